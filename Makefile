@@ -1,0 +1,72 @@
+# Manage safeguarding reviews. `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APP_STATIC := $(shell find safeguarding/static -type f -not -path '*/vendor/*' 2>/dev/null)
+DEMO_PASSWORD := $(shell sed -n 's/^DEMO_PASSWORD = "\(.*\)".*/\1/p' safeguarding/workspace/demo_content.py)
+
+.PHONY: help run test bench lint format check clean install frontend chromium
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
+	$(PY) -m pip install -q -r requirements-dev.txt 2>&1 | grep -v "is ignored" || true
+	$(PY) -m pip check
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+safeguarding/static/vendor/.built: node_modules/.installed $(VENV)/.installed
+	$(PY) manage.py build_frontend
+	touch $@
+
+staticfiles/staticfiles.json: safeguarding/static/vendor/.built $(APP_STATIC)
+	$(PY) manage.py collectstatic --noinput --clear -v0
+
+install: $(VENV)/.installed safeguarding/static/vendor/.built ## Install Python and npm packages, build static assets
+
+chromium: ## Install Chromium from Debian's packages (for browser tests), if missing
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+run: install staticfiles/staticfiles.json ## Install everything, load the demo and serve http://127.0.0.1:8000
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_demo
+	@echo
+	@echo "  Manage safeguarding reviews is at http://127.0.0.1:8000"
+	@echo "  Public Reviews page: http://127.0.0.1:8000/riverton-safeguarding/reviews/"
+	@echo "  Staff sign-in:       http://127.0.0.1:8000/sign-in/   (password for every demo user: $(DEMO_PASSWORD))"
+	@echo "    business.unit@riverton.example   Business unit (both partnerships)"
+	@echo "    partner.lead@riverton.example    Statutory partner lead"
+	@echo "    csp.chair@riverton.example       Statutory partner lead (Community Safety Partnership chair)"
+	@echo "    panel.member@riverton.example    Panel member"
+	@echo "    reviewer@riverton.example        Reviewer"
+	@echo "    agency.police@riverton.example   Agency contributor (Riverton Police)"
+	@echo "    admin@riverton.example           Administrator (also /admin/)"
+	@echo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install chromium ## Install what the tests need (Chromium too) and run the whole suite
+	$(PY) -m pytest
+
+bench: install staticfiles/staticfiles.json ## Benchmarks: median server time and queries per page, against a floor
+	$(PY) bench/run.py
+
+lint: install ## ruff, migrations and deployment checks
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install ## Format the code with ruff
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean: ## Remove the virtual environment, node_modules, built assets and the demo database
+	rm -rf $(VENV) node_modules staticfiles safeguarding/static/vendor var bench/.data

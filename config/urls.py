@@ -1,0 +1,24 @@
+"""URL map. Every page needs sign-in (LoginRequiredMiddleware) unless its view is marked
+@login_not_required; tests/test_access_matrix.py lists who may open each one."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from safeguarding.core import views as core_views
+
+admin.site.site_header = "Manage safeguarding reviews: system administration"
+admin.site.site_title = "System administration"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("safeguarding.accounts.urls")),
+    path("manage/", include("safeguarding.workspace.urls")),
+    path("manage/<slug:slug>/public-page/", include("safeguarding.public_site.manage_urls")),
+    path("manage/<slug:slug>/audit/", include("safeguarding.audit.urls")),
+    path("", include("safeguarding.public_site.urls")),
+]
+
+handler403 = "safeguarding.core.errors_views.permission_denied"
+handler404 = "safeguarding.core.errors_views.page_not_found"
+handler500 = "safeguarding.core.errors_views.server_error"

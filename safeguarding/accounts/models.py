@@ -1,0 +1,185 @@
+"""Partnerships, agencies, people and the roles they hold (DESIGN.md §2, §6)."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+# Paths at the top of the site; a partnership's slug may not take one of them.
+RESERVED_SLUGS = frozenset(
+    {"manage", "sign-in", "sign-out", "account", "admin", "static", "media", "healthz",
+     "accessibility", "privacy", "password-reset", "documents"}
+)
+
+
+class ReviewType(models.TextChoices):
+    """The three statutory review types. "SAR" here is always a Safeguarding Adults Review,
+    never a Subject Access Request (R44)."""
+
+    CSPR = "cspr", "Child Safeguarding Practice Review"
+    SAFEGUARDING_ADULTS_REVIEW = "sar", "Safeguarding Adults Review"
+    DHR = "dhr", "Domestic Homicide Review"
+
+
+class Partnership(models.Model):
+    class Kind(models.TextChoices):
+        CHILDREN = "children", "Children's safeguarding partnership"
+        ADULTS = "adults", "Safeguarding adults board"
+        COMMUNITY_SAFETY = "community_safety", "Community safety partnership"
+        COMBINED = "combined", "Combined safeguarding partnership"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        validators=[RegexValidator(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", "Use lower-case words and -")],
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    runs_cspr = models.BooleanField("Runs Child Safeguarding Practice Reviews", default=False)
+    runs_safeguarding_adults_reviews = models.BooleanField(
+        "Runs Safeguarding Adults Reviews", default=False
+    )
+    runs_dhr = models.BooleanField("Runs Domestic Homicide Reviews", default=False)
+    area_name = models.CharField(max_length=200, help_text="The place the partnership covers")
+    contact_email = models.EmailField(blank=True)
+    agencies = models.ManyToManyField("Agency", related_name="partnerships", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": "This address is used by the service itself"})
+        if not (self.runs_cspr or self.runs_safeguarding_adults_reviews or self.runs_dhr):
+            raise ValidationError("A partnership runs at least one review type")
+
+    @property
+    def review_types(self) -> list[ReviewType]:
+        flags = (
+            (self.runs_cspr, ReviewType.CSPR),
+            (self.runs_safeguarding_adults_reviews, ReviewType.SAFEGUARDING_ADULTS_REVIEW),
+            (self.runs_dhr, ReviewType.DHR),
+        )
+        return [review_type for runs, review_type in flags if runs]
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police"
+        ICB = "icb", "Integrated care board"
+        CHILDRENS_SERVICES = "childrens_services", "Council children's services"
+        ADULT_SOCIAL_CARE = "adult_social_care", "Council adult social care"
+        HEALTH_PROVIDER = "health_provider", "Health provider (hospital or community trust)"
+        GP = "gp", "General practice"
+        SCHOOL = "school", "School or education"
+        PROBATION = "probation", "Probation"
+        HOUSING = "housing", "Housing"
+        AMBULANCE = "ambulance", "Ambulance service"
+        VOLUNTARY = "voluntary", "Voluntary sector"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        if not email:
+            raise ValueError("A user needs an email address")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Someone who signs in. What they may do comes from their memberships."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="May use the system administration site (/admin/)"
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name
+
+
+class Role(models.TextChoices):
+    BUSINESS_UNIT = "business_unit", "Business unit"
+    PARTNER_LEAD = "partner_lead", "Statutory partner lead"
+    PANEL_MEMBER = "panel_member", "Panel member"
+    REVIEWER = "reviewer", "Reviewer"
+    AGENCY_CONTRIBUTOR = "agency_contributor", "Agency contributor"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class Membership(models.Model):
+    """One role a user holds in one partnership. Agency contributors act for one agency."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["partnership__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "partnership", "role"], name="membership_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="agency_contributor", agency__isnull=False)
+                    | ~models.Q(role="agency_contributor")
+                ),
+                name="membership_agency_contributor_has_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.full_name}: {self.get_role_display()} in {self.partnership.name}"

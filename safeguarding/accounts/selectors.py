@@ -1,0 +1,43 @@
+"""Reads of partnerships and memberships, scoped to what the user may see."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Membership, Partnership
+from .permissions import is_member
+
+
+def partnership_list_public() -> QuerySet[Partnership]:
+    return Partnership.objects.order_by("name")
+
+
+def partnership_get_public(*, slug: str) -> Partnership:
+    try:
+        return Partnership.objects.get(slug=slug)
+    except Partnership.DoesNotExist:
+        raise Http404("No such partnership") from None
+
+
+def partnership_get_for_member(*, user, slug: str) -> Partnership:
+    """The partnership, if ``user`` holds a role in it; otherwise 404, so that a partnership's
+    staff area does not reveal itself to people outside it."""
+    partnership = partnership_get_public(slug=slug)
+    if not is_member(user, partnership):
+        raise Http404("No such partnership")
+    return partnership
+
+
+def membership_list_for_user(*, user) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("partnership", "agency")
+        .order_by("partnership__name", "role")
+    )
+
+
+def membership_list_for_partnership(*, partnership: Partnership) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(partnership=partnership)
+        .select_related("user", "agency")
+        .order_by("user__full_name", "role")
+    )

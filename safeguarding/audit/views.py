@@ -1,0 +1,40 @@
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from safeguarding.accounts import selectors as account_selectors
+
+from . import selectors
+from .forms import AuditFilterForm
+from .permissions import can_view_audit_trail
+
+PAGE_SIZE = 50
+
+
+def trail(request, slug: str):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    if not can_view_audit_trail(request.user, partnership):
+        raise PermissionDenied("Only the business unit can read the audit trail")
+    form = AuditFilterForm(request.GET or None)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        filters = {
+            "user_email": form.cleaned_data["user"],
+            "record": form.cleaned_data["record"],
+            "date_from": form.cleaned_data["date_from"],
+            "date_to": form.cleaned_data["date_to"],
+        }
+    events = selectors.audit_event_list_for_partnership(partnership=partnership, **filters)
+    page = Paginator(events.select_related(None), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/trail.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )

@@ -1,0 +1,158 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from safeguarding.accounts import selectors as account_selectors
+
+from . import selectors, services
+from .forms import ContentBlockForm, DocumentUploadForm
+from .permissions import can_manage_public_page
+
+# Public pages -------------------------------------------------------------------------------
+
+
+@login_not_required
+def home(request):
+    return render(
+        request,
+        "public_site/home.html",
+        {"partnerships": account_selectors.partnership_list_public()},
+    )
+
+
+@login_not_required
+def reviews(request, slug: str):
+    partnership = account_selectors.partnership_get_public(slug=slug)
+    return render(
+        request,
+        "public_site/reviews.html",
+        {
+            "partnership": partnership,
+            "blocks": selectors.content_block_list(partnership=partnership),
+            "document_groups": selectors.public_document_groups(partnership=partnership),
+        },
+    )
+
+
+@login_not_required
+def document_download(request, slug: str, pk: int):
+    partnership = account_selectors.partnership_get_public(slug=slug)
+    document = selectors.public_document_get_live(partnership=partnership, pk=pk)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.kind.content_type,
+    )
+    return response
+
+
+@login_not_required
+def accessibility(request):
+    return render(request, "public_site/accessibility.html")
+
+
+@login_not_required
+def privacy(request):
+    return render(request, "public_site/privacy.html")
+
+
+# Staff pages: editing the public page -------------------------------------------------------
+
+
+def _partnership_for_editor(request, slug: str):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    if not can_manage_public_page(request.user, partnership):
+        raise PermissionDenied("Only the business unit can change the public page")
+    return partnership
+
+
+def manage(request, slug: str):
+    partnership = _partnership_for_editor(request, slug)
+    return render(
+        request,
+        "public_site/manage.html",
+        {
+            "partnership": partnership,
+            "blocks": selectors.content_block_list(partnership=partnership),
+            "documents": selectors.public_document_list_live(partnership=partnership).order_by(
+                "category", "title"
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def block_add(request, slug: str):
+    partnership = _partnership_for_editor(request, slug)
+    next_position = (max((b.position for b in selectors.content_block_list(partnership=partnership)), default=0) + 10)
+    form = ContentBlockForm(
+        request.POST or None, partnership=partnership, initial={"position": next_position}
+    )
+    if request.method == "POST" and form.is_valid():
+        block = services.content_block_create(
+            partnership=partnership, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"Section ‘{block.heading}’ added to the public page")
+        return redirect("public_page:manage", slug=partnership.slug)
+    return render(
+        request,
+        "public_site/block_form.html",
+        {"partnership": partnership, "form": form, "adding": True},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def block_edit(request, slug: str, pk: int):
+    partnership = _partnership_for_editor(request, slug)
+    block = selectors.content_block_get(partnership=partnership, pk=pk)
+    initial = {f: getattr(block, f) for f in services.BLOCK_FIELDS}
+    form = ContentBlockForm(request.POST or None, partnership=partnership, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.content_block_update(block=block, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"Section ‘{block.heading}’ saved")
+        return redirect("public_page:manage", slug=partnership.slug)
+    return render(
+        request,
+        "public_site/block_form.html",
+        {"partnership": partnership, "form": form, "block": block},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def document_upload(request, slug: str):
+    partnership = _partnership_for_editor(request, slug)
+    form = DocumentUploadForm(request.POST or None, request.FILES or None, partnership=partnership)
+    if request.method == "POST" and form.is_valid():
+        document = services.public_document_upload(
+            partnership=partnership,
+            actor=request.user,
+            title=form.cleaned_data["title"],
+            category=form.cleaned_data["category"],
+            review_type=form.cleaned_data["review_type"],
+            uploaded=form.cleaned_data["file"],
+            kind=form.kind,
+        )
+        messages.success(request, f"‘{document.title}’ is now on the public page")
+        return redirect("public_page:manage", slug=partnership.slug)
+    return render(
+        request, "public_site/document_upload.html", {"partnership": partnership, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def document_archive(request, slug: str, pk: int):
+    partnership = _partnership_for_editor(request, slug)
+    document = selectors.public_document_get_live(partnership=partnership, pk=pk)
+    if request.method == "POST":
+        services.public_document_archive(document=document, actor=request.user)
+        messages.success(request, f"‘{document.title}’ has been taken off the public page")
+        return redirect("public_page:manage", slug=partnership.slug)
+    return render(
+        request,
+        "public_site/document_archive.html",
+        {"partnership": partnership, "document": document},
+    )

@@ -1,0 +1,85 @@
+"""Load the fictional Riverton demo: partnerships, agencies, a user for every role, content.
+
+Safe to run again: it does nothing if the demo is already loaded.
+"""
+
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from safeguarding.accounts.models import Agency, Membership, Partnership, User
+from safeguarding.core.uploads import KINDS
+from safeguarding.public_site import services as public_services
+from safeguarding.workspace import demo_content as demo
+from safeguarding.workspace.documents import docx_bytes, pdf_bytes
+
+
+class Command(BaseCommand):
+    help = "Load the fictional Riverton demo data (does nothing if it is already there)."
+
+    def handle(self, *args, **options):
+        if Partnership.objects.filter(slug=demo.PARTNERSHIPS[0]["slug"]).exists():
+            self.stdout.write("Demo data already loaded.")
+            return
+        with transaction.atomic():
+            load_demo()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+
+
+def load_demo() -> None:
+    agencies = {
+        slug: Agency.objects.create(name=name, slug=slug, kind=kind)
+        for name, slug, kind in demo.AGENCIES
+    }
+    partnerships = {}
+    for values in demo.PARTNERSHIPS:
+        partnership = Partnership(**values)
+        partnership.full_clean()
+        partnership.save()
+        partnership.agencies.set(agencies.values())
+        partnerships[partnership.slug] = partnership
+
+    admin_permissions = Permission.objects.filter(
+        content_type__app_label="accounts",
+        content_type__model__in=["user", "membership", "partnership", "agency"],
+    )
+    users = {}
+    for email, full_name, job_title, is_staff, memberships in demo.USERS:
+        user = User.objects.create_user(
+            email, demo.DEMO_PASSWORD, full_name=full_name, job_title=job_title, is_staff=is_staff
+        )
+        if is_staff:
+            user.user_permissions.set(admin_permissions)
+        for slug, role, agency_slug in memberships:
+            Membership.objects.create(
+                user=user,
+                partnership=partnerships[slug],
+                role=role,
+                agency=agencies[agency_slug] if agency_slug else None,
+            )
+        users[email] = user
+
+    editor = users["business.unit@riverton.example"]
+    for slug, blocks in demo.BLOCKS.items():
+        for position, (heading, review_type, body) in enumerate(blocks, start=1):
+            public_services.content_block_create(
+                partnership=partnerships[slug],
+                actor=editor,
+                heading=heading,
+                body=body,
+                review_type=review_type,
+                position=position * 10,
+            )
+    for slug, title, category, review_type, kind, paragraphs in demo.DOCUMENTS:
+        content = pdf_bytes(title, paragraphs) if kind == "pdf" else docx_bytes(title, paragraphs)
+        filename = title.lower().replace(":", "").replace(" ", "-") + f".{kind}"
+        public_services.public_document_upload(
+            partnership=partnerships[slug],
+            actor=editor,
+            title=title,
+            category=category,
+            review_type=review_type,
+            uploaded=SimpleUploadedFile(filename, content, content_type=KINDS[kind].content_type),
+            kind=KINDS[kind],
+        )

@@ -1,0 +1,54 @@
+"""The staff home: what each person can do in their partnerships. Reads from other apps'
+selectors; writes nothing."""
+
+from django.shortcuts import redirect, render
+
+from safeguarding.accounts import selectors as account_selectors
+from safeguarding.accounts.permissions import is_administrator, is_business_unit, roles_in
+from safeguarding.audit import selectors as audit_selectors
+from safeguarding.public_site import selectors as public_selectors
+
+
+def staff_home(request):
+    """The partnerships the signed-in user works in. One partnership: go straight there."""
+    memberships = list(account_selectors.membership_list_for_user(user=request.user))
+    partnerships = {m.partnership_id: m.partnership for m in memberships}
+    if len(partnerships) == 1 and request.GET.get("all") is None:
+        only = next(iter(partnerships.values()))
+        return redirect("workspace:partnership_home", slug=only.slug)
+    rows = [
+        {
+            "partnership": partnership,
+            "roles": [m.get_role_display() for m in memberships if m.partnership_id == pk],
+        }
+        for pk, partnership in partnerships.items()
+    ]
+    return render(request, "workspace/staff_home.html", {"rows": rows})
+
+
+def partnership_home(request, slug: str):
+    """What this user can do in one partnership, and what happened lately (business unit)."""
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    business_unit = is_business_unit(request.user, partnership)
+    context = {
+        "partnership": partnership,
+        "roles": sorted(roles_in(request.user, partnership)),
+        "role_labels": [
+            m.get_role_display()
+            for m in account_selectors.membership_list_for_user(user=request.user)
+            if m.partnership_id == partnership.pk
+        ],
+        "is_business_unit": business_unit,
+        "is_administrator": is_administrator(request.user, partnership),
+    }
+    if business_unit:
+        context["block_count"] = public_selectors.content_block_list(
+            partnership=partnership
+        ).count()
+        context["document_count"] = public_selectors.public_document_list_live(
+            partnership=partnership
+        ).count()
+        context["recent_events"] = audit_selectors.audit_event_list_for_partnership(
+            partnership=partnership
+        )[:10]
+    return render(request, "workspace/partnership_home.html", context)
