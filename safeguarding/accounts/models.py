@@ -9,8 +9,20 @@ from django.utils import timezone
 
 # Paths at the top of the site; a partnership's slug may not take one of them.
 RESERVED_SLUGS = frozenset(
-    {"manage", "sign-in", "sign-out", "account", "admin", "static", "media", "healthz",
-     "accessibility", "privacy", "password-reset", "documents"}
+    {
+        "manage",
+        "sign-in",
+        "sign-out",
+        "account",
+        "admin",
+        "static",
+        "media",
+        "healthz",
+        "accessibility",
+        "privacy",
+        "password-reset",
+        "documents",
+    }
 )
 
 

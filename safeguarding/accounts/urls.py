@@ -13,9 +13,7 @@ urlpatterns = [
     path("account/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "password-reset/sent/", views.PasswordResetSentView.as_view(), name="password_reset_sent"
-    ),
+    path("password-reset/sent/", views.PasswordResetSentView.as_view(), name="password_reset_sent"),
     path(
         "password-reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),

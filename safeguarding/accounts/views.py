@@ -20,6 +20,11 @@ from . import selectors, services
 from .forms import GovukPasswordHints, SecurityCodeForm, SignInForm
 
 
+WRONG_CODE = (
+    "The security code is wrong or has expired. Wait for the next code in your app, then enter it"
+)
+
+
 class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
@@ -55,7 +60,7 @@ def two_factor_verify(request):
         if device is not None:
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("code", "The security code is wrong or has expired. Try the newest code")
+        form.add_error("code", WRONG_CODE)
     return render(request, "accounts/two_factor_verify.html", {"form": form})
 
 
@@ -83,7 +88,7 @@ def two_factor_setup(request):
             otp_login(request, device)
             messages.success(request, "Two-factor sign-in is set up")
             return redirect(_safe_next(request))
-        form.add_error("code", "The security code is wrong or has expired. Try the newest code")
+        form.add_error("code", WRONG_CODE)
     key = base64.b32encode(device.bin_key).decode()
     return render(
         request,

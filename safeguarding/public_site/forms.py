@@ -49,9 +49,7 @@ class ContentBlockForm(forms.Form):
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["review_type"].choices = _review_type_choices(
-            partnership, "All review types"
-        )
+        self.fields["review_type"].choices = _review_type_choices(partnership, "All review types")
 
 
 class DocumentUploadForm(forms.Form):
@@ -60,7 +58,10 @@ class DocumentUploadForm(forms.Form):
         max_length=200,
         help_text="As it will appear on the public page, for example "
         "'Safeguarding Adults Review procedure'",
-        error_messages={"required": "Enter a title", "max_length": "Title must be 200 characters or fewer"},
+        error_messages={
+            "required": "Enter a title",
+            "max_length": "Title must be 200 characters or fewer",
+        },
     )
     category = forms.ChoiceField(
         label="What kind of document is it?",
@@ -77,9 +78,7 @@ class DocumentUploadForm(forms.Form):
 
     def __init__(self, *args, partnership: Partnership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["review_type"].choices = _review_type_choices(
-            partnership, "All review types"
-        )
+        self.fields["review_type"].choices = _review_type_choices(partnership, "All review types")
         self.kind = None
 
     def clean_file(self):

@@ -87,6 +87,8 @@ def public_document_archive(*, document: PublicDocument, actor) -> PublicDocumen
             document.archived_at = timezone.now()
             document.archived_by = actor
             document.modified_by = actor
-            document.save(update_fields=["archived_at", "archived_by", "modified_by", "modified_at"])
+            document.save(
+                update_fields=["archived_at", "archived_by", "modified_by", "modified_at"]
+            )
             audit_record(action="public_page.document_archived", actor=actor, target=document)
     return document

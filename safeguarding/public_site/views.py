@@ -88,7 +88,10 @@ def manage(request, slug: str):
 @require_http_methods(["GET", "POST"])
 def block_add(request, slug: str):
     partnership = _partnership_for_editor(request, slug)
-    next_position = (max((b.position for b in selectors.content_block_list(partnership=partnership)), default=0) + 10)
+    next_position = (
+        max((b.position for b in selectors.content_block_list(partnership=partnership)), default=0)
+        + 10
+    )
     form = ContentBlockForm(
         request.POST or None, partnership=partnership, initial={"position": next_position}
     )

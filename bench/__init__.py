@@ -1,0 +1,1 @@
+"""Benchmarks: named scenarios timed against a generated data set (see README.md)."""

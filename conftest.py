@@ -1,0 +1,83 @@
+"""Fixtures shared by every test: a partnership, a user for every role, a client per role."""
+
+import pytest
+
+from safeguarding.accounts.models import Role
+from safeguarding.accounts.tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    PartnershipFactory,
+    UserFactory,
+)
+
+ROLES = [role.value for role in Role]
+
+
+@pytest.fixture
+def partnership(db):
+    return PartnershipFactory(name="Testshire Safeguarding Partnership", slug="testshire")
+
+
+@pytest.fixture
+def other_partnership(db):
+    return PartnershipFactory(name="Elsewhere Safeguarding Partnership", slug="elsewhere")
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory(name="Testshire Police", slug="testshire-police")
+
+
+@pytest.fixture
+def user_for_role(partnership, agency):
+    """Make a user holding ``role`` in the test partnership."""
+
+    def make(role: str, **extra):
+        user = UserFactory(**extra)
+        MembershipFactory(
+            user=user,
+            partnership=partnership,
+            role=role,
+            agency=agency if role == Role.AGENCY_CONTRIBUTOR else None,
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def business_unit_user(user_for_role):
+    return user_for_role(Role.BUSINESS_UNIT, email="bu@testshire.example")
+
+
+@pytest.fixture
+def client_for(client, user_for_role):
+    """A test client signed in as a new user with ``role`` (None: anonymous)."""
+
+    def make(role: str | None):
+        if role is not None:
+            client.force_login(user_for_role(role))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def bu_client(client, business_unit_user):
+    client.force_login(business_unit_user)
+    return client
+
+
+@pytest.fixture(scope="session")
+def sample_pdf() -> bytes:
+    """A real one-page PDF (made once per test run: WeasyPrint takes about half a second)."""
+    from safeguarding.workspace.documents import pdf_bytes
+
+    return pdf_bytes("Sample procedure", ["A fictional document for tests."])
+
+
+@pytest.fixture(scope="session")
+def sample_docx() -> bytes:
+    from safeguarding.workspace.documents import docx_bytes
+
+    return docx_bytes("Sample referral form", ["A fictional document for tests."])

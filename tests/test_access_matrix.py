@@ -1,0 +1,177 @@
+"""Every URL pattern against anonymous users and every role.
+
+A new page must be added to ACCESS below, or test_every_url_pattern_is_in_the_matrix fails: no
+page can be left open by accident. Expected outcomes:
+
+  allow  the page answers (200, or a redirect somewhere other than sign-in)
+  login  anonymous: redirected to sign-in
+  deny   refused: 403, or 404 where the partnership's staff area must not reveal itself
+  post   the URL only accepts POST (405 on GET)
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from safeguarding.accounts.models import Role
+from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
+from safeguarding.core.uploads import PDF
+from safeguarding.public_site import services as public_services
+
+ROLES = ["anonymous", *[r.value for r in Role], "outsider"]
+MEMBERS = [r.value for r in Role]
+PUBLIC = dict.fromkeys(ROLES, "allow")
+SIGNED_IN = {"anonymous": "login", **dict.fromkeys([*MEMBERS, "outsider"], "allow")}
+PARTNERSHIP_MEMBERS = {"anonymous": "login", **dict.fromkeys(MEMBERS, "allow"), "outsider": "deny"}
+BUSINESS_UNIT_ONLY = {
+    "anonymous": "login",
+    **dict.fromkeys(MEMBERS, "deny"),
+    "business_unit": "allow",
+    "outsider": "deny",
+}
+
+ACCESS = {
+    "healthz": PUBLIC,
+    "public_site:home": PUBLIC,
+    "public_site:accessibility": PUBLIC,
+    "public_site:privacy": PUBLIC,
+    "public_site:reviews": PUBLIC,
+    "public_site:document_download": PUBLIC,
+    "accounts:sign_in": PUBLIC,
+    "accounts:signed_out": PUBLIC,
+    "accounts:password_reset": PUBLIC,
+    "accounts:password_reset_sent": PUBLIC,
+    "accounts:password_reset_confirm": PUBLIC,
+    "accounts:password_reset_complete": PUBLIC,
+    "accounts:sign_out": {"anonymous": "login", **dict.fromkeys([*MEMBERS, "outsider"], "post")},
+    "accounts:two_factor_verify": SIGNED_IN,
+    "accounts:two_factor_setup": SIGNED_IN,
+    "accounts:account": SIGNED_IN,
+    "accounts:password_change": SIGNED_IN,
+    "workspace:staff_home": SIGNED_IN,
+    "workspace:partnership_home": PARTNERSHIP_MEMBERS,
+    "public_page:manage": BUSINESS_UNIT_ONLY,
+    "public_page:block_add": BUSINESS_UNIT_ONLY,
+    "public_page:block_edit": BUSINESS_UNIT_ONLY,
+    "public_page:document_upload": BUSINESS_UNIT_ONLY,
+    "public_page:document_archive": BUSINESS_UNIT_ONLY,
+    "audit:trail": BUSINESS_UNIT_ONLY,
+}
+
+
+def _walk(resolver: URLResolver, namespace: str = ""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry, inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}" if entry.name else f"{namespace}<unnamed {entry}>"
+
+
+ALL_NAMES = sorted(set(_walk(get_resolver())))
+APP_NAMES = [name for name in ALL_NAMES if not name.startswith("admin:")]
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    missing = [name for name in APP_NAMES if name not in ACCESS]
+    assert not missing, f"Add these pages to ACCESS in tests/test_access_matrix.py: {missing}"
+    stale = [name for name in ACCESS if name not in APP_NAMES]
+    assert not stale, f"These names are no longer URL patterns: {stale}"
+
+
+@pytest.fixture
+def world(partnership, other_partnership, agency, business_unit_user, sample_pdf):
+    block = public_services.content_block_create(
+        partnership=partnership,
+        actor=business_unit_user,
+        heading="About reviews",
+        body="Text.",
+        review_type="",
+        position=1,
+    )
+    document = public_services.public_document_upload(
+        partnership=partnership,
+        actor=business_unit_user,
+        title="Procedure",
+        category="procedure",
+        review_type="",
+        uploaded=SimpleUploadedFile("procedure.pdf", sample_pdf),
+        kind=PDF,
+    )
+    users = {"anonymous": None, "business_unit": business_unit_user}
+    for role in MEMBERS:
+        if role == "business_unit":
+            continue
+        user = UserFactory()
+        MembershipFactory(
+            user=user,
+            partnership=partnership,
+            role=role,
+            agency=agency if role == Role.AGENCY_CONTRIBUTOR else None,
+        )
+        users[role] = user
+    outsider = UserFactory()
+    MembershipFactory(user=outsider, partnership=other_partnership, role=Role.BUSINESS_UNIT)
+    users["outsider"] = outsider
+    kwargs = {
+        "public_site:reviews": {"slug": partnership.slug},
+        "public_site:document_download": {"slug": partnership.slug, "pk": document.pk},
+        "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "workspace:partnership_home": {"slug": partnership.slug},
+        "public_page:block_edit": {"slug": partnership.slug, "pk": block.pk},
+        "public_page:document_archive": {"slug": partnership.slug, "pk": document.pk},
+    }
+    return users, kwargs, partnership
+
+
+def _outcome(response) -> str:
+    if response.status_code == 405:
+        return "post"
+    if response.status_code in (403, 404):
+        return "deny"
+    if response.status_code in (301, 302):
+        return "login" if response.url.startswith(reverse("accounts:sign_in")) else "allow"
+    if response.status_code == 200:
+        return "allow"
+    return f"HTTP {response.status_code}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", APP_NAMES)
+def test_who_may_open_each_page(name, world):
+    users, kwargs, partnership = world
+    if name in kwargs:
+        url = reverse(name, kwargs=kwargs[name])
+    else:
+        try:
+            url = reverse(name)
+        except Exception:
+            url = reverse(name, kwargs={"slug": partnership.slug})
+    seen = {}
+    for role in ROLES:
+        client = Client()
+        if users[role] is not None:
+            client.force_login(users[role])
+        seen[role] = _outcome(client.get(url))
+    assert seen == ACCESS[name], f"{name} ({url})"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/admin/", "/admin/accounts/user/", "/admin/audit/auditevent/", "/admin/auth/group/"]
+)
+def test_system_administration_needs_a_staff_account(url, world):
+    users, _, _ = world
+    for role in ROLES:
+        client = Client()
+        if users[role] is not None:
+            client.force_login(users[role])
+        response = client.get(url)
+        assert response.status_code == 302, (role, url)
+        assert "/admin/login/" in response.url or "/sign-in/" in response.url, (role, url)
+
+
+def test_admin_namespace_is_the_only_one_outside_the_matrix():
+    others = [name for name in ALL_NAMES if name not in ACCESS and not name.startswith("admin:")]
+    assert others == []
