@@ -45,8 +45,8 @@ class SecurityCodeForm(forms.Form):
         return self.cleaned_data["code"].strip()
 
 
-PASSWORD_HINT = (
-    "Use at least 12 characters. Do not use a common password, only numbers, "
+STRONG_CHOICE_HINT = (
+    "Use at least 12 characters. Do not use a common one, only numbers, "
     "or something like your name or email address"
 )
 
@@ -57,5 +57,5 @@ class GovukPasswordHints:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "new_password1" in self.fields:
-            self.fields["new_password1"].help_text = PASSWORD_HINT
+            self.fields["new_password1"].help_text = STRONG_CHOICE_HINT
             self.fields["new_password2"].label = "Confirm new password"

@@ -19,7 +19,6 @@ from safeguarding.audit.services import audit_record
 from . import selectors, services
 from .forms import GovukPasswordHints, SecurityCodeForm, SignInForm
 
-
 WRONG_CODE = (
     "The security code is wrong or has expired. Wait for the next code in your app, then enter it"
 )

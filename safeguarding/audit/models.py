@@ -58,10 +58,6 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} by {self.actor_label or '-'}"
 
-    @property
-    def action_label(self) -> str:
-        return action_label(self.action)
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AuditEventImmutable("Audit events cannot be changed")
@@ -69,3 +65,7 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditEventImmutable("Audit events cannot be deleted")
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)

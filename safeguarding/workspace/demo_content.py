@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (prose for the demo pages)
 """Fictional demo content for "Riverton", a place that does not exist. Nothing here is real."""
 
 DEMO_PASSWORD = "safeguarding-demo-2026"  # noqa: S105 - printed by `make run`; demo only

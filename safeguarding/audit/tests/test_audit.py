@@ -34,7 +34,7 @@ def test_an_unknown_action_code_is_an_error_and_writes_nothing():
 
 
 def test_action_codes_must_look_like_entity_dot_verb():
-    with pytest.raises(ValueError, match="entity.verb"):
+    with pytest.raises(ValueError, match=r"entity\.verb"):
         register_actions({"Bad Code": "x"})
 
 
