@@ -65,7 +65,8 @@ def detect_kind(uploaded) -> FileKind | None:
 def validate_upload(uploaded, *, allowed: tuple[FileKind, ...], max_bytes: int | None = None):
     """Return the file's kind, or raise a ValidationError that says plainly what is wrong."""
     max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
-    names = " or ".join(kind.label for kind in allowed)
+    labels = [kind.label for kind in allowed]
+    names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
     if uploaded.size == 0:
         raise ValidationError("The selected file is empty", code="empty")
     if uploaded.size > max_bytes:
