@@ -1,5 +1,4 @@
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from safeguarding.accounts import selectors as account_selectors
@@ -24,8 +23,13 @@ def trail(request, slug: str):
             "date_from": form.cleaned_data["date_from"],
             "date_to": form.cleaned_data["date_to"],
         }
-    events = selectors.audit_event_list_for_partnership(partnership=partnership, **filters)
-    page = Paginator(events.select_related(None), PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    page = selectors.audit_event_page_for_partnership(
+        partnership=partnership, page=number, per_page=PAGE_SIZE, **filters
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -48,7 +48,7 @@ def partnership_home(request, slug: str):
         context["document_count"] = public_selectors.public_document_list_live(
             partnership=partnership
         ).count()
-        context["recent_events"] = audit_selectors.audit_event_list_for_partnership(
-            partnership=partnership
-        )[:10]
+        context["recent_events"] = audit_selectors.audit_event_page_for_partnership(
+            partnership=partnership, per_page=10
+        ).events
     return render(request, "workspace/partnership_home.html", context)

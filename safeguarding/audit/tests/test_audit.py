@@ -114,7 +114,7 @@ def test_business_unit_reads_its_partnership_trail_and_members_sign_ins(
     )
     response = bu_client.get(reverse("audit:trail", args=[partnership.slug]))
     assert response.status_code == 200
-    events = list(response.context["page"].object_list)
+    events = list(response.context["page"].events)
     assert {e.action for e in events} >= {"user.signed_in", "public_page.block_added"}
     assert all(e.partnership in (partnership, None) for e in events)
     assert "x@elsewhere" not in response.content.decode()
@@ -127,16 +127,16 @@ def test_trail_filters_by_user_record_and_date(bu_client, partnership, business_
         action="user.signed_in", actor=None, actor_label="someone@else", partnership=partnership
     )
     url = reverse("audit:trail", args=[partnership.slug])
-    by_user = bu_client.get(url, {"user": "bu@testshire"}).context["page"].object_list
+    by_user = bu_client.get(url, {"user": "bu@testshire"}).context["page"].events
     assert {e.actor_label for e in by_user} == {"bu@testshire.example"}
-    by_record = bu_client.get(url, {"record": "Testshire"}).context["page"].object_list
+    by_record = bu_client.get(url, {"record": "Testshire"}).context["page"].events
     assert [e.action for e in by_record] == ["public_page.block_added"]
     today = datetime.date.today()
     future = today + datetime.timedelta(days=2)
     none = bu_client.get(
         url, {"date_from_0": future.day, "date_from_1": future.month, "date_from_2": future.year}
     )
-    assert list(none.context["page"].object_list) == []
+    assert list(none.context["page"].events) == []
 
 
 @pytest.mark.django_db
@@ -167,3 +167,21 @@ def test_trail_page_query_count_does_not_grow_with_events(
         audit_record(action="public_page.block_added", actor=business_unit_user, target=partnership)
     with django_assert_max_num_queries(10):
         bu_client.get(reverse("audit:trail", args=[partnership.slug]))
+
+
+@pytest.mark.django_db
+def test_trail_pages_merge_both_kinds_of_event_newest_first(
+    bu_client, partnership, business_unit_user
+):
+    for n in range(60):
+        audit_record(action="public_page.block_added", actor=business_unit_user, target=partnership)
+        if n % 3 == 0:
+            audit_record(action="user.signed_in", actor=business_unit_user)
+    url = reverse("audit:trail", args=[partnership.slug])
+    first = bu_client.get(url).context["page"]
+    second = bu_client.get(url, {"page": 2}).context["page"]
+    assert len(first.events) == 50 and first.has_next and not first.has_previous
+    assert len(second.events) == 31 and not second.has_next  # 60 + 20 + the test sign-in
+    everything = first.events + second.events
+    assert [e.id for e in everything] == sorted((e.id for e in everything), reverse=True)
+    assert bu_client.get(url, {"page": "nonsense"}).status_code == 200

@@ -1,0 +1,74 @@
+"""The named benchmark scenarios: one page each, requested as one kind of user.
+
+A scenario's path may use ``{slug}``, the target partnership (the one with ten years of data).
+``user`` is a key of the data set's bench users (see generate.BENCH_USERS), or None for an
+anonymous visitor. ``expect`` is text the page must contain, so that a benchmark never times an
+error page or an empty one by mistake.
+"""
+
+from dataclasses import dataclass
+
+FLOOR = "floor"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: str
+    user: str | None
+    expect: str
+    measures: str
+
+
+SCENARIOS = [
+    Scenario(
+        name=FLOOR,
+        path="/healthz",
+        user=None,
+        expect="ok",
+        measures="A trivial view through the full middleware stack: the cost of any request "
+        "in this process. Every other scenario is divided by it.",
+    ),
+    Scenario(
+        name="floor_signed_in",
+        path="/healthz",
+        user="business_unit",
+        expect="ok",
+        measures="The same trivial view, signed in: what every staff page pays before its own "
+        "work (session read and write, user, two-factor device check).",
+    ),
+    Scenario(
+        name="public_reviews_page",
+        path="/{slug}/reviews/",
+        user=None,
+        expect="Documents",
+        measures="The partnership's public Reviews page, anonymous: its sections and its live "
+        "documents grouped by category (archived documents are left out).",
+    ),
+    Scenario(
+        name="staff_home_business_unit",
+        path="/manage/{slug}/",
+        user="business_unit",
+        expect="Recent activity",
+        measures="The partnership home of a business-unit user: counts of sections and live "
+        "documents, and the 10 most recent audit events of ten years.",
+    ),
+    Scenario(
+        name="audit_trail_first_page",
+        path="/manage/{slug}/audit/",
+        user="business_unit",
+        expect="Events, newest first",
+        measures="The first page (50 events) of the audit trail, unfiltered, with the total "
+        "count of events for the pagination.",
+    ),
+    Scenario(
+        name="public_page_manage",
+        path="/manage/{slug}/public-page/",
+        user="business_unit",
+        expect="Take down",
+        measures="The business unit's page for changing the public Reviews page: every section "
+        "and every live document, each with its links.",
+    ),
+]
+
+BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
