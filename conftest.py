@@ -81,3 +81,35 @@ def sample_docx() -> bytes:
     from safeguarding.workspace.documents import docx_bytes
 
     return docx_bytes("Sample referral form", ["A fictional document for tests."])
+
+
+@pytest.fixture
+def block(partnership, business_unit_user):
+    from safeguarding.public_site import services
+
+    return services.content_block_create(
+        partnership=partnership,
+        actor=business_unit_user,
+        heading="Safeguarding Adults Reviews",
+        body="First paragraph.\n\n- one point\n- another point",
+        review_type="sar",
+        position=10,
+    )
+
+
+@pytest.fixture
+def document(partnership, business_unit_user, sample_pdf):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safeguarding.core.uploads import PDF
+    from safeguarding.public_site import services
+
+    return services.public_document_upload(
+        partnership=partnership,
+        actor=business_unit_user,
+        title="SAR procedure",
+        category="procedure",
+        review_type="sar",
+        uploaded=SimpleUploadedFile("sar-procedure.pdf", sample_pdf),
+        kind=PDF,
+    )

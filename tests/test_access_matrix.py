@@ -10,14 +10,11 @@ page can be left open by accident. Expected outcomes:
 """
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
-from safeguarding.core.uploads import PDF
-from safeguarding.public_site import services as public_services
 
 ROLES = ["anonymous", *[r.value for r in Role], "outsider"]
 MEMBERS = [r.value for r in Role]
@@ -81,24 +78,7 @@ def test_every_url_pattern_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(partnership, other_partnership, agency, business_unit_user, sample_pdf):
-    block = public_services.content_block_create(
-        partnership=partnership,
-        actor=business_unit_user,
-        heading="About reviews",
-        body="Text.",
-        review_type="",
-        position=1,
-    )
-    document = public_services.public_document_upload(
-        partnership=partnership,
-        actor=business_unit_user,
-        title="Procedure",
-        category="procedure",
-        review_type="",
-        uploaded=SimpleUploadedFile("procedure.pdf", sample_pdf),
-        kind=PDF,
-    )
+def world(partnership, other_partnership, agency, business_unit_user, block, document):
     users = {"anonymous": None, "business_unit": business_unit_user}
     for role in MEMBERS:
         if role == "business_unit":

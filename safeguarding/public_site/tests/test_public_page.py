@@ -19,31 +19,6 @@ def stored_files() -> set[str]:
     return {str(p) for p in root.rglob("*") if p.is_file()}
 
 
-@pytest.fixture
-def block(partnership, business_unit_user):
-    return services.content_block_create(
-        partnership=partnership,
-        actor=business_unit_user,
-        heading="Safeguarding Adults Reviews",
-        body="First paragraph.\n\n- one point\n- another point",
-        review_type="sar",
-        position=10,
-    )
-
-
-@pytest.fixture
-def document(partnership, business_unit_user, sample_pdf):
-    return services.public_document_upload(
-        partnership=partnership,
-        actor=business_unit_user,
-        title="SAR procedure",
-        category="procedure",
-        review_type="sar",
-        uploaded=SimpleUploadedFile("sar-procedure.pdf", sample_pdf),
-        kind=PDF,
-    )
-
-
 # The public page --------------------------------------------------------------------------------
 
 
