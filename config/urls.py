@@ -2,7 +2,9 @@
 @login_not_required; tests/test_access_matrix.py lists who may open each one."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from safeguarding.core import views as core_views
 
@@ -11,6 +13,14 @@ admin.site.site_title = "System administration"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # One way in: the admin's own sign-in page sends people to ours (lockout, two-factor).
+    path(
+        "admin/login/",
+        login_not_required(
+            RedirectView.as_view(url=reverse_lazy("accounts:sign_in"), query_string=True)
+        ),
+        name="admin_sign_in",
+    ),
     path("admin/", admin.site.urls),
     path("", include("safeguarding.accounts.urls")),
     path("manage/", include("safeguarding.workspace.urls")),

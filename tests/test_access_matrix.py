@@ -30,6 +30,7 @@ BUSINESS_UNIT_ONLY = {
 
 ACCESS = {
     "healthz": PUBLIC,
+    "admin_sign_in": dict.fromkeys(ROLES, "login"),  # a redirect to our sign-in page
     "public_site:home": PUBLIC,
     "public_site:accessibility": PUBLIC,
     "public_site:privacy": PUBLIC,

@@ -193,3 +193,9 @@ def test_when_two_factor_is_required_staff_must_set_it_up_first(client, business
 def test_production_settings_require_two_factor():
     source = (settings.BASE_DIR / "config" / "settings" / "production.py").read_text()
     assert 'TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)' in source
+
+
+@pytest.mark.django_db
+def test_the_admin_sign_in_page_sends_people_to_the_service_sign_in(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.url == "/sign-in/?next=/admin/"
