@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "safeguarding.accounts",
     "safeguarding.audit",
     "safeguarding.public_site",
+    "safeguarding.clock",
+    "safeguarding.referrals",
     "safeguarding.workspace",
 ]
 
