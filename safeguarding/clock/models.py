@@ -1,0 +1,166 @@
+"""The statutory clock: milestone rules as data, milestones on cases and referrals (DESIGN §4).
+
+Rules say when a deadline starts (an event), how long it runs (working days, calendar days or
+calendar months, through the one calendar in core.calendar), which rule it comes from (R-number),
+under which guidance, and whether it is statutory, an expectation or a local setting. Rules tagged
+[K] or [C] in STATUTORY.md are configurable per partnership (PartnershipMilestoneSetting).
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from safeguarding.accounts.models import Partnership, ReviewType
+
+
+class Event(models.TextChoices):
+    """Things that happen to a referral or case and start or stop the clock."""
+
+    CSPR_LA_AWARE = "cspr_la_aware", "The local authority became aware of a serious incident"
+    PANEL_NOTIFIED = "panel_notified", "The Child Safeguarding Practice Review Panel was notified"
+    RAPID_REVIEW_COMPLETED = "rapid_review_completed", "The rapid review was completed"
+    LOOKED_AFTER_DEATH_KNOWN = "looked_after_death_known", "A looked-after child's death was known"
+    OFSTED_SOS_NOTIFIED = "ofsted_sos_notified", "Ofsted and the Secretary of State were notified"
+    LCSPR_INITIATED = "lcspr_initiated", "A local child safeguarding practice review was started"
+    LCSPR_REPORT_COMPLETED = "lcspr_report_completed", "The local review's final report was done"
+    SAB_AWARE = "sab_aware", "The Safeguarding Adults Board received a referral"
+    SAR_DECIDED = "sar_decided", "The Board decided whether to hold a review"
+    SAR_INITIATED = "sar_initiated", "A Safeguarding Adults Review was started"
+    SAR_REPORT_COMPLETED = "sar_report_completed", "The review's report was completed"
+    CSP_AWARE = "csp_aware", "The Community Safety Partnership chair became aware of a death"
+    DHR_DECIDED = "dhr_decided", "The chair decided whether to hold a review"
+    DHR_INITIATED = "dhr_initiated", "A Domestic Homicide Review was started"
+    DHR_REPORT_COMPLETED = "dhr_report_completed", "The review's report was completed"
+
+
+class OffsetUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", "working days"
+    CALENDAR_DAYS = "calendar_days", "calendar days"
+    CALENDAR_MONTHS = "calendar_months", "calendar months"
+
+
+class Basis(models.TextChoices):
+    STATUTORY = "statutory", "Statutory"
+    EXPECTATION = "expectation", "Expectation"
+    LOCAL = "local", "Local setting"
+
+
+class MilestoneRule(models.Model):
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    review_type = models.CharField(max_length=10, choices=ReviewType.choices)
+    starts_on_event = models.CharField(max_length=40, choices=Event.choices)
+    done_on_event = models.CharField(max_length=40, choices=Event.choices)
+    offset_amount = models.PositiveIntegerField()
+    offset_unit = models.CharField(max_length=20, choices=OffsetUnit.choices)
+    rule_id = models.CharField(max_length=10, help_text="The rule in STATUTORY.md, e.g. R2")
+    guidance_version = models.CharField(max_length=20, help_text="e.g. WT2023, CA2014, DHR2016")
+    basis = models.CharField(max_length=20, choices=Basis.choices)
+    configurable = models.BooleanField(
+        default=False, help_text="A partnership may change the offset ([K] and [C] rules)"
+    )
+    reminder_working_days_before = models.PositiveSmallIntegerField(default=2)
+
+    class Meta:
+        ordering = ["review_type", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.rule_id})"
+
+    @property
+    def offset_label(self) -> str:
+        return f"{self.offset_amount} {self.get_offset_unit_display()}"
+
+
+class PartnershipMilestoneSetting(models.Model):
+    """A partnership's own offset for a configurable rule, or the rule switched off."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="milestone_settings"
+    )
+    rule = models.ForeignKey(MilestoneRule, on_delete=models.CASCADE, related_name="settings")
+    offset_amount = models.PositiveIntegerField()
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "rule"], name="milestone_setting_once")
+        ]
+
+
+class Milestone(models.Model):
+    class Status(models.TextChoices):
+        DUE = "due", "Due"
+        DONE = "done", "Done"
+        PAUSED = "paused", "Paused"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="milestones"
+    )
+    rule = models.ForeignKey(MilestoneRule, on_delete=models.PROTECT, related_name="milestones")
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    subject_label = models.CharField(max_length=200)
+    subject_url = models.CharField(max_length=300, blank=True)
+    # The offset used, copied from the rule or setting, so later changes do not rewrite history.
+    offset_amount = models.PositiveIntegerField()
+    offset_unit = models.CharField(max_length=20, choices=OffsetUnit.choices)
+    starts_on = models.DateField()
+    due_on = models.DateField()
+    original_due_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DUE)
+    done_on = models.DateField(null=True, blank=True)
+    paused_reason = models.TextField(blank=True)
+    extension_reason = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="milestones",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "subject_type", "subject_id"], name="milestone_once_per_subject"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["partnership", "status", "due_on"], name="milestone_dashboard"),
+            models.Index(fields=["subject_type", "subject_id"], name="milestone_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule.name} – {self.subject_label} – due {self.due_on:%d %b %Y}"
+
+
+class MilestoneReminder(models.Model):
+    """One row per reminder sent: the unique constraint makes a second send impossible."""
+
+    class Kind(models.TextChoices):
+        UPCOMING = "upcoming", "Due soon"
+        OVERDUE = "overdue", "Overdue"
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_on = models.DateField(help_text="The due date the reminder was about")
+    sent_to = models.EmailField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "kind", "due_on"], name="reminder_once_per_due_date"
+            )
+        ]
+
+
+def subject_type_for(model) -> ContentType:
+    return ContentType.objects.get_for_model(model)

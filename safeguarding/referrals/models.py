@@ -1,0 +1,318 @@
+"""Referrals, cases, screening facts, decisions and notifications (STATUTORY.md §0, §5, §7).
+
+A referral is what a professional sends. A case gathers one or more referrals about the same
+incident, holds the screening facts, and leads to one track per review type with its own
+decision, signatures and notifications (§5: one incident, many tracks).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from safeguarding.accounts.models import Agency, Partnership, ReviewType
+from safeguarding.core.models import TimeStampedModel
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    IN_SCREENING = "in_screening", "In screening"
+    AWAITING_DECISION = "awaiting_decision", "Awaiting decision"
+    DECIDED = "decided", "Decided"
+
+
+class AgeGroup(models.TextChoices):
+    CHILD = "child", "Child (under 16)"
+    YOUNG_PERSON = "young_person", "Young person (16 or 17)"
+    ADULT = "adult", "Adult (18 or over)"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+def age_group_for(age: int | None) -> str:
+    if age is None:
+        return AgeGroup.NOT_KNOWN
+    if age < 16:
+        return AgeGroup.CHILD
+    if age < 18:
+        return AgeGroup.YOUNG_PERSON
+    return AgeGroup.ADULT
+
+
+class Harm(models.TextChoices):
+    DIED = "died", "They died"
+    SERIOUS_HARM = "serious_harm", "They were seriously harmed"
+    HARM = "harm", "They were harmed, but not seriously"
+    NONE = "none", "They were not harmed"
+
+
+class AbuseOrNeglect(models.TextChoices):
+    KNOWN = "known", "Known"
+    SUSPECTED = "suspected", "Suspected"
+    NOT_SUSPECTED = "not_suspected", "Not suspected"
+
+
+class Place(models.TextChoices):
+    IN_AREA = "in_area", "In the partnership's area"
+    OUTSIDE_AREA_IN_ENGLAND = "outside_area_in_england", "Elsewhere in England"
+    OUTSIDE_ENGLAND = "outside_england", "Outside England"
+
+
+class HarmedBy(models.TextChoices):
+    RELATIVE = "relative", "A relative"
+    PARTNER = "partner", "A partner"
+    FORMER_PARTNER = "former_partner", "A former partner"
+    HOUSEHOLD_MEMBER = "household_member", "Someone in the same household"
+    OTHER_KNOWN = "other_known", "Someone else they knew"
+    STRANGER = "stranger", "A stranger"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Case(TimeStampedModel):
+    """One incident: its referrals, screening facts and review tracks."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="cases")
+    reference = models.CharField(max_length=30, unique=True)
+    pseudonym = models.CharField(
+        max_length=60, help_text="How the case is named everywhere, for example 'Child A'"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_SCREENING)
+    became_aware_on = models.DateField(
+        help_text="When the partnership became aware: day 0 of the statutory clock (R40)"
+    )
+    facts = models.JSONField(default=dict, blank=True)
+    facts_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["partnership", "status"], name="case_partnership_status")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.pseudonym})"
+
+
+class Referral(TimeStampedModel):
+    class Source(models.TextChoices):
+        ONLINE = "online", "Online form"
+        WORD_FORM = "word_form", "Word form uploaded by staff"
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="referrals"
+    )
+    reference = models.CharField(max_length=20, unique=True)
+    review_type = models.CharField("Review type asked for", max_length=10, choices=ReviewType.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.ONLINE)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    submission_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    submitted_ip_hash = models.CharField(max_length=64, blank=True)
+    received_on = models.DateField()
+
+    # The referrer
+    referrer_name = models.CharField(max_length=200)
+    referrer_job_title = models.CharField(max_length=200)
+    referrer_organisation = models.CharField(max_length=200)
+    referrer_email = models.EmailField()
+    referrer_phone = models.CharField(max_length=40, blank=True)
+    discussed_with_safeguarding_lead = models.BooleanField(null=True)
+
+    # The person (nothing identifying here: see ReferralIdentity)
+    age_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_group = models.CharField(max_length=20, choices=AgeGroup.choices)
+
+    # What happened
+    incident_date = models.DateField(null=True, blank=True)
+    harm = models.CharField(max_length=20, choices=Harm.choices)
+    date_of_death = models.DateField(null=True, blank=True)
+    abuse_or_neglect = models.CharField(max_length=20, choices=AbuseOrNeglect.choices)
+    place = models.CharField(max_length=30, choices=Place.choices)
+    normally_resident_in_area = models.BooleanField(null=True)
+    what_happened = models.TextField(max_length=10_000)
+    agency_working_concern = models.BooleanField(
+        "Concern about how agencies worked together", null=True
+    )
+    concerns_working_together = models.TextField(max_length=5_000, blank=True)
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="referrals")
+    other_agencies = models.CharField(max_length=500, blank=True)
+
+    # Child (CSPR)
+    looked_after = models.BooleanField(null=True)
+    child_protection_plan = models.BooleanField(null=True)
+    care_leaver = models.BooleanField(null=True)
+
+    # Adult (SAR)
+    care_and_support_needs = models.BooleanField(null=True)
+    care_needs_description = models.TextField(max_length=2_000, blank=True)
+    self_neglect = models.BooleanField(null=True)
+    person_aware_of_referral = models.BooleanField(null=True)
+
+    # Death (DHR)
+    harmed_by = models.CharField(max_length=20, choices=HarmedBy.choices, blank=True)
+    suspected_suicide = models.BooleanField(null=True)
+    domestic_abuse_history = models.BooleanField(null=True)
+    criminal_justice_status = models.CharField(max_length=500, blank=True)
+    children_in_household = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        indexes = [
+            models.Index(fields=["partnership", "status", "-received_on"], name="referral_triage"),
+            models.Index(fields=["partnership", "review_type"], name="referral_type"),
+            models.Index(fields=["partnership", "age_group"], name="referral_age_group"),
+            models.Index(fields=["submitted_ip_hash", "created_at"], name="referral_rate_limit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ReferralIdentity(models.Model):
+    """Real identity of the person referred: held apart, shown only to roles that need it, and
+    every view is audited (DESIGN §2)."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="identity")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    other_names = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    address = models.TextField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"Identity for {self.referral.reference}"
+
+
+class Track(models.Model):
+    """One review type for a case: its own decision, signatures and notifications (§5)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tracks")
+    review_type = models.CharField(max_length=10, choices=ReviewType.choices)
+    screening_result = models.CharField(max_length=20, blank=True)
+    screening_rules = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["review_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "review_type"], name="track_once_per_type")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.get_review_type_display()}"
+
+
+class Outcome(models.TextChoices):
+    # CSPR (R12, §2.4)
+    NO_FURTHER_REVIEW = "no_further_review", "No further review"
+    RAPID_REVIEW_THEN_LOCAL = "rapid_review_then_local", "Rapid review, then a local review"
+    REFER_NATIONAL = "refer_national", "Refer for a national review"
+    OTHER_LEARNING = "other_learning", "Other learning"
+    # SAR (R19–R21: mandatory or discretionary, never "statutory")
+    MANDATORY = "mandatory", "Mandatory Safeguarding Adults Review"
+    DISCRETIONARY = "discretionary", "Discretionary Safeguarding Adults Review"
+    NO_REVIEW = "no_review", "No review"
+    # DHR (R31)
+    REVIEW = "review", "Hold a Domestic Homicide Review"
+
+
+OUTCOMES_BY_TYPE = {
+    ReviewType.CSPR: [
+        Outcome.NO_FURTHER_REVIEW,
+        Outcome.RAPID_REVIEW_THEN_LOCAL,
+        Outcome.REFER_NATIONAL,
+        Outcome.OTHER_LEARNING,
+    ],
+    ReviewType.SAFEGUARDING_ADULTS_REVIEW: [
+        Outcome.MANDATORY,
+        Outcome.DISCRETIONARY,
+        Outcome.OTHER_LEARNING,
+        Outcome.NO_REVIEW,
+    ],
+    ReviewType.DHR: [Outcome.REVIEW, Outcome.NO_REVIEW],
+}
+
+
+class DecisionMaker(models.Model):
+    """Who must sign a partnership's decisions of one review type: the three safeguarding
+    partners for children and adults, the CSP chair for DHRs."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="decision_makers"
+    )
+    review_type = models.CharField(max_length=10, choices=ReviewType.choices)
+    capacity = models.CharField(max_length=100, help_text="e.g. 'Local authority', 'Police'")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decision_roles"
+    )
+
+    class Meta:
+        ordering = ["review_type", "capacity"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "review_type", "capacity"], name="decision_maker_capacity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.capacity} ({self.get_review_type_display()})"
+
+
+class Decision(TimeStampedModel):
+    class State(models.TextChoices):
+        AWAITING_SIGNATURES = "awaiting_signatures", "Awaiting signatures"
+        FINAL = "final", "Final"
+
+    track = models.OneToOneField(Track, on_delete=models.PROTECT, related_name="decision")
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    rationale = models.TextField(max_length=10_000)
+    decided_on = models.DateField()
+    state = models.CharField(
+        max_length=30, choices=State.choices, default=State.AWAITING_SIGNATURES
+    )
+    finalised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(rationale=""), name="decision_rationale_not_empty"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track}: {self.get_outcome_display()}"
+
+
+class Signature(models.Model):
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="signatures")
+    decision_maker = models.ForeignKey(DecisionMaker, on_delete=models.PROTECT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    capacity = models.CharField(max_length=100)
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "decision_maker"], name="signature_once_per_signatory"
+            )
+        ]
+
+
+class Notification(models.Model):
+    class Recipient(models.TextChoices):
+        PANEL = "panel", "Child Safeguarding Practice Review Panel"
+        OFSTED = "ofsted", "Ofsted"
+        SECRETARY_OF_STATE = "secretary_of_state", "Secretary of State for Education"
+        HOME_OFFICE = "home_office", "Home Office"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notifications")
+    recipient = models.CharField(max_length=30, choices=Recipient.choices)
+    rule_id = models.CharField(max_length=10)
+    sent_on = models.DateField()
+    reference = models.CharField(max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sent_on", "id"]
