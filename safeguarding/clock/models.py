@@ -88,6 +88,9 @@ class PartnershipMilestoneSetting(models.Model):
             models.UniqueConstraint(fields=["partnership", "rule"], name="milestone_setting_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.partnership}: {self.rule.code} = {self.offset_amount}"
+
 
 class Milestone(models.Model):
     class Status(models.TextChoices):
@@ -160,6 +163,9 @@ class MilestoneReminder(models.Model):
                 fields=["milestone", "kind", "due_on"], name="reminder_once_per_due_date"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} reminder for milestone {self.milestone_id}"
 
 
 def subject_type_for(model) -> ContentType:

@@ -5,3 +5,22 @@ class ReferralsConfig(AppConfig):
     name = "safeguarding.referrals"
     label = "referrals"
     verbose_name = "Referrals, screening and decisions"
+
+    def ready(self) -> None:
+        from safeguarding.audit.registry import register_actions
+
+        register_actions(
+            {
+                "referral.submitted": "A referral was submitted",
+                "referral.uploaded": "Created a referral from a Word form",
+                "referral.identity_viewed": "Viewed the real identity of a person referred",
+                "referral.linked_to_case": "Linked a referral to a case",
+                "case.opened": "Opened a case for screening",
+                "case.screening_saved": "Recorded screening facts",
+                "case.sent_for_decision": "Sent a case for decision",
+                "decision.recorded": "Recorded a decision",
+                "decision.signed": "Signed a decision",
+                "decision.finalised": "A decision became final",
+                "notification.recorded": "Recorded a notification",
+            }
+        )

@@ -95,11 +95,11 @@ class Referral(TimeStampedModel):
         ONLINE = "online", "Online form"
         WORD_FORM = "word_form", "Word form uploaded by staff"
 
-    partnership = models.ForeignKey(
-        Partnership, on_delete=models.PROTECT, related_name="referrals"
-    )
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="referrals")
     reference = models.CharField(max_length=20, unique=True)
-    review_type = models.CharField("Review type asked for", max_length=10, choices=ReviewType.choices)
+    review_type = models.CharField(
+        "Review type asked for", max_length=10, choices=ReviewType.choices
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.ONLINE)
     case = models.ForeignKey(
@@ -208,7 +208,7 @@ class Outcome(models.TextChoices):
     RAPID_REVIEW_THEN_LOCAL = "rapid_review_then_local", "Rapid review, then a local review"
     REFER_NATIONAL = "refer_national", "Refer for a national review"
     OTHER_LEARNING = "other_learning", "Other learning"
-    # SAR (R19–R21: mandatory or discretionary, never "statutory")
+    # SAR (R19-R21: mandatory or discretionary, never "statutory")
     MANDATORY = "mandatory", "Mandatory Safeguarding Adults Review"
     DISCRETIONARY = "discretionary", "Discretionary Safeguarding Adults Review"
     NO_REVIEW = "no_review", "No review"
@@ -298,6 +298,9 @@ class Signature(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Signed by {self.capacity} on {self.signed_at:%d %b %Y}"
+
 
 class Notification(models.Model):
     class Recipient(models.TextChoices):
@@ -316,3 +319,6 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["sent_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_recipient_display()} notified on {self.sent_on:%d %b %Y}"

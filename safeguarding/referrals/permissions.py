@@ -1,0 +1,27 @@
+"""Who may see and do what with referrals (DESIGN §2). Agency contributors, panel members and
+reviewers see no referrals; real identities are for the business unit and partner leads only,
+and each view of them is audited."""
+
+import rules
+
+from safeguarding.accounts.permissions import is_business_unit, is_partner_lead
+
+can_triage_referrals = is_business_unit
+can_view_referrals = is_business_unit | is_partner_lead
+can_view_identities = is_business_unit | is_partner_lead
+can_screen = is_business_unit
+can_record_decisions = is_business_unit
+can_record_notifications = is_business_unit
+
+
+@rules.predicate
+def can_sign_decision(user, decision) -> bool:
+    """The user is one of the partnership's named decision makers for this review type."""
+    from .models import DecisionMaker
+
+    if not user.is_authenticated:
+        return False
+    track = decision.track
+    return DecisionMaker.objects.filter(
+        partnership_id=track.case.partnership_id, review_type=track.review_type, user=user
+    ).exists()

@@ -1,0 +1,509 @@
+"""Every write to referrals, cases and decisions: validated, in one transaction, audited."""
+
+import datetime
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguarding.accounts.models import Partnership, ReviewType
+from safeguarding.audit.services import audit_record
+from safeguarding.clock import services as clock
+from safeguarding.clock.models import Event, Milestone, subject_type_for
+from safeguarding.core.errors import ServiceError
+
+from .models import (
+    OUTCOMES_BY_TYPE,
+    Case,
+    Decision,
+    DecisionMaker,
+    Notification,
+    Outcome,
+    Referral,
+    ReferralIdentity,
+    Signature,
+    Status,
+    Track,
+    age_group_for,
+)
+
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
+
+# The clock starts when the partnership learns of the case (R2, R31; R40: that day is day 0).
+AWARE_EVENT = {
+    ReviewType.CSPR: Event.CSPR_LA_AWARE,
+    ReviewType.SAFEGUARDING_ADULTS_REVIEW: Event.SAB_AWARE,
+    ReviewType.DHR: Event.CSP_AWARE,
+}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def ip_hash(ip: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest() if ip else ""
+
+
+def _new_reference() -> str:
+    year = timezone.localdate().year
+    code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+    return f"R{year}-{code}"
+
+
+def referral_rate_limited(*, ip: str) -> bool:
+    """More referrals from one address in the last hour than any real professional sends."""
+    if not ip:
+        return False
+    since = timezone.now() - datetime.timedelta(hours=1)
+    recent = Referral.objects.filter(submitted_ip_hash=ip_hash(ip), created_at__gte=since).count()
+    return recent >= settings.REFERRALS_PER_HOUR_PER_ADDRESS
+
+
+def referral_submit(
+    *,
+    partnership: Partnership,
+    review_type: str,
+    answers: dict,
+    identity: dict,
+    agencies=(),
+    submission_key: uuid.UUID | None = None,
+    ip: str = "",
+    source: str = Referral.Source.ONLINE,
+    actor=None,
+    status_url_builder=None,
+) -> tuple[Referral, str | None]:
+    """Create a referral with the person's identity held apart, start its statutory clock and
+    send the referrer an acknowledgement with a private status link.
+
+    Submitting the same form twice (same ``submission_key``) returns the first referral and no
+    new token. Returns (referral, status token or None).
+    """
+    if review_type not in [t.value for t in partnership.review_types]:
+        raise ServiceError(f"{partnership.name} does not run this kind of review")
+    if submission_key is not None:
+        existing = Referral.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing, None
+    if source == Referral.Source.ONLINE and referral_rate_limited(ip=ip):
+        raise ServiceError(
+            "You have sent a lot of referrals in the last hour. Wait an hour and try again, or "
+            "email the business unit"
+        )
+    token = secrets.token_urlsafe(24)
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            referral = Referral(
+                partnership=partnership,
+                review_type=review_type,
+                source=source,
+                received_on=today,
+                status_token_hash=token_hash(token),
+                submitted_ip_hash=ip_hash(ip) if source == Referral.Source.ONLINE else "",
+                created_by=actor,
+                modified_by=actor,
+                **answers,
+            )
+            if submission_key is not None:
+                referral.submission_key = submission_key
+            referral.age_group = age_group_for(referral.age_years)
+            for _ in range(5):
+                referral.reference = _new_reference()
+                if not Referral.objects.filter(reference=referral.reference).exists():
+                    break
+            referral.full_clean(exclude=["agencies"])
+            referral.save()
+            referral.agencies.set(agencies)
+            ReferralIdentity.objects.create(referral=referral, **identity)
+            _start_awareness_clock(referral)
+            audit_record(
+                action="referral.uploaded"
+                if source == Referral.Source.WORD_FORM
+                else "referral.submitted",
+                actor=actor,
+                actor_label="" if actor else f"referrer {referral.referrer_email}",
+                target=referral,
+                payload={"review_type": review_type, "source": source},
+            )
+    except IntegrityError:
+        # A double submission that raced past the check above: return the first one.
+        if submission_key is not None:
+            existing = Referral.objects.filter(submission_key=submission_key).first()
+            if existing is not None:
+                return existing, None
+        raise
+    if source == Referral.Source.ONLINE:
+        status_url = status_url_builder(token) if status_url_builder else ""
+        transaction.on_commit(lambda: _send_acknowledgement(referral, status_url))
+    return referral, token
+
+
+def _start_awareness_clock(referral: Referral) -> None:
+    url = reverse("referrals:detail", args=[referral.partnership.slug, referral.pk])
+    label = f"Referral {referral.reference}"
+    clock.milestones_start(
+        partnership=referral.partnership,
+        event=AWARE_EVENT[referral.review_type],
+        subject=referral,
+        on_date=referral.received_on,
+        label=label,
+        url=url,
+        review_types=[referral.review_type],
+    )
+    if referral.looked_after and referral.harm == "died":  # R4
+        clock.milestones_start(
+            partnership=referral.partnership,
+            event=Event.LOOKED_AFTER_DEATH_KNOWN,
+            subject=referral,
+            on_date=referral.received_on,
+            label=label,
+            url=url,
+            review_types=[ReviewType.CSPR],
+        )
+
+
+def _send_acknowledgement(referral: Referral, status_url: str) -> None:
+    context = {"referral": referral, "status_url": status_url}
+    send_mail(
+        subject=f"Referral {referral.reference} received by {referral.partnership.name}",
+        message=render_to_string("referrals/email/acknowledgement.txt", context),
+        from_email=None,
+        recipient_list=[referral.referrer_email],
+    )
+
+
+# Cases ---------------------------------------------------------------------------------------
+
+
+def facts_from_referral(referral: Referral) -> dict:
+    """The screening facts a referral already answers (staff confirm or change them)."""
+    facts = {
+        "age": referral.age_years,
+        "looked_after": referral.looked_after,
+        "care_leaver": referral.care_leaver,
+        "care_and_support_needs": referral.care_and_support_needs,
+        "agency_working_concern": referral.agency_working_concern,
+        "self_neglect": referral.self_neglect,
+        "suicide": referral.suspected_suicide,
+        "domestic_abuse": referral.domestic_abuse_history,
+        "harm": referral.harm or None,
+        "abuse_or_neglect": referral.abuse_or_neglect or None,
+        "place": referral.place or None,
+        "normally_resident_in_area": referral.normally_resident_in_area,
+        "harmed_by": referral.harmed_by or None,
+    }
+    return {key: value for key, value in facts.items() if value is not None}
+
+
+def _move_milestones_to_case(referral: Referral, case: Case) -> None:
+    referral_type = subject_type_for(referral)
+    case_type = subject_type_for(case)
+    case_rules = set(
+        Milestone.objects.filter(subject_type=case_type, subject_id=case.pk).values_list(
+            "rule_id", flat=True
+        )
+    )
+    url = reverse("referrals:case", args=[case.partnership.slug, case.pk])
+    for milestone in Milestone.objects.filter(subject_type=referral_type, subject_id=referral.pk):
+        if milestone.rule_id in case_rules:
+            # The case already runs this clock from an earlier referral: that one counts.
+            if milestone.status in (Milestone.Status.DUE, Milestone.Status.PAUSED):
+                milestone.status = Milestone.Status.NOT_APPLICABLE
+                milestone.save(update_fields=["status", "modified_at"])
+            continue
+        milestone.subject_type = case_type
+        milestone.subject_id = case.pk
+        milestone.subject_label = f"{case.reference} ({case.pseudonym})"
+        milestone.subject_url = url
+        milestone.save(update_fields=["subject_type", "subject_id", "subject_label", "subject_url"])
+
+
+def case_open(*, referral: Referral, pseudonym: str, actor) -> Case:
+    """Start screening a new referral: a new case, with the facts the referral gives."""
+    if referral.case_id is not None:
+        raise ServiceError("This referral is already part of a case")
+    pseudonym = pseudonym.strip()
+    if not pseudonym:
+        raise ServiceError(
+            "Enter a pseudonym for the case, for example 'Child A'", field="pseudonym"
+        )
+    with transaction.atomic():
+        case = Case.objects.create(
+            partnership=referral.partnership,
+            reference=f"pending-{uuid.uuid4().hex}",
+            pseudonym=pseudonym,
+            became_aware_on=referral.received_on,
+            facts=facts_from_referral(referral),
+            facts_updated_at=timezone.now(),
+            created_by=actor,
+            modified_by=actor,
+        )
+        case.reference = f"C{case.created_at:%Y}-{case.pk:05d}"
+        case.save(update_fields=["reference"])
+        referral.case = case
+        referral.status = Status.IN_SCREENING
+        referral.modified_by = actor
+        referral.save(update_fields=["case", "status", "modified_by", "modified_at"])
+        _move_milestones_to_case(referral, case)
+        audit_record(
+            action="case.opened", actor=actor, target=case, payload={"referral": referral.reference}
+        )
+    return case
+
+
+def referral_link_to_case(*, referral: Referral, case: Case, actor) -> Referral:
+    """Another referral about the same incident joins an existing case."""
+    if case.partnership_id != referral.partnership_id:
+        raise ServiceError("The case belongs to another partnership")
+    if referral.case_id is not None:
+        raise ServiceError("This referral is already part of a case")
+    with transaction.atomic():
+        referral.case = case
+        referral.status = case.status
+        referral.modified_by = actor
+        referral.save(update_fields=["case", "status", "modified_by", "modified_at"])
+        _move_milestones_to_case(referral, case)
+        audit_record(
+            action="referral.linked_to_case",
+            actor=actor,
+            target=referral,
+            payload={"case": case.reference},
+        )
+    return referral
+
+
+def case_save_facts(*, case: Case, facts: dict, actor) -> Case:
+    from .screening import Facts, screen
+
+    checked = Facts.from_dict(facts)  # raises ScreeningFactsError for bad facts
+    with transaction.atomic():
+        case.facts = {key: value for key, value in facts.items() if value is not None}
+        case.facts_updated_at = timezone.now()
+        case.modified_by = actor
+        case.save(update_fields=["facts", "facts_updated_at", "modified_by", "modified_at"])
+        result = screen(checked).as_dict()
+        audit_record(
+            action="case.screening_saved",
+            actor=actor,
+            target=case,
+            payload={key: result[key]["result"] for key in ("CSPR", "SAR", "DHR")},
+        )
+    return case
+
+
+def _set_case_status(case: Case, status: str, actor) -> None:
+    case.status = status
+    case.modified_by = actor
+    case.save(update_fields=["status", "modified_by", "modified_at"])
+    case.referrals.update(status=status, modified_at=timezone.now())
+
+
+def case_send_for_decision(*, case: Case, review_types: list[str], actor) -> list[Track]:
+    """Open one track per review type the decision makers must decide (§5)."""
+    from .screening import Facts, screen
+
+    if not review_types:
+        raise ServiceError("Select at least one review type to decide", field="review_types")
+    runs = {t.value for t in case.partnership.review_types}
+    if not set(review_types) <= runs:
+        raise ServiceError(f"{case.partnership.name} does not run every type selected")
+    result = screen(Facts.from_dict(case.facts)).as_dict()
+    keys = {"cspr": "CSPR", "sar": "SAR", "dhr": "DHR"}
+    tracks = []
+    with transaction.atomic():
+        for review_type in review_types:
+            track, _ = Track.objects.get_or_create(
+                case=case,
+                review_type=review_type,
+                defaults={
+                    "screening_result": result[keys[review_type]]["result"],
+                    "screening_rules": ", ".join(result[keys[review_type]]["rules"]),
+                },
+            )
+            tracks.append(track)
+        _set_case_status(case, Status.AWAITING_DECISION, actor)
+        audit_record(
+            action="case.sent_for_decision",
+            actor=actor,
+            target=case,
+            payload={"review_types": sorted(review_types)},
+        )
+    return tracks
+
+
+# Decisions -----------------------------------------------------------------------------------
+
+
+def decision_record(
+    *, track: Track, outcome: str, rationale: str, decided_on: datetime.date, actor
+) -> Decision:
+    if outcome not in OUTCOMES_BY_TYPE[track.review_type]:
+        raise ServiceError("Select an outcome for this review type", field="outcome")
+    if not rationale.strip():
+        raise ServiceError("Enter the reasons for the decision", field="rationale")
+    if decided_on > timezone.localdate():
+        raise ServiceError(
+            "The date of the decision must be today or in the past", field="decided_on"
+        )
+    if decided_on < track.case.became_aware_on:
+        raise ServiceError(
+            "The date of the decision must be on or after the date the partnership became aware",
+            field="decided_on",
+        )
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().filter(track=track).first()
+        if decision is not None and decision.signatures.exists():
+            raise ServiceError("The decision has been signed, so it cannot be changed")
+        if decision is None:
+            decision = Decision(track=track, created_by=actor)
+        decision.outcome = outcome
+        decision.rationale = rationale.strip()
+        decision.decided_on = decided_on
+        decision.modified_by = actor
+        decision.save()
+        audit_record(
+            action="decision.recorded",
+            actor=actor,
+            target=decision,
+            partnership=track.case.partnership,
+            payload={"outcome": outcome},
+        )
+    return decision
+
+
+def decision_sign(*, decision: Decision, user) -> Decision:
+    """``user`` signs in every capacity they hold for this review type. The decision is final
+    when all the partnership's named decision makers have signed."""
+    track = decision.track
+    case = track.case
+    makers = list(
+        DecisionMaker.objects.filter(partnership=case.partnership, review_type=track.review_type)
+    )
+    if not makers:
+        raise ServiceError("The partnership has not named decision makers for this review type")
+    mine = [m for m in makers if m.user_id == user.pk]
+    if not mine:
+        raise ServiceError("You are not one of the decision makers for this review type")
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if decision.state == Decision.State.FINAL:
+            raise ServiceError("This decision is already final")
+        signed = set(decision.signatures.values_list("decision_maker_id", flat=True))
+        new = [m for m in mine if m.pk not in signed]
+        if not new:
+            raise ServiceError("You have already signed this decision")
+        for maker in new:
+            Signature.objects.create(
+                decision=decision, decision_maker=maker, user=user, capacity=maker.capacity
+            )
+            audit_record(
+                action="decision.signed",
+                actor=user,
+                target=decision,
+                partnership=case.partnership,
+                payload={"capacity": maker.capacity},
+            )
+        if signed | {m.pk for m in new} >= {m.pk for m in makers}:
+            _finalise(decision, user)
+    return decision
+
+
+def _finalise(decision: Decision, user) -> None:
+    track = decision.track
+    case = track.case
+    decision.state = Decision.State.FINAL
+    decision.finalised_at = timezone.now()
+    decision.save(update_fields=["state", "finalised_at", "modified_at"])
+    audit_record(
+        action="decision.finalised",
+        actor=user,
+        target=decision,
+        partnership=case.partnership,
+        payload={"outcome": decision.outcome},
+    )
+    label = f"{case.reference} ({case.pseudonym})"
+    url = reverse("referrals:case", args=[case.partnership.slug, case.pk])
+    on = decision.decided_on
+    start = {
+        Outcome.RAPID_REVIEW_THEN_LOCAL: Event.LCSPR_INITIATED,
+        Outcome.MANDATORY: Event.SAR_INITIATED,
+        Outcome.DISCRETIONARY: Event.SAR_INITIATED,
+        Outcome.REVIEW: Event.DHR_INITIATED,
+    }.get(decision.outcome)
+    done_event = {
+        ReviewType.SAFEGUARDING_ADULTS_REVIEW: Event.SAR_DECIDED,
+        ReviewType.DHR: Event.DHR_DECIDED,
+    }.get(track.review_type)
+    if done_event:
+        clock.milestones_complete(event=done_event, subject=case, on_date=on, actor=user)
+    if start:
+        clock.milestones_start(
+            partnership=case.partnership,
+            event=start,
+            subject=case,
+            on_date=on,
+            label=label,
+            url=url,
+            review_types=[track.review_type],
+        )
+    if not case.tracks.exclude(decision__state=Decision.State.FINAL).exists():
+        _set_case_status(case, Status.DECIDED, user)
+
+
+# Notifications -------------------------------------------------------------------------------
+
+NOTIFICATION_RULES = {
+    Notification.Recipient.PANEL: ("R2", Event.PANEL_NOTIFIED),
+    Notification.Recipient.OFSTED: ("R4", Event.OFSTED_SOS_NOTIFIED),
+    Notification.Recipient.SECRETARY_OF_STATE: ("R4", Event.OFSTED_SOS_NOTIFIED),
+    Notification.Recipient.HOME_OFFICE: ("R32", None),
+}
+
+
+def notification_record(
+    *, case: Case, recipient: str, sent_on: datetime.date, reference: str, actor
+) -> Notification:
+    if recipient not in NOTIFICATION_RULES:
+        raise ServiceError("Select who was notified", field="recipient")
+    if sent_on > timezone.localdate():
+        raise ServiceError("The date sent must be today or in the past", field="sent_on")
+    if sent_on < case.became_aware_on:
+        raise ServiceError(
+            "The date sent must be on or after the date the partnership became aware",
+            field="sent_on",
+        )
+    rule_id, event = NOTIFICATION_RULES[recipient]
+    if recipient in (Notification.Recipient.OFSTED, Notification.Recipient.SECRETARY_OF_STATE):
+        facts = case.facts
+        if facts.get("care_leaver") and not facts.get("looked_after"):
+            rule_id = "R5"
+    with transaction.atomic():
+        notification = Notification.objects.create(
+            case=case,
+            recipient=recipient,
+            rule_id=rule_id,
+            sent_on=sent_on,
+            reference=reference.strip(),
+            recorded_by=actor,
+        )
+        if event:
+            clock.milestones_complete(event=event, subject=case, on_date=sent_on, actor=actor)
+        audit_record(
+            action="notification.recorded",
+            actor=actor,
+            target=case,
+            payload={"recipient": recipient, "rule": rule_id},
+        )
+    return notification
+
+
+def referral_identity_viewed(*, referral: Referral, actor) -> None:
+    """Every view of a real identity is audited (DESIGN §2)."""
+    audit_record(action="referral.identity_viewed", actor=actor, target=referral)
