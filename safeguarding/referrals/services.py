@@ -78,12 +78,14 @@ def referral_submit(
     source: str = Referral.Source.ONLINE,
     actor=None,
     status_url_builder=None,
+    received_on: datetime.date | None = None,
 ) -> tuple[Referral, str | None]:
     """Create a referral with the person's identity held apart, start its statutory clock and
     send the referrer an acknowledgement with a private status link.
 
     Submitting the same form twice (same ``submission_key``) returns the first referral and no
-    new token. Returns (referral, status token or None).
+    new token. ``received_on`` (default today) is when the partnership became aware: staff set it
+    for a Word form that arrived earlier. Returns (referral, status token or None).
     """
     if review_type not in [t.value for t in partnership.review_types]:
         raise ServiceError(f"{partnership.name} does not run this kind of review")
@@ -98,13 +100,15 @@ def referral_submit(
         )
     token = secrets.token_urlsafe(24)
     today = timezone.localdate()
+    if received_on is not None and received_on > today:
+        raise ServiceError("The date received must be today or in the past", field="received_on")
     try:
         with transaction.atomic():
             referral = Referral(
                 partnership=partnership,
                 review_type=review_type,
                 source=source,
-                received_on=today,
+                received_on=received_on or today,
                 status_token_hash=token_hash(token),
                 submitted_ip_hash=ip_hash(ip) if source == Referral.Source.ONLINE else "",
                 created_by=actor,

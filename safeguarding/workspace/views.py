@@ -2,10 +2,12 @@
 selectors; writes nothing."""
 
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.permissions import is_administrator, is_business_unit, roles_in
 from safeguarding.audit import selectors as audit_selectors
+from safeguarding.clock.selectors import milestone_dashboard
 from safeguarding.public_site import selectors as public_selectors
 
 
@@ -42,6 +44,9 @@ def partnership_home(request, slug: str):
         "is_administrator": is_administrator(request.user, partnership),
     }
     if business_unit:
+        context["dashboard"] = milestone_dashboard(
+            partnership=partnership, today=timezone.localdate()
+        )
         context["block_count"] = public_selectors.content_block_list(
             partnership=partnership
         ).count()

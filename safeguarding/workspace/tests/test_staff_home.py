@@ -68,8 +68,61 @@ def test_staff_home_query_count_does_not_grow_with_activity(
 ):
     for _ in range(50):
         audit_record(action="public_page.block_added", actor=business_unit_user, target=partnership)
-    with django_assert_max_num_queries(13):
+    _milestones(partnership, 30)
+    with django_assert_max_num_queries(16):
         bu_client.get(reverse("workspace:partnership_home", args=["testshire"]))
+
+
+def _milestones(partnership, count: int):
+    import datetime
+
+    from django.utils import timezone
+
+    from safeguarding.clock.models import Milestone, MilestoneRule, subject_type_for
+
+    rule = MilestoneRule.objects.get(code="cspr-serious-incident-notification")
+    today = timezone.localdate()
+    rows = []
+    for n in range(count):
+        due = today + datetime.timedelta(days=(n % 9) - 4)
+        rows.append(
+            Milestone(
+                partnership=partnership,
+                rule=rule,
+                subject_type=subject_type_for(partnership),
+                subject_id=10_000 + n,
+                subject_label=f"Referral R2026-TEST{n:02d}",
+                offset_amount=5,
+                offset_unit="working_days",
+                starts_on=due,
+                due_on=due,
+                original_due_on=due,
+                status="paused" if n % 5 == 0 else "due",
+                paused_reason="Criminal trial" if n % 5 == 0 else "",
+            )
+        )
+    Milestone.objects.bulk_create(rows)
+
+
+@pytest.mark.django_db
+def test_business_unit_dashboard_shows_overdue_due_soon_and_paused_with_rules(
+    bu_client, partnership
+):
+    _milestones(partnership, 9)
+    html = bu_client.get(reverse("workspace:partnership_home", args=["testshire"])).content
+    html = html.decode()
+    assert "Statutory deadlines" in html
+    assert "Overdue (" in html
+    assert "Due in the next 5 working days (" in html
+    assert "Paused: Criminal trial" in html
+    assert "R2" in html
+    assert "Notify the Child Safeguarding Practice Review Panel" in html
+
+
+@pytest.mark.django_db
+def test_dashboard_has_helpful_empty_states(bu_client, partnership):
+    html = bu_client.get(reverse("workspace:partnership_home", args=["testshire"])).content
+    assert "Nothing is overdue." in html.decode()
 
 
 @pytest.mark.django_db
