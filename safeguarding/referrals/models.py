@@ -116,7 +116,7 @@ class Referral(TimeStampedModel):
     referrer_organisation = models.CharField(max_length=200)
     referrer_email = models.EmailField()
     referrer_phone = models.CharField(max_length=40, blank=True)
-    discussed_with_safeguarding_lead = models.BooleanField(null=True)
+    discussed_with_safeguarding_lead = models.BooleanField(null=True, blank=True)
 
     # The person (nothing identifying here: see ReferralIdentity)
     age_years = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -128,32 +128,32 @@ class Referral(TimeStampedModel):
     date_of_death = models.DateField(null=True, blank=True)
     abuse_or_neglect = models.CharField(max_length=20, choices=AbuseOrNeglect.choices)
     place = models.CharField(max_length=30, choices=Place.choices)
-    normally_resident_in_area = models.BooleanField(null=True)
+    normally_resident_in_area = models.BooleanField(null=True, blank=True)
     what_happened = models.TextField(max_length=10_000)
     agency_working_concern = models.BooleanField(
-        "Concern about how agencies worked together", null=True
+        "Concern about how agencies worked together", null=True, blank=True
     )
     concerns_working_together = models.TextField(max_length=5_000, blank=True)
     agencies = models.ManyToManyField(Agency, blank=True, related_name="referrals")
     other_agencies = models.CharField(max_length=500, blank=True)
 
     # Child (CSPR)
-    looked_after = models.BooleanField(null=True)
-    child_protection_plan = models.BooleanField(null=True)
-    care_leaver = models.BooleanField(null=True)
+    looked_after = models.BooleanField(null=True, blank=True)
+    child_protection_plan = models.BooleanField(null=True, blank=True)
+    care_leaver = models.BooleanField(null=True, blank=True)
 
     # Adult (SAR)
-    care_and_support_needs = models.BooleanField(null=True)
+    care_and_support_needs = models.BooleanField(null=True, blank=True)
     care_needs_description = models.TextField(max_length=2_000, blank=True)
-    self_neglect = models.BooleanField(null=True)
-    person_aware_of_referral = models.BooleanField(null=True)
+    self_neglect = models.BooleanField(null=True, blank=True)
+    person_aware_of_referral = models.BooleanField(null=True, blank=True)
 
     # Death (DHR)
     harmed_by = models.CharField(max_length=20, choices=HarmedBy.choices, blank=True)
-    suspected_suicide = models.BooleanField(null=True)
-    domestic_abuse_history = models.BooleanField(null=True)
+    suspected_suicide = models.BooleanField(null=True, blank=True)
+    domestic_abuse_history = models.BooleanField(null=True, blank=True)
     criminal_justice_status = models.CharField(max_length=500, blank=True)
-    children_in_household = models.BooleanField(null=True)
+    children_in_household = models.BooleanField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_on", "-id"]
