@@ -11,8 +11,9 @@ size, the seed and a hash of this file; the next run reuses the database when th
 matches and no migration is missing, so a second `make bench` starts quickly.
 
 Content blocks go through the app's services (so each has its history versions and audit
-events, dated at generation time). Users, memberships, documents and ten years of audit events
-are bulk-created with explicit dates, for speed. Every row is one the app could have written:
+events, dated at generation time). Users, memberships, documents, ten years of audit events,
+referrals (with their identities held apart), cases and milestones are bulk-created with
+explicit dates, for speed. Every row is one the app could have written:
 registered audit action codes, documents whose stored file exists, agency contributors with an
 agency. All names are fictional.
 """
@@ -52,6 +53,8 @@ SIZES = {
         "other_documents": 15,
         "events": 150_000,
         "target_event_share": 0.3,
+        "referrals": 10_000,
+        "milestones": 100_000,
     },
     # The same shape, about a hundredth of the rows: query counts must be the same on both.
     "small": {
@@ -66,6 +69,8 @@ SIZES = {
         "other_documents": 3,
         "events": 2_000,
         "target_event_share": 0.3,
+        "referrals": 100,
+        "milestones": 1_000,
     },
 }
 
@@ -75,7 +80,7 @@ TARGET = {
     "kind": "combined",
     "runs_cspr": True,
     "runs_safeguarding_adults_reviews": True,
-    "runs_dhr": False,
+    "runs_dhr": True,
     "area_name": "Northmoor",
     "contact_email": "reviews@northmoor-safeguarding.example",
 }
@@ -143,6 +148,36 @@ SIGN_IN_ACTIONS = [  # (code, weight) for members' own events (no partnership)
     ("user.password_changed", 1),
 ]
 SCOPED_SHARE = 0.6
+
+# Referrals, cases and milestones (the target only). "Today" for the data set is END's date:
+# open milestones fall due on either side of it, so the home page's lists (overdue, due in the
+# next 5 working days, paused) are full when the benchmarks run in the months after it.
+ANCHOR = END.date()
+REVIEW_TYPE_MIX = [("cspr", 50), ("sar", 35), ("dhr", 15)]
+STATUS_BY_AGE = [  # (younger than this many days, [(status, weight), ...])
+    (14, [("new", 60), ("in_screening", 30), ("awaiting_decision", 10)]),
+    (60, [("new", 10), ("in_screening", 30), ("awaiting_decision", 30), ("decided", 30)]),
+    (None, [("new", 2), ("in_screening", 1), ("awaiting_decision", 1), ("decided", 96)]),
+]
+LINK_SHARE = 0.2  # of screened referrals: about an incident that already has a case
+# Milestone status by how far its due date is from ANCHOR: (due before this many days, mix).
+MILESTONE_STATUS_BY_DUE = [
+    (-90, [("done", 92), ("not_applicable", 6), ("due", 1.5), ("paused", 0.5)]),
+    (0, [("done", 55), ("due", 30), ("paused", 10), ("not_applicable", 5)]),
+    (None, [("due", 80), ("paused", 12), ("done", 8)]),
+]
+PAUSED_REASONS = [
+    "Waiting for the police to agree the review can go ahead alongside the criminal case",
+    "The coroner asked us to wait for the inquest",
+    "Waiting for the family to say how they want to be involved",
+    "Agency chronologies are late; escalated to the partner leads",
+]
+EXTENSION_REASONS = [
+    "The panel agreed more time for agency returns",
+    "The parallel criminal process has moved the timetable",
+    "The reviewer was replaced",
+]
+OWNER_SHARE = 0.6
 
 
 def data_paths(size: str) -> dict[str, Path]:
@@ -525,7 +560,380 @@ def build(params: dict, rng: random.Random, media_root: Path, log=print) -> dict
                 AuditEvent.objects.bulk_create(events[start : start + 5000])
         log(f"  {len(events)} audit events from {START:%b %Y} to {END:%b %Y}")
 
+        build_casework(params, rng, target, business_unit(target), agencies, log=log)
+
     return dataset_counts(target)
+
+
+def _subject_url(name: str, slug: str, fallback: str):
+    """A function pk -> the page's path, as the services write it (``reverse``), or the path the
+    page will have while the page does not exist yet."""
+    from django.urls import NoReverseMatch, reverse
+
+    sentinel = 987654321
+    try:
+        pattern = reverse(name, args=[slug, sentinel]).replace(str(sentinel), "{pk}")
+    except NoReverseMatch:
+        pattern = fallback
+    return lambda pk: pattern.format(pk=pk)
+
+
+def _letters(number: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: pseudonyms like 'Child AB'."""
+    text = ""
+    number += 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        text = chr(65 + rest) + text
+    return text
+
+
+def build_casework(params, rng, target, business_unit, agencies, log=print) -> None:
+    """The target's referrals (every status, every review type, ten years), their identities,
+    the cases they were screened in, and the milestones of both (rules from the clock's data
+    migration). Rows are what the services write: a screened referral belongs to a case and has
+    the case's status; a later referral about the same incident keeps its own milestones as not
+    applicable; milestone dates come from clock.services.due_date (R39, R40)."""
+    import uuid
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from safeguarding.clock.models import Milestone, MilestoneRule
+    from safeguarding.clock.services import due_date
+    from safeguarding.referrals.models import (
+        OUTCOMES_BY_TYPE,
+        AbuseOrNeglect,
+        Case,
+        Decision,
+        Harm,
+        HarmedBy,
+        Place,
+        Referral,
+        ReferralIdentity,
+        Track,
+        age_group_for,
+    )
+
+    count = params["referrals"]
+    if not count:
+        return
+    slug = target.slug
+    span = (ANCHOR - START.date()).days
+    days = sorted(rng.randint(0, span) for _ in range(count))
+    staff = business_unit
+
+    def at(day: dt.date, hour: int | None = None) -> dt.datetime:
+        hour = rng.randint(8, 17) if hour is None else hour
+        return dt.datetime(day.year, day.month, day.day, hour, rng.randint(0, 59), tzinfo=dt.UTC)
+
+    # Referrals, oldest first (ids rise with time) ------------------------------------------
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    references: set[str] = set()
+    referrals, identities, statuses = [], [], []
+    for offset in days:
+        received = START.date() + dt.timedelta(days=offset)
+        age_days = (ANCHOR - received).days
+        mix = next(m for limit, m in STATUS_BY_AGE if limit is None or age_days < limit)
+        status = weighted(rng, mix)
+        review_type = weighted(rng, REVIEW_TYPE_MIX)
+        while True:
+            code = "".join(rng.choice(alphabet) for _ in range(6))
+            reference = f"R{received.year}-{code}"
+            if reference not in references:
+                references.add(reference)
+                break
+        if review_type == "cspr":
+            age = rng.randint(0, 17)
+            harm = rng.choice([Harm.DIED, Harm.SERIOUS_HARM, Harm.SERIOUS_HARM, Harm.HARM])
+        elif review_type == "sar":
+            age = rng.randint(18, 96)
+            harm = rng.choice([Harm.DIED, Harm.SERIOUS_HARM, Harm.HARM])
+        else:
+            age = rng.randint(16, 80)
+            harm = Harm.DIED
+        incident = received - dt.timedelta(days=rng.randint(0, 40))
+        agency = rng.choice(agencies)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+        online = rng.random() < 0.8
+        entered_by = None if online else rng.choice(staff)
+        created = at(received)
+        referrals.append(
+            Referral(
+                partnership=target,
+                reference=reference,
+                review_type=review_type,
+                status=status,
+                source=Referral.Source.ONLINE if online else Referral.Source.WORD_FORM,
+                submission_key=uuid.UUID(int=rng.getrandbits(128), version=4),
+                status_token_hash=f"{rng.getrandbits(256):064x}" if online else "",
+                received_on=received,
+                referrer_name=f"{first} {last}",
+                referrer_job_title=rng.choice(["Social worker", "Designated nurse", "Detective"]),
+                referrer_organisation=agency.name,
+                referrer_email=f"{first}.{last}".lower().replace("'", "")
+                + f"@{agency.slug}.example",
+                discussed_with_safeguarding_lead=rng.random() < 0.8,
+                age_years=age,
+                age_group=age_group_for(age),
+                incident_date=incident,
+                harm=harm,
+                date_of_death=incident if harm == Harm.DIED else None,
+                abuse_or_neglect=rng.choice(list(AbuseOrNeglect)),
+                place=weighted(rng, [(Place.IN_AREA, 90), (Place.OUTSIDE_AREA_IN_ENGLAND, 10)]),
+                normally_resident_in_area=rng.random() < 0.9,
+                what_happened=" ".join(sentence(rng, rng.randint(10, 20)) for _ in range(3)),
+                agency_working_concern=rng.random() < 0.7,
+                looked_after=rng.random() < 0.15 if review_type == "cspr" else None,
+                care_and_support_needs=rng.random() < 0.8 if review_type == "sar" else None,
+                harmed_by=rng.choice(list(HarmedBy)) if review_type == "dhr" else "",
+                created_at=created,
+                modified_at=created,
+                created_by=entered_by,
+                modified_by=entered_by,
+            )
+        )
+        statuses.append(status)
+    with explicit_dates(Referral):
+        referrals = Referral.objects.bulk_create(referrals, batch_size=1000)
+    for referral in referrals:
+        birth_year = referral.received_on.year - referral.age_years
+        identities.append(
+            ReferralIdentity(
+                referral=referral,
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(SURNAMES),
+                date_of_birth=dt.date(birth_year, rng.randint(1, 12), rng.randint(1, 28)),
+                address=f"{rng.randint(1, 200)} {rng.choice(PLACES)} Road, {target.area_name}",
+            )
+        )
+    ReferralIdentity.objects.bulk_create(identities, batch_size=2000)
+    Through = Referral.agencies.through
+    Through.objects.bulk_create(
+        (
+            Through(referral_id=referral.pk, agency_id=agency.pk)
+            for referral in referrals
+            for agency in rng.sample(agencies, rng.randint(1, 3))
+        ),
+        batch_size=5000,
+    )
+
+    # Cases: each screened referral opens one, or joins a recent one (same incident) -----------
+    cases: list[Case] = []
+    case_of: dict[int, int] = {}  # referral index -> case index
+    first_referral: list[int] = []  # case index -> its first referral's index
+    for index, referral in enumerate(referrals):
+        if referral.status == "new":
+            continue
+        recent = cases[-1] if cases else None
+        if (
+            recent is not None
+            and rng.random() < LINK_SHARE
+            and (referral.received_on - recent.became_aware_on).days <= 30
+        ):
+            case_of[index] = len(cases) - 1
+            continue
+        number = len(cases) + 1  # the primary key on a fresh database, as case_open names it
+        kind = "Child" if referral.review_type == "cspr" else "Adult"
+        created = referral.created_at + dt.timedelta(hours=rng.randint(1, 72))
+        cases.append(
+            Case(
+                partnership=target,
+                reference=f"C{created.year}-{number:05d}",
+                pseudonym=f"{kind} {_letters(len(cases))}",
+                status=referral.status,
+                became_aware_on=referral.received_on,
+                facts={"age": referral.age_years, "harm": referral.harm},
+                facts_updated_at=created,
+                created_at=created,
+                modified_at=created,
+                created_by=rng.choice(staff),
+                modified_by=rng.choice(staff),
+            )
+        )
+        case_of[index] = len(cases) - 1
+        first_referral.append(index)
+    with explicit_dates(Case):
+        cases = Case.objects.bulk_create(cases, batch_size=1000)
+    linked = []
+    for index, case_index in case_of.items():
+        referral = referrals[index]
+        referral.case_id = cases[case_index].pk
+        referral.status = cases[case_index].status  # as referral_link_to_case does
+        linked.append(referral)
+    Referral.objects.bulk_update(linked, ["case", "status"], batch_size=1000)
+
+    # Tracks and final decisions for the cases that reached a decision -----------------------
+    tracks, decisions = [], []
+    for case_index, case in enumerate(cases):
+        if case.status not in ("awaiting_decision", "decided"):
+            continue
+        review_type = referrals[first_referral[case_index]].review_type
+        tracks.append(
+            Track(
+                case=case,
+                review_type=review_type,
+                screening_result="met",
+                created_at=case.created_at,
+            )
+        )
+    with explicit_dates(Track):
+        tracks = Track.objects.bulk_create(tracks, batch_size=2000)
+    case_by_pk = {case.pk: case for case in cases}
+    for track in tracks:
+        case = case_by_pk[track.case_id]
+        if case.status != "decided":
+            continue
+        decided = case.became_aware_on + dt.timedelta(days=rng.randint(10, 40))
+        decided = min(decided, ANCHOR)
+        decisions.append(
+            Decision(
+                track=track,
+                outcome=rng.choice(OUTCOMES_BY_TYPE[track.review_type]),
+                rationale=sentence(rng, 25),
+                decided_on=decided,
+                state=Decision.State.FINAL,
+                finalised_at=at(decided),
+                created_at=at(decided, 9),
+                modified_at=at(decided),
+            )
+        )
+    with explicit_dates(Decision):
+        Decision.objects.bulk_create(decisions, batch_size=2000)
+    log(
+        f"  {len(referrals)} referrals ({statuses.count('new')} new), {len(cases)} cases, "
+        f"{len(tracks)} tracks, {len(decisions)} final decisions"
+    )
+
+    # Milestones ----------------------------------------------------------------------------
+    # First the ones the services would start: a referral's awareness clock (moved to its case
+    # when the case opens; a later referral about the same incident keeps its own as not
+    # applicable) and, for a case decided to go to review, the review's report. Then, because
+    # eight rules allow at most eight milestones per referral or case, other rules on other
+    # subjects until there are params["milestones"]: the pages read them all alike.
+    rules = {rule.code: rule for rule in MilestoneRule.objects.all()}
+    by_type: dict[str, list] = {}
+    for rule in rules.values():
+        by_type.setdefault(rule.review_type, []).append(rule)
+    awareness = {
+        "cspr": ["cspr-serious-incident-notification", "cspr-rapid-review"],
+        "sar": ["sar-acknowledge-referral"],
+        "dhr": ["dhr-decision"],
+    }
+    report = {"cspr": "lcspr-final-report", "sar": "sar-report", "dhr": "dhr-report"}
+    referral_type = ContentType.objects.get_for_model(Referral)
+    case_type = ContentType.objects.get_for_model(Case)
+    referral_url = _subject_url("referrals:detail", slug, f"/manage/{slug}/referrals/{{pk}}/")
+    case_url = _subject_url("referrals:case", slug, f"/manage/{slug}/cases/{{pk}}/")
+    subjects = [  # (content type, pk, label, url, start date, review type, status)
+        (
+            referral_type,
+            r.pk,
+            f"Referral {r.reference}",
+            referral_url(r.pk),
+            r.received_on,
+            r.review_type,
+            r.status,
+        )
+        for r in referrals
+    ] + [
+        (
+            case_type,
+            c.pk,
+            f"{c.reference} ({c.pseudonym})",
+            case_url(c.pk),
+            c.became_aware_on,
+            referrals[first_referral[i]].review_type,
+            c.status,
+        )
+        for i, c in enumerate(cases)
+    ]
+    case_subject = {i: len(referrals) + i for i in range(len(cases))}
+    planned: dict[tuple[int, int], str | None] = {}  # (subject index, rule pk) -> forced status
+    for index, referral in enumerate(referrals):
+        codes = list(awareness[referral.review_type])
+        if referral.review_type == "cspr" and referral.looked_after and referral.harm == "died":
+            codes.append("cspr-looked-after-death-notification")  # R4
+        if index not in case_of:
+            for code in codes:
+                planned[(index, rules[code].pk)] = None
+        elif first_referral[case_of[index]] == index:
+            for code in codes:
+                planned[(case_subject[case_of[index]], rules[code].pk)] = None
+        else:
+            for code in codes:
+                planned[(index, rules[code].pk)] = "not_applicable"
+    for case_index, case in enumerate(cases):
+        if case.status == "decided" and rng.random() < 0.4:
+            review_type = referrals[first_referral[case_index]].review_type
+            planned[(case_subject[case_index], rules[report[review_type]].pk)] = None
+    wanted = params["milestones"]
+    if len(planned) < wanted:
+        all_rules = [rule.pk for rule in rules.values()]
+        pool = [
+            (subject, rule)
+            for subject in range(len(subjects))
+            for rule in all_rules
+            if (subject, rule) not in planned
+        ]
+        for key in rng.sample(pool, min(wanted - len(planned), len(pool))):
+            planned[key] = None
+    rule_by_pk = {rule.pk: rule for rule in rules.values()}
+
+    milestones = []
+    for (subject_index, rule_pk), forced in sorted(planned.items()):
+        content_type, pk, label, url, start, _, _ = subjects[subject_index]
+        rule = rule_by_pk[rule_pk]
+        if rule.starts_on_event not in (
+            "cspr_la_aware",
+            "looked_after_death_known",
+            "sab_aware",
+            "csp_aware",
+        ):  # a later event: the review started some weeks after the decision
+            start = min(start + dt.timedelta(days=rng.randint(20, 60)), ANCHOR)
+        due = due_date(start, rule.offset_amount, rule.offset_unit)
+        original = due
+        if forced:
+            status = forced
+        else:
+            delta = (due - ANCHOR).days
+            mix = next(m for limit, m in MILESTONE_STATUS_BY_DUE if limit is None or delta < limit)
+            status = weighted(rng, mix)
+        extension = ""
+        recent = due >= ANCHOR - dt.timedelta(days=60)
+        if status in ("due", "paused") and recent and rng.random() < 0.1:
+            extension = rng.choice(EXTENSION_REASONS)
+            due = original + dt.timedelta(days=rng.randint(7, 45))
+        done_on = None
+        if status == "done":
+            latest = min(due + dt.timedelta(days=10), ANCHOR)
+            done_on = start + dt.timedelta(days=round(rng.random() * max(0, (latest - start).days)))
+        owner = rng.choice(staff) if rng.random() < OWNER_SHARE else None
+        created = at(start)
+        milestones.append(
+            Milestone(
+                partnership=target,
+                rule=rule,
+                subject_type=content_type,
+                subject_id=pk,
+                subject_label=label,
+                subject_url=url,
+                offset_amount=rule.offset_amount,
+                offset_unit=rule.offset_unit,
+                starts_on=start,
+                due_on=due,
+                original_due_on=original,
+                status=status,
+                done_on=done_on,
+                paused_reason=rng.choice(PAUSED_REASONS) if status == "paused" else "",
+                extension_reason=extension,
+                owner=owner,
+                created_at=created,
+                modified_at=at(done_on) if done_on else created,
+            )
+        )
+    with explicit_dates(Milestone):
+        Milestone.objects.bulk_create(milestones, batch_size=5000)
+    log(f"  {len(milestones)} milestones on {len(subjects)} referrals and cases")
 
 
 def dataset_counts(target) -> dict:
@@ -534,9 +942,14 @@ def dataset_counts(target) -> dict:
 
     from safeguarding.accounts.models import Agency, Membership, Partnership, User
     from safeguarding.audit.models import AuditEvent
+    from safeguarding.clock.models import Milestone
+    from safeguarding.core.calendar import add_working_days
     from safeguarding.public_site.models import ContentBlock, PublicDocument
+    from safeguarding.referrals.models import Case, Referral
 
     live = PublicDocument.objects.filter(archived_at__isnull=True)
+    milestones = Milestone.objects.filter(partnership=target)
+    today = dt.date.today()
     return {
         "partnerships": Partnership.objects.count(),
         "agencies": Agency.objects.count(),
@@ -558,6 +971,19 @@ def dataset_counts(target) -> dict:
                 actor_id__in=Membership.objects.filter(partnership=target).values("user_id"),
             )
         ).count(),
+        "target_referrals": Referral.objects.filter(partnership=target).count(),
+        "target_referrals_new": Referral.objects.filter(partnership=target, status="new").count(),
+        "target_referrals_new_cspr": Referral.objects.filter(
+            partnership=target, status="new", review_type="cspr"
+        ).count(),
+        "target_cases": Case.objects.filter(partnership=target).count(),
+        "target_milestones": milestones.count(),
+        # As the home page sees them on the day of the run (capped at 25 each on the page).
+        "target_milestones_overdue": milestones.filter(status="due", due_on__lt=today).count(),
+        "target_milestones_due_this_week": milestones.filter(
+            status="due", due_on__gte=today, due_on__lte=add_working_days(today, 5)
+        ).count(),
+        "target_milestones_paused": milestones.filter(status="paused").count(),
     }
 
 

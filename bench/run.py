@@ -290,7 +290,13 @@ def describe(counts: dict) -> str:
         f"{counts['audit_events']:,} audit events ({counts['target_audit_trail_events']:,} in the "
         f"target's trail), {counts['public_documents']} documents "
         f"({counts['target_documents_live']} live on the target's page), "
-        f"{counts['content_blocks']} sections ({counts['target_content_blocks']} on the target's)"
+        f"{counts['content_blocks']} sections ({counts['target_content_blocks']} on the target's); "
+        f"the target's {counts.get('target_referrals', 0):,} referrals "
+        f"({counts.get('target_referrals_new', 0):,} new), {counts.get('target_cases', 0):,} cases "
+        f"and {counts.get('target_milestones', 0):,} milestones "
+        f"({counts.get('target_milestones_overdue', 0):,} overdue, "
+        f"{counts.get('target_milestones_due_this_week', 0):,} due in the next 5 working days, "
+        f"{counts.get('target_milestones_paused', 0):,} paused, today)"
     )
 
 

@@ -49,9 +49,10 @@ SCENARIOS = [
         name="staff_home_business_unit",
         path="/manage/{slug}/",
         user="business_unit",
-        expect="Recent activity",
-        measures="The partnership home of a business-unit user: counts of sections and live "
-        "documents, and the 10 most recent audit events of ten years.",
+        expect="Statutory deadlines",
+        measures="The partnership home of a business-unit user, the dashboard: overdue, due in "
+        "the next 5 working days and paused milestones (25 of each, of 100,000) with their "
+        "rules; counts of sections and live documents; the 10 most recent audit events.",
     ),
     Scenario(
         name="audit_trail_first_page",
@@ -60,6 +61,22 @@ SCENARIOS = [
         expect="Events, newest first",
         measures="The first page (50 events) of the audit trail, unfiltered, with the total "
         "count of events for the pagination.",
+    ),
+    Scenario(
+        name="referral_triage",
+        path="/manage/{slug}/referrals/",
+        user="business_unit",
+        expect=">Reference</th>",
+        measures="The business unit's triage list: the counts by status and the first page of "
+        "10,000 referrals, newest first, each with its case.",
+    ),
+    Scenario(
+        name="referral_triage_filtered",
+        path="/manage/{slug}/referrals/?review_type=cspr&status=new",
+        user="business_unit",
+        expect="match the filters",
+        measures="The triage list filtered to new Child Safeguarding Practice Review referrals: "
+        "the counts under the filter and the first page of the matching referrals.",
     ),
     Scenario(
         name="public_page_manage",

@@ -12,9 +12,14 @@ page can be left open by accident. Expected outcomes:
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
+from safeguarding.clock.selectors import milestone_list_for_subject
+from safeguarding.referrals import services as referral_services
+from safeguarding.referrals.models import DecisionMaker
+from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
 
 ROLES = ["anonymous", *[r.value for r in Role], "outsider"]
 MEMBERS = [r.value for r in Role]
@@ -27,6 +32,9 @@ BUSINESS_UNIT_ONLY = {
     "business_unit": "allow",
     "outsider": "deny",
 }
+
+READERS = {**BUSINESS_UNIT_ONLY, "partner_lead": "allow"}  # business unit and partner leads
+SIGNATORY_ONLY = {**BUSINESS_UNIT_ONLY, "business_unit": "deny", "partner_lead": "allow"}
 
 ACCESS = {
     "healthz": PUBLIC,
@@ -55,6 +63,31 @@ ACCESS = {
     "public_page:document_upload": BUSINESS_UNIT_ONLY,
     "public_page:document_archive": BUSINESS_UNIT_ONLY,
     "audit:trail": BUSINESS_UNIT_ONLY,
+    # Referrers: public forms, and a status page for the holder of the private link only.
+    "refer:start": PUBLIC,
+    "refer:type_start": PUBLIC,
+    "refer:page": PUBLIC,
+    "refer:check": PUBLIC,
+    "refer:sent": PUBLIC,
+    "refer:word_form": PUBLIC,
+    "refer:status": PUBLIC,
+    # Staff: agency contributors, panel members, reviewers and administrators see no referrals.
+    "referrals:triage": READERS,
+    "referrals:upload": BUSINESS_UNIT_ONLY,
+    "referrals:detail": READERS,
+    "referrals:identity": READERS,
+    "referrals:open_case": BUSINESS_UNIT_ONLY,
+    "referrals:link_case": BUSINESS_UNIT_ONLY,
+    "referrals:case": READERS,
+    "referrals:screening": BUSINESS_UNIT_ONLY,
+    "referrals:send_for_decision": BUSINESS_UNIT_ONLY,
+    "referrals:decision": BUSINESS_UNIT_ONLY,
+    "referrals:notification_add": BUSINESS_UNIT_ONLY,
+    "referrals:notification_summary": READERS,
+    "referrals:sign": SIGNATORY_ONLY,  # the partner lead is the named decision maker here
+    "clock:pause": BUSINESS_UNIT_ONLY,
+    "clock:resume": BUSINESS_UNIT_ONLY,
+    "clock:extend": BUSINESS_UNIT_ONLY,
 }
 
 
@@ -95,7 +128,49 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
     outsider = UserFactory()
     MembershipFactory(user=outsider, partnership=other_partnership, role=Role.BUSINESS_UNIT)
     users["outsider"] = outsider
+
+    # A referral, a case with a track and a decision the partner lead must sign, a milestone.
+    new_referral, token = referral_services.referral_submit(
+        partnership=partnership, review_type="cspr", answers=ANSWERS, identity=IDENTITY
+    )
+    case = make_case(partnership, business_unit_user)
+    (track,) = referral_services.case_send_for_decision(
+        case=case, review_types=["cspr"], actor=business_unit_user
+    )
+    DecisionMaker.objects.create(
+        partnership=partnership,
+        review_type="cspr",
+        capacity="Local authority",
+        user=users["partner_lead"],
+    )
+    decision = referral_services.decision_record(
+        track=track,
+        outcome="no_further_review",
+        rationale="Fictional reasons.",
+        decided_on=timezone.localdate(),
+        actor=business_unit_user,
+    )
+    milestone = milestone_list_for_subject(subject=case).first()
     kwargs = {
+        "refer:type_start": {"slug": partnership.slug, "review_type": "cspr"},
+        "refer:page": {"slug": partnership.slug, "review_type": "cspr", "page": "about-you"},
+        "refer:check": {"slug": partnership.slug, "review_type": "cspr"},
+        "refer:word_form": {"slug": partnership.slug, "review_type": "cspr"},
+        "refer:status": {"slug": partnership.slug, "token": token},
+        "referrals:detail": {"slug": partnership.slug, "pk": new_referral.pk},
+        "referrals:identity": {"slug": partnership.slug, "pk": new_referral.pk},
+        "referrals:open_case": {"slug": partnership.slug, "pk": new_referral.pk},
+        "referrals:link_case": {"slug": partnership.slug, "pk": new_referral.pk},
+        "referrals:case": {"slug": partnership.slug, "pk": case.pk},
+        "referrals:screening": {"slug": partnership.slug, "pk": case.pk},
+        "referrals:send_for_decision": {"slug": partnership.slug, "pk": case.pk},
+        "referrals:decision": {"slug": partnership.slug, "pk": case.pk, "track_pk": track.pk},
+        "referrals:notification_add": {"slug": partnership.slug, "pk": case.pk},
+        "referrals:notification_summary": {"slug": partnership.slug, "pk": case.pk},
+        "referrals:sign": {"slug": partnership.slug, "pk": decision.pk},
+        "clock:pause": {"slug": partnership.slug, "pk": milestone.pk},
+        "clock:resume": {"slug": partnership.slug, "pk": milestone.pk},
+        "clock:extend": {"slug": partnership.slug, "pk": milestone.pk},
         "public_site:reviews": {"slug": partnership.slug},
         "public_site:document_download": {"slug": partnership.slug, "pk": document.pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},

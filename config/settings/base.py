@@ -21,6 +21,9 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 
 SERVICE_NAME = "Manage safeguarding reviews"
 SERVICE_PHASE = env("SERVICE_PHASE", default="Beta")
+# The service's own address (e.g. https://reviews.example.gov.uk), for links in emails sent
+# without a request (milestone reminders). Empty: the emails give the page's path only.
+SERVICE_URL = env("SERVICE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -38,6 +41,8 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "safeguarding.core",
     "safeguarding.accounts",
     "safeguarding.audit",
@@ -163,6 +168,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@safeguarding-reviews.example")
+
+# Background tasks (django-tasks). Here, in development and in tests, a task runs at once in
+# the process that enqueues it; production queues it in the database for `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -22,5 +22,6 @@ class ReferralsConfig(AppConfig):
                 "decision.signed": "Signed a decision",
                 "decision.finalised": "A decision became final",
                 "notification.recorded": "Recorded a notification",
+                "case.summary_downloaded": "Downloaded a case's notification summary",
             }
         )

@@ -159,6 +159,7 @@ class Referral(TimeStampedModel):
         ordering = ["-received_on", "-id"]
         indexes = [
             models.Index(fields=["partnership", "status", "-received_on"], name="referral_triage"),
+            models.Index(fields=["partnership", "-received_on", "-id"], name="referral_newest"),
             models.Index(fields=["partnership", "review_type"], name="referral_type"),
             models.Index(fields=["partnership", "age_group"], name="referral_age_group"),
             models.Index(fields=["submitted_ip_hash", "created_at"], name="referral_rate_limit"),

@@ -79,6 +79,7 @@ def referral_submit(
     actor=None,
     status_url_builder=None,
     received_on: datetime.date | None = None,
+    notify_referrer: bool = True,
 ) -> tuple[Referral, str | None]:
     """Create a referral with the person's identity held apart, start its statutory clock and
     send the referrer an acknowledgement with a private status link.
@@ -143,7 +144,7 @@ def referral_submit(
             if existing is not None:
                 return existing, None
         raise
-    if source == Referral.Source.ONLINE:
+    if source == Referral.Source.ONLINE and notify_referrer:
         status_url = status_url_builder(token) if status_url_builder else ""
         transaction.on_commit(lambda: _send_acknowledgement(referral, status_url))
     return referral, token
@@ -442,6 +443,8 @@ def _finalise(decision: Decision, user) -> None:
         Outcome.REVIEW: Event.DHR_INITIATED,
     }.get(decision.outcome)
     done_event = {
+        # The partners' CSPR decision follows the rapid review (§2.4), so it completes it.
+        ReviewType.CSPR: Event.RAPID_REVIEW_COMPLETED,
         ReviewType.SAFEGUARDING_ADULTS_REVIEW: Event.SAR_DECIDED,
         ReviewType.DHR: Event.DHR_DECIDED,
     }.get(track.review_type)
@@ -511,3 +514,9 @@ def notification_record(
 def referral_identity_viewed(*, referral: Referral, actor) -> None:
     """Every view of a real identity is audited (DESIGN §2)."""
     audit_record(action="referral.identity_viewed", actor=actor, target=referral)
+
+
+def case_notification_summary_downloaded(*, case: Case, actor) -> None:
+    """Downloading the notification summary is an export of case data: audit it (DESIGN §8).
+    The summary holds the pseudonym only, never a real identity."""
+    audit_record(action="case.summary_downloaded", actor=actor, target=case)

@@ -1,5 +1,32 @@
 """Staff pages for referrals and cases, under /manage/<partnership>/."""
 
+from django.urls import path
+
+from . import staff_views as views
+from . import word_views
+
 app_name = "referrals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("referrals/", views.triage, name="triage"),
+    path("referrals/upload/", word_views.upload, name="upload"),
+    path("referrals/<int:pk>/", views.referral_detail, name="detail"),
+    path("referrals/<int:pk>/identity/", views.referral_identity, name="identity"),
+    path("referrals/<int:pk>/start-screening/", views.referral_open_case, name="open_case"),
+    path("referrals/<int:pk>/link-to-case/", views.referral_link_case, name="link_case"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/screening/", views.case_screening, name="screening"),
+    path("cases/<int:pk>/decide/", views.case_send_for_decision, name="send_for_decision"),
+    path(
+        "cases/<int:pk>/tracks/<int:track_pk>/decision/",
+        views.decision_record,
+        name="decision",
+    ),
+    path("cases/<int:pk>/notifications/add/", views.notification_add, name="notification_add"),
+    path(
+        "cases/<int:pk>/notification-summary/",
+        views.notification_summary,
+        name="notification_summary",
+    ),
+    path("decisions/<int:pk>/sign/", views.decision_sign, name="sign"),
+]

@@ -23,7 +23,7 @@ PARTNERSHIPS = [
         "kind": "combined",
         "runs_cspr": True,
         "runs_safeguarding_adults_reviews": True,
-        "runs_dhr": False,
+        "runs_dhr": True,
         "area_name": "Riverton",
         "contact_email": "reviews@riverton-safeguarding.example",
     },
@@ -59,11 +59,28 @@ USERS = [
         [("riverton-safeguarding", "partner_lead", None)],
     ),
     (
+        "police.lead@riverton.example",
+        "Dana Reid",
+        "Chief Superintendent, Riverton Police",
+        False,
+        [("riverton-safeguarding", "partner_lead", None)],
+    ),
+    (
+        "icb.lead@riverton.example",
+        "Fiona Hale",
+        "Chief Nurse, Riverton and District Integrated Care Board",
+        False,
+        [("riverton-safeguarding", "partner_lead", None)],
+    ),
+    (
         "csp.chair@riverton.example",
         "Helen Marsh",
         "Chair, Community Safety Partnership",
         False,
-        [("riverton-community-safety", "partner_lead", None)],
+        [
+            ("riverton-community-safety", "partner_lead", None),
+            ("riverton-safeguarding", "partner_lead", None),
+        ],
     ),
     (
         "panel.member@riverton.example",
@@ -143,6 +160,17 @@ BLOCKS = {
             ),
         ),
         (
+            "Domestic Homicide Reviews",
+            "dhr",
+            (
+                "The partnership also holds Domestic Homicide Reviews when a person aged 16 or "
+                "over has died and the death appears to have resulted from violence, abuse or "
+                "neglect by a relative, a partner or former partner, or a member of the same "
+                "household. When a child or an adult with care and support needs is involved, one "
+                "joint review may look at both."
+            ),
+        ),
+        (
             "How a review works",
             "",
             (
@@ -195,6 +223,31 @@ BLOCKS = {
         ),
     ],
 }
+
+# Who signs decisions: (partnership slug, review type, capacity, email)
+DECISION_MAKERS = [
+    *[
+        ("riverton-safeguarding", review_type, capacity, email)
+        for review_type in ("cspr", "sar")
+        for capacity, email in (
+            ("Local authority", "partner.lead@riverton.example"),
+            ("Police", "police.lead@riverton.example"),
+            ("Integrated care board", "icb.lead@riverton.example"),
+        )
+    ],
+    (
+        "riverton-safeguarding",
+        "dhr",
+        "Community Safety Partnership chair",
+        "csp.chair@riverton.example",
+    ),
+    (
+        "riverton-community-safety",
+        "dhr",
+        "Community Safety Partnership chair",
+        "csp.chair@riverton.example",
+    ),
+]
 
 # (partnership slug, title, category, review type, kind "pdf"/"docx", paragraphs)
 DOCUMENTS = [

@@ -9,6 +9,8 @@ from safeguarding.accounts.permissions import is_administrator, is_business_unit
 from safeguarding.audit import selectors as audit_selectors
 from safeguarding.clock.selectors import milestone_dashboard
 from safeguarding.public_site import selectors as public_selectors
+from safeguarding.referrals import selectors as referral_selectors
+from safeguarding.referrals.permissions import can_view_referrals
 
 
 def staff_home(request):
@@ -42,6 +44,10 @@ def partnership_home(request, slug: str):
         ],
         "is_business_unit": business_unit,
         "is_administrator": is_administrator(request.user, partnership),
+        "can_view_referrals": can_view_referrals(request.user, partnership),
+        "awaiting_signature": referral_selectors.decisions_awaiting_signature(
+            user=request.user, partnership=partnership
+        ),
     }
     if business_unit:
         context["dashboard"] = milestone_dashboard(

@@ -7,6 +7,7 @@ from safeguarding.accounts.models import Membership, Partnership, User
 from safeguarding.accounts.tests.factories import MembershipFactory
 from safeguarding.audit.services import audit_record
 from safeguarding.public_site.models import ContentBlock, PublicDocument
+from safeguarding.referrals.models import Case, Referral
 from safeguarding.workspace.demo_content import DEMO_PASSWORD, USERS
 
 
@@ -69,7 +70,7 @@ def test_staff_home_query_count_does_not_grow_with_activity(
     for _ in range(50):
         audit_record(action="public_page.block_added", actor=business_unit_user, target=partnership)
     _milestones(partnership, 30)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         bu_client.get(reverse("workspace:partnership_home", args=["testshire"]))
 
 
@@ -131,7 +132,17 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in():
     call_command("load_demo", verbosity=0)  # a second run changes nothing
     assert Partnership.objects.count() == 2
     assert User.objects.count() == len(USERS)
-    assert ContentBlock.objects.count() == 8
+    assert ContentBlock.objects.count() == 9
+    assert Referral.objects.count() == 8
+    assert set(Referral.objects.values_list("status", flat=True)) == {
+        "new",
+        "in_screening",
+        "awaiting_decision",
+        "decided",
+    }
+    multi_track = Case.objects.get(pseudonym="Young person E")
+    assert set(multi_track.tracks.values_list("review_type", flat=True)) == {"cspr", "dhr"}
+    assert multi_track.referrals.count() == 2
     assert PublicDocument.objects.count() == 5
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == {
@@ -150,3 +161,31 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in():
         assert response.status_code == 302, email
         home = client.get(response.url, follow=True)
         assert home.status_code == 200, email
+
+
+@pytest.mark.django_db
+def test_partner_lead_home_lists_decisions_awaiting_their_signature(
+    client, partnership, business_unit_user
+):
+    from django.utils import timezone
+
+    from safeguarding.referrals import services
+    from safeguarding.referrals.tests.staff_support import make_case, name_decision_makers
+
+    signers = name_decision_makers(partnership)
+    case = make_case(partnership, business_unit_user, pseudonym="Child Z")
+    (track,) = services.case_send_for_decision(
+        case=case, review_types=["cspr"], actor=business_unit_user
+    )
+    services.decision_record(
+        track=track,
+        outcome="no_further_review",
+        rationale="Fictional reasons.",
+        decided_on=timezone.localdate(),
+        actor=business_unit_user,
+    )
+    client.force_login(signers["Police"])
+    html = client.get(reverse("workspace:partnership_home", args=["testshire"])).content.decode()
+    assert "1 decision needs your signature" in html
+    assert "(Child Z)" in html
+    assert "See referrals and cases" in html

@@ -12,6 +12,7 @@ from safeguarding.accounts.models import Agency, Membership, Partnership, User
 from safeguarding.core.uploads import KINDS
 from safeguarding.public_site import services as public_services
 from safeguarding.workspace import demo_content as demo
+from safeguarding.workspace.demo_referrals import load_decision_makers, load_demo_referrals
 from safeguarding.workspace.documents import docx_bytes, pdf_bytes
 
 
@@ -71,6 +72,8 @@ def load_demo() -> None:
                 review_type=review_type,
                 position=position * 10,
             )
+    load_decision_makers(partnerships=partnerships, users=users, rows=demo.DECISION_MAKERS)
+    load_demo_referrals(partnerships=partnerships, users=users, agencies=agencies)
     for slug, title, category, review_type, kind, paragraphs in demo.DOCUMENTS:
         content = pdf_bytes(title, paragraphs) if kind == "pdf" else docx_bytes(title, paragraphs)
         filename = title.lower().replace(":", "").replace(" ", "-") + f".{kind}"

@@ -1,0 +1,37 @@
+"""Forms for pausing, resuming and extending a milestone. The rules (only a due milestone can be
+paused, a new date must be after the current one) are in services.py."""
+
+from django import forms
+
+from safeguarding.core.forms import GovukDateField
+
+
+class PauseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the clock paused?",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, ‘Police asked us to wait until the criminal trial ends’",
+        error_messages={
+            "required": "Enter why the milestone is paused",
+            "max_length": "Reason must be 2,000 characters or fewer",
+        },
+    )
+
+
+class ResumeForm(forms.Form):
+    """No fields: resuming is one button."""
+
+
+class ExtendForm(forms.Form):
+    new_due_on = GovukDateField(label="New due date", help_text="For example, 27 3 2027")
+    reason = forms.CharField(
+        label="Reason for the extension",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="It is recorded with the milestone and in the audit trail",
+        error_messages={
+            "required": "Enter the reason for the extension",
+            "max_length": "Reason must be 2,000 characters or fewer",
+        },
+    )

@@ -1,0 +1,119 @@
+"""Pausing, resuming and extending a milestone (business unit only), under
+/manage/<partnership>/milestones/<pk>/. Each page goes back to the case or referral the
+milestone belongs to."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from safeguarding.accounts import selectors as account_selectors
+from safeguarding.accounts.permissions import is_business_unit
+from safeguarding.core.errors import ServiceError
+
+from . import selectors, services
+from .forms import ExtendForm, PauseForm, ResumeForm
+
+# Who may stop, restart or move the statutory clock.
+can_manage_milestones = is_business_unit
+
+
+def _posted(request):
+    """The POST data, or None for GET: an empty POST is still a submission to validate."""
+    return request.POST if request.method == "POST" else None
+
+
+def _milestone(request, slug: str, pk: int):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    if not can_manage_milestones(request.user, partnership):
+        raise PermissionDenied("Only the business unit can pause, resume or extend a deadline")
+    return partnership, selectors.milestone_get(partnership=partnership, pk=pk)
+
+
+def _back_url(partnership, milestone) -> str:
+    """The milestone's case or referral page, if it is one of this partnership's pages."""
+    url = milestone.subject_url
+    if (
+        url
+        and url.startswith(f"/manage/{partnership.slug}/")
+        and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+    ):
+        return url + "#milestones"
+    return reverse("workspace:partnership_home", args=[partnership.slug])
+
+
+def _show_service_error(form, error: ServiceError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _render(request, template: str, partnership, milestone, form):
+    return render(
+        request,
+        template,
+        {
+            "partnership": partnership,
+            "milestone": milestone,
+            "form": form,
+            "back_url": _back_url(partnership, milestone),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def milestone_pause(request, slug: str, pk: int):
+    partnership, milestone = _milestone(request, slug, pk)
+    form = PauseForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_pause(
+                milestone=milestone, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(request, f"‘{milestone.rule.name}’ is paused")
+            return redirect(_back_url(partnership, milestone))
+    return _render(request, "clock/pause.html", partnership, milestone, form)
+
+
+@require_http_methods(["GET", "POST"])
+def milestone_resume(request, slug: str, pk: int):
+    partnership, milestone = _milestone(request, slug, pk)
+    form = ResumeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_resume(milestone=milestone, actor=request.user)
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"‘{milestone.rule.name}’ is running again: due {milestone.due_on:%-d %B %Y}",
+            )
+            return redirect(_back_url(partnership, milestone))
+    return _render(request, "clock/resume.html", partnership, milestone, form)
+
+
+@require_http_methods(["GET", "POST"])
+def milestone_extend(request, slug: str, pk: int):
+    partnership, milestone = _milestone(request, slug, pk)
+    form = ExtendForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_extend(
+                milestone=milestone,
+                new_due_on=form.cleaned_data["new_due_on"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"‘{milestone.rule.name}’ is now due {milestone.due_on:%A %-d %B %Y}",
+            )
+            return redirect(_back_url(partnership, milestone))
+    return _render(request, "clock/extend.html", partnership, milestone, form)

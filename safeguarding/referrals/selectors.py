@@ -1,0 +1,519 @@
+"""Reads of referrals, cases, decisions and notifications, scoped to one partnership.
+
+Every function takes the partnership the view already checked (partnership_get_for_member), so
+nothing here can reach another partnership's records: an id from elsewhere is a 404.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from safeguarding.accounts.models import Agency, Partnership, ReviewType
+
+from . import screening
+from .models import (
+    Case,
+    Decision,
+    DecisionMaker,
+    Notification,
+    Referral,
+    ReferralIdentity,
+    Signature,
+    Status,
+    Track,
+)
+
+# Triage ----------------------------------------------------------------------------------------
+
+
+def _triage_filtered(
+    *,
+    partnership: Partnership,
+    review_type: str = "",
+    age_group: str = "",
+    agency: Agency | None = None,
+) -> QuerySet[Referral]:
+    referrals = Referral.objects.filter(partnership=partnership)
+    if review_type:
+        referrals = referrals.filter(review_type=review_type)
+    if age_group:
+        referrals = referrals.filter(age_group=age_group)
+    if agency is not None:
+        # One row per referral: (referral, agency) is unique in the through table.
+        referrals = referrals.filter(agencies=agency)
+    return referrals
+
+
+def referral_counts_by_status(
+    *,
+    partnership: Partnership,
+    review_type: str = "",
+    age_group: str = "",
+    agency: Agency | None = None,
+) -> dict[str, int]:
+    """How many referrals are in each status (with the other triage filters applied), in one
+    aggregate query. The key "all" holds the total."""
+    counts = _triage_filtered(
+        partnership=partnership, review_type=review_type, age_group=age_group, agency=agency
+    ).aggregate(
+        all=Count("id"),
+        **{status.value: Count("id", filter=Q(status=status)) for status in Status},
+    )
+    return {key: value or 0 for key, value in counts.items()}
+
+
+def referral_list_for_triage(
+    *,
+    partnership: Partnership,
+    review_type: str = "",
+    age_group: str = "",
+    agency: Agency | None = None,
+    status: str = "",
+) -> QuerySet[Referral]:
+    """The triage list, newest first (index referral_triage). Only the columns the table shows
+    are loaded: never the identity, never what happened."""
+    referrals = _triage_filtered(
+        partnership=partnership, review_type=review_type, age_group=age_group, agency=agency
+    )
+    if status:
+        referrals = referrals.filter(status=status)
+    return (
+        referrals.select_related("case")
+        .only(
+            "id",
+            "reference",
+            "review_type",
+            "age_group",
+            "received_on",
+            "status",
+            "source",
+            "case__id",
+            "case__reference",
+            "case__pseudonym",
+        )
+        .order_by("-received_on", "-id")
+    )
+
+
+def agency_list_for_partnership(*, partnership: Partnership) -> QuerySet[Agency]:
+    return partnership.agencies.order_by("name")
+
+
+# Referrals -------------------------------------------------------------------------------------
+
+
+def referral_get(*, partnership: Partnership, pk: int) -> Referral:
+    """One referral of the partnership, with its agencies and case (404 outside it). The
+    identity is not loaded: see referral_identity_get."""
+    try:
+        return (
+            Referral.objects.select_related("case")
+            .prefetch_related(Prefetch("agencies", queryset=Agency.objects.order_by("name")))
+            .get(partnership=partnership, pk=pk)
+        )
+    except Referral.DoesNotExist:
+        raise Http404("No such referral") from None
+
+
+def referral_identity_get(*, referral: Referral) -> ReferralIdentity | None:
+    """The real identity. Callers must record the view (services.referral_identity_viewed)."""
+    return ReferralIdentity.objects.filter(referral=referral).first()
+
+
+# Cases -----------------------------------------------------------------------------------------
+
+PSEUDONYM_PREFIX = {
+    ReviewType.CSPR: "Child",
+    ReviewType.SAFEGUARDING_ADULTS_REVIEW: "Adult",
+    ReviewType.DHR: "Person",
+}
+
+
+def _letters(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA (like spreadsheet columns)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def case_pseudonym_suggestion(*, partnership: Partnership, review_type: str) -> str:
+    """'Child A', 'Adult B', 'Person C': the next letter after the partnership's cases that
+    already use the prefix. Staff may change it."""
+    prefix = PSEUDONYM_PREFIX.get(review_type, "Person")
+    used = Case.objects.filter(partnership=partnership, pseudonym__startswith=f"{prefix} ").count()
+    return f"{prefix} {_letters(used)}"
+
+
+OPEN_CASE_LIMIT = 50
+
+
+def case_list_open(*, partnership: Partnership, limit: int = OPEN_CASE_LIMIT) -> list[Case]:
+    """Cases still being screened or decided, newest first, capped so the page stays small."""
+    return list(
+        Case.objects.filter(
+            partnership=partnership, status__in=[Status.IN_SCREENING, Status.AWAITING_DECISION]
+        ).order_by("-created_at", "-id")[:limit]
+    )
+
+
+def case_get(*, partnership: Partnership, pk: int) -> Case:
+    try:
+        return Case.objects.get(partnership=partnership, pk=pk)
+    except Case.DoesNotExist:
+        raise Http404("No such case") from None
+
+
+def case_referrals(*, case: Case) -> list[Referral]:
+    return list(
+        Referral.objects.filter(case=case)
+        .prefetch_related(Prefetch("agencies", queryset=Agency.objects.order_by("name")))
+        .order_by("received_on", "id")
+    )
+
+
+@dataclass(frozen=True)
+class SignatoryRow:
+    decision_maker: DecisionMaker
+    signature: Signature | None
+
+
+@dataclass(frozen=True)
+class TrackRow:
+    track: Track
+    decision: Decision | None
+    signatories: list[SignatoryRow]
+
+    @property
+    def signed_count(self) -> int:
+        return sum(1 for row in self.signatories if row.signature is not None)
+
+    @property
+    def screening_label(self) -> str:
+        return _result_label(self.track.screening_result)
+
+    @property
+    def waiting_for(self) -> list[DecisionMaker]:
+        return [row.decision_maker for row in self.signatories if row.signature is None]
+
+
+def _signatory_rows(signatures: list[Signature], makers: list[DecisionMaker]) -> list[SignatoryRow]:
+    signatures = {s.decision_maker_id: s for s in signatures}
+    rows = [SignatoryRow(maker, signatures.pop(maker.pk, None)) for maker in makers]
+    # A signature by someone no longer named still counts in the record: show it too.
+    rows += [SignatoryRow(s.decision_maker, s) for s in signatures.values()]
+    return rows
+
+
+def case_tracks(*, case: Case) -> list[TrackRow]:
+    """The case's tracks with their decisions, signatures and the decision makers who must
+    sign: three queries however many tracks, decisions and signatures there are."""
+    tracks = list(
+        Track.objects.filter(case=case)
+        .select_related("decision")
+        .prefetch_related(
+            Prefetch(
+                "decision__signatures",
+                queryset=Signature.objects.select_related("user", "decision_maker").order_by(
+                    "signed_at", "id"
+                ),
+            )
+        )
+        .order_by("review_type")
+    )
+    makers_by_type: dict[str, list[DecisionMaker]] = {}
+    if tracks:
+        for maker in DecisionMaker.objects.filter(
+            partnership_id=case.partnership_id,
+            review_type__in={t.review_type for t in tracks},
+        ).select_related("user"):
+            makers_by_type.setdefault(maker.review_type, []).append(maker)
+    rows = []
+    for track in tracks:
+        decision = getattr(track, "decision", None)
+        rows.append(
+            TrackRow(
+                track=track,
+                decision=decision,
+                signatories=_signatory_rows(
+                    list(decision.signatures.all()) if decision else [],
+                    makers_by_type.get(track.review_type, []),
+                ),
+            )
+        )
+    return rows
+
+
+def track_get(*, case: Case, pk: int) -> Track:
+    try:
+        return Track.objects.select_related("case", "case__partnership").get(case=case, pk=pk)
+    except Track.DoesNotExist:
+        raise Http404("No such track") from None
+
+
+def notification_list_for_case(*, case: Case) -> list[Notification]:
+    return list(
+        Notification.objects.filter(case=case).select_related("recorded_by").order_by("sent_on")
+    )
+
+
+# Screening -------------------------------------------------------------------------------------
+
+SCREENING_KEYS = {
+    ReviewType.CSPR: "CSPR",
+    ReviewType.SAFEGUARDING_ADULTS_REVIEW: "SAR",
+    ReviewType.DHR: "DHR",
+}
+
+# Which recipients each notification the screening asks for goes to (R2, R4, R5).
+NOTIFICATION_RECIPIENTS = {
+    screening.NOTIFY_PANEL: [Notification.Recipient.PANEL],
+    screening.NOTIFY_LOOKED_AFTER_DEATH: [
+        Notification.Recipient.OFSTED,
+        Notification.Recipient.SECRETARY_OF_STATE,
+    ],
+    screening.NOTIFY_CARE_LEAVER_DEATH: [
+        Notification.Recipient.OFSTED,
+        Notification.Recipient.SECRETARY_OF_STATE,
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Screening:
+    """The screening of a case's facts: ``result`` is screen(...).as_dict(), or None with the
+    problems when the stored facts cannot be read."""
+
+    result: dict | None
+    problems: tuple[str, ...] = ()
+
+
+def case_screening(*, case: Case) -> Screening:
+    try:
+        return Screening(screening.screen(screening.Facts.from_dict(case.facts)).as_dict())
+    except screening.ScreeningFactsError as error:
+        return Screening(None, error.problems)
+
+
+@dataclass(frozen=True)
+class ScreeningRow:
+    review_type: str
+    review_type_label: str
+    key: str
+    result: str
+    rules: list[str]
+    reasons: list[str]
+    partnership_runs: bool
+
+    @property
+    def result_label(self) -> str:
+        return _result_label(self.result)
+
+    @property
+    def tag_class(self) -> str:
+        return RESULT_TAGS.get(self.result, "govuk-tag--grey")
+
+
+def screening_rows(*, result: dict | None, partnership: Partnership) -> list[ScreeningRow]:
+    if not result:
+        return []
+    runs = {t.value for t in partnership.review_types}
+    return [
+        ScreeningRow(
+            review_type=review_type.value,
+            review_type_label=review_type.label,
+            key=key,
+            result=result[key]["result"],
+            rules=list(result[key]["rules"]),
+            reasons=list(result[key]["reasons"]),
+            partnership_runs=review_type.value in runs,
+        )
+        for review_type, key in SCREENING_KEYS.items()
+    ]
+
+
+@dataclass(frozen=True)
+class NotificationNeed:
+    code: str
+    label: str
+    recipients: list[str]
+    recorded: list[Notification]
+
+    @property
+    def done(self) -> bool:
+        return {n.recipient for n in self.recorded} >= set(self.recipients)
+
+
+def notifications_needed(
+    *, result: dict | None, notifications: list[Notification]
+) -> list[NotificationNeed]:
+    """The notifications the screening says are due, each with those already recorded."""
+    if not result:
+        return []
+    needs = []
+    for code in result.get("notifications", []):
+        recipients = [str(r) for r in NOTIFICATION_RECIPIENTS.get(code, [])]
+        needs.append(
+            NotificationNeed(
+                code=code,
+                label=screening.NOTIFICATION_LABELS.get(code, code),
+                recipients=recipients,
+                recorded=[n for n in notifications if n.recipient in recipients],
+            )
+        )
+    return needs
+
+
+# Decisions -------------------------------------------------------------------------------------
+
+
+def decision_get(*, partnership: Partnership, pk: int) -> Decision:
+    try:
+        return Decision.objects.select_related("track", "track__case").get(
+            track__case__partnership=partnership, pk=pk
+        )
+    except Decision.DoesNotExist:
+        raise Http404("No such decision") from None
+
+
+def decision_signatories(*, decision: Decision) -> list[SignatoryRow]:
+    """Every named decision maker for the decision's review type, with their signature (or
+    None), plus any signature by someone no longer named."""
+    signatures = list(
+        Signature.objects.filter(decision=decision)
+        .select_related("user", "decision_maker")
+        .order_by("signed_at", "id")
+    )
+    return _signatory_rows(signatures, _decision_makers(decision.track))
+
+
+def track_signatories(*, track: Track) -> list[SignatoryRow]:
+    """Who must sign the track's decision, before one is recorded."""
+    return _signatory_rows([], _decision_makers(track))
+
+
+def _decision_makers(track: Track) -> list[DecisionMaker]:
+    return list(
+        DecisionMaker.objects.filter(
+            partnership_id=track.case.partnership_id, review_type=track.review_type
+        ).select_related("user")
+    )
+
+
+def decisions_awaiting_signature(
+    *, user, partnership: Partnership, case: Case | None = None
+) -> list[Decision]:
+    """Decisions of ``partnership`` (or of one ``case``) that still need ``user``'s signature
+    in at least one of the capacities they are named for, oldest first. One query."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    decisions = Decision.objects.filter(
+        track__case__partnership=partnership, state=Decision.State.AWAITING_SIGNATURES
+    )
+    if case is not None:
+        decisions = decisions.filter(track__case=case)
+    unsigned_capacity = DecisionMaker.objects.filter(
+        partnership=partnership, user=user, review_type=OuterRef("track__review_type")
+    ).exclude(
+        pk__in=Signature.objects.filter(decision=OuterRef(OuterRef("pk"))).values(
+            "decision_maker_id"
+        )
+    )
+    return list(
+        decisions.filter(Exists(unsigned_capacity))
+        .select_related("track", "track__case")
+        .order_by("decided_on", "id")
+    )
+
+
+# The notification summary ----------------------------------------------------------------------
+
+
+def _line(label: str, value) -> str:
+    return f"{label}: {value if value not in (None, '') else 'Not known'}"
+
+
+def _format_date(value: datetime.date | None) -> str:
+    return f"{value:%-d %B %Y}" if value else "Not known"
+
+
+def notification_summary_text(
+    *, case: Case, referrals: list[Referral], screening: dict | None
+) -> str:
+    """A plain-text summary for the Panel, Ofsted or the Home Office to paste or attach.
+
+    It names the case by its reference and pseudonym only: never a real name, date of birth or
+    address (ReferralIdentity is not read here).
+    """
+    first = referrals[0] if referrals else None
+    agencies = sorted({agency.name for r in referrals for agency in r.agencies.all()})
+    others = sorted({r.other_agencies for r in referrals if r.other_agencies})
+    lines = [
+        "Serious case notification summary",
+        "",
+        _line("Partnership", case.partnership.name),
+        _line("Case reference", case.reference),
+        _line("Pseudonym", case.pseudonym),
+        _line("Date the partnership became aware", _format_date(case.became_aware_on)),
+    ]
+    if first is not None:
+        lines += [
+            _line("Incident date", _format_date(first.incident_date)),
+            _line("Age group", first.get_age_group_display()),
+            _line("Harm", first.get_harm_display()),
+            _line("Abuse or neglect", first.get_abuse_or_neglect_display()),
+            _line("Where it happened", first.get_place_display()),
+        ]
+        if first.date_of_death:
+            lines.append(_line("Date of death", _format_date(first.date_of_death)))
+        lines.append(_line("Referrals", ", ".join(r.reference for r in referrals)))
+    lines += ["", "Screening against the statutory tests"]
+    if screening:
+        for key in ("CSPR", "SAR", "DHR"):
+            result = screening.get(key)
+            if not result:
+                continue
+            rules = ", ".join(result.get("rules") or []) or "none"
+            lines.append(f"- {key}: {_result_label(result.get('result'))} (rules: {rules})")
+            for reason in result.get("reasons") or []:
+                lines.append(f"    {reason}")
+    else:
+        lines.append("- Not screened yet")
+    lines += ["", "Agencies involved"]
+    if agencies or others:
+        lines += [f"- {name}" for name in agencies]
+        lines += [f"- {name}" for name in others]
+    else:
+        lines.append("- None recorded")
+    lines += ["", "What happened"]
+    lines.append(first.what_happened.strip() if first and first.what_happened else "Not recorded")
+    return "\n".join(lines) + "\n"
+
+
+# How each screening result reads, per review type, and its GOV.UK tag colour.
+RESULT_LABELS = {
+    "notify": "Met: notify the Panel",
+    "mandatory": "Met: mandatory review",
+    "discretionary": "Discretionary review possible",
+    "required": "Met: review required",
+    "not_met": "Not met",
+    "unknown": "Cannot be decided yet",
+}
+RESULT_TAGS = {
+    "notify": "govuk-tag--purple",
+    "mandatory": "govuk-tag--purple",
+    "required": "govuk-tag--purple",
+    "discretionary": "govuk-tag--blue",
+    "not_met": "govuk-tag--grey",
+    "unknown": "govuk-tag--yellow",
+}
+
+
+def _result_label(result: str | None) -> str:
+    if not result:
+        return "Not known"
+    return RESULT_LABELS.get(result, result.replace("_", " ").capitalize())

@@ -1,0 +1,260 @@
+"""Forms for the business unit's referral and case pages. They check the shape of the answers;
+the rules (dates against the case, who may sign, which outcomes a type allows) stay in
+services.py, whose ServiceError the views show on the matching field."""
+
+from django import forms
+
+from safeguarding.accounts.models import Partnership
+from safeguarding.core.forms import GovukDateField
+
+from . import screening
+from .models import OUTCOMES_BY_TYPE, AgeGroup, Case, Notification, Status, Track
+
+NOT_KNOWN = "not_known"
+
+
+def _review_type_choices(partnership: Partnership) -> list[tuple[str, str]]:
+    return [(t.value, t.label) for t in partnership.review_types]
+
+
+# Triage ----------------------------------------------------------------------------------------
+
+
+class TriageFilterForm(forms.Form):
+    """The filters of the triage list (a GET form: works without JavaScript)."""
+
+    review_type = forms.ChoiceField(
+        label="Review type",
+        required=False,
+        error_messages={"invalid_choice": "Select a review type from the list"},
+    )
+    age_group = forms.ChoiceField(
+        label="Age group",
+        required=False,
+        choices=[("", "All age groups"), *AgeGroup.choices],
+        error_messages={"invalid_choice": "Select an age group from the list"},
+    )
+    agency = forms.ChoiceField(
+        label="Agency involved",
+        required=False,
+        error_messages={"invalid_choice": "Select an agency from the list"},
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "All statuses"), *Status.choices],
+        error_messages={"invalid_choice": "Select a status from the list"},
+    )
+
+    def __init__(self, *args, partnership: Partnership, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review_type"].choices = [
+            ("", "All review types"),
+            *_review_type_choices(partnership),
+        ]
+        self._agencies = {str(a.pk): a for a in agencies}
+        self.fields["agency"].choices = [("", "All agencies")] + [
+            (pk, agency.name) for pk, agency in self._agencies.items()
+        ]
+
+    def filters(self) -> dict:
+        """The selector's keyword arguments (empty when the form is unbound or invalid)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "review_type": data["review_type"],
+            "age_group": data["age_group"],
+            "agency": self._agencies.get(data["agency"]),
+            "status": data["status"],
+        }
+
+
+# Cases -----------------------------------------------------------------------------------------
+
+
+class OpenCaseForm(forms.Form):
+    pseudonym = forms.CharField(
+        label="Pseudonym for the case",
+        max_length=60,
+        help_text="How the case is named everywhere instead of the person's real name, for "
+        "example ‘Child A’ or ‘Adult B’",
+        error_messages={
+            "required": "Enter a pseudonym for the case, for example ‘Child A’",
+            "max_length": "Pseudonym must be 60 characters or fewer",
+        },
+    )
+
+
+class LinkCaseForm(forms.Form):
+    case = forms.ChoiceField(
+        label="Which case is this referral about?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the case this referral is about",
+            "invalid_choice": "Select one of the open cases listed",
+        },
+    )
+
+    def __init__(self, *args, cases: list[Case], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._cases = {str(case.pk): case for case in cases}
+        self.fields["case"].choices = [
+            (pk, f"{case.reference}: {case.pseudonym} (aware {case.became_aware_on:%-d %B %Y})")
+            for pk, case in self._cases.items()
+        ]
+
+    @property
+    def selected_case(self) -> Case:
+        return self._cases[self.cleaned_data["case"]]
+
+
+# Screening -------------------------------------------------------------------------------------
+
+_YES_NO = [("yes", "Yes"), ("no", "No"), (NOT_KNOWN, "Not known")]
+_TO_BOOL = {"yes": True, "no": False}
+_FROM_BOOL = {True: "yes", False: "no"}
+
+
+class ScreeningFactsForm(forms.Form):
+    """One question per screening fact (screening.FACT_LABELS), each optional with a 'Not
+    known' answer: a missing fact leaves the test undecided rather than failed."""
+
+    def __init__(self, *args, facts: dict | None = None, **kwargs):
+        facts = facts or {}
+        super().__init__(*args, **kwargs)
+        initial = self.initial
+        for name in screening.FACT_NAMES:
+            label = screening.FACT_LABELS[name]
+            value = facts.get(name)
+            if name in screening.NUMBER_FACTS:
+                self.fields[name] = forms.IntegerField(
+                    label=label,
+                    required=False,
+                    min_value=0,
+                    max_value=screening.MAX_AGE,
+                    help_text="In whole years. Enter 0 for a baby under 1. Leave empty if not "
+                    "known",
+                    widget=forms.TextInput(
+                        attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}
+                    ),
+                    error_messages={
+                        "invalid": "Age must be a whole number of years, for example 15",
+                        "min_value": "Age must be 0 or more",
+                        "max_value": f"Age must be {screening.MAX_AGE} or less",
+                    },
+                )
+                initial[name] = int(value) if isinstance(value, int | float) else None
+            elif name in screening.BOOLEAN_FACTS:
+                self.fields[name] = forms.ChoiceField(
+                    label=label,
+                    required=False,
+                    choices=_YES_NO,
+                    widget=forms.RadioSelect,
+                    error_messages={"invalid_choice": "Select yes, no or not known"},
+                )
+                initial[name] = _FROM_BOOL.get(value, NOT_KNOWN)
+            else:
+                labels = screening.CHOICE_LABELS[name]
+                # "unknown" (harmed_by) and "not known" mean the same to the tests.
+                choices = [(v, labels[v]) for v in screening.CHOICE_FACTS[name] if v != "unknown"]
+                self.fields[name] = forms.ChoiceField(
+                    label=label,
+                    required=False,
+                    choices=[*choices, (NOT_KNOWN, "Not known")],
+                    widget=forms.RadioSelect,
+                    error_messages={"invalid_choice": "Select one of the answers, or not known"},
+                )
+                initial[name] = value if value in labels and value != "unknown" else NOT_KNOWN
+
+    def facts(self) -> dict:
+        """The answers as screening facts (None for not known), for services.case_save_facts."""
+        facts = {}
+        for name in screening.FACT_NAMES:
+            value = self.cleaned_data.get(name)
+            if name in screening.NUMBER_FACTS:
+                facts[name] = value
+            elif name in screening.BOOLEAN_FACTS:
+                facts[name] = _TO_BOOL.get(value)
+            else:
+                facts[name] = value if value and value != NOT_KNOWN else None
+        return facts
+
+    def add_screening_problems(self, problems) -> None:
+        """Put each of ScreeningFactsError.problems on the field it names."""
+        for problem in problems:
+            name = problem.split(" ", 1)[0]
+            self.add_error(name if name in self.fields else None, problem)
+
+
+class SendForDecisionForm(forms.Form):
+    review_types = forms.MultipleChoiceField(
+        label="Which review types must the decision makers decide?",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Ticked where the screening says the test is met, or cannot be decided yet. "
+        "One case can lead to more than one review (R41, R42)",
+        error_messages={
+            "required": "Select at least one review type to decide",
+            "invalid_choice": "Select review types from the list",
+        },
+    )
+
+    def __init__(self, *args, choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review_types"].choices = choices
+
+
+# Decisions -------------------------------------------------------------------------------------
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the outcome of the decision",
+            "invalid_choice": "Select one of the outcomes listed",
+        },
+    )
+    rationale = forms.CharField(
+        label="Reasons for the decision",
+        max_length=10_000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="The reasons the decision makers agreed, in plain English. They are shown to "
+        "every signatory",
+        error_messages={
+            "required": "Enter the reasons for the decision",
+            "max_length": "Reasons must be 10,000 characters or fewer",
+        },
+    )
+    decided_on = GovukDateField(label="Date of the decision", help_text="For example, 27 3 2026")
+
+    def __init__(self, *args, track: Track, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = [
+            (outcome.value, outcome.label) for outcome in OUTCOMES_BY_TYPE[track.review_type]
+        ]
+
+
+# Notifications ---------------------------------------------------------------------------------
+
+
+class NotificationForm(forms.Form):
+    recipient = forms.ChoiceField(
+        label="Who was notified?",
+        widget=forms.RadioSelect,
+        choices=Notification.Recipient.choices,
+        error_messages={
+            "required": "Select who was notified",
+            "invalid_choice": "Select who was notified",
+        },
+    )
+    sent_on = GovukDateField(label="Date sent", help_text="For example, 27 3 2026")
+    reference = forms.CharField(
+        label="Their reference",
+        required=False,
+        max_length=100,
+        help_text="For example, the notification number the Panel's system gave",
+        error_messages={"max_length": "Reference must be 100 characters or fewer"},
+    )

@@ -1,0 +1,534 @@
+"""The business unit's pages for referrals, cases, screening, decisions and notifications, under
+/manage/<partnership>/.
+
+Each view: partnership (404 outside it) → record through a selector (404 outside the
+partnership) → permission (403) → form → one service → redirect with a success message.
+Partner leads may read the triage, referrals and cases, see identities (audited) and sign the
+decisions they are named for; everything else is for the business unit.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from safeguarding.accounts import selectors as account_selectors
+from safeguarding.clock import selectors as clock_selectors
+from safeguarding.core.errors import ServiceError
+
+from . import permissions, selectors, services
+from .models import Decision, Notification, Status
+from .screening import ScreeningFactsError
+from .staff_forms import (
+    DecisionForm,
+    LinkCaseForm,
+    NotificationForm,
+    OpenCaseForm,
+    ScreeningFactsForm,
+    SendForDecisionForm,
+    TriageFilterForm,
+)
+
+TRIAGE_PAGE_SIZE = 50
+
+# Screening results that put a review type in front of the decision makers by default.
+SCREENING_SUGGESTS_DECISION = {"notify", "mandatory", "discretionary", "required", "unknown"}
+
+
+def _posted(request):
+    """The POST data, or None for GET: an empty POST is still a submission to validate."""
+    return request.POST if request.method == "POST" else None
+
+
+def _partnership(request, slug: str, predicate, message: str):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    if not predicate(request.user, partnership):
+        raise PermissionDenied(message)
+    return partnership
+
+
+def _for_readers(request, slug: str):
+    return _partnership(
+        request,
+        slug,
+        permissions.can_view_referrals,
+        "Only the business unit and the statutory partner leads can see referrals",
+    )
+
+
+def _for_business_unit(request, slug: str, predicate=permissions.can_triage_referrals):
+    return _partnership(request, slug, predicate, "Only the business unit can do this")
+
+
+def _show_service_error(form, error: ServiceError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def _case_url(case) -> str:
+    return reverse("referrals:case", args=[case.partnership.slug, case.pk])
+
+
+# Triage ----------------------------------------------------------------------------------------
+
+
+def triage(request, slug: str):
+    partnership = _for_readers(request, slug)
+    agencies = list(selectors.agency_list_for_partnership(partnership=partnership))
+    bound = any(name in request.GET for name in TriageFilterForm.base_fields)
+    form = TriageFilterForm(
+        request.GET if bound else None,
+        partnership=partnership,
+        agencies=agencies,
+    )
+    filters = form.filters()
+    status = filters.pop("status", "")
+    counts = selectors.referral_counts_by_status(partnership=partnership, **filters)
+    referrals = selectors.referral_list_for_triage(
+        partnership=partnership, status=status, **filters
+    )
+    paginator = Paginator(referrals, TRIAGE_PAGE_SIZE)
+    # The counts already know how many rows the filters give: no second COUNT query.
+    paginator.count = counts[status] if status else counts["all"]
+    page = paginator.get_page(request.GET.get("page"))
+
+    query = request.GET.copy()
+    query.pop("page", None)
+    status_links = []
+    for value, label in [("", "All referrals"), *Status.choices]:
+        link_query = query.copy()
+        link_query["status"] = value
+        status_links.append(
+            {
+                "value": value,
+                "label": label,
+                "count": counts[value] if value else counts["all"],
+                "query": link_query.urlencode(),
+                "current": value == status,
+            }
+        )
+    return render(
+        request,
+        "referrals/staff/triage.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "status_links": status_links,
+            "filtered": bool(status or any(filters.values())),
+            "can_act": permissions.can_triage_referrals(request.user, partnership),
+        },
+    )
+
+
+# Referrals -------------------------------------------------------------------------------------
+
+
+def referral_detail(request, slug: str, pk: int):
+    partnership = _for_readers(request, slug)
+    referral = selectors.referral_get(partnership=partnership, pk=pk)
+    return render(
+        request,
+        "referrals/staff/referral_detail.html",
+        {
+            "partnership": partnership,
+            "referral": referral,
+            "milestones": list(clock_selectors.milestone_list_for_subject(subject=referral)),
+            "can_act": permissions.can_triage_referrals(request.user, partnership),
+            "can_view_identity": permissions.can_view_identities(request.user, partnership),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def referral_identity(request, slug: str, pk: int):
+    """GET asks to confirm; POST records the view in the audit trail and shows the identity.
+    The identity is only ever in a POST response, which browsers do not cache or replay."""
+    partnership = _partnership(
+        request,
+        slug,
+        permissions.can_view_identities,
+        "Only the business unit and the statutory partner leads can see real identities",
+    )
+    referral = selectors.referral_get(partnership=partnership, pk=pk)
+    identity = None
+    if request.method == "POST":
+        identity = selectors.referral_identity_get(referral=referral)
+        services.referral_identity_viewed(referral=referral, actor=request.user)
+    return render(
+        request,
+        "referrals/staff/referral_identity.html",
+        {
+            "partnership": partnership,
+            "referral": referral,
+            "identity": identity,
+            "shown": request.method == "POST",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_open_case(request, slug: str, pk: int):
+    partnership = _for_business_unit(request, slug, permissions.can_screen)
+    referral = selectors.referral_get(partnership=partnership, pk=pk)
+    if referral.case_id is not None:
+        messages.info(request, f"Referral {referral.reference} is already part of a case")
+        return redirect(_case_url(referral.case))
+    initial = {
+        "pseudonym": selectors.case_pseudonym_suggestion(
+            partnership=partnership, review_type=referral.review_type
+        )
+    }
+    form = OpenCaseForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(
+                referral=referral, pseudonym=form.cleaned_data["pseudonym"], actor=request.user
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Case {case.reference} ({case.pseudonym}) opened. Record the screening facts",
+            )
+            return redirect(_case_url(case))
+    return render(
+        request,
+        "referrals/staff/open_case.html",
+        {"partnership": partnership, "referral": referral, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_link_case(request, slug: str, pk: int):
+    partnership = _for_business_unit(request, slug, permissions.can_screen)
+    referral = selectors.referral_get(partnership=partnership, pk=pk)
+    if referral.case_id is not None:
+        messages.info(request, f"Referral {referral.reference} is already part of a case")
+        return redirect(_case_url(referral.case))
+    cases = selectors.case_list_open(partnership=partnership)
+    form = LinkCaseForm(_posted(request), cases=cases)
+    if request.method == "POST" and form.is_valid():
+        case = form.selected_case
+        try:
+            services.referral_link_to_case(referral=referral, case=case, actor=request.user)
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request, f"Referral {referral.reference} added to case {case.reference}"
+            )
+            return redirect(_case_url(case))
+    return render(
+        request,
+        "referrals/staff/link_case.html",
+        {
+            "partnership": partnership,
+            "referral": referral,
+            "form": form,
+            "cases": cases,
+            "limit": selectors.OPEN_CASE_LIMIT,
+        },
+    )
+
+
+# Cases -----------------------------------------------------------------------------------------
+
+
+def case_detail(request, slug: str, pk: int):
+    partnership = _for_readers(request, slug)
+    case = selectors.case_get(partnership=partnership, pk=pk)
+    screening = selectors.case_screening(case=case)
+    notifications = selectors.notification_list_for_case(case=case)
+    awaiting = selectors.decisions_awaiting_signature(
+        user=request.user, partnership=partnership, case=case
+    )
+    can_act = permissions.can_screen(request.user, partnership)
+    return render(
+        request,
+        "referrals/staff/case_detail.html",
+        {
+            "partnership": partnership,
+            "case": case,
+            "referrals": selectors.case_referrals(case=case),
+            "screening": screening,
+            "screening_rows": selectors.screening_rows(
+                result=screening.result, partnership=partnership
+            ),
+            "notifications_needed": selectors.notifications_needed(
+                result=screening.result, notifications=notifications
+            ),
+            "notifications": notifications,
+            "tracks": selectors.case_tracks(case=case),
+            "awaiting_my_signature": awaiting,
+            "awaiting_ids": {decision.pk for decision in awaiting},
+            "milestones": list(clock_selectors.milestone_list_for_subject(subject=case)),
+            "can_act": can_act,
+            "can_decide": can_act and case.status != Status.NEW,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_screening(request, slug: str, pk: int):
+    partnership = _for_business_unit(request, slug, permissions.can_screen)
+    case = selectors.case_get(partnership=partnership, pk=pk)
+    form = ScreeningFactsForm(_posted(request), facts=case.facts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_save_facts(case=case, facts=form.facts(), actor=request.user)
+        except ScreeningFactsError as error:
+            form.add_screening_problems(error.problems)
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(request, "Screening facts saved. The results are below")
+            return redirect(f"{_case_url(case)}#screening")
+    return render(
+        request,
+        "referrals/staff/screening.html",
+        {"partnership": partnership, "case": case, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_send_for_decision(request, slug: str, pk: int):
+    partnership = _for_business_unit(request, slug, permissions.can_screen)
+    case = selectors.case_get(partnership=partnership, pk=pk)
+    screening = selectors.case_screening(case=case)
+    rows = {
+        row.review_type: row
+        for row in selectors.screening_rows(result=screening.result, partnership=partnership)
+    }
+    tracked = {row.track.review_type for row in selectors.case_tracks(case=case)}
+    choices = []
+    suggested = []
+    for review_type in partnership.review_types:
+        if review_type.value in tracked:
+            continue
+        row = rows.get(review_type.value)
+        label = review_type.label
+        if row is not None:
+            label = f"{label} (screening: {row.result_label.lower()})"
+            if row.result in SCREENING_SUGGESTS_DECISION:
+                suggested.append(review_type.value)
+        choices.append((review_type.value, label))
+    form = SendForDecisionForm(
+        _posted(request), choices=choices, initial={"review_types": suggested}
+    )
+    if request.method == "POST" and choices and form.is_valid():
+        try:
+            tracks = services.case_send_for_decision(
+                case=case, review_types=form.cleaned_data["review_types"], actor=request.user
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            names = ", ".join(track.get_review_type_display() for track in tracks)
+            messages.success(request, f"Sent for decision: {names}")
+            return redirect(f"{_case_url(case)}#decisions")
+    return render(
+        request,
+        "referrals/staff/send_for_decision.html",
+        {
+            "partnership": partnership,
+            "case": case,
+            "form": form,
+            "choices": choices,
+            "screening_rows": list(rows.values()),
+            "tracked": tracked,
+        },
+    )
+
+
+# Decisions -------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def decision_record(request, slug: str, pk: int, track_pk: int):
+    partnership = _for_business_unit(request, slug, permissions.can_record_decisions)
+    case = selectors.case_get(partnership=partnership, pk=pk)
+    track = selectors.track_get(case=case, pk=track_pk)
+    decision = Decision.objects.filter(track=track).first()
+    signatories = (
+        selectors.decision_signatories(decision=decision)
+        if decision
+        else selectors.track_signatories(track=track)
+    )
+    if decision is not None and any(row.signature for row in signatories):
+        # Signed decisions are read-only (services.decision_record refuses them too).
+        return render(
+            request,
+            "referrals/staff/decision_signed.html",
+            {
+                "partnership": partnership,
+                "case": case,
+                "track": track,
+                "decision": decision,
+                "signatories": signatories,
+            },
+        )
+    initial = {}
+    if decision is not None:
+        initial = {
+            "outcome": decision.outcome,
+            "rationale": decision.rationale,
+            "decided_on": decision.decided_on,
+        }
+    form = DecisionForm(_posted(request), track=track, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.decision_record(
+                track=track, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            waiting = [
+                row.decision_maker.capacity
+                for row in selectors.decision_signatories(decision=decision)
+            ]
+            message = f"Decision recorded for the {track.get_review_type_display()}"
+            if waiting:
+                message += f". It is final when signed by: {', '.join(waiting)}"
+            else:
+                message += (
+                    ". The partnership has not named decision makers for this review type, so "
+                    "nobody can sign it yet"
+                )
+            messages.success(request, message)
+            return redirect(f"{_case_url(case)}#decisions")
+    return render(
+        request,
+        "referrals/staff/decision_form.html",
+        {
+            "partnership": partnership,
+            "case": case,
+            "track": track,
+            "decision": decision,
+            "signatories": signatories,
+            "form": form,
+        },
+    )
+
+
+class _SignForm(forms.Form):
+    """No fields: signing is one button. The form carries the service's refusal to the error
+    summary."""
+
+
+@require_http_methods(["GET", "POST"])
+def decision_sign(request, slug: str, pk: int):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    decision = selectors.decision_get(partnership=partnership, pk=pk)
+    if not permissions.can_sign_decision(request.user, decision):
+        raise PermissionDenied("Only the partnership's named decision makers can sign")
+    case = decision.track.case
+    form = _SignForm(_posted(request))
+    if request.method == "POST":
+        try:
+            decision = services.decision_sign(decision=decision, user=request.user)
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            if decision.state == Decision.State.FINAL:
+                message = (
+                    "You signed the decision. Every decision maker has now signed: it is final"
+                )
+            else:
+                message = "You signed the decision. It is final when the others have signed"
+            messages.success(request, message)
+            return redirect(f"{_case_url(case)}#decisions")
+    signatories = selectors.decision_signatories(decision=decision)
+    already_signed = any(
+        row.signature is not None and row.decision_maker.user_id == request.user.pk
+        for row in signatories
+    )
+    mine_unsigned = any(
+        row.signature is None and row.decision_maker.user_id == request.user.pk
+        for row in signatories
+    )
+    return render(
+        request,
+        "referrals/staff/decision_sign.html",
+        {
+            "partnership": partnership,
+            "case": case,
+            "track": decision.track,
+            "decision": decision,
+            "signatories": signatories,
+            "form": form,
+            "already_signed": already_signed and not mine_unsigned,
+            "can_sign_now": mine_unsigned and decision.state != Decision.State.FINAL,
+        },
+    )
+
+
+# Notifications ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def notification_add(request, slug: str, pk: int):
+    partnership = _for_business_unit(request, slug, permissions.can_record_notifications)
+    case = selectors.case_get(partnership=partnership, pk=pk)
+    initial = {}
+    recipient = request.GET.get("recipient")
+    if recipient in Notification.Recipient.values:
+        initial["recipient"] = recipient
+    form = NotificationForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notification = services.notification_record(
+                case=case, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Notification to the {notification.get_recipient_display()} recorded "
+                f"({notification.rule_id})",
+            )
+            return redirect(f"{_case_url(case)}#notifications")
+    return render(
+        request,
+        "referrals/staff/notification_form.html",
+        {"partnership": partnership, "case": case, "form": form},
+    )
+
+
+def notification_summary(request, slug: str, pk: int):
+    partnership = _for_readers(request, slug)
+    case = selectors.case_get(partnership=partnership, pk=pk)
+    text = selectors.notification_summary_text(
+        case=case,
+        referrals=selectors.case_referrals(case=case),
+        screening=selectors.case_screening(case=case).result,
+    )
+    if request.GET.get("format") == "txt":
+        services.case_notification_summary_downloaded(case=case, actor=request.user)
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = (
+            f'attachment; filename="{case.reference}-notification-summary-{stamp}.txt"'
+        )
+        return response
+    return render(
+        request,
+        "referrals/staff/notification_summary.html",
+        {
+            "partnership": partnership,
+            "case": case,
+            "text": text,
+            "rows": text.count("\n") + 2,
+        },
+    )
