@@ -16,6 +16,7 @@ class ReferralsConfig(AppConfig):
                 "referral.identity_viewed": "Viewed the real identity of a person referred",
                 "referral.linked_to_case": "Linked a referral to a case",
                 "case.opened": "Opened a case for screening",
+                "case.became_aware_changed": "Corrected the date the partnership became aware",
                 "case.screening_saved": "Recorded screening facts",
                 "case.sent_for_decision": "Sent a case for decision",
                 "decision.recorded": "Recorded a decision",

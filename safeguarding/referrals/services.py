@@ -303,6 +303,56 @@ def case_save_facts(*, case: Case, facts: dict, actor) -> Case:
     return case
 
 
+AWARE_EVENTS = (*AWARE_EVENT.values(), Event.LOOKED_AFTER_DEATH_KNOWN)
+
+
+def case_set_became_aware(
+    *, case: Case, became_aware_on: datetime.date, reason: str, actor
+) -> Case:
+    """Correct the day the partnership became aware (day 0, R40), for example when the local
+    authority knew before the referral arrived (R2: the clock starts when it became aware).
+    Open milestones started by becoming aware are recalculated; done ones keep their dates."""
+    today = timezone.localdate()
+    if became_aware_on > today:
+        raise ServiceError("The date must be today or in the past", field="became_aware_on")
+    first_referral = case.referrals.order_by("received_on").first()
+    if first_referral is not None and became_aware_on > first_referral.received_on:
+        raise ServiceError(
+            "The date must be on or before the date the first referral was received "
+            f"({first_referral.received_on:%-d %B %Y})",
+            field="became_aware_on",
+        )
+    if not reason.strip():
+        raise ServiceError("Enter how you know the date", field="reason")
+    with transaction.atomic():
+        old = case.became_aware_on
+        case.became_aware_on = became_aware_on
+        case.modified_by = actor
+        case.save(update_fields=["became_aware_on", "modified_by", "modified_at"])
+        for milestone in Milestone.objects.select_for_update().filter(
+            subject_type=subject_type_for(case),
+            subject_id=case.pk,
+            rule__starts_on_event__in=AWARE_EVENTS,
+            status__in=[Milestone.Status.DUE, Milestone.Status.PAUSED],
+        ):
+            due = clock.due_date(became_aware_on, milestone.offset_amount, milestone.offset_unit)
+            milestone.starts_on = became_aware_on
+            milestone.due_on = due
+            milestone.original_due_on = due
+            milestone.save(update_fields=["starts_on", "due_on", "original_due_on", "modified_at"])
+        audit_record(
+            action="case.became_aware_changed",
+            actor=actor,
+            target=case,
+            payload={
+                "from": old.isoformat(),
+                "to": became_aware_on.isoformat(),
+                "reason": reason.strip()[:500],
+            },
+        )
+    return case
+
+
 def _set_case_status(case: Case, status: str, actor) -> None:
     case.status = status
     case.modified_by = actor

@@ -258,3 +258,20 @@ class NotificationForm(forms.Form):
         help_text="For example, the notification number the Panel's system gave",
         error_messages={"max_length": "Reference must be 100 characters or fewer"},
     )
+
+
+class BecameAwareForm(forms.Form):
+    became_aware_on = GovukDateField(
+        label="Date the partnership became aware",
+        help_text="Day 0 of the statutory clock (R40). For example, 27 3 2026",
+    )
+    reason = forms.CharField(
+        label="How do you know this date?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, 'Children's services were told by the hospital on this date'",
+        error_messages={
+            "required": "Enter how you know the date",
+            "max_length": "Reason must be 500 characters or fewer",
+        },
+    )

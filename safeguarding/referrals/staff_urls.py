@@ -16,6 +16,7 @@ urlpatterns = [
     path("referrals/<int:pk>/link-to-case/", views.referral_link_case, name="link_case"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/screening/", views.case_screening, name="screening"),
+    path("cases/<int:pk>/became-aware/", views.case_became_aware, name="became_aware"),
     path("cases/<int:pk>/decide/", views.case_send_for_decision, name="send_for_decision"),
     path(
         "cases/<int:pk>/tracks/<int:track_pk>/decision/",

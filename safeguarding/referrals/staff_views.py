@@ -26,6 +26,7 @@ from . import permissions, selectors, services
 from .models import Decision, Notification, Status
 from .screening import ScreeningFactsError
 from .staff_forms import (
+    BecameAwareForm,
     DecisionForm,
     LinkCaseForm,
     NotificationForm,
@@ -502,6 +503,28 @@ def notification_add(request, slug: str, pk: int):
     return render(
         request,
         "referrals/staff/notification_form.html",
+        {"partnership": partnership, "case": case, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_became_aware(request, slug: str, pk: int):
+    partnership = _for_business_unit(request, slug, permissions.can_screen)
+    case = selectors.case_get(partnership=partnership, pk=pk)
+    form = BecameAwareForm(_posted(request), initial={"became_aware_on": case.became_aware_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_set_became_aware(case=case, actor=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request, "Date the partnership became aware changed; the deadlines are updated"
+            )
+            return redirect(_case_url(case))
+    return render(
+        request,
+        "referrals/staff/became_aware_form.html",
         {"partnership": partnership, "case": case, "form": form},
     )
 

@@ -433,3 +433,62 @@ def test_a_case_with_two_referrals_keeps_one_clock(bu_client, case, partnership)
     done = Milestone.objects.filter(status=Milestone.Status.DONE)
     assert [m.rule.code for m in done] == ["cspr-serious-incident-notification"]
     assert done.get().subject_id == case.pk
+
+
+# Correcting the day the partnership became aware -------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_earlier_awareness_date_recalculates_open_deadlines_over_a_bank_holiday(
+    bu_client, partnership, business_unit_user
+):
+    import datetime
+
+    from safeguarding.audit.models import AuditEvent
+    from safeguarding.clock.selectors import milestone_list_for_subject
+    from safeguarding.referrals.tests.staff_support import make_case as _make_case
+
+    case = _make_case(partnership, business_unit_user)
+    url = reverse("referrals:became_aware", args=[partnership.slug, case.pk])
+    response = bu_client.post(
+        url,
+        {
+            "became_aware_on_0": "27",
+            "became_aware_on_1": "8",
+            "became_aware_on_2": "2026",
+            "reason": "The hospital told children's services that evening.",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.became_aware_on == datetime.date(2026, 8, 27)
+    due = {m.rule.rule_id: m.due_on for m in milestone_list_for_subject(subject=case)}
+    # Thursday 27 August is day 0; Monday 31 August 2026 is the summer bank holiday.
+    assert due["R2"] == datetime.date(2026, 9, 4)
+    assert due["R9"] == datetime.date(2026, 9, 18)
+    assert AuditEvent.objects.filter(action="case.became_aware_changed").exists()
+
+
+@pytest.mark.django_db
+def test_awareness_date_after_the_referral_or_without_a_reason_is_refused(
+    bu_client, partnership, business_unit_user
+):
+    from safeguarding.referrals.tests.staff_support import make_case as _make_case
+
+    case = _make_case(partnership, business_unit_user)
+    before = case.became_aware_on
+    url = reverse("referrals:became_aware", args=[partnership.slug, case.pk])
+    response = bu_client.post(
+        url,
+        {
+            "became_aware_on_0": "1",
+            "became_aware_on_1": "1",
+            "became_aware_on_2": "2099",
+            "reason": "",
+        },
+    )
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert "Enter how you know the date" in html
+    case.refresh_from_db()
+    assert case.became_aware_on == before
