@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
+from safeguarding.clock.models import MilestoneRule
 from safeguarding.clock.selectors import milestone_list_for_subject
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
@@ -86,6 +87,8 @@ ACCESS = {
     "referrals:notification_add": BUSINESS_UNIT_ONLY,
     "referrals:notification_summary": READERS,
     "referrals:sign": SIGNATORY_ONLY,  # the partner lead is the named decision maker here
+    "clock:settings": BUSINESS_UNIT_ONLY,
+    "clock:setting_edit": BUSINESS_UNIT_ONLY,
     "clock:pause": BUSINESS_UNIT_ONLY,
     "clock:resume": BUSINESS_UNIT_ONLY,
     "clock:extend": BUSINESS_UNIT_ONLY,
@@ -170,6 +173,10 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         "referrals:notification_add": {"slug": partnership.slug, "pk": case.pk},
         "referrals:notification_summary": {"slug": partnership.slug, "pk": case.pk},
         "referrals:sign": {"slug": partnership.slug, "pk": decision.pk},
+        "clock:setting_edit": {
+            "slug": partnership.slug,
+            "pk": MilestoneRule.objects.get(code="lcspr-final-report").pk,
+        },
         "clock:pause": {"slug": partnership.slug, "pk": milestone.pk},
         "clock:resume": {"slug": partnership.slug, "pk": milestone.pk},
         "clock:extend": {"slug": partnership.slug, "pk": milestone.pk},

@@ -17,5 +17,6 @@ class ClockConfig(AppConfig):
                 "milestone.resumed": "Resumed a milestone",
                 "milestone.extended": "Extended a milestone",
                 "milestone.reminder_sent": "Sent a milestone reminder",
+                "milestone.setting_changed": "Changed a statutory clock setting",
             }
         )

@@ -35,3 +35,28 @@ class ExtendForm(forms.Form):
             "max_length": "Reason must be 2,000 characters or fewer",
         },
     )
+
+
+class RuleSettingForm(forms.Form):
+    offset_amount = forms.IntegerField(
+        min_value=1,
+        max_value=400,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+        error_messages={
+            "required": "Enter a number",
+            "invalid": "Enter a whole number, like 6",
+            "min_value": "Enter a number from 1 to 400",
+            "max_value": "Enter a number from 1 to 400",
+        },
+    )
+    enabled = forms.BooleanField(
+        label="Track this deadline for our partnership",
+        required=False,
+    )
+
+    def __init__(self, *args, rule, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offset_amount"].label = f"Number of {rule.get_offset_unit_display()}"
+        self.fields[
+            "offset_amount"
+        ].help_text = f"The national default is {rule.offset_label} ({rule.rule_id})"

@@ -6,7 +6,7 @@ from django.db.models import Model, QuerySet
 from safeguarding.accounts.models import Partnership
 from safeguarding.core.calendar import add_working_days
 
-from .models import Milestone, subject_type_for
+from .models import Milestone, MilestoneRule, PartnershipMilestoneSetting, subject_type_for
 
 
 def milestone_list_for_subject(*, subject: Model) -> QuerySet[Milestone]:
@@ -55,3 +55,43 @@ def milestone_dashboard(
         paused=list(open_.filter(status=Milestone.Status.PAUSED).order_by("due_on", "id")[:limit]),
         limit=limit,
     )
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    rule: MilestoneRule
+    offset_amount: int
+    enabled: bool
+    changed: bool
+
+
+def rule_settings_for_partnership(*, partnership: Partnership) -> list[RuleSetting]:
+    """Every rule for the review types the partnership runs, with its value in this partnership."""
+    types = [t.value for t in partnership.review_types]
+    own = {
+        s.rule_id: s for s in PartnershipMilestoneSetting.objects.filter(partnership=partnership)
+    }
+    rows = []
+    for rule in MilestoneRule.objects.filter(review_type__in=types).order_by("review_type", "id"):
+        setting = own.get(rule.pk)
+        rows.append(
+            RuleSetting(
+                rule=rule,
+                offset_amount=setting.offset_amount
+                if setting and rule.configurable
+                else rule.offset_amount,
+                enabled=setting.enabled if setting else True,
+                changed=setting is not None,
+            )
+        )
+    return rows
+
+
+def configurable_rule_get(*, partnership: Partnership, pk: int):
+    from django.http import Http404
+
+    types = [t.value for t in partnership.review_types]
+    try:
+        return MilestoneRule.objects.get(pk=pk, configurable=True, review_type__in=types)
+    except MilestoneRule.DoesNotExist:
+        raise Http404("No such setting") from None

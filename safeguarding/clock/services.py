@@ -187,3 +187,35 @@ def milestone_extend(
             },
         )
     return milestone
+
+
+def milestone_setting_update(
+    *, partnership: Partnership, rule: MilestoneRule, offset_amount: int, enabled: bool, actor
+) -> PartnershipMilestoneSetting:
+    """A partnership's own value for a configurable rule ([K]/[C] in STATUTORY.md). Applies to
+    milestones started from now on; existing ones keep the offset they were computed with."""
+    if not rule.configurable:
+        raise ServiceError("This rule is set in law or national guidance and cannot be changed")
+    if rule.review_type not in [t.value for t in partnership.review_types]:
+        raise ServiceError("The partnership does not run this kind of review")
+    if offset_amount < 1 or offset_amount > 400:
+        raise ServiceError("Enter a number from 1 to 400", field="offset_amount")
+    with transaction.atomic():
+        setting, _ = PartnershipMilestoneSetting.objects.update_or_create(
+            partnership=partnership,
+            rule=rule,
+            defaults={"offset_amount": offset_amount, "enabled": enabled},
+        )
+        audit_record(
+            action="milestone.setting_changed",
+            actor=actor,
+            target=rule,
+            partnership=partnership,
+            payload={
+                "rule": rule.rule_id,
+                "offset_amount": offset_amount,
+                "enabled": enabled,
+                "default": rule.offset_amount,
+            },
+        )
+    return setting

@@ -14,7 +14,7 @@ from safeguarding.accounts.permissions import is_business_unit
 from safeguarding.core.errors import ServiceError
 
 from . import selectors, services
-from .forms import ExtendForm, PauseForm, ResumeForm
+from .forms import ExtendForm, PauseForm, ResumeForm, RuleSettingForm
 
 # Who may stop, restart or move the statutory clock.
 can_manage_milestones = is_business_unit
@@ -117,3 +117,56 @@ def milestone_extend(request, slug: str, pk: int):
             )
             return redirect(_back_url(partnership, milestone))
     return _render(request, "clock/extend.html", partnership, milestone, form)
+
+
+# Settings: the partnership's own values for configurable rules ([K]/[C]) -----------------------
+
+
+def _for_settings(request, slug: str):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    if not can_manage_milestones(request.user, partnership):
+        raise PermissionDenied("Only the business unit can change the clock settings")
+    return partnership
+
+
+def settings_list(request, slug: str):
+    partnership = _for_settings(request, slug)
+    return render(
+        request,
+        "clock/settings.html",
+        {
+            "partnership": partnership,
+            "rows": selectors.rule_settings_for_partnership(partnership=partnership),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def setting_edit(request, slug: str, pk: int):
+    partnership = _for_settings(request, slug)
+    rule = selectors.configurable_rule_get(partnership=partnership, pk=pk)
+    current = next(
+        row
+        for row in selectors.rule_settings_for_partnership(partnership=partnership)
+        if row.rule.pk == rule.pk
+    )
+    form = RuleSettingForm(
+        _posted(request),
+        rule=rule,
+        initial={"offset_amount": current.offset_amount, "enabled": current.enabled},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestone_setting_update(
+                partnership=partnership, rule=rule, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(request, f"‘{rule.name}’ saved. It applies to deadlines from now on")
+            return redirect("clock:settings", slug=partnership.slug)
+    return render(
+        request,
+        "clock/setting_form.html",
+        {"partnership": partnership, "rule": rule, "form": form},
+    )
