@@ -7,7 +7,9 @@ The rules:
 * **upcoming**: the milestone is due (not paused, done or not applicable) and today is within
   its rule's ``reminder_working_days_before`` working days of the due date, the due date
   included: ``add_working_days(due_on, -N) <= today <= due_on`` (working days as R39, R40).
-* **overdue**: the milestone is due and its due date has passed (``due_on < today``).
+* **overdue**: the milestone is due and its due date has passed (``due_on < today``), by no more
+  than ``OVERDUE_REMINDER_DAYS`` calendar days. Older overdue milestones are on the dashboard;
+  emailing them all would flood people the first time reminders run over imported data.
 * one reminder of each kind per milestone **and due date**: a ``MilestoneReminder`` row, unique
   on (milestone, kind, due_on), is written before anything is sent. A milestone extended to a
   later date is reminded again for the new date.
@@ -45,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 Kind = MilestoneReminder.Kind
 CHUNK_SIZE = 1000
+OVERDUE_REMINDER_DAYS = 30
 ACTOR_LABEL = "Milestone reminders"
 _SENT_TO_MAX = 254  # MilestoneReminder.sent_to
 
@@ -55,6 +58,8 @@ def reminder_kind(milestone: Milestone, today: datetime.date) -> str | None:
     if milestone.status != Milestone.Status.DUE:
         return None
     if milestone.due_on < today:
+        if (today - milestone.due_on).days > OVERDUE_REMINDER_DAYS:
+            return None
         return Kind.OVERDUE
     before = milestone.rule.reminder_working_days_before
     if add_working_days(milestone.due_on, -before) <= today:
@@ -91,7 +96,10 @@ def _candidates(today: datetime.date) -> dict[str, QuerySet[Milestone]]:
     )
     return {
         Kind.UPCOMING: due.filter(window, due_on__gte=today).filter(_not_sent(Kind.UPCOMING)),
-        Kind.OVERDUE: due.filter(due_on__lt=today).filter(_not_sent(Kind.OVERDUE)),
+        Kind.OVERDUE: due.filter(
+            due_on__lt=today,
+            due_on__gte=today - datetime.timedelta(days=OVERDUE_REMINDER_DAYS),
+        ).filter(_not_sent(Kind.OVERDUE)),
     }
 
 

@@ -85,7 +85,8 @@ def send(django_capture_on_commit_callbacks):
         (datetime.date(2026, 11, 7), "upcoming"),  # a Saturday inside the window
         (DUE_ON, "upcoming"),  # the due date itself
         (datetime.date(2026, 11, 10), "overdue"),  # the day after
-        (datetime.date(2027, 3, 1), "overdue"),
+        (datetime.date(2026, 12, 9), "overdue"),  # 30 days after: still reminded
+        (datetime.date(2027, 3, 1), None),  # long overdue: the dashboard shows it, no email
     ],
 )
 def test_reminder_kind_follows_the_working_day_window(start_milestone, today, expected):
@@ -401,3 +402,30 @@ def test_the_task_uses_today_when_given_no_date(start_milestone, owner):
 
     assert result.status == TaskResultStatus.SUCCESSFUL
     assert result.return_value == 0
+
+
+@pytest.mark.django_db
+def test_long_overdue_milestones_are_not_emailed_the_dashboard_shows_them(partnership):
+    import datetime
+
+    from django.core import mail
+
+    from safeguarding.clock.models import Milestone, MilestoneRule, subject_type_for
+    from safeguarding.clock.reminders import OVERDUE_REMINDER_DAYS, reminders_send
+
+    today = datetime.date(2026, 11, 26)
+    due = today - datetime.timedelta(days=OVERDUE_REMINDER_DAYS + 1)
+    Milestone.objects.create(
+        partnership=partnership,
+        rule=MilestoneRule.objects.get(code="cspr-rapid-review"),
+        subject_type=subject_type_for(partnership),
+        subject_id=partnership.pk,
+        subject_label="Old case",
+        offset_amount=15,
+        offset_unit="working_days",
+        starts_on=due,
+        due_on=due,
+        original_due_on=due,
+    )
+    assert reminders_send(today=today) == 0
+    assert mail.outbox == []
