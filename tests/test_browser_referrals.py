@@ -28,6 +28,16 @@ expect = playwright_sync.expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def milestone_rules(transactional_db):
+    """Live-server tests flush the database after each test, which removes the milestone rules
+    a data migration loaded; put them back."""
+    from safeguarding.clock.default_rules import load_default_rules
+    from safeguarding.clock.models import MilestoneRule
+
+    load_default_rules(MilestoneRule)
+
+
 def _check_axe(page, axe_source, where: str) -> None:
     violations = axe_violations(page, axe_source)
     assert not violations, f"axe on {where}:\n{describe(violations)}"
