@@ -242,7 +242,7 @@ def case_open(*, referral: Referral, pseudonym: str, actor) -> Case:
     with transaction.atomic():
         case = Case.objects.create(
             partnership=referral.partnership,
-            reference=f"pending-{uuid.uuid4().hex}",
+            reference=f"pending-{uuid.uuid4().hex[:20]}",
             pseudonym=pseudonym,
             became_aware_on=referral.received_on,
             facts=facts_from_referral(referral),
