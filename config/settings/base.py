@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "safeguarding.public_site",
     "safeguarding.clock",
     "safeguarding.referrals",
+    "safeguarding.reviews",
     "safeguarding.workspace",
 ]
 

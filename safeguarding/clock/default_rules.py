@@ -43,6 +43,32 @@ DEFAULT_RULES = [
         False,
     ),  # [V]
     (
+        "cspr-panel-response",
+        "Panel response to the rapid review expected",
+        "cspr",
+        "rapid_review_submitted",
+        "panel_responded",
+        10,
+        "calendar_days",
+        "R11",
+        "PANEL-G",
+        "local",
+        True,
+    ),  # [L] an SLA, not a deadline
+    (
+        "lcspr-progress-check",
+        "Check the local review's progress and quality",
+        "cspr",
+        "lcspr_initiated",
+        "lcspr_progress_checked",
+        3,
+        "calendar_months",
+        "R13",
+        "REGS2018",
+        "local",
+        True,
+    ),  # [V] checks "at regular intervals"; the interval is local
+    (
         "lcspr-final-report",
         "Local review final report",
         "cspr",

@@ -28,13 +28,14 @@ def test_a_configurable_rule_gets_the_partnerships_own_value_for_new_milestones(
     setting = PartnershipMilestoneSetting.objects.get(partnership=partnership, rule=rule)
     assert (setting.offset_amount, setting.enabled) == (9, True)
     assert AuditEvent.objects.filter(action="milestone.setting_changed").exists()
-    (milestone,) = services.milestones_start(
+    started = services.milestones_start(
         partnership=partnership,
         event="lcspr_initiated",
         subject=partnership,
         on_date=datetime.date(2026, 1, 31),
         label="Test",
     )
+    (milestone,) = [m for m in started if m.rule_id == rule.pk]
     assert milestone.due_on == datetime.date(2026, 10, 31)
     assert milestone.offset_amount == 9
 

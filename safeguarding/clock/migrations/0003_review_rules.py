@@ -1,0 +1,12 @@
+from django.db import migrations
+
+
+def load(apps, schema_editor):
+    from safeguarding.clock.default_rules import load_default_rules
+
+    load_default_rules(apps.get_model("clock", "MilestoneRule"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("clock", "0002_default_rules")]
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]

@@ -1,0 +1,474 @@
+"""Running a review (STATUTORY.md §2.4–2.6, §3.3–3.5, §4.3–4.5, §6, §8).
+
+A Review belongs to a case and covers one or more of its tracks (a joint review runs several).
+Its stage moves only through workflow.py. Agencies are asked for information (AgencyRequest) and
+answer with versioned returns (AgencyReturn: never overwritten). Chronology entries from every
+agency make one merged chronology. People in the case are known by pseudonym everywhere; their
+real identities are held apart (PersonIdentity) and every view is audited.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.core.models import TimeStampedModel
+from safeguarding.core.uploads import KINDS
+from safeguarding.referrals.models import Case, DecisionMaker, Outcome, Track
+
+
+class Review(TimeStampedModel):
+    class Kind(models.TextChoices):
+        RAPID_REVIEW = "rapid_review", "Rapid review"
+        LCSPR = "lcspr", "Local child safeguarding practice review"
+        SAR = "sar", "Safeguarding Adults Review"
+        DHR = "dhr", "Domestic Homicide Review"
+        JOINT = "joint", "Joint review"
+
+    class Stage(models.TextChoices):
+        # Rapid review (§2.4)
+        GATHERING_SUMMARIES = "gathering_summaries", "Gathering agency summaries"
+        MEETING = "meeting", "Rapid review meeting"
+        SUBMITTED_TO_PANEL = "submitted_to_panel", "Sent to the National Panel"
+        # A review (§2.6, §3.3, §4.3)
+        COMMISSIONING = "commissioning", "Commissioning"
+        AGENCY_REPORTS = "agency_reports", "Agency reports and chronology"
+        DRAFTING = "drafting", "Analysis and drafting"
+        SIGN_OFF = "sign_off", "Sign-off"
+        SIGNED_OFF = "signed_off", "Signed off"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="reviews")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reviews")
+    tracks = models.ManyToManyField(Track, related_name="reviews")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    stage = models.CharField(max_length=30, choices=Stage.choices)
+    reference = models.CharField(max_length=30, unique=True)
+    title = models.CharField(max_length=200, help_text="How the review is named, e.g. 'Child B'")
+    started_on = models.DateField()
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="reviews")
+
+    # Rapid review meeting and outcome (§2.4), submission to the Panel (R10, R11)
+    meeting_held_on = models.DateField(null=True, blank=True)
+    meeting_attendees = models.TextField(max_length=2_000, blank=True)
+    facts_summary = models.TextField(max_length=20_000, blank=True)
+    learning_identified = models.TextField(max_length=20_000, blank=True)
+    recommendation = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    recommendation_rationale = models.TextField(max_length=10_000, blank=True)
+    national_importance_view = models.TextField(max_length=5_000, blank=True)
+    panel_submitted_on = models.DateField(null=True, blank=True)
+    panel_response_on = models.DateField(null=True, blank=True)
+    panel_response = models.TextField(max_length=10_000, blank=True)
+
+    # Terms of reference (§8.3)
+    scope_start = models.DateField(null=True, blank=True)
+    scope_end = models.DateField(null=True, blank=True)
+    key_lines_of_enquiry = models.TextField(max_length=10_000, blank=True)
+    methodology = models.TextField(max_length=5_000, blank=True)
+    family_involvement_plan = models.TextField(max_length=5_000, blank=True)
+    timescale = models.TextField(max_length=2_000, blank=True)
+    parallel_processes = models.TextField(
+        max_length=5_000, blank=True, help_text="Criminal proceedings, inquest, other reviews"
+    )
+
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        indexes = [models.Index(fields=["partnership", "stage"], name="review_partnership_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_rapid_review(self) -> bool:
+        return self.kind == self.Kind.RAPID_REVIEW
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.stage == self.Stage.SIGNED_OFF
+
+
+class Appointment(models.Model):
+    """Reviewer(s), chair and panel members (§8.4). Reviewer and chair names are published."""
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", "Reviewer"
+        CHAIR = "chair", "Chair"
+        PANEL_MEMBER = "panel_member", "Panel member"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="appointments")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    name = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_appointments",
+        help_text="Their account, so they can see the review",
+    )
+    independent = models.BooleanField(default=False)
+    appointed_on = models.DateField()
+
+    class Meta:
+        ordering = ["role", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class Meeting(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField()
+    title = models.CharField(max_length=200)
+    attendees = models.TextField(max_length=2_000, blank=True)
+    minutes = models.TextField(max_length=50_000, blank=True)
+    follow_ups = models.TextField(max_length=10_000, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.held_on:%d %b %Y})"
+
+
+class ImmediateAction(models.Model):
+    """Learning or safety action taken at once, during a rapid review (§2.4)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="immediate_actions")
+    action = models.TextField(max_length=5_000)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
+    taken_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["taken_on", "id"]
+
+    def __str__(self) -> str:
+        return self.action[:60]
+
+
+class AgencyRequest(models.Model):
+    """What the review asked one agency for, and by when (§8.1)."""
+
+    class Kind(models.TextChoices):
+        AGENCY_SUMMARY = "agency_summary", "Agency summary (rapid review)"
+        AGENCY_REPORT = "agency_report", "Agency report or individual management review"
+        CHRONOLOGY = "chronology", "Chronology"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="requests")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="review_requests")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    due_on = models.DateField()
+    instructions = models.TextField(max_length=5_000, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    last_chased_on = models.DateField(null=True, blank=True)
+    times_chased = models.PositiveSmallIntegerField(default=0)
+    returned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "agency", "kind"], name="request_once_per_agency_and_kind"
+            )
+        ]
+        indexes = [models.Index(fields=["agency", "returned_at"], name="request_agency_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.agency}"
+
+
+def _return_path(instance: "AgencyReturn", filename: str) -> str:
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()
+    return f"agency-returns/{instance.request.review_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class AgencyReturn(models.Model):
+    """One version of an agency's answer. A new version never overwrites an earlier one."""
+
+    request = models.ForeignKey(AgencyRequest, on_delete=models.PROTECT, related_name="returns")
+    version = models.PositiveSmallIntegerField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    # An agency summary (§2.4)
+    involvement = models.TextField(max_length=20_000, blank=True)
+    went_well = models.TextField(max_length=10_000, blank=True)
+    concerns = models.TextField(max_length=10_000, blank=True)
+    immediate_actions = models.TextField(max_length=10_000, blank=True)
+    # An agency report (§8.1)
+    report = models.TextField(max_length=100_000, blank=True)
+    attachment = models.FileField(upload_to=_return_path, max_length=300, blank=True)
+    attachment_name = models.CharField(max_length=255, blank=True)
+    attachment_kind = models.CharField(
+        max_length=10, choices=[(k, v.label) for k, v in KINDS.items()], blank=True
+    )
+    attachment_size = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "version"], name="return_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} v{self.version}"
+
+
+class Person(models.Model):
+    """Someone in a case, known by a pseudonym in every document (DESIGN §2, §6)."""
+
+    class RoleInCase(models.TextChoices):
+        SUBJECT = "subject", "Subject of the review"
+        PARENT = "parent", "Parent or carer"
+        SIBLING = "sibling", "Sibling"
+        PARTNER = "partner", "Partner or former partner"
+        PERPETRATOR = "perpetrator", "Person who caused harm"
+        OTHER_FAMILY = "other_family", "Other family member"
+        OTHER = "other", "Other"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="people")
+    pseudonym = models.CharField(max_length=60)
+    role_in_case = models.CharField(max_length=20, choices=RoleInCase.choices)
+    relationship = models.CharField(
+        max_length=200, blank=True, help_text="To the subject, e.g. 'mother's partner'"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role_in_case", "pseudonym"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "pseudonym"], name="person_pseudonym_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class PersonIdentity(models.Model):
+    """Real identity, held apart; shown only to roles that need it, every view audited."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="identity")
+    full_name = models.CharField(max_length=200)
+    date_of_birth = models.DateField(null=True, blank=True)
+    address = models.TextField(max_length=500, blank=True)
+    other_identifiers = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"Identity of {self.person.pseudonym}"
+
+
+class ChronologyEntry(models.Model):
+    """One row of one agency's chronology (§8.2). All agencies' rows make the merged chronology."""
+
+    class Significance(models.TextChoices):
+        KEY = "key", "Key event"
+        SIGNIFICANT = "significant", "Significant"
+        ROUTINE = "routine", "Routine contact"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="chronology")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="chronology_entries")
+    occurred_on = models.DateField()
+    occurred_at = models.TimeField(null=True, blank=True)
+    date_is_approximate = models.BooleanField(default=False)
+    people = models.ManyToManyField(Person, blank=True, related_name="chronology_entries")
+    event = models.TextField(max_length=5_000)
+    source_record = models.CharField(max_length=300, blank=True)
+    practitioner_role = models.CharField(max_length=200, blank=True)
+    significance = models.CharField(max_length=20, choices=Significance.choices)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    import_batch = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["occurred_on", "occurred_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["review", "occurred_on", "occurred_at", "id"], name="chrono_merged"
+            ),
+            models.Index(fields=["review", "agency"], name="chrono_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.agency}: {self.event[:40]}"
+
+
+class FamilyContact(models.Model):
+    """Contacts with the family and their advocates (§3.4, §4.5; R37)."""
+
+    class Kind(models.TextChoices):
+        LEAFLET_SENT = "leaflet_sent", "Leaflet sent"
+        ADVOCACY_SIGNPOSTED = "advocacy_signposted", "Specialist advocacy signposted"
+        MEETING_OFFERED = "meeting_offered", "Meeting offered"
+        MEETING_HELD = "meeting_held", "Meeting held"
+        VIEWS_RECEIVED = "views_received", "Views received"
+        DRAFT_SHARED = "draft_shared", "Draft shared for feedback"
+        DRAFT_FEEDBACK = "draft_feedback", "Feedback on the draft"
+        DECLINED = "declined", "Family declined to take part"
+        OTHER = "other", "Other contact"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="family_contacts")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    happened_on = models.DateField()
+    advocate = models.CharField(
+        max_length=200, blank=True, help_text="Advocate or organisation, e.g. AAFDA"
+    )
+    summary = models.TextField(max_length=10_000, blank=True)
+    consent_to_quote = models.BooleanField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["happened_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.happened_on:%d %b %Y}"
+
+
+class ReviewDocument(models.Model):
+    class Kind(models.TextChoices):
+        DRAFT_REPORT = "draft_report", "Draft report"
+        FINAL_REPORT = "final_report", "Final report"
+        EXECUTIVE_SUMMARY = "executive_summary", "Executive summary"
+        OTHER = "other", "Other document"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def _version_path(instance: "DocumentVersion", filename: str) -> str:
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()
+    return f"review-documents/{instance.document.review_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class DocumentVersion(models.Model):
+    document = models.ForeignKey(ReviewDocument, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to=_version_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    file_kind = models.CharField(max_length=10, choices=[(k, v.label) for k, v in KINDS.items()])
+    size_bytes = models.PositiveBigIntegerField()
+    note = models.CharField(max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["document", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="document_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.version}"
+
+
+class QualityAssessment(TimeStampedModel):
+    class Framework(models.TextChoices):
+        SAR_2022 = "sar_2022", "SAR quality markers (SCIE, 2022)"
+        CSPR_2016 = "cspr_2016", "SCR and CSPR quality markers (NSPCC and SCIE)"
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="quality")
+    framework = models.CharField(max_length=20, choices=Framework.choices)
+    summary = models.TextField(max_length=10_000, blank=True)
+
+    def __str__(self) -> str:
+        return f"Quality assessment of {self.review}"
+
+
+class QualityRating(models.Model):
+    class Rating(models.TextChoices):
+        MET = "met", "Met"
+        PARTLY_MET = "partly_met", "Partly met"
+        NOT_MET = "not_met", "Not met"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    assessment = models.ForeignKey(
+        QualityAssessment, on_delete=models.CASCADE, related_name="ratings"
+    )
+    marker = models.PositiveSmallIntegerField()
+    rating = models.CharField(max_length=20, choices=Rating.choices)
+    evidence = models.TextField(max_length=5_000, blank=True)
+    comments = models.TextField(max_length=5_000, blank=True)
+
+    class Meta:
+        ordering = ["marker"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "marker"], name="rating_once_per_marker")
+        ]
+
+    def __str__(self) -> str:
+        return f"Marker {self.marker}: {self.get_rating_display()}"
+
+
+class Finding(models.Model):
+    """What the review found; issue-6 recommendations hang from these."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="findings")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    text = models.TextField(max_length=20_000)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "number"], name="finding_number_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Finding {self.number}: {self.title}"
+
+
+class ReviewSignature(models.Model):
+    """Sign-off of the findings and final report by the partnership's decision makers."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="signatures")
+    decision_maker = models.ForeignKey(DecisionMaker, on_delete=models.PROTECT)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    capacity = models.CharField(max_length=100)
+    round = models.PositiveSmallIntegerField(default=1, help_text="Goes up when reopened")
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "decision_maker", "round"], name="review_signature_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.capacity} signed {self.review}"
+
+
+class Reopening(models.Model):
+    """A signed-off review reopened, with the reason (its content is read-only otherwise)."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="reopenings")
+    reason = models.TextField(max_length=5_000)
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    reopened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reopened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.review} reopened {self.reopened_at:%d %b %Y}"

@@ -1,0 +1,7 @@
+"""Staff pages for reviews, under /manage/<partnership>/reviews/ (namespace "reviews").
+
+Each module adds its own patterns list; keep names unique."""
+
+app_name = "reviews"
+
+urlpatterns: list = []
