@@ -55,6 +55,7 @@ SIZES = {
         "target_event_share": 0.3,
         "referrals": 10_000,
         "milestones": 100_000,
+        "chronology_entries": 20_000,
     },
     # The same shape, about a hundredth of the rows: query counts must be the same on both.
     "small": {
@@ -71,6 +72,7 @@ SIZES = {
         "target_event_share": 0.3,
         "referrals": 100,
         "milestones": 1_000,
+        "chronology_entries": 200,
     },
 }
 
@@ -190,7 +192,8 @@ def data_paths(size: str) -> dict[str, Path]:
 
 
 def generator_hash() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    sources = [Path(__file__), Path(__file__).with_name("chronology_data.py")]
+    return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:16]
 
 
 def configure_django(db_path: Path, media_root: Path) -> None:
@@ -561,6 +564,10 @@ def build(params: dict, rng: random.Random, media_root: Path, log=print) -> dict
         log(f"  {len(events)} audit events from {START:%b %Y} to {END:%b %Y}")
 
         build_casework(params, rng, target, business_unit(target), agencies, log=log)
+
+        from bench.chronology_data import build_chronology
+
+        build_chronology(params, SEED + 4, target, business_unit(target), agencies, log=log)
 
     return dataset_counts(target)
 

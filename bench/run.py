@@ -183,8 +183,16 @@ def capture_queries(client, scenario: Scenario, path: str) -> dict:
     }
 
 
+def path_for(scenario: Scenario, stamp: dict) -> str:
+    """The scenario's path, with {slug} and any record it names (PATH_VALUES) filled in."""
+    from bench.scenarios import PATH_VALUES
+
+    values = {key: lookup() for key, lookup in PATH_VALUES.items() if f"{{{key}}}" in scenario.path}
+    return scenario.path.format(slug=stamp["target_slug"], **values)
+
+
 def run(scenarios: list[Scenario], stamp: dict, repeat: int, warmup: int) -> tuple[list, list]:
-    paths = {s.name: s.path.format(slug=stamp["target_slug"]) for s in scenarios}
+    paths = {s.name: path_for(s, stamp) for s in scenarios}
     clients, failures = {}, []
 
     def fail(scenario: Scenario, error: Exception) -> None:

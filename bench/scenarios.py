@@ -88,4 +88,34 @@ SCENARIOS = [
     ),
 ]
 
+SCENARIOS += [
+    Scenario(
+        name="merged_chronology",
+        path="/manage/{slug}/reviews/{chronology_review}/chronology/",
+        user="business_unit",
+        expect='aria-labelledby="timeline-title timeline-desc"',
+        measures="The merged chronology of one review: 20,000 entries from 15 agencies, the "
+        "first page of 200 with their people, the multi-agency days and gaps, and the SVG "
+        "timeline drawn from one grouped (day, agency, count) query.",
+    ),
+    Scenario(
+        name="merged_chronology_export_xlsx",
+        path="/manage/{slug}/reviews/{chronology_review}/chronology/export/?format=xlsx",
+        user="business_unit",
+        expect="PK",
+        measures="The whole merged chronology (20,000 entries) exported as an Excel workbook, "
+        "with every entry's people: a fixed number of queries.",
+    ),
+]
+
+
+def _chronology_review() -> int:
+    from bench.chronology_data import review_pk
+
+    return review_pk()
+
+
+# Values a path may name besides {slug}: looked up in the data set when the run starts.
+PATH_VALUES = {"chronology_review": _chronology_review}
+
 BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}

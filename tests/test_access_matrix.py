@@ -10,6 +10,7 @@ page can be left open by accident. Expected outcomes:
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -21,6 +22,17 @@ from safeguarding.clock.selectors import milestone_list_for_subject
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
+from safeguarding.reviews import services as review_services
+from safeguarding.reviews.models import (
+    AgencyRequest,
+    AgencyReturn,
+    DocumentVersion,
+    Finding,
+    Person,
+    PersonIdentity,
+    ReviewDocument,
+)
+from safeguarding.reviews.tests.review_support import decided_case, make_lcspr
 
 ROLES = ["anonymous", *[r.value for r in Role], "outsider"]
 MEMBERS = [r.value for r in Role]
@@ -36,6 +48,13 @@ BUSINESS_UNIT_ONLY = {
 
 READERS = {**BUSINESS_UNIT_ONLY, "partner_lead": "allow"}  # business unit and partner leads
 SIGNATORY_ONLY = {**BUSINESS_UNIT_ONLY, "business_unit": "deny", "partner_lead": "allow"}
+
+POST_ONLY = {"anonymous": "login", **dict.fromkeys([*MEMBERS, "outsider"], "post")}
+AGENCY_ONLY = {**BUSINESS_UNIT_ONLY, "business_unit": "deny", "agency_contributor": "allow"}
+READERS_AND_AGENCY = {**READERS, "agency_contributor": "allow"}  # the agency sees only its own
+BUSINESS_UNIT_AND_AGENCY = {**BUSINESS_UNIT_ONLY, "agency_contributor": "allow"}
+# Reviewers and panel members see only the reviews they are appointed to: the matrix's are not.
+REVIEW_LIST = {**READERS, "panel_member": "allow", "reviewer": "allow"}
 
 ACCESS = {
     "healthz": PUBLIC,
@@ -87,6 +106,41 @@ ACCESS = {
     "referrals:notification_add": BUSINESS_UNIT_ONLY,
     "referrals:notification_summary": READERS,
     "referrals:sign": SIGNATORY_ONLY,  # the partner lead is the named decision maker here
+    # Reviews
+    "reviews:list": REVIEW_LIST,
+    "reviews:commission": BUSINESS_UNIT_ONLY,
+    "reviews:start_rapid_review": BUSINESS_UNIT_ONLY,
+    "reviews:detail": READERS,
+    "reviews:move": POST_ONLY,  # permission is checked on the POST
+    "reviews:terms": READERS,
+    "reviews:terms_document": READERS,
+    "reviews:appointments": READERS,
+    "reviews:meetings": READERS,
+    "reviews:people": READERS,
+    "reviews:person_identity": READERS,
+    "reviews:family": READERS,
+    "reviews:documents": READERS,
+    "reviews:document_upload": BUSINESS_UNIT_ONLY,
+    "reviews:document_download": READERS,
+    "reviews:quality": READERS,
+    "reviews:findings": READERS,
+    "reviews:finding_edit": BUSINESS_UNIT_ONLY,
+    "reviews:sign_off": READERS,
+    "reviews:reopen": BUSINESS_UNIT_ONLY,
+    "reviews:requests": BUSINESS_UNIT_ONLY,
+    "reviews:request_chase": POST_ONLY,  # permission is checked on the POST
+    "reviews:my_requests": AGENCY_ONLY,
+    "reviews:request_detail": READERS_AND_AGENCY,
+    "reviews:return_attachment": READERS_AND_AGENCY,
+    "reviews:immediate_actions": BUSINESS_UNIT_ONLY,
+    "reviews:rapid_review_outcome": BUSINESS_UNIT_ONLY,
+    "reviews:panel": BUSINESS_UNIT_ONLY,
+    "reviews:rapid_review_report": READERS,
+    "reviews:chronology": READERS_AND_AGENCY,
+    "reviews:chronology_export": READERS_AND_AGENCY,
+    "reviews:chronology_template": READERS_AND_AGENCY,
+    "reviews:chronology_upload": BUSINESS_UNIT_AND_AGENCY,
+    "reviews:chronology_add": BUSINESS_UNIT_AND_AGENCY,
     "clock:settings": BUSINESS_UNIT_ONLY,
     "clock:setting_edit": BUSINESS_UNIT_ONLY,
     "clock:pause": BUSINESS_UNIT_ONLY,
@@ -116,7 +170,7 @@ def test_every_url_pattern_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(partnership, other_partnership, agency, business_unit_user, block, document):
+def world(partnership, other_partnership, agency, business_unit_user, block, document, sample_pdf):
     users = {"anonymous": None, "business_unit": business_unit_user}
     for role in MEMBERS:
         if role == "business_unit":
@@ -155,7 +209,99 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         actor=business_unit_user,
     )
     milestone = milestone_list_for_subject(subject=case).first()
+
+    # Reviews: a rapid review with requests to the contributor's agency, a commissioned local
+    # review with a person, a document, a finding and a chronology request, and a decided case
+    # that is ready for a review to be commissioned.
+    rapid = review_services.rapid_review_start(case=case, actor=business_unit_user)
+    summary_request = AgencyRequest.objects.create(
+        review=rapid,
+        agency=agency,
+        kind="agency_summary",
+        due_on=timezone.localdate(),
+        requested_by=business_unit_user,
+    )
+    agency_return = AgencyReturn.objects.create(
+        request=summary_request,
+        version=1,
+        submitted_by=users["agency_contributor"],
+        involvement="Fictional involvement.",
+        attachment=SimpleUploadedFile("summary.pdf", sample_pdf),
+        attachment_name="summary.pdf",
+        attachment_kind="pdf",
+        attachment_size=len(sample_pdf),
+    )
+    lcspr, _ = make_lcspr(partnership, business_unit_user)
+    AgencyRequest.objects.create(
+        review=lcspr,
+        agency=agency,
+        kind="chronology",
+        due_on=timezone.localdate(),
+        requested_by=business_unit_user,
+    )
+    person = Person.objects.create(case=lcspr.case, pseudonym="Mother", role_in_case="parent")
+    PersonIdentity.objects.create(person=person, full_name="Fictional Realname")
+    document = ReviewDocument.objects.create(review=lcspr, title="Draft", kind="draft_report")
+    version = DocumentVersion.objects.create(
+        document=document,
+        version=1,
+        file=SimpleUploadedFile("draft.pdf", sample_pdf),
+        original_name="draft.pdf",
+        file_kind="pdf",
+        size_bytes=len(sample_pdf),
+        uploaded_by=business_unit_user,
+    )
+    finding = Finding.objects.create(review=lcspr, number=1, title="Sharing", text="Text.")
+    ready_case, _ = decided_case(partnership, business_unit_user, pseudonym="Child R")
+    slug = partnership.slug
+    review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
+        **{
+            f"reviews:{name}": review_kwargs
+            for name in (
+                "detail",
+                "move",
+                "terms",
+                "terms_document",
+                "appointments",
+                "meetings",
+                "people",
+                "family",
+                "documents",
+                "document_upload",
+                "quality",
+                "findings",
+                "sign_off",
+                "reopen",
+                "chronology",
+                "chronology_export",
+                "chronology_template",
+                "chronology_upload",
+                "chronology_add",
+            )
+        },
+        **{
+            f"reviews:{name}": {"slug": slug, "pk": rapid.pk}
+            for name in (
+                "requests",
+                "immediate_actions",
+                "rapid_review_outcome",
+                "panel",
+                "rapid_review_report",
+            )
+        },
+        "reviews:commission": {"slug": slug, "case_pk": ready_case.pk},
+        "reviews:start_rapid_review": {"slug": slug, "case_pk": ready_case.pk},
+        "reviews:person_identity": {**review_kwargs, "person_pk": person.pk},
+        "reviews:document_download": {**review_kwargs, "version_pk": version.pk},
+        "reviews:finding_edit": {**review_kwargs, "finding_pk": finding.pk},
+        "reviews:request_chase": {"slug": slug, "request_pk": summary_request.pk},
+        "reviews:request_detail": {"slug": slug, "request_pk": summary_request.pk},
+        "reviews:return_attachment": {
+            "slug": slug,
+            "request_pk": summary_request.pk,
+            "return_pk": agency_return.pk,
+        },
         "refer:type_start": {"slug": partnership.slug, "review_type": "cspr"},
         "refer:page": {"slug": partnership.slug, "review_type": "cspr", "page": "about-you"},
         "refer:check": {"slug": partnership.slug, "review_type": "cspr"},

@@ -11,6 +11,8 @@ from safeguarding.clock.selectors import milestone_dashboard
 from safeguarding.public_site import selectors as public_selectors
 from safeguarding.referrals import selectors as referral_selectors
 from safeguarding.referrals.permissions import can_view_referrals
+from safeguarding.reviews.permissions import agency_ids_for
+from safeguarding.reviews.requests_selectors import open_request_count_for_agencies
 
 
 def staff_home(request):
@@ -49,6 +51,11 @@ def partnership_home(request, slug: str):
             user=request.user, partnership=partnership
         ),
     }
+    agency_ids = agency_ids_for(request.user, partnership)
+    if agency_ids:
+        context["open_agency_requests"] = open_request_count_for_agencies(
+            partnership=partnership, agency_ids=agency_ids
+        )
     if business_unit:
         context["dashboard"] = milestone_dashboard(
             partnership=partnership, today=timezone.localdate()

@@ -1,0 +1,495 @@
+"""Reading an agency's chronology from a CSV or Excel file made from the service's template
+(§8.2), and checking every row.
+
+Pure apart from reading the file: ``parse_upload`` gives the rows and every error found, each
+with its spreadsheet row number and column; nothing here writes to the database. A problem
+with the file as a whole (too big, not a real workbook, not UTF-8, columns missing, too many
+rows) raises ``ChronologyFileError`` with one plain message instead.
+"""
+
+import csv
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from safeguarding.core.uploads import XLSX, detect_kind
+
+MAX_ROWS = 5_000
+MAX_EVENT_CHARS = 5_000
+MAX_SOURCE_CHARS = 300
+MAX_ROLE_CHARS = 200
+# An .xlsx is a zip: refuse one that would unpack to far more than any real chronology.
+MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    heading: str
+    hint: str
+    required: bool = False
+
+
+COLUMNS = (
+    Column("date", "Date", "DD/MM/YYYY or YYYY-MM-DD", required=True),
+    Column("time", "Time", "HH:MM, 24-hour clock; leave blank if not known"),
+    Column("approximate", "Date is approximate", "yes or no; blank means no"),
+    Column("people", "People involved", "pseudonyms, separated by ;"),
+    Column("event", "Event or contact", "what happened (up to 5,000 characters)", required=True),
+    Column("source", "Source record", "where it is recorded, e.g. case note reference"),
+    Column("role", "Practitioner role", "e.g. health visitor"),
+    Column("significance", "Significance", "key, significant or routine", required=True),
+)
+HEADINGS = [column.heading for column in COLUMNS]
+HEADING_FOR = {column.key: column.heading for column in COLUMNS}
+
+SIGNIFICANCE_VALUES = {
+    "key": "key",
+    "key event": "key",
+    "significant": "significant",
+    "routine": "routine",
+    "routine contact": "routine",
+}
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0", ""}
+
+CSV_ENCODING_MESSAGE = "The file must be saved as CSV UTF-8"
+NOT_A_WORKBOOK_MESSAGE = (
+    "The selected file is not a real Excel workbook. Open it in Excel, save it as an Excel "
+    "Workbook (.xlsx) and upload it again"
+)
+WRONG_TYPE_MESSAGE = "The selected file must be a CSV file or an Excel workbook (.xlsx)"
+
+
+class ChronologyFileError(Exception):
+    """The file as a whole cannot be read; nothing in it is imported."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int | None  # the spreadsheet row (the headings are row 1); None: the whole file
+    column: str  # the column heading, or "" for the whole row
+    message: str
+
+    def __str__(self) -> str:
+        where = f"Row {self.row}" if self.row else "File"
+        if self.column:
+            where += f", column “{self.column}”"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ChronologyRow:
+    """One checked row, ready for the service."""
+
+    occurred_on: datetime.date
+    occurred_at: datetime.time | None
+    date_is_approximate: bool
+    pseudonyms: tuple[str, ...]
+    event: str
+    source_record: str = ""
+    practitioner_role: str = ""
+    significance: str = "routine"
+    row: int | None = None
+
+
+@dataclass
+class Parsed:
+    rows: list[ChronologyRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# Single values --------------------------------------------------------------------------------
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+def parse_date(value, *, today: datetime.date | None = None) -> datetime.date:
+    """A date from DD/MM/YYYY, YYYY-MM-DD or an Excel date cell; ValueError with the message."""
+    today = today or datetime.date.today()
+    if isinstance(value, datetime.datetime):
+        parsed = value.date()
+    elif isinstance(value, datetime.date):
+        parsed = value
+    else:
+        text = _text(value)
+        if not text:
+            raise ValueError("Enter the date")
+        if text.endswith(" 00:00:00"):  # a date cell read as text
+            text = text[: -len(" 00:00:00")]
+        match = _ISO.match(text)
+        if match:
+            year, month, day = (int(part) for part in match.groups())
+        else:
+            match = _UK.match(text)
+            if not match:
+                raise ValueError(f"“{text}” is not a date: write it as DD/MM/YYYY or YYYY-MM-DD")
+            day, month, year = (int(part) for part in match.groups())
+        try:
+            parsed = datetime.date(year, month, day)
+        except ValueError:
+            raise ValueError(f"“{text}” is not a real date") from None
+    if parsed > today:
+        raise ValueError("The date must be today or in the past")
+    if parsed < EARLIEST_DATE:
+        raise ValueError("The date must be after 1 January 1900")
+    return parsed
+
+
+def parse_time(value) -> datetime.time | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.time().replace(second=0, microsecond=0)
+    if isinstance(value, datetime.time):
+        return value.replace(second=0, microsecond=0)
+    text = _text(value)
+    if not text:
+        return None
+    match = _TIME.match(text)
+    if not match:
+        raise ValueError(f"“{text}” is not a time: write it as HH:MM, for example 14:30")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise ValueError(f"“{text}” is not a real time")
+    return datetime.time(hour, minute)
+
+
+def parse_yes_no(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueError(f"Write yes or no, not “{_text(value)}”")
+
+
+def parse_significance(value) -> str:
+    text = _text(value)
+    if not text:
+        raise ValueError("Enter the significance: key, significant or routine")
+    found = SIGNIFICANCE_VALUES.get(" ".join(text.lower().split()))
+    if found is None:
+        raise ValueError(f"“{text}” is not a significance: write key, significant or routine")
+    return found
+
+
+def parse_people(value, known: dict[str, str]) -> tuple[str, ...]:
+    """Pseudonyms separated by ';'. ``known`` maps a lower-case pseudonym to its spelling."""
+    names = [part.strip() for part in _text(value).split(";")]
+    found, unknown = [], []
+    for name in names:
+        if not name:
+            continue
+        canonical = known.get(name.lower())
+        if canonical is None:
+            unknown.append(name)
+        elif canonical not in found:
+            found.append(canonical)
+    if unknown:
+        listed = ", ".join(f"“{name}”" for name in unknown)
+        raise ValueError(
+            f"{listed} {'is not a person' if len(unknown) == 1 else 'are not people'} in this "
+            "case. Use the pseudonyms the review uses"
+        )
+    return tuple(found)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+# Rows ----------------------------------------------------------------------------------------
+
+
+def check_row(
+    values: dict, *, row: int | None, known_people: dict[str, str], today=None
+) -> tuple[ChronologyRow | None, list[RowError]]:
+    """Check one row (``values`` keyed by column key). Gives the row, or every error in it."""
+    errors: list[RowError] = []
+    cleaned = {}
+
+    def attempt(key: str, function, *args, **kwargs):
+        try:
+            cleaned[key] = function(values.get(key), *args, **kwargs)
+        except ValueError as error:
+            errors.append(RowError(row, HEADING_FOR[key], str(error)))
+
+    attempt("date", parse_date, today=today)
+    attempt("time", parse_time)
+    attempt("approximate", parse_yes_no)
+    attempt("people", parse_people, known_people)
+    attempt("significance", parse_significance)
+    event = _text(values.get("event"))
+    if not event:
+        errors.append(RowError(row, HEADING_FOR["event"], "Enter what happened"))
+    elif len(event) > MAX_EVENT_CHARS:
+        errors.append(
+            RowError(
+                row,
+                HEADING_FOR["event"],
+                f"The event must be {MAX_EVENT_CHARS:,} characters or fewer "
+                f"(it has {len(event):,})",
+            )
+        )
+    source = _text(values.get("source"))
+    if len(source) > MAX_SOURCE_CHARS:
+        errors.append(
+            RowError(
+                row,
+                HEADING_FOR["source"],
+                f"The source record must be {MAX_SOURCE_CHARS} characters or fewer",
+            )
+        )
+    role = _text(values.get("role"))
+    if len(role) > MAX_ROLE_CHARS:
+        errors.append(
+            RowError(
+                row,
+                HEADING_FOR["role"],
+                f"The practitioner role must be {MAX_ROLE_CHARS} characters or fewer",
+            )
+        )
+    if errors:
+        return None, errors
+    return (
+        ChronologyRow(
+            occurred_on=cleaned["date"],
+            occurred_at=cleaned["time"],
+            date_is_approximate=cleaned["approximate"],
+            pseudonyms=cleaned["people"],
+            event=event,
+            source_record=source,
+            practitioner_role=role,
+            significance=cleaned["significance"],
+            row=row,
+        ),
+        [],
+    )
+
+
+def check_rows(table, *, known_people, today=None) -> Parsed:
+    """``table``: an iterable of rows (lists of cell values), the first being the headings."""
+    result = Parsed()
+    rows = iter(table)
+    try:
+        headings = next(rows)
+    except StopIteration:
+        raise ChronologyFileError("The selected file is empty") from None
+    positions = _positions(headings)
+    counted = 0
+    for number, cells in enumerate(rows, start=2):
+        cells = list(cells)
+        if not any(_text(cell) for cell in cells):
+            continue  # a blank line
+        counted += 1
+        if counted > MAX_ROWS:
+            raise ChronologyFileError(too_many_rows_message())
+        values = {
+            key: (cells[index] if index < len(cells) else None) for key, index in positions.items()
+        }
+        row, errors = check_row(values, row=number, known_people=known_people, today=today)
+        if errors:
+            result.errors.extend(errors)
+        else:
+            result.rows.append(row)
+    if not result.rows and not result.errors:
+        raise ChronologyFileError("The file has no chronology rows under its headings")
+    return result
+
+
+def too_many_rows_message() -> str:
+    return (
+        f"The file has more than {MAX_ROWS:,} rows. Split it into files of {MAX_ROWS:,} rows "
+        "or fewer and upload each one"
+    )
+
+
+def _positions(headings) -> dict[str, int]:
+    wanted = {" ".join(heading.lower().split()): key for key, heading in HEADING_FOR.items()}
+    positions: dict[str, int] = {}
+    for index, heading in enumerate(headings):
+        key = wanted.get(" ".join(_text(heading).lower().split()))
+        if key is not None and key not in positions:
+            positions[key] = index
+    missing = [HEADING_FOR[column.key] for column in COLUMNS if column.key not in positions]
+    if missing:
+        listed = ", ".join(f"“{heading}”" for heading in missing)
+        raise ChronologyFileError(
+            f"The first row of the file must have the template's column headings. Missing: "
+            f"{listed}. Download the template and copy your rows into it"
+        )
+    return positions
+
+
+# Files ---------------------------------------------------------------------------------------
+
+
+def parse_upload(uploaded, *, known_people, today=None) -> Parsed:
+    """Check an uploaded CSV or .xlsx file (Django UploadedFile or any file object with
+    ``name`` and ``size``). ``known_people``: the case's pseudonyms (any iterable)."""
+    known = {name.lower(): name for name in known_people}
+    size = getattr(uploaded, "size", None)
+    if size is None:
+        uploaded.seek(0, io.SEEK_END)
+        size = uploaded.tell()
+        uploaded.seek(0)
+    if size == 0:
+        raise ChronologyFileError("The selected file is empty")
+    max_bytes = settings.UPLOAD_MAX_BYTES
+    if size > max_bytes:
+        raise ChronologyFileError(
+            f"The selected file must be smaller than {filesizeformat(max_bytes)}. Split the "
+            "chronology into smaller files and upload each one"
+        )
+    name = (getattr(uploaded, "name", "") or "").lower()
+    uploaded.seek(0)
+    head = uploaded.read(4)
+    uploaded.seek(0)
+    if name.endswith(".xlsx") or head.startswith(b"PK\x03\x04"):
+        return check_rows(_xlsx_rows(uploaded), known_people=known, today=today)
+    if name.endswith((".csv", ".txt")) or not name:
+        return check_rows(_csv_rows(uploaded), known_people=known, today=today)
+    raise ChronologyFileError(WRONG_TYPE_MESSAGE)
+
+
+def _csv_rows(uploaded):
+    uploaded.seek(0)
+    data = uploaded.read()
+    if isinstance(data, str):
+        text = data
+    else:
+        if b"\x00" in data:
+            raise ChronologyFileError(CSV_ENCODING_MESSAGE)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ChronologyFileError(CSV_ENCODING_MESSAGE) from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise ChronologyFileError(
+            f"The file is not a well-formed CSV file (line {reader.line_num}: {error})"
+        ) from None
+
+
+def _xlsx_rows(uploaded):
+    if detect_kind(uploaded) is not XLSX:
+        raise ChronologyFileError(NOT_A_WORKBOOK_MESSAGE)
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise ChronologyFileError(NOT_A_WORKBOOK_MESSAGE) from None
+    finally:
+        uploaded.seek(0)
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise ChronologyFileError(
+            "The workbook is too large to read. Split the chronology into smaller files"
+        )
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(uploaded, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+    except Exception:  # openpyxl raises many kinds for a broken workbook
+        raise ChronologyFileError(NOT_A_WORKBOOK_MESSAGE) from None
+    try:
+        yield from sheet.iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
+# The template --------------------------------------------------------------------------------
+
+EXAMPLE_ROW = {
+    "date": "14/03/2025",
+    "time": "09:30",
+    "approximate": "no",
+    "people": "",
+    "event": "Home visit by the health visitor. Example row: replace or delete it.",
+    "source": "Case note 1234",
+    "role": "Health visitor",
+    "significance": "routine",
+}
+
+
+def template_csv(pseudonyms=()) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(HEADINGS)
+    example = dict(EXAMPLE_ROW, people="; ".join(list(pseudonyms)[:1]))
+    writer.writerow([example[column.key] for column in COLUMNS])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def template_xlsx(pseudonyms=()) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Chronology"
+    sheet.append(HEADINGS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    example = dict(EXAMPLE_ROW, people="; ".join(list(pseudonyms)[:1]))
+    sheet.append([example[column.key] for column in COLUMNS])
+    widths = [14, 8, 12, 30, 60, 24, 24, 14]
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(65 + index)].width = width
+    for letter in ("A", "B"):  # keep dates and times as typed text
+        for row in range(2, MAX_ROWS + 2):
+            sheet[f"{letter}{row}"].number_format = "@"
+    significance = DataValidation(
+        type="list", formula1='"key,significant,routine"', allow_blank=True
+    )
+    approximate = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+    sheet.add_data_validation(significance)
+    sheet.add_data_validation(approximate)
+    significance.add(f"H2:H{MAX_ROWS + 1}")
+    approximate.add(f"C2:C{MAX_ROWS + 1}")
+    sheet.freeze_panes = "A2"
+
+    guide = workbook.create_sheet("How to fill it in")
+    guide.append(["Column", "Required", "What to write"])
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    for column in COLUMNS:
+        guide.append([column.heading, "yes" if column.required else "no", column.hint])
+    guide.append([])
+    guide.append(["Pseudonyms in this case", "", "; ".join(pseudonyms) or "none recorded yet"])
+    guide.append(["Rows per file", "", f"up to {MAX_ROWS:,}"])
+    guide.column_dimensions["A"].width = 26
+    guide.column_dimensions["C"].width = 70
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,179 @@
+"""The merged chronology as a picture, drawn on the server as SVG (works without JavaScript).
+
+One lane per agency; a mark per day an agency had contact, placed by date and sized by the
+number of entries that day; long gaps shaded across every lane; days when several agencies
+had contact marked with a line. The SVG has role="img" with a title and a description; the
+table beside it is the full, accessible equivalent. With many entries the marks are grouped by
+week, then by month, so the picture never has more than ``max_marks`` marks.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH = 960
+LABEL_WIDTH = 200
+RIGHT = 16
+TOP = 34
+LANE = 30
+BOTTOM = 26
+MAX_MARKS = 2_000
+# GOV.UK colour palette
+BLUE = "#1d70b8"
+ORANGE = "#f47738"
+GREY = "#f3f2f1"
+MID_GREY = "#b1b4b6"
+TEXT = "#0b0c0c"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    svg: SafeString
+    binned_by: str  # "day", "week" or "month"
+    marks: int
+
+
+def _bin(day: datetime.date, unit: str) -> datetime.date:
+    if unit == "week":
+        return day - datetime.timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    return day
+
+
+def draw(
+    *,
+    agencies: list[tuple[int, str]],
+    groups: list[tuple[datetime.date, int, int]],
+    gaps=(),
+    multi_agency_days=(),
+    gap_days: int = 90,
+    max_marks: int = MAX_MARKS,
+) -> Timeline | None:
+    """``agencies``: (id, name) in lane order; ``groups``: (day, agency id, entries)."""
+    if not groups:
+        return None
+    lanes = {agency_id: index for index, (agency_id, _name) in enumerate(agencies)}
+    groups = [g for g in groups if g[1] in lanes]
+    if not groups:
+        return None
+    days = {day for day, _, _ in groups}
+    unit = "day"
+    for unit in ("day", "week", "month"):
+        bins = {day: _bin(day, unit) for day in days}
+        binned: dict[tuple[datetime.date, int], int] = {}
+        for day, agency_id, count in groups:
+            key = (bins[day], agency_id)
+            binned[key] = binned.get(key, 0) + count
+        if len(binned) <= max_marks:
+            break
+    multi = sorted({bins.get(day) or _bin(day, unit) for day in multi_agency_days})
+
+    first = min(day for day, _, _ in groups)
+    last = max(day for day, _, _ in groups)
+    span = max((last - first).days, 1)
+    plot = WIDTH - LABEL_WIDTH - RIGHT
+    height = TOP + LANE * len(agencies) + BOTTOM
+    lanes_bottom = TOP + LANE * len(agencies)
+
+    def x(day: datetime.date) -> float:
+        return round(LABEL_WIDTH + (day - first).days / span * plot, 1)
+
+    total = sum(count for _, _, count in groups)
+    biggest = max(binned.values())
+    title = "Timeline of the merged chronology"
+    desc = (
+        f"{total:,} entries from {len(agencies)} "
+        f"{'agency' if len(agencies) == 1 else 'agencies'}, {first:%-d %B %Y} to "
+        f"{last:%-d %B %Y}, one lane per agency"
+        + (f", entries grouped by {unit}" if unit != "day" else "")
+        + f". {len(gaps)} "
+        + ("period" if len(gaps) == 1 else "periods")
+        + f" of more than {gap_days} days with no recorded contact (shaded). "
+        + f"{len(multi_agency_days)} "
+        + ("day" if len(multi_agency_days) == 1 else "days")
+        + " when more than one agency had contact (orange lines). "
+        "The table lists every entry."
+    )
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" role="img" aria-labelledby="timeline-title timeline-desc" '
+        f'focusable="false" class="app-timeline" font-family="Arial, sans-serif" '
+        f'font-size="13">',
+        f'<title id="timeline-title">{escape(title)}</title>',
+        f'<desc id="timeline-desc">{escape(desc)}</desc>',
+    ]
+    # Lanes
+    for index, (_agency_id, name) in enumerate(agencies):
+        y = TOP + LANE * index
+        if index % 2 == 0:
+            out.append(
+                f'<rect x="{LABEL_WIDTH}" y="{y}" width="{plot}" height="{LANE}" fill="#fafafa"/>'
+            )
+        label = name if len(name) <= 28 else name[:27] + "…"
+        out.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + LANE / 2 + 4}" text-anchor="end" '
+            f'fill="{TEXT}">{escape(label)}</text>'
+        )
+    # Gaps
+    for gap in gaps:
+        x1, x2 = x(gap.after), x(gap.before)
+        out.append(
+            f'<rect class="app-timeline__gap" x="{x1}" y="{TOP}" width="{max(x2 - x1, 1)}" '
+            f'height="{lanes_bottom - TOP}" fill="{GREY}" stroke="{MID_GREY}" '
+            f'stroke-dasharray="4 3"><title>No recorded contact for {gap.days} days</title></rect>'
+        )
+    # Multi-agency days
+    for day in multi:
+        out.append(
+            f'<line class="app-timeline__multi" x1="{x(day)}" y1="{TOP}" x2="{x(day)}" '
+            f'y2="{lanes_bottom}" stroke="{ORANGE}" stroke-width="1" stroke-opacity="0.7"/>'
+        )
+    # Axis and ticks
+    out.append(
+        f'<line x1="{LABEL_WIDTH}" y1="{lanes_bottom}" x2="{WIDTH - RIGHT}" y2="{lanes_bottom}" '
+        f'stroke="{TEXT}"/>'
+    )
+    for tick, text in _ticks(first, last):
+        tx = x(tick)
+        out.append(
+            f'<line x1="{tx}" y1="{lanes_bottom}" x2="{tx}" y2="{lanes_bottom + 5}" '
+            f'stroke="{TEXT}"/><text x="{tx}" y="{lanes_bottom + 18}" text-anchor="middle" '
+            f'fill="{TEXT}">{escape(text)}</text>'
+        )
+        out.append(
+            f'<text x="{tx}" y="{TOP - 10}" text-anchor="middle" fill="{TEXT}" '
+            f'font-size="11">{escape(text)}</text>'
+        )
+    # Marks
+    for (day, agency_id), count in sorted(binned.items()):
+        y = TOP + LANE * lanes[agency_id] + LANE / 2
+        radius = round(3 + 6 * math.sqrt(count / biggest), 1) if biggest > 1 else 4
+        out.append(
+            f'<circle cx="{x(day)}" cy="{y}" r="{radius}" fill="{BLUE}" fill-opacity="0.75"/>'
+        )
+    out.append("</svg>")
+    return Timeline(svg=mark_safe("".join(out)), binned_by=unit, marks=len(binned))
+
+
+def _ticks(first: datetime.date, last: datetime.date) -> list[tuple[datetime.date, str]]:
+    years = last.year - first.year
+    if years >= 2:
+        step = max(1, math.ceil(years / 10))
+        return [
+            (datetime.date(year, 1, 1), str(year))
+            for year in range(first.year + 1, last.year + 1, step)
+        ] or [(first, str(first.year))]
+    ticks, month = [], datetime.date(first.year, first.month, 1)
+    months = (last.year - first.year) * 12 + last.month - first.month
+    step = max(1, math.ceil(months / 12))
+    count = 0
+    while month <= last:
+        if month >= first and count % step == 0:
+            ticks.append((month, f"{month:%b %Y}"))
+        count += 1
+        month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return ticks or [(first, f"{first:%-d %b %Y}")]
