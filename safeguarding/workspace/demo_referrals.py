@@ -256,6 +256,7 @@ def load_demo_referrals(*, partnerships: dict, users: dict, agencies: dict) -> N
         case=case, recipient="panel", sent_on=_ago(today, 8), reference="SIN-DEMO-0001", actor=bu
     )
     cspr, dhr = services.case_send_for_decision(case=case, review_types=["cspr", "dhr"], actor=bu)
+    _rapid_review(case, users, agencies, today)
     _decide(
         cspr,
         "rapid_review_then_local",
@@ -274,6 +275,7 @@ def load_demo_referrals(*, partnerships: dict, users: dict, agencies: dict) -> N
         decided_on=_ago(today, 1),
         actor=bu,
     )
+    _local_review(case, users, agencies, today)
 
     # 6. New, in the Community Safety Partnership: a woman killed by her former partner.
     _submit(
@@ -346,6 +348,164 @@ def load_demo_referrals(*, partnerships: dict, users: dict, agencies: dict) -> N
             clock_services.milestone_pause(
                 milestone=milestone,
                 reason="Criminal trial listed; the family asked to wait until it ends",
+                actor=bu,
+            )
+
+
+def _rapid_review(case, users, agencies, today) -> None:
+    """Young person E's rapid review: summaries asked of two agencies, one returned, the
+    meeting held and the review sent to the Panel."""
+    from safeguarding.reviews import rapid_review_services, requests_services
+    from safeguarding.reviews import services as review_services
+
+    bu = users["business.unit@riverton.example"]
+    police = agencies["riverton-police"]
+    childrens = agencies["riverton-childrens-services"]
+    review = review_services.rapid_review_start(case=case, actor=bu)
+    review.agencies.add(police, childrens)
+    sent = requests_services.agency_requests_send(
+        review=review,
+        agencies=[police, childrens],
+        kind="agency_summary",
+        due_on=min(add_working_days(today, 2), requests_services.rapid_review_deadline(review)),
+        instructions="Please summarise your contact with the family in the last two years.",
+        actor=bu,
+    )
+    police_request = next(request for request in sent if request.agency_id == police.pk)
+    requests_services.agency_return_submit(
+        request=police_request,
+        user=users["agency.police@riverton.example"],
+        fields={
+            "involvement": "Three call-outs to the address in the last year; the partner had "
+            "a history of violence towards a former partner in another force area.",
+            "went_well": "Officers spoke to the young person alone at the second call-out.",
+            "concerns": "The partner's history was not shared with children's services.",
+            "immediate_actions": "Checks with other forces are now made at every call-out.",
+        },
+    )
+    rapid_review_services.immediate_action_record(
+        review=review,
+        action="Police to check partners' histories with other forces at domestic call-outs.",
+        agency=police,
+        taken_on=_ago(today, 3),
+        actor=bu,
+    )
+    rapid_review_services.rapid_review_outcome_record(
+        review=review,
+        meeting_held_on=_ago(today, 2),
+        meeting_attendees="Business unit; police; children's services; health; education",
+        facts_summary="A 17-year-old died of injuries inflicted by her mother's partner. The "
+        "family were known to police and, briefly, to children's services.",
+        learning_identified="Information about the partner's history was held by one agency.",
+        recommendation="rapid_review_then_local",
+        recommendation_rationale="The case raises concerns about agencies working together.",
+        national_importance_view="Not of national importance.",
+        actor=bu,
+    )
+    rapid_review_services.panel_submission_record(
+        review=review, submitted_on=_ago(today, 1), actor=bu
+    )
+
+
+def _local_review(case, users, agencies, today) -> None:
+    """Young person E's local review: commissioned, with terms of reference, a reviewer,
+    people in the case and a chronology from two agencies."""
+    from safeguarding.reviews import chronology_services, requests_services, review_services
+    from safeguarding.reviews import services as review_start
+    from safeguarding.reviews.chronology import ChronologyRow
+
+    bu = users["business.unit@riverton.example"]
+    police = agencies["riverton-police"]
+    childrens = agencies["riverton-childrens-services"]
+    track = case.tracks.get(review_type="cspr")
+    review = review_start.review_commission(case=case, tracks=[track], actor=bu)
+    review_services.terms_update(
+        review=review,
+        actor=bu,
+        agencies=[police, childrens],
+        scope_start=today.replace(year=today.year - 2),
+        scope_end=_ago(today, 12),
+        key_lines_of_enquiry="How agencies shared what they knew of the partner's history.\n\n"
+        "How the young person's voice was heard.",
+        methodology="A systems review with a practitioner learning event.",
+        family_involvement_plan="The family will be offered a meeting with the reviewer.",
+        timescale="Six months from commissioning.",
+        parallel_processes="Criminal proceedings against the partner.",
+    )
+    review_services.appointment_add(
+        review=review,
+        actor=bu,
+        role="reviewer",
+        name="Ruth Adeyemi",
+        organisation="Independent",
+        user=users["reviewer@riverton.example"],
+        independent=True,
+        appointed_on=today,
+    )
+    for pseudonym, role, relationship in (
+        ("Young person E", "subject", ""),
+        ("Mother", "parent", "mother"),
+        ("Mr G", "perpetrator", "mother's partner"),
+    ):
+        review_services.person_add(
+            review=review,
+            actor=bu,
+            pseudonym=pseudonym,
+            role_in_case=role,
+            relationship=relationship,
+            full_name=f"Demo {pseudonym}",
+        )
+    requests_services.agency_requests_send(
+        review=review,
+        agencies=[police, childrens],
+        kind="chronology",
+        due_on=add_working_days(today, 20),
+        instructions="Your contacts with the family from two years before the death.",
+        actor=bu,
+    )
+    entries = {
+        police: [
+            (
+                _ago(today, 200),
+                "Call-out to the address after a neighbour heard shouting.",
+                ("Mother", "Mr G"),
+                "significant",
+            ),
+            (
+                _ago(today, 90),
+                "Call-out; the young person spoken to alone.",
+                ("Young person E",),
+                "key",
+            ),
+        ],
+        childrens: [
+            (
+                _ago(today, 150),
+                "Referral from school about the young person's attendance.",
+                ("Young person E",),
+                "significant",
+            ),
+            (
+                _ago(today, 90),
+                "Assessment visit; no concerns recorded about the partner.",
+                ("Young person E", "Mother"),
+                "key",
+            ),
+        ],
+    }
+    for agency, rows in entries.items():
+        for occurred_on, event, people, significance in rows:
+            chronology_services.chronology_entry_add(
+                review=review,
+                agency=agency,
+                row=ChronologyRow(
+                    occurred_on=occurred_on,
+                    occurred_at=None,
+                    date_is_approximate=False,
+                    pseudonyms=people,
+                    event=event,
+                    significance=significance,
+                ),
                 actor=bu,
             )
 

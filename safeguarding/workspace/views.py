@@ -11,6 +11,7 @@ from safeguarding.clock.selectors import milestone_dashboard
 from safeguarding.public_site import selectors as public_selectors
 from safeguarding.referrals import selectors as referral_selectors
 from safeguarding.referrals.permissions import can_view_referrals
+from safeguarding.reviews import review_selectors
 from safeguarding.reviews.permissions import agency_ids_for
 from safeguarding.reviews.requests_selectors import open_request_count_for_agencies
 
@@ -47,6 +48,11 @@ def partnership_home(request, slug: str):
         "is_business_unit": business_unit,
         "is_administrator": is_administrator(request.user, partnership),
         "can_view_referrals": can_view_referrals(request.user, partnership),
+        "my_reviews": list(
+            review_selectors.review_list_for_user(user=request.user, partnership=partnership)[:20]
+        )
+        if not business_unit
+        else [],
         "awaiting_signature": referral_selectors.decisions_awaiting_signature(
             user=request.user, partnership=partnership
         ),

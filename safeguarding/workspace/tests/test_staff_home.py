@@ -8,6 +8,7 @@ from safeguarding.accounts.tests.factories import MembershipFactory
 from safeguarding.audit.services import audit_record
 from safeguarding.public_site.models import ContentBlock, PublicDocument
 from safeguarding.referrals.models import Case, Referral
+from safeguarding.reviews.models import ChronologyEntry
 from safeguarding.workspace.demo_content import DEMO_PASSWORD, USERS
 
 
@@ -143,6 +144,9 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in():
     multi_track = Case.objects.get(pseudonym="Young person E")
     assert set(multi_track.tracks.values_list("review_type", flat=True)) == {"cspr", "dhr"}
     assert multi_track.referrals.count() == 2
+    kinds = set(multi_track.reviews.values_list("kind", "stage"))
+    assert kinds == {("rapid_review", "submitted_to_panel"), ("lcspr", "commissioning")}
+    assert ChronologyEntry.objects.count() == 4
     assert PublicDocument.objects.count() == 5
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == {

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from safeguarding.accounts.models import Agency, Membership, Partnership, User
 from safeguarding.core.uploads import KINDS
@@ -23,7 +24,11 @@ class Command(BaseCommand):
         if Partnership.objects.filter(slug=demo.PARTNERSHIPS[0]["slug"]).exists():
             self.stdout.write("Demo data already loaded.")
             return
-        with transaction.atomic():
+        # The demo's people are fictional: emails its services send are kept in memory.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            transaction.atomic(),
+        ):
             load_demo()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
 
