@@ -127,6 +127,7 @@ ACCESS = {
     "reviews:finding_edit": BUSINESS_UNIT_ONLY,
     "reviews:sign_off": READERS,
     "reviews:reopen": BUSINESS_UNIT_ONLY,
+    "reviews:progress_check": BUSINESS_UNIT_ONLY,
     "reviews:requests": BUSINESS_UNIT_ONLY,
     "reviews:request_chase": POST_ONLY,  # permission is checked on the POST
     "reviews:my_requests": AGENCY_ONLY,
@@ -273,6 +274,7 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
                 "findings",
                 "sign_off",
                 "reopen",
+                "progress_check",
                 "chronology",
                 "chronology_export",
                 "chronology_template",

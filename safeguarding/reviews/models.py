@@ -294,6 +294,7 @@ class ChronologyEntry(models.Model):
                 fields=["review", "occurred_on", "occurred_at", "id"], name="chrono_merged"
             ),
             models.Index(fields=["review", "agency"], name="chrono_agency"),
+            models.Index(fields=["review", "occurred_on", "agency"], name="chrono_timeline"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@
 The patterns live beside the pages they serve: requests and returns, the rapid review, the
 review itself, the chronology."""
 
-from . import urls_chronology, urls_rapid_review, urls_requests, urls_review
+from . import progress, urls_chronology, urls_rapid_review, urls_requests, urls_review
 
 app_name = "reviews"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     *urls_rapid_review.urlpatterns,
     *urls_review.urlpatterns,
     *urls_chronology.urlpatterns,
+    *progress.urlpatterns,
 ]
