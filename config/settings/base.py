@@ -161,6 +161,11 @@ STORAGES = {
 }
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 # Largest accepted upload (documents on the public page). Checked by the upload validator.
+# The daily reminder run calls each of these with today's date (manage.py send_reminders).
+REMINDER_SENDERS = [
+    "safeguarding.clock.reminders.reminders_send",
+    "safeguarding.reviews.reminders.agency_reminders_send",
+]
 # Online referrals: most any one address may send in an hour (abuse protection).
 REFERRALS_PER_HOUR_PER_ADDRESS = env.int("REFERRALS_PER_HOUR_PER_ADDRESS", default=10)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)

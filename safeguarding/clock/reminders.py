@@ -241,3 +241,11 @@ def reminders_send(*, today: datetime.date) -> int:
         if reminder_send(milestone, kind, teams=teams):
             sent += 1
     return sent
+
+
+def all_reminders_send(*, today: datetime.date) -> int:
+    """Every reminder sender in settings.REMINDER_SENDERS (milestones, agency requests…), so
+    the clock runs reminders for later apps without depending on them."""
+    from django.utils.module_loading import import_string
+
+    return sum(import_string(path)(today=today) for path in settings.REMINDER_SENDERS)

@@ -7,7 +7,7 @@ import datetime
 from django.utils import timezone
 from django_tasks import task
 
-from .reminders import reminders_send
+from .reminders import all_reminders_send
 
 
 @task()
@@ -15,4 +15,4 @@ def send_milestone_reminders(on_date: str | None = None) -> int:
     """Send the milestone reminders due today (or on ``on_date``, YYYY-MM-DD); return how many
     were sent. Safe to run more than once a day: a reminder already sent is never sent again."""
     today = datetime.date.fromisoformat(on_date) if on_date else timezone.localdate()
-    return reminders_send(today=today)
+    return all_reminders_send(today=today)

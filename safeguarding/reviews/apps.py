@@ -25,6 +25,7 @@ class ReviewsConfig(AppConfig):
                 "review.reopened": "Reopened a signed-off review",
                 "agency_request.sent": "Asked an agency for information",
                 "agency_request.chased": "Chased an agency",
+                "agency_request.reminder_sent": "Reminded an agency of a request",
                 "agency_return.submitted": "An agency returned information",
                 "chronology.entry_added": "Added a chronology entry",
                 "chronology.imported": "Imported chronology entries",

@@ -183,6 +183,31 @@ class AgencyRequest(models.Model):
         return f"{self.get_kind_display()} from {self.agency}"
 
 
+class AgencyRequestReminder(models.Model):
+    """One row per reminder sent to an agency: the unique constraint makes a second send of the
+    same reminder impossible (as for milestones)."""
+
+    class Kind(models.TextChoices):
+        UPCOMING = "upcoming", "Due soon"
+        OVERDUE = "overdue", "Overdue"
+
+    request = models.ForeignKey(AgencyRequest, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_on = models.DateField()
+    sent_to = models.CharField(max_length=254)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "kind", "due_on"], name="agency_reminder_once_per_due_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} reminder for request {self.request_id}"
+
+
 def _return_path(instance: "AgencyReturn", filename: str) -> str:
     import uuid
     from pathlib import PurePath

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
-from safeguarding.clock.reminders import reminders_send
+from safeguarding.clock.reminders import all_reminders_send
 from safeguarding.clock.tasks import send_milestone_reminders
 
 
@@ -58,5 +58,5 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"{queued}; the worker will run it.")
             return
-        sent = reminders_send(today=day)
+        sent = all_reminders_send(today=day)
         self.stdout.write(f"Sent {sent} reminder{'' if sent == 1 else 's'} for {day:%d %B %Y}.")
