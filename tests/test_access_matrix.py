@@ -242,9 +242,11 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
     )
     person = Person.objects.create(case=lcspr.case, pseudonym="Mother", role_in_case="parent")
     PersonIdentity.objects.create(person=person, full_name="Fictional Realname")
-    document = ReviewDocument.objects.create(review=lcspr, title="Draft", kind="draft_report")
+    review_document = ReviewDocument.objects.create(
+        review=lcspr, title="Draft", kind="draft_report"
+    )
     version = DocumentVersion.objects.create(
-        document=document,
+        document=review_document,
         version=1,
         file=SimpleUploadedFile("draft.pdf", sample_pdf),
         original_name="draft.pdf",

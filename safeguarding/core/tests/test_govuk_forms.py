@@ -16,6 +16,9 @@ class ExampleForm(forms.Form):
     )
     when = GovukDateField(label="Date of birth")
     agree = forms.BooleanField(label="I agree")
+    pets = forms.MultipleChoiceField(
+        label="Pets", choices=[("c", "Cat"), ("d", "Dog")], widget=forms.CheckboxSelectMultiple
+    )
 
 
 def render(template: str, **context) -> str:
@@ -34,6 +37,7 @@ def test_every_field_gets_govuk_markup_with_hint_and_optional_label():
     )
     assert 'class="govuk-date-input"' in html
     assert 'class="govuk-checkboxes__input"' in html
+    assert 'id="id_pets_1" name="pets" type="checkbox" value="d"' in html
 
 
 def test_errors_get_messages_classes_and_a_summary_linking_to_each_field():
