@@ -116,7 +116,8 @@ def task_list(review: Review) -> list[tuple[str, list[Task]]]:
         return done if len(returned) == len(requests) else doing
 
     if review.is_rapid_review:
-        meeting_ready = review.stage != Stage.GATHERING_SUMMARIES
+        # The meeting can be recorded once agencies have been asked (saving it moves the stage).
+        meeting_ready = review.stage != Stage.GATHERING_SUMMARIES or bool(requests)
         return [
             (
                 "Gather the facts",
