@@ -12,17 +12,14 @@ from django.views.decorators.http import require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.permissions import is_business_unit
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.forms import posted as _posted
+from safeguarding.core.forms import show_service_error as _show_service_error
 
 from . import selectors, services
 from .forms import ExtendForm, PauseForm, ResumeForm, RuleSettingForm
 
 # Who may stop, restart or move the statutory clock.
 can_manage_milestones = is_business_unit
-
-
-def _posted(request):
-    """The POST data, or None for GET: an empty POST is still a submission to validate."""
-    return request.POST if request.method == "POST" else None
 
 
 def _milestone(request, slug: str, pk: int):
@@ -42,10 +39,6 @@ def _back_url(partnership, milestone) -> str:
     ):
         return url + "#milestones"
     return reverse("workspace:partnership_home", args=[partnership.slug])
-
-
-def _show_service_error(form, error: ServiceError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _render(request, template: str, partnership, milestone, form):

@@ -11,6 +11,16 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 
 
+def posted(request):
+    """The POST data, or None for GET: an empty POST is still a submission to validate."""
+    return request.POST if request.method == "POST" else None
+
+
+def show_service_error(form, error) -> None:
+    """Show a service's ServiceError on its field, or at the top of the form."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "govuk/forms/form.html"
     field_template_name = "govuk/forms/field.html"

@@ -21,6 +21,8 @@ from django.views.decorators.http import require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.clock import selectors as clock_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.forms import posted as _posted
+from safeguarding.core.forms import show_service_error as _show_service_error
 
 from . import permissions, selectors, services
 from .models import Decision, Notification, Status
@@ -42,11 +44,6 @@ TRIAGE_PAGE_SIZE = 50
 SCREENING_SUGGESTS_DECISION = {"notify", "mandatory", "discretionary", "required", "unknown"}
 
 
-def _posted(request):
-    """The POST data, or None for GET: an empty POST is still a submission to validate."""
-    return request.POST if request.method == "POST" else None
-
-
 def _partnership(request, slug: str, predicate, message: str):
     partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
     if not predicate(request.user, partnership):
@@ -65,11 +62,6 @@ def _for_readers(request, slug: str):
 
 def _for_business_unit(request, slug: str, predicate=permissions.can_triage_referrals):
     return _partnership(request, slug, predicate, "Only the business unit can do this")
-
-
-def _show_service_error(form, error: ServiceError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def _case_url(case) -> str:

@@ -12,6 +12,7 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.permissions import is_business_unit
 from safeguarding.core.calendar import add_working_days
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.forms import show_service_error as _show_service_error
 from safeguarding.referrals import selectors as referral_selectors
 
 from . import rapid_review_report as report
@@ -26,11 +27,6 @@ from .rapid_review_forms import (
 )
 from .requests_services import rapid_review_deadline, requestable_agencies
 from .requests_views import review_url
-
-
-def _show_service_error(form, error: ServiceError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def _rapid_review_for_manager(request, slug: str, pk: int):

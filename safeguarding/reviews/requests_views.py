@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.forms import show_service_error as _show_service_error
 from safeguarding.core.uploads import KINDS
 
 from . import requests_selectors as selectors
@@ -17,11 +18,6 @@ from . import requests_services as services
 from .models import AgencyRequest
 from .permissions import agency_ids_for, can_answer_request, can_manage_review, can_view_review
 from .requests_forms import RequestSendForm, return_form_class
-
-
-def _show_service_error(form, error: ServiceError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def review_url(review) -> str:

@@ -27,6 +27,8 @@ from safeguarding.accounts.permissions import (
 )
 from safeguarding.clock import selectors as clock_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.forms import posted as _posted
+from safeguarding.core.forms import show_service_error as _show_service_error
 from safeguarding.referrals import selectors as referral_selectors
 
 from . import permissions, review_selectors, review_services, services, workflow
@@ -46,15 +48,6 @@ from .review_forms import (
 )
 
 READ_ONLY = "This review has been signed off: its content is read-only. Reopen it to change it"
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
-
-
-def _show_service_error(form, error: ServiceError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def _partnership(request, slug: str):
