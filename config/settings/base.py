@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "safeguarding.clock",
     "safeguarding.referrals",
     "safeguarding.reviews",
+    "safeguarding.publication",
     "safeguarding.workspace",
 ]
 
