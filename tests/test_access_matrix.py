@@ -19,6 +19,7 @@ from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.clock.models import MilestoneRule
 from safeguarding.clock.selectors import milestone_list_for_subject
+from safeguarding.publication.models import NationalReview
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
@@ -142,6 +143,8 @@ ACCESS = {
     "reviews:chronology_template": READERS_AND_AGENCY,
     "reviews:chronology_upload": BUSINESS_UNIT_AND_AGENCY,
     "reviews:chronology_add": BUSINESS_UNIT_AND_AGENCY,
+    "publication:national_reviews": BUSINESS_UNIT_ONLY,
+    "publication:national_review_remove": BUSINESS_UNIT_ONLY,
     "clock:settings": BUSINESS_UNIT_ONLY,
     "clock:setting_edit": BUSINESS_UNIT_ONLY,
     "clock:pause": BUSINESS_UNIT_ONLY,
@@ -256,6 +259,12 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
     )
     finding = Finding.objects.create(review=lcspr, number=1, title="Sharing", text="Text.")
     ready_case, _ = decided_case(partnership, business_unit_user, pseudonym="Child R")
+    national = NationalReview.objects.create(
+        partnership=partnership,
+        title="A fictional national review",
+        published_on=timezone.localdate(),
+        url="https://panel.example/review",
+    )
     slug = partnership.slug
     review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
@@ -295,6 +304,7 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
             )
         },
         "reviews:commission": {"slug": slug, "case_pk": ready_case.pk},
+        "publication:national_review_remove": {"slug": slug, "pk": national.pk},
         "reviews:start_rapid_review": {"slug": slug, "case_pk": ready_case.pk},
         "reviews:person_identity": {**review_kwargs, "person_pk": person.pk},
         "reviews:document_download": {**review_kwargs, "version_pk": version.pk},

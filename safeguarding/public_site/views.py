@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
+from safeguarding.publication.selectors import national_review_list_live
 
 from . import selectors, services
 from .forms import ContentBlockForm, DocumentUploadForm
@@ -33,6 +34,7 @@ def reviews(request, slug: str):
             "partnership": partnership,
             "blocks": selectors.content_block_list(partnership=partnership),
             "document_groups": selectors.public_document_groups(partnership=partnership),
+            "national_reviews": national_review_list_live(partnership=partnership)[:20],
         },
     )
 

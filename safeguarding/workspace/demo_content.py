@@ -1,6 +1,8 @@
 # ruff: noqa: E501  (prose for the demo pages)
 """Fictional demo content for "Riverton", a place that does not exist. Nothing here is real."""
 
+import datetime
+
 DEMO_PASSWORD = "safeguarding-demo-2026"  # noqa: S105 - printed by `make run`; demo only
 
 AGENCIES = [
@@ -223,6 +225,22 @@ BLOCKS = {
         ),
     ],
 }
+
+# National reviews the partnership shares (fictional titles and addresses).
+NATIONAL_REVIEWS = [
+    (
+        "Keeping babies safe at home: a fictional national review",
+        datetime.date(2025, 6, 12),
+        "https://panel.example/national-reviews/keeping-babies-safe",
+        "Learning about support for parents under stress.",
+    ),
+    (
+        "Young people at risk outside the home: a fictional national review",
+        datetime.date(2024, 11, 5),
+        "https://panel.example/national-reviews/young-people-at-risk",
+        "How agencies can work together on exploitation.",
+    ),
+]
 
 # Who signs decisions: (partnership slug, review type, capacity, email)
 DECISION_MAKERS = [

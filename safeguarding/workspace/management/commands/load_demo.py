@@ -12,6 +12,7 @@ from django.test.utils import override_settings
 from safeguarding.accounts.models import Agency, Membership, Partnership, User
 from safeguarding.core.uploads import KINDS
 from safeguarding.public_site import services as public_services
+from safeguarding.publication import services as publication_services
 from safeguarding.workspace import demo_content as demo
 from safeguarding.workspace.demo_referrals import load_decision_makers, load_demo_referrals
 from safeguarding.workspace.documents import docx_bytes, pdf_bytes
@@ -77,6 +78,15 @@ def load_demo() -> None:
                 review_type=review_type,
                 position=position * 10,
             )
+    for title, published_on, url, summary in demo.NATIONAL_REVIEWS:
+        publication_services.national_review_add(
+            partnership=partnerships["riverton-safeguarding"],
+            actor=editor,
+            title=title,
+            published_on=published_on,
+            url=url,
+            summary=summary,
+        )
     load_decision_makers(partnerships=partnerships, users=users, rows=demo.DECISION_MAKERS)
     load_demo_referrals(partnerships=partnerships, users=users, agencies=agencies)
     for slug, title, category, review_type, kind, paragraphs in demo.DOCUMENTS:
