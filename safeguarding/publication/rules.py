@@ -1,0 +1,101 @@
+"""The statutory publication rules as code (R15–R17, R34–R36): which steps each review type
+needs, the earliest publication date, and why a publication cannot go out yet."""
+
+import datetime
+
+from safeguarding.core.calendar import add_calendar_months, add_working_days
+
+from .models import CheckFinding, PrePublicationStep, Publication, PublicationSettings
+
+Kind = PrePublicationStep.Kind
+
+
+def settings_for(partnership) -> PublicationSettings:
+    settings, _ = PublicationSettings.objects.get_or_create(partnership=partnership)
+    return settings
+
+
+def review_types_of(publication: Publication) -> set[str]:
+    return set(publication.review.tracks.values_list("review_type", flat=True))
+
+
+def required_steps(publication: Publication) -> list[tuple[str, str]]:
+    """(step kind, rule ID) the publication needs before it can go out."""
+    types = review_types_of(publication)
+    steps = []
+    if "cspr" in types:
+        steps += [(Kind.ADVANCE_COPY_PANEL, "R17"), (Kind.ADVANCE_COPY_SOS, "R17")]
+        if settings_for(publication.partnership).advance_copy_to_ofsted:
+            steps.append((Kind.ADVANCE_COPY_OFSTED, "R17"))
+    if "dhr" in types:
+        steps += [(Kind.HOME_OFFICE_CONTENT, "R34"), (Kind.DA_COMMISSIONER_COPY, "R36")]
+    if "sar" in types:
+        steps.append((Kind.BOARD_SIGN_OFF, "R15"))
+    return steps
+
+
+def earliest_publish_on(
+    publication: Publication, today: datetime.date
+) -> tuple[datetime.date, str]:
+    """The earliest date the rules allow, and why (a plain sentence)."""
+    done = {step.kind: step for step in publication.steps.all()}
+    earliest, why = today, "today"
+    advance = [
+        done[k].done_on
+        for k in (Kind.ADVANCE_COPY_PANEL, Kind.ADVANCE_COPY_SOS, Kind.ADVANCE_COPY_OFSTED)
+        if k in done
+    ]
+    if advance:
+        days = settings_for(publication.partnership).advance_copy_working_days
+        date = add_working_days(max(advance), days)
+        if date > earliest:
+            earliest = date
+            why = (
+                f"{days} working days after the last advance copy ({max(advance):%-d %B %Y}) (R17)"
+            )
+    if Kind.HOME_OFFICE_CONTENT in done and done[Kind.HOME_OFFICE_CONTENT].done_on > earliest:
+        earliest = done[Kind.HOME_OFFICE_CONTENT].done_on
+        why = "the date the Home Office said it was content (R34)"
+    return earliest, why
+
+
+def earliest_removal_on(publish_on: datetime.date) -> datetime.date:
+    """Published items stay public for at least 12 months (R16, R35)."""
+    return add_calendar_months(publish_on, 12)
+
+
+def missing_for_publication(
+    publication: Publication, publish_on: datetime.date | None, today: datetime.date
+) -> list[str]:
+    """Why the publication cannot be published (or scheduled) on ``publish_on``; empty: it can."""
+    missing = []
+    if publication.review.stage != "signed_off":
+        missing.append("The review must be signed off first")
+    if not publication.reviewer_names.strip():
+        missing.append("Enter the name of the reviewer or reviewers: they must be published")
+    if publication.form == Publication.Form.IMPROVEMENTS:
+        if not publication.not_full_reason.strip():
+            missing.append("Record why the full report is not being published (R15)")
+        if not publication.improvements.strip():
+            missing.append("Write the information about the improvements to be made (R15)")
+    live_files = publication.files.filter(replaced_at__isnull=True)
+    if publication.form == Publication.Form.FULL_REPORT and not live_files.exists():
+        missing.append("Upload the report to publish")
+    if live_files.filter(checked_at__isnull=True).exists():
+        missing.append("Run the check for real names and other identifiers on every file")
+    if CheckFinding.objects.filter(file__in=live_files, resolution="").exists():
+        missing.append(
+            "Resolve every possible identifier the check found: replace the file or mark the "
+            "finding a false match"
+        )
+    done = set(publication.steps.values_list("kind", flat=True))
+    for kind, rule in required_steps(publication):
+        if kind not in done:
+            missing.append(f"Record the step ‘{Kind(kind).label}’ ({rule})")
+    if publish_on is None:
+        missing.append("Choose the publication date")
+    else:
+        earliest, why = earliest_publish_on(publication, today)
+        if publish_on < earliest:
+            missing.append(f"The publication date cannot be before {earliest:%-d %B %Y}: {why}")
+    return missing
