@@ -31,6 +31,7 @@ urlpatterns = [
     path("manage/<slug:slug>/publication/", include("safeguarding.publication.urls")),
     path("manage/<slug:slug>/", include("safeguarding.referrals.staff_urls")),
     path("<slug:slug>/refer/", include("safeguarding.referrals.public_urls")),
+    path("<slug:slug>/published/", include("safeguarding.publication.public_urls")),
     path("", include("safeguarding.public_site.urls")),
 ]
 

@@ -9,6 +9,8 @@ page can be left open by accident. Expected outcomes:
   post   the URL only accepts POST (405 on GET)
 """
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -19,7 +21,13 @@ from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.clock.models import MilestoneRule
 from safeguarding.clock.selectors import milestone_list_for_subject
-from safeguarding.publication.models import NationalReview
+from safeguarding.publication.models import (
+    CheckFinding,
+    NationalReview,
+    Publication,
+    PublicationFile,
+    Revision,
+)
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
@@ -144,6 +152,21 @@ ACCESS = {
     "reviews:chronology_upload": BUSINESS_UNIT_AND_AGENCY,
     "reviews:chronology_add": BUSINESS_UNIT_AND_AGENCY,
     "publication:national_reviews": BUSINESS_UNIT_ONLY,
+    "publication:list": READERS,
+    "publication:start": POST_ONLY,  # permission is checked on the POST
+    "publication:detail": READERS,
+    "publication:decision": BUSINESS_UNIT_ONLY,
+    "publication:file_upload": BUSINESS_UNIT_ONLY,
+    "publication:file_replace": BUSINESS_UNIT_ONLY,
+    "publication:finding_resolve": BUSINESS_UNIT_ONLY,
+    "publication:step_add": BUSINESS_UNIT_ONLY,
+    "publication:publish": BUSINESS_UNIT_ONLY,
+    "publication:correct": BUSINESS_UNIT_ONLY,
+    "publication:withdraw": READERS,  # partner leads may withdraw before 12 months (R16)
+    "published:archive": PUBLIC,
+    "published:feed": PUBLIC,
+    "published:detail": PUBLIC,
+    "published:file": PUBLIC,
     "publication:national_review_remove": BUSINESS_UNIT_ONLY,
     "clock:settings": BUSINESS_UNIT_ONLY,
     "clock:setting_edit": BUSINESS_UNIT_ONLY,
@@ -259,6 +282,49 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
     )
     finding = Finding.objects.create(review=lcspr, number=1, title="Sharing", text="Text.")
     ready_case, _ = decided_case(partnership, business_unit_user, pseudonym="Child R")
+    signed, _ = make_lcspr(partnership, business_unit_user)
+    signed.stage = "signed_off"
+    signed.save(update_fields=["stage"])
+    publish_on = timezone.localdate() - datetime.timedelta(days=10)
+    publication = Publication.objects.create(
+        partnership=partnership,
+        review=signed,
+        review_type="cspr",
+        title="Child S",
+        reviewer_names="A Fictional Reviewer",
+        status="published",
+        publish_on=publish_on,
+        published_at=timezone.now(),
+        earliest_removal_on=publish_on + datetime.timedelta(days=366),
+    )
+    published_file = PublicationFile.objects.create(
+        publication=publication,
+        title="Report",
+        file=SimpleUploadedFile("r.pdf", sample_pdf),
+        original_name="r.pdf",
+        file_kind="pdf",
+        size_bytes=len(sample_pdf),
+        uploaded_by=business_unit_user,
+        checked_at=timezone.now(),
+    )
+    finding = CheckFinding.objects.create(
+        file=published_file,
+        kind="name",
+        text="Fictional",
+        page=1,
+        context="A Fictional name",
+        resolution="false_match",
+        resolution_reason="A common word.",
+    )
+    revision = Revision.objects.create(
+        publication=publication,
+        number=1,
+        published_at=timezone.now(),
+        title="Child S",
+        form="full_report",
+        reviewer_names="A Fictional Reviewer",
+    )
+    revision.files.add(published_file)
     national = NationalReview.objects.create(
         partnership=partnership,
         title="A fictional national review",
@@ -305,6 +371,31 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         },
         "reviews:commission": {"slug": slug, "case_pk": ready_case.pk},
         "publication:national_review_remove": {"slug": slug, "pk": national.pk},
+        **{
+            f"publication:{name}": {"slug": slug, "pk": publication.pk}
+            for name in (
+                "detail",
+                "decision",
+                "file_upload",
+                "step_add",
+                "publish",
+                "correct",
+                "withdraw",
+            )
+        },
+        "publication:start": {"slug": slug, "review_pk": signed.pk},
+        "publication:file_replace": {
+            "slug": slug,
+            "pk": publication.pk,
+            "file_pk": published_file.pk,
+        },
+        "publication:finding_resolve": {
+            "slug": slug,
+            "pk": publication.pk,
+            "finding_pk": finding.pk,
+        },
+        "published:detail": {"slug": slug, "pk": publication.pk},
+        "published:file": {"slug": slug, "pk": publication.pk, "file_pk": published_file.pk},
         "reviews:start_rapid_review": {"slug": slug, "case_pk": ready_case.pk},
         "reviews:person_identity": {**review_kwargs, "person_pk": person.pk},
         "reviews:document_download": {**review_kwargs, "version_pk": version.pk},

@@ -3,9 +3,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
+from safeguarding.publication import public_selectors
 from safeguarding.publication.selectors import national_review_list_live
 
 from . import selectors, services
@@ -35,6 +37,10 @@ def reviews(request, slug: str):
             "blocks": selectors.content_block_list(partnership=partnership),
             "document_groups": selectors.public_document_groups(partnership=partnership),
             "national_reviews": national_review_list_live(partnership=partnership)[:20],
+            # Issue 5: published reviews per type, right on the day the page is viewed.
+            "published_sections": public_selectors.published_by_type(
+                partnership=partnership, today=timezone.localdate()
+            ),
         },
     )
 

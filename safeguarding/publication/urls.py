@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import urls_publishing, views
 
 app_name = "publication"
 
@@ -14,3 +14,5 @@ urlpatterns = [
         name="national_review_remove",
     ),
 ]
+
+urlpatterns += urls_publishing.urlpatterns  # publishing a signed-off review (issue 5)

@@ -1,0 +1,226 @@
+"""What the public sees of publications (issue 5 items 6 and 7). Every read is scoped to the
+partnership and takes ``today`` so that the lists are right on the day they are viewed.
+
+"Published in the last 12 months" means: status published, ``publish_on <= today`` and
+``publish_on > add_calendar_months(today, -12)``. An item published on 26 Nov 2025 is listed up
+to 25 Nov 2026 and moves to the archive on 26 Nov 2026.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from safeguarding.accounts.models import Partnership, ReviewType
+from safeguarding.core.calendar import add_calendar_months
+
+from .models import Publication, PublicationFile, PublicationSettings, Revision
+
+DARDR_LABEL = "Domestic Abuse Related Death Review"
+FEED_SIZE = 50
+
+
+def window_start(today: date) -> date:
+    """The day before the 12-month window: items published on this day are archived."""
+    return add_calendar_months(today, -12)
+
+
+def dardr_name_from(partnership: Partnership) -> date | None:
+    try:
+        return partnership.publication_settings.dardr_name_from
+    except PublicationSettings.DoesNotExist:
+        return None
+
+
+def review_type_label(
+    partnership: Partnership, review_type: str, today: date, *, dardr_from: date | None = ...
+) -> str:
+    """The name the partnership uses for a review type on the day: DHRs become Domestic Abuse
+    Related Death Reviews from the partnership's chosen date (R38)."""
+    if review_type == ReviewType.DHR:
+        if dardr_from is ...:
+            dardr_from = dardr_name_from(partnership)
+        if dardr_from is not None and dardr_from <= today:
+            return DARDR_LABEL
+    try:
+        return ReviewType(review_type).label
+    except ValueError:
+        return review_type
+
+
+def _base(partnership: Partnership) -> QuerySet[Publication]:
+    return (
+        Publication.objects.filter(partnership=partnership)
+        .select_related("review__case")
+        .prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=Revision.objects.order_by("-number").prefetch_related(
+                    Prefetch("files", queryset=PublicationFile.objects.order_by("title", "id"))
+                ),
+            )
+        )
+    )
+
+
+def _live(partnership: Partnership, today: date) -> QuerySet[Publication]:
+    return _base(partnership).filter(
+        status=Publication.Status.PUBLISHED, publish_on__isnull=False, publish_on__lte=today
+    )
+
+
+def published_in_window(*, partnership: Partnership, today: date) -> QuerySet[Publication]:
+    """Every item published in the last 12 months, newest first (one query for the page)."""
+    return (
+        Publication.objects.filter(
+            partnership=partnership,
+            status=Publication.Status.PUBLISHED,
+            publish_on__lte=today,
+            publish_on__gt=window_start(today),
+        )
+        .only("id", "title", "review_type", "publish_on", "form")
+        .order_by("-publish_on", "-id")
+    )
+
+
+def published_for_type(
+    *, partnership: Partnership, review_type: str, today: date
+) -> QuerySet[Publication]:
+    return published_in_window(partnership=partnership, today=today).filter(review_type=review_type)
+
+
+def published_by_type(*, partnership: Partnership, today: date) -> list[dict]:
+    """For each review type the partnership runs: its label on the day and its items published
+    in the last 12 months (an empty list means 'none in the past 12 months')."""
+    items = list(published_in_window(partnership=partnership, today=today))
+    dardr_from = dardr_name_from(partnership)
+    return [
+        {
+            "type": review_type.value,
+            "label": review_type_label(
+                partnership, review_type.value, today, dardr_from=dardr_from
+            ),
+            "items": [item for item in items if item.review_type == review_type.value],
+        }
+        for review_type in partnership.review_types
+    ]
+
+
+def archive(
+    *,
+    partnership: Partnership,
+    today: date,
+    type: str | None = None,
+    year: int | None = None,
+) -> QuerySet[Publication]:
+    """Published items older than the 12-month window, and withdrawn items that remain
+    available on request (shown without files)."""
+    qs = Publication.objects.filter(partnership=partnership).filter(
+        Q(
+            status=Publication.Status.PUBLISHED,
+            publish_on__isnull=False,
+            publish_on__lte=window_start(today),
+        )
+        | Q(status=Publication.Status.WITHDRAWN, available_on_request=True)
+    )
+    if type:
+        qs = qs.filter(review_type=type)
+    if year:
+        qs = qs.filter(publish_on__year=year)
+    return qs.only(
+        "id", "title", "review_type", "publish_on", "status", "form", "available_on_request"
+    ).order_by("-publish_on", "-id")
+
+
+def archive_years(*, partnership: Partnership, today: date) -> list[int]:
+    dates = archive(partnership=partnership, today=today).dates("publish_on", "year", "DESC")
+    return [d.year for d in dates]
+
+
+@dataclass
+class PublicView:
+    publication: Publication
+    revision: Revision | None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.publication.status == Publication.Status.WITHDRAWN
+
+    def _frozen(self, field: str):
+        source = self.revision if self.revision is not None else self.publication
+        return getattr(source, field)
+
+    @property
+    def title(self) -> str:
+        return self._frozen("title")
+
+    @property
+    def summary(self) -> str:
+        return self._frozen("summary")
+
+    @property
+    def form(self) -> str:
+        return self._frozen("form")
+
+    @property
+    def improvements(self) -> str:
+        return self._frozen("improvements")
+
+    @property
+    def reviewer_names(self) -> str:
+        return self._frozen("reviewer_names")
+
+    @property
+    def pseudonym(self) -> str:
+        return self.publication.review.case.pseudonym
+
+    @property
+    def files(self) -> list[PublicationFile]:
+        if self.withdrawn or self.revision is None:
+            return []
+        return list(self.revision.files.all())
+
+
+def publication_get_public(*, partnership: Partnership, pk: int, today: date) -> PublicView:
+    """A published item (publish_on reached) or a withdrawn one still available on request.
+    Drafts, scheduled items and other withdrawn items are 404."""
+    qs = _base(partnership).filter(
+        Q(status=Publication.Status.PUBLISHED, publish_on__isnull=False, publish_on__lte=today)
+        | Q(status=Publication.Status.WITHDRAWN, available_on_request=True)
+    )
+    try:
+        publication = qs.get(pk=pk)
+    except Publication.DoesNotExist:
+        raise Http404("No such published review") from None
+    revisions = list(publication.revisions.all())
+    return PublicView(publication=publication, revision=revisions[0] if revisions else None)
+
+
+def publication_file_get_public(
+    *, partnership: Partnership, pk: int, file_pk: int, today: date
+) -> PublicationFile:
+    """A file of the latest revision of a published item whose publication date has come.
+    Never a file of a withdrawn, draft or scheduled item, nor of an earlier revision."""
+    try:
+        publication = Publication.objects.get(
+            partnership=partnership,
+            pk=pk,
+            status=Publication.Status.PUBLISHED,
+            publish_on__isnull=False,
+            publish_on__lte=today,
+        )
+    except Publication.DoesNotExist:
+        raise Http404("No such file") from None
+    latest = publication.revisions.order_by("-number").first()
+    if latest is None:
+        raise Http404("No such file")
+    try:
+        return latest.files.get(pk=file_pk, publication=publication)
+    except PublicationFile.DoesNotExist:
+        raise Http404("No such file") from None
+
+
+def feed_items(*, partnership: Partnership, today: date) -> QuerySet[Publication]:
+    """The latest publications for the Atom feed."""
+    return _live(partnership, today).order_by("-publish_on", "-id")[:FEED_SIZE]

@@ -1,0 +1,154 @@
+"""Public pages of published reviews: the archive, a page per review, its files, an Atom feed.
+Every view reads the day from ``timezone.localdate()`` so the lists are right on the day."""
+
+from datetime import datetime, time
+
+from django import forms
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import feedgenerator, timezone
+from django.views.decorators.http import require_GET
+
+from safeguarding.accounts import selectors as account_selectors
+
+from . import public_selectors
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+class ArchiveFilterForm(forms.Form):
+    type = forms.ChoiceField(label="Review type", required=False)
+    year = forms.IntegerField(
+        label="Year published",
+        required=False,
+        min_value=2000,
+        error_messages={"invalid": "Enter the year as 4 digits, for example 2024"},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "class": "govuk-input govuk-input--width-4"}
+        ),
+    )
+
+    def __init__(self, *args, partnership, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["type"].choices = [("", "All types")] + [
+            (t.value, public_selectors.review_type_label(partnership, t.value, today))
+            for t in partnership.review_types
+        ]
+
+    def clean_year(self):
+        year = self.cleaned_data.get("year")
+        if year is not None and year > self.today.year:
+            raise forms.ValidationError(f"The year must be {self.today.year} or earlier")
+        return year
+
+
+@login_not_required
+@require_GET
+def archive(request, slug: str):
+    partnership = account_selectors.partnership_get_public(slug=slug)
+    today = timezone.localdate()
+    form = ArchiveFilterForm(request.GET or None, partnership=partnership, today=today)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    items = list(
+        public_selectors.archive(
+            partnership=partnership,
+            today=today,
+            type=filters.get("type") or None,
+            year=filters.get("year") or None,
+        )
+    )
+    dardr_from = public_selectors.dardr_name_from(partnership)
+    for item in items:
+        item.type_label = public_selectors.review_type_label(
+            partnership, item.review_type, today, dardr_from=dardr_from
+        )
+    return render(
+        request,
+        "publication/public/archive.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "items": items,
+            "filtered": bool(filters.get("type") or filters.get("year")),
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def detail(request, slug: str, pk: int):
+    partnership = account_selectors.partnership_get_public(slug=slug)
+    today = timezone.localdate()
+    item = public_selectors.publication_get_public(partnership=partnership, pk=pk, today=today)
+    return render(
+        request,
+        "publication/public/detail.html",
+        {
+            "partnership": partnership,
+            "item": item,
+            "type_label": public_selectors.review_type_label(
+                partnership, item.publication.review_type, today
+            ),
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def file_download(request, slug: str, pk: int, file_pk: int):
+    partnership = account_selectors.partnership_get_public(slug=slug)
+    published_file = public_selectors.publication_file_get_public(
+        partnership=partnership, pk=pk, file_pk=file_pk, today=timezone.localdate()
+    )
+    return FileResponse(
+        published_file.file.open("rb"),
+        as_attachment=True,
+        filename=published_file.original_name,
+        content_type=CONTENT_TYPES.get(published_file.file_kind, "application/octet-stream"),
+    )
+
+
+@login_not_required
+@require_GET
+def feed(request, slug: str):
+    partnership = account_selectors.partnership_get_public(slug=slug)
+    today = timezone.localdate()
+    dardr_from = public_selectors.dardr_name_from(partnership)
+    atom = feedgenerator.Atom1Feed(
+        title=f"{partnership.name}: published reviews",
+        link=request.build_absolute_uri(reverse("public_site:reviews", args=[partnership.slug])),
+        description=f"Reviews published by {partnership.name}",
+        language="en-gb",
+        feed_url=request.build_absolute_uri(),
+    )
+    for item in public_selectors.feed_items(partnership=partnership, today=today):
+        revisions = list(item.revisions.all())
+        latest = revisions[0] if revisions else None
+        published = item.published_at
+        if published is None or timezone.localdate(published) != item.publish_on:
+            published = timezone.make_aware(datetime.combine(item.publish_on, time(9)))
+        updated = latest.published_at if latest is not None else published
+        label = public_selectors.review_type_label(
+            partnership, item.review_type, today, dardr_from=dardr_from
+        )
+        url = request.build_absolute_uri(
+            reverse("published:detail", args=[partnership.slug, item.pk])
+        )
+        atom.add_item(
+            title=latest.title if latest else item.title,
+            link=url,
+            unique_id=url,
+            description=(latest.summary if latest else item.summary) or label,
+            pubdate=published,
+            updateddate=max(updated, published),
+            categories=[label],
+        )
+    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
+    atom.write(response, "utf-8")
+    return response

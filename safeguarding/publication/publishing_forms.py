@@ -1,0 +1,111 @@
+"""Forms for publishing a signed-off review (staff side). Rules are checked by the services."""
+
+from django import forms
+
+from safeguarding.core.forms import GovukDateField
+
+from .models import PrePublicationStep, Publication
+
+
+class DecisionForm(forms.Form):
+    title = forms.CharField(label="Title to publish", max_length=300)
+    form = forms.ChoiceField(
+        label="What will be published",
+        choices=Publication.Form.choices,
+        widget=forms.RadioSelect,
+        help_text="Publish the full report unless the decision makers consider it inappropriate "
+        "(R15)",
+    )
+    not_full_reason = forms.CharField(
+        label="Why the full report is not being published",
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only if you publish information about the improvements",
+    )
+    improvements = forms.CharField(
+        label="Information about the improvements to be made",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    summary = forms.CharField(
+        label="Summary for the public page",
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    reviewer_names = forms.CharField(
+        label="Name of the reviewer or reviewers",
+        max_length=500,
+        help_text="Always published. Separate names with commas",
+    )
+
+
+class FileUploadForm(forms.Form):
+    title = forms.CharField(label="Title of the file", max_length=200)
+    file = forms.FileField(
+        label="Upload a file", help_text="PDF or Word (.docx). It is checked for real names"
+    )
+
+
+class FileReplaceForm(forms.Form):
+    file = forms.FileField(
+        label="Upload the corrected file",
+        help_text="PDF or Word (.docx). The old file is kept but never published",
+    )
+
+
+class FalseMatchForm(forms.Form):
+    reason = forms.CharField(
+        label="Why this is not a real identifier",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class StepForm(forms.Form):
+    kind = forms.ChoiceField(label="Step", widget=forms.RadioSelect)
+    done_on = GovukDateField(label="Date it was done", help_text="For example, 27 3 2027")
+    evidence = forms.CharField(
+        label="Evidence",
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Who it was sent to and how, or the letter received, and where it is kept",
+    )
+
+    def __init__(self, *args, steps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (kind, f"{PrePublicationStep.Kind(kind).label} ({rule})") for kind, rule in steps
+        ]
+
+
+class PublishForm(forms.Form):
+    publish_on = GovukDateField(
+        label="Publication date",
+        help_text="Today to publish now, or a later date to schedule it",
+    )
+
+
+class CorrectForm(forms.Form):
+    note = forms.CharField(
+        label="What was corrected",
+        max_length=500,
+        help_text="Shown with the new revision; the earlier revisions are kept",
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it is being withdrawn",
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, a court order",
+    )
+    available_on_request = forms.TypedChoiceField(
+        label="Can it still be provided on request?",
+        choices=[("yes", "Yes, list it as ‘available on request’"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )

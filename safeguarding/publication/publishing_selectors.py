@@ -1,0 +1,53 @@
+"""Reads for publishing signed-off reviews, scoped to one partnership."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from safeguarding.accounts.models import Partnership
+
+from .models import CheckFinding, Publication, PublicationFile
+
+
+def publication_list(*, partnership: Partnership) -> QuerySet[Publication]:
+    return (
+        Publication.objects.filter(partnership=partnership)
+        .select_related("review", "review__case")
+        .annotate(
+            open_findings=Count(
+                "files__findings",
+                filter=Q(files__findings__resolution="", files__replaced_at__isnull=True),
+            )
+        )
+        .order_by("status", "-publish_on", "-id")
+    )
+
+
+def publication_get(*, partnership: Partnership, pk: int) -> Publication:
+    try:
+        return Publication.objects.select_related("review", "review__case", "partnership").get(
+            partnership=partnership, pk=pk
+        )
+    except Publication.DoesNotExist:
+        raise Http404("No such publication") from None
+
+
+def files_for(*, publication: Publication) -> list[PublicationFile]:
+    return list(
+        publication.files.select_related("uploaded_by").prefetch_related(
+            Prefetch("findings", queryset=CheckFinding.objects.select_related("resolved_by"))
+        )
+    )
+
+
+def file_get(*, publication: Publication, pk: int) -> PublicationFile:
+    try:
+        return publication.files.get(pk=pk)
+    except PublicationFile.DoesNotExist:
+        raise Http404("No such file") from None
+
+
+def finding_get(*, publication: Publication, pk: int) -> CheckFinding:
+    try:
+        return CheckFinding.objects.select_related("file").get(file__publication=publication, pk=pk)
+    except CheckFinding.DoesNotExist:
+        raise Http404("No such finding") from None

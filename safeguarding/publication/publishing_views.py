@@ -1,0 +1,348 @@
+"""Staff pages for publishing a signed-off review, under /manage/<partnership>/publication/.
+
+Each view: selector (404 outside the partnership) → permission (403) → form → one service →
+redirect with a success message.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from safeguarding.accounts import selectors as account_selectors
+from safeguarding.core.errors import ServiceError
+from safeguarding.core.forms import posted, show_service_error
+from safeguarding.reviews import review_selectors
+
+from . import permissions, publishing, rules
+from . import publishing_selectors as selectors
+from .models import Publication
+from .publishing_forms import (
+    CorrectForm,
+    DecisionForm,
+    FalseMatchForm,
+    FileReplaceForm,
+    FileUploadForm,
+    PublishForm,
+    StepForm,
+    WithdrawForm,
+)
+
+
+def _partnership(request, slug: str, *, manage: bool = True):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    allowed = (
+        permissions.can_manage_publications(request.user, partnership)
+        if manage
+        else permissions.can_view_publications(request.user, partnership)
+    )
+    if not allowed:
+        raise PermissionDenied("Only the business unit can prepare publications")
+    return partnership
+
+
+def _publication(request, slug: str, pk: int, *, manage: bool = True):
+    partnership = _partnership(request, slug, manage=manage)
+    return partnership, selectors.publication_get(partnership=partnership, pk=pk)
+
+
+def _to_detail(publication):
+    return redirect("publication:detail", slug=publication.partnership.slug, pk=publication.pk)
+
+
+def _show_error(form, error: ServiceError) -> None:
+    reasons = getattr(error, "reasons", None)
+    if reasons:
+        for reason in reasons:
+            form.add_error(None, reason)
+    else:
+        show_service_error(form, error)
+
+
+def _page(request, template, partnership, publication, **context):
+    return render(
+        request,
+        f"publication/staff/{template}",
+        {"partnership": partnership, "publication": publication, **context},
+    )
+
+
+# The list and the page of one publication ------------------------------------------------------
+
+
+@require_GET
+def publication_list(request, slug: str):
+    partnership = _partnership(request, slug, manage=False)
+    return render(
+        request,
+        "publication/staff/list.html",
+        {
+            "partnership": partnership,
+            "publications": selectors.publication_list(partnership=partnership),
+            "can_manage": permissions.can_manage_publications(request.user, partnership),
+        },
+    )
+
+
+@require_POST
+def publication_start(request, slug: str, review_pk: int):
+    partnership = _partnership(request, slug)
+    review = review_selectors.review_get(partnership=partnership, pk=review_pk)
+    existing = Publication.objects.filter(review=review).first()
+    if existing is not None:
+        return _to_detail(existing)
+    try:
+        publication = publishing.publication_start(review=review, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("reviews:detail", slug=partnership.slug, pk=review.pk)
+    messages.success(request, "You have started preparing the publication")
+    return _to_detail(publication)
+
+
+def _detail_context(publication, today):
+    steps_done = {step.kind: step for step in publication.steps.select_related("recorded_by")}
+    steps = [
+        {
+            "kind": kind,
+            "label": publication.steps.model.Kind(kind).label,
+            "rule": rule,
+            "done": steps_done.get(kind),
+        }
+        for kind, rule in publishing.allowed_steps(publication)
+    ]
+    earliest, why = rules.earliest_publish_on(publication, today)
+    missing = [
+        reason
+        for reason in rules.missing_for_publication(publication, earliest, today)
+        if publication.status in (Publication.Status.DRAFT, Publication.Status.SCHEDULED)
+    ]
+    files = selectors.files_for(publication=publication)
+    return {
+        "live_files": [f for f in files if f.replaced_at is None],
+        "replaced_files": [f for f in files if f.replaced_at is not None],
+        "steps": steps,
+        "steps_to_record": any(step["done"] is None for step in steps),
+        "earliest": earliest,
+        "earliest_why": why,
+        "missing": missing,
+        "revisions": publication.revisions.prefetch_related("files"),
+        "today": today,
+    }
+
+
+@require_GET
+def publication_detail(request, slug: str, pk: int):
+    partnership, publication = _publication(request, slug, pk, manage=False)
+    today = timezone.localdate()
+    return _page(
+        request,
+        "detail.html",
+        partnership,
+        publication,
+        can_manage=permissions.can_manage_publications(request.user, partnership),
+        can_withdraw=permissions.can_open_withdraw_page(request.user, partnership),
+        publish_form=PublishForm(initial={"publish_on": today}),
+        **_detail_context(publication, today),
+    )
+
+
+# The decision ----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def publication_decision(request, slug: str, pk: int):
+    partnership, publication = _publication(request, slug, pk)
+    initial = {name: getattr(publication, name) for name in publishing.DECISION_FIELDS}
+    form = DecisionForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            publishing.publication_update(
+                publication=publication, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, "The publication decision has been saved")
+            return _to_detail(publication)
+    return _page(request, "decision.html", partnership, publication, form=form)
+
+
+# Files and findings ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def publication_file_upload(request, slug: str, pk: int):
+    partnership, publication = _publication(request, slug, pk)
+    form = FileUploadForm(posted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = publishing.publication_file_upload(
+                publication=publication,
+                actor=request.user,
+                uploaded=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            _report_check(request, saved)
+            return _to_detail(publication)
+    return _page(request, "file_upload.html", partnership, publication, form=form)
+
+
+def _report_check(request, saved) -> None:
+    count = saved.findings.count()
+    if count:
+        messages.success(
+            request,
+            f"‘{saved.title}’ was uploaded and checked: {count} possible identifier"
+            f"{'' if count == 1 else 's'} found. Resolve each one before publishing",
+        )
+    else:
+        messages.success(request, f"‘{saved.title}’ was uploaded and checked: nothing was found")
+
+
+@require_http_methods(["GET", "POST"])
+def publication_file_replace(request, slug: str, pk: int, file_pk: int):
+    partnership, publication = _publication(request, slug, pk)
+    old = selectors.file_get(publication=publication, pk=file_pk)
+    form = FileReplaceForm(posted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = publishing.file_replace(
+                old_file=old, actor=request.user, uploaded=form.cleaned_data["file"]
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            _report_check(request, saved)
+            return _to_detail(publication)
+    return _page(request, "file_replace.html", partnership, publication, form=form, file=old)
+
+
+@require_http_methods(["GET", "POST"])
+def publication_finding_resolve(request, slug: str, pk: int, finding_pk: int):
+    partnership, publication = _publication(request, slug, pk)
+    finding = selectors.finding_get(publication=publication, pk=finding_pk)
+    form = FalseMatchForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            publishing.finding_mark_false_match(
+                finding=finding, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, "The finding has been marked as a false match")
+            return _to_detail(publication)
+    return _page(
+        request, "finding_resolve.html", partnership, publication, form=form, finding=finding
+    )
+
+
+# Steps -----------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def publication_step_add(request, slug: str, pk: int):
+    partnership, publication = _publication(request, slug, pk)
+    done = set(publication.steps.values_list("kind", flat=True))
+    steps = [(k, r) for k, r in publishing.allowed_steps(publication) if k not in done]
+    form = StepForm(posted(request), steps=steps)
+    if request.method == "POST" and form.is_valid():
+        try:
+            step = publishing.step_record(
+                publication=publication, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, f"‘{step.get_kind_display()}’ has been recorded")
+            return _to_detail(publication)
+    return _page(request, "step_add.html", partnership, publication, form=form, steps=steps)
+
+
+# Publishing, corrections, withdrawal -----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def publication_publish(request, slug: str, pk: int):
+    partnership, publication = _publication(request, slug, pk)
+    today = timezone.localdate()
+    form = PublishForm(posted(request), initial={"publish_on": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            publishing.publication_publish(
+                publication=publication,
+                publish_on=form.cleaned_data["publish_on"],
+                actor=request.user,
+            )
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            if publication.status == Publication.Status.SCHEDULED:
+                messages.success(
+                    request, f"Publication is scheduled for {publication.publish_on:%-d %B %Y}"
+                )
+            else:
+                messages.success(request, "The review has been published")
+            return _to_detail(publication)
+    earliest, why = rules.earliest_publish_on(publication, today)
+    return _page(
+        request,
+        "publish.html",
+        partnership,
+        publication,
+        form=form,
+        earliest=earliest,
+        earliest_why=why,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def publication_correct(request, slug: str, pk: int):
+    partnership, publication = _publication(request, slug, pk)
+    form = CorrectForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            revision = publishing.publication_correct(
+                publication=publication, actor=request.user, note=form.cleaned_data["note"]
+            )
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, f"Revision {revision.number} has been published")
+            return _to_detail(publication)
+    return _page(request, "correct.html", partnership, publication, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def publication_withdraw(request, slug: str, pk: int):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    if not permissions.can_open_withdraw_page(request.user, partnership):
+        raise PermissionDenied("Only the business unit or a partner lead can withdraw")
+    publication = selectors.publication_get(partnership=partnership, pk=pk)
+    today = timezone.localdate()
+    form = WithdrawForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            publishing.publication_withdraw(
+                publication=publication, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, f"‘{publication.title}’ has been withdrawn")
+            return _to_detail(publication)
+    early = publication.earliest_removal_on is not None and today < publication.earliest_removal_on
+    return _page(
+        request,
+        "withdraw.html",
+        partnership,
+        publication,
+        form=form,
+        early=early,
+        allowed=permissions.can_withdraw(request.user, publication, today),
+    )

@@ -1,0 +1,402 @@
+"""The public side of publication: the Reviews page lists, the archive, a page per review, its
+files and the Atom feed, all right on the day they are viewed (the clock is moved)."""
+
+import itertools
+import xml.etree.ElementTree as ET
+from datetime import date, datetime, time
+from unittest import mock
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguarding.publication import public_selectors
+from safeguarding.publication.models import (
+    Publication,
+    PublicationFile,
+    PublicationSettings,
+    Revision,
+)
+from safeguarding.referrals.models import Case
+from safeguarding.reviews.models import Review
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 25)
+_counter = itertools.count(1)
+
+
+def on(day: date):
+    """Move the clock the views read."""
+    return mock.patch("django.utils.timezone.localdate", return_value=day)
+
+
+@pytest.fixture
+def publish(partnership, business_unit_user, sample_pdf):
+    def make(
+        title="Child A",
+        review_type="cspr",
+        publish_on=date(2026, 6, 1),
+        status="published",
+        form="full_report",
+        with_file=True,
+        available_on_request=True,
+        improvements="",
+        partnership_=None,
+    ):
+        p = partnership_ or partnership
+        n = next(_counter)
+        case = Case.objects.create(
+            partnership=p,
+            reference=f"T-CASE-{n}",
+            pseudonym=title,
+            became_aware_on=date(2024, 1, 5),
+        )
+        review = Review.objects.create(
+            partnership=p,
+            case=case,
+            kind={"cspr": "lcspr", "sar": "sar", "dhr": "dhr"}[review_type],
+            stage="signed_off",
+            reference=f"T-REV-{n}",
+            title=title,
+            started_on=date(2024, 2, 1),
+        )
+        at = timezone.make_aware(datetime.combine(publish_on, time(9)))
+        publication = Publication.objects.create(
+            partnership=p,
+            review=review,
+            review_type=review_type,
+            title=f"Review of {title}",
+            summary=f"What we learned from the review of {title}.",
+            form=form,
+            not_full_reason="To protect a surviving sibling." if form == "improvements" else "",
+            improvements=improvements,
+            reviewer_names="Jo Example and Sam Sample",
+            status=status,
+            publish_on=publish_on,
+            published_at=at if status in ("published", "withdrawn") else None,
+            earliest_removal_on=date(publish_on.year + 3, publish_on.month, 1),
+            withdrawn_at=at if status == "withdrawn" else None,
+            withdrawal_reason="Taken down after 3 years" if status == "withdrawn" else "",
+            available_on_request=available_on_request,
+        )
+        revision = Revision.objects.create(
+            publication=publication,
+            number=1,
+            published_at=at,
+            title=publication.title,
+            summary=publication.summary,
+            form=form,
+            improvements=improvements,
+            reviewer_names=publication.reviewer_names,
+        )
+        if with_file:
+            f = PublicationFile(
+                publication=publication,
+                title="Full report",
+                original_name="report.pdf",
+                file_kind="pdf",
+                size_bytes=len(sample_pdf),
+                uploaded_by=business_unit_user,
+                checked_at=at,
+            )
+            f.file.save("report.pdf", ContentFile(sample_pdf), save=False)
+            f.save()
+            revision.files.add(f)
+        return publication
+
+    return make
+
+
+def reviews_page(client, partnership, day):
+    with on(day):
+        return client.get(reverse("public_site:reviews", args=[partnership.slug]))
+
+
+# The Reviews page -------------------------------------------------------------------------
+
+
+def test_each_review_type_lists_its_items_or_says_there_are_none(client, partnership, publish):
+    publish(title="Child A", review_type="cspr", publish_on=date(2026, 3, 2))
+    response = reviews_page(client, partnership, TODAY)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Published reviews" in html
+    assert "Review of Child A" in html
+    assert "published 2 March 2026" in html
+    assert "There are no Safeguarding Adults Reviews published in the past 12 months." in html
+    assert "There are no Child Safeguarding Practice Reviews published" not in html
+    assert reverse("published:archive", args=[partnership.slug]) in html
+    assert reverse("published:feed", args=[partnership.slug]) in html
+
+
+def test_an_item_is_listed_until_the_day_before_it_turns_12_months_old(
+    client, partnership, publish
+):
+    item = publish(title="Child B", publish_on=date(2025, 11, 26))
+    listed = public_selectors.published_for_type(
+        partnership=partnership, review_type="cspr", today=date(2026, 11, 25)
+    )
+    assert list(listed) == [item]
+    assert not public_selectors.published_for_type(
+        partnership=partnership, review_type="cspr", today=date(2026, 11, 26)
+    ).exists()
+    assert "Review of Child B" in reviews_page(client, partnership, date(2026, 11, 25)).text
+    html = reviews_page(client, partnership, date(2026, 11, 26)).content.decode()
+    assert "Review of Child B" not in html
+    assert "There are no Child Safeguarding Practice Reviews published in the past 12" in html
+    archived = public_selectors.archive(partnership=partnership, today=date(2026, 11, 26))
+    assert list(archived) == [item]
+    assert not public_selectors.archive(partnership=partnership, today=date(2026, 11, 25))
+
+
+def test_a_scheduled_item_is_not_listed_and_its_page_and_files_are_not_found(
+    client, partnership, publish
+):
+    item = publish(title="Child C", publish_on=date(2026, 12, 5), status="scheduled")
+    draft = publish(title="Child D", publish_on=date(2026, 12, 6), status="draft")
+    f = item.files.get()
+    assert "Child C" not in reviews_page(client, partnership, TODAY).text
+    with on(TODAY):
+        assert (
+            client.get(reverse("published:detail", args=[partnership.slug, item.pk])).status_code
+            == 404
+        )
+        assert (
+            client.get(reverse("published:detail", args=[partnership.slug, draft.pk])).status_code
+            == 404
+        )
+        url = reverse("published:file", args=[partnership.slug, item.pk, f.pk])
+        assert client.get(url).status_code == 404
+
+
+def test_a_published_item_is_hidden_until_its_publication_date(client, partnership, publish):
+    item = publish(title="Child E", publish_on=date(2026, 11, 26))
+    f = item.files.get()
+    url = reverse("published:file", args=[partnership.slug, item.pk, f.pk])
+    with on(TODAY):
+        assert client.get(url).status_code == 404
+    assert "Child E" not in reviews_page(client, partnership, TODAY).text
+    with on(date(2026, 11, 26)):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_a_withdrawn_item_serves_no_file_and_is_in_the_archive_as_available_on_request(
+    client, partnership, publish
+):
+    item = publish(title="Child F", publish_on=date(2023, 1, 10), status="withdrawn")
+    f = item.files.get()
+    with on(TODAY):
+        url = reverse("published:file", args=[partnership.slug, item.pk, f.pk])
+        assert client.get(url).status_code == 404
+        archive = client.get(reverse("published:archive", args=[partnership.slug])).text
+        assert "Review of Child F" in archive
+        assert "Available on request" in archive
+        page = client.get(reverse("published:detail", args=[partnership.slug, item.pk])).text
+    assert "available on request" in page
+    assert f"files/{f.pk}/" not in page
+
+
+def test_a_withdrawn_item_not_available_on_request_is_gone(client, partnership, publish):
+    item = publish(
+        title="Child G",
+        publish_on=date(2023, 1, 10),
+        status="withdrawn",
+        available_on_request=False,
+    )
+    with on(TODAY):
+        assert (
+            "Child G" not in client.get(reverse("published:archive", args=[partnership.slug])).text
+        )
+        url = reverse("published:detail", args=[partnership.slug, item.pk])
+        assert client.get(url).status_code == 404
+
+
+def test_an_earlier_revisions_file_is_not_served(client, partnership, publish, business_unit_user):
+    item = publish(title="Child H", publish_on=date(2026, 1, 10))
+    old = item.files.get()
+    new = PublicationFile.objects.create(
+        publication=item,
+        title="Corrected report",
+        file=old.file.name,
+        original_name="r.pdf",
+        file_kind="pdf",
+        size_bytes=old.size_bytes,
+        uploaded_by=business_unit_user,
+    )
+    second = Revision.objects.create(
+        publication=item,
+        number=2,
+        published_at=timezone.now(),
+        title="Review of Child H",
+        form="full_report",
+        reviewer_names="Jo Example",
+    )
+    second.files.add(new)
+    with on(TODAY):
+        assert (
+            client.get(
+                reverse("published:file", args=[partnership.slug, item.pk, old.pk])
+            ).status_code
+            == 404
+        )
+        assert (
+            client.get(
+                reverse("published:file", args=[partnership.slug, item.pk, new.pk])
+            ).status_code
+            == 200
+        )
+
+
+def test_another_partnerships_item_is_not_found_here(
+    client, partnership, other_partnership, publish
+):
+    item = publish(title="Child I", partnership_=other_partnership)
+    with on(TODAY):
+        url = reverse("published:detail", args=[partnership.slug, item.pk])
+        assert client.get(url).status_code == 404
+
+
+# The archive ------------------------------------------------------------------------------
+
+
+def test_the_archive_filters_by_type_and_year(client, partnership, publish):
+    publish(title="Child J", review_type="cspr", publish_on=date(2024, 5, 1))
+    publish(title="Adult K", review_type="sar", publish_on=date(2023, 5, 1))
+    publish(title="Adult L", review_type="sar", publish_on=date(2024, 7, 1))
+    url = reverse("published:archive", args=[partnership.slug])
+    with on(TODAY):
+        everything = client.get(url).text
+        sars = client.get(url, {"type": "sar"}).text
+        sars_2024 = client.get(url, {"type": "sar", "year": "2024"}).text
+    assert all(t in everything for t in ("Child J", "Adult K", "Adult L"))
+    assert "Child J" not in sars and "Adult K" in sars and "Adult L" in sars
+    assert "Adult L" in sars_2024 and "Adult K" not in sars_2024 and "Child J" not in sars_2024
+
+
+@pytest.mark.parametrize("year", ["twenty", "2099", "1850"])
+def test_a_bad_year_shows_a_govuk_error(client, partnership, publish, year):
+    publish(title="Child M", publish_on=date(2024, 5, 1))
+    with on(TODAY):
+        response = client.get(reverse("published:archive", args=[partnership.slug]), {"year": year})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html
+    assert "Child M" in html  # the unfiltered archive is still shown
+
+
+def test_the_archive_says_when_it_is_empty(client, partnership):
+    with on(TODAY):
+        html = client.get(reverse("published:archive", args=[partnership.slug])).text
+    assert "There are no archived reviews yet." in html
+
+
+# A page per review ------------------------------------------------------------------------
+
+
+def test_the_review_page_shows_reviewers_summary_and_files_with_type_and_size(
+    client, partnership, publish
+):
+    item = publish(title="Child N", publish_on=date(2026, 4, 1))
+    with on(TODAY):
+        html = client.get(reverse("published:detail", args=[partnership.slug, item.pk])).text
+    assert "Review of Child N" in html
+    assert "Child Safeguarding Practice Review" in html
+    assert "Jo Example and Sam Sample" in html
+    assert "What we learned from the review of Child N." in html
+    assert "1 April 2026" in html
+    assert "PDF," in html
+    f = item.files.get()
+    assert reverse("published:file", args=[partnership.slug, item.pk, f.pk]) in html
+
+
+def test_an_improvements_only_item_shows_the_improvements(client, partnership, publish):
+    item = publish(
+        title="Adult O",
+        review_type="sar",
+        publish_on=date(2026, 4, 1),
+        form="improvements",
+        improvements="Agencies will share risk assessments within 24 hours.",
+        with_file=False,
+    )
+    with on(TODAY):
+        html = client.get(reverse("published:detail", args=[partnership.slug, item.pk])).text
+    assert "The improvements to be made" in html
+    assert "Agencies will share risk assessments within 24 hours." in html
+    assert "There are no documents to download" in html
+
+
+# The Atom feed and R38 --------------------------------------------------------------------
+
+
+def test_the_atom_feed_lists_published_items_only(client, partnership, publish):
+    publish(title="Child P", publish_on=date(2026, 2, 1))
+    publish(title="Child Q", publish_on=date(2022, 2, 1))
+    publish(title="Child R", publish_on=date(2026, 12, 1), status="scheduled")
+    with on(TODAY):
+        response = client.get(reverse("published:feed", args=[partnership.slug]))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    root = ET.fromstring(response.content)  # noqa: S314 - our own feed
+    titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
+    assert titles == ["Review of Child P", "Review of Child Q"]
+
+
+def test_dhrs_are_called_dardrs_from_the_partnerships_date(client, partnership):
+    partnership.runs_dhr = True
+    partnership.save()
+    PublicationSettings.objects.create(partnership=partnership, dardr_name_from=date(2026, 12, 1))
+    label = public_selectors.review_type_label
+    assert label(partnership, "dhr", date(2026, 11, 30)) == "Domestic Homicide Review"
+    assert label(partnership, "dhr", date(2026, 12, 1)) == "Domestic Abuse Related Death Review"
+    assert label(partnership, "sar", date(2026, 12, 1)) == "Safeguarding Adults Review"
+    before = reviews_page(client, partnership, date(2026, 11, 30)).text
+    after = reviews_page(client, partnership, date(2026, 12, 1)).text
+    assert "There are no Domestic Homicide Reviews published in the past 12 months." in before
+    assert "Domestic Abuse Related Death Review" not in before
+    assert "There are no Domestic Abuse Related Death Reviews published in the past 12" in after
+
+
+def test_the_reviews_page_query_count_does_not_grow_with_items(
+    client, partnership, publish, django_assert_max_num_queries
+):
+    for n in range(6):
+        publish(
+            title=f"Child S{n}",
+            review_type="cspr" if n % 2 else "sar",
+            publish_on=date(2026, n + 1, 3),
+        )
+    with on(TODAY), django_assert_max_num_queries(6):
+        response = client.get(reverse("public_site:reviews", args=[partnership.slug]))
+    assert response.text.count("Review of Child S") == 6
+
+
+def test_the_archive_and_detail_query_counts_are_fixed(
+    client, partnership, publish, django_assert_max_num_queries
+):
+    items = [publish(title=f"Child T{n}", publish_on=date(2020 + n, 1, 3)) for n in range(4)]
+    with on(TODAY), django_assert_max_num_queries(4):
+        client.get(reverse("published:archive", args=[partnership.slug]))
+    with on(TODAY), django_assert_max_num_queries(6):
+        client.get(reverse("published:detail", args=[partnership.slug, items[0].pk]))
+    with on(TODAY), django_assert_max_num_queries(5):
+        client.get(reverse("published:feed", args=[partnership.slug]))
+
+
+def test_the_demo_shows_published_reviews_and_no_recent_dhrs(client):
+    from safeguarding.workspace.management.commands.load_demo import load_demo
+
+    load_demo()
+    html = client.get(reverse("public_site:reviews", args=["riverton-safeguarding"])).text
+    assert "Review of Child R" in html and "Review of Adult S" in html
+    assert "Review of Child U" not in html  # scheduled
+    community = client.get(reverse("public_site:reviews", args=["riverton-community-safety"])).text
+    assert "There are no Domestic Homicide Reviews published in the past 12 months." in community
+    archive = client.get(reverse("published:archive", args=["riverton-community-safety"])).text
+    assert "Review of Adult T" in archive
+    archive = client.get(reverse("published:archive", args=["riverton-safeguarding"])).text
+    assert "Review of Adult V" in archive and "Available on request" in archive
