@@ -307,7 +307,7 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         uploaded_by=business_unit_user,
         checked_at=timezone.now(),
     )
-    finding = CheckFinding.objects.create(
+    check_finding = CheckFinding.objects.create(
         file=published_file,
         kind="name",
         text="Fictional",
@@ -392,7 +392,7 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         "publication:finding_resolve": {
             "slug": slug,
             "pk": publication.pk,
-            "finding_pk": finding.pk,
+            "finding_pk": check_finding.pk,
         },
         "published:detail": {"slug": slug, "pk": publication.pk},
         "published:file": {"slug": slug, "pk": publication.pk, "file_pk": published_file.pk},
