@@ -15,8 +15,14 @@ def settings_for(partnership) -> PublicationSettings:
     return settings
 
 
+KIND_TYPES = {"lcspr": {"cspr"}, "rapid_review": {"cspr"}, "sar": {"sar"}, "dhr": {"dhr"}}
+
+
 def review_types_of(publication: Publication) -> set[str]:
-    return set(publication.review.tracks.values_list("review_type", flat=True))
+    """The review types the publication answers for: its review's tracks (a joint review has
+    several), or the review's kind when it has none recorded."""
+    types = set(publication.review.tracks.values_list("review_type", flat=True))
+    return types or KIND_TYPES.get(publication.review.kind, {publication.review_type})
 
 
 def required_steps(publication: Publication) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from safeguarding.core.calendar import add_calendar_months
 from safeguarding.publication.models import Publication, PublicationFile, Revision
+from safeguarding.publication.rules import earliest_removal_on
 from safeguarding.referrals.models import Case, Status
 from safeguarding.reviews.models import Review
 from safeguarding.workspace.documents import pdf_bytes
@@ -91,7 +92,7 @@ def load_demo_publications(*, partnerships, uploader) -> None:
             status=status,
             publish_on=publish_on,
             published_at=at if status != "draft" else None,
-            earliest_removal_on=add_calendar_months(publish_on, 36),
+            earliest_removal_on=earliest_removal_on(publish_on),  # R16, R35
             withdrawn_at=timezone.now() if status == "withdrawn" else None,
             withdrawal_reason="Taken off the page after three years"
             if status == "withdrawn"
