@@ -29,6 +29,7 @@ urlpatterns = [
     path("manage/<slug:slug>/milestones/", include("safeguarding.clock.urls")),
     path("manage/<slug:slug>/reviews/", include("safeguarding.reviews.urls")),
     path("manage/<slug:slug>/publication/", include("safeguarding.publication.urls")),
+    path("manage/<slug:slug>/actions/", include("safeguarding.actions.urls")),
     path("manage/<slug:slug>/", include("safeguarding.referrals.staff_urls")),
     path("<slug:slug>/refer/", include("safeguarding.referrals.public_urls")),
     path("<slug:slug>/published/", include("safeguarding.publication.public_urls")),

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from safeguarding.accounts.models import Role
+from safeguarding.actions.models import Action, ActionEvidence, Recommendation
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.clock.models import MilestoneRule
 from safeguarding.clock.selectors import milestone_list_for_subject
@@ -151,6 +152,29 @@ ACCESS = {
     "reviews:chronology_template": READERS_AND_AGENCY,
     "reviews:chronology_upload": BUSINESS_UNIT_AND_AGENCY,
     "reviews:chronology_add": BUSINESS_UNIT_AND_AGENCY,
+    # Recommendations and actions (issue 6): agencies see only their own agency's actions.
+    "actions:tracker": READERS_AND_AGENCY,
+    "actions:tracker_xlsx": READERS_AND_AGENCY,
+    "actions:agency": READERS_AND_AGENCY,
+    "actions:annual": READERS,
+    "actions:annual_xlsx": READERS,
+    "actions:plan_docx": READERS,
+    "actions:plan_xlsx": READERS,
+    "actions:themes": READERS,
+    "actions:plan": READERS,
+    "actions:learning_add": BUSINESS_UNIT_ONLY,
+    "actions:finding_themes": BUSINESS_UNIT_ONLY,
+    "actions:recommendation_add": BUSINESS_UNIT_ONLY,
+    "actions:recommendation_edit": BUSINESS_UNIT_ONLY,
+    "actions:impact": BUSINESS_UNIT_ONLY,
+    "actions:action_add": BUSINESS_UNIT_ONLY,
+    "actions:action": READERS_AND_AGENCY,
+    "actions:action_edit": BUSINESS_UNIT_ONLY,
+    "actions:progress": BUSINESS_UNIT_AND_AGENCY,
+    "actions:completion_request": BUSINESS_UNIT_AND_AGENCY,
+    "actions:completion_decide": BUSINESS_UNIT_ONLY,
+    "actions:not_implemented": BUSINESS_UNIT_ONLY,
+    "actions:evidence": READERS_AND_AGENCY,
     "publication:national_reviews": BUSINESS_UNIT_ONLY,
     "publication:list": READERS,
     "publication:start": POST_ONLY,  # permission is checked on the POST
@@ -331,6 +355,35 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         published_on=timezone.localdate(),
         url="https://panel.example/review",
     )
+    # An action plan on the signed-off review: a finding, a recommendation, an action owned by
+    # the contributor's agency, with evidence.
+    plan_finding = Finding.objects.create(review=signed, number=1, title="Learning", text="Text.")
+    recommendation = Recommendation.objects.create(
+        review=signed,
+        number=1,
+        text="Fictional recommendation.",
+        scope="multi_agency",
+        expected_change="Fictional change.",
+        to_partnership=True,
+    )
+    recommendation.findings.add(plan_finding)
+    action = Action.objects.create(
+        partnership=partnership,
+        recommendation=recommendation,
+        number=1,
+        text="Fictional action.",
+        agency=agency,
+        lead_name="A Fictional Lead",
+        target_date=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    evidence = ActionEvidence.objects.create(
+        action=action,
+        file=SimpleUploadedFile("evidence.pdf", sample_pdf),
+        original_name="evidence.pdf",
+        file_kind="pdf",
+        size_bytes=len(sample_pdf),
+        uploaded_by=users["agency_contributor"],
+    )
     slug = partnership.slug
     review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
@@ -371,6 +424,32 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         },
         "reviews:commission": {"slug": slug, "case_pk": ready_case.pk},
         "publication:national_review_remove": {"slug": slug, "pk": national.pk},
+        **{
+            f"actions:{name}": {"slug": slug, "review_pk": signed.pk}
+            for name in ("plan", "plan_docx", "plan_xlsx", "learning_add", "recommendation_add")
+        },
+        "actions:finding_themes": {
+            "slug": slug,
+            "review_pk": signed.pk,
+            "finding_pk": plan_finding.pk,
+        },
+        **{
+            f"actions:{name}": {"slug": slug, "pk": recommendation.pk}
+            for name in ("recommendation_edit", "impact", "action_add")
+        },
+        **{
+            f"actions:{name}": {"slug": slug, "pk": action.pk}
+            for name in (
+                "action",
+                "action_edit",
+                "progress",
+                "completion_request",
+                "completion_decide",
+                "not_implemented",
+            )
+        },
+        "actions:evidence": {"slug": slug, "pk": action.pk, "evidence_pk": evidence.pk},
+        "actions:agency": {"slug": slug, "agency_slug": agency.slug},
         **{
             f"publication:{name}": {"slug": slug, "pk": publication.pk}
             for name in (

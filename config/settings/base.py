@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "safeguarding.referrals",
     "safeguarding.reviews",
     "safeguarding.publication",
+    "safeguarding.actions",
     "safeguarding.workspace",
 ]
 
@@ -166,6 +167,7 @@ MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 REMINDER_SENDERS = [
     "safeguarding.clock.reminders.reminders_send",
     "safeguarding.reviews.reminders.agency_reminders_send",
+    "safeguarding.actions.reminders.action_reminders_send",
 ]
 # Online referrals: most any one address may send in an hour (abuse protection).
 REFERRALS_PER_HOUR_PER_ADDRESS = env.int("REFERRALS_PER_HOUR_PER_ADDRESS", default=10)

@@ -9,6 +9,7 @@ real identities are held apart (PersonIdentity) and every view is audited.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from safeguarding.accounts.models import Agency, Partnership
 from safeguarding.core.models import TimeStampedModel
@@ -446,12 +447,19 @@ class QualityRating(models.Model):
 
 
 class Finding(models.Model):
-    """What the review found; issue-6 recommendations hang from these."""
+    """What the review found, or a learning point (a rapid review's immediate learning, say).
+    Recommendations and themes hang from these (app ``actions``)."""
+
+    class Kind(models.TextChoices):
+        FINDING = "finding", "Finding"
+        LEARNING_POINT = "learning_point", "Learning point"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="findings")
     number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.FINDING)
     title = models.CharField(max_length=300)
     text = models.TextField(max_length=20_000)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["number"]
@@ -460,7 +468,7 @@ class Finding(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Finding {self.number}: {self.title}"
+        return f"{self.get_kind_display()} {self.number}: {self.title}"
 
 
 class ReviewSignature(models.Model):

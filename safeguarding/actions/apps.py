@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+
+
+class ActionsConfig(AppConfig):
+    name = "safeguarding.actions"
+    label = "actions"
+    verbose_name = "Recommendations and actions"
+
+    def ready(self) -> None:
+        from safeguarding.audit.registry import register_actions
+
+        register_actions(
+            {
+                "theme.added": "Added a learning theme",
+                "finding.themes_changed": "Changed the themes of a finding",
+                "finding.added_to_action_plan": "Added a finding or learning point to a plan",
+                "recommendation.added": "Added a recommendation",
+                "recommendation.changed": "Changed a recommendation",
+                "recommendation.impact_planned": "Planned how impact will be known",
+                "recommendation.impact_recorded": "Recorded the impact of a recommendation",
+                "action.added": "Added an action",
+                "action.changed": "Changed an action",
+                "action.updated": "Recorded progress on an action",
+                "action.evidence_added": "Added evidence to an action",
+                "action.completion_requested": "Asked for an action to be accepted as complete",
+                "action.completion_accepted": "Accepted an action as complete",
+                "action.completion_returned": "Returned an action's completion",
+                "action.not_implemented": "Recorded a decision not to implement an action",
+                "action.reminder_sent": "Sent an action reminder",
+                "action_plan.exported": "Exported an action plan or tracker",
+            }
+        )

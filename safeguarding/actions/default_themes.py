@@ -1,0 +1,80 @@
+"""The shared theme vocabulary (STATUTORY.md §9): facet → names. Loaded by the data migration
+0002; a partnership adds its own on the themes page. Change names here only with a migration."""
+
+DEFAULT_THEMES: dict[str, list[str]] = {
+    # §9.1 Children: harm or incident type
+    "harm": [
+        "Neglect",
+        "Physical abuse",
+        "Non-accidental injury in infants",
+        "Sudden unexpected death in infancy (SUDI)",
+        "Sexual abuse",
+        "Child sexual abuse in the family environment",
+        "Child sexual exploitation (CSE)",
+        "Child criminal exploitation and county lines",
+        "Extrafamilial harm and serious youth violence",
+        "Suicide and self-harm",
+        "Homicide",
+        "Harm caused by a child to another person",
+        "Emotional abuse",
+        "Online abuse",
+        "Fabricated or induced illness",
+        "FGM and honour-based abuse",
+    ],
+    # §9.1 Children: context and risk factors
+    "context": [
+        "Domestic abuse",
+        "Parental mental health",
+        "Parental substance misuse",
+        "Toxic trio",
+        "Poverty and housing",
+        "Disability and complex health needs",
+        "Children's mental health",
+        "Race, ethnicity, culture and religion",
+        "Young carers",
+        "Not in school or elective home education",
+        "Gypsy, Roma and Traveller communities",
+        "Looked-after child or care leaver",
+        "Residential setting",
+        "Male carers (invisible men)",
+        "COVID-19",
+    ],
+    # §9.1 Practice themes
+    "practice": [
+        "Information sharing",
+        "Voice and lived experience",
+        "Professional curiosity and critical thinking",
+        "Risk assessment",
+        "Escalation and professional challenge",
+        "Whole-family approach",
+        "Case transfer between areas",
+        "Leadership and culture",
+        "Use of child protection processes",
+        "Multi-agency working",
+        "Training and awareness",
+    ],
+    # §9.2 Adults: Care Act abuse and neglect types
+    "adult_abuse": [
+        "Physical abuse (adult)",
+        "Domestic abuse (adult)",
+        "Sexual abuse (adult)",
+        "Psychological or emotional abuse",
+        "Financial or material abuse",
+        "Modern slavery",
+        "Discriminatory abuse",
+        "Organisational abuse",
+        "Neglect and acts of omission",
+        "Self-neglect and hoarding",
+    ],
+    # §9.3 Domestic abuse-related deaths
+    "domestic_abuse": [
+        "Coercive control and economic abuse",
+        "Contact with victims and routine enquiry",
+        "Mental health, alcohol and drugs",
+        "Repeat victimisation by previous partners",
+        "Equality, diversity and unconscious bias",
+        "Non-fatal strangulation",
+        "MARAC and MAPPA interface",
+        "Death by suicide following domestic abuse",
+    ],
+}

@@ -1,0 +1,250 @@
+"""From findings to change (DESIGN §5 `actions`; STATUTORY.md §8.5, R24).
+
+A review's findings and learning points (``reviews.Finding``) are tagged with themes (§9, data the
+business unit extends). Recommendations answer findings and are addressed to the partnership or
+to named agencies, with the change they should bring about and how the partnership will know it
+happened (impact). Actions sit under recommendations: one owner agency each, a lead, a target
+date and a status. Agencies record updates and evidence; completion is asked for by the agency
+and accepted (or returned) by the business unit. Every change leaves an ``ActionUpdate`` row, the
+history shown on the action's page, as well as an audit event.
+"""
+
+import datetime
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.core.models import TimeStampedModel
+from safeguarding.core.uploads import KINDS
+from safeguarding.reviews.models import Finding, Review
+
+
+class Theme(models.Model):
+    """A learning theme. Rows with no partnership are the shared vocabulary of STATUTORY.md §9
+    (loaded by a data migration from ``default_themes.py``); a partnership adds its own."""
+
+    class Facet(models.TextChoices):
+        HARM = "harm", "Harm or incident type"
+        CONTEXT = "context", "Context and risk factors"
+        PRACTICE = "practice", "Practice themes"
+        ADULT_ABUSE = "adult_abuse", "Adult abuse and neglect types"
+        DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse-related death themes"
+
+    partnership = models.ForeignKey(
+        Partnership, null=True, blank=True, on_delete=models.PROTECT, related_name="themes"
+    )
+    facet = models.CharField(max_length=20, choices=Facet.choices)
+    name = models.CharField(max_length=120)
+    findings = models.ManyToManyField(Finding, blank=True, related_name="themes")
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["facet", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facet", "name"],
+                condition=Q(partnership__isnull=True),
+                name="theme_shared_once",
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "facet", "name"], name="theme_partnership_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Recommendation(TimeStampedModel):
+    """What the review asks to change, answering one or more findings."""
+
+    class Scope(models.TextChoices):
+        SINGLE_AGENCY = "single_agency", "Single agency"
+        MULTI_AGENCY = "multi_agency", "Multi-agency"
+        NATIONAL = "national", "National"
+
+    class ImpactMethod(models.TextChoices):
+        MEASURE = "measure", "A measure or indicator"
+        AUDIT = "audit", "A case file audit"
+        SURVEY = "survey", "A survey of practitioners or families"
+        OTHER = "other", "Another way"
+
+    class Judgement(models.TextChoices):
+        CHANGED = "changed", "Changed practice"
+        PARTLY = "partly", "Partly changed practice"
+        NO_EVIDENCE = "no_evidence", "No evidence yet"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="recommendations")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=5_000)
+    findings = models.ManyToManyField(Finding, related_name="recommendations")
+    to_partnership = models.BooleanField(
+        default=False, help_text="Addressed to the partnership as a whole"
+    )
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="recommendations")
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    expected_change = models.TextField(max_length=5_000)
+    agreed_on = models.DateField(default=datetime.date.today)
+
+    # Impact: how the partnership will know, and later what it found (§8.5; QM 18 / SAR QM 15)
+    impact_method = models.CharField(max_length=20, choices=ImpactMethod.choices, blank=True)
+    impact_plan = models.TextField(max_length=5_000, blank=True)
+    impact_review_on = models.DateField(null=True, blank=True)
+    impact_result = models.TextField(max_length=10_000, blank=True)
+    impact_judgement = models.CharField(max_length=20, choices=Judgement.choices, blank=True)
+    impact_recorded_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["review", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "number"], name="recommendation_number_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.number}"
+
+
+class Action(TimeStampedModel):
+    """One thing one agency will do under a recommendation."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        COMPLETION_REQUESTED = "completion_requested", "Completion awaiting acceptance"
+        COMPLETE = "complete", "Complete"
+        NOT_IMPLEMENTED = "not_implemented", "Not being implemented"
+
+    OPEN = (
+        Status.NOT_STARTED,
+        Status.ON_TRACK,
+        Status.AT_RISK,
+        Status.COMPLETION_REQUESTED,
+    )
+    # What an agency may set by a progress update (completion goes through request/accept).
+    AGENCY_SETTABLE = (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK)
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="actions"
+    )
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=5_000)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="actions")
+    lead_name = models.CharField(max_length=200, help_text="Lead officer in the agency")
+    target_date = models.DateField()
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.NOT_STARTED)
+    not_implemented_reason = models.TextField(max_length=5_000, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["recommendation__review", "recommendation__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "number"], name="action_number_once"),
+            models.CheckConstraint(
+                condition=~Q(status="not_implemented") | ~Q(not_implemented_reason=""),
+                name="action_not_implemented_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["partnership", "status", "target_date"], name="action_tracker"),
+            models.Index(fields=["agency", "status", "target_date"], name="action_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Action {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"{self.recommendation.number}.{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.is_open and self.target_date < today
+
+
+class ActionUpdate(models.Model):
+    """One entry in an action's history: a progress note, a status change, a completion asked
+    for, accepted or returned. Never changed afterwards."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Action agreed"
+        CHANGED = "changed", "Action changed"
+        PROGRESS = "progress", "Progress update"
+        COMPLETION_REQUESTED = "completion_requested", "Completion asked for"
+        ACCEPTED = "accepted", "Completion accepted"
+        RETURNED = "returned", "Completion returned"
+        NOT_IMPLEMENTED = "not_implemented", "Decision not to implement"
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    note = models.TextField(max_length=10_000, blank=True)
+    status_before = models.CharField(max_length=30, choices=Action.Status.choices, blank=True)
+    status_after = models.CharField(max_length=30, choices=Action.Status.choices, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on action {self.action_id}"
+
+
+def _evidence_path(instance: "ActionEvidence", filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()
+    return f"action-evidence/{instance.action_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class ActionEvidence(models.Model):
+    """A file an agency gives as evidence that an action is done (checked by content)."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="evidence")
+    update = models.ForeignKey(
+        ActionUpdate, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(upload_to=_evidence_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    file_kind = models.CharField(max_length=10, choices=[(k, v.label) for k, v in KINDS.items()])
+    size_bytes = models.PositiveBigIntegerField()
+    description = models.CharField(max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ActionReminder(models.Model):
+    """A reminder sent about an action: at most one per action, kind and target date, like the
+    milestone reminders (clock/reminders.py)."""
+
+    class Kind(models.TextChoices):
+        UPCOMING = "upcoming", "Target date coming up"
+        OVERDUE = "overdue", "Overdue"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_on = models.DateField()
+    sent_to = models.CharField(max_length=254)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "kind", "due_on"], name="action_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} reminder for action {self.action_id}"
