@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "safeguarding.reviews",
     "safeguarding.publication",
     "safeguarding.actions",
+    "safeguarding.library",
+    "safeguarding.digests",
     "safeguarding.workspace",
 ]
 

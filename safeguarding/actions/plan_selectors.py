@@ -1,0 +1,165 @@
+"""Reads for a review's action plan and the pages of one action, scoped to one partnership.
+
+Lists load their related rows up front (select_related / prefetch_related) so a page's query
+count does not grow with the number of findings, recommendations or actions.
+"""
+
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from safeguarding.accounts.models import Partnership
+from safeguarding.reviews.models import Finding, Review
+
+from . import services
+from .models import Action, ActionEvidence, ActionUpdate, Recommendation, Theme
+
+Status = Action.Status
+
+# GOV.UK tag colour for each status (the label is the status's own).
+STATUS_COLOURS = {
+    Status.NOT_STARTED: "govuk-tag--light-blue",
+    Status.ON_TRACK: "govuk-tag--turquoise",
+    Status.AT_RISK: "govuk-tag--orange",
+    Status.COMPLETION_REQUESTED: "govuk-tag--blue",
+    Status.COMPLETE: "govuk-tag--green",
+    Status.NOT_IMPLEMENTED: "govuk-tag--grey",
+}
+OVERDUE = ("Overdue", "govuk-tag--red")
+
+
+def status_tag(action: Action, today: datetime.date) -> dict[str, str]:
+    """The label and colour shown for an action: an open action past its target date shows as
+    overdue."""
+    if action.is_overdue(today):
+        label, colour = OVERDUE
+    else:
+        label, colour = action.get_status_display(), STATUS_COLOURS[action.status]
+    return {"label": label, "colour": colour}
+
+
+def _tagged(actions, today: datetime.date):
+    for action in actions:
+        action.tag = status_tag(action, today)
+    return actions
+
+
+# The action plan of a review -------------------------------------------------------------------
+
+
+def plan_findings(*, review: Review) -> list[Finding]:
+    """The review's findings and learning points, with their themes."""
+    return list(
+        review.findings.order_by("number").prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("facet", "name"))
+        )
+    )
+
+
+def plan_recommendations(*, review: Review, today: datetime.date) -> list[Recommendation]:
+    """The review's recommendations with the findings they answer, the agencies they are
+    addressed to and their actions (each with ``tag``: status label and colour)."""
+    recommendations = list(
+        Recommendation.objects.filter(review=review)
+        .order_by("number")
+        .prefetch_related(
+            Prefetch("findings", queryset=Finding.objects.order_by("number")),
+            "agencies",
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("agency").order_by("number"),
+            ),
+        )
+    )
+    for recommendation in recommendations:
+        # Action.reference reads recommendation.number: reuse the loaded row.
+        for action in recommendation.actions.all():
+            action.recommendation = recommendation
+        _tagged(recommendation.actions.all(), today)
+    return recommendations
+
+
+def finding_get(*, review: Review, pk: int) -> Finding:
+    try:
+        return review.findings.prefetch_related("themes").get(pk=pk)
+    except Finding.DoesNotExist:
+        raise Http404("No such finding") from None
+
+
+def recommendation_get(*, partnership: Partnership, pk: int) -> Recommendation:
+    try:
+        return (
+            Recommendation.objects.select_related("review", "review__partnership", "review__case")
+            .prefetch_related("findings", "agencies")
+            .get(review__partnership=partnership, pk=pk)
+        )
+    except Recommendation.DoesNotExist:
+        raise Http404("No such recommendation") from None
+
+
+# Themes ----------------------------------------------------------------------------------------
+
+
+def themes_by_facet(*, partnership: Partnership) -> list[dict]:
+    """The shared vocabulary and the partnership's own themes, grouped by facet, each with the
+    number of this partnership's findings tagged with it (``finding_count``)."""
+    themes = services.themes_available(partnership).annotate(
+        finding_count=Count("findings", filter=Q(findings__review__partnership=partnership))
+    )
+    grouped: dict[str, list[Theme]] = {facet: [] for facet in Theme.Facet.values}
+    for theme in themes:
+        grouped[theme.facet].append(theme)
+    return [
+        {"facet": facet, "label": Theme.Facet(facet).label, "themes": grouped[facet]}
+        for facet in Theme.Facet.values
+    ]
+
+
+# One action ------------------------------------------------------------------------------------
+
+
+def action_get(*, partnership: Partnership, pk: int) -> Action:
+    try:
+        return Action.objects.select_related(
+            "agency",
+            "partnership",
+            "recommendation",
+            "recommendation__review",
+            "recommendation__review__partnership",
+        ).get(partnership=partnership, pk=pk)
+    except Action.DoesNotExist:
+        raise Http404("No such action") from None
+
+
+def action_history(*, action: Action) -> QuerySet[ActionUpdate]:
+    """Every update of the action, newest first, with its author and evidence."""
+    return (
+        action.updates.select_related("author")
+        .prefetch_related(
+            Prefetch("evidence", queryset=ActionEvidence.objects.order_by("uploaded_at", "id"))
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def action_evidence(*, action: Action) -> QuerySet[ActionEvidence]:
+    return action.evidence.select_related("uploaded_by").order_by("uploaded_at", "id")
+
+
+def completion_request_latest(*, action: Action) -> ActionUpdate | None:
+    """The update that asked for the action to be accepted as complete (the latest one)."""
+    return (
+        action.updates.filter(kind=ActionUpdate.Kind.COMPLETION_REQUESTED)
+        .select_related("author")
+        .prefetch_related("evidence")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def evidence_get(*, action: Action, pk: int) -> ActionEvidence:
+    try:
+        return action.evidence.get(pk=pk)
+    except ActionEvidence.DoesNotExist:
+        raise Http404("No such file") from None
