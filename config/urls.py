@@ -30,9 +30,13 @@ urlpatterns = [
     path("manage/<slug:slug>/reviews/", include("safeguarding.reviews.urls")),
     path("manage/<slug:slug>/publication/", include("safeguarding.publication.urls")),
     path("manage/<slug:slug>/actions/", include("safeguarding.actions.urls")),
+    path("manage/<slug:slug>/library/", include("safeguarding.library.urls")),
+    path("manage/<slug:slug>/digests/", include("safeguarding.digests.urls")),
     path("manage/<slug:slug>/", include("safeguarding.referrals.staff_urls")),
     path("<slug:slug>/refer/", include("safeguarding.referrals.public_urls")),
     path("<slug:slug>/published/", include("safeguarding.publication.public_urls")),
+    path("<slug:slug>/", include("safeguarding.library.public_urls")),
+    path("<slug:slug>/digests/", include("safeguarding.digests.public_urls")),
     path("", include("safeguarding.public_site.urls")),
 ]
 

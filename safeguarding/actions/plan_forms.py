@@ -153,6 +153,9 @@ class ThemeAddForm(forms.Form):
 # Recommendations and impact --------------------------------------------------------------------
 
 
+TO_PARTNERSHIP = "partnership"
+
+
 class RecommendationForm(forms.Form):
     text = _text("Recommendation", required_message="Enter the recommendation")
     findings = forms.ModelMultipleChoiceField(
@@ -164,14 +167,15 @@ class RecommendationForm(forms.Form):
             "invalid_choice": "Select findings of this review",
         },
     )
-    to_partnership = forms.BooleanField(label="The partnership as a whole", required=False)
-    agencies = forms.ModelMultipleChoiceField(
-        label="Agencies it is addressed to",
-        queryset=None,
-        required=False,
+    agencies = forms.MultipleChoiceField(
+        label="Who is it addressed to?",
         widget=forms.CheckboxSelectMultiple,
         help_text="Select the partnership as a whole, one or more agencies, or both",
-        error_messages={"invalid_choice": "Select agencies from the list"},
+        error_messages={
+            "required": "Select the partnership or at least one agency the recommendation is "
+            "addressed to",
+            "invalid_choice": "Select agencies from the list",
+        },
     )
     scope = forms.ChoiceField(
         label="Scope",
@@ -190,11 +194,26 @@ class RecommendationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["findings"].queryset = review.findings.order_by("number")
         self.fields["findings"].label_from_instance = str
-        self.fields["agencies"].queryset = Agency.objects.all().order_by("name")
+        self._agencies = {str(agency.pk): agency for agency in Agency.objects.order_by("name")}
+        self.fields["agencies"].choices = [(TO_PARTNERSHIP, "The partnership as a whole")] + [
+            (pk, agency.name) for pk, agency in self._agencies.items()
+        ]
+
+    @staticmethod
+    def addressed_initial(recommendation: Recommendation) -> list[str]:
+        chosen = [str(agency.pk) for agency in recommendation.agencies.all()]
+        return [TO_PARTNERSHIP, *chosen] if recommendation.to_partnership else chosen
+
+    def addressed(self) -> tuple[bool, list[Agency]]:
+        """(addressed to the partnership as a whole, the agencies it is addressed to)."""
+        chosen = self.cleaned_data["agencies"]
+        return TO_PARTNERSHIP in chosen, [
+            self._agencies[pk] for pk in chosen if pk in self._agencies
+        ]
 
 
 class ImpactPlanForm(forms.Form):
-    part = forms.CharField(widget=forms.HiddenInput, initial="plan")
+    part = forms.CharField(widget=forms.HiddenInput(attrs={"id": "part-plan"}), initial="plan")
     method = forms.ChoiceField(
         label="How will the partnership know it made a difference?",
         choices=Recommendation.ImpactMethod.choices,
@@ -211,7 +230,7 @@ class ImpactPlanForm(forms.Form):
 
 
 class ImpactResultForm(forms.Form):
-    part = forms.CharField(widget=forms.HiddenInput, initial="result")
+    part = forms.CharField(widget=forms.HiddenInput(attrs={"id": "part-result"}), initial="result")
     result = _text(
         "What the measure, audit or survey found",
         max_length=10_000,
@@ -258,7 +277,7 @@ class ActionForm(forms.Form):
 
 class ProgressForm(forms.Form):
     note = _text(
-        "Progress",
+        "What progress has been made?",
         help_text="What has been done since the last update, and what is next",
         required_message="Describe the progress made",
     )
@@ -268,7 +287,7 @@ class ProgressForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the status"},
     )
-    evidence = _evidence_field("Evidence (optional)", EVIDENCE_HINT)
+    evidence = _evidence_field("Evidence", EVIDENCE_HINT)
     description = forms.CharField(
         label="What the evidence shows",
         max_length=300,

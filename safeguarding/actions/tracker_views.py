@@ -1,32 +1,286 @@
-"""Views: being written (the stubs answer 404 until then)."""
+"""The partnership's action tracker, one agency's actions, the exports for boards and the
+figures for the annual report, under /manage/<partnership>/actions/.
 
-from django.http import Http404
+Each view: partnership (404 outside it) → permission (403) → filters → selectors → page or file.
+What an agency contributor sees is narrowed in the selector (``actions_visible_to``), so the page
+and its spreadsheet always show the same actions.
+"""
 
+import datetime
 
-def tracker(request, **kwargs):
-    raise Http404
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
+from safeguarding.accounts import selectors as account_selectors
+from safeguarding.reviews import review_selectors
 
-def tracker_xlsx(request, **kwargs):
-    raise Http404
-
-
-def agency_actions(request, **kwargs):
-    raise Http404
-
-
-def annual_figures(request, **kwargs):
-    raise Http404
-
-
-def annual_figures_xlsx(request, **kwargs):
-    raise Http404
-
-
-def plan_docx(request, **kwargs):
-    raise Http404
+from . import exports, permissions, selectors
+from .plan_selectors import status_tag
+from .tracker_forms import AnnualYearForm, TrackerFilterForm
 
 
-def plan_xlsx(request, **kwargs):
-    raise Http404
+def _for_tracker(request, slug: str):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    if not permissions.can_view_tracker(request.user, partnership):
+        raise PermissionDenied("Only the business unit, partner leads and agencies see actions")
+    return partnership
+
+
+def _for_readers(request, slug: str):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    if not permissions.sees_every_action(request.user, partnership):
+        raise PermissionDenied("Only the business unit and partner leads see these figures")
+    return partnership
+
+
+def _filter_form(request, partnership):
+    everything = permissions.sees_every_action(request.user, partnership)
+    agencies = selectors.filter_agencies(user=request.user, partnership=partnership)
+    bound = any(name in request.GET for name in TrackerFilterForm.base_fields)
+    form = TrackerFilterForm(
+        request.GET if bound else None,
+        agencies=agencies,
+        themes=selectors.filter_themes(partnership=partnership),
+        years=selectors.filter_years(partnership=partnership),
+        agency_filter=everything or len(agencies) > 1,
+    )
+    return form, form.filters(), agencies
+
+
+def _page(request, rows, count: int, today: datetime.date):
+    paginator = Paginator(rows, selectors.TRACKER_PAGE_SIZE)
+    paginator.count = count  # known from the counts: no second COUNT query
+    page = paginator.get_page(request.GET.get("page"))
+    for action in page.object_list:
+        action.tag = status_tag(action, today)
+    return page
+
+
+def _caption(label: str, count: int) -> str:
+    return f"{label}: {count:,} action{'' if count == 1 else 's'}"
+
+
+def _query_without(request, *names: str):
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query
+
+
+@require_GET
+def tracker(request, slug: str):
+    partnership = _for_tracker(request, slug)
+    today = timezone.localdate()
+    form, filters, agencies = _filter_form(request, partnership)
+    visible = selectors.actions_visible_to(user=request.user, partnership=partnership)
+    actions = selectors.filtered_actions(visible, filters)
+    counts = selectors.tracker_counts(actions, today)
+    page = _page(
+        request,
+        selectors.tracker_rows(actions, view=filters.view, today=today),
+        counts[filters.view],
+        today,
+    )
+    query = _query_without(request, "page")
+    view_links = []
+    for key, label in selectors.VIEWS:
+        link_query = query.copy()
+        link_query["view"] = key
+        view_links.append(
+            {
+                "label": label,
+                "count": counts[key],
+                "query": link_query.urlencode(),
+                "current": key == filters.view,
+            }
+        )
+    everything = permissions.sees_every_action(request.user, partnership)
+    return render(
+        request,
+        "actions/tracker/tracker.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "filters": filters,
+            "caption": _caption(selectors.VIEW_LABELS[filters.view], page.paginator.count),
+            "view_links": view_links,
+            "page": page,
+            "query": query.urlencode(),
+            "by_agency": selectors.agency_breakdown(visible, today),
+            "sees_everything": everything,
+            "own_agencies": [] if everything else agencies,
+            "due_soon_days": selectors.DUE_SOON_WORKING_DAYS,
+        },
+    )
+
+
+@require_GET
+def agency_actions(request, slug: str, agency_slug: str):
+    partnership = _for_tracker(request, slug)
+    agency = selectors.agency_get(partnership=partnership, slug=agency_slug)
+    if not (
+        permissions.sees_every_action(request.user, partnership)
+        or agency.pk in selectors.own_agency_ids(request.user, partnership)
+    ):
+        raise PermissionDenied("Agency contributors see only their own agency's actions")
+    today = timezone.localdate()
+    statuses = dict(selectors.AGENCY_STATUSES)
+    status = request.GET.get("status", "")
+    if status not in statuses:
+        status = ""
+    actions = selectors.actions_visible_to(user=request.user, partnership=partnership).filter(
+        agency=agency
+    )
+    counts = selectors.agency_status_counts(actions, today)
+    page = _page(
+        request,
+        selectors.agency_rows(actions, status=status, today=today),
+        counts[status] if status else counts["all"],
+        today,
+    )
+    status_links = [
+        {
+            "value": value,
+            "label": label,
+            "count": counts[value] if value else counts["all"],
+            "current": value == status,
+        }
+        for value, label in [("", "All actions"), *selectors.AGENCY_STATUSES]
+    ]
+    return render(
+        request,
+        "actions/tracker/agency.html",
+        {
+            "partnership": partnership,
+            "agency": agency,
+            "status": status,
+            "status_label": statuses.get(status, ""),
+            "status_links": status_links,
+            "counts": counts,
+            "page": page,
+            "caption": _caption(statuses.get(status, "All actions"), page.paginator.count),
+            "query": f"status={status}" if status else "",
+            "sees_everything": permissions.sees_every_action(request.user, partnership),
+        },
+    )
+
+
+def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@never_cache
+@require_GET
+def tracker_xlsx(request, slug: str):
+    partnership = _for_tracker(request, slug)
+    today = timezone.localdate()
+    _form, filters, _agencies = _filter_form(request, partnership)
+    visible = selectors.actions_visible_to(user=request.user, partnership=partnership)
+    actions = selectors.filtered_actions(visible, filters)
+    rows = selectors.tracker_export_rows(actions, view=filters.view, today=today)
+    content = exports.tracker_xlsx(
+        rows, partnership=partnership, filters_text=filters.describe(), today=today
+    )
+    exports.export_recorded(
+        actor=request.user,
+        partnership=partnership,
+        target=partnership,
+        kind="tracker_xlsx",
+        rows=len(rows),
+        filters=filters.as_payload(),
+    )
+    return _attachment(
+        content, exports.XLSX, f"action-tracker-{partnership.slug}-{today:%Y%m%d}.xlsx"
+    )
+
+
+def _plan(request, slug: str, review_pk: int):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    review = review_selectors.review_get(partnership=partnership, pk=review_pk)
+    if not permissions.can_view_action_plan(request.user, review):
+        raise PermissionDenied("You cannot see this review's action plan")
+    return partnership, review, selectors.action_plan_for_export(review=review)
+
+
+def _plan_export(request, slug: str, review_pk: int, fmt: str):
+    partnership, review, plan = _plan(request, slug, review_pk)
+    today = timezone.localdate()
+    writer = exports.plan_docx if fmt == "docx" else exports.plan_xlsx
+    content = writer(plan, review=review, today=today)
+    exports.export_recorded(
+        actor=request.user,
+        partnership=partnership,
+        target=review,
+        kind=f"plan_{fmt}",
+        rows=sum(len(item.actions) for item in plan),
+    )
+    name = f"action-plan-{slugify(review.reference)}-{today:%Y%m%d}.{fmt}"
+    return _attachment(content, exports.DOCX if fmt == "docx" else exports.XLSX, name)
+
+
+@never_cache
+@require_GET
+def plan_docx(request, slug: str, review_pk: int):
+    return _plan_export(request, slug, review_pk, "docx")
+
+
+@never_cache
+@require_GET
+def plan_xlsx(request, slug: str, review_pk: int):
+    return _plan_export(request, slug, review_pk, "xlsx")
+
+
+def _annual(request, slug: str):
+    partnership = _for_readers(request, slug)
+    today = timezone.localdate()
+    years = selectors.annual_years(partnership=partnership, today=today)
+    form = AnnualYearForm(
+        request.GET if "year" in request.GET else None,
+        years=years,
+        default=selectors.default_annual_year(today),
+    )
+    year = form.year_chosen()
+    figures = selectors.annual_figures(partnership=partnership, year=year, today=today)
+    return partnership, form, figures, today
+
+
+@require_GET
+def annual_figures(request, slug: str):
+    partnership, form, figures, _today = _annual(request, slug)
+    return render(
+        request,
+        "actions/tracker/annual.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "figures": figures,
+            "lines": exports.figure_lines(figures),
+            "year_query": f"year={figures.year.start_year}",
+        },
+    )
+
+
+@never_cache
+@require_GET
+def annual_figures_xlsx(request, slug: str):
+    partnership, _form, figures, today = _annual(request, slug)
+    content = exports.annual_xlsx(figures, partnership=partnership, today=today)
+    exports.export_recorded(
+        actor=request.user,
+        partnership=partnership,
+        target=partnership,
+        kind="annual_xlsx",
+        rows=len(figures.not_implemented),
+        filters={"year": figures.year.short_label},
+    )
+    name = f"annual-figures-{partnership.slug}-{figures.year.start_year}-{figures.year.end:%y}"
+    return _attachment(content, exports.XLSX, f"{name}.xlsx")
 

@@ -1,0 +1,641 @@
+"""Reads for the partnership tracker, one agency's actions, the exports and the figures for a
+board's annual report (R24).
+
+Every read of actions starts from ``actions_visible_to``: the business unit and partner leads see
+every action of the partnership, an agency contributor only their own agency's. Lists are one
+query each, whatever the number of actions (counts in one aggregate, the page of rows with its
+review and agency joined, export rows with their findings and themes in one query each).
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import Case, When
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from safeguarding.accounts.models import Agency, Membership, Partnership, Role
+from safeguarding.core.calendar import add_working_days
+from safeguarding.reviews.models import Finding, Review
+from safeguarding.reviews.permissions import agency_ids_for
+
+from .models import Action, ActionEvidence, ActionUpdate, Recommendation, Theme
+from .permissions import sees_every_action
+
+Status = Action.Status
+DUE_SOON_WORKING_DAYS = 20
+TRACKER_PAGE_SIZE = 50
+
+# The tracker's views: (key, label). "open" is the default.
+VIEWS = [
+    ("open", "All open"),
+    ("due_soon", "Due soon"),
+    ("overdue", "Overdue"),
+    ("at_risk", "At risk"),
+    ("awaiting_acceptance", "Awaiting acceptance"),
+    ("no_impact_evidence", "Completed without impact evidence"),
+    ("not_implemented", "Not being implemented"),
+    ("complete", "Complete"),
+    ("all", "All actions"),
+]
+VIEW_LABELS = dict(VIEWS)
+DEFAULT_VIEW = "open"
+
+
+def view_conditions(today: datetime.date) -> dict[str, Q]:
+    """The condition of each view on ``today``."""
+    open_ = Q(status__in=Action.OPEN)
+    soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    return {
+        "open": open_,
+        "due_soon": open_ & Q(target_date__gte=today, target_date__lte=soon),
+        "overdue": open_ & Q(target_date__lt=today),
+        "at_risk": Q(status=Status.AT_RISK),
+        "awaiting_acceptance": Q(status=Status.COMPLETION_REQUESTED),
+        "no_impact_evidence": Q(status=Status.COMPLETE, recommendation__impact_result=""),
+        "not_implemented": Q(status=Status.NOT_IMPLEMENTED),
+        "complete": Q(status=Status.COMPLETE),
+        "all": Q(),
+    }
+
+
+@dataclass(frozen=True)
+class TrackerFilters:
+    theme: Theme | None = None
+    agency: Agency | None = None
+    review_type: str = ""
+    year: int | None = None
+    view: str = DEFAULT_VIEW
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether any filter besides the view is set."""
+        return bool(self.theme or self.agency or self.review_type or self.year)
+
+    def as_payload(self) -> dict:
+        return {
+            "theme": self.theme.pk if self.theme else None,
+            "agency": self.agency.slug if self.agency else None,
+            "review_type": self.review_type or None,
+            "year": self.year,
+            "view": self.view,
+        }
+
+    def describe(self) -> str:
+        parts = [f"View: {VIEW_LABELS.get(self.view, self.view)}"]
+        if self.theme:
+            parts.append(f"theme: {self.theme.name}")
+        if self.agency:
+            parts.append(f"agency: {self.agency.name}")
+        if self.review_type:
+            parts.append(f"review type: {Review.Kind(self.review_type).label}")
+        if self.year:
+            parts.append(f"recommendations agreed in {self.year}")
+        return "; ".join(parts)
+
+
+# Scoping -----------------------------------------------------------------------------------------
+
+
+def own_agency_ids(user, partnership: Partnership) -> set[int]:
+    """The agencies a contributor acts for in ``partnership`` (read once per request: kept on
+    the user object, as ``roles_in`` keeps the roles)."""
+    cache = user.__dict__.setdefault("_action_agency_ids", {})
+    if partnership.pk not in cache:
+        cache[partnership.pk] = agency_ids_for(user, partnership)
+    return cache[partnership.pk]
+
+
+def actions_visible_to(*, user, partnership: Partnership) -> QuerySet[Action]:
+    """Every action of the partnership for the business unit and partner leads; an agency
+    contributor's own agency's actions only (nothing for anyone else)."""
+    actions = Action.objects.filter(partnership=partnership)
+    if sees_every_action(user, partnership):
+        return actions
+    return actions.filter(agency_id__in=own_agency_ids(user, partnership))
+
+
+def filtered_actions(actions: QuerySet[Action], filters: TrackerFilters) -> QuerySet[Action]:
+    """The filters other than the view (theme, agency, review type, year agreed)."""
+    if filters.theme is not None:
+        answers_theme = Recommendation.findings.through.objects.filter(
+            recommendation_id=OuterRef("recommendation_id"), finding__themes=filters.theme
+        )
+        actions = actions.filter(Exists(answers_theme))
+    if filters.agency is not None:
+        actions = actions.filter(agency=filters.agency)
+    if filters.review_type:
+        actions = actions.filter(recommendation__review__kind=filters.review_type)
+    if filters.year:
+        actions = actions.filter(
+            recommendation__agreed_on__gte=datetime.date(filters.year, 1, 1),
+            recommendation__agreed_on__lte=datetime.date(filters.year, 12, 31),
+        )
+    return actions
+
+
+def tracker_counts(actions: QuerySet[Action], today: datetime.date) -> dict[str, int]:
+    """How many of ``actions`` are in each view, in one aggregate query."""
+    counts = actions.aggregate(
+        **{key: Count("pk", filter=condition) for key, condition in view_conditions(today).items()}
+    )
+    return {key: value or 0 for key, value in counts.items()}
+
+
+def tracker_rows(actions: QuerySet[Action], *, view: str, today: datetime.date):
+    """The rows of the table for ``view``: soonest target first, each with its review and agency
+    (one query per page)."""
+    condition = view_conditions(today).get(view, Q())
+    rows = (
+        actions.filter(condition)
+        .select_related("recommendation", "recommendation__review", "agency")
+        .only(
+            "id",
+            "number",
+            "text",
+            "lead_name",
+            "target_date",
+            "status",
+            "completed_on",
+            "agency__id",
+            "agency__name",
+            "agency__slug",
+            "recommendation__id",
+            "recommendation__number",
+            "recommendation__review__id",
+            "recommendation__review__reference",
+            "recommendation__review__title",
+        )
+    )
+    return rows.order_by("target_date", "pk")
+
+
+def agency_breakdown(actions: QuerySet[Action], today: datetime.date) -> list[dict]:
+    """Per owner agency: how many actions, how many open and how many overdue (one query)."""
+    conditions = view_conditions(today)
+    return list(
+        actions.values("agency__slug", "agency__name")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=conditions["open"]),
+            overdue=Count("pk", filter=conditions["overdue"]),
+        )
+        .order_by("agency__name")
+    )
+
+
+# Choices for the filters -------------------------------------------------------------------------
+
+
+def filter_agencies(*, user, partnership: Partnership) -> list[Agency]:
+    """The agencies a user may filter by: the partnership's, or a contributor's own."""
+    if sees_every_action(user, partnership):
+        return list(partnership.agencies.order_by("name"))
+    return list(Agency.objects.filter(pk__in=own_agency_ids(user, partnership)).order_by("name"))
+
+
+def filter_themes(*, partnership: Partnership) -> list[Theme]:
+    """The themes tagged on findings of the partnership's reviews (the ones that can match)."""
+    return list(
+        Theme.objects.filter(findings__review__partnership=partnership)
+        .distinct()
+        .order_by("facet", "name")
+    )
+
+
+def filter_years(*, partnership: Partnership) -> list[int]:
+    """The years in which recommendations were agreed, newest first."""
+    return [
+        day.year
+        for day in Recommendation.objects.filter(review__partnership=partnership).dates(
+            "agreed_on", "year", order="DESC"
+        )
+    ]
+
+
+# One agency --------------------------------------------------------------------------------------
+
+
+def agency_get(*, partnership: Partnership, slug: str) -> Agency:
+    """An agency of the partnership, or one that owns actions in it (404 otherwise)."""
+    agency = (
+        Agency.objects.filter(slug=slug)
+        .filter(
+            Q(partnerships=partnership)
+            | Exists(Action.objects.filter(partnership=partnership, agency=OuterRef("pk")))
+        )
+        .first()
+    )
+    if agency is None:
+        raise Http404("No such agency")
+    return agency
+
+
+AGENCY_STATUSES = [*Status.choices[:4], ("overdue", "Overdue"), *Status.choices[4:]]
+
+
+def agency_status_counts(actions: QuerySet[Action], today: datetime.date) -> dict[str, int]:
+    """How many of ``actions`` are in each status (and overdue, and in all), one query."""
+    counts = actions.aggregate(
+        all=Count("pk"),
+        overdue=Count("pk", filter=view_conditions(today)["overdue"]),
+        **{status.value: Count("pk", filter=Q(status=status)) for status in Status},
+    )
+    return {key: value or 0 for key, value in counts.items()}
+
+
+def agency_rows(actions: QuerySet[Action], *, status: str, today: datetime.date):
+    if status == "overdue":
+        return tracker_rows(actions, view="overdue", today=today)
+    if status:
+        actions = actions.filter(status=status)
+    return tracker_rows(actions, view="all", today=today)
+
+
+# The tracker as a spreadsheet ------------------------------------------------------------------
+
+
+def _latest_update():
+    return ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
+
+
+def tracker_export_rows(
+    actions: QuerySet[Action], *, view: str, today: datetime.date
+) -> list[dict]:
+    """Every action under the view and filters, as plain rows for the tracker spreadsheet: a
+    fixed number of queries (the actions with their latest update and evidence count, then the
+    findings and themes of their recommendations)."""
+    condition = view_conditions(today).get(view, Q())
+    chosen = actions.filter(condition)
+    evidence_count = (
+        ActionEvidence.objects.filter(action=OuterRef("pk"))
+        .order_by()
+        .values("action")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = list(
+        chosen.annotate(
+            latest_update_at=Subquery(_latest_update().values("created_at")[:1]),
+            latest_update_note=Subquery(_latest_update().values("note")[:1]),
+            evidence_count=Coalesce(Subquery(evidence_count), 0),
+            overdue=Case(
+                When(Q(status__in=Action.OPEN, target_date__lt=today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .values(
+            "pk",
+            "number",
+            "text",
+            "lead_name",
+            "target_date",
+            "status",
+            "completed_on",
+            "not_implemented_reason",
+            "latest_update_at",
+            "latest_update_note",
+            "evidence_count",
+            "overdue",
+            "recommendation_id",
+            agency_name=F("agency__name"),
+            recommendation_number=F("recommendation__number"),
+            recommendation_text=F("recommendation__text"),
+            impact_method=F("recommendation__impact_method"),
+            impact_plan=F("recommendation__impact_plan"),
+            impact_result=F("recommendation__impact_result"),
+            impact_judgement=F("recommendation__impact_judgement"),
+            review_reference=F("recommendation__review__reference"),
+            review_title=F("recommendation__review__title"),
+            review_kind=F("recommendation__review__kind"),
+        )
+        .order_by("recommendation__review__reference", "recommendation__number", "number")
+    )
+    recommendation_ids = chosen.values("recommendation_id")
+    findings: dict[int, list[str]] = defaultdict(list)
+    for link in (
+        Recommendation.findings.through.objects.filter(recommendation_id__in=recommendation_ids)
+        .order_by("recommendation_id", "finding__number")
+        .values("recommendation_id", "finding__number", "finding__title")
+    ):
+        findings[link["recommendation_id"]].append(
+            f"{link['finding__number']}. {link['finding__title']}"
+        )
+    themes: dict[int, set[str]] = defaultdict(set)
+    for link in Recommendation.findings.through.objects.filter(
+        recommendation_id__in=recommendation_ids, finding__themes__isnull=False
+    ).values("recommendation_id", "finding__themes__name"):
+        themes[link["recommendation_id"]].add(link["finding__themes__name"])
+    kinds = dict(Review.Kind.choices)
+    statuses = dict(Status.choices)
+    methods = dict(Recommendation.ImpactMethod.choices)
+    judgements = dict(Recommendation.Judgement.choices)
+    for row in rows:
+        recommendation_id = row["recommendation_id"]
+        row["reference"] = f"{row['recommendation_number']}.{row['number']}"
+        row["review_kind_label"] = kinds.get(row["review_kind"], row["review_kind"])
+        row["status_label"] = statuses.get(row["status"], row["status"])
+        row["impact_method_label"] = methods.get(row["impact_method"], "")
+        row["impact_judgement_label"] = judgements.get(row["impact_judgement"], "")
+        row["findings"] = findings.get(recommendation_id, [])
+        row["themes"] = sorted(themes.get(recommendation_id, ()))
+        if row["latest_update_at"] is not None:
+            row["latest_update_on"] = timezone.localdate(row["latest_update_at"])
+        else:
+            row["latest_update_on"] = None
+    return rows
+
+
+# A review's action plan, for the exports -------------------------------------------------------
+
+
+@dataclass
+class PlanAction:
+    action: Action
+    evidence: list[str]
+
+
+@dataclass
+class PlanRecommendation:
+    recommendation: Recommendation
+    findings: list[Finding]
+    agencies: list[Agency]
+    actions: list[PlanAction] = field(default_factory=list)
+
+
+def action_plan_for_export(*, review: Review) -> list[PlanRecommendation]:
+    """The review's recommendations in order, each with the findings it answers, the agencies it
+    is addressed to, and its actions with their owner agency and evidence file names. Four
+    queries, whatever the size of the plan."""
+    from django.db.models import Prefetch
+
+    recommendations = (
+        Recommendation.objects.filter(review=review)
+        .order_by("number")
+        .prefetch_related(
+            Prefetch("findings", queryset=Finding.objects.order_by("number")),
+            Prefetch("agencies", queryset=Agency.objects.order_by("name")),
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("agency")
+                .prefetch_related(
+                    Prefetch(
+                        "evidence",
+                        queryset=ActionEvidence.objects.order_by("uploaded_at", "id").only(
+                            "id", "action_id", "original_name", "description"
+                        ),
+                    )
+                )
+                .order_by("number"),
+            ),
+        )
+    )
+    plan = []
+    for recommendation in recommendations:
+        item = PlanRecommendation(
+            recommendation=recommendation,
+            findings=list(recommendation.findings.all()),
+            agencies=list(recommendation.agencies.all()),
+        )
+        for action in recommendation.actions.all():
+            action.recommendation = recommendation  # Action.reference reads its number
+            item.actions.append(
+                PlanAction(
+                    action=action,
+                    evidence=[evidence.original_name for evidence in action.evidence.all()],
+                )
+            )
+        plan.append(item)
+    return plan
+
+
+# Figures for the annual report (R24) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FinancialYear:
+    """1 April to 31 March (R24: the SAB annual report covers each financial year)."""
+
+    start_year: int
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.start_year, 4, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        return datetime.date(self.start_year + 1, 3, 31)
+
+    @property
+    def label(self) -> str:
+        return f"April {self.start_year} to March {self.start_year + 1}"
+
+    @property
+    def short_label(self) -> str:
+        return f"{self.start_year} to {self.start_year + 1}"
+
+    def _midnight(self, day: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+    @property
+    def starts_at(self) -> datetime.datetime:
+        return self._midnight(self.start)
+
+    @property
+    def ends_before(self) -> datetime.datetime:
+        """The first moment after the year (1 April of the next year, local time)."""
+        return self._midnight(self.end + datetime.timedelta(days=1))
+
+    @classmethod
+    def containing(cls, day: datetime.date) -> "FinancialYear":
+        return cls(day.year if day.month >= 4 else day.year - 1)
+
+
+def annual_years(*, partnership: Partnership, today: datetime.date) -> list[FinancialYear]:
+    """The financial years from the first with data (a review started or a recommendation
+    agreed) to the current one, newest first. Two queries."""
+    current = FinancialYear.containing(today)
+    firsts = [
+        Review.objects.filter(partnership=partnership).aggregate(first=Min("started_on"))["first"],
+        Recommendation.objects.filter(review__partnership=partnership).aggregate(
+            first=Min("agreed_on")
+        )["first"],
+    ]
+    known = [day for day in firsts if day is not None]
+    first = FinancialYear.containing(min(known)).start_year if known else current.start_year - 1
+    first = min(first, current.start_year - 1)  # the last complete year is always offered
+    return [FinancialYear(year) for year in range(current.start_year, first - 1, -1)]
+
+
+def default_annual_year(today: datetime.date) -> FinancialYear:
+    """The last complete financial year."""
+    return FinancialYear(FinancialYear.containing(today).start_year - 1)
+
+
+@dataclass
+class AnnualFigures:
+    year: FinancialYear
+    complete: bool  # the year has ended
+    reviews_signed_off: list[Review]  # each with finding_count and learning_point_count
+    findings_concluded: int
+    learning_points_concluded: int
+    reviews_ongoing: list[Review]
+    recommendations_agreed: int
+    actions_agreed: int
+    actions_completed: int
+    actions_outstanding: int
+    actions_outstanding_overdue: int
+    not_implemented: list[Action]  # each with decided_at
+    impact_recorded: list[Recommendation]
+    judgements: list[tuple[str, int]]  # (label, count) for every judgement
+
+    @property
+    def impact_recorded_count(self) -> int:
+        return len(self.impact_recorded)
+
+
+def _decided_not_to_implement():
+    return (
+        ActionUpdate.objects.filter(action=OuterRef("pk"), kind=ActionUpdate.Kind.NOT_IMPLEMENTED)
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+
+
+def annual_figures(
+    *, partnership: Partnership, year: FinancialYear, today: datetime.date
+) -> AnnualFigures:
+    """The implementation figures a board's annual report needs for one financial year (R24):
+    reviews signed off (findings concluded), reviews still ongoing at 31 March, actions completed,
+    actions outstanding at the year end (and how many of those were overdue), decisions not to
+    implement with their reasons, and impact recorded with its judgement. Six queries.
+
+    An action counts as outstanding at the year end when its recommendation was agreed by then
+    and it was neither complete (``completed_on``) nor decided against (the update recording the
+    decision) by then; overdue if its target date was on or before 31 March.
+    """
+    start, end = year.start, year.end
+    reviews = Review.objects.filter(partnership=partnership).exclude(
+        kind=Review.Kind.RAPID_REVIEW
+    )
+    signed_off = list(
+        reviews.filter(signed_off_at__gte=year.starts_at, signed_off_at__lt=year.ends_before)
+        .annotate(
+            finding_count=Count("findings", filter=Q(findings__kind=Finding.Kind.FINDING)),
+            learning_point_count=Count(
+                "findings", filter=Q(findings__kind=Finding.Kind.LEARNING_POINT)
+            ),
+        )
+        .order_by("signed_off_at", "pk")
+    )
+    ongoing = list(
+        reviews.filter(started_on__lte=end)
+        .filter(Q(signed_off_at__isnull=True) | Q(signed_off_at__gte=year.ends_before))
+        .order_by("started_on", "pk")
+    )
+
+    # When the decision not to implement was recorded (its update; the last change if none).
+    actions = Action.objects.filter(partnership=partnership).annotate(
+        decided_at=Coalesce(Subquery(_decided_not_to_implement()), "modified_at")
+    )
+    outstanding = (
+        Q(recommendation__agreed_on__lte=end)
+        & (Q(completed_on__isnull=True) | Q(completed_on__gt=end))
+        & (~Q(status=Status.NOT_IMPLEMENTED) | Q(decided_at__gte=year.ends_before))
+    )
+    counts = actions.aggregate(
+        agreed=Count("pk", filter=Q(recommendation__agreed_on__range=(start, end))),
+        completed=Count("pk", filter=Q(status=Status.COMPLETE, completed_on__range=(start, end))),
+        outstanding=Count("pk", filter=outstanding),
+        outstanding_overdue=Count("pk", filter=outstanding & Q(target_date__lte=end)),
+    )
+    not_implemented = list(
+        actions.filter(
+            status=Status.NOT_IMPLEMENTED,
+            decided_at__gte=year.starts_at,
+            decided_at__lt=year.ends_before,
+        )
+        .select_related("agency", "recommendation", "recommendation__review")
+        .order_by("recommendation__review__reference", "recommendation__number", "number")
+    )
+    impact = list(
+        Recommendation.objects.filter(
+            review__partnership=partnership, impact_recorded_on__range=(start, end)
+        )
+        .exclude(impact_judgement="")
+        .select_related("review")
+        .order_by("review__reference", "number")
+    )
+    for review in signed_off:
+        review.signed_off_on = timezone.localdate(review.signed_off_at)
+    for action in not_implemented:
+        action.decided_on = timezone.localdate(action.decided_at)
+    by_judgement = defaultdict(int)
+    for recommendation in impact:
+        by_judgement[recommendation.impact_judgement] += 1
+    recommendations_agreed = Recommendation.objects.filter(
+        review__partnership=partnership, agreed_on__range=(start, end)
+    ).count()
+    return AnnualFigures(
+        year=year,
+        complete=year.end < today,
+        reviews_signed_off=signed_off,
+        findings_concluded=sum(review.finding_count for review in signed_off),
+        learning_points_concluded=sum(review.learning_point_count for review in signed_off),
+        reviews_ongoing=ongoing,
+        recommendations_agreed=recommendations_agreed,
+        actions_agreed=counts["agreed"] or 0,
+        actions_completed=counts["completed"] or 0,
+        actions_outstanding=counts["outstanding"] or 0,
+        actions_outstanding_overdue=counts["outstanding_overdue"] or 0,
+        not_implemented=not_implemented,
+        impact_recorded=impact,
+        judgements=[
+            (label, by_judgement.get(value, 0))
+            for value, label in Recommendation.Judgement.choices
+        ],
+    )
+
+
+# Reminders ---------------------------------------------------------------------------------------
+
+
+def agency_contributor_emails(*, partnership: Partnership, agency: Agency) -> list[str]:
+    """The active agency contributors of ``agency`` in ``partnership`` (sorted emails)."""
+    return sorted(
+        set(
+            Membership.objects.filter(
+                partnership=partnership,
+                role=Role.AGENCY_CONTRIBUTOR,
+                agency=agency,
+                user__is_active=True,
+            ).values_list("user__email", flat=True)
+        )
+    )
+
+
+def business_unit_emails(*, partnership: Partnership) -> list[str]:
+    return sorted(
+        set(
+            Membership.objects.filter(
+                partnership=partnership, role=Role.BUSINESS_UNIT, user__is_active=True
+            ).values_list("user__email", flat=True)
+        )
+    )
+
+

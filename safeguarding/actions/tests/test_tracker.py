@@ -1,0 +1,548 @@
+"""The partnership tracker, one agency's actions and the annual report figures (R24)."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from safeguarding.accounts.models import Role
+from safeguarding.actions import selectors
+from safeguarding.actions.models import Action, ActionUpdate
+from safeguarding.core.calendar import add_working_days
+from safeguarding.reviews.models import Finding, Review
+
+from .tracker_support import (
+    action_for,
+    agency_in,
+    at,
+    build_actions,
+    contributor_for,
+    days,
+    finding_for,
+    member,
+    not_implemented,
+    recommendation_for,
+    review_for,
+    theme,
+    today,
+)
+
+pytestmark = pytest.mark.django_db
+Status = Action.Status
+# Whatever the number of actions (pinned below with 3 and 60): 6 for the signed-in request,
+# 8 for the page (contributors: 2 more, for the agency they act for).
+TRACKER_QUERIES = {"business_unit": 14, "agency_contributor": 16}
+
+
+def tracker_url(partnership, **query) -> str:
+    url = reverse("actions:tracker", args=[partnership.slug])
+    if query:
+        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    return url
+
+
+def action_links(response, partnership) -> set[int]:
+    """The actions listed in the tracker's table (each links to its page)."""
+    pattern = rf'href="/manage/{partnership.slug}/actions/(\d+)/"'
+    return {int(pk) for pk in re.findall(pattern, response.content.decode())}
+
+
+@pytest.fixture
+def police(partnership, agency):
+    partnership.agencies.add(agency)  # "Testshire Police", the contributors' agency
+    return agency
+
+
+@pytest.fixture
+def health(partnership):
+    return agency_in(partnership, "Testshire Health Trust", "testshire-health")
+
+
+@pytest.fixture
+def views_world(partnership, police, health):
+    """One action in each state the views tell apart, each under its own recommendation."""
+    review = review_for(partnership, title="Child V")
+    finding = finding_for(review, 1)
+    made = {}
+    plan = [
+        ("due_soon", Status.ON_TRACK, add_working_days(today(), 5), {}),
+        ("due_soon_edge", Status.NOT_STARTED, add_working_days(today(), 20), {}),
+        ("later", Status.NOT_STARTED, add_working_days(today(), 21), {}),
+        ("overdue", Status.ON_TRACK, days(-3), {}),
+        ("at_risk", Status.AT_RISK, days(60), {}),
+        ("awaiting", Status.COMPLETION_REQUESTED, days(100), {}),
+        ("complete_no_impact", Status.COMPLETE, days(-40), {}),
+        (
+            "complete_with_impact",
+            Status.COMPLETE,
+            days(-50),
+            {
+                "impact_method": "audit",
+                "impact_result": "Audit: 9 in 10 shared",
+                "impact_judgement": "changed",
+            },
+        ),
+        ("not_implemented", Status.NOT_IMPLEMENTED, days(30), {}),
+    ]
+    for number, (name, status, target, impact) in enumerate(plan, start=1):
+        recommendation = recommendation_for(review, number, [finding], **impact)
+        made[name] = action_for(
+            recommendation,
+            1,
+            police if number % 2 else health,
+            status=status,
+            target_date=target,
+            reason="A national programme replaces it" if name == "not_implemented" else "",
+        )
+    return made
+
+
+VIEW_EXPECTED = {
+    "open": {"due_soon", "due_soon_edge", "later", "overdue", "at_risk", "awaiting"},
+    "due_soon": {"due_soon", "due_soon_edge"},
+    "overdue": {"overdue"},
+    "at_risk": {"at_risk"},
+    "awaiting_acceptance": {"awaiting"},
+    "no_impact_evidence": {"complete_no_impact"},
+    "not_implemented": {"not_implemented"},
+    "complete": {"complete_no_impact", "complete_with_impact"},
+}
+
+
+# Who sees what -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("view, expected", VIEW_EXPECTED.items())
+def test_each_view_lists_its_actions_and_counts_them(
+    bu_client, partnership, views_world, view, expected
+):
+    response = bu_client.get(tracker_url(partnership, view=view))
+
+    assert response.status_code == 200
+    assert action_links(response, partnership) == {views_world[name].pk for name in expected}
+    label = selectors.VIEW_LABELS[view]
+    assert f"<strong>{label}: {len(expected)}</strong>" in response.content.decode()
+
+
+def test_the_default_view_is_every_open_action_soonest_target_first(
+    bu_client, partnership, views_world
+):
+    response = bu_client.get(tracker_url(partnership))
+    page = response.content.decode()
+
+    shown = [int(pk) for pk in re.findall(rf"/manage/{partnership.slug}/actions/(\d+)/", page)]
+    order = ["overdue", "due_soon", "due_soon_edge", "later", "at_risk", "awaiting"]
+    assert shown == [views_world[name].pk for name in order]
+    assert "All open: 6 actions" in page
+    assert "All actions: 9" in page
+
+
+def test_an_open_action_past_its_target_date_shows_as_overdue(bu_client, partnership, views_world):
+    response = bu_client.get(tracker_url(partnership, view="overdue"))
+    page = response.content.decode()
+
+    assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in page
+    assert views_world["overdue"].target_date.strftime("%B %Y") in page
+
+
+def test_partner_leads_see_every_action_with_links_to_the_figures(client, partnership, views_world):
+    client.force_login(member(partnership, Role.PARTNER_LEAD))
+
+    response = client.get(tracker_url(partnership, view="all"))
+
+    assert len(action_links(response, partnership)) == 9
+    page = response.content.decode()
+    assert reverse("actions:annual", args=[partnership.slug]) in page
+    assert reverse("actions:themes", args=[partnership.slug]) in page
+
+
+def test_an_agency_contributor_sees_only_their_own_agencys_actions(
+    client, partnership, police, health, views_world
+):
+    client.force_login(contributor_for(partnership, police))
+
+    response = client.get(tracker_url(partnership, view="all"))
+
+    police_actions = {a.pk for a in views_world.values() if a.agency_id == police.pk}
+    assert action_links(response, partnership) == police_actions
+    page = response.content.decode()
+    assert "All actions: 5" in page
+    assert "Testshire Health Trust" not in page  # not in the table, the filter or the breakdown
+    assert reverse("actions:agency", args=[partnership.slug, police.slug]) in page
+    assert reverse("actions:annual", args=[partnership.slug]) not in page
+
+
+def test_a_contributor_cannot_widen_their_view_with_the_agency_filter(
+    client, partnership, police, health, views_world
+):
+    client.force_login(contributor_for(partnership, police))
+
+    response = client.get(tracker_url(partnership, view="all", agency=health.pk))
+
+    assert action_links(response, partnership) == {
+        a.pk for a in views_world.values() if a.agency_id == police.pk
+    }
+
+
+def test_the_tracker_offers_the_spreadsheet_with_the_same_filters(
+    bu_client, partnership, views_world, police
+):
+    response = bu_client.get(tracker_url(partnership, view="overdue", agency=police.pk))
+
+    xlsx = reverse("actions:tracker_xlsx", args=[partnership.slug])
+    assert f'href="{xlsx}?view=overdue&amp;agency={police.pk}"' in response.content.decode()
+
+
+# Filters ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def filter_world(partnership, police, health):
+    sharing, risk = theme("Information sharing"), theme("Risk assessment")
+    lcspr = review_for(partnership, title="Child F", started_on=datetime.date(2023, 5, 1))
+    sar = review_for(
+        partnership, title="Adult F", kind=Review.Kind.SAR, started_on=datetime.date(2023, 5, 1)
+    )
+    tagged_sharing = finding_for(lcspr, 1, "Nobody shared", themes=[sharing])
+    tagged_risk = finding_for(lcspr, 2, "Risk not assessed", themes=[risk])
+    untagged = finding_for(sar, 1, "Carers not heard")
+    made = {
+        "sharing_2024": action_for(
+            recommendation_for(lcspr, 1, [tagged_sharing], agreed_on=datetime.date(2024, 3, 1)),
+            1,
+            police,
+            target_date=days(30),
+        ),
+        "risk_2025": action_for(
+            recommendation_for(lcspr, 2, [tagged_risk], agreed_on=datetime.date(2025, 2, 1)),
+            1,
+            health,
+            target_date=days(31),
+        ),
+        "both_2025": action_for(
+            recommendation_for(
+                lcspr, 3, [tagged_sharing, tagged_risk], agreed_on=datetime.date(2025, 6, 1)
+            ),
+            1,
+            health,
+            target_date=days(32),
+        ),
+        "sar_2024": action_for(
+            recommendation_for(sar, 1, [untagged], agreed_on=datetime.date(2024, 9, 1)),
+            1,
+            police,
+            target_date=days(33),
+        ),
+    }
+    return made, {"sharing": sharing, "risk": risk}
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"theme": "sharing"}, {"sharing_2024", "both_2025"}),
+        ({"theme": "risk"}, {"risk_2025", "both_2025"}),
+        ({"agency": "police"}, {"sharing_2024", "sar_2024"}),
+        ({"agency": "health"}, {"risk_2025", "both_2025"}),
+        ({"review_type": "sar"}, {"sar_2024"}),
+        ({"review_type": "lcspr"}, {"sharing_2024", "risk_2025", "both_2025"}),
+        ({"year": "2024"}, {"sharing_2024", "sar_2024"}),
+        ({"year": "2025", "agency": "health", "theme": "sharing"}, {"both_2025"}),
+    ],
+)
+def test_filters_narrow_the_list_and_the_counts(
+    bu_client, partnership, police, health, filter_world, query, expected
+):
+    made, themes = filter_world
+    values = {"police": police.pk, "health": health.pk, **{k: t.pk for k, t in themes.items()}}
+    query = {key: values.get(value, value) for key, value in query.items()}
+
+    response = bu_client.get(tracker_url(partnership, **query))
+
+    assert action_links(response, partnership) == {made[name].pk for name in expected}
+    assert f"<strong>All open: {len(expected)}</strong>" in response.content.decode()
+
+
+def test_the_theme_filter_offers_the_themes_in_use_grouped(bu_client, partnership, filter_world):
+    page = bu_client.get(tracker_url(partnership)).content.decode()
+
+    assert '<optgroup label="Practice themes">' in page
+    assert ">Information sharing</option>" in page
+    assert ">Neglect</option>" not in page  # a theme no finding of ours has
+    assert '<option value="2025">2025</option>' in page
+
+
+def test_a_filter_outside_the_list_is_refused_with_the_error_summary(
+    bu_client, partnership, views_world
+):
+    response = bu_client.get(tracker_url(partnership, agency=999999, review_type="inquest"))
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert "govuk-error-summary" in page
+    assert "Select an agency from the list" in page
+    assert "Select a review type from the list" in page
+    assert len(action_links(response, partnership)) == 6  # every open action, unfiltered
+
+
+# Size ------------------------------------------------------------------------------------------
+
+
+def test_the_tracker_is_paged_50_at_a_time(bu_client, partnership, police, health):
+    build_actions(partnership, [police, health], 60, per_review=20)
+
+    first = bu_client.get(tracker_url(partnership, view="all"))
+    second = bu_client.get(tracker_url(partnership, view="all", page=2))
+
+    assert len(action_links(first, partnership)) == 50
+    assert len(action_links(second, partnership)) == 10
+    assert "Page 2 of 2" in second.content.decode()
+    assert 'href="?view=all&amp;page=1"' in second.content.decode()
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("who", ["business_unit", "agency_contributor"])
+def test_the_tracker_costs_the_same_queries_for_3_or_60_actions(
+    client, partnership, police, health, business_unit_user, who, django_assert_max_num_queries
+):
+    user = business_unit_user if who == "business_unit" else contributor_for(partnership, police)
+    client.force_login(user)
+    sharing = theme("Information sharing")
+    agreed = (today() - datetime.timedelta(days=400)).year  # build_actions' reviews started then
+    urls = [
+        tracker_url(partnership),
+        tracker_url(partnership, view="all", theme=sharing.pk, year=agreed, review_type="lcspr"),
+        reverse("actions:agency", args=[partnership.slug, police.slug]) + "?status=not_started",
+    ]
+    build_actions(partnership, [police, health], 3)
+    for finding in Finding.objects.all():
+        finding.themes.add(sharing)
+    small = [_queries(client, url) for url in urls]
+
+    build_actions(partnership, [police, health], 57)
+    for finding in Finding.objects.all():
+        finding.themes.add(sharing)
+    with django_assert_max_num_queries(TRACKER_QUERIES[who]):
+        response = client.get(urls[1])
+    assert len(action_links(response, partnership)) == (50 if who == "business_unit" else 30)
+    assert [_queries(client, url) for url in urls] == small
+
+
+# One agency ------------------------------------------------------------------------------------
+
+
+def test_the_agency_page_counts_its_actions_by_status(bu_client, partnership, police, views_world):
+    response = bu_client.get(reverse("actions:agency", args=[partnership.slug, police.slug]))
+    page = response.content.decode()
+
+    police_actions = {a.pk for a in views_world.values() if a.agency_id == police.pk}
+    assert response.status_code == 200
+    assert action_links(response, partnership) == police_actions
+    assert '<h1 class="govuk-heading-l">Actions of Testshire Police</h1>' in page
+    assert "All actions: 5 actions" in page
+    assert re.search(r"Not being implemented</dt>\s*<dd[^>]*>1<", page)
+
+
+def test_the_agency_page_filters_by_status(bu_client, partnership, health, views_world):
+    url = reverse("actions:agency", args=[partnership.slug, health.slug])
+
+    response = bu_client.get(url + "?status=overdue")
+
+    assert action_links(response, partnership) == {views_world["overdue"].pk}
+
+
+def test_contributors_see_their_own_agency_page_only(
+    client, partnership, police, health, views_world
+):
+    client.force_login(contributor_for(partnership, police))
+
+    own = client.get(reverse("actions:agency", args=[partnership.slug, police.slug]))
+    other = client.get(reverse("actions:agency", args=[partnership.slug, health.slug]))
+
+    assert own.status_code == 200
+    assert other.status_code == 403
+
+
+def test_an_agency_outside_the_partnership_is_not_found(bu_client, partnership):
+    response = bu_client.get(reverse("actions:agency", args=[partnership.slug, "no-such-agency"]))
+
+    assert response.status_code == 404
+
+
+# The annual report figures (R24) ---------------------------------------------------------------
+
+YEAR = selectors.FinancialYear(2024)  # 1 April 2024 to 31 March 2025
+
+
+@pytest.fixture
+def annual_world(partnership, police, health, business_unit_user):
+    """Reviews, actions and impact on both sides of 1 April 2024 and of 31 March 2025."""
+    d = datetime.date
+    signed_early = review_for(
+        partnership, title="Child A", started_on=d(2023, 4, 3), signed_off_at=at(d(2024, 6, 10))
+    )
+    finding_for(signed_early, 1)
+    finding_for(signed_early, 2, "Risk not assessed")
+    finding_for(signed_early, 3, "Quick learning", kind=Finding.Kind.LEARNING_POINT)
+    signed_last_evening = review_for(  # 23:30 on 31 March, British Summer Time: in the year
+        partnership,
+        title="Adult B",
+        kind=Review.Kind.SAR,
+        started_on=d(2023, 10, 2),
+        signed_off_at=at(d(2025, 3, 31), 23),
+    )
+    finding_for(signed_last_evening, 1)
+    signed_after = review_for(  # midnight starting 1 April: the next year, ongoing at 31 March
+        partnership, title="Child C", started_on=d(2024, 1, 8), signed_off_at=at(d(2025, 4, 1), 0)
+    )
+    finding_for(signed_after, 1)
+    signed_before = review_for(
+        partnership, title="Child D", started_on=d(2023, 1, 9), signed_off_at=at(d(2024, 3, 31))
+    )
+    finding_for(signed_before, 1)
+    still_running = review_for(partnership, title="Person E", started_on=d(2024, 9, 2))
+    review_for(partnership, title="Child F", started_on=d(2025, 4, 2))  # started after the year
+    review_for(
+        partnership, title="Child G", kind=Review.Kind.RAPID_REVIEW, started_on=d(2024, 5, 1)
+    )
+
+    def action(review, number, agreed_on, **kwargs):
+        finding = review.findings.first() or finding_for(review, 1)
+        recommendation = recommendation_for(review, number, [finding], agreed_on=agreed_on)
+        return action_for(recommendation, 1, police, **kwargs)
+
+    made = {
+        "completed_31_march": action(
+            signed_before, 1, d(2024, 5, 1), status=Status.COMPLETE,
+            target_date=d(2025, 3, 31), completed_on=d(2025, 3, 31),
+        ),
+        "completed_1_april": action(  # outstanding and overdue at the year end
+            signed_before, 2, d(2024, 5, 1), status=Status.COMPLETE,
+            target_date=d(2025, 2, 1), completed_on=d(2025, 4, 1),
+        ),
+        "open_not_due": action(
+            signed_early, 1, d(2024, 7, 1), status=Status.ON_TRACK, target_date=d(2025, 6, 1)
+        ),
+        "open_due_31_march": action(
+            signed_early, 2, d(2024, 7, 1), status=Status.AT_RISK, target_date=d(2025, 3, 31)
+        ),
+        "not_implemented_in_year": action(
+            signed_early, 3, d(2024, 7, 1), status=Status.ON_TRACK, target_date=d(2025, 9, 1)
+        ),
+        "not_implemented_after": action(
+            signed_early, 4, d(2024, 7, 1), status=Status.ON_TRACK, target_date=d(2025, 9, 1)
+        ),
+        "agreed_after": action(
+            signed_after, 1, d(2025, 4, 10), status=Status.ON_TRACK, target_date=d(2025, 5, 1)
+        ),
+        "completed_before": action(
+            signed_before, 3, d(2023, 6, 1), status=Status.COMPLETE,
+            target_date=d(2024, 3, 1), completed_on=d(2024, 3, 30),
+        ),
+    }  # fmt: skip
+    not_implemented(
+        made["not_implemented_in_year"],
+        business_unit_user,
+        "The service was decommissioned",
+        at(d(2025, 3, 15)),
+    )
+    not_implemented(
+        made["not_implemented_after"], business_unit_user, "Funding ended", at(d(2025, 4, 2))
+    )
+    impact_in_year = made["open_not_due"].recommendation
+    impact_in_year.impact_method = "audit"
+    impact_in_year.impact_result = "A case audit found information shared in 9 of 10 cases"
+    impact_in_year.impact_judgement = "changed"
+    impact_in_year.impact_recorded_on = d(2024, 12, 1)
+    impact_in_year.save()
+    impact_after = made["open_due_31_march"].recommendation
+    impact_after.impact_method = "survey"
+    impact_after.impact_result = "Practitioners feel more confident"
+    impact_after.impact_judgement = "partly"
+    impact_after.impact_recorded_on = d(2025, 4, 1)
+    impact_after.save()
+    return made, {"still_running": still_running, "signed_after": signed_after}
+
+
+def test_the_annual_figures_count_what_happened_between_1_april_and_31_march(
+    partnership, annual_world
+):
+    made, _reviews = annual_world
+
+    figures = selectors.annual_figures(
+        partnership=partnership, year=YEAR, today=datetime.date(2026, 11, 26)
+    )
+
+    assert [r.title for r in figures.reviews_signed_off] == ["Child A", "Adult B"]
+    assert figures.findings_concluded == 3  # 2 + 1 (learning points apart)
+    assert figures.learning_points_concluded == 1
+    assert {r.title for r in figures.reviews_ongoing} == {"Child C", "Person E"}
+    assert figures.actions_completed == 1
+    assert figures.actions_outstanding == 4  # completed 1 April, the two open, decided later
+    assert figures.actions_outstanding_overdue == 2  # target 1 February and 31 March
+    assert [a.pk for a in figures.not_implemented] == [made["not_implemented_in_year"].pk]
+    assert figures.not_implemented[0].decided_on == datetime.date(2025, 3, 15)
+    assert [r.number for r in figures.impact_recorded] == [1]
+    assert dict(figures.judgements) == {
+        "Changed practice": 1,
+        "Partly changed practice": 0,
+        "No evidence yet": 0,
+    }
+    assert figures.recommendations_agreed == 6
+    assert figures.complete
+
+
+def test_the_annual_page_shows_the_chosen_year(bu_client, partnership, annual_world):
+    url = reverse("actions:annual", args=[partnership.slug])
+
+    response = bu_client.get(url + "?year=2024")
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert "April 2024 to March 2025" in page
+    assert "The service was decommissioned" in page
+    assert "Funding ended" not in page
+    assert "Reviews still ongoing at 31 March 2025" in page
+    assert re.search(r"Actions outstanding at 31 March 2025</dt>\s*<dd[^>]*>4<", page)
+    assert "Child A" in page and "Adult B" in page
+    assert f'href="{url}.xlsx' not in page  # the spreadsheet has its own URL
+    assert reverse("actions:annual_xlsx", args=[partnership.slug]) + "?year=2024" in page
+
+
+def test_the_annual_page_defaults_to_the_last_complete_year(bu_client, partnership, annual_world):
+    response = bu_client.get(reverse("actions:annual", args=[partnership.slug]))
+
+    default = selectors.default_annual_year(today())
+    assert default.end < today()
+    assert f'<option value="{default.start_year}" selected>' in response.content.decode()
+    assert default.label in response.content.decode()
+
+
+def test_the_annual_page_refuses_a_year_without_data(bu_client, partnership, annual_world):
+    response = bu_client.get(reverse("actions:annual", args=[partnership.slug]) + "?year=1990")
+
+    assert "Select a financial year from the list" in response.content.decode()
+
+
+def test_every_year_from_the_first_with_data_is_offered(partnership, annual_world):
+    years = selectors.annual_years(partnership=partnership, today=datetime.date(2026, 11, 26))
+
+    assert [y.start_year for y in years] == [2026, 2025, 2024, 2023, 2022]
+
+
+def test_a_decision_update_dates_the_decision_not_to_implement(partnership, annual_world):
+    made, _ = annual_world
+
+    decided = ActionUpdate.objects.get(
+        action=made["not_implemented_in_year"], kind=ActionUpdate.Kind.NOT_IMPLEMENTED
+    )
+
+    assert decided.created_at.date() == datetime.date(2025, 3, 15)

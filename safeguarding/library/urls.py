@@ -1,0 +1,5 @@
+"""URL map (being written)."""
+
+app_name = "library"
+
+urlpatterns: list = []
