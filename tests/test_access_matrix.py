@@ -18,10 +18,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from safeguarding.accounts.models import Role
-from safeguarding.actions.models import Action, ActionEvidence, Recommendation
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
+from safeguarding.actions.models import Action, ActionEvidence, Recommendation
 from safeguarding.clock.models import MilestoneRule
 from safeguarding.clock.selectors import milestone_list_for_subject
+from safeguarding.digests import services as digest_services
+from safeguarding.digests.models import Subscriber
 from safeguarding.publication.models import (
     CheckFinding,
     NationalReview,
@@ -175,6 +177,26 @@ ACCESS = {
     "actions:completion_decide": BUSINESS_UNIT_ONLY,
     "actions:not_implemented": BUSINESS_UNIT_ONLY,
     "actions:evidence": READERS_AND_AGENCY,
+    # Learning digests (issue 7)
+    "digests:list": READERS,
+    "digests:issue_start": BUSINESS_UNIT_ONLY,
+    "digests:issue": READERS,
+    "digests:issue_preview": READERS,
+    "digests:issue_edit": BUSINESS_UNIT_ONLY,
+    "digests:issue_choose": BUSINESS_UNIT_ONLY,
+    "digests:item_add": BUSINESS_UNIT_ONLY,
+    "digests:issue_publish": BUSINESS_UNIT_ONLY,
+    "digests:item_edit": BUSINESS_UNIT_ONLY,
+    "digests:item_move": POST_ONLY,
+    "digests:item_remove": POST_ONLY,
+    "digests_public:list": PUBLIC,
+    "digests_public:subscribe": PUBLIC,
+    "digests_public:subscribe_sent": PUBLIC,
+    "digests_public:issue": PUBLIC,
+    "digests_public:pdf": PUBLIC,
+    "digests_public:docx": PUBLIC,
+    "digests_public:confirm": PUBLIC,
+    "digests_public:unsubscribe": PUBLIC,
     "publication:national_reviews": BUSINESS_UNIT_ONLY,
     "publication:list": READERS,
     "publication:start": POST_ONLY,  # permission is checked on the POST
@@ -384,6 +406,40 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         size_bytes=len(sample_pdf),
         uploaded_by=users["agency_contributor"],
     )
+    # Learning digests: a draft issue with an item, a published issue and a subscriber.
+    today = timezone.localdate()
+    draft_issue = digest_services.issue_start(
+        partnership=partnership,
+        actor=business_unit_user,
+        number=1,
+        title="Draft digest",
+        period_start=today - datetime.timedelta(days=90),
+        period_end=today,
+    )
+    digest_item = digest_services.item_add(
+        issue=draft_issue, actor=business_unit_user, heading="An item", text="Fictional text."
+    )
+    published_issue = digest_services.issue_start(
+        partnership=partnership,
+        actor=business_unit_user,
+        number=2,
+        title="Published digest",
+        period_start=today - datetime.timedelta(days=90),
+        period_end=today,
+    )
+    digest_services.item_add(
+        issue=published_issue, actor=business_unit_user, heading="Item", text="Fictional."
+    )
+    digest_services.issue_update(
+        issue=published_issue,
+        actor=business_unit_user,
+        title="Published digest",
+        period_start=published_issue.period_start,
+        period_end=published_issue.period_end,
+        introduction="A fictional introduction.",
+    )
+    digest_services.issue_publish(issue=published_issue, actor=business_unit_user)
+    subscriber = Subscriber.objects.create(partnership=partnership, email="reader@example.org")
     slug = partnership.slug
     review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
@@ -449,6 +505,29 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
             )
         },
         "actions:evidence": {"slug": slug, "pk": action.pk, "evidence_pk": evidence.pk},
+        **{
+            f"digests:{name}": {"slug": slug, "pk": draft_issue.pk}
+            for name in (
+                "issue",
+                "issue_preview",
+                "issue_edit",
+                "issue_choose",
+                "item_add",
+                "issue_publish",
+            )
+        },
+        **{
+            f"digests:{name}": {"slug": slug, "pk": draft_issue.pk, "item_pk": digest_item.pk}
+            for name in ("item_edit", "item_move", "item_remove")
+        },
+        **{
+            f"digests_public:{name}": {"slug": slug, "number": published_issue.number}
+            for name in ("issue", "pdf", "docx")
+        },
+        **{
+            f"digests_public:{name}": {"slug": slug, "token": subscriber.token}
+            for name in ("confirm", "unsubscribe")
+        },
         "actions:agency": {"slug": slug, "agency_slug": agency.slug},
         **{
             f"publication:{name}": {"slug": slug, "pk": publication.pk}

@@ -103,7 +103,7 @@ def test_public_page_query_count_does_not_grow_with_content(
             file_kind="pdf",
             size_bytes=10,
         )
-    with django_assert_max_num_queries(6):  # + publication settings (R38), published items
+    with django_assert_max_num_queries(7):  # + R38 settings, published items, digests
         client.get(reverse("public_site:reviews", args=["testshire"]))
 
 

@@ -1,0 +1,105 @@
+"""Reads of learning digests, scoped to the partnership (and, for the public, to published
+issues only)."""
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+
+from safeguarding.accounts.models import Partnership
+
+from .models import DigestIssue, DigestItem, Subscriber
+
+LATEST_ON_REVIEWS_PAGE = 3
+
+
+# Staff ----------------------------------------------------------------------------------------
+
+
+def issue_list(*, partnership: Partnership) -> QuerySet[DigestIssue]:
+    """Every issue of the partnership, newest number first, with its item count (one query)."""
+    return DigestIssue.objects.filter(partnership=partnership).annotate(item_count=Count("items"))
+
+
+def issue_get(*, partnership: Partnership, pk: int) -> DigestIssue:
+    try:
+        return DigestIssue.objects.select_related("partnership").get(partnership=partnership, pk=pk)
+    except DigestIssue.DoesNotExist:
+        raise Http404("No such digest issue") from None
+
+
+def item_list(*, issue: DigestIssue) -> list[DigestItem]:
+    return list(issue.items.select_related("record").order_by("position", "id"))
+
+
+def item_get(*, issue: DigestIssue, pk: int) -> DigestItem:
+    try:
+        return issue.items.get(pk=pk)
+    except DigestItem.DoesNotExist:
+        raise Http404("No such item") from None
+
+
+def next_number(*, partnership: Partnership) -> int:
+    highest = DigestIssue.objects.filter(partnership=partnership).aggregate(n=Max("number"))["n"]
+    return (highest or 0) + 1
+
+
+def subscriber_counts(*, partnership: Partnership) -> dict[str, int]:
+    """How many subscribers will get the next issue, and how many have not confirmed yet."""
+    return Subscriber.objects.filter(partnership=partnership).aggregate(
+        confirmed=Count("id", filter=Q(confirmed_at__isnull=False, unsubscribed_at__isnull=True)),
+        waiting=Count("id", filter=Q(confirmed_at__isnull=True, unsubscribed_at__isnull=True)),
+    )
+
+
+def subscribers_to_send(*, issue: DigestIssue) -> QuerySet[Subscriber]:
+    """Confirmed, not unsubscribed subscribers of the issue's partnership who have not been
+    sent this issue yet."""
+    return (
+        Subscriber.objects.filter(
+            partnership_id=issue.partnership_id,
+            confirmed_at__isnull=False,
+            unsubscribed_at__isnull=True,
+        )
+        .exclude(pk__in=issue.deliveries.values("subscriber_id"))
+        .order_by("id")
+    )
+
+
+# Public ---------------------------------------------------------------------------------------
+
+
+def issue_list_published(*, partnership: Partnership) -> QuerySet[DigestIssue]:
+    return DigestIssue.objects.filter(
+        partnership=partnership, status=DigestIssue.Status.PUBLISHED
+    ).order_by("-number")
+
+
+def issue_get_published(*, partnership: Partnership, number: int) -> DigestIssue:
+    try:
+        return DigestIssue.objects.select_related("partnership").get(
+            partnership=partnership, number=number, status=DigestIssue.Status.PUBLISHED
+        )
+    except DigestIssue.DoesNotExist:
+        raise Http404("No such digest issue") from None
+
+
+def subscriber_get_by_token(*, partnership: Partnership, token: str) -> Subscriber:
+    try:
+        return Subscriber.objects.get(partnership=partnership, token=token)
+    except Subscriber.DoesNotExist:
+        raise Http404("This link does not work") from None
+
+
+# Links ----------------------------------------------------------------------------------------
+
+
+def record_path(item: DigestItem, slug: str) -> str:
+    """The path of the public library page of the item's record, or "" (no record, a record
+    the public may not see, or no library pages)."""
+    record = item.record
+    if record is None or not record.is_public or record.archived_at is not None:
+        return ""
+    try:
+        return reverse("library_public:record", kwargs={"slug": slug, "pk": record.pk})
+    except NoReverseMatch:
+        return ""

@@ -1,0 +1,448 @@
+"""Writes for learning digests: validated, in one transaction, audited.
+
+An issue is a draft until it is published; then it is read-only. Publishing stores the PDF and
+the Word file and, once the transaction has committed, queues the task that emails the issue to
+every confirmed subscriber (``tasks.send_digest_issue``). Each email is recorded by a
+``DigestDelivery`` row written before it goes (unique per issue and subscriber), so running the
+task again, or retrying it, sends nobody the same issue twice.
+"""
+
+import datetime
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives, get_connection, send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguarding.accounts.models import Partnership
+from safeguarding.audit.services import audit_record
+from safeguarding.core.errors import ServiceError
+
+from . import rendering, selectors
+from .models import DigestDelivery, DigestIssue, DigestItem, Subscriber
+from .proposals import item_key, proposals_for
+
+logger = logging.getLogger(__name__)
+
+PUBLISHED_READ_ONLY = "This issue has been published and cannot be changed"
+SENDER_LABEL = "Learning digest emails"
+CONFIRMATION_COOLDOWN_SECONDS = 15 * 60  # one confirmation email per address per 15 minutes
+
+
+# Issues ---------------------------------------------------------------------------------------
+
+
+def _ensure_draft(issue: DigestIssue) -> None:
+    if issue.status != DigestIssue.Status.DRAFT:
+        raise ServiceError(PUBLISHED_READ_ONLY)
+
+
+def _check_period(period_start: datetime.date, period_end: datetime.date) -> None:
+    if period_end <= period_start:
+        raise ServiceError("The end of the period must be after its start", field="period_end")
+
+
+def issue_start(
+    *,
+    partnership: Partnership,
+    actor,
+    number: int,
+    title: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+) -> DigestIssue:
+    """Start a draft issue with the given number (the next one, unless the editor chose
+    another that is free)."""
+    title = title.strip()
+    if not title:
+        raise ServiceError("Enter a title", field="title")
+    if number < 1:
+        raise ServiceError("The issue number must be 1 or more", field="number")
+    _check_period(period_start, period_end)
+    try:
+        with transaction.atomic():
+            issue = DigestIssue.objects.create(
+                partnership=partnership,
+                number=number,
+                title=title,
+                period_start=period_start,
+                period_end=period_end,
+                created_by=actor,
+                modified_by=actor,
+            )
+            audit_record(
+                action="digest.created",
+                actor=actor,
+                target=issue,
+                payload={"number": number, "period": [str(period_start), str(period_end)]},
+            )
+    except IntegrityError:
+        raise ServiceError(
+            f"There is already an issue {number}. Choose another number", field="number"
+        ) from None
+    return issue
+
+
+def _changed(issue: DigestIssue, actor, what: str, **payload) -> None:
+    issue.modified_by = actor
+    issue.save(update_fields=["modified_by", "modified_at"])
+    audit_record(
+        action="digest.changed", actor=actor, target=issue, payload={"what": what, **payload}
+    )
+
+
+def issue_update(
+    *,
+    issue: DigestIssue,
+    actor,
+    title: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    introduction: str,
+) -> DigestIssue:
+    """Change the title, period and introduction of a draft issue."""
+    _ensure_draft(issue)
+    title = title.strip()
+    if not title:
+        raise ServiceError("Enter a title", field="title")
+    _check_period(period_start, period_end)
+    with transaction.atomic():
+        issue.title = title
+        issue.period_start = period_start
+        issue.period_end = period_end
+        issue.introduction = introduction.strip()
+        issue.save(update_fields=["title", "period_start", "period_end", "introduction"])
+        _changed(issue, actor, "details")
+    return issue
+
+
+# Items ----------------------------------------------------------------------------------------
+
+
+def _renumber(issue: DigestIssue, ordered: list[DigestItem]) -> None:
+    changed = []
+    for position, item in enumerate(ordered, start=1):
+        if item.position != position:
+            item.position = position
+            changed.append(item)
+    if changed:
+        DigestItem.objects.bulk_update(changed, ["position"])
+
+
+def issue_proposals(*, issue: DigestIssue) -> tuple[list, list]:
+    """The proposals for the issue's period: (not in the issue yet, in it already)."""
+    proposals = proposals_for(
+        partnership=issue.partnership,
+        period_start=issue.period_start,
+        period_end=issue.period_end,
+    )
+    included = {item_key(item) for item in issue.items.all()}
+    return (
+        [p for p in proposals if p.key not in included],
+        [p for p in proposals if p.key in included],
+    )
+
+
+def items_add(*, issue: DigestIssue, actor, keys: list[str]) -> list[DigestItem]:
+    """Add the chosen proposals to the end of the issue, in the order proposed. A proposal
+    already in the issue, or no longer proposed, is skipped."""
+    _ensure_draft(issue)
+    wanted = set(keys)
+    available, _ = issue_proposals(issue=issue)
+    chosen = [p for p in available if p.key in wanted]
+    if not chosen:
+        raise ServiceError("Those items are no longer proposed for this period", field="items")
+    with transaction.atomic():
+        ordered = selectors.item_list(issue=issue)
+        _renumber(issue, ordered)
+        items = DigestItem.objects.bulk_create(
+            [
+                DigestItem(
+                    issue=issue,
+                    position=len(ordered) + index,
+                    kind=proposal.kind,
+                    record_id=proposal.record_id,
+                    heading=proposal.heading,
+                    text=proposal.text,
+                    link=proposal.link,
+                )
+                for index, proposal in enumerate(chosen, start=1)
+            ]
+        )
+        _changed(issue, actor, "items_added", count=len(items))
+    return items
+
+
+def item_add(*, issue: DigestIssue, actor, heading: str, text: str, link: str = "") -> DigestItem:
+    """Add an item the editor wrote (not proposed) to the end of the issue."""
+    _ensure_draft(issue)
+    heading, text = heading.strip(), text.strip()
+    if not heading:
+        raise ServiceError("Enter a heading", field="heading")
+    if not text:
+        raise ServiceError("Enter the text", field="text")
+    with transaction.atomic():
+        ordered = selectors.item_list(issue=issue)
+        _renumber(issue, ordered)
+        item = DigestItem.objects.create(
+            issue=issue,
+            position=len(ordered) + 1,
+            kind=DigestItem.Kind.OTHER,
+            heading=heading,
+            text=text,
+            link=link.strip(),
+        )
+        _changed(issue, actor, "item_added", item=item.pk)
+    return item
+
+
+def item_update(*, item: DigestItem, actor, heading: str, text: str) -> DigestItem:
+    issue = item.issue
+    _ensure_draft(issue)
+    heading, text = heading.strip(), text.strip()
+    if not heading:
+        raise ServiceError("Enter a heading", field="heading")
+    if not text:
+        raise ServiceError("Enter the text", field="text")
+    with transaction.atomic():
+        item.heading = heading
+        item.text = text
+        item.save(update_fields=["heading", "text"])
+        _changed(issue, actor, "item_changed", item=item.pk)
+    return item
+
+
+def item_move(*, item: DigestItem, actor, direction: str) -> DigestItem:
+    """Move an item one place up or down the issue."""
+    issue = item.issue
+    _ensure_draft(issue)
+    if direction not in ("up", "down"):
+        raise ServiceError("Choose up or down")
+    with transaction.atomic():
+        ordered = selectors.item_list(issue=issue)
+        index = next(i for i, other in enumerate(ordered) if other.pk == item.pk)
+        target = index - 1 if direction == "up" else index + 1
+        if 0 <= target < len(ordered):
+            ordered[index], ordered[target] = ordered[target], ordered[index]
+            _renumber(issue, ordered)
+            _changed(issue, actor, "item_moved", item=item.pk, direction=direction)
+    item.refresh_from_db(fields=["position"])
+    return item
+
+
+def item_remove(*, item: DigestItem, actor) -> None:
+    issue = item.issue
+    _ensure_draft(issue)
+    with transaction.atomic():
+        item_pk = item.pk
+        item.delete()
+        _renumber(issue, selectors.item_list(issue=issue))
+        _changed(issue, actor, "item_removed", item=item_pk)
+
+
+# Publishing -----------------------------------------------------------------------------------
+
+
+def issue_publish(*, issue: DigestIssue, actor, base_url: str = "") -> DigestIssue:
+    """Publish a draft issue: store its PDF and Word file, show it on the public site, and
+    (after the commit) queue the emails to subscribers. ``base_url`` makes the links in the
+    files and emails absolute."""
+    from .tasks import send_digest_issue
+
+    with transaction.atomic():
+        issue = (
+            DigestIssue.objects.select_for_update().select_related("partnership").get(pk=issue.pk)
+        )
+        _ensure_draft(issue)
+        items = selectors.item_list(issue=issue)
+        if not items:
+            raise ServiceError("Add at least one item before publishing")
+        if not issue.introduction.strip():
+            raise ServiceError("Write the introduction before publishing")
+        issue.status = DigestIssue.Status.PUBLISHED
+        issue.published_at = timezone.now()
+        issue.modified_by = actor
+        document = rendering.build_document(issue, items, base_url=base_url)
+        issue.pdf.save(
+            rendering.filename(issue, "pdf"), ContentFile(rendering.pdf_bytes(document)), False
+        )
+        issue.docx.save(
+            rendering.filename(issue, "docx"), ContentFile(rendering.docx_bytes(document)), False
+        )
+        issue.save()
+        audit_record(
+            action="digest.published",
+            actor=actor,
+            target=issue,
+            payload={"number": issue.number, "items": len(items)},
+        )
+        issue_pk = issue.pk
+        transaction.on_commit(
+            lambda: send_digest_issue.enqueue(issue_id=issue_pk, base_url=base_url)
+        )
+    return issue
+
+
+def _public_url(name: str, base_url: str, *args) -> str:
+    return rendering.absolute(reverse(name, args=args), base_url or settings.SERVICE_URL)
+
+
+def _digest_message(issue, document, subscriber, base_url, connection):
+    slug = issue.partnership.slug
+    unsubscribe = _public_url("digests_public:unsubscribe", base_url, slug, subscriber.token)
+    context = {
+        "issue": issue,
+        "document": document,
+        "page": _public_url("digests_public:issue", base_url, slug, issue.number),
+        "pdf": _public_url("digests_public:pdf", base_url, slug, issue.number),
+        "docx": _public_url("digests_public:docx", base_url, slug, issue.number),
+        "unsubscribe": unsubscribe,
+    }
+    subject = " ".join(f"{issue.partnership.name}: {document.title}".split())[:200]
+    return EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("digests/email/issue.txt", context),
+        to=[subscriber.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",  # RFC 8058
+        },
+        connection=connection,
+    )
+
+
+def issue_send(*, issue: DigestIssue, base_url: str = "") -> int:
+    """Email a published issue to every confirmed subscriber who has not had it; return how
+    many were sent. The delivery row is written (and committed) before each email goes."""
+    if issue.status != DigestIssue.Status.PUBLISHED:
+        return 0
+    base_url = base_url or settings.SERVICE_URL
+    document = rendering.build_document(issue, selectors.item_list(issue=issue), base_url=base_url)
+    sent = 0
+    with get_connection() as connection:
+        for subscriber in selectors.subscribers_to_send(issue=issue):
+            try:
+                with transaction.atomic():
+                    DigestDelivery.objects.create(issue=issue, subscriber=subscriber)
+            except IntegrityError:
+                continue  # another run sent it first
+            try:
+                _digest_message(issue, document, subscriber, base_url, connection).send()
+            except Exception:  # recorded as sent: never twice, even if the server failed
+                logger.exception(
+                    "Could not email digest %s to subscriber %s", issue.pk, subscriber.pk
+                )
+                continue
+            sent += 1
+    if sent:
+        audit_record(
+            action="digest.sent",
+            target=issue,
+            actor_label=SENDER_LABEL,
+            payload={"number": issue.number, "sent": sent},
+        )
+    return sent
+
+
+# Subscribers ----------------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
+
+
+def subscribe_rate_limited(*, ip: str) -> bool:
+    """More sign-ups from one address in the last hour than any real person makes."""
+    if not ip:
+        return False
+    limit = getattr(settings, "DIGEST_SUBSCRIBE_PER_HOUR_PER_ADDRESS", 10)
+    key = f"digests:subscribe:ip:{_digest(ip)}"
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr
+        return False
+
+
+def subscriber_request(
+    *, partnership: Partnership, email: str, ip: str = "", base_url: str = ""
+) -> None:
+    """Someone asked for the digest by email. Whether or not the address is known, the answer
+    is the same; the address gets a confirmation link (or, if it is subscribed already, a
+    note saying so), at most once every 15 minutes."""
+    if subscribe_rate_limited(ip=ip):
+        raise ServiceError(
+            "You have tried to subscribe a lot of times in the last hour. Wait an hour and try "
+            "again",
+            field="email",
+        )
+    email = normalise_email(email)
+    try:
+        with transaction.atomic():
+            subscriber, _ = Subscriber.objects.get_or_create(partnership=partnership, email=email)
+    except IntegrityError:
+        subscriber = Subscriber.objects.get(partnership=partnership, email=email)
+    cooldown = f"digests:confirm:{partnership.pk}:{_digest(email)}"
+    if not cache.add(cooldown, 1, timeout=CONFIRMATION_COOLDOWN_SECONDS):
+        return
+    subscribed = subscriber.confirmed_at is not None and subscriber.unsubscribed_at is None
+    slug = partnership.slug
+    context = {
+        "partnership": partnership,
+        "confirm": _public_url("digests_public:confirm", base_url, slug, subscriber.token),
+        "unsubscribe": _public_url("digests_public:unsubscribe", base_url, slug, subscriber.token),
+        "subscribed": subscribed,
+    }
+    if subscribed:
+        subject = f"You already get learning digests from {partnership.name}"
+    else:
+        subject = f"Confirm that you want learning digests from {partnership.name}"
+    try:
+        send_mail(
+            subject=subject[:200],
+            message=render_to_string("digests/email/confirm.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    except Exception:
+        logger.exception("Could not send the digest confirmation to subscriber %s", subscriber.pk)
+
+
+def subscriber_confirm(*, subscriber: Subscriber) -> Subscriber:
+    """Confirm a subscription (or renew one that was ended) from the emailed link."""
+    with transaction.atomic():
+        if subscriber.confirmed_at is None or subscriber.unsubscribed_at is not None:
+            subscriber.confirmed_at = timezone.now()
+            subscriber.unsubscribed_at = None
+            subscriber.save(update_fields=["confirmed_at", "unsubscribed_at"])
+            audit_record(
+                action="digest.subscribed",
+                partnership=subscriber.partnership,
+                actor_label="Subscriber",
+                payload={"subscriber": subscriber.pk},
+            )
+    return subscriber
+
+
+def subscriber_unsubscribe(*, subscriber: Subscriber) -> Subscriber:
+    with transaction.atomic():
+        if subscriber.unsubscribed_at is None:
+            subscriber.unsubscribed_at = timezone.now()
+            subscriber.save(update_fields=["unsubscribed_at"])
+            audit_record(
+                action="digest.unsubscribed",
+                partnership=subscriber.partnership,
+                actor_label="Subscriber",
+                payload={"subscriber": subscriber.pk},
+            )
+    return subscriber
