@@ -24,6 +24,7 @@ from safeguarding.clock.models import MilestoneRule
 from safeguarding.clock.selectors import milestone_list_for_subject
 from safeguarding.digests import services as digest_services
 from safeguarding.digests.models import Subscriber
+from safeguarding.library import services as library_services
 from safeguarding.publication.models import (
     CheckFinding,
     NationalReview,
@@ -214,6 +215,24 @@ ACCESS = {
     "published:detail": PUBLIC,
     "published:file": PUBLIC,
     "publication:national_review_remove": BUSINESS_UNIT_ONLY,
+    # The learning library: every member reads it; only the business unit changes it.
+    "library:search": PARTNERSHIP_MEMBERS,
+    "library:record": PARTNERSHIP_MEMBERS,
+    "library:national_reviews": PARTNERSHIP_MEMBERS,
+    "library:themes": PARTNERSHIP_MEMBERS,
+    "library:record_add": BUSINESS_UNIT_ONLY,
+    "library:record_edit": BUSINESS_UNIT_ONLY,
+    "library:record_archive": BUSINESS_UNIT_ONLY,
+    "library:import": BUSINESS_UNIT_ONLY,
+    "library:national_review_add": BUSINESS_UNIT_ONLY,
+    "library:search_terms": BUSINESS_UNIT_ONLY,
+    "library:search_term_remove": BUSINESS_UNIT_ONLY,
+    "library:submission": BUSINESS_UNIT_ONLY,
+    "library:submission_download": BUSINESS_UNIT_ONLY,
+    "library:submission_sent": BUSINESS_UNIT_ONLY,
+    "library_public:search": PUBLIC,
+    "library_public:record": PUBLIC,
+    "library_public:json": PUBLIC,
     "clock:settings": BUSINESS_UNIT_ONLY,
     "clock:setting_edit": BUSINESS_UNIT_ONLY,
     "clock:pause": BUSINESS_UNIT_ONLY,
@@ -371,6 +390,19 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         reviewer_names="A Fictional Reviewer",
     )
     revision.files.add(published_file)
+    # The library: the published review's record, its prepared submission, a search term.
+    library_record = library_services.record_sync_from_publication(
+        publication=publication, actor=business_unit_user
+    )
+    library_services.submission_prepare(
+        record=library_record, actor=business_unit_user, page_url=""
+    )
+    search_term = library_services.search_term_add(
+        partnership=partnership,
+        actor=business_unit_user,
+        term="lado",
+        expansion="local authority designated officer",
+    )
     national = NationalReview.objects.create(
         partnership=partnership,
         title="A fictional national review",
@@ -552,6 +584,19 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
             "pk": publication.pk,
             "finding_pk": check_finding.pk,
         },
+        **{
+            f"library:{name}": {"slug": slug, "pk": library_record.pk}
+            for name in (
+                "record",
+                "record_edit",
+                "record_archive",
+                "submission",
+                "submission_download",
+                "submission_sent",
+            )
+        },
+        "library:search_term_remove": {"slug": slug, "pk": search_term.pk},
+        "library_public:record": {"slug": slug, "pk": library_record.pk},
         "published:detail": {"slug": slug, "pk": publication.pk},
         "published:file": {"slug": slug, "pk": publication.pk, "file_pk": published_file.pk},
         "reviews:start_rapid_review": {"slug": slug, "case_pk": ready_case.pk},

@@ -21,3 +21,7 @@ class LibraryConfig(AppConfig):
                 "library.submission_sent": "Recorded a national library submission as sent",
             }
         )
+
+        from . import signals
+
+        signals.connect()  # own published reviews become library records

@@ -22,6 +22,7 @@ from . import rules
 from .identifier_check import Identifiers, UnreadableFile, check_file
 from .models import CheckFinding, PrePublicationStep, Publication, PublicationFile, Revision
 from .permissions import can_withdraw
+from .signals import publication_published
 
 Kind = PrePublicationStep.Kind
 DECISION_FIELDS = ("title", "summary", "form", "not_full_reason", "improvements", "reviewer_names")
@@ -382,6 +383,7 @@ def _publish_now(publication: Publication, publish_on: datetime.date, actor) -> 
             "earliest_removal_on": publication.earliest_removal_on.isoformat(),
         },
     )
+    publication_published.send(sender=Publication, publication=publication, actor=actor)
     return revision
 
 
@@ -433,6 +435,7 @@ def publication_correct(*, publication: Publication, actor, note: str) -> Revisi
             target=publication,
             payload={"revision": revision.number},
         )
+        publication_published.send(sender=Publication, publication=publication, actor=actor)
     return revision
 
 
@@ -491,4 +494,5 @@ def publication_withdraw(
             target=publication,
             payload={"early": early, "available_on_request": publication.available_on_request},
         )
+        publication_published.send(sender=Publication, publication=publication, actor=actor)
     return publication

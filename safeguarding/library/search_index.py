@@ -1,0 +1,316 @@
+# ruff: noqa: S608 - the SQL is built from this module's constants; values go as parameters
+"""The library's full-text index, one for each database (see docs/search.md).
+
+- **SQLite**: ``library_search``, an FTS5 external-content table over the record's columns
+  (title, summary, learning, recommendations, themes_text, full_text) with the ``porter
+  unicode61`` tokenizer. The text is not stored twice: FTS5 reads it from
+  ``library_libraryrecord`` when it needs it.
+- **PostgreSQL**: ``library_search(record_id, document tsvector)`` with a GIN index; the
+  document is ``setweight(to_tsvector('english', …))``: A the title, B the summary, learning and
+  themes, C the recommendations, D the full text.
+
+Both are kept in step by database triggers on ``library_libraryrecord`` (an FTS5 external-content
+table needs the *old* text to take a row out, which only a trigger still has), created by the
+migration 0002 with ``create_index``. The triggers also bump ``library_search_state.version``
+to a new random value on any change to a record, its themes, its vectors or the search terms:
+the per-process caches of ``search.py`` compare it (one single-row read) before each search. A
+random stamp rather than a counter, so that a rolled-back change can never bring back a value
+that a cache was built for.
+
+``index_record(record)`` and ``unindex_record(record)`` are what the services call
+(``indexing.py``): the text index is already in step by then, so they compute the record's
+vectors (``embeddings.py``). ``rebuild_index()`` (``manage.py search_library --rebuild``) makes
+the whole index and every vector again. Archived and non-public records stay in the index and
+are filtered out when searching.
+
+On PostgreSQL there is no foreign key from ``library_search`` to the record: test databases are
+emptied with TRUNCATE, which a foreign key from a table Django does not know about would block.
+A trigger removes the row with its record instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, transaction
+
+RECORD_TABLE = "library_libraryrecord"
+THEMES_TABLE = "library_libraryrecord_themes"
+VECTOR_TABLE = "library_recordvector"
+TERM_TABLE = "library_searchterm"
+INDEX_TABLE = "library_search"
+STATE_TABLE = "library_search_state"
+COLUMNS = ("title", "summary", "learning", "recommendations", "themes_text", "full_text")
+
+# Column weights for ranking. SQLite bm25() takes one per column, in COLUMNS order; PostgreSQL
+# ts_rank_cd() takes {D, C, B, A}. Tuned on the bench query set (bench/search_quality.py).
+SQLITE_WEIGHTS = (8.0, 4.0, 4.0, 2.0, 4.0, 1.0)
+POSTGRES_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"
+# PostgreSQL: at most this many characters of the full text go into the document (a tsvector
+# holds at most 1 MB; positions past 16,383 are all counted as the last one anyway).
+POSTGRES_FULL_TEXT_CHARS = 400_000
+_PG_RANDOM = "floor(random() * 9.0e18)::bigint"
+# What the search reads of every record, in an index that holds it all: on SQLite these
+# columns come after full_text in the row, and reading them from the table would mean walking
+# every record's full text.
+META_INDEX_SQL = (
+    f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_meta ON {RECORD_TABLE} (archived_at, "
+    "partnership_id, is_public, review_type, year, age_group, publisher)"
+)
+
+
+# The schema --------------------------------------------------------------------------------
+
+
+def _sqlite_schema() -> list[str]:
+    cols = ", ".join(COLUMNS)
+    new = ", ".join(f"new.{c}" for c in COLUMNS)
+    old = ", ".join(f"old.{c}" for c in COLUMNS)
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in COLUMNS)
+    bump = f"UPDATE {STATE_TABLE} SET version = abs(random());"
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (id integer PRIMARY KEY, version integer "
+        "NOT NULL)",
+        f"INSERT OR IGNORE INTO {STATE_TABLE} (id, version) VALUES (1, 1)",
+        META_INDEX_SQL,
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX_TABLE} USING fts5({cols}, "
+        f"content='{RECORD_TABLE}', content_rowid='id', "
+        "tokenize='porter unicode61 remove_diacritics 2')",
+        f"CREATE TRIGGER IF NOT EXISTS {INDEX_TABLE}_ai AFTER INSERT ON {RECORD_TABLE} BEGIN "
+        f"INSERT INTO {INDEX_TABLE} (rowid, {cols}) VALUES (new.id, {new}); {bump} END",
+        f"CREATE TRIGGER IF NOT EXISTS {INDEX_TABLE}_ad AFTER DELETE ON {RECORD_TABLE} BEGIN "
+        f"INSERT INTO {INDEX_TABLE} ({INDEX_TABLE}, rowid, {cols}) "
+        f"VALUES ('delete', old.id, {old}); {bump} END",
+        f"CREATE TRIGGER IF NOT EXISTS {INDEX_TABLE}_au AFTER UPDATE ON {RECORD_TABLE} "
+        f"WHEN {changed} BEGIN "
+        f"INSERT INTO {INDEX_TABLE} ({INDEX_TABLE}, rowid, {cols}) "
+        f"VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO {INDEX_TABLE} (rowid, {cols}) VALUES (new.id, {new}); END",
+        # Any change at all (is_public, archived_at, year …) changes what the caches hold.
+        f"CREATE TRIGGER IF NOT EXISTS {INDEX_TABLE}_au_state AFTER UPDATE ON {RECORD_TABLE} "
+        f"BEGIN {bump} END",
+    ]
+    for table in (THEMES_TABLE, VECTOR_TABLE, TERM_TABLE):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            statements.append(
+                f"CREATE TRIGGER IF NOT EXISTS {INDEX_TABLE}_{table}_{event.lower()} AFTER {event} "
+                f"ON {table} BEGIN {bump} END"
+            )
+    return statements
+
+
+def _postgres_document(row: str) -> str:
+    def field(*names: str) -> str:
+        return " || ' ' || ".join(f"coalesce({row}.{n}, '')" for n in names)
+
+    return (
+        f"setweight(to_tsvector('english', {field('title')}), 'A') || "
+        f"setweight(to_tsvector('english', {field('summary', 'learning', 'themes_text')}), 'B')"
+        f" || setweight(to_tsvector('english', {field('recommendations')}), 'C') || "
+        f"setweight(to_tsvector('english', left(coalesce({row}.full_text, ''), "
+        f"{POSTGRES_FULL_TEXT_CHARS})), 'D')"
+    )
+
+
+def _postgres_schema() -> list[str]:
+    changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in COLUMNS)
+    bump = f"UPDATE {STATE_TABLE} SET version = {_PG_RANDOM} WHERE id = 1;"
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (id integer PRIMARY KEY, version bigint "
+        "NOT NULL)",
+        f"INSERT INTO {STATE_TABLE} (id, version) VALUES (1, 1) ON CONFLICT (id) DO NOTHING",
+        META_INDEX_SQL,
+        f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (record_id bigint PRIMARY KEY, "
+        "document tsvector NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_document ON {INDEX_TABLE} USING GIN (document)",
+        f"""CREATE OR REPLACE FUNCTION {INDEX_TABLE}_refresh() RETURNS trigger AS $$
+        BEGIN
+          IF TG_OP = 'TRUNCATE' THEN
+            DELETE FROM {INDEX_TABLE};
+          ELSIF TG_OP = 'DELETE' THEN
+            DELETE FROM {INDEX_TABLE} WHERE record_id = OLD.id;
+          ELSIF TG_OP = 'INSERT' OR ({changed}) THEN
+            INSERT INTO {INDEX_TABLE} (record_id, document)
+            VALUES (NEW.id, {_postgres_document("NEW")})
+            ON CONFLICT (record_id) DO UPDATE SET document = EXCLUDED.document;
+          END IF;
+          {bump}
+          RETURN NULL;
+        END $$ LANGUAGE plpgsql""",
+        f"""CREATE OR REPLACE FUNCTION {INDEX_TABLE}_bump() RETURNS trigger AS $$
+        BEGIN {bump} RETURN NULL; END $$ LANGUAGE plpgsql""",
+        f"DROP TRIGGER IF EXISTS {INDEX_TABLE}_refresh ON {RECORD_TABLE}",
+        f"CREATE TRIGGER {INDEX_TABLE}_refresh AFTER INSERT OR UPDATE OR DELETE ON "
+        f"{RECORD_TABLE} FOR EACH ROW EXECUTE FUNCTION {INDEX_TABLE}_refresh()",
+        f"DROP TRIGGER IF EXISTS {INDEX_TABLE}_truncate ON {RECORD_TABLE}",
+        f"CREATE TRIGGER {INDEX_TABLE}_truncate AFTER TRUNCATE ON {RECORD_TABLE} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {INDEX_TABLE}_refresh()",
+    ]
+    for table in (THEMES_TABLE, VECTOR_TABLE, TERM_TABLE):
+        statements += [
+            f"DROP TRIGGER IF EXISTS {INDEX_TABLE}_state ON {table}",
+            f"CREATE TRIGGER {INDEX_TABLE}_state AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "
+            f"{table} FOR EACH STATEMENT EXECUTE FUNCTION {INDEX_TABLE}_bump()",
+        ]
+    return statements
+
+
+def create_index(using_connection=None) -> None:
+    """Create the index, its triggers and the state row if they are missing (idempotent: safe
+    to call after any migration, which on SQLite may have rebuilt the record table and so
+    dropped its triggers). Does not fill the index: see ``rebuild_index``."""
+    conn = using_connection or connection
+    if conn.vendor == "sqlite":
+        statements = _sqlite_schema()
+    elif conn.vendor == "postgresql":
+        statements = _postgres_schema()
+    else:  # pragma: no cover - the project supports these two
+        raise NotImplementedError(f"No library search index for {conn.vendor}")
+    with conn.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def drop_index(using_connection=None) -> None:
+    conn = using_connection or connection
+    with conn.cursor() as cursor:
+        if conn.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                [f"{INDEX_TABLE}%"],
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        else:
+            for table in (THEMES_TABLE, VECTOR_TABLE, TERM_TABLE):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {INDEX_TABLE}_state ON {table}")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {INDEX_TABLE}_refresh ON {RECORD_TABLE}")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {INDEX_TABLE}_truncate ON {RECORD_TABLE}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {INDEX_TABLE}_refresh()")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {INDEX_TABLE}_bump()")
+        cursor.execute(f"DROP TABLE IF EXISTS {INDEX_TABLE}")
+        cursor.execute(f"DROP TABLE IF EXISTS {STATE_TABLE}")
+        cursor.execute(f"DROP INDEX IF EXISTS {INDEX_TABLE}_meta")
+
+
+# Keeping it in step -------------------------------------------------------------------------
+
+
+def index_record(record) -> None:
+    """Called after ``record`` was saved: the text index is already in step (triggers); make
+    its vectors for meaning-based search."""
+    from . import embeddings
+
+    if embeddings.available():
+        embeddings.store_record_vectors([record])
+
+
+def index_records(records: Iterable) -> None:
+    """``index_record`` for many records at once (an import): vectors in batches."""
+    from . import embeddings
+
+    if embeddings.available():
+        embeddings.store_record_vectors(list(records))
+
+
+def unindex_record(record) -> None:
+    """Called after ``record`` was archived. It stays in the index (archived records are
+    filtered out at query time, and come back if restored); only the state is bumped, so that
+    the caches drop it."""
+    bump_version()
+
+
+def bump_version() -> None:
+    new = "abs(random())" if connection.vendor == "sqlite" else _PG_RANDOM
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {STATE_TABLE} SET version = {new} WHERE id = 1")
+
+
+def version() -> int:
+    """The state stamp: a new random value after any change to records, their themes or
+    vectors, or the search terms (one single-row read)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {STATE_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def rebuild_index(vectors: bool = True, log=None) -> int:
+    """Make the whole text index again (and, with ``vectors``, every record's vectors).
+    Returns the number of records."""
+    from .models import LibraryRecord
+
+    create_index()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"INSERT INTO {INDEX_TABLE} ({INDEX_TABLE}) VALUES ('rebuild')")
+        else:
+            cursor.execute(f"DELETE FROM {INDEX_TABLE}")
+            cursor.execute(
+                f"INSERT INTO {INDEX_TABLE} (record_id, document) "
+                f"SELECT r.id, {_postgres_document('r')} FROM {RECORD_TABLE} r"
+            )
+    bump_version()
+    count = LibraryRecord.objects.count()
+    if vectors:
+        from . import embeddings
+
+        if embeddings.available():
+            ids = list(LibraryRecord.objects.order_by("pk").values_list("pk", flat=True))
+            for start in range(0, len(ids), 64):
+                batch = LibraryRecord.objects.filter(pk__in=ids[start : start + 64])
+                embeddings.store_record_vectors(list(batch))
+                if log:
+                    log(f"Vectors: {min(start + 64, len(ids))} of {len(ids)} records")
+    return count
+
+
+# Querying -----------------------------------------------------------------------------------
+
+
+def match_expression(phrases: Sequence[Sequence[str]]) -> str:
+    """The index's query for any of ``phrases`` (each a list of words, matched side by side).
+    Words are letters and digits only (``text.words``), so nothing in them is query syntax."""
+    phrases = [p for p in phrases if p]
+    if connection.vendor == "sqlite":
+        return " OR ".join('"' + " ".join(p) + '"' for p in phrases)
+    return " | ".join("(" + " <-> ".join(p) + ")" if len(p) > 1 else p[0] for p in phrases)
+
+
+def keyword_matches(
+    phrases: Sequence[Sequence[str]],
+    *,
+    partnership_id: int | None,
+    public_only: bool,
+) -> list[tuple[int, float]]:
+    """(record id, score) of every live record of the partnership (every partnership with
+    None) that matches any of ``phrases``, best first; higher scores are better. One query."""
+    if not any(phrases):
+        return []
+    expression = match_expression(phrases)
+    where, params = ["r.archived_at IS NULL"], []
+    if partnership_id is not None:
+        where.append("r.partnership_id = %s")
+        params.append(partnership_id)
+    if public_only:
+        where.append("r.is_public")
+    conditions = " AND ".join(where)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # A join, not "rowid IN (…)": FTS5 would run the match once per listed rowid.
+            weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+            cursor.execute(
+                f"SELECT r.id, -bm25({INDEX_TABLE}, {weights}) AS score FROM {INDEX_TABLE} "
+                f"JOIN {RECORD_TABLE} r ON r.id = {INDEX_TABLE}.rowid "
+                f"WHERE {INDEX_TABLE} MATCH %s AND {conditions} ORDER BY score DESC, r.id",
+                [expression, *params],
+            )
+        else:
+            cursor.execute(
+                f"SELECT r.id, ts_rank_cd('{POSTGRES_WEIGHTS}', s.document, q, 1) AS score "
+                f"FROM {INDEX_TABLE} s JOIN {RECORD_TABLE} r ON r.id = s.record_id, "
+                f"to_tsquery('english', %s) q WHERE s.document @@ q AND {conditions} "
+                "ORDER BY score DESC, r.id",
+                [expression, *params],
+            )
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]

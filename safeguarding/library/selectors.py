@@ -1,0 +1,297 @@
+"""Reads of the learning library, scoped to one partnership (and to public records for the
+public pages). Search itself is ``search.py``; these read the records a search found, the lists
+and the figures of the themes view, each with a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from safeguarding.accounts.models import Partnership
+from safeguarding.actions.models import Theme
+from safeguarding.publication.models import Publication, PublicationFile, Revision
+
+from .models import AgeGroup, LibraryRecord, NationalLibrarySubmission, ReviewType, SearchTerm
+
+JSON_PAGE_SIZE = 25
+
+
+# Records ---------------------------------------------------------------------------------------
+
+
+def record_list_live(*, partnership: Partnership) -> QuerySet[LibraryRecord]:
+    """The partnership's library records that have not been taken out of it."""
+    return LibraryRecord.objects.filter(partnership=partnership, archived_at__isnull=True)
+
+
+def record_list_public(*, partnership: Partnership) -> QuerySet[LibraryRecord]:
+    return record_list_live(partnership=partnership).filter(is_public=True)
+
+
+def _with_themes(records: QuerySet[LibraryRecord]) -> QuerySet[LibraryRecord]:
+    return records.prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.order_by("facet", "name"))
+    )
+
+
+def record_get(*, partnership: Partnership, pk: int) -> LibraryRecord:
+    try:
+        return (
+            _with_themes(record_list_live(partnership=partnership))
+            .select_related("publication", "national_review", "national_submission")
+            .get(pk=pk)
+        )
+    except LibraryRecord.DoesNotExist:
+        raise Http404("No such library record") from None
+
+
+def record_get_public(*, partnership: Partnership, pk: int) -> LibraryRecord:
+    try:
+        return (
+            _with_themes(record_list_public(partnership=partnership))
+            .select_related("publication")
+            .get(pk=pk)
+        )
+    except LibraryRecord.DoesNotExist:
+        raise Http404("No such library record") from None
+
+
+def records_in_order(
+    *, partnership: Partnership, ids: list[int], public_only: bool = False
+) -> list[LibraryRecord]:
+    """The records a search found, in the search's order (one query). Records that are not
+    (or no longer) live, or not public when ``public_only``, are left out."""
+    records = (
+        record_list_public(partnership=partnership)
+        if public_only
+        else record_list_live(partnership=partnership)
+    )
+    found = {record.pk: record for record in records.filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _narrowed(records: QuerySet[LibraryRecord], filters: dict, skip: str = ""):
+    """``records`` with the search filters applied (any of the chosen values of a facet)."""
+    for name, values in filters.items():
+        if name == skip or not values:
+            continue
+        if name in ("year", "theme"):
+            numbers = [int(v) for v in values if str(v).isdigit()]
+            if name == "year":
+                records = records.filter(year__in=numbers)
+            else:
+                records = records.filter(
+                    pk__in=LibraryRecord.themes.through.objects.filter(theme_id__in=numbers).values(
+                        "libraryrecord_id"
+                    )
+                )
+        elif name in ("review_type", "age_group", "publisher"):
+            records = records.filter(**{f"{name}__in": values})
+    return records
+
+
+def record_browse(
+    *, partnership: Partnership, filters: dict, public_only: bool, offset: int, limit: int
+) -> tuple[list[LibraryRecord], int, dict]:
+    """The library with no query: records matching the filters, newest first, and the facet
+    counts (each facet counted over the records matching the other facets' filters), as the
+    search gives them: ``{facet: [(value, label, count)]}``. Seven queries."""
+    base = (
+        record_list_public(partnership=partnership)
+        if public_only
+        else record_list_live(partnership=partnership)
+    )
+    matching = _narrowed(base, filters)
+    total = matching.count()
+    records = list(
+        matching.order_by("-year", "-published_on", "title", "pk")[offset : offset + limit]
+    )
+    for record in records:
+        words = record.summary.split()
+        record.snippet = " ".join(words[:40]) + (" …" if len(words) > 40 else "")
+    facets: dict[str, list[tuple[str, str, int]]] = {}
+    labels = {"review_type": dict(ReviewType.choices), "age_group": dict(AgeGroup.choices)}
+    for name in ("review_type", "year", "age_group", "publisher"):
+        counts = (
+            _narrowed(base, filters, skip=name)
+            .values_list(name)
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        items = [
+            (str(value), labels.get(name, {}).get(value, str(value)), n) for value, n in counts
+        ]
+        if name == "year":
+            items.sort(key=lambda item: item[0], reverse=True)
+        elif name in labels:
+            order = list(labels[name])
+            items.sort(key=lambda item: order.index(item[0]) if item[0] in order else 99)
+        else:
+            items.sort(key=lambda item: (-item[2], item[1].lower()))
+        facets[name] = items
+    theme_counts = (
+        LibraryRecord.themes.through.objects.filter(
+            libraryrecord__in=_narrowed(base, filters, skip="theme")
+        )
+        .values_list("theme_id", "theme__name")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    facets["theme"] = sorted(
+        ((str(pk), name, n) for pk, name, n in theme_counts), key=lambda i: (-i[2], i[1].lower())
+    )
+    return records, total, facets
+
+
+def record_list_public_page(
+    *, partnership: Partnership, page: int, page_size: int = JSON_PAGE_SIZE
+) -> tuple[list[LibraryRecord], int]:
+    """One page of the public records for the JSON endpoint, oldest id first (stable while
+    records are added), with their themes: (records, count of all public records)."""
+    records = record_list_public(partnership=partnership).order_by("pk")
+    count = records.count()
+    start = (page - 1) * page_size
+    return list(_with_themes(records)[start : start + page_size]), count
+
+
+def national_record_list(*, partnership: Partnership) -> QuerySet[LibraryRecord]:
+    """National reviews in the library, newest first (a national review taken off the public
+    page is left out)."""
+    return _with_themes(
+        record_list_live(partnership=partnership)
+        .filter(source=LibraryRecord.Source.NATIONAL)
+        .exclude(national_review__archived_at__isnull=False)
+        .order_by("-published_on", "-year", "title")
+    )
+
+
+def record_files(*, record: LibraryRecord) -> list[PublicationFile]:
+    """The files of the latest published revision of an own record's publication."""
+    if record.publication_id is None:
+        return []
+    revision = (
+        Revision.objects.filter(publication_id=record.publication_id)
+        .order_by("-number")
+        .prefetch_related(Prefetch("files", queryset=PublicationFile.objects.order_by("title")))
+        .first()
+    )
+    return list(revision.files.all()) if revision is not None else []
+
+
+def latest_revision(publication: Publication) -> Revision | None:
+    return publication.revisions.order_by("-number").first()
+
+
+def submission_for(*, record: LibraryRecord) -> NationalLibrarySubmission | None:
+    try:
+        return NationalLibrarySubmission.objects.select_related("sent_by").get(record=record)
+    except NationalLibrarySubmission.DoesNotExist:
+        return None
+
+
+# Search terms ----------------------------------------------------------------------------------
+
+
+def search_terms_own(*, partnership: Partnership) -> QuerySet[SearchTerm]:
+    return SearchTerm.objects.filter(partnership=partnership).order_by("term")
+
+
+def search_terms_shared() -> QuerySet[SearchTerm]:
+    return SearchTerm.objects.filter(partnership__isnull=True).order_by("term")
+
+
+def search_term_get(*, partnership: Partnership, pk: int) -> SearchTerm:
+    try:
+        return search_terms_own(partnership=partnership).get(pk=pk)
+    except SearchTerm.DoesNotExist:
+        raise Http404("No such search term") from None
+
+
+# Themes by year --------------------------------------------------------------------------------
+
+
+@dataclass
+class ThemeRow:
+    theme_id: int
+    name: str
+    facet: str
+    counts: list[int]  # one per year of ``ThemesByYear.years``
+    total: int = 0
+    years_seen: int = 0
+    cells: list[tuple[int, int]] = field(default_factory=list)  # (year, count)
+
+    @property
+    def recurring(self) -> bool:
+        return self.years_seen >= 2
+
+
+@dataclass
+class ThemesByYear:
+    years: list[int]
+    rows: list[ThemeRow] = field(default_factory=list)
+
+    @property
+    def biggest(self) -> int:
+        return max((count for row in self.rows for count in row.counts), default=0)
+
+
+def themes_by_year(
+    *, partnership: Partnership, facet: str = "", first_year: int | None = None
+) -> ThemesByYear:
+    """How many reviews each theme appeared in, by year: the partnership's library records
+    (by the record's year) and its own reviews' findings (by the year the finding was
+    written) for reviews that are not already in the library as a published record. A review
+    counts once per theme and year, however many of its findings carry the theme.
+
+    Three queries, whatever the size of the library."""
+    record_pairs = LibraryRecord.themes.through.objects.filter(
+        libraryrecord__partnership=partnership, libraryrecord__archived_at__isnull=True
+    )
+    finding_pairs = Theme.findings.through.objects.filter(
+        finding__review__partnership=partnership
+    ).exclude(
+        finding__review__publication__library_record__isnull=False,
+        finding__review__publication__library_record__archived_at__isnull=True,
+    )
+    if facet:
+        record_pairs = record_pairs.filter(theme__facet=facet)
+        finding_pairs = finding_pairs.filter(theme__facet=facet)
+
+    seen: dict[tuple[int, int], set] = defaultdict(set)  # (theme, year) -> reviews
+    for theme_id, year, record_id in record_pairs.values_list(
+        "theme_id", "libraryrecord__year", "libraryrecord_id"
+    ):
+        seen[(theme_id, year)].add(("record", record_id))
+    for theme_id, created_at, review_id in finding_pairs.values_list(
+        "theme_id", "finding__created_at", "finding__review_id"
+    ):
+        year = timezone.localtime(created_at).year
+        seen[(theme_id, year)].add(("review", review_id))
+    if first_year is not None:
+        seen = {key: value for key, value in seen.items() if key[1] >= first_year}
+    if not seen:
+        return ThemesByYear(years=[])
+
+    years = list(range(min(y for _, y in seen), max(y for _, y in seen) + 1))
+    themes = {
+        theme.pk: theme for theme in Theme.objects.filter(pk__in={theme_id for theme_id, _ in seen})
+    }
+    rows: dict[int, ThemeRow] = {}
+    for (theme_id, year), reviews in seen.items():
+        theme = themes[theme_id]
+        row = rows.get(theme_id)
+        if row is None:
+            row = rows[theme_id] = ThemeRow(
+                theme_id=theme_id, name=theme.name, facet=theme.facet, counts=[0] * len(years)
+            )
+        row.counts[years.index(year)] = len(reviews)
+    for row in rows.values():
+        row.total = sum(row.counts)
+        row.years_seen = sum(1 for count in row.counts if count)
+        row.cells = list(zip(years, row.counts, strict=True))
+    ordered = sorted(rows.values(), key=lambda row: (-row.years_seen, -row.total, row.name))
+    return ThemesByYear(years=years, rows=ordered)

@@ -1,0 +1,16 @@
+"""The library's receiver of ``publication.signals.publication_published``: a review the
+partnership publishes becomes a library record by itself, is refreshed when a correction is
+published, and stops being public when it is withdrawn. Connected in ``LibraryConfig.ready``;
+runs inside the publishing transaction, so the publication and its record change together."""
+
+
+def publication_changed(sender, publication, actor=None, **kwargs) -> None:
+    from .services import record_sync_from_publication
+
+    record_sync_from_publication(publication=publication, actor=actor)
+
+
+def connect() -> None:
+    from safeguarding.publication.signals import publication_published
+
+    publication_published.connect(publication_changed, dispatch_uid="library_publication_changed")

@@ -1,0 +1,154 @@
+"""Words, stems and spelling for library search (see docs/search.md).
+
+The database indexes do their own tokenising and stemming (SQLite FTS5 ``porter unicode61``,
+PostgreSQL's ``english`` configuration). This module does the same job in Python for what the
+database cannot: recognising synonyms and abbreviations in a query, correcting misspelt words
+against the library's vocabulary, and marking matched words in snippets. Words are runs of
+letters and digits, lower-cased, accents removed (as ``unicode61`` does); stems are the Snowball
+English stems.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.resources
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+# Words too common to help a search (and that PostgreSQL's english configuration drops too).
+_STOPWORDS_TEXT = """
+a about above after again against all am an and any are aren as at be because been before
+being below between both but by can cannot could couldn did didn do does doesn doing don down
+during each few for from further had hadn has hasn have haven having he her here hers herself
+him himself his how i if in into is isn it its itself just let me more most mustn my myself
+no nor not of off on once only or other ought our ours ourselves out over own same shan she
+should shouldn so some such t than that the their theirs them themselves then there these
+they this those through to too under until up very was wasn we were weren what when where
+which while who whom why will with won would wouldn you your yours yourself yourselves s d ll
+m o re ve y also get got via per
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents (``café`` → ``cafe``), as FTS5 ``unicode61`` does."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``: lower-case runs of letters and digits, accents removed."""
+    return WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """The Snowball English stem: neglected, neglecting, neglects → neglect."""
+    return _stemmer.stemWord(word)
+
+
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` without stopwords (order kept, repeats dropped)."""
+    return list(dict.fromkeys(w for w in words(text) if w not in STOPWORDS))
+
+
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded word) for each word of ``text``, offsets into ``text`` itself."""
+    if text.isascii():
+        return [(m.start(), m.end(), m.group()) for m in WORD.finditer(text.lower())]
+    return [
+        (m.start(), m.end(), m.group().lower() if m.group().isascii() else fold(m.group()))
+        for m in WORD.finditer(text)
+    ]
+
+
+# Spelling ----------------------------------------------------------------------------------
+
+# A word the English dictionary knows is only corrected to a library word this many times more
+# common in English ("eduction" → "education"; "stranger" is left alone).
+ENGLISH_RATIO = 50
+ENGLISH_MIN_FREQUENCY = 200  # English words offered as corrections when the library has none
+
+
+@lru_cache(maxsize=1)
+def english_frequencies() -> dict[str, int]:
+    """Word → frequency in English, from the dictionary that ships with pyspellchecker
+    (about 160,000 words; read once per process, a quarter of a second)."""
+    resource = importlib.resources.files("spellchecker") / "resources" / "en.json.gz"
+    with resource.open("rb") as raw, gzip.open(raw) as unzipped:
+        return json.load(unzipped)
+
+
+@lru_cache(maxsize=1)
+def _common_english() -> list[str]:
+    return [w for w, n in english_frequencies().items() if n >= ENGLISH_MIN_FREQUENCY]
+
+
+def _edits_allowed(word: str) -> int:
+    return 1 if len(word) <= 7 else 2
+
+
+def _closest(word: str, choices: list[str], rank) -> str | None:
+    candidates = process.extract(
+        word, choices, scorer=OSA.distance, score_cutoff=_edits_allowed(word), limit=25
+    )
+    if not candidates:
+        return None
+    return min(candidates, key=lambda c: (c[1], rank(c[0]), c[0]))[0]
+
+
+@dataclass
+class Vocabulary:
+    """The words the library uses, with how often, for correcting misspelt query words."""
+
+    counts: Counter = field(default_factory=Counter)
+    stems: set = field(default_factory=set)
+    _choices: list | None = None
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str], extra_words: Iterable[str] = ()) -> Vocabulary:
+        counts: Counter = Counter()
+        for text in texts:
+            if text:
+                counts.update(words(text))
+        for word in extra_words:
+            counts[word] += 1
+        counts = Counter({w: n for w, n in counts.items() if not w.isdigit() and len(w) > 1})
+        return cls(counts=counts, stems={stem(w) for w in counts})
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.counts or stem(word) in self.stems
+
+    def correct(self, word: str) -> str:
+        """The word ``word`` most likely meant, or ``word`` itself when it is known, too short
+        to judge, or nothing is close enough. One edit (a transposition counts as one) is
+        allowed in words of 4 to 7 letters, two in longer ones. Library words come first,
+        the most frequent of the closest; an English word is corrected only to a far more
+        common one; a word neither knows may be corrected to a common English word."""
+        if len(word) < 4 or word.isdigit() or word in STOPWORDS or word in self:
+            return word
+        english = english_frequencies()
+        known = english.get(word, 0)
+        if self._choices is None:
+            self._choices = [w for w in self.counts if len(w) >= 3]
+        best = _closest(word, self._choices, lambda c: -self.counts[c])
+        if best is not None:
+            if not known or english.get(best, 0) >= ENGLISH_RATIO * known:
+                return best
+            return word
+        if known:
+            return word
+        return _closest(word, _common_english(), lambda c: -english.get(c, 0)) or word
