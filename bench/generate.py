@@ -56,6 +56,9 @@ SIZES = {
         "referrals": 10_000,
         "milestones": 100_000,
         "chronology_entries": 20_000,
+        "action_reviews": 300,
+        "recommendations": 3_000,
+        "actions": 10_000,
     },
     # The same shape, about a hundredth of the rows: query counts must be the same on both.
     "small": {
@@ -73,6 +76,9 @@ SIZES = {
         "referrals": 100,
         "milestones": 1_000,
         "chronology_entries": 200,
+        "action_reviews": 3,
+        "recommendations": 30,
+        "actions": 100,
     },
 }
 
@@ -192,7 +198,11 @@ def data_paths(size: str) -> dict[str, Path]:
 
 
 def generator_hash() -> str:
-    sources = [Path(__file__), Path(__file__).with_name("chronology_data.py")]
+    sources = [
+        Path(__file__),
+        Path(__file__).with_name("chronology_data.py"),
+        Path(__file__).with_name("action_data.py"),
+    ]
     return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:16]
 
 
@@ -568,6 +578,10 @@ def build(params: dict, rng: random.Random, media_root: Path, log=print) -> dict
         from bench.chronology_data import build_chronology
 
         build_chronology(params, SEED + 4, target, business_unit(target), agencies, log=log)
+
+        from bench.action_data import build_action_plans
+
+        build_action_plans(params, SEED + 5, target, business_unit(target), agencies, log=log)
 
     return dataset_counts(target)
 
@@ -948,6 +962,7 @@ def dataset_counts(target) -> dict:
     from django.db.models import Q
 
     from safeguarding.accounts.models import Agency, Membership, Partnership, User
+    from safeguarding.actions.models import Action, Recommendation
     from safeguarding.audit.models import AuditEvent
     from safeguarding.clock.models import Milestone
     from safeguarding.core.calendar import add_working_days
@@ -956,6 +971,7 @@ def dataset_counts(target) -> dict:
 
     live = PublicDocument.objects.filter(archived_at__isnull=True)
     milestones = Milestone.objects.filter(partnership=target)
+    actions = Action.objects.filter(partnership=target)
     today = dt.date.today()
     return {
         "partnerships": Partnership.objects.count(),
@@ -991,6 +1007,12 @@ def dataset_counts(target) -> dict:
             status="due", due_on__gte=today, due_on__lte=add_working_days(today, 5)
         ).count(),
         "target_milestones_paused": milestones.filter(status="paused").count(),
+        "target_recommendations": Recommendation.objects.filter(review__partnership=target).count(),
+        "target_actions": actions.count(),
+        "target_actions_open": actions.filter(status__in=Action.OPEN).count(),
+        "target_actions_overdue": actions.filter(
+            status__in=Action.OPEN, target_date__lt=today
+        ).count(),
     }
 
 

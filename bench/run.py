@@ -304,7 +304,11 @@ def describe(counts: dict) -> str:
         f"and {counts.get('target_milestones', 0):,} milestones "
         f"({counts.get('target_milestones_overdue', 0):,} overdue, "
         f"{counts.get('target_milestones_due_this_week', 0):,} due in the next 5 working days, "
-        f"{counts.get('target_milestones_paused', 0):,} paused, today)"
+        f"{counts.get('target_milestones_paused', 0):,} paused, today); "
+        f"{counts.get('target_recommendations', 0):,} recommendations and "
+        f"{counts.get('target_actions', 0):,} actions "
+        f"({counts.get('target_actions_open', 0):,} open, "
+        f"{counts.get('target_actions_overdue', 0):,} overdue today)"
     )
 
 

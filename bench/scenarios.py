@@ -109,6 +109,28 @@ SCENARIOS += [
 ]
 
 
+SCENARIOS += [
+    Scenario(
+        name="action_tracker",
+        path="/manage/{slug}/actions/",
+        user="business_unit",
+        expect=">Owner agency</th>",
+        measures="The partnership's action tracker (3,000 recommendations, 10,000 actions): "
+        "the count of every view for each owner agency in one grouped query, the first page of "
+        "50 open actions with their reviews and agencies, and the filter choices.",
+    ),
+    Scenario(
+        name="action_tracker_filtered",
+        path="/manage/{slug}/actions/?view=overdue&review_type=sar&theme={tracker_theme}",
+        user="business_unit",
+        expect="<strong>Overdue: ",
+        measures="The tracker filtered to overdue actions of Safeguarding Adults Reviews under "
+        "recommendations answering a finding tagged 'Information sharing' (an EXISTS through "
+        "the findings' themes): the counts under the filters and the first page.",
+    ),
+]
+
+
 def _chronology_review() -> int:
     from bench.chronology_data import review_pk
 
@@ -116,6 +138,12 @@ def _chronology_review() -> int:
 
 
 # Values a path may name besides {slug}: looked up in the data set when the run starts.
-PATH_VALUES = {"chronology_review": _chronology_review}
+def _tracker_theme() -> int:
+    from bench.action_data import tracker_theme_pk
+
+    return tracker_theme_pk()
+
+
+PATH_VALUES = {"chronology_review": _chronology_review, "tracker_theme": _tracker_theme}
 
 BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}

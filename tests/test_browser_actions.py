@@ -152,7 +152,7 @@ def test_an_action_goes_from_finding_to_accepted_completion(
     # The partnership tracker and its export show it.
     page.goto(f"/manage/{partnership.slug}/actions/?view=complete")
     _check_axe(page, axe_source, "the tracker")
-    expect(page.locator("main table").first).to_contain_text("Detective Inspector Fictional")
+    expect(page.locator("main table").first).to_contain_text("Agree a same-day police check")
     response = page.request.get(f"/manage/{partnership.slug}/actions/tracker.xlsx?view=complete")
     assert response.ok
     sheet = load_workbook(io.BytesIO(response.body())).active

@@ -61,7 +61,6 @@ class _Sheet:
         from openpyxl.utils import get_column_letter
 
         self._cell_class = WriteOnlyCell
-        self._wrap = Alignment(wrap_text=True, vertical="top")
         self.sheet = workbook.create_sheet(title)
         for index, (_, width) in enumerate(columns, start=1):
             self.sheet.column_dimensions[get_column_letter(index)].width = width
@@ -92,11 +91,9 @@ class _Sheet:
                 cell = self._cell_class(self.sheet, value=value)
                 cell.number_format = DATE_FORMAT
                 cells.append(cell)
-            elif isinstance(value, str):
+            elif isinstance(value, str) and value.startswith("="):
                 cell = self._cell_class(self.sheet, value=value)
                 cell.data_type = "s"  # text that looks like a formula stays text
-                if len(value) > 40:
-                    cell.alignment = self._wrap
                 cells.append(cell)
             else:
                 cells.append(value)

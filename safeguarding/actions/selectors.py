@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -148,12 +149,23 @@ def filtered_actions(actions: QuerySet[Action], filters: TrackerFilters) -> Quer
     return actions
 
 
-def tracker_counts(actions: QuerySet[Action], today: datetime.date) -> dict[str, int]:
-    """How many of ``actions`` are in each view, in one aggregate query."""
-    counts = actions.aggregate(
-        **{key: Count("pk", filter=condition) for key, condition in view_conditions(today).items()}
+def tracker_counts_by_agency(
+    actions: QuerySet[Action], today: datetime.date
+) -> tuple[dict[str, int], list[dict]]:
+    """How many of ``actions`` are in each view, in total and per owner agency (name and slug
+    with the counts), from one grouped query."""
+    rows = list(
+        actions.values("agency__slug", "agency__name")
+        .annotate(
+            **{
+                key: Count("pk", filter=condition)
+                for key, condition in view_conditions(today).items()
+            }
+        )
+        .order_by("agency__name")
     )
-    return {key: value or 0 for key, value in counts.items()}
+    totals = {key: sum(row[key] for row in rows) for key in VIEW_LABELS}
+    return totals, rows
 
 
 def tracker_rows(actions: QuerySet[Action], *, view: str, today: datetime.date):
@@ -184,20 +196,6 @@ def tracker_rows(actions: QuerySet[Action], *, view: str, today: datetime.date):
     return rows.order_by("target_date", "pk")
 
 
-def agency_breakdown(actions: QuerySet[Action], today: datetime.date) -> list[dict]:
-    """Per owner agency: how many actions, how many open and how many overdue (one query)."""
-    conditions = view_conditions(today)
-    return list(
-        actions.values("agency__slug", "agency__name")
-        .annotate(
-            total=Count("pk"),
-            open=Count("pk", filter=conditions["open"]),
-            overdue=Count("pk", filter=conditions["overdue"]),
-        )
-        .order_by("agency__name")
-    )
-
-
 # Choices for the filters -------------------------------------------------------------------------
 
 
@@ -218,13 +216,14 @@ def filter_themes(*, partnership: Partnership) -> list[Theme]:
 
 
 def filter_years(*, partnership: Partnership) -> list[int]:
-    """The years in which recommendations were agreed, newest first."""
-    return [
-        day.year
-        for day in Recommendation.objects.filter(review__partnership=partnership).dates(
-            "agreed_on", "year", order="DESC"
-        )
-    ]
+    """The years from the first recommendation agreed to the last, newest first (from the
+    first and last dates: no date function over every row)."""
+    span = Recommendation.objects.filter(review__partnership=partnership).aggregate(
+        first=Min("agreed_on"), last=Max("agreed_on")
+    )
+    if span["first"] is None:
+        return []
+    return list(range(span["last"].year, span["first"].year - 1, -1))
 
 
 # One agency --------------------------------------------------------------------------------------
@@ -530,9 +529,7 @@ def annual_figures(
     decision) by then; overdue if its target date was on or before 31 March.
     """
     start, end = year.start, year.end
-    reviews = Review.objects.filter(partnership=partnership).exclude(
-        kind=Review.Kind.RAPID_REVIEW
-    )
+    reviews = Review.objects.filter(partnership=partnership).exclude(kind=Review.Kind.RAPID_REVIEW)
     signed_off = list(
         reviews.filter(signed_off_at__gte=year.starts_at, signed_off_at__lt=year.ends_before)
         .annotate(
@@ -606,8 +603,7 @@ def annual_figures(
         not_implemented=not_implemented,
         impact_recorded=impact,
         judgements=[
-            (label, by_judgement.get(value, 0))
-            for value, label in Recommendation.Judgement.choices
+            (label, by_judgement.get(value, 0)) for value, label in Recommendation.Judgement.choices
         ],
     )
 
@@ -637,5 +633,3 @@ def business_unit_emails(*, partnership: Partnership) -> list[str]:
             ).values_list("user__email", flat=True)
         )
     )
-
-

@@ -88,4 +88,3 @@ class AnnualYearForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return self._default
         return self._years[self.cleaned_data["year"]]
-

@@ -80,7 +80,7 @@ def tracker(request, slug: str):
     form, filters, agencies = _filter_form(request, partnership)
     visible = selectors.actions_visible_to(user=request.user, partnership=partnership)
     actions = selectors.filtered_actions(visible, filters)
-    counts = selectors.tracker_counts(actions, today)
+    counts, by_agency = selectors.tracker_counts_by_agency(actions, today)
     page = _page(
         request,
         selectors.tracker_rows(actions, view=filters.view, today=today),
@@ -112,7 +112,7 @@ def tracker(request, slug: str):
             "view_links": view_links,
             "page": page,
             "query": query.urlencode(),
-            "by_agency": selectors.agency_breakdown(visible, today),
+            "by_agency": by_agency,
             "sees_everything": everything,
             "own_agencies": [] if everything else agencies,
             "due_soon_days": selectors.DUE_SOON_WORKING_DAYS,
@@ -283,4 +283,3 @@ def annual_figures_xlsx(request, slug: str):
     )
     name = f"annual-figures-{partnership.slug}-{figures.year.start_year}-{figures.year.end:%y}"
     return _attachment(content, exports.XLSX, f"{name}.xlsx")
-

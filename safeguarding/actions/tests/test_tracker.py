@@ -17,13 +17,12 @@ from safeguarding.reviews.models import Finding, Review
 from .tracker_support import (
     action_for,
     agency_in,
-    at,
     build_actions,
+    build_annual_world,
     contributor_for,
     days,
     finding_for,
     member,
-    not_implemented,
     recommendation_for,
     review_for,
     theme,
@@ -33,8 +32,8 @@ from .tracker_support import (
 pytestmark = pytest.mark.django_db
 Status = Action.Status
 # Whatever the number of actions (pinned below with 3 and 60): 6 for the signed-in request,
-# 8 for the page (contributors: 2 more, for the agency they act for).
-TRACKER_QUERIES = {"business_unit": 14, "agency_contributor": 16}
+# 7 for the page (contributors: 2 more, for the agency they act for).
+TRACKER_QUERIES = {"business_unit": 13, "agency_contributor": 15}
 
 
 def tracker_url(partnership, **query) -> str:
@@ -332,7 +331,8 @@ def test_the_tracker_costs_the_same_queries_for_3_or_60_actions(
         finding.themes.add(sharing)
     with django_assert_max_num_queries(TRACKER_QUERIES[who]):
         response = client.get(urls[1])
-    assert len(action_links(response, partnership)) == (50 if who == "business_unit" else 30)
+    mine = Action.objects.filter(agency=police) if who != "business_unit" else Action.objects
+    assert len(action_links(response, partnership)) == min(50, mine.count())
     assert [_queries(client, url) for url in urls] == small
 
 
@@ -383,93 +383,8 @@ YEAR = selectors.FinancialYear(2024)  # 1 April 2024 to 31 March 2025
 
 
 @pytest.fixture
-def annual_world(partnership, police, health, business_unit_user):
-    """Reviews, actions and impact on both sides of 1 April 2024 and of 31 March 2025."""
-    d = datetime.date
-    signed_early = review_for(
-        partnership, title="Child A", started_on=d(2023, 4, 3), signed_off_at=at(d(2024, 6, 10))
-    )
-    finding_for(signed_early, 1)
-    finding_for(signed_early, 2, "Risk not assessed")
-    finding_for(signed_early, 3, "Quick learning", kind=Finding.Kind.LEARNING_POINT)
-    signed_last_evening = review_for(  # 23:30 on 31 March, British Summer Time: in the year
-        partnership,
-        title="Adult B",
-        kind=Review.Kind.SAR,
-        started_on=d(2023, 10, 2),
-        signed_off_at=at(d(2025, 3, 31), 23),
-    )
-    finding_for(signed_last_evening, 1)
-    signed_after = review_for(  # midnight starting 1 April: the next year, ongoing at 31 March
-        partnership, title="Child C", started_on=d(2024, 1, 8), signed_off_at=at(d(2025, 4, 1), 0)
-    )
-    finding_for(signed_after, 1)
-    signed_before = review_for(
-        partnership, title="Child D", started_on=d(2023, 1, 9), signed_off_at=at(d(2024, 3, 31))
-    )
-    finding_for(signed_before, 1)
-    still_running = review_for(partnership, title="Person E", started_on=d(2024, 9, 2))
-    review_for(partnership, title="Child F", started_on=d(2025, 4, 2))  # started after the year
-    review_for(
-        partnership, title="Child G", kind=Review.Kind.RAPID_REVIEW, started_on=d(2024, 5, 1)
-    )
-
-    def action(review, number, agreed_on, **kwargs):
-        finding = review.findings.first() or finding_for(review, 1)
-        recommendation = recommendation_for(review, number, [finding], agreed_on=agreed_on)
-        return action_for(recommendation, 1, police, **kwargs)
-
-    made = {
-        "completed_31_march": action(
-            signed_before, 1, d(2024, 5, 1), status=Status.COMPLETE,
-            target_date=d(2025, 3, 31), completed_on=d(2025, 3, 31),
-        ),
-        "completed_1_april": action(  # outstanding and overdue at the year end
-            signed_before, 2, d(2024, 5, 1), status=Status.COMPLETE,
-            target_date=d(2025, 2, 1), completed_on=d(2025, 4, 1),
-        ),
-        "open_not_due": action(
-            signed_early, 1, d(2024, 7, 1), status=Status.ON_TRACK, target_date=d(2025, 6, 1)
-        ),
-        "open_due_31_march": action(
-            signed_early, 2, d(2024, 7, 1), status=Status.AT_RISK, target_date=d(2025, 3, 31)
-        ),
-        "not_implemented_in_year": action(
-            signed_early, 3, d(2024, 7, 1), status=Status.ON_TRACK, target_date=d(2025, 9, 1)
-        ),
-        "not_implemented_after": action(
-            signed_early, 4, d(2024, 7, 1), status=Status.ON_TRACK, target_date=d(2025, 9, 1)
-        ),
-        "agreed_after": action(
-            signed_after, 1, d(2025, 4, 10), status=Status.ON_TRACK, target_date=d(2025, 5, 1)
-        ),
-        "completed_before": action(
-            signed_before, 3, d(2023, 6, 1), status=Status.COMPLETE,
-            target_date=d(2024, 3, 1), completed_on=d(2024, 3, 30),
-        ),
-    }  # fmt: skip
-    not_implemented(
-        made["not_implemented_in_year"],
-        business_unit_user,
-        "The service was decommissioned",
-        at(d(2025, 3, 15)),
-    )
-    not_implemented(
-        made["not_implemented_after"], business_unit_user, "Funding ended", at(d(2025, 4, 2))
-    )
-    impact_in_year = made["open_not_due"].recommendation
-    impact_in_year.impact_method = "audit"
-    impact_in_year.impact_result = "A case audit found information shared in 9 of 10 cases"
-    impact_in_year.impact_judgement = "changed"
-    impact_in_year.impact_recorded_on = d(2024, 12, 1)
-    impact_in_year.save()
-    impact_after = made["open_due_31_march"].recommendation
-    impact_after.impact_method = "survey"
-    impact_after.impact_result = "Practitioners feel more confident"
-    impact_after.impact_judgement = "partly"
-    impact_after.impact_recorded_on = d(2025, 4, 1)
-    impact_after.save()
-    return made, {"still_running": still_running, "signed_after": signed_after}
+def annual_world(partnership, police, business_unit_user):
+    return build_annual_world(partnership, police, business_unit_user)
 
 
 def test_the_annual_figures_count_what_happened_between_1_april_and_31_march(

@@ -226,3 +226,95 @@ def build_actions(partnership, agencies, count: int, *, per_review: int = 10) ->
             )
         )
     return actions
+
+
+# The annual report figures: dates on both sides of the year 1 April 2024 to 31 March 2025 ----
+
+
+def build_annual_world(partnership, police, business_unit_user):
+    """Reviews, actions and impact on both sides of 1 April 2024 and of 31 March 2025."""
+    d = datetime.date
+    signed_early = review_for(
+        partnership, title="Child A", started_on=d(2023, 4, 3), signed_off_at=at(d(2024, 6, 10))
+    )
+    finding_for(signed_early, 1)
+    finding_for(signed_early, 2, "Risk not assessed")
+    finding_for(signed_early, 3, "Quick learning", kind=Finding.Kind.LEARNING_POINT)
+    signed_last_evening = review_for(  # 23:00 on 31 March (British Summer Time): in the year
+        partnership,
+        title="Adult B",
+        kind=Review.Kind.SAR,
+        started_on=d(2023, 10, 2),
+        signed_off_at=at(d(2025, 3, 31), 23),
+    )
+    finding_for(signed_last_evening, 1)
+    signed_after = review_for(  # midnight starting 1 April: the next year, ongoing at 31 March
+        partnership, title="Child C", started_on=d(2024, 1, 8), signed_off_at=at(d(2025, 4, 1), 0)
+    )
+    finding_for(signed_after, 1)
+    signed_before = review_for(
+        partnership, title="Child D", started_on=d(2023, 1, 9), signed_off_at=at(d(2024, 3, 31))
+    )
+    finding_for(signed_before, 1)
+    still_running = review_for(partnership, title="Person E", started_on=d(2024, 9, 2))
+    review_for(partnership, title="Child F", started_on=d(2025, 4, 2))  # started after the year
+    review_for(
+        partnership, title="Child G", kind=Review.Kind.RAPID_REVIEW, started_on=d(2024, 5, 1)
+    )
+
+    def action(review, number, agreed_on, **kwargs):
+        finding = review.findings.first() or finding_for(review, 1)
+        recommendation = recommendation_for(review, number, [finding], agreed_on=agreed_on)
+        return action_for(recommendation, 1, police, **kwargs)
+
+    made = {
+        "completed_31_march": action(
+            signed_before, 1, d(2024, 5, 1), status=Status.COMPLETE,
+            target_date=d(2025, 3, 31), completed_on=d(2025, 3, 31),
+        ),
+        "completed_1_april": action(  # outstanding and overdue at the year end
+            signed_before, 2, d(2024, 5, 1), status=Status.COMPLETE,
+            target_date=d(2025, 2, 1), completed_on=d(2025, 4, 1),
+        ),
+        "open_not_due": action(
+            signed_early, 1, d(2024, 7, 1), status=Status.ON_TRACK, target_date=d(2025, 6, 1)
+        ),
+        "open_due_31_march": action(
+            signed_early, 2, d(2024, 7, 1), status=Status.AT_RISK, target_date=d(2025, 3, 31)
+        ),
+        "not_implemented_in_year": action(
+            signed_early, 3, d(2024, 7, 1), status=Status.ON_TRACK, target_date=d(2025, 9, 1)
+        ),
+        "not_implemented_after": action(
+            signed_early, 4, d(2024, 7, 1), status=Status.ON_TRACK, target_date=d(2025, 9, 1)
+        ),
+        "agreed_after": action(
+            signed_after, 1, d(2025, 4, 10), status=Status.ON_TRACK, target_date=d(2025, 5, 1)
+        ),
+        "completed_before": action(
+            signed_before, 3, d(2023, 6, 1), status=Status.COMPLETE,
+            target_date=d(2024, 3, 1), completed_on=d(2024, 3, 30),
+        ),
+    }  # fmt: skip
+    not_implemented(
+        made["not_implemented_in_year"],
+        business_unit_user,
+        "The service was decommissioned",
+        at(d(2025, 3, 15)),
+    )
+    not_implemented(
+        made["not_implemented_after"], business_unit_user, "Funding ended", at(d(2025, 4, 2))
+    )
+    impact_in_year = made["open_not_due"].recommendation
+    impact_in_year.impact_method = "audit"
+    impact_in_year.impact_result = "A case audit found information shared in 9 of 10 cases"
+    impact_in_year.impact_judgement = "changed"
+    impact_in_year.impact_recorded_on = d(2024, 12, 1)
+    impact_in_year.save()
+    impact_after = made["open_due_31_march"].recommendation
+    impact_after.impact_method = "survey"
+    impact_after.impact_result = "Practitioners feel more confident"
+    impact_after.impact_judgement = "partly"
+    impact_after.impact_recorded_on = d(2025, 4, 1)
+    impact_after.save()
+    return made, {"still_running": still_running, "signed_after": signed_after}
