@@ -84,6 +84,41 @@ def _to_action(action: Action):
     return redirect("actions:action", slug=action.partnership.slug, pk=action.pk)
 
 
+def _similar(partnership, review, request) -> list:
+    """ "Have we seen this before?": what is most like the finding or recommendation being
+    written, from earlier reviews and the library. The finder lives in the library app (which
+    reads this one); settings.SIMILAR_LEARNING_FINDER wires it in, as REMINDER_SENDERS does."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    text = " ".join(
+        request.POST.get(name, "") for name in ("title", "text", "expected_change")
+    ).strip()
+    finder = import_string(settings.SIMILAR_LEARNING_FINDER)
+    return finder(partnership, text, limit=5, exclude_review_id=review.pk)
+
+
+def _checking(request) -> bool:
+    return request.method == "POST" and "check_similar" in request.POST
+
+
+def _unbound_from_post(form_class, request, **kwargs):
+    """The form showing what was typed, without error messages (a similarity check is not a
+    submission)."""
+    probe = form_class(None, **kwargs)
+    initial = dict(probe.initial)
+    for name, field in probe.fields.items():
+        if (
+            hasattr(field.widget, "allow_multiple_selected")
+            and field.widget.allow_multiple_selected
+        ):
+            initial[name] = request.POST.getlist(name)
+        elif name in request.POST:
+            initial[name] = request.POST.get(name)
+    kwargs["initial"] = initial
+    return form_class(None, **kwargs)
+
+
 def _review_context(request, partnership, review, **extra) -> dict:
     return {
         "partnership": partnership,
@@ -132,6 +167,20 @@ def plan(request, slug: str, review_pk: int):
 def learning_add(request, slug: str, review_pk: int):
     partnership, review = _review(request, slug, review_pk, manage=True)
     themes = list(services.themes_available(partnership))
+    if _checking(request):
+        form = _unbound_from_post(LearningForm, request, themes=themes)
+        return render(
+            request,
+            "actions/plan/learning_add.html",
+            _review_context(
+                request,
+                partnership,
+                review,
+                form=form,
+                similar=_similar(partnership, review, request),
+                checked=True,
+            ),
+        )
     form = LearningForm(posted(request), themes=themes)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -235,6 +284,23 @@ def _recommendation_data(form) -> dict:
 @require_http_methods(["GET", "POST"])
 def recommendation_add(request, slug: str, review_pk: int):
     partnership, review = _review(request, slug, review_pk, manage=True)
+    if _checking(request):
+        form = _unbound_from_post(
+            RecommendationForm, request, review=review, initial={"agreed_on": timezone.localdate()}
+        )
+        return render(
+            request,
+            "actions/plan/recommendation_form.html",
+            _review_context(
+                request,
+                partnership,
+                review,
+                form=form,
+                recommendation=None,
+                similar=_similar(partnership, review, request),
+                checked=True,
+            ),
+        )
     form = RecommendationForm(
         posted(request), review=review, initial={"agreed_on": timezone.localdate()}
     )

@@ -2,14 +2,14 @@
 the real services on the demo's signed-off reviews: actions on track, at risk, overdue, awaiting
 acceptance, complete with evidence and impact, and not being implemented with a reason."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from safeguarding.actions import services
 from safeguarding.actions.models import Theme
-from safeguarding.reviews.models import Review
+from safeguarding.reviews.models import Finding, Review
 from safeguarding.workspace.documents import pdf_bytes
 
 # review title → findings: (kind, title, text, [theme names])
@@ -223,6 +223,12 @@ def load_demo_actions(*, partnerships, users, agencies) -> None:
             )
             for kind, heading, text, names in rows
         ]
+        # The findings were written when the review reported, not today (the year shows in
+        # "have we seen this before?").
+        written = min(today, review.started_on + timedelta(days=300))
+        Finding.objects.filter(pk__in=[f.pk for f in findings]).update(
+            created_at=timezone.make_aware(datetime.combine(written, time(10)))
+        )
         for row in RECOMMENDATIONS.get(title, []):
             text, numbers, agency_slugs, to_partnership, scope, change, actions = row
             recommendation = services.recommendation_add(
