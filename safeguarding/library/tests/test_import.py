@@ -14,7 +14,6 @@ from django.core.management.base import CommandError
 from safeguarding.audit.models import AuditEvent
 from safeguarding.library import services
 from safeguarding.library.importing import RowError, parse_library_file
-from safeguarding.library.management.commands.import_library import Command
 from safeguarding.library.models import LibraryRecord
 
 from .pages_support import add_record
@@ -233,15 +232,16 @@ def test_import_library_prints_a_summary(partnership, tmp_path):
     assert event.actor is None and event.actor_label == "import_library command"
 
 
-def test_import_library_exits_with_status_1_and_every_error(partnership, tmp_path, capsys):
+def test_import_library_exits_with_status_1_and_every_error(partnership, tmp_path):
+    # run_from_argv turns a CommandError into exit status error.returncode (1); it also closes
+    # the database connections, which would end the test's transaction, so call_command is used.
     path = tmp_path / "library.json"
     path.write_bytes(as_json(BAD))
-    with pytest.raises(SystemExit) as exited:
-        Command().run_from_argv(
-            ["manage.py", "import_library", str(path), "--partnership", "testshire"]
-        )
-    assert exited.value.code == 1
-    err = capsys.readouterr().err
+    stderr = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("import_library", str(path), "--partnership", "testshire", stderr=stderr)
+    assert raised.value.returncode == 1
+    err = stderr.getvalue() + str(raised.value)
     assert "Record 1, themes: ‘Nelgect’ is not a theme in the library's list" in err
     assert "Record 4, external_id: is the same as record 1" in err
     assert "The file has 5 errors, so nothing was imported" in err
@@ -251,9 +251,9 @@ def test_import_library_exits_with_status_1_and_every_error(partnership, tmp_pat
 def test_import_library_exits_with_status_0_on_success(partnership, tmp_path):
     path = tmp_path / "library.json"
     path.write_bytes(as_json(GOOD))
-    Command().run_from_argv(
-        ["manage.py", "import_library", str(path), "--partnership", "testshire"]
-    )  # no SystemExit: status 0
+    stdout = io.StringIO()
+    call_command("import_library", str(path), "--partnership", "testshire", stdout=stdout)
+    assert "Imported 2 records" in stdout.getvalue()
     assert LibraryRecord.objects.count() == 2
 
 
