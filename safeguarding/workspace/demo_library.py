@@ -216,3 +216,42 @@ def load_demo_library(*, partnerships, users) -> None:
         library_services.library_import(
             partnership=partnerships[slug], actor=bu, source=data, name="demo-library.json"
         )
+
+
+def load_demo_digest(*, partnerships, users) -> None:
+    """Issue 1 of the Riverton learning digest, for the last six months, made from what the
+    service proposes and published (its PDF and Word files are made on publication). The demo's
+    subscribers are none, so nothing is emailed."""
+    import datetime
+
+    from django.utils import timezone
+
+    from safeguarding.digests import services as digest_services
+
+    bu = users["business.unit@riverton.example"]
+    today = timezone.localdate()
+    issue = digest_services.issue_start(
+        partnership=partnerships["riverton-safeguarding"],
+        actor=bu,
+        number=1,
+        title="Learning from reviews: the last six months",
+        period_start=today - datetime.timedelta(days=182),
+        period_end=today,
+    )
+    proposals, _ = digest_services.issue_proposals(issue=issue)
+    if proposals:
+        digest_services.items_add(
+            issue=issue, actor=bu, keys=[proposal.key for proposal in proposals[:6]]
+        )
+    digest_services.issue_update(
+        issue=issue,
+        actor=bu,
+        title=issue.title,
+        period_start=issue.period_start,
+        period_end=issue.period_end,
+        introduction="Welcome to the first Riverton learning digest. It brings together the "
+        "reviews we published in the last six months, what they teach us, and the national "
+        "reviews we are using in our own learning. Safer sleep and the men in a baby's life "
+        "come up again: please share this with your teams.",
+    )
+    digest_services.issue_publish(issue=issue, actor=bu)
