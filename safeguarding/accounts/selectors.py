@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Membership, Partnership
+from .models import Agency, Membership, Partnership
 from .permissions import is_member
 
 
@@ -41,3 +41,16 @@ def membership_list_for_partnership(*, partnership: Partnership) -> QuerySet[Mem
         .select_related("user", "agency")
         .order_by("user__full_name", "role")
     )
+
+
+def agency_list_for_partnership(*, partnership: Partnership) -> QuerySet[Agency]:
+    """The partnership's agencies: those linked to it, and those whose contributors are members.
+    A partnership with neither yet (just set up) gets every agency, so forms still work."""
+    from django.db.models import Q
+
+    agencies = Agency.objects.filter(
+        Q(partnerships=partnership) | Q(memberships__partnership=partnership)
+    ).distinct()
+    if not agencies.exists():
+        agencies = Agency.objects.all()
+    return agencies.order_by("name")

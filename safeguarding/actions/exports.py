@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from safeguarding.audit.services import audit_record
+from safeguarding.core.text import printable
 
 from .models import Action, Recommendation
 from .selectors import AnnualFigures, PlanRecommendation
@@ -92,9 +93,11 @@ class _Sheet:
                 cell.number_format = DATE_FORMAT
                 cells.append(cell)
             elif isinstance(value, str) and value.startswith("="):
-                cell = self._cell_class(self.sheet, value=value)
+                cell = self._cell_class(self.sheet, value=printable(value))
                 cell.data_type = "s"  # text that looks like a formula stays text
                 cells.append(cell)
+            elif isinstance(value, str):
+                cells.append(printable(value))
             else:
                 cells.append(value)
         self.sheet.append(cells)
@@ -434,8 +437,8 @@ def _fill(cell, paragraphs: list[tuple[str, str]]) -> None:
         paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
         first = False
         if label:
-            paragraph.add_run(label).bold = True
-        paragraph.add_run(text or "")
+            paragraph.add_run(printable(label)).bold = True
+        paragraph.add_run(printable(text or ""))
 
 
 def plan_docx(plan: list[PlanRecommendation], *, review, today: datetime.date) -> bytes:
@@ -452,7 +455,7 @@ def plan_docx(plan: list[PlanRecommendation], *, review, today: datetime.date) -
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(1.5))
     document.styles["Normal"].font.size = Pt(9)
-    document.add_heading(_title(review), level=1)
+    document.add_heading(printable(_title(review)), level=1)
     document.add_paragraph(review.partnership.name)
     document.add_paragraph(
         f"{review.get_kind_display()}. Produced on {date_label(today)}. "

@@ -5,6 +5,7 @@ services.py, whose ServiceError the views show on the matching field."""
 from django import forms
 
 from safeguarding.accounts.models import Agency
+from safeguarding.accounts.selectors import agency_list_for_partnership
 from safeguarding.core.forms import GovukDateField
 from safeguarding.reviews.models import Finding
 
@@ -194,7 +195,10 @@ class RecommendationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["findings"].queryset = review.findings.order_by("number")
         self.fields["findings"].label_from_instance = str
-        self._agencies = {str(agency.pk): agency for agency in Agency.objects.order_by("name")}
+        self._agencies = {
+            str(agency.pk): agency
+            for agency in agency_list_for_partnership(partnership=review.partnership)
+        }
         self.fields["agencies"].choices = [(TO_PARTNERSHIP, "The partnership as a whole")] + [
             (pk, agency.name) for pk, agency in self._agencies.items()
         ]
@@ -270,9 +274,9 @@ class ActionForm(forms.Form):
     )
     target_date = GovukDateField(label="Target date", help_text="For example, 27 3 2027")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.all().order_by("name")
+        self.fields["agency"].queryset = agency_list_for_partnership(partnership=partnership)
 
 
 class ProgressForm(forms.Form):

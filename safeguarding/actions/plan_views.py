@@ -433,7 +433,7 @@ def impact(request, slug: str, pk: int):
 def action_add(request, slug: str, pk: int):
     partnership, recommendation = _recommendation(request, slug, pk)
     review = recommendation.review
-    form = ActionForm(posted(request))
+    form = ActionForm(posted(request), partnership=partnership)
     if request.method == "POST" and form.is_valid():
         try:
             action = services.action_add(
@@ -462,7 +462,7 @@ def action_edit(request, slug: str, pk: int):
         "lead_name": action.lead_name,
         "target_date": action.target_date,
     }
-    form = ActionForm(posted(request), initial=initial)
+    form = ActionForm(posted(request), partnership=partnership, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.action_change(action=action, actor=request.user, **form.cleaned_data)

@@ -40,6 +40,12 @@ def _required(value: str, field: str, message: str) -> str:
     return value
 
 
+def _partnership_agencies(partnership):
+    from safeguarding.accounts.selectors import agency_list_for_partnership
+
+    return agency_list_for_partnership(partnership=partnership)
+
+
 def _date_label(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -154,6 +160,9 @@ def _recommendation_fields(review: Review, data: dict) -> dict:
             "Select the partnership or at least one agency the recommendation is addressed to",
             field="agencies",
         )
+    allowed = set(_partnership_agencies(review.partnership).values_list("pk", flat=True))
+    if any(agency.pk not in allowed for agency in agencies):
+        raise ServiceError("Select the partnership's agencies", field="agencies")
     scope = data.get("scope") or ""
     if scope not in Recommendation.Scope.values:
         raise ServiceError("Select the scope of the recommendation", field="scope")
@@ -290,6 +299,8 @@ def _action_fields(recommendation: Recommendation, data: dict) -> dict:
     agency = data.get("agency")
     if not isinstance(agency, Agency):
         raise ServiceError("Select the agency that owns the action", field="agency")
+    if not _partnership_agencies(review.partnership).filter(pk=agency.pk).exists():
+        raise ServiceError("Select one of the partnership's agencies", field="agency")
     lead_name = _required(data.get("lead_name"), "lead_name", "Enter the lead officer's name")
     if len(lead_name) > 200:
         raise ServiceError("The lead's name must be 200 characters or fewer", field="lead_name")
@@ -379,7 +390,16 @@ def _store_evidence(action: Action, actor, uploads: list, description: str) -> l
         except Exception as error:  # ValidationError: say which file
             message = getattr(error, "messages", [str(error)])[0]
             raise ServiceError(f"{uploaded.name}: {message}", field="evidence") from error
-    stored = []
+    stored: list[ActionEvidence] = []
+    try:
+        _store_each(action, actor, uploads, kinds, description, stored)
+    except BaseException:
+        _discard(stored)  # the files stored before the one that failed
+        raise
+    return stored
+
+
+def _store_each(action, actor, uploads, kinds, description, stored) -> None:
     for uploaded, kind in zip(uploads, kinds, strict=True):
         evidence = ActionEvidence(
             action=action,
@@ -391,7 +411,6 @@ def _store_evidence(action: Action, actor, uploads: list, description: str) -> l
         )
         evidence.file.save(uploaded.name, uploaded, save=False)
         stored.append(evidence)
-    return stored
 
 
 def _discard(stored: list[ActionEvidence]) -> None:

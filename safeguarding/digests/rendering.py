@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.html import escape
 
+from safeguarding.core.text import printable
+
 from .models import DigestIssue, DigestItem
 from .proposals import day
 from .selectors import record_path
@@ -84,13 +86,13 @@ def build_document(issue: DigestIssue, items: list[DigestItem], *, base_url: str
         partnership_name=issue.partnership.name,
         period=period_text(issue),
         published=day(timezone.localdate(published)),
-        introduction=issue.introduction,
+        introduction=printable(issue.introduction),
         items=[
             RenderedItem(
                 item=item,
-                heading=item.heading,
+                heading=printable(item.heading),
                 kind_label=item.get_kind_display(),
-                text=item.text,
+                text=printable(item.text),
                 links=item_links(item, slug=slug, base_url=base_url),
             )
             for item in items

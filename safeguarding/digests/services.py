@@ -265,17 +265,31 @@ def issue_publish(*, issue: DigestIssue, actor, base_url: str = "") -> DigestIss
             raise ServiceError("Add at least one item before publishing")
         if not issue.introduction.strip():
             raise ServiceError("Write the introduction before publishing")
+        hidden = [
+            item.heading
+            for item in items
+            if item.record is not None
+            and (not item.record.is_public or item.record.archived_at is not None)
+        ]
+        if hidden:
+            # A review withdrawn (or taken out of the library) since it was chosen.
+            raise ServiceError(
+                "Remove the items about reviews that are no longer public: " + "; ".join(hidden)
+            )
         issue.status = DigestIssue.Status.PUBLISHED
         issue.published_at = timezone.now()
         issue.modified_by = actor
         document = rendering.build_document(issue, items, base_url=base_url)
-        issue.pdf.save(
-            rendering.filename(issue, "pdf"), ContentFile(rendering.pdf_bytes(document)), False
-        )
-        issue.docx.save(
-            rendering.filename(issue, "docx"), ContentFile(rendering.docx_bytes(document)), False
-        )
-        issue.save()
+        pdf, docx = rendering.pdf_bytes(document), rendering.docx_bytes(document)
+        try:
+            issue.pdf.save(rendering.filename(issue, "pdf"), ContentFile(pdf), False)
+            issue.docx.save(rendering.filename(issue, "docx"), ContentFile(docx), False)
+            issue.save()
+        except BaseException:
+            for stored in (issue.pdf, issue.docx):
+                if stored:
+                    stored.delete(save=False)
+            raise
         audit_record(
             action="digest.published",
             actor=actor,

@@ -383,7 +383,8 @@ def _parse_year(value) -> int | str | None:
     if isinstance(value, int):
         return value
     text = str(value).strip()
-    return int(text) if text.isdigit() else "invalid"
+    # ASCII digits only ("²" is a digit to isdigit but not to int), and not absurdly long.
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 6 else "invalid"
 
 
 def _parse_bool(value) -> bool | str:

@@ -78,7 +78,10 @@ def record_document(request, record) -> dict:
 def records_json(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     raw_page = request.GET.get("page", "1")
-    if not raw_page.isdigit() or int(raw_page) < 1:
+    if (
+        not (raw_page.isascii() and raw_page.isdecimal() and len(raw_page) <= 6)
+        or int(raw_page) < 1
+    ):
         return JsonResponse({"error": "page must be a whole number, 1 or more"}, status=400)
     page = int(raw_page)
     records, count = selectors.record_list_public_page(partnership=partnership, page=page)

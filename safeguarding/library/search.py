@@ -154,12 +154,15 @@ class Catalogue:
         with self._lock:
             if self._vocabulary is None:
                 # (not themes_text: on SQLite it lies after the full text in the row)
-                texts = LibraryRecord.objects.filter(archived_at__isnull=True).values_list(
-                    "title", "summary", "learning"
-                )
+                # Public records and shared terms only: "Showing results for …" must never
+                # reveal a word from a record the searcher may not see.
+                texts = LibraryRecord.objects.filter(
+                    archived_at__isnull=True, is_public=True
+                ).values_list("title", "summary", "learning")
                 extra = [w for name in self.theme_names.values() for w in words(name)]
-                for _, term, expansion in self.terms:
-                    extra += words(term) + words(expansion)
+                for partnership_id, term, expansion in self.terms:
+                    if partnership_id is None:
+                        extra += words(term) + words(expansion)
                 self._vocabulary = Vocabulary.from_texts(
                     (" ".join(row) for row in texts.iterator(chunk_size=500)), extra
                 )

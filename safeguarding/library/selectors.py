@@ -29,7 +29,12 @@ def record_list_live(*, partnership: Partnership) -> QuerySet[LibraryRecord]:
 
 
 def record_list_public(*, partnership: Partnership) -> QuerySet[LibraryRecord]:
-    return record_list_live(partnership=partnership).filter(is_public=True)
+    """Public, live records; never a national review taken off the public page."""
+    return (
+        record_list_live(partnership=partnership)
+        .filter(is_public=True)
+        .exclude(national_review__archived_at__isnull=False)
+    )
 
 
 def _with_themes(records: QuerySet[LibraryRecord]) -> QuerySet[LibraryRecord]:
@@ -80,7 +85,11 @@ def _narrowed(records: QuerySet[LibraryRecord], filters: dict, skip: str = ""):
         if name == skip or not values:
             continue
         if name in ("year", "theme"):
-            numbers = [int(v) for v in values if str(v).isdigit()]
+            numbers = [
+                int(v)
+                for v in values
+                if str(v).isascii() and str(v).isdecimal() and len(str(v)) <= 9
+            ]
             if name == "year":
                 records = records.filter(year__in=numbers)
             else:

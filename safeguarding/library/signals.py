@@ -10,7 +10,22 @@ def publication_changed(sender, publication, actor=None, **kwargs) -> None:
     record_sync_from_publication(publication=publication, actor=actor)
 
 
-def connect() -> None:
-    from safeguarding.publication.signals import publication_published
+def national_review_removed(sender, review, actor=None, **kwargs) -> None:
+    """A national review taken off the public page leaves the library too."""
+    from .models import LibraryRecord
+    from .services import record_archive
 
-    publication_published.connect(publication_changed, dispatch_uid="library_publication_changed")
+    record = LibraryRecord.objects.filter(national_review=review).first()
+    if record is not None:
+        record_archive(record=record, actor=actor)
+
+
+def connect() -> None:
+    from safeguarding.publication import signals
+
+    signals.publication_published.connect(
+        publication_changed, dispatch_uid="library_publication_changed"
+    )
+    signals.national_review_removed.connect(
+        national_review_removed, dispatch_uid="library_national_review_removed"
+    )

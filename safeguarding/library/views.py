@@ -170,7 +170,8 @@ def run_search(request, partnership, *, public_only: bool) -> dict:
 @require_GET
 def search_page(request, slug: str):
     partnership = _reader(request, slug)
-    context = run_search(request, partnership, public_only=False)
+    public_only = not permissions.sees_non_public_records(request.user, partnership)
+    context = run_search(request, partnership, public_only=public_only)
     return render(
         request,
         "library/search.html",
@@ -206,6 +207,9 @@ def published_page(record: LibraryRecord) -> str:
 def record_detail(request, slug: str, pk: int):
     partnership = _reader(request, slug)
     record = selectors.record_get(partnership=partnership, pk=pk)
+    public_only = not permissions.sees_non_public_records(request.user, partnership)
+    if public_only and not record.is_public:
+        raise Http404("No such record")
     can_manage = permissions.can_manage_library(request.user, partnership)
     library = None
     if can_manage:
@@ -220,7 +224,7 @@ def record_detail(request, slug: str, pk: int):
             "partnership": partnership,
             "record": record,
             "themes": list(record.themes.all()),
-            "similar": similar_to(record, partnership, public_only=False),
+            "similar": similar_to(record, partnership, public_only=public_only),
             "published_url": published_page(record),
             "can_manage": can_manage,
             "library": library,

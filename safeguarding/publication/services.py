@@ -10,6 +10,7 @@ from safeguarding.audit.services import audit_record
 from safeguarding.core.errors import ServiceError
 
 from .models import NationalReview
+from .signals import national_review_removed
 
 
 def national_review_add(
@@ -48,4 +49,5 @@ def national_review_remove(*, review: NationalReview, actor) -> NationalReview:
             review.archived_by = actor
             review.save(update_fields=["archived_at", "archived_by", "modified_at"])
             audit_record(action="national_review.removed", actor=actor, target=review)
+            national_review_removed.send(sender=NationalReview, review=review, actor=actor)
     return review

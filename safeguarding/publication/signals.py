@@ -10,3 +10,7 @@ the scheduled task). The learning library connects a receiver in its AppConfig.r
 from django.dispatch import Signal
 
 publication_published = Signal()
+
+# Sent inside the transaction that takes a national review off the public page (keyword
+# arguments ``review`` and ``actor``): the library takes its record out too.
+national_review_removed = Signal()
