@@ -6,24 +6,14 @@ from django import forms
 
 from safeguarding.accounts.models import Agency
 from safeguarding.accounts.selectors import agency_list_for_partnership
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, text_field
 from safeguarding.reviews.models import Finding
 
 from .models import Action, Recommendation, Theme
 
 
-def _text(label: str, *, required: bool = True, max_length: int = 5_000, rows: int = 4, **kw):
-    messages = {"max_length": f"{label} must be {max_length:,} characters or fewer"}
-    if required:
-        messages["required"] = kw.pop("required_message", f"Enter {label.lower()}")
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages=messages,
-        **kw,
-    )
+def _text(label: str, *, max_length: int = 5_000, rows: int = 4, **kw):
+    return text_field(label, max_length=max_length, rows=rows, **kw)
 
 
 # Evidence files (Django docs, "Uploading multiple files") ---------------------------------------

@@ -21,6 +21,25 @@ def show_service_error(form, error) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+def text_field(
+    label: str, *, required: bool = True, max_length: int = 10_000, rows: int = 5, **kw
+) -> forms.CharField:
+    """A GOV.UK textarea with plain error messages: "Enter <label>" (or ``required_message``)
+    and "<label> must be N characters or fewer"."""
+    messages = {"max_length": f"{label} must be {max_length:,} characters or fewer"}
+    required_message = kw.pop("required_message", "")
+    if required:
+        messages["required"] = required_message or f"Enter {label.lower()}"
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages=messages,
+        **kw,
+    )
+
+
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "govuk/forms/form.html"
     field_template_name = "govuk/forms/field.html"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from safeguarding.actions.models import Theme
 from safeguarding.actions.plan_forms import ThemeFieldsMixin
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, text_field
 
 from .models import AgeGroup, ReviewType
 
@@ -32,18 +32,8 @@ class _Numeric(forms.TextInput):
         super().__init__(attrs={"inputmode": "numeric", "class": f"govuk-input--width-{width}"})
 
 
-def _text(label, *, max_length, rows=4, required=False, help_text="", required_message=""):
-    messages = {"max_length": f"{label} must be {max_length:,} characters or fewer"}
-    if required_message:
-        messages["required"] = required_message
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages=messages,
-    )
+def _text(label, *, max_length, rows=4, required=False, **kw):
+    return text_field(label, max_length=max_length, rows=rows, required=required, **kw)
 
 
 # Search ----------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ show on the matching field."""
 from django import forms
 
 from safeguarding.accounts.models import Membership, Role
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, text_field
 from safeguarding.core.uploads import DOCX, ODT, PDF, validate_upload
 
 from .models import Appointment, FamilyContact, Person, QualityRating, ReviewDocument
@@ -14,18 +14,7 @@ from .quality_markers import MarkerSet
 DOCUMENT_KINDS = (PDF, DOCX, ODT)
 
 
-def _text(label: str, *, required: bool = True, max_length: int = 10_000, rows: int = 5, **kw):
-    messages = {"max_length": f"{label} must be {max_length:,} characters or fewer"}
-    if required:
-        messages["required"] = kw.pop("required_message", f"Enter {label.lower()}")
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages=messages,
-        **kw,
-    )
+_text = text_field
 
 
 class CommissionForm(forms.Form):
