@@ -125,7 +125,9 @@ class Action(TimeStampedModel):
         Status.AT_RISK,
         Status.COMPLETION_REQUESTED,
     )
-    # What an agency may set by a progress update (completion goes through request/accept).
+    # What an agency may set by a progress update (completion goes through request/accept);
+    # also the statuses in which an action past its target date is overdue (one awaiting
+    # acceptance is with the business unit, not late).
     AGENCY_SETTABLE = (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK)
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
@@ -167,7 +169,7 @@ class Action(TimeStampedModel):
         return self.status in self.OPEN
 
     def is_overdue(self, today: datetime.date) -> bool:
-        return self.is_open and self.target_date < today
+        return self.status in self.AGENCY_SETTABLE and self.target_date < today
 
 
 class ActionUpdate(models.Model):

@@ -64,7 +64,7 @@ def view_conditions(today: datetime.date) -> dict[str, Q]:
     return {
         "open": open_,
         "due_soon": open_ & Q(target_date__gte=today, target_date__lte=soon),
-        "overdue": open_ & Q(target_date__lt=today),
+        "overdue": Q(status__in=Action.AGENCY_SETTABLE, target_date__lt=today),
         "at_risk": Q(status=Status.AT_RISK),
         "awaiting_acceptance": Q(status=Status.COMPLETION_REQUESTED),
         "no_impact_evidence": Q(status=Status.COMPLETE, recommendation__impact_result=""),
@@ -293,7 +293,7 @@ def tracker_export_rows(
             latest_update_note=Subquery(_latest_update().values("note")[:1]),
             evidence_count=Coalesce(Subquery(evidence_count), 0),
             overdue=Case(
-                When(Q(status__in=Action.OPEN, target_date__lt=today), then=Value(True)),
+                When(Q(status__in=Action.AGENCY_SETTABLE, target_date__lt=today), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),

@@ -255,5 +255,7 @@ def test_the_overdue_flag_follows_the_target_date(action):
     later = action.target_date + datetime.timedelta(days=1)
     assert not action.is_overdue(action.target_date)
     assert action.is_overdue(later)
+    action.status = "completion_requested"  # with the business unit, not late
+    assert not action.is_overdue(later)
     action.status = "complete"
     assert not action.is_overdue(later)
