@@ -436,6 +436,47 @@ def _save_evidence(stored: list[ActionEvidence], update: ActionUpdate) -> None:
         evidence.save()
 
 
+def _move(
+    action: Action,
+    actor,
+    *,
+    status: str,
+    kind: str,
+    note: str,
+    audit: str,
+    payload: dict | None = None,
+) -> ActionUpdate:
+    """Change an action's status and leave its history row and audit event (call inside a
+    transaction). Every status change of an action goes through here."""
+    before = action.status
+    action.status = status
+    action.modified_by = actor
+    fields = ["status", "modified_by", "modified_at"]
+    if status == Status.COMPLETE:
+        action.completed_on = timezone.localdate()
+        fields.append("completed_on")
+    if status == Status.NOT_IMPLEMENTED:
+        action.not_implemented_reason = note
+        fields.append("not_implemented_reason")
+    action.save(update_fields=fields)
+    update = ActionUpdate.objects.create(
+        action=action,
+        kind=kind,
+        note=note,
+        status_before=before,
+        status_after=status,
+        author=actor,
+    )
+    audit_record(
+        action=audit,
+        actor=actor,
+        target=action,
+        partnership=action.partnership,
+        payload={"action": action.reference, **(payload or {})},
+    )
+    return update
+
+
 def action_progress(
     *, action: Action, actor, note: str, status: str, evidence=(), description: str = ""
 ) -> ActionUpdate:
@@ -452,26 +493,16 @@ def action_progress(
     note = _required(note, "note", "Describe the progress made")
 
     def write(stored):
-        before = action.status
-        action.status = status
-        action.modified_by = actor
-        action.save(update_fields=["status", "modified_by", "modified_at"])
-        update = ActionUpdate.objects.create(
-            action=action,
+        update = _move(
+            action,
+            actor,
+            status=status,
             kind=ActionUpdate.Kind.PROGRESS,
             note=note,
-            status_before=before,
-            status_after=status,
-            author=actor,
+            audit="action.updated",
+            payload={"status": status, "files": len(stored)},
         )
         _save_evidence(stored, update)
-        audit_record(
-            action="action.updated",
-            actor=actor,
-            target=action,
-            partnership=action.partnership,
-            payload={"action": action.reference, "status": status, "files": len(stored)},
-        )
         return update
 
     return _with_evidence(action, actor, evidence, description, write)
@@ -496,26 +527,16 @@ def completion_request(
         )
 
     def write(stored):
-        before = action.status
-        action.status = Status.COMPLETION_REQUESTED
-        action.modified_by = actor
-        action.save(update_fields=["status", "modified_by", "modified_at"])
-        update = ActionUpdate.objects.create(
-            action=action,
+        update = _move(
+            action,
+            actor,
+            status=Status.COMPLETION_REQUESTED,
             kind=ActionUpdate.Kind.COMPLETION_REQUESTED,
             note=note,
-            status_before=before,
-            status_after=action.status,
-            author=actor,
+            audit="action.completion_requested",
+            payload={"files": len(stored)},
         )
         _save_evidence(stored, update)
-        audit_record(
-            action="action.completion_requested",
-            actor=actor,
-            target=action,
-            partnership=action.partnership,
-            payload={"action": action.reference, "files": len(stored)},
-        )
         return update
 
     return _with_evidence(action, actor, evidence, description, write)
@@ -527,26 +548,14 @@ def completion_accept(*, action: Action, actor, note: str = "") -> ActionUpdate:
             "Only a completion that has been asked for can be accepted", field="note"
         )
     with transaction.atomic():
-        action.status = Status.COMPLETE
-        action.completed_on = timezone.localdate()
-        action.modified_by = actor
-        action.save(update_fields=["status", "completed_on", "modified_by", "modified_at"])
-        update = ActionUpdate.objects.create(
-            action=action,
+        return _move(
+            action,
+            actor,
+            status=Status.COMPLETE,
             kind=ActionUpdate.Kind.ACCEPTED,
             note=(note or "").strip(),
-            status_before=Status.COMPLETION_REQUESTED,
-            status_after=Status.COMPLETE,
-            author=actor,
+            audit="action.completion_accepted",
         )
-        audit_record(
-            action="action.completion_accepted",
-            actor=actor,
-            target=action,
-            partnership=action.partnership,
-            payload={"action": action.reference},
-        )
-    return update
 
 
 def completion_return(*, action: Action, actor, note: str) -> ActionUpdate:
@@ -558,25 +567,14 @@ def completion_return(*, action: Action, actor, note: str) -> ActionUpdate:
         )
     note = _required(note, "note", "Say why the completion is returned and what is still needed")
     with transaction.atomic():
-        action.status = Status.ON_TRACK
-        action.modified_by = actor
-        action.save(update_fields=["status", "modified_by", "modified_at"])
-        update = ActionUpdate.objects.create(
-            action=action,
+        return _move(
+            action,
+            actor,
+            status=Status.ON_TRACK,
             kind=ActionUpdate.Kind.RETURNED,
             note=note,
-            status_before=Status.COMPLETION_REQUESTED,
-            status_after=Status.ON_TRACK,
-            author=actor,
+            audit="action.completion_returned",
         )
-        audit_record(
-            action="action.completion_returned",
-            actor=actor,
-            target=action,
-            partnership=action.partnership,
-            payload={"action": action.reference},
-        )
-    return update
 
 
 def action_not_implemented(*, action: Action, actor, reason: str) -> ActionUpdate:
@@ -589,26 +587,11 @@ def action_not_implemented(*, action: Action, actor, reason: str) -> ActionUpdat
         reason, "reason", "Give the reason for the decision not to implement the action"
     )
     with transaction.atomic():
-        before = action.status
-        action.status = Status.NOT_IMPLEMENTED
-        action.not_implemented_reason = reason
-        action.modified_by = actor
-        action.save(
-            update_fields=["status", "not_implemented_reason", "modified_by", "modified_at"]
-        )
-        update = ActionUpdate.objects.create(
-            action=action,
+        return _move(
+            action,
+            actor,
+            status=Status.NOT_IMPLEMENTED,
             kind=ActionUpdate.Kind.NOT_IMPLEMENTED,
             note=reason,
-            status_before=before,
-            status_after=Status.NOT_IMPLEMENTED,
-            author=actor,
+            audit="action.not_implemented",
         )
-        audit_record(
-            action="action.not_implemented",
-            actor=actor,
-            target=action,
-            partnership=action.partnership,
-            payload={"action": action.reference},
-        )
-    return update
