@@ -168,7 +168,7 @@ MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 # The daily reminder run calls each of these with today's date (manage.py send_reminders).
 REMINDER_SENDERS = [
     "safeguarding.clock.reminders.reminders_send",
-    "safeguarding.reviews.reminders.agency_reminders_send",
+    "safeguarding.reviews.requests.reminders.agency_reminders_send",
     "safeguarding.actions.reminders.action_reminders_send",
 ]
 # "Have we seen this before?" on the action plan forms: the library's finder (the library reads

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
-from safeguarding.reviews import review_selectors
+from safeguarding.reviews.running import selectors as review_selectors
 
 from . import exports, permissions, selectors
 from .plan_selectors import status_tag

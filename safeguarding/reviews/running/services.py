@@ -1,6 +1,6 @@
-"""Writes for running a review: terms of reference, appointments, meetings, people, family
-contacts, documents, quality markers, findings, sign-off and reopening (STATUTORY.md §3.3–3.5,
-§4.3–4.5, §6, §8.3–8.4; R13, R37).
+"""Writes for running a review: commissioning it from final decisions, terms of reference,
+appointments, meetings, people, family contacts, documents, quality markers, findings, progress
+checks, sign-off and reopening (STATUTORY.md §3.3–3.5, §4.3–4.5, §6, §8.3–8.4; R13, R37).
 
 Every write is validated, runs in one transaction and is audited. A signed-off review is
 read-only: every write here refuses it, except ``review_reopen``.
@@ -15,13 +15,13 @@ from django.utils import timezone
 from safeguarding.accounts.models import Membership, ReviewType, Role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
-from safeguarding.clock.models import Event
+from safeguarding.clock.models import Event, Milestone
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.uploads import FileKind
-from safeguarding.referrals.models import DecisionMaker
+from safeguarding.referrals.models import Case, Decision, DecisionMaker, Track
 
-from . import services
-from .models import (
+from .. import workflow
+from ..models import (
     Appointment,
     DocumentVersion,
     FamilyContact,
@@ -36,7 +36,9 @@ from .models import (
     ReviewDocument,
     ReviewSignature,
 )
+from ..services import review_create, review_move
 from .quality_markers import markers_for
+from .selectors import progress_check_open
 
 READ_ONLY_MESSAGE = "This review has been signed off, so it cannot be changed. Reopen it first"
 
@@ -56,6 +58,54 @@ REPORT_COMPLETED_EVENT = {
     ReviewType.SAFEGUARDING_ADULTS_REVIEW: Event.SAR_REPORT_COMPLETED,
     ReviewType.DHR: Event.DHR_REPORT_COMPLETED,
 }
+
+
+# Commissioning --------------------------------------------------------------------------------
+
+
+def review_commission(*, case: Case, tracks: list[Track], actor) -> Review:
+    """Commission one review of the case's tracks whose final decision calls for a review.
+    Several tracks make one joint review (§5)."""
+    if not tracks:
+        raise ServiceError("Select the review types the review covers", field="tracks")
+    kinds = set()
+    for track in tracks:
+        if track.case_id != case.pk:
+            raise ServiceError("A track of another case was selected")
+        decision = Decision.objects.filter(track=track).first()
+        if decision is None or decision.state != Decision.State.FINAL:
+            raise ServiceError(
+                f"The {track.get_review_type_display()} decision is not final yet", field="tracks"
+            )
+        kind = workflow.REVIEW_KIND_FOR_OUTCOME.get(decision.outcome)
+        if kind is None:
+            raise ServiceError(
+                f"The {track.get_review_type_display()} decision does not call for a review",
+                field="tracks",
+            )
+        if track.reviews.exclude(kind=Review.Kind.RAPID_REVIEW).exists():
+            raise ServiceError(
+                f"The {track.get_review_type_display()} track already has a review",
+                field="tracks",
+            )
+        kinds.add(kind)
+    kind = kinds.pop() if len(kinds) == 1 else Review.Kind.JOINT
+    with transaction.atomic():
+        review = review_create(
+            case=case,
+            kind=kind,
+            stage=Review.Stage.COMMISSIONING,
+            title=case.pseudonym,
+            actor=actor,
+            tracks=tracks,
+        )
+        audit_record(
+            action="review.started",
+            actor=actor,
+            target=review,
+            payload={"kind": kind, "tracks": sorted(t.review_type for t in tracks)},
+        )
+    return review
 
 
 def _writable(review: Review) -> None:
@@ -536,7 +586,7 @@ def review_sign(*, review: Review, user) -> Review:
 
 
 def _sign_off(review: Review, user) -> None:
-    services.review_move(review=review, target=Review.Stage.SIGNED_OFF, actor=user)
+    review_move(review=review, target=Review.Stage.SIGNED_OFF, actor=user)
     review.signed_off_at = timezone.now()
     review.save(update_fields=["signed_off_at"])
     audit_record(action="review.signed_off", actor=user, target=review)
@@ -555,7 +605,7 @@ def review_reopen(*, review: Review, actor, reason: str) -> Reopening:
         raise ServiceError("Only a review at or after sign-off can be reopened")
     with transaction.atomic():
         reopening = Reopening.objects.create(review=review, reason=reason, reopened_by=actor)
-        services.review_move(review=review, target=Review.Stage.DRAFTING, actor=actor)
+        review_move(review=review, target=Review.Stage.DRAFTING, actor=actor)
         review.signed_off_at = None
         review.save(update_fields=["signed_off_at"])
         audit_record(
@@ -565,3 +615,42 @@ def review_reopen(*, review: Review, actor, reason: str) -> Reopening:
             payload={"round": signature_round(review)},
         )
     return reopening
+
+
+# Progress checks (R13) ------------------------------------------------------------------------
+
+
+def progress_check_record(
+    *, review: Review, checked_on: datetime.date, notes: str, actor
+) -> Milestone:
+    """Record a check of time and quality (R13); the next check falls due one interval later."""
+    if review.is_read_only:
+        raise ServiceError("The review is signed off")
+    milestone = progress_check_open(review=review)
+    if milestone is None:
+        raise ServiceError("This review has no progress check due")
+    if checked_on > timezone.localdate():
+        raise ServiceError("The date of the check must be today or in the past", field="checked_on")
+    if checked_on < review.started_on:
+        raise ServiceError(
+            "The date of the check must be on or after the review started", field="checked_on"
+        )
+    if not notes.strip():
+        raise ServiceError("Enter what the check found about time and quality", field="notes")
+    with transaction.atomic():
+        next_due = clock.due_date(checked_on, milestone.offset_amount, milestone.offset_unit)
+        milestone.due_on = next_due
+        milestone.extension_reason = f"Progress check held on {checked_on:%-d %B %Y}"
+        milestone.status = Milestone.Status.DUE
+        milestone.save(update_fields=["due_on", "extension_reason", "status", "modified_at"])
+        audit_record(
+            action="review.progress_checked",
+            actor=actor,
+            target=review,
+            payload={
+                "checked_on": checked_on.isoformat(),
+                "next_due": next_due.isoformat(),
+                "notes": notes.strip()[:1000],
+            },
+        )
+    return milestone

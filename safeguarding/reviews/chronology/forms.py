@@ -5,9 +5,9 @@ from django.conf import settings
 
 from safeguarding.core.forms import GovukDateField
 
-from . import chronology
-from .chronology_selectors import DEFAULT_GAP_DAYS, Filters
-from .models import ChronologyEntry
+from ..models import ChronologyEntry
+from . import parser
+from .selectors import DEFAULT_GAP_DAYS, Filters
 
 
 def _agency_choices(agencies):
@@ -114,7 +114,7 @@ class EntryForm(forms.Form):
     )
     event = forms.CharField(
         label="Event or contact",
-        max_length=chronology.MAX_EVENT_CHARS,
+        max_length=parser.MAX_EVENT_CHARS,
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={
             "required": "Enter what happened",
@@ -124,13 +124,13 @@ class EntryForm(forms.Form):
     source_record = forms.CharField(
         label="Source record (optional)",
         required=False,
-        max_length=chronology.MAX_SOURCE_CHARS,
+        max_length=parser.MAX_SOURCE_CHARS,
         help_text="Where it is recorded, for example a case note reference",
     )
     practitioner_role = forms.CharField(
         label="Practitioner role (optional)",
         required=False,
-        max_length=chronology.MAX_ROLE_CHARS,
+        max_length=parser.MAX_ROLE_CHARS,
         help_text="For example, health visitor",
     )
     significance = forms.ChoiceField(
@@ -155,19 +155,19 @@ class EntryForm(forms.Form):
         if value is None:
             return value
         try:
-            return chronology.parse_date(value)
+            return parser.parse_date(value)
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
 
     def clean_occurred_at(self):
         try:
-            return chronology.parse_time(self.cleaned_data.get("occurred_at"))
+            return parser.parse_time(self.cleaned_data.get("occurred_at"))
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
 
-    def row(self) -> chronology.ChronologyRow:
+    def row(self) -> parser.ChronologyRow:
         data = self.cleaned_data
-        return chronology.ChronologyRow(
+        return parser.ChronologyRow(
             occurred_on=data["occurred_on"],
             occurred_at=data["occurred_at"],
             date_is_approximate=data["date_is_approximate"],
@@ -195,7 +195,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label="Chronology file",
         help_text="A CSV (saved as CSV UTF-8) or Excel workbook (.xlsx) made from the template, "
-        f"up to {chronology.MAX_ROWS:,} rows",
+        f"up to {parser.MAX_ROWS:,} rows",
         error_messages={
             "required": "Select a chronology file",
             "empty": "The selected file is empty",

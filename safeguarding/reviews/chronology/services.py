@@ -16,9 +16,9 @@ from safeguarding.accounts.models import Agency
 from safeguarding.audit.services import audit_record
 from safeguarding.core.errors import ServiceError
 
-from .chronology import MAX_ROWS, ChronologyRow
-from .models import AgencyRequest, ChronologyEntry, Person, Review
-from .permissions import agency_ids_for, can_manage_review, can_view_identities, can_view_review
+from ..models import AgencyRequest, ChronologyEntry, Person, Review
+from ..permissions import agency_ids_for, can_manage_review, can_view_identities, can_view_review
+from .parser import MAX_ROWS, ChronologyRow
 
 
 def review_agencies(review: Review) -> list[Agency]:

@@ -15,23 +15,22 @@ from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import show_service_error as _show_service_error
 from safeguarding.referrals import selectors as referral_selectors
 
-from . import rapid_review_report as report
-from . import rapid_review_services as services
-from . import requests_selectors as selectors
-from .permissions import can_manage_review, can_view_review
-from .rapid_review_forms import (
+from ..permissions import can_manage_review, can_view_review
+from ..requests import selectors as request_selectors
+from ..requests.services import rapid_review_deadline, requestable_agencies
+from ..requests.views import review_url
+from . import report, services
+from .forms import (
     ImmediateActionForm,
     OutcomeForm,
     PanelResponseForm,
     PanelSubmissionForm,
 )
-from .requests_services import rapid_review_deadline, requestable_agencies
-from .requests_views import review_url
 
 
 def _rapid_review_for_manager(request, slug: str, pk: int):
     partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    review = selectors.review_get(partnership=partnership, pk=pk)
+    review = request_selectors.review_get(partnership=partnership, pk=pk)
     if not can_manage_review(request.user, review):
         raise PermissionDenied("Only the business unit can change the rapid review")
     return partnership, review
@@ -55,10 +54,8 @@ def start_rapid_review(request, slug: str, case_pk: int):
     case = referral_selectors.case_get(partnership=partnership, pk=case_pk)
     error = ""
     if request.method == "POST":
-        from . import services as review_services
-
         try:
-            review = review_services.rapid_review_start(case=case, actor=request.user)
+            review = services.rapid_review_start(case=case, actor=request.user)
         except ServiceError as service_error:
             error = service_error.message
         else:
@@ -105,7 +102,7 @@ def immediate_actions(request, slug: str, pk: int):
             partnership,
             review,
             form=form,
-            actions=selectors.immediate_action_list(review=review),
+            actions=request_selectors.immediate_action_list(review=review),
         ),
     )
 
@@ -203,7 +200,7 @@ def panel(request, slug: str, pk: int):
 
 def rapid_review_report(request, slug: str, pk: int):
     partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    review = selectors.review_get(partnership=partnership, pk=pk)
+    review = request_selectors.review_get(partnership=partnership, pk=pk)
     if not can_view_review(request.user, review):
         raise PermissionDenied("You cannot see this review")
     if not review.is_rapid_review:

@@ -1,11 +1,11 @@
 """Forms for asking agencies and for their returns. They check the shape of the answers; the
-rules (due dates, one request per agency and kind, file contents) stay in requests_services.py."""
+rules (due dates, one request per agency and kind, file contents) stay in services.py."""
 
 from django import forms
 
 from safeguarding.core.forms import GovukDateField
 
-from .models import AgencyRequest
+from ..models import AgencyRequest
 
 
 class RequestSendForm(forms.Form):

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import AgencyRequest, AgencyReturn, ImmediateAction, Review
+from ..models import AgencyRequest, AgencyReturn, ImmediateAction, Review
 
 
 def review_get(*, partnership, pk: int) -> Review:

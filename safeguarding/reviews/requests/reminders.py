@@ -14,7 +14,7 @@ from safeguarding.accounts.models import Membership, Role
 from safeguarding.audit.services import audit_record
 from safeguarding.core.calendar import add_working_days
 
-from .models import AgencyRequest, AgencyRequestReminder, Review
+from ..models import AgencyRequest, AgencyRequestReminder, Review
 
 logger = logging.getLogger(__name__)
 NOTICE_WORKING_DAYS = 2

@@ -11,13 +11,36 @@ from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event
 from safeguarding.core.errors import ServiceError
-from safeguarding.referrals.models import OUTCOMES_BY_TYPE
+from safeguarding.referrals.models import OUTCOMES_BY_TYPE, Case
 
-from . import services
-from .models import ImmediateAction, Review
-from .workflow import StageError
+from ..models import ImmediateAction, Review
+from ..services import review_create, review_move
+from ..workflow import StageError
 
 RECOMMENDATIONS = OUTCOMES_BY_TYPE[ReviewType.CSPR]
+
+
+def rapid_review_start(*, case: Case, actor) -> Review:
+    """Start the rapid review of a case with a CSPR track (§2.4; R8: one follows every
+    serious incident notification)."""
+    track = case.tracks.filter(review_type=ReviewType.CSPR).first()
+    if track is None:
+        raise ServiceError("Send the case for a CSPR decision before starting a rapid review")
+    if case.reviews.filter(kind=Review.Kind.RAPID_REVIEW).exists():
+        raise ServiceError("This case already has a rapid review")
+    with transaction.atomic():
+        review = review_create(
+            case=case,
+            kind=Review.Kind.RAPID_REVIEW,
+            stage=Review.Stage.GATHERING_SUMMARIES,
+            title=case.pseudonym,
+            actor=actor,
+            tracks=[track],
+        )
+        audit_record(
+            action="review.started", actor=actor, target=review, payload={"kind": review.kind}
+        )
+    return review
 
 
 def _require_rapid_review(review: Review) -> None:
@@ -98,7 +121,7 @@ def rapid_review_outcome_record(
             },
         )
         if review.stage == Review.Stage.GATHERING_SUMMARIES and review.requests.exists():
-            services.review_move(review=review, target=Review.Stage.MEETING, actor=actor)
+            review_move(review=review, target=Review.Stage.MEETING, actor=actor)
     return review
 
 
@@ -157,8 +180,8 @@ def panel_submission_record(*, review: Review, submitted_on: datetime.date, acto
                 payload={"submitted_on": submitted_on.isoformat()},
             )
             if review.stage == Review.Stage.GATHERING_SUMMARIES:
-                services.review_move(review=review, target=Review.Stage.MEETING, actor=actor)
-            services.review_move(review=review, target=Review.Stage.SUBMITTED_TO_PANEL, actor=actor)
+                review_move(review=review, target=Review.Stage.MEETING, actor=actor)
+            review_move(review=review, target=Review.Stage.SUBMITTED_TO_PANEL, actor=actor)
     except StageError as error:
         review.refresh_from_db()
         raise ServiceError(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import requests_views as views
+from . import views
 
 urlpatterns = [
     path("<int:pk>/requests/", views.request_list, name="requests"),

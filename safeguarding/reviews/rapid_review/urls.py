@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import rapid_review_views as views
+from . import views
 
 urlpatterns = [
     path("start-rapid-review/<int:case_pk>/", views.start_rapid_review, name="start_rapid_review"),

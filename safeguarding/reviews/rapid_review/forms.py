@@ -1,10 +1,10 @@
-"""Forms for the rapid review pages (§2.4). Rules live in rapid_review_services.py."""
+"""Forms for the rapid review pages (§2.4). Rules live in services.py."""
 
 from django import forms
 
 from safeguarding.core.forms import GovukDateField
 
-from .rapid_review_services import RECOMMENDATIONS
+from .services import RECOMMENDATIONS
 
 
 def _text(label: str, max_length: int, *, required: bool = True, rows: int = 5, hint: str = ""):

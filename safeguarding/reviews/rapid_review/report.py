@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.html import escape
 
-from .models import Review
-from .requests_selectors import immediate_action_list, latest_summaries
-from .requests_services import rapid_review_deadline
+from ..models import Review
+from ..requests.selectors import immediate_action_list, latest_summaries
+from ..requests.services import rapid_review_deadline
 
 NOT_RECORDED = "Not recorded yet"
 

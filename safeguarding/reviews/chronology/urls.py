@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import chronology_views as views
+from . import views
 
 urlpatterns = [
     path("<int:pk>/chronology/", views.merged, name="chronology"),

@@ -11,7 +11,7 @@ from django.db.models.functions import Cast
 
 from safeguarding.accounts.models import Agency
 
-from .models import ChronologyEntry, Person, Review
+from ..models import ChronologyEntry, Person, Review
 
 PAGE_SIZE = 200
 DEFAULT_GAP_DAYS = 90

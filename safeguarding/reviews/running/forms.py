@@ -1,5 +1,5 @@
 """Forms for the review pages. They check the shape of the answers; the rules (dates, who may
-be linked, one pseudonym per case) live in review_services.py, whose ServiceError the views
+be linked, one pseudonym per case) live in services.py, whose ServiceError the views
 show on the matching field."""
 
 from django import forms
@@ -8,7 +8,7 @@ from safeguarding.accounts.models import Membership, Role
 from safeguarding.core.forms import GovukDateField, text_field
 from safeguarding.core.uploads import DOCX, ODT, PDF, validate_upload
 
-from .models import Appointment, FamilyContact, Person, QualityRating, ReviewDocument
+from ..models import Appointment, FamilyContact, Person, QualityRating, ReviewDocument
 from .quality_markers import MarkerSet
 
 DOCUMENT_KINDS = (PDF, DOCX, ODT)
@@ -349,4 +349,17 @@ class ReopenForm(forms.Form):
         max_length=5_000,
         rows=4,
         required_message="Enter why the review is being reopened",
+    )
+
+
+class ProgressCheckForm(forms.Form):
+    checked_on = GovukDateField(label="Date of the check", help_text="For example, 27 3 2026")
+    notes = forms.CharField(
+        label="What did the partners find about the time taken and the quality?",
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Enter what the check found about time and quality",
+            "max_length": "Notes must be 5,000 characters or fewer",
+        },
     )

@@ -7,13 +7,10 @@ and for reviewers or panel members not appointed to it) → permission (403) →
 except reopening.
 """
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,10 +28,11 @@ from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
 from safeguarding.referrals import selectors as referral_selectors
 
-from . import permissions, review_selectors, review_services, services, workflow
-from .models import Appointment, FamilyContact, QualityRating, Review
-from .quality_markers import markers_for
-from .review_forms import (
+from .. import permissions, workflow
+from .. import services as stages
+from ..models import Appointment, FamilyContact, QualityRating, Review
+from . import selectors, services, terms_document
+from .forms import (
     AppointmentForm,
     CommissionForm,
     DocumentUploadForm,
@@ -42,10 +40,12 @@ from .review_forms import (
     FindingForm,
     MeetingForm,
     PersonForm,
+    ProgressCheckForm,
     QualityForm,
     ReopenForm,
     TermsForm,
 )
+from .quality_markers import markers_for
 
 READ_ONLY = "This review has been signed off: its content is read-only. Reopen it to change it"
 
@@ -58,7 +58,7 @@ def _review(request, slug: str, pk: int):
     """The review, if the user may read it. Reviewers and panel members not appointed to it get
     404 (its existence is not revealed); other roles without access get 403."""
     partnership = _partnership(request, slug)
-    review = review_selectors.review_get(partnership=partnership, pk=pk)
+    review = selectors.review_get(partnership=partnership, pk=pk)
     user = request.user
     if not permissions.can_view_review(user, review):
         if is_reviewer(user, partnership) or is_panel_member(user, partnership):
@@ -105,7 +105,7 @@ def review_list(request, slug: str):
         or is_panel_member(user, partnership)
     ):
         raise PermissionDenied("You cannot see reviews")
-    reviews = list(review_selectors.review_list_for_user(user=user, partnership=partnership))
+    reviews = list(selectors.review_list_for_user(user=user, partnership=partnership))
     return render(
         request,
         "reviews/review/list.html",
@@ -175,7 +175,7 @@ def review_move(request, slug: str, pk: int):
             else ["There is no next stage"],
         )
     try:
-        services.review_move(review=review, target=target, actor=request.user)
+        stages.review_move(review=review, target=target, actor=request.user)
     except workflow.StageError as error:
         return _detail(request, partnership, review, error.reasons)
     messages.success(request, f"The review moved to ‘{review.get_stage_display()}’")
@@ -188,7 +188,7 @@ def review_commission(request, slug: str, case_pk: int):
     if not is_business_unit(request.user, partnership):
         raise PermissionDenied("Only the business unit can commission a review")
     case = referral_selectors.case_get(partnership=partnership, pk=case_pk)
-    tracks = review_selectors.commissionable_tracks(case=case)
+    tracks = selectors.commissionable_tracks(case=case)
     form = CommissionForm(_posted(request), tracks=tracks)
     if request.method == "POST" and form.is_valid():
         try:
@@ -207,7 +207,7 @@ def review_commission(request, slug: str, case_pk: int):
     )
 
 
-# Terms of reference ----------------------------------------------------------------------------
+# Terms of reference ---------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
@@ -216,16 +216,14 @@ def review_terms(request, slug: str, pk: int):
     form = None
     if _can_manage(request, review) or request.method == "POST":
         _require(permissions.can_manage_review(request.user, review), review)
-        initial = {f: getattr(review, f) for f in review_services.TERMS_FIELDS}
+        initial = {f: getattr(review, f) for f in services.TERMS_FIELDS}
         initial["agencies"] = list(review.agencies.all())
         form = TermsForm(_posted(request), partnership=partnership, initial=initial)
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
             agencies = list(data.pop("agencies"))
             try:
-                review_services.terms_update(
-                    review=review, actor=request.user, agencies=agencies, **data
-                )
+                services.terms_update(review=review, actor=request.user, agencies=agencies, **data)
             except ServiceError as error:
                 _show_service_error(form, error)
             else:
@@ -234,94 +232,18 @@ def review_terms(request, slug: str, pk: int):
     return render(
         request,
         "reviews/review/terms.html",
-        _context(request, partnership, review, form=form, **_terms_facts(review)),
+        _context(request, partnership, review, form=form, **selectors.terms_facts(review=review)),
     )
-
-
-def _terms_facts(review: Review) -> dict:
-    return {
-        "tracks": list(review.tracks.all()),
-        "agencies": list(review.agencies.all()),
-        "appointments": list(review.appointments.all()),
-        "people": list(review.case.people.all()),
-    }
-
-
-def _terms_sections(review: Review) -> list[tuple[str, list[str]]]:
-    """The terms of reference as headed paragraphs: pseudonyms only, never real names."""
-    facts = _terms_facts(review)
-
-    def lines(text: str) -> list[str]:
-        return [p.strip() for p in (text or "").split("\n") if p.strip()] or ["Not yet agreed."]
-
-    period = (
-        f"{review.scope_start:%-d %B %Y} to {review.scope_end:%-d %B %Y}"
-        if review.scope_start and review.scope_end
-        else "Not yet agreed."
-    )
-    roles = [
-        f"{a.get_role_display()}: {a.name}"
-        + (f", {a.organisation}" if a.organisation else "")
-        + (" (independent)" if a.independent else "")
-        for a in facts["appointments"]
-    ]
-    return [
-        (
-            "Review",
-            [
-                f"{review.reference}: {review.title} ({review.get_kind_display()})",
-                "Review types: "
-                + (", ".join(t.get_review_type_display() for t in facts["tracks"]) or "None"),
-            ],
-        ),
-        (
-            "People in the review",
-            [f"{p.pseudonym}: {p.get_role_in_case_display()}" for p in facts["people"]]
-            or ["Not yet recorded."],
-        ),
-        ("Period under review", [period]),
-        ("Agencies in scope", [a.name for a in facts["agencies"]] or ["Not yet agreed."]),
-        ("Key lines of enquiry", lines(review.key_lines_of_enquiry)),
-        ("Methodology", lines(review.methodology)),
-        ("Family involvement", lines(review.family_involvement_plan)),
-        ("Timescale", lines(review.timescale)),
-        ("Parallel processes", lines(review.parallel_processes)),
-        ("Reviewers, chair and panel", roles or ["Not yet appointed."]),
-    ]
 
 
 def review_terms_document(request, slug: str, pk: int):
-    partnership, review = _review(request, slug, pk)
+    _, review = _review(request, slug, pk)
     fmt = request.GET.get("format", "docx")
-    if fmt not in ("docx", "pdf"):
+    if fmt not in terms_document.CONTENT_TYPES:
         raise Http404("Choose docx or pdf")
-    title = f"Terms of reference: {review.title}"
-    sections = _terms_sections(review)
+    data = terms_document.terms_document_build(review=review, fmt=fmt)
+    response = HttpResponse(data, content_type=terms_document.CONTENT_TYPES[fmt])
     filename = f"terms-of-reference-{review.reference}.{fmt}"
-    if fmt == "docx":
-        from docx import Document
-
-        document = Document()
-        document.add_heading(title, level=1)
-        document.add_paragraph(partnership.name)
-        for heading, paragraphs in sections:
-            document.add_heading(heading, level=2)
-            for text in paragraphs:
-                document.add_paragraph(text)
-        buffer = io.BytesIO()
-        document.save(buffer)
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        data = buffer.getvalue()
-    else:
-        from weasyprint import HTML
-
-        html = render_to_string(
-            "reviews/review/terms_document.html",
-            {"title": title, "partnership": partnership, "sections": sections},
-        )
-        data = HTML(string=html).write_pdf()
-        content_type = "application/pdf"
-    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -338,7 +260,7 @@ def review_appointments(request, slug: str, pk: int):
         form = AppointmentForm(_posted(request), partnership=partnership)
         if request.method == "POST" and form.is_valid():
             try:
-                appointment = review_services.appointment_add(
+                appointment = services.appointment_add(
                     review=review, actor=request.user, **form.cleaned_data
                 )
             except ServiceError as error:
@@ -371,7 +293,7 @@ def review_meetings(request, slug: str, pk: int):
         form = MeetingForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:
-                meeting = review_services.meeting_record(
+                meeting = services.meeting_record(
                     review=review, actor=request.user, **form.cleaned_data
                 )
             except ServiceError as error:
@@ -404,9 +326,7 @@ def review_people(request, slug: str, pk: int):
         form = PersonForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:
-                person = review_services.person_add(
-                    review=review, actor=request.user, **form.cleaned_data
-                )
+                person = services.person_add(review=review, actor=request.user, **form.cleaned_data)
             except ServiceError as error:
                 _show_service_error(form, error)
             else:
@@ -420,7 +340,7 @@ def review_people(request, slug: str, pk: int):
             partnership,
             review,
             form=form,
-            people=list(review_selectors.people_for_review(review=review)),
+            people=list(selectors.people_for_review(review=review)),
             can_view_identities=permissions.can_view_identities(request.user, partnership),
         ),
     )
@@ -432,12 +352,12 @@ def review_person_identity(request, slug: str, pk: int, person_pk: int):
     partnership, review = _review(request, slug, pk)
     if not permissions.can_view_identities(request.user, partnership):
         raise PermissionDenied("Only the business unit and partner leads can see real identities")
-    person = review_selectors.person_get(review=review, pk=person_pk)
+    person = selectors.person_get(review=review, pk=person_pk)
     identity = None
     shown = False
     if request.method == "POST":
-        identity = review_selectors.person_identity_get(person=person)
-        review_services.person_identity_viewed(person=person, actor=request.user, review=review)
+        identity = selectors.person_identity_get(person=person)
+        services.person_identity_viewed(person=person, actor=request.user, review=review)
         shown = True
     return render(
         request,
@@ -461,9 +381,7 @@ def review_family(request, slug: str, pk: int):
             data = dict(form.cleaned_data)
             data["consent_to_quote"] = form.consent()
             try:
-                contact = review_services.family_contact_record(
-                    review=review, actor=request.user, **data
-                )
+                contact = services.family_contact_record(review=review, actor=request.user, **data)
             except ServiceError as error:
                 _show_service_error(form, error)
             else:
@@ -478,7 +396,7 @@ def review_family(request, slug: str, pk: int):
             review,
             form=form,
             contacts=list(review.family_contacts.select_related("person", "recorded_by")),
-            advocacy_warning=review_services.advocacy_not_signposted(review),
+            advocacy_warning=services.advocacy_not_signposted(review),
             kinds=FamilyContact.Kind,
         ),
     )
@@ -496,7 +414,7 @@ def review_documents(request, slug: str, pk: int):
             request,
             partnership,
             review,
-            documents=review_selectors.documents_for_review(review=review),
+            documents=selectors.documents_for_review(review=review),
         ),
     )
 
@@ -516,7 +434,7 @@ def review_document_upload(request, slug: str, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            version = review_services.document_version_upload(
+            version = services.document_version_upload(
                 review=review,
                 actor=request.user,
                 uploaded=form.cleaned_data["file"],
@@ -542,8 +460,8 @@ def review_document_upload(request, slug: str, pk: int):
 
 def review_document_download(request, slug: str, pk: int, version_pk: int):
     review = _review(request, slug, pk)[1]
-    version = review_selectors.document_version_get(review=review, pk=version_pk)
-    review_services.document_downloaded(version=version, actor=request.user)
+    version = selectors.document_version_get(review=review, pk=version_pk)
+    services.document_downloaded(version=version, actor=request.user)
     from safeguarding.core.uploads import KINDS
 
     return FileResponse(
@@ -574,7 +492,7 @@ def review_quality(request, slug: str, pk: int):
         form = QualityForm(_posted(request), marker_set=marker_set, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                review_services.quality_assessment_save(
+                services.quality_assessment_save(
                     review=review,
                     actor=request.user,
                     ratings=form.ratings(),
@@ -628,7 +546,7 @@ def review_findings(request, slug: str, pk: int):
         form = FindingForm(_posted(request))
         if request.method == "POST" and form.is_valid():
             try:
-                finding = review_services.finding_add(
+                finding = services.finding_add(
                     review=review, actor=request.user, **form.cleaned_data
                 )
             except ServiceError as error:
@@ -657,7 +575,7 @@ def review_finding_edit(request, slug: str, pk: int, finding_pk: int):
     form = FindingForm(_posted(request), initial={"title": finding.title, "text": finding.text})
     if request.method == "POST" and form.is_valid():
         try:
-            review_services.finding_update(finding=finding, actor=request.user, **form.cleaned_data)
+            services.finding_update(finding=finding, actor=request.user, **form.cleaned_data)
         except ServiceError as error:
             _show_service_error(form, error)
         else:
@@ -679,7 +597,7 @@ def review_sign_off(request, slug: str, pk: int):
     errors = []
     if request.method == "POST":
         try:
-            review_services.review_sign(review=review, user=request.user)
+            services.review_sign(review=review, user=request.user)
         except ServiceError as error:
             errors.append({"text": error.message, "href": ""})
         else:
@@ -691,8 +609,8 @@ def review_sign_off(request, slug: str, pk: int):
                 else "You have signed. Others still need to sign",
             )
             return _to("reviews:sign_off", review)
-    round_ = review_services.signature_round(review)
-    makers = review_services.decision_makers_for(review)
+    round_ = services.signature_round(review)
+    makers = services.decision_makers_for(review)
     signatures = {
         s.decision_maker_id: s
         for s in review.signatures.filter(round=round_).select_related("user")
@@ -725,7 +643,7 @@ def review_reopen(request, slug: str, pk: int):
     form = ReopenForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            review_services.review_reopen(
+            services.review_reopen(
                 review=review, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ServiceError as error:
@@ -743,4 +661,37 @@ def review_reopen(request, slug: str, pk: int):
             form=form,
             can_be_reopened=review.stage in (Review.Stage.SIGN_OFF, Review.Stage.SIGNED_OFF),
         ),
+    )
+
+
+# Progress checks (R13) ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def progress_check(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    _require(permissions.can_manage_review(request.user, review), review)
+    form = ProgressCheckForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            milestone = services.progress_check_record(
+                review=review, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Progress check recorded. The next one is due {milestone.due_on:%-d %B %Y}",
+            )
+            return redirect(reverse("reviews:detail", args=[slug, review.pk]) + "#milestones")
+    return render(
+        request,
+        "reviews/review/progress_check.html",
+        {
+            "partnership": partnership,
+            "review": review,
+            "form": form,
+            "milestone": selectors.progress_check_open(review=review),
+        },
     )

@@ -13,11 +13,10 @@ from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import show_service_error as _show_service_error
 from safeguarding.core.uploads import KINDS
 
-from . import requests_selectors as selectors
-from . import requests_services as services
-from .models import AgencyRequest
-from .permissions import agency_ids_for, can_answer_request, can_manage_review, can_view_review
-from .requests_forms import RequestSendForm, return_form_class
+from ..models import AgencyRequest
+from ..permissions import agency_ids_for, can_answer_request, can_manage_review, can_view_review
+from . import selectors, services
+from .forms import RequestSendForm, return_form_class
 
 
 def review_url(review) -> str:

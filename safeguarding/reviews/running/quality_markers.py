@@ -11,7 +11,7 @@ Titles and meanings are paraphrased in our own words, not quoted.
 
 from dataclasses import dataclass
 
-from .models import QualityAssessment, Review
+from ..models import QualityAssessment, Review
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from safeguarding.core.calendar import add_working_days
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.uploads import DOCX, ODT, PDF, XLSX, validate_upload
 
-from .models import AgencyRequest, AgencyReturn, Review
+from ..models import AgencyRequest, AgencyReturn, Review
 
 RETURN_ATTACHMENT_KINDS = (PDF, DOCX, XLSX, ODT)
 SUMMARY_FIELDS = ("involvement", "went_well", "concerns", "immediate_actions")
@@ -179,7 +179,7 @@ def agency_return_submit(
     *, request: AgencyRequest, user, fields: dict, attachment=None
 ) -> AgencyReturn:
     """Store a new version of the agency's return (earlier versions are kept as they were)."""
-    from .permissions import can_answer_request
+    from ..permissions import can_answer_request
 
     if not can_answer_request(user, request):
         raise ServiceError("Only a contributor of the agency asked can return this")

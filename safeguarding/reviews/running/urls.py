@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import review_views as views
+from . import views
 
 urlpatterns = [
     path("", views.review_list, name="list"),
@@ -32,4 +32,5 @@ urlpatterns = [
     path("<int:pk>/findings/<int:finding_pk>/", views.review_finding_edit, name="finding_edit"),
     path("<int:pk>/sign-off/", views.review_sign_off, name="sign_off"),
     path("<int:pk>/reopen/", views.review_reopen, name="reopen"),
+    path("<int:pk>/progress-check/", views.progress_check, name="progress_check"),
 ]

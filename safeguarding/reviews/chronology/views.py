@@ -24,12 +24,12 @@ from django.views.decorators.http import require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 
-from . import chronology, chronology_export, chronology_services, review_selectors
-from . import chronology_selectors as selectors
+from ..models import ChronologyEntry
+from ..permissions import can_view_identities, can_view_review
+from ..running import selectors as review_selectors
+from . import exports, parser, selectors, services
 from . import timeline as timeline_svg
-from .chronology_forms import EntryForm, FilterForm, UploadForm
-from .models import ChronologyEntry
-from .permissions import can_view_identities, can_view_review
+from .forms import EntryForm, FilterForm, UploadForm
 
 ERRORS_IN_SUMMARY = 25
 
@@ -42,7 +42,7 @@ def _review(request, slug: str, pk: int):
 
 def _scope(request, review):
     try:
-        return chronology_services.chronology_scope(request.user, review)
+        return services.chronology_scope(request.user, review)
     except PermissionError:
         raise PermissionDenied("You cannot see this review's chronology") from None
 
@@ -105,7 +105,7 @@ def merged(request, slug: str, pk: int):
     form, filters, agencies, _people = _filters(request, review, scope)
     personalised = _wants_real_names(request, partnership)
     if personalised:
-        chronology_services.chronology_identities_shown(review=review, actor=request.user)
+        services.chronology_identities_shown(review=review, actor=request.user)
 
     qs = selectors.entries(review=review, scope=scope, filters=filters)
     summary = selectors.summary(qs, gap_days=filters.gap_days)
@@ -167,7 +167,7 @@ def merged(request, slug: str, pk: int):
             "personalised": personalised,
             "own_agency_only": scope is not None,
             "can_view_identities": can_view_identities(request.user, partnership),
-            "can_add": chronology_services.can_add_chronology(request.user, review),
+            "can_add": services.can_add_chronology(request.user, review),
             "agency_count": len(agencies),
             "export_formats": [
                 ("xlsx", "Excel workbook"),
@@ -183,13 +183,13 @@ def export(request, slug: str, pk: int):
     partnership, review = _review(request, slug, pk)
     scope = _scope(request, review)
     fmt = request.GET.get("format", "xlsx")  # Excel unless another format is asked for
-    if fmt not in chronology_export.FORMATS:
+    if fmt not in exports.FORMATS:
         raise Http404("Choose a format: xlsx, docx or pdf")
     _form, filters, agencies, people = _filters(request, review, scope)
     personalised = _wants_real_names(request, partnership)
     qs = selectors.entries(review=review, scope=scope, filters=filters)
     summary = selectors.summary(qs, gap_days=filters.gap_days)
-    limit = chronology_export.MAX_ROWS.get(fmt)
+    limit = exports.MAX_ROWS.get(fmt)
     if limit is not None and summary.total > limit:
         label = "Word" if fmt == "docx" else "PDF"
         messages.error(
@@ -201,15 +201,15 @@ def export(request, slug: str, pk: int):
         query.pop("format", None)
         return redirect(f"{_chronology_url(review)}?{query.urlencode()}")
     rows = selectors.export_rows(qs, personalised=personalised)
-    context = chronology_export.ExportContext(
+    context = exports.ExportContext(
         title=str(review),
         partnership=partnership.name,
         personalised=personalised,
         filters_text=_filters_text(filters, agencies, people),
         multi_agency_days=summary.multi_agency_days,
     )
-    content = chronology_export.render(fmt, rows, context)
-    chronology_services.chronology_exported(
+    content = exports.render(fmt, rows, context)
+    services.chronology_exported(
         review=review,
         actor=request.user,
         fmt=fmt,
@@ -217,7 +217,7 @@ def export(request, slug: str, pk: int):
         names="real" if personalised else "pseudonyms",
         filters=filters.as_payload(),
     )
-    content_type, extension = chronology_export.FORMATS[fmt]
+    content_type, extension = exports.FORMATS[fmt]
     name = f"chronology-{slugify(review.reference)}-{datetime.date.today():%Y%m%d}"
     if personalised:
         name += "-real-names"
@@ -228,25 +228,25 @@ def export(request, slug: str, pk: int):
 
 def template(request, slug: str, pk: int):
     _partnership, review = _review(request, slug, pk)
-    if not chronology_services.can_add_chronology(request.user, review):
+    if not services.can_add_chronology(request.user, review):
         _scope(request, review)  # readers may download it too
     fmt = request.GET.get("format", "csv")
     pseudonyms = [person.pseudonym for person in selectors.people_in_case(review=review)]
     name = f"chronology-template-{slugify(review.reference)}"
     if fmt == "csv":
-        response = HttpResponse(chronology.template_csv(pseudonyms), content_type="text/csv")
+        response = HttpResponse(parser.template_csv(pseudonyms), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
     if fmt == "xlsx":
-        content_type = chronology_export.FORMATS["xlsx"][0]
-        response = HttpResponse(chronology.template_xlsx(pseudonyms), content_type=content_type)
+        content_type = exports.FORMATS["xlsx"][0]
+        response = HttpResponse(parser.template_xlsx(pseudonyms), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
     raise Http404("Choose a format: csv or xlsx")
 
 
 def _agencies_for_adding(request, review):
-    agencies = chronology_services.agencies_user_may_add_for(request.user, review)
+    agencies = services.agencies_user_may_add_for(request.user, review)
     if not agencies:
         if review.is_read_only:
             raise PermissionDenied("The review is signed off: its chronology cannot change")
@@ -263,7 +263,7 @@ def add(request, slug: str, pk: int):
     form = EntryForm(posted, agencies=agencies, people=people)
     if posted is not None and form.is_valid():
         try:
-            chronology_services.chronology_entry_add(
+            services.chronology_entry_add(
                 review=review, agency=form.chosen_agency, row=form.row(), actor=request.user
             )
         except ServiceError as error:
@@ -288,13 +288,13 @@ def upload(request, slug: str, pk: int):
     form = UploadForm(
         request.POST if posted else None, request.FILES if posted else None, agencies=agencies
     )
-    row_errors: list[chronology.RowError] = []
+    row_errors: list[parser.RowError] = []
     if posted and form.is_valid():
         uploaded = form.cleaned_data["file"]
         pseudonyms = [person.pseudonym for person in selectors.people_in_case(review=review)]
         try:
-            parsed = chronology.parse_upload(uploaded, known_people=pseudonyms)
-        except chronology.ChronologyFileError as error:
+            parsed = parser.parse_upload(uploaded, known_people=pseudonyms)
+        except parser.ChronologyFileError as error:
             form.add_error("file", error.message)
         else:
             if parsed.errors:
@@ -309,7 +309,7 @@ def upload(request, slug: str, pk: int):
                 )
             else:
                 try:
-                    chronology_services.chronology_import(
+                    services.chronology_import(
                         review=review,
                         agency=form.chosen_agency,
                         rows=parsed.rows,
@@ -346,7 +346,7 @@ def upload(request, slug: str, pk: int):
             "row_errors": row_errors,
             "summary_items": summary_items,
             "more_errors": max(0, len(row_errors) - ERRORS_IN_SUMMARY),
-            "columns": chronology.COLUMNS,
-            "max_rows": chronology.MAX_ROWS,
+            "columns": parser.COLUMNS,
+            "max_rows": parser.MAX_ROWS,
         },
     )

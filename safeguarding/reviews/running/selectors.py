@@ -6,9 +6,11 @@ from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.accounts.permissions import is_business_unit, is_partner_lead
+from safeguarding.clock.models import Milestone, subject_type_for
 from safeguarding.referrals.models import Case, Decision, Track
 
-from .models import (
+from .. import workflow
+from ..models import (
     Appointment,
     DocumentVersion,
     Person,
@@ -16,7 +18,6 @@ from .models import (
     Review,
     ReviewDocument,
 )
-from .services import REVIEW_KIND_FOR_OUTCOME
 
 
 def review_get(*, partnership: Partnership, pk: int) -> Review:
@@ -45,7 +46,7 @@ def commissionable_tracks(*, case: Case) -> list[Track]:
         Track.objects.filter(
             case=case,
             decision__state=Decision.State.FINAL,
-            decision__outcome__in=list(REVIEW_KIND_FOR_OUTCOME),
+            decision__outcome__in=list(workflow.REVIEW_KIND_FOR_OUTCOME),
         )
         .exclude(reviews__kind__in=[k for k in Review.Kind.values if k != "rapid_review"])
         .select_related("decision")
@@ -97,3 +98,31 @@ def document_version_get(*, review: Review, pk: int) -> DocumentVersion:
         )
     except DocumentVersion.DoesNotExist:
         raise Http404("No such document") from None
+
+
+def terms_facts(*, review: Review) -> dict:
+    """What the terms of reference show besides the review's own fields."""
+    return {
+        "tracks": list(review.tracks.all()),
+        "agencies": list(review.agencies.all()),
+        "appointments": list(review.appointments.all()),
+        "people": list(review.case.people.all()),
+    }
+
+
+# R13: the progress check of a local review (rule lcspr-progress-check, the partnership's interval).
+PROGRESS_CHECK_RULE = "lcspr-progress-check"
+
+
+def progress_check_open(*, review: Review) -> Milestone | None:
+    """The progress check due (or paused) for the review's case, if any (R13)."""
+    return (
+        Milestone.objects.select_related("rule")
+        .filter(
+            subject_type=subject_type_for(review.case),
+            subject_id=review.case_id,
+            rule__code=PROGRESS_CHECK_RULE,
+            status__in=[Milestone.Status.DUE, Milestone.Status.PAUSED],
+        )
+        .first()
+    )
