@@ -159,8 +159,6 @@ ACCESS = {
     "actions:tracker": READERS_AND_AGENCY,
     "actions:tracker_xlsx": READERS_AND_AGENCY,
     "actions:agency": READERS_AND_AGENCY,
-    "actions:annual": READERS,
-    "actions:annual_xlsx": READERS,
     "actions:plan_docx": READERS,
     "actions:plan_xlsx": READERS,
     "actions:themes": READERS,
@@ -178,6 +176,8 @@ ACCESS = {
     "actions:completion_decide": BUSINESS_UNIT_ONLY,
     "actions:not_implemented": BUSINESS_UNIT_ONLY,
     "actions:evidence": READERS_AND_AGENCY,
+    "reports:annual": READERS,
+    "reports:annual_xlsx": READERS,
     # Learning digests (issue 7)
     "digests:list": READERS,
     "digests:issue_start": BUSINESS_UNIT_ONLY,

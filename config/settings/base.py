@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "safeguarding.actions",
     "safeguarding.library",
     "safeguarding.digests",
+    "safeguarding.reports",
     "safeguarding.workspace",
 ]
 
