@@ -1,6 +1,6 @@
 """Bench data for the merged chronology: one review of the target with entries from 15
 agencies (the data set's 12 and three more), six people with identities held apart, rows as
-``reviews.chronology_services.chronology_import`` writes them (bulk, one batch per agency).
+``reviews.chronology.services.chronology_import`` writes them (bulk, one batch per agency).
 
 Its own random generator (seed 2026 + 4), so adding it changes no other generated row.
 """

@@ -35,7 +35,6 @@ from safeguarding.publication.models import (
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
-from safeguarding.reviews import services as review_services
 from safeguarding.reviews.models import (
     AgencyRequest,
     AgencyReturn,
@@ -45,6 +44,7 @@ from safeguarding.reviews.models import (
     PersonIdentity,
     ReviewDocument,
 )
+from safeguarding.reviews.rapid_review import services as rapid_review_services
 from safeguarding.reviews.tests.review_support import decided_case, make_lcspr
 
 ROLES = ["anonymous", *[r.value for r in Role], "outsider"]
@@ -159,8 +159,6 @@ ACCESS = {
     "actions:tracker": READERS_AND_AGENCY,
     "actions:tracker_xlsx": READERS_AND_AGENCY,
     "actions:agency": READERS_AND_AGENCY,
-    "actions:annual": READERS,
-    "actions:annual_xlsx": READERS,
     "actions:plan_docx": READERS,
     "actions:plan_xlsx": READERS,
     "actions:themes": READERS,
@@ -178,6 +176,8 @@ ACCESS = {
     "actions:completion_decide": BUSINESS_UNIT_ONLY,
     "actions:not_implemented": BUSINESS_UNIT_ONLY,
     "actions:evidence": READERS_AND_AGENCY,
+    "reports:annual": READERS,
+    "reports:annual_xlsx": READERS,
     # Learning digests (issue 7)
     "digests:list": READERS,
     "digests:issue_start": BUSINESS_UNIT_ONLY,
@@ -305,7 +305,7 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
     # Reviews: a rapid review with requests to the contributor's agency, a commissioned local
     # review with a person, a document, a finding and a chronology request, and a decided case
     # that is ready for a review to be commissioned.
-    rapid = review_services.rapid_review_start(case=case, actor=business_unit_user)
+    rapid = rapid_review_services.rapid_review_start(case=case, actor=business_unit_user)
     summary_request = AgencyRequest.objects.create(
         review=rapid,
         agency=agency,

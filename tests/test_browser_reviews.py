@@ -16,9 +16,9 @@ from safeguarding.accounts.tests.factories import AgencyFactory, MembershipFacto
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import Decision, Track
 from safeguarding.referrals.tests.staff_support import make_case, name_decision_makers
-from safeguarding.reviews import chronology
-from safeguarding.reviews import review_services as reviews
+from safeguarding.reviews.chronology import parser
 from safeguarding.reviews.models import AgencyRequest, ChronologyEntry, Review
+from safeguarding.reviews.running import services as reviews
 
 # The browser fixtures and helpers are shared with the other browser tests.
 from .test_browser import (  # noqa: F401
@@ -99,7 +99,7 @@ def _open_request(tab, slug: str, reference: str, kind_label: str, axe: str = ""
 def _chronology_csv(template: bytes, rows: list[list[str]]) -> bytes:
     """The downloaded template's heading row (its example row dropped) and ``rows``."""
     headings = next(csv.reader(io.StringIO(template.decode("utf-8-sig"))))
-    assert headings == chronology.HEADINGS
+    assert headings == parser.HEADINGS
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(headings)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "safeguarding.actions",
     "safeguarding.library",
     "safeguarding.digests",
+    "safeguarding.reports",
     "safeguarding.workspace",
 ]
 
@@ -168,7 +169,7 @@ MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 # The daily reminder run calls each of these with today's date (manage.py send_reminders).
 REMINDER_SENDERS = [
     "safeguarding.clock.reminders.reminders_send",
-    "safeguarding.reviews.reminders.agency_reminders_send",
+    "safeguarding.reviews.requests.reminders.agency_reminders_send",
     "safeguarding.actions.reminders.action_reminders_send",
 ]
 # "Have we seen this before?" on the action plan forms: the library's finder (the library reads

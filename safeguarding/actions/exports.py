@@ -1,5 +1,6 @@
-"""Files for boards: a review's action plan (.docx and .xlsx, in the shape of STATUTORY.md §8.5),
-the partnership tracker (.xlsx) and the annual report figures (.xlsx, R24).
+"""Files for boards: a review's action plan (.docx and .xlsx, in the shape of STATUTORY.md §8.5)
+and the partnership tracker (.xlsx). The sheet helpers (``Sheet``, ``workbook_new``,
+``workbook_bytes``) are also used by the reports app's spreadsheets.
 
 The files hold what the pages show: the review's reference and title (its pseudonym), never
 the real names of people in the case (the action plan holds none). Dates are real date cells
@@ -16,7 +17,7 @@ from safeguarding.audit.services import audit_record
 from safeguarding.core.text import printable
 
 from .models import Action, Recommendation
-from .selectors import AnnualFigures, PlanRecommendation
+from .plan_selectors import PlanRecommendation
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -52,7 +53,7 @@ def export_recorded(*, actor, partnership, target, kind: str, rows: int, filters
 # Spreadsheets ------------------------------------------------------------------------------------
 
 
-class _Sheet:
+class Sheet:
     """A write-only sheet: a bold, frozen header row with an autofilter, column widths, and
     cells that keep dates as dates and text as text (never a formula)."""
 
@@ -109,13 +110,13 @@ class _Sheet:
         )
 
 
-def _workbook():
+def workbook_new():
     from openpyxl import Workbook
 
     return Workbook(write_only=True)
 
 
-def _saved(workbook) -> bytes:
+def workbook_bytes(workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -150,8 +151,8 @@ TRACKER_COLUMNS = [
 
 def tracker_xlsx(rows: list[dict], *, partnership, filters_text: str, today: datetime.date):
     """The partnership tracker: one row per action (rows from selectors.tracker_export_rows)."""
-    workbook = _workbook()
-    sheet = _Sheet(workbook, "Actions", TRACKER_COLUMNS)
+    workbook = workbook_new()
+    sheet = Sheet(workbook, "Actions", TRACKER_COLUMNS)
     for row in rows:
         sheet.append(
             [
@@ -191,7 +192,7 @@ def tracker_xlsx(rows: list[dict], *, partnership, filters_text: str, today: dat
         ["Produced", date_label(today)],
     ):
         about.append(line)
-    return _saved(workbook)
+    return workbook_bytes(workbook)
 
 
 PLAN_COLUMNS = [
@@ -239,8 +240,8 @@ def _title(review) -> str:
 def plan_xlsx(plan: list[PlanRecommendation], *, review, today: datetime.date) -> bytes:
     """A review's action plan: one row per action (a recommendation without actions has a row
     of its own), under the plan's title, partnership and date produced."""
-    workbook = _workbook()
-    sheet = _Sheet(
+    workbook = workbook_new()
+    sheet = Sheet(
         workbook,
         "Action plan",
         PLAN_COLUMNS,
@@ -287,102 +288,7 @@ def plan_xlsx(plan: list[PlanRecommendation], *, review, today: datetime.date) -
                 ]
             )
     sheet.finish()
-    return _saved(workbook)
-
-
-def annual_xlsx(figures: AnnualFigures, *, partnership, today: datetime.date) -> bytes:
-    """The annual report figures: a sheet of figures (and the reviews behind them) and a sheet
-    of the decisions not to implement, with their reasons (R24)."""
-    workbook = _workbook()
-    year = figures.year
-    sheet = _Sheet(
-        workbook,
-        "Figures",
-        [("Figure", 60), ("Number", 12)],
-        preamble=(
-            f"Implementation figures, {year.label}",
-            partnership.name,
-            f"Produced on {date_label(today)}"
-            + ("" if figures.complete else " (the year has not ended: figures so far)"),
-        ),
-    )
-    for label, value in figure_lines(figures):
-        sheet.append([label, value])
-    sheet.finish()
-
-    reasons = _Sheet(
-        workbook,
-        "Not implemented",
-        [
-            ("Review", 16),
-            ("Review title", 16),
-            ("Action", 8),
-            ("Action text", 50),
-            ("Owner agency", 26),
-            ("Decided on", 16),
-            ("Reason", 70),
-        ],
-    )
-    for action in figures.not_implemented:
-        review = action.recommendation.review
-        reasons.append(
-            [
-                review.reference,
-                review.title,
-                action.reference,
-                action.text,
-                action.agency.name,
-                action.decided_on,
-                action.not_implemented_reason,
-            ]
-        )
-    reasons.finish()
-
-    signed = _Sheet(
-        workbook,
-        "Reviews signed off",
-        [
-            ("Review", 16),
-            ("Review title", 16),
-            ("Review type", 30),
-            ("Signed off", 16),
-            ("Findings", 10),
-            ("Learning points", 10),
-        ],
-    )
-    for review in figures.reviews_signed_off:
-        signed.append(
-            [
-                review.reference,
-                review.title,
-                review.get_kind_display(),
-                review.signed_off_on,
-                review.finding_count,
-                review.learning_point_count,
-            ]
-        )
-    signed.finish()
-    return _saved(workbook)
-
-
-def figure_lines(figures: AnnualFigures) -> list[tuple[str, int]]:
-    """The figures, as (label, number) lines: what the page's summary list and the sheet show."""
-    end = date_label(figures.year.end)
-    lines = [
-        ("Reviews signed off in the year", len(figures.reviews_signed_off)),
-        ("Findings concluded (findings of the reviews signed off)", figures.findings_concluded),
-        ("Learning points of the reviews signed off", figures.learning_points_concluded),
-        (f"Reviews still ongoing at {end}", len(figures.reviews_ongoing)),
-        ("Recommendations agreed in the year", figures.recommendations_agreed),
-        ("Actions agreed in the year", figures.actions_agreed),
-        ("Actions completed in the year", figures.actions_completed),
-        (f"Actions outstanding at {end}", figures.actions_outstanding),
-        (f"Of those, overdue at {end}", figures.actions_outstanding_overdue),
-        ("Decisions in the year not to implement an action", len(figures.not_implemented)),
-        ("Recommendations with impact recorded in the year", figures.impact_recorded_count),
-    ]
-    lines += [(f"Impact judged: {label}", count) for label, count in figures.judgements]
-    return lines
+    return workbook_bytes(workbook)
 
 
 # Word --------------------------------------------------------------------------------------------

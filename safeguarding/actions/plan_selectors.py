@@ -1,15 +1,17 @@
-"""Reads for a review's action plan and the pages of one action, scoped to one partnership.
+"""Reads for a review's action plan (its page and its exports) and the pages of one action,
+scoped to one partnership.
 
 Lists load their related rows up front (select_related / prefetch_related) so a page's query
 count does not grow with the number of findings, recommendations or actions.
 """
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from safeguarding.accounts.models import Partnership
+from safeguarding.accounts.models import Agency, Partnership
 from safeguarding.reviews.models import Finding, Review
 
 from . import services
@@ -163,3 +165,64 @@ def evidence_get(*, action: Action, pk: int) -> ActionEvidence:
         return action.evidence.get(pk=pk)
     except ActionEvidence.DoesNotExist:
         raise Http404("No such file") from None
+
+
+# A review's action plan, for the exports -------------------------------------------------------
+
+
+@dataclass
+class PlanAction:
+    action: Action
+    evidence: list[str]
+
+
+@dataclass
+class PlanRecommendation:
+    recommendation: Recommendation
+    findings: list[Finding]
+    agencies: list[Agency]
+    actions: list[PlanAction] = field(default_factory=list)
+
+
+def action_plan_for_export(*, review: Review) -> list[PlanRecommendation]:
+    """The review's recommendations in order, each with the findings it answers, the agencies it
+    is addressed to, and its actions with their owner agency and evidence file names. Four
+    queries, whatever the size of the plan."""
+    recommendations = (
+        Recommendation.objects.filter(review=review)
+        .order_by("number")
+        .prefetch_related(
+            Prefetch("findings", queryset=Finding.objects.order_by("number")),
+            Prefetch("agencies", queryset=Agency.objects.order_by("name")),
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("agency")
+                .prefetch_related(
+                    Prefetch(
+                        "evidence",
+                        queryset=ActionEvidence.objects.order_by("uploaded_at", "id").only(
+                            "id", "action_id", "original_name", "description"
+                        ),
+                    )
+                )
+                .order_by("number"),
+            ),
+        )
+    )
+    plan = []
+    for recommendation in recommendations:
+        item = PlanRecommendation(
+            recommendation=recommendation,
+            findings=list(recommendation.findings.all()),
+            agencies=list(recommendation.agencies.all()),
+        )
+        for action in recommendation.actions.all():
+            action.recommendation = recommendation  # Action.reference reads its number
+            item.actions.append(
+                PlanAction(
+                    action=action,
+                    evidence=[evidence.original_name for evidence in action.evidence.all()],
+                )
+            )
+        plan.append(item)
+    return plan

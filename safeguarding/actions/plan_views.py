@@ -17,7 +17,7 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted, show_service_error
 from safeguarding.core.uploads import KINDS
-from safeguarding.reviews import review_selectors
+from safeguarding.reviews.running import selectors as review_selectors
 
 from . import permissions, services
 from . import plan_selectors as selectors

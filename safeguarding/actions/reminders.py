@@ -24,8 +24,8 @@ from django.urls import reverse
 from safeguarding.audit.services import audit_record
 from safeguarding.core.calendar import add_working_days
 
+from .agency_selectors import agency_contributor_emails, business_unit_emails
 from .models import Action, ActionReminder
-from .selectors import agency_contributor_emails, business_unit_emails
 
 logger = logging.getLogger(__name__)
 NOTICE_WORKING_DAYS = 10  # [K] two working weeks: time to act, or to ask for a new date

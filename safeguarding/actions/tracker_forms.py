@@ -1,12 +1,11 @@
-"""The tracker's filters and the annual figures' choice of year (GET forms: they work without
-JavaScript)."""
+"""The tracker's filters (a GET form: it works without JavaScript)."""
 
 from django import forms
 
 from safeguarding.reviews.models import Review
 
 from .models import Theme
-from .selectors import DEFAULT_VIEW, VIEWS, FinancialYear, TrackerFilters
+from .tracker_selectors import DEFAULT_VIEW, VIEWS, TrackerFilters
 
 
 class TrackerFilterForm(forms.Form):
@@ -66,25 +65,3 @@ class TrackerFilterForm(forms.Form):
             year=int(data["year"]) if data["year"] else None,
             view=data["view"] or DEFAULT_VIEW,
         )
-
-
-class AnnualYearForm(forms.Form):
-    year = forms.ChoiceField(
-        label="Financial year",
-        error_messages={
-            "invalid_choice": "Select a financial year from the list",
-            "required": "Select a financial year",
-        },
-    )
-
-    def __init__(self, *args, years: list[FinancialYear], default: FinancialYear, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._years = {str(year.start_year): year for year in years}
-        self._default = default
-        self.fields["year"].choices = [(key, year.label) for key, year in self._years.items()]
-        self.fields["year"].initial = str(default.start_year)
-
-    def year_chosen(self) -> FinancialYear:
-        if not self.is_bound or not self.is_valid():
-            return self._default
-        return self._years[self.cleaned_data["year"]]

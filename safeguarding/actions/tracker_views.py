@@ -1,5 +1,5 @@
-"""The partnership's action tracker, one agency's actions, the exports for boards and the
-figures for the annual report, under /manage/<partnership>/actions/.
+"""The partnership's action tracker, one agency's actions and the exports for boards, under
+/manage/<partnership>/actions/ (the figures for the annual report are in the reports app).
 
 Each view: partnership (404 outside it) → permission (403) → filters → selectors → page or file.
 What an agency contributor sees is narrowed in the selector (``actions_visible_to``), so the page
@@ -18,11 +18,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
-from safeguarding.reviews import review_selectors
+from safeguarding.reviews.running import selectors as review_selectors
 
-from . import exports, permissions, selectors
+from . import agency_selectors, exports, permissions, plan_selectors, tracker_selectors
 from .plan_selectors import status_tag
-from .tracker_forms import AnnualYearForm, TrackerFilterForm
+from .tracker_forms import TrackerFilterForm
 
 
 def _for_tracker(request, slug: str):
@@ -32,29 +32,22 @@ def _for_tracker(request, slug: str):
     return partnership
 
 
-def _for_readers(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    if not permissions.sees_every_action(request.user, partnership):
-        raise PermissionDenied("Only the business unit and partner leads see these figures")
-    return partnership
-
-
 def _filter_form(request, partnership):
     everything = permissions.sees_every_action(request.user, partnership)
-    agencies = selectors.filter_agencies(user=request.user, partnership=partnership)
+    agencies = tracker_selectors.filter_agencies(user=request.user, partnership=partnership)
     bound = any(name in request.GET for name in TrackerFilterForm.base_fields)
     form = TrackerFilterForm(
         request.GET if bound else None,
         agencies=agencies,
-        themes=selectors.filter_themes(partnership=partnership),
-        years=selectors.filter_years(partnership=partnership),
+        themes=tracker_selectors.filter_themes(partnership=partnership),
+        years=tracker_selectors.filter_years(partnership=partnership),
         agency_filter=everything or len(agencies) > 1,
     )
     return form, form.filters(), agencies
 
 
 def _page(request, rows, count: int, today: datetime.date):
-    paginator = Paginator(rows, selectors.TRACKER_PAGE_SIZE)
+    paginator = Paginator(rows, tracker_selectors.TRACKER_PAGE_SIZE)
     paginator.count = count  # known from the counts: no second COUNT query
     page = paginator.get_page(request.GET.get("page"))
     for action in page.object_list:
@@ -78,18 +71,18 @@ def tracker(request, slug: str):
     partnership = _for_tracker(request, slug)
     today = timezone.localdate()
     form, filters, agencies = _filter_form(request, partnership)
-    visible = selectors.actions_visible_to(user=request.user, partnership=partnership)
-    actions = selectors.filtered_actions(visible, filters)
-    counts, by_agency = selectors.tracker_counts_by_agency(actions, today)
+    visible = tracker_selectors.actions_visible_to(user=request.user, partnership=partnership)
+    actions = tracker_selectors.filtered_actions(visible, filters)
+    counts, by_agency = tracker_selectors.tracker_counts_by_agency(actions, today)
     page = _page(
         request,
-        selectors.tracker_rows(actions, view=filters.view, today=today),
+        tracker_selectors.tracker_rows(actions, view=filters.view, today=today),
         counts[filters.view],
         today,
     )
     query = _query_without(request, "page")
     view_links = []
-    for key, label in selectors.VIEWS:
+    for key, label in tracker_selectors.VIEWS:
         link_query = query.copy()
         link_query["view"] = key
         view_links.append(
@@ -108,14 +101,14 @@ def tracker(request, slug: str):
             "partnership": partnership,
             "form": form,
             "filters": filters,
-            "caption": _caption(selectors.VIEW_LABELS[filters.view], page.paginator.count),
+            "caption": _caption(tracker_selectors.VIEW_LABELS[filters.view], page.paginator.count),
             "view_links": view_links,
             "page": page,
             "query": query.urlencode(),
             "by_agency": by_agency,
             "sees_everything": everything,
             "own_agencies": [] if everything else agencies,
-            "due_soon_days": selectors.DUE_SOON_WORKING_DAYS,
+            "due_soon_days": tracker_selectors.DUE_SOON_WORKING_DAYS,
         },
     )
 
@@ -123,24 +116,24 @@ def tracker(request, slug: str):
 @require_GET
 def agency_actions(request, slug: str, agency_slug: str):
     partnership = _for_tracker(request, slug)
-    agency = selectors.agency_get(partnership=partnership, slug=agency_slug)
+    agency = agency_selectors.agency_get(partnership=partnership, slug=agency_slug)
     if not (
         permissions.sees_every_action(request.user, partnership)
-        or agency.pk in selectors.own_agency_ids(request.user, partnership)
+        or agency.pk in tracker_selectors.own_agency_ids(request.user, partnership)
     ):
         raise PermissionDenied("Agency contributors see only their own agency's actions")
     today = timezone.localdate()
-    statuses = dict(selectors.AGENCY_STATUSES)
+    statuses = dict(agency_selectors.AGENCY_STATUSES)
     status = request.GET.get("status", "")
     if status not in statuses:
         status = ""
-    actions = selectors.actions_visible_to(user=request.user, partnership=partnership).filter(
-        agency=agency
-    )
-    counts = selectors.agency_status_counts(actions, today)
+    actions = tracker_selectors.actions_visible_to(
+        user=request.user, partnership=partnership
+    ).filter(agency=agency)
+    counts = agency_selectors.agency_status_counts(actions, today)
     page = _page(
         request,
-        selectors.agency_rows(actions, status=status, today=today),
+        agency_selectors.agency_rows(actions, status=status, today=today),
         counts[status] if status else counts["all"],
         today,
     )
@@ -151,7 +144,7 @@ def agency_actions(request, slug: str, agency_slug: str):
             "count": counts[value] if value else counts["all"],
             "current": value == status,
         }
-        for value, label in [("", "All actions"), *selectors.AGENCY_STATUSES]
+        for value, label in [("", "All actions"), *agency_selectors.AGENCY_STATUSES]
     ]
     return render(
         request,
@@ -183,9 +176,9 @@ def tracker_xlsx(request, slug: str):
     partnership = _for_tracker(request, slug)
     today = timezone.localdate()
     _form, filters, _agencies = _filter_form(request, partnership)
-    visible = selectors.actions_visible_to(user=request.user, partnership=partnership)
-    actions = selectors.filtered_actions(visible, filters)
-    rows = selectors.tracker_export_rows(actions, view=filters.view, today=today)
+    visible = tracker_selectors.actions_visible_to(user=request.user, partnership=partnership)
+    actions = tracker_selectors.filtered_actions(visible, filters)
+    rows = tracker_selectors.tracker_export_rows(actions, view=filters.view, today=today)
     content = exports.tracker_xlsx(
         rows, partnership=partnership, filters_text=filters.describe(), today=today
     )
@@ -207,7 +200,7 @@ def _plan(request, slug: str, review_pk: int):
     review = review_selectors.review_get(partnership=partnership, pk=review_pk)
     if not permissions.can_view_action_plan(request.user, review):
         raise PermissionDenied("You cannot see this review's action plan")
-    return partnership, review, selectors.action_plan_for_export(review=review)
+    return partnership, review, plan_selectors.action_plan_for_export(review=review)
 
 
 def _plan_export(request, slug: str, review_pk: int, fmt: str):
@@ -236,50 +229,3 @@ def plan_docx(request, slug: str, review_pk: int):
 @require_GET
 def plan_xlsx(request, slug: str, review_pk: int):
     return _plan_export(request, slug, review_pk, "xlsx")
-
-
-def _annual(request, slug: str):
-    partnership = _for_readers(request, slug)
-    today = timezone.localdate()
-    years = selectors.annual_years(partnership=partnership, today=today)
-    form = AnnualYearForm(
-        request.GET if "year" in request.GET else None,
-        years=years,
-        default=selectors.default_annual_year(today),
-    )
-    year = form.year_chosen()
-    figures = selectors.annual_figures(partnership=partnership, year=year, today=today)
-    return partnership, form, figures, today
-
-
-@require_GET
-def annual_figures(request, slug: str):
-    partnership, form, figures, _today = _annual(request, slug)
-    return render(
-        request,
-        "actions/tracker/annual.html",
-        {
-            "partnership": partnership,
-            "form": form,
-            "figures": figures,
-            "lines": exports.figure_lines(figures),
-            "year_query": f"year={figures.year.start_year}",
-        },
-    )
-
-
-@never_cache
-@require_GET
-def annual_figures_xlsx(request, slug: str):
-    partnership, _form, figures, today = _annual(request, slug)
-    content = exports.annual_xlsx(figures, partnership=partnership, today=today)
-    exports.export_recorded(
-        actor=request.user,
-        partnership=partnership,
-        target=partnership,
-        kind="annual_xlsx",
-        rows=len(figures.not_implemented),
-        filters={"year": figures.year.short_label},
-    )
-    name = f"annual-figures-{partnership.slug}-{figures.year.start_year}-{figures.year.end:%y}"
-    return _attachment(content, exports.XLSX, f"{name}.xlsx")

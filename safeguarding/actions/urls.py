@@ -7,12 +7,10 @@ from . import plan_views, tracker_views
 app_name = "actions"
 
 urlpatterns = [
-    # The partnership tracker, per-agency view, exports and annual figures (tracker_views)
+    # The partnership tracker, per-agency view and exports (tracker_views)
     path("", tracker_views.tracker, name="tracker"),
     path("tracker.xlsx", tracker_views.tracker_xlsx, name="tracker_xlsx"),
     path("agencies/<slug:agency_slug>/", tracker_views.agency_actions, name="agency"),
-    path("annual-figures/", tracker_views.annual_figures, name="annual"),
-    path("annual-figures.xlsx", tracker_views.annual_figures_xlsx, name="annual_xlsx"),
     path("review/<int:review_pk>/action-plan.docx", tracker_views.plan_docx, name="plan_docx"),
     path("review/<int:review_pk>/action-plan.xlsx", tracker_views.plan_xlsx, name="plan_xlsx"),
     # A review's action plan and its actions (plan_views)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted, show_service_error
-from safeguarding.reviews import review_selectors
+from safeguarding.reviews.running import selectors as review_selectors
 
 from . import permissions, publishing, rules
 from . import publishing_selectors as selectors

@@ -1,6 +1,8 @@
-"""Starting reviews and moving them through their stages. Other writes (requests, returns,
-chronology, people, family contacts, documents, quality, sign-off) live in the modules named
-after them; every write is validated, in one transaction, and audited."""
+"""The writes every kind of review shares: creating the review record and moving it through its
+stages (the guards are in ``workflow.py``). Starting a rapid review is in
+``rapid_review/services.py``, commissioning a review in ``running/services.py``; every other write
+lives in the sub-package named after it. Every write is validated, in one transaction, and
+audited."""
 
 import datetime
 import uuid
@@ -13,19 +15,10 @@ from safeguarding.accounts.models import ReviewType
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event
-from safeguarding.core.errors import ServiceError
-from safeguarding.referrals.models import Case, Decision, Outcome, Track
+from safeguarding.referrals.models import Case
 
 from . import workflow
 from .models import Review
-
-# Final decisions that lead to a review, and the kind of review (R12, R19-R21, R31).
-REVIEW_KIND_FOR_OUTCOME = {
-    Outcome.RAPID_REVIEW_THEN_LOCAL: Review.Kind.LCSPR,
-    Outcome.MANDATORY: Review.Kind.SAR,
-    Outcome.DISCRETIONARY: Review.Kind.SAR,
-    Outcome.REVIEW: Review.Kind.DHR,
-}
 
 
 def _reference(review: Review) -> str:
@@ -33,7 +26,9 @@ def _reference(review: Review) -> str:
     return f"{prefix}{review.started_on:%Y}-{review.pk:05d}"
 
 
-def _create(*, case: Case, kind: str, stage: str, title: str, actor, tracks) -> Review:
+def review_create(*, case: Case, kind: str, stage: str, title: str, actor, tracks) -> Review:
+    """The review record with its reference, tracks and agencies (inside the caller's
+    transaction)."""
     review = Review.objects.create(
         partnership=case.partnership,
         case=case,
@@ -49,74 +44,6 @@ def _create(*, case: Case, kind: str, stage: str, title: str, actor, tracks) -> 
     review.save(update_fields=["reference"])
     review.tracks.set(tracks)
     review.agencies.set({a for r in case.referrals.all() for a in r.agencies.all()})
-    return review
-
-
-def rapid_review_start(*, case: Case, actor) -> Review:
-    """Start the rapid review of a case with a CSPR track (§2.4; R8: one follows every
-    serious incident notification)."""
-    track = case.tracks.filter(review_type=ReviewType.CSPR).first()
-    if track is None:
-        raise ServiceError("Send the case for a CSPR decision before starting a rapid review")
-    if case.reviews.filter(kind=Review.Kind.RAPID_REVIEW).exists():
-        raise ServiceError("This case already has a rapid review")
-    with transaction.atomic():
-        review = _create(
-            case=case,
-            kind=Review.Kind.RAPID_REVIEW,
-            stage=Review.Stage.GATHERING_SUMMARIES,
-            title=case.pseudonym,
-            actor=actor,
-            tracks=[track],
-        )
-        audit_record(
-            action="review.started", actor=actor, target=review, payload={"kind": review.kind}
-        )
-    return review
-
-
-def review_commission(*, case: Case, tracks: list[Track], actor) -> Review:
-    """Commission one review of the case's tracks whose final decision calls for a review.
-    Several tracks make one joint review (§5)."""
-    if not tracks:
-        raise ServiceError("Select the review types the review covers", field="tracks")
-    kinds = set()
-    for track in tracks:
-        if track.case_id != case.pk:
-            raise ServiceError("A track of another case was selected")
-        decision = Decision.objects.filter(track=track).first()
-        if decision is None or decision.state != Decision.State.FINAL:
-            raise ServiceError(
-                f"The {track.get_review_type_display()} decision is not final yet", field="tracks"
-            )
-        kind = REVIEW_KIND_FOR_OUTCOME.get(decision.outcome)
-        if kind is None:
-            raise ServiceError(
-                f"The {track.get_review_type_display()} decision does not call for a review",
-                field="tracks",
-            )
-        if track.reviews.exclude(kind=Review.Kind.RAPID_REVIEW).exists():
-            raise ServiceError(
-                f"The {track.get_review_type_display()} track already has a review",
-                field="tracks",
-            )
-        kinds.add(kind)
-    kind = kinds.pop() if len(kinds) == 1 else Review.Kind.JOINT
-    with transaction.atomic():
-        review = _create(
-            case=case,
-            kind=kind,
-            stage=Review.Stage.COMMISSIONING,
-            title=case.pseudonym,
-            actor=actor,
-            tracks=tracks,
-        )
-        audit_record(
-            action="review.started",
-            actor=actor,
-            target=review,
-            payload={"kind": kind, "tracks": sorted(t.review_type for t in tracks)},
-        )
     return review
 
 

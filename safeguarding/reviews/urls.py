@@ -1,16 +1,18 @@
 """Staff pages for reviews, under /manage/<partnership>/reviews/ (namespace "reviews").
 
-The patterns live beside the pages they serve: requests and returns, the rapid review, the
-review itself, the chronology."""
+Each sub-package holds the patterns of the pages it serves: agency requests and returns, the rapid
+review, the review itself, the merged chronology."""
 
-from . import progress, urls_chronology, urls_rapid_review, urls_requests, urls_review
+from .chronology import urls as chronology_urls
+from .rapid_review import urls as rapid_review_urls
+from .requests import urls as requests_urls
+from .running import urls as running_urls
 
 app_name = "reviews"
 
 urlpatterns = [
-    *urls_requests.urlpatterns,
-    *urls_rapid_review.urlpatterns,
-    *urls_review.urlpatterns,
-    *urls_chronology.urlpatterns,
-    *progress.urlpatterns,
+    *requests_urls.urlpatterns,
+    *rapid_review_urls.urlpatterns,
+    *running_urls.urlpatterns,
+    *chronology_urls.urlpatterns,
 ]

@@ -3,9 +3,19 @@
 
 from dataclasses import dataclass
 
+from safeguarding.referrals.models import Outcome
+
 from .models import Review
 
 Stage = Review.Stage
+
+# Final decisions that lead to a review, and the kind of review (R12, R19-R21, R31).
+REVIEW_KIND_FOR_OUTCOME = {
+    Outcome.RAPID_REVIEW_THEN_LOCAL: Review.Kind.LCSPR,
+    Outcome.MANDATORY: Review.Kind.SAR,
+    Outcome.DISCRETIONARY: Review.Kind.SAR,
+    Outcome.REVIEW: Review.Kind.DHR,
+}
 
 RAPID_REVIEW_STAGES = [Stage.GATHERING_SUMMARIES, Stage.MEETING, Stage.SUBMITTED_TO_PANEL]
 REVIEW_STAGES = [

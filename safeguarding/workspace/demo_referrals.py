@@ -355,13 +355,13 @@ def load_demo_referrals(*, partnerships: dict, users: dict, agencies: dict) -> N
 def _rapid_review(case, users, agencies, today) -> None:
     """Young person E's rapid review: summaries asked of two agencies, one returned, the
     meeting held and the review sent to the Panel."""
-    from safeguarding.reviews import rapid_review_services, requests_services
-    from safeguarding.reviews import services as review_services
+    from safeguarding.reviews.rapid_review import services as rapid_review_services
+    from safeguarding.reviews.requests import services as requests_services
 
     bu = users["business.unit@riverton.example"]
     police = agencies["riverton-police"]
     childrens = agencies["riverton-childrens-services"]
-    review = review_services.rapid_review_start(case=case, actor=bu)
+    review = rapid_review_services.rapid_review_start(case=case, actor=bu)
     review.agencies.add(police, childrens)
     sent = requests_services.agency_requests_send(
         review=review,
@@ -410,15 +410,16 @@ def _rapid_review(case, users, agencies, today) -> None:
 def _local_review(case, users, agencies, today) -> None:
     """Young person E's local review: commissioned, with terms of reference, a reviewer,
     people in the case and a chronology from two agencies."""
-    from safeguarding.reviews import chronology_services, requests_services, review_services
-    from safeguarding.reviews import services as review_start
-    from safeguarding.reviews.chronology import ChronologyRow
+    from safeguarding.reviews.chronology import services as chronology_services
+    from safeguarding.reviews.chronology.parser import ChronologyRow
+    from safeguarding.reviews.requests import services as requests_services
+    from safeguarding.reviews.running import services as review_services
 
     bu = users["business.unit@riverton.example"]
     police = agencies["riverton-police"]
     childrens = agencies["riverton-childrens-services"]
     track = case.tracks.get(review_type="cspr")
-    review = review_start.review_commission(case=case, tracks=[track], actor=bu)
+    review = review_services.review_commission(case=case, tracks=[track], actor=bu)
     review_services.terms_update(
         review=review,
         actor=bu,

@@ -11,9 +11,9 @@ from safeguarding.clock.selectors import milestone_dashboard
 from safeguarding.public_site import selectors as public_selectors
 from safeguarding.referrals import selectors as referral_selectors
 from safeguarding.referrals.permissions import can_view_referrals
-from safeguarding.reviews import review_selectors
 from safeguarding.reviews.permissions import agency_ids_for
-from safeguarding.reviews.requests_selectors import open_request_count_for_agencies
+from safeguarding.reviews.requests.selectors import open_request_count_for_agencies
+from safeguarding.reviews.running import selectors as review_selectors
 
 
 def staff_home(request):

@@ -17,10 +17,10 @@ from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.actions import services
 from safeguarding.actions.models import Action, Recommendation
 from safeguarding.core.uploads import PDF
-from safeguarding.reviews import review_services
-from safeguarding.reviews import services as review_workflow
+from safeguarding.reviews import services as review_stages
 from safeguarding.reviews.models import Finding, Review
-from safeguarding.reviews.quality_markers import markers_for
+from safeguarding.reviews.running import services as review_services
+from safeguarding.reviews.running.quality_markers import markers_for
 from safeguarding.reviews.tests.review_support import make_lcspr
 
 FINDINGS = (
@@ -54,7 +54,7 @@ def signed_off_review(partnership, actor, pdf_bytes: bytes, findings=FINDINGS) -
         actor=actor,
         ratings={n: {"rating": "met"} for n in markers_for(review).numbers},
     )
-    review_workflow.review_move(review=review, target=Review.Stage.SIGN_OFF, actor=actor)
+    review_stages.review_move(review=review, target=Review.Stage.SIGN_OFF, actor=actor)
     for user in makers.values():
         review_services.review_sign(review=review, user=user)
     review.refresh_from_db()

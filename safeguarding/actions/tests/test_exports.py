@@ -1,5 +1,5 @@
-"""The exports: a review's action plan (.docx, .xlsx), the partnership tracker (.xlsx) and the
-annual report figures (.xlsx), read back with python-docx and openpyxl."""
+"""The exports: a review's action plan (.docx, .xlsx) and the partnership tracker (.xlsx), read
+back with python-docx and openpyxl."""
 
 import datetime
 import io
@@ -22,12 +22,10 @@ from .tracker_support import (
     agency_in,
     at,
     build_actions,
-    build_annual_world,
     contributor_for,
     days,
     evidence_for,
     finding_for,
-    member,
     not_implemented,
     recommendation_for,
     review_for,
@@ -369,61 +367,6 @@ def test_the_tracker_spreadsheet_costs_the_same_queries_for_3_or_60_actions(
         assert len(_tracker_rows(bu_client.get(url))[1]) == 60
 
     assert len(large) == len(small)
-
-
-# The annual figures spreadsheet ------------------------------------------------------------------
-
-
-def test_the_annual_figures_spreadsheet_has_the_figures_and_the_reasons(
-    client, partnership, police, business_unit_user
-):
-    made, _ = build_annual_world(partnership, police, business_unit_user)
-    client.force_login(member(partnership, Role.PARTNER_LEAD))
-    url = reverse("actions:annual_xlsx", args=[partnership.slug]) + "?year=2024"
-
-    workbook = _workbook(client.get(url))
-
-    figures = workbook["Figures"]
-    assert figures["A1"].value == "Implementation figures, April 2024 to March 2025"
-    assert figures["A2"].value == "Testshire Safeguarding Partnership"
-    assert figures.freeze_panes == "A5"
-    assert [cell.value for cell in figures[4]] == ["Figure", "Number"]
-    lines = {row[0].value: row[1].value for row in figures.iter_rows(5)}
-    assert lines == {
-        "Reviews signed off in the year": 2,
-        "Findings concluded (findings of the reviews signed off)": 3,
-        "Learning points of the reviews signed off": 1,
-        "Reviews still ongoing at 31 March 2025": 2,
-        "Recommendations agreed in the year": 6,
-        "Actions agreed in the year": 6,
-        "Actions completed in the year": 1,
-        "Actions outstanding at 31 March 2025": 4,
-        "Of those, overdue at 31 March 2025": 2,
-        "Decisions in the year not to implement an action": 1,
-        "Recommendations with impact recorded in the year": 1,
-        "Impact judged: Changed practice": 1,
-        "Impact judged: Partly changed practice": 0,
-        "Impact judged: No evidence yet": 0,
-    }
-    reasons = workbook["Not implemented"]
-    assert [cell.value for cell in reasons[1]] == [
-        "Review",
-        "Review title",
-        "Action",
-        "Action text",
-        "Owner agency",
-        "Decided on",
-        "Reason",
-    ]
-    rows = [[cell.value for cell in row] for row in reasons.iter_rows(2)]
-    assert len(rows) == 1
-    action = made["not_implemented_in_year"]
-    review = action.recommendation.review
-    assert rows[0][:5] == [review.reference, "Child A", "3.1", action.text, "Testshire Police"]
-    assert rows[0][5].date() == datetime.date(2025, 3, 15)
-    assert rows[0][6] == "The service was decommissioned"
-    signed = workbook["Reviews signed off"]
-    assert [row[1].value for row in signed.iter_rows(2)] == ["Child A", "Adult B"]
 
 
 # A plan written through the services ---------------------------------------------------------

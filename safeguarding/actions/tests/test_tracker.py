@@ -1,4 +1,4 @@
-"""The partnership tracker, one agency's actions and the annual report figures (R24)."""
+"""The partnership tracker and one agency's actions."""
 
 import datetime
 import re
@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from safeguarding.accounts.models import Role
-from safeguarding.actions import selectors
-from safeguarding.actions.models import Action, ActionUpdate
+from safeguarding.actions import tracker_selectors
+from safeguarding.actions.models import Action
 from safeguarding.core.calendar import add_working_days
 from safeguarding.reviews.models import Finding, Review
 
@@ -18,7 +18,6 @@ from .tracker_support import (
     action_for,
     agency_in,
     build_actions,
-    build_annual_world,
     contributor_for,
     days,
     finding_for,
@@ -122,7 +121,7 @@ def test_each_view_lists_its_actions_and_counts_them(
 
     assert response.status_code == 200
     assert action_links(response, partnership) == {views_world[name].pk for name in expected}
-    label = selectors.VIEW_LABELS[view]
+    label = tracker_selectors.VIEW_LABELS[view]
     assert f"<strong>{label}: {len(expected)}</strong>" in response.content.decode()
 
 
@@ -154,7 +153,7 @@ def test_partner_leads_see_every_action_with_links_to_the_figures(client, partne
 
     assert len(action_links(response, partnership)) == 9
     page = response.content.decode()
-    assert reverse("actions:annual", args=[partnership.slug]) in page
+    assert reverse("reports:annual", args=[partnership.slug]) in page
     assert reverse("actions:themes", args=[partnership.slug]) in page
 
 
@@ -171,7 +170,7 @@ def test_an_agency_contributor_sees_only_their_own_agencys_actions(
     assert "All actions: 5" in page
     assert "Testshire Health Trust" not in page  # not in the table, the filter or the breakdown
     assert reverse("actions:agency", args=[partnership.slug, police.slug]) in page
-    assert reverse("actions:annual", args=[partnership.slug]) not in page
+    assert reverse("reports:annual", args=[partnership.slug]) not in page
 
 
 def test_a_contributor_cannot_widen_their_view_with_the_agency_filter(
@@ -375,89 +374,3 @@ def test_an_agency_outside_the_partnership_is_not_found(bu_client, partnership):
     response = bu_client.get(reverse("actions:agency", args=[partnership.slug, "no-such-agency"]))
 
     assert response.status_code == 404
-
-
-# The annual report figures (R24) ---------------------------------------------------------------
-
-YEAR = selectors.FinancialYear(2024)  # 1 April 2024 to 31 March 2025
-
-
-@pytest.fixture
-def annual_world(partnership, police, business_unit_user):
-    return build_annual_world(partnership, police, business_unit_user)
-
-
-def test_the_annual_figures_count_what_happened_between_1_april_and_31_march(
-    partnership, annual_world
-):
-    made, _reviews = annual_world
-
-    figures = selectors.annual_figures(
-        partnership=partnership, year=YEAR, today=datetime.date(2026, 11, 26)
-    )
-
-    assert [r.title for r in figures.reviews_signed_off] == ["Child A", "Adult B"]
-    assert figures.findings_concluded == 3  # 2 + 1 (learning points apart)
-    assert figures.learning_points_concluded == 1
-    assert {r.title for r in figures.reviews_ongoing} == {"Child C", "Person E"}
-    assert figures.actions_completed == 1
-    assert figures.actions_outstanding == 4  # completed 1 April, the two open, decided later
-    assert figures.actions_outstanding_overdue == 2  # target 1 February and 31 March
-    assert [a.pk for a in figures.not_implemented] == [made["not_implemented_in_year"].pk]
-    assert figures.not_implemented[0].decided_on == datetime.date(2025, 3, 15)
-    assert [r.number for r in figures.impact_recorded] == [1]
-    assert dict(figures.judgements) == {
-        "Changed practice": 1,
-        "Partly changed practice": 0,
-        "No evidence yet": 0,
-    }
-    assert figures.recommendations_agreed == 6
-    assert figures.complete
-
-
-def test_the_annual_page_shows_the_chosen_year(bu_client, partnership, annual_world):
-    url = reverse("actions:annual", args=[partnership.slug])
-
-    response = bu_client.get(url + "?year=2024")
-    page = response.content.decode()
-
-    assert response.status_code == 200
-    assert "April 2024 to March 2025" in page
-    assert "The service was decommissioned" in page
-    assert "Funding ended" not in page
-    assert "Reviews still ongoing at 31 March 2025" in page
-    assert re.search(r"Actions outstanding at 31 March 2025</dt>\s*<dd[^>]*>4<", page)
-    assert "Child A" in page and "Adult B" in page
-    assert f'href="{url}.xlsx' not in page  # the spreadsheet has its own URL
-    assert reverse("actions:annual_xlsx", args=[partnership.slug]) + "?year=2024" in page
-
-
-def test_the_annual_page_defaults_to_the_last_complete_year(bu_client, partnership, annual_world):
-    response = bu_client.get(reverse("actions:annual", args=[partnership.slug]))
-
-    default = selectors.default_annual_year(today())
-    assert default.end < today()
-    assert f'<option value="{default.start_year}" selected>' in response.content.decode()
-    assert default.label in response.content.decode()
-
-
-def test_the_annual_page_refuses_a_year_without_data(bu_client, partnership, annual_world):
-    response = bu_client.get(reverse("actions:annual", args=[partnership.slug]) + "?year=1990")
-
-    assert "Select a financial year from the list" in response.content.decode()
-
-
-def test_every_year_from_the_first_with_data_is_offered(partnership, annual_world):
-    years = selectors.annual_years(partnership=partnership, today=datetime.date(2026, 11, 26))
-
-    assert [y.start_year for y in years] == [2026, 2025, 2024, 2023, 2022]
-
-
-def test_a_decision_update_dates_the_decision_not_to_implement(partnership, annual_world):
-    made, _ = annual_world
-
-    decided = ActionUpdate.objects.get(
-        action=made["not_implemented_in_year"], kind=ActionUpdate.Kind.NOT_IMPLEMENTED
-    )
-
-    assert decided.created_at.date() == datetime.date(2025, 3, 15)

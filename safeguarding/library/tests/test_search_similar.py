@@ -9,8 +9,8 @@ from safeguarding.actions.models import Action
 from safeguarding.actions.tests.support import add_action, add_recommendation, signed_off_review
 from safeguarding.library import embeddings, search
 from safeguarding.library.models import FindingVector
-from safeguarding.reviews import review_services
 from safeguarding.reviews.models import Review
+from safeguarding.reviews.running import services as review_services
 from safeguarding.reviews.tests.review_support import make_lcspr
 
 from .search_support import make_library, make_record

@@ -21,7 +21,7 @@ from safeguarding.publication.models import (
     PublicationFile,
 )
 from safeguarding.publication.tasks import publish_scheduled
-from safeguarding.reviews import review_services
+from safeguarding.reviews.running import services as review_services
 from safeguarding.reviews.tests.review_support import commission, decided_case, member
 from safeguarding.workspace.documents import docx_bytes, pdf_bytes
 

@@ -8,6 +8,6 @@ register = template.Library()
 @register.simple_tag
 def commissionable_tracks(case) -> list:
     """The case's tracks whose final decision calls for a review not commissioned yet."""
-    from safeguarding.reviews.review_selectors import commissionable_tracks as tracks
+    from safeguarding.reviews.running.selectors import commissionable_tracks as tracks
 
     return tracks(case=case)

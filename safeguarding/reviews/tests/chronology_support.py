@@ -10,7 +10,7 @@ from django.utils import timezone
 from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from safeguarding.referrals.tests.staff_support import make_case
-from safeguarding.reviews import chronology
+from safeguarding.reviews.chronology import parser
 from safeguarding.reviews.models import (
     AgencyRequest,
     Appointment,
@@ -93,7 +93,7 @@ def entry(review, agency, day, user, event="A home visit", significance="routine
     return created
 
 
-HEADINGS = chronology.HEADINGS
+HEADINGS = parser.HEADINGS
 
 
 def csv_bytes(rows, headings=HEADINGS, encoding="utf-8-sig") -> bytes:

@@ -6,7 +6,7 @@ from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker, Track
 from safeguarding.referrals.tests.staff_support import make_case, name_decision_makers, today
-from safeguarding.reviews import services as review_services
+from safeguarding.reviews.running import services as review_services
 
 OUTCOME_FOR = {"cspr": "rapid_review_then_local", "sar": "mandatory", "dhr": "review"}
 CAPACITIES = {

@@ -7,8 +7,8 @@ from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.tests.staff_support import IDENTITY, make_case, today
-from safeguarding.reviews import services as review_services
-from safeguarding.reviews.requests_services import rapid_review_deadline
+from safeguarding.reviews.rapid_review import services as rapid_review_services
+from safeguarding.reviews.requests.services import rapid_review_deadline
 
 REAL_NAME = f"{IDENTITY['first_name']} {IDENTITY['last_name']}"
 
@@ -27,7 +27,7 @@ def rapid_review_fixture(partnership, agency, agency_b, business_unit_user):
     referral_services.case_send_for_decision(
         case=case, review_types=["cspr"], actor=business_unit_user
     )
-    return review_services.rapid_review_start(case=case, actor=business_unit_user)
+    return rapid_review_services.rapid_review_start(case=case, actor=business_unit_user)
 
 
 def contributor_for(partnership, agency, email: str):

@@ -8,7 +8,7 @@ from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.core.calendar import add_working_days
 from safeguarding.reviews.models import AgencyRequest, AgencyRequestReminder
-from safeguarding.reviews.reminders import agency_reminders_send
+from safeguarding.reviews.requests.reminders import agency_reminders_send
 
 from .review_support import make_lcspr
 

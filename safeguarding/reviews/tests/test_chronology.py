@@ -10,8 +10,8 @@ from django.urls import reverse
 from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.audit.models import AuditEvent
-from safeguarding.reviews import timeline
-from safeguarding.reviews.chronology_selectors import Gap
+from safeguarding.reviews.chronology import timeline
+from safeguarding.reviews.chronology.selectors import Gap
 from safeguarding.reviews.models import Appointment, ChronologyEntry, Person
 
 from .chronology_support import (  # noqa: F401 (fixtures)
@@ -407,9 +407,9 @@ def test_no_timeline_without_entries():
 def test_a_word_or_pdf_export_too_long_to_read_asks_for_filters(
     bu_client, review, entries, monkeypatch
 ):
-    from safeguarding.reviews import chronology_export
+    from safeguarding.reviews.chronology import exports
 
-    monkeypatch.setitem(chronology_export.MAX_ROWS, "pdf", 1)
+    monkeypatch.setitem(exports.MAX_ROWS, "pdf", 1)
     response = bu_client.get(url(review, "chronology_export", "format=pdf&significance=routine"))
     assert response.status_code == 302
     assert "significance=routine" in response["Location"]

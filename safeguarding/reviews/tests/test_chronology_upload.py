@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from safeguarding.audit.models import AuditEvent
-from safeguarding.reviews import chronology
+from safeguarding.reviews.chronology import parser
 from safeguarding.reviews.models import ChronologyEntry
 
 from .chronology_support import (  # noqa: F401 (fixtures)
@@ -30,11 +30,11 @@ TODAY = datetime.date(2026, 11, 26)
 
 
 def parse(data: bytes, name: str = "chronology.csv"):
-    return chronology.parse_upload(SimpleUploadedFile(name, data), known_people=PEOPLE, today=TODAY)
+    return parser.parse_upload(SimpleUploadedFile(name, data), known_people=PEOPLE, today=TODAY)
 
 
 def file_error(data: bytes, name: str = "chronology.csv") -> str:
-    with pytest.raises(chronology.ChronologyFileError) as raised:
+    with pytest.raises(parser.ChronologyFileError) as raised:
         parse(data, name)
     return raised.value.message
 
@@ -121,15 +121,15 @@ def test_an_xlsx_that_is_a_zip_of_something_else_is_refused():
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("notes.txt", "not a workbook")
-    assert file_error(buffer.getvalue(), "chronology.xlsx") == chronology.NOT_A_WORKBOOK_MESSAGE
+    assert file_error(buffer.getvalue(), "chronology.xlsx") == parser.NOT_A_WORKBOOK_MESSAGE
 
 
 def test_a_word_document_renamed_to_xlsx_is_refused(sample_docx):
-    assert file_error(sample_docx, "chronology.xlsx") == chronology.NOT_A_WORKBOOK_MESSAGE
+    assert file_error(sample_docx, "chronology.xlsx") == parser.NOT_A_WORKBOOK_MESSAGE
 
 
 def test_a_pdf_is_refused_as_the_wrong_kind_of_file(sample_pdf):
-    assert file_error(sample_pdf, "chronology.pdf") == chronology.WRONG_TYPE_MESSAGE
+    assert file_error(sample_pdf, "chronology.pdf") == parser.WRONG_TYPE_MESSAGE
 
 
 def test_fifty_thousand_rows_are_refused_with_the_row_limit():
@@ -164,8 +164,8 @@ def test_a_workbook_is_read_with_date_and_time_cells():
 
 def test_the_templates_read_back_with_their_example_row():
     for data, name in (
-        (chronology.template_csv(PEOPLE), "t.csv"),
-        (chronology.template_xlsx(PEOPLE), "t.xlsx"),
+        (parser.template_csv(PEOPLE), "t.csv"),
+        (parser.template_xlsx(PEOPLE), "t.xlsx"),
     ):
         parsed = parse(data, name)
         assert parsed.ok, parsed.errors
@@ -377,8 +377,8 @@ def test_importing_rows_marks_the_agencys_chronology_request_returned(
 
     from django.utils import timezone
 
-    from safeguarding.reviews import chronology_services
-    from safeguarding.reviews.chronology import ChronologyRow
+    from safeguarding.reviews.chronology import services as chronology_services
+    from safeguarding.reviews.chronology.parser import ChronologyRow
     from safeguarding.reviews.models import AgencyRequest
     from safeguarding.reviews.tests.review_support import make_lcspr
 

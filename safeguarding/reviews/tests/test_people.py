@@ -9,8 +9,8 @@ from django.urls import reverse
 from safeguarding.accounts.models import Role
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core.errors import ServiceError
-from safeguarding.reviews import review_services
 from safeguarding.reviews.models import Appointment, Person, PersonIdentity
+from safeguarding.reviews.running import services as review_services
 from safeguarding.reviews.tests.review_support import (
     make_lcspr,
     today,

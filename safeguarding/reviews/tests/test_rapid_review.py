@@ -13,9 +13,9 @@ from safeguarding.clock.selectors import milestone_list_for_subject
 from safeguarding.core.errors import ServiceError
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.tests.staff_support import make_case
-from safeguarding.reviews import rapid_review_services as services
-from safeguarding.reviews import requests_services
 from safeguarding.reviews.models import ImmediateAction, Review
+from safeguarding.reviews.rapid_review import services
+from safeguarding.reviews.requests import services as requests_services
 
 from .rr_support import (  # noqa: F401 (fixtures)
     REAL_NAME,

@@ -10,8 +10,8 @@ from django.urls import reverse
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core.calendar import add_working_days
 from safeguarding.core.errors import ServiceError
-from safeguarding.reviews import requests_services as services
 from safeguarding.reviews.models import AgencyRequest, AgencyReturn
+from safeguarding.reviews.requests import services
 
 from .rr_support import (  # noqa: F401 (fixtures)
     REAL_NAME,

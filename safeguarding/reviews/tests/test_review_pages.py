@@ -13,7 +13,6 @@ from django.urls import reverse
 from safeguarding.accounts.models import Role
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core.errors import ServiceError
-from safeguarding.reviews import review_services
 from safeguarding.reviews.models import (
     Appointment,
     DocumentVersion,
@@ -23,7 +22,8 @@ from safeguarding.reviews.models import (
     QualityAssessment,
     Review,
 )
-from safeguarding.reviews.quality_markers import CSPR_SET, SAR_SET, markers_for
+from safeguarding.reviews.running import services as review_services
+from safeguarding.reviews.running.quality_markers import CSPR_SET, SAR_SET, markers_for
 from safeguarding.reviews.tests.review_support import (
     commission,
     decided_case,
@@ -616,10 +616,10 @@ def test_a_partner_lead_cannot_write_findings(client, user_for_role, lcspr):
 
 def test_a_rapid_review_shows_its_own_task_list(bu_client, partnership, business_unit_user):
     case, _ = decided_case(partnership, business_unit_user, pseudonym="Child R")
-    from safeguarding.reviews import services as review_start
+    from safeguarding.reviews.rapid_review import services as rapid_review_services
 
     rapid = Review.objects.filter(case=case, kind="rapid_review").first() or (
-        review_start.rapid_review_start(case=case, actor=business_unit_user)
+        rapid_review_services.rapid_review_start(case=case, actor=business_unit_user)
     )
     page = bu_client.get(url("detail", rapid)).content.decode()
     assert "Ask agencies for summaries" in page and "Send to the National Panel" in page

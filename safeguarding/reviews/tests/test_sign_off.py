@@ -11,9 +11,10 @@ from safeguarding.clock.models import Milestone
 from safeguarding.clock.selectors import milestone_list_for_subject
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.uploads import PDF
-from safeguarding.reviews import review_services, services
+from safeguarding.reviews import services
 from safeguarding.reviews.models import Review, ReviewSignature
-from safeguarding.reviews.quality_markers import markers_for
+from safeguarding.reviews.running import services as review_services
+from safeguarding.reviews.running.quality_markers import markers_for
 from safeguarding.reviews.tests.review_support import (
     commission,
     decided_case,

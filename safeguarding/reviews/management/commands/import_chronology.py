@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from safeguarding.accounts.models import Agency, User
 from safeguarding.core.errors import ServiceError
-from safeguarding.reviews import chronology, chronology_services
+from safeguarding.reviews.chronology import parser, services
 from safeguarding.reviews.models import Person, Review
 
 
@@ -55,8 +55,8 @@ class Command(BaseCommand):
         with path.open("rb") as handle:
             uploaded = File(handle, name=path.name)
             try:
-                parsed = chronology.parse_upload(uploaded, known_people=list(pseudonyms))
-            except chronology.ChronologyFileError as error:
+                parsed = parser.parse_upload(uploaded, known_people=list(pseudonyms))
+            except parser.ChronologyFileError as error:
                 raise CommandError(f"{error.message}. Nothing was imported") from None
         if parsed.errors:
             for error in parsed.errors:
@@ -66,7 +66,7 @@ class Command(BaseCommand):
                 f"{count} problem{'s' if count != 1 else ''} in the file: nothing was imported"
             )
         try:
-            chronology_services.chronology_import(
+            services.chronology_import(
                 review=review,
                 agency=agency,
                 rows=parsed.rows,

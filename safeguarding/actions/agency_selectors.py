@@ -1,0 +1,81 @@
+"""Reads for one agency: its actions page (an agency of the partnership, or one that owns actions
+in it) and who the action reminders are written to (its active contributors, or the business
+unit when it has none)."""
+
+import datetime
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from safeguarding.accounts.models import Agency, Membership, Partnership, Role
+
+from .models import Action
+from .tracker_selectors import tracker_rows, view_conditions
+
+Status = Action.Status
+
+
+# The agency's page -------------------------------------------------------------------------------
+
+
+def agency_get(*, partnership: Partnership, slug: str) -> Agency:
+    """An agency of the partnership, or one that owns actions in it (404 otherwise)."""
+    agency = (
+        Agency.objects.filter(slug=slug)
+        .filter(
+            Q(partnerships=partnership)
+            | Exists(Action.objects.filter(partnership=partnership, agency=OuterRef("pk")))
+        )
+        .first()
+    )
+    if agency is None:
+        raise Http404("No such agency")
+    return agency
+
+
+AGENCY_STATUSES = [*Status.choices[:4], ("overdue", "Overdue"), *Status.choices[4:]]
+
+
+def agency_status_counts(actions: QuerySet[Action], today: datetime.date) -> dict[str, int]:
+    """How many of ``actions`` are in each status (and overdue, and in all), one query."""
+    counts = actions.aggregate(
+        all=Count("pk"),
+        overdue=Count("pk", filter=view_conditions(today)["overdue"]),
+        **{status.value: Count("pk", filter=Q(status=status)) for status in Status},
+    )
+    return {key: value or 0 for key, value in counts.items()}
+
+
+def agency_rows(actions: QuerySet[Action], *, status: str, today: datetime.date):
+    if status == "overdue":
+        return tracker_rows(actions, view="overdue", today=today)
+    if status:
+        actions = actions.filter(status=status)
+    return tracker_rows(actions, view="all", today=today)
+
+
+# Who the reminders go to -------------------------------------------------------------------------
+
+
+def agency_contributor_emails(*, partnership: Partnership, agency: Agency) -> list[str]:
+    """The active agency contributors of ``agency`` in ``partnership`` (sorted emails)."""
+    return sorted(
+        set(
+            Membership.objects.filter(
+                partnership=partnership,
+                role=Role.AGENCY_CONTRIBUTOR,
+                agency=agency,
+                user__is_active=True,
+            ).values_list("user__email", flat=True)
+        )
+    )
+
+
+def business_unit_emails(*, partnership: Partnership) -> list[str]:
+    return sorted(
+        set(
+            Membership.objects.filter(
+                partnership=partnership, role=Role.BUSINESS_UNIT, user__is_active=True
+            ).values_list("user__email", flat=True)
+        )
+    )

@@ -1,0 +1,320 @@
+"""Reads for the partnership tracker: its views and filters, the choices for the filters, the
+page of rows and the rows of its spreadsheet.
+
+Every read of actions starts from ``actions_visible_to``: the business unit and partner leads see
+every action of the partnership, an agency contributor only their own agency's. Lists are one
+query each, whatever the number of actions (counts in one aggregate, the page of rows with its
+review and agency joined, export rows with their findings and themes in one query each).
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.expressions import Case, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.core.calendar import add_working_days
+from safeguarding.reviews.models import Review
+from safeguarding.reviews.permissions import agency_ids_for
+
+from .models import Action, ActionEvidence, ActionUpdate, Recommendation, Theme
+from .permissions import sees_every_action
+
+Status = Action.Status
+DUE_SOON_WORKING_DAYS = 20
+TRACKER_PAGE_SIZE = 50
+
+# The tracker's views: (key, label). "open" is the default.
+VIEWS = [
+    ("open", "All open"),
+    ("due_soon", "Due soon"),
+    ("overdue", "Overdue"),
+    ("at_risk", "At risk"),
+    ("awaiting_acceptance", "Awaiting acceptance"),
+    ("no_impact_evidence", "Completed without impact evidence"),
+    ("not_implemented", "Not being implemented"),
+    ("complete", "Complete"),
+    ("all", "All actions"),
+]
+VIEW_LABELS = dict(VIEWS)
+DEFAULT_VIEW = "open"
+
+
+def view_conditions(today: datetime.date) -> dict[str, Q]:
+    """The condition of each view on ``today``."""
+    open_ = Q(status__in=Action.OPEN)
+    soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    return {
+        "open": open_,
+        "due_soon": open_ & Q(target_date__gte=today, target_date__lte=soon),
+        "overdue": Q(status__in=Action.AGENCY_SETTABLE, target_date__lt=today),
+        "at_risk": Q(status=Status.AT_RISK),
+        "awaiting_acceptance": Q(status=Status.COMPLETION_REQUESTED),
+        "no_impact_evidence": Q(status=Status.COMPLETE, recommendation__impact_result=""),
+        "not_implemented": Q(status=Status.NOT_IMPLEMENTED),
+        "complete": Q(status=Status.COMPLETE),
+        "all": Q(),
+    }
+
+
+@dataclass(frozen=True)
+class TrackerFilters:
+    theme: Theme | None = None
+    agency: Agency | None = None
+    review_type: str = ""
+    year: int | None = None
+    view: str = DEFAULT_VIEW
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether any filter besides the view is set."""
+        return bool(self.theme or self.agency or self.review_type or self.year)
+
+    def as_payload(self) -> dict:
+        return {
+            "theme": self.theme.pk if self.theme else None,
+            "agency": self.agency.slug if self.agency else None,
+            "review_type": self.review_type or None,
+            "year": self.year,
+            "view": self.view,
+        }
+
+    def describe(self) -> str:
+        parts = [f"View: {VIEW_LABELS.get(self.view, self.view)}"]
+        if self.theme:
+            parts.append(f"theme: {self.theme.name}")
+        if self.agency:
+            parts.append(f"agency: {self.agency.name}")
+        if self.review_type:
+            parts.append(f"review type: {Review.Kind(self.review_type).label}")
+        if self.year:
+            parts.append(f"recommendations agreed in {self.year}")
+        return "; ".join(parts)
+
+
+# Scoping -----------------------------------------------------------------------------------------
+
+
+def own_agency_ids(user, partnership: Partnership) -> set[int]:
+    """The agencies a contributor acts for in ``partnership`` (read once per request: kept on
+    the user object, as ``roles_in`` keeps the roles)."""
+    cache = user.__dict__.setdefault("_action_agency_ids", {})
+    if partnership.pk not in cache:
+        cache[partnership.pk] = agency_ids_for(user, partnership)
+    return cache[partnership.pk]
+
+
+def actions_visible_to(*, user, partnership: Partnership) -> QuerySet[Action]:
+    """Every action of the partnership for the business unit and partner leads; an agency
+    contributor's own agency's actions only (nothing for anyone else)."""
+    actions = Action.objects.filter(partnership=partnership)
+    if sees_every_action(user, partnership):
+        return actions
+    return actions.filter(agency_id__in=own_agency_ids(user, partnership))
+
+
+def filtered_actions(actions: QuerySet[Action], filters: TrackerFilters) -> QuerySet[Action]:
+    """The filters other than the view (theme, agency, review type, year agreed)."""
+    if filters.theme is not None:
+        answers_theme = Recommendation.findings.through.objects.filter(
+            recommendation_id=OuterRef("recommendation_id"), finding__themes=filters.theme
+        )
+        actions = actions.filter(Exists(answers_theme))
+    if filters.agency is not None:
+        actions = actions.filter(agency=filters.agency)
+    if filters.review_type:
+        actions = actions.filter(recommendation__review__kind=filters.review_type)
+    if filters.year:
+        actions = actions.filter(
+            recommendation__agreed_on__gte=datetime.date(filters.year, 1, 1),
+            recommendation__agreed_on__lte=datetime.date(filters.year, 12, 31),
+        )
+    return actions
+
+
+def tracker_counts_by_agency(
+    actions: QuerySet[Action], today: datetime.date
+) -> tuple[dict[str, int], list[dict]]:
+    """How many of ``actions`` are in each view, in total and per owner agency (name and slug
+    with the counts), from one grouped query."""
+    rows = list(
+        actions.values("agency__slug", "agency__name")
+        .annotate(
+            **{
+                key: Count("pk", filter=condition)
+                for key, condition in view_conditions(today).items()
+            }
+        )
+        .order_by("agency__name")
+    )
+    totals = {key: sum(row[key] for row in rows) for key in VIEW_LABELS}
+    return totals, rows
+
+
+def tracker_rows(actions: QuerySet[Action], *, view: str, today: datetime.date):
+    """The rows of the table for ``view``: soonest target first, each with its review and agency
+    (one query per page)."""
+    condition = view_conditions(today).get(view, Q())
+    rows = (
+        actions.filter(condition)
+        .select_related("recommendation", "recommendation__review", "agency")
+        .only(
+            "id",
+            "number",
+            "text",
+            "lead_name",
+            "target_date",
+            "status",
+            "completed_on",
+            "agency__id",
+            "agency__name",
+            "agency__slug",
+            "recommendation__id",
+            "recommendation__number",
+            "recommendation__review__id",
+            "recommendation__review__reference",
+            "recommendation__review__title",
+        )
+    )
+    return rows.order_by("target_date", "pk")
+
+
+# Choices for the filters -------------------------------------------------------------------------
+
+
+def filter_agencies(*, user, partnership: Partnership) -> list[Agency]:
+    """The agencies a user may filter by: the partnership's, or a contributor's own."""
+    if sees_every_action(user, partnership):
+        return list(partnership.agencies.order_by("name"))
+    return list(Agency.objects.filter(pk__in=own_agency_ids(user, partnership)).order_by("name"))
+
+
+def filter_themes(*, partnership: Partnership) -> list[Theme]:
+    """The themes tagged on findings of the partnership's reviews (the ones that can match)."""
+    return list(
+        Theme.objects.filter(findings__review__partnership=partnership)
+        .distinct()
+        .order_by("facet", "name")
+    )
+
+
+def filter_years(*, partnership: Partnership) -> list[int]:
+    """The years from the first recommendation agreed to the last, newest first (from the
+    first and last dates: no date function over every row)."""
+    span = Recommendation.objects.filter(review__partnership=partnership).aggregate(
+        first=Min("agreed_on"), last=Max("agreed_on")
+    )
+    if span["first"] is None:
+        return []
+    return list(range(span["last"].year, span["first"].year - 1, -1))
+
+
+# The tracker as a spreadsheet ------------------------------------------------------------------
+
+
+def _latest_update():
+    return ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
+
+
+def tracker_export_rows(
+    actions: QuerySet[Action], *, view: str, today: datetime.date
+) -> list[dict]:
+    """Every action under the view and filters, as plain rows for the tracker spreadsheet: a
+    fixed number of queries (the actions with their latest update and evidence count, then the
+    findings and themes of their recommendations)."""
+    condition = view_conditions(today).get(view, Q())
+    chosen = actions.filter(condition)
+    evidence_count = (
+        ActionEvidence.objects.filter(action=OuterRef("pk"))
+        .order_by()
+        .values("action")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = list(
+        chosen.annotate(
+            latest_update_at=Subquery(_latest_update().values("created_at")[:1]),
+            latest_update_note=Subquery(_latest_update().values("note")[:1]),
+            evidence_count=Coalesce(Subquery(evidence_count), 0),
+            overdue=Case(
+                When(Q(status__in=Action.AGENCY_SETTABLE, target_date__lt=today), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .values(
+            "pk",
+            "number",
+            "text",
+            "lead_name",
+            "target_date",
+            "status",
+            "completed_on",
+            "not_implemented_reason",
+            "latest_update_at",
+            "latest_update_note",
+            "evidence_count",
+            "overdue",
+            "recommendation_id",
+            agency_name=F("agency__name"),
+            recommendation_number=F("recommendation__number"),
+            recommendation_text=F("recommendation__text"),
+            impact_method=F("recommendation__impact_method"),
+            impact_plan=F("recommendation__impact_plan"),
+            impact_result=F("recommendation__impact_result"),
+            impact_judgement=F("recommendation__impact_judgement"),
+            review_reference=F("recommendation__review__reference"),
+            review_title=F("recommendation__review__title"),
+            review_kind=F("recommendation__review__kind"),
+        )
+        .order_by("recommendation__review__reference", "recommendation__number", "number")
+    )
+    recommendation_ids = chosen.values("recommendation_id")
+    findings: dict[int, list[str]] = defaultdict(list)
+    for link in (
+        Recommendation.findings.through.objects.filter(recommendation_id__in=recommendation_ids)
+        .order_by("recommendation_id", "finding__number")
+        .values("recommendation_id", "finding__number", "finding__title")
+    ):
+        findings[link["recommendation_id"]].append(
+            f"{link['finding__number']}. {link['finding__title']}"
+        )
+    themes: dict[int, set[str]] = defaultdict(set)
+    for link in Recommendation.findings.through.objects.filter(
+        recommendation_id__in=recommendation_ids, finding__themes__isnull=False
+    ).values("recommendation_id", "finding__themes__name"):
+        themes[link["recommendation_id"]].add(link["finding__themes__name"])
+    kinds = dict(Review.Kind.choices)
+    statuses = dict(Status.choices)
+    methods = dict(Recommendation.ImpactMethod.choices)
+    judgements = dict(Recommendation.Judgement.choices)
+    for row in rows:
+        recommendation_id = row["recommendation_id"]
+        row["reference"] = f"{row['recommendation_number']}.{row['number']}"
+        row["review_kind_label"] = kinds.get(row["review_kind"], row["review_kind"])
+        row["status_label"] = statuses.get(row["status"], row["status"])
+        row["impact_method_label"] = methods.get(row["impact_method"], "")
+        row["impact_judgement_label"] = judgements.get(row["impact_judgement"], "")
+        row["findings"] = findings.get(recommendation_id, [])
+        row["themes"] = sorted(themes.get(recommendation_id, ()))
+        if row["latest_update_at"] is not None:
+            row["latest_update_on"] = timezone.localdate(row["latest_update_at"])
+        else:
+            row["latest_update_on"] = None
+    return rows

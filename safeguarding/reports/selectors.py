@@ -1,0 +1,201 @@
+"""Figures for a board's reports, read from the other apps and scoped to one partnership.
+
+The annual implementation figures (R24): what the partnership did in a financial year (1 April to
+31 March) to act on the findings of its reviews. A fixed number of queries, whatever the size.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from safeguarding.accounts.models import Partnership
+from safeguarding.actions.models import Action, ActionUpdate, Recommendation
+from safeguarding.reviews.models import Finding, Review
+
+Status = Action.Status
+
+
+@dataclass(frozen=True)
+class FinancialYear:
+    """1 April to 31 March (R24: the SAB annual report covers each financial year)."""
+
+    start_year: int
+
+    @property
+    def start(self) -> datetime.date:
+        return datetime.date(self.start_year, 4, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        return datetime.date(self.start_year + 1, 3, 31)
+
+    @property
+    def label(self) -> str:
+        return f"April {self.start_year} to March {self.start_year + 1}"
+
+    @property
+    def short_label(self) -> str:
+        return f"{self.start_year} to {self.start_year + 1}"
+
+    def _midnight(self, day: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+    @property
+    def starts_at(self) -> datetime.datetime:
+        return self._midnight(self.start)
+
+    @property
+    def ends_before(self) -> datetime.datetime:
+        """The first moment after the year (1 April of the next year, local time)."""
+        return self._midnight(self.end + datetime.timedelta(days=1))
+
+    @classmethod
+    def containing(cls, day: datetime.date) -> "FinancialYear":
+        return cls(day.year if day.month >= 4 else day.year - 1)
+
+
+def annual_years(*, partnership: Partnership, today: datetime.date) -> list[FinancialYear]:
+    """The financial years from the first with data (a review started or a recommendation
+    agreed) to the current one, newest first. Two queries."""
+    current = FinancialYear.containing(today)
+    firsts = [
+        Review.objects.filter(partnership=partnership).aggregate(first=Min("started_on"))["first"],
+        Recommendation.objects.filter(review__partnership=partnership).aggregate(
+            first=Min("agreed_on")
+        )["first"],
+    ]
+    known = [day for day in firsts if day is not None]
+    first = FinancialYear.containing(min(known)).start_year if known else current.start_year - 1
+    first = min(first, current.start_year - 1)  # the last complete year is always offered
+    return [FinancialYear(year) for year in range(current.start_year, first - 1, -1)]
+
+
+def default_annual_year(today: datetime.date) -> FinancialYear:
+    """The last complete financial year."""
+    return FinancialYear(FinancialYear.containing(today).start_year - 1)
+
+
+@dataclass
+class AnnualFigures:
+    year: FinancialYear
+    complete: bool  # the year has ended
+    reviews_signed_off: list[Review]  # each with finding_count and learning_point_count
+    findings_concluded: int
+    learning_points_concluded: int
+    reviews_ongoing: list[Review]
+    recommendations_agreed: int
+    actions_agreed: int
+    actions_completed: int
+    actions_outstanding: int
+    actions_outstanding_overdue: int
+    not_implemented: list[Action]  # each with decided_at
+    impact_recorded: list[Recommendation]
+    judgements: list[tuple[str, int]]  # (label, count) for every judgement
+
+    @property
+    def impact_recorded_count(self) -> int:
+        return len(self.impact_recorded)
+
+
+def _decided_not_to_implement():
+    return (
+        ActionUpdate.objects.filter(action=OuterRef("pk"), kind=ActionUpdate.Kind.NOT_IMPLEMENTED)
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+
+
+def annual_figures(
+    *, partnership: Partnership, year: FinancialYear, today: datetime.date
+) -> AnnualFigures:
+    """The implementation figures a board's annual report needs for one financial year (R24):
+    reviews signed off (findings concluded), reviews still ongoing at 31 March, actions completed,
+    actions outstanding at the year end (and how many of those were overdue), decisions not to
+    implement with their reasons, and impact recorded with its judgement. Six queries.
+
+    An action counts as outstanding at the year end when its recommendation was agreed by then
+    and it was neither complete (``completed_on``) nor decided against (the update recording the
+    decision) by then; overdue if its target date was on or before 31 March.
+    """
+    start, end = year.start, year.end
+    reviews = Review.objects.filter(partnership=partnership).exclude(kind=Review.Kind.RAPID_REVIEW)
+    signed_off = list(
+        reviews.filter(signed_off_at__gte=year.starts_at, signed_off_at__lt=year.ends_before)
+        .annotate(
+            finding_count=Count("findings", filter=Q(findings__kind=Finding.Kind.FINDING)),
+            learning_point_count=Count(
+                "findings", filter=Q(findings__kind=Finding.Kind.LEARNING_POINT)
+            ),
+        )
+        .order_by("signed_off_at", "pk")
+    )
+    ongoing = list(
+        reviews.filter(started_on__lte=end)
+        .filter(Q(signed_off_at__isnull=True) | Q(signed_off_at__gte=year.ends_before))
+        .order_by("started_on", "pk")
+    )
+
+    # When the decision not to implement was recorded (its update; the last change if none).
+    actions = Action.objects.filter(partnership=partnership).annotate(
+        decided_at=Coalesce(Subquery(_decided_not_to_implement()), "modified_at")
+    )
+    outstanding = (
+        Q(recommendation__agreed_on__lte=end)
+        & (Q(completed_on__isnull=True) | Q(completed_on__gt=end))
+        & (~Q(status=Status.NOT_IMPLEMENTED) | Q(decided_at__gte=year.ends_before))
+    )
+    counts = actions.aggregate(
+        agreed=Count("pk", filter=Q(recommendation__agreed_on__range=(start, end))),
+        completed=Count("pk", filter=Q(status=Status.COMPLETE, completed_on__range=(start, end))),
+        outstanding=Count("pk", filter=outstanding),
+        outstanding_overdue=Count("pk", filter=outstanding & Q(target_date__lte=end)),
+    )
+    not_implemented = list(
+        actions.filter(
+            status=Status.NOT_IMPLEMENTED,
+            decided_at__gte=year.starts_at,
+            decided_at__lt=year.ends_before,
+        )
+        .select_related("agency", "recommendation", "recommendation__review")
+        .order_by("recommendation__review__reference", "recommendation__number", "number")
+    )
+    impact = list(
+        Recommendation.objects.filter(
+            review__partnership=partnership, impact_recorded_on__range=(start, end)
+        )
+        .exclude(impact_judgement="")
+        .select_related("review")
+        .order_by("review__reference", "number")
+    )
+    for review in signed_off:
+        review.signed_off_on = timezone.localdate(review.signed_off_at)
+    for action in not_implemented:
+        action.decided_on = timezone.localdate(action.decided_at)
+    by_judgement = defaultdict(int)
+    for recommendation in impact:
+        by_judgement[recommendation.impact_judgement] += 1
+    recommendations_agreed = Recommendation.objects.filter(
+        review__partnership=partnership, agreed_on__range=(start, end)
+    ).count()
+    return AnnualFigures(
+        year=year,
+        complete=year.end < today,
+        reviews_signed_off=signed_off,
+        findings_concluded=sum(review.finding_count for review in signed_off),
+        learning_points_concluded=sum(review.learning_point_count for review in signed_off),
+        reviews_ongoing=ongoing,
+        recommendations_agreed=recommendations_agreed,
+        actions_agreed=counts["agreed"] or 0,
+        actions_completed=counts["completed"] or 0,
+        actions_outstanding=counts["outstanding"] or 0,
+        actions_outstanding_overdue=counts["outstanding_overdue"] or 0,
+        not_implemented=not_implemented,
+        impact_recorded=impact,
+        judgements=[
+            (label, by_judgement.get(value, 0)) for value, label in Recommendation.Judgement.choices
+        ],
+    )

@@ -1,0 +1,170 @@
+"""The figures for the annual report (R24): what counts in a financial year, the page and its
+spreadsheet (read back with openpyxl)."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from safeguarding.accounts.models import Role
+from safeguarding.actions.models import ActionUpdate
+from safeguarding.actions.tests.tracker_support import build_annual_world, member, today
+from safeguarding.reports import selectors
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def police(partnership, agency):
+    partnership.agencies.add(agency)
+    return agency
+
+
+def _workbook(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].endswith("spreadsheetml.sheet")
+    return load_workbook(io.BytesIO(response.content))
+
+
+# The annual report figures (R24) ---------------------------------------------------------------
+
+YEAR = selectors.FinancialYear(2024)  # 1 April 2024 to 31 March 2025
+
+
+@pytest.fixture
+def annual_world(partnership, police, business_unit_user):
+    return build_annual_world(partnership, police, business_unit_user)
+
+
+def test_the_annual_figures_count_what_happened_between_1_april_and_31_march(
+    partnership, annual_world
+):
+    made, _reviews = annual_world
+
+    figures = selectors.annual_figures(
+        partnership=partnership, year=YEAR, today=datetime.date(2026, 11, 26)
+    )
+
+    assert [r.title for r in figures.reviews_signed_off] == ["Child A", "Adult B"]
+    assert figures.findings_concluded == 3  # 2 + 1 (learning points apart)
+    assert figures.learning_points_concluded == 1
+    assert {r.title for r in figures.reviews_ongoing} == {"Child C", "Person E"}
+    assert figures.actions_completed == 1
+    assert figures.actions_outstanding == 4  # completed 1 April, the two open, decided later
+    assert figures.actions_outstanding_overdue == 2  # target 1 February and 31 March
+    assert [a.pk for a in figures.not_implemented] == [made["not_implemented_in_year"].pk]
+    assert figures.not_implemented[0].decided_on == datetime.date(2025, 3, 15)
+    assert [r.number for r in figures.impact_recorded] == [1]
+    assert dict(figures.judgements) == {
+        "Changed practice": 1,
+        "Partly changed practice": 0,
+        "No evidence yet": 0,
+    }
+    assert figures.recommendations_agreed == 6
+    assert figures.complete
+
+
+def test_the_annual_page_shows_the_chosen_year(bu_client, partnership, annual_world):
+    url = reverse("reports:annual", args=[partnership.slug])
+
+    response = bu_client.get(url + "?year=2024")
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert "April 2024 to March 2025" in page
+    assert "The service was decommissioned" in page
+    assert "Funding ended" not in page
+    assert "Reviews still ongoing at 31 March 2025" in page
+    assert re.search(r"Actions outstanding at 31 March 2025</dt>\s*<dd[^>]*>4<", page)
+    assert "Child A" in page and "Adult B" in page
+    assert f'href="{url}.xlsx' not in page  # the spreadsheet has its own URL
+    assert reverse("reports:annual_xlsx", args=[partnership.slug]) + "?year=2024" in page
+
+
+def test_the_annual_page_defaults_to_the_last_complete_year(bu_client, partnership, annual_world):
+    response = bu_client.get(reverse("reports:annual", args=[partnership.slug]))
+
+    default = selectors.default_annual_year(today())
+    assert default.end < today()
+    assert f'<option value="{default.start_year}" selected>' in response.content.decode()
+    assert default.label in response.content.decode()
+
+
+def test_the_annual_page_refuses_a_year_without_data(bu_client, partnership, annual_world):
+    response = bu_client.get(reverse("reports:annual", args=[partnership.slug]) + "?year=1990")
+
+    assert "Select a financial year from the list" in response.content.decode()
+
+
+def test_every_year_from_the_first_with_data_is_offered(partnership, annual_world):
+    years = selectors.annual_years(partnership=partnership, today=datetime.date(2026, 11, 26))
+
+    assert [y.start_year for y in years] == [2026, 2025, 2024, 2023, 2022]
+
+
+def test_a_decision_update_dates_the_decision_not_to_implement(partnership, annual_world):
+    made, _ = annual_world
+
+    decided = ActionUpdate.objects.get(
+        action=made["not_implemented_in_year"], kind=ActionUpdate.Kind.NOT_IMPLEMENTED
+    )
+
+    assert decided.created_at.date() == datetime.date(2025, 3, 15)
+
+
+# The annual figures spreadsheet ------------------------------------------------------------------
+
+
+def test_the_annual_figures_spreadsheet_has_the_figures_and_the_reasons(
+    client, partnership, police, business_unit_user
+):
+    made, _ = build_annual_world(partnership, police, business_unit_user)
+    client.force_login(member(partnership, Role.PARTNER_LEAD))
+    url = reverse("reports:annual_xlsx", args=[partnership.slug]) + "?year=2024"
+
+    workbook = _workbook(client.get(url))
+
+    figures = workbook["Figures"]
+    assert figures["A1"].value == "Implementation figures, April 2024 to March 2025"
+    assert figures["A2"].value == "Testshire Safeguarding Partnership"
+    assert figures.freeze_panes == "A5"
+    assert [cell.value for cell in figures[4]] == ["Figure", "Number"]
+    lines = {row[0].value: row[1].value for row in figures.iter_rows(5)}
+    assert lines == {
+        "Reviews signed off in the year": 2,
+        "Findings concluded (findings of the reviews signed off)": 3,
+        "Learning points of the reviews signed off": 1,
+        "Reviews still ongoing at 31 March 2025": 2,
+        "Recommendations agreed in the year": 6,
+        "Actions agreed in the year": 6,
+        "Actions completed in the year": 1,
+        "Actions outstanding at 31 March 2025": 4,
+        "Of those, overdue at 31 March 2025": 2,
+        "Decisions in the year not to implement an action": 1,
+        "Recommendations with impact recorded in the year": 1,
+        "Impact judged: Changed practice": 1,
+        "Impact judged: Partly changed practice": 0,
+        "Impact judged: No evidence yet": 0,
+    }
+    reasons = workbook["Not implemented"]
+    assert [cell.value for cell in reasons[1]] == [
+        "Review",
+        "Review title",
+        "Action",
+        "Action text",
+        "Owner agency",
+        "Decided on",
+        "Reason",
+    ]
+    rows = [[cell.value for cell in row] for row in reasons.iter_rows(2)]
+    assert len(rows) == 1
+    action = made["not_implemented_in_year"]
+    review = action.recommendation.review
+    assert rows[0][:5] == [review.reference, "Child A", "3.1", action.text, "Testshire Police"]
+    assert rows[0][5].date() == datetime.date(2025, 3, 15)
+    assert rows[0][6] == "The service was decommissioned"
+    signed = workbook["Reviews signed off"]
+    assert [row[1].value for row in signed.iter_rows(2)] == ["Child A", "Adult B"]

@@ -1,0 +1,194 @@
+"""Reads for the merged chronology: the entries a user may see under the filters, a page of
+them, and the light (day, agency, count) summary the timeline, the multi-agency days and the
+gaps are worked out from. Every read is a fixed number of queries, whatever the size."""
+
+import datetime
+import itertools
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, Count, Prefetch, QuerySet
+from django.db.models.functions import Cast
+
+from safeguarding.accounts.models import Agency
+
+from ..models import ChronologyEntry, Person, Review
+
+PAGE_SIZE = 200
+DEFAULT_GAP_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Filters:
+    agency_id: int | None = None
+    person_id: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    significance: str = ""
+    gap_days: int = DEFAULT_GAP_DAYS
+
+    def as_payload(self) -> dict:
+        """For the audit trail (ids and dates only: never names)."""
+        return {
+            key: (value.isoformat() if isinstance(value, datetime.date) else value)
+            for key, value in self.__dict__.items()
+            if value not in (None, "") and key != "gap_days"
+        }
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_payload())
+
+
+def entries(*, review: Review, scope: set[int] | None, filters: Filters) -> QuerySet:
+    """The review's entries in time order; ``scope``: the agency ids the user may see (None:
+    every agency)."""
+    qs = ChronologyEntry.objects.filter(review=review)
+    if scope is not None:
+        qs = qs.filter(agency_id__in=scope)
+    if filters.agency_id:
+        qs = qs.filter(agency_id=filters.agency_id)
+    if filters.person_id:
+        qs = qs.filter(people=filters.person_id)
+    if filters.date_from:
+        qs = qs.filter(occurred_on__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(occurred_on__lte=filters.date_to)
+    if filters.significance:
+        qs = qs.filter(significance=filters.significance)
+    return qs.order_by("occurred_on", "occurred_at", "id")
+
+
+def entries_with_people(qs: QuerySet, *, personalised: bool) -> QuerySet:
+    people = Person.objects.order_by("pseudonym")
+    if personalised:
+        people = people.select_related("identity")
+    return qs.select_related("agency").prefetch_related(Prefetch("people", queryset=people))
+
+
+@dataclass
+class Summary:
+    """What the timeline and the table marks need, from one grouped query."""
+
+    groups: list[tuple[datetime.date, int, int]] = field(default_factory=list)  # day, agency, n
+    total: int = 0
+    multi_agency_days: set[datetime.date] = field(default_factory=set)
+    gaps: list["Gap"] = field(default_factory=list)
+    first: datetime.date | None = None
+    last: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class Gap:
+    after: datetime.date  # the last day with a contact before the gap
+    before: datetime.date  # the first day with a contact after it
+
+    @property
+    def days(self) -> int:
+        """Days with no recorded contact between the two."""
+        return (self.before - self.after).days - 1
+
+    @property
+    def starts(self) -> datetime.date:
+        return self.after + datetime.timedelta(days=1)
+
+    @property
+    def ends(self) -> datetime.date:
+        return self.before - datetime.timedelta(days=1)
+
+
+def summary(qs: QuerySet, *, gap_days: int = DEFAULT_GAP_DAYS) -> Summary:
+    # The day as text, parsed once per distinct day: much cheaper than the ORM's date
+    # converter on every one of tens of thousands of rows.
+    rows = (
+        qs.order_by()
+        .annotate(day=Cast("occurred_on", CharField()))
+        .values_list("day", "agency_id")
+        .annotate(n=Count("id"))
+        .order_by("day", "agency_id")
+    )
+    parsed: dict[str, datetime.date] = {}
+    groups = []
+    for text, agency_id, n in rows:
+        day = parsed.get(text)
+        if day is None:
+            day = parsed[text] = datetime.date.fromisoformat(str(text)[:10])
+        groups.append((day, agency_id, n))
+    result = Summary(groups=groups, total=sum(n for _, _, n in groups))
+    agencies_on: dict[datetime.date, int] = {}
+    for day, _agency, _n in groups:
+        agencies_on[day] = agencies_on.get(day, 0) + 1
+    result.multi_agency_days = {day for day, count in agencies_on.items() if count > 1}
+    days = sorted(agencies_on)
+    if days:
+        result.first, result.last = days[0], days[-1]
+    for earlier, later in itertools.pairwise(days):
+        gap = Gap(earlier, later)
+        if gap.days > gap_days:
+            result.gaps.append(gap)
+    return result
+
+
+def agencies_with_entries(*, review: Review, scope: set[int] | None) -> list[Agency]:
+    qs = Agency.objects.filter(
+        pk__in=ChronologyEntry.objects.filter(review=review).values("agency_id")
+    )
+    if scope is not None:
+        qs = qs.filter(pk__in=scope)
+    return list(qs.order_by("name"))
+
+
+def people_in_case(*, review: Review) -> list[Person]:
+    return list(Person.objects.filter(case_id=review.case_id).order_by("pseudonym"))
+
+
+def export_rows(qs: QuerySet, *, personalised: bool) -> list[dict]:
+    """Every entry under the filters as plain dicts, people as display names: three queries
+    whatever the number of rows."""
+    rows = list(
+        qs.values(
+            "id",
+            "occurred_on",
+            "occurred_at",
+            "date_is_approximate",
+            "agency__name",
+            "event",
+            "source_record",
+            "practitioner_role",
+            "significance",
+        )
+    )
+    Through = ChronologyEntry.people.through
+    links = list(
+        Through.objects.filter(chronologyentry_id__in=qs.values("id")).values_list(
+            "chronologyentry_id", "person_id"
+        )
+    )
+    names = {}
+    if links:
+        people = Person.objects.filter(pk__in={person for _, person in links})
+        if personalised:
+            people = people.select_related("identity")
+        for person in people:
+            names[person.pk] = (person.pseudonym, person_label(person, personalised=personalised))
+    by_entry: dict[int, list[tuple[str, str]]] = {}
+    for entry_id, person_id in links:
+        by_entry.setdefault(entry_id, []).append(names[person_id])
+    for row in rows:
+        row["people"] = [label for _, label in sorted(by_entry.get(row["id"], []))]
+    return rows
+
+
+def person_label(person: Person, *, personalised: bool) -> str:
+    if personalised:
+        identity = getattr(person, "identity", None) if _has_identity(person) else None
+        if identity is not None and identity.full_name:
+            return f"{identity.full_name} ({person.pseudonym})"
+    return person.pseudonym
+
+
+def _has_identity(person: Person) -> bool:
+    try:
+        person.identity  # noqa: B018
+    except Person.identity.RelatedObjectDoesNotExist:
+        return False
+    return True

@@ -1,0 +1,352 @@
+"""The merged chronology pages, under /manage/<partnership>/reviews/<pk>/chronology/.
+
+- Merged view (with the timeline) and export: the business unit, partner leads, appointed
+  reviewers and panel members see every agency's rows; an agency contributor whose agency was
+  asked for a chronology sees only their own agency's rows. Nobody else.
+- Real names instead of pseudonyms: business unit and partner leads only (?names=real), and
+  every page shown with them is recorded in the audit trail.
+- Adding rows (one at a time, or a file): the business unit for any agency on the review, an
+  agency contributor for their own agency.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from safeguarding.accounts import selectors as account_selectors
+from safeguarding.core.errors import ServiceError
+
+from ..models import ChronologyEntry
+from ..permissions import can_view_identities, can_view_review
+from ..running import selectors as review_selectors
+from . import exports, parser, selectors, services
+from . import timeline as timeline_svg
+from .forms import EntryForm, FilterForm, UploadForm
+
+ERRORS_IN_SUMMARY = 25
+
+
+def _review(request, slug: str, pk: int):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    review = review_selectors.review_get(partnership=partnership, pk=pk)
+    return partnership, review
+
+
+def _scope(request, review):
+    try:
+        return services.chronology_scope(request.user, review)
+    except PermissionError:
+        raise PermissionDenied("You cannot see this review's chronology") from None
+
+
+def _review_url(review) -> str | None:
+    try:
+        return reverse("reviews:detail", args=[review.partnership.slug, review.pk])
+    except NoReverseMatch:
+        return None
+
+
+def _chronology_url(review) -> str:
+    return reverse("reviews:chronology", args=[review.partnership.slug, review.pk])
+
+
+def _base_context(request, partnership, review) -> dict:
+    return {
+        "partnership": partnership,
+        "review": review,
+        "review_url": _review_url(review),
+        "own_agency_only": not can_view_review(request.user, review),
+    }
+
+
+def _filters(request, review, scope):
+    agencies = selectors.agencies_with_entries(review=review, scope=scope)
+    people = selectors.people_in_case(review=review)
+    bound = FilterForm.is_submitted(request.GET)
+    form = FilterForm(request.GET if bound else None, agencies=agencies, people=people)
+    return form, form.filters(), agencies, people
+
+
+def _wants_real_names(request, partnership) -> bool:
+    return request.GET.get("names") == "real" and can_view_identities(request.user, partnership)
+
+
+def _filters_text(filters: selectors.Filters, agencies, people) -> str:
+    parts = []
+    if filters.agency_id:
+        parts.append("agency " + next((a.name for a in agencies if a.pk == filters.agency_id), "?"))
+    if filters.person_id:
+        parts.append(
+            "person " + next((p.pseudonym for p in people if p.pk == filters.person_id), "?")
+        )
+    if filters.date_from:
+        parts.append(f"from {filters.date_from:%d/%m/%Y}")
+    if filters.date_to:
+        parts.append(f"to {filters.date_to:%d/%m/%Y}")
+    if filters.significance:
+        parts.append(
+            "significance " + ChronologyEntry.Significance(filters.significance).label.lower()
+        )
+    return ", ".join(parts)
+
+
+@never_cache
+def merged(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    scope = _scope(request, review)
+    form, filters, agencies, _people = _filters(request, review, scope)
+    personalised = _wants_real_names(request, partnership)
+    if personalised:
+        services.chronology_identities_shown(review=review, actor=request.user)
+
+    qs = selectors.entries(review=review, scope=scope, filters=filters)
+    summary = selectors.summary(qs, gap_days=filters.gap_days)
+    paginator = Paginator(
+        selectors.entries_with_people(qs, personalised=personalised), selectors.PAGE_SIZE
+    )
+    paginator.count = summary.total  # known from the summary: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
+
+    gaps_before = {gap.before: gap for gap in summary.gaps}
+    rows, seen_days = [], set()
+    for entry in page.object_list:
+        day = entry.occurred_on
+        if day in gaps_before and day not in seen_days:
+            rows.append({"gap": gaps_before[day]})
+        seen_days.add(day)
+        rows.append(
+            {
+                "entry": entry,
+                "people": [
+                    selectors.person_label(person, personalised=personalised)
+                    for person in entry.people.all()
+                ],
+                "multi": day in summary.multi_agency_days,
+            }
+        )
+    lane_agencies = [
+        (agency.pk, agency.name)
+        for agency in agencies
+        if not filters.agency_id or agency.pk == filters.agency_id
+    ]
+    drawing = timeline_svg.draw(
+        agencies=lane_agencies,
+        groups=summary.groups,
+        gaps=summary.gaps,
+        multi_agency_days=summary.multi_agency_days,
+        gap_days=filters.gap_days,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    names_query = query.copy()
+    names_query.pop("names", None)
+    real_query = names_query.copy()
+    real_query["names"] = "real"
+    return render(
+        request,
+        "reviews/chronology/merged.html",
+        {
+            **_base_context(request, partnership, review),
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "summary": summary,
+            "timeline": drawing,
+            "query": query.urlencode(),
+            "pseudonym_query": names_query.urlencode(),
+            "real_query": real_query.urlencode(),
+            "personalised": personalised,
+            "own_agency_only": scope is not None,
+            "can_view_identities": can_view_identities(request.user, partnership),
+            "can_add": services.can_add_chronology(request.user, review),
+            "agency_count": len(agencies),
+            "export_formats": [
+                ("xlsx", "Excel workbook"),
+                ("docx", "Word document"),
+                ("pdf", "PDF"),
+            ],
+        },
+    )
+
+
+@never_cache
+def export(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    scope = _scope(request, review)
+    fmt = request.GET.get("format", "xlsx")  # Excel unless another format is asked for
+    if fmt not in exports.FORMATS:
+        raise Http404("Choose a format: xlsx, docx or pdf")
+    _form, filters, agencies, people = _filters(request, review, scope)
+    personalised = _wants_real_names(request, partnership)
+    qs = selectors.entries(review=review, scope=scope, filters=filters)
+    summary = selectors.summary(qs, gap_days=filters.gap_days)
+    limit = exports.MAX_ROWS.get(fmt)
+    if limit is not None and summary.total > limit:
+        label = "Word" if fmt == "docx" else "PDF"
+        messages.error(
+            request,
+            f"A {label} export can have at most {limit:,} entries and these filters give "
+            f"{summary.total:,}. Narrow the filters, or export to Excel",
+        )
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{_chronology_url(review)}?{query.urlencode()}")
+    rows = selectors.export_rows(qs, personalised=personalised)
+    context = exports.ExportContext(
+        title=str(review),
+        partnership=partnership.name,
+        personalised=personalised,
+        filters_text=_filters_text(filters, agencies, people),
+        multi_agency_days=summary.multi_agency_days,
+    )
+    content = exports.render(fmt, rows, context)
+    services.chronology_exported(
+        review=review,
+        actor=request.user,
+        fmt=fmt,
+        rows=len(rows),
+        names="real" if personalised else "pseudonyms",
+        filters=filters.as_payload(),
+    )
+    content_type, extension = exports.FORMATS[fmt]
+    name = f"chronology-{slugify(review.reference)}-{datetime.date.today():%Y%m%d}"
+    if personalised:
+        name += "-real-names"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    return response
+
+
+def template(request, slug: str, pk: int):
+    _partnership, review = _review(request, slug, pk)
+    if not services.can_add_chronology(request.user, review):
+        _scope(request, review)  # readers may download it too
+    fmt = request.GET.get("format", "csv")
+    pseudonyms = [person.pseudonym for person in selectors.people_in_case(review=review)]
+    name = f"chronology-template-{slugify(review.reference)}"
+    if fmt == "csv":
+        response = HttpResponse(parser.template_csv(pseudonyms), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    if fmt == "xlsx":
+        content_type = exports.FORMATS["xlsx"][0]
+        response = HttpResponse(parser.template_xlsx(pseudonyms), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    raise Http404("Choose a format: csv or xlsx")
+
+
+def _agencies_for_adding(request, review):
+    agencies = services.agencies_user_may_add_for(request.user, review)
+    if not agencies:
+        if review.is_read_only:
+            raise PermissionDenied("The review is signed off: its chronology cannot change")
+        raise PermissionDenied("You cannot add to this review's chronology")
+    return agencies
+
+
+@require_http_methods(["GET", "POST"])
+def add(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    agencies = _agencies_for_adding(request, review)
+    people = selectors.people_in_case(review=review)
+    posted = request.POST if request.method == "POST" else None
+    form = EntryForm(posted, agencies=agencies, people=people)
+    if posted is not None and form.is_valid():
+        try:
+            services.chronology_entry_add(
+                review=review, agency=form.chosen_agency, row=form.row(), actor=request.user
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Chronology entry added for {form.chosen_agency}")
+            if "add_another" in request.POST:
+                return redirect(reverse("reviews:chronology_add", args=[slug, pk]))
+            return redirect(_chronology_url(review))
+    return render(
+        request,
+        "reviews/chronology/add.html",
+        {**_base_context(request, partnership, review), "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    agencies = _agencies_for_adding(request, review)
+    posted = request.method == "POST"
+    form = UploadForm(
+        request.POST if posted else None, request.FILES if posted else None, agencies=agencies
+    )
+    row_errors: list[parser.RowError] = []
+    if posted and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        pseudonyms = [person.pseudonym for person in selectors.people_in_case(review=review)]
+        try:
+            parsed = parser.parse_upload(uploaded, known_people=pseudonyms)
+        except parser.ChronologyFileError as error:
+            form.add_error("file", error.message)
+        else:
+            if parsed.errors:
+                row_errors = parsed.errors
+                count = len(row_errors)
+                rows = len({error.row for error in row_errors})
+                form.add_error(
+                    "file",
+                    f"{count:,} problem{'s' if count != 1 else ''} in {rows:,} "
+                    f"row{'s' if rows != 1 else ''}: nothing was imported. Correct the file "
+                    "and upload it again",
+                )
+            else:
+                try:
+                    services.chronology_import(
+                        review=review,
+                        agency=form.chosen_agency,
+                        rows=parsed.rows,
+                        actor=request.user,
+                        file_name=uploaded.name or "",
+                    )
+                except ServiceError as error:
+                    field = error.field if error.field in form.fields else "file"
+                    form.add_error(field, error.message)
+                else:
+                    count = len(parsed.rows)
+                    messages.success(
+                        request,
+                        f"{count:,} chronology entr{'ies' if count != 1 else 'y'} imported "
+                        f"for {form.chosen_agency}",
+                    )
+                    return redirect(_chronology_url(review))
+    summary_items = []
+    for name in ("agency", "file"):
+        anchor = "id_agency_0" if name == "agency" else "id_file"
+        summary_items += [
+            {"text": message, "href": f"#{anchor}"} for message in form.errors.get(name, [])
+        ]
+    summary_items += [
+        {"text": str(error), "href": f"#row-error-{index}"}
+        for index, error in enumerate(row_errors[:ERRORS_IN_SUMMARY], start=1)
+    ]
+    return render(
+        request,
+        "reviews/chronology/upload.html",
+        {
+            **_base_context(request, partnership, review),
+            "form": form,
+            "row_errors": row_errors,
+            "summary_items": summary_items,
+            "more_errors": max(0, len(row_errors) - ERRORS_IN_SUMMARY),
+            "columns": parser.COLUMNS,
+            "max_rows": parser.MAX_ROWS,
+        },
+    )

@@ -1,0 +1,203 @@
+"""Agency requests and returns: the business unit asks and chases; each agency's contributors
+see only their agency's requests and return versioned answers (§2.4, §8.1)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safeguarding.accounts import selectors as account_selectors
+from safeguarding.core.errors import ServiceError
+from safeguarding.core.forms import show_service_error as _show_service_error
+from safeguarding.core.uploads import KINDS
+
+from ..models import AgencyRequest
+from ..permissions import agency_ids_for, can_answer_request, can_manage_review, can_view_review
+from . import selectors, services
+from .forms import RequestSendForm, return_form_class
+
+
+def review_url(review) -> str:
+    """The review's own page (built by another module); the requests page until it exists."""
+    try:
+        return reverse("reviews:detail", args=[review.partnership.slug, review.pk])
+    except NoReverseMatch:
+        return reverse("reviews:requests", args=[review.partnership.slug, review.pk])
+
+
+def _link_builder(request):
+    def build(agency_request: AgencyRequest) -> str:
+        return request.build_absolute_uri(
+            reverse(
+                "reviews:request_detail",
+                args=[agency_request.review.partnership.slug, agency_request.pk],
+            )
+        )
+
+    return build
+
+
+def _review_for_manager(request, slug: str, pk: int):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    review = selectors.review_get(partnership=partnership, pk=pk)
+    if not can_manage_review(request.user, review):
+        raise PermissionDenied("Only the business unit can ask agencies for information")
+    return partnership, review
+
+
+@require_http_methods(["GET", "POST"])
+def request_list(request, slug: str, pk: int):
+    partnership, review = _review_for_manager(request, slug, pk)
+    agencies = services.requestable_agencies(review)
+    form = RequestSendForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.agency_requests_send(
+                review=review,
+                agencies=form.selected_agencies(),
+                kind=form.cleaned_data["kind"],
+                due_on=form.cleaned_data["due_on"],
+                instructions=form.cleaned_data["instructions"],
+                actor=request.user,
+                link_builder=_link_builder(request),
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Request sent to {len(sent)} agenc{'y' if len(sent) == 1 else 'ies'}. "
+                "Their contributors have been emailed",
+            )
+            return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
+    deadline = services.rapid_review_deadline(review) if review.is_rapid_review else None
+    return render(
+        request,
+        "reviews/requests/list.html",
+        {
+            "partnership": partnership,
+            "review": review,
+            "review_url": review_url(review),
+            "rows": selectors.request_rows_for_review(review=review),
+            "form": form,
+            "agencies": agencies,
+            "rapid_review_deadline": deadline,
+            "read_only": review.is_read_only,
+        },
+    )
+
+
+@require_POST
+def request_chase(request, slug: str, request_pk: int):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    agency_request = selectors.request_get(partnership=partnership, pk=request_pk)
+    review = agency_request.review
+    if not can_manage_review(request.user, review):
+        raise PermissionDenied("Only the business unit can chase agencies")
+    try:
+        services.agency_request_chase(
+            request=agency_request, actor=request.user, link_builder=_link_builder(request)
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{agency_request.agency.name} has been chased by email")
+    return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
+
+
+def my_requests(request, slug: str):
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    agency_ids = agency_ids_for(request.user, partnership)
+    if not agency_ids:
+        raise PermissionDenied("This page is for agency contributors")
+    return render(
+        request,
+        "reviews/requests/mine.html",
+        {
+            "partnership": partnership,
+            "rows": selectors.request_rows_for_agencies(
+                partnership=partnership, agency_ids=agency_ids
+            ),
+        },
+    )
+
+
+def _request_for_reader(request, slug: str, request_pk: int):
+    """The request, for its agency's contributors and the review's readers; 404 for others
+    (so another agency's contributor cannot tell that the request exists)."""
+    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    agency_request = selectors.request_get(partnership=partnership, pk=request_pk)
+    contributor = agency_request.agency_id in agency_ids_for(request.user, partnership)
+    if not contributor and not can_view_review(request.user, agency_request.review):
+        raise Http404("No such request")
+    return partnership, agency_request, contributor
+
+
+@require_http_methods(["GET", "POST"])
+def request_detail(request, slug: str, request_pk: int):
+    partnership, agency_request, contributor = _request_for_reader(request, slug, request_pk)
+    review = agency_request.review
+    can_answer = contributor and can_answer_request(request.user, agency_request)
+    form_class = return_form_class(agency_request.kind)
+    form = None
+    if can_answer and form_class is not None:
+        form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("You cannot return this request")
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            attachment = data.pop("attachment", None)
+            try:
+                agency_return = services.agency_return_submit(
+                    request=agency_request, user=request.user, fields=data, attachment=attachment
+                )
+            except ServiceError as error:
+                _show_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Version {agency_return.version} of your "
+                    f"{agency_request.get_kind_display().lower()} has been sent",
+                )
+                return redirect(
+                    "reviews:request_detail", slug=partnership.slug, request_pk=agency_request.pk
+                )
+    chronology_url = ""
+    if agency_request.kind == AgencyRequest.Kind.CHRONOLOGY:
+        try:
+            chronology_url = reverse(
+                "reviews:chronology_upload", args=[partnership.slug, review.pk]
+            )
+        except NoReverseMatch:
+            chronology_url = ""
+    returns = list(agency_request.returns.select_related("submitted_by").order_by("-version"))
+    return render(
+        request,
+        "reviews/requests/detail.html",
+        {
+            "partnership": partnership,
+            "agency_request": agency_request,
+            "review": review,
+            "is_contributor": contributor,
+            "can_manage": can_manage_review(request.user, review),
+            "review_url": review_url(review) if can_view_review(request.user, review) else "",
+            "returns": returns,
+            "form": form,
+            "chronology_url": chronology_url,
+        },
+    )
+
+
+def return_attachment(request, slug: str, request_pk: int, return_pk: int):
+    _, agency_request, _ = _request_for_reader(request, slug, request_pk)
+    agency_return = selectors.return_get(request=agency_request, pk=return_pk)
+    kind = KINDS.get(agency_return.attachment_kind)
+    return FileResponse(
+        agency_return.attachment.open("rb"),
+        as_attachment=True,
+        filename=agency_return.attachment_name or f"return-v{agency_return.version}",
+        content_type=kind.content_type if kind else "application/octet-stream",
+    )

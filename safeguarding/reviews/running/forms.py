@@ -1,0 +1,365 @@
+"""Forms for the review pages. They check the shape of the answers; the rules (dates, who may
+be linked, one pseudonym per case) live in services.py, whose ServiceError the views
+show on the matching field."""
+
+from django import forms
+
+from safeguarding.accounts.models import Membership, Role
+from safeguarding.core.forms import GovukDateField, text_field
+from safeguarding.core.uploads import DOCX, ODT, PDF, validate_upload
+
+from ..models import Appointment, FamilyContact, Person, QualityRating, ReviewDocument
+from .quality_markers import MarkerSet
+
+DOCUMENT_KINDS = (PDF, DOCX, ODT)
+
+
+_text = text_field
+
+
+class CommissionForm(forms.Form):
+    tracks = forms.MultipleChoiceField(
+        label="Which review types does the review cover?",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select more than one to run a single joint review (STATUTORY.md §5)",
+        error_messages={
+            "required": "Select the review types the review covers",
+            "invalid_choice": "Select review types from the list",
+        },
+    )
+
+    def __init__(self, *args, tracks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._tracks = {str(t.pk): t for t in tracks}
+        self.fields["tracks"].choices = [
+            (pk, f"{t.get_review_type_display()}: {t.decision.get_outcome_display()}")
+            for pk, t in self._tracks.items()
+        ]
+
+    def selected(self):
+        return [self._tracks[pk] for pk in self.cleaned_data["tracks"]]
+
+
+class TermsForm(forms.Form):
+    scope_start = GovukDateField(
+        label="Start of the period under review",
+        required=False,
+        help_text="For example, 27 3 2024",
+    )
+    scope_end = GovukDateField(label="End of the period under review", required=False)
+    key_lines_of_enquiry = _text(
+        "Key lines of enquiry", required=False, help_text="The questions the review will answer"
+    )
+    methodology = _text(
+        "Methodology",
+        required=False,
+        max_length=5_000,
+        rows=3,
+        help_text="For example SILP, Learning Together, appreciative inquiry, or a traditional "
+        "review with agency reports, and why it is proportionate",
+    )
+    family_involvement_plan = _text("Family involvement", required=False, max_length=5_000, rows=3)
+    timescale = _text("Timescale", required=False, max_length=2_000, rows=2)
+    parallel_processes = _text(
+        "Parallel processes",
+        required=False,
+        max_length=5_000,
+        rows=3,
+        help_text="Criminal proceedings, an inquest or other reviews, and how the review "
+        "will work alongside them",
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        label="Agencies in scope",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select agencies from the list"},
+    )
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = partnership.agencies.order_by("name")
+
+
+class AppointmentForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Appointment.Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the role they are appointed to"},
+    )
+    name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        help_text="Reviewers' and chairs' names are published with the report",
+        error_messages={
+            "required": "Enter the name of the person appointed",
+            "max_length": "Name must be 200 characters or fewer",
+        },
+    )
+    organisation = forms.CharField(label="Organisation", max_length=200, required=False)
+    agency = forms.ModelChoiceField(
+        label="Agency they represent",
+        queryset=None,
+        required=False,
+        empty_label="None",
+        error_messages={"invalid_choice": "Select an agency from the list"},
+    )
+    independent = forms.BooleanField(
+        label="They are independent of the agencies involved in the case", required=False
+    )
+    user = forms.ModelChoiceField(
+        label="Their account in this service",
+        queryset=None,
+        required=False,
+        empty_label="No account",
+        help_text="Link a reviewer or panel member's account so they can see this review",
+        error_messages={"invalid_choice": "Select an account from the list"},
+    )
+    appointed_on = GovukDateField(label="Date appointed")
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        from safeguarding.accounts.models import User
+
+        self.fields["agency"].queryset = partnership.agencies.order_by("name")
+        self.fields["user"].queryset = User.objects.filter(
+            pk__in=Membership.objects.filter(
+                partnership=partnership, role__in=[Role.REVIEWER, Role.PANEL_MEMBER]
+            ).values("user_id")
+        ).order_by("full_name")
+        self.fields["user"].label_from_instance = lambda u: f"{u.full_name} ({u.email})"
+
+
+class MeetingForm(forms.Form):
+    held_on = GovukDateField(label="Date of the meeting")
+    title = forms.CharField(
+        label="What was the meeting?",
+        max_length=200,
+        help_text="For example, 'Panel meeting 2' or 'Practitioner learning event'",
+        error_messages={
+            "required": "Enter what the meeting was",
+            "max_length": "This must be 200 characters or fewer",
+        },
+    )
+    attendees = _text("Attendees", required=False, max_length=2_000, rows=3)
+    minutes = _text("Minutes", required=False, max_length=50_000, rows=8)
+    follow_ups = _text("Follow-ups", required=False, help_text="Who will do what, by when")
+
+
+class PersonForm(forms.Form):
+    pseudonym = forms.CharField(
+        label="Pseudonym",
+        max_length=60,
+        help_text="Used for them in every document, for example 'Child B' or 'Mother'",
+        error_messages={
+            "required": "Enter the pseudonym used in documents",
+            "max_length": "Pseudonym must be 60 characters or fewer",
+        },
+    )
+    role_in_case = forms.ChoiceField(
+        label="Their role in the case",
+        choices=Person.RoleInCase.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select their role in the case"},
+    )
+    relationship = forms.CharField(
+        label="Relationship to the subject",
+        max_length=200,
+        required=False,
+        help_text="For example, 'mother's partner'",
+    )
+    full_name = forms.CharField(
+        label="Real full name (optional)",
+        max_length=200,
+        required=False,
+        help_text="Held apart from the case and shown only to the business unit and partner "
+        "leads; every view is recorded",
+    )
+    date_of_birth = GovukDateField(label="Date of birth (optional)", required=False)
+    address = _text("Address (optional)", required=False, max_length=500, rows=3)
+
+
+CONSENT_CHOICES = [("yes", "Yes"), ("no", "No"), ("", "Not asked yet")]
+
+
+class FamilyContactForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What happened?",
+        choices=FamilyContact.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what kind of contact it was"},
+    )
+    happened_on = GovukDateField(label="Date")
+    person = forms.ModelChoiceField(
+        label="Family member",
+        queryset=None,
+        required=False,
+        empty_label="Not one person (the family)",
+        error_messages={"invalid_choice": "Select someone from the list"},
+    )
+    advocate = forms.CharField(
+        label="Advocate or organisation",
+        max_length=200,
+        required=False,
+        help_text="For example, AAFDA",
+    )
+    summary = _text(
+        "Summary", required=False, help_text="What was said, including the family's views"
+    )
+    consent_to_quote = forms.ChoiceField(
+        label="Did they agree to be quoted in the report?",
+        choices=CONSENT_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda p: p.pseudonym
+
+    def consent(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.cleaned_data.get("consent_to_quote"))
+
+
+NEW_DOCUMENT = "new"
+
+
+class DocumentUploadForm(forms.Form):
+    document = forms.ChoiceField(
+        label="Is this a new document or a new version?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select a new document or the document this is a new version of",
+            "invalid_choice": "Select a document from the list",
+        },
+    )
+    title = forms.CharField(
+        label="Title of a new document",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "Title must be 200 characters or fewer"},
+    )
+    document_kind = forms.ChoiceField(
+        label="What kind of document is it?",
+        choices=ReviewDocument.Kind.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="PDF, Word (.docx) or OpenDocument text (.odt), up to 20 MB",
+        error_messages={"required": "Select a file", "empty": "The selected file is empty"},
+    )
+    note = forms.CharField(
+        label="What changed (optional)",
+        max_length=500,
+        required=False,
+        error_messages={"max_length": "Note must be 500 characters or fewer"},
+    )
+
+    def __init__(self, *args, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._documents = {str(d.pk): d for d in documents}
+        self.fields["document"].choices = [(NEW_DOCUMENT, "A new document")] + [
+            (pk, f"A new version of ‘{d.title}’") for pk, d in self._documents.items()
+        ]
+        self.kind = None
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.kind = validate_upload(uploaded, allowed=DOCUMENT_KINDS)
+        return uploaded
+
+    def clean(self):
+        data = super().clean()
+        if data.get("document") == NEW_DOCUMENT:
+            if not (data.get("title") or "").strip():
+                self.add_error("title", "Enter a title for the document")
+            if not data.get("document_kind"):
+                self.add_error("document_kind", "Select what kind of document it is")
+        return data
+
+    def existing(self):
+        return self._documents.get(self.cleaned_data["document"])
+
+
+class QualityForm(forms.Form):
+    """One rating, evidence and comments per marker of the set, then a summary."""
+
+    summary = _text("Summary", required=False, help_text="The overall view of the review")
+
+    def __init__(self, *args, marker_set: MarkerSet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.marker_set = marker_set
+        summary = self.fields.pop("summary")
+        for marker in marker_set.markers:
+            n = marker.number
+            self.fields[f"rating_{n}"] = forms.ChoiceField(
+                label=f"{n}. {marker.title}",
+                help_text=marker.meaning,
+                choices=QualityRating.Rating.choices,
+                widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+                error_messages={"required": f"Select a rating for marker {n}"},
+            )
+            self.fields[f"evidence_{n}"] = forms.CharField(
+                label=f"Evidence for marker {n}",
+                required=False,
+                max_length=5_000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"max_length": "Evidence must be 5,000 characters or fewer"},
+            )
+            self.fields[f"comments_{n}"] = forms.CharField(
+                label=f"Comments on marker {n}",
+                required=False,
+                max_length=5_000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={"max_length": "Comments must be 5,000 characters or fewer"},
+            )
+        self.fields["summary"] = summary
+
+    def ratings(self) -> dict[int, dict]:
+        data = self.cleaned_data
+        return {
+            m.number: {
+                "rating": data[f"rating_{m.number}"],
+                "evidence": data.get(f"evidence_{m.number}", ""),
+                "comments": data.get(f"comments_{m.number}", ""),
+            }
+            for m in self.marker_set.markers
+        }
+
+
+class FindingForm(forms.Form):
+    title = forms.CharField(
+        label="Short title",
+        max_length=300,
+        error_messages={
+            "required": "Enter a short title for the finding",
+            "max_length": "Title must be 300 characters or fewer",
+        },
+    )
+    text = _text("Finding", max_length=20_000, rows=8, required_message="Enter the finding")
+
+
+class ReopenForm(forms.Form):
+    reason = _text(
+        "Why is the review being reopened?",
+        max_length=5_000,
+        rows=4,
+        required_message="Enter why the review is being reopened",
+    )
+
+
+class ProgressCheckForm(forms.Form):
+    checked_on = GovukDateField(label="Date of the check", help_text="For example, 27 3 2026")
+    notes = forms.CharField(
+        label="What did the partners find about the time taken and the quality?",
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Enter what the check found about time and quality",
+            "max_length": "Notes must be 5,000 characters or fewer",
+        },
+    )

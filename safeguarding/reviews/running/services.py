@@ -1,0 +1,656 @@
+"""Writes for running a review: commissioning it from final decisions, terms of reference,
+appointments, meetings, people, family contacts, documents, quality markers, findings, progress
+checks, sign-off and reopening (STATUTORY.md §3.3–3.5, §4.3–4.5, §6, §8.3–8.4; R13, R37).
+
+Every write is validated, runs in one transaction and is audited. A signed-off review is
+read-only: every write here refuses it, except ``review_reopen``.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from safeguarding.accounts.models import Membership, ReviewType, Role
+from safeguarding.audit.services import audit_record
+from safeguarding.clock import services as clock
+from safeguarding.clock.models import Event, Milestone
+from safeguarding.core.errors import ServiceError
+from safeguarding.core.uploads import FileKind
+from safeguarding.referrals.models import Case, Decision, DecisionMaker, Track
+
+from .. import workflow
+from ..models import (
+    Appointment,
+    DocumentVersion,
+    FamilyContact,
+    Finding,
+    Meeting,
+    Person,
+    PersonIdentity,
+    QualityAssessment,
+    QualityRating,
+    Reopening,
+    Review,
+    ReviewDocument,
+    ReviewSignature,
+)
+from ..services import review_create, review_move
+from .quality_markers import markers_for
+from .selectors import progress_check_open
+
+READ_ONLY_MESSAGE = "This review has been signed off, so it cannot be changed. Reopen it first"
+
+TERMS_FIELDS = (
+    "scope_start",
+    "scope_end",
+    "key_lines_of_enquiry",
+    "methodology",
+    "family_involvement_plan",
+    "timescale",
+    "parallel_processes",
+)
+
+# The clock event that a signed-off report completes, per track review type (R14, R26, R33).
+REPORT_COMPLETED_EVENT = {
+    ReviewType.CSPR: Event.LCSPR_REPORT_COMPLETED,
+    ReviewType.SAFEGUARDING_ADULTS_REVIEW: Event.SAR_REPORT_COMPLETED,
+    ReviewType.DHR: Event.DHR_REPORT_COMPLETED,
+}
+
+
+# Commissioning --------------------------------------------------------------------------------
+
+
+def review_commission(*, case: Case, tracks: list[Track], actor) -> Review:
+    """Commission one review of the case's tracks whose final decision calls for a review.
+    Several tracks make one joint review (§5)."""
+    if not tracks:
+        raise ServiceError("Select the review types the review covers", field="tracks")
+    kinds = set()
+    for track in tracks:
+        if track.case_id != case.pk:
+            raise ServiceError("A track of another case was selected")
+        decision = Decision.objects.filter(track=track).first()
+        if decision is None or decision.state != Decision.State.FINAL:
+            raise ServiceError(
+                f"The {track.get_review_type_display()} decision is not final yet", field="tracks"
+            )
+        kind = workflow.REVIEW_KIND_FOR_OUTCOME.get(decision.outcome)
+        if kind is None:
+            raise ServiceError(
+                f"The {track.get_review_type_display()} decision does not call for a review",
+                field="tracks",
+            )
+        if track.reviews.exclude(kind=Review.Kind.RAPID_REVIEW).exists():
+            raise ServiceError(
+                f"The {track.get_review_type_display()} track already has a review",
+                field="tracks",
+            )
+        kinds.add(kind)
+    kind = kinds.pop() if len(kinds) == 1 else Review.Kind.JOINT
+    with transaction.atomic():
+        review = review_create(
+            case=case,
+            kind=kind,
+            stage=Review.Stage.COMMISSIONING,
+            title=case.pseudonym,
+            actor=actor,
+            tracks=tracks,
+        )
+        audit_record(
+            action="review.started",
+            actor=actor,
+            target=review,
+            payload={"kind": kind, "tracks": sorted(t.review_type for t in tracks)},
+        )
+    return review
+
+
+def _writable(review: Review) -> None:
+    if review.is_read_only:
+        raise ServiceError(READ_ONLY_MESSAGE)
+
+
+def _not_future(value: datetime.date | None, field: str, label: str) -> None:
+    if value and value > timezone.localdate():
+        raise ServiceError(f"{label} must be today or in the past", field=field)
+
+
+def _required(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ServiceError(message, field=field)
+    return value
+
+
+# Terms of reference (§8.3) ---------------------------------------------------------------------
+
+
+def terms_update(*, review: Review, actor, agencies=None, **values) -> Review:
+    _writable(review)
+    start, end = values.get("scope_start"), values.get("scope_end")
+    _not_future(start, "scope_start", "The start of the period under review")
+    _not_future(end, "scope_end", "The end of the period under review")
+    if start and end and start > end:
+        raise ServiceError(
+            "The end of the period under review must be the same as or after the start",
+            field="scope_end",
+        )
+    if agencies is not None:
+        allowed = set(review.partnership.agencies.values_list("pk", flat=True))
+        if any(a.pk not in allowed for a in agencies):
+            raise ServiceError("Select agencies of this partnership only", field="agencies")
+    with transaction.atomic():
+        changed = [f for f in TERMS_FIELDS if f in values and getattr(review, f) != values[f]]
+        for field in changed:
+            setattr(review, field, values[field])
+        review.modified_by = actor
+        review.save(update_fields=[*changed, "modified_by", "modified_at"])
+        if agencies is not None:
+            before = set(review.agencies.values_list("pk", flat=True))
+            if before != {a.pk for a in agencies}:
+                review.agencies.set(agencies)
+                changed.append("agencies")
+        audit_record(
+            action="review.updated",
+            actor=actor,
+            target=review,
+            payload={"what": "terms_of_reference", "fields": changed},
+        )
+    return review
+
+
+# Appointments (§8.4) ---------------------------------------------------------------------------
+
+
+def appointment_add(
+    *,
+    review: Review,
+    actor,
+    role: str,
+    name: str,
+    appointed_on: datetime.date,
+    organisation: str = "",
+    agency=None,
+    user=None,
+    independent: bool = False,
+) -> Appointment:
+    _writable(review)
+    name = _required(name, "name", "Enter the name of the person appointed")
+    if role not in Appointment.Role.values:
+        raise ServiceError("Select the role they are appointed to", field="role")
+    _not_future(appointed_on, "appointed_on", "The date of appointment")
+    if agency is not None and not review.partnership.agencies.filter(pk=agency.pk).exists():
+        raise ServiceError("Select an agency of this partnership", field="agency")
+    if user is not None:
+        holds = Membership.objects.filter(
+            user=user,
+            partnership=review.partnership,
+            role__in=[Role.REVIEWER, Role.PANEL_MEMBER],
+        ).exists()
+        if not holds:
+            raise ServiceError(
+                "The account must belong to a reviewer or panel member of this partnership",
+                field="user",
+            )
+    with transaction.atomic():
+        appointment = Appointment.objects.create(
+            review=review,
+            role=role,
+            name=name,
+            organisation=(organisation or "").strip(),
+            agency=agency,
+            user=user,
+            independent=independent,
+            appointed_on=appointed_on,
+        )
+        audit_record(
+            action="review.appointment_made",
+            actor=actor,
+            target=review,
+            payload={"role": role, "independent": independent, "has_account": user is not None},
+        )
+    return appointment
+
+
+# Meetings --------------------------------------------------------------------------------------
+
+
+def meeting_record(
+    *,
+    review: Review,
+    actor,
+    held_on: datetime.date,
+    title: str,
+    attendees: str = "",
+    minutes: str = "",
+    follow_ups: str = "",
+) -> Meeting:
+    _writable(review)
+    title = _required(title, "title", "Enter what the meeting was")
+    _not_future(held_on, "held_on", "The date of the meeting")
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            review=review,
+            held_on=held_on,
+            title=title,
+            attendees=attendees.strip(),
+            minutes=minutes.strip(),
+            follow_ups=follow_ups.strip(),
+            recorded_by=actor,
+        )
+        audit_record(
+            action="review.meeting_recorded",
+            actor=actor,
+            target=review,
+            payload={"meeting": meeting.pk, "held_on": held_on.isoformat()},
+        )
+    return meeting
+
+
+# People and pseudonyms (DESIGN §2, §6) ---------------------------------------------------------
+
+
+def person_add(
+    *,
+    review: Review,
+    actor,
+    pseudonym: str,
+    role_in_case: str,
+    relationship: str = "",
+    full_name: str = "",
+    date_of_birth: datetime.date | None = None,
+    address: str = "",
+) -> Person:
+    """Add someone to the review's case under a pseudonym; their real identity, if given, is
+    held apart. The audit event never carries the real identity."""
+    _writable(review)
+    pseudonym = _required(pseudonym, "pseudonym", "Enter the pseudonym used in documents")
+    if role_in_case not in Person.RoleInCase.values:
+        raise ServiceError("Select their role in the case", field="role_in_case")
+    case = review.case
+    if case.people.filter(pseudonym__iexact=pseudonym).exists():
+        raise ServiceError(
+            f"‘{pseudonym}’ is already used for someone in this case. Choose another pseudonym",
+            field="pseudonym",
+        )
+    full_name = (full_name or "").strip()
+    address = (address or "").strip()
+    if (date_of_birth or address) and not full_name:
+        raise ServiceError("Enter their full name, or leave the identity blank", field="full_name")
+    _not_future(date_of_birth, "date_of_birth", "Date of birth")
+    with transaction.atomic():
+        person = Person.objects.create(
+            case=case,
+            pseudonym=pseudonym,
+            role_in_case=role_in_case,
+            relationship=(relationship or "").strip(),
+        )
+        if full_name:
+            PersonIdentity.objects.create(
+                person=person, full_name=full_name, date_of_birth=date_of_birth, address=address
+            )
+        audit_record(
+            action="person.added",
+            actor=actor,
+            target=person,
+            partnership=review.partnership,
+            payload={"review": review.pk, "role": role_in_case, "identity_held": bool(full_name)},
+        )
+    return person
+
+
+def person_identity_viewed(*, person: Person, actor, review: Review | None = None) -> None:
+    audit_record(
+        action="person.identity_viewed",
+        actor=actor,
+        target=person,
+        partnership=person.case.partnership,
+        payload={"review": review.pk} if review else {},
+    )
+
+
+# Family involvement (§3.4, §4.5; R37) ----------------------------------------------------------
+
+
+def family_contact_record(
+    *,
+    review: Review,
+    actor,
+    kind: str,
+    happened_on: datetime.date,
+    person: Person | None = None,
+    advocate: str = "",
+    summary: str = "",
+    consent_to_quote: bool | None = None,
+) -> FamilyContact:
+    _writable(review)
+    if kind not in FamilyContact.Kind.values:
+        raise ServiceError("Select what kind of contact it was", field="kind")
+    _not_future(happened_on, "happened_on", "The date of the contact")
+    if person is not None and person.case_id != review.case_id:
+        raise ServiceError("Select someone in this case", field="person")
+    with transaction.atomic():
+        contact = FamilyContact.objects.create(
+            review=review,
+            person=person,
+            kind=kind,
+            happened_on=happened_on,
+            advocate=(advocate or "").strip(),
+            summary=(summary or "").strip(),
+            consent_to_quote=consent_to_quote,
+            recorded_by=actor,
+        )
+        audit_record(
+            action="family_contact.recorded",
+            actor=actor,
+            target=review,
+            payload={"kind": kind, "happened_on": happened_on.isoformat()},
+        )
+    return contact
+
+
+def advocacy_not_signposted(review: Review) -> bool:
+    """R37: a DHR chair must signpost specialist advocacy; True while no such contact exists."""
+    has_dhr = review.kind == Review.Kind.DHR or any(
+        t.review_type == ReviewType.DHR for t in review.tracks.all()
+    )
+    if not has_dhr:
+        return False
+    return not review.family_contacts.filter(kind=FamilyContact.Kind.ADVOCACY_SIGNPOSTED).exists()
+
+
+# Documents and drafts --------------------------------------------------------------------------
+
+
+def document_version_upload(
+    *,
+    review: Review,
+    actor,
+    uploaded,
+    kind: FileKind,
+    document: ReviewDocument | None = None,
+    title: str = "",
+    document_kind: str = "",
+    note: str = "",
+) -> DocumentVersion:
+    """A new document (title and kind) or a new version of ``document``. Earlier versions are
+    kept. If the database write fails, the stored file is removed."""
+    _writable(review)
+    if document is None:
+        title = _required(title, "title", "Enter a title for the document")
+        if document_kind not in ReviewDocument.Kind.values:
+            raise ServiceError("Select what kind of document it is", field="document_kind")
+    elif document.review_id != review.pk:
+        raise ServiceError("Select a document of this review", field="document")
+    version = DocumentVersion(
+        original_name=uploaded.name[:255],
+        file_kind=kind.code,
+        size_bytes=uploaded.size,
+        note=(note or "").strip()[:500],
+        uploaded_by=actor,
+    )
+    # The upload path needs the review: give the version an unsaved document until the write.
+    version.document = document or ReviewDocument(review=review)
+    version.file.save(uploaded.name, uploaded, save=False)
+    try:
+        with transaction.atomic():
+            if document is None:
+                document = ReviewDocument.objects.create(
+                    review=review, title=title, kind=document_kind
+                )
+            else:
+                document = ReviewDocument.objects.select_for_update().get(pk=document.pk)
+            previous = document.versions.aggregate(n=Max("version"))["n"] or 0
+            version.document = document
+            version.version = previous + 1
+            version.save()
+            audit_record(
+                action="document.version_uploaded",
+                actor=actor,
+                target=document,
+                partnership=review.partnership,
+                payload={
+                    "review": review.pk,
+                    "version": version.version,
+                    "kind": kind.code,
+                    "size_bytes": uploaded.size,
+                },
+            )
+    except Exception:
+        version.file.delete(save=False)
+        raise
+    return version
+
+
+def document_downloaded(*, version: DocumentVersion, actor) -> None:
+    audit_record(
+        action="review.report_downloaded",
+        actor=actor,
+        target=version.document,
+        partnership=version.document.review.partnership,
+        payload={"version": version.version},
+    )
+
+
+# Quality markers (§3.5, §6) --------------------------------------------------------------------
+
+
+def quality_assessment_save(
+    *, review: Review, actor, ratings: dict[int, dict], summary: str = ""
+) -> QualityAssessment:
+    """``ratings``: {marker number: {"rating", "evidence", "comments"}} for every marker of
+    the framework that fits the review."""
+    _writable(review)
+    marker_set = markers_for(review)
+    for number in marker_set.numbers:
+        row = ratings.get(number) or {}
+        if row.get("rating") not in QualityRating.Rating.values:
+            raise ServiceError(f"Select a rating for marker {number}", field=f"rating_{number}")
+    unknown = set(ratings) - set(marker_set.numbers)
+    if unknown:
+        raise ServiceError(f"Marker {min(unknown)} is not one of the {marker_set.title}")
+    with transaction.atomic():
+        assessment, created = QualityAssessment.objects.get_or_create(
+            review=review,
+            defaults={
+                "framework": marker_set.framework,
+                "created_by": actor,
+                "modified_by": actor,
+            },
+        )
+        assessment.framework = marker_set.framework
+        assessment.summary = (summary or "").strip()
+        assessment.modified_by = actor
+        assessment.save()
+        assessment.ratings.exclude(marker__in=marker_set.numbers).delete()
+        for number in marker_set.numbers:
+            row = ratings[number]
+            QualityRating.objects.update_or_create(
+                assessment=assessment,
+                marker=number,
+                defaults={
+                    "rating": row["rating"],
+                    "evidence": (row.get("evidence") or "").strip(),
+                    "comments": (row.get("comments") or "").strip(),
+                },
+            )
+        audit_record(
+            action="quality.assessed",
+            actor=actor,
+            target=review,
+            payload={"framework": marker_set.framework, "first": created},
+        )
+    return assessment
+
+
+# Findings --------------------------------------------------------------------------------------
+
+
+def finding_add(*, review: Review, actor, title: str, text: str) -> Finding:
+    _writable(review)
+    title = _required(title, "title", "Enter a short title for the finding")
+    text = _required(text, "text", "Enter the finding")
+    with transaction.atomic():
+        Review.objects.select_for_update().filter(pk=review.pk).first()
+        number = (review.findings.aggregate(n=Max("number"))["n"] or 0) + 1
+        finding = Finding.objects.create(review=review, number=number, title=title, text=text)
+        audit_record(
+            action="review.updated",
+            actor=actor,
+            target=review,
+            payload={"what": "finding_added", "finding": number},
+        )
+    return finding
+
+
+def finding_update(*, finding: Finding, actor, title: str, text: str) -> Finding:
+    review = finding.review
+    _writable(review)
+    title = _required(title, "title", "Enter a short title for the finding")
+    text = _required(text, "text", "Enter the finding")
+    with transaction.atomic():
+        changed = [f for f, v in (("title", title), ("text", text)) if getattr(finding, f) != v]
+        if not changed:
+            return finding
+        finding.title, finding.text = title, text
+        finding.save(update_fields=changed)
+        audit_record(
+            action="review.updated",
+            actor=actor,
+            target=review,
+            payload={"what": "finding_changed", "finding": finding.number, "fields": changed},
+        )
+    return finding
+
+
+# Sign-off and reopening ------------------------------------------------------------------------
+
+
+def signature_round(review: Review) -> int:
+    """Signatures start again after each reopening."""
+    return review.reopenings.count() + 1
+
+
+def decision_makers_for(review: Review) -> list[DecisionMaker]:
+    """Everyone who must sign: the named decision makers of each of the review's types."""
+    types = sorted({t.review_type for t in review.tracks.all()})
+    return list(
+        DecisionMaker.objects.filter(partnership=review.partnership, review_type__in=types)
+        .select_related("user")
+        .order_by("review_type", "capacity")
+    )
+
+
+def review_sign(*, review: Review, user) -> Review:
+    """``user`` signs the findings and final report in every capacity they hold for the
+    review's types. When all have signed, the review is signed off: the report-completed
+    milestones of the case are done and its content becomes read-only."""
+    makers = decision_makers_for(review)
+    if not makers:
+        raise ServiceError("The partnership has not named decision makers for this review")
+    mine = [m for m in makers if m.user_id == user.pk]
+    if not mine:
+        raise ServiceError("You are not one of the decision makers for this review")
+    with transaction.atomic():
+        review = Review.objects.select_for_update().get(pk=review.pk)
+        _writable(review)
+        if review.stage != Review.Stage.SIGN_OFF:
+            raise ServiceError("The review is not ready for sign-off yet")
+        round_ = signature_round(review)
+        signed = set(
+            review.signatures.filter(round=round_).values_list("decision_maker_id", flat=True)
+        )
+        new = [m for m in mine if m.pk not in signed]
+        if not new:
+            raise ServiceError("You have already signed this review")
+        for maker in new:
+            ReviewSignature.objects.create(
+                review=review,
+                decision_maker=maker,
+                user=user,
+                capacity=maker.capacity,
+                round=round_,
+            )
+            audit_record(
+                action="review.signed",
+                actor=user,
+                target=review,
+                payload={"capacity": maker.capacity, "round": round_},
+            )
+        if signed | {m.pk for m in new} >= {m.pk for m in makers}:
+            _sign_off(review, user)
+    return review
+
+
+def _sign_off(review: Review, user) -> None:
+    review_move(review=review, target=Review.Stage.SIGNED_OFF, actor=user)
+    review.signed_off_at = timezone.now()
+    review.save(update_fields=["signed_off_at"])
+    audit_record(action="review.signed_off", actor=user, target=review)
+    today = timezone.localdate()
+    for review_type in sorted({t.review_type for t in review.tracks.all()}):
+        event = REPORT_COMPLETED_EVENT.get(review_type)
+        if event:
+            clock.milestones_complete(event=event, subject=review.case, on_date=today, actor=user)
+
+
+def review_reopen(*, review: Review, actor, reason: str) -> Reopening:
+    """Reopen a signed-off review (or one waiting for signatures) with a reason: it goes back
+    to drafting and the decision makers sign again in a new round."""
+    reason = _required(reason, "reason", "Enter why the review is being reopened")
+    if review.stage not in (Review.Stage.SIGNED_OFF, Review.Stage.SIGN_OFF):
+        raise ServiceError("Only a review at or after sign-off can be reopened")
+    with transaction.atomic():
+        reopening = Reopening.objects.create(review=review, reason=reason, reopened_by=actor)
+        review_move(review=review, target=Review.Stage.DRAFTING, actor=actor)
+        review.signed_off_at = None
+        review.save(update_fields=["signed_off_at"])
+        audit_record(
+            action="review.reopened",
+            actor=actor,
+            target=review,
+            payload={"round": signature_round(review)},
+        )
+    return reopening
+
+
+# Progress checks (R13) ------------------------------------------------------------------------
+
+
+def progress_check_record(
+    *, review: Review, checked_on: datetime.date, notes: str, actor
+) -> Milestone:
+    """Record a check of time and quality (R13); the next check falls due one interval later."""
+    if review.is_read_only:
+        raise ServiceError("The review is signed off")
+    milestone = progress_check_open(review=review)
+    if milestone is None:
+        raise ServiceError("This review has no progress check due")
+    if checked_on > timezone.localdate():
+        raise ServiceError("The date of the check must be today or in the past", field="checked_on")
+    if checked_on < review.started_on:
+        raise ServiceError(
+            "The date of the check must be on or after the review started", field="checked_on"
+        )
+    if not notes.strip():
+        raise ServiceError("Enter what the check found about time and quality", field="notes")
+    with transaction.atomic():
+        next_due = clock.due_date(checked_on, milestone.offset_amount, milestone.offset_unit)
+        milestone.due_on = next_due
+        milestone.extension_reason = f"Progress check held on {checked_on:%-d %B %Y}"
+        milestone.status = Milestone.Status.DUE
+        milestone.save(update_fields=["due_on", "extension_reason", "status", "modified_at"])
+        audit_record(
+            action="review.progress_checked",
+            actor=actor,
+            target=review,
+            payload={
+                "checked_on": checked_on.isoformat(),
+                "next_due": next_due.isoformat(),
+                "notes": notes.strip()[:1000],
+            },
+        )
+    return milestone

@@ -1,0 +1,36 @@
+"""URL patterns for running a review (namespace "reviews", mounted at /manage/<slug>/reviews/)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.review_list, name="list"),
+    path("commission/<int:case_pk>/", views.review_commission, name="commission"),
+    path("<int:pk>/", views.review_detail, name="detail"),
+    path("<int:pk>/move/", views.review_move, name="move"),
+    path("<int:pk>/terms/", views.review_terms, name="terms"),
+    path("<int:pk>/terms/document/", views.review_terms_document, name="terms_document"),
+    path("<int:pk>/appointments/", views.review_appointments, name="appointments"),
+    path("<int:pk>/meetings/", views.review_meetings, name="meetings"),
+    path("<int:pk>/people/", views.review_people, name="people"),
+    path(
+        "<int:pk>/people/<int:person_pk>/identity/",
+        views.review_person_identity,
+        name="person_identity",
+    ),
+    path("<int:pk>/family/", views.review_family, name="family"),
+    path("<int:pk>/documents/", views.review_documents, name="documents"),
+    path("<int:pk>/documents/upload/", views.review_document_upload, name="document_upload"),
+    path(
+        "<int:pk>/documents/versions/<int:version_pk>/",
+        views.review_document_download,
+        name="document_download",
+    ),
+    path("<int:pk>/quality/", views.review_quality, name="quality"),
+    path("<int:pk>/findings/", views.review_findings, name="findings"),
+    path("<int:pk>/findings/<int:finding_pk>/", views.review_finding_edit, name="finding_edit"),
+    path("<int:pk>/sign-off/", views.review_sign_off, name="sign_off"),
+    path("<int:pk>/reopen/", views.review_reopen, name="reopen"),
+    path("<int:pk>/progress-check/", views.progress_check, name="progress_check"),
+]

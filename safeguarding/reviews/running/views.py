@@ -1,0 +1,697 @@
+"""Staff pages for running a review, under /manage/<partnership>/reviews/ (STATUTORY.md §3.3–3.5,
+§4.3–4.5, §6, §8.3–8.4).
+
+Each view: partnership (404 outside it) → review through a selector (404 outside the partnership,
+and for reviewers or panel members not appointed to it) → permission (403) → form → one service
+→ redirect with a success message. A signed-off review is read-only: every write is refused
+except reopening.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safeguarding.accounts import selectors as account_selectors
+from safeguarding.accounts.permissions import (
+    is_business_unit,
+    is_panel_member,
+    is_partner_lead,
+    is_reviewer,
+)
+from safeguarding.clock import selectors as clock_selectors
+from safeguarding.core.errors import ServiceError
+from safeguarding.core.forms import posted as _posted
+from safeguarding.core.forms import show_service_error as _show_service_error
+from safeguarding.referrals import selectors as referral_selectors
+
+from .. import permissions, workflow
+from .. import services as stages
+from ..models import Appointment, FamilyContact, QualityRating, Review
+from . import selectors, services, terms_document
+from .forms import (
+    AppointmentForm,
+    CommissionForm,
+    DocumentUploadForm,
+    FamilyContactForm,
+    FindingForm,
+    MeetingForm,
+    PersonForm,
+    ProgressCheckForm,
+    QualityForm,
+    ReopenForm,
+    TermsForm,
+)
+from .quality_markers import markers_for
+
+READ_ONLY = "This review has been signed off: its content is read-only. Reopen it to change it"
+
+
+def _partnership(request, slug: str):
+    return account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+
+
+def _review(request, slug: str, pk: int):
+    """The review, if the user may read it. Reviewers and panel members not appointed to it get
+    404 (its existence is not revealed); other roles without access get 403."""
+    partnership = _partnership(request, slug)
+    review = selectors.review_get(partnership=partnership, pk=pk)
+    user = request.user
+    if not permissions.can_view_review(user, review):
+        if is_reviewer(user, partnership) or is_panel_member(user, partnership):
+            raise Http404("No such review")
+        raise PermissionDenied("You cannot see this review")
+    return partnership, review
+
+
+def _require(allowed: bool, review: Review, message: str = "Only the business unit can do this"):
+    if review.is_read_only:
+        raise PermissionDenied(READ_ONLY)
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _can_manage(request, review: Review) -> bool:
+    return permissions.can_manage_review(request.user, review) and not review.is_read_only
+
+
+def _context(request, partnership, review: Review, **extra) -> dict:
+    return {
+        "partnership": partnership,
+        "review": review,
+        "can_manage": _can_manage(request, review),
+        "can_edit_content": permissions.can_edit_review_content(request.user, review),
+        **extra,
+    }
+
+
+def _to(name: str, review: Review, anchor: str = ""):
+    return redirect(reverse(name, args=[review.partnership.slug, review.pk]) + anchor)
+
+
+# The list and the task list --------------------------------------------------------------------
+
+
+def review_list(request, slug: str):
+    partnership = _partnership(request, slug)
+    user = request.user
+    if not (
+        is_business_unit(user, partnership)
+        or is_partner_lead(user, partnership)
+        or is_reviewer(user, partnership)
+        or is_panel_member(user, partnership)
+    ):
+        raise PermissionDenied("You cannot see reviews")
+    reviews = list(selectors.review_list_for_user(user=user, partnership=partnership))
+    return render(
+        request,
+        "reviews/review/list.html",
+        {
+            "partnership": partnership,
+            "reviews": reviews,
+            "sees_all": is_business_unit(user, partnership) or is_partner_lead(user, partnership),
+        },
+    )
+
+
+def _task_groups(review: Review) -> list[dict]:
+    groups = []
+    counter = 0
+    for heading, tasks in workflow.task_list(review):
+        rows = []
+        for task in tasks:
+            counter += 1
+            try:
+                url = reverse(task.url_name, args=[review.partnership.slug, review.pk])
+            except NoReverseMatch:
+                url = ""
+            if task.status == "Cannot start yet":
+                url = ""
+            rows.append({"task": task, "url": url, "id": f"task-{counter}"})
+        groups.append({"heading": heading, "tasks": rows})
+    return groups
+
+
+def _detail(request, partnership, review: Review, move_errors=None):
+    target = workflow.next_stage(review)
+    return render(
+        request,
+        "reviews/review/detail.html",
+        _context(
+            request,
+            partnership,
+            review,
+            groups=_task_groups(review),
+            next_stage=Review.Stage(target).label if target else "",
+            milestones=list(clock_selectors.milestone_list_for_subject(subject=review.case)),
+            tracks=list(review.tracks.all()),
+            move_errors=[{"text": reason, "href": ""} for reason in (move_errors or [])],
+            can_reopen=permissions.can_manage_review(request.user, review)
+            and review.stage in (Review.Stage.SIGN_OFF, Review.Stage.SIGNED_OFF),
+        ),
+    )
+
+
+def review_detail(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    return _detail(request, partnership, review)
+
+
+@require_POST
+def review_move(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    _require(permissions.can_manage_review(request.user, review), review)
+    target = workflow.next_stage(review)
+    if target is None:
+        return _detail(
+            request,
+            partnership,
+            review,
+            ["The decision makers sign the review off on the sign-off page"]
+            if review.stage == Review.Stage.SIGN_OFF
+            else ["There is no next stage"],
+        )
+    try:
+        stages.review_move(review=review, target=target, actor=request.user)
+    except workflow.StageError as error:
+        return _detail(request, partnership, review, error.reasons)
+    messages.success(request, f"The review moved to ‘{review.get_stage_display()}’")
+    return _to("reviews:detail", review)
+
+
+@require_http_methods(["GET", "POST"])
+def review_commission(request, slug: str, case_pk: int):
+    partnership = _partnership(request, slug)
+    if not is_business_unit(request.user, partnership):
+        raise PermissionDenied("Only the business unit can commission a review")
+    case = referral_selectors.case_get(partnership=partnership, pk=case_pk)
+    tracks = selectors.commissionable_tracks(case=case)
+    form = CommissionForm(_posted(request), tracks=tracks)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.review_commission(
+                case=case, tracks=form.selected(), actor=request.user
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(request, f"Review {review.reference} commissioned")
+            return _to("reviews:detail", review)
+    return render(
+        request,
+        "reviews/review/commission.html",
+        {"partnership": partnership, "case": case, "form": form, "tracks": tracks},
+    )
+
+
+# Terms of reference ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def review_terms(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    form = None
+    if _can_manage(request, review) or request.method == "POST":
+        _require(permissions.can_manage_review(request.user, review), review)
+        initial = {f: getattr(review, f) for f in services.TERMS_FIELDS}
+        initial["agencies"] = list(review.agencies.all())
+        form = TermsForm(_posted(request), partnership=partnership, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            agencies = list(data.pop("agencies"))
+            try:
+                services.terms_update(review=review, actor=request.user, agencies=agencies, **data)
+            except ServiceError as error:
+                _show_service_error(form, error)
+            else:
+                messages.success(request, "Terms of reference saved")
+                return _to("reviews:detail", review)
+    return render(
+        request,
+        "reviews/review/terms.html",
+        _context(request, partnership, review, form=form, **selectors.terms_facts(review=review)),
+    )
+
+
+def review_terms_document(request, slug: str, pk: int):
+    _, review = _review(request, slug, pk)
+    fmt = request.GET.get("format", "docx")
+    if fmt not in terms_document.CONTENT_TYPES:
+        raise Http404("Choose docx or pdf")
+    data = terms_document.terms_document_build(review=review, fmt=fmt)
+    response = HttpResponse(data, content_type=terms_document.CONTENT_TYPES[fmt])
+    filename = f"terms-of-reference-{review.reference}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# Appointments and meetings ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def review_appointments(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    form = None
+    if _can_manage(request, review) or request.method == "POST":
+        _require(permissions.can_manage_review(request.user, review), review)
+        form = AppointmentForm(_posted(request), partnership=partnership)
+        if request.method == "POST" and form.is_valid():
+            try:
+                appointment = services.appointment_add(
+                    review=review, actor=request.user, **form.cleaned_data
+                )
+            except ServiceError as error:
+                _show_service_error(form, error)
+            else:
+                messages.success(request, f"{appointment} appointed")
+                return _to("reviews:appointments", review)
+    appointments = list(review.appointments.select_related("agency", "user"))
+    return render(
+        request,
+        "reviews/review/appointments.html",
+        _context(
+            request,
+            partnership,
+            review,
+            form=form,
+            appointments=appointments,
+            has_chair=any(a.role == Appointment.Role.CHAIR for a in appointments),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_meetings(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    can_edit = permissions.can_edit_review_content(request.user, review)
+    form = None
+    if can_edit or request.method == "POST":
+        _require(can_edit, review, "Only the business unit and the reviewer can record meetings")
+        form = MeetingForm(_posted(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                meeting = services.meeting_record(
+                    review=review, actor=request.user, **form.cleaned_data
+                )
+            except ServiceError as error:
+                _show_service_error(form, error)
+            else:
+                messages.success(request, f"Meeting ‘{meeting.title}’ recorded")
+                return _to("reviews:meetings", review)
+    return render(
+        request,
+        "reviews/review/meetings.html",
+        _context(
+            request,
+            partnership,
+            review,
+            form=form,
+            meetings=list(review.meetings.select_related("recorded_by")),
+        ),
+    )
+
+
+# People and identities -------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def review_people(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    form = None
+    if _can_manage(request, review) or request.method == "POST":
+        _require(permissions.can_manage_review(request.user, review), review)
+        form = PersonForm(_posted(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                person = services.person_add(review=review, actor=request.user, **form.cleaned_data)
+            except ServiceError as error:
+                _show_service_error(form, error)
+            else:
+                messages.success(request, f"{person.pseudonym} added to the case")
+                return _to("reviews:people", review)
+    return render(
+        request,
+        "reviews/review/people.html",
+        _context(
+            request,
+            partnership,
+            review,
+            form=form,
+            people=list(selectors.people_for_review(review=review)),
+            can_view_identities=permissions.can_view_identities(request.user, partnership),
+        ),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def review_person_identity(request, slug: str, pk: int, person_pk: int):
+    partnership, review = _review(request, slug, pk)
+    if not permissions.can_view_identities(request.user, partnership):
+        raise PermissionDenied("Only the business unit and partner leads can see real identities")
+    person = selectors.person_get(review=review, pk=person_pk)
+    identity = None
+    shown = False
+    if request.method == "POST":
+        identity = selectors.person_identity_get(person=person)
+        services.person_identity_viewed(person=person, actor=request.user, review=review)
+        shown = True
+    return render(
+        request,
+        "reviews/review/person_identity.html",
+        _context(request, partnership, review, person=person, identity=identity, shown=shown),
+    )
+
+
+# Family involvement ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def review_family(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    form = None
+    people = review.case.people.all()
+    if _can_manage(request, review) or request.method == "POST":
+        _require(permissions.can_manage_review(request.user, review), review)
+        form = FamilyContactForm(_posted(request), people=people)
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            data["consent_to_quote"] = form.consent()
+            try:
+                contact = services.family_contact_record(review=review, actor=request.user, **data)
+            except ServiceError as error:
+                _show_service_error(form, error)
+            else:
+                messages.success(request, f"{contact} recorded")
+                return _to("reviews:family", review)
+    return render(
+        request,
+        "reviews/review/family.html",
+        _context(
+            request,
+            partnership,
+            review,
+            form=form,
+            contacts=list(review.family_contacts.select_related("person", "recorded_by")),
+            advocacy_warning=services.advocacy_not_signposted(review),
+            kinds=FamilyContact.Kind,
+        ),
+    )
+
+
+# Documents -------------------------------------------------------------------------------------
+
+
+def review_documents(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    return render(
+        request,
+        "reviews/review/documents.html",
+        _context(
+            request,
+            partnership,
+            review,
+            documents=selectors.documents_for_review(review=review),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_document_upload(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    _require(
+        permissions.can_edit_review_content(request.user, review),
+        review,
+        "Only the business unit and the reviewer can upload documents",
+    )
+    documents = list(review.documents.all())
+    initial = {"document": request.GET.get("document", "new")}
+    form = DocumentUploadForm(
+        _posted(request), request.FILES or None, documents=documents, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.document_version_upload(
+                review=review,
+                actor=request.user,
+                uploaded=form.cleaned_data["file"],
+                kind=form.kind,
+                document=form.existing(),
+                title=form.cleaned_data["title"],
+                document_kind=form.cleaned_data["document_kind"],
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request, f"Version {version.version} of ‘{version.document.title}’ uploaded"
+            )
+            return _to("reviews:documents", review)
+    return render(
+        request,
+        "reviews/review/document_upload.html",
+        _context(request, partnership, review, form=form),
+    )
+
+
+def review_document_download(request, slug: str, pk: int, version_pk: int):
+    review = _review(request, slug, pk)[1]
+    version = selectors.document_version_get(review=review, pk=version_pk)
+    services.document_downloaded(version=version, actor=request.user)
+    from safeguarding.core.uploads import KINDS
+
+    return FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=version.original_name,
+        content_type=KINDS[version.file_kind].content_type,
+    )
+
+
+# Quality markers -------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def review_quality(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    marker_set = markers_for(review)
+    assessment = getattr(review, "quality", None) if hasattr(review, "quality") else None
+    ratings = {r.marker: r for r in assessment.ratings.all()} if assessment else {}
+    form = None
+    if _can_manage(request, review) or request.method == "POST":
+        _require(permissions.can_manage_review(request.user, review), review)
+        initial = {"summary": assessment.summary if assessment else ""}
+        for number, rating in ratings.items():
+            initial[f"rating_{number}"] = rating.rating
+            initial[f"evidence_{number}"] = rating.evidence
+            initial[f"comments_{number}"] = rating.comments
+        form = QualityForm(_posted(request), marker_set=marker_set, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.quality_assessment_save(
+                    review=review,
+                    actor=request.user,
+                    ratings=form.ratings(),
+                    summary=form.cleaned_data["summary"],
+                )
+            except ServiceError as error:
+                _show_service_error(form, error)
+            else:
+                messages.success(request, "Quality assessment saved")
+                return _to("reviews:quality", review)
+    rows = [
+        {"marker": m, "rating": ratings.get(m.number), "fields": _marker_fields(form, m.number)}
+        for m in marker_set.markers
+    ]
+    counts = {
+        label: sum(1 for r in ratings.values() if r.rating == value)
+        for value, label in QualityRating.Rating.choices
+    }
+    return render(
+        request,
+        "reviews/review/quality.html",
+        _context(
+            request,
+            partnership,
+            review,
+            form=form,
+            marker_set=marker_set,
+            assessment=assessment,
+            rows=rows,
+            counts=counts,
+        ),
+    )
+
+
+def _marker_fields(form, number: int) -> list:
+    if form is None:
+        return []
+    return [form[f"rating_{number}"], form[f"evidence_{number}"], form[f"comments_{number}"]]
+
+
+# Findings --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def review_findings(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    can_edit = permissions.can_edit_review_content(request.user, review)
+    form = None
+    if can_edit or request.method == "POST":
+        _require(can_edit, review, "Only the business unit and the reviewer can write findings")
+        form = FindingForm(_posted(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                finding = services.finding_add(
+                    review=review, actor=request.user, **form.cleaned_data
+                )
+            except ServiceError as error:
+                _show_service_error(form, error)
+            else:
+                messages.success(request, f"Finding {finding.number} added")
+                return _to("reviews:findings", review)
+    return render(
+        request,
+        "reviews/review/findings.html",
+        _context(request, partnership, review, form=form, findings=list(review.findings.all())),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_finding_edit(request, slug: str, pk: int, finding_pk: int):
+    partnership, review = _review(request, slug, pk)
+    _require(
+        permissions.can_edit_review_content(request.user, review),
+        review,
+        "Only the business unit and the reviewer can change findings",
+    )
+    finding = review.findings.filter(pk=finding_pk).first()
+    if finding is None:
+        raise Http404("No such finding")
+    form = FindingForm(_posted(request), initial={"title": finding.title, "text": finding.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.finding_update(finding=finding, actor=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(request, f"Finding {finding.number} saved")
+            return _to("reviews:findings", review)
+    return render(
+        request,
+        "reviews/review/finding_edit.html",
+        _context(request, partnership, review, form=form, finding=finding),
+    )
+
+
+# Sign-off and reopening ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def review_sign_off(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    errors = []
+    if request.method == "POST":
+        try:
+            services.review_sign(review=review, user=request.user)
+        except ServiceError as error:
+            errors.append({"text": error.message, "href": ""})
+        else:
+            review.refresh_from_db()
+            messages.success(
+                request,
+                "You have signed. The review is signed off"
+                if review.is_read_only
+                else "You have signed. Others still need to sign",
+            )
+            return _to("reviews:sign_off", review)
+    round_ = services.signature_round(review)
+    makers = services.decision_makers_for(review)
+    signatures = {
+        s.decision_maker_id: s
+        for s in review.signatures.filter(round=round_).select_related("user")
+    }
+    rows = [{"maker": m, "signature": signatures.get(m.pk)} for m in makers]
+    can_sign = review.stage == Review.Stage.SIGN_OFF and any(
+        r["maker"].user_id == request.user.pk and r["signature"] is None for r in rows
+    )
+    return render(
+        request,
+        "reviews/review/sign_off.html",
+        _context(
+            request,
+            partnership,
+            review,
+            rows=rows,
+            round=round_,
+            can_sign=can_sign,
+            errors=errors,
+            reopenings=list(review.reopenings.select_related("reopened_by")),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_reopen(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    if not permissions.can_manage_review(request.user, review):
+        raise PermissionDenied("Only the business unit can reopen a review")
+    form = ReopenForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_reopen(
+                review=review, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(request, "The review is reopened and back at drafting")
+            return _to("reviews:detail", review)
+    return render(
+        request,
+        "reviews/review/reopen.html",
+        _context(
+            request,
+            partnership,
+            review,
+            form=form,
+            can_be_reopened=review.stage in (Review.Stage.SIGN_OFF, Review.Stage.SIGNED_OFF),
+        ),
+    )
+
+
+# Progress checks (R13) ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def progress_check(request, slug: str, pk: int):
+    partnership, review = _review(request, slug, pk)
+    _require(permissions.can_manage_review(request.user, review), review)
+    form = ProgressCheckForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            milestone = services.progress_check_record(
+                review=review, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Progress check recorded. The next one is due {milestone.due_on:%-d %B %Y}",
+            )
+            return redirect(reverse("reviews:detail", args=[slug, review.pk]) + "#milestones")
+    return render(
+        request,
+        "reviews/review/progress_check.html",
+        {
+            "partnership": partnership,
+            "review": review,
+            "form": form,
+            "milestone": selectors.progress_check_open(review=review),
+        },
+    )
