@@ -23,6 +23,7 @@ from safeguarding.actions.models import Theme
 from safeguarding.actions.services import themes_available
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.publication import selectors as publication_selectors
 from safeguarding.publication.models import Publication
 
 from . import national_libraries, permissions, selectors, services, themes_chart
@@ -375,6 +376,24 @@ def national_review_add(request, slug: str):
             return redirect("library:national_reviews", slug=partnership.slug)
     return render(
         request, "library/national_review_add.html", {"partnership": partnership, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def national_review_remove(request, slug: str, pk: int):
+    """Take a national review off the public Reviews page; its library record leaves too."""
+    partnership = _manager(request, slug)
+    review = publication_selectors.national_review_get_live(partnership=partnership, pk=pk)
+    if request.method == "POST":
+        services.national_review_remove(review=review, actor=request.user)
+        messages.success(
+            request, f"‘{review.title}’ has been taken off the public page and out of the library"
+        )
+        return redirect("library:national_reviews", slug=partnership.slug)
+    return render(
+        request,
+        "library/national_review_remove.html",
+        {"partnership": partnership, "review": review},
     )
 
 
