@@ -189,9 +189,9 @@ def search_page(request, slug: str):
 
 def similar_to(record: LibraryRecord, partnership, *, public_only: bool) -> list[LibraryRecord]:
     """Similar reviews in the same library (public ones only on the public page)."""
-    from . import search
+    from . import similar
 
-    items = search.similar_records(record, limit=5, public_only=public_only)
+    items = similar.similar_records(record, limit=5, public_only=public_only)
     ids = [item.id for item in items if item.kind == "record" and item.id != record.pk]
     return selectors.records_in_order(partnership=partnership, ids=ids, public_only=public_only)
 
