@@ -66,9 +66,10 @@ bench: install staticfiles/staticfiles.json ## Benchmarks: median server time an
 	$(PY) bench/search_quality.py
 	$(PY) bench/search_speed.py
 
-lint: install ## ruff, migrations and deployment checks
+lint: install ## ruff, import contracts (pyproject.toml), migrations and deployment checks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: install ## Format the code with ruff

@@ -198,7 +198,6 @@ ACCESS = {
     "digests_public:docx": PUBLIC,
     "digests_public:confirm": PUBLIC,
     "digests_public:unsubscribe": PUBLIC,
-    "publication:national_reviews": BUSINESS_UNIT_ONLY,
     "publication:list": READERS,
     "publication:start": POST_ONLY,  # permission is checked on the POST
     "publication:detail": READERS,
@@ -214,7 +213,6 @@ ACCESS = {
     "published:feed": PUBLIC,
     "published:detail": PUBLIC,
     "published:file": PUBLIC,
-    "publication:national_review_remove": BUSINESS_UNIT_ONLY,
     # The learning library: every member reads it; only the business unit changes it.
     "library:search": PARTNERSHIP_MEMBERS,
     "library:record": PARTNERSHIP_MEMBERS,
@@ -225,6 +223,7 @@ ACCESS = {
     "library:record_archive": BUSINESS_UNIT_ONLY,
     "library:import": BUSINESS_UNIT_ONLY,
     "library:national_review_add": BUSINESS_UNIT_ONLY,
+    "library:national_review_remove": BUSINESS_UNIT_ONLY,
     "library:search_terms": BUSINESS_UNIT_ONLY,
     "library:search_term_remove": BUSINESS_UNIT_ONLY,
     "library:submission": BUSINESS_UNIT_ONLY,
@@ -511,7 +510,7 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
             )
         },
         "reviews:commission": {"slug": slug, "case_pk": ready_case.pk},
-        "publication:national_review_remove": {"slug": slug, "pk": national.pk},
+        "library:national_review_remove": {"slug": slug, "pk": national.pk},
         **{
             f"actions:{name}": {"slug": slug, "review_pk": signed.pk}
             for name in ("plan", "plan_docx", "plan_xlsx", "learning_add", "recommendation_add")

@@ -174,7 +174,7 @@ REMINDER_SENDERS = [
 ]
 # "Have we seen this before?" on the action plan forms: the library's finder (the library reads
 # the actions app, so it is wired here rather than imported).
-SIMILAR_LEARNING_FINDER = "safeguarding.library.search.similar_texts"
+SIMILAR_LEARNING_FINDER = "safeguarding.library.similar.similar_texts"
 # The library's meaning-based search (a packaged sentence model on onnxruntime, docs/search.md).
 LIBRARY_SEARCH_VECTORS = env.bool("LIBRARY_SEARCH_VECTORS", default=True)
 # Online referrals: most any one address may send in an hour (abuse protection).

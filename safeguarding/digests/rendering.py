@@ -9,6 +9,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -51,6 +53,11 @@ def absolute(url: str, base_url: str) -> str:
     if url.startswith("/") and not url.startswith("//"):
         return f"{base_url.rstrip('/')}{url}"
     return url
+
+
+def public_url(name: str, base_url: str, *args) -> str:
+    """The absolute address of a public digest page (``base_url``, else the service's own)."""
+    return absolute(reverse(name, args=args), base_url or settings.SERVICE_URL)
 
 
 def period_text(issue: DigestIssue) -> str:

@@ -2,9 +2,10 @@
 
 An issue is a draft until it is published; then it is read-only. Publishing stores the PDF and
 the Word file and, once the transaction has committed, queues the task that emails the issue to
-every confirmed subscriber (``tasks.send_digest_issue``). Each email is recorded by a
-``DigestDelivery`` row written before it goes (unique per issue and subscriber), so running the
-task again, or retrying it, sends nobody the same issue twice.
+every confirmed subscriber (``tasks.send_digest_issue``, which runs ``sending.issue_send``).
+Each email is recorded by a ``DigestDelivery`` row written before it goes (unique per issue and
+subscriber), so running the task again, or retrying it, sends nobody the same issue twice.
+Imports go one way: services → tasks → sending.
 """
 
 import datetime
@@ -14,10 +15,9 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMultiAlternatives, get_connection, send_mail
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership
@@ -25,13 +25,13 @@ from safeguarding.audit.services import audit_record
 from safeguarding.core.errors import ServiceError
 
 from . import rendering, selectors
-from .models import DigestDelivery, DigestIssue, DigestItem, Subscriber
+from .models import DigestIssue, DigestItem, Subscriber
 from .proposals import item_key, proposals_for
+from .tasks import send_digest_issue
 
 logger = logging.getLogger(__name__)
 
 PUBLISHED_READ_ONLY = "This issue has been published and cannot be changed"
-SENDER_LABEL = "Learning digest emails"
 CONFIRMATION_COOLDOWN_SECONDS = 15 * 60  # one confirmation email per address per 15 minutes
 
 
@@ -253,8 +253,6 @@ def issue_publish(*, issue: DigestIssue, actor, base_url: str = "") -> DigestIss
     """Publish a draft issue: store its PDF and Word file, show it on the public site, and
     (after the commit) queue the emails to subscribers. ``base_url`` makes the links in the
     files and emails absolute."""
-    from .tasks import send_digest_issue
-
     with transaction.atomic():
         issue = (
             DigestIssue.objects.select_for_update().select_related("partnership").get(pk=issue.pk)
@@ -301,67 +299,6 @@ def issue_publish(*, issue: DigestIssue, actor, base_url: str = "") -> DigestIss
             lambda: send_digest_issue.enqueue(issue_id=issue_pk, base_url=base_url)
         )
     return issue
-
-
-def _public_url(name: str, base_url: str, *args) -> str:
-    return rendering.absolute(reverse(name, args=args), base_url or settings.SERVICE_URL)
-
-
-def _digest_message(issue, document, subscriber, base_url, connection):
-    slug = issue.partnership.slug
-    unsubscribe = _public_url("digests_public:unsubscribe", base_url, slug, subscriber.token)
-    context = {
-        "issue": issue,
-        "document": document,
-        "page": _public_url("digests_public:issue", base_url, slug, issue.number),
-        "pdf": _public_url("digests_public:pdf", base_url, slug, issue.number),
-        "docx": _public_url("digests_public:docx", base_url, slug, issue.number),
-        "unsubscribe": unsubscribe,
-    }
-    subject = " ".join(f"{issue.partnership.name}: {document.title}".split())[:200]
-    return EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("digests/email/issue.txt", context),
-        to=[subscriber.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",  # RFC 8058
-        },
-        connection=connection,
-    )
-
-
-def issue_send(*, issue: DigestIssue, base_url: str = "") -> int:
-    """Email a published issue to every confirmed subscriber who has not had it; return how
-    many were sent. The delivery row is written (and committed) before each email goes."""
-    if issue.status != DigestIssue.Status.PUBLISHED:
-        return 0
-    base_url = base_url or settings.SERVICE_URL
-    document = rendering.build_document(issue, selectors.item_list(issue=issue), base_url=base_url)
-    sent = 0
-    with get_connection() as connection:
-        for subscriber in selectors.subscribers_to_send(issue=issue):
-            try:
-                with transaction.atomic():
-                    DigestDelivery.objects.create(issue=issue, subscriber=subscriber)
-            except IntegrityError:
-                continue  # another run sent it first
-            try:
-                _digest_message(issue, document, subscriber, base_url, connection).send()
-            except Exception:  # recorded as sent: never twice, even if the server failed
-                logger.exception(
-                    "Could not email digest %s to subscriber %s", issue.pk, subscriber.pk
-                )
-                continue
-            sent += 1
-    if sent:
-        audit_record(
-            action="digest.sent",
-            target=issue,
-            actor_label=SENDER_LABEL,
-            payload={"number": issue.number, "sent": sent},
-        )
-    return sent
 
 
 # Subscribers ----------------------------------------------------------------------------------
@@ -413,8 +350,10 @@ def subscriber_request(
     slug = partnership.slug
     context = {
         "partnership": partnership,
-        "confirm": _public_url("digests_public:confirm", base_url, slug, subscriber.token),
-        "unsubscribe": _public_url("digests_public:unsubscribe", base_url, slug, subscriber.token),
+        "confirm": rendering.public_url("digests_public:confirm", base_url, slug, subscriber.token),
+        "unsubscribe": rendering.public_url(
+            "digests_public:unsubscribe", base_url, slug, subscriber.token
+        ),
         "subscribed": subscribed,
     }
     if subscribed:

@@ -5,7 +5,7 @@ and tests the immediate backend runs it at once."""
 from django_tasks import task
 
 from .models import DigestIssue
-from .services import issue_send
+from .sending import issue_send
 
 
 @task()

@@ -13,9 +13,9 @@ Both are kept in step by database triggers on ``library_libraryrecord`` (an FTS5
 table needs the *old* text to take a row out, which only a trigger still has), created by the
 migration 0002 with ``create_index``. The triggers also bump ``library_search_state.version``
 to a new random value on any change to a record, its themes, its vectors or the search terms:
-the per-process caches of ``search.py`` compare it (one single-row read) before each search. A
-random stamp rather than a counter, so that a rolled-back change can never bring back a value
-that a cache was built for.
+the per-process catalogue of ``search_catalogue.py`` compares it (one single-row read) before
+each search. A random stamp rather than a counter, so that a rolled-back change can never bring
+back a value that a cache was built for.
 
 ``index_record(record)`` and ``unindex_record(record)`` are what the services call
 (``indexing.py``): the text index is already in step by then, so they compute the record's
@@ -294,7 +294,7 @@ def rebuild_index(vectors: bool = True, log=None) -> int:
                     log(f"Vectors: {min(start + 64, len(ids))} of {len(ids)} records")
             from safeguarding.accounts.models import Partnership
 
-            from .search import store_finding_vectors
+            from .finding_vectors import store_finding_vectors
 
             for partnership in Partnership.objects.order_by("pk"):
                 store_finding_vectors(partnership, log=log)

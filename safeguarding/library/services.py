@@ -6,7 +6,9 @@ kept in step (``indexing.record_indexed`` after every save, ``record_unindexed``
   ``record_sync_from_publication`` copies it (a withdrawn one stays in the library, not public).
   ``library_sync`` does the same for publications and national reviews that exist already.
 - Records from elsewhere: ``library_import`` (CSV or JSON, all or nothing), ``record_add`` and
-  ``record_update`` by hand, ``national_review_add`` (a publication.NationalReview and a record).
+  ``record_update`` by hand, ``national_review_add`` (a publication.NationalReview and a record)
+  and ``national_review_remove``: national reviews are entered here only (the public Reviews
+  page lists them from publication).
 - ``search_term_add`` / ``search_term_remove``: the partnership's synonyms and abbreviations.
 - ``submission_prepare`` / ``submission_record_sent``: national library submissions.
 """
@@ -426,6 +428,13 @@ def national_review_add(
             summary=summary,
         )
         return _national_record(review, actor, themes)
+
+
+def national_review_remove(*, review: NationalReview, actor) -> NationalReview:
+    """Take a national review off the public Reviews page (archived, not deleted). Its library
+    record is taken out in the same transaction, by the receiver of
+    ``publication.signals.national_review_removed`` (``signals.py``)."""
+    return publication_services.national_review_remove(review=review, actor=actor)
 
 
 # Imports ---------------------------------------------------------------------------------------

@@ -22,6 +22,11 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("national-reviews/", views.national_reviews, name="national_reviews"),
     path("national-reviews/add/", views.national_review_add, name="national_review_add"),
+    path(
+        "national-reviews/<int:pk>/remove/",
+        views.national_review_remove,
+        name="national_review_remove",
+    ),
     path("search-terms/", views.search_terms, name="search_terms"),
     path("search-terms/<int:pk>/remove/", views.search_term_remove, name="search_term_remove"),
     path("themes/", views.themes_by_year, name="themes"),

@@ -23,6 +23,7 @@ from safeguarding.actions.models import Theme
 from safeguarding.actions.services import themes_available
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.publication import selectors as publication_selectors
 from safeguarding.publication.models import Publication
 
 from . import national_libraries, permissions, selectors, services, themes_chart
@@ -188,9 +189,9 @@ def search_page(request, slug: str):
 
 def similar_to(record: LibraryRecord, partnership, *, public_only: bool) -> list[LibraryRecord]:
     """Similar reviews in the same library (public ones only on the public page)."""
-    from . import search
+    from . import similar
 
-    items = search.similar_records(record, limit=5, public_only=public_only)
+    items = similar.similar_records(record, limit=5, public_only=public_only)
     ids = [item.id for item in items if item.kind == "record" and item.id != record.pk]
     return selectors.records_in_order(partnership=partnership, ids=ids, public_only=public_only)
 
@@ -375,6 +376,24 @@ def national_review_add(request, slug: str):
             return redirect("library:national_reviews", slug=partnership.slug)
     return render(
         request, "library/national_review_add.html", {"partnership": partnership, "form": form}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def national_review_remove(request, slug: str, pk: int):
+    """Take a national review off the public Reviews page; its library record leaves too."""
+    partnership = _manager(request, slug)
+    review = publication_selectors.national_review_get_live(partnership=partnership, pk=pk)
+    if request.method == "POST":
+        services.national_review_remove(review=review, actor=request.user)
+        messages.success(
+            request, f"‘{review.title}’ has been taken off the public page and out of the library"
+        )
+        return redirect("library:national_reviews", slug=partnership.slug)
+    return render(
+        request,
+        "library/national_review_remove.html",
+        {"partnership": partnership, "review": review},
     )
 
 

@@ -1,18 +1,8 @@
-"""Staff pages for publication, under /manage/<partnership>/publication/."""
+"""Staff pages for publication, under /manage/<partnership>/publication/. (National reviews
+that the business unit shares are entered in the learning library: ``library:national_reviews``.)"""
 
-from django.urls import path
-
-from . import urls_publishing, views
+from . import urls_publishing
 
 app_name = "publication"
 
-urlpatterns = [
-    path("national-reviews/", views.national_reviews, name="national_reviews"),
-    path(
-        "national-reviews/<int:pk>/remove/",
-        views.national_review_remove,
-        name="national_review_remove",
-    ),
-]
-
-urlpatterns += urls_publishing.urlpatterns  # publishing a signed-off review (issue 5)
+urlpatterns = urls_publishing.urlpatterns  # publishing a signed-off review (issue 5)

@@ -5,8 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from safeguarding.accounts import selectors as account_selectors
+from safeguarding.accounts.audit_trail import selectors as audit_selectors
 from safeguarding.accounts.permissions import is_administrator, is_business_unit, roles_in
-from safeguarding.audit import selectors as audit_selectors
 from safeguarding.clock.selectors import milestone_dashboard
 from safeguarding.public_site import selectors as public_selectors
 from safeguarding.referrals import selectors as referral_selectors

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from safeguarding.accounts.models import Role
 from safeguarding.audit.models import AuditEvent
-from safeguarding.digests import services
+from safeguarding.digests import sending, services
 from safeguarding.digests.models import DigestDelivery, DigestIssue
 from safeguarding.digests.tasks import send_digest_issue
 
@@ -172,13 +172,13 @@ def test_each_confirmed_subscriber_gets_the_issue_exactly_once(
 
     # The task runs again (a retry, a second worker): nobody is sent it twice.
     assert send_digest_issue.enqueue(issue_id=composed.pk).return_value == 0
-    assert services.issue_send(issue=composed) == 0
+    assert sending.issue_send(issue=composed) == 0
     assert len(mail.outbox) == 2
     assert DigestDelivery.objects.filter(issue=composed).count() == 2
 
     # Someone who confirms later gets the issue on the next run, and only they do.
     subscriber(partnership, "late@example.org")
-    assert services.issue_send(issue=composed) == 1
+    assert sending.issue_send(issue=composed) == 1
     assert mail.outbox[-1].to == ["late@example.org"]
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from safeguarding.actions import services as action_services
 from safeguarding.actions.tests.support import signed_off_review
+from safeguarding.audit.models import AuditEvent
 from safeguarding.library import services
 from safeguarding.library.models import LibraryRecord, NationalLibrarySubmission, SearchTerm
 from safeguarding.publication.models import NationalReview
@@ -431,6 +432,70 @@ def test_a_national_review_from_the_future_saves_nothing(bu_client):
     )
     assert "The date published must be today or in the past" in response.content.decode()
     assert not NationalReview.objects.exists() and not LibraryRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"url": "not a url"}, "Enter a web address in the correct format"),
+        ({"url": "http://panel.example/x"}, "Enter a web address that starts with https://"),
+        ({"published_on_0": "31", "published_on_1": "2"}, "Date published must be a real date"),
+    ],
+)
+def test_a_national_review_with_a_bad_address_or_date_saves_nothing(bu_client, overrides, message):
+    data = {
+        "title": "A fictional national review about infants",
+        "published_on_0": "3",
+        "published_on_1": "3",
+        "published_on_2": "2025",
+        "url": "https://panel.example/reviews/infants",
+    }
+    html = bu_client.post(url("national_review_add"), {**data, **overrides}).content.decode()
+    assert "There is a problem" in html and message in html
+    assert not NationalReview.objects.exists() and not LibraryRecord.objects.exists()
+
+
+def test_a_national_review_taken_down_leaves_the_public_page_and_the_library(
+    bu_client, client, partnership, business_unit_user
+):
+    record = services.national_review_add(
+        partnership=partnership,
+        actor=business_unit_user,
+        title="A fictional national review about infants",
+        published_on=datetime.date(2025, 3, 3),
+        url="https://panel.example/reviews/infants",
+    )
+    review = record.national_review
+    listed = bu_client.get(url("national_reviews")).content.decode()
+    assert url("national_review_remove", review.pk) in listed
+    assert "Take ‘A fictional national review about infants’ off the public page?" in (
+        bu_client.get(url("national_review_remove", review.pk)).content.decode()
+    )
+    response = bu_client.post(url("national_review_remove", review.pk))
+    assert response.status_code == 302 and response["Location"] == url("national_reviews")
+    review.refresh_from_db()
+    record.refresh_from_db()
+    assert review.archived_at is not None and record.archived_at is not None
+    assert AuditEvent.objects.filter(action="national_review.removed").count() == 1
+    assert "panel.example" not in bu_client.get(url("national_reviews")).content.decode()
+    public = client.get(reverse("public_site:reviews", args=["testshire"])).content.decode()
+    assert "panel.example" not in public
+    assert bu_client.post(url("national_review_remove", review.pk)).status_code == 404
+
+
+def test_only_the_business_unit_sees_the_take_down_link(
+    client_for, partnership, business_unit_user
+):
+    record = services.national_review_add(
+        partnership=partnership,
+        actor=business_unit_user,
+        title="A fictional national review",
+        published_on=datetime.date(2025, 3, 3),
+        url="https://panel.example/reviews/x",
+    )
+    html = client_for("partner_lead").get(url("national_reviews")).content.decode()
+    assert "A fictional national review" in html
+    assert url("national_review_remove", record.national_review_id) not in html
 
 
 # Search terms ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 pages (with results, with errors, the themes chart, a submission), and search works without
 JavaScript."""
 
+import datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -64,6 +65,13 @@ def test_library_pages_have_no_axe_violations(
     sample_pdf,
 ):
     own, manual = _library(partnership, business_unit_user, sample_pdf)
+    national = services.national_review_add(
+        partnership=partnership,
+        actor=business_unit_user,
+        title="A fictional national review",
+        published_on=datetime.date(2025, 3, 3),
+        url="https://panel.example/reviews/fictional",
+    )
     business_unit_user.set_password("correct-horse-battery-staple")
     business_unit_user.save()
     slug = partnership.slug
@@ -85,6 +93,7 @@ def test_library_pages_have_no_axe_violations(
         "import": staff("import"),
         "national reviews": staff("national_reviews"),
         "add a national review": staff("national_review_add"),
+        "take down a national review": staff("national_review_remove", national.national_review_id),
         "search terms": staff("search_terms"),
         "themes by year": staff("themes"),
         "submission": staff("submission", own.pk),

@@ -11,7 +11,8 @@ from safeguarding.accounts.models import Role
 from safeguarding.library import services
 from safeguarding.library.importing import parse_library_file
 from safeguarding.library.models import LibraryRecord
-from safeguarding.library.search import clear_caches, search_records
+from safeguarding.library.search import search_records
+from safeguarding.library.search_catalogue import clear_caches
 from safeguarding.publication import services as publication_services
 
 from .search_support import make_record

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from safeguarding.library import embeddings, indexing, search
+from safeguarding.library import embeddings, indexing, search_catalogue
 from safeguarding.library.models import SearchTerm
 from safeguarding.library.search import search_records
 
@@ -360,5 +360,5 @@ def test_record_years_are_shown(partnership):
 
 
 def test_clear_caches(partnership, library):
-    search.clear_caches()
+    search_catalogue.clear_caches()
     assert search_records(partnership, "strangulation").total >= 1

@@ -1,5 +1,5 @@
 """ "Have we seen this before?": similar findings, recommendations and library records
-(``search.similar_texts``, ``search.similar_records``), and the vectors kept for them."""
+(``similar.similar_texts``, ``similar.similar_records``), and the vectors kept for them."""
 
 import pytest
 from django.db import connection
@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from safeguarding.actions.models import Action
 from safeguarding.actions.tests.support import add_action, add_recommendation, signed_off_review
-from safeguarding.library import embeddings, search
+from safeguarding.library import embeddings
+from safeguarding.library import similar as finder
 from safeguarding.library.models import FindingVector
 from safeguarding.reviews.models import Review
 from safeguarding.reviews.running import services as review_services
@@ -58,7 +59,7 @@ def test_a_repeated_finding_shows_the_earlier_one_first(
     review_services.finding_add(
         review=current_review, actor=business_unit_user, title="Safe sleep", text=text
     )
-    similar = search.similar_texts(partnership, text, exclude_review_id=current_review.pk)
+    similar = finder.similar_texts(partnership, text, exclude_review_id=current_review.pk)
     first = similar[0]
     assert (first.kind, first.title) == ("finding", "Safer sleep advice")
     assert first.review_id == earlier_review.pk
@@ -81,7 +82,7 @@ def test_own_recommendations_come_with_what_happened_to_their_actions(
     )
     add_action(recommendation, business_unit_user, agency, text="Update the safer sleep leaflet")
     add_action(recommendation, business_unit_user, agency, text="Train health visitors")
-    similar = search.similar_texts(
+    similar = finder.similar_texts(
         partnership, "Safer sleep advice should be given to fathers as well as mothers.", limit=5
     )
     by_kind = {(item.kind, item.id): item for item in similar}
@@ -93,7 +94,7 @@ def test_own_recommendations_come_with_what_happened_to_their_actions(
 
 def test_library_records_are_offered_too(partnership):
     library = make_library(partnership)
-    similar = search.similar_texts(
+    similar = finder.similar_texts(
         partnership, "The father was not asked about co-sleeping after drinking alcohol."
     )
     assert similar[0].kind == "record"
@@ -106,16 +107,16 @@ def test_vectors_are_kept_and_remade_when_the_text_changes(
 ):
     if not embeddings.available():
         pytest.skip("no sentence model installed")
-    search.similar_texts(partnership, "escalation of disagreements")
+    finder.similar_texts(partnership, "escalation of disagreements")
     assert FindingVector.objects.filter(kind="finding").count() == 3
     finding = earlier_review.findings.get(title="Escalation")
     stored = FindingVector.objects.get(kind="finding", object_id=finding.pk)
     with CaptureQueriesContext(connection) as again:
-        search.similar_texts(partnership, "escalation of disagreements")
+        finder.similar_texts(partnership, "escalation of disagreements")
     assert not any("INSERT" in q["sql"] for q in again.captured_queries)
     finding.text = "A completely different finding about interpreters."
     finding.save()
-    search.similar_texts(partnership, "escalation of disagreements")
+    finder.similar_texts(partnership, "escalation of disagreements")
     changed = FindingVector.objects.get(kind="finding", object_id=finding.pk)
     assert changed.text_hash != stored.text_hash
 
@@ -123,11 +124,11 @@ def test_vectors_are_kept_and_remade_when_the_text_changes(
 def test_other_partnerships_findings_are_not_offered(
     other_partnership, earlier_review, business_unit_user
 ):
-    assert search.similar_texts(other_partnership, EARLIER[0][1]) == []
+    assert finder.similar_texts(other_partnership, EARLIER[0][1]) == []
 
 
 def test_empty_text_finds_nothing(partnership, earlier_review):
-    assert search.similar_texts(partnership, "   ") == []
+    assert finder.similar_texts(partnership, "   ") == []
 
 
 def test_similar_records(partnership, other_partnership):
@@ -140,7 +141,7 @@ def test_similar_records(partnership, other_partnership):
         themes=["Sudden unexpected death in infancy (SUDI)"],
     )
     make_record(other_partnership, title="Co-sleeping death elsewhere", summary="Co-sleeping.")
-    similar = search.similar_records(library["sudi"], limit=3)
+    similar = finder.similar_records(library["sudi"], limit=3)
     assert similar[0].id == twin.pk
     assert library["sudi"].pk not in [item.id for item in similar]
     assert len(similar) <= 3

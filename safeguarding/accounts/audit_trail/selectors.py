@@ -1,4 +1,4 @@
-"""Reads of the audit trail, scoped to one partnership."""
+"""Reads of the audit trail page, scoped to one partnership."""
 
 import datetime
 import heapq
@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from safeguarding.accounts.models import Membership, Partnership
-
-from .models import AuditEvent
+from safeguarding.audit.models import AuditEvent
 
 # Deeper pages than this are refused: narrow the dates instead (keeps every page fast).
 MAX_PAGE = 200

@@ -1,0 +1,141 @@
+"""The library search's per-process catalogue (see ``search.py`` and docs/search.md).
+
+What every search needs about every live record (partnership, visibility, facet values,
+sentence vectors), the search terms and, built on first use, the vocabulary, held per process
+until the state stamp (``search_index.version``) changes. Reads only.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import connection
+
+from . import embeddings, search_index
+from .models import LibraryRecord, RecordVector, SearchTerm
+from .text import Vocabulary, words
+
+# A record's similarity: the best of its passages, the summary passage counting in full and
+# the full-text passage a little less.
+PASSAGE_WEIGHTS = (1.0, 0.9)
+
+
+@dataclass
+class Catalogue:
+    """What every search needs about every live record, held per process until the state
+    stamp changes: row i of each array is the record ``ids[i]``."""
+
+    stamp: int
+    ids: np.ndarray
+    row_of: dict[int, int]
+    partnership: np.ndarray
+    public: np.ndarray
+    facet_values: dict[str, list]  # facet → per row: a value, or a tuple of values (theme)
+    theme_names: dict[str, str]
+    vectors: np.ndarray  # (n passages, dim) float32
+    vector_rows: np.ndarray  # the catalogue row of each passage
+    vector_weights: np.ndarray
+    terms: list[tuple[int | None, str, str]]
+    _vocabulary: Vocabulary | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def vocabulary(self) -> Vocabulary:
+        """The library's words (titles, summaries, learning, themes, search terms), built on
+        first use after a change: a few hundred milliseconds for a national-size library."""
+        with self._lock:
+            if self._vocabulary is None:
+                # (not themes_text: on SQLite it lies after the full text in the row)
+                # Public records and shared terms only: "Showing results for …" must never
+                # reveal a word from a record the searcher may not see.
+                texts = LibraryRecord.objects.filter(
+                    archived_at__isnull=True, is_public=True
+                ).values_list("title", "summary", "learning")
+                extra = [w for name in self.theme_names.values() for w in words(name)]
+                for partnership_id, term, expansion in self.terms:
+                    if partnership_id is None:
+                        extra += words(term) + words(expansion)
+                self._vocabulary = Vocabulary.from_texts(
+                    (" ".join(row) for row in texts.iterator(chunk_size=500)), extra
+                )
+            return self._vocabulary
+
+
+_catalogues: dict[tuple, Catalogue] = {}
+_catalogue_lock = threading.Lock()
+
+
+def _catalogue_key() -> tuple:
+    return (connection.alias, str(connection.settings_dict.get("NAME")))
+
+
+def catalogue() -> Catalogue:
+    """The catalogue for the current state: one query when it is up to date."""
+    stamp = search_index.version()
+    key = _catalogue_key()
+    cached = _catalogues.get(key)
+    if cached is not None and cached.stamp == stamp:
+        return cached
+    with _catalogue_lock:
+        built = _build_catalogue(stamp)
+        _catalogues[key] = built
+    return built
+
+
+def _build_catalogue(stamp: int) -> Catalogue:
+    rows = list(
+        LibraryRecord.objects.filter(archived_at__isnull=True)
+        .order_by("pk")
+        .values_list(
+            "pk", "partnership_id", "is_public", "review_type", "year", "age_group", "publisher"
+        )
+    )
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    row_of = {int(pk): i for i, pk in enumerate(ids)}
+    themes: dict[int, list[str]] = defaultdict(list)
+    theme_names: dict[str, str] = {}
+    through = LibraryRecord.themes.through.objects.filter(libraryrecord__archived_at__isnull=True)
+    for record_id, theme_id, name in through.values_list(
+        "libraryrecord_id", "theme_id", "theme__name"
+    ):
+        themes[record_id].append(str(theme_id))
+        theme_names[str(theme_id)] = name
+    facet_values = {
+        "review_type": [r[3] for r in rows],
+        "year": [str(r[4]) for r in rows],
+        "age_group": [r[5] for r in rows],
+        "theme": [tuple(themes.get(r[0], ())) for r in rows],
+        "publisher": [r[6] for r in rows],
+    }
+    vectors, vector_rows, vector_weights = [], [], []
+    if embeddings.available():
+        for record_id, position, blob in (
+            RecordVector.objects.filter(record__archived_at__isnull=True)
+            .order_by("record_id", "position")
+            .values_list("record_id", "position", "vector")
+            .iterator(chunk_size=2000)
+        ):
+            vector = np.frombuffer(bytes(blob), dtype=np.float32)
+            if record_id in row_of and vector.shape[0] == embeddings.DIM:
+                vectors.append(vector)
+                vector_rows.append(row_of[record_id])
+                vector_weights.append(PASSAGE_WEIGHTS[min(position, len(PASSAGE_WEIGHTS) - 1)])
+    return Catalogue(
+        stamp=stamp,
+        ids=ids,
+        row_of=row_of,
+        partnership=np.array([r[1] for r in rows], dtype=np.int64),
+        public=np.array([r[2] for r in rows], dtype=bool),
+        facet_values=facet_values,
+        theme_names=theme_names,
+        vectors=np.vstack(vectors) if vectors else np.zeros((0, embeddings.DIM), np.float32),
+        vector_rows=np.array(vector_rows, dtype=np.int64),
+        vector_weights=np.array(vector_weights, dtype=np.float32),
+        terms=list(SearchTerm.objects.values_list("partnership_id", "term", "expansion")),
+    )
+
+
+def clear_caches() -> None:
+    _catalogues.clear()
