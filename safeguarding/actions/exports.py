@@ -1,5 +1,5 @@
-"""Files for boards: a review's action plan (.docx and .xlsx, in the shape of STATUTORY.md §8.5),
-the partnership tracker (.xlsx) and the annual report figures (.xlsx, R24).
+"""Files for boards: a review's action plan (.docx and .xlsx, in the shape of docs/rules.md
+§action-plans), the partnership tracker (.xlsx) and the annual report figures (.xlsx, R24).
 
 The files hold what the pages show: the review's reference and title (its pseudonym), never
 the real names of people in the case (the action plan holds none). Dates are real date cells

@@ -1,4 +1,5 @@
-"""Forms for the rapid review pages (§2.4). Rules live in rapid_review_services.py."""
+"""Forms for the rapid review pages (docs/rules.md §rapid-review). Rules live in
+rapid_review_services.py."""
 
 from django import forms
 

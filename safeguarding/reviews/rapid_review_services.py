@@ -1,5 +1,6 @@
-"""The rapid review (§2.4): its meeting and recommendation, immediate actions, sending it to the
-National Panel with the partners' decision (R10) and the Panel's response (R11)."""
+"""The rapid review (docs/rules.md §rapid-review): its meeting and recommendation, immediate
+actions, sending it to the National Panel with the partners' decision (R10) and the Panel's response
+(R11)."""
 
 import datetime
 
@@ -105,7 +106,7 @@ def rapid_review_outcome_record(
 def immediate_action_record(
     *, review: Review, action: str, agency: Agency | None, taken_on: datetime.date, actor
 ) -> ImmediateAction:
-    """Record a learning or safety action taken at once (§2.4)."""
+    """Record a learning or safety action taken at once (§rapid-review)."""
     if review.is_read_only:
         raise ServiceError("The review is signed off")
     action = (action or "").strip()

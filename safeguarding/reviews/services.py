@@ -53,8 +53,8 @@ def _create(*, case: Case, kind: str, stage: str, title: str, actor, tracks) -> 
 
 
 def rapid_review_start(*, case: Case, actor) -> Review:
-    """Start the rapid review of a case with a CSPR track (§2.4; R8: one follows every
-    serious incident notification)."""
+    """Start the rapid review of a case with a CSPR track (docs/rules.md §rapid-review; R8: one
+    follows every serious incident notification)."""
     track = case.tracks.filter(review_type=ReviewType.CSPR).first()
     if track is None:
         raise ServiceError("Send the case for a CSPR decision before starting a rapid review")
@@ -77,7 +77,7 @@ def rapid_review_start(*, case: Case, actor) -> Review:
 
 def review_commission(*, case: Case, tracks: list[Track], actor) -> Review:
     """Commission one review of the case's tracks whose final decision calls for a review.
-    Several tracks make one joint review (§5)."""
+    Several tracks make one joint review (docs/rules.md §multi-track)."""
     if not tracks:
         raise ServiceError("Select the review types the review covers", field="tracks")
     kinds = set()
