@@ -1,8 +1,8 @@
-"""The shared theme vocabulary (STATUTORY.md §9): facet → names. Loaded by the data migration
+"""The shared theme vocabulary (docs/rules.md §themes): facet → names. Loaded by the data migration
 0002; a partnership adds its own on the themes page. Change names here only with a migration."""
 
 DEFAULT_THEMES: dict[str, list[str]] = {
-    # §9.1 Children: harm or incident type
+    # Children: harm or incident type
     "harm": [
         "Neglect",
         "Physical abuse",
@@ -21,7 +21,7 @@ DEFAULT_THEMES: dict[str, list[str]] = {
         "Fabricated or induced illness",
         "FGM and honour-based abuse",
     ],
-    # §9.1 Children: context and risk factors
+    # Children: context and risk factors
     "context": [
         "Domestic abuse",
         "Parental mental health",
@@ -39,7 +39,7 @@ DEFAULT_THEMES: dict[str, list[str]] = {
         "Male carers (invisible men)",
         "COVID-19",
     ],
-    # §9.1 Practice themes
+    # Practice themes
     "practice": [
         "Information sharing",
         "Voice and lived experience",
@@ -53,7 +53,7 @@ DEFAULT_THEMES: dict[str, list[str]] = {
         "Multi-agency working",
         "Training and awareness",
     ],
-    # §9.2 Adults: Care Act abuse and neglect types
+    # Adults: Care Act abuse and neglect types
     "adult_abuse": [
         "Physical abuse (adult)",
         "Domestic abuse (adult)",
@@ -66,7 +66,7 @@ DEFAULT_THEMES: dict[str, list[str]] = {
         "Neglect and acts of omission",
         "Self-neglect and hoarding",
     ],
-    # §9.3 Domestic abuse-related deaths
+    # Domestic abuse-related deaths
     "domestic_abuse": [
         "Coercive control and economic abuse",
         "Contact with victims and routine enquiry",

@@ -1,4 +1,5 @@
-"""Files for boards: a review's action plan (.docx and .xlsx, in the shape of STATUTORY.md §8.5)
+"""Files for boards: a review's action plan (.docx and .xlsx, in the shape of docs/rules.md
+§action-plans)
 and the partnership tracker (.xlsx). The sheet helpers (``Sheet``, ``workbook_new``,
 ``workbook_bytes``) are also used by the reports app's spreadsheets.
 

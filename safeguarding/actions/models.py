@@ -1,7 +1,7 @@
-"""From findings to change (DESIGN §5 `actions`; STATUTORY.md §8.5, R24).
+"""From findings to change (DESIGN §5 `actions`; docs/rules.md §action-plans, R24).
 
-A review's findings and learning points (``reviews.Finding``) are tagged with themes (§9, data the
-business unit extends). Recommendations answer findings and are addressed to the partnership or
+A review's findings and learning points (``reviews.Finding``) are tagged with themes (§themes, data
+the business unit extends). Recommendations answer findings and are addressed to the partnership or
 to named agencies, with the change they should bring about and how the partnership will know it
 happened (impact). Actions sit under recommendations: one owner agency each, a lead, a target
 date and a status. Agencies record updates and evidence; completion is asked for by the agency
@@ -24,7 +24,7 @@ from safeguarding.reviews.models import Finding, Review
 
 
 class Theme(models.Model):
-    """A learning theme. Rows with no partnership are the shared vocabulary of STATUTORY.md §9
+    """A learning theme. Rows with no partnership are the shared vocabulary of docs/rules.md §themes
     (loaded by a data migration from ``default_themes.py``); a partnership adds its own."""
 
     class Facet(models.TextChoices):
@@ -90,7 +90,8 @@ class Recommendation(TimeStampedModel):
     expected_change = models.TextField(max_length=5_000)
     agreed_on = models.DateField(default=datetime.date.today)
 
-    # Impact: how the partnership will know, and later what it found (§8.5; QM 18 / SAR QM 15)
+    # Impact: how the partnership will know, and later what it found (§action-plans; QM 18 /
+    # SAR QM 15)
     impact_method = models.CharField(max_length=20, choices=ImpactMethod.choices, blank=True)
     impact_plan = models.TextField(max_length=5_000, blank=True)
     impact_review_on = models.DateField(null=True, blank=True)

@@ -1,5 +1,5 @@
 """Staff pages for a review's action plan and its actions, under /manage/<partnership>/actions/
-(STATUTORY.md §8.5, R24).
+(docs/rules.md §action-plans, R24).
 
 Each view: partnership (404 outside it) → object through a selector (404 outside the
 partnership) → permission (403) → form → one service → redirect with a success message.

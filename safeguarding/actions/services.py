@@ -1,5 +1,5 @@
-"""Writes for findings, recommendations, actions, updates, evidence and impact (STATUTORY.md
-§8.5; R24).
+"""Writes for findings, recommendations, actions, updates, evidence and impact (docs/rules.md
+§action-plans; R24).
 
 Every write is validated first, runs in one transaction, leaves an ``ActionUpdate`` where it
 changes an action (the history people see) and an audit event. Evidence files are stored before

@@ -1,5 +1,5 @@
 """The default milestone rules, loaded by a data migration.
-Tags in comments are STATUTORY.md's confidence tags."""
+Tags in comments are the confidence tags of docs/rules.md §tags."""
 
 DEFAULT_RULES = [
     # code, name, review type, starts on, done on, amount, unit, rule, guidance, basis, configurable

@@ -3,7 +3,7 @@
 Rules say when a deadline starts (an event), how long it runs (working days, calendar days or
 calendar months, through the one calendar in core.calendar), which rule it comes from (R-number),
 under which guidance, and whether it is statutory, an expectation or a local setting. Rules tagged
-[K] or [C] in STATUTORY.md are configurable per partnership (PartnershipMilestoneSetting).
+[K] or [C] in docs/rules.md (§tags) are configurable per partnership (PartnershipMilestoneSetting).
 """
 
 from django.conf import settings
@@ -57,7 +57,7 @@ class MilestoneRule(models.Model):
     done_on_event = models.CharField(max_length=40, choices=Event.choices)
     offset_amount = models.PositiveIntegerField()
     offset_unit = models.CharField(max_length=20, choices=OffsetUnit.choices)
-    rule_id = models.CharField(max_length=10, help_text="The rule in STATUTORY.md, e.g. R2")
+    rule_id = models.CharField(max_length=10, help_text="The rule ID in docs/rules.md, e.g. R2")
     guidance_version = models.CharField(max_length=20, help_text="e.g. WT2023, CA2014, DHR2016")
     basis = models.CharField(max_length=20, choices=Basis.choices)
     configurable = models.BooleanField(

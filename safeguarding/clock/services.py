@@ -192,7 +192,7 @@ def milestone_extend(
 def milestone_setting_update(
     *, partnership: Partnership, rule: MilestoneRule, offset_amount: int, enabled: bool, actor
 ) -> PartnershipMilestoneSetting:
-    """A partnership's own value for a configurable rule ([K]/[C] in STATUTORY.md). Applies to
+    """A partnership's own value for a configurable rule ([K]/[C] in docs/rules.md). Applies to
     milestones started from now on; existing ones keep the offset they were computed with."""
     if not rule.configurable:
         raise ServiceError("This rule is set in law or national guidance and cannot be changed")

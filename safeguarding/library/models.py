@@ -1,4 +1,4 @@
-"""The learning library (DESIGN §5 `library`; issue 7; STATUTORY.md §9, §10).
+"""The learning library (DESIGN §5 `library`; issue 7; docs/rules.md §themes, §national-reviews).
 
 One record per review, whoever published it: the partnership's own published reviews (made
 automatically from ``publication.Publication``), national reviews, and records imported from

@@ -1,6 +1,6 @@
 """The national libraries that collect published reviews, and what each asks for (issue 7 §7).
 
-Each review type has one national home (STATUTORY.md §9.1, §3.6, §4.6):
+Each review type has one national home (docs/rules.md §national-libraries):
 
 - children (CSPRs, and serious case reviews before them): the NSPCC National Case Review
   Repository, whose entries hold a summary, learning themes, recommendations and the model;

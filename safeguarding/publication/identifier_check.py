@@ -1,7 +1,7 @@
 """Find leaked identities in files before they are published.
 
 Publication rules R15-R17 (CSPR) and R34-R35 (DHR: publish the *anonymised* report) in
-/work/shared/domain/STATUTORY.md, and the design rule "no real identities leaked", mean that a
+docs/rules.md, and the design rule "no real identities leaked", mean that a
 report must not name or otherwise identify the people in the case. This module reads the text of
 a PDF or Word (.docx) file and reports every place where an identifier recorded for the people in
 the case appears, plus anything that looks like a phone number, email address, NHS number or UK

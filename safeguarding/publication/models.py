@@ -7,8 +7,9 @@ from safeguarding.core.models import ArchivableModel
 
 
 class NationalReview(ArchivableModel):
-    """A review published by the Child Safeguarding Practice Review Panel (STATUTORY.md §10),
-    recorded by the business unit to share on the partnership's public Reviews page."""
+    """A review published by the Child Safeguarding Practice Review Panel (docs/rules.md
+    §national-reviews), recorded by the business unit to share on the partnership's public Reviews
+    page."""
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="national_reviews"

@@ -1,8 +1,9 @@
-"""Referrals, cases, screening facts, decisions and notifications (STATUTORY.md §0, §5, §7).
+"""Referrals, cases, screening facts, decisions and notifications (docs/rules.md §rules,
+§multi-track, §referral-forms).
 
 A referral is what a professional sends. A case gathers one or more referrals about the same
 incident, holds the screening facts, and leads to one track per review type with its own
-decision, signatures and notifications (§5: one incident, many tracks).
+decision, signatures and notifications (§multi-track: one incident, many tracks).
 """
 
 import uuid
@@ -185,7 +186,7 @@ class ReferralIdentity(models.Model):
 
 
 class Track(models.Model):
-    """One review type for a case: its own decision, signatures and notifications (§5)."""
+    """One review type for a case: its own decision, signatures and notifications (§multi-track)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tracks")
     review_type = models.CharField(max_length=10, choices=ReviewType.choices)
@@ -204,7 +205,7 @@ class Track(models.Model):
 
 
 class Outcome(models.TextChoices):
-    # CSPR (R12, §2.4)
+    # CSPR (R12, §rapid-review)
     NO_FURTHER_REVIEW = "no_further_review", "No further review"
     RAPID_REVIEW_THEN_LOCAL = "rapid_review_then_local", "Rapid review, then a local review"
     REFER_NATIONAL = "refer_national", "Refer for a national review"

@@ -1,4 +1,4 @@
-"""The question pages of the online referral forms (STATUTORY.md §7.2 CSPR, §7.3 SAR, §7.4 DHR).
+"""The question pages of the online referral forms (docs/rules.md §referral-forms).
 
 One Django form per question page. The pages "about you", "about the person", "what happened"
 and "agencies" are shared by every review type; the "criteria" page differs by type. Field
@@ -155,7 +155,7 @@ class ReferralPageForm(forms.Form):
 
 
 class ReferrerForm(ReferralPageForm):
-    """About you: the professional making the referral (§7.2, §7.3 "Referrer")."""
+    """About you: the professional making the referral (§referral-forms)."""
 
     titles = {"default": "About you"}
 
@@ -278,7 +278,7 @@ class PersonForm(ReferralPageForm):
 
 
 class WhatHappenedForm(ReferralPageForm):
-    """The incident: dates, harm, abuse or neglect, place (R1, R17, R29)."""
+    """The incident: dates, harm, abuse or neglect, place (R1 child, R19 and R22 adult, R27 DHR)."""
 
     titles = {"default": "What happened"}
 
@@ -395,7 +395,7 @@ def _clean_concerns(form: forms.Form, cleaned: dict) -> None:
 
 
 class CsprCriteriaForm(ReferralPageForm):
-    """The child's legal status (§7.1, §7.2; R4 looked after, R5 care leaver)."""
+    """The child's legal status (§referral-forms; R4 looked after, R5 care leaver)."""
 
     titles = {"default": "The child's legal status"}
 
@@ -416,7 +416,7 @@ class CsprCriteriaForm(ReferralPageForm):
 
 
 class SarCriteriaForm(ReferralPageForm):
-    """The Care Act 2014 s44 tests (§7.3; R17–R21)."""
+    """The Care Act 2014 s44 tests (§referral-forms; R19–R22)."""
 
     titles = {"default": "Care and support, and how agencies worked together"}
 
@@ -454,7 +454,8 @@ class SarCriteriaForm(ReferralPageForm):
 
 
 class DhrCriteriaForm(ReferralPageForm):
-    """The death and the household (§7.4; R29 relationship, suicide, children)."""
+    """The death and the household (§referral-forms; R27 and R28 who caused it, R29 suicide
+    after domestic abuse, children in the household)."""
 
     titles = {"default": "About the death and the household"}
 
@@ -484,7 +485,7 @@ class DhrCriteriaForm(ReferralPageForm):
 
 
 class AgenciesForm(ReferralPageForm):
-    """Agencies involved (§7.2–7.4). For CSPR and DHR this page also asks about agencies
+    """Agencies involved (§referral-forms). For CSPR and DHR this page also asks about agencies
     working together; for SAR that question is one of the s44 tests on the criteria page."""
 
     titles = {"default": "Agencies involved"}
@@ -666,7 +667,7 @@ def referral_arguments(*, checked: list[CheckedPage]) -> dict:
     }
     born = identity["date_of_birth"]
     if born is not None:
-        # Screening needs the age at the time (R1 child, R29 aged 16 or over): the date of
+        # Screening needs the age at the time (R1 child, R27 aged 16 or over): the date of
         # birth, when given, wins over an age typed in.
         on = cleaned.get("date_of_death") or cleaned.get("incident_date") or timezone.localdate()
         cleaned["age_years"] = max(age_in_years(born, on), 0)

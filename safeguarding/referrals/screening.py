@@ -1013,7 +1013,7 @@ def screen(facts: Facts) -> ScreeningResult:
         cspr_reasons.append(r41)
         dhr_reasons.append(r41)
     # R42: an adult with care and support needs whose death needs a DHR: test both; a joint
-    # SAR/DHR is allowed (section 5 also lists suicide after coercive control here).
+    # SAR/DHR is allowed (docs/rules.md §multi-track also lists suicide after coercive control).
     if (
         dhr_result == "required"
         and facts.care_and_support_needs is True

@@ -361,7 +361,8 @@ def _set_case_status(case: Case, status: str, actor) -> None:
 
 
 def case_send_for_decision(*, case: Case, review_types: list[str], actor) -> list[Track]:
-    """Open one track per review type the decision makers must decide (§5)."""
+    """Open one track per review type the decision makers must decide (docs/rules.md
+    §multi-track)."""
     from .screening import Facts, screen
 
     if not review_types:
@@ -493,7 +494,7 @@ def _finalise(decision: Decision, user) -> None:
         Outcome.REVIEW: Event.DHR_INITIATED,
     }.get(decision.outcome)
     done_event = {
-        # The partners' CSPR decision follows the rapid review (§2.4), so it completes it.
+        # The partners' CSPR decision follows the rapid review (§rapid-review), so it completes it.
         ReviewType.CSPR: Event.RAPID_REVIEW_COMPLETED,
         ReviewType.SAFEGUARDING_ADULTS_REVIEW: Event.SAR_DECIDED,
         ReviewType.DHR: Event.DHR_DECIDED,

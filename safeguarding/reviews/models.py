@@ -1,4 +1,5 @@
-"""Running a review (STATUTORY.md §2.4–2.6, §3.3–3.5, §4.3–4.5, §6, §8).
+"""Running a review (docs/rules.md §rapid-review, §local-reviews, §family-involvement,
+§quality-markers, §agency-contributions, §chronology, §terms-of-reference, §panel-membership).
 
 A Review belongs to a case and covers one or more of its tracks (a joint review runs several).
 Its stage moves only through workflow.py. Agencies are asked for information (AgencyRequest) and
@@ -26,11 +27,11 @@ class Review(TimeStampedModel):
         JOINT = "joint", "Joint review"
 
     class Stage(models.TextChoices):
-        # Rapid review (§2.4)
+        # Rapid review (§rapid-review)
         GATHERING_SUMMARIES = "gathering_summaries", "Gathering agency summaries"
         MEETING = "meeting", "Rapid review meeting"
         SUBMITTED_TO_PANEL = "submitted_to_panel", "Sent to the National Panel"
-        # A review (§2.6, §3.3, §4.3)
+        # A review (§local-reviews)
         COMMISSIONING = "commissioning", "Commissioning"
         AGENCY_REPORTS = "agency_reports", "Agency reports and chronology"
         DRAFTING = "drafting", "Analysis and drafting"
@@ -47,7 +48,7 @@ class Review(TimeStampedModel):
     started_on = models.DateField()
     agencies = models.ManyToManyField(Agency, blank=True, related_name="reviews")
 
-    # Rapid review meeting and outcome (§2.4), submission to the Panel (R10, R11)
+    # Rapid review meeting and outcome (§rapid-review), submission to the Panel (R10, R11)
     meeting_held_on = models.DateField(null=True, blank=True)
     meeting_attendees = models.TextField(max_length=2_000, blank=True)
     facts_summary = models.TextField(max_length=20_000, blank=True)
@@ -59,7 +60,7 @@ class Review(TimeStampedModel):
     panel_response_on = models.DateField(null=True, blank=True)
     panel_response = models.TextField(max_length=10_000, blank=True)
 
-    # Terms of reference (§8.3)
+    # Terms of reference (§terms-of-reference)
     scope_start = models.DateField(null=True, blank=True)
     scope_end = models.DateField(null=True, blank=True)
     key_lines_of_enquiry = models.TextField(max_length=10_000, blank=True)
@@ -89,7 +90,8 @@ class Review(TimeStampedModel):
 
 
 class Appointment(models.Model):
-    """Reviewer(s), chair and panel members (§8.4). Reviewer and chair names are published."""
+    """Reviewer(s), chair and panel members (§panel-membership). Reviewer and chair names are
+    published."""
 
     class Role(models.TextChoices):
         REVIEWER = "reviewer", "Reviewer"
@@ -137,7 +139,7 @@ class Meeting(models.Model):
 
 
 class ImmediateAction(models.Model):
-    """Learning or safety action taken at once, during a rapid review (§2.4)."""
+    """Learning or safety action taken at once, during a rapid review (§rapid-review)."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="immediate_actions")
     action = models.TextField(max_length=5_000)
@@ -153,7 +155,7 @@ class ImmediateAction(models.Model):
 
 
 class AgencyRequest(models.Model):
-    """What the review asked one agency for, and by when (§8.1)."""
+    """What the review asked one agency for, and by when (§agency-contributions)."""
 
     class Kind(models.TextChoices):
         AGENCY_SUMMARY = "agency_summary", "Agency summary (rapid review)"
@@ -224,12 +226,12 @@ class AgencyReturn(models.Model):
     version = models.PositiveSmallIntegerField()
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     submitted_at = models.DateTimeField(auto_now_add=True)
-    # An agency summary (§2.4)
+    # An agency summary (§rapid-review)
     involvement = models.TextField(max_length=20_000, blank=True)
     went_well = models.TextField(max_length=10_000, blank=True)
     concerns = models.TextField(max_length=10_000, blank=True)
     immediate_actions = models.TextField(max_length=10_000, blank=True)
-    # An agency report (§8.1)
+    # An agency report (§agency-contributions)
     report = models.TextField(max_length=100_000, blank=True)
     attachment = models.FileField(upload_to=_return_path, max_length=300, blank=True)
     attachment_name = models.CharField(max_length=255, blank=True)
@@ -292,7 +294,8 @@ class PersonIdentity(models.Model):
 
 
 class ChronologyEntry(models.Model):
-    """One row of one agency's chronology (§8.2). All agencies' rows make the merged chronology."""
+    """One row of one agency's chronology (§chronology). All agencies' rows make the merged
+    chronology."""
 
     class Significance(models.TextChoices):
         KEY = "key", "Key event"
@@ -328,7 +331,7 @@ class ChronologyEntry(models.Model):
 
 
 class FamilyContact(models.Model):
-    """Contacts with the family and their advocates (§3.4, §4.5; R37)."""
+    """Contacts with the family and their advocates (§family-involvement; R37)."""
 
     class Kind(models.TextChoices):
         LEAFLET_SENT = "leaflet_sent", "Leaflet sent"

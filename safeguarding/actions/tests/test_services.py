@@ -1,4 +1,4 @@
-"""The action-plan services: the rules of STATUTORY.md §8.5 and R24, and that a refused
+"""The action-plan services: the rules of docs/rules.md §action-plans and R24, and that a refused
 operation changes nothing."""
 
 import datetime
@@ -232,7 +232,7 @@ def test_themes_are_data_the_partnership_extends(
     partnership, other_partnership, business_unit_user
 ):
     shared = services.themes_available(partnership).count()
-    assert shared > 50  # STATUTORY.md §9
+    assert shared > 50  # docs/rules.md §themes
     services.theme_add(
         partnership=partnership, actor=business_unit_user, facet="practice", name="Transitions"
     )

@@ -1,7 +1,7 @@
 """Screening against the statutory tests (R1-R8, R19-R22, R27-R29, R41, R42).
 
-Scenarios come from STATUTORY.md section 2.3 (notifiable or not) and section 5 (cases that
-qualify for more than one review). The property tests check the promise of the contract: a
+Scenarios come from docs/rules.md §notifiable-examples (notifiable or not) and §multi-track (cases
+that qualify for more than one review). The property tests check the promise of the contract: a
 result is ``unknown`` exactly when the missing facts could still change it, by screening every
 completion of the missing facts.
 """
@@ -102,7 +102,7 @@ def test_any_of_is_kleene_or(values, expected):
 
 
 # --------------------------------------------------------------------------------------
-# Scenarios: STATUTORY.md section 2.3 (CSPR) and section 5 (multi-track)
+# Scenarios: docs/rules.md §notifiable-examples (CSPR) and §multi-track
 # --------------------------------------------------------------------------------------
 
 SCENARIOS = [

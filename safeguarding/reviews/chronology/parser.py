@@ -1,5 +1,5 @@
 """Reading an agency's chronology from a CSV or Excel file made from the service's template
-(§8.2), and checking every row.
+(docs/rules.md §chronology), and checking every row.
 
 Pure apart from reading the file: ``parse_upload`` gives the rows and every error found, each
 with its spreadsheet row number and column; nothing here writes to the database. A problem

@@ -1,5 +1,6 @@
-"""Writing the merged chronology (§8.2): one entry typed in the browser, or a whole checked file
-from one agency, all or nothing. Who may add rows for which agency is decided here too.
+"""Writing the merged chronology (docs/rules.md §chronology): one entry typed in the browser, or a
+whole checked file from one agency, all or nothing. Who may add rows for which agency is decided
+here too.
 
 - The business unit adds rows for any agency on the review.
 - An agency contributor adds rows only for their own agency, and only to a review that asked

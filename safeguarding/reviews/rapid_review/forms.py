@@ -1,4 +1,4 @@
-"""Forms for the rapid review pages (§2.4). Rules live in services.py."""
+"""Forms for the rapid review pages (docs/rules.md §rapid-review). Rules live in services.py."""
 
 from django import forms
 

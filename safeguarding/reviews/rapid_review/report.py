@@ -1,4 +1,5 @@
-"""The rapid review report ("Summary and outcome of the rapid review", §2.4), built from the
+"""The rapid review report ("Summary and outcome of the rapid review", docs/rules.md
+§rapid-review), built from the
 recorded data as a Word document (python-docx) and a PDF (WeasyPrint).
 
 It names the case by its pseudonym and reference only: real identities are never read here."""

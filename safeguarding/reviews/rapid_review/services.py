@@ -1,5 +1,6 @@
-"""The rapid review (§2.4): its meeting and recommendation, immediate actions, sending it to the
-National Panel with the partners' decision (R10) and the Panel's response (R11)."""
+"""The rapid review (docs/rules.md §rapid-review): its meeting and recommendation, immediate
+actions, sending it to the National Panel with the partners' decision (R10) and the Panel's response
+(R11)."""
 
 import datetime
 
@@ -21,8 +22,8 @@ RECOMMENDATIONS = OUTCOMES_BY_TYPE[ReviewType.CSPR]
 
 
 def rapid_review_start(*, case: Case, actor) -> Review:
-    """Start the rapid review of a case with a CSPR track (§2.4; R8: one follows every
-    serious incident notification)."""
+    """Start the rapid review of a case with a CSPR track (docs/rules.md §rapid-review; R8: one
+    follows every serious incident notification)."""
     track = case.tracks.filter(review_type=ReviewType.CSPR).first()
     if track is None:
         raise ServiceError("Send the case for a CSPR decision before starting a rapid review")
@@ -128,7 +129,7 @@ def rapid_review_outcome_record(
 def immediate_action_record(
     *, review: Review, action: str, agency: Agency | None, taken_on: datetime.date, actor
 ) -> ImmediateAction:
-    """Record a learning or safety action taken at once (§2.4)."""
+    """Record a learning or safety action taken at once (§rapid-review)."""
     if review.is_read_only:
         raise ServiceError("The review is signed off")
     action = (action or "").strip()

@@ -1,6 +1,6 @@
-"""The rapid review pages (§2.4): start it, record immediate actions, the meeting and
-recommendation, send it to the National Panel and record the Panel's response (R10, R11), and
-download the report."""
+"""The rapid review pages (docs/rules.md §rapid-review): start it, record immediate actions, the
+meeting and recommendation, send it to the National Panel and record the Panel's response (R10,
+R11), and download the report."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied

@@ -66,7 +66,7 @@ ATTACHMENT_HINT = "PDF, Word (.docx), Excel (.xlsx) or OpenDocument text (.odt),
 
 
 class SummaryReturnForm(forms.Form):
-    """The agency summary (Individual Agency Summary, §2.4)."""
+    """The agency summary (Individual Agency Summary, §rapid-review)."""
 
     involvement = _text(
         "Your agency's involvement",
@@ -84,7 +84,7 @@ class SummaryReturnForm(forms.Form):
 
 
 class ReportReturnForm(forms.Form):
-    """An agency report or individual management review (§8.1)."""
+    """An agency report or individual management review (§agency-contributions)."""
 
     report = _text("Report", False, 100_000, 12, "Write the report here, or attach it below")
     attachment = forms.FileField(

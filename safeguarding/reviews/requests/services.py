@@ -1,6 +1,7 @@
-"""Asking agencies for information and receiving their returns (§2.4 agency summaries, §8.1
-agency reports and chronologies). Returns are versioned: a new return never overwrites an
-earlier one. Every write is validated, in one transaction, and audited."""
+"""Asking agencies for information and receiving their returns (docs/rules.md §rapid-review: agency
+summaries; §agency-contributions: agency reports and chronologies). Returns are versioned: a new
+return never overwrites an earlier one. Every write is validated, in one transaction, and
+audited."""
 
 import datetime
 from collections.abc import Callable

@@ -1,5 +1,6 @@
 """Agency requests and returns: the business unit asks and chases; each agency's contributors
-see only their agency's requests and return versioned answers (§2.4, §8.1)."""
+see only their agency's requests and return versioned answers (docs/rules.md
+§rapid-review, §agency-contributions)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied

@@ -21,7 +21,8 @@ class CommissionForm(forms.Form):
     tracks = forms.MultipleChoiceField(
         label="Which review types does the review cover?",
         widget=forms.CheckboxSelectMultiple,
-        help_text="Select more than one to run a single joint review (STATUTORY.md §5)",
+        help_text="Select more than one to run a single joint review, for example a joint "
+        "Safeguarding Adults Review and Domestic Homicide Review",
         error_messages={
             "required": "Select the review types the review covers",
             "invalid_choice": "Select review types from the list",

@@ -1,8 +1,8 @@
-"""The quality markers a review is assessed against, as data (STATUTORY.md §3.5 and §6).
+"""The quality markers a review is assessed against, as data (docs/rules.md §quality-markers).
 
-- SAR: the 15 SAR quality markers (SCIE, first published 2018, refreshed April 2022), §3.5.
+- SAR: the 15 SAR quality markers (SCIE, first published 2018, refreshed April 2022).
 - LCSPR: the 18 Serious Case Review quality markers (NSPCC and SCIE, 2016), which local CSPR
-  procedures still use as the CSPR quality framework ("LSCB" read as "safeguarding partners"), §6.
+  procedures still use as the CSPR quality framework ("LSCB" read as "safeguarding partners").
 - DHR: no marker set is held for DHRs; the CSPR markers are the nearest fit (said on the page).
 - Joint review: the CSPR markers, with a note that the SAR markers also apply to an adult track.
 
@@ -26,7 +26,7 @@ class Marker:
 class MarkerSet:
     framework: str  # QualityAssessment.Framework
     title: str
-    source: str  # STATUTORY.md section
+    source: str  # the publisher's page listing the markers (linked from the page)
     markers: tuple[Marker, ...]
     note: str = ""
 
@@ -201,13 +201,13 @@ CSPR_MARKERS = (
 SAR_SET = MarkerSet(
     framework=QualityAssessment.Framework.SAR_2022,
     title="The 15 SAR quality markers (SCIE, 2022)",
-    source="STATUTORY.md §3.5",
+    source="https://www.scie.org.uk/safeguarding/adults/reviews/quality-markers/",
     markers=SAR_MARKERS,
 )
 CSPR_SET = MarkerSet(
     framework=QualityAssessment.Framework.CSPR_2016,
     title="The 18 SCR and CSPR quality markers (NSPCC and SCIE, 2016)",
-    source="STATUTORY.md §6",
+    source="https://www.scie.org.uk/safeguarding/children/case-reviews/quality-markers/",
     markers=CSPR_MARKERS,
 )
 
@@ -217,7 +217,7 @@ DHR_NOTE = (
 )
 JOINT_NOTE = (
     "A joint review is assessed against the SCR and CSPR quality markers. Where it includes a "
-    "Safeguarding Adults Review, consider the SAR quality markers too (STATUTORY.md §3.5)."
+    "Safeguarding Adults Review, consider the SAR quality markers (SCIE, 2022) too."
 )
 
 SETS = {SAR_SET.framework: SAR_SET, CSPR_SET.framework: CSPR_SET}

@@ -1,6 +1,8 @@
 """Writes for running a review: commissioning it from final decisions, terms of reference,
 appointments, meetings, people, family contacts, documents, quality markers, findings, progress
-checks, sign-off and reopening (STATUTORY.md §3.3–3.5, §4.3–4.5, §6, §8.3–8.4; R13, R37).
+checks, sign-off and reopening (docs/rules.md
+§local-reviews, §family-involvement, §quality-markers, §terms-of-reference, §panel-membership;
+R13, R37).
 
 Every write is validated, runs in one transaction and is audited. A signed-off review is
 read-only: every write here refuses it, except ``review_reopen``.
@@ -65,7 +67,7 @@ REPORT_COMPLETED_EVENT = {
 
 def review_commission(*, case: Case, tracks: list[Track], actor) -> Review:
     """Commission one review of the case's tracks whose final decision calls for a review.
-    Several tracks make one joint review (§5)."""
+    Several tracks make one joint review (docs/rules.md §multi-track)."""
     if not tracks:
         raise ServiceError("Select the review types the review covers", field="tracks")
     kinds = set()
@@ -125,7 +127,7 @@ def _required(value: str, field: str, message: str) -> str:
     return value
 
 
-# Terms of reference (§8.3) ---------------------------------------------------------------------
+# Terms of reference (§terms-of-reference) ---------------------------------------------------------
 
 
 def terms_update(*, review: Review, actor, agencies=None, **values) -> Review:
@@ -162,7 +164,7 @@ def terms_update(*, review: Review, actor, agencies=None, **values) -> Review:
     return review
 
 
-# Appointments (§8.4) ---------------------------------------------------------------------------
+# Appointments (§panel-membership) -----------------------------------------------------------------
 
 
 def appointment_add(
@@ -312,7 +314,7 @@ def person_identity_viewed(*, person: Person, actor, review: Review | None = Non
     )
 
 
-# Family involvement (§3.4, §4.5; R37) ----------------------------------------------------------
+# Family involvement (§family-involvement; R37) ----------------------------------------------------
 
 
 def family_contact_record(
@@ -435,7 +437,7 @@ def document_downloaded(*, version: DocumentVersion, actor) -> None:
     )
 
 
-# Quality markers (§3.5, §6) --------------------------------------------------------------------
+# Quality markers (§quality-markers) ---------------------------------------------------------------
 
 
 def quality_assessment_save(

@@ -1,5 +1,6 @@
-"""Staff pages for running a review, under /manage/<partnership>/reviews/ (STATUTORY.md §3.3–3.5,
-§4.3–4.5, §6, §8.3–8.4).
+"""Staff pages for running a review, under /manage/<partnership>/reviews/
+(docs/rules.md §local-reviews, §family-involvement, §quality-markers, §terms-of-reference,
+§panel-membership).
 
 Each view: partnership (404 outside it) → review through a selector (404 outside the partnership,
 and for reviewers or panel members not appointed to it) → permission (403) → form → one service

@@ -1,5 +1,6 @@
-"""The rapid review (§2.4): start, immediate actions, meeting and recommendation, the report as
-Word and PDF, sending to the National Panel (R10) and its response (R11)."""
+"""The rapid review (docs/rules.md §rapid-review): start, immediate actions, meeting and
+recommendation, the report as Word and PDF, sending to the National Panel (R10) and its response
+(R11)."""
 
 import datetime
 import io

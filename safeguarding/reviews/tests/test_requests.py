@@ -1,4 +1,5 @@
-"""Asking agencies for information and receiving versioned returns (§2.4, §8.1)."""
+"""Asking agencies for information and receiving versioned returns (docs/rules.md §rapid-review,
+§agency-contributions)."""
 
 import datetime
 
