@@ -15,7 +15,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-key-change-me-0123456789abcdefghij")
+# The key for development and tests only: production refuses to start with it (production.py).
+LOCAL_DEFAULT_SECRET_KEY = "insecure-local-key-change-me-0123456789abcdefghij"  # noqa: S105
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=LOCAL_DEFAULT_SECRET_KEY)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
@@ -37,6 +39,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_email",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
@@ -60,8 +63,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so that static files get the Permissions-Policy header too.
+    "safeguarding.core.middleware.ResponseHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safeguarding.core.middleware.RequestIdMiddleware",
+    # "database is locked" (SQLite under load) becomes the GOV.UK "service is busy" page.
+    "safeguarding.core.middleware.DatabaseBusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -70,6 +77,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "safeguarding.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session lifetimes (after messages: it tells the user why they must
+    # sign in again).
+    "safeguarding.accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -99,8 +109,34 @@ TEMPLATES = [
 # One project form renderer: every Django form field gets GOV.UK markup (core/forms.py).
 FORM_RENDERER = "safeguarding.core.forms.GovukFormRenderer"
 
+# SQLite waits this long for another writer before it gives up with "database is locked".
+SQLITE_BUSY_TIMEOUT_SECONDS = env.int("SQLITE_BUSY_TIMEOUT_SECONDS", default=20)
+SQLITE_ENGINE = "django.db.backends.sqlite3"
+
+
+def sqlite_for_web_server(database: dict) -> dict:
+    """Set SQLite up for several requests at once; other engines are returned unchanged.
+
+    - WAL journal: readers do not block the writer, nor the writer the readers.
+    - synchronous=NORMAL: safe with WAL (a power cut may lose the last commit, never corrupt).
+    - transaction_mode IMMEDIATE: every transaction takes the write lock when it begins, so a
+      transaction that reads and then writes waits its turn (busy timeout) instead of failing
+      at once with "database is locked" when it tries to upgrade its read lock.
+    - timeout: how long a connection waits for the write lock.
+    """
+    if database.get("ENGINE") != SQLITE_ENGINE:
+        return database
+    options = database.setdefault("OPTIONS", {})
+    options.setdefault("timeout", SQLITE_BUSY_TIMEOUT_SECONDS)
+    options.setdefault("transaction_mode", "IMMEDIATE")
+    options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
+    return database
+
+
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+    "default": sqlite_for_web_server(
+        env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -127,9 +163,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
 
-# Sessions end after 30 minutes without activity (each request renews the cookie).
+# Sessions end after 30 minutes without activity. The session is not written on every request
+# (with SQLite every write takes the database's one write lock): SessionLifetimeMiddleware
+# renews it when more than SESSION_RENEW_AFTER_SECONDS have passed since it was last renewed,
+# so a session ends between SESSION_IDLE_SECONDS - SESSION_RENEW_AFTER_SECONDS and
+# SESSION_IDLE_SECONDS after the last request, never later.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_AFTER_SECONDS = 60
+# However active, a signed-in session ends this long after sign-in (then sign in again).
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -141,13 +184,32 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Email addresses are not case-sensitive: Name@x and name@x count towards the same lockout.
+AXES_USERNAME_CALLABLE = "safeguarding.accounts.email_addresses.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# Password reset emails: at most this many an hour to one email address, and from one client
+# address (counted in the database, so every server process shares the count).
+PASSWORD_RESET_EMAILS_PER_HOUR_PER_EMAIL = env.int(
+    "PASSWORD_RESET_EMAILS_PER_HOUR_PER_EMAIL", default=3
+)
+PASSWORD_RESET_REQUESTS_PER_HOUR_PER_CLIENT = env.int(
+    "PASSWORD_RESET_REQUESTS_PER_HOUR_PER_CLIENT", default=10
+)
+
 # Two-factor sign-in (TOTP). Required for every member of staff when this is true.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)
 OTP_TOTP_ISSUER = SERVICE_NAME
+# Setting up an authenticator app needs a code emailed to the user first (django-otp's email
+# device), so a stolen password alone cannot enrol a new authenticator.
+OTP_EMAIL_SUBJECT = f"Your code to set up two-factor sign-in – {SERVICE_NAME}"
+OTP_EMAIL_BODY_TEMPLATE_PATH = "accounts/email/two_factor_email_code.txt"
+OTP_EMAIL_TOKEN_VALIDITY = 15 * 60
+OTP_EMAIL_COOLDOWN_DURATION = 60
+# How long after the emailed code is entered the authenticator app must be confirmed.
+TWO_FACTOR_EMAIL_CONFIRMATION_SECONDS = 30 * 60
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -205,6 +267,42 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page of the service uses, switched off for every response
+# (ResponseHeadersMiddleware). Only names Chromium knows (checked with Chromium 156): it logs a
+# console warning for each unknown one (e.g. battery, bluetooth, document-domain).
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "clipboard-read",
+    "clipboard-write",
+    "display-capture",
+    "encrypted-media",
+    "fullscreen",
+    "gamepad",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "identity-credentials-get",
+    "idle-detection",
+    "interest-cohort",
+    "local-fonts",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "otp-credentials",
+    "payment",
+    "picture-in-picture",
+    "publickey-credentials-create",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "storage-access",
+    "usb",
+    "window-management",
+    "xr-spatial-tracking",
+]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

@@ -1,15 +1,20 @@
 """Production: PostgreSQL, HTTPS only, two-factor sign-in required for staff.
 
-Every secret comes from the environment; start-up fails if one is missing.
+Every secret comes from the environment; start-up fails if one is missing or weak (a short or
+development secret key), or if DATABASE_URL points to SQLite.
 """
 
+from config.startup_checks import refuse_sqlite, require_strong_secret_key
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import LOCAL_DEFAULT_SECRET_KEY, SQLITE_ENGINE, env
 
 DEBUG = False
-SECRET_KEY = env("DJANGO_SECRET_KEY")
+SECRET_KEY = require_strong_secret_key(
+    env("DJANGO_SECRET_KEY", default=""), known_keys=frozenset({LOCAL_DEFAULT_SECRET_KEY})
+)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": refuse_sqlite(env.db("DATABASE_URL"), sqlite_engine=SQLITE_ENGINE)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)

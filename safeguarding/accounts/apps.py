@@ -20,6 +20,17 @@ class AccountsConfig(AppConfig):
                 "user.two_factor_verified": "Entered a security code",
                 "user.password_changed": "Changed their password",
                 "user.password_reset": "Set a new password from a reset email",
+                "user.password_reset_throttled": (
+                    "Asked for a password reset email too many times in an hour: none sent"
+                ),
+                "user.lockout_cleared": "Sign-in lockout cleared by a password reset",
+                "user.two_factor_email_sent": "Was emailed a code to set up two-factor sign-in",
+                "user.two_factor_email_confirmed": (
+                    "Entered the emailed code to set up two-factor sign-in"
+                ),
+                "user.session_ended": (
+                    "Signed out: the session reached its longest allowed time since sign-in"
+                ),
             }
         )
         from . import signals  # noqa: F401

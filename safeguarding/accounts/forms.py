@@ -1,5 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+
+from .email_addresses import email_normalise
 
 
 class SignInForm(AuthenticationForm):
@@ -26,6 +29,11 @@ class SignInForm(AuthenticationForm):
         "inactive": "This account has been switched off. Ask your business unit for help",
     }
 
+    def clean_username(self) -> str:
+        # Not case-sensitive: the account, the lockout count and the audit trail all see the
+        # address in lower case.
+        return email_normalise(self.cleaned_data["username"])
+
 
 class SecurityCodeForm(forms.Form):
     code = forms.RegexField(
@@ -40,6 +48,29 @@ class SecurityCodeForm(forms.Form):
             "invalid": "The security code must be 6 digits",
         },
     )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()
+
+
+class EmailedCodeForm(forms.Form):
+    code = forms.RegexField(
+        label="Code from the email",
+        regex=r"^\s*\d{6}\s*$",
+        help_text="The 6-digit code we emailed to you",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 8}
+        ),
+        error_messages={
+            "required": "Enter the code from the email",
+            "invalid": "The code must be 6 digits",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        minutes = settings.OTP_EMAIL_TOKEN_VALIDITY // 60
+        self.fields["code"].help_text += f". It works for {minutes} minutes"
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].strip()

@@ -1,7 +1,12 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django_otp import user_has_device
+
+from . import services
 
 
 class TwoFactorMiddleware:
@@ -29,3 +34,71 @@ class TwoFactorMiddleware:
                 if settings.TWO_FACTOR_REQUIRED:
                     return redirect(reverse("accounts:two_factor_setup"))
         return self.get_response(request)
+
+
+# Session keys (epoch seconds): when the user signed in, and when the session was last renewed.
+SESSION_STARTED_AT = "_session_started_at"
+SESSION_RENEWED_AT = "_session_renewed_at"
+
+
+def _now() -> int:
+    return int(timezone.now().timestamp())
+
+
+def session_mark_started(session) -> None:
+    """Record the sign-in time in ``session`` (called when a user signs in)."""
+    now = _now()
+    session[SESSION_STARTED_AT] = now
+    session[SESSION_RENEWED_AT] = now
+
+
+class SessionLifetimeMiddleware:
+    """Two session lifetimes, without writing the session on every request.
+
+    - Idle: the session's expiry (SESSION_COOKIE_AGE, 30 minutes) is pushed back by saving it,
+      which happens only when more than SESSION_RENEW_AFTER_SECONDS have passed since the last
+      renewal. Visitors without a session get none.
+    - Absolute: however active, a signed-in session ends SESSION_ABSOLUTE_SECONDS (12 hours)
+      after sign-in; the user is signed out, the end is audited and the sign-in page says why.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        if session.session_key is not None:
+            now = _now()
+            renewed_at = session.get(SESSION_RENEWED_AT)
+            # Loading a session that has expired or does not exist forgets its key.
+            if session.session_key is not None:
+                if request.user.is_authenticated:
+                    self._end_if_too_old(request, now)
+                if session.session_key is not None and (
+                    renewed_at is None or now - renewed_at >= settings.SESSION_RENEW_AFTER_SECONDS
+                ):
+                    session[SESSION_RENEWED_AT] = now
+        return self.get_response(request)
+
+    def _end_if_too_old(self, request, now: int) -> None:
+        started_at = request.session.get(SESSION_STARTED_AT)
+        if started_at is None:  # signed in before lifetimes were recorded: count from now
+            request.session[SESSION_STARTED_AT] = now
+            return
+        if now - started_at < settings.SESSION_ABSOLUTE_SECONDS:
+            return
+        services.session_end(user=request.user, started_at=started_at)
+        logout(request)
+        messages.info(
+            request,
+            f"You have been signed out because you signed in more than "
+            f"{_duration(settings.SESSION_ABSOLUTE_SECONDS)} ago. Sign in again to continue",
+        )
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    minutes = max(1, seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .email_addresses import email_normalise
+
 # Paths at the top of the site; a partnership's slug may not take one of them.
 RESERVED_SLUGS = frozenset(
     {
@@ -107,13 +109,33 @@ class Agency(models.Model):
         return self.name
 
 
+class LowerCaseEmailField(models.EmailField):
+    """An email address kept in lower case, and looked up in lower case: saving Sam@X.example
+    stores sam@x.example, and filter(email="SAM@x.example") finds it."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return email_normalise(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return email_normalise(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str) and value != email_normalise(value):
+            value = email_normalise(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra):
         if not email:
             raise ValueError("A user needs an email address")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=email_normalise(self.normalize_email(email)), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -127,7 +149,7 @@ class UserManager(BaseUserManager):
 class User(AbstractBaseUser, PermissionsMixin):
     """Someone who signs in. What they may do comes from their memberships."""
 
-    email = models.EmailField(unique=True)
+    email = LowerCaseEmailField(unique=True)
     full_name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)

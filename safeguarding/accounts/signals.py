@@ -7,6 +7,8 @@ from django.dispatch import receiver
 
 from safeguarding.audit.services import audit_record
 
+from .middleware import session_mark_started
+
 
 def _ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") if request is not None else ""
@@ -21,6 +23,13 @@ def _user_by_email(email: str):
 @receiver(user_logged_in)
 def audit_signed_in(sender, request, user, **kwargs):
     audit_record(action="user.signed_in", actor=user, payload={"ip": _ip(request)})
+
+
+@receiver(user_logged_in)
+def session_lifetime_start(sender, request, user, **kwargs):
+    """The absolute session lifetime counts from sign-in (SessionLifetimeMiddleware)."""
+    if request is not None and hasattr(request, "session"):
+        session_mark_started(request.session)
 
 
 @receiver(user_logged_out)

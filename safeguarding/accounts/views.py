@@ -1,4 +1,5 @@
 import base64
+import datetime
 from io import BytesIO
 
 import qrcode
@@ -7,21 +8,30 @@ from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import user_has_device
 
 from safeguarding.audit.services import audit_record
+from safeguarding.core.errors import ServiceError
 
 from . import selectors, services
-from .forms import GovukPasswordHints, SecurityCodeForm, SignInForm
+from .forms import EmailedCodeForm, GovukPasswordHints, SecurityCodeForm, SignInForm
 
 WRONG_CODE = (
     "The security code is wrong or has expired. Wait for the next code in your app, then enter it"
 )
+WRONG_EMAILED_CODE = (
+    "The code is wrong or has expired. Check it is from the newest email, or send a new code"
+)
+# Session keys of the set-up's email step: when a code was sent, when it was entered.
+EMAIL_CODE_SENT_AT = "two_factor_email_sent_at"
+EMAIL_CODE_CONFIRMED_AT = "two_factor_email_confirmed_at"
 
 
 class SignInView(auth_views.LoginView):
@@ -70,24 +80,79 @@ def _qr_svg(uri: str) -> str:
     return buffer.getvalue().decode()
 
 
+def _email_confirmed_at(request) -> datetime.datetime | None:
+    """When this session entered the emailed set-up code, if recently enough to count."""
+    stamp = request.session.get(EMAIL_CODE_CONFIRMED_AT)
+    if stamp is None:
+        return None
+    confirmed_at = datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC)
+    return confirmed_at if services.two_factor_email_confirmation_current(confirmed_at) else None
+
+
+def _two_factor_email_step(request):
+    """Set-up, first step: a code emailed to the user, so that a password alone cannot enrol
+    an authenticator app."""
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = EmailedCodeForm(request.POST if action == "confirm" else None)
+    if action == "send":
+        if services.two_factor_email_send(user=request.user):
+            request.session[EMAIL_CODE_SENT_AT] = timezone.now().timestamp()
+            messages.success(request, f"We have emailed a code to {request.user.email}")
+        else:
+            messages.info(
+                request, "We sent a code less than a minute ago. Wait a minute to ask again"
+            )
+        return HttpResponseRedirect(request.get_full_path())
+    if action == "confirm" and form.is_valid():
+        if services.two_factor_email_confirm(user=request.user, code=form.cleaned_data["code"]):
+            request.session[EMAIL_CODE_CONFIRMED_AT] = timezone.now().timestamp()
+            request.session.pop(EMAIL_CODE_SENT_AT, None)
+            return HttpResponseRedirect(request.get_full_path())
+        form.add_error("code", WRONG_EMAILED_CODE)
+    return render(
+        request,
+        "accounts/two_factor_email.html",
+        {
+            "form": form,
+            "email": request.user.email,
+            "code_sent": EMAIL_CODE_SENT_AT in request.session,
+            "next": request.POST.get("next") or request.GET.get("next") or "",
+        },
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
-    """Set up an authenticator app: scan the QR code or type the key, then enter a code."""
+    """Set up an authenticator app: first a code emailed to the user, then scan the QR code or
+    type the key, then enter a code from the app."""
     if request.user.is_verified():
         messages.info(request, "Two-factor sign-in is already set up for your account")
         return redirect("accounts:account")
     if user_has_device(request.user, confirmed=True):
         return redirect("accounts:two_factor_verify")
+    email_confirmed_at = _email_confirmed_at(request)
+    if email_confirmed_at is None:
+        return _two_factor_email_step(request)
     device = services.totp_device_get_or_create_unconfirmed(user=request.user)
     form = SecurityCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.totp_device_confirm(
-            user=request.user, device=device, code=form.cleaned_data["code"]
-        ):
+        try:
+            confirmed = services.totp_device_confirm(
+                user=request.user,
+                device=device,
+                code=form.cleaned_data["code"],
+                email_confirmed_at=email_confirmed_at,
+            )
+        except ServiceError as error:
+            form.add_error("code", error.message)
+            confirmed = False
+        if confirmed:
+            request.session.pop(EMAIL_CODE_CONFIRMED_AT, None)
             otp_login(request, device)
             messages.success(request, "Two-factor sign-in is set up")
             return redirect(_safe_next(request))
-        form.add_error("code", WRONG_CODE)
+        if not form.errors:
+            form.add_error("code", WRONG_CODE)
     key = base64.b32encode(device.bin_key).decode()
     return render(
         request,
@@ -137,6 +202,16 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_sent")
 
+    def form_valid(self, form):
+        # Over the limit, nothing is sent, and the page says the same as when an email is
+        # sent or the address has no account: it reveals nothing about the address.
+        if not services.password_reset_request_allowed(
+            email=form.cleaned_data["email"],
+            client_address=self.request.META.get("REMOTE_ADDR", ""),
+        ):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
 
 class PasswordResetSentView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_sent.html"
@@ -149,7 +224,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(action="user.password_reset", actor=form.user)
+        services.password_reset_completed(user=form.user)
         return response
 
 

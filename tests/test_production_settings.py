@@ -1,0 +1,94 @@
+"""Production refuses to start with a weak secret key or on SQLite (issue 12, items 9 and 5).
+
+Each case imports the production settings in a fresh Python process with its own environment,
+as the server would at start-up.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+from config.settings.base import LOCAL_DEFAULT_SECRET_KEY
+
+STRONG_KEY = "9vJ2kQ7wX4mN8pR1tY6uZ3aB5cD0eF-gH_iJkLmNoPqRsTuVwXyZ0123456789ab"
+POSTGRES = "postgres://reviews:secret@127.0.0.1:5432/reviews"
+
+
+def start_production(**environment: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_ALLOWED_HOSTS": "reviews.example.org",
+        "DATABASE_URL": POSTGRES,
+        "DJANGO_SECRET_KEY": STRONG_KEY,
+        **environment,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings.production"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def refused(result: subprocess.CompletedProcess, message: str) -> bool:
+    return (
+        result.returncode != 0
+        and "django.core.exceptions.ImproperlyConfigured" in result.stderr
+        and message in result.stderr
+    )
+
+
+def test_production_starts_with_a_strong_key_and_postgresql():
+    result = start_production()
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("", "DJANGO_SECRET_KEY is not set"),
+        ("abc", "fewer than 50 characters"),
+        (LOCAL_DEFAULT_SECRET_KEY, "the project's development key"),
+        ("django-insecure-" + "x7Kp2Qm9Lw4Rt8Yz" * 4, "starts with 'django-insecure-'"),
+        ("abcd" * 20, "fewer than 5 different characters"),
+        ("k" * 49 + "Z", "fewer than 5 different characters"),
+    ],
+    ids=["empty", "abc", "project-default", "django-insecure", "four-characters", "two-chars"],
+)
+def test_production_refuses_a_weak_secret_key(key, message):
+    result = start_production(DJANGO_SECRET_KEY=key)
+    assert refused(result, message), result.stderr[-2000:]
+    assert "secrets.token_urlsafe(64)" in result.stderr  # says how to make a good one
+
+
+@pytest.mark.parametrize("url", ["sqlite:////srv/reviews/db.sqlite3", "sqlite://:memory:"])
+def test_production_refuses_sqlite(url):
+    result = start_production(DATABASE_URL=url)
+    assert refused(result, "DATABASE_URL points to SQLite"), result.stderr[-2000:]
+
+
+def test_the_ci_deployment_check_still_passes():
+    """The last step of .ci/run: `manage.py check --deploy` with a generated key."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": STRONG_KEY,
+            "DJANGO_ALLOWED_HOSTS": "reviews.example.org",
+            "DATABASE_URL": POSTGRES,
+        },
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
