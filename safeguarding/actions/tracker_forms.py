@@ -3,13 +3,14 @@ JavaScript)."""
 
 from django import forms
 
+from safeguarding.core.forms import GovukForm
 from safeguarding.reviews.models import Review
 
 from .models import Theme
 from .selectors import DEFAULT_VIEW, VIEWS, FinancialYear, TrackerFilters
 
 
-class TrackerFilterForm(forms.Form):
+class TrackerFilterForm(GovukForm):
     view = forms.ChoiceField(
         label="Show",
         required=False,
@@ -68,7 +69,7 @@ class TrackerFilterForm(forms.Form):
         )
 
 
-class AnnualYearForm(forms.Form):
+class AnnualYearForm(GovukForm):
     year = forms.ChoiceField(
         label="Financial year",
         error_messages={

@@ -1,9 +1,9 @@
 from django import forms
 
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 
 
-class NationalReviewForm(forms.Form):
+class NationalReviewForm(GovukForm):
     title = forms.CharField(
         label="Title",
         max_length=300,

@@ -16,7 +16,7 @@ from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Milestone, subject_type_for
 from safeguarding.core.errors import ServiceError
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 
 from .models import Review
 from .review_views import _require, _review, _show_service_error
@@ -73,7 +73,7 @@ def progress_check_record(
     return milestone
 
 
-class ProgressCheckForm(forms.Form):
+class ProgressCheckForm(GovukForm):
     checked_on = GovukDateField(label="Date of the check", help_text="For example, 27 3 2026")
     notes = forms.CharField(
         label="What did the partners find about the time taken and the quality?",

@@ -29,6 +29,7 @@ from safeguarding.clock import selectors as clock_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
+from safeguarding.core.text import printable
 from safeguarding.referrals import selectors as referral_selectors
 
 from . import permissions, review_selectors, review_services, services, workflow
@@ -295,15 +296,16 @@ def review_terms_document(request, slug: str, pk: int):
     fmt = request.GET.get("format", "docx")
     if fmt not in ("docx", "pdf"):
         raise Http404("Choose docx or pdf")
-    title = f"Terms of reference: {review.title}"
-    sections = _terms_sections(review)
+    title, partnership_name, sections = printable(
+        (f"Terms of reference: {review.title}", partnership.name, _terms_sections(review))
+    )
     filename = f"terms-of-reference-{review.reference}.{fmt}"
     if fmt == "docx":
         from docx import Document
 
         document = Document()
         document.add_heading(title, level=1)
-        document.add_paragraph(partnership.name)
+        document.add_paragraph(partnership_name)
         for heading, paragraphs in sections:
             document.add_heading(heading, level=2)
             for text in paragraphs:
@@ -317,7 +319,7 @@ def review_terms_document(request, slug: str, pk: int):
 
         html = render_to_string(
             "reviews/review/terms_document.html",
-            {"title": title, "partnership": partnership, "sections": sections},
+            {"title": title, "partnership_name": partnership_name, "sections": sections},
         )
         data = HTML(string=html).write_pdf()
         content_type = "application/pdf"
