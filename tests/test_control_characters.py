@@ -351,3 +351,166 @@ def test_every_export_opens_with_stored_control_characters_removed(
     assert expected in text
     found = sorted({f"U+{ord(c):04X}" for c in text if c in CONTROLS})
     assert found == [], f"{name} holds control characters {found}"
+
+
+# At input: forms, uploads and imports store the text without them -------------------------------
+
+TYPED = "Seen\x07 at\x1b home\x85 by the\x7f nurse\x9f"  # a bell, an escape, NEL, DEL, APC
+
+
+def _review_with_child(world) -> Review:
+    review, _ = make_lcspr(world.partnership, world.user)
+    review.agencies.add(world.agency)
+    Person.objects.create(case=review.case, pseudonym="Child A", role_in_case="subject")
+    return review
+
+
+def test_a_chronology_row_typed_with_control_characters_is_saved_without_them(
+    bu_client, partnership, agency, business_unit_user, sample_pdf
+):
+    review = _review_with_child(World(partnership, agency, business_unit_user, sample_pdf))
+    response = bu_client.post(
+        reverse("reviews:chronology_add", args=["testshire", review.pk]),
+        {
+            "agency": str(agency.pk),
+            "occurred_on_0": "3",
+            "occurred_on_1": "2",
+            "occurred_on_2": "2025",
+            "people": ["Child A"],
+            "event": TYPED,
+            "source_record": "Log\x0c 55",
+            "practitioner_role": "Health\x00 visitor",
+            "significance": "significant",
+        },
+    )
+    assert response.status_code == 302
+    entry = ChronologyEntry.objects.get()
+    assert (entry.event, entry.source_record, entry.practitioner_role) == (
+        CLEAN,
+        "Log 55",
+        "Health visitor",
+    )
+
+
+def test_an_agency_return_typed_with_control_characters_is_saved_without_them(
+    client, partnership, agency, business_unit_user
+):
+    from safeguarding.reviews.models import AgencyReturn
+
+    review, _ = make_lcspr(partnership, business_unit_user)
+    review.agencies.add(agency)
+    (request,) = requests_services.agency_requests_send(
+        review=review,
+        agencies=[agency],
+        kind="agency_report",
+        due_on=timezone.localdate() + datetime.timedelta(days=20),
+        instructions="",
+        actor=business_unit_user,
+    )
+    client.force_login(contributor_for(partnership, agency, "police@example.org"))
+    response = client.post(
+        reverse("reviews:request_detail", args=["testshire", request.pk]), {"report": TYPED}
+    )
+    assert response.status_code == 302
+    assert AgencyReturn.objects.get().report == CLEAN
+
+
+def test_an_online_referral_is_saved_without_control_characters(client, partnership):
+    from safeguarding.referrals.models import Referral, ReferralIdentity
+    from safeguarding.referrals.tests.test_public_referral import (
+        about_the_person,
+        fill_every_page,
+        send,
+        what_happened,
+    )
+
+    fill_every_page(
+        client,
+        "cspr",
+        **{
+            "about-the-person": about_the_person(first_name="Alex\x07andra"),
+            "what-happened": what_happened(what_happened=TYPED),
+        },
+    )
+    assert send(client, "cspr").status_code == 302
+    referral = Referral.objects.get()
+    assert referral.what_happened == CLEAN
+    assert ReferralIdentity.objects.get(referral=referral).first_name == "Alexandra"
+
+
+def test_a_word_referral_form_is_read_without_control_characters(
+    bu_client, partnership, agency, django_capture_on_commit_callbacks
+):
+    from safeguarding.referrals.models import Referral
+    from safeguarding.referrals.tests.test_word_forms import (
+        CSPR_ANSWERS,
+        blank_form,
+        fill,
+        upload,
+    )
+
+    partnership.agencies.add(agency)
+    # Word files cannot hold C0 controls (XML 1.0), but DEL and the C1 controls they can.
+    answers = {**CSPR_ANSWERS, "What happened": "Seen at\x85 home by\x7f the nurse\x9f"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(bu_client, fill(blank_form(bu_client), answers))
+    assert response.status_code == 302
+    assert Referral.objects.get().what_happened == CLEAN
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_chronology_file_is_imported_without_control_characters(
+    kind, bu_client, partnership, agency, business_unit_user, sample_pdf
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safeguarding.reviews.tests.chronology_support import csv_bytes, xlsx_bytes
+
+    review = _review_with_child(World(partnership, agency, business_unit_user, sample_pdf))
+    # A CSV can carry any character; an .xlsx only DEL and the C1 controls.
+    event = TYPED if kind == "csv" else "Seen at\x85 home by\x7f the nurse\x9f"
+    row = ["14/03/2025", "09:30", "no", "Child\x07 A" if kind == "csv" else "Child A"]
+    row += [event, "CN\x9f-1", "Visitor", "routine"]
+    data = csv_bytes([row]) if kind == "csv" else xlsx_bytes([row])
+    response = bu_client.post(
+        reverse("reviews:chronology_upload", args=["testshire", review.pk]),
+        {"agency": str(agency.pk), "file": SimpleUploadedFile(f"chronology.{kind}", data)},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = ChronologyEntry.objects.get()
+    assert (entry.event, entry.source_record) == (CLEAN, "CN-1")
+    assert list(entry.people.values_list("pseudonym", flat=True)) == ["Child A"]
+
+
+@pytest.mark.parametrize("kind", ["csv", "json"])
+def test_a_library_import_is_saved_without_control_characters(
+    kind, partnership, business_unit_user
+):
+    from safeguarding.library import services as library_services
+
+    record = {
+        "external_id": "ext\x07-1",
+        "title": "A review\x1b at home",
+        "review_type": "sar",
+        "publisher": "Northwold\x85 Board",
+        "year": 2022,
+        "summary": TYPED,
+    }
+    if kind == "json":
+        data = json.dumps([record]).encode()
+    else:
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer)
+        writer.writerow(record)
+        writer.writerow(record.values())
+        data = buffer.getvalue().encode()
+    library_services.library_import(
+        partnership=partnership, actor=business_unit_user, source=data, name=f"lib.{kind}"
+    )
+    saved = LibraryRecord.objects.get(partnership=partnership, source="imported")
+    assert (saved.external_id, saved.title, saved.publisher, saved.summary) == (
+        "ext-1",
+        "A review at home",
+        "Northwold Board",
+        CLEAN,
+    )

@@ -239,6 +239,7 @@ def parse_library_file(
         return file_error("The file must be saved as UTF-8 text (‘CSV UTF-8’ or JSON)")
 
     raw_rows = _csv_rows(text, parsed) if fmt == "csv" else _json_rows(text, parsed)
+    raw_rows = printable(raw_rows)  # every id, text and theme name, without control characters
     if parsed.errors:
         return parsed
     if not raw_rows:

@@ -179,6 +179,13 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # operators and operands: a real page needs a small part of either.
 PDF_MAX_STREAM_BYTES = 10 * 1024 * 1024
 PDF_MAX_STREAM_TOKENS = 300_000
+# pypdf's text extraction takes about 0.3 ms for each operator that shows text, more on a long
+# page, and cannot be stopped once started: a page that would show more than this many (its
+# own, and those of the forms it draws, times the times it draws them) is refused before it is
+# read. A dense page of a real report shows a few hundred.
+PDF_MAX_TEXT_OPERATIONS_PER_PAGE = 5_000
+_SHOW_TEXT = re.compile(rb"[)>\]]\s*(?:Tj|TJ|'|\")")  # after a string or an array: Tj TJ ' "
+_DRAW_FORM = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![A-Za-z])")
 
 
 def _as_bytes(source: str | Path | bytes) -> tuple[bytes, str]:
@@ -244,6 +251,7 @@ def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> ExtractedDocument:
         PDF_MAX_STREAM_BYTES,
     )
     limits["stream_parsing_work_maximum_count"] = PDF_MAX_STREAM_TOKENS
+    limits["xform_maximum_invocations_per_extraction"] = 200
     max_pages = settings.UPLOAD_MAX_PDF_PAGES
     try:
         with apply_configuration(**limits):
@@ -261,7 +269,11 @@ def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> ExtractedDocument:
                     raise UnreadableFile(
                         f"{name}: is a password-protected PDF; remove the password and try again"
                     )
-            count = len(reader.pages)
+            declared = reader.root_object["/Pages"].get_object().get("/Count", 0)
+            # The count the file declares first (flattening a long page tree takes a while),
+            # then the pages there really are.
+            count = declared if isinstance(declared, int) and declared > max_pages else 0
+            count = count or len(reader.pages)
             if count > max_pages:
                 raise TooLargeToRead(
                     name,
@@ -275,6 +287,12 @@ def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> ExtractedDocument:
                 if number > max_pages:  # the page tree holds more pages than it says
                     break
                 budget.tick()
+                if _text_operations(page) > PDF_MAX_TEXT_OPERATIONS_PER_PAGE:
+                    raise TooLargeToRead(
+                        name,
+                        f"The file is too large to check: page {number} holds far more text "
+                        "than a real page does. Save it again as a PDF and upload it again",
+                    )
                 text = page.extract_text() or ""
                 budget.take(len(text))
                 pages.append(text)
@@ -302,6 +320,41 @@ def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> ExtractedDocument:
     if not pages:
         raise UnreadableFile(f"{name}: the PDF has no pages")
     return ExtractedDocument(pages=pages, properties=properties, image_only_pages=image_only)
+
+
+def _text_operations(page) -> int:
+    """How many text-showing operators extracting the page's text would run, at most: those of
+    its content, plus, for each form it draws, the form's own times the times it is drawn."""
+    contents = page.get_contents()
+    if contents is None:
+        return 0
+    return _stream_text_operations(contents.get_data(), page.get("/Resources"), depth=0)
+
+
+def _stream_text_operations(data: bytes, resources, *, depth: int) -> int:
+    count = len(_SHOW_TEXT.findall(data))
+    drawn = _DRAW_FORM.findall(data)
+    if not drawn:
+        return count
+    if depth >= 3:  # forms inside forms inside forms: count as too much to read
+        return PDF_MAX_TEXT_OPERATIONS_PER_PAGE + 1
+    forms = {}
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    for key, value in (xobjects.get_object() if xobjects is not None else {}).items():
+        form = value.get_object()
+        if form.get("/Subtype") == "/Form":
+            forms[key.lstrip("/").encode()] = form
+    heaviest = {}
+    for name in drawn:
+        form = forms.get(name)
+        if form is not None and name not in heaviest:
+            heaviest[name] = _stream_text_operations(
+                form.get_data(), form.get("/Resources", resources), depth=depth + 1
+            )
+        count += heaviest.get(name, 0)
+        if count > PDF_MAX_TEXT_OPERATIONS_PER_PAGE:
+            break
+    return count
 
 
 def _has_images(page) -> bool:

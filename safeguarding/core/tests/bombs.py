@@ -147,3 +147,30 @@ def pdf_text_bomb(unpacked_bytes: int) -> bytes:
         _FONT,
     ]
     return _pdf(objects)
+
+
+def pdf_drawn_form(times: int, lines: int) -> bytes:
+    """A one-page PDF whose page draws, ``times`` times, a form that shows ``lines`` lines."""
+    import zlib
+
+    form = (
+        b"BT /F1 12 Tf 14 TL 72 720 Td\n"
+        + (b"(" + PARAGRAPH.format(n=7).encode() + b") Tj T*\n") * lines
+        + b"ET"
+    )
+    packed = zlib.compress(form, 9)
+    content = b"/X1 Do\n" * times
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> /XObject << /X1 6 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        _FONT,
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Length %d /Filter /FlateDecode "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>\nstream\n"
+        % len(packed)
+        + packed
+        + b"\nendstream",
+    ]
+    return _pdf(objects)

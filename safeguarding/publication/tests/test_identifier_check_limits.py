@@ -84,3 +84,21 @@ def test_a_pdf_page_that_unpacks_to_megabytes_of_text_is_refused_at_once():
 def test_a_bomb_is_still_an_unreadable_file_for_the_callers_that_know_only_that():
     with pytest.raises(UnreadableFile, match="too large when unpacked"):
         read_document(bombs.docx_bomb(60 * MB))
+
+
+def test_a_page_showing_more_text_than_a_real_page_is_refused_before_its_text_is_read():
+    data = bombs.pdf_text_bomb(7 * MB)  # under pypdf's stream limits: 200 s to read before
+    message, seconds = _timed_refusal(data)
+    assert message == (
+        "The file is too large to check: page 1 holds far more text than a real page does. "
+        "Save it again as a PDF and upload it again"
+    )
+    assert seconds < 1
+
+
+def test_a_form_drawn_again_and_again_counts_each_time_it_is_drawn():
+    message, seconds = _timed_refusal(bombs.pdf_drawn_form(times=150, lines=1_000))
+    assert "page 1 holds far more text than a real page does" in message
+    assert seconds < 0.5
+    document = read_document(bombs.pdf_drawn_form(times=3, lines=20))
+    assert document.pages[0].count("the family was seen at home") == 60
