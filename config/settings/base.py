@@ -244,6 +244,17 @@ REFERRALS_PER_HOUR_PER_ADDRESS = env.int("REFERRALS_PER_HOUR_PER_ADDRESS", defau
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Decompression bombs (core/uploads.py): a Word, Excel or OpenDocument file is refused before
+# it is read if it would unpack to more than this in all, if it (or any part over 1 MB) unpacks
+# to more than RATIO times its packed size, or if it has more parts than this.
+UPLOAD_MAX_UNPACKED_BYTES = env.int("UPLOAD_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)
+UPLOAD_MAX_COMPRESSION_RATIO = env.int("UPLOAD_MAX_COMPRESSION_RATIO", default=100)
+UPLOAD_MAX_ARCHIVE_MEMBERS = env.int("UPLOAD_MAX_ARCHIVE_MEMBERS", default=1_000)
+# Reading one file's text (identity check, Word referral forms, chronologies): most seconds,
+# most characters kept, most PDF pages.
+UPLOAD_PARSE_SECONDS = env.int("UPLOAD_PARSE_SECONDS", default=20)
+UPLOAD_MAX_TEXT_CHARACTERS = env.int("UPLOAD_MAX_TEXT_CHARACTERS", default=5_000_000)
+UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=2_000)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@safeguarding-reviews.example")

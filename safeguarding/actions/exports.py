@@ -74,7 +74,7 @@ class Sheet:
         self._rows = header_row
         bold = Font(bold=True)
         for line in preamble:
-            cell = WriteOnlyCell(self.sheet, value=line)
+            cell = WriteOnlyCell(self.sheet, value=printable(line))
             cell.font = bold if line is preamble[0] else Font()
             self.sheet.append([cell])
         header = []
@@ -192,7 +192,7 @@ def tracker_xlsx(rows: list[dict], *, partnership, filters_text: str, today: dat
         ["Filters", filters_text],
         ["Produced", date_label(today)],
     ):
-        about.append(line)
+        about.append(printable(line))
     return workbook_bytes(workbook)
 
 
@@ -363,7 +363,7 @@ def plan_docx(plan: list[PlanRecommendation], *, review, today: datetime.date) -
         setattr(section, side, Cm(1.5))
     document.styles["Normal"].font.size = Pt(9)
     document.add_heading(printable(_title(review)), level=1)
-    document.add_paragraph(review.partnership.name)
+    document.add_paragraph(printable(review.partnership.name))
     document.add_paragraph(
         f"{review.get_kind_display()}. Produced on {date_label(today)}. "
         "People in the case are named by pseudonym only."

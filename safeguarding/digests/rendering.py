@@ -87,24 +87,25 @@ def item_links(item: DigestItem, *, slug: str, base_url: str = "") -> list[Link]
 def build_document(issue: DigestIssue, items: list[DigestItem], *, base_url: str = ""):
     slug = issue.partnership.slug
     published = issue.published_at or timezone.now()
-    return DigestDocument(
+    document = DigestDocument(
         issue=issue,
         title=document_title(issue),
         partnership_name=issue.partnership.name,
         period=period_text(issue),
         published=day(timezone.localdate(published)),
-        introduction=printable(issue.introduction),
+        introduction=issue.introduction,
         items=[
             RenderedItem(
                 item=item,
-                heading=printable(item.heading),
+                heading=item.heading,
                 kind_label=item.get_kind_display(),
-                text=printable(item.text),
+                text=item.text,
                 links=item_links(item, slug=slug, base_url=base_url),
             )
             for item in items
         ],
     )
+    return printable(document)  # what the page, the PDF and the Word file show
 
 
 def text_blocks(text: str) -> list[tuple[str, list[str]]]:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.core.errors import ServiceError
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 from safeguarding.core.uploads import DOCX
 
 from . import services, word_forms
@@ -108,7 +108,7 @@ def _type_label(review_type: str) -> str:
 # Start ----------------------------------------------------------------------------------------
 
 
-class ReviewTypeChoiceForm(forms.Form):
+class ReviewTypeChoiceForm(GovukForm):
     review_type = forms.ChoiceField(
         label="What are you referring?",
         widget=forms.RadioSelect,
@@ -282,7 +282,7 @@ def _summary_rows(form) -> list[dict]:
     return rows
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(GovukForm):
     """No questions: carries the error the service gives (the hourly limit) to the summary."""
 
 

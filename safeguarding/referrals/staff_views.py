@@ -7,7 +7,6 @@ Partner leads may read the triage, referrals and cases, see identities (audited)
 decisions they are named for; everything else is for the business unit.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.clock import selectors as clock_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.forms import GovukForm
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
 
@@ -414,7 +414,7 @@ def decision_record(request, slug: str, pk: int, track_pk: int):
     )
 
 
-class _SignForm(forms.Form):
+class _SignForm(GovukForm):
     """No fields: signing is one button. The form carries the service's refusal to the error
     summary."""
 

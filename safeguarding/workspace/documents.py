@@ -4,10 +4,13 @@ import io
 
 from django.utils.html import escape
 
+from safeguarding.core.text import printable
+
 
 def docx_bytes(title: str, paragraphs: list[str]) -> bytes:
     from docx import Document
 
+    title, paragraphs = printable((title, paragraphs))
     document = Document()
     document.add_heading(title, level=1)
     for text in paragraphs:
@@ -20,6 +23,7 @@ def docx_bytes(title: str, paragraphs: list[str]) -> bytes:
 def pdf_bytes(title: str, paragraphs: list[str]) -> bytes:
     from weasyprint import HTML
 
+    title, paragraphs = printable((title, paragraphs))
     body = "".join(f"<p>{escape(text)}</p>" for text in paragraphs)
     html = (
         "<html><head><style>body{font-family:sans-serif}</style></head>"

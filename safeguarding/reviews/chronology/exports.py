@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.html import escape
 
+from safeguarding.core.text import printable
+
 from ..models import ChronologyEntry
 
 FORMATS = {
@@ -175,4 +177,5 @@ WRITERS = {"xlsx": to_xlsx, "docx": to_docx, "pdf": to_pdf}
 
 
 def render(fmt: str, rows: list[dict], context: ExportContext) -> bytes:
-    return WRITERS[fmt](rows, context)
+    # Entries stored with control characters (before they were removed at input) still export.
+    return WRITERS[fmt](printable(rows), printable(context))

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.html import escape
 
+from safeguarding.core.text import printable
+
 from ..models import Review
 from ..requests.selectors import immediate_action_list, latest_summaries
 from ..requests.services import rapid_review_deadline
@@ -126,12 +128,18 @@ def _generated_line() -> str:
     )
 
 
+def _content(review: Review) -> tuple[str, str, list[Section]]:
+    """(title, partnership, sections) as both files show them, without control characters."""
+    return printable((report_title(review), review.partnership.name, build_sections(review)))
+
+
 def docx_bytes(review: Review) -> bytes:
     from docx import Document
 
+    title, partnership_name, sections = _content(review)
     document = Document()
-    document.add_heading(report_title(review), level=0)
-    document.add_paragraph(review.partnership.name)
+    document.add_heading(title, level=0)
+    document.add_paragraph(partnership_name)
     document.add_paragraph(_generated_line())
 
     def add(section: Section, level: int) -> None:
@@ -148,7 +156,7 @@ def docx_bytes(review: Review) -> bytes:
         for sub in section.subsections:
             add(sub, level + 1)
 
-    for section in build_sections(review):
+    for section in sections:
         add(section, 1)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -156,9 +164,10 @@ def docx_bytes(review: Review) -> bytes:
 
 
 def _html(review: Review) -> str:
+    title, partnership_name, sections = _content(review)
     parts = [
-        f"<h1>{escape(report_title(review))}</h1>",
-        f"<p>{escape(review.partnership.name)}</p>",
+        f"<h1>{escape(title)}</h1>",
+        f"<p>{escape(partnership_name)}</p>",
         f"<p class='meta'>{escape(_generated_line())}</p>",
     ]
 
@@ -176,7 +185,7 @@ def _html(review: Review) -> str:
         for sub in section.subsections:
             add(sub, min(level + 1, 4))
 
-    for section in build_sections(review):
+    for section in sections:
         add(section, 2)
     style = (
         "body{font-family:sans-serif;font-size:11pt}"
@@ -185,7 +194,7 @@ def _html(review: Review) -> str:
         ".meta{color:#444;font-size:9pt}"
     )
     return (
-        f"<html lang='en'><head><meta charset='utf-8'><title>{escape(report_title(review))}"
+        f"<html lang='en'><head><meta charset='utf-8'><title>{escape(title)}"
         f"</title><style>{style}</style></head><body>{''.join(parts)}</body></html>"
     )
 

@@ -5,6 +5,8 @@ import io
 
 from django.template.loader import render_to_string
 
+from safeguarding.core.text import printable
+
 from ..models import Review
 from .selectors import terms_facts
 
@@ -59,14 +61,15 @@ def terms_sections(review: Review) -> list[tuple[str, list[str]]]:
 
 def terms_document_build(*, review: Review, fmt: str) -> bytes:
     """The terms of reference of ``review`` as a "docx" or "pdf" file."""
-    title = f"Terms of reference: {review.title}"
-    sections = terms_sections(review)
+    title, partnership_name, sections = printable(
+        (f"Terms of reference: {review.title}", review.partnership.name, terms_sections(review))
+    )
     if fmt == "docx":
         from docx import Document
 
         document = Document()
         document.add_heading(title, level=1)
-        document.add_paragraph(review.partnership.name)
+        document.add_paragraph(partnership_name)
         for heading, paragraphs in sections:
             document.add_heading(heading, level=2)
             for text in paragraphs:
@@ -78,6 +81,6 @@ def terms_document_build(*, review: Review, fmt: str) -> bytes:
 
     html = render_to_string(
         "reviews/review/terms_document.html",
-        {"title": title, "partnership": review.partnership, "sections": sections},
+        {"title": title, "partnership_name": partnership_name, "sections": sections},
     )
     return HTML(string=html).write_pdf()
