@@ -165,6 +165,40 @@ def _widths(widths: Sequence[float], columns: int) -> list[float]:
     return [w / total for w in widths]
 
 
+@dataclass(frozen=True)
+class _Place:
+    cell: Cell
+    top: bool  # the cell's own row (False: a row it runs down over)
+    below: int  # how many rows of the cell are below this one
+
+
+def _grid(rows: Sequence[Sequence[CellContent]], columns: int) -> list[list[_Place | None]]:
+    """Each row as ``columns`` places: a cell, a cell running down from above, or nothing."""
+    grid: list[list[_Place | None]] = []
+    running: dict[int, tuple[Cell, int]] = {}  # column -> the cell above, rows it still covers
+    for index, row in enumerate(rows):
+        places: list[_Place | None] = []
+        contents = iter(row)
+        for column in range(columns):
+            if column in running:
+                cell, left = running.pop(column)
+                places.append(_Place(cell, top=False, below=left - 1))
+                if left > 1:
+                    running[column] = (cell, left - 1)
+                continue
+            content = next(contents, None)
+            if content is None:
+                places.append(None)
+                continue
+            cell = _cell(content)
+            below = min(max(cell.rowspan, 1), len(rows) - index) - 1
+            places.append(_Place(cell, top=True, below=below))
+            if below:
+                running[column] = (cell, below)
+        grid.append(places)
+    return grid
+
+
 # Word --------------------------------------------------------------------------------------------
 
 _A4 = (210, 297)  # millimetres
@@ -351,32 +385,17 @@ class _DocxWriter:
         for cell, text in zip(header.cells, block.header, strict=True):
             self.fill(cell, Cell([text]), bold=True)
 
-        covered: dict[int, int] = {}  # column -> rows still covered by a cell above
-        placed: list[tuple[object, Cell]] = []
-        merges: list[tuple[object, int, int, int]] = []  # top cell, row, column, rows covered
-        rows_cells = []
-        for row_index, row in enumerate(block.rows):
-            cells = table.add_row().cells
-            rows_cells.append(cells)
-            contents = iter(row)
-            for column in range(columns):
-                if covered.get(column, 0) > 0:
-                    covered[column] -= 1
-                    continue
-                content = next(contents, None)
-                if content is None:
-                    continue
-                content = _cell(content)
-                placed.append((cells[column], content))
-                if content.rowspan > 1:
-                    covered[column] = content.rowspan - 1
-                    merges.append((cells[column], row_index, column, content.rowspan))
-        for top, row_index, column, rowspan in merges:
-            last = min(row_index + rowspan, len(rows_cells)) - 1
-            if last > row_index:
-                top.merge(rows_cells[last][column])
-        for cell, content in placed:
-            self.fill(cell, content)
+        grid = _grid(block.rows, columns)
+        rows_cells = [table.add_row().cells for _ in grid]
+        for row_index, row in enumerate(grid):  # merge first: a merge moves content up
+            for column, place in enumerate(row):
+                if place is not None and place.top and place.below:
+                    last = rows_cells[row_index + place.below][column]
+                    rows_cells[row_index][column].merge(last)
+        for cells, row in zip(rows_cells, grid, strict=True):
+            for cell, place in zip(cells, row, strict=True):
+                if place is not None and place.top:
+                    self.fill(cell, place.cell)
 
 
 # PDF ---------------------------------------------------------------------------------------------
@@ -400,6 +419,7 @@ def _style(document: Document) -> str:
         "th,td{border:1px solid #b1b4b6;padding:2pt 4pt;text-align:left;vertical-align:top}"
         "thead th{background:#f3f2f1}thead{display:table-header-group}"
         "tr{break-inside:avoid}td p,th p{margin:0 0 2pt}"
+        "td.runs-on{border-bottom-style:hidden}td.run-on{border-top-style:hidden}"
         "a{color:#1d70b8}.page-break{break-before:page}"
     )
 
@@ -420,9 +440,24 @@ def _html_inline(content: Content) -> str:
     return "".join(parts)
 
 
+def _html_place(place: "_Place | None") -> str:
+    """A table cell. WeasyPrint 70 links the cells after a ``rowspan`` to the wrong column
+    headers in the tagged PDF, so a cell running down is written as itself and empty cells below
+    it with no rule between them: it looks merged, and every cell keeps its own header."""
+    if place is None:
+        return "<td></td>"
+    classes = " ".join(
+        name
+        for name, wanted in (("runs-on", bool(place.below)), ("run-on", not place.top))
+        if wanted
+    )
+    attributes = f" class='{classes}'" if classes else ""
+    if not place.top:
+        return f"<td{attributes}></td>"
+    return _html_cell("td", place.cell, attributes)
+
+
 def _html_cell(tag: str, content: Cell, attributes: str = "") -> str:
-    if content.rowspan > 1:
-        attributes += f" rowspan='{content.rowspan}'"
     if len(content.paragraphs) == 1:
         inner = _html_inline(content.paragraphs[0])
     else:
@@ -461,8 +496,8 @@ def _html_block(block: Block, page_break: bool) -> str:
     if isinstance(block, Table):
         head = "".join(f"<th scope='col'>{escape(printable(text))}</th>" for text in block.header)
         rows = "".join(
-            "<tr>" + "".join(_html_cell("td", _cell(value)) for value in row) + "</tr>"
-            for row in block.rows
+            "<tr>" + "".join(_html_place(place) for place in row) + "</tr>"
+            for row in _grid(block.rows, len(block.header))
         )
         return (
             f"<table{attributes}>{_html_caption(block.caption)}"
