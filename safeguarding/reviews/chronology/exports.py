@@ -17,7 +17,8 @@ FORMATS = {
     "pdf": (documents.PDF, "pdf"),
 }
 # Longer Word or PDF tables are slow to make (python-docx about 1.3 ms a row, WeasyPrint about
-# 10 ms a row) and no use to read: the page asks for narrower filters, or Excel (no limit).
+# 10 ms a row, a quarter more for the tagged PDF/UA) and no use to read: the page asks for
+# narrower filters, or Excel (no limit).
 MAX_ROWS = {"docx": 5_000, "pdf": 1_000}
 SIGNIFICANCE = dict(ChronologyEntry.Significance.choices)
 COLUMNS = [
