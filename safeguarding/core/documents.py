@@ -136,7 +136,7 @@ def _spans(content: Content) -> list[Span]:
             continue
         spans.append(
             Span(
-                printable(span.text or ""),
+                printable(span.text),
                 bold=span.bold,
                 italic=span.italic,
                 small=span.small,

@@ -270,3 +270,20 @@ def test_document_bytes_writes_the_format_asked_for(fmt):
     data = documents.document_bytes(Document(title="Either"), fmt)
     assert data.startswith(b"PK" if fmt == "docx" else b"%PDF-")
     assert documents.CONTENT_TYPES[fmt] in (documents.DOCX, documents.PDF)
+
+
+def test_a_table_over_several_pages_repeats_its_header_and_keeps_every_cell_under_it():
+    rows = [[f"Entry {n}", "Testshire Police", "Visit " * 30] for n in range(60)]
+    document = Document(title="Long", blocks=[Table(["Entry", "Agency", "Event"], rows)])
+
+    data = documents.pdf_bytes(document)
+
+    facts = assert_accessible_pdf(data, title="Long")
+    pages = len(pdf_reader(data).pages)
+    assert pages > 1
+    # WeasyPrint 70 writes one Table element per page, each with its header row.
+    assert facts.structure["Table"] == facts.structure["THead"] == pages
+    assert facts.structure["TD"] == 60 * 3
+    assert facts.cells_without_headers == facts.cells_with_wrong_headers == 0
+    for page in pdf_reader(data).pages[1:]:
+        assert page.extract_text().split()[:3] == ["Entry", "Agency", "Event"]
