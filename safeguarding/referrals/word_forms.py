@@ -21,8 +21,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from safeguarding.accounts.models import Partnership, ReviewType
+from safeguarding.core import documents
 from safeguarding.core.forms import GovukDateField, GovukForm
-from safeguarding.core.text import printable
 from safeguarding.core.uploads import (
     DOCX,
     ParseBudget,
@@ -110,64 +110,64 @@ def _hint(field: forms.Field, partnership: Partnership) -> str:
 # Making the form -------------------------------------------------------------------------------
 
 
+def _question_cell(field: forms.Field, partnership: Partnership) -> documents.Cell:
+    """The question in bold (what an upload is read by), then how to answer it."""
+    paragraphs: list[documents.Content] = [documents.Span(str(field.label), bold=True)]
+    hint = _hint(field, partnership)
+    if hint:
+        paragraphs.append(documents.Span(hint, italic=True, small=True))
+    return documents.Cell(paragraphs)
+
+
 def referral_form_docx(
     *, partnership: Partnership, review_type: str, online_url: str = ""
 ) -> bytes:
-    from docx import Document
-    from docx.shared import Cm, Pt
-
-    # The partnership's and its agencies' names go into the file: no control characters.
-    name, contact_email, online_url = printable(
-        (partnership.name, partnership.contact_email, online_url)
-    )
-    questions_by_page = questions_for(partnership=partnership, review_type=review_type)
-    sections = printable(
-        [
-            (heading, [(str(q.field.label), _hint(q.field, partnership)) for q in questions])
-            for heading, questions in questions_by_page
-        ]
-    )
-    title = f"{FORM_TITLES[review_type]}: {name}"
-    document = Document()
-    properties = document.core_properties
-    properties.identifier = form_marker(review_type)
-    properties.title = title
-    properties.subject = ReviewType(review_type).label
-    properties.author = name
-    properties.keywords = "referral form"
-
-    document.add_heading(title, level=1)
-    warning = document.add_paragraph()
-    warning.add_run("If someone is in immediate danger, call 999.").bold = True
-    document.add_paragraph(
-        "Use this form to refer a case to the partnership. Answer each question in the "
-        "right-hand column. Do not change the questions in the left-hand column: the "
-        "partnership's system reads them."
-    )
+    """The Word form: a two-column table per page of the online form (the question on the left,
+    an empty cell for the answer on the right), and the form's marker in the document's core
+    properties and its last paragraph."""
+    blocks: list[documents.Block] = [
+        documents.Paragraph(
+            documents.Span("If someone is in immediate danger, call 999.", bold=True)
+        ),
+        documents.Paragraph(
+            "Use this form to refer a case to the partnership. Answer each question in the "
+            "right-hand column. Do not change the questions in the left-hand column: the "
+            "partnership's system reads them."
+        ),
+    ]
     if online_url:
-        document.add_paragraph(f"You can also refer online, which is quicker: {online_url}")
-    if contact_email:
-        document.add_paragraph(f"Send the completed form by secure email to {contact_email}.")
-
-    for section_title, questions in sections:
-        document.add_heading(section_title, level=2)
-        table = document.add_table(rows=0, cols=2)
-        table.style = "Table Grid"
-        for label, hint in questions:
-            left, right = table.add_row().cells
-            left.width, right.width = Cm(7.5), Cm(9)
-            left.paragraphs[0].add_run(label).bold = True
-            if hint:
-                run = left.add_paragraph().add_run(hint)
-                run.italic = True
-                run.font.size = Pt(9)
-
-    footer = document.add_paragraph()
-    run = footer.add_run(f"Form reference: {form_marker(review_type)}")
-    run.font.size = Pt(8)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        blocks.append(
+            documents.Paragraph(f"You can also refer online, which is quicker: {online_url}")
+        )
+    if partnership.contact_email:
+        blocks.append(
+            documents.Paragraph(
+                f"Send the completed form by secure email to {partnership.contact_email}."
+            )
+        )
+    for section_title, questions in questions_for(partnership=partnership, review_type=review_type):
+        blocks.append(documents.Heading(section_title))
+        blocks.append(
+            documents.SummaryList(
+                [(_question_cell(q.field, partnership), "") for q in questions],
+                widths=(7.5, 9),
+            )
+        )
+    blocks.append(
+        documents.Paragraph(
+            documents.Span(f"Form reference: {form_marker(review_type)}", small=True)
+        )
+    )
+    return documents.docx_bytes(
+        documents.Document(
+            title=f"{FORM_TITLES[review_type]}: {partnership.name}",
+            blocks=blocks,
+            author=partnership.name,
+            subject=ReviewType(review_type).label,
+            keywords="referral form",
+            identifier=form_marker(review_type),
+        )
+    )
 
 
 # Reading a completed form -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from safeguarding.audit.models import AuditEvent
 from safeguarding.clock.models import Milestone
 from safeguarding.clock.selectors import milestone_list_for_subject
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.tests.document_checks import assert_accessible_pdf, docx_facts
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.tests.staff_support import make_case
 from safeguarding.reviews.models import ImmediateAction, Review
@@ -254,6 +255,19 @@ def test_the_report_as_word_and_pdf_holds_the_recorded_data_and_no_real_name(
         assert REAL_NAME not in text
         assert "Zebedee" not in text
     assert AuditEvent.objects.filter(action="review.report_downloaded").count() == 2
+
+    title = f"Rapid review: Child Q ({rapid_review.reference})"
+    pdf_facts = assert_accessible_pdf(pdf.content, title=title)  # tagged PDF/UA-1
+    assert pdf_facts.structure["H2"] == 8 and pdf_facts.structure["H3"] == 1  # sections, agency
+    assert pdf_facts.cells_without_headers == pdf_facts.cells_with_wrong_headers == 0
+    word = docx_facts(docx.content, title=title)
+    assert word.headings[:3] == [
+        ("Title", title),
+        ("Heading 1", "About the case"),
+        ("Heading 1", "Summary of the facts"),
+    ]
+    assert ("Heading 2", agency.name) in word.headings
+    assert word.table_headers == [[], ["Date", "Agency", "Action"]]  # summary list, actions
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from django.urls import reverse
 from safeguarding.accounts.models import Role
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.tests.document_checks import assert_accessible_pdf, docx_facts
 from safeguarding.reviews.models import (
     Appointment,
     DocumentVersion,
@@ -304,9 +305,14 @@ def test_the_terms_document_names_reviewers_but_never_real_names(
         text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
         assert "Morgan Independent" in text and "Child B" in text
         assert "Realname" not in text and "Quillfeather" not in text
+        facts = docx_facts(data, title=f"Terms of reference: {lcspr.title}")
+        assert ("Heading 1", "Key lines of enquiry") in facts.headings
     else:
-        assert data.startswith(b"%PDF-")
         assert response["Content-Type"] == "application/pdf"
+        facts = assert_accessible_pdf(data, title=f"Terms of reference: {lcspr.title}")
+        assert "Morgan Independent" in facts.text and "Child B" in facts.text
+        assert "Realname" not in facts.text and "Quillfeather" not in facts.text
+        assert facts.structure["H2"] == 10  # one heading per section of the terms
 
 
 def test_an_unknown_terms_document_format_is_not_found(bu_client, lcspr):
