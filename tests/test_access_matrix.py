@@ -32,6 +32,7 @@ from safeguarding.publication.models import (
     PublicationFile,
     Revision,
 )
+from safeguarding.records.models import RetentionHold
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
@@ -237,6 +238,13 @@ ACCESS = {
     "clock:pause": BUSINESS_UNIT_ONLY,
     "clock:resume": BUSINESS_UNIT_ONLY,
     "clock:extend": BUSINESS_UNIT_ONLY,
+    # Records management (issue 12 item 7): retention periods and holds, data about a person.
+    "records:retention": BUSINESS_UNIT_ONLY,
+    "records:retention_edit": BUSINESS_UNIT_ONLY,
+    "records:hold_add": BUSINESS_UNIT_ONLY,
+    "records:hold_lift": BUSINESS_UNIT_ONLY,
+    "records:person_search": BUSINESS_UNIT_ONLY,
+    "records:person_download": POST_ONLY,  # permission is checked on the POST
 }
 
 
@@ -471,6 +479,9 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
     )
     digest_services.issue_publish(issue=published_issue, actor=business_unit_user)
     subscriber = Subscriber.objects.create(partnership=partnership, email="reader@example.org")
+    hold = RetentionHold.objects.create(
+        partnership=partnership, case=case, reason="Inquest", placed_by=business_unit_user
+    )
     slug = partnership.slug
     review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
@@ -639,6 +650,8 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         "workspace:partnership_home": {"slug": partnership.slug},
         "public_page:block_edit": {"slug": partnership.slug, "pk": block.pk},
         "public_page:document_archive": {"slug": partnership.slug, "pk": document.pk},
+        "records:retention_edit": {"slug": slug, "key": "referral_without_case"},
+        "records:hold_lift": {"slug": slug, "pk": hold.pk},
     }
     return users, kwargs, partnership
 

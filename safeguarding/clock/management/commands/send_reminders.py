@@ -5,7 +5,8 @@
     manage.py send_reminders --enqueue            # queue the task for `manage.py db_worker`
 
 Schedule ``send_reminders --enqueue`` once a day (docs/how-to/run-reminders.md). Running it
-twice sends nothing more: each reminder is recorded once (clock/reminders.py).
+twice sends nothing more: each reminder is recorded once (clock/reminders.py). Both ways also
+run the other daily jobs (settings.DAILY_JOBS: the retention schedule), with today's date.
 """
 
 import argparse
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 
 from safeguarding.clock.reminders import all_reminders_send
-from safeguarding.clock.tasks import send_milestone_reminders
+from safeguarding.clock.tasks import daily_jobs_run, send_milestone_reminders
 
 
 def iso_date(value: str) -> datetime.date:
@@ -60,3 +61,4 @@ class Command(BaseCommand):
             return
         sent = all_reminders_send(today=day)
         self.stdout.write(f"Sent {sent} reminder{'' if sent == 1 else 's'} for {day:%d %B %Y}.")
+        daily_jobs_run()

@@ -1,0 +1,394 @@
+"""The retention schedule: what is due when (dates moved by running the schedule "as of" a later
+day, not by waiting), what is never touched, and the audit trail of what it did."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from safeguarding.audit.models import AuditEvent, AuditEventImmutable
+from safeguarding.clock.models import Milestone
+from safeguarding.core.calendar import add_calendar_months
+from safeguarding.core.models import RateLimitHit
+from safeguarding.digests.models import Subscriber
+from safeguarding.publication.models import Publication
+from safeguarding.records.models import RetentionHold, RetentionSetting
+from safeguarding.records.retention import case_state, cases_with_history, retention_apply
+from safeguarding.referrals import services as referral_services
+from safeguarding.referrals.models import Case, DecisionMaker, Referral, ReferralIdentity
+from safeguarding.referrals.tests.staff_support import (
+    make_case,
+    make_referral,
+    name_decision_makers,
+)
+from safeguarding.reviews.models import (
+    AgencyRequest,
+    AgencyReturn,
+    ChronologyEntry,
+    Person,
+    PersonIdentity,
+    Review,
+)
+from safeguarding.reviews.tests.review_support import make_lcspr
+
+
+def later(months: int) -> datetime.date:
+    return add_calendar_months(timezone.localdate(), months)
+
+
+def closed_case(partnership, actor, pseudonym="Child C") -> Case:
+    """A case decided on with no review to hold ("no further review"): closed today."""
+    case = make_case(partnership, actor, pseudonym=pseudonym)
+    (track,) = referral_services.case_send_for_decision(
+        case=case, review_types=["cspr"], actor=actor
+    )
+    makers = [m.user for m in DecisionMaker.objects.filter(partnership=partnership)] or list(
+        name_decision_makers(partnership).values()
+    )
+    decision = referral_services.decision_record(
+        track=track,
+        outcome="no_further_review",
+        rationale="Fictional reasons.",
+        decided_on=timezone.localdate(),
+        actor=actor,
+    )
+    for user in makers:
+        referral_services.decision_sign(decision=decision, user=user)
+    person = Person.objects.create(case=case, pseudonym="Mother", role_in_case="parent")
+    PersonIdentity.objects.create(person=person, full_name="Fictional Mothername")
+    case.refresh_from_db()
+    assert case.status == "decided"
+    return case
+
+
+def published_review(partnership, actor, *, months_ago: int = 0) -> Review:
+    review, _ = make_lcspr(partnership, actor)
+    review.stage = Review.Stage.SIGNED_OFF
+    review.signed_off_at = timezone.now()
+    review.save(update_fields=["stage", "signed_off_at"])
+    published_on = later(-months_ago)
+    Publication.objects.create(
+        partnership=partnership,
+        review=review,
+        review_type="cspr",
+        title=review.title,
+        status="published",
+        publish_on=published_on,
+        published_at=timezone.make_aware(datetime.datetime.combine(published_on, datetime.time(9))),
+        earliest_removal_on=add_calendar_months(published_on, 12),
+    )
+    return review
+
+
+def _events(action):
+    return AuditEvent.objects.filter(action=action)
+
+
+@pytest.mark.django_db
+def test_a_closed_case_is_archived_after_two_years_and_its_identities_removed_after_ten(
+    partnership, business_unit_user
+):
+    case = closed_case(partnership, business_unit_user)
+    referral = case.referrals.get()
+
+    retention_apply(today=later(23))
+    case.refresh_from_db()
+    assert case.archived_at is None
+
+    run = retention_apply(today=later(24))
+    case.refresh_from_db()
+    assert case.archived_at is not None
+    event = _events("retention.records_archived").get()
+    assert event.object_id == str(case.pk)
+    assert event.payload["ids"] == {"referrals.Case": [str(case.pk)]}
+    assert event.payload["rule"] == "closed_cases"
+    assert run.done == 1
+    assert PersonIdentity.objects.filter(person__case=case).exists()
+
+    retention_apply(today=later(119))
+    assert ReferralIdentity.objects.filter(referral=referral).exists()
+    retention_apply(today=later(120))
+    assert not PersonIdentity.objects.filter(person__case=case).exists()
+    assert not ReferralIdentity.objects.filter(referral=referral).exists()
+    assert Person.objects.filter(case=case, pseudonym="Mother").exists()  # the pseudonym stays
+    removed = _events("retention.identities_removed")
+    assert removed.count() == 2  # one event per kind of identity, each listing its ids
+    assert all("Fictional" not in str(e.payload) for e in removed)
+    assert Case.objects.filter(pk=case.pk).exists()  # a case is never deleted
+
+
+@pytest.mark.django_db
+def test_a_review_not_yet_published_keeps_its_case_whatever_the_date(
+    partnership, business_unit_user
+):
+    review, _ = make_lcspr(partnership, business_unit_user)
+    review.stage = Review.Stage.SIGNED_OFF
+    review.save(update_fields=["stage"])
+    person = Person.objects.create(case=review.case, pseudonym="Father", role_in_case="parent")
+    PersonIdentity.objects.create(person=person, full_name="Fictional Fathername")
+
+    retention_apply(today=later(600))
+    case = cases_with_history(Case.objects.filter(pk=review.case_id)).get()
+    assert case.archived_at is None
+    assert PersonIdentity.objects.filter(person=person).exists()
+    assert "not published yet" in case_state(case, today=later(600)).kept_because
+
+
+@pytest.mark.django_db
+def test_a_running_review_keeps_its_case(partnership, business_unit_user):
+    review, _ = make_lcspr(partnership, business_unit_user)
+    case = cases_with_history(Case.objects.filter(pk=review.case_id)).get()
+    assert "is running" in case_state(case, today=later(600)).kept_because
+
+
+@pytest.mark.django_db
+def test_a_published_review_is_kept_12_months_then_its_period_counts_from_there(
+    partnership, business_unit_user
+):
+    review = published_review(partnership, business_unit_user)
+    case = cases_with_history(Case.objects.filter(pk=review.case_id)).get()
+    assert "less than 12 months" in case_state(case, today=later(11)).kept_because
+    assert case_state(case, today=later(12)).closed_on == later(12)
+
+    retention_apply(today=later(12 + 23))
+    review.refresh_from_db()
+    assert review.archived_at is None
+    retention_apply(today=later(12 + 24))
+    review.refresh_from_db()
+    assert review.archived_at is not None
+    assert review.case.__class__.objects.get(pk=review.case_id).archived_at is not None
+
+
+@pytest.mark.django_db
+def test_an_archived_review_leaves_the_list_of_reviews_and_keeps_its_page(
+    partnership, business_unit_user, bu_client
+):
+    review = published_review(partnership, business_unit_user, months_ago=13)
+    retention_apply(today=later(24))
+    review.refresh_from_db()
+    assert review.archived_at is not None
+    listing = bu_client.get(f"/manage/{partnership.slug}/reviews/")
+    assert review.reference not in listing.content.decode()
+    assert bu_client.get(f"/manage/{partnership.slug}/reviews/{review.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_hold_keeps_everything_of_the_case_until_it_is_lifted(partnership, business_unit_user):
+    case = closed_case(partnership, business_unit_user)
+    hold = RetentionHold.objects.create(
+        partnership=partnership, case=case, reason="Inquest opened", placed_by=business_unit_user
+    )
+    run = retention_apply(today=later(240), dry_run=True)
+    assert any("Kept · case" in line and "Inquest opened" in line for line in run.lines())
+    retention_apply(today=later(240))
+    case.refresh_from_db()
+    assert case.archived_at is None
+    assert PersonIdentity.objects.filter(person__case=case).exists()
+
+    hold.lifted_at = timezone.now()
+    hold.save()
+    retention_apply(today=later(240))
+    case.refresh_from_db()
+    assert case.archived_at is not None
+    assert not PersonIdentity.objects.filter(person__case=case).exists()
+
+
+@pytest.mark.django_db
+def test_working_papers_go_ten_years_after_the_case_closed_files_included(
+    partnership, business_unit_user, agency, sample_pdf, django_capture_on_commit_callbacks
+):
+    review = published_review(partnership, business_unit_user, months_ago=12)
+    request = AgencyRequest.objects.create(
+        review=review,
+        agency=agency,
+        kind="agency_report",
+        due_on=timezone.localdate(),
+        requested_by=business_unit_user,
+    )
+    agency_return = AgencyReturn.objects.create(
+        request=request,
+        version=1,
+        submitted_by=business_unit_user,
+        report="Fictional report.",
+        attachment=SimpleUploadedFile("report.pdf", sample_pdf),
+        attachment_name="report.pdf",
+        attachment_kind="pdf",
+        attachment_size=len(sample_pdf),
+    )
+    file_name = agency_return.attachment.name
+    assert default_storage.exists(file_name)
+    ChronologyEntry.objects.bulk_create(
+        ChronologyEntry(
+            review=review,
+            agency=agency,
+            occurred_on=datetime.date(2025, 1, n),
+            event=f"Fictional event {n}",
+            significance="routine",
+            entered_by=business_unit_user,
+        )
+        for n in range(1, 21)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_apply(today=later(119))
+    assert AgencyReturn.objects.exists() and ChronologyEntry.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_apply(today=later(120))
+    assert not AgencyReturn.objects.exists()
+    assert not default_storage.exists(file_name)
+    assert not ChronologyEntry.objects.filter(review=review).exists()
+    assert AgencyRequest.objects.filter(pk=request.pk).exists()
+    deleted = _events("retention.records_deleted").exclude(payload__rule="audit_events")
+    assert {e.payload["rule"] for e in deleted} == {"agency_returns", "chronology_entries"}
+    chronology = deleted.get(payload__rule="chronology_entries")
+    assert chronology.payload["count"] == 20
+    assert len(chronology.payload["ids"]["reviews.ChronologyEntry"]) == 20
+
+
+@pytest.mark.django_db
+def test_referrals_that_led_to_no_case_are_deleted_after_two_years_with_what_hangs_from_them(
+    partnership, business_unit_user
+):
+    old = make_referral(partnership)
+    recent = make_referral(partnership)
+    opened = make_referral(partnership)
+    referral_services.case_open(referral=opened, pseudonym="Child D", actor=business_unit_user)
+    two_years_ago = later(-24)
+    Referral.objects.filter(pk__in=[old.pk, opened.pk]).update(received_on=two_years_ago)
+    assert Milestone.objects.filter(subject_id=old.pk).exists()
+
+    run = retention_apply(today=timezone.localdate(), dry_run=True)
+    assert any(old.reference in line for line in run.lines())
+    assert Referral.objects.filter(pk=old.pk).exists()  # a dry run changes nothing
+
+    retention_apply(today=timezone.localdate())
+    assert not Referral.objects.filter(pk=old.pk).exists()
+    assert not ReferralIdentity.objects.filter(referral_id=old.pk).exists()
+    assert not Milestone.objects.filter(subject_type__model="referral", subject_id=old.pk).exists()
+    assert Referral.objects.filter(pk__in=[recent.pk, opened.pk]).count() == 2
+    event = _events("retention.records_deleted").get(payload__rule="referral_without_case")
+    assert event.payload["ids"] == {"referrals.Referral": [str(old.pk)]}
+    assert event.partnership == partnership
+
+
+@pytest.mark.django_db
+def test_a_partnership_sets_its_own_period_or_switches_a_rule_off(
+    partnership, other_partnership, business_unit_user
+):
+    ours, theirs = make_referral(partnership), make_referral(other_partnership)
+    Referral.objects.update(received_on=later(-7))
+    RetentionSetting.objects.create(
+        partnership=partnership, record_type="referral_without_case", months=6
+    )
+    retention_apply(today=timezone.localdate())
+    assert not Referral.objects.filter(pk=ours.pk).exists()
+    assert Referral.objects.filter(pk=theirs.pk).exists()  # the default, 24 months
+
+    kept = make_referral(partnership)
+    Referral.objects.filter(pk=kept.pk).update(received_on=later(-100))
+    RetentionSetting.objects.filter(partnership=partnership).update(enabled=False)
+    retention_apply(today=timezone.localdate())
+    assert Referral.objects.filter(pk=kept.pk).exists()
+
+
+@pytest.mark.django_db
+def test_audit_events_older_than_the_period_are_deleted_and_the_deletion_is_audited(
+    partnership,
+):
+    old = AuditEvent.objects.create(action="milestone.completed", partnership=partnership)
+    recent = AuditEvent.objects.create(action="milestone.completed", partnership=partnership)
+    service_wide = AuditEvent.objects.create(action="user.signed_in")
+    # The table refuses updates through the ORM, so a test ages the events in SQL.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET occurred_at = %s WHERE id IN (%s, %s)",
+            [timezone.now() - datetime.timedelta(days=365 * 11), old.pk, service_wide.pk],
+        )
+    with pytest.raises(AuditEventImmutable):
+        AuditEvent.objects.filter(pk=old.pk).delete()
+
+    retention_apply(today=timezone.localdate())
+    remaining = set(AuditEvent.objects.values_list("pk", flat=True))
+    assert old.pk not in remaining and service_wide.pk not in remaining
+    assert recent.pk in remaining
+    trail = _events("retention.records_deleted").filter(payload__rule="audit_events")
+    assert {e.partnership_id for e in trail} == {partnership.pk, None}
+    assert [str(old.pk)] in [e.payload["ids"]["audit.AuditEvent"] for e in trail]
+
+
+@pytest.mark.django_db
+def test_sessions_rate_limits_and_departed_subscribers_are_cleared(partnership):
+    session = SessionStore()
+    session.create()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    live = SessionStore()
+    live.create()
+    RateLimitHit.objects.create(bucket="x", key_hash="a" * 64)
+    RateLimitHit.objects.filter().update(at=timezone.now() - datetime.timedelta(days=2))
+    RateLimitHit.objects.create(bucket="x", key_hash="b" * 64)
+    gone = Subscriber.objects.create(
+        partnership=partnership, email="gone@example.org", unsubscribed_at=timezone.now()
+    )
+    Subscriber.objects.filter(pk=gone.pk).update(
+        unsubscribed_at=timezone.now() - datetime.timedelta(days=40)
+    )
+    reader = Subscriber.objects.create(
+        partnership=partnership, email="reader@example.org", confirmed_at=timezone.now()
+    )
+
+    retention_apply(today=timezone.localdate())
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+    assert list(RateLimitHit.objects.values_list("key_hash", flat=True)) == ["b" * 64]
+    assert list(Subscriber.objects.values_list("pk", flat=True)) == [reader.pk]
+    sessions_event = _events("retention.records_deleted").get(payload__rule="sessions")
+    assert "ids" not in sessions_event.payload  # session keys are secrets: counted only
+    assert sessions_event.payload["count"] == 1
+    assert "gone@example.org" not in str(
+        _events("retention.records_deleted").get(payload__rule="digest_subscribers").payload
+    )
+
+
+@pytest.mark.django_db
+def test_the_daily_run_applies_the_schedule_after_the_reminders(partnership):
+    old = make_referral(partnership)
+    Referral.objects.filter(pk=old.pk).update(received_on=later(-30))
+    call_command("send_reminders", stdout=io.StringIO())
+    assert not Referral.objects.filter(pk=old.pk).exists()
+    event = _events("retention.records_deleted").get()
+    assert event.actor_label == "Retention schedule (daily run)"
+
+
+@pytest.mark.django_db
+def test_a_reminder_run_for_a_later_day_does_not_move_the_schedule(partnership):
+    referral = make_referral(partnership)
+    call_command("send_reminders", date=later(60), stdout=io.StringIO())
+    assert Referral.objects.filter(pk=referral.pk).exists()
+
+
+@pytest.mark.django_db
+def test_apply_retention_lists_what_is_due_and_refuses_to_act_on_a_later_day(
+    partnership, business_unit_user
+):
+    referral = make_referral(partnership)
+    out = io.StringIO()
+    call_command("apply_retention", dry_run=True, date=later(25), stdout=out)
+    text = out.getvalue()
+    assert "dry run: nothing changed" in text
+    assert "Delete · Referrals that led to no case (2 years after" in text
+    assert referral.reference in text
+    with pytest.raises(CommandError, match="only be looked at with --dry-run"):
+        call_command("apply_retention", date=later(25))
+    assert Referral.objects.filter(pk=referral.pk).exists()
+    out = io.StringIO()
+    call_command("apply_retention", stdout=out)
+    assert "Nothing is due" in out.getvalue()
