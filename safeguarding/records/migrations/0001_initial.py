@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0002_email_lower_case'),
+        ('accounts', '0001_initial'),  # not 0002: a test migrates accounts back to 0001
         ('referrals', '0004_case_archived'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
