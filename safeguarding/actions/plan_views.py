@@ -7,7 +7,6 @@ partnership) → permission (403) → form → one service → redirect with a s
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
 from safeguarding.core.uploads import KINDS
 from safeguarding.reviews.running import selectors as review_selectors
@@ -644,9 +644,13 @@ def not_implemented(request, slug: str, pk: int):
 def evidence_file(request, slug: str, pk: int, evidence_pk: int):
     _, action = _action(request, slug, pk)
     evidence = selectors.evidence_get(action=action, pk=evidence_pk)
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
+    return file_response(
+        request,
+        content=evidence.file,
         filename=evidence.original_name,
         content_type=KINDS[evidence.file_kind].content_type,
+        audit_action="action.evidence_downloaded",
+        target=action,
+        partnership=action.partnership,
+        payload={"action": action.reference, "evidence": evidence.pk},
     )

@@ -11,7 +11,7 @@ import math
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeData, mark_safe
@@ -22,6 +22,7 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.actions.models import Theme
 from safeguarding.actions.services import themes_available
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
 from safeguarding.publication import selectors as publication_selectors
 from safeguarding.publication.models import Publication
@@ -511,11 +512,16 @@ def submission_download(request, slug: str, pk: int):
     prepared = selectors.submission_for(record=record)
     if prepared is None:
         raise Http404("Prepare the submission first")
-    data = national_libraries.submission_zip(prepared, selectors.record_files(record=record))
-    response = HttpResponse(data, content_type="application/zip")
     name = slugify(f"{library.code} {record.title}")[:80] or "submission"
-    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
-    return response
+    return file_response(
+        request,
+        content=national_libraries.submission_zip(prepared, selectors.record_files(record=record)),
+        filename=f"{name}.zip",
+        content_type="application/zip",
+        audit_action="library.submission_downloaded",
+        target=record,
+        payload={"library": library.code},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.clock import selectors as clock_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
 
@@ -530,13 +530,16 @@ def notification_summary(request, slug: str, pk: int):
         screening=selectors.case_screening(case=case).result,
     )
     if request.GET.get("format") == "txt":
-        services.case_notification_summary_downloaded(case=case, actor=request.user)
-        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        # An export of case data (DESIGN §8): the pseudonym only, never a real identity.
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = (
-            f'attachment; filename="{case.reference}-notification-summary-{stamp}.txt"'
+        return file_response(
+            request,
+            content=text,
+            filename=f"{case.reference}-notification-summary-{stamp}.txt",
+            content_type="text/plain; charset=utf-8",
+            audit_action="case.summary_downloaded",
+            target=case,
         )
-        return response
     return render(
         request,
         "referrals/staff/notification_summary.html",

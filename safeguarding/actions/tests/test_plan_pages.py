@@ -20,6 +20,7 @@ from safeguarding.actions.models import (
     Recommendation,
     Theme,
 )
+from safeguarding.audit.models import AuditEvent
 from safeguarding.reviews.models import Finding
 from safeguarding.reviews.tests.review_support import make_lcspr
 
@@ -540,6 +541,20 @@ def test_the_evidence_file_is_served_as_an_attachment(bu_client, action, contrib
     assert response["Content-Type"] == "application/pdf"
     assert 'attachment; filename="training-register.pdf"' in response["Content-Disposition"]
     assert b"".join(response.streaming_content) == sample_pdf
+
+
+def test_every_download_of_evidence_is_audited(
+    bu_client, contributor_client, action, contributor, sample_pdf
+):
+    action_with_evidence(action, contributor, sample_pdf)
+    evidence = action.evidence.get()
+    evidence_url = action_url("action", action) + f"evidence/{evidence.pk}/"
+    assert bu_client.get(evidence_url).status_code == 200
+    assert contributor_client.get(evidence_url).status_code == 200
+    events = AuditEvent.objects.filter(action="action.evidence_downloaded").order_by("id")
+    assert len(events) == 2 and events[1].actor == contributor
+    assert events[0].object_id == str(action.pk)
+    assert events[0].payload == {"action": action.reference, "evidence": evidence.pk}
 
 
 # Progress and evidence -------------------------------------------------------------------------

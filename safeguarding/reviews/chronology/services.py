@@ -209,13 +209,3 @@ def chronology_identities_shown(*, review: Review, actor) -> None:
         raise ServiceError("Only the business unit and partner leads can see real names")
     with transaction.atomic():
         audit_record(action="chronology.identities_shown", actor=actor, target=review)
-
-
-def chronology_exported(*, review: Review, actor, fmt: str, rows: int, names: str, filters: dict):
-    with transaction.atomic():
-        audit_record(
-            action="chronology.exported",
-            actor=actor,
-            target=review,
-            payload={"format": fmt, "rows": rows, "names": names, "filters": filters},
-        )

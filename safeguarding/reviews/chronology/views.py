@@ -14,7 +14,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 
 from ..models import ChronologyEntry
 from ..permissions import can_view_identities, can_view_review
@@ -208,22 +209,24 @@ def export(request, slug: str, pk: int):
         filters_text=_filters_text(filters, agencies, people),
         multi_agency_days=summary.multi_agency_days,
     )
-    content = exports.render(fmt, rows, context)
-    services.chronology_exported(
-        review=review,
-        actor=request.user,
-        fmt=fmt,
-        rows=len(rows),
-        names="real" if personalised else "pseudonyms",
-        filters=filters.as_payload(),
-    )
     content_type, extension = exports.FORMATS[fmt]
     name = f"chronology-{slugify(review.reference)}-{datetime.date.today():%Y%m%d}"
     if personalised:
         name += "-real-names"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
-    return response
+    return file_response(
+        request,
+        content=exports.render(fmt, rows, context),
+        filename=f"{name}.{extension}",
+        content_type=content_type,
+        audit_action="chronology.exported",
+        target=review,
+        payload={
+            "format": fmt,
+            "rows": len(rows),
+            "names": "real" if personalised else "pseudonyms",
+            "filters": filters.as_payload(),
+        },
+    )
 
 
 def template(request, slug: str, pk: int):
@@ -232,17 +235,21 @@ def template(request, slug: str, pk: int):
         _scope(request, review)  # readers may download it too
     fmt = request.GET.get("format", "csv")
     pseudonyms = [person.pseudonym for person in selectors.people_in_case(review=review)]
-    name = f"chronology-template-{slugify(review.reference)}"
     if fmt == "csv":
-        response = HttpResponse(parser.template_csv(pseudonyms), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    if fmt == "xlsx":
-        content_type = exports.FORMATS["xlsx"][0]
-        response = HttpResponse(parser.template_xlsx(pseudonyms), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    raise Http404("Choose a format: csv or xlsx")
+        content, content_type = parser.template_csv(pseudonyms), "text/csv"
+    elif fmt == "xlsx":
+        content, content_type = parser.template_xlsx(pseudonyms), exports.FORMATS["xlsx"][0]
+    else:
+        raise Http404("Choose a format: csv or xlsx")
+    return file_response(
+        request,
+        content=content,
+        filename=f"chronology-template-{slugify(review.reference)}.{fmt}",
+        content_type=content_type,
+        audit_action="chronology.template_downloaded",
+        target=review,
+        payload={"format": fmt},
+    )
 
 
 def _agencies_for_adding(request, review):

@@ -12,6 +12,7 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.permissions import is_business_unit
 from safeguarding.core.calendar import add_working_days
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import show_service_error as _show_service_error
 from safeguarding.referrals import selectors as referral_selectors
 
@@ -217,9 +218,12 @@ def rapid_review_report(request, slug: str, pk: int):
         return HttpResponse(
             "Choose format=docx or format=pdf", status=400, content_type="text/plain"
         )
-    services.rapid_review_report_downloaded(review=review, fmt=fmt, actor=request.user)
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{report.report_filename(review, fmt)}"'
+    return file_response(
+        request,
+        content=body,
+        filename=report.report_filename(review, fmt),
+        content_type=content_type,
+        audit_action="review.report_downloaded",
+        target=review,
+        payload={"document": "rapid_review_report", "format": fmt},
     )
-    return response

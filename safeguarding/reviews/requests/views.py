@@ -4,13 +4,14 @@ see only their agency's requests and return versioned answers (docs/rules.md
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import show_service_error as _show_service_error
 from safeguarding.core.uploads import KINDS
 
@@ -196,9 +197,13 @@ def return_attachment(request, slug: str, request_pk: int, return_pk: int):
     _, agency_request, _ = _request_for_reader(request, slug, request_pk)
     agency_return = selectors.return_get(request=agency_request, pk=return_pk)
     kind = KINDS.get(agency_return.attachment_kind)
-    return FileResponse(
-        agency_return.attachment.open("rb"),
-        as_attachment=True,
+    return file_response(
+        request,
+        content=agency_return.attachment,
         filename=agency_return.attachment_name or f"return-v{agency_return.version}",
         content_type=kind.content_type if kind else "application/octet-stream",
+        audit_action="agency_return.downloaded",
+        target=agency_return,
+        partnership=agency_request.review.partnership,
+        payload={"request": agency_request.pk, "version": agency_return.version},
     )

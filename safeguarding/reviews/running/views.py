@@ -10,7 +10,7 @@ except reopening.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
@@ -25,8 +25,10 @@ from safeguarding.accounts.permissions import (
 )
 from safeguarding.clock import selectors as clock_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
+from safeguarding.core.uploads import KINDS
 from safeguarding.referrals import selectors as referral_selectors
 
 from .. import permissions, workflow
@@ -242,11 +244,15 @@ def review_terms_document(request, slug: str, pk: int):
     fmt = request.GET.get("format", "docx")
     if fmt not in terms_document.CONTENT_TYPES:
         raise Http404("Choose docx or pdf")
-    data = terms_document.terms_document_build(review=review, fmt=fmt)
-    response = HttpResponse(data, content_type=terms_document.CONTENT_TYPES[fmt])
-    filename = f"terms-of-reference-{review.reference}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(
+        request,
+        content=terms_document.terms_document_build(review=review, fmt=fmt),
+        filename=f"terms-of-reference-{review.reference}.{fmt}",
+        content_type=terms_document.CONTENT_TYPES[fmt],
+        audit_action="review.report_downloaded",
+        target=review,
+        payload={"document": "terms_of_reference", "format": fmt},
+    )
 
 
 # Appointments and meetings ---------------------------------------------------------------------
@@ -462,14 +468,15 @@ def review_document_upload(request, slug: str, pk: int):
 def review_document_download(request, slug: str, pk: int, version_pk: int):
     review = _review(request, slug, pk)[1]
     version = selectors.document_version_get(review=review, pk=version_pk)
-    services.document_downloaded(version=version, actor=request.user)
-    from safeguarding.core.uploads import KINDS
-
-    return FileResponse(
-        version.file.open("rb"),
-        as_attachment=True,
+    return file_response(
+        request,
+        content=version.file,
         filename=version.original_name,
         content_type=KINDS[version.file_kind].content_type,
+        audit_action="review.report_downloaded",
+        target=version.document,
+        partnership=review.partnership,
+        payload={"version": version.version},
     )
 
 

@@ -269,6 +269,37 @@ def test_a_contributor_cannot_download_another_agencys_attachment(
 
 
 @pytest.mark.django_db
+def test_every_download_of_a_returned_file_is_audited(
+    client, bu_client, rapid_review, agency, contributor_a, business_unit_user, sample_pdf
+):
+    (agency_request,) = send(rapid_review, [agency], business_unit_user)
+    agency_return = services.agency_return_submit(
+        request=agency_request,
+        user=contributor_a,
+        fields={"involvement": "Health visits."},
+        attachment=SimpleUploadedFile("Summary – Ward 3.pdf", sample_pdf),
+    )
+    url = reverse(
+        "reviews:return_attachment", args=["testshire", agency_request.pk, agency_return.pk]
+    )
+    response = bu_client.get(url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="Summary _ Ward 3.pdf"; '
+        "filename*=UTF-8''Summary%20%E2%80%93%20Ward%203.pdf"
+    )
+    client.force_login(contributor_a)
+    assert client.get(url).status_code == 200
+    events = AuditEvent.objects.filter(action="agency_return.downloaded").order_by("id")
+    assert [event.actor for event in events] == [business_unit_user, contributor_a]
+    assert events[0].object_id == str(agency_return.pk)
+    assert events[0].partnership == rapid_review.partnership
+    assert events[0].payload == {"request": agency_request.pk, "version": 1}
+
+
+@pytest.mark.django_db
 def test_returns_are_versioned_and_earlier_versions_kept(
     client, rapid_review, agency, contributor_a, business_unit_user, sample_docx
 ):
