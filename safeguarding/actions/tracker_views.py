@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
-from safeguarding.reviews.running import selectors as review_selectors
+from safeguarding.reviews.selectors import review_get_for_user
 
 from . import agency_selectors, exports, permissions, plan_selectors, tracker_selectors
 from .plan_selectors import status_tag
@@ -26,7 +26,7 @@ from .tracker_forms import TrackerFilterForm
 
 
 def _for_tracker(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not permissions.can_view_tracker(request.user, partnership):
         raise PermissionDenied("Only the business unit, partner leads and agencies see actions")
     return partnership
@@ -115,13 +115,10 @@ def tracker(request, slug: str):
 
 @require_GET
 def agency_actions(request, slug: str, agency_slug: str):
-    partnership = _for_tracker(request, slug)
-    agency = agency_selectors.agency_get(partnership=partnership, slug=agency_slug)
-    if not (
-        permissions.sees_every_action(request.user, partnership)
-        or agency.pk in tracker_selectors.own_agency_ids(request.user, partnership)
-    ):
-        raise PermissionDenied("Agency contributors see only their own agency's actions")
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    agency = agency_selectors.agency_get_for_user(
+        user=request.user, partnership=partnership, slug=agency_slug
+    )
     today = timezone.localdate()
     statuses = dict(agency_selectors.AGENCY_STATUSES)
     status = request.GET.get("status", "")
@@ -192,10 +189,9 @@ def tracker_xlsx(request, slug: str):
 
 
 def _plan(request, slug: str, review_pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    review = review_selectors.review_get(partnership=partnership, pk=review_pk)
-    if not permissions.can_view_action_plan(request.user, review):
-        raise PermissionDenied("You cannot see this review's action plan")
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    # The action plan's readers are the review's (permissions.can_view_action_plan).
+    review = review_get_for_user(user=request.user, partnership=partnership, pk=review_pk)
     return partnership, review, plan_selectors.action_plan_for_export(review=review)
 
 

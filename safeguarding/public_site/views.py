@@ -72,7 +72,7 @@ def privacy(request):
 
 
 def _partnership_for_editor(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not can_manage_public_page(request.user, partnership):
         raise PermissionDenied("Only the business unit can change the public page")
     return partnership

@@ -21,7 +21,7 @@ from .permissions import can_view_reports
 
 
 def _for_readers(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not can_view_reports(request.user, partnership):
         raise PermissionDenied("Only the business unit and partner leads see these figures")
     return partnership

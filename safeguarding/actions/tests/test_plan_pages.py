@@ -769,15 +769,16 @@ def test_a_contributor_of_another_agency_can_neither_see_nor_change_the_action(
     outsider = contributor_for(partnership, AgencyFactory(name="Testshire Housing"))
     client.force_login(outsider)
     evidence = action.evidence.get()
+    # Not theirs: the same 404 as for an action that does not exist (ADR 0008).
     for name in ("action", "progress", "completion_request"):
-        assert client.get(action_url(name, action)).status_code == 403
-    assert client.get(action_url("action", action) + f"evidence/{evidence.pk}/").status_code == 403
+        assert client.get(action_url(name, action)).status_code == 404
+    assert client.get(action_url("action", action) + f"evidence/{evidence.pk}/").status_code == 404
     before = snapshot()
     response = client.post(
         action_url("progress", action),
         {"note": "Not mine.", "status": "at_risk", "evidence": [pdf_upload(sample_pdf)]},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert snapshot() == before
     action.refresh_from_db()
     assert action.status == Status.ON_TRACK

@@ -16,10 +16,11 @@ from safeguarding.core.files import file_response
 from safeguarding.core.forms import show_service_error as _show_service_error
 from safeguarding.referrals import selectors as referral_selectors
 
-from ..permissions import can_manage_review, can_view_review
+from ..permissions import can_manage_review
 from ..requests import selectors as request_selectors
 from ..requests.services import rapid_review_deadline, requestable_agencies
 from ..requests.views import review_url
+from ..selectors import review_get_for_user
 from . import report, services
 from .forms import (
     ImmediateActionForm,
@@ -30,8 +31,8 @@ from .forms import (
 
 
 def _rapid_review_for_manager(request, slug: str, pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    review = request_selectors.review_get(partnership=partnership, pk=pk)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    review = review_get_for_user(user=request.user, partnership=partnership, pk=pk)
     if not can_manage_review(request.user, review):
         raise PermissionDenied("Only the business unit can change the rapid review")
     return partnership, review
@@ -49,10 +50,12 @@ def _context(partnership, review, **extra) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def start_rapid_review(request, slug: str, case_pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    case = referral_selectors.case_get_for_user(
+        user=request.user, partnership=partnership, pk=case_pk
+    )
     if not is_business_unit(request.user, partnership):
         raise PermissionDenied("Only the business unit can start a rapid review")
-    case = referral_selectors.case_get(partnership=partnership, pk=case_pk)
     error = ""
     if request.method == "POST":
         try:
@@ -200,10 +203,8 @@ def panel(request, slug: str, pk: int):
 
 
 def rapid_review_report(request, slug: str, pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    review = request_selectors.review_get(partnership=partnership, pk=pk)
-    if not can_view_review(request.user, review):
-        raise PermissionDenied("You cannot see this review")
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    review = review_get_for_user(user=request.user, partnership=partnership, pk=pk)
     if not review.is_rapid_review:
         raise PermissionDenied("This report is for rapid reviews")
     fmt = request.GET.get("format", "docx")

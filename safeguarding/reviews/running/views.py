@@ -2,9 +2,10 @@
 (docs/rules.md §local-reviews, §family-involvement, §quality-markers, §terms-of-reference,
 §panel-membership).
 
-Each view: partnership (404 outside it) → review through a selector (404 outside the partnership,
-and for reviewers or panel members not appointed to it) → permission (403) → form → one service
-→ redirect with a success message. A signed-off review is read-only: every write is refused
+Each view: partnership (404 outside it) → review through ``review_get_for_user`` (404 outside the
+partnership and for anyone who may not read it: reviewers or panel members not appointed to it,
+agency contributors, administrators) → permission (403) → form → one service → redirect with a
+success message. A signed-off review is read-only: every write is refused
 except reopening.
 """
 
@@ -34,6 +35,7 @@ from safeguarding.referrals import selectors as referral_selectors
 from .. import permissions, workflow
 from .. import services as stages
 from ..models import Appointment, FamilyContact, QualityRating, Review
+from ..selectors import review_get_for_user
 from . import selectors, services, terms_document
 from .forms import (
     AppointmentForm,
@@ -54,20 +56,14 @@ READ_ONLY = "This review has been signed off: its content is read-only. Reopen i
 
 
 def _partnership(request, slug: str):
-    return account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    return account_selectors.partnership_get_for_user(user=request.user, slug=slug)
 
 
 def _review(request, slug: str, pk: int):
-    """The review, if the user may read it. Reviewers and panel members not appointed to it get
-    404 (its existence is not revealed); other roles without access get 403."""
+    """The review, if the user may read it; 404 for anyone else, whether or not it exists
+    (ADR 0008)."""
     partnership = _partnership(request, slug)
-    review = selectors.review_get(partnership=partnership, pk=pk)
-    user = request.user
-    if not permissions.can_view_review(user, review):
-        if is_reviewer(user, partnership) or is_panel_member(user, partnership):
-            raise Http404("No such review")
-        raise PermissionDenied("You cannot see this review")
-    return partnership, review
+    return partnership, review_get_for_user(user=request.user, partnership=partnership, pk=pk)
 
 
 def _require(allowed: bool, review: Review, message: str = "Only the business unit can do this"):
@@ -188,9 +184,11 @@ def review_move(request, slug: str, pk: int):
 @require_http_methods(["GET", "POST"])
 def review_commission(request, slug: str, case_pk: int):
     partnership = _partnership(request, slug)
+    case = referral_selectors.case_get_for_user(
+        user=request.user, partnership=partnership, pk=case_pk
+    )
     if not is_business_unit(request.user, partnership):
         raise PermissionDenied("Only the business unit can commission a review")
-    case = referral_selectors.case_get(partnership=partnership, pk=case_pk)
     tracks = selectors.commissionable_tracks(case=case)
     form = CommissionForm(_posted(request), tracks=tracks)
     if request.method == "POST" and form.is_valid():

@@ -182,9 +182,15 @@ def test_an_open_request_past_its_due_date_shows_overdue(
 
 @pytest.mark.django_db
 def test_only_the_business_unit_sees_the_review_requests_page(client_for, rapid_review):
-    for role in ("partner_lead", "agency_contributor", "reviewer", "administrator"):
+    # The partner lead reads the review (403); the others do not see it at all (404, ADR 0008).
+    for role, status in (
+        ("partner_lead", 403),
+        ("agency_contributor", 404),
+        ("reviewer", 404),
+        ("administrator", 404),
+    ):
         client = client_for(role)
-        assert client.get(requests_url(rapid_review)).status_code == 403
+        assert client.get(requests_url(rapid_review)).status_code == status
         client.logout()
 
 
@@ -234,7 +240,7 @@ def test_a_contributor_sees_only_their_agencys_requests_and_no_identities(
     for secret in (REAL_NAME, IDENTITY_ADDRESS, rapid_review.case.pseudonym):
         assert secret not in html
     assert client.get(detail_url(theirs)).status_code == 404
-    assert client.get(requests_url(rapid_review)).status_code == 403
+    assert client.get(requests_url(rapid_review)).status_code == 404
 
 
 IDENTITY_ADDRESS = "1 Fictional Row"
