@@ -7,10 +7,12 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-# Paths at the top of the site; a partnership's slug may not take one of them.
+# Paths at the top of the site (and /manage/notifications/); a partnership's slug may not take
+# one of them.
 RESERVED_SLUGS = frozenset(
     {
         "manage",
+        "notifications",
         "sign-in",
         "sign-out",
         "account",
