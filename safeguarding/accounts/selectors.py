@@ -52,9 +52,7 @@ def user_list_with_role(
     if agency is not None:
         memberships = memberships.filter(agency=agency)
     return list(
-        User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
-            "email"
-        )
+        User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("email")
     )
 
 

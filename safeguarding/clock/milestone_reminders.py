@@ -77,9 +77,9 @@ def _candidates(today: datetime.date) -> dict[str, QuerySet[Milestone]]:
         Kind.UPCOMING: due.filter(window, due_on__gte=today).filter(
             not_claimed(Milestone, Kind.UPCOMING)
         ),
-        Kind.OVERDUE: due.filter(
-            due_on__lt=today, due_on__gte=overdue_window_start(today)
-        ).filter(not_claimed(Milestone, Kind.OVERDUE)),
+        Kind.OVERDUE: due.filter(due_on__lt=today, due_on__gte=overdue_window_start(today)).filter(
+            not_claimed(Milestone, Kind.OVERDUE)
+        ),
     }
 
 

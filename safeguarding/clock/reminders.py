@@ -122,9 +122,7 @@ def reminder_send(reminder: Reminder) -> bool:
     run right now), or if there is no one to send it to."""
     subject = reminder.subject
     if not reminder.recipients:
-        logger.warning(
-            "No one to remind about %s %s", subject._meta.verbose_name, subject.pk
-        )
+        logger.warning("No one to remind about %s %s", subject._meta.verbose_name, subject.pk)
         return False
     with transaction.atomic():
         try:

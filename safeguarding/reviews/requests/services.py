@@ -24,6 +24,7 @@ RETURN_ATTACHMENT_KINDS = (PDF, DOCX, XLSX, ODT)
 SUMMARY_FIELDS = ("involvement", "went_well", "concerns", "immediate_actions")
 REPORT_FIELDS = ("report",)
 
+
 def rapid_review_deadline(review: Review) -> datetime.date:
     """R9: the rapid review is expected within 15 working days of the partnership becoming
     aware (day 0, R40)."""

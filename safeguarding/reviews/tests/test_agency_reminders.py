@@ -6,9 +6,9 @@ from django.core.management import call_command
 
 from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
-from safeguarding.core.calendar import add_working_days
 from safeguarding.clock.models import ReminderClaim
 from safeguarding.clock.reminders import reminders_send
+from safeguarding.core.calendar import add_working_days
 from safeguarding.reviews.models import AgencyRequest
 
 from .review_support import make_lcspr
