@@ -17,7 +17,8 @@ from safeguarding.actions.tests.tracker_support import (
     review_for,
 )
 from safeguarding.clock import services as clock_services
-from safeguarding.clock.models import Event, ReminderClaim
+from safeguarding.clock.default_rules import load_default_rules
+from safeguarding.clock.models import Event, MilestoneRule, ReminderClaim
 from safeguarding.clock.reminders import reminders_send
 from safeguarding.referrals.models import Case
 from safeguarding.reviews.models import AgencyRequest
@@ -46,6 +47,7 @@ def migrate(targets):
 @pytest.fixture
 def world(partnership, agency, business_unit_user, user_for_role):
     """An overdue milestone, agency request and action, each with someone to remind."""
+    load_default_rules(MilestoneRule)  # a transactional test before this one may have flushed them
     owner = user_for_role(Role.BUSINESS_UNIT, email="owner@testshire.example")
     case = Case.objects.create(
         partnership=partnership,

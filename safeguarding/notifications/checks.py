@@ -3,7 +3,7 @@
 import re
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 # A Notify API key: its name, then the service id and the secret, both UUIDs.
@@ -42,3 +42,17 @@ def notify_settings_check(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def service_url_check(app_configs, **kwargs):
+    """Emails and calendar invitations link to pages on SERVICE_URL (``check --deploy``)."""
+    if settings.SERVICE_URL:
+        return []
+    return [
+        Warning(
+            "SERVICE_URL is not set: emails give the path of a page, not a link to it",
+            hint="Set SERVICE_URL to the service's address, e.g. https://reviews.example.gov.uk",
+            id="notifications.W001",
+        )
+    ]

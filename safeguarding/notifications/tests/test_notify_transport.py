@@ -211,3 +211,12 @@ def test_the_settings_check_wants_a_generic_template_and_real_ids(settings):
     settings.NOTIFY_API_KEY = API_KEY
     call_command("check")  # no errors
     assert Notification.objects.count() == 0
+
+
+def test_deploy_check_wants_the_service_address(settings):
+    from safeguarding.notifications.checks import service_url_check
+
+    settings.SERVICE_URL = ""
+    assert [warning.id for warning in service_url_check(None)] == ["notifications.W001"]
+    settings.SERVICE_URL = "https://reviews.example.gov.uk"
+    assert service_url_check(None) == []
