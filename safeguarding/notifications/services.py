@@ -108,6 +108,8 @@ def notify(
     called. ``attachments`` go with the email and stay on the notice to download.
     """
     kind_get(kind)  # raises for an unregistered kind
+    if link and not link.startswith("/"):
+        raise ValueError(f"A notification links to a page of the service, not {link!r}")
     subject_type = (
         ContentType.objects.get_for_model(subject_object) if subject_object is not None else None
     )
@@ -140,14 +142,16 @@ def notify(
             subject_id=subject_object.pk if subject_object is not None else None,
             dedupe_key=f"{dedupe_key}:{address.lower()}"[:255] if dedupe_key else None,
         )
-        try:
-            with transaction.atomic():
-                notification.save()
-        except IntegrityError:
-            told = Notification.objects.filter(dedupe_key=notification.dedupe_key)
-            if dedupe_key and told.exists():
-                continue  # told about this hand-off already
-            raise
+        if dedupe_key is None:
+            notification.save()
+        else:
+            try:
+                with transaction.atomic():
+                    notification.save()
+            except IntegrityError:
+                if Notification.objects.filter(dedupe_key=notification.dedupe_key).exists():
+                    continue  # told about this hand-off already
+                raise
         NotificationAttachment.objects.bulk_create(
             NotificationAttachment(
                 notification=notification,

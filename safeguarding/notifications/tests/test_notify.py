@@ -97,6 +97,11 @@ def test_an_unknown_kind_is_an_error(partnership, alex):
     assert not Notification.objects.exists()
 
 
+def test_a_notification_links_only_to_a_page_of_the_service(partnership, alex):
+    with pytest.raises(ValueError, match="a page of the service"):
+        tell(partnership, [alex], link="https://elsewhere.example/")
+
+
 def test_kinds_are_registered_once_with_one_meaning():
     kind = NotificationKind(label="x", subject="x", template="x.txt")
     with pytest.raises(ValueError, match=r"look like 'entity\.event'"):
