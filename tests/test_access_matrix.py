@@ -25,6 +25,7 @@ from safeguarding.clock.selectors import milestone_list_for_subject
 from safeguarding.digests import services as digest_services
 from safeguarding.digests.models import Subscriber
 from safeguarding.library import services as library_services
+from safeguarding.notifications.models import Notification, NotificationAttachment
 from safeguarding.publication.models import (
     CheckFinding,
     NationalReview,
@@ -68,6 +69,9 @@ READERS_AND_AGENCY = {**READERS, "agency_contributor": "allow"}  # the agency se
 BUSINESS_UNIT_AND_AGENCY = {**BUSINESS_UNIT_ONLY, "agency_contributor": "allow"}
 # Reviewers and panel members see only the reviews they are appointed to: the matrix's are not.
 REVIEW_LIST = {**READERS, "panel_member": "allow", "reviewer": "allow"}
+# A notification is seen by the person it was for only: the matrix's is the business unit's.
+OWN_NOTIFICATION = {"anonymous": "login", **dict.fromkeys([*MEMBERS, "outsider"], "deny")}
+OWN_NOTIFICATION["business_unit"] = "allow"
 
 ACCESS = {
     "healthz": PUBLIC,
@@ -89,6 +93,10 @@ ACCESS = {
     "accounts:account": SIGNED_IN,
     "accounts:password_change": SIGNED_IN,
     "workspace:staff_home": SIGNED_IN,
+    "notifications:list": SIGNED_IN,  # everyone's own notifications
+    "notifications:mark_all_read": POST_ONLY,
+    "notifications:detail": OWN_NOTIFICATION,
+    "notifications:attachment": OWN_NOTIFICATION,
     "workspace:partnership_home": PARTNERSHIP_MEMBERS,
     "public_page:manage": BUSINESS_UNIT_ONLY,
     "public_page:block_add": BUSINESS_UNIT_ONLY,
@@ -471,6 +479,21 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
     )
     digest_services.issue_publish(issue=published_issue, actor=business_unit_user)
     subscriber = Subscriber.objects.create(partnership=partnership, email="reader@example.org")
+    # A notification for the business unit user, with a calendar invitation to download.
+    notification = Notification.objects.create(
+        recipient=business_unit_user,
+        email=business_unit_user.email,
+        partnership=partnership,
+        kind="meeting.invited",
+        subject="Invitation: Panel meeting 1",
+        body="You are invited.",
+    )
+    invitation = NotificationAttachment.objects.create(
+        notification=notification,
+        filename="invitation.ics",
+        content_type="text/calendar; method=REQUEST; charset=utf-8",
+        content=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+    )
     slug = partnership.slug
     review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
@@ -637,6 +660,8 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         "public_site:document_download": {"slug": partnership.slug, "pk": document.pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "workspace:partnership_home": {"slug": partnership.slug},
+        "notifications:detail": {"pk": notification.pk},
+        "notifications:attachment": {"pk": notification.pk, "attachment_pk": invitation.pk},
         "public_page:block_edit": {"slug": partnership.slug, "pk": block.pk},
         "public_page:document_archive": {"slug": partnership.slug, "pk": document.pk},
     }

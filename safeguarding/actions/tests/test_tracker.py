@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 Status = Action.Status
 # Whatever the number of actions (pinned below with 3 and 60): 6 for the signed-in request,
 # 7 for the page (contributors: 2 more, for the agency they act for).
-TRACKER_QUERIES = {"business_unit": 13, "agency_contributor": 15}
+TRACKER_QUERIES = {"business_unit": 14, "agency_contributor": 16}  # with the unread count
 
 
 def tracker_url(partnership, **query) -> str:

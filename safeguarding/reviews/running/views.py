@@ -46,6 +46,7 @@ from .forms import (
     ReopenForm,
     TermsForm,
 )
+from .invitations import review_meeting_invitees
 from .quality_markers import markers_for
 
 READ_ONLY = "This review has been signed off: its content is read-only. Reopen it to change it"
@@ -311,6 +312,7 @@ def review_meetings(request, slug: str, pk: int):
             review,
             form=form,
             meetings=list(review.meetings.select_related("recorded_by")),
+            invitees=review_meeting_invitees(review) if form is not None else [],
         ),
     )
 

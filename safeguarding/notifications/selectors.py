@@ -1,0 +1,42 @@
+"""Reads of notifications: a person sees only their own."""
+
+from django.core.paginator import Page, Paginator
+from django.http import Http404
+
+from .models import Notification
+
+
+def notification_page_for_user(*, user, page: int, per_page: int) -> Page:
+    """The user's notifications, newest first, one page of them (a page past the end gives
+    the last page)."""
+    notifications = (
+        Notification.objects.filter(recipient=user)
+        .select_related("partnership")
+        .only(
+            "subject",
+            "created_at",
+            "read_at",
+            "link",
+            "kind",
+            "partnership__name",
+            "partnership__slug",
+        )
+        .order_by("-created_at", "-id")
+    )
+    return Paginator(notifications, per_page).get_page(page)
+
+
+def notification_get_for_user(*, user, pk: int) -> Notification:
+    """One of the user's notifications; 404 for anyone else's."""
+    try:
+        return (
+            Notification.objects.select_related("partnership")
+            .prefetch_related("attachments")
+            .get(pk=pk, recipient=user)
+        )
+    except Notification.DoesNotExist:
+        raise Http404("No such notification") from None
+
+
+def notification_unread_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
