@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("safeguarding.accounts.urls")),
+    path("manage/notifications/", include("safeguarding.notifications.urls")),
     path("manage/", include("safeguarding.workspace.urls")),
     path("manage/<slug:slug>/public-page/", include("safeguarding.public_site.manage_urls")),
     path("manage/<slug:slug>/audit/", include("safeguarding.accounts.audit_trail.urls")),

@@ -8,7 +8,7 @@ page can be left open by accident. Expected outcomes:
   403    refused to someone who may see the page's record (or the partnership's area) but may
          not do this
   404    hidden: outside the partnership, or outside the record's scope (not appointed, another
-         agency, a role that never sees such records), answered as if it did not exist (ADR 0008)
+         agency, a role that never sees such records), answered as if it did not exist (ADR 0010)
   post   the URL only accepts POST (405 on GET)
 
 The reviewer and panel member of the matrix are not appointed to any review, and the agency
@@ -31,6 +31,7 @@ from safeguarding.clock.selectors import milestone_list_for_subject
 from safeguarding.digests import services as digest_services
 from safeguarding.digests.models import Subscriber
 from safeguarding.library import services as library_services
+from safeguarding.notifications.models import Notification, NotificationAttachment
 from safeguarding.publication.models import (
     CheckFinding,
     NationalReview,
@@ -75,7 +76,7 @@ def page(allow=()) -> dict:
 def record(allow=(), forbid=()) -> dict:
     """A page of one record: ``allow`` open it; ``forbid`` see the record but may not do this
     (403); everyone else is outside the record's scope and gets 404, as for a record that does
-    not exist (ADR 0008)."""
+    not exist (ADR 0010)."""
     return {
         "anonymous": "login",
         **{
@@ -103,6 +104,13 @@ AGENCY_RECORD = record(allow=[BU, PL, AGENCY])
 # Public records of the partnership (library records): every member reads them.
 MEMBER_RECORD = record(allow=MEMBERS)
 CHANGE_MEMBER_RECORD = record(allow=[BU], forbid=[m for m in MEMBERS if m != BU])
+# A notification is seen by the person it was for only (the matrix's is the business unit's):
+# anyone else's answers 404, as one that does not exist.
+OWN_NOTIFICATION = {
+    "anonymous": "login",
+    **dict.fromkeys([*MEMBERS, "outsider"], "404"),
+    BU: "allow",
+}
 
 ACCESS = {
     "healthz": PUBLIC,
@@ -124,6 +132,10 @@ ACCESS = {
     "accounts:account": SIGNED_IN,
     "accounts:password_change": SIGNED_IN,
     "workspace:staff_home": SIGNED_IN,
+    "notifications:list": SIGNED_IN,  # everyone's own notifications
+    "notifications:mark_all_read": POST_ONLY,
+    "notifications:detail": OWN_NOTIFICATION,
+    "notifications:attachment": OWN_NOTIFICATION,
     "workspace:partnership_home": PARTNERSHIP_MEMBERS,
     # The public page's content is public: members without the role see it, so get 403.
     "public_page:manage": BUSINESS_UNIT_ONLY,
@@ -508,6 +520,21 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
     )
     digest_services.issue_publish(issue=published_issue, actor=business_unit_user)
     subscriber = Subscriber.objects.create(partnership=partnership, email="reader@example.org")
+    # A notification for the business unit user, with a calendar invitation to download.
+    notification = Notification.objects.create(
+        recipient=business_unit_user,
+        email=business_unit_user.email,
+        partnership=partnership,
+        kind="meeting.invited",
+        subject="Invitation: Panel meeting 1",
+        body="You are invited.",
+    )
+    invitation = NotificationAttachment.objects.create(
+        notification=notification,
+        filename="invitation.ics",
+        content_type="text/calendar; method=REQUEST; charset=utf-8",
+        content=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+    )
     slug = partnership.slug
     review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
@@ -674,6 +701,8 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         "public_site:document_download": {"slug": partnership.slug, "pk": document.pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "workspace:partnership_home": {"slug": partnership.slug},
+        "notifications:detail": {"pk": notification.pk},
+        "notifications:attachment": {"pk": notification.pk, "attachment_pk": invitation.pk},
         "public_page:block_edit": {"slug": partnership.slug, "pk": block.pk},
         "public_page:document_archive": {"slug": partnership.slug, "pk": document.pk},
     }
@@ -732,7 +761,7 @@ def test_admin_namespace_is_the_only_one_outside_the_matrix():
     assert others == []
 
 
-# One answer for a record the user may not see (ADR 0008) --------------------------------------
+# One answer for a record the user may not see (ADR 0010) --------------------------------------
 
 MISSING = 999_999
 
@@ -792,6 +821,18 @@ def test_a_record_outside_the_users_scope_answers_like_one_that_does_not_exist(e
         assert _status(users[role], name, missing) == 404, (entity, role)
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["notifications:detail", "notifications:attachment"])
+def test_someone_elses_notification_answers_like_one_that_does_not_exist(name, world):
+    users, kwargs, _partnership = world
+    existing = kwargs[name]  # the business unit user's notification
+    missing = {**existing, "pk": MISSING}
+    for role in [*MEMBERS, "outsider"]:
+        if role != BU:
+            assert _status(users[role], name, existing) == 404, role
+            assert _status(users[role], name, missing) == 404, role
+
+
 # Every staff download is audited (core.files.file_response) ------------------------------------
 
 DOWNLOADS = {
@@ -808,6 +849,7 @@ DOWNLOADS = {
     "reports:annual_xlsx": ("", "action_plan.exported"),
     "library:submission_download": ("", "library.submission_downloaded"),
     "referrals:notification_summary": ("format=txt", "case.summary_downloaded"),
+    "notifications:attachment": ("", "notification.attachment_downloaded"),
 }
 
 

@@ -84,6 +84,7 @@ def test_the_ci_deployment_check_still_passes():
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_SECRET_KEY": STRONG_KEY,
             "DJANGO_ALLOWED_HOSTS": "reviews.example.org",
+            "SERVICE_URL": "https://reviews.example.org",
             "DATABASE_URL": POSTGRES,
         },
         capture_output=True,

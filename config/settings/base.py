@@ -23,8 +23,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 
 SERVICE_NAME = "Manage safeguarding reviews"
 SERVICE_PHASE = env("SERVICE_PHASE", default="Beta")
-# The service's own address (e.g. https://reviews.example.gov.uk), for links in emails sent
-# without a request (milestone reminders). Empty: the emails give the page's path only.
+# The service's own address (e.g. https://reviews.example.gov.uk), for links in emails and
+# calendar invitations, which are sent without a request. Empty: emails give the page's path.
 SERVICE_URL = env("SERVICE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "safeguarding.core",
     "safeguarding.accounts",
     "safeguarding.audit",
+    "safeguarding.notifications",
     "safeguarding.public_site",
     "safeguarding.clock",
     "safeguarding.referrals",
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safeguarding.core.context_processors.service",
+                "safeguarding.notifications.context_processors.unread_notifications",
             ],
             "builtins": ["safeguarding.core.templatetags.govuk"],
         },
@@ -238,12 +240,6 @@ STORAGES = {
 }
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 # Largest accepted upload (documents on the public page). Checked by the upload validator.
-# The daily reminder run calls each of these with today's date (manage.py send_reminders).
-REMINDER_SENDERS = [
-    "safeguarding.clock.reminders.reminders_send",
-    "safeguarding.reviews.requests.reminders.agency_reminders_send",
-    "safeguarding.actions.reminders.action_reminders_send",
-]
 # "Have we seen this before?" on the action plan forms: the library's finder (the library reads
 # the actions app, so it is wired here rather than imported).
 SIMILAR_LEARNING_FINDER = "safeguarding.library.similar.similar_texts"
@@ -258,9 +254,30 @@ DOWNLOAD_AUDIT_RECORDER = "safeguarding.audit.services.audit_record"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Decompression bombs (core/uploads.py): a Word, Excel or OpenDocument file is refused before
+# it is read if it would unpack to more than this in all, if it (or any part over 1 MB) unpacks
+# to more than RATIO times its packed size, or if it has more parts than this.
+UPLOAD_MAX_UNPACKED_BYTES = env.int("UPLOAD_MAX_UNPACKED_BYTES", default=50 * 1024 * 1024)
+UPLOAD_MAX_COMPRESSION_RATIO = env.int("UPLOAD_MAX_COMPRESSION_RATIO", default=100)
+UPLOAD_MAX_ARCHIVE_MEMBERS = env.int("UPLOAD_MAX_ARCHIVE_MEMBERS", default=1_000)
+# Reading one file's text (identity check, Word referral forms, chronologies): most seconds,
+# most characters kept, most PDF pages.
+UPLOAD_PARSE_SECONDS = env.int("UPLOAD_PARSE_SECONDS", default=20)
+UPLOAD_MAX_TEXT_CHARACTERS = env.int("UPLOAD_MAX_TEXT_CHARACTERS", default=5_000_000)
+UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=2_000)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@safeguarding-reviews.example")
+# GOV.UK Notify (safeguarding/notifications/transport.py): on when NOTIFY_API_KEY is set, and then
+# every email of the service goes through it (not EMAIL_BACKEND), except password resets, which
+# stay on Django's mail. Templates are Notify's, by id: one per notification kind if wanted
+# (NOTIFY_TEMPLATE_IDS="milestone.due_soon=<id>,digest.issue=<id>"), else the generic one, whose
+# subject is ((subject)) and body ((body)). Checked at start-up (notifications/checks.py).
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_GENERIC_TEMPLATE_ID = env("NOTIFY_GENERIC_TEMPLATE_ID", default="")
+NOTIFY_TEMPLATE_IDS = env.dict("NOTIFY_TEMPLATE_IDS", default={})
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = env.int("NOTIFY_TIMEOUT_SECONDS", default=10)
 
 # Background tasks (django-tasks). Here, in development and in tests, a task runs at once in
 # the process that enqueues it; production queues it in the database for `manage.py db_worker`.

@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from .email_addresses import email_normalise
 
-# Paths at the top of the site; a partnership's slug may not take one of them.
+# Paths at the top of the site (and /manage/notifications/); a partnership's slug may not take
+# one of them.
 RESERVED_SLUGS = frozenset(
     {
         "manage",
+        "notifications",
         "sign-in",
         "sign-out",
         "account",

@@ -1,13 +1,12 @@
 """Reads for one agency: its actions page (an agency of the partnership, or one that owns actions
-in it) and who the action reminders are written to (its active contributors, or the business
-unit when it has none)."""
+in it). Who the action reminders go to is in reminders.py."""
 
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from safeguarding.accounts.models import Agency, Membership, Partnership, Role
+from safeguarding.accounts.models import Agency, Partnership
 
 from .models import Action
 from .permissions import sees_every_action
@@ -21,7 +20,7 @@ Status = Action.Status
 
 def agency_get_for_user(*, user, partnership: Partnership, slug: str) -> Agency:
     """An agency of the partnership, or one that owns actions in it, for those who see every
-    action and for the agency's own contributors; 404 otherwise (ADR 0008)."""
+    action and for the agency's own contributors; 404 otherwise (ADR 0010)."""
     agency = (
         Agency.objects.filter(slug=slug)
         .filter(
@@ -56,30 +55,3 @@ def agency_rows(actions: QuerySet[Action], *, status: str, today: datetime.date)
     if status:
         actions = actions.filter(status=status)
     return tracker_rows(actions, view="all", today=today)
-
-
-# Who the reminders go to -------------------------------------------------------------------------
-
-
-def agency_contributor_emails(*, partnership: Partnership, agency: Agency) -> list[str]:
-    """The active agency contributors of ``agency`` in ``partnership`` (sorted emails)."""
-    return sorted(
-        set(
-            Membership.objects.filter(
-                partnership=partnership,
-                role=Role.AGENCY_CONTRIBUTOR,
-                agency=agency,
-                user__is_active=True,
-            ).values_list("user__email", flat=True)
-        )
-    )
-
-
-def business_unit_emails(*, partnership: Partnership) -> list[str]:
-    return sorted(
-        set(
-            Membership.objects.filter(
-                partnership=partnership, role=Role.BUSINESS_UNIT, user__is_active=True
-            ).values_list("user__email", flat=True)
-        )
-    )

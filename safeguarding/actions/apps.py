@@ -8,6 +8,10 @@ class ActionsConfig(AppConfig):
 
     def ready(self) -> None:
         from safeguarding.audit.registry import register_actions
+        from safeguarding.clock.reminders import register_source
+        from safeguarding.notifications.kinds import NotificationKind, register_kinds
+
+        from .reminders import action_reminders
 
         register_actions(
             {
@@ -31,3 +35,20 @@ class ActionsConfig(AppConfig):
                 "action_plan.exported": "Exported an action plan or tracker",
             }
         )
+        register_kinds(
+            {
+                "action.due_soon": NotificationKind(
+                    label="An action is due soon",
+                    subject="Due {{ action.target_date|date:'j F Y' }}: action "
+                    "{{ action.reference }} of {{ review.reference }}",
+                    template="actions/email/reminder_upcoming.txt",
+                ),
+                "action.overdue": NotificationKind(
+                    label="An action is overdue",
+                    subject="Overdue: action {{ action.reference }} of {{ review.reference }} "
+                    "({{ agency.name }})",
+                    template="actions/email/reminder_overdue.txt",
+                ),
+            }
+        )
+        register_source("actions", action_reminders)

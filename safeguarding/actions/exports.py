@@ -1,7 +1,6 @@
 """Files for boards: a review's action plan (.docx and .xlsx, in the shape of docs/rules.md
-§action-plans)
-and the partnership tracker (.xlsx). The sheet helpers (``Sheet``, ``workbook_new``,
-``workbook_bytes``) are also used by the reports app's spreadsheets.
+§action-plans) and the partnership tracker (.xlsx), written by the shared writers
+(``core.documents``, ``core.spreadsheets``).
 
 The files hold what the pages show: the review's reference and title (its pseudonym), never
 the real names of people in the case (the action plan holds none). Dates are real date cells
@@ -9,17 +8,14 @@ in the spreadsheets and "4 September 2026" in Word.
 """
 
 import datetime
-import io
-from collections.abc import Iterable
 
-from safeguarding.core.text import printable
+from safeguarding.core import documents, spreadsheets
 
 from .models import Action, Recommendation
 from .plan_selectors import PlanRecommendation
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-DATE_FORMAT = "D MMMM YYYY"
+XLSX = spreadsheets.XLSX
+DOCX = documents.DOCX
 STATUSES = dict(Action.Status.choices)
 SCOPES = dict(Recommendation.Scope.choices)
 METHODS = dict(Recommendation.ImpactMethod.choices)
@@ -37,75 +33,6 @@ def status_label(action: Action, today: datetime.date) -> str:
 
 
 # Spreadsheets ------------------------------------------------------------------------------------
-
-
-class Sheet:
-    """A write-only sheet: a bold, frozen header row with an autofilter, column widths, and
-    cells that keep dates as dates and text as text (never a formula)."""
-
-    def __init__(self, workbook, title: str, columns: list[tuple[str, int]], preamble=()):
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Alignment, Font
-        from openpyxl.utils import get_column_letter
-
-        self._cell_class = WriteOnlyCell
-        self.sheet = workbook.create_sheet(title)
-        for index, (_, width) in enumerate(columns, start=1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = width
-        header_row = len(preamble) + 1
-        self.sheet.freeze_panes = f"A{header_row + 1}"
-        self._last_column = get_column_letter(len(columns))
-        self._header_row = header_row
-        self._rows = header_row
-        bold = Font(bold=True)
-        for line in preamble:
-            cell = WriteOnlyCell(self.sheet, value=line)
-            cell.font = bold if line is preamble[0] else Font()
-            self.sheet.append([cell])
-        header = []
-        for text, _ in columns:
-            cell = WriteOnlyCell(self.sheet, value=text)
-            cell.font = bold
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            header.append(cell)
-        self.sheet.append(header)
-
-    def append(self, values: Iterable) -> None:
-        cells = []
-        for value in values:
-            if value is None or value == "":
-                cells.append(None)
-            elif isinstance(value, datetime.date):
-                cell = self._cell_class(self.sheet, value=value)
-                cell.number_format = DATE_FORMAT
-                cells.append(cell)
-            elif isinstance(value, str) and value.startswith("="):
-                cell = self._cell_class(self.sheet, value=printable(value))
-                cell.data_type = "s"  # text that looks like a formula stays text
-                cells.append(cell)
-            elif isinstance(value, str):
-                cells.append(printable(value))
-            else:
-                cells.append(value)
-        self.sheet.append(cells)
-        self._rows += 1
-
-    def finish(self) -> None:
-        self.sheet.auto_filter.ref = (
-            f"A{self._header_row}:{self._last_column}{max(self._rows, self._header_row)}"
-        )
-
-
-def workbook_new():
-    from openpyxl import Workbook
-
-    return Workbook(write_only=True)
-
-
-def workbook_bytes(workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 TRACKER_COLUMNS = [
@@ -137,8 +64,8 @@ TRACKER_COLUMNS = [
 
 def tracker_xlsx(rows: list[dict], *, partnership, filters_text: str, today: datetime.date):
     """The partnership tracker: one row per action (rows from selectors.tracker_export_rows)."""
-    workbook = workbook_new()
-    sheet = Sheet(workbook, "Actions", TRACKER_COLUMNS)
+    workbook = spreadsheets.workbook_new()
+    sheet = spreadsheets.Sheet(workbook, "Actions", TRACKER_COLUMNS)
     for row in rows:
         sheet.append(
             [
@@ -168,17 +95,16 @@ def tracker_xlsx(rows: list[dict], *, partnership, filters_text: str, today: dat
             ]
         )
     sheet.finish()
-    about = workbook.create_sheet("About")
-    about.column_dimensions["A"].width = 16
-    about.column_dimensions["B"].width = 80
-    for line in (
-        ["Action tracker", partnership.name],
-        ["Actions", len(rows)],
-        ["Filters", filters_text],
-        ["Produced", date_label(today)],
-    ):
-        about.append(line)
-    return workbook_bytes(workbook)
+    spreadsheets.about_sheet(
+        workbook,
+        [
+            ["Action tracker", partnership.name],
+            ["Actions", len(rows)],
+            ["Filters", filters_text],
+            ["Produced", date_label(today)],
+        ],
+    )
+    return spreadsheets.workbook_bytes(workbook)
 
 
 PLAN_COLUMNS = [
@@ -226,8 +152,8 @@ def _title(review) -> str:
 def plan_xlsx(plan: list[PlanRecommendation], *, review, today: datetime.date) -> bytes:
     """A review's action plan: one row per action (a recommendation without actions has a row
     of its own), under the plan's title, partnership and date produced."""
-    workbook = workbook_new()
-    sheet = Sheet(
+    workbook = spreadsheets.workbook_new()
+    sheet = spreadsheets.Sheet(
         workbook,
         "Action plan",
         PLAN_COLUMNS,
@@ -274,7 +200,7 @@ def plan_xlsx(plan: list[PlanRecommendation], *, review, today: datetime.date) -
                 ]
             )
     sheet.finish()
-    return workbook_bytes(workbook)
+    return spreadsheets.workbook_bytes(workbook)
 
 
 # Word --------------------------------------------------------------------------------------------
@@ -322,78 +248,66 @@ def _impact_cell_text(recommendation: Recommendation) -> list[tuple[str, str]]:
     return lines
 
 
-def _fill(cell, paragraphs: list[tuple[str, str]]) -> None:
-    cell.text = ""
-    first = True
-    for label, text in paragraphs:
-        paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
-        first = False
-        if label:
-            paragraph.add_run(printable(label)).bold = True
-        paragraph.add_run(printable(text or ""))
-
-
-def plan_docx(plan: list[PlanRecommendation], *, review, today: datetime.date) -> bytes:
-    """A review's action plan as one landscape table: a row per action, the recommendation and
-    its impact merged down over its actions."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm, Pt
-
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = section.page_height, section.page_width
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.5))
-    document.styles["Normal"].font.size = Pt(9)
-    document.add_heading(printable(_title(review)), level=1)
-    document.add_paragraph(review.partnership.name)
-    document.add_paragraph(
-        f"{review.get_kind_display()}. Produced on {date_label(today)}. "
-        "People in the case are named by pseudonym only."
+def _cell(paragraphs: list[tuple[str, str]], rowspan: int = 1) -> documents.Cell:
+    """A cell of paragraphs, each a bold label and its text."""
+    return documents.Cell(
+        [[documents.Span(label, bold=True), text or ""] for label, text in paragraphs],
+        rowspan=rowspan,
     )
-    table = document.add_table(rows=1, cols=len(DOCX_COLUMNS))
-    table.style = "Table Grid"
-    header = table.rows[0]
-    for cell, (text, width) in zip(header.cells, DOCX_COLUMNS, strict=True):
-        cell.width = Cm(width * 2.5)
-        _fill(cell, [(text, "")])
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
-    repeat = OxmlElement("w:tblHeader")  # the header row repeats on every page
-    repeat.set(qn("w:val"), "true")
-    header._tr.get_or_add_trPr().append(repeat)
 
+def plan_document(
+    plan: list[PlanRecommendation], *, review, today: datetime.date
+) -> documents.Document:
+    """A review's action plan as one landscape table: a row per action, the recommendation and
+    its impact running down over its actions."""
+    rows: list[list[documents.CellContent]] = []
     for item in plan:
         recommendation = item.recommendation
-        first = len(table.rows)
+        span = max(len(item.actions), 1)
+        first = [_cell(_recommendation_cell_text(item), span)]
+        last = [_cell(_impact_cell_text(recommendation), span)]
         if not item.actions:
-            cells = table.add_row().cells
-            _fill(cells[1], [("", "No actions yet")])
-        for planned in item.actions:
+            rows.append([*first, _cell([("", "No actions yet")]), "", "", "", "", *last])
+        for index, planned in enumerate(item.actions):
             action = planned.action
-            cells = table.add_row().cells
-            _fill(cells[1], [(f"{action.reference} ", action.text)])
-            _fill(cells[2], [("", action.agency.name), ("Lead: ", action.lead_name)])
-            _fill(cells[3], [("", date_label(action.target_date))])
             status = [("", status_label(action, today))]
             if action.completed_on:
                 status.append(("Completed: ", date_label(action.completed_on)))
             if action.not_implemented_reason:
                 status.append(("Reason: ", action.not_implemented_reason))
-            _fill(cells[4], status)
-            _fill(cells[5], [("", name) for name in planned.evidence] or [("", "None yet")])
-        last = len(table.rows) - 1
-        for column, paragraphs in (
-            (0, _recommendation_cell_text(item)),
-            (6, _impact_cell_text(recommendation)),
-        ):
-            cell = table.cell(first, column)
-            if last > first:
-                cell = cell.merge(table.cell(last, column))
-            _fill(cell, paragraphs)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+            rows.append(
+                [
+                    *(first if index == 0 else []),
+                    _cell([(f"{action.reference} ", action.text)]),
+                    _cell([("", action.agency.name), ("Lead: ", action.lead_name)]),
+                    date_label(action.target_date),
+                    _cell(status),
+                    _cell([("", name) for name in planned.evidence] or [("", "None yet")]),
+                    *(last if index == 0 else []),
+                ]
+            )
+    return documents.Document(
+        title=_title(review),
+        lines=[
+            review.partnership.name,
+            f"{review.get_kind_display()}. Produced on {date_label(today)}. "
+            "People in the case are named by pseudonym only.",
+        ],
+        blocks=[
+            documents.Table(
+                [text for text, _ in DOCX_COLUMNS],
+                rows,
+                caption="Recommendations and their actions",
+                widths=[width for _, width in DOCX_COLUMNS],
+            )
+        ],
+        subject="Action plan",
+        landscape=True,
+        compact=True,
+    )
+
+
+def plan_docx(plan: list[PlanRecommendation], *, review, today: datetime.date) -> bytes:
+    """A review's action plan as a Word document (one landscape table)."""
+    return documents.docx_bytes(plan_document(plan, review=review, today=today))

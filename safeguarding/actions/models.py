@@ -220,28 +220,3 @@ class ActionEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class ActionReminder(models.Model):
-    """A reminder sent about an action: at most one per action, kind and target date, like the
-    milestone reminders (clock/reminders.py)."""
-
-    class Kind(models.TextChoices):
-        UPCOMING = "upcoming", "Target date coming up"
-        OVERDUE = "overdue", "Overdue"
-
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    due_on = models.DateField()
-    sent_to = models.CharField(max_length=254)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["action", "kind", "due_on"], name="action_reminder_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} reminder for action {self.action_id}"

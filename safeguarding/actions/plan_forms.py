@@ -6,7 +6,7 @@ from django import forms
 
 from safeguarding.accounts.models import Agency
 from safeguarding.accounts.selectors import agency_list_for_partnership
-from safeguarding.core.forms import GovukDateField, text_field
+from safeguarding.core.forms import GovukDateField, GovukForm, text_field
 from safeguarding.reviews.models import Finding
 
 from .models import Action, Recommendation, Theme
@@ -90,7 +90,7 @@ class ThemeFieldsMixin:
         self.add_error(first, message)
 
 
-class LearningForm(ThemeFieldsMixin, forms.Form):
+class LearningForm(ThemeFieldsMixin, GovukForm):
     kind = forms.ChoiceField(
         label="Is it a finding or a learning point?",
         choices=Finding.Kind.choices,
@@ -118,13 +118,13 @@ class LearningForm(ThemeFieldsMixin, forms.Form):
         self.add_theme_fields(themes)
 
 
-class FindingThemesForm(ThemeFieldsMixin, forms.Form):
+class FindingThemesForm(ThemeFieldsMixin, GovukForm):
     def __init__(self, *args, themes, chosen, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_theme_fields(themes, chosen)
 
 
-class ThemeAddForm(forms.Form):
+class ThemeAddForm(GovukForm):
     facet = forms.ChoiceField(
         label="Which group does the theme belong to?",
         choices=Theme.Facet.choices,
@@ -147,7 +147,7 @@ class ThemeAddForm(forms.Form):
 TO_PARTNERSHIP = "partnership"
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(GovukForm):
     text = _text("Recommendation", required_message="Enter the recommendation")
     findings = forms.ModelMultipleChoiceField(
         label="Which findings does it answer?",
@@ -206,7 +206,7 @@ class RecommendationForm(forms.Form):
         ]
 
 
-class ImpactPlanForm(forms.Form):
+class ImpactPlanForm(GovukForm):
     part = forms.CharField(widget=forms.HiddenInput(attrs={"id": "part-plan"}), initial="plan")
     method = forms.ChoiceField(
         label="How will the partnership know it made a difference?",
@@ -223,7 +223,7 @@ class ImpactPlanForm(forms.Form):
     review_on = GovukDateField(label="Date to check", required=False)
 
 
-class ImpactResultForm(forms.Form):
+class ImpactResultForm(GovukForm):
     part = forms.CharField(widget=forms.HiddenInput(attrs={"id": "part-result"}), initial="result")
     result = _text(
         "What the measure, audit or survey found",
@@ -242,7 +242,7 @@ class ImpactResultForm(forms.Form):
 # Actions ---------------------------------------------------------------------------------------
 
 
-class ActionForm(forms.Form):
+class ActionForm(GovukForm):
     text = _text("Action", required_message="Enter the action to take")
     agency = forms.ModelChoiceField(
         label="Owner agency",
@@ -269,7 +269,7 @@ class ActionForm(forms.Form):
         self.fields["agency"].queryset = agency_list_for_partnership(partnership=partnership)
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(GovukForm):
     note = _text(
         "What progress has been made?",
         help_text="What has been done since the last update, and what is next",
@@ -290,7 +290,7 @@ class ProgressForm(forms.Form):
     )
 
 
-class CompletionRequestForm(forms.Form):
+class CompletionRequestForm(GovukForm):
     note = _text(
         "What was done",
         help_text="Describe what was done and what the evidence shows",
@@ -311,7 +311,7 @@ class CompletionRequestForm(forms.Form):
 ACCEPT, RETURN = "accept", "return"
 
 
-class CompletionDecisionForm(forms.Form):
+class CompletionDecisionForm(GovukForm):
     decision = forms.ChoiceField(
         label="Is the action complete?",
         choices=[
@@ -328,7 +328,7 @@ class CompletionDecisionForm(forms.Form):
     )
 
 
-class NotImplementedForm(forms.Form):
+class NotImplementedForm(GovukForm):
     reason = _text(
         "Why is the action not being implemented?",
         help_text="The Safeguarding Adults Board must report reasons for any decision not to "

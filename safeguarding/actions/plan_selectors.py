@@ -91,7 +91,7 @@ def finding_get(*, review: Review, pk: int) -> Finding:
 
 def recommendation_get_for_user(*, user, partnership: Partnership, pk: int) -> Recommendation:
     """A recommendation, for the readers of its review's action plan; 404 for anyone else,
-    whether or not it exists (ADR 0008)."""
+    whether or not it exists (ADR 0010)."""
     try:
         recommendation = (
             Recommendation.objects.select_related("review", "review__partnership", "review__case")
@@ -128,7 +128,7 @@ def themes_by_facet(*, partnership: Partnership) -> list[dict]:
 
 def action_get_for_user(*, user, partnership: Partnership, pk: int) -> Action:
     """An action, for the readers of its review's action plan and the contributors of the agency
-    that owns it; 404 for anyone else, whether or not it exists (ADR 0008)."""
+    that owns it; 404 for anyone else, whether or not it exists (ADR 0010)."""
     try:
         action = Action.objects.select_related(
             "agency",

@@ -2,7 +2,7 @@
 (docs/rules.md §action-plans, R24).
 
 Each view: partnership (404 outside it) → object through its scoped selector (404 outside the
-partnership and for anyone who may not see it: ADR 0008) → permission (403) → form → one
+partnership and for anyone who may not see it: ADR 0010) → permission (403) → form → one
 service → redirect with a success message.
 """
 
@@ -91,7 +91,7 @@ def _to_action(action: Action):
 def _similar(partnership, review, request) -> list:
     """ "Have we seen this before?": what is most like the finding or recommendation being
     written, from earlier reviews and the library. The finder lives in the library app (which
-    reads this one); settings.SIMILAR_LEARNING_FINDER wires it in, as REMINDER_SENDERS does."""
+    reads this one); settings.SIMILAR_LEARNING_FINDER wires it in, so no import points back."""
     from django.conf import settings
     from django.utils.module_loading import import_string
 

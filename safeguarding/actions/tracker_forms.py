@@ -2,13 +2,14 @@
 
 from django import forms
 
+from safeguarding.core.forms import GovukForm
 from safeguarding.reviews.models import Review
 
 from .models import Theme
 from .tracker_selectors import DEFAULT_VIEW, VIEWS, TrackerFilters
 
 
-class TrackerFilterForm(forms.Form):
+class TrackerFilterForm(GovukForm):
     view = forms.ChoiceField(
         label="Show",
         required=False,

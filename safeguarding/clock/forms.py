@@ -3,10 +3,10 @@ paused, a new date must be after the current one) are in services.py."""
 
 from django import forms
 
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 
 
-class PauseForm(forms.Form):
+class PauseForm(GovukForm):
     reason = forms.CharField(
         label="Why is the clock paused?",
         max_length=2_000,
@@ -19,11 +19,11 @@ class PauseForm(forms.Form):
     )
 
 
-class ResumeForm(forms.Form):
+class ResumeForm(GovukForm):
     """No fields: resuming is one button."""
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(GovukForm):
     new_due_on = GovukDateField(label="New due date", help_text="For example, 27 3 2027")
     reason = forms.CharField(
         label="Reason for the extension",
@@ -37,7 +37,7 @@ class ExtendForm(forms.Form):
     )
 
 
-class RuleSettingForm(forms.Form):
+class RuleSettingForm(GovukForm):
     offset_amount = forms.IntegerField(
         min_value=1,
         max_value=400,

@@ -22,7 +22,7 @@ def milestone_list_for_subject(*, subject: Model) -> QuerySet[Milestone]:
 def milestone_get_for_user(*, user, partnership: Partnership, pk: int) -> Milestone:
     """A milestone of the partnership's referrals, cases and reviews, for those who see every
     case (the business unit and partner leads); 404 for anyone else, whether or not it exists
-    (ADR 0008)."""
+    (ADR 0010)."""
     if not (is_business_unit(user, partnership) or is_partner_lead(user, partnership)):
         raise Http404("No such milestone")
     try:

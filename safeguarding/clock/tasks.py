@@ -7,12 +7,13 @@ import datetime
 from django.utils import timezone
 from django_tasks import task
 
-from .reminders import all_reminders_send
+from .reminders import reminders_send
 
 
 @task()
 def send_milestone_reminders(on_date: str | None = None) -> int:
-    """Send the milestone reminders due today (or on ``on_date``, YYYY-MM-DD); return how many
-    were sent. Safe to run more than once a day: a reminder already sent is never sent again."""
+    """Send every reminder due today (or on ``on_date``, YYYY-MM-DD) from every registered
+    source (milestones, agency requests, actions); return how many were sent. Safe to run more
+    than once a day: a reminder already sent is never sent again."""
     today = datetime.date.fromisoformat(on_date) if on_date else timezone.localdate()
-    return all_reminders_send(today=today)
+    return reminders_send(today=today)

@@ -8,9 +8,9 @@ audit event per download. Public files (published reports, the public page's doc
 files, the blank Word referral form) are not audited per download.
 
 ``core`` imports no other app, so the audit recorder is named by a setting
-(``DOWNLOAD_AUDIT_RECORDER``, the audit app's ``audit_record``), as ``REMINDER_SENDERS`` names
-the reminder senders. The action code is the calling app's, registered in its ``AppConfig`` as
-every other code is.
+(``DOWNLOAD_AUDIT_RECORDER``, the audit app's ``audit_record``), as ``SIMILAR_LEARNING_FINDER``
+names the library's finder. The action code is the calling app's, registered in its
+``AppConfig`` as every other code is.
 """
 
 import re

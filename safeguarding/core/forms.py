@@ -3,12 +3,18 @@
 Every Django form in the service renders through ``GovukFormRenderer``: each field gets the GOV.UK
 markup (label, hint, error message, classes, aria-describedby), and ``{% error_summary form %}``
 puts the error summary at the top of the page, linking to each field.
+
+Every form of the service is a ``GovukForm``: the text it accepts has its control characters
+removed (``core.text.printable``) before any field sees it.
 """
 
 import datetime
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.datastructures import MultiValueDict
+
+from .text import printable
 
 
 def posted(request):
@@ -38,6 +44,31 @@ def text_field(
         error_messages=messages,
         **kw,
     )
+
+
+def printable_data(data):
+    """Submitted form data (a QueryDict, or a dict in tests and the Word referral reader) with
+    control characters removed from every value."""
+    if data is None:
+        return None
+    if isinstance(data, MultiValueDict):
+        cleaned = data.copy()
+        for key, values in data.lists():
+            cleaned.setlist(key, [printable(value) for value in values])
+        return cleaned
+    return printable(data)
+
+
+class GovukForm(forms.Form):
+    """The base of every form in the service.
+
+    Text pasted from another system can carry control characters that Word and Excel files
+    cannot hold (one made every chronology export fail): they are removed from the submitted
+    data before the fields are cleaned, so what is saved, checked and shown again is clean.
+    Tab, line feed and carriage return are kept."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(printable_data(data), *args, **kwargs)
 
 
 class GovukFormRenderer(TemplatesSetting):

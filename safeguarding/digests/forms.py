@@ -3,14 +3,14 @@ services; the forms check what was typed."""
 
 from django import forms
 
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 
 from .models import DigestIssue, DigestItem
 
 NUMBER_WIDTH = {"inputmode": "numeric", "class": "govuk-input--width-4"}
 
 
-class _PeriodForm(forms.Form):
+class _PeriodForm(GovukForm):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("period_start"), cleaned.get("period_end")
@@ -66,7 +66,7 @@ class IssueDetailsForm(_PeriodForm):
     )
 
 
-class ProposalsForm(forms.Form):
+class ProposalsForm(GovukForm):
     items = forms.MultipleChoiceField(
         label="Proposed items to add",
         widget=forms.CheckboxSelectMultiple,
@@ -79,7 +79,7 @@ class ProposalsForm(forms.Form):
         self.fields["items"].choices = [(p.key, p.label) for p in proposals]
 
 
-class ItemForm(forms.Form):
+class ItemForm(GovukForm):
     heading = forms.CharField(
         label="Heading",
         max_length=DigestItem._meta.get_field("heading").max_length,
@@ -111,15 +111,15 @@ class FreeItemForm(ItemForm):
         return link
 
 
-class MoveForm(forms.Form):
+class MoveForm(GovukForm):
     direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
 
 
-class PublishForm(forms.Form):
+class PublishForm(GovukForm):
     """No fields: the button. Errors from the service are shown at the top."""
 
 
-class SubscribeForm(forms.Form):
+class SubscribeForm(GovukForm):
     email = forms.EmailField(
         label="Email address",
         max_length=254,

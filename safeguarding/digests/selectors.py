@@ -23,7 +23,7 @@ def issue_list(*, partnership: Partnership) -> QuerySet[DigestIssue]:
 
 def issue_get_for_user(*, user, partnership: Partnership, pk: int) -> DigestIssue:
     """An issue of the partnership for those who see the learning digests (the business unit and
-    partner leads); 404 for anyone else, whether or not it exists (ADR 0008)."""
+    partner leads); 404 for anyone else, whether or not it exists (ADR 0010)."""
     if not permissions.can_view_digests(user, partnership):
         raise Http404("No such digest issue")
     try:

@@ -13,7 +13,6 @@ import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -23,6 +22,7 @@ from safeguarding.audit.services import audit_record
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.models import apply_changes
 from safeguarding.core.rate_limits import RateLimit
+from safeguarding.notifications.transport import OutgoingEmail, email_send
 
 from . import rendering, selectors
 from .models import DigestIssue, DigestItem, Subscriber
@@ -364,11 +364,14 @@ def subscriber_request(
     else:
         subject = f"Confirm that you want learning digests from {partnership.name}"
     try:
-        send_mail(
-            subject=subject[:200],
-            message=render_to_string("digests/email/confirm.txt", context),
-            from_email=None,
-            recipient_list=[email],
+        email_send(
+            OutgoingEmail(
+                to=email,
+                subject=subject[:200],
+                body=render_to_string("digests/email/confirm.txt", context),
+                template="digest.subscription",
+                link=context["confirm"],
+            )
         )
     except Exception:
         logger.exception("Could not send the digest confirmation to subscriber %s", subscriber.pk)

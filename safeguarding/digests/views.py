@@ -41,7 +41,7 @@ def _partnership(request, slug: str, *, manage: bool = False):
 
 
 def _issue(request, slug: str, pk: int, *, manage: bool = False):
-    """The issue (404 for anyone who may not see the digests: ADR 0008), then 403 for a partner
+    """The issue (404 for anyone who may not see the digests: ADR 0010), then 403 for a partner
     lead when ``manage``, and for a published issue, which cannot change."""
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     issue = selectors.issue_get_for_user(user=request.user, partnership=partnership, pk=pk)

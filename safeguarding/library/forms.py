@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from safeguarding.actions.models import Theme
 from safeguarding.actions.plan_forms import ThemeFieldsMixin
-from safeguarding.core.forms import GovukDateField, text_field
+from safeguarding.core.forms import GovukDateField, GovukForm, text_field
 
 from .models import AgeGroup, ReviewType
 
@@ -39,7 +39,7 @@ def _text(label, *, max_length, rows=4, required=False, **kw):
 # Search ----------------------------------------------------------------------------------------
 
 
-class SearchForm(forms.Form):
+class SearchForm(GovukForm):
     """The query and the facet filters (a GET form). Facet choices come from the search's own
     facet counts, so only values that occur are offered; a chosen value always stays."""
 
@@ -126,7 +126,7 @@ def _facet_item(item) -> tuple[str, str, int]:
 # Records ---------------------------------------------------------------------------------------
 
 
-class RecordForm(ThemeFieldsMixin, forms.Form):
+class RecordForm(ThemeFieldsMixin, GovukForm):
     title = forms.CharField(
         label="Title",
         max_length=300,
@@ -239,14 +239,14 @@ class RecordForm(ThemeFieldsMixin, forms.Form):
         return initial
 
 
-class ArchiveForm(forms.Form):
+class ArchiveForm(GovukForm):
     """Nothing to fill in: the button confirms."""
 
 
 # Imports ---------------------------------------------------------------------------------------
 
 
-class ImportForm(forms.Form):
+class ImportForm(GovukForm):
     file = forms.FileField(
         label="Upload a CSV or JSON file",
         help_text="In the library schema. Every row is checked first: if any row is wrong, "
@@ -273,7 +273,7 @@ class ImportForm(forms.Form):
 # National reviews ------------------------------------------------------------------------------
 
 
-class NationalReviewForm(ThemeFieldsMixin, forms.Form):
+class NationalReviewForm(ThemeFieldsMixin, GovukForm):
     title = forms.CharField(
         label="Title",
         max_length=300,
@@ -303,7 +303,7 @@ class NationalReviewForm(ThemeFieldsMixin, forms.Form):
 # Search terms ----------------------------------------------------------------------------------
 
 
-class SearchTermForm(forms.Form):
+class SearchTermForm(GovukForm):
     term = forms.CharField(
         label="Word, phrase or abbreviation",
         max_length=100,
@@ -328,7 +328,7 @@ class SearchTermForm(forms.Form):
 # Themes by year --------------------------------------------------------------------------------
 
 
-class ThemesFilterForm(forms.Form):
+class ThemesFilterForm(GovukForm):
     facet = forms.ChoiceField(
         label="Group of themes",
         required=False,
@@ -339,7 +339,7 @@ class ThemesFilterForm(forms.Form):
 # National library submissions ------------------------------------------------------------------
 
 
-class SentForm(forms.Form):
+class SentForm(GovukForm):
     sent_on = GovukDateField(label="Date it was sent", help_text="For example, 27 3 2027")
     note = forms.CharField(
         label="Note",

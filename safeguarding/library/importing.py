@@ -22,6 +22,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 
 from safeguarding.actions.models import Theme
+from safeguarding.core.text import printable
 
 from .models import AgeGroup, LibraryRecord, ReviewType
 
@@ -139,13 +140,14 @@ def check_record_values(values: dict, *, today: datetime.date | None = None) -> 
     """Check (and tidy, in place) a record's values; return the problems as (field, message).
 
     ``values`` holds any of: title, review_type, publisher, year, published_on, age_group,
-    summary, learning, recommendations, full_text, url, is_public. Text is stripped; a missing
-    year is taken from ``published_on``."""
+    summary, learning, recommendations, full_text, url, is_public. Text is stripped and loses
+    its control characters; a missing year is taken from ``published_on``."""
     today = today or timezone.localdate()
     problems: list[tuple[str, str]] = []
     for name, limit in TEXT_LIMITS.items():
         if name in values:
-            values[name] = (values[name] or "").strip()
+            # No control characters: imports and pages alike (core.text).
+            values[name] = printable(values[name] or "").strip()
             if len(values[name]) > limit:
                 problems.append((name, f"must be {limit:,} characters or fewer"))
     for name, what in (("title", "the title"), ("publisher", "who published the review")):
@@ -237,6 +239,7 @@ def parse_library_file(
         return file_error("The file must be saved as UTF-8 text (‘CSV UTF-8’ or JSON)")
 
     raw_rows = _csv_rows(text, parsed) if fmt == "csv" else _json_rows(text, parsed)
+    raw_rows = printable(raw_rows)  # every id, text and theme name, without control characters
     if parsed.errors:
         return parsed
     if not raw_rows:

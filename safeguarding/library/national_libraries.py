@@ -20,6 +20,8 @@ import json
 import zipfile
 from dataclasses import dataclass
 
+from safeguarding.core.text import printable
+
 from .models import AgeGroup, LibraryRecord, NationalLibrarySubmission, ReviewType
 
 Library = NationalLibrarySubmission.Library
@@ -166,9 +168,9 @@ def submission_zip(submission: NationalLibrarySubmission, files) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(
             "metadata.json",
-            json.dumps(metadata_document(submission), indent=2, ensure_ascii=False),
+            json.dumps(printable(metadata_document(submission)), indent=2, ensure_ascii=False),
         )
-        for name, published_file in zip(zip_names(files), files, strict=True):
+        for name, published_file in zip(printable(zip_names(files)), files, strict=True):
             with published_file.file.open("rb") as handle:
                 archive.writestr(name, handle.read())
     return buffer.getvalue()

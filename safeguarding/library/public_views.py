@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
+from safeguarding.core.text import printable
 
 from . import selectors
 from .importing import FIELDS
@@ -92,18 +93,17 @@ def records_json(request, slug: str):
     base = request.build_absolute_uri(reverse("library_public:json", args=[partnership.slug]))
     for record in records:
         record.partnership = partnership
-    return JsonResponse(
-        {
-            "schema": SCHEMA,
-            "documentation": "docs/library-schema.md",
-            "partnership": {"name": partnership.name, "slug": partnership.slug},
-            "count": count,
-            "page": page,
-            "pages": pages,
-            "page_size": size,
-            "next": f"{base}?page={page + 1}" if page < pages else None,
-            "previous": f"{base}?page={page - 1}" if page > 1 else None,
-            "records": [record_document(request, record) for record in records],
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+    document = {
+        "schema": SCHEMA,
+        "documentation": "docs/library-schema.md",
+        "partnership": {"name": partnership.name, "slug": partnership.slug},
+        "count": count,
+        "page": page,
+        "pages": pages,
+        "page_size": size,
+        "next": f"{base}?page={page + 1}" if page < pages else None,
+        "previous": f"{base}?page={page - 1}" if page > 1 else None,
+        "records": [record_document(request, record) for record in records],
+    }
+    # Open data is read by other systems: no control characters, whatever was stored.
+    return JsonResponse(printable(document), json_dumps_params={"ensure_ascii": False})

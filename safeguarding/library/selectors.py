@@ -47,7 +47,7 @@ def _with_themes(records: QuerySet[LibraryRecord]) -> QuerySet[LibraryRecord]:
 def record_get_for_user(*, user, partnership: Partnership, pk: int) -> LibraryRecord:
     """A live record of the partnership's library for its members; a record that is not public
     only for the business unit and partner leads. 404 for anyone else, whether or not it
-    exists (ADR 0008)."""
+    exists (ADR 0010)."""
     if not permissions.can_read_library(user, partnership):
         raise Http404("No such library record")
     try:
@@ -224,7 +224,7 @@ def search_terms_shared() -> QuerySet[SearchTerm]:
 
 def search_term_get_for_user(*, user, partnership: Partnership, pk: int) -> SearchTerm:
     """One of the partnership's own search terms, for the business unit (the only role that
-    sees them); 404 for anyone else (ADR 0008)."""
+    sees them); 404 for anyone else (ADR 0010)."""
     if not permissions.can_manage_library(user, partnership):
         raise Http404("No such search term")
     try:

@@ -60,7 +60,7 @@ def _manager(request, slug: str):
 
 
 def _record(request, slug: str, pk: int, *, manage: bool = False):
-    """The record (404 for anyone who may not see it: ADR 0008), then 403 for a member who may
+    """The record (404 for anyone who may not see it: ADR 0010), then 403 for a member who may
     not change it when ``manage``."""
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     record = selectors.record_get_for_user(user=request.user, partnership=partnership, pk=pk)

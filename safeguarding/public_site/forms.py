@@ -1,6 +1,7 @@
 from django import forms
 
 from safeguarding.accounts.models import Partnership
+from safeguarding.core.forms import GovukForm
 from safeguarding.core.uploads import DOCX, ODT, PDF, XLSX, validate_upload
 
 from .models import PublicDocument
@@ -12,7 +13,7 @@ def _review_type_choices(partnership: Partnership, blank_label: str):
     return [("", blank_label)] + [(t.value, t.label) for t in partnership.review_types]
 
 
-class ContentBlockForm(forms.Form):
+class ContentBlockForm(GovukForm):
     heading = forms.CharField(
         label="Heading",
         max_length=120,
@@ -52,7 +53,7 @@ class ContentBlockForm(forms.Form):
         self.fields["review_type"].choices = _review_type_choices(partnership, "All review types")
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(GovukForm):
     title = forms.CharField(
         label="Title",
         max_length=200,

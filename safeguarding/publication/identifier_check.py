@@ -29,6 +29,16 @@ import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from safeguarding.core.uploads import (
+    BoundedPart,
+    ParseBudget,
+    UnpackLimitExceeded,
+    check_archive,
+)
+
 CONTEXT_CHARS = 60
 
 # Page number used for findings in document properties (title, author, ...), not on a page.
@@ -37,6 +47,15 @@ PROPERTIES_PAGE = 0
 
 class UnreadableFile(Exception):
     """The file cannot be read, so it cannot be checked (and must not be published unchecked)."""
+
+
+class TooLargeToRead(UnreadableFile):
+    """The file would unpack to too much, or takes too long to read (a decompression bomb):
+    ``message`` is the sentence to show the person who uploaded it."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(f"{name}: {message}")
+        self.message = message
 
 
 class IdentifiersError(ValueError):
@@ -156,7 +175,17 @@ class ExtractedDocument:
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_MAX_PART_BYTES = 100 * 1024 * 1024
+# pypdf unpacks no stream beyond this, and parses no content stream longer than this many
+# operators and operands: a real page needs a small part of either.
+PDF_MAX_STREAM_BYTES = 10 * 1024 * 1024
+PDF_MAX_STREAM_TOKENS = 300_000
+# pypdf's text extraction takes about 0.3 ms for each operator that shows text, more on a long
+# page, and cannot be stopped once started: a page that would show more than this many (its
+# own, and those of the forms it draws, times the times it draws them) is refused before it is
+# read. A dense page of a real report shows a few hundred.
+PDF_MAX_TEXT_OPERATIONS_PER_PAGE = 5_000
+_SHOW_TEXT = re.compile(rb"[)>\]]\s*(?:Tj|TJ|'|\")")  # after a string or an array: Tj TJ ' "
+_DRAW_FORM = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![A-Za-z])")
 
 
 def _as_bytes(source: str | Path | bytes) -> tuple[bytes, str]:
@@ -172,19 +201,23 @@ def _as_bytes(source: str | Path | bytes) -> tuple[bytes, str]:
 
 
 def read_document(source: str | Path | bytes) -> ExtractedDocument:
-    """Read the text of a PDF or Word .docx file, detected by content (not by file name)."""
+    """Read the text of a PDF or Word .docx file, detected by content (not by file name).
+
+    Within the limits of ``core.uploads`` (TooLargeToRead past them): a .docx that would unpack
+    to too much is refused before it is read, its XML is read as a stream, and the time taken,
+    the characters kept and a PDF's pages are bounded."""
     data, name = _as_bytes(source)
     if not data:
         raise UnreadableFile(f"{name}: the file is empty")
     if b"%PDF-" in data[:1024]:
-        return _read_pdf(data, name)
+        return _read_pdf(data, name, ParseBudget())
     if data.startswith(_OLE_MAGIC):
         raise UnreadableFile(
             f"{name}: is a password-protected Office file or an old-style .doc; "
             "remove the password and save it as .docx or PDF"
         )
     if data.startswith(b"PK"):
-        return _read_zip(data, name)
+        return _read_zip(data, name, ParseBudget())
     raise UnreadableFile(f"{name}: not a PDF or Word .docx file")
 
 
@@ -197,35 +230,85 @@ def extract_pages(source: str | Path | bytes) -> list[str]:
 # ---- PDF ------------------------------------------------------------------------------------
 
 
-def _read_pdf(data: bytes, name: str) -> ExtractedDocument:
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+def _read_pdf(data: bytes, name: str, budget: ParseBudget) -> ExtractedDocument:
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import (
+        DependencyError,
+        FileNotDecryptedError,
+        LimitReachedError,
+        PdfReadError,
+    )
 
+    limits = dict.fromkeys(
+        (
+            "maximum_declared_stream_length",
+            "array_based_stream_maximum_output_length",
+            "zlib_maximum_output_length",
+            "lzw_maximum_output_length",
+            "run_length_maximum_output_length",
+            "brotli_maximum_output_length",
+        ),
+        PDF_MAX_STREAM_BYTES,
+    )
+    limits["stream_parsing_work_maximum_count"] = PDF_MAX_STREAM_TOKENS
+    limits["xform_maximum_invocations_per_extraction"] = 200
+    max_pages = settings.UPLOAD_MAX_PDF_PAGES
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            # Files with only an owner password (print/copy restrictions) open with "".
-            try:
-                opened = reader.decrypt("")
-            except DependencyError:
-                raise UnreadableFile(
-                    f"{name}: is an encrypted PDF that cannot be opened here; "
-                    "remove the encryption and try again"
-                ) from None
-            if not opened:
-                raise UnreadableFile(
-                    f"{name}: is a password-protected PDF; remove the password and try again"
+        with apply_configuration(**limits):
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                # Files with only an owner password (print/copy restrictions) open with "".
+                try:
+                    opened = reader.decrypt("")
+                except DependencyError:
+                    raise UnreadableFile(
+                        f"{name}: is an encrypted PDF that cannot be opened here; "
+                        "remove the encryption and try again"
+                    ) from None
+                if not opened:
+                    raise UnreadableFile(
+                        f"{name}: is a password-protected PDF; remove the password and try again"
+                    )
+            declared = reader.root_object["/Pages"].get_object().get("/Count", 0)
+            # The count the file declares first (flattening a long page tree takes a while),
+            # then the pages there really are.
+            count = declared if isinstance(declared, int) and declared > max_pages else 0
+            count = count or len(reader.pages)
+            if count > max_pages:
+                raise TooLargeToRead(
+                    name,
+                    f"The file is too large to check: it has {count:,} pages and the most "
+                    f"that can be checked is {max_pages:,}. Split it into smaller files and "
+                    "upload each one",
                 )
-        pages = []
-        image_only = []
-        for number, page in enumerate(reader.pages, start=1):
-            text = page.extract_text() or ""
-            pages.append(text)
-            if not text.strip() and _has_images(page):
-                image_only.append(number)
-        properties = _pdf_properties(reader)
+            pages = []
+            image_only = []
+            for number, page in enumerate(reader.pages, start=1):
+                if number > max_pages:  # the page tree holds more pages than it says
+                    break
+                budget.tick()
+                if _text_operations(page) > PDF_MAX_TEXT_OPERATIONS_PER_PAGE:
+                    raise TooLargeToRead(
+                        name,
+                        f"The file is too large to check: page {number} holds far more text "
+                        "than a real page does. Save it again as a PDF and upload it again",
+                    )
+                text = page.extract_text() or ""
+                budget.take(len(text))
+                pages.append(text)
+                if not text.strip() and _has_images(page):
+                    image_only.append(number)
+            properties = _pdf_properties(reader)
     except UnreadableFile:
         raise
+    except UnpackLimitExceeded as error:
+        raise TooLargeToRead(name, error.messages[0]) from None
+    except LimitReachedError:
+        raise TooLargeToRead(
+            name,
+            "The file is too large when unpacked: a page holds far more than a real document "
+            "does. Save it again as a PDF and upload it again",
+        ) from None
     except FileNotDecryptedError:
         raise UnreadableFile(
             f"{name}: is a password-protected PDF; remove the password and try again"
@@ -237,6 +320,41 @@ def _read_pdf(data: bytes, name: str) -> ExtractedDocument:
     if not pages:
         raise UnreadableFile(f"{name}: the PDF has no pages")
     return ExtractedDocument(pages=pages, properties=properties, image_only_pages=image_only)
+
+
+def _text_operations(page) -> int:
+    """How many text-showing operators extracting the page's text would run, at most: those of
+    its content, plus, for each form it draws, the form's own times the times it is drawn."""
+    contents = page.get_contents()
+    if contents is None:
+        return 0
+    return _stream_text_operations(contents.get_data(), page.get("/Resources"), depth=0)
+
+
+def _stream_text_operations(data: bytes, resources, *, depth: int) -> int:
+    count = len(_SHOW_TEXT.findall(data))
+    drawn = _DRAW_FORM.findall(data)
+    if not drawn:
+        return count
+    if depth >= 3:  # forms inside forms inside forms: count as too much to read
+        return PDF_MAX_TEXT_OPERATIONS_PER_PAGE + 1
+    forms = {}
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    for key, value in (xobjects.get_object() if xobjects is not None else {}).items():
+        form = value.get_object()
+        if form.get("/Subtype") == "/Form":
+            forms[key.lstrip("/").encode()] = form
+    heaviest = {}
+    for name in drawn:
+        form = forms.get(name)
+        if form is not None and name not in heaviest:
+            heaviest[name] = _stream_text_operations(
+                form.get_data(), form.get("/Resources", resources), depth=depth + 1
+            )
+        count += heaviest.get(name, 0)
+        if count > PDF_MAX_TEXT_OPERATIONS_PER_PAGE:
+            break
+    return count
 
 
 def _has_images(page) -> bool:
@@ -263,7 +381,13 @@ def _pdf_properties(reader) -> str:
 # ---- DOCX -----------------------------------------------------------------------------------
 
 
-def _read_zip(data: bytes, name: str) -> ExtractedDocument:
+def _read_zip(data: bytes, name: str, budget: ParseBudget) -> ExtractedDocument:
+    try:
+        check_archive(io.BytesIO(data))
+    except UnpackLimitExceeded as error:
+        raise TooLargeToRead(name, error.messages[0]) from None
+    except ValidationError:
+        raise UnreadableFile(f"{name}: is a damaged zip/Word file and cannot be read") from None
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
@@ -276,117 +400,168 @@ def _read_zip(data: bytes, name: str) -> ExtractedDocument:
             )
         raise UnreadableFile(f"{name}: not a PDF or Word .docx file")
     try:
-        return _read_docx(archive, names)
+        return _read_docx(archive, names, budget)
     except UnreadableFile:
         raise
+    except UnpackLimitExceeded as error:
+        raise TooLargeToRead(name, error.messages[0]) from None
     except Exception as error:
         raise UnreadableFile(
             f"{name}: is a damaged Word file and cannot be read ({error})"
         ) from None
 
 
-def _xml(archive: zipfile.ZipFile, part: str):
+def _events(archive: zipfile.ZipFile, part: str, budget: ParseBudget):
+    """(event, local name, element) for the start and end of each element of ``part``, read
+    as a stream: never more than the unpacked limit, within the time budget, and each element
+    dropped once its end has been seen, so memory stays small however long the part is."""
     from lxml import etree
 
-    info = archive.getinfo(part)
-    if info.file_size > _MAX_PART_BYTES:
-        raise UnreadableFile(f"{part} is too large to check")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    return etree.fromstring(archive.read(part), parser=parser)
+    limit = settings.UPLOAD_MAX_UNPACKED_BYTES
+    with BoundedPart(archive, part, max_bytes=limit, budget=budget) as stream:
+        for event, element in etree.iterparse(
+            stream,
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+        ):
+            yield event, _local(element.tag), element
+            if event == "end":
+                element.clear(keep_tail=True)
+                parent = element.getparent()
+                if parent is not None:
+                    while element.getprevious() is not None:
+                        del parent[0]
 
 
 def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+# In ``_DocxText.parts``: a page break that is only a line break when pages follow the breaks
+# Word rendered (with explicit breaks it starts a new page instead).
+_RENDERED_NEWLINE = object()
+
+
 class _DocxText:
-    """Walk WordprocessingML, collecting text and splitting pages at page breaks."""
+    """Collect the text of WordprocessingML from parse events, and where its pages break both
+    ways: where Word rendered its page breaks (used if it recorded any; they include explicit
+    breaks) and at explicit page breaks."""
 
-    def __init__(self, rendered_breaks: bool):
-        # If Word recorded where it rendered page breaks, use those (they include explicit
-        # breaks); otherwise split at explicit page breaks.
-        self.rendered_breaks = rendered_breaks
-        self.pages: list[list[str]] = [[]]
+    def __init__(self, budget: ParseBudget):
+        self.budget = budget
+        self.parts: list = []
+        self.breaks: dict[bool, list[int]] = {True: [], False: []}  # rendered? -> part indexes
+        self.page_has_text = {True: False, False: False}
+        self.rendered_seen = False
 
-    def new_page(self) -> None:
-        self.pages.append([])
+    def add(self, text: str) -> None:
+        if text:
+            self.parts.append(text)
+            self.budget.take(len(text))
+            if not text.isspace():
+                self.page_has_text[True] = self.page_has_text[False] = True
 
-    def walk(self, element) -> None:
-        name = _local(element.tag)
-        if name == "Fallback":  # mc:Fallback repeats text boxes as VML: skip the duplicate
-            return
-        if name in ("t", "delText", "instrText"):
-            self.pages[-1].append(element.text or "")
-        elif name in ("tab", "ptab"):
-            self.pages[-1].append("\t")
+    def new_page(self, rendered: bool) -> None:
+        self.breaks[rendered].append(len(self.parts))
+        self.page_has_text[rendered] = False
+
+    def read(self, events) -> _DocxText:
+        skipping = 0  # inside mc:Fallback, which repeats text boxes as VML: skip the duplicate
+        for event, name, element in events:
+            if event == "start":
+                if skipping or name == "Fallback":
+                    skipping += 1
+                else:
+                    self.start(name, element)
+            elif skipping:
+                skipping -= 1
+            elif name in ("t", "delText", "instrText"):
+                self.add(element.text or "")
+            elif name in ("p", "tc"):
+                self.add("\n")
+        return self
+
+    def start(self, name: str, element) -> None:
+        if name in ("tab", "ptab"):
+            self.add("\t")
         elif name == "cr":
-            self.pages[-1].append("\n")
+            self.add("\n")
         elif name == "br":
             kind = next((v for k, v in element.attrib.items() if _local(k) == "type"), "")
-            if kind == "page" and not self.rendered_breaks:
-                self.new_page()
+            if kind == "page":
+                self.new_page(rendered=False)
+                self.parts.append(_RENDERED_NEWLINE)
             else:
-                self.pages[-1].append("\n")
-        elif name == "lastRenderedPageBreak" and self.rendered_breaks:
-            if "".join(self.pages[-1]).strip():
-                self.new_page()
-        elif name == "pageBreakBefore" and not self.rendered_breaks:
+                self.add("\n")
+        elif name == "lastRenderedPageBreak":
+            self.rendered_seen = True
+            if self.page_has_text[True]:
+                self.new_page(rendered=True)
+        elif name == "pageBreakBefore":
             value = next((v for k, v in element.attrib.items() if _local(k) == "val"), "true")
-            if value not in ("0", "false", "off") and "".join(self.pages[-1]).strip():
-                self.new_page()
-        for child in element:
-            self.walk(child)
-        if name in ("p", "tc"):
-            self.pages[-1].append("\n")
+            if value not in ("0", "false", "off") and self.page_has_text[False]:
+                self.new_page(rendered=False)
 
-    def text_pages(self) -> list[str]:
-        return ["".join(parts) for parts in self.pages]
+    def text_pages(self, rendered: bool | None = None) -> list[str]:
+        if rendered is None:
+            rendered = self.rendered_seen
+        pages, start = [], 0
+        for end in [*self.breaks[rendered], len(self.parts)]:
+            pages.append(
+                "".join(
+                    ("\n" if rendered else "") if part is _RENDERED_NEWLINE else part
+                    for part in self.parts[start:end]
+                )
+            )
+            start = end
+        return pages
 
 
-def _read_docx(archive: zipfile.ZipFile, names: set[str]) -> ExtractedDocument:
-    body = _xml(archive, "word/document.xml")
-    rendered = any(_local(el.tag) == "lastRenderedPageBreak" for el in body.iter())
-    walker = _DocxText(rendered_breaks=rendered)
-    walker.walk(body)
-    pages = walker.text_pages()
+_PROPERTY_NAMES = {
+    "title",
+    "subject",
+    "creator",
+    "keywords",
+    "description",
+    "lastModifiedBy",
+    "category",
+    "Company",
+    "Manager",
+}
+
+
+def _read_docx(archive: zipfile.ZipFile, names: set[str], budget: ParseBudget) -> ExtractedDocument:
+    pages = _DocxText(budget).read(_events(archive, "word/document.xml", budget)).text_pages()
 
     extra = []
     patterns = (r"word/(header|footer)\d*\.xml", r"word/(footnotes|endnotes|comments)\.xml")
     for part in sorted(names):
         if any(re.fullmatch(pattern, part) for pattern in patterns):
-            part_walker = _DocxText(rendered_breaks=True)
-            part_walker.walk(_xml(archive, part))
-            extra.append("\n".join(part_walker.text_pages()))
+            walker = _DocxText(budget).read(_events(archive, part, budget))
+            extra.append("\n".join(walker.text_pages(rendered=True)))
     if extra:
         pages[0] = pages[0] + "\n" + "\n".join(extra)
 
     properties = []
     for part in ("docProps/core.xml", "docProps/app.xml"):
         if part in names:
-            root = _xml(archive, part)
-            for element in root.iter():
-                if (
-                    _local(element.tag)
-                    in (
-                        "title",
-                        "subject",
-                        "creator",
-                        "keywords",
-                        "description",
-                        "lastModifiedBy",
-                        "category",
-                        "Company",
-                        "Manager",
-                    )
-                    and (element.text or "").strip()
-                ):
+            for event, name, element in _events(archive, part, budget):
+                if event == "end" and name in _PROPERTY_NAMES and (element.text or "").strip():
                     properties.append(element.text.strip())
+                    budget.take(len(properties[-1]))
     # External link targets (mailto: addresses and the like).
     for part in sorted(names):
         if re.fullmatch(r"word/_rels/[^/]+\.rels", part):
-            for element in _xml(archive, part).iter():
-                if element.get("TargetMode") == "External" and element.get("Target"):
+            for event, _name, element in _events(archive, part, budget):
+                if (
+                    event == "start"
+                    and element.get("TargetMode") == "External"
+                    and element.get("Target")
+                ):
                     properties.append(element.get("Target"))
+                    budget.take(len(properties[-1]))
     return ExtractedDocument(pages=pages, properties="\n".join(properties))
 
 

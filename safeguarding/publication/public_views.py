@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
+from safeguarding.core.forms import GovukForm
+from safeguarding.core.text import printable
 
 from . import public_selectors
 
@@ -22,7 +24,7 @@ CONTENT_TYPES = {
 }
 
 
-class ArchiveFilterForm(forms.Form):
+class ArchiveFilterForm(GovukForm):
     type = forms.ChoiceField(label="Review type", required=False)
     year = forms.IntegerField(
         label="Year published",
@@ -122,10 +124,11 @@ def feed(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     today = timezone.localdate()
     dardr_from = public_selectors.dardr_name_from(partnership)
+    # XML 1.0 cannot hold control characters: Django refuses to write a feed with one.
     atom = feedgenerator.Atom1Feed(
-        title=f"{partnership.name}: published reviews",
+        title=printable(f"{partnership.name}: published reviews"),
         link=request.build_absolute_uri(reverse("public_site:reviews", args=[partnership.slug])),
-        description=f"Reviews published by {partnership.name}",
+        description=printable(f"Reviews published by {partnership.name}"),
         language="en-gb",
         feed_url=request.build_absolute_uri(),
     )
@@ -143,13 +146,13 @@ def feed(request, slug: str):
             reverse("published:detail", args=[partnership.slug, item.pk])
         )
         atom.add_item(
-            title=latest.title if latest else item.title,
+            title=printable(latest.title if latest else item.title),
             link=url,
             unique_id=url,
-            description=(latest.summary if latest else item.summary) or label,
+            description=printable((latest.summary if latest else item.summary) or label),
             pubdate=published,
             updateddate=max(updated, published),
-            categories=[label],
+            categories=[printable(label)],
         )
     response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
     atom.write(response, "utf-8")

@@ -20,7 +20,7 @@ from safeguarding.core.uploads import DOCX, PDF, validate_upload
 from safeguarding.referrals.models import ReferralIdentity
 
 from . import rules
-from .identifier_check import Identifiers, UnreadableFile, check_file
+from .identifier_check import Identifiers, TooLargeToRead, UnreadableFile, check_file
 from .models import CheckFinding, PrePublicationStep, Publication, PublicationFile, Revision
 from .permissions import can_withdraw
 from .signals import publication_published
@@ -183,6 +183,8 @@ def _checked_upload(publication: Publication, uploaded):
     uploaded.seek(0)
     try:
         findings = check_file(data, identifiers_for(publication))
+    except TooLargeToRead as error:
+        raise ServiceError(error.message, field="file") from None
     except UnreadableFile:
         raise ServiceError(
             "The selected file cannot be read, so it cannot be checked for real names. "

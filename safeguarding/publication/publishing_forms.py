@@ -2,12 +2,12 @@
 
 from django import forms
 
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 
 from .models import PrePublicationStep, Publication
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovukForm):
     title = forms.CharField(label="Title to publish", max_length=300)
     form = forms.ChoiceField(
         label="What will be published",
@@ -42,21 +42,21 @@ class DecisionForm(forms.Form):
     )
 
 
-class FileUploadForm(forms.Form):
+class FileUploadForm(GovukForm):
     title = forms.CharField(label="Title of the file", max_length=200)
     file = forms.FileField(
         label="Upload a file", help_text="PDF or Word (.docx). It is checked for real names"
     )
 
 
-class FileReplaceForm(forms.Form):
+class FileReplaceForm(GovukForm):
     file = forms.FileField(
         label="Upload the corrected file",
         help_text="PDF or Word (.docx). The old file is kept but never published",
     )
 
 
-class FalseMatchForm(forms.Form):
+class FalseMatchForm(GovukForm):
     reason = forms.CharField(
         label="Why this is not a real identifier",
         max_length=2_000,
@@ -64,7 +64,7 @@ class FalseMatchForm(forms.Form):
     )
 
 
-class StepForm(forms.Form):
+class StepForm(GovukForm):
     kind = forms.ChoiceField(label="Step", widget=forms.RadioSelect)
     done_on = GovukDateField(label="Date it was done", help_text="For example, 27 3 2027")
     evidence = forms.CharField(
@@ -81,14 +81,14 @@ class StepForm(forms.Form):
         ]
 
 
-class PublishForm(forms.Form):
+class PublishForm(GovukForm):
     publish_on = GovukDateField(
         label="Publication date",
         help_text="Today to publish now, or a later date to schedule it",
     )
 
 
-class CorrectForm(forms.Form):
+class CorrectForm(GovukForm):
     note = forms.CharField(
         label="What was corrected",
         max_length=500,
@@ -96,7 +96,7 @@ class CorrectForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(GovukForm):
     reason = forms.CharField(
         label="Why it is being withdrawn",
         max_length=5_000,

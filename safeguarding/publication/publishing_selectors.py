@@ -1,5 +1,5 @@
 """Reads for publishing signed-off reviews, scoped to one partnership; one publication is read
-through ``publication_get_for_user`` (ADR 0008)."""
+through ``publication_get_for_user`` (ADR 0010)."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -26,7 +26,7 @@ def publication_list(*, partnership: Partnership) -> QuerySet[Publication]:
 
 def publication_get_for_user(*, user, partnership: Partnership, pk: int) -> Publication:
     """A publication being prepared or published, for the business unit and partner leads;
-    404 for anyone else, whether or not it exists (ADR 0008)."""
+    404 for anyone else, whether or not it exists (ADR 0010)."""
     if not permissions.can_view_publications(user, partnership):
         raise Http404("No such publication")
     try:

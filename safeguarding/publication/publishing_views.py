@@ -1,7 +1,7 @@
 """Staff pages for publishing a signed-off review, under /manage/<partnership>/publication/.
 
 Each view: partnership (404 outside it) → publication through ``publication_get_for_user`` (404
-for anyone who may not see publications: ADR 0008) → permission (403) → form → one service →
+for anyone who may not see publications: ADR 0010) → permission (403) → form → one service →
 redirect with a success message.
 """
 
@@ -40,7 +40,7 @@ def _for_readers(request, slug: str):
 
 def _publication(request, slug: str, pk: int, *, manage: bool = True):
     """The publication: 404 for anyone who may not see publications, whether or not it exists
-    (ADR 0008); then 403 for a partner lead when ``manage``."""
+    (ADR 0010); then 403 for a partner lead when ``manage``."""
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     publication = selectors.publication_get_for_user(
         user=request.user, partnership=partnership, pk=pk

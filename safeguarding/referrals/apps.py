@@ -8,6 +8,17 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         from safeguarding.audit.registry import register_actions
+        from safeguarding.notifications.kinds import NotificationKind, register_kinds
+
+        register_kinds(
+            {
+                "referral.acknowledged": NotificationKind(
+                    label="A referrer is told their referral was received",
+                    subject="Referral {{ referral.reference }} received by {{ partnership.name }}",
+                    template="referrals/email/acknowledgement.txt",
+                ),
+            }
+        )
 
         register_actions(
             {

@@ -18,7 +18,7 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership, ReviewType
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 
 from .models import AbuseOrNeglect, Harm, HarmedBy, Place
 
@@ -130,7 +130,7 @@ DATE_EXAMPLE = "For example, 27 3 2025"
 # Question pages ---------------------------------------------------------------------------------
 
 
-class ReferralPageForm(forms.Form):
+class ReferralPageForm(GovukForm):
     """One question page. ``previous`` holds the cleaned answers of the pages before it, for
     checks that span pages (a date of death cannot be before the date of birth)."""
 

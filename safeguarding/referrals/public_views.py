@@ -22,7 +22,7 @@ from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.core.client_address import client_address
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 from safeguarding.core.uploads import DOCX
 
 from . import services, word_forms
@@ -110,7 +110,7 @@ def _type_label(review_type: str) -> str:
 # Start ----------------------------------------------------------------------------------------
 
 
-class ReviewTypeChoiceForm(forms.Form):
+class ReviewTypeChoiceForm(GovukForm):
     review_type = forms.ChoiceField(
         label="What are you referring?",
         widget=forms.RadioSelect,
@@ -284,7 +284,7 @@ def _summary_rows(form) -> list[dict]:
     return rows
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(GovukForm):
     """No questions: carries the error the service gives (the hourly limit) to the summary."""
 
 

@@ -3,7 +3,7 @@
 Every function takes the partnership the view already checked (partnership_get_for_user), so
 nothing here can reach another partnership's records: an id from elsewhere is a 404. One record
 is read through its ``*_get_for_user`` selector, which also answers 404 to a member who may not
-see referrals at all (ADR 0008): only the business unit and partner leads see them, and a named
+see referrals at all (ADR 0010): only the business unit and partner leads see them, and a named
 decision maker sees the decision they sign.
 """
 

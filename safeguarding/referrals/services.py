@@ -6,9 +6,7 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +16,7 @@ from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event, Milestone, subject_type_for
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.rate_limits import RateLimit
+from safeguarding.notifications.services import notify
 
 from .models import (
     OUTCOMES_BY_TYPE,
@@ -144,6 +143,9 @@ def referral_submit(
                 target=referral,
                 payload={"review_type": review_type, "source": source},
             )
+            if source == Referral.Source.ONLINE and notify_referrer:
+                status_url = status_url_builder(token) if status_url_builder else ""
+                _acknowledge(referral, status_url)
     except IntegrityError:
         # A double submission that raced past the check above: return the first one.
         if submission_key is not None:
@@ -151,9 +153,6 @@ def referral_submit(
             if existing is not None:
                 return existing, None
         raise
-    if source == Referral.Source.ONLINE and notify_referrer:
-        status_url = status_url_builder(token) if status_url_builder else ""
-        transaction.on_commit(lambda: _send_acknowledgement(referral, status_url))
     return referral, token
 
 
@@ -181,13 +180,17 @@ def _start_awareness_clock(referral: Referral) -> None:
         )
 
 
-def _send_acknowledgement(referral: Referral, status_url: str) -> None:
-    context = {"referral": referral, "status_url": status_url}
-    send_mail(
-        subject=f"Referral {referral.reference} received by {referral.partnership.name}",
-        message=render_to_string("referrals/email/acknowledgement.txt", context),
-        from_email=None,
-        recipient_list=[referral.referrer_email],
+def _acknowledge(referral: Referral, status_url: str) -> None:
+    """Email the referrer an acknowledgement (after the commit). The private status link goes
+    in the email only: the notification kept by the service does not hold it."""
+    notify(
+        kind="referral.acknowledged",
+        recipients=[referral.referrer_email],
+        partnership=referral.partnership,
+        subject_object=referral,
+        context={"referral": referral},
+        private_context={"status_url": status_url} if status_url else None,
+        dedupe_key=f"referral:{referral.pk}:acknowledged",
     )
 
 

@@ -5,7 +5,7 @@ services.py, whose ServiceError the views show on the matching field."""
 from django import forms
 
 from safeguarding.accounts.models import Partnership
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 
 from . import screening
 from .models import OUTCOMES_BY_TYPE, AgeGroup, Case, Notification, Status, Track
@@ -20,7 +20,7 @@ def _review_type_choices(partnership: Partnership) -> list[tuple[str, str]]:
 # Triage ----------------------------------------------------------------------------------------
 
 
-class TriageFilterForm(forms.Form):
+class TriageFilterForm(GovukForm):
     """The filters of the triage list (a GET form: works without JavaScript)."""
 
     review_type = forms.ChoiceField(
@@ -73,7 +73,7 @@ class TriageFilterForm(forms.Form):
 # Cases -----------------------------------------------------------------------------------------
 
 
-class OpenCaseForm(forms.Form):
+class OpenCaseForm(GovukForm):
     pseudonym = forms.CharField(
         label="Pseudonym for the case",
         max_length=60,
@@ -86,7 +86,7 @@ class OpenCaseForm(forms.Form):
     )
 
 
-class LinkCaseForm(forms.Form):
+class LinkCaseForm(GovukForm):
     case = forms.ChoiceField(
         label="Which case is this referral about?",
         widget=forms.RadioSelect,
@@ -116,7 +116,7 @@ _TO_BOOL = {"yes": True, "no": False}
 _FROM_BOOL = {True: "yes", False: "no"}
 
 
-class ScreeningFactsForm(forms.Form):
+class ScreeningFactsForm(GovukForm):
     """One question per screening fact (screening.FACT_LABELS), each optional with a 'Not
     known' answer: a missing fact leaves the test undecided rather than failed."""
 
@@ -187,7 +187,7 @@ class ScreeningFactsForm(forms.Form):
             self.add_error(name if name in self.fields else None, problem)
 
 
-class SendForDecisionForm(forms.Form):
+class SendForDecisionForm(GovukForm):
     review_types = forms.MultipleChoiceField(
         label="Which review types must the decision makers decide?",
         widget=forms.CheckboxSelectMultiple,
@@ -207,7 +207,7 @@ class SendForDecisionForm(forms.Form):
 # Decisions -------------------------------------------------------------------------------------
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(GovukForm):
     outcome = forms.ChoiceField(
         label="Outcome",
         widget=forms.RadioSelect,
@@ -240,7 +240,7 @@ class DecisionForm(forms.Form):
 # Notifications ---------------------------------------------------------------------------------
 
 
-class NotificationForm(forms.Form):
+class NotificationForm(GovukForm):
     recipient = forms.ChoiceField(
         label="Who was notified?",
         widget=forms.RadioSelect,
@@ -260,7 +260,7 @@ class NotificationForm(forms.Form):
     )
 
 
-class BecameAwareForm(forms.Form):
+class BecameAwareForm(GovukForm):
     became_aware_on = GovukDateField(
         label="Date the partnership became aware",
         help_text="Day 0 of the statutory clock (R40). For example, 27 3 2026",

@@ -2,13 +2,12 @@
 /manage/<partnership>/.
 
 Each view: partnership (404 outside it) → record through its scoped selector (404 outside the
-partnership, and for members who see no referrals: ADR 0008) → permission (403) → form → one
+partnership, and for members who see no referrals: ADR 0010) → permission (403) → form → one
 service → redirect with a success message.
 Partner leads may read the triage, referrals and cases, see identities (audited) and sign the
 decisions they are named for; everything else is for the business unit.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -22,6 +21,7 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.clock import selectors as clock_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
+from safeguarding.core.forms import GovukForm
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
 
@@ -423,7 +423,7 @@ def decision_record(request, slug: str, pk: int, track_pk: int):
     )
 
 
-class _SignForm(forms.Form):
+class _SignForm(GovukForm):
     """No fields: signing is one button. The form carries the service's refusal to the error
     summary."""
 

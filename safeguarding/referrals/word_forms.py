@@ -21,8 +21,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from safeguarding.accounts.models import Partnership, ReviewType
-from safeguarding.core.forms import GovukDateField
-from safeguarding.core.uploads import DOCX, validate_upload
+from safeguarding.core import documents
+from safeguarding.core.forms import GovukDateField, GovukForm
+from safeguarding.core.uploads import (
+    DOCX,
+    ParseBudget,
+    UnpackLimitExceeded,
+    check_archive,
+    validate_upload,
+)
 
 from .public_forms import (
     FORM_TITLES,
@@ -36,6 +43,9 @@ MARKER_PREFIX = "manage-safeguarding-reviews:referral-form:"
 MARKER_VERSION = "v1"
 _MARKER_PATTERN = re.compile(r"manage-safeguarding-reviews:referral-form:([a-z]+):v1")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # encrypted Office files and old .doc files
+# python-docx holds the whole form in memory, about ten times its unpacked size: a completed
+# form is a few pages of answers, far below this.
+MAX_UNPACKED_BYTES = 10 * 1024 * 1024
 
 _DATE_EXAMPLE_PATTERN = re.compile(r"\s*For example, \d+ \d+ \d{4}\.?")
 _DATE_PATTERN = re.compile(r"^(\d{1,2})\s*[/.\-\s]\s*(\d{1,2})\s*[/.\-\s]\s*(\d{1,4})$")
@@ -100,56 +110,64 @@ def _hint(field: forms.Field, partnership: Partnership) -> str:
 # Making the form -------------------------------------------------------------------------------
 
 
+def _question_cell(field: forms.Field, partnership: Partnership) -> documents.Cell:
+    """The question in bold (what an upload is read by), then how to answer it."""
+    paragraphs: list[documents.Content] = [documents.Span(str(field.label), bold=True)]
+    hint = _hint(field, partnership)
+    if hint:
+        paragraphs.append(documents.Span(hint, italic=True, small=True))
+    return documents.Cell(paragraphs)
+
+
 def referral_form_docx(
     *, partnership: Partnership, review_type: str, online_url: str = ""
 ) -> bytes:
-    from docx import Document
-    from docx.shared import Cm, Pt
-
-    title = f"{FORM_TITLES[review_type]}: {partnership.name}"
-    document = Document()
-    properties = document.core_properties
-    properties.identifier = form_marker(review_type)
-    properties.title = title
-    properties.subject = ReviewType(review_type).label
-    properties.author = partnership.name
-    properties.keywords = "referral form"
-
-    document.add_heading(title, level=1)
-    warning = document.add_paragraph()
-    warning.add_run("If someone is in immediate danger, call 999.").bold = True
-    document.add_paragraph(
-        "Use this form to refer a case to the partnership. Answer each question in the "
-        "right-hand column. Do not change the questions in the left-hand column: the "
-        "partnership's system reads them."
-    )
+    """The Word form: a two-column table per page of the online form (the question on the left,
+    an empty cell for the answer on the right), and the form's marker in the document's core
+    properties and its last paragraph."""
+    blocks: list[documents.Block] = [
+        documents.Paragraph(
+            documents.Span("If someone is in immediate danger, call 999.", bold=True)
+        ),
+        documents.Paragraph(
+            "Use this form to refer a case to the partnership. Answer each question in the "
+            "right-hand column. Do not change the questions in the left-hand column: the "
+            "partnership's system reads them."
+        ),
+    ]
     if online_url:
-        document.add_paragraph(f"You can also refer online, which is quicker: {online_url}")
-    if partnership.contact_email:
-        document.add_paragraph(
-            f"Send the completed form by secure email to {partnership.contact_email}."
+        blocks.append(
+            documents.Paragraph(f"You can also refer online, which is quicker: {online_url}")
         )
-
+    if partnership.contact_email:
+        blocks.append(
+            documents.Paragraph(
+                f"Send the completed form by secure email to {partnership.contact_email}."
+            )
+        )
     for section_title, questions in questions_for(partnership=partnership, review_type=review_type):
-        document.add_heading(section_title, level=2)
-        table = document.add_table(rows=0, cols=2)
-        table.style = "Table Grid"
-        for question in questions:
-            left, right = table.add_row().cells
-            left.width, right.width = Cm(7.5), Cm(9)
-            left.paragraphs[0].add_run(str(question.field.label)).bold = True
-            hint = _hint(question.field, partnership)
-            if hint:
-                run = left.add_paragraph().add_run(hint)
-                run.italic = True
-                run.font.size = Pt(9)
-
-    footer = document.add_paragraph()
-    run = footer.add_run(f"Form reference: {form_marker(review_type)}")
-    run.font.size = Pt(8)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        blocks.append(documents.Heading(section_title))
+        blocks.append(
+            documents.SummaryList(
+                [(_question_cell(q.field, partnership), "") for q in questions],
+                widths=(7.5, 9),
+            )
+        )
+    blocks.append(
+        documents.Paragraph(
+            documents.Span(f"Form reference: {form_marker(review_type)}", small=True)
+        )
+    )
+    return documents.docx_bytes(
+        documents.Document(
+            title=f"{FORM_TITLES[review_type]}: {partnership.name}",
+            blocks=blocks,
+            author=partnership.name,
+            subject=ReviewType(review_type).label,
+            keywords="referral form",
+            identifier=form_marker(review_type),
+        )
+    )
 
 
 # Reading a completed form -------------------------------------------------------------------
@@ -266,6 +284,12 @@ def _check_file(uploaded) -> None:
         raise WordFormError(ENCRYPTED_OR_OLD_FORMAT)
     if head.startswith(b"PK"):
         try:
+            check_archive(uploaded, max_unpacked_bytes=MAX_UNPACKED_BYTES)
+        except UnpackLimitExceeded as error:
+            raise WordFormError(error.messages[0]) from None
+        except ValidationError:
+            raise WordFormError(DAMAGED) from None
+        try:
             with zipfile.ZipFile(uploaded) as archive:
                 broken = archive.testzip()
         except (zipfile.BadZipFile, OSError, RuntimeError, EOFError):
@@ -275,7 +299,7 @@ def _check_file(uploaded) -> None:
         if broken is not None:
             raise WordFormError(DAMAGED)
     try:
-        validate_upload(uploaded, allowed=(DOCX,))
+        validate_upload(uploaded, allowed=(DOCX,), max_unpacked_bytes=MAX_UNPACKED_BYTES)
     except ValidationError as error:
         raise WordFormError(error.messages[0]) from None
 
@@ -321,15 +345,22 @@ def referral_form_read(uploaded, *, partnership: Partnership) -> WordReferral:
     ]
     by_label = {_normalise(str(q.field.label)): q.name for q in questions}
     answers: dict[str, str] = {}
-    for table in document.tables:
-        for row in table.rows:
-            cells = row.cells
-            if len(cells) < 2 or not cells[0].paragraphs:
-                continue
-            name = by_label.get(_normalise(cells[0].paragraphs[0].text))
-            if name is None or name in answers:
-                continue
-            answers[name] = "\n".join(p.text for p in cells[1].paragraphs).strip()
+    budget = ParseBudget()
+    try:
+        for table in document.tables:
+            for row in table.rows:
+                budget.tick()
+                cells = row.cells
+                if len(cells) < 2 or not cells[0].paragraphs:
+                    continue
+                name = by_label.get(_normalise(cells[0].paragraphs[0].text))
+                if name is None or name in answers:
+                    continue
+                answer = "\n".join(p.text for p in cells[1].paragraphs).strip()
+                budget.take(len(answer))
+                answers[name] = answer
+    except UnpackLimitExceeded as error:
+        raise WordFormError(error.messages[0]) from None
 
     # The same file uploaded twice gives the same referral (services.referral_submit).
     digest = hashlib.sha256(content).hexdigest()
@@ -342,7 +373,7 @@ def referral_form_read(uploaded, *, partnership: Partnership) -> WordReferral:
 # The upload form and the problems found -----------------------------------------------------
 
 
-class ReferralWordUploadForm(forms.Form):
+class ReferralWordUploadForm(GovukForm):
     file = forms.FileField(
         label="Upload a completed referral form",
         help_text="A Word document (.docx) made from one of the partnership's referral forms",

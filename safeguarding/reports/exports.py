@@ -1,9 +1,10 @@
 """Spreadsheets of the reports: the annual implementation figures (.xlsx, R24), written with the
-action plan's sheet helpers (dates as real date cells, text never a formula)."""
+shared sheet helpers (``core.spreadsheets``: dates as real date cells, text never a formula)."""
 
 import datetime
 
 from safeguarding.actions import exports
+from safeguarding.core import spreadsheets
 
 from .selectors import AnnualFigures
 
@@ -11,9 +12,9 @@ from .selectors import AnnualFigures
 def annual_xlsx(figures: AnnualFigures, *, partnership, today: datetime.date) -> bytes:
     """The annual report figures: a sheet of figures (and the reviews behind them) and a sheet
     of the decisions not to implement, with their reasons (R24)."""
-    workbook = exports.workbook_new()
+    workbook = spreadsheets.workbook_new()
     year = figures.year
-    sheet = exports.Sheet(
+    sheet = spreadsheets.Sheet(
         workbook,
         "Figures",
         [("Figure", 60), ("Number", 12)],
@@ -28,7 +29,7 @@ def annual_xlsx(figures: AnnualFigures, *, partnership, today: datetime.date) ->
         sheet.append([label, value])
     sheet.finish()
 
-    reasons = exports.Sheet(
+    reasons = spreadsheets.Sheet(
         workbook,
         "Not implemented",
         [
@@ -56,7 +57,7 @@ def annual_xlsx(figures: AnnualFigures, *, partnership, today: datetime.date) ->
         )
     reasons.finish()
 
-    signed = exports.Sheet(
+    signed = spreadsheets.Sheet(
         workbook,
         "Reviews signed off",
         [
@@ -80,7 +81,7 @@ def annual_xlsx(figures: AnnualFigures, *, partnership, today: datetime.date) ->
             ]
         )
     signed.finish()
-    return exports.workbook_bytes(workbook)
+    return spreadsheets.workbook_bytes(workbook)
 
 
 def figure_lines(figures: AnnualFigures) -> list[tuple[str, int]]:

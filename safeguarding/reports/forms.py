@@ -2,10 +2,12 @@
 
 from django import forms
 
+from safeguarding.core.forms import GovukForm
+
 from .selectors import FinancialYear
 
 
-class AnnualYearForm(forms.Form):
+class AnnualYearForm(GovukForm):
     year = forms.ChoiceField(
         label="Financial year",
         error_messages={

@@ -123,8 +123,16 @@ class Appointment(models.Model):
 
 
 class Meeting(models.Model):
+    """A meeting of the review: recorded once held, or planned ahead (then the people appointed
+    to the review with an account get a calendar invitation, running/invitations.py)."""
+
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="meetings")
     held_on = models.DateField()
+    starts_at = models.TimeField(null=True, blank=True)
+    ends_at = models.TimeField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    # The calendar invitation's SEQUENCE: one more at each change sent to the invitees.
+    sequence = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=200)
     attendees = models.TextField(max_length=2_000, blank=True)
     minutes = models.TextField(max_length=50_000, blank=True)
@@ -185,31 +193,6 @@ class AgencyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.agency}"
-
-
-class AgencyRequestReminder(models.Model):
-    """One row per reminder sent to an agency: the unique constraint makes a second send of the
-    same reminder impossible (as for milestones)."""
-
-    class Kind(models.TextChoices):
-        UPCOMING = "upcoming", "Due soon"
-        OVERDUE = "overdue", "Overdue"
-
-    request = models.ForeignKey(AgencyRequest, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    due_on = models.DateField()
-    sent_to = models.CharField(max_length=254)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["request", "kind", "due_on"], name="agency_reminder_once_per_due_date"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} reminder for request {self.request_id}"
 
 
 class AgencyReturn(models.Model):

@@ -1,4 +1,4 @@
-"""The one scoped read of a review, used by every sub-package's pages (ADR 0008).
+"""The one scoped read of a review, used by every sub-package's pages (ADR 0010).
 
 A review outside the partnership, or one the user may not read (``can_view_review``: the
 business unit and partner leads read every review, reviewers and panel members the ones they

@@ -1,28 +1,18 @@
-"""Small real documents (PDF and Word) for demo data, benchmarks and tests."""
+"""Small real documents (PDF and Word) for demo data, benchmarks and tests, written by the shared
+document builder (``core.documents``: the PDF is tagged PDF/UA-1 like every other)."""
 
-import io
+from safeguarding.core import documents
 
-from django.utils.html import escape
+
+def _document(title: str, paragraphs: list[str]) -> documents.Document:
+    return documents.Document(
+        title=title, blocks=[documents.Paragraph(text) for text in paragraphs]
+    )
 
 
 def docx_bytes(title: str, paragraphs: list[str]) -> bytes:
-    from docx import Document
-
-    document = Document()
-    document.add_heading(title, level=1)
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return documents.docx_bytes(_document(title, paragraphs))
 
 
 def pdf_bytes(title: str, paragraphs: list[str]) -> bytes:
-    from weasyprint import HTML
-
-    body = "".join(f"<p>{escape(text)}</p>" for text in paragraphs)
-    html = (
-        "<html><head><style>body{font-family:sans-serif}</style></head>"
-        f"<body><h1>{escape(title)}</h1>{body}</body></html>"
-    )
-    return HTML(string=html).write_pdf()
+    return documents.pdf_bytes(_document(title, paragraphs))

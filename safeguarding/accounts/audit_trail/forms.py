@@ -1,9 +1,9 @@
 from django import forms
 
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(GovukForm):
     user = forms.CharField(label="User's email address", required=False, max_length=254)
     record = forms.CharField(
         label="Record",

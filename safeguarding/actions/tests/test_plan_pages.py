@@ -195,7 +195,8 @@ def _plan_with_actions(review, actor, agencies, count):
         add_action(recommendation, actor, agencies[index % len(agencies)], text=f"Action {index}")
 
 
-PLAN_QUERIES = 15  # session, user, 2FA, partnership, roles, review, 6 for the plan, session save
+PLAN_QUERIES = 16  # session, user, 2FA, partnership, roles, review, 6 for the plan, session save,
+# the unread notifications count
 
 
 def test_the_plan_page_query_count_does_not_grow_with_the_actions(
@@ -769,7 +770,7 @@ def test_a_contributor_of_another_agency_can_neither_see_nor_change_the_action(
     outsider = contributor_for(partnership, AgencyFactory(name="Testshire Housing"))
     client.force_login(outsider)
     evidence = action.evidence.get()
-    # Not theirs: the same 404 as for an action that does not exist (ADR 0008).
+    # Not theirs: the same 404 as for an action that does not exist (ADR 0010).
     for name in ("action", "progress", "completion_request"):
         assert client.get(action_url(name, action)).status_code == 404
     assert client.get(action_url("action", action) + f"evidence/{evidence.pk}/").status_code == 404

@@ -226,7 +226,7 @@ def url(name: str, milestone) -> str:
 def test_only_the_business_unit_manages_the_clock(role, client_for, notify):
     client = client_for(role)
     # Partner leads see the case's milestones (403); other roles never see them: 404, as for a
-    # milestone that does not exist (ADR 0008).
+    # milestone that does not exist (ADR 0010).
     expected = {Role.BUSINESS_UNIT: 200, Role.PARTNER_LEAD: 403}.get(role, 404)
     for name in ("pause", "extend"):
         assert client.get(url(name, notify)).status_code == expected

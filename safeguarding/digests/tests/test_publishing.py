@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from safeguarding.accounts.models import Role
 from safeguarding.audit.models import AuditEvent
+from safeguarding.core.tests.document_checks import assert_accessible_pdf, docx_facts
 from safeguarding.digests import sending, services
 from safeguarding.digests.models import DigestDelivery, DigestIssue
 from safeguarding.digests.tasks import send_digest_issue
@@ -99,6 +100,10 @@ def test_publishing_stores_a_pdf_and_a_word_file_with_the_chosen_items_in_order(
     assert _in_order(pdf_text, ORDER)
     assert "Child Unchosen" not in pdf_text
     assert reader.metadata.title == "Learning digest 1: Spring learning"
+    with composed.pdf.open("rb") as handle:
+        facts = assert_accessible_pdf(handle.read(), title="Learning digest 1: Spring learning")
+    assert facts.structure["H2"] == len(ORDER)  # a heading per item, under the title
+    assert facts.structure["LI"] == 2  # the bulleted list
 
     with composed.docx.open("rb") as handle:
         document = Document(io.BytesIO(handle.read()))
@@ -109,6 +114,11 @@ def test_publishing_stores_a_pdf_and_a_word_file_with_the_chosen_items_in_order(
     assert headings == ORDER
     bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
     assert bullets == ["See the baby", "Ask who lives there"]
+    with composed.docx.open("rb") as handle:
+        word = docx_facts(handle.read(), title="Learning digest 1: Spring learning")
+    assert word.headings == [("Title", "Learning digest 1: Spring learning")] + [
+        ("Heading 1", heading) for heading in ORDER
+    ]
 
 
 def test_the_public_pages_show_the_published_issue_and_its_files(

@@ -594,7 +594,7 @@ def test_a_false_match_through_the_page(bu_client, publication, business_unit_us
     [
         (Role.BUSINESS_UNIT, 200, 200, 200),
         (Role.PARTNER_LEAD, 200, 403, 200),
-        # Roles that never see publications: 404, as for one that does not exist (ADR 0008).
+        # Roles that never see publications: 404, as for one that does not exist (ADR 0010).
         (Role.PANEL_MEMBER, 404, 404, 404),
         (Role.REVIEWER, 404, 404, 404),
         (Role.AGENCY_CONTRIBUTOR, 404, 404, 404),

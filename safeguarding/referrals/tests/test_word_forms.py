@@ -14,6 +14,7 @@ from docx import Document
 from safeguarding.accounts.models import Partnership, Role
 from safeguarding.accounts.tests.factories import MembershipFactory, PartnershipFactory
 from safeguarding.audit.models import AuditEvent
+from safeguarding.core.tests.document_checks import docx_facts
 from safeguarding.referrals import word_forms
 from safeguarding.referrals.models import Referral, ReferralIdentity
 
@@ -94,6 +95,11 @@ def test_anyone_can_download_a_word_form_that_the_service_can_recognise(client, 
     assert all(row.cells[1].text == "" for t in document.tables for row in t.rows)
     text = "\n".join(p.text for p in document.paragraphs)
     assert "If someone is in immediate danger, call 999" in text
+    title = f"{word_forms.FORM_TITLES['sar']}: {partnership.name}"
+    facts = docx_facts(response.content, title=title)
+    pages = word_forms.questions_for(partnership=partnership, review_type="sar")
+    assert facts.headings == [("Title", title)] + [("Heading 1", page) for page, _ in pages]
+    assert document.core_properties.author == partnership.name
 
 
 @pytest.mark.django_db

@@ -3,7 +3,7 @@
 from django import forms
 from django.conf import settings
 
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 
 from ..models import ChronologyEntry
 from . import parser
@@ -14,7 +14,7 @@ def _agency_choices(agencies):
     return [(str(agency.pk), agency.name) for agency in agencies]
 
 
-class FilterForm(forms.Form):
+class FilterForm(GovukForm):
     agency = forms.ChoiceField(
         label="Agency",
         required=False,
@@ -84,7 +84,7 @@ class FilterForm(forms.Form):
         )
 
 
-class EntryForm(forms.Form):
+class EntryForm(GovukForm):
     agency = forms.ChoiceField(
         label="Agency",
         widget=forms.RadioSelect,
@@ -183,7 +183,7 @@ class EntryForm(forms.Form):
         return self.agencies[self.cleaned_data["agency"]]
 
 
-class UploadForm(forms.Form):
+class UploadForm(GovukForm):
     agency = forms.ChoiceField(
         label="Which agency's chronology is this?",
         widget=forms.RadioSelect,

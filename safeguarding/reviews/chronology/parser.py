@@ -11,20 +11,25 @@ import csv
 import datetime
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-from safeguarding.core.uploads import XLSX, detect_kind
+from safeguarding.core.text import printable
+from safeguarding.core.uploads import (
+    XLSX,
+    ParseBudget,
+    UnpackLimitExceeded,
+    check_archive,
+    detect_kind,
+)
 
 MAX_ROWS = 5_000
 MAX_EVENT_CHARS = 5_000
 MAX_SOURCE_CHARS = 300
 MAX_ROLE_CHARS = 200
-# An .xlsx is a zip: refuse one that would unpack to far more than any real chronology.
-MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
 EARLIEST_DATE = datetime.date(1900, 1, 1)
 
 
@@ -214,11 +219,12 @@ def parse_people(value, known: dict[str, str]) -> tuple[str, ...]:
 
 
 def _text(value) -> str:
+    """A cell as text, without control characters (a bell pasted from a case system)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return printable(str(value)).strip()
 
 
 # Rows ----------------------------------------------------------------------------------------
@@ -401,19 +407,16 @@ def _csv_rows(uploaded):
 
 
 def _xlsx_rows(uploaded):
+    """The first sheet's rows, read as a stream (openpyxl read-only) once ``check_archive`` has
+    refused a workbook that would unpack to too much; within the time budget."""
     if detect_kind(uploaded) is not XLSX:
         raise ChronologyFileError(NOT_A_WORKBOOK_MESSAGE)
     try:
-        with zipfile.ZipFile(uploaded) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
+        check_archive(uploaded)
+    except UnpackLimitExceeded as error:
+        raise ChronologyFileError(error.messages[0]) from None
+    except ValidationError:
         raise ChronologyFileError(NOT_A_WORKBOOK_MESSAGE) from None
-    finally:
-        uploaded.seek(0)
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise ChronologyFileError(
-            "The workbook is too large to read. Split the chronology into smaller files"
-        )
     from openpyxl import load_workbook
 
     try:
@@ -421,8 +424,13 @@ def _xlsx_rows(uploaded):
         sheet = workbook.worksheets[0]
     except Exception:  # openpyxl raises many kinds for a broken workbook
         raise ChronologyFileError(NOT_A_WORKBOOK_MESSAGE) from None
+    budget = ParseBudget()
     try:
-        yield from sheet.iter_rows(values_only=True)
+        for row in sheet.iter_rows(values_only=True):
+            budget.tick()
+            yield row
+    except UnpackLimitExceeded as error:
+        raise ChronologyFileError(error.messages[0]) from None
     finally:
         workbook.close()
 
@@ -442,6 +450,7 @@ EXAMPLE_ROW = {
 
 
 def template_csv(pseudonyms=()) -> bytes:
+    pseudonyms = printable(list(pseudonyms))
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(HEADINGS)
@@ -455,6 +464,7 @@ def template_xlsx(pseudonyms=()) -> bytes:
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    pseudonyms = printable(list(pseudonyms))
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Chronology"

@@ -46,7 +46,7 @@ class Chronology:
 def chronology_get_for_user(*, user, partnership: Partnership, pk: int) -> Chronology:
     """The review's chronology for its readers (every agency's rows) and for contributors whose
     agency was asked for a chronology (their own rows); 404 for anyone else, whether or not the
-    review exists (ADR 0008)."""
+    review exists (ADR 0010)."""
     try:
         review = Review.objects.select_related("case", "partnership").get(
             partnership=partnership, pk=pk

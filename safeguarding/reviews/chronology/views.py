@@ -3,7 +3,7 @@
 - Merged view (with the timeline) and export: the business unit, partner leads, appointed
   reviewers and panel members see every agency's rows; an agency contributor whose agency was
   asked for a chronology sees only their own agency's rows. Anyone else gets 404, whether or not
-  the review exists (ADR 0008).
+  the review exists (ADR 0010).
 - Real names instead of pseudonyms: business unit and partner leads only (?names=real), and
   every page shown with them is recorded in the audit trail.
 - Adding rows (one at a time, or a file): the business unit for any agency on the review, an
@@ -37,7 +37,7 @@ ERRORS_IN_SUMMARY = 25
 
 def _chronology(request, slug: str, pk: int):
     """(partnership, review, scope): 404 for anyone who may not read the chronology, whether
-    or not the review exists (ADR 0008); ``scope`` as ``selectors.Chronology``."""
+    or not the review exists (ADR 0010); ``scope`` as ``selectors.Chronology``."""
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     chronology = selectors.chronology_get_for_user(
         user=request.user, partnership=partnership, pk=pk

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 
 from .services import RECOMMENDATIONS
 
@@ -21,7 +21,7 @@ def _text(label: str, max_length: int, *, required: bool = True, rows: int = 5, 
     )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(GovukForm):
     meeting_held_on = GovukDateField(label="Date of the rapid review meeting")
     meeting_attendees = _text(
         "Who attended",
@@ -57,7 +57,7 @@ class OutcomeForm(forms.Form):
     )
 
 
-class ImmediateActionForm(forms.Form):
+class ImmediateActionForm(GovukForm):
     action = _text("Action taken", 5_000, rows=4)
     agency = forms.ChoiceField(label="Agency (optional)", required=False)
     taken_on = GovukDateField(label="Date the action was taken")
@@ -73,10 +73,10 @@ class ImmediateActionForm(forms.Form):
         return self._agencies.get(self.cleaned_data.get("agency") or "")
 
 
-class PanelSubmissionForm(forms.Form):
+class PanelSubmissionForm(GovukForm):
     submitted_on = GovukDateField(label="Date sent to the National Panel")
 
 
-class PanelResponseForm(forms.Form):
+class PanelResponseForm(GovukForm):
     responded_on = GovukDateField(label="Date of the Panel's response")
     response = _text("What the Panel said", 10_000, rows=6)

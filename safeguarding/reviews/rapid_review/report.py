@@ -1,20 +1,21 @@
 """The rapid review report ("Summary and outcome of the rapid review", docs/rules.md
-§rapid-review), built from the
-recorded data as a Word document (python-docx) and a PDF (WeasyPrint).
+§rapid-review), built from the recorded data as a Word document and an accessible PDF (the
+shared writers, ``core.documents``).
 
 It names the case by its pseudonym and reference only: real identities are never read here."""
 
-import io
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.html import escape
+
+from safeguarding.core import documents
 
 from ..models import Review
 from ..requests.selectors import immediate_action_list, latest_summaries
 from ..requests.services import rapid_review_deadline
 
 NOT_RECORDED = "Not recorded yet"
+CONTENT_TYPES = documents.CONTENT_TYPES
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Section:
     heading: str
     paragraphs: list[str] = field(default_factory=list)
     table: list[list[str]] | None = None  # first row is the header
+    summary: list[tuple[str, str]] | None = None  # (key, value) rows
     subsections: list["Section"] = field(default_factory=list)
 
 
@@ -49,15 +51,14 @@ def build_sections(review: Review) -> list[Section]:
     sections = [
         Section(
             "About the case",
-            table=[
-                ["Item", "Detail"],
-                ["Partnership", review.partnership.name],
-                ["Case", f"{case.pseudonym} ({case.reference})"],
-                ["Rapid review reference", review.reference],
-                ["Partnership became aware", _date(case.became_aware_on)],
-                ["Rapid review due (15 working days, R9)", _date(rapid_review_deadline(review))],
-                ["Rapid review meeting", _date(review.meeting_held_on)],
-                ["Attendees", review.meeting_attendees or NOT_RECORDED],
+            summary=[
+                ("Partnership", review.partnership.name),
+                ("Case", f"{case.pseudonym} ({case.reference})"),
+                ("Rapid review reference", review.reference),
+                ("Partnership became aware", _date(case.became_aware_on)),
+                ("Rapid review due (15 working days, R9)", _date(rapid_review_deadline(review))),
+                ("Rapid review meeting", _date(review.meeting_held_on)),
+                ("Attendees", review.meeting_attendees or NOT_RECORDED),
             ],
         ),
         Section("Summary of the facts", _paragraphs(review.facts_summary)),
@@ -126,71 +127,30 @@ def _generated_line() -> str:
     )
 
 
-def docx_bytes(review: Review) -> bytes:
-    from docx import Document
-
-    document = Document()
-    document.add_heading(report_title(review), level=0)
-    document.add_paragraph(review.partnership.name)
-    document.add_paragraph(_generated_line())
-
-    def add(section: Section, level: int) -> None:
-        document.add_heading(section.heading, level=level)
-        for text in section.paragraphs:
-            document.add_paragraph(text)
-        if section.table:
-            table = document.add_table(rows=0, cols=len(section.table[0]))
-            table.style = "Table Grid"
-            for row in section.table:
-                cells = table.add_row().cells
-                for cell, value in zip(cells, row, strict=True):
-                    cell.text = value
-        for sub in section.subsections:
-            add(sub, level + 1)
-
-    for section in build_sections(review):
-        add(section, 1)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+def _blocks(section: Section, level: int) -> list[documents.Block]:
+    blocks: list[documents.Block] = [documents.Heading(section.heading, level=level)]
+    blocks += [documents.Paragraph(text) for text in section.paragraphs]
+    if section.summary:
+        blocks.append(documents.SummaryList(section.summary))
+    if section.table:
+        head, *rows = section.table
+        blocks.append(documents.Table(head, rows))
+    for sub in section.subsections:
+        blocks += _blocks(sub, level + 1)
+    return blocks
 
 
-def _html(review: Review) -> str:
-    parts = [
-        f"<h1>{escape(report_title(review))}</h1>",
-        f"<p>{escape(review.partnership.name)}</p>",
-        f"<p class='meta'>{escape(_generated_line())}</p>",
-    ]
-
-    def add(section: Section, level: int) -> None:
-        parts.append(f"<h{level}>{escape(section.heading)}</h{level}>")
-        parts.extend(f"<p>{escape(text)}</p>" for text in section.paragraphs)
-        if section.table:
-            head, *rows = section.table
-            parts.append("<table><thead><tr>")
-            parts.extend(f"<th>{escape(h)}</th>" for h in head)
-            parts.append("</tr></thead><tbody>")
-            for row in rows:
-                parts.append("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>")
-            parts.append("</tbody></table>")
-        for sub in section.subsections:
-            add(sub, min(level + 1, 4))
-
-    for section in build_sections(review):
-        add(section, 2)
-    style = (
-        "body{font-family:sans-serif;font-size:11pt}"
-        "table{border-collapse:collapse;width:100%}"
-        "th,td{border:1px solid #555;padding:4px;text-align:left;vertical-align:top}"
-        ".meta{color:#444;font-size:9pt}"
-    )
-    return (
-        f"<html lang='en'><head><meta charset='utf-8'><title>{escape(report_title(review))}"
-        f"</title><style>{style}</style></head><body>{''.join(parts)}</body></html>"
+def report_document(review: Review) -> documents.Document:
+    """The report as a document for the shared writers (Word, and PDF/UA)."""
+    blocks = [block for section in build_sections(review) for block in _blocks(section, 1)]
+    return documents.Document(
+        title=report_title(review),
+        lines=[review.partnership.name, _generated_line()],
+        blocks=blocks,
+        subject="Summary and outcome of the rapid review",
     )
 
 
-def pdf_bytes(review: Review) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=_html(review)).write_pdf()
+def report_bytes(review: Review, fmt: str) -> bytes:
+    """The report as a "docx" or "pdf" file."""
+    return documents.document_bytes(report_document(review), fmt)

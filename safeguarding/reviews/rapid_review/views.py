@@ -208,22 +208,15 @@ def rapid_review_report(request, slug: str, pk: int):
     if not review.is_rapid_review:
         raise PermissionDenied("This report is for rapid reviews")
     fmt = request.GET.get("format", "docx")
-    if fmt == "pdf":
-        body, content_type = report.pdf_bytes(review), "application/pdf"
-    elif fmt == "docx":
-        body = report.docx_bytes(review)
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    else:
-        fmt = ""
-    if not fmt:
+    if fmt not in report.CONTENT_TYPES:
         return HttpResponse(
             "Choose format=docx or format=pdf", status=400, content_type="text/plain"
         )
     return file_response(
         request,
-        content=body,
+        content=report.report_bytes(review, fmt),
         filename=report.report_filename(review, fmt),
-        content_type=content_type,
+        content_type=report.CONTENT_TYPES[fmt],
         audit_action="review.report_downloaded",
         target=review,
         payload={"document": "rapid_review_report", "format": fmt},

@@ -3,12 +3,12 @@ rules (due dates, one request per agency and kind, file contents) stay in servic
 
 from django import forms
 
-from safeguarding.core.forms import GovukDateField
+from safeguarding.core.forms import GovukDateField, GovukForm
 
 from ..models import AgencyRequest
 
 
-class RequestSendForm(forms.Form):
+class RequestSendForm(GovukForm):
     agencies = forms.MultipleChoiceField(
         label="Which agencies are you asking?",
         widget=forms.CheckboxSelectMultiple,
@@ -65,7 +65,7 @@ def _text(label: str, required: bool, max_length: int, rows: int = 6, hint: str 
 ATTACHMENT_HINT = "PDF, Word (.docx), Excel (.xlsx) or OpenDocument text (.odt), up to 20 MB"
 
 
-class SummaryReturnForm(forms.Form):
+class SummaryReturnForm(GovukForm):
     """The agency summary (Individual Agency Summary, §rapid-review)."""
 
     involvement = _text(
@@ -83,7 +83,7 @@ class SummaryReturnForm(forms.Form):
     )
 
 
-class ReportReturnForm(forms.Form):
+class ReportReturnForm(GovukForm):
     """An agency report or individual management review (§agency-contributions)."""
 
     report = _text("Report", False, 100_000, 12, "Write the report here, or attach it below")

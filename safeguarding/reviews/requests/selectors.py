@@ -14,7 +14,7 @@ from ..permissions import agency_ids_for, can_view_review
 
 def agency_request_get_for_user(*, user, partnership, pk: int) -> AgencyRequest:
     """The request, for its agency's contributors and the review's readers; 404 for anyone
-    else, so another agency's contributor cannot tell that it exists (ADR 0008)."""
+    else, so another agency's contributor cannot tell that it exists (ADR 0010)."""
     agency_request = get_object_or_404(
         AgencyRequest.objects.select_related(
             "review", "review__partnership", "review__case", "agency", "requested_by"

@@ -29,18 +29,6 @@ def review_url(review) -> str:
         return reverse("reviews:requests", args=[review.partnership.slug, review.pk])
 
 
-def _link_builder(request):
-    def build(agency_request: AgencyRequest) -> str:
-        return request.build_absolute_uri(
-            reverse(
-                "reviews:request_detail",
-                args=[agency_request.review.partnership.slug, agency_request.pk],
-            )
-        )
-
-    return build
-
-
 def _review_for_manager(request, slug: str, pk: int):
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     review = review_get_for_user(user=request.user, partnership=partnership, pk=pk)
@@ -63,7 +51,6 @@ def request_list(request, slug: str, pk: int):
                 due_on=form.cleaned_data["due_on"],
                 instructions=form.cleaned_data["instructions"],
                 actor=request.user,
-                link_builder=_link_builder(request),
             )
         except ServiceError as error:
             _show_service_error(form, error)
@@ -101,9 +88,7 @@ def request_chase(request, slug: str, request_pk: int):
     if not can_manage_review(request.user, review):
         raise PermissionDenied("Only the business unit can chase agencies")
     try:
-        services.agency_request_chase(
-            request=agency_request, actor=request.user, link_builder=_link_builder(request)
-        )
+        services.agency_request_chase(request=agency_request, actor=request.user)
     except ServiceError as error:
         messages.error(request, error.message)
     else:

@@ -5,7 +5,7 @@ show on the matching field."""
 from django import forms
 
 from safeguarding.accounts.models import Membership, Role
-from safeguarding.core.forms import GovukDateField, text_field
+from safeguarding.core.forms import GovukDateField, GovukForm, text_field
 from safeguarding.core.uploads import DOCX, ODT, PDF, validate_upload
 
 from ..models import Appointment, FamilyContact, Person, QualityRating, ReviewDocument
@@ -17,7 +17,7 @@ DOCUMENT_KINDS = (PDF, DOCX, ODT)
 _text = text_field
 
 
-class CommissionForm(forms.Form):
+class CommissionForm(GovukForm):
     tracks = forms.MultipleChoiceField(
         label="Which review types does the review cover?",
         widget=forms.CheckboxSelectMultiple,
@@ -41,7 +41,7 @@ class CommissionForm(forms.Form):
         return [self._tracks[pk] for pk in self.cleaned_data["tracks"]]
 
 
-class TermsForm(forms.Form):
+class TermsForm(GovukForm):
     scope_start = GovukDateField(
         label="Start of the period under review",
         required=False,
@@ -82,7 +82,7 @@ class TermsForm(forms.Form):
         self.fields["agencies"].queryset = partnership.agencies.order_by("name")
 
 
-class AppointmentForm(forms.Form):
+class AppointmentForm(GovukForm):
     role = forms.ChoiceField(
         label="Role",
         choices=Appointment.Role.choices,
@@ -132,23 +132,50 @@ class AppointmentForm(forms.Form):
         self.fields["user"].label_from_instance = lambda u: f"{u.full_name} ({u.email})"
 
 
-class MeetingForm(forms.Form):
-    held_on = GovukDateField(label="Date of the meeting")
+def _time_field(label: str, help_text: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        required=False,
+        input_formats=["%H:%M", "%H.%M"],
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "autocomplete": "off"}),
+        error_messages={
+            "invalid": f"{label} must be a time in hours and minutes, for example 14:30"
+        },
+    )
+
+
+class MeetingForm(GovukForm):
+    held_on = GovukDateField(
+        label="Date of the meeting",
+        help_text="A meeting that has not happened yet sends a calendar invitation to the "
+        "people appointed to the review who have an account",
+    )
     title = forms.CharField(
         label="What was the meeting?",
         max_length=200,
-        help_text="For example, 'Panel meeting 2' or 'Practitioner learning event'",
+        help_text="For example, 'Panel meeting 2' or 'Practitioner learning event'. No real "
+        "names: the title goes in people's calendars",
         error_messages={
             "required": "Enter what the meeting was",
             "max_length": "This must be 200 characters or fewer",
         },
+    )
+    starts_at = _time_field("Start time", "For example, 10:00 or 14:30")
+    ends_at = _time_field("End time", "For example, 11:30")
+    location = forms.CharField(
+        label="Where",
+        required=False,
+        max_length=200,
+        help_text="A room and building, or 'Online'. No case details",
+        error_messages={"max_length": "This must be 200 characters or fewer"},
     )
     attendees = _text("Attendees", required=False, max_length=2_000, rows=3)
     minutes = _text("Minutes", required=False, max_length=50_000, rows=8)
     follow_ups = _text("Follow-ups", required=False, help_text="Who will do what, by when")
 
 
-class PersonForm(forms.Form):
+class PersonForm(GovukForm):
     pseudonym = forms.CharField(
         label="Pseudonym",
         max_length=60,
@@ -184,7 +211,7 @@ class PersonForm(forms.Form):
 CONSENT_CHOICES = [("yes", "Yes"), ("no", "No"), ("", "Not asked yet")]
 
 
-class FamilyContactForm(forms.Form):
+class FamilyContactForm(GovukForm):
     kind = forms.ChoiceField(
         label="What happened?",
         choices=FamilyContact.Kind.choices,
@@ -227,7 +254,7 @@ class FamilyContactForm(forms.Form):
 NEW_DOCUMENT = "new"
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(GovukForm):
     document = forms.ChoiceField(
         label="Is this a new document or a new version?",
         widget=forms.RadioSelect,
@@ -286,7 +313,7 @@ class DocumentUploadForm(forms.Form):
         return self._documents.get(self.cleaned_data["document"])
 
 
-class QualityForm(forms.Form):
+class QualityForm(GovukForm):
     """One rating, evidence and comments per marker of the set, then a summary."""
 
     summary = _text("Summary", required=False, help_text="The overall view of the review")
@@ -332,7 +359,7 @@ class QualityForm(forms.Form):
         }
 
 
-class FindingForm(forms.Form):
+class FindingForm(GovukForm):
     title = forms.CharField(
         label="Short title",
         max_length=300,
@@ -344,7 +371,7 @@ class FindingForm(forms.Form):
     text = _text("Finding", max_length=20_000, rows=8, required_message="Enter the finding")
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(GovukForm):
     reason = _text(
         "Why is the review being reopened?",
         max_length=5_000,
@@ -353,7 +380,7 @@ class ReopenForm(forms.Form):
     )
 
 
-class ProgressCheckForm(forms.Form):
+class ProgressCheckForm(GovukForm):
     checked_on = GovukDateField(label="Date of the check", help_text="For example, 27 3 2026")
     notes = forms.CharField(
         label="What did the partners find about the time taken and the quality?",

@@ -1,17 +1,13 @@
-"""The terms of reference as a file (.docx with python-docx, .pdf with WeasyPrint): the review's
-terms as headed paragraphs, naming people by their pseudonyms only."""
+"""The terms of reference as a file (Word, or an accessible PDF: the shared writers in
+``core.documents``): the review's terms as headed paragraphs, naming people by their pseudonyms
+only."""
 
-import io
-
-from django.template.loader import render_to_string
+from safeguarding.core import documents
 
 from ..models import Review
 from .selectors import terms_facts
 
-CONTENT_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
+CONTENT_TYPES = documents.CONTENT_TYPES
 
 
 def terms_sections(review: Review) -> list[tuple[str, list[str]]]:
@@ -57,27 +53,20 @@ def terms_sections(review: Review) -> list[tuple[str, list[str]]]:
     ]
 
 
+def terms_document(review: Review) -> documents.Document:
+    """The terms of reference as a document for the shared writers (Word, and PDF/UA)."""
+    blocks: list[documents.Block] = []
+    for heading, paragraphs in terms_sections(review):
+        blocks.append(documents.Heading(heading))
+        blocks += [documents.Paragraph(text) for text in paragraphs]
+    return documents.Document(
+        title=f"Terms of reference: {review.title}",
+        lines=[review.partnership.name],
+        blocks=blocks,
+        subject="Terms of reference",
+    )
+
+
 def terms_document_build(*, review: Review, fmt: str) -> bytes:
     """The terms of reference of ``review`` as a "docx" or "pdf" file."""
-    title = f"Terms of reference: {review.title}"
-    sections = terms_sections(review)
-    if fmt == "docx":
-        from docx import Document
-
-        document = Document()
-        document.add_heading(title, level=1)
-        document.add_paragraph(review.partnership.name)
-        for heading, paragraphs in sections:
-            document.add_heading(heading, level=2)
-            for text in paragraphs:
-                document.add_paragraph(text)
-        buffer = io.BytesIO()
-        document.save(buffer)
-        return buffer.getvalue()
-    from weasyprint import HTML
-
-    html = render_to_string(
-        "reviews/review/terms_document.html",
-        {"title": title, "partnership": review.partnership, "sections": sections},
-    )
-    return HTML(string=html).write_pdf()
+    return documents.document_bytes(terms_document(review), fmt)

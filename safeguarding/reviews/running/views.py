@@ -50,6 +50,7 @@ from .forms import (
     ReopenForm,
     TermsForm,
 )
+from .invitations import review_meeting_invitees
 from .quality_markers import markers_for
 
 READ_ONLY = "This review has been signed off: its content is read-only. Reopen it to change it"
@@ -61,7 +62,7 @@ def _partnership(request, slug: str):
 
 def _review(request, slug: str, pk: int):
     """The review, if the user may read it; 404 for anyone else, whether or not it exists
-    (ADR 0008)."""
+    (ADR 0010)."""
     partnership = _partnership(request, slug)
     return partnership, review_get_for_user(user=request.user, partnership=partnership, pk=pk)
 
@@ -315,6 +316,7 @@ def review_meetings(request, slug: str, pk: int):
             review,
             form=form,
             meetings=list(review.meetings.select_related("recorded_by")),
+            invitees=review_meeting_invitees(review) if form is not None else [],
         ),
     )
 

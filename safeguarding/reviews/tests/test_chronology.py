@@ -10,6 +10,7 @@ from django.urls import reverse
 from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.audit.models import AuditEvent
+from safeguarding.core.tests.document_checks import assert_accessible_pdf, docx_facts
 from safeguarding.reviews.chronology import timeline
 from safeguarding.reviews.chronology.selectors import Gap
 from safeguarding.reviews.models import Appointment, ChronologyEntry, Person
@@ -54,7 +55,7 @@ def entries(review, agency, health, business_unit_user):
         (None, 302),
         (Role.BUSINESS_UNIT, 200),
         (Role.PARTNER_LEAD, 200),
-        # Outside the chronology's scope: 404, as for a review that does not exist (ADR 0008).
+        # Outside the chronology's scope: 404, as for a review that does not exist (ADR 0010).
         (Role.REVIEWER, 404),  # not appointed
         (Role.PANEL_MEMBER, 404),
         (Role.AGENCY_CONTRIBUTOR, 404),  # their agency was not asked for a chronology
@@ -339,6 +340,8 @@ def test_the_word_export_with_real_names(bu_client, review, entries):
     document = Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Contains real names" in text
+    facts = docx_facts(response.content, title=f"Merged chronology: {review}")
+    assert facts.table_headers[0][:4] == ["Date", "Time", "Approximate", "Agency"]
     cells = [cell.text for row in document.tables[0].rows for cell in row.cells]
     assert "Zebedee Quillfeather (Child A); Marigold Quillfeather (Mother B)" in cells
     assert "GP appointment missed" in cells
@@ -353,6 +356,11 @@ def test_the_pdf_export(bu_client, review, entries):
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Police visit" in text and "Call to the house" in text
     assert "Quillfeather" not in text
+    facts = assert_accessible_pdf(response.content, title=f"Merged chronology: {review}")
+    assert facts.structure["TR"] == 1 + 4 and facts.structure["TD"] == 4 * 10
+    assert facts.cells_without_headers == facts.cells_with_wrong_headers == 0
+    box = PdfReader(io.BytesIO(response.content)).pages[0].mediabox
+    assert box.width > box.height  # landscape
 
 
 def test_names_are_not_exported_for_a_reviewer(client, review, entries):

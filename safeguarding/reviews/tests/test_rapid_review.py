@@ -12,6 +12,7 @@ from safeguarding.audit.models import AuditEvent
 from safeguarding.clock.models import Milestone
 from safeguarding.clock.selectors import milestone_list_for_subject
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.tests.document_checks import assert_accessible_pdf, docx_facts
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.tests.staff_support import make_case
 from safeguarding.reviews.models import ImmediateAction, Review
@@ -255,13 +256,26 @@ def test_the_report_as_word_and_pdf_holds_the_recorded_data_and_no_real_name(
         assert "Zebedee" not in text
     assert AuditEvent.objects.filter(action="review.report_downloaded").count() == 2
 
+    title = f"Rapid review: Child Q ({rapid_review.reference})"
+    pdf_facts = assert_accessible_pdf(pdf.content, title=title)  # tagged PDF/UA-1
+    assert pdf_facts.structure["H2"] == 8 and pdf_facts.structure["H3"] == 1  # sections, agency
+    assert pdf_facts.cells_without_headers == pdf_facts.cells_with_wrong_headers == 0
+    word = docx_facts(docx.content, title=title)
+    assert word.headings[:3] == [
+        ("Title", title),
+        ("Heading 1", "About the case"),
+        ("Heading 1", "Summary of the facts"),
+    ]
+    assert ("Heading 2", agency.name) in word.headings
+    assert word.table_headers == [[], ["Date", "Agency", "Action"]]  # summary list, actions
+
 
 @pytest.mark.django_db
 def test_the_report_is_not_for_agency_contributors(client_for, rapid_review):
     response = client_for("agency_contributor").get(
         url("rapid_review_report", rapid_review, format="pdf")
     )
-    assert response.status_code == 404  # they do not see the review at all (ADR 0008)
+    assert response.status_code == 404  # they do not see the review at all (ADR 0010)
 
 
 # The National Panel -----------------------------------------------------------------------------
@@ -340,7 +354,7 @@ def test_a_panel_response_before_sending_is_refused(bu_client, rapid_review):
 
 @pytest.mark.django_db
 def test_rapid_review_pages_are_for_the_business_unit(client_for, rapid_review):
-    # The partner lead reads the review (403); the others do not see it at all (404, ADR 0008).
+    # The partner lead reads the review (403); the others do not see it at all (404, ADR 0010).
     for role, status in (
         ("partner_lead", 403),
         ("agency_contributor", 404),

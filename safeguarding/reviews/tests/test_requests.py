@@ -182,7 +182,7 @@ def test_an_open_request_past_its_due_date_shows_overdue(
 
 @pytest.mark.django_db
 def test_only_the_business_unit_sees_the_review_requests_page(client_for, rapid_review):
-    # The partner lead reads the review (403); the others do not see it at all (404, ADR 0008).
+    # The partner lead reads the review (403); the others do not see it at all (404, ADR 0010).
     for role, status in (
         ("partner_lead", 403),
         ("agency_contributor", 404),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from safeguarding.accounts.models import Role
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.tests.document_checks import assert_accessible_pdf, docx_facts
 from safeguarding.reviews.models import (
     Appointment,
     DocumentVersion,
@@ -87,7 +88,7 @@ READ_PAGES = [
     [
         (Role.BUSINESS_UNIT, 200),
         (Role.PARTNER_LEAD, 200),
-        # Outside the review's scope, the review does not reveal itself (ADR 0008).
+        # Outside the review's scope, the review does not reveal itself (ADR 0010).
         (Role.AGENCY_CONTRIBUTOR, 404),
         (Role.ADMINISTRATOR, 404),
         (Role.REVIEWER, 404),  # not appointed
@@ -305,9 +306,14 @@ def test_the_terms_document_names_reviewers_but_never_real_names(
         text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
         assert "Morgan Independent" in text and "Child B" in text
         assert "Realname" not in text and "Quillfeather" not in text
+        facts = docx_facts(data, title=f"Terms of reference: {lcspr.title}")
+        assert ("Heading 1", "Key lines of enquiry") in facts.headings
     else:
-        assert data.startswith(b"%PDF-")
         assert response["Content-Type"] == "application/pdf"
+        facts = assert_accessible_pdf(data, title=f"Terms of reference: {lcspr.title}")
+        assert "Morgan Independent" in facts.text and "Child B" in facts.text
+        assert "Realname" not in facts.text and "Quillfeather" not in facts.text
+        assert facts.structure["H2"] == 10  # one heading per section of the terms
 
 
 def test_an_unknown_terms_document_format_is_not_found(bu_client, lcspr):
@@ -380,12 +386,13 @@ def test_an_appointed_reviewer_records_a_meeting(client, lcspr, user_for_role):
     assert Meeting.objects.get(review=lcspr).recorded_by == reviewer
 
 
-def test_a_meeting_in_the_future_is_refused(bu_client, lcspr):
+def test_a_meeting_may_be_planned_ahead(bu_client, lcspr):
+    """A meeting not held yet is a planned one (its invitations: test_meeting_invitations.py)."""
     response = bu_client.post(
         url("meetings", lcspr), {"title": "Panel meeting", **date_post("held_on", TOMORROW)}
     )
-    assert "must be today or in the past" in response.content.decode()
-    assert not Meeting.objects.exists()
+    assert response.status_code == 302
+    assert Meeting.objects.get().held_on == TOMORROW
 
 
 def test_a_panel_member_reads_meetings_but_cannot_record_one(client, lcspr, user_for_role):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0002_default_themes'),
+        ('actions', '0003_reminder_claims'),
     ]
 
     operations = [

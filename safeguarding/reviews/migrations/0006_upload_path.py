@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0004_finding_created_at_finding_kind'),
+        ('reviews', '0005_meeting_plans_and_reminder_claims'),
     ]
 
     operations = [
