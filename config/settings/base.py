@@ -191,6 +191,16 @@ AXES_USERNAME_CALLABLE = "safeguarding.accounts.email_addresses.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address, for every caller that needs it (rate limits, sign-in audit events,
+# lockouts): the address the trusted proxies in front of the service saw (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "safeguarding.core.client_address.client_address"
+
+# How many reverse proxies in front of the service add the address they received to
+# X-Forwarded-For. 0 (the default): the service is reached directly and the header is ignored,
+# so nobody can choose their own address by sending one. 1: one proxy (e.g. nginx with
+# `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`): the client is the last address
+# in the header. Never more than the proxies really there: the extra ones could be forged.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Password reset emails: at most this many an hour to one email address, and from one client
 # address (counted in the database, so every server process shares the count).
@@ -235,8 +245,12 @@ MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 SIMILAR_LEARNING_FINDER = "safeguarding.library.similar.similar_texts"
 # The library's meaning-based search (a packaged sentence model on onnxruntime, docs/search.md).
 LIBRARY_SEARCH_VECTORS = env.bool("LIBRARY_SEARCH_VECTORS", default=True)
-# Online referrals: most any one address may send in an hour (abuse protection).
+# Online referrals and digest sign-ups: most any one client address may send in an hour (abuse
+# protection; counted in the database by core.rate_limits, shared by every server process).
 REFERRALS_PER_HOUR_PER_ADDRESS = env.int("REFERRALS_PER_HOUR_PER_ADDRESS", default=10)
+DIGEST_SUBSCRIBE_PER_HOUR_PER_ADDRESS = env.int("DIGEST_SUBSCRIBE_PER_HOUR_PER_ADDRESS", default=10)
+# Every staff download is written to the audit trail by this recorder (core.files).
+DOWNLOAD_AUDIT_RECORDER = "safeguarding.audit.services.audit_record"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -18,7 +18,7 @@ def partnership_get_public(*, slug: str) -> Partnership:
         raise Http404("No such partnership") from None
 
 
-def partnership_get_for_member(*, user, slug: str) -> Partnership:
+def partnership_get_for_user(*, user, slug: str) -> Partnership:
     """The partnership, if ``user`` holds a role in it; otherwise 404, so that a partnership's
     staff area does not reveal itself to people outside it."""
     partnership = partnership_get_public(slug=slug)

@@ -9,7 +9,8 @@ from django.http import Http404
 from safeguarding.accounts.models import Agency, Partnership
 
 from .models import Action
-from .tracker_selectors import tracker_rows, view_conditions
+from .permissions import sees_every_action
+from .tracker_selectors import own_agency_ids, tracker_rows, view_conditions
 
 Status = Action.Status
 
@@ -17,8 +18,9 @@ Status = Action.Status
 # The agency's page -------------------------------------------------------------------------------
 
 
-def agency_get(*, partnership: Partnership, slug: str) -> Agency:
-    """An agency of the partnership, or one that owns actions in it (404 otherwise)."""
+def agency_get_for_user(*, user, partnership: Partnership, slug: str) -> Agency:
+    """An agency of the partnership, or one that owns actions in it, for those who see every
+    action and for the agency's own contributors; 404 otherwise (ADR 0010)."""
     agency = (
         Agency.objects.filter(slug=slug)
         .filter(
@@ -27,7 +29,9 @@ def agency_get(*, partnership: Partnership, slug: str) -> Agency:
         )
         .first()
     )
-    if agency is None:
+    if agency is None or not (
+        sees_every_action(user, partnership) or agency.pk in own_agency_ids(user, partnership)
+    ):
         raise Http404("No such agency")
     return agency
 

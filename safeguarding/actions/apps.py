@@ -26,6 +26,7 @@ class ActionsConfig(AppConfig):
                 "action.changed": "Changed an action",
                 "action.updated": "Recorded progress on an action",
                 "action.evidence_added": "Added evidence to an action",
+                "action.evidence_downloaded": "Downloaded evidence of an action",
                 "action.completion_requested": "Asked for an action to be accepted as complete",
                 "action.completion_accepted": "Accepted an action as complete",
                 "action.completion_returned": "Returned an action's completion",

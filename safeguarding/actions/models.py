@@ -10,14 +10,13 @@ history shown on the action's page, as well as an audit event.
 """
 
 import datetime
-import uuid
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.core.files import UploadPath
 from safeguarding.core.models import TimeStampedModel
 from safeguarding.core.uploads import KINDS
 from safeguarding.reviews.models import Finding, Review
@@ -201,11 +200,6 @@ class ActionUpdate(models.Model):
         return f"{self.get_kind_display()} on action {self.action_id}"
 
 
-def _evidence_path(instance: "ActionEvidence", filename: str) -> str:
-    suffix = PurePath(filename).suffix.lower()
-    return f"action-evidence/{instance.action_id}/{uuid.uuid4().hex}{suffix}"
-
-
 class ActionEvidence(models.Model):
     """A file an agency gives as evidence that an action is done (checked by content)."""
 
@@ -213,7 +207,7 @@ class ActionEvidence(models.Model):
     update = models.ForeignKey(
         ActionUpdate, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
     )
-    file = models.FileField(upload_to=_evidence_path, max_length=300)
+    file = models.FileField(upload_to=UploadPath("action-evidence", "action_id"), max_length=300)
     original_name = models.CharField(max_length=255)
     file_kind = models.CharField(max_length=10, choices=[(k, v.label) for k, v in KINDS.items()])
     size_bytes = models.PositiveBigIntegerField()

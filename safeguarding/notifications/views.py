@@ -1,10 +1,12 @@
 """Your notifications (/manage/notifications/): what the service told you, newest first. Every
-signed-in person has this page and sees only their own notifications."""
+signed-in person has this page and sees only their own notifications: someone else's answers
+404, as one that does not exist (ADR 0010)."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+
+from safeguarding.core.files import file_response
 
 from . import selectors, services
 
@@ -46,11 +48,17 @@ def notifications_mark_all_read(request):
 
 @require_GET
 def notification_attachment(request, pk: int, attachment_pk: int):
-    """A file that came with the notification (a calendar invitation), for its recipient."""
+    """A file that came with the notification (a calendar invitation), for its recipient. Like
+    every staff download it is audited: it names a review and a meeting."""
     notification = selectors.notification_get_for_user(user=request.user, pk=pk)
-    attachment = next((a for a in notification.attachments.all() if a.pk == attachment_pk), None)
-    if attachment is None:
-        raise Http404("No such attachment")
-    response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{attachment.filename}"'
-    return response
+    attachment = selectors.notification_attachment_get(notification=notification, pk=attachment_pk)
+    return file_response(
+        request,
+        content=bytes(attachment.content),
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        audit_action="notification.attachment_downloaded",
+        target=notification,
+        partnership=notification.partnership,
+        payload={"kind": notification.kind, "attachment": attachment.pk},
+    )

@@ -163,7 +163,6 @@ class Referral(TimeStampedModel):
             models.Index(fields=["partnership", "-received_on", "-id"], name="referral_newest"),
             models.Index(fields=["partnership", "review_type"], name="referral_type"),
             models.Index(fields=["partnership", "age_group"], name="referral_age_group"),
-            models.Index(fields=["submitted_ip_hash", "created_at"], name="referral_rate_limit"),
         ]
 
     def __str__(self) -> str:

@@ -12,14 +12,16 @@ import uuid
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.models import Partnership, ReviewType
+from safeguarding.core.client_address import client_address
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import GovukDateField, GovukForm
 from safeguarding.core.uploads import DOCX
 
@@ -310,7 +312,7 @@ def check(request, slug: str, review_type: str):
                 partnership=partnership,
                 review_type=review_type,
                 submission_key=uuid.UUID(draft["submission_key"]),
-                ip=request.META.get("REMOTE_ADDR", ""),
+                ip=client_address(request),
                 status_url_builder=lambda token: request.build_absolute_uri(
                     reverse("refer:status", args=[slug, token])
                 ),
@@ -424,8 +426,10 @@ def word_form(request, slug: str, review_type: str):
             reverse("refer:type_start", args=[slug, review_type])
         ),
     )
-    response = HttpResponse(content, content_type=DOCX.content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{partnership.slug}-{review_type}-referral-form.docx"'
+    return file_response(
+        request,
+        content=content,
+        filename=f"{partnership.slug}-{review_type}-referral-form.docx",
+        content_type=DOCX.content_type,
+        public=True,
     )
-    return response

@@ -15,6 +15,7 @@ from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event, Milestone, subject_type_for
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.rate_limits import RateLimit
 from safeguarding.notifications.services import notify
 
 from .models import (
@@ -56,13 +57,16 @@ def _new_reference() -> str:
     return f"R{year}-{code}"
 
 
-def referral_rate_limited(*, ip: str) -> bool:
-    """More referrals from one address in the last hour than any real professional sends."""
-    if not ip:
-        return False
-    since = timezone.now() - datetime.timedelta(hours=1)
-    recent = Referral.objects.filter(submitted_ip_hash=ip_hash(ip), created_at__gte=since).count()
-    return recent >= settings.REFERRALS_PER_HOUR_PER_ADDRESS
+def _referral_limit() -> RateLimit:
+    """Online referrals from one client address in any hour: more than any real professional
+    sends (REFERRALS_PER_HOUR_PER_ADDRESS). Counted per client across every partnership, in
+    the database, so every server process shares the count; the address is the one the
+    trusted proxies saw (core.client_address), so referrers behind one proxy are counted apart."""
+    return RateLimit(
+        bucket="referral:client",
+        limit=settings.REFERRALS_PER_HOUR_PER_ADDRESS,
+        window=datetime.timedelta(hours=1),
+    )
 
 
 def referral_submit(
@@ -93,7 +97,8 @@ def referral_submit(
         existing = Referral.objects.filter(submission_key=submission_key).first()
         if existing is not None:
             return existing, None
-    if source == Referral.Source.ONLINE and referral_rate_limited(ip=ip):
+    limited = source == Referral.Source.ONLINE and bool(ip)
+    if limited and _referral_limit().exceeded(ip):
         raise ServiceError(
             "You have sent a lot of referrals in the last hour. Wait an hour and try again, or "
             "email the business unit"
@@ -127,6 +132,8 @@ def referral_submit(
             referral.agencies.set(agencies)
             ReferralIdentity.objects.create(referral=referral, **identity)
             _start_awareness_clock(referral)
+            if limited:
+                _referral_limit().record(ip)
             audit_record(
                 action="referral.uploaded"
                 if source == Referral.Source.WORD_FORM
@@ -568,9 +575,3 @@ def notification_record(
 def referral_identity_viewed(*, referral: Referral, actor) -> None:
     """Every view of a real identity is audited (DESIGN §2)."""
     audit_record(action="referral.identity_viewed", actor=actor, target=referral)
-
-
-def case_notification_summary_downloaded(*, case: Case, actor) -> None:
-    """Downloading the notification summary is an export of case data: audit it (DESIGN §8).
-    The summary holds the pseudonym only, never a real identity."""
-    audit_record(action="case.summary_downloaded", actor=actor, target=case)

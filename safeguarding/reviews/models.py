@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.core.files import UploadPath
 from safeguarding.core.models import TimeStampedModel
 from safeguarding.core.uploads import KINDS
 from safeguarding.referrals.models import Case, DecisionMaker, Outcome, Track
@@ -194,14 +195,6 @@ class AgencyRequest(models.Model):
         return f"{self.get_kind_display()} from {self.agency}"
 
 
-def _return_path(instance: "AgencyReturn", filename: str) -> str:
-    import uuid
-    from pathlib import PurePath
-
-    suffix = PurePath(filename).suffix.lower()
-    return f"agency-returns/{instance.request.review_id}/{uuid.uuid4().hex}{suffix}"
-
-
 class AgencyReturn(models.Model):
     """One version of an agency's answer. A new version never overwrites an earlier one."""
 
@@ -216,7 +209,9 @@ class AgencyReturn(models.Model):
     immediate_actions = models.TextField(max_length=10_000, blank=True)
     # An agency report (§agency-contributions)
     report = models.TextField(max_length=100_000, blank=True)
-    attachment = models.FileField(upload_to=_return_path, max_length=300, blank=True)
+    attachment = models.FileField(
+        upload_to=UploadPath("agency-returns", "request.review_id"), max_length=300, blank=True
+    )
     attachment_name = models.CharField(max_length=255, blank=True)
     attachment_kind = models.CharField(
         max_length=10, choices=[(k, v.label) for k, v in KINDS.items()], blank=True
@@ -365,18 +360,12 @@ class ReviewDocument(models.Model):
         return self.title
 
 
-def _version_path(instance: "DocumentVersion", filename: str) -> str:
-    import uuid
-    from pathlib import PurePath
-
-    suffix = PurePath(filename).suffix.lower()
-    return f"review-documents/{instance.document.review_id}/{uuid.uuid4().hex}{suffix}"
-
-
 class DocumentVersion(models.Model):
     document = models.ForeignKey(ReviewDocument, on_delete=models.PROTECT, related_name="versions")
     version = models.PositiveSmallIntegerField()
-    file = models.FileField(upload_to=_version_path, max_length=300)
+    file = models.FileField(
+        upload_to=UploadPath("review-documents", "document.review_id"), max_length=300
+    )
     original_name = models.CharField(max_length=255)
     file_kind = models.CharField(max_length=10, choices=[(k, v.label) for k, v in KINDS.items()])
     size_bytes = models.PositiveBigIntegerField()

@@ -367,7 +367,7 @@ def test_contributors_see_their_own_agency_page_only(
     other = client.get(reverse("actions:agency", args=[partnership.slug, health.slug]))
 
     assert own.status_code == 200
-    assert other.status_code == 403
+    assert other.status_code == 404  # as for an agency that does not exist (ADR 0010)
 
 
 def test_an_agency_outside_the_partnership_is_not_found(bu_client, partnership):

@@ -4,18 +4,19 @@ see only their agency's requests and return versioned answers (docs/rules.md
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import show_service_error as _show_service_error
 from safeguarding.core.uploads import KINDS
 
 from ..models import AgencyRequest
 from ..permissions import agency_ids_for, can_answer_request, can_manage_review, can_view_review
+from ..selectors import review_get_for_user
 from . import selectors, services
 from .forms import RequestSendForm, return_form_class
 
@@ -29,8 +30,8 @@ def review_url(review) -> str:
 
 
 def _review_for_manager(request, slug: str, pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    review = selectors.review_get(partnership=partnership, pk=pk)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    review = review_get_for_user(user=request.user, partnership=partnership, pk=pk)
     if not can_manage_review(request.user, review):
         raise PermissionDenied("Only the business unit can ask agencies for information")
     return partnership, review
@@ -79,8 +80,10 @@ def request_list(request, slug: str, pk: int):
 
 @require_POST
 def request_chase(request, slug: str, request_pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    agency_request = selectors.request_get(partnership=partnership, pk=request_pk)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    agency_request = selectors.agency_request_get_for_user(
+        user=request.user, partnership=partnership, pk=request_pk
+    )
     review = agency_request.review
     if not can_manage_review(request.user, review):
         raise PermissionDenied("Only the business unit can chase agencies")
@@ -94,7 +97,7 @@ def request_chase(request, slug: str, request_pk: int):
 
 
 def my_requests(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     agency_ids = agency_ids_for(request.user, partnership)
     if not agency_ids:
         raise PermissionDenied("This page is for agency contributors")
@@ -113,11 +116,11 @@ def my_requests(request, slug: str):
 def _request_for_reader(request, slug: str, request_pk: int):
     """The request, for its agency's contributors and the review's readers; 404 for others
     (so another agency's contributor cannot tell that the request exists)."""
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    agency_request = selectors.request_get(partnership=partnership, pk=request_pk)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    agency_request = selectors.agency_request_get_for_user(
+        user=request.user, partnership=partnership, pk=request_pk
+    )
     contributor = agency_request.agency_id in agency_ids_for(request.user, partnership)
-    if not contributor and not can_view_review(request.user, agency_request.review):
-        raise Http404("No such request")
     return partnership, agency_request, contributor
 
 
@@ -181,9 +184,13 @@ def return_attachment(request, slug: str, request_pk: int, return_pk: int):
     _, agency_request, _ = _request_for_reader(request, slug, request_pk)
     agency_return = selectors.return_get(request=agency_request, pk=return_pk)
     kind = KINDS.get(agency_return.attachment_kind)
-    return FileResponse(
-        agency_return.attachment.open("rb"),
-        as_attachment=True,
+    return file_response(
+        request,
+        content=agency_return.attachment,
         filename=agency_return.attachment_name or f"return-v{agency_return.version}",
         content_type=kind.content_type if kind else "application/octet-stream",
+        audit_action="agency_return.downloaded",
+        target=agency_return,
+        partnership=agency_request.review.partnership,
+        payload={"request": agency_request.pk, "version": agency_return.version},
     )

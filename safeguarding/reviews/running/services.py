@@ -19,6 +19,7 @@ from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event, Milestone
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.models import apply_changes, apply_many_changes
 from safeguarding.core.uploads import FileKind
 from safeguarding.notifications.models import Notification
 from safeguarding.notifications.services import notify
@@ -148,16 +149,11 @@ def terms_update(*, review: Review, actor, agencies=None, **values) -> Review:
         if any(a.pk not in allowed for a in agencies):
             raise ServiceError("Select agencies of this partnership only", field="agencies")
     with transaction.atomic():
-        changed = [f for f in TERMS_FIELDS if f in values and getattr(review, f) != values[f]]
-        for field in changed:
-            setattr(review, field, values[field])
+        changed = apply_changes(review, values, fields=TERMS_FIELDS)
         review.modified_by = actor
         review.save(update_fields=[*changed, "modified_by", "modified_at"])
         if agencies is not None:
-            before = set(review.agencies.values_list("pk", flat=True))
-            if before != {a.pk for a in agencies}:
-                review.agencies.set(agencies)
-                changed.append("agencies")
+            changed += apply_many_changes(review, {"agencies": agencies})
         audit_record(
             action="review.updated",
             actor=actor,
@@ -483,16 +479,6 @@ def document_version_upload(
         version.file.delete(save=False)
         raise
     return version
-
-
-def document_downloaded(*, version: DocumentVersion, actor) -> None:
-    audit_record(
-        action="review.report_downloaded",
-        actor=actor,
-        target=version.document,
-        partnership=version.document.review.partnership,
-        payload={"version": version.version},
-    )
 
 
 # Quality markers (§quality-markers) ---------------------------------------------------------------

@@ -88,9 +88,10 @@ READ_PAGES = [
     [
         (Role.BUSINESS_UNIT, 200),
         (Role.PARTNER_LEAD, 200),
-        (Role.AGENCY_CONTRIBUTOR, 403),
-        (Role.ADMINISTRATOR, 403),
-        (Role.REVIEWER, 404),  # not appointed: the review does not reveal itself
+        # Outside the review's scope, the review does not reveal itself (ADR 0010).
+        (Role.AGENCY_CONTRIBUTOR, 404),
+        (Role.ADMINISTRATOR, 404),
+        (Role.REVIEWER, 404),  # not appointed
         (Role.PANEL_MEMBER, 404),
     ],
 )
