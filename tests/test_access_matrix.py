@@ -740,3 +740,17 @@ def test_system_administration_is_for_superusers_only(url, world):
 def test_admin_namespace_is_the_only_one_outside_the_matrix():
     others = [name for name in ALL_NAMES if name not in ACCESS and not name.startswith("admin:")]
     assert others == []
+
+
+CASE_CONTENT = ("referrals:", "reviews:", "actions:", "publication:", "reports:", "clock:")
+
+
+def test_administrators_see_no_case_content():
+    """DESIGN §2: an administrator manages people, roles and settings, and sees no referral,
+    case, review, request, identity, action, publication or figure (ADR 0009)."""
+    opened = [
+        name
+        for name, outcomes in ACCESS.items()
+        if name.startswith(CASE_CONTENT) and outcomes["administrator"] == "allow"
+    ]
+    assert opened == []

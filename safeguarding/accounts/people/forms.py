@@ -4,6 +4,7 @@ choices are the roles they may give (the services check again)."""
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
+from safeguarding.accounts.email_addresses import email_normalise
 from safeguarding.accounts.forms import GovukPasswordHints
 from safeguarding.accounts.models import Agency, Role
 from safeguarding.core.forms import GovukForm
@@ -75,6 +76,9 @@ class InviteForm(RolesForm):
     )
 
     field_order = ["email", "full_name", "roles", "agency"]
+
+    def clean_email(self) -> str:
+        return email_normalise(self.cleaned_data["email"])
 
 
 class PeopleFilterForm(GovukForm):
