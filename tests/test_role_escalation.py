@@ -15,7 +15,6 @@ import io
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
-from django.test import Client
 from django.urls import reverse
 
 from safeguarding.accounts.models import Membership, Role, User
@@ -85,9 +84,7 @@ def test_the_attack_an_administrator_cannot_make_itself_superuser_and_business_u
     assert response.status_code == 403
     administrator.refresh_from_db()
     assert not administrator.is_superuser
-    assert list(administrator.memberships.values_list("role", flat=True)) == [
-        Role.ADMINISTRATOR
-    ]
+    assert list(administrator.memberships.values_list("role", flat=True)) == [Role.ADMINISTRATOR]
     refused = AuditEvent.objects.get(action="system_admin.refused")
     assert refused.actor == administrator
     assert refused.payload == {"method": "POST", "path": url}
