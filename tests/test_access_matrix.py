@@ -18,12 +18,14 @@ contributor's agency is the one asked for returns and a chronology and owning th
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Role
+from safeguarding.accounts.models import Invitation, Role
+from safeguarding.accounts.people.selectors import token_hash
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.actions.models import Action, ActionEvidence, Recommendation
 from safeguarding.clock.models import MilestoneRule
@@ -111,6 +113,8 @@ OWN_NOTIFICATION = {
     **dict.fromkeys([*MEMBERS, "outsider"], "404"),
     BU: "allow",
 }
+# People management (ADR 0011): the business unit and the partnership's administrators.
+PEOPLE_MANAGERS = page(allow=[BU, "administrator"])
 
 ACCESS = {
     "healthz": PUBLIC,
@@ -144,6 +148,16 @@ ACCESS = {
     "public_page:document_upload": BUSINESS_UNIT_ONLY,
     "public_page:document_archive": BUSINESS_UNIT_ONLY,
     "audit:trail": BUSINESS_UNIT_ONLY,
+    "people:list": PEOPLE_MANAGERS,
+    "people:invite": PEOPLE_MANAGERS,
+    "people:invite_check": PEOPLE_MANAGERS,  # a redirect to the form when nothing is entered
+    "people:invitation_resend": PEOPLE_MANAGERS,
+    "people:invitation_cancel": PEOPLE_MANAGERS,
+    "people:person": PEOPLE_MANAGERS,
+    "people:person_roles": PEOPLE_MANAGERS,
+    "people:person_deactivate": PEOPLE_MANAGERS,
+    "people:person_reactivate": PEOPLE_MANAGERS,  # a redirect to the person: not deactivated
+    "accounts:invitation_accept": PUBLIC,  # the holder of the emailed link
     # Referrers: public forms, and a status page for the holder of the private link only.
     "refer:start": PUBLIC,
     "refer:type_start": PUBLIC,
@@ -535,6 +549,19 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         content_type="text/calendar; method=REQUEST; charset=utf-8",
         content=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
     )
+    # People: an invitation waiting (its link's token is known here only because it is made
+    # directly), and the reviewer's page.
+    people_invitation = Invitation.objects.create(
+        partnership=partnership,
+        email="invited@testshire.example",
+        full_name="Invited Person",
+        roles=[Role.REVIEWER],
+        token_hash=token_hash("matrix-invitation-token"),
+        invited_by=business_unit_user,
+        invited_by_label=business_unit_user.email,
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
     slug = partnership.slug
     review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
@@ -700,6 +727,15 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         "public_site:reviews": {"slug": partnership.slug},
         "public_site:document_download": {"slug": partnership.slug, "pk": document.pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "accounts:invitation_accept": {"token": "matrix-invitation-token"},
+        **{
+            f"people:{name}": {"slug": slug, "pk": people_invitation.pk}
+            for name in ("invitation_resend", "invitation_cancel")
+        },
+        **{
+            f"people:{name}": {"slug": slug, "pk": users["reviewer"].pk}
+            for name in ("person", "person_roles", "person_deactivate", "person_reactivate")
+        },
         "workspace:partnership_home": {"slug": partnership.slug},
         "notifications:detail": {"pk": notification.pk},
         "notifications:attachment": {"pk": notification.pk, "attachment_pk": invitation.pk},
@@ -745,15 +781,26 @@ def test_who_may_open_each_page(name, world):
 @pytest.mark.parametrize(
     "url", ["/admin/", "/admin/accounts/user/", "/admin/audit/auditevent/", "/admin/auth/group/"]
 )
-def test_system_administration_needs_a_staff_account(url, world):
+def test_system_administration_is_for_superusers_only(url, world):
+    """Anonymous: to sign-in. Every role, and a staff account with every accounts permission
+    (what Django's own admin would let in): refused. A superuser: in (ADR 0011)."""
     users, _, _ = world
     for role in ROLES:
         client = Client()
-        if users[role] is not None:
-            client.force_login(users[role])
-        response = client.get(url)
-        assert response.status_code == 302, (role, url)
-        assert "/admin/login/" in response.url or "/sign-in/" in response.url, (role, url)
+        if users[role] is None:
+            response = client.get(url)
+            assert response.status_code == 302, (role, url)
+            assert "/admin/login/" in response.url or "/sign-in/" in response.url, (role, url)
+            continue
+        client.force_login(users[role])
+        assert client.get(url).status_code == 403, (role, url)
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="accounts"))
+    client = Client()
+    client.force_login(staff)
+    assert client.get(url).status_code == 403, ("staff", url)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(url).status_code == 200, ("superuser", url)
 
 
 def test_admin_namespace_is_the_only_one_outside_the_matrix():
@@ -869,3 +916,17 @@ def test_every_staff_download_writes_one_audit_event_and_is_never_cached(world):
         assert response["X-Content-Type-Options"] == "nosniff", name
         assert "no-store" in response["Cache-Control"], name
         assert AuditEvent.objects.filter(action=action).count() == before + 1, name
+
+
+CASE_CONTENT = ("referrals:", "reviews:", "actions:", "publication:", "reports:", "clock:")
+
+
+def test_administrators_see_no_case_content():
+    """DESIGN §2: an administrator manages people, roles and settings, and sees no referral,
+    case, review, request, identity, action, publication or figure (ADR 0011)."""
+    opened = [
+        name
+        for name, outcomes in ACCESS.items()
+        if name.startswith(CASE_CONTENT) and outcomes["administrator"] == "allow"
+    ]
+    assert opened == []

@@ -28,7 +28,8 @@ SERVICE_PHASE = env("SERVICE_PHASE", default="Beta")
 SERVICE_URL = env("SERVICE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, for superusers only (ADR 0011).
+    "safeguarding.accounts.admin_site.SystemAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -210,6 +211,9 @@ PASSWORD_RESET_EMAILS_PER_HOUR_PER_EMAIL = env.int(
 PASSWORD_RESET_REQUESTS_PER_HOUR_PER_CLIENT = env.int(
     "PASSWORD_RESET_REQUESTS_PER_HOUR_PER_CLIENT", default=10
 )
+
+# Invitations to join a partnership (the people pages, ADR 0011): days the emailed link works.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 
 # Two-factor sign-in (TOTP). Required for every member of staff when this is true.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)

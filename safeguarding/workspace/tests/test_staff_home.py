@@ -157,6 +157,16 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in():
         "agency_contributor",
         "administrator",
     }
+    # The people pages: the demo's people and one invitation waiting (ADR 0011).
+    people = Client()
+    people.post(
+        reverse("accounts:sign_in"),
+        {"username": "business.unit@riverton.example", "password": DEMO_PASSWORD},
+    )
+    page = people.get(reverse("people:list", args=["riverton-safeguarding"]))
+    assert page.status_code == 200
+    assert {row.user.email for row in page.context["rows"]} >= {"admin@riverton.example"}
+    assert [i.email for i in page.context["invitations"]] == ["jordan.ellis@riverton.example"]
     for email, *_ in USERS:
         client = Client()
         response = client.post(
