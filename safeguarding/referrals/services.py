@@ -16,6 +16,7 @@ from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event, Milestone, subject_type_for
+from safeguarding.core import encryption
 from safeguarding.core.errors import ServiceError
 
 from .models import (
@@ -571,3 +572,35 @@ def case_notification_summary_downloaded(*, case: Case, actor) -> None:
     """Downloading the notification summary is an export of case data: audit it (DESIGN §8).
     The summary holds the pseudonym only, never a real identity."""
     audit_record(action="case.summary_downloaded", actor=actor, target=case)
+
+
+def identity_keys_rotate(
+    *, batch_size: int = 500, actor_label: str = "manage.py rotate_identity_keys"
+) -> encryption.RotationCounts:
+    """Re-encrypt every real identity (referrals, people in cases: every encrypted field) with
+    the first key in IDENTITY_ENCRYPTION_KEYS, in batches of one transaction each, then audit
+    the counts. The event is written whether the run completes or stops at a value no key
+    opens (then it says so, with the counts of the batches that were written). Idempotent:
+    values already under the first key are left alone."""
+    counts = encryption.RotationCounts()
+    error = ""
+    try:
+        encryption.identity_keys_rotate(batch_size=batch_size, counts=counts)
+    except encryption.IdentityDecryptionError as failure:
+        error = str(failure)
+        raise
+    finally:
+        audit_record(
+            action="identity.keys_rotated",
+            actor_label=actor_label,
+            payload={
+                "completed": not error,
+                "error": error[:300],
+                "keys": len(settings.IDENTITY_ENCRYPTION_KEYS),
+                "rotated": counts.rotated,
+                "already_current": counts.current,
+                "rows_changed": counts.rows_changed,
+                "by_model": counts.by_model,
+            },
+        )
+    return counts
