@@ -18,6 +18,7 @@ import datetime
 import json
 
 import pytest
+from cryptography.fernet import Fernet
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
@@ -272,22 +273,22 @@ def test_the_publication_identity_check_still_collects_the_names(identities):
 # A referral in progress -------------------------------------------------------------------------
 
 
+ABOUT_THE_PERSON = {
+    "first_name": "Zephyrine",
+    "last_name": "Quarterbridge",
+    "other_names": "",
+    "date_of_birth_0": "21",
+    "date_of_birth_1": "7",
+    "date_of_birth_2": "2013",
+    "age_years": "",
+    "address": "17 Honeysuckle Wharf, Testshire",
+}
+
+
 @pytest.mark.django_db
 def test_a_referral_draft_in_the_session_holds_no_plaintext_identity(client, partnership):
     page = reverse("refer:page", args=[partnership.slug, "cspr", "about-the-person"])
-    response = client.post(
-        page,
-        {
-            "first_name": "Zephyrine",
-            "last_name": "Quarterbridge",
-            "other_names": "",
-            "date_of_birth_0": "21",
-            "date_of_birth_1": "7",
-            "date_of_birth_2": "2013",
-            "age_years": "",
-            "address": "17 Honeysuckle Wharf, Testshire",
-        },
-    )
+    response = client.post(page, ABOUT_THE_PERSON)
     assert response.status_code == 302
     session = Session.objects.get()
     decoded = SessionStore().decode(session.session_data)
@@ -298,6 +299,20 @@ def test_a_referral_draft_in_the_session_holds_no_plaintext_identity(client, par
     # Going back to the page shows the answers.
     html = client.get(page).content.decode()
     assert 'value="Zephyrine"' in html and "Honeysuckle Wharf" in html
+
+
+@pytest.mark.django_db
+def test_a_draft_page_sealed_with_a_removed_key_is_asked_again(client, partnership):
+    page = reverse("refer:page", args=[partnership.slug, "cspr", "about-the-person"])
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    with override_settings(IDENTITY_ENCRYPTION_KEYS=[old]):
+        assert client.post(page, ABOUT_THE_PERSON).status_code == 302
+        assert 'value="Zephyrine"' in client.get(page).content.decode()
+    with override_settings(IDENTITY_ENCRYPTION_KEYS=[new]):
+        response = client.get(page)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Zephyrine" not in html and "There is a problem" not in html
 
 
 # The migration ----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core import validators
 from django.core.exceptions import FieldError, ImproperlyConfigured, ValidationError
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.forms import DateField as DateFormField
 
 
@@ -229,46 +229,58 @@ def identity_keys_rotate(
     for model, names in encrypted_fields():
         label = model._meta.label
         counts.by_model.setdefault(label, 0)
-        for ids in _id_batches(model, batch_size):
+        database = router.db_for_write(model)
+        manager = model._base_manager.db_manager(database)
+        for ids in _id_batches(manager, batch_size):
             batch = RotationCounts()
-            with transaction.atomic():
+            with transaction.atomic(using=database):
                 rows = (
-                    (model._base_manager.select_for_update() if write else model._base_manager)
+                    (manager.select_for_update() if write else manager.all())
                     .filter(pk__in=ids)
                     .order_by("pk")
                     .values_list("pk", *[StoredToken(n) for n in names])
                 )
+                updates = []
                 for pk, *tokens in rows:
-                    changes = {}
-                    for name, token in zip(names, tokens, strict=True):
+                    stored = list(tokens)
+                    for index, (name, token) in enumerate(zip(names, tokens, strict=True)):
                         if token is None:
                             continue
                         if _opens(primary, token):
                             batch.current += 1
                             continue
                         try:
-                            changes[name] = cipher.rotate(token.encode("ascii")).decode("ascii")
+                            stored[index] = cipher.rotate(token.encode("ascii")).decode("ascii")
                         except (InvalidToken, UnicodeEncodeError):
                             raise IdentityDecryptionError(
                                 f"{label}.{name} of row {pk} cannot be decrypted with any key "
                                 "in IDENTITY_ENCRYPTION_KEYS; this batch was not written"
                             ) from None
-                    if changes:
-                        batch.rotated += len(changes)
+                        batch.rotated += 1
+                    if stored != tokens:
                         batch.rows_changed += 1
-                        if write:
-                            # The tokens as they are (an expression: not encrypted again).
-                            model._base_manager.filter(pk=pk).update(
-                                **{
-                                    name: models.Value(token, output_field=models.TextField())
-                                    for name, token in changes.items()
-                                }
-                            )
+                        updates.append((*stored, pk))
+                if write and updates:
+                    _write_columns(connections[database], model, names, updates)
             counts.rotated += batch.rotated
             counts.current += batch.current
             counts.rows_changed += batch.rows_changed
             counts.by_model[label] += batch.rotated
     return counts
+
+
+def _write_columns(connection, model: type[models.Model], names: list[str], rows: list[tuple]):
+    """Store values as they are (tokens are not encrypted again): ``rows`` are (value per
+    name…, pk), one UPDATE per row sent as one batch (executemany), in the caller's
+    transaction."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(model._meta.get_field(n).column)} = %s" for n in names)
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {columns} "  # noqa: S608 (names from _meta)
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _opens(fernet: Fernet, token: str) -> bool:
@@ -279,10 +291,11 @@ def _opens(fernet: Fernet, token: str) -> bool:
     return True
 
 
-def _id_batches(model: type[models.Model], size: int) -> Iterator[list]:
+def _id_batches(manager, size: int) -> Iterator[list]:
+    """The primary keys of a table, ``size`` at a time, in order."""
     last = None
     while True:
-        rows = model._base_manager.order_by("pk")
+        rows = manager.order_by("pk")
         if last is not None:
             rows = rows.filter(pk__gt=last)
         ids = list(rows.values_list("pk", flat=True)[:size])
@@ -295,36 +308,47 @@ def _id_batches(model: type[models.Model], size: int) -> Iterator[list]:
 # Data migrations --------------------------------------------------------------------------------
 
 
-def migration_encrypt_rows(model, *, text: list[str], dates: dict[str, str], batch: int = 500):
+def migration_encrypt_rows(
+    model, *, text: list[str], dates: dict[str, str], using: str, batch: int = 500
+):
     """Encrypt a table's plaintext in place, for a data migration (forwards).
 
     ``model`` is the historical model, whose ``text`` fields are still plain text columns;
     ``dates`` maps each old date column to the new text column that receives its encrypted ISO
-    date. Every row is updated in one query per row, in primary-key batches.
+    date. Rows are read and written in primary-key batches.
     """
-    for ids in _id_batches(model, batch):
-        for row in model._base_manager.filter(pk__in=ids).values("pk", *text, *dates):
-            changes = {name: encrypt_text(row[name] or "") for name in text}
-            for old, new in dates.items():
-                changes[new] = encrypt_text(row[old].isoformat()) if row[old] else None
-            model._base_manager.filter(pk=row["pk"]).update(**changes)
+    manager = model._base_manager.db_manager(using)
+    names = [*text, *dates.values()]
+    for ids in _id_batches(manager, batch):
+        rows = []
+        for row in manager.filter(pk__in=ids).values("pk", *text, *dates):
+            tokens = [encrypt_text(row[name] or "") for name in text]
+            tokens += [encrypt_text(row[old].isoformat()) if row[old] else None for old in dates]
+            rows.append((*tokens, row["pk"]))
+        _write_columns(connections[using], model, names, rows)
 
 
-def migration_decrypt_rows(model, *, text: list[str], dates: dict[str, str], batch: int = 500):
+def migration_decrypt_rows(
+    model, *, text: list[str], dates: dict[str, str], using: str, batch: int = 500
+):
     """The reverse of ``migration_encrypt_rows``: plaintext back in the ``text`` columns and
     each old date column filled from its encrypted text column."""
     label = model._meta.label
-    for ids in _id_batches(model, batch):
-        for row in model._base_manager.filter(pk__in=ids).values("pk", *text, *dates.values()):
-            changes = {
-                name: decrypt_text(row[name], where=f"{label}.{name}") if row[name] else ""
+    manager = model._base_manager.db_manager(using)
+    names = [*text, *dates]
+    for ids in _id_batches(manager, batch):
+        rows = []
+        for row in manager.filter(pk__in=ids).values("pk", *text, *dates.values()):
+            values = [
+                decrypt_text(row[name], where=f"{label}.{name}") if row[name] else ""
                 for name in text
-            }
+            ]
             for old, new in dates.items():
                 token = row[new]
-                changes[old] = (
+                values.append(
                     datetime.date.fromisoformat(decrypt_text(token, where=f"{label}.{old}"))
                     if token
                     else None
                 )
-            model._base_manager.filter(pk=row["pk"]).update(**changes)
+            rows.append((*values, row["pk"]))
+        _write_columns(connections[using], model, names, rows)

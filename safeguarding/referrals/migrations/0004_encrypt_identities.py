@@ -22,12 +22,16 @@ DATES = {"date_of_birth": "date_of_birth_encrypted"}
 
 def encrypt(apps, schema_editor):
     model = apps.get_model("referrals", "ReferralIdentity")
-    safeguarding.core.encryption.migration_encrypt_rows(model, text=TEXT, dates=DATES)
+    safeguarding.core.encryption.migration_encrypt_rows(
+        model, text=TEXT, dates=DATES, using=schema_editor.connection.alias
+    )
 
 
 def decrypt(apps, schema_editor):
     model = apps.get_model("referrals", "ReferralIdentity")
-    safeguarding.core.encryption.migration_decrypt_rows(model, text=TEXT, dates=DATES)
+    safeguarding.core.encryption.migration_decrypt_rows(
+        model, text=TEXT, dates=DATES, using=schema_editor.connection.alias
+    )
 
 
 class Migration(migrations.Migration):
