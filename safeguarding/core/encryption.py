@@ -9,7 +9,7 @@ remove the old key.
 
 - ``EncryptedTextField`` and ``EncryptedDateField`` encrypt on the way to the database and
   decrypt on the way back; Python code sees a ``str`` or a ``datetime.date``. A stored value that
-  no key can read raises ``IdentityDecryptionError`` naming the model, field and row: never an
+  no key can read raises ``IdentityDecryptionError`` naming the model and field: never an
   empty value.
 - The database sees only ciphertext, so it cannot filter, sort or search these columns: every
   lookup but ``isnull`` is refused with an error saying so. Load the rows the user may see
