@@ -4,6 +4,8 @@ Each environment module (local, test, production) imports this one and changes o
 differs. An integration is switched on only when its variable is set.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import environ
@@ -18,6 +20,17 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").
 # The key for development and tests only: production refuses to start with it (production.py).
 LOCAL_DEFAULT_SECRET_KEY = "insecure-local-key-change-me-0123456789abcdefghij"  # noqa: S105
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=LOCAL_DEFAULT_SECRET_KEY)
+
+# Keys that encrypt real identities at rest (safeguarding/core/encryption.py; docs/security.md
+# "Identities at rest"): comma-separated Fernet keys, the first encrypts new values, every one
+# reads. Without the variable, development, the demo and tests use the development key below,
+# derived from a public phrase: anyone can compute it. Production refuses to start with it.
+LOCAL_DEVELOPMENT_IDENTITY_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"manage-safeguarding-reviews: public development identity key").digest()
+).decode("ascii")
+IDENTITY_ENCRYPTION_KEYS = env.list(
+    "IDENTITY_ENCRYPTION_KEYS", default=[LOCAL_DEVELOPMENT_IDENTITY_KEY]
+)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 

@@ -25,6 +25,7 @@ class ReferralsConfig(AppConfig):
                 "referral.submitted": "A referral was submitted",
                 "referral.uploaded": "Created a referral from a Word form",
                 "referral.identity_viewed": "Viewed the real identity of a person referred",
+                "identity.keys_rotated": "Re-encrypted real identities with the first key",
                 "referral.linked_to_case": "Linked a referral to a case",
                 "case.opened": "Opened a case for screening",
                 "case.became_aware_changed": "Corrected the date the partnership became aware",

@@ -14,6 +14,7 @@ from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event, Milestone, subject_type_for
+from safeguarding.core import encryption
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.rate_limits import RateLimit
 from safeguarding.notifications.services import notify
@@ -575,3 +576,35 @@ def notification_record(
 def referral_identity_viewed(*, referral: Referral, actor) -> None:
     """Every view of a real identity is audited (DESIGN §2)."""
     audit_record(action="referral.identity_viewed", actor=actor, target=referral)
+
+
+def identity_keys_rotate(
+    *, batch_size: int = 500, actor_label: str = "manage.py rotate_identity_keys"
+) -> encryption.RotationCounts:
+    """Re-encrypt every real identity (referrals, people in cases: every encrypted field) with
+    the first key in IDENTITY_ENCRYPTION_KEYS, in batches of one transaction each, then audit
+    the counts. The event is written whether the run completes or stops at a value no key
+    opens (then it says so, with the counts of the batches that were written). Idempotent:
+    values already under the first key are left alone."""
+    counts = encryption.RotationCounts()
+    error = ""
+    try:
+        encryption.identity_keys_rotate(batch_size=batch_size, counts=counts)
+    except encryption.IdentityDecryptionError as failure:
+        error = str(failure)
+        raise
+    finally:
+        audit_record(
+            action="identity.keys_rotated",
+            actor_label=actor_label,
+            payload={
+                "completed": not error,
+                "error": error[:300],
+                "keys": len(settings.IDENTITY_ENCRYPTION_KEYS),
+                "rotated": counts.rotated,
+                "already_current": counts.current,
+                "rows_changed": counts.rows_changed,
+                "by_model": counts.by_model,
+            },
+        )
+    return counts

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.core.encryption import EncryptedDateField, EncryptedTextField
 from safeguarding.core.files import UploadPath
 from safeguarding.core.models import TimeStampedModel
 from safeguarding.core.uploads import KINDS
@@ -259,13 +260,14 @@ class Person(models.Model):
 
 
 class PersonIdentity(models.Model):
-    """Real identity, held apart; shown only to roles that need it, every view audited."""
+    """Real identity, held apart; shown only to roles that need it, every view audited. Every
+    field is encrypted at rest (core/encryption.py): the database cannot filter or sort by them."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="identity")
-    full_name = models.CharField(max_length=200)
-    date_of_birth = models.DateField(null=True, blank=True)
-    address = models.TextField(max_length=500, blank=True)
-    other_identifiers = models.CharField(max_length=200, blank=True)
+    full_name = EncryptedTextField(max_length=200)
+    date_of_birth = EncryptedDateField(null=True, blank=True)
+    address = EncryptedTextField(max_length=500, blank=True)
+    other_identifiers = EncryptedTextField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return f"Identity of {self.person.pseudonym}"
