@@ -54,7 +54,7 @@ run: install staticfiles/staticfiles.json ## Install everything, load the demo a
 	@echo "    panel.member@riverton.example    Panel member"
 	@echo "    reviewer@riverton.example        Reviewer"
 	@echo "    agency.police@riverton.example   Agency contributor (Riverton Police)"
-	@echo "    admin@riverton.example           Administrator (also /admin/)"
+	@echo "    admin@riverton.example           Administrator (people pages; no case content)"
 	@echo
 	$(PY) manage.py runserver 127.0.0.1:8000
 

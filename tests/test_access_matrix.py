@@ -5,19 +5,27 @@ page can be left open by accident. Expected outcomes:
 
   allow  the page answers (200, or a redirect somewhere other than sign-in)
   login  anonymous: redirected to sign-in
-  deny   refused: 403, or 404 where the partnership's staff area must not reveal itself
+  403    refused to someone who may see the page's record (or the partnership's area) but may
+         not do this
+  404    hidden: outside the partnership, or outside the record's scope (not appointed, another
+         agency, a role that never sees such records), answered as if it did not exist (ADR 0010)
   post   the URL only accepts POST (405 on GET)
+
+The reviewer and panel member of the matrix are not appointed to any review, and the agency
+contributor's agency is the one asked for returns and a chronology and owning the action.
 """
 
 import datetime
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Role
+from safeguarding.accounts.models import Invitation, Role
+from safeguarding.accounts.people.selectors import token_hash
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.actions.models import Action, ActionEvidence, Recommendation
 from safeguarding.clock.models import MilestoneRule
@@ -25,6 +33,7 @@ from safeguarding.clock.selectors import milestone_list_for_subject
 from safeguarding.digests import services as digest_services
 from safeguarding.digests.models import Subscriber
 from safeguarding.library import services as library_services
+from safeguarding.notifications.models import Notification, NotificationAttachment
 from safeguarding.publication.models import (
     CheckFinding,
     NationalReview,
@@ -50,25 +59,63 @@ from safeguarding.reviews.tests.review_support import decided_case, make_lcspr
 
 ROLES = ["anonymous", *[r.value for r in Role], "outsider"]
 MEMBERS = [r.value for r in Role]
+BU, PL, AGENCY = "business_unit", "partner_lead", "agency_contributor"
 PUBLIC = dict.fromkeys(ROLES, "allow")
 SIGNED_IN = {"anonymous": "login", **dict.fromkeys([*MEMBERS, "outsider"], "allow")}
-PARTNERSHIP_MEMBERS = {"anonymous": "login", **dict.fromkeys(MEMBERS, "allow"), "outsider": "deny"}
-BUSINESS_UNIT_ONLY = {
-    "anonymous": "login",
-    **dict.fromkeys(MEMBERS, "deny"),
-    "business_unit": "allow",
-    "outsider": "deny",
-}
-
-READERS = {**BUSINESS_UNIT_ONLY, "partner_lead": "allow"}  # business unit and partner leads
-SIGNATORY_ONLY = {**BUSINESS_UNIT_ONLY, "business_unit": "deny", "partner_lead": "allow"}
-
+PARTNERSHIP_MEMBERS = {"anonymous": "login", **dict.fromkeys(MEMBERS, "allow"), "outsider": "404"}
 POST_ONLY = {"anonymous": "login", **dict.fromkeys([*MEMBERS, "outsider"], "post")}
-AGENCY_ONLY = {**BUSINESS_UNIT_ONLY, "business_unit": "deny", "agency_contributor": "allow"}
-READERS_AND_AGENCY = {**READERS, "agency_contributor": "allow"}  # the agency sees only its own
-BUSINESS_UNIT_AND_AGENCY = {**BUSINESS_UNIT_ONLY, "agency_contributor": "allow"}
+
+
+def page(allow=()) -> dict:
+    """A page of the partnership's staff area that is not one record (a list, an add form):
+    ``allow`` open it, other members get 403, people outside the partnership 404."""
+    return {
+        "anonymous": "login",
+        **{role: "allow" if role in allow else "403" for role in MEMBERS},
+        "outsider": "404",
+    }
+
+
+def record(allow=(), forbid=()) -> dict:
+    """A page of one record: ``allow`` open it; ``forbid`` see the record but may not do this
+    (403); everyone else is outside the record's scope and gets 404, as for a record that does
+    not exist (ADR 0010)."""
+    return {
+        "anonymous": "login",
+        **{
+            role: "allow" if role in allow else "403" if role in forbid else "404"
+            for role in MEMBERS
+        },
+        "outsider": "404",
+    }
+
+
+BUSINESS_UNIT_ONLY = page(allow=[BU])
+READERS = page(allow=[BU, PL])  # business unit and partner leads
+READERS_AND_AGENCY = page(allow=[BU, PL, AGENCY])  # the agency sees only its own
 # Reviewers and panel members see only the reviews they are appointed to: the matrix's are not.
-REVIEW_LIST = {**READERS, "panel_member": "allow", "reviewer": "allow"}
+REVIEW_LIST = page(allow=[BU, PL, "panel_member", "reviewer"])
+AGENCY_ONLY = page(allow=[AGENCY])
+
+# One record, read by the business unit and partner leads (referrals, cases, reviews the
+# matrix's reviewer and panel member are not appointed to, publications, digest issues).
+READ_RECORD = record(allow=[BU, PL])
+# One such record, changed by the business unit only: the partner lead sees it (403).
+CHANGE_RECORD = record(allow=[BU], forbid=[PL])
+# A record the contributor's agency may read too (its request, its chronology, its action).
+AGENCY_RECORD = record(allow=[BU, PL, AGENCY])
+# Public records of the partnership (library records): every member reads them.
+MEMBER_RECORD = record(allow=MEMBERS)
+CHANGE_MEMBER_RECORD = record(allow=[BU], forbid=[m for m in MEMBERS if m != BU])
+# A notification is seen by the person it was for only (the matrix's is the business unit's):
+# anyone else's answers 404, as one that does not exist.
+OWN_NOTIFICATION = {
+    "anonymous": "login",
+    **dict.fromkeys([*MEMBERS, "outsider"], "404"),
+    BU: "allow",
+}
+# People management (ADR 0011): the business unit and the partnership's administrators.
+PEOPLE_MANAGERS = page(allow=[BU, "administrator"])
 
 ACCESS = {
     "healthz": PUBLIC,
@@ -90,13 +137,28 @@ ACCESS = {
     "accounts:account": SIGNED_IN,
     "accounts:password_change": SIGNED_IN,
     "workspace:staff_home": SIGNED_IN,
+    "notifications:list": SIGNED_IN,  # everyone's own notifications
+    "notifications:mark_all_read": POST_ONLY,
+    "notifications:detail": OWN_NOTIFICATION,
+    "notifications:attachment": OWN_NOTIFICATION,
     "workspace:partnership_home": PARTNERSHIP_MEMBERS,
+    # The public page's content is public: members without the role see it, so get 403.
     "public_page:manage": BUSINESS_UNIT_ONLY,
     "public_page:block_add": BUSINESS_UNIT_ONLY,
     "public_page:block_edit": BUSINESS_UNIT_ONLY,
     "public_page:document_upload": BUSINESS_UNIT_ONLY,
     "public_page:document_archive": BUSINESS_UNIT_ONLY,
     "audit:trail": BUSINESS_UNIT_ONLY,
+    "people:list": PEOPLE_MANAGERS,
+    "people:invite": PEOPLE_MANAGERS,
+    "people:invite_check": PEOPLE_MANAGERS,  # a redirect to the form when nothing is entered
+    "people:invitation_resend": PEOPLE_MANAGERS,
+    "people:invitation_cancel": PEOPLE_MANAGERS,
+    "people:person": PEOPLE_MANAGERS,
+    "people:person_roles": PEOPLE_MANAGERS,
+    "people:person_deactivate": PEOPLE_MANAGERS,
+    "people:person_reactivate": PEOPLE_MANAGERS,  # a redirect to the person: not deactivated
+    "accounts:invitation_accept": PUBLIC,  # the holder of the emailed link
     # Referrers: public forms, and a status page for the holder of the private link only.
     "refer:start": PUBLIC,
     "refer:type_start": PUBLIC,
@@ -108,87 +170,88 @@ ACCESS = {
     # Staff: agency contributors, panel members, reviewers and administrators see no referrals.
     "referrals:triage": READERS,
     "referrals:upload": BUSINESS_UNIT_ONLY,
-    "referrals:detail": READERS,
-    "referrals:identity": READERS,
-    "referrals:open_case": BUSINESS_UNIT_ONLY,
-    "referrals:link_case": BUSINESS_UNIT_ONLY,
-    "referrals:case": READERS,
-    "referrals:screening": BUSINESS_UNIT_ONLY,
-    "referrals:became_aware": BUSINESS_UNIT_ONLY,
-    "referrals:send_for_decision": BUSINESS_UNIT_ONLY,
-    "referrals:decision": BUSINESS_UNIT_ONLY,
-    "referrals:notification_add": BUSINESS_UNIT_ONLY,
-    "referrals:notification_summary": READERS,
-    "referrals:sign": SIGNATORY_ONLY,  # the partner lead is the named decision maker here
+    "referrals:detail": READ_RECORD,
+    "referrals:identity": READ_RECORD,
+    "referrals:open_case": CHANGE_RECORD,
+    "referrals:link_case": CHANGE_RECORD,
+    "referrals:case": READ_RECORD,
+    "referrals:screening": CHANGE_RECORD,
+    "referrals:became_aware": CHANGE_RECORD,
+    "referrals:send_for_decision": CHANGE_RECORD,
+    "referrals:decision": CHANGE_RECORD,
+    "referrals:notification_add": CHANGE_RECORD,
+    "referrals:notification_summary": READ_RECORD,
+    # The partner lead is the named decision maker here; the business unit sees the decision.
+    "referrals:sign": record(allow=[PL], forbid=[BU]),
     # Reviews
     "reviews:list": REVIEW_LIST,
-    "reviews:commission": BUSINESS_UNIT_ONLY,
-    "reviews:start_rapid_review": BUSINESS_UNIT_ONLY,
-    "reviews:detail": READERS,
+    "reviews:commission": CHANGE_RECORD,  # of a case
+    "reviews:start_rapid_review": CHANGE_RECORD,  # of a case
+    "reviews:detail": READ_RECORD,
     "reviews:move": POST_ONLY,  # permission is checked on the POST
-    "reviews:terms": READERS,
-    "reviews:terms_document": READERS,
-    "reviews:appointments": READERS,
-    "reviews:meetings": READERS,
-    "reviews:people": READERS,
-    "reviews:person_identity": READERS,
-    "reviews:family": READERS,
-    "reviews:documents": READERS,
-    "reviews:document_upload": BUSINESS_UNIT_ONLY,
-    "reviews:document_download": READERS,
-    "reviews:quality": READERS,
-    "reviews:findings": READERS,
-    "reviews:finding_edit": BUSINESS_UNIT_ONLY,
-    "reviews:sign_off": READERS,
-    "reviews:reopen": BUSINESS_UNIT_ONLY,
-    "reviews:progress_check": BUSINESS_UNIT_ONLY,
-    "reviews:requests": BUSINESS_UNIT_ONLY,
+    "reviews:terms": READ_RECORD,
+    "reviews:terms_document": READ_RECORD,
+    "reviews:appointments": READ_RECORD,
+    "reviews:meetings": READ_RECORD,
+    "reviews:people": READ_RECORD,
+    "reviews:person_identity": READ_RECORD,
+    "reviews:family": READ_RECORD,
+    "reviews:documents": READ_RECORD,
+    "reviews:document_upload": CHANGE_RECORD,
+    "reviews:document_download": READ_RECORD,
+    "reviews:quality": READ_RECORD,
+    "reviews:findings": READ_RECORD,
+    "reviews:finding_edit": CHANGE_RECORD,
+    "reviews:sign_off": READ_RECORD,
+    "reviews:reopen": CHANGE_RECORD,
+    "reviews:progress_check": CHANGE_RECORD,
+    "reviews:requests": CHANGE_RECORD,
     "reviews:request_chase": POST_ONLY,  # permission is checked on the POST
     "reviews:my_requests": AGENCY_ONLY,
-    "reviews:request_detail": READERS_AND_AGENCY,
-    "reviews:return_attachment": READERS_AND_AGENCY,
-    "reviews:immediate_actions": BUSINESS_UNIT_ONLY,
-    "reviews:rapid_review_outcome": BUSINESS_UNIT_ONLY,
-    "reviews:panel": BUSINESS_UNIT_ONLY,
-    "reviews:rapid_review_report": READERS,
-    "reviews:chronology": READERS_AND_AGENCY,
-    "reviews:chronology_export": READERS_AND_AGENCY,
-    "reviews:chronology_template": READERS_AND_AGENCY,
-    "reviews:chronology_upload": BUSINESS_UNIT_AND_AGENCY,
-    "reviews:chronology_add": BUSINESS_UNIT_AND_AGENCY,
+    "reviews:request_detail": AGENCY_RECORD,
+    "reviews:return_attachment": AGENCY_RECORD,
+    "reviews:immediate_actions": CHANGE_RECORD,
+    "reviews:rapid_review_outcome": CHANGE_RECORD,
+    "reviews:panel": CHANGE_RECORD,
+    "reviews:rapid_review_report": READ_RECORD,
+    "reviews:chronology": AGENCY_RECORD,
+    "reviews:chronology_export": AGENCY_RECORD,
+    "reviews:chronology_template": AGENCY_RECORD,
+    "reviews:chronology_upload": record(allow=[BU, AGENCY], forbid=[PL]),
+    "reviews:chronology_add": record(allow=[BU, AGENCY], forbid=[PL]),
     # Recommendations and actions (issue 6): agencies see only their own agency's actions.
     "actions:tracker": READERS_AND_AGENCY,
     "actions:tracker_xlsx": READERS_AND_AGENCY,
-    "actions:agency": READERS_AND_AGENCY,
-    "actions:plan_docx": READERS,
-    "actions:plan_xlsx": READERS,
+    "actions:agency": AGENCY_RECORD,
+    "actions:plan_docx": READ_RECORD,
+    "actions:plan_xlsx": READ_RECORD,
     "actions:themes": READERS,
-    "actions:plan": READERS,
-    "actions:learning_add": BUSINESS_UNIT_ONLY,
-    "actions:finding_themes": BUSINESS_UNIT_ONLY,
-    "actions:recommendation_add": BUSINESS_UNIT_ONLY,
-    "actions:recommendation_edit": BUSINESS_UNIT_ONLY,
-    "actions:impact": BUSINESS_UNIT_ONLY,
-    "actions:action_add": BUSINESS_UNIT_ONLY,
-    "actions:action": READERS_AND_AGENCY,
-    "actions:action_edit": BUSINESS_UNIT_ONLY,
-    "actions:progress": BUSINESS_UNIT_AND_AGENCY,
-    "actions:completion_request": BUSINESS_UNIT_AND_AGENCY,
-    "actions:completion_decide": BUSINESS_UNIT_ONLY,
-    "actions:not_implemented": BUSINESS_UNIT_ONLY,
-    "actions:evidence": READERS_AND_AGENCY,
+    "actions:plan": READ_RECORD,
+    "actions:learning_add": CHANGE_RECORD,
+    "actions:finding_themes": CHANGE_RECORD,
+    "actions:recommendation_add": CHANGE_RECORD,
+    "actions:recommendation_edit": CHANGE_RECORD,
+    "actions:impact": CHANGE_RECORD,
+    "actions:action_add": CHANGE_RECORD,
+    "actions:action": AGENCY_RECORD,
+    "actions:action_edit": record(allow=[BU], forbid=[PL, AGENCY]),
+    "actions:progress": record(allow=[BU, AGENCY], forbid=[PL]),
+    "actions:completion_request": record(allow=[BU, AGENCY], forbid=[PL]),
+    "actions:completion_decide": record(allow=[BU], forbid=[PL, AGENCY]),
+    "actions:not_implemented": record(allow=[BU], forbid=[PL, AGENCY]),
+    "actions:evidence": AGENCY_RECORD,
     "reports:annual": READERS,
     "reports:annual_xlsx": READERS,
     # Learning digests (issue 7)
     "digests:list": READERS,
     "digests:issue_start": BUSINESS_UNIT_ONLY,
-    "digests:issue": READERS,
-    "digests:issue_preview": READERS,
-    "digests:issue_edit": BUSINESS_UNIT_ONLY,
-    "digests:issue_choose": BUSINESS_UNIT_ONLY,
-    "digests:item_add": BUSINESS_UNIT_ONLY,
-    "digests:issue_publish": BUSINESS_UNIT_ONLY,
-    "digests:item_edit": BUSINESS_UNIT_ONLY,
+    "digests:issue": READ_RECORD,
+    "digests:issue_preview": READ_RECORD,
+    "digests:issue_edit": CHANGE_RECORD,
+    "digests:issue_choose": CHANGE_RECORD,
+    "digests:item_add": CHANGE_RECORD,
+    "digests:issue_publish": CHANGE_RECORD,
+    "digests:item_edit": CHANGE_RECORD,
     "digests:item_move": POST_ONLY,
     "digests:item_remove": POST_ONLY,
     "digests_public:list": PUBLIC,
@@ -201,48 +264,48 @@ ACCESS = {
     "digests_public:unsubscribe": PUBLIC,
     "publication:list": READERS,
     "publication:start": POST_ONLY,  # permission is checked on the POST
-    "publication:detail": READERS,
-    "publication:decision": BUSINESS_UNIT_ONLY,
-    "publication:file_upload": BUSINESS_UNIT_ONLY,
-    "publication:file_replace": BUSINESS_UNIT_ONLY,
-    "publication:finding_resolve": BUSINESS_UNIT_ONLY,
-    "publication:step_add": BUSINESS_UNIT_ONLY,
-    "publication:publish": BUSINESS_UNIT_ONLY,
-    "publication:correct": BUSINESS_UNIT_ONLY,
-    "publication:withdraw": READERS,  # partner leads may withdraw before 12 months (R16)
+    "publication:detail": READ_RECORD,
+    "publication:decision": CHANGE_RECORD,
+    "publication:file_upload": CHANGE_RECORD,
+    "publication:file_replace": CHANGE_RECORD,
+    "publication:finding_resolve": CHANGE_RECORD,
+    "publication:step_add": CHANGE_RECORD,
+    "publication:publish": CHANGE_RECORD,
+    "publication:correct": CHANGE_RECORD,
+    "publication:withdraw": READ_RECORD,  # partner leads may withdraw before 12 months (R16)
     "published:archive": PUBLIC,
     "published:feed": PUBLIC,
     "published:detail": PUBLIC,
     "published:file": PUBLIC,
     # The learning library: every member reads it; only the business unit changes it.
     "library:search": PARTNERSHIP_MEMBERS,
-    "library:record": PARTNERSHIP_MEMBERS,
+    "library:record": MEMBER_RECORD,
     "library:national_reviews": PARTNERSHIP_MEMBERS,
     "library:themes": PARTNERSHIP_MEMBERS,
     "library:record_add": BUSINESS_UNIT_ONLY,
-    "library:record_edit": BUSINESS_UNIT_ONLY,
-    "library:record_archive": BUSINESS_UNIT_ONLY,
+    "library:record_edit": CHANGE_MEMBER_RECORD,
+    "library:record_archive": CHANGE_MEMBER_RECORD,
     "library:import": BUSINESS_UNIT_ONLY,
     "library:national_review_add": BUSINESS_UNIT_ONLY,
-    "library:national_review_remove": BUSINESS_UNIT_ONLY,
+    "library:national_review_remove": BUSINESS_UNIT_ONLY,  # national reviews are public
     "library:search_terms": BUSINESS_UNIT_ONLY,
-    "library:search_term_remove": BUSINESS_UNIT_ONLY,
-    "library:submission": BUSINESS_UNIT_ONLY,
-    "library:submission_download": BUSINESS_UNIT_ONLY,
-    "library:submission_sent": BUSINESS_UNIT_ONLY,
+    "library:search_term_remove": record(allow=[BU]),
+    "library:submission": CHANGE_MEMBER_RECORD,
+    "library:submission_download": CHANGE_MEMBER_RECORD,
+    "library:submission_sent": CHANGE_MEMBER_RECORD,
     "library_public:search": PUBLIC,
     "library_public:record": PUBLIC,
     "library_public:json": PUBLIC,
     "clock:settings": BUSINESS_UNIT_ONLY,
-    "clock:setting_edit": BUSINESS_UNIT_ONLY,
-    "clock:pause": BUSINESS_UNIT_ONLY,
-    "clock:resume": BUSINESS_UNIT_ONLY,
-    "clock:extend": BUSINESS_UNIT_ONLY,
+    "clock:setting_edit": BUSINESS_UNIT_ONLY,  # the rules are national data, not a record
+    "clock:pause": CHANGE_RECORD,  # a milestone of a case
+    "clock:resume": CHANGE_RECORD,
+    "clock:extend": CHANGE_RECORD,
     # Records management (issue 12 item 7): retention periods and holds, data about a person.
     "records:retention": BUSINESS_UNIT_ONLY,
-    "records:retention_edit": BUSINESS_UNIT_ONLY,
+    "records:retention_edit": BUSINESS_UNIT_ONLY,  # the record types are national data
     "records:hold_add": BUSINESS_UNIT_ONLY,
-    "records:hold_lift": BUSINESS_UNIT_ONLY,
+    "records:hold_lift": record(allow=[BU]),  # a hold is seen by the business unit only
     "records:person_search": BUSINESS_UNIT_ONLY,
     "records:person_download": POST_ONLY,  # permission is checked on the POST
 }
@@ -479,6 +542,34 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
     )
     digest_services.issue_publish(issue=published_issue, actor=business_unit_user)
     subscriber = Subscriber.objects.create(partnership=partnership, email="reader@example.org")
+    # A notification for the business unit user, with a calendar invitation to download.
+    notification = Notification.objects.create(
+        recipient=business_unit_user,
+        email=business_unit_user.email,
+        partnership=partnership,
+        kind="meeting.invited",
+        subject="Invitation: Panel meeting 1",
+        body="You are invited.",
+    )
+    invitation = NotificationAttachment.objects.create(
+        notification=notification,
+        filename="invitation.ics",
+        content_type="text/calendar; method=REQUEST; charset=utf-8",
+        content=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+    )
+    # People: an invitation waiting (its link's token is known here only because it is made
+    # directly), and the reviewer's page.
+    people_invitation = Invitation.objects.create(
+        partnership=partnership,
+        email="invited@testshire.example",
+        full_name="Invited Person",
+        roles=[Role.REVIEWER],
+        token_hash=token_hash("matrix-invitation-token"),
+        invited_by=business_unit_user,
+        invited_by_label=business_unit_user.email,
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
     hold = RetentionHold.objects.create(
         partnership=partnership, case=case, reason="Inquest", placed_by=business_unit_user
     )
@@ -647,7 +738,18 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         "public_site:reviews": {"slug": partnership.slug},
         "public_site:document_download": {"slug": partnership.slug, "pk": document.pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "accounts:invitation_accept": {"token": "matrix-invitation-token"},
+        **{
+            f"people:{name}": {"slug": slug, "pk": people_invitation.pk}
+            for name in ("invitation_resend", "invitation_cancel")
+        },
+        **{
+            f"people:{name}": {"slug": slug, "pk": users["reviewer"].pk}
+            for name in ("person", "person_roles", "person_deactivate", "person_reactivate")
+        },
         "workspace:partnership_home": {"slug": partnership.slug},
+        "notifications:detail": {"pk": notification.pk},
+        "notifications:attachment": {"pk": notification.pk, "attachment_pk": invitation.pk},
         "public_page:block_edit": {"slug": partnership.slug, "pk": block.pk},
         "public_page:document_archive": {"slug": partnership.slug, "pk": document.pk},
         "records:retention_edit": {"slug": slug, "key": "referral_without_case"},
@@ -660,7 +762,7 @@ def _outcome(response) -> str:
     if response.status_code == 405:
         return "post"
     if response.status_code in (403, 404):
-        return "deny"
+        return str(response.status_code)
     if response.status_code in (301, 302):
         return "login" if response.url.startswith(reverse("accounts:sign_in")) else "allow"
     if response.status_code == 200:
@@ -692,17 +794,153 @@ def test_who_may_open_each_page(name, world):
 @pytest.mark.parametrize(
     "url", ["/admin/", "/admin/accounts/user/", "/admin/audit/auditevent/", "/admin/auth/group/"]
 )
-def test_system_administration_needs_a_staff_account(url, world):
+def test_system_administration_is_for_superusers_only(url, world):
+    """Anonymous: to sign-in. Every role, and a staff account with every accounts permission
+    (what Django's own admin would let in): refused. A superuser: in (ADR 0011)."""
     users, _, _ = world
     for role in ROLES:
         client = Client()
-        if users[role] is not None:
-            client.force_login(users[role])
-        response = client.get(url)
-        assert response.status_code == 302, (role, url)
-        assert "/admin/login/" in response.url or "/sign-in/" in response.url, (role, url)
+        if users[role] is None:
+            response = client.get(url)
+            assert response.status_code == 302, (role, url)
+            assert "/admin/login/" in response.url or "/sign-in/" in response.url, (role, url)
+            continue
+        client.force_login(users[role])
+        assert client.get(url).status_code == 403, (role, url)
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="accounts"))
+    client = Client()
+    client.force_login(staff)
+    assert client.get(url).status_code == 403, ("staff", url)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(url).status_code == 200, ("superuser", url)
 
 
 def test_admin_namespace_is_the_only_one_outside_the_matrix():
     others = [name for name in ALL_NAMES if name not in ACCESS and not name.startswith("admin:")]
     assert others == []
+
+
+# One answer for a record the user may not see (ADR 0010) --------------------------------------
+
+MISSING = 999_999
+
+# Each entity read by staff pages: a URL of one of its records and the URL argument that names
+# the record (an id that does not exist replaces it).
+RECORD_URLS = {
+    "referral": ("referrals:detail", "pk"),
+    "case": ("referrals:case", "pk"),
+    "decision": ("referrals:sign", "pk"),
+    "review": ("reviews:detail", "pk"),
+    "rapid review": ("reviews:requests", "pk"),
+    "agency request": ("reviews:request_detail", "request_pk"),
+    "return": ("reviews:return_attachment", "return_pk"),
+    "chronology": ("reviews:chronology", "pk"),
+    "person in a review": ("reviews:person_identity", "person_pk"),
+    "document version": ("reviews:document_download", "version_pk"),
+    "action plan": ("actions:plan", "review_pk"),
+    "recommendation": ("actions:recommendation_edit", "pk"),
+    "action": ("actions:action", "pk"),
+    "action evidence": ("actions:evidence", "evidence_pk"),
+    "agency's actions": ("actions:agency", "agency_slug"),
+    "publication": ("publication:detail", "pk"),
+    "library record": ("library:record", "pk"),
+    "search term": ("library:search_term_remove", "pk"),
+    "digest issue": ("digests:issue", "pk"),
+    "digest item": ("digests:item_edit", "item_pk"),
+    "milestone": ("clock:pause", "pk"),
+    "retention hold": ("records:hold_lift", "pk"),
+}
+
+
+def _status(user, name: str, kwargs: dict) -> int:
+    client = Client()
+    client.force_login(user)
+    return client.get(reverse(name, kwargs=kwargs)).status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("entity", RECORD_URLS)
+def test_a_record_outside_the_users_scope_answers_like_one_that_does_not_exist(entity, world):
+    users, kwargs, _partnership = world
+    name, key = RECORD_URLS[entity]
+    existing = kwargs[name]
+    missing = {**existing, key: "no-such-agency" if key == "agency_slug" else MISSING}
+    # Another partnership's member, under this partnership's address and under their own.
+    for slug in ("testshire", "elsewhere"):
+        for variant in (existing, missing):
+            assert _status(users["outsider"], name, {**variant, "slug": slug}) == 404, (
+                entity,
+                slug,
+                variant,
+            )
+    # Members outside the record's scope (not appointed, another agency, a role that never
+    # sees such records) get the same 404 as for an id that does not exist.
+    hidden = [role for role in MEMBERS if ACCESS[name][role] == "404"]
+    for role in hidden:
+        assert _status(users[role], name, existing) == 404, (entity, role)
+        assert _status(users[role], name, missing) == 404, (entity, role)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["notifications:detail", "notifications:attachment"])
+def test_someone_elses_notification_answers_like_one_that_does_not_exist(name, world):
+    users, kwargs, _partnership = world
+    existing = kwargs[name]  # the business unit user's notification
+    missing = {**existing, "pk": MISSING}
+    for role in [*MEMBERS, "outsider"]:
+        if role != BU:
+            assert _status(users[role], name, existing) == 404, role
+            assert _status(users[role], name, missing) == 404, role
+
+
+# Every staff download is audited (core.files.file_response) ------------------------------------
+
+DOWNLOADS = {
+    "reviews:terms_document": ("format=docx", "review.report_downloaded"),
+    "reviews:document_download": ("", "review.report_downloaded"),
+    "reviews:return_attachment": ("", "agency_return.downloaded"),
+    "reviews:rapid_review_report": ("format=docx", "review.report_downloaded"),
+    "reviews:chronology_export": ("format=xlsx", "chronology.exported"),
+    "reviews:chronology_template": ("format=csv", "chronology.template_downloaded"),
+    "actions:plan_docx": ("", "action_plan.exported"),
+    "actions:plan_xlsx": ("", "action_plan.exported"),
+    "actions:tracker_xlsx": ("", "action_plan.exported"),
+    "actions:evidence": ("", "action.evidence_downloaded"),
+    "reports:annual_xlsx": ("", "action_plan.exported"),
+    "library:submission_download": ("", "library.submission_downloaded"),
+    "referrals:notification_summary": ("format=txt", "case.summary_downloaded"),
+    "notifications:attachment": ("", "notification.attachment_downloaded"),
+}
+
+
+@pytest.mark.django_db
+def test_every_staff_download_writes_one_audit_event_and_is_never_cached(world):
+    from safeguarding.audit.models import AuditEvent
+
+    users, kwargs, partnership = world
+    client = Client()
+    client.force_login(users["business_unit"])
+    for name, (query, action) in DOWNLOADS.items():
+        url = reverse(name, kwargs=kwargs.get(name, {"slug": partnership.slug}))
+        before = AuditEvent.objects.filter(action=action).count()
+        response = client.get(f"{url}?{query}" if query else url)
+        assert response.status_code == 200, name
+        assert response["Content-Disposition"].startswith("attachment; filename="), name
+        assert response["X-Content-Type-Options"] == "nosniff", name
+        assert "no-store" in response["Cache-Control"], name
+        assert AuditEvent.objects.filter(action=action).count() == before + 1, name
+
+
+CASE_CONTENT = ("referrals:", "reviews:", "actions:", "publication:", "reports:", "clock:")
+
+
+def test_administrators_see_no_case_content():
+    """DESIGN §2: an administrator manages people, roles and settings, and sees no referral,
+    case, review, request, identity, action, publication or figure (ADR 0011)."""
+    opened = [
+        name
+        for name, outcomes in ACCESS.items()
+        if name.startswith(CASE_CONTENT) and outcomes["administrator"] == "allow"
+    ]
+    assert opened == []

@@ -1,4 +1,5 @@
-"""Production refuses to start with a weak secret key or on SQLite (issue 12, items 9 and 5).
+"""Production refuses to start with a weak secret key, without identity encryption keys (or with
+the public development one) or on SQLite (issue 12, items 9, 6 and 5).
 
 Each case imports the production settings in a fresh Python process with its own environment,
 as the server would at start-up.
@@ -11,9 +12,11 @@ import sys
 import pytest
 from django.conf import settings
 
-from config.settings.base import LOCAL_DEFAULT_SECRET_KEY
+from config.settings.base import LOCAL_DEFAULT_SECRET_KEY, LOCAL_DEVELOPMENT_IDENTITY_KEY
 
 STRONG_KEY = "9vJ2kQ7wX4mN8pR1tY6uZ3aB5cD0eF-gH_iJkLmNoPqRsTuVwXyZ0123456789ab"
+IDENTITY_KEY = "hCvT3pW0rYfQm2aX8sK5nL1dJ7gB4eZ9uV6iO0cR3wE="  # a Fernet key for these tests only
+OLDER_IDENTITY_KEY = "Q2xm8vN1rT4wY7zA0cF3hJ6kM9pS2uX5bE8gK1nR4tW="
 POSTGRES = "postgres://reviews:secret@127.0.0.1:5432/reviews"
 
 
@@ -24,6 +27,7 @@ def start_production(**environment: str) -> subprocess.CompletedProcess:
         "DJANGO_ALLOWED_HOSTS": "reviews.example.org",
         "DATABASE_URL": POSTGRES,
         "DJANGO_SECRET_KEY": STRONG_KEY,
+        "IDENTITY_ENCRYPTION_KEYS": IDENTITY_KEY,
         **environment,
     }
     return subprocess.run(
@@ -68,6 +72,30 @@ def test_production_refuses_a_weak_secret_key(key, message):
     assert "secrets.token_urlsafe(64)" in result.stderr  # says how to make a good one
 
 
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ("", "IDENTITY_ENCRYPTION_KEYS is not set"),
+        (LOCAL_DEVELOPMENT_IDENTITY_KEY, "key 1 of 1 is the project's development key"),
+        (f"{IDENTITY_KEY},{LOCAL_DEVELOPMENT_IDENTITY_KEY}", "key 2 of 2 is the project's"),
+        ("not-a-fernet-key", "key 1 of 1 is not a Fernet key"),
+        (STRONG_KEY, "key 1 of 1 is not a Fernet key"),
+        (f"{IDENTITY_KEY},{IDENTITY_KEY}", "lists the same key twice"),
+    ],
+    ids=["unset", "development-key", "development-key-second", "not-a-key", "secret-key", "twice"],
+)
+def test_production_refuses_missing_or_public_identity_keys(keys, message):
+    result = start_production(IDENTITY_ENCRYPTION_KEYS=keys)
+    assert refused(result, message), result.stderr[-2000:]
+    assert "Fernet.generate_key()" in result.stderr  # says how to make one
+    assert IDENTITY_KEY not in result.stderr  # never shows a key
+
+
+def test_production_starts_with_a_new_and_an_old_identity_key():
+    result = start_production(IDENTITY_ENCRYPTION_KEYS=f"{IDENTITY_KEY},{OLDER_IDENTITY_KEY}")
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.mark.parametrize("url", ["sqlite:////srv/reviews/db.sqlite3", "sqlite://:memory:"])
 def test_production_refuses_sqlite(url):
     result = start_production(DATABASE_URL=url)
@@ -83,7 +111,9 @@ def test_the_ci_deployment_check_still_passes():
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_SECRET_KEY": STRONG_KEY,
+            "IDENTITY_ENCRYPTION_KEYS": IDENTITY_KEY,
             "DJANGO_ALLOWED_HOSTS": "reviews.example.org",
+            "SERVICE_URL": "https://reviews.example.org",
             "DATABASE_URL": POSTGRES,
         },
         capture_output=True,

@@ -4,6 +4,8 @@ Each environment module (local, test, production) imports this one and changes o
 differs. An integration is switched on only when its variable is set.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import environ
@@ -18,17 +20,29 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").
 # The key for development and tests only: production refuses to start with it (production.py).
 LOCAL_DEFAULT_SECRET_KEY = "insecure-local-key-change-me-0123456789abcdefghij"  # noqa: S105
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=LOCAL_DEFAULT_SECRET_KEY)
+
+# Keys that encrypt real identities at rest (safeguarding/core/encryption.py; docs/security.md
+# "Identities at rest"): comma-separated Fernet keys, the first encrypts new values, every one
+# reads. Without the variable, development, the demo and tests use the development key below,
+# derived from a public phrase: anyone can compute it. Production refuses to start with it.
+LOCAL_DEVELOPMENT_IDENTITY_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"manage-safeguarding-reviews: public development identity key").digest()
+).decode("ascii")
+IDENTITY_ENCRYPTION_KEYS = env.list(
+    "IDENTITY_ENCRYPTION_KEYS", default=[LOCAL_DEVELOPMENT_IDENTITY_KEY]
+)
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 SERVICE_NAME = "Manage safeguarding reviews"
 SERVICE_PHASE = env("SERVICE_PHASE", default="Beta")
-# The service's own address (e.g. https://reviews.example.gov.uk), for links in emails sent
-# without a request (milestone reminders). Empty: the emails give the page's path only.
+# The service's own address (e.g. https://reviews.example.gov.uk), for links in emails and
+# calendar invitations, which are sent without a request. Empty: emails give the page's path.
 SERVICE_URL = env("SERVICE_URL", default="").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, for superusers only (ADR 0011).
+    "safeguarding.accounts.admin_site.SystemAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +63,7 @@ INSTALLED_APPS = [
     "safeguarding.core",
     "safeguarding.accounts",
     "safeguarding.audit",
+    "safeguarding.notifications",
     "safeguarding.public_site",
     "safeguarding.clock",
     "safeguarding.referrals",
@@ -102,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safeguarding.core.context_processors.service",
+                "safeguarding.notifications.context_processors.unread_notifications",
             ],
             "builtins": ["safeguarding.core.templatetags.govuk"],
         },
@@ -190,6 +206,16 @@ AXES_USERNAME_CALLABLE = "safeguarding.accounts.email_addresses.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address, for every caller that needs it (rate limits, sign-in audit events,
+# lockouts): the address the trusted proxies in front of the service saw (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "safeguarding.core.client_address.client_address"
+
+# How many reverse proxies in front of the service add the address they received to
+# X-Forwarded-For. 0 (the default): the service is reached directly and the header is ignored,
+# so nobody can choose their own address by sending one. 1: one proxy (e.g. nginx with
+# `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`): the client is the last address
+# in the header. Never more than the proxies really there: the extra ones could be forged.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Password reset emails: at most this many an hour to one email address, and from one client
 # address (counted in the database, so every server process shares the count).
@@ -199,6 +225,9 @@ PASSWORD_RESET_EMAILS_PER_HOUR_PER_EMAIL = env.int(
 PASSWORD_RESET_REQUESTS_PER_HOUR_PER_CLIENT = env.int(
     "PASSWORD_RESET_REQUESTS_PER_HOUR_PER_CLIENT", default=10
 )
+
+# Invitations to join a partnership (the people pages, ADR 0011): days the emailed link works.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 
 # Two-factor sign-in (TOTP). Required for every member of staff when this is true.
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=False)
@@ -228,13 +257,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
-# Largest accepted upload (documents on the public page). Checked by the upload validator.
-# The daily reminder run calls each of these with today's date (manage.py send_reminders).
-REMINDER_SENDERS = [
-    "safeguarding.clock.reminders.reminders_send",
-    "safeguarding.reviews.requests.reminders.agency_reminders_send",
-    "safeguarding.actions.reminders.action_reminders_send",
-]
 # The daily run (clock/tasks.py: the send_milestone_reminders task and `manage.py send_reminders`)
 # calls each of these after the reminders, with today's real date: the retention schedule
 # (records/retention.py).
@@ -243,13 +265,18 @@ DAILY_JOBS = ["safeguarding.records.retention.retention_apply_daily"]
 # encrypts them, 32 bytes in URL-safe base64 (`manage.py backup --new-key`). Several keys,
 # separated by commas, read older backups; the first one encrypts. Keep it apart from backups.
 BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
+# Largest accepted upload (documents on the public page). Checked by the upload validator.
 # "Have we seen this before?" on the action plan forms: the library's finder (the library reads
 # the actions app, so it is wired here rather than imported).
 SIMILAR_LEARNING_FINDER = "safeguarding.library.similar.similar_texts"
 # The library's meaning-based search (a packaged sentence model on onnxruntime, docs/search.md).
 LIBRARY_SEARCH_VECTORS = env.bool("LIBRARY_SEARCH_VECTORS", default=True)
-# Online referrals: most any one address may send in an hour (abuse protection).
+# Online referrals and digest sign-ups: most any one client address may send in an hour (abuse
+# protection; counted in the database by core.rate_limits, shared by every server process).
 REFERRALS_PER_HOUR_PER_ADDRESS = env.int("REFERRALS_PER_HOUR_PER_ADDRESS", default=10)
+DIGEST_SUBSCRIBE_PER_HOUR_PER_ADDRESS = env.int("DIGEST_SUBSCRIBE_PER_HOUR_PER_ADDRESS", default=10)
+# Every staff download is written to the audit trail by this recorder (core.files).
+DOWNLOAD_AUDIT_RECORDER = "safeguarding.audit.services.audit_record"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -267,6 +294,16 @@ UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=2_000)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@safeguarding-reviews.example")
+# GOV.UK Notify (safeguarding/notifications/transport.py): on when NOTIFY_API_KEY is set, and then
+# every email of the service goes through it (not EMAIL_BACKEND), except password resets, which
+# stay on Django's mail. Templates are Notify's, by id: one per notification kind if wanted
+# (NOTIFY_TEMPLATE_IDS="milestone.due_soon=<id>,digest.issue=<id>"), else the generic one, whose
+# subject is ((subject)) and body ((body)). Checked at start-up (notifications/checks.py).
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_GENERIC_TEMPLATE_ID = env("NOTIFY_GENERIC_TEMPLATE_ID", default="")
+NOTIFY_TEMPLATE_IDS = env.dict("NOTIFY_TEMPLATE_IDS", default={})
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = env.int("NOTIFY_TIMEOUT_SECONDS", default=10)
 
 # Background tasks (django-tasks). Here, in development and in tests, a task runs at once in
 # the process that enqueues it; production queues it in the database for `manage.py db_worker`.

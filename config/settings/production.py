@@ -1,17 +1,31 @@
 """Production: PostgreSQL, HTTPS only, two-factor sign-in required for staff.
 
 Every secret comes from the environment; start-up fails if one is missing or weak (a short or
-development secret key), or if DATABASE_URL points to SQLite.
+development secret key, no identity encryption key or the development one), or if DATABASE_URL
+points to SQLite.
 """
 
-from config.startup_checks import refuse_sqlite, require_strong_secret_key
+from config.startup_checks import (
+    refuse_sqlite,
+    require_identity_encryption_keys,
+    require_strong_secret_key,
+)
 
 from .base import *  # noqa: F403
-from .base import LOCAL_DEFAULT_SECRET_KEY, SQLITE_ENGINE, env
+from .base import (
+    LOCAL_DEFAULT_SECRET_KEY,
+    LOCAL_DEVELOPMENT_IDENTITY_KEY,
+    SQLITE_ENGINE,
+    env,
+)
 
 DEBUG = False
 SECRET_KEY = require_strong_secret_key(
     env("DJANGO_SECRET_KEY", default=""), known_keys=frozenset({LOCAL_DEFAULT_SECRET_KEY})
+)
+IDENTITY_ENCRYPTION_KEYS = require_identity_encryption_keys(
+    env.list("IDENTITY_ENCRYPTION_KEYS", default=[]),
+    known_keys=frozenset({LOCAL_DEVELOPMENT_IDENTITY_KEY}),
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": refuse_sqlite(env.db("DATABASE_URL"), sqlite_engine=SQLITE_ENGINE)}

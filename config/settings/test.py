@@ -7,6 +7,7 @@ from .base import DATABASES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+NOTIFY_API_KEY = ""  # tests never reach GOV.UK Notify (its tests use a local server)
 MEDIA_ROOT = tempfile.mkdtemp(prefix="safeguarding-test-media-")
 STORAGES = {
     **STORAGES,

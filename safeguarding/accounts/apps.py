@@ -33,4 +33,30 @@ class AccountsConfig(AppConfig):
                 ),
             }
         )
-        from . import signals  # noqa: F401
+        # Who may do what (ADR 0011): the people pages, the system administration site and the
+        # safety net that audits changes made anywhere else.
+        register_actions(
+            {
+                "user.access_changed": (
+                    "Changed an account's superuser, staff or active flag "
+                    "(outside the people pages)"
+                ),
+                "user.system_admin_granted": "Made a system administrator (manage.py)",
+                "user.system_admin_removed": "Stopped being a system administrator (manage.py)",
+                "system_admin.refused": (
+                    "Was refused the system administration site (not a superuser)"
+                ),
+                "membership.added": "Was given a role (outside the people pages)",
+                "membership.changed": "Had a role changed (outside the people pages)",
+                "membership.removed": "Had a role removed (outside the people pages)",
+                "person.invited": "Invited a person to the partnership",
+                "person.invitation_resent": "Sent an invitation again",
+                "person.invitation_cancelled": "Cancelled an invitation",
+                "person.invitation_accepted": "Accepted an invitation and joined the partnership",
+                "person.roles_changed": "Changed a person's roles or agency",
+                "person.deactivated": "Deactivated a person in the partnership",
+                "person.reactivated": "Reactivated a person in the partnership",
+                "person.change_refused": "Was refused a change to who may do what",
+            }
+        )
+        from . import access_audit, signals  # noqa: F401

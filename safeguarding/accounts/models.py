@@ -9,10 +9,12 @@ from django.utils import timezone
 
 from .email_addresses import email_normalise
 
-# Paths at the top of the site; a partnership's slug may not take one of them.
+# Paths at the top of the site (and /manage/notifications/); a partnership's slug may not take
+# one of them.
 RESERVED_SLUGS = frozenset(
     {
         "manage",
+        "notifications",
         "sign-in",
         "sign-out",
         "account",
@@ -24,6 +26,7 @@ RESERVED_SLUGS = frozenset(
         "privacy",
         "password-reset",
         "documents",
+        "invitation",
     }
 )
 
@@ -153,8 +156,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
+    # Only superusers may use the system administration site (/admin/), whatever this says;
+    # both flags are set with manage.py commands only (ADR 0011).
     is_staff = models.BooleanField(
-        default=False, help_text="May use the system administration site (/admin/)"
+        default=False, help_text="Set with is_superuser by manage.py grant_system_admin"
     )
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -217,3 +222,129 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.full_name}: {self.get_role_display()} in {self.partnership.name}"
+
+
+# Roles that open case content (referrals, cases, reviews, requests, identities): only the
+# partnership's business unit may give them (ADR 0011).
+CASE_DATA_ROLES = frozenset(
+    {
+        Role.BUSINESS_UNIT,
+        Role.PARTNER_LEAD,
+        Role.PANEL_MEMBER,
+        Role.REVIEWER,
+        Role.AGENCY_CONTRIBUTOR,
+    }
+)
+
+
+class Invitation(models.Model):
+    """An invitation to join a partnership with some roles, sent by email as a one-time link.
+
+    Only a hash of the link's token is kept: the token itself is in the email alone. Sending it
+    again makes a new token (the old link stops working) and a new expiry date.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the person"
+        EXPIRED = "expired", "Expired"
+        ACCEPTED = "accepted", "Accepted"
+        CANCELLED = "cancelled", "Cancelled"
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="invitations"
+    )
+    email = LowerCaseEmailField()
+    full_name = models.CharField(max_length=200)
+    roles = models.JSONField(default=list, help_text="Role values, for example ['reviewer']")
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations_sent"
+    )
+    # Who invited, as text: the inviter's email, or the manage.py command that did.
+    invited_by_label = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    send_count = models.PositiveSmallIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "email"],
+                condition=models.Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.full_name} <{self.email}>"
+
+    @property
+    def status(self) -> "Invitation.Status":
+        if self.cancelled_at is not None:
+            return self.Status.CANCELLED
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def is_open(self) -> bool:
+        """Not accepted or cancelled: it can be sent again (even if expired) or cancelled."""
+        return self.accepted_at is None and self.cancelled_at is None
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role(role).label for role in self.roles if role in Role.values]
+
+
+class Deactivation(models.Model):
+    """A person taken out of a partnership: every role they held there ended at once.
+
+    The ended memberships are kept here (role and agency) for history and so that reactivation
+    can offer them again. Their account is switched off (``is_active``) only if they hold no
+    role in any other partnership. Open until the person is reactivated.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="deactivations")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="deactivations"
+    )
+    memberships = models.JSONField(
+        default=list, help_text="The ended memberships: [{'role': ..., 'agency': id or null}]"
+    )
+    account_switched_off = models.BooleanField(default=False)
+    deactivated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    deactivated_at = models.DateTimeField(auto_now_add=True)
+    reactivated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reactivated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-deactivated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "partnership"],
+                condition=models.Q(reactivated_at__isnull=True),
+                name="deactivation_one_open_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.full_name} deactivated in {self.partnership.name}"

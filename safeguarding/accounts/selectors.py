@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Agency, Membership, Partnership
+from .models import Agency, Membership, Partnership, User
 from .permissions import is_member
 
 
@@ -18,7 +18,7 @@ def partnership_get_public(*, slug: str) -> Partnership:
         raise Http404("No such partnership") from None
 
 
-def partnership_get_for_member(*, user, slug: str) -> Partnership:
+def partnership_get_for_user(*, user, slug: str) -> Partnership:
     """The partnership, if ``user`` holds a role in it; otherwise 404, so that a partnership's
     staff area does not reveal itself to people outside it."""
     partnership = partnership_get_public(slug=slug)
@@ -40,6 +40,19 @@ def membership_list_for_partnership(*, partnership: Partnership) -> QuerySet[Mem
         Membership.objects.filter(partnership=partnership)
         .select_related("user", "agency")
         .order_by("user__full_name", "role")
+    )
+
+
+def user_list_with_role(
+    *, partnership: Partnership, role: str, agency: Agency | None = None
+) -> list[User]:
+    """The active users holding ``role`` in ``partnership`` (for an agency contributor, acting
+    for ``agency``), each once, by email address: who is told about a hand-off."""
+    memberships = Membership.objects.filter(partnership=partnership, role=role)
+    if agency is not None:
+        memberships = memberships.filter(agency=agency)
+    return list(
+        User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by("email")
     )
 
 

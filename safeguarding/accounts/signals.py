@@ -6,12 +6,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from safeguarding.audit.services import audit_record
+from safeguarding.core.client_address import client_address
 
 from .middleware import session_mark_started
-
-
-def _ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
 
 
 def _user_by_email(email: str):
@@ -22,7 +19,7 @@ def _user_by_email(email: str):
 
 @receiver(user_logged_in)
 def audit_signed_in(sender, request, user, **kwargs):
-    audit_record(action="user.signed_in", actor=user, payload={"ip": _ip(request)})
+    audit_record(action="user.signed_in", actor=user, payload={"ip": client_address(request)})
 
 
 @receiver(user_logged_in)
@@ -35,7 +32,7 @@ def session_lifetime_start(sender, request, user, **kwargs):
 @receiver(user_logged_out)
 def audit_signed_out(sender, request, user, **kwargs):
     if user is not None:
-        audit_record(action="user.signed_out", actor=user, payload={"ip": _ip(request)})
+        audit_record(action="user.signed_out", actor=user, payload={"ip": client_address(request)})
 
 
 @receiver(user_login_failed)
@@ -45,7 +42,7 @@ def audit_sign_in_failed(sender, credentials, request=None, **kwargs):
         action="user.sign_in_failed",
         actor=_user_by_email(email),
         actor_label=email,
-        payload={"ip": _ip(request)},
+        payload={"ip": client_address(request)},
     )
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .people import views as people_views
 
 app_name = "accounts"
 
@@ -19,6 +20,7 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("invitation/<str:token>/", people_views.invitation_accept, name="invitation_accept"),
     path(
         "password-reset/complete/",
         views.PasswordResetCompleteView.as_view(),

@@ -18,6 +18,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 
 from safeguarding.audit.services import audit_record
+from safeguarding.core.client_address import client_address
 from safeguarding.core.errors import ServiceError
 
 from . import selectors, services
@@ -207,7 +208,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         # sent or the address has no account: it reveals nothing about the address.
         if not services.password_reset_request_allowed(
             email=form.cleaned_data["email"],
-            client_address=self.request.META.get("REMOTE_ADDR", ""),
+            client_address=client_address(self.request),
         ):
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)

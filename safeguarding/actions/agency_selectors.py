@@ -1,16 +1,16 @@
 """Reads for one agency: its actions page (an agency of the partnership, or one that owns actions
-in it) and who the action reminders are written to (its active contributors, or the business
-unit when it has none)."""
+in it). Who the action reminders go to is in reminders.py."""
 
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from safeguarding.accounts.models import Agency, Membership, Partnership, Role
+from safeguarding.accounts.models import Agency, Partnership
 
 from .models import Action
-from .tracker_selectors import tracker_rows, view_conditions
+from .permissions import sees_every_action
+from .tracker_selectors import own_agency_ids, tracker_rows, view_conditions
 
 Status = Action.Status
 
@@ -18,8 +18,9 @@ Status = Action.Status
 # The agency's page -------------------------------------------------------------------------------
 
 
-def agency_get(*, partnership: Partnership, slug: str) -> Agency:
-    """An agency of the partnership, or one that owns actions in it (404 otherwise)."""
+def agency_get_for_user(*, user, partnership: Partnership, slug: str) -> Agency:
+    """An agency of the partnership, or one that owns actions in it, for those who see every
+    action and for the agency's own contributors; 404 otherwise (ADR 0010)."""
     agency = (
         Agency.objects.filter(slug=slug)
         .filter(
@@ -28,7 +29,9 @@ def agency_get(*, partnership: Partnership, slug: str) -> Agency:
         )
         .first()
     )
-    if agency is None:
+    if agency is None or not (
+        sees_every_action(user, partnership) or agency.pk in own_agency_ids(user, partnership)
+    ):
         raise Http404("No such agency")
     return agency
 
@@ -52,30 +55,3 @@ def agency_rows(actions: QuerySet[Action], *, status: str, today: datetime.date)
     if status:
         actions = actions.filter(status=status)
     return tracker_rows(actions, view="all", today=today)
-
-
-# Who the reminders go to -------------------------------------------------------------------------
-
-
-def agency_contributor_emails(*, partnership: Partnership, agency: Agency) -> list[str]:
-    """The active agency contributors of ``agency`` in ``partnership`` (sorted emails)."""
-    return sorted(
-        set(
-            Membership.objects.filter(
-                partnership=partnership,
-                role=Role.AGENCY_CONTRIBUTOR,
-                agency=agency,
-                user__is_active=True,
-            ).values_list("user__email", flat=True)
-        )
-    )
-
-
-def business_unit_emails(*, partnership: Partnership) -> list[str]:
-    return sorted(
-        set(
-            Membership.objects.filter(
-                partnership=partnership, role=Role.BUSINESS_UNIT, user__is_active=True
-            ).values_list("user__email", flat=True)
-        )
-    )

@@ -8,6 +8,10 @@ class ActionsConfig(AppConfig):
 
     def ready(self) -> None:
         from safeguarding.audit.registry import register_actions
+        from safeguarding.clock.reminders import register_source
+        from safeguarding.notifications.kinds import NotificationKind, register_kinds
+
+        from .reminders import action_reminders
 
         register_actions(
             {
@@ -22,6 +26,7 @@ class ActionsConfig(AppConfig):
                 "action.changed": "Changed an action",
                 "action.updated": "Recorded progress on an action",
                 "action.evidence_added": "Added evidence to an action",
+                "action.evidence_downloaded": "Downloaded evidence of an action",
                 "action.completion_requested": "Asked for an action to be accepted as complete",
                 "action.completion_accepted": "Accepted an action as complete",
                 "action.completion_returned": "Returned an action's completion",
@@ -30,3 +35,20 @@ class ActionsConfig(AppConfig):
                 "action_plan.exported": "Exported an action plan or tracker",
             }
         )
+        register_kinds(
+            {
+                "action.due_soon": NotificationKind(
+                    label="An action is due soon",
+                    subject="Due {{ action.target_date|date:'j F Y' }}: action "
+                    "{{ action.reference }} of {{ review.reference }}",
+                    template="actions/email/reminder_upcoming.txt",
+                ),
+                "action.overdue": NotificationKind(
+                    label="An action is overdue",
+                    subject="Overdue: action {{ action.reference }} of {{ review.reference }} "
+                    "({{ agency.name }})",
+                    template="actions/email/reminder_overdue.txt",
+                ),
+            }
+        )
+        register_source("actions", action_reminders)

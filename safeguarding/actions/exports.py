@@ -9,9 +9,6 @@ in the spreadsheets and "4 September 2026" in Word.
 
 import datetime
 
-from django.db import transaction
-
-from safeguarding.audit.services import audit_record
 from safeguarding.core import documents, spreadsheets
 
 from .models import Action, Recommendation
@@ -33,18 +30,6 @@ def status_label(action: Action, today: datetime.date) -> str:
     """The status as the pages show it: an open action past its target date is overdue."""
     label = STATUSES[action.status]
     return f"Overdue ({label.lower()})" if action.is_overdue(today) else label
-
-
-def export_recorded(*, actor, partnership, target, kind: str, rows: int, filters=None) -> None:
-    """Record that an action plan, the tracker or the annual figures were exported."""
-    with transaction.atomic():
-        audit_record(
-            action="action_plan.exported",
-            actor=actor,
-            target=target,
-            partnership=partnership,
-            payload={"kind": kind, "rows": rows, **({"filters": filters} if filters else {})},
-        )
 
 
 # Spreadsheets ------------------------------------------------------------------------------------

@@ -10,14 +10,13 @@ history shown on the action's page, as well as an audit event.
 """
 
 import datetime
-import uuid
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.core.files import UploadPath
 from safeguarding.core.models import TimeStampedModel
 from safeguarding.core.uploads import KINDS
 from safeguarding.reviews.models import Finding, Review
@@ -201,11 +200,6 @@ class ActionUpdate(models.Model):
         return f"{self.get_kind_display()} on action {self.action_id}"
 
 
-def _evidence_path(instance: "ActionEvidence", filename: str) -> str:
-    suffix = PurePath(filename).suffix.lower()
-    return f"action-evidence/{instance.action_id}/{uuid.uuid4().hex}{suffix}"
-
-
 class ActionEvidence(models.Model):
     """A file an agency gives as evidence that an action is done (checked by content)."""
 
@@ -213,7 +207,7 @@ class ActionEvidence(models.Model):
     update = models.ForeignKey(
         ActionUpdate, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
     )
-    file = models.FileField(upload_to=_evidence_path, max_length=300)
+    file = models.FileField(upload_to=UploadPath("action-evidence", "action_id"), max_length=300)
     original_name = models.CharField(max_length=255)
     file_kind = models.CharField(max_length=10, choices=[(k, v.label) for k, v in KINDS.items()])
     size_bytes = models.PositiveBigIntegerField()
@@ -226,28 +220,3 @@ class ActionEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class ActionReminder(models.Model):
-    """A reminder sent about an action: at most one per action, kind and target date, like the
-    milestone reminders (clock/reminders.py)."""
-
-    class Kind(models.TextChoices):
-        UPCOMING = "upcoming", "Target date coming up"
-        OVERDUE = "overdue", "Overdue"
-
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    due_on = models.DateField()
-    sent_to = models.CharField(max_length=254)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["action", "kind", "due_on"], name="action_reminder_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} reminder for action {self.action_id}"

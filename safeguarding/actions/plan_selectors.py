@@ -14,7 +14,7 @@ from django.http import Http404
 from safeguarding.accounts.models import Agency, Partnership
 from safeguarding.reviews.models import Finding, Review
 
-from . import services
+from . import permissions, services
 from .models import Action, ActionEvidence, ActionUpdate, Recommendation, Theme
 
 Status = Action.Status
@@ -89,15 +89,20 @@ def finding_get(*, review: Review, pk: int) -> Finding:
         raise Http404("No such finding") from None
 
 
-def recommendation_get(*, partnership: Partnership, pk: int) -> Recommendation:
+def recommendation_get_for_user(*, user, partnership: Partnership, pk: int) -> Recommendation:
+    """A recommendation, for the readers of its review's action plan; 404 for anyone else,
+    whether or not it exists (ADR 0010)."""
     try:
-        return (
+        recommendation = (
             Recommendation.objects.select_related("review", "review__partnership", "review__case")
             .prefetch_related("findings", "agencies")
             .get(review__partnership=partnership, pk=pk)
         )
     except Recommendation.DoesNotExist:
         raise Http404("No such recommendation") from None
+    if not permissions.can_view_action_plan(user, recommendation.review):
+        raise Http404("No such recommendation")
+    return recommendation
 
 
 # Themes ----------------------------------------------------------------------------------------
@@ -121,9 +126,11 @@ def themes_by_facet(*, partnership: Partnership) -> list[dict]:
 # One action ------------------------------------------------------------------------------------
 
 
-def action_get(*, partnership: Partnership, pk: int) -> Action:
+def action_get_for_user(*, user, partnership: Partnership, pk: int) -> Action:
+    """An action, for the readers of its review's action plan and the contributors of the agency
+    that owns it; 404 for anyone else, whether or not it exists (ADR 0010)."""
     try:
-        return Action.objects.select_related(
+        action = Action.objects.select_related(
             "agency",
             "partnership",
             "recommendation",
@@ -132,6 +139,9 @@ def action_get(*, partnership: Partnership, pk: int) -> Action:
         ).get(partnership=partnership, pk=pk)
     except Action.DoesNotExist:
         raise Http404("No such action") from None
+    if not permissions.can_view_action(user, action):
+        raise Http404("No such action")
+    return action
 
 
 def action_history(*, action: Action) -> QuerySet[ActionUpdate]:

@@ -1,13 +1,13 @@
 """Staff pages for a review's action plan and its actions, under /manage/<partnership>/actions/
 (docs/rules.md §action-plans, R24).
 
-Each view: partnership (404 outside it) → object through a selector (404 outside the
-partnership) → permission (403) → form → one service → redirect with a success message.
+Each view: partnership (404 outside it) → object through its scoped selector (404 outside the
+partnership and for anyone who may not see it: ADR 0010) → permission (403) → form → one
+service → redirect with a success message.
 """
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
 from safeguarding.core.uploads import KINDS
-from safeguarding.reviews.running import selectors as review_selectors
+from safeguarding.reviews.selectors import review_get_for_user
 
 from . import permissions, services
 from . import plan_selectors as selectors
@@ -41,34 +42,37 @@ BUSINESS_UNIT_ONLY = "Only the business unit can change the action plan"
 
 
 def _partnership(request, slug: str):
-    return account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    return account_selectors.partnership_get_for_user(user=request.user, slug=slug)
 
 
 def _review(request, slug: str, review_pk: int, *, manage: bool = False):
+    """The review whose action plan it is: 404 for anyone who may not read the plan (its
+    readers are the review's: permissions.can_view_action_plan), 403 for a reader when
+    ``manage`` and not the business unit."""
     partnership = _partnership(request, slug)
-    review = review_selectors.review_get(partnership=partnership, pk=review_pk)
-    if manage:
-        if not permissions.can_manage_actions(request.user, partnership):
-            raise PermissionDenied(BUSINESS_UNIT_ONLY)
-    elif not permissions.can_view_action_plan(request.user, review):
-        raise PermissionDenied("You cannot see this review's action plan")
+    review = review_get_for_user(user=request.user, partnership=partnership, pk=review_pk)
+    if manage and not permissions.can_manage_actions(request.user, partnership):
+        raise PermissionDenied(BUSINESS_UNIT_ONLY)
     return partnership, review
 
 
 def _recommendation(request, slug: str, pk: int):
     partnership = _partnership(request, slug)
-    recommendation = selectors.recommendation_get(partnership=partnership, pk=pk)
+    recommendation = selectors.recommendation_get_for_user(
+        user=request.user, partnership=partnership, pk=pk
+    )
     if not permissions.can_manage_actions(request.user, partnership):
         raise PermissionDenied(BUSINESS_UNIT_ONLY)
     return partnership, recommendation
 
 
-def _action(request, slug: str, pk: int, *, allowed=permissions.can_view_action):
-    """The action, if ``allowed(user, action)``: 404 outside the partnership, 403 otherwise."""
+def _action(request, slug: str, pk: int, *, allowed=None):
+    """The action: 404 outside the partnership and for anyone who may not see it, 403 for
+    someone who sees it but may not do this (``allowed(user, action)`` is false)."""
     partnership = _partnership(request, slug)
-    action = selectors.action_get(partnership=partnership, pk=pk)
-    if not allowed(request.user, action):
-        raise PermissionDenied("You cannot see or change this action")
+    action = selectors.action_get_for_user(user=request.user, partnership=partnership, pk=pk)
+    if allowed is not None and not allowed(request.user, action):
+        raise PermissionDenied("You cannot change this action")
     return partnership, action
 
 
@@ -87,7 +91,7 @@ def _to_action(action: Action):
 def _similar(partnership, review, request) -> list:
     """ "Have we seen this before?": what is most like the finding or recommendation being
     written, from earlier reviews and the library. The finder lives in the library app (which
-    reads this one); settings.SIMILAR_LEARNING_FINDER wires it in, as REMINDER_SENDERS does."""
+    reads this one); settings.SIMILAR_LEARNING_FINDER wires it in, so no import points back."""
     from django.conf import settings
     from django.utils.module_loading import import_string
 
@@ -644,9 +648,13 @@ def not_implemented(request, slug: str, pk: int):
 def evidence_file(request, slug: str, pk: int, evidence_pk: int):
     _, action = _action(request, slug, pk)
     evidence = selectors.evidence_get(action=action, pk=evidence_pk)
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
+    return file_response(
+        request,
+        content=evidence.file,
         filename=evidence.original_name,
         content_type=KINDS[evidence.file_kind].content_type,
+        audit_action="action.evidence_downloaded",
+        target=action,
+        partnership=action.partnership,
+        payload={"action": action.reference, "evidence": evidence.pk},
     )

@@ -24,6 +24,7 @@ from django.utils import timezone
 from safeguarding.accounts.models import Agency
 from safeguarding.audit.services import audit_record
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.models import apply_changes, apply_many_changes
 from safeguarding.core.uploads import DOCX, ODT, PDF, XLSX, validate_upload
 from safeguarding.reviews.models import Finding, Review
 
@@ -213,20 +214,18 @@ def recommendation_add(*, review: Review, actor, **data) -> Recommendation:
 def recommendation_update(*, recommendation: Recommendation, actor, **data) -> Recommendation:
     review = recommendation.review
     fields = _recommendation_fields(review, data)
-    findings, agencies = fields.pop("findings"), fields.pop("agencies")
+    many = {"findings": fields.pop("findings"), "agencies": fields.pop("agencies")}
     with transaction.atomic():
-        for name, value in fields.items():
-            setattr(recommendation, name, value)
+        changed = apply_changes(recommendation, fields)
         recommendation.modified_by = actor
-        recommendation.save()
-        recommendation.findings.set(findings)
-        recommendation.agencies.set(agencies)
+        recommendation.save(update_fields=[*changed, "modified_by", "modified_at"])
+        changed += apply_many_changes(recommendation, many)
         audit_record(
             action="recommendation.changed",
             actor=actor,
             target=review,
             partnership=review.partnership,
-            payload={"recommendation": recommendation.number},
+            payload={"recommendation": recommendation.number, "fields": changed},
         )
     return recommendation
 
@@ -351,7 +350,7 @@ def action_add(*, recommendation: Recommendation, actor, **data) -> Action:
 def action_change(*, action: Action, actor, **data) -> Action:
     """The business unit changes what the action is, who owns it, its lead or target date."""
     fields = _action_fields(action.recommendation, data)
-    changed = [name for name, value in fields.items() if getattr(action, name) != value]
+    changed = apply_changes(action, fields)
     if not changed:
         return action
     labels = {"text": "action", "agency": "owner", "lead_name": "lead", "target_date": "target"}
@@ -361,10 +360,8 @@ def action_change(*, action: Action, actor, **data) -> Action:
         if name != "text"
     )
     with transaction.atomic():
-        for name in changed:
-            setattr(action, name, fields[name])
         action.modified_by = actor
-        action.save()
+        action.save(update_fields=[*changed, "modified_by", "modified_at"])
         ActionUpdate.objects.create(
             action=action,
             kind=ActionUpdate.Kind.CHANGED,

@@ -10,7 +10,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -18,7 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
-from safeguarding.reviews.running import selectors as review_selectors
+from safeguarding.core.files import file_response
+from safeguarding.reviews.selectors import review_get_for_user
 
 from . import agency_selectors, exports, permissions, plan_selectors, tracker_selectors
 from .plan_selectors import status_tag
@@ -26,7 +26,7 @@ from .tracker_forms import TrackerFilterForm
 
 
 def _for_tracker(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not permissions.can_view_tracker(request.user, partnership):
         raise PermissionDenied("Only the business unit, partner leads and agencies see actions")
     return partnership
@@ -115,13 +115,10 @@ def tracker(request, slug: str):
 
 @require_GET
 def agency_actions(request, slug: str, agency_slug: str):
-    partnership = _for_tracker(request, slug)
-    agency = agency_selectors.agency_get(partnership=partnership, slug=agency_slug)
-    if not (
-        permissions.sees_every_action(request.user, partnership)
-        or agency.pk in tracker_selectors.own_agency_ids(request.user, partnership)
-    ):
-        raise PermissionDenied("Agency contributors see only their own agency's actions")
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    agency = agency_selectors.agency_get_for_user(
+        user=request.user, partnership=partnership, slug=agency_slug
+    )
     today = timezone.localdate()
     statuses = dict(agency_selectors.AGENCY_STATUSES)
     status = request.GET.get("status", "")
@@ -164,12 +161,6 @@ def agency_actions(request, slug: str, agency_slug: str):
     )
 
 
-def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @never_cache
 @require_GET
 def tracker_xlsx(request, slug: str):
@@ -179,27 +170,28 @@ def tracker_xlsx(request, slug: str):
     visible = tracker_selectors.actions_visible_to(user=request.user, partnership=partnership)
     actions = tracker_selectors.filtered_actions(visible, filters)
     rows = tracker_selectors.tracker_export_rows(actions, view=filters.view, today=today)
-    content = exports.tracker_xlsx(
-        rows, partnership=partnership, filters_text=filters.describe(), today=today
-    )
-    exports.export_recorded(
-        actor=request.user,
-        partnership=partnership,
+    return file_response(
+        request,
+        content=exports.tracker_xlsx(
+            rows, partnership=partnership, filters_text=filters.describe(), today=today
+        ),
+        filename=f"action-tracker-{partnership.slug}-{today:%Y%m%d}.xlsx",
+        content_type=exports.XLSX,
+        audit_action="action_plan.exported",
         target=partnership,
-        kind="tracker_xlsx",
-        rows=len(rows),
-        filters=filters.as_payload(),
-    )
-    return _attachment(
-        content, exports.XLSX, f"action-tracker-{partnership.slug}-{today:%Y%m%d}.xlsx"
+        partnership=partnership,
+        payload={
+            "kind": "tracker_xlsx",
+            "rows": len(rows),
+            **({"filters": filters.as_payload()} if filters.as_payload() else {}),
+        },
     )
 
 
 def _plan(request, slug: str, review_pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    review = review_selectors.review_get(partnership=partnership, pk=review_pk)
-    if not permissions.can_view_action_plan(request.user, review):
-        raise PermissionDenied("You cannot see this review's action plan")
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    # The action plan's readers are the review's (permissions.can_view_action_plan).
+    review = review_get_for_user(user=request.user, partnership=partnership, pk=review_pk)
     return partnership, review, plan_selectors.action_plan_for_export(review=review)
 
 
@@ -207,16 +199,16 @@ def _plan_export(request, slug: str, review_pk: int, fmt: str):
     partnership, review, plan = _plan(request, slug, review_pk)
     today = timezone.localdate()
     writer = exports.plan_docx if fmt == "docx" else exports.plan_xlsx
-    content = writer(plan, review=review, today=today)
-    exports.export_recorded(
-        actor=request.user,
-        partnership=partnership,
+    return file_response(
+        request,
+        content=writer(plan, review=review, today=today),
+        filename=f"action-plan-{slugify(review.reference)}-{today:%Y%m%d}.{fmt}",
+        content_type=exports.DOCX if fmt == "docx" else exports.XLSX,
+        audit_action="action_plan.exported",
         target=review,
-        kind=f"plan_{fmt}",
-        rows=sum(len(item.actions) for item in plan),
+        partnership=partnership,
+        payload={"kind": f"plan_{fmt}", "rows": sum(len(item.actions) for item in plan)},
     )
-    name = f"action-plan-{slugify(review.reference)}-{today:%Y%m%d}.{fmt}"
-    return _attachment(content, exports.DOCX if fmt == "docx" else exports.XLSX, name)
 
 
 @never_cache

@@ -8,6 +8,10 @@ class ClockConfig(AppConfig):
 
     def ready(self) -> None:
         from safeguarding.audit.registry import register_actions
+        from safeguarding.notifications.kinds import NotificationKind, register_kinds
+
+        from .milestone_reminders import milestone_reminders
+        from .reminders import register_source
 
         register_actions(
             {
@@ -20,3 +24,19 @@ class ClockConfig(AppConfig):
                 "milestone.setting_changed": "Changed a statutory clock setting",
             }
         )
+        register_kinds(
+            {
+                "milestone.due_soon": NotificationKind(
+                    label="A milestone is due soon",
+                    subject="Due {{ milestone.due_on|date:'j F Y' }}: {{ rule.name }} for "
+                    "{{ milestone.subject_label }}",
+                    template="clock/email/reminder_upcoming.txt",
+                ),
+                "milestone.overdue": NotificationKind(
+                    label="A milestone is overdue",
+                    subject="Overdue: {{ rule.name }} for {{ milestone.subject_label }}",
+                    template="clock/email/reminder_overdue.txt",
+                ),
+            }
+        )
+        register_source("milestones", milestone_reminders)

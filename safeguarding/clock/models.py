@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership, ReviewType
 
@@ -147,28 +148,33 @@ class Milestone(models.Model):
         return f"{self.rule.name} – {self.subject_label} – due {self.due_on:%d %b %Y}"
 
 
-class MilestoneReminder(models.Model):
-    """One row per reminder sent: the unique constraint makes a second send impossible."""
+class ReminderClaim(models.Model):
+    """One row per reminder, for anything reminded (milestones, agency requests, actions): the
+    reminder engine (reminders.py) writes it before the reminder goes, and the unique constraint
+    on (subject, kind, due date) makes a second send of the same reminder impossible."""
 
     class Kind(models.TextChoices):
         UPCOMING = "upcoming", "Due soon"
         OVERDUE = "overdue", "Overdue"
 
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="reminders")
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     due_on = models.DateField(help_text="The due date the reminder was about")
-    sent_to = models.EmailField()
-    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_to = models.CharField(max_length=254)
+    claimed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["milestone", "kind", "due_on"], name="reminder_once_per_due_date"
+                fields=["subject_type", "subject_id", "kind", "due_on"],
+                name="reminder_claim_once_per_due_date",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} reminder for milestone {self.milestone_id}"
+        return f"{self.get_kind_display()} reminder for {self.subject_type.model} {self.subject_id}"
 
 
 def subject_type_for(model) -> ContentType:

@@ -2,8 +2,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Model, QuerySet
+from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
+from safeguarding.accounts.permissions import is_business_unit, is_partner_lead
 from safeguarding.core.calendar import add_working_days
 
 from .models import Milestone, MilestoneRule, PartnershipMilestoneSetting, subject_type_for
@@ -17,9 +19,12 @@ def milestone_list_for_subject(*, subject: Model) -> QuerySet[Milestone]:
     )
 
 
-def milestone_get(*, partnership: Partnership, pk: int) -> Milestone:
-    from django.http import Http404
-
+def milestone_get_for_user(*, user, partnership: Partnership, pk: int) -> Milestone:
+    """A milestone of the partnership's referrals, cases and reviews, for those who see every
+    case (the business unit and partner leads); 404 for anyone else, whether or not it exists
+    (ADR 0010)."""
+    if not (is_business_unit(user, partnership) or is_partner_lead(user, partnership)):
+        raise Http404("No such milestone")
     try:
         return Milestone.objects.select_related("rule").get(partnership=partnership, pk=pk)
     except Milestone.DoesNotExist:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 
-from .reminders import all_reminders_send
+from .reminders import reminders_send
 
 
 def daily_jobs_run() -> None:
@@ -24,10 +24,11 @@ def daily_jobs_run() -> None:
 
 @task()
 def send_milestone_reminders(on_date: str | None = None) -> int:
-    """Send the milestone reminders due today (or on ``on_date``, YYYY-MM-DD); return how many
-    were sent. Safe to run more than once a day: a reminder already sent is never sent again.
-    Then run the other daily jobs (``daily_jobs_run``)."""
+    """Send every reminder due today (or on ``on_date``, YYYY-MM-DD) from every registered
+    source (milestones, agency requests, actions); return how many were sent. Safe to run more
+    than once a day: a reminder already sent is never sent again. Then run the other daily jobs
+    (``daily_jobs_run``)."""
     today = datetime.date.fromisoformat(on_date) if on_date else timezone.localdate()
-    sent = all_reminders_send(today=today)
+    sent = reminders_send(today=today)
     daily_jobs_run()
     return sent

@@ -23,10 +23,11 @@ can_manage_milestones = is_business_unit
 
 
 def _milestone(request, slug: str, pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    milestone = selectors.milestone_get_for_user(user=request.user, partnership=partnership, pk=pk)
     if not can_manage_milestones(request.user, partnership):
         raise PermissionDenied("Only the business unit can pause, resume or extend a deadline")
-    return partnership, selectors.milestone_get(partnership=partnership, pk=pk)
+    return partnership, milestone
 
 
 def _back_url(partnership, milestone) -> str:
@@ -116,7 +117,7 @@ def milestone_extend(request, slug: str, pk: int):
 
 
 def _for_settings(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not can_manage_milestones(request.user, partnership):
         raise PermissionDenied("Only the business unit can change the clock settings")
     return partnership

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.template.loader import get_template
 from django.utils.cache import patch_cache_control
 
-from .request_context import current_request_id
+from .request_context import current_request, current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -33,9 +33,11 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = current_request_id.set(request_id)
+        request_token = current_request.set(request)
         try:
             response = self.get_response(request)
         finally:
+            current_request.reset(request_token)
             current_request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response

@@ -1,4 +1,7 @@
-"""Base models shared by every app."""
+"""Base models shared by every app, and the one helper that applies changed values."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -63,3 +66,40 @@ class RateLimitHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket} at {self.at:%Y-%m-%d %H:%M}"
+
+
+def apply_changes(
+    instance: models.Model, values: Mapping[str, Any], fields: Iterable[str] | None = None
+) -> list[str]:
+    """Set on ``instance`` each value in ``values`` that differs from what it holds, and return
+    the names of the fields that changed, in the order given.
+
+    ``fields`` limits which names are looked at (default: every key of ``values``); a name in
+    ``fields`` that is not in ``values`` is left alone. Nothing is saved: callers save with
+    ``update_fields=[*changed, …]`` and put the names in their audit payload. Many-to-many
+    fields are not set here (they need a saved instance): see ``apply_many_changes``.
+    """
+    names = list(values) if fields is None else [name for name in fields if name in values]
+    changed = []
+    for name in names:
+        if instance._meta.get_field(name).many_to_many:
+            raise ValueError(f"{name} is a many-to-many field: use apply_many_changes")
+        if getattr(instance, name) != values[name]:
+            setattr(instance, name, values[name])
+            changed.append(name)
+    return changed
+
+
+def apply_many_changes(
+    instance: models.Model, values: Mapping[str, Iterable[models.Model]]
+) -> list[str]:
+    """For a saved ``instance``: set each many-to-many field in ``values`` whose members differ
+    from the ones it holds, and return the names of those that changed."""
+    changed = []
+    for name, objects in values.items():
+        objects = list(objects)
+        manager = getattr(instance, name)
+        if {obj.pk for obj in objects} != set(manager.values_list("pk", flat=True)):
+            manager.set(objects)
+            changed.append(name)
+    return changed

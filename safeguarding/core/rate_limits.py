@@ -9,6 +9,7 @@ limits that protect against floods.
 import datetime
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -38,3 +39,15 @@ class RateLimit:
         now = timezone.now()
         RateLimitHit.objects.filter(bucket=self.bucket, at__lte=now - self.window).delete()
         RateLimitHit.objects.create(bucket=self.bucket, key_hash=_key_hash(key), at=now)
+
+    def allow(self, key: str) -> bool:
+        """Count one hit for ``key`` and say True, or say False if the limit is used up (a
+        refused request is not counted). An empty key (no client address known) is allowed
+        and not counted."""
+        if not key:
+            return True
+        with transaction.atomic():
+            if self.exceeded(key):
+                return False
+            self.record(key)
+        return True

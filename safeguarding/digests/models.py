@@ -7,6 +7,7 @@ import secrets
 from django.db import models
 
 from safeguarding.accounts.models import Partnership
+from safeguarding.core.files import UploadPath
 from safeguarding.core.models import TimeStampedModel
 from safeguarding.library.models import LibraryRecord
 
@@ -30,8 +31,12 @@ class DigestIssue(TimeStampedModel):
     introduction = models.TextField(max_length=10_000, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
-    pdf = models.FileField(upload_to="digests/", blank=True, max_length=300)
-    docx = models.FileField(upload_to="digests/", blank=True, max_length=300)
+    pdf = models.FileField(
+        upload_to=UploadPath("digests", "partnership_id"), blank=True, max_length=300
+    )
+    docx = models.FileField(
+        upload_to=UploadPath("digests", "partnership_id"), blank=True, max_length=300
+    )
 
     class Meta:
         ordering = ["-number"]

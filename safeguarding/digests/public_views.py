@@ -8,13 +8,14 @@ one-click POST of RFC 8058 (``List-Unsubscribe-Post``), which carries no CSRF to
 """
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
+from safeguarding.core.client_address import client_address
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
 
 from . import rendering, selectors, services
@@ -72,18 +73,12 @@ def issue_detail(request, slug: str, number: int):
 def _file(request, slug: str, number: int, kind: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     issue = selectors.issue_get_published(partnership=partnership, number=number)
-    field_file = getattr(issue, kind)
-    if not field_file:
-        raise Http404("This issue has no such file")
-    try:
-        handle = field_file.open("rb")
-    except OSError:
-        raise Http404("This issue has no such file") from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
+    return file_response(
+        request,
+        content=getattr(issue, kind),
         filename=rendering.filename(issue, kind),
         content_type=FILE_KINDS[kind][1],
+        public=True,
     )
 
 
@@ -112,7 +107,7 @@ def subscribe(request, slug: str):
             services.subscriber_request(
                 partnership=partnership,
                 email=form.cleaned_data["email"],
-                ip=request.META.get("REMOTE_ADDR", ""),
+                ip=client_address(request),
                 base_url=base_url(request),
             )
         except ServiceError as error:

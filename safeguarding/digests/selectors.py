@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 
 from safeguarding.accounts.models import Partnership
 
+from . import permissions
 from .models import DigestIssue, DigestItem, Subscriber
 
 LATEST_ON_REVIEWS_PAGE = 3
@@ -20,7 +21,11 @@ def issue_list(*, partnership: Partnership) -> QuerySet[DigestIssue]:
     return DigestIssue.objects.filter(partnership=partnership).annotate(item_count=Count("items"))
 
 
-def issue_get(*, partnership: Partnership, pk: int) -> DigestIssue:
+def issue_get_for_user(*, user, partnership: Partnership, pk: int) -> DigestIssue:
+    """An issue of the partnership for those who see the learning digests (the business unit and
+    partner leads); 404 for anyone else, whether or not it exists (ADR 0010)."""
+    if not permissions.can_view_digests(user, partnership):
+        raise Http404("No such digest issue")
     try:
         return DigestIssue.objects.select_related("partnership").get(partnership=partnership, pk=pk)
     except DigestIssue.DoesNotExist:

@@ -2,18 +2,20 @@
 
 Each email is recorded by a ``DigestDelivery`` row written (and committed) before it goes,
 unique per issue and subscriber, so running the task again, or retrying it, sends nobody the
-same issue twice. Imports go one way: ``services`` queues the task, ``tasks`` calls this module,
-and this module imports neither.
+same issue twice. The emails go through the service's one email transport (GOV.UK Notify when
+configured, Django's mail otherwise: notifications/transport.py), with the Notify template key
+``digest.issue``; subscribers have no account, so no notifications are written. Imports go one
+way: ``services`` queues the task, ``tasks`` calls this module, and this module imports neither.
 """
 
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from safeguarding.audit.services import audit_record
+from safeguarding.notifications.transport import OutgoingEmail, email_transport
 
 from . import rendering, selectors
 from .models import DigestDelivery, DigestIssue
@@ -23,29 +25,28 @@ logger = logging.getLogger(__name__)
 SENDER_LABEL = "Learning digest emails"
 
 
-def _digest_message(issue, document, subscriber, base_url, connection):
+def _digest_email(issue, document, subscriber, base_url) -> OutgoingEmail:
     slug = issue.partnership.slug
     unsubscribe = rendering.public_url(
         "digests_public:unsubscribe", base_url, slug, subscriber.token
     )
+    page = rendering.public_url("digests_public:issue", base_url, slug, issue.number)
     context = {
         "issue": issue,
         "document": document,
-        "page": rendering.public_url("digests_public:issue", base_url, slug, issue.number),
+        "page": page,
         "pdf": rendering.public_url("digests_public:pdf", base_url, slug, issue.number),
         "docx": rendering.public_url("digests_public:docx", base_url, slug, issue.number),
         "unsubscribe": unsubscribe,
     }
-    subject = " ".join(f"{issue.partnership.name}: {document.title}".split())[:200]
-    return EmailMultiAlternatives(
-        subject=subject,
+    return OutgoingEmail(
+        to=subscriber.email,
+        subject=" ".join(f"{issue.partnership.name}: {document.title}".split())[:200],
         body=render_to_string("digests/email/issue.txt", context),
-        to=[subscriber.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",  # RFC 8058
-        },
-        connection=connection,
+        template="digest.issue",
+        link=page,
+        reference=f"digest-{issue.pk}-{subscriber.pk}",
+        unsubscribe_url=unsubscribe,  # List-Unsubscribe, one click (RFC 8058)
     )
 
 
@@ -57,7 +58,7 @@ def issue_send(*, issue: DigestIssue, base_url: str = "") -> int:
     base_url = base_url or settings.SERVICE_URL
     document = rendering.build_document(issue, selectors.item_list(issue=issue), base_url=base_url)
     sent = 0
-    with get_connection() as connection:
+    with email_transport() as transport:
         for subscriber in selectors.subscribers_to_send(issue=issue):
             try:
                 with transaction.atomic():
@@ -65,7 +66,7 @@ def issue_send(*, issue: DigestIssue, base_url: str = "") -> int:
             except IntegrityError:
                 continue  # another run sent it first
             try:
-                _digest_message(issue, document, subscriber, base_url, connection).send()
+                transport.send(_digest_email(issue, document, subscriber, base_url))
             except Exception:  # recorded as sent: never twice, even if the server failed
                 logger.exception(
                     "Could not email digest %s to subscriber %s", issue.pk, subscriber.pk

@@ -9,13 +9,10 @@ Imports go one way: services → tasks → sending.
 """
 
 import datetime
-import hashlib
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -23,6 +20,9 @@ from django.utils import timezone
 from safeguarding.accounts.models import Partnership
 from safeguarding.audit.services import audit_record
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.models import apply_changes
+from safeguarding.core.rate_limits import RateLimit
+from safeguarding.notifications.transport import OutgoingEmail, email_send
 
 from . import rendering, selectors
 from .models import DigestIssue, DigestItem, Subscriber
@@ -112,13 +112,16 @@ def issue_update(
     if not title:
         raise ServiceError("Enter a title", field="title")
     _check_period(period_start, period_end)
+    values = {
+        "title": title,
+        "period_start": period_start,
+        "period_end": period_end,
+        "introduction": introduction.strip(),
+    }
     with transaction.atomic():
-        issue.title = title
-        issue.period_start = period_start
-        issue.period_end = period_end
-        issue.introduction = introduction.strip()
-        issue.save(update_fields=["title", "period_start", "period_end", "introduction"])
-        _changed(issue, actor, "details")
+        changed = apply_changes(issue, values)
+        issue.save(update_fields=changed)
+        _changed(issue, actor, "details", fields=changed)
     return issue
 
 
@@ -211,10 +214,9 @@ def item_update(*, item: DigestItem, actor, heading: str, text: str) -> DigestIt
     if not text:
         raise ServiceError("Enter the text", field="text")
     with transaction.atomic():
-        item.heading = heading
-        item.text = text
-        item.save(update_fields=["heading", "text"])
-        _changed(issue, actor, "item_changed", item=item.pk)
+        changed = apply_changes(item, {"heading": heading, "text": text})
+        item.save(update_fields=changed)
+        _changed(issue, actor, "item_changed", item=item.pk, fields=changed)
     return item
 
 
@@ -308,21 +310,23 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
+def _subscribe_limit() -> RateLimit:
+    """Sign-ups from one client address in any hour: more than any real person makes
+    (DIGEST_SUBSCRIBE_PER_HOUR_PER_ADDRESS), counted in the database for every process."""
+    return RateLimit(
+        bucket="digest_subscribe:client",
+        limit=settings.DIGEST_SUBSCRIBE_PER_HOUR_PER_ADDRESS,
+        window=datetime.timedelta(hours=1),
+    )
 
 
-def subscribe_rate_limited(*, ip: str) -> bool:
-    """More sign-ups from one address in the last hour than any real person makes."""
-    if not ip:
-        return False
-    limit = getattr(settings, "DIGEST_SUBSCRIBE_PER_HOUR_PER_ADDRESS", 10)
-    key = f"digests:subscribe:ip:{_digest(ip)}"
-    cache.add(key, 0, timeout=60 * 60)
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        return False
+def _confirmation_limit() -> RateLimit:
+    """One confirmation email to an address (per partnership) every 15 minutes."""
+    return RateLimit(
+        bucket="digest_confirmation:email",
+        limit=1,
+        window=datetime.timedelta(seconds=CONFIRMATION_COOLDOWN_SECONDS),
+    )
 
 
 def subscriber_request(
@@ -331,7 +335,7 @@ def subscriber_request(
     """Someone asked for the digest by email. Whether or not the address is known, the answer
     is the same; the address gets a confirmation link (or, if it is subscribed already, a
     note saying so), at most once every 15 minutes."""
-    if subscribe_rate_limited(ip=ip):
+    if not _subscribe_limit().allow(ip):
         raise ServiceError(
             "You have tried to subscribe a lot of times in the last hour. Wait an hour and try "
             "again",
@@ -343,8 +347,7 @@ def subscriber_request(
             subscriber, _ = Subscriber.objects.get_or_create(partnership=partnership, email=email)
     except IntegrityError:
         subscriber = Subscriber.objects.get(partnership=partnership, email=email)
-    cooldown = f"digests:confirm:{partnership.pk}:{_digest(email)}"
-    if not cache.add(cooldown, 1, timeout=CONFIRMATION_COOLDOWN_SECONDS):
+    if not _confirmation_limit().allow(f"{partnership.pk}:{email}"):
         return
     subscribed = subscriber.confirmed_at is not None and subscriber.unsubscribed_at is None
     slug = partnership.slug
@@ -361,11 +364,14 @@ def subscriber_request(
     else:
         subject = f"Confirm that you want learning digests from {partnership.name}"
     try:
-        send_mail(
-            subject=subject[:200],
-            message=render_to_string("digests/email/confirm.txt", context),
-            from_email=None,
-            recipient_list=[email],
+        email_send(
+            OutgoingEmail(
+                to=email,
+                subject=subject[:200],
+                body=render_to_string("digests/email/confirm.txt", context),
+                template="digest.subscription",
+                link=context["confirm"],
+            )
         )
     except Exception:
         logger.exception("Could not send the digest confirmation to subscriber %s", subscriber.pk)

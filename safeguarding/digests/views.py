@@ -31,7 +31,7 @@ BUSINESS_UNIT_ONLY = "Only the business unit can change learning digests"
 
 
 def _partnership(request, slug: str, *, manage: bool = False):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if manage:
         if not permissions.can_manage_digests(request.user, partnership):
             raise PermissionDenied(BUSINESS_UNIT_ONLY)
@@ -41,8 +41,12 @@ def _partnership(request, slug: str, *, manage: bool = False):
 
 
 def _issue(request, slug: str, pk: int, *, manage: bool = False):
-    partnership = _partnership(request, slug, manage=manage)
-    issue = selectors.issue_get(partnership=partnership, pk=pk)
+    """The issue (404 for anyone who may not see the digests: ADR 0010), then 403 for a partner
+    lead when ``manage``, and for a published issue, which cannot change."""
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    issue = selectors.issue_get_for_user(user=request.user, partnership=partnership, pk=pk)
+    if manage and not permissions.can_manage_digests(request.user, partnership):
+        raise PermissionDenied(BUSINESS_UNIT_ONLY)
     if manage and issue.status != DigestIssue.Status.DRAFT:
         raise PermissionDenied(services.PUBLISHED_READ_ONLY)
     return partnership, issue

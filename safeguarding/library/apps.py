@@ -18,6 +18,7 @@ class LibraryConfig(AppConfig):
                 "library.search_term_added": "Added a search synonym or abbreviation",
                 "library.search_term_removed": "Removed a search synonym or abbreviation",
                 "library.submission_prepared": "Prepared a national library submission",
+                "library.submission_downloaded": "Downloaded a national library submission",
                 "library.submission_sent": "Recorded a national library submission as sent",
             }
         )

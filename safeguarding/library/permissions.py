@@ -7,7 +7,7 @@
 - Records that are not public (a withdrawn review, say) only to the business unit and partner
   leads; other members see what the public sees.
 - The public sees public records only (the public pages, no sign-in).
-- Non-members: 404 (``partnership_get_for_member``).
+- Non-members: 404 (``partnership_get_for_user``).
 """
 
 from safeguarding.accounts.permissions import is_business_unit, is_member, is_partner_lead

@@ -15,6 +15,7 @@ from safeguarding.accounts.models import Partnership
 from safeguarding.actions.models import Theme
 from safeguarding.publication.models import Publication, PublicationFile, Revision
 
+from . import permissions
 from .models import AgeGroup, LibraryRecord, NationalLibrarySubmission, ReviewType, SearchTerm
 
 JSON_PAGE_SIZE = 25
@@ -43,15 +44,23 @@ def _with_themes(records: QuerySet[LibraryRecord]) -> QuerySet[LibraryRecord]:
     )
 
 
-def record_get(*, partnership: Partnership, pk: int) -> LibraryRecord:
+def record_get_for_user(*, user, partnership: Partnership, pk: int) -> LibraryRecord:
+    """A live record of the partnership's library for its members; a record that is not public
+    only for the business unit and partner leads. 404 for anyone else, whether or not it
+    exists (ADR 0010)."""
+    if not permissions.can_read_library(user, partnership):
+        raise Http404("No such library record")
     try:
-        return (
+        record = (
             _with_themes(record_list_live(partnership=partnership))
             .select_related("publication", "national_review", "national_submission")
             .get(pk=pk)
         )
     except LibraryRecord.DoesNotExist:
         raise Http404("No such library record") from None
+    if not record.is_public and not permissions.sees_non_public_records(user, partnership):
+        raise Http404("No such library record")
+    return record
 
 
 def record_get_public(*, partnership: Partnership, pk: int) -> LibraryRecord:
@@ -213,7 +222,11 @@ def search_terms_shared() -> QuerySet[SearchTerm]:
     return SearchTerm.objects.filter(partnership__isnull=True).order_by("term")
 
 
-def search_term_get(*, partnership: Partnership, pk: int) -> SearchTerm:
+def search_term_get_for_user(*, user, partnership: Partnership, pk: int) -> SearchTerm:
+    """One of the partnership's own search terms, for the business unit (the only role that
+    sees them); 404 for anyone else (ADR 0010)."""
+    if not permissions.can_manage_library(user, partnership):
+        raise Http404("No such search term")
     try:
         return search_terms_own(partnership=partnership).get(pk=pk)
     except SearchTerm.DoesNotExist:

@@ -29,6 +29,7 @@ from safeguarding.actions.models import Recommendation, Theme
 from safeguarding.actions.services import themes_available
 from safeguarding.audit.services import audit_record
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.models import apply_changes
 from safeguarding.publication import services as publication_services
 from safeguarding.publication.identifier_check import UnreadableFile, extract_pages
 from safeguarding.publication.models import NationalReview, Publication, Revision
@@ -128,8 +129,10 @@ def _save(record: LibraryRecord, themes) -> None:
         indexing.record_indexed(record)
 
 
-def _changed(record: LibraryRecord, values: dict, themes) -> list[str]:
-    changed = [name for name, value in values.items() if getattr(record, name) != value]
+def _apply(record: LibraryRecord, values: dict, themes) -> list[str]:
+    """Set the changed values on the record (saved by ``_save``, which also sets the themes);
+    the names of what changed, "themes" among them if the themes differ."""
+    changed = apply_changes(record, values)
     if record.pk is None or {t.pk for t in themes} != set(
         record.themes.values_list("pk", flat=True)
     ):
@@ -243,11 +246,9 @@ def _sync(publication: Publication, actor) -> tuple[LibraryRecord | None, str]:
                 publication=publication,
                 created_by=actor,
             )
-        changed = _changed(record, values, themes)
+        changed = _apply(record, values, themes)
         if not created and not changed:
             return record, "same"
-        for name, value in values.items():
-            setattr(record, name, value)
         record.modified_by = actor
         _save(record, themes)
         audit_record(
@@ -374,9 +375,7 @@ def record_update(*, record: LibraryRecord, actor, themes=(), **values) -> Libra
             field="is_public",
         )
     with transaction.atomic():
-        changed = _changed(record, values, themes)
-        for name, value in values.items():
-            setattr(record, name, value)
+        changed = _apply(record, values, themes)
         record.modified_by = actor
         _save(record, themes)
         audit_record(
@@ -465,8 +464,7 @@ def library_import(
             else:
                 record.archived_at = None
                 updated += 1
-            for name_, value in row.values.items():
-                setattr(record, name_, value)
+            apply_changes(record, row.values)
             record.modified_by = actor
             _save(record, row.themes)
         audit_record(

@@ -11,7 +11,7 @@ import math
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeData, mark_safe
@@ -22,6 +22,7 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.actions.models import Theme
 from safeguarding.actions.services import themes_available
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
 from safeguarding.publication import selectors as publication_selectors
 from safeguarding.publication.models import Publication
@@ -45,17 +46,27 @@ MAX_PAGE = 500
 
 
 def _reader(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not permissions.can_read_library(request.user, partnership):
         raise PermissionDenied("Only members of the partnership can read its library")
     return partnership
 
 
 def _manager(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not permissions.can_manage_library(request.user, partnership):
         raise PermissionDenied("Only the business unit can change the library")
     return partnership
+
+
+def _record(request, slug: str, pk: int, *, manage: bool = False):
+    """The record (404 for anyone who may not see it: ADR 0010), then 403 for a member who may
+    not change it when ``manage``."""
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    record = selectors.record_get_for_user(user=request.user, partnership=partnership, pk=pk)
+    if manage and not permissions.can_manage_library(request.user, partnership):
+        raise PermissionDenied("Only the business unit can change the library")
+    return partnership, record
 
 
 def _to_record(record: LibraryRecord):
@@ -206,11 +217,8 @@ def published_page(record: LibraryRecord) -> str:
 
 @require_GET
 def record_detail(request, slug: str, pk: int):
-    partnership = _reader(request, slug)
-    record = selectors.record_get(partnership=partnership, pk=pk)
+    partnership, record = _record(request, slug, pk)
     public_only = not permissions.sees_non_public_records(request.user, partnership)
-    if public_only and not record.is_public:
-        raise Http404("No such record")
     can_manage = permissions.can_manage_library(request.user, partnership)
     library = None
     if can_manage:
@@ -264,8 +272,7 @@ def _show_record_error(form, error: ServiceError) -> None:
 
 @require_http_methods(["GET", "POST"])
 def record_edit(request, slug: str, pk: int):
-    partnership = _manager(request, slug)
-    record = selectors.record_get(partnership=partnership, pk=pk)
+    partnership, record = _record(request, slug, pk, manage=True)
     form = RecordForm(
         posted(request),
         themes=themes_available(partnership),
@@ -289,8 +296,7 @@ def record_edit(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def record_archive(request, slug: str, pk: int):
-    partnership = _manager(request, slug)
-    record = selectors.record_get(partnership=partnership, pk=pk)
+    partnership, record = _record(request, slug, pk, manage=True)
     form = ArchiveForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.record_archive(record=record, actor=request.user)
@@ -428,8 +434,8 @@ def search_terms(request, slug: str):
 
 @require_http_methods(["GET", "POST"])
 def search_term_remove(request, slug: str, pk: int):
-    partnership = _manager(request, slug)
-    term = selectors.search_term_get(partnership=partnership, pk=pk)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    term = selectors.search_term_get_for_user(user=request.user, partnership=partnership, pk=pk)
     form = ArchiveForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.search_term_remove(search_term=term, actor=request.user)
@@ -469,8 +475,7 @@ def themes_by_year(request, slug: str):
 
 
 def _own_published(request, slug: str, pk: int):
-    partnership = _manager(request, slug)
-    record = selectors.record_get(partnership=partnership, pk=pk)
+    partnership, record = _record(request, slug, pk, manage=True)
     try:
         library = services.submission_library(record)
     except ServiceError as error:
@@ -511,11 +516,16 @@ def submission_download(request, slug: str, pk: int):
     prepared = selectors.submission_for(record=record)
     if prepared is None:
         raise Http404("Prepare the submission first")
-    data = national_libraries.submission_zip(prepared, selectors.record_files(record=record))
-    response = HttpResponse(data, content_type="application/zip")
     name = slugify(f"{library.code} {record.title}")[:80] or "submission"
-    response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
-    return response
+    return file_response(
+        request,
+        content=national_libraries.submission_zip(prepared, selectors.record_files(record=record)),
+        filename=f"{name}.zip",
+        content_type="application/zip",
+        audit_action="library.submission_downloaded",
+        target=record,
+        payload={"library": library.code},
+    )
 
 
 @require_http_methods(["GET", "POST"])

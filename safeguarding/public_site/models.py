@@ -1,12 +1,10 @@
 """Content of a partnership's public Reviews page: editable blocks and documents (DESIGN §7)."""
 
-import uuid
-from pathlib import PurePath
-
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from safeguarding.accounts.models import Partnership, ReviewType
+from safeguarding.core.files import UploadPath
 from safeguarding.core.models import ArchivableModel, TimeStampedModel
 from safeguarding.core.uploads import KINDS
 
@@ -39,11 +37,6 @@ class ContentBlock(TimeStampedModel):
         return self.heading
 
 
-def _document_path(instance: "PublicDocument", filename: str) -> str:
-    suffix = PurePath(filename).suffix.lower()
-    return f"public-documents/{instance.partnership.slug}/{uuid.uuid4().hex}{suffix}"
-
-
 class PublicDocument(ArchivableModel):
     class Category(models.TextChoices):
         PROCEDURE = "procedure", "Procedures and guidance"
@@ -57,7 +50,9 @@ class PublicDocument(ArchivableModel):
     title = models.CharField(max_length=200)
     category = models.CharField(max_length=20, choices=Category.choices)
     review_type = models.CharField(max_length=10, choices=ReviewType.choices, blank=True)
-    file = models.FileField(upload_to=_document_path, max_length=300)
+    file = models.FileField(
+        upload_to=UploadPath("public-documents", "partnership.slug"), max_length=300
+    )
     original_name = models.CharField(max_length=255)
     file_kind = models.CharField(max_length=10, choices=[(k, v.label) for k, v in KINDS.items()])
     size_bytes = models.PositiveBigIntegerField()

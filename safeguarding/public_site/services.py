@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.audit.services import audit_record
+from safeguarding.core.models import apply_changes
 from safeguarding.core.uploads import FileKind
 
 from .models import ContentBlock, PublicDocument
@@ -14,9 +15,12 @@ BLOCK_FIELDS = ("heading", "body", "review_type", "position")
 
 def content_block_create(*, partnership: Partnership, actor, **values) -> ContentBlock:
     with transaction.atomic():
-        block = ContentBlock(partnership=partnership, created_by=actor, modified_by=actor)
-        for field in BLOCK_FIELDS:
-            setattr(block, field, values[field])
+        block = ContentBlock(
+            partnership=partnership,
+            created_by=actor,
+            modified_by=actor,
+            **{field: values[field] for field in BLOCK_FIELDS},
+        )
         block.full_clean()
         block.save()
         audit_record(action="public_page.block_added", actor=actor, target=block)
@@ -25,14 +29,12 @@ def content_block_create(*, partnership: Partnership, actor, **values) -> Conten
 
 def content_block_update(*, block: ContentBlock, actor, **values) -> ContentBlock:
     with transaction.atomic():
-        changed = [f for f in BLOCK_FIELDS if f in values and getattr(block, f) != values[f]]
+        changed = apply_changes(block, values, fields=BLOCK_FIELDS)
         if not changed:
             return block
-        for field in changed:
-            setattr(block, field, values[field])
         block.modified_by = actor
         block.full_clean()
-        block.save()
+        block.save(update_fields=[*changed, "modified_by", "modified_at"])
         audit_record(
             action="public_page.block_changed",
             actor=actor,

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
+from safeguarding.core.files import file_response
 from safeguarding.publication import public_selectors
 from safeguarding.publication.selectors import national_review_list_live
 
@@ -49,13 +49,13 @@ def reviews(request, slug: str):
 def document_download(request, slug: str, pk: int):
     partnership = account_selectors.partnership_get_public(slug=slug)
     document = selectors.public_document_get_live(partnership=partnership, pk=pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
+    return file_response(
+        request,
+        content=document.file,
         filename=document.original_name,
         content_type=document.kind.content_type,
+        public=True,
     )
-    return response
 
 
 @login_not_required
@@ -72,7 +72,7 @@ def privacy(request):
 
 
 def _partnership_for_editor(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not can_manage_public_page(request.user, partnership):
         raise PermissionDenied("Only the business unit can change the public page")
     return partnership

@@ -3,6 +3,7 @@
 from django.db import models
 
 from safeguarding.accounts.models import Partnership
+from safeguarding.core.files import UploadPath
 from safeguarding.core.models import ArchivableModel
 
 
@@ -105,18 +106,10 @@ class Publication(ArchivableModel):
         return self.title
 
 
-def _file_path(instance: "PublicationFile", filename: str) -> str:
-    import uuid
-    from pathlib import PurePath
-
-    suffix = PurePath(filename).suffix.lower()
-    return f"publications/{instance.publication_id}/{uuid.uuid4().hex}{suffix}"
-
-
 class PublicationFile(models.Model):
     publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="files")
     title = models.CharField(max_length=200)
-    file = models.FileField(upload_to=_file_path, max_length=300)
+    file = models.FileField(upload_to=UploadPath("publications", "publication_id"), max_length=300)
     original_name = models.CharField(max_length=255)
     file_kind = models.CharField(max_length=10)
     size_bytes = models.PositiveBigIntegerField()

@@ -5,13 +5,14 @@ from datetime import datetime, time
 
 from django import forms
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
 from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import GovukForm
 from safeguarding.core.text import printable
 
@@ -108,11 +109,12 @@ def file_download(request, slug: str, pk: int, file_pk: int):
     published_file = public_selectors.publication_file_get_public(
         partnership=partnership, pk=pk, file_pk=file_pk, today=timezone.localdate()
     )
-    return FileResponse(
-        published_file.file.open("rb"),
-        as_attachment=True,
+    return file_response(
+        request,
+        content=published_file.file,
         filename=published_file.original_name,
         content_type=CONTENT_TYPES.get(published_file.file_kind, "application/octet-stream"),
+        public=True,
     )
 
 

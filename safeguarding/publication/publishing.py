@@ -15,6 +15,7 @@ from django.utils import timezone
 from safeguarding.accounts.models import ReviewType
 from safeguarding.audit.services import audit_record
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.models import apply_changes
 from safeguarding.core.uploads import DOCX, PDF, validate_upload
 from safeguarding.referrals.models import ReferralIdentity
 
@@ -120,12 +121,10 @@ def publication_update(*, publication: Publication, actor, **values) -> Publicat
                 field="improvements",
             )
     with transaction.atomic():
-        changed = [key for key, value in values.items() if getattr(publication, key) != value]
-        for key in changed:
-            setattr(publication, key, values[key])
+        changed = apply_changes(publication, values)
         publication.modified_by = actor
         publication.full_clean()
-        publication.save()
+        publication.save(update_fields=[*changed, "modified_by", "modified_at"])
         audit_record(
             action="publication.updated",
             actor=actor,

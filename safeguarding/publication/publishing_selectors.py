@@ -1,10 +1,12 @@
-"""Reads for publishing signed-off reviews, scoped to one partnership."""
+"""Reads for publishing signed-off reviews, scoped to one partnership; one publication is read
+through ``publication_get_for_user`` (ADR 0010)."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
 
+from . import permissions
 from .models import CheckFinding, Publication, PublicationFile
 
 
@@ -22,7 +24,11 @@ def publication_list(*, partnership: Partnership) -> QuerySet[Publication]:
     )
 
 
-def publication_get(*, partnership: Partnership, pk: int) -> Publication:
+def publication_get_for_user(*, user, partnership: Partnership, pk: int) -> Publication:
+    """A publication being prepared or published, for the business unit and partner leads;
+    404 for anyone else, whether or not it exists (ADR 0010)."""
+    if not permissions.can_view_publications(user, partnership):
+        raise Http404("No such publication")
     try:
         return Publication.objects.select_related("review", "review__case", "partnership").get(
             partnership=partnership, pk=pk

@@ -1,6 +1,7 @@
 """Staff pages for publishing a signed-off review, under /manage/<partnership>/publication/.
 
-Each view: selector (404 outside the partnership) → permission (403) → form → one service →
+Each view: partnership (404 outside it) → publication through ``publication_get_for_user`` (404
+for anyone who may not see publications: ADR 0010) → permission (403) → form → one service →
 redirect with a success message.
 """
 
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted, show_service_error
-from safeguarding.reviews.running import selectors as review_selectors
+from safeguarding.reviews.selectors import review_get_for_user
 
 from . import permissions, publishing, rules
 from . import publishing_selectors as selectors
@@ -30,21 +31,23 @@ from .publishing_forms import (
 )
 
 
-def _partnership(request, slug: str, *, manage: bool = True):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    allowed = (
-        permissions.can_manage_publications(request.user, partnership)
-        if manage
-        else permissions.can_view_publications(request.user, partnership)
-    )
-    if not allowed:
-        raise PermissionDenied("Only the business unit can prepare publications")
+def _for_readers(request, slug: str):
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    if not permissions.can_view_publications(request.user, partnership):
+        raise PermissionDenied("Only the business unit and partner leads see publications")
     return partnership
 
 
 def _publication(request, slug: str, pk: int, *, manage: bool = True):
-    partnership = _partnership(request, slug, manage=manage)
-    return partnership, selectors.publication_get(partnership=partnership, pk=pk)
+    """The publication: 404 for anyone who may not see publications, whether or not it exists
+    (ADR 0010); then 403 for a partner lead when ``manage``."""
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    publication = selectors.publication_get_for_user(
+        user=request.user, partnership=partnership, pk=pk
+    )
+    if manage and not permissions.can_manage_publications(request.user, partnership):
+        raise PermissionDenied("Only the business unit can prepare publications")
+    return partnership, publication
 
 
 def _to_detail(publication):
@@ -73,7 +76,7 @@ def _page(request, template, partnership, publication, **context):
 
 @require_GET
 def publication_list(request, slug: str):
-    partnership = _partnership(request, slug, manage=False)
+    partnership = _for_readers(request, slug)
     return render(
         request,
         "publication/staff/list.html",
@@ -87,8 +90,10 @@ def publication_list(request, slug: str):
 
 @require_POST
 def publication_start(request, slug: str, review_pk: int):
-    partnership = _partnership(request, slug)
-    review = review_selectors.review_get(partnership=partnership, pk=review_pk)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    review = review_get_for_user(user=request.user, partnership=partnership, pk=review_pk)
+    if not permissions.can_manage_publications(request.user, partnership):
+        raise PermissionDenied("Only the business unit can prepare publications")
     existing = Publication.objects.filter(review=review).first()
     if existing is not None:
         return _to_detail(existing)
@@ -320,10 +325,9 @@ def publication_correct(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def publication_withdraw(request, slug: str, pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership, publication = _publication(request, slug, pk, manage=False)
     if not permissions.can_open_withdraw_page(request.user, partnership):
         raise PermissionDenied("Only the business unit or a partner lead can withdraw")
-    publication = selectors.publication_get(partnership=partnership, pk=pk)
     today = timezone.localdate()
     form = WithdrawForm(posted(request))
     if request.method == "POST" and form.is_valid():

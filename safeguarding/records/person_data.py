@@ -5,9 +5,10 @@ The business unit finds every record of its partnership that may hold the person
 those that are about them, and downloads one ZIP: ``data.json`` (everything, as data) and a
 readable summary (``summary.pdf`` and ``summary.html``, from the core document builder).
 
-Real identities are held apart and may be encrypted at rest, so the database cannot search
-them: the partnership's identities are read (decrypted) into memory and compared there, and
-they are shown only on the results page and in the export, both audited (services.py).
+Real identities are held apart and encrypted at rest, so the database cannot search them: the
+partnership's identities are read (decrypted) into memory and compared there, and they are
+shown only on the results page and in the export, both audited (the search by services.py, the
+download by ``core.files.file_response`` with the payload ``person_data_export`` gives).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from safeguarding.accounts.models import Membership, Partnership, User
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core import documents as doc
 from safeguarding.core.calendar import add_calendar_months
+from safeguarding.core.errors import ServiceError
 from safeguarding.digests.models import DigestDelivery, Subscriber
 from safeguarding.referrals.models import Referral, ReferralIdentity, Signature
 from safeguarding.reviews.models import (
@@ -556,3 +558,54 @@ def person_data_zip(*, data: dict, document: doc.Document) -> bytes:
         archive.writestr("summary.html", doc.html(document))
         archive.writestr("summary.pdf", doc.pdf_bytes(document))
     return buffer.getvalue()
+
+
+# The export -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonDataExport:
+    archive: bytes
+    filename: str
+    payload: dict  # for the download's audit event: no real identity, only ids and dates
+
+
+def person_data_export(
+    *,
+    partnership: Partnership,
+    matches: list[Match],
+    received_on: datetime.date,
+    reason: str,
+    prepared_by: str,
+) -> PersonDataExport:
+    """The ZIP of the data held about a person (UK GDPR Article 15), with what its download's
+    audit event records. The identities in it are decrypted only for this. Writes nothing: the
+    view serves it through ``file_response``, which writes the audit event."""
+    reason = reason.strip()
+    if not matches:
+        raise ServiceError("Select the records that are about the person", field="records")
+    if not reason:
+        raise ServiceError("Enter the reason for the download", field="reason")
+    today = timezone.localdate()
+    if received_on > today:
+        raise ServiceError(
+            "The date the request was received must be today or in the past", field="received_on"
+        )
+    data = person_data(partnership=partnership, matches=matches, received_on=received_on)
+    archive = person_data_zip(
+        data=data, document=person_data_document(data, prepared_by=prepared_by)
+    )
+    records: dict[str, list[str]] = {}
+    for match in matches:
+        records.setdefault(match.kind, []).append(str(match.pk))
+    return PersonDataExport(
+        archive=archive,
+        filename=f"data-about-a-person-{today:%Y-%m-%d}.zip",
+        payload={
+            "reason": reason[:500],
+            "received_on": received_on.isoformat(),
+            "respond_by": add_calendar_months(received_on, 1).isoformat(),
+            "records": records,
+            "bytes": len(archive),
+        },
+    )

@@ -12,6 +12,7 @@ from safeguarding.accounts.models import Partnership
 from safeguarding.referrals.models import Case
 
 from .models import RetentionHold
+from .permissions import can_manage_records
 from .retention import Period, periods_for, retention_plan
 from .retention_schedule import BY_KEY, SCHEDULE, RecordType
 
@@ -54,7 +55,11 @@ def holds_in_place(*, partnership: Partnership) -> QuerySet[RetentionHold]:
     ).select_related("case", "placed_by")
 
 
-def hold_get(*, partnership: Partnership, pk: int) -> RetentionHold:
+def hold_get_for_user(*, user, partnership: Partnership, pk: int) -> RetentionHold:
+    """A hold in place on one of the partnership's cases, for the business unit (the only role
+    that sees holds); 404 for anyone else, as for a hold that does not exist (ADR 0010)."""
+    if not can_manage_records(user, partnership):
+        raise Http404("No such hold")
     try:
         return RetentionHold.objects.select_related("case").get(
             partnership=partnership, pk=pk, lifted_at__isnull=True

@@ -1,21 +1,19 @@
 """Writes of the records app: a partnership's retention periods, retention holds, and the audited
-reads of data about a person. Each in one transaction with its audit event."""
+search for data about a person. Each in one transaction with its audit event. (The download of
+data about a person is audited by ``core.files.file_response``, as every staff download is.)"""
 
 from __future__ import annotations
-
-import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.audit.services import audit_record
-from safeguarding.core.calendar import add_calendar_months
 from safeguarding.core.errors import ServiceError
 from safeguarding.referrals.models import Case
 
 from .models import RetentionHold, RetentionSetting
-from .person_data import Match, person_data, person_data_document, person_data_zip
+from .person_data import Match
 from .retention_schedule import BY_KEY, RecordType
 
 MAX_MONTHS = 1_200  # 100 years
@@ -110,45 +108,3 @@ def person_data_searched(*, partnership: Partnership, matches: list[Match], acto
                 "with_email": bool(asked.get("email")),
             },
         )
-
-
-def person_data_export(
-    *,
-    partnership: Partnership,
-    matches: list[Match],
-    received_on: datetime.date,
-    reason: str,
-    actor,
-) -> bytes:
-    """The ZIP of the data held about a person (UK GDPR Article 15): the identities in it are
-    decrypted only for this, and the export is audited with the records it holds."""
-    reason = reason.strip()
-    if not matches:
-        raise ServiceError("Select the records that are about the person", field="records")
-    if not reason:
-        raise ServiceError("Enter the reason for the download", field="reason")
-    today = timezone.localdate()
-    if received_on > today:
-        raise ServiceError(
-            "The date the request was received must be today or in the past", field="received_on"
-        )
-    data = person_data(partnership=partnership, matches=matches, received_on=received_on)
-    document = person_data_document(data, prepared_by=actor.full_name or actor.email)
-    archive = person_data_zip(data=data, document=document)
-    records: dict[str, list[str]] = {}
-    for match in matches:
-        records.setdefault(match.kind, []).append(str(match.pk))
-    with transaction.atomic():
-        audit_record(
-            action="person_data.exported",
-            actor=actor,
-            partnership=partnership,
-            payload={
-                "reason": reason[:500],
-                "received_on": received_on.isoformat(),
-                "respond_by": add_calendar_months(received_on, 1).isoformat(),
-                "records": records,
-                "bytes": len(archive),
-            },
-        )
-    return archive

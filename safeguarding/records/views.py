@@ -4,24 +4,25 @@ person (UK GDPR Article 15)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
 
 from . import selectors, services
 from .forms import HoldForm, LiftHoldForm, PersonExportForm, PersonSearchForm, RetentionSettingForm
 from .permissions import can_manage_records
-from .person_data import person_matches
+from .person_data import person_data_export, person_matches
 
 
 def _partnership(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    """Pages that are not one record: 404 outside the partnership, 403 for members other than
+    the business unit (ADR 0010)."""
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not can_manage_records(request.user, partnership):
         raise PermissionDenied("Only the business unit manages the partnership's records")
     return partnership
@@ -107,8 +108,8 @@ def hold_add(request, slug: str):
 
 @require_http_methods(["GET", "POST"])
 def hold_lift(request, slug: str, pk: int):
-    partnership = _partnership(request, slug)
-    hold = selectors.hold_get(partnership=partnership, pk=pk)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    hold = selectors.hold_get_for_user(user=request.user, partnership=partnership, pk=pk)
     form = LiftHoldForm(posted(request))
     if request.method == "POST" and form.is_valid():
         services.retention_hold_lift(hold=hold, actor=request.user)
@@ -162,19 +163,24 @@ def person_download(request, slug: str):
     form = PersonExportForm(request.POST, matches=context["matches"])
     if form.is_valid():
         try:
-            archive = services.person_data_export(
+            export = person_data_export(
                 partnership=partnership,
                 matches=form.chosen(),
                 received_on=form.cleaned_data["received_on"],
                 reason=form.cleaned_data["reason"],
-                actor=request.user,
+                prepared_by=request.user.full_name or request.user.email,
             )
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            response = HttpResponse(archive, content_type="application/zip")
-            name = slugify(f"data about a person {timezone.localdate():%Y-%m-%d}")
-            response["Content-Disposition"] = f'attachment; filename="{name}.zip"'
-            return response
+            return file_response(
+                request,
+                content=export.archive,
+                filename=export.filename,
+                content_type="application/zip",
+                audit_action="person_data.exported",
+                partnership=partnership,
+                payload=export.payload,
+            )
     context["form"] = form
     return render(request, "records/person_results.html", context)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
+from safeguarding.core.encryption import EncryptedDateField, EncryptedTextField
 from safeguarding.core.models import ArchivableModel, TimeStampedModel
 
 
@@ -164,7 +165,6 @@ class Referral(TimeStampedModel):
             models.Index(fields=["partnership", "-received_on", "-id"], name="referral_newest"),
             models.Index(fields=["partnership", "review_type"], name="referral_type"),
             models.Index(fields=["partnership", "age_group"], name="referral_age_group"),
-            models.Index(fields=["submitted_ip_hash", "created_at"], name="referral_rate_limit"),
         ]
 
     def __str__(self) -> str:
@@ -173,14 +173,15 @@ class Referral(TimeStampedModel):
 
 class ReferralIdentity(models.Model):
     """Real identity of the person referred: held apart, shown only to roles that need it, and
-    every view is audited (DESIGN §2)."""
+    every view is audited (DESIGN §2). Every field is encrypted at rest (core/encryption.py): the
+    database cannot filter or sort by them."""
 
     referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="identity")
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    other_names = models.CharField(max_length=200, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
-    address = models.TextField(max_length=500, blank=True)
+    first_name = EncryptedTextField(max_length=100)
+    last_name = EncryptedTextField(max_length=100)
+    other_names = EncryptedTextField(max_length=200, blank=True)
+    date_of_birth = EncryptedDateField(null=True, blank=True)
+    address = EncryptedTextField(max_length=500, blank=True)
 
     def __str__(self) -> str:
         return f"Identity for {self.referral.reference}"

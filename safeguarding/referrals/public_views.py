@@ -2,24 +2,31 @@
 private status page and the Word referral forms to download.
 
 The answers of a referral in progress are kept in the session, one draft per partnership and
-review type, as JSON-safe values (dates as ISO strings). Each draft carries a submission key made
-when it starts, so sending the same draft twice creates one referral.
+review type, as JSON-safe values (dates as ISO strings), each page's answers encrypted with the
+identity keys (the session is stored in the database, and a page holds the person's name, date of
+birth and address: docs/security.md, "Identities at rest"). Each draft carries a submission key
+made when it starts, so sending the same draft twice creates one referral.
 """
 
 import datetime
+import json
+import logging
 import uuid
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.models import Partnership, ReviewType
+from safeguarding.core import encryption
+from safeguarding.core.client_address import client_address
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import GovukDateField, GovukForm
 from safeguarding.core.uploads import DOCX
 
@@ -58,6 +65,8 @@ STAGE_TEXT = {
         "A decision has been made. The business unit will tell the people who need to know.",
     ),
 }
+logger = logging.getLogger(__name__)
+
 STAGES = [Status.NEW, Status.IN_SCREENING, Status.AWAITING_DECISION, Status.DECIDED]
 
 
@@ -89,11 +98,29 @@ def _draft(request, partnership: Partnership, review_type: str, *, create: bool)
     return draft
 
 
+def _page_answers_store(draft: dict, slug: str, answers: dict) -> None:
+    draft["pages"][slug] = encryption.encrypt_text(json.dumps(answers))
+
+
+def _page_answers(draft: dict, slug: str) -> dict | None:
+    """A page's stored answers, or None if not answered. A page sealed with a key that has since
+    been removed (a draft left open across a key rotation) counts as not answered: the referrer
+    answers it again."""
+    stored = draft["pages"].get(slug)
+    if stored is None or isinstance(stored, dict):  # a dict: a draft from before encryption
+        return stored
+    try:
+        return json.loads(encryption.decrypt_text(stored, where="A referral draft page"))
+    except encryption.IdentityDecryptionError:
+        logger.warning("A referral draft page could not be decrypted; it is asked again")
+        return None
+
+
 def _check_draft(partnership: Partnership, review_type: str, draft: dict):
     """Every page of the draft, bound to its stored answers and checked again."""
 
     def data_for_page(page, blank_form):
-        stored = draft["pages"].get(page.slug)
+        stored = _page_answers(draft, page.slug)
         return None if stored is None else data_from_answers(blank_form, stored)
 
     return pages_check(
@@ -197,13 +224,13 @@ def question_page(request, slug: str, review_type: str, page: str):
             previous=previous,
         )
         if form.is_valid():
-            draft["pages"][current.slug] = answers_from_cleaned(form)
+            _page_answers_store(draft, current.slug, answers_from_cleaned(form))
             request.session.modified = True
             if returning_to_check or index + 1 == len(pages):
                 return redirect("refer:check", slug, review_type)
             return redirect("refer:page", slug, review_type, pages[index + 1].slug)
     else:
-        stored = draft["pages"].get(current.slug)
+        stored = _page_answers(draft, current.slug)
         blank = page_form(current, partnership=partnership, review_type=review_type)
         form = (
             blank
@@ -310,7 +337,7 @@ def check(request, slug: str, review_type: str):
                 partnership=partnership,
                 review_type=review_type,
                 submission_key=uuid.UUID(draft["submission_key"]),
-                ip=request.META.get("REMOTE_ADDR", ""),
+                ip=client_address(request),
                 status_url_builder=lambda token: request.build_absolute_uri(
                     reverse("refer:status", args=[slug, token])
                 ),
@@ -424,8 +451,10 @@ def word_form(request, slug: str, review_type: str):
             reverse("refer:type_start", args=[slug, review_type])
         ),
     )
-    response = HttpResponse(content, content_type=DOCX.content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{partnership.slug}-{review_type}-referral-form.docx"'
+    return file_response(
+        request,
+        content=content,
+        filename=f"{partnership.slug}-{review_type}-referral-form.docx",
+        content_type=DOCX.content_type,
+        public=True,
     )
-    return response

@@ -1,7 +1,10 @@
 """Reads of referrals, cases, decisions and notifications, scoped to one partnership.
 
-Every function takes the partnership the view already checked (partnership_get_for_member), so
-nothing here can reach another partnership's records: an id from elsewhere is a 404.
+Every function takes the partnership the view already checked (partnership_get_for_user), so
+nothing here can reach another partnership's records: an id from elsewhere is a 404. One record
+is read through its ``*_get_for_user`` selector, which also answers 404 to a member who may not
+see referrals at all (ADR 0010): only the business unit and partner leads see them, and a named
+decision maker sees the decision they sign.
 """
 
 import datetime
@@ -12,7 +15,7 @@ from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
 
-from . import screening
+from . import permissions, screening
 from .models import (
     Case,
     Decision,
@@ -104,9 +107,11 @@ def agency_list_for_partnership(*, partnership: Partnership) -> QuerySet[Agency]
 # Referrals -------------------------------------------------------------------------------------
 
 
-def referral_get(*, partnership: Partnership, pk: int) -> Referral:
-    """One referral of the partnership, with its agencies and case (404 outside it). The
-    identity is not loaded: see referral_identity_get."""
+def referral_get_for_user(*, user, partnership: Partnership, pk: int) -> Referral:
+    """One referral of the partnership, with its agencies and case; 404 outside it and for
+    members who do not see referrals. The identity is not loaded: see referral_identity_get."""
+    if not permissions.can_view_referrals(user, partnership):
+        raise Http404("No such referral")
     try:
         return (
             Referral.objects.select_related("case")
@@ -161,7 +166,10 @@ def case_list_open(*, partnership: Partnership, limit: int = OPEN_CASE_LIMIT) ->
     )
 
 
-def case_get(*, partnership: Partnership, pk: int) -> Case:
+def case_get_for_user(*, user, partnership: Partnership, pk: int) -> Case:
+    """One case of the partnership; 404 outside it and for members who do not see cases."""
+    if not permissions.can_view_referrals(user, partnership):
+        raise Http404("No such case")
     try:
         return Case.objects.get(partnership=partnership, pk=pk)
     except Case.DoesNotExist:
@@ -371,13 +379,21 @@ def notifications_needed(
 # Decisions -------------------------------------------------------------------------------------
 
 
-def decision_get(*, partnership: Partnership, pk: int) -> Decision:
+def decision_get_for_user(*, user, partnership: Partnership, pk: int) -> Decision:
+    """One decision of the partnership, for those who see cases and for its named decision
+    makers; 404 for anyone else."""
     try:
-        return Decision.objects.select_related("track", "track__case").get(
+        decision = Decision.objects.select_related("track", "track__case").get(
             track__case__partnership=partnership, pk=pk
         )
     except Decision.DoesNotExist:
         raise Http404("No such decision") from None
+    if not (
+        permissions.can_view_referrals(user, partnership)
+        or permissions.can_sign_decision(user, decision)
+    ):
+        raise Http404("No such decision")
+    return decision
 
 
 def decision_signatories(*, decision: Decision) -> list[SignatoryRow]:

@@ -6,9 +6,7 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +14,10 @@ from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event, Milestone, subject_type_for
+from safeguarding.core import encryption
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.rate_limits import RateLimit
+from safeguarding.notifications.services import notify
 
 from .models import (
     OUTCOMES_BY_TYPE,
@@ -57,13 +58,16 @@ def _new_reference() -> str:
     return f"R{year}-{code}"
 
 
-def referral_rate_limited(*, ip: str) -> bool:
-    """More referrals from one address in the last hour than any real professional sends."""
-    if not ip:
-        return False
-    since = timezone.now() - datetime.timedelta(hours=1)
-    recent = Referral.objects.filter(submitted_ip_hash=ip_hash(ip), created_at__gte=since).count()
-    return recent >= settings.REFERRALS_PER_HOUR_PER_ADDRESS
+def _referral_limit() -> RateLimit:
+    """Online referrals from one client address in any hour: more than any real professional
+    sends (REFERRALS_PER_HOUR_PER_ADDRESS). Counted per client across every partnership, in
+    the database, so every server process shares the count; the address is the one the
+    trusted proxies saw (core.client_address), so referrers behind one proxy are counted apart."""
+    return RateLimit(
+        bucket="referral:client",
+        limit=settings.REFERRALS_PER_HOUR_PER_ADDRESS,
+        window=datetime.timedelta(hours=1),
+    )
 
 
 def referral_submit(
@@ -94,7 +98,8 @@ def referral_submit(
         existing = Referral.objects.filter(submission_key=submission_key).first()
         if existing is not None:
             return existing, None
-    if source == Referral.Source.ONLINE and referral_rate_limited(ip=ip):
+    limited = source == Referral.Source.ONLINE and bool(ip)
+    if limited and _referral_limit().exceeded(ip):
         raise ServiceError(
             "You have sent a lot of referrals in the last hour. Wait an hour and try again, or "
             "email the business unit"
@@ -128,6 +133,8 @@ def referral_submit(
             referral.agencies.set(agencies)
             ReferralIdentity.objects.create(referral=referral, **identity)
             _start_awareness_clock(referral)
+            if limited:
+                _referral_limit().record(ip)
             audit_record(
                 action="referral.uploaded"
                 if source == Referral.Source.WORD_FORM
@@ -137,6 +144,9 @@ def referral_submit(
                 target=referral,
                 payload={"review_type": review_type, "source": source},
             )
+            if source == Referral.Source.ONLINE and notify_referrer:
+                status_url = status_url_builder(token) if status_url_builder else ""
+                _acknowledge(referral, status_url)
     except IntegrityError:
         # A double submission that raced past the check above: return the first one.
         if submission_key is not None:
@@ -144,9 +154,6 @@ def referral_submit(
             if existing is not None:
                 return existing, None
         raise
-    if source == Referral.Source.ONLINE and notify_referrer:
-        status_url = status_url_builder(token) if status_url_builder else ""
-        transaction.on_commit(lambda: _send_acknowledgement(referral, status_url))
     return referral, token
 
 
@@ -174,13 +181,17 @@ def _start_awareness_clock(referral: Referral) -> None:
         )
 
 
-def _send_acknowledgement(referral: Referral, status_url: str) -> None:
-    context = {"referral": referral, "status_url": status_url}
-    send_mail(
-        subject=f"Referral {referral.reference} received by {referral.partnership.name}",
-        message=render_to_string("referrals/email/acknowledgement.txt", context),
-        from_email=None,
-        recipient_list=[referral.referrer_email],
+def _acknowledge(referral: Referral, status_url: str) -> None:
+    """Email the referrer an acknowledgement (after the commit). The private status link goes
+    in the email only: the notification kept by the service does not hold it."""
+    notify(
+        kind="referral.acknowledged",
+        recipients=[referral.referrer_email],
+        partnership=referral.partnership,
+        subject_object=referral,
+        context={"referral": referral},
+        private_context={"status_url": status_url} if status_url else None,
+        dedupe_key=f"referral:{referral.pk}:acknowledged",
     )
 
 
@@ -567,7 +578,33 @@ def referral_identity_viewed(*, referral: Referral, actor) -> None:
     audit_record(action="referral.identity_viewed", actor=actor, target=referral)
 
 
-def case_notification_summary_downloaded(*, case: Case, actor) -> None:
-    """Downloading the notification summary is an export of case data: audit it (DESIGN §8).
-    The summary holds the pseudonym only, never a real identity."""
-    audit_record(action="case.summary_downloaded", actor=actor, target=case)
+def identity_keys_rotate(
+    *, batch_size: int = 500, actor_label: str = "manage.py rotate_identity_keys"
+) -> encryption.RotationCounts:
+    """Re-encrypt every real identity (referrals, people in cases: every encrypted field) with
+    the first key in IDENTITY_ENCRYPTION_KEYS, in batches of one transaction each, then audit
+    the counts. The event is written whether the run completes or stops at a value no key
+    opens (then it says so, with the counts of the batches that were written). Idempotent:
+    values already under the first key are left alone."""
+    counts = encryption.RotationCounts()
+    error = ""
+    try:
+        encryption.identity_keys_rotate(batch_size=batch_size, counts=counts)
+    except encryption.IdentityDecryptionError as failure:
+        error = str(failure)
+        raise
+    finally:
+        audit_record(
+            action="identity.keys_rotated",
+            actor_label=actor_label,
+            payload={
+                "completed": not error,
+                "error": error[:300],
+                "keys": len(settings.IDENTITY_ENCRYPTION_KEYS),
+                "rotated": counts.rotated,
+                "already_current": counts.current,
+                "rows_changed": counts.rows_changed,
+                "by_model": counts.by_model,
+            },
+        )
+    return counts

@@ -1,8 +1,9 @@
 """The business unit's pages for referrals, cases, screening, decisions and notifications, under
 /manage/<partnership>/.
 
-Each view: partnership (404 outside it) → record through a selector (404 outside the
-partnership) → permission (403) → form → one service → redirect with a success message.
+Each view: partnership (404 outside it) → record through its scoped selector (404 outside the
+partnership, and for members who see no referrals: ADR 0010) → permission (403) → form → one
+service → redirect with a success message.
 Partner leads may read the triage, referrals and cases, see identities (audited) and sign the
 decisions they are named for; everything else is for the business unit.
 """
@@ -10,7 +11,6 @@ decisions they are named for; everything else is for the business unit.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.clock import selectors as clock_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import GovukForm
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
@@ -39,13 +40,14 @@ from .staff_forms import (
 )
 
 TRIAGE_PAGE_SIZE = 50
+BUSINESS_UNIT_ONLY = "Only the business unit can do this"
 
 # Screening results that put a review type in front of the decision makers by default.
 SCREENING_SUGGESTS_DECISION = {"notify", "mandatory", "discretionary", "required", "unknown"}
 
 
 def _partnership(request, slug: str, predicate, message: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not predicate(request.user, partnership):
         raise PermissionDenied(message)
     return partnership
@@ -60,8 +62,22 @@ def _for_readers(request, slug: str):
     )
 
 
-def _for_business_unit(request, slug: str, predicate=permissions.can_triage_referrals):
-    return _partnership(request, slug, predicate, "Only the business unit can do this")
+def _record(request, slug: str, pk: int, selector, predicate, message: str):
+    """The record through its scoped selector (404 outside the partnership, and for members
+    who see no referrals or cases), then ``predicate`` (403 for a reader who may not do this)."""
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    record = selector(user=request.user, partnership=partnership, pk=pk)
+    if predicate is not None and not predicate(request.user, partnership):
+        raise PermissionDenied(message)
+    return partnership, record
+
+
+def _referral(request, slug: str, pk: int, predicate=None, message=BUSINESS_UNIT_ONLY):
+    return _record(request, slug, pk, selectors.referral_get_for_user, predicate, message)
+
+
+def _case(request, slug: str, pk: int, predicate=None, message=BUSINESS_UNIT_ONLY):
+    return _record(request, slug, pk, selectors.case_get_for_user, predicate, message)
 
 
 def _case_url(case) -> str:
@@ -125,8 +141,7 @@ def triage(request, slug: str):
 
 
 def referral_detail(request, slug: str, pk: int):
-    partnership = _for_readers(request, slug)
-    referral = selectors.referral_get(partnership=partnership, pk=pk)
+    partnership, referral = _referral(request, slug, pk)
     return render(
         request,
         "referrals/staff/referral_detail.html",
@@ -145,13 +160,13 @@ def referral_detail(request, slug: str, pk: int):
 def referral_identity(request, slug: str, pk: int):
     """GET asks to confirm; POST records the view in the audit trail and shows the identity.
     The identity is only ever in a POST response, which browsers do not cache or replay."""
-    partnership = _partnership(
+    partnership, referral = _referral(
         request,
         slug,
+        pk,
         permissions.can_view_identities,
         "Only the business unit and the statutory partner leads can see real identities",
     )
-    referral = selectors.referral_get(partnership=partnership, pk=pk)
     identity = None
     if request.method == "POST":
         identity = selectors.referral_identity_get(referral=referral)
@@ -170,8 +185,7 @@ def referral_identity(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def referral_open_case(request, slug: str, pk: int):
-    partnership = _for_business_unit(request, slug, permissions.can_screen)
-    referral = selectors.referral_get(partnership=partnership, pk=pk)
+    partnership, referral = _referral(request, slug, pk, permissions.can_screen)
     if referral.case_id is not None:
         messages.info(request, f"Referral {referral.reference} is already part of a case")
         return redirect(_case_url(referral.case))
@@ -203,8 +217,7 @@ def referral_open_case(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def referral_link_case(request, slug: str, pk: int):
-    partnership = _for_business_unit(request, slug, permissions.can_screen)
-    referral = selectors.referral_get(partnership=partnership, pk=pk)
+    partnership, referral = _referral(request, slug, pk, permissions.can_screen)
     if referral.case_id is not None:
         messages.info(request, f"Referral {referral.reference} is already part of a case")
         return redirect(_case_url(referral.case))
@@ -238,8 +251,7 @@ def referral_link_case(request, slug: str, pk: int):
 
 
 def case_detail(request, slug: str, pk: int):
-    partnership = _for_readers(request, slug)
-    case = selectors.case_get(partnership=partnership, pk=pk)
+    partnership, case = _case(request, slug, pk)
     screening = selectors.case_screening(case=case)
     notifications = selectors.notification_list_for_case(case=case)
     awaiting = selectors.decisions_awaiting_signature(
@@ -273,8 +285,7 @@ def case_detail(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def case_screening(request, slug: str, pk: int):
-    partnership = _for_business_unit(request, slug, permissions.can_screen)
-    case = selectors.case_get(partnership=partnership, pk=pk)
+    partnership, case = _case(request, slug, pk, permissions.can_screen)
     form = ScreeningFactsForm(_posted(request), facts=case.facts)
     if request.method == "POST" and form.is_valid():
         try:
@@ -295,8 +306,7 @@ def case_screening(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def case_send_for_decision(request, slug: str, pk: int):
-    partnership = _for_business_unit(request, slug, permissions.can_screen)
-    case = selectors.case_get(partnership=partnership, pk=pk)
+    partnership, case = _case(request, slug, pk, permissions.can_screen)
     screening = selectors.case_screening(case=case)
     rows = {
         row.review_type: row
@@ -348,8 +358,7 @@ def case_send_for_decision(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def decision_record(request, slug: str, pk: int, track_pk: int):
-    partnership = _for_business_unit(request, slug, permissions.can_record_decisions)
-    case = selectors.case_get(partnership=partnership, pk=pk)
+    partnership, case = _case(request, slug, pk, permissions.can_record_decisions)
     track = selectors.track_get(case=case, pk=track_pk)
     decision = Decision.objects.filter(track=track).first()
     signatories = (
@@ -421,8 +430,8 @@ class _SignForm(GovukForm):
 
 @require_http_methods(["GET", "POST"])
 def decision_sign(request, slug: str, pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    decision = selectors.decision_get(partnership=partnership, pk=pk)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    decision = selectors.decision_get_for_user(user=request.user, partnership=partnership, pk=pk)
     if not permissions.can_sign_decision(request.user, decision):
         raise PermissionDenied("Only the partnership's named decision makers can sign")
     case = decision.track.case
@@ -471,8 +480,7 @@ def decision_sign(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def notification_add(request, slug: str, pk: int):
-    partnership = _for_business_unit(request, slug, permissions.can_record_notifications)
-    case = selectors.case_get(partnership=partnership, pk=pk)
+    partnership, case = _case(request, slug, pk, permissions.can_record_notifications)
     initial = {}
     recipient = request.GET.get("recipient")
     if recipient in Notification.Recipient.values:
@@ -501,8 +509,7 @@ def notification_add(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def case_became_aware(request, slug: str, pk: int):
-    partnership = _for_business_unit(request, slug, permissions.can_screen)
-    case = selectors.case_get(partnership=partnership, pk=pk)
+    partnership, case = _case(request, slug, pk, permissions.can_screen)
     form = BecameAwareForm(_posted(request), initial={"became_aware_on": case.became_aware_on})
     if request.method == "POST" and form.is_valid():
         try:
@@ -522,21 +529,23 @@ def case_became_aware(request, slug: str, pk: int):
 
 
 def notification_summary(request, slug: str, pk: int):
-    partnership = _for_readers(request, slug)
-    case = selectors.case_get(partnership=partnership, pk=pk)
+    partnership, case = _case(request, slug, pk)
     text = selectors.notification_summary_text(
         case=case,
         referrals=selectors.case_referrals(case=case),
         screening=selectors.case_screening(case=case).result,
     )
     if request.GET.get("format") == "txt":
-        services.case_notification_summary_downloaded(case=case, actor=request.user)
-        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        # An export of case data (DESIGN §8): the pseudonym only, never a real identity.
         stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = (
-            f'attachment; filename="{case.reference}-notification-summary-{stamp}.txt"'
+        return file_response(
+            request,
+            content=text,
+            filename=f"{case.reference}-notification-summary-{stamp}.txt",
+            content_type="text/plain; charset=utf-8",
+            audit_action="case.summary_downloaded",
+            target=case,
         )
-        return response
     return render(
         request,
         "referrals/staff/notification_summary.html",

@@ -34,7 +34,7 @@ def _referral_url(slug: str, referral: Referral) -> str:
 
 @require_http_methods(["GET", "POST"])
 def upload(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not can_triage_referrals(request.user, partnership):
         raise PermissionDenied("Only the business unit can upload referral forms")
     posted = request.method == "POST"

@@ -6,14 +6,14 @@ or file. Reports read the other apps and write nothing but the audit event of an
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
-from safeguarding.actions.exports import XLSX, export_recorded
+from safeguarding.actions.exports import XLSX
+from safeguarding.core.files import file_response
 
 from . import exports, selectors
 from .forms import AnnualYearForm
@@ -21,7 +21,7 @@ from .permissions import can_view_reports
 
 
 def _for_readers(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not can_view_reports(request.user, partnership):
         raise PermissionDenied("Only the business unit and partner leads see these figures")
     return partnership
@@ -61,16 +61,18 @@ def annual_figures(request, slug: str):
 @require_GET
 def annual_figures_xlsx(request, slug: str):
     partnership, _form, figures, today = _annual(request, slug)
-    content = exports.annual_xlsx(figures, partnership=partnership, today=today)
-    export_recorded(
-        actor=request.user,
-        partnership=partnership,
-        target=partnership,
-        kind="annual_xlsx",
-        rows=len(figures.not_implemented),
-        filters={"year": figures.year.short_label},
-    )
     name = f"annual-figures-{partnership.slug}-{figures.year.start_year}-{figures.year.end:%y}"
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return file_response(
+        request,
+        content=exports.annual_xlsx(figures, partnership=partnership, today=today),
+        filename=f"{name}.xlsx",
+        content_type=XLSX,
+        audit_action="action_plan.exported",
+        target=partnership,
+        partnership=partnership,
+        payload={
+            "kind": "annual_xlsx",
+            "rows": len(figures.not_implemented),
+            "filters": {"year": figures.year.short_label},
+        },
+    )

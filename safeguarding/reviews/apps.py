@@ -8,6 +8,10 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from safeguarding.audit.registry import register_actions
+        from safeguarding.clock.reminders import register_source
+        from safeguarding.notifications.kinds import NotificationKind, register_kinds
+
+        from .requests.reminders import agency_reminders
 
         register_actions(
             {
@@ -27,9 +31,11 @@ class ReviewsConfig(AppConfig):
                 "agency_request.chased": "Chased an agency",
                 "agency_request.reminder_sent": "Reminded an agency of a request",
                 "agency_return.submitted": "An agency returned information",
+                "agency_return.downloaded": "Downloaded a file an agency returned",
                 "chronology.entry_added": "Added a chronology entry",
                 "chronology.imported": "Imported chronology entries",
                 "chronology.exported": "Exported the merged chronology",
+                "chronology.template_downloaded": "Downloaded the chronology template",
                 "chronology.identities_shown": "Showed real names in the chronology",
                 "person.added": "Added a person to a case",
                 "person.identity_viewed": "Viewed the real identity of a person in a case",
@@ -38,3 +44,46 @@ class ReviewsConfig(AppConfig):
                 "quality.assessed": "Recorded a quality assessment",
             }
         )
+        request_kind = "{{ request.get_kind_display|lower }} for {{ request.review.reference }}"
+        register_kinds(
+            {
+                "agency_request.sent": NotificationKind(
+                    label="An agency is asked for information",
+                    subject="{{ partnership.name }} asks {{ request.agency.name }} for "
+                    "{{ request.get_kind_display|lower }} by {{ request.due_on|date:'j F Y' }}",
+                    template="reviews/requests/email.txt",
+                ),
+                "agency_request.chased": NotificationKind(
+                    label="An agency is chased for a request",
+                    subject="Reminder: {{ partnership.name }} asks {{ request.agency.name }} for "
+                    "{{ request.get_kind_display|lower }} by {{ request.due_on|date:'j F Y' }}",
+                    template="reviews/requests/email.txt",
+                ),
+                "agency_request.due_soon": NotificationKind(
+                    label="An agency's request is due soon",
+                    subject=f"Reminder: {request_kind} is due soon",
+                    template="reviews/requests/reminder_email.txt",
+                ),
+                "agency_request.overdue": NotificationKind(
+                    label="An agency's request is overdue",
+                    subject=f"Reminder: {request_kind} is overdue",
+                    template="reviews/requests/reminder_email.txt",
+                ),
+                "meeting.invited": NotificationKind(
+                    label="An invitation to a meeting",
+                    subject="Invitation: {{ meeting.title }}, {{ when }}",
+                    template="reviews/review/email/meeting.txt",
+                ),
+                "meeting.changed": NotificationKind(
+                    label="A meeting has changed",
+                    subject="Changed: {{ meeting.title }}, now {{ when }}",
+                    template="reviews/review/email/meeting.txt",
+                ),
+                "meeting.cancelled": NotificationKind(
+                    label="A meeting is cancelled",
+                    subject="Cancelled: {{ meeting.title }}, {{ when }}",
+                    template="reviews/review/email/meeting.txt",
+                ),
+            }
+        )
+        register_source("agency_requests", agency_reminders)

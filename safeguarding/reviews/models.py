@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 
 from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.core.encryption import EncryptedDateField, EncryptedTextField
+from safeguarding.core.files import UploadPath
 from safeguarding.core.models import ArchivableModel, TimeStampedModel
 from safeguarding.core.uploads import KINDS
 from safeguarding.referrals.models import Case, DecisionMaker, Outcome, Track
@@ -125,8 +127,16 @@ class Appointment(models.Model):
 
 
 class Meeting(models.Model):
+    """A meeting of the review: recorded once held, or planned ahead (then the people appointed
+    to the review with an account get a calendar invitation, running/invitations.py)."""
+
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="meetings")
     held_on = models.DateField()
+    starts_at = models.TimeField(null=True, blank=True)
+    ends_at = models.TimeField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    # The calendar invitation's SEQUENCE: one more at each change sent to the invitees.
+    sequence = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=200)
     attendees = models.TextField(max_length=2_000, blank=True)
     minutes = models.TextField(max_length=50_000, blank=True)
@@ -189,39 +199,6 @@ class AgencyRequest(models.Model):
         return f"{self.get_kind_display()} from {self.agency}"
 
 
-class AgencyRequestReminder(models.Model):
-    """One row per reminder sent to an agency: the unique constraint makes a second send of the
-    same reminder impossible (as for milestones)."""
-
-    class Kind(models.TextChoices):
-        UPCOMING = "upcoming", "Due soon"
-        OVERDUE = "overdue", "Overdue"
-
-    request = models.ForeignKey(AgencyRequest, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    due_on = models.DateField()
-    sent_to = models.CharField(max_length=254)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["request", "kind", "due_on"], name="agency_reminder_once_per_due_date"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} reminder for request {self.request_id}"
-
-
-def _return_path(instance: "AgencyReturn", filename: str) -> str:
-    import uuid
-    from pathlib import PurePath
-
-    suffix = PurePath(filename).suffix.lower()
-    return f"agency-returns/{instance.request.review_id}/{uuid.uuid4().hex}{suffix}"
-
-
 class AgencyReturn(models.Model):
     """One version of an agency's answer. A new version never overwrites an earlier one."""
 
@@ -236,7 +213,9 @@ class AgencyReturn(models.Model):
     immediate_actions = models.TextField(max_length=10_000, blank=True)
     # An agency report (§agency-contributions)
     report = models.TextField(max_length=100_000, blank=True)
-    attachment = models.FileField(upload_to=_return_path, max_length=300, blank=True)
+    attachment = models.FileField(
+        upload_to=UploadPath("agency-returns", "request.review_id"), max_length=300, blank=True
+    )
     attachment_name = models.CharField(max_length=255, blank=True)
     attachment_kind = models.CharField(
         max_length=10, choices=[(k, v.label) for k, v in KINDS.items()], blank=True
@@ -284,13 +263,14 @@ class Person(models.Model):
 
 
 class PersonIdentity(models.Model):
-    """Real identity, held apart; shown only to roles that need it, every view audited."""
+    """Real identity, held apart; shown only to roles that need it, every view audited. Every
+    field is encrypted at rest (core/encryption.py): the database cannot filter or sort by them."""
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="identity")
-    full_name = models.CharField(max_length=200)
-    date_of_birth = models.DateField(null=True, blank=True)
-    address = models.TextField(max_length=500, blank=True)
-    other_identifiers = models.CharField(max_length=200, blank=True)
+    full_name = EncryptedTextField(max_length=200)
+    date_of_birth = EncryptedDateField(null=True, blank=True)
+    address = EncryptedTextField(max_length=500, blank=True)
+    other_identifiers = EncryptedTextField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return f"Identity of {self.person.pseudonym}"
@@ -385,18 +365,12 @@ class ReviewDocument(models.Model):
         return self.title
 
 
-def _version_path(instance: "DocumentVersion", filename: str) -> str:
-    import uuid
-    from pathlib import PurePath
-
-    suffix = PurePath(filename).suffix.lower()
-    return f"review-documents/{instance.document.review_id}/{uuid.uuid4().hex}{suffix}"
-
-
 class DocumentVersion(models.Model):
     document = models.ForeignKey(ReviewDocument, on_delete=models.PROTECT, related_name="versions")
     version = models.PositiveSmallIntegerField()
-    file = models.FileField(upload_to=_version_path, max_length=300)
+    file = models.FileField(
+        upload_to=UploadPath("review-documents", "document.review_id"), max_length=300
+    )
     original_name = models.CharField(max_length=255)
     file_kind = models.CharField(max_length=10, choices=[(k, v.label) for k, v in KINDS.items()])
     size_bytes = models.PositiveBigIntegerField()

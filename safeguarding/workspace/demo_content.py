@@ -115,7 +115,7 @@ USERS = [
         "admin@riverton.example",
         "Alex Morgan",
         "System administrator",
-        True,
+        False,  # manages people, not /admin/ (superusers only: manage.py grant_system_admin)
         [
             ("riverton-safeguarding", "administrator", None),
             ("riverton-community-safety", "administrator", None),

@@ -35,7 +35,7 @@ def staff_home(request):
 
 def partnership_home(request, slug: str):
     """What this user can do in one partnership, and what happened lately (business unit)."""
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     business_unit = is_business_unit(request.user, partnership)
     context = {
         "partnership": partnership,

@@ -11,7 +11,7 @@ PAGE_SIZE = 50
 
 
 def trail(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not can_view_audit_trail(request.user, partnership):
         raise PermissionDenied("Only the business unit can read the audit trail")
     form = AuditFilterForm(request.GET or None)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -74,6 +74,25 @@ def test_repeated_failures_lock_the_account_out_and_the_lockout_is_audited(
     assert "You cannot sign in at the moment" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action="user.locked_out").exists()
+
+
+@pytest.mark.django_db
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_the_proxy_sign_ins_and_lockouts_are_per_client(business_unit_user):
+    """Issue 12 item 1: the lockout (django-axes) and the audit trail see the client's address
+    through the trusted proxy, so one client's lockout does not lock out the same person
+    signing in from another address behind the same proxy."""
+    attacker = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="192.0.2.66")
+    colleague = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(attacker, password="wrong-password-123")
+    assert sign_in(attacker).status_code == 429
+    for action in ("user.locked_out", "user.sign_in_failed"):
+        events = AuditEvent.objects.filter(action=action)
+        assert events and {event.payload["ip"] for event in events} == {"192.0.2.66"}
+    assert sign_in(colleague).status_code == 302
+    signed_in = AuditEvent.objects.get(action="user.signed_in")
+    assert signed_in.payload == {"ip": "198.51.100.1"}
 
 
 @pytest.mark.django_db

@@ -2,7 +2,6 @@
 
 import datetime
 import django.db.models.deletion
-import safeguarding.actions.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -60,7 +59,7 @@ class Migration(migrations.Migration):
             name='ActionEvidence',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=300, upload_to=safeguarding.actions.models._evidence_path)),
+                ('file', models.FileField(max_length=300, upload_to="action-evidence/")),
                 ('original_name', models.CharField(max_length=255)),
                 ('file_kind', models.CharField(choices=[('pdf', 'PDF'), ('docx', 'Word document'), ('xlsx', 'Excel spreadsheet'), ('odt', 'OpenDocument text')], max_length=10)),
                 ('size_bytes', models.PositiveBigIntegerField()),

@@ -270,7 +270,7 @@ def test_exporting_a_plan_is_audited(bu_client, partnership, plan, business_unit
     assert event.payload == {"kind": "plan_xlsx", "rows": 3}
 
 
-@pytest.mark.parametrize("role, status", [(Role.PARTNER_LEAD, 200), (Role.AGENCY_CONTRIBUTOR, 403)])
+@pytest.mark.parametrize("role, status", [(Role.PARTNER_LEAD, 200), (Role.AGENCY_CONTRIBUTOR, 404)])
 def test_only_readers_of_the_review_export_its_plan(client, user_for_role, plan, role, status):
     review, _ = plan
     client.force_login(user_for_role(role))

@@ -20,6 +20,7 @@ from safeguarding.actions.models import (
     Recommendation,
     Theme,
 )
+from safeguarding.audit.models import AuditEvent
 from safeguarding.reviews.models import Finding
 from safeguarding.reviews.tests.review_support import make_lcspr
 
@@ -194,7 +195,8 @@ def _plan_with_actions(review, actor, agencies, count):
         add_action(recommendation, actor, agencies[index % len(agencies)], text=f"Action {index}")
 
 
-PLAN_QUERIES = 15  # session, user, 2FA, partnership, roles, review, 6 for the plan, session save
+PLAN_QUERIES = 16  # session, user, 2FA, partnership, roles, review, 6 for the plan, session save,
+# the unread notifications count
 
 
 def test_the_plan_page_query_count_does_not_grow_with_the_actions(
@@ -542,6 +544,20 @@ def test_the_evidence_file_is_served_as_an_attachment(bu_client, action, contrib
     assert b"".join(response.streaming_content) == sample_pdf
 
 
+def test_every_download_of_evidence_is_audited(
+    bu_client, contributor_client, action, contributor, sample_pdf
+):
+    action_with_evidence(action, contributor, sample_pdf)
+    evidence = action.evidence.get()
+    evidence_url = action_url("action", action) + f"evidence/{evidence.pk}/"
+    assert bu_client.get(evidence_url).status_code == 200
+    assert contributor_client.get(evidence_url).status_code == 200
+    events = AuditEvent.objects.filter(action="action.evidence_downloaded").order_by("id")
+    assert len(events) == 2 and events[1].actor == contributor
+    assert events[0].object_id == str(action.pk)
+    assert events[0].payload == {"action": action.reference, "evidence": evidence.pk}
+
+
 # Progress and evidence -------------------------------------------------------------------------
 
 
@@ -754,15 +770,16 @@ def test_a_contributor_of_another_agency_can_neither_see_nor_change_the_action(
     outsider = contributor_for(partnership, AgencyFactory(name="Testshire Housing"))
     client.force_login(outsider)
     evidence = action.evidence.get()
+    # Not theirs: the same 404 as for an action that does not exist (ADR 0010).
     for name in ("action", "progress", "completion_request"):
-        assert client.get(action_url(name, action)).status_code == 403
-    assert client.get(action_url("action", action) + f"evidence/{evidence.pk}/").status_code == 403
+        assert client.get(action_url(name, action)).status_code == 404
+    assert client.get(action_url("action", action) + f"evidence/{evidence.pk}/").status_code == 404
     before = snapshot()
     response = client.post(
         action_url("progress", action),
         {"note": "Not mine.", "status": "at_risk", "evidence": [pdf_upload(sample_pdf)]},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert snapshot() == before
     action.refresh_from_db()
     assert action.status == Status.ON_TRACK

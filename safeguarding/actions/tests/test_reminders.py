@@ -9,14 +9,11 @@ from django.core import mail
 from django.core.management import call_command
 
 from safeguarding.accounts.models import Role
-from safeguarding.actions.models import Action, ActionReminder
-from safeguarding.actions.reminders import (
-    NOTICE_WORKING_DAYS,
-    OVERDUE_REMINDER_DAYS,
-    action_reminders_due,
-    action_reminders_send,
-)
+from safeguarding.actions.models import Action
+from safeguarding.actions.reminders import NOTICE_WORKING_DAYS, action_reminders_due
 from safeguarding.audit.models import AuditEvent
+from safeguarding.clock.models import ReminderClaim
+from safeguarding.clock.reminders import OVERDUE_REMINDER_DAYS, reminders_send
 from safeguarding.core.calendar import add_working_days
 
 from .tracker_support import (
@@ -71,7 +68,7 @@ def send(django_capture_on_commit_callbacks):
 
     def run(today=TODAY) -> int:
         with django_capture_on_commit_callbacks(execute=True):
-            return action_reminders_send(today=today)
+            return reminders_send(today=today, sources=["actions"])
 
     return run
 
@@ -93,7 +90,8 @@ def test_the_agency_is_reminded_once_ten_working_days_before_the_target(
     )
     assert "An action your agency owns is due on 10 December 2026." in email.body
     assert f"/manage/testshire/actions/{action.pk}/" in email.body
-    reminder = ActionReminder.objects.get()
+    reminder = ReminderClaim.objects.get()
+    assert reminder.subject == action
     assert (reminder.kind, reminder.due_on, reminder.sent_to) == (
         "upcoming",
         action.target_date,
@@ -121,7 +119,7 @@ def test_an_overdue_action_is_reminded_once_for_the_first_30_days(send, make_act
     (email,) = mail.outbox
     assert email.subject.startswith("Overdue: action")
     assert "its target date was 25 November 2026" in email.body
-    assert ActionReminder.objects.get().action == recent
+    assert ReminderClaim.objects.get().subject == recent
 
 
 def test_a_new_target_date_is_reminded_again(send, make_action, contributor):
@@ -133,7 +131,10 @@ def test_a_new_target_date_is_reminded_again(send, make_action, contributor):
 
     assert send() == 1
     assert send() == 0
-    assert ActionReminder.objects.filter(action=action).count() == 2
+    assert (
+        ReminderClaim.objects.filter(subject_type__model="action", subject_id=action.pk).count()
+        == 2
+    )
 
 
 @pytest.mark.parametrize(
@@ -211,5 +212,6 @@ def test_the_daily_command_sends_action_reminders(
         "Sent 1 reminder for 26 November 2026.",
         "Sent 0 reminders for 26 November 2026.",
     ]
-    assert ActionReminder.objects.filter(action=action, kind="upcoming").exists()
+    claims = ReminderClaim.objects.filter(subject_type__model="action", subject_id=action.pk)
+    assert claims.filter(kind="upcoming").exists()
     assert len(mail.outbox) == 1

@@ -1,4 +1,5 @@
-"""Milestone reminders: who gets one, when, and never twice (clock/reminders.py)."""
+"""Milestone reminders: who gets one, when, and never twice (clock/milestone_reminders.py, sent by
+the one reminder engine in clock/reminders.py)."""
 
 import datetime
 import smtplib
@@ -14,9 +15,11 @@ from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.audit.models import AuditEvent
 from safeguarding.clock import services
-from safeguarding.clock.models import Event, Milestone, MilestoneReminder
-from safeguarding.clock.reminders import reminder_kind, reminder_send, reminders_due, reminders_send
+from safeguarding.clock.milestone_reminders import milestone_reminder, reminder_kind, reminders_due
+from safeguarding.clock.models import Event, Milestone, ReminderClaim
+from safeguarding.clock.reminders import reminder_send, reminders_send
 from safeguarding.clock.tasks import send_milestone_reminders
+from safeguarding.notifications.models import Notification
 from safeguarding.referrals.models import Case
 
 # The looked-after death notification (R4): 5 working days, reminders 2 working days before.
@@ -72,7 +75,7 @@ def send(django_capture_on_commit_callbacks):
 
     def run(today: datetime.date) -> int:
         with django_capture_on_commit_callbacks(execute=True):
-            return reminders_send(today=today)
+            return reminders_send(today=today, sources=["milestones"])
 
     return run
 
@@ -115,9 +118,16 @@ def test_the_owner_is_emailed_before_the_milestone_falls_due(
     assert "because you own this milestone" in email.body
     assert f"https://reviews.example/manage/testshire/cases/{milestone.subject_id}/" in email.body
     assert "&#x27;" not in email.body  # plain text, not HTML-escaped
-    reminder = MilestoneReminder.objects.get()
-    assert (reminder.milestone, reminder.kind, reminder.due_on) == (milestone, "upcoming", DUE_ON)
+    reminder = ReminderClaim.objects.get()
+    assert (reminder.subject, reminder.kind, reminder.due_on) == (milestone, "upcoming", DUE_ON)
     assert reminder.sent_to == "owner@testshire.example"
+    # The owner sees it in the service too.
+    notification = Notification.objects.get()
+    assert (notification.recipient, notification.kind) == (owner, "milestone.due_soon")
+    assert notification.subject == email.subject and notification.body == email.body
+    assert notification.link == f"/manage/testshire/cases/{milestone.subject_id}/"
+    assert notification.subject_object == milestone
+    assert notification.email_status == "sent"
 
 
 def test_an_overdue_milestone_gets_an_overdue_reminder(start_milestone, owner, send):
@@ -132,7 +142,7 @@ def test_an_overdue_milestone_gets_an_overdue_reminder(start_milestone, owner, s
         email.body
     )
     assert "is overdue. It was due on Monday 9 November 2026" in email.body
-    assert MilestoneReminder.objects.get().kind == "overdue"
+    assert ReminderClaim.objects.get().kind == "overdue"
 
 
 def test_no_reminder_before_the_window_opens(start_milestone, owner, send):
@@ -141,7 +151,7 @@ def test_no_reminder_before_the_window_opens(start_milestone, owner, send):
     assert send(datetime.date(2026, 11, 4)) == 0
 
     assert mail.outbox == []
-    assert not MilestoneReminder.objects.exists()
+    assert not ReminderClaim.objects.exists()
 
 
 def test_every_send_is_audited(start_milestone, owner, send):
@@ -183,7 +193,7 @@ def test_a_paused_milestone_is_reminded_once_it_resumes(start_milestone, owner, 
     services.milestone_resume(milestone=milestone, actor=owner)
 
     assert send(datetime.date(2026, 11, 11)) == 1
-    assert [r.kind for r in MilestoneReminder.objects.all()] == ["overdue"]
+    assert [r.kind for r in ReminderClaim.objects.all()] == ["overdue"]
 
 
 def test_running_twice_sends_one_email(start_milestone, owner, send):
@@ -194,7 +204,7 @@ def test_running_twice_sends_one_email(start_milestone, owner, send):
     assert send(datetime.date(2026, 11, 6)) == 0  # still inside the window: already reminded
 
     assert len(mail.outbox) == 1
-    assert MilestoneReminder.objects.count() == 1
+    assert ReminderClaim.objects.count() == 1
 
 
 def test_a_run_that_races_another_sends_nothing(
@@ -202,15 +212,16 @@ def test_a_run_that_races_another_sends_nothing(
 ):
     start_milestone(owner=owner)
     ((milestone, kind),) = reminders_due(WINDOW_OPENS)  # both runs see it due
-    MilestoneReminder.objects.create(  # the other run recorded it first
-        milestone=milestone, kind=kind, due_on=milestone.due_on, sent_to=owner.email
+    ReminderClaim.objects.create(  # the other run claimed it first
+        subject=milestone, kind=kind, due_on=milestone.due_on, sent_to=owner.email
     )
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert reminder_send(milestone, kind) is False
+        assert reminder_send(milestone_reminder(milestone, kind)) is False
 
     assert callbacks == []
     assert mail.outbox == []
+    assert not Notification.objects.exists()
     assert not AuditEvent.objects.filter(action="milestone.reminder_sent").exists()
 
 
@@ -229,7 +240,7 @@ def test_an_extended_milestone_is_reminded_again_for_its_new_date(start_mileston
     assert send(datetime.date(2026, 11, 18)) == 1  # upcoming, for 20 November
     assert send(datetime.date(2026, 11, 23)) == 1  # overdue, for 20 November
 
-    reminders = MilestoneReminder.objects.order_by("id").values_list("kind", "due_on")
+    reminders = ReminderClaim.objects.order_by("id").values_list("kind", "due_on")
     assert list(reminders) == [
         ("upcoming", DUE_ON),
         ("overdue", DUE_ON),
@@ -261,7 +272,7 @@ def test_without_an_owner_every_business_unit_member_is_reminded(
     assert "every member of the Testshire Safeguarding Partnership business unit" in (
         mail.outbox[0].body
     )
-    reminder = MilestoneReminder.objects.get()
+    reminder = ReminderClaim.objects.get()
     assert reminder.sent_to == "alex@testshire.example, sam@testshire.example"
     event = AuditEvent.objects.get(action="milestone.reminder_sent")
     assert (event.payload["to"], event.payload["recipients"]) == ("business_unit", 2)
@@ -285,7 +296,7 @@ def test_with_no_one_to_remind_nothing_is_recorded_so_it_can_go_later(
     start_milestone()  # no owner, and no business-unit member yet
 
     assert send(WINDOW_OPENS) == 0
-    assert not MilestoneReminder.objects.exists()
+    assert not ReminderClaim.objects.exists()
 
     user_for_role(Role.BUSINESS_UNIT, email="alex@testshire.example")
     assert send(datetime.date(2026, 11, 6)) == 1
@@ -296,10 +307,14 @@ def test_a_refused_email_is_not_sent_again(start_milestone, owner, send, setting
     """At most once: the reminder is recorded before the email goes, so a mail-server failure
     is logged and not retried (docs/how-to/run-reminders.md)."""
     settings.EMAIL_BACKEND = f"{__name__}.RefusingMailServer"
-    milestone = start_milestone(owner=owner)
+    start_milestone(owner=owner)
 
     assert send(WINDOW_OPENS) == 1
-    assert f"Could not send the upcoming reminder for milestone {milestone.pk}" in caplog.text
+    notification = Notification.objects.get()
+    assert f"Could not email notification {notification.pk}" in caplog.text
+    assert notification.email_status == "failed"
+    assert notification.email_error == "SMTPServerDisconnected: The mail server is down"
+    assert notification.email_status_at is not None
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert send(datetime.date(2026, 11, 6)) == 0
@@ -394,8 +409,8 @@ def test_the_task_uses_today_when_given_no_date(start_milestone, owner):
     """Without a date the task reminds for today: the milestone, due in November 2026, is
     overdue by now, and its overdue reminder has gone already."""
     start_milestone(owner=owner)
-    MilestoneReminder.objects.create(
-        milestone=Milestone.objects.get(), kind="overdue", due_on=DUE_ON, sent_to=owner.email
+    ReminderClaim.objects.create(
+        subject=Milestone.objects.get(), kind="overdue", due_on=DUE_ON, sent_to=owner.email
     )
 
     result = send_milestone_reminders.enqueue()

@@ -97,6 +97,7 @@ NOT_GOVUK_FORMS = {
     "safeguarding.accounts.forms.EmailedCodeForm",
     "safeguarding.accounts.views.PasswordChangeForm",
     "safeguarding.accounts.views.SetPasswordForm",
+    "safeguarding.accounts.people.forms.AcceptForm",
 }
 
 

@@ -303,8 +303,9 @@ def test_list_and_editor_query_counts_do_not_grow(
     last = _fill(partnership, business_unit_user, size, size)
     for n in range(size):
         record(partnership, f"Child {n}", published_on=date(2026, 2, 1 + n))
-    # Sign-in and session take 5 of each; the editor's page counts the proposals waiting.
-    for name, most in (("list", 10), ("issue", 17), ("issue_choose", 15), ("issue_preview", 10)):
+    # Sign-in and session take 5 of each, the unread notifications count 1; the editor's page
+    # counts the proposals waiting.
+    for name, most in (("list", 11), ("issue", 18), ("issue_choose", 16), ("issue_preview", 11)):
         args = () if name == "list" else (last.pk,)
         with django_assert_max_num_queries(most):
             assert bu_client.get(url(name, *args)).status_code == 200

@@ -95,6 +95,29 @@ def test_too_many_attempts_from_one_address_are_refused(client, partnership):
     assert len(mail.outbox) == 2
 
 
+@override_settings(DIGEST_SUBSCRIBE_PER_HOUR_PER_ADDRESS=1, TRUSTED_PROXY_COUNT=1)
+def test_behind_the_proxy_one_reader_at_the_limit_does_not_block_another(partnership):
+    first = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    second = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert first.post(public("subscribe"), {"email": "one@example.org"}).status_code == 302
+    refused = first.post(public("subscribe"), {"email": "two@example.org"})
+    assert "Wait an hour" in refused.content.decode()
+    assert second.post(public("subscribe"), {"email": "three@example.org"}).status_code == 302
+    assert set(Subscriber.objects.values_list("email", flat=True)) == {
+        "one@example.org",
+        "three@example.org",
+    }
+
+
+@override_settings(DIGEST_SUBSCRIBE_PER_HOUR_PER_ADDRESS=1, TRUSTED_PROXY_COUNT=0)
+def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape_the_limit(partnership):
+    for n in range(2):
+        browser = Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+        response = browser.post(public("subscribe"), {"email": f"person{n}@example.org"})
+    assert "Wait an hour" in response.content.decode()
+    assert Subscriber.objects.count() == 1
+
+
 def test_unsubscribing_from_the_link_shows_a_button_then_stops_the_emails(client, partnership):
     reader = subscriber(partnership, "reader@example.org")
     link = public("unsubscribe", reader.token)

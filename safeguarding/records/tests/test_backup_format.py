@@ -120,7 +120,7 @@ def test_a_newer_format_is_refused_with_its_number():
         _read(bytes(data))
 
 
-@pytest.mark.parametrize("value", ["", "  ", "abc", "a" * 43, f"{key_new()},nope"])
+@pytest.mark.parametrize("value", ["", "  ", "abc", "a" * 43, "A" * 43 + "=,nope"])
 def test_keys_must_be_32_bytes_of_url_safe_base64(value):
     with pytest.raises(BackupError):
         keys_parse(value)

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from django.core import mail
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -522,6 +522,51 @@ def test_too_many_referrals_from_one_address_are_refused_and_nothing_saved(clien
     response = send(client, "sar")
     assert response.status_code == 200
     assert "You have sent a lot of referrals in the last hour" in errors_of(response)
+    assert Referral.objects.count() == 1
+
+
+PROXY = "10.0.0.5"
+
+
+def _through_proxy(client_ip: str, forged: str = "") -> Client:
+    """A browser behind the production reverse proxy, which appends the address it saw."""
+    forwarded = f"{forged}, {client_ip}" if forged else client_ip
+    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+
+
+@override_settings(REFERRALS_PER_HOUR_PER_ADDRESS=1, TRUSTED_PROXY_COUNT=1)
+@pytest.mark.django_db
+def test_behind_the_proxy_one_referrer_at_the_limit_does_not_block_another(partnership):
+    """Issue 12 item 1: every referrer reaches the service through the same proxy address."""
+    first, second = _through_proxy("198.51.100.1"), _through_proxy("198.51.100.2")
+    fill_every_page(first, "cspr")
+    send(first, "cspr")
+    fill_every_page(first, "sar")
+    assert "You have sent a lot of referrals" in errors_of(send(first, "sar"))
+    fill_every_page(second, "cspr")
+    assert send(second, "cspr").status_code == 302
+    assert Referral.objects.count() == 2
+
+
+@override_settings(REFERRALS_PER_HOUR_PER_ADDRESS=1, TRUSTED_PROXY_COUNT=1)
+@pytest.mark.django_db
+def test_a_referrer_cannot_escape_the_limit_by_forging_forwarded_for(partnership):
+    for n, review_type in enumerate(("cspr", "sar")):
+        browser = _through_proxy("198.51.100.1", forged=f"192.0.2.{n}")
+        fill_every_page(browser, review_type)
+        response = send(browser, review_type)
+    assert "You have sent a lot of referrals" in errors_of(response)
+    assert Referral.objects.count() == 1
+
+
+@override_settings(REFERRALS_PER_HOUR_PER_ADDRESS=1, TRUSTED_PROXY_COUNT=0)
+@pytest.mark.django_db
+def test_without_a_trusted_proxy_a_forged_forwarded_for_is_ignored(partnership):
+    for n, review_type in enumerate(("cspr", "sar")):
+        browser = Client(REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+        fill_every_page(browser, review_type)
+        response = send(browser, review_type)
+    assert "You have sent a lot of referrals" in errors_of(response)
     assert Referral.objects.count() == 1
 
 

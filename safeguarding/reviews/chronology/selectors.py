@@ -8,13 +8,57 @@ from dataclasses import dataclass, field
 
 from django.db.models import CharField, Count, Prefetch, QuerySet
 from django.db.models.functions import Cast
+from django.http import Http404
 
-from safeguarding.accounts.models import Agency
+from safeguarding.accounts.models import Agency, Partnership
 
-from ..models import ChronologyEntry, Person, Review
+from ..models import AgencyRequest, ChronologyEntry, Person, Review
+from ..permissions import agency_ids_for, can_view_review
 
 PAGE_SIZE = 200
 DEFAULT_GAP_DAYS = 90
+
+
+# Who sees which rows ---------------------------------------------------------------------------
+
+
+def contributor_agency_ids(user, review: Review) -> set[int]:
+    """The user's agencies that this review asked for a chronology (empty for other roles)."""
+    mine = agency_ids_for(user, review.partnership)
+    if not mine:
+        return set()
+    return set(
+        AgencyRequest.objects.filter(
+            review=review, agency_id__in=mine, kind=AgencyRequest.Kind.CHRONOLOGY
+        ).values_list("agency_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class Chronology:
+    """A review's chronology as one user may read it: ``scope`` is None for every agency's
+    rows (the review's readers), or the ids of the contributor's own agencies."""
+
+    review: Review
+    scope: set[int] | None
+
+
+def chronology_get_for_user(*, user, partnership: Partnership, pk: int) -> Chronology:
+    """The review's chronology for its readers (every agency's rows) and for contributors whose
+    agency was asked for a chronology (their own rows); 404 for anyone else, whether or not the
+    review exists (ADR 0010)."""
+    try:
+        review = Review.objects.select_related("case", "partnership").get(
+            partnership=partnership, pk=pk
+        )
+    except Review.DoesNotExist:
+        raise Http404("No such review") from None
+    if can_view_review(user, review):
+        return Chronology(review=review, scope=None)
+    own = contributor_agency_ids(user, review)
+    if not own:
+        raise Http404("No such review")
+    return Chronology(review=review, scope=own)
 
 
 @dataclass(frozen=True)

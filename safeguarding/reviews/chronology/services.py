@@ -18,8 +18,9 @@ from safeguarding.audit.services import audit_record
 from safeguarding.core.errors import ServiceError
 
 from ..models import AgencyRequest, ChronologyEntry, Person, Review
-from ..permissions import agency_ids_for, can_manage_review, can_view_identities, can_view_review
+from ..permissions import can_manage_review, can_view_identities
 from .parser import MAX_ROWS, ChronologyRow
+from .selectors import contributor_agency_ids
 
 
 def review_agencies(review: Review) -> list[Agency]:
@@ -27,18 +28,6 @@ def review_agencies(review: Review) -> list[Agency]:
     asked = AgencyRequest.objects.filter(review=review).values("agency_id")
     named = Review.agencies.through.objects.filter(review_id=review.pk).values("agency_id")
     return list(Agency.objects.filter(Q(pk__in=named) | Q(pk__in=asked)).order_by("name"))
-
-
-def contributor_agency_ids(user, review: Review) -> set[int]:
-    """The user's agencies that this review asked for a chronology (empty for other roles)."""
-    mine = agency_ids_for(user, review.partnership)
-    if not mine:
-        return set()
-    return set(
-        AgencyRequest.objects.filter(
-            review=review, agency_id__in=mine, kind=AgencyRequest.Kind.CHRONOLOGY
-        ).values_list("agency_id", flat=True)
-    )
 
 
 def agencies_user_may_add_for(user, review: Review) -> list[Agency]:
@@ -55,17 +44,6 @@ def can_add_chronology(user, review: Review, agency: Agency | None = None) -> bo
     if agency is None:
         return bool(allowed)
     return any(a.pk == agency.pk for a in allowed)
-
-
-def chronology_scope(user, review: Review) -> set[int] | None:
-    """Which agencies' rows the user may read: None for every agency (the merged view), a set
-    of agency ids for a contributor (their own rows only); PermissionError if none."""
-    if can_view_review(user, review):
-        return None
-    ids = contributor_agency_ids(user, review)
-    if ids:
-        return ids
-    raise PermissionError("You cannot see this review's chronology")
 
 
 def _check(review: Review, agency: Agency, actor, *, by_command: bool = False) -> None:
@@ -209,13 +187,3 @@ def chronology_identities_shown(*, review: Review, actor) -> None:
         raise ServiceError("Only the business unit and partner leads can see real names")
     with transaction.atomic():
         audit_record(action="chronology.identities_shown", actor=actor, target=review)
-
-
-def chronology_exported(*, review: Review, actor, fmt: str, rows: int, names: str, filters: dict):
-    with transaction.atomic():
-        audit_record(
-            action="chronology.exported",
-            actor=actor,
-            target=review,
-            payload={"format": fmt, "rows": rows, "names": names, "filters": filters},
-        )

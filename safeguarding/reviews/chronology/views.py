@@ -2,7 +2,8 @@
 
 - Merged view (with the timeline) and export: the business unit, partner leads, appointed
   reviewers and panel members see every agency's rows; an agency contributor whose agency was
-  asked for a chronology sees only their own agency's rows. Nobody else.
+  asked for a chronology sees only their own agency's rows. Anyone else gets 404, whether or not
+  the review exists (ADR 0010).
 - Real names instead of pseudonyms: business unit and partner leads only (?names=real), and
   every page shown with them is recorded in the audit trail.
 - Adding rows (one at a time, or a file): the business unit for any agency on the review, an
@@ -14,7 +15,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
@@ -23,10 +24,10 @@ from django.views.decorators.http import require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 
 from ..models import ChronologyEntry
 from ..permissions import can_view_identities, can_view_review
-from ..running import selectors as review_selectors
 from . import exports, parser, selectors, services
 from . import timeline as timeline_svg
 from .forms import EntryForm, FilterForm, UploadForm
@@ -34,17 +35,14 @@ from .forms import EntryForm, FilterForm, UploadForm
 ERRORS_IN_SUMMARY = 25
 
 
-def _review(request, slug: str, pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    review = review_selectors.review_get(partnership=partnership, pk=pk)
-    return partnership, review
-
-
-def _scope(request, review):
-    try:
-        return services.chronology_scope(request.user, review)
-    except PermissionError:
-        raise PermissionDenied("You cannot see this review's chronology") from None
+def _chronology(request, slug: str, pk: int):
+    """(partnership, review, scope): 404 for anyone who may not read the chronology, whether
+    or not the review exists (ADR 0010); ``scope`` as ``selectors.Chronology``."""
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    chronology = selectors.chronology_get_for_user(
+        user=request.user, partnership=partnership, pk=pk
+    )
+    return partnership, chronology.review, chronology.scope
 
 
 def _review_url(review) -> str | None:
@@ -100,8 +98,7 @@ def _filters_text(filters: selectors.Filters, agencies, people) -> str:
 
 @never_cache
 def merged(request, slug: str, pk: int):
-    partnership, review = _review(request, slug, pk)
-    scope = _scope(request, review)
+    partnership, review, scope = _chronology(request, slug, pk)
     form, filters, agencies, _people = _filters(request, review, scope)
     personalised = _wants_real_names(request, partnership)
     if personalised:
@@ -180,8 +177,7 @@ def merged(request, slug: str, pk: int):
 
 @never_cache
 def export(request, slug: str, pk: int):
-    partnership, review = _review(request, slug, pk)
-    scope = _scope(request, review)
+    partnership, review, scope = _chronology(request, slug, pk)
     fmt = request.GET.get("format", "xlsx")  # Excel unless another format is asked for
     if fmt not in exports.FORMATS:
         raise Http404("Choose a format: xlsx, docx or pdf")
@@ -208,41 +204,45 @@ def export(request, slug: str, pk: int):
         filters_text=_filters_text(filters, agencies, people),
         multi_agency_days=summary.multi_agency_days,
     )
-    content = exports.render(fmt, rows, context)
-    services.chronology_exported(
-        review=review,
-        actor=request.user,
-        fmt=fmt,
-        rows=len(rows),
-        names="real" if personalised else "pseudonyms",
-        filters=filters.as_payload(),
-    )
     content_type, extension = exports.FORMATS[fmt]
     name = f"chronology-{slugify(review.reference)}-{datetime.date.today():%Y%m%d}"
     if personalised:
         name += "-real-names"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
-    return response
+    return file_response(
+        request,
+        content=exports.render(fmt, rows, context),
+        filename=f"{name}.{extension}",
+        content_type=content_type,
+        audit_action="chronology.exported",
+        target=review,
+        payload={
+            "format": fmt,
+            "rows": len(rows),
+            "names": "real" if personalised else "pseudonyms",
+            "filters": filters.as_payload(),
+        },
+    )
 
 
 def template(request, slug: str, pk: int):
-    _partnership, review = _review(request, slug, pk)
-    if not services.can_add_chronology(request.user, review):
-        _scope(request, review)  # readers may download it too
+    _partnership, review, _scope = _chronology(request, slug, pk)
     fmt = request.GET.get("format", "csv")
     pseudonyms = [person.pseudonym for person in selectors.people_in_case(review=review)]
-    name = f"chronology-template-{slugify(review.reference)}"
     if fmt == "csv":
-        response = HttpResponse(parser.template_csv(pseudonyms), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    if fmt == "xlsx":
-        content_type = exports.FORMATS["xlsx"][0]
-        response = HttpResponse(parser.template_xlsx(pseudonyms), content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    raise Http404("Choose a format: csv or xlsx")
+        content, content_type = parser.template_csv(pseudonyms), "text/csv"
+    elif fmt == "xlsx":
+        content, content_type = parser.template_xlsx(pseudonyms), exports.FORMATS["xlsx"][0]
+    else:
+        raise Http404("Choose a format: csv or xlsx")
+    return file_response(
+        request,
+        content=content,
+        filename=f"chronology-template-{slugify(review.reference)}.{fmt}",
+        content_type=content_type,
+        audit_action="chronology.template_downloaded",
+        target=review,
+        payload={"format": fmt},
+    )
 
 
 def _agencies_for_adding(request, review):
@@ -256,7 +256,7 @@ def _agencies_for_adding(request, review):
 
 @require_http_methods(["GET", "POST"])
 def add(request, slug: str, pk: int):
-    partnership, review = _review(request, slug, pk)
+    partnership, review, _scope = _chronology(request, slug, pk)
     agencies = _agencies_for_adding(request, review)
     people = selectors.people_in_case(review=review)
     posted = request.POST if request.method == "POST" else None
@@ -282,7 +282,7 @@ def add(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def upload(request, slug: str, pk: int):
-    partnership, review = _review(request, slug, pk)
+    partnership, review, _scope = _chronology(request, slug, pk)
     agencies = _agencies_for_adding(request, review)
     posted = request.method == "POST"
     form = UploadForm(

@@ -12,6 +12,7 @@ from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.models import apply_changes
 from safeguarding.referrals.models import OUTCOMES_BY_TYPE, Case
 
 from ..models import ImmediateAction, Review
@@ -106,12 +107,12 @@ def rapid_review_outcome_record(
             "Explain the reasons for the recommendation", field="recommendation_rationale"
         )
     with transaction.atomic():
-        for name, value in texts.items():
-            setattr(review, name, value)
-        review.meeting_held_on = meeting_held_on
-        review.recommendation = recommendation
+        changed = apply_changes(
+            review,
+            {**texts, "meeting_held_on": meeting_held_on, "recommendation": recommendation},
+        )
         review.modified_by = actor
-        review.save()
+        review.save(update_fields=[*changed, "modified_by", "modified_at"])
         audit_record(
             action="review.meeting_recorded",
             actor=actor,
@@ -227,13 +228,3 @@ def panel_response_record(
             event=Event.PANEL_RESPONDED, subject=review.case, on_date=responded_on, actor=actor
         )
     return review
-
-
-def rapid_review_report_downloaded(*, review: Review, fmt: str, actor) -> None:
-    """Audit a download of the rapid review report (it holds case content)."""
-    audit_record(
-        action="review.report_downloaded",
-        actor=actor,
-        target=review,
-        payload={"document": "rapid_review_report", "format": fmt},
-    )

@@ -12,13 +12,15 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.permissions import is_business_unit
 from safeguarding.core.calendar import add_working_days
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import show_service_error as _show_service_error
 from safeguarding.referrals import selectors as referral_selectors
 
-from ..permissions import can_manage_review, can_view_review
+from ..permissions import can_manage_review
 from ..requests import selectors as request_selectors
 from ..requests.services import rapid_review_deadline, requestable_agencies
 from ..requests.views import review_url
+from ..selectors import review_get_for_user
 from . import report, services
 from .forms import (
     ImmediateActionForm,
@@ -29,8 +31,8 @@ from .forms import (
 
 
 def _rapid_review_for_manager(request, slug: str, pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    review = request_selectors.review_get(partnership=partnership, pk=pk)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    review = review_get_for_user(user=request.user, partnership=partnership, pk=pk)
     if not can_manage_review(request.user, review):
         raise PermissionDenied("Only the business unit can change the rapid review")
     return partnership, review
@@ -48,10 +50,12 @@ def _context(partnership, review, **extra) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def start_rapid_review(request, slug: str, case_pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    case = referral_selectors.case_get_for_user(
+        user=request.user, partnership=partnership, pk=case_pk
+    )
     if not is_business_unit(request.user, partnership):
         raise PermissionDenied("Only the business unit can start a rapid review")
-    case = referral_selectors.case_get(partnership=partnership, pk=case_pk)
     error = ""
     if request.method == "POST":
         try:
@@ -199,10 +203,8 @@ def panel(request, slug: str, pk: int):
 
 
 def rapid_review_report(request, slug: str, pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    review = request_selectors.review_get(partnership=partnership, pk=pk)
-    if not can_view_review(request.user, review):
-        raise PermissionDenied("You cannot see this review")
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    review = review_get_for_user(user=request.user, partnership=partnership, pk=pk)
     if not review.is_rapid_review:
         raise PermissionDenied("This report is for rapid reviews")
     fmt = request.GET.get("format", "docx")
@@ -210,10 +212,12 @@ def rapid_review_report(request, slug: str, pk: int):
         return HttpResponse(
             "Choose format=docx or format=pdf", status=400, content_type="text/plain"
         )
-    body = report.report_bytes(review, fmt)
-    services.rapid_review_report_downloaded(review=review, fmt=fmt, actor=request.user)
-    response = HttpResponse(body, content_type=report.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = (
-        f'attachment; filename="{report.report_filename(review, fmt)}"'
+    return file_response(
+        request,
+        content=report.report_bytes(review, fmt),
+        filename=report.report_filename(review, fmt),
+        content_type=report.CONTENT_TYPES[fmt],
+        audit_action="review.report_downloaded",
+        target=review,
+        payload={"document": "rapid_review_report", "format": fmt},
     )
-    return response

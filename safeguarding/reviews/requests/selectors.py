@@ -9,25 +9,28 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from ..models import AgencyRequest, AgencyReturn, ImmediateAction, Review
+from ..permissions import agency_ids_for, can_view_review
 
 
-def review_get(*, partnership, pk: int) -> Review:
-    return get_object_or_404(
-        Review.objects.select_related("partnership", "case"), partnership=partnership, pk=pk
-    )
-
-
-def request_get(*, partnership, pk: int) -> AgencyRequest:
-    return get_object_or_404(
+def agency_request_get_for_user(*, user, partnership, pk: int) -> AgencyRequest:
+    """The request, for its agency's contributors and the review's readers; 404 for anyone
+    else, so another agency's contributor cannot tell that it exists (ADR 0010)."""
+    agency_request = get_object_or_404(
         AgencyRequest.objects.select_related(
             "review", "review__partnership", "review__case", "agency", "requested_by"
         ),
         review__partnership=partnership,
         pk=pk,
     )
+    contributor = agency_request.agency_id in agency_ids_for(user, partnership)
+    if not contributor and not can_view_review(user, agency_request.review):
+        raise Http404("No such request")
+    return agency_request
 
 
 def return_get(*, request: AgencyRequest, pk: int) -> AgencyReturn:
+    """A return with an attachment, of a request already read through
+    ``agency_request_get_for_user``."""
     agency_return = get_object_or_404(AgencyReturn, request=request, pk=pk)
     if not agency_return.attachment:
         raise Http404("No attachment")

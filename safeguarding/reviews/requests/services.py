@@ -4,28 +4,26 @@ return never overwrites an earlier one. Every write is validated, in one transac
 audited."""
 
 import datetime
-from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Agency, Membership, Role
+from safeguarding.accounts.models import Agency, Role
+from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.core.calendar import add_working_days
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.uploads import DOCX, ODT, PDF, XLSX, validate_upload
+from safeguarding.notifications.services import notify
 
 from ..models import AgencyRequest, AgencyReturn, Review
 
 RETURN_ATTACHMENT_KINDS = (PDF, DOCX, XLSX, ODT)
 SUMMARY_FIELDS = ("involvement", "went_well", "concerns", "immediate_actions")
 REPORT_FIELDS = ("report",)
-
-LinkBuilder = Callable[[AgencyRequest], str]
 
 
 def rapid_review_deadline(review: Review) -> datetime.date:
@@ -41,32 +39,21 @@ def requestable_agencies(review: Review) -> list[Agency]:
     return sorted(agencies.values(), key=lambda a: a.name)
 
 
-def _contributor_emails(partnership, agency: Agency) -> list[str]:
-    return sorted(
-        set(
-            Membership.objects.filter(
-                partnership=partnership,
-                role=Role.AGENCY_CONTRIBUTOR,
-                agency=agency,
-                user__is_active=True,
-            ).values_list("user__email", flat=True)
-        )
-    )
-
-
-def _email_contributors(request: AgencyRequest, link: str, *, chase: bool) -> None:
-    review = request.review
-    recipients = _contributor_emails(review.partnership, request.agency)
-    if not recipients:
-        return
-    context = {"request": request, "partnership": review.partnership, "link": link, "chase": chase}
-    prefix = "Reminder: " if chase else ""
-    send_mail(
-        subject=f"{prefix}{review.partnership.name} asks {request.agency.name} for "
-        f"{request.get_kind_display().lower()} by {request.due_on:%-d %B %Y}",
-        message=render_to_string("reviews/requests/email.txt", context),
-        from_email=None,
-        recipient_list=recipients,
+def _tell_contributors(request: AgencyRequest, *, chase: bool) -> None:
+    """Notify the agency's active contributors of the request (in the caller's transaction;
+    the emails go after the commit). An agency without one is told nothing: the request page
+    shows it."""
+    partnership = request.review.partnership
+    notify(
+        kind="agency_request.chased" if chase else "agency_request.sent",
+        recipients=user_list_with_role(
+            partnership=partnership, role=Role.AGENCY_CONTRIBUTOR, agency=request.agency
+        ),
+        partnership=partnership,
+        subject_object=request,
+        context={"request": request, "chase": chase},
+        link=reverse("reviews:request_detail", args=[partnership.slug, request.pk]),
+        dedupe_key=None if chase else f"agency_request:{request.pk}:sent",
     )
 
 
@@ -78,9 +65,9 @@ def agency_requests_send(
     due_on: datetime.date,
     instructions: str,
     actor,
-    link_builder: LinkBuilder | None = None,
 ) -> list[AgencyRequest]:
-    """Ask each agency for one kind of information by ``due_on`` and email its contributors."""
+    """Ask each agency for one kind of information by ``due_on`` and tell its contributors (a
+    notification each, emailed after the commit)."""
     if review.is_read_only:
         raise ServiceError("The review is signed off: reopen it before asking agencies")
     if kind not in AgencyRequest.Kind.values:
@@ -140,10 +127,7 @@ def agency_requests_send(
                 created.append(request)
             review.agencies.add(*agencies)
             for request in created:
-                link = link_builder(request) if link_builder else ""
-                transaction.on_commit(
-                    lambda r=request, link=link: _email_contributors(r, link, chase=False)
-                )
+                _tell_contributors(request, chase=False)
     except IntegrityError:  # two people sent the same request at once
         raise ServiceError(
             "One of the agencies already has this request: chase it instead", field="agencies"
@@ -151,9 +135,7 @@ def agency_requests_send(
     return created
 
 
-def agency_request_chase(
-    *, request: AgencyRequest, actor, link_builder: LinkBuilder | None = None
-) -> AgencyRequest:
+def agency_request_chase(*, request: AgencyRequest, actor) -> AgencyRequest:
     """Remind the agency's contributors of an open request."""
     if request.returned_at is not None:
         raise ServiceError(f"{request.agency.name} has already returned this")
@@ -171,8 +153,7 @@ def agency_request_chase(
             partnership=request.review.partnership,
             payload={"review": request.review.reference, "times_chased": request.times_chased},
         )
-        link = link_builder(request) if link_builder else ""
-        transaction.on_commit(lambda: _email_contributors(request, link, chase=True))
+        _tell_contributors(request, chase=True)
     return request
 
 

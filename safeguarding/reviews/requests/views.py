@@ -4,18 +4,19 @@ see only their agency's requests and return versioned answers (docs/rules.md
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import show_service_error as _show_service_error
 from safeguarding.core.uploads import KINDS
 
 from ..models import AgencyRequest
 from ..permissions import agency_ids_for, can_answer_request, can_manage_review, can_view_review
+from ..selectors import review_get_for_user
 from . import selectors, services
 from .forms import RequestSendForm, return_form_class
 
@@ -28,21 +29,9 @@ def review_url(review) -> str:
         return reverse("reviews:requests", args=[review.partnership.slug, review.pk])
 
 
-def _link_builder(request):
-    def build(agency_request: AgencyRequest) -> str:
-        return request.build_absolute_uri(
-            reverse(
-                "reviews:request_detail",
-                args=[agency_request.review.partnership.slug, agency_request.pk],
-            )
-        )
-
-    return build
-
-
 def _review_for_manager(request, slug: str, pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    review = selectors.review_get(partnership=partnership, pk=pk)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    review = review_get_for_user(user=request.user, partnership=partnership, pk=pk)
     if not can_manage_review(request.user, review):
         raise PermissionDenied("Only the business unit can ask agencies for information")
     return partnership, review
@@ -62,7 +51,6 @@ def request_list(request, slug: str, pk: int):
                 due_on=form.cleaned_data["due_on"],
                 instructions=form.cleaned_data["instructions"],
                 actor=request.user,
-                link_builder=_link_builder(request),
             )
         except ServiceError as error:
             _show_service_error(form, error)
@@ -92,15 +80,15 @@ def request_list(request, slug: str, pk: int):
 
 @require_POST
 def request_chase(request, slug: str, request_pk: int):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    agency_request = selectors.request_get(partnership=partnership, pk=request_pk)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    agency_request = selectors.agency_request_get_for_user(
+        user=request.user, partnership=partnership, pk=request_pk
+    )
     review = agency_request.review
     if not can_manage_review(request.user, review):
         raise PermissionDenied("Only the business unit can chase agencies")
     try:
-        services.agency_request_chase(
-            request=agency_request, actor=request.user, link_builder=_link_builder(request)
-        )
+        services.agency_request_chase(request=agency_request, actor=request.user)
     except ServiceError as error:
         messages.error(request, error.message)
     else:
@@ -109,7 +97,7 @@ def request_chase(request, slug: str, request_pk: int):
 
 
 def my_requests(request, slug: str):
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     agency_ids = agency_ids_for(request.user, partnership)
     if not agency_ids:
         raise PermissionDenied("This page is for agency contributors")
@@ -128,11 +116,11 @@ def my_requests(request, slug: str):
 def _request_for_reader(request, slug: str, request_pk: int):
     """The request, for its agency's contributors and the review's readers; 404 for others
     (so another agency's contributor cannot tell that the request exists)."""
-    partnership = account_selectors.partnership_get_for_member(user=request.user, slug=slug)
-    agency_request = selectors.request_get(partnership=partnership, pk=request_pk)
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    agency_request = selectors.agency_request_get_for_user(
+        user=request.user, partnership=partnership, pk=request_pk
+    )
     contributor = agency_request.agency_id in agency_ids_for(request.user, partnership)
-    if not contributor and not can_view_review(request.user, agency_request.review):
-        raise Http404("No such request")
     return partnership, agency_request, contributor
 
 
@@ -196,9 +184,13 @@ def return_attachment(request, slug: str, request_pk: int, return_pk: int):
     _, agency_request, _ = _request_for_reader(request, slug, request_pk)
     agency_return = selectors.return_get(request=agency_request, pk=return_pk)
     kind = KINDS.get(agency_return.attachment_kind)
-    return FileResponse(
-        agency_return.attachment.open("rb"),
-        as_attachment=True,
+    return file_response(
+        request,
+        content=agency_return.attachment,
         filename=agency_return.attachment_name or f"return-v{agency_return.version}",
         content_type=kind.content_type if kind else "application/octet-stream",
+        audit_action="agency_return.downloaded",
+        target=agency_return,
+        partnership=agency_request.review.partnership,
+        payload={"request": agency_request.pk, "version": agency_return.version},
     )

@@ -132,16 +132,43 @@ class AppointmentForm(GovukForm):
         self.fields["user"].label_from_instance = lambda u: f"{u.full_name} ({u.email})"
 
 
+def _time_field(label: str, help_text: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        required=False,
+        input_formats=["%H:%M", "%H.%M"],
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "autocomplete": "off"}),
+        error_messages={
+            "invalid": f"{label} must be a time in hours and minutes, for example 14:30"
+        },
+    )
+
+
 class MeetingForm(GovukForm):
-    held_on = GovukDateField(label="Date of the meeting")
+    held_on = GovukDateField(
+        label="Date of the meeting",
+        help_text="A meeting that has not happened yet sends a calendar invitation to the "
+        "people appointed to the review who have an account",
+    )
     title = forms.CharField(
         label="What was the meeting?",
         max_length=200,
-        help_text="For example, 'Panel meeting 2' or 'Practitioner learning event'",
+        help_text="For example, 'Panel meeting 2' or 'Practitioner learning event'. No real "
+        "names: the title goes in people's calendars",
         error_messages={
             "required": "Enter what the meeting was",
             "max_length": "This must be 200 characters or fewer",
         },
+    )
+    starts_at = _time_field("Start time", "For example, 10:00 or 14:30")
+    ends_at = _time_field("End time", "For example, 11:30")
+    location = forms.CharField(
+        label="Where",
+        required=False,
+        max_length=200,
+        help_text="A room and building, or 'Online'. No case details",
+        error_messages={"max_length": "This must be 200 characters or fewer"},
     )
     attendees = _text("Attendees", required=False, max_length=2_000, rows=3)
     minutes = _text("Minutes", required=False, max_length=50_000, rows=8)

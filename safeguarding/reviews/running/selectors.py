@@ -20,15 +20,6 @@ from ..models import (
 )
 
 
-def review_get(*, partnership: Partnership, pk: int) -> Review:
-    try:
-        return Review.objects.select_related("case", "partnership").get(
-            partnership=partnership, pk=pk
-        )
-    except Review.DoesNotExist:
-        raise Http404("No such review") from None
-
-
 def review_list_for_user(*, user, partnership: Partnership) -> QuerySet[Review]:
     """Every review for the business unit and partner leads; otherwise only the reviews the
     user is appointed to. Archived reviews (records/retention.py) are not listed."""

@@ -19,7 +19,10 @@ from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event, Milestone
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.models import apply_changes, apply_many_changes
 from safeguarding.core.uploads import FileKind
+from safeguarding.notifications.models import Notification
+from safeguarding.notifications.services import notify
 from safeguarding.referrals.models import Case, Decision, DecisionMaker, Track
 
 from .. import workflow
@@ -39,6 +42,7 @@ from ..models import (
     ReviewSignature,
 )
 from ..services import review_create, review_move
+from .invitations import meeting_invitation, meeting_invitees, meeting_path, meeting_when
 from .quality_markers import markers_for
 from .selectors import progress_check_open
 
@@ -145,16 +149,11 @@ def terms_update(*, review: Review, actor, agencies=None, **values) -> Review:
         if any(a.pk not in allowed for a in agencies):
             raise ServiceError("Select agencies of this partnership only", field="agencies")
     with transaction.atomic():
-        changed = [f for f in TERMS_FIELDS if f in values and getattr(review, f) != values[f]]
-        for field in changed:
-            setattr(review, field, values[field])
+        changed = apply_changes(review, values, fields=TERMS_FIELDS)
         review.modified_by = actor
         review.save(update_fields=[*changed, "modified_by", "modified_at"])
         if agencies is not None:
-            before = set(review.agencies.values_list("pk", flat=True))
-            if before != {a.pk for a in agencies}:
-                review.agencies.set(agencies)
-                changed.append("agencies")
+            changed += apply_many_changes(review, {"agencies": agencies})
         audit_record(
             action="review.updated",
             actor=actor,
@@ -220,6 +219,9 @@ def appointment_add(
 # Meetings --------------------------------------------------------------------------------------
 
 
+MEETING_PLANNED_AHEAD_DAYS = 2 * 366  # a meeting is planned at most about two years ahead
+
+
 def meeting_record(
     *,
     review: Review,
@@ -229,27 +231,79 @@ def meeting_record(
     attendees: str = "",
     minutes: str = "",
     follow_ups: str = "",
+    starts_at: datetime.time | None = None,
+    ends_at: datetime.time | None = None,
+    location: str = "",
 ) -> Meeting:
+    """Record a meeting held, or plan one. A meeting today or later sends a calendar invitation
+    to each person appointed to the review with an account (``meeting_invitations_send``)."""
     _writable(review)
     title = _required(title, "title", "Enter what the meeting was")
-    _not_future(held_on, "held_on", "The date of the meeting")
+    today = timezone.localdate()
+    if held_on > today + datetime.timedelta(days=MEETING_PLANNED_AHEAD_DAYS):
+        raise ServiceError(
+            "The date of the meeting must be within the next two years", field="held_on"
+        )
+    if ends_at is not None and starts_at is None:
+        raise ServiceError("Enter the time the meeting starts", field="starts_at")
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise ServiceError("The meeting must end after it starts", field="ends_at")
     with transaction.atomic():
         meeting = Meeting.objects.create(
             review=review,
             held_on=held_on,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            location=location.strip(),
             title=title,
             attendees=attendees.strip(),
             minutes=minutes.strip(),
             follow_ups=follow_ups.strip(),
             recorded_by=actor,
         )
+        invited = meeting_invitations_send(meeting=meeting) if held_on >= today else []
         audit_record(
             action="review.meeting_recorded",
             actor=actor,
             target=review,
-            payload={"meeting": meeting.pk, "held_on": held_on.isoformat()},
+            payload={
+                "meeting": meeting.pk,
+                "held_on": held_on.isoformat(),
+                "invited": len(invited),
+            },
         )
     return meeting
+
+
+def meeting_invitations_send(*, meeting: Meeting, method: str = "REQUEST") -> list[Notification]:
+    """Send the meeting's calendar invitation (``REQUEST``; an update when
+    ``meeting.sequence`` is above 0) or cancellation (``CANCEL``) to its invitees: a
+    notification each, with the .ics, emailed after the caller's transaction commits. Each
+    version (method and sequence) goes to each person once."""
+    invitees = meeting_invitees(meeting)
+    if not invitees:
+        return []
+    if method == "CANCEL":
+        kind = "meeting.cancelled"
+    else:
+        kind = "meeting.changed" if meeting.sequence else "meeting.invited"
+    review = meeting.review
+    return notify(
+        kind=kind,
+        recipients=invitees,
+        partnership=review.partnership,
+        subject_object=meeting,
+        context={
+            "meeting": meeting,
+            "review": review,
+            "when": meeting_when(meeting),
+            "changed": kind == "meeting.changed",
+            "cancelled": kind == "meeting.cancelled",
+        },
+        link=meeting_path(meeting),
+        dedupe_key=f"meeting:{meeting.pk}:{method}:{meeting.sequence}",
+        attachments=[meeting_invitation(meeting, method=method, attendees=invitees)],
+    )
 
 
 # People and pseudonyms (DESIGN §2, §6) ---------------------------------------------------------
@@ -425,16 +479,6 @@ def document_version_upload(
         version.file.delete(save=False)
         raise
     return version
-
-
-def document_downloaded(*, version: DocumentVersion, actor) -> None:
-    audit_record(
-        action="review.report_downloaded",
-        actor=actor,
-        target=version.document,
-        partnership=version.document.review.partnership,
-        payload={"version": version.version},
-    )
 
 
 # Quality markers (§quality-markers) ---------------------------------------------------------------

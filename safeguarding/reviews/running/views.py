@@ -2,15 +2,16 @@
 (docs/rules.md §local-reviews, §family-involvement, §quality-markers, §terms-of-reference,
 §panel-membership).
 
-Each view: partnership (404 outside it) → review through a selector (404 outside the partnership,
-and for reviewers or panel members not appointed to it) → permission (403) → form → one service
-→ redirect with a success message. A signed-off review is read-only: every write is refused
+Each view: partnership (404 outside it) → review through ``review_get_for_user`` (404 outside the
+partnership and for anyone who may not read it: reviewers or panel members not appointed to it,
+agency contributors, administrators) → permission (403) → form → one service → redirect with a
+success message. A signed-off review is read-only: every write is refused
 except reopening.
 """
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
@@ -25,13 +26,16 @@ from safeguarding.accounts.permissions import (
 )
 from safeguarding.clock import selectors as clock_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
+from safeguarding.core.uploads import KINDS
 from safeguarding.referrals import selectors as referral_selectors
 
 from .. import permissions, workflow
 from .. import services as stages
 from ..models import Appointment, FamilyContact, QualityRating, Review
+from ..selectors import review_get_for_user
 from . import selectors, services, terms_document
 from .forms import (
     AppointmentForm,
@@ -46,26 +50,21 @@ from .forms import (
     ReopenForm,
     TermsForm,
 )
+from .invitations import review_meeting_invitees
 from .quality_markers import markers_for
 
 READ_ONLY = "This review has been signed off: its content is read-only. Reopen it to change it"
 
 
 def _partnership(request, slug: str):
-    return account_selectors.partnership_get_for_member(user=request.user, slug=slug)
+    return account_selectors.partnership_get_for_user(user=request.user, slug=slug)
 
 
 def _review(request, slug: str, pk: int):
-    """The review, if the user may read it. Reviewers and panel members not appointed to it get
-    404 (its existence is not revealed); other roles without access get 403."""
+    """The review, if the user may read it; 404 for anyone else, whether or not it exists
+    (ADR 0010)."""
     partnership = _partnership(request, slug)
-    review = selectors.review_get(partnership=partnership, pk=pk)
-    user = request.user
-    if not permissions.can_view_review(user, review):
-        if is_reviewer(user, partnership) or is_panel_member(user, partnership):
-            raise Http404("No such review")
-        raise PermissionDenied("You cannot see this review")
-    return partnership, review
+    return partnership, review_get_for_user(user=request.user, partnership=partnership, pk=pk)
 
 
 def _require(allowed: bool, review: Review, message: str = "Only the business unit can do this"):
@@ -186,9 +185,11 @@ def review_move(request, slug: str, pk: int):
 @require_http_methods(["GET", "POST"])
 def review_commission(request, slug: str, case_pk: int):
     partnership = _partnership(request, slug)
+    case = referral_selectors.case_get_for_user(
+        user=request.user, partnership=partnership, pk=case_pk
+    )
     if not is_business_unit(request.user, partnership):
         raise PermissionDenied("Only the business unit can commission a review")
-    case = referral_selectors.case_get(partnership=partnership, pk=case_pk)
     tracks = selectors.commissionable_tracks(case=case)
     form = CommissionForm(_posted(request), tracks=tracks)
     if request.method == "POST" and form.is_valid():
@@ -242,11 +243,15 @@ def review_terms_document(request, slug: str, pk: int):
     fmt = request.GET.get("format", "docx")
     if fmt not in terms_document.CONTENT_TYPES:
         raise Http404("Choose docx or pdf")
-    data = terms_document.terms_document_build(review=review, fmt=fmt)
-    response = HttpResponse(data, content_type=terms_document.CONTENT_TYPES[fmt])
-    filename = f"terms-of-reference-{review.reference}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(
+        request,
+        content=terms_document.terms_document_build(review=review, fmt=fmt),
+        filename=f"terms-of-reference-{review.reference}.{fmt}",
+        content_type=terms_document.CONTENT_TYPES[fmt],
+        audit_action="review.report_downloaded",
+        target=review,
+        payload={"document": "terms_of_reference", "format": fmt},
+    )
 
 
 # Appointments and meetings ---------------------------------------------------------------------
@@ -311,6 +316,7 @@ def review_meetings(request, slug: str, pk: int):
             review,
             form=form,
             meetings=list(review.meetings.select_related("recorded_by")),
+            invitees=review_meeting_invitees(review) if form is not None else [],
         ),
     )
 
@@ -462,14 +468,15 @@ def review_document_upload(request, slug: str, pk: int):
 def review_document_download(request, slug: str, pk: int, version_pk: int):
     review = _review(request, slug, pk)[1]
     version = selectors.document_version_get(review=review, pk=version_pk)
-    services.document_downloaded(version=version, actor=request.user)
-    from safeguarding.core.uploads import KINDS
-
-    return FileResponse(
-        version.file.open("rb"),
-        as_attachment=True,
+    return file_response(
+        request,
+        content=version.file,
         filename=version.original_name,
         content_type=KINDS[version.file_kind].content_type,
+        audit_action="review.report_downloaded",
+        target=version.document,
+        partnership=review.partnership,
+        payload={"version": version.version},
     )
 
 

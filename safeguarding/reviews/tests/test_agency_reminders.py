@@ -6,13 +6,18 @@ from django.core.management import call_command
 
 from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
+from safeguarding.clock.models import ReminderClaim
+from safeguarding.clock.reminders import reminders_send
 from safeguarding.core.calendar import add_working_days
-from safeguarding.reviews.models import AgencyRequest, AgencyRequestReminder
-from safeguarding.reviews.requests.reminders import agency_reminders_send
+from safeguarding.reviews.models import AgencyRequest
 
 from .review_support import make_lcspr
 
 TODAY = datetime.date(2026, 11, 26)
+
+
+def agency_reminders_send(*, today: datetime.date) -> int:
+    return reminders_send(today=today, sources=["agency_requests"])
 
 
 @pytest.fixture
@@ -40,7 +45,7 @@ def test_agency_is_reminded_once_before_the_due_date(request_due_soon):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["contributor@agency.example"]
     assert "is due soon" in mail.outbox[0].subject
-    assert AgencyRequestReminder.objects.count() == 1
+    assert ReminderClaim.objects.get().subject == request_due_soon
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,4 +61,5 @@ def test_overdue_then_returned_requests(request_due_soon):
 @pytest.mark.django_db(transaction=True)
 def test_the_daily_command_sends_agency_reminders_too(request_due_soon, capsys):
     call_command("send_reminders", "--date", TODAY.isoformat())
-    assert AgencyRequestReminder.objects.filter(request=request_due_soon).exists()
+    claims = ReminderClaim.objects.filter(subject_type__model="agencyrequest")
+    assert claims.filter(subject_id=request_due_soon.pk).exists()

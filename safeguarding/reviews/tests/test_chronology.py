@@ -55,10 +55,11 @@ def entries(review, agency, health, business_unit_user):
         (None, 302),
         (Role.BUSINESS_UNIT, 200),
         (Role.PARTNER_LEAD, 200),
-        (Role.REVIEWER, 403),  # not appointed
-        (Role.PANEL_MEMBER, 403),
-        (Role.AGENCY_CONTRIBUTOR, 403),  # their agency was not asked for a chronology
-        (Role.ADMINISTRATOR, 403),
+        # Outside the chronology's scope: 404, as for a review that does not exist (ADR 0010).
+        (Role.REVIEWER, 404),  # not appointed
+        (Role.PANEL_MEMBER, 404),
+        (Role.AGENCY_CONTRIBUTOR, 404),  # their agency was not asked for a chronology
+        (Role.ADMINISTRATOR, 404),
     ],
 )
 def test_who_may_open_the_merged_chronology(client_for, review, role, status):

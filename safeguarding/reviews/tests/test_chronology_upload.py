@@ -270,7 +270,7 @@ def test_a_contributor_imports_for_their_own_agency(client, contributor, review,
 
 def test_a_contributor_whose_agency_was_not_asked_cannot_upload(client, user_for_role, review):
     client.force_login(user_for_role("agency_contributor"))  # no chronology request
-    assert client.get(upload_url(review)).status_code == 403
+    assert client.get(upload_url(review)).status_code == 404  # not theirs (ADR 0010)
 
 
 def test_nothing_can_be_uploaded_to_a_signed_off_review(bu_client, review, agency):

@@ -163,7 +163,7 @@ def test_appointed_reviewers_and_panel_members_never_see_identities(
 
 
 @pytest.mark.parametrize(
-    "role,expected", [(Role.AGENCY_CONTRIBUTOR, 403), (Role.ADMINISTRATOR, 403)]
+    "role,expected", [(Role.AGENCY_CONTRIBUTOR, 404), (Role.ADMINISTRATOR, 404)]
 )
 def test_other_roles_are_refused_the_identity(client, user_for_role, lcspr, person, role, expected):
     client.force_login(user_for_role(role))

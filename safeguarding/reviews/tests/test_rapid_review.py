@@ -275,7 +275,7 @@ def test_the_report_is_not_for_agency_contributors(client_for, rapid_review):
     response = client_for("agency_contributor").get(
         url("rapid_review_report", rapid_review, format="pdf")
     )
-    assert response.status_code == 403
+    assert response.status_code == 404  # they do not see the review at all (ADR 0010)
 
 
 # The National Panel -----------------------------------------------------------------------------
@@ -354,10 +354,16 @@ def test_a_panel_response_before_sending_is_refused(bu_client, rapid_review):
 
 @pytest.mark.django_db
 def test_rapid_review_pages_are_for_the_business_unit(client_for, rapid_review):
-    for role in ("partner_lead", "agency_contributor", "reviewer", "panel_member"):
+    # The partner lead reads the review (403); the others do not see it at all (404, ADR 0010).
+    for role, status in (
+        ("partner_lead", 403),
+        ("agency_contributor", 404),
+        ("reviewer", 404),
+        ("panel_member", 404),
+    ):
         client = client_for(role)
         for name in ("immediate_actions", "rapid_review_outcome", "panel"):
-            assert client.get(url(name, rapid_review)).status_code == 403, (role, name)
+            assert client.get(url(name, rapid_review)).status_code == status, (role, name)
         client.logout()
 
 

@@ -182,9 +182,15 @@ def test_an_open_request_past_its_due_date_shows_overdue(
 
 @pytest.mark.django_db
 def test_only_the_business_unit_sees_the_review_requests_page(client_for, rapid_review):
-    for role in ("partner_lead", "agency_contributor", "reviewer", "administrator"):
+    # The partner lead reads the review (403); the others do not see it at all (404, ADR 0010).
+    for role, status in (
+        ("partner_lead", 403),
+        ("agency_contributor", 404),
+        ("reviewer", 404),
+        ("administrator", 404),
+    ):
         client = client_for(role)
-        assert client.get(requests_url(rapid_review)).status_code == 403
+        assert client.get(requests_url(rapid_review)).status_code == status
         client.logout()
 
 
@@ -234,7 +240,7 @@ def test_a_contributor_sees_only_their_agencys_requests_and_no_identities(
     for secret in (REAL_NAME, IDENTITY_ADDRESS, rapid_review.case.pseudonym):
         assert secret not in html
     assert client.get(detail_url(theirs)).status_code == 404
-    assert client.get(requests_url(rapid_review)).status_code == 403
+    assert client.get(requests_url(rapid_review)).status_code == 404
 
 
 IDENTITY_ADDRESS = "1 Fictional Row"
@@ -266,6 +272,37 @@ def test_a_contributor_cannot_download_another_agencys_attachment(
     response = client.get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_every_download_of_a_returned_file_is_audited(
+    client, bu_client, rapid_review, agency, contributor_a, business_unit_user, sample_pdf
+):
+    (agency_request,) = send(rapid_review, [agency], business_unit_user)
+    agency_return = services.agency_return_submit(
+        request=agency_request,
+        user=contributor_a,
+        fields={"involvement": "Health visits."},
+        attachment=SimpleUploadedFile("Summary – Ward 3.pdf", sample_pdf),
+    )
+    url = reverse(
+        "reviews:return_attachment", args=["testshire", agency_request.pk, agency_return.pk]
+    )
+    response = bu_client.get(url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="Summary _ Ward 3.pdf"; '
+        "filename*=UTF-8''Summary%20%E2%80%93%20Ward%203.pdf"
+    )
+    client.force_login(contributor_a)
+    assert client.get(url).status_code == 200
+    events = AuditEvent.objects.filter(action="agency_return.downloaded").order_by("id")
+    assert [event.actor for event in events] == [business_unit_user, contributor_a]
+    assert events[0].object_id == str(agency_return.pk)
+    assert events[0].partnership == rapid_review.partnership
+    assert events[0].payload == {"request": agency_request.pk, "version": 1}
 
 
 @pytest.mark.django_db

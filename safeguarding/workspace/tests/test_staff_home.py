@@ -71,7 +71,7 @@ def test_staff_home_query_count_does_not_grow_with_activity(
     for _ in range(50):
         audit_record(action="public_page.block_added", actor=business_unit_user, target=partnership)
     _milestones(partnership, 30)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):  # +1: the unread notifications count
         bu_client.get(reverse("workspace:partnership_home", args=["testshire"]))
 
 
@@ -157,6 +157,16 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in():
         "agency_contributor",
         "administrator",
     }
+    # The people pages: the demo's people and one invitation waiting (ADR 0011).
+    people = Client()
+    people.post(
+        reverse("accounts:sign_in"),
+        {"username": "business.unit@riverton.example", "password": DEMO_PASSWORD},
+    )
+    page = people.get(reverse("people:list", args=["riverton-safeguarding"]))
+    assert page.status_code == 200
+    assert {row.user.email for row in page.context["rows"]} >= {"admin@riverton.example"}
+    assert [i.email for i in page.context["invitations"]] == ["jordan.ellis@riverton.example"]
     for email, *_ in USERS:
         client = Client()
         response = client.post(

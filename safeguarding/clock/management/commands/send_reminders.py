@@ -1,11 +1,12 @@
-"""Send the milestone reminders due today, or put the task on the queue for the worker.
+"""Send the reminders due today (milestones, agency requests, actions), or put the task on the
+queue for the worker.
 
     manage.py send_reminders                      # send now; prints how many were sent
     manage.py send_reminders --date 2026-12-01    # as if today were 1 December 2026
     manage.py send_reminders --enqueue            # queue the task for `manage.py db_worker`
 
 Schedule ``send_reminders --enqueue`` once a day (docs/how-to/run-reminders.md). Running it
-twice sends nothing more: each reminder is recorded once (clock/reminders.py). Both ways also
+twice sends nothing more: each reminder is claimed once (clock/reminders.py). Both ways also
 run the other daily jobs (settings.DAILY_JOBS: the retention schedule), with today's date.
 """
 
@@ -16,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 
-from safeguarding.clock.reminders import all_reminders_send
+from safeguarding.clock.reminders import reminders_send
 from safeguarding.clock.tasks import daily_jobs_run, send_milestone_reminders
 
 
@@ -31,8 +32,9 @@ def iso_date(value: str) -> datetime.date:
 
 class Command(BaseCommand):
     help = (
-        "Send the milestone reminders due today: before a milestone falls due and when it is "
-        "overdue. With --enqueue, put the task on the queue for the worker instead."
+        "Send the reminders due today (milestones, agency requests, actions): before the due "
+        "date and when it is overdue. With --enqueue, put the task on the queue for the worker "
+        "instead."
     )
 
     def add_arguments(self, parser):
@@ -59,6 +61,6 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"{queued}; the worker will run it.")
             return
-        sent = all_reminders_send(today=day)
+        sent = reminders_send(today=day)
         self.stdout.write(f"Sent {sent} reminder{'' if sent == 1 else 's'} for {day:%d %B %Y}.")
         daily_jobs_run()

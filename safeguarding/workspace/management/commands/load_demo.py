@@ -3,7 +3,6 @@
 Safe to run again: it does nothing if the demo is already loaded.
 """
 
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -16,6 +15,7 @@ from safeguarding.publication import services as publication_services
 from safeguarding.workspace import demo_content as demo
 from safeguarding.workspace.demo_actions import load_demo_actions
 from safeguarding.workspace.demo_library import load_demo_digest, load_demo_library
+from safeguarding.workspace.demo_people import load_demo_invitations
 from safeguarding.workspace.demo_publications import load_demo_publications
 from safeguarding.workspace.demo_referrals import load_decision_makers, load_demo_referrals
 from safeguarding.workspace.documents import docx_bytes, pdf_bytes
@@ -50,17 +50,11 @@ def load_demo() -> None:
         partnership.agencies.set(agencies.values())
         partnerships[partnership.slug] = partnership
 
-    admin_permissions = Permission.objects.filter(
-        content_type__app_label="accounts",
-        content_type__model__in=["user", "membership", "partnership", "agency"],
-    )
     users = {}
     for email, full_name, job_title, is_staff, memberships in demo.USERS:
         user = User.objects.create_user(
             email, demo.DEMO_PASSWORD, full_name=full_name, job_title=job_title, is_staff=is_staff
         )
-        if is_staff:
-            user.user_permissions.set(admin_permissions)
         for slug, role, agency_slug in memberships:
             Membership.objects.create(
                 user=user,
@@ -90,6 +84,7 @@ def load_demo() -> None:
             url=url,
             summary=summary,
         )
+    load_demo_invitations(partnerships=partnerships, users=users)
     load_decision_makers(partnerships=partnerships, users=users, rows=demo.DECISION_MAKERS)
     load_demo_referrals(partnerships=partnerships, users=users, agencies=agencies)
     load_demo_publications(partnerships=partnerships, uploader=editor)

@@ -1,0 +1,157 @@
+"""Reads for the people pages, scoped to one partnership."""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from safeguarding.accounts.models import (
+    Deactivation,
+    Invitation,
+    Membership,
+    Partnership,
+    Role,
+    User,
+)
+
+PER_PAGE = 25
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class PersonRow:
+    user: User
+    memberships: list[Membership] = field(default_factory=list)
+    deactivation: Deactivation | None = None
+
+    @property
+    def is_deactivated(self) -> bool:
+        return self.deactivation is not None and not self.memberships
+
+    @property
+    def role_labels(self) -> list[str]:
+        labels = []
+        for membership in self.memberships:
+            label = membership.get_role_display()
+            if membership.agency is not None:
+                label = f"{label} ({membership.agency.name})"
+            labels.append(label)
+        return labels
+
+
+def _people(partnership: Partnership) -> QuerySet[User]:
+    """Everyone with a role in the partnership, and everyone deactivated there."""
+    return User.objects.filter(
+        Q(memberships__partnership=partnership)
+        | Q(deactivations__partnership=partnership, deactivations__reactivated_at__isnull=True)
+    ).distinct()
+
+
+def _rows(partnership: Partnership, users) -> list[PersonRow]:
+    users = list(users)
+    memberships: dict[int, list[Membership]] = {}
+    for membership in (
+        Membership.objects.filter(partnership=partnership, user__in=users)
+        .select_related("agency")
+        .order_by("role")
+    ):
+        memberships.setdefault(membership.user_id, []).append(membership)
+    open_deactivations = {
+        d.user_id: d
+        for d in Deactivation.objects.filter(
+            partnership=partnership, user__in=users, reactivated_at__isnull=True
+        )
+    }
+    order = {role: index for index, role in enumerate(Role.values)}
+    return [
+        PersonRow(
+            user=user,
+            memberships=sorted(memberships.get(user.pk, []), key=lambda m: order[m.role]),
+            deactivation=open_deactivations.get(user.pk),
+        )
+        for user in users
+    ]
+
+
+def people_page(
+    *, partnership: Partnership, query: str = "", role: str = "", page: int | str = 1
+) -> tuple[Page, list[PersonRow]]:
+    """One page of the partnership's people, by name: their roles here and whether they are
+    deactivated. ``query`` matches part of a name or email address; ``role`` one role (or
+    "deactivated")."""
+    people = _people(partnership)
+    query = query.strip()
+    if query:
+        people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+    if role == "deactivated":
+        people = people.filter(
+            deactivations__partnership=partnership, deactivations__reactivated_at__isnull=True
+        ).exclude(memberships__partnership=partnership)
+    elif role in Role.values:
+        people = people.filter(
+            pk__in=Membership.objects.filter(partnership=partnership, role=role).values("user_id")
+        )
+    people = people.order_by("full_name", "email")
+    paginated = Paginator(people, PER_PAGE).get_page(page)
+    return paginated, _rows(partnership, paginated.object_list)
+
+
+def person_get(*, partnership: Partnership, pk: int) -> PersonRow:
+    """A person of the partnership (current or deactivated); 404 for anyone else, so the
+    existence of other partnerships' people is not revealed."""
+    user = _people(partnership).filter(pk=pk).first()
+    if user is None:
+        raise Http404("No such person in this partnership")
+    return _rows(partnership, [user])[0]
+
+
+def person_has_other_partnerships(*, user: User, partnership: Partnership) -> bool:
+    return Membership.objects.filter(user=user).exclude(partnership=partnership).exists()
+
+
+def business_unit_count(*, partnership: Partnership) -> int:
+    return Membership.objects.filter(partnership=partnership, role=Role.BUSINESS_UNIT).count()
+
+
+def invitation_list_open(*, partnership: Partnership) -> QuerySet[Invitation]:
+    """Invitations not yet accepted or cancelled (pending or expired), newest first."""
+    return (
+        Invitation.objects.filter(
+            partnership=partnership, accepted_at__isnull=True, cancelled_at__isnull=True
+        )
+        .select_related("agency", "invited_by")
+        .order_by("-sent_at", "-id")
+    )
+
+
+def invitation_get_open(*, partnership: Partnership, pk: int) -> Invitation:
+    invitation = invitation_list_open(partnership=partnership).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404("No such invitation")
+    return invitation
+
+
+def invitation_for_token(*, token: str) -> Invitation | None:
+    """The invitation whose emailed link carries ``token``, whatever its state."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("partnership", "agency", "invited_by")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def user_for_email(*, email: str) -> User | None:
+    return User.objects.filter(email=email).first()
+
+
+def deactivation_open(*, partnership: Partnership, user: User) -> Deactivation | None:
+    return Deactivation.objects.filter(
+        partnership=partnership, user=user, reactivated_at__isnull=True
+    ).first()

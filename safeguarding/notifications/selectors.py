@@ -1,0 +1,53 @@
+"""Reads of notifications: a person sees only their own. Someone else's notification answers
+404, as one that does not exist (ADR 0010)."""
+
+from django.core.paginator import Page, Paginator
+from django.http import Http404
+
+from .models import Notification, NotificationAttachment
+
+
+def notification_page_for_user(*, user, page: int, per_page: int) -> Page:
+    """The user's notifications, newest first, one page of them (a page past the end gives
+    the last page)."""
+    notifications = (
+        Notification.objects.filter(recipient=user)
+        .select_related("partnership")
+        .only(
+            "subject",
+            "created_at",
+            "read_at",
+            "link",
+            "kind",
+            "partnership__name",
+            "partnership__slug",
+        )
+        .order_by("-created_at", "-id")
+    )
+    return Paginator(notifications, per_page).get_page(page)
+
+
+def notification_get_for_user(*, user, pk: int) -> Notification:
+    """One of the user's notifications; 404 for anyone else's, as for one that does not exist
+    (ADR 0010)."""
+    try:
+        return (
+            Notification.objects.select_related("partnership")
+            .prefetch_related("attachments")
+            .get(pk=pk, recipient=user)
+        )
+    except Notification.DoesNotExist:
+        raise Http404("No such notification") from None
+
+
+def notification_attachment_get(*, notification: Notification, pk: int) -> NotificationAttachment:
+    """A file of ``notification`` (read through ``notification_get_for_user``, its attachments
+    prefetched); 404 for an id that is not one of them."""
+    for attachment in notification.attachments.all():
+        if attachment.pk == pk:
+            return attachment
+    raise Http404("No such attachment")
+
+
+def notification_unread_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,125 @@
+"""The upgrade to one reminder engine keeps the history: reminders sent before it (in the three old
+tables) become claims, so none is sent again; migrating back restores them."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from safeguarding.accounts.models import Role
+from safeguarding.actions.tests.tracker_support import (
+    action_for,
+    contributor_for,
+    finding_for,
+    recommendation_for,
+    review_for,
+)
+from safeguarding.clock import services as clock_services
+from safeguarding.clock.default_rules import load_default_rules
+from safeguarding.clock.models import Event, MilestoneRule, ReminderClaim
+from safeguarding.clock.reminders import reminders_send
+from safeguarding.referrals.models import Case
+from safeguarding.reviews.models import AgencyRequest
+
+BEFORE = [
+    ("clock", "0004_review_events"),
+    ("reviews", "0004_finding_created_at_finding_kind"),
+    ("actions", "0002_default_themes"),
+]
+AFTER = [
+    ("clock", "0005_reminder_claims"),
+    ("reviews", "0005_meeting_plans_and_reminder_claims"),
+    ("actions", "0003_reminder_claims"),
+]
+KNOWN_ON = datetime.date(2026, 11, 2)  # the R4 milestone is due on 9 November 2026
+TODAY = datetime.date(2026, 11, 10)  # everything below is overdue today
+SENT_AT = datetime.datetime(2026, 11, 5, 7, 0, tzinfo=datetime.UTC)
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture
+def world(partnership, agency, business_unit_user, user_for_role):
+    """An overdue milestone, agency request and action, each with someone to remind."""
+    load_default_rules(MilestoneRule)  # a transactional test before this one may have flushed them
+    owner = user_for_role(Role.BUSINESS_UNIT, email="owner@testshire.example")
+    case = Case.objects.create(
+        partnership=partnership,
+        reference="C2026-00001",
+        pseudonym="Child A",
+        became_aware_on=KNOWN_ON,
+    )
+    (milestone,) = clock_services.milestones_start(
+        partnership=partnership,
+        event=Event.LOOKED_AFTER_DEATH_KNOWN,
+        subject=case,
+        on_date=KNOWN_ON,
+        label="C2026-00001 (Child A)",
+        review_types=["cspr"],
+        owner=owner,
+    )
+    partnership.agencies.add(agency)
+    contributor_for(partnership, agency, email="officer@police.example")
+    review = review_for(partnership, title="Child R", started_on=datetime.date(2025, 1, 6))
+    request = AgencyRequest.objects.create(
+        review=review,
+        agency=agency,
+        kind="chronology",
+        due_on=datetime.date(2026, 11, 9),
+        requested_by=business_unit_user,
+    )
+    recommendation = recommendation_for(review, 1, [finding_for(review, 1)])
+    action = action_for(recommendation, 1, agency, target_date=datetime.date(2026, 11, 9))
+    return milestone, request, action
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminders_sent_before_the_upgrade_are_not_sent_again(world):
+    milestone, request, action = world
+    try:
+        old = migrate(BEFORE)
+        for model, field, pk in (
+            ("clock.MilestoneReminder", "milestone_id", milestone.pk),
+            ("reviews.AgencyRequestReminder", "request_id", request.pk),
+            ("actions.ActionReminder", "action_id", action.pk),
+        ):
+            Old = old.get_model(model)
+            Old._meta.get_field("sent_at").auto_now_add = False
+            Old.objects.create(
+                **{field: pk},
+                kind="overdue",
+                due_on=datetime.date(2026, 11, 9),
+                sent_to="someone@testshire.example",
+                sent_at=SENT_AT,
+            )
+
+        migrate(AFTER)
+
+        claims = ReminderClaim.objects.order_by("subject_type__app_label")
+        assert [(c.subject, c.kind, c.due_on, c.sent_to, c.claimed_at) for c in claims] == [
+            (action, "overdue", datetime.date(2026, 11, 9), "someone@testshire.example", SENT_AT),
+            (
+                milestone,
+                "overdue",
+                datetime.date(2026, 11, 9),
+                "someone@testshire.example",
+                SENT_AT,
+            ),
+            (request, "overdue", datetime.date(2026, 11, 9), "someone@testshire.example", SENT_AT),
+        ]
+        assert reminders_send(today=TODAY) == 0  # each was sent before the upgrade
+        assert mail.outbox == []
+
+        old = migrate(BEFORE)  # and back: the old tables get their rows again
+        for model in ("clock.MilestoneReminder", "reviews.AgencyRequestReminder"):
+            (row,) = old.get_model(model).objects.all()
+            assert (row.kind, row.sent_at) == ("overdue", SENT_AT)
+        assert old.get_model("actions.ActionReminder").objects.get().action_id == action.pk
+    finally:
+        migrate(AFTER)  # the latest state again, for the tests that follow
