@@ -25,12 +25,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from safeguarding.accounts.models import Membership, Partnership, User
+from safeguarding.accounts.models import Invitation, Membership, Partnership, User
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core import documents as doc
 from safeguarding.core.calendar import add_calendar_months
 from safeguarding.core.errors import ServiceError
 from safeguarding.digests.models import DigestDelivery, Subscriber
+from safeguarding.notifications.models import Notification
 from safeguarding.referrals.models import Referral, ReferralIdentity, Signature
 from safeguarding.reviews.models import (
     Appointment,
@@ -67,6 +68,8 @@ KINDS = {
     "user": "A user account of the service",
     "appointment": "A reviewer, chair or panel member of a review",
     "subscriber": "A subscriber to the learning digest",
+    "notification": "A notification or email sent to them",
+    "invitation": "An invitation to join the partnership",
 }
 
 
@@ -166,9 +169,11 @@ def person_matches(
                     f"{referral.referrer_organisation}",
                 )
             )
+    accounts: dict[int, str] = {}  # the user accounts found, and their addresses
     members = User.objects.filter(memberships__partnership=partnership).distinct()
     for user in members.order_by("full_name", "pk"):
         if (email and user.email.casefold() == email) or _name_matches(query, user.full_name):
+            accounts[user.pk] = user.email.casefold()
             found.append(Match("user", user.pk, f"User account {user.email}", user.full_name))
     appointments = Appointment.objects.filter(review__partnership=partnership).select_related(
         "review"
@@ -183,7 +188,42 @@ def person_matches(
                     f"{appointment.name}, {appointment.organisation or 'no organisation'}",
                 )
             )
+    invitations = Invitation.objects.filter(partnership=partnership).select_related("agency")
+    for invitation in invitations.order_by("created_at", "pk"):
+        by_email = email and invitation.email.casefold() == email
+        if by_email or _name_matches(query, invitation.full_name):
+            roles = ", ".join(invitation.role_labels).lower() or "no role"
+            sent = timezone.localdate(invitation.sent_at)
+            found.append(
+                Match(
+                    "invitation",
+                    invitation.pk,
+                    f"Invitation to join as {roles}, sent {_date(sent)}",
+                    f"{invitation.full_name}, {invitation.email} "
+                    f"({invitation.status.label.lower()})",
+                )
+            )
     if email:
+        # Notifications to a user account found above, or to its address with no account
+        # named, go with the account (_notifications_to); these are the others: emails to
+        # people without an account here (a referrer, an attendee, someone whose account has
+        # gone).
+        notifications = Notification.objects.filter(partnership=partnership).exclude(
+            recipient__in=list(accounts)
+        )
+        for notification in notifications.order_by("created_at", "pk"):
+            address = notification.email.casefold()
+            with_an_account = notification.recipient_id is None and address in accounts.values()
+            if address == email and not with_an_account:
+                found.append(
+                    Match(
+                        "notification",
+                        notification.pk,
+                        f"‘{notification.subject}’, sent "
+                        f"{_date(timezone.localdate(notification.created_at))}",
+                        f"To {notification.email}",
+                    )
+                )
         for subscriber in Subscriber.objects.filter(partnership=partnership).order_by("pk"):
             if subscriber.email.casefold() == email:
                 found.append(
@@ -308,6 +348,56 @@ def _person_in_case(person: Person) -> dict:
     }
 
 
+def _notification(notification: Notification) -> dict:
+    """A notification as the person saw it: the notice, the email and whether it arrived, and
+    its calendar invitations (text)."""
+    return {
+        "sent_at": notification.created_at,
+        "to": notification.email,
+        "subject": notification.subject,
+        "text": notification.body,
+        "link": notification.link,
+        "read_in_the_service_at": notification.read_at,
+        "email": notification.get_email_status_display(),
+        "attachments": [
+            {
+                "filename": attachment.filename,
+                "content": bytes(attachment.content).decode("utf-8", errors="replace"),
+            }
+            for attachment in notification.attachments.all()
+        ],
+    }
+
+
+def _notifications_to(user: User, partnership: Partnership) -> list[dict]:
+    """The notifications of the partnership for a user: to their account, or to their address
+    (sent before they had an account, say)."""
+    notifications = Notification.objects.filter(partnership=partnership).filter(
+        models.Q(recipient=user) | models.Q(recipient__isnull=True, email__iexact=user.email)
+    )
+    return [
+        _notification(n)
+        for n in notifications.prefetch_related("attachments").order_by("created_at", "pk")
+    ]
+
+
+def _invitation(invitation: Invitation) -> dict:
+    inviter = invitation.invited_by
+    return {
+        "email": invitation.email,
+        "full_name": invitation.full_name,
+        "roles": ", ".join(invitation.role_labels),
+        "agency": invitation.agency.name if invitation.agency_id else None,
+        "invited_by": inviter.full_name if inviter else invitation.invited_by_label,
+        "sent_at": invitation.sent_at,
+        "times_sent": invitation.send_count,
+        "link_expires_at": invitation.expires_at,
+        "accepted_at": invitation.accepted_at,
+        "cancelled_at": invitation.cancelled_at,
+        "status": invitation.status.label,
+    }
+
+
 def _user_account(user: User, partnership: Partnership) -> dict:
     events = AuditEvent.objects.filter(actor=user, partnership=partnership).order_by(
         "occurred_at", "pk"
@@ -345,6 +435,7 @@ def _user_account(user: User, partnership: Partnership) -> dict:
                 user=user, review__partnership=partnership
             ).select_related("review")
         ],
+        "notifications": _notifications_to(user, partnership),
         "audit_events": [
             {
                 "when": e.occurred_at,
@@ -379,6 +470,12 @@ def person_data(
     subscribers = Subscriber.objects.filter(
         pk__in=by_kind.get("subscriber", []), partnership=partnership
     )
+    notifications = Notification.objects.filter(
+        pk__in=by_kind.get("notification", []), partnership=partnership
+    ).prefetch_related("attachments")
+    invitations = Invitation.objects.filter(
+        pk__in=by_kind.get("invitation", []), partnership=partnership
+    ).select_related("agency", "invited_by")
     return {
         "request": {
             "law": "UK GDPR Article 15 (the right of access)",
@@ -420,6 +517,8 @@ def person_data(
             }
             for s in subscribers.order_by("pk")
         ],
+        "notifications": [_notification(n) for n in notifications.order_by("created_at", "pk")],
+        "invitations": [_invitation(i) for i in invitations.order_by("created_at", "pk")],
     }
 
 
@@ -442,6 +541,24 @@ def _pairs(values: dict) -> doc.SummaryList:
     return doc.SummaryList(
         rows=[(str(key).replace("_", " ").capitalize(), _text(v)) for key, v in values.items()],
         widths=(1, 2),
+    )
+
+
+def _notifications_table(notifications: list[dict]) -> doc.Table:
+    return doc.Table(
+        header=["Sent", "To", "Subject", "Email", "Read in the service"],
+        rows=[
+            [
+                _text(n["sent_at"]),
+                n["to"],
+                n["subject"],
+                n["email"],
+                _text(n["read_in_the_service_at"]),
+            ]
+            for n in notifications
+        ],
+        caption="Notifications and emails (their text is in data.json)",
+        widths=(1.2, 1.5, 2.5, 0.8, 1.2),
     )
 
 
@@ -523,6 +640,8 @@ def person_data_document(data: dict, *, prepared_by: str) -> doc.Document:
         details = {k: v for k, v in account.items() if not isinstance(v, list)}
         details["roles"] = ", ".join(account["roles"])
         blocks.append(_pairs(details))
+        if account["notifications"]:
+            blocks.append(_notifications_table(account["notifications"]))
         if account["audit_events"]:
             blocks.append(
                 doc.Table(
@@ -543,6 +662,12 @@ def person_data_document(data: dict, *, prepared_by: str) -> doc.Document:
         for item in data["digest_subscriptions"]:
             item = {**item, "issues_sent": ", ".join(str(n) for n in item["issues_sent"])}
             blocks.append(_pairs(item))
+    if data["notifications"]:
+        blocks.append(doc.Heading("Notifications and emails sent to them"))
+        blocks.append(_notifications_table(data["notifications"]))
+    if data["invitations"]:
+        blocks.append(doc.Heading("Invitations to join the partnership"))
+        blocks += [_pairs(item) for item in data["invitations"]]
     if len(blocks) == 0:
         blocks.append(doc.Paragraph("No records were chosen."))
     return document

@@ -34,13 +34,14 @@ from django.db import models, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from safeguarding.accounts.models import Partnership
+from safeguarding.accounts.models import Invitation, Partnership
 from safeguarding.audit.models import AuditEvent
 from safeguarding.audit.services import audit_record
 from safeguarding.clock.models import Milestone
 from safeguarding.core.calendar import add_calendar_months
 from safeguarding.core.models import RateLimitHit
 from safeguarding.digests.models import Subscriber
+from safeguarding.notifications.models import Notification
 from safeguarding.publication.models import Publication
 from safeguarding.referrals.models import Case, Referral, ReferralIdentity, Status, Track
 from safeguarding.reviews.models import (
@@ -251,6 +252,8 @@ _MODEL_WORDS = {
     "reviews.ChronologyEntry": "chronology entry(ies)",
     "reviews.FamilyContact": "family contact(s)",
     "digests.Subscriber": "subscriber(s)",
+    "notifications.Notification": "notification(s) (with their calendar invitations)",
+    "accounts.Invitation": "invitation(s)",
     "audit.AuditEvent": "audit event(s)",
     "sessions.Session": "session(s)",
     "core.RateLimitHit": "rate-limit count(s)",
@@ -357,6 +360,48 @@ def _subscriber_batches(partnership, period: Period, today) -> list[Batch]:
         Batch(period.record_type, period, partnership, {"digests.Subscriber": chunk}, cutoff=cutoff)
         for chunk in _chunks(pks)
     ]
+
+
+def _notifications_due(queryset: models.QuerySet, before: datetime.datetime) -> models.QuerySet:
+    return queryset.filter(Q(read_at__lt=before) | Q(read_at__isnull=True, created_at__lt=before))
+
+
+def _notification_batches(partnership, period: Period, today) -> list[Batch]:
+    """Read notifications from when they were read; the others (never read, or emails to
+    people without an account) from when they were sent."""
+    cutoff = add_calendar_months(today, -period.amount)
+    before = _start_of_day_after(cutoff)
+    pks = _pks(_notifications_due(Notification.objects.filter(partnership=partnership), before))
+    return [
+        Batch(
+            period.record_type,
+            period,
+            partnership,
+            {"notifications.Notification": chunk},
+            cutoff=cutoff,
+        )
+        for chunk in _chunks(pks)
+    ]
+
+
+def _invitation_batches(partnership, period: Period, today) -> list[Batch]:
+    """Invitations never accepted: cancelled ones from when they were cancelled, the others
+    from when their link expired. Accepted invitations are kept."""
+    cutoff = add_calendar_months(today, -period.amount)
+    before = _start_of_day_after(cutoff)
+    pks = _pks(_invitations_due(Invitation.objects.filter(partnership=partnership), before))
+    return [
+        Batch(
+            period.record_type, period, partnership, {"accounts.Invitation": chunk}, cutoff=cutoff
+        )
+        for chunk in _chunks(pks)
+    ]
+
+
+def _invitations_due(queryset: models.QuerySet, before: datetime.datetime) -> models.QuerySet:
+    return queryset.filter(accepted_at__isnull=True).filter(
+        Q(cancelled_at__lt=before) | Q(cancelled_at__isnull=True, expires_at__lt=before)
+    )
 
 
 def _audit_batches(partnership, period: Period, today) -> list[Batch]:
@@ -471,6 +516,10 @@ def retention_plan(
         run.batches += _case_batches(partnership, periods, today, run.kept)
         if periods["digest_subscribers"].enabled:
             run.batches += _subscriber_batches(partnership, periods["digest_subscribers"], today)
+        if periods["notifications"].enabled:
+            run.batches += _notification_batches(partnership, periods["notifications"], today)
+        if periods["invitations"].enabled:
+            run.batches += _invitation_batches(partnership, periods["invitations"], today)
         if periods["audit_events"].enabled:
             run.batches += _audit_batches(partnership, periods["audit_events"], today)
     if whole_service:
@@ -517,6 +566,16 @@ def _archive(label: str, pks: list) -> int:
     )
 
 
+def _delete_still_due(model, due: models.QuerySet, batch: Batch) -> int:
+    """Delete the batch's records that are still due (checked again in the transaction: an
+    invitation sent again or accepted since the plan was made is kept), naming those in the
+    batch. Rows that go with them (a notification's calendar invitations) are not counted."""
+    label = model._meta.label
+    pks = _pks(due)
+    batch.ids = {label: pks}
+    return model.objects.filter(pk__in=pks).delete()[1].get(label, 0)
+
+
 def _delete_plain(label: str, pks: list) -> int:
     from django.apps import apps
 
@@ -524,6 +583,13 @@ def _delete_plain(label: str, pks: list) -> int:
     if model is AuditEvent:
         return AuditEvent.objects.filter(pk__in=pks).delete_under_retention()
     return model._base_manager.filter(pk__in=pks).delete()[0]
+
+
+# Records whose due date can move after the plan (read, sent again, accepted): found again.
+CHECKED_AGAIN = {
+    "notifications.Notification": (Notification, _notifications_due),
+    "accounts.Invitation": (Invitation, _invitations_due),
+}
 
 
 def _act(batch: Batch) -> int:
@@ -534,6 +600,10 @@ def _act(batch: Batch) -> int:
         return _delete_referrals(pks, batch)
     if label == "reviews.AgencyReturn":
         return _delete_returns(pks, batch)
+    if label in CHECKED_AGAIN:
+        model, due = CHECKED_AGAIN[label]
+        before = _start_of_day_after(batch.cutoff)
+        return _delete_still_due(model, due(model.objects.filter(pk__in=pks), before), batch)
     return _delete_plain(label, pks)
 
 

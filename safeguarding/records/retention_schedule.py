@@ -167,6 +167,41 @@ SCHEDULE: tuple[RecordType, ...] = (
         source=f"{STORAGE_LIMITATION} A month lets a mistaken unsubscription be undone.",
     ),
     RecordType(
+        key="notifications",
+        label="Notifications and the emails sent with them",
+        records="Notices shown in the service and the record of each email sent at a hand-off "
+        "(to whom, the subject and text, whether it was delivered), with their calendar "
+        "invitations",
+        counts_from="the day it was read, or the day it was sent if it never was (an email to "
+        "someone without an account is never read in the service)",
+        action=Action.DELETE,
+        default_amount=12,
+        unit="months",
+        scope=Scope.PARTNERSHIP,
+        tag="[K]",
+        source=f"{STORAGE_LIMITATION} A notification is a message about a record, not the "
+        "record: the review, request or action and the audit trail keep what happened. A year "
+        "lets people look back at what they were told, and the business unit see an email that "
+        "failed. Confirm with the partnership's records manager.",
+    ),
+    RecordType(
+        key="invitations",
+        label="Invitations that expired or were cancelled",
+        records="Invitations to join the partnership that were never accepted: the name and "
+        "email address of the person invited and the roles offered (accepted invitations stay, "
+        "as the start of the person's access)",
+        counts_from="the day the invitation expired or was cancelled",
+        action=Action.DELETE,
+        default_amount=12,
+        unit="months",
+        scope=Scope.PARTNERSHIP,
+        tag="[K]",
+        source=f"{STORAGE_LIMITATION} An invitation not taken up is of no further use; a year "
+        "lets the people pages show it if the person asks about it, and it can be sent again "
+        "until then. The audit trail keeps that it was sent and cancelled. Confirm with the "
+        "partnership's records manager.",
+    ),
+    RecordType(
         key="audit_events",
         label="Audit events",
         records="The audit trail: who did what, and when (events of no partnership, such as "

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from safeguarding.accounts.models import Invitation
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core.calendar import add_calendar_months
 from safeguarding.digests.models import Subscriber
+from safeguarding.notifications.models import Notification, NotificationAttachment
 from safeguarding.records.models import RetentionHold, RetentionSetting
 from safeguarding.referrals.tests.staff_support import IDENTITY, make_case, make_referral
 from safeguarding.reviews.models import ChronologyEntry, FamilyContact, Person, PersonIdentity
@@ -30,6 +32,8 @@ def test_the_retention_page_shows_each_record_type_its_period_and_source(partner
     assert "Referrals that led to no case" in page
     assert "2 years after the day the referral was received" in page
     assert "Expired sign-in sessions" in page
+    assert "Notifications and the emails sent with them" in page
+    assert "Invitations that expired or were cancelled" in page
     assert "To confirm" in page and "Technical" in page
     assert "UK GDPR Article 5(1)(e)" in page
 
@@ -305,6 +309,126 @@ def test_a_user_account_and_what_they_did_are_found_by_email(
     ).content.decode()
     assert "User account bu@testshire.example" in page
     assert "Learning digest subscription" in page
+
+
+def _download(client, partnership, choices, **criteria):
+    today = timezone.localdate()
+    return client.post(
+        url(partnership, "data-about-a-person/download/"),
+        {
+            **criteria,
+            "records": choices,
+            "received_on_0": today.day,
+            "received_on_1": today.month,
+            "received_on_2": today.year,
+            "reason": "Request from the person",
+            "confirmed": "on",
+        },
+    )
+
+
+def _choices(page) -> list[str]:
+    return re.findall(r'name="records" type="checkbox" value="([^"]+)"', page.content.decode())
+
+
+@pytest.mark.django_db
+def test_emails_and_invitations_to_their_address_are_found_and_downloaded(
+    partnership, other_partnership, bu_client, business_unit_user
+):
+    """Someone without an account here: the emails sent to their address (with a calendar
+    invitation) and an invitation to join, found by address and by name."""
+    sent = Notification.objects.create(
+        email="zeb@example.org",
+        partnership=partnership,
+        kind="meeting.invited",
+        subject="Invitation: Fictional family meeting",
+        body="You are invited to a fictional meeting.",
+    )
+    NotificationAttachment.objects.create(
+        notification=sent,
+        filename="invitation.ics",
+        content_type="text/calendar",
+        content=b"BEGIN:VCALENDAR\r\nSUMMARY:Fictional family meeting\r\nEND:VCALENDAR\r\n",
+    )
+    Notification.objects.create(  # another partnership's: not found
+        email="zeb@example.org",
+        partnership=other_partnership,
+        kind="meeting.invited",
+        subject="Theirs",
+        body="Theirs.",
+    )
+    invitation = Invitation.objects.create(
+        partnership=partnership,
+        email="zeb@example.org",
+        full_name="Zebedee Quillfeather",
+        roles=["reviewer"],
+        token_hash="f" * 64,
+        invited_by=business_unit_user,
+        invited_by_label=business_unit_user.email,
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    criteria = {"name": "Zebedee Quillfeather", "email": "ZEB@example.org"}
+    results = _search(bu_client, partnership, **criteria)
+    page = results.content.decode()
+    assert "A notification or email sent to them" in page and "Fictional family meeting" in page
+    assert "An invitation to join the partnership" in page and "Theirs" not in page
+    choices = _choices(results)
+    assert set(choices) == {f"notification:{sent.pk}", f"invitation:{invitation.pk}"}
+    # By name alone the invitation is found (its name), the emails are not (no name on them).
+    assert _choices(_search(bu_client, partnership, name="Zebedee Quillfeather")) == [
+        f"invitation:{invitation.pk}"
+    ]
+
+    response = _download(bu_client, partnership, choices, **criteria)
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    data = json.loads(archive.read("data.json"))
+    (email,) = data["notifications"]
+    assert email["subject"] == "Invitation: Fictional family meeting"
+    assert email["text"] == "You are invited to a fictional meeting."
+    assert email["attachments"][0]["content"].startswith("BEGIN:VCALENDAR")
+    (invited,) = data["invitations"]
+    assert invited["full_name"] == "Zebedee Quillfeather" and invited["roles"] == "Reviewer"
+    assert invited["status"] == "Waiting for the person"
+    summary = archive.read("summary.html").decode()
+    assert "Notifications and emails sent to them" in summary
+    assert "Invitations to join the partnership" in summary
+    event = AuditEvent.objects.get(action="person_data.exported")
+    assert event.payload["records"] == {
+        "notification": [str(sent.pk)],
+        "invitation": [str(invitation.pk)],
+    }
+
+
+@pytest.mark.django_db
+def test_a_user_accounts_notifications_go_with_the_account(
+    partnership, bu_client, business_unit_user
+):
+    Notification.objects.create(
+        recipient=business_unit_user,
+        email=business_unit_user.email,
+        partnership=partnership,
+        kind="meeting.invited",
+        subject="Fictional notice to the account",
+        body="Fictional.",
+    )
+    Notification.objects.create(  # to the address, before there was an account, say
+        email=business_unit_user.email.upper(),
+        partnership=partnership,
+        kind="meeting.invited",
+        subject="Fictional email to the address",
+        body="Fictional.",
+    )
+    criteria = {"name": "Someone Else", "email": business_unit_user.email}
+    choices = _choices(_search(bu_client, partnership, **criteria))
+    assert choices == [f"user:{business_unit_user.pk}"]  # neither listed again on its own
+    response = _download(bu_client, partnership, choices, **criteria)
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("data.json"))
+    (account,) = data["user_accounts"]
+    assert sorted(n["subject"] for n in account["notifications"]) == [
+        "Fictional email to the address",
+        "Fictional notice to the account",
+    ]
 
 
 def test_the_records_pages_never_call_a_request_for_data_sar():

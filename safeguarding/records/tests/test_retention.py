@@ -13,14 +13,22 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from safeguarding.accounts.models import Invitation
 from safeguarding.audit.models import AuditEvent, AuditEventImmutable
 from safeguarding.clock.models import Milestone
 from safeguarding.core.calendar import add_calendar_months
 from safeguarding.core.models import RateLimitHit
 from safeguarding.digests.models import Subscriber
+from safeguarding.notifications.models import Notification, NotificationAttachment
 from safeguarding.publication.models import Publication
 from safeguarding.records.models import RetentionHold, RetentionSetting
-from safeguarding.records.retention import case_state, cases_with_history, retention_apply
+from safeguarding.records.retention import (
+    _apply,
+    case_state,
+    cases_with_history,
+    retention_apply,
+    retention_plan,
+)
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import Case, DecisionMaker, Referral, ReferralIdentity
 from safeguarding.referrals.tests.staff_support import (
@@ -356,6 +364,136 @@ def test_sessions_rate_limits_and_departed_subscribers_are_cleared(partnership):
     assert "gone@example.org" not in str(
         _events("retention.records_deleted").get(payload__rule="digest_subscribers").payload
     )
+
+
+DAYS_AGO_400 = datetime.timedelta(days=400)  # more than the 12 months of both rules below
+
+
+@pytest.mark.django_db
+def test_notifications_go_a_year_after_they_were_read_or_sent_with_their_calendar_invitations(
+    partnership, other_partnership, business_unit_user
+):
+    now = timezone.now()
+
+    def notification(*, sent_ago, read_ago=None, recipient=business_unit_user, of=partnership):
+        made = Notification.objects.create(
+            recipient=recipient,
+            email=recipient.email if recipient else "referrer@example.org",
+            partnership=of,
+            kind="meeting.invited",
+            subject="Invitation: Fictional meeting",
+            body="Fictional.",
+        )
+        Notification.objects.filter(pk=made.pk).update(
+            created_at=now - sent_ago, read_at=now - read_ago if read_ago else None
+        )
+        return made
+
+    read_long_ago = notification(sent_ago=DAYS_AGO_400, read_ago=DAYS_AGO_400)
+    NotificationAttachment.objects.create(
+        notification=read_long_ago,
+        filename="invitation.ics",
+        content_type="text/calendar",
+        content=b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+    )
+    never_read = notification(sent_ago=DAYS_AGO_400)
+    email_only = notification(sent_ago=DAYS_AGO_400, recipient=None)  # no account: never read
+    read_lately = notification(sent_ago=DAYS_AGO_400, read_ago=datetime.timedelta(days=30))
+    recent = notification(sent_ago=datetime.timedelta(days=30))
+    RetentionSetting.objects.create(
+        partnership=other_partnership, record_type="notifications", months=24
+    )
+    theirs = notification(sent_ago=DAYS_AGO_400, of=other_partnership)  # their own period
+
+    retention_apply(today=timezone.localdate())
+    assert set(Notification.objects.values_list("pk", flat=True)) == {
+        read_lately.pk,
+        recent.pk,
+        theirs.pk,
+    }
+    assert not NotificationAttachment.objects.exists()
+    event = _events("retention.records_deleted").get(payload__rule="notifications")
+    gone = sorted(str(n.pk) for n in (read_long_ago, never_read, email_only))
+    assert sorted(event.payload["ids"]["notifications.Notification"]) == gone
+    assert event.payload["count"] == 3  # the calendar invitation went with its notification
+    assert event.partnership == partnership
+    assert "Fictional" not in str(event.payload) and "@" not in str(event.payload)
+
+
+def _invitation(partnership, inviter, email, *, expires_ago, **fields) -> Invitation:
+    return Invitation.objects.create(
+        partnership=partnership,
+        email=email,
+        full_name="Fictional Invitee",
+        roles=["reviewer"],
+        token_hash=email.ljust(64, "0"),
+        invited_by=inviter,
+        invited_by_label=inviter.email,
+        sent_at=timezone.now() - expires_ago - datetime.timedelta(days=7),
+        expires_at=timezone.now() - expires_ago,
+        **fields,
+    )
+
+
+@pytest.mark.django_db
+def test_invitations_never_accepted_go_a_year_after_they_expired_or_were_cancelled(
+    partnership, business_unit_user
+):
+    now = timezone.now()
+    expired = _invitation(
+        partnership, business_unit_user, "expired@example.org", expires_ago=DAYS_AGO_400
+    )
+    cancelled = _invitation(
+        partnership,
+        business_unit_user,
+        "cancelled@example.org",
+        expires_ago=datetime.timedelta(days=-7),  # cancelled before its link expired
+        cancelled_at=now - DAYS_AGO_400,
+        cancelled_by=business_unit_user,
+    )
+    lately = _invitation(
+        partnership, business_unit_user, "lately@example.org", expires_ago=datetime.timedelta(30)
+    )
+    accepted = _invitation(
+        partnership,
+        business_unit_user,
+        "accepted@example.org",
+        expires_ago=DAYS_AGO_400,
+        accepted_at=now - DAYS_AGO_400 - datetime.timedelta(days=1),
+        user=business_unit_user,
+    )
+    waiting = _invitation(
+        partnership, business_unit_user, "waiting@example.org", expires_ago=-datetime.timedelta(7)
+    )
+
+    retention_apply(today=timezone.localdate())
+    assert set(Invitation.objects.values_list("pk", flat=True)) == {
+        lately.pk,
+        accepted.pk,  # the start of the person's access
+        waiting.pk,
+    }
+    event = _events("retention.records_deleted").get(payload__rule="invitations")
+    assert sorted(event.payload["ids"]["accounts.Invitation"]) == sorted(
+        [str(expired.pk), str(cancelled.pk)]
+    )
+    assert "example.org" not in str(event.payload)
+
+
+@pytest.mark.django_db
+def test_an_invitation_sent_again_after_the_plan_was_made_is_kept(partnership, business_unit_user):
+    invitation = _invitation(
+        partnership, business_unit_user, "again@example.org", expires_ago=DAYS_AGO_400
+    )
+    today = timezone.localdate()
+    plan = retention_plan(today=today, partnerships=[partnership])
+    assert any(b.record_type.key == "invitations" for b in plan.batches)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        sent_at=timezone.now(), expires_at=timezone.now() + datetime.timedelta(days=7)
+    )
+    for batch in plan.batches:
+        _apply(batch, today, "test")
+    assert Invitation.objects.filter(pk=invitation.pk).exists()
+    assert not _events("retention.records_deleted").filter(payload__rule="invitations").exists()
 
 
 @pytest.mark.django_db
