@@ -1,7 +1,7 @@
 """Check bench/search_eval/briefs.json: fields present and of the right kind, ids unique, themes
 in the shared vocabulary (safeguarding/actions/default_themes.py), counts as the README says.
 
-    /work/main/.venv/bin/python bench/search_eval/check_briefs.py
+    .venv/bin/python bench/search_eval/check_briefs.py
 
 Prints a summary and exits 1 with every problem listed if anything is wrong."""
 
