@@ -113,3 +113,20 @@ def document(partnership, business_unit_user, sample_pdf):
         uploaded=SimpleUploadedFile("sar-procedure.pdf", sample_pdf),
         kind=PDF,
     )
+
+
+@pytest.fixture(autouse=True)
+def _library_search_vectors(request):
+    """The library's sentence model is off in tests (config/settings/test.py: it is slow);
+    tests marked ``search_vectors`` have it on, for the whole test and its fixtures."""
+    if request.node.get_closest_marker("search_vectors") is None:
+        yield
+        return
+    from django.test import override_settings
+
+    from safeguarding.library import search
+
+    search.clear_caches()  # a catalogue cached without vectors must not be reused
+    with override_settings(LIBRARY_SEARCH_VECTORS=True):
+        yield
+    search.clear_caches()

@@ -19,3 +19,6 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The library's sentence model is slow to load and run: off, except in the tests that need it
+# (the ``search_vectors`` marker, conftest.py).
+LIBRARY_SEARCH_VECTORS = False
