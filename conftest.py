@@ -13,6 +13,30 @@ from safeguarding.accounts.tests.factories import (
 ROLES = [role.value for role in Role]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A database kept by --reuse-db may have been emptied by the last run's transactional
+    tests: put back the data the migrations load (tests/migration_data.py)."""
+    from tests.migration_data import load_migration_data
+
+    with django_db_blocker.unblock():
+        load_migration_data()
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_for_transactional_tests(request):
+    """Each transactional test starts with the data the migrations load, which the one before
+    it removed when it emptied the tables (so none depends on running first)."""
+    marker = request.node.get_closest_marker("django_db")
+    if (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    ):
+        from tests.migration_data import load_migration_data
+
+        request.getfixturevalue("transactional_db")
+        load_migration_data()
+
+
 @pytest.fixture
 def partnership(db):
     return PartnershipFactory(name="Testshire Safeguarding Partnership", slug="testshire")
