@@ -148,9 +148,9 @@ def _library_search_vectors(request):
         return
     from django.test import override_settings
 
-    from safeguarding.library import search
+    from safeguarding.library.search_catalogue import clear_caches
 
-    search.clear_caches()  # a catalogue cached without vectors must not be reused
+    clear_caches()  # a catalogue cached without vectors must not be reused
     with override_settings(LIBRARY_SEARCH_VECTORS=True):
         yield
-    search.clear_caches()
+    clear_caches()

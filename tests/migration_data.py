@@ -16,8 +16,15 @@ MIGRATION_DATA = [
     "safeguarding.library.migrations.0003_default_terms",
 ]
 # Data migrations that load no rows: the search index is put back after every migrate
-# (safeguarding/library/apps.py) and a flush leaves it in place.
-NOT_DATA = ["safeguarding.library.migrations.0002_search_index"]
+# (safeguarding/library/apps.py) and a flush leaves it in place; the others change or copy rows
+# that were there before, so an emptied database needs nothing from them.
+NOT_DATA = [
+    "safeguarding.library.migrations.0002_search_index",
+    "safeguarding.accounts.migrations.0002_email_lower_case",
+    "safeguarding.actions.migrations.0003_reminder_claims",
+    "safeguarding.clock.migrations.0005_reminder_claims",
+    "safeguarding.reviews.migrations.0005_meeting_plans_and_reminder_claims",
+]
 
 
 def load_migration_data() -> None:
