@@ -24,6 +24,8 @@ NOT_DATA = [
     "safeguarding.actions.migrations.0003_reminder_claims",
     "safeguarding.clock.migrations.0005_reminder_claims",
     "safeguarding.reviews.migrations.0005_meeting_plans_and_reminder_claims",
+    "safeguarding.referrals.migrations.0005_encrypt_identities",
+    "safeguarding.reviews.migrations.0007_encrypt_identities",
 ]
 
 
