@@ -67,6 +67,8 @@ class Command(BaseCommand):
             actor = review.created_by
             if actor is None:
                 raise CommandError("The review has no creator on record: give --user EMAIL")
+        if options["replace"] and options["skip_duplicates"]:  # call_command skips argparse
+            raise CommandError("Give --replace or --skip-duplicates, not both")
         on_duplicates = services.REFUSE
         if options["replace"]:
             on_duplicates = services.REPLACE
