@@ -44,6 +44,8 @@ from safeguarding.publication.models import (
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
+from safeguarding.reviews.chronology import services as chronology_services
+from safeguarding.reviews.chronology.parser import ChronologyRow
 from safeguarding.reviews.models import (
     AgencyRequest,
     AgencyReturn,
@@ -54,8 +56,6 @@ from safeguarding.reviews.models import (
     ProposedPerson,
     ReviewDocument,
 )
-from safeguarding.reviews.chronology import services as chronology_services
-from safeguarding.reviews.chronology.parser import ChronologyRow
 from safeguarding.reviews.rapid_review import services as rapid_review_services
 from safeguarding.reviews.tests.review_support import decided_case, make_lcspr
 

@@ -31,7 +31,16 @@ from .chronology_support import (  # noqa: F401 (fixtures)
     xlsx_bytes,
 )
 
-NEW_ROW = ["20/06/2025", "11:00", "no", "Mother B", "Telephone call to the mother", "T-9", "", "routine"]
+NEW_ROW = [
+    "20/06/2025",
+    "11:00",
+    "no",
+    "Mother B",
+    "Telephone call to the mother",
+    "T-9",
+    "",
+    "routine",
+]
 
 
 def parse(data: bytes, name: str = "chronology.csv", known=("Child A", "Mother B")):
@@ -74,9 +83,7 @@ def stored_files(area: str) -> int:
 # The service, with real files --------------------------------------------------------------------
 
 
-def test_the_same_csv_file_twice_is_refused_and_nothing_changes(
-    review, agency, business_unit_user
-):
+def test_the_same_csv_file_twice_is_refused_and_nothing_changes(review, agency, business_unit_user):
     data = csv_bytes(GOOD_ROWS)
     first = import_file(review, agency, business_unit_user, data)
     assert first.content_hash and first.rows_added == 3 and first.file
@@ -167,9 +174,7 @@ def test_new_only_adds_only_the_rows_not_already_there(review, agency, business_
     )
     assert (upload.rows_in_file, upload.rows_added, upload.rows_not_added) == (3, 1, 2)
     assert upload.file_kind == "xlsx"
-    assert list(upload.entries.values_list("event", flat=True)) == [
-        "Telephone call to the mother"
-    ]
+    assert list(upload.entries.values_list("event", flat=True)) == ["Telephone call to the mother"]
     assert ChronologyEntry.objects.filter(review=review).active().count() == 4
 
 
@@ -230,7 +235,7 @@ def test_an_import_that_fails_leaves_no_rows_no_record_and_no_file(
     assert state(review) == before
 
 
-# The upload page -----------------------------------------------------------------------------------
+# The upload page ----------------------------------------------------------------------------------
 
 
 def upload_url(review):
@@ -424,7 +429,7 @@ def test_an_entry_already_in_the_chronology_is_warned_and_added_only_when_confir
     assert event.payload["repeats_an_entry"] is True
 
 
-# The command ---------------------------------------------------------------------------------------
+# The command --------------------------------------------------------------------------------------
 
 
 def write(tmp_path, data: bytes, name="chronology.csv") -> str:

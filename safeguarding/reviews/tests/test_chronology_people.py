@@ -161,7 +161,7 @@ def test_the_excel_template_has_a_people_sheet_and_a_drop_down_of_pseudonyms(bu_
     assert parsed.ok and parsed.rows[0].pseudonyms == ("Child A",)
 
 
-# Names not in the case -----------------------------------------------------------------------------
+# Names not in the case ----------------------------------------------------------------------------
 
 
 def test_a_name_not_in_the_case_is_imported_as_a_proposed_person(
@@ -206,15 +206,15 @@ def test_a_proposed_name_shows_to_the_agency_and_the_business_unit_but_not_to_a_
     export = client.get(url(new_review, "chronology_export") + "?format=xlsx")
     cells = " ".join(
         str(cell)
-        for row in load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows(
-            values_only=True
-        )
+        for row in load_workbook(io.BytesIO(export.content))
+        .worksheets[0]
+        .iter_rows(values_only=True)
         for cell in row
     )
     assert "Lodger (proposed" not in cells and "A person awaiting confirmation" in cells
 
 
-# The business unit decides ---------------------------------------------------------------------------
+# The business unit decides ------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -235,7 +235,9 @@ def test_the_people_page_lists_people_proposed_by_agencies(
     page = client.get(url(new_review, "people")).content.decode()
     assert "Lodger" in page and decide not in page
     client.force_login(appoint(new_review, Role.PANEL_MEMBER, "panel_member"))
-    assert "People proposed by agencies" not in client.get(url(new_review, "people")).content.decode()
+    assert (
+        "People proposed by agencies" not in client.get(url(new_review, "people")).content.decode()
+    )
 
 
 def test_adding_a_proposed_person_links_their_rows(bu_client, new_review, proposal):
@@ -255,9 +257,7 @@ def test_adding_a_proposed_person_links_their_rows(bu_client, new_review, propos
     assert "(proposed" not in page
 
 
-def test_a_proposed_person_merged_into_someone_already_in_the_case(
-    bu_client, new_review, proposal
-):
+def test_a_proposed_person_merged_into_someone_already_in_the_case(bu_client, new_review, proposal):
     uncle = Person.objects.create(case=new_review.case, pseudonym="Uncle K", role_in_case="other")
     response = bu_client.post(
         url(new_review, "person_proposal", proposal_pk=proposal.pk),
