@@ -17,5 +17,6 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+LIBRARY_WARM_UP = False  # the tests that need the model load it when they first use it
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
