@@ -35,9 +35,9 @@ class LibraryConfig(AppConfig):
         from django.conf import settings
 
         if settings.LIBRARY_WARM_UP:  # the web server (config/gunicorn.conf.py), not commands
-            from .embeddings import warm_up
+            from .startup import load_process
 
-            warm_up()
+            load_process()
 
 
 def _ensure_search_index(sender, using="default", **kwargs) -> None:

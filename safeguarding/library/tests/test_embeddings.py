@@ -12,7 +12,9 @@ import numpy as np
 import pytest
 from django.conf import settings
 
-from safeguarding.library import embeddings
+from safeguarding.library import embeddings, search_catalogue, startup
+
+from .search_support import make_record
 
 needs_model = pytest.mark.skipif(not embeddings.available(), reason="no sentence model installed")
 
@@ -45,6 +47,16 @@ def test_the_long_passage_is_cut_at_256_tokens():
 def test_warm_up_loads_the_model():
     assert embeddings.warm_up() >= 0
     assert embeddings._model is not None
+
+
+@pytest.mark.django_db
+def test_start_up_builds_the_catalogue_and_vocabulary(partnership):
+    make_record(partnership, title="Neglect of a toddler", summary="Poor home conditions.")
+    search_catalogue.clear_caches()
+    assert startup.load_catalogue() >= 0
+    built = search_catalogue.catalogue()
+    assert built._vocabulary is not None
+    assert "toddler" in built.vocabulary().counts
 
 
 def test_warm_up_is_off_in_tests_and_without_vectors(settings):
