@@ -301,6 +301,8 @@ def _person_in_case(person: Person) -> dict:
             "source_record": entry.source_record,
             "practitioner_role": entry.practitioner_role,
             "significance": entry.get_significance_display(),
+            # A row a later chronology file replaced is archived, not deleted: still held.
+            "replaced_by_a_later_file_at": entry.archived_at,
             "how_found": "linked to the person"
             if person in entry.people.all()
             else "mentions the pseudonym",

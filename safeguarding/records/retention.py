@@ -31,7 +31,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from safeguarding.accounts.models import Invitation, Partnership
@@ -47,6 +47,7 @@ from safeguarding.referrals.models import Case, Referral, ReferralIdentity, Stat
 from safeguarding.reviews.models import (
     AgencyReturn,
     ChronologyEntry,
+    ChronologyUpload,
     FamilyContact,
     PersonIdentity,
     Review,
@@ -250,6 +251,7 @@ _MODEL_WORDS = {
     "reviews.PersonIdentity": "person identity(ies)",
     "reviews.AgencyReturn": "agency return version(s)",
     "reviews.ChronologyEntry": "chronology entry(ies)",
+    "reviews.ChronologyUpload": "chronology file(s)",
     "reviews.FamilyContact": "family contact(s)",
     "digests.Subscriber": "subscriber(s)",
     "notifications.Notification": "notification(s) (with their calendar invitations)",
@@ -551,6 +553,35 @@ def _delete_returns(pks: list, batch: Batch) -> int:
     return deleted
 
 
+def _delete_chronology_files(batch: Batch) -> int:
+    """The case's chronology files (``ChronologyUpload``: a chronology return's version, and
+    the file its rows came from) that no agency return version and no chronology row refers to
+    any longer, with their stored files after the commit: they go with the later of the two
+    rules. Named in the batch's event beside the records of the rule."""
+    uploads = (
+        ChronologyUpload.objects.filter(review__case=batch.case)
+        .exclude(Exists(AgencyReturn.objects.filter(chronology_upload=OuterRef("pk"))))
+        .exclude(
+            Exists(
+                ChronologyEntry.objects.filter(
+                    Q(upload=OuterRef("pk")) | Q(archived_for=OuterRef("pk"))
+                )
+            )
+        )
+    )
+    pks = _pks(uploads)
+    if not pks:
+        return 0
+    going = ChronologyUpload.objects.filter(pk__in=pks)
+    files = [name for name in going.values_list("file", flat=True) if name]
+    # "Replaced by" points between the case's files (PROTECT): let go of the ones going.
+    ChronologyUpload.objects.filter(replaced_by__in=pks).update(replaced_by=None)
+    deleted = going.delete()[1].get(ChronologyUpload._meta.label, 0)
+    batch.ids[ChronologyUpload._meta.label] = pks
+    transaction.on_commit(lambda: _delete_files(files))
+    return deleted
+
+
 def _delete_files(names: list[str]) -> None:
     for name in names:
         try:
@@ -599,7 +630,9 @@ def _act(batch: Batch) -> int:
     if label == "referrals.Referral":
         return _delete_referrals(pks, batch)
     if label == "reviews.AgencyReturn":
-        return _delete_returns(pks, batch)
+        return _delete_returns(pks, batch) + _delete_chronology_files(batch)
+    if label == "reviews.ChronologyEntry":
+        return _delete_plain(label, pks) + _delete_chronology_files(batch)
     if label in CHECKED_AGAIN:
         model, due = CHECKED_AGAIN[label]
         before = _start_of_day_after(batch.cutoff)

@@ -116,7 +116,8 @@ SCHEDULE: tuple[RecordType, ...] = (
         key="agency_returns",
         label="Agency returns and their attachments",
         records="Every version of every agency's summary, report or chronology return, and "
-        "the files attached to them (the requests themselves stay)",
+        "the files attached to them (the requests themselves stay); a chronology file goes "
+        "once its rows have gone too",
         counts_from="the day the case closed",
         action=Action.DELETE,
         default_amount=120,
@@ -130,7 +131,9 @@ SCHEDULE: tuple[RecordType, ...] = (
     RecordType(
         key="chronology_entries",
         label="Chronology entries",
-        records="Every row of the merged multi-agency chronology",
+        records="Every row of the merged multi-agency chronology, rows replaced by a later "
+        "file included, and the chronology files they came from once no return version "
+        "refers to them",
         counts_from="the day the case closed",
         action=Action.DELETE,
         default_amount=120,

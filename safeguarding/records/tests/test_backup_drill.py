@@ -6,6 +6,7 @@ Runs on SQLite in the normal suite and on PostgreSQL when DATABASE_URL is Postgr
 database is the test settings' ``restore_drill`` alias: same server, its own database)."""
 
 import datetime
+import hashlib
 import io
 
 import pytest
@@ -32,11 +33,14 @@ from safeguarding.records.backup_format import key_new
 from safeguarding.records.models import RetentionHold, RetentionSetting
 from safeguarding.referrals.models import ReferralIdentity
 from safeguarding.reviews.models import (
+    ChronologyEntry,
+    ChronologyUpload,
     DocumentVersion,
     FamilyContact,
     Meeting,
     Person,
     PersonIdentity,
+    ProposedPerson,
     Review,
     ReviewDocument,
 )
@@ -139,6 +143,26 @@ def _fill_tables_the_demo_leaves_empty(sample_pdf: bytes) -> None:
     RetentionSetting.objects.create(
         partnership=review.partnership, record_type="digest_subscribers", months=2
     )
+    # A chronology file as uploaded (a file of its own), and a name it proposed, linked to a row.
+    entry = ChronologyEntry.objects.order_by("pk").first()
+    csv = "Date,Event\r\n2026-01-02,Fictional visit — «café»\r\n".encode()
+    upload = ChronologyUpload.objects.create(
+        review=entry.review,
+        agency=entry.agency,
+        file=SimpleUploadedFile("chronology.csv", csv),
+        file_name="chronology.csv",
+        file_kind="csv",
+        size_bytes=len(csv),
+        content_hash=hashlib.sha256(csv).hexdigest(),
+        rows_in_file=1,
+        rows_added=1,
+        uploaded_by=user,
+    )
+    ChronologyEntry.objects.filter(pk=entry.pk).update(upload=upload)
+    proposed = ProposedPerson.objects.create(
+        review=entry.review, pseudonym="Neighbour", agency=entry.agency, proposed_by=user
+    )
+    entry.proposed_people.add(proposed)
 
 
 def _orm_rows(table, using):
@@ -200,7 +224,7 @@ def test_restore_drill_brings_back_every_table_and_every_file(
             assert table_rows(table, DRILL) == stored, f"{table.name}: stored values differ"
         compared += bool(source)
     # The demo and the rows above fill most tables; the rest are compared empty.
-    assert compared >= 70
+    assert compared >= 72
     _assert_identities_restored_encrypted()
     restore_events = AuditEvent.objects.using(DRILL).filter(action="records.backup_restored")
     assert restore_events.count() == 1
@@ -211,6 +235,7 @@ def test_restore_drill_brings_back_every_table_and_every_file(
     names = list(storage_files(default_storage))
     assert names == list(storage_files(restored_storage))
     assert any(name.startswith("review-documents/") for name in names)
+    assert any(name.startswith("chronology-uploads/") for name in names)
     for name in names:
         with default_storage.open(name, "rb") as a, restored_storage.open(name, "rb") as b:
             assert a.read() == b.read(), name

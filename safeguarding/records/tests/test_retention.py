@@ -40,6 +40,7 @@ from safeguarding.reviews.models import (
     AgencyRequest,
     AgencyReturn,
     ChronologyEntry,
+    ChronologyUpload,
     Person,
     PersonIdentity,
     Review,
@@ -259,6 +260,92 @@ def test_working_papers_go_ten_years_after_the_case_closed_files_included(
     chronology = deleted.get(payload__rule="chronology_entries")
     assert chronology.payload["count"] == 20
     assert len(chronology.payload["ids"]["reviews.ChronologyEntry"]) == 20
+
+
+def _chronology_file(review, agency, user, name, **fields) -> ChronologyUpload:
+    content = f"Date,Event\r\n2025-01-01,Fictional event in {name}\r\n".encode()
+    return ChronologyUpload.objects.create(
+        review=review,
+        agency=agency,
+        file=SimpleUploadedFile(name, content),
+        file_name=name,
+        file_kind="csv",
+        size_bytes=len(content),
+        rows_in_file=1,
+        rows_added=1,
+        uploaded_by=user,
+        **fields,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chronology_rule_on", [True, False])
+def test_chronology_files_go_when_no_return_and_no_row_refers_to_them(
+    chronology_rule_on, partnership, business_unit_user, agency, django_capture_on_commit_callbacks
+):
+    """A chronology return's version is the file uploaded (ChronologyUpload); its rows, and
+    rows a later file replaced, point to it. It goes with the later of the two rules."""
+    review = published_review(partnership, business_unit_user, months_ago=12)
+    request = AgencyRequest.objects.create(
+        review=review,
+        agency=agency,
+        kind="chronology",
+        due_on=timezone.localdate(),
+        requested_by=business_unit_user,
+    )
+    first = _chronology_file(review, agency, business_unit_user, "first.csv")
+    second = _chronology_file(review, agency, business_unit_user, "second.csv")
+    ChronologyUpload.objects.filter(pk=first.pk).update(
+        replaced_by=second, replaced_at=timezone.now()
+    )
+    for version, upload in enumerate((first, second), start=1):
+        AgencyReturn.objects.create(
+            request=request,
+            version=version,
+            submitted_by=business_unit_user,
+            chronology_upload=upload,
+        )
+    common = {"review": review, "agency": agency, "entered_by": business_unit_user}
+    ChronologyEntry.objects.create(
+        **common,
+        occurred_on=datetime.date(2025, 1, 1),
+        event="Fictional event, replaced",
+        significance="routine",
+        upload=first,
+        archived_at=timezone.now(),
+        archived_for=second,
+    )
+    ChronologyEntry.objects.create(
+        **common,
+        occurred_on=datetime.date(2025, 1, 1),
+        event="Fictional event",
+        significance="routine",
+        upload=second,
+    )
+    files = [first.file.name, second.file.name]
+    assert all(default_storage.exists(name) for name in files)
+    if not chronology_rule_on:
+        RetentionSetting.objects.create(
+            partnership=partnership, record_type="chronology_entries", months=120, enabled=False
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_apply(today=later(120))
+    assert not AgencyReturn.objects.exists()
+    deleted = _events("retention.records_deleted")
+    if not chronology_rule_on:  # the rows keep the files they came from
+        assert ChronologyEntry.objects.count() == 2 and ChronologyUpload.objects.count() == 2
+        assert all(default_storage.exists(name) for name in files)
+        event = deleted.get(payload__rule="agency_returns")
+        assert "reviews.ChronologyUpload" not in event.payload["ids"]
+        return
+    assert not ChronologyEntry.objects.exists() and not ChronologyUpload.objects.exists()
+    assert not any(default_storage.exists(name) for name in files)
+    event = deleted.get(payload__rule="chronology_entries")  # the later of the two
+    assert sorted(event.payload["ids"]["reviews.ChronologyUpload"]) == sorted(
+        [str(first.pk), str(second.pk)]
+    )
+    assert event.payload["count"] == 4  # two rows, two files
 
 
 @pytest.mark.django_db
