@@ -564,6 +564,12 @@ def _notifications_table(notifications: list[dict]) -> doc.Table:
     )
 
 
+def _event(entry: dict) -> str:
+    if entry["replaced_by_a_later_file_at"]:
+        return f"{entry['event']} (Replaced by a later chronology file.)"
+    return entry["event"]
+
+
 def person_data_document(data: dict, *, prepared_by: str) -> doc.Document:
     request = data["request"]
     document = doc.Document(
@@ -615,7 +621,7 @@ def person_data_document(data: dict, *, prepared_by: str) -> doc.Document:
                     doc.Table(
                         header=["Date", "Agency", "What happened", "How found"],
                         rows=[
-                            [_text(e["date"]), e["agency"], e["event"], e["how_found"]]
+                            [_text(e["date"]), e["agency"], _event(e), e["how_found"]]
                             for e in item["chronology"]
                         ],
                         caption="Chronology entries",

@@ -146,6 +146,7 @@ def person_in_a_review(partnership, business_unit_user, agency):
         event="GP letter about child b's asthma.",
         significance="routine",
         entered_by=business_unit_user,
+        archived_at=timezone.now(),  # replaced by a later file: archived, still held
     )
     ChronologyEntry.objects.create(
         review=review,
@@ -244,6 +245,8 @@ def test_the_download_holds_every_record_chosen_as_json_html_and_pdf_and_is_audi
         "linked to the person",
         "mentions the pseudonym",
     ]  # "Child BC" is not "Child B"
+    replaced = [e["replaced_by_a_later_file_at"] is not None for e in in_case["chronology"]]
+    assert replaced == [False, True]
     assert in_case["family_contacts"][0]["summary"] == "Fictional views."
     assert data["referrals_about_them"][0]["identity"]["last_name"] == "Quillfeather"
     assert "submission_key" not in json.dumps(data)
@@ -251,6 +254,7 @@ def test_the_download_holds_every_record_chosen_as_json_html_and_pdf_and_is_audi
     assert archive.read("summary.pdf").startswith(b"%PDF")
     summary = archive.read("summary.html").decode()
     assert "Data about a person" in summary and "Zebedee Quillfeather" in summary
+    assert "asthma. (Replaced by a later chronology file.)" in summary
     event = AuditEvent.objects.get(action="person_data.exported")
     assert event.actor == business_unit_user
     assert event.payload["records"]["person"] == [str(person.pk)]
