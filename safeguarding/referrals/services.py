@@ -765,6 +765,12 @@ def _finalise(decision: Decision, user) -> None:
     done_event = done_events.get(track.review_type)
     if done_event:
         clock.milestones_complete(event=done_event, subject=case, on_date=on, actor=user)
+    if track.review_type == ReviewType.SAFEGUARDING_ADULTS_REVIEW:
+        # A referral the service did not acknowledge (a Word form, or one entered without
+        # emailing the referrer) is answered by the decision at the latest.
+        clock.milestones_complete(
+            event=Event.SAR_REFERRAL_ACKNOWLEDGED, subject=case, on_date=on, actor=user
+        )
     if start:
         clock.milestones_start(
             partnership=case.partnership,
