@@ -454,6 +454,16 @@ def decision_disagreements(*, decision: Decision) -> list[Disagreement]:
     )
 
 
+def disagreement_list_open(*, partnership: Partnership) -> list[Disagreement]:
+    """The partnership's disagreements the business unit has still to resolve, oldest first.
+    One query."""
+    return list(
+        Disagreement.objects.filter(decision__track__case__partnership=partnership, resolution="")
+        .select_related("decision__track__case")
+        .order_by("raised_at", "id")
+    )
+
+
 def disagreement_get(*, decision: Decision, pk: int) -> Disagreement:
     """One disagreement with ``decision`` (already read through decision_get_for_user)."""
     try:

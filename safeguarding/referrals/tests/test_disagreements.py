@@ -418,3 +418,11 @@ def test_without_an_acknowledgement_the_milestone_is_done_by_the_decision(
     services.decision_sign(decision=decision, user=maker)
     milestone.refresh_from_db()
     assert (milestone.status, milestone.done_on) == (Milestone.Status.DONE, today())
+
+
+@pytest.mark.django_db
+def test_the_business_unit_home_lists_disagreements_to_resolve(bu_client, decision, makers):
+    disagreement = disagree(decision, makers["Police"])
+    html = bu_client.get(reverse("workspace:partnership_home", args=["testshire"])).content
+    assert b"1 disagreement with a decision to resolve" in html
+    assert resolve_url(disagreement).encode() in html
