@@ -412,7 +412,7 @@ def chronology_import(
                 upload.size_bytes = getattr(file, "size", None)
                 file.seek(0)
                 upload.file.save(file_name or "chronology", file, save=False)
-                stored = upload.file.name
+                stored = upload.file.name or ""
             upload.save()
             if outcome == ChronologyUpload.Outcome.REPLACED_EARLIER:
                 upload.rows_archived = _archive_replaced(
