@@ -426,3 +426,41 @@ def test_the_business_unit_home_lists_disagreements_to_resolve(bu_client, decisi
     html = bu_client.get(reverse("workspace:partnership_home", args=["testshire"])).content
     assert b"1 disagreement with a decision to resolve" in html
     assert resolve_url(disagreement).encode() in html
+
+
+@pytest.mark.django_db
+def test_the_migration_completes_milestones_of_referrals_acknowledged_before(
+    partnership, business_unit_user
+):
+    """Before the fix the milestone stayed due until the decision; the migration completes the
+    open ones whose acknowledgement was sent, on the day it was written, also after the
+    referral moved to a case."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from safeguarding.clock.models import Milestone, MilestoneRule
+
+    from .staff_support import ANSWERS, make_referral
+
+    migration = import_module(
+        "safeguarding.referrals.migrations.0007_sar_acknowledgement_completes_its_milestone"
+    )
+    acknowledged = make_referral(partnership, review_type="sar", age_years=70)
+    services.case_open(referral=acknowledged, pseudonym="Adult A", actor=business_unit_user)
+    services.referral_submit(
+        partnership=partnership,
+        review_type="sar",
+        answers={**ANSWERS, "age_years": 71},
+        identity={"first_name": "Zed", "last_name": "Example"},
+        notify_referrer=False,
+    )
+    MilestoneRule.objects.filter(code="sar-acknowledge-referral").update(
+        done_on_event="sar_decided"
+    )
+    Milestone.objects.update(status=Milestone.Status.DUE, done_on=None)
+    migration.complete_acknowledged(apps, None)
+    rule = MilestoneRule.objects.get(code="sar-acknowledge-referral")
+    assert rule.done_on_event == "sar_referral_acknowledged"
+    rows = Milestone.objects.filter(rule=rule).order_by("id")
+    assert [(m.status, m.done_on) for m in rows] == [("done", today()), ("due", None)]
