@@ -25,6 +25,9 @@ NOT_DATA = [
     "safeguarding.clock.migrations.0005_reminder_claims",
     "safeguarding.reviews.migrations.0005_meeting_plans_and_reminder_claims",
     "safeguarding.referrals.migrations.0005_encrypt_identities",
+    # Points the SAR acknowledgement rule at its new event (the default rules already do) and
+    # completes milestones of referrals acknowledged before.
+    "safeguarding.referrals.migrations.0007_sar_acknowledgement_completes_its_milestone",
     "safeguarding.reviews.migrations.0007_encrypt_identities",
     "safeguarding.reviews.migrations.0008_chronology_uploads_and_proposed_people",
 ]

@@ -197,6 +197,8 @@ ACCESS = {
     "referrals:notification_summary": READ_RECORD,
     # The partner lead is the named decision maker here; the business unit sees the decision.
     "referrals:sign": record(allow=[PL], forbid=[BU]),
+    "referrals:decline": record(allow=[PL], forbid=[BU]),
+    "referrals:disagreement_resolve": CHANGE_RECORD,
     # Reviews
     "reviews:list": REVIEW_LIST,
     "reviews:commission": CHANGE_RECORD,  # of a case
@@ -432,6 +434,21 @@ def _build_world(sample_pdf):
         actor=business_unit_user,
     )
     milestone = milestone_list_for_subject(subject=case).first()
+    # Another case whose decision the partner lead disagreed with: the business unit resolves it.
+    disputed_case = make_case(partnership, business_unit_user, pseudonym="Child D")
+    (disputed_track,) = referral_services.case_send_for_decision(
+        case=disputed_case, review_types=["cspr"], actor=business_unit_user
+    )
+    disputed = referral_services.decision_record(
+        track=disputed_track,
+        outcome="no_further_review",
+        rationale="Fictional reasons.",
+        decided_on=timezone.localdate(),
+        actor=business_unit_user,
+    )
+    disagreement = referral_services.decision_decline(
+        decision=disputed, user=users["partner_lead"], kind="disagreed", reason="Fictional."
+    )
 
     # Reviews: a rapid review with requests to the contributor's agency, a commissioned local
     # review with a person, a document, a finding and a chronology request, and a decided case
@@ -806,6 +823,12 @@ def _build_world(sample_pdf):
         "referrals:notification_add": {"slug": partnership.slug, "pk": case.pk},
         "referrals:notification_summary": {"slug": partnership.slug, "pk": case.pk},
         "referrals:sign": {"slug": partnership.slug, "pk": decision.pk},
+        "referrals:decline": {"slug": partnership.slug, "pk": decision.pk},
+        "referrals:disagreement_resolve": {
+            "slug": partnership.slug,
+            "pk": disputed.pk,
+            "disagreement_pk": disagreement.pk,
+        },
         "clock:setting_edit": {
             "slug": partnership.slug,
             "pk": MilestoneRule.objects.get(code="lcspr-final-report").pk,
@@ -907,6 +930,7 @@ RECORD_URLS = {
     "referral": ("referrals:detail", "pk"),
     "case": ("referrals:case", "pk"),
     "decision": ("referrals:sign", "pk"),
+    "disagreement": ("referrals:disagreement_resolve", "disagreement_pk"),
     "review": ("reviews:detail", "pk"),
     "rapid review": ("reviews:requests", "pk"),
     "agency request": ("reviews:request_detail", "request_pk"),

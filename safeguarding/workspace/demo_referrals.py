@@ -165,6 +165,14 @@ def load_demo_referrals(*, partnerships: dict, users: dict, agencies: dict) -> N
         bu,
         [la],
     )
+    # The police lead disagrees: the business unit has a disagreement to resolve.
+    services.decision_decline(
+        decision=track.decision,
+        user=police,
+        kind="disagreed",
+        reason="The police had no contact with him in the last year, so I doubt there is "
+        "learning about how agencies worked together. I would like the partners to discuss it.",
+    )
 
     # 4. Decided: a discretionary SAR for an adult with a learning disability.
     referral = _submit(
@@ -192,15 +200,32 @@ def load_demo_referrals(*, partnerships: dict, users: dict, agencies: dict) -> N
     )
     case = services.case_open(referral=referral, pseudonym="Adult D", actor=bu)
     (track,) = services.case_send_for_decision(case=case, review_types=["sar"], actor=bu)
-    _decide(
+    decision = _decide(
         track,
         "discretionary",
         "The harm was not serious enough for a mandatory review, but "
         "there is learning about financial abuse for every agency.",
         _ago(today, 30),
         bu,
-        [la, police, icb],
+        [la, police],
     )
+    # The health lead declined to sign at first; the partners resolved it and she signed.
+    disagreement = services.decision_decline(
+        decision=decision,
+        user=icb,
+        kind="declined",
+        reason="I need to see the GP practice's summary before I sign.",
+    )
+    services.disagreement_resolve(
+        disagreement=disagreement,
+        resolution="sign",
+        resolved_by="The three lead safeguarding partners at their monthly meeting",
+        reason="The GP practice's summary was shared at the meeting; it supports a "
+        "discretionary review.",
+        resolved_on=today,
+        actor=bu,
+    )
+    services.decision_sign(decision=decision, user=icb)
 
     # 5. Multi-track: a 17-year-old killed by her mother's partner (CSPR and DHR, R41),
     #    reported twice: by the hospital and by the police.
