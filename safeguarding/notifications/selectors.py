@@ -2,6 +2,7 @@
 404, as one that does not exist (ADR 0010)."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
@@ -58,7 +59,7 @@ def notification_unread_count(*, user) -> int:
 
 
 def notifications_about(
-    *, objects: list[models.Model], kinds: list[str]
+    *, objects: Sequence[models.Model], kinds: Sequence[str]
 ) -> dict[int, list[Notification]]:
     """Who was told about each of ``objects`` (of one model) with one of ``kinds``, by the
     object's id, oldest first: for a page that says who was emailed about a record (read only

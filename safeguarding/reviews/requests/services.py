@@ -333,8 +333,8 @@ def _store_return(
             }
             if on_behalf is not None:
                 payload.update(
-                    received_via=agency_return.received_via,
-                    received_on=agency_return.received_on.isoformat(),
+                    received_via=on_behalf["received_via"],
+                    received_on=on_behalf["received_on"].isoformat(),
                 )
             audit_record(
                 action="agency_return.recorded" if on_behalf else "agency_return.submitted",

@@ -602,3 +602,32 @@ def test_an_overdue_request_is_told_to_the_business_unit_too(
         due_on=today() - datetime.timedelta(days=1),
     )
     assert reminders_send(today=today(), sources=["agency_requests"]) == 0
+
+
+@pytest.mark.django_db
+def test_the_rapid_review_report_says_what_came_outside_the_service(
+    rapid_review, agency, agency_b, business_unit_user, pdf_upload
+):
+    from safeguarding.reviews.rapid_review.report import build_sections
+
+    police, health = sorted(
+        send(rapid_review, [agency, agency_b], business_unit_user),
+        key=lambda r: r.agency_id != agency.pk,
+    )
+    services.agency_return_record(
+        request=police,
+        actor=business_unit_user,
+        fields={},
+        attachment=pdf_upload,
+        received_from_name="DI Example",
+        received_via="email",
+        received_on=today(),
+    )
+    services.agency_request_nothing_to_return(
+        request=health, reason="No contact with the family.", actor=business_unit_user
+    )
+    (involvement,) = [s for s in build_sections(rapid_review) if s.heading == "Agency involvement"]
+    text = {sub.heading: " ".join(sub.paragraphs) for sub in involvement.subsections}
+    assert "sent by email by DI Example" in text[agency.name]
+    assert "Attached file: summary-scan.pdf" in text[agency.name]
+    assert text[agency_b.name] == "Nothing to return: No contact with the family."
