@@ -268,9 +268,10 @@ def _return_values(request: AgencyRequest, fields: dict, attachment, *, on_behal
     return values
 
 
-def _tell_business_unit(agency_return: AgencyReturn, *, actor) -> None:
-    """The business unit is told a return has arrived (everyone in it but whoever recorded
-    it), once per return."""
+def return_received_notify(*, agency_return: AgencyReturn, actor) -> None:
+    """The business unit is told a return has arrived (everyone in it but whoever sent or
+    recorded it), once per return, in the caller's transaction. Also called for a chronology
+    upload, which is a version of the agency's return (chronology/services.py)."""
     request = agency_return.request
     partnership = request.review.partnership
     notify(
@@ -343,7 +344,7 @@ def _store_return(
                 partnership=request.review.partnership,
                 payload=payload,
             )
-            _tell_business_unit(agency_return, actor=actor)
+            return_received_notify(agency_return=agency_return, actor=actor)
     except Exception:
         if agency_return.attachment:
             agency_return.attachment.delete(save=False)
