@@ -213,10 +213,11 @@ class AgencyRequest(models.Model):
     class Meta:
         ordering = ["due_on", "agency__name"]
         constraints = [
-            # A cancelled request does not stop the agency being asked again.
+            # A closed request (cancelled, or nothing to return) does not stop the agency being
+            # asked again.
             models.UniqueConstraint(
                 fields=["review", "agency", "kind"],
-                condition=~models.Q(closure="cancelled"),
+                condition=models.Q(closure=""),
                 name="request_once_per_agency_and_kind",
             ),
             models.CheckConstraint(

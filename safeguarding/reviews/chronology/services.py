@@ -229,7 +229,7 @@ def _chronology_returned(
     request = (
         AgencyRequest.objects.select_for_update()
         .filter(review=review, agency=agency, kind=AgencyRequest.Kind.CHRONOLOGY)
-        .exclude(closure=AgencyRequest.Closure.CANCELLED)  # a cancelled one was replaced
+        .filter(closure="")  # not one cancelled, re-addressed or with nothing to return
         .first()
     )
     if request is None:

@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='agencyrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('closure', 'cancelled'), _negated=True), fields=('review', 'agency', 'kind'), name='request_once_per_agency_and_kind'),
+            constraint=models.UniqueConstraint(condition=models.Q(('closure', '')), fields=('review', 'agency', 'kind'), name='request_once_per_agency_and_kind'),
         ),
         migrations.AddConstraint(
             model_name='agencyrequest',

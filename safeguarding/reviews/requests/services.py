@@ -112,9 +112,9 @@ def agency_requests_send(
                 field="due_on",
             )
     already = sorted(
-        review.requests.filter(kind=kind, agency__in=agencies)
-        .exclude(closure=AgencyRequest.Closure.CANCELLED)
-        .values_list("agency__name", flat=True)
+        review.requests.filter(kind=kind, agency__in=agencies, closure="").values_list(
+            "agency__name", flat=True
+        )
     )
     if already:
         raise ServiceError(
@@ -542,11 +542,7 @@ def agency_request_readdress(
                 "can finish within 15 working days of the partnership becoming aware",
                 field="due_on",
             )
-    if (
-        review.requests.filter(agency=agency, kind=request.kind)
-        .exclude(closure=AgencyRequest.Closure.CANCELLED)
-        .exists()
-    ):
+    if review.requests.filter(agency=agency, kind=request.kind, closure="").exists():
         raise ServiceError(
             f"{agency.name} already has this request: close this one instead", field="agency"
         )

@@ -631,3 +631,17 @@ def test_the_rapid_review_report_says_what_came_outside_the_service(
     assert "sent by email by DI Example" in text[agency.name]
     assert "Attached file: summary-scan.pdf" in text[agency.name]
     assert text[agency_b.name] == "Nothing to return: No contact with the family."
+
+
+@pytest.mark.django_db
+def test_an_agency_marked_nothing_to_return_by_mistake_can_be_asked_again(
+    rapid_review, agency, business_unit_user
+):
+    (first,) = send(rapid_review, [agency], business_unit_user)
+    services.agency_request_nothing_to_return(
+        request=first, reason="Marked in error.", actor=business_unit_user
+    )
+    (again,) = send(rapid_review, [agency], business_unit_user)
+    assert again.is_open and rapid_review.requests.count() == 2
+    with pytest.raises(ServiceError, match="already has this request"):
+        send(rapid_review, [agency], business_unit_user)
