@@ -183,7 +183,7 @@ def record_return_form(kind: str):
     return type("RecordReturnForm", (RecordReturnForm,), extra)
 
 
-REASON_HINT = "Say why, so that anyone reading the review later understands"
+REASON_HINT = "The agency's contributors are told this reason. Do not write anyone's real name"
 
 
 def _reason_field():
