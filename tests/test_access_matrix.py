@@ -225,6 +225,12 @@ ACCESS = {
     "reviews:progress_check": CHANGE_RECORD,
     "reviews:requests": CHANGE_RECORD,
     "reviews:request_chase": POST_ONLY,  # permission is checked on the POST
+    "reviews:requests_chase": POST_ONLY,  # permission is checked on the POST
+    # The business unit records returns sent outside the service and closes requests; the
+    # partner lead and the agency's contributor see the request but may not (issue 13).
+    "reviews:request_record_return": record(allow=[BU], forbid=[PL, AGENCY]),
+    "reviews:request_close": record(allow=[BU], forbid=[PL, AGENCY]),
+    "reviews:request_readdress": record(allow=[BU], forbid=[PL, AGENCY]),
     "reviews:my_requests": AGENCY_ONLY,
     "reviews:request_detail": AGENCY_RECORD,
     "reviews:return_attachment": AGENCY_RECORD,
@@ -472,7 +478,7 @@ def _build_world(sample_pdf):
         attachment_size=len(sample_pdf),
     )
     lcspr, _ = make_lcspr(partnership, business_unit_user)
-    AgencyRequest.objects.create(
+    chronology_request = AgencyRequest.objects.create(
         review=lcspr,
         agency=agency,
         kind="chronology",
@@ -698,6 +704,7 @@ def _build_world(sample_pdf):
             f"reviews:{name}": {"slug": slug, "pk": rapid.pk}
             for name in (
                 "requests",
+                "requests_chase",
                 "immediate_actions",
                 "rapid_review_outcome",
                 "panel",
@@ -801,6 +808,10 @@ def _build_world(sample_pdf):
         "reviews:finding_edit": {**review_kwargs, "finding_pk": finding.pk},
         "reviews:request_chase": {"slug": slug, "request_pk": summary_request.pk},
         "reviews:request_detail": {"slug": slug, "request_pk": summary_request.pk},
+        **{
+            f"reviews:{name}": {"slug": slug, "request_pk": chronology_request.pk}
+            for name in ("request_record_return", "request_close", "request_readdress")
+        },
         "reviews:return_attachment": {
             "slug": slug,
             "request_pk": summary_request.pk,
