@@ -212,8 +212,7 @@ def test_a_refused_change_tells_no_one(
 ):
     action = _add(recommendation, business_unit_user, agency)
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(services.ServiceError):
-            services.completion_accept(action=action, actor=business_unit_user)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.ServiceError):
+        services.completion_accept(action=action, actor=business_unit_user)
     assert mail.outbox == []
     assert Notification.objects.filter(kind="action.completion_accepted").count() == 0
