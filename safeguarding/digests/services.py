@@ -26,11 +26,11 @@ from django.utils import timezone
 from safeguarding.accounts.models import Partnership, User
 from safeguarding.accounts.selectors import membership_list_for_partnership
 from safeguarding.audit.services import audit_record
+from safeguarding.core.email_transport import OutgoingEmail, email_send
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.models import apply_changes
 from safeguarding.core.rate_limits import RateLimit
 from safeguarding.notifications.services import notify
-from safeguarding.notifications.transport import OutgoingEmail, email_send
 
 from . import rendering, selectors
 from .models import DigestIssue, DigestItem, Subscriber
