@@ -328,9 +328,10 @@ def _tell_members(issue: DigestIssue, actor) -> int:
         user = membership.user
         if user.is_active and user.pk != actor.pk and user.email.lower() not in subscribed:
             members[user.pk] = user
+    recipients: list[User] = sorted(members.values(), key=lambda member: member.email)
     told = notify(
         kind="digest.published",
-        recipients=sorted(members.values(), key=lambda user: user.email),
+        recipients=recipients,
         partnership=partnership,
         subject_object=issue,
         context={"issue": issue, "period": rendering.period_text(issue)},
