@@ -289,11 +289,12 @@ UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=2_000)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@safeguarding-reviews.example")
-# GOV.UK Notify (safeguarding/notifications/transport.py): on when NOTIFY_API_KEY is set, and then
-# every email of the service goes through it (not EMAIL_BACKEND), except password resets, which
-# stay on Django's mail. Templates are Notify's, by id: one per notification kind if wanted
-# (NOTIFY_TEMPLATE_IDS="milestone.due_soon=<id>,digest.issue=<id>"), else the generic one, whose
-# subject is ((subject)) and body ((body)). Checked at start-up (notifications/checks.py).
+# GOV.UK Notify (safeguarding/core/email_transport.py): on when NOTIFY_API_KEY is set, and then
+# every email of the service goes through it (not EMAIL_BACKEND), invitations included, except
+# password resets and two-factor codes, which stay on Django's mail. Templates are Notify's, by
+# id: one per notification kind if wanted (NOTIFY_TEMPLATE_IDS="milestone.due_soon=<id>,
+# digest.issue=<id>,people.invitation=<id>"), else the generic one, whose subject is
+# ((subject)) and body ((body)). Checked at start-up (notifications/checks.py).
 NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
 NOTIFY_GENERIC_TEMPLATE_ID = env("NOTIFY_GENERIC_TEMPLATE_ID", default="")
 NOTIFY_TEMPLATE_IDS = env.dict("NOTIFY_TEMPLATE_IDS", default={})

@@ -108,6 +108,17 @@ class ReviewsConfig(AppConfig):
                     "{{ request.agency.name }} for {{ request.review.reference }}",
                     template="reviews/requests/email_received.txt",
                 ),
+                "review.report_received": NotificationKind(
+                    label="A review's report has arrived",
+                    subject="{{ document.get_kind_display }} received for {{ review.reference }} "
+                    "{{ review.title }} (version {{ version.version }})",
+                    template="reviews/review/email/report_received.txt",
+                ),
+                "review.ready_for_sign_off": NotificationKind(
+                    label="A review is ready for your sign-off",
+                    subject="Sign off the review {{ review.reference }} {{ review.title }}",
+                    template="reviews/review/email/ready_for_sign_off.txt",
+                ),
                 "meeting.invited": NotificationKind(
                     label="An invitation to a meeting",
                     subject="Invitation: {{ meeting.title }}, {{ when }}",
