@@ -152,10 +152,11 @@ class RecordForm(ThemeFieldsMixin, GovukForm):
     )
     year = forms.IntegerField(
         label="Year published",
+        required=False,
         min_value=1900,
+        help_text="Leave blank if the report does not say",
         widget=_Numeric(4),
         error_messages={
-            "required": "Enter the year the review was published",
             "invalid": "Enter the year as 4 digits, for example 2024",
             "min_value": "The year must be 1900 or later",
         },

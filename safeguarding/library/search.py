@@ -81,7 +81,7 @@ class SearchHit:
     review_type: str
     review_type_label: str
     publisher: str
-    year: int
+    year: int | None  # None: not known
     age_group: str
     partnership_id: int
     is_public: bool
@@ -264,6 +264,7 @@ def _facets(cat: Catalogue, rows: list[int], wanted: dict[str, set[str]]) -> dic
             keys = sorted(counts, key=lambda v: (order.get(v, 99), v))
         elif name == "year":
             labels = {}
+            counts.pop("", None)  # a year not known is no value to filter by
             keys = sorted(counts, reverse=True)
         else:
             labels = cat.theme_names if name == "theme" else {}

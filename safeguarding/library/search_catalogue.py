@@ -104,7 +104,7 @@ def _build_catalogue(stamp: int) -> Catalogue:
         theme_names[str(theme_id)] = name
     facet_values = {
         "review_type": [r[3] for r in rows],
-        "year": [str(r[4]) for r in rows],
+        "year": ["" if r[4] is None else str(r[4]) for r in rows],  # "": not known
         "age_group": [r[5] for r in rows],
         "theme": [tuple(themes.get(r[0], ())) for r in rows],
         "publisher": [r[6] for r in rows],

@@ -274,6 +274,29 @@ def test_the_business_unit_adds_a_record(bu_client, partnership):
     assert "‘A review entered by hand’ has been added to the library" in follow
 
 
+def test_a_record_without_a_year_is_shown_as_year_not_known(
+    bu_client, partnership, business_unit_user
+):
+    undated = {"year": "", "published_on_0": "", "published_on_1": "", "published_on_2": ""}
+    response = bu_client.post(url("record_add"), {**FORM, **undated})
+    record = LibraryRecord.objects.get()
+    assert response.status_code == 302
+    assert record.year is None
+    add_record(
+        partnership, business_unit_user, title="A dated review", year=2019, published_on=None
+    )
+    page = bu_client.get(url("record", record.pk)).content.decode()
+    assert "Year not known" in page
+    listing = bu_client.get(url("search")).content.decode()
+    # Newest first, the undated record last; its year said in words, not "None".
+    assert listing.index("A dated review") < listing.index("A review entered by hand")
+    assert "Year not known" in listing and "None" not in listing
+    found = bu_client.get(url("search"), {"q": "entered by hand"}).content.decode()
+    assert "Year not known" in found
+    themes = bu_client.get(url("themes")).content.decode()
+    assert "None" not in themes
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
