@@ -16,24 +16,33 @@ contributor's agency is the one asked for returns and a chronology and owning th
 """
 
 import datetime
+import sys
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Invitation, Role
+from safeguarding.accounts.models import Invitation, Partnership, Role
 from safeguarding.accounts.people.selectors import token_hash
-from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
+from safeguarding.accounts.tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    PartnershipFactory,
+    UserFactory,
+)
 from safeguarding.actions.models import Action, ActionEvidence, Recommendation
 from safeguarding.clock.models import MilestoneRule
 from safeguarding.clock.selectors import milestone_list_for_subject
+from safeguarding.core.uploads import PDF
 from safeguarding.digests import services as digest_services
 from safeguarding.digests.models import Subscriber
 from safeguarding.library import services as library_services
 from safeguarding.notifications.models import Notification, NotificationAttachment
+from safeguarding.public_site import services as public_services
 from safeguarding.publication.models import (
     CheckFinding,
     NationalReview,
@@ -44,6 +53,8 @@ from safeguarding.publication.models import (
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
+from safeguarding.reviews.chronology import services as chronology_services
+from safeguarding.reviews.chronology.parser import ChronologyRow
 from safeguarding.reviews.models import (
     AgencyRequest,
     AgencyReturn,
@@ -51,10 +62,14 @@ from safeguarding.reviews.models import (
     Finding,
     Person,
     PersonIdentity,
+    ProposedPerson,
     ReviewDocument,
 )
 from safeguarding.reviews.rapid_review import services as rapid_review_services
 from safeguarding.reviews.tests.review_support import decided_case, make_lcspr
+
+# One xdist group: the module runs on one worker, which builds the world (below) once.
+pytestmark = pytest.mark.xdist_group("access_matrix")
 
 ROLES = ["anonymous", *[r.value for r in Role], "outsider"]
 MEMBERS = [r.value for r in Role]
@@ -194,6 +209,8 @@ ACCESS = {
     "reviews:meetings": READ_RECORD,
     "reviews:people": READ_RECORD,
     "reviews:person_identity": READ_RECORD,
+    # A name an agency's chronology proposed: the business unit decides (issue 13).
+    "reviews:person_proposal": CHANGE_RECORD,
     "reviews:family": READ_RECORD,
     "reviews:documents": READ_RECORD,
     "reviews:document_upload": CHANGE_RECORD,
@@ -218,6 +235,7 @@ ACCESS = {
     "reviews:chronology_template": AGENCY_RECORD,
     "reviews:chronology_upload": record(allow=[BU, AGENCY], forbid=[PL]),
     "reviews:chronology_add": record(allow=[BU, AGENCY], forbid=[PL]),
+    "reviews:chronology_upload_file": AGENCY_RECORD,  # the agency's own imported file
     # Recommendations and actions (issue 6): agencies see only their own agency's actions.
     "actions:tracker": READERS_AND_AGENCY,
     "actions:tracker_xlsx": READERS_AND_AGENCY,
@@ -323,8 +341,59 @@ def test_every_url_pattern_is_in_the_matrix():
     assert not stale, f"These names are no longer URL patterns: {stale}"
 
 
-@pytest.fixture
-def world(partnership, other_partnership, agency, business_unit_user, block, document, sample_pdf):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, sample_pdf):
+    """Every role and one of each record, built once for the module (about 0.4 s a time).
+
+    It is made inside a transaction that stays open for the module and is rolled back at its
+    end; each test runs in pytest-django's own transaction, a savepoint inside that one, so what
+    a test changes is undone after it and nothing of the world reaches another module (which may
+    count rows). Under pytest-xdist the module's tests are one group (``--dist loadgroup``), so
+    they run together on one worker and the world is built once there.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = _build_world(sample_pdf)
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            # The rollback is the whole point: prove it on every run.
+            assert not Partnership.objects.filter(pk=built[2].pk).exists()
+
+
+def _build_world(sample_pdf):
+    partnership = PartnershipFactory(name="Testshire Safeguarding Partnership", slug="testshire")
+    other_partnership = PartnershipFactory(
+        name="Elsewhere Safeguarding Partnership", slug="elsewhere"
+    )
+    agency = AgencyFactory(name="Testshire Police", slug="testshire-police")
+    business_unit_user = UserFactory(email="bu@testshire.example")
+    MembershipFactory(user=business_unit_user, partnership=partnership, role=Role.BUSINESS_UNIT)
+    block = public_services.content_block_create(
+        partnership=partnership,
+        actor=business_unit_user,
+        heading="Safeguarding Adults Reviews",
+        body="First paragraph.\n\n- one point\n- another point",
+        review_type="sar",
+        position=10,
+    )
+    document = public_services.public_document_upload(
+        partnership=partnership,
+        actor=business_unit_user,
+        title="SAR procedure",
+        category="procedure",
+        review_type="sar",
+        uploaded=SimpleUploadedFile("sar-procedure.pdf", sample_pdf),
+        kind=PDF,
+    )
     users = {"anonymous": None, "business_unit": business_unit_user}
     for role in MEMBERS:
         if role == "business_unit":
@@ -393,6 +462,24 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         due_on=timezone.localdate(),
         requested_by=business_unit_user,
     )
+    # The contributor's agency's chronology file, naming someone not yet in the case.
+    chronology_upload = chronology_services.chronology_import(
+        review=lcspr,
+        agency=agency,
+        rows=[
+            ChronologyRow(
+                occurred_on=datetime.date(2025, 3, 1),
+                occurred_at=None,
+                date_is_approximate=False,
+                pseudonyms=(),
+                proposed=("Lodger",),
+                event="A fictional home visit.",
+            )
+        ],
+        actor=business_unit_user,
+        file=SimpleUploadedFile("chronology.csv", b"Fictional chronology file"),
+    )
+    proposal = ProposedPerson.objects.get(review=lcspr)
     person = Person.objects.create(case=lcspr.case, pseudonym="Mother", role_in_case="parent")
     PersonIdentity.objects.create(person=person, full_name="Fictional Realname")
     review_document = ReviewDocument.objects.create(
@@ -691,6 +778,8 @@ def world(partnership, other_partnership, agency, business_unit_user, block, doc
         "published:file": {"slug": slug, "pk": publication.pk, "file_pk": published_file.pk},
         "reviews:start_rapid_review": {"slug": slug, "case_pk": ready_case.pk},
         "reviews:person_identity": {**review_kwargs, "person_pk": person.pk},
+        "reviews:person_proposal": {**review_kwargs, "proposal_pk": proposal.pk},
+        "reviews:chronology_upload_file": {**review_kwargs, "upload_pk": chronology_upload.pk},
         "reviews:document_download": {**review_kwargs, "version_pk": version.pk},
         "reviews:finding_edit": {**review_kwargs, "finding_pk": finding.pk},
         "reviews:request_chase": {"slug": slug, "request_pk": summary_request.pk},
@@ -889,6 +978,7 @@ DOWNLOADS = {
     "reviews:rapid_review_report": ("format=docx", "review.report_downloaded"),
     "reviews:chronology_export": ("format=xlsx", "chronology.exported"),
     "reviews:chronology_template": ("format=csv", "chronology.template_downloaded"),
+    "reviews:chronology_upload_file": ("", "chronology.file_downloaded"),
     "actions:plan_docx": ("", "action_plan.exported"),
     "actions:plan_xlsx": ("", "action_plan.exported"),
     "actions:tracker_xlsx": ("", "action_plan.exported"),

@@ -1,5 +1,6 @@
 """Writes of the learning library: validated, in one transaction, audited, and the search index
-kept in step (``indexing.record_indexed`` after every save, ``record_unindexed`` on archive).
+kept in step (``indexing.record_indexed`` after every save, ``record_unindexed`` on archive; the
+sentence vectors are computed by a background task after the commit).
 
 - The partnership's own published reviews become records by themselves: the publication app
   sends ``publication_published`` when one is published, corrected or withdrawn, and
@@ -20,6 +21,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -117,15 +119,16 @@ _NOT_CLEANED = [
 ]
 
 
-def _save(record: LibraryRecord, themes) -> None:
-    """Save the record and its themes (and their names, for the search index), then index it.
-    Call inside a transaction."""
+def _save(record: LibraryRecord, themes, *, index: bool = True) -> None:
+    """Save the record and its themes (and their names, for the search index), then index it
+    (its vectors are queued for after the commit; an import queues all of its records at once
+    with ``index=False`` and ``indexing.records_indexed``). Call inside a transaction."""
     themes = sorted(themes, key=lambda theme: (theme.facet, theme.name))
     record.themes_text = "; ".join(theme.name for theme in themes)
     record.clean_fields(exclude=_NOT_CLEANED)
     record.save()
     record.themes.set(themes)
-    if record.archived_at is None:
+    if index and record.archived_at is None:
         indexing.record_indexed(record)
 
 
@@ -153,7 +156,7 @@ def _age_group(review) -> str:
             "age_years", flat=True
         )
     )
-    groups = {_age_group_for(age) for age in ages}
+    groups = {_age_group_for(age) for age in ages if age is not None}
     return groups.pop() if len(groups) == 1 else AgeGroup.NOT_KNOWN
 
 
@@ -238,7 +241,7 @@ def _sync(publication: Publication, actor) -> tuple[LibraryRecord | None, str]:
     with transaction.atomic():
         record = LibraryRecord.objects.select_for_update().filter(publication=publication).first()
         created = record is None
-        if created:
+        if record is None:
             record = LibraryRecord(
                 partnership=partnership,
                 source=LibraryRecord.Source.OWN,
@@ -365,10 +368,11 @@ def record_update(*, record: LibraryRecord, actor, themes=(), **values) -> Libra
     values = _values(values)
     _check(values)
     themes = _check_themes(record.partnership, themes)
+    publication = record.publication
     if (
         values.get("is_public")
         and record.source == LibraryRecord.Source.OWN
-        and record.publication.status != Publication.Status.PUBLISHED
+        and (publication is None or publication.status != Publication.Status.PUBLISHED)
     ):
         raise ServiceError(
             "This review is no longer published, so its record cannot be public",
@@ -450,6 +454,7 @@ def library_import(
     if parsed.errors:
         raise ImportRefused(parsed.errors)
     created = updated = 0
+    saved = []
     with transaction.atomic():
         for row in parsed.rows:
             record = row.existing
@@ -466,7 +471,9 @@ def library_import(
                 updated += 1
             apply_changes(record, row.values)
             record.modified_by = actor
-            _save(record, row.themes)
+            _save(record, row.themes, index=False)
+            saved.append(record)
+        indexing.records_indexed(saved)  # vectors in background tasks, in batches
         audit_record(
             action="library.imported",
             actor=actor,
@@ -562,13 +569,14 @@ def submission_prepare(*, record: LibraryRecord, actor, page_url: str) -> Nation
     """Prepare (or prepare again, until it is sent) the submission of a published review to the
     national library that holds its type: the metadata it asks for, frozen, and its files."""
     library = submission_library(record)
-    revision = selectors.latest_revision(record.publication)
+    publication = cast(Publication, record.publication)  # submission_library checked it is there
+    revision = selectors.latest_revision(publication)
     files = selectors.record_files(record=record)
     values = national_libraries.metadata_values(
         record,
         themes=list(record.themes.order_by("facet", "name")),
         reviewer_names=revision.reviewer_names if revision else "",
-        methodology=record.publication.review.methodology,
+        methodology=publication.review.methodology,
         files=files,
         page_url=page_url,
     )
