@@ -208,7 +208,20 @@ def ensure_vectors_cached(stamp: dict, stamp_path: Path, cache_name: str, log=pr
     RecordVector.objects.all().delete()
     started = time.perf_counter()
     records = list(LibraryRecord.objects.order_by("pk"))
-    keys = {record.pk: _vector_key(record, wanted) for record in records}
+    # Keyed by the model and the text; the cache is trusted only if the model, as installed
+    # now, gives the cached vectors for a few records (so a change to embeddings.py that
+    # does not change its output, such as logging, does not cost an hour of vectors).
+    keys = {record.pk: _vector_key(record, embeddings.model_name()) for record in records}
+    sample = [r for r in records if keys[r.pk] in cache][:3]
+    for record in sample:
+        domain = embeddings.domain_stems()
+        fresh = embeddings.embed(embeddings.record_passages(record, domain))
+        if fresh.shape != cache[keys[record.pk]].shape or not np.allclose(
+            fresh, cache[keys[record.pk]], atol=1e-4
+        ):
+            log("The vector cache does not match the model as installed: recomputing.")
+            cache = {}
+            break
     cached = [r for r in records if keys[r.pk] in cache]
     RecordVector.objects.bulk_create(
         [
@@ -227,9 +240,9 @@ def ensure_vectors_cached(stamp: dict, stamp_path: Path, cache_name: str, log=pr
         if done % 640 == 0 or done == len(missing):
             log(f"  vectors for {done:,} records ({time.perf_counter() - started:.0f} s)")
     by_record: dict[int, list] = {}
-    for record_id, position, blob in RecordVector.objects.order_by(
-        "record_id", "position"
-    ).values_list("record_id", "position", "vector"):
+    for record_id, blob in RecordVector.objects.order_by("record_id", "position").values_list(
+        "record_id", "vector"
+    ):
         by_record.setdefault(record_id, []).append(np.frombuffer(bytes(blob), dtype=np.float32))
     np.savez(path, **{keys[pk]: np.vstack(rows) for pk, rows in by_record.items() if pk in keys})
     stamp["vectors"] = wanted

@@ -66,6 +66,25 @@ MEANING_CANDIDATES = 200  # records taken from the meaning ranking
 MEANING_MIN_SIMILARITY = 0.2  # below this cosine a record is not "about" the query
 # ... and its share of MEANING_WEIGHT grows from nothing there to all of it at this cosine
 MEANING_FULL_SIMILARITY = 0.35
+# Rare exact words dominate (issue 15): on top of its rank, a record gets KEYWORD_SCORE_WEIGHT
+# × (its keyword score ÷ the best keyword score). The index's score is BM25 (or IDF-weighted
+# on PostgreSQL), so a record holding the query's rare words stands far above those that hold
+# only its common ones, which reciprocal ranks alone would flatten.
+KEYWORD_SCORE_WEIGHT = 0.05
+# Near-duplicates: among the first GROUP_DEPTH results, a record that tells the same story in
+# the same words as a better-placed result is grouped under it: the cosine of their first
+# passages (title, themes, summary, learning) and of the starts of their full texts both at
+# least NEAR_DUPLICATE (the first passages at least NEAR_DUPLICATE_HEAD_ONLY when either has no
+# full text). The same review held twice (title, publisher, year) is grouped too. Chosen from
+# the records' similarities on the bench (no query involved): its distinct real reviews stay
+# below 0.8 on at least one of the two; records made from one template are above on both.
+NEAR_DUPLICATE = 0.8
+NEAR_DUPLICATE_HEAD_ONLY = 0.9
+GROUP_DEPTH = 300
+# A "confident" match scores at least this share of the best match's score: the total the
+# page leads with, for a common phrase that half the library mentions somewhere.
+CONFIDENT_SHARE = 0.5
+YEAR_FILTERS = ("year_from", "year_to")
 
 
 # Results -------------------------------------------------------------------------------------
@@ -86,6 +105,7 @@ class SearchHit:
     partnership_id: int
     is_public: bool
     url: str = ""
+    grouped: int = 0  # near-duplicates grouped under this hit (not listed on their own)
 
 
 @dataclass(frozen=True)
@@ -108,6 +128,11 @@ class SearchResult:
     expansions: list[str] = field(default_factory=list)  # synonyms and abbreviations added
     limit: int = 10
     offset: int = 0
+    confident: int = 0  # matches scoring at least CONFIDENT_SHARE of the best (the first ones)
+    grouped: int = 0  # near-duplicates folded into the hits before them (not in ``total``)
+    year_from: int | None = None  # the year range the query's own words asked for
+    year_to: int | None = None
+    year_text: str = ""  # those words as typed ("since 2019")
 
     @property
     def showing_results_for(self) -> str:
@@ -126,9 +151,21 @@ class SearchResult:
 # Searching ------------------------------------------------------------------------------------
 
 
+def _year(value) -> int | None:
+    if isinstance(value, list | tuple | set | frozenset):
+        value = next(iter(value), None)
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 4 else None
+
+
 def _normalise_filters(filters: dict | None) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for name, value in (filters or {}).items():
+        if name in YEAR_FILTERS:
+            year = _year(value)
+            if year is not None:
+                out[name] = {str(year)}
+            continue
         if name not in FACETS or value in (None, "", [], ()):
             continue
         values = value if isinstance(value, list | tuple | set | frozenset) else [value]
@@ -138,7 +175,18 @@ def _normalise_filters(filters: dict | None) -> dict[str, set[str]]:
 
 def _passes(cat: Catalogue, row: int, filters: dict[str, set[str]], skip: str = "") -> bool:
     for name, wanted in filters.items():
-        if name == skip:
+        if name == skip or (skip == "year" and name in YEAR_FILTERS):
+            continue
+        if name in YEAR_FILTERS:
+            # A year range never matches a record whose year is not known.
+            year = cat.facet_values["year"][row]
+            if not year:
+                return False
+            bound = int(next(iter(wanted)))
+            if (name == "year_from" and int(year) < bound) or (
+                name == "year_to" and int(year) > bound
+            ):
+                return False
             continue
         value = cat.facet_values[name][row]
         if isinstance(value, tuple):
@@ -194,8 +242,22 @@ def search_records(
     partnership_id = getattr(partnership, "pk", partnership)
     query = (query or "")[:MAX_QUERY_CHARS]
     cat = catalogue()
-    analysis = analyse(query, cat, partnership_id, smart=mode == "smart")
+
+    def in_index(candidates: list[str]) -> set[str]:
+        return search_index.words_in_index(
+            candidates, partnership_id=partnership_id, public_only=public_only
+        )
+
+    analysis = analyse(query, cat, partnership_id, smart=mode == "smart", in_index=in_index)
     wanted = _normalise_filters(filters)
+    # Year words in the query narrow the years chosen on the page (both apply).
+    for name, year, pick in (
+        ("year_from", analysis.year_from, max),
+        ("year_to", analysis.year_to, min),
+    ):
+        if year is not None:
+            chosen = _year(wanted.get(name))
+            wanted[name] = {str(year if chosen is None else pick(year, chosen))}
     limit = max(1, min(int(limit), 100))
     offset = max(0, int(offset))
 
@@ -210,7 +272,17 @@ def search_records(
         return [cat.row_of[pk] for pk, _ in matches if pk in cat.row_of]
 
     where = {"partnership_id": partnership_id, "public_only": public_only}
-    fuse(rows(search_index.keyword_matches(analysis.phrases, **where)), KEYWORD_WEIGHT)
+    # The query's own words, what its abbreviations stand for, and (smart mode) its case names
+    # and side-by-side words as phrases: a phrase is one more term to the index's ranking,
+    # counting for much when it is rare ("child y", "elm court") and nothing when it is common.
+    own = search_index.keyword_matches(analysis.phrases + analysis.name_phrases, **where)
+    fuse(rows(own), KEYWORD_WEIGHT)
+    if mode == "smart" and own and own[0][1] > 0:
+        best = own[0][1]
+        for pk, score in own:
+            row = cat.row_of.get(pk)
+            if row is not None:
+                scores[row] += KEYWORD_SCORE_WEIGHT * max(0.0, score) / best
     if analysis.expansion_phrases:
         fuse(
             rows(search_index.keyword_matches(analysis.expansion_phrases, **where)),
@@ -224,9 +296,13 @@ def search_records(
 
     matching = [row for row in scores if _passes(cat, row, wanted)]
     matching.sort(key=lambda row: (-scores[row], int(cat.ids[row])))
+    matching, members = _group(cat, matching)
+    grouped = sum(len(m) for m in members.values())
     facets = _facets(cat, list(scores), wanted)
     page = matching[offset : offset + limit]
-    hits = _hits(cat, page, scores, analysis)
+    hits = _hits(cat, page, scores, analysis, members)
+    best = scores[matching[0]] if matching else 0.0
+    confident = sum(1 for row in matching if scores[row] >= CONFIDENT_SHARE * best)
     return SearchResult(
         query=query,
         mode=mode,
@@ -238,7 +314,57 @@ def search_records(
         expansions=analysis.expansions,
         limit=limit,
         offset=offset,
+        confident=confident,
+        grouped=grouped,
+        year_from=analysis.year_from,
+        year_to=analysis.year_to,
+        year_text=analysis.year_text,
     )
+
+
+def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list[int]]]:
+    """``ranked`` with near-duplicates taken out, and {kept row: the rows grouped under it}.
+    Among the first GROUP_DEPTH rows, a row is grouped under the first better-placed kept row
+    that is the same review (``Catalogue.identity``: the same review held by two partnerships
+    is listed once) or a near-duplicate of it (see NEAR_DUPLICATE). Rows past GROUP_DEPTH are
+    left as they are."""
+    head, tail = ranked[:GROUP_DEPTH], ranked[GROUP_DEPTH:]
+    members: dict[int, list[int]] = {}
+    if len(head) < 2:
+        return ranked, members
+    near = None
+    if len(cat.passages) and (cat.passages[head, 0] >= 0).any():
+
+        def cosines(column: int) -> tuple[np.ndarray, np.ndarray]:
+            index = cat.passages[head, column]
+            present = index >= 0
+            matrix = cat.vectors[np.where(present, index, 0)]
+            return matrix @ matrix.T, present
+
+        heads, has_head = cosines(0)
+        fulls, has_full = cosines(1)
+        both_full = has_full[:, None] & has_full[None, :]
+        near = np.where(
+            both_full,
+            (heads >= NEAR_DUPLICATE) & (fulls >= NEAR_DUPLICATE),
+            heads >= NEAR_DUPLICATE_HEAD_ONLY,
+        )
+        near &= has_head[:, None] & has_head[None, :]
+    kept: list[int] = []  # positions in head
+    by_identity: dict[str, int] = {}
+    for position, row in enumerate(head):
+        identity = cat.identity[row] if cat.identity else str(row)
+        leader = by_identity.get(identity)
+        if leader is None and near is not None and kept:
+            close = np.flatnonzero(near[position, kept])
+            if len(close):
+                leader = kept[int(close[0])]
+        if leader is None:
+            kept.append(position)
+            by_identity.setdefault(identity, position)
+        else:
+            members.setdefault(head[leader], []).append(row)
+    return [head[p] for p in kept] + tail, members
 
 
 def _facets(cat: Catalogue, rows: list[int], wanted: dict[str, set[str]]) -> dict:
@@ -276,7 +402,9 @@ def _facets(cat: Catalogue, rows: list[int], wanted: dict[str, set[str]]) -> dic
     return facets
 
 
-def _hits(cat: Catalogue, rows: list[int], scores: dict, analysis: Analysis) -> list[SearchHit]:
+def _hits(
+    cat: Catalogue, rows: list[int], scores: dict, analysis: Analysis, members: dict
+) -> list[SearchHit]:
     if not rows:
         return []
     ids = [int(cat.ids[row]) for row in rows]
@@ -326,6 +454,7 @@ def _hits(cat: Catalogue, rows: list[int], scores: dict, analysis: Analysis) -> 
                 partnership_id=r["partnership_id"],
                 is_public=r["is_public"],
                 url=r["url"],
+                grouped=len(members.get(row, ())),
             )
         )
     return hits
