@@ -61,7 +61,7 @@ FULL_TEXT_FOR_SNIPPET = 20_000  # characters of the full text a snippet may come
 RRF_K = 20
 KEYWORD_WEIGHT = 1.0
 EXPANSION_WEIGHT = 0.7
-MEANING_WEIGHT = 1.5
+MEANING_WEIGHT = 1.0
 MEANING_CANDIDATES = 200  # records taken from the meaning ranking
 MEANING_MIN_SIMILARITY = 0.2  # below this cosine a record is not "about" the query
 # ... and its share of MEANING_WEIGHT grows from nothing there to all of it at this cosine
@@ -70,16 +70,16 @@ MEANING_FULL_SIMILARITY = 0.35
 # × (its keyword score ÷ the best keyword score). The index's score is BM25 (or IDF-weighted
 # on PostgreSQL), so a record holding the query's rare words stands far above those that hold
 # only its common ones, which reciprocal ranks alone would flatten.
-KEYWORD_SCORE_WEIGHT = 0.05
+KEYWORD_SCORE_WEIGHT = 0.15
 # Near-duplicates: among the first GROUP_DEPTH results, a record that tells the same story in
 # the same words as a better-placed result is grouped under it: the cosine of their first
 # passages (title, themes, summary, learning) and of the starts of their full texts both at
-# least NEAR_DUPLICATE (the first passages at least NEAR_DUPLICATE_HEAD_ONLY when either has no
-# full text). The same review held twice (title, publisher, year) is grouped too. Chosen from
-# the records' similarities on the bench (no query involved): its distinct real reviews stay
-# below 0.8 on at least one of the two; records made from one template are above on both.
+# least NEAR_DUPLICATE (records without a full text are never near-duplicates: a title alone,
+# "Child A" and "Child B", says too little). The same review held twice (title, publisher,
+# year) is grouped too. Chosen from the records' similarities on the bench (no query
+# involved): its distinct real reviews stay below 0.8 on at least one of the two; records made
+# from one template are above on both.
 NEAR_DUPLICATE = 0.8
-NEAR_DUPLICATE_HEAD_ONLY = 0.9
 GROUP_DEPTH = 300
 # A "confident" match scores at least this share of the best match's score: the total the
 # page leads with, for a common phrase that half the library mentions somewhere.
@@ -296,7 +296,9 @@ def search_records(
 
     matching = [row for row in scores if _passes(cat, row, wanted)]
     matching.sort(key=lambda row: (-scores[row], int(cat.ids[row])))
-    matching, members = _group(cat, matching)
+    members: dict[int, list[int]] = {}
+    if mode == "smart":  # (the keyword baseline lists every match)
+        matching, members = _group(cat, matching)
     grouped = sum(len(m) for m in members.values())
     facets = _facets(cat, list(scores), wanted)
     page = matching[offset : offset + limit]
@@ -343,13 +345,9 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
 
         heads, has_head = cosines(0)
         fulls, has_full = cosines(1)
-        both_full = has_full[:, None] & has_full[None, :]
-        near = np.where(
-            both_full,
-            (heads >= NEAR_DUPLICATE) & (fulls >= NEAR_DUPLICATE),
-            heads >= NEAR_DUPLICATE_HEAD_ONLY,
-        )
-        near &= has_head[:, None] & has_head[None, :]
+        near = (heads >= NEAR_DUPLICATE) & (fulls >= NEAR_DUPLICATE)
+        both = has_head & has_full
+        near &= both[:, None] & both[None, :]
     kept: list[int] = []  # positions in head
     by_identity: dict[str, int] = {}
     for position, row in enumerate(head):
