@@ -310,7 +310,8 @@ def themes_by_year(
     for theme_id, year, record_id in record_pairs.values_list(
         "theme_id", "libraryrecord__year", "libraryrecord_id"
     ):
-        seen[(theme_id, year)].add(("record", record_id))
+        if year is not None:  # (filtered out above; for the type checker)
+            seen[(theme_id, year)].add(("record", record_id))
     for theme_id, created_at, review_id in finding_pairs.values_list(
         "theme_id", "finding__created_at", "finding__review_id"
     ):
