@@ -334,32 +334,26 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
     members: dict[int, list[int]] = {}
     if len(head) < 2:
         return ranked, members
-    near = None
-    if len(cat.passages) and (cat.passages[head, 0] >= 0).any():
-
-        def cosines(column: int) -> tuple[np.ndarray, np.ndarray]:
-            index = cat.passages[head, column]
-            present = index >= 0
-            matrix = cat.vectors[np.where(present, index, 0)]
-            return matrix @ matrix.T, present
-
-        heads, has_head = cosines(0)
-        fulls, has_full = cosines(1)
-        near = (heads >= NEAR_DUPLICATE) & (fulls >= NEAR_DUPLICATE)
-        both = has_head & has_full
-        near &= both[:, None] & both[None, :]
+    # Each row is compared with the rows kept so far only (a few dozen), not all with all.
+    index = cat.passages[head] if len(cat.passages) else np.full((len(head), 2), -1)
+    comparable = (index[:, 0] >= 0) & (index[:, 1] >= 0)  # both passages (see NEAR_DUPLICATE)
     kept: list[int] = []  # positions in head
+    kept_vectors: list[int] = []  # of those, the ones with both passages
     by_identity: dict[str, int] = {}
     for position, row in enumerate(head):
         identity = cat.identity[row] if cat.identity else str(row)
         leader = by_identity.get(identity)
-        if leader is None and near is not None and kept:
-            close = np.flatnonzero(near[position, kept])
+        if leader is None and comparable[position] and kept_vectors:
+            heads = cat.vectors[index[kept_vectors, 0]] @ cat.vectors[index[position, 0]]
+            fulls = cat.vectors[index[kept_vectors, 1]] @ cat.vectors[index[position, 1]]
+            close = np.flatnonzero((heads >= NEAR_DUPLICATE) & (fulls >= NEAR_DUPLICATE))
             if len(close):
-                leader = kept[int(close[0])]
+                leader = kept_vectors[int(close[0])]
         if leader is None:
             kept.append(position)
             by_identity.setdefault(identity, position)
+            if comparable[position]:
+                kept_vectors.append(position)
         else:
             members.setdefault(head[leader], []).append(row)
     return [head[p] for p in kept] + tail, members
