@@ -12,6 +12,9 @@ import sys
 import time
 from pathlib import Path
 
+# As the app's settings do (config/settings/base.py), before anything imports numpy.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 DATA_DIR = BENCH_DIR / ".data"
