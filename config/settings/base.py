@@ -6,6 +6,7 @@ differs. An integration is switched on only when its variable is set.
 
 import base64
 import hashlib
+import os
 from pathlib import Path
 
 import environ
@@ -15,6 +16,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+# numpy's OpenBLAS on one thread (set before numpy is first imported, by the library's search):
+# the search's products are small (a query vector against a few thousand record vectors), and
+# on a busy machine OpenBLAS's thread pool made each of them 50-100 times slower (measured for
+# issue 15: 30-50 ms against 0.5 ms). Set the variable to override.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 # The key for development and tests only: production refuses to start with it (production.py).
