@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),  # not 0002: a test migrates accounts back to 0001
-        ('referrals', '0006_case_archived'),
+        ('referrals', '0008_case_archived'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
