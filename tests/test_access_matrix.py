@@ -50,6 +50,7 @@ from safeguarding.publication.models import (
     PublicationFile,
     Revision,
 )
+from safeguarding.records.models import RetentionHold
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
@@ -326,6 +327,13 @@ ACCESS = {
     "clock:pause": CHANGE_RECORD,  # a milestone of a case
     "clock:resume": CHANGE_RECORD,
     "clock:extend": CHANGE_RECORD,
+    # Records management (issue 12 item 7): retention periods and holds, data about a person.
+    "records:retention": BUSINESS_UNIT_ONLY,
+    "records:retention_edit": BUSINESS_UNIT_ONLY,  # the record types are national data
+    "records:hold_add": BUSINESS_UNIT_ONLY,
+    "records:hold_lift": record(allow=[BU]),  # a hold is seen by the business unit only
+    "records:person_search": BUSINESS_UNIT_ONLY,
+    "records:person_download": POST_ONLY,  # permission is checked on the POST
 }
 
 
@@ -672,6 +680,9 @@ def _build_world(sample_pdf):
         sent_at=timezone.now(),
         expires_at=timezone.now() + datetime.timedelta(days=7),
     )
+    hold = RetentionHold.objects.create(
+        partnership=partnership, case=case, reason="Inquest", placed_by=business_unit_user
+    )
     slug = partnership.slug
     review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
@@ -864,6 +875,8 @@ def _build_world(sample_pdf):
         "notifications:attachment": {"pk": notification.pk, "attachment_pk": invitation.pk},
         "public_page:block_edit": {"slug": partnership.slug, "pk": block.pk},
         "public_page:document_archive": {"slug": partnership.slug, "pk": document.pk},
+        "records:retention_edit": {"slug": slug, "key": "referral_without_case"},
+        "records:hold_lift": {"slug": slug, "pk": hold.pk},
     }
     return users, kwargs, partnership
 
@@ -960,6 +973,7 @@ RECORD_URLS = {
     "digest issue": ("digests:issue", "pk"),
     "digest item": ("digests:item_edit", "item_pk"),
     "milestone": ("clock:pause", "pk"),
+    "retention hold": ("records:hold_lift", "pk"),
 }
 
 

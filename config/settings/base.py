@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "safeguarding.library",
     "safeguarding.digests",
     "safeguarding.reports",
+    "safeguarding.records",
     "safeguarding.workspace",
 ]
 
@@ -263,6 +264,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
+# The daily run (clock/tasks.py: the send_milestone_reminders task and `manage.py send_reminders`)
+# calls each of these after the reminders, with today's real date: the retention schedule
+# (records/retention.py).
+DAILY_JOBS = ["safeguarding.records.retention.retention_apply_daily"]
+# Backups (`manage.py backup` / `restore`, docs/how-to/back-up-and-restore.md): the key that
+# encrypts them, 32 bytes in URL-safe base64 (`manage.py backup --new-key`). Several keys,
+# separated by commas, read older backups; the first one encrypts. Keep it apart from backups.
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
 # Largest accepted upload (documents on the public page). Checked by the upload validator.
 # "Have we seen this before?" on the action plan forms: the library's finder (the library reads
 # the actions app, so it is wired here rather than imported).

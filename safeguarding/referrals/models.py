@@ -13,7 +13,7 @@ from django.db import models
 
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
 from safeguarding.core.encryption import EncryptedDateField, EncryptedTextField
-from safeguarding.core.models import TimeStampedModel
+from safeguarding.core.models import ArchivableModel, TimeStampedModel
 
 
 class Status(models.TextChoices):
@@ -69,8 +69,9 @@ class HarmedBy(models.TextChoices):
     UNKNOWN = "unknown", "Not known"
 
 
-class Case(TimeStampedModel):
-    """One incident: its referrals, screening facts and review tracks."""
+class Case(ArchivableModel):
+    """One incident: its referrals, screening facts and review tracks. Archived by the
+    retention schedule some time after it closed (records/retention.py), never deleted."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(max_length=30, unique=True)

@@ -16,12 +16,15 @@ from django.utils import timezone
 from safeguarding.accounts.models import Agency, Partnership
 from safeguarding.core.encryption import EncryptedDateField, EncryptedTextField
 from safeguarding.core.files import UploadPath
-from safeguarding.core.models import TimeStampedModel
+from safeguarding.core.models import ArchivableModel, TimeStampedModel
 from safeguarding.core.uploads import KINDS
 from safeguarding.referrals.models import Case, DecisionMaker, Outcome, Track
 
 
-class Review(TimeStampedModel):
+class Review(ArchivableModel):
+    """A review of a case. Archived with its case by the retention schedule
+    (records/retention.py): it leaves the list of reviews, and its pages stay."""
+
     class Kind(models.TextChoices):
         RAPID_REVIEW = "rapid_review", "Rapid review"
         LCSPR = "lcspr", "Local child safeguarding practice review"
