@@ -49,8 +49,10 @@ class Command(BaseCommand):
             actor = review.created_by
             if actor is None:
                 raise CommandError("The review has no creator on record: give --user EMAIL")
-        pseudonyms = Person.objects.filter(case_id=review.case_id).values_list(
-            "pseudonym", flat=True
+        pseudonyms = (
+            Person.objects.active()
+            .filter(case_id=review.case_id)
+            .values_list("pseudonym", flat=True)
         )
         with path.open("rb") as handle:
             uploaded = File(handle, name=path.name)
