@@ -73,14 +73,15 @@ def _record_url(name: str, review: Review, record) -> str:
     return reverse(name, args=[review.partnership.slug, review.pk, record.pk])
 
 
-def _restored(request, record, service, list_name: str, review: Review, label: str, **kwargs):
+def _restored(request, *, restore, page_url: str, label: str):
+    """Run ``restore`` (one service call) and go back to the record's page."""
     try:
-        service(actor=request.user, **kwargs)
+        restore()
     except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"{label} is back")
-    return redirect(_record_url(list_name, review, record))
+    return redirect(page_url)
 
 
 # People in the case
@@ -177,13 +178,9 @@ def review_person_restore(request, slug: str, pk: int, person_pk: int):
     person = selectors.person_get(review=review, pk=person_pk)
     return _restored(
         request,
-        person,
-        services.person_restore,
-        "reviews:person",
-        review,
-        person.pseudonym,
-        person=person,
-        review=review,
+        restore=lambda: services.person_restore(person=person, review=review, actor=request.user),
+        page_url=_record_url("reviews:person", review, person),
+        label=person.pseudonym,
     )
 
 
@@ -281,12 +278,9 @@ def review_appointment_restore(request, slug: str, pk: int, appointment_pk: int)
     appointment = selectors.appointment_get(review=review, pk=appointment_pk)
     return _restored(
         request,
-        appointment,
-        services.appointment_restore,
-        "reviews:appointment",
-        review,
-        f"The appointment of {appointment.name}",
-        appointment=appointment,
+        restore=lambda: services.appointment_restore(appointment=appointment, actor=request.user),
+        page_url=_record_url("reviews:appointment", review, appointment),
+        label=f"The appointment of {appointment.name}",
     )
 
 
@@ -399,12 +393,9 @@ def review_meeting_restore(request, slug: str, pk: int, meeting_pk: int):
     meeting = selectors.meeting_get(review=review, pk=meeting_pk)
     return _restored(
         request,
-        meeting,
-        services.meeting_restore,
-        "reviews:meeting",
-        review,
-        f"Meeting ‘{meeting.title}’",
-        meeting=meeting,
+        restore=lambda: services.meeting_restore(meeting=meeting, actor=request.user),
+        page_url=_record_url("reviews:meeting", review, meeting),
+        label=f"Meeting ‘{meeting.title}’",
     )
 
 
@@ -505,10 +496,7 @@ def review_family_contact_restore(request, slug: str, pk: int, contact_pk: int):
     contact = selectors.family_contact_get(review=review, pk=contact_pk)
     return _restored(
         request,
-        contact,
-        services.family_contact_restore,
-        "reviews:family_contact",
-        review,
-        "The contact",
-        contact=contact,
+        restore=lambda: services.family_contact_restore(contact=contact, actor=request.user),
+        page_url=_record_url("reviews:family_contact", review, contact),
+        label="The contact",
     )

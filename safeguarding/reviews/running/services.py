@@ -651,13 +651,17 @@ def meeting_invitations_send(
 
 
 def _upcoming_meetings_send(*, review: Review, user, method: str) -> int:
-    """Send ``user`` the invitation (``REQUEST``) or cancellation (``CANCEL``) of each of the
-    review's meetings still to come; returns how many notices were written."""
+    """Send ``user`` alone the invitation (``REQUEST``) or cancellation (``CANCEL``) of each of
+    the review's meetings still to come; returns how many notices were written. Each send is a
+    new version of the meeting (``sequence`` one higher), so calendars take it over what that
+    person had before; the others keep theirs, which a later change replaces."""
     meetings = review.meetings.active().filter(held_on__gte=timezone.localdate())
-    return sum(
-        len(meeting_invitations_send(meeting=meeting, method=method, recipients=[user]))
-        for meeting in meetings
-    )
+    told = 0
+    for meeting in meetings.select_for_update(of=("self",)):
+        meeting.sequence += 1
+        meeting.save(update_fields=["sequence"])
+        told += len(meeting_invitations_send(meeting=meeting, method=method, recipients=[user]))
+    return told
 
 
 # People and pseudonyms (DESIGN §2, §6) ---------------------------------------------------------
