@@ -122,6 +122,7 @@ def review_person(request, slug: str, pk: int, person_pk: int):
         heading=f"{person.pseudonym}",
         noun="person",
         remove_url=_record_url("reviews:person_remove", review, person),
+        remove_label="Remove from the case",
         restore_url=_record_url("reviews:person_restore", review, person),
         identity_url=_record_url("reviews:person_identity", review, person),
         has_identity=selectors.person_identity_held(person=person),
@@ -446,6 +447,7 @@ def review_family_contact(request, slug: str, pk: int, contact_pk: int):
         heading=str(contact),
         noun="contact",
         remove_url=_record_url("reviews:family_contact_remove", review, contact),
+        remove_label="Remove the contact",
         restore_url=_record_url("reviews:family_contact_restore", review, contact),
     )
 
