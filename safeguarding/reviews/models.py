@@ -9,7 +9,7 @@ real identities are held apart (PersonIdentity) and every view is audited.
 
 People in the case, appointments, meetings and family contacts are changed in place and removed
 by archiving (``RemovableRecord``): never deleted, kept with who removed them, when and why, and
-restored by the business unit. Their history is their audit events (ADR 0013).
+restored by the business unit. Their history is their audit events (ADR 0012).
 """
 
 from django.conf import settings

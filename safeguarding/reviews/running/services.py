@@ -795,12 +795,13 @@ def person_identity_update(
     values = {"full_name": full_name, "date_of_birth": date_of_birth, "address": address}
     with transaction.atomic():
         _locked(person)
-        identity = PersonIdentity.objects.select_for_update().filter(person=person).first()
-        created = identity is None
-        if created:
+        held = PersonIdentity.objects.select_for_update().filter(person=person).first()
+        created = held is None
+        if held is None:
             identity = PersonIdentity.objects.create(person=person, **values)
             changed = [name for name, value in values.items() if value]
         else:
+            identity = held
             changed = apply_changes(identity, values)
             if not changed:
                 return identity
