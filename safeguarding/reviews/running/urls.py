@@ -56,6 +56,11 @@ urlpatterns = [
         record_views.review_meeting_restore,
         name="meeting_restore",
     ),
+    path(
+        "<int:pk>/people/proposed/<int:proposal_pk>/",
+        views.review_person_proposal,
+        name="person_proposal",
+    ),
     path("<int:pk>/family/", views.review_family, name="family"),
     path(
         "<int:pk>/family/<int:contact_pk>/",

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0007_encrypt_identities'),
+        ('reviews', '0008_chronology_uploads_and_proposed_people'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
