@@ -54,11 +54,16 @@ def commissionable_tracks(*, case: Case) -> list[Track]:
     return list(tracks)
 
 
-def people_for_review(*, review: Review, archived: bool = False) -> QuerySet[Person]:
-    """The case's people (or, with ``archived``, those removed from it), with whether a real
-    identity is held (never the identity itself)."""
+def people_for_review(*, review: Review, archived: bool | None = False) -> QuerySet[Person]:
+    """The case's people (with ``archived`` True, those removed from it; None, everyone), with
+    whether a real identity is held (never the identity itself)."""
     people = Person.objects.filter(case_id=review.case_id)
-    people = people.archived().select_related("archived_by") if archived else people.active()
+    if archived is None:
+        people = people.select_related("archived_by")
+    elif archived:
+        people = people.archived().select_related("archived_by")
+    else:
+        people = people.active()
     return people.annotate(
         has_identity=Exists(PersonIdentity.objects.filter(person=OuterRef("pk")))
     )

@@ -343,6 +343,7 @@ def review_people(request, slug: str, pk: int):
             else:
                 messages.success(request, f"{person.pseudonym} added to the case")
                 return _to("reviews:people", review)
+    everyone = list(selectors.people_for_review(review=review, archived=None))
     return render(
         request,
         "reviews/review/people.html",
@@ -351,8 +352,8 @@ def review_people(request, slug: str, pk: int):
             partnership,
             review,
             form=form,
-            people=list(selectors.people_for_review(review=review)),
-            removed=list(selectors.people_for_review(review=review, archived=True)),
+            people=[person for person in everyone if not person.is_archived],
+            removed=[person for person in everyone if person.is_archived],
             can_view_identities=permissions.can_view_identities(request.user, partnership),
             **_proposals_context(request, partnership, review),
         ),
