@@ -26,6 +26,7 @@ NOT_DATA = [
     "safeguarding.reviews.migrations.0005_meeting_plans_and_reminder_claims",
     "safeguarding.referrals.migrations.0005_encrypt_identities",
     "safeguarding.reviews.migrations.0007_encrypt_identities",
+    "safeguarding.reviews.migrations.0008_chronology_uploads_and_proposed_people",
 ]
 
 
