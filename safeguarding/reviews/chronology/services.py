@@ -38,6 +38,7 @@ from ..models import (
     Review,
 )
 from ..permissions import can_manage_review, can_view_identities
+from ..requests.services import return_received_notify
 from .parser import MAX_PSEUDONYM_CHARS, MAX_ROWS, ChronologyRow
 from .selectors import Duplicates, contributor_agency_ids, duplicates_find
 from .staging import file_sha256
@@ -138,7 +139,7 @@ def _people_and_proposals(
         return {}, {}
     people = {
         pseudonym.lower(): pk
-        # People removed from the case (archived) are not linked to new rows (ADR 0012).
+        # People removed from the case (archived) are not linked to new rows (ADR 0015).
         for pk, pseudonym in Person.objects.active()
         .filter(case_id=review.case_id)
         .values_list("pk", "pseudonym")
@@ -229,6 +230,7 @@ def _chronology_returned(
     request = (
         AgencyRequest.objects.select_for_update()
         .filter(review=review, agency=agency, kind=AgencyRequest.Kind.CHRONOLOGY)
+        .filter(closure="")  # not one cancelled, re-addressed or with nothing to return
         .first()
     )
     if request is None:
@@ -256,6 +258,7 @@ def _chronology_returned(
             "chronology_upload": upload.pk,
         },
     )
+    return_received_notify(agency_return=agency_return, actor=actor)
     return agency_return
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0008_chronology_uploads_and_proposed_people'),
+        ('reviews', '0009_agency_request_closure_and_returns_on_behalf'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
