@@ -59,8 +59,11 @@ from safeguarding.reviews.chronology.parser import ChronologyRow
 from safeguarding.reviews.models import (
     AgencyRequest,
     AgencyReturn,
+    Appointment,
     DocumentVersion,
+    FamilyContact,
     Finding,
+    Meeting,
     Person,
     PersonIdentity,
     ProposedPerson,
@@ -212,6 +215,20 @@ ACCESS = {
     "reviews:meetings": READ_RECORD,
     "reviews:people": READ_RECORD,
     "reviews:person_identity": READ_RECORD,
+    # Changing and removing what was entered (issue 13): the business unit; meetings also the
+    # appointed reviewer (the matrix's is not appointed). Putting back is a POST.
+    "reviews:person": CHANGE_RECORD,
+    "reviews:person_remove": CHANGE_RECORD,
+    "reviews:person_restore": POST_ONLY,
+    "reviews:appointment": CHANGE_RECORD,
+    "reviews:appointment_end": CHANGE_RECORD,
+    "reviews:appointment_restore": POST_ONLY,
+    "reviews:meeting": CHANGE_RECORD,
+    "reviews:meeting_remove": CHANGE_RECORD,
+    "reviews:meeting_restore": POST_ONLY,
+    "reviews:family_contact": CHANGE_RECORD,
+    "reviews:family_contact_remove": CHANGE_RECORD,
+    "reviews:family_contact_restore": POST_ONLY,
     # A name an agency's chronology proposed: the business unit decides (issue 13).
     "reviews:person_proposal": CHANGE_RECORD,
     "reviews:family": READ_RECORD,
@@ -513,6 +530,22 @@ def _build_world(sample_pdf):
     proposal = ProposedPerson.objects.get(review=lcspr)
     person = Person.objects.create(case=lcspr.case, pseudonym="Mother", role_in_case="parent")
     PersonIdentity.objects.create(person=person, full_name="Fictional Realname")
+    appointment = Appointment.objects.create(
+        review=lcspr, role="chair", name="Fictional Chair", appointed_on=timezone.localdate()
+    )
+    meeting = Meeting.objects.create(
+        review=lcspr,
+        held_on=timezone.localdate(),
+        title="Panel meeting 1",
+        recorded_by=business_unit_user,
+    )
+    family_contact = FamilyContact.objects.create(
+        review=lcspr,
+        person=person,
+        kind="leaflet_sent",
+        happened_on=timezone.localdate(),
+        recorded_by=business_unit_user,
+    )
     review_document = ReviewDocument.objects.create(
         review=lcspr, title="Draft", kind="draft_report"
     )
@@ -813,6 +846,22 @@ def _build_world(sample_pdf):
         "published:file": {"slug": slug, "pk": publication.pk, "file_pk": published_file.pk},
         "reviews:start_rapid_review": {"slug": slug, "case_pk": ready_case.pk},
         "reviews:person_identity": {**review_kwargs, "person_pk": person.pk},
+        **{
+            f"reviews:{name}": {**review_kwargs, "person_pk": person.pk}
+            for name in ("person", "person_remove", "person_restore")
+        },
+        **{
+            f"reviews:{name}": {**review_kwargs, "appointment_pk": appointment.pk}
+            for name in ("appointment", "appointment_end", "appointment_restore")
+        },
+        **{
+            f"reviews:{name}": {**review_kwargs, "meeting_pk": meeting.pk}
+            for name in ("meeting", "meeting_remove", "meeting_restore")
+        },
+        **{
+            f"reviews:{name}": {**review_kwargs, "contact_pk": family_contact.pk}
+            for name in ("family_contact", "family_contact_remove", "family_contact_restore")
+        },
         "reviews:person_proposal": {**review_kwargs, "proposal_pk": proposal.pk},
         "reviews:chronology_upload_file": {**review_kwargs, "upload_pk": chronology_upload.pk},
         "reviews:document_download": {**review_kwargs, "version_pk": version.pk},
@@ -961,6 +1010,10 @@ RECORD_URLS = {
     "return": ("reviews:return_attachment", "return_pk"),
     "chronology": ("reviews:chronology", "pk"),
     "person in a review": ("reviews:person_identity", "person_pk"),
+    "person's page": ("reviews:person", "person_pk"),
+    "appointment": ("reviews:appointment", "appointment_pk"),
+    "meeting": ("reviews:meeting", "meeting_pk"),
+    "family contact": ("reviews:family_contact", "contact_pk"),
     "document version": ("reviews:document_download", "version_pk"),
     "action plan": ("actions:plan", "review_pk"),
     "recommendation": ("actions:recommendation_edit", "pk"),

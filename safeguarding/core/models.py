@@ -32,6 +32,17 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class ArchivableQuerySet(models.QuerySet):
+    """For an archivable model's manager: ``active()`` is what the service shows and uses,
+    ``archived()`` what was taken out (kept, with who and when)."""
+
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
+
 class ArchivableModel(TimeStampedModel):
     """Case and content records are archived, never deleted through the application."""
 

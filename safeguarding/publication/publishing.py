@@ -60,8 +60,10 @@ def default_title(review) -> str:
 
 
 def default_reviewer_names(review) -> str:
-    names = review.appointments.filter(role__in=["reviewer", "chair"]).values_list(
-        "name", flat=True
+    names = (
+        review.appointments.active()
+        .filter(role__in=["reviewer", "chair"])
+        .values_list("name", flat=True)
     )
     return ", ".join(dict.fromkeys(n.strip() for n in names if n.strip()))
 

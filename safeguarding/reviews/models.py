@@ -6,6 +6,10 @@ Its stage moves only through workflow.py. Agencies are asked for information (Ag
 answer with versioned returns (AgencyReturn: never overwritten). Chronology entries from every
 agency make one merged chronology. People in the case are known by pseudonym everywhere; their
 real identities are held apart (PersonIdentity) and every view is audited.
+
+People in the case, appointments, meetings and family contacts are changed in place and removed
+by archiving (``RemovableRecord``): never deleted, kept with who removed them, when and why, and
+restored by the business unit. Their history is their audit events (ADR 0015).
 """
 
 from django.conf import settings
@@ -16,7 +20,7 @@ from django.utils import timezone
 from safeguarding.accounts.models import Agency, Partnership
 from safeguarding.core.encryption import EncryptedDateField, EncryptedTextField
 from safeguarding.core.files import UploadPath
-from safeguarding.core.models import ArchivableModel, TimeStampedModel
+from safeguarding.core.models import ArchivableModel, ArchivableQuerySet, TimeStampedModel
 from safeguarding.core.uploads import KINDS
 from safeguarding.referrals.models import Case, DecisionMaker, Outcome, Track
 
@@ -95,9 +99,23 @@ class Review(ArchivableModel):
         return self.stage == self.Stage.SIGNED_OFF
 
 
-class Appointment(models.Model):
+class RemovableRecord(ArchivableModel):
+    """A record of a review that the business unit changes in place and removes by archiving
+    (issue 13): ``archived_at``/``archived_by`` say when and by whom, ``archive_reason`` why.
+    ``objects.active()`` is what lists, exports, invitations and access use."""
+
+    archive_reason = models.TextField(max_length=2_000, blank=True)
+
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Appointment(RemovableRecord):
     """Reviewer(s), chair and panel members (§panel-membership). Reviewer and chair names are
-    published."""
+    published. An appointment that ends is archived with its end date: the linked account no
+    longer sees the review (``permissions.is_appointed``) nor is invited to its meetings."""
 
     class Role(models.TextChoices):
         REVIEWER = "reviewer", "Reviewer"
@@ -119,6 +137,7 @@ class Appointment(models.Model):
     )
     independent = models.BooleanField(default=False)
     appointed_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["role", "name"]
@@ -127,9 +146,11 @@ class Appointment(models.Model):
         return f"{self.name} ({self.get_role_display()})"
 
 
-class Meeting(models.Model):
+class Meeting(RemovableRecord):
     """A meeting of the review: recorded once held, or planned ahead (then the people appointed
-    to the review with an account get a calendar invitation, running/invitations.py)."""
+    to the review with an account get a calendar invitation, running/invitations.py). A
+    meeting cancelled or recorded by mistake is archived; a cancelled planned meeting sends a
+    cancellation."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="meetings")
     held_on = models.DateField()
@@ -143,7 +164,6 @@ class Meeting(models.Model):
     minutes = models.TextField(max_length=50_000, blank=True)
     follow_ups = models.TextField(max_length=10_000, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["held_on", "id"]
@@ -320,8 +340,10 @@ class AgencyReturn(models.Model):
         return f"{self.request} v{self.version}"
 
 
-class Person(models.Model):
-    """Someone in a case, known by a pseudonym in every document (DESIGN §2, §6)."""
+class Person(RemovableRecord):
+    """Someone in a case, known by a pseudonym in every document (DESIGN §2, §6). Removed from
+    the people in the case by archiving: the chronology rows that name them keep the pseudonym,
+    and the pseudonym stays taken in the case."""
 
     class RoleInCase(models.TextChoices):
         SUBJECT = "subject", "Subject of the review"
@@ -338,7 +360,6 @@ class Person(models.Model):
     relationship = models.CharField(
         max_length=200, blank=True, help_text="To the subject, e.g. 'mother's partner'"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["role_in_case", "pseudonym"]
@@ -530,7 +551,7 @@ class ChronologyEntry(models.Model):
         return f"{self.occurred_on} {self.agency}: {self.event[:40]}"
 
 
-class FamilyContact(models.Model):
+class FamilyContact(RemovableRecord):
     """Contacts with the family and their advocates (§family-involvement; R37)."""
 
     class Kind(models.TextChoices):
@@ -554,7 +575,6 @@ class FamilyContact(models.Model):
     summary = models.TextField(max_length=10_000, blank=True)
     consent_to_quote = models.BooleanField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["happened_on", "id"]

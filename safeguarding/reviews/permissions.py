@@ -27,7 +27,8 @@ from .models import Appointment, Review
 def is_appointed(user, review: Review) -> bool:
     if not user.is_authenticated:
         return False
-    return Appointment.objects.filter(review=review, user=user).exists()
+    # An ended appointment (archived) no longer gives access.
+    return Appointment.objects.active().filter(review=review, user=user).exists()
 
 
 def can_manage_review(user, review: Review) -> bool:

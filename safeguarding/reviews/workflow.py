@@ -81,7 +81,7 @@ def missing_for(review: Review, target: str) -> list[str]:
             missing.append("Write the key lines of enquiry")
         if not review.methodology.strip():
             missing.append("Describe the methodology")
-        if not review.appointments.filter(role="reviewer").exists():
+        if not review.appointments.active().filter(role="reviewer").exists():
             missing.append("Appoint a reviewer")
     elif target == Stage.DRAFTING and review.stage == Stage.AGENCY_REPORTS:
         # Cancelled requests no longer count; a request is done when the agency returned it
@@ -181,12 +181,12 @@ def task_list(review: Review) -> list[tuple[str, list[Task]]]:
                 Task("Terms of reference", done if has_tor else todo, "reviews:terms"),
                 Task(
                     "Appoint the reviewer, chair and panel",
-                    done if review.appointments.filter(role="reviewer").exists() else todo,
+                    done if review.appointments.active().filter(role="reviewer").exists() else todo,
                     "reviews:appointments",
                 ),
                 Task(
                     "People in the case",
-                    done if review.case.people.exists() else todo,
+                    done if review.case.people.active().exists() else todo,
                     "reviews:people",
                 ),
             ],
@@ -208,12 +208,12 @@ def task_list(review: Review) -> list[tuple[str, list[Task]]]:
                 ),
                 Task(
                     "Family involvement",
-                    doing if review.family_contacts.exists() else todo,
+                    doing if review.family_contacts.active().exists() else todo,
                     "reviews:family",
                 ),
                 Task(
                     "Meetings",
-                    doing if review.meetings.exists() else todo,
+                    doing if review.meetings.active().exists() else todo,
                     "reviews:meetings",
                 ),
             ],

@@ -214,7 +214,8 @@ def agencies_with_entries(*, review: Review, scope: set[int] | None) -> list[Age
 
 
 def people_in_case(*, review: Review) -> list[Person]:
-    return list(Person.objects.filter(case_id=review.case_id).order_by("pseudonym"))
+    """The people in the case a chronology row may name: not those removed from it."""
+    return list(Person.objects.active().filter(case_id=review.case_id).order_by("pseudonym"))
 
 
 def allowed_pseudonyms(

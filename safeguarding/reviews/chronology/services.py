@@ -139,16 +139,17 @@ def _people_and_proposals(
         return {}, {}
     people = {
         pseudonym.lower(): pk
-        for pk, pseudonym in Person.objects.filter(case_id=review.case_id).values_list(
-            "pk", "pseudonym"
-        )
+        # People removed from the case (archived) are not linked to new rows (ADR 0015).
+        for pk, pseudonym in Person.objects.active()
+        .filter(case_id=review.case_id)
+        .values_list("pk", "pseudonym")
     }
     case_name = review.case.pseudonym.strip()
     if case_name and case_name.lower() in wanted and case_name.lower() not in people:
         subjects = list(
-            Person.objects.filter(
-                case_id=review.case_id, role_in_case=Person.RoleInCase.SUBJECT
-            ).values_list("pk", flat=True)
+            Person.objects.active()
+            .filter(case_id=review.case_id, role_in_case=Person.RoleInCase.SUBJECT)
+            .values_list("pk", flat=True)
         )
         if len(subjects) == 1:
             people[case_name.lower()] = subjects[0]

@@ -175,7 +175,7 @@ class MeetingForm(GovukForm):
     follow_ups = _text("Follow-ups", required=False, help_text="Who will do what, by when")
 
 
-class PersonForm(GovukForm):
+class PersonDetailsForm(GovukForm):
     pseudonym = forms.CharField(
         label="Pseudonym",
         max_length=60,
@@ -196,7 +196,11 @@ class PersonForm(GovukForm):
         max_length=200,
         required=False,
         help_text="For example, 'mother's partner'",
+        error_messages={"max_length": "Relationship must be 200 characters or fewer"},
     )
+
+
+class PersonForm(PersonDetailsForm):
     full_name = forms.CharField(
         label="Real full name (optional)",
         max_length=200,
@@ -206,6 +210,46 @@ class PersonForm(GovukForm):
     )
     date_of_birth = GovukDateField(label="Date of birth (optional)", required=False)
     address = _text("Address (optional)", required=False, max_length=500, rows=3)
+
+
+class IdentityForm(GovukForm):
+    """A real identity, changed by the business unit after showing it (the showing is
+    recorded)."""
+
+    full_name = forms.CharField(
+        label="Real full name",
+        max_length=200,
+        error_messages={
+            "required": "Enter their full name",
+            "max_length": "Full name must be 200 characters or fewer",
+        },
+    )
+    date_of_birth = GovukDateField(label="Date of birth (optional)", required=False)
+    address = _text("Address (optional)", required=False, max_length=500, rows=3)
+
+
+class RemoveForm(GovukForm):
+    """Why a record is taken out (archived, never deleted)."""
+
+    reason = _text(
+        "Why is it being removed?",
+        max_length=2_000,
+        rows=3,
+        required_message="Enter why it is being removed",
+        help_text="For example, 'recorded twice' or 'the meeting was cancelled'. Use "
+        "pseudonyms, not real names",
+    )
+
+    def __init__(self, *args, label: str = "", required_message: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["reason"].label = label
+        if required_message:
+            self.fields["reason"].error_messages["required"] = required_message
+
+
+class AppointmentEndForm(RemoveForm):
+    ended_on = GovukDateField(label="Date the appointment ended")
 
 
 class ProposalDecisionForm(GovukForm):

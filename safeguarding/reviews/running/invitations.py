@@ -33,12 +33,15 @@ def meeting_invitees(meeting: Meeting) -> list[User]:
 
 
 def review_meeting_invitees(review: Review) -> list[User]:
-    """The review's appointees with an active account who still hold a reviewer or panel member
-    role in the partnership, by email address: who the review's meetings invite."""
+    """The review's appointees (appointments not ended) with an active account who still hold
+    a reviewer or panel member role in the partnership, by email address: who the review's
+    meetings invite."""
     still_members = Membership.objects.filter(
         partnership=review.partnership, role__in=APPOINTED_ROLES
     ).values("user_id")
-    appointed = Appointment.objects.filter(review=review, user__isnull=False).values("user_id")
+    appointed = (
+        Appointment.objects.active().filter(review=review, user__isnull=False).values("user_id")
+    )
     return list(
         User.objects.filter(is_active=True, pk__in=appointed)
         .filter(pk__in=still_members)

@@ -1,11 +1,15 @@
 """Reads for the review pages, scoped to one partnership (and, for reviewers and panel members,
 to the reviews they are appointed to)."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.accounts.permissions import is_business_unit, is_partner_lead
+from safeguarding.audit.models import AuditEvent
 from safeguarding.clock.models import Milestone, subject_type_for
 from safeguarding.referrals.models import Case, Decision, Track
 
@@ -14,6 +18,8 @@ from ..models import (
     Appointment,
     ChronologyEntry,
     DocumentVersion,
+    FamilyContact,
+    Meeting,
     Person,
     PersonIdentity,
     ProposedPerson,
@@ -30,7 +36,7 @@ def review_list_for_user(*, user, partnership: Partnership) -> QuerySet[Review]:
     ).select_related("case")
     if not (is_business_unit(user, partnership) or is_partner_lead(user, partnership)):
         reviews = reviews.filter(
-            Exists(Appointment.objects.filter(review=OuterRef("pk"), user=user))
+            Exists(Appointment.objects.active().filter(review=OuterRef("pk"), user=user))
         )
     return reviews.order_by("-started_on", "-id")
 
@@ -50,9 +56,17 @@ def commissionable_tracks(*, case: Case) -> list[Track]:
     return list(tracks)
 
 
-def people_for_review(*, review: Review) -> QuerySet[Person]:
-    """The case's people, with whether a real identity is held (never the identity itself)."""
-    return Person.objects.filter(case_id=review.case_id).annotate(
+def people_for_review(*, review: Review, archived: bool | None = False) -> QuerySet[Person]:
+    """The case's people (with ``archived`` True, those removed from it; None, everyone), with
+    whether a real identity is held (never the identity itself)."""
+    people = Person.objects.filter(case_id=review.case_id)
+    if archived is None:
+        people = people.select_related("archived_by")
+    elif archived:
+        people = people.archived().select_related("archived_by")
+    else:
+        people = people.active()
+    return people.annotate(
         has_identity=Exists(PersonIdentity.objects.filter(person=OuterRef("pk")))
     )
 
@@ -62,6 +76,82 @@ def person_get(*, review: Review, pk: int) -> Person:
         return Person.objects.get(case_id=review.case_id, pk=pk)
     except Person.DoesNotExist:
         raise Http404("No such person") from None
+
+
+def appointment_get(*, review: Review, pk: int) -> Appointment:
+    try:
+        return Appointment.objects.select_related("review").get(review=review, pk=pk)
+    except Appointment.DoesNotExist:
+        raise Http404("No such appointment") from None
+
+
+def meeting_get(*, review: Review, pk: int) -> Meeting:
+    try:
+        return Meeting.objects.select_related("review", "recorded_by").get(review=review, pk=pk)
+    except Meeting.DoesNotExist:
+        raise Http404("No such meeting") from None
+
+
+def family_contact_get(*, review: Review, pk: int) -> FamilyContact:
+    try:
+        return FamilyContact.objects.select_related("review", "person").get(review=review, pk=pk)
+    except FamilyContact.DoesNotExist:
+        raise Http404("No such contact") from None
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of a record's history: when, who, what they did and, for a change, which
+    details changed (by their labels: never the values, which may be real identities), or the
+    reason given for removing it."""
+
+    at: datetime.datetime
+    who: str
+    what: str
+    changed: str = ""
+    reason: str = ""
+
+
+# Labels of the fields named in history lines, where the field's own name would not read well.
+HISTORY_FIELD_LABELS = {
+    "held_on": "date",
+    "starts_at": "start time",
+    "ends_at": "end time",
+    "user": "account",
+    "role_in_case": "role in the case",
+    "happened_on": "date",
+    "consent_to_quote": "consent to quote",
+    "full_name": "full name",
+    "date_of_birth": "date of birth",
+    "follow_ups": "follow-ups",
+    "appointed_on": "date appointed",
+}
+
+
+def record_history(*, record, limit: int = 20) -> list[HistoryLine]:
+    """The newest ``limit`` audit events about ``record`` (a person, appointment, meeting or
+    family contact), as lines to show on its page: who did what, when."""
+    events = AuditEvent.objects.filter(
+        object_type=record._meta.label_lower, object_id=str(record.pk)
+    ).order_by("-occurred_at", "-id")[:limit]
+    return [
+        HistoryLine(
+            at=event.occurred_at,
+            who=event.actor_label or "The service",
+            what=event.action_label,
+            changed=", ".join(
+                HISTORY_FIELD_LABELS.get(name, name.replace("_", " "))
+                for name in event.payload.get("fields") or []
+            ),
+            reason=event.payload.get("reason") or "",
+        )
+        for event in events
+    ]
+
+
+def person_identity_held(*, person: Person) -> bool:
+    """Whether a real identity is held for ``person`` (without reading it)."""
+    return PersonIdentity.objects.filter(person=person).exists()
 
 
 def proposals_for_review(*, review: Review) -> list[ProposedPerson]:
@@ -130,8 +220,8 @@ def terms_facts(*, review: Review) -> dict:
     return {
         "tracks": list(review.tracks.all()),
         "agencies": list(review.agencies.all()),
-        "appointments": list(review.appointments.all()),
-        "people": list(review.case.people.all()),
+        "appointments": list(review.appointments.active()),
+        "people": list(review.case.people.active()),
     }
 
 

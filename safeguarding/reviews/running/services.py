@@ -173,19 +173,10 @@ def terms_update(*, review: Review, actor, agencies=None, **values) -> Review:
 # Appointments (§panel-membership) -----------------------------------------------------------------
 
 
-def appointment_add(
-    *,
-    review: Review,
-    actor,
-    role: str,
-    name: str,
-    appointed_on: datetime.date,
-    organisation: str = "",
-    agency=None,
-    user=None,
-    independent: bool = False,
-) -> Appointment:
-    _writable(review)
+def _appointment_checked(
+    *, review: Review, role: str, name: str, appointed_on: datetime.date, agency, user
+) -> str:
+    """The rules of an appointment, for adding and changing one; returns the name, stripped."""
     name = _required(name, "name", "Enter the name of the person appointed")
     if role not in Appointment.Role.values:
         raise ServiceError("Select the role they are appointed to", field="role")
@@ -203,6 +194,25 @@ def appointment_add(
                 "The account must belong to a reviewer or panel member of this partnership",
                 field="user",
             )
+    return name
+
+
+def appointment_add(
+    *,
+    review: Review,
+    actor,
+    role: str,
+    name: str,
+    appointed_on: datetime.date,
+    organisation: str = "",
+    agency=None,
+    user=None,
+    independent: bool = False,
+) -> Appointment:
+    _writable(review)
+    name = _appointment_checked(
+        review=review, role=role, name=name, appointed_on=appointed_on, agency=agency, user=user
+    )
     with transaction.atomic():
         appointment = Appointment.objects.create(
             review=review,
@@ -213,20 +223,224 @@ def appointment_add(
             user=user,
             independent=independent,
             appointed_on=appointed_on,
+            created_by=actor,
+            modified_by=actor,
         )
         audit_record(
             action="review.appointment_made",
             actor=actor,
-            target=review,
-            payload={"role": role, "independent": independent, "has_account": user is not None},
+            target=appointment,
+            partnership=review.partnership,
+            payload={
+                "review": review.pk,
+                "role": role,
+                "independent": independent,
+                "has_account": user is not None,
+            },
         )
     return appointment
+
+
+def appointment_update(
+    *,
+    appointment: Appointment,
+    actor,
+    role: str,
+    name: str,
+    appointed_on: datetime.date,
+    organisation: str = "",
+    agency=None,
+    user=None,
+    independent: bool = False,
+) -> Appointment:
+    """Change an appointment. When its account changes, the account no longer linked is sent
+    a cancellation of the review's upcoming meetings and the new one their invitations."""
+    review = appointment.review
+    _writable(review)
+    _not_archived(appointment, "This appointment has ended, so it cannot be changed")
+    name = _appointment_checked(
+        review=review, role=role, name=name, appointed_on=appointed_on, agency=agency, user=user
+    )
+    values = {
+        "role": role,
+        "name": name,
+        "organisation": (organisation or "").strip(),
+        "agency": agency,
+        "user": user,
+        "independent": independent,
+        "appointed_on": appointed_on,
+    }
+    with transaction.atomic():
+        appointment = _locked(appointment)
+        _not_archived(appointment, "This appointment has ended, so it cannot be changed")
+        previous_user = appointment.user
+        changed = apply_changes(appointment, values)
+        if not changed:
+            return appointment
+        appointment.modified_by = actor
+        appointment.save(update_fields=[*changed, "modified_by", "modified_at"])
+        told = 0
+        if "user" in changed:
+            if previous_user is not None and not _still_appointed(review, previous_user):
+                told += _upcoming_meetings_send(review=review, user=previous_user, method="CANCEL")
+            if user is not None:
+                told += _upcoming_meetings_send(review=review, user=user, method="REQUEST")
+        audit_record(
+            action="review.appointment_changed",
+            actor=actor,
+            target=appointment,
+            partnership=review.partnership,
+            payload={"review": review.pk, "fields": changed, "meeting_notices": told},
+        )
+    return appointment
+
+
+def appointment_end(
+    *, appointment: Appointment, actor, reason: str, ended_on: datetime.date
+) -> Appointment:
+    """End an appointment (or take out one made by mistake): it is archived with the date and
+    the reason, never deleted. The linked account no longer sees the review and is sent a
+    cancellation of its upcoming meetings."""
+    review = appointment.review
+    _writable(review)
+    reason = _required(reason, "reason", "Enter why the appointment is ending")
+    if ended_on is None:
+        raise ServiceError("Enter the date the appointment ended", field="ended_on")
+    _not_future(ended_on, "ended_on", "The date the appointment ended")
+    if ended_on < appointment.appointed_on:
+        raise ServiceError(
+            "The date the appointment ended must be on or after the date of appointment",
+            field="ended_on",
+        )
+    with transaction.atomic():
+        appointment = _locked(appointment)
+        _not_archived(appointment, "This appointment has already ended")
+        appointment.ended_on = ended_on
+        _archive(appointment, actor=actor, reason=reason, also=["ended_on"])
+        told = 0
+        if appointment.user is not None and not _still_appointed(review, appointment.user):
+            told = _upcoming_meetings_send(review=review, user=appointment.user, method="CANCEL")
+        audit_record(
+            action="review.appointment_ended",
+            actor=actor,
+            target=appointment,
+            partnership=review.partnership,
+            payload={
+                "review": review.pk,
+                "ended_on": ended_on.isoformat(),
+                "reason": reason[:AUDIT_REASON_MAX],
+                "meeting_notices": told,
+            },
+        )
+    return appointment
+
+
+def appointment_restore(*, appointment: Appointment, actor) -> Appointment:
+    """Put back an appointment ended by mistake; its account is invited to the upcoming
+    meetings again."""
+    review = appointment.review
+    _writable(review)
+    with transaction.atomic():
+        appointment = _locked(appointment)
+        _restore(appointment, actor=actor, also={"ended_on": None})
+        told = 0
+        if appointment.user is not None:
+            told = _upcoming_meetings_send(review=review, user=appointment.user, method="REQUEST")
+        audit_record(
+            action="review.appointment_restored",
+            actor=actor,
+            target=appointment,
+            partnership=review.partnership,
+            payload={"review": review.pk, "meeting_notices": told},
+        )
+    return appointment
+
+
+def _still_appointed(review: Review, user) -> bool:
+    return review.appointments.active().filter(user=user).exists()
+
+
+# Archiving and restoring (issue 13: archive, never delete) --------------------------------------
+
+
+def _locked(record):
+    """The record again, locked for the rest of the transaction."""
+    return type(record).objects.select_for_update(of=("self",)).get(pk=record.pk)
+
+
+def _not_archived(record, message: str) -> None:
+    if record.is_archived:
+        raise ServiceError(message)
+
+
+def _archive(record, *, actor, reason: str, also=()) -> None:
+    record.archived_at = timezone.now()
+    record.archived_by = actor
+    record.archive_reason = reason
+    record.modified_by = actor
+    record.save(
+        update_fields=[
+            "archived_at",
+            "archived_by",
+            "archive_reason",
+            "modified_by",
+            "modified_at",
+            *also,
+        ]
+    )
+
+
+def _restore(record, *, actor, also: dict | None = None) -> None:
+    """Put an archived record back. Who archived it, when and why stay in its history."""
+    if not record.is_archived:
+        raise ServiceError("This has not been removed, so there is nothing to put back")
+    for name, value in (also or {}).items():
+        setattr(record, name, value)
+    record.archived_at = None
+    record.archived_by = None
+    record.archive_reason = ""
+    record.modified_by = actor
+    record.save(
+        update_fields=[
+            "archived_at",
+            "archived_by",
+            "archive_reason",
+            "modified_by",
+            "modified_at",
+            *(also or {}),
+        ]
+    )
 
 
 # Meetings --------------------------------------------------------------------------------------
 
 
 MEETING_PLANNED_AHEAD_DAYS = 2 * 366  # a meeting is planned at most about two years ahead
+# How much of a reason for removing a record goes into its audit event (the record keeps it all).
+AUDIT_REASON_MAX = 1_000
+
+
+def _meeting_checked(
+    *,
+    title: str,
+    held_on: datetime.date,
+    starts_at: datetime.time | None,
+    ends_at: datetime.time | None,
+) -> str:
+    """The rules of a meeting, for recording and changing one; returns the title, stripped."""
+    title = _required(title, "title", "Enter what the meeting was")
+    if held_on is None:
+        raise ServiceError("Enter the date of the meeting", field="held_on")
+    today = timezone.localdate()
+    if held_on > today + datetime.timedelta(days=MEETING_PLANNED_AHEAD_DAYS):
+        raise ServiceError(
+            "The date of the meeting must be within the next two years", field="held_on"
+        )
+    if ends_at is not None and starts_at is None:
+        raise ServiceError("Enter the time the meeting starts", field="starts_at")
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise ServiceError("The meeting must end after it starts", field="ends_at")
+    return title
 
 
 def meeting_record(
@@ -245,16 +459,7 @@ def meeting_record(
     """Record a meeting held, or plan one. A meeting today or later sends a calendar invitation
     to each person appointed to the review with an account (``meeting_invitations_send``)."""
     _writable(review)
-    title = _required(title, "title", "Enter what the meeting was")
-    today = timezone.localdate()
-    if held_on > today + datetime.timedelta(days=MEETING_PLANNED_AHEAD_DAYS):
-        raise ServiceError(
-            "The date of the meeting must be within the next two years", field="held_on"
-        )
-    if ends_at is not None and starts_at is None:
-        raise ServiceError("Enter the time the meeting starts", field="starts_at")
-    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
-        raise ServiceError("The meeting must end after it starts", field="ends_at")
+    title = _meeting_checked(title=title, held_on=held_on, starts_at=starts_at, ends_at=ends_at)
     with transaction.atomic():
         meeting = Meeting.objects.create(
             review=review,
@@ -267,13 +472,18 @@ def meeting_record(
             minutes=minutes.strip(),
             follow_ups=follow_ups.strip(),
             recorded_by=actor,
+            created_by=actor,
+            modified_by=actor,
         )
-        invited = meeting_invitations_send(meeting=meeting) if held_on >= today else []
+        upcoming = held_on >= timezone.localdate()
+        invited = meeting_invitations_send(meeting=meeting) if upcoming else []
         audit_record(
             action="review.meeting_recorded",
             actor=actor,
-            target=review,
+            target=meeting,
+            partnership=review.partnership,
             payload={
+                "review": review.pk,
                 "meeting": meeting.pk,
                 "held_on": held_on.isoformat(),
                 "invited": len(invited),
@@ -282,22 +492,156 @@ def meeting_record(
     return meeting
 
 
-def meeting_invitations_send(*, meeting: Meeting, method: str = "REQUEST") -> list[Notification]:
+# What a calendar invitation carries: a change to one of these sends an update.
+MEETING_CALENDAR_FIELDS = ("held_on", "starts_at", "ends_at", "location", "title")
+
+
+def meeting_update(
+    *,
+    meeting: Meeting,
+    actor,
+    held_on: datetime.date,
+    title: str,
+    attendees: str = "",
+    minutes: str = "",
+    follow_ups: str = "",
+    starts_at: datetime.time | None = None,
+    ends_at: datetime.time | None = None,
+    location: str = "",
+) -> Meeting:
+    """Change a meeting. When its day, times, place or title change and it is (or was) still to
+    come, the invitation is updated in the invitees' calendars: same uid, ``sequence`` one
+    higher (RFC 5546). Minutes, attendees and follow-ups are not in the invitation."""
+    review = meeting.review
+    _writable(review)
+    _not_archived(meeting, "This meeting has been cancelled or removed, so it cannot be changed")
+    title = _meeting_checked(title=title, held_on=held_on, starts_at=starts_at, ends_at=ends_at)
+    values = {
+        "held_on": held_on,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "location": (location or "").strip(),
+        "title": title,
+        "attendees": (attendees or "").strip(),
+        "minutes": (minutes or "").strip(),
+        "follow_ups": (follow_ups or "").strip(),
+    }
+    with transaction.atomic():
+        meeting = _locked(meeting)
+        _not_archived(
+            meeting, "This meeting has been cancelled or removed, so it cannot be changed"
+        )
+        was_on = meeting.held_on
+        changed = apply_changes(meeting, values)
+        if not changed:
+            return meeting
+        today = timezone.localdate()
+        sent: list[Notification] = []
+        update = bool(set(changed) & set(MEETING_CALENDAR_FIELDS)) and max(was_on, held_on) >= today
+        if update:
+            meeting.sequence += 1
+            changed_fields = [*changed, "sequence"]
+        else:
+            changed_fields = changed
+        meeting.modified_by = actor
+        meeting.save(update_fields=[*changed_fields, "modified_by", "modified_at"])
+        if update:
+            sent = meeting_invitations_send(meeting=meeting)
+        audit_record(
+            action="review.meeting_changed",
+            actor=actor,
+            target=meeting,
+            partnership=review.partnership,
+            payload={
+                "review": review.pk,
+                "fields": changed,
+                "sequence": meeting.sequence,
+                "invited": len(sent),
+            },
+        )
+    return meeting
+
+
+def meeting_archive(*, meeting: Meeting, actor, reason: str) -> Meeting:
+    """Cancel a planned meeting, or take out one recorded by mistake: archived with the reason,
+    never deleted. A meeting still to come sends its invitees a cancellation (METHOD:CANCEL,
+    the same uid, ``sequence`` one higher)."""
+    review = meeting.review
+    _writable(review)
+    reason = _required(reason, "reason", "Enter why the meeting is cancelled or removed")
+    with transaction.atomic():
+        meeting = _locked(meeting)
+        _not_archived(meeting, "This meeting has already been cancelled or removed")
+        upcoming = meeting.held_on >= timezone.localdate()
+        also = []
+        if upcoming:
+            meeting.sequence += 1
+            also = ["sequence"]
+        _archive(meeting, actor=actor, reason=reason, also=also)
+        sent = meeting_invitations_send(meeting=meeting, method="CANCEL") if upcoming else []
+        audit_record(
+            action="review.meeting_archived",
+            actor=actor,
+            target=meeting,
+            partnership=review.partnership,
+            payload={
+                "review": review.pk,
+                "reason": reason[:AUDIT_REASON_MAX],
+                "sequence": meeting.sequence,
+                "cancellations": len(sent),
+            },
+        )
+    return meeting
+
+
+def meeting_restore(*, meeting: Meeting, actor) -> Meeting:
+    """Put back a meeting cancelled or removed by mistake; one still to come is sent again to
+    its invitees (``sequence`` one higher, so it replaces the cancellation)."""
+    review = meeting.review
+    _writable(review)
+    with transaction.atomic():
+        meeting = _locked(meeting)
+        upcoming = meeting.held_on >= timezone.localdate()
+        if upcoming and meeting.is_archived:
+            meeting.sequence += 1
+        _restore(meeting, actor=actor, also={"sequence": meeting.sequence})
+        sent = meeting_invitations_send(meeting=meeting) if upcoming else []
+        audit_record(
+            action="review.meeting_restored",
+            actor=actor,
+            target=meeting,
+            partnership=review.partnership,
+            payload={"review": review.pk, "sequence": meeting.sequence, "invited": len(sent)},
+        )
+    return meeting
+
+
+def meeting_invitations_send(
+    *, meeting: Meeting, method: str = "REQUEST", recipients: list | None = None
+) -> list[Notification]:
     """Send the meeting's calendar invitation (``REQUEST``; an update when
-    ``meeting.sequence`` is above 0) or cancellation (``CANCEL``) to its invitees: a
-    notification each, with the .ics, emailed after the caller's transaction commits. Each
-    version (method and sequence) goes to each person once."""
+    ``meeting.sequence`` is above 0) or cancellation (``CANCEL``) to its invitees, or to
+    ``recipients`` only (someone whose appointment ended or began): a notification each, with
+    the .ics, emailed after the caller's transaction commits. Each version (method and
+    sequence) goes to each person once."""
     invitees = meeting_invitees(meeting)
-    if not invitees:
+    only_some = recipients is not None
+    if recipients is None:
+        recipients = invitees
+    if not recipients:
         return []
     if method == "CANCEL":
         kind = "meeting.cancelled"
+        # A cancellation names whom it cancels for: everyone, or the people it is sent to.
+        attendees = invitees if meeting.is_archived else recipients
     else:
-        kind = "meeting.changed" if meeting.sequence else "meeting.invited"
+        # Someone newly appointed gets the meeting as an invitation, not as a change.
+        kind = "meeting.changed" if meeting.sequence and not only_some else "meeting.invited"
+        attendees = invitees
     review = meeting.review
     return notify(
         kind=kind,
-        recipients=invitees,
+        recipients=recipients,
         partnership=review.partnership,
         subject_object=meeting,
         context={
@@ -309,11 +653,53 @@ def meeting_invitations_send(*, meeting: Meeting, method: str = "REQUEST") -> li
         },
         link=meeting_path(meeting),
         dedupe_key=f"meeting:{meeting.pk}:{method}:{meeting.sequence}",
-        attachments=[meeting_invitation(meeting, method=method, attendees=invitees)],
+        attachments=[meeting_invitation(meeting, method=method, attendees=attendees)],
     )
 
 
+def _upcoming_meetings_send(*, review: Review, user, method: str) -> int:
+    """Send ``user`` alone the invitation (``REQUEST``) or cancellation (``CANCEL``) of each of
+    the review's meetings still to come; returns how many notices were written. Each send is a
+    new version of the meeting (``sequence`` one higher), so calendars take it over what that
+    person had before; the others keep theirs, which a later change replaces."""
+    meetings = review.meetings.active().filter(held_on__gte=timezone.localdate())
+    told = 0
+    for meeting in meetings.select_for_update(of=("self",)):
+        meeting.sequence += 1
+        meeting.save(update_fields=["sequence"])
+        told += len(meeting_invitations_send(meeting=meeting, method=method, recipients=[user]))
+    return told
+
+
 # People and pseudonyms (DESIGN §2, §6) ---------------------------------------------------------
+
+
+def _pseudonym_checked(*, case: Case, pseudonym: str, person: Person | None = None) -> str:
+    pseudonym = _required(pseudonym, "pseudonym", "Enter the pseudonym used in documents")
+    taken = case.people.filter(pseudonym__iexact=pseudonym)
+    if person is not None:
+        taken = taken.exclude(pk=person.pk)
+    other = taken.first()
+    if other is not None:
+        where = "someone removed from" if other.is_archived else "someone in"
+        raise ServiceError(
+            f"‘{pseudonym}’ is already used for {where} this case. Choose another pseudonym",
+            field="pseudonym",
+        )
+    return pseudonym
+
+
+def _identity_checked(
+    *, full_name: str, date_of_birth: datetime.date | None, address: str, required: bool
+) -> tuple[str, str]:
+    full_name = (full_name or "").strip()
+    address = (address or "").strip()
+    if required and not full_name:
+        raise ServiceError("Enter their full name", field="full_name")
+    if (date_of_birth or address) and not full_name:
+        raise ServiceError("Enter their full name, or leave the identity blank", field="full_name")
+    _not_future(date_of_birth, "date_of_birth", "Date of birth")
+    return full_name, address
 
 
 def person_add(
@@ -330,26 +716,21 @@ def person_add(
     """Add someone to the review's case under a pseudonym; their real identity, if given, is
     held apart. The audit event never carries the real identity."""
     _writable(review)
-    pseudonym = _required(pseudonym, "pseudonym", "Enter the pseudonym used in documents")
+    case = review.case
+    pseudonym = _pseudonym_checked(case=case, pseudonym=pseudonym)
     if role_in_case not in Person.RoleInCase.values:
         raise ServiceError("Select their role in the case", field="role_in_case")
-    case = review.case
-    if case.people.filter(pseudonym__iexact=pseudonym).exists():
-        raise ServiceError(
-            f"‘{pseudonym}’ is already used for someone in this case. Choose another pseudonym",
-            field="pseudonym",
-        )
-    full_name = (full_name or "").strip()
-    address = (address or "").strip()
-    if (date_of_birth or address) and not full_name:
-        raise ServiceError("Enter their full name, or leave the identity blank", field="full_name")
-    _not_future(date_of_birth, "date_of_birth", "Date of birth")
+    full_name, address = _identity_checked(
+        full_name=full_name, date_of_birth=date_of_birth, address=address, required=False
+    )
     with transaction.atomic():
         person = Person.objects.create(
             case=case,
             pseudonym=pseudonym,
             role_in_case=role_in_case,
             relationship=(relationship or "").strip(),
+            created_by=actor,
+            modified_by=actor,
         )
         if full_name:
             PersonIdentity.objects.create(
@@ -361,6 +742,124 @@ def person_add(
             target=person,
             partnership=review.partnership,
             payload={"review": review.pk, "role": role_in_case, "identity_held": bool(full_name)},
+        )
+    return person
+
+
+def person_update(
+    *, person: Person, review: Review, actor, pseudonym: str, role_in_case: str, relationship=""
+) -> Person:
+    """Change someone's pseudonym, role or relationship. The chronology rows that name them
+    follow the change (they point at the person, not at the pseudonym)."""
+    _writable(review)
+    if person.case_id != review.case_id:
+        raise ServiceError("Select someone in this case")
+    _not_archived(person, "This person has been removed from the case, so they cannot be changed")
+    pseudonym = _pseudonym_checked(case=review.case, pseudonym=pseudonym, person=person)
+    if role_in_case not in Person.RoleInCase.values:
+        raise ServiceError("Select their role in the case", field="role_in_case")
+    values = {
+        "pseudonym": pseudonym,
+        "role_in_case": role_in_case,
+        "relationship": (relationship or "").strip(),
+    }
+    with transaction.atomic():
+        person = _locked(person)
+        _not_archived(person, "This person has been removed from the case")
+        changed = apply_changes(person, values)
+        if not changed:
+            return person
+        person.modified_by = actor
+        person.save(update_fields=[*changed, "modified_by", "modified_at"])
+        audit_record(
+            action="person.changed",
+            actor=actor,
+            target=person,
+            partnership=review.partnership,
+            payload={"review": review.pk, "fields": changed},
+        )
+    return person
+
+
+def person_identity_update(
+    *,
+    person: Person,
+    review: Review,
+    actor,
+    full_name: str,
+    date_of_birth: datetime.date | None = None,
+    address: str = "",
+) -> PersonIdentity:
+    """Correct (or first record) someone's real identity, held apart and encrypted at rest.
+    The audit event names the fields that changed, never their values."""
+    _writable(review)
+    if person.case_id != review.case_id:
+        raise ServiceError("Select someone in this case")
+    _not_archived(person, "This person has been removed from the case, so they cannot be changed")
+    full_name, address = _identity_checked(
+        full_name=full_name, date_of_birth=date_of_birth, address=address, required=True
+    )
+    values = {"full_name": full_name, "date_of_birth": date_of_birth, "address": address}
+    with transaction.atomic():
+        _locked(person)
+        held = PersonIdentity.objects.select_for_update().filter(person=person).first()
+        created = held is None
+        if held is None:
+            identity = PersonIdentity.objects.create(person=person, **values)
+            changed = [name for name, value in values.items() if value]
+        else:
+            identity = held
+            changed = apply_changes(identity, values)
+            if not changed:
+                return identity
+            identity.save(update_fields=changed)
+        Person.objects.filter(pk=person.pk).update(modified_by=actor, modified_at=timezone.now())
+        audit_record(
+            action="person.identity_changed",
+            actor=actor,
+            target=person,
+            partnership=review.partnership,
+            payload={"review": review.pk, "fields": changed, "first": created},
+        )
+    return identity
+
+
+def person_archive(*, person: Person, review: Review, actor, reason: str) -> Person:
+    """Take someone out of the people in the case: archived with the reason, never deleted.
+    Their real identity stays held (the check of a report before publication still looks for
+    it), the chronology rows and family contacts that name them keep the pseudonym, and the
+    pseudonym stays taken in the case."""
+    _writable(review)
+    if person.case_id != review.case_id:
+        raise ServiceError("Select someone in this case")
+    reason = _required(reason, "reason", "Enter why they are removed from the case")
+    with transaction.atomic():
+        person = _locked(person)
+        _not_archived(person, "This person has already been removed from the case")
+        _archive(person, actor=actor, reason=reason)
+        audit_record(
+            action="person.archived",
+            actor=actor,
+            target=person,
+            partnership=review.partnership,
+            payload={"review": review.pk, "reason": reason[:AUDIT_REASON_MAX]},
+        )
+    return person
+
+
+def person_restore(*, person: Person, review: Review, actor) -> Person:
+    _writable(review)
+    if person.case_id != review.case_id:
+        raise ServiceError("Select someone in this case")
+    with transaction.atomic():
+        person = _locked(person)
+        _restore(person, actor=actor)
+        audit_record(
+            action="person.restored",
+            actor=actor,
+            target=person,
+            partnership=review.partnership,
+            payload={"review": review.pk},
         )
     return person
 
@@ -401,7 +900,8 @@ def person_proposal_decide(
                 field="decision",
             )
     elif decision == PROPOSAL_MERGE:
-        if person is None or person.case_id != review.case_id:
+        # Not someone removed from the case (archived): they take no new rows (ADR 0015).
+        if person is None or person.case_id != review.case_id or person.is_archived:
             raise ServiceError("Select who they are in the case", field="person")
     elif decision == PROPOSAL_REJECT:
         if not reason:
@@ -490,6 +990,27 @@ def person_identity_viewed(*, person: Person, actor, review: Review | None = Non
 # Family involvement (§family-involvement; R37) ----------------------------------------------------
 
 
+def _family_contact_checked(
+    *,
+    review: Review,
+    kind: str,
+    happened_on: datetime.date,
+    person: Person | None,
+    keep: Person | None = None,
+) -> None:
+    if kind not in FamilyContact.Kind.values:
+        raise ServiceError("Select what kind of contact it was", field="kind")
+    if happened_on is None:
+        raise ServiceError("Enter the date of the contact", field="happened_on")
+    _not_future(happened_on, "happened_on", "The date of the contact")
+    if person is not None:
+        if person.case_id != review.case_id:
+            raise ServiceError("Select someone in this case", field="person")
+        # Someone removed from the case stays on the contacts already made with them only.
+        if person.is_archived and (keep is None or person.pk != keep.pk):
+            raise ServiceError("Select someone in this case", field="person")
+
+
 def family_contact_record(
     *,
     review: Review,
@@ -502,11 +1023,7 @@ def family_contact_record(
     consent_to_quote: bool | None = None,
 ) -> FamilyContact:
     _writable(review)
-    if kind not in FamilyContact.Kind.values:
-        raise ServiceError("Select what kind of contact it was", field="kind")
-    _not_future(happened_on, "happened_on", "The date of the contact")
-    if person is not None and person.case_id != review.case_id:
-        raise ServiceError("Select someone in this case", field="person")
+    _family_contact_checked(review=review, kind=kind, happened_on=happened_on, person=person)
     with transaction.atomic():
         contact = FamilyContact.objects.create(
             review=review,
@@ -517,12 +1034,93 @@ def family_contact_record(
             summary=(summary or "").strip(),
             consent_to_quote=consent_to_quote,
             recorded_by=actor,
+            created_by=actor,
+            modified_by=actor,
         )
         audit_record(
             action="family_contact.recorded",
             actor=actor,
-            target=review,
-            payload={"kind": kind, "happened_on": happened_on.isoformat()},
+            target=contact,
+            partnership=review.partnership,
+            payload={"review": review.pk, "kind": kind, "happened_on": happened_on.isoformat()},
+        )
+    return contact
+
+
+def family_contact_update(
+    *,
+    contact: FamilyContact,
+    actor,
+    kind: str,
+    happened_on: datetime.date,
+    person: Person | None = None,
+    advocate: str = "",
+    summary: str = "",
+    consent_to_quote: bool | None = None,
+) -> FamilyContact:
+    review = contact.review
+    _writable(review)
+    _not_archived(contact, "This contact has been removed, so it cannot be changed")
+    _family_contact_checked(
+        review=review, kind=kind, happened_on=happened_on, person=person, keep=contact.person
+    )
+    values = {
+        "kind": kind,
+        "happened_on": happened_on,
+        "person": person,
+        "advocate": (advocate or "").strip(),
+        "summary": (summary or "").strip(),
+        "consent_to_quote": consent_to_quote,
+    }
+    with transaction.atomic():
+        contact = _locked(contact)
+        _not_archived(contact, "This contact has been removed, so it cannot be changed")
+        changed = apply_changes(contact, values)
+        if not changed:
+            return contact
+        contact.modified_by = actor
+        contact.save(update_fields=[*changed, "modified_by", "modified_at"])
+        audit_record(
+            action="family_contact.changed",
+            actor=actor,
+            target=contact,
+            partnership=review.partnership,
+            payload={"review": review.pk, "fields": changed},
+        )
+    return contact
+
+
+def family_contact_archive(*, contact: FamilyContact, actor, reason: str) -> FamilyContact:
+    """Take out a contact recorded by mistake: archived with the reason, never deleted."""
+    review = contact.review
+    _writable(review)
+    reason = _required(reason, "reason", "Enter why the contact is removed")
+    with transaction.atomic():
+        contact = _locked(contact)
+        _not_archived(contact, "This contact has already been removed")
+        _archive(contact, actor=actor, reason=reason)
+        audit_record(
+            action="family_contact.archived",
+            actor=actor,
+            target=contact,
+            partnership=review.partnership,
+            payload={"review": review.pk, "reason": reason[:AUDIT_REASON_MAX]},
+        )
+    return contact
+
+
+def family_contact_restore(*, contact: FamilyContact, actor) -> FamilyContact:
+    review = contact.review
+    _writable(review)
+    with transaction.atomic():
+        contact = _locked(contact)
+        _restore(contact, actor=actor)
+        audit_record(
+            action="family_contact.restored",
+            actor=actor,
+            target=contact,
+            partnership=review.partnership,
+            payload={"review": review.pk},
         )
     return contact
 
@@ -534,7 +1132,11 @@ def advocacy_not_signposted(review: Review) -> bool:
     )
     if not has_dhr:
         return False
-    return not review.family_contacts.filter(kind=FamilyContact.Kind.ADVOCACY_SIGNPOSTED).exists()
+    return (
+        not review.family_contacts.active()
+        .filter(kind=FamilyContact.Kind.ADVOCACY_SIGNPOSTED)
+        .exists()
+    )
 
 
 # Documents and drafts --------------------------------------------------------------------------

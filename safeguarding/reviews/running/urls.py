@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import record_views, views
 
 urlpatterns = [
     path("", views.review_list, name="list"),
@@ -19,12 +19,64 @@ urlpatterns = [
         views.review_person_identity,
         name="person_identity",
     ),
+    path("<int:pk>/people/<int:person_pk>/", record_views.review_person, name="person"),
+    path(
+        "<int:pk>/people/<int:person_pk>/remove/",
+        record_views.review_person_remove,
+        name="person_remove",
+    ),
+    path(
+        "<int:pk>/people/<int:person_pk>/restore/",
+        record_views.review_person_restore,
+        name="person_restore",
+    ),
+    path(
+        "<int:pk>/appointments/<int:appointment_pk>/",
+        record_views.review_appointment,
+        name="appointment",
+    ),
+    path(
+        "<int:pk>/appointments/<int:appointment_pk>/end/",
+        record_views.review_appointment_end,
+        name="appointment_end",
+    ),
+    path(
+        "<int:pk>/appointments/<int:appointment_pk>/restore/",
+        record_views.review_appointment_restore,
+        name="appointment_restore",
+    ),
+    path("<int:pk>/meetings/<int:meeting_pk>/", record_views.review_meeting, name="meeting"),
+    path(
+        "<int:pk>/meetings/<int:meeting_pk>/remove/",
+        record_views.review_meeting_remove,
+        name="meeting_remove",
+    ),
+    path(
+        "<int:pk>/meetings/<int:meeting_pk>/restore/",
+        record_views.review_meeting_restore,
+        name="meeting_restore",
+    ),
     path(
         "<int:pk>/people/proposed/<int:proposal_pk>/",
         views.review_person_proposal,
         name="person_proposal",
     ),
     path("<int:pk>/family/", views.review_family, name="family"),
+    path(
+        "<int:pk>/family/<int:contact_pk>/",
+        record_views.review_family_contact,
+        name="family_contact",
+    ),
+    path(
+        "<int:pk>/family/<int:contact_pk>/remove/",
+        record_views.review_family_contact_remove,
+        name="family_contact_remove",
+    ),
+    path(
+        "<int:pk>/family/<int:contact_pk>/restore/",
+        record_views.review_family_contact_restore,
+        name="family_contact_restore",
+    ),
     path("<int:pk>/documents/", views.review_documents, name="documents"),
     path("<int:pk>/documents/upload/", views.review_document_upload, name="document_upload"),
     path(

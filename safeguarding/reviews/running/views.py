@@ -43,6 +43,7 @@ from .forms import (
     DocumentUploadForm,
     FamilyContactForm,
     FindingForm,
+    IdentityForm,
     MeetingForm,
     PersonForm,
     ProgressCheckForm,
@@ -275,7 +276,7 @@ def review_appointments(request, slug: str, pk: int):
             else:
                 messages.success(request, f"{appointment} appointed")
                 return _to("reviews:appointments", review)
-    appointments = list(review.appointments.select_related("agency", "user"))
+    appointments = list(review.appointments.active().select_related("agency", "user"))
     return render(
         request,
         "reviews/review/appointments.html",
@@ -285,6 +286,7 @@ def review_appointments(request, slug: str, pk: int):
             review,
             form=form,
             appointments=appointments,
+            ended=list(review.appointments.archived().select_related("agency", "archived_by")),
             has_chair=any(a.role == Appointment.Role.CHAIR for a in appointments),
         ),
     )
@@ -316,7 +318,8 @@ def review_meetings(request, slug: str, pk: int):
             partnership,
             review,
             form=form,
-            meetings=list(review.meetings.select_related("recorded_by")),
+            meetings=list(review.meetings.active().select_related("recorded_by")),
+            removed=list(review.meetings.archived().select_related("archived_by")),
             invitees=review_meeting_invitees(review) if form is not None else [],
         ),
     )
@@ -340,6 +343,7 @@ def review_people(request, slug: str, pk: int):
             else:
                 messages.success(request, f"{person.pseudonym} added to the case")
                 return _to("reviews:people", review)
+    everyone = list(selectors.people_for_review(review=review, archived=None))
     return render(
         request,
         "reviews/review/people.html",
@@ -348,7 +352,8 @@ def review_people(request, slug: str, pk: int):
             partnership,
             review,
             form=form,
-            people=list(selectors.people_for_review(review=review)),
+            people=[person for person in everyone if not person.is_archived],
+            removed=[person for person in everyone if person.is_archived],
             can_view_identities=permissions.can_view_identities(request.user, partnership),
             **_proposals_context(request, partnership, review),
         ),
@@ -423,20 +428,60 @@ def review_person_proposal(request, slug: str, pk: int, proposal_pk: int):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def review_person_identity(request, slug: str, pk: int, person_pk: int):
+    """GET asks to confirm; POST records the view in the audit trail and shows the identity
+    (only ever in a POST response). The business unit may then correct it there: the form is
+    filled from the identity just shown, and saving it is audited too (field names only)."""
     partnership, review = _review(request, slug, pk)
     if not permissions.can_view_identities(request.user, partnership):
         raise PermissionDenied("Only the business unit and partner leads can see real identities")
     person = selectors.person_get(review=review, pk=person_pk)
+    can_change = _can_manage(request, review) and not person.is_archived
     identity = None
     shown = False
-    if request.method == "POST":
+    form = None
+    if request.method == "POST" and "save" in request.POST:
+        _require(permissions.can_manage_review(request.user, review), review)
+        if person.is_archived:
+            raise PermissionDenied("This person has been removed from the case")
+        form = IdentityForm(request.POST)
+        if form.is_valid():
+            try:
+                services.person_identity_update(
+                    person=person, review=review, actor=request.user, **form.cleaned_data
+                )
+            except ServiceError as error:
+                _show_service_error(form, error)
+            else:
+                messages.success(request, f"The real identity of {person.pseudonym} is saved")
+                return redirect(
+                    reverse("reviews:person", args=[partnership.slug, review.pk, person.pk])
+                )
+        shown = True
+    elif request.method == "POST":
         identity = selectors.person_identity_get(person=person)
         services.person_identity_viewed(person=person, actor=request.user, review=review)
         shown = True
+        if can_change:
+            initial = {}
+            if identity is not None:
+                initial = {
+                    "full_name": identity.full_name,
+                    "date_of_birth": identity.date_of_birth,
+                    "address": identity.address,
+                }
+            form = IdentityForm(initial=initial)
     return render(
         request,
         "reviews/review/person_identity.html",
-        _context(request, partnership, review, person=person, identity=identity, shown=shown),
+        _context(
+            request,
+            partnership,
+            review,
+            person=person,
+            identity=identity,
+            shown=shown,
+            form=form,
+        ),
     )
 
 
@@ -447,7 +492,7 @@ def review_person_identity(request, slug: str, pk: int, person_pk: int):
 def review_family(request, slug: str, pk: int):
     partnership, review = _review(request, slug, pk)
     form = None
-    people = review.case.people.all()
+    people = review.case.people.active()
     if _can_manage(request, review) or request.method == "POST":
         _require(permissions.can_manage_review(request.user, review), review)
         form = FamilyContactForm(_posted(request), people=people)
@@ -469,7 +514,8 @@ def review_family(request, slug: str, pk: int):
             partnership,
             review,
             form=form,
-            contacts=list(review.family_contacts.select_related("person", "recorded_by")),
+            contacts=list(review.family_contacts.active().select_related("person", "recorded_by")),
+            removed=list(review.family_contacts.archived().select_related("person", "archived_by")),
             advocacy_warning=services.advocacy_not_signposted(review),
             kinds=FamilyContact.Kind,
         ),
