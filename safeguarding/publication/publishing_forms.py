@@ -14,7 +14,7 @@ class DecisionForm(GovukForm):
         choices=Publication.Form.choices,
         widget=forms.RadioSelect,
         help_text="Publish the full report unless the decision makers consider it inappropriate "
-        "(R15)",
+        "(Working Together to Safeguard Children 2023, chapter 5)",
     )
     not_full_reason = forms.CharField(
         label="Why the full report is not being published",

@@ -268,7 +268,10 @@ def test_a_cspr_is_refused_without_the_advance_copy(publication, business_unit_u
         publishing.publication_publish(
             publication=publication, publish_on=today(), actor=business_unit_user
         )
-    assert "Record the step ‘Advance copy to the National Panel’ (R17)" in error.value.reasons
+    assert (
+        "Record the step ‘Advance copy to the National Panel’ "
+        "(Working Together to Safeguard Children 2023, chapter 5)" in error.value.reasons
+    )
 
 
 @pytest.mark.django_db
@@ -290,7 +293,7 @@ def test_the_date_cannot_be_earlier_than_the_advance_copy_allows(
             publication=publication, publish_on=today(), actor=business_unit_user
         )
     assert any(f"cannot be before {earliest:%-d %B %Y}" in r for r in error.value.reasons)
-    assert any("(R17)" in r for r in error.value.reasons)
+    assert any("Working Together to Safeguard Children 2023" in r for r in error.value.reasons)
     publishing.publication_publish(
         publication=publication, publish_on=earliest, actor=business_unit_user
     )
@@ -534,7 +537,10 @@ def test_the_page_shows_findings_steps_and_why_it_cannot_be_published(
     assert "It cannot be published yet" in page
     assert "Zebedee Quillfeather" in page
     assert "school nurse" in page
-    assert "Advance copy to the National Panel (R17)" in page
+    assert (
+        "Advance copy to the National Panel (Working Together to Safeguard Children 2023, "
+        "chapter 5)" in page
+    )
     assert "Mark as a false match" in page
 
 
