@@ -153,6 +153,7 @@ ACCESS = {
     "notifications:detail": OWN_NOTIFICATION,
     "notifications:attachment": OWN_NOTIFICATION,
     "workspace:partnership_home": PARTNERSHIP_MEMBERS,
+    "workspace:case_list": REVIEW_LIST,
     # The public page's content is public: members without the role see it, so get 403.
     "public_page:manage": BUSINESS_UNIT_ONLY,
     "public_page:block_add": BUSINESS_UNIT_ONLY,
@@ -800,6 +801,7 @@ def _build_world(sample_pdf):
             for name in ("person", "person_roles", "person_deactivate", "person_reactivate")
         },
         "workspace:partnership_home": {"slug": partnership.slug},
+        "workspace:case_list": {"slug": partnership.slug},
         "notifications:detail": {"pk": notification.pk},
         "notifications:attachment": {"pk": notification.pk, "attachment_pk": invitation.pk},
         "public_page:block_edit": {"slug": partnership.slug, "pk": block.pk},
