@@ -281,6 +281,7 @@ ACCESS = {
     "publication:file_upload": CHANGE_RECORD,
     "publication:file_replace": CHANGE_RECORD,
     "publication:finding_resolve": CHANGE_RECORD,
+    "publication:findings_false_match": CHANGE_RECORD,
     "publication:step_add": CHANGE_RECORD,
     "publication:publish": CHANGE_RECORD,
     "publication:correct": CHANGE_RECORD,
@@ -738,6 +739,7 @@ def _build_world(sample_pdf):
             "pk": publication.pk,
             "finding_pk": check_finding.pk,
         },
+        "publication:findings_false_match": {"slug": slug, "pk": publication.pk},
         **{
             f"library:{name}": {"slug": slug, "pk": library_record.pk}
             for name in (
