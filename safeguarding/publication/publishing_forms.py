@@ -3,6 +3,7 @@
 from django import forms
 
 from safeguarding.core.forms import GovukDateField, GovukForm
+from safeguarding.core.rule_sources import rule_source
 
 from .models import PrePublicationStep, Publication
 
@@ -114,7 +115,8 @@ class StepForm(GovukForm):
     def __init__(self, *args, steps=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [
-            (kind, f"{PrePublicationStep.Kind(kind).label} ({rule})") for kind, rule in steps
+            (kind, f"{PrePublicationStep.Kind(kind).label} ({rule_source(rule)})")
+            for kind, rule in steps
         ]
 
 
