@@ -7,8 +7,8 @@ from django import forms
 from safeguarding.accounts.models import Agency, Partnership
 from safeguarding.core.forms import GovukDateField, GovukForm
 from safeguarding.referrals.models import Status
+from safeguarding.reviews.case_selectors import CaseSearch
 from safeguarding.reviews.models import Review
-from safeguarding.reviews.selectors import CaseSearch
 
 OVERDUE = "overdue"
 

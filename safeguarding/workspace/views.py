@@ -14,7 +14,7 @@ from safeguarding.public_site import selectors as public_selectors
 from safeguarding.referrals import selectors as referral_selectors
 from safeguarding.referrals.models import Status
 from safeguarding.referrals.permissions import can_view_referrals
-from safeguarding.reviews import selectors as case_selectors
+from safeguarding.reviews import case_selectors
 from safeguarding.reviews.permissions import agency_ids_for, can_list_cases
 from safeguarding.reviews.requests.selectors import open_request_count_for_agencies
 from safeguarding.reviews.running import selectors as review_selectors
