@@ -74,6 +74,7 @@ typecheck: install ## mypy with django-stubs over every services and selectors m
 bench: install staticfiles/staticfiles.json ## Benchmarks: median server time and queries per page, against a floor
 	$(PY) bench/run.py
 	$(PY) bench/search_quality.py
+	$(PY) bench/search_eval.py
 	$(PY) bench/search_speed.py
 	$(PY) bench/search_model.py
 

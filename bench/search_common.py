@@ -12,6 +12,9 @@ import sys
 import time
 from pathlib import Path
 
+# As the app's settings do (config/settings/base.py), before anything imports numpy.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 DATA_DIR = BENCH_DIR / ".data"
@@ -172,6 +175,82 @@ def load_records(partnership, records: list[dict], log=print, batch: int = 200) 
                 f"({time.perf_counter() - started:.0f} s)"
             )
     return created
+
+
+def _vector_key(record, model: str) -> str:
+    digest = hashlib.sha256(model.encode())
+    for part in (record.title, record.themes_text, record.summary, record.learning):
+        digest.update(b"\x00" + (part or "").encode())
+    digest.update(b"\x00" + (record.full_text or "").encode())
+    return digest.hexdigest()[:32]
+
+
+def ensure_vectors_cached(stamp: dict, stamp_path: Path, cache_name: str, log=print) -> None:
+    """``ensure_vectors`` with a cache beside the data set (``bench/.data/<cache_name>.npz``):
+    a record whose text, model and ``embeddings.py`` are unchanged gets its vectors back from
+    the cache, the others through ``search_index.index_records`` (which fills the cache). So a
+    data set rebuilt for a new migration or index column does not recompute thousands of
+    vectors."""
+    import numpy as np
+    from django.db import transaction
+
+    from safeguarding.library import embeddings, search_index
+    from safeguarding.library.models import LibraryRecord, RecordVector
+
+    if not embeddings.available():
+        log("No sentence model installed: no vectors.")
+        return
+    wanted = f"{embeddings.model_name()} {source_hash('safeguarding/library/embeddings.py')}"
+    if stamp.get("vectors") == wanted:
+        return
+    path = DATA_DIR / f"{cache_name}.npz"
+    cache: dict[str, np.ndarray] = {}
+    if path.exists():
+        with np.load(path) as stored:
+            cache = {key: stored[key] for key in stored.files}
+    RecordVector.objects.all().delete()
+    started = time.perf_counter()
+    records = list(LibraryRecord.objects.order_by("pk"))
+    # Keyed by the model and the text; the cache is trusted only if the model, as installed
+    # now, gives the cached vectors for a few records (so a change to embeddings.py that
+    # does not change its output, such as logging, does not cost an hour of vectors).
+    keys = {record.pk: _vector_key(record, embeddings.model_name()) for record in records}
+    sample = [r for r in records if keys[r.pk] in cache][:3]
+    for record in sample:
+        domain = embeddings.domain_stems()
+        fresh = embeddings.embed(embeddings.record_passages(record, domain))
+        if fresh.shape != cache[keys[record.pk]].shape or not np.allclose(
+            fresh, cache[keys[record.pk]], atol=1e-4
+        ):
+            log("The vector cache does not match the model as installed: recomputing.")
+            cache = {}
+            break
+    cached = [r for r in records if keys[r.pk] in cache]
+    RecordVector.objects.bulk_create(
+        [
+            RecordVector(record_id=r.pk, position=n, vector=row.astype(np.float32).tobytes())
+            for r in cached
+            for n, row in enumerate(cache[keys[r.pk]])
+        ],
+        batch_size=2000,
+    )
+    missing = [r for r in records if keys[r.pk] not in cache]
+    log(f"Vectors: {len(cached):,} records from the cache, {len(missing):,} to compute …")
+    for start in range(0, len(missing), 64):
+        with transaction.atomic():
+            search_index.index_records(missing[start : start + 64])
+        done = min(start + 64, len(missing))
+        if done % 640 == 0 or done == len(missing):
+            log(f"  vectors for {done:,} records ({time.perf_counter() - started:.0f} s)")
+    by_record: dict[int, list] = {}
+    for record_id, blob in RecordVector.objects.order_by("record_id", "position").values_list(
+        "record_id", "vector"
+    ):
+        by_record.setdefault(record_id, []).append(np.frombuffer(bytes(blob), dtype=np.float32))
+    np.savez(path, **{keys[pk]: np.vstack(rows) for pk, rows in by_record.items() if pk in keys})
+    stamp["vectors"] = wanted
+    stamp["vectors_seconds"] = round(time.perf_counter() - started, 1)
+    stamp_path.write_text(json.dumps(stamp, indent=2) + "\n")
 
 
 def ensure_vectors(stamp: dict, stamp_path: Path, log=print) -> None:

@@ -24,6 +24,7 @@ preload_app = True
 os.environ.setdefault("LIBRARY_WARM_UP", "true")
 os.environ.setdefault("LIBRARY_EMBED_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy too (config/settings/base.py)
 
 
 def when_ready(server):

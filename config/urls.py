@@ -35,6 +35,7 @@ urlpatterns = [
     path("manage/<slug:slug>/library/", include("safeguarding.library.urls")),
     path("manage/<slug:slug>/digests/", include("safeguarding.digests.urls")),
     path("manage/<slug:slug>/reports/", include("safeguarding.reports.urls")),
+    path("manage/<slug:slug>/records/", include("safeguarding.records.urls")),
     path("manage/<slug:slug>/", include("safeguarding.referrals.staff_urls")),
     path("<slug:slug>/refer/", include("safeguarding.referrals.public_urls")),
     path("<slug:slug>/published/", include("safeguarding.publication.public_urls")),

@@ -20,12 +20,18 @@ MIGRATION_DATA = [
 # that were there before, so an emptied database needs nothing from them.
 NOT_DATA = [
     "safeguarding.library.migrations.0002_search_index",
+    "safeguarding.library.migrations.0004_year_optional_welsh_types",
+    "safeguarding.library.migrations.0005_search_index_publisher",
     "safeguarding.accounts.migrations.0002_email_lower_case",
     "safeguarding.actions.migrations.0003_reminder_claims",
     "safeguarding.clock.migrations.0005_reminder_claims",
     "safeguarding.reviews.migrations.0005_meeting_plans_and_reminder_claims",
     "safeguarding.referrals.migrations.0005_encrypt_identities",
+    # Points the SAR acknowledgement rule at its new event (the default rules already do) and
+    # completes milestones of referrals acknowledged before.
+    "safeguarding.referrals.migrations.0007_sar_acknowledgement_completes_its_milestone",
     "safeguarding.reviews.migrations.0007_encrypt_identities",
+    "safeguarding.reviews.migrations.0008_chronology_uploads_and_proposed_people",
 ]
 
 

@@ -50,6 +50,7 @@ from safeguarding.publication.models import (
     PublicationFile,
     Revision,
 )
+from safeguarding.records.models import RetentionHold
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
@@ -198,6 +199,8 @@ ACCESS = {
     "referrals:notification_summary": READ_RECORD,
     # The partner lead is the named decision maker here; the business unit sees the decision.
     "referrals:sign": record(allow=[PL], forbid=[BU]),
+    "referrals:decline": record(allow=[PL], forbid=[BU]),
+    "referrals:disagreement_resolve": CHANGE_RECORD,
     # Reviews
     "reviews:list": REVIEW_LIST,
     "reviews:commission": CHANGE_RECORD,  # of a case
@@ -224,6 +227,12 @@ ACCESS = {
     "reviews:progress_check": CHANGE_RECORD,
     "reviews:requests": CHANGE_RECORD,
     "reviews:request_chase": POST_ONLY,  # permission is checked on the POST
+    "reviews:requests_chase": POST_ONLY,  # permission is checked on the POST
+    # The business unit records returns sent outside the service and closes requests; the
+    # partner lead and the agency's contributor see the request but may not (issue 13).
+    "reviews:request_record_return": record(allow=[BU], forbid=[PL, AGENCY]),
+    "reviews:request_close": record(allow=[BU], forbid=[PL, AGENCY]),
+    "reviews:request_readdress": record(allow=[BU], forbid=[PL, AGENCY]),
     "reviews:my_requests": AGENCY_ONLY,
     "reviews:request_detail": AGENCY_RECORD,
     "reviews:return_attachment": AGENCY_RECORD,
@@ -320,6 +329,13 @@ ACCESS = {
     "clock:pause": CHANGE_RECORD,  # a milestone of a case
     "clock:resume": CHANGE_RECORD,
     "clock:extend": CHANGE_RECORD,
+    # Records management (issue 12 item 7): retention periods and holds, data about a person.
+    "records:retention": BUSINESS_UNIT_ONLY,
+    "records:retention_edit": BUSINESS_UNIT_ONLY,  # the record types are national data
+    "records:hold_add": BUSINESS_UNIT_ONLY,
+    "records:hold_lift": record(allow=[BU]),  # a hold is seen by the business unit only
+    "records:person_search": BUSINESS_UNIT_ONLY,
+    "records:person_download": POST_ONLY,  # permission is checked on the POST
 }
 
 
@@ -434,6 +450,21 @@ def _build_world(sample_pdf):
         actor=business_unit_user,
     )
     milestone = milestone_list_for_subject(subject=case).first()
+    # Another case whose decision the partner lead disagreed with: the business unit resolves it.
+    disputed_case = make_case(partnership, business_unit_user, pseudonym="Child D")
+    (disputed_track,) = referral_services.case_send_for_decision(
+        case=disputed_case, review_types=["cspr"], actor=business_unit_user
+    )
+    disputed = referral_services.decision_record(
+        track=disputed_track,
+        outcome="no_further_review",
+        rationale="Fictional reasons.",
+        decided_on=timezone.localdate(),
+        actor=business_unit_user,
+    )
+    disagreement = referral_services.decision_decline(
+        decision=disputed, user=users["partner_lead"], kind="disagreed", reason="Fictional."
+    )
 
     # Reviews: a rapid review with requests to the contributor's agency, a commissioned local
     # review with a person, a document, a finding and a chronology request, and a decided case
@@ -457,7 +488,7 @@ def _build_world(sample_pdf):
         attachment_size=len(sample_pdf),
     )
     lcspr, _ = make_lcspr(partnership, business_unit_user)
-    AgencyRequest.objects.create(
+    chronology_request = AgencyRequest.objects.create(
         review=lcspr,
         agency=agency,
         kind="chronology",
@@ -651,6 +682,9 @@ def _build_world(sample_pdf):
         sent_at=timezone.now(),
         expires_at=timezone.now() + datetime.timedelta(days=7),
     )
+    hold = RetentionHold.objects.create(
+        partnership=partnership, case=case, reason="Inquest", placed_by=business_unit_user
+    )
     slug = partnership.slug
     review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
@@ -683,6 +717,7 @@ def _build_world(sample_pdf):
             f"reviews:{name}": {"slug": slug, "pk": rapid.pk}
             for name in (
                 "requests",
+                "requests_chase",
                 "immediate_actions",
                 "rapid_review_outcome",
                 "panel",
@@ -787,6 +822,10 @@ def _build_world(sample_pdf):
         "reviews:finding_edit": {**review_kwargs, "finding_pk": finding.pk},
         "reviews:request_chase": {"slug": slug, "request_pk": summary_request.pk},
         "reviews:request_detail": {"slug": slug, "request_pk": summary_request.pk},
+        **{
+            f"reviews:{name}": {"slug": slug, "request_pk": chronology_request.pk}
+            for name in ("request_record_return", "request_close", "request_readdress")
+        },
         "reviews:return_attachment": {
             "slug": slug,
             "request_pk": summary_request.pk,
@@ -809,6 +848,12 @@ def _build_world(sample_pdf):
         "referrals:notification_add": {"slug": partnership.slug, "pk": case.pk},
         "referrals:notification_summary": {"slug": partnership.slug, "pk": case.pk},
         "referrals:sign": {"slug": partnership.slug, "pk": decision.pk},
+        "referrals:decline": {"slug": partnership.slug, "pk": decision.pk},
+        "referrals:disagreement_resolve": {
+            "slug": partnership.slug,
+            "pk": disputed.pk,
+            "disagreement_pk": disagreement.pk,
+        },
         "clock:setting_edit": {
             "slug": partnership.slug,
             "pk": MilestoneRule.objects.get(code="lcspr-final-report").pk,
@@ -834,6 +879,8 @@ def _build_world(sample_pdf):
         "notifications:attachment": {"pk": notification.pk, "attachment_pk": invitation.pk},
         "public_page:block_edit": {"slug": partnership.slug, "pk": block.pk},
         "public_page:document_archive": {"slug": partnership.slug, "pk": document.pk},
+        "records:retention_edit": {"slug": slug, "key": "referral_without_case"},
+        "records:hold_lift": {"slug": slug, "pk": hold.pk},
     }
     return users, kwargs, partnership
 
@@ -911,6 +958,7 @@ RECORD_URLS = {
     "referral": ("referrals:detail", "pk"),
     "case": ("referrals:case", "pk"),
     "decision": ("referrals:sign", "pk"),
+    "disagreement": ("referrals:disagreement_resolve", "disagreement_pk"),
     "review": ("reviews:detail", "pk"),
     "rapid review": ("reviews:requests", "pk"),
     "agency request": ("reviews:request_detail", "request_pk"),
@@ -929,6 +977,7 @@ RECORD_URLS = {
     "digest issue": ("digests:issue", "pk"),
     "digest item": ("digests:item_edit", "item_pk"),
     "milestone": ("clock:pause", "pk"),
+    "retention hold": ("records:hold_lift", "pk"),
 }
 
 

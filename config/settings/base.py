@@ -6,6 +6,7 @@ differs. An integration is switched on only when its variable is set.
 
 import base64
 import hashlib
+import os
 from pathlib import Path
 
 import environ
@@ -15,6 +16,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+# numpy's OpenBLAS on one thread (set before numpy is first imported, by the library's search):
+# the search's products are small (a query vector against a few thousand record vectors), and
+# on a busy machine OpenBLAS's thread pool made each of them 50-100 times slower (measured for
+# issue 15: 30-50 ms against 0.5 ms). Set the variable to override.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 # The key for development and tests only: production refuses to start with it (production.py).
@@ -73,6 +80,7 @@ INSTALLED_APPS = [
     "safeguarding.library",
     "safeguarding.digests",
     "safeguarding.reports",
+    "safeguarding.records",
     "safeguarding.workspace",
 ]
 
@@ -259,6 +267,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
+# The daily run (clock/tasks.py: the send_milestone_reminders task and `manage.py send_reminders`)
+# calls each of these after the reminders, with today's real date: the retention schedule
+# (records/retention.py).
+DAILY_JOBS = ["safeguarding.records.retention.retention_apply_daily"]
+# Backups (`manage.py backup` / `restore`, docs/how-to/back-up-and-restore.md): the key that
+# encrypts them, 32 bytes in URL-safe base64 (`manage.py backup --new-key`). Several keys,
+# separated by commas, read older backups; the first one encrypts. Keep it apart from backups.
+BACKUP_ENCRYPTION_KEY = env("BACKUP_ENCRYPTION_KEY", default="")
 # Largest accepted upload (documents on the public page). Checked by the upload validator.
 # "Have we seen this before?" on the action plan forms: the library's finder (the library reads
 # the actions app, so it is wired here rather than imported).
@@ -292,11 +308,12 @@ UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=2_000)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="no-reply@safeguarding-reviews.example")
-# GOV.UK Notify (safeguarding/notifications/transport.py): on when NOTIFY_API_KEY is set, and then
-# every email of the service goes through it (not EMAIL_BACKEND), except password resets, which
-# stay on Django's mail. Templates are Notify's, by id: one per notification kind if wanted
-# (NOTIFY_TEMPLATE_IDS="milestone.due_soon=<id>,digest.issue=<id>"), else the generic one, whose
-# subject is ((subject)) and body ((body)). Checked at start-up (notifications/checks.py).
+# GOV.UK Notify (safeguarding/core/email_transport.py): on when NOTIFY_API_KEY is set, and then
+# every email of the service goes through it (not EMAIL_BACKEND), invitations included, except
+# password resets and two-factor codes, which stay on Django's mail. Templates are Notify's, by
+# id: one per notification kind if wanted (NOTIFY_TEMPLATE_IDS="milestone.due_soon=<id>,
+# digest.issue=<id>,people.invitation=<id>"), else the generic one, whose subject is
+# ((subject)) and body ((body)). Checked at start-up (notifications/checks.py).
 NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
 NOTIFY_GENERIC_TEMPLATE_ID = env("NOTIFY_GENERIC_TEMPLATE_ID", default="")
 NOTIFY_TEMPLATE_IDS = env.dict("NOTIFY_TEMPLATE_IDS", default={})

@@ -33,3 +33,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["init_command"] = (
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF"
     )
+
+# A second database for the backup and restore drill (records/tests/test_backup_drill.py): the
+# same engine and server as the default one, created empty (migrated) only for the tests that
+# ask for it. SQLite: an in-memory database of its own; PostgreSQL: test_<name>_restore_drill.
+DATABASES = {
+    **DATABASES,
+    "restore_drill": {
+        **DATABASES["default"],
+        "TEST": {
+            "NAME": None
+            if DATABASES["default"]["ENGINE"].endswith("sqlite3")
+            else f"test_{DATABASES['default']['NAME']}_restore_drill"
+        },
+    },
+}

@@ -49,6 +49,30 @@ class ActionsConfig(AppConfig):
                     "({{ agency.name }})",
                     template="actions/email/reminder_overdue.txt",
                 ),
+                "action.assigned": NotificationKind(
+                    label="An action is given to your agency",
+                    subject="New action {{ action.reference }} of {{ review.reference }} for "
+                    "{{ agency.name }}, due {{ action.target_date|date:'j F Y' }}",
+                    template="actions/email/assigned.txt",
+                ),
+                "action.completion_requested": NotificationKind(
+                    label="An agency asks for an action to be accepted as complete",
+                    subject="Accept or return: action {{ action.reference }} of "
+                    "{{ review.reference }} ({{ agency.name }})",
+                    template="actions/email/completion_requested.txt",
+                ),
+                "action.completion_accepted": NotificationKind(
+                    label="An action is accepted as complete",
+                    subject="Accepted as complete: action {{ action.reference }} of "
+                    "{{ review.reference }}",
+                    template="actions/email/completion_accepted.txt",
+                ),
+                "action.completion_returned": NotificationKind(
+                    label="An action's completion is returned",
+                    subject="Returned: action {{ action.reference }} of {{ review.reference }} "
+                    "needs more before it is complete",
+                    template="actions/email/completion_returned.txt",
+                ),
             }
         )
         register_source("actions", action_reminders)

@@ -433,6 +433,17 @@ def impact(request, slug: str, pk: int):
 # Actions ---------------------------------------------------------------------------------------
 
 
+def _who_was_told(action) -> str:
+    """The end of the message after an action is given to an agency: whether anyone there was
+    emailed (an agency with no contributor in the service is not)."""
+    if services.action_owner_contributors(action):
+        return f". {action.agency.name} has been emailed"
+    return (
+        f". {action.agency.name} has no agency contributor in the service, so no one there was "
+        "emailed: send the action to its lead yourself"
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def action_add(request, slug: str, pk: int):
     partnership, recommendation = _recommendation(request, slug, pk)
@@ -446,7 +457,7 @@ def action_add(request, slug: str, pk: int):
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            messages.success(request, f"Action {action.reference} added")
+            messages.success(request, f"Action {action.reference} added{_who_was_told(action)}")
             return _to_plan(review, f"#recommendation-{recommendation.number}")
     return render(
         request,
@@ -468,12 +479,14 @@ def action_edit(request, slug: str, pk: int):
     }
     form = ActionForm(posted(request), partnership=partnership, initial=initial)
     if request.method == "POST" and form.is_valid():
+        owner = action.agency_id
         try:
             services.action_change(action=action, actor=request.user, **form.cleaned_data)
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            messages.success(request, f"Action {action.reference} saved")
+            told = _who_was_told(action) if action.agency_id != owner else ""
+            messages.success(request, f"Action {action.reference} saved{told}")
             return _to_action(action)
     return render(
         request,

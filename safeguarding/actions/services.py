@@ -13,19 +13,30 @@ Rules encoded here:
   implement a finding); only the business unit records it;
 - an action cannot be asked to be accepted as complete without evidence, and only the business
   unit accepts or returns a completion.
+
+Who is told (issue 13, ADR 0009): the owner agency's contributors when an action is assigned to
+their agency (added, or given to another agency) and when its completion is accepted or returned
+(with the business unit's reason); the business unit when an agency asks for a completion to be
+accepted. ``notify()`` runs inside the write's transaction, so no one is told of a change that
+rolled back; the emails go after the commit; the dedupe key is the history row, so each hand-off
+tells each person once. Reminders before and after the target date are the clock's reminder
+engine's (reminders.py).
 """
 
 import datetime
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Agency
+from safeguarding.accounts.models import Agency, Role, User
+from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.models import apply_changes, apply_many_changes
 from safeguarding.core.uploads import DOCX, ODT, PDF, XLSX, validate_upload
+from safeguarding.notifications.services import notify
 from safeguarding.reviews.models import Finding, Review
 
 from .models import Action, ActionEvidence, ActionUpdate, Recommendation, Theme
@@ -49,6 +60,43 @@ def _partnership_agencies(partnership):
 
 def _date_label(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+# Who is told -----------------------------------------------------------------------------------
+
+
+def action_owner_contributors(action: Action) -> list[User]:
+    """The owner agency's active contributors in the action's partnership: who is told about
+    the action (an agency with none is told nothing; the tracker shows its actions)."""
+    return user_list_with_role(
+        partnership=action.partnership, role=Role.AGENCY_CONTRIBUTOR, agency=action.agency
+    )
+
+
+def _tell(action: Action, update: ActionUpdate, *, kind: str, recipients, actor) -> int:
+    """Notify ``recipients`` (except the person who made the change) of ``kind`` about
+    ``action``, once per history row; return how many were told. Inside the caller's
+    transaction."""
+    partnership = action.partnership
+    told = notify(
+        kind=kind,
+        recipients=[user for user in recipients if user.pk != getattr(actor, "pk", None)],
+        partnership=partnership,
+        subject_object=action,
+        context={
+            "action": action,
+            "review": action.recommendation.review,
+            "agency": action.agency,
+            "note": update.note,
+        },
+        link=reverse("actions:action", args=[partnership.slug, action.pk]),
+        dedupe_key=f"action:{action.pk}:{kind}:{update.pk}",
+    )
+    return len(told)
+
+
+def _business_unit(action: Action) -> list[User]:
+    return user_list_with_role(partnership=action.partnership, role=Role.BUSINESS_UNIT)
 
 
 # Themes and findings ---------------------------------------------------------------------------
@@ -329,7 +377,7 @@ def action_add(*, recommendation: Recommendation, actor, **data) -> Action:
             modified_by=actor,
             **fields,
         )
-        ActionUpdate.objects.create(
+        update = ActionUpdate.objects.create(
             action=action,
             kind=ActionUpdate.Kind.CREATED,
             status_after=action.status,
@@ -337,12 +385,19 @@ def action_add(*, recommendation: Recommendation, actor, **data) -> Action:
             note=f"Owner {action.agency.name}, lead {action.lead_name}, "
             f"target {_date_label(action.target_date)}",
         )
+        told = _tell(
+            action,
+            update,
+            kind="action.assigned",
+            recipients=action_owner_contributors(action),
+            actor=actor,
+        )
         audit_record(
             action="action.added",
             actor=actor,
             target=action,
             partnership=review.partnership,
-            payload={"action": action.reference, "agency": action.agency.slug},
+            payload={"action": action.reference, "agency": action.agency.slug, "notified": told},
         )
     return action
 
@@ -362,18 +417,27 @@ def action_change(*, action: Action, actor, **data) -> Action:
     with transaction.atomic():
         action.modified_by = actor
         action.save(update_fields=[*changed, "modified_by", "modified_at"])
-        ActionUpdate.objects.create(
+        update = ActionUpdate.objects.create(
             action=action,
             kind=ActionUpdate.Kind.CHANGED,
             author=actor,
             note=note or "The wording of the action changed",
         )
+        payload: dict = {"action": action.reference, "fields": changed}
+        if "agency" in changed:  # a new owner agency: its contributors are told
+            payload["notified"] = _tell(
+                action,
+                update,
+                kind="action.assigned",
+                recipients=action_owner_contributors(action),
+                actor=actor,
+            )
         audit_record(
             action="action.changed",
             actor=actor,
             target=action,
             partnership=action.partnership,
-            payload={"action": action.reference, "fields": changed},
+            payload=payload,
         )
     return action
 
@@ -442,9 +506,11 @@ def _move(
     note: str,
     audit: str,
     payload: dict | None = None,
+    tell: tuple[str, list[User]] | None = None,
 ) -> ActionUpdate:
     """Change an action's status and leave its history row and audit event (call inside a
-    transaction). Every status change of an action goes through here."""
+    transaction). Every status change of an action goes through here. ``tell`` is (notification
+    kind, recipients): who is told of the change, counted in the audit event."""
     before = action.status
     action.status = status
     action.modified_by = actor
@@ -464,12 +530,18 @@ def _move(
         status_after=status,
         author=actor,
     )
+    payload = {"action": action.reference, **(payload or {})}
+    if tell is not None:
+        kind_told, recipients = tell
+        payload["notified"] = _tell(
+            action, update, kind=kind_told, recipients=recipients, actor=actor
+        )
     audit_record(
         action=audit,
         actor=actor,
         target=action,
         partnership=action.partnership,
-        payload={"action": action.reference, **(payload or {})},
+        payload=payload,
     )
     return update
 
@@ -532,6 +604,7 @@ def completion_request(
             note=note,
             audit="action.completion_requested",
             payload={"files": len(stored)},
+            tell=("action.completion_requested", _business_unit(action)),
         )
         _save_evidence(stored, update)
         return update
@@ -552,6 +625,7 @@ def completion_accept(*, action: Action, actor, note: str = "") -> ActionUpdate:
             kind=ActionUpdate.Kind.ACCEPTED,
             note=(note or "").strip(),
             audit="action.completion_accepted",
+            tell=("action.completion_accepted", action_owner_contributors(action)),
         )
 
 
@@ -571,6 +645,7 @@ def completion_return(*, action: Action, actor, note: str) -> ActionUpdate:
             kind=ActionUpdate.Kind.RETURNED,
             note=note,
             audit="action.completion_returned",
+            tell=("action.completion_returned", action_owner_contributors(action)),
         )
 
 

@@ -20,6 +20,12 @@ class AuditEventQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, batch_size=None):
         raise AuditEventImmutable("Audit events cannot be changed")
 
+    def delete_under_retention(self) -> int:
+        """The one way events leave the table: the retention schedule deletes events older
+        than its period (records/retention.py), and records that it did in a new event in the
+        same transaction. Returns how many were deleted."""
+        return models.QuerySet.delete(self)[0]
+
 
 class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -21,12 +21,15 @@ def audit_record(
     partnership=None,
     payload: dict[str, Any] | None = None,
     actor_label: str = "",
+    using: str | None = None,
 ) -> AuditEvent:
     """Append one audit event.
 
     ``action`` must be a registered code (an unknown code raises UnknownAuditAction).
     ``target`` is the record acted on; ``partnership`` scopes the event for the trail.
     The payload is a small JSON object: no more than 4 KB, and never real identities.
+    ``using`` names a database alias (only a restore into a second database does); without it
+    the event goes where the database routers send it, as every other write does.
     """
     action_label(action)  # raises for an unregistered code
     payload = payload or {}
@@ -37,7 +40,8 @@ def audit_record(
         actor = None
     if partnership is None and target is not None:
         partnership = getattr(target, "partnership", None)
-    return AuditEvent.objects.create(
+    events = AuditEvent.objects if using is None else AuditEvent.objects.using(using)
+    return events.create(
         action=action,
         actor=actor,
         actor_label=actor_label or (actor.email if actor is not None else ""),

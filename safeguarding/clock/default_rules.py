@@ -86,7 +86,7 @@ DEFAULT_RULES = [
         "Acknowledge the SAR referral",
         "sar",
         "sab_aware",
-        "sar_decided",
+        "sar_referral_acknowledged",
         5,
         "working_days",
         "R26",

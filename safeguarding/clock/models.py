@@ -29,6 +29,10 @@ class Event(models.TextChoices):
     LCSPR_PROGRESS_CHECKED = "lcspr_progress_checked", "The partners checked the review's progress"
     LCSPR_REPORT_COMPLETED = "lcspr_report_completed", "The local review's final report was done"
     SAB_AWARE = "sab_aware", "The Safeguarding Adults Board received a referral"
+    SAR_REFERRAL_ACKNOWLEDGED = (
+        "sar_referral_acknowledged",
+        "The referrer was sent an acknowledgement",
+    )
     SAR_DECIDED = "sar_decided", "The Board decided whether to hold a review"
     SAR_INITIATED = "sar_initiated", "A Safeguarding Adults Review was started"
     SAR_REPORT_COMPLETED = "sar_report_completed", "The review's report was completed"

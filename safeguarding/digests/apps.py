@@ -8,6 +8,7 @@ class DigestsConfig(AppConfig):
 
     def ready(self) -> None:
         from safeguarding.audit.registry import register_actions
+        from safeguarding.notifications.kinds import NotificationKind, register_kinds
 
         register_actions(
             {
@@ -17,5 +18,14 @@ class DigestsConfig(AppConfig):
                 "digest.sent": "Sent a learning digest issue to subscribers",
                 "digest.subscribed": "Confirmed a digest subscription",
                 "digest.unsubscribed": "Unsubscribed from the digest",
+            }
+        )
+        register_kinds(
+            {
+                "digest.published": NotificationKind(
+                    label="A learning digest is published",
+                    subject="Learning digest {{ issue.number }} published: {{ issue.title }}",
+                    template="digests/email/published.txt",
+                ),
             }
         )

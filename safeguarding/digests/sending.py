@@ -3,7 +3,7 @@
 Each email is recorded by a ``DigestDelivery`` row written (and committed) before it goes,
 unique per issue and subscriber, so running the task again, or retrying it, sends nobody the
 same issue twice. The emails go through the service's one email transport (GOV.UK Notify when
-configured, Django's mail otherwise: notifications/transport.py), with the Notify template key
+configured, Django's mail otherwise: core/email_transport.py), with the Notify template key
 ``digest.issue``; subscribers have no account, so no notifications are written. Imports go one
 way: ``services`` queues the task, ``tasks`` calls this module, and this module imports neither.
 """
@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from safeguarding.audit.services import audit_record
-from safeguarding.notifications.transport import OutgoingEmail, email_transport
+from safeguarding.core.email_transport import OutgoingEmail, email_transport
 
 from . import rendering, selectors
 from .models import DigestDelivery, DigestIssue

@@ -6,6 +6,11 @@ every confirmed subscriber (``tasks.send_digest_issue``, which runs ``sending.is
 Each email is recorded by a ``DigestDelivery`` row written before it goes (unique per issue and
 subscriber), so running the task again, or retrying it, sends nobody the same issue twice.
 Imports go one way: services → tasks → sending.
+
+Publishing also tells the partnership's own people (issue 13): each active member gets a notice
+in the service and an email (``digest.published``), except the person who published it and
+anyone whose address is a confirmed subscriber, who is sent the issue itself and is not emailed
+twice.
 """
 
 import datetime
@@ -15,14 +20,17 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Partnership
+from safeguarding.accounts.models import Partnership, User
+from safeguarding.accounts.selectors import membership_list_for_partnership
 from safeguarding.audit.services import audit_record
+from safeguarding.core.email_transport import OutgoingEmail, email_send
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.models import apply_changes
 from safeguarding.core.rate_limits import RateLimit
-from safeguarding.notifications.transport import OutgoingEmail, email_send
+from safeguarding.notifications.services import notify
 
 from . import rendering, selectors
 from .models import DigestIssue, DigestItem, Subscriber
@@ -290,17 +298,47 @@ def issue_publish(*, issue: DigestIssue, actor, base_url: str = "") -> DigestIss
                 if stored:
                     stored.delete(save=False)
             raise
+        told = _tell_members(issue, actor)
         audit_record(
             action="digest.published",
             actor=actor,
             target=issue,
-            payload={"number": issue.number, "items": len(items)},
+            payload={"number": issue.number, "items": len(items), "notified": told},
         )
         issue_pk = issue.pk
         transaction.on_commit(
             lambda: send_digest_issue.enqueue(issue_id=issue_pk, base_url=base_url)
         )
     return issue
+
+
+def _tell_members(issue: DigestIssue, actor) -> int:
+    """Notify the partnership's active members of the new issue (in the publishing
+    transaction; emailed after the commit), except the publisher and confirmed subscribers
+    (they are sent the issue itself). Return how many were told."""
+    partnership = issue.partnership
+    subscribed = {
+        email.lower()
+        for email in Subscriber.objects.filter(
+            partnership=partnership, confirmed_at__isnull=False, unsubscribed_at__isnull=True
+        ).values_list("email", flat=True)
+    }
+    members: dict[int, User] = {}
+    for membership in membership_list_for_partnership(partnership=partnership):
+        user = membership.user
+        if user.is_active and user.pk != actor.pk and user.email.lower() not in subscribed:
+            members[user.pk] = user
+    recipients: list[User] = sorted(members.values(), key=lambda member: member.email)
+    told = notify(
+        kind="digest.published",
+        recipients=recipients,
+        partnership=partnership,
+        subject_object=issue,
+        context={"issue": issue, "period": rendering.period_text(issue)},
+        link=reverse("digests_public:issue", args=[partnership.slug, issue.number]),
+        dedupe_key=f"digest_issue:{issue.pk}:published",
+    )
+    return len(told)
 
 
 # Subscribers ----------------------------------------------------------------------------------

@@ -51,6 +51,33 @@ class SearchForm(GovukForm):
         error_messages={"max_length": "The search must be 200 characters or fewer"},
     )
 
+    year_from = forms.IntegerField(
+        label="Published from (year)",
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        widget=_Numeric(4),
+        help_text="For example, 2016",
+        error_messages={
+            "invalid": "Enter the 'from' year as 4 digits, for example 2016",
+            "min_value": "Enter the 'from' year as 4 digits, for example 2016",
+            "max_value": "Enter the 'from' year as 4 digits, for example 2016",
+        },
+    )
+    year_to = forms.IntegerField(
+        label="Published up to (year)",
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        widget=_Numeric(4),
+        help_text="For example, 2019",
+        error_messages={
+            "invalid": "Enter the 'up to' year as 4 digits, for example 2019",
+            "min_value": "Enter the 'up to' year as 4 digits, for example 2019",
+            "max_value": "Enter the 'up to' year as 4 digits, for example 2019",
+        },
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, label, kind in FACETS:
@@ -64,6 +91,32 @@ class SearchForm(GovukForm):
     @property
     def facet_fields(self) -> list:
         return [self[name] for name, _label, _kind in FACETS if name in self.fields]
+
+    @property
+    def year_fields(self) -> list:
+        return [self["year_from"], self["year_to"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("year_from"), cleaned.get("year_to")
+        if start is not None and end is not None and start > end:
+            self.add_error(
+                "year_to", "The 'up to' year must be the same as or after the 'from' year"
+            )
+        return cleaned
+
+    def year_range(self) -> dict[str, str]:
+        """The chosen year range, ``{"year_from": "2016", "year_to": "2019"}``, only the valid
+        parts of it (an invalid year is reported on the page and not applied)."""
+        data = self.data if self.is_bound else {}
+        out: dict[str, str] = {}
+        for name in ("year_from", "year_to"):
+            value = str(data.get(name, "") or "").strip()
+            if value.isascii() and value.isdecimal() and 1900 <= int(value) <= 2100:
+                out[name] = value
+        if len(out) == 2 and int(out["year_from"]) > int(out["year_to"]):
+            return {}
+        return out
 
     def filters(self) -> dict[str, list[str]]:
         """The chosen filters, ``{facet: [values]}`` (only facets with a value)."""
@@ -152,10 +205,11 @@ class RecordForm(ThemeFieldsMixin, GovukForm):
     )
     year = forms.IntegerField(
         label="Year published",
+        required=False,
         min_value=1900,
+        help_text="Leave blank if the report does not say",
         widget=_Numeric(4),
         error_messages={
-            "required": "Enter the year the review was published",
             "invalid": "Enter the year as 4 digits, for example 2024",
             "min_value": "The year must be 1900 or later",
         },

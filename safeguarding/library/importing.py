@@ -141,7 +141,8 @@ def check_record_values(values: dict, *, today: datetime.date | None = None) -> 
 
     ``values`` holds any of: title, review_type, publisher, year, published_on, age_group,
     summary, learning, recommendations, full_text, url, is_public. Text is stripped and loses
-    its control characters; a missing year is taken from ``published_on``."""
+    its control characters; a missing year is taken from ``published_on``; with neither, the
+    year is not known (None), which is allowed."""
     today = today or timezone.localdate()
     problems: list[tuple[str, str]] = []
     for name, limit in TEXT_LIMITS.items():
@@ -170,14 +171,13 @@ def check_record_values(values: dict, *, today: datetime.date | None = None) -> 
     if published_on is not None and published_on > today:
         problems.append(("published_on", "must be today or in the past"))
     if "year" in values:
+        # A year is optional: many published reviews carry no date ("Year not known").
         year = values["year"]
         if year is None and published_on is not None:
             values["year"] = year = published_on.year
-        if year is None:
-            problems.append(("year", "Enter the year the review was published"))
-        elif not FIRST_YEAR <= year <= today.year:
+        if year is not None and not FIRST_YEAR <= year <= today.year:
             problems.append(("year", f"must be between {FIRST_YEAR} and {today.year}"))
-        elif published_on is not None and published_on.year != year:
+        elif year is not None and published_on is not None and published_on.year != year:
             problems.append(("year", f"must be the year of published_on ({published_on.year})"))
     url = values.get("url")
     if url:
@@ -283,8 +283,6 @@ def _csv_rows(text: str, parsed: ParsedLibraryFile) -> list[tuple[int, dict]]:
     for column in REQUIRED_COLUMNS:
         if column not in header:
             parsed.errors.append(RowError(1, column, "the file has no such column"))
-    if "year" not in header and "published_on" not in header:
-        parsed.errors.append(RowError(1, "year", "the file needs a year or a published_on column"))
     if parsed.errors:
         return []
     rows = []

@@ -20,6 +20,11 @@ class ReviewType(models.TextChoices):
     SCR = "scr", "Serious case review"
     SAR = "sar", "Safeguarding adults review"
     DHR = "dhr", "Domestic homicide review"
+    # Wales (Social Services and Well-being (Wales) Act 2014 guidance, Working Together to
+    # Safeguard People; the Single Unified Safeguarding Review from 2025)
+    CPR = "cpr", "Child practice review (Wales)"
+    APR = "apr", "Adult practice review (Wales)"
+    SUSR = "susr", "Single unified safeguarding review (Wales)"
     NATIONAL = "national", "National review"
     OTHER = "other", "Other review or thematic analysis"
 
@@ -66,7 +71,9 @@ class LibraryRecord(TimeStampedModel):
     title = models.CharField(max_length=300)
     review_type = models.CharField(max_length=20, choices=ReviewType.choices)
     publisher = models.CharField(max_length=200)
-    year = models.PositiveSmallIntegerField()
+    # Many published reviews carry no date: a record may have no year ("Year not known"); a year
+    # filter never matches it.
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
     age_group = models.CharField(
         max_length=20, choices=AgeGroup.choices, default=AgeGroup.NOT_KNOWN
@@ -82,7 +89,7 @@ class LibraryRecord(TimeStampedModel):
     archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-year", "title"]
+        ordering = [models.F("year").desc(nulls_last=True), "title"]
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "external_id"], name="library_record_external_once"

@@ -61,11 +61,30 @@ FULL_TEXT_FOR_SNIPPET = 20_000  # characters of the full text a snippet may come
 RRF_K = 20
 KEYWORD_WEIGHT = 1.0
 EXPANSION_WEIGHT = 0.7
-MEANING_WEIGHT = 1.5
+MEANING_WEIGHT = 1.0
 MEANING_CANDIDATES = 200  # records taken from the meaning ranking
 MEANING_MIN_SIMILARITY = 0.2  # below this cosine a record is not "about" the query
 # ... and its share of MEANING_WEIGHT grows from nothing there to all of it at this cosine
 MEANING_FULL_SIMILARITY = 0.35
+# Rare exact words dominate (issue 15): on top of its rank, a record gets KEYWORD_SCORE_WEIGHT
+# × (its keyword score ÷ the best keyword score). The index's score is BM25 (or IDF-weighted
+# on PostgreSQL), so a record holding the query's rare words stands far above those that hold
+# only its common ones, which reciprocal ranks alone would flatten.
+KEYWORD_SCORE_WEIGHT = 0.15
+# Near-duplicates: among the first GROUP_DEPTH results, a record that tells the same story in
+# the same words as a better-placed result is grouped under it: the cosine of their first
+# passages (title, themes, summary, learning) and of the starts of their full texts both at
+# least NEAR_DUPLICATE (records without a full text are never near-duplicates: a title alone,
+# "Child A" and "Child B", says too little). The same review held twice (title, publisher,
+# year) is grouped too. Chosen from the records' similarities on the bench (no query
+# involved): its distinct real reviews stay below 0.8 on at least one of the two; records made
+# from one template are above on both.
+NEAR_DUPLICATE = 0.8
+GROUP_DEPTH = 300
+# A "confident" match scores at least this share of the best match's score: the total the
+# page leads with, for a common phrase that half the library mentions somewhere.
+CONFIDENT_SHARE = 0.5
+YEAR_FILTERS = ("year_from", "year_to")
 
 
 # Results -------------------------------------------------------------------------------------
@@ -81,11 +100,12 @@ class SearchHit:
     review_type: str
     review_type_label: str
     publisher: str
-    year: int
+    year: int | None  # None: not known
     age_group: str
     partnership_id: int
     is_public: bool
     url: str = ""
+    grouped: int = 0  # near-duplicates grouped under this hit (not listed on their own)
 
 
 @dataclass(frozen=True)
@@ -108,6 +128,11 @@ class SearchResult:
     expansions: list[str] = field(default_factory=list)  # synonyms and abbreviations added
     limit: int = 10
     offset: int = 0
+    confident: int = 0  # matches scoring at least CONFIDENT_SHARE of the best (the first ones)
+    grouped: int = 0  # near-duplicates folded into the hits before them (not in ``total``)
+    year_from: int | None = None  # the year range the query's own words asked for
+    year_to: int | None = None
+    year_text: str = ""  # those words as typed ("since 2019")
 
     @property
     def showing_results_for(self) -> str:
@@ -126,9 +151,21 @@ class SearchResult:
 # Searching ------------------------------------------------------------------------------------
 
 
+def _year(value) -> int | None:
+    if isinstance(value, list | tuple | set | frozenset):
+        value = next(iter(value), None)
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 4 else None
+
+
 def _normalise_filters(filters: dict | None) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for name, value in (filters or {}).items():
+        if name in YEAR_FILTERS:
+            year = _year(value)
+            if year is not None:
+                out[name] = {str(year)}
+            continue
         if name not in FACETS or value in (None, "", [], ()):
             continue
         values = value if isinstance(value, list | tuple | set | frozenset) else [value]
@@ -138,7 +175,18 @@ def _normalise_filters(filters: dict | None) -> dict[str, set[str]]:
 
 def _passes(cat: Catalogue, row: int, filters: dict[str, set[str]], skip: str = "") -> bool:
     for name, wanted in filters.items():
-        if name == skip:
+        if name == skip or (skip == "year" and name in YEAR_FILTERS):
+            continue
+        if name in YEAR_FILTERS:
+            # A year range never matches a record whose year is not known.
+            year = cat.facet_values["year"][row]
+            if not year:
+                return False
+            bound = int(next(iter(wanted)))
+            if (name == "year_from" and int(year) < bound) or (
+                name == "year_to" and int(year) > bound
+            ):
+                return False
             continue
         value = cat.facet_values[name][row]
         if isinstance(value, tuple):
@@ -194,8 +242,22 @@ def search_records(
     partnership_id = getattr(partnership, "pk", partnership)
     query = (query or "")[:MAX_QUERY_CHARS]
     cat = catalogue()
-    analysis = analyse(query, cat, partnership_id, smart=mode == "smart")
+
+    def in_index(candidates: list[str]) -> set[str]:
+        return search_index.words_in_index(
+            candidates, partnership_id=partnership_id, public_only=public_only
+        )
+
+    analysis = analyse(query, cat, partnership_id, smart=mode == "smart", in_index=in_index)
     wanted = _normalise_filters(filters)
+    # Year words in the query narrow the years chosen on the page (both apply).
+    for name, year, pick in (
+        ("year_from", analysis.year_from, max),
+        ("year_to", analysis.year_to, min),
+    ):
+        if year is not None:
+            chosen = _year(wanted.get(name))
+            wanted[name] = {str(year if chosen is None else pick(year, chosen))}
     limit = max(1, min(int(limit), 100))
     offset = max(0, int(offset))
 
@@ -210,7 +272,17 @@ def search_records(
         return [cat.row_of[pk] for pk, _ in matches if pk in cat.row_of]
 
     where = {"partnership_id": partnership_id, "public_only": public_only}
-    fuse(rows(search_index.keyword_matches(analysis.phrases, **where)), KEYWORD_WEIGHT)
+    # The query's own words, what its abbreviations stand for, and (smart mode) its case names
+    # and side-by-side words as phrases: a phrase is one more term to the index's ranking,
+    # counting for much when it is rare ("child y", "elm court") and nothing when it is common.
+    own = search_index.keyword_matches(analysis.phrases + analysis.name_phrases, **where)
+    fuse(rows(own), KEYWORD_WEIGHT)
+    if mode == "smart" and own and own[0][1] > 0:
+        best = own[0][1]
+        for pk, score in own:
+            row = cat.row_of.get(pk)
+            if row is not None:
+                scores[row] += KEYWORD_SCORE_WEIGHT * max(0.0, score) / best
     if analysis.expansion_phrases:
         fuse(
             rows(search_index.keyword_matches(analysis.expansion_phrases, **where)),
@@ -224,9 +296,15 @@ def search_records(
 
     matching = [row for row in scores if _passes(cat, row, wanted)]
     matching.sort(key=lambda row: (-scores[row], int(cat.ids[row])))
+    members: dict[int, list[int]] = {}
+    if mode == "smart":  # (the keyword baseline lists every match)
+        matching, members = _group(cat, matching)
+    grouped = sum(len(m) for m in members.values())
     facets = _facets(cat, list(scores), wanted)
     page = matching[offset : offset + limit]
-    hits = _hits(cat, page, scores, analysis)
+    hits = _hits(cat, page, scores, analysis, members)
+    best = scores[matching[0]] if matching else 0.0
+    confident = sum(1 for row in matching if scores[row] >= CONFIDENT_SHARE * best)
     return SearchResult(
         query=query,
         mode=mode,
@@ -238,7 +316,47 @@ def search_records(
         expansions=analysis.expansions,
         limit=limit,
         offset=offset,
+        confident=confident,
+        grouped=grouped,
+        year_from=analysis.year_from,
+        year_to=analysis.year_to,
+        year_text=analysis.year_text,
     )
+
+
+def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list[int]]]:
+    """``ranked`` with near-duplicates taken out, and {kept row: the rows grouped under it}.
+    Among the first GROUP_DEPTH rows, a row is grouped under the first better-placed kept row
+    that is the same review (``Catalogue.identity``: the same review held by two partnerships
+    is listed once) or a near-duplicate of it (see NEAR_DUPLICATE). Rows past GROUP_DEPTH are
+    left as they are."""
+    head, tail = ranked[:GROUP_DEPTH], ranked[GROUP_DEPTH:]
+    members: dict[int, list[int]] = {}
+    if len(head) < 2:
+        return ranked, members
+    # Each row is compared with the rows kept so far only (a few dozen), not all with all.
+    index = cat.passages[head] if len(cat.passages) else np.full((len(head), 2), -1)
+    comparable = (index[:, 0] >= 0) & (index[:, 1] >= 0)  # both passages (see NEAR_DUPLICATE)
+    kept: list[int] = []  # positions in head
+    kept_vectors: list[int] = []  # of those, the ones with both passages
+    by_identity: dict[str, int] = {}
+    for position, row in enumerate(head):
+        identity = cat.identity[row] if cat.identity else str(row)
+        leader = by_identity.get(identity)
+        if leader is None and comparable[position] and kept_vectors:
+            heads = cat.vectors[index[kept_vectors, 0]] @ cat.vectors[index[position, 0]]
+            fulls = cat.vectors[index[kept_vectors, 1]] @ cat.vectors[index[position, 1]]
+            close = np.flatnonzero((heads >= NEAR_DUPLICATE) & (fulls >= NEAR_DUPLICATE))
+            if len(close):
+                leader = kept_vectors[int(close[0])]
+        if leader is None:
+            kept.append(position)
+            by_identity.setdefault(identity, position)
+            if comparable[position]:
+                kept_vectors.append(position)
+        else:
+            members.setdefault(head[leader], []).append(row)
+    return [head[p] for p in kept] + tail, members
 
 
 def _facets(cat: Catalogue, rows: list[int], wanted: dict[str, set[str]]) -> dict:
@@ -264,6 +382,7 @@ def _facets(cat: Catalogue, rows: list[int], wanted: dict[str, set[str]]) -> dic
             keys = sorted(counts, key=lambda v: (order.get(v, 99), v))
         elif name == "year":
             labels = {}
+            counts.pop("", None)  # a year not known is no value to filter by
             keys = sorted(counts, reverse=True)
         else:
             labels = cat.theme_names if name == "theme" else {}
@@ -275,7 +394,9 @@ def _facets(cat: Catalogue, rows: list[int], wanted: dict[str, set[str]]) -> dic
     return facets
 
 
-def _hits(cat: Catalogue, rows: list[int], scores: dict, analysis: Analysis) -> list[SearchHit]:
+def _hits(
+    cat: Catalogue, rows: list[int], scores: dict, analysis: Analysis, members: dict
+) -> list[SearchHit]:
     if not rows:
         return []
     ids = [int(cat.ids[row]) for row in rows]
@@ -325,6 +446,7 @@ def _hits(cat: Catalogue, rows: list[int], scores: dict, analysis: Analysis) -> 
                 partnership_id=r["partnership_id"],
                 is_public=r["is_public"],
                 url=r["url"],
+                grouped=len(members.get(row, ())),
             )
         )
     return hits

@@ -39,6 +39,12 @@ class Catalogue:
     vector_rows: np.ndarray  # the catalogue row of each passage
     vector_weights: np.ndarray
     terms: list[tuple[int | None, str, str]]
+    # Per row: the index in ``vectors`` of the record's first two passages ((0) title, themes,
+    # summary, learning; (1) the start of the full text), -1 where it has none; and what makes
+    # two records the same published review (the same title, publisher and year, letters and
+    # digits only): for grouping near-duplicates and the same review held by two partnerships.
+    passages: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+    identity: list[str] = field(default_factory=list)
     _vocabulary: Vocabulary | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -104,11 +110,16 @@ def _build_catalogue(stamp: int) -> Catalogue:
         theme_names[str(theme_id)] = name
     facet_values = {
         "review_type": [r[3] for r in rows],
-        "year": [str(r[4]) for r in rows],
+        "year": ["" if r[4] is None else str(r[4]) for r in rows],  # "": not known
         "age_group": [r[5] for r in rows],
         "theme": [tuple(themes.get(r[0], ())) for r in rows],
         "publisher": [r[6] for r in rows],
     }
+    titles = dict(LibraryRecord.objects.filter(archived_at__isnull=True).values_list("pk", "title"))
+    identity = [
+        " ".join(words(f"{titles.get(r[0], '')} {r[6]} {r[4] or ''}")) or str(r[0]) for r in rows
+    ]
+    passages = np.full((len(rows), 2), -1, dtype=np.int64)
     vectors, vector_rows, vector_weights = [], [], []
     if embeddings.available():
         for record_id, position, blob in (
@@ -119,6 +130,8 @@ def _build_catalogue(stamp: int) -> Catalogue:
         ):
             vector = np.frombuffer(bytes(blob), dtype=np.float32)
             if record_id in row_of and vector.shape[0] == embeddings.DIM:
+                if position < 2:
+                    passages[row_of[record_id], position] = len(vectors)
                 vectors.append(vector)
                 vector_rows.append(row_of[record_id])
                 vector_weights.append(PASSAGE_WEIGHTS[min(position, len(PASSAGE_WEIGHTS) - 1)])
@@ -134,6 +147,8 @@ def _build_catalogue(stamp: int) -> Catalogue:
         vector_rows=np.array(vector_rows, dtype=np.int64),
         vector_weights=np.array(vector_weights, dtype=np.float32),
         terms=list(SearchTerm.objects.values_list("partnership_id", "term", "expansion")),
+        passages=passages,
+        identity=identity,
     )
 
 

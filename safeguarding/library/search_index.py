@@ -2,7 +2,7 @@
 """The library's full-text index, one for each database (see docs/search.md).
 
 - **SQLite**: ``library_search``, an FTS5 external-content table over the record's columns
-  (title, summary, learning, recommendations, themes_text, full_text) with the ``porter
+  (title, summary, learning, recommendations, themes_text, full_text, publisher) with the ``porter
   unicode61`` tokenizer. The text is not stored twice: FTS5 reads it from
   ``library_libraryrecord`` when it needs it.
 - **PostgreSQL**: ``library_search(record_id, document tsvector)`` with a GIN index; the
@@ -41,11 +41,20 @@ VECTOR_TABLE = "library_recordvector"
 TERM_TABLE = "library_searchterm"
 INDEX_TABLE = "library_search"
 STATE_TABLE = "library_search_state"
-COLUMNS = ("title", "summary", "learning", "recommendations", "themes_text", "full_text")
+# The publisher is indexed so that a place name finds that area's reviews (issue 15).
+COLUMNS = (
+    "title",
+    "summary",
+    "learning",
+    "recommendations",
+    "themes_text",
+    "full_text",
+    "publisher",
+)
 
 # Column weights for ranking. SQLite bm25() takes one per column, in COLUMNS order; PostgreSQL
 # ts_rank_cd() takes {D, C, B, A}. Tuned on the bench query set (bench/search_quality.py).
-SQLITE_WEIGHTS = (8.0, 4.0, 4.0, 2.0, 4.0, 1.0)
+SQLITE_WEIGHTS = (8.0, 4.0, 4.0, 2.0, 4.0, 1.0, 4.0)
 POSTGRES_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"  # D (unused: not in the head), C, B, A
 # PostgreSQL: at most this many characters of the full text go into the document (a tsvector
 # holds at most 1 MB; positions past 16,383 are all counted as the last one anyway).
@@ -105,14 +114,15 @@ def _sqlite_schema() -> list[str]:
 
 def _postgres_head(row: str) -> str:
     """The weighted tsvector of everything but the full text (A title; B summary, learning,
-    themes; C recommendations): small, so ranking can read it for every match."""
+    themes, publisher; C recommendations): small, so ranking can read it for every match."""
 
     def field(*names: str) -> str:
         return " || ' ' || ".join(f"coalesce({row}.{n}, '')" for n in names)
 
+    middle = field("summary", "learning", "themes_text", "publisher")
     return (
         f"setweight(to_tsvector('english', {field('title')}), 'A') || "
-        f"setweight(to_tsvector('english', {field('summary', 'learning', 'themes_text')}), 'B')"
+        f"setweight(to_tsvector('english', {middle}), 'B')"
         f" || setweight(to_tsvector('english', {field('recommendations')}), 'C')"
     )
 
@@ -408,3 +418,40 @@ def keyword_matches(
                 [terms, *params],
             )
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+def words_in_index(
+    words: Sequence[str], *, partnership_id: int | None, public_only: bool
+) -> set[str]:
+    """Which of ``words`` occur in a live record of the partnership (every partnership with
+    None; public ones only with ``public_only``), anywhere in it, as the index stems them: a
+    spelling correction must leave those alone. One indexed lookup per word."""
+    found: set[str] = set()
+    where, params = ["r.archived_at IS NULL"], []
+    if partnership_id is not None:
+        where.append("r.partnership_id = %s")
+        params.append(partnership_id)
+    if public_only:
+        where.append("r.is_public")
+    conditions = " AND ".join(where)
+    with connection.cursor() as cursor:
+        for word in dict.fromkeys(words):
+            if not word.isalnum():
+                continue
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    f"SELECT 1 FROM {INDEX_TABLE} JOIN {RECORD_TABLE} r "
+                    f"ON r.id = {INDEX_TABLE}.rowid WHERE {INDEX_TABLE} MATCH %s "
+                    f"AND {conditions} LIMIT 1",
+                    [f'"{word}"', *params],
+                )
+            else:
+                cursor.execute(
+                    f"SELECT 1 FROM {INDEX_TABLE} s JOIN {RECORD_TABLE} r "
+                    f"ON r.id = s.record_id WHERE s.document @@ plainto_tsquery('english', %s) "
+                    f"AND {conditions} LIMIT 1",
+                    [word, *params],
+                )
+            if cursor.fetchone():
+                found.add(word)
+    return found

@@ -6,12 +6,53 @@ only), and the partnership's search terms (abbreviations, synonyms, everyday wor
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .search_catalogue import Catalogue
 from .text import STOPWORDS, english_frequencies, stem, word_spans, words
 
 MAX_PHRASES = 60  # words and phrases in one full-text query
+FIRST_YEAR, LAST_YEAR = 1950, 2100  # a four-digit number outside this is not a year
+
+# Words that name the subject of a review before its letter: "Child Y", "Baby T", "Adult D",
+# "Family R", "Mrs K", "Young Person A", "Siblings A and B".
+NAME_WORDS = frozenset(
+    [
+        "child",
+        "children",
+        "baby",
+        "infant",
+        "adult",
+        "family",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "person",
+        "sibling",
+        "siblings",
+        "brother",
+        "brothers",
+        "sister",
+        "sisters",
+        "twin",
+        "twins",
+        "boy",
+        "girl",
+        "man",
+        "woman",
+        "mother",
+        "father",
+        "young",
+        "learner",
+        "patient",
+        "resident",
+        "and",
+    ]
+)
 
 
 @dataclass
@@ -25,6 +66,13 @@ class Analysis:
     meaning_text: str  # what the sentence model reads
     highlight: set[str]  # stems of single words to mark in snippets
     highlight_phrases: list[tuple[str, ...]] = field(default_factory=list)  # and phrases
+    # Side-by-side words of the query, searched as phrases: case names ("child y", "elm
+    # court") and pairs of the query's own words. A record with the exact phrase is a strong
+    # match; a rare phrase counts for a lot in the index's ranking.
+    name_phrases: list[list[str]] = field(default_factory=list)
+    year_from: int | None = None  # from year words in the query ("since 2019")
+    year_to: int | None = None  # ("before 2015": 2014)
+    year_text: str = ""  # the year words as typed, to show what was understood
 
 
 def _split_alternatives(expansion: str) -> list[str]:
@@ -51,7 +99,124 @@ def _find(seq: list, part: list) -> int:
     return -1
 
 
-def analyse(query: str, cat: Catalogue, partnership_id: int | None, smart: bool) -> Analysis:
+_YEAR = r"(19[5-9]\d|20\d\d)"
+_PUBLISHED = r"(?:(?:published|reviews?|written)\s+){0,2}"
+# (pattern, (from, to) of the pattern's years), tried in this order; the first that matches
+# is the query's year words.
+_YEAR_WORDS: list[tuple[re.Pattern, Callable[..., tuple[int | None, int | None]]]] = [
+    (
+        rf"\b{_PUBLISHED}(?:between\s+|from\s+|in\s+)?{_YEAR}\s*(?:-|–|—|to|and|until|till)"
+        rf"\s*{_YEAR}\b",
+        lambda a, b: (min(a, b), max(a, b)),
+    ),
+    (
+        rf"\b{_PUBLISHED}(?:since|from|in\s+or\s+after)\s+{_YEAR}(?:\s+onwards?)?\b",
+        lambda a: (a, None),
+    ),
+    (rf"\b{_PUBLISHED}(?:after|post|later\s+than)\s*-?\s*{_YEAR}\b", lambda a: (a + 1, None)),
+    (
+        rf"\b{_PUBLISHED}(?:in\s+)?{_YEAR}\s*(?:onwards?|or\s+later|or\s+after|and\s+later|"
+        rf"and\s+after|or\s+since|\+)",
+        lambda a: (a, None),
+    ),
+    (
+        rf"\b{_PUBLISHED}(?:before|pre|prior\s+to|earlier\s+than)\s*-?\s*{_YEAR}\b",
+        lambda a: (None, a - 1),
+    ),
+    (rf"\b{_PUBLISHED}(?:until|till|up\s+to)\s+{_YEAR}\b", lambda a: (None, a)),
+    (
+        rf"\b{_PUBLISHED}(?:in\s+)?{_YEAR}\s+(?:or|and)\s+(?:earlier|before)\b",
+        lambda a: (None, a),
+    ),
+    (rf"\b{_PUBLISHED}(?:in\s+|during\s+)?{_YEAR}\b", lambda a: (a, a)),
+]
+_YEAR_PATTERNS = [(re.compile(p, re.IGNORECASE), f) for p, f in _YEAR_WORDS]
+
+
+def year_words(query: str) -> tuple[int | None, int | None, str, str]:
+    """The year range that year words in ``query`` ask for ("since 2019", "before 2015",
+    "2016-2018", "2021 onwards", "domestic homicide 2021") and the query without them:
+    (from, to, the rest of the query, the year words as typed). (None, None, query, "") when
+    there are none, or when nothing but the year words would be left to search for."""
+    for pattern, years in _YEAR_PATTERNS:
+        match = pattern.search(query)
+        if not match:
+            continue
+        numbers = [int(n) for n in match.groups() if n]
+        if not all(FIRST_YEAR <= n <= LAST_YEAR for n in numbers):
+            continue
+        year_from, year_to = years(*numbers)
+        rest = " ".join(f"{query[: match.start()]} {query[match.end() :]}".split())
+        if not [w for w in words(rest) if w not in STOPWORDS]:
+            return None, None, query, ""
+        return year_from, year_to, rest, match.group().strip()
+    return None, None, query, ""
+
+
+def name_phrases(query: str) -> list[list[str]]:
+    """Phrases for the case names in ``query``: a capital letter with the word that names
+    whose it is ("Child Y" → child y, "Mrs K" → mrs k, "the J twins" → j twins, "Siblings A
+    and B" → siblings a, a and b). Single letters are otherwise too common to search for
+    (and most are stopwords), so without this "Child Y" would search for "child" alone. "I",
+    and "A" starting the query as an article, are not names."""
+    spans = word_spans(query)
+    typed = [query[start:end] for start, end, _ in spans]
+    folded = [w for _, _, w in spans]
+    letters = {
+        i
+        for i, t in enumerate(typed)
+        if len(t) == 1
+        and t.isalpha()
+        and t.isupper()
+        and t != "I"
+        and not (i == 0 and t == "A" and len(typed) > 1 and typed[1][:1].islower())
+    }
+    phrases: list[list[str]] = []
+    for i in sorted(letters):
+        previous = folded[i - 1] if i > 0 else ""
+        if previous == "and" and i >= 2 and i - 2 in letters:
+            phrase = folded[i - 2 : i + 1]
+        elif previous and (previous in NAME_WORDS or previous not in STOPWORDS):
+            phrase = [previous, folded[i]]
+        elif i + 1 < len(folded) and folded[i + 1] not in STOPWORDS:
+            phrase = [folded[i], folded[i + 1]]
+        else:
+            continue
+        if phrase not in phrases:
+            phrases.append(phrase)
+    return phrases
+
+
+def word_pairs(query: str, limit: int = 12) -> list[list[str]]:
+    """The query's own words two by two where they stand side by side ("elm court", "static
+    caravan"), for a phrase match."""
+    folded = [w for _, _, w in word_spans(query)]
+    pairs: list[list[str]] = []
+    for first, second in itertools.pairwise(folded):
+        pair = [first, second]
+        if first in STOPWORDS or second in STOPWORDS or pair in pairs:
+            continue
+        if first.isdigit() or second.isdigit():
+            continue
+        pairs.append(pair)
+    return pairs[:limit]
+
+
+def analyse(
+    query: str,
+    cat: Catalogue,
+    partnership_id: int | None,
+    smart: bool,
+    in_index: Callable[[list[str]], set[str]] | None = None,
+) -> Analysis:
+    """What the ranking needs to know about ``query``. In smart mode, year words become a year
+    range (and are not searched for as words), case names and side-by-side words become
+    phrases, misspelt words are corrected (never a word that ``in_index`` says the searcher's
+    records use) and search terms add their synonyms."""
+    year_from = year_to = None
+    year_text = ""
+    if smart:
+        year_from, year_to, query, year_text = year_words(query)
     raw = [w for w in words(query) if w not in STOPWORDS]
     if not smart:
         kept = list(dict.fromkeys(raw))
@@ -78,6 +243,11 @@ def analyse(query: str, cat: Catalogue, partnership_id: int | None, smart: bool)
             fixed = vocabulary.correct(w)
             if fixed != w:
                 corrections[w] = fixed
+        if corrections and in_index is not None:
+            # A word the searcher's records use is no misspelling, however rare (a Welsh
+            # place name, a surname): it is searched as typed.
+            for w in in_index(list(corrections)):
+                corrections.pop(w, None)
     corrected_query = ""
     meaning_text = query
     if corrections:
@@ -91,6 +261,12 @@ def analyse(query: str, cat: Catalogue, partnership_id: int | None, smart: bool)
     all_words = [corrections.get(w, w) for w in words(query)]
     kept = list(dict.fromkeys(w for w in all_words if w not in STOPWORDS))
     phrases = [[w] for w in kept] + [[w] for w in corrections if w not in kept]
+    # A word typed with accents is searched as typed too: PostgreSQL's index keeps accents
+    # ("Ynys Môn"), SQLite's removes them (so there it is the same word).
+    for start, end, w in word_spans(query):
+        typed = query[start:end].lower()
+        if typed != w and w not in STOPWORDS and [typed] not in phrases:
+            phrases.append([typed])
 
     # 2. search terms, matched on stems, longest first: the words of a matched phrase
     # ("bed sores") are not matched again on their own ("bed").
@@ -137,6 +313,9 @@ def analyse(query: str, cat: Catalogue, partnership_id: int | None, smart: bool)
     every = phrases + expansion_phrases
     highlight = {stem(p[0]) for p in every if len(p) == 1}
     highlight_phrases = [tuple(stem(w) for w in p) for p in every if len(p) > 1]
+    names = name_phrases(query)
+    pairs = [p for p in word_pairs(corrected_query or query) if p not in names]
+    highlight_phrases += [tuple(stem(w) for w in p) for p in names]
     return Analysis(
         words=kept,
         corrections=corrections,
@@ -147,6 +326,10 @@ def analyse(query: str, cat: Catalogue, partnership_id: int | None, smart: bool)
         meaning_text=meaning_text,
         highlight=highlight,
         highlight_phrases=highlight_phrases,
+        name_phrases=names + pairs,
+        year_from=year_from,
+        year_to=year_to,
+        year_text=year_text,
     )
 
 

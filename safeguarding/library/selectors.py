@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -88,12 +88,26 @@ def records_in_order(
     return [found[pk] for pk in ids if pk in found]
 
 
+YEAR_RANGE = ("year_from", "year_to")
+
+
+def _year_number(value) -> int | None:
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 4 else None
+
+
 def _narrowed(records: QuerySet[LibraryRecord], filters: dict, skip: str = ""):
     """``records`` with the search filters applied (any of the chosen values of a facet)."""
     for name, values in filters.items():
-        if name == skip or not values:
+        if name == skip or (name in YEAR_RANGE and skip == "year") or not values:
             continue
-        if name in ("year", "theme"):
+        if name in YEAR_RANGE:
+            # A year range never matches a record whose year is not known.
+            year = _year_number(values[0] if isinstance(values, list | tuple) else values)
+            if year is not None:
+                lookup = "year__gte" if name == "year_from" else "year__lte"
+                records = records.filter(**{lookup: year})
+        elif name in ("year", "theme"):
             numbers = [
                 int(v)
                 for v in values
@@ -126,7 +140,12 @@ def record_browse(
     matching = _narrowed(base, filters)
     total = matching.count()
     records = list(
-        matching.order_by("-year", "-published_on", "title", "pk")[offset : offset + limit]
+        matching.order_by(
+            F("year").desc(nulls_last=True),
+            F("published_on").desc(nulls_last=True),
+            "title",
+            "pk",
+        )[offset : offset + limit]
     )
     for record in records:
         words = record.summary.split()
@@ -141,7 +160,9 @@ def record_browse(
             .order_by()
         )
         items = [
-            (str(value), labels.get(name, {}).get(value, str(value)), n) for value, n in counts
+            (str(value), labels.get(name, {}).get(value, str(value)), n)
+            for value, n in counts
+            if value is not None  # (a year not known is no value to filter by)
         ]
         if name == "year":
             items.sort(key=lambda item: item[0], reverse=True)
@@ -271,7 +292,9 @@ def themes_by_year(
 
     Three queries, whatever the size of the library."""
     record_pairs = LibraryRecord.themes.through.objects.filter(
-        libraryrecord__partnership=partnership, libraryrecord__archived_at__isnull=True
+        libraryrecord__partnership=partnership,
+        libraryrecord__archived_at__isnull=True,
+        libraryrecord__year__isnull=False,  # (a record whose year is not known has no column)
     )
     finding_pairs = Theme.findings.through.objects.filter(
         finding__review__partnership=partnership
@@ -287,7 +310,8 @@ def themes_by_year(
     for theme_id, year, record_id in record_pairs.values_list(
         "theme_id", "libraryrecord__year", "libraryrecord_id"
     ):
-        seen[(theme_id, year)].add(("record", record_id))
+        if year is not None:  # (filtered out above; for the type checker)
+            seen[(theme_id, year)].add(("record", record_id))
     for theme_id, created_at, review_id in finding_pairs.values_list(
         "theme_id", "finding__created_at", "finding__review_id"
     ):

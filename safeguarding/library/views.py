@@ -123,10 +123,12 @@ def run_search(request, partnership, *, public_only: bool) -> dict:
 
     form = SearchForm(request.GET or None)
     chosen = form.filters()
+    years = form.year_range()
     query = (request.GET.get("q") or "").strip()
     page = _page_number(request)
     offset = (page - 1) * PAGE_SIZE
     corrected = ""
+    confident, query_years = None, ""
     if len(query) > 200:
         records, total, facets = [], 0, {}
     elif query:
@@ -134,7 +136,7 @@ def run_search(request, partnership, *, public_only: bool) -> dict:
             partnership,
             query,
             public_only=public_only,
-            filters=chosen or None,
+            filters={**chosen, **years} or None,
             limit=PAGE_SIZE,
             offset=offset,
         )
@@ -144,12 +146,16 @@ def run_search(request, partnership, *, public_only: bool) -> dict:
         )
         for record in records:
             record.snippet = _safe_snippet(by_id[record.pk].snippet)
+            record.grouped = by_id[record.pk].grouped
         total, facets = result.total, result.facets
         corrected = result.corrected_query or ""
+        if result.confident < total:
+            confident = result.confident
+        query_years = _years_text(result.year_from, result.year_to)
     else:
         records, total, facets = selectors.record_browse(
             partnership=partnership,
-            filters=chosen,
+            filters={**chosen, **years},
             public_only=public_only,
             offset=offset,
             limit=PAGE_SIZE,
@@ -164,6 +170,14 @@ def run_search(request, partnership, *, public_only: bool) -> dict:
         if name in labels
         for value in values
     ]
+    if years:
+        if "year_from" not in years:
+            span = f"up to {years['year_to']}"
+        elif "year_to" not in years:
+            span = f"{years['year_from']} or later"
+        else:
+            span = f"{years['year_from']} to {years['year_to']}"
+        filter_tags.append({"facet": "Years published", "value": span})
     return {
         "form": form,
         "query": query,
@@ -176,7 +190,23 @@ def run_search(request, partnership, *, public_only: bool) -> dict:
         "pagination": pagination(request, page, pages),
         "corrected_query": corrected if corrected and corrected != query else "",
         "filter_tags": filter_tags,
+        "confident": confident,
+        "loose": total - confident if confident is not None else 0,
+        "query_years": query_years,
     }
+
+
+def _years_text(year_from: int | None, year_to: int | None) -> str:
+    """The year range that the query's own words asked for, in words ("" if none)."""
+    if year_from is not None and year_to is not None:
+        if year_from == year_to:
+            return f"published in {year_from}"
+        return f"published from {year_from} to {year_to}"
+    if year_from is not None:
+        return f"published in {year_from} or later"
+    if year_to is not None:
+        return f"published in {year_to} or earlier"
+    return ""
 
 
 @require_GET

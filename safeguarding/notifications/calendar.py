@@ -18,8 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership
-
-from .transport import Attachment
+from safeguarding.core.email_transport import Attachment
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 METHODS = ("REQUEST", "CANCEL")

@@ -1,7 +1,12 @@
 """Reads of notifications: a person sees only their own. Someone else's notification answers
 404, as one that does not exist (ADR 0010)."""
 
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page, Paginator
+from django.db import models
 from django.http import Http404
 
 from .models import Notification, NotificationAttachment
@@ -51,3 +56,28 @@ def notification_attachment_get(*, notification: Notification, pk: int) -> Notif
 
 def notification_unread_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_about(
+    *, objects: Sequence[models.Model], kinds: Sequence[str]
+) -> dict[int, list[Notification]]:
+    """Who was told about each of ``objects`` (of one model) with one of ``kinds``, by the
+    object's id, oldest first: for a page that says who was emailed about a record (read only
+    by those who may see that record: only the address, status and time are meant to be
+    shown)."""
+    found: dict[int, list[Notification]] = defaultdict(list)
+    if not objects:
+        return found
+    notifications = (
+        Notification.objects.filter(
+            subject_type=ContentType.objects.get_for_model(objects[0]),
+            subject_id__in=[o.pk for o in objects],
+            kind__in=kinds,
+        )
+        .only("subject_id", "email", "email_status", "created_at", "kind")
+        .order_by("created_at", "id")
+    )
+    for notification in notifications:
+        if notification.subject_id is not None:
+            found[notification.subject_id].append(notification)
+    return found

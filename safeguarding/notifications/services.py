@@ -22,17 +22,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership, User
-from safeguarding.core.errors import ServiceError
-
-from .kinds import kind_get
-from .models import Notification, NotificationAttachment
-from .transport import (
+from safeguarding.core.email_transport import (
     Attachment,
     OutgoingEmail,
     email_transport,
     personalisation_value,
     transport_attaches_files,
 )
+from safeguarding.core.errors import ServiceError
+
+from .kinds import kind_get
+from .models import Notification, NotificationAttachment
 
 logger = logging.getLogger(__name__)
 

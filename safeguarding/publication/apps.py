@@ -8,6 +8,10 @@ class PublicationConfig(AppConfig):
 
     def ready(self) -> None:
         from safeguarding.audit.registry import register_actions
+        from safeguarding.clock.reminders import register_source
+        from safeguarding.notifications.kinds import NotificationKind, register_kinds
+
+        from .reminders import publication_reminders
 
         register_actions(
             {
@@ -23,5 +27,23 @@ class PublicationConfig(AppConfig):
                 "publication.published": "Published a review",
                 "publication.corrected": "Published a correction (new revision)",
                 "publication.withdrawn": "Withdrew a published review",
+                "publication.reminder_sent": "Sent a reminder of the steps before publication",
             }
         )
+        register_kinds(
+            {
+                "publication.step_due_soon": NotificationKind(
+                    label="A step before publication is due soon",
+                    subject="Due {{ due_on|date:'j F Y' }}: {% if steps %}steps before "
+                    "publication{% else %}publication{% endif %} of {{ review.reference }}",
+                    template="publication/email/steps_due.txt",
+                ),
+                "publication.step_overdue": NotificationKind(
+                    label="A step before publication is overdue",
+                    subject="Overdue: {% if steps %}steps before publication{% else %}"
+                    "publication{% endif %} of {{ review.reference }}",
+                    template="publication/email/steps_due.txt",
+                ),
+            }
+        )
+        register_source("publications", publication_reminders)

@@ -86,6 +86,12 @@ class Publication(ArchivableModel):
     improvements = models.TextField(max_length=20_000, blank=True)
     reviewer_names = models.CharField(max_length=500, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    planned_publish_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the partnership plans to publish: the steps before publication are "
+        "reminded against it (publication/reminders.py)",
+    )
     publish_on = models.DateField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     earliest_removal_on = models.DateField(null=True, blank=True)

@@ -26,7 +26,8 @@ from .permissions import can_withdraw
 from .signals import publication_published
 
 Kind = PrePublicationStep.Kind
-DECISION_FIELDS = ("title", "summary", "form", "not_full_reason", "improvements", "reviewer_names")
+TEXT_FIELDS = ("title", "summary", "form", "not_full_reason", "improvements", "reviewer_names")
+DECISION_FIELDS = (*TEXT_FIELDS, "planned_publish_on")
 
 
 class PublicationRefused(ServiceError):
@@ -92,12 +93,25 @@ def publication_start(*, review, actor) -> Publication:
 
 
 def publication_update(*, publication: Publication, actor, **values) -> Publication:
-    """The decision: title, summary, full report or improvements (with the reason, R15), and
-    the reviewer names, which are always published."""
+    """The decision: title, summary, full report or improvements (with the reason, R15), the
+    reviewer names, which are always published, and the date the partnership plans to publish
+    (the business unit is reminded of the steps before it: reminders.py)."""
     _writable(publication)
     unknown = set(values) - set(DECISION_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields {sorted(unknown)}")
+    planned = {}
+    if "planned_publish_on" in values:
+        planned["planned_publish_on"] = values.pop("planned_publish_on")
+        if (
+            planned["planned_publish_on"] is not None
+            and planned["planned_publish_on"] != publication.planned_publish_on
+            and planned["planned_publish_on"] < _today()
+        ):
+            raise ServiceError(
+                "The planned publication date must be today or in the future",
+                field="planned_publish_on",
+            )
     values = {key: (value or "").strip() for key, value in values.items()}
     if "title" in values and not values["title"]:
         raise ServiceError("Enter the title to publish", field="title")
@@ -121,7 +135,7 @@ def publication_update(*, publication: Publication, actor, **values) -> Publicat
                 field="improvements",
             )
     with transaction.atomic():
-        changed = apply_changes(publication, values)
+        changed = apply_changes(publication, {**values, **planned})
         publication.modified_by = actor
         publication.full_clean()
         publication.save(update_fields=[*changed, "modified_by", "modified_at"])

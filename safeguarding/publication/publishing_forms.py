@@ -41,6 +41,12 @@ class DecisionForm(GovukForm):
         max_length=500,
         help_text="Always published. Separate names with commas",
     )
+    planned_publish_on = GovukDateField(
+        label="Planned publication date",
+        required=False,
+        help_text="Optional. The business unit is emailed before each step that must be done "
+        "by then, such as the advance copies. For example, 27 3 2027",
+    )
 
 
 class FileUploadForm(GovukForm):

@@ -17,6 +17,31 @@ class ReferralsConfig(AppConfig):
                     subject="Referral {{ referral.reference }} received by {{ partnership.name }}",
                     template="referrals/email/acknowledgement.txt",
                 ),
+                "decision.awaiting_signature": NotificationKind(
+                    label="A decision is waiting for your signature",
+                    subject=(
+                        "Sign the {{ track.get_review_type_display }} decision on "
+                        "{{ case.reference }} ({{ case.pseudonym }})"
+                    ),
+                    template="referrals/email/decision_awaiting_signature.txt",
+                ),
+                "decision.disagreement_raised": NotificationKind(
+                    label="A decision maker declined to sign or disagreed with a decision",
+                    subject=(
+                        "{{ disagreement.capacity }} {% if disagreement.kind == 'declined' %}"
+                        "declined to sign{% else %}disagrees with{% endif %} the "
+                        "{{ track.get_review_type_display }} decision on {{ case.reference }}"
+                    ),
+                    template="referrals/email/disagreement_raised.txt",
+                ),
+                "decision.disagreement_resolved": NotificationKind(
+                    label="A disagreement about a decision was resolved",
+                    subject=(
+                        "Disagreement resolved: the {{ track.get_review_type_display }} "
+                        "decision on {{ case.reference }}"
+                    ),
+                    template="referrals/email/disagreement_resolved.txt",
+                ),
             }
         )
 
@@ -34,6 +59,9 @@ class ReferralsConfig(AppConfig):
                 "decision.recorded": "Recorded a decision",
                 "decision.signed": "Signed a decision",
                 "decision.finalised": "A decision became final",
+                "decision.declined": "Declined to sign a decision",
+                "decision.disagreed": "Disagreed with a decision",
+                "decision.disagreement_resolved": "Recorded how a disagreement was resolved",
                 "notification.recorded": "Recorded a notification",
                 "case.summary_downloaded": "Downloaded a case's notification summary",
             }

@@ -13,7 +13,7 @@ from django.db import models
 
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
 from safeguarding.core.encryption import EncryptedDateField, EncryptedTextField
-from safeguarding.core.models import TimeStampedModel
+from safeguarding.core.models import ArchivableModel, TimeStampedModel
 
 
 class Status(models.TextChoices):
@@ -69,8 +69,9 @@ class HarmedBy(models.TextChoices):
     UNKNOWN = "unknown", "Not known"
 
 
-class Case(TimeStampedModel):
-    """One incident: its referrals, screening facts and review tracks."""
+class Case(ArchivableModel):
+    """One incident: its referrals, screening facts and review tracks. Archived by the
+    retention schedule some time after it closed (records/retention.py), never deleted."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(max_length=30, unique=True)
@@ -264,6 +265,10 @@ class DecisionMaker(models.Model):
 class Decision(TimeStampedModel):
     class State(models.TextChoices):
         AWAITING_SIGNATURES = "awaiting_signatures", "Awaiting signatures"
+        # A decision maker declined to sign or disagreed: the business unit records how the
+        # disagreement was resolved (Working Together 2023: partners resolve disagreement
+        # through their escalation arrangements) before the decision can be final.
+        DISPUTED = "disputed", "Disagreement to resolve"
         FINAL = "final", "Final"
 
     track = models.OneToOneField(Track, on_delete=models.PROTECT, related_name="decision")
@@ -274,6 +279,9 @@ class Decision(TimeStampedModel):
         max_length=30, choices=State.choices, default=State.AWAITING_SIGNATURES
     )
     finalised_at = models.DateTimeField(null=True, blank=True)
+    # Signatures start again when a disagreement is resolved by changing the decision: only
+    # the signatures and disagreements of the current round count.
+    round = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         constraints = [
@@ -292,17 +300,89 @@ class Signature(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     capacity = models.CharField(max_length=100)
     signed_at = models.DateTimeField(auto_now_add=True)
+    round = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering = ["signed_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["decision", "decision_maker"], name="signature_once_per_signatory"
+                fields=["decision", "decision_maker", "round"],
+                name="signature_once_per_signatory_and_round",
             )
         ]
 
     def __str__(self) -> str:
         return f"Signed by {self.capacity} on {self.signed_at:%d %b %Y}"
+
+
+class Disagreement(models.Model):
+    """A decision maker declined to sign a decision, or disagreed with it, with their reason.
+    It goes back to the business unit, which records how it was resolved through the
+    partnership's escalation arrangements (who resolved it, the outcome, why and when)."""
+
+    class Kind(models.TextChoices):
+        DECLINED = "declined", "Declined to sign"
+        DISAGREED = "disagreed", "Disagrees with the decision"
+
+    class Resolution(models.TextChoices):
+        SIGN = "sign", "The decision stands: the decision maker is asked to sign it"
+        WITHOUT_SIGNATURE = (
+            "without_signature",
+            "The decision stands without their signature: their disagreement is kept with it",
+        )
+        CHANGE = (
+            "change",
+            "The decision is to be changed: the business unit records it again and every "
+            "decision maker signs again",
+        )
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="disagreements")
+    round = models.PositiveSmallIntegerField(default=1)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    capacity = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.TextField(max_length=5_000)
+    raised_at = models.DateTimeField(auto_now_add=True)
+    # The escalation that resolved it.
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+    resolved_by = models.CharField(
+        max_length=300, blank=True, help_text="Who resolved it, e.g. the lead safeguarding partners"
+    )
+    resolution_reason = models.TextField(max_length=5_000, blank=True)
+    resolved_on = models.DateField(null=True, blank=True)
+    resolution_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="disagreement_reason_not_empty"
+            ),
+            models.UniqueConstraint(
+                fields=["decision", "user", "round"],
+                condition=models.Q(resolution=""),
+                name="disagreement_one_open_per_decision_maker",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolution="")
+                | (
+                    ~models.Q(resolved_by="")
+                    & ~models.Q(resolution_reason="")
+                    & models.Q(resolved_on__isnull=False)
+                ),
+                name="disagreement_resolution_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.capacity}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.resolution
 
 
 class Notification(models.Model):

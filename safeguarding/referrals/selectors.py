@@ -8,6 +8,7 @@ decision maker sees the decision they sign.
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -21,6 +22,7 @@ from .models import (
     Case,
     Decision,
     DecisionMaker,
+    Disagreement,
     Notification,
     Referral,
     ReferralIdentity,
@@ -189,6 +191,9 @@ def case_referrals(*, case: Case) -> list[Referral]:
 class SignatoryRow:
     decision_maker: DecisionMaker
     signature: Signature | None
+    # This round's disagreement by the decision maker: open, or resolved with the decision
+    # standing without their signature (shown instead of "not signed yet").
+    disagreement: Disagreement | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +201,7 @@ class TrackRow:
     track: Track
     decision: Decision | None
     signatories: list[SignatoryRow]
+    disagreements: list[Disagreement]
 
     @property
     def signed_count(self) -> int:
@@ -209,18 +215,37 @@ class TrackRow:
     def waiting_for(self) -> list[DecisionMaker]:
         return [row.decision_maker for row in self.signatories if row.signature is None]
 
+    @property
+    def open_disagreements(self) -> list[Disagreement]:
+        return [d for d in self.disagreements if d.is_open]
 
-def _signatory_rows(signatures: list[Signature], makers: list[DecisionMaker]) -> list[SignatoryRow]:
+
+def _signatory_rows(
+    signatures: list[Signature],
+    makers: list[DecisionMaker],
+    disagreements: Sequence[Disagreement] = (),
+) -> list[SignatoryRow]:
     by_maker = {s.decision_maker_id: s for s in signatures}
-    rows = [SignatoryRow(maker, by_maker.pop(maker.pk, None)) for maker in makers]
+    by_user = {
+        d.user_id: d
+        for d in disagreements
+        if d.is_open or d.resolution == Disagreement.Resolution.WITHOUT_SIGNATURE
+    }
+    rows = [
+        SignatoryRow(maker, signature, None if signature else by_user.get(maker.user_id))
+        for maker in makers
+        for signature in [by_maker.pop(maker.pk, None)]
+    ]
     # A signature by someone no longer named still counts in the record: show it too.
     rows += [SignatoryRow(s.decision_maker, s) for s in by_maker.values()]
     return rows
 
 
 def case_tracks(*, case: Case) -> list[TrackRow]:
-    """The case's tracks with their decisions, signatures and the decision makers who must
-    sign: three queries however many tracks, decisions and signatures there are."""
+    """The case's tracks with their decisions, signatures, disagreements and the decision
+    makers who must sign: four queries however many tracks, decisions and signatures there
+    are. Signatures and disagreements of earlier rounds (before a decision was changed) are
+    listed with the disagreements, not counted."""
     tracks = list(
         Track.objects.filter(case=case)
         .select_related("decision")
@@ -230,7 +255,13 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
                 queryset=Signature.objects.select_related("user", "decision_maker").order_by(
                     "signed_at", "id"
                 ),
-            )
+            ),
+            Prefetch(
+                "decision__disagreements",
+                queryset=Disagreement.objects.select_related(
+                    "user", "resolution_recorded_by"
+                ).order_by("raised_at", "id"),
+            ),
         )
         .order_by("review_type")
     )
@@ -244,14 +275,19 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
     rows = []
     for track in tracks:
         decision = getattr(track, "decision", None)
+        disagreements = list(decision.disagreements.all()) if decision else []
         rows.append(
             TrackRow(
                 track=track,
                 decision=decision,
                 signatories=_signatory_rows(
-                    list(decision.signatures.all()) if decision else [],
+                    [s for s in decision.signatures.all() if s.round == decision.round]
+                    if decision
+                    else [],
                     makers_by_type.get(track.review_type, []),
+                    [d for d in disagreements if d.round == decision.round] if decision else [],
                 ),
+                disagreements=disagreements,
             )
         )
     return rows
@@ -398,14 +434,43 @@ def decision_get_for_user(*, user, partnership: Partnership, pk: int) -> Decisio
 
 
 def decision_signatories(*, decision: Decision) -> list[SignatoryRow]:
-    """Every named decision maker for the decision's review type, with their signature (or
-    None), plus any signature by someone no longer named."""
+    """Every named decision maker for the decision's review type, with their signature of this
+    round (or None) and any disagreement of theirs that stands in its place, plus any
+    signature by someone no longer named."""
     signatures = list(
-        Signature.objects.filter(decision=decision)
+        Signature.objects.filter(decision=decision, round=decision.round)
         .select_related("user", "decision_maker")
         .order_by("signed_at", "id")
     )
-    return _signatory_rows(signatures, _decision_makers(decision.track))
+    disagreements = list(Disagreement.objects.filter(decision=decision, round=decision.round))
+    return _signatory_rows(signatures, _decision_makers(decision.track), disagreements)
+
+
+def decision_disagreements(*, decision: Decision) -> list[Disagreement]:
+    """Every disagreement with the decision, in every round, oldest first."""
+    return list(
+        Disagreement.objects.filter(decision=decision)
+        .select_related("user", "resolution_recorded_by")
+        .order_by("raised_at", "id")
+    )
+
+
+def disagreement_list_open(*, partnership: Partnership) -> list[Disagreement]:
+    """The partnership's disagreements the business unit has still to resolve, oldest first.
+    One query."""
+    return list(
+        Disagreement.objects.filter(decision__track__case__partnership=partnership, resolution="")
+        .select_related("decision__track__case")
+        .order_by("raised_at", "id")
+    )
+
+
+def disagreement_get(*, decision: Decision, pk: int) -> Disagreement:
+    """One disagreement with ``decision`` (already read through decision_get_for_user)."""
+    try:
+        return Disagreement.objects.select_related("user").get(decision=decision, pk=pk)
+    except Disagreement.DoesNotExist:
+        raise Http404("No such disagreement") from None
 
 
 def track_signatories(*, track: Track) -> list[SignatoryRow]:
@@ -429,19 +494,26 @@ def decisions_awaiting_signature(
     if not getattr(user, "is_authenticated", False):
         return []
     decisions = Decision.objects.filter(
-        track__case__partnership=partnership, state=Decision.State.AWAITING_SIGNATURES
+        track__case__partnership=partnership,
+        state__in=[Decision.State.AWAITING_SIGNATURES, Decision.State.DISPUTED],
     )
     if case is not None:
         decisions = decisions.filter(track__case=case)
     unsigned_capacity = DecisionMaker.objects.filter(
         partnership=partnership, user=user, review_type=OuterRef("track__review_type")
     ).exclude(
-        pk__in=Signature.objects.filter(decision=OuterRef(OuterRef("pk"))).values(
-            "decision_maker_id"
-        )
+        pk__in=Signature.objects.filter(
+            decision=OuterRef(OuterRef("pk")), round=OuterRef(OuterRef("round"))
+        ).values("decision_maker_id")
     )
+    # Someone who declined or disagreed is not asked again until it is resolved, nor when it
+    # was resolved with the decision standing without their signature.
+    their_disagreement = Disagreement.objects.filter(
+        decision=OuterRef("pk"), round=OuterRef("round"), user=user
+    ).filter(Q(resolution="") | Q(resolution=Disagreement.Resolution.WITHOUT_SIGNATURE))
     return list(
         decisions.filter(Exists(unsigned_capacity))
+        .exclude(Exists(their_disagreement))
         .select_related("track", "track__case")
         .order_by("decided_on", "id")
     )

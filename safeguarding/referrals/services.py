@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Partnership, ReviewType
+from safeguarding.accounts.models import Partnership, ReviewType, Role
+from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event, Milestone, subject_type_for
@@ -24,6 +25,7 @@ from .models import (
     Case,
     Decision,
     DecisionMaker,
+    Disagreement,
     Notification,
     Outcome,
     Referral,
@@ -192,6 +194,11 @@ def _acknowledge(referral: Referral, status_url: str) -> None:
         context={"referral": referral},
         private_context={"status_url": status_url} if status_url else None,
         dedupe_key=f"referral:{referral.pk}:acknowledged",
+    )
+    # The acknowledgement goes out today: that completes the SAR "acknowledge the referral"
+    # milestone (a local rule, R26 basis), not the decision.
+    clock.milestones_complete(
+        event=Event.SAR_REFERRAL_ACKNOWLEDGED, subject=referral, on_date=timezone.localdate()
     )
 
 
@@ -426,7 +433,14 @@ def decision_record(
         )
     with transaction.atomic():
         decision = Decision.objects.select_for_update().filter(track=track).first()
-        if decision is not None and decision.signatures.exists():
+        if decision is not None and decision.state == Decision.State.DISPUTED:
+            raise ServiceError(
+                "A decision maker has declined or disagreed: record how that was resolved first"
+            )
+        if decision is not None and (
+            decision.state == Decision.State.FINAL
+            or decision.signatures.filter(round=decision.round).exists()
+        ):
             raise ServiceError("The decision has been signed, so it cannot be changed")
         if decision is None:
             decision = Decision(track=track, created_by=actor)
@@ -440,19 +454,73 @@ def decision_record(
             actor=actor,
             target=decision,
             partnership=track.case.partnership,
-            payload={"outcome": outcome},
+            payload={"outcome": outcome, "round": decision.round},
         )
+        _ask_to_sign(decision, [m.user for m in _makers(track)], occasion=f"round-{decision.round}")
     return decision
+
+
+def _makers(track: Track) -> list[DecisionMaker]:
+    return list(
+        DecisionMaker.objects.filter(
+            partnership_id=track.case.partnership_id, review_type=track.review_type
+        ).select_related("user")
+    )
+
+
+def _decision_url(decision: Decision) -> str:
+    return reverse("referrals:sign", args=[decision.track.case.partnership.slug, decision.pk])
+
+
+def _ask_to_sign(decision: Decision, users: list, *, occasion: str) -> None:
+    """Tell each decision maker that the decision waits for their signature, once per
+    ``occasion`` (a round of signatures, or a resolved disagreement)."""
+    case = decision.track.case
+    notify(
+        kind="decision.awaiting_signature",
+        recipients=users,
+        partnership=case.partnership,
+        subject_object=decision,
+        context={"case": case, "track": decision.track, "decision": decision},
+        link=_decision_url(decision),
+        dedupe_key=f"decision:{decision.pk}:awaiting_signature:{occasion}",
+    )
+
+
+def _tell_business_unit(disagreement: Disagreement, *, kind: str, also=()) -> None:
+    decision = disagreement.decision
+    case = decision.track.case
+    notify(
+        kind=kind,
+        recipients=[
+            *user_list_with_role(partnership=case.partnership, role=Role.BUSINESS_UNIT),
+            *also,
+        ],
+        partnership=case.partnership,
+        subject_object=decision,
+        context={
+            "case": case,
+            "track": decision.track,
+            "decision": decision,
+            "disagreement": disagreement,
+        },
+        link=reverse(
+            "referrals:disagreement_resolve",
+            args=[case.partnership.slug, decision.pk, disagreement.pk],
+        )
+        if disagreement.is_open
+        else reverse("referrals:case", args=[case.partnership.slug, case.pk]) + "#decisions",
+        dedupe_key=f"disagreement:{disagreement.pk}:{kind}",
+    )
 
 
 def decision_sign(*, decision: Decision, user) -> Decision:
     """``user`` signs in every capacity they hold for this review type. The decision is final
-    when all the partnership's named decision makers have signed."""
+    when all the partnership's named decision makers have signed (or a disagreement was
+    resolved with the decision standing without their signature) and no disagreement is open."""
     track = decision.track
     case = track.case
-    makers = list(
-        DecisionMaker.objects.filter(partnership=case.partnership, review_type=track.review_type)
-    )
+    makers = _makers(track)
     if not makers:
         raise ServiceError("The partnership has not named decision makers for this review type")
     mine = [m for m in makers if m.user_id == user.pk]
@@ -462,13 +530,26 @@ def decision_sign(*, decision: Decision, user) -> Decision:
         decision = Decision.objects.select_for_update().get(pk=decision.pk)
         if decision.state == Decision.State.FINAL:
             raise ServiceError("This decision is already final")
-        signed = set(decision.signatures.values_list("decision_maker_id", flat=True))
+        if decision.disagreements.filter(round=decision.round, user=user, resolution="").exists():
+            raise ServiceError(
+                "You declined or disagreed with this decision: the business unit must record "
+                "how that was resolved before you can sign"
+            )
+        signed = set(
+            decision.signatures.filter(round=decision.round).values_list(
+                "decision_maker_id", flat=True
+            )
+        )
         new = [m for m in mine if m.pk not in signed]
         if not new:
             raise ServiceError("You have already signed this decision")
         for maker in new:
             Signature.objects.create(
-                decision=decision, decision_maker=maker, user=user, capacity=maker.capacity
+                decision=decision,
+                decision_maker=maker,
+                user=user,
+                capacity=maker.capacity,
+                round=decision.round,
             )
             audit_record(
                 action="decision.signed",
@@ -477,9 +558,179 @@ def decision_sign(*, decision: Decision, user) -> Decision:
                 partnership=case.partnership,
                 payload={"capacity": maker.capacity},
             )
-        if signed | {m.pk for m in new} >= {m.pk for m in makers}:
-            _finalise(decision, user)
+        _finalise_if_complete(decision, makers, user)
     return decision
+
+
+def _finalise_if_complete(decision: Decision, makers: list[DecisionMaker], user) -> None:
+    """Final when no disagreement of this round is open and every named decision maker has
+    signed or was excused by a disagreement resolved with the decision standing (R12)."""
+    if decision.state == Decision.State.FINAL:
+        return
+    current = decision.disagreements.filter(round=decision.round)
+    if current.filter(resolution="").exists():
+        return
+    signed = set(
+        decision.signatures.filter(round=decision.round).values_list("decision_maker_id", flat=True)
+    )
+    excused_users = set(
+        current.filter(resolution=Disagreement.Resolution.WITHOUT_SIGNATURE).values_list(
+            "user_id", flat=True
+        )
+    )
+    accounted = signed | {m.pk for m in makers if m.user_id in excused_users}
+    if accounted >= {m.pk for m in makers}:
+        _finalise(decision, user)
+
+
+DECISION_MAKER_OBJECTIONS = {
+    Disagreement.Kind.DECLINED: "decision.declined",
+    Disagreement.Kind.DISAGREED: "decision.disagreed",
+}
+
+
+def decision_decline(*, decision: Decision, user, kind: str, reason: str) -> Disagreement:
+    """A decision maker declines to sign, or disagrees with the decision, with their reason.
+    The decision cannot become final until the business unit records how the disagreement
+    was resolved; the business unit is told (in this transaction, emailed after it)."""
+    if kind not in Disagreement.Kind.values:
+        raise ServiceError("Select whether you decline to sign or disagree", field="kind")
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("Enter your reason", field="reason")
+    track = decision.track
+    mine = [m for m in _makers(track) if m.user_id == user.pk]
+    if not mine:
+        raise ServiceError("You are not one of the decision makers for this review type")
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        if decision.state == Decision.State.FINAL:
+            raise ServiceError("This decision is already final")
+        signed = set(
+            decision.signatures.filter(round=decision.round, user=user).values_list(
+                "decision_maker_id", flat=True
+            )
+        )
+        if all(m.pk in signed for m in mine):
+            raise ServiceError("You have already signed this decision")
+        if decision.disagreements.filter(round=decision.round, user=user, resolution="").exists():
+            raise ServiceError(
+                "You have already declined or disagreed: the business unit is resolving it"
+            )
+        disagreement = Disagreement.objects.create(
+            decision=decision,
+            round=decision.round,
+            user=user,
+            capacity=", ".join(m.capacity for m in mine if m.pk not in signed),
+            kind=kind,
+            reason=reason,
+        )
+        decision.state = Decision.State.DISPUTED
+        decision.save(update_fields=["state", "modified_at"])
+        audit_record(
+            action=DECISION_MAKER_OBJECTIONS[Disagreement.Kind(kind)],
+            actor=user,
+            target=decision,
+            partnership=track.case.partnership,
+            payload={"capacity": disagreement.capacity, "reason": reason[:500]},
+        )
+        _tell_business_unit(disagreement, kind="decision.disagreement_raised")
+    return disagreement
+
+
+def disagreement_resolve(
+    *,
+    disagreement: Disagreement,
+    resolution: str,
+    resolved_by: str,
+    reason: str,
+    resolved_on: datetime.date,
+    actor,
+) -> Disagreement:
+    """Record how a disagreement was resolved through the partnership's escalation
+    arrangements (Working Together 2023: safeguarding partners resolve disagreement between
+    them): who resolved it, the outcome, why and when.
+
+    - the decision stands and the decision maker is asked to sign it;
+    - the decision stands without their signature: their disagreement stays with it, and it
+      is final when everyone else has signed;
+    - the decision is to be changed: the signatures so far are kept in the record but no
+      longer count, the business unit records the decision again and everyone signs again.
+    """
+    if resolution not in Disagreement.Resolution.values:
+        raise ServiceError("Select the outcome of the escalation", field="resolution")
+    resolved_by = resolved_by.strip()
+    if not resolved_by:
+        raise ServiceError("Enter who resolved the disagreement", field="resolved_by")
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("Enter the reasons for the outcome", field="reason")
+    if resolved_on > timezone.localdate():
+        raise ServiceError("The date must be today or in the past", field="resolved_on")
+    if resolved_on < timezone.localtime(disagreement.raised_at).date():
+        raise ServiceError(
+            "The date must be on or after the day the disagreement was raised "
+            f"({timezone.localtime(disagreement.raised_at):%-d %B %Y})",
+            field="resolved_on",
+        )
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=disagreement.decision_id)
+        disagreement = Disagreement.objects.select_for_update().get(pk=disagreement.pk)
+        if not disagreement.is_open:
+            raise ServiceError("This disagreement has already been resolved")
+        if decision.state == Decision.State.FINAL:
+            raise ServiceError("This decision is already final")
+        answered = [disagreement]
+        if resolution == Disagreement.Resolution.CHANGE:
+            # The change answers every disagreement of the round still open.
+            answered += list(
+                decision.disagreements.select_for_update()
+                .filter(round=decision.round, resolution="")
+                .exclude(pk=disagreement.pk)
+            )
+        now = timezone.now()
+        for item in answered:
+            item.decision = decision
+            item.resolution = resolution
+            item.resolved_by = resolved_by
+            item.resolution_reason = reason
+            item.resolved_on = resolved_on
+            item.resolution_recorded_by = actor
+            item.resolution_recorded_at = now
+            item.save()
+            audit_record(
+                action="decision.disagreement_resolved",
+                actor=actor,
+                target=decision,
+                partnership=decision.track.case.partnership,
+                payload={
+                    "capacity": item.capacity,
+                    "resolution": resolution,
+                    "resolved_by": resolved_by[:300],
+                    "resolved_on": resolved_on.isoformat(),
+                    "reason": reason[:500],
+                },
+            )
+        if resolution == Disagreement.Resolution.CHANGE:
+            # A new round: the signatures so far stay in the record but no longer count.
+            decision.round += 1
+            decision.state = Decision.State.AWAITING_SIGNATURES
+            decision.modified_by = actor
+            decision.save(update_fields=["round", "state", "modified_by", "modified_at"])
+        else:
+            still_open = decision.disagreements.filter(round=decision.round, resolution="").exists()
+            decision.state = (
+                Decision.State.DISPUTED if still_open else Decision.State.AWAITING_SIGNATURES
+            )
+            decision.save(update_fields=["state", "modified_at"])
+            if resolution == Disagreement.Resolution.SIGN:
+                _ask_to_sign(
+                    decision, [disagreement.user], occasion=f"disagreement-{disagreement.pk}"
+                )
+            _finalise_if_complete(decision, _makers(decision.track), actor)
+        for item in answered:
+            _tell_business_unit(item, kind="decision.disagreement_resolved", also=[item.user])
+    return disagreement
 
 
 def _finalise(decision: Decision, user) -> None:
@@ -514,6 +765,12 @@ def _finalise(decision: Decision, user) -> None:
     done_event = done_events.get(track.review_type)
     if done_event:
         clock.milestones_complete(event=done_event, subject=case, on_date=on, actor=user)
+    if track.review_type == ReviewType.SAFEGUARDING_ADULTS_REVIEW:
+        # A referral the service did not acknowledge (a Word form, or one entered without
+        # emailing the referrer) is answered by the decision at the latest.
+        clock.milestones_complete(
+            event=Event.SAR_REFERRAL_ACKNOWLEDGED, subject=case, on_date=on, actor=user
+        )
     if start:
         clock.milestones_start(
             partnership=case.partnership,

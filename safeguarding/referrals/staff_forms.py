@@ -8,7 +8,7 @@ from safeguarding.accounts.models import Partnership
 from safeguarding.core.forms import GovukDateField, GovukForm
 
 from . import screening
-from .models import OUTCOMES_BY_TYPE, AgeGroup, Case, Notification, Status, Track
+from .models import OUTCOMES_BY_TYPE, AgeGroup, Case, Disagreement, Notification, Status, Track
 
 NOT_KNOWN = "not_known"
 
@@ -235,6 +235,75 @@ class DecisionForm(GovukForm):
         self.fields["outcome"].choices = [
             (outcome.value, outcome.label) for outcome in OUTCOMES_BY_TYPE[track.review_type]
         ]
+
+
+class DisagreementForm(GovukForm):
+    """A decision maker declines to sign or disagrees, with a reason for the business unit."""
+
+    kind = forms.ChoiceField(
+        label="What do you want to tell the business unit?",
+        widget=forms.RadioSelect,
+        choices=[
+            (Disagreement.Kind.DISAGREED, "I disagree with the decision or its reasons"),
+            (
+                Disagreement.Kind.DECLINED,
+                "I decline to sign it (for example, I need more information or I have a "
+                "conflict of interest)",
+            ),
+        ],
+        error_messages={
+            "required": "Select whether you disagree or decline to sign",
+            "invalid_choice": "Select whether you disagree or decline to sign",
+        },
+    )
+    reason = forms.CharField(
+        label="Your reason",
+        max_length=5_000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="The business unit reads it and takes it to the partnership's escalation "
+        "arrangements. Use the case's pseudonym, not real names",
+        error_messages={
+            "required": "Enter your reason",
+            "max_length": "Your reason must be 5,000 characters or fewer",
+        },
+    )
+
+
+class DisagreementResolveForm(GovukForm):
+    """How a disagreement was resolved through the partnership's escalation arrangements."""
+
+    resolved_by = forms.CharField(
+        label="Who resolved it?",
+        max_length=300,
+        strip=True,
+        help_text="For example, 'The three lead safeguarding partners at their meeting' or "
+        "'The independent chair'",
+        error_messages={
+            "required": "Enter who resolved the disagreement",
+            "max_length": "Who resolved it must be 300 characters or fewer",
+        },
+    )
+    resolution = forms.ChoiceField(
+        label="Outcome",
+        widget=forms.RadioSelect,
+        choices=Disagreement.Resolution.choices,
+        error_messages={
+            "required": "Select the outcome of the escalation",
+            "invalid_choice": "Select the outcome of the escalation",
+        },
+    )
+    reason = forms.CharField(
+        label="Reasons for the outcome",
+        max_length=5_000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": "Enter the reasons for the outcome",
+            "max_length": "Reasons must be 5,000 characters or fewer",
+        },
+    )
+    resolved_on = GovukDateField(label="Date it was resolved", help_text="For example, 27 3 2026")
 
 
 # Notifications ---------------------------------------------------------------------------------

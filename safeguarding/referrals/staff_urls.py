@@ -30,4 +30,10 @@ urlpatterns = [
         name="notification_summary",
     ),
     path("decisions/<int:pk>/sign/", views.decision_sign, name="sign"),
+    path("decisions/<int:pk>/decline/", views.decision_decline, name="decline"),
+    path(
+        "decisions/<int:pk>/disagreements/<int:disagreement_pk>/resolve/",
+        views.disagreement_resolve,
+        name="disagreement_resolve",
+    ),
 ]

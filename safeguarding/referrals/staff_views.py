@@ -31,6 +31,8 @@ from .screening import ScreeningFactsError
 from .staff_forms import (
     BecameAwareForm,
     DecisionForm,
+    DisagreementForm,
+    DisagreementResolveForm,
     LinkCaseForm,
     NotificationForm,
     OpenCaseForm,
@@ -366,8 +368,12 @@ def decision_record(request, slug: str, pk: int, track_pk: int):
         if decision
         else selectors.track_signatories(track=track)
     )
-    if decision is not None and any(row.signature for row in signatories):
-        # Signed decisions are read-only (services.decision_record refuses them too).
+    if decision is not None and (
+        decision.state != Decision.State.AWAITING_SIGNATURES
+        or any(row.signature for row in signatories)
+    ):
+        # Signed or disputed decisions are read-only (services.decision_record refuses them
+        # too); a disputed one changes only through the recorded resolution.
         return render(
             request,
             "referrals/staff/decision_signed.html",
@@ -377,6 +383,8 @@ def decision_record(request, slug: str, pk: int, track_pk: int):
                 "track": track,
                 "decision": decision,
                 "signatories": signatories,
+                "disagreements": selectors.decision_disagreements(decision=decision),
+                "can_resolve": True,
             },
         )
     initial = {}
@@ -430,10 +438,7 @@ class _SignForm(GovukForm):
 
 @require_http_methods(["GET", "POST"])
 def decision_sign(request, slug: str, pk: int):
-    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
-    decision = selectors.decision_get_for_user(user=request.user, partnership=partnership, pk=pk)
-    if not permissions.can_sign_decision(request.user, decision):
-        raise PermissionDenied("Only the partnership's named decision makers can sign")
+    partnership, decision = _decision_for_maker(request, slug, pk)
     case = decision.track.case
     form = _SignForm(_posted(request))
     if request.method == "POST":
@@ -451,13 +456,14 @@ def decision_sign(request, slug: str, pk: int):
             messages.success(request, message)
             return redirect(f"{_case_url(case)}#decisions")
     signatories = selectors.decision_signatories(decision=decision)
-    already_signed = any(
-        row.signature is not None and row.decision_maker.user_id == request.user.pk
-        for row in signatories
-    )
-    mine_unsigned = any(
-        row.signature is None and row.decision_maker.user_id == request.user.pk
-        for row in signatories
+    mine = [row for row in signatories if row.decision_maker.user_id == request.user.pk]
+    already_signed = any(row.signature is not None for row in mine)
+    mine_unsigned = any(row.signature is None for row in mine)
+    my_disagreement = next((row.disagreement for row in mine if row.disagreement), None)
+    can_sign_now = (
+        mine_unsigned
+        and decision.state != Decision.State.FINAL
+        and not (my_disagreement and my_disagreement.is_open)
     )
     return render(
         request,
@@ -468,9 +474,88 @@ def decision_sign(request, slug: str, pk: int):
             "track": decision.track,
             "decision": decision,
             "signatories": signatories,
+            "disagreements": selectors.decision_disagreements(decision=decision),
             "form": form,
             "already_signed": already_signed and not mine_unsigned,
-            "can_sign_now": mine_unsigned and decision.state != Decision.State.FINAL,
+            "my_disagreement": my_disagreement,
+            "can_sign_now": can_sign_now,
+        },
+    )
+
+
+def _decision_for_maker(request, slug: str, pk: int):
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    decision = selectors.decision_get_for_user(user=request.user, partnership=partnership, pk=pk)
+    if not permissions.can_sign_decision(request.user, decision):
+        raise PermissionDenied("Only the partnership's named decision makers can sign")
+    return partnership, decision
+
+
+@require_http_methods(["GET", "POST"])
+def decision_decline(request, slug: str, pk: int):
+    """A decision maker declines to sign, or disagrees, with a reason: it goes back to the
+    business unit, which records how it was resolved."""
+    partnership, decision = _decision_for_maker(request, slug, pk)
+    case = decision.track.case
+    form = DisagreementForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            disagreement = services.decision_decline(
+                decision=decision, user=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"You {disagreement.get_kind_display().lower()}. The business unit has been "
+                "told, and will tell you how it is resolved",
+            )
+            return redirect(reverse("referrals:sign", args=[partnership.slug, decision.pk]))
+    return render(
+        request,
+        "referrals/staff/decision_decline.html",
+        {
+            "partnership": partnership,
+            "case": case,
+            "track": decision.track,
+            "decision": decision,
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def disagreement_resolve(request, slug: str, pk: int, disagreement_pk: int):
+    """The business unit records how a disagreement was resolved by escalation."""
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    decision = selectors.decision_get_for_user(user=request.user, partnership=partnership, pk=pk)
+    disagreement = selectors.disagreement_get(decision=decision, pk=disagreement_pk)
+    if not permissions.can_record_decisions(request.user, partnership):
+        raise PermissionDenied(BUSINESS_UNIT_ONLY)
+    case = decision.track.case
+    form = DisagreementResolveForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.disagreement_resolve(
+                disagreement=disagreement, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(request, "Resolution recorded. The decision makers have been told")
+            return redirect(f"{_case_url(case)}#decisions")
+    return render(
+        request,
+        "referrals/staff/disagreement_resolve.html",
+        {
+            "partnership": partnership,
+            "case": case,
+            "track": decision.track,
+            "decision": decision,
+            "disagreement": disagreement,
+            "signatories": selectors.decision_signatories(decision=decision),
+            "form": form,
         },
     )
 

@@ -30,7 +30,11 @@ class ReviewsConfig(AppConfig):
                 "agency_request.sent": "Asked an agency for information",
                 "agency_request.chased": "Chased an agency",
                 "agency_request.reminder_sent": "Reminded an agency of a request",
+                "agency_request.cancelled": "Cancelled a request to an agency",
+                "agency_request.readdressed": "Re-addressed a request to another agency",
+                "agency_request.nothing_to_return": "Recorded that an agency has nothing to return",
                 "agency_return.submitted": "An agency returned information",
+                "agency_return.recorded": "Recorded a return an agency sent by email or on paper",
                 "agency_return.downloaded": "Downloaded a file an agency returned",
                 "chronology.entry_added": "Added a chronology entry",
                 "chronology.imported": "Imported chronology entries",
@@ -78,6 +82,42 @@ class ReviewsConfig(AppConfig):
                     label="An agency's request is overdue",
                     subject=f"Reminder: {request_kind} is overdue",
                     template="reviews/requests/reminder_email.txt",
+                ),
+                "agency_request.cancelled": NotificationKind(
+                    label="A request to an agency is cancelled",
+                    subject="Cancelled: {{ partnership.name }} no longer needs "
+                    "{{ request.get_kind_display|lower }} from {{ request.agency.name }}",
+                    template="reviews/requests/email_closed.txt",
+                ),
+                "agency_request.readdressed": NotificationKind(
+                    label="A request to an agency is sent to another agency instead",
+                    subject="Re-addressed: {{ partnership.name }} has asked "
+                    "{{ new_request.agency.name }} instead of {{ request.agency.name }} for "
+                    "{{ request.get_kind_display|lower }}",
+                    template="reviews/requests/email_closed.txt",
+                ),
+                "agency_request.nothing_to_return": NotificationKind(
+                    label="An agency is recorded as having nothing to return",
+                    subject="Recorded: {{ request.agency.name }} has nothing to return for "
+                    "{{ request.review.reference }}",
+                    template="reviews/requests/email_closed.txt",
+                ),
+                "agency_return.received": NotificationKind(
+                    label="An agency's return is received",
+                    subject="Received: {{ request.get_kind_display|lower }} from "
+                    "{{ request.agency.name }} for {{ request.review.reference }}",
+                    template="reviews/requests/email_received.txt",
+                ),
+                "review.report_received": NotificationKind(
+                    label="A review's report has arrived",
+                    subject="{{ document.get_kind_display }} received for {{ review.reference }} "
+                    "{{ review.title }} (version {{ version.version }})",
+                    template="reviews/review/email/report_received.txt",
+                ),
+                "review.ready_for_sign_off": NotificationKind(
+                    label="A review is ready for your sign-off",
+                    subject="Sign off the review {{ review.reference }} {{ review.title }}",
+                    template="reviews/review/email/ready_for_sign_off.txt",
                 ),
                 "meeting.invited": NotificationKind(
                     label="An invitation to a meeting",

@@ -16,12 +16,15 @@ from django.utils import timezone
 from safeguarding.accounts.models import Agency, Partnership
 from safeguarding.core.encryption import EncryptedDateField, EncryptedTextField
 from safeguarding.core.files import UploadPath
-from safeguarding.core.models import TimeStampedModel
+from safeguarding.core.models import ArchivableModel, TimeStampedModel
 from safeguarding.core.uploads import KINDS
 from safeguarding.referrals.models import Case, DecisionMaker, Outcome, Track
 
 
-class Review(TimeStampedModel):
+class Review(ArchivableModel):
+    """A review of a case. Archived with its case by the retention schedule
+    (records/retention.py): it leaves the list of reviews, and its pages stay."""
+
     class Kind(models.TextChoices):
         RAPID_REVIEW = "rapid_review", "Rapid review"
         LCSPR = "lcspr", "Local child safeguarding practice review"
@@ -166,12 +169,24 @@ class ImmediateAction(models.Model):
 
 
 class AgencyRequest(models.Model):
-    """What the review asked one agency for, and by when (§agency-contributions)."""
+    """What the review asked one agency for, and by when (§agency-contributions).
+
+    A request is open until the agency returns it (``returned_at``: its first return, sent by
+    the agency or recorded by the business unit on its behalf) or the business unit closes it
+    (``closure``): cancelled (with a reason; a request re-addressed to another agency is
+    cancelled and points to the new one, ``replaced_by``), or "nothing to return" (the agency
+    had no involvement to report). Cancelled requests are kept, struck through, and no longer
+    count; every other closed or returned request counts as done for the stage guard
+    (workflow.py)."""
 
     class Kind(models.TextChoices):
         AGENCY_SUMMARY = "agency_summary", "Agency summary (rapid review)"
         AGENCY_REPORT = "agency_report", "Agency report or individual management review"
         CHRONOLOGY = "chronology", "Chronology"
+
+    class Closure(models.TextChoices):
+        CANCELLED = "cancelled", "Cancelled"
+        NOTHING_TO_RETURN = "nothing_to_return", "Nothing to return"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="requests")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="review_requests")
@@ -183,22 +198,70 @@ class AgencyRequest(models.Model):
     last_chased_on = models.DateField(null=True, blank=True)
     times_chased = models.PositiveSmallIntegerField(default=0)
     returned_at = models.DateTimeField(null=True, blank=True)
+    closure = models.CharField(max_length=20, choices=Closure.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closure_reason = models.TextField(max_length=2_000, blank=True)
+    replaced_by = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+        help_text="The request to another agency that this one was re-addressed to",
+    )
 
     class Meta:
         ordering = ["due_on", "agency__name"]
         constraints = [
+            # A closed request (cancelled, or nothing to return) does not stop the agency being
+            # asked again.
             models.UniqueConstraint(
-                fields=["review", "agency", "kind"], name="request_once_per_agency_and_kind"
-            )
+                fields=["review", "agency", "kind"],
+                condition=models.Q(closure=""),
+                name="request_once_per_agency_and_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closure="")
+                | (
+                    models.Q(closed_at__isnull=False, closed_by__isnull=False)
+                    & ~models.Q(closure_reason="")
+                ),
+                name="request_closure_has_who_when_why",
+            ),
         ]
         indexes = [models.Index(fields=["agency", "returned_at"], name="request_agency_open")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.agency}"
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.closure == self.Closure.CANCELLED
+
+    @property
+    def is_nothing_to_return(self) -> bool:
+        return self.closure == self.Closure.NOTHING_TO_RETURN
+
+    @property
+    def is_open(self) -> bool:
+        """Waiting for the agency: not returned, cancelled or marked "nothing to return"."""
+        return self.returned_at is None and not self.closure
+
+    def is_overdue(self, today) -> bool:
+        return self.is_open and self.due_on < today
+
 
 class AgencyReturn(models.Model):
     """One version of an agency's answer. A new version never overwrites an earlier one."""
+
+    class ReceivedVia(models.TextChoices):
+        EMAIL = "email", "By email"
+        POST = "post", "By post"
+        BY_HAND = "by_hand", "By hand"
+        MEETING = "meeting", "At a meeting"
 
     request = models.ForeignKey(AgencyRequest, on_delete=models.PROTECT, related_name="returns")
     version = models.PositiveSmallIntegerField()
@@ -219,6 +282,15 @@ class AgencyReturn(models.Model):
         max_length=10, choices=[(k, v.label) for k, v in KINDS.items()], blank=True
     )
     attachment_size = models.PositiveBigIntegerField(null=True, blank=True)
+    # A return the agency sent outside the service (by email, by post, by hand, at a meeting),
+    # recorded by the business unit on its behalf: ``submitted_by`` is who recorded it, and
+    # these say who at the agency sent it, how and on which day it arrived.
+    recorded_on_behalf = models.BooleanField(default=False)
+    received_from_name = models.CharField(max_length=200, blank=True)
+    received_from_role = models.CharField(max_length=200, blank=True)
+    received_from_email = models.EmailField(blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    received_via = models.CharField(max_length=10, choices=ReceivedVia.choices, blank=True)
     # A chronology request is returned by uploading the chronology file: the version is that
     # upload (its file, rows and what was done with rows already in the chronology).
     chronology_upload = models.OneToOneField(
@@ -232,7 +304,16 @@ class AgencyReturn(models.Model):
     class Meta:
         ordering = ["request", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["request", "version"], name="return_version_once")
+            models.UniqueConstraint(fields=["request", "version"], name="return_version_once"),
+            models.CheckConstraint(
+                condition=models.Q(recorded_on_behalf=False)
+                | (
+                    models.Q(received_on__isnull=False)
+                    & ~models.Q(received_via="")
+                    & ~models.Q(received_from_name="")
+                ),
+                name="return_on_behalf_says_from_whom_when_how",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,8 @@ from safeguarding.accounts.models import ReviewType
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event
-from safeguarding.referrals.models import Case
+from safeguarding.notifications.services import notify
+from safeguarding.referrals.models import Case, DecisionMaker
 
 from . import workflow
 from .models import Review
@@ -64,7 +65,36 @@ def review_move(*, review: Review, target: str, actor) -> Review:
         )
         if target == Review.Stage.SUBMITTED_TO_PANEL:
             _rapid_review_sent(review, actor)
+        if target == Review.Stage.SIGN_OFF:
+            _ready_for_sign_off(review)
     return review
+
+
+def _ready_for_sign_off(review: Review) -> None:
+    """Tell the decision makers who sign the review off (those named for its review types who
+    are still members of the partnership) that it waits for their signature: once per round of
+    signatures (a reopened review is signed again)."""
+    types = sorted({track.review_type for track in review.tracks.all()})
+    makers = (
+        DecisionMaker.objects.filter(
+            partnership=review.partnership,
+            review_type__in=types,
+            user__memberships__partnership=review.partnership,
+        )
+        .select_related("user")
+        .order_by("review_type", "capacity")
+        .distinct()
+    )
+    round_ = review.reopenings.count() + 1
+    notify(
+        kind="review.ready_for_sign_off",
+        recipients=[maker.user for maker in makers],
+        partnership=review.partnership,
+        subject_object=review,
+        context={"review": review, "round": round_},
+        link=reverse("reviews:sign_off", args=[review.partnership.slug, review.pk]),
+        dedupe_key=f"review:{review.pk}:ready_for_sign_off:{round_}",
+    )
 
 
 def _rapid_review_sent(review: Review, actor) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from safeguarding.referrals.models import Outcome
 
-from .models import Review
+from .models import AgencyRequest, Review
 
 Stage = Review.Stage
 
@@ -63,7 +63,7 @@ def missing_for(review: Review, target: str) -> list[str]:
         ]
     missing = []
     if target == Stage.MEETING:
-        if not review.requests.exists():
+        if not review.requests.exclude(closure=AgencyRequest.Closure.CANCELLED).exists():
             missing.append("Ask at least one agency for a summary")
     elif target == Stage.SUBMITTED_TO_PANEL:
         if not review.meeting_held_on:
@@ -84,10 +84,16 @@ def missing_for(review: Review, target: str) -> list[str]:
         if not review.appointments.filter(role="reviewer").exists():
             missing.append("Appoint a reviewer")
     elif target == Stage.DRAFTING and review.stage == Stage.AGENCY_REPORTS:
-        if not review.requests.exists():
+        # Cancelled requests no longer count; a request is done when the agency returned it
+        # (itself, or recorded by the business unit on its behalf) or had nothing to return.
+        asked = review.requests.exclude(closure=AgencyRequest.Closure.CANCELLED)
+        if not asked.exists():
             missing.append("Ask the agencies for their reports and chronologies")
-        elif review.requests.filter(returned_at__isnull=True).exists():
-            missing.append("Wait for every agency to return what was asked for")
+        elif asked.filter(returned_at__isnull=True, closure="").exists():
+            missing.append(
+                "Wait for every agency to return what was asked for, record a return it sent "
+                "by email or on paper, or mark it as having nothing to return"
+            )
     elif target == Stage.SIGN_OFF:
         if not review.findings.exists():
             missing.append("Record the review's findings")
@@ -117,8 +123,8 @@ class Task:
 def task_list(review: Review) -> list[tuple[str, list[Task]]]:
     """The GOV.UK task list for a review: what is done and what is next, grouped by stage."""
     done, doing, todo, blocked = "Completed", "In progress", "Not yet started", "Cannot start yet"
-    requests = list(review.requests.all())
-    returned = [r for r in requests if r.returned_at]
+    requests = [r for r in review.requests.all() if not r.is_cancelled]
+    returned = [r for r in requests if not r.is_open]
 
     def ask_status():
         if not requests:

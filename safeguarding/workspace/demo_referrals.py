@@ -165,6 +165,14 @@ def load_demo_referrals(*, partnerships: dict, users: dict, agencies: dict) -> N
         bu,
         [la],
     )
+    # The police lead disagrees: the business unit has a disagreement to resolve.
+    services.decision_decline(
+        decision=track.decision,
+        user=police,
+        kind="disagreed",
+        reason="The police had no contact with him in the last year, so I doubt there is "
+        "learning about how agencies worked together. I would like the partners to discuss it.",
+    )
 
     # 4. Decided: a discretionary SAR for an adult with a learning disability.
     referral = _submit(
@@ -192,15 +200,32 @@ def load_demo_referrals(*, partnerships: dict, users: dict, agencies: dict) -> N
     )
     case = services.case_open(referral=referral, pseudonym="Adult D", actor=bu)
     (track,) = services.case_send_for_decision(case=case, review_types=["sar"], actor=bu)
-    _decide(
+    decision = _decide(
         track,
         "discretionary",
         "The harm was not serious enough for a mandatory review, but "
         "there is learning about financial abuse for every agency.",
         _ago(today, 30),
         bu,
-        [la, police, icb],
+        [la, police],
     )
+    # The health lead declined to sign at first; the partners resolved it and she signed.
+    disagreement = services.decision_decline(
+        decision=decision,
+        user=icb,
+        kind="declined",
+        reason="I need to see the GP practice's summary before I sign.",
+    )
+    services.disagreement_resolve(
+        disagreement=disagreement,
+        resolution="sign",
+        resolved_by="The three lead safeguarding partners at their monthly meeting",
+        reason="The GP practice's summary was shared at the meeting; it supports a "
+        "discretionary review.",
+        resolved_on=today,
+        actor=bu,
+    )
+    services.decision_sign(decision=decision, user=icb)
 
     # 5. Multi-track: a 17-year-old killed by her mother's partner (CSPR and DHR, R41),
     #    reported twice: by the hospital and by the police.
@@ -353,8 +378,10 @@ def load_demo_referrals(*, partnerships: dict, users: dict, agencies: dict) -> N
 
 
 def _rapid_review(case, users, agencies, today) -> None:
-    """Young person E's rapid review: summaries asked of two agencies, one returned, the
-    meeting held and the review sent to the Panel."""
+    """Young person E's rapid review: summaries asked of four agencies (police returned theirs;
+    the hospital's came by email and was recorded for it; the academy trust had nothing to
+    return; children's services have not returned yet), the meeting held and the review sent
+    to the Panel."""
     from safeguarding.reviews.rapid_review import services as rapid_review_services
     from safeguarding.reviews.requests import services as requests_services
 
@@ -383,6 +410,39 @@ def _rapid_review(case, users, agencies, today) -> None:
             "immediate_actions": "Checks with other forces are now made at every call-out.",
         },
     )
+    # Two agencies with no one in the service: the hospital's summary came by email and was
+    # recorded by the business unit; the academy trust had nothing to return.
+    hospital, academy = agencies["riverton-general-hospital"], agencies["riverton-academy-trust"]
+    outside = requests_services.agency_requests_send(
+        review=review,
+        agencies=[hospital, academy],
+        kind="agency_summary",
+        due_on=min(add_working_days(today, 2), requests_services.rapid_review_deadline(review)),
+        instructions="Please summarise your contact with the family in the last two years.",
+        actor=bu,
+    )
+    for request in outside:
+        if request.agency_id == hospital.pk:
+            requests_services.agency_return_record(
+                request=request,
+                actor=bu,
+                fields={
+                    "involvement": "The young person attended the emergency department once, "
+                    "with a sprained wrist said to be from a fall.",
+                    "concerns": "No safeguarding question was asked at the visit.",
+                },
+                received_from_name="Named nurse for safeguarding (demo)",
+                received_from_role="Named nurse",
+                received_via="email",
+                received_on=today,
+            )
+        else:
+            requests_services.agency_request_nothing_to_return(
+                request=request,
+                reason="The young person had left the academy two years before; no contact "
+                "in the period.",
+                actor=bu,
+            )
     rapid_review_services.immediate_action_record(
         review=review,
         action="Police to check partners' histories with other forces at domestic call-outs.",

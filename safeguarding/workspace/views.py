@@ -79,6 +79,9 @@ def partnership_home(request, slug: str):
             partnership=partnership
         )[Status.NEW]
     if business_unit:
+        context["disagreements_to_resolve"] = referral_selectors.disagreement_list_open(
+            partnership=partnership
+        )
         context["dashboard"] = milestone_dashboard(
             partnership=partnership, today=timezone.localdate()
         )

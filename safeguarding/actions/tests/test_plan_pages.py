@@ -445,6 +445,23 @@ def test_the_business_unit_adds_an_action(bu_client, recommendation, agency):
     action = recommendation.actions.get()
     assert (action.reference, action.agency, action.target_date) == ("1.1", agency, target)
     assert action.updates.get().kind == ActionUpdate.Kind.CREATED
+    page = bu_client.get(response.url).content.decode()
+    # No contributor of the agency in the service: the page says no one there was emailed.
+    assert f"{agency.name} has no agency contributor in the service" in page
+
+
+def test_the_page_says_the_owner_agency_was_emailed(bu_client, recommendation, agency, contributor):
+    response = bu_client.post(
+        url("action_add", recommendation.review.partnership, pk=recommendation.pk),
+        {
+            "text": "Run neglect training.",
+            "agency": agency.pk,
+            "lead_name": "Pat Lead",
+            **date_fields("target_date", today() + datetime.timedelta(days=90)),
+        },
+        follow=True,
+    )
+    assert f"Action 1.1 added. {agency.name} has been emailed" in response.content.decode()
 
 
 def test_a_target_date_before_the_review_started_is_refused(bu_client, recommendation, agency):

@@ -10,11 +10,13 @@ from docx import Document
 from pypdf import PdfReader
 
 from safeguarding.accounts.models import Role
+from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core.tests.document_checks import assert_accessible_pdf, docx_facts
 from safeguarding.digests import sending, services
 from safeguarding.digests.models import DigestDelivery, DigestIssue
 from safeguarding.digests.tasks import send_digest_issue
+from safeguarding.notifications.models import Notification
 
 from .support import issue, record, subscriber
 
@@ -251,3 +253,32 @@ def test_public_list_and_issue_query_counts_do_not_grow(
         assert client.get(public("list")).status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get(public("issue", size)).status_code == 200
+
+
+def test_the_partnerships_members_are_told_once_and_subscribers_are_not_emailed_twice(
+    bu_client,
+    partnership,
+    other_partnership,
+    user_for_role,
+    composed,
+    django_capture_on_commit_callbacks,
+):
+    lead = user_for_role(Role.PARTNER_LEAD, email="lead@testshire.example")
+    officer = user_for_role(Role.AGENCY_CONTRIBUTOR, email="officer@police.example")
+    user_for_role(Role.REVIEWER, email="reader@example.org")  # subscribed as well
+    subscriber(partnership, "reader@example.org")
+    stranger = UserFactory(email="someone@elsewhere.example")
+    MembershipFactory(user=stranger, partnership=other_partnership, role=Role.BUSINESS_UNIT)
+
+    _publish(bu_client, composed, django_capture_on_commit_callbacks)
+    addresses = sorted(m.to[0] for m in mail.outbox)
+    # The subscriber once (the issue itself), the lead and officer once each (the notice);
+    # not the publisher, nor anyone of another partnership.
+    assert addresses == ["lead@testshire.example", "officer@police.example", "reader@example.org"]
+    notice = next(m for m in mail.outbox if m.to == ["lead@testshire.example"])
+    assert notice.subject == "Learning digest 1 published: Spring learning"
+    assert public("issue", 1) in notice.body
+    told = Notification.objects.filter(kind="digest.published")
+    assert {n.recipient_id for n in told} == {lead.pk, officer.pk}
+    event = AuditEvent.objects.get(action="digest.published")
+    assert event.payload["notified"] == 2

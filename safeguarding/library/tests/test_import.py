@@ -114,6 +114,61 @@ def test_the_same_external_id_again_updates_the_record(partnership, business_uni
     assert LibraryRecord.objects.count() == 2
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_record_without_a_year_is_imported_as_year_not_known(
+    partnership, business_unit_user, fmt
+):
+    undated = [
+        {
+            "external_id": "undated-1",
+            "title": "Adult R: a review with no date on it",
+            "review_type": "sar",
+            "publisher": "Southbeck Safeguarding Adults Board",
+            "year": None if fmt == "json" else "",
+        },
+        {
+            "external_id": "undated-2",
+            "title": "Child S",
+            "review_type": "cspr",
+            "publisher": "Northwold Safeguarding Children Partnership",
+        },
+    ]
+    result = services.library_import(
+        partnership=partnership,
+        actor=business_unit_user,
+        source=ENCODERS[fmt](undated),
+        name=f"undated.{fmt}",
+    )
+    assert result.created == 2
+    assert set(LibraryRecord.objects.values_list("year", flat=True)) == {None}
+
+
+def test_a_csv_file_needs_no_year_column():
+    data = b"external_id,title,review_type,publisher\nx,Child T,cspr,Someone\n"
+    parsed = parse_library_file(data, name="no-year.csv")
+    assert not parsed.errors
+    assert parsed.rows[0].values["year"] is None
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ("cpr", "cpr"),
+        ("Child practice review (Wales)", "cpr"),
+        ("apr", "apr"),
+        ("ADULT PRACTICE REVIEW (WALES)", "apr"),
+        ("susr", "susr"),
+        ("Single unified safeguarding review (Wales)", "susr"),
+    ],
+)
+def test_welsh_review_types_are_imported(partnership, business_unit_user, given, code):
+    record = dict(GOOD[1], external_id="wales-1", review_type=given)
+    services.library_import(
+        partnership=partnership, actor=business_unit_user, source=as_json([record])
+    )
+    assert LibraryRecord.objects.get(external_id="wales-1").review_type == code
+
+
 BAD = [
     dict(GOOD[0], themes=["Nelgect"]),  # row 2 / record 1
     dict(GOOD[1], year=1850),  # row 3 / record 2
@@ -152,11 +207,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_error(
 def test_csv_header_problems_are_errors_of_row_1():
     data = b"external_id,title,theme,publisher\nx,Title,Neglect,Someone\n"
     parsed = parse_library_file(data, name="bad.csv")
-    assert {(e.row, e.field) for e in parsed.errors} == {
-        (1, "theme"),
-        (1, "review_type"),
-        (1, "year"),
-    }
+    assert {(e.row, e.field) for e in parsed.errors} == {(1, "theme"), (1, "review_type")}
     assert not parsed.rows
 
 

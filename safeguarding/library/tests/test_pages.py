@@ -274,6 +274,29 @@ def test_the_business_unit_adds_a_record(bu_client, partnership):
     assert "‘A review entered by hand’ has been added to the library" in follow
 
 
+def test_a_record_without_a_year_is_shown_as_year_not_known(
+    bu_client, partnership, business_unit_user
+):
+    undated = {"year": "", "published_on_0": "", "published_on_1": "", "published_on_2": ""}
+    response = bu_client.post(url("record_add"), {**FORM, **undated})
+    record = LibraryRecord.objects.get()
+    assert response.status_code == 302
+    assert record.year is None
+    add_record(
+        partnership, business_unit_user, title="A dated review", year=2019, published_on=None
+    )
+    page = bu_client.get(url("record", record.pk)).content.decode()
+    assert "Year not known" in page
+    listing = bu_client.get(url("search")).content.decode()
+    # Newest first, the undated record last; its year said in words, not "None".
+    assert listing.index("A dated review") < listing.index("A review entered by hand")
+    assert "Year not known" in listing and "None" not in listing
+    found = bu_client.get(url("search"), {"q": "entered by hand"}).content.decode()
+    assert "Year not known" in found
+    themes = bu_client.get(url("themes")).content.decode()
+    assert "None" not in themes
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -768,3 +791,68 @@ def test_the_public_search_query_count_does_not_grow(
 def test_public_pages_of_an_unknown_partnership_are_404(client):
     assert client.get(public_url("search", slug="nowhere")).status_code == 404
     assert client.get(public_url("json", slug="nowhere")).status_code == 404
+
+
+# Year range, year words, confident totals (issue 15) -------------------------------------------
+
+
+def test_year_range_narrows_the_search_and_the_list(bu_client, partnership, business_unit_user):
+    many_records(partnership, business_unit_user, 20)  # years 2001 to 2020
+    html = bu_client.get(
+        url("search"), {"q": "neglect", "year_from": "2010", "year_to": "2012"}
+    ).content.decode()
+    assert "Years published: 2010 to 2012" in html
+    assert re.findall(r"· (\d{4})</p>", html) and all(
+        2010 <= int(y) <= 2012 for y in re.findall(r"· (\d{4})</p>", html)
+    )
+    listed = bu_client.get(url("search"), {"year_from": "2019"}).content.decode()
+    assert "2 reviews in the library" in listed
+    assert "Years published: 2019 or later" in listed
+
+
+def test_a_bad_year_is_an_error_and_is_not_applied(bu_client, partnership, business_unit_user):
+    many_records(partnership, business_unit_user, 5)
+    html = bu_client.get(
+        url("search"), {"q": "neglect", "year_from": "20x9", "year_to": "2003"}
+    ).content.decode()
+    assert "govuk-error-summary" in html
+    assert "Enter the &#x27;from&#x27; year as 4 digits" in html
+    assert "Years published: up to 2003" in html  # the valid part still applies
+    backwards = bu_client.get(
+        url("search"), {"q": "neglect", "year_from": "2005", "year_to": "2003"}
+    ).content.decode()
+    assert "must be the same as or after" in backwards
+    assert "Years published:" not in backwards  # nothing applied
+
+
+def test_year_words_in_the_query_are_explained(bu_client, partnership, business_unit_user):
+    many_records(partnership, business_unit_user, 20)
+    html = bu_client.get(url("search"), {"q": "neglect since 2018"}).content.decode()
+    assert "Showing reviews published in 2018 or later, as your search asked" in html
+    years = {int(y) for y in re.findall(r"· (\d{4})</p>", html)}
+    assert years and min(years) >= 2018
+
+
+def test_confident_matches_lead_and_the_loose_ones_are_explained(
+    bu_client, partnership, business_unit_user
+):
+    for n in range(3):
+        add_record(
+            partnership,
+            business_unit_user,
+            title=f"Domestic abuse review {n}",
+            summary="Domestic abuse and coercive control by a partner over many years.",
+        )
+    for n in range(12):
+        add_record(
+            partnership,
+            business_unit_user,
+            title=f"Another review {n}",
+            summary="A review of practice.",
+            full_text="Practitioners did not ask about abuse at home. " + "Other words. " * 40,
+        )
+    html = bu_client.get(url("search"), {"q": "domestic abuse"}).content.decode()
+    heading = re.search(r'id="results-heading">([^<]*)<', html).group(1)
+    assert "match your search closely" in heading
+    assert "are listed after them" in html
+    assert "Showing 1 to 15 of 15" in html

@@ -18,7 +18,7 @@ from safeguarding.library.tasks import compute_record_vectors
 
 from .search_support import make_record
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.search_vectors]  # the model on (off elsewhere)
 
 needs_model = pytest.mark.skipif(not embeddings.available(), reason="no sentence model installed")
 

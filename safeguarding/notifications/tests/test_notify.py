@@ -9,6 +9,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 
 from safeguarding.accounts.models import Role
+from safeguarding.core.email_transport import Attachment
 from safeguarding.notifications.kinds import (
     NotificationKind,
     UnknownNotificationKind,
@@ -16,7 +17,6 @@ from safeguarding.notifications.kinds import (
 )
 from safeguarding.notifications.models import Notification
 from safeguarding.notifications.services import notify
-from safeguarding.notifications.transport import Attachment
 
 from .conftest import EXAMPLE
 

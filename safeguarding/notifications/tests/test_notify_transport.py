@@ -13,9 +13,9 @@ from django.core import mail
 from django.core.management import call_command
 
 from safeguarding.accounts.models import Role
+from safeguarding.core.email_transport import Attachment, OutgoingEmail, email_send
 from safeguarding.notifications.models import Notification
 from safeguarding.notifications.services import notify
-from safeguarding.notifications.transport import Attachment, OutgoingEmail, email_send
 
 from .conftest import EXAMPLE
 
@@ -220,3 +220,35 @@ def test_deploy_check_wants_the_service_address(settings):
     assert [warning.id for warning in service_url_check(None)] == ["notifications.W001"]
     settings.SERVICE_URL = "https://reviews.example.gov.uk"
     assert service_url_check(None) == []
+
+
+def test_an_invitation_goes_through_notify_too_with_its_own_template_key(
+    fake_notify, partnership, alex, settings, django_capture_on_commit_callbacks
+):
+    """Invitations share the one transport (core/email_transport.py), so a partnership with a
+    Notify key sends them through Notify, with the template of ``people.invitation`` if set."""
+    from safeguarding.accounts.people.services import invitation_create
+
+    settings.NOTIFY_TEMPLATE_IDS = {"people.invitation": EXAMPLE_TEMPLATE}
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_create(
+            partnership=partnership,
+            actor=alex,
+            email="new.person@testshire.example",
+            full_name="Sam Fictional",
+            roles=[Role.REVIEWER],
+            agency=None,
+            link_for=lambda path: f"https://reviews.example.gov.uk{path}",
+        )
+    assert mail.outbox == []  # not Django's mail
+    (request,) = fake_notify.received
+    body = request["body"]
+    assert body["email_address"] == "new.person@testshire.example"
+    assert body["template_id"] == EXAMPLE_TEMPLATE
+    assert body["reference"] == f"invitation-{invitation.pk}"
+    personalisation = body["personalisation"]
+    assert personalisation["partnership"] == partnership.name
+    assert personalisation["inviter"] == "Alex Lee"
+    assert personalisation["link"].startswith("https://reviews.example.gov.uk/")
+    assert personalisation["link"] in personalisation["body"]
+    assert not Notification.objects.exists()  # no account yet: no notice is stored

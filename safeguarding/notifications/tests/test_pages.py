@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.accounts.models import Role
+from safeguarding.core.email_transport import Attachment
 from safeguarding.notifications.models import Notification
 from safeguarding.notifications.services import notify
-from safeguarding.notifications.transport import Attachment
 
 from .conftest import EXAMPLE
 

@@ -38,6 +38,7 @@ from ..models import (
     Review,
 )
 from ..permissions import can_manage_review, can_view_identities
+from ..requests.services import return_received_notify
 from .parser import MAX_PSEUDONYM_CHARS, MAX_ROWS, ChronologyRow
 from .selectors import Duplicates, contributor_agency_ids, duplicates_find
 from .staging import file_sha256
@@ -228,6 +229,7 @@ def _chronology_returned(
     request = (
         AgencyRequest.objects.select_for_update()
         .filter(review=review, agency=agency, kind=AgencyRequest.Kind.CHRONOLOGY)
+        .filter(closure="")  # not one cancelled, re-addressed or with nothing to return
         .first()
     )
     if request is None:
@@ -255,6 +257,7 @@ def _chronology_returned(
             "chronology_upload": upload.pk,
         },
     )
+    return_received_notify(agency_return=agency_return, actor=actor)
     return agency_return
 
 

@@ -9,13 +9,16 @@ SUBJECT = ("reviews", "agencyrequest")
 
 
 def claims_from_reminders(apps, schema_editor):
+    db = schema_editor.connection.alias  # the database being migrated
     Old = apps.get_model(OLD[0], OLD[1])
-    if not Old.objects.exists():
+    if not Old.objects.using(db).exists():
         return
     ContentType = apps.get_model("contenttypes", "ContentType")
     Claim = apps.get_model("clock", "ReminderClaim")
-    subject_type, _ = ContentType.objects.get_or_create(app_label=SUBJECT[0], model=SUBJECT[1])
-    Claim.objects.bulk_create(
+    subject_type, _ = ContentType.objects.using(db).get_or_create(
+        app_label=SUBJECT[0], model=SUBJECT[1]
+    )
+    Claim.objects.using(db).bulk_create(
         (
             Claim(
                 subject_type=subject_type,
@@ -25,21 +28,24 @@ def claims_from_reminders(apps, schema_editor):
                 sent_to=old.sent_to[:254],
                 claimed_at=old.sent_at,
             )
-            for old in Old.objects.order_by("id").iterator()
+            for old in Old.objects.using(db).order_by("id").iterator()
         ),
         batch_size=500,
     )
 
 
 def reminders_from_claims(apps, schema_editor):
+    db = schema_editor.connection.alias
     ContentType = apps.get_model("contenttypes", "ContentType")
     Claim = apps.get_model("clock", "ReminderClaim")
     Old = apps.get_model(OLD[0], OLD[1])
     Old._meta.get_field("sent_at").auto_now_add = False  # keep the original times
-    subject_type = ContentType.objects.filter(app_label=SUBJECT[0], model=SUBJECT[1]).first()
+    subject_type = (
+        ContentType.objects.using(db).filter(app_label=SUBJECT[0], model=SUBJECT[1]).first()
+    )
     if subject_type is None:
         return
-    Old.objects.bulk_create(
+    Old.objects.using(db).bulk_create(
         (
             Old(
                 **{OLD[2]: claim.subject_id},
@@ -48,7 +54,7 @@ def reminders_from_claims(apps, schema_editor):
                 sent_to=claim.sent_to,
                 sent_at=claim.claimed_at,
             )
-            for claim in Claim.objects.filter(subject_type=subject_type).order_by("id")
+            for claim in Claim.objects.using(db).filter(subject_type=subject_type).order_by("id")
         ),
         batch_size=500,
     )

@@ -68,11 +68,17 @@ def build_sections(review: Review) -> list[Section]:
         involvement.paragraphs.append("No agency was asked for a summary.")
     for request, latest in summaries:
         sub = Section(request.agency.name)
-        if latest is None:
+        if latest is None and request.is_nothing_to_return:
+            sub.paragraphs.append(f"Nothing to return: {request.closure_reason}")
+        elif latest is None:
             sub.paragraphs.append(f"No summary returned (due {_date(request.due_on)}).")
         else:
             sub.paragraphs.append(
                 f"Agency summary version {latest.version}, returned {_date(latest.submitted_at)}."
+                if not latest.recorded_on_behalf
+                else f"Agency summary version {latest.version}, sent "
+                f"{latest.get_received_via_display().lower()} by {latest.received_from_name} "
+                f"and received {_date(latest.received_on)}."
             )
             for label, text in (
                 ("Involvement", latest.involvement),
@@ -82,6 +88,8 @@ def build_sections(review: Review) -> list[Section]:
             ):
                 if text.strip():
                     sub.paragraphs.append(f"{label}: {text.strip()}")
+            if latest.attachment_name:
+                sub.paragraphs.append(f"Attached file: {latest.attachment_name}")
         involvement.subsections.append(sub)
     sections.append(involvement)
     if actions:

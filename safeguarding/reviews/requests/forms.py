@@ -5,7 +5,7 @@ from django import forms
 
 from safeguarding.core.forms import GovukDateField, GovukForm
 
-from ..models import AgencyRequest
+from ..models import AgencyRequest, AgencyReturn
 
 
 class RequestSendForm(GovukForm):
@@ -102,3 +102,155 @@ def return_form_class(kind: str):
     if kind == AgencyRequest.Kind.AGENCY_REPORT:
         return ReportReturnForm
     return None
+
+
+# The business unit: returns sent outside the service, closing and re-addressing, bulk chasing
+
+
+class RecordReturnForm(GovukForm):
+    """A return the agency sent by email, by post, by hand or at a meeting, recorded by the
+    business unit on its behalf. The fields of the return itself are added for the request's
+    kind (``record_return_form``)."""
+
+    received_from_name = forms.CharField(
+        label="Who at the agency sent it",
+        max_length=200,
+        help_text="Their name as it appears on the email or letter",
+        error_messages={
+            "required": "Enter who at the agency sent it",
+            "max_length": "The name must be 200 characters or fewer",
+        },
+    )
+    received_from_role = forms.CharField(
+        label="Their role (optional)",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "The role must be 200 characters or fewer"},
+    )
+    received_from_email = forms.EmailField(
+        label="Their email address (optional)",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "Enter an email address like name@example.org"},
+    )
+    received_via = forms.ChoiceField(
+        label="How did it arrive?",
+        choices=AgencyReturn.ReceivedVia.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select how the return arrived",
+            "invalid_choice": "Select how the return arrived from the list",
+        },
+    )
+    received_on = GovukDateField(label="Date it arrived", help_text="For example, 27 3 2026")
+
+
+def record_return_form(kind: str):
+    """The form for recording a return of ``kind`` on an agency's behalf."""
+    attachment_label = "Attach what the agency sent"
+    if kind == AgencyRequest.Kind.AGENCY_SUMMARY:
+        extra = {
+            "involvement": _text(
+                "The agency's involvement",
+                False,
+                20_000,
+                6,
+                "Type it from what the agency sent, or leave it empty and attach the summary "
+                "below. Use the pseudonyms, not real names",
+            ),
+            "went_well": _text("What went well", False, 10_000, 4),
+            "concerns": _text(
+                "Concerns and what could have been done differently", False, 10_000, 4
+            ),
+            "immediate_actions": _text("Immediate actions the agency has taken", False, 10_000, 4),
+        }
+        required = False
+    elif kind == AgencyRequest.Kind.AGENCY_REPORT:
+        extra = {"report": _text("Report", False, 100_000, 8, "Type it here, or attach it below")}
+        required = False
+    else:
+        extra = {}
+        required = True
+        attachment_label = "Attach the chronology the agency sent"
+    extra["attachment"] = forms.FileField(
+        label=attachment_label if required else f"{attachment_label} (optional)",
+        required=required,
+        help_text=f"A scan of a paper return is fine. {ATTACHMENT_HINT}",
+        error_messages={"required": "Attach the chronology"},
+    )
+    return type("RecordReturnForm", (RecordReturnForm,), extra)
+
+
+REASON_HINT = "The agency's contributors are told this reason. Do not write anyone's real name"
+
+
+def _reason_field():
+    field = _text("Reason", True, 2_000, 3, REASON_HINT)
+    field.error_messages["required"] = "Enter the reason"
+    return field
+
+
+class CloseRequestForm(GovukForm):
+    outcome = forms.ChoiceField(
+        label="What has happened?",
+        choices=[
+            (
+                AgencyRequest.Closure.NOTHING_TO_RETURN,
+                "The agency has nothing to return (for example, it had no involvement)",
+            ),
+            (AgencyRequest.Closure.CANCELLED, "The request is no longer needed: cancel it"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select what has happened",
+            "invalid_choice": "Select what has happened from the list",
+        },
+    )
+    reason = _reason_field()
+
+
+class ReaddressRequestForm(GovukForm):
+    agency = forms.ChoiceField(
+        label="Which agency should be asked instead?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the agency to ask instead",
+            "invalid_choice": "Select an agency from the list",
+        },
+    )
+    due_on = GovukDateField(label="Due date")
+    reason = _reason_field()
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._agencies = {str(a.pk): a for a in agencies}
+        self.fields["agency"].choices = [(pk, a.name) for pk, a in self._agencies.items()]
+
+    def selected_agency(self):
+        return self._agencies[self.cleaned_data["agency"]]
+
+
+class ChaseOverdueForm(GovukForm):
+    requests = forms.MultipleChoiceField(
+        label="Which overdue requests do you want to chase?",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each agency's contributors get one reminder by email",
+        error_messages={
+            "required": "Select at least one overdue request to chase",
+            "invalid_choice": "Select overdue requests from the list",
+        },
+    )
+
+    def __init__(self, *args, requests, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._requests = {str(r.pk): r for r in requests}
+        self.fields["requests"].choices = [
+            (
+                pk,
+                f"{r.agency.name}: {r.get_kind_display().lower()}, due {r.due_on:%-d %B %Y}",
+            )
+            for pk, r in self._requests.items()
+        ]
+
+    def selected_requests(self):
+        return [self._requests[pk] for pk in self.cleaned_data["requests"]]

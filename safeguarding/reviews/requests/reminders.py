@@ -1,8 +1,11 @@
 """Reminders to agencies about requests: two working days before the due date, and once it is
 overdue (for the first 30 days). A source of the clock's reminder engine (clock/reminders.py,
 registered by the reviews AppConfig): at most once per request, kind and due date. Only open
-requests of reviews not yet signed off are reminded, and only the agency's active contributors
-in the partnership; an agency with none is not reminded (the request page shows it)."""
+requests of reviews not yet signed off are reminded (not those returned, cancelled or with
+nothing to return). The agency's active contributors in the partnership are reminded; an
+overdue request is also told to the business unit, so it can chase, record a return sent by
+email or on paper, or close the request: also for an agency with no one to remind (the
+request page shows it was not emailed)."""
 
 import datetime
 from collections.abc import Iterator
@@ -23,7 +26,7 @@ NOTIFICATION = {Kind.UPCOMING: "agency_request.due_soon", Kind.OVERDUE: "agency_
 
 def agency_reminders_due(today: datetime.date) -> list[tuple[AgencyRequest, str]]:
     open_requests = (
-        AgencyRequest.objects.filter(returned_at__isnull=True)
+        AgencyRequest.objects.filter(returned_at__isnull=True, closure="")
         .exclude(review__stage=Review.Stage.SIGNED_OFF)
         .select_related("agency", "review", "review__partnership")
     )
@@ -40,20 +43,31 @@ def agency_reminders_due(today: datetime.date) -> list[tuple[AgencyRequest, str]
 
 def agency_request_reminder(request: AgencyRequest, kind: str) -> Reminder:
     partnership = request.review.partnership
+    contributors = user_list_with_role(
+        partnership=partnership, role=Role.AGENCY_CONTRIBUTOR, agency=request.agency
+    )
+    business_unit = (
+        user_list_with_role(partnership=partnership, role=Role.BUSINESS_UNIT)
+        if kind == Kind.OVERDUE
+        else []
+    )
     return Reminder(
         subject=request,
         kind=kind,
         due_on=request.due_on,
         partnership=partnership,
-        recipients=user_list_with_role(
-            partnership=partnership, role=Role.AGENCY_CONTRIBUTOR, agency=request.agency
-        ),
+        recipients=[*contributors, *business_unit],
         notification=NOTIFICATION[kind],
         audit_action="agency_request.reminder_sent",
         audit_target=request.review,
         actor_label=ACTOR_LABEL,
         audit_payload={"request": request.pk, "kind": kind, "agency": request.agency.slug},
-        context={"request": request, "kind": kind},
+        context={
+            "request": request,
+            "kind": kind,
+            "contributor_ids": {user.pk for user in contributors},
+            "agency_emailed": bool(contributors),
+        },
         link=reverse("reviews:request_detail", args=[partnership.slug, request.pk]),
     )
 

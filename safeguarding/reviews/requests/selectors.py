@@ -1,12 +1,16 @@
 """Reads for agency requests, returns and the rapid review, scoped to a partnership (and, for
 agency contributors, to their own agencies)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+
+from safeguarding.accounts.models import Membership, Role
+from safeguarding.notifications.models import Notification
+from safeguarding.notifications.selectors import notifications_about
 
 from ..models import AgencyRequest, AgencyReturn, ImmediateAction, Review
 from ..permissions import agency_ids_for, can_view_review
@@ -17,7 +21,16 @@ def agency_request_get_for_user(*, user, partnership, pk: int) -> AgencyRequest:
     else, so another agency's contributor cannot tell that it exists (ADR 0010)."""
     agency_request = get_object_or_404(
         AgencyRequest.objects.select_related(
-            "review", "review__partnership", "review__case", "agency", "requested_by"
+            "review",
+            "review__partnership",
+            "review__case",
+            "agency",
+            "requested_by",
+            "closed_by",
+            "replaced_by",
+            "replaced_by__agency",
+            "replaces",
+            "replaces__agency",
         ),
         review__partnership=partnership,
         pk=pk,
@@ -38,7 +51,7 @@ def return_get(*, request: AgencyRequest, pk: int) -> AgencyReturn:
 
 
 def _with_returns(queryset: QuerySet[AgencyRequest]) -> QuerySet[AgencyRequest]:
-    return queryset.select_related("agency", "review").prefetch_related(
+    return queryset.select_related("agency", "review", "replaced_by__agency").prefetch_related(
         Prefetch(
             "returns",
             queryset=AgencyReturn.objects.select_related("submitted_by").order_by("-version"),
@@ -51,26 +64,63 @@ class RequestRow:
     request: AgencyRequest
     returns: list[AgencyReturn]
     overdue: bool
+    # Who was emailed the request when it was sent, and how many people at the agency have an
+    # account now (filled for the business unit's pages only).
+    emailed: list[Notification] = field(default_factory=list)
+    contributors: int = 0
 
     @property
     def latest(self) -> AgencyReturn | None:
         return self.returns[0] if self.returns else None
 
+    @property
+    def not_emailed(self) -> bool:
+        """Open, and no one at the agency was emailed the request (no one had an account)."""
+        return self.request.is_open and not self.emailed
+
 
 def _rows(requests) -> list[RequestRow]:
     today = timezone.localdate()
     return [
-        RequestRow(
-            request=r,
-            returns=list(r.returns.all()),
-            overdue=r.returned_at is None and r.due_on < today,
-        )
+        RequestRow(request=r, returns=list(r.returns.all()), overdue=r.is_overdue(today))
         for r in requests
     ]
 
 
+def contributor_counts(*, partnership, agency_ids: set[int]) -> dict[int, int]:
+    """How many active people act for each agency in the partnership (who can be emailed)."""
+    counts = (
+        Membership.objects.filter(
+            partnership=partnership,
+            role=Role.AGENCY_CONTRIBUTOR,
+            agency_id__in=agency_ids,
+            user__is_active=True,
+        )
+        .values("agency_id")
+        .annotate(people=Count("user", distinct=True))
+    )
+    return {row["agency_id"]: row["people"] for row in counts}
+
+
+def request_emails(*, requests: list[AgencyRequest]) -> dict[int, list[Notification]]:
+    """Who was emailed each request when it was sent (by request id)."""
+    return notifications_about(objects=requests, kinds=["agency_request.sent"])
+
+
 def request_rows_for_review(*, review: Review) -> list[RequestRow]:
-    return _rows(_with_returns(review.requests.all()).order_by("due_on", "agency__name", "kind"))
+    """Every request of the review (cancelled ones too, last), with its returns, who was
+    emailed it and how many people at the agency have an account: for the business unit."""
+    rows = _rows(
+        _with_returns(review.requests.all()).order_by("due_on", "agency__name", "kind", "pk")
+    )
+    emails = request_emails(requests=[row.request for row in rows])
+    counts = contributor_counts(
+        partnership=review.partnership, agency_ids={row.request.agency_id for row in rows}
+    )
+    for row in rows:
+        row.emailed = emails.get(row.request.pk, [])
+        row.contributors = counts.get(row.request.agency_id, 0)
+    return sorted(rows, key=lambda row: row.request.is_cancelled)
 
 
 def request_rows_for_agencies(*, partnership, agency_ids: set[int]) -> list[RequestRow]:
@@ -87,7 +137,10 @@ def open_request_count_for_agencies(*, partnership, agency_ids: set[int]) -> int
     if not agency_ids:
         return 0
     return AgencyRequest.objects.filter(
-        review__partnership=partnership, agency_id__in=agency_ids, returned_at__isnull=True
+        review__partnership=partnership,
+        agency_id__in=agency_ids,
+        returned_at__isnull=True,
+        closure="",
     ).count()
 
 
@@ -101,5 +154,11 @@ def latest_summaries(*, review: Review) -> list[tuple[AgencyRequest, AgencyRetur
     return [
         (row.request, row.latest)
         for row in sorted(rows, key=lambda row: row.request.agency.name)
-        if row.request.kind == AgencyRequest.Kind.AGENCY_SUMMARY
+        if row.request.kind == AgencyRequest.Kind.AGENCY_SUMMARY and not row.request.is_cancelled
     ]
+
+
+def overdue_rows(rows: list[RequestRow]) -> list[RequestRow]:
+    """The overdue requests of a review's rows that can be chased by email (someone at the
+    agency has an account)."""
+    return [row for row in rows if row.overdue and row.contributors]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.dateformat import format as date_format
 
 from safeguarding.accounts.models import Membership, Role, User
+from safeguarding.core.email_transport import Attachment
 from safeguarding.notifications.calendar import (
     CalendarEvent,
     Person,
@@ -20,7 +21,6 @@ from safeguarding.notifications.calendar import (
     uid_host,
 )
 from safeguarding.notifications.services import absolute_url
-from safeguarding.notifications.transport import Attachment
 
 from ..models import Appointment, Meeting, Review
 

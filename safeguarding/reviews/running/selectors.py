@@ -24,8 +24,10 @@ from ..models import (
 
 def review_list_for_user(*, user, partnership: Partnership) -> QuerySet[Review]:
     """Every review for the business unit and partner leads; otherwise only the reviews the
-    user is appointed to."""
-    reviews = Review.objects.filter(partnership=partnership).select_related("case")
+    user is appointed to. Archived reviews (records/retention.py) are not listed."""
+    reviews = Review.objects.filter(
+        partnership=partnership, archived_at__isnull=True
+    ).select_related("case")
     if not (is_business_unit(user, partnership) or is_partner_lead(user, partnership)):
         reviews = reviews.filter(
             Exists(Appointment.objects.filter(review=OuterRef("pk"), user=user))

@@ -12,9 +12,11 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.accounts.models import Membership, ReviewType, Role
+from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event, Milestone
@@ -47,6 +49,9 @@ from ..services import review_create, review_move
 from .invitations import meeting_invitation, meeting_invitees, meeting_path, meeting_when
 from .quality_markers import markers_for
 from .selectors import progress_check_open
+
+# A new version of these is a report to read: the business unit is told (issue 13).
+REPORT_KINDS = (ReviewDocument.Kind.DRAFT_REPORT, ReviewDocument.Kind.FINAL_REPORT)
 
 READ_ONLY_MESSAGE = "This review has been signed off, so it cannot be changed. Reopen it first"
 
@@ -577,22 +582,45 @@ def document_version_upload(
             version.document = document
             version.version = previous + 1
             version.save()
+            payload = {
+                "review": review.pk,
+                "version": version.version,
+                "kind": kind.code,
+                "size_bytes": uploaded.size,
+            }
+            if document.kind in REPORT_KINDS:
+                payload["notified"] = _report_received(review, version, actor)
             audit_record(
                 action="document.version_uploaded",
                 actor=actor,
                 target=document,
                 partnership=review.partnership,
-                payload={
-                    "review": review.pk,
-                    "version": version.version,
-                    "kind": kind.code,
-                    "size_bytes": uploaded.size,
-                },
+                payload=payload,
             )
     except Exception:
         version.file.delete(save=False)
         raise
     return version
+
+
+def _report_received(review: Review, version: DocumentVersion, actor) -> int:
+    """Tell the partnership's business unit (except whoever uploaded it) that a version of the
+    review's draft or final report has arrived; return how many were told. Once per version."""
+    partnership = review.partnership
+    told = notify(
+        kind="review.report_received",
+        recipients=[
+            user
+            for user in user_list_with_role(partnership=partnership, role=Role.BUSINESS_UNIT)
+            if user.pk != actor.pk
+        ],
+        partnership=partnership,
+        subject_object=version.document,
+        context={"review": review, "document": version.document, "version": version},
+        link=reverse("reviews:documents", args=[partnership.slug, review.pk]),
+        dedupe_key=f"document_version:{version.pk}:received",
+    )
+    return len(told)
 
 
 # Quality markers (§quality-markers) ---------------------------------------------------------------

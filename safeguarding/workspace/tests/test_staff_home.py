@@ -7,7 +7,7 @@ from safeguarding.accounts.models import Membership, Partnership, User
 from safeguarding.accounts.tests.factories import MembershipFactory
 from safeguarding.audit.services import audit_record
 from safeguarding.public_site.models import ContentBlock, PublicDocument
-from safeguarding.referrals.models import Case, Referral
+from safeguarding.referrals.models import Case, Disagreement, Referral
 from safeguarding.reviews.models import ChronologyEntry
 from safeguarding.workspace.demo_content import DEMO_PASSWORD, USERS
 
@@ -145,6 +145,11 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in():
     multi_track = Case.objects.get(pseudonym="Young person E")
     assert set(multi_track.tracks.values_list("review_type", flat=True)) == {"cspr", "dhr"}
     assert multi_track.referrals.count() == 2
+    # A disagreement to resolve, and one resolved by escalation before the decision was final.
+    assert sorted(Disagreement.objects.values_list("kind", "resolution")) == [
+        ("declined", "sign"),
+        ("disagreed", ""),
+    ]
     kinds = set(multi_track.reviews.values_list("kind", "stage"))
     assert kinds == {("rapid_review", "submitted_to_panel"), ("lcspr", "commissioning")}
     assert ChronologyEntry.objects.filter(review__case=multi_track).count() == 4

@@ -6,7 +6,8 @@ queue for the worker.
     manage.py send_reminders --enqueue            # queue the task for `manage.py db_worker`
 
 Schedule ``send_reminders --enqueue`` once a day (docs/how-to/run-reminders.md). Running it
-twice sends nothing more: each reminder is claimed once (clock/reminders.py).
+twice sends nothing more: each reminder is claimed once (clock/reminders.py). Both ways also
+run the other daily jobs (settings.DAILY_JOBS: the retention schedule), with today's date.
 """
 
 import argparse
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 
 from safeguarding.clock.reminders import reminders_send
-from safeguarding.clock.tasks import send_milestone_reminders
+from safeguarding.clock.tasks import daily_jobs_run, send_milestone_reminders
 
 
 def iso_date(value: str) -> datetime.date:
@@ -62,3 +63,4 @@ class Command(BaseCommand):
             return
         sent = reminders_send(today=day)
         self.stdout.write(f"Sent {sent} reminder{'' if sent == 1 else 's'} for {day:%d %B %Y}.")
+        daily_jobs_run()

@@ -112,5 +112,5 @@ class Command(BaseCommand):
         for number, hit in enumerate(result.hits, start=1):
             self.stdout.write(
                 f"{number:>3}. [{hit.record_id}] {hit.title} ({hit.review_type_label}, "
-                f"{hit.publisher}, {hit.year}) score {hit.score}"
+                f"{hit.publisher}, {hit.year or 'year not known'}) score {hit.score}"
             )

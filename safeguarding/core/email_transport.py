@@ -1,9 +1,14 @@
 """How an email leaves the service: GOV.UK Notify when ``NOTIFY_API_KEY`` is set, otherwise
 Django's mail backend (SMTP in production without Notify, the console in the demo, memory in
-tests). Notifications (services.py) and the learning digests both send through here.
+tests). Every email of the service goes through here: notifications (notifications/services.py),
+the learning digests and the invitations to join a partnership (accounts/people/emails.py). It
+lives in ``core`` so that every app may use it, ``accounts`` included, which sits below
+``notifications`` in the import layers; password resets and two-factor codes stay on Django's
+mail (ADR 0009).
 
 GOV.UK Notify sends from templates held in Notify: each email names a template id, chosen by
-its template key (a notification kind such as ``milestone.due_soon``, or ``digest.issue``) in
+its template key (a notification kind such as ``milestone.due_soon``, ``digest.issue`` or
+``people.invitation``) in
 ``NOTIFY_TEMPLATE_IDS``, or else ``NOTIFY_GENERIC_TEMPLATE_ID``. Every template is given the
 personalisation ``subject``, ``body`` and ``link`` (the email as this service wrote it), plus the
 email's own fields; the generic template is just ``((subject))`` and ``((body))``. Notify sends

@@ -1,0 +1,304 @@
+"""Library search on a realistic library (issue 15): year words, case names, place names,
+spelling that leaves the index's own words alone, near-duplicates grouped, the same review
+listed once across partnerships, rare exact words, confident totals. Against real records in
+the test database (SQLite or PostgreSQL)."""
+
+import pytest
+
+from safeguarding.accounts.models import Partnership
+from safeguarding.library import search, search_catalogue
+from safeguarding.library.search_query import name_phrases, word_pairs, year_words
+
+from .search_support import make_record
+
+pytestmark = [pytest.mark.django_db]
+
+
+def titles(result):
+    return [hit.title for hit in result.hits]
+
+
+# Year words ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "years", "rest"),
+    [
+        ("self-neglect reviews since 2019", (2019, None), "self-neglect"),
+        ("county lines reviews from 2022 onwards", (2022, None), "county lines"),
+        ("sudden infant death reviews published after 2020", (2021, None), "sudden infant death"),
+        ("learning disability 2022 onwards", (2022, None), "learning disability"),
+        ("coercive control 2022 or later", (2022, None), "coercive control"),
+        ("care home neglect before 2015", (None, 2014), "care home neglect"),
+        ("neglect pre-2015", (None, 2014), "neglect"),
+        ("neglect up to 2018", (None, 2018), "neglect"),
+        ("sexual exploitation 2016-2018", (2016, 2018), "sexual exploitation"),
+        ("knife crime 2021 to 2023", (2021, 2023), "knife crime"),
+        ("homeless deaths 2024 and 2023", (2023, 2024), "homeless deaths"),
+        ("domestic homicide 2021", (2021, 2021), "domestic homicide"),
+        ("modern slavery in 2022", (2022, 2022), "modern slavery"),
+    ],
+)
+def test_year_words_become_a_year_range(query, years, rest):
+    year_from, year_to, left, typed = year_words(query)
+    assert (year_from, year_to) == years
+    assert left == rest
+    assert typed and typed in query
+
+
+@pytest.mark.parametrize("query", ["2019", "since 2019", "1066 and all that", "s47 enquiries"])
+def test_no_year_range_without_something_else_to_search_or_a_real_year(query):
+    assert year_words(query) == (None, None, query, "")
+
+
+def test_year_words_filter_the_search_and_unknown_years_are_left_out(partnership):
+    make_record(
+        partnership, title="Neglect of a family 2018", summary="Chronic neglect.", year=2018
+    )
+    make_record(
+        partnership, title="Neglect of a family 2019", summary="Chronic neglect.", year=2019
+    )
+    make_record(
+        partnership, title="Neglect of a family 2023", summary="Chronic neglect.", year=2023
+    )
+    make_record(partnership, title="Neglect, year unknown", summary="Chronic neglect.", year=None)
+
+    result = search.search_records(partnership, "neglect since 2019")
+    assert sorted(titles(result)) == ["Neglect of a family 2019", "Neglect of a family 2023"]
+    assert (result.year_from, result.year_to, result.year_text) == (2019, None, "since 2019")
+
+    before = search.search_records(partnership, "neglect before 2019")
+    assert titles(before) == ["Neglect of a family 2018"]
+
+    # The keyword baseline takes the words as typed: "2019" is a word to match, no filter.
+    plain = search.search_records(partnership, "neglect since 2019", mode="keyword")
+    assert len(plain.hits) == 4 and plain.year_from is None
+
+
+def test_year_range_filters_combine_with_the_query_years(partnership):
+    for year in (2015, 2017, 2019, 2021):
+        make_record(partnership, title=f"Neglect {year}", summary="Chronic neglect.", year=year)
+    result = search.search_records(
+        partnership, "neglect", filters={"year_from": "2016", "year_to": 2020}
+    )
+    assert sorted(titles(result)) == ["Neglect 2017", "Neglect 2019"]
+    narrowed = search.search_records(
+        partnership, "neglect since 2019", filters={"year_from": "2016", "year_to": "2020"}
+    )
+    assert titles(narrowed) == ["Neglect 2019"]
+    # The year facet still offers every year (the range is the year facet's own filter).
+    assert {v.value for v in narrowed.facets["year"]} == {"2015", "2017", "2019", "2021"}
+
+
+# Case names and side-by-side words -----------------------------------------------------------
+
+
+def test_name_phrases_keep_the_single_letters_of_case_names():
+    assert name_phrases("Child Y") == [["child", "y"]]
+    assert name_phrases("Mr and Mrs P") == [["mrs", "p"]]
+    assert name_phrases("Siblings A and B") == [["siblings", "a"], ["a", "and", "b"]]
+    assert name_phrases("the J twins") == [["j", "twins"]]
+    assert name_phrases("A baby who died") == []  # an article, not a name
+    assert name_phrases("what I learnt") == []
+    assert word_pairs("Elm Court residents") == [["elm", "court"], ["court", "residents"]]
+
+
+def test_a_case_name_with_a_single_letter_finds_its_review(partnership):
+    make_record(partnership, title="Child Y", summary="A girl exploited by men she met online.")
+    for letter in "ZWX":
+        make_record(
+            partnership,
+            title=f"Child {letter}: a child who was exploited",
+            summary="A child exploited by adults; the child was missing from home.",
+        )
+    result = search.search_records(partnership, "Child Y")
+    assert titles(result)[0] == "Child Y"
+
+
+def test_two_word_names_rank_their_review_first(partnership):
+    make_record(
+        partnership,
+        title="Safeguarding adults review: the residents of a care home",
+        summary="Residents of Elm Court nursing home were neglected for months.",
+        review_type="sar",
+    )
+    for n in range(4):
+        make_record(
+            partnership,
+            title=f"Court proceedings and neglect {n}",
+            summary="The elm tree outside the court was mentioned; care proceedings in court.",
+        )
+    assert titles(search.search_records(partnership, "Elm Court"))[0].startswith(
+        "Safeguarding adults review"
+    )
+
+
+# Place names (the publisher) -----------------------------------------------------------------
+
+
+def test_the_publisher_is_searchable_so_a_place_finds_its_review(partnership):
+    make_record(
+        partnership,
+        title="Child Practice Review: CPR 3/2021",
+        summary="Neglect of three children over many years.",
+        publisher="Mid and West Wales Safeguarding Board (Ceredigion)",
+        review_type="cpr",
+    )
+    for n in range(3):
+        make_record(partnership, title=f"Neglect {n}", summary="Neglect of children at home.")
+    result = search.search_records(partnership, "Ceredigion neglect")
+    assert titles(result)[0] == "Child Practice Review: CPR 3/2021"
+    assert titles(search.search_records(partnership, "Ceredigion", mode="keyword")) == [
+        "Child Practice Review: CPR 3/2021"
+    ]
+
+
+# Spelling ------------------------------------------------------------------------------------
+
+
+def test_spelling_never_corrects_a_word_the_library_uses(partnership):
+    make_record(partnership, title="A mother who went missing", summary="She went to a refuge.")
+    result = search.search_records(partnership, "gwent refuge")
+    assert result.corrections == {"gwent": "went"}  # not in any record yet: corrected
+
+    make_record(
+        partnership,
+        title="Adult Practice Review",
+        summary="An older man who died at home.",
+        publisher="Gwent Safeguarding Board",
+        review_type="apr",
+    )
+    result = search.search_records(partnership, "gwent refuge")
+    assert result.corrections == {}
+    assert result.corrected_query == ""
+    assert "Adult Practice Review" in titles(result)
+
+
+def test_a_word_only_in_a_record_the_searcher_cannot_see_is_still_corrected(partnership):
+    make_record(partnership, title="A mother who went missing", summary="She went to a refuge.")
+    make_record(
+        partnership,
+        title="Staff-only review",
+        summary="Not public.",
+        publisher="Gwent Safeguarding Board",
+        is_public=False,
+    )
+    public = search.search_records(partnership, "gwent refuge", public_only=True)
+    assert public.corrections == {"gwent": "went"}  # (no hint that a hidden record says it)
+    assert search.search_records(partnership, "gwent refuge").corrections == {}
+
+
+# The same review twice, near-duplicates ------------------------------------------------------
+
+
+def test_the_same_review_in_two_partnerships_is_listed_once(partnership):
+    other = Partnership.objects.create(name="Other", slug="other-library")
+    for owner in (partnership, other):
+        make_record(
+            owner,
+            title="Domestic Homicide Review: Helen",
+            summary="Helen was killed by her former partner after leaving a refuge.",
+            publisher="Northshire Community Safety Partnership",
+            review_type="dhr",
+            year=2020,
+        )
+    result = search.search_records(None, "Helen refuge")
+    assert titles(result) == ["Domestic Homicide Review: Helen"]
+    assert result.hits[0].grouped == 1 and result.grouped == 1 and result.total == 1
+    # Each partnership's own search still finds its own record.
+    assert titles(search.search_records(other, "Helen refuge")) == [
+        "Domestic Homicide Review: Helen"
+    ]
+
+
+NEAR = (
+    "The infant died after sleeping on a sofa with a parent who had been drinking alcohol. Safer "
+    "sleep advice had been given by the midwife and the health visitor, but not to the father."
+)
+
+
+@pytest.mark.search_vectors
+def test_near_duplicates_are_grouped_under_the_first(partnership):
+    for name in ("Child N", "Child U", "Baby C"):
+        make_record(
+            partnership,
+            title=f"{name}: an infant who died in an unsafe sleeping environment",
+            summary=NEAR,
+            full_text=f"{name}. {NEAR} {NEAR}",
+        )
+    make_record(
+        partnership,
+        title="Baby T",
+        summary="Baby T died on a caravan holiday when he slept in his parents' bed.",
+        full_text="A holiday park caravan, out of season; the baby shared the adult bed.",
+    )
+    result = search.search_records(partnership, "infant died sofa sleeping")
+    assert len(result.hits) == 2
+    assert result.hits[0].grouped == 2
+    assert "Baby T" in titles(result)
+    assert result.grouped == 2 and result.total == 2
+
+
+@pytest.mark.search_vectors
+def test_distinct_reviews_on_one_topic_are_not_grouped(partnership):
+    make_record(
+        partnership,
+        title="Baby R",
+        summary="Baby R died in a static caravan at a holiday park after sharing a bed.",
+        full_text="The family were living in a caravan out of season; safer sleep was missed.",
+    )
+    make_record(
+        partnership,
+        title="Baby T",
+        summary="Baby T died on the sofa with his father, who had been drinking.",
+        full_text="His father fell asleep during a football match; the dog was on the sofa too.",
+    )
+    result = search.search_records(partnership, "baby died safer sleep")
+    assert len(result.hits) == 2 and result.grouped == 0
+
+
+# Rare exact words, confident totals ----------------------------------------------------------
+
+
+def test_a_rare_exact_word_puts_its_review_first(partnership):
+    for n in range(8):
+        make_record(
+            partnership,
+            title=f"Infant {n}: an infant who died in an unsafe sleeping environment",
+            summary="The baby died after co-sleeping on a sofa with a parent who had drunk.",
+        )
+    make_record(
+        partnership,
+        title="Baby T",
+        summary="Baby T died in the night.",
+        full_text="The family's staffie was on the sofa when his father fell asleep holding him.",
+    )
+    result = search.search_records(partnership, "baby died on sofa staffie")
+    assert titles(result)[0] == "Baby T"
+
+
+def test_confident_matches_are_counted_apart_from_loose_ones(partnership):
+    for n in range(3):
+        make_record(
+            partnership,
+            title=f"Domestic abuse review {n}",
+            summary="Domestic abuse and coercive control by a partner over many years.",
+            themes=["Domestic abuse"],
+        )
+    for n in range(20):
+        make_record(
+            partnership,
+            title=f"Another review {n}",
+            summary="A review of practice.",
+            full_text="Practitioners did not ask about abuse at home. " + "Other practice. " * 50,
+        )
+    result = search.search_records(partnership, "domestic abuse")
+    assert result.total == 23
+    assert 3 <= result.confident < result.total
+    assert all(t.startswith("Domestic abuse review") for t in titles(result)[:3])
+
+
+def test_the_catalogue_knows_each_records_identity(partnership):
+    make_record(partnership, title="Child Y: a review", publisher="Testshire", year=2020)
+    cat = search_catalogue.catalogue()
+    assert cat.identity == ["child y a review testshire 2020"]

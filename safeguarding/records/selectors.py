@@ -1,0 +1,84 @@
+"""Reads of the records app, scoped to one partnership (its business unit's pages)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from safeguarding.accounts.models import Partnership
+from safeguarding.referrals.models import Case
+
+from .models import RetentionHold
+from .permissions import can_manage_records
+from .retention import Period, periods_for, retention_plan
+from .retention_schedule import BY_KEY, SCHEDULE, RecordType
+
+
+def retention_periods(*, partnership: Partnership) -> list[Period]:
+    """The schedule as it applies to the partnership: its own periods where it set them."""
+    periods = periods_for(partnership)
+    return [periods[record_type.key] for record_type in SCHEDULE]
+
+
+def record_type_get(*, key: str) -> RecordType:
+    record_type = BY_KEY.get(key)
+    if record_type is None or not record_type.configurable:
+        raise Http404("No such record type")
+    return record_type
+
+
+@dataclass(frozen=True)
+class DueRow:
+    record_type: RecordType
+    count: int
+    cases: int
+
+
+def retention_due(*, partnership: Partnership, today: datetime.date) -> list[DueRow]:
+    """What the next daily run would do to the partnership's records, by record type."""
+    plan = retention_plan(today=today, partnerships=[partnership])
+    rows: dict[str, DueRow] = {}
+    for batch in plan.batches:
+        row = rows.get(batch.record_type.key) or DueRow(batch.record_type, 0, 0)
+        rows[batch.record_type.key] = DueRow(
+            row.record_type, row.count + batch.count, row.cases + (batch.case is not None)
+        )
+    return [rows[rt.key] for rt in SCHEDULE if rt.key in rows]
+
+
+def holds_in_place(*, partnership: Partnership) -> QuerySet[RetentionHold]:
+    return RetentionHold.objects.filter(
+        partnership=partnership, lifted_at__isnull=True
+    ).select_related("case", "placed_by")
+
+
+def hold_get_for_user(*, user, partnership: Partnership, pk: int) -> RetentionHold:
+    """A hold in place on one of the partnership's cases, for the business unit (the only role
+    that sees holds); 404 for anyone else, as for a hold that does not exist (ADR 0010)."""
+    if not can_manage_records(user, partnership):
+        raise Http404("No such hold")
+    try:
+        return RetentionHold.objects.select_related("case").get(
+            partnership=partnership, pk=pk, lifted_at__isnull=True
+        )
+    except RetentionHold.DoesNotExist:
+        raise Http404("No such hold") from None
+
+
+def case_by_reference(*, partnership: Partnership, reference: str) -> Case | None:
+    return Case.objects.filter(partnership=partnership, reference__iexact=reference.strip()).first()
+
+
+ARCHIVED_LIMIT = 50
+
+
+def archived_cases(*, partnership: Partnership) -> list[Case]:
+    """The most recently archived cases (they are no longer in the working lists)."""
+    return list(
+        Case.objects.filter(partnership=partnership, archived_at__isnull=False).order_by(
+            "-archived_at", "-pk"
+        )[:ARCHIVED_LIMIT]
+    )
