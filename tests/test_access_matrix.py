@@ -160,6 +160,7 @@ ACCESS = {
     "notifications:detail": OWN_NOTIFICATION,
     "notifications:attachment": OWN_NOTIFICATION,
     "workspace:partnership_home": PARTNERSHIP_MEMBERS,
+    "workspace:case_list": REVIEW_LIST,
     # The public page's content is public: members without the role see it, so get 403.
     "public_page:manage": BUSINESS_UNIT_ONLY,
     "public_page:block_add": BUSINESS_UNIT_ONLY,
@@ -312,6 +313,7 @@ ACCESS = {
     "publication:file_upload": CHANGE_RECORD,
     "publication:file_replace": CHANGE_RECORD,
     "publication:finding_resolve": CHANGE_RECORD,
+    "publication:findings_false_match": CHANGE_RECORD,
     "publication:step_add": CHANGE_RECORD,
     "publication:publish": CHANGE_RECORD,
     "publication:correct": CHANGE_RECORD,
@@ -829,6 +831,7 @@ def _build_world(sample_pdf):
             "pk": publication.pk,
             "finding_pk": check_finding.pk,
         },
+        "publication:findings_false_match": {"slug": slug, "pk": publication.pk},
         **{
             f"library:{name}": {"slug": slug, "pk": library_record.pk}
             for name in (
@@ -920,6 +923,7 @@ def _build_world(sample_pdf):
             for name in ("person", "person_roles", "person_deactivate", "person_reactivate")
         },
         "workspace:partnership_home": {"slug": partnership.slug},
+        "workspace:case_list": {"slug": partnership.slug},
         "notifications:detail": {"pk": notification.pk},
         "notifications:attachment": {"pk": notification.pk, "attachment_pk": invitation.pk},
         "public_page:block_edit": {"slug": partnership.slug, "pk": block.pk},

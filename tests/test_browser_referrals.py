@@ -146,7 +146,7 @@ def test_referral_screening_decision_and_deadlines_over_a_bank_holiday(
     expect(page.get_by_text("Friday 18 September 2026").first).to_be_visible()  # R9: 15 WD
 
     # 3. Screening shows the CSPR test met; the case goes for decision.
-    expect(page.locator("body")).to_contain_text("R1")
+    expect(page.locator("body")).to_contain_text("Children Act 2004, section 16C(1)")
     page.goto(f"/manage/{slug}/cases/{case.pk}/decide/")
     page.get_by_role("button", name="Send for decision").click()
     page.wait_for_load_state()

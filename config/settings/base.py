@@ -126,7 +126,10 @@ TEMPLATES = [
                 "safeguarding.core.context_processors.service",
                 "safeguarding.notifications.context_processors.unread_notifications",
             ],
-            "builtins": ["safeguarding.core.templatetags.govuk"],
+            "builtins": [
+                "safeguarding.core.templatetags.govuk",
+                "safeguarding.reviews.templatetags.case_navigation",
+            ],
         },
     }
 ]

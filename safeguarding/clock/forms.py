@@ -4,6 +4,7 @@ paused, a new date must be after the current one) are in services.py."""
 from django import forms
 
 from safeguarding.core.forms import GovukDateField, GovukForm
+from safeguarding.core.rule_sources import rule_source
 
 
 class PauseForm(GovukForm):
@@ -59,4 +60,4 @@ class RuleSettingForm(GovukForm):
         self.fields["offset_amount"].label = f"Number of {rule.get_offset_unit_display()}"
         self.fields[
             "offset_amount"
-        ].help_text = f"The national default is {rule.offset_label} ({rule.rule_id})"
+        ].help_text = f"The national default is {rule.offset_label} ({rule_source(rule.rule_id)})"

@@ -155,7 +155,7 @@ def _review_proposals(record: LibraryRecord) -> list[Proposal]:
         proposals.append(
             Proposal(
                 kind=Kind.LEARNING,
-                heading=f"Key learning: {record.title}"[:HEADING_MAX],
+                heading=f"Learning from {record.title}"[:HEADING_MAX],
                 text=as_bullets(points)[:TEXT_MAX],
                 record_id=record.pk,
                 link=record.url,
@@ -183,7 +183,7 @@ def _publication_proposals(publication: Publication, slug: str) -> list[Proposal
         proposals.append(
             Proposal(
                 kind=Kind.LEARNING,
-                heading=f"Key learning: {publication.title}"[:HEADING_MAX],
+                heading=f"Learning from {publication.title}"[:HEADING_MAX],
                 text=as_bullets(points)[:TEXT_MAX],
                 link=link,
             )

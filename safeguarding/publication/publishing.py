@@ -285,27 +285,48 @@ def file_replace(*, old_file: PublicationFile, actor, uploaded) -> PublicationFi
 
 
 def finding_mark_false_match(*, finding: CheckFinding, actor, reason: str) -> CheckFinding:
-    publication = finding.file.publication
+    return findings_mark_false_match(
+        publication=finding.file.publication, findings=[finding], actor=actor, reason=reason
+    )[0]
+
+
+def findings_mark_false_match(
+    *, publication: Publication, findings: list[CheckFinding], actor, reason: str
+) -> list[CheckFinding]:
+    """Mark several findings of one publication as false matches with one reason: all or none,
+    in one transaction, one audit event per finding."""
     _writable(publication)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("Enter why this is not a real identifier", field="reason")
-    if finding.resolution:
-        raise ServiceError("This finding has already been resolved", field="reason")
+    if not findings:
+        raise ServiceError("Select at least one finding", field="findings")
     with transaction.atomic():
-        finding.resolution = CheckFinding.Resolution.FALSE_MATCH
-        finding.resolution_reason = reason
-        finding.resolved_by = actor
-        finding.resolved_at = timezone.now()
-        finding.full_clean()
-        finding.save()
-        audit_record(
-            action="publication.finding_false_match",
-            actor=actor,
-            target=publication,
-            payload={"finding": finding.pk, "file": finding.file_id, "kind": finding.kind},
+        locked = list(
+            CheckFinding.objects.select_for_update(of=("self",))
+            .select_related("file")
+            .filter(file__publication=publication, pk__in=[f.pk for f in findings])
+            .order_by("pk")
         )
-    return finding
+        if len(locked) != len({f.pk for f in findings}):
+            raise ServiceError("Select findings of this publication", field="findings")
+        if any(finding.resolution for finding in locked):
+            raise ServiceError("A selected finding has already been resolved", field="findings")
+        now = timezone.now()
+        for finding in locked:
+            finding.resolution = CheckFinding.Resolution.FALSE_MATCH
+            finding.resolution_reason = reason
+            finding.resolved_by = actor
+            finding.resolved_at = now
+            finding.full_clean()
+            finding.save()
+            audit_record(
+                action="publication.finding_false_match",
+                actor=actor,
+                target=publication,
+                payload={"finding": finding.pk, "file": finding.file_id, "kind": finding.kind},
+            )
+    return locked
 
 
 # Steps before publication ----------------------------------------------------------------------

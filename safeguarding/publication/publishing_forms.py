@@ -3,6 +3,7 @@
 from django import forms
 
 from safeguarding.core.forms import GovukDateField, GovukForm
+from safeguarding.core.rule_sources import rule_source
 
 from .models import PrePublicationStep, Publication
 
@@ -14,7 +15,7 @@ class DecisionForm(GovukForm):
         choices=Publication.Form.choices,
         widget=forms.RadioSelect,
         help_text="Publish the full report unless the decision makers consider it inappropriate "
-        "(R15)",
+        "(Working Together to Safeguard Children 2023, chapter 5)",
     )
     not_full_reason = forms.CharField(
         label="Why the full report is not being published",
@@ -70,6 +71,43 @@ class FalseMatchForm(GovukForm):
     )
 
 
+class FalseMatchesForm(GovukForm):
+    """Several findings marked as false matches with one reason."""
+
+    findings = forms.MultipleChoiceField(
+        label="Which findings are not real identifiers?",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select at least one finding",
+            "invalid_choice": "Select findings from the list",
+        },
+    )
+    reason = forms.CharField(
+        label="Why these are not real identifiers",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example, ‘Common words the check reads as names’. The reason is recorded "
+        "with each finding",
+        error_messages={"required": "Enter why these are not real identifiers"},
+    )
+
+    def __init__(self, *args, findings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._findings = {str(f.pk): f for f in findings}
+        self.fields["findings"].choices = [
+            (
+                pk,
+                f"{f.file.original_name}, "
+                f"{'page ' + str(f.page) if f.page else 'document properties'}: "
+                f"{f.kind} ‘{f.text}’",
+            )
+            for pk, f in self._findings.items()
+        ]
+
+    def selected(self) -> list:
+        return [self._findings[pk] for pk in self.cleaned_data["findings"]]
+
+
 class StepForm(GovukForm):
     kind = forms.ChoiceField(label="Step", widget=forms.RadioSelect)
     done_on = GovukDateField(label="Date it was done", help_text="For example, 27 3 2027")
@@ -83,7 +121,8 @@ class StepForm(GovukForm):
     def __init__(self, *args, steps=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [
-            (kind, f"{PrePublicationStep.Kind(kind).label} ({rule})") for kind, rule in steps
+            (kind, f"{PrePublicationStep.Kind(kind).label} ({rule_source(rule)})")
+            for kind, rule in steps
         ]
 
 

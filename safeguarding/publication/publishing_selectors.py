@@ -52,6 +52,15 @@ def file_get(*, publication: Publication, pk: int) -> PublicationFile:
         raise Http404("No such file") from None
 
 
+def findings_open(*, publication: Publication) -> list[CheckFinding]:
+    """The findings not yet resolved in the publication's current files, file by file."""
+    return list(
+        CheckFinding.objects.select_related("file")
+        .filter(file__publication=publication, file__replaced_at__isnull=True, resolution="")
+        .order_by("file_id", "page", "id")
+    )
+
+
 def finding_get(*, publication: Publication, pk: int) -> CheckFinding:
     try:
         return CheckFinding.objects.select_related("file").get(file__publication=publication, pk=pk)

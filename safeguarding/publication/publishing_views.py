@@ -22,6 +22,7 @@ from .models import Publication
 from .publishing_forms import (
     CorrectForm,
     DecisionForm,
+    FalseMatchesForm,
     FalseMatchForm,
     FileReplaceForm,
     FileUploadForm,
@@ -126,6 +127,13 @@ def _detail_context(publication, today):
     files = selectors.files_for(publication=publication)
     return {
         "live_files": [f for f in files if f.replaced_at is None],
+        "open_findings": sum(
+            1
+            for f in files
+            if f.replaced_at is None
+            for finding in f.findings.all()
+            if not finding.resolution
+        ),
         "replaced_files": [f for f in files if f.replaced_at is not None],
         "steps": steps,
         "steps_to_record": any(step["done"] is None for step in steps),
@@ -200,7 +208,8 @@ def publication_file_upload(request, slug: str, pk: int):
 def _report_check(request, saved) -> None:
     count = saved.findings.count()
     if count:
-        messages.success(
+        # Findings are work to do, not a success: an "Important" banner (messages.html).
+        messages.warning(
             request,
             f"‘{saved.title}’ was uploaded and checked: {count} possible identifier"
             f"{'' if count == 1 else 's'} found. Resolve each one before publishing",
@@ -240,7 +249,7 @@ def publication_finding_resolve(request, slug: str, pk: int, finding_pk: int):
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            messages.success(request, "The finding has been marked as a false match")
+            messages.info(request, "The finding has been marked as a false match")
             return _to_detail(publication)
     return _page(
         request, "finding_resolve.html", partnership, publication, form=form, finding=finding
@@ -248,6 +257,35 @@ def publication_finding_resolve(request, slug: str, pk: int, finding_pk: int):
 
 
 # Steps -----------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def publication_findings_false_match(request, slug: str, pk: int):
+    """Several findings marked as false matches at once, with one reason."""
+    partnership, publication = _publication(request, slug, pk)
+    findings = selectors.findings_open(publication=publication)
+    initial = {"findings": request.GET.getlist("finding")}
+    form = FalseMatchesForm(posted(request), findings=findings, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            marked = publishing.findings_mark_false_match(
+                publication=publication,
+                findings=form.selected(),
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            count = len(marked)
+            messages.info(
+                request,
+                f"{count} finding{'' if count == 1 else 's'} marked as a false match",
+            )
+            return _to_detail(publication)
+    return _page(
+        request, "findings_false_match.html", partnership, publication, form=form, findings=findings
+    )
 
 
 @require_http_methods(["GET", "POST"])

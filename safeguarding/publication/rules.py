@@ -4,6 +4,7 @@ needs, the earliest publication date, and why a publication cannot go out yet.""
 import datetime
 
 from safeguarding.core.calendar import add_calendar_months, add_working_days
+from safeguarding.core.rule_sources import rule_source
 
 from .models import CheckFinding, PrePublicationStep, Publication, PublicationSettings
 
@@ -56,12 +57,13 @@ def earliest_publish_on(
         date = add_working_days(max(advance), days)
         if date > earliest:
             earliest = date
-            why = (
-                f"{days} working days after the last advance copy ({max(advance):%-d %B %Y}) (R17)"
+            why = (  # R17
+                f"{days} working days after the last advance copy ({max(advance):%-d %B %Y}), "
+                f"{rule_source('R17')}"
             )
     if Kind.HOME_OFFICE_CONTENT in done and done[Kind.HOME_OFFICE_CONTENT].done_on > earliest:
         earliest = done[Kind.HOME_OFFICE_CONTENT].done_on
-        why = "the date the Home Office said it was content (R34)"
+        why = f"the date the Home Office said it was content ({rule_source('R34')})"
     return earliest, why
 
 
@@ -81,9 +83,9 @@ def missing_for_publication(
         missing.append("Enter the name of the reviewer or reviewers: they must be published")
     if publication.form == Publication.Form.IMPROVEMENTS:
         if not publication.not_full_reason.strip():
-            missing.append("Record why the full report is not being published (R15)")
+            missing.append("Record why the full report is not being published")  # R15
         if not publication.improvements.strip():
-            missing.append("Write the information about the improvements to be made (R15)")
+            missing.append("Write the information about the improvements to be made")  # R15
     live_files = publication.files.filter(replaced_at__isnull=True)
     if publication.form == Publication.Form.FULL_REPORT and not live_files.exists():
         missing.append("Upload the report to publish")
@@ -97,7 +99,7 @@ def missing_for_publication(
     done = set(publication.steps.values_list("kind", flat=True))
     for kind, rule in required_steps(publication):
         if kind not in done:
-            missing.append(f"Record the step ‘{Kind(kind).label}’ ({rule})")
+            missing.append(f"Record the step ‘{Kind(kind).label}’ ({rule_source(rule)})")
     if publish_on is None:
         missing.append("Choose the publication date")
     else:

@@ -20,6 +20,11 @@ urlpatterns = [
         views.publication_finding_resolve,
         name="finding_resolve",
     ),
+    path(
+        "reviews/<int:pk>/findings/false-matches/",
+        views.publication_findings_false_match,
+        name="findings_false_match",
+    ),
     path("reviews/<int:pk>/steps/", views.publication_step_add, name="step_add"),
     path("reviews/<int:pk>/publish/", views.publication_publish, name="publish"),
     path("reviews/<int:pk>/correct/", views.publication_correct, name="correct"),

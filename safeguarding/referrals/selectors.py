@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
+from safeguarding.core.rule_sources import rules_in_words
 
 from . import permissions, screening
 from .models import (
@@ -565,10 +566,10 @@ def notification_summary_text(
             result = screening.get(key)
             if not result:
                 continue
-            rules = ", ".join(result.get("rules") or []) or "none"
-            lines.append(f"- {key}: {_result_label(result.get('result'))} (rules: {rules})")
+            rules = rules_in_words(", ".join(result.get("rules") or [])) or "none"
+            lines.append(f"- {key}: {_result_label(result.get('result'))} (guidance: {rules})")
             for reason in result.get("reasons") or []:
-                lines.append(f"    {reason}")
+                lines.append(f"    {rules_in_words(reason)}")
     else:
         lines.append("- Not screened yet")
     lines += ["", "Agencies involved"]

@@ -192,7 +192,7 @@ class SendForDecisionForm(GovukForm):
         label="Which review types must the decision makers decide?",
         widget=forms.CheckboxSelectMultiple,
         help_text="Ticked where the screening says the test is met, or cannot be decided yet. "
-        "One case can lead to more than one review (R41, R42)",
+        "One case can lead to more than one review",
         error_messages={
             "required": "Select at least one review type to decide",
             "invalid_choice": "Select review types from the list",
@@ -332,7 +332,7 @@ class NotificationForm(GovukForm):
 class BecameAwareForm(GovukForm):
     became_aware_on = GovukDateField(
         label="Date the partnership became aware",
-        help_text="Day 0 of the statutory clock (R40). For example, 27 3 2026",
+        help_text="Day 0 of the statutory clock. For example, 27 3 2026",
     )
     reason = forms.CharField(
         label="How do you know this date?",

@@ -30,7 +30,7 @@ class ReviewsConfig(AppConfig):
                 "review.immediate_action_recorded": "Recorded an immediate learning action",
                 "review.report_downloaded": "Downloaded a review document",
                 "review.signed": "Signed off a review",
-                "review.progress_checked": "Recorded a progress check (R13)",
+                "review.progress_checked": "Recorded a progress check",
                 "review.signed_off": "A review was signed off",
                 "review.reopened": "Reopened a signed-off review",
                 "agency_request.sent": "Asked an agency for information",

@@ -44,6 +44,18 @@ def can_view_review(user, review: Review) -> bool:
     return False
 
 
+def can_list_cases(user, partnership) -> bool:
+    """The list of cases and reviews: the business unit and partner leads (every case), reviewers
+    and panel members (the cases of the reviews they are appointed to). Agency contributors work
+    from their agency's requests; administrators see no case content."""
+    return (
+        is_business_unit(user, partnership)
+        or is_partner_lead(user, partnership)
+        or is_reviewer(user, partnership)
+        or is_panel_member(user, partnership)
+    )
+
+
 def can_edit_review_content(user, review: Review) -> bool:
     """Business unit, or an appointed reviewer (they write findings and upload drafts)."""
     if review.is_read_only:

@@ -11,6 +11,8 @@ from safeguarding.publication.models import Publication, PublicationFile, Revisi
 from safeguarding.publication.rules import earliest_removal_on
 from safeguarding.referrals.models import Case, Status
 from safeguarding.reviews.models import Review
+from safeguarding.reviews.running import services as review_services
+from safeguarding.workspace.demo_review_work import record_published_review_work
 from safeguarding.workspace.documents import pdf_bytes
 
 # (partnership slug, pseudonym, review type, review kind, months ago or None, days ahead,
@@ -71,11 +73,30 @@ def load_demo_publications(*, partnerships, uploader) -> None:
             partnership=partnership,
             case=case,
             kind=kind,
-            stage=Review.Stage.SIGNED_OFF,
+            stage=Review.Stage.DRAFTING,
             reference=f"DEMO-PUB-R{number:03d}",
             title=pseudonym,
             started_on=add_calendar_months(publish_on, -14),
         )
+        # The record written while the review was drafted, then it is signed off.
+        if number == 1:
+            record_published_review_work(
+                review=review,
+                actor=uploader,
+                agencies=list(partnership.agencies.order_by("name")[:3]),
+                today=today,
+            )
+        if kind == Review.Kind.DHR:
+            review_services.family_contact_record(
+                review=review,
+                actor=uploader,
+                kind="advocacy_signposted",
+                happened_on=review.started_on,
+                advocate="AAFDA (the family chose this advocate)",
+                summary="The chair signposted specialist advocacy at the first meeting.",
+            )
+        Review.objects.filter(pk=review.pk).update(stage=Review.Stage.SIGNED_OFF)
+        review.stage = Review.Stage.SIGNED_OFF
         at = timezone.make_aware(datetime.combine(min(publish_on, today), time(9)))
         title = f"Review of {pseudonym}"
         improvements = IMPROVEMENTS if form == "improvements" else ""

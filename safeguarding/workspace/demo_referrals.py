@@ -360,7 +360,7 @@ def load_demo_referrals(*, partnerships: dict, users: dict, agencies: dict) -> N
         track,
         "review",
         "Suicide after coercive control: guidance says to hold a review "
-        "even if nobody is convicted (R29).",
+        "even if nobody is convicted (statutory guidance for Domestic Homicide Reviews, 2016).",
         _ago(today, 40),
         bu,
         [chair],

@@ -1,6 +1,8 @@
 """The staff home: what each person can do in their partnerships. Reads from other apps'
 selectors; writes nothing."""
 
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -10,10 +12,16 @@ from safeguarding.accounts.permissions import is_administrator, is_business_unit
 from safeguarding.clock.selectors import milestone_dashboard
 from safeguarding.public_site import selectors as public_selectors
 from safeguarding.referrals import selectors as referral_selectors
+from safeguarding.referrals.models import Status
 from safeguarding.referrals.permissions import can_view_referrals
-from safeguarding.reviews.permissions import agency_ids_for
+from safeguarding.reviews import case_selectors
+from safeguarding.reviews.permissions import agency_ids_for, can_list_cases
 from safeguarding.reviews.requests.selectors import open_request_count_for_agencies
 from safeguarding.reviews.running import selectors as review_selectors
+
+from .forms import CaseSearchForm
+
+CASE_PAGE_SIZE = 25
 
 
 def staff_home(request):
@@ -62,6 +70,14 @@ def partnership_home(request, slug: str):
         context["open_agency_requests"] = open_request_count_for_agencies(
             partnership=partnership, agency_ids=agency_ids
         )
+    if can_list_cases(request.user, partnership):
+        context["case_counts"] = case_selectors.case_counts_for_user(
+            user=request.user, partnership=partnership, today=timezone.localdate()
+        )
+    if context["can_view_referrals"]:
+        context["open_referrals"] = referral_selectors.referral_counts_by_status(
+            partnership=partnership
+        )[Status.NEW]
     if business_unit:
         context["disagreements_to_resolve"] = referral_selectors.disagreement_list_open(
             partnership=partnership
@@ -79,3 +95,37 @@ def partnership_home(request, slug: str):
             partnership=partnership, per_page=10
         ).events
     return render(request, "workspace/partnership_home.html", context)
+
+
+def case_list(request, slug: str):
+    """Every case and review the user may see, searched by reference, pseudonym, type, stage,
+    agency and dates, 25 to a page (a GET form: links to a search can be shared)."""
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    if not can_list_cases(request.user, partnership):
+        raise PermissionDenied("You cannot see cases and reviews")
+    agencies = list(referral_selectors.agency_list_for_partnership(partnership=partnership))
+    bound = any(name in request.GET for name in CaseSearchForm.base_fields) or any(
+        name.startswith(("aware_from_", "aware_to_")) for name in request.GET
+    )
+    form = CaseSearchForm(
+        request.GET if bound else None, partnership=partnership, agencies=agencies
+    )
+    search = form.search(today=timezone.localdate())
+    cases = case_selectors.case_search_for_user(
+        user=request.user, partnership=partnership, search=search
+    )
+    page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "workspace/case_list.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": search != case_selectors.CaseSearch(today=search.today),
+            "sees_cases": can_view_referrals(request.user, partnership),
+        },
+    )

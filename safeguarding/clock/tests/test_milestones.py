@@ -7,6 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
@@ -15,6 +16,7 @@ from safeguarding.clock import services
 from safeguarding.clock.models import Event, Milestone
 from safeguarding.core.calendar import add_calendar_months, add_working_days
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.rule_sources import rule_source
 from safeguarding.referrals.models import Case
 
 AWARE = datetime.date(2026, 12, 21)  # a Monday; Christmas and Boxing Day follow
@@ -367,8 +369,14 @@ def test_the_milestone_table_shows_rule_basis_and_long_dates(partnership, case):
     )
     assert "Wednesday 30 December 2026" in html
     assert "Thursday 14 January 2027" in html
-    assert 'R2 <strong class="govuk-tag govuk-tag--purple">Statutory</strong>' in html
-    assert 'R9 <strong class="govuk-tag govuk-tag--blue">Expectation</strong>' in html
+    assert (
+        f'{rule_source("R2")} <strong class="govuk-tag govuk-tag--purple">Statutory</strong>'
+        in html
+    )
+    assert (
+        f'{escape(rule_source("R9"))} <strong class="govuk-tag govuk-tag--blue">'
+        "Expectation</strong>" in html
+    )
     assert "Pause" not in html  # no actions unless asked for
 
 

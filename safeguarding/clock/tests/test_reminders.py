@@ -114,7 +114,9 @@ def test_the_owner_is_emailed_before_the_milestone_falls_due(
         "child's death for C2026-00001 (Child A)"
     )
     assert "is due on Monday 9 November 2026" in email.body
-    assert "Rule: R4, statutory (WT2023)" in email.body
+    assert (
+        "Guidance: Working Together to Safeguard Children 2023, chapter 5 (statutory)" in email.body
+    )
     assert "because you own this milestone" in email.body
     assert f"https://reviews.example/manage/testshire/cases/{milestone.subject_id}/" in email.body
     assert "&#x27;" not in email.body  # plain text, not HTML-escaped

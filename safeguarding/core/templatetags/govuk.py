@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from safeguarding.core import rule_sources as _rule_sources
+
 register = template.Library()
 
 _INPUT_CLASSES = {
@@ -151,3 +153,16 @@ def govuk_text(value: str, autoescape: bool = True) -> str:
         else:
             html.append(f'<p class="govuk-body">{"<br>".join(escape(x) for x in lines)}</p>')
     return mark_safe("\n".join(html))
+
+
+@register.filter
+def rule_source(rule_id: str) -> str:
+    """One rule ID as its guidance in plain words (core/rule_sources.py): never "R9" on screen."""
+    return _rule_sources.rule_source(str(rule_id))
+
+
+@register.filter
+def rules_in_words(text) -> str:
+    """Text that may carry rule IDs (screening reasons, deadline rules), with each ID replaced by
+    its guidance in plain words."""
+    return _rule_sources.rules_in_words(str(text))

@@ -170,11 +170,11 @@ def test_the_editor_ticks_proposals_and_they_are_added_in_order(bu_client, draft
     assert "Review published: Child Aster (published 10 January 2026)" in page.content.decode()
     response = bu_client.post(
         url("issue_choose", draft.pk),
-        {"items": [keys["Child Cedar"], keys["Key learning: Child Aster"], keys["Child Aster"]]},
+        {"items": [keys["Child Cedar"], keys["Learning from Child Aster"], keys["Child Aster"]]},
     )
     assert response.status_code == 302
     # In the order proposed: reviews, then their learning.
-    assert _headings(draft) == ["Child Aster", "Child Cedar", "Key learning: Child Aster"]
+    assert _headings(draft) == ["Child Aster", "Child Cedar", "Learning from Child Aster"]
     aster = draft.items.get(heading="Child Aster")
     assert (aster.kind, aster.record_id, aster.position) == ("review", records[0].pk, 1)
 

@@ -91,7 +91,7 @@ def test_reviews_published_in_the_period_are_proposed_with_their_key_learning(pa
         (Kind.REVIEW, "Child Aster"),
         (Kind.REVIEW, "Adult Birch"),
         (Kind.REVIEW, "Child Cedar"),  # published, but no library record yet
-        (Kind.LEARNING, "Key learning: Child Aster"),
+        (Kind.LEARNING, "Learning from Child Aster"),
     ]
     learning = next(p for p in proposals if p.kind == Kind.LEARNING)
     assert learning.record_id == library["own"].pk

@@ -48,7 +48,7 @@ def composed(partnership, business_unit_user):
     services.items_add(
         issue=draft,
         actor=business_unit_user,
-        keys=[keys["Child Aster"], keys["Child Birch"], keys["Key learning: Child Aster"]],
+        keys=[keys["Child Aster"], keys["Child Birch"], keys["Learning from Child Aster"]],
     )
     services.item_add(
         issue=draft,
@@ -70,7 +70,7 @@ def composed(partnership, business_unit_user):
     return draft
 
 
-ORDER = ["Child Birch", "Child Aster", "Key learning: Child Aster", "Learning event in June"]
+ORDER = ["Child Birch", "Child Aster", "Learning from Child Aster", "Learning event in June"]
 
 
 def _in_order(text: str, headings: list[str]) -> bool:

@@ -268,7 +268,10 @@ def test_a_cspr_is_refused_without_the_advance_copy(publication, business_unit_u
         publishing.publication_publish(
             publication=publication, publish_on=today(), actor=business_unit_user
         )
-    assert "Record the step ‘Advance copy to the National Panel’ (R17)" in error.value.reasons
+    assert (
+        "Record the step ‘Advance copy to the National Panel’ "
+        "(Working Together to Safeguard Children 2023, chapter 5)" in error.value.reasons
+    )
 
 
 @pytest.mark.django_db
@@ -290,7 +293,7 @@ def test_the_date_cannot_be_earlier_than_the_advance_copy_allows(
             publication=publication, publish_on=today(), actor=business_unit_user
         )
     assert any(f"cannot be before {earliest:%-d %B %Y}" in r for r in error.value.reasons)
-    assert any("(R17)" in r for r in error.value.reasons)
+    assert any("Working Together to Safeguard Children 2023" in r for r in error.value.reasons)
     publishing.publication_publish(
         publication=publication, publish_on=earliest, actor=business_unit_user
     )
@@ -534,7 +537,10 @@ def test_the_page_shows_findings_steps_and_why_it_cannot_be_published(
     assert "It cannot be published yet" in page
     assert "Zebedee Quillfeather" in page
     assert "school nurse" in page
-    assert "Advance copy to the National Panel (R17)" in page
+    assert (
+        "Advance copy to the National Panel (Working Together to Safeguard Children 2023, "
+        "chapter 5)" in page
+    )
     assert "Mark as a false match" in page
 
 
@@ -654,3 +660,65 @@ def test_every_page_opens_for_the_business_unit(
         assert response.status_code == 200, name
     page = bu_client.get(_url("withdraw", published)).content.decode()
     assert "It must stay public until" in page
+
+
+@pytest.mark.django_db
+def test_several_findings_are_marked_false_matches_with_one_reason(
+    bu_client, publication, business_unit_user, leaky_pdf
+):
+    _upload(publication, business_unit_user, leaky_pdf, "annex.pdf", title="Annex")
+    _upload(publication, business_unit_user, leaky_pdf, "appendix.pdf", title="Appendix")
+    _upload(publication, business_unit_user, leaky_pdf, "notes.pdf", title="Notes")
+    findings = list(CheckFinding.objects.filter(file__publication=publication).order_by("pk"))
+    assert len(findings) >= 3
+    chosen = findings[:2]
+    url = _url("findings_false_match", publication)
+    page = bu_client.get(url).content.decode()
+    assert "Mark findings as false matches" in page
+    response = bu_client.post(
+        url, {"findings": [f.pk for f in chosen], "reason": "Common words read as names."}
+    )
+    assert response.status_code == 302
+    for finding in chosen:
+        finding.refresh_from_db()
+        assert finding.resolution == "false_match"
+        assert finding.resolution_reason == "Common words read as names."
+    events = AuditEvent.objects.filter(action="publication.finding_false_match")
+    assert events.count() == 2
+    assert {e.payload["finding"] for e in events} == {f.pk for f in chosen}
+    for finding in findings[2:]:
+        finding.refresh_from_db()
+        assert finding.resolution == ""
+    page = bu_client.get(_url("detail", publication)).content.decode()
+    assert "2 findings marked as a false match" in page
+    assert "govuk-notification-banner--success" not in page
+
+
+@pytest.mark.django_db
+def test_marking_several_without_a_choice_or_reason_changes_nothing(
+    bu_client, publication, business_unit_user, leaky_pdf
+):
+    saved = _upload(publication, business_unit_user, leaky_pdf, "annex.pdf")
+    first = saved.findings.order_by("pk").first()
+    url = _url("findings_false_match", publication)
+    for data in ({"reason": "Common words."}, {"findings": [first.pk], "reason": ""}):
+        response = bu_client.post(url, data)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "govuk-error-summary" in page
+    assert "Select at least one finding" in bu_client.post(url, {"reason": "x"}).content.decode()
+    assert not CheckFinding.objects.filter(resolution="false_match").exists()
+    assert not AuditEvent.objects.filter(action="publication.finding_false_match").exists()
+
+
+@pytest.mark.django_db
+def test_findings_found_on_upload_are_not_announced_as_a_success(bu_client, publication, leaky_pdf):
+    response = bu_client.post(
+        _url("file_upload", publication),
+        {"title": "Report", "file": SimpleUploadedFile("report.pdf", leaky_pdf)},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "possible identifier" in page
+    assert "govuk-notification-banner--success" not in page
+    assert ">Important<" in page

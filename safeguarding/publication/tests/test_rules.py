@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from safeguarding.core.rule_sources import rule_source
 from safeguarding.publication import rules
 from safeguarding.publication.models import PrePublicationStep, Publication, PublicationSettings
 from safeguarding.reviews.tests.review_support import make_lcspr
@@ -47,7 +48,7 @@ def test_publication_is_refused_with_every_reason(publication):
     missing = rules.missing_for_publication(publication, None, TODAY)
     assert "Enter the name of the reviewer or reviewers: they must be published" in missing
     assert "Upload the report to publish" in missing
-    assert "Record the step ‘Advance copy to the National Panel’ (R17)" in missing
+    assert f"Record the step ‘Advance copy to the National Panel’ ({rule_source('R17')})" in missing
     assert "Choose the publication date" in missing
 
 
@@ -60,7 +61,7 @@ def test_the_date_cannot_be_earlier_than_7_working_days_after_the_advance_copies
     earliest, why = rules.earliest_publish_on(publication, TODAY)
     # Friday 18 December + 7 working days over Christmas: 21-24, 29-31 December.
     assert earliest == datetime.date(2026, 12, 31)
-    assert "(R17)" in why
+    assert rule_source("R17") in why
     missing = rules.missing_for_publication(publication, datetime.date(2026, 12, 30), TODAY)
     assert any("cannot be before 31 December 2026" in reason for reason in missing)
 

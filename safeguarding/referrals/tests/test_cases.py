@@ -89,8 +89,8 @@ def test_case_page_shows_screening_results_with_reasons_and_rules(bu_client, cas
     html = bu_client.get(case_url(case)).content.decode()
     assert case.pseudonym in html and case.reference in html
     assert '<strong class="govuk-tag govuk-tag--purple">Met: notify the Panel</strong>' in html
-    assert "The person is a child: aged 14, so under 18 (R1)" in html
-    assert "R1, R2, R8" in html
+    assert "The person is a child: aged 14, so under 18 (Children Act 2004, section 16C(1)" in html
+    assert "Children Act 2004, section 16C(1)" in html
     assert "Not met" in html  # SAR and DHR for a 14-year-old
     assert "Not sent yet" in html
     assert "Serious incident notification to the Child Safeguarding Practice Review Panel" in html
@@ -207,7 +207,7 @@ def test_saving_screening_facts_shows_the_results_per_review_type(bu_client, run
     html = bu_client.get(response.url.split("#")[0]).content.decode()
     assert "Screening facts saved" in html
     assert "Met: review required" in html
-    assert "R41" in html
+    assert "with the statutory guidance for Domestic Homicide Reviews (2016)" in html
     event = AuditEvent.objects.get(action="case.screening_saved")
     assert event.payload == {"CSPR": "notify", "SAR": "not_met", "DHR": "required"}
 
@@ -395,7 +395,7 @@ def test_the_notification_summary_has_the_facts_and_no_real_identity(
         "Incident date: 2 March 2026",
         "Age group: Child (under 16)",
         "Abuse or neglect: Suspected",
-        "- CSPR: Met: notify the Panel (rules: R1, R2, R8)",
+        "- CSPR: Met: notify the Panel (guidance: Children Act 2004, section 16C(1)",
         "- Testshire Constabulary",
         "A fictional account of a serious incident",
     ):

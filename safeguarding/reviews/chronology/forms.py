@@ -100,7 +100,7 @@ class EntryForm(GovukForm):
         help_text="Tick if the records give only the month or a rough date",
     )
     occurred_at = forms.CharField(
-        label="Time (optional)",
+        label="Time",
         required=False,
         max_length=5,
         help_text="24-hour clock, for example 14:30",
@@ -122,13 +122,13 @@ class EntryForm(GovukForm):
         },
     )
     source_record = forms.CharField(
-        label="Source record (optional)",
+        label="Source record",
         required=False,
         max_length=parser.MAX_SOURCE_CHARS,
         help_text="Where it is recorded, for example a case note reference",
     )
     practitioner_role = forms.CharField(
-        label="Practitioner role (optional)",
+        label="Practitioner role",
         required=False,
         max_length=parser.MAX_ROLE_CHARS,
         help_text="For example, health visitor",

@@ -59,7 +59,7 @@ class OutcomeForm(GovukForm):
 
 class ImmediateActionForm(GovukForm):
     action = _text("Action taken", 5_000, rows=4)
-    agency = forms.ChoiceField(label="Agency (optional)", required=False)
+    agency = forms.ChoiceField(label="Agency", required=False)
     taken_on = GovukDateField(label="Date the action was taken")
 
     def __init__(self, *args, agencies, **kwargs):

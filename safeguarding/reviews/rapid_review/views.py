@@ -171,7 +171,7 @@ def panel(request, slug: str, pk: int):
             messages.success(
                 request,
                 "Sending to the National Panel recorded. Its response is expected within about "
-                "10 days (R11)",
+                "10 days",
             )
             return redirect("reviews:panel", slug=partnership.slug, pk=review.pk)
     elif action == "response" and response_form.is_valid():

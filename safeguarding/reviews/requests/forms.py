@@ -31,7 +31,7 @@ class RequestSendForm(GovukForm):
         help_text="For an agency summary, on or before the rapid review deadline",
     )
     instructions = forms.CharField(
-        label="Instructions (optional)",
+        label="Instructions",
         required=False,
         max_length=5_000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -78,9 +78,7 @@ class SummaryReturnForm(GovukForm):
     went_well = _text("What went well", False, 10_000)
     concerns = _text("Concerns and what could have been done differently", False, 10_000)
     immediate_actions = _text("Immediate actions your agency has taken", False, 10_000, 4)
-    attachment = forms.FileField(
-        label="Attach a file (optional)", required=False, help_text=ATTACHMENT_HINT
-    )
+    attachment = forms.FileField(label="Attach a file", required=False, help_text=ATTACHMENT_HINT)
 
 
 class ReportReturnForm(GovukForm):

@@ -202,14 +202,14 @@ class PersonDetailsForm(GovukForm):
 
 class PersonForm(PersonDetailsForm):
     full_name = forms.CharField(
-        label="Real full name (optional)",
+        label="Real full name",
         max_length=200,
         required=False,
         help_text="Held apart from the case and shown only to the business unit and partner "
         "leads; every view is recorded",
     )
-    date_of_birth = GovukDateField(label="Date of birth (optional)", required=False)
-    address = _text("Address (optional)", required=False, max_length=500, rows=3)
+    date_of_birth = GovukDateField(label="Date of birth", required=False)
+    address = _text("Address", required=False, max_length=500, rows=3)
 
 
 class IdentityForm(GovukForm):
@@ -387,7 +387,7 @@ class DocumentUploadForm(GovukForm):
         error_messages={"required": "Select a file", "empty": "The selected file is empty"},
     )
     note = forms.CharField(
-        label="What changed (optional)",
+        label="What changed",
         max_length=500,
         required=False,
         error_messages={"max_length": "Note must be 500 characters or fewer"},

@@ -412,7 +412,7 @@ def test_a_dhr_family_page_warns_until_advocacy_is_signposted(
 ):
     case, _ = decided_case(partnership, business_unit_user, ("dhr",), pseudonym="Adult F")
     review = commission(case, business_unit_user)
-    assert "R37" in bu_client.get(url("family", review)).content.decode()
+    assert "support for families" in bu_client.get(url("family", review)).content.decode()
     response = bu_client.post(
         url("family", review),
         {
@@ -425,11 +425,11 @@ def test_a_dhr_family_page_warns_until_advocacy_is_signposted(
     assert response.status_code == 302
     contact = FamilyContact.objects.get(review=review)
     assert contact.consent_to_quote is True and contact.advocate == "AAFDA"
-    assert "R37" not in bu_client.get(url("family", review)).content.decode()
+    assert "support for families" not in bu_client.get(url("family", review)).content.decode()
 
 
 def test_a_cspr_family_page_does_not_warn_about_advocacy(bu_client, lcspr):
-    assert "R37" not in bu_client.get(url("family", lcspr)).content.decode()
+    assert "support for families" not in bu_client.get(url("family", lcspr)).content.decode()
 
 
 def test_a_family_contact_in_the_future_is_refused(bu_client, lcspr):

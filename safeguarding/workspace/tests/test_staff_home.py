@@ -71,7 +71,8 @@ def test_staff_home_query_count_does_not_grow_with_activity(
     for _ in range(50):
         audit_record(action="public_page.block_added", actor=business_unit_user, target=partnership)
     _milestones(partnership, 30)
-    with django_assert_max_num_queries(18):  # +1: the unread notifications count
+    # +1: the unread notifications count; +4: the counts of cases, reviews and new referrals
+    with django_assert_max_num_queries(22):
         bu_client.get(reverse("workspace:partnership_home", args=["testshire"]))
 
 
@@ -151,7 +152,7 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in():
     ]
     kinds = set(multi_track.reviews.values_list("kind", "stage"))
     assert kinds == {("rapid_review", "submitted_to_panel"), ("lcspr", "commissioning")}
-    assert ChronologyEntry.objects.count() == 4
+    assert ChronologyEntry.objects.filter(review__case=multi_track).count() == 4
     assert PublicDocument.objects.count() == 5
     roles = set(Membership.objects.values_list("role", flat=True))
     assert roles == {
@@ -208,3 +209,30 @@ def test_partner_lead_home_lists_decisions_awaiting_their_signature(
     assert "1 decision needs your signature" in html
     assert "(Child Z)" in html
     assert "See referrals and cases" in html
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_every_feature_with_data():
+    """Family contacts, quality assessments, a published review with its whole chronology, a
+    planned meeting and notices in "Your notifications" for more than the agencies."""
+    from safeguarding.notifications.models import Notification
+    from safeguarding.reviews.models import FamilyContact, QualityAssessment, Review
+    from safeguarding.workspace.management.commands.load_demo import load_demo
+
+    load_demo()
+    assert FamilyContact.objects.filter(review__stage="signed_off").exists()
+    assert FamilyContact.objects.exclude(review__stage="signed_off").exists()
+    assert FamilyContact.objects.filter(kind="advocacy_signposted", review__kind="dhr").exists()
+    assert QualityAssessment.objects.filter(review__stage="signed_off").exists()
+    assert QualityAssessment.objects.exclude(review__stage="signed_off").exists()
+    published = Review.objects.filter(publication__status="published", chronology__isnull=False)
+    review = published.distinct().get()
+    assert review.chronology.values("agency").distinct().count() >= 3
+    assert review.chronology.count() >= 8
+    noticed = set(Notification.objects.values_list("recipient__email", flat=True))
+    assert "business.unit@riverton.example" in noticed
+    assert "reviewer@riverton.example" in noticed  # the meeting invitation
+    client = Client()
+    client.force_login(User.objects.get(email="business.unit@riverton.example"))
+    html = client.get(reverse("notifications:list")).content.decode()
+    assert "You have no notifications yet" not in html

@@ -1,0 +1,157 @@
+"""Reads for the list of cases and reviews (``/manage/<partnership>/cases/``) and the counts on
+the staff home: one row per case with the reviews the user may read, searched by reference,
+pseudonym, type, case status, review stage, agency, dates and overdue deadlines. Scoped like
+``referrals.selectors.case_get_for_user`` and ``running.selectors.review_list_for_user``."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from safeguarding.accounts.models import Agency, Partnership, ReviewType
+from safeguarding.clock.models import Milestone, subject_type_for
+from safeguarding.referrals.models import Case, Referral, Status, Track
+from safeguarding.referrals.permissions import can_view_referrals
+
+from .models import AgencyRequest, Review
+from .running import selectors as running_selectors
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """What the list of cases and reviews is narrowed to; empty values do not narrow it."""
+
+    text: str = ""  # a case, review or referral reference, or a pseudonym or review title
+    review_type: str = ""  # CSPR, SAR or DHR (a track, a referral or a review of the case)
+    case_status: str = ""
+    review_stage: str = ""
+    agency: Agency | None = None  # named on a referral, a review or an agency request
+    aware_from: datetime.date | None = None
+    aware_to: datetime.date | None = None
+    overdue: bool = False  # a statutory deadline of the case or one of its reviews is overdue
+    today: datetime.date | None = None  # for ``overdue``
+
+
+REVIEW_KINDS_FOR_TYPE: dict[str, list[str]] = {
+    ReviewType.CSPR: [Review.Kind.RAPID_REVIEW, Review.Kind.LCSPR],
+    ReviewType.SAFEGUARDING_ADULTS_REVIEW: [Review.Kind.SAR],
+    ReviewType.DHR: [Review.Kind.DHR],
+}
+
+
+def case_search_for_user(*, user, partnership: Partnership, search: CaseSearch) -> QuerySet[Case]:
+    """The cases the user may see in the list of cases and reviews, newest first, each with
+    ``visible_reviews`` (the reviews the user may read, prefetched) and ``review_types``.
+
+    Scope (ADR 0010, the same as the scoped selectors): the business unit and partner leads see
+    every case of the partnership (``case_get_for_user``) and every review
+    (``review_list_for_user``); reviewers and panel members see only the cases of the reviews
+    they are appointed to, with only those reviews. Nobody else sees any: ask
+    ``permissions.can_list_cases`` first. Filters are ``Exists`` subqueries, so a case is one row
+    however many reviews, referrals or agencies match, and the page's queries do not grow with
+    the rows.
+    """
+    reviews = running_selectors.review_list_for_user(user=user, partnership=partnership)
+    cases = Case.objects.filter(partnership=partnership)
+    sees_cases = can_view_referrals(user, partnership)
+    if not sees_cases:
+        cases = cases.filter(Exists(reviews.filter(case=OuterRef("pk"))))
+    review_of_case = reviews.filter(case=OuterRef("pk"))
+    referral_of_case = Referral.objects.filter(case=OuterRef("pk"))
+    if search.text:
+        text = search.text.strip()
+        match = Q(reference__icontains=text) | Q(pseudonym__icontains=text)
+        match |= Q(
+            Exists(review_of_case.filter(Q(reference__icontains=text) | Q(title__icontains=text)))
+        )
+        if sees_cases:
+            match |= Q(Exists(referral_of_case.filter(reference__icontains=text)))
+        cases = cases.filter(match)
+    if search.review_type:
+        cases = cases.filter(
+            Exists(Track.objects.filter(case=OuterRef("pk"), review_type=search.review_type))
+            | Exists(referral_of_case.filter(review_type=search.review_type))
+            | Exists(
+                review_of_case.filter(kind__in=REVIEW_KINDS_FOR_TYPE.get(search.review_type, []))
+            )
+        )
+    if search.case_status:
+        cases = cases.filter(status=search.case_status)
+    if search.review_stage:
+        cases = cases.filter(Exists(review_of_case.filter(stage=search.review_stage)))
+    if search.agency is not None:
+        cases = cases.filter(
+            Exists(referral_of_case.filter(agencies=search.agency))
+            | Exists(review_of_case.filter(agencies=search.agency))
+            | Exists(
+                AgencyRequest.objects.filter(
+                    review__in=reviews.filter(case=OuterRef(OuterRef("pk"))).values("pk"),
+                    agency=search.agency,
+                )
+            )
+        )
+    if search.aware_from:
+        cases = cases.filter(became_aware_on__gte=search.aware_from)
+    if search.aware_to:
+        cases = cases.filter(became_aware_on__lte=search.aware_to)
+    if search.overdue:
+        cases = cases.filter(_overdue(reviews, search.today or timezone.localdate()))
+    return cases.prefetch_related(
+        Prefetch(
+            "reviews", queryset=reviews.order_by("started_on", "id"), to_attr="visible_reviews"
+        ),
+        Prefetch("tracks", queryset=Track.objects.order_by("review_type")),
+    ).order_by("-became_aware_on", "-id")
+
+
+def _overdue(reviews: QuerySet[Review], today: datetime.date) -> Q:
+    """A due milestone of the case, or of one of its (visible) reviews, past its date."""
+    late = Milestone.objects.filter(status=Milestone.Status.DUE, due_on__lt=today)
+    of_case = late.filter(subject_type=subject_type_for(Case), subject_id=OuterRef("pk"))
+    of_review = late.filter(
+        subject_type=subject_type_for(Review),
+        subject_id__in=reviews.filter(case=OuterRef(OuterRef("pk"))).values("pk"),
+    )
+    return Q(Exists(of_case)) | Q(Exists(of_review))
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    """The counts on the staff home, each a link to the list filtered the same way."""
+
+    in_screening: int
+    awaiting_decision: int
+    overdue_cases: int
+    reviews_by_stage: list[tuple[str, str, int]]  # (stage, label, count), stages with reviews
+
+
+def case_counts_for_user(*, user, partnership: Partnership, today: datetime.date) -> CaseCounts:
+    """In three aggregate queries, whatever the number of cases and reviews. Case statuses count
+    only for readers of cases; reviewers and panel members get their own cases' counts."""
+    cases = case_search_for_user(user=user, partnership=partnership, search=CaseSearch())
+    case_counts = cases.order_by().aggregate(
+        in_screening=Count("id", filter=Q(status=Status.IN_SCREENING)),
+        awaiting_decision=Count("id", filter=Q(status=Status.AWAITING_DECISION)),
+    )
+    overdue = (
+        case_search_for_user(
+            user=user, partnership=partnership, search=CaseSearch(overdue=True, today=today)
+        )
+        .order_by()
+        .count()
+    )
+    reviews = running_selectors.review_list_for_user(user=user, partnership=partnership)
+    by_stage = dict(
+        reviews.order_by().values("stage").annotate(n=Count("id")).values_list("stage", "n")
+    )
+    return CaseCounts(
+        in_screening=case_counts["in_screening"] or 0,
+        awaiting_decision=case_counts["awaiting_decision"] or 0,
+        overdue_cases=overdue,
+        reviews_by_stage=[
+            (stage.value, stage.label, by_stage[stage.value])
+            for stage in Review.Stage
+            if by_stage.get(stage.value)
+        ],
+    )
