@@ -122,13 +122,13 @@ class RecordReturnForm(GovukForm):
         },
     )
     received_from_role = forms.CharField(
-        label="Their role (optional)",
+        label="Their role",
         required=False,
         max_length=200,
         error_messages={"max_length": "The role must be 200 characters or fewer"},
     )
     received_from_email = forms.EmailField(
-        label="Their email address (optional)",
+        label="Their email address",
         required=False,
         max_length=254,
         error_messages={"invalid": "Enter an email address like name@example.org"},
@@ -173,7 +173,7 @@ def record_return_form(kind: str):
         required = True
         attachment_label = "Attach the chronology the agency sent"
     extra["attachment"] = forms.FileField(
-        label=attachment_label if required else f"{attachment_label} (optional)",
+        label=attachment_label,
         required=required,
         help_text=f"A scan of a paper return is fine. {ATTACHMENT_HINT}",
         error_messages={"required": "Attach the chronology"},

@@ -224,8 +224,8 @@ class IdentityForm(GovukForm):
             "max_length": "Full name must be 200 characters or fewer",
         },
     )
-    date_of_birth = GovukDateField(label="Date of birth (optional)", required=False)
-    address = _text("Address (optional)", required=False, max_length=500, rows=3)
+    date_of_birth = GovukDateField(label="Date of birth", required=False)
+    address = _text("Address", required=False, max_length=500, rows=3)
 
 
 class RemoveForm(GovukForm):
