@@ -3,6 +3,7 @@ selectors; writes nothing."""
 
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.audit_trail import selectors as audit_selectors
@@ -16,6 +17,7 @@ from safeguarding.reviews.requests.selectors import open_request_count_for_agenc
 from safeguarding.reviews.running import selectors as review_selectors
 
 
+@require_GET
 def staff_home(request):
     """The partnerships the signed-in user works in. One partnership: go straight there."""
     memberships = list(account_selectors.membership_list_for_user(user=request.user))
@@ -33,6 +35,7 @@ def staff_home(request):
     return render(request, "workspace/staff_home.html", {"rows": rows})
 
 
+@require_GET
 def partnership_home(request, slug: str):
     """What this user can do in one partnership, and what happened lately (business unit)."""
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
@@ -97,6 +97,7 @@ def _filters_text(filters: selectors.Filters, agencies, people) -> str:
 
 
 @never_cache
+@require_GET
 def merged(request, slug: str, pk: int):
     partnership, review, scope = _chronology(request, slug, pk)
     form, filters, agencies, _people = _filters(request, review, scope)
@@ -176,6 +177,7 @@ def merged(request, slug: str, pk: int):
 
 
 @never_cache
+@require_GET
 def export(request, slug: str, pk: int):
     partnership, review, scope = _chronology(request, slug, pk)
     fmt = request.GET.get("format", "xlsx")  # Excel unless another format is asked for
@@ -224,6 +226,7 @@ def export(request, slug: str, pk: int):
     )
 
 
+@require_GET
 def template(request, slug: str, pk: int):
     _partnership, review, _scope = _chronology(request, slug, pk)
     fmt = request.GET.get("format", "csv")

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
@@ -29,18 +29,16 @@ def review_url(review) -> str:
         return reverse("reviews:requests", args=[review.partnership.slug, review.pk])
 
 
-def _review_for_manager(request, slug: str, pk: int):
-    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
-    review = review_get_for_user(user=request.user, partnership=partnership, pk=pk)
-    if not can_manage_review(request.user, review):
-        raise PermissionDenied("Only the business unit can ask agencies for information")
-    return partnership, review
-
-
 @require_http_methods(["GET", "POST"])
 def request_list(request, slug: str, pk: int):
-    partnership, review = _review_for_manager(request, slug, pk)
-    agencies = services.requestable_agencies(review)
+    """The review's requests: every reader of the review sees them (as each request's page,
+    ADR 0010); only the business unit asks and chases."""
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    review = review_get_for_user(user=request.user, partnership=partnership, pk=pk)
+    can_manage = can_manage_review(request.user, review)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied("Only the business unit can ask agencies for information")
+    agencies = services.requestable_agencies(review) if can_manage else []
     form = RequestSendForm(request.POST or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,6 +72,7 @@ def request_list(request, slug: str, pk: int):
             "agencies": agencies,
             "rapid_review_deadline": deadline,
             "read_only": review.is_read_only,
+            "can_manage": can_manage,
         },
     )
 
@@ -96,6 +95,7 @@ def request_chase(request, slug: str, request_pk: int):
     return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
 
 
+@require_GET
 def my_requests(request, slug: str):
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     agency_ids = agency_ids_for(request.user, partnership)
@@ -171,7 +171,7 @@ def request_detail(request, slug: str, request_pk: int):
             "agency_request": agency_request,
             "review": review,
             "is_contributor": contributor,
-            "can_manage": can_manage_review(request.user, review),
+            "can_read_review": can_view_review(request.user, review),
             "review_url": review_url(review) if can_view_review(request.user, review) else "",
             "returns": returns,
             "form": form,
@@ -180,6 +180,7 @@ def request_detail(request, slug: str, request_pk: int):
     )
 
 
+@require_GET
 def return_attachment(request, slug: str, request_pk: int, return_pk: int):
     _, agency_request, _ = _request_for_reader(request, slug, request_pk)
     agency_return = selectors.return_get(request=agency_request, pk=return_pk)
