@@ -5,9 +5,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP_STATIC := $(shell find safeguarding/static -type f -not -path '*/vendor/*' 2>/dev/null)
+# pytest-xdist: one worker per core (make test-fast WORKERS=1 for one process). Tests are handed
+# out one by one, except an xdist_group (the access matrix), which stays on one worker.
+WORKERS ?= auto
+XDIST := -n $(WORKERS) --dist loadgroup
 DEMO_PASSWORD := $(shell sed -n 's/^DEMO_PASSWORD = "\(.*\)".*/\1/p' safeguarding/workspace/demo_content.py)
 
-.PHONY: help run test bench lint format check clean install frontend chromium
+.PHONY: help run test test-fast typecheck bench lint format check clean install frontend chromium
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,17 +63,24 @@ run: install staticfiles/staticfiles.json ## Install everything, load the demo a
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install chromium ## Install what the tests need (Chromium too) and run the whole suite
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
+
+test-fast: install ## Everything but the browser journeys, keeping the test database between runs
+	$(PY) -m pytest $(XDIST) -m "not browser" --reuse-db
+
+typecheck: install ## mypy with django-stubs over every services and selectors module
+	$(PY) -m mypy
 
 bench: install staticfiles/staticfiles.json ## Benchmarks: median server time and queries per page, against a floor
 	$(PY) bench/run.py
 	$(PY) bench/search_quality.py
 	$(PY) bench/search_speed.py
 
-lint: install ## ruff, import contracts (pyproject.toml), migrations and deployment checks
+lint: install ## ruff, import contracts (pyproject.toml), mypy, migrations and deployment checks
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: install ## Format the code with ruff

@@ -13,6 +13,30 @@ from safeguarding.accounts.tests.factories import (
 ROLES = [role.value for role in Role]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A database kept by --reuse-db may have been emptied by the last run's transactional
+    tests: put back the data the migrations load (tests/migration_data.py)."""
+    from tests.migration_data import load_migration_data
+
+    with django_db_blocker.unblock():
+        load_migration_data()
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_for_transactional_tests(request):
+    """Each transactional test starts with the data the migrations load, which the one before
+    it removed when it emptied the tables (so none depends on running first)."""
+    marker = request.node.get_closest_marker("django_db")
+    if (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    ):
+        from tests.migration_data import load_migration_data
+
+        request.getfixturevalue("transactional_db")
+        load_migration_data()
+
+
 @pytest.fixture
 def partnership(db):
     return PartnershipFactory(name="Testshire Safeguarding Partnership", slug="testshire")
@@ -113,3 +137,20 @@ def document(partnership, business_unit_user, sample_pdf):
         uploaded=SimpleUploadedFile("sar-procedure.pdf", sample_pdf),
         kind=PDF,
     )
+
+
+@pytest.fixture(autouse=True)
+def _library_search_vectors(request):
+    """The library's sentence model is off in tests (config/settings/test.py: it is slow);
+    tests marked ``search_vectors`` have it on, for the whole test and its fixtures."""
+    if request.node.get_closest_marker("search_vectors") is None:
+        yield
+        return
+    from django.test import override_settings
+
+    from safeguarding.library.search_catalogue import clear_caches
+
+    clear_caches()  # a catalogue cached without vectors must not be reused
+    with override_settings(LIBRARY_SEARCH_VECTORS=True):
+        yield
+    clear_caches()

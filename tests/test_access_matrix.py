@@ -16,26 +16,35 @@ contributor's agency is the one asked for returns and a chronology and owning th
 """
 
 import datetime
+import sys
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Invitation, Role
+from safeguarding.accounts.models import Invitation, Partnership, Role
 from safeguarding.accounts.people.selectors import token_hash
-from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
+from safeguarding.accounts.tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    PartnershipFactory,
+    UserFactory,
+)
 from safeguarding.actions.models import Action, ActionEvidence, Recommendation
 from safeguarding.clock.models import MilestoneRule
 from safeguarding.clock.selectors import milestone_list_for_subject
+from safeguarding.core.uploads import PDF
 from safeguarding.digests import services as digest_services
 from safeguarding.digests.models import Subscriber
 from safeguarding.library import services as library_services
 from safeguarding.notifications.models import Notification, NotificationAttachment
+from safeguarding.public_site import services as public_services
 from safeguarding.publication.models import (
     CheckFinding,
     NationalReview,
@@ -57,6 +66,9 @@ from safeguarding.reviews.models import (
 )
 from safeguarding.reviews.rapid_review import services as rapid_review_services
 from safeguarding.reviews.tests.review_support import decided_case, make_lcspr
+
+# One xdist group: the module runs on one worker, which builds the world (below) once.
+pytestmark = pytest.mark.xdist_group("access_matrix")
 
 ROLES = ["anonymous", *[r.value for r in Role], "outsider"]
 MEMBERS = [r.value for r in Role]
@@ -327,8 +339,59 @@ def test_every_url_pattern_is_in_the_matrix():
     assert not stale, f"These names are no longer URL patterns: {stale}"
 
 
-@pytest.fixture
-def world(partnership, other_partnership, agency, business_unit_user, block, document, sample_pdf):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, sample_pdf):
+    """Every role and one of each record, built once for the module (about 0.4 s a time).
+
+    It is made inside a transaction that stays open for the module and is rolled back at its
+    end; each test runs in pytest-django's own transaction, a savepoint inside that one, so what
+    a test changes is undone after it and nothing of the world reaches another module (which may
+    count rows). Under pytest-xdist the module's tests are one group (``--dist loadgroup``), so
+    they run together on one worker and the world is built once there.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = _build_world(sample_pdf)
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            # The rollback is the whole point: prove it on every run.
+            assert not Partnership.objects.filter(pk=built[2].pk).exists()
+
+
+def _build_world(sample_pdf):
+    partnership = PartnershipFactory(name="Testshire Safeguarding Partnership", slug="testshire")
+    other_partnership = PartnershipFactory(
+        name="Elsewhere Safeguarding Partnership", slug="elsewhere"
+    )
+    agency = AgencyFactory(name="Testshire Police", slug="testshire-police")
+    business_unit_user = UserFactory(email="bu@testshire.example")
+    MembershipFactory(user=business_unit_user, partnership=partnership, role=Role.BUSINESS_UNIT)
+    block = public_services.content_block_create(
+        partnership=partnership,
+        actor=business_unit_user,
+        heading="Safeguarding Adults Reviews",
+        body="First paragraph.\n\n- one point\n- another point",
+        review_type="sar",
+        position=10,
+    )
+    document = public_services.public_document_upload(
+        partnership=partnership,
+        actor=business_unit_user,
+        title="SAR procedure",
+        category="procedure",
+        review_type="sar",
+        uploaded=SimpleUploadedFile("sar-procedure.pdf", sample_pdf),
+        kind=PDF,
+    )
     users = {"anonymous": None, "business_unit": business_unit_user}
     for role in MEMBERS:
         if role == "business_unit":
@@ -1409,7 +1472,6 @@ class _RolledBack(Exception):
 def post_and_roll_back(client: Client, url: str, data: dict):
     """POST inside a savepoint that is then rolled back, so that one role's allowed change does
     not alter what the next role meets. Returns the response or the exception raised."""
-    from django.db import transaction
 
     outcome = None
     try:

@@ -45,10 +45,13 @@ CONTROLS = "".join(
 CLEAN = "Seen at home by the nurse"
 
 
-def dirty(text: str = CLEAN) -> str:
+def dirty(text: str = CLEAN, max_length: int | None = None) -> str:
     """``text`` with every control character in its middle, as far as the database can hold
-    them (PostgreSQL refuses NUL in text: such data cannot be stored there)."""
+    them (PostgreSQL refuses NUL in text: such data cannot be stored there). A column of
+    ``max_length`` gets as many as fit (PostgreSQL checks the length; SQLite does not)."""
     controls = CONTROLS.replace("\x00", "") if connection.vendor == "postgresql" else CONTROLS
+    if max_length is not None:
+        controls = controls[: max(1, max_length - len(text))]
     middle = text.index(" at ") + 3
     return text[:middle] + controls + text[middle:]
 
@@ -142,7 +145,9 @@ def chronology_review(world: World) -> Review:
         created_by=world.user,
     )
     review.agencies.set([world.agency])
-    person = Person.objects.create(case=case, pseudonym=dirty("Child at home"), role_in_case="x")
+    person = Person.objects.create(
+        case=case, pseudonym=dirty("Child at home", max_length=60), role_in_case="x"
+    )
     entry = ChronologyEntry.objects.create(
         review=review,
         agency=world.agency,

@@ -3,7 +3,7 @@
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import DATABASES, STORAGES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -19,3 +19,16 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The library's sentence model is slow to load and run: off, except in the tests that need it
+# (the ``search_vectors`` marker, conftest.py).
+LIBRARY_SEARCH_VECTORS = False
+# SQLite: the test database is a file in var/ (not in memory), so that --reuse-db (make
+# test-fast) can keep it between runs; pytest-xdist gives each worker its own (_gw0, _gw1...).
+# It is set up as for a web server (base.py), except that a test database need not survive a
+# power cut: synchronous=OFF, no waiting for the disk on each commit.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    DATABASES["default"]["OPTIONS"]["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF"
+    )

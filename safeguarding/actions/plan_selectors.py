@@ -20,7 +20,7 @@ from .models import Action, ActionEvidence, ActionUpdate, Recommendation, Theme
 Status = Action.Status
 
 # GOV.UK tag colour for each status (the label is the status's own).
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     Status.NOT_STARTED: "govuk-tag--light-blue",
     Status.ON_TRACK: "govuk-tag--turquoise",
     Status.AT_RISK: "govuk-tag--orange",

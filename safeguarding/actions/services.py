@@ -34,7 +34,7 @@ EVIDENCE_KINDS = (PDF, DOCX, XLSX, ODT)
 Status = Action.Status
 
 
-def _required(value: str, field: str, message: str) -> str:
+def _required(value: str | None, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
         raise ServiceError(message, field=field)

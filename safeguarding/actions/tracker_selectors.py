@@ -10,6 +10,7 @@ review and agency joined, export rows with their findings and themes in one quer
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -153,7 +154,7 @@ def tracker_counts_by_agency(
 ) -> tuple[dict[str, int], list[dict]]:
     """How many of ``actions`` are in each view, in total and per owner agency (name and slug
     with the counts), from one grouped query."""
-    rows = list(
+    rows: list[Any] = list(  # dicts; the counts' keys are not literals the stubs could type
         actions.values("agency__slug", "agency__name")
         .annotate(
             **{
@@ -247,7 +248,7 @@ def tracker_export_rows(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    rows = list(
+    rows: list[Any] = list(  # dicts, which get display fields below
         chosen.annotate(
             latest_update_at=Subquery(_latest_update().values("created_at")[:1]),
             latest_update_note=Subquery(_latest_update().values("note")[:1]),
@@ -296,10 +297,10 @@ def tracker_export_rows(
             f"{link['finding__number']}. {link['finding__title']}"
         )
     themes: dict[int, set[str]] = defaultdict(set)
-    for link in Recommendation.findings.through.objects.filter(
+    for theme_link in Recommendation.findings.through.objects.filter(
         recommendation_id__in=recommendation_ids, finding__themes__isnull=False
     ).values("recommendation_id", "finding__themes__name"):
-        themes[link["recommendation_id"]].add(link["finding__themes__name"])
+        themes[theme_link["recommendation_id"]].add(theme_link["finding__themes__name"])
     kinds = dict(Review.Kind.choices)
     statuses = dict(Status.choices)
     methods = dict(Recommendation.ImpactMethod.choices)

@@ -145,6 +145,9 @@ class EncryptedDateField(EncryptedField):
 
     description = "Date encrypted at rest"
     empty_strings_allowed = False
+    # What django-stubs should see: the attribute is a date, not the column's text.
+    _pyi_private_set_type: datetime.date | None
+    _pyi_private_get_type: datetime.date | None
 
     def to_python(self, value):
         if value is None or value == "":

@@ -351,9 +351,10 @@ def subscriber_request(
         return
     subscribed = subscriber.confirmed_at is not None and subscriber.unsubscribed_at is None
     slug = partnership.slug
+    confirm_url = rendering.public_url("digests_public:confirm", base_url, slug, subscriber.token)
     context = {
         "partnership": partnership,
-        "confirm": rendering.public_url("digests_public:confirm", base_url, slug, subscriber.token),
+        "confirm": confirm_url,
         "unsubscribe": rendering.public_url(
             "digests_public:unsubscribe", base_url, slug, subscriber.token
         ),
@@ -370,7 +371,7 @@ def subscriber_request(
                 subject=subject[:200],
                 body=render_to_string("digests/email/confirm.txt", context),
                 template="digest.subscription",
-                link=context["confirm"],
+                link=confirm_url,
             )
         )
     except Exception:

@@ -20,6 +20,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -153,7 +154,7 @@ def _age_group(review) -> str:
             "age_years", flat=True
         )
     )
-    groups = {_age_group_for(age) for age in ages}
+    groups = {_age_group_for(age) for age in ages if age is not None}
     return groups.pop() if len(groups) == 1 else AgeGroup.NOT_KNOWN
 
 
@@ -238,7 +239,7 @@ def _sync(publication: Publication, actor) -> tuple[LibraryRecord | None, str]:
     with transaction.atomic():
         record = LibraryRecord.objects.select_for_update().filter(publication=publication).first()
         created = record is None
-        if created:
+        if record is None:
             record = LibraryRecord(
                 partnership=partnership,
                 source=LibraryRecord.Source.OWN,
@@ -365,10 +366,11 @@ def record_update(*, record: LibraryRecord, actor, themes=(), **values) -> Libra
     values = _values(values)
     _check(values)
     themes = _check_themes(record.partnership, themes)
+    publication = record.publication
     if (
         values.get("is_public")
         and record.source == LibraryRecord.Source.OWN
-        and record.publication.status != Publication.Status.PUBLISHED
+        and (publication is None or publication.status != Publication.Status.PUBLISHED)
     ):
         raise ServiceError(
             "This review is no longer published, so its record cannot be public",
@@ -562,13 +564,14 @@ def submission_prepare(*, record: LibraryRecord, actor, page_url: str) -> Nation
     """Prepare (or prepare again, until it is sent) the submission of a published review to the
     national library that holds its type: the metadata it asks for, frozen, and its files."""
     library = submission_library(record)
-    revision = selectors.latest_revision(record.publication)
+    publication = cast(Publication, record.publication)  # submission_library checked it is there
+    revision = selectors.latest_revision(publication)
     files = selectors.record_files(record=record)
     values = national_libraries.metadata_values(
         record,
         themes=list(record.themes.order_by("facet", "name")),
         reviewer_names=revision.reviewer_names if revision else "",
-        methodology=record.publication.review.methodology,
+        methodology=publication.review.methodology,
         files=files,
         page_url=page_url,
     )

@@ -8,6 +8,7 @@ to 25 Nov 2026 and moves to the archive on 26 Nov 2026.
 
 from dataclasses import dataclass
 from datetime import date
+from types import EllipsisType
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -34,7 +35,11 @@ def dardr_name_from(partnership: Partnership) -> date | None:
 
 
 def review_type_label(
-    partnership: Partnership, review_type: str, today: date, *, dardr_from: date | None = ...
+    partnership: Partnership,
+    review_type: str,
+    today: date,
+    *,
+    dardr_from: date | EllipsisType | None = ...,
 ) -> str:
     """The name the partnership uses for a review type on the day: DHRs become Domestic Abuse
     Related Death Reviews from the partnership's chosen date (R38)."""

@@ -219,7 +219,7 @@ class Outcome(models.TextChoices):
     REVIEW = "review", "Hold a Domestic Homicide Review"
 
 
-OUTCOMES_BY_TYPE = {
+OUTCOMES_BY_TYPE: dict[str, list[Outcome]] = {
     ReviewType.CSPR: [
         Outcome.NO_FURTHER_REVIEW,
         Outcome.RAPID_REVIEW_THEN_LOCAL,

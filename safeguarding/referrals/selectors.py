@@ -129,7 +129,7 @@ def referral_identity_get(*, referral: Referral) -> ReferralIdentity | None:
 
 # Cases -----------------------------------------------------------------------------------------
 
-PSEUDONYM_PREFIX = {
+PSEUDONYM_PREFIX: dict[str, str] = {
     ReviewType.CSPR: "Child",
     ReviewType.SAFEGUARDING_ADULTS_REVIEW: "Adult",
     ReviewType.DHR: "Person",
@@ -210,10 +210,10 @@ class TrackRow:
 
 
 def _signatory_rows(signatures: list[Signature], makers: list[DecisionMaker]) -> list[SignatoryRow]:
-    signatures = {s.decision_maker_id: s for s in signatures}
-    rows = [SignatoryRow(maker, signatures.pop(maker.pk, None)) for maker in makers]
+    by_maker = {s.decision_maker_id: s for s in signatures}
+    rows = [SignatoryRow(maker, by_maker.pop(maker.pk, None)) for maker in makers]
     # A signature by someone no longer named still counts in the record: show it too.
-    rows += [SignatoryRow(s.decision_maker, s) for s in signatures.values()]
+    rows += [SignatoryRow(s.decision_maker, s) for s in by_maker.values()]
     return rows
 
 

@@ -37,7 +37,7 @@ from .models import (
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
 
 # The clock starts when the partnership learns of the case (R2, R31; R40: that day is day 0).
-AWARE_EVENT = {
+AWARE_EVENT: dict[str, Event] = {
     ReviewType.CSPR: Event.CSPR_LA_AWARE,
     ReviewType.SAFEGUARDING_ADULTS_REVIEW: Event.SAB_AWARE,
     ReviewType.DHR: Event.CSP_AWARE,
@@ -498,18 +498,20 @@ def _finalise(decision: Decision, user) -> None:
     label = f"{case.reference} ({case.pseudonym})"
     url = reverse("referrals:case", args=[case.partnership.slug, case.pk])
     on = decision.decided_on
-    start = {
+    start_events: dict[str, Event] = {
         Outcome.RAPID_REVIEW_THEN_LOCAL: Event.LCSPR_INITIATED,
         Outcome.MANDATORY: Event.SAR_INITIATED,
         Outcome.DISCRETIONARY: Event.SAR_INITIATED,
         Outcome.REVIEW: Event.DHR_INITIATED,
-    }.get(decision.outcome)
-    done_event = {
+    }
+    start = start_events.get(decision.outcome)
+    done_events: dict[str, Event] = {
         # The partners' CSPR decision follows the rapid review (§rapid-review), so it completes it.
         ReviewType.CSPR: Event.RAPID_REVIEW_COMPLETED,
         ReviewType.SAFEGUARDING_ADULTS_REVIEW: Event.SAR_DECIDED,
         ReviewType.DHR: Event.DHR_DECIDED,
-    }.get(track.review_type)
+    }
+    done_event = done_events.get(track.review_type)
     if done_event:
         clock.milestones_complete(event=done_event, subject=case, on_date=on, actor=user)
     if start:
@@ -528,7 +530,7 @@ def _finalise(decision: Decision, user) -> None:
 
 # Notifications -------------------------------------------------------------------------------
 
-NOTIFICATION_RULES = {
+NOTIFICATION_RULES: dict[str, tuple[str, Event | None]] = {
     Notification.Recipient.PANEL: ("R2", Event.PANEL_NOTIFIED),
     Notification.Recipient.OFSTED: ("R4", Event.OFSTED_SOS_NOTIFIED),
     Notification.Recipient.SECRETARY_OF_STATE: ("R4", Event.OFSTED_SOS_NOTIFIED),

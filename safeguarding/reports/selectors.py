@@ -6,6 +6,7 @@ The annual implementation figures (R24): what the partnership did in a financial
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, OuterRef, Q, Subquery
@@ -83,7 +84,7 @@ def default_annual_year(today: datetime.date) -> FinancialYear:
 class AnnualFigures:
     year: FinancialYear
     complete: bool  # the year has ended
-    reviews_signed_off: list[Review]  # each with finding_count and learning_point_count
+    reviews_signed_off: Sequence[Review]  # each with finding_count and learning_point_count
     findings_concluded: int
     learning_points_concluded: int
     reviews_ongoing: list[Review]
@@ -92,7 +93,7 @@ class AnnualFigures:
     actions_completed: int
     actions_outstanding: int
     actions_outstanding_overdue: int
-    not_implemented: list[Action]  # each with decided_at
+    not_implemented: Sequence[Action]  # each with decided_at
     impact_recorded: list[Recommendation]
     judgements: list[tuple[str, int]]  # (label, count) for every judgement
 
@@ -171,11 +172,12 @@ def annual_figures(
         .select_related("review")
         .order_by("review__reference", "number")
     )
+    # Display attributes for the template, not model fields (so unknown to the type checker).
     for review in signed_off:
-        review.signed_off_on = timezone.localdate(review.signed_off_at)
+        review.signed_off_on = timezone.localdate(review.signed_off_at)  # type: ignore[attr-defined]
     for action in not_implemented:
-        action.decided_on = timezone.localdate(action.decided_at)
-    by_judgement = defaultdict(int)
+        action.decided_on = timezone.localdate(action.decided_at)  # type: ignore[attr-defined]
+    by_judgement: defaultdict[str, int] = defaultdict(int)
     for recommendation in impact:
         by_judgement[recommendation.impact_judgement] += 1
     recommendations_agreed = Recommendation.objects.filter(

@@ -6,6 +6,7 @@ audited."""
 
 import datetime
 import uuid
+from typing import cast
 
 from django.db import transaction
 from django.urls import reverse
@@ -67,7 +68,7 @@ def review_move(*, review: Review, target: str, actor) -> Review:
 
 
 def _rapid_review_sent(review: Review, actor) -> None:
-    on: datetime.date = review.panel_submitted_on
+    on = cast(datetime.date, review.panel_submitted_on)  # workflow.py: the move needs it set
     case = review.case
     clock.milestones_complete(
         event=Event.RAPID_REVIEW_COMPLETED, subject=case, on_date=on, actor=actor

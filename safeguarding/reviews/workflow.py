@@ -10,7 +10,7 @@ from .models import Review
 Stage = Review.Stage
 
 # Final decisions that lead to a review, and the kind of review (R12, R19-R21, R31).
-REVIEW_KIND_FOR_OUTCOME = {
+REVIEW_KIND_FOR_OUTCOME: dict[str, Review.Kind] = {
     Outcome.RAPID_REVIEW_THEN_LOCAL: Review.Kind.LCSPR,
     Outcome.MANDATORY: Review.Kind.SAR,
     Outcome.DISCRETIONARY: Review.Kind.SAR,

@@ -354,7 +354,7 @@ def invitation_accept(
     """
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("partnership", "agency", "invited_by")
             .get(pk=invitation.pk)
         )
@@ -431,7 +431,8 @@ def _last_business_unit(*, partnership: Partnership, person: User) -> bool:
 def _held(*, person: User, partnership: Partnership, lock: bool = False) -> dict:
     memberships = Membership.objects.filter(user=person, partnership=partnership)
     if lock:
-        memberships = memberships.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the agency join.
+        memberships = memberships.select_for_update(of=("self",))
     return {m.role: m for m in memberships.select_related("agency")}
 
 
@@ -528,7 +529,7 @@ def person_deactivate(*, partnership: Partnership, actor, person: User) -> Deact
     _check_not_self(actor=actor, person=person, partnership=partnership, attempt="deactivate")
     with transaction.atomic():
         memberships = list(
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .filter(user=person, partnership=partnership)
             .select_related("agency")
         )

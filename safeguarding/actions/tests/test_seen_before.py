@@ -9,7 +9,8 @@ from safeguarding.reviews.models import Finding
 
 from .support import signed_off_review
 
-pytestmark = pytest.mark.django_db
+# The sentence model is on here (off elsewhere in the tests: conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.search_vectors]
 
 EARLIER = (
     (

@@ -44,16 +44,16 @@ def test_a_docx_bomb_is_refused_from_its_directory_at_once_and_in_little_memory(
     with zipfile.ZipFile(io.BytesIO(docx_bomb)) as archive:
         assert archive.getinfo("word/document.xml").file_size > 60 * MB
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.process_time()
     message = _refused(docx_bomb, "report.docx")
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert message == (
         "The file is too large when unpacked: it would take up more than 50 MB. Remove large "
         "pictures, or split it into smaller files, and upload each one"
     )
-    assert seconds < 0.2
+    assert seconds < 1.0
     assert peak < 2 * MB
 
 

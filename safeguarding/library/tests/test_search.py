@@ -18,7 +18,8 @@ from safeguarding.library.search import search_records
 
 from .search_support import make_library, make_record
 
-pytestmark = pytest.mark.django_db
+# The sentence model is on here (off elsewhere in the tests: conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.search_vectors]
 
 
 def titles(result):

@@ -16,7 +16,8 @@ from safeguarding.reviews.tests.review_support import make_lcspr
 
 from .search_support import make_library, make_record
 
-pytestmark = pytest.mark.django_db
+# The sentence model is on here (off elsewhere in the tests: conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.search_vectors]
 
 EARLIER = (
     (

@@ -165,6 +165,7 @@ def agency_return_submit(
 
     if not can_answer_request(user, request):
         raise ServiceError("Only a contributor of the agency asked can return this")
+    names: tuple[str, ...]
     if request.kind == AgencyRequest.Kind.AGENCY_SUMMARY:
         names = SUMMARY_FIELDS
     elif request.kind == AgencyRequest.Kind.AGENCY_REPORT:
@@ -178,17 +179,17 @@ def agency_return_submit(
         raise ServiceError("Write the report or attach it", field="report")
     if request.kind == AgencyRequest.Kind.CHRONOLOGY and not attachment:
         raise ServiceError("Attach the chronology", field="attachment")
-    kind = None
+    kind_code = ""
     if attachment is not None:
         try:
-            kind = validate_upload(attachment, allowed=RETURN_ATTACHMENT_KINDS)
+            kind_code = validate_upload(attachment, allowed=RETURN_ATTACHMENT_KINDS).code
         except ValidationError as error:
             raise ServiceError(error.messages[0], field="attachment") from None
 
     agency_return = AgencyReturn(request=request, submitted_by=user, version=0, **values)
     if attachment is not None:
         agency_return.attachment_name = attachment.name[:255]
-        agency_return.attachment_kind = kind.code
+        agency_return.attachment_kind = kind_code
         agency_return.attachment_size = attachment.size
         agency_return.attachment.save(attachment.name, attachment, save=False)
     try:
@@ -211,7 +212,7 @@ def agency_return_submit(
                     "agency": request.agency.slug,
                     "kind": request.kind,
                     "version": agency_return.version,
-                    "attachment": kind.code if kind else None,
+                    "attachment": kind_code or None,
                 },
             )
     except Exception:

@@ -59,7 +59,7 @@ TERMS_FIELDS = (
 )
 
 # The clock event that a signed-off report completes, per track review type (R14, R26, R33).
-REPORT_COMPLETED_EVENT = {
+REPORT_COMPLETED_EVENT: dict[str, Event] = {
     ReviewType.CSPR: Event.LCSPR_REPORT_COMPLETED,
     ReviewType.SAFEGUARDING_ADULTS_REVIEW: Event.SAR_REPORT_COMPLETED,
     ReviewType.DHR: Event.DHR_REPORT_COMPLETED,

@@ -1,0 +1,38 @@
+"""The data that migrations load (RunPython), loaded again for the tests.
+
+A transactional test (``django_db(transaction=True)``, ``live_server``) ends by emptying every
+table, this data too. conftest.py loads it again before each transactional test, so that none
+depends on running first, and once a session, for a test database kept by ``--reuse-db`` after
+such a test. Every loader is idempotent. tests/test_migration_data.py checks the list is
+complete.
+"""
+
+from importlib import import_module
+
+MIGRATION_DATA = [
+    "safeguarding.actions.migrations.0002_default_themes",
+    "safeguarding.clock.migrations.0002_default_rules",
+    "safeguarding.clock.migrations.0003_review_rules",
+    "safeguarding.library.migrations.0003_default_terms",
+]
+# Data migrations that load no rows: the search index is put back after every migrate
+# (safeguarding/library/apps.py) and a flush leaves it in place; the others change or copy rows
+# that were there before, so an emptied database needs nothing from them.
+NOT_DATA = [
+    "safeguarding.library.migrations.0002_search_index",
+    "safeguarding.accounts.migrations.0002_email_lower_case",
+    "safeguarding.actions.migrations.0003_reminder_claims",
+    "safeguarding.clock.migrations.0005_reminder_claims",
+    "safeguarding.reviews.migrations.0005_meeting_plans_and_reminder_claims",
+    "safeguarding.referrals.migrations.0005_encrypt_identities",
+    "safeguarding.reviews.migrations.0007_encrypt_identities",
+]
+
+
+def load_migration_data() -> None:
+    from django.apps import apps
+    from django.db import transaction
+
+    with transaction.atomic():  # one commit, not one per row
+        for name in MIGRATION_DATA:
+            import_module(name).load(apps, None)
