@@ -215,7 +215,7 @@ def agency_return_submit(
                     "attachment": kind_code or None,
                 },
             )
-    except Exception:
+    except BaseException:  # a signal turned into SystemExit too (fault drills)
         if agency_return.attachment:
             agency_return.attachment.delete(save=False)
         raise

@@ -475,7 +475,7 @@ def document_version_upload(
                     "size_bytes": uploaded.size,
                 },
             )
-    except Exception:
+    except BaseException:  # a signal turned into SystemExit too (fault drills)
         version.file.delete(save=False)
         raise
     return version
