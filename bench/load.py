@@ -99,7 +99,7 @@ def prepare(database_url: str, media: Path) -> None:
     env = _env(database_url, media)
     python = sys.executable
     for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
-        subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True)
+        subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env, check=True)  # noqa: S603
 
 
 def _free_port() -> int:
@@ -110,7 +110,7 @@ def _free_port() -> int:
 
 def start_server(database_url: str, media: Path, workers: int, threads: int):
     port = _free_port()
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 - gunicorn with fixed arguments
         [
             sys.executable,
             "-m",
@@ -126,6 +126,11 @@ def start_server(database_url: str, media: Path, workers: int, threads: int):
             str(threads),
             "--timeout",
             "120",
+            # Idle connections are kept longer than any think time, as a browser's are by the
+            # proxy (nginx keeps them 75 s). With gunicorn's default of 2 s, a client reusing a
+            # connection at the moment the server closes it meets "connection reset".
+            "--keep-alive",
+            "75",
             "--log-level",
             "warning",
             "--preload",  # the application is imported once, before the workers fork
@@ -215,7 +220,10 @@ class Person:
                 **kwargs,
             )
         except requests.RequestException as error:
-            self.rec.add(kind, time.perf_counter() - started, f"{path}: {type(error).__name__}")
+            reason = str(error.__context__ or error)[:120]
+            self.rec.add(
+                kind, time.perf_counter() - started, f"{path}: {type(error).__name__} {reason}"
+            )
             return None
         elapsed = time.perf_counter() - started
         if response.status_code not in expect:
@@ -465,6 +473,16 @@ def _paths_and_files(database_url: str, media: Path) -> tuple[dict, dict]:
     return paths, files
 
 
+def _causes(errors: list) -> dict:
+    """How many errors of each kind: the HTTP status or the exception, without the path."""
+    counts: dict[str, int] = {}
+    for kind, what in errors:
+        cause = what.split(": ", 1)[-1]
+        cause = re.sub(r"\(.*", "", cause).strip()[:80]
+        counts[f"{kind}: {cause}"] = counts.get(f"{kind}: {cause}", 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
 def _percentiles(values: list[float]) -> dict:
     if not values:
         return {"count": 0}
@@ -540,6 +558,7 @@ def main() -> int:
         "requests": len(recorder.samples),
         "errors": len(recorder.errors),
         "error_examples": [f"{kind}: {what}" for kind, what in recorder.errors[:20]],
+        "errors_by_cause": _causes(recorder.errors),
         "referrals_sent": sum(p.sent for p in people),
         "uploads": sum(p.uploads for p in people),
         "all": _percentiles([s for _, s in recorder.samples]),

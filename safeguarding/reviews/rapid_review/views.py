@@ -152,7 +152,13 @@ def panel(request, slug: str, pk: int):
     partnership, review = _rapid_review_for_manager(request, slug, pk)
     if not review.is_rapid_review:
         raise PermissionDenied("This page is for rapid reviews")
-    action = request.POST.get("action") if request.method == "POST" else None
+    action = None
+    if request.method == "POST":
+        # A POST without a known action (not sent by the page) is checked as the form the page
+        # shows: the submission until it is recorded, then the response.
+        action = request.POST.get("action")
+        if action not in ("submission", "response"):
+            action = "response" if review.panel_submitted_on else "submission"
     submission_form = PanelSubmissionForm(request.POST if action == "submission" else None)
     response_form = PanelResponseForm(
         request.POST if action == "response" else None,
@@ -187,8 +193,6 @@ def panel(request, slug: str, pk: int):
         else:
             messages.success(request, "The Panel's response has been recorded")
             return redirect("reviews:panel", slug=partnership.slug, pk=review.pk)
-    elif request.method == "POST" and action not in ("submission", "response"):
-        raise PermissionDenied("Unknown action")
     return render(
         request,
         "reviews/rapid_review/panel.html",
