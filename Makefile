@@ -75,6 +75,7 @@ bench: install staticfiles/staticfiles.json ## Benchmarks: median server time an
 	$(PY) bench/run.py
 	$(PY) bench/search_quality.py
 	$(PY) bench/search_speed.py
+	$(PY) bench/search_model.py
 
 lint: install ## ruff, import contracts (pyproject.toml), mypy, migrations and deployment checks
 	$(VENV)/bin/ruff check .

@@ -43,6 +43,7 @@ SIGNIFICANCE = [("routine", 80), ("significant", 15), ("key", 5)]
 def build_chronology(params: dict, seed: int, target, business_unit, agencies, log=print):
     from safeguarding.accounts.models import Agency
     from safeguarding.referrals.models import Case
+    from safeguarding.reviews.chronology.parser import row_fingerprint
     from safeguarding.reviews.models import ChronologyEntry, Person, PersonIdentity, Review
 
     count = params.get("chronology_entries", 0)
@@ -84,25 +85,31 @@ def build_chronology(params: dict, seed: int, target, business_unit, agencies, l
         day = start + dt.timedelta(days=rng.randint(0, days))
         while GAP[0] <= day <= GAP[1]:  # a long gap with no recorded contact
             day = start + dt.timedelta(days=rng.randint(0, days))
-        rows.append(
-            ChronologyEntry(
-                review=review,
-                agency=agency,
-                occurred_on=day,
-                occurred_at=(
-                    dt.time(rng.randint(8, 19), rng.choice((0, 15, 30, 45)))
-                    if rng.random() < 0.6
-                    else None
-                ),
-                date_is_approximate=rng.random() < 0.05,
-                event=rng.choice(EVENTS),
-                source_record=f"REC-{rng.randint(1000, 99999)}",
-                practitioner_role=rng.choice(ROLES),
-                significance=rng.choices([s for s, _ in SIGNIFICANCE], weights)[0],
-                entered_by=actor,
-                import_batch=batches[agency.pk],
-            )
+        entry = ChronologyEntry(
+            review=review,
+            agency=agency,
+            occurred_on=day,
+            occurred_at=(
+                dt.time(rng.randint(8, 19), rng.choice((0, 15, 30, 45)))
+                if rng.random() < 0.6
+                else None
+            ),
+            date_is_approximate=rng.random() < 0.05,
+            event=rng.choice(EVENTS),
+            source_record=f"REC-{rng.randint(1000, 99999)}",
+            practitioner_role=rng.choice(ROLES),
+            significance=rng.choices([s for s, _ in SIGNIFICANCE], weights)[0],
+            entered_by=actor,
+            import_batch=batches[agency.pk],
         )
+        entry.fingerprint = row_fingerprint(
+            agency_id=agency.pk,
+            occurred_on=entry.occurred_on,
+            occurred_at=entry.occurred_at,
+            event=entry.event,
+            source_record=entry.source_record,
+        )
+        rows.append(entry)
         chosen.append(rng.sample(people, rng.randint(0, 2)))
     created = ChronologyEntry.objects.bulk_create(rows, batch_size=2000)
     Through = ChronologyEntry.people.through

@@ -1,4 +1,4 @@
-"""WSGI entry point: `gunicorn config.wsgi -b 127.0.0.1:8000 -w 2`."""
+"""WSGI entry point: `gunicorn -c config/gunicorn.conf.py` (the settings of the web server)."""
 
 import os
 

@@ -55,6 +55,8 @@ from safeguarding.publication.models import (
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
+from safeguarding.reviews.chronology import services as chronology_services
+from safeguarding.reviews.chronology.parser import ChronologyRow
 from safeguarding.reviews.models import (
     AgencyRequest,
     AgencyReturn,
@@ -62,6 +64,7 @@ from safeguarding.reviews.models import (
     Finding,
     Person,
     PersonIdentity,
+    ProposedPerson,
     ReviewDocument,
 )
 from safeguarding.reviews.rapid_review import services as rapid_review_services
@@ -208,6 +211,8 @@ ACCESS = {
     "reviews:meetings": READ_RECORD,
     "reviews:people": READ_RECORD,
     "reviews:person_identity": READ_RECORD,
+    # A name an agency's chronology proposed: the business unit decides (issue 13).
+    "reviews:person_proposal": CHANGE_RECORD,
     "reviews:family": READ_RECORD,
     "reviews:documents": READ_RECORD,
     "reviews:document_upload": CHANGE_RECORD,
@@ -234,6 +239,7 @@ ACCESS = {
     "reviews:chronology_template": AGENCY_RECORD,
     "reviews:chronology_upload": record(allow=[BU, AGENCY], forbid=[PL]),
     "reviews:chronology_add": record(allow=[BU, AGENCY], forbid=[PL]),
+    "reviews:chronology_upload_file": AGENCY_RECORD,  # the agency's own imported file
     # Recommendations and actions (issue 6): agencies see only their own agency's actions.
     "actions:tracker": READERS_AND_AGENCY,
     "actions:tracker_xlsx": READERS_AND_AGENCY,
@@ -460,6 +466,24 @@ def _build_world(sample_pdf):
         due_on=timezone.localdate(),
         requested_by=business_unit_user,
     )
+    # The contributor's agency's chronology file, naming someone not yet in the case.
+    chronology_upload = chronology_services.chronology_import(
+        review=lcspr,
+        agency=agency,
+        rows=[
+            ChronologyRow(
+                occurred_on=datetime.date(2025, 3, 1),
+                occurred_at=None,
+                date_is_approximate=False,
+                pseudonyms=(),
+                proposed=("Lodger",),
+                event="A fictional home visit.",
+            )
+        ],
+        actor=business_unit_user,
+        file=SimpleUploadedFile("chronology.csv", b"Fictional chronology file"),
+    )
+    proposal = ProposedPerson.objects.get(review=lcspr)
     person = Person.objects.create(case=lcspr.case, pseudonym="Mother", role_in_case="parent")
     PersonIdentity.objects.create(person=person, full_name="Fictional Realname")
     review_document = ReviewDocument.objects.create(
@@ -758,6 +782,8 @@ def _build_world(sample_pdf):
         "published:file": {"slug": slug, "pk": publication.pk, "file_pk": published_file.pk},
         "reviews:start_rapid_review": {"slug": slug, "case_pk": ready_case.pk},
         "reviews:person_identity": {**review_kwargs, "person_pk": person.pk},
+        "reviews:person_proposal": {**review_kwargs, "proposal_pk": proposal.pk},
+        "reviews:chronology_upload_file": {**review_kwargs, "upload_pk": chronology_upload.pk},
         "reviews:document_download": {**review_kwargs, "version_pk": version.pk},
         "reviews:finding_edit": {**review_kwargs, "finding_pk": finding.pk},
         "reviews:request_chase": {"slug": slug, "request_pk": summary_request.pk},
@@ -956,6 +982,7 @@ DOWNLOADS = {
     "reviews:rapid_review_report": ("format=docx", "review.report_downloaded"),
     "reviews:chronology_export": ("format=xlsx", "chronology.exported"),
     "reviews:chronology_template": ("format=csv", "chronology.template_downloaded"),
+    "reviews:chronology_upload_file": ("", "chronology.file_downloaded"),
     "actions:plan_docx": ("", "action_plan.exported"),
     "actions:plan_xlsx": ("", "action_plan.exported"),
     "actions:tracker_xlsx": ("", "action_plan.exported"),

@@ -158,10 +158,11 @@ def test_rapid_review_then_local_review_to_sign_off(
     _click(page, "button", "Start the rapid review")
     rapid = Review.objects.get(kind=Review.Kind.RAPID_REVIEW)
     _success(page, f"Rapid review {rapid.reference} started")
-    for pseudonym, role in (("Child Q", "subject"), ("Mother R", "parent")):
-        reviews.person_add(
-            review=rapid, actor=business_unit_user, pseudonym=pseudonym, role_in_case=role
-        )
+    # Only the mother is recorded: the case's own pseudonym, Child Q, is allowed in chronologies
+    # before anyone adds the subject (issue 13).
+    reviews.person_add(
+        review=rapid, actor=business_unit_user, pseudonym="Mother R", role_in_case="parent"
+    )
 
     # 2. ... and asks both agencies for their summaries.
     _click(page, "link", "Ask agencies for summaries")
@@ -323,7 +324,7 @@ def test_rapid_review_then_local_review_to_sign_off(
                     "2025-04-20",
                     "",
                     "yes",
-                    "Mother R",
+                    "Mother R; Lodger S",  # not in the case: proposed to the business unit
                     "Missed clinic appointment",
                     "",
                     "",
@@ -338,15 +339,41 @@ def test_rapid_review_then_local_review_to_sign_off(
         _click(page, "link", "Add your agency's chronology")
         if index == 0:
             _check_axe(page, axe_source, "chronology upload")
+        pseudonyms = page.locator("#pseudonyms + p + dl")
+        expect(pseudonyms).to_contain_text("Child Q")
+        expect(pseudonyms).to_contain_text("Mother R")
         with page.expect_download() as download_info:
             page.get_by_role("link", name="Download the template (CSV)").click()
         template = download_info.value.path().read_bytes()
+        assert "# Pseudonyms you can use" in template.decode("utf-8-sig")
         upload = tmp_path / f"chronology-{index}.csv"
         upload.write_bytes(_chronology_csv(template, rows))
         page.set_input_files("[name=file]", str(upload))
         _click(page, "button", "Check and import")
         _success(page, "2 chronology entries imported")
         expect(page.get_by_role("heading", name="Your agency's chronology")).to_be_visible()
+        if index == 0:
+            # The same file again: a page says so before anything is saved; cancelled.
+            _click(page, "link", "Upload a chronology file")
+            page.set_input_files("[name=file]", str(upload))
+            _click(page, "button", "Check and import")
+            expect(
+                page.get_by_role("heading", name="This file was already uploaded")
+            ).to_be_visible()
+            expect(page.locator("main")).to_contain_text("2 of the 2 rows in this file are")
+            _check_axe(page, axe_source, "chronology file already uploaded")
+            _click(page, "button", "Continue")  # no choice: the GOV.UK error summary
+            expect(page.locator(".govuk-error-summary")).to_contain_text(
+                "Select what to do with the file"
+            )
+            _check_axe(page, axe_source, "chronology file already uploaded, with an error")
+            page.check("[name=choice][value=cancel]")
+            _click(page, "button", "Continue")
+            _success(page, f"Nothing was imported from {upload.name}")
+            # The upload is the request's return, version 1.
+            _open_request(page, slug, review.reference, "Chronology")
+            expect(page.locator("main")).to_contain_text("Returned v1")
+            expect(page.locator("main")).not_to_contain_text("Nothing has been returned yet")
     assert ChronologyEntry.objects.filter(review=review).count() == 4
 
     # 9. The merged chronology shows both agencies' entries in date order, with the timeline.
@@ -375,6 +402,20 @@ def test_rapid_review_then_local_review_to_sign_off(
         "Missed clinic appointment",
     ]
     assert [cell.inner_text().strip() for _, cell in order] == expected_events
+
+    # 9b. The health trust's file named someone not in the case: the business unit adds them.
+    page.goto(f"/manage/{slug}/reviews/{review.pk}/people/")
+    proposed = page.locator("#proposed-people + p + table")
+    expect(proposed).to_contain_text("Lodger S")
+    expect(page.locator("main table").first).to_contain_text("Child Q")  # added by the upload
+    proposed.get_by_role("link", name="Decide who ‘Lodger S’ is").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="Who is ‘Lodger S’?")).to_be_visible()
+    _check_axe(page, axe_source, "a person proposed by an agency")
+    page.check("[name=decision][value=add]")
+    page.select_option("[name=role_in_case]", "other")
+    _click(page, "button", "Save the decision")
+    _success(page, "Lodger S added to the case and linked to their rows")
 
     # 10. Drafting: findings, a draft report, the quality assessment; then sign-off.
     page.goto(f"/manage/{slug}/reviews/{review.pk}/")

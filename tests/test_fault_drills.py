@@ -130,15 +130,21 @@ def test_an_import_stopped_before_its_commit_adds_no_row_and_leaves_the_request_
 
     def import_rows():
         return chronology_services.chronology_import(
-            review=review, agency=agency, rows=_rows(1500), actor=business_unit_user
+            review=review,
+            agency=agency,
+            rows=_rows(1500),
+            actor=business_unit_user,
+            file=SimpleUploadedFile("chronology.csv", b"date,event\n" * 10),
+            file_name="chronology.csv",
         )
 
-    # After 1,500 rows are written (two batches) and the request marked returned.
+    # After the file is stored, 1,500 rows written (two batches) and the request returned.
     _drill(monkeypatch, "safeguarding.reviews.chronology.services.audit_record", import_rows)
     request.refresh_from_db()
     assert request.returned_at is None
-    import_rows()
+    upload = import_rows()
     assert ChronologyEntry.objects.filter(review=review).count() == 1500
+    assert upload.file.storage.exists(upload.file.name)
     request.refresh_from_db()
     assert request.returned_at is not None
 

@@ -326,32 +326,33 @@ def test_the_migration_encrypts_rows_written_before_it_and_decrypts_them_backwar
     referral = _referral_with_identity(partnership)
     person = _person_with_identity(review, business_unit_user)
 
-    call_command("migrate", "referrals", "0004", verbosity=0)
-    call_command("migrate", "reviews", "0006", verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT first_name, last_name, other_names, date_of_birth, address "
-            "FROM referrals_referralidentity WHERE referral_id = %s",
-            [referral.pk],
+    try:
+        call_command("migrate", "referrals", "0004", verbosity=0)
+        call_command("migrate", "reviews", "0006", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT first_name, last_name, other_names, date_of_birth, address "
+                "FROM referrals_referralidentity WHERE referral_id = %s",
+                [referral.pk],
+            )
+            first, last, other, born, address = cursor.fetchone()
+            cursor.execute(
+                "SELECT full_name, date_of_birth, other_identifiers "
+                "FROM reviews_personidentity WHERE person_id = %s",
+                [person.pk],
+            )
+            full_name, person_born, other_identifiers = cursor.fetchone()
+        # Backwards: plaintext and real dates again.
+        assert (first, last, other, address) == (
+            "Zephyrine",
+            "Quarterbridge",
+            "Zeffie Marchbanks",
+            REFERRED["address"],
         )
-        first, last, other, born, address = cursor.fetchone()
-        cursor.execute(
-            "SELECT full_name, date_of_birth, other_identifiers "
-            "FROM reviews_personidentity WHERE person_id = %s",
-            [person.pk],
-        )
-        full_name, person_born, other_identifiers = cursor.fetchone()
-    # Backwards: plaintext and real dates again.
-    assert (first, last, other, address) == (
-        "Zephyrine",
-        "Quarterbridge",
-        "Zeffie Marchbanks",
-        REFERRED["address"],
-    )
-    assert str(born) == "2013-07-21" and str(person_born) == "1987-11-03"
-    assert (full_name, other_identifiers) == (IN_CASE["full_name"], OTHER_IDENTIFIERS)
-
-    call_command("migrate", verbosity=0)
+        assert str(born) == "2013-07-21" and str(person_born) == "1987-11-03"
+        assert (full_name, other_identifiers) == (IN_CASE["full_name"], OTHER_IDENTIFIERS)
+    finally:
+        call_command("migrate", verbosity=0)  # the latest state, also if an assertion failed
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT first_name, date_of_birth FROM referrals_referralidentity "

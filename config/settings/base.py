@@ -262,6 +262,10 @@ MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 SIMILAR_LEARNING_FINDER = "safeguarding.library.similar.similar_texts"
 # The library's meaning-based search (a packaged sentence model on onnxruntime, docs/search.md).
 LIBRARY_SEARCH_VECTORS = env.bool("LIBRARY_SEARCH_VECTORS", default=True)
+# Load the sentence model when the app starts rather than on the first search (about 2-6 s and
+# 300 MB). config/gunicorn.conf.py turns it on for the web server, which loads it once in the
+# master process and forks the workers from it; management commands and tests leave it off.
+LIBRARY_WARM_UP = env.bool("LIBRARY_WARM_UP", default=False)
 # Online referrals and digest sign-ups: most any one client address may send in an hour (abuse
 # protection; counted in the database by core.rate_limits, shared by every server process).
 REFERRALS_PER_HOUR_PER_ADDRESS = env.int("REFERRALS_PER_HOUR_PER_ADDRESS", default=10)

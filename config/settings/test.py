@@ -17,6 +17,7 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+LIBRARY_WARM_UP = False  # the tests that need the model load it when they first use it
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # The library's sentence model is slow to load and run: off, except in the tests that need it

@@ -32,6 +32,13 @@ class LibraryConfig(AppConfig):
         # put back whatever is missing after every migrate (idempotent).
         post_migrate.connect(_ensure_search_index, sender=self)
 
+        from django.conf import settings
+
+        if settings.LIBRARY_WARM_UP:  # the web server (config/gunicorn.conf.py), not commands
+            from .startup import load_process
+
+            load_process()
+
 
 def _ensure_search_index(sender, using="default", **kwargs) -> None:
     from django.db import connections

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import os
 import re
 import struct
 import threading
+import time
 import zipfile
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +42,8 @@ SHORT_HEAD_WORDS = 80
 EXTRA_PASSAGES = 4
 EXTRA_PASSAGE_WORDS = 180
 BATCH = 8
+
+logger = logging.getLogger(__name__)
 
 
 def _package_dir() -> Path | None:
@@ -282,6 +286,20 @@ def model() -> Embedder:
 def embed(texts: list[str]) -> np.ndarray:
     """(len(texts), 384) float32, L2-normalised: a cosine similarity is a dot product."""
     return model().embed(list(texts))
+
+
+def warm_up() -> float | None:
+    """Load the model now and embed one sentence (onnxruntime allocates on its first run), so
+    that no search waits for it; the seconds it took, or None when vectors are off. Called when
+    the app starts if LIBRARY_WARM_UP is set: gunicorn (config/gunicorn.conf.py) does that in
+    its master process, whose workers then share the model's memory."""
+    if not available():
+        return None
+    started = time.perf_counter()
+    embed(["warm up"])
+    seconds = time.perf_counter() - started
+    logger.info("Sentence model %s loaded in %.1f s", MODEL_NAME, seconds)
+    return seconds
 
 
 # Record vectors -----------------------------------------------------------------------------

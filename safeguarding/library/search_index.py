@@ -17,11 +17,12 @@ the per-process catalogue of ``search_catalogue.py`` compares it (one single-row
 each search. A random stamp rather than a counter, so that a rolled-back change can never bring
 back a value that a cache was built for.
 
-``index_record(record)`` and ``unindex_record(record)`` are what the services call
-(``indexing.py``): the text index is already in step by then, so they compute the record's
-vectors (``embeddings.py``). ``rebuild_index()`` (``manage.py search_library --rebuild``) makes
-the whole index and every vector again. Archived and non-public records stay in the index and
-are filtered out when searching.
+The services call ``indexing.py`` after a save: the text index is already in step by then;
+``drop_vectors`` drops the record's old vectors and a background task computes new ones with
+``store_vectors`` (``embeddings.py``); ``records_missing_vectors`` finds the live records that
+have none (``search_library --missing-vectors``). ``rebuild_index()`` (``manage.py
+search_library --rebuild``) makes the whole index and every vector again. Archived and
+non-public records stay in the index and are filtered out when searching.
 
 On PostgreSQL there is no foreign key from ``library_search`` to the record: test databases are
 emptied with TRUNCATE, which a foreign key from a table Django does not know about would block.
@@ -224,21 +225,60 @@ def drop_index(using_connection=None) -> None:
 # Keeping it in step -------------------------------------------------------------------------
 
 
-def index_record(record) -> None:
-    """Called after ``record`` was saved: the text index is already in step (triggers); make
-    its vectors for meaning-based search."""
-    from . import embeddings
+VECTOR_BATCH = 64  # records a model batch, and a background task (``tasks.py``)
 
-    if embeddings.available():
-        embeddings.store_record_vectors([record])
+
+def drop_vectors(record_ids: Sequence[int]) -> bool:
+    """Delete the vectors of these records, whose text has changed (``indexing.py`` queues
+    the new ones for after the commit). False, and nothing deleted, when the model is off."""
+    from . import embeddings
+    from .models import RecordVector
+
+    if not embeddings.available():
+        return False
+    RecordVector.objects.filter(record_id__in=record_ids).delete()
+    return True
+
+
+def store_vectors(record_ids: Sequence[int], log=None) -> int:
+    """Compute and store the vectors of the live records among ``record_ids``, VECTOR_BATCH
+    records a model batch, each batch in its own transaction. Reads each record's text as it is
+    now, so running it late or twice does no harm. Returns the number of records."""
+    from . import embeddings
+    from .models import LibraryRecord
+
+    if not embeddings.available():
+        return 0
+    ids = sorted(set(record_ids))
+    done = 0
+    for start in range(0, len(ids), VECTOR_BATCH):
+        batch = list(
+            LibraryRecord.objects.filter(
+                pk__in=ids[start : start + VECTOR_BATCH], archived_at__isnull=True
+            )
+        )
+        with transaction.atomic():
+            embeddings.store_record_vectors(batch)
+        done += len(batch)
+        if log:
+            log(f"Vectors: {min(start + VECTOR_BATCH, len(ids))} of {len(ids)} records")
+    return done
+
+
+def records_missing_vectors() -> list[int]:
+    """The live records with no vectors: saved while no worker ran, or whose task failed."""
+    from .models import LibraryRecord
+
+    return list(
+        LibraryRecord.objects.filter(archived_at__isnull=True, vectors__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def index_records(records: Iterable) -> None:
-    """``index_record`` for many records at once (an import): vectors in batches."""
-    from . import embeddings
-
-    if embeddings.available():
-        embeddings.store_record_vectors(list(records))
+    """The vectors of many records now, in this process (the benchmarks' data sets)."""
+    store_vectors([record.pk for record in records])
 
 
 def unindex_record(record) -> None:
@@ -285,13 +325,7 @@ def rebuild_index(vectors: bool = True, log=None) -> int:
         from . import embeddings
 
         if embeddings.available():
-            ids = list(LibraryRecord.objects.order_by("pk").values_list("pk", flat=True))
-            for start in range(0, len(ids), 64):
-                batch = LibraryRecord.objects.filter(pk__in=ids[start : start + 64])
-                with transaction.atomic():
-                    embeddings.store_record_vectors(list(batch))
-                if log:
-                    log(f"Vectors: {min(start + 64, len(ids))} of {len(ids)} records")
+            store_vectors(LibraryRecord.objects.values_list("pk", flat=True), log=log)
             from safeguarding.accounts.models import Partnership
 
             from .finding_vectors import store_finding_vectors

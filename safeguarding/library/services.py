@@ -1,5 +1,6 @@
 """Writes of the learning library: validated, in one transaction, audited, and the search index
-kept in step (``indexing.record_indexed`` after every save, ``record_unindexed`` on archive).
+kept in step (``indexing.record_indexed`` after every save, ``record_unindexed`` on archive; the
+sentence vectors are computed by a background task after the commit).
 
 - The partnership's own published reviews become records by themselves: the publication app
   sends ``publication_published`` when one is published, corrected or withdrawn, and
@@ -118,15 +119,16 @@ _NOT_CLEANED = [
 ]
 
 
-def _save(record: LibraryRecord, themes) -> None:
-    """Save the record and its themes (and their names, for the search index), then index it.
-    Call inside a transaction."""
+def _save(record: LibraryRecord, themes, *, index: bool = True) -> None:
+    """Save the record and its themes (and their names, for the search index), then index it
+    (its vectors are queued for after the commit; an import queues all of its records at once
+    with ``index=False`` and ``indexing.records_indexed``). Call inside a transaction."""
     themes = sorted(themes, key=lambda theme: (theme.facet, theme.name))
     record.themes_text = "; ".join(theme.name for theme in themes)
     record.clean_fields(exclude=_NOT_CLEANED)
     record.save()
     record.themes.set(themes)
-    if record.archived_at is None:
+    if index and record.archived_at is None:
         indexing.record_indexed(record)
 
 
@@ -452,6 +454,7 @@ def library_import(
     if parsed.errors:
         raise ImportRefused(parsed.errors)
     created = updated = 0
+    saved = []
     with transaction.atomic():
         for row in parsed.rows:
             record = row.existing
@@ -468,7 +471,9 @@ def library_import(
                 updated += 1
             apply_changes(record, row.values)
             record.modified_by = actor
-            _save(record, row.themes)
+            _save(record, row.themes, index=False)
+            saved.append(record)
+        indexing.records_indexed(saved)  # vectors in background tasks, in batches
         audit_record(
             action="library.imported",
             actor=actor,

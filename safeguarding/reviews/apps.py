@@ -37,7 +37,17 @@ class ReviewsConfig(AppConfig):
                 "chronology.exported": "Exported the merged chronology",
                 "chronology.template_downloaded": "Downloaded the chronology template",
                 "chronology.identities_shown": "Showed real names in the chronology",
+                "chronology.import_cancelled": (
+                    "Cancelled the import of a chronology file that repeats the chronology"
+                ),
+                "chronology.file_downloaded": "Downloaded an imported chronology file",
                 "person.added": "Added a person to a case",
+                "person.proposed": "An agency's chronology named someone not yet in the case",
+                "person.proposal_confirmed": "Added a person an agency proposed to the case",
+                "person.proposal_merged": (
+                    "Linked a person an agency proposed to someone already in the case"
+                ),
+                "person.proposal_rejected": "Rejected a person an agency proposed",
                 "person.identity_viewed": "Viewed the real identity of a person in a case",
                 "family_contact.recorded": "Recorded a contact with the family",
                 "document.version_uploaded": "Uploaded a document version",

@@ -10,6 +10,7 @@ real identities are held apart (PersonIdentity) and every view is audited.
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from safeguarding.accounts.models import Agency, Partnership
@@ -218,6 +219,15 @@ class AgencyReturn(models.Model):
         max_length=10, choices=[(k, v.label) for k, v in KINDS.items()], blank=True
     )
     attachment_size = models.PositiveBigIntegerField(null=True, blank=True)
+    # A chronology request is returned by uploading the chronology file: the version is that
+    # upload (its file, rows and what was done with rows already in the chronology).
+    chronology_upload = models.OneToOneField(
+        "ChronologyUpload",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agency_return",
+    )
 
     class Meta:
         ordering = ["request", "-version"]
@@ -273,9 +283,118 @@ class PersonIdentity(models.Model):
         return f"Identity of {self.person.pseudonym}"
 
 
+class ChronologyUpload(models.Model):
+    """One chronology file imported for one agency (§chronology): the file as uploaded, its
+    SHA-256 (so the same file uploaded again is recognised), how many rows it had and what was
+    done with the rows already in the chronology. Its rows are archived, never deleted, when a
+    later file replaces them."""
+
+    class Outcome(models.TextChoices):
+        ADDED = "added", "Every row added"
+        REPLACED_EARLIER = "replaced_earlier", "Replaced the earlier rows it repeated"
+        NEW_ROWS_ONLY = "new_rows_only", "Only the rows not already in the chronology added"
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "CSV file"
+        XLSX = "xlsx", "Excel workbook"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="chronology_uploads")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="chronology_uploads")
+    file = models.FileField(
+        upload_to=UploadPath("chronology-uploads", "review_id"), max_length=300, blank=True
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    file_kind = models.CharField(max_length=10, choices=Kind.choices, blank=True)
+    size_bytes = models.PositiveBigIntegerField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the file")
+    rows_in_file = models.PositiveIntegerField()
+    rows_added = models.PositiveIntegerField()
+    rows_not_added = models.PositiveIntegerField(
+        default=0, help_text="Rows already in the chronology, left out at the user's choice"
+    )
+    rows_archived = models.PositiveIntegerField(
+        default=0, help_text="Earlier rows this file replaced (archived, not deleted)"
+    )
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.ADDED)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    by_command = models.BooleanField(default=False)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["review", "agency", "content_hash"], name="chrono_upload_same_file"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name or 'Chronology rows'} from {self.agency}"
+
+
+class ProposedPerson(models.Model):
+    """A name an agency's chronology gave in "People involved" that is not a person in the case
+    (§chronology). The rows are imported with the name recorded here; the business unit adds
+    the person to the case, says it is someone already in the case (the rows are linked to
+    them), or rejects it."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for the business unit"
+        CONFIRMED = "confirmed", "Added to the people in the case"
+        MERGED = "merged", "Someone already in the case"
+        REJECTED = "rejected", "Not a person in the case"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="proposed_people")
+    pseudonym = models.CharField(max_length=60)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PROPOSED)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(max_length=2_000, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("pseudonym"),
+                "review",
+                condition=models.Q(state="proposed"),
+                name="proposed_person_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pseudonym} (proposed by {self.agency})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PROPOSED
+
+
+class ChronologyEntryQuerySet(models.QuerySet):
+    def active(self):
+        """The rows in the chronology: not archived (replaced by a later file)."""
+        return self.filter(archived_at__isnull=True)
+
+
 class ChronologyEntry(models.Model):
     """One row of one agency's chronology (§chronology). All agencies' rows make the merged
-    chronology."""
+    chronology. A row replaced by a later file is archived (who, when, by which file), never
+    deleted; ``fingerprint`` (agency, date and time, event and source, normalised) finds a row
+    given again."""
 
     class Significance(models.TextChoices):
         KEY = "key", "Key event"
@@ -294,7 +413,26 @@ class ChronologyEntry(models.Model):
     significance = models.CharField(max_length=20, choices=Significance.choices)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     import_batch = models.CharField(max_length=40, blank=True)
+    upload = models.ForeignKey(
+        ChronologyUpload, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    fingerprint = models.CharField(max_length=64, blank=True)
+    proposed_people = models.ManyToManyField(ProposedPerson, blank=True, related_name="entries")
     created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    archived_for = models.ForeignKey(
+        ChronologyUpload,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="archived_entries",
+        help_text="The later file that replaced this row",
+    )
+
+    objects = ChronologyEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["occurred_on", "occurred_at", "id"]
@@ -304,6 +442,7 @@ class ChronologyEntry(models.Model):
             ),
             models.Index(fields=["review", "agency"], name="chrono_agency"),
             models.Index(fields=["review", "occurred_on", "agency"], name="chrono_timeline"),
+            models.Index(fields=["review", "agency", "fingerprint"], name="chrono_fingerprint"),
         ]
 
     def __str__(self) -> str:

@@ -202,7 +202,7 @@ def task_list(review: Review) -> list[tuple[str, list[Task]]]:
                 ),
                 Task(
                     "Merged chronology",
-                    (done if review.chronology.exists() else todo)
+                    (done if review.chronology.filter(archived_at__isnull=True).exists() else todo)
                     if after_commissioning
                     else blocked,
                     "reviews:chronology",

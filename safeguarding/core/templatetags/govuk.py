@@ -77,12 +77,15 @@ def govuk_field(field: forms.BoundField) -> str:
             attrs["aria-describedby"] = describedby
         context["widget_html"] = field.as_widget(attrs=attrs)
     elif kind in ("radios", "checkboxes"):
+        # A RadioSelect's ``choice_hints`` ({value: text}) gives each radio its own GOV.UK hint.
+        hints = getattr(widget, "choice_hints", None) or {}
         context["items"] = [
             {
                 "id": sub.data["attrs"].get("id"),
                 "value": sub.data["value"],
                 "label": sub.choice_label,
                 "checked": sub.data["selected"],
+                "hint": hints.get(str(sub.data["value"]), ""),
             }
             for sub in field.subwidgets
         ]

@@ -1,7 +1,11 @@
 """Building library records for the search tests: saved as the library services save them
-(the record, its themes, ``themes_text``), then ``indexing.record_indexed``."""
+(the record, its themes, ``themes_text``), then ``indexing.record_indexed``, whose vector task
+runs on commit: ``vectors_now`` runs it at once (a test's transaction never commits)."""
 
 import itertools
+from contextlib import contextmanager
+
+from django.test import TestCase
 
 from safeguarding.actions.models import Theme
 from safeguarding.library import indexing
@@ -25,8 +29,17 @@ def make_record(partnership, *, title: str, themes=(), index: bool = True, **fie
     if themes:
         record.themes.set(themes)
     if index:
-        indexing.record_indexed(record)
+        with vectors_now():
+            indexing.record_indexed(record)
     return record
+
+
+@contextmanager
+def vectors_now():
+    """Run the on-commit callbacks registered inside (the vector tasks) when it ends, as the
+    commit of a real request would."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        yield
 
 
 # A small library: one record per topic, each written as reports are written.

@@ -16,7 +16,7 @@ from safeguarding.library import embeddings, indexing, search_catalogue
 from safeguarding.library.models import SearchTerm
 from safeguarding.library.search import search_records
 
-from .search_support import make_library, make_record
+from .search_support import make_library, make_record, vectors_now
 
 # The sentence model is on here (off elsewhere in the tests: conftest.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.search_vectors]
@@ -71,7 +71,8 @@ def test_abbreviation_finds_the_words_it_stands_for(partnership, library):
     record = library["sudi"]
     record.themes_text = "Safer sleep"
     record.save()
-    indexing.record_indexed(record)
+    with vectors_now():
+        indexing.record_indexed(record)
     result = search_records(partnership, "SUDI")
     assert result.hits[0].title == record.title
     assert "sudden unexpected death in infancy" in result.expansions

@@ -146,9 +146,26 @@ class EntryForm(GovukForm):
         self.fields["agency"].choices = _agency_choices(agencies)
         if len(agencies) == 1:
             self.fields["agency"].initial = str(agencies[0].pk)
-        self.fields["people"].choices = [(p.pseudonym, p.pseudonym) for p in people]
+        # ``people``: the pseudonyms allowed (selectors.allowed_pseudonyms), the case's own
+        # included before anyone is recorded in the case.
+        self.fields["people"].choices = [
+            (p.pseudonym, f"{p.pseudonym} ({p.description})" if p.description else p.pseudonym)
+            for p in people
+        ]
         if not people:
             self.fields["people"].help_text = "No people are recorded in this case yet"
+
+    def warn_duplicate(self, message: str) -> None:
+        """The entry repeats one already in the chronology: say so, and offer to add it again."""
+        self.fields["add_duplicate"] = forms.BooleanField(
+            label="Add it again: it is a different contact",
+            required=False,
+        )
+        self.add_error(None, message)
+
+    @property
+    def duplicate_confirmed(self) -> bool:
+        return bool(self.is_bound and self.data.get("add_duplicate"))
 
     def clean_occurred_on(self):
         value = self.cleaned_data.get("occurred_on")
@@ -223,3 +240,52 @@ class UploadForm(GovukForm):
     @property
     def chosen_agency(self):
         return self.agencies[self.cleaned_data["agency"]]
+
+
+class DuplicateChoiceForm(GovukForm):
+    """What to do with a file that repeats rows of the agency's chronology, or was uploaded
+    before (issue 12 item 10). Nothing is saved until one is chosen."""
+
+    REPLACE, NEW_ONLY, CANCEL = "replace", "new_only", "cancel"
+
+    choice = forms.ChoiceField(
+        label="What do you want to do with this file?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select what to do with the file",
+            "invalid_choice": "Select what to do with the file",
+        },
+    )
+
+    def __init__(self, *args, duplicates, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["choice"]
+        field.govuk_label_classes = "govuk-fieldset__legend--m"
+        choices, hints = [], {}
+        total, repeated = duplicates.rows_in_file, len(duplicates.repeated_rows)
+        if duplicates.rows_to_archive:
+            archived = duplicates.rows_to_archive
+            choices.append((self.REPLACE, "Replace the earlier rows with this file"))
+            hints[self.REPLACE] = (
+                f"The {archived:,} earlier row{'s' if archived != 1 else ''} "
+                f"{'is' if archived == 1 else 'are'} archived (kept, with who replaced "
+                f"{'it' if archived == 1 else 'them'} and when, but no longer in the "
+                f"chronology) and all {total:,} row{'s' if total != 1 else ''} of this file "
+                f"{'is' if total == 1 else 'are'} added"
+            )
+        if duplicates.new_rows:
+            new = duplicates.new_rows
+            if repeated:
+                choices.append(
+                    (self.NEW_ONLY, f"Add only the {new:,} new row{'s' if new != 1 else ''}")
+                )
+                hints[self.NEW_ONLY] = (
+                    "Rows already in the chronology stay as they are and are not added again"
+                )
+            else:
+                choices.append(
+                    (self.NEW_ONLY, f"Add the {new:,} row{'s' if new != 1 else ''} of this file")
+                )
+        choices.append((self.CANCEL, "Cancel: import nothing from this file"))
+        field.choices = choices
+        field.widget.choice_hints = hints

@@ -5,12 +5,19 @@ Pure apart from reading the file: ``parse_upload`` gives the rows and every erro
 with its spreadsheet row number and column; nothing here writes to the database. A problem
 with the file as a whole (too big, not a real workbook, not UTF-8, columns missing, too many
 rows) raises ``ChronologyFileError`` with one plain message instead.
+
+A name in "People involved" that is not one of the case's pseudonyms is not an error: the row
+keeps it as a proposed person, for the business unit to confirm (issue 13). A row whose first
+cell starts with "#" is a note (the CSV template lists the pseudonyms that way) and is skipped.
+``row_fingerprint`` is what makes two rows "the same row" (issue 12 item 10).
 """
 
 import csv
 import datetime
+import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -30,6 +37,8 @@ MAX_ROWS = 5_000
 MAX_EVENT_CHARS = 5_000
 MAX_SOURCE_CHARS = 300
 MAX_ROLE_CHARS = 200
+MAX_PSEUDONYM_CHARS = 60  # Person.pseudonym
+NOTE_MARK = "#"
 EARLIEST_DATE = datetime.date(1900, 1, 1)
 
 
@@ -45,7 +54,12 @@ COLUMNS = (
     Column("date", "Date", "DD/MM/YYYY or YYYY-MM-DD", required=True),
     Column("time", "Time", "HH:MM, 24-hour clock; leave blank if not known"),
     Column("approximate", "Date is approximate", "yes or no; blank means no"),
-    Column("people", "People involved", "pseudonyms, separated by ;"),
+    Column(
+        "people",
+        "People involved",
+        "pseudonyms, separated by ; (a name not yet in the case is sent to the business unit "
+        "to confirm)",
+    ),
     Column("event", "Event or contact", "what happened (up to 5,000 characters)", required=True),
     Column("source", "Source record", "where it is recorded, e.g. case note reference"),
     Column("role", "Practitioner role", "e.g. health visitor"),
@@ -95,7 +109,9 @@ class RowError:
 
 @dataclass(frozen=True)
 class ChronologyRow:
-    """One checked row, ready for the service."""
+    """One checked row, ready for the service. ``pseudonyms``: people in the case (spelt as
+    the case spells them); ``proposed``: other names given, as written (not yet people in the
+    case: the service records them as proposed people)."""
 
     occurred_on: datetime.date
     occurred_at: datetime.time | None
@@ -106,6 +122,20 @@ class ChronologyRow:
     practitioner_role: str = ""
     significance: str = "routine"
     row: int | None = None
+    proposed: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.pseudonyms + self.proposed
+
+    def fingerprint(self, agency_id: int) -> str:
+        return row_fingerprint(
+            agency_id=agency_id,
+            occurred_on=self.occurred_on,
+            occurred_at=self.occurred_at,
+            event=self.event,
+            source_record=self.source_record,
+        )
 
 
 @dataclass
@@ -116,6 +146,50 @@ class Parsed:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def proposed_names(self) -> list[str]:
+        """The names given that are not people in the case, each once, as first written."""
+        seen: dict[str, str] = {}
+        for row in self.rows:
+            for name in row.proposed:
+                seen.setdefault(name.lower(), name)
+        return sorted(seen.values(), key=str.lower)
+
+
+@dataclass(frozen=True)
+class AllowedPseudonym:
+    """A pseudonym an agency may use in "People involved", and who it is in the case (the role,
+    never an identity)."""
+
+    pseudonym: str
+    description: str = ""
+
+
+def normalised(text: str) -> str:
+    """Text as compared for duplicates: control characters removed, Unicode compatibility
+    forms folded, case ignored, runs of spaces and line breaks made one space."""
+    return " ".join(unicodedata.normalize("NFKC", printable(text or "")).casefold().split())
+
+
+def row_fingerprint(
+    *,
+    agency_id: int,
+    occurred_on: datetime.date,
+    occurred_at: datetime.time | None,
+    event: str,
+    source_record: str,
+) -> str:
+    """The same row given twice has the same fingerprint: the agency, the date and time, the
+    event and the source record, normalised (SHA-256, hex). The 0008 migration holds a copy."""
+    parts = [
+        str(agency_id),
+        occurred_on.isoformat(),
+        occurred_at.strftime("%H:%M") if occurred_at else "",
+        normalised(event),
+        normalised(source_record),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 # Single values --------------------------------------------------------------------------------
@@ -197,25 +271,32 @@ def parse_significance(value) -> str:
     return found
 
 
-def parse_people(value, known: dict[str, str]) -> tuple[str, ...]:
-    """Pseudonyms separated by ';'. ``known`` maps a lower-case pseudonym to its spelling."""
-    names = [part.strip() for part in _text(value).split(";")]
-    found, unknown = [], []
+def parse_people(value, known: dict[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Names separated by ';': (the people in the case, spelt as the case spells them; the
+    other names, as written). ``known`` maps a lower-case pseudonym to its spelling. A name
+    that is not known is proposed, not refused; one too long for a pseudonym is refused."""
+    names = [" ".join(part.split()) for part in _text(value).split(";")]
+    found: list[str] = []
+    proposed: list[str] = []
+    too_long = []
     for name in names:
         if not name:
             continue
         canonical = known.get(name.lower())
-        if canonical is None:
-            unknown.append(name)
-        elif canonical not in found:
-            found.append(canonical)
-    if unknown:
-        listed = ", ".join(f"“{name}”" for name in unknown)
+        if canonical is not None:
+            if canonical not in found:
+                found.append(canonical)
+        elif len(name) > MAX_PSEUDONYM_CHARS:
+            too_long.append(name)
+        elif name.lower() not in {other.lower() for other in proposed}:
+            proposed.append(name)
+    if too_long:
+        listed = ", ".join(f"“{name[:30]}…”" for name in too_long)
         raise ValueError(
-            f"{listed} {'is not a person' if len(unknown) == 1 else 'are not people'} in this "
-            "case. Use the pseudonyms the review uses"
+            f"{listed} {'is' if len(too_long) == 1 else 'are'} too long for a pseudonym: use "
+            f"{MAX_PSEUDONYM_CHARS} characters or fewer and separate people with ;"
         )
-    return tuple(found)
+    return tuple(found), tuple(proposed)
 
 
 def _text(value) -> str:
@@ -280,17 +361,19 @@ def check_row(
         )
     if errors:
         return None, errors
+    pseudonyms, proposed = cleaned["people"]
     return (
         ChronologyRow(
             occurred_on=cleaned["date"],
             occurred_at=cleaned["time"],
             date_is_approximate=cleaned["approximate"],
-            pseudonyms=cleaned["people"],
+            pseudonyms=pseudonyms,
             event=event,
             source_record=source,
             practitioner_role=role,
             significance=cleaned["significance"],
             row=row,
+            proposed=proposed,
         ),
         [],
     )
@@ -310,6 +393,8 @@ def check_rows(table, *, known_people, today=None) -> Parsed:
         cells = list(cells)
         if not any(_text(cell) for cell in cells):
             continue  # a blank line
+        if cells and _text(cells[0]).startswith(NOTE_MARK):
+            continue  # a note, such as the template's list of pseudonyms
         counted += 1
         if counted > MAX_ROWS:
             raise ChronologyFileError(too_many_rows_message())
@@ -393,11 +478,11 @@ def _csv_rows(uploaded):
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ChronologyFileError(CSV_ENCODING_MESSAGE) from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # The separator is the one the headings use (Excel writes ";" in some locales): a
+    # guess from the whole text could be misled by a note or a cell full of ";".
+    headings = text.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=headings.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         yield from reader
     except csv.Error as error:
@@ -449,29 +534,63 @@ EXAMPLE_ROW = {
 }
 
 
+def _allowed(pseudonyms) -> list[AllowedPseudonym]:
+    """``AllowedPseudonym``s, or plain pseudonyms, as ``AllowedPseudonym``s (cleaned)."""
+    return [
+        printable(item) if isinstance(item, AllowedPseudonym) else AllowedPseudonym(printable(item))
+        for item in pseudonyms
+    ]
+
+
+def pseudonyms_note(allowed: list[AllowedPseudonym]) -> str:
+    if not allowed:
+        return (
+            "No pseudonyms are recorded for this case yet. Write the names you use: the business "
+            "unit confirms each new person"
+        )
+    listed = ", ".join(
+        f"{item.pseudonym} ({item.description})" if item.description else item.pseudonym
+        for item in allowed
+    )
+    return (
+        f"Pseudonyms you can use in “People involved”: {listed}. Separate several with ;. "
+        "A name not in this list is sent to the business unit to confirm as a new person"
+    )
+
+
 def template_csv(pseudonyms=()) -> bytes:
-    pseudonyms = printable(list(pseudonyms))
+    """The CSV template: the headings, an example row, and notes (rows starting with "#", which
+    are not imported) naming the pseudonyms allowed. ``pseudonyms``: ``AllowedPseudonym``s or
+    plain pseudonyms."""
+    allowed = _allowed(pseudonyms)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(HEADINGS)
-    example = dict(EXAMPLE_ROW, people="; ".join(list(pseudonyms)[:1]))
+    example = dict(EXAMPLE_ROW, people="; ".join(item.pseudonym for item in allowed[:1]))
     writer.writerow([example[column.key] for column in COLUMNS])
+    writer.writerow([f"{NOTE_MARK} {pseudonyms_note(allowed)}"])
+    writer.writerow(
+        [f"{NOTE_MARK} Rows starting with {NOTE_MARK} are notes: they are not imported"]
+    )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def template_xlsx(pseudonyms=()) -> bytes:
+    """The Excel template: the chronology sheet (first, the one read back), with drop-down
+    lists for significance, "approximate" and the people (a suggestion only: several names, and
+    new ones, can still be typed), a sheet of the pseudonyms allowed, and a guide."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    pseudonyms = printable(list(pseudonyms))
+    allowed = _allowed(pseudonyms)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Chronology"
     sheet.append(HEADINGS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    example = dict(EXAMPLE_ROW, people="; ".join(list(pseudonyms)[:1]))
+    example = dict(EXAMPLE_ROW, people="; ".join(item.pseudonym for item in allowed[:1]))
     sheet.append([example[column.key] for column in COLUMNS])
     widths = [14, 8, 12, 30, 60, 24, 24, 14]
     for index, width in enumerate(widths):
@@ -489,6 +608,30 @@ def template_xlsx(pseudonyms=()) -> bytes:
     approximate.add(f"C2:C{MAX_ROWS + 1}")
     sheet.freeze_panes = "A2"
 
+    people = workbook.create_sheet("People")
+    people.append(["Pseudonym", "Who they are in the case"])
+    for cell in people[1]:
+        cell.font = Font(bold=True)
+    for item in allowed:
+        people.append([item.pseudonym, item.description])
+    if not allowed:
+        people.append(["", "No pseudonyms are recorded for this case yet"])
+    people.column_dimensions["A"].width = 30
+    people.column_dimensions["B"].width = 40
+    if allowed:
+        # A suggestion, not a rule: several names separated by ; and new names are allowed.
+        listed = DataValidation(
+            type="list",
+            formula1=f"=People!$A$2:$A${len(allowed) + 1}",
+            allow_blank=True,
+            showErrorMessage=False,
+            showInputMessage=True,
+            promptTitle="People involved",
+            prompt="Choose a pseudonym, or type several separated by ;",
+        )
+        sheet.add_data_validation(listed)
+        listed.add(f"D2:D{MAX_ROWS + 1}")
+
     guide = workbook.create_sheet("How to fill it in")
     guide.append(["Column", "Required", "What to write"])
     for cell in guide[1]:
@@ -496,7 +639,7 @@ def template_xlsx(pseudonyms=()) -> bytes:
     for column in COLUMNS:
         guide.append([column.heading, "yes" if column.required else "no", column.hint])
     guide.append([])
-    guide.append(["Pseudonyms in this case", "", "; ".join(pseudonyms) or "none recorded yet"])
+    guide.append(["Pseudonyms in this case", "", pseudonyms_note(allowed)])
     guide.append(["Rows per file", "", f"up to {MAX_ROWS:,}"])
     guide.column_dimensions["A"].width = 26
     guide.column_dimensions["C"].width = 70

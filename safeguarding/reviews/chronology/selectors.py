@@ -1,6 +1,8 @@
 """Reads for the merged chronology: the entries a user may see under the filters, a page of
 them, and the light (day, agency, count) summary the timeline, the multi-agency days and the
-gaps are worked out from. Every read is a fixed number of queries, whatever the size."""
+gaps are worked out from; the pseudonyms an agency may use; the rows of a file already in the
+chronology. Every read is a fixed number of queries, whatever the size. Archived rows (replaced
+by a later file) are never part of the chronology."""
 
 import datetime
 import itertools
@@ -12,8 +14,16 @@ from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership
 
-from ..models import AgencyRequest, ChronologyEntry, Person, Review
-from ..permissions import agency_ids_for, can_view_review
+from ..models import (
+    AgencyRequest,
+    ChronologyEntry,
+    ChronologyUpload,
+    Person,
+    ProposedPerson,
+    Review,
+)
+from ..permissions import agency_ids_for, can_view_identities, can_view_review
+from .parser import AllowedPseudonym, ChronologyRow
 
 PAGE_SIZE = 200
 DEFAULT_GAP_DAYS = 90
@@ -86,7 +96,7 @@ class Filters:
 def entries(*, review: Review, scope: set[int] | None, filters: Filters) -> QuerySet:
     """The review's entries in time order; ``scope``: the agency ids the user may see (None:
     every agency)."""
-    qs = ChronologyEntry.objects.filter(review=review)
+    qs = ChronologyEntry.objects.filter(review=review).active()
     if scope is not None:
         qs = qs.filter(agency_id__in=scope)
     if filters.agency_id:
@@ -102,11 +112,33 @@ def entries(*, review: Review, scope: set[int] | None, filters: Filters) -> Quer
     return qs.order_by("occurred_on", "occurred_at", "id")
 
 
+def _pending_proposals() -> QuerySet:
+    return ProposedPerson.objects.filter(state=ProposedPerson.State.PROPOSED).order_by("pseudonym")
+
+
 def entries_with_people(qs: QuerySet, *, personalised: bool) -> QuerySet:
+    """The entries with their people and the names still waiting for the business unit
+    (``pending_proposals``)."""
     people = Person.objects.order_by("pseudonym")
     if personalised:
         people = people.select_related("identity")
-    return qs.select_related("agency").prefetch_related(Prefetch("people", queryset=people))
+    return qs.select_related("agency").prefetch_related(
+        Prefetch("people", queryset=people),
+        Prefetch("proposed_people", queryset=_pending_proposals(), to_attr="pending_proposals"),
+    )
+
+
+def shows_proposed_names(user, review: Review, scope: set[int] | None) -> bool:
+    """A proposed name is written as the agency wrote it, perhaps a real name: shown to the
+    agency that wrote it (its own rows) and to those who may see real identities. Everyone else
+    reads "awaiting confirmation"."""
+    return scope is not None or can_view_identities(user, review.partnership)
+
+
+def proposed_label(proposal: ProposedPerson, *, shown: bool) -> str:
+    if shown:
+        return f"{proposal.pseudonym} (proposed, awaiting confirmation)"
+    return "A person awaiting confirmation"
 
 
 @dataclass
@@ -174,7 +206,7 @@ def summary(qs: QuerySet, *, gap_days: int = DEFAULT_GAP_DAYS) -> Summary:
 
 def agencies_with_entries(*, review: Review, scope: set[int] | None) -> list[Agency]:
     qs = Agency.objects.filter(
-        pk__in=ChronologyEntry.objects.filter(review=review).values("agency_id")
+        pk__in=ChronologyEntry.objects.filter(review=review).active().values("agency_id")
     )
     if scope is not None:
         qs = qs.filter(pk__in=scope)
@@ -185,8 +217,28 @@ def people_in_case(*, review: Review) -> list[Person]:
     return list(Person.objects.filter(case_id=review.case_id).order_by("pseudonym"))
 
 
-def export_rows(qs: QuerySet, *, personalised: bool) -> list[dict]:
-    """Every entry under the filters as plain dicts, people as display names: three queries
+def allowed_pseudonyms(
+    *, review: Review, people: list[Person] | None = None
+) -> list[AllowedPseudonym]:
+    """The pseudonyms an agency may use in "People involved": the people in the case, and the
+    case's own pseudonym (its subject's), even before anyone is recorded in the case. Never an
+    identity: the role in the case says who each one is."""
+    if people is None:
+        people = people_in_case(review=review)
+    allowed = [
+        AllowedPseudonym(person.pseudonym, person.get_role_in_case_display()) for person in people
+    ]
+    case_pseudonym = review.case.pseudonym.strip()
+    if case_pseudonym and case_pseudonym.lower() not in {p.pseudonym.lower() for p in people}:
+        allowed.insert(
+            0, AllowedPseudonym(case_pseudonym, Person.RoleInCase.SUBJECT.label + " (the case)")
+        )
+    return allowed
+
+
+def export_rows(qs: QuerySet, *, personalised: bool, show_proposed: bool = False) -> list[dict]:
+    """Every entry under the filters as plain dicts, people as display names (then the names
+    proposed by the agency and not yet confirmed, see ``shows_proposed_names``): four queries
     whatever the number of rows."""
     rows = list(
         qs.values(
@@ -217,8 +269,19 @@ def export_rows(qs: QuerySet, *, personalised: bool) -> list[dict]:
     by_entry: dict[int, list[tuple[str, str]]] = {}
     for entry_id, person_id in links:
         by_entry.setdefault(entry_id, []).append(names[person_id])
+    proposals = ChronologyEntry.proposed_people.through.objects.filter(
+        chronologyentry_id__in=qs.values("id"),
+        proposedperson__state=ProposedPerson.State.PROPOSED,
+    ).values_list("chronologyentry_id", "proposedperson__pseudonym")
+    proposed_by_entry: dict[int, list[str]] = {}
+    for entry_id, pseudonym in proposals:
+        proposed_by_entry.setdefault(entry_id, []).append(pseudonym)
     for row in rows:
         row["people"] = [label for _, label in sorted(by_entry.get(row["id"], []))]
+        for pseudonym in sorted(proposed_by_entry.get(row["id"], [])):
+            row["people"].append(
+                proposed_label(ProposedPerson(pseudonym=pseudonym), shown=show_proposed)
+            )
     return rows
 
 
@@ -236,3 +299,86 @@ def _has_identity(person: Person) -> bool:
     except Person.identity.RelatedObjectDoesNotExist:
         return False
     return True
+
+
+# Files and rows given again (issue 12 item 10) --------------------------------------------------
+
+
+@dataclass
+class Duplicates:
+    """What a checked file repeats of one agency's chronology, before anything is saved."""
+
+    rows_in_file: int
+    repeated_rows: list[ChronologyRow]  # rows of the file already in the chronology
+    same_file: ChronologyUpload | None  # this very file, imported before for this agency
+    earlier_uploads: list[ChronologyUpload]  # files whose rows this one repeats
+    repeated_by_hand: int  # rows entered one at a time that the file repeats
+    rows_to_archive: int  # what "replace" would archive
+
+    @property
+    def found(self) -> bool:
+        return bool(self.repeated_rows) or self.same_file is not None
+
+    @property
+    def new_rows(self) -> int:
+        return self.rows_in_file - len(self.repeated_rows)
+
+
+def duplicates_find(
+    *, review: Review, agency: Agency, rows: list[ChronologyRow], content_hash: str = ""
+) -> Duplicates:
+    """The rows of ``rows`` already in the agency's chronology (by ``row_fingerprint``) and an
+    earlier import of the same file (by its SHA-256). Three queries, whatever the size."""
+    active = list(
+        ChronologyEntry.objects.filter(review=review, agency=agency)
+        .active()
+        .values_list("fingerprint", "upload_id")
+    )
+    present = {fingerprint for fingerprint, _ in active}
+    in_file = {row.fingerprint(agency.pk) for row in rows}
+    repeated = [row for row in rows if row.fingerprint(agency.pk) in present]
+    upload_ids = {
+        upload_id
+        for fingerprint, upload_id in active
+        if upload_id is not None and fingerprint in in_file
+    }
+    same_file = None
+    if content_hash:
+        same_file = (
+            ChronologyUpload.objects.filter(review=review, agency=agency, content_hash=content_hash)
+            .select_related("uploaded_by", "replaced_by")
+            .order_by("-uploaded_at", "-id")
+            .first()
+        )
+        if same_file is not None and same_file.replaced_at is None:
+            upload_ids.add(same_file.pk)
+    earlier = list(
+        ChronologyUpload.objects.filter(pk__in=upload_ids, replaced_at__isnull=True)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "id")
+    )
+    earlier_ids = {upload.pk for upload in earlier}
+    by_hand = sum(
+        1 for fingerprint, upload_id in active if upload_id is None and fingerprint in in_file
+    )
+    from_earlier = sum(1 for _, upload_id in active if upload_id in earlier_ids)
+    return Duplicates(
+        rows_in_file=len(rows),
+        repeated_rows=repeated,
+        same_file=same_file,
+        earlier_uploads=earlier,
+        repeated_by_hand=by_hand,
+        rows_to_archive=from_earlier + by_hand,
+    )
+
+
+def upload_get(*, review: Review, scope: set[int] | None, pk: int) -> ChronologyUpload:
+    """An imported file of the review, for a reader of its chronology: a contributor only
+    their own agency's (404 otherwise, ADR 0010)."""
+    qs = ChronologyUpload.objects.filter(review=review).exclude(file="")
+    if scope is not None:
+        qs = qs.filter(agency_id__in=scope)
+    try:
+        return qs.get(pk=pk)
+    except ChronologyUpload.DoesNotExist:
+        raise Http404("No such file") from None

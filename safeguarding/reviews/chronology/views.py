@@ -7,7 +7,9 @@
 - Real names instead of pseudonyms: business unit and partner leads only (?names=real), and
   every page shown with them is recorded in the audit trail.
 - Adding rows (one at a time, or a file): the business unit for any agency on the review, an
-  agency contributor for their own agency.
+  agency contributor for their own agency. The pseudonyms allowed are shown on the page and in
+  the templates; a file that repeats rows or was uploaded before is held aside (``staging``)
+  while the user chooses to replace the earlier rows, add only the new ones, or cancel.
 """
 
 import datetime
@@ -26,13 +28,14 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 
-from ..models import ChronologyEntry
+from ..models import ChronologyEntry, ChronologyUpload
 from ..permissions import can_view_identities, can_view_review
-from . import exports, parser, selectors, services
+from . import exports, parser, selectors, services, staging
 from . import timeline as timeline_svg
-from .forms import EntryForm, FilterForm, UploadForm
+from .forms import DuplicateChoiceForm, EntryForm, FilterForm, UploadForm
 
 ERRORS_IN_SUMMARY = 25
+REPEATED_ROWS_SHOWN = 25
 
 
 def _chronology(request, slug: str, pk: int):
@@ -114,6 +117,7 @@ def merged(request, slug: str, pk: int):
     page = paginator.get_page(request.GET.get("page"))
 
     gaps_before = {gap.before: gap for gap in summary.gaps}
+    show_proposed = selectors.shows_proposed_names(request.user, review, scope)
     rows, seen_days = [], set()
     for entry in page.object_list:
         day = entry.occurred_on
@@ -126,6 +130,10 @@ def merged(request, slug: str, pk: int):
                 "people": [
                     selectors.person_label(person, personalised=personalised)
                     for person in entry.people.all()
+                ]
+                + [
+                    selectors.proposed_label(proposal, shown=show_proposed)
+                    for proposal in entry.pending_proposals
                 ],
                 "multi": day in summary.multi_agency_days,
             }
@@ -198,7 +206,11 @@ def export(request, slug: str, pk: int):
         query = request.GET.copy()
         query.pop("format", None)
         return redirect(f"{_chronology_url(review)}?{query.urlencode()}")
-    rows = selectors.export_rows(qs, personalised=personalised)
+    rows = selectors.export_rows(
+        qs,
+        personalised=personalised,
+        show_proposed=selectors.shows_proposed_names(request.user, review, scope),
+    )
     context = exports.ExportContext(
         title=str(review),
         partnership=partnership.name,
@@ -230,7 +242,7 @@ def export(request, slug: str, pk: int):
 def template(request, slug: str, pk: int):
     _partnership, review, _scope = _chronology(request, slug, pk)
     fmt = request.GET.get("format", "csv")
-    pseudonyms = [person.pseudonym for person in selectors.people_in_case(review=review)]
+    pseudonyms = selectors.allowed_pseudonyms(review=review)
     if fmt == "csv":
         content, content_type = parser.template_csv(pseudonyms), "text/csv"
     elif fmt == "xlsx":
@@ -261,14 +273,20 @@ def _agencies_for_adding(request, review):
 def add(request, slug: str, pk: int):
     partnership, review, _scope = _chronology(request, slug, pk)
     agencies = _agencies_for_adding(request, review)
-    people = selectors.people_in_case(review=review)
+    allowed = selectors.allowed_pseudonyms(review=review)
     posted = request.POST if request.method == "POST" else None
-    form = EntryForm(posted, agencies=agencies, people=people)
+    form = EntryForm(posted, agencies=agencies, people=allowed)
     if posted is not None and form.is_valid():
         try:
             services.chronology_entry_add(
-                review=review, agency=form.chosen_agency, row=form.row(), actor=request.user
+                review=review,
+                agency=form.chosen_agency,
+                row=form.row(),
+                actor=request.user,
+                allow_duplicate=form.duplicate_confirmed,
             )
+        except services.DuplicateEntry as error:
+            form.warn_duplicate(error.message)
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -283,54 +301,38 @@ def add(request, slug: str, pk: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def upload(request, slug: str, pk: int):
-    partnership, review, _scope = _chronology(request, slug, pk)
-    agencies = _agencies_for_adding(request, review)
-    posted = request.method == "POST"
-    form = UploadForm(
-        request.POST if posted else None, request.FILES if posted else None, agencies=agencies
-    )
-    row_errors: list[parser.RowError] = []
-    if posted and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        pseudonyms = [person.pseudonym for person in selectors.people_in_case(review=review)]
-        try:
-            parsed = parser.parse_upload(uploaded, known_people=pseudonyms)
-        except parser.ChronologyFileError as error:
-            form.add_error("file", error.message)
-        else:
-            if parsed.errors:
-                row_errors = parsed.errors
-                count = len(row_errors)
-                rows = len({error.row for error in row_errors})
-                form.add_error(
-                    "file",
-                    f"{count:,} problem{'s' if count != 1 else ''} in {rows:,} "
-                    f"row{'s' if rows != 1 else ''}: nothing was imported. Correct the file "
-                    "and upload it again",
-                )
-            else:
-                try:
-                    services.chronology_import(
-                        review=review,
-                        agency=form.chosen_agency,
-                        rows=parsed.rows,
-                        actor=request.user,
-                        file_name=uploaded.name or "",
-                    )
-                except ServiceError as error:
-                    field = error.field if error.field in form.fields else "file"
-                    form.add_error(field, error.message)
-                else:
-                    count = len(parsed.rows)
-                    messages.success(
-                        request,
-                        f"{count:,} chronology entr{'ies' if count != 1 else 'y'} imported "
-                        f"for {form.chosen_agency}",
-                    )
-                    return redirect(_chronology_url(review))
-    summary_items = []
+def _imported_message(upload: ChronologyUpload, parsed: parser.Parsed) -> str:
+    added, agency = upload.rows_added, upload.agency
+    entries = f"entr{'ies' if added != 1 else 'y'}"
+    if upload.outcome == ChronologyUpload.Outcome.NEW_ROWS_ONLY:
+        skipped = upload.rows_not_added
+        text = (
+            f"{added:,} new chronology {entries} imported for {agency}. {skipped:,} "
+            f"row{'s' if skipped != 1 else ''} already in the chronology "
+            f"{'was' if skipped == 1 else 'were'} not added again"
+        )
+    elif upload.outcome == ChronologyUpload.Outcome.REPLACED_EARLIER:
+        archived = upload.rows_archived
+        text = (
+            f"{added:,} chronology {entries} imported for {agency}. {archived:,} earlier "
+            f"row{'s' if archived != 1 else ''} {'was' if archived == 1 else 'were'} replaced "
+            "and archived"
+        )
+    else:
+        text = f"{added:,} chronology {entries} imported for {agency}"
+    names = parsed.proposed_names
+    if names:
+        listed = ", ".join(f"“{name}”" for name in names)
+        text += (
+            f". {listed} {'is' if len(names) == 1 else 'are'} not yet "
+            f"{'a person' if len(names) == 1 else 'people'} in the case: the business unit "
+            "will confirm"
+        )
+    return text
+
+
+def _upload_page(request, partnership, review, form, allowed, row_errors=(), extra_errors=()):
+    summary_items = [{"text": message, "href": "#id_file"} for message in extra_errors]
     for name in ("agency", "file"):
         anchor = "id_agency_0" if name == "agency" else "id_file"
         summary_items += [
@@ -351,5 +353,201 @@ def upload(request, slug: str, pk: int):
             "more_errors": max(0, len(row_errors) - ERRORS_IN_SUMMARY),
             "columns": parser.COLUMNS,
             "max_rows": parser.MAX_ROWS,
+            "allowed_pseudonyms": allowed,
+            "max_pseudonym_chars": parser.MAX_PSEUDONYM_CHARS,
         },
+    )
+
+
+def _row_errors_message(row_errors) -> str:
+    count = len(row_errors)
+    rows = len({error.row for error in row_errors})
+    return (
+        f"{count:,} problem{'s' if count != 1 else ''} in {rows:,} "
+        f"row{'s' if rows != 1 else ''}: nothing was imported. Correct the file "
+        "and upload it again"
+    )
+
+
+def _choice_page(request, partnership, review, *, agency, staged, duplicates, form):
+    """The GOV.UK page shown before anything is saved when a file repeats the chronology."""
+    return render(
+        request,
+        "reviews/chronology/upload_duplicates.html",
+        {
+            **_base_context(request, partnership, review),
+            "agency": agency,
+            "staged": staged,
+            "duplicates": duplicates,
+            "repeated_rows": duplicates.repeated_rows[:REPEATED_ROWS_SHOWN],
+            "more_repeated": max(0, len(duplicates.repeated_rows) - REPEATED_ROWS_SHOWN),
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request, slug: str, pk: int):
+    partnership, review, _scope = _chronology(request, slug, pk)
+    agencies = _agencies_for_adding(request, review)
+    allowed = selectors.allowed_pseudonyms(review=review)
+    known = [item.pseudonym for item in allowed]
+    if request.method == "POST" and request.POST.get("staged"):
+        return _upload_choice(request, partnership, review, agencies, allowed)
+    posted = request.method == "POST"
+    form = UploadForm(
+        request.POST if posted else None, request.FILES if posted else None, agencies=agencies
+    )
+    row_errors: list[parser.RowError] = []
+    if posted and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        agency = form.chosen_agency
+        try:
+            parsed = parser.parse_upload(uploaded, known_people=known)
+        except parser.ChronologyFileError as error:
+            form.add_error("file", error.message)
+        else:
+            if parsed.errors:
+                row_errors = parsed.errors
+                form.add_error("file", _row_errors_message(row_errors))
+            else:
+                content_hash = staging.file_sha256(uploaded)
+                try:
+                    imported = services.chronology_import(
+                        review=review,
+                        agency=agency,
+                        rows=parsed.rows,
+                        actor=request.user,
+                        file=uploaded,
+                        file_name=uploaded.name or "",
+                        content_hash=content_hash,
+                    )
+                except services.DuplicatesFound as found:
+                    staged = staging.stage(
+                        uploaded=uploaded,
+                        review=review,
+                        agency=agency,
+                        user=request.user,
+                        content_hash=content_hash,
+                    )
+                    return _choice_page(
+                        request,
+                        partnership,
+                        review,
+                        agency=agency,
+                        staged=staged,
+                        duplicates=found.duplicates,
+                        form=DuplicateChoiceForm(duplicates=found.duplicates),
+                    )
+                except ServiceError as error:
+                    field = error.field if error.field in form.fields else "file"
+                    form.add_error(field, error.message)
+                else:
+                    messages.success(request, _imported_message(imported, parsed))
+                    return redirect(_chronology_url(review))
+    return _upload_page(request, partnership, review, form, allowed, row_errors)
+
+
+def _upload_choice(request, partnership, review, agencies, allowed):
+    """The user's choice for a file held aside because it repeats the chronology. Everything
+    is checked again (the chronology may have changed meanwhile); nothing changes unless they
+    choose to import."""
+    staged = staging.staged_get(token=request.POST["staged"], review=review, user=request.user)
+    agency = next((a for a in agencies if staged and a.pk == staged.agency_id), None)
+    if staged is None or agency is None:
+        return _upload_page(
+            request,
+            partnership,
+            review,
+            UploadForm(agencies=agencies),
+            allowed,
+            extra_errors=["The file you uploaded is no longer available: upload it again"],
+        )
+    with staged.open() as handle:
+        try:
+            parsed = parser.parse_upload(handle, known_people=[a.pseudonym for a in allowed])
+        except parser.ChronologyFileError as error:
+            parsed, file_error = None, error.message
+        else:
+            file_error = _row_errors_message(parsed.errors) if parsed.errors else ""
+        if file_error:  # checked before it was held aside; read again, as it is imported
+            staging.discard(staged)
+            return _upload_page(
+                request,
+                partnership,
+                review,
+                UploadForm(agencies=agencies),
+                allowed,
+                row_errors=parsed.errors if parsed else [],
+                extra_errors=[file_error],
+            )
+        duplicates = selectors.duplicates_find(
+            review=review, agency=agency, rows=parsed.rows, content_hash=staged.content_hash
+        )
+        form = DuplicateChoiceForm(request.POST, duplicates=duplicates)
+        if form.is_valid():
+            choice = form.cleaned_data["choice"]
+            if choice == DuplicateChoiceForm.CANCEL:
+                services.chronology_import_cancel(
+                    review=review,
+                    agency=agency,
+                    actor=request.user,
+                    file_name=staged.name,
+                    duplicates=duplicates,
+                )
+                handle.close()
+                staging.discard(staged)
+                messages.success(request, f"Nothing was imported from {staged.name}")
+                return redirect(_chronology_url(review))
+            try:
+                imported = services.chronology_import(
+                    review=review,
+                    agency=agency,
+                    rows=parsed.rows,
+                    actor=request.user,
+                    file=handle,
+                    file_name=staged.name,
+                    content_hash=staged.content_hash,
+                    on_duplicates=(
+                        services.REPLACE
+                        if choice == DuplicateChoiceForm.REPLACE
+                        else services.NEW_ONLY
+                    ),
+                )
+            except ServiceError as error:
+                form.add_error("choice", error.message)
+            else:
+                handle.close()
+                staging.discard(staged)
+                messages.success(request, _imported_message(imported, parsed))
+                return redirect(_chronology_url(review))
+    return _choice_page(
+        request,
+        partnership,
+        review,
+        agency=agency,
+        staged=staged,
+        duplicates=duplicates,
+        form=form,
+    )
+
+
+def upload_file(request, slug: str, pk: int, upload_pk: int):
+    """An imported chronology file as it was uploaded (audited like every staff download)."""
+    partnership, review, scope = _chronology(request, slug, pk)
+    upload = selectors.upload_get(review=review, scope=scope, pk=upload_pk)
+    content_type = (
+        exports.FORMATS["xlsx"][0]
+        if upload.file_kind == ChronologyUpload.Kind.XLSX
+        else "text/csv; charset=utf-8"
+    )
+    return file_response(
+        request,
+        content=upload.file,
+        filename=upload.file_name or f"chronology.{upload.file_kind or 'csv'}",
+        content_type=content_type,
+        audit_action="chronology.file_downloaded",
+        target=upload,
+        partnership=partnership,
+        payload={"review": review.pk, "agency": upload.agency_id},
     )

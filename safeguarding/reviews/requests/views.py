@@ -154,15 +154,20 @@ def request_detail(request, slug: str, request_pk: int):
                 return redirect(
                     "reviews:request_detail", slug=partnership.slug, request_pk=agency_request.pk
                 )
-    chronology_url = ""
+    chronology_url = chronology_link = ""
     if agency_request.kind == AgencyRequest.Kind.CHRONOLOGY:
         try:
             chronology_url = reverse(
                 "reviews:chronology_upload", args=[partnership.slug, review.pk]
             )
+            chronology_link = reverse("reviews:chronology", args=[partnership.slug, review.pk])
         except NoReverseMatch:
-            chronology_url = ""
-    returns = list(agency_request.returns.select_related("submitted_by").order_by("-version"))
+            chronology_url = chronology_link = ""
+    returns = list(
+        agency_request.returns.select_related("submitted_by", "chronology_upload").order_by(
+            "-version"
+        )
+    )
     return render(
         request,
         "reviews/requests/detail.html",
@@ -176,6 +181,7 @@ def request_detail(request, slug: str, request_pk: int):
             "returns": returns,
             "form": form,
             "chronology_url": chronology_url,
+            "chronology_link": chronology_link,
         },
     )
 

@@ -208,6 +208,68 @@ class PersonForm(GovukForm):
     address = _text("Address (optional)", required=False, max_length=500, rows=3)
 
 
+class ProposalDecisionForm(GovukForm):
+    """What the business unit makes of a name an agency's chronology proposed (issue 13). The
+    rules (what each choice needs) are the service's, ``person_proposal_decide``."""
+
+    decision = forms.ChoiceField(
+        label="Who is this?",
+        widget=forms.RadioSelect,
+        choices=[
+            ("add", "A new person in the case"),
+            ("merge", "Someone already in the case"),
+            ("reject", "Not a person in the case"),
+        ],
+        error_messages={
+            "required": "Select what to do with the name",
+            "invalid_choice": "Select what to do with the name",
+        },
+    )
+    role_in_case = forms.ChoiceField(
+        label="If a new person: their role in the case",
+        required=False,
+        choices=[("", "Select their role"), *Person.RoleInCase.choices],
+        error_messages={"invalid_choice": "Select their role in the case"},
+    )
+    relationship = forms.CharField(
+        label="If a new person: relationship to the subject",
+        max_length=200,
+        required=False,
+        help_text="For example, 'mother's partner'",
+    )
+    person = forms.ChoiceField(
+        label="If someone already in the case: who",
+        required=False,
+        error_messages={"invalid_choice": "Select who they are in the case"},
+    )
+    reason = _text(
+        "If not a person in the case: why",
+        required=False,
+        max_length=2_000,
+        rows=3,
+    )
+
+    def __init__(self, *args, proposal, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        name = proposal.pseudonym
+        self.fields["decision"].widget.choice_hints = {
+            "add": f"Add ‘{name}’ to the people in the case under that pseudonym",
+            "merge": f"‘{name}’ is another name for someone already recorded: their rows are "
+            "linked to that person",
+            "reject": "The rows stay in the chronology without this name",
+        }
+        self.fields["decision"].govuk_label_classes = "govuk-fieldset__legend--m"
+        self.people = {str(person.pk): person for person in people}
+        self.fields["person"].choices = [("", "Select a person")] + [
+            (str(person.pk), f"{person.pseudonym} ({person.get_role_in_case_display()})")
+            for person in people
+        ]
+
+    @property
+    def chosen_person(self):
+        return self.people.get(self.cleaned_data.get("person") or "")
+
+
 CONSENT_CHOICES = [("yes", "Yes"), ("no", "No"), ("", "Not asked yet")]
 
 

@@ -1,7 +1,7 @@
 """Reads for the review pages, scoped to one partnership (and, for reviewers and panel members,
 to the reviews they are appointed to)."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
@@ -12,9 +12,11 @@ from safeguarding.referrals.models import Case, Decision, Track
 from .. import workflow
 from ..models import (
     Appointment,
+    ChronologyEntry,
     DocumentVersion,
     Person,
     PersonIdentity,
+    ProposedPerson,
     Review,
     ReviewDocument,
 )
@@ -58,6 +60,36 @@ def person_get(*, review: Review, pk: int) -> Person:
         return Person.objects.get(case_id=review.case_id, pk=pk)
     except Person.DoesNotExist:
         raise Http404("No such person") from None
+
+
+def proposals_for_review(*, review: Review) -> list[ProposedPerson]:
+    """The people agencies' chronologies proposed for the review, with how many of its rows
+    name each (``rows``), waiting ones first. One query."""
+    return list(
+        ProposedPerson.objects.filter(review=review)
+        .select_related("agency", "person", "decided_by")
+        .annotate(rows=Count("entries", filter=Q(entries__archived_at__isnull=True)))
+        .order_by("decided_at", "proposed_at", "id")
+    )
+
+
+def proposal_get(*, review: Review, pk: int) -> ProposedPerson:
+    try:
+        return ProposedPerson.objects.select_related("agency", "proposed_by", "person").get(
+            review=review, pk=pk
+        )
+    except ProposedPerson.DoesNotExist:
+        raise Http404("No such proposed person") from None
+
+
+def proposal_rows(*, proposal: ProposedPerson, limit: int = 20) -> list[ChronologyEntry]:
+    """The chronology rows that name a proposed person, for the business unit to judge who it
+    is (the first ``limit``, in time order)."""
+    return list(
+        proposal.entries.filter(archived_at__isnull=True)
+        .select_related("agency")
+        .order_by("occurred_on", "occurred_at", "id")[:limit]
+    )
 
 
 def person_identity_get(*, person: Person) -> PersonIdentity | None:

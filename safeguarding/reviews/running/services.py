@@ -28,12 +28,14 @@ from safeguarding.referrals.models import Case, Decision, DecisionMaker, Track
 from .. import workflow
 from ..models import (
     Appointment,
+    ChronologyEntry,
     DocumentVersion,
     FamilyContact,
     Finding,
     Meeting,
     Person,
     PersonIdentity,
+    ProposedPerson,
     QualityAssessment,
     QualityRating,
     Reopening,
@@ -356,6 +358,118 @@ def person_add(
             payload={"review": review.pk, "role": role_in_case, "identity_held": bool(full_name)},
         )
     return person
+
+
+PROPOSAL_ADD, PROPOSAL_MERGE, PROPOSAL_REJECT = "add", "merge", "reject"
+
+
+def person_proposal_decide(
+    *,
+    proposal: ProposedPerson,
+    actor,
+    decision: str,
+    role_in_case: str = "",
+    relationship: str = "",
+    person: Person | None = None,
+    reason: str = "",
+) -> ProposedPerson:
+    """The business unit's answer to a name an agency's chronology gave that is not a person
+    in the case (issue 13): ``add`` them to the case under that pseudonym, ``merge`` them with
+    someone already in the case, or ``reject`` the name (with a reason). Added or merged, every
+    row that named them is linked to the person. Audited; the name is not in the payload (an
+    agency may have written a real one)."""
+    review = proposal.review
+    _writable(review)
+    if not proposal.is_pending:
+        raise ServiceError(
+            f"‘{proposal.pseudonym}’ has already been decided: "
+            f"{proposal.get_state_display().lower()}"
+        )
+    reason = (reason or "").strip()
+    if decision == PROPOSAL_ADD:
+        if role_in_case not in Person.RoleInCase.values:
+            raise ServiceError("Select their role in the case", field="role_in_case")
+        if review.case.people.filter(pseudonym__iexact=proposal.pseudonym).exists():
+            raise ServiceError(
+                f"‘{proposal.pseudonym}’ is already someone in the case: choose that they are "
+                "someone already in the case",
+                field="decision",
+            )
+    elif decision == PROPOSAL_MERGE:
+        if person is None or person.case_id != review.case_id:
+            raise ServiceError("Select who they are in the case", field="person")
+    elif decision == PROPOSAL_REJECT:
+        if not reason:
+            raise ServiceError("Enter why the name is not a person in the case", field="reason")
+    else:
+        raise ServiceError("Select what to do with the name", field="decision")
+    with transaction.atomic():
+        locked = ProposedPerson.objects.select_for_update().get(pk=proposal.pk)
+        if not locked.is_pending:
+            raise ServiceError(f"‘{proposal.pseudonym}’ has already been decided")
+        if decision == PROPOSAL_ADD:
+            person = Person.objects.create(
+                case=review.case,
+                pseudonym=proposal.pseudonym,
+                role_in_case=role_in_case,
+                relationship=(relationship or "").strip(),
+            )
+            audit_record(
+                action="person.added",
+                actor=actor,
+                target=person,
+                partnership=review.partnership,
+                payload={
+                    "review": review.pk,
+                    "role": role_in_case,
+                    "identity_held": False,
+                    "proposal": proposal.pk,
+                },
+            )
+        linked = 0
+        if person is not None:
+            Through = ChronologyEntry.people.through
+            entry_ids = set(proposal.entries.values_list("pk", flat=True))
+            already = set(
+                Through.objects.filter(
+                    chronologyentry_id__in=entry_ids, person_id=person.pk
+                ).values_list("chronologyentry_id", flat=True)
+            )
+            Through.objects.bulk_create(
+                [
+                    Through(chronologyentry_id=entry_id, person_id=person.pk)
+                    for entry_id in sorted(entry_ids - already)
+                ],
+                batch_size=1000,
+            )
+            linked = len(entry_ids)
+        locked.state = {
+            PROPOSAL_ADD: ProposedPerson.State.CONFIRMED,
+            PROPOSAL_MERGE: ProposedPerson.State.MERGED,
+            PROPOSAL_REJECT: ProposedPerson.State.REJECTED,
+        }[decision]
+        locked.person = person
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.reason = reason
+        locked.save(update_fields=["state", "person", "decided_by", "decided_at", "reason"])
+        audit_record(
+            action={
+                PROPOSAL_ADD: "person.proposal_confirmed",
+                PROPOSAL_MERGE: "person.proposal_merged",
+                PROPOSAL_REJECT: "person.proposal_rejected",
+            }[decision],
+            actor=actor,
+            target=locked,
+            partnership=review.partnership,
+            payload={
+                "review": review.pk,
+                "agency": proposal.agency.slug,
+                "person": person.pk if person else None,
+                "rows_linked": linked,
+            },
+        )
+    return locked
 
 
 def person_identity_viewed(*, person: Person, actor, review: Review | None = None) -> None:

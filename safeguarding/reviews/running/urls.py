@@ -19,6 +19,11 @@ urlpatterns = [
         views.review_person_identity,
         name="person_identity",
     ),
+    path(
+        "<int:pk>/people/proposed/<int:proposal_pk>/",
+        views.review_person_proposal,
+        name="person_proposal",
+    ),
     path("<int:pk>/family/", views.review_family, name="family"),
     path("<int:pk>/documents/", views.review_documents, name="documents"),
     path("<int:pk>/documents/upload/", views.review_document_upload, name="document_upload"),

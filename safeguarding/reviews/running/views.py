@@ -46,6 +46,7 @@ from .forms import (
     MeetingForm,
     PersonForm,
     ProgressCheckForm,
+    ProposalDecisionForm,
     QualityForm,
     ReopenForm,
     TermsForm,
@@ -354,6 +355,72 @@ def review_people(request, slug: str, pk: int):
             form=form,
             people=list(selectors.people_for_review(review=review)),
             can_view_identities=permissions.can_view_identities(request.user, partnership),
+            **_proposals_context(request, partnership, review),
+        ),
+    )
+
+
+def _proposals_context(request, partnership, review: Review) -> dict:
+    """People proposed by agencies' chronologies (issue 13): shown to the business unit and
+    partner leads only (a proposed name is as an agency wrote it); decided by the business
+    unit."""
+    if not permissions.can_view_identities(request.user, partnership):
+        return {"proposals_shown": False}
+    proposals = selectors.proposals_for_review(review=review)
+    return {
+        "proposals_shown": True,
+        "proposals_waiting": [p for p in proposals if p.is_pending],
+        "proposals_decided": [p for p in proposals if not p.is_pending],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def review_person_proposal(request, slug: str, pk: int, proposal_pk: int):
+    partnership, review = _review(request, slug, pk)
+    _require(permissions.can_manage_review(request.user, review), review)
+    proposal = selectors.proposal_get(review=review, pk=proposal_pk)
+    if not proposal.is_pending:
+        messages.success(
+            request,
+            f"‘{proposal.pseudonym}’ has already been decided: "
+            f"{proposal.get_state_display().lower()}",
+        )
+        return _to("reviews:people", review, "#proposed-people")
+    people = list(selectors.people_for_review(review=review))
+    form = ProposalDecisionForm(_posted(request), proposal=proposal, people=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decided = services.person_proposal_decide(
+                proposal=proposal,
+                actor=request.user,
+                decision=data["decision"],
+                role_in_case=data["role_in_case"],
+                relationship=data["relationship"],
+                person=form.chosen_person,
+                reason=data["reason"],
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            if decided.state == decided.State.REJECTED:
+                text = f"‘{decided.pseudonym}’ rejected: the rows stay without the name"
+            elif decided.state == decided.State.CONFIRMED:
+                text = f"{decided.pseudonym} added to the case and linked to their rows"
+            else:
+                text = f"‘{decided.pseudonym}’ is {decided.person.pseudonym}: their rows are linked"
+            messages.success(request, text)
+            return _to("reviews:people", review, "#proposed-people")
+    return render(
+        request,
+        "reviews/review/person_proposal.html",
+        _context(
+            request,
+            partnership,
+            review,
+            proposal=proposal,
+            form=form,
+            rows=selectors.proposal_rows(proposal=proposal),
         ),
     )
 

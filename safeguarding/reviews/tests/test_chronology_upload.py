@@ -71,7 +71,7 @@ def test_pseudonyms_are_matched_without_regard_to_case():
 
 def test_every_error_is_listed_with_its_row_and_column():
     rows = [
-        ["31/02/2025", "25:00", "maybe", "Child Z", "", "", "", "urgent"],
+        ["31/02/2025", "25:00", "maybe", "Child Z; " + "Z" * 61, "", "", "", "urgent"],
         ["14/03/2025", "", "", "", "Fine row", "", "", "routine"],
         ["01/01/2030", "9.30", "", "", "x" * 5001, "", "", ""],
     ]
@@ -92,7 +92,7 @@ def test_every_error_is_listed_with_its_row_and_column():
     }
     messages = {(e.row, e.column): e.message for e in parsed.errors}
     assert "not a real date" in messages[(2, "Date")]
-    assert "“Child Z” is not a person in this case" in messages[(2, "People involved")]
+    assert "too long for a pseudonym" in messages[(2, "People involved")]
     assert messages[(4, "Date")] == "The date must be today or in the past"
     assert "5,000 characters" in messages[(4, "Event or contact")]
     assert str(parsed.errors[0]).startswith("Row 2, column “Date”:")
@@ -206,7 +206,7 @@ def test_an_excel_file_is_imported_too(bu_client, review, agency):
 
 
 def test_a_file_with_errors_imports_nothing_and_lists_every_error(bu_client, review, agency):
-    rows = [*GOOD_ROWS, ["31/02/2025", "", "", "Child Z", "Visit", "", "", "routine"]]
+    rows = [*GOOD_ROWS, ["31/02/2025", "", "", "Z" * 61, "Visit", "", "", "routine"]]
     response = post_file(bu_client, review, agency, csv_bytes(rows))
     assert response.status_code == 200
     page = response.content.decode()

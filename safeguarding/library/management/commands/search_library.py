@@ -4,17 +4,23 @@
     python manage.py search_library "SUDI" --partnership testshire --limit 5
     python manage.py search_library "SUDI" --keyword          # the plain keyword baseline
     python manage.py search_library --rebuild                 # the whole index and vectors
+    python manage.py search_library --missing-vectors         # vectors of records that have none
+    python manage.py search_library --missing-vectors --enqueue   # the same, by `db_worker`
 
-Without --partnership every partnership's live records are searched. --json prints
+Without --partnership every partnership's live records are searched. Saving a record queues
+its vectors for the worker; schedule ``--missing-vectors --enqueue`` once a day (next to
+``send_reminders --enqueue``) to catch up any record that has none. --json prints
 ``[{"id": …, "external_id": …, "title": …, "score": …}, …]``, best first.
 """
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django_tasks import TaskResultStatus
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.library import search, search_index
+from safeguarding.library.tasks import compute_missing_vectors
 
 
 class Command(BaseCommand):
@@ -34,6 +40,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rebuild", action="store_true", help="rebuild the index and every vector"
         )
+        parser.add_argument(
+            "--missing-vectors",
+            action="store_true",
+            help="compute the vectors of the live records (and findings) that have none",
+        )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="with --missing-vectors: queue the task for the worker instead",
+        )
 
     def handle(self, *args, **options):
         if options["rebuild"]:
@@ -42,6 +58,19 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Rebuilt the search index: {count} records.")
             return
+        if options["missing_vectors"]:
+            if options["enqueue"]:
+                result = compute_missing_vectors.enqueue()
+                queued = f"Queued the missing vectors (task {result.id})"
+                if result.status == TaskResultStatus.FAILED:  # the immediate backend ran it
+                    raise CommandError(f"{queued}, and it failed: {result.errors[-1].traceback}")
+                self.stdout.write(f"{queued}.")
+            else:
+                count = compute_missing_vectors.call()
+                self.stdout.write(f"Computed the vectors of {count} records that had none.")
+            return
+        if options["enqueue"]:
+            raise CommandError("--enqueue goes with --missing-vectors.")
         query = options["query"].strip()
         if not query:
             raise CommandError("Give a query (or --rebuild).")

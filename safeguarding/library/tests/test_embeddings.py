@@ -1,0 +1,75 @@
+"""The sentence model (embeddings.py): its vectors equal sentence-transformers' on a fixed set of
+sentences (the reference in data/minilm_reference.json, made by data/make_minilm_reference.py
+with Hugging Face transformers and PyTorch from the same packaged weights), whether embedded
+one at a time or in a padded batch; the warm-up; the web server's configuration."""
+
+import json
+import os
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.conf import settings
+
+from safeguarding.library import embeddings, search_catalogue, startup
+
+from .search_support import make_record
+
+needs_model = pytest.mark.skipif(not embeddings.available(), reason="no sentence model installed")
+
+REFERENCE = json.loads((Path(__file__).parent / "data" / "minilm_reference.json").read_text())
+
+
+@needs_model
+def test_vectors_match_sentence_transformers():
+    expected = np.array(REFERENCE["vectors"], np.float32)
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)  # stored to 7 decimals
+    batch = embeddings.embed(REFERENCE["sentences"])
+    assert batch.shape == (len(REFERENCE["sentences"]), embeddings.DIM)
+    assert np.allclose(np.linalg.norm(batch, axis=1), 1.0, atol=1e-5)
+    cosines = (batch * expected).sum(axis=1)
+    assert cosines.min() >= 0.9999, cosines
+    assert np.abs(batch - expected).max() < 1e-4
+    one_by_one = np.vstack([embeddings.embed([s]) for s in REFERENCE["sentences"]])
+    assert np.abs(one_by_one - batch).max() < 1e-5  # padding changes nothing
+
+
+@needs_model
+def test_the_long_passage_is_cut_at_256_tokens():
+    longest = max(REFERENCE["sentences"], key=len)
+    assert len(embeddings.model().tokenizer.encode(longest).ids) == embeddings.MAX_TOKENS
+    longer = embeddings.embed([longest + " More words past the end."])[0]
+    assert np.allclose(longer, embeddings.embed([longest])[0], atol=1e-6)
+
+
+@needs_model
+def test_warm_up_loads_the_model():
+    assert embeddings.warm_up() >= 0
+    assert embeddings._model is not None
+
+
+@pytest.mark.django_db
+def test_start_up_builds_the_catalogue_and_vocabulary(partnership):
+    make_record(partnership, title="Neglect of a toddler", summary="Poor home conditions.")
+    search_catalogue.clear_caches()
+    assert startup.load_catalogue() >= 0
+    built = search_catalogue.catalogue()
+    assert built._vocabulary is not None
+    assert "toddler" in built.vocabulary().counts
+
+
+def test_warm_up_is_off_in_tests_and_without_vectors(settings):
+    assert settings.LIBRARY_WARM_UP is False
+    settings.LIBRARY_SEARCH_VECTORS = False
+    assert embeddings.warm_up() is None
+
+
+def test_gunicorn_configuration(monkeypatch):
+    monkeypatch.setattr(os, "environ", {"WEB_CONCURRENCY": "3"})
+    config = runpy.run_path(str(Path(settings.BASE_DIR) / "config" / "gunicorn.conf.py"))
+    assert config["preload_app"] is True
+    assert config["workers"] == 3
+    assert config["wsgi_app"] == "config.wsgi:application"
+    assert os.environ["LIBRARY_WARM_UP"] == "true"  # read by the settings, in gunicorn only
+    assert os.environ["LIBRARY_EMBED_THREADS"] == "1"
