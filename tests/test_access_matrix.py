@@ -1077,6 +1077,7 @@ GET_ONLY = frozenset(
         "reviews:chronology",
         "reviews:chronology_export",
         "reviews:chronology_template",
+        "reviews:chronology_upload_file",
         "actions:tracker",
         "actions:tracker_xlsx",
         "actions:agency",
@@ -1161,6 +1162,7 @@ _READ_BY_APPOINTED = [
     "reviews:chronology",
     "reviews:chronology_export",
     "reviews:chronology_template",
+    "reviews:chronology_upload_file",  # the files the chronology they read came from
     "actions:plan",
     "actions:plan_docx",
     "actions:plan_xlsx",
@@ -1169,6 +1171,7 @@ _READ_BY_APPOINTED = [
 ]
 _SEEN_NOT_CHANGED_BY_APPOINTED = [
     "reviews:person_identity",
+    "reviews:person_proposal",
     "reviews:progress_check",
     "reviews:reopen",
     "reviews:chronology_add",

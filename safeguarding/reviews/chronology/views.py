@@ -532,6 +532,7 @@ def _upload_choice(request, partnership, review, agencies, allowed):
     )
 
 
+@require_GET
 def upload_file(request, slug: str, pk: int, upload_pk: int):
     """An imported chronology file as it was uploaded (audited like every staff download)."""
     partnership, review, scope = _chronology(request, slug, pk)
