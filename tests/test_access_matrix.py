@@ -17,6 +17,8 @@ contributor's agency is the one asked for returns and a chronology and owning th
 
 import datetime
 import sys
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -242,7 +244,9 @@ ACCESS = {
     "reviews:sign_off": READ_RECORD,
     "reviews:reopen": CHANGE_RECORD,
     "reviews:progress_check": CHANGE_RECORD,
-    "reviews:requests": CHANGE_RECORD,
+    # Every reader of the review sees its requests (as each request, ADR 0010); only the business
+    # unit asks and chases (POST_ACCESS).
+    "reviews:requests": READ_RECORD,
     "reviews:request_chase": POST_ONLY,  # permission is checked on the POST
     "reviews:requests_chase": POST_ONLY,  # permission is checked on the POST
     # The business unit records returns sent outside the service and closes requests; the
@@ -1126,3 +1130,654 @@ def test_administrators_see_no_case_content():
         if name.startswith(CASE_CONTENT) and outcomes["administrator"] == "allow"
     ]
     assert opened == []
+
+
+# POSTs, appointed reviewers and panel members, links (issue 12, "Also prove") ------------------
+#
+# Every URL is POSTed by every role (anonymous, each member, the outsider under this partnership's
+# address and under their own, and the reviewer and panel member appointed to the review), with
+# the fields a browser would send from the page's own form. Who may not do it is refused (sign-in,
+# 403, 404, or 405 where the URL takes no POST) and nothing changes: every row of every table and
+# every stored file is compared before and after. Who may do it gets an answer, not an error.
+
+# The URLs whose views take only GET (reads and downloads): a POST is answered 405 to anyone who
+# gets that far; anonymous users are sent to sign in first on staff pages. Every other URL takes
+# a POST (a form) and is checked against POST_ACCESS.
+GET_ONLY = frozenset(
+    {
+        "healthz",
+        "accounts:account",
+        "accounts:signed_out",
+        "accounts:password_reset_sent",
+        "accounts:password_reset_complete",
+        "workspace:staff_home",
+        "workspace:partnership_home",
+        "notifications:list",
+        "notifications:detail",
+        "notifications:attachment",
+        "public_site:home",
+        "public_site:accessibility",
+        "public_site:privacy",
+        "public_site:reviews",
+        "public_site:document_download",
+        "public_page:manage",
+        "audit:trail",
+        "people:list",
+        "people:person",
+        "refer:type_start",
+        "refer:sent",
+        "refer:word_form",
+        "refer:status",
+        "referrals:triage",
+        "referrals:detail",
+        "referrals:case",
+        "referrals:notification_summary",
+        "reviews:list",
+        "reviews:detail",
+        "reviews:documents",
+        "reviews:document_download",
+        "reviews:terms_document",
+        "reviews:my_requests",
+        "reviews:return_attachment",
+        "reviews:rapid_review_report",
+        "reviews:chronology",
+        "reviews:chronology_export",
+        "reviews:chronology_template",
+        "reviews:chronology_upload_file",
+        "actions:tracker",
+        "actions:tracker_xlsx",
+        "actions:agency",
+        "actions:plan",
+        "actions:plan_docx",
+        "actions:plan_xlsx",
+        "actions:action",
+        "actions:evidence",
+        "reports:annual",
+        "reports:annual_xlsx",
+        "digests:list",
+        "digests:issue",
+        "digests:issue_preview",
+        "digests_public:list",
+        "digests_public:subscribe_sent",
+        "digests_public:issue",
+        "digests_public:pdf",
+        "digests_public:docx",
+        "publication:list",
+        "publication:detail",
+        "published:archive",
+        "published:feed",
+        "published:detail",
+        "published:file",
+        "library:search",
+        "library:record",
+        "library:national_reviews",
+        "library:themes",
+        "library:submission_download",
+        "library_public:search",
+        "library_public:record",
+        "library_public:json",
+        "clock:settings",
+    }
+)
+
+# Where the POST differs from the GET matrix: the POST-only URLs (GET answers 405), and forms
+# that more roles may read than may send.
+POST_ACCESS = {
+    "accounts:sign_out": SIGNED_IN,
+    "notifications:mark_all_read": SIGNED_IN,  # each person's own notifications
+    "reviews:move": CHANGE_RECORD,
+    "reviews:request_chase": record(allow=[BU], forbid=[PL, AGENCY]),
+    "reviews:requests": CHANGE_RECORD,
+    # The contributor's agency returns the request; the review's readers see it (403).
+    "reviews:request_detail": record(allow=[AGENCY], forbid=[BU, PL]),
+    "digests:item_move": CHANGE_RECORD,
+    "digests:item_remove": CHANGE_RECORD,
+    "publication:start": CHANGE_RECORD,
+    # Partner leads read the review's set-up pages; only the business unit changes them.
+    "reviews:terms": CHANGE_RECORD,
+    "reviews:appointments": CHANGE_RECORD,
+    "reviews:meetings": CHANGE_RECORD,
+    "reviews:people": CHANGE_RECORD,
+    "reviews:family": CHANGE_RECORD,
+    "reviews:findings": CHANGE_RECORD,
+    "reviews:quality": CHANGE_RECORD,
+    "actions:themes": BUSINESS_UNIT_ONLY,
+}
+
+# The reviewer and the panel member appointed to the local review and to the signed-off one (with
+# its action plan), members with the same roles as the matrix's reviewer and panel member, who
+# are appointed to nothing. DESIGN §2: "Panel member: the reviews they sit on; Reviewer: the
+# reviews they are appointed to". They read the review's pages (not the real identities: 403),
+# the appointed reviewer writes findings and uploads drafts, and neither changes anything else.
+# Pages not listed answer them as the matrix's reviewer and panel member (404 for the rapid
+# review, to which they are not appointed).
+APPOINTED = ["appointed_reviewer", "appointed_panel_member"]
+_READ_BY_APPOINTED = [
+    "reviews:detail",
+    "reviews:terms",
+    "reviews:terms_document",
+    "reviews:appointments",
+    "reviews:meetings",
+    "reviews:people",
+    "reviews:family",
+    "reviews:documents",
+    "reviews:document_download",
+    "reviews:quality",
+    "reviews:findings",
+    "reviews:sign_off",
+    "reviews:chronology",
+    "reviews:chronology_export",
+    "reviews:chronology_template",
+    "reviews:chronology_upload_file",  # the files the chronology they read came from
+    "actions:plan",
+    "actions:plan_docx",
+    "actions:plan_xlsx",
+    "actions:action",
+    "actions:evidence",
+]
+_SEEN_NOT_CHANGED_BY_APPOINTED = [
+    "reviews:person_identity",
+    "reviews:person_proposal",
+    "reviews:progress_check",
+    "reviews:reopen",
+    "reviews:chronology_add",
+    "reviews:chronology_upload",
+    "actions:learning_add",
+    "actions:finding_themes",
+    "actions:recommendation_add",
+    "actions:recommendation_edit",
+    "actions:impact",
+    "actions:action_add",
+    "actions:action_edit",
+    "actions:progress",
+    "actions:completion_request",
+    "actions:completion_decide",
+    "actions:not_implemented",
+]
+APPOINTED_ACCESS = {
+    **{name: dict.fromkeys(APPOINTED, "allow") for name in _READ_BY_APPOINTED},
+    **{name: dict.fromkeys(APPOINTED, "403") for name in _SEEN_NOT_CHANGED_BY_APPOINTED},
+    # The appointed reviewer writes findings and uploads drafts (can_edit_review_content).
+    "reviews:requests": dict.fromkeys(APPOINTED, "404"),  # the rapid review's
+    "reviews:document_upload": {"appointed_reviewer": "allow", "appointed_panel_member": "403"},
+    "reviews:finding_edit": {"appointed_reviewer": "allow", "appointed_panel_member": "403"},
+}
+APPOINTED_POST_ACCESS = {
+    # Read, but changed by the business unit only.
+    **{
+        name: dict.fromkeys(APPOINTED, "403")
+        for name in (
+            "reviews:terms",
+            "reviews:appointments",
+            "reviews:people",
+            "reviews:family",
+            "reviews:quality",
+            "reviews:move",
+            "publication:start",  # they see the signed-off review; publishing is not theirs
+        )
+    },
+    # The reviewer writes the findings and records meetings (can_edit_review_content).
+    "reviews:findings": {"appointed_reviewer": "allow", "appointed_panel_member": "403"},
+    "reviews:meetings": {"appointed_reviewer": "allow", "appointed_panel_member": "403"},
+    # A decision maker signs; the appointed may open the page (the service refuses them).
+    "reviews:sign_off": dict.fromkeys(APPOINTED, "allow"),
+}
+
+# Records whose URL names a record of the partnership: the outsider (the other partnership's
+# business unit) tries them under their own partnership's address too. The national milestone
+# rules are not the partnership's records (each partnership sets its own offsets).
+NOT_A_PARTNERSHIP_RECORD = {"clock:setting_edit"}
+
+POST_ROLES = [*ROLES, *APPOINTED]
+
+
+def _base_role(role: str) -> str:
+    return role.removeprefix("appointed_")
+
+
+def expected_get(name: str, role: str) -> str:
+    if role in APPOINTED and role in APPOINTED_ACCESS.get(name, {}):
+        return APPOINTED_ACCESS[name][role]
+    return ACCESS[name][_base_role(role)]
+
+
+def expected_post(name: str, role: str) -> str:
+    """What a POST by ``role`` answers: sign-in, 403, 404, 405 or allow."""
+    base = _base_role(role)
+    if name in GET_ONLY:
+        anonymous_first = role == "anonymous" and ACCESS[name]["anonymous"] == "login"
+        return "login" if anonymous_first else "405"
+    if role in APPOINTED:
+        if role in APPOINTED_POST_ACCESS.get(name, {}):
+            return APPOINTED_POST_ACCESS[name][role]
+        if role in APPOINTED_ACCESS.get(name, {}):
+            return APPOINTED_ACCESS[name][role]
+    return POST_ACCESS.get(name, ACCESS[name])[base]
+
+
+def _post_outcome(response) -> str:
+    return "405" if response.status_code == 405 else _outcome(response)
+
+
+@pytest.fixture
+def appointed(db, world):
+    """The reviewer and panel member appointed (linked accounts) to the local review and the
+    signed-off one; not to the rapid review."""
+    from safeguarding.reviews.models import Appointment, Review
+
+    _users, kwargs, partnership = world
+    reviews = Review.objects.filter(
+        pk__in=[kwargs["reviews:detail"]["pk"], kwargs["actions:plan"]["review_pk"]]
+    )
+    made = {}
+    for role in ("reviewer", "panel_member"):
+        user = UserFactory()
+        MembershipFactory(user=user, partnership=partnership, role=role)
+        for review in reviews:
+            Appointment.objects.create(
+                review=review,
+                role=role,
+                name=f"A Fictional {role.replace('_', ' ').title()}",
+                user=user,
+                appointed_on=timezone.localdate(),
+            )
+        made[f"appointed_{role}"] = user
+    return made
+
+
+def _url(name: str, kwargs: dict, partnership, **override) -> str:
+    if name in kwargs:
+        return reverse(name, kwargs={**kwargs[name], **override})
+    try:
+        return reverse(name)
+    except Exception:
+        return reverse(name, kwargs={"slug": partnership.slug, **override})
+
+
+def _client(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+# "Nothing changed" -------------------------------------------------------------------------------
+
+# Left out of the comparison, with the reason. Everything else (the audit trail, rate-limit hits,
+# notifications, tasks, every app's tables) must be exactly as before a refused POST.
+NOT_COMPARED = {
+    # The test signs each client in (force_login) before the request, and the session middleware
+    # may renew that session: a person's own session, no case data.
+    "django_session": "sessions",
+}
+
+
+def data_snapshot() -> dict:
+    """Every row of every table (hashed per table) and every stored file (name and size)."""
+    import hashlib
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.db import connection
+
+    tables = sorted(set(connection.introspection.table_names()) - set(NOT_COMPARED))
+    snapshot = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            rows = sorted(repr(tuple(row)) for row in cursor.fetchall())
+            snapshot[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+    media = Path(settings.MEDIA_ROOT)
+    snapshot["<stored files>"] = sorted(
+        (str(path.relative_to(media)), path.stat().st_size)
+        for path in media.rglob("*")
+        if path.is_file()
+    )
+    return snapshot
+
+
+def changed_between(before: dict, after: dict) -> list[str]:
+    return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+
+
+# The form a browser would send -----------------------------------------------------------------
+
+
+class _Page(HTMLParser):
+    """The links and forms of a page; each form with the fields a browser would send."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = {key: value or "" for key, value in attrs}
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+        if tag == "form":
+            self._form = {
+                "method": (attributes.get("method") or "get").lower(),
+                "action": attributes.get("action", ""),
+                "fields": [],  # (kind, name, value, checked)
+                "options": {},  # select name -> [(value, selected)]
+                "textareas": {},
+            }
+            self.forms.append(self._form)
+            return
+        if self._form is None:
+            return
+        name = attributes.get("name", "")
+        if tag == "input" and name:
+            self._form["fields"].append(
+                (
+                    attributes.get("type", "text").lower(),
+                    name,
+                    attributes.get("value", ""),
+                    "checked" in attributes,
+                )
+            )
+        elif tag == "select" and name:
+            self._select = name
+            self._form["options"][name] = []
+        elif tag == "option" and self._select:
+            self._form["options"][self._select].append(
+                (attributes.get("value", ""), "selected" in attributes)
+            )
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self._form["textareas"][name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._form is not None and self._textarea:
+            self._form["textareas"][self._textarea] += data
+
+
+def _typed_value(kind: str, name: str) -> str:
+    """A plausible value for an empty field, from its type and name."""
+    lowered = name.lower()
+    if lowered.endswith("day"):
+        return "1"
+    if lowered.endswith("month"):
+        return "6"
+    if lowered.endswith("year"):
+        return str(timezone.localdate().year)
+    if kind == "email" or "email" in lowered:
+        return "fictional.person@example.org"
+    if kind == "number":
+        return "1"
+    if kind == "url" or lowered.endswith("url"):
+        return "https://example.org/fictional"
+    if kind == "date":
+        return timezone.localdate().isoformat()
+    return "Fictional text"
+
+
+def browser_post_data(form: dict, sample_pdf: bytes) -> dict:
+    """The fields a browser would send from ``form`` with every field filled in plausibly:
+    hidden values as given, the first option of each choice, typed text, a PDF for files."""
+    data: dict[str, list] = {}
+    radios_done: set[str] = set()
+    for kind, name, value, checked in form["fields"]:
+        if kind in ("submit", "button", "reset", "image"):
+            continue
+        if kind == "hidden":
+            data.setdefault(name, []).append(value)
+        elif kind == "radio":
+            if checked:
+                data[name] = [value]
+                radios_done.add(name)
+            elif name not in data and name not in radios_done:
+                data[name] = [value]
+        elif kind == "checkbox":
+            if checked or name not in data:
+                data.setdefault(name, []).append(value or "on")
+        elif kind == "file":
+            data[name] = [SimpleUploadedFile("fictional.pdf", sample_pdf, "application/pdf")]
+        else:
+            data[name] = [value or _typed_value(kind, name)]
+    for name, options in form["options"].items():
+        chosen = [v for v, selected in options if selected and v] or [
+            v for v, _selected in options if v
+        ][:1]
+        if chosen:
+            data[name] = chosen[:1]
+    for name, text in form["textareas"].items():
+        data[name] = [text.strip() or "Fictional text."]
+    return {name: values if len(values) > 1 else values[0] for name, values in data.items()}
+
+
+def _forms_posting_to(html: str, page_path: str, target_path: str) -> list[dict]:
+    page = _Page()
+    page.feed(html)
+    found = []
+    for form in page.forms:
+        if form["method"] != "post":
+            continue
+        action = urlsplit(form["action"]).path or page_path
+        if action == target_path:
+            found.append(form)
+    return found
+
+
+def harvested_form(name, users, kwargs, partnership, sample_pdf, appointed_users) -> dict:
+    """The POST data for ``name``: its page's own form, as the first role that may send it sees
+    it (most fields first); {} when no page of the URL shows a form (a POST-only button)."""
+    every = {**users, **appointed_users}
+    url = _url(name, kwargs, partnership)
+    if name in GET_ONLY:
+        return {}
+    for role in [BU, PL, AGENCY, *APPOINTED, *MEMBERS, "anonymous"]:
+        if expected_post(name, role) != "allow" or expected_get(name, role) != "allow":
+            continue
+        response = _client(every[role]).get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        forms = _forms_posting_to(response.content.decode(), url.split("?")[0], url.split("?")[0])
+        if forms:
+            largest = max(forms, key=lambda f: len(f["fields"]) + len(f["options"]))
+            return browser_post_data(largest, sample_pdf)
+    return {}
+
+
+def _fresh(data: dict, sample_pdf: bytes) -> dict:
+    """A copy whose uploads can be read again (an uploaded file is read once)."""
+    return {
+        key: SimpleUploadedFile(value.name, sample_pdf, value.content_type)
+        if isinstance(value, SimpleUploadedFile)
+        else value
+        for key, value in data.items()
+    }
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def post_and_roll_back(client: Client, url: str, data: dict):
+    """POST inside a savepoint that is then rolled back, so that one role's allowed change does
+    not alter what the next role meets. Returns the response or the exception raised."""
+
+    outcome = None
+    try:
+        with transaction.atomic():
+            try:
+                outcome = client.post(url, data)
+            except Exception as error:  # the view failed: reported as such
+                outcome = error
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return outcome
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", APP_NAMES)
+def test_a_post_by_anyone_who_may_not_do_it_is_refused_and_changes_nothing(
+    name, world, appointed, sample_pdf
+):
+    users, kwargs, partnership = world
+    every = {**users, **appointed}
+    url = _url(name, kwargs, partnership)
+    data = harvested_form(name, users, kwargs, partnership, sample_pdf, appointed)
+    attempts = [(role, url) for role in POST_ROLES if expected_post(name, role) != "allow"]
+    # The outsider is the business unit of the other partnership: under its own address, a
+    # record of this partnership must still be out of reach.
+    names_a_record = set(kwargs.get(name, {})) - {"slug"}
+    if (
+        "slug" in kwargs.get(name, {})
+        and names_a_record
+        and ACCESS[name]["outsider"] != "allow"  # public pages are everyone's
+        and name not in NOT_A_PARTNERSHIP_RECORD
+    ):
+        attempts.append(("outsider", _url(name, kwargs, partnership, slug="elsewhere")))
+    problems = []
+    for role, address in attempts:
+        expected = expected_post(name, role) if address == url else "404"
+        if address != url and name in GET_ONLY:
+            expected = "405"
+        client = _client(every[role])  # signing in writes last_login and an audit event
+        before = data_snapshot()
+        for sent in (_fresh(data, sample_pdf), {}):
+            answer = _post_outcome(client.post(address, sent))
+            if answer != expected:
+                problems.append(
+                    f"{role} at {address} with {sorted(sent)}: {answer}, not {expected}"
+                )
+        changed = changed_between(before, data_snapshot())
+        if changed:
+            problems.append(f"{role} at {address}: a refused POST changed {changed}")
+    assert not problems, f"{name}: " + "; ".join(problems)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(set(APP_NAMES) - GET_ONLY))
+def test_a_post_by_anyone_who_may_do_it_gets_an_answer_not_an_error(
+    name, world, appointed, sample_pdf
+):
+    """The browser's form and an empty POST, each rolled back after: the page (again, with what
+    to correct), or a redirect; never a 5xx, a 403 or a 404. A 400 that says why on the page
+    (a refusal of the service, e.g. an administrator resending an invitation that gives a role
+    only the business unit gives) is an answer too."""
+    users, kwargs, partnership = world
+    every = {**users, **appointed}
+    url = _url(name, kwargs, partnership)
+    data = harvested_form(name, users, kwargs, partnership, sample_pdf, appointed)
+    problems = []
+    for role in POST_ROLES:
+        if expected_post(name, role) != "allow":
+            continue
+        for sent in (_fresh(data, sample_pdf), {}):
+            answer = post_and_roll_back(_client(every[role]), url, sent)
+            if isinstance(answer, Exception):
+                problems.append(f"{role} with {sorted(sent)}: {type(answer).__name__}: {answer}")
+            elif not _is_an_answer(name, answer):
+                problems.append(f"{role} with {sorted(sent)}: HTTP {answer.status_code}")
+    assert not problems, f"{name}: " + "; ".join(problems)
+
+
+# Accepting an invitation sets the password and sends the new member to sign in.
+ANSWERED_BY_SIGN_IN = {"accounts:invitation_accept"}
+
+
+def _is_an_answer(name: str, response) -> bool:
+    if response.status_code == 400:
+        return "govuk-error" in response.content.decode()
+    outcome = _post_outcome(response)
+    return outcome == "allow" or (outcome == "login" and name in ANSWERED_BY_SIGN_IN)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", APP_NAMES)
+def test_the_appointed_reviewer_and_panel_member_open_their_reviews_and_nothing_more(
+    name, world, appointed
+):
+    """The appointed open what DESIGN §2 gives them; the matrix's reviewer and panel member,
+    with the same roles but appointed to nothing, get 404 for the same review pages."""
+    users, kwargs, partnership = world
+    url = _url(name, kwargs, partnership)
+    seen = {role: _outcome(_client(appointed[role]).get(url)) for role in APPOINTED}
+    assert seen == {role: expected_get(name, role) for role in APPOINTED}, f"{name} ({url})"
+    if name in APPOINTED_ACCESS:
+        for role in ("reviewer", "panel_member"):
+            assert _outcome(_client(users[role]).get(url)) == "404", (name, role)
+
+
+# Links a role cannot follow are not shown to it -----------------------------------------------
+
+LINK_ROLES = [*ROLES, *APPOINTED]
+CRAWL_LIMIT = 600
+
+
+def _internal(href: str) -> str | None:
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    if parts.path.startswith(("/static/", "/media/")):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", LINK_ROLES)
+def test_no_page_shows_a_link_or_form_its_viewer_cannot_use(role, world, appointed, sample_pdf):
+    """From every page the role may open, follow every link (and each GET form's action) to the
+    service's own pages, page after page, and send each POST form as the page shows it (rolled
+    back after): none answers 403 or 404. Anonymous users start on the public pages: a link to
+    a staff page sends them to sign in, which is not a dead end."""
+    users, kwargs, partnership = world
+    user = {**users, **appointed}[role]
+    client = _client(user)
+    queue = [
+        _url(name, kwargs, partnership)
+        for name in APP_NAMES
+        if expected_get(name, role) == "allow" and name not in ("accounts:sign_out",)
+    ]
+    status: dict[str, int] = {}
+    shown_on: dict[str, str] = {}
+    posts: dict[str, tuple[str, dict]] = {}
+    while queue and len(status) < CRAWL_LIMIT:
+        url = queue.pop(0)
+        if url in status:
+            continue
+        response = client.get(url)
+        status[url] = response.status_code
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        page = _Page()
+        page.feed(response.content.decode())
+        targets = list(page.links)
+        for form in page.forms:
+            action = form["action"] or url.split("?")[0]
+            if form["method"] == "get":
+                targets.append(action)
+            elif "sign-out" not in action and _internal(action):
+                posts.setdefault(_internal(action), (url, form))
+        for href in targets:
+            target = _internal(href)
+            if target and "sign-out" not in target and target not in status:
+                shown_on.setdefault(target, url)
+                queue.append(target)
+    dead = [
+        f"{url} ({code}) shown on {shown_on.get(url, 'the start')}"
+        for url, code in status.items()
+        if code in (403, 404) and url in shown_on
+    ]
+    for action, (page_url, form) in posts.items():
+        answer = post_and_roll_back(client, action, browser_post_data(form, sample_pdf))
+        code = answer.status_code if not isinstance(answer, Exception) else 500
+        if code in (403, 404) or code >= 500:
+            dead.append(f"POST {action} ({code}) from the form on {page_url}")
+    assert len(status) < CRAWL_LIMIT, "the crawl did not finish: raise CRAWL_LIMIT"
+    assert not dead, f"{role}: " + "; ".join(dead)

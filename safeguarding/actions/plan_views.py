@@ -129,6 +129,7 @@ def _review_context(request, partnership, review, **extra) -> dict:
         "review": review,
         "can_manage": permissions.can_manage_actions(request.user, partnership),
         "can_view_themes": permissions.sees_every_action(request.user, partnership),
+        "can_view_tracker": permissions.can_view_tracker(request.user, partnership),
         **extra,
     }
 
@@ -141,6 +142,7 @@ def _action_context(request, partnership, action: Action, **extra) -> dict:
         "action": action,
         "recommendation": action.recommendation,
         "can_view_plan": permissions.can_view_action_plan(request.user, review),
+        "can_view_tracker": permissions.can_view_tracker(request.user, partnership),
         "tag": selectors.status_tag(action, timezone.localdate()),
         **extra,
     }
@@ -358,10 +360,15 @@ def recommendation_edit(request, slug: str, pk: int):
 @require_http_methods(["GET", "POST"])
 def impact(request, slug: str, pk: int):
     """Two parts on one page: how the partnership will know (the plan), then, once there is a
-    plan, what it found. A hidden ``part`` field says which form was sent."""
+    plan, what it found. A hidden ``part`` field says which form was sent; a POST without a
+    known part is checked as the plan (it used to add an error to an unbound form: a 500)."""
     partnership, recommendation = _recommendation(request, slug, pk)
     review = recommendation.review
-    part = request.POST.get("part") if request.method == "POST" else None
+    part = None
+    if request.method == "POST":
+        part = request.POST.get("part")
+        if part not in ("plan", "result"):
+            part = "plan"
     plan_form = ImpactPlanForm(
         posted(request) if part == "plan" else None,
         initial={
@@ -413,8 +420,6 @@ def impact(request, slug: str, pk: int):
                 request, f"The impact of recommendation {recommendation.number} is recorded"
             )
             return _to_plan(review, f"#recommendation-{recommendation.number}")
-    if request.method == "POST" and part not in ("plan", "result"):
-        plan_form.add_error(None, "Choose which part of the page to save")
     return render(
         request,
         "actions/plan/impact.html",

@@ -263,52 +263,56 @@ def issue_publish(*, issue: DigestIssue, actor, base_url: str = "") -> DigestIss
     """Publish a draft issue: store its PDF and Word file, show it on the public site, and
     (after the commit) queue the emails to subscribers. ``base_url`` makes the links in the
     files and emails absolute."""
-    with transaction.atomic():
-        issue = (
-            DigestIssue.objects.select_for_update().select_related("partnership").get(pk=issue.pk)
-        )
-        _ensure_draft(issue)
-        items = selectors.item_list(issue=issue)
-        if not items:
-            raise ServiceError("Add at least one item before publishing")
-        if not issue.introduction.strip():
-            raise ServiceError("Write the introduction before publishing")
-        hidden = [
-            item.heading
-            for item in items
-            if item.record is not None
-            and (not item.record.is_public or item.record.archived_at is not None)
-        ]
-        if hidden:
-            # A review withdrawn (or taken out of the library) since it was chosen.
-            raise ServiceError(
-                "Remove the items about reviews that are no longer public: " + "; ".join(hidden)
+    stored: list = []  # files written in the transaction: removed if it fails
+    try:
+        with transaction.atomic():
+            issue = (
+                DigestIssue.objects.select_for_update()
+                .select_related("partnership")
+                .get(pk=issue.pk)
             )
-        issue.status = DigestIssue.Status.PUBLISHED
-        issue.published_at = timezone.now()
-        issue.modified_by = actor
-        document = rendering.build_document(issue, items, base_url=base_url)
-        pdf, docx = rendering.pdf_bytes(document), rendering.docx_bytes(document)
-        try:
+            _ensure_draft(issue)
+            items = selectors.item_list(issue=issue)
+            if not items:
+                raise ServiceError("Add at least one item before publishing")
+            if not issue.introduction.strip():
+                raise ServiceError("Write the introduction before publishing")
+            hidden = [
+                item.heading
+                for item in items
+                if item.record is not None
+                and (not item.record.is_public or item.record.archived_at is not None)
+            ]
+            if hidden:
+                # A review withdrawn (or taken out of the library) since it was chosen.
+                raise ServiceError(
+                    "Remove the items about reviews that are no longer public: " + "; ".join(hidden)
+                )
+            issue.status = DigestIssue.Status.PUBLISHED
+            issue.published_at = timezone.now()
+            issue.modified_by = actor
+            document = rendering.build_document(issue, items, base_url=base_url)
+            pdf, docx = rendering.pdf_bytes(document), rendering.docx_bytes(document)
             issue.pdf.save(rendering.filename(issue, "pdf"), ContentFile(pdf), False)
+            stored.append(issue.pdf)
             issue.docx.save(rendering.filename(issue, "docx"), ContentFile(docx), False)
+            stored.append(issue.docx)
             issue.save()
-        except BaseException:
-            for stored in (issue.pdf, issue.docx):
-                if stored:
-                    stored.delete(save=False)
-            raise
-        told = _tell_members(issue, actor)
-        audit_record(
-            action="digest.published",
-            actor=actor,
-            target=issue,
-            payload={"number": issue.number, "items": len(items), "notified": told},
-        )
-        issue_pk = issue.pk
-        transaction.on_commit(
-            lambda: send_digest_issue.enqueue(issue_id=issue_pk, base_url=base_url)
-        )
+            told = _tell_members(issue, actor)
+            audit_record(
+                action="digest.published",
+                actor=actor,
+                target=issue,
+                payload={"number": issue.number, "items": len(items), "notified": told},
+            )
+            issue_pk = issue.pk
+            transaction.on_commit(
+                lambda: send_digest_issue.enqueue(issue_id=issue_pk, base_url=base_url)
+            )
+    except BaseException:  # a signal turned into SystemExit too (fault drills)
+        for file in stored:
+            file.delete(save=False)
+        raise
     return issue
 
 

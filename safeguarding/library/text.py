@@ -14,6 +14,7 @@ import gzip
 import importlib.resources
 import json
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -40,7 +41,17 @@ m o re ve y also get got via per
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
-_stemmer = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it is working on in itself, so one shared by the threads
+# of a server process (gunicorn's gthread workers) gives wrong stems or an IndexError when two
+# requests stem at once (found by bench/load.py). Each thread has its own.
+_stemmers = threading.local()
+
+
+def _stemmer():
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def fold(text: str) -> str:
@@ -57,7 +68,7 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
     """The Snowball English stem: neglected, neglecting, neglects → neglect."""
-    return _stemmer.stemWord(word)
+    return _stemmer().stemWord(word)
 
 
 def content_words(text: str) -> list[str]:

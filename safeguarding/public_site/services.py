@@ -77,7 +77,7 @@ def public_document_upload(
                 target=document,
                 payload={"kind": kind.code, "size_bytes": uploaded.size},
             )
-    except Exception:
+    except BaseException:  # a signal turned into SystemExit too (fault drills)
         document.file.delete(save=False)
         raise
     return document

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
@@ -18,6 +18,7 @@ from .permissions import can_manage_public_page
 
 
 @login_not_required
+@require_GET
 def home(request):
     return render(
         request,
@@ -27,6 +28,7 @@ def home(request):
 
 
 @login_not_required
+@require_GET
 def reviews(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     return render(
@@ -46,6 +48,7 @@ def reviews(request, slug: str):
 
 
 @login_not_required
+@require_GET
 def document_download(request, slug: str, pk: int):
     partnership = account_selectors.partnership_get_public(slug=slug)
     document = selectors.public_document_get_live(partnership=partnership, pk=pk)
@@ -59,11 +62,13 @@ def document_download(request, slug: str, pk: int):
 
 
 @login_not_required
+@require_GET
 def accessibility(request):
     return render(request, "public_site/accessibility.html")
 
 
 @login_not_required
+@require_GET
 def privacy(request):
     return render(request, "public_site/privacy.html")
 
@@ -78,6 +83,7 @@ def _partnership_for_editor(request, slug: str):
     return partnership
 
 
+@require_GET
 def manage(request, slug: str):
     partnership = _partnership_for_editor(request, slug)
     return render(

@@ -7,6 +7,7 @@ writes: validated, in one transaction, audited.
 """
 
 import datetime
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -210,6 +211,18 @@ def _checked_upload(publication: Publication, uploaded):
     return kind, findings
 
 
+@contextmanager
+def _discard_on_failure(stored: list):
+    """Remove the files in ``stored`` if the block fails: its transaction is rolled back, so no
+    row refers to them. BaseException: a signal turned into SystemExit too (fault drills)."""
+    try:
+        yield
+    except BaseException:
+        for file in stored:
+            file.delete(save=False)
+        raise
+
+
 def _save_file(publication, uploaded, kind, findings, title, actor) -> PublicationFile:
     now = timezone.now()
     saved = PublicationFile(
@@ -222,6 +235,7 @@ def _save_file(publication, uploaded, kind, findings, title, actor) -> Publicati
         checked_at=now,
     )
     saved.file.save(uploaded.name or f"file.{kind.code}", uploaded, save=False)
+    # Removed again if the caller's transaction fails after this (_discard_on_failure).
     saved.save()
     CheckFinding.objects.bulk_create(
         CheckFinding(
@@ -245,8 +259,10 @@ def publication_file_upload(
     if not title:
         raise ServiceError("Enter the title of the file", field="title")
     kind, findings = _checked_upload(publication, uploaded)
-    with transaction.atomic():
+    stored: list = []
+    with _discard_on_failure(stored), transaction.atomic():
         saved = _save_file(publication, uploaded, kind, findings, title, actor)
+        stored.append(saved.file)
         audit_record(
             action="publication.file_uploaded",
             actor=actor,
@@ -265,8 +281,10 @@ def file_replace(*, old_file: PublicationFile, actor, uploaded) -> PublicationFi
         raise ServiceError("This file has already been replaced", field="file")
     kind, findings = _checked_upload(publication, uploaded)
     now = timezone.now()
-    with transaction.atomic():
+    stored: list = []
+    with _discard_on_failure(stored), transaction.atomic():
         saved = _save_file(publication, uploaded, kind, findings, old_file.title, actor)
+        stored.append(saved.file)
         old_file.replaced_at = now
         old_file.save(update_fields=["replaced_at"])
         old_file.findings.filter(resolution="").update(

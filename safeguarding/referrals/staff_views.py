@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.clock import selectors as clock_selectors
@@ -89,6 +89,7 @@ def _case_url(case) -> str:
 # Triage ----------------------------------------------------------------------------------------
 
 
+@require_GET
 def triage(request, slug: str):
     partnership = _for_readers(request, slug)
     agencies = list(selectors.agency_list_for_partnership(partnership=partnership))
@@ -142,6 +143,7 @@ def triage(request, slug: str):
 # Referrals -------------------------------------------------------------------------------------
 
 
+@require_GET
 def referral_detail(request, slug: str, pk: int):
     partnership, referral = _referral(request, slug, pk)
     return render(
@@ -252,6 +254,7 @@ def referral_link_case(request, slug: str, pk: int):
 # Cases -----------------------------------------------------------------------------------------
 
 
+@require_GET
 def case_detail(request, slug: str, pk: int):
     partnership, case = _case(request, slug, pk)
     screening = selectors.case_screening(case=case)
@@ -613,6 +616,7 @@ def case_became_aware(request, slug: str, pk: int):
     )
 
 
+@require_GET
 def notification_summary(request, slug: str, pk: int):
     partnership, case = _case(request, slug, pk)
     text = selectors.notification_summary_text(

@@ -118,6 +118,9 @@ class Task:
     status: str  # "Completed", "In progress", "Not yet started", "Cannot start yet"
     url_name: str = ""
     hint: str = ""
+    # The task's page is a form for the business unit only (no read-only view): other readers
+    # of the review see the task and its status without a link (a link they could not follow).
+    managers_only: bool = False
 
 
 def task_list(review: Review) -> list[tuple[str, list[Task]]]:
@@ -143,6 +146,7 @@ def task_list(review: Review) -> list[tuple[str, list[Task]]]:
                         "Record immediate actions",
                         done if review.immediate_actions.exists() else todo,
                         "reviews:immediate_actions",
+                        managers_only=True,
                     ),
                 ],
             ),
@@ -155,11 +159,13 @@ def task_list(review: Review) -> list[tuple[str, list[Task]]]:
                         if review.meeting_held_on and review.recommendation
                         else (todo if meeting_ready else blocked),
                         "reviews:rapid_review_outcome",
+                        managers_only=True,
                     ),
                     Task(
                         "Send to the National Panel",
                         done if review.panel_submitted_on else todo,
                         "reviews:panel",
+                        managers_only=True,
                     ),
                     Task(
                         "Record the Panel's response",
@@ -167,6 +173,7 @@ def task_list(review: Review) -> list[tuple[str, list[Task]]]:
                         if review.panel_response_on
                         else (todo if review.panel_submitted_on else blocked),
                         "reviews:panel",
+                        managers_only=True,
                     ),
                 ],
             ),

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.audit_trail import selectors as audit_selectors
@@ -24,6 +25,7 @@ from .forms import CaseSearchForm
 CASE_PAGE_SIZE = 25
 
 
+@require_GET
 def staff_home(request):
     """The partnerships the signed-in user works in. One partnership: go straight there."""
     memberships = list(account_selectors.membership_list_for_user(user=request.user))
@@ -41,6 +43,7 @@ def staff_home(request):
     return render(request, "workspace/staff_home.html", {"rows": rows})
 
 
+@require_GET
 def partnership_home(request, slug: str):
     """What this user can do in one partnership, and what happened lately (business unit)."""
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)

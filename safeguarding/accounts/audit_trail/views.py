@@ -1,5 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
 
@@ -10,6 +11,7 @@ from .permissions import can_view_audit_trail
 PAGE_SIZE = 50
 
 
+@require_GET
 def trail(request, slug: str):
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not can_view_audit_trail(request.user, partnership):

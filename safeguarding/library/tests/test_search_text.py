@@ -26,6 +26,42 @@ def test_stems(word, expected):
     assert stem(word) == expected
 
 
+def test_threads_stemming_at_once_each_get_the_right_stems():
+    """A server process's threads search at once (gunicorn gthread): one Snowball stemmer
+    shared by them gave wrong stems and IndexError 500s (found by bench/load.py)."""
+    import threading
+
+    uncached = stem.__wrapped__
+    cases = {
+        "neglected": "neglect",
+        "safeguarding": "safeguard",
+        "information": "inform",
+        "relationships": "relationship",
+        "a": "a",
+        "cries": "cri",
+    }
+    wrong: list[tuple[str, str]] = []
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            for _ in range(2_000):
+                for word, expected in cases.items():
+                    got = uncached(word)
+                    if got != expected:
+                        wrong.append((word, got))
+        except BaseException as error:  # the IndexError of the shared stemmer
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert wrong == []
+
+
 def test_word_spans_are_offsets_into_the_text():
     text = "Über <b>risk</b> assessment"
     assert [text[s:e] for s, e, _ in word_spans(text)] == ["Über", "b", "risk", "b", "assessment"]

@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
@@ -100,6 +100,7 @@ def _filters_text(filters: selectors.Filters, agencies, people) -> str:
 
 
 @never_cache
+@require_GET
 def merged(request, slug: str, pk: int):
     partnership, review, scope = _chronology(request, slug, pk)
     form, filters, agencies, _people = _filters(request, review, scope)
@@ -184,6 +185,7 @@ def merged(request, slug: str, pk: int):
 
 
 @never_cache
+@require_GET
 def export(request, slug: str, pk: int):
     partnership, review, scope = _chronology(request, slug, pk)
     fmt = request.GET.get("format", "xlsx")  # Excel unless another format is asked for
@@ -236,6 +238,7 @@ def export(request, slug: str, pk: int):
     )
 
 
+@require_GET
 def template(request, slug: str, pk: int):
     _partnership, review, _scope = _chronology(request, slug, pk)
     fmt = request.GET.get("format", "csv")
@@ -529,6 +532,7 @@ def _upload_choice(request, partnership, review, agencies, allowed):
     )
 
 
+@require_GET
 def upload_file(request, slug: str, pk: int, upload_pk: int):
     """An imported chronology file as it was uploaded (audited like every staff download)."""
     partnership, review, scope = _chronology(request, slug, pk)

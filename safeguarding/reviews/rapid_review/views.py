@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.permissions import is_business_unit
@@ -152,7 +152,13 @@ def panel(request, slug: str, pk: int):
     partnership, review = _rapid_review_for_manager(request, slug, pk)
     if not review.is_rapid_review:
         raise PermissionDenied("This page is for rapid reviews")
-    action = request.POST.get("action") if request.method == "POST" else None
+    action = None
+    if request.method == "POST":
+        # A POST without a known action (not sent by the page) is checked as the form the page
+        # shows: the submission until it is recorded, then the response.
+        action = request.POST.get("action")
+        if action not in ("submission", "response"):
+            action = "response" if review.panel_submitted_on else "submission"
     submission_form = PanelSubmissionForm(request.POST if action == "submission" else None)
     response_form = PanelResponseForm(
         request.POST if action == "response" else None,
@@ -187,8 +193,6 @@ def panel(request, slug: str, pk: int):
         else:
             messages.success(request, "The Panel's response has been recorded")
             return redirect("reviews:panel", slug=partnership.slug, pk=review.pk)
-    elif request.method == "POST" and action not in ("submission", "response"):
-        raise PermissionDenied("Unknown action")
     return render(
         request,
         "reviews/rapid_review/panel.html",
@@ -202,6 +206,7 @@ def panel(request, slug: str, pk: int):
     )
 
 
+@require_GET
 def rapid_review_report(request, slug: str, pk: int):
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     review = review_get_for_user(user=request.user, partnership=partnership, pk=pk)

@@ -345,7 +345,7 @@ def _store_return(
                 payload=payload,
             )
             return_received_notify(agency_return=agency_return, actor=actor)
-    except Exception:
+    except BaseException:  # a signal turned into SystemExit too (fault drills)
         if agency_return.attachment:
             agency_return.attachment.delete(save=False)
         raise

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
@@ -46,9 +46,10 @@ def _review_for_manager(request, slug: str, pk: int):
 
 
 def _render_list(request, partnership, review, *, form=None, chase_form=None, status=200):
-    agencies = services.requestable_agencies(review)
+    can_manage = can_manage_review(request.user, review)
+    agencies = services.requestable_agencies(review) if can_manage else []
     rows = selectors.request_rows_for_review(review=review)
-    chaseable = selectors.overdue_rows(rows)
+    chaseable = selectors.overdue_rows(rows) if can_manage else []
     if form is None:
         form = RequestSendForm(agencies=agencies)
     if chase_form is None:
@@ -69,6 +70,7 @@ def _render_list(request, partnership, review, *, form=None, chase_form=None, st
             "agencies": agencies,
             "rapid_review_deadline": deadline,
             "read_only": review.is_read_only,
+            "can_manage": can_manage,
         },
         status=status,
     )
@@ -76,9 +78,13 @@ def _render_list(request, partnership, review, *, form=None, chase_form=None, st
 
 @require_http_methods(["GET", "POST"])
 def request_list(request, slug: str, pk: int):
-    partnership, review = _review_for_manager(request, slug, pk)
+    """The review's requests: every reader of the review sees them (as each request's page,
+    ADR 0010); only the business unit asks and chases."""
     if request.method != "POST":
+        partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+        review = review_get_for_user(user=request.user, partnership=partnership, pk=pk)
         return _render_list(request, partnership, review)
+    partnership, review = _review_for_manager(request, slug, pk)
     form = RequestSendForm(request.POST, agencies=services.requestable_agencies(review))
     if form.is_valid():
         try:
@@ -154,6 +160,7 @@ def request_chase(request, slug: str, request_pk: int):
     return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
 
 
+@require_GET
 def my_requests(request, slug: str):
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     agency_ids = agency_ids_for(request.user, partnership)
@@ -251,6 +258,7 @@ def request_detail(request, slug: str, request_pk: int):
             "review": review,
             "is_contributor": contributor,
             "can_manage": can_manage,
+            "can_read_review": can_view_review(request.user, review),
             "review_url": review_url(review) if can_view_review(request.user, review) else "",
             "returns": returns,
             "form": form,
@@ -421,6 +429,7 @@ def request_readdress(request, slug: str, request_pk: int):
     )
 
 
+@require_GET
 def return_attachment(request, slug: str, request_pk: int, return_pk: int):
     _, agency_request, _ = _request_for_reader(request, slug, request_pk)
     agency_return = selectors.return_get(request=agency_request, pk=return_pk)

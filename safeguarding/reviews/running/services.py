@@ -1199,7 +1199,7 @@ def document_version_upload(
                 partnership=review.partnership,
                 payload=payload,
             )
-    except Exception:
+    except BaseException:  # a signal turned into SystemExit too (fault drills)
         version.file.delete(save=False)
         raise
     return version

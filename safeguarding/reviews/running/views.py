@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.permissions import (
@@ -97,6 +97,7 @@ def _to(name: str, review: Review, anchor: str = ""):
 # The list and the task list --------------------------------------------------------------------
 
 
+@require_GET
 def review_list(request, slug: str):
     partnership = _partnership(request, slug)
     user = request.user
@@ -119,9 +120,11 @@ def review_list(request, slug: str):
     )
 
 
-def _task_groups(review: Review) -> list[dict]:
+def _task_groups(review: Review, user) -> list[dict]:
+    """The task list; a task links to its page only if ``user`` may open it."""
     groups = []
     counter = 0
+    manages = permissions.can_manage_review(user, review)
     for heading, tasks in workflow.task_list(review):
         rows = []
         for task in tasks:
@@ -130,7 +133,7 @@ def _task_groups(review: Review) -> list[dict]:
                 url = reverse(task.url_name, args=[review.partnership.slug, review.pk])
             except NoReverseMatch:
                 url = ""
-            if task.status == "Cannot start yet":
+            if task.status == "Cannot start yet" or (task.managers_only and not manages):
                 url = ""
             rows.append({"task": task, "url": url, "id": f"task-{counter}"})
         groups.append({"heading": heading, "tasks": rows})
@@ -146,7 +149,7 @@ def _detail(request, partnership, review: Review, move_errors=None):
             request,
             partnership,
             review,
-            groups=_task_groups(review),
+            groups=_task_groups(review, request.user),
             next_stage=Review.Stage(target).label if target else "",
             milestones=list(clock_selectors.milestone_list_for_subject(subject=review.case)),
             tracks=list(review.tracks.all()),
@@ -157,6 +160,7 @@ def _detail(request, partnership, review: Review, move_errors=None):
     )
 
 
+@require_GET
 def review_detail(request, slug: str, pk: int):
     partnership, review = _review(request, slug, pk)
     return _detail(request, partnership, review)
@@ -240,6 +244,7 @@ def review_terms(request, slug: str, pk: int):
     )
 
 
+@require_GET
 def review_terms_document(request, slug: str, pk: int):
     _, review = _review(request, slug, pk)
     fmt = request.GET.get("format", "docx")
@@ -525,6 +530,7 @@ def review_family(request, slug: str, pk: int):
 # Documents -------------------------------------------------------------------------------------
 
 
+@require_GET
 def review_documents(request, slug: str, pk: int):
     partnership, review = _review(request, slug, pk)
     return render(
@@ -578,6 +584,7 @@ def review_document_upload(request, slug: str, pk: int):
     )
 
 
+@require_GET
 def review_document_download(request, slug: str, pk: int, version_pk: int):
     review = _review(request, slug, pk)[1]
     version = selectors.document_version_get(review=review, pk=version_pk)
