@@ -1242,6 +1242,13 @@ POST_ACCESS = {
     "reviews:findings": CHANGE_RECORD,
     "reviews:quality": CHANGE_RECORD,
     "actions:themes": BUSINESS_UNIT_ONLY,
+    "records:person_download": BUSINESS_UNIT_ONLY,
+    # Removed records are put back by the business unit (the reviewer: meetings they record).
+    "reviews:person_restore": CHANGE_RECORD,
+    "reviews:appointment_restore": CHANGE_RECORD,
+    "reviews:meeting_restore": CHANGE_RECORD,
+    "reviews:family_contact_restore": CHANGE_RECORD,
+    "reviews:requests_chase": CHANGE_RECORD,
 }
 
 # The reviewer and the panel member appointed to the local review and to the signed-off one (with
@@ -1293,6 +1300,18 @@ _SEEN_NOT_CHANGED_BY_APPOINTED = [
     "actions:completion_request",
     "actions:completion_decide",
     "actions:not_implemented",
+    # What was entered in the review: changed, removed and put back by the business unit.
+    "reviews:person",
+    "reviews:person_remove",
+    "reviews:appointment",
+    "reviews:appointment_end",
+    "reviews:family_contact",
+    "reviews:family_contact_remove",
+    # The review's agency requests: they read them; the business unit closes, re-addresses
+    # and records returns.
+    "reviews:request_close",
+    "reviews:request_readdress",
+    "reviews:request_record_return",
 ]
 APPOINTED_ACCESS = {
     **{name: dict.fromkeys(APPOINTED, "allow") for name in _READ_BY_APPOINTED},
@@ -1301,6 +1320,11 @@ APPOINTED_ACCESS = {
     "reviews:requests": dict.fromkeys(APPOINTED, "404"),  # the rapid review's
     "reviews:document_upload": {"appointed_reviewer": "allow", "appointed_panel_member": "403"},
     "reviews:finding_edit": {"appointed_reviewer": "allow", "appointed_panel_member": "403"},
+    # The appointed reviewer records meetings, so changes, removes and puts them back too.
+    **{
+        name: {"appointed_reviewer": "allow", "appointed_panel_member": "403"}
+        for name in ("reviews:meeting", "reviews:meeting_remove")
+    },
 }
 APPOINTED_POST_ACCESS = {
     # Read, but changed by the business unit only.
@@ -1314,8 +1338,12 @@ APPOINTED_POST_ACCESS = {
             "reviews:quality",
             "reviews:move",
             "publication:start",  # they see the signed-off review; publishing is not theirs
+            "reviews:person_restore",
+            "reviews:appointment_restore",
+            "reviews:family_contact_restore",
         )
     },
+    "reviews:meeting_restore": {"appointed_reviewer": "allow", "appointed_panel_member": "403"},
     # The reviewer writes the findings and records meetings (can_edit_review_content).
     "reviews:findings": {"appointed_reviewer": "allow", "appointed_panel_member": "403"},
     "reviews:meetings": {"appointed_reviewer": "allow", "appointed_panel_member": "403"},
@@ -1326,7 +1354,7 @@ APPOINTED_POST_ACCESS = {
 # Records whose URL names a record of the partnership: the outsider (the other partnership's
 # business unit) tries them under their own partnership's address too. The national milestone
 # rules are not the partnership's records (each partnership sets its own offsets).
-NOT_A_PARTNERSHIP_RECORD = {"clock:setting_edit"}
+NOT_A_PARTNERSHIP_RECORD = {"clock:setting_edit", "records:retention_edit"}  # a record type
 
 POST_ROLES = [*ROLES, *APPOINTED]
 

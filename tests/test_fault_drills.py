@@ -19,9 +19,9 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from safeguarding.notifications.transport import DjangoMailTransport
 
 from safeguarding.audit.models import AuditEvent
+from safeguarding.core.email_transport import DjangoMailTransport
 from safeguarding.core.uploads import PDF
 from safeguarding.digests import sending
 from safeguarding.digests import services as digest_services
@@ -257,7 +257,7 @@ def test_a_digest_send_stopped_mid_way_sends_nobody_twice_and_a_second_run_finis
 
     # Stopped while the third email goes: two sent; the third's delivery row was committed
     # before it went (so that no retry can send it twice): it counts as sent (at most once).
-    _stop_at(monkeypatch, "safeguarding.notifications.transport:DjangoMailTransport.send", 2)
+    _stop_at(monkeypatch, "safeguarding.core.email_transport:DjangoMailTransport.send", 2)
     with pytest.raises(Killed):
         sending.issue_send(issue=digest)
     monkeypatch.undo()
