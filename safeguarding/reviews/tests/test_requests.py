@@ -181,16 +181,25 @@ def test_an_open_request_past_its_due_date_shows_overdue(
 
 
 @pytest.mark.django_db
-def test_only_the_business_unit_sees_the_review_requests_page(client_for, rapid_review):
-    # The partner lead reads the review (403); the others do not see it at all (404, ADR 0010).
-    for role, status in (
-        ("partner_lead", 403),
-        ("agency_contributor", 404),
-        ("reviewer", 404),
-        ("administrator", 404),
-    ):
+def test_the_partner_lead_reads_the_requests_page_and_only_the_business_unit_asks(
+    client_for, rapid_review, agency
+):
+    # Every reader of the review sees its requests (ADR 0010); only the business unit asks
+    # and chases, so the partner lead gets no form and a POST is refused (403). The others do
+    # not see the review at all (404).
+    client = client_for("partner_lead")
+    page = client.get(requests_url(rapid_review))
+    assert page.status_code == 200
+    assert "Send the request" not in page.content.decode()
+    assert "Chase" not in page.content.decode()
+    before = AgencyRequest.objects.count()
+    posted = client.post(requests_url(rapid_review), {"agencies": [agency.pk], "kind": "summary"})
+    assert posted.status_code == 403
+    assert AgencyRequest.objects.count() == before
+    client.logout()
+    for role in ("agency_contributor", "reviewer", "administrator"):
         client = client_for(role)
-        assert client.get(requests_url(rapid_review)).status_code == status
+        assert client.get(requests_url(rapid_review)).status_code == 404
         client.logout()
 
 
