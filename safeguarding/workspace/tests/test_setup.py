@@ -2,13 +2,20 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from safeguarding.accounts.models import Agency, Role
 from safeguarding.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core.errors import ServiceError
 from safeguarding.referrals import services as referral_services
-from safeguarding.referrals.models import Decision, DecisionMaker, Signature, Track
+from safeguarding.referrals.models import (
+    OUTCOMES_BY_TYPE,
+    Decision,
+    DecisionMaker,
+    Signature,
+    Track,
+)
 from safeguarding.referrals.tests.staff_support import make_case, name_decision_makers
 from safeguarding.reviews.models import AgencyRequest
 from safeguarding.reviews.tests.review_support import commission, decided_case
@@ -35,9 +42,9 @@ def _pending_decision(partnership, actor):
     track = Track.objects.get(case=case, review_type="cspr")
     decision = referral_services.decision_record(
         track=track,
-        outcome=referral_services.OUTCOMES_BY_TYPE["cspr"][0],
+        outcome=OUTCOMES_BY_TYPE["cspr"][0],
         rationale="Fictional reasons for tests.",
-        decided_on=case.opened_on if hasattr(case, "opened_on") else track.case.created_at.date(),
+        decided_on=timezone.localdate(),
         actor=actor,
     )
     first = next(iter(makers.values()))
