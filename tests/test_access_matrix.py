@@ -1383,7 +1383,11 @@ APPOINTED_POST_ACCESS = {
 # Records whose URL names a record of the partnership: the outsider (the other partnership's
 # business unit) tries them under their own partnership's address too. The national milestone
 # rules are not the partnership's records (each partnership sets its own offsets).
-NOT_A_PARTNERSHIP_RECORD = {"clock:setting_edit", "records:retention_edit"}  # a record type
+NOT_A_PARTNERSHIP_RECORD = {
+    "clock:setting_edit",
+    "records:retention_edit",
+    "setup:decision_maker_add",  # a review type
+}  # a record type
 
 POST_ROLES = [*ROLES, *APPOINTED]
 
