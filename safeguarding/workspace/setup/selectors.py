@@ -14,7 +14,8 @@ from safeguarding.reviews.models import AgencyRequest, Review
 def agency_list_linked(*, partnership: Partnership) -> QuerySet[Agency]:
     """The agencies linked to the partnership, by name, with how many partnerships use each."""
     return (
-        Agency.objects.filter(partnerships=partnership)
+        # Linked by id, so that the count below is not limited to this partnership's link.
+        Agency.objects.filter(pk__in=partnership.agencies.values("pk"))
         .annotate(partnership_count=Count("partnerships", distinct=True))
         .order_by("name")
     )

@@ -103,7 +103,7 @@ def agency_rename(*, partnership: Partnership, actor, agency: Agency, name: str)
         locked = Agency.objects.select_for_update().get(pk=agency.pk)
         if not partnership.agencies.filter(pk=locked.pk).exists():
             raise ServiceError("This agency is not one of the partnership's agencies")
-        if locked.partnerships.exclude(pk=partnership.pk).exists():
+        if Partnership.objects.filter(agencies=locked).exclude(pk=partnership.pk).exists():
             raise ServiceError(
                 f"{locked.name} is used by other partnerships too, so its name is shared: "
                 "ask the service's administrators to rename it",

@@ -97,8 +97,9 @@ def test_an_administrator_may_add_an_agency(partnership):
 
 
 def test_rename_only_an_agency_no_other_partnership_uses(
-    partnership, other_partnership, business_unit_user
+    client, partnership, other_partnership, business_unit_user
 ):
+    client.force_login(business_unit_user)
     own = AgencyFactory(name="Old Name")
     shared = AgencyFactory(name="Shared")
     partnership.agencies.add(own, shared)
@@ -112,6 +113,10 @@ def test_rename_only_an_agency_no_other_partnership_uses(
         "from": "Old Name",
         "to": "New Name",
     }
+    page = client.get(reverse("setup:agency_rename", args=[partnership.slug, shared.pk]))
+    assert "only the service" in page.text
+    listed = client.get(reverse("setup:agency_list", args=[partnership.slug])).text
+    assert listed.count("Also used by other partnerships") == 1
     with pytest.raises(ServiceError, match="other partnerships"):
         services.agency_rename(
             partnership=partnership, actor=business_unit_user, agency=shared, name="Mine"
