@@ -73,10 +73,10 @@ class DecisionMakerForm(GovukForm):
         label="Person",
         queryset=None,
         empty_label="Choose a person",
-        help_text="A member of the partnership",
+        help_text="A member of the partnership who may see its cases (not an administrator only)",
         error_messages={
             "required": "Choose a person",
-            "invalid_choice": "Choose a member of the partnership",
+            "invalid_choice": "Choose a member of the partnership who may see its cases",
         },
     )
 

@@ -2,10 +2,17 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from safeguarding.accounts.models import Agency, Membership, Partnership, ReviewType, User
+from safeguarding.accounts.models import (
+    CASE_DATA_ROLES,
+    Agency,
+    Membership,
+    Partnership,
+    ReviewType,
+    User,
+)
 from safeguarding.actions.models import Action
 from safeguarding.referrals.models import Decision, DecisionMaker
 from safeguarding.reviews.models import AgencyRequest, Review
@@ -111,9 +118,15 @@ def signatures_waiting(*, partnership: Partnership, review_type: str) -> int:
 
 
 def member_list(*, partnership: Partnership) -> QuerySet[User]:
-    """Active people with at least one role in the partnership: those who may be named."""
+    """Active people who may be named decision makers: those with a role in the partnership
+    that opens case content. A decision maker reads the decisions they sign, which an
+    administrator alone may never see (ADR 0011)."""
     return (
-        User.objects.filter(Q(memberships__partnership=partnership), is_active=True)
+        User.objects.filter(
+            memberships__partnership=partnership,
+            memberships__role__in=CASE_DATA_ROLES,
+            is_active=True,
+        )
         .distinct()
         .order_by("full_name", "email")
     )

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from safeguarding.accounts.models import Agency, Membership, Partnership, User
+from safeguarding.accounts.models import Agency, Partnership, User
 from safeguarding.audit.services import audit_record
 from safeguarding.core.errors import ServiceError
 from safeguarding.referrals.models import DecisionMaker
@@ -76,7 +76,13 @@ def agency_add(
         if agency is None:
             if not kind:
                 raise ServiceError("Choose what kind of agency it is", field="kind")
-            agency = Agency.objects.create(name=name, slug=_free_slug(name), kind=kind)
+            try:
+                with transaction.atomic():
+                    agency = Agency.objects.create(name=name, slug=_free_slug(name), kind=kind)
+            except IntegrityError:
+                raise ServiceError(
+                    "An agency of this name was added a moment ago: try again", field="name"
+                ) from None
             created = True
         if partnership.agencies.filter(pk=agency.pk).exists():
             raise ServiceError(f"{agency.name} is already one of the partnership's agencies")
@@ -194,10 +200,8 @@ def _check_maker_change(*, partnership: Partnership, actor, review_type: str) ->
 
 
 def _check_person(*, partnership: Partnership, user: User) -> None:
-    if not Membership.objects.filter(partnership=partnership, user=user).exists() or (
-        not user.is_active
-    ):
-        raise ServiceError("Choose a member of the partnership", field="user")
+    if not selectors.member_list(partnership=partnership).filter(pk=user.pk).exists():
+        raise ServiceError("Choose a member of the partnership who may see its cases", field="user")
 
 
 def _check_capacity_free(

@@ -258,6 +258,15 @@ def test_decision_makers_must_be_members_in_a_free_capacity(partnership, busines
             capacity="Police",
             user=outsider,
         )
+    admin = _member(partnership, Role.ADMINISTRATOR)
+    with pytest.raises(ServiceError, match="who may see its cases"):
+        services.decision_maker_name(
+            partnership=partnership,
+            actor=business_unit_user,
+            review_type="cspr",
+            capacity="Police",
+            user=admin,
+        )
     lead = _member(partnership)
     services.decision_maker_name(
         partnership=partnership,
