@@ -258,6 +258,8 @@ def decision_maker_change(
 ) -> DecisionMaker:
     """Change who signs in a capacity, or the capacity's name: the old row is archived and a
     new one named. Returns the current row (the same one when nothing changed)."""
+    if not can_manage_decision_makers(actor, partnership):
+        raise ServiceError(NOT_ALLOWED_MAKERS)
     capacity = capacity.strip()
     if not capacity:
         raise ServiceError("Enter the capacity they sign in", field="capacity")
