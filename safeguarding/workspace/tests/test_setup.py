@@ -384,3 +384,23 @@ def test_a_refused_change_shows_why_on_the_page(bu_client, partnership, business
     assert response.status_code == 400
     assert "govuk-error-summary" in response.text and "wait for signatures" in response.text
     assert DecisionMaker.objects.filter(pk=maker.pk).exists()
+
+
+def test_a_signed_off_review_still_shows_who_signed_after_a_change(
+    bu_client, partnership, business_unit_user, sample_pdf
+):
+    from safeguarding.actions.tests.support import signed_off_review
+
+    review = signed_off_review(partnership, business_unit_user, sample_pdf)
+    maker = DecisionMaker.objects.filter(partnership=partnership, review_type="cspr").first()
+    signer = maker.user
+    services.decision_maker_change(
+        partnership=partnership,
+        actor=business_unit_user,
+        maker=maker,
+        capacity=maker.capacity,
+        user=_member(partnership, full_name="Newly Named"),
+    )
+    page = bu_client.get(reverse("reviews:sign_off", args=[partnership.slug, review.pk]))
+    assert page.status_code == 200
+    assert signer.full_name in page.text and "Newly Named" in page.text
