@@ -179,6 +179,16 @@ ACCESS = {
     "people:person_roles": PEOPLE_MANAGERS,
     "people:person_deactivate": PEOPLE_MANAGERS,
     "people:person_reactivate": PEOPLE_MANAGERS,  # a redirect to the person: not deactivated
+    # Partnership setup (issue 13): agencies as people; decision makers by the business unit
+    # only (naming one opens decisions to them, which an administrator may never do).
+    "setup:agency_list": PEOPLE_MANAGERS,
+    "setup:agency_add": PEOPLE_MANAGERS,
+    "setup:agency_rename": PEOPLE_MANAGERS,
+    "setup:agency_remove": PEOPLE_MANAGERS,  # refused on POST (400): a contributor acts for it
+    "setup:decision_maker_list": BUSINESS_UNIT_ONLY,
+    "setup:decision_maker_add": BUSINESS_UNIT_ONLY,
+    "setup:decision_maker_change": BUSINESS_UNIT_ONLY,
+    "setup:decision_maker_remove": BUSINESS_UNIT_ONLY,  # refused on POST: a decision waits
     "accounts:invitation_accept": PUBLIC,  # the holder of the emailed link
     # Referrers: public forms, and a status page for the holder of the private link only.
     "refer:start": PUBLIC,
@@ -414,6 +424,7 @@ def _build_world(sample_pdf):
         name="Elsewhere Safeguarding Partnership", slug="elsewhere"
     )
     agency = AgencyFactory(name="Testshire Police", slug="testshire-police")
+    partnership.agencies.add(agency)
     business_unit_user = UserFactory(email="bu@testshire.example")
     MembershipFactory(user=business_unit_user, partnership=partnership, role=Role.BUSINESS_UNIT)
     block = public_services.content_block_create(
@@ -928,6 +939,20 @@ def _build_world(sample_pdf):
         },
         "workspace:partnership_home": {"slug": partnership.slug},
         "workspace:case_list": {"slug": partnership.slug},
+        **{
+            f"setup:{name}": {"slug": slug, "pk": agency.pk}
+            for name in ("agency_rename", "agency_remove")
+        },
+        "setup:decision_maker_add": {"slug": slug, "review_type": "cspr"},
+        **{
+            f"setup:{name}": {
+                "slug": slug,
+                "pk": DecisionMaker.objects.get(
+                    partnership=partnership, capacity="Local authority"
+                ).pk,
+            }
+            for name in ("decision_maker_change", "decision_maker_remove")
+        },
         "notifications:detail": {"pk": notification.pk},
         "notifications:attachment": {"pk": notification.pk, "attachment_pk": invitation.pk},
         "public_page:block_edit": {"slug": partnership.slug, "pk": block.pk},
@@ -1033,6 +1058,8 @@ RECORD_URLS = {
     "search term": ("library:search_term_remove", "pk"),
     "digest issue": ("digests:issue", "pk"),
     "digest item": ("digests:item_edit", "item_pk"),
+    "partnership's agency": ("setup:agency_rename", "pk"),
+    "decision maker": ("setup:decision_maker_change", "pk"),
     "milestone": ("clock:pause", "pk"),
     "retention hold": ("records:hold_lift", "pk"),
 }
@@ -1164,6 +1191,8 @@ GET_ONLY = frozenset(
         "audit:trail",
         "people:list",
         "people:person",
+        "setup:agency_list",
+        "setup:decision_maker_list",
         "refer:type_start",
         "refer:sent",
         "refer:word_form",
@@ -1354,7 +1383,11 @@ APPOINTED_POST_ACCESS = {
 # Records whose URL names a record of the partnership: the outsider (the other partnership's
 # business unit) tries them under their own partnership's address too. The national milestone
 # rules are not the partnership's records (each partnership sets its own offsets).
-NOT_A_PARTNERSHIP_RECORD = {"clock:setting_edit", "records:retention_edit"}  # a record type
+NOT_A_PARTNERSHIP_RECORD = {
+    "clock:setting_edit",
+    "records:retention_edit",
+    "setup:decision_maker_add",  # a review type
+}  # a record type
 
 POST_ROLES = [*ROLES, *APPOINTED]
 

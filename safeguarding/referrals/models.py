@@ -237,9 +237,22 @@ OUTCOMES_BY_TYPE: dict[str, list[Outcome]] = {
 }
 
 
+class CurrentDecisionMakerManager(models.Manager):
+    """Only the decision makers named now: a removed one (``archived_at`` set) is kept for the
+    signatures it gave, and read through ``DecisionMaker.all_objects``."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(archived_at__isnull=True)
+
+
 class DecisionMaker(models.Model):
     """Who must sign a partnership's decisions of one review type: the three safeguarding
-    partners for children and adults, the CSP chair for DHRs."""
+    partners for children and adults, the CSP chair for DHRs.
+
+    Never deleted: removing one, or changing its person or capacity, archives the row (and a
+    change names a new one), so signatures given in that capacity keep pointing at what was
+    signed. ``objects`` reads the current ones only (the partnership setup pages,
+    ``workspace/setup``)."""
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="decision_makers"
@@ -249,12 +262,21 @@ class DecisionMaker(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decision_roles"
     )
+    named_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    all_objects = models.Manager()
+    objects = CurrentDecisionMakerManager()
 
     class Meta:
         ordering = ["review_type", "capacity"]
+        base_manager_name = "all_objects"
+        default_manager_name = "objects"
         constraints = [
             models.UniqueConstraint(
-                fields=["partnership", "review_type", "capacity"], name="decision_maker_capacity"
+                fields=["partnership", "review_type", "capacity"],
+                condition=models.Q(archived_at__isnull=True),
+                name="decision_maker_capacity",
             )
         ]
 

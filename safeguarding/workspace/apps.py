@@ -5,3 +5,17 @@ class WorkspaceConfig(AppConfig):
     name = "safeguarding.workspace"
     label = "workspace"
     verbose_name = "Staff home"
+
+    def ready(self) -> None:
+        from safeguarding.audit.registry import register_actions
+
+        register_actions(
+            {
+                "agency.added": "Added an agency to the partnership",
+                "agency.renamed": "Renamed an agency",
+                "agency.removed": "Removed an agency from the partnership",
+                "decision_maker.named": "Named a decision maker",
+                "decision_maker.changed": "Changed a decision maker's person or capacity",
+                "decision_maker.removed": "Removed a decision maker",
+            }
+        )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.models import Agency, Invitation, Role, User
+from safeguarding.accounts.permissions import is_business_unit
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted, show_service_error
 
@@ -75,6 +76,7 @@ def people_list(request, slug: str):
             "filtered": bool(query or role),
             "invitations": selectors.invitation_list_open(partnership=partnership),
             "can_invite": bool(roles_grantable_by(request.user, partnership)),
+            "is_business_unit": is_business_unit(request.user, partnership),
         },
     )
 

@@ -741,9 +741,14 @@ def review_sign_off(request, slug: str, pk: int):
     makers = services.decision_makers_for(review)
     signatures = {
         s.decision_maker_id: s
-        for s in review.signatures.filter(round=round_).select_related("user")
+        for s in review.signatures.filter(round=round_).select_related(
+            "user", "decision_maker__user"
+        )
     }
-    rows = [{"maker": m, "signature": signatures.get(m.pk)} for m in makers]
+    rows = [{"maker": m, "signature": signatures.pop(m.pk, None)} for m in makers]
+    # A signature by someone no longer named (changed or removed since, ADR 0017) still counts
+    # in the record: show it too.
+    rows += [{"maker": s.decision_maker, "signature": s} for s in signatures.values()]
     can_sign = review.stage == Review.Stage.SIGN_OFF and any(
         r["maker"].user_id == request.user.pk and r["signature"] is None for r in rows
     )

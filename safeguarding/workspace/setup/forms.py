@@ -1,0 +1,86 @@
+"""Forms of the partnership setup pages (the services check everything again)."""
+
+from django import forms
+
+from safeguarding.accounts.models import Agency
+from safeguarding.core.forms import GovukForm
+
+
+class AgencyAddForm(GovukForm):
+    existing = forms.ModelChoiceField(
+        label="Choose an agency already in the service",
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label="Choose an agency",
+        help_text="Agencies are shared between partnerships: pick one if it is listed",
+    )
+    name = forms.CharField(
+        label="Or enter the name of a new agency",
+        max_length=200,
+        required=False,
+        error_messages={"max_length": "The name must be 200 characters or fewer"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of agency (for a new one)",
+        choices=[("", "Choose a kind"), *Agency.Kind.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["existing"].queryset = choices
+
+    def clean(self):
+        data = super().clean()
+        existing, name = data.get("existing"), (data.get("name") or "").strip()
+        if existing and name:
+            self.add_error("name", "Choose an agency from the list or enter a new name, not both")
+        elif not existing and not name and not self.errors:
+            self.add_error("existing", "Choose an agency or enter the name of a new one")
+        elif name and not data.get("kind") and not Agency.objects.filter(name__iexact=name):
+            self.add_error("kind", "Choose what kind of agency it is")
+        return data
+
+
+class AgencyRenameForm(GovukForm):
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        error_messages={
+            "required": "Enter the agency's name",
+            "max_length": "The name must be 200 characters or fewer",
+        },
+    )
+
+
+CAPACITY_HINT = (
+    "The part of the partnership they sign for, for example Local authority, Integrated care "
+    "board, Police, or Community Safety Partnership chair"
+)
+
+
+class DecisionMakerForm(GovukForm):
+    capacity = forms.CharField(
+        label="Capacity",
+        max_length=100,
+        help_text=CAPACITY_HINT,
+        error_messages={
+            "required": "Enter the capacity they sign in",
+            "max_length": "The capacity must be 100 characters or fewer",
+        },
+    )
+    user = forms.ModelChoiceField(
+        label="Person",
+        queryset=None,
+        empty_label="Choose a person",
+        help_text="A member of the partnership who may see its cases (not an administrator only)",
+        error_messages={
+            "required": "Choose a person",
+            "invalid_choice": "Choose a member of the partnership who may see its cases",
+        },
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = members
+        self.fields["user"].label_from_instance = lambda u: f"{u.full_name} ({u.email})"

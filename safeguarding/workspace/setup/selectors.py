@@ -1,0 +1,132 @@
+"""Reads for the partnership setup pages, scoped to one partnership."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from safeguarding.accounts.models import (
+    CASE_DATA_ROLES,
+    Agency,
+    Membership,
+    Partnership,
+    ReviewType,
+    User,
+)
+from safeguarding.actions.models import Action
+from safeguarding.referrals.models import Decision, DecisionMaker
+from safeguarding.reviews.models import AgencyRequest, Review
+
+
+def agency_list_linked(*, partnership: Partnership) -> QuerySet[Agency]:
+    """The agencies linked to the partnership, by name, with how many partnerships use each."""
+    return (
+        # Linked by id, so that the count below is not limited to this partnership's link.
+        Agency.objects.filter(pk__in=partnership.agencies.values("pk"))
+        .annotate(partnership_count=Count("partnerships", distinct=True))
+        .order_by("name")
+    )
+
+
+def agency_get_linked(*, partnership: Partnership, pk: int) -> Agency:
+    """One agency linked to the partnership: 404 for any other."""
+    try:
+        return agency_list_linked(partnership=partnership).get(pk=pk)
+    except Agency.DoesNotExist:
+        raise Http404("No such agency in this partnership") from None
+
+
+def agency_list_not_linked(*, partnership: Partnership) -> QuerySet[Agency]:
+    """Agencies that exist nationally and are not linked to the partnership yet."""
+    return Agency.objects.exclude(partnerships=partnership).order_by("name")
+
+
+@dataclass(frozen=True)
+class AgencyWork:
+    """What still ties an agency to a partnership: open requests, open actions, contributors."""
+
+    open_requests: int
+    open_actions: int
+    contributors: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.open_requests or self.open_actions or self.contributors)
+
+
+def agency_open_work(*, partnership: Partnership, agency: Agency) -> AgencyWork:
+    return AgencyWork(
+        open_requests=AgencyRequest.objects.filter(
+            review__partnership=partnership, agency=agency, returned_at__isnull=True, closure=""
+        ).count(),
+        open_actions=Action.objects.filter(
+            partnership=partnership, agency=agency, status__in=Action.OPEN
+        ).count(),
+        contributors=Membership.objects.filter(partnership=partnership, agency=agency).count(),
+    )
+
+
+@dataclass(frozen=True)
+class DecisionMakerGroup:
+    review_type: ReviewType
+    makers: list[DecisionMaker]
+    waiting: int  # decisions or reviews of this type that wait for signatures now
+
+
+def decision_maker_groups(*, partnership: Partnership) -> list[DecisionMakerGroup]:
+    """The partnership's current decision makers, one group per review type it runs."""
+    makers = list(
+        DecisionMaker.objects.filter(partnership=partnership)
+        .select_related("user")
+        .order_by("review_type", "capacity")
+    )
+    return [
+        DecisionMakerGroup(
+            review_type=review_type,
+            makers=[m for m in makers if m.review_type == review_type],
+            waiting=signatures_waiting(partnership=partnership, review_type=review_type),
+        )
+        for review_type in partnership.review_types
+    ]
+
+
+def decision_maker_get(*, partnership: Partnership, pk: int) -> DecisionMaker:
+    try:
+        return DecisionMaker.objects.select_related("user").get(partnership=partnership, pk=pk)
+    except DecisionMaker.DoesNotExist:
+        raise Http404("No such decision maker") from None
+
+
+def signatures_waiting(*, partnership: Partnership, review_type: str) -> int:
+    """How many decisions (awaiting signatures, or with a disagreement to resolve) and reviews
+    (at sign-off) of ``review_type`` wait for the signatures of its decision makers."""
+    decisions = Decision.objects.filter(
+        track__case__partnership=partnership,
+        track__review_type=review_type,
+        state__in=[Decision.State.AWAITING_SIGNATURES, Decision.State.DISPUTED],
+    ).count()
+    reviews = (
+        Review.objects.filter(
+            partnership=partnership,
+            stage=Review.Stage.SIGN_OFF,
+            tracks__review_type=review_type,
+        )
+        .distinct()
+        .count()
+    )
+    return decisions + reviews
+
+
+def member_list(*, partnership: Partnership) -> QuerySet[User]:
+    """Active people who may be named decision makers: those with a role in the partnership
+    that opens case content. A decision maker reads the decisions they sign, which an
+    administrator alone may never see (ADR 0011)."""
+    return (
+        User.objects.filter(
+            memberships__partnership=partnership,
+            memberships__role__in=CASE_DATA_ROLES,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )

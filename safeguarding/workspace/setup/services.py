@@ -1,0 +1,317 @@
+"""Writes for the partnership setup pages: agencies and named decision makers (issue 13).
+
+Each service checks who may do it, changes the rows in one transaction (the partnership row is
+locked first, so two people changing the same setup at once queue) and writes one audit event
+in that transaction. Nothing is deleted:
+
+- An agency is national (one row, unique name, linked to many partnerships). Adding one links
+  it (an agency of that name is reused); removing one unlinks it from this partnership only:
+  the agency, its requests, returns and actions stay as they were. Removal is refused while the
+  partnership still has open requests to it, open actions owned by it, or people acting for it,
+  because they would be left pointing at an agency the partnership no longer lists. A rename
+  changes the national row, so it is allowed only for an agency no other partnership uses.
+- A decision maker is archived (``archived_at``), never deleted; changing the person or the
+  capacity archives the old row and names a new one, so every signature keeps pointing at the
+  person and capacity it was given in. While a decision or review of the review type waits for
+  signatures, its signatories are fixed: the change is refused until the decision is final
+  (signed, or its disagreement resolved) or the review is signed off.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from safeguarding.accounts.models import Agency, Partnership, User
+from safeguarding.audit.services import audit_record
+from safeguarding.core.errors import ServiceError
+from safeguarding.referrals.models import DecisionMaker
+
+from . import selectors
+from .permissions import can_manage_agencies, can_manage_decision_makers
+
+NOT_ALLOWED_AGENCIES = "You cannot change the agencies of this partnership"
+NOT_ALLOWED_MAKERS = "Only the business unit names decision makers"
+
+
+def _lock(partnership: Partnership) -> Partnership:
+    return Partnership.objects.select_for_update().get(pk=partnership.pk)
+
+
+def _same_name(name: str):
+    return Agency.objects.filter(name__iexact=name.strip())
+
+
+def _free_slug(name: str) -> str:
+    base = slugify(name)[:50] or "agency"
+    slug, n = base, 1
+    while Agency.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+# Agencies --------------------------------------------------------------------------------------
+
+
+def agency_add(
+    *,
+    partnership: Partnership,
+    actor,
+    existing: Agency | None = None,
+    name: str = "",
+    kind: str = "",
+) -> tuple[Agency, bool]:
+    """Link an agency to the partnership: ``existing`` (chosen from the national list), or the
+    agency called ``name`` (reused when one of that name exists, in any letter case; created
+    with ``kind`` otherwise). Returns the agency and whether it was created."""
+    if not can_manage_agencies(actor, partnership):
+        raise ServiceError(NOT_ALLOWED_AGENCIES)
+    name = name.strip()
+    if existing is None and not name:
+        raise ServiceError("Choose an agency or enter the name of a new one", field="name")
+    with transaction.atomic():
+        _lock(partnership)
+        created = False
+        agency = existing or _same_name(name).first()
+        if agency is None:
+            if not kind:
+                raise ServiceError("Choose what kind of agency it is", field="kind")
+            try:
+                with transaction.atomic():
+                    agency = Agency.objects.create(name=name, slug=_free_slug(name), kind=kind)
+            except IntegrityError:
+                raise ServiceError(
+                    "An agency of this name was added a moment ago: try again", field="name"
+                ) from None
+            created = True
+        if partnership.agencies.filter(pk=agency.pk).exists():
+            raise ServiceError(f"{agency.name} is already one of the partnership's agencies")
+        partnership.agencies.add(agency)
+        audit_record(
+            action="agency.added",
+            actor=actor,
+            target=agency,
+            partnership=partnership,
+            payload={"name": agency.name, "kind": agency.kind, "created": created},
+        )
+    return agency, created
+
+
+def agency_rename(*, partnership: Partnership, actor, agency: Agency, name: str) -> bool:
+    """Rename an agency that only this partnership uses. Returns whether anything changed."""
+    if not can_manage_agencies(actor, partnership):
+        raise ServiceError(NOT_ALLOWED_AGENCIES)
+    name = name.strip()
+    if not name:
+        raise ServiceError("Enter the agency's name", field="name")
+    with transaction.atomic():
+        _lock(partnership)
+        locked = Agency.objects.select_for_update().get(pk=agency.pk)
+        if not partnership.agencies.filter(pk=locked.pk).exists():
+            raise ServiceError("This agency is not one of the partnership's agencies")
+        if Partnership.objects.filter(agencies=locked).exclude(pk=partnership.pk).exists():
+            raise ServiceError(
+                f"{locked.name} is used by other partnerships too, so its name is shared: "
+                "ask the service's administrators to rename it",
+                field="name",
+            )
+        if name == locked.name:
+            return False
+        if _same_name(name).exclude(pk=locked.pk).exists():
+            raise ServiceError(
+                "Another agency already has this name: add that agency instead", field="name"
+            )
+        before = locked.name
+        locked.name = name
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=["name"])
+        except IntegrityError:
+            raise ServiceError("Another agency already has this name", field="name") from None
+        audit_record(
+            action="agency.renamed",
+            actor=actor,
+            target=locked,
+            partnership=partnership,
+            payload={"from": before, "to": name},
+        )
+    agency.name = name
+    return True
+
+
+def agency_remove(*, partnership: Partnership, actor, agency: Agency) -> None:
+    """Take an agency off the partnership's list (the agency and its history stay)."""
+    if not can_manage_agencies(actor, partnership):
+        raise ServiceError(NOT_ALLOWED_AGENCIES)
+    with transaction.atomic():
+        _lock(partnership)
+        if not partnership.agencies.filter(pk=agency.pk).exists():
+            raise ServiceError("This agency is not one of the partnership's agencies")
+        work = selectors.agency_open_work(partnership=partnership, agency=agency)
+        if work.any:
+            raise ServiceError(agency_removal_refusal(agency, work))
+        partnership.agencies.remove(agency)
+        audit_record(
+            action="agency.removed",
+            actor=actor,
+            target=agency,
+            partnership=partnership,
+            payload={"name": agency.name},
+        )
+
+
+def agency_removal_refusal(agency: Agency, work: selectors.AgencyWork) -> str:
+    parts = []
+    if work.open_requests:
+        parts.append(_count(work.open_requests, "open request"))
+    if work.open_actions:
+        parts.append(_count(work.open_actions, "open action"))
+    if work.contributors:
+        parts.append(_count(work.contributors, "person acting", "people acting") + " for it")
+    return (
+        f"{agency.name} cannot be removed yet: it has {_and(parts)}. Close the requests and "
+        "actions and change those people's agency first"
+    )
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+# Decision makers -------------------------------------------------------------------------------
+
+
+def _check_maker_change(*, partnership: Partnership, actor, review_type: str) -> None:
+    if not can_manage_decision_makers(actor, partnership):
+        raise ServiceError(NOT_ALLOWED_MAKERS)
+    if review_type not in partnership.review_types:
+        raise ServiceError("The partnership does not run this kind of review", field="review_type")
+    waiting = selectors.signatures_waiting(partnership=partnership, review_type=review_type)
+    if waiting:
+        raise ServiceError(
+            f"{_count(waiting, 'decision or review', 'decisions or reviews')} of this kind "
+            "wait for signatures, and keep the decision makers they were sent to. Change the "
+            "decision makers once they are signed (or the disagreement is resolved)"
+        )
+
+
+def _check_person(*, partnership: Partnership, user: User) -> None:
+    if not selectors.member_list(partnership=partnership).filter(pk=user.pk).exists():
+        raise ServiceError("Choose a member of the partnership who may see its cases", field="user")
+
+
+def _check_capacity_free(
+    *, partnership: Partnership, review_type: str, capacity: str, except_pk=None
+) -> None:
+    taken = DecisionMaker.objects.filter(
+        partnership=partnership, review_type=review_type, capacity__iexact=capacity
+    ).exclude(pk=except_pk)
+    if taken.exists():
+        raise ServiceError(
+            "Someone is already named in this capacity for this kind of review", field="capacity"
+        )
+
+
+def _described(maker: DecisionMaker) -> dict:
+    return {
+        "review_type": maker.review_type,
+        "capacity": maker.capacity,
+        "user_id": maker.user_id,
+    }
+
+
+def decision_maker_name(
+    *, partnership: Partnership, actor, review_type: str, capacity: str, user: User
+) -> DecisionMaker:
+    """Name ``user`` as a decision maker of ``review_type`` in ``capacity``."""
+    capacity = capacity.strip()
+    if not capacity:
+        raise ServiceError("Enter the capacity they sign in", field="capacity")
+    with transaction.atomic():
+        _lock(partnership)
+        _check_maker_change(partnership=partnership, actor=actor, review_type=review_type)
+        _check_person(partnership=partnership, user=user)
+        _check_capacity_free(partnership=partnership, review_type=review_type, capacity=capacity)
+        maker = DecisionMaker.objects.create(
+            partnership=partnership,
+            review_type=review_type,
+            capacity=capacity,
+            user=user,
+            named_at=timezone.now(),
+        )
+        audit_record(
+            action="decision_maker.named",
+            actor=actor,
+            target=maker,
+            partnership=partnership,
+            payload=_described(maker),
+        )
+    return maker
+
+
+def decision_maker_change(
+    *, partnership: Partnership, actor, maker: DecisionMaker, capacity: str, user: User
+) -> DecisionMaker:
+    """Change who signs in a capacity, or the capacity's name: the old row is archived and a
+    new one named. Returns the current row (the same one when nothing changed)."""
+    if not can_manage_decision_makers(actor, partnership):
+        raise ServiceError(NOT_ALLOWED_MAKERS)
+    capacity = capacity.strip()
+    if not capacity:
+        raise ServiceError("Enter the capacity they sign in", field="capacity")
+    if capacity == maker.capacity and user.pk == maker.user_id:
+        return maker
+    with transaction.atomic():
+        _lock(partnership)
+        _check_maker_change(partnership=partnership, actor=actor, review_type=maker.review_type)
+        locked = DecisionMaker.objects.select_for_update().filter(pk=maker.pk).first()
+        if locked is None:
+            raise ServiceError("This decision maker has already been removed")
+        _check_person(partnership=partnership, user=user)
+        _check_capacity_free(
+            partnership=partnership,
+            review_type=locked.review_type,
+            capacity=capacity,
+            except_pk=locked.pk,
+        )
+        now = timezone.now()
+        locked.archived_at = now
+        locked.save(update_fields=["archived_at"])
+        new = DecisionMaker.objects.create(
+            partnership=partnership,
+            review_type=locked.review_type,
+            capacity=capacity,
+            user=user,
+            named_at=now,
+        )
+        audit_record(
+            action="decision_maker.changed",
+            actor=actor,
+            target=new,
+            partnership=partnership,
+            payload={"from": _described(locked), "to": _described(new), "replaces": locked.pk},
+        )
+    return new
+
+
+def decision_maker_remove(*, partnership: Partnership, actor, maker: DecisionMaker) -> None:
+    """Stop naming a decision maker (archived: the signatures they gave stay)."""
+    with transaction.atomic():
+        _lock(partnership)
+        _check_maker_change(partnership=partnership, actor=actor, review_type=maker.review_type)
+        locked = DecisionMaker.objects.select_for_update().filter(pk=maker.pk).first()
+        if locked is None:
+            raise ServiceError("This decision maker has already been removed")
+        locked.archived_at = timezone.now()
+        locked.save(update_fields=["archived_at"])
+        audit_record(
+            action="decision_maker.removed",
+            actor=actor,
+            target=locked,
+            partnership=partnership,
+            payload=_described(locked),
+        )
