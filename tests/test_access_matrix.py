@@ -405,17 +405,37 @@ def world(django_db_setup, django_db_blocker, sample_pdf):
         outer.__enter__()
         try:
             built = _build_world(sample_pdf)
+            _sign_in_once(built[0])
         except BaseException:
             outer.__exit__(*sys.exc_info())
             raise
     try:
         yield built
     finally:
+        SESSIONS.clear()
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             # The rollback is the whole point: prove it on every run.
             assert not Partnership.objects.filter(pk=built[2].pk).exists()
+
+
+# The session of each user of the world (user pk: session key), signed in once with the world:
+# a test client given the key is signed in as that user, without a sign-in per request (one
+# sign-in writes a session, last_login, an axes log and an audit event: thousands of them made
+# a fifth of the module's time). A request that changes a session (renewing it after a minute,
+# signing out) changes it in the test's transaction, rolled back after the test.
+SESSIONS: dict[int, str] = {}
+
+
+def _sign_in_once(users: dict) -> None:
+    from django.conf import settings
+
+    for user in users.values():
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            SESSIONS[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def _build_world(sample_pdf):
@@ -986,12 +1006,7 @@ def test_who_may_open_each_page(name, world):
             url = reverse(name)
         except Exception:
             url = reverse(name, kwargs={"slug": partnership.slug})
-    seen = {}
-    for role in ROLES:
-        client = Client()
-        if users[role] is not None:
-            client.force_login(users[role])
-        seen[role] = _outcome(client.get(url))
+    seen = {role: _outcome(_client(users[role]).get(url)) for role in ROLES}
     assert seen == ACCESS[name], f"{name} ({url})"
 
 
@@ -1066,9 +1081,7 @@ RECORD_URLS = {
 
 
 def _status(user, name: str, kwargs: dict) -> int:
-    client = Client()
-    client.force_login(user)
-    return client.get(reverse(name, kwargs=kwargs)).status_code
+    return _client(user).get(reverse(name, kwargs=kwargs)).status_code
 
 
 @pytest.mark.django_db
@@ -1455,9 +1468,17 @@ def _url(name: str, kwargs: dict, partnership, **override) -> str:
         return reverse(name, kwargs={"slug": partnership.slug, **override})
 
 
-def _client(user) -> Client:
+def _client(user, *, new_session: bool = False) -> Client:
+    """A client signed in as ``user`` (None: anonymous): with the session the world signed the
+    user in with (SESSIONS), or, for users made in a test or with ``new_session``, a new one."""
+    from django.conf import settings
+
     client = Client()
-    if user is not None:
+    if user is None:
+        return client
+    if not new_session and user.pk in SESSIONS:
+        client.cookies[settings.SESSION_COOKIE_NAME] = SESSIONS[user.pk]
+    else:
         client.force_login(user)
     return client
 
@@ -1473,12 +1494,10 @@ NOT_COMPARED = {
 }
 
 
-def data_snapshot() -> dict:
-    """Every row of every table (hashed per table) and every stored file (name and size)."""
+def table_snapshot() -> dict:
+    """Every row of every table (hashed per table), but the tables of NOT_COMPARED."""
     import hashlib
-    from pathlib import Path
 
-    from django.conf import settings
     from django.db import connection
 
     tables = sorted(set(connection.introspection.table_names()) - set(NOT_COMPARED))
@@ -1488,13 +1507,76 @@ def data_snapshot() -> dict:
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
             rows = sorted(repr(tuple(row)) for row in cursor.fetchall())
             snapshot[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
-    media = Path(settings.MEDIA_ROOT)
-    snapshot["<stored files>"] = sorted(
-        (str(path.relative_to(media)), path.stat().st_size)
-        for path in media.rglob("*")
-        if path.is_file()
-    )
     return snapshot
+
+
+def stored_files() -> list[tuple[str, int]]:
+    """Every stored file: its name under MEDIA_ROOT and its size."""
+    import os
+
+    from django.conf import settings
+
+    media = str(settings.MEDIA_ROOT)
+    return sorted(
+        (
+            os.path.relpath(os.path.join(folder, name), media),
+            os.path.getsize(os.path.join(folder, name)),
+        )
+        for folder, _folders, names in os.walk(media)
+        for name in names
+    )
+
+
+def data_snapshot() -> dict:
+    """Every row of every table (hashed per table) and every stored file (name and size)."""
+    return {**table_snapshot(), "<stored files>": stored_files()}
+
+
+def rows_written() -> int | None:
+    """How many rows this connection has inserted, updated or deleted so far: a counter that
+    every INSERT, UPDATE and DELETE moves, in any table, even one that leaves a row as it was
+    (SQLite's total_changes(); on PostgreSQL the current transaction's n_tup_ins, n_tup_upd and
+    n_tup_del over every table, its savepoints included). None on another database, where
+    every attempt is compared row by row. test_the_write_counter_sees_every_kind_of_write
+    proves on each run that the counter moves for each kind of write."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        query = "SELECT total_changes()"
+    elif connection.vendor == "postgresql":
+        query = (
+            "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0)"
+            " FROM pg_stat_xact_all_tables"
+        )
+    else:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        return int(cursor.fetchone()[0])
+
+
+def tables_changed_by(send) -> list[str]:
+    """The tables (less NOT_COMPARED) whose rows differ after ``send()``, which is run in a
+    savepoint rolled back after it.
+
+    Hashing every table before and after each attempt was most of the cost of the refused-POST
+    test, so the row-by-row comparison is made only when it can find something: when the write
+    counter (rows_written) did not move, no row was inserted, updated or deleted, and nothing
+    changed. When it moved (a session renewed, or a write), the tables are hashed after
+    ``send()``, the savepoint is rolled back to exactly the state before it, and hashed again."""
+    counted = rows_written()
+    after = None
+    try:
+        with transaction.atomic():
+            send()
+            if counted is None or rows_written() != counted:
+                after = table_snapshot()
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    if after is None:
+        return []
+    return changed_between(table_snapshot(), after)
 
 
 def changed_between(before: dict, after: dict) -> list[str]:
@@ -1708,18 +1790,82 @@ def test_a_post_by_anyone_who_may_not_do_it_is_refused_and_changes_nothing(
         expected = expected_post(name, role) if address == url else "404"
         if address != url and name in GET_ONLY:
             expected = "405"
-        client = _client(every[role])  # signing in writes last_login and an audit event
-        before = data_snapshot()
-        for sent in (_fresh(data, sample_pdf), {}):
-            answer = _post_outcome(client.post(address, sent))
-            if answer != expected:
-                problems.append(
-                    f"{role} at {address} with {sorted(sent)}: {answer}, not {expected}"
-                )
-        changed = changed_between(before, data_snapshot())
+        # Signed in before the comparison (signing in writes last_login and an audit event), in
+        # a new session: one of the world's, older than a minute, would be renewed (a write).
+        client = _client(every[role], new_session=True)
+        files_before = stored_files()
+
+        def send(client=client, address=address, expected=expected, role=role):
+            for sent in (_fresh(data, sample_pdf), {}):
+                answer = _post_outcome(client.post(address, sent))
+                if answer != expected:
+                    problems.append(
+                        f"{role} at {address} with {sorted(sent)}: {answer}, not {expected}"
+                    )
+
+        changed = tables_changed_by(send)
+        if stored_files() != files_before:
+            changed.append("<stored files>")
         if changed:
             problems.append(f"{role} at {address}: a refused POST changed {changed}")
     assert not problems, f"{name}: " + "; ".join(problems)
+
+
+@pytest.mark.django_db
+def test_the_write_counter_sees_every_kind_of_write(world):
+    """The refused-POST test trusts rows_written: when it has not moved, nothing was written.
+    On this database, every kind of write moves it (an UPDATE that leaves the row as it was, a
+    raw one, a write in a savepoint rolled back), and
+    tables_changed_by finds each real change and nothing else."""
+    from django.db import connection
+    from django.db.models import F
+
+    _users, kwargs, partnership = world
+    hold = kwargs["records:hold_lift"]["pk"]
+    notification = kwargs["notifications:detail"]["pk"]
+
+    def raw_update():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE accounts_partnership SET name = name WHERE id = %s", [partnership.pk]
+            )
+
+    def rolled_back_insert():
+        with pytest.raises(_RolledBack), transaction.atomic():
+            PartnershipFactory(slug="rolled-back")
+            raise _RolledBack
+
+    writes = {
+        "insert": (lambda: PartnershipFactory(slug="written"), ["accounts_partnership"]),
+        "update": (
+            lambda: Partnership.objects.filter(pk=partnership.pk).update(name="Renamed"),
+            ["accounts_partnership"],
+        ),
+        "update to the same value": (
+            lambda: Partnership.objects.filter(pk=partnership.pk).update(name=F("name")),
+            [],
+        ),
+        "raw update to the same value": (raw_update, []),
+        "delete, with what it cascades to": (
+            lambda: Notification.objects.get(pk=notification).delete(),
+            ["notifications_notification", "notifications_notificationattachment"],
+        ),
+        "delete through the ORM's collector": (
+            lambda: RetentionHold.objects.get(pk=hold).delete(),
+            ["records_retentionhold"],
+        ),
+        "insert in a savepoint rolled back": (rolled_back_insert, []),
+    }
+    counted = rows_written()
+    for kind, (write, changed) in writes.items():
+        if counted is not None:
+            with transaction.atomic():
+                before = rows_written()
+                write()
+                assert rows_written() > before, f"{connection.vendor}: {kind} not counted"
+                transaction.set_rollback(True)
+        assert tables_changed_by(write) == changed, kind
+    assert tables_changed_by(lambda: None) == []
 
 
 @pytest.mark.django_db

@@ -35,14 +35,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 # A second database for the backup and restore drill (records/tests/test_backup_drill.py): the
-# same engine and server as the default one, created empty (migrated) only for the tests that
-# ask for it. SQLite: an in-memory database of its own; PostgreSQL: test_<name>_restore_drill.
+# same engine and server as the default one, created empty (migrated) for a run that collects
+# the tests that ask for it (each pytest-xdist worker collects them all). SQLite: a file in var/
+# beside the test database, not in memory, so that --reuse-db keeps it migrated too (migrating
+# it took each worker 20-40 s of every `make test-fast`); PostgreSQL: test_<name>_restore_drill.
+# Its tests never commit to it (each runs in a transaction rolled back after it), so it stays
+# empty between runs.
 DATABASES = {
     **DATABASES,
     "restore_drill": {
         **DATABASES["default"],
         "TEST": {
-            "NAME": None
+            "NAME": str(VAR_DIR / "test_restore_drill.sqlite3")
             if DATABASES["default"]["ENGINE"].endswith("sqlite3")
             else f"test_{DATABASES['default']['NAME']}_restore_drill"
         },
