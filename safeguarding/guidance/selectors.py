@@ -72,3 +72,52 @@ def codes_applying(*, partnership: Partnership, on_date: datetime.date) -> list[
 
 def strand_label(strand: str) -> str:
     return Strand(strand).label
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: GuidanceVersion
+    adopted_on: datetime.date | None
+    applies_today: bool
+
+
+@dataclass(frozen=True)
+class StrandGroup:
+    strand: str
+    label: str
+    rows: list[VersionRow]
+    today: Applied | None
+
+
+def strand_groups(*, partnership: Partnership, today: datetime.date) -> list[StrandGroup]:
+    """The versions of each strand the partnership's review types use, with the dates it
+    adopted them and the one that applies to a case it becomes aware of today."""
+    types = {t.value for t in partnership.review_types}
+    adopted = {a.version_id: a.adopted_on for a in adoption_list(partnership=partnership)}
+    applying = versions_applying(partnership=partnership, on_date=today)
+    groups = []
+    for strand in Strand:
+        versions = list(GuidanceVersion.objects.filter(strand=strand))
+        if not versions or not set(versions[0].review_types) & types:
+            continue
+        current = applying.get(strand.value)
+        rows = [
+            VersionRow(
+                version=v,
+                adopted_on=adopted.get(v.pk),
+                applies_today=current is not None and current.version.pk == v.pk,
+            )
+            for v in versions
+        ]
+        groups.append(
+            StrandGroup(strand=strand.value, label=strand.label, rows=rows, today=current)
+        )
+    return groups
+
+
+def version_get(*, code: str) -> GuidanceVersion | None:
+    return GuidanceVersion.objects.filter(code=code).first()
+
+
+def adoption_get(*, partnership: Partnership, version: GuidanceVersion) -> GuidanceAdoption | None:
+    return GuidanceAdoption.objects.filter(partnership=partnership, version=version).first()

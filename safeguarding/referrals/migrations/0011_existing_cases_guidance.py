@@ -11,7 +11,7 @@ def load(apps, schema_editor):
     version_model = apps.get_model("guidance", "GuidanceVersion")
     case_model = apps.get_model("referrals", "Case")
     case_guidance = apps.get_model("referrals", "CaseGuidance")
-    defaults = [v for v in version_model.objects.filter(default_on=True)]
+    defaults = list(version_model.objects.filter(default_on=True))
     rows = []
     for case in case_model.objects.filter(guidance__isnull=True).only("pk", "became_aware_on"):
         chosen = {}
