@@ -144,3 +144,19 @@ def load_default_versions(version_model) -> None:
     for version in DEFAULT_VERSIONS:
         data = dict(version.__dict__)
         version_model.objects.update_or_create(code=data.pop("code"), defaults=data)
+
+
+# The screening engine's DHR test each version of the "dhr_law" strand calls for (the values of
+# the engine's DHR test choice: the 2004 Act s9 test, or the 2024 Act s19 DARDR test).
+DHR_TEST_FOR_VERSION: dict[str, str] = {
+    "DVCVA2004": "dvcva2004_s9",
+    "VPA2024": "vpa2024_s19",
+}
+
+
+def dhr_test_for(codes) -> str:
+    """The DHR test for a set of version codes (a case's, or those of a date)."""
+    for code in codes:
+        if code in DHR_TEST_FOR_VERSION:
+            return DHR_TEST_FOR_VERSION[code]
+    return DHR_TEST_FOR_VERSION["DVCVA2004"]
