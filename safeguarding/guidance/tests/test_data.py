@@ -90,3 +90,12 @@ def test_screen_without_a_guidance_date_prints_no_guidance():
     out = StringIO()
     call_command("screen", "-", stdin=StringIO('{"age": 30}'), stdout=out)
     assert "guidance" not in json.loads(out.getvalue())
+
+
+def test_the_marker_sets_name_versions_that_exist():
+    from safeguarding.reviews.running.quality_markers import SETS
+
+    codes = {v.code for v in DEFAULT_VERSIONS}
+    for marker_set in SETS.values():
+        assert marker_set.versions
+        assert set(marker_set.versions) <= codes

@@ -372,3 +372,38 @@ def test_the_case_page_says_which_guidance_the_case_follows_and_why(
         in page
     )
     assert CaseGuidance.objects.filter(case=case).count() == 4
+
+
+# Publication steps by version -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_2024_act_adds_the_copy_to_the_secretary_of_state(dhr_partnership, business_unit_user):
+    from safeguarding.publication.models import PrePublicationStep, Publication
+    from safeguarding.publication.rules import required_steps
+    from safeguarding.reviews.models import Review
+    from safeguarding.reviews.services import review_create
+
+    commencement = datetime.date(2026, 4, 6)
+    adopt(dhr_partnership, "VPA2024", commencement, business_unit_user, confirmed=True)
+    kinds = {}
+    for name, aware in (
+        ("Adult A", commencement - datetime.timedelta(days=1)),
+        ("Adult B", commencement),
+    ):
+        case = open_case(dhr_partnership, business_unit_user, aware, "dhr", name)
+        review = review_create(
+            case=case,
+            kind=Review.Kind.DHR,
+            stage=Review.Stage.SIGNED_OFF,
+            title=name,
+            actor=business_unit_user,
+            tracks=[],
+        )
+        publication = Publication.objects.create(
+            review=review, partnership=dhr_partnership, review_type="dhr", title=name
+        )
+        kinds[name] = {kind for kind, _ in required_steps(publication)}
+    sos = PrePublicationStep.Kind.DARDR_SOS_COPY
+    assert sos not in kinds["Adult A"]
+    assert {sos, PrePublicationStep.Kind.DA_COMMISSIONER_COPY} <= kinds["Adult B"]
