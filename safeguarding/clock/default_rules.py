@@ -331,9 +331,16 @@ FIELDS = (
 )
 
 
-def load_default_rules(rule_model, version_model) -> None:
-    """Create or update every default rule, attached to its guidance version (the versions
-    are loaded first: ``safeguarding.guidance.default_versions``)."""
+def load_default_rules(rule_model, version_model=None) -> None:
+    """Create or update every default rule, attached to its guidance version. A migration
+    passes its historical ``version_model`` (the versions loaded before); without one (tests
+    that flushed the database) the shipped versions are loaded first."""
+    if version_model is None:
+        from safeguarding.guidance.default_versions import load_default_versions
+        from safeguarding.guidance.models import GuidanceVersion
+
+        load_default_versions(GuidanceVersion)
+        version_model = GuidanceVersion
     versions = {v.code: v for v in version_model.objects.all()}
     for values in DEFAULT_RULES:
         data = dict(zip(FIELDS, values, strict=True))
