@@ -11,14 +11,17 @@ from importlib import import_module
 
 MIGRATION_DATA = [
     "safeguarding.actions.migrations.0002_default_themes",
-    "safeguarding.clock.migrations.0002_default_rules",
-    "safeguarding.clock.migrations.0003_review_rules",
+    "safeguarding.guidance.migrations.0002_default_versions",  # before the rules that name them
+    "safeguarding.clock.migrations.0008_rules_of_each_version",
     "safeguarding.library.migrations.0003_default_terms",
 ]
 # Data migrations that load no rows: the search index is put back after every migrate
 # (safeguarding/library/apps.py) and a flush leaves it in place; the others change or copy rows
 # that were there before, so an emptied database needs nothing from them.
 NOT_DATA = [
+    # The rules before guidance versions: 0008 loads every rule with its version.
+    "safeguarding.clock.migrations.0002_default_rules",
+    "safeguarding.clock.migrations.0003_review_rules",
     "safeguarding.library.migrations.0002_search_index",
     "safeguarding.library.migrations.0004_year_optional_welsh_types",
     "safeguarding.library.migrations.0005_search_index_publisher",
@@ -31,6 +34,8 @@ NOT_DATA = [
     # completes milestones of referrals acknowledged before.
     "safeguarding.referrals.migrations.0007_sar_acknowledgement_completes_its_milestone",
     "safeguarding.reviews.migrations.0007_encrypt_identities",
+    # Records on each existing case the guidance versions it would have had (ADR 0018).
+    "safeguarding.referrals.migrations.0011_existing_cases_guidance",
     "safeguarding.reviews.migrations.0008_chronology_uploads_and_proposed_people",
 ]
 

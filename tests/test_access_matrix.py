@@ -42,6 +42,7 @@ from safeguarding.clock.selectors import milestone_list_for_subject
 from safeguarding.core.uploads import PDF
 from safeguarding.digests import services as digest_services
 from safeguarding.digests.models import Subscriber
+from safeguarding.guidance.models import GuidanceAdoption, GuidanceVersion
 from safeguarding.library import services as library_services
 from safeguarding.notifications.models import Notification, NotificationAttachment
 from safeguarding.public_site import services as public_services
@@ -189,6 +190,9 @@ ACCESS = {
     "setup:decision_maker_add": BUSINESS_UNIT_ONLY,
     "setup:decision_maker_change": BUSINESS_UNIT_ONLY,
     "setup:decision_maker_remove": BUSINESS_UNIT_ONLY,  # refused on POST: a decision waits
+    "setup:guidance_list": BUSINESS_UNIT_ONLY,
+    "setup:guidance_adopt": BUSINESS_UNIT_ONLY,
+    "setup:guidance_remove": BUSINESS_UNIT_ONLY,
     "accounts:invitation_accept": PUBLIC,  # the holder of the emailed link
     # Referrers: public forms, and a status page for the holder of the private link only.
     "refer:start": PUBLIC,
@@ -493,6 +497,11 @@ def _build_world(sample_pdf):
         review_type="cspr",
         capacity="Local authority",
         user=users["partner_lead"],
+    )
+    GuidanceAdoption.objects.create(
+        partnership=partnership,
+        version=GuidanceVersion.objects.get(code="WT2023"),
+        adopted_on=datetime.date(2024, 2, 1),
     )
     decision = referral_services.decision_record(
         track=track,
@@ -964,6 +973,8 @@ def _build_world(sample_pdf):
             for name in ("agency_rename", "agency_remove")
         },
         "setup:decision_maker_add": {"slug": slug, "review_type": "cspr"},
+        "setup:guidance_adopt": {"slug": slug, "code": "WT2023"},
+        "setup:guidance_remove": {"slug": slug, "code": "WT2023"},
         **{
             f"setup:{name}": {
                 "slug": slug,
@@ -1206,6 +1217,7 @@ GET_ONLY = frozenset(
         "people:person",
         "setup:agency_list",
         "setup:decision_maker_list",
+        "setup:guidance_list",
         "refer:type_start",
         "refer:sent",
         "refer:word_form",
@@ -1400,6 +1412,8 @@ NOT_A_PARTNERSHIP_RECORD = {
     "clock:setting_edit",
     "records:retention_edit",
     "setup:decision_maker_add",  # a review type
+    "setup:guidance_adopt",  # a national guidance version
+    "setup:guidance_remove",  # the partnership's adoption, named by the national version
 }  # a record type
 
 POST_ROLES = [*ROLES, *APPOINTED]

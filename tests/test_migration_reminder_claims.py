@@ -21,6 +21,8 @@ from safeguarding.clock import services as clock_services
 from safeguarding.clock.default_rules import load_default_rules
 from safeguarding.clock.models import Event, MilestoneRule, ReminderClaim
 from safeguarding.clock.reminders import reminders_send
+from safeguarding.guidance.default_versions import load_default_versions
+from safeguarding.guidance.models import GuidanceVersion
 from safeguarding.referrals.models import Case
 from safeguarding.reviews.models import AgencyRequest
 
@@ -50,7 +52,9 @@ def migrate_to_latest() -> None:
 @pytest.fixture
 def world(partnership, agency, business_unit_user, user_for_role):
     """An overdue milestone, agency request and action, each with someone to remind."""
-    load_default_rules(MilestoneRule)  # a transactional test before this one may have flushed them
+    # A transactional test before this one may have flushed them.
+    load_default_versions(GuidanceVersion)
+    load_default_rules(MilestoneRule, GuidanceVersion)
     owner = user_for_role(Role.BUSINESS_UNIT, email="owner@testshire.example")
     case = Case.objects.create(
         partnership=partnership,

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "safeguarding.audit",
     "safeguarding.notifications",
     "safeguarding.public_site",
+    "safeguarding.guidance",
     "safeguarding.clock",
     "safeguarding.referrals",
     "safeguarding.reviews",

@@ -22,6 +22,9 @@ class ClockConfig(AppConfig):
                 "milestone.extended": "Extended a milestone",
                 "milestone.reminder_sent": "Sent a milestone reminder",
                 "milestone.setting_changed": "Changed a statutory clock setting",
+                "milestone.moved": "Moved a referral's milestone to its case",
+                "milestone.restarted": "Counted a milestone from a corrected date",
+                "milestone.repeated": "Set the next due date of a repeating milestone",
             }
         )
         register_kinds(

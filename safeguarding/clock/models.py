@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership, ReviewType
+from safeguarding.guidance.models import GuidanceVersion
 
 
 class Event(models.TextChoices):
@@ -38,6 +39,9 @@ class Event(models.TextChoices):
     SAR_REPORT_COMPLETED = "sar_report_completed", "The review's report was completed"
     CSP_AWARE = "csp_aware", "The Community Safety Partnership chair became aware of a death"
     DHR_DECIDED = "dhr_decided", "The chair decided whether to hold a review"
+    DHR_NOT_HELD = "dhr_not_held", "The chair decided not to hold a review"
+    HOME_OFFICE_TOLD = "home_office_told", "The Home Office was told of the decision"
+    DHR_SCOPING_COMPLETED = "dhr_scoping_completed", "The review's scoping was completed"
     DHR_INITIATED = "dhr_initiated", "A Domestic Homicide Review was started"
     DHR_REPORT_COMPLETED = "dhr_report_completed", "The review's report was completed"
 
@@ -55,6 +59,10 @@ class Basis(models.TextChoices):
 
 
 class MilestoneRule(models.Model):
+    """One clock rule of one guidance version (ADR 0018): a case starts only the rules of the
+    versions it follows. ``guidance_version`` names the document the rule cites (which may be a
+    companion of the version, such as the Panel's guidance or the 2018 Regulations)."""
+
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
     review_type = models.CharField(max_length=10, choices=ReviewType.choices)
@@ -63,7 +71,15 @@ class MilestoneRule(models.Model):
     offset_amount = models.PositiveIntegerField()
     offset_unit = models.CharField(max_length=20, choices=OffsetUnit.choices)
     rule_id = models.CharField(max_length=10, help_text="The rule ID in docs/rules.md, e.g. R2")
-    guidance_version = models.CharField(max_length=20, help_text="e.g. WT2023, CA2014, DHR2016")
+    guidance_version = models.CharField(
+        max_length=20, help_text="The document the rule cites, e.g. WT2023, PANEL-G, DHR2016"
+    )
+    version = models.ForeignKey(
+        GuidanceVersion,
+        on_delete=models.PROTECT,
+        related_name="milestone_rules",
+        help_text="The guidance version whose rule set holds this rule",
+    )
     basis = models.CharField(max_length=20, choices=Basis.choices)
     configurable = models.BooleanField(
         default=False, help_text="A partnership may change the offset ([K] and [C] rules)"

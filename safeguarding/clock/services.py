@@ -1,7 +1,9 @@
-"""Starting, completing, pausing and extending milestones. Every date sum goes through
-core.calendar (R39, R40)."""
+"""Starting, completing, pausing and extending milestones: every write to a milestone is here,
+audited. Every date sum goes through core.calendar (R39, R40). A subject starts only the rules of
+the guidance versions it follows (ADR 0018)."""
 
 import datetime
+from collections.abc import Collection
 
 from django.db import transaction
 from django.db.models import Model
@@ -10,6 +12,7 @@ from safeguarding.accounts.models import Partnership
 from safeguarding.audit.services import audit_record
 from safeguarding.core.calendar import add_calendar_months, add_working_days
 from safeguarding.core.errors import ServiceError
+from safeguarding.guidance.selectors import codes_applying
 
 from .models import (
     Milestone,
@@ -40,14 +43,22 @@ def milestones_start(
     label: str,
     url: str = "",
     review_types: list[str] | None = None,
+    versions: Collection[str] | None = None,
     owner=None,
 ) -> list[Milestone]:
     """Start every milestone whose rule begins with ``event`` (once per subject and rule).
 
     ``review_types`` limits the rules to those types (default: the types the partnership runs).
+    ``versions`` are the codes of the guidance versions the subject follows (a case's recorded
+    versions); only their rules start. Without it, the versions that apply to the partnership
+    on ``on_date`` (a referral before it has a case).
     """
     types = review_types or [t.value for t in partnership.review_types]
-    rules = MilestoneRule.objects.filter(starts_on_event=event, review_type__in=types)
+    if versions is None:
+        versions = codes_applying(partnership=partnership, on_date=on_date)
+    rules = MilestoneRule.objects.filter(
+        starts_on_event=event, review_type__in=types, version__code__in=list(versions)
+    )
     settings_by_rule = {
         s.rule_id: s
         for s in PartnershipMilestoneSetting.objects.filter(partnership=partnership, rule__in=rules)
@@ -80,6 +91,178 @@ def milestones_start(
             if created:
                 started.append(milestone)
     return started
+
+
+def expected_due(
+    *,
+    partnership: Partnership,
+    rule_id: str,
+    versions: Collection[str],
+    start: datetime.date,
+    review_type: str | None = None,
+) -> tuple[datetime.date, MilestoneRule]:
+    """The due date a rule gives from ``start`` (the rule of the subject's versions, with the
+    partnership's own offset where the rule allows one), without starting a milestone: the one
+    place other apps read a clock rule's figure from (e.g. R9's 15 working days)."""
+    rules = MilestoneRule.objects.filter(rule_id=rule_id, version__code__in=list(versions))
+    if review_type is not None:
+        rules = rules.filter(review_type=review_type)
+    rule = rules.order_by("-version__effective_from").first()
+    if rule is None:
+        raise ServiceError(f"No clock rule {rule_id} in the guidance this case follows")
+    setting = PartnershipMilestoneSetting.objects.filter(partnership=partnership, rule=rule).first()
+    amount = setting.offset_amount if setting and rule.configurable else rule.offset_amount
+    return due_date(start, amount, rule.offset_unit), rule
+
+
+def offset_words(*, partnership: Partnership, rule: MilestoneRule) -> str:
+    """The rule's offset in words for this partnership, e.g. "15 working days"."""
+    setting = PartnershipMilestoneSetting.objects.filter(partnership=partnership, rule=rule).first()
+    amount = setting.offset_amount if setting and rule.configurable else rule.offset_amount
+    return f"{amount} {OffsetUnit(rule.offset_unit).label}"
+
+
+def _close_not_applicable(milestone: Milestone, actor, reason: str) -> None:
+    milestone.status = Milestone.Status.NOT_APPLICABLE
+    milestone.save(update_fields=["status", "modified_at"])
+    audit_record(
+        action="milestone.not_applicable",
+        actor=actor,
+        target=milestone,
+        partnership=milestone.partnership,
+        payload={"rule": milestone.rule.rule_id, "reason": reason},
+    )
+
+
+def milestones_follow_versions(
+    *, subject: Model, versions: Collection[str], label: str, url: str = "", actor=None
+) -> list[Milestone]:
+    """Make the open milestones of ``subject`` those of ``versions``: an open milestone of
+    another version closes (not applicable) and the rule of the same R-number, review type and
+    starting event in ``versions`` starts instead, from the same day."""
+    started: list[Milestone] = []
+    with transaction.atomic():
+        others = list(
+            Milestone.objects.select_for_update(of=("self",))
+            .select_related("rule", "partnership")
+            .filter(
+                subject_type=subject_type_for(subject),
+                subject_id=subject.pk,
+                status__in=[Milestone.Status.DUE, Milestone.Status.PAUSED],
+            )
+            .exclude(rule__version__code__in=list(versions))
+        )
+        for milestone in others:
+            rule = milestone.rule
+            _close_not_applicable(milestone, actor, "guidance version")
+            started += milestones_start(
+                partnership=milestone.partnership,
+                event=rule.starts_on_event,
+                subject=subject,
+                on_date=milestone.starts_on,
+                label=label,
+                url=url,
+                review_types=[rule.review_type],
+                versions=versions,
+                owner=milestone.owner,
+            )
+    return started
+
+
+def milestones_move(
+    *, source: Model, target: Model, label: str, url: str, versions: Collection[str], actor=None
+) -> None:
+    """Move a referral's milestones to the case it joins. A clock the case already runs (the
+    same rule, from an earlier referral) keeps the case's; a milestone of a version the case
+    does not follow gives way to the case's own rule (``milestones_follow_versions``)."""
+    source_type, target_type = subject_type_for(source), subject_type_for(target)
+    with transaction.atomic():
+        target_rules = set(
+            Milestone.objects.filter(subject_type=target_type, subject_id=target.pk).values_list(
+                "rule_id", flat=True
+            )
+        )
+        for milestone in Milestone.objects.select_for_update(of=("self",)).filter(
+            subject_type=source_type, subject_id=source.pk
+        ):
+            if milestone.rule_id in target_rules:
+                # The case already runs this clock from an earlier referral: that one counts.
+                if milestone.status in (Milestone.Status.DUE, Milestone.Status.PAUSED):
+                    _close_not_applicable(milestone, actor, "already on the case")
+                continue
+            milestone.subject_type = target_type
+            milestone.subject_id = target.pk
+            milestone.subject_label = label
+            milestone.subject_url = url
+            milestone.save(
+                update_fields=["subject_type", "subject_id", "subject_label", "subject_url"]
+            )
+            audit_record(
+                action="milestone.moved",
+                actor=actor,
+                target=milestone,
+                partnership=milestone.partnership,
+                payload={"rule": milestone.rule.rule_id, "to": label},
+            )
+        milestones_follow_versions(
+            subject=target, versions=versions, label=label, url=url, actor=actor
+        )
+
+
+def milestones_restart(
+    *, subject: Model, events: Collection[str], on_date: datetime.date, actor=None
+) -> list[Milestone]:
+    """Count the open milestones that ``events`` started from ``on_date`` instead (the day the
+    partnership became aware was corrected); done ones keep their dates."""
+    restarted = []
+    with transaction.atomic():
+        for milestone in Milestone.objects.select_for_update(of=("self",)).filter(
+            subject_type=subject_type_for(subject),
+            subject_id=subject.pk,
+            rule__starts_on_event__in=list(events),
+            status__in=[Milestone.Status.DUE, Milestone.Status.PAUSED],
+        ):
+            old = milestone.due_on
+            due = due_date(on_date, milestone.offset_amount, milestone.offset_unit)
+            milestone.starts_on = on_date
+            milestone.due_on = due
+            milestone.original_due_on = due
+            milestone.save(update_fields=["starts_on", "due_on", "original_due_on", "modified_at"])
+            audit_record(
+                action="milestone.restarted",
+                actor=actor,
+                target=milestone,
+                partnership=milestone.partnership,
+                payload={"from": old.isoformat(), "to": due.isoformat()},
+            )
+            restarted.append(milestone)
+    return restarted
+
+
+def milestone_repeat(
+    *, milestone: Milestone, on_date: datetime.date, reason: str, actor
+) -> Milestone:
+    """A repeating milestone (R13's progress checks) done on ``on_date``: the next one falls
+    due one interval later."""
+    with transaction.atomic():
+        old = milestone.due_on
+        next_due = due_date(on_date, milestone.offset_amount, milestone.offset_unit)
+        milestone.due_on = next_due
+        milestone.extension_reason = reason
+        milestone.status = Milestone.Status.DUE
+        milestone.save(update_fields=["due_on", "extension_reason", "status", "modified_at"])
+        audit_record(
+            action="milestone.repeated",
+            actor=actor,
+            target=milestone,
+            partnership=milestone.partnership,
+            payload={
+                "from": old.isoformat(),
+                "to": next_due.isoformat(),
+                "done_on": on_date.isoformat(),
+            },
+        )
+    return milestone
 
 
 def milestones_complete(

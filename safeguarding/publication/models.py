@@ -171,6 +171,7 @@ class PrePublicationStep(models.Model):
         HOME_OFFICE_CONTENT = "home_office_content", "Home Office QA Panel content to publish"
         HOME_OFFICE_REVISIONS = "home_office_revisions", "Revisions the Home Office asked for"
         DA_COMMISSIONER_COPY = "da_commissioner_copy", "Copy to the Domestic Abuse Commissioner"
+        DARDR_SOS_COPY = "dardr_sos_copy", "Copy to the Secretary of State (Home Office)"
         BOARD_SIGN_OFF = "board_sign_off", "Safeguarding Adults Board sign-off"
 
     publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="steps")

@@ -5,6 +5,7 @@ import datetime
 
 from safeguarding.core.calendar import add_calendar_months, add_working_days
 from safeguarding.core.rule_sources import rule_source
+from safeguarding.referrals.selectors import case_guidance_codes
 
 from .models import CheckFinding, PrePublicationStep, Publication, PublicationSettings
 
@@ -27,15 +28,21 @@ def review_types_of(publication: Publication) -> set[str]:
 
 
 def required_steps(publication: Publication) -> list[tuple[str, str]]:
-    """(step kind, rule ID) the publication needs before it can go out."""
+    """(step kind, rule ID) the publication needs before it can go out, by the guidance versions
+    the review's case follows (ADR 0018): Working Together 2018 names Ofsted for the advance copy
+    (R17; under 2023 it is the partnership's setting); under the 2024 Act's section 19 the report
+    goes to the Secretary of State as well as the Domestic Abuse Commissioner (R36)."""
     types = review_types_of(publication)
+    versions = set(case_guidance_codes(case=publication.review.case))
     steps = []
     if "cspr" in types:
         steps += [(Kind.ADVANCE_COPY_PANEL, "R17"), (Kind.ADVANCE_COPY_SOS, "R17")]
-        if settings_for(publication.partnership).advance_copy_to_ofsted:
+        if "WT2018" in versions or settings_for(publication.partnership).advance_copy_to_ofsted:
             steps.append((Kind.ADVANCE_COPY_OFSTED, "R17"))
     if "dhr" in types:
         steps += [(Kind.HOME_OFFICE_CONTENT, "R34"), (Kind.DA_COMMISSIONER_COPY, "R36")]
+        if "VPA2024" in versions:
+            steps.append((Kind.DARDR_SOS_COPY, "R36"))
     if "sar" in types:
         steps.append((Kind.BOARD_SIGN_OFF, "R15"))
     return steps

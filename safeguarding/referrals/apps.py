@@ -54,6 +54,7 @@ class ReferralsConfig(AppConfig):
                 "referral.linked_to_case": "Linked a referral to a case",
                 "case.opened": "Opened a case for screening",
                 "case.became_aware_changed": "Corrected the date the partnership became aware",
+                "case.guidance_recorded": "Recorded the guidance versions the case follows",
                 "case.screening_saved": "Recorded screening facts",
                 "case.sent_for_decision": "Sent a case for decision",
                 "decision.recorded": "Recorded a decision",

@@ -14,6 +14,7 @@ from django.db import models
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
 from safeguarding.core.encryption import EncryptedDateField, EncryptedTextField
 from safeguarding.core.models import ArchivableModel, TimeStampedModel
+from safeguarding.guidance.models import GuidanceVersion, Strand
 
 
 class Status(models.TextChoices):
@@ -91,6 +92,43 @@ class Case(ArchivableModel):
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.pseudonym})"
+
+
+class CaseGuidance(models.Model):
+    """A guidance version the case follows, one per strand, recorded from the day the
+    partnership became aware (ADR 0018). A later change to the partnership's adoption dates
+    never rewrites it; correcting the day the partnership became aware records it again."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="guidance")
+    strand = models.CharField(max_length=20, choices=Strand.choices)
+    version = models.ForeignKey(GuidanceVersion, on_delete=models.PROTECT, related_name="+")
+    aware_on = models.DateField(help_text="The day the partnership became aware, when recorded")
+    since = models.DateField(help_text="The day the version applied from for the partnership")
+    adopted = models.BooleanField(
+        help_text="Adopted by the partnership on that day (else in force by default)"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["strand"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "strand"], name="case_guidance_once_per_strand")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.version.code}"
+
+    @property
+    def why(self) -> str:
+        """Why the case follows this version, in plain words."""
+        if self.adopted:
+            reason = f"the partnership adopted {self.version.short_title} on {self.since:%-d %B %Y}"
+        else:
+            reason = (
+                f"{self.version.short_title} applies from {self.since:%-d %B %Y} and the "
+                "partnership had adopted no later version by then"
+            )
+        return f"Aware on {self.aware_on:%-d %B %Y}; {reason}"
 
 
 class Referral(TimeStampedModel):

@@ -16,6 +16,8 @@ from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
 from safeguarding.core.rule_sources import rules_in_words
+from safeguarding.guidance.models import Strand
+from safeguarding.guidance.selectors import codes_applying, versions_applying
 
 from . import permissions, screening
 from .models import (
@@ -606,3 +608,59 @@ def _result_label(result: str | None) -> str:
     if not result:
         return "Not known"
     return RESULT_LABELS.get(result, result.replace("_", " ").capitalize())
+
+
+# Guidance versions (ADR 0018) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseGuidanceRow:
+    strand: str
+    strand_label: str
+    code: str
+    title: str
+    status_label: str
+    why: str
+    recorded: bool
+
+
+def case_guidance_rows(*, case: Case) -> list[CaseGuidanceRow]:
+    """The guidance versions the case follows and why, for the case page. A case recorded
+    before versions existed and not yet migrated (never in practice: migration 0011 records
+    them) shows the versions that apply on its day of awareness, marked not recorded."""
+    recorded = list(case.guidance.select_related("version"))
+    if recorded:
+        return [
+            CaseGuidanceRow(
+                strand=row.strand,
+                strand_label=Strand(row.strand).label,
+                code=row.version.code,
+                title=row.version.short_title,
+                status_label=row.version.get_status_display(),
+                why=row.why,
+                recorded=True,
+            )
+            for row in recorded
+        ]
+    applying = versions_applying(partnership=case.partnership, on_date=case.became_aware_on)
+    return [
+        CaseGuidanceRow(
+            strand=strand,
+            strand_label=Strand(strand).label,
+            code=applied.version.code,
+            title=applied.version.short_title,
+            status_label=applied.version.get_status_display(),
+            why=f"Aware on {case.became_aware_on:%-d %B %Y}; {applied.why}",
+            recorded=False,
+        )
+        for strand, applied in sorted(applying.items())
+    ]
+
+
+def case_guidance_codes(*, case: Case) -> list[str]:
+    """The codes of the guidance versions the case follows: those recorded on it, or (for a
+    case without any recorded) those applying on the day the partnership became aware."""
+    codes = sorted(case.guidance.values_list("version__code", flat=True))
+    if codes:
+        return codes
+    return codes_applying(partnership=case.partnership, on_date=case.became_aware_on)

@@ -14,15 +14,17 @@ from safeguarding.accounts.models import Partnership, ReviewType, Role
 from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
-from safeguarding.clock.models import Event, Milestone, subject_type_for
+from safeguarding.clock.models import Event
 from safeguarding.core import encryption
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.rate_limits import RateLimit
+from safeguarding.guidance.selectors import versions_applying
 from safeguarding.notifications.services import notify
 
 from .models import (
     OUTCOMES_BY_TYPE,
     Case,
+    CaseGuidance,
     Decision,
     DecisionMaker,
     Disagreement,
@@ -35,6 +37,7 @@ from .models import (
     Track,
     age_group_for,
 )
+from .selectors import case_guidance_codes
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
 
@@ -225,27 +228,52 @@ def facts_from_referral(referral: Referral) -> dict:
     return {key: value for key, value in facts.items() if value is not None}
 
 
-def _move_milestones_to_case(referral: Referral, case: Case) -> None:
-    referral_type = subject_type_for(referral)
-    case_type = subject_type_for(case)
-    case_rules = set(
-        Milestone.objects.filter(subject_type=case_type, subject_id=case.pk).values_list(
-            "rule_id", flat=True
-        )
+def _case_label(case: Case) -> str:
+    return f"{case.reference} ({case.pseudonym})"
+
+
+def _case_url(case: Case) -> str:
+    return reverse("referrals:case", args=[case.partnership.slug, case.pk])
+
+
+def _move_milestones_to_case(referral: Referral, case: Case, actor=None) -> None:
+    clock.milestones_move(
+        source=referral,
+        target=case,
+        label=_case_label(case),
+        url=_case_url(case),
+        versions=case_guidance_codes(case=case),
+        actor=actor,
     )
-    url = reverse("referrals:case", args=[case.partnership.slug, case.pk])
-    for milestone in Milestone.objects.filter(subject_type=referral_type, subject_id=referral.pk):
-        if milestone.rule_id in case_rules:
-            # The case already runs this clock from an earlier referral: that one counts.
-            if milestone.status in (Milestone.Status.DUE, Milestone.Status.PAUSED):
-                milestone.status = Milestone.Status.NOT_APPLICABLE
-                milestone.save(update_fields=["status", "modified_at"])
-            continue
-        milestone.subject_type = case_type
-        milestone.subject_id = case.pk
-        milestone.subject_label = f"{case.reference} ({case.pseudonym})"
-        milestone.subject_url = url
-        milestone.save(update_fields=["subject_type", "subject_id", "subject_label", "subject_url"])
+
+
+def _case_guidance_record(case: Case, actor) -> bool:
+    """Record on the case the guidance versions that apply on the day the partnership became
+    aware (ADR 0018). True when they changed (a corrected day of awareness)."""
+    applying = versions_applying(partnership=case.partnership, on_date=case.became_aware_on)
+    before = dict(case.guidance.values_list("strand", "version__code"))
+    after = {strand: applied.version.code for strand, applied in applying.items()}
+    case.guidance.exclude(strand__in=list(applying)).delete()
+    for strand, applied in applying.items():
+        CaseGuidance.objects.update_or_create(
+            case=case,
+            strand=strand,
+            defaults={
+                "version": applied.version,
+                "aware_on": case.became_aware_on,
+                "since": applied.since,
+                "adopted": applied.adopted,
+            },
+        )
+    if before == after:
+        return False
+    audit_record(
+        action="case.guidance_recorded",
+        actor=actor,
+        target=case,
+        payload={"from": before, "to": after, "aware_on": case.became_aware_on.isoformat()},
+    )
+    return True
 
 
 def case_open(*, referral: Referral, pseudonym: str, actor) -> Case:
@@ -274,7 +302,8 @@ def case_open(*, referral: Referral, pseudonym: str, actor) -> Case:
         referral.status = Status.IN_SCREENING
         referral.modified_by = actor
         referral.save(update_fields=["case", "status", "modified_by", "modified_at"])
-        _move_milestones_to_case(referral, case)
+        _case_guidance_record(case, actor)
+        _move_milestones_to_case(referral, case, actor)
         audit_record(
             action="case.opened", actor=actor, target=case, payload={"referral": referral.reference}
         )
@@ -292,7 +321,7 @@ def referral_link_to_case(*, referral: Referral, case: Case, actor) -> Referral:
         referral.status = case.status
         referral.modified_by = actor
         referral.save(update_fields=["case", "status", "modified_by", "modified_at"])
-        _move_milestones_to_case(referral, case)
+        _move_milestones_to_case(referral, case, actor)
         audit_record(
             action="referral.linked_to_case",
             actor=actor,
@@ -329,7 +358,9 @@ def case_set_became_aware(
 ) -> Case:
     """Correct the day the partnership became aware (day 0, R40), for example when the local
     authority knew before the referral arrived (R2: the clock starts when it became aware).
-    Open milestones started by becoming aware are recalculated; done ones keep their dates."""
+    Open milestones started by becoming aware are recalculated; done ones keep their dates.
+    The guidance versions are those of the corrected day (ADR 0018): when they differ, open
+    milestones of the old versions give way to the new versions' rules."""
     today = timezone.localdate()
     if became_aware_on > today:
         raise ServiceError("The date must be today or in the past", field="became_aware_on")
@@ -347,17 +378,17 @@ def case_set_became_aware(
         case.became_aware_on = became_aware_on
         case.modified_by = actor
         case.save(update_fields=["became_aware_on", "modified_by", "modified_at"])
-        for milestone in Milestone.objects.select_for_update().filter(
-            subject_type=subject_type_for(case),
-            subject_id=case.pk,
-            rule__starts_on_event__in=AWARE_EVENTS,
-            status__in=[Milestone.Status.DUE, Milestone.Status.PAUSED],
-        ):
-            due = clock.due_date(became_aware_on, milestone.offset_amount, milestone.offset_unit)
-            milestone.starts_on = became_aware_on
-            milestone.due_on = due
-            milestone.original_due_on = due
-            milestone.save(update_fields=["starts_on", "due_on", "original_due_on", "modified_at"])
+        clock.milestones_restart(
+            subject=case, events=AWARE_EVENTS, on_date=became_aware_on, actor=actor
+        )
+        if _case_guidance_record(case, actor):
+            clock.milestones_follow_versions(
+                subject=case,
+                versions=case_guidance_codes(case=case),
+                label=_case_label(case),
+                url=_case_url(case),
+                actor=actor,
+            )
         audit_record(
             action="case.became_aware_changed",
             actor=actor,
@@ -746,9 +777,10 @@ def _finalise(decision: Decision, user) -> None:
         partnership=case.partnership,
         payload={"outcome": decision.outcome},
     )
-    label = f"{case.reference} ({case.pseudonym})"
-    url = reverse("referrals:case", args=[case.partnership.slug, case.pk])
+    label = _case_label(case)
+    url = _case_url(case)
     on = decision.decided_on
+    versions = case_guidance_codes(case=case)
     start_events: dict[str, Event] = {
         Outcome.RAPID_REVIEW_THEN_LOCAL: Event.LCSPR_INITIATED,
         Outcome.MANDATORY: Event.SAR_INITIATED,
@@ -771,6 +803,8 @@ def _finalise(decision: Decision, user) -> None:
         clock.milestones_complete(
             event=Event.SAR_REFERRAL_ACKNOWLEDGED, subject=case, on_date=on, actor=user
         )
+    if track.review_type == ReviewType.DHR and decision.outcome == Outcome.NO_REVIEW:
+        start = Event.DHR_NOT_HELD  # R32: the Home Office is told of a decision not to review
     if start:
         clock.milestones_start(
             partnership=case.partnership,
@@ -780,6 +814,7 @@ def _finalise(decision: Decision, user) -> None:
             label=label,
             url=url,
             review_types=[track.review_type],
+            versions=versions,
         )
     if not case.tracks.exclude(decision__state=Decision.State.FINAL).exists():
         _set_case_status(case, Status.DECIDED, user)
@@ -791,7 +826,7 @@ NOTIFICATION_RULES: dict[str, tuple[str, Event | None]] = {
     Notification.Recipient.PANEL: ("R2", Event.PANEL_NOTIFIED),
     Notification.Recipient.OFSTED: ("R4", Event.OFSTED_SOS_NOTIFIED),
     Notification.Recipient.SECRETARY_OF_STATE: ("R4", Event.OFSTED_SOS_NOTIFIED),
-    Notification.Recipient.HOME_OFFICE: ("R32", None),
+    Notification.Recipient.HOME_OFFICE: ("R32", Event.HOME_OFFICE_TOLD),
 }
 
 

@@ -282,6 +282,7 @@ def case_detail(request, slug: str, pk: int):
             "awaiting_my_signature": awaiting,
             "awaiting_ids": {decision.pk for decision in awaiting},
             "milestones": list(clock_selectors.milestone_list_for_subject(subject=case)),
+            "guidance_rows": selectors.case_guidance_rows(case=case),
             "can_act": can_act,
             "can_decide": can_act and case.status != Status.NEW,
         },

@@ -18,6 +18,7 @@ from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event
 from safeguarding.notifications.services import notify
 from safeguarding.referrals.models import Case, DecisionMaker
+from safeguarding.referrals.selectors import case_guidance_codes
 
 from . import workflow
 from .models import Review
@@ -65,6 +66,8 @@ def review_move(*, review: Review, target: str, actor) -> Review:
         )
         if target == Review.Stage.SUBMITTED_TO_PANEL:
             _rapid_review_sent(review, actor)
+        if previous == Review.Stage.COMMISSIONING and target == Review.Stage.AGENCY_REPORTS:
+            _scoping_done(review, actor)
         if target == Review.Stage.SIGN_OFF:
             _ready_for_sign_off(review)
     return review
@@ -111,4 +114,19 @@ def _rapid_review_sent(review: Review, actor) -> None:
         label=f"{case.reference} ({case.pseudonym})",
         url=reverse("referrals:case", args=[review.partnership.slug, case.pk]),
         review_types=[ReviewType.CSPR],
+        versions=case_guidance_codes(case=case),
+    )
+
+
+def _scoping_done(review: Review, actor) -> None:
+    """A DHR's scoping (terms of reference, chair and panel) is done when the review leaves
+    commissioning: that completes the scoping milestone where the case's guidance has one
+    (the draft DHR guidance of 2024, R45)."""
+    if not review.tracks.filter(review_type=ReviewType.DHR).exists():
+        return
+    clock.milestones_complete(
+        event=Event.DHR_SCOPING_COMPLETED,
+        subject=review.case,
+        on_date=timezone.localdate(),
+        actor=actor,
     )

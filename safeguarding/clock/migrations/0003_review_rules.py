@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from safeguarding.clock.default_rules import load_default_rules
+    from safeguarding.clock.migrations._rules_before_versions import load_default_rules
 
     load_default_rules(apps.get_model("clock", "MilestoneRule"))
 

@@ -12,7 +12,7 @@ from safeguarding.core import documents
 
 from ..models import Review
 from ..requests.selectors import immediate_action_list, latest_summaries
-from ..requests.services import rapid_review_deadline
+from ..requests.services import rapid_review_expected
 
 NOT_RECORDED = "Not recorded yet"
 CONTENT_TYPES = documents.CONTENT_TYPES
@@ -48,6 +48,7 @@ def build_sections(review: Review) -> list[Section]:
     case = review.case
     summaries = latest_summaries(review=review)
     actions = immediate_action_list(review=review)
+    deadline, span = rapid_review_expected(case)
     sections = [
         Section(
             "About the case",
@@ -56,7 +57,7 @@ def build_sections(review: Review) -> list[Section]:
                 ("Case", f"{case.pseudonym} ({case.reference})"),
                 ("Rapid review reference", review.reference),
                 ("Partnership became aware", _date(case.became_aware_on)),
-                ("Rapid review due (15 working days, R9)", _date(rapid_review_deadline(review))),
+                (f"Rapid review due ({span}, R9)", _date(deadline)),
                 ("Rapid review meeting", _date(review.meeting_held_on)),
                 ("Attendees", review.meeting_attendees or NOT_RECORDED),
             ],

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.permissions import is_business_unit
-from safeguarding.core.calendar import add_working_days
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import show_service_error as _show_service_error
@@ -18,7 +17,11 @@ from safeguarding.referrals import selectors as referral_selectors
 
 from ..permissions import can_manage_review
 from ..requests import selectors as request_selectors
-from ..requests.services import rapid_review_deadline, requestable_agencies
+from ..requests.services import (
+    rapid_review_deadline,
+    rapid_review_expected,
+    requestable_agencies,
+)
 from ..requests.views import review_url
 from ..selectors import review_get_for_user
 from . import report, services
@@ -56,6 +59,7 @@ def start_rapid_review(request, slug: str, case_pk: int):
     )
     if not is_business_unit(request.user, partnership):
         raise PermissionDenied("Only the business unit can start a rapid review")
+    deadline, span = rapid_review_expected(case)
     error = ""
     if request.method == "POST":
         try:
@@ -75,7 +79,8 @@ def start_rapid_review(request, slug: str, case_pk: int):
         {
             "partnership": partnership,
             "case": case,
-            "deadline": add_working_days(case.became_aware_on, 15),
+            "deadline": deadline,
+            "deadline_span": span,
             "error": error,
         },
     )

@@ -18,13 +18,15 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Agency, Role
+from safeguarding.accounts.models import Agency, ReviewType, Role
 from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
-from safeguarding.core.calendar import add_working_days
+from safeguarding.clock import services as clock
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.uploads import DOCX, ODT, PDF, XLSX, validate_upload
 from safeguarding.notifications.services import notify
+from safeguarding.referrals.models import Case
+from safeguarding.referrals.selectors import case_guidance_codes
 
 from ..models import AgencyRequest, AgencyReturn, Review
 
@@ -34,10 +36,23 @@ REPORT_FIELDS = ("report",)
 REASON_MAX = 2_000
 
 
+def rapid_review_expected(case: Case) -> tuple[datetime.date, str]:
+    """R9: when the rapid review is expected, and the span in words ("15 working days"), from
+    the clock rule of the case's guidance version (the one place the figure is written:
+    clock/default_rules.py), counted from the day the partnership became aware (day 0, R40)."""
+    due, rule = clock.expected_due(
+        partnership=case.partnership,
+        rule_id="R9",
+        versions=case_guidance_codes(case=case),
+        start=case.became_aware_on,
+        review_type=ReviewType.CSPR,
+    )
+    return due, clock.offset_words(partnership=case.partnership, rule=rule)
+
+
 def rapid_review_deadline(review: Review) -> datetime.date:
-    """R9: the rapid review is expected within 15 working days of the partnership becoming
-    aware (day 0, R40)."""
-    return add_working_days(review.case.became_aware_on, 15)
+    """R9: the day the rapid review is expected (``rapid_review_expected``)."""
+    return rapid_review_expected(review.case)[0]
 
 
 def requestable_agencies(review: Review) -> list[Agency]:
@@ -103,11 +118,11 @@ def agency_requests_send(
     if due_on < today:
         raise ServiceError("The due date must be today or in the future", field="due_on")
     if kind == AgencyRequest.Kind.AGENCY_SUMMARY:
-        deadline = rapid_review_deadline(review)
+        deadline, span = rapid_review_expected(review.case)
         if due_on > deadline:
             raise ServiceError(
                 "The due date must be on or before "
-                f"{deadline:%-d %B %Y}, so the rapid review can finish within 15 working days "
+                f"{deadline:%-d %B %Y}, so the rapid review can finish within {span} "
                 "(R9)",
                 field="due_on",
             )
@@ -535,11 +550,11 @@ def agency_request_readdress(
     if due_on < timezone.localdate():
         raise ServiceError("The due date must be today or in the future", field="due_on")
     if request.kind == AgencyRequest.Kind.AGENCY_SUMMARY:
-        deadline = rapid_review_deadline(review)
+        deadline, span = rapid_review_expected(review.case)
         if due_on > deadline:
             raise ServiceError(
                 f"The due date must be on or before {deadline:%-d %B %Y}, so the rapid review "
-                "can finish within 15 working days of the partnership becoming aware",
+                f"can finish within {span} of the partnership becoming aware",
                 field="due_on",
             )
     if review.requests.filter(agency=agency, kind=request.kind, closure="").exists():

@@ -54,7 +54,9 @@ def _render_list(request, partnership, review, *, form=None, chase_form=None, st
         form = RequestSendForm(agencies=agencies)
     if chase_form is None:
         chase_form = ChaseOverdueForm(requests=[row.request for row in chaseable])
-    deadline = services.rapid_review_deadline(review) if review.is_rapid_review else None
+    deadline, span = (
+        services.rapid_review_expected(review.case) if review.is_rapid_review else (None, "")
+    )
     return render(
         request,
         "reviews/requests/list.html",
@@ -69,6 +71,7 @@ def _render_list(request, partnership, review, *, form=None, chase_form=None, st
             "chase_form": chase_form,
             "agencies": agencies,
             "rapid_review_deadline": deadline,
+            "rapid_review_span": span,
             "read_only": review.is_read_only,
             "can_manage": can_manage,
         },

@@ -29,6 +29,9 @@ class MarkerSet:
     source: str  # the publisher's page listing the markers (linked from the page)
     markers: tuple[Marker, ...]
     note: str = ""
+    # The guidance versions (ADR 0018, safeguarding/guidance/default_versions.py) whose reviews
+    # the set is written for.
+    versions: tuple[str, ...] = ()
 
     @property
     def numbers(self) -> list[int]:
@@ -203,12 +206,14 @@ SAR_SET = MarkerSet(
     title="The 15 SAR quality markers (SCIE, 2022)",
     source="https://www.scie.org.uk/safeguarding/adults/reviews/quality-markers/",
     markers=SAR_MARKERS,
+    versions=("CA2014",),
 )
 CSPR_SET = MarkerSet(
     framework=QualityAssessment.Framework.CSPR_2016,
     title="The 18 SCR and CSPR quality markers (NSPCC and SCIE, 2016)",
     source="https://www.scie.org.uk/safeguarding/children/case-reviews/quality-markers/",
     markers=CSPR_MARKERS,
+    versions=("WT2018", "WT2023"),  # written for SCRs; local CSPR procedures still use it
 )
 
 DHR_NOTE = (

@@ -1428,18 +1428,19 @@ def progress_check_record(
     if not notes.strip():
         raise ServiceError("Enter what the check found about time and quality", field="notes")
     with transaction.atomic():
-        next_due = clock.due_date(checked_on, milestone.offset_amount, milestone.offset_unit)
-        milestone.due_on = next_due
-        milestone.extension_reason = f"Progress check held on {checked_on:%-d %B %Y}"
-        milestone.status = Milestone.Status.DUE
-        milestone.save(update_fields=["due_on", "extension_reason", "status", "modified_at"])
+        milestone = clock.milestone_repeat(
+            milestone=milestone,
+            on_date=checked_on,
+            reason=f"Progress check held on {checked_on:%-d %B %Y}",
+            actor=actor,
+        )
         audit_record(
             action="review.progress_checked",
             actor=actor,
             target=review,
             payload={
                 "checked_on": checked_on.isoformat(),
-                "next_due": next_due.isoformat(),
+                "next_due": milestone.due_on.isoformat(),
                 "notes": notes.strip()[:1000],
             },
         )

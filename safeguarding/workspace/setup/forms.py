@@ -3,7 +3,7 @@
 from django import forms
 
 from safeguarding.accounts.models import Agency
-from safeguarding.core.forms import GovukForm
+from safeguarding.core.forms import GovukDateField, GovukForm
 
 
 class AgencyAddForm(GovukForm):
@@ -84,3 +84,17 @@ class DecisionMakerForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = members
         self.fields["user"].label_from_instance = lambda u: f"{u.full_name} ({u.email})"
+
+
+class GuidanceAdoptForm(GovukForm):
+    adopted_on = GovukDateField(
+        label="Date the partnership adopted it",
+        help_text="Cases the partnership becomes aware of on or after this date follow it. "
+        "For example, 1 2 2024",
+    )
+    confirmed = forms.BooleanField(
+        label="I confirm the partnership follows this version from this date",
+        required=False,
+        help_text="Needed for a draft, for law not yet in force, or for a date more than a year "
+        "ahead",
+    )

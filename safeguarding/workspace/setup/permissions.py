@@ -10,3 +10,6 @@ from safeguarding.accounts.permissions import is_administrator, is_business_unit
 
 can_manage_agencies = is_business_unit | is_administrator
 can_manage_decision_makers = is_business_unit
+# Guidance versions: the business unit only (they decide which rules the partnership's cases
+# follow, ADR 0018).
+can_manage_guidance = is_business_unit

@@ -9,6 +9,9 @@ urlpatterns = [
     path("agencies/add/", views.agency_add, name="agency_add"),
     path("agencies/<int:pk>/rename/", views.agency_rename, name="agency_rename"),
     path("agencies/<int:pk>/remove/", views.agency_remove, name="agency_remove"),
+    path("guidance/", views.guidance_list, name="guidance_list"),
+    path("guidance/<slug:code>/", views.guidance_adopt, name="guidance_adopt"),
+    path("guidance/<slug:code>/remove/", views.guidance_remove, name="guidance_remove"),
     path("decision-makers/", views.decision_maker_list, name="decision_maker_list"),
     path(
         "decision-makers/<str:review_type>/add/",

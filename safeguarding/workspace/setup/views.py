@@ -5,16 +5,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.models import ReviewType
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.guidance import selectors as guidance_selectors
+from safeguarding.guidance import services as guidance_services
 
 from . import selectors, services
-from .forms import AgencyAddForm, AgencyRenameForm, DecisionMakerForm
-from .permissions import can_manage_agencies, can_manage_decision_makers
+from .forms import AgencyAddForm, AgencyRenameForm, DecisionMakerForm, GuidanceAdoptForm
+from .permissions import can_manage_agencies, can_manage_decision_makers, can_manage_guidance
 
 
 def _partnership(request, slug: str, predicate, message: str):
@@ -270,4 +273,91 @@ def decision_maker_remove(request, slug: str, pk: int):
             "waiting": selectors.signatures_waiting(partnership=partnership, review_type=kind),
         },
         status=400 if error else 200,
+    )
+
+
+# Guidance versions (ADR 0018) -------------------------------------------------------------------
+
+
+def _guidance_manager(request, slug: str):
+    return _partnership(
+        request, slug, can_manage_guidance, "Only the business unit chooses the guidance"
+    )
+
+
+def _version(code: str, partnership):
+    version = guidance_selectors.version_get(code=code)
+    types = {t.value for t in partnership.review_types}
+    if version is None or not set(version.review_types) & types:
+        raise Http404("No such guidance version")
+    return version
+
+
+@require_http_methods(["GET"])
+def guidance_list(request, slug: str):
+    partnership = _guidance_manager(request, slug)
+    return render(
+        request,
+        "setup/guidance_list.html",
+        {
+            "partnership": partnership,
+            "groups": guidance_selectors.strand_groups(
+                partnership=partnership, today=timezone.localdate()
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def guidance_adopt(request, slug: str, code: str):
+    partnership = _guidance_manager(request, slug)
+    version = _version(code, partnership)
+    adoption = guidance_selectors.adoption_get(partnership=partnership, version=version)
+    initial = {"adopted_on": adoption.adopted_on} if adoption else None
+    form = GuidanceAdoptForm(posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            guidance_services.adoption_record(
+                partnership=partnership,
+                version=version,
+                adopted_on=form.cleaned_data["adopted_on"],
+                confirmed=form.cleaned_data["confirmed"],
+                actor=request.user,
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"{version.short_title}: adopted on "
+                f"{form.cleaned_data['adopted_on']:%-d %B %Y}. Cases already open keep the "
+                "guidance they follow",
+            )
+            return redirect("setup:guidance_list", slug=partnership.slug)
+    return render(
+        request,
+        "setup/guidance_adopt.html",
+        {"partnership": partnership, "version": version, "adoption": adoption, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def guidance_remove(request, slug: str, code: str):
+    partnership = _guidance_manager(request, slug)
+    version = _version(code, partnership)
+    adoption = guidance_selectors.adoption_get(partnership=partnership, version=version)
+    if adoption is None:
+        raise Http404("The partnership has not adopted this version")
+    if request.method == "POST":
+        guidance_services.adoption_remove(adoption=adoption, actor=request.user)
+        messages.success(
+            request,
+            f"{version.short_title}: adoption removed. Cases already open keep the guidance "
+            "they follow",
+        )
+        return redirect("setup:guidance_list", slug=partnership.slug)
+    return render(
+        request,
+        "setup/guidance_remove.html",
+        {"partnership": partnership, "version": version, "adoption": adoption},
     )

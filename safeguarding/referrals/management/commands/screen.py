@@ -8,6 +8,7 @@ and the command exits with status 2.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
 from typing import Any
@@ -19,6 +20,7 @@ from django.core.management.base import (
     DjangoHelpFormatter,
 )
 
+from safeguarding.guidance.default_versions import dhr_test_for, national_versions_on
 from safeguarding.referrals.screening import (
     BOOLEAN_FACTS,
     CHOICE_FACTS,
@@ -70,6 +72,10 @@ HELP = "\n".join(
         "  notifications (in this order, when due):",
         *(f"    {name}: {label}" for name, label in NOTIFICATION_LABELS.items()),
         "",
+        '--guidance-date YYYY-MM-DD adds a "guidance" object naming the national guidance',
+        "versions in force by default on that day (one per strand) and the DHR test they call",
+        "for. A partnership's own adoption dates are not read here: the case page shows them.",
+        "",
         "A result is 'unknown' only when the missing facts could change it.",
         "Exit status: 0 printed a result; 2 the input could not be read or the facts are",
         "invalid (every problem is listed on stderr). See docs/screening.md.",
@@ -96,6 +102,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "file", metavar="FILE", help="JSON file holding one object of facts, or - for stdin"
         )
+        parser.add_argument(
+            "--guidance-date",
+            metavar="YYYY-MM-DD",
+            type=_iso_date,
+            help="say which guidance versions were in force by default on this day",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: str = options["file"]
@@ -115,7 +127,19 @@ class Command(BaseCommand):
             raise CommandError(
                 f"The facts in {source} are not valid:\n{problems}", returncode=INPUT_ERROR
             ) from exc
-        self.stdout.write(json.dumps(screen(facts).as_dict(), indent=2, sort_keys=False))
+        result = screen(facts).as_dict()
+        on_date: datetime.date | None = options.get("guidance_date")
+        if on_date is not None:
+            versions = national_versions_on(on_date)
+            result["guidance"] = {
+                "date": on_date.isoformat(),
+                "versions": {
+                    strand: {"code": v.code, "title": v.title, "from": v.effective_from.isoformat()}
+                    for strand, v in sorted(versions.items())
+                },
+                "dhr_test": dhr_test_for(v.code for v in versions.values()),
+            }
+        self.stdout.write(json.dumps(result, indent=2, sort_keys=False))
 
     def _read(self, path: str, source: str, stdin: Any) -> str:
         try:
@@ -125,6 +149,13 @@ class Command(BaseCommand):
                 return handle.read()
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {source}: {exc}", returncode=INPUT_ERROR) from exc
+
+
+def _iso_date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2024-03-03") from exc
 
 
 def _reject_constant(name: str) -> Any:

@@ -3,6 +3,8 @@
 Safe to run again: it does nothing if the demo is already loaded.
 """
 
+import datetime
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -10,6 +12,8 @@ from django.test.utils import override_settings
 
 from safeguarding.accounts.models import Agency, Membership, Partnership, User
 from safeguarding.core.uploads import KINDS
+from safeguarding.guidance.models import GuidanceAdoption, GuidanceVersion
+from safeguarding.guidance.services import adoption_record
 from safeguarding.public_site import services as public_services
 from safeguarding.publication import services as publication_services
 from safeguarding.workspace import demo_content as demo
@@ -87,6 +91,18 @@ def load_demo() -> None:
         )
     load_demo_invitations(partnerships=partnerships, users=users)
     load_decision_makers(partnerships=partnerships, users=users, rows=demo.DECISION_MAKERS)
+    # The date the (fictional) partnership moved its arrangements to Working Together 2023: cases
+    # it became aware of from then follow it (ADR 0018; the guidance page and each case page).
+    if not GuidanceAdoption.objects.filter(
+        partnership=partnerships["riverton-safeguarding"]
+    ).exists():
+        adoption_record(
+            partnership=partnerships["riverton-safeguarding"],
+            version=GuidanceVersion.objects.get(code="WT2023"),
+            adopted_on=datetime.date(2024, 2, 1),
+            confirmed=False,
+            actor=editor,
+        )
     load_demo_referrals(partnerships=partnerships, users=users, agencies=agencies)
     load_demo_publications(partnerships=partnerships, uploader=editor)
     load_demo_actions(partnerships=partnerships, users=users, agencies=agencies)
