@@ -23,7 +23,10 @@ from safeguarding.referrals.screening import (
     BOOLEAN_FACTS,
     CHOICE_FACTS,
     CSPR_RESULTS,
+    DEFAULT_DHR_TEST,
     DHR_RESULTS,
+    DHR_TEST_LABELS,
+    DHR_TESTS,
     FACT_LABELS,
     FACT_NAMES,
     MAX_AGE,
@@ -64,11 +67,15 @@ HELP = "\n".join(
         '   "SAR": {...}, "DHR": {...}, "notifications": [...]}',
         f"  CSPR result: {' | '.join(CSPR_RESULTS)}  (serious incident notification, R1)",
         f"  SAR result: {' | '.join(SAR_RESULTS)}  (R19-R22)",
-        f"  DHR result: {' | '.join(DHR_RESULTS)}  (R27-R29)",
+        f"  DHR result: {' | '.join(DHR_RESULTS)}  (R27-R29; R38 with --dhr-test vpa2024_s19)",
+        "  DHR test: the --dhr-test applied",
         "  rules: rule IDs from the statutory rules (R1-R44), sorted by number",
         "  reasons: plain-English sentences, each ending with its rule IDs",
         "  notifications (in this order, when due):",
         *(f"    {name}: {label}" for name, label in NOTIFICATION_LABELS.items()),
+        "",
+        "DHR tests (--dhr-test):",
+        *(f"  {name}: {DHR_TEST_LABELS[name]}" for name in DHR_TESTS),
         "",
         "A result is 'unknown' only when the missing facts could change it.",
         "Exit status: 0 printed a result; 2 the input could not be read or the facts are",
@@ -96,6 +103,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "file", metavar="FILE", help="JSON file holding one object of facts, or - for stdin"
         )
+        parser.add_argument(
+            "--dhr-test",
+            choices=DHR_TESTS,
+            default=DEFAULT_DHR_TEST.value,
+            help=f"which statutory test the DHR track applies (default {DEFAULT_DHR_TEST.value})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: str = options["file"]
@@ -115,7 +128,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"The facts in {source} are not valid:\n{problems}", returncode=INPUT_ERROR
             ) from exc
-        self.stdout.write(json.dumps(screen(facts).as_dict(), indent=2, sort_keys=False))
+        result = screen(facts, dhr_test=options.get("dhr_test") or DEFAULT_DHR_TEST)
+        self.stdout.write(json.dumps(result.as_dict(), indent=2, sort_keys=False))
 
     def _read(self, path: str, source: str, stdin: Any) -> str:
         try:
