@@ -163,9 +163,14 @@ CHOICE_LABELS: Final[dict[str, dict[str, str]]] = {
     },
     "harmed_by": {
         "relative": "A relative",
-        "partner": "A partner",
+        "partner": (
+            "A partner (including a husband, wife or civil partner, or someone they had agreed "
+            "to marry)"
+        ),
         "former_partner": "A former partner",
-        "co_parent": "A parent of the same child, or someone with parental responsibility for it",
+        "co_parent": (
+            "A parent of a child of theirs, or someone with parental responsibility for that child"
+        ),
         "household_member": "Someone else in the same household (not a relative or partner)",
         "other_known": "Someone else they knew",
         "stranger": "A stranger",

@@ -218,9 +218,12 @@ def facts_from_referral(referral: Referral) -> dict:
         "domestic_abuse": referral.domestic_abuse_history,
         "harm": referral.harm or None,
         "abuse_or_neglect": referral.abuse_or_neglect or None,
+        "death_resulted_from_abuse": referral.death_resulted_from_abuse,
         "place": referral.place or None,
         "normally_resident_in_area": referral.normally_resident_in_area,
         "harmed_by": referral.harmed_by or None,
+        "responsible_in_household": referral.responsible_in_household,
+        "responsible_aged_16_or_over": referral.responsible_aged_16_or_over,
     }
     return {key: value for key, value in facts.items() if value is not None}
 

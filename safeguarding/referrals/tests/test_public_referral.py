@@ -59,6 +59,7 @@ def what_happened(incident=INCIDENT, died=DIED, **changes) -> dict:
         "harm": "died",
         **date_data("date_of_death", died),
         "abuse_or_neglect": "suspected",
+        "death_resulted_from_abuse": "yes",
         "place": "in_area",
         "normally_resident_in_area": "yes",
         "what_happened": "A fictional account of a fictional incident with unmistakable-words.",
@@ -78,6 +79,8 @@ CRITERIA = {
     },
     "dhr": {
         "harmed_by": "partner",
+        "responsible_in_household": "no",
+        "responsible_aged_16_or_over": "yes",
         "suspected_suicide": "no",
         "domestic_abuse_history": "yes",
         "criminal_justice_status": "Charged",

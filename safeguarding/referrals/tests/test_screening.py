@@ -1339,7 +1339,14 @@ def test_command_help_documents_every_fact_value_and_result():
     text = Command().create_parser("manage.py", "screen").format_help()
     for name in FACT_NAMES:
         assert name in text
-    for values in (*CHOICE_FACTS.values(), CSPR_RESULTS, SAR_RESULTS, DHR_RESULTS, NOTIFICATIONS):
+    for values in (
+        *CHOICE_FACTS.values(),
+        CSPR_RESULTS,
+        SAR_RESULTS,
+        DHR_RESULTS,
+        NOTIFICATIONS,
+        DHR_TESTS,
+    ):
         for value in values:
             assert value in text
 
@@ -1348,7 +1355,14 @@ def test_docs_describe_every_fact_value_and_result():
     text = (Path(settings.BASE_DIR) / "docs" / "screening.md").read_text(encoding="utf-8")
     for name in FACT_NAMES:
         assert f"`{name}`" in text
-    for values in (*CHOICE_FACTS.values(), CSPR_RESULTS, SAR_RESULTS, DHR_RESULTS, NOTIFICATIONS):
+    for values in (
+        *CHOICE_FACTS.values(),
+        CSPR_RESULTS,
+        SAR_RESULTS,
+        DHR_RESULTS,
+        NOTIFICATIONS,
+        DHR_TESTS,
+    ):
         for value in values:
             assert f"`{value}`" in text
 
