@@ -1,33 +1,47 @@
 """Screening: one pure function of the facts against the statutory review tests.
 
-``screen(Facts.from_dict(data))`` answers three questions for a partnership's business unit:
+``screen(Facts.from_dict(data), dhr_test=...)`` answers three questions for a partnership's
+business unit:
 
 * **CSPR** - must the local authority notify the Child Safeguarding Practice Review Panel of a
   serious incident (R1, R2, R7, R8)?
 * **SAR** - is a Safeguarding Adults Review mandatory, discretionary or not available
   (R19-R22)?
-* **DHR** - is a Domestic Homicide Review required (R27-R29)?
+* **DHR** - is a Domestic Homicide Review required (R27-R29), or, with
+  ``dhr_test=DhrTest.VPA_2024_S19`` (``"vpa2024_s19"``), a Domestic Abuse Related Death Review
+  under the Victims and Prisoners Act 2024 s19 test (R38)? The default is
+  ``DhrTest.DVCVA_2004_S9`` (``"dvcva2004_s9"``); see ``screen`` and ``DhrTest``.
 
 and lists the notifications that follow (Panel R1-R2; Secretary of State and Ofsted for a
 looked-after child's death R4 or a care leaver's death R5), plus the multi-track rules (R41, R42).
 
-The same function serves the web pages, the tests and ``python manage.py screen FILE.json``;
-docs/screening.md describes the contract and the decision tables.
+The same function serves the web pages, the tests and ``python manage.py screen FILE.json
+[--dhr-test vpa2024_s19]``; docs/screening.md describes the contract and the decision tables.
 
 Every fact may be missing (``None``). Each condition is evaluated in three-valued (Kleene)
 logic: True, False or None (unknown). A track is ``unknown`` only when the missing facts could
 still change its answer: a known fact that fails a test gives ``not_met`` whatever is missing.
-The tests check this against every completion of the missing facts.
+The tests check this against every completion of the missing facts, under both DHR tests.
+
+The tests ask whether a death resulted, or appears to have resulted, from abuse or neglect
+(``death_resulted_from_abuse``: R19 condition 1, R27, R38); the child test (R1) asks no
+causation. No reason says that anyone caused a death. Domestic abuse (``domestic_abuse``) is
+abuse for the child and adult tests.
 
 Readings of the rules that go beyond their wording (each one marked ``Reading:`` below):
 
 * ``suicide`` true means a death by suicide, so a missing ``harm`` is read as ``died``.
 * A care leaver is 16 to 24 (Children Act 1989 relevant / former relevant child), so R5 needs
   16 <= age < 25 ("up to and including age 24").
-* ``harmed_by`` names who caused the death or harm (for a suicide, the abuser). When that is a
-  stranger or someone else outside the family and household, a missing ``suicide`` or
-  ``domestic_abuse`` does not keep R29 open: domestic abuse needs a personal connection. If the
-  facts state both ``suicide`` and ``domestic_abuse`` true, R29 applies whoever ``harmed_by`` is.
+* ``harmed_by`` names the person responsible: who is known or suspected to have abused or
+  neglected the person (for a suicide, the abuser). When that is a stranger or someone else
+  outside the family and household, a missing ``suicide`` or ``domestic_abuse`` does not keep
+  R29 open: domestic abuse needs a personal connection. If the facts state both ``suicide`` and
+  ``domestic_abuse`` true, R29 applies whoever ``harmed_by`` is (under the 2004 test).
+* ``abuse_or_neglect`` not suspected covers domestic abuse too (the question includes it): with
+  ``domestic_abuse`` missing, no domestic abuse is suspected. A ``domestic_abuse`` given wins.
+* A suicide after domestic abuse is a death that appears to have resulted from the abuse (R29).
+* A stranger is not a member of the household; ``household_member`` is.
 """
 
 from __future__ import annotations
