@@ -66,7 +66,8 @@ class HarmedBy(models.TextChoices):
     RELATIVE = "relative", "A relative"
     PARTNER = (
         "partner",
-        "A partner (including a husband, wife or civil partner, or someone they had agreed to marry)",
+        "A partner (including a husband, wife or civil partner, or someone they had agreed "
+        "to marry)",
     )
     FORMER_PARTNER = "former_partner", "A former partner"
     CO_PARENT = (

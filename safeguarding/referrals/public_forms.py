@@ -487,8 +487,7 @@ class DhrCriteriaForm(ReferralPageForm):
     responsible_in_household = YesNoField(
         label="Did that person live in their household, or stay there so often that they were "
         "in effect part of it?",
-        required_message="Select whether that person lived in or often stayed in their "
-        "household",
+        required_message="Select whether that person lived in or often stayed in their household",
         help_text="A partner or relative counts whether or not they lived there",
     )
     responsible_aged_16_or_over = YesNoField(

@@ -40,10 +40,10 @@ from safeguarding.referrals.screening import (
     NOTIFICATIONS,
     PLACE_VALUES,
     SAR_RESULTS,
+    DhrTest,
     Facts,
     ScreeningFactsError,
     ScreeningResult,
-    DhrTest,
     TrackResult,
     all_of,
     any_of,
@@ -1089,9 +1089,9 @@ def _consistent(world: dict, known: dict) -> bool:
         world.get("harmed_by") in _OUTSIDE_FAMILY
         and world.get("suicide") is True
         and world.get("domestic_abuse") is True
+        and not {"harmed_by", "suicide", "domestic_abuse"} <= known.keys()
     ):
-        if not {"harmed_by", "suicide", "domestic_abuse"} <= known.keys():
-            return False
+        return False
     if (
         world.get("domestic_abuse") is True
         and world.get("abuse_or_neglect") == "not_suspected"
