@@ -32,7 +32,7 @@ NOT_DATA = [
     "safeguarding.referrals.migrations.0007_sar_acknowledgement_completes_its_milestone",
     # Records that a death resulted from abuse where the stored facts said who caused it
     # (issue 14 §5).
-    "safeguarding.referrals.migrations.0011_facts_record_causation",
+    "safeguarding.referrals.migrations.0013_facts_record_causation",
     "safeguarding.reviews.migrations.0007_encrypt_identities",
     "safeguarding.reviews.migrations.0008_chronology_uploads_and_proposed_people",
 ]

@@ -11,7 +11,7 @@ from safeguarding.referrals.models import Case, Referral
 
 from .staff_support import make_case
 
-migration = import_module("safeguarding.referrals.migrations.0011_facts_record_causation")
+migration = import_module("safeguarding.referrals.migrations.0013_facts_record_causation")
 
 KILLED_BY_PARTNER = {"age": 34, "harm": "died", "abuse_or_neglect": "known", "harmed_by": "partner"}
 

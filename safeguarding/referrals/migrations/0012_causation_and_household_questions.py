@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0009_decision_maker_archived"),
+        ("referrals", "0011_existing_cases_guidance"),
     ]
 
     operations = [

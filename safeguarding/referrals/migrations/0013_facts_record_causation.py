@@ -45,5 +45,5 @@ def record_causation(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("referrals", "0010_causation_and_household_questions")]
+    dependencies = [("referrals", "0012_causation_and_household_questions")]
     operations = [migrations.RunPython(record_causation, migrations.RunPython.noop)]
