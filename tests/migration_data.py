@@ -33,6 +33,9 @@ NOT_DATA = [
     # Points the SAR acknowledgement rule at its new event (the default rules already do) and
     # completes milestones of referrals acknowledged before.
     "safeguarding.referrals.migrations.0007_sar_acknowledgement_completes_its_milestone",
+    # Records that a death resulted from abuse where the stored facts said who caused it
+    # (issue 14 §5).
+    "safeguarding.referrals.migrations.0013_facts_record_causation",
     "safeguarding.reviews.migrations.0007_encrypt_identities",
     # Records on each existing case the guidance versions it would have had (ADR 0018).
     "safeguarding.referrals.migrations.0011_existing_cases_guidance",

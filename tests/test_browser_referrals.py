@@ -196,3 +196,90 @@ def test_an_agency_contributor_sees_no_referrals(page, partnership, agency):
     expect(
         page.get_by_role("heading", name="You do not have permission to see this page")
     ).to_be_visible()
+
+
+def test_dhr_referral_of_a_suicide_after_coercive_control_reaches_both_tests(
+    page, axe_source, partnership, business_unit_user
+):
+    """Issue 14 §5 without JavaScript: the referral asks whether the death resulted from abuse
+    (never who caused it) and who was responsible; a 16-year-old's suicide after a partner's
+    coercive control meets the child test and the DHR test, with the joint decision flag."""
+    partnership.runs_dhr = True
+    partnership.save()
+    slug = partnership.slug
+    died = date(2026, 11, 2)
+
+    page.goto(f"/{slug}/refer/dhr/about-you/")
+    page.fill("[name=referrer_name]", "Robin Fictional")
+    page.fill("[name=referrer_job_title]", "Detective sergeant")
+    page.fill("[name=referrer_organisation]", "Testshire Police")
+    page.fill("[name=referrer_email]", "robin.fictional@police.example")
+    page.check("[name=discussed_with_safeguarding_lead][value=yes]")
+    _continue(page)
+
+    page.fill("[name=first_name]", "Ottilie")
+    page.fill("[name=last_name]", "Fernsby")
+    page.fill("[name=age_years]", "16")
+    _continue(page)
+
+    _check_axe(page, axe_source, "DHR referral: what happened")
+    expect(page.locator("main")).not_to_contain_text("caus")
+    _date(page, "incident_date", died)
+    page.check("[name=harm][value=died]")
+    _date(page, "date_of_death", died)
+    page.check("[name=abuse_or_neglect][value=suspected]")
+    page.check("[name=place][value=in_area]")
+    page.check("[name=normally_resident_in_area][value=yes]")
+    page.fill("[name=what_happened]", "A fictional account: controlling messages from a partner.")
+    _continue(page)  # the death's cause left unanswered: an error, nothing kept
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select whether the death resulted, or appears to have resulted, from abuse or neglect"
+    )
+    _check_axe(page, axe_source, "DHR referral: what happened, with errors")
+    page.check("[name=death_resulted_from_abuse][value=yes]")
+    _continue(page)
+
+    _check_axe(page, axe_source, "DHR referral: about the death and the household")
+    page.check("[name=harmed_by][value=partner]")
+    page.check("[name=responsible_in_household][value=no]")
+    page.check("[name=responsible_aged_16_or_over][value=yes]")
+    page.check("[name=suspected_suicide][value=yes]")
+    page.check("[name=domestic_abuse_history][value=yes]")
+    page.check("[name=children_in_household][value=no]")
+    _continue(page)
+
+    page.check("[name=agency_working_concern][value=no]")
+    _continue(page)
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("A partner")
+    _check_axe(page, axe_source, "DHR referral: check your answers")
+    page.get_by_role("button", name="Send referral").click()
+    page.wait_for_load_state()
+    expect(page.locator(".govuk-panel__title")).to_contain_text("Referral sent")
+    referral = Referral.objects.get()
+    assert (referral.harmed_by, referral.responsible_in_household) == ("partner", False)
+    assert referral.death_resulted_from_abuse is True
+
+    page.context.clear_cookies()
+    sign_in(page, business_unit_user.email)
+    page.goto(f"/manage/{slug}/referrals/{referral.pk}/")
+    expect(page.locator("main")).to_contain_text(
+        "That person lived in or often stayed in the household"
+    )
+    page.get_by_role("link", name="Start screening").click()
+    page.fill("[name=pseudonym]", "Young person O")
+    page.get_by_role("button", name="Open the case").click()
+    page.wait_for_load_state()
+    case = Case.objects.get()
+    main = page.locator("main")
+    expect(main).to_contain_text("The death resulted, or appears to have resulted, from the abuse")
+    expect(main).to_contain_text("The person died by suicide after domestic abuse")
+    expect(main).to_contain_text("Open both a CSPR track and a DHR track")
+    expect(main).not_to_contain_text("caused")
+    _check_axe(page, axe_source, "case page: suicide after coercive control")
+
+    page.goto(f"/manage/{slug}/cases/{case.pk}/screening/")
+    expect(page.locator("[name=responsible_in_household][value=no]")).to_be_checked()
+    expect(page.locator("[name=death_resulted_from_abuse][value=yes]")).to_be_checked()
+    _check_axe(page, axe_source, "screening facts form")

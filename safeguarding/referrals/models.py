@@ -61,10 +61,24 @@ class Place(models.TextChoices):
 
 
 class HarmedBy(models.TextChoices):
+    """Who is known or suspected to have abused or neglected the person (the person
+    responsible): the screening fact ``harmed_by``. The closest connection is chosen."""
+
     RELATIVE = "relative", "A relative"
-    PARTNER = "partner", "A partner"
+    PARTNER = (
+        "partner",
+        "A partner (including a husband, wife or civil partner, or someone they had agreed "
+        "to marry)",
+    )
     FORMER_PARTNER = "former_partner", "A former partner"
-    HOUSEHOLD_MEMBER = "household_member", "Someone in the same household"
+    CO_PARENT = (
+        "co_parent",
+        "A parent of a child of theirs, or someone with parental responsibility for that child",
+    )
+    HOUSEHOLD_MEMBER = (
+        "household_member",
+        "Someone else in the same household (not a relative or partner)",
+    )
     OTHER_KNOWN = "other_known", "Someone else they knew"
     STRANGER = "stranger", "A stranger"
     UNKNOWN = "unknown", "Not known"
@@ -168,6 +182,9 @@ class Referral(TimeStampedModel):
     harm = models.CharField(max_length=20, choices=Harm.choices)
     date_of_death = models.DateField(null=True, blank=True)
     abuse_or_neglect = models.CharField(max_length=20, choices=AbuseOrNeglect.choices)
+    # Whether the death resulted, or appears to have resulted, from abuse or neglect (R19
+    # condition 1, R27, R38); asked only when the person died.
+    death_resulted_from_abuse = models.BooleanField(null=True, blank=True)
     place = models.CharField(max_length=30, choices=Place.choices)
     normally_resident_in_area = models.BooleanField(null=True, blank=True)
     what_happened = models.TextField(max_length=10_000)
@@ -191,6 +208,10 @@ class Referral(TimeStampedModel):
 
     # Death (DHR)
     harmed_by = models.CharField(max_length=20, choices=HarmedBy.choices, blank=True)
+    # The person responsible lived in the household or stayed there so often that they were in
+    # effect a member of it (R27(b)); they were aged 16 or over (R38, Domestic Abuse Act 2021).
+    responsible_in_household = models.BooleanField(null=True, blank=True)
+    responsible_aged_16_or_over = models.BooleanField(null=True, blank=True)
     suspected_suicide = models.BooleanField(null=True, blank=True)
     domestic_abuse_history = models.BooleanField(null=True, blank=True)
     criminal_justice_status = models.CharField(max_length=500, blank=True)

@@ -299,10 +299,19 @@ class WhatHappenedForm(ReferralPageForm):
         help_text="Only if they died. " + DATE_EXAMPLE,
     )
     abuse_or_neglect = _choice(
-        "Is abuse or neglect known or suspected?",
+        "Is abuse or neglect of them by someone else known or suspected?",
         choices=AbuseOrNeglect.choices,
         required_message="Select whether abuse or neglect is known or suspected",
-        help_text="Including self-neglect and domestic abuse",
+        help_text="Including domestic abuse, such as coercive control by a partner or relative",
+    )
+    # R19 condition 1, R27, R38: the tests ask whether the death resulted, or appears to have
+    # resulted, from abuse or neglect (never whether anyone caused it).
+    death_resulted_from_abuse = YesNoField(
+        label="Did the death result, or does it appear to have resulted, from abuse or neglect?",
+        required=False,
+        required_message="Select whether the death resulted, or appears to have resulted, "
+        "from abuse or neglect",
+        help_text="Only if they died. Including domestic abuse and self-neglect",
     )
     place = _choice(
         "Where did it happen?",
@@ -346,11 +355,19 @@ class WhatHappenedForm(ReferralPageForm):
                     "incident_date", "Date of the incident must be on or after the date of birth"
                 )
         if cleaned.get("harm") != Harm.DIED:
-            # The date of death belongs to the "they died" answer only: ignore it otherwise.
+            # The date of death and the death's cause belong to the "they died" answer only:
+            # ignore them otherwise.
             cleaned["date_of_death"] = None
+            cleaned["death_resulted_from_abuse"] = None
             if cleaned.get("harm"):
                 self._errors.pop("date_of_death", None)
+                self._errors.pop("death_resulted_from_abuse", None)
             return cleaned
+        if not self.data.get(self.add_prefix("death_resulted_from_abuse")):
+            self.add_error(
+                "death_resulted_from_abuse",
+                self.fields["death_resulted_from_abuse"].error_messages["required"],
+            )
         died = cleaned.get("date_of_death")
         if "date_of_death" in self.errors:
             return cleaned
@@ -454,23 +471,38 @@ class SarCriteriaForm(ReferralPageForm):
 
 
 class DhrCriteriaForm(ReferralPageForm):
-    """The death and the household (§referral-forms; R27 and R28 who caused it, R29 suicide
-    after domestic abuse, children in the household)."""
+    """The death and the household (§referral-forms; R27 and R28 the person responsible and the
+    household, R29 suicide after domestic abuse, R38 domestic abuse and personal connection,
+    children in the household)."""
 
     titles = {"default": "About the death and the household"}
 
     harmed_by = _choice(
-        "Who is suspected of causing the death or harm?",
+        "Who is known or suspected to have abused or neglected them?",
         choices=HarmedBy.choices,
-        required_message="Select who is suspected of causing the death or harm",
+        required_message="Select who is known or suspected to have abused or neglected them",
+        help_text="If more than one person, choose the one with the closest connection to them. "
+        "For a suicide after domestic abuse, choose the abuser",
+    )
+    responsible_in_household = YesNoField(
+        label="Did that person live in their household, or stay there so often that they were "
+        "in effect part of it?",
+        required_message="Select whether that person lived in or often stayed in their household",
+        help_text="A partner or relative counts whether or not they lived there",
+    )
+    responsible_aged_16_or_over = YesNoField(
+        label="Was that person aged 16 or over?",
+        required_message="Select whether that person was aged 16 or over",
     )
     suspected_suicide = YesNoField(
         label="Is suicide suspected?",
         required_message="Select whether suicide is suspected",
     )
     domestic_abuse_history = YesNoField(
-        label="Is there a known history of domestic abuse?",
-        required_message="Select whether there is a known history of domestic abuse",
+        label="Is domestic abuse of them known or suspected?",
+        required_message="Select whether domestic abuse of them is known or suspected",
+        help_text="For example coercive control, violence, threats, or economic or emotional "
+        "abuse by a partner, former partner or relative",
     )
     criminal_justice_status = _text(
         "Criminal justice status",
@@ -553,13 +585,14 @@ FORM_TITLES = {
     DHR: "Notify a domestic abuse related death",
 }
 FORM_DESCRIPTIONS = {
-    CSPR: "A child has died or been seriously harmed and abuse or neglect is known or "
-    "suspected (Child Safeguarding Practice Review)",
-    SAR: "An adult with care and support needs has died or been seriously harmed, abuse or "
-    "neglect is known or suspected, and agencies could have worked together better "
-    "(Safeguarding Adults Review)",
-    DHR: "Someone aged 16 or over has died and violence, abuse or neglect by a relative, "
-    "partner or household member is known or suspected (Domestic Homicide Review)",
+    CSPR: "A child has died or been seriously harmed and abuse or neglect (including domestic "
+    "abuse) is known or suspected (Child Safeguarding Practice Review)",
+    SAR: "An adult with care and support needs has died and the death resulted, or appears to "
+    "have resulted, from abuse or neglect, or is alive and has experienced serious abuse or "
+    "neglect, and agencies could have worked together better (Safeguarding Adults Review)",
+    DHR: "Someone aged 16 or over has died, and the death resulted or appears to have resulted "
+    "from violence, abuse or neglect by a relative, partner or member of their household, or "
+    "from domestic abuse (Domestic Homicide Review)",
 }
 
 

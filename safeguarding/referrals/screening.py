@@ -1,33 +1,47 @@
 """Screening: one pure function of the facts against the statutory review tests.
 
-``screen(Facts.from_dict(data))`` answers three questions for a partnership's business unit:
+``screen(Facts.from_dict(data), dhr_test=...)`` answers three questions for a partnership's
+business unit:
 
 * **CSPR** - must the local authority notify the Child Safeguarding Practice Review Panel of a
   serious incident (R1, R2, R7, R8)?
 * **SAR** - is a Safeguarding Adults Review mandatory, discretionary or not available
   (R19-R22)?
-* **DHR** - is a Domestic Homicide Review required (R27-R29)?
+* **DHR** - is a Domestic Homicide Review required (R27-R29), or, with
+  ``dhr_test=DhrTest.VPA_2024_S19`` (``"vpa2024_s19"``), a Domestic Abuse Related Death Review
+  under the Victims and Prisoners Act 2024 s19 test (R38)? The default is
+  ``DhrTest.DVCVA_2004_S9`` (``"dvcva2004_s9"``); see ``screen`` and ``DhrTest``.
 
 and lists the notifications that follow (Panel R1-R2; Secretary of State and Ofsted for a
 looked-after child's death R4 or a care leaver's death R5), plus the multi-track rules (R41, R42).
 
-The same function serves the web pages, the tests and ``python manage.py screen FILE.json``;
-docs/screening.md describes the contract and the decision tables.
+The same function serves the web pages, the tests and ``python manage.py screen FILE.json
+[--dhr-test vpa2024_s19]``; docs/screening.md describes the contract and the decision tables.
 
 Every fact may be missing (``None``). Each condition is evaluated in three-valued (Kleene)
 logic: True, False or None (unknown). A track is ``unknown`` only when the missing facts could
 still change its answer: a known fact that fails a test gives ``not_met`` whatever is missing.
-The tests check this against every completion of the missing facts.
+The tests check this against every completion of the missing facts, under both DHR tests.
+
+The tests ask whether a death resulted, or appears to have resulted, from abuse or neglect
+(``death_resulted_from_abuse``: R19 condition 1, R27, R38); the child test (R1) asks no
+causation. No reason says that anyone caused a death. Domestic abuse (``domestic_abuse``) is
+abuse for the child and adult tests.
 
 Readings of the rules that go beyond their wording (each one marked ``Reading:`` below):
 
 * ``suicide`` true means a death by suicide, so a missing ``harm`` is read as ``died``.
 * A care leaver is 16 to 24 (Children Act 1989 relevant / former relevant child), so R5 needs
   16 <= age < 25 ("up to and including age 24").
-* ``harmed_by`` names who caused the death or harm (for a suicide, the abuser). When that is a
-  stranger or someone else outside the family and household, a missing ``suicide`` or
-  ``domestic_abuse`` does not keep R29 open: domestic abuse needs a personal connection. If the
-  facts state both ``suicide`` and ``domestic_abuse`` true, R29 applies whoever ``harmed_by`` is.
+* ``harmed_by`` names the person responsible: who is known or suspected to have abused or
+  neglected the person (for a suicide, the abuser). When that is a stranger or someone else
+  outside the family and household, a missing ``suicide`` or ``domestic_abuse`` does not keep
+  R29 open: domestic abuse needs a personal connection. If the facts state both ``suicide`` and
+  ``domestic_abuse`` true, R29 applies whoever ``harmed_by`` is (under the 2004 test).
+* ``abuse_or_neglect`` not suspected covers domestic abuse too (the question includes it): with
+  ``domestic_abuse`` missing, no domestic abuse is suspected. A ``domestic_abuse`` given wins.
+* A suicide after domestic abuse is a death that appears to have resulted from the abuse (R29).
+* A stranger is not a member of the household; ``household_member`` is.
 """
 
 from __future__ import annotations
@@ -36,6 +50,7 @@ import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from functools import cached_property
 from typing import Any, Final
 
@@ -50,6 +65,7 @@ HARMED_BY_VALUES: Final = (
     "relative",
     "partner",
     "former_partner",
+    "co_parent",
     "household_member",
     "other_known",
     "stranger",
@@ -73,6 +89,9 @@ BOOLEAN_FACTS: Final = (
     "suicide",
     "domestic_abuse",
     "normally_resident_in_area",
+    "death_resulted_from_abuse",
+    "responsible_in_household",
+    "responsible_aged_16_or_over",
 )
 #: Facts that take a number.
 NUMBER_FACTS: Final = ("age",)
@@ -90,9 +109,12 @@ FACT_NAMES: Final = (
     "domestic_abuse",
     "harm",
     "abuse_or_neglect",
+    "death_resulted_from_abuse",
     "place",
     "normally_resident_in_area",
     "harmed_by",
+    "responsible_in_household",
+    "responsible_aged_16_or_over",
 )
 
 #: A short plain-English question per fact, for forms and for the command's help.
@@ -109,12 +131,30 @@ FACT_LABELS: Final[dict[str, str]] = {
     ),
     "self_neglect": "Is self-neglect known or suspected?",
     "suicide": "Did the person die by suicide (known or suspected)?",
-    "domestic_abuse": "Was the person subjected to domestic abuse (for example coercive control)?",
+    "domestic_abuse": (
+        "Is domestic abuse of the person known or suspected (for example coercive control, "
+        "violence, threats, economic or emotional abuse by a partner, former partner or "
+        "relative)?"
+    ),
     "harm": "What happened to the person?",
-    "abuse_or_neglect": "Is abuse or neglect known or suspected?",
+    "abuse_or_neglect": (
+        "Is abuse or neglect of the person by someone else known or suspected (including "
+        "domestic abuse)?"
+    ),
+    "death_resulted_from_abuse": (
+        "If the person died: did the death result, or does it appear to have resulted, from "
+        "abuse or neglect (including domestic abuse or self-neglect)?"
+    ),
     "place": "Where did the death or harm happen?",
     "normally_resident_in_area": "Does the person normally live in this area?",
-    "harmed_by": "Who caused the death or harm (for a suicide after domestic abuse: the abuser)?",
+    "harmed_by": (
+        "Who is known or suspected to have abused or neglected the person (the person responsible)?"
+    ),
+    "responsible_in_household": (
+        "Did the person responsible live in the person's household, or stay there so often "
+        "that they were in effect a member of it?"
+    ),
+    "responsible_aged_16_or_over": "Was the person responsible aged 16 or over?",
 }
 
 #: A plain-English label per allowed value of each choice fact.
@@ -137,13 +177,47 @@ CHOICE_LABELS: Final[dict[str, dict[str, str]]] = {
     },
     "harmed_by": {
         "relative": "A relative",
-        "partner": "A partner",
+        "partner": (
+            "A partner (including a husband, wife or civil partner, or someone they had agreed "
+            "to marry)"
+        ),
         "former_partner": "A former partner",
-        "household_member": "A member of the same household",
+        "co_parent": (
+            "A parent of a child of theirs, or someone with parental responsibility for that child"
+        ),
+        "household_member": "Someone else in the same household (not a relative or partner)",
         "other_known": "Someone else they knew",
         "stranger": "A stranger",
         "unknown": "Not known yet",
     },
+}
+
+
+class DhrTest(StrEnum):
+    """Which statutory test the DHR track uses: the ``dhr_test`` parameter of ``screen``.
+
+    * ``dvcva2004_s9`` (the default): the Domestic Violence, Crime and Victims Act 2004 s9(1)
+      test of a Domestic Homicide Review (R27-R29).
+    * ``vpa2024_s19``: the Domestic Abuse Related Death Review test that the Victims and
+      Prisoners Act 2024 s19 puts into the 2004 Act (prospective: a partnership switches it on
+      from commencement): the death of a person which has, or appears to have, resulted from
+      domestic abuse within the meaning of the Domestic Abuse Act 2021 (R38).
+    """
+
+    DVCVA_2004_S9 = "dvcva2004_s9"
+    VPA_2024_S19 = "vpa2024_s19"
+
+
+#: Every DHR test, in the order of ``DhrTest``, and the one used when none is given.
+DHR_TESTS: Final = tuple(test.value for test in DhrTest)
+DEFAULT_DHR_TEST: Final = DhrTest.DVCVA_2004_S9
+DHR_TEST_LABELS: Final[dict[str, str]] = {
+    DhrTest.DVCVA_2004_S9: (
+        "Domestic Homicide Review: Domestic Violence, Crime and Victims Act 2004 section 9"
+    ),
+    DhrTest.VPA_2024_S19: (
+        "Domestic Abuse Related Death Review: Victims and Prisoners Act 2024 section 19"
+    ),
 }
 
 CSPR_RESULTS: Final = ("notify", "not_met", "unknown")
@@ -171,9 +245,14 @@ NOTIFICATION_LABELS: Final[dict[str, str]] = {
 # Groups of values the tests use.
 _DIED_OR_SERIOUSLY_HARMED = frozenset({"died", "serious_harm"})
 _ABUSE_KNOWN_OR_SUSPECTED = frozenset({"known", "suspected"})
-# R27 (a)-(c) with R28: relatives, current or former partners, household members.
-_DOMESTIC_RELATIONSHIPS = frozenset({"relative", "partner", "former_partner", "household_member"})
+# R27 (a) with R28: relatives, current or former intimate partners. (b), a member of the same
+# household, is ``household_member`` or ``responsible_in_household``.
+_RELATIVE_OR_PARTNER = frozenset({"relative", "partner", "former_partner"})
 _OUTSIDE_FAMILY_AND_HOUSEHOLD = frozenset({"other_known", "stranger"})
+# R38: "personally connected" (Domestic Abuse Act 2021 s2): married, civil partners, agreed to
+# marry, an intimate personal relationship (partner, former_partner), a parental relationship
+# to the same child (co_parent), relatives.
+_PERSONALLY_CONNECTED = frozenset({"relative", "partner", "former_partner", "co_parent"})
 
 CHILD_UNDER: Final = 18  # R1: a child is under 18
 ADULT_FROM: Final = 18  # R19: an adult is 18 or over
@@ -213,9 +292,12 @@ class Facts:
     domestic_abuse: bool | None = None
     harm: str | None = None
     abuse_or_neglect: str | None = None
+    death_resulted_from_abuse: bool | None = None
     place: str | None = None
     normally_resident_in_area: bool | None = None
     harmed_by: str | None = None
+    responsible_in_household: bool | None = None
+    responsible_aged_16_or_over: bool | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> Facts:
@@ -289,14 +371,23 @@ def _check_fact(name: str, value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class TrackResult:
-    """The answer for one review type: its result, the rule IDs applied, plain-English reasons."""
+    """The answer for one review type: its result, the rule IDs applied, plain-English reasons,
+    and (DHR only) which statutory test was applied (a ``DhrTest`` value)."""
 
     result: str
     rules: tuple[str, ...]
     reasons: tuple[str, ...]
+    test: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"result": self.result, "rules": list(self.rules), "reasons": list(self.reasons)}
+        out: dict[str, Any] = {
+            "result": self.result,
+            "rules": list(self.rules),
+            "reasons": list(self.reasons),
+        }
+        if self.test is not None:
+            out["test"] = self.test
+        return out
 
 
 @dataclass(frozen=True)
@@ -436,6 +527,33 @@ def _died_text(facts: Facts, who: str) -> str:
     return f"{who} died by suicide" if facts.suicide is True else f"{who} died"
 
 
+def _domestic_abuse(facts: Facts) -> Tri:
+    """Reading: ``abuse_or_neglect`` not suspected covers domestic abuse too (the question
+    includes it), so with ``domestic_abuse`` missing it means no domestic abuse is suspected.
+    A ``domestic_abuse`` given always wins."""
+    if facts.domestic_abuse is not None:
+        return facts.domestic_abuse
+    return False if facts.abuse_or_neglect == "not_suspected" else None
+
+
+def _abuse_by_others(facts: Facts) -> Tri:
+    """Abuse or neglect of the person by someone else, domestic abuse included, known or
+    suspected (R1, R19, R27): domestic abuse such as coercive control is abuse."""
+    return any_of(_in(facts.abuse_or_neglect, _ABUSE_KNOWN_OR_SUSPECTED), _domestic_abuse(facts))
+
+
+def _suicide_after_da(facts: Facts) -> Tri:
+    return all_of(facts.suicide, _domestic_abuse(facts))
+
+
+def _death_resulted(facts: Facts) -> Tri:
+    """Whether the death resulted, or appears to have resulted, from abuse or neglect (R19 C1,
+    R27, R38). Reading: a suicide after domestic abuse is a death that appears to have resulted
+    from that abuse (R29; the Home Office's reading of the 2024 change), whatever
+    ``death_resulted_from_abuse`` says."""
+    return any_of(facts.death_resulted_from_abuse, _suicide_after_da(facts))
+
+
 def _missing_list(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -484,17 +602,28 @@ def _child_harm(facts: Facts) -> _Condition:
     )
 
 
+def _abuse_met_text(facts: Facts) -> str:
+    if facts.abuse_or_neglect in _ABUSE_KNOWN_OR_SUSPECTED:
+        return f"Abuse or neglect is {facts.abuse_or_neglect}"
+    return "Domestic abuse (such as coercive control) is known or suspected, and it is abuse"
+
+
 def _child_abuse(facts: Facts) -> _Condition:
-    # R1: the LA knows or suspects the child has been abused or neglected.
+    # R1: the LA knows or suspects the child has been abused or neglected (Children Act 2004
+    # s16C(1): no causation is asked). Domestic abuse, such as a partner's coercive control,
+    # is abuse.
     return _Condition(
-        _in(facts.abuse_or_neglect, _ABUSE_KNOWN_OR_SUSPECTED),
-        met=_reason(f"Abuse or neglect is {facts.abuse_or_neglect}", "R1"),
+        _abuse_by_others(facts),
+        met=_reason(_abuse_met_text(facts), "R1"),
         failed=_reason(
-            "Abuse or neglect is not known or suspected, so it is not a serious child "
-            "safeguarding incident",
+            "Abuse or neglect (domestic abuse included) is not known or suspected, so it is "
+            "not a serious child safeguarding incident",
             "R1",
         ),
-        unknown=_reason("Find out whether abuse or neglect is known or suspected", "R1"),
+        unknown=_reason(
+            "Find out whether abuse or neglect, domestic abuse included, is known or suspected",
+            "R1",
+        ),
     )
 
 
@@ -699,18 +828,18 @@ def _adult_harm(facts: Facts) -> _Condition:
 
 
 def _adult_abuse(facts: Facts) -> _Condition:
-    # R19: abuse or neglect known or suspected; R22: self-neglect counts.
-    abuse = _in(facts.abuse_or_neglect, _ABUSE_KNOWN_OR_SUSPECTED)
+    # R19: abuse or neglect known or suspected (domestic abuse is abuse); R22: self-neglect
+    # counts.
+    abuse = _abuse_by_others(facts)
     self_neglect = facts.self_neglect
     if abuse is True and self_neglect is True:
         met = _reason(
-            f"Abuse or neglect is {facts.abuse_or_neglect}, and self-neglect also counts as "
-            "abuse or neglect",
+            f"{_abuse_met_text(facts)}, and self-neglect also counts as abuse or neglect",
             "R19",
             "R22",
         )
     elif abuse is True:
-        met = _reason(f"Abuse or neglect is {facts.abuse_or_neglect}", "R19")
+        met = _reason(_abuse_met_text(facts), "R19")
     else:
         met = _reason(
             "Self-neglect is known or suspected, and self-neglect counts as abuse or neglect",
@@ -719,12 +848,16 @@ def _adult_abuse(facts: Facts) -> _Condition:
         )
     if abuse is None and self_neglect is None:
         unknown = _reason(
-            "Find out whether abuse or neglect, including self-neglect, is known or suspected",
+            "Find out whether abuse or neglect, including domestic abuse and self-neglect, is "
+            "known or suspected",
             "R19",
             "R22",
         )
     elif abuse is None:
-        unknown = _reason("Find out whether abuse or neglect is known or suspected", "R19")
+        unknown = _reason(
+            "Find out whether abuse or neglect, domestic abuse included, is known or suspected",
+            "R19",
+        )
     else:
         unknown = _reason(
             "Find out whether self-neglect is known or suspected: it counts as abuse or neglect",
@@ -734,7 +867,8 @@ def _adult_abuse(facts: Facts) -> _Condition:
         any_of(abuse, self_neglect),
         met=met,
         failed=_reason(
-            "Neither abuse nor neglect (including self-neglect) is known or suspected",
+            "Neither abuse nor neglect (including domestic abuse and self-neglect) is known or "
+            "suspected",
             "R19",
             "R22",
         ),
@@ -742,9 +876,51 @@ def _adult_abuse(facts: Facts) -> _Condition:
     )
 
 
+def _adult_death_cause(facts: Facts) -> _Condition:
+    # R19 C1: the board knows or suspects that the death resulted from abuse or neglect. C2
+    # (alive, serious abuse or neglect) asks no causation, so only a death needs it.
+    harm = _harm(facts)
+    resulted = _death_resulted(facts)
+    if harm == "died":
+        value = resulted
+    elif harm is None:
+        value = True if resulted is True else None
+    else:
+        return _Condition(True)
+    if facts.death_resulted_from_abuse is True or resulted is not True:
+        met_text = "The death resulted, or appears to have resulted, from abuse or neglect"
+    else:
+        met_text = (
+            "The adult died by suicide after domestic abuse: the death appears to have "
+            "resulted from abuse"
+        )
+    return _Condition(
+        value,
+        met=_reason(met_text + " (condition C1)", "R19") if harm == "died" else None,
+        failed=_reason(
+            "The death is not known or suspected to have resulted from abuse or neglect, so "
+            "condition C1 is not met",
+            "R19",
+        ),
+        unknown=_reason(
+            "Find out whether the death resulted, or appears to have resulted, from abuse or "
+            "neglect (including domestic abuse or self-neglect)"
+            if harm == "died"
+            else "If the adult died, find out whether the death resulted, or appears to have "
+            "resulted, from abuse or neglect",
+            "R19",
+        ),
+    )
+
+
 def _screen_sar(facts: Facts) -> tuple[str, list[_Reason]]:
     eligible = _AllOf((_adult(facts), _adult_in_area(facts), _care_needs(facts)))
-    rest = _AllOf((_agency_concern(facts), _AllOf((_adult_harm(facts), _adult_abuse(facts)))))
+    rest = _AllOf(
+        (
+            _agency_concern(facts),
+            _AllOf((_adult_harm(facts), _adult_abuse(facts), _adult_death_cause(facts))),
+        )
+    )
     reasons = eligible.reasons()
     if eligible.value is False:
         reasons.append(
@@ -807,55 +983,106 @@ def _screen_sar(facts: Facts) -> tuple[str, list[_Reason]]:
 
 
 # --------------------------------------------------------------------------------------
-# DHR (R27-R29)
+# DHR (R27-R29) and DARDR (R38)
 # --------------------------------------------------------------------------------------
 
 
-def _aged_16_or_over(facts: Facts) -> _Condition:
+def _aged_16_or_over(facts: Facts, rule: str) -> _Condition:
     aged = "" if facts.age is None else _aged(facts.age)
+    review = "a DHR" if rule == "R27" else "a domestic abuse related death review"
     return _Condition(
         _age_at_least(facts, DHR_FROM),
-        met=_reason(f"The person was {aged}, so 16 or over", "R27"),
-        failed=_reason(f"The person was {aged}: under 16, so a DHR does not apply", "R27"),
+        met=_reason(f"The person was {aged}, so 16 or over", rule),
+        failed=_reason(f"The person was {aged}: under 16, so {review} does not apply", rule),
         unknown=_reason(
-            "Find out the person's age: a DHR is about the death of someone aged 16 or over",
-            "R27",
+            f"Find out the person's age: {review} is about the death of someone aged 16 or over",
+            rule,
         ),
     )
 
 
-def _person_died(facts: Facts) -> _Condition:
+def _person_died(facts: Facts, rule: str) -> _Condition:
+    review = "a DHR" if rule == "R27" else "a domestic abuse related death review"
     return _Condition(
         _died(facts),
-        met=_reason(_died_text(facts, "The person"), "R27"),
-        failed=_reason("The person did not die: a DHR is about a death", "R27"),
-        unknown=_reason("Find out whether the person died", "R27"),
+        met=_reason(_died_text(facts, "The person"), rule),
+        failed=_reason(f"The person did not die: {review} is about a death", rule),
+        unknown=_reason("Find out whether the person died", rule),
     )
 
 
 def _violence_abuse_or_neglect(facts: Facts) -> _Condition:
+    # R27: violence, abuse or neglect by someone else (domestic abuse included).
     return _Condition(
-        _in(facts.abuse_or_neglect, _ABUSE_KNOWN_OR_SUSPECTED),
+        _abuse_by_others(facts),
         met=_reason(
-            f"Violence, abuse or neglect is {facts.abuse_or_neglect} to have caused the death",
+            f"Violence, abuse or neglect by someone else is {facts.abuse_or_neglect}"
+            if facts.abuse_or_neglect in _ABUSE_KNOWN_OR_SUSPECTED
+            else "Domestic abuse (such as coercive control) is known or suspected",
             "R27",
         ),
-        failed=_reason("Violence, abuse or neglect is not known or suspected", "R27"),
+        failed=_reason(
+            "Violence, abuse or neglect by someone else (domestic abuse included) is not known "
+            "or suspected",
+            "R27",
+        ),
         unknown=_reason(
-            "Find out whether the death resulted, or appears to have resulted, from violence, "
-            "abuse or neglect",
+            "Find out whether violence, abuse or neglect by someone else, domestic abuse "
+            "included, is known or suspected",
             "R27",
         ),
     )
 
 
+def _death_resulted_condition(facts: Facts, rule: str) -> _Condition:
+    # R27 / R38: the death has, or appears to have, resulted from the abuse. Never "caused":
+    # the test is about what appears, and the facts say no more.
+    resulted = _death_resulted(facts)
+    if facts.death_resulted_from_abuse is True or resulted is not True:
+        met = _reason("The death resulted, or appears to have resulted, from the abuse", rule)
+    else:
+        met = _reason(
+            "The person died by suicide after domestic abuse: the death appears to have "
+            "resulted from the abuse",
+            rule,
+            "R29",
+        )
+    return _Condition(
+        resulted,
+        met=met,
+        failed=_reason(
+            "The death is not known or suspected to have resulted from abuse or neglect", rule
+        ),
+        unknown=_reason(
+            "Find out whether the death resulted, or appears to have resulted, from the abuse "
+            "or neglect",
+            rule,
+        ),
+    )
+
+
+def _household(facts: Facts) -> Tri:
+    """R27(b): the person responsible was a member of the same household: lived there, or
+    stayed so often that they were in effect a member of it. Reading: a stranger was not;
+    ``household_member`` was."""
+    if facts.harmed_by == "household_member":
+        return True
+    if facts.responsible_in_household is not None:
+        return facts.responsible_in_household
+    return False if facts.harmed_by == "stranger" else None
+
+
 def _by_relative_partner_or_household(facts: Facts) -> _Condition:
-    # R27 (a) a relative, (b) a current or former intimate partner (R28), (c) a household member.
+    # R27 (a) a relative or a current or former intimate partner (R28), (b) a member of the
+    # same household, whether or not a relative or partner.
     harmed_by = None if facts.harmed_by == "unknown" else facts.harmed_by
+    related = _in(harmed_by, _RELATIVE_OR_PARTNER)
+    household = _household(facts)
     met = {
         "relative": _reason("The person responsible was a relative", "R27"),
         "partner": _reason(
-            "The person responsible was a partner: an intimate personal relationship",
+            "The person responsible was a partner: an intimate personal relationship, whether "
+            "or not they lived in the household",
             "R27",
             "R28",
         ),
@@ -865,30 +1092,42 @@ def _by_relative_partner_or_household(facts: Facts) -> _Condition:
             "R27",
             "R28",
         ),
-        "household_member": _reason(
-            "The person responsible was a member of the same household", "R27"
-        ),
-    }.get(harmed_by or "")
-    who = "a stranger" if harmed_by == "stranger" else "someone they knew"
+    }.get(harmed_by or "") or _reason(
+        "The person responsible lived in the person's household, or stayed there so often that "
+        "they were in effect a member of it",
+        "R27",
+    )
+    who = {
+        "stranger": "a stranger",
+        "co_parent": "a parent of the same child",
+        "household_member": "a member of the household",
+    }.get(harmed_by or "", "someone they knew")
+    if related is None and household is None:
+        unknown_text = (
+            "Find out who was responsible, and whether they lived in the person's household or "
+            "stayed there often: a relative, a partner or former partner, or a member of the "
+            "same household would meet the test"
+        )
+    else:
+        unknown_text = (
+            f"Find out whether the person responsible ({who}) lived in the person's household, "
+            "or stayed there so often that they were in effect a member of it"
+        )
     return _Condition(
-        _in(harmed_by, _DOMESTIC_RELATIONSHIPS),
+        any_of(related, household),
         met=met,
         failed=_reason(
-            f"The person responsible was {who}, not a relative, partner, former partner or "
-            "member of the same household",
+            f"The person responsible was {who}: not a relative, partner or former partner, "
+            "and not a member of the same household",
             "R27",
         ),
-        unknown=_reason(
-            "Find out who was responsible: a relative, partner, former partner or member of "
-            "the same household would meet the test",
-            "R27",
-        ),
+        unknown=_reason(unknown_text, "R27"),
     )
 
 
 def _suicide_after_domestic_abuse(facts: Facts) -> _Condition:
     # R29: suicide where there was domestic abuse -> hold a review, even if nobody is charged.
-    suicide, abuse = facts.suicide, facts.domestic_abuse
+    suicide, abuse = facts.suicide, _domestic_abuse(facts)
     if suicide is True and abuse is True:
         return _Condition(
             True,
@@ -908,8 +1147,8 @@ def _suicide_after_domestic_abuse(facts: Facts) -> _Condition:
             else None,
         )
     if facts.harmed_by in _OUTSIDE_FAMILY_AND_HOUSEHOLD:
-        # Reading: someone outside the family and household caused the death or harm, and
-        # domestic abuse needs a personal connection: no suicide after domestic abuse.
+        # Reading: someone outside the family and household was responsible, and domestic
+        # abuse needs a personal connection: no suicide after domestic abuse.
         return _Condition(
             False,
             failed=_reason(
@@ -936,17 +1175,19 @@ def _suicide_after_domestic_abuse(facts: Facts) -> _Condition:
     return _Condition(None, unknown=_reason(text, "R29"))
 
 
-def _screen_dhr(facts: Facts) -> tuple[str, list[_Reason]]:
-    test = _AllOf(
+def _screen_dhr_s9(facts: Facts) -> _Node:
+    # R27-R29: DVCVA 2004 s9(1) and the 2016 statutory guidance.
+    return _AllOf(
         (
-            _aged_16_or_over(facts),
-            _person_died(facts),
+            _aged_16_or_over(facts, "R27"),
+            _person_died(facts, "R27"),
             _AnyOf(
                 (
                     _AllOf(
                         (
                             _violence_abuse_or_neglect(facts),
                             _by_relative_partner_or_household(facts),
+                            _death_resulted_condition(facts, "R27"),
                         )
                     ),
                     _suicide_after_domestic_abuse(facts),
@@ -954,6 +1195,103 @@ def _screen_dhr(facts: Facts) -> tuple[str, list[_Reason]]:
             ),
         )
     )
+
+
+def _domestic_abuse_condition(facts: Facts) -> _Condition:
+    # R38: domestic abuse within the meaning of the Domestic Abuse Act 2021 s1: abusive
+    # behaviour (physical or sexual abuse, violent or threatening behaviour, controlling or
+    # coercive behaviour, economic abuse, psychological, emotional or other abuse).
+    return _Condition(
+        _domestic_abuse(facts),
+        met=_reason(
+            "Domestic abuse (such as coercive control, violence, threats, economic or "
+            "emotional abuse) is known or suspected",
+            "R38",
+        ),
+        failed=_reason(
+            "Domestic abuse is not known or suspected: the test needs a death that resulted "
+            "from domestic abuse",
+            "R38",
+        ),
+        unknown=_reason(
+            "Find out whether domestic abuse (such as coercive control, violence, threats, "
+            "economic or emotional abuse) is known or suspected",
+            "R38",
+        ),
+    )
+
+
+def _personally_connected(facts: Facts) -> _Condition:
+    # R38: Domestic Abuse Act 2021 s2: married or civil partners (or were), agreed to marry or
+    # to form a civil partnership, an intimate personal relationship (now or before), each a
+    # parent of (or with parental responsibility for) the same child, or relatives. Living in
+    # the same household is not enough by itself.
+    harmed_by = None if facts.harmed_by == "unknown" else facts.harmed_by
+    met = {
+        "relative": "The person responsible was a relative: personally connected",
+        "partner": "The person responsible was a partner: personally connected",
+        "former_partner": "The person responsible was a former partner: still personally connected",
+        "co_parent": "The person responsible and the person each had a parental relationship "
+        "to the same child: personally connected",
+    }.get(harmed_by or "", "")
+    who = {
+        "stranger": "a stranger",
+        "household_member": "a member of the household who was not a relative or partner",
+    }.get(harmed_by or "", "someone they knew")
+    return _Condition(
+        _in(harmed_by, _PERSONALLY_CONNECTED),
+        met=_reason(met, "R38"),
+        failed=_reason(
+            f"The person responsible was {who}: not personally connected (a partner or former "
+            "partner, someone they had agreed to marry, a parent of the same child, or a "
+            "relative), so it was not domestic abuse",
+            "R38",
+        ),
+        unknown=_reason(
+            "Find out who was responsible: domestic abuse needs someone personally connected "
+            "(a partner or former partner, someone they had agreed to marry, a parent of the "
+            "same child, or a relative)",
+            "R38",
+        ),
+    )
+
+
+def _responsible_aged_16_or_over(facts: Facts) -> _Condition:
+    # R38: Domestic Abuse Act 2021 s1(2)(a): both people are aged 16 or over.
+    return _Condition(
+        facts.responsible_aged_16_or_over,
+        met=_reason("The person responsible was aged 16 or over", "R38"),
+        failed=_reason(
+            "The person responsible was under 16, so it was not domestic abuse within the "
+            "meaning of the Domestic Abuse Act 2021",
+            "R38",
+        ),
+        unknown=_reason(
+            "Find out whether the person responsible was aged 16 or over: domestic abuse is "
+            "between people aged 16 or over",
+            "R38",
+        ),
+    )
+
+
+def _screen_dardr(facts: Facts) -> _Node:
+    # R38: VPA 2024 s19 (new DVCVA 2004 s9(1)): the death has, or appears to have, resulted
+    # from domestic abuse towards the person within the meaning of the Domestic Abuse Act 2021
+    # (both aged 16 or over and personally connected; the behaviour abusive).
+    return _AllOf(
+        (
+            _aged_16_or_over(facts, "R38"),
+            _person_died(facts, "R38"),
+            _domestic_abuse_condition(facts),
+            _personally_connected(facts),
+            _responsible_aged_16_or_over(facts),
+            _death_resulted_condition(facts, "R38"),
+        )
+    )
+
+
+def _screen_dhr(facts: Facts, dhr_test: DhrTest) -> tuple[str, list[_Reason]]:
+    test = _screen_dardr(facts) if dhr_test is DhrTest.VPA_2024_S19 else _screen_dhr_s9(facts)
     result = {True: "required", False: "not_met", None: "unknown"}[test.value]
     return result, test.reasons()
 
@@ -967,14 +1305,44 @@ def _rule_number(rule: str) -> int:
     return int(rule.removeprefix("R"))
 
 
-def _track(result: str, base_rule: str, reasons: list[_Reason]) -> TrackResult:
+def _track(
+    result: str, base_rule: str, reasons: list[_Reason], *, test: str | None = None
+) -> TrackResult:
     rules = {base_rule, *(rule for reason in reasons if reason.applied for rule in reason.rules)}
     rendered = tuple(dict.fromkeys(reason.render() for reason in reasons))
-    return TrackResult(result, tuple(sorted(rules, key=_rule_number)), rendered)
+    return TrackResult(result, tuple(sorted(rules, key=_rule_number)), rendered, test)
 
 
-def screen(facts: Facts) -> ScreeningResult:
-    """Screen the facts against the CSPR, SAR and DHR tests. Pure: no I/O, no database."""
+def dhr_test_from(value: DhrTest | str | None) -> DhrTest:
+    """The ``DhrTest`` a value names (None: the default); ValueError for any other value."""
+    if value is None:
+        return DEFAULT_DHR_TEST
+    try:
+        return DhrTest(value)
+    except ValueError:
+        raise ValueError(
+            f"dhr_test must be one of {', '.join(DHR_TESTS)} (got {value!r})."
+        ) from None
+
+
+def screen(facts: Facts, *, dhr_test: DhrTest | str = DEFAULT_DHR_TEST) -> ScreeningResult:
+    """Screen the facts against the CSPR, SAR and DHR tests. Pure: no I/O, no database.
+
+    ``dhr_test`` chooses the statutory test of the DHR track (``DhrTest``; a plain string
+    value is accepted too, anything else raises ValueError):
+
+    * ``"dvcva2004_s9"`` (``DhrTest.DVCVA_2004_S9``, the default): a Domestic Homicide
+      Review under the Domestic Violence, Crime and Victims Act 2004 s9(1) as in force today
+      (R27-R29).
+    * ``"vpa2024_s19"`` (``DhrTest.VPA_2024_S19``): a Domestic Abuse Related Death Review,
+      s9 as substituted by the Victims and Prisoners Act 2024 s19 (prospective): the death has,
+      or appears to have, resulted from domestic abuse within the meaning of the Domestic
+      Abuse Act 2021 - both aged 16 or over and personally connected (s2) (R38).
+
+    The guidance versions (issue 14) choose the value per case; the DHR track's ``test`` (in
+    ``as_dict``: ``DHR.test``) says which one was applied.
+    """
+    dhr_test = dhr_test_from(dhr_test)
     # CSPR (R1): a child, abuse or neglect known or suspected, died or seriously harmed, and
     # in this area (or outside England for a child who normally lives here).
     child_abuse = _child_abuse(facts)
@@ -996,7 +1364,7 @@ def screen(facts: Facts) -> ScreeningResult:
     cspr_result = {True: "notify", False: "not_met", None: "unknown"}[notify]
 
     sar_result, sar_reasons = _screen_sar(facts)
-    dhr_result, dhr_reasons = _screen_dhr(facts)
+    dhr_result, dhr_reasons = _screen_dhr(facts, dhr_test)
 
     # R41: a 16- or 17-year-old whose death meets both the CSPR and the DHR tests.
     age = facts.age
@@ -1039,11 +1407,16 @@ def screen(facts: Facts) -> ScreeningResult:
     return ScreeningResult(
         cspr=_track(cspr_result, "R1", cspr_reasons),
         sar=_track(sar_result, "R19", sar_reasons),
-        dhr=_track(dhr_result, "R27", dhr_reasons),
+        dhr=_track(
+            dhr_result,
+            "R38" if dhr_test is DhrTest.VPA_2024_S19 else "R27",
+            dhr_reasons,
+            test=dhr_test.value,
+        ),
         notifications=notifications,
     )
 
 
-def screen_dict(data: Any) -> dict[str, Any]:
+def screen_dict(data: Any, *, dhr_test: DhrTest | str = DEFAULT_DHR_TEST) -> dict[str, Any]:
     """Validate a JSON object of facts and return the output shape (raises ScreeningFactsError)."""
-    return screen(Facts.from_dict(data)).as_dict()
+    return screen(Facts.from_dict(data), dhr_test=dhr_test).as_dict()

@@ -16,6 +16,7 @@ from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
 from safeguarding.core.rule_sources import rules_in_words
+from safeguarding.guidance.default_versions import dhr_test_for
 from safeguarding.guidance.models import Strand
 from safeguarding.guidance.selectors import codes_applying, versions_applying
 
@@ -339,9 +340,17 @@ class Screening:
     problems: tuple[str, ...] = ()
 
 
+def case_dhr_test(*, case: Case) -> str:
+    """The statutory DHR test the case's guidance versions call for (the 2004 Act s9 test, or
+    the Domestic Abuse Related Death Review test of the Victims and Prisoners Act 2024 s19 where
+    the partnership adopted it before the case began; R27, R38)."""
+    return dhr_test_for(case_guidance_codes(case=case))
+
+
 def case_screening(*, case: Case) -> Screening:
     try:
-        return Screening(screening.screen(screening.Facts.from_dict(case.facts)).as_dict())
+        facts = screening.Facts.from_dict(case.facts)
+        return Screening(screening.screen(facts, dhr_test=case_dhr_test(case=case)).as_dict())
     except screening.ScreeningFactsError as error:
         return Screening(None, error.problems)
 

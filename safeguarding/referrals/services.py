@@ -37,7 +37,7 @@ from .models import (
     Track,
     age_group_for,
 )
-from .selectors import case_guidance_codes
+from .selectors import case_dhr_test, case_guidance_codes
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
 
@@ -221,9 +221,12 @@ def facts_from_referral(referral: Referral) -> dict:
         "domestic_abuse": referral.domestic_abuse_history,
         "harm": referral.harm or None,
         "abuse_or_neglect": referral.abuse_or_neglect or None,
+        "death_resulted_from_abuse": referral.death_resulted_from_abuse,
         "place": referral.place or None,
         "normally_resident_in_area": referral.normally_resident_in_area,
         "harmed_by": referral.harmed_by or None,
+        "responsible_in_household": referral.responsible_in_household,
+        "responsible_aged_16_or_over": referral.responsible_aged_16_or_over,
     }
     return {key: value for key, value in facts.items() if value is not None}
 
@@ -340,7 +343,7 @@ def case_save_facts(*, case: Case, facts: dict, actor) -> Case:
         case.facts_updated_at = timezone.now()
         case.modified_by = actor
         case.save(update_fields=["facts", "facts_updated_at", "modified_by", "modified_at"])
-        result = screen(checked).as_dict()
+        result = screen(checked, dhr_test=case_dhr_test(case=case)).as_dict()
         audit_record(
             action="case.screening_saved",
             actor=actor,
@@ -419,7 +422,7 @@ def case_send_for_decision(*, case: Case, review_types: list[str], actor) -> lis
     runs = {t.value for t in case.partnership.review_types}
     if not set(review_types) <= runs:
         raise ServiceError(f"{case.partnership.name} does not run every type selected")
-    result = screen(Facts.from_dict(case.facts)).as_dict()
+    result = screen(Facts.from_dict(case.facts), dhr_test=case_dhr_test(case=case)).as_dict()
     keys = {"cspr": "CSPR", "sar": "SAR", "dhr": "DHR"}
     tracks = []
     with transaction.atomic():

@@ -274,6 +274,37 @@ def test_the_2024_act_test_is_switched_on_at_commencement(dhr_partnership, busin
     assert versions_of(on)["dhr_law"] == "VPA2024"
 
 
+@pytest.mark.django_db
+def test_a_case_is_screened_with_the_dhr_test_of_its_versions(dhr_partnership, business_unit_user):
+    from safeguarding.referrals.selectors import case_screening
+
+    commencement = datetime.date(2026, 4, 6)
+    adopt(dhr_partnership, "VPA2024", commencement, business_unit_user, confirmed=True)
+    before = open_case(
+        dhr_partnership, business_unit_user, commencement - datetime.timedelta(days=1), "dhr"
+    )
+    on = open_case(dhr_partnership, business_unit_user, commencement, "dhr", "Adult B")
+    facts = {
+        "age": 40,
+        "harm": "died",
+        "abuse_or_neglect": "known",
+        "domestic_abuse": True,
+        "harmed_by": "co_parent",
+        "responsible_aged_16_or_over": True,
+        "death_resulted_from_abuse": True,
+    }
+    for case in (before, on):
+        referral_services.case_save_facts(case=case, facts=facts, actor=business_unit_user)
+    old = case_screening(case=before).result
+    new = case_screening(case=on).result
+    assert old is not None and new is not None
+    assert old["DHR"]["test"] == "dvcva2004_s9"
+    assert new["DHR"]["test"] == "vpa2024_s19"
+    # A parent of the same child is personally connected under the 2024 Act only.
+    assert new["DHR"]["result"] == "required"
+    assert old["DHR"]["result"] == "unknown"
+
+
 # Adoption: the service's checks and the page ------------------------------------------------
 
 

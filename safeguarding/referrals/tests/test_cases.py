@@ -186,9 +186,12 @@ FACTS_16_KILLED_BY_HOUSEHOLD_MEMBER = {
     "domestic_abuse": "yes",
     "harm": "died",
     "abuse_or_neglect": "known",
+    "death_resulted_from_abuse": "yes",
     "place": "in_area",
     "normally_resident_in_area": "yes",
     "harmed_by": "household_member",
+    "responsible_in_household": "yes",
+    "responsible_aged_16_or_over": "yes",
 }
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from safeguarding.accounts.models import Partnership
 from safeguarding.accounts.tests.factories import AgencyFactory, PartnershipFactory
 from safeguarding.audit.models import AuditEvent
+from safeguarding.referrals import services
 from safeguarding.referrals.models import Referral, ReferralIdentity, Status
 from safeguarding.referrals.public_forms import PAGES
 
@@ -59,6 +60,7 @@ def what_happened(incident=INCIDENT, died=DIED, **changes) -> dict:
         "harm": "died",
         **date_data("date_of_death", died),
         "abuse_or_neglect": "suspected",
+        "death_resulted_from_abuse": "yes",
         "place": "in_area",
         "normally_resident_in_area": "yes",
         "what_happened": "A fictional account of a fictional incident with unmistakable-words.",
@@ -78,6 +80,8 @@ CRITERIA = {
     },
     "dhr": {
         "harmed_by": "partner",
+        "responsible_in_household": "no",
+        "responsible_aged_16_or_over": "yes",
         "suspected_suicide": "no",
         "domestic_abuse_history": "yes",
         "criminal_justice_status": "Charged",
@@ -264,10 +268,49 @@ def test_dhr_answers_are_saved_on_the_referral(client, dhr_partnership):
     send(client, "dhr", "dhrshire")
     referral = Referral.objects.get()
     assert referral.harmed_by == "partner"
+    assert referral.responsible_in_household is False
+    assert referral.responsible_aged_16_or_over is True
+    assert referral.death_resulted_from_abuse is True
     assert referral.domestic_abuse_history is True
+    facts = services.facts_from_referral(referral)
+    assert facts["responsible_in_household"] is False
+    assert facts["responsible_aged_16_or_over"] is True
+    assert facts["death_resulted_from_abuse"] is True
     assert referral.criminal_justice_status == "Charged"
     assert referral.children_in_household is True
     assert referral.agency_working_concern is False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"harmed_by": ""}, "Select who is known or suspected to have abused or neglected them"),
+        ({"responsible_in_household": ""},
+         "Select whether that person lived in or often stayed in their household"),
+        ({"responsible_aged_16_or_over": "maybe"},
+         "Select whether that person was aged 16 or over"),
+        ({"domestic_abuse_history": ""},
+         "Select whether domestic abuse of them is known or suspected"),
+    ],
+)  # fmt: skip
+def test_the_dhr_page_refuses_bad_answers_and_keeps_nothing(
+    client, dhr_partnership, changes, message
+):
+    response = client.post(page_url("dhr", "criteria", "dhrshire"), {**CRITERIA["dhr"], **changes})
+    assert message in errors_of(response)
+    assert 'class="govuk-error-summary"' in response.content.decode()
+    draft = client.session.get(f"referral_draft:{dhr_partnership.pk}:dhr", {"pages": {}})
+    assert "criteria" not in draft["pages"]
+
+
+@pytest.mark.django_db
+def test_a_parent_of_the_same_child_can_be_named(client, dhr_partnership):
+    fill_every_page(
+        client, "dhr", "dhrshire", criteria={**CRITERIA["dhr"], "harmed_by": "co_parent"}
+    )
+    send(client, "dhr", "dhrshire")
+    assert Referral.objects.get().harmed_by == "co_parent"
 
 
 # Bad answers ------------------------------------------------------------------------------
@@ -352,6 +395,10 @@ def test_about_the_person_refuses_bad_answers(client, partnership, changes, mess
         (date_data("date_of_death", None), "Enter the date of death"),
         ({"what_happened": "x" * 10_001}, "What happened must be 10,000 characters or fewer"),
         ({"harm": "exploded"}, "Select what happened to them"),
+        ({"death_resulted_from_abuse": ""},
+         "Select whether the death resulted, or appears to have resulted, from abuse or neglect"),
+        ({"death_resulted_from_abuse": "perhaps"},
+         "Select whether the death resulted, or appears to have resulted, from abuse or neglect"),
     ],
 )  # fmt: skip
 def test_what_happened_refuses_bad_answers(client, partnership, changes, message):
@@ -384,7 +431,30 @@ def test_a_date_of_death_is_ignored_unless_they_died(client, partnership):
     referral = Referral.objects.get()
     assert referral.harm == "serious_harm"
     assert referral.date_of_death is None
+    assert referral.death_resulted_from_abuse is None  # asked of a death only
     assert referral.age_years == 12  # at the incident
+
+
+@pytest.mark.django_db
+def test_the_cause_of_death_can_be_not_known_and_reaches_the_screening(client, partnership):
+    fill_every_page(
+        client, "cspr", **{"what-happened": what_happened(death_resulted_from_abuse="not_known")}
+    )
+    send(client, "cspr")
+    referral = Referral.objects.get()
+    assert referral.death_resulted_from_abuse is None
+    assert "death_resulted_from_abuse" not in services.facts_from_referral(referral)
+
+
+@pytest.mark.django_db
+def test_the_what_happened_page_asks_about_the_cause_without_saying_caused(client, partnership):
+    client.post(page_url("cspr", "about-the-person"), about_the_person())
+    html = client.get(page_url("cspr", "what-happened")).content.decode()
+    assert "Did the death result, or does it appear to have resulted, from abuse or neglect?" in (
+        html
+    )
+    assert "Is abuse or neglect of them by someone else known or suspected?" in html
+    assert not re.search(r"\bcaus(e|ed|ing)\b", html, re.IGNORECASE)
 
 
 @pytest.mark.django_db

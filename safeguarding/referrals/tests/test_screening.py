@@ -31,6 +31,7 @@ from safeguarding.referrals.screening import (
     CHOICE_LABELS,
     CSPR_RESULTS,
     DHR_RESULTS,
+    DHR_TESTS,
     FACT_LABELS,
     FACT_NAMES,
     HARM_VALUES,
@@ -39,6 +40,7 @@ from safeguarding.referrals.screening import (
     NOTIFICATIONS,
     PLACE_VALUES,
     SAR_RESULTS,
+    DhrTest,
     Facts,
     ScreeningFactsError,
     ScreeningResult,
@@ -220,6 +222,7 @@ SCENARIOS = [
             "age": 17,
             "harm": "died",
             "abuse_or_neglect": "known",
+            "death_resulted_from_abuse": True,
             "harmed_by": "household_member",
             "place": "in_area",
             "looked_after": False,
@@ -236,6 +239,7 @@ SCENARIOS = [
             "agency_working_concern": True,
             "harm": "died",
             "abuse_or_neglect": "known",
+            "death_resulted_from_abuse": True,
             "harmed_by": "partner",
             "place": "in_area",
         },
@@ -249,10 +253,12 @@ SCENARIOS = [
             "care_and_support_needs": True,
             "agency_working_concern": True,
             "self_neglect": True,
+            "abuse_or_neglect": "not_suspected",
+            "death_resulted_from_abuse": True,
             "harm": "died",
             "place": "in_area",
         },
-        {"CSPR": "not_met", "SAR": "mandatory", "DHR": "unknown"},
+        {"CSPR": "not_met", "SAR": "mandatory", "DHR": "not_met"},
         [],
         id="adult-self-neglect-death-with-agency-concern",
     ),
@@ -309,7 +315,7 @@ SCENARIOS = [
     ),
     pytest.param(
         {"abuse_or_neglect": "not_suspected"},
-        {"CSPR": "not_met", "SAR": "unknown", "DHR": "unknown"},
+        {"CSPR": "not_met", "SAR": "unknown", "DHR": "not_met"},
         [],
         id="partial-no-abuse-suspected-only",
     ),
@@ -473,7 +479,7 @@ def test_suicide_is_read_as_a_death_when_harm_is_missing():
 def test_16_or_17_year_old_killed_by_household_member_opens_both_tracks_r41():
     output = run(
         age=16, harm="died", abuse_or_neglect="known", harmed_by="household_member",
-        place="in_area",
+        place="in_area", death_resulted_from_abuse=True,
     )  # fmt: skip
     r41 = "Open both a CSPR track and a DHR track and record a joint or parallel decision (R41)"
     for track in ("CSPR", "DHR"):
@@ -485,7 +491,7 @@ def test_16_or_17_year_old_killed_by_household_member_opens_both_tracks_r41():
 def test_no_r41_for_an_adult_killed_by_household_member():
     output = run(
         age=18, harm="died", abuse_or_neglect="known", harmed_by="household_member",
-        place="in_area",
+        place="in_area", death_resulted_from_abuse=True,
     )  # fmt: skip
     assert output["DHR"]["result"] == "required"
     assert "R41" not in rules(output, "DHR")
@@ -495,6 +501,7 @@ def test_adult_with_care_needs_killed_by_partner_allows_joint_sar_dhr_r42():
     output = run(
         age=45, care_and_support_needs=True, agency_working_concern=True, harm="died",
         abuse_or_neglect="known", harmed_by="partner", place="in_area",
+        death_resulted_from_abuse=True,
     )  # fmt: skip
     assert rules(output, "SAR") == ["R19", "R21", "R42"]
     assert rules(output, "DHR") == ["R27", "R28", "R42"]
@@ -517,6 +524,7 @@ def test_self_neglect_meets_the_abuse_or_neglect_limb_r22():
     output = run(
         age=81, care_and_support_needs=True, agency_working_concern=True, self_neglect=True,
         abuse_or_neglect="not_suspected", harm="died", place="in_area",
+        death_resulted_from_abuse=True,
     )  # fmt: skip
     assert output["SAR"]["result"] == "mandatory"
     assert rules(output, "SAR") == ["R19", "R21", "R22"]
@@ -542,6 +550,7 @@ def test_adult_who_lives_here_harmed_elsewhere_is_in_the_boards_area():
     output = run(
         age=70, care_and_support_needs=True, agency_working_concern=True, harm="died",
         abuse_or_neglect="known", place="outside_area_in_england", normally_resident_in_area=True,
+        death_resulted_from_abuse=True,
     )  # fmt: skip
     assert output["SAR"]["result"] == "mandatory"
 
@@ -571,12 +580,18 @@ def test_alive_adult_with_harm_that_is_not_serious_is_discretionary_only():
 
 @pytest.mark.parametrize("harmed_by", ["relative", "partner", "former_partner", "household_member"])
 def test_dhr_required_for_death_by_relative_partner_former_partner_or_household(harmed_by):
-    output = run(age=40, harm="died", abuse_or_neglect="suspected", harmed_by=harmed_by)
+    output = run(
+        age=40, harm="died", abuse_or_neglect="suspected", harmed_by=harmed_by,
+        death_resulted_from_abuse=True,
+    )  # fmt: skip
     assert output["DHR"]["result"] == "required"
 
 
 def test_former_partner_counts_as_intimate_relationship_r28():
-    output = run(age=40, harm="died", abuse_or_neglect="known", harmed_by="former_partner")
+    output = run(
+        age=40, harm="died", abuse_or_neglect="known", harmed_by="former_partner",
+        death_resulted_from_abuse=True,
+    )  # fmt: skip
     assert rules(output, "DHR") == ["R27", "R28"]
 
 
@@ -619,6 +634,233 @@ def test_null_means_missing():
 
 
 # --------------------------------------------------------------------------------------
+# Issue 14 section 5: causation, domestic abuse, household, unknown only when missing
+# --------------------------------------------------------------------------------------
+
+DARDR = DhrTest.VPA_2024_S19
+
+
+def run_with(dhr_test, **facts) -> dict:
+    return screen(Facts.from_dict(facts), dhr_test=dhr_test).as_dict()
+
+
+# A suicide after a partner's coercive control; no "abuse or neglect" answer given.
+COERCIVE_CONTROL_SUICIDE = {
+    "harm": "died",
+    "suicide": True,
+    "domestic_abuse": True,
+    "harmed_by": "partner",
+    "responsible_aged_16_or_over": True,
+    "place": "in_area",
+}
+
+
+@pytest.mark.parametrize("dhr_test", list(DhrTest))
+def test_15_year_olds_suicide_after_partners_coercive_control_is_notified(dhr_test):
+    output = run_with(dhr_test, age=15, **COERCIVE_CONTROL_SUICIDE)
+    assert output["CSPR"]["result"] == "notify"
+    assert "Domestic abuse (such as coercive control) is known or suspected" in reasons_text(
+        output, "CSPR"
+    )
+    assert output["notifications"] == ["panel"]
+    assert output["DHR"]["result"] == "not_met"  # under 16
+
+
+@pytest.mark.parametrize("age", [16, 17])
+@pytest.mark.parametrize("dhr_test", list(DhrTest))
+def test_16_or_17_year_olds_suicide_after_coercive_control_flags_joint_cspr_dhr(age, dhr_test):
+    output = run_with(dhr_test, age=age, **COERCIVE_CONTROL_SUICIDE)
+    assert output["CSPR"]["result"] == "notify"
+    assert output["DHR"]["result"] == "required"
+    for track in ("CSPR", "DHR"):
+        assert "R41" in rules(output, track)
+
+
+@pytest.mark.parametrize("dhr_test", list(DhrTest))
+def test_adult_with_care_needs_suicide_after_coercive_control_meets_mandatory_sar(dhr_test):
+    output = run_with(
+        dhr_test, age=30, care_and_support_needs=True, agency_working_concern=True,
+        **COERCIVE_CONTROL_SUICIDE,
+    )  # fmt: skip
+    assert output["SAR"]["result"] == "mandatory"
+    assert "died by suicide after domestic abuse" in reasons_text(output, "SAR")
+    assert output["DHR"]["result"] == "required"
+    assert "R42" in rules(output, "SAR")
+
+
+def test_domestic_abuse_counts_even_when_abuse_or_neglect_was_answered_no():
+    # The answers contradict each other; the domestic abuse answer is the more specific one.
+    output = run(
+        age=15, harm="serious_harm", abuse_or_neglect="not_suspected", domestic_abuse=True,
+        place="in_area",
+    )  # fmt: skip
+    assert output["CSPR"]["result"] == "notify"
+
+
+def test_death_by_partner_without_causation_asks_whether_the_death_resulted_from_it():
+    output = run(age=40, harm="died", abuse_or_neglect="known", harmed_by="partner", suicide=False)
+    assert output["DHR"]["result"] == "unknown"
+    assert (
+        "Find out whether the death resulted, or appears to have resulted, from the abuse or "
+        "neglect (R27)"
+    ) in output["DHR"]["reasons"]
+
+
+def test_death_not_resulting_from_abuse_is_not_a_dhr_or_a_c1_sar():
+    output = run(
+        age=40, harm="died", abuse_or_neglect="known", harmed_by="partner", suicide=False,
+        death_resulted_from_abuse=False, care_and_support_needs=True,
+        agency_working_concern=True, place="in_area",
+    )  # fmt: skip
+    assert output["DHR"]["result"] == "not_met"
+    assert output["SAR"]["result"] == "discretionary"
+    assert "condition C1 is not met" in reasons_text(output, "SAR")
+
+
+def test_the_child_test_asks_no_causation():
+    # Children Act 2004 s16C(1): abuse or neglect known or suspected, and the child died or
+    # was seriously harmed. Whether the death resulted from it is not part of the test.
+    output = run(
+        age=9, harm="died", abuse_or_neglect="suspected", death_resulted_from_abuse=False,
+        place="in_area",
+    )  # fmt: skip
+    assert output["CSPR"]["result"] == "notify"
+
+
+def test_serious_harm_needs_no_causation_for_sar_condition_2():
+    output = run(
+        age=70, harm="serious_harm", abuse_or_neglect="known", care_and_support_needs=True,
+        agency_working_concern=True, place="in_area",
+    )  # fmt: skip
+    assert output["SAR"]["result"] == "mandatory"
+
+
+@pytest.mark.parametrize("harmed_by", ["partner", "former_partner", "relative"])
+def test_partner_or_relative_who_did_not_live_there_meets_the_dhr_test(harmed_by):
+    output = run(
+        age=30, harm="died", abuse_or_neglect="known", harmed_by=harmed_by,
+        responsible_in_household=False, death_resulted_from_abuse=True,
+    )  # fmt: skip
+    assert output["DHR"]["result"] == "required"
+
+
+def test_someone_they_knew_who_often_stayed_in_the_household_meets_the_dhr_test():
+    facts = {
+        "age": 30,
+        "harm": "died",
+        "abuse_or_neglect": "known",
+        "harmed_by": "other_known",
+        "death_resulted_from_abuse": True,
+    }
+    unknown = run(**facts)
+    assert unknown["DHR"]["result"] == "unknown"
+    assert "lived in the person's household, or stayed there so often" in reasons_text(
+        unknown, "DHR"
+    )
+    assert run(**facts, responsible_in_household=True)["DHR"]["result"] == "required"
+    assert run(**facts, responsible_in_household=False)["DHR"]["result"] == "not_met"
+    # The DARDR test has no household limb: domestic abuse needs a personal connection.
+    dardr = run_with(
+        DARDR, **facts, responsible_in_household=True, domestic_abuse=True,
+        responsible_aged_16_or_over=True,
+    )  # fmt: skip
+    assert dardr["DHR"]["result"] == "not_met"
+    assert "not personally connected" in reasons_text(dardr, "DHR")
+
+
+@pytest.mark.parametrize("dhr_test", list(DhrTest))
+def test_death_with_no_abuse_suspected_leaves_no_dhr_question_open(dhr_test):
+    output = run_with(dhr_test, age=40, harm="died", abuse_or_neglect="not_suspected")
+    assert output["DHR"]["result"] == "not_met"
+    assert not any(r.startswith("Find out") for r in output["DHR"]["reasons"])
+
+
+@pytest.mark.parametrize("dhr_test", list(DhrTest))
+def test_self_neglect_death_with_no_abuse_by_others_leaves_no_dhr_question_open(dhr_test):
+    output = run_with(
+        dhr_test, age=81, harm="died", self_neglect=True, abuse_or_neglect="not_suspected",
+        death_resulted_from_abuse=True, care_and_support_needs=True,
+        agency_working_concern=True, place="in_area",
+    )  # fmt: skip
+    assert output["DHR"]["result"] == "not_met"
+    assert output["SAR"]["result"] == "mandatory"
+
+
+def test_suicide_with_no_abuse_suspected_is_not_met():
+    output = run(age=40, suicide=True, abuse_or_neglect="not_suspected")
+    assert output["DHR"]["result"] == "not_met"
+
+
+# The DARDR test (Victims and Prisoners Act 2024 s19; Domestic Abuse Act 2021 s1 and s2)
+
+PARTNER_KILLING = {
+    "age": 40,
+    "harm": "died",
+    "abuse_or_neglect": "known",
+    "domestic_abuse": True,
+    "harmed_by": "partner",
+    "responsible_aged_16_or_over": True,
+    "death_resulted_from_abuse": True,
+}
+
+
+def test_dardr_required_for_a_death_resulting_from_domestic_abuse():
+    output = run_with(DARDR, **PARTNER_KILLING)
+    assert output["DHR"]["result"] == "required"
+    assert output["DHR"]["test"] == "vpa2024_s19"
+    assert rules(output, "DHR") == ["R38"]
+
+
+def test_dhr_test_defaults_to_the_2004_act():
+    assert run(**PARTNER_KILLING)["DHR"]["test"] == "dvcva2004_s9"
+    assert run(**PARTNER_KILLING)["DHR"]["rules"] == ["R27", "R28"]
+
+
+def test_a_parent_of_the_same_child_is_personally_connected_under_dardr_only():
+    facts = {**PARTNER_KILLING, "harmed_by": "co_parent"}
+    assert run_with(DARDR, **facts)["DHR"]["result"] == "required"
+    # Under the 2004 test a co-parent counts only as a member of the same household.
+    assert run(**facts)["DHR"]["result"] == "unknown"
+    assert run(**facts, responsible_in_household=True)["DHR"]["result"] == "required"
+
+
+def test_a_household_member_who_is_not_a_relative_or_partner_is_not_domestic_abuse():
+    facts = {**PARTNER_KILLING, "harmed_by": "household_member"}
+    assert run(**facts)["DHR"]["result"] == "required"
+    assert run_with(DARDR, **facts)["DHR"]["result"] == "not_met"
+
+
+def test_dardr_needs_the_person_responsible_aged_16_or_over():
+    facts = {**PARTNER_KILLING, "responsible_aged_16_or_over": False}
+    output = run_with(DARDR, **facts)
+    assert output["DHR"]["result"] == "not_met"
+    assert "under 16" in reasons_text(output, "DHR")
+    missing = {k: v for k, v in PARTNER_KILLING.items() if k != "responsible_aged_16_or_over"}
+    assert run_with(DARDR, **missing)["DHR"]["result"] == "unknown"
+
+
+def test_dardr_needs_domestic_abuse_not_only_neglect():
+    facts = {**PARTNER_KILLING, "abuse_or_neglect": "known", "domestic_abuse": False}
+    assert run_with(DARDR, **facts)["DHR"]["result"] == "not_met"
+    # Under the 2004 test, abuse or neglect by a partner is enough.
+    assert run(**facts)["DHR"]["result"] == "required"
+
+
+def test_dardr_suicide_after_domestic_abuse_by_a_stranger_is_not_met():
+    output = run_with(
+        DARDR, age=30, suicide=True, domestic_abuse=True, harmed_by="stranger",
+        responsible_aged_16_or_over=True,
+    )  # fmt: skip
+    assert output["DHR"]["result"] == "not_met"
+
+
+def test_an_unknown_dhr_test_is_refused():
+    with pytest.raises(ValueError, match="dhr_test must be one of dvcva2004_s9, vpa2024_s19"):
+        screen(Facts(), dhr_test="dhr2016")
+    assert DHR_TESTS == ("dvcva2004_s9", "vpa2024_s19")
+
+
+# --------------------------------------------------------------------------------------
 # Output shape
 # --------------------------------------------------------------------------------------
 
@@ -626,8 +868,11 @@ def test_null_means_missing():
 def test_output_has_exactly_the_contract_keys_with_lists():
     output = run(age=3, harm="died", abuse_or_neglect="suspected", place="in_area")
     assert list(output) == ["CSPR", "SAR", "DHR", "notifications"]
-    for track in ("CSPR", "SAR", "DHR"):
+    for track in ("CSPR", "SAR"):
         assert list(output[track]) == ["result", "rules", "reasons"]
+    assert list(output["DHR"]) == ["result", "rules", "reasons", "test"]
+    assert output["DHR"]["test"] == "dvcva2004_s9"
+    for track in ("CSPR", "SAR", "DHR"):
         assert isinstance(output[track]["rules"], list)
         assert isinstance(output[track]["reasons"], list)
     assert isinstance(output["notifications"], list)
@@ -745,8 +990,29 @@ complete_facts = st.fixed_dictionaries(
     }
 ).map(lambda d: Facts(**d))
 
-# The facts each answer can depend on (checked by test_answers_ignore_other_facts).
-_CSPR_FACTS = ("age", "harm", "suicide", "abuse_or_neglect", "place", "normally_resident_in_area")
+dhr_tests = st.sampled_from(list(DhrTest))
+
+# The facts each answer can depend on (checked by test_answers_ignore_other_facts). "DHR" is
+# the DHR track under the default test (DVCVA 2004 s9), "DARDR" the same track under the
+# Victims and Prisoners Act 2024 s19 test.
+_CSPR_FACTS = (
+    "age",
+    "harm",
+    "suicide",
+    "abuse_or_neglect",
+    "domestic_abuse",
+    "place",
+    "normally_resident_in_area",
+)
+_DEATH_FACTS = (
+    "age",
+    "harm",
+    "suicide",
+    "abuse_or_neglect",
+    "domestic_abuse",
+    "death_resulted_from_abuse",
+    "harmed_by",
+)
 QUESTION_FACTS: dict[str, tuple[str, ...]] = {
     "CSPR": _CSPR_FACTS,
     "SAR": (
@@ -754,13 +1020,16 @@ QUESTION_FACTS: dict[str, tuple[str, ...]] = {
         "harm",
         "suicide",
         "abuse_or_neglect",
+        "domestic_abuse",
         "self_neglect",
+        "death_resulted_from_abuse",
         "place",
         "normally_resident_in_area",
         "care_and_support_needs",
         "agency_working_concern",
     ),
-    "DHR": ("age", "harm", "suicide", "abuse_or_neglect", "harmed_by", "domestic_abuse"),
+    "DHR": (*_DEATH_FACTS, "responsible_in_household"),
+    "DARDR": (*_DEATH_FACTS, "responsible_aged_16_or_over"),
     "panel": _CSPR_FACTS,
     "ofsted_sos_looked_after_death": ("age", "harm", "suicide", "looked_after"),
     "ofsted_sos_care_leaver_death": ("age", "harm", "suicide", "care_leaver"),
@@ -779,6 +1048,8 @@ _OUTSIDE_FAMILY = {"stranger", "other_known"}
 
 
 def _answer(question: str, facts: Facts) -> str | bool:
+    if question == "DARDR":
+        return screen(facts, dhr_test=DhrTest.VPA_2024_S19).dhr.result
     result = screen(facts)
     if question in NOTIFICATIONS:
         return question in result.notifications
@@ -802,8 +1073,11 @@ def _known(facts: Facts, names: tuple[str, ...]) -> dict:
 def _consistent(world: dict, known: dict) -> bool:
     """Whether a completion invents no contradiction the facts given do not already hold.
 
-    The screening reads a suicide as a death, and a death caused by someone outside the family
-    and household as not a suicide after domestic abuse (module docstring, "Reading:").
+    The screening reads a suicide as a death; harm by someone outside the family and household
+    as not a suicide after domestic abuse; abuse or neglect not suspected as no domestic abuse
+    either; and a stranger as not a member of the household (module docstring, "Reading:").
+    A completion that contradicts one of these readings is not a world the facts allow, unless
+    the facts given already hold the contradiction.
     """
     if (
         world.get("suicide") is True
@@ -815,9 +1089,20 @@ def _consistent(world: dict, known: dict) -> bool:
         world.get("harmed_by") in _OUTSIDE_FAMILY
         and world.get("suicide") is True
         and world.get("domestic_abuse") is True
+        and not {"harmed_by", "suicide", "domestic_abuse"} <= known.keys()
     ):
-        return {"harmed_by", "suicide", "domestic_abuse"} <= known.keys()
-    return True
+        return False
+    if (
+        world.get("domestic_abuse") is True
+        and world.get("abuse_or_neglect") == "not_suspected"
+        and not {"domestic_abuse", "abuse_or_neglect"} <= known.keys()
+    ):
+        return False
+    return not (
+        world.get("harmed_by") == "stranger"
+        and world.get("responsible_in_household") is True
+        and not {"harmed_by", "responsible_in_household"} <= known.keys()
+    )
 
 
 def _answers_over_completions(question: str, facts: Facts) -> set:
@@ -873,9 +1158,9 @@ def test_panel_is_notified_exactly_when_cspr_says_notify(facts):
 
 
 @hypothesis_settings(max_examples=300, deadline=None)
-@given(facts=complete_facts)
-def test_complete_facts_never_give_unknown(facts):
-    result = screen(facts)
+@given(facts=complete_facts, dhr_test=dhr_tests)
+def test_complete_facts_never_give_unknown(facts, dhr_test):
+    result = screen(facts, dhr_test=dhr_test)
     assert "unknown" not in (result.cspr.result, result.sar.result, result.dhr.result)
     reasons = result.cspr.reasons + result.sar.reasons + result.dhr.reasons
     assert not any(r.startswith(("Find out", "Check")) for r in reasons)
@@ -901,10 +1186,12 @@ _REASON = re.compile(r"^[A-Z].* \((R\d+)(, R\d+)*\)$")
 
 
 @hypothesis_settings(max_examples=300, deadline=None)
-@given(facts=partial_facts)
-def test_rules_are_sorted_unique_and_match_the_reasons(facts):
-    result = screen(facts)
-    for track, base in ((result.cspr, "R1"), (result.sar, "R19"), (result.dhr, "R27")):
+@given(facts=partial_facts, dhr_test=dhr_tests)
+def test_rules_are_sorted_unique_and_match_the_reasons(facts, dhr_test):
+    result = screen(facts, dhr_test=dhr_test)
+    dhr_base = "R38" if dhr_test is DhrTest.VPA_2024_S19 else "R27"
+    assert result.dhr.test == dhr_test.value
+    for track, base in ((result.cspr, "R1"), (result.sar, "R19"), (result.dhr, dhr_base)):
         numbers = [int(rule[1:]) for rule in track.rules]
         assert numbers == sorted(set(numbers))
         assert base in track.rules
@@ -919,9 +1206,9 @@ def test_rules_are_sorted_unique_and_match_the_reasons(facts):
 
 
 @hypothesis_settings(max_examples=300, deadline=None)
-@given(facts=partial_facts)
-def test_multi_track_rules_appear_on_both_tracks(facts):
-    result = screen(facts)
+@given(facts=partial_facts, dhr_test=dhr_tests)
+def test_multi_track_rules_appear_on_both_tracks(facts, dhr_test):
+    result = screen(facts, dhr_test=dhr_test)
     r41 = (
         result.cspr.result == "notify" and result.dhr.result == "required" and 16 <= facts.age < 18
     )
@@ -937,14 +1224,40 @@ def test_multi_track_rules_appear_on_both_tracks(facts):
 
 
 @hypothesis_settings(max_examples=200, deadline=None)
-@given(facts=partial_facts)
-def test_sar_mandatory_and_discretionary_need_an_adult_with_care_needs(facts):
-    result = screen(facts)
+@given(facts=partial_facts, dhr_test=dhr_tests)
+def test_sar_mandatory_and_discretionary_need_an_adult_with_care_needs(facts, dhr_test):
+    result = screen(facts, dhr_test=dhr_test)
     if result.sar.result in ("mandatory", "discretionary"):
         assert facts.age is not None and facts.age >= 18
         assert facts.care_and_support_needs is True
     if result.dhr.result == "required":
         assert facts.age is not None and facts.age >= 16
+        if dhr_test is DhrTest.VPA_2024_S19:
+            # Domestic Abuse Act 2021 s1-s2: both 16 or over, personally connected.
+            assert facts.responsible_aged_16_or_over is True
+            assert facts.harmed_by in ("relative", "partner", "former_partner", "co_parent")
+            assert facts.domestic_abuse is True
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(facts=partial_facts)
+def test_the_dhr_test_changes_nothing_but_the_dhr_track(facts):
+    default, dardr = screen(facts), screen(facts, dhr_test=DhrTest.VPA_2024_S19)
+    assert default.cspr == dardr.cspr
+    assert default.notifications == dardr.notifications
+    assert default.sar.result == dardr.sar.result
+    assert screen(facts, dhr_test="dvcva2004_s9") == default
+    assert screen(facts, dhr_test="vpa2024_s19") == dardr
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(facts=partial_facts, dhr_test=dhr_tests)
+def test_reasons_never_say_the_death_was_caused(facts, dhr_test):
+    # The tests ask whether the death resulted, or appears to have resulted, from abuse or
+    # neglect; no fact records that anyone caused it, so no reason may say so.
+    result = screen(facts, dhr_test=dhr_test)
+    for reason in result.cspr.reasons + result.sar.reasons + result.dhr.reasons:
+        assert "caused" not in reason.lower(), reason
 
 
 # --------------------------------------------------------------------------------------
@@ -1026,7 +1339,14 @@ def test_command_help_documents_every_fact_value_and_result():
     text = Command().create_parser("manage.py", "screen").format_help()
     for name in FACT_NAMES:
         assert name in text
-    for values in (*CHOICE_FACTS.values(), CSPR_RESULTS, SAR_RESULTS, DHR_RESULTS, NOTIFICATIONS):
+    for values in (
+        *CHOICE_FACTS.values(),
+        CSPR_RESULTS,
+        SAR_RESULTS,
+        DHR_RESULTS,
+        NOTIFICATIONS,
+        DHR_TESTS,
+    ):
         for value in values:
             assert value in text
 
@@ -1035,7 +1355,14 @@ def test_docs_describe_every_fact_value_and_result():
     text = (Path(settings.BASE_DIR) / "docs" / "screening.md").read_text(encoding="utf-8")
     for name in FACT_NAMES:
         assert f"`{name}`" in text
-    for values in (*CHOICE_FACTS.values(), CSPR_RESULTS, SAR_RESULTS, DHR_RESULTS, NOTIFICATIONS):
+    for values in (
+        *CHOICE_FACTS.values(),
+        CSPR_RESULTS,
+        SAR_RESULTS,
+        DHR_RESULTS,
+        NOTIFICATIONS,
+        DHR_TESTS,
+    ):
         for value in values:
             assert f"`{value}`" in text
 
@@ -1067,3 +1394,25 @@ def test_command_line_exit_status(tmp_path):
     assert done.stdout == ""
     assert "age must be a number of years" in done.stderr
     assert "harm must be one of" in done.stderr
+
+
+def test_command_takes_the_dhr_test(tmp_path):
+    facts = {
+        "age": 40,
+        "harm": "died",
+        "domestic_abuse": True,
+        "harmed_by": "co_parent",
+        "responsible_aged_16_or_over": True,
+        "death_resulted_from_abuse": True,
+    }
+    path = _write(tmp_path, json.dumps(facts))
+    out = StringIO()
+    call_command("screen", str(path), "--dhr-test", "vpa2024_s19", stdout=out)
+    dardr = json.loads(out.getvalue())["DHR"]
+    assert (dardr["result"], dardr["test"]) == ("required", "vpa2024_s19")
+    out = StringIO()
+    call_command("screen", str(path), stdout=out)
+    default = json.loads(out.getvalue())["DHR"]
+    assert (default["result"], default["test"]) == ("unknown", "dvcva2004_s9")
+    with pytest.raises(CommandError):
+        call_command("screen", str(path), "--dhr-test", "dhr2016", stdout=StringIO())

@@ -25,7 +25,10 @@ from safeguarding.referrals.screening import (
     BOOLEAN_FACTS,
     CHOICE_FACTS,
     CSPR_RESULTS,
+    DEFAULT_DHR_TEST,
     DHR_RESULTS,
+    DHR_TEST_LABELS,
+    DHR_TESTS,
     FACT_LABELS,
     FACT_NAMES,
     MAX_AGE,
@@ -66,7 +69,8 @@ HELP = "\n".join(
         '   "SAR": {...}, "DHR": {...}, "notifications": [...]}',
         f"  CSPR result: {' | '.join(CSPR_RESULTS)}  (serious incident notification, R1)",
         f"  SAR result: {' | '.join(SAR_RESULTS)}  (R19-R22)",
-        f"  DHR result: {' | '.join(DHR_RESULTS)}  (R27-R29)",
+        f"  DHR result: {' | '.join(DHR_RESULTS)}  (R27-R29; R38 with --dhr-test vpa2024_s19)",
+        "  DHR test: the --dhr-test applied",
         "  rules: rule IDs from the statutory rules (R1-R44), sorted by number",
         "  reasons: plain-English sentences, each ending with its rule IDs",
         "  notifications (in this order, when due):",
@@ -74,7 +78,11 @@ HELP = "\n".join(
         "",
         '--guidance-date YYYY-MM-DD adds a "guidance" object naming the national guidance',
         "versions in force by default on that day (one per strand) and the DHR test they call",
-        "for. A partnership's own adoption dates are not read here: the case page shows them.",
+        "for, and applies that DHR test unless --dhr-test is given. A partnership's own",
+        "adoption dates are not read here: the case page shows them.",
+        "",
+        "DHR tests (--dhr-test):",
+        *(f"  {name}: {DHR_TEST_LABELS[name]}" for name in DHR_TESTS),
         "",
         "A result is 'unknown' only when the missing facts could change it.",
         "Exit status: 0 printed a result; 2 the input could not be read or the facts are",
@@ -108,6 +116,15 @@ class Command(BaseCommand):
             type=_iso_date,
             help="say which guidance versions were in force by default on this day",
         )
+        parser.add_argument(
+            "--dhr-test",
+            choices=DHR_TESTS,
+            default=None,
+            help=(
+                "which statutory test the DHR track applies (default: the one in force on"
+                f" --guidance-date, else {DEFAULT_DHR_TEST.value})"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: str = options["file"]
@@ -127,11 +144,12 @@ class Command(BaseCommand):
             raise CommandError(
                 f"The facts in {source} are not valid:\n{problems}", returncode=INPUT_ERROR
             ) from exc
-        result = screen(facts).as_dict()
         on_date: datetime.date | None = options.get("guidance_date")
+        dhr_test: str = options.get("dhr_test") or DEFAULT_DHR_TEST.value
+        guidance: dict[str, Any] | None = None
         if on_date is not None:
             versions = national_versions_on(on_date)
-            result["guidance"] = {
+            guidance = {
                 "date": on_date.isoformat(),
                 "versions": {
                     strand: {"code": v.code, "title": v.title, "from": v.effective_from.isoformat()}
@@ -139,6 +157,11 @@ class Command(BaseCommand):
                 },
                 "dhr_test": dhr_test_for(v.code for v in versions.values()),
             }
+            if not options.get("dhr_test"):
+                dhr_test = guidance["dhr_test"]
+        result = screen(facts, dhr_test=dhr_test).as_dict()
+        if guidance is not None:
+            result["guidance"] = guidance
         self.stdout.write(json.dumps(result, indent=2, sort_keys=False))
 
     def _read(self, path: str, source: str, stdin: Any) -> str:
