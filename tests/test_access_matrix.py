@@ -188,7 +188,7 @@ ACCESS = {
     "setup:decision_maker_list": BUSINESS_UNIT_ONLY,
     "setup:decision_maker_add": BUSINESS_UNIT_ONLY,
     "setup:decision_maker_change": BUSINESS_UNIT_ONLY,
-    "setup:decision_maker_remove": BUSINESS_UNIT_ONLY,  # refused on POST: a decision waits
+    "setup:decision_maker_remove": BUSINESS_UNIT_ONLY,
     "accounts:invitation_accept": PUBLIC,  # the holder of the emailed link
     # Referrers: public forms, and a status page for the holder of the private link only.
     "refer:start": PUBLIC,
@@ -216,6 +216,8 @@ ACCESS = {
     "referrals:sign": record(allow=[PL], forbid=[BU]),
     "referrals:decline": record(allow=[PL], forbid=[BU]),
     "referrals:disagreement_resolve": CHANGE_RECORD,
+    # A signatory who left is replaced on the decision by the business unit (ADR 0018).
+    "referrals:signatory_replace": CHANGE_RECORD,
     # Reviews
     "reviews:list": REVIEW_LIST,
     "reviews:commission": CHANGE_RECORD,  # of a case
@@ -918,6 +920,13 @@ def _build_world(sample_pdf):
             "pk": disputed.pk,
             "disagreement_pk": disagreement.pk,
         },
+        "referrals:signatory_replace": {
+            "slug": partnership.slug,
+            "pk": decision.pk,
+            "decision_maker_pk": DecisionMaker.objects.get(
+                partnership=partnership, capacity="Local authority"
+            ).pk,
+        },
         "clock:setting_edit": {
             "slug": partnership.slug,
             "pk": MilestoneRule.objects.get(code="lcspr-final-report").pk,
@@ -1037,6 +1046,7 @@ RECORD_URLS = {
     "case": ("referrals:case", "pk"),
     "decision": ("referrals:sign", "pk"),
     "disagreement": ("referrals:disagreement_resolve", "disagreement_pk"),
+    "decision's signatory": ("referrals:signatory_replace", "decision_maker_pk"),
     "review": ("reviews:detail", "pk"),
     "rapid review": ("reviews:requests", "pk"),
     "agency request": ("reviews:request_detail", "request_pk"),

@@ -12,9 +12,10 @@ in that transaction. Nothing is deleted:
   changes the national row, so it is allowed only for an agency no other partnership uses.
 - A decision maker is archived (``archived_at``), never deleted; changing the person or the
   capacity archives the old row and names a new one, so every signature keeps pointing at the
-  person and capacity it was given in. While a decision or review of the review type waits for
-  signatures, its signatories are fixed: the change is refused until the decision is final
-  (signed, or its disagreement resolved) or the review is signed off.
+  person and capacity it was given in. A decision keeps the signatories it was sent to
+  (``referrals.DecisionSignatory``, ADR 0018), so decisions waiting for signatures do not stop
+  a change; one who left is replaced on the decision by the business unit. A review at
+  sign-off still reads its signatories live, so the change is refused until it is signed off.
 """
 
 from django.db import IntegrityError, transaction
@@ -193,9 +194,9 @@ def _check_maker_change(*, partnership: Partnership, actor, review_type: str) ->
     waiting = selectors.signatures_waiting(partnership=partnership, review_type=review_type)
     if waiting:
         raise ServiceError(
-            f"{_count(waiting, 'decision or review', 'decisions or reviews')} of this kind "
-            "wait for signatures, and keep the decision makers they were sent to. Change the "
-            "decision makers once they are signed (or the disagreement is resolved)"
+            f"{_count(waiting, 'review', 'reviews')} of this kind wait for sign-off, and keep "
+            "the decision makers they were sent to. Change the decision makers once they are "
+            "signed off"
         )
 
 
