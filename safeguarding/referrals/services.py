@@ -21,7 +21,6 @@ from safeguarding.core.rate_limits import RateLimit
 from safeguarding.notifications.services import notify
 
 from . import objections
-
 from .models import (
     OUTCOMES_BY_TYPE,
     Case,

@@ -72,7 +72,7 @@ def test_a_decision_stores_the_decision_makers_named_when_it_was_recorded(decisi
 def test_a_change_of_decision_makers_does_not_change_who_signs_a_waiting_decision(
     partnership, business_unit_user, decision, makers
 ):
-    old, new = _police_leaves(partnership, business_unit_user)
+    _old, new = _police_leaves(partnership, business_unit_user)
     with pytest.raises(ServiceError, match="not one of the decision makers"):
         services.decision_sign(decision=decision, user=new.user)
     # The one who left can still sign what they were sent; nobody is stuck.
