@@ -69,6 +69,7 @@ from safeguarding.reviews.models import (
     Person,
     PersonIdentity,
     ProposedPerson,
+    ReviewDisagreement,
     ReviewDocument,
 )
 from safeguarding.reviews.rapid_review import services as rapid_review_services
@@ -254,6 +255,10 @@ ACCESS = {
     "reviews:findings": READ_RECORD,
     "reviews:finding_edit": CHANGE_RECORD,
     "reviews:sign_off": READ_RECORD,
+    # A decision maker of the review declines or disagrees; the business unit records the
+    # escalation (ADR 0012). The partner lead is the review's decision maker here.
+    "reviews:sign_off_decline": record(allow=[PL], forbid=[BU]),
+    "reviews:sign_off_disagreement_resolve": CHANGE_RECORD,
     "reviews:reopen": CHANGE_RECORD,
     "reviews:progress_check": CHANGE_RECORD,
     # Every reader of the review sees its requests (as each request, ADR 0010); only the business
@@ -578,6 +583,13 @@ def _build_world(sample_pdf):
         uploaded_by=business_unit_user,
     )
     finding = Finding.objects.create(review=lcspr, number=1, title="Sharing", text="Text.")
+    sign_off_disagreement = ReviewDisagreement.objects.create(
+        review=lcspr,
+        user=users["partner_lead"],
+        capacity="Local authority",
+        kind="disagreed",
+        reason="Fictional.",
+    )
     ready_case, _ = decided_case(partnership, business_unit_user, pseudonym="Child R")
     signed, _ = make_lcspr(partnership, business_unit_user)
     signed.stage = "signed_off"
@@ -754,6 +766,7 @@ def _build_world(sample_pdf):
                 "quality",
                 "findings",
                 "sign_off",
+                "sign_off_decline",
                 "reopen",
                 "progress_check",
                 "chronology",
@@ -886,6 +899,10 @@ def _build_world(sample_pdf):
         "reviews:chronology_upload_file": {**review_kwargs, "upload_pk": chronology_upload.pk},
         "reviews:document_download": {**review_kwargs, "version_pk": version.pk},
         "reviews:finding_edit": {**review_kwargs, "finding_pk": finding.pk},
+        "reviews:sign_off_disagreement_resolve": {
+            **review_kwargs,
+            "disagreement_pk": sign_off_disagreement.pk,
+        },
         "reviews:request_chase": {"slug": slug, "request_pk": summary_request.pk},
         "reviews:request_detail": {"slug": slug, "request_pk": summary_request.pk},
         **{
@@ -1046,6 +1063,7 @@ RECORD_URLS = {
     "case": ("referrals:case", "pk"),
     "decision": ("referrals:sign", "pk"),
     "disagreement": ("referrals:disagreement_resolve", "disagreement_pk"),
+    "disagreement with a sign-off": ("reviews:sign_off_disagreement_resolve", "disagreement_pk"),
     "decision's signatory": ("referrals:signatory_replace", "decision_maker_pk"),
     "review": ("reviews:detail", "pk"),
     "rapid review": ("reviews:requests", "pk"),
@@ -1351,6 +1369,9 @@ _SEEN_NOT_CHANGED_BY_APPOINTED = [
     "reviews:request_close",
     "reviews:request_readdress",
     "reviews:request_record_return",
+    # They read the sign-off; only its decision makers decline, only the business unit resolves.
+    "reviews:sign_off_decline",
+    "reviews:sign_off_disagreement_resolve",
 ]
 APPOINTED_ACCESS = {
     **{name: dict.fromkeys(APPOINTED, "allow") for name in _READ_BY_APPOINTED},
