@@ -28,7 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Invitation, Partnership, Role
+from safeguarding.accounts.models import AgencyContact, Invitation, Partnership, Role
 from safeguarding.accounts.people.selectors import token_hash
 from safeguarding.accounts.tests.factories import (
     AgencyFactory,
@@ -186,6 +186,10 @@ ACCESS = {
     "setup:agency_add": PEOPLE_MANAGERS,
     "setup:agency_rename": PEOPLE_MANAGERS,
     "setup:agency_remove": PEOPLE_MANAGERS,  # refused on POST (400): a contributor acts for it
+    # Email-only contacts at an agency (ADR 0019), as the agencies themselves.
+    "setup:agency_contacts": PEOPLE_MANAGERS,
+    "setup:agency_contact_change": PEOPLE_MANAGERS,
+    "setup:agency_contact_remove": PEOPLE_MANAGERS,
     "setup:decision_maker_list": BUSINESS_UNIT_ONLY,
     "setup:decision_maker_add": BUSINESS_UNIT_ONLY,
     "setup:decision_maker_change": BUSINESS_UNIT_ONLY,
@@ -583,6 +587,14 @@ def _build_world(sample_pdf):
         uploaded_by=business_unit_user,
     )
     finding = Finding.objects.create(review=lcspr, number=1, title="Sharing", text="Text.")
+    agency_contact = AgencyContact.objects.create(
+        partnership=partnership,
+        agency=agency,
+        name="Fictional Contact",
+        email="contact@agency.example",
+        role="Safeguarding lead",
+        added_by=business_unit_user,
+    )
     sign_off_disagreement = ReviewDisagreement.objects.create(
         review=lcspr,
         user=users["partner_lead"],
@@ -967,7 +979,11 @@ def _build_world(sample_pdf):
         "workspace:case_list": {"slug": partnership.slug},
         **{
             f"setup:{name}": {"slug": slug, "pk": agency.pk}
-            for name in ("agency_rename", "agency_remove")
+            for name in ("agency_rename", "agency_remove", "agency_contacts")
+        },
+        **{
+            f"setup:{name}": {"slug": slug, "pk": agency.pk, "contact_pk": agency_contact.pk}
+            for name in ("agency_contact_change", "agency_contact_remove")
         },
         "setup:decision_maker_add": {"slug": slug, "review_type": "cspr"},
         **{
@@ -1087,6 +1103,7 @@ RECORD_URLS = {
     "digest issue": ("digests:issue", "pk"),
     "digest item": ("digests:item_edit", "item_pk"),
     "partnership's agency": ("setup:agency_rename", "pk"),
+    "agency's email contact": ("setup:agency_contact_change", "contact_pk"),
     "decision maker": ("setup:decision_maker_change", "pk"),
     "milestone": ("clock:pause", "pk"),
     "retention hold": ("records:hold_lift", "pk"),

@@ -9,6 +9,17 @@ urlpatterns = [
     path("agencies/add/", views.agency_add, name="agency_add"),
     path("agencies/<int:pk>/rename/", views.agency_rename, name="agency_rename"),
     path("agencies/<int:pk>/remove/", views.agency_remove, name="agency_remove"),
+    path("agencies/<int:pk>/contacts/", views.agency_contacts, name="agency_contacts"),
+    path(
+        "agencies/<int:pk>/contacts/<int:contact_pk>/change/",
+        views.agency_contact_change,
+        name="agency_contact_change",
+    ),
+    path(
+        "agencies/<int:pk>/contacts/<int:contact_pk>/remove/",
+        views.agency_contact_remove,
+        name="agency_contact_remove",
+    ),
     path("decision-makers/", views.decision_maker_list, name="decision_maker_list"),
     path(
         "decision-makers/<str:review_type>/add/",
