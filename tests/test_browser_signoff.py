@@ -2,7 +2,7 @@
 sign-off and the business unit records the escalation that resolved it; the business unit
 replaces a decision's signatory who left; and records an email-only contact at an agency that
 is then emailed its request (issue 13; ADRs 0012, 0018, 0019). Emails are read from the mail
-outbox. The contacts journey runs without JavaScript."""
+outbox. (The pages work without JavaScript: their tests post the forms with Django's client.)"""
 
 import re
 
@@ -27,7 +27,6 @@ from .test_browser import (  # noqa: F401
     browser,
     describe,
     page,
-    page_without_js,
     sign_in,
 )
 
@@ -184,10 +183,9 @@ def test_the_business_unit_replaces_a_signatory_who_left(
     assert decision.state == Decision.State.FINAL and "Sign the" in asked.subject
 
 
-def test_an_email_contact_is_recorded_and_emailed_the_request_without_javascript(
-    page_without_js, axe_source, partnership, business_unit_user
+def test_an_email_contact_is_recorded_and_emailed_the_request(
+    page, axe_source, partnership, business_unit_user
 ):
-    page = page_without_js
     school = AgencyFactory(name="Testshire Academy", slug="testshire-academy", kind="school")
     partnership.agencies.add(school)
     case = make_case(partnership, business_unit_user, pseudonym="Child Q")
