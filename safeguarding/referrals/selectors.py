@@ -244,8 +244,8 @@ def _signatory_rows(
 
 def case_tracks(*, case: Case) -> list[TrackRow]:
     """The case's tracks with their decisions, signatures, disagreements and the decision
-    makers who must sign: six queries however many tracks, decisions and signatures there
-    are. Signatures and disagreements of earlier rounds (before a decision was changed) are
+    makers who must sign: at most six queries however many tracks, decisions and signatures
+    there are. Signatures and disagreements of earlier rounds (before a decision was changed) are
     listed with the disagreements, not counted."""
     tracks = list(
         Track.objects.filter(case=case)
@@ -277,12 +277,13 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
     )
     makers_by_type: dict[str, list[DecisionMaker]] = {}
     makers_by_decision: dict[int, list[DecisionMaker]] = {}
-    if tracks:
+    undecided = {t.review_type for t in tracks if getattr(t, "decision", None) is None}
+    if undecided:  # who would sign a decision not recorded yet: the decision makers named now
         for maker in DecisionMaker.objects.filter(
-            partnership_id=case.partnership_id,
-            review_type__in={t.review_type for t in tracks},
+            partnership_id=case.partnership_id, review_type__in=undecided
         ).select_related("user"):
             makers_by_type.setdefault(maker.review_type, []).append(maker)
+    if tracks:
         for row in _current_signatories(
             DecisionSignatory.objects.filter(decision__track__case=case)
         ):
