@@ -32,8 +32,8 @@ NOT_DATA = [
     "safeguarding.referrals.migrations.0007_sar_acknowledgement_completes_its_milestone",
     "safeguarding.reviews.migrations.0007_encrypt_identities",
     "safeguarding.reviews.migrations.0008_chronology_uploads_and_proposed_people",
-    # Stores the signatories of decisions already recorded (ADR 0018).
-    "safeguarding.referrals.migrations.0010_decision_signatories",
+    # Stores the signatories of decisions already recorded (ADR 0019).
+    "safeguarding.referrals.migrations.0014_decision_signatories",
 ]
 
 

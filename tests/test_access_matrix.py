@@ -186,7 +186,7 @@ ACCESS = {
     "setup:agency_add": PEOPLE_MANAGERS,
     "setup:agency_rename": PEOPLE_MANAGERS,
     "setup:agency_remove": PEOPLE_MANAGERS,  # refused on POST (400): a contributor acts for it
-    # Email-only contacts at an agency (ADR 0019), as the agencies themselves.
+    # Email-only contacts at an agency (ADR 0020), as the agencies themselves.
     "setup:agency_contacts": PEOPLE_MANAGERS,
     "setup:agency_contact_change": PEOPLE_MANAGERS,
     "setup:agency_contact_remove": PEOPLE_MANAGERS,
@@ -221,7 +221,7 @@ ACCESS = {
     "referrals:sign": record(allow=[PL], forbid=[BU]),
     "referrals:decline": record(allow=[PL], forbid=[BU]),
     "referrals:disagreement_resolve": CHANGE_RECORD,
-    # A signatory who left is replaced on the decision by the business unit (ADR 0018).
+    # A signatory who left is replaced on the decision by the business unit (ADR 0019).
     "referrals:signatory_replace": CHANGE_RECORD,
     # Reviews
     "reviews:list": REVIEW_LIST,

@@ -353,7 +353,7 @@ class Deactivation(models.Model):
 class AgencyContact(models.Model):
     """Someone at an agency that works outside the service (no account here), recorded by one
     partnership's business unit: the partnership's requests to the agency, their chases and
-    closures are emailed to its contacts when no one there has an account (ADR 0019). The
+    closures are emailed to its contacts when no one there has an account (ADR 0020). The
     email has no link to sign in: it says what was asked and by when, and the business unit
     records what comes back on the agency's behalf (ADR 0013).
 

@@ -70,7 +70,7 @@ def agency_list_for_partnership(*, partnership: Partnership) -> QuerySet[Agency]
 
 
 def agency_contact_list(*, partnership: Partnership, agency: Agency) -> QuerySet[AgencyContact]:
-    """The partnership's current email-only contacts at ``agency`` (ADR 0019), by name."""
+    """The partnership's current email-only contacts at ``agency`` (ADR 0020), by name."""
     return AgencyContact.objects.filter(
         partnership=partnership, agency=agency, archived_at__isnull=True
     ).order_by("name", "id")

@@ -424,7 +424,7 @@ class Disagreement(Objection):
 
 
 class DecisionSignatory(models.Model):
-    """Who must sign one decision (ADR 0018): the partnership's named decision makers of the
+    """Who must sign one decision (ADR 0019): the partnership's named decision makers of the
     review type, copied when the decision is first recorded, so that changing the decision
     makers later does not change who signs a decision already sent. A signatory who has left
     (their decision maker row archived, or their account deactivated) is replaced on the

@@ -16,7 +16,7 @@ can_record_notifications = is_business_unit
 
 @rules.predicate
 def can_sign_decision(user, decision) -> bool:
-    """The user is one of the decision's signatories (ADR 0018: copied from the partnership's
+    """The user is one of the decision's signatories (ADR 0019: copied from the partnership's
     named decision makers when it was recorded, replaced by the business unit if one left)."""
     from .models import DecisionSignatory
 

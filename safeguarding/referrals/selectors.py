@@ -452,7 +452,7 @@ def decision_get_for_user(*, user, partnership: Partnership, pk: int) -> Decisio
 
 
 def decision_signatories(*, decision: Decision) -> list[SignatoryRow]:
-    """Every current signatory of the decision (ADR 0018), with their signature of this round
+    """Every current signatory of the decision (ADR 0019), with their signature of this round
     (or None) and any disagreement of theirs that stands in its place, plus any signature of
     this round by someone no longer a signatory."""
     signatures = list(
@@ -478,7 +478,7 @@ def _current_signatories(rows: QuerySet[DecisionSignatory]) -> QuerySet[Decision
 
 def decision_signatory_history(*, decision: Decision) -> list[DecisionSignatory]:
     """The decision's replaced signatories, oldest replacement first, each with who replaced
-    them (``replacement``), who recorded it and why (ADR 0018)."""
+    them (``replacement``), who recorded it and why (ADR 0019)."""
     return list(
         DecisionSignatory.objects.filter(decision=decision, replaced_at__isnull=False)
         .select_related("decision_maker__user", "replacement__decision_maker__user", "replaced_by")

@@ -452,7 +452,7 @@ def decision_record(
         decision.modified_by = actor
         decision.save()
         if not decision.signatories.exists():
-            # Who signs is fixed when the decision is first sent (ADR 0018); a decision
+            # Who signs is fixed when the decision is first sent (ADR 0019); a decision
             # recorded before anyone was named takes the decision makers named when it is
             # recorded again.
             DecisionSignatory.objects.bulk_create(
@@ -481,7 +481,7 @@ def _named(track: Track) -> list[DecisionMaker]:
 
 
 def _makers(decision: Decision) -> list[DecisionMaker]:
-    """Who must sign ``decision``: its signatories not replaced (ADR 0018), even if their
+    """Who must sign ``decision``: its signatories not replaced (ADR 0019), even if their
     decision maker row has been archived since."""
     return [
         row.decision_maker
@@ -742,7 +742,7 @@ def disagreement_resolve(
     return disagreement
 
 
-# Signatories (ADR 0018) -------------------------------------------------------------------------
+# Signatories (ADR 0019) -------------------------------------------------------------------------
 
 
 def signatory_has_left(maker: DecisionMaker) -> bool:

@@ -307,7 +307,7 @@ class DisagreementResolveForm(GovukForm):
 
 
 class SignatoryReplaceForm(GovukForm):
-    """The business unit replaces a decision's signatory who has left (ADR 0018)."""
+    """The business unit replaces a decision's signatory who has left (ADR 0019)."""
 
     decision_maker = forms.ModelChoiceField(
         label="Who signs instead?",

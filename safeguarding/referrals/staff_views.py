@@ -567,7 +567,7 @@ def disagreement_resolve(request, slug: str, pk: int, disagreement_pk: int):
 @require_http_methods(["GET", "POST"])
 def signatory_replace(request, slug: str, pk: int, decision_maker_pk: int):
     """The business unit replaces a signatory who has left, on a decision still waiting for
-    signatures (ADR 0018)."""
+    signatures (ADR 0019)."""
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     decision = selectors.decision_get_for_user(user=request.user, partnership=partnership, pk=pk)
     signatory = selectors.decision_signatory_get(

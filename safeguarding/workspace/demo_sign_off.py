@@ -1,7 +1,7 @@
 """The demo's sign-off story (issue 13), through the apps' services as staff would do it: a
 local review signed off after the police lead disagreed and the partners' escalation resolved
 it (ADR 0012), its publication being prepared with a planned date, and an agency that works
-outside the service with an email contact who is emailed its request (ADR 0019). Fictional."""
+outside the service with an email contact who is emailed its request (ADR 0020). Fictional."""
 
 import datetime
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Signatories are stored per decision (ADR 0018): a decision keeps the decision makers it was
+"""Signatories are stored per decision (ADR 0019): a decision keeps the decision makers it was
 sent to when the partnership's decision makers change, and the business unit replaces one who
 has left, with a reason, audited, the new person asked to sign."""
 
@@ -220,7 +220,7 @@ def test_the_migration_stores_the_signatories_of_existing_decisions(
 
     from django.apps import apps
 
-    migration = import_module("safeguarding.referrals.migrations.0010_decision_signatories")
+    migration = import_module("safeguarding.referrals.migrations.0014_decision_signatories")
     case = make_case(partnership, business_unit_user, pseudonym="Child C")
     (track,) = services.case_send_for_decision(
         case=case, review_types=["cspr"], actor=business_unit_user

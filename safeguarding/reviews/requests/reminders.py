@@ -3,7 +3,7 @@ overdue (for the first 30 days). A source of the clock's reminder engine (clock/
 registered by the reviews AppConfig): at most once per request, kind and due date. Only open
 requests of reviews not yet signed off are reminded (not those returned, cancelled or with
 nothing to return). The agency's active contributors in the partnership are reminded (with none,
-its email-only contacts, ADR 0019); an
+its email-only contacts, ADR 0020); an
 overdue request is also told to the business unit, so it can chase, record a return sent by
 email or on paper, or close the request: also for an agency with no one to remind (the
 request page shows it was not emailed)."""
@@ -47,7 +47,7 @@ def agency_request_reminder(request: AgencyRequest, kind: str) -> Reminder:
     contributors = user_list_with_role(
         partnership=partnership, role=Role.AGENCY_CONTRIBUTOR, agency=request.agency
     )
-    # An agency without an account in the service: its email-only contacts (ADR 0019).
+    # An agency without an account in the service: its email-only contacts (ADR 0020).
     contacts = (
         []
         if contributors

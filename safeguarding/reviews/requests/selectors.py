@@ -69,7 +69,7 @@ class RequestRow:
     # account now (filled for the business unit's pages only).
     emailed: list[Notification] = field(default_factory=list)
     contributors: int = 0
-    # How many email-only contacts the partnership holds at the agency now (ADR 0019).
+    # How many email-only contacts the partnership holds at the agency now (ADR 0020).
     contacts: int = 0
 
     @property

@@ -60,7 +60,7 @@ def agency_contributors(request: AgencyRequest) -> list:
 def agency_recipients(request: AgencyRequest) -> list:
     """Who is emailed about the request: the agency's active contributors in the partnership;
     when it has none, the partnership's email-only contacts at the agency, as addresses
-    (ADR 0019); nobody when it has neither (the request pages say "not emailed")."""
+    (ADR 0020); nobody when it has neither (the request pages say "not emailed")."""
     contributors = agency_contributors(request)
     if contributors:
         return contributors

@@ -1,5 +1,5 @@
 """Agencies without an account in the service are emailed through the contacts the business
-unit recorded for them (ADR 0019): requests, chases, reminders and closures go to the
+unit recorded for them (ADR 0020): requests, chases, reminders and closures go to the
 contacts' addresses, without a link to sign in; the request pages say who was emailed and when,
 and still say "not emailed" for an agency with neither an account nor a contact."""
 

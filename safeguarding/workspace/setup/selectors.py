@@ -100,7 +100,7 @@ def decision_maker_get(*, partnership: Partnership, pk: int) -> DecisionMaker:
 def signatures_waiting(*, partnership: Partnership, review_type: str) -> int:
     """How many reviews (at sign-off) of ``review_type`` wait for the signatures of its
     decision makers. Decisions are not counted: each keeps the signatories it was sent to
-    (ADR 0018), and one who left is replaced on the decision itself."""
+    (ADR 0019), and one who left is replaced on the decision itself."""
     return (
         Review.objects.filter(
             partnership=partnership,

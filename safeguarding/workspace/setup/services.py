@@ -13,7 +13,7 @@ in that transaction. Nothing is deleted:
 - A decision maker is archived (``archived_at``), never deleted; changing the person or the
   capacity archives the old row and names a new one, so every signature keeps pointing at the
   person and capacity it was given in. A decision keeps the signatories it was sent to
-  (``referrals.DecisionSignatory``, ADR 0018), so decisions waiting for signatures do not stop
+  (``referrals.DecisionSignatory``, ADR 0019), so decisions waiting for signatures do not stop
   a change; one who left is replaced on the decision by the business unit. A review at
   sign-off still reads its signatories live, so the change is refused until it is signed off.
 """
@@ -183,7 +183,7 @@ def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-# Email-only contacts at agencies (ADR 0019) ----------------------------------------------------
+# Email-only contacts at agencies (ADR 0020) ----------------------------------------------------
 
 
 def _contact_fields(*, name: str, email: str, role: str) -> tuple[str, str, str]:

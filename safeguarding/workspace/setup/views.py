@@ -144,7 +144,7 @@ def agency_remove(request, slug: str, pk: int):
     )
 
 
-# Email-only contacts at an agency (ADR 0019) ---------------------------------------------------
+# Email-only contacts at an agency (ADR 0020) ---------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,4 +1,4 @@
-"""Email-only contacts at an agency (ADR 0019): recorded by the business unit (and the
+"""Email-only contacts at an agency (ADR 0020): recorded by the business unit (and the
 partnership's administrators) on the agency pages, changed and removed (archived), audited;
 bad input shows an error summary and changes nothing."""
 

@@ -295,7 +295,7 @@ def test_an_administrator_cannot_name_decision_makers(partnership):
 
 
 def test_a_decision_waiting_for_signatures_keeps_its_signatories(partnership, business_unit_user):
-    """ADR 0018: the decision makers can change while a decision waits; the decision keeps the
+    """ADR 0019: the decision makers can change while a decision waits; the decision keeps the
     signatories it was sent to, and the new person is not asked to sign it."""
     decision, makers = _pending_decision(partnership, business_unit_user)
     maker = DecisionMaker.objects.filter(partnership=partnership).last()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def store_signatories(apps, schema_editor):
-    """Every decision gets the signatories it was read with until now (ADR 0018).
+    """Every decision gets the signatories it was read with until now (ADR 0019).
 
     - A decision still waiting (awaiting signatures or with a disagreement to resolve): the
       decision makers named now for its review type (nobody could change them while it waited,
@@ -55,7 +55,7 @@ def forget_signatories(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0009_decision_maker_archived'),
+        ('referrals', '0013_facts_record_causation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
