@@ -40,6 +40,8 @@ NOT_DATA = [
     # Records on each existing case the guidance versions it would have had (ADR 0018).
     "safeguarding.referrals.migrations.0011_existing_cases_guidance",
     "safeguarding.reviews.migrations.0008_chronology_uploads_and_proposed_people",
+    # Stores the signatories of decisions already recorded (ADR 0019).
+    "safeguarding.referrals.migrations.0014_decision_signatories",
 ]
 
 

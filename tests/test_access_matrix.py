@@ -28,7 +28,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Invitation, Partnership, Role
+from safeguarding.accounts.models import AgencyContact, Invitation, Partnership, Role
 from safeguarding.accounts.people.selectors import token_hash
 from safeguarding.accounts.tests.factories import (
     AgencyFactory,
@@ -70,6 +70,7 @@ from safeguarding.reviews.models import (
     Person,
     PersonIdentity,
     ProposedPerson,
+    ReviewDisagreement,
     ReviewDocument,
 )
 from safeguarding.reviews.rapid_review import services as rapid_review_services
@@ -186,10 +187,14 @@ ACCESS = {
     "setup:agency_add": PEOPLE_MANAGERS,
     "setup:agency_rename": PEOPLE_MANAGERS,
     "setup:agency_remove": PEOPLE_MANAGERS,  # refused on POST (400): a contributor acts for it
+    # Email-only contacts at an agency (ADR 0020), as the agencies themselves.
+    "setup:agency_contacts": PEOPLE_MANAGERS,
+    "setup:agency_contact_change": PEOPLE_MANAGERS,
+    "setup:agency_contact_remove": PEOPLE_MANAGERS,
     "setup:decision_maker_list": BUSINESS_UNIT_ONLY,
     "setup:decision_maker_add": BUSINESS_UNIT_ONLY,
     "setup:decision_maker_change": BUSINESS_UNIT_ONLY,
-    "setup:decision_maker_remove": BUSINESS_UNIT_ONLY,  # refused on POST: a decision waits
+    "setup:decision_maker_remove": BUSINESS_UNIT_ONLY,
     "setup:guidance_list": BUSINESS_UNIT_ONLY,
     "setup:guidance_adopt": BUSINESS_UNIT_ONLY,
     "setup:guidance_remove": BUSINESS_UNIT_ONLY,
@@ -220,6 +225,8 @@ ACCESS = {
     "referrals:sign": record(allow=[PL], forbid=[BU]),
     "referrals:decline": record(allow=[PL], forbid=[BU]),
     "referrals:disagreement_resolve": CHANGE_RECORD,
+    # A signatory who left is replaced on the decision by the business unit (ADR 0019).
+    "referrals:signatory_replace": CHANGE_RECORD,
     # Reviews
     "reviews:list": REVIEW_LIST,
     "reviews:commission": CHANGE_RECORD,  # of a case
@@ -256,6 +263,10 @@ ACCESS = {
     "reviews:findings": READ_RECORD,
     "reviews:finding_edit": CHANGE_RECORD,
     "reviews:sign_off": READ_RECORD,
+    # A decision maker of the review declines or disagrees; the business unit records the
+    # escalation (ADR 0012). The partner lead is the review's decision maker here.
+    "reviews:sign_off_decline": record(allow=[PL], forbid=[BU]),
+    "reviews:sign_off_disagreement_resolve": CHANGE_RECORD,
     "reviews:reopen": CHANGE_RECORD,
     "reviews:progress_check": CHANGE_RECORD,
     # Every reader of the review sees its requests (as each request, ADR 0010); only the business
@@ -605,6 +616,21 @@ def _build_world(sample_pdf):
         uploaded_by=business_unit_user,
     )
     finding = Finding.objects.create(review=lcspr, number=1, title="Sharing", text="Text.")
+    agency_contact = AgencyContact.objects.create(
+        partnership=partnership,
+        agency=agency,
+        name="Fictional Contact",
+        email="contact@agency.example",
+        role="Safeguarding lead",
+        added_by=business_unit_user,
+    )
+    sign_off_disagreement = ReviewDisagreement.objects.create(
+        review=lcspr,
+        user=users["partner_lead"],
+        capacity="Local authority",
+        kind="disagreed",
+        reason="Fictional.",
+    )
     ready_case, _ = decided_case(partnership, business_unit_user, pseudonym="Child R")
     signed, _ = make_lcspr(partnership, business_unit_user)
     signed.stage = "signed_off"
@@ -781,6 +807,7 @@ def _build_world(sample_pdf):
                 "quality",
                 "findings",
                 "sign_off",
+                "sign_off_decline",
                 "reopen",
                 "progress_check",
                 "chronology",
@@ -913,6 +940,10 @@ def _build_world(sample_pdf):
         "reviews:chronology_upload_file": {**review_kwargs, "upload_pk": chronology_upload.pk},
         "reviews:document_download": {**review_kwargs, "version_pk": version.pk},
         "reviews:finding_edit": {**review_kwargs, "finding_pk": finding.pk},
+        "reviews:sign_off_disagreement_resolve": {
+            **review_kwargs,
+            "disagreement_pk": sign_off_disagreement.pk,
+        },
         "reviews:request_chase": {"slug": slug, "request_pk": summary_request.pk},
         "reviews:request_detail": {"slug": slug, "request_pk": summary_request.pk},
         **{
@@ -947,6 +978,13 @@ def _build_world(sample_pdf):
             "pk": disputed.pk,
             "disagreement_pk": disagreement.pk,
         },
+        "referrals:signatory_replace": {
+            "slug": partnership.slug,
+            "pk": decision.pk,
+            "decision_maker_pk": DecisionMaker.objects.get(
+                partnership=partnership, capacity="Local authority"
+            ).pk,
+        },
         "clock:setting_edit": {
             "slug": partnership.slug,
             "pk": MilestoneRule.objects.get(code="lcspr-final-report").pk,
@@ -970,7 +1008,11 @@ def _build_world(sample_pdf):
         "workspace:case_list": {"slug": partnership.slug},
         **{
             f"setup:{name}": {"slug": slug, "pk": agency.pk}
-            for name in ("agency_rename", "agency_remove")
+            for name in ("agency_rename", "agency_remove", "agency_contacts")
+        },
+        **{
+            f"setup:{name}": {"slug": slug, "pk": agency.pk, "contact_pk": agency_contact.pk}
+            for name in ("agency_contact_change", "agency_contact_remove")
         },
         "setup:decision_maker_add": {"slug": slug, "review_type": "cspr"},
         "setup:guidance_adopt": {"slug": slug, "code": "WT2023"},
@@ -1063,6 +1105,8 @@ RECORD_URLS = {
     "case": ("referrals:case", "pk"),
     "decision": ("referrals:sign", "pk"),
     "disagreement": ("referrals:disagreement_resolve", "disagreement_pk"),
+    "disagreement with a sign-off": ("reviews:sign_off_disagreement_resolve", "disagreement_pk"),
+    "decision's signatory": ("referrals:signatory_replace", "decision_maker_pk"),
     "review": ("reviews:detail", "pk"),
     "rapid review": ("reviews:requests", "pk"),
     "agency request": ("reviews:request_detail", "request_pk"),
@@ -1085,6 +1129,7 @@ RECORD_URLS = {
     "digest issue": ("digests:issue", "pk"),
     "digest item": ("digests:item_edit", "item_pk"),
     "partnership's agency": ("setup:agency_rename", "pk"),
+    "agency's email contact": ("setup:agency_contact_change", "contact_pk"),
     "decision maker": ("setup:decision_maker_change", "pk"),
     "milestone": ("clock:pause", "pk"),
     "retention hold": ("records:hold_lift", "pk"),
@@ -1366,6 +1411,9 @@ _SEEN_NOT_CHANGED_BY_APPOINTED = [
     "reviews:request_close",
     "reviews:request_readdress",
     "reviews:request_record_return",
+    # They read the sign-off; only its decision makers decline, only the business unit resolves.
+    "reviews:sign_off_decline",
+    "reviews:sign_off_disagreement_resolve",
 ]
 APPOINTED_ACCESS = {
     **{name: dict.fromkeys(APPOINTED, "allow") for name in _READ_BY_APPOINTED},

@@ -348,3 +348,41 @@ class Deactivation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.full_name} deactivated in {self.partnership.name}"
+
+
+class AgencyContact(models.Model):
+    """Someone at an agency that works outside the service (no account here), recorded by one
+    partnership's business unit: the partnership's requests to the agency, their chases and
+    closures are emailed to its contacts when no one there has an account (ADR 0020). The
+    email has no link to sign in: it says what was asked and by when, and the business unit
+    records what comes back on the agency's behalf (ADR 0013).
+
+    Removed contacts are archived (``archived_at``), never deleted: the notices sent to them
+    keep their address."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="agency_contacts"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="contacts")
+    name = models.CharField(max_length=200)
+    email = LowerCaseEmailField(max_length=254)
+    role = models.CharField(max_length=200, help_text="For example, 'Designated safeguarding lead'")
+    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "agency", "email"],
+                condition=models.Q(archived_at__isnull=True),
+                name="agency_contact_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role}, {self.agency.name})"

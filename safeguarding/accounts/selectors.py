@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Agency, Membership, Partnership, User
+from .models import Agency, AgencyContact, Membership, Partnership, User
 from .permissions import is_member
 
 
@@ -67,3 +67,30 @@ def agency_list_for_partnership(*, partnership: Partnership) -> QuerySet[Agency]
     if not agencies.exists():
         agencies = Agency.objects.all()
     return agencies.order_by("name")
+
+
+def agency_contact_list(*, partnership: Partnership, agency: Agency) -> QuerySet[AgencyContact]:
+    """The partnership's current email-only contacts at ``agency`` (ADR 0020), by name."""
+    return AgencyContact.objects.filter(
+        partnership=partnership, agency=agency, archived_at__isnull=True
+    ).order_by("name", "id")
+
+
+def agency_contact_get(*, partnership: Partnership, agency: Agency, pk: int) -> AgencyContact:
+    """One current contact of the partnership at ``agency``; 404 otherwise."""
+    try:
+        return AgencyContact.objects.select_related("agency").get(
+            partnership=partnership, agency=agency, pk=pk, archived_at__isnull=True
+        )
+    except AgencyContact.DoesNotExist:
+        raise Http404("No such contact") from None
+
+
+def agency_contact_counts(*, partnership: Partnership) -> dict[int, int]:
+    """How many current contacts the partnership holds for each agency (by agency id)."""
+    counts: dict[int, int] = {}
+    for agency_id in AgencyContact.objects.filter(
+        partnership=partnership, archived_at__isnull=True
+    ).values_list("agency_id", flat=True):
+        counts[agency_id] = counts.get(agency_id, 0) + 1
+    return counts

@@ -332,7 +332,7 @@ class NotImplementedForm(GovukForm):
     reason = _text(
         "Why is the action not being implemented?",
         help_text="The Safeguarding Adults Board must report reasons for any decision not to "
-        "implement a finding (Care Act 2014, schedule 2). The reason is shown in the annual "
-        "figures",
+        "implement a finding (Care Act 2014, schedule 2, paragraph 4). The reason is shown in "
+        "the annual figures",
         required_message="Give the reason for the decision not to implement the action",
     )

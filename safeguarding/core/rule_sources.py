@@ -1,10 +1,12 @@
 """Rule IDs (R1…R45, docs/rules.md) as people read them on screen: the guidance and, where the
-sources give it, the chapter, section or regulation, in plain words.
+sources give it, the chapter, section, regulation or paragraph, in plain words.
 
 The IDs are for the code and docs/rules.md; a page never shows a bare "R9". Templates use the
 ``rule_source`` filter for one ID and ``rules_in_words`` for text that may carry IDs (screening
 reasons, deadline rules). docs/rules.md gives each rule's guidance version and public source;
-paragraph numbers are named only where those sources give them.
+paragraph numbers are named only where those sources give them (the Care Act 2014's schedule
+2, paragraph 4, for the annual report); the statutory guidance documents are named by chapter
+or section, as the stored sources give no paragraph numbers for them.
 """
 
 import re
@@ -41,8 +43,10 @@ RULE_SOURCES: dict[str, str] = {
     "R21": "Care Act 2014, section 44, and " + CARE_ACT_GUIDANCE,
     "R22": "Care Act 2014, section 44, and " + CARE_ACT_GUIDANCE,
     "R23": "Care Act 2014, section 44(5)",
-    "R24": "Care Act 2014, schedule 2",
-    "R25": "Care Act 2014, schedule 2",
+    # Schedule 2, paragraph 4: (1) what the annual report covers, (2) who is sent a copy
+    # (legislation.gov.uk, the annual report cross-heading).
+    "R24": "Care Act 2014, schedule 2, paragraph 4(1)",
+    "R25": "Care Act 2014, schedule 2, paragraph 4(2)",
     "R26": CARE_ACT_GUIDANCE,
     "R27": "Domestic Violence, Crime and Victims Act 2004, section 9(1)",
     "R28": DHR_GUIDANCE,

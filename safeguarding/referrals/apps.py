@@ -63,6 +63,7 @@ class ReferralsConfig(AppConfig):
                 "decision.declined": "Declined to sign a decision",
                 "decision.disagreed": "Disagreed with a decision",
                 "decision.disagreement_resolved": "Recorded how a disagreement was resolved",
+                "decision.signatory_replaced": "Replaced a signatory of a decision who had left",
                 "notification.recorded": "Recorded a notification",
                 "case.summary_downloaded": "Downloaded a case's notification summary",
             }

@@ -396,10 +396,12 @@ class Signature(models.Model):
         return f"Signed by {self.capacity} on {self.signed_at:%d %b %Y}"
 
 
-class Disagreement(models.Model):
-    """A decision maker declined to sign a decision, or disagreed with it, with their reason.
-    It goes back to the business unit, which records how it was resolved through the
-    partnership's escalation arrangements (who resolved it, the outcome, why and when)."""
+class Objection(models.Model):
+    """A signatory declined to sign, or disagreed, with their reason, and the escalation that
+    resolved it (ADR 0012). Shared by the decisions' ``Disagreement`` and the review sign-off's
+    ``reviews.ReviewDisagreement``: the subject (a decision, a review) is the subclass's foreign
+    key, its constraints come from ``objection_constraints``, and its writes go through
+    ``referrals/objections.py``."""
 
     class Kind(models.TextChoices):
         DECLINED = "declined", "Declined to sign"
@@ -417,7 +419,6 @@ class Disagreement(models.Model):
             "decision maker signs again",
         )
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="disagreements")
     round = models.PositiveSmallIntegerField(default=1)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     capacity = models.CharField(max_length=300)
@@ -437,33 +438,91 @@ class Disagreement(models.Model):
     resolution_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["raised_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(reason=""), name="disagreement_reason_not_empty"
-            ),
-            models.UniqueConstraint(
-                fields=["decision", "user", "round"],
-                condition=models.Q(resolution=""),
-                name="disagreement_one_open_per_decision_maker",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(resolution="")
-                | (
-                    ~models.Q(resolved_by="")
-                    & ~models.Q(resolution_reason="")
-                    & models.Q(resolved_on__isnull=False)
-                ),
-                name="disagreement_resolution_complete",
-            ),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} by {self.capacity}"
+        return f"{self.get_kind_display()} by {self.capacity}"  # type: ignore[attr-defined]
 
     @property
     def is_open(self) -> bool:
         return not self.resolution
+
+
+def objection_constraints(prefix: str, subject: str) -> list:
+    """The checks every objection table holds: a reason, one open objection per signatory,
+    subject and round, and a resolution recorded whole (who, why, when)."""
+    return [
+        models.CheckConstraint(condition=~models.Q(reason=""), name=f"{prefix}_reason_not_empty"),
+        models.UniqueConstraint(
+            fields=[subject, "user", "round"],
+            condition=models.Q(resolution=""),
+            name=f"{prefix}_one_open_per_decision_maker",
+        ),
+        models.CheckConstraint(
+            condition=models.Q(resolution="")
+            | (
+                ~models.Q(resolved_by="")
+                & ~models.Q(resolution_reason="")
+                & models.Q(resolved_on__isnull=False)
+            ),
+            name=f"{prefix}_resolution_complete",
+        ),
+    ]
+
+
+class Disagreement(Objection):
+    """A decision maker declined to sign a decision, or disagreed with it, with their reason.
+    It goes back to the business unit, which records how it was resolved through the
+    partnership's escalation arrangements (who resolved it, the outcome, why and when)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="disagreements")
+
+    class Meta(Objection.Meta):
+        constraints = objection_constraints("disagreement", "decision")
+
+
+class DecisionSignatory(models.Model):
+    """Who must sign one decision (ADR 0019): the partnership's named decision makers of the
+    review type, copied when the decision is first recorded, so that changing the decision
+    makers later does not change who signs a decision already sent. A signatory who has left
+    (their decision maker row archived, or their account deactivated) is replaced on the
+    decision by the business unit, with a reason: the row is kept with who replaced it, when,
+    why and by whom (``replacement``). Current signatories are the rows not replaced."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="signatories")
+    decision_maker = models.ForeignKey(DecisionMaker, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    replacement_reason = models.TextField(max_length=5_000, blank=True)
+    replacement = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
+    )
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "decision_maker"],
+                condition=models.Q(replaced_at__isnull=True),
+                name="decision_signatory_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(replaced_at__isnull=True)
+                | (
+                    models.Q(replaced_by__isnull=False)
+                    & ~models.Q(replacement_reason="")
+                    & models.Q(replacement__isnull=False)
+                ),
+                name="decision_signatory_replacement_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_maker.capacity} for {self.decision}"
 
 
 class Notification(models.Model):

@@ -16,12 +16,12 @@ can_record_notifications = is_business_unit
 
 @rules.predicate
 def can_sign_decision(user, decision) -> bool:
-    """The user is one of the partnership's named decision makers for this review type."""
-    from .models import DecisionMaker
+    """The user is one of the decision's signatories (ADR 0019: copied from the partnership's
+    named decision makers when it was recorded, replaced by the business unit if one left)."""
+    from .models import DecisionSignatory
 
     if not user.is_authenticated:
         return False
-    track = decision.track
-    return DecisionMaker.objects.filter(
-        partnership_id=track.case.partnership_id, review_type=track.review_type, user=user
+    return DecisionSignatory.objects.filter(
+        decision=decision, replaced_at__isnull=True, decision_maker__user=user
     ).exists()

@@ -25,6 +25,7 @@ from .models import (
     Case,
     Decision,
     DecisionMaker,
+    DecisionSignatory,
     Disagreement,
     Notification,
     Referral,
@@ -246,8 +247,8 @@ def _signatory_rows(
 
 def case_tracks(*, case: Case) -> list[TrackRow]:
     """The case's tracks with their decisions, signatures, disagreements and the decision
-    makers who must sign: four queries however many tracks, decisions and signatures there
-    are. Signatures and disagreements of earlier rounds (before a decision was changed) are
+    makers who must sign: at most six queries however many tracks, decisions and signatures
+    there are. Signatures and disagreements of earlier rounds (before a decision was changed) are
     listed with the disagreements, not counted."""
     tracks = list(
         Track.objects.filter(case=case)
@@ -265,16 +266,31 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
                     "user", "resolution_recorded_by"
                 ).order_by("raised_at", "id"),
             ),
+            Prefetch(
+                "decision__signatories",
+                queryset=DecisionSignatory.objects.filter(replaced_at__isnull=False)
+                .select_related(
+                    "decision_maker__user", "replacement__decision_maker__user", "replaced_by"
+                )
+                .order_by("replaced_at", "id"),
+                to_attr="replaced_signatories",
+            ),
         )
         .order_by("review_type")
     )
     makers_by_type: dict[str, list[DecisionMaker]] = {}
-    if tracks:
+    makers_by_decision: dict[int, list[DecisionMaker]] = {}
+    undecided = {t.review_type for t in tracks if getattr(t, "decision", None) is None}
+    if undecided:  # who would sign a decision not recorded yet: the decision makers named now
         for maker in DecisionMaker.objects.filter(
-            partnership_id=case.partnership_id,
-            review_type__in={t.review_type for t in tracks},
+            partnership_id=case.partnership_id, review_type__in=undecided
         ).select_related("user"):
             makers_by_type.setdefault(maker.review_type, []).append(maker)
+    if tracks:
+        for row in _current_signatories(
+            DecisionSignatory.objects.filter(decision__track__case=case)
+        ):
+            makers_by_decision.setdefault(row.decision_id, []).append(row.decision_maker)
     rows = []
     for track in tracks:
         decision = getattr(track, "decision", None)
@@ -287,7 +303,9 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
                     [s for s in decision.signatures.all() if s.round == decision.round]
                     if decision
                     else [],
-                    makers_by_type.get(track.review_type, []),
+                    makers_by_decision.get(decision.pk, [])
+                    if decision
+                    else makers_by_type.get(track.review_type, []),
                     [d for d in disagreements if d.round == decision.round] if decision else [],
                 ),
                 disagreements=disagreements,
@@ -445,16 +463,85 @@ def decision_get_for_user(*, user, partnership: Partnership, pk: int) -> Decisio
 
 
 def decision_signatories(*, decision: Decision) -> list[SignatoryRow]:
-    """Every named decision maker for the decision's review type, with their signature of this
-    round (or None) and any disagreement of theirs that stands in its place, plus any
-    signature by someone no longer named."""
+    """Every current signatory of the decision (ADR 0019), with their signature of this round
+    (or None) and any disagreement of theirs that stands in its place, plus any signature of
+    this round by someone no longer a signatory."""
     signatures = list(
         Signature.objects.filter(decision=decision, round=decision.round)
         .select_related("user", "decision_maker")
         .order_by("signed_at", "id")
     )
     disagreements = list(Disagreement.objects.filter(decision=decision, round=decision.round))
-    return _signatory_rows(signatures, _decision_makers(decision.track), disagreements)
+    makers = [
+        row.decision_maker
+        for row in _current_signatories(DecisionSignatory.objects.filter(decision=decision))
+    ]
+    return _signatory_rows(signatures, makers, disagreements)
+
+
+def _current_signatories(rows: QuerySet[DecisionSignatory]) -> QuerySet[DecisionSignatory]:
+    return (
+        rows.filter(replaced_at__isnull=True)
+        .select_related("decision_maker__user")
+        .order_by("decision_maker__capacity", "id")
+    )
+
+
+def decision_signatory_history(*, decision: Decision) -> list[DecisionSignatory]:
+    """The decision's replaced signatories, oldest replacement first, each with who replaced
+    them (``replacement``), who recorded it and why (ADR 0019)."""
+    return list(
+        DecisionSignatory.objects.filter(decision=decision, replaced_at__isnull=False)
+        .select_related("decision_maker__user", "replacement__decision_maker__user", "replaced_by")
+        .order_by("replaced_at", "id")
+    )
+
+
+def decision_signatory_get(*, decision: Decision, decision_maker_pk: int) -> DecisionSignatory:
+    """The current signatory of ``decision`` (already read through decision_get_for_user) in
+    the capacity ``decision_maker_pk``; 404 if there is none."""
+    try:
+        return DecisionSignatory.objects.select_related("decision_maker__user").get(
+            decision=decision, decision_maker_id=decision_maker_pk, replaced_at__isnull=True
+        )
+    except DecisionSignatory.DoesNotExist:
+        raise Http404("No such signatory") from None
+
+
+def decision_signatories_who_left(*, decision: Decision) -> list[DecisionSignatory]:
+    """The decision's current signatories who have left (decision maker row archived or
+    account deactivated) and have not signed this round: the ones the business unit may
+    replace."""
+    signed = Signature.objects.filter(decision=decision, round=decision.round).values(
+        "decision_maker_id"
+    )
+    return list(
+        _current_signatories(DecisionSignatory.objects.filter(decision=decision))
+        .filter(
+            Q(decision_maker__archived_at__isnull=False) | Q(decision_maker__user__is_active=False)
+        )
+        .exclude(decision_maker_id__in=signed)
+    )
+
+
+def decision_maker_choices_for(*, decision: Decision) -> QuerySet[DecisionMaker]:
+    """The decision makers named now for the decision's review type, with an active account,
+    who are not already its signatories: who may replace one who left."""
+    track = decision.track
+    return (
+        DecisionMaker.objects.filter(
+            partnership_id=track.case.partnership_id,
+            review_type=track.review_type,
+            user__is_active=True,
+        )
+        .exclude(
+            pk__in=DecisionSignatory.objects.filter(
+                decision=decision, replaced_at__isnull=True
+            ).values("decision_maker_id")
+        )
+        .select_related("user")
+        .order_by("capacity")
+    )
 
 
 def decision_disagreements(*, decision: Decision) -> list[Disagreement]:
@@ -510,10 +597,10 @@ def decisions_awaiting_signature(
     )
     if case is not None:
         decisions = decisions.filter(track__case=case)
-    unsigned_capacity = DecisionMaker.objects.filter(
-        partnership=partnership, user=user, review_type=OuterRef("track__review_type")
+    unsigned_capacity = DecisionSignatory.objects.filter(
+        decision=OuterRef("pk"), replaced_at__isnull=True, decision_maker__user=user
     ).exclude(
-        pk__in=Signature.objects.filter(
+        decision_maker_id__in=Signature.objects.filter(
             decision=OuterRef(OuterRef("pk")), round=OuterRef(OuterRef("round"))
         ).values("decision_maker_id")
     )

@@ -21,12 +21,14 @@ from safeguarding.core.rate_limits import RateLimit
 from safeguarding.guidance.selectors import versions_applying
 from safeguarding.notifications.services import notify
 
+from . import objections
 from .models import (
     OUTCOMES_BY_TYPE,
     Case,
     CaseGuidance,
     Decision,
     DecisionMaker,
+    DecisionSignatory,
     Disagreement,
     Notification,
     Outcome,
@@ -483,6 +485,13 @@ def decision_record(
         decision.decided_on = decided_on
         decision.modified_by = actor
         decision.save()
+        if not decision.signatories.exists():
+            # Who signs is fixed when the decision is first sent (ADR 0019); a decision
+            # recorded before anyone was named takes the decision makers named when it is
+            # recorded again.
+            DecisionSignatory.objects.bulk_create(
+                [DecisionSignatory(decision=decision, decision_maker=m) for m in _named(track)]
+            )
         audit_record(
             action="decision.recorded",
             actor=actor,
@@ -490,16 +499,30 @@ def decision_record(
             partnership=track.case.partnership,
             payload={"outcome": outcome, "round": decision.round},
         )
-        _ask_to_sign(decision, [m.user for m in _makers(track)], occasion=f"round-{decision.round}")
+        _ask_to_sign(
+            decision, [m.user for m in _makers(decision)], occasion=f"round-{decision.round}"
+        )
     return decision
 
 
-def _makers(track: Track) -> list[DecisionMaker]:
+def _named(track: Track) -> list[DecisionMaker]:
+    """The decision makers the partnership names now for the track's review type."""
     return list(
         DecisionMaker.objects.filter(
             partnership_id=track.case.partnership_id, review_type=track.review_type
         ).select_related("user")
     )
+
+
+def _makers(decision: Decision) -> list[DecisionMaker]:
+    """Who must sign ``decision``: its signatories not replaced (ADR 0019), even if their
+    decision maker row has been archived since."""
+    return [
+        row.decision_maker
+        for row in DecisionSignatory.objects.filter(decision=decision, replaced_at__isnull=True)
+        .select_related("decision_maker__user")
+        .order_by("decision_maker__capacity", "id")
+    ]
 
 
 def _decision_url(decision: Decision) -> str:
@@ -554,7 +577,7 @@ def decision_sign(*, decision: Decision, user) -> Decision:
     resolved with the decision standing without their signature) and no disagreement is open."""
     track = decision.track
     case = track.case
-    makers = _makers(track)
+    makers = _makers(decision)
     if not makers:
         raise ServiceError("The partnership has not named decision makers for this review type")
     mine = [m for m in makers if m.user_id == user.pk]
@@ -627,13 +650,9 @@ def decision_decline(*, decision: Decision, user, kind: str, reason: str) -> Dis
     """A decision maker declines to sign, or disagrees with the decision, with their reason.
     The decision cannot become final until the business unit records how the disagreement
     was resolved; the business unit is told (in this transaction, emailed after it)."""
-    if kind not in Disagreement.Kind.values:
-        raise ServiceError("Select whether you decline to sign or disagree", field="kind")
-    reason = reason.strip()
-    if not reason:
-        raise ServiceError("Enter your reason", field="reason")
+    reason = objections.objection_clean(kind=kind, reason=reason)
     track = decision.track
-    mine = [m for m in _makers(track) if m.user_id == user.pk]
+    mine = [m for m in _makers(decision) if m.user_id == user.pk]
     if not mine:
         raise ServiceError("You are not one of the decision makers for this review type")
     with transaction.atomic():
@@ -666,7 +685,10 @@ def decision_decline(*, decision: Decision, user, kind: str, reason: str) -> Dis
             actor=user,
             target=decision,
             partnership=track.case.partnership,
-            payload={"capacity": disagreement.capacity, "reason": reason[:500]},
+            payload={
+                "capacity": disagreement.capacity,
+                "reason": reason[: objections.AUDIT_REASON_CHARACTERS],
+            },
         )
         _tell_business_unit(disagreement, kind="decision.disagreement_raised")
     return disagreement
@@ -691,22 +713,13 @@ def disagreement_resolve(
     - the decision is to be changed: the signatures so far are kept in the record but no
       longer count, the business unit records the decision again and everyone signs again.
     """
-    if resolution not in Disagreement.Resolution.values:
-        raise ServiceError("Select the outcome of the escalation", field="resolution")
-    resolved_by = resolved_by.strip()
-    if not resolved_by:
-        raise ServiceError("Enter who resolved the disagreement", field="resolved_by")
-    reason = reason.strip()
-    if not reason:
-        raise ServiceError("Enter the reasons for the outcome", field="reason")
-    if resolved_on > timezone.localdate():
-        raise ServiceError("The date must be today or in the past", field="resolved_on")
-    if resolved_on < timezone.localtime(disagreement.raised_at).date():
-        raise ServiceError(
-            "The date must be on or after the day the disagreement was raised "
-            f"({timezone.localtime(disagreement.raised_at):%-d %B %Y})",
-            field="resolved_on",
-        )
+    resolved_by, reason = objections.resolution_clean(
+        objection=disagreement,
+        resolution=resolution,
+        resolved_by=resolved_by,
+        reason=reason,
+        resolved_on=resolved_on,
+    )
     with transaction.atomic():
         decision = Decision.objects.select_for_update().get(pk=disagreement.decision_id)
         disagreement = Disagreement.objects.select_for_update().get(pk=disagreement.pk)
@@ -725,25 +738,21 @@ def disagreement_resolve(
         now = timezone.now()
         for item in answered:
             item.decision = decision
-            item.resolution = resolution
-            item.resolved_by = resolved_by
-            item.resolution_reason = reason
-            item.resolved_on = resolved_on
-            item.resolution_recorded_by = actor
-            item.resolution_recorded_at = now
-            item.save()
+            objections.resolution_apply(
+                item,
+                resolution=resolution,
+                resolved_by=resolved_by,
+                reason=reason,
+                resolved_on=resolved_on,
+                actor=actor,
+                now=now,
+            )
             audit_record(
                 action="decision.disagreement_resolved",
                 actor=actor,
                 target=decision,
                 partnership=decision.track.case.partnership,
-                payload={
-                    "capacity": item.capacity,
-                    "resolution": resolution,
-                    "resolved_by": resolved_by[:300],
-                    "resolved_on": resolved_on.isoformat(),
-                    "reason": reason[:500],
-                },
+                payload=objections.resolution_payload(item),
             )
         if resolution == Disagreement.Resolution.CHANGE:
             # A new round: the signatures so far stay in the record but no longer count.
@@ -761,10 +770,100 @@ def disagreement_resolve(
                 _ask_to_sign(
                     decision, [disagreement.user], occasion=f"disagreement-{disagreement.pk}"
                 )
-            _finalise_if_complete(decision, _makers(decision.track), actor)
+            _finalise_if_complete(decision, _makers(decision), actor)
         for item in answered:
             _tell_business_unit(item, kind="decision.disagreement_resolved", also=[item.user])
     return disagreement
+
+
+# Signatories (ADR 0019) -------------------------------------------------------------------------
+
+
+def signatory_has_left(maker: DecisionMaker) -> bool:
+    """A signatory has left when their decision maker row is archived (removed or changed in
+    the partnership setup, ADR 0017) or their account is deactivated."""
+    return maker.archived_at is not None or not maker.user.is_active
+
+
+def decision_signatory_replace(
+    *, signatory: DecisionSignatory, decision_maker: DecisionMaker, reason: str, actor
+) -> DecisionSignatory:
+    """The business unit replaces a signatory who has left, on a decision still waiting for
+    signatures, by one of the decision makers named now for its review type, with a reason.
+    The replaced row is kept (who replaced it, when, why); the new signatory is asked to sign
+    (told in this transaction, emailed after it)."""
+    from .permissions import can_record_decisions
+
+    reason = reason.strip()
+    decision = signatory.decision
+    track = decision.track
+    case = track.case
+    if not can_record_decisions(actor, case.partnership):
+        raise ServiceError("Only the business unit can replace a decision's signatories")
+    if (
+        decision_maker.partnership_id != case.partnership_id
+        or decision_maker.review_type != track.review_type
+        or decision_maker.archived_at is not None
+        or not decision_maker.user.is_active
+    ):
+        raise ServiceError(
+            "Choose one of the decision makers named now for this review type",
+            field="decision_maker",
+        )
+    if not reason:
+        raise ServiceError("Enter why the signatory is being replaced", field="reason")
+    with transaction.atomic():
+        decision = Decision.objects.select_for_update().get(pk=decision.pk)
+        signatory = (
+            DecisionSignatory.objects.select_for_update(of=("self",))
+            .select_related("decision_maker__user")
+            .get(pk=signatory.pk, decision=decision)
+        )
+        leaving = signatory.decision_maker
+        if decision.state == Decision.State.FINAL:
+            raise ServiceError("This decision is already final")
+        if signatory.replaced_at is not None:
+            raise ServiceError("This signatory has already been replaced")
+        if not signatory_has_left(leaving):
+            raise ServiceError(
+                f"{leaving.user.full_name or leaving.user.email} is still named as "
+                f"{leaving.capacity}: change or remove them in the partnership's setup first"
+            )
+        if decision.signatures.filter(round=decision.round, decision_maker=leaving).exists():
+            raise ServiceError("They have already signed this decision, so their signature counts")
+        if decision.disagreements.filter(
+            round=decision.round, user_id=leaving.user_id, resolution=""
+        ).exists():
+            raise ServiceError(
+                "They declined or disagreed: record how that was resolved before replacing them"
+            )
+        if decision.signatories.filter(
+            replaced_at__isnull=True, decision_maker=decision_maker
+        ).exists():
+            raise ServiceError(
+                "They are already a signatory of this decision", field="decision_maker"
+            )
+        new = DecisionSignatory.objects.create(decision=decision, decision_maker=decision_maker)
+        signatory.replaced_at = timezone.now()
+        signatory.replaced_by = actor
+        signatory.replacement_reason = reason
+        signatory.replacement = new
+        signatory.save(
+            update_fields=["replaced_at", "replaced_by", "replacement_reason", "replacement"]
+        )
+        audit_record(
+            action="decision.signatory_replaced",
+            actor=actor,
+            target=decision,
+            partnership=case.partnership,
+            payload={
+                "from": {"capacity": leaving.capacity, "user_id": leaving.user_id},
+                "to": {"capacity": decision_maker.capacity, "user_id": decision_maker.user_id},
+                "reason": reason[: objections.AUDIT_REASON_CHARACTERS],
+            },
+        )
+        _ask_to_sign(decision, [decision_maker.user], occasion=f"signatory-{new.pk}")
+    return new
 
 
 def _finalise(decision: Decision, user) -> None:

@@ -306,6 +306,40 @@ class DisagreementResolveForm(GovukForm):
     resolved_on = GovukDateField(label="Date it was resolved", help_text="For example, 27 3 2026")
 
 
+class SignatoryReplaceForm(GovukForm):
+    """The business unit replaces a decision's signatory who has left (ADR 0019)."""
+
+    decision_maker = forms.ModelChoiceField(
+        label="Who signs instead?",
+        queryset=None,
+        widget=forms.RadioSelect,
+        help_text="One of the decision makers named now for this review type",
+        error_messages={
+            "required": "Select who signs instead",
+            "invalid_choice": "Select who signs instead",
+        },
+    )
+    reason = forms.CharField(
+        label="Why are they being replaced?",
+        max_length=5_000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, 'Left the police force on 30 November; the new lead signs'",
+        error_messages={
+            "required": "Enter why the signatory is being replaced",
+            "max_length": "The reason must be 5,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["decision_maker"]
+        field.queryset = choices
+        field.label_from_instance = lambda maker: (
+            f"{maker.user.full_name or maker.user.email} ({maker.capacity})"
+        )
+
+
 # Notifications ---------------------------------------------------------------------------------
 
 

@@ -36,4 +36,9 @@ urlpatterns = [
         views.disagreement_resolve,
         name="disagreement_resolve",
     ),
+    path(
+        "decisions/<int:pk>/signatories/<int:decision_maker_pk>/replace/",
+        views.signatory_replace,
+        name="signatory_replace",
+    ),
 ]

@@ -38,6 +38,7 @@ from .staff_forms import (
     OpenCaseForm,
     ScreeningFactsForm,
     SendForDecisionForm,
+    SignatoryReplaceForm,
     TriageFilterForm,
 )
 
@@ -559,6 +560,54 @@ def disagreement_resolve(request, slug: str, pk: int, disagreement_pk: int):
             "decision": decision,
             "disagreement": disagreement,
             "signatories": selectors.decision_signatories(decision=decision),
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signatory_replace(request, slug: str, pk: int, decision_maker_pk: int):
+    """The business unit replaces a signatory who has left, on a decision still waiting for
+    signatures (ADR 0019)."""
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    decision = selectors.decision_get_for_user(user=request.user, partnership=partnership, pk=pk)
+    signatory = selectors.decision_signatory_get(
+        decision=decision, decision_maker_pk=decision_maker_pk
+    )
+    if not permissions.can_record_decisions(request.user, partnership):
+        raise PermissionDenied(BUSINESS_UNIT_ONLY)
+    case = decision.track.case
+    choices = selectors.decision_maker_choices_for(decision=decision)
+    form = SignatoryReplaceForm(_posted(request), choices=choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.decision_signatory_replace(
+                signatory=signatory,
+                decision_maker=form.cleaned_data["decision_maker"],
+                reason=form.cleaned_data["reason"],
+                actor=request.user,
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"{new.decision_maker.user.full_name or new.decision_maker.user.email} now signs "
+                f"as {new.decision_maker.capacity}, and has been asked to sign",
+            )
+            return redirect(f"{_case_url(case)}#decisions")
+    leaving = signatory.decision_maker
+    return render(
+        request,
+        "referrals/staff/signatory_replace.html",
+        {
+            "partnership": partnership,
+            "case": case,
+            "track": decision.track,
+            "decision": decision,
+            "signatory": signatory,
+            "has_left": services.signatory_has_left(leaving),
+            "has_choices": choices.exists(),
             "form": form,
         },
     )

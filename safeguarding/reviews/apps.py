@@ -33,6 +33,11 @@ class ReviewsConfig(AppConfig):
                 "review.progress_checked": "Recorded a progress check",
                 "review.signed_off": "A review was signed off",
                 "review.reopened": "Reopened a signed-off review",
+                "review.sign_off_declined": "Declined to sign a review off",
+                "review.sign_off_disagreed": "Disagreed with a review's findings or report",
+                "review.sign_off_disagreement_resolved": (
+                    "Recorded how a disagreement with a review's sign-off was resolved"
+                ),
                 "agency_request.sent": "Asked an agency for information",
                 "agency_request.chased": "Chased an agency",
                 "agency_request.reminder_sent": "Reminded an agency of a request",
@@ -131,6 +136,21 @@ class ReviewsConfig(AppConfig):
                     label="A review is ready for your sign-off",
                     subject="Sign off the review {{ review.reference }} {{ review.title }}",
                     template="reviews/review/email/ready_for_sign_off.txt",
+                ),
+                "review.sign_off_disagreement_raised": NotificationKind(
+                    label="A decision maker declined to sign a review off or disagreed with it",
+                    subject=(
+                        "{{ disagreement.capacity }} {% if disagreement.kind == 'declined' %}"
+                        "declined to sign{% else %}disagrees with{% endif %} the review "
+                        "{{ review.reference }} {{ review.title }}"
+                    ),
+                    template="reviews/review/email/sign_off_disagreement_raised.txt",
+                ),
+                "review.sign_off_disagreement_resolved": NotificationKind(
+                    label="A disagreement with a review's sign-off was resolved",
+                    subject="Disagreement resolved: the review {{ review.reference }} "
+                    "{{ review.title }}",
+                    template="reviews/review/email/sign_off_disagreement_resolved.txt",
                 ),
                 "meeting.invited": NotificationKind(
                     label="An invitation to a meeting",

@@ -22,7 +22,14 @@ from safeguarding.core.encryption import EncryptedDateField, EncryptedTextField
 from safeguarding.core.files import UploadPath
 from safeguarding.core.models import ArchivableModel, ArchivableQuerySet, TimeStampedModel
 from safeguarding.core.uploads import KINDS
-from safeguarding.referrals.models import Case, DecisionMaker, Outcome, Track
+from safeguarding.referrals.models import (
+    Case,
+    DecisionMaker,
+    Objection,
+    Outcome,
+    Track,
+    objection_constraints,
+)
 
 
 class Review(ArchivableModel):
@@ -708,6 +715,38 @@ class ReviewSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.capacity} signed {self.review}"
+
+
+class ReviewDisagreement(Objection):
+    """A decision maker asked to sign a review off declined to sign, or disagreed with its
+    findings or final report, with their reason. It goes back to the business unit, which
+    records how the partnership's escalation arrangements resolved it, as for a decision
+    (ADR 0012; the fields, checks and writes are shared: ``referrals.Objection``,
+    ``referrals/objections.py``). ``round`` is the round of signatures it belongs to
+    (``running.services.signature_round``)."""
+
+    class Kind(models.TextChoices):
+        DECLINED = "declined", "Declined to sign"
+        DISAGREED = "disagreed", "Disagrees with the findings or report"
+
+    class Resolution(models.TextChoices):
+        SIGN = "sign", "The report stands: the decision maker is asked to sign it"
+        WITHOUT_SIGNATURE = (
+            "without_signature",
+            "The report stands without their signature: their disagreement is kept with it",
+        )
+        CHANGE = (
+            "change",
+            "The report is to be changed: the review goes back to drafting and every decision "
+            "maker signs again",
+        )
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="disagreements")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+
+    class Meta(Objection.Meta):
+        constraints = objection_constraints("review_disagreement", "review")
 
 
 class Reopening(models.Model):

@@ -85,6 +85,9 @@ def partnership_home(request, slug: str):
         context["disagreements_to_resolve"] = referral_selectors.disagreement_list_open(
             partnership=partnership
         )
+        context["sign_off_disagreements_to_resolve"] = review_selectors.review_disagreements_open(
+            partnership=partnership
+        )
         context["dashboard"] = milestone_dashboard(
             partnership=partnership, today=timezone.localdate()
         )

@@ -33,9 +33,11 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def signed_off_review(partnership, actor, pdf_bytes: bytes, findings=FINDINGS) -> Review:
+def signed_off_review(
+    partnership, actor, pdf_bytes: bytes, findings=FINDINGS, *, sign: bool = True
+) -> Review:
     """A local CSPR with ``findings``, a final report and quality ratings, signed off by every
-    decision maker. Its ``started_on`` is today."""
+    decision maker (or left at sign-off when ``sign`` is false). Its ``started_on`` is today."""
     review, makers = make_lcspr(partnership, actor)
     Review.objects.filter(pk=review.pk).update(stage=Review.Stage.DRAFTING)
     review.refresh_from_db()
@@ -55,6 +57,8 @@ def signed_off_review(partnership, actor, pdf_bytes: bytes, findings=FINDINGS) -
         ratings={n: {"rating": "met"} for n in markers_for(review).numbers},
     )
     review_stages.review_move(review=review, target=Review.Stage.SIGN_OFF, actor=actor)
+    if not sign:
+        return review
     for user in makers.values():
         review_services.review_sign(review=review, user=user)
     review.refresh_from_db()

@@ -2,7 +2,8 @@
 overdue (for the first 30 days). A source of the clock's reminder engine (clock/reminders.py,
 registered by the reviews AppConfig): at most once per request, kind and due date. Only open
 requests of reviews not yet signed off are reminded (not those returned, cancelled or with
-nothing to return). The agency's active contributors in the partnership are reminded; an
+nothing to return). The agency's active contributors in the partnership are reminded (with none,
+its email-only contacts, ADR 0020); an
 overdue request is also told to the business unit, so it can chase, record a return sent by
 email or on paper, or close the request: also for an agency with no one to remind (the
 request page shows it was not emailed)."""
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from django.urls import reverse
 
 from safeguarding.accounts.models import Role
-from safeguarding.accounts.selectors import user_list_with_role
+from safeguarding.accounts.selectors import agency_contact_list, user_list_with_role
 from safeguarding.clock.reminders import Kind, Reminder, not_claimed, overdue_window_start
 from safeguarding.core.calendar import add_working_days
 
@@ -46,6 +47,12 @@ def agency_request_reminder(request: AgencyRequest, kind: str) -> Reminder:
     contributors = user_list_with_role(
         partnership=partnership, role=Role.AGENCY_CONTRIBUTOR, agency=request.agency
     )
+    # An agency without an account in the service: its email-only contacts (ADR 0020).
+    contacts = (
+        []
+        if contributors
+        else [c.email for c in agency_contact_list(partnership=partnership, agency=request.agency)]
+    )
     business_unit = (
         user_list_with_role(partnership=partnership, role=Role.BUSINESS_UNIT)
         if kind == Kind.OVERDUE
@@ -56,7 +63,7 @@ def agency_request_reminder(request: AgencyRequest, kind: str) -> Reminder:
         kind=kind,
         due_on=request.due_on,
         partnership=partnership,
-        recipients=[*contributors, *business_unit],
+        recipients=[*contributors, *contacts, *business_unit],
         notification=NOTIFICATION[kind],
         audit_action="agency_request.reminder_sent",
         audit_target=request.review,
@@ -66,7 +73,7 @@ def agency_request_reminder(request: AgencyRequest, kind: str) -> Reminder:
             "request": request,
             "kind": kind,
             "contributor_ids": {user.pk for user in contributors},
-            "agency_emailed": bool(contributors),
+            "agency_emailed": bool(contributors or contacts),
         },
         link=reverse("reviews:request_detail", args=[partnership.slug, request.pk]),
     )

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from safeguarding.accounts.models import Membership, Role
+from safeguarding.accounts.selectors import agency_contact_counts
 from safeguarding.notifications.models import Notification
 from safeguarding.notifications.selectors import notifications_about
 
@@ -68,6 +69,8 @@ class RequestRow:
     # account now (filled for the business unit's pages only).
     emailed: list[Notification] = field(default_factory=list)
     contributors: int = 0
+    # How many email-only contacts the partnership holds at the agency now (ADR 0020).
+    contacts: int = 0
 
     @property
     def latest(self) -> AgencyReturn | None:
@@ -75,7 +78,8 @@ class RequestRow:
 
     @property
     def not_emailed(self) -> bool:
-        """Open, and no one at the agency was emailed the request (no one had an account)."""
+        """Open, and no one at the agency was emailed the request (no one had an account and
+        the partnership had no email contact there)."""
         return self.request.is_open and not self.emailed
 
 
@@ -109,7 +113,8 @@ def request_emails(*, requests: list[AgencyRequest]) -> dict[int, list[Notificat
 
 def request_rows_for_review(*, review: Review) -> list[RequestRow]:
     """Every request of the review (cancelled ones too, last), with its returns, who was
-    emailed it and how many people at the agency have an account: for the business unit."""
+    emailed it and how many people at the agency have an account or are its email contacts:
+    for the business unit."""
     rows = _rows(
         _with_returns(review.requests.all()).order_by("due_on", "agency__name", "kind", "pk")
     )
@@ -117,9 +122,11 @@ def request_rows_for_review(*, review: Review) -> list[RequestRow]:
     counts = contributor_counts(
         partnership=review.partnership, agency_ids={row.request.agency_id for row in rows}
     )
+    contacts = agency_contact_counts(partnership=review.partnership)
     for row in rows:
         row.emailed = emails.get(row.request.pk, [])
         row.contributors = counts.get(row.request.agency_id, 0)
+        row.contacts = contacts.get(row.request.agency_id, 0)
     return sorted(rows, key=lambda row: row.request.is_cancelled)
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.accounts.models import Agency, ReviewType, Role
-from safeguarding.accounts.selectors import user_list_with_role
+from safeguarding.accounts.selectors import agency_contact_list, user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.core.errors import ServiceError
@@ -72,19 +72,35 @@ def agency_contributors(request: AgencyRequest) -> list:
     )
 
 
+def agency_recipients(request: AgencyRequest) -> list:
+    """Who is emailed about the request: the agency's active contributors in the partnership;
+    when it has none, the partnership's email-only contacts at the agency, as addresses
+    (ADR 0020); nobody when it has neither (the request pages say "not emailed")."""
+    contributors = agency_contributors(request)
+    if contributors:
+        return contributors
+    return [
+        contact.email
+        for contact in agency_contact_list(
+            partnership=request.review.partnership, agency=request.agency
+        )
+    ]
+
+
 def _request_link(request: AgencyRequest) -> str:
     return reverse("reviews:request_detail", args=[request.review.partnership.slug, request.pk])
 
 
 def _tell_contributors(request: AgencyRequest, *, chase: bool) -> int:
-    """Notify the agency's active contributors of the request (in the caller's transaction;
-    the emails go after the commit); return how many were told. An agency without one is told
-    nothing: the request pages show it ("not emailed")."""
+    """Notify the agency's active contributors of the request, or its email-only contacts
+    when it has no contributor (in the caller's transaction; the emails go after the commit);
+    return how many were told. An agency with neither is told nothing: the request pages show
+    it ("not emailed")."""
     partnership = request.review.partnership
     return len(
         notify(
             kind="agency_request.chased" if chase else "agency_request.sent",
-            recipients=agency_contributors(request),
+            recipients=agency_recipients(request),
             partnership=partnership,
             subject_object=request,
             context={"request": request, "chase": chase},
@@ -198,10 +214,11 @@ def _chase(request: AgencyRequest, *, actor, bulk: bool) -> AgencyRequest:
         .get(pk=request.pk)
     )
     _check_open(request)
-    if not agency_contributors(request):
+    if not agency_recipients(request):
         raise ServiceError(
-            f"No one at {request.agency.name} has an account, so no one can be emailed: "
-            "contact them yourself and record their return when it comes"
+            f"No one at {request.agency.name} has an account or an email contact, so no one "
+            "can be emailed: add a contact on the agency's page, or contact them yourself and "
+            "record their return when it comes"
         )
     request.times_chased += 1
     request.last_chased_on = timezone.localdate()
@@ -468,7 +485,7 @@ def _close(request: AgencyRequest, *, closure: str, reason: str, actor) -> None:
 def _tell_closed(request: AgencyRequest, *, kind: str, context: dict | None = None) -> None:
     notify(
         kind=kind,
-        recipients=agency_contributors(request),
+        recipients=agency_recipients(request),
         partnership=request.review.partnership,
         subject_object=request,
         context={"request": request, **(context or {})},
@@ -606,7 +623,7 @@ def agency_request_readdress(
             )
             notify(
                 kind="agency_request.readdressed",
-                recipients=agency_contributors(locked),
+                recipients=agency_recipients(locked),
                 partnership=review.partnership,
                 subject_object=locked,
                 context={"request": locked, "new_request": new, "reason": reason},

@@ -102,19 +102,17 @@ def request_list(request, slug: str, pk: int):
         except ServiceError as error:
             _show_service_error(form, error)
         else:
-            counts = selectors.contributor_counts(
-                partnership=partnership, agency_ids={r.agency_id for r in sent}
-            )
-            unsent = [r.agency.name for r in sent if not counts.get(r.agency_id)]
+            emails = selectors.request_emails(requests=sent)
+            unsent = [r.agency.name for r in sent if not emails.get(r.pk)]
             message = f"Request sent to {len(sent)} agenc{'y' if len(sent) == 1 else 'ies'}."
             if unsent:
                 message += (
-                    f" No one at {_names(unsent)} has an account, so "
+                    f" No one at {_names(unsent)} has an account or an email contact, so "
                     f"{'it was' if len(unsent) == 1 else 'they were'} not emailed: send them "
                     "the request yourself and record what they return"
                 )
             else:
-                message += " Their contributors have been emailed"
+                message += " Each has been emailed"
             messages.success(request, message)
             return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
     return _render_list(request, partnership, review, form=form)
@@ -243,7 +241,11 @@ def request_detail(request, slug: str, request_pk: int):
     can_manage = can_manage_review(request.user, review)
     emailed: list = []
     contributors = 0
+    contacts = 0
     if can_manage:
+        contacts = account_selectors.agency_contact_counts(partnership=partnership).get(
+            agency_request.agency_id, 0
+        )
         emailed = selectors.request_emails(requests=[agency_request]).get(agency_request.pk, [])
         contributors = selectors.contributor_counts(
             partnership=partnership, agency_ids={agency_request.agency_id}
@@ -254,6 +256,7 @@ def request_detail(request, slug: str, request_pk: int):
         {
             "emailed": emailed,
             "contributors": contributors,
+            "contacts": contacts,
             "can_close": can_manage and agency_request.is_open and not review.is_read_only,
             "can_record": can_manage and not agency_request.closure and not review.is_read_only,
             "partnership": partnership,

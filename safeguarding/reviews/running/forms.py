@@ -7,8 +7,16 @@ from django import forms
 from safeguarding.accounts.models import Membership, Role
 from safeguarding.core.forms import GovukDateField, GovukForm, text_field
 from safeguarding.core.uploads import DOCX, ODT, PDF, validate_upload
+from safeguarding.referrals.staff_forms import DisagreementForm, DisagreementResolveForm
 
-from ..models import Appointment, FamilyContact, Person, QualityRating, ReviewDocument
+from ..models import (
+    Appointment,
+    FamilyContact,
+    Person,
+    QualityRating,
+    ReviewDisagreement,
+    ReviewDocument,
+)
 from .quality_markers import MarkerSet
 
 DOCUMENT_KINDS = (PDF, DOCX, ODT)
@@ -484,6 +492,33 @@ class ReopenForm(GovukForm):
         rows=4,
         required_message="Enter why the review is being reopened",
     )
+
+
+class SignOffDisagreementForm(DisagreementForm):
+    """A decision maker declines to sign a review off or disagrees with it (the decision's
+    form, ADR 0012, with the review's words)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (
+                ReviewDisagreement.Kind.DISAGREED,
+                "I disagree with the findings or the final report",
+            ),
+            (
+                ReviewDisagreement.Kind.DECLINED,
+                "I decline to sign it off (for example, I need more information or I have a "
+                "conflict of interest)",
+            ),
+        ]
+
+
+class SignOffDisagreementResolveForm(DisagreementResolveForm):
+    """How a disagreement with a review's sign-off was resolved (the decision's form)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resolution"].choices = ReviewDisagreement.Resolution.choices
 
 
 class ProgressCheckForm(GovukForm):

@@ -24,6 +24,7 @@ from ..models import (
     PersonIdentity,
     ProposedPerson,
     Review,
+    ReviewDisagreement,
     ReviewDocument,
 )
 
@@ -240,4 +241,36 @@ def progress_check_open(*, review: Review) -> Milestone | None:
             status__in=[Milestone.Status.DUE, Milestone.Status.PAUSED],
         )
         .first()
+    )
+
+
+# Disagreements with a review's sign-off (ADR 0012) -----------------------------------------------
+
+
+def review_disagreements(*, review: Review) -> list[ReviewDisagreement]:
+    """Every disagreement with the review's sign-off, in every round, oldest first (``review``
+    already read through review_get_for_user)."""
+    return list(
+        ReviewDisagreement.objects.filter(review=review)
+        .select_related("user", "resolution_recorded_by")
+        .order_by("raised_at", "id")
+    )
+
+
+def review_disagreement_get(*, review: Review, pk: int) -> ReviewDisagreement:
+    """One disagreement with ``review``'s sign-off (already read through
+    review_get_for_user); 404 for one of another review."""
+    try:
+        return ReviewDisagreement.objects.select_related("user").get(review=review, pk=pk)
+    except ReviewDisagreement.DoesNotExist:
+        raise Http404("No such disagreement") from None
+
+
+def review_disagreements_open(*, partnership: Partnership) -> list[ReviewDisagreement]:
+    """The partnership's disagreements with a review's sign-off that the business unit has
+    still to resolve, oldest first. One query."""
+    return list(
+        ReviewDisagreement.objects.filter(review__partnership=partnership, resolution="")
+        .select_related("review")
+        .order_by("raised_at", "id")
     )

@@ -25,6 +25,7 @@ from safeguarding.core.models import apply_changes, apply_many_changes
 from safeguarding.core.uploads import FileKind
 from safeguarding.notifications.models import Notification
 from safeguarding.notifications.services import notify
+from safeguarding.referrals import objections
 from safeguarding.referrals.models import Case, Decision, DecisionMaker, Track
 
 from .. import workflow
@@ -42,6 +43,7 @@ from ..models import (
     QualityRating,
     Reopening,
     Review,
+    ReviewDisagreement,
     ReviewDocument,
     ReviewSignature,
 )
@@ -1356,6 +1358,11 @@ def review_sign(*, review: Review, user) -> Review:
         new = [m for m in mine if m.pk not in signed]
         if not new:
             raise ServiceError("You have already signed this review")
+        if review.disagreements.filter(round=round_, user=user, resolution="").exists():
+            raise ServiceError(
+                "You declined or disagreed with this review: the business unit must record "
+                "how that was resolved before you can sign"
+            )
         for maker in new:
             ReviewSignature.objects.create(
                 review=review,
@@ -1370,9 +1377,199 @@ def review_sign(*, review: Review, user) -> Review:
                 target=review,
                 payload={"capacity": maker.capacity, "round": round_},
             )
-        if signed | {m.pk for m in new} >= {m.pk for m in makers}:
-            _sign_off(review, user)
+        _sign_off_if_complete(review, makers, user)
     return review
+
+
+def _sign_off_if_complete(review: Review, makers: list[DecisionMaker], user) -> None:
+    """Signed off when no disagreement of this round is open and every decision maker has
+    signed or was excused by a disagreement resolved with the report standing without their
+    signature (ADR 0012, as for decisions)."""
+    round_ = signature_round(review)
+    current = review.disagreements.filter(round=round_)
+    if current.filter(resolution="").exists():
+        return
+    signed = set(review.signatures.filter(round=round_).values_list("decision_maker_id", flat=True))
+    excused_users = set(
+        current.filter(resolution=ReviewDisagreement.Resolution.WITHOUT_SIGNATURE).values_list(
+            "user_id", flat=True
+        )
+    )
+    accounted = signed | {m.pk for m in makers if m.user_id in excused_users}
+    if makers and accounted >= {m.pk for m in makers}:
+        _sign_off(review, user)
+
+
+SIGN_OFF_OBJECTIONS = {
+    ReviewDisagreement.Kind.DECLINED: "review.sign_off_declined",
+    ReviewDisagreement.Kind.DISAGREED: "review.sign_off_disagreed",
+}
+
+
+def _disagreement_told(disagreement: ReviewDisagreement, *, kind: str, also=()) -> None:
+    """Tell the business unit (and ``also``) of a disagreement with a review's sign-off, once
+    per disagreement and kind."""
+    review = disagreement.review
+    slug = review.partnership.slug
+    notify(
+        kind=kind,
+        recipients=[
+            *user_list_with_role(partnership=review.partnership, role=Role.BUSINESS_UNIT),
+            *also,
+        ],
+        partnership=review.partnership,
+        subject_object=review,
+        context={"review": review, "disagreement": disagreement},
+        link=reverse(
+            "reviews:sign_off_disagreement_resolve", args=[slug, review.pk, disagreement.pk]
+        )
+        if disagreement.is_open
+        else reverse("reviews:sign_off", args=[slug, review.pk]),
+        dedupe_key=f"review_disagreement:{disagreement.pk}:{kind}",
+    )
+
+
+def review_sign_off_decline(*, review: Review, user, kind: str, reason: str) -> ReviewDisagreement:
+    """A decision maker asked to sign a review off declines to sign, or disagrees with its
+    findings or report, with their reason. The review cannot be signed off until the business
+    unit records how the disagreement was resolved; the business unit is told (in this
+    transaction, emailed after it)."""
+    reason = objections.objection_clean(kind=kind, reason=reason)
+    mine = [m for m in decision_makers_for(review) if m.user_id == user.pk]
+    if not mine:
+        raise ServiceError("You are not one of the decision makers for this review")
+    with transaction.atomic():
+        review = Review.objects.select_for_update().get(pk=review.pk)
+        _writable(review)
+        if review.stage != Review.Stage.SIGN_OFF:
+            raise ServiceError("The review is not ready for sign-off")
+        round_ = signature_round(review)
+        signed = set(
+            review.signatures.filter(round=round_, user=user).values_list(
+                "decision_maker_id", flat=True
+            )
+        )
+        if all(m.pk in signed for m in mine):
+            raise ServiceError("You have already signed this review")
+        if review.disagreements.filter(round=round_, user=user, resolution="").exists():
+            raise ServiceError(
+                "You have already declined or disagreed: the business unit is resolving it"
+            )
+        disagreement = ReviewDisagreement.objects.create(
+            review=review,
+            round=round_,
+            user=user,
+            capacity=", ".join(m.capacity for m in mine if m.pk not in signed),
+            kind=kind,
+            reason=reason,
+        )
+        audit_record(
+            action=SIGN_OFF_OBJECTIONS[ReviewDisagreement.Kind(kind)],
+            actor=user,
+            target=review,
+            payload={
+                "capacity": disagreement.capacity,
+                "round": round_,
+                "reason": reason[: objections.AUDIT_REASON_CHARACTERS],
+            },
+        )
+        _disagreement_told(disagreement, kind="review.sign_off_disagreement_raised")
+    return disagreement
+
+
+def review_disagreement_resolve(
+    *,
+    disagreement: ReviewDisagreement,
+    resolution: str,
+    resolved_by: str,
+    reason: str,
+    resolved_on: datetime.date,
+    actor,
+) -> ReviewDisagreement:
+    """Record how a disagreement with a review's sign-off was resolved through the
+    partnership's escalation arrangements (who, the outcome, why, when), as for a decision
+    (ADR 0012):
+
+    - the report stands and the decision maker is asked to sign it;
+    - the report stands without their signature: their disagreement stays with the review,
+      which is signed off when everyone else has signed;
+    - the report is to be changed: every open disagreement of the round is answered, the
+      review is reopened (back to drafting, with the resolution as the reason) and every
+      decision maker signs again in a new round.
+
+    A review reopened meanwhile keeps the resolution as a record only.
+    """
+    resolved_by, reason = objections.resolution_clean(
+        objection=disagreement,
+        resolution=resolution,
+        resolved_by=resolved_by,
+        reason=reason,
+        resolved_on=resolved_on,
+    )
+    with transaction.atomic():
+        review = Review.objects.select_for_update().get(pk=disagreement.review_id)
+        disagreement = ReviewDisagreement.objects.select_for_update().get(pk=disagreement.pk)
+        if not disagreement.is_open:
+            raise ServiceError("This disagreement has already been resolved")
+        # Reopened since (by the business unit): the resolution is recorded and does nothing
+        # more, as the decision makers sign again when the review returns to sign-off.
+        current = review.stage == Review.Stage.SIGN_OFF and disagreement.round == signature_round(
+            review
+        )
+        answered = [disagreement]
+        if resolution == ReviewDisagreement.Resolution.CHANGE:
+            answered += list(
+                review.disagreements.select_for_update()
+                .filter(round=disagreement.round, resolution="")
+                .exclude(pk=disagreement.pk)
+            )
+        now = timezone.now()
+        for item in answered:
+            item.review = review
+            objections.resolution_apply(
+                item,
+                resolution=resolution,
+                resolved_by=resolved_by,
+                reason=reason,
+                resolved_on=resolved_on,
+                actor=actor,
+                now=now,
+            )
+            audit_record(
+                action="review.sign_off_disagreement_resolved",
+                actor=actor,
+                target=review,
+                payload={**objections.resolution_payload(item), "round": item.round},
+            )
+        if current and resolution == ReviewDisagreement.Resolution.CHANGE:
+            # A new round: the signatures so far stay in the record but no longer count.
+            Reopening.objects.create(
+                review=review,
+                reason=f"Disagreement resolved by {resolved_by}: {reason}"[:5_000],
+                reopened_by=actor,
+            )
+            review_move(review=review, target=Review.Stage.DRAFTING, actor=actor)
+            audit_record(
+                action="review.reopened",
+                actor=actor,
+                target=review,
+                payload={"round": signature_round(review), "after_disagreement": True},
+            )
+        elif current and resolution == ReviewDisagreement.Resolution.SIGN:
+            notify(
+                kind="review.ready_for_sign_off",
+                recipients=[disagreement.user],
+                partnership=review.partnership,
+                subject_object=review,
+                context={"review": review, "round": disagreement.round},
+                link=reverse("reviews:sign_off", args=[review.partnership.slug, review.pk]),
+                dedupe_key=f"review_disagreement:{disagreement.pk}:ask_to_sign",
+            )
+        elif current:
+            _sign_off_if_complete(review, decision_makers_for(review), actor)
+        for item in answered:
+            _disagreement_told(item, kind="review.sign_off_disagreement_resolved", also=[item.user])
+    return disagreement
 
 
 def _sign_off(review: Review, user) -> None:

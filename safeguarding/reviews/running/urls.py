@@ -88,6 +88,12 @@ urlpatterns = [
     path("<int:pk>/findings/", views.review_findings, name="findings"),
     path("<int:pk>/findings/<int:finding_pk>/", views.review_finding_edit, name="finding_edit"),
     path("<int:pk>/sign-off/", views.review_sign_off, name="sign_off"),
+    path("<int:pk>/sign-off/decline/", views.review_sign_off_decline, name="sign_off_decline"),
+    path(
+        "<int:pk>/sign-off/disagreements/<int:disagreement_pk>/resolve/",
+        views.review_sign_off_disagreement_resolve,
+        name="sign_off_disagreement_resolve",
+    ),
     path("<int:pk>/reopen/", views.review_reopen, name="reopen"),
     path("<int:pk>/progress-check/", views.progress_check, name="progress_check"),
 ]

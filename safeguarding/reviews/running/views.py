@@ -34,7 +34,7 @@ from safeguarding.referrals import selectors as referral_selectors
 
 from .. import permissions, workflow
 from .. import services as stages
-from ..models import Appointment, FamilyContact, QualityRating, Review
+from ..models import Appointment, FamilyContact, QualityRating, Review, ReviewDisagreement
 from ..selectors import review_get_for_user
 from . import selectors, services, terms_document
 from .forms import (
@@ -50,6 +50,8 @@ from .forms import (
     ProposalDecisionForm,
     QualityForm,
     ReopenForm,
+    SignOffDisagreementForm,
+    SignOffDisagreementResolveForm,
     TermsForm,
 )
 from .invitations import review_meeting_invitees
@@ -745,13 +747,30 @@ def review_sign_off(request, slug: str, pk: int):
             "user", "decision_maker__user"
         )
     }
-    rows = [{"maker": m, "signature": signatures.pop(m.pk, None)} for m in makers]
+    disagreements = selectors.review_disagreements(review=review)
+    standing = {
+        d.user_id: d
+        for d in disagreements
+        if d.round == round_
+        and (d.is_open or d.resolution == ReviewDisagreement.Resolution.WITHOUT_SIGNATURE)
+    }
+    rows = [
+        {
+            "maker": m,
+            "signature": signature,
+            "disagreement": None if signature else standing.get(m.user_id),
+        }
+        for m in makers
+        for signature in [signatures.pop(m.pk, None)]
+    ]
     # A signature by someone no longer named (changed or removed since, ADR 0017) still counts
     # in the record: show it too.
     rows += [{"maker": s.decision_maker, "signature": s} for s in signatures.values()]
-    can_sign = review.stage == Review.Stage.SIGN_OFF and any(
-        r["maker"].user_id == request.user.pk and r["signature"] is None for r in rows
-    )
+    mine_unsigned = [
+        r for r in rows if r["maker"].user_id == request.user.pk and r["signature"] is None
+    ]
+    my_open = any(r.get("disagreement") and r["disagreement"].is_open for r in mine_unsigned)
+    can_sign = review.stage == Review.Stage.SIGN_OFF and bool(mine_unsigned) and not my_open
     return render(
         request,
         "reviews/review/sign_off.html",
@@ -762,9 +781,73 @@ def review_sign_off(request, slug: str, pk: int):
             rows=rows,
             round=round_,
             can_sign=can_sign,
+            can_decline=can_sign
+            and not any(
+                r.get("disagreement") for r in mine_unsigned
+            ),  # resolved "without signature": nothing more to say
+            can_resolve=permissions.can_manage_review(request.user, review),
+            disagreements=disagreements,
             errors=errors,
             reopenings=list(review.reopenings.select_related("reopened_by")),
         ),
+    )
+
+
+def _signatory_of(request, review: Review) -> None:
+    if not any(m.user_id == request.user.pk for m in services.decision_makers_for(review)):
+        raise PermissionDenied("Only the decision makers named for this review sign it off")
+
+
+@require_http_methods(["GET", "POST"])
+def review_sign_off_decline(request, slug: str, pk: int):
+    """A decision maker declines to sign the review off, or disagrees, with a reason: it goes
+    back to the business unit, which records how it was resolved (ADR 0012)."""
+    partnership, review = _review(request, slug, pk)
+    _signatory_of(request, review)
+    form = SignOffDisagreementForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            disagreement = services.review_sign_off_decline(
+                review=review, user=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"You {disagreement.get_kind_display().lower()}. The business unit has been "
+                "told, and will tell you how it is resolved",
+            )
+            return _to("reviews:sign_off", review)
+    return render(
+        request,
+        "reviews/review/sign_off_decline.html",
+        _context(request, partnership, review, form=form),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_sign_off_disagreement_resolve(request, slug: str, pk: int, disagreement_pk: int):
+    """The business unit records how a disagreement with the sign-off was resolved."""
+    partnership, review = _review(request, slug, pk)
+    disagreement = selectors.review_disagreement_get(review=review, pk=disagreement_pk)
+    if not permissions.can_manage_review(request.user, review):
+        raise PermissionDenied("Only the business unit can do this")
+    form = SignOffDisagreementResolveForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_disagreement_resolve(
+                disagreement=disagreement, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(request, "Resolution recorded. The decision makers have been told")
+            return _to("reviews:sign_off", review)
+    return render(
+        request,
+        "reviews/review/sign_off_disagreement_resolve.html",
+        _context(request, partnership, review, disagreement=disagreement, form=form),
     )
 
 

@@ -496,7 +496,7 @@ def test_the_requests_page_says_which_agencies_were_not_emailed(
     # Someone at the agency gets an account later: the page says chasing will reach them.
     contributor_for(rapid_review.partnership, agency_b, "new.person@health.example")
     detail = bu_client.get(url("reviews:request_detail", health)).content.decode()
-    assert "1 person has one now: chase to email them" in detail
+    assert "1 person has an account now: chase to email them" in detail
 
 
 @pytest.mark.django_db

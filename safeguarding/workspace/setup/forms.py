@@ -98,3 +98,37 @@ class GuidanceAdoptForm(GovukForm):
         help_text="Needed for a draft, for law not yet in force, or for a date more than a year "
         "ahead",
     )
+
+
+class AgencyContactForm(GovukForm):
+    """Someone at an agency without an account in the service, emailed its requests."""
+
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        error_messages={
+            "required": "Enter the contact's name",
+            "max_length": "The name must be 200 characters or fewer",
+        },
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="Requests, reminders and cancellations are sent here while no one at the "
+        "agency has an account in the service. Use a secure address, such as the agency's "
+        "safeguarding mailbox",
+        error_messages={
+            "required": "Enter the contact's email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "The email address must be 254 characters or fewer",
+        },
+    )
+    role = forms.CharField(
+        label="Role at the agency",
+        max_length=200,
+        help_text="For example, 'Designated safeguarding lead'",
+        error_messages={
+            "required": "Enter the contact's role at the agency",
+            "max_length": "The role must be 200 characters or fewer",
+        },
+    )

@@ -14,7 +14,7 @@ from safeguarding.accounts.models import (
     User,
 )
 from safeguarding.actions.models import Action
-from safeguarding.referrals.models import Decision, DecisionMaker
+from safeguarding.referrals.models import DecisionMaker
 from safeguarding.reviews.models import AgencyRequest, Review
 
 
@@ -70,7 +70,7 @@ def agency_open_work(*, partnership: Partnership, agency: Agency) -> AgencyWork:
 class DecisionMakerGroup:
     review_type: ReviewType
     makers: list[DecisionMaker]
-    waiting: int  # decisions or reviews of this type that wait for signatures now
+    waiting: int  # reviews of this type that wait for sign-off now
 
 
 def decision_maker_groups(*, partnership: Partnership) -> list[DecisionMakerGroup]:
@@ -98,14 +98,10 @@ def decision_maker_get(*, partnership: Partnership, pk: int) -> DecisionMaker:
 
 
 def signatures_waiting(*, partnership: Partnership, review_type: str) -> int:
-    """How many decisions (awaiting signatures, or with a disagreement to resolve) and reviews
-    (at sign-off) of ``review_type`` wait for the signatures of its decision makers."""
-    decisions = Decision.objects.filter(
-        track__case__partnership=partnership,
-        track__review_type=review_type,
-        state__in=[Decision.State.AWAITING_SIGNATURES, Decision.State.DISPUTED],
-    ).count()
-    reviews = (
+    """How many reviews (at sign-off) of ``review_type`` wait for the signatures of its
+    decision makers. Decisions are not counted: each keeps the signatories it was sent to
+    (ADR 0019), and one who left is replaced on the decision itself."""
+    return (
         Review.objects.filter(
             partnership=partnership,
             stage=Review.Stage.SIGN_OFF,
@@ -114,7 +110,6 @@ def signatures_waiting(*, partnership: Partnership, review_type: str) -> int:
         .distinct()
         .count()
     )
-    return decisions + reviews
 
 
 def member_list(*, partnership: Partnership) -> QuerySet[User]:

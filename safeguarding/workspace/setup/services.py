@@ -12,16 +12,17 @@ in that transaction. Nothing is deleted:
   changes the national row, so it is allowed only for an agency no other partnership uses.
 - A decision maker is archived (``archived_at``), never deleted; changing the person or the
   capacity archives the old row and names a new one, so every signature keeps pointing at the
-  person and capacity it was given in. While a decision or review of the review type waits for
-  signatures, its signatories are fixed: the change is refused until the decision is final
-  (signed, or its disagreement resolved) or the review is signed off.
+  person and capacity it was given in. A decision keeps the signatories it was sent to
+  (``referrals.DecisionSignatory``, ADR 0019), so decisions waiting for signatures do not stop
+  a change; one who left is replaced on the decision by the business unit. A review at
+  sign-off still reads its signatories live, so the change is refused until it is signed off.
 """
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from safeguarding.accounts.models import Agency, Partnership, User
+from safeguarding.accounts.models import Agency, AgencyContact, Partnership, User
 from safeguarding.audit.services import audit_record
 from safeguarding.core.errors import ServiceError
 from safeguarding.referrals.models import DecisionMaker
@@ -182,6 +183,122 @@ def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+# Email-only contacts at agencies (ADR 0020) ----------------------------------------------------
+
+
+def _contact_fields(*, name: str, email: str, role: str) -> tuple[str, str, str]:
+    from safeguarding.accounts.email_addresses import email_normalise
+
+    name, email, role = name.strip(), email.strip(), role.strip()
+    if not name:
+        raise ServiceError("Enter the contact's name", field="name")
+    if not email or "@" not in email:
+        raise ServiceError("Enter the contact's email address", field="email")
+    if not role:
+        raise ServiceError("Enter the contact's role at the agency", field="role")
+    return name, email_normalise(email), role
+
+
+def _check_contact_free(
+    *, partnership: Partnership, agency: Agency, email: str, except_pk=None
+) -> None:
+    taken = AgencyContact.objects.filter(
+        partnership=partnership, agency=agency, email=email, archived_at__isnull=True
+    ).exclude(pk=except_pk)
+    if taken.exists():
+        raise ServiceError(f"{email} is already a contact at {agency.name}", field="email")
+
+
+def _check_agency_linked(partnership: Partnership, agency: Agency) -> None:
+    if not partnership.agencies.filter(pk=agency.pk).exists():
+        raise ServiceError(f"{agency.name} is not one of the partnership's agencies")
+
+
+def agency_contact_add(
+    *, partnership: Partnership, actor, agency: Agency, name: str, email: str, role: str
+) -> AgencyContact:
+    """Record someone at ``agency`` to email the partnership's requests to while no one there
+    has an account in the service."""
+    if not can_manage_agencies(actor, partnership):
+        raise ServiceError(NOT_ALLOWED_AGENCIES)
+    name, email, role = _contact_fields(name=name, email=email, role=role)
+    with transaction.atomic():
+        _lock(partnership)
+        _check_agency_linked(partnership, agency)
+        _check_contact_free(partnership=partnership, agency=agency, email=email)
+        contact = AgencyContact.objects.create(
+            partnership=partnership,
+            agency=agency,
+            name=name,
+            email=email,
+            role=role,
+            added_by=actor,
+        )
+        audit_record(
+            action="agency_contact.added",
+            actor=actor,
+            target=agency,
+            partnership=partnership,
+            payload={"contact": contact.pk, "role": role},
+        )
+    return contact
+
+
+def agency_contact_change(
+    *, partnership: Partnership, actor, contact: AgencyContact, name: str, email: str, role: str
+) -> AgencyContact:
+    """Correct a contact's name, email address or role (the audit event names the fields)."""
+    if not can_manage_agencies(actor, partnership):
+        raise ServiceError(NOT_ALLOWED_AGENCIES)
+    name, email, role = _contact_fields(name=name, email=email, role=role)
+    with transaction.atomic():
+        _lock(partnership)
+        locked = AgencyContact.objects.select_for_update().get(pk=contact.pk)
+        if locked.archived_at is not None:
+            raise ServiceError("This contact has already been removed")
+        _check_contact_free(
+            partnership=partnership, agency=locked.agency, email=email, except_pk=locked.pk
+        )
+        changed = [
+            field
+            for field, value in (("name", name), ("email", email), ("role", role))
+            if getattr(locked, field) != value
+        ]
+        if not changed:
+            return locked
+        locked.name, locked.email, locked.role = name, email, role
+        locked.save(update_fields=changed)
+        audit_record(
+            action="agency_contact.changed",
+            actor=actor,
+            target=locked.agency,
+            partnership=partnership,
+            payload={"contact": locked.pk, "fields": changed},
+        )
+    return locked
+
+
+def agency_contact_remove(*, partnership: Partnership, actor, contact: AgencyContact) -> None:
+    """Stop emailing a contact (archived: the notices sent to them keep their address)."""
+    if not can_manage_agencies(actor, partnership):
+        raise ServiceError(NOT_ALLOWED_AGENCIES)
+    with transaction.atomic():
+        _lock(partnership)
+        locked = AgencyContact.objects.select_for_update().get(pk=contact.pk)
+        if locked.archived_at is not None:
+            raise ServiceError("This contact has already been removed")
+        locked.archived_at = timezone.now()
+        locked.archived_by = actor
+        locked.save(update_fields=["archived_at", "archived_by"])
+        audit_record(
+            action="agency_contact.removed",
+            actor=actor,
+            target=locked.agency,
+            partnership=partnership,
+            payload={"contact": locked.pk},
+        )
+
+
 # Decision makers -------------------------------------------------------------------------------
 
 
@@ -193,9 +310,9 @@ def _check_maker_change(*, partnership: Partnership, actor, review_type: str) ->
     waiting = selectors.signatures_waiting(partnership=partnership, review_type=review_type)
     if waiting:
         raise ServiceError(
-            f"{_count(waiting, 'decision or review', 'decisions or reviews')} of this kind "
-            "wait for signatures, and keep the decision makers they were sent to. Change the "
-            "decision makers once they are signed (or the disagreement is resolved)"
+            f"{_count(waiting, 'review', 'reviews')} of this kind wait for sign-off, and keep "
+            "the decision makers they were sent to. Change the decision makers once they are "
+            "signed off"
         )
 
 

@@ -12,6 +12,17 @@ urlpatterns = [
     path("guidance/", views.guidance_list, name="guidance_list"),
     path("guidance/<slug:code>/", views.guidance_adopt, name="guidance_adopt"),
     path("guidance/<slug:code>/remove/", views.guidance_remove, name="guidance_remove"),
+    path("agencies/<int:pk>/contacts/", views.agency_contacts, name="agency_contacts"),
+    path(
+        "agencies/<int:pk>/contacts/<int:contact_pk>/change/",
+        views.agency_contact_change,
+        name="agency_contact_change",
+    ),
+    path(
+        "agencies/<int:pk>/contacts/<int:contact_pk>/remove/",
+        views.agency_contact_remove,
+        name="agency_contact_remove",
+    ),
     path("decision-makers/", views.decision_maker_list, name="decision_maker_list"),
     path(
         "decision-makers/<str:review_type>/add/",

@@ -16,7 +16,13 @@ from safeguarding.guidance import selectors as guidance_selectors
 from safeguarding.guidance import services as guidance_services
 
 from . import selectors, services
-from .forms import AgencyAddForm, AgencyRenameForm, DecisionMakerForm, GuidanceAdoptForm
+from .forms import (
+    AgencyAddForm,
+    AgencyContactForm,
+    AgencyRenameForm,
+    DecisionMakerForm,
+    GuidanceAdoptForm,
+)
 from .permissions import can_manage_agencies, can_manage_decision_makers, can_manage_guidance
 
 
@@ -46,12 +52,16 @@ def _maker_manager(request, slug: str):
 @require_http_methods(["GET"])
 def agency_list(request, slug: str):
     partnership = _agency_manager(request, slug)
+    counts = account_selectors.agency_contact_counts(partnership=partnership)
+    agencies = list(selectors.agency_list_linked(partnership=partnership))
+    for agency in agencies:
+        agency.contact_count = counts.get(agency.pk, 0)  # type: ignore[attr-defined]
     return render(
         request,
         "setup/agency_list.html",
         {
             "partnership": partnership,
-            "agencies": selectors.agency_list_linked(partnership=partnership),
+            "agencies": agencies,
         },
     )
 
@@ -139,6 +149,100 @@ def agency_remove(request, slug: str, pk: int):
             "error": error,
             "blocked": services.agency_removal_refusal(agency, work) if work.any else "",
         },
+        status=400 if error else 200,
+    )
+
+
+# Email-only contacts at an agency (ADR 0020) ---------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def agency_contacts(request, slug: str, pk: int):
+    """The partnership's contacts at an agency, and the form to add one."""
+    partnership = _agency_manager(request, slug)
+    agency = selectors.agency_get_linked(partnership=partnership, pk=pk)
+    form = AgencyContactForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.agency_contact_add(
+                partnership=partnership, actor=request.user, agency=agency, **form.cleaned_data
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(
+                request, f"{contact.name} will be emailed {agency.name}'s requests from now on"
+            )
+            return redirect("setup:agency_contacts", slug=partnership.slug, pk=agency.pk)
+    return render(
+        request,
+        "setup/agency_contacts.html",
+        {
+            "partnership": partnership,
+            "agency": agency,
+            "contacts": account_selectors.agency_contact_list(
+                partnership=partnership, agency=agency
+            ),
+            "contributors": len(
+                account_selectors.user_list_with_role(
+                    partnership=partnership, role="agency_contributor", agency=agency
+                )
+            ),
+            "form": form,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agency_contact_change(request, slug: str, pk: int, contact_pk: int):
+    partnership = _agency_manager(request, slug)
+    agency = selectors.agency_get_linked(partnership=partnership, pk=pk)
+    contact = account_selectors.agency_contact_get(
+        partnership=partnership, agency=agency, pk=contact_pk
+    )
+    form = AgencyContactForm(
+        posted(request),
+        initial={"name": contact.name, "email": contact.email, "role": contact.role},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agency_contact_change(
+                partnership=partnership, actor=request.user, contact=contact, **form.cleaned_data
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, "The contact has been changed")
+            return redirect("setup:agency_contacts", slug=partnership.slug, pk=agency.pk)
+    return render(
+        request,
+        "setup/agency_contact_change.html",
+        {"partnership": partnership, "agency": agency, "contact": contact, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agency_contact_remove(request, slug: str, pk: int, contact_pk: int):
+    partnership = _agency_manager(request, slug)
+    agency = selectors.agency_get_linked(partnership=partnership, pk=pk)
+    contact = account_selectors.agency_contact_get(
+        partnership=partnership, agency=agency, pk=contact_pk
+    )
+    error = None
+    if request.method == "POST":
+        try:
+            services.agency_contact_remove(
+                partnership=partnership, actor=request.user, contact=contact
+            )
+        except ServiceError as service_error:
+            error = service_error.message
+        else:
+            messages.success(request, f"{contact.name} will no longer be emailed")
+            return redirect("setup:agency_contacts", slug=partnership.slug, pk=agency.pk)
+    return render(
+        request,
+        "setup/agency_contact_remove.html",
+        {"partnership": partnership, "agency": agency, "contact": contact, "error": error},
         status=400 if error else 200,
     )
 

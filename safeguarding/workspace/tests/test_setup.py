@@ -295,45 +295,42 @@ def test_an_administrator_cannot_name_decision_makers(partnership):
 
 
 def test_a_decision_waiting_for_signatures_keeps_its_signatories(partnership, business_unit_user):
+    """ADR 0019: the decision makers can change while a decision waits; the decision keeps the
+    signatories it was sent to, and the new person is not asked to sign it."""
     decision, makers = _pending_decision(partnership, business_unit_user)
     maker = DecisionMaker.objects.filter(partnership=partnership).last()
     replacement = _member(partnership)
-    for attempt in (
-        lambda: services.decision_maker_change(
-            partnership=partnership,
-            actor=business_unit_user,
-            maker=maker,
-            capacity=maker.capacity,
-            user=replacement,
-        ),
-        lambda: services.decision_maker_remove(
-            partnership=partnership, actor=business_unit_user, maker=maker
-        ),
-        lambda: services.decision_maker_name(
-            partnership=partnership,
-            actor=business_unit_user,
-            review_type="cspr",
-            capacity="Education",
-            user=replacement,
-        ),
-    ):
-        with pytest.raises(ServiceError, match="wait for signatures"):
-            attempt()
-    assert DecisionMaker.all_objects.filter(partnership=partnership).count() == 3
-    # Once signed, the decision is final and the signatories can change; its signatures stay.
-    for user in list(makers.values())[1:]:
-        referral_services.decision_sign(decision=decision, user=user)
-    decision.refresh_from_db()
-    assert decision.state == Decision.State.FINAL
-    services.decision_maker_change(
+    new = services.decision_maker_change(
         partnership=partnership,
         actor=business_unit_user,
         maker=maker,
         capacity=maker.capacity,
         user=replacement,
     )
+    assert new.user == replacement
+    assert maker.pk in decision.signatories.values_list("decision_maker_id", flat=True)
+    assert new.pk not in decision.signatories.values_list("decision_maker_id", flat=True)
+    # The person who was changed can still sign the decision they were sent.
+    for user in list(makers.values())[1:]:
+        referral_services.decision_sign(decision=decision, user=user)
+    decision.refresh_from_db()
+    assert decision.state == Decision.State.FINAL
     signature = Signature.objects.get(decision=decision, decision_maker=maker)
     assert signature.user == maker.user and signature.decision_maker.archived_at is not None
+
+
+def test_a_review_at_sign_off_keeps_its_decision_makers(
+    partnership, business_unit_user, sample_pdf
+):
+    from safeguarding.actions.tests.support import signed_off_review
+
+    review = signed_off_review(partnership, business_unit_user, sample_pdf, sign=False)
+    maker = DecisionMaker.objects.filter(partnership=partnership, review_type="cspr").first()
+    with pytest.raises(ServiceError, match="wait for sign-off"):
+        services.decision_maker_remove(
+            partnership=partnership, actor=business_unit_user, maker=maker
+        )
+    assert review.stage == "sign_off" and DecisionMaker.objects.filter(pk=maker.pk).exists()
 
 
 def test_the_decision_maker_pages(bu_client, partnership, business_unit_user):
@@ -377,12 +374,16 @@ def test_bad_input_on_the_decision_maker_forms_shows_errors_and_changes_nothing(
     assert bu_client.get(_url("decision_maker_add", partnership, "nonsense")).status_code == 404
 
 
-def test_a_refused_change_shows_why_on_the_page(bu_client, partnership, business_unit_user):
-    _pending_decision(partnership, business_unit_user)
+def test_a_refused_change_shows_why_on_the_page(
+    bu_client, partnership, business_unit_user, sample_pdf
+):
+    from safeguarding.actions.tests.support import signed_off_review
+
+    signed_off_review(partnership, business_unit_user, sample_pdf, sign=False)
     maker = DecisionMaker.objects.filter(partnership=partnership).first()
     response = bu_client.post(_url("decision_maker_remove", partnership, maker.pk))
     assert response.status_code == 400
-    assert "govuk-error-summary" in response.text and "wait for signatures" in response.text
+    assert "govuk-error-summary" in response.text and "wait for sign-off" in response.text
     assert DecisionMaker.objects.filter(pk=maker.pk).exists()
 
 

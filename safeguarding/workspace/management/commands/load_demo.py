@@ -23,6 +23,7 @@ from safeguarding.workspace.demo_people import load_demo_invitations
 from safeguarding.workspace.demo_publications import load_demo_publications
 from safeguarding.workspace.demo_referrals import load_decision_makers, load_demo_referrals
 from safeguarding.workspace.demo_review_work import load_demo_review_work
+from safeguarding.workspace.demo_sign_off import load_demo_sign_off
 from safeguarding.workspace.documents import docx_bytes, pdf_bytes
 
 
@@ -108,6 +109,7 @@ def load_demo() -> None:
     load_demo_actions(partnerships=partnerships, users=users, agencies=agencies)
     load_demo_library(partnerships=partnerships, users=users)
     load_demo_digest(partnerships=partnerships, users=users)
+    load_demo_sign_off(partnerships=partnerships, users=users)
     load_demo_review_work(partnerships=partnerships, users=users)
     for slug, title, category, review_type, kind, paragraphs in demo.DOCUMENTS:
         content = pdf_bytes(title, paragraphs) if kind == "pdf" else docx_bytes(title, paragraphs)
