@@ -28,6 +28,9 @@ urlpatterns = [
     path("manage/<slug:slug>/public-page/", include("safeguarding.public_site.manage_urls")),
     path("manage/<slug:slug>/audit/", include("safeguarding.accounts.audit_trail.urls")),
     path("manage/<slug:slug>/people/", include("safeguarding.accounts.people.urls")),
+    path(
+        "manage/<slug:slug>/setup/roles/", include("safeguarding.accounts.partnership_roles.urls")
+    ),
     path("manage/<slug:slug>/setup/", include("safeguarding.workspace.setup.urls")),
     path("manage/<slug:slug>/milestones/", include("safeguarding.clock.urls")),
     path("manage/<slug:slug>/reviews/", include("safeguarding.reviews.urls")),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from safeguarding.accounts.models import Membership, ReviewType, Role
 from safeguarding.accounts.selectors import user_list_with_role
+from safeguarding.accounts.partnership_roles.selectors import capacity_payload, signature_capacity
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event, Milestone
@@ -1356,6 +1357,10 @@ def review_sign(*, review: Review, user) -> Review:
         new = [m for m in mine if m.pk not in signed]
         if not new:
             raise ServiceError("You have already signed this review")
+        # The role they sign in (lead or delegate, for whom), docs/rules.md §partnership-roles.
+        held = signature_capacity(
+            user=user, partnership=review.partnership, on=timezone.localdate()
+        )
         for maker in new:
             ReviewSignature.objects.create(
                 review=review,
@@ -1363,12 +1368,13 @@ def review_sign(*, review: Review, user) -> Review:
                 user=user,
                 capacity=maker.capacity,
                 round=round_,
+                **held,
             )
             audit_record(
                 action="review.signed",
                 actor=user,
                 target=review,
-                payload={"capacity": maker.capacity, "round": round_},
+                payload={"capacity": maker.capacity, "round": round_, **capacity_payload(held)},
             )
         if signed | {m.pk for m in new} >= {m.pk for m in makers}:
             _sign_off(review, user)
