@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership, ReviewType, Role
-from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.accounts.partnership_roles.selectors import capacity_payload, signature_capacity
+from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event, Milestone, subject_type_for

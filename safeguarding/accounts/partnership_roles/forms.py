@@ -77,12 +77,15 @@ class RoleAddForm(GovukForm):
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
-        if kind in (PartnershipRole.Kind.LEAD, PartnershipRole.Kind.DELEGATE):
-            if not data.get("statutory_partner"):
-                self.add_error("statutory_partner", "Choose the statutory partner they stand for")
-        if kind == PartnershipRole.Kind.DELEGATE and not data.get("delegated_by"):
-            if "delegated_by" not in self.errors:
-                self.add_error("delegated_by", "Choose the lead who delegated to them")
+        leads_or_delegates = (PartnershipRole.Kind.LEAD, PartnershipRole.Kind.DELEGATE)
+        if kind in leads_or_delegates and not data.get("statutory_partner"):
+            self.add_error("statutory_partner", "Choose the statutory partner they stand for")
+        if (
+            kind == PartnershipRole.Kind.DELEGATE
+            and not data.get("delegated_by")
+            and "delegated_by" not in self.errors
+        ):
+            self.add_error("delegated_by", "Choose the lead who delegated to them")
         return data
 
 

@@ -99,14 +99,11 @@ def role_for_signature(
     """The role ``user`` holds in ``partnership`` on ``on`` and signs in: a lead before a
     delegate before the chair (someone holding two signs in the senior one); none when they
     hold no recorded role (the signature then carries the decision maker's capacity only)."""
-    held = [
-        role
-        for role in PartnershipRole.objects.filter(
-            partnership=partnership, user=user, starts_on__lte=on
-        )
+    held = list(
+        PartnershipRole.objects.filter(partnership=partnership, user=user, starts_on__lte=on)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
         .select_related("delegated_by")
-    ]
+    )
     if not held:
         return None
     held.sort(key=lambda r: (SIGNING_ORDER[r.kind], r.statutory_partner, r.pk))
