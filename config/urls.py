@@ -36,6 +36,10 @@ urlpatterns = [
     path("manage/<slug:slug>/reviews/", include("safeguarding.reviews.urls")),
     path("manage/<slug:slug>/publication/", include("safeguarding.publication.urls")),
     path("manage/<slug:slug>/actions/", include("safeguarding.actions.urls")),
+    path(
+        "manage/<slug:slug>/information-requests/",
+        include("safeguarding.information_requests.urls"),
+    ),
     path("manage/<slug:slug>/library/", include("safeguarding.library.urls")),
     path("manage/<slug:slug>/digests/", include("safeguarding.digests.urls")),
     path("manage/<slug:slug>/reports/", include("safeguarding.reports.urls")),
