@@ -16,7 +16,7 @@ from safeguarding.referrals.selectors import case_get_for_user
 from . import selectors, services
 from .forms import AnswerForm, EscalationForm, RefusalForm, RequestMakeForm
 from .models import InformationRequest
-from .permissions import can_record_information_requests
+from .permissions import can_record_information_requests, can_view_information_requests
 
 
 def _partnership(request, slug: str):
@@ -31,6 +31,8 @@ def _may_record(request, partnership) -> None:
 @require_http_methods(["GET"])
 def request_list(request, slug: str):
     partnership = _partnership(request, slug)
+    if not can_view_information_requests(request.user, partnership):
+        raise PermissionDenied("Only the business unit and partner leads see these requests")
     lists = selectors.information_request_lists(
         user=request.user, partnership=partnership, today=timezone.localdate()
     )

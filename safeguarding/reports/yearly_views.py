@@ -14,7 +14,7 @@ from safeguarding.core.forms import posted, show_service_error
 
 from . import yearly_selectors as selectors
 from . import yearly_services as services
-from .permissions import can_record_yearly_reports
+from .permissions import can_record_yearly_reports, can_view_reports
 from .yearly_forms import PublishedForm, SentForm, YearlyReportForm
 
 FIRST_YEAR = 2018  # the partnerships' first yearly reports (Working Together 2018)
@@ -32,6 +32,8 @@ def _may_record(request, partnership) -> None:
 @require_http_methods(["GET"])
 def report_list(request, slug: str):
     partnership = _partnership(request, slug)
+    if not can_view_reports(request.user, partnership):
+        raise PermissionDenied("Only the business unit and partner leads see the yearly reports")
     reports = selectors.yearly_report_list(user=request.user, partnership=partnership)
     return render(
         request,
@@ -48,7 +50,6 @@ def report_list(request, slug: str):
 @require_http_methods(["GET", "POST"])
 def report_add(request, slug: str):
     partnership = _partnership(request, slug)
-    selectors.yearly_report_list(user=request.user, partnership=partnership)  # 404 if unseen
     _may_record(request, partnership)
     today = timezone.localdate()
     kinds = selectors.kinds_for(partnership)
