@@ -79,12 +79,12 @@ def test_the_business_unit_records_leads_and_delegates_and_a_signature_says_so(
     _click(page, "link", "Record a role")
     page.get_by_label("Delegated Safeguarding Partner", exact=True).check()
     page.get_by_label("Chief officer of police").check()
-    page.get_by_label("Delegated by (for a Delegated Safeguarding Partner)").select_option(
+    page.get_by_label("Delegated by").select_option(
         label="Alex Chief, Lead Safeguarding Partner for the chief officer of police"
     )
     page.get_by_label("Name").fill("Dana Fictional")
     page.get_by_label("Job title").fill("Detective Chief Superintendent")
-    page.get_by_label("Their account in the service (optional)").select_option(
+    page.get_by_label("Their account in the service").select_option(
         label=f"Dana Fictional ({delegate_user.email})"
     )
     _date(page, "starts_on", start)

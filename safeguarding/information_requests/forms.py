@@ -21,7 +21,7 @@ class RequestMakeForm(GovukForm):
         },
     )
     recipient_email = forms.EmailField(
-        label="Their email address (optional)",
+        label="Their email address",
         required=False,
         error_messages={"invalid": "Enter an email address like name@example.org"},
     )
@@ -31,7 +31,7 @@ class RequestMakeForm(GovukForm):
         error_messages={"required": "Choose the power the request is made under"},
     )
     review = _ReviewChoice(
-        label="Review it is for (optional)",
+        label="Review it is for",
         queryset=None,
         required=False,
         empty_label="The case, not one review",

@@ -5,7 +5,7 @@ from django import forms
 from safeguarding.core.forms import GovukDateField, GovukForm
 
 _ADDRESS = forms.URLField(
-    label="Web address of the published report (optional)",
+    label="Web address of the published report",
     required=False,
     max_length=500,
     assume_scheme="https",
@@ -28,7 +28,7 @@ class YearlyReportForm(GovukForm):
         },
     )
     published_on = GovukDateField(
-        label="Date it was published (optional)", required=False, help_text="For example 30 9 2025"
+        label="Date it was published", required=False, help_text="For example 30 9 2025"
     )
     web_address = _ADDRESS
 
@@ -48,7 +48,7 @@ class PublishedForm(GovukForm):
 class SentForm(GovukForm):
     sent_on = GovukDateField(label="Date it was sent")
     name = forms.CharField(
-        label="Sent to (name or office, optional)",
+        label="Sent to (name or office)",
         max_length=200,
         required=False,
         error_messages={"max_length": "The name must be 200 characters or fewer"},

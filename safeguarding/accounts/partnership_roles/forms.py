@@ -27,7 +27,7 @@ class _LeadChoice(forms.ModelChoiceField):
 
 def _account_field() -> forms.ModelChoiceField:
     return _AccountChoice(
-        label="Their account in the service (optional)",
+        label="Their account in the service",
         queryset=None,
         required=False,
         empty_label="No account: they do not sign in the service",
@@ -47,13 +47,15 @@ class RoleAddForm(GovukForm):
         error_messages={"required": "Choose the role"},
     )
     statutory_partner = forms.ChoiceField(
-        label="Statutory partner they stand for (not for the chair)",
+        label="Statutory partner they stand for",
+        help_text="Not for the chair",
         choices=StatutoryPartner.choices,
         widget=forms.RadioSelect,
         required=False,
     )
     delegated_by = _LeadChoice(
-        label="Delegated by (for a Delegated Safeguarding Partner)",
+        label="Delegated by",
+        help_text="For a Delegated Safeguarding Partner: the lead who delegated to them",
         queryset=None,
         required=False,
         empty_label="Choose the lead who delegated to them",
