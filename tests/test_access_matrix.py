@@ -42,6 +42,7 @@ from safeguarding.clock.selectors import milestone_list_for_subject
 from safeguarding.core.uploads import PDF
 from safeguarding.digests import services as digest_services
 from safeguarding.digests.models import Subscriber
+from safeguarding.information_requests.models import InformationRequest
 from safeguarding.library import services as library_services
 from safeguarding.notifications.models import Notification, NotificationAttachment
 from safeguarding.public_site import services as public_services
@@ -52,12 +53,11 @@ from safeguarding.publication.models import (
     PublicationFile,
     Revision,
 )
-from safeguarding.information_requests.models import InformationRequest
 from safeguarding.records.models import RetentionHold
-from safeguarding.reports.models import ReportRecipient, YearlyReport
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
+from safeguarding.reports.models import ReportRecipient, YearlyReport
 from safeguarding.reviews.chronology import services as chronology_services
 from safeguarding.reviews.chronology.parser import ChronologyRow
 from safeguarding.reviews.models import (

@@ -49,7 +49,7 @@ def _lock(request: InformationRequest) -> InformationRequest:
 def _payload(request: InformationRequest, **extra) -> dict:
     return {
         "case": request.case.reference,
-        "review": request.review.reference if request.review_id else None,
+        "review": request.review.reference if request.review is not None else None,
         "recipient": request.recipient,
         "legal_basis": request.legal_basis,
         "due_on": request.due_on.isoformat(),

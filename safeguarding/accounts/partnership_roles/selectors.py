@@ -32,7 +32,7 @@ def role_groups(*, partnership: Partnership, on: datetime.date) -> RoleGroups:
     roles = list(role_list(partnership=partnership))
     current = [r for r in roles if r.ends_on is None or r.ends_on >= on]
     ended = [r for r in roles if r.ends_on is not None and r.ends_on < on]
-    ended.sort(key=lambda r: r.ends_on, reverse=True)
+    ended.sort(key=lambda r: (r.ends_on or on, r.pk), reverse=True)
     return RoleGroups(current=current, ended=ended)
 
 
@@ -86,7 +86,7 @@ def overlapping(
 
 # The role a signature is given in ------------------------------------------------------------
 
-SIGNING_ORDER = {
+SIGNING_ORDER: dict[str, int] = {
     PartnershipRole.Kind.LEAD: 0,
     PartnershipRole.Kind.DELEGATE: 1,
     PartnershipRole.Kind.CHAIR: 2,
