@@ -279,3 +279,13 @@ def test_ending_needs_a_reason_and_changes_nothing_without_one(
     assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
     lead.refresh_from_db()
     assert lead.ends_on is None
+
+
+def test_the_roles_page_does_not_grow_with_the_roles(
+    bu_client, partnership, business_unit_user, django_assert_max_num_queries
+):
+    for partner in ("police", "icb", "local_authority"):
+        lead = _lead(partnership, business_unit_user, partner=partner, name=f"{partner} lead")
+        _delegate(partnership, business_unit_user, lead, name=f"{partner} delegate")
+    with django_assert_max_num_queries(10):
+        assert bu_client.get(_url("list", partnership)).status_code == 200

@@ -207,3 +207,20 @@ def test_bad_input_shows_the_error_summary_and_records_nothing(bu_client, partne
     assert 'href="#id_recipient"' in page and 'href="#id_due_on' in page
     assert not InformationRequest.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="information_request.").exists()
+
+
+def test_the_list_page_does_not_grow_with_the_requests(
+    bu_client, partnership, case, business_unit_user, django_assert_max_num_queries
+):
+    for n in range(6):
+        request = _make(case, business_unit_user, recipient=f"Body {n}")
+        services.information_request_escalate(
+            request=request,
+            actor=business_unit_user,
+            escalated_on=MADE,
+            escalated_to="Its chief executive",
+            note="Not answered.",
+        )
+    url = reverse("information_requests:list", args=[partnership.slug])
+    with django_assert_max_num_queries(12):
+        assert bu_client.get(url).status_code == 200
