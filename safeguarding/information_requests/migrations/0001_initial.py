@@ -10,9 +10,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0004_partnership_roles'),
-        ('referrals', '0010_signature_capacity'),
-        ('reviews', '0012_review_signature_capacity'),
+        ('accounts', '0005_partnership_roles'),
+        ('referrals', '0015_signature_capacity'),
+        ('reviews', '0013_review_signature_capacity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

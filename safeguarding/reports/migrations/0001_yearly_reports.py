@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0004_partnership_roles'),
+        ('accounts', '0005_partnership_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

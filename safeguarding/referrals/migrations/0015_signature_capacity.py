@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_partnership_roles'),
-        ('referrals', '0009_decision_maker_archived'),
+        ('accounts', '0005_partnership_roles'),
+        ("referrals", "0014_decision_signatories"),
     ]
 
     operations = [

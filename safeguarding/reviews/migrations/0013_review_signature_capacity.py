@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_partnership_roles'),
-        ('reviews', '0011_edit_and_archive_case_records'),
+        ('accounts', '0005_partnership_roles'),
+        ("reviews", "0012_review_sign_off_disagreements"),
     ]
 
     operations = [
