@@ -28,11 +28,18 @@ urlpatterns = [
     path("manage/<slug:slug>/public-page/", include("safeguarding.public_site.manage_urls")),
     path("manage/<slug:slug>/audit/", include("safeguarding.accounts.audit_trail.urls")),
     path("manage/<slug:slug>/people/", include("safeguarding.accounts.people.urls")),
+    path(
+        "manage/<slug:slug>/setup/roles/", include("safeguarding.accounts.partnership_roles.urls")
+    ),
     path("manage/<slug:slug>/setup/", include("safeguarding.workspace.setup.urls")),
     path("manage/<slug:slug>/milestones/", include("safeguarding.clock.urls")),
     path("manage/<slug:slug>/reviews/", include("safeguarding.reviews.urls")),
     path("manage/<slug:slug>/publication/", include("safeguarding.publication.urls")),
     path("manage/<slug:slug>/actions/", include("safeguarding.actions.urls")),
+    path(
+        "manage/<slug:slug>/information-requests/",
+        include("safeguarding.information_requests.urls"),
+    ),
     path("manage/<slug:slug>/library/", include("safeguarding.library.urls")),
     path("manage/<slug:slug>/digests/", include("safeguarding.digests.urls")),
     path("manage/<slug:slug>/reports/", include("safeguarding.reports.urls")),

@@ -28,7 +28,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import AgencyContact, Invitation, Partnership, Role
+from safeguarding.accounts.models import (
+    AgencyContact,
+    Invitation,
+    Partnership,
+    PartnershipRole,
+    Role,
+)
 from safeguarding.accounts.people.selectors import token_hash
 from safeguarding.accounts.tests.factories import (
     AgencyFactory,
@@ -43,6 +49,7 @@ from safeguarding.core.uploads import PDF
 from safeguarding.digests import services as digest_services
 from safeguarding.digests.models import Subscriber
 from safeguarding.guidance.models import GuidanceAdoption, GuidanceVersion
+from safeguarding.information_requests.models import InformationRequest
 from safeguarding.library import services as library_services
 from safeguarding.notifications.models import Notification, NotificationAttachment
 from safeguarding.public_site import services as public_services
@@ -57,6 +64,7 @@ from safeguarding.records.models import RetentionHold
 from safeguarding.referrals import services as referral_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
+from safeguarding.reports.models import ReportRecipient, YearlyReport
 from safeguarding.reviews.chronology import services as chronology_services
 from safeguarding.reviews.chronology.parser import ChronologyRow
 from safeguarding.reviews.models import (
@@ -382,6 +390,26 @@ ACCESS = {
     "records:hold_lift": record(allow=[BU]),  # a hold is seen by the business unit only
     "records:person_search": BUSINESS_UNIT_ONLY,
     "records:person_download": POST_ONLY,  # permission is checked on the POST
+    # Working Together 2023 roles (issue 14 §2): the business unit only (a role linked to an
+    # account says in what capacity its signatures are given, as naming decision makers).
+    "partnership_roles:list": BUSINESS_UNIT_ONLY,
+    "partnership_roles:add": BUSINESS_UNIT_ONLY,
+    "partnership_roles:change": BUSINESS_UNIT_ONLY,
+    "partnership_roles:end": BUSINESS_UNIT_ONLY,
+    # Requests for information (s45, s16H): part of a case, read as the case is read.
+    "information_requests:list": READERS,
+    "information_requests:case": READ_RECORD,
+    "information_requests:make": CHANGE_RECORD,
+    "information_requests:detail": READ_RECORD,
+    "information_requests:answer": CHANGE_RECORD,
+    "information_requests:refuse": CHANGE_RECORD,
+    "information_requests:escalate": CHANGE_RECORD,
+    # Yearly report duties: read as the figures; recorded by the business unit.
+    "reports:yearly_list": READERS,
+    "reports:yearly_add": BUSINESS_UNIT_ONLY,
+    "reports:yearly_detail": READ_RECORD,
+    "reports:yearly_published": CHANGE_RECORD,
+    "reports:yearly_sent": CHANGE_RECORD,
 }
 
 
@@ -788,6 +816,35 @@ def _build_world(sample_pdf):
     hold = RetentionHold.objects.create(
         partnership=partnership, case=case, reason="Inquest", placed_by=business_unit_user
     )
+    # Issue 14 §2: a Lead Safeguarding Partner, a request for information on the case, and a
+    # published yearly report with its recipients.
+    partnership_role = PartnershipRole.objects.create(
+        partnership=partnership,
+        kind="lead",
+        statutory_partner="police",
+        person_name="A Fictional Chief Constable",
+        job_title="Chief Constable",
+        starts_on=datetime.date(2025, 4, 1),
+        recorded_by=business_unit_user,
+    )
+    information_request = InformationRequest.objects.create(
+        partnership=partnership,
+        case=case,
+        recipient="A fictional GP practice",
+        legal_basis="children_act_s16h",
+        information_sought="Fictional records.",
+        made_on=timezone.localdate(),
+        due_on=timezone.localdate(),
+        recorded_by=business_unit_user,
+    )
+    yearly_report = YearlyReport.objects.create(
+        partnership=partnership,
+        kind="children",
+        start_year=2024,
+        published_on=datetime.date(2025, 9, 30),
+        recorded_by=business_unit_user,
+    )
+    report_recipient = ReportRecipient.objects.create(report=yearly_report, recipient="panel")
     slug = partnership.slug
     review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
@@ -1032,6 +1089,27 @@ def _build_world(sample_pdf):
         "public_page:document_archive": {"slug": partnership.slug, "pk": document.pk},
         "records:retention_edit": {"slug": slug, "key": "referral_without_case"},
         "records:hold_lift": {"slug": slug, "pk": hold.pk},
+        **{
+            f"partnership_roles:{name}": {"slug": slug, "pk": partnership_role.pk}
+            for name in ("change", "end")
+        },
+        **{
+            f"information_requests:{name}": {"slug": slug, "case_pk": case.pk}
+            for name in ("case", "make")
+        },
+        **{
+            f"information_requests:{name}": {"slug": slug, "pk": information_request.pk}
+            for name in ("detail", "answer", "refuse", "escalate")
+        },
+        **{
+            f"reports:{name}": {"slug": slug, "pk": yearly_report.pk}
+            for name in ("yearly_detail", "yearly_published")
+        },
+        "reports:yearly_sent": {
+            "slug": slug,
+            "pk": yearly_report.pk,
+            "recipient_pk": report_recipient.pk,
+        },
     }
     return users, kwargs, partnership
 
@@ -1133,6 +1211,10 @@ RECORD_URLS = {
     "decision maker": ("setup:decision_maker_change", "pk"),
     "milestone": ("clock:pause", "pk"),
     "retention hold": ("records:hold_lift", "pk"),
+    "partnership role": ("partnership_roles:change", "pk"),
+    "request for information": ("information_requests:detail", "pk"),
+    "yearly report": ("reports:yearly_detail", "pk"),
+    "yearly report recipient": ("reports:yearly_sent", "recipient_pk"),
 }
 
 
@@ -1316,6 +1398,12 @@ GET_ONLY = frozenset(
         "library_public:record",
         "library_public:json",
         "clock:settings",
+        "partnership_roles:list",
+        "information_requests:list",
+        "information_requests:case",
+        "information_requests:detail",
+        "reports:yearly_list",
+        "reports:yearly_detail",
     }
 )
 

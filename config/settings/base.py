@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "safeguarding.reviews",
     "safeguarding.publication",
     "safeguarding.actions",
+    "safeguarding.information_requests",
     "safeguarding.library",
     "safeguarding.digests",
     "safeguarding.reports",

@@ -59,4 +59,14 @@ class AccountsConfig(AppConfig):
                 "person.change_refused": "Was refused a change to who may do what",
             }
         )
+        # Working Together 2023 roles (docs/rules.md §partnership-roles).
+        register_actions(
+            {
+                "partnership_role.recorded": (
+                    "Recorded a Lead or Delegated Safeguarding Partner or the partnership chair"
+                ),
+                "partnership_role.changed": "Changed the details of a partnership role",
+                "partnership_role.ended": "Ended a partnership role",
+            }
+        )
         from . import access_audit, signals  # noqa: F401

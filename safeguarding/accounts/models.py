@@ -386,3 +386,92 @@ class AgencyContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.role}, {self.agency.name})"
+
+
+class StatutoryPartner(models.TextChoices):
+    """The three statutory safeguarding partners of a local authority area (Children Act 2004
+    s16E; Working Together 2023 chapter 2: docs/rules.md §partnership-roles). An adults board
+    and a community safety partnership have the same three at their core."""
+
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    ICB = "icb", "Integrated care board"
+    POLICE = "police", "Chief officer of police"
+
+
+class PartnershipRole(models.Model):
+    """A Working Together 2023 role held in a partnership for a period (docs/rules.md
+    §partnership-roles): a Lead Safeguarding Partner (the head of the local authority, the
+    integrated care board or the police force), a Delegated Safeguarding Partner (named by a
+    lead to act and sign for it) or the partnership chair.
+
+    Recorded by the business unit (``accounts/partnership_roles``), never deleted: a role is
+    ended with a date (``ends_on``) and a new one recorded for the next person, so signatures
+    given in a role keep pointing at it. ``user`` links the person's account when they have
+    one: their signatures then say in what capacity they signed."""
+
+    class Kind(models.TextChoices):
+        LEAD = "lead", "Lead Safeguarding Partner"
+        DELEGATE = "delegate", "Delegated Safeguarding Partner"
+        CHAIR = "chair", "Partnership chair"
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="partnership_roles"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    statutory_partner = models.CharField(
+        max_length=20, choices=StatutoryPartner.choices, blank=True
+    )
+    person_name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200, blank=True)
+    user = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partnership_roles",
+    )
+    delegated_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="delegates"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "statutory_partner", "-starts_on", "id"]
+        constraints = [
+            # A lead or a delegate stands for one statutory partner; the chair for none.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="chair", statutory_partner="")
+                    | (~models.Q(kind="chair") & ~models.Q(statutory_partner=""))
+                ),
+                name="partnership_role_partner_for_leads_and_delegates",
+            ),
+            # Only a delegate is delegated by someone.
+            models.CheckConstraint(
+                condition=models.Q(kind="delegate") | models.Q(delegated_by__isnull=True),
+                name="partnership_role_only_delegates_are_delegated",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="partnership_role_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_name}: {self.title}"
+
+    @property
+    def title(self) -> str:
+        """The role in words: "Lead Safeguarding Partner for the chief officer of police"."""
+        if self.kind == self.Kind.CHAIR:
+            return str(self.Kind.CHAIR.label)
+        return f"{self.get_kind_display()} for the {self.get_statutory_partner_display().lower()}"
+
+    def held_on(self, day) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)

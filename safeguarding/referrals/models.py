@@ -11,7 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from safeguarding.accounts.models import Agency, Partnership, ReviewType
+from safeguarding.accounts.models import Agency, Partnership, PartnershipRole, ReviewType
 from safeguarding.core.encryption import EncryptedDateField, EncryptedTextField
 from safeguarding.core.models import ArchivableModel, TimeStampedModel
 from safeguarding.guidance.models import GuidanceVersion, Strand
@@ -382,6 +382,19 @@ class Signature(models.Model):
     capacity = models.CharField(max_length=100)
     signed_at = models.DateTimeField(auto_now_add=True)
     round = models.PositiveSmallIntegerField(default=1)
+    # In what capacity it was given (Working Together 2023, docs/rules.md §partnership-roles):
+    # the signer's recorded role that day, lead, delegate or chair, and the statement in words
+    # as it was then (``accounts.partnership_roles.selectors.signature_capacity``). Blank for
+    # a signer with no recorded role, and for signatures given before roles were recorded.
+    partnership_role = models.ForeignKey(
+        "accounts.PartnershipRole",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role_kind = models.CharField(max_length=20, choices=PartnershipRole.Kind.choices, blank=True)
+    signed_as = models.CharField(max_length=400, blank=True)
 
     class Meta:
         ordering = ["signed_at"]

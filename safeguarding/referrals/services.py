@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership, ReviewType, Role
+from safeguarding.accounts.partnership_roles.selectors import capacity_payload, signature_capacity
 from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
@@ -600,6 +601,8 @@ def decision_sign(*, decision: Decision, user) -> Decision:
         new = [m for m in mine if m.pk not in signed]
         if not new:
             raise ServiceError("You have already signed this decision")
+        # The role they sign in (lead or delegate, for whom), docs/rules.md §partnership-roles.
+        held = signature_capacity(user=user, partnership=case.partnership, on=timezone.localdate())
         for maker in new:
             Signature.objects.create(
                 decision=decision,
@@ -607,13 +610,14 @@ def decision_sign(*, decision: Decision, user) -> Decision:
                 user=user,
                 capacity=maker.capacity,
                 round=decision.round,
+                **held,
             )
             audit_record(
                 action="decision.signed",
                 actor=user,
                 target=decision,
                 partnership=case.partnership,
-                payload={"capacity": maker.capacity},
+                payload={"capacity": maker.capacity, **capacity_payload(held)},
             )
         _finalise_if_complete(decision, makers, user)
     return decision

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.accounts.models import Agency, Partnership, PartnershipRole
 from safeguarding.core.encryption import EncryptedDateField, EncryptedTextField
 from safeguarding.core.files import UploadPath
 from safeguarding.core.models import ArchivableModel, ArchivableQuerySet, TimeStampedModel
@@ -704,6 +704,19 @@ class ReviewSignature(models.Model):
     capacity = models.CharField(max_length=100)
     round = models.PositiveSmallIntegerField(default=1, help_text="Goes up when reopened")
     signed_at = models.DateTimeField(auto_now_add=True)
+    # In what capacity it was given (Working Together 2023, docs/rules.md §partnership-roles):
+    # the signer's recorded role that day, lead, delegate or chair, and the statement in words
+    # as it was then (``accounts.partnership_roles.selectors.signature_capacity``). Blank for
+    # a signer with no recorded role, and for signatures given before roles were recorded.
+    partnership_role = models.ForeignKey(
+        "accounts.PartnershipRole",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role_kind = models.CharField(max_length=20, choices=PartnershipRole.Kind.choices, blank=True)
+    signed_as = models.CharField(max_length=400, blank=True)
 
     class Meta:
         ordering = ["signed_at"]

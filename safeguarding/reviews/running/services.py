@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.accounts.models import Membership, ReviewType, Role
+from safeguarding.accounts.partnership_roles.selectors import capacity_payload, signature_capacity
 from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
@@ -1363,6 +1364,10 @@ def review_sign(*, review: Review, user) -> Review:
                 "You declined or disagreed with this review: the business unit must record "
                 "how that was resolved before you can sign"
             )
+        # The role they sign in (lead or delegate, for whom), docs/rules.md §partnership-roles.
+        held = signature_capacity(
+            user=user, partnership=review.partnership, on=timezone.localdate()
+        )
         for maker in new:
             ReviewSignature.objects.create(
                 review=review,
@@ -1370,12 +1375,13 @@ def review_sign(*, review: Review, user) -> Review:
                 user=user,
                 capacity=maker.capacity,
                 round=round_,
+                **held,
             )
             audit_record(
                 action="review.signed",
                 actor=user,
                 target=review,
-                payload={"capacity": maker.capacity, "round": round_},
+                payload={"capacity": maker.capacity, "round": round_, **capacity_payload(held)},
             )
         _sign_off_if_complete(review, makers, user)
     return review

@@ -236,3 +236,34 @@ def test_the_demo_shows_every_feature_with_data():
     client.force_login(User.objects.get(email="business.unit@riverton.example"))
     html = client.get(reverse("notifications:list")).content.decode()
     assert "You have no notifications yet" not in html
+
+
+@pytest.mark.django_db
+def test_demo_shows_partners_a_delegates_signature_a_yearly_report_and_requests():
+    """Issue 14 §2 in the demo: leads, delegates and a chair; a decision signed by a delegate;
+    a yearly report with its recipients; one open and one answered request for information."""
+    from safeguarding.accounts.models import PartnershipRole
+    from safeguarding.information_requests.models import InformationRequest
+    from safeguarding.referrals.models import Signature
+    from safeguarding.reports.models import YearlyReport
+    from safeguarding.workspace.management.commands.load_demo import load_demo
+
+    load_demo()
+    kinds = sorted(PartnershipRole.objects.values_list("kind", flat=True))
+    assert kinds == ["chair", "delegate", "delegate", "delegate", "lead", "lead", "lead"]
+    by_delegate = Signature.objects.filter(role_kind="delegate")
+    assert by_delegate.exists()
+    assert "delegated by" in by_delegate.first().signed_as
+    report = YearlyReport.objects.get(kind="children")
+    assert report.recipients.filter(sent_on__isnull=False).count() == 1
+    assert set(InformationRequest.objects.values_list("status", flat=True)) == {"open", "answered"}
+    client = Client()
+    client.force_login(User.objects.get(email="business.unit@riverton.example"))
+    slug = "riverton-safeguarding"
+    roles_page = client.get(reverse("partnership_roles:list", args=[slug])).content.decode()
+    assert "Aisha Bello" in roles_page and "Rosalind Achebe" in roles_page
+    decision = by_delegate.first().decision
+    case_page = client.get(
+        reverse("referrals:case", args=[slug, decision.track.case_id])
+    ).content.decode()
+    assert "Signed as Delegated Safeguarding Partner" in case_page

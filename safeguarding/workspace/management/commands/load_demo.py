@@ -18,6 +18,7 @@ from safeguarding.public_site import services as public_services
 from safeguarding.publication import services as publication_services
 from safeguarding.workspace import demo_content as demo
 from safeguarding.workspace.demo_actions import load_demo_actions
+from safeguarding.workspace.demo_duties import load_demo_duties, load_demo_roles
 from safeguarding.workspace.demo_library import load_demo_digest, load_demo_library
 from safeguarding.workspace.demo_people import load_demo_invitations
 from safeguarding.workspace.demo_publications import load_demo_publications
@@ -104,6 +105,7 @@ def load_demo() -> None:
             confirmed=False,
             actor=editor,
         )
+    load_demo_roles(partnerships=partnerships, users=users)
     load_demo_referrals(partnerships=partnerships, users=users, agencies=agencies)
     load_demo_publications(partnerships=partnerships, uploader=editor)
     load_demo_actions(partnerships=partnerships, users=users, agencies=agencies)
@@ -111,6 +113,7 @@ def load_demo() -> None:
     load_demo_digest(partnerships=partnerships, users=users)
     load_demo_sign_off(partnerships=partnerships, users=users)
     load_demo_review_work(partnerships=partnerships, users=users)
+    load_demo_duties(partnerships=partnerships, users=users)
     for slug, title, category, review_type, kind, paragraphs in demo.DOCUMENTS:
         content = pdf_bytes(title, paragraphs) if kind == "pdf" else docx_bytes(title, paragraphs)
         filename = title.lower().replace(":", "").replace(" ", "-") + f".{kind}"

@@ -1,0 +1,119 @@
+"""The yearly report duties a partnership records (docs/rules.md §yearly-reports): each year's
+report, when it was published, and each statutory recipient with the date it was sent. The
+figures in the report are read elsewhere (``selectors.annual_figures``); these rows record
+that the duties were done.
+
+- Children (R18, Working Together 2023): the safeguarding partners publish a yearly report
+  and send it to the Child Safeguarding Practice Review Panel and the What Works Centre for
+  Children's Social Care (Foundations) within 7 days of publishing it.
+- Adults (R24, R25, Care Act 2014 Schedule 2 paragraph 4): the Safeguarding Adults Board
+  publishes its annual report after each financial year and sends it to the local
+  authority's chief executive and leader, the local policing body, Local Healthwatch and the
+  chair of the health and wellbeing board.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+
+from safeguarding.accounts.models import Partnership
+
+
+class YearlyReport(models.Model):
+    class Kind(models.TextChoices):
+        CHILDREN = "children", "Safeguarding partners' yearly report (children)"
+        ADULTS = "adults", "Safeguarding Adults Board annual report"
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="yearly_reports"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    start_year = models.PositiveSmallIntegerField(
+        help_text="The year (1 April to 31 March) starting in this year"
+    )
+    published_on = models.DateField(null=True, blank=True)
+    web_address = models.URLField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_year", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "kind", "start_year"], name="yearly_report_once_a_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year_label}"
+
+    @property
+    def year_label(self) -> str:
+        return f"April {self.start_year} to March {self.start_year + 1}"
+
+    @property
+    def send_by(self) -> datetime.date | None:
+        """The children's report goes to its recipients within 7 days of publication."""
+        if self.kind != self.Kind.CHILDREN or self.published_on is None:
+            return None
+        return self.published_on + datetime.timedelta(days=SEND_WITHIN_DAYS)
+
+
+SEND_WITHIN_DAYS = 7  # Working Together 2023 (children): docs/rules.md §yearly-reports [K]
+
+
+class Recipient(models.TextChoices):
+    # Children (Working Together 2023)
+    PANEL = "panel", "Child Safeguarding Practice Review Panel"
+    FOUNDATIONS = (
+        "foundations",
+        "What Works Centre for Children's Social Care (Foundations)",
+    )
+    # Adults (R25, Care Act 2014 Schedule 2 paragraph 4)
+    LA_CHIEF_EXECUTIVE = "la_chief_executive", "Chief executive of the local authority"
+    LA_LEADER = "la_leader", "Leader of the local authority"
+    LOCAL_POLICING_BODY = (
+        "local_policing_body",
+        "Local policing body (the police and crime commissioner, or the mayor where one holds "
+        "that role)",
+    )
+    HEALTHWATCH = "healthwatch", "Local Healthwatch"
+    WELLBEING_BOARD_CHAIR = "wellbeing_board_chair", "Chair of the health and wellbeing board"
+
+
+STATUTORY_RECIPIENTS: dict[str, list[Recipient]] = {
+    YearlyReport.Kind.CHILDREN: [Recipient.PANEL, Recipient.FOUNDATIONS],
+    YearlyReport.Kind.ADULTS: [
+        Recipient.LA_CHIEF_EXECUTIVE,
+        Recipient.LA_LEADER,
+        Recipient.LOCAL_POLICING_BODY,
+        Recipient.HEALTHWATCH,
+        Recipient.WELLBEING_BOARD_CHAIR,
+    ],
+}
+
+
+class ReportRecipient(models.Model):
+    """One statutory recipient of a yearly report, and when it was sent to them."""
+
+    report = models.ForeignKey(YearlyReport, on_delete=models.PROTECT, related_name="recipients")
+    recipient = models.CharField(max_length=30, choices=Recipient.choices)
+    name = models.CharField(max_length=200, blank=True, help_text="Who it went to, by name")
+    sent_on = models.DateField(null=True, blank=True)
+    sent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "recipient"], name="report_recipient_once_per_report"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_recipient_display()} ({self.report})"
