@@ -453,23 +453,30 @@ def decision_record(
             action="decision.recorded",
             actor=actor,
             target=decision,
-            partnership=track.case.partnership,
+            partnership=_deciding(track),
             payload={"outcome": outcome, "round": decision.round},
         )
         _ask_to_sign(decision, [m.user for m in _makers(track)], occasion=f"round-{decision.round}")
     return decision
 
 
+def _deciding(track: Track) -> Partnership:
+    """The partnership that decides the track: the case's, or the partner a shared track was
+    given to (ADR 0018). Its decision makers sign, its business unit hears of disagreements,
+    and its pages are the ones linked."""
+    return track.decided_by if track.decided_by_id else track.case.partnership
+
+
 def _makers(track: Track) -> list[DecisionMaker]:
     return list(
         DecisionMaker.objects.filter(
-            partnership_id=track.case.partnership_id, review_type=track.review_type
+            partnership_id=track.deciding_partnership_id, review_type=track.review_type
         ).select_related("user")
     )
 
 
 def _decision_url(decision: Decision) -> str:
-    return reverse("referrals:sign", args=[decision.track.case.partnership.slug, decision.pk])
+    return reverse("referrals:sign", args=[_deciding(decision.track).slug, decision.pk])
 
 
 def _ask_to_sign(decision: Decision, users: list, *, occasion: str) -> None:
@@ -479,7 +486,7 @@ def _ask_to_sign(decision: Decision, users: list, *, occasion: str) -> None:
     notify(
         kind="decision.awaiting_signature",
         recipients=users,
-        partnership=case.partnership,
+        partnership=_deciding(decision.track),
         subject_object=decision,
         context={"case": case, "track": decision.track, "decision": decision},
         link=_decision_url(decision),
@@ -490,13 +497,14 @@ def _ask_to_sign(decision: Decision, users: list, *, occasion: str) -> None:
 def _tell_business_unit(disagreement: Disagreement, *, kind: str, also=()) -> None:
     decision = disagreement.decision
     case = decision.track.case
+    deciding = _deciding(decision.track)
     notify(
         kind=kind,
         recipients=[
-            *user_list_with_role(partnership=case.partnership, role=Role.BUSINESS_UNIT),
+            *user_list_with_role(partnership=deciding, role=Role.BUSINESS_UNIT),
             *also,
         ],
-        partnership=case.partnership,
+        partnership=deciding,
         subject_object=decision,
         context={
             "case": case,
@@ -506,10 +514,10 @@ def _tell_business_unit(disagreement: Disagreement, *, kind: str, also=()) -> No
         },
         link=reverse(
             "referrals:disagreement_resolve",
-            args=[case.partnership.slug, decision.pk, disagreement.pk],
+            args=[deciding.slug, decision.pk, disagreement.pk],
         )
         if disagreement.is_open
-        else reverse("referrals:case", args=[case.partnership.slug, case.pk]) + "#decisions",
+        else reverse("referrals:case", args=[deciding.slug, case.pk]) + "#decisions",
         dedupe_key=f"disagreement:{disagreement.pk}:{kind}",
     )
 
@@ -519,7 +527,6 @@ def decision_sign(*, decision: Decision, user) -> Decision:
     when all the partnership's named decision makers have signed (or a disagreement was
     resolved with the decision standing without their signature) and no disagreement is open."""
     track = decision.track
-    case = track.case
     makers = _makers(track)
     if not makers:
         raise ServiceError("The partnership has not named decision makers for this review type")
@@ -555,7 +562,7 @@ def decision_sign(*, decision: Decision, user) -> Decision:
                 action="decision.signed",
                 actor=user,
                 target=decision,
-                partnership=case.partnership,
+                partnership=_deciding(track),
                 payload={"capacity": maker.capacity},
             )
         _finalise_if_complete(decision, makers, user)
@@ -631,7 +638,7 @@ def decision_decline(*, decision: Decision, user, kind: str, reason: str) -> Dis
             action=DECISION_MAKER_OBJECTIONS[Disagreement.Kind(kind)],
             actor=user,
             target=decision,
-            partnership=track.case.partnership,
+            partnership=_deciding(track),
             payload={"capacity": disagreement.capacity, "reason": reason[:500]},
         )
         _tell_business_unit(disagreement, kind="decision.disagreement_raised")
@@ -702,7 +709,7 @@ def disagreement_resolve(
                 action="decision.disagreement_resolved",
                 actor=actor,
                 target=decision,
-                partnership=decision.track.case.partnership,
+                partnership=_deciding(decision.track),
                 payload={
                     "capacity": item.capacity,
                     "resolution": resolution,
@@ -743,7 +750,7 @@ def _finalise(decision: Decision, user) -> None:
         action="decision.finalised",
         actor=user,
         target=decision,
-        partnership=case.partnership,
+        partnership=_deciding(track),
         payload={"outcome": decision.outcome},
     )
     label = f"{case.reference} ({case.pseudonym})"

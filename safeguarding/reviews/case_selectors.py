@@ -13,6 +13,7 @@ from safeguarding.accounts.models import Agency, Partnership, ReviewType
 from safeguarding.clock.models import Milestone, subject_type_for
 from safeguarding.referrals.models import Case, Referral, Status, Track
 from safeguarding.referrals.permissions import can_view_referrals
+from safeguarding.referrals.share_selectors import case_visible_q
 
 from .models import AgencyRequest, Review
 from .running import selectors as running_selectors
@@ -53,12 +54,15 @@ def case_search_for_user(*, user, partnership: Partnership, search: CaseSearch) 
     the rows.
     """
     reviews = running_selectors.review_list_for_user(user=user, partnership=partnership)
-    cases = Case.objects.filter(partnership=partnership)
+    # The partnership's cases and those shared with it by an accepted share (ADR 0018).
+    cases = Case.objects.filter(case_visible_q(partnership))
     sees_cases = can_view_referrals(user, partnership)
     if not sees_cases:
         cases = cases.filter(Exists(reviews.filter(case=OuterRef("pk"))))
     review_of_case = reviews.filter(case=OuterRef("pk"))
-    referral_of_case = Referral.objects.filter(case=OuterRef("pk"))
+    # Referrals stay with the partnership that holds the case: a shared case is not found by
+    # them.
+    referral_of_case = Referral.objects.filter(case=OuterRef("pk"), partnership=partnership)
     if search.text:
         text = search.text.strip()
         match = Q(reference__icontains=text) | Q(pseudonym__icontains=text)

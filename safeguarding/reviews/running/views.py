@@ -196,6 +196,11 @@ def review_commission(request, slug: str, case_pk: int):
     )
     if not is_business_unit(request.user, partnership):
         raise PermissionDenied("Only the business unit can commission a review")
+    if case.partnership_id != partnership.pk:
+        # A partner reaching the case through a share does not run its reviews (ADR 0018).
+        raise PermissionDenied(
+            f"Only {case.partnership.name}, which holds the case, can commission a review"
+        )
     tracks = selectors.commissionable_tracks(case=case)
     form = CommissionForm(_posted(request), tracks=tracks)
     if request.method == "POST" and form.is_valid():
