@@ -70,6 +70,7 @@ from safeguarding.reviews.models import (
     Person,
     PersonIdentity,
     ProposedPerson,
+    Review,
     ReviewDocument,
 )
 from safeguarding.reviews.rapid_review import services as rapid_review_services
@@ -1021,7 +1022,7 @@ def _build_shared(partnership, business_unit_user, users) -> dict:
         partner=partner,
         role="host_authority",
         decides_review_type="cspr",
-        grants_review=False,
+        grants_review=True,
         grants_publication=True,
         note="",
         actor=business_unit_user,
@@ -1041,7 +1042,11 @@ def _build_shared(partnership, business_unit_user, users) -> dict:
         decided_on=timezone.localdate(),
         actor=partner_users[f"partner {BU}"],
     )
+    # The review of the joint case, run by this partnership: the partner reads it.
+    joint_review, _ = make_lcspr(partnership, business_unit_user)
+    Review.objects.filter(pk=joint_review.pk).update(case=joint)
     case_kwargs = {"slug": partner.slug, "pk": joint.pk}
+    review_kwargs = {"slug": partner.slug, "pk": joint_review.pk}
     return {
         "partner": partner,
         "offered_in": offered_in,
@@ -1060,6 +1065,11 @@ def _build_shared(partnership, business_unit_user, users) -> dict:
             "referrals:decline": {"slug": partner.slug, "pk": decision.pk},
             "reviews:commission": {"slug": partner.slug, "case_pk": joint.pk},
             "reviews:start_rapid_review": {"slug": partner.slug, "case_pk": joint.pk},
+            **dict.fromkeys(SHARED_REVIEW_PAGES, review_kwargs),
+            **{
+                f"actions:{name}": {"slug": partner.slug, "review_pk": joint_review.pk}
+                for name in ("plan", "plan_docx", "plan_xlsx", "learning_add", "recommendation_add")
+            },
         },
     }
 
@@ -1954,15 +1964,64 @@ PARTNER_ROLES = [f"partner {role}" for role in MEMBERS]
 # the track it decides, and may end the share; its decision maker (a partner lead) signs. The
 # owner's pages for the case answer 403 to those who see the case, 404 to everyone else.
 OWNER_ONLY = {f"partner {BU}": "403", f"partner {PL}": "403"}
+# The review of the shared case (the share grants the review): its business unit and partner
+# leads read the task list's pages and the chronology; the owner's change pages answer them 403;
+# the agency requests, the rapid review's pages and the action plan stay the owner's (404).
+READ_SHARED = {f"partner {BU}": "allow", f"partner {PL}": "allow"}
+SHARED_REVIEW_PAGES = {
+    **{
+        f"reviews:{name}": READ_SHARED
+        for name in (
+            "detail",
+            "terms",
+            "terms_document",
+            "appointments",
+            "meetings",
+            "people",
+            "family",
+            "documents",
+            "quality",
+            "findings",
+            "sign_off",
+            "chronology",
+            "chronology_export",
+            "chronology_template",
+        )
+    },
+    **{
+        f"reviews:{name}": OWNER_ONLY
+        for name in (
+            "document_upload",
+            "reopen",
+            "progress_check",
+            "chronology_upload",
+            "chronology_add",
+        )
+    },
+    **{
+        f"reviews:{name}": {}
+        for name in (
+            "requests",
+            "immediate_actions",
+            "rapid_review_outcome",
+            "panel",
+            "rapid_review_report",
+        )
+    },
+}
 SHARED_ACCESS = {
+    **SHARED_REVIEW_PAGES,
+    **{
+        f"actions:{name}": {}
+        for name in ("plan", "plan_docx", "plan_xlsx", "learning_add", "recommendation_add")
+    },
     "referrals:case": {f"partner {BU}": "allow", f"partner {PL}": "allow"},
     "referrals:decision": {f"partner {BU}": "allow", f"partner {PL}": "403"},
     "referrals:case_share_end": {f"partner {BU}": "allow", f"partner {PL}": "403"},
     "referrals:sign": {f"partner {BU}": "403", f"partner {PL}": "allow"},
     "referrals:decline": {f"partner {BU}": "403", f"partner {PL}": "allow"},
-    **{
-        name: OWNER_ONLY
-        for name in (
+    **dict.fromkeys(
+        (
             "referrals:screening",
             "referrals:became_aware",
             "referrals:send_for_decision",
@@ -1971,8 +2030,9 @@ SHARED_ACCESS = {
             "referrals:case_shares",
             "reviews:commission",
             "reviews:start_rapid_review",
-        )
-    },
+        ),
+        OWNER_ONLY,
+    ),
 }
 # Pages whose argument is national data, or the partnership's own setting, not a record of the
 # owner's: they are the partner's own pages under its address.

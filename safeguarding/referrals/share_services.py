@@ -96,6 +96,9 @@ def case_share_invite(
                 "partnership cannot take it",
                 field="decides_review_type",
             )
+    # A partnership that decides a review type signs off the joint review with its decision
+    # makers, so it takes part in the review.
+    grants_review = grants_review or bool(decides_review_type)
     if not (decides_review_type or grants_review or grants_publication):
         raise ServiceError(
             "Choose what the partner takes part in: a decision, the review or its publication",

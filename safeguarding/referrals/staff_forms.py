@@ -375,7 +375,8 @@ class CaseShareForm(GovukForm):
         widget=forms.RadioSelect,
         required=False,
         help_text="Its business unit records that decision and its own decision makers sign "
-        "it, for example the community safety partnership for a Domestic Homicide Review",
+        "it, for example the community safety partnership for a Domestic Homicide Review. It "
+        "then takes part in the review, and its decision makers sign it off too",
         error_messages={"invalid_choice": "Select a review type from the list"},
     )
     grants_review = forms.BooleanField(

@@ -53,7 +53,9 @@ def case_search_for_user(*, user, partnership: Partnership, search: CaseSearch) 
     however many reviews, referrals or agencies match, and the page's queries do not grow with
     the rows.
     """
-    reviews = running_selectors.review_list_for_user(user=user, partnership=partnership)
+    reviews = running_selectors.review_list_for_user(
+        user=user, partnership=partnership, shared=True
+    )
     # The partnership's cases and those shared with it by an accepted share (ADR 0018).
     cases = Case.objects.filter(case_visible_q(partnership))
     sees_cases = can_view_referrals(user, partnership)
@@ -145,7 +147,9 @@ def case_counts_for_user(*, user, partnership: Partnership, today: datetime.date
         .order_by()
         .count()
     )
-    reviews = running_selectors.review_list_for_user(user=user, partnership=partnership)
+    reviews = running_selectors.review_list_for_user(
+        user=user, partnership=partnership, shared=True
+    )
     by_stage = dict(
         reviews.order_by().values("stage").annotate(n=Count("id")).values_list("stage", "n")
     )
