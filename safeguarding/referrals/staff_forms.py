@@ -389,7 +389,7 @@ class CaseShareForm(GovukForm):
         required=False,
     )
     note = forms.CharField(
-        label="Message to its business unit (optional)",
+        label="Message to its business unit",
         required=False,
         max_length=2_000,
         strip=True,
