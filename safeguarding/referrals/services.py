@@ -464,7 +464,7 @@ def _deciding(track: Track) -> Partnership:
     """The partnership that decides the track: the case's, or the partner a shared track was
     given to (ADR 0018). Its decision makers sign, its business unit hears of disagreements,
     and its pages are the ones linked."""
-    return track.decided_by if track.decided_by_id else track.case.partnership
+    return track.decided_by or track.case.partnership
 
 
 def _makers(track: Track) -> list[DecisionMaker]:
