@@ -414,3 +414,16 @@ def test_an_offer_is_answered_by_the_partners_business_unit_only():
     listing = _client(joint.csp_unit).get(reverse("referrals:shares", args=[joint.csp.slug]))
     assert "Waiting for your answer" in listing.content.decode()
     assert url in listing.content.decode()
+
+
+def test_the_partner_keeps_its_decision_makers_while_its_shared_decision_waits():
+    from safeguarding.referrals.models import DecisionMaker
+    from safeguarding.workspace.setup import services as setup_services
+
+    joint = joint_case()
+    _decide(joint, "dhr", joint.csp_unit, "review")
+    chair = DecisionMaker.objects.get(partnership=joint.csp, review_type="dhr")
+    with pytest.raises(ServiceError, match="wait for signatures"):
+        setup_services.decision_maker_remove(
+            partnership=joint.csp, actor=joint.csp_unit, maker=chair
+        )

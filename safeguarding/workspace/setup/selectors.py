@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import (
@@ -15,6 +15,7 @@ from safeguarding.accounts.models import (
 )
 from safeguarding.actions.models import Action
 from safeguarding.referrals.models import Decision, DecisionMaker
+from safeguarding.referrals.share_selectors import decided_here_q
 from safeguarding.reviews.models import AgencyRequest, Review
 
 
@@ -100,14 +101,17 @@ def decision_maker_get(*, partnership: Partnership, pk: int) -> DecisionMaker:
 def signatures_waiting(*, partnership: Partnership, review_type: str) -> int:
     """How many decisions (awaiting signatures, or with a disagreement to resolve) and reviews
     (at sign-off) of ``review_type`` wait for the signatures of its decision makers."""
+    # The decisions and reviews this partnership's decision makers sign: its own cases' tracks
+    # and the tracks of shared cases given to it (ADR 0018).
     decisions = Decision.objects.filter(
-        track__case__partnership=partnership,
+        decided_here_q(partnership, "track__"),
         track__review_type=review_type,
         state__in=[Decision.State.AWAITING_SIGNATURES, Decision.State.DISPUTED],
     ).count()
     reviews = (
         Review.objects.filter(
-            partnership=partnership,
+            Q(tracks__decided_by=partnership)
+            | Q(partnership=partnership, tracks__decided_by__isnull=True),
             stage=Review.Stage.SIGN_OFF,
             tracks__review_type=review_type,
         )
