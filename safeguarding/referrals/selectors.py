@@ -280,6 +280,7 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
             makers_by_type.setdefault((maker.partnership_id, maker.review_type), []).append(maker)
     rows = []
     for track in tracks:
+        track.case = case  # who decides it reads the case's partnership: no query per track
         decision = getattr(track, "decision", None)
         disagreements = list(decision.disagreements.all()) if decision else []
         rows.append(
