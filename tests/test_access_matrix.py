@@ -218,7 +218,7 @@ ACCESS = {
     "referrals:sign": record(allow=[PL], forbid=[BU]),
     "referrals:decline": record(allow=[PL], forbid=[BU]),
     "referrals:disagreement_resolve": CHANGE_RECORD,
-    # Sharing a case with another partnership (ADR 0018): the business unit offers its case,
+    # Sharing a case with another partnership (ADR 0022): the business unit offers its case,
     # answers a case offered to it; the business unit and partner leads see what is offered.
     "referrals:case_shares": CHANGE_RECORD,
     "referrals:case_share_end": CHANGE_RECORD,
@@ -741,7 +741,7 @@ def _build_world(sample_pdf):
     hold = RetentionHold.objects.create(
         partnership=partnership, case=case, reason="Inquest", placed_by=business_unit_user
     )
-    # Sharing (ADR 0018): a case of this partnership offered to a partner, a case of the
+    # Sharing (ADR 0022): a case of this partnership offered to a partner, a case of the
     # partner offered to this partnership, and a joint case shared with the partner (accepted:
     # see test_a_partner_reaches_a_shared_case_for_what_is_granted_and_nothing_else).
     shared = _build_shared(partnership, business_unit_user, users)
@@ -1956,7 +1956,7 @@ def test_no_page_shows_a_link_or_form_its_viewer_cannot_use(role, world, appoint
     assert not dead, f"{role}: " + "; ".join(dead)
 
 
-# A case shared with another partnership (ADR 0018) ---------------------------------------------
+# A case shared with another partnership (ADR 0022) ---------------------------------------------
 
 PARTNER_ROLES = [f"partner {role}" for role in MEMBERS]
 # What the partner's roles get on the shared case's pages, under the partner's own address:

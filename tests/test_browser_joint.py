@@ -1,5 +1,5 @@
 """A joint SAR/DHR shared by the adults board (it holds the case) and the community safety
-partnership, in a real browser (ADR 0018): the board's business unit offers the case, the
+partnership, in a real browser (ADR 0022): the board's business unit offers the case, the
 CSP's business unit accepts it and records the DHR decision, the CSP chair signs it while the
 board's decision maker signs the SAR decision, one joint review runs (read by the CSP under its
 own address), and its one publication appears on both public Reviews pages. axe checks every

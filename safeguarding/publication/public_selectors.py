@@ -1,7 +1,7 @@
 """What the public sees of publications (issue 5 items 6 and 7). Every read is scoped to the
 partnership and takes ``today`` so that the lists are right on the day they are viewed.
 
-A joint review of a case shared between two partnerships (ADR 0018) is published once, by the
+A joint review of a case shared between two partnerships (ADR 0022) is published once, by the
 partnership that holds the case; it is listed on the partner's public pages too when the share
 grants it (``share_selectors.publication_listed_q``), under the review type the partner
 decided.

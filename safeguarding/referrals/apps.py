@@ -42,7 +42,7 @@ class ReferralsConfig(AppConfig):
                     ),
                     template="referrals/email/disagreement_resolved.txt",
                 ),
-                # Sharing a case with another partnership (ADR 0018): the other side's
+                # Sharing a case with another partnership (ADR 0022): the other side's
                 # business unit is told of each step.
                 "case_share.invited": NotificationKind(
                     label="Another partnership offers to share a case with yours",

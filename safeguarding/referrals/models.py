@@ -198,7 +198,7 @@ class Track(models.Model):
     # A track decided by a partnership the case is shared with (a joint SAR/DHR: the community
     # safety partnership decides the DHR track of the adults board's case): its business unit
     # records the decision and its own decision makers sign it. Empty: the case's partnership.
-    # Set by referrals/share_services.py when the share is accepted (ADR 0018).
+    # Set by referrals/share_services.py when the share is accepted (ADR 0022).
     decided_by = models.ForeignKey(
         Partnership,
         null=True,
@@ -448,7 +448,7 @@ class Notification(models.Model):
 
 class CaseShare(models.Model):
     """A case shared by the partnership that holds it (the owner, ``case.partnership``) with a
-    partner partnership (ADR 0018): a joint SAR/DHR decided by the Safeguarding Adults Board
+    partner partnership (ADR 0022): a joint SAR/DHR decided by the Safeguarding Adults Board
     and the Community Safety Partnership, or a child who lives in one area and was harmed in
     another (host and placing authorities).
 

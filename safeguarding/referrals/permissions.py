@@ -17,7 +17,7 @@ can_record_notifications = is_business_unit
 @rules.predicate
 def can_sign_decision(user, decision) -> bool:
     """The user is one of the named decision makers for this review type of the partnership
-    that decides the track (the case's, or a partner it was shared with: ADR 0018)."""
+    that decides the track (the case's, or a partner it was shared with: ADR 0022)."""
     from .models import DecisionMaker
 
     if not user.is_authenticated:
@@ -29,12 +29,12 @@ def can_sign_decision(user, decision) -> bool:
 
 
 def owns_case(partnership, case) -> bool:
-    """The partnership holds the case (rather than reaching it through a share, ADR 0018):
+    """The partnership holds the case (rather than reaching it through a share, ADR 0022):
     only the owner screens it, sends it for decision, records notifications and starts its
     reviews."""
     return case.partnership_id == partnership.pk
 
 
 def decides_track(partnership, track) -> bool:
-    """The partnership's business unit records this track's decision (ADR 0018)."""
+    """The partnership's business unit records this track's decision (ADR 0022)."""
     return track.deciding_partnership_id == partnership.pk

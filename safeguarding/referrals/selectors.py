@@ -170,7 +170,7 @@ def case_list_open(*, partnership: Partnership, limit: int = OPEN_CASE_LIMIT) ->
 
 
 def case_get_for_user(*, user, partnership: Partnership, pk: int) -> Case:
-    """One case of the partnership, or one shared with it by an accepted share (ADR 0018);
+    """One case of the partnership, or one shared with it by an accepted share (ADR 0022);
     404 outside them and for members who do not see cases. Whether ``partnership`` owns the
     case or reaches it through a share: ``share_selectors.case_share_accepted``."""
     if not permissions.can_view_referrals(user, partnership):
@@ -270,7 +270,7 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
         .order_by("review_type")
     )
     # Each track's decision makers are those of the partnership that decides it: the case's,
-    # or the partner a shared track was given to (ADR 0018).
+    # or the partner a shared track was given to (ADR 0022).
     makers_by_type: dict[tuple[int, str], list[DecisionMaker]] = {}
     if tracks:
         for maker in DecisionMaker.objects.filter(
@@ -429,7 +429,7 @@ def notifications_needed(
 
 def decision_get_for_user(*, user, partnership: Partnership, pk: int) -> Decision:
     """One decision of a case the partnership owns or reaches through an accepted share
-    (ADR 0018), for those who see cases and for its named decision makers; 404 for anyone
+    (ADR 0022), for those who see cases and for its named decision makers; 404 for anyone
     else."""
     try:
         decision = Decision.objects.select_related(
@@ -469,7 +469,7 @@ def decision_disagreements(*, decision: Decision) -> list[Disagreement]:
 
 def disagreement_list_open(*, partnership: Partnership) -> list[Disagreement]:
     """The disagreements the partnership's business unit has still to resolve (with decisions
-    of the tracks it decides, ADR 0018), oldest first. One query."""
+    of the tracks it decides, ADR 0022), oldest first. One query."""
     return list(
         Disagreement.objects.filter(
             share_selectors.decided_here_q(partnership, "decision__track__"), resolution=""
@@ -508,7 +508,7 @@ def decisions_awaiting_signature(
     if not getattr(user, "is_authenticated", False):
         return []
     # The decisions ``partnership`` takes: its own cases' tracks and the shared tracks given to
-    # it (ADR 0018); its decision makers sign only those.
+    # it (ADR 0022); its decision makers sign only those.
     decisions = Decision.objects.filter(
         share_selectors.decided_here_q(partnership, "track__"),
         state__in=[Decision.State.AWAITING_SIGNATURES, Decision.State.DISPUTED],

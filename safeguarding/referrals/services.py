@@ -462,7 +462,7 @@ def decision_record(
 
 def _deciding(track: Track) -> Partnership:
     """The partnership that decides the track: the case's, or the partner a shared track was
-    given to (ADR 0018). Its decision makers sign, its business unit hears of disagreements,
+    given to (ADR 0022). Its decision makers sign, its business unit hears of disagreements,
     and its pages are the ones linked."""
     return track.decided_by or track.case.partnership
 

@@ -1,4 +1,4 @@
-"""Reads of cases shared between partnerships (ADR 0018), and the scope rules every other
+"""Reads of cases shared between partnerships (ADR 0022), and the scope rules every other
 selector uses for them.
 
 A case belongs to one partnership (the owner, ``Case.partnership``). An accepted

@@ -1,4 +1,4 @@
-"""Sharing a case with another partnership (ADR 0018): invited by the owner's business unit,
+"""Sharing a case with another partnership (ADR 0022): invited by the owner's business unit,
 accepted or declined by the partner's, ended by either. Each write is one transaction with its
 audit event (in each partnership's trail it concerns) and tells the other side's business unit.
 """

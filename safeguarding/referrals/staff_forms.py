@@ -346,7 +346,7 @@ class BecameAwareForm(GovukForm):
     )
 
 
-# Sharing a case with another partnership (ADR 0018) ------------------------------------------
+# Sharing a case with another partnership (ADR 0022) ------------------------------------------
 
 
 class CaseShareForm(GovukForm):

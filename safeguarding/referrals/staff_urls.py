@@ -29,7 +29,7 @@ urlpatterns = [
         views.notification_summary,
         name="notification_summary",
     ),
-    # Sharing a case with another partnership (ADR 0018)
+    # Sharing a case with another partnership (ADR 0022)
     path("cases/<int:pk>/sharing/", views.case_shares, name="case_shares"),
     path(
         "cases/<int:pk>/sharing/<int:share_pk>/end/",

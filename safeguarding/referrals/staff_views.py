@@ -268,7 +268,7 @@ def case_detail(request, slug: str, pk: int):
     awaiting = selectors.decisions_awaiting_signature(
         user=request.user, partnership=partnership, case=case
     )
-    # A partner reaching the case through a share (ADR 0018) sees the screening and every
+    # A partner reaching the case through a share (ADR 0022) sees the screening and every
     # track's decision, and acts on the tracks it decides only; referrals stay the owner's.
     owns = permissions.owns_case(partnership, case)
     is_business_unit = permissions.can_screen(request.user, partnership)
@@ -680,7 +680,7 @@ def notification_summary(request, slug: str, pk: int):
     )
 
 
-# Sharing a case with another partnership (ADR 0018) ------------------------------------------
+# Sharing a case with another partnership (ADR 0022) ------------------------------------------
 
 
 def _owner_case(request, slug: str, pk: int):

@@ -56,7 +56,7 @@ def case_search_for_user(*, user, partnership: Partnership, search: CaseSearch) 
     reviews = running_selectors.review_list_for_user(
         user=user, partnership=partnership, shared=True
     )
-    # The partnership's cases and those shared with it by an accepted share (ADR 0018).
+    # The partnership's cases and those shared with it by an accepted share (ADR 0022).
     cases = Case.objects.filter(case_visible_q(partnership))
     sees_cases = can_view_referrals(user, partnership)
     if not sees_cases:

@@ -18,7 +18,7 @@ from .permissions import can_view_review
 
 def review_get_for_user(*, user, partnership: Partnership, pk: int, shared: bool = False) -> Review:
     """``shared``: the page may also be read under a partnership the review's case is shared
-    with by an accepted share granting the review (ADR 0018), by its business unit and partner
+    with by an accepted share granting the review (ADR 0022), by its business unit and partner
     leads. Only the pages that show a shared review pass it (the task list's pages and the
     chronology); every other page of a review stays the owner's."""
     scope = review_visible_q(partnership) if shared else Q(partnership=partnership)

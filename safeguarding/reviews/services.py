@@ -76,7 +76,7 @@ def _ready_for_sign_off(review: Review) -> None:
     signatures (a reopened review is signed again)."""
     # Each track's decision makers are those of the partnership that decided it: a joint
     # review of a shared case is signed off by both bodies, each told under its own address
-    # (ADR 0018).
+    # (ADR 0022).
     types_by_partnership: dict[int, set[str]] = {}
     for track in review.tracks.select_related("decided_by"):
         deciding = track.decided_by_id or review.partnership_id

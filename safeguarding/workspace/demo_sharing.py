@@ -1,4 +1,4 @@
-"""A fictional joint Safeguarding Adults Review and Domestic Homicide Review (ADR 0018): the
+"""A fictional joint Safeguarding Adults Review and Domestic Homicide Review (ADR 0022): the
 Riverton Safeguarding Partnership holds the case and decides the SAR; it shares the case with
 the Riverton Community Safety Partnership, which decides the DHR with its own decision maker.
 One joint review runs. Made through the real services; nothing here is real."""

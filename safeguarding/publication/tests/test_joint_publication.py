@@ -1,4 +1,4 @@
-"""One publication of a joint review (ADR 0018): published by the partnership that holds the
+"""One publication of a joint review (ADR 0022): published by the partnership that holds the
 case, listed on the partner's public pages too when the share grants it, under the review type
 the partner decided."""
 

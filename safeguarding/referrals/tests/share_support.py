@@ -1,4 +1,4 @@
-"""A joint SAR/DHR (ADR 0018), made through the real services: the Safeguarding Adults Board
+"""A joint SAR/DHR (ADR 0022), made through the real services: the Safeguarding Adults Board
 holds the case and decides the SAR track; the Community Safety Partnership decides the DHR
 track with its own decision makers. Fictional throughout."""
 

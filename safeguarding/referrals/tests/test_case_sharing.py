@@ -1,4 +1,4 @@
-"""One case shared between two partnerships (ADR 0018): a joint SAR/DHR decided by the
+"""One case shared between two partnerships (ADR 0022): a joint SAR/DHR decided by the
 Safeguarding Adults Board (the SAR track) and the Community Safety Partnership (the DHR
 track), each with its own decision makers and signatures, each seeing only what the share
 grants."""

@@ -60,7 +60,7 @@ def chronology_get_for_user(*, user, partnership: Partnership, pk: int) -> Chron
     review exists (ADR 0010)."""
     try:
         # The chronology is one: a partnership the case is shared with by an accepted share
-        # granting the review reads it too, every agency's rows (ADR 0018).
+        # granting the review reads it too, every agency's rows (ADR 0022).
         review = Review.objects.select_related("case", "partnership").get(
             review_visible_q(partnership), pk=pk
         )

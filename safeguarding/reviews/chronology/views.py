@@ -50,7 +50,7 @@ def _chronology(request, slug: str, pk: int):
 
 def _review_url(review, partnership=None) -> str | None:
     """The review's page under ``partnership`` (the address the user came by: a partnership
-    the case is shared with reads the chronology under its own, ADR 0018)."""
+    the case is shared with reads the chronology under its own, ADR 0022)."""
     try:
         return reverse("reviews:detail", args=[(partnership or review.partnership).slug, review.pk])
     except NoReverseMatch:
@@ -79,7 +79,7 @@ def _filters(request, review, scope):
 
 
 def _wants_real_names(request, review) -> bool:
-    # The identities stay with the partnership that holds the case (ADR 0018).
+    # The identities stay with the partnership that holds the case (ADR 0022).
     return request.GET.get("names") == "real" and can_view_identities(
         request.user, review.partnership
     )

@@ -35,7 +35,7 @@ def review_list_for_user(
     """Every review for the business unit and partner leads; otherwise only the reviews the
     user is appointed to. Archived reviews (records/retention.py) are not listed.
     ``shared``: with the business unit and partner leads, also the reviews of cases shared with
-    the partnership by an accepted share granting the review (ADR 0018), for the lists that
+    the partnership by an accepted share granting the review (ADR 0022), for the lists that
     link to the review's own pages."""
     sees_all = is_business_unit(user, partnership) or is_partner_lead(user, partnership)
     scope = review_visible_q(partnership) if shared and sees_all else Q(partnership=partnership)

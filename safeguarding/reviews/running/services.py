@@ -1327,7 +1327,7 @@ def signature_round(review: Review) -> int:
 def decision_makers_for(review: Review) -> list[DecisionMaker]:
     """Everyone who must sign: the named decision makers of each of the review's types, of the
     partnership that decided that track (a joint review of a shared case is signed off by both
-    bodies' decision makers, ADR 0018)."""
+    bodies' decision makers, ADR 0022)."""
     wanted = Q()
     for track in review.tracks.all():
         wanted |= Q(

@@ -86,7 +86,7 @@ def _context(request, partnership, review: Review, **extra) -> dict:
     return {
         "partnership": partnership,
         "review": review,
-        # Read under a partnership the case is shared with (ADR 0018).
+        # Read under a partnership the case is shared with (ADR 0022).
         "shared_view": partnership.pk != review.partnership_id,
         "can_manage": _can_manage(request, review),
         "can_edit_content": permissions.can_edit_review_content(request.user, review),
@@ -124,7 +124,7 @@ def review_list(request, slug: str):
     )
 
 
-# The task list's pages a partnership the case is shared with may read (ADR 0018): the running
+# The task list's pages a partnership the case is shared with may read (ADR 0022): the running
 # pages. Agency requests, the rapid review's pages, the action plan and the publication stay
 # the owner's.
 SHARED_TASK_PAGES = frozenset(
@@ -222,7 +222,7 @@ def review_commission(request, slug: str, case_pk: int):
     if not is_business_unit(request.user, partnership):
         raise PermissionDenied("Only the business unit can commission a review")
     if case.partnership_id != partnership.pk:
-        # A partner reaching the case through a share does not run its reviews (ADR 0018).
+        # A partner reaching the case through a share does not run its reviews (ADR 0022).
         raise PermissionDenied(
             f"Only {case.partnership.name}, which holds the case, can commission a review"
         )
@@ -467,7 +467,7 @@ def review_person_identity(request, slug: str, pk: int, person_pk: int):
     (only ever in a POST response). The business unit may then correct it there: the form is
     filled from the identity just shown, and saving it is audited too (field names only)."""
     partnership, review = _review(request, slug, pk)
-    # The identities stay with the partnership that holds the case (ADR 0018).
+    # The identities stay with the partnership that holds the case (ADR 0022).
     if not permissions.can_view_identities(request.user, review.partnership):
         raise PermissionDenied("Only the business unit and partner leads can see real identities")
     person = selectors.person_get(review=review, pk=person_pk)
@@ -768,7 +768,7 @@ def review_sign_off(request, slug: str, pk: int):
                 else "You have signed. Others still need to sign",
             )
             # Under the address the signatory came by: a partner's decision maker signs a joint
-            # review of a shared case under its own partnership (ADR 0018).
+            # review of a shared case under its own partnership (ADR 0022).
             return redirect(reverse("reviews:sign_off", args=[partnership.slug, review.pk]))
     round_ = services.signature_round(review)
     makers = services.decision_makers_for(review)

@@ -1,4 +1,4 @@
-"""One joint review of a case shared between two partnerships (ADR 0018): run by the
+"""One joint review of a case shared between two partnerships (ADR 0022): run by the
 partnership that holds the case, read (with its one chronology) by the partnership the case is
 shared with, and signed off by both bodies' decision makers."""
 

@@ -102,7 +102,7 @@ def signatures_waiting(*, partnership: Partnership, review_type: str) -> int:
     """How many decisions (awaiting signatures, or with a disagreement to resolve) and reviews
     (at sign-off) of ``review_type`` wait for the signatures of its decision makers."""
     # The decisions and reviews this partnership's decision makers sign: its own cases' tracks
-    # and the tracks of shared cases given to it (ADR 0018).
+    # and the tracks of shared cases given to it (ADR 0022).
     decisions = Decision.objects.filter(
         decided_here_q(partnership, "track__"),
         track__review_type=review_type,

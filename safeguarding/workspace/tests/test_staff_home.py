@@ -146,7 +146,7 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in():
     assert set(multi_track.tracks.values_list("review_type", flat=True)) == {"cspr", "dhr"}
     assert multi_track.referrals.count() == 2
     # A joint SAR/DHR shared with the Community Safety Partnership, which decided the DHR with
-    # its own decision maker; one joint review (ADR 0018).
+    # its own decision maker; one joint review (ADR 0022).
     joint = Case.objects.get(pseudonym="Adult G")
     share = joint.shares.get()
     assert (share.partner.slug, share.state, share.decides_review_type) == (

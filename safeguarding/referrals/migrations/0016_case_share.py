@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_people'),
-        ('referrals', '0009_decision_maker_archived'),
+        ("referrals", "0015_signature_capacity"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
