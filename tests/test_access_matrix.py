@@ -62,6 +62,7 @@ from safeguarding.publication.models import (
 )
 from safeguarding.records.models import RetentionHold
 from safeguarding.referrals import services as referral_services
+from safeguarding.referrals import share_services
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_case
 from safeguarding.reports.models import ReportRecipient, YearlyReport
@@ -78,6 +79,7 @@ from safeguarding.reviews.models import (
     Person,
     PersonIdentity,
     ProposedPerson,
+    Review,
     ReviewDisagreement,
     ReviewDocument,
 )
@@ -235,6 +237,12 @@ ACCESS = {
     "referrals:disagreement_resolve": CHANGE_RECORD,
     # A signatory who left is replaced on the decision by the business unit (ADR 0019).
     "referrals:signatory_replace": CHANGE_RECORD,
+    # Sharing a case with another partnership (ADR 0022): the business unit offers its case,
+    # answers a case offered to it; the business unit and partner leads see what is offered.
+    "referrals:case_shares": CHANGE_RECORD,
+    "referrals:case_share_end": CHANGE_RECORD,
+    "referrals:shares": READERS,
+    "referrals:share_answer": CHANGE_RECORD,
     # Reviews
     "reviews:list": REVIEW_LIST,
     "reviews:commission": CHANGE_RECORD,  # of a case
@@ -845,6 +853,20 @@ def _build_world(sample_pdf):
         recorded_by=business_unit_user,
     )
     report_recipient = ReportRecipient.objects.create(report=yearly_report, recipient="panel")
+    # Sharing (ADR 0022): a case of this partnership offered to a partner, a case of the
+    # partner offered to this partnership, and a joint case shared with the partner (accepted:
+    # see test_a_partner_reaches_a_shared_case_for_what_is_granted_and_nothing_else).
+    shared = _build_shared(partnership, business_unit_user, users)
+    offered_out = share_services.case_share_invite(
+        case=disputed_case,
+        partner=shared["partner"],
+        role="host_authority",
+        decides_review_type="",
+        grants_review=True,
+        grants_publication=False,
+        note="",
+        actor=business_unit_user,
+    )
     slug = partnership.slug
     review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
@@ -1042,6 +1064,13 @@ def _build_world(sample_pdf):
                 partnership=partnership, capacity="Local authority"
             ).pk,
         },
+        "referrals:case_shares": {"slug": slug, "pk": disputed_case.pk},
+        "referrals:case_share_end": {
+            "slug": slug,
+            "pk": disputed_case.pk,
+            "share_pk": offered_out.pk,
+        },
+        "referrals:share_answer": {"slug": slug, "pk": shared["offered_in"].pk},
         "clock:setting_edit": {
             "slug": partnership.slug,
             "pk": MilestoneRule.objects.get(code="lcspr-final-report").pk,
@@ -1111,7 +1140,89 @@ def _build_world(sample_pdf):
             "recipient_pk": report_recipient.pk,
         },
     }
+    users.update(shared["users"])
+    kwargs["shared"] = shared["kwargs"]
     return users, kwargs, partnership
+
+
+def _build_shared(partnership, business_unit_user, users) -> dict:
+    """A partner partnership with one user per role, and the cases shared either way."""
+    partner = PartnershipFactory(name="Partnershire Safeguarding Partnership", slug="partnershire")
+    partner_users = {}
+    for role in MEMBERS:
+        user = UserFactory()
+        MembershipFactory(user=user, partnership=partner, role=role)
+        partner_users[f"partner {role}"] = user
+    # The partner's own case offered to this partnership (waiting for its answer).
+    partner_case = make_case(partner, partner_users[f"partner {BU}"], pseudonym="Child P")
+    offered_in = share_services.case_share_invite(
+        case=partner_case,
+        partner=partnership,
+        role="placing_authority",
+        decides_review_type="",
+        grants_review=True,
+        grants_publication=False,
+        note="",
+        actor=partner_users[f"partner {BU}"],
+    )
+    # A joint case of this partnership: the partner accepted, and decides its CSPR track
+    # (its partner lead is its decision maker), waiting for a signature.
+    joint = make_case(partnership, business_unit_user, pseudonym="Child J")
+    share = share_services.case_share_invite(
+        case=joint,
+        partner=partner,
+        role="host_authority",
+        decides_review_type="cspr",
+        grants_review=True,
+        grants_publication=True,
+        note="",
+        actor=business_unit_user,
+    )
+    share_services.case_share_accept(share=share, actor=partner_users[f"partner {BU}"])
+    DecisionMaker.objects.create(
+        partnership=partner,
+        review_type="cspr",
+        capacity="Local authority",
+        user=partner_users[f"partner {PL}"],
+    )
+    track = joint.tracks.get(review_type="cspr")
+    decision = referral_services.decision_record(
+        track=track,
+        outcome="no_further_review",
+        rationale="Fictional reasons.",
+        decided_on=timezone.localdate(),
+        actor=partner_users[f"partner {BU}"],
+    )
+    # The review of the joint case, run by this partnership: the partner reads it.
+    joint_review, _ = make_lcspr(partnership, business_unit_user)
+    Review.objects.filter(pk=joint_review.pk).update(case=joint)
+    case_kwargs = {"slug": partner.slug, "pk": joint.pk}
+    review_kwargs = {"slug": partner.slug, "pk": joint_review.pk}
+    return {
+        "partner": partner,
+        "offered_in": offered_in,
+        "users": partner_users,
+        "kwargs": {
+            "referrals:case": case_kwargs,
+            "referrals:screening": case_kwargs,
+            "referrals:became_aware": case_kwargs,
+            "referrals:send_for_decision": case_kwargs,
+            "referrals:notification_add": case_kwargs,
+            "referrals:notification_summary": case_kwargs,
+            "referrals:case_shares": case_kwargs,
+            "referrals:case_share_end": {**case_kwargs, "share_pk": share.pk},
+            "referrals:decision": {**case_kwargs, "track_pk": track.pk},
+            "referrals:sign": {"slug": partner.slug, "pk": decision.pk},
+            "referrals:decline": {"slug": partner.slug, "pk": decision.pk},
+            "reviews:commission": {"slug": partner.slug, "case_pk": joint.pk},
+            "reviews:start_rapid_review": {"slug": partner.slug, "case_pk": joint.pk},
+            **dict.fromkeys(SHARED_REVIEW_PAGES, review_kwargs),
+            **{
+                f"actions:{name}": {"slug": partner.slug, "review_pk": joint_review.pk}
+                for name in ("plan", "plan_docx", "plan_xlsx", "learning_add", "recommendation_add")
+            },
+        },
+    }
 
 
 def _outcome(response) -> str:
@@ -1353,6 +1464,7 @@ GET_ONLY = frozenset(
         "referrals:detail",
         "referrals:case",
         "referrals:notification_summary",
+        "referrals:shares",
         "reviews:list",
         "reviews:detail",
         "reviews:documents",
@@ -2138,3 +2250,155 @@ def test_no_page_shows_a_link_or_form_its_viewer_cannot_use(role, world, appoint
             dead.append(f"POST {action} ({code}) from the form on {page_url}")
     assert len(status) < CRAWL_LIMIT, "the crawl did not finish: raise CRAWL_LIMIT"
     assert not dead, f"{role}: " + "; ".join(dead)
+
+
+# A case shared with another partnership (ADR 0022) ---------------------------------------------
+
+PARTNER_ROLES = [f"partner {role}" for role in MEMBERS]
+# What the partner's roles get on the shared case's pages, under the partner's own address:
+# its business unit and partner leads read the case; its business unit records the decision of
+# the track it decides, and may end the share; its decision maker (a partner lead) signs. The
+# owner's pages for the case answer 403 to those who see the case, 404 to everyone else.
+OWNER_ONLY = {f"partner {BU}": "403", f"partner {PL}": "403"}
+# The review of the shared case (the share grants the review): its business unit and partner
+# leads read the task list's pages and the chronology; the owner's change pages answer them 403;
+# the agency requests, the rapid review's pages and the action plan stay the owner's (404).
+READ_SHARED = {f"partner {BU}": "allow", f"partner {PL}": "allow"}
+SHARED_REVIEW_PAGES = {
+    **{
+        f"reviews:{name}": READ_SHARED
+        for name in (
+            "detail",
+            "terms",
+            "terms_document",
+            "appointments",
+            "meetings",
+            "people",
+            "family",
+            "documents",
+            "quality",
+            "findings",
+            "sign_off",
+            "chronology",
+            "chronology_export",
+            "chronology_template",
+        )
+    },
+    **{
+        f"reviews:{name}": OWNER_ONLY
+        for name in (
+            "document_upload",
+            "reopen",
+            "progress_check",
+            "chronology_upload",
+            "chronology_add",
+        )
+    },
+    **{
+        f"reviews:{name}": {}
+        for name in (
+            "requests",
+            "immediate_actions",
+            "rapid_review_outcome",
+            "panel",
+            "rapid_review_report",
+        )
+    },
+}
+SHARED_ACCESS = {
+    **SHARED_REVIEW_PAGES,
+    **{
+        f"actions:{name}": {}
+        for name in ("plan", "plan_docx", "plan_xlsx", "learning_add", "recommendation_add")
+    },
+    "referrals:case": {f"partner {BU}": "allow", f"partner {PL}": "allow"},
+    "referrals:decision": {f"partner {BU}": "allow", f"partner {PL}": "403"},
+    "referrals:case_share_end": {f"partner {BU}": "allow", f"partner {PL}": "403"},
+    "referrals:sign": {f"partner {BU}": "403", f"partner {PL}": "allow"},
+    "referrals:decline": {f"partner {BU}": "403", f"partner {PL}": "allow"},
+    **dict.fromkeys(
+        (
+            "referrals:screening",
+            "referrals:became_aware",
+            "referrals:send_for_decision",
+            "referrals:notification_add",
+            "referrals:notification_summary",
+            "referrals:case_shares",
+            "reviews:commission",
+            "reviews:start_rapid_review",
+        ),
+        OWNER_ONLY,
+    ),
+}
+# Pages whose argument is national data, or the partnership's own setting, not a record of the
+# owner's: they are the partner's own pages under its address.
+NOT_THE_OWNERS_RECORD = {
+    "clock:setting_edit",
+    "records:retention_edit",
+    "setup:decision_maker_add",
+    "refer:type_start",
+    "refer:page",
+    "refer:check",
+    "refer:word_form",
+    # Role first, then the record (ADR 0010: public or national records): members without the
+    # role get 403 whatever the id; the partner's business unit gets 404 (asserted below).
+    "public_page:block_edit",
+    "public_page:document_archive",
+    "library:national_review_remove",
+}
+# People and setup: the partnership's own people, agencies and decision makers (role first in
+# its own area, then the record); no case content, and nothing a share opens.
+PARTNERSHIPS_OWN_PAGES = ("people:", "setup:")
+ROLE_FIRST = {
+    "public_page:block_edit",
+    "public_page:document_archive",
+    "library:national_review_remove",
+}
+
+
+def _expected_for_partner(name: str, role: str) -> str:
+    if name in SHARED_ACCESS:
+        return SHARED_ACCESS[name].get(role, "404")
+    return "404"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(SHARED_ACCESS))
+def test_a_partner_reaches_a_shared_case_for_what_is_granted(name, world):
+    users, kwargs, _partnership = world
+    url = reverse(name, kwargs=kwargs["shared"][name])
+    seen = {role: _outcome(_client(users[role]).get(url)) for role in PARTNER_ROLES}
+    assert seen == {role: _expected_for_partner(name, role) for role in PARTNER_ROLES}, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", APP_NAMES)
+def test_a_partner_gets_404_for_every_record_of_the_owner_it_was_not_granted(name, world):
+    """Every page of one of the owner's records, asked for under the partner's own address
+    (and under the owner's, where the partner is no member), answers 404 to each of the
+    partner's roles (a POST for the pages that take only a POST, rolled back): a share opens
+    the shared case's granted pages only."""
+    users, kwargs, partnership = world
+    record_kwargs = kwargs.get(name, {})
+    if (
+        name in NOT_THE_OWNERS_RECORD - ROLE_FIRST
+        or name.startswith(PARTNERSHIPS_OWN_PAGES)
+        or "slug" not in record_kwargs
+        or set(record_kwargs) == {"slug"}
+    ):
+        pytest.skip("not a record of the owner's under its address")
+    # A public page of the owner's is public under the owner's address: only the partner's is
+    # asked.
+    slugs = ("partnershire",) if ACCESS[name] == PUBLIC else ("partnershire", partnership.slug)
+    for slug in slugs:
+        url = reverse(name, kwargs={**record_kwargs, "slug": slug})
+        for role in PARTNER_ROLES:
+            client = _client(users[role])
+            response = client.get(url)
+            if response.status_code == 405:
+                response = post_and_roll_back(client, url, {})
+            outcome = _outcome(response)
+            if name in ROLE_FIRST and slug == "partnershire" and role != f"partner {BU}":
+                assert outcome == "403", (name, slug, role)
+            else:
+                assert outcome == "404", (name, slug, role, url)

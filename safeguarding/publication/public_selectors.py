@@ -1,6 +1,11 @@
 """What the public sees of publications (issue 5 items 6 and 7). Every read is scoped to the
 partnership and takes ``today`` so that the lists are right on the day they are viewed.
 
+A joint review of a case shared between two partnerships (ADR 0022) is published once, by the
+partnership that holds the case; it is listed on the partner's public pages too when the share
+grants it (``share_selectors.publication_listed_q``), under the review type the partner
+decided.
+
 "Published in the last 12 months" means: status published, ``publish_on <= today`` and
 ``publish_on > add_calendar_months(today, -12)``. An item published on 26 Nov 2025 is listed up
 to 25 Nov 2026 and moves to the archive on 26 Nov 2026.
@@ -15,6 +20,8 @@ from django.http import Http404
 
 from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.core.calendar import add_calendar_months
+from safeguarding.referrals.models import CaseShare
+from safeguarding.referrals.share_selectors import publication_listed_q
 
 from .models import Publication, PublicationFile, PublicationSettings, Revision
 
@@ -56,7 +63,7 @@ def review_type_label(
 
 def _base(partnership: Partnership) -> QuerySet[Publication]:
     return (
-        Publication.objects.filter(partnership=partnership)
+        Publication.objects.filter(publication_listed_q(partnership))
         .select_related("review__case")
         .prefetch_related(
             Prefetch(
@@ -79,12 +86,12 @@ def published_in_window(*, partnership: Partnership, today: date) -> QuerySet[Pu
     """Every item published in the last 12 months, newest first (one query for the page)."""
     return (
         Publication.objects.filter(
-            partnership=partnership,
+            publication_listed_q(partnership),
             status=Publication.Status.PUBLISHED,
             publish_on__lte=today,
             publish_on__gt=window_start(today),
         )
-        .only("id", "title", "review_type", "publish_on", "form")
+        .only("id", "partnership_id", "title", "review_type", "publish_on", "form")
         .order_by("-publish_on", "-id")
     )
 
@@ -100,13 +107,40 @@ def published_by_type(*, partnership: Partnership, today: date) -> list[dict]:
     in the last 12 months (an empty list means 'none in the past 12 months')."""
     items = list(published_in_window(partnership=partnership, today=today))
     dardr_from = dardr_name_from(partnership)
+    runs = [review_type.value for review_type in partnership.review_types]
+    # A joint review published by the partnership that holds the case is listed under the type
+    # this partnership decided (a CSP's DHR), or its first type.
+    shared = [item for item in items if item.partnership_id != partnership.pk]
+    decided: dict[int, str] = {}
+    if shared:
+        case_of = dict(
+            Publication.objects.filter(pk__in=[item.pk for item in shared]).values_list(
+                "pk", "review__case_id"
+            )
+        )
+        by_case = dict(
+            CaseShare.objects.filter(
+                partner=partnership,
+                state=CaseShare.State.ACCEPTED,
+                case_id__in=case_of.values(),
+            ).values_list("case_id", "decides_review_type")
+        )
+        decided = {pk: by_case.get(case_id, "") for pk, case_id in case_of.items()}
+    section = {
+        item.pk: item.review_type
+        if item.review_type in runs or not runs
+        else decided.get(item.pk)
+        if decided.get(item.pk) in runs
+        else runs[0]
+        for item in items
+    }
     return [
         {
             "type": review_type.value,
             "label": review_type_label(
                 partnership, review_type.value, today, dardr_from=dardr_from
             ),
-            "items": [item for item in items if item.review_type == review_type.value],
+            "items": [item for item in items if section[item.pk] == review_type.value],
         }
         for review_type in partnership.review_types
     ]
@@ -121,7 +155,7 @@ def archive(
 ) -> QuerySet[Publication]:
     """Published items older than the 12-month window, and withdrawn items that remain
     available on request (shown without files)."""
-    qs = Publication.objects.filter(partnership=partnership).filter(
+    qs = Publication.objects.filter(publication_listed_q(partnership)).filter(
         Q(
             status=Publication.Status.PUBLISHED,
             publish_on__isnull=False,
@@ -209,7 +243,7 @@ def publication_file_get_public(
     Never a file of a withdrawn, draft or scheduled item, nor of an earlier revision."""
     try:
         publication = Publication.objects.get(
-            partnership=partnership,
+            publication_listed_q(partnership),
             pk=pk,
             status=Publication.Status.PUBLISHED,
             publish_on__isnull=False,

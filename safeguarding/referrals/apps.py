@@ -42,6 +42,31 @@ class ReferralsConfig(AppConfig):
                     ),
                     template="referrals/email/disagreement_resolved.txt",
                 ),
+                # Sharing a case with another partnership (ADR 0022): the other side's
+                # business unit is told of each step.
+                "case_share.invited": NotificationKind(
+                    label="Another partnership offers to share a case with yours",
+                    subject=(
+                        "{{ owner.name }} offers to share case {{ case.reference }} "
+                        "({{ case.pseudonym }})"
+                    ),
+                    template="referrals/email/case_share_invited.txt",
+                ),
+                "case_share.accepted": NotificationKind(
+                    label="A partnership accepted a case you shared",
+                    subject="{{ share.partner.name }} accepted case {{ case.reference }}",
+                    template="referrals/email/case_share_accepted.txt",
+                ),
+                "case_share.declined": NotificationKind(
+                    label="A partnership declined a case you shared",
+                    subject="{{ share.partner.name }} declined case {{ case.reference }}",
+                    template="referrals/email/case_share_declined.txt",
+                ),
+                "case_share.ended": NotificationKind(
+                    label="The share of a case between two partnerships ended",
+                    subject="Case {{ case.reference }} is no longer shared",
+                    template="referrals/email/case_share_ended.txt",
+                ),
             }
         )
 
@@ -66,5 +91,9 @@ class ReferralsConfig(AppConfig):
                 "decision.signatory_replaced": "Replaced a signatory of a decision who had left",
                 "notification.recorded": "Recorded a notification",
                 "case.summary_downloaded": "Downloaded a case's notification summary",
+                "case_share.invited": "Offered a case to another partnership",
+                "case_share.accepted": "Accepted a case another partnership shared",
+                "case_share.declined": "Declined a case another partnership shared",
+                "case_share.ended": "Ended the share of a case between two partnerships",
             }
         )

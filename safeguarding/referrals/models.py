@@ -254,6 +254,17 @@ class Track(models.Model):
     screening_result = models.CharField(max_length=20, blank=True)
     screening_rules = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A track decided by a partnership the case is shared with (a joint SAR/DHR: the community
+    # safety partnership decides the DHR track of the adults board's case): its business unit
+    # records the decision and its own decision makers sign it. Empty: the case's partnership.
+    # Set by referrals/share_services.py when the share is accepted (ADR 0022).
+    decided_by = models.ForeignKey(
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shared_tracks",
+    )
 
     class Meta:
         ordering = ["review_type"]
@@ -263,6 +274,12 @@ class Track(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} {self.get_review_type_display()}"
+
+    @property
+    def deciding_partnership_id(self) -> int:
+        """The partnership whose business unit records this track's decision and whose decision
+        makers sign it."""
+        return self.decided_by_id or self.case.partnership_id
 
 
 class Outcome(models.TextChoices):
@@ -558,3 +575,102 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_recipient_display()} notified on {self.sent_on:%d %b %Y}"
+
+
+class CaseShare(models.Model):
+    """A case shared by the partnership that holds it (the owner, ``case.partnership``) with a
+    partner partnership (ADR 0022): a joint SAR/DHR decided by the Safeguarding Adults Board
+    and the Community Safety Partnership, or a child who lives in one area and was harmed in
+    another (host and placing authorities).
+
+    The owner's business unit invites; the partner's business unit accepts or declines; either
+    side's business unit can end it. Only an accepted share opens anything, and only what it
+    grants: the case page (pseudonym, screening, decisions: never the referrals or the real
+    identities, which stay with the owner), the decision of one track with the partner's own
+    decision makers (``decides_review_type``), reading the review of the case with its
+    chronology (``grants_review``), and listing its publication on the partner's public page
+    (``grants_publication``). Never deleted: an ended share keeps who ended it, when and why."""
+
+    class Role(models.TextChoices):
+        JOINT_DECISION_BODY = "joint_decision_body", "Joint decision body"
+        HOST_AUTHORITY = "host_authority", "Host authority (where the child lives)"
+        PLACING_AUTHORITY = "placing_authority", "Placing authority"
+
+    class State(models.TextChoices):
+        INVITED = "invited", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        ENDED = "ended", "Ended"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="shares")
+    partner = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="cases_shared_with"
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+    decides_review_type = models.CharField(
+        "Decides the track of",
+        max_length=10,
+        choices=ReviewType.choices,
+        blank=True,
+        help_text="The review type whose decision the partner takes, with its decision makers",
+    )
+    grants_review = models.BooleanField(
+        "Takes part in the review", default=False, help_text="Reads the review and chronology"
+    )
+    grants_publication = models.BooleanField(
+        "Publishes the review too",
+        default=False,
+        help_text="The published review is listed on the partner's public page as well",
+    )
+    note = models.TextField(max_length=2_000, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.INVITED)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(max_length=2_000, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(max_length=2_000, blank=True)
+
+    class Meta:
+        ordering = ["invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "partner"],
+                condition=models.Q(state__in=["invited", "accepted"]),
+                name="case_share_once_per_partner",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "decides_review_type"],
+                condition=models.Q(state__in=["invited", "accepted"])
+                & ~models.Q(decides_review_type=""),
+                name="case_share_one_decider_per_track",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="declined") | ~models.Q(decline_reason=""),
+                name="case_share_decline_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="ended")
+                | (
+                    models.Q(ended_at__isnull=False, ended_by__isnull=False)
+                    & ~models.Q(end_reason="")
+                ),
+                name="case_share_end_has_who_when_why",
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "state"], name="case_share_partner_state")]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} shared with {self.partner}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in (self.State.INVITED, self.State.ACCEPTED)

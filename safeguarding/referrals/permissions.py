@@ -25,3 +25,15 @@ def can_sign_decision(user, decision) -> bool:
     return DecisionSignatory.objects.filter(
         decision=decision, replaced_at__isnull=True, decision_maker__user=user
     ).exists()
+
+
+def owns_case(partnership, case) -> bool:
+    """The partnership holds the case (rather than reaching it through a share, ADR 0022):
+    only the owner screens it, sends it for decision, records notifications and starts its
+    reviews."""
+    return case.partnership_id == partnership.pk
+
+
+def decides_track(partnership, track) -> bool:
+    """The partnership's business unit records this track's decision (ADR 0022)."""
+    return track.deciding_partnership_id == partnership.pk

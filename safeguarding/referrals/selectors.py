@@ -20,7 +20,7 @@ from safeguarding.guidance.default_versions import dhr_test_for
 from safeguarding.guidance.models import Strand
 from safeguarding.guidance.selectors import codes_applying, versions_applying
 
-from . import permissions, screening
+from . import permissions, screening, share_selectors
 from .models import (
     Case,
     Decision,
@@ -174,11 +174,15 @@ def case_list_open(*, partnership: Partnership, limit: int = OPEN_CASE_LIMIT) ->
 
 
 def case_get_for_user(*, user, partnership: Partnership, pk: int) -> Case:
-    """One case of the partnership; 404 outside it and for members who do not see cases."""
+    """One case of the partnership, or one shared with it by an accepted share (ADR 0022);
+    404 outside them and for members who do not see cases. Whether ``partnership`` owns the
+    case or reaches it through a share: ``share_selectors.case_share_accepted``."""
     if not permissions.can_view_referrals(user, partnership):
         raise Http404("No such case")
     try:
-        return Case.objects.get(partnership=partnership, pk=pk)
+        return Case.objects.select_related("partnership").get(
+            share_selectors.case_visible_q(partnership), pk=pk
+        )
     except Case.DoesNotExist:
         raise Http404("No such case") from None
 
@@ -252,7 +256,7 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
     listed with the disagreements, not counted."""
     tracks = list(
         Track.objects.filter(case=case)
-        .select_related("decision")
+        .select_related("decision", "decided_by")
         .prefetch_related(
             Prefetch(
                 "decision__signatures",
@@ -278,14 +282,18 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
         )
         .order_by("review_type")
     )
-    makers_by_type: dict[str, list[DecisionMaker]] = {}
+    # Who would sign a decision not recorded yet: the decision makers named now by the
+    # partnership that decides the track (the case's, or a partner it was shared with: ADR
+    # 0022); a recorded decision keeps its own signatories (ADR 0019).
+    makers_by_type: dict[tuple[int, str], list[DecisionMaker]] = {}
     makers_by_decision: dict[int, list[DecisionMaker]] = {}
-    undecided = {t.review_type for t in tracks if getattr(t, "decision", None) is None}
-    if undecided:  # who would sign a decision not recorded yet: the decision makers named now
+    undecided = [t for t in tracks if getattr(t, "decision", None) is None]
+    if undecided:
         for maker in DecisionMaker.objects.filter(
-            partnership_id=case.partnership_id, review_type__in=undecided
+            partnership_id__in={t.decided_by_id or case.partnership_id for t in undecided},
+            review_type__in={t.review_type for t in undecided},
         ).select_related("user"):
-            makers_by_type.setdefault(maker.review_type, []).append(maker)
+            makers_by_type.setdefault((maker.partnership_id, maker.review_type), []).append(maker)
     if tracks:
         for row in _current_signatories(
             DecisionSignatory.objects.filter(decision__track__case=case)
@@ -293,6 +301,7 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
             makers_by_decision.setdefault(row.decision_id, []).append(row.decision_maker)
     rows = []
     for track in tracks:
+        track.case = case  # who decides it reads the case's partnership: no query per track
         decision = getattr(track, "decision", None)
         disagreements = list(decision.disagreements.all()) if decision else []
         rows.append(
@@ -305,7 +314,9 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
                     else [],
                     makers_by_decision.get(decision.pk, [])
                     if decision
-                    else makers_by_type.get(track.review_type, []),
+                    else makers_by_type.get(
+                        (track.decided_by_id or case.partnership_id, track.review_type), []
+                    ),
                     [d for d in disagreements if d.round == decision.round] if decision else [],
                 ),
                 disagreements=disagreements,
@@ -316,7 +327,9 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
 
 def track_get(*, case: Case, pk: int) -> Track:
     try:
-        return Track.objects.select_related("case", "case__partnership").get(case=case, pk=pk)
+        return Track.objects.select_related("case", "case__partnership", "decided_by").get(
+            case=case, pk=pk
+        )
     except Track.DoesNotExist:
         raise Http404("No such track") from None
 
@@ -446,12 +459,13 @@ def notifications_needed(
 
 
 def decision_get_for_user(*, user, partnership: Partnership, pk: int) -> Decision:
-    """One decision of the partnership, for those who see cases and for its named decision
-    makers; 404 for anyone else."""
+    """One decision of a case the partnership owns or reaches through an accepted share
+    (ADR 0022), for those who see cases and for its named decision makers; 404 for anyone
+    else."""
     try:
-        decision = Decision.objects.select_related("track", "track__case").get(
-            track__case__partnership=partnership, pk=pk
-        )
+        decision = Decision.objects.select_related(
+            "track", "track__case", "track__case__partnership", "track__decided_by"
+        ).get(share_selectors.case_visible_q(partnership, "track__case__"), pk=pk)
     except Decision.DoesNotExist:
         raise Http404("No such decision") from None
     if not (
@@ -530,7 +544,7 @@ def decision_maker_choices_for(*, decision: Decision) -> QuerySet[DecisionMaker]
     track = decision.track
     return (
         DecisionMaker.objects.filter(
-            partnership_id=track.case.partnership_id,
+            partnership_id=track.deciding_partnership_id,
             review_type=track.review_type,
             user__is_active=True,
         )
@@ -554,10 +568,12 @@ def decision_disagreements(*, decision: Decision) -> list[Disagreement]:
 
 
 def disagreement_list_open(*, partnership: Partnership) -> list[Disagreement]:
-    """The partnership's disagreements the business unit has still to resolve, oldest first.
-    One query."""
+    """The disagreements the partnership's business unit has still to resolve (with decisions
+    of the tracks it decides, ADR 0022), oldest first. One query."""
     return list(
-        Disagreement.objects.filter(decision__track__case__partnership=partnership, resolution="")
+        Disagreement.objects.filter(
+            share_selectors.decided_here_q(partnership, "decision__track__"), resolution=""
+        )
         .select_related("decision__track__case")
         .order_by("raised_at", "id")
     )
@@ -579,7 +595,7 @@ def track_signatories(*, track: Track) -> list[SignatoryRow]:
 def _decision_makers(track: Track) -> list[DecisionMaker]:
     return list(
         DecisionMaker.objects.filter(
-            partnership_id=track.case.partnership_id, review_type=track.review_type
+            partnership_id=track.deciding_partnership_id, review_type=track.review_type
         ).select_related("user")
     )
 
@@ -591,8 +607,10 @@ def decisions_awaiting_signature(
     in at least one of the capacities they are named for, oldest first. One query."""
     if not getattr(user, "is_authenticated", False):
         return []
+    # The decisions ``partnership`` takes: its own cases' tracks and the shared tracks given to
+    # it (ADR 0022); its decision makers sign only those.
     decisions = Decision.objects.filter(
-        track__case__partnership=partnership,
+        share_selectors.decided_here_q(partnership, "track__"),
         state__in=[Decision.State.AWAITING_SIGNATURES, Decision.State.DISPUTED],
     )
     if case is not None:

@@ -497,7 +497,7 @@ def decision_record(
             action="decision.recorded",
             actor=actor,
             target=decision,
-            partnership=track.case.partnership,
+            partnership=_deciding(track),
             payload={"outcome": outcome, "round": decision.round},
         )
         _ask_to_sign(
@@ -506,11 +506,19 @@ def decision_record(
     return decision
 
 
+def _deciding(track: Track) -> Partnership:
+    """The partnership that decides the track: the case's, or the partner a shared track was
+    given to (ADR 0022). Its decision makers sign, its business unit hears of disagreements,
+    and its pages are the ones linked."""
+    return track.decided_by or track.case.partnership
+
+
 def _named(track: Track) -> list[DecisionMaker]:
-    """The decision makers the partnership names now for the track's review type."""
+    """The decision makers named now for the track's review type by the partnership that
+    decides it (ADR 0022)."""
     return list(
         DecisionMaker.objects.filter(
-            partnership_id=track.case.partnership_id, review_type=track.review_type
+            partnership_id=track.deciding_partnership_id, review_type=track.review_type
         ).select_related("user")
     )
 
@@ -527,7 +535,7 @@ def _makers(decision: Decision) -> list[DecisionMaker]:
 
 
 def _decision_url(decision: Decision) -> str:
-    return reverse("referrals:sign", args=[decision.track.case.partnership.slug, decision.pk])
+    return reverse("referrals:sign", args=[_deciding(decision.track).slug, decision.pk])
 
 
 def _ask_to_sign(decision: Decision, users: list, *, occasion: str) -> None:
@@ -537,7 +545,7 @@ def _ask_to_sign(decision: Decision, users: list, *, occasion: str) -> None:
     notify(
         kind="decision.awaiting_signature",
         recipients=users,
-        partnership=case.partnership,
+        partnership=_deciding(decision.track),
         subject_object=decision,
         context={"case": case, "track": decision.track, "decision": decision},
         link=_decision_url(decision),
@@ -548,13 +556,14 @@ def _ask_to_sign(decision: Decision, users: list, *, occasion: str) -> None:
 def _tell_business_unit(disagreement: Disagreement, *, kind: str, also=()) -> None:
     decision = disagreement.decision
     case = decision.track.case
+    deciding = _deciding(decision.track)
     notify(
         kind=kind,
         recipients=[
-            *user_list_with_role(partnership=case.partnership, role=Role.BUSINESS_UNIT),
+            *user_list_with_role(partnership=deciding, role=Role.BUSINESS_UNIT),
             *also,
         ],
-        partnership=case.partnership,
+        partnership=deciding,
         subject_object=decision,
         context={
             "case": case,
@@ -564,10 +573,10 @@ def _tell_business_unit(disagreement: Disagreement, *, kind: str, also=()) -> No
         },
         link=reverse(
             "referrals:disagreement_resolve",
-            args=[case.partnership.slug, decision.pk, disagreement.pk],
+            args=[deciding.slug, decision.pk, disagreement.pk],
         )
         if disagreement.is_open
-        else reverse("referrals:case", args=[case.partnership.slug, case.pk]) + "#decisions",
+        else reverse("referrals:case", args=[deciding.slug, case.pk]) + "#decisions",
         dedupe_key=f"disagreement:{disagreement.pk}:{kind}",
     )
 
@@ -577,7 +586,6 @@ def decision_sign(*, decision: Decision, user) -> Decision:
     when all the partnership's named decision makers have signed (or a disagreement was
     resolved with the decision standing without their signature) and no disagreement is open."""
     track = decision.track
-    case = track.case
     makers = _makers(decision)
     if not makers:
         raise ServiceError("The partnership has not named decision makers for this review type")
@@ -602,7 +610,7 @@ def decision_sign(*, decision: Decision, user) -> Decision:
         if not new:
             raise ServiceError("You have already signed this decision")
         # The role they sign in (lead or delegate, for whom), docs/rules.md §partnership-roles.
-        held = signature_capacity(user=user, partnership=case.partnership, on=timezone.localdate())
+        held = signature_capacity(user=user, partnership=_deciding(track), on=timezone.localdate())
         for maker in new:
             Signature.objects.create(
                 decision=decision,
@@ -616,7 +624,7 @@ def decision_sign(*, decision: Decision, user) -> Decision:
                 action="decision.signed",
                 actor=user,
                 target=decision,
-                partnership=case.partnership,
+                partnership=_deciding(track),
                 payload={"capacity": maker.capacity, **capacity_payload(held)},
             )
         _finalise_if_complete(decision, makers, user)
@@ -688,7 +696,7 @@ def decision_decline(*, decision: Decision, user, kind: str, reason: str) -> Dis
             action=DECISION_MAKER_OBJECTIONS[Disagreement.Kind(kind)],
             actor=user,
             target=decision,
-            partnership=track.case.partnership,
+            partnership=_deciding(track),
             payload={
                 "capacity": disagreement.capacity,
                 "reason": reason[: objections.AUDIT_REASON_CHARACTERS],
@@ -755,7 +763,7 @@ def disagreement_resolve(
                 action="decision.disagreement_resolved",
                 actor=actor,
                 target=decision,
-                partnership=decision.track.case.partnership,
+                partnership=_deciding(decision.track),
                 payload=objections.resolution_payload(item),
             )
         if resolution == Disagreement.Resolution.CHANGE:
@@ -801,11 +809,11 @@ def decision_signatory_replace(
     reason = reason.strip()
     decision = signatory.decision
     track = decision.track
-    case = track.case
-    if not can_record_decisions(actor, case.partnership):
+    deciding = _deciding(track)  # the case's partnership, or the partner deciding it (ADR 0022)
+    if not can_record_decisions(actor, deciding):
         raise ServiceError("Only the business unit can replace a decision's signatories")
     if (
-        decision_maker.partnership_id != case.partnership_id
+        decision_maker.partnership_id != deciding.pk
         or decision_maker.review_type != track.review_type
         or decision_maker.archived_at is not None
         or not decision_maker.user.is_active
@@ -859,7 +867,7 @@ def decision_signatory_replace(
             action="decision.signatory_replaced",
             actor=actor,
             target=decision,
-            partnership=case.partnership,
+            partnership=deciding,
             payload={
                 "from": {"capacity": leaving.capacity, "user_id": leaving.user_id},
                 "to": {"capacity": decision_maker.capacity, "user_id": decision_maker.user_id},
@@ -880,7 +888,7 @@ def _finalise(decision: Decision, user) -> None:
         action="decision.finalised",
         actor=user,
         target=decision,
-        partnership=case.partnership,
+        partnership=_deciding(track),
         payload={"outcome": decision.outcome},
     )
     label = _case_label(case)

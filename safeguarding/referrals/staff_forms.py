@@ -4,7 +4,7 @@ services.py, whose ServiceError the views show on the matching field."""
 
 from django import forms
 
-from safeguarding.accounts.models import Partnership
+from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.core.forms import GovukDateField, GovukForm
 
 from . import screening
@@ -376,5 +376,112 @@ class BecameAwareForm(GovukForm):
         error_messages={
             "required": "Enter how you know the date",
             "max_length": "Reason must be 500 characters or fewer",
+        },
+    )
+
+
+# Sharing a case with another partnership (ADR 0022) ------------------------------------------
+
+
+class CaseShareForm(GovukForm):
+    """The owner's business unit offers the case to another partnership, saying what it
+    grants. Which combinations are allowed is checked by share_services.case_share_invite."""
+
+    partner = forms.ModelChoiceField(
+        label="Partnership to share the case with",
+        queryset=Partnership.objects.none(),
+        empty_label="Choose a partnership",
+        error_messages={
+            "required": "Choose the partnership to share the case with",
+            "invalid_choice": "Choose a partnership from the list",
+        },
+    )
+    role = forms.ChoiceField(
+        label="Its role in the case",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the partnership's role in the case",
+            "invalid_choice": "Select the partnership's role in the case",
+        },
+    )
+    decides_review_type = forms.ChoiceField(
+        label="Does it decide one of the review types?",
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Its business unit records that decision and its own decision makers sign "
+        "it, for example the community safety partnership for a Domestic Homicide Review. It "
+        "then takes part in the review, and its decision makers sign it off too",
+        error_messages={"invalid_choice": "Select a review type from the list"},
+    )
+    grants_review = forms.BooleanField(
+        label="It takes part in the review: its business unit and partner leads read the review "
+        "and its chronology",
+        required=False,
+    )
+    grants_publication = forms.BooleanField(
+        label="The published review is listed on its public page too",
+        required=False,
+    )
+    note = forms.CharField(
+        label="Message to its business unit",
+        required=False,
+        max_length=2_000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Use the case's pseudonym, not real names",
+        error_messages={"max_length": "The message must be 2,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, partners, **kwargs):
+        from .models import CaseShare
+
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners
+        self.fields["role"].choices = CaseShare.Role.choices
+        self.fields["decides_review_type"].choices = [
+            ("", "No, it does not decide a review type"),
+            *[(t.value, t.label) for t in ReviewType],
+        ]
+
+
+class CaseShareAnswerForm(GovukForm):
+    """The partner's business unit accepts or declines a case offered to it."""
+
+    answer = forms.ChoiceField(
+        label="Does your partnership accept the case?",
+        widget=forms.RadioSelect,
+        choices=[("accept", "Yes, accept it"), ("decline", "No, decline it")],
+        error_messages={
+            "required": "Select whether your partnership accepts the case",
+            "invalid_choice": "Select whether your partnership accepts the case",
+        },
+    )
+    reason = forms.CharField(
+        label="If you decline, why?",
+        required=False,
+        max_length=2_000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The other partnership's business unit is told",
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("answer") == "decline" and not cleaned.get("reason"):
+            self.add_error("reason", "Enter why your partnership declines")
+        return cleaned
+
+
+class CaseShareEndForm(GovukForm):
+    reason = forms.CharField(
+        label="Why does the share end?",
+        max_length=2_000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The other partnership's business unit is told",
+        error_messages={
+            "required": "Enter why the share ends",
+            "max_length": "The reason must be 2,000 characters or fewer",
         },
     )

@@ -29,6 +29,15 @@ urlpatterns = [
         views.notification_summary,
         name="notification_summary",
     ),
+    # Sharing a case with another partnership (ADR 0022)
+    path("cases/<int:pk>/sharing/", views.case_shares, name="case_shares"),
+    path(
+        "cases/<int:pk>/sharing/<int:share_pk>/end/",
+        views.case_share_end,
+        name="case_share_end",
+    ),
+    path("shared-cases/", views.shares, name="shares"),
+    path("shared-cases/<int:pk>/", views.share_answer, name="share_answer"),
     path("decisions/<int:pk>/sign/", views.decision_sign, name="sign"),
     path("decisions/<int:pk>/decline/", views.decision_decline, name="decline"),
     path(

@@ -11,6 +11,7 @@ decisions they are named for; everything else is for the business unit.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,11 +26,14 @@ from safeguarding.core.forms import GovukForm
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
 
-from . import permissions, selectors, services
-from .models import Decision, Notification, Status
+from . import permissions, selectors, services, share_selectors, share_services
+from .models import CaseShare, Decision, Notification, Status
 from .screening import ScreeningFactsError
 from .staff_forms import (
     BecameAwareForm,
+    CaseShareAnswerForm,
+    CaseShareEndForm,
+    CaseShareForm,
     DecisionForm,
     DisagreementForm,
     DisagreementResolveForm,
@@ -83,8 +87,10 @@ def _case(request, slug: str, pk: int, predicate=None, message=BUSINESS_UNIT_ONL
     return _record(request, slug, pk, selectors.case_get_for_user, predicate, message)
 
 
-def _case_url(case) -> str:
-    return reverse("referrals:case", args=[case.partnership.slug, case.pk])
+def _case_url(case, partnership=None) -> str:
+    """The case's page under ``partnership`` (the address the user came by: a partner reaches
+    a shared case under its own), or under the case's own partnership."""
+    return reverse("referrals:case", args=[(partnership or case.partnership).slug, case.pk])
 
 
 # Triage ----------------------------------------------------------------------------------------
@@ -263,14 +269,26 @@ def case_detail(request, slug: str, pk: int):
     awaiting = selectors.decisions_awaiting_signature(
         user=request.user, partnership=partnership, case=case
     )
-    can_act = permissions.can_screen(request.user, partnership)
+    # A partner reaching the case through a share (ADR 0022) sees the screening and every
+    # track's decision, and acts on the tracks it decides only; referrals stay the owner's.
+    owns = permissions.owns_case(partnership, case)
+    is_business_unit = permissions.can_screen(request.user, partnership)
+    can_act = is_business_unit and owns
+    tracks = selectors.case_tracks(case=case)
     return render(
         request,
         "referrals/staff/case_detail.html",
         {
             "partnership": partnership,
             "case": case,
-            "referrals": selectors.case_referrals(case=case),
+            "referrals": selectors.case_referrals(case=case) if owns else [],
+            "owns": owns,
+            "share": share_selectors.case_share_accepted(case=case, partnership=partnership),
+            "decided_here": {
+                row.track.pk
+                for row in tracks
+                if is_business_unit and permissions.decides_track(partnership, row.track)
+            },
             "screening": screening,
             "screening_rows": selectors.screening_rows(
                 result=screening.result, partnership=partnership
@@ -279,7 +297,7 @@ def case_detail(request, slug: str, pk: int):
                 result=screening.result, notifications=notifications
             ),
             "notifications": notifications,
-            "tracks": selectors.case_tracks(case=case),
+            "tracks": tracks,
             "awaiting_my_signature": awaiting,
             "awaiting_ids": {decision.pk for decision in awaiting},
             "milestones": list(clock_selectors.milestone_list_for_subject(subject=case)),
@@ -292,7 +310,7 @@ def case_detail(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def case_screening(request, slug: str, pk: int):
-    partnership, case = _case(request, slug, pk, permissions.can_screen)
+    partnership, case = _owner_case(request, slug, pk)
     form = ScreeningFactsForm(_posted(request), facts=case.facts)
     if request.method == "POST" and form.is_valid():
         try:
@@ -313,7 +331,7 @@ def case_screening(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def case_send_for_decision(request, slug: str, pk: int):
-    partnership, case = _case(request, slug, pk, permissions.can_screen)
+    partnership, case = _owner_case(request, slug, pk)
     screening = selectors.case_screening(case=case)
     rows = {
         row.review_type: row
@@ -345,7 +363,7 @@ def case_send_for_decision(request, slug: str, pk: int):
         else:
             names = ", ".join(track.get_review_type_display() for track in tracks)
             messages.success(request, f"Sent for decision: {names}")
-            return redirect(f"{_case_url(case)}#decisions")
+            return redirect(f"{_case_url(case, partnership)}#decisions")
     return render(
         request,
         "referrals/staff/send_for_decision.html",
@@ -367,6 +385,8 @@ def case_send_for_decision(request, slug: str, pk: int):
 def decision_record(request, slug: str, pk: int, track_pk: int):
     partnership, case = _case(request, slug, pk, permissions.can_record_decisions)
     track = selectors.track_get(case=case, pk=track_pk)
+    if not permissions.decides_track(partnership, track):
+        raise PermissionDenied(_decided_elsewhere(track))
     decision = Decision.objects.filter(track=track).first()
     signatories = (
         selectors.decision_signatories(decision=decision)
@@ -421,7 +441,7 @@ def decision_record(request, slug: str, pk: int, track_pk: int):
                     "nobody can sign it yet"
                 )
             messages.success(request, message)
-            return redirect(f"{_case_url(case)}#decisions")
+            return redirect(f"{_case_url(case, partnership)}#decisions")
     return render(
         request,
         "referrals/staff/decision_form.html",
@@ -459,7 +479,7 @@ def decision_sign(request, slug: str, pk: int):
             else:
                 message = "You signed the decision. It is final when the others have signed"
             messages.success(request, message)
-            return redirect(f"{_case_url(case)}#decisions")
+            return redirect(f"{_case_url(case, partnership)}#decisions")
     signatories = selectors.decision_signatories(decision=decision)
     mine = [row for row in signatories if row.decision_maker.user_id == request.user.pk]
     already_signed = any(row.signature is not None for row in mine)
@@ -485,6 +505,14 @@ def decision_sign(request, slug: str, pk: int):
             "my_disagreement": my_disagreement,
             "can_sign_now": can_sign_now,
         },
+    )
+
+
+def _decided_elsewhere(track) -> str:
+    deciding = track.decided_by or track.case.partnership
+    return (
+        f"{deciding.name} decides the {track.get_review_type_display()} for this case: its "
+        "business unit records the decision and its decision makers sign it"
     )
 
 
@@ -538,6 +566,8 @@ def disagreement_resolve(request, slug: str, pk: int, disagreement_pk: int):
     disagreement = selectors.disagreement_get(decision=decision, pk=disagreement_pk)
     if not permissions.can_record_decisions(request.user, partnership):
         raise PermissionDenied(BUSINESS_UNIT_ONLY)
+    if not permissions.decides_track(partnership, decision.track):
+        raise PermissionDenied(_decided_elsewhere(decision.track))
     case = decision.track.case
     form = DisagreementResolveForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -549,7 +579,7 @@ def disagreement_resolve(request, slug: str, pk: int, disagreement_pk: int):
             _show_service_error(form, error)
         else:
             messages.success(request, "Resolution recorded. The decision makers have been told")
-            return redirect(f"{_case_url(case)}#decisions")
+            return redirect(f"{_case_url(case, partnership)}#decisions")
     return render(
         request,
         "referrals/staff/disagreement_resolve.html",
@@ -618,7 +648,7 @@ def signatory_replace(request, slug: str, pk: int, decision_maker_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def notification_add(request, slug: str, pk: int):
-    partnership, case = _case(request, slug, pk, permissions.can_record_notifications)
+    partnership, case = _owner_case(request, slug, pk)
     initial = {}
     recipient = request.GET.get("recipient")
     if recipient in Notification.Recipient.values:
@@ -647,7 +677,7 @@ def notification_add(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def case_became_aware(request, slug: str, pk: int):
-    partnership, case = _case(request, slug, pk, permissions.can_screen)
+    partnership, case = _owner_case(request, slug, pk)
     form = BecameAwareForm(_posted(request), initial={"became_aware_on": case.became_aware_on})
     if request.method == "POST" and form.is_valid():
         try:
@@ -669,6 +699,9 @@ def case_became_aware(request, slug: str, pk: int):
 @require_GET
 def notification_summary(request, slug: str, pk: int):
     partnership, case = _case(request, slug, pk)
+    if not permissions.owns_case(partnership, case):
+        # It quotes the referrals, which stay with the partnership that holds the case.
+        raise PermissionDenied(f"Only {case.partnership.name}, which holds the case, sees this")
     text = selectors.notification_summary_text(
         case=case,
         referrals=selectors.case_referrals(case=case),
@@ -695,3 +728,130 @@ def notification_summary(request, slug: str, pk: int):
             "rows": text.count("\n") + 2,
         },
     )
+
+
+# Sharing a case with another partnership (ADR 0022) ------------------------------------------
+
+
+def _owner_case(request, slug: str, pk: int):
+    """A case the partnership holds, for its business unit: a partner that reaches it through
+    a share sees the case (so gets 403, not 404)."""
+    partnership, case = _case(request, slug, pk, permissions.can_screen)
+    if not permissions.owns_case(partnership, case):
+        raise PermissionDenied(
+            f"Only {case.partnership.name}, which holds the case, can do this: the case is "
+            "shared with your partnership"
+        )
+    return partnership, case
+
+
+@require_http_methods(["GET", "POST"])
+def case_shares(request, slug: str, pk: int):
+    """Who the case is shared with, and the form to share it with another partnership."""
+    partnership, case = _owner_case(request, slug, pk)
+    partners = share_selectors.share_partner_choices(case=case)
+    form = CaseShareForm(_posted(request), partners=partners)
+    if request.method == "POST" and form.is_valid():
+        try:
+            share = share_services.case_share_invite(
+                case=case, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Case offered to {share.partner.name}. Its business unit has been told; the "
+                "case reaches it once it accepts",
+            )
+            return redirect(reverse("referrals:case_shares", args=[partnership.slug, case.pk]))
+    return render(
+        request,
+        "referrals/staff/case_shares.html",
+        {
+            "partnership": partnership,
+            "case": case,
+            "shares": share_selectors.case_share_list_for_case(case=case),
+            "form": form,
+            "has_partners": partners.exists(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def case_share_end(request, slug: str, pk: int, share_pk: int):
+    """Either side's business unit ends a share (the owner also withdraws an invitation)."""
+    partnership, case = _case(request, slug, pk, permissions.can_screen)
+    share = share_selectors.case_share_get(case=case, pk=share_pk)
+    if not (permissions.owns_case(partnership, case) or share.partner_id == partnership.pk):
+        raise Http404("No such share")
+    form = CaseShareEndForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            share_services.case_share_end(
+                share=share, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(request, f"The share with {share.partner.name} has ended")
+            if permissions.owns_case(partnership, case):
+                return redirect(reverse("referrals:case_shares", args=[partnership.slug, case.pk]))
+            return redirect(reverse("referrals:shares", args=[partnership.slug]))
+    return render(
+        request,
+        "referrals/staff/case_share_end.html",
+        {"partnership": partnership, "case": case, "share": share, "form": form},
+    )
+
+
+@require_GET
+def shares(request, slug: str):
+    """Cases other partnerships offered to this one: waiting for an answer, and accepted."""
+    partnership = _for_readers(request, slug)
+    return render(
+        request,
+        "referrals/staff/shares.html",
+        {
+            "partnership": partnership,
+            "shares": share_selectors.case_share_list_for_partner(partnership=partnership),
+            "can_answer": permissions.can_screen(request.user, partnership),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def share_answer(request, slug: str, pk: int):
+    """The partner's business unit accepts or declines a case offered to it."""
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    share = share_selectors.case_share_get_for_user(
+        user=request.user, partnership=partnership, pk=pk
+    )
+    if not permissions.can_screen(request.user, partnership):
+        raise PermissionDenied(BUSINESS_UNIT_ONLY)
+    form = CaseShareAnswerForm(_posted(request))
+    if request.method == "POST" and share.state == CaseShare.State.INVITED and form.is_valid():
+        try:
+            if form.cleaned_data["answer"] == "accept":
+                share_services.case_share_accept(share=share, actor=request.user)
+            else:
+                share_services.case_share_decline(
+                    share=share, reason=form.cleaned_data["reason"], actor=request.user
+                )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            if form.cleaned_data["answer"] == "accept":
+                messages.success(request, "You accepted the case. It is in your list of cases")
+                return redirect(_case_in(partnership, share.case))
+            messages.success(request, "You declined the case. The other partnership is told")
+            return redirect(reverse("referrals:shares", args=[partnership.slug]))
+    return render(
+        request,
+        "referrals/staff/share_answer.html",
+        {"partnership": partnership, "share": share, "case": share.case, "form": form},
+    )
+
+
+def _case_in(partnership, case) -> str:
+    return reverse("referrals:case", args=[partnership.slug, case.pk])

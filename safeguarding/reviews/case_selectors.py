@@ -13,6 +13,7 @@ from safeguarding.accounts.models import Agency, Partnership, ReviewType
 from safeguarding.clock.models import Milestone, subject_type_for
 from safeguarding.referrals.models import Case, Referral, Status, Track
 from safeguarding.referrals.permissions import can_view_referrals
+from safeguarding.referrals.share_selectors import case_visible_q
 
 from .models import AgencyRequest, Review
 from .running import selectors as running_selectors
@@ -52,13 +53,18 @@ def case_search_for_user(*, user, partnership: Partnership, search: CaseSearch) 
     however many reviews, referrals or agencies match, and the page's queries do not grow with
     the rows.
     """
-    reviews = running_selectors.review_list_for_user(user=user, partnership=partnership)
-    cases = Case.objects.filter(partnership=partnership)
+    reviews = running_selectors.review_list_for_user(
+        user=user, partnership=partnership, shared=True
+    )
+    # The partnership's cases and those shared with it by an accepted share (ADR 0022).
+    cases = Case.objects.filter(case_visible_q(partnership))
     sees_cases = can_view_referrals(user, partnership)
     if not sees_cases:
         cases = cases.filter(Exists(reviews.filter(case=OuterRef("pk"))))
     review_of_case = reviews.filter(case=OuterRef("pk"))
-    referral_of_case = Referral.objects.filter(case=OuterRef("pk"))
+    # Referrals stay with the partnership that holds the case: a shared case is not found by
+    # them.
+    referral_of_case = Referral.objects.filter(case=OuterRef("pk"), partnership=partnership)
     if search.text:
         text = search.text.strip()
         match = Q(reference__icontains=text) | Q(pseudonym__icontains=text)
@@ -141,7 +147,9 @@ def case_counts_for_user(*, user, partnership: Partnership, today: datetime.date
         .order_by()
         .count()
     )
-    reviews = running_selectors.review_list_for_user(user=user, partnership=partnership)
+    reviews = running_selectors.review_list_for_user(
+        user=user, partnership=partnership, shared=True
+    )
     by_stage = dict(
         reviews.order_by().values("stage").annotate(n=Count("id")).values_list("stage", "n")
     )

@@ -35,7 +35,12 @@ def can_manage_review(user, review: Review) -> bool:
     return is_business_unit(user, review.partnership)
 
 
-def can_view_review(user, review: Review) -> bool:
+def can_view_review(user, review: Review, partnership=None) -> bool:
+    """``partnership``: the address the user came by. Under a partnership the review's case is
+    shared with (an accepted share granting the review, checked by the scoped selector: ADR
+    0018) its business unit and partner leads read the review; nobody else there does."""
+    if partnership is not None and partnership.pk != review.partnership_id:
+        return is_business_unit(user, partnership) or is_partner_lead(user, partnership)
     partnership = review.partnership
     if is_business_unit(user, partnership) or is_partner_lead(user, partnership):
         return True

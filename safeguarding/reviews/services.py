@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import ReviewType
+from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
 from safeguarding.clock.models import Event
@@ -77,27 +77,34 @@ def _ready_for_sign_off(review: Review) -> None:
     """Tell the decision makers who sign the review off (those named for its review types who
     are still members of the partnership) that it waits for their signature: once per round of
     signatures (a reopened review is signed again)."""
-    types = sorted({track.review_type for track in review.tracks.all()})
-    makers = (
-        DecisionMaker.objects.filter(
-            partnership=review.partnership,
-            review_type__in=types,
-            user__memberships__partnership=review.partnership,
-        )
-        .select_related("user")
-        .order_by("review_type", "capacity")
-        .distinct()
-    )
+    # Each track's decision makers are those of the partnership that decided it: a joint
+    # review of a shared case is signed off by both bodies, each told under its own address
+    # (ADR 0022).
+    types_by_partnership: dict[int, set[str]] = {}
+    for track in review.tracks.select_related("decided_by"):
+        deciding = track.decided_by_id or review.partnership_id
+        types_by_partnership.setdefault(deciding, set()).add(track.review_type)
     round_ = review.reopenings.count() + 1
-    notify(
-        kind="review.ready_for_sign_off",
-        recipients=[maker.user for maker in makers],
-        partnership=review.partnership,
-        subject_object=review,
-        context={"review": review, "round": round_},
-        link=reverse("reviews:sign_off", args=[review.partnership.slug, review.pk]),
-        dedupe_key=f"review:{review.pk}:ready_for_sign_off:{round_}",
-    )
+    for partnership in Partnership.objects.filter(pk__in=types_by_partnership).order_by("pk"):
+        makers = (
+            DecisionMaker.objects.filter(
+                partnership=partnership,
+                review_type__in=sorted(types_by_partnership[partnership.pk]),
+                user__memberships__partnership=partnership,
+            )
+            .select_related("user")
+            .order_by("review_type", "capacity")
+            .distinct()
+        )
+        notify(
+            kind="review.ready_for_sign_off",
+            recipients=[maker.user for maker in makers],
+            partnership=partnership,
+            subject_object=review,
+            context={"review": review, "round": round_},
+            link=reverse("reviews:sign_off", args=[partnership.slug, review.pk]),
+            dedupe_key=f"review:{review.pk}:ready_for_sign_off:{round_}",
+        )
 
 
 def _rapid_review_sent(review: Review, actor) -> None:

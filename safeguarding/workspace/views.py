@@ -13,6 +13,7 @@ from safeguarding.accounts.permissions import is_administrator, is_business_unit
 from safeguarding.clock.selectors import milestone_dashboard
 from safeguarding.public_site import selectors as public_selectors
 from safeguarding.referrals import selectors as referral_selectors
+from safeguarding.referrals import share_selectors
 from safeguarding.referrals.models import Status
 from safeguarding.referrals.permissions import can_view_referrals
 from safeguarding.reviews import case_selectors
@@ -82,6 +83,9 @@ def partnership_home(request, slug: str):
             partnership=partnership
         )[Status.NEW]
     if business_unit:
+        context["shares_waiting"] = share_selectors.case_share_waiting_count(
+            partnership=partnership
+        )
         context["disagreements_to_resolve"] = referral_selectors.disagreement_list_open(
             partnership=partnership
         )

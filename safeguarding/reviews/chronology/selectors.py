@@ -13,6 +13,7 @@ from django.db.models.functions import Cast
 from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.referrals.share_selectors import review_visible_q
 
 from ..models import (
     AgencyRequest,
@@ -58,13 +59,17 @@ def chronology_get_for_user(*, user, partnership: Partnership, pk: int) -> Chron
     agency was asked for a chronology (their own rows); 404 for anyone else, whether or not the
     review exists (ADR 0010)."""
     try:
+        # The chronology is one: a partnership the case is shared with by an accepted share
+        # granting the review reads it too, every agency's rows (ADR 0022).
         review = Review.objects.select_related("case", "partnership").get(
-            partnership=partnership, pk=pk
+            review_visible_q(partnership), pk=pk
         )
     except Review.DoesNotExist:
         raise Http404("No such review") from None
-    if can_view_review(user, review):
+    if can_view_review(user, review, partnership):
         return Chronology(review=review, scope=None)
+    if review.partnership_id != partnership.pk:
+        raise Http404("No such review")
     own = contributor_agency_ids(user, review)
     if not own:
         raise Http404("No such review")

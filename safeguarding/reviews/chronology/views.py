@@ -48,23 +48,25 @@ def _chronology(request, slug: str, pk: int):
     return partnership, chronology.review, chronology.scope
 
 
-def _review_url(review) -> str | None:
+def _review_url(review, partnership=None) -> str | None:
+    """The review's page under ``partnership`` (the address the user came by: a partnership
+    the case is shared with reads the chronology under its own, ADR 0022)."""
     try:
-        return reverse("reviews:detail", args=[review.partnership.slug, review.pk])
+        return reverse("reviews:detail", args=[(partnership or review.partnership).slug, review.pk])
     except NoReverseMatch:
         return None
 
 
-def _chronology_url(review) -> str:
-    return reverse("reviews:chronology", args=[review.partnership.slug, review.pk])
+def _chronology_url(review, partnership=None) -> str:
+    return reverse("reviews:chronology", args=[(partnership or review.partnership).slug, review.pk])
 
 
 def _base_context(request, partnership, review) -> dict:
     return {
         "partnership": partnership,
         "review": review,
-        "review_url": _review_url(review),
-        "own_agency_only": not can_view_review(request.user, review),
+        "review_url": _review_url(review, partnership),
+        "own_agency_only": not can_view_review(request.user, review, partnership),
     }
 
 
@@ -76,8 +78,11 @@ def _filters(request, review, scope):
     return form, form.filters(), agencies, people
 
 
-def _wants_real_names(request, partnership) -> bool:
-    return request.GET.get("names") == "real" and can_view_identities(request.user, partnership)
+def _wants_real_names(request, review) -> bool:
+    # The identities stay with the partnership that holds the case (ADR 0022).
+    return request.GET.get("names") == "real" and can_view_identities(
+        request.user, review.partnership
+    )
 
 
 def _filters_text(filters: selectors.Filters, agencies, people) -> str:
@@ -104,7 +109,7 @@ def _filters_text(filters: selectors.Filters, agencies, people) -> str:
 def merged(request, slug: str, pk: int):
     partnership, review, scope = _chronology(request, slug, pk)
     form, filters, agencies, _people = _filters(request, review, scope)
-    personalised = _wants_real_names(request, partnership)
+    personalised = _wants_real_names(request, review)
     if personalised:
         services.chronology_identities_shown(review=review, actor=request.user)
 
@@ -172,7 +177,7 @@ def merged(request, slug: str, pk: int):
             "real_query": real_query.urlencode(),
             "personalised": personalised,
             "own_agency_only": scope is not None,
-            "can_view_identities": can_view_identities(request.user, partnership),
+            "can_view_identities": can_view_identities(request.user, review.partnership),
             "can_add": services.can_add_chronology(request.user, review),
             "agency_count": len(agencies),
             "export_formats": [
@@ -192,7 +197,7 @@ def export(request, slug: str, pk: int):
     if fmt not in exports.FORMATS:
         raise Http404("Choose a format: xlsx, docx or pdf")
     _form, filters, agencies, people = _filters(request, review, scope)
-    personalised = _wants_real_names(request, partnership)
+    personalised = _wants_real_names(request, review)
     qs = selectors.entries(review=review, scope=scope, filters=filters)
     summary = selectors.summary(qs, gap_days=filters.gap_days)
     limit = exports.MAX_ROWS.get(fmt)
@@ -205,7 +210,7 @@ def export(request, slug: str, pk: int):
         )
         query = request.GET.copy()
         query.pop("format", None)
-        return redirect(f"{_chronology_url(review)}?{query.urlencode()}")
+        return redirect(f"{_chronology_url(review, partnership)}?{query.urlencode()}")
     rows = selectors.export_rows(
         qs,
         personalised=personalised,

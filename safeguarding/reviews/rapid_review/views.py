@@ -59,6 +59,11 @@ def start_rapid_review(request, slug: str, case_pk: int):
     )
     if not is_business_unit(request.user, partnership):
         raise PermissionDenied("Only the business unit can start a rapid review")
+    if case.partnership_id != partnership.pk:
+        # A partner reaching the case through a share does not run its reviews (ADR 0022).
+        raise PermissionDenied(
+            f"Only {case.partnership.name}, which holds the case, can start a rapid review"
+        )
     deadline, span = rapid_review_expected(case)
     error = ""
     if request.method == "POST":

@@ -12,6 +12,7 @@ from safeguarding.accounts.permissions import is_business_unit, is_partner_lead
 from safeguarding.audit.models import AuditEvent
 from safeguarding.clock.models import Milestone, subject_type_for
 from safeguarding.referrals.models import Case, Decision, Track
+from safeguarding.referrals.share_selectors import review_visible_q
 
 from .. import workflow
 from ..models import (
@@ -29,13 +30,18 @@ from ..models import (
 )
 
 
-def review_list_for_user(*, user, partnership: Partnership) -> QuerySet[Review]:
+def review_list_for_user(
+    *, user, partnership: Partnership, shared: bool = False
+) -> QuerySet[Review]:
     """Every review for the business unit and partner leads; otherwise only the reviews the
-    user is appointed to. Archived reviews (records/retention.py) are not listed."""
-    reviews = Review.objects.filter(
-        partnership=partnership, archived_at__isnull=True
-    ).select_related("case")
-    if not (is_business_unit(user, partnership) or is_partner_lead(user, partnership)):
+    user is appointed to. Archived reviews (records/retention.py) are not listed.
+    ``shared``: with the business unit and partner leads, also the reviews of cases shared with
+    the partnership by an accepted share granting the review (ADR 0022), for the lists that
+    link to the review's own pages."""
+    sees_all = is_business_unit(user, partnership) or is_partner_lead(user, partnership)
+    scope = review_visible_q(partnership) if shared and sees_all else Q(partnership=partnership)
+    reviews = Review.objects.filter(scope, archived_at__isnull=True).select_related("case")
+    if not sees_all:
         reviews = reviews.filter(
             Exists(Appointment.objects.active().filter(review=OuterRef("pk"), user=user))
         )

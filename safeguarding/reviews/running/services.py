@@ -11,7 +11,7 @@ read-only: every write here refuses it, except ``review_reopen``.
 import datetime
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -1328,10 +1328,19 @@ def signature_round(review: Review) -> int:
 
 
 def decision_makers_for(review: Review) -> list[DecisionMaker]:
-    """Everyone who must sign: the named decision makers of each of the review's types."""
-    types = sorted({t.review_type for t in review.tracks.all()})
+    """Everyone who must sign: the named decision makers of each of the review's types, of the
+    partnership that decided that track (a joint review of a shared case is signed off by both
+    bodies' decision makers, ADR 0022)."""
+    wanted = Q()
+    for track in review.tracks.all():
+        wanted |= Q(
+            partnership_id=track.decided_by_id or review.partnership_id,
+            review_type=track.review_type,
+        )
+    if not wanted:
+        return []
     return list(
-        DecisionMaker.objects.filter(partnership=review.partnership, review_type__in=types)
+        DecisionMaker.objects.filter(wanted)
         .select_related("user")
         .order_by("review_type", "capacity")
     )

@@ -68,7 +68,9 @@ def _review(request, slug: str, pk: int):
     """The review, if the user may read it; 404 for anyone else, whether or not it exists
     (ADR 0010)."""
     partnership = _partnership(request, slug)
-    return partnership, review_get_for_user(user=request.user, partnership=partnership, pk=pk)
+    return partnership, review_get_for_user(
+        user=request.user, partnership=partnership, pk=pk, shared=True
+    )
 
 
 def _require(allowed: bool, review: Review, message: str = "Only the business unit can do this"):
@@ -86,6 +88,8 @@ def _context(request, partnership, review: Review, **extra) -> dict:
     return {
         "partnership": partnership,
         "review": review,
+        # Read under a partnership the case is shared with (ADR 0022).
+        "shared_view": partnership.pk != review.partnership_id,
         "can_manage": _can_manage(request, review),
         "can_edit_content": permissions.can_edit_review_content(request.user, review),
         **extra,
@@ -110,7 +114,7 @@ def review_list(request, slug: str):
         or is_panel_member(user, partnership)
     ):
         raise PermissionDenied("You cannot see reviews")
-    reviews = list(selectors.review_list_for_user(user=user, partnership=partnership))
+    reviews = list(selectors.review_list_for_user(user=user, partnership=partnership, shared=True))
     return render(
         request,
         "reviews/review/list.html",
@@ -122,20 +126,41 @@ def review_list(request, slug: str):
     )
 
 
-def _task_groups(review: Review, user) -> list[dict]:
-    """The task list; a task links to its page only if ``user`` may open it."""
+# The task list's pages a partnership the case is shared with may read (ADR 0022): the running
+# pages. Agency requests, the rapid review's pages, the action plan and the publication stay
+# the owner's.
+SHARED_TASK_PAGES = frozenset(
+    {
+        "reviews:terms",
+        "reviews:appointments",
+        "reviews:meetings",
+        "reviews:people",
+        "reviews:family",
+        "reviews:documents",
+        "reviews:quality",
+        "reviews:findings",
+    }
+)
+
+
+def _task_groups(review: Review, user, partnership) -> list[dict]:
+    """The task list; a task links to its page only if ``user`` may open it (under
+    ``partnership``, the address the user came by)."""
     groups = []
     counter = 0
     manages = permissions.can_manage_review(user, review)
+    shared_view = partnership.pk != review.partnership_id
     for heading, tasks in workflow.task_list(review):
         rows = []
         for task in tasks:
             counter += 1
             try:
-                url = reverse(task.url_name, args=[review.partnership.slug, review.pk])
+                url = reverse(task.url_name, args=[partnership.slug, review.pk])
             except NoReverseMatch:
                 url = ""
             if task.status == "Cannot start yet" or (task.managers_only and not manages):
+                url = ""
+            if shared_view and task.url_name not in SHARED_TASK_PAGES:
                 url = ""
             rows.append({"task": task, "url": url, "id": f"task-{counter}"})
         groups.append({"heading": heading, "tasks": rows})
@@ -151,7 +176,7 @@ def _detail(request, partnership, review: Review, move_errors=None):
             request,
             partnership,
             review,
-            groups=_task_groups(review, request.user),
+            groups=_task_groups(review, request.user, partnership),
             next_stage=Review.Stage(target).label if target else "",
             milestones=list(clock_selectors.milestone_list_for_subject(subject=review.case)),
             tracks=list(review.tracks.all()),
@@ -198,6 +223,11 @@ def review_commission(request, slug: str, case_pk: int):
     )
     if not is_business_unit(request.user, partnership):
         raise PermissionDenied("Only the business unit can commission a review")
+    if case.partnership_id != partnership.pk:
+        # A partner reaching the case through a share does not run its reviews (ADR 0022).
+        raise PermissionDenied(
+            f"Only {case.partnership.name}, which holds the case, can commission a review"
+        )
     tracks = selectors.commissionable_tracks(case=case)
     form = CommissionForm(_posted(request), tracks=tracks)
     if request.method == "POST" and form.is_valid():
@@ -361,7 +391,7 @@ def review_people(request, slug: str, pk: int):
             form=form,
             people=[person for person in everyone if not person.is_archived],
             removed=[person for person in everyone if person.is_archived],
-            can_view_identities=permissions.can_view_identities(request.user, partnership),
+            can_view_identities=permissions.can_view_identities(request.user, review.partnership),
             **_proposals_context(request, partnership, review),
         ),
     )
@@ -371,7 +401,7 @@ def _proposals_context(request, partnership, review: Review) -> dict:
     """People proposed by agencies' chronologies (issue 13): shown to the business unit and
     partner leads only (a proposed name is as an agency wrote it); decided by the business
     unit."""
-    if not permissions.can_view_identities(request.user, partnership):
+    if not permissions.can_view_identities(request.user, review.partnership):
         return {"proposals_shown": False}
     proposals = selectors.proposals_for_review(review=review)
     return {
@@ -439,7 +469,8 @@ def review_person_identity(request, slug: str, pk: int, person_pk: int):
     (only ever in a POST response). The business unit may then correct it there: the form is
     filled from the identity just shown, and saving it is audited too (field names only)."""
     partnership, review = _review(request, slug, pk)
-    if not permissions.can_view_identities(request.user, partnership):
+    # The identities stay with the partnership that holds the case (ADR 0022).
+    if not permissions.can_view_identities(request.user, review.partnership):
         raise PermissionDenied("Only the business unit and partner leads can see real identities")
     person = selectors.person_get(review=review, pk=person_pk)
     can_change = _can_manage(request, review) and not person.is_archived
@@ -738,7 +769,9 @@ def review_sign_off(request, slug: str, pk: int):
                 if review.is_read_only
                 else "You have signed. Others still need to sign",
             )
-            return _to("reviews:sign_off", review)
+            # Under the address the signatory came by: a partner's decision maker signs a joint
+            # review of a shared case under its own partnership (ADR 0022).
+            return redirect(reverse("reviews:sign_off", args=[partnership.slug, review.pk]))
     round_ = services.signature_round(review)
     makers = services.decision_makers_for(review)
     signatures = {

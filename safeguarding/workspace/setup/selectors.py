@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import (
@@ -103,7 +103,8 @@ def signatures_waiting(*, partnership: Partnership, review_type: str) -> int:
     (ADR 0019), and one who left is replaced on the decision itself."""
     return (
         Review.objects.filter(
-            partnership=partnership,
+            Q(tracks__decided_by=partnership)
+            | Q(partnership=partnership, tracks__decided_by__isnull=True),
             stage=Review.Stage.SIGN_OFF,
             tracks__review_type=review_type,
         )

@@ -135,7 +135,7 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in():
     assert Partnership.objects.count() == 2
     assert User.objects.count() == len(USERS)
     assert ContentBlock.objects.count() == 9
-    assert Referral.objects.count() == 8
+    assert Referral.objects.count() == 9
     assert set(Referral.objects.values_list("status", flat=True)) == {
         "new",
         "in_screening",
@@ -145,6 +145,20 @@ def test_demo_data_loads_once_and_every_demo_user_can_sign_in():
     multi_track = Case.objects.get(pseudonym="Young person E")
     assert set(multi_track.tracks.values_list("review_type", flat=True)) == {"cspr", "dhr"}
     assert multi_track.referrals.count() == 2
+    # A joint SAR/DHR shared with the Community Safety Partnership, which decided the DHR with
+    # its own decision maker; one joint review (ADR 0022).
+    joint = Case.objects.get(pseudonym="Adult G")
+    share = joint.shares.get()
+    assert (share.partner.slug, share.state, share.decides_review_type) == (
+        "riverton-community-safety",
+        "accepted",
+        "dhr",
+    )
+    assert joint.tracks.get(review_type="dhr").decided_by == share.partner
+    assert joint.tracks.get(review_type="dhr").decision.signatures.get().capacity == (
+        "Community Safety Partnership chair"
+    )
+    assert joint.reviews.get().kind == "joint"
     # A disagreement to resolve, and one resolved by escalation before the decision was final.
     assert sorted(Disagreement.objects.values_list("kind", "resolution")) == [
         ("declined", "sign"),

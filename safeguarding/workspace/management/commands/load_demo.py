@@ -24,6 +24,7 @@ from safeguarding.workspace.demo_people import load_demo_invitations
 from safeguarding.workspace.demo_publications import load_demo_publications
 from safeguarding.workspace.demo_referrals import load_decision_makers, load_demo_referrals
 from safeguarding.workspace.demo_review_work import load_demo_review_work
+from safeguarding.workspace.demo_sharing import load_demo_shared_case
 from safeguarding.workspace.demo_sign_off import load_demo_sign_off
 from safeguarding.workspace.documents import docx_bytes, pdf_bytes
 
@@ -114,6 +115,7 @@ def load_demo() -> None:
     load_demo_sign_off(partnerships=partnerships, users=users)
     load_demo_review_work(partnerships=partnerships, users=users)
     load_demo_duties(partnerships=partnerships, users=users)
+    load_demo_shared_case(partnerships=partnerships, users=users, agencies=agencies)
     for slug, title, category, review_type, kind, paragraphs in demo.DOCUMENTS:
         content = pdf_bytes(title, paragraphs) if kind == "pdf" else docx_bytes(title, paragraphs)
         filename = title.lower().replace(":", "").replace(" ", "-") + f".{kind}"

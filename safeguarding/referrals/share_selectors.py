@@ -1,0 +1,124 @@
+"""Reads of cases shared between partnerships (ADR 0022), and the scope rules every other
+selector uses for them.
+
+A case belongs to one partnership (the owner, ``Case.partnership``). An accepted
+``CaseShare`` lets a partner partnership reach it, for what the share grants only:
+
+- the case page (``case_visible_q``): pseudonym, screening results, tracks and decisions;
+- the decision of one track (``Track.decided_by``): the partner's business unit records it and
+  the partner's decision makers sign it (``decided_here_q``);
+- reading the review of the case with its chronology (``review_visible_q``, ``grants_review``);
+- its publication on the partner's public page (``publication_listed_q``,
+  ``grants_publication``).
+
+Nothing else follows a share: referrals, real identities, milestones, requests, actions and
+the publication's staff pages stay the owner's, so they keep filtering by the owner only.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from safeguarding.accounts.models import Partnership
+
+from . import permissions
+from .models import Case, CaseShare
+
+
+def _accepted(partnership: Partnership, **grants) -> QuerySet[CaseShare]:
+    return CaseShare.objects.filter(partner=partnership, state=CaseShare.State.ACCEPTED, **grants)
+
+
+def case_visible_q(partnership: Partnership, prefix: str = "") -> Q:
+    """Cases (reached through ``prefix``, e.g. ``"track__case__"``) owned by ``partnership`` or
+    shared with it by an accepted share."""
+    shared = _accepted(partnership).filter(case_id=OuterRef(f"{prefix}pk" if prefix else "pk"))
+    return Q(**{f"{prefix}partnership": partnership}) | Q(Exists(shared))
+
+
+def decided_here_q(partnership: Partnership, prefix: str = "") -> Q:
+    """Tracks (through ``prefix``, e.g. ``"track__"``) whose decision ``partnership`` takes: its
+    own cases' tracks not given to a partner, and the shared tracks given to it."""
+    return Q(**{f"{prefix}decided_by": partnership}) | Q(
+        **{f"{prefix}decided_by__isnull": True, f"{prefix}case__partnership": partnership}
+    )
+
+
+def review_visible_q(partnership: Partnership, prefix: str = "") -> Q:
+    """Reviews (through ``prefix``) of ``partnership``, or of a case shared with it by an
+    accepted share that grants taking part in the review."""
+    shared = _accepted(partnership, grants_review=True).filter(case_id=OuterRef(f"{prefix}case_id"))
+    return Q(**{f"{prefix}partnership": partnership}) | Q(Exists(shared))
+
+
+def publication_listed_q(partnership: Partnership) -> Q:
+    """Publications of ``partnership``, or of the review of a case shared with it by an
+    accepted share that grants publication (one publication, on both public pages)."""
+    shared = _accepted(partnership, grants_publication=True).filter(
+        case_id=OuterRef("review__case_id")
+    )
+    return Q(partnership=partnership) | Q(Exists(shared))
+
+
+def case_share_accepted(*, case: Case, partnership: Partnership) -> CaseShare | None:
+    """The accepted share through which ``partnership`` reaches ``case`` (None for the owner,
+    and for a partnership the case is not shared with)."""
+    if case.partnership_id == partnership.pk:
+        return None
+    return _accepted(partnership).filter(case=case).first()
+
+
+def case_share_list_for_case(*, case: Case) -> list[CaseShare]:
+    """Every share of the case, live and past, oldest first (the owner's page)."""
+    return list(
+        CaseShare.objects.filter(case=case)
+        .select_related("partner", "invited_by", "answered_by", "ended_by")
+        .order_by("invited_at", "id")
+    )
+
+
+def case_share_list_for_partner(*, partnership: Partnership) -> list[CaseShare]:
+    """The shares offered to ``partnership``: waiting for an answer first, then accepted ones.
+    Only the case's reference and pseudonym are read with them."""
+    return list(
+        CaseShare.objects.filter(
+            partner=partnership,
+            state__in=[CaseShare.State.INVITED, CaseShare.State.ACCEPTED],
+        )
+        .select_related("case", "case__partnership", "invited_by")
+        .order_by("state", "-invited_at", "-id")
+    )
+
+
+def case_share_get_for_user(*, user, partnership: Partnership, pk: int) -> CaseShare:
+    """One share offered to ``partnership``, for its business unit and partner leads (those
+    who see cases); 404 for anyone else and for a share offered to another partnership."""
+    if not permissions.can_view_referrals(user, partnership):
+        raise Http404("No such shared case")
+    try:
+        return CaseShare.objects.select_related("case", "case__partnership", "invited_by").get(
+            partner=partnership, pk=pk
+        )
+    except CaseShare.DoesNotExist:
+        raise Http404("No such shared case") from None
+
+
+def case_share_get(*, case: Case, pk: int) -> CaseShare:
+    """One share of ``case`` (already read through its scoped selector)."""
+    try:
+        return CaseShare.objects.select_related("partner").get(case=case, pk=pk)
+    except CaseShare.DoesNotExist:
+        raise Http404("No such share") from None
+
+
+def share_partner_choices(*, case: Case) -> QuerySet[Partnership]:
+    """Partnerships the case may be shared with: every other partnership without a live share
+    of it. Partnerships' names are public (their public pages)."""
+    live = CaseShare.objects.filter(
+        case=case, state__in=[CaseShare.State.INVITED, CaseShare.State.ACCEPTED]
+    ).values("partner_id")
+    return Partnership.objects.exclude(pk=case.partnership_id).exclude(pk__in=live).order_by("name")
+
+
+def case_share_waiting_count(*, partnership: Partnership) -> int:
+    """How many cases other partnerships offered to ``partnership`` wait for its answer."""
+    return CaseShare.objects.filter(partner=partnership, state=CaseShare.State.INVITED).count()
