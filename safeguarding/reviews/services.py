@@ -57,7 +57,13 @@ def review_move(*, review: Review, target: str, actor) -> Review:
         previous = review.stage
         review.stage = target
         review.modified_by = actor
-        review.save(update_fields=["stage", "modified_by", "modified_at"])
+        # A signed-off review always has its sign-off date (constraint
+        # review_signed_off_has_date, R24 figures); one that leaves sign-off loses it.
+        if target == Review.Stage.SIGNED_OFF:
+            review.signed_off_at = review.signed_off_at or timezone.now()
+        else:
+            review.signed_off_at = None
+        review.save(update_fields=["stage", "modified_by", "modified_at", "signed_off_at"])
         audit_record(
             action="review.stage_changed",
             actor=actor,
