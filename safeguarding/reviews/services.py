@@ -37,6 +37,8 @@ def review_create(*, case: Case, kind: str, stage: str, title: str, actor, track
         case=case,
         kind=kind,
         stage=stage,
+        # Only tests and imports create a review already signed off: it has its date.
+        signed_off_at=timezone.now() if stage == Review.Stage.SIGNED_OFF else None,
         reference=f"pending-{uuid.uuid4().hex[:20]}",
         title=title,
         started_on=timezone.localdate(),
