@@ -2346,6 +2346,10 @@ NOT_THE_OWNERS_RECORD = {
     "public_page:block_edit",
     "public_page:document_archive",
     "library:national_review_remove",
+    # The business unit's own roles pages: anyone else in the partnership is refused (403)
+    # before the record is looked up; the partner's business unit gets 404 for the owner's role.
+    "partnership_roles:change",
+    "partnership_roles:end",
 }
 # People and setup: the partnership's own people, agencies and decision makers (role first in
 # its own area, then the record); no case content, and nothing a share opens.

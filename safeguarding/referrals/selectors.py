@@ -774,7 +774,11 @@ def case_guidance_rows(*, case: Case) -> list[CaseGuidanceRow]:
 def case_guidance_codes(*, case: Case) -> list[str]:
     """The codes of the guidance versions the case follows: those recorded on it, or (for a
     case without any recorded) those applying on the day the partnership became aware."""
+    cached = getattr(case, "_guidance_codes", None)  # read once per request (screening, panel)
+    if cached is not None:
+        return list(cached)
     codes = sorted(case.guidance.values_list("version__code", flat=True))
-    if codes:
-        return codes
-    return codes_applying(partnership=case.partnership, on_date=case.became_aware_on)
+    if not codes:
+        codes = codes_applying(partnership=case.partnership, on_date=case.became_aware_on)
+    case._guidance_codes = tuple(codes)  # type: ignore[attr-defined]
+    return codes

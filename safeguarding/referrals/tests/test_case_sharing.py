@@ -416,14 +416,19 @@ def test_an_offer_is_answered_by_the_partners_business_unit_only():
     assert url in listing.content.decode()
 
 
-def test_the_partner_keeps_its_decision_makers_while_its_shared_decision_waits():
-    from safeguarding.referrals.models import DecisionMaker
+def test_the_partners_shared_decision_keeps_its_signatories_when_its_makers_change():
+    """The partner's decision on a shared track keeps the signatories it was sent to (ADR
+    0019, 0022): the partner may change its decision makers meanwhile, and only its own
+    business unit may replace the one who left."""
+    from safeguarding.referrals.models import DecisionMaker, DecisionSignatory
     from safeguarding.workspace.setup import services as setup_services
 
     joint = joint_case()
     _decide(joint, "dhr", joint.csp_unit, "review")
     chair = DecisionMaker.objects.get(partnership=joint.csp, review_type="dhr")
-    with pytest.raises(ServiceError, match="wait for signatures"):
-        setup_services.decision_maker_remove(
-            partnership=joint.csp, actor=joint.csp_unit, maker=chair
-        )
+    setup_services.decision_maker_remove(partnership=joint.csp, actor=joint.csp_unit, maker=chair)
+    signatories = DecisionSignatory.objects.filter(
+        decision__track__case=joint.case, decision__track__review_type="dhr"
+    )
+    assert [s.decision_maker_id for s in signatories] == [chair.pk]
+    assert all(s.decision_maker.partnership_id == joint.csp.pk for s in signatories)
