@@ -42,6 +42,8 @@ NOT_DATA = [
     "safeguarding.reviews.migrations.0008_chronology_uploads_and_proposed_people",
     # Stores the signatories of decisions already recorded (ADR 0019).
     "safeguarding.referrals.migrations.0014_decision_signatories",
+    # Dates the sign-off of reviews marked signed off without a date (issue 17).
+    "safeguarding.reviews.migrations.0014_fill_sign_off_dates",
 ]
 
 

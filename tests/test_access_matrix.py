@@ -670,7 +670,8 @@ def _build_world(sample_pdf):
     ready_case, _ = decided_case(partnership, business_unit_user, pseudonym="Child R")
     signed, _ = make_lcspr(partnership, business_unit_user)
     signed.stage = "signed_off"
-    signed.save(update_fields=["stage"])
+    signed.signed_off_at = timezone.now()
+    signed.save(update_fields=["stage", "signed_off_at"])
     publish_on = timezone.localdate() - datetime.timedelta(days=10)
     publication = Publication.objects.create(
         partnership=partnership,

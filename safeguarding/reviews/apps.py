@@ -32,6 +32,9 @@ class ReviewsConfig(AppConfig):
                 "review.signed": "Signed off a review",
                 "review.progress_checked": "Recorded a progress check",
                 "review.signed_off": "A review was signed off",
+                "review.sign_off_date_filled": (
+                    "Recorded the sign-off date of a review signed off without one"
+                ),
                 "review.reopened": "Reopened a signed-off review",
                 "review.sign_off_declined": "Declined to sign a review off",
                 "review.sign_off_disagreed": "Disagreed with a review's findings or report",

@@ -88,11 +88,21 @@ class Review(ArchivableModel):
         max_length=5_000, blank=True, help_text="Criminal proceedings, inquest, other reviews"
     )
 
+    # When the last signature was given (R24: the annual figures count a review as concluded
+    # from this date). Every signed-off review has one (constraint below); reopening clears it.
     signed_off_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_on", "-id"]
         indexes = [models.Index(fields=["partnership", "stage"], name="review_partnership_stage")]
+        constraints = [
+            # Signed off is the last stage (workflow.py); publication follows in its own app
+            # and needs the review signed off, so this covers published reviews too.
+            models.CheckConstraint(
+                condition=~models.Q(stage="signed_off") | models.Q(signed_off_at__isnull=False),
+                name="review_signed_off_has_date",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"

@@ -37,6 +37,8 @@ def review_create(*, case: Case, kind: str, stage: str, title: str, actor, track
         case=case,
         kind=kind,
         stage=stage,
+        # Only tests and imports create a review already signed off: it has its date.
+        signed_off_at=timezone.now() if stage == Review.Stage.SIGNED_OFF else None,
         reference=f"pending-{uuid.uuid4().hex[:20]}",
         title=title,
         started_on=timezone.localdate(),
@@ -57,7 +59,13 @@ def review_move(*, review: Review, target: str, actor) -> Review:
         previous = review.stage
         review.stage = target
         review.modified_by = actor
-        review.save(update_fields=["stage", "modified_by", "modified_at"])
+        # A signed-off review always has its sign-off date (constraint
+        # review_signed_off_has_date, R24 figures); one that leaves sign-off loses it.
+        if target == Review.Stage.SIGNED_OFF:
+            review.signed_off_at = review.signed_off_at or timezone.now()
+        else:
+            review.signed_off_at = None
+        review.save(update_fields=["stage", "modified_by", "modified_at", "signed_off_at"])
         audit_record(
             action="review.stage_changed",
             actor=actor,

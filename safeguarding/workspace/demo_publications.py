@@ -95,8 +95,14 @@ def load_demo_publications(*, partnerships, uploader) -> None:
                 advocate="AAFDA (the family chose this advocate)",
                 summary="The chair signposted specialist advocacy at the first meeting.",
             )
-        Review.objects.filter(pk=review.pk).update(stage=Review.Stage.SIGNED_OFF)
+        # Signed off two months before publication (never after today), with its date: a
+        # signed-off review without one counted as still ongoing in the annual figures.
+        signed_on = min(add_calendar_months(publish_on, -2), today)
         review.stage = Review.Stage.SIGNED_OFF
+        review.signed_off_at = timezone.make_aware(datetime.combine(signed_on, time(16)))
+        Review.objects.filter(pk=review.pk).update(
+            stage=review.stage, signed_off_at=review.signed_off_at
+        )
         at = timezone.make_aware(datetime.combine(min(publish_on, today), time(9)))
         title = f"Review of {pseudonym}"
         improvements = IMPROVEMENTS if form == "improvements" else ""

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 def review(partnership, business_unit_user):
     review, _ = make_lcspr(partnership, business_unit_user)
     review.stage = "signed_off"
-    review.save(update_fields=["stage"])
+    review.signed_off_at = timezone.now()
+    review.save(update_fields=["stage", "signed_off_at"])
     return review
 
 

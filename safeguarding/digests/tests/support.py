@@ -64,6 +64,7 @@ def review(partnership, title: str = "Child T") -> Review:
         case=case,
         kind="lcspr",
         stage="signed_off",
+        signed_off_at=timezone.now(),
         reference=f"D-REV-{n}",
         title=title,
         started_on=date(2025, 2, 1),

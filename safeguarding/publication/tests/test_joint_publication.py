@@ -24,6 +24,7 @@ def _publish(joint) -> Publication:
         case=joint.case,
         kind=Review.Kind.JOINT,
         stage=Review.Stage.SIGNED_OFF,
+        signed_off_at=timezone.now(),
         reference="JR-1",
         title="Adult J",
         started_on=today - datetime.timedelta(days=200),

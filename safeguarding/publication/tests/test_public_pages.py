@@ -58,6 +58,7 @@ def publish(partnership, business_unit_user, sample_pdf):
             case=case,
             kind={"cspr": "lcspr", "sar": "sar", "dhr": "dhr"}[review_type],
             stage="signed_off",
+            signed_off_at=timezone.now(),
             reference=f"T-REV-{n}",
             title=title,
             started_on=date(2024, 2, 1),

@@ -17,7 +17,8 @@ def test_a_published_review_appears_on_the_public_page_and_its_file_is_served(
 ):
     review, _ = make_lcspr(partnership, business_unit_user)
     review.stage = "signed_off"
-    review.save(update_fields=["stage"])
+    review.signed_off_at = timezone.now()
+    review.save(update_fields=["stage", "signed_off_at"])
     publication = publishing.publication_start(review=review, actor=business_unit_user)
     publishing.publication_update(
         publication=publication, actor=business_unit_user, reviewer_names="Dr A Reviewer"

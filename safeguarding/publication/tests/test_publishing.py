@@ -67,7 +67,8 @@ def _signed_off(partnership, actor, review_types=("cspr",)):
         full_name="Marigold Thistlewood",
     )
     review.stage = "signed_off"
-    review.save(update_fields=["stage"])
+    review.signed_off_at = timezone.now()
+    review.save(update_fields=["stage", "signed_off_at"])
     return review
 
 

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from safeguarding.core.rule_sources import rule_source
 from safeguarding.publication import rules
@@ -14,7 +15,8 @@ TODAY = datetime.date(2026, 11, 26)
 def publication(partnership, business_unit_user):
     review, _ = make_lcspr(partnership, business_unit_user)
     review.stage = "signed_off"
-    review.save(update_fields=["stage"])
+    review.signed_off_at = timezone.now()
+    review.save(update_fields=["stage", "signed_off_at"])
     return Publication.objects.create(
         partnership=partnership, review=review, review_type="cspr", title="Child B"
     )

@@ -139,7 +139,8 @@ def test_a_review_not_yet_published_keeps_its_case_whatever_the_date(
 ):
     review, _ = make_lcspr(partnership, business_unit_user)
     review.stage = Review.Stage.SIGNED_OFF
-    review.save(update_fields=["stage"])
+    review.signed_off_at = timezone.now()
+    review.save(update_fields=["stage", "signed_off_at"])
     person = Person.objects.create(case=review.case, pseudonym="Father", role_in_case="parent")
     PersonIdentity.objects.create(person=person, full_name="Fictional Fathername")
 

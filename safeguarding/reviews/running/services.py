@@ -1588,9 +1588,9 @@ def review_disagreement_resolve(
 
 
 def _sign_off(review: Review, user) -> None:
-    review_move(review=review, target=Review.Stage.SIGNED_OFF, actor=user)
+    # Signed off when the last signature (or the resolution standing in for one) is given.
     review.signed_off_at = timezone.now()
-    review.save(update_fields=["signed_off_at"])
+    review_move(review=review, target=Review.Stage.SIGNED_OFF, actor=user)
     audit_record(action="review.signed_off", actor=user, target=review)
     today = timezone.localdate()
     for review_type in sorted({t.review_type for t in review.tracks.all()}):
@@ -1607,9 +1607,7 @@ def review_reopen(*, review: Review, actor, reason: str) -> Reopening:
         raise ServiceError("Only a review at or after sign-off can be reopened")
     with transaction.atomic():
         reopening = Reopening.objects.create(review=review, reason=reason, reopened_by=actor)
-        review_move(review=review, target=Review.Stage.DRAFTING, actor=actor)
-        review.signed_off_at = None
-        review.save(update_fields=["signed_off_at"])
+        review_move(review=review, target=Review.Stage.DRAFTING, actor=actor)  # clears the date
         audit_record(
             action="review.reopened",
             actor=actor,

@@ -335,6 +335,7 @@ def test_only_the_business_unit_decides(client, user_for_role, new_review, propo
 
 def test_nothing_is_decided_on_a_signed_off_review(bu_client, new_review, proposal):
     new_review.stage = Review.Stage.SIGNED_OFF
+    new_review.signed_off_at = timezone.now()
     new_review.save()
     decide = url(new_review, "person_proposal", proposal_pk=proposal.pk)
     assert bu_client.post(decide, {"decision": "reject", "reason": "x"}).status_code == 403

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from safeguarding.audit.models import AuditEvent
 from safeguarding.reviews.chronology import parser
@@ -275,6 +276,7 @@ def test_a_contributor_whose_agency_was_not_asked_cannot_upload(client, user_for
 
 def test_nothing_can_be_uploaded_to_a_signed_off_review(bu_client, review, agency):
     review.stage = review.Stage.SIGNED_OFF
+    review.signed_off_at = timezone.now()
     review.save()
     assert bu_client.get(upload_url(review)).status_code == 403
 

@@ -12,6 +12,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core.errors import ServiceError
@@ -689,7 +690,9 @@ def test_a_bad_family_contact_change_shows_an_error_summary_and_changes_nothing(
 def test_nothing_is_changed_or_removed_in_a_signed_off_review(
     bu_client, lcspr, person, appointment, business_unit_user
 ):
-    Review.objects.filter(pk=lcspr.pk).update(stage=Review.Stage.SIGNED_OFF)
+    Review.objects.filter(pk=lcspr.pk).update(
+        stage=Review.Stage.SIGNED_OFF, signed_off_at=timezone.now()
+    )
     lcspr.refresh_from_db()
     person.refresh_from_db()
 
