@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0013_review_signature_capacity'),
+        ("reviews", "0015_signed_off_has_date"),
     ]
 
     operations = [
