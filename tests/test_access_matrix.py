@@ -55,6 +55,7 @@ from safeguarding.notifications.models import Notification, NotificationAttachme
 from safeguarding.public_site import services as public_services
 from safeguarding.publication.models import (
     CheckFinding,
+    HomeOfficeSubmission,
     NationalReview,
     Publication,
     PublicationFile,
@@ -84,7 +85,7 @@ from safeguarding.reviews.models import (
     ReviewDocument,
 )
 from safeguarding.reviews.rapid_review import services as rapid_review_services
-from safeguarding.reviews.tests.review_support import decided_case, make_lcspr
+from safeguarding.reviews.tests.review_support import commission, decided_case, make_lcspr
 
 # One xdist group: the module runs on one worker, which builds the world (below) once.
 pytestmark = pytest.mark.xdist_group("access_matrix")
@@ -360,6 +361,9 @@ ACCESS = {
     "publication:finding_resolve": CHANGE_RECORD,
     "publication:findings_false_match": CHANGE_RECORD,
     "publication:step_add": CHANGE_RECORD,
+    "publication:home_office": READ_RECORD,  # partner leads read; the business unit records
+    "publication:home_office_letter": CHANGE_RECORD,
+    "publication:home_office_letter_download": READ_RECORD,
     "publication:publish": CHANGE_RECORD,
     "publication:correct": CHANGE_RECORD,
     "publication:withdraw": READ_RECORD,  # partner leads may withdraw before 12 months (R16)
@@ -712,6 +716,38 @@ def _build_world(sample_pdf):
         reviewer_names="A Fictional Reviewer",
     )
     revision.files.add(published_file)
+    # A DHR being prepared for publication: sent back once by the Home Office panel, resubmitted.
+    dhr_case, _ = decided_case(partnership, business_unit_user, ("dhr",), pseudonym="Adult D")
+    dhr = commission(dhr_case, business_unit_user)
+    dhr.stage = "signed_off"
+    dhr.save(update_fields=["stage"])
+    dhr_publication = Publication.objects.create(
+        partnership=partnership,
+        review=dhr,
+        review_type="dhr",
+        title="Adult D",
+        reviewer_names="A Fictional Reviewer",
+    )
+    sent_back = HomeOfficeSubmission.objects.create(
+        publication=dhr_publication,
+        number=1,
+        submitted_on=publish_on,
+        note="Version 1",
+        submitted_by=business_unit_user,
+        letter=SimpleUploadedFile("letter.pdf", sample_pdf),
+        letter_name="letter.pdf",
+        letter_kind="pdf",
+        letter_on=publish_on,
+        outcome="resubmit",
+        reasons=["coercive_control"],
+    )
+    resubmitted = HomeOfficeSubmission.objects.create(
+        publication=dhr_publication,
+        number=2,
+        submitted_on=publish_on,
+        note="Version 2",
+        submitted_by=business_unit_user,
+    )
     # The library: the published review's record, its prepared submission, a search term.
     library_record = library_services.record_sync_from_publication(
         publication=publication, actor=business_unit_user
@@ -972,6 +1008,17 @@ def _build_world(sample_pdf):
             )
         },
         "publication:start": {"slug": slug, "review_pk": signed.pk},
+        "publication:home_office": {"slug": slug, "pk": dhr_publication.pk},
+        "publication:home_office_letter": {
+            "slug": slug,
+            "pk": dhr_publication.pk,
+            "submission_pk": resubmitted.pk,
+        },
+        "publication:home_office_letter_download": {
+            "slug": slug,
+            "pk": dhr_publication.pk,
+            "submission_pk": sent_back.pk,
+        },
         "publication:file_replace": {
             "slug": slug,
             "pk": publication.pk,
@@ -1314,6 +1361,7 @@ RECORD_URLS = {
     "action evidence": ("actions:evidence", "evidence_pk"),
     "agency's actions": ("actions:agency", "agency_slug"),
     "publication": ("publication:detail", "pk"),
+    "Home Office submission": ("publication:home_office_letter", "submission_pk"),
     "library record": ("library:record", "pk"),
     "search term": ("library:search_term_remove", "pk"),
     "digest issue": ("digests:issue", "pk"),
@@ -1387,6 +1435,7 @@ DOWNLOADS = {
     "library:submission_download": ("", "library.submission_downloaded"),
     "referrals:notification_summary": ("format=txt", "case.summary_downloaded"),
     "notifications:attachment": ("", "notification.attachment_downloaded"),
+    "publication:home_office_letter_download": ("", "publication.home_office_letter_downloaded"),
 }
 
 
@@ -1445,6 +1494,7 @@ GET_ONLY = frozenset(
         "notifications:list",
         "notifications:detail",
         "notifications:attachment",
+        "publication:home_office_letter_download",
         "public_site:home",
         "public_site:accessibility",
         "public_site:privacy",
@@ -1533,6 +1583,7 @@ POST_ACCESS = {
     "digests:item_move": CHANGE_RECORD,
     "digests:item_remove": CHANGE_RECORD,
     "publication:start": CHANGE_RECORD,
+    "publication:home_office": CHANGE_RECORD,
     # Partner leads read the review's set-up pages; only the business unit changes them.
     "reviews:terms": CHANGE_RECORD,
     "reviews:appointments": CHANGE_RECORD,

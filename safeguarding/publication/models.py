@@ -214,3 +214,45 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.publication} revision {self.number}"
+
+
+class HomeOfficeSubmission(models.Model):
+    """One submission of a DHR report to the Home Office Quality Assurance Panel, the Panel's
+    letter and its outcome (R34, issue 14 §4). A report sent back is submitted again as the
+    next number; nothing is overwritten."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Content for the report to be published"
+        RESUBMIT = "resubmit", "Revise and resubmit"
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, related_name="home_office_submissions"
+    )
+    number = models.PositiveSmallIntegerField()
+    submitted_on = models.DateField()
+    note = models.TextField(max_length=2_000)
+    submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    letter = models.FileField(
+        upload_to=UploadPath("home-office-letters", "publication_id"), max_length=300, blank=True
+    )
+    letter_name = models.CharField(max_length=255, blank=True)
+    letter_kind = models.CharField(max_length=10, blank=True)
+    letter_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    reasons_text = models.TextField(max_length=5_000, blank=True)
+    outcome_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["publication", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "number"], name="home_office_submission_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Submission {self.number} to the Home Office QA Panel"

@@ -19,10 +19,18 @@ from safeguarding.core.errors import ServiceError
 from safeguarding.core.models import apply_changes
 from safeguarding.core.uploads import DOCX, PDF, validate_upload
 from safeguarding.referrals.models import ReferralIdentity
+from safeguarding.reviews.running.quality_markers import DHR_RESUBMISSION_REASONS
 
 from . import rules
 from .identifier_check import Identifiers, TooLargeToRead, UnreadableFile, check_file
-from .models import CheckFinding, PrePublicationStep, Publication, PublicationFile, Revision
+from .models import (
+    CheckFinding,
+    HomeOfficeSubmission,
+    PrePublicationStep,
+    Publication,
+    PublicationFile,
+    Revision,
+)
 from .permissions import can_withdraw
 from .signals import publication_published
 
@@ -395,6 +403,143 @@ def step_record(
             payload={"kind": kind, "done_on": done_on.isoformat(), "rule": rule_ids[kind]},
         )
     return step
+
+
+# The Home Office Quality Assurance Panel (R34, issue 14 §4) ------------------------------------
+
+
+def needs_home_office(publication: Publication) -> bool:
+    return (Kind.HOME_OFFICE_CONTENT, "R34") in rules.required_steps(publication)
+
+
+def home_office_submit(
+    *, publication: Publication, actor, submitted_on: datetime.date, note: str
+) -> HomeOfficeSubmission:
+    """Record that the report was sent (again) to the Panel. Refused while the Panel's answer
+    to the last submission is awaited, and once it has said it is content."""
+    _writable(publication)
+    if not needs_home_office(publication):
+        raise ServiceError("Only a Domestic Homicide Review goes to the Home Office panel")
+    note = (note or "").strip()
+    if submitted_on is None:
+        raise ServiceError("Enter the date it was sent", field="submitted_on")
+    if submitted_on > _today():
+        raise ServiceError(
+            "The date it was sent must be today or in the past", field="submitted_on"
+        )
+    if not note:
+        raise ServiceError("Enter what was sent, for example the report version", field="note")
+    with transaction.atomic():
+        Publication.objects.select_for_update().filter(pk=publication.pk).first()
+        last = publication.home_office_submissions.order_by("-number").first()
+        if last is not None and not last.outcome:
+            raise ServiceError(
+                "Record the panel's letter on the last submission before submitting again",
+                field="note",
+            )
+        if last is not None and last.outcome == HomeOfficeSubmission.Outcome.APPROVED:
+            raise ServiceError("The panel has already said it is content", field="note")
+        submission = HomeOfficeSubmission.objects.create(
+            publication=publication,
+            number=(last.number + 1) if last else 1,
+            submitted_on=submitted_on,
+            note=note,
+            submitted_by=actor,
+        )
+        audit_record(
+            action="publication.home_office_submitted",
+            actor=actor,
+            target=publication,
+            payload={"number": submission.number, "submitted_on": submitted_on.isoformat()},
+        )
+    return submission
+
+
+def home_office_letter_record(
+    *,
+    submission: HomeOfficeSubmission,
+    actor,
+    uploaded,
+    letter_on: datetime.date,
+    outcome: str,
+    reasons: list[str],
+    reasons_text: str = "",
+) -> HomeOfficeSubmission:
+    """The Panel's letter (PDF or Word, checked by its content) and its outcome. When the Panel
+    is content, the step before publication is recorded from the letter (R34)."""
+    publication = submission.publication
+    _writable(publication)
+    if submission.outcome:
+        raise ServiceError("The panel's letter on this submission has already been recorded")
+    known = {code for code, _label in DHR_RESUBMISSION_REASONS}
+    reasons = list(dict.fromkeys(reasons or []))
+    reasons_text = (reasons_text or "").strip()
+    if uploaded is None:
+        raise ServiceError("Select the panel's letter", field="letter")
+    try:
+        kind = validate_upload(uploaded, allowed=(PDF, DOCX))
+    except ValidationError as error:
+        raise ServiceError(error.messages[0], field="letter") from None
+    if letter_on is None:
+        raise ServiceError("Enter the date of the letter", field="letter_on")
+    if letter_on > _today() or letter_on < submission.submitted_on:
+        raise ServiceError(
+            "The date of the letter must be between the date of submission and today",
+            field="letter_on",
+        )
+    if outcome not in HomeOfficeSubmission.Outcome.values:
+        raise ServiceError("Select what the panel decided", field="outcome")
+    if set(reasons) - known:
+        raise ServiceError("Select reasons from the list", field="reasons")
+    if outcome == HomeOfficeSubmission.Outcome.RESUBMIT and not (reasons or reasons_text):
+        raise ServiceError(
+            "Select the panel's reasons for asking for changes, or describe them",
+            field="reasons",
+        )
+    if outcome == HomeOfficeSubmission.Outcome.APPROVED:
+        reasons = []
+    uploaded.seek(0)
+    stored: list = []
+    with _discard_on_failure(stored), transaction.atomic():
+        locked = HomeOfficeSubmission.objects.select_for_update().get(pk=submission.pk)
+        if locked.outcome:
+            raise ServiceError("The panel's letter on this submission has already been recorded")
+        submission.letter.save(uploaded.name or f"letter.{kind.code}", uploaded, save=False)
+        stored.append(submission.letter)
+        submission.letter_name = (uploaded.name or "letter")[:255]
+        submission.letter_kind = kind.code
+        submission.letter_on = letter_on
+        submission.outcome = outcome
+        submission.reasons = reasons
+        submission.reasons_text = reasons_text
+        submission.outcome_by = actor
+        submission.outcome_at = timezone.now()
+        submission.save()
+        if (
+            outcome == HomeOfficeSubmission.Outcome.APPROVED
+            and not publication.steps.filter(kind=Kind.HOME_OFFICE_CONTENT).exists()
+        ):
+            PrePublicationStep.objects.create(
+                publication=publication,
+                kind=Kind.HOME_OFFICE_CONTENT,
+                done_on=letter_on,
+                evidence=f"The panel's letter of {letter_on:%d %B %Y} on submission "
+                f"{submission.number}",
+                rule_id="R34",
+                recorded_by=actor,
+            )
+        audit_record(
+            action="publication.home_office_letter",
+            actor=actor,
+            target=publication,
+            payload={
+                "number": submission.number,
+                "outcome": outcome,
+                "reasons": reasons,
+                "letter_on": letter_on.isoformat(),
+            },
+        )
+    return submission
 
 
 # Publishing ------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ from django import forms
 
 from safeguarding.core.forms import GovukDateField, GovukForm
 from safeguarding.core.rule_sources import rule_source
+from safeguarding.reviews.running.quality_markers import DHR_RESUBMISSION_REASONS
 
-from .models import PrePublicationStep, Publication
+from .models import HomeOfficeSubmission, PrePublicationStep, Publication
 
 
 class DecisionForm(GovukForm):
@@ -153,4 +154,43 @@ class WithdrawForm(GovukForm):
         choices=[("yes", "Yes, list it as ‘available on request’"), ("no", "No")],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
+    )
+
+
+class HomeOfficeSubmitForm(GovukForm):
+    submitted_on = GovukDateField(label="Date it was sent", help_text="For example, 27 3 2027")
+    note = forms.CharField(
+        label="What was sent",
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example the report version, and how it was sent",
+        error_messages={"required": "Enter what was sent, for example the report version"},
+    )
+
+
+class HomeOfficeLetterForm(GovukForm):
+    letter = forms.FileField(
+        label="The panel's letter",
+        help_text="PDF or Word (.docx)",
+        error_messages={"required": "Select the panel's letter"},
+    )
+    letter_on = GovukDateField(label="Date of the letter", help_text="For example, 27 3 2027")
+    outcome = forms.ChoiceField(
+        label="What the panel decided",
+        choices=HomeOfficeSubmission.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what the panel decided"},
+    )
+    reasons = forms.MultipleChoiceField(
+        label="The panel's reasons for asking for changes",
+        required=False,
+        choices=DHR_RESUBMISSION_REASONS,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Only if the panel asked for changes. Select all that apply",
+    )
+    reasons_text = forms.CharField(
+        label="Other reasons, or more detail",
+        required=False,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )

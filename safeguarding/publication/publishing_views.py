@@ -7,18 +7,21 @@ redirect with a success message.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.reviews.running.quality_markers import DHR_RESUBMISSION_REASONS
 from safeguarding.reviews.selectors import review_get_for_user
 
 from . import permissions, publishing, rules
 from . import publishing_selectors as selectors
-from .models import Publication
+from .models import HomeOfficeSubmission, Publication
 from .publishing_forms import (
     CorrectForm,
     DecisionForm,
@@ -26,6 +29,8 @@ from .publishing_forms import (
     FalseMatchForm,
     FileReplaceForm,
     FileUploadForm,
+    HomeOfficeLetterForm,
+    HomeOfficeSubmitForm,
     PublishForm,
     StepForm,
     WithdrawForm,
@@ -136,6 +141,7 @@ def _detail_context(publication, today):
         ),
         "replaced_files": [f for f in files if f.replaced_at is not None],
         "steps": steps,
+        "needs_home_office": publishing.needs_home_office(publication),
         "steps_to_record": any(step["done"] is None for step in steps),
         "earliest": earliest,
         "earliest_why": why,
@@ -305,6 +311,109 @@ def publication_step_add(request, slug: str, pk: int):
             messages.success(request, f"‘{step.get_kind_display()}’ has been recorded")
             return _to_detail(publication)
     return _page(request, "step_add.html", partnership, publication, form=form, steps=steps)
+
+
+# The Home Office Quality Assurance Panel (R34, issue 14 §4) ------------------------------------
+
+
+def _reason_labels(submission: HomeOfficeSubmission) -> list[str]:
+    labels = dict(DHR_RESUBMISSION_REASONS)
+    return [labels.get(code, code) for code in submission.reasons]
+
+
+def _submission(publication: Publication, submission_pk: int) -> HomeOfficeSubmission:
+    submission = publication.home_office_submissions.filter(pk=submission_pk).first()
+    if submission is None:
+        raise Http404("No such submission")
+    return submission
+
+
+@require_http_methods(["GET", "POST"])
+def home_office(request, slug: str, pk: int):
+    """The submissions to the Home Office panel, their letters and outcomes; a new submission."""
+    partnership, publication = _publication(request, slug, pk, manage=request.method == "POST")
+    if not publishing.needs_home_office(publication):
+        raise Http404("Only a Domestic Homicide Review goes to the Home Office panel")
+    can_manage = permissions.can_manage_publications(request.user, partnership)
+    form = HomeOfficeSubmitForm(posted(request)) if can_manage else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            submission = publishing.home_office_submit(
+                publication=publication, actor=request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, f"Submission {submission.number} has been recorded")
+            return redirect("publication:home_office", slug=partnership.slug, pk=publication.pk)
+    submissions = list(
+        publication.home_office_submissions.select_related("submitted_by", "outcome_by")
+    )
+    last = submissions[-1] if submissions else None
+    can_submit = can_manage and (
+        last is None or last.outcome == HomeOfficeSubmission.Outcome.RESUBMIT
+    )
+    return _page(
+        request,
+        "home_office.html",
+        partnership,
+        publication,
+        form=form if can_submit else None,
+        can_manage=can_manage,
+        rows=[{"submission": s, "reasons": _reason_labels(s)} for s in submissions],
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def home_office_letter(request, slug: str, pk: int, submission_pk: int):
+    partnership, publication = _publication(request, slug, pk)
+    submission = _submission(publication, submission_pk)
+    if submission.outcome:
+        raise Http404("The letter on this submission has already been recorded")
+    form = HomeOfficeLetterForm(posted(request), request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            publishing.home_office_letter_record(
+                submission=submission,
+                actor=request.user,
+                uploaded=form.cleaned_data.pop("letter"),
+                **form.cleaned_data,
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(request, "The panel's letter has been recorded")
+            return redirect("publication:home_office", slug=partnership.slug, pk=publication.pk)
+    return _page(
+        request,
+        "home_office_letter.html",
+        partnership,
+        publication,
+        form=form,
+        submission=submission,
+    )
+
+
+@require_GET
+def home_office_letter_download(request, slug: str, pk: int, submission_pk: int):
+    partnership, publication = _publication(request, slug, pk, manage=False)
+    submission = _submission(publication, submission_pk)
+    if not submission.letter:
+        raise Http404("No letter")
+    return file_response(
+        request,
+        content=submission.letter,
+        filename=submission.letter_name,
+        content_type=(
+            "application/pdf"
+            if submission.letter_kind == "pdf"
+            else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        ),
+        audit_action="publication.home_office_letter_downloaded",
+        target=publication,
+        partnership=partnership,
+        payload={"number": submission.number},
+    )
 
 
 # Publishing, corrections, withdrawal -----------------------------------------------------------

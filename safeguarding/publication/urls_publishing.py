@@ -26,6 +26,17 @@ urlpatterns = [
         name="findings_false_match",
     ),
     path("reviews/<int:pk>/steps/", views.publication_step_add, name="step_add"),
+    path("reviews/<int:pk>/home-office/", views.home_office, name="home_office"),
+    path(
+        "reviews/<int:pk>/home-office/<int:submission_pk>/letter/",
+        views.home_office_letter,
+        name="home_office_letter",
+    ),
+    path(
+        "reviews/<int:pk>/home-office/<int:submission_pk>/letter/file/",
+        views.home_office_letter_download,
+        name="home_office_letter_download",
+    ),
     path("reviews/<int:pk>/publish/", views.publication_publish, name="publish"),
     path("reviews/<int:pk>/correct/", views.publication_correct, name="correct"),
     path("reviews/<int:pk>/withdraw/", views.publication_withdraw, name="withdraw"),

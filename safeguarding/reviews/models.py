@@ -646,6 +646,7 @@ class QualityAssessment(TimeStampedModel):
     class Framework(models.TextChoices):
         SAR_2022 = "sar_2022", "SAR quality markers (SCIE, 2022)"
         CSPR_2016 = "cspr_2016", "SCR and CSPR quality markers (NSPCC and SCIE)"
+        DHR_HO_2016 = "dhr_ho_2016", "Home Office DHR quality assurance criteria"
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="quality")
     framework = models.CharField(max_length=20, choices=Framework.choices)

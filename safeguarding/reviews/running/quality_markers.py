@@ -3,7 +3,12 @@
 - SAR: the 15 SAR quality markers (SCIE, first published 2018, refreshed April 2022).
 - LCSPR: the 18 Serious Case Review quality markers (NSPCC and SCIE, 2016), which local CSPR
   procedures still use as the CSPR quality framework ("LSCB" read as "safeguarding partners").
-- DHR: no marker set is held for DHRs; the CSPR markers are the nearest fit (said on the page).
+- DHR: the Home Office quality assurance criteria, as we read them from the 2016 DHR statutory
+  guidance (what the overview report must contain) and the Quality Assurance Panel's feedback
+  letters (the common reasons a report is sent back: equality and diversity, coercive control,
+  the victim's voice). The Home Office does not publish the panel's checklist, so the list is
+  "default to confirm" in docs/rules.md. DHR assessments made before this set existed were made
+  against the CSPR markers; they keep that set (``set_for``).
 - Joint review: the CSPR markers, with a note that the SAR markers also apply to an adult track.
 
 Titles and meanings are paraphrased in our own words, not quoted.
@@ -216,16 +221,126 @@ CSPR_SET = MarkerSet(
     versions=("WT2018", "WT2023"),  # written for SCRs; local CSPR procedures still use it
 )
 
-DHR_NOTE = (
-    "There is no set of quality markers for Domestic Homicide Reviews here, so this review is "
-    "assessed against the SCR and CSPR quality markers as the nearest fit."
+# R34: the Home Office Quality Assurance Panel reads every DHR report before publication.
+DHR_MARKERS = (
+    Marker(
+        1,
+        "Setting up",
+        "Decision and notification",
+        "The decision to hold a review was timely and the Home Office was told of it",
+    ),
+    Marker(
+        2,
+        "Setting up",
+        "Independent chair and author",
+        "The chair and author are independent of the agencies involved, and this is shown",
+    ),
+    Marker(
+        3,
+        "Setting up",
+        "Terms of reference",
+        "Clear terms of reference, a reasoned time period and the key lines of enquiry",
+    ),
+    Marker(
+        4,
+        "The review",
+        "The victim's voice and the family's involvement",
+        "The family and friends were involved and a sense of who the victim was comes through",
+    ),
+    Marker(
+        5,
+        "The review",
+        "Agency involvement",
+        "Every relevant agency took part and its information was tested, not just summarised",
+    ),
+    Marker(
+        6,
+        "The review",
+        "Chronology",
+        "A combined chronology that shows contact with the victim and perpetrator over time",
+    ),
+    Marker(
+        7,
+        "The review",
+        "Coercive control and other abuse",
+        "Coercive and controlling behaviour, economic abuse and other forms of abuse are "
+        "defined and explored, not only named",
+    ),
+    Marker(
+        8,
+        "The review",
+        "Equality and diversity",
+        "The protected characteristics of the victim and perpetrator and their effect on "
+        "services, including unconscious bias, are analysed",
+    ),
+    Marker(
+        9,
+        "The review",
+        "Analysis",
+        "Explains why agencies acted as they did, with the perpetrator's pattern of behaviour",
+    ),
+    Marker(
+        10,
+        "The report",
+        "Lessons and recommendations",
+        "Lessons follow from the analysis; recommendations are specific, measurable and have "
+        "owners, with an action plan",
+    ),
+    Marker(
+        11,
+        "The report",
+        "Executive summary and anonymity",
+        "A stand-alone executive summary; people are anonymised with pseudonyms the family agreed",
+    ),
+    Marker(
+        12,
+        "The report",
+        "Writing and presentation",
+        "Clear, accurate and respectful language, free of victim-blaming, fit to publish",
+    ),
+)
+
+# The reasons the Quality Assurance Panel most often gives when it asks for changes (its
+# feedback letters, R34). Used for the panel's outcome (issue 14 §4).
+DHR_RESUBMISSION_REASONS = (
+    ("equality_diversity", "Equality and diversity not analysed enough"),
+    ("coercive_control", "Coercive control or other abuse not explored enough"),
+    ("victim_voice", "The victim's voice and family involvement"),
+    ("agency_analysis", "Agency responses described, not analysed"),
+    ("recommendations", "Recommendations or action plan"),
+    ("terms_of_reference", "Terms of reference or time period"),
+    ("independence", "Independence of the chair or author"),
+    ("anonymity", "Anonymity, pseudonyms or the executive summary"),
+    ("language", "Language, accuracy or presentation"),
 )
 JOINT_NOTE = (
     "A joint review is assessed against the SCR and CSPR quality markers. Where it includes a "
     "Safeguarding Adults Review, consider the SAR quality markers (SCIE, 2022) too."
 )
 
-SETS = {SAR_SET.framework: SAR_SET, CSPR_SET.framework: CSPR_SET}
+DHR_SET = MarkerSet(
+    framework=QualityAssessment.Framework.DHR_HO_2016,
+    title="The Home Office quality assurance criteria for Domestic Homicide Reviews",
+    source=(
+        "https://www.gov.uk/government/publications/"
+        "revised-statutory-guidance-for-the-conduct-of-domestic-homicide-reviews"
+    ),
+    markers=DHR_MARKERS,
+    note=(
+        "These are the points the Home Office Quality Assurance Panel looks for before a report "
+        "may be published, including the reasons it most often sends reports back: equality and "
+        "diversity, coercive control, and the victim's voice."
+    ),
+    versions=("DHR2016",),
+)
+
+SETS = {s.framework: s for s in (SAR_SET, CSPR_SET, DHR_SET)}
+
+NEAREST_FIT_NOTE = (
+    "This assessment was made against the SCR and CSPR quality markers as the nearest fit, before "
+    "the Home Office criteria for Domestic Homicide Reviews were held here. Its ratings are kept "
+    "against the set it used."
+)
 
 
 def markers_for(review: Review) -> MarkerSet:
@@ -233,7 +348,22 @@ def markers_for(review: Review) -> MarkerSet:
     if review.kind == Review.Kind.SAR:
         return SAR_SET
     if review.kind == Review.Kind.DHR:
-        return MarkerSet(**{**CSPR_SET.__dict__, "note": DHR_NOTE})
+        return DHR_SET
     if review.kind == Review.Kind.JOINT:
         return MarkerSet(**{**CSPR_SET.__dict__, "note": JOINT_NOTE})
     return CSPR_SET
+
+
+def set_for(review: Review) -> MarkerSet:
+    """The set the review is (or will be) assessed against: the one its assessment recorded,
+    so an assessment is never re-read against another set; else the one that fits its kind."""
+    assessment = getattr(review, "quality", None) if hasattr(review, "quality") else None
+    if assessment is None:
+        return markers_for(review)
+    fitting = markers_for(review)
+    if assessment.framework == fitting.framework:
+        return fitting
+    used = SETS[assessment.framework]
+    if review.kind == Review.Kind.DHR and used.framework == CSPR_SET.framework:
+        return MarkerSet(**{**used.__dict__, "note": NEAREST_FIT_NOTE})
+    return used

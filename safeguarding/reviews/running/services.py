@@ -50,7 +50,7 @@ from ..models import (
 )
 from ..services import review_create, review_move
 from .invitations import meeting_invitation, meeting_invitees, meeting_path, meeting_when
-from .quality_markers import markers_for
+from .quality_markers import set_for
 from .selectors import progress_check_open
 
 # A new version of these is a report to read: the business unit is told (issue 13).
@@ -1235,9 +1235,11 @@ def quality_assessment_save(
     *, review: Review, actor, ratings: dict[int, dict], summary: str = ""
 ) -> QualityAssessment:
     """``ratings``: {marker number: {"rating", "evidence", "comments"}} for every marker of
-    the framework that fits the review."""
+    the set the review is assessed against (``set_for``: the set an existing assessment
+    recorded, so its ratings are never re-read against another set; else the set that fits the
+    review's kind, the Home Office criteria for a DHR)."""
     _writable(review)
-    marker_set = markers_for(review)
+    marker_set = set_for(review)
     for number in marker_set.numbers:
         row = ratings.get(number) or {}
         if row.get("rating") not in QualityRating.Rating.values:

@@ -55,7 +55,7 @@ from .forms import (
     TermsForm,
 )
 from .invitations import review_meeting_invitees
-from .quality_markers import markers_for
+from .quality_markers import set_for
 
 READ_ONLY = "This review has been signed off: its content is read-only. Reopen it to change it"
 
@@ -639,7 +639,7 @@ def review_document_download(request, slug: str, pk: int, version_pk: int):
 @require_http_methods(["GET", "POST"])
 def review_quality(request, slug: str, pk: int):
     partnership, review = _review(request, slug, pk)
-    marker_set = markers_for(review)
+    marker_set = set_for(review)
     assessment = getattr(review, "quality", None) if hasattr(review, "quality") else None
     ratings = {r.marker: r for r in assessment.ratings.all()} if assessment else {}
     form = None

@@ -21,10 +21,17 @@ from safeguarding.reviews.models import (
     Finding,
     Meeting,
     QualityAssessment,
+    QualityRating,
     Review,
 )
 from safeguarding.reviews.running import services as review_services
-from safeguarding.reviews.running.quality_markers import CSPR_SET, SAR_SET, markers_for
+from safeguarding.reviews.running.quality_markers import (
+    CSPR_SET,
+    DHR_SET,
+    SAR_SET,
+    markers_for,
+    set_for,
+)
 from safeguarding.reviews.tests.review_support import (
     commission,
     decided_case,
@@ -561,8 +568,51 @@ def test_each_review_type_gets_the_markers_that_fit(partnership, business_unit_u
     assert markers_for(sar) == SAR_SET and len(SAR_SET.markers) == 15
     case, _ = decided_case(partnership, business_unit_user, ("dhr",), pseudonym="Adult H")
     dhr = commission(case, business_unit_user)
-    assert markers_for(dhr).framework == CSPR_SET.framework
-    assert "nearest fit" in markers_for(dhr).note
+    assert markers_for(dhr) == DHR_SET and len(DHR_SET.markers) == 12
+    titles = " ".join(m.title for m in DHR_SET.markers)
+    for theme in ("Equality and diversity", "Coercive control", "The victim's voice"):
+        assert theme in titles
+
+
+@pytest.fixture
+def dhr(partnership, business_unit_user):
+    case, _ = decided_case(partnership, business_unit_user, ("dhr",), pseudonym="Adult H")
+    return commission(case, business_unit_user)
+
+
+def test_a_dhr_is_assessed_against_the_home_office_criteria(bu_client, dhr):
+    page = bu_client.get(url("quality", dhr)).content.decode()
+    assert DHR_SET.title in page and DHR_SET.source in page and "nearest fit" not in page
+    response = bu_client.post(url("quality", dhr), quality_post(DHR_SET))
+    assert response.status_code == 302
+    assessment = QualityAssessment.objects.get(review=dhr)
+    assert assessment.framework == "dhr_ho_2016" and assessment.ratings.count() == 12
+    assert "Met: 12" in bu_client.get(url("quality", dhr)).content.decode()
+
+
+def test_an_earlier_nearest_fit_dhr_assessment_keeps_its_set_and_ratings(
+    bu_client, dhr, business_unit_user
+):
+    # Made before the Home Office criteria were held: recorded against the CSPR markers.
+    old = QualityAssessment.objects.create(
+        review=dhr, framework="cspr_2016", created_by=business_unit_user
+    )
+    for number in CSPR_SET.numbers:
+        QualityRating.objects.create(assessment=old, marker=number, rating="partly_met")
+    dhr.refresh_from_db()
+    assert set_for(dhr).framework == "cspr_2016"
+    page = bu_client.get(url("quality", dhr)).content.decode()
+    assert CSPR_SET.title in page and "nearest fit" in page and "Partly met: 18" in page
+    # A post against the DHR criteria does not fit the recorded set: refused, nothing changed.
+    response = bu_client.post(url("quality", dhr), quality_post(DHR_SET, rating="met"))
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()
+    assert old.ratings.filter(rating="partly_met").count() == 18
+    # Re-saved against the set it used, it stays on that set.
+    response = bu_client.post(url("quality", dhr), quality_post(CSPR_SET, rating="met"))
+    assert response.status_code == 302
+    old.refresh_from_db()
+    assert old.framework == "cspr_2016" and old.ratings.filter(rating="met").count() == 18
 
 
 def quality_post(marker_set, rating="met"):
