@@ -720,7 +720,8 @@ def _build_world(sample_pdf):
     dhr_case, _ = decided_case(partnership, business_unit_user, ("dhr",), pseudonym="Adult D")
     dhr = commission(dhr_case, business_unit_user)
     dhr.stage = "signed_off"
-    dhr.save(update_fields=["stage"])
+    dhr.signed_off_at = timezone.now()
+    dhr.save(update_fields=["stage", "signed_off_at"])
     dhr_publication = Publication.objects.create(
         partnership=partnership,
         review=dhr,
