@@ -46,12 +46,6 @@ def store_signatories(apps, schema_editor):
         )
 
 
-def forget_signatories(apps, schema_editor):
-    DecisionSignatory = apps.get_model("referrals", "DecisionSignatory")
-    DecisionSignatory.objects.update(replacement=None)
-    DecisionSignatory.objects.all().delete()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -77,5 +71,8 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(condition=models.Q(('replaced_at__isnull', True)), fields=('decision', 'decision_maker'), name='decision_signatory_once'), models.CheckConstraint(condition=models.Q(('replaced_at__isnull', True), models.Q(('replaced_by__isnull', False), models.Q(('replacement_reason', ''), _negated=True), ('replacement__isnull', False)), _connector='OR'), name='decision_signatory_replacement_complete')],
             },
         ),
-        migrations.RunPython(store_signatories, forget_signatories),
+        # Backwards the table is dropped with its rows by the step after this one. Deleting
+        # them here first would leave PostgreSQL's deferred foreign-key checks pending, and
+        # it refuses to drop a table with pending trigger events in the same transaction.
+        migrations.RunPython(store_signatories, migrations.RunPython.noop),
     ]
