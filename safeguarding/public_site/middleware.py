@@ -117,9 +117,7 @@ class PublicPageCacheMiddleware:
             entry = {
                 "content": content,
                 "headers": {
-                    name: value
-                    for name, value in response.items()
-                    if name.lower() not in NOT_KEPT
+                    name: value for name, value in response.items() if name.lower() not in NOT_KEPT
                 },
                 "etag": response["ETag"],
                 "last_modified": _last_modified(changed_at, today),
