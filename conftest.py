@@ -163,7 +163,10 @@ def _empty_public_page_cache():
     an earlier test's rolled-back partnerships come round again."""
     from django.core.cache import caches
 
+    from safeguarding.public_site.content_version import forget_read_versions
+
     caches["public_pages"].clear()
+    forget_read_versions()
 
 
 @pytest.fixture(autouse=True)

@@ -209,6 +209,9 @@ CACHES = {
 # ETag and gets a 304 if nothing changed), and the longest a page stays in the server's cache.
 PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=60)
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=600)
+# Each server process reads a partnership's content version from the database at most once in
+# this many seconds: another process's change reaches it within that time (its own at once).
+PUBLIC_CONTENT_VERSION_READ_SECONDS = env.float("PUBLIC_CONTENT_VERSION_READ_SECONDS", default=1.0)
 
 # Sessions end after 30 minutes without activity. The session is not written on every request
 # (with SQLite every write takes the database's one write lock): SessionLifetimeMiddleware

@@ -24,10 +24,13 @@ the ADR; none of them changes a published page today, and the cached pages also 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.apps import apps
+from django.conf import settings
+from django.db import transaction
 from django.db.models import F, Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -40,6 +43,10 @@ ALL = None  # a write that concerns every partnership
 def bump(partnership_ids: Iterable[int] | None) -> None:
     """Bump the version of these partnerships (``None``: of every partnership)."""
     now = timezone.now()
+    # Forget the versions read, now and when the writer commits (a request of this process
+    # that read the old number in between must not keep it).
+    forget_read_versions()
+    transaction.on_commit(forget_read_versions)
     if partnership_ids is None:
         PublicContentVersion.objects.update(counter=F("counter") + 1, changed_at=now)
         return
@@ -52,15 +59,34 @@ def bump(partnership_ids: Iterable[int] | None) -> None:
     )
 
 
+# slug -> (read at, the row): each server process reads a partnership's version at most once
+# a PUBLIC_CONTENT_VERSION_READ_SECONDS (a bump in this process forgets them at once; another
+# process sees it within that time).
+_read: dict[str, tuple[float, tuple[int, int, datetime] | None]] = {}
+
+
+def forget_read_versions() -> None:
+    _read.clear()
+
+
 def version_for_slug(slug: str) -> tuple[int, int, datetime] | None:
-    """(partnership id, counter, changed at) of the partnership with this slug, in one query;
-    None if there is no such partnership (or it has no version yet: not cached)."""
+    """(partnership id, counter, changed at) of the partnership with this slug (one query, or
+    none if read in the last PUBLIC_CONTENT_VERSION_READ_SECONDS); None if there is no such
+    partnership (or it has no version yet: not cached)."""
+    now = time.monotonic()
+    read = _read.get(slug)
+    if read is not None and now - read[0] < settings.PUBLIC_CONTENT_VERSION_READ_SECONDS:
+        return read[1]
     row = (
         PublicContentVersion.objects.filter(partnership__slug=slug)
         .values_list("partnership_id", "counter", "changed_at")
-        .first()
+        .order_by()[:1]
     )
-    return row
+    found = row[0] if row else None
+    if len(_read) > 10_000:  # slugs that do not exist are remembered too: keep it bounded
+        _read.clear()
+    _read[slug] = (now, found)
+    return found
 
 
 # Which partnerships a written row concerns ------------------------------------------------------

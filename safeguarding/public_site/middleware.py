@@ -18,6 +18,7 @@ inline script by hash, docs/security.md).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from datetime import datetime, time
 
@@ -48,6 +49,19 @@ CACHED_PAGES = frozenset(
 # Response headers not kept with a cached page (set again for each response, or per request).
 NOT_KEPT = frozenset({"set-cookie", "date", "x-request-id"})
 CACHE_ALIAS = "public_pages"
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_page(path: str) -> str | None:
+    """The slug of the partnership whose cached page ``path`` is, or None (resolving is the
+    same for a path every time: remembered)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if match.view_name not in CACHED_PAGES:
+        return None
+    return match.kwargs["slug"]
 
 
 def _cache_key(partnership_id: int, counter: int, today, request: HttpRequest) -> str:
@@ -86,11 +100,8 @@ class PublicPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method != "GET":
             return self.get_response(request)
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return self.get_response(request)
-        if match.view_name not in CACHED_PAGES:
+        slug = _cached_page(request.path_info)
+        if slug is None:
             return self.get_response(request)
         if self.cookie_name in request.COOKIES:
             # Perhaps signed in: rendered for this visitor, never kept, never shared.
@@ -98,7 +109,7 @@ class PublicPageCacheMiddleware:
             if not response.has_header("Cache-Control"):
                 patch_cache_control(response, private=True, no_cache=True)
             return response
-        version = version_for_slug(match.kwargs["slug"])
+        version = version_for_slug(slug)
         if version is None:  # no such partnership: the view answers 404
             return self.get_response(request)
         partnership_id, counter, changed_at = version
