@@ -9,6 +9,9 @@ copy of it as a static file (same size, same server: WhiteNoise), starts gunicor
 and, for each page, measures requests per second with a bounded Python client (``--clients``
 threads, each with one keep-alive connection, for ``--seconds``):
 
+Each is measured in turns of ``--slice`` seconds (static, cached, rendered, again), so that all
+three meet the same background load on a shared machine:
+
 - ``static``: the same-size static file;
 - ``cached``: the page as an anonymous visitor gets it (from the public page cache);
 - ``rendered``: the page with a session cookie (a visitor who may be signed in: rendered every
@@ -19,7 +22,10 @@ It also checks that a conditional GET with the page's ETag answers 304. The figu
 goal is at least 0.5) and ``cached / rendered``. The client is Python: on a small machine it is
 itself a limit, so the static rate it measures is below what wrk would see (the ratio is what
 counts: both are measured by the same client in the same run). The machine's load average is
-recorded before and after. It is not a test and never reaches beyond the loopback address.
+recorded before and after. ``in_process`` gives the server's own time without a client: the
+median of ``--repeat`` calls of the WSGI application, static copy and cached page in turns, and
+``static_over_cached`` (the share of a static file's rate the page would reach if the server
+alone were the limit). It is not a test and never reaches beyond the loopback address.
 """
 
 from __future__ import annotations
@@ -138,6 +144,71 @@ def _rate(base: str, path: str, seconds: float, clients: int, headers: dict) -> 
         "requests_per_second": round(sum(counts) / elapsed, 1),
         "requests": sum(counts),
         "failures": sum(failures),
+        "elapsed": elapsed,
+    }
+
+
+def _in_process(sizes: dict[str, dict], repeat: int) -> dict[str, dict]:
+    """Server time without a client: the median of ``repeat`` calls of the WSGI application in
+    this process, for the static copy and the cached page of each page (not limited by the
+    client, as the rates over HTTP are on a small machine)."""
+    import io
+    import statistics
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    application = WSGIHandler()  # made after the copies were written: WhiteNoise sees them
+
+    def call(path: str) -> float:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "127.0.0.1",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.url_scheme": "http",
+        }
+        started = time.perf_counter()
+        body = application(environ, lambda status, headers: None)
+        b"".join(body)
+        body.close()
+        return time.perf_counter() - started
+
+    out = {}
+    for name, page in sizes.items():
+        call(page["static"])
+        call(page["path"])
+        static, cached = [], []
+        for _ in range(repeat):  # in turns, so that both meet the same background load
+            static.append(call(page["static"]))
+            cached.append(call(page["path"]))
+        out[name] = {
+            "static_median_us": round(statistics.median(static) * 1e6),
+            "cached_median_us": round(statistics.median(cached) * 1e6),
+            "static_over_cached": round(statistics.median(static) / statistics.median(cached), 3),
+        }
+    return out
+
+
+def _interleaved(base: str, targets: dict, seconds: float, clients: int, slice_: float) -> dict:
+    """The rates of several targets measured in turns of ``slice_`` seconds, so that each
+    meets the same background load (the machine is shared)."""
+    totals = {name: {"requests": 0, "failures": 0, "seconds": 0.0} for name in targets}
+    for _ in range(max(1, round(seconds / slice_))):
+        for name, (path, headers) in targets.items():
+            rate = _rate(base, path, slice_, clients, headers)
+            totals[name]["requests"] += rate["requests"]
+            totals[name]["failures"] += rate["failures"]
+            totals[name]["seconds"] += rate["elapsed"]
+    return {
+        name: {
+            "requests_per_second": round(t["requests"] / t["seconds"], 1) if t["seconds"] else 0,
+            "requests": t["requests"],
+            "failures": t["failures"],
+        }
+        for name, t in totals.items()
     }
 
 
@@ -164,6 +235,10 @@ def _conditional(base: str, path: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="per measurement")
+    parser.add_argument(
+        "--slice", type=float, default=0.5, help="seconds of each turn (static, cached, rendered)"
+    )
+    parser.add_argument("--repeat", type=int, default=300, help="calls a page, in process")
     parser.add_argument("--clients", type=int, default=4, help="client threads")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
@@ -175,6 +250,7 @@ def main() -> int:
         prepare(DATABASE_URL, MEDIA)
     pages: dict[str, str] = {}
     folder, sizes = _render_copies(pages)
+    in_process = _in_process(sizes, args.repeat)
     load_before = os.getloadavg()
     server, base = start_server(DATABASE_URL, MEDIA, args.workers, args.threads)
     results = {}
@@ -182,9 +258,21 @@ def main() -> int:
         session_cookie = {"Cookie": "sessionid=not-a-session"}  # bypasses the cache
         for name, page in sizes.items():
             print(f"{name}: {page['path']} ({page['bytes']} bytes)", flush=True)
-            static = _rate(base, page["static"], args.seconds, args.clients, {})
-            cached = _rate(base, page["path"], args.seconds, args.clients, {})
-            rendered = _rate(base, page["path"], args.seconds, args.clients, session_cookie)
+            # Warm up (every worker renders and keeps the page once), not counted.
+            _rate(base, page["static"], 1, args.clients, {})
+            _rate(base, page["path"], 1, args.clients, {})
+            rates = _interleaved(
+                base,
+                {
+                    "static": (page["static"], {}),
+                    "cached": (page["path"], {}),
+                    "rendered": (page["path"], session_cookie),
+                },
+                args.seconds,
+                args.clients,
+                args.slice,
+            )
+            static, cached, rendered = rates["static"], rates["cached"], rates["rendered"]
             results[name] = {
                 **page,
                 "static": static,
@@ -215,13 +303,14 @@ def main() -> int:
         "server": f"gunicorn gthread, {args.workers} workers x {args.threads} threads, "
         "127.0.0.1, SQLite (Riverton demo)",
         "client": f"Python http.client, {args.clients} threads with keep-alive, "
-        f"{args.seconds:g} s a measurement",
+        f"{args.seconds:g} s a measurement in turns of {args.slice:g} s",
         "cpus": os.cpu_count(),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "goal": "cached_over_static >= 0.5 for every page",
         "pages": results,
         "all_within_goal": all(r["cached_over_static"] >= 0.5 for r in results.values()),
+        "in_process": in_process,
     }
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "public-gunicorn.json"
