@@ -148,6 +148,10 @@ def _rate(base: str, path: str, seconds: float, clients: int, headers: dict) -> 
     }
 
 
+def _start_response(status, headers, exc_info=None):
+    return lambda data: None
+
+
 def _in_process(sizes: dict[str, dict], repeat: int) -> dict[str, dict]:
     """Server time without a client: the median of ``repeat`` calls of the WSGI application in
     this process, for the static copy and the cached page of each page (not limited by the
@@ -171,7 +175,7 @@ def _in_process(sizes: dict[str, dict], repeat: int) -> dict[str, dict]:
             "wsgi.url_scheme": "http",
         }
         started = time.perf_counter()
-        body = application(environ, lambda status, headers: None)
+        body = application(environ, _start_response)
         b"".join(body)
         body.close()
         return time.perf_counter() - started

@@ -65,7 +65,7 @@ def _cached_page(path: str) -> str | None:
 
 
 def _cache_key(partnership_id: int, counter: int, today, request: HttpRequest) -> str:
-    where = f"{request.get_host()}\n{request.get_full_path()}".encode()
+    where = f"{request.scheme}://{request.get_host()}\n{request.get_full_path()}".encode()
     return (
         f"public-page:{partnership_id}:{counter}:{today.isoformat()}:"
         f"{hashlib.sha256(where).hexdigest()}"
