@@ -318,3 +318,30 @@ def test_ending_a_joint_share_takes_the_review_off_the_partners_page_at_once():
     )
     assert publication.title not in visitor.get(reviews_url(joint.csp)).text
     assert publication.title in visitor.get(reviews_url(joint.board)).text
+
+
+def test_every_cached_page_is_public_and_takes_the_partnership():
+    """The cache answers before sign-in is checked: only pages anyone may see are kept."""
+    from django.urls import get_resolver
+
+    from safeguarding.public_site.middleware import CACHED_PAGES
+
+    for name in CACHED_PAGES:
+        namespace, url_name = name.split(":")
+        resolver = get_resolver().namespace_dict[namespace][1]
+        callback = next(
+            pattern.callback
+            for pattern in resolver.url_patterns
+            if getattr(pattern, "name", None) == url_name
+        )
+        assert getattr(callback, "login_required", True) is False, name
+        assert reverse(name, kwargs=_kwargs(name)).startswith("/a-partnership/"), name
+
+
+def _kwargs(name: str) -> dict:
+    kwargs: dict = {"slug": "a-partnership"}
+    if name in {"published:detail", "library_public:record"}:
+        kwargs["pk"] = 1
+    if name == "digests_public:issue":
+        kwargs["number"] = 1
+    return kwargs
