@@ -158,6 +158,18 @@ def document(partnership, business_unit_user, sample_pdf):
 
 
 @pytest.fixture(autouse=True)
+def _empty_public_page_cache():
+    """Each test starts with no cached public page (ADR 0047): the ids and version numbers of
+    an earlier test's rolled-back partnerships come round again."""
+    from django.core.cache import caches
+
+    from safeguarding.public_site.content_version import forget_read_versions
+
+    caches["public_pages"].clear()
+    forget_read_versions()
+
+
+@pytest.fixture(autouse=True)
 def _library_search_vectors(request):
     """The library's sentence model is off in tests (config/settings/test.py: it is slow);
     tests marked ``search_vectors`` have it on, for the whole test and its fixtures."""

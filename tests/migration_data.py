@@ -37,6 +37,8 @@ NOT_DATA = [
     # (issue 14 §5).
     "safeguarding.referrals.migrations.0013_facts_record_causation",
     "safeguarding.reviews.migrations.0007_encrypt_identities",
+    # A public content version row for each partnership there already was (ADR 0047).
+    "safeguarding.public_site.migrations.0003_public_content_version",
     # Records on each existing case the guidance versions it would have had (ADR 0018).
     "safeguarding.referrals.migrations.0011_existing_cases_guidance",
     "safeguarding.reviews.migrations.0008_chronology_uploads_and_proposed_people",

@@ -2151,7 +2151,11 @@ def test_the_write_counter_sees_every_kind_of_write(world):
             raise _RolledBack
 
     writes = {
-        "insert": (lambda: PartnershipFactory(slug="written"), ["accounts_partnership"]),
+        # A new partnership gets its public content version (ADR 0023).
+        "insert": (
+            lambda: PartnershipFactory(slug="written"),
+            ["accounts_partnership", "public_site_publiccontentversion"],
+        ),
         "update": (
             lambda: Partnership.objects.filter(pk=partnership.pk).update(name="Renamed"),
             ["accounts_partnership"],

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import environ
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -94,6 +94,9 @@ MIDDLEWARE = [
     "safeguarding.core.middleware.RequestIdMiddleware",
     # "database is locked" (SQLite under load) becomes the GOV.UK "service is busy" page.
     "safeguarding.core.middleware.DatabaseBusyMiddleware",
+    # Public pages for visitors without a session, from the cache (ADR 0047): before sessions,
+    # authentication and CSRF, which such a page does not need.
+    "safeguarding.public_site.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -191,6 +194,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
+
+# The cache of public pages for anonymous visitors (ADR 0047), in each server process's memory:
+# the content version that keys it is in the database, so every process sees a change at once.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public_pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public-pages",
+        "OPTIONS": {"MAX_ENTRIES": env.int("PUBLIC_PAGE_CACHE_ENTRIES", default=2_000)},
+    },
+}
+# How long a browser or proxy may reuse a public page without asking (then it asks with its
+# ETag and gets a 304 if nothing changed), and the longest a page stays in the server's cache.
+PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=60)
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=600)
+# Each server process reads a partnership's content version from the database at most once in
+# this many seconds: another process's change reaches it within that time (its own at once).
+PUBLIC_CONTENT_VERSION_READ_SECONDS = env.float("PUBLIC_CONTENT_VERSION_READ_SECONDS", default=1.0)
 
 # Sessions end after 30 minutes without activity. The session is not written on every request
 # (with SQLite every write takes the database's one write lock): SessionLifetimeMiddleware
@@ -326,10 +347,15 @@ NOTIFY_TIMEOUT_SECONDS = env.int("NOTIFY_TIMEOUT_SECONDS", default=10)
 # the process that enqueues it; production queues it in the database for `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+# SHA-256 of the inline script in base.html (checked by safeguarding/public_site/tests).
+BASE_INLINE_SCRIPT_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, NONCE],
+        # No per-response nonce, so that a public page can be cached (ADR 0047): the scripts
+        # are files of our own, and base.html's one inline script (GOV.UK Frontend's
+        # js-enabled line) is allowed by its hash, BASE_INLINE_SCRIPT_HASH.
+        "script-src": [SELF, BASE_INLINE_SCRIPT_HASH],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],

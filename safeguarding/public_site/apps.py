@@ -9,6 +9,10 @@ class PublicSiteConfig(AppConfig):
     def ready(self) -> None:
         from safeguarding.audit.registry import register_actions
 
+        from .content_version import connect
+
+        connect()
+
         register_actions(
             {
                 "public_page.block_added": "Added a section to the public Reviews page",

@@ -69,3 +69,20 @@ class PublicDocument(ArchivableModel):
     @property
     def kind(self):
         return KINDS[self.file_kind]
+
+
+class PublicContentVersion(models.Model):
+    """What a partnership's public pages show, as a number that changes with it (ADR: public page
+    cache). Every write that changes a public page (publication, withdrawal, edits of the
+    page, the library or digests, a shared case) bumps it in the writer's transaction
+    (public_site/content_version.py); the cache of rendered public pages is keyed on it and on
+    the day (the 12-month window moves at midnight)."""
+
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.CASCADE, related_name="public_content_version"
+    )
+    counter = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id}: {self.counter}"

@@ -9,7 +9,8 @@ def test_every_response_has_a_request_id_and_a_strict_content_security_policy(cl
     assert len(response["X-Request-ID"]) == 32
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
-    assert "script-src 'self' 'nonce-" in policy
+    assert "script-src 'self' 'sha256-" in policy
+    assert "nonce-" not in policy
     assert "frame-ancestors 'none'" in policy
     assert response["X-Frame-Options"] == "DENY"
 
