@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.pagination import paginate
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
 from safeguarding.reviews.running.quality_markers import DHR_RESUBMISSION_REASONS
@@ -83,12 +84,14 @@ def _page(request, template, partnership, publication, **context):
 @require_GET
 def publication_list(request, slug: str):
     partnership = _for_readers(request, slug)
+    page, pagination = paginate(request, selectors.publication_list(partnership=partnership))
     return render(
         request,
         "publication/staff/list.html",
         {
             "partnership": partnership,
-            "publications": selectors.publication_list(partnership=partnership),
+            "publications": page.object_list,
+            "pagination": pagination,
             "can_manage": permissions.can_manage_publications(request.user, partnership),
         },
     )

@@ -387,6 +387,15 @@ class Decision(TimeStampedModel):
                 condition=~models.Q(rationale=""), name="decision_rationale_not_empty"
             )
         ]
+        indexes = [
+            # The staff home's "decisions awaiting your signature" (a dashboard read, issue 16):
+            # only the few decisions not yet final, so the read no longer scans every decision.
+            models.Index(
+                fields=["decided_on", "id"],
+                name="decision_awaiting_signature",
+                condition=models.Q(state__in=["awaiting_signatures", "disputed"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.track}: {self.get_outcome_display()}"
