@@ -77,7 +77,9 @@ SIZES = {
         "target_event_share": 0.3,
         "referrals": 1_000,
         "milestones": 10_000,
-        "chronology_entries": 2_000,
+        # One review's chronology: as long at one year as at ten (it is the review's, not the
+        # partnership's history).
+        "chronology_entries": 20_000,
         "action_reviews": 30,
         "recommendations": 300,
         "actions": 1_000,

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.client_address import client_address
 from safeguarding.core.errors import ServiceError
-from safeguarding.core.pagination import paginate
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.core.pagination import paginate
 
 from . import rendering, selectors, services
 from .forms import SubscribeForm

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
-from safeguarding.core.pagination import paginate
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.core.pagination import paginate
 
 from . import permissions, rendering, selectors, services
 from .forms import (

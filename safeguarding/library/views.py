@@ -22,9 +22,9 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.actions.models import Theme
 from safeguarding.actions.services import themes_available
 from safeguarding.core.errors import ServiceError
-from safeguarding.core.pagination import pagination
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.core.pagination import pagination
 from safeguarding.publication import selectors as publication_selectors
 from safeguarding.publication.models import Publication
 

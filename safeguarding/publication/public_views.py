@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
-from safeguarding.core.pagination import paginate
 from safeguarding.core.forms import GovukForm
+from safeguarding.core.pagination import paginate
 from safeguarding.core.text import printable
 
 from . import public_selectors

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
-from safeguarding.core.pagination import paginate
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.core.pagination import paginate
 from safeguarding.reviews.running.quality_markers import DHR_RESUBMISSION_REASONS
 from safeguarding.reviews.selectors import review_get_for_user
 

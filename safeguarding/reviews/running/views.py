@@ -27,9 +27,9 @@ from safeguarding.accounts.permissions import (
 from safeguarding.clock import selectors as clock_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
-from safeguarding.core.pagination import paginate
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
+from safeguarding.core.pagination import paginate
 from safeguarding.core.uploads import KINDS
 from safeguarding.referrals import selectors as referral_selectors
 
