@@ -389,12 +389,11 @@ class Decision(TimeStampedModel):
         ]
         indexes = [
             # The staff home's "decisions awaiting your signature" (a dashboard read, issue 16):
-            # only the few decisions not yet final, so the read no longer scans every decision.
-            models.Index(
-                fields=["decided_on", "id"],
-                name="decision_awaiting_signature",
-                condition=models.Q(state__in=["awaiting_signatures", "disputed"]),
-            )
+            # read by state, so only the few decisions not yet final, not every decision of
+            # the partnership's tracks (11 ms to 0.1 ms on the ten-year bench data). Not a
+            # partial index: SQLite does not use one when the states come as bound parameters
+            # (EXPLAIN QUERY PLAN: SCAN), as Django sends them.
+            models.Index(fields=["state", "decided_on"], name="decision_awaiting_signature"),
         ]
 
     def __str__(self) -> str:
