@@ -202,8 +202,8 @@ SCENARIOS: list[Scenario] = [
     page("reviews:requests", pk="review"),
     page("reviews:quality", pk="review"),
     page("reviews:progress_check", pk="open_review"),
-    page("reviews:chronology_add", pk="open_review"),
-    page("reviews:chronology_upload", pk="open_review"),
+    page("reviews:chronology_add", pk="chronology_review"),
+    page("reviews:chronology_upload", pk="chronology_review"),
     page(
         "reviews:chronology",
         name="merged_chronology",
