@@ -94,7 +94,7 @@ MIDDLEWARE = [
     "safeguarding.core.middleware.RequestIdMiddleware",
     # "database is locked" (SQLite under load) becomes the GOV.UK "service is busy" page.
     "safeguarding.core.middleware.DatabaseBusyMiddleware",
-    # Public pages for visitors without a session, from the cache (ADR 0047): before sessions,
+    # Public pages for visitors without a session, from the cache (ADR 0023): before sessions,
     # authentication and CSRF, which such a page does not need.
     "safeguarding.public_site.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -195,7 +195,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
 
-# The cache of public pages for anonymous visitors (ADR 0047), in each server process's memory:
+# The cache of public pages for anonymous visitors (ADR 0023), in each server process's memory:
 # the content version that keys it is in the database, so every process sees a change at once.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -352,7 +352,7 @@ BASE_INLINE_SCRIPT_HASH = "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        # No per-response nonce, so that a public page can be cached (ADR 0047): the scripts
+        # No per-response nonce, so that a public page can be cached (ADR 0023): the scripts
         # are files of our own, and base.html's one inline script (GOV.UK Frontend's
         # js-enabled line) is allowed by its hash, BASE_INLINE_SCRIPT_HASH.
         "script-src": [SELF, BASE_INLINE_SCRIPT_HASH],

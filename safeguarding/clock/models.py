@@ -162,6 +162,9 @@ class Milestone(models.Model):
         indexes = [
             models.Index(fields=["partnership", "status", "due_on"], name="milestone_dashboard"),
             models.Index(fields=["subject_type", "subject_id"], name="milestone_subject"),
+            # Overdue across partnerships (a shared case's milestones are its owner's): the
+            # staff home's count of overdue cases and the reminders read a range of it.
+            models.Index(fields=["status", "due_on", "subject_type"], name="milestone_overdue"),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from safeguarding.core.client_address import client_address
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.core.pagination import paginate
 
 from . import rendering, selectors, services
 from .forms import SubscribeForm
@@ -42,12 +43,14 @@ def _size(field_file) -> int | None:
 @require_GET
 def issue_list(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
+    page, pagination = paginate(request, selectors.issue_list_published(partnership=partnership))
     return render(
         request,
         "digests/public/list.html",
         {
             "partnership": partnership,
-            "issues": selectors.issue_list_published(partnership=partnership),
+            "issues": page.object_list,
+            "pagination": pagination,
         },
     )
 

@@ -18,7 +18,11 @@ LATEST_ON_REVIEWS_PAGE = 3
 
 def issue_list(*, partnership: Partnership) -> QuerySet[DigestIssue]:
     """Every issue of the partnership, newest number first, with its item count (one query)."""
-    return DigestIssue.objects.filter(partnership=partnership).annotate(item_count=Count("items"))
+    return (
+        DigestIssue.objects.filter(partnership=partnership)
+        .annotate(item_count=Count("items"))
+        .order_by("-number")
+    )
 
 
 def issue_get_for_user(*, user, partnership: Partnership, pk: int) -> DigestIssue:

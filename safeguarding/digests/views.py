@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.core.pagination import paginate
 
 from . import permissions, rendering, selectors, services
 from .forms import (
@@ -78,11 +79,13 @@ def _page(request, template: str, partnership, issue=None, **context):
 @require_GET
 def issue_list(request, slug: str):
     partnership = _partnership(request, slug)
+    page, pagination = paginate(request, selectors.issue_list(partnership=partnership))
     return _page(
         request,
         "list.html",
         partnership,
-        issues=selectors.issue_list(partnership=partnership),
+        issues=page.object_list,
+        pagination=pagination,
         subscribers=selectors.subscriber_counts(partnership=partnership),
         can_manage=permissions.can_manage_digests(request.user, partnership),
     )

@@ -8,8 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models.functions import ExtractYear
 from django.http import Http404
-from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.actions.models import Theme
@@ -306,19 +306,27 @@ def themes_by_year(
         record_pairs = record_pairs.filter(theme__facet=facet)
         finding_pairs = finding_pairs.filter(theme__facet=facet)
 
-    seen: dict[tuple[int, int], set] = defaultdict(set)  # (theme, year) -> reviews
-    for theme_id, year, record_id in record_pairs.values_list(
-        "theme_id", "libraryrecord__year", "libraryrecord_id"
-    ):
-        if year is not None:  # (filtered out above; for the type checker)
-            seen[(theme_id, year)].add(("record", record_id))
-    for theme_id, created_at, review_id in finding_pairs.values_list(
-        "theme_id", "finding__created_at", "finding__review_id"
-    ):
-        year = timezone.localtime(created_at).year
-        seen[(theme_id, year)].add(("review", review_id))
+    # Counted in the database, (theme, year) -> distinct records and reviews: the rows read do
+    # not grow with the findings (issue 16). ExtractYear works in the current time zone, as
+    # the year a finding was written is read on the page.
+    seen: defaultdict[tuple[int, int], int] = defaultdict(int)
+    by_record = (
+        record_pairs.values("theme_id", "libraryrecord__year")
+        .annotate(n=Count("libraryrecord_id", distinct=True))
+        .order_by()
+    )
+    for group in by_record:
+        if group["libraryrecord__year"] is not None:  # (filtered out above; for the type checker)
+            seen[(group["theme_id"], group["libraryrecord__year"])] += group["n"]
+    by_review = (
+        finding_pairs.values("theme_id", year=ExtractYear("finding__created_at"))
+        .annotate(n=Count("finding__review_id", distinct=True))
+        .order_by()
+    )
+    for found in by_review:
+        seen[(found["theme_id"], found["year"])] += found["n"]
     if first_year is not None:
-        seen = {key: value for key, value in seen.items() if key[1] >= first_year}
+        seen = defaultdict(int, {key: n for key, n in seen.items() if key[1] >= first_year})
     if not seen:
         return ThemesByYear(years=[])
 
@@ -327,14 +335,14 @@ def themes_by_year(
         theme.pk: theme for theme in Theme.objects.filter(pk__in={theme_id for theme_id, _ in seen})
     }
     rows: dict[int, ThemeRow] = {}
-    for (theme_id, year), reviews in seen.items():
+    for (theme_id, year), count in seen.items():
         theme = themes[theme_id]
         row = rows.get(theme_id)
         if row is None:
             row = rows[theme_id] = ThemeRow(
                 theme_id=theme_id, name=theme.name, facet=theme.facet, counts=[0] * len(years)
             )
-        row.counts[years.index(year)] = len(reviews)
+        row.counts[years.index(year)] = count
     for row in rows.values():
         row.total = sum(row.counts)
         row.years_seen = sum(1 for count in row.counts if count)

@@ -24,6 +24,7 @@ from safeguarding.actions.services import themes_available
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.core.pagination import pagination
 from safeguarding.publication import selectors as publication_selectors
 from safeguarding.publication.models import Publication
 
@@ -89,31 +90,6 @@ def _safe_snippet(snippet) -> str:
     if not snippet:
         return ""
     return snippet if isinstance(snippet, SafeData) else mark_safe(str(snippet))
-
-
-def pagination(request, page: int, pages: int) -> dict | None:
-    """The GOV.UK pagination component's items: first, last, the pages next to the current
-    one, and ellipses between."""
-    if pages <= 1:
-        return None
-
-    def href(number: int) -> str:
-        query = request.GET.copy()
-        query["page"] = str(number)
-        return "?" + query.urlencode()
-
-    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
-    items, previous = [], 0
-    for number in shown:
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == page})
-        previous = number
-    return {
-        "items": items,
-        "previous": href(page - 1) if page > 1 else "",
-        "next": href(page + 1) if page < pages else "",
-    }
 
 
 def run_search(request, partnership, *, public_only: bool) -> dict:

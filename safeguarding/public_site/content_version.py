@@ -1,4 +1,4 @@
-"""The version of what a partnership's public pages show (ADR 0047: caching the public pages).
+"""The version of what a partnership's public pages show (ADR 0023: caching the public pages).
 
 Every write that changes a public page bumps the partnership's ``PublicContentVersion`` in the
 writer's own transaction: a rolled-back write bumps nothing, and a reader sees the new number

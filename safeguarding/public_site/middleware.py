@@ -1,4 +1,4 @@
-"""The cache of the public pages for visitors who are not signed in (ADR 0047).
+"""The cache of the public pages for visitors who are not signed in (ADR 0023).
 
 A public page (the partnership's Reviews page, the archive, a published review, the library,
 the digests) is the same for every anonymous visitor on a given day until the partnership's

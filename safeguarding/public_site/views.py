@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
+from safeguarding.core.pagination import paginate
 from safeguarding.publication import public_selectors
 from safeguarding.publication.selectors import national_review_list_live
 
@@ -86,15 +87,20 @@ def _partnership_for_editor(request, slug: str):
 @require_GET
 def manage(request, slug: str):
     partnership = _partnership_for_editor(request, slug)
+    page, pagination = paginate(
+        request,
+        selectors.public_document_list_live(partnership=partnership).order_by(
+            "category", "title", "id"
+        ),
+    )
     return render(
         request,
         "public_site/manage.html",
         {
             "partnership": partnership,
             "blocks": selectors.content_block_list(partnership=partnership),
-            "documents": selectors.public_document_list_live(partnership=partnership).order_by(
-                "category", "title"
-            ),
+            "documents": page.object_list,
+            "pagination": pagination,
         },
     )
 

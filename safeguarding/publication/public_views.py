@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import GovukForm
+from safeguarding.core.pagination import paginate
 from safeguarding.core.text import printable
 
 from . import public_selectors
@@ -58,14 +59,16 @@ def archive(request, slug: str):
     today = timezone.localdate()
     form = ArchiveFilterForm(request.GET or None, partnership=partnership, today=today)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    items = list(
+    page, pagination = paginate(
+        request,
         public_selectors.archive(
             partnership=partnership,
             today=today,
             type=filters.get("type") or None,
             year=filters.get("year") or None,
-        )
+        ),
     )
+    items = list(page.object_list)
     dardr_from = public_selectors.dardr_name_from(partnership)
     for item in items:
         item.type_label = public_selectors.review_type_label(
@@ -78,6 +81,8 @@ def archive(request, slug: str):
             "partnership": partnership,
             "form": form,
             "items": items,
+            "page": page,
+            "pagination": pagination,
             "filtered": bool(filters.get("type") or filters.get("year")),
         },
     )

@@ -16,6 +16,7 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.core.pagination import paginate
 from safeguarding.reviews.running.quality_markers import DHR_RESUBMISSION_REASONS
 from safeguarding.reviews.selectors import review_get_for_user
 
@@ -83,12 +84,14 @@ def _page(request, template, partnership, publication, **context):
 @require_GET
 def publication_list(request, slug: str):
     partnership = _for_readers(request, slug)
+    page, pagination = paginate(request, selectors.publication_list(partnership=partnership))
     return render(
         request,
         "publication/staff/list.html",
         {
             "partnership": partnership,
-            "publications": selectors.publication_list(partnership=partnership),
+            "publications": page.object_list,
+            "pagination": pagination,
             "can_manage": permissions.can_manage_publications(request.user, partnership),
         },
     )

@@ -149,7 +149,13 @@ def annual_figures(
         & (Q(completed_on__isnull=True) | Q(completed_on__gt=end))
         & (~Q(status=Status.NOT_IMPLEMENTED) | Q(decided_at__gte=year.ends_before))
     )
-    counts = actions.aggregate(
+    # Every count below needs the recommendation agreed by the year end and the action not
+    # complete before the year began: reading only those keeps the page flat as the years pile
+    # up (issue 16), instead of every action the partnership ever agreed.
+    in_play = Q(recommendation__agreed_on__lte=end) & (
+        Q(completed_on__isnull=True) | Q(completed_on__gte=start)
+    )
+    counts = actions.filter(in_play).aggregate(
         agreed=Count("pk", filter=Q(recommendation__agreed_on__range=(start, end))),
         completed=Count("pk", filter=Q(status=Status.COMPLETE, completed_on__range=(start, end))),
         outstanding=Count("pk", filter=outstanding),

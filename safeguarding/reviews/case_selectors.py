@@ -113,13 +113,13 @@ def case_search_for_user(*, user, partnership: Partnership, search: CaseSearch) 
 
 def _overdue(reviews: QuerySet[Review], today: datetime.date) -> Q:
     """A due milestone of the case, or of one of its (visible) reviews, past its date."""
+    # Read from the late milestones (a range of the ``milestone_overdue`` index), not case by
+    # case: the staff home's count stays flat however many cases the years leave (issue 16).
     late = Milestone.objects.filter(status=Milestone.Status.DUE, due_on__lt=today)
-    of_case = late.filter(subject_type=subject_type_for(Case), subject_id=OuterRef("pk"))
-    of_review = late.filter(
-        subject_type=subject_type_for(Review),
-        subject_id__in=reviews.filter(case=OuterRef(OuterRef("pk"))).values("pk"),
-    )
-    return Q(Exists(of_case)) | Q(Exists(of_review))
+    of_case = late.filter(subject_type=subject_type_for(Case)).values("subject_id")
+    late_reviews = late.filter(subject_type=subject_type_for(Review)).values("subject_id")
+    of_review = reviews.filter(pk__in=late_reviews).values("case_id")
+    return Q(pk__in=of_case) | Q(pk__in=of_review)
 
 
 @dataclass(frozen=True)

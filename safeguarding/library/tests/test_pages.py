@@ -772,7 +772,7 @@ def test_the_json_endpoint_query_count_does_not_grow(
     client, partnership, business_unit_user, django_assert_num_queries, count
 ):
     many_records(partnership, business_unit_user, count)
-    with django_assert_num_queries(5):  # version (ADR 0047), partnership, count, page, themes
+    with django_assert_num_queries(5):  # version (ADR 0023), partnership, count, page, themes
         assert client.get(public_url("json")).status_code == 200
 
 

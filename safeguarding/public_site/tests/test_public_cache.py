@@ -1,4 +1,4 @@
-"""The cache of public pages for anonymous visitors (ADR 0047, issue 16): a page is served from
+"""The cache of public pages for anonymous visitors (ADR 0023, issue 16): a page is served from
 the cache until the partnership's public content changes (publication, withdrawal, an edit, a
 digest, the day), with ETag, Last-Modified and a short public max-age; signed-in visitors never
 get or fill it; the CSP has no per-response nonce."""

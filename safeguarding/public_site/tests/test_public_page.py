@@ -103,7 +103,7 @@ def test_public_page_query_count_does_not_grow_with_content(
             file_kind="pdf",
             size_bytes=10,
         )
-    # + R38 settings, published items, digests, the public content version (ADR 0047)
+    # + R38 settings, published items, digests, the public content version (ADR 0023)
     with django_assert_max_num_queries(8):
         client.get(reverse("public_site:reviews", args=["testshire"]))
 

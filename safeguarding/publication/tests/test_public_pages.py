@@ -371,7 +371,7 @@ def test_the_reviews_page_query_count_does_not_grow_with_items(
             review_type="cspr" if n % 2 else "sar",
             publish_on=date(2026, n + 1, 3),
         )
-    with on(TODAY), django_assert_max_num_queries(8):  # +1: the public content version (ADR 0047)
+    with on(TODAY), django_assert_max_num_queries(8):  # +1: the public content version (ADR 0023)
         response = client.get(reverse("public_site:reviews", args=[partnership.slug]))
     assert response.text.count("Review of Child S") == 6
 
@@ -380,7 +380,7 @@ def test_the_archive_and_detail_query_counts_are_fixed(
     client, partnership, publish, django_assert_max_num_queries
 ):
     items = [publish(title=f"Child T{n}", publish_on=date(2020 + n, 1, 3)) for n in range(4)]
-    with on(TODAY), django_assert_max_num_queries(5):  # +1: the public content version (ADR 0047)
+    with on(TODAY), django_assert_max_num_queries(5):  # +1: the public content version (ADR 0023)
         client.get(reverse("published:archive", args=[partnership.slug]))
     with on(TODAY), django_assert_max_num_queries(8):
         client.get(reverse("published:detail", args=[partnership.slug, items[0].pk]))

@@ -29,6 +29,7 @@ from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
+from safeguarding.core.pagination import paginate
 from safeguarding.core.uploads import KINDS
 from safeguarding.referrals import selectors as referral_selectors
 
@@ -114,13 +115,17 @@ def review_list(request, slug: str):
         or is_panel_member(user, partnership)
     ):
         raise PermissionDenied("You cannot see reviews")
-    reviews = list(selectors.review_list_for_user(user=user, partnership=partnership, shared=True))
+    page, pagination = paginate(
+        request, selectors.review_list_for_user(user=user, partnership=partnership, shared=True)
+    )
     return render(
         request,
         "reviews/review/list.html",
         {
             "partnership": partnership,
-            "reviews": reviews,
+            "reviews": page.object_list,
+            "page": page,
+            "pagination": pagination,
             "sees_all": is_business_unit(user, partnership) or is_partner_lead(user, partnership),
         },
     )

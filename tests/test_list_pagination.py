@@ -1,0 +1,128 @@
+"""Lists that grow with the years are cut into pages (issue 16): GOV.UK pagination whose links
+keep the filters, the same number of queries however many rows, and a page number past the
+last answering the last page (as GOV.UK services do), not an error."""
+
+import re
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from safeguarding.core.pagination import PAGE_SIZE, pagination
+from safeguarding.digests.models import DigestIssue
+from safeguarding.digests.tests import support
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url: str) -> int:
+    client.get(url)  # the session and anything else a first request sets up
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def _rows(response, marker: str) -> int:
+    return response.content.decode().count(marker)
+
+
+def _issues(partnership, start: int, count: int, status=DigestIssue.Status.PUBLISHED) -> None:
+    DigestIssue.objects.bulk_create(
+        DigestIssue(
+            partnership=partnership,
+            number=number,
+            title=f"Learning digest {number}",
+            period_start=date(2024, 1, 1),
+            period_end=date(2024, 3, 31),
+            status=status,
+        )
+        for number in range(start, start + count)
+    )
+
+
+def test_pagination_links_keep_the_filters_and_mark_the_current_page():
+    request = RequestFactory().get("/x/", {"type": "cspr", "year": "2023", "page": "4"})
+    links = pagination(request, 4, 9)
+    assert links is not None
+    assert links["previous"] == "?type=cspr&year=2023&page=3"
+    assert links["next"] == "?type=cspr&year=2023&page=5"
+    numbers = [item.get("number") for item in links["items"]]
+    assert numbers == [1, None, 3, 4, 5, None, 9]  # None: an ellipsis
+    assert [item["number"] for item in links["items"] if item.get("current")] == [4]
+    assert pagination(request, 1, 1) is None  # one page: no pagination at all
+
+
+@pytest.mark.parametrize("public", [False, True], ids=["staff", "public"])
+def test_digest_lists_are_paginated_with_flat_queries(client, bu_client, partnership, public):
+    http = client if public else bu_client
+    name = "digests_public:list" if public else "digests:list"
+    url = reverse(name, args=[partnership.slug])
+    _issues(partnership, 1, 3)
+    few = _queries(http, url)
+    _issues(partnership, 4, 3 * PAGE_SIZE)
+    assert _queries(http, url) == few
+
+    first = http.get(url)
+    assert "Learning digest 78</a>" in first.text
+    assert "Learning digest 54</a>" in first.text
+    assert "Learning digest 53</a>" not in first.text  # the newest 25 only
+    assert 'class="govuk-pagination"' in first.text
+    assert 'href="?page=2"' in first.text
+
+    beyond = http.get(url, {"page": "999"})
+    assert beyond.status_code == 200  # the last page, GOV.UK style
+    assert "Learning digest 1</a>" in beyond.text
+    assert http.get(url, {"page": "not-a-number"}).status_code == 200
+
+
+def test_reviews_list_is_paginated_with_flat_queries(bu_client, partnership):
+    url = reverse("reviews:list", args=[partnership.slug])
+    for number in range(2):
+        support.review(partnership, f"Review {number}")
+    few = _queries(bu_client, url)
+    for number in range(2, 2 + 2 * PAGE_SIZE):
+        support.review(partnership, f"Review {number}")
+    assert _queries(bu_client, url) == few
+    response = bu_client.get(url)
+    assert _rows(response, 'data-label="Review"') == PAGE_SIZE
+    assert 'href="?page=3"' in response.text
+    last = bu_client.get(url, {"page": "3"})
+    assert _rows(last, 'data-label="Review"') == 2
+    assert _rows(bu_client.get(url, {"page": "40"}), 'data-label="Review"') == 2
+
+
+def test_staff_publication_list_is_paginated_with_flat_queries(bu_client, partnership):
+    url = reverse("publication:list", args=[partnership.slug])
+    for number in range(2):
+        support.publication(partnership, f"Publication {number}", publish_on=date(2024, 5, 1))
+    few = _queries(bu_client, url)
+    for number in range(2, 2 + PAGE_SIZE):
+        support.publication(partnership, f"Publication {number}", publish_on=date(2024, 5, 1))
+    assert _queries(bu_client, url) == few
+    response = bu_client.get(url)
+    assert _rows(response, 'data-label="Title"') == PAGE_SIZE
+    assert _rows(bu_client.get(url, {"page": "2"}), 'data-label="Title"') == 2
+
+
+def test_public_archive_is_paginated_and_its_pages_keep_the_filter(client, partnership):
+    url = reverse("published:archive", args=[partnership.slug])
+    for number in range(2):
+        support.publication(partnership, f"Archived {number}", publish_on=date(2023, 3, 1))
+    few = _queries(client, url + "?type=cspr")
+    for number in range(2, 2 + PAGE_SIZE):
+        support.publication(partnership, f"Archived {number}", publish_on=date(2023, 3, 1))
+    assert _queries(client, url + "?type=cspr") == few
+
+    response = client.get(url, {"type": "cspr", "year": "2023"})
+    assert response.status_code == 200
+    links = re.findall(r'href="(\?[^"]*page=\d+)"', response.text)
+    assert links and all("type=cspr" in link and "year=2023" in link for link in links)
+    detail = re.compile(r'href="/[^"]+/published/\d+/"')
+    assert len(detail.findall(response.text)) == PAGE_SIZE
+    second = client.get(url, {"type": "cspr", "year": "2023", "page": "2"})
+    assert len(detail.findall(second.text)) == 2
+    assert client.get(url, {"page": "50"}).status_code == 200
