@@ -77,6 +77,9 @@ class ReviewsConfig(AppConfig):
                 "family_contact.restored": "Put back a removed contact with the family",
                 "document.version_uploaded": "Uploaded a document version",
                 "quality.assessed": "Recorded a quality assessment",
+                "national_return.recorded": "Recorded a review's national return",
+                "national_return.changed": "Changed a review's national return",
+                "national_return.exported": "Downloaded the national returns of a year",
             }
         )
         request_kind = "{{ request.get_kind_display|lower }} for {{ request.review.reference }}"

@@ -786,3 +786,32 @@ class Reopening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review} reopened {self.reopened_at:%d %b %Y}"
+
+
+class NationalReturn(TimeStampedModel):
+    """What the partnership returns to a national body about a review (issue 17): the answers
+    to one scheme of ``reviews/returns/categories.py`` (the national SAR analysis, the Child
+    Safeguarding Practice Review Panel, the Home Office), one return per review and scheme (a
+    joint review may make one for each of its review types). ``answers`` holds {question code:
+    option code, list of option codes, or number}, checked against the scheme by the service."""
+
+    class Scheme(models.TextChoices):
+        SAR = "sar", "National analysis of Safeguarding Adults Reviews"
+        CSPR = "cspr", "Child Safeguarding Practice Review Panel"
+        DHR = "dhr", "Home Office analysis of Domestic Homicide Reviews"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="national_returns")
+    scheme = models.CharField(max_length=10, choices=Scheme.choices)
+    answers = models.JSONField(default=dict)
+    notes = models.TextField(max_length=2_000, blank=True)
+
+    class Meta:
+        ordering = ["review", "scheme"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "scheme"], name="national_return_once_per_scheme"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} return for {self.review}"

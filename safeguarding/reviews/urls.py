@@ -6,6 +6,7 @@ review, the review itself, the merged chronology."""
 from .chronology import urls as chronology_urls
 from .rapid_review import urls as rapid_review_urls
 from .requests import urls as requests_urls
+from .returns import urls as returns_urls
 from .running import urls as running_urls
 
 app_name = "reviews"
@@ -15,4 +16,5 @@ urlpatterns = [
     *rapid_review_urls.urlpatterns,
     *running_urls.urlpatterns,
     *chronology_urls.urlpatterns,
+    *returns_urls.urlpatterns,
 ]

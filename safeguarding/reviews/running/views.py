@@ -183,6 +183,13 @@ def _detail(request, partnership, review: Review, move_errors=None):
             move_errors=[{"text": reason, "href": ""} for reason in (move_errors or [])],
             can_reopen=permissions.can_manage_review(request.user, review)
             and review.stage in (Review.Stage.SIGN_OFF, Review.Stage.SIGNED_OFF),
+            # The review's national return (issue 17): the owner's business unit and leads.
+            shows_national_return=not review.is_rapid_review
+            and partnership.pk == review.partnership_id
+            and (
+                is_business_unit(request.user, partnership)
+                or is_partner_lead(request.user, partnership)
+            ),
         ),
     )
 
