@@ -4,6 +4,7 @@ Each sub-package holds the patterns of the pages it serves: agency requests and 
 review, the review itself, the merged chronology."""
 
 from .chronology import urls as chronology_urls
+from .marker_sets import urls as marker_set_urls
 from .rapid_review import urls as rapid_review_urls
 from .requests import urls as requests_urls
 from .returns import urls as returns_urls
@@ -17,4 +18,5 @@ urlpatterns = [
     *running_urls.urlpatterns,
     *chronology_urls.urlpatterns,
     *returns_urls.urlpatterns,
+    *marker_set_urls.urlpatterns,
 ]
