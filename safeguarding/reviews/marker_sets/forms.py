@@ -28,7 +28,7 @@ class MarkerSetForm(GovukForm):
         },
     )
     source = forms.URLField(
-        label="Where the set is published (optional)",
+        label="Where the set is published",
         required=False,
         max_length=500,
         assume_scheme="https",
@@ -38,7 +38,7 @@ class MarkerSetForm(GovukForm):
         },
     )
     note = forms.CharField(
-        label="Note shown to those assessing (optional)",
+        label="Note shown to those assessing",
         required=False,
         max_length=2_000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -48,7 +48,7 @@ class MarkerSetForm(GovukForm):
 
 class MarkerForm(GovukForm):
     stage = forms.CharField(
-        label="Stage (optional)",
+        label="Stage",
         help_text="Markers of the same stage are shown together, for example 'Running'",
         required=False,
         max_length=100,
@@ -63,7 +63,7 @@ class MarkerForm(GovukForm):
         },
     )
     guidance = forms.CharField(
-        label="Guidance (optional)",
+        label="Guidance",
         help_text="What meeting the marker looks like",
         required=False,
         max_length=2_000,

@@ -60,7 +60,7 @@ class NationalReturnForm(GovukForm):
                 )
             self.fields[question.code] = field
         self.fields["notes"] = forms.CharField(
-            label="Notes for the national body (optional)",
+            label="Notes for the national body",
             required=False,
             max_length=2_000,
             widget=forms.Textarea(attrs={"rows": 3}),
