@@ -282,7 +282,7 @@ ACCESS = {
     "reviews:national_return": READ_RECORD,
     "reviews:national_returns": READERS,
     "reviews:national_returns_xlsx": READERS,
-    # The partnership's own quality marker sets (ADR 0023): the business unit only.
+    # The partnership's own quality marker sets (ADR 0024): the business unit only.
     "reviews:marker_sets": BUSINESS_UNIT_ONLY,
     "reviews:marker_set_add": BUSINESS_UNIT_ONLY,
     "reviews:marker_set": BUSINESS_UNIT_ONLY,
@@ -920,7 +920,7 @@ def _build_world(sample_pdf):
         note="",
         actor=business_unit_user,
     )
-    # The partnership's own quality marker set (ADR 0023), with one marker.
+    # The partnership's own quality marker set (ADR 0024), with one marker.
     marker_set = marker_set_services.marker_set_create(
         partnership=partnership,
         name="Regional SAR quality markers",
@@ -2459,7 +2459,7 @@ NOT_THE_OWNERS_RECORD = {
     # before the record is looked up; the partner's business unit gets 404 for the owner's role.
     "partnership_roles:change",
     "partnership_roles:end",
-    # The partnership's own marker sets (ADR 0023): role first, then the record.
+    # The partnership's own marker sets (ADR 0024): role first, then the record.
     *MARKER_SET_RECORD_PAGES,
 }
 # People and setup: the partnership's own people, agencies and decision makers (role first in

@@ -3,7 +3,7 @@ with axe on every page: the business unit records a submission (a mistake first:
 summary, nothing saved), the panel's letter asking for changes with its reasons, downloads the
 letter, submits again and records the panel's approval, which records the R34 step; a partner
 lead reads the page without the forms. Then the review's national return and the partnership's
-own marker set pages (issue 17, ADR 0023). Fictional data only."""
+own marker set pages (issue 17, ADR 0024). Fictional data only."""
 
 import datetime
 

@@ -643,7 +643,7 @@ class DocumentVersion(models.Model):
 
 
 class LocalMarkerSet(ArchivableModel):
-    """A partnership's own quality marker set, as data (issue 14 §4; ADR 0023): a regional SAR
+    """A partnership's own quality marker set, as data (issue 14 §4; ADR 0024): a regional SAR
     quality checklist, say. Offered when a review of one of ``review_kinds`` is first assessed;
     archived, never deleted (an assessment made against it keeps it)."""
 
@@ -701,7 +701,7 @@ class QualityAssessment(TimeStampedModel):
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="quality")
     framework = models.CharField(max_length=20, choices=Framework.choices)
-    # The partnership's own set, when ``framework`` is LOCAL (ADR 0023).
+    # The partnership's own set, when ``framework`` is LOCAL (ADR 0024).
     local_set = models.ForeignKey(
         LocalMarkerSet,
         null=True,

@@ -104,7 +104,7 @@ SAR_RETURN = {
 
 
 def load_demo_returns_and_markers(*, partnerships, actor) -> None:
-    """A fictional regional SAR marker set for the safeguarding partnership (ADR 0023), and the
+    """A fictional regional SAR marker set for the safeguarding partnership (ADR 0024), and the
     national return of its signed-off SARs that have none yet (issue 17)."""
     partnership = partnerships["riverton-safeguarding"]
     marker_set = marker_set_services.marker_set_create(

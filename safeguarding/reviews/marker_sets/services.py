@@ -1,6 +1,6 @@
 """Writes for a partnership's own marker sets: each in one transaction with its audit event.
 Nothing is deleted: a set or a marker is archived, and an assessment made against it keeps it
-(ADR 0023)."""
+(ADR 0024)."""
 
 from django.db import transaction
 from django.db.models import Max

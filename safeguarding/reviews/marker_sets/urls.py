@@ -1,4 +1,4 @@
-"""The partnership's own quality marker sets (ADR 0023), part of the reviews namespace."""
+"""The partnership's own quality marker sets (ADR 0024), part of the reviews namespace."""
 
 from django.urls import path
 

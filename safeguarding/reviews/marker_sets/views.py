@@ -1,5 +1,5 @@
 """The business unit's pages for the partnership's own quality marker sets, under
-/manage/<partnership>/reviews/marker-sets/ (ADR 0023). The business unit only: anyone else in
+/manage/<partnership>/reviews/marker-sets/ (ADR 0024). The business unit only: anyone else in
 the partnership is refused (403) before the record is looked up; a set of another partnership
 answers 404 (ADR 0010)."""
 

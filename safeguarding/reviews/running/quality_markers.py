@@ -10,7 +10,7 @@
   "default to confirm" in docs/rules.md. DHR assessments made before this set existed were made
   against the CSPR markers; they keep that set (``set_for``).
 - Joint review: the CSPR markers, with a note that the SAR markers also apply to an adult track.
-- A partnership's own set (``LocalMarkerSet``, ADR 0023): a regional checklist entered by the
+- A partnership's own set (``LocalMarkerSet``, ADR 0024): a regional checklist entered by the
   business unit as data, chosen when a review of a kind it applies to is first assessed.
 
 Titles and meanings are paraphrased in our own words, not quoted.

@@ -1247,7 +1247,7 @@ def quality_assessment_save(
     _writable(review)
     existing = getattr(review, "quality", None) if hasattr(review, "quality") else None
     if local_set is not None:
-        # The partnership's own set (ADR 0023): chosen for the first assessment only.
+        # The partnership's own set (ADR 0024): chosen for the first assessment only.
         if existing is not None and existing.local_set_id != local_set.pk:
             raise ServiceError("This review was assessed against another set: it keeps it")
         if existing is None and local_set not in local_sets_for(review):

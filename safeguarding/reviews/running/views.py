@@ -647,7 +647,7 @@ def review_document_download(request, slug: str, pk: int, version_pk: int):
 def review_quality(request, slug: str, pk: int):
     partnership, review = _review(request, slug, pk)
     assessment = getattr(review, "quality", None) if hasattr(review, "quality") else None
-    # The partnership's own marker sets (ADR 0023), offered before the first assessment; an
+    # The partnership's own marker sets (ADR 0024), offered before the first assessment; an
     # assessment keeps the set it was made against.
     local_sets = []
     chosen = None

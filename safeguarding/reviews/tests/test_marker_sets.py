@@ -1,4 +1,4 @@
-"""A partnership's own quality marker set (issue 14 §4, ADR 0023): defined by the business unit
+"""A partnership's own quality marker set (issue 14 §4, ADR 0024): defined by the business unit
 as data, markers archived never deleted, chosen when a review is first assessed; an assessment
 keeps its set."""
 
