@@ -69,6 +69,7 @@ from safeguarding.referrals.tests.staff_support import ANSWERS, IDENTITY, make_c
 from safeguarding.reports.models import ReportRecipient, YearlyReport
 from safeguarding.reviews.chronology import services as chronology_services
 from safeguarding.reviews.chronology.parser import ChronologyRow
+from safeguarding.reviews.marker_sets import services as marker_set_services
 from safeguarding.reviews.models import (
     AgencyRequest,
     AgencyReturn,
@@ -277,6 +278,20 @@ ACCESS = {
     "reviews:document_upload": CHANGE_RECORD,
     "reviews:document_download": READ_RECORD,
     "reviews:quality": READ_RECORD,
+    # National returns (issue 17): the business unit records them, partner leads read them.
+    "reviews:national_return": READ_RECORD,
+    "reviews:national_returns": READERS,
+    "reviews:national_returns_xlsx": READERS,
+    # The partnership's own quality marker sets (ADR 0024): the business unit only.
+    "reviews:marker_sets": BUSINESS_UNIT_ONLY,
+    "reviews:marker_set_add": BUSINESS_UNIT_ONLY,
+    "reviews:marker_set": BUSINESS_UNIT_ONLY,
+    "reviews:marker_set_edit": BUSINESS_UNIT_ONLY,
+    "reviews:marker_set_archive": POST_ONLY,
+    "reviews:marker_add": BUSINESS_UNIT_ONLY,
+    "reviews:marker_edit": BUSINESS_UNIT_ONLY,
+    "reviews:marker_archive": POST_ONLY,
+    "reviews:marker_restore": POST_ONLY,
     "reviews:findings": READ_RECORD,
     "reviews:finding_edit": CHANGE_RECORD,
     "reviews:sign_off": READ_RECORD,
@@ -905,9 +920,27 @@ def _build_world(sample_pdf):
         note="",
         actor=business_unit_user,
     )
+    # The partnership's own quality marker set (ADR 0024), with one marker.
+    marker_set = marker_set_services.marker_set_create(
+        partnership=partnership,
+        name="Regional SAR quality markers",
+        review_kinds=["sar"],
+        actor=business_unit_user,
+    )
+    local_marker = marker_set_services.marker_add(
+        marker_set=marker_set, title="Referral made promptly", actor=business_unit_user
+    )
     slug = partnership.slug
     review_kwargs = {"slug": slug, "pk": lcspr.pk}
     kwargs = {
+        **{
+            f"reviews:{name}": {"slug": slug, "pk": marker_set.pk}
+            for name in ("marker_set", "marker_set_edit", "marker_set_archive", "marker_add")
+        },
+        **{
+            f"reviews:{name}": {"slug": slug, "pk": marker_set.pk, "marker_pk": local_marker.pk}
+            for name in ("marker_edit", "marker_archive", "marker_restore")
+        },
         **{
             f"reviews:{name}": review_kwargs
             for name in (
@@ -927,6 +960,7 @@ def _build_world(sample_pdf):
                 "sign_off_decline",
                 "reopen",
                 "progress_check",
+                "national_return",
                 "chronology",
                 "chronology_export",
                 "chronology_template",
@@ -1346,6 +1380,7 @@ RECORD_URLS = {
     "disagreement with a sign-off": ("reviews:sign_off_disagreement_resolve", "disagreement_pk"),
     "decision's signatory": ("referrals:signatory_replace", "decision_maker_pk"),
     "review": ("reviews:detail", "pk"),
+    "quality marker set": ("reviews:marker_set", "pk"),
     "rapid review": ("reviews:requests", "pk"),
     "agency request": ("reviews:request_detail", "request_pk"),
     "return": ("reviews:return_attachment", "return_pk"),
@@ -1433,6 +1468,7 @@ DOWNLOADS = {
     "actions:tracker_xlsx": ("", "action_plan.exported"),
     "actions:evidence": ("", "action.evidence_downloaded"),
     "reports:annual_xlsx": ("", "action_plan.exported"),
+    "reviews:national_returns_xlsx": ("", "national_return.exported"),
     "library:submission_download": ("", "library.submission_downloaded"),
     "referrals:notification_summary": ("format=txt", "case.summary_downloaded"),
     "notifications:attachment": ("", "notification.attachment_downloaded"),
@@ -1539,6 +1575,10 @@ GET_ONLY = frozenset(
         "actions:evidence",
         "reports:annual",
         "reports:annual_xlsx",
+        "reviews:national_returns",
+        "reviews:national_returns_xlsx",
+        "reviews:marker_sets",
+        "reviews:marker_set",
         "digests:list",
         "digests:issue",
         "digests:issue_preview",
@@ -1593,6 +1633,10 @@ POST_ACCESS = {
     "reviews:family": CHANGE_RECORD,
     "reviews:findings": CHANGE_RECORD,
     "reviews:quality": CHANGE_RECORD,
+    "reviews:national_return": CHANGE_RECORD,
+    "reviews:marker_set_archive": BUSINESS_UNIT_ONLY,
+    "reviews:marker_archive": BUSINESS_UNIT_ONLY,
+    "reviews:marker_restore": BUSINESS_UNIT_ONLY,
     "actions:themes": BUSINESS_UNIT_ONLY,
     "records:person_download": BUSINESS_UNIT_ONLY,
     # Removed records are put back by the business unit (the reviewer: meetings they record).
@@ -1638,6 +1682,7 @@ _SEEN_NOT_CHANGED_BY_APPOINTED = [
     "reviews:person_identity",
     "reviews:person_proposal",
     "reviews:progress_check",
+    "reviews:national_return",
     "reviews:reopen",
     "reviews:chronology_add",
     "reviews:chronology_upload",
@@ -2389,6 +2434,18 @@ SHARED_ACCESS = {
 }
 # Pages whose argument is national data, or the partnership's own setting, not a record of the
 # owner's: they are the partner's own pages under its address.
+MARKER_SET_RECORD_PAGES = {
+    f"reviews:{name}"
+    for name in (
+        "marker_set",
+        "marker_set_edit",
+        "marker_set_archive",
+        "marker_add",
+        "marker_edit",
+        "marker_archive",
+        "marker_restore",
+    )
+}
 NOT_THE_OWNERS_RECORD = {
     "clock:setting_edit",
     "records:retention_edit",
@@ -2406,11 +2463,14 @@ NOT_THE_OWNERS_RECORD = {
     # before the record is looked up; the partner's business unit gets 404 for the owner's role.
     "partnership_roles:change",
     "partnership_roles:end",
+    # The partnership's own marker sets (ADR 0024): role first, then the record.
+    *MARKER_SET_RECORD_PAGES,
 }
 # People and setup: the partnership's own people, agencies and decision makers (role first in
 # its own area, then the record); no case content, and nothing a share opens.
 PARTNERSHIPS_OWN_PAGES = ("people:", "setup:")
 ROLE_FIRST = {
+    *MARKER_SET_RECORD_PAGES,
     "public_page:block_edit",
     "public_page:document_archive",
     "library:national_review_remove",

@@ -77,6 +77,16 @@ class ReviewsConfig(AppConfig):
                 "family_contact.restored": "Put back a removed contact with the family",
                 "document.version_uploaded": "Uploaded a document version",
                 "quality.assessed": "Recorded a quality assessment",
+                "marker_set.created": "Added a marker set of the partnership's own",
+                "marker_set.changed": "Changed a marker set of the partnership's own",
+                "marker_set.archived": "Archived a marker set of the partnership's own",
+                "marker_set.marker_added": "Added a quality marker to the partnership's set",
+                "marker_set.marker_changed": "Changed a quality marker of the partnership's set",
+                "marker_set.marker_archived": "Archived a quality marker of the partnership's set",
+                "marker_set.marker_restored": "Put back an archived quality marker",
+                "national_return.recorded": "Recorded a review's national return",
+                "national_return.changed": "Changed a review's national return",
+                "national_return.exported": "Downloaded the national returns of a year",
             }
         )
         request_kind = "{{ request.get_kind_display|lower }} for {{ request.review.reference }}"

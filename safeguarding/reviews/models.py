@@ -642,15 +642,83 @@ class DocumentVersion(models.Model):
         return f"{self.document} v{self.version}"
 
 
+class LocalMarkerSet(ArchivableModel):
+    """A partnership's own quality marker set, as data (issue 14 §4; ADR 0024): a regional SAR
+    quality checklist, say. Offered when a review of one of ``review_kinds`` is first assessed;
+    archived, never deleted (an assessment made against it keeps it)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="marker_sets"
+    )
+    name = models.CharField(max_length=200)
+    review_kinds = models.JSONField(default=list)  # Review.Kind values, rapid review excluded
+    source = models.URLField(max_length=500, blank=True)
+    note = models.TextField(max_length=2_000, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "partnership",
+                condition=models.Q(archived_at__isnull=True),
+                name="marker_set_name_once_per_partnership",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LocalMarker(ArchivableModel):
+    """One marker of a partnership's set. ``number`` is its place in the set and how ratings
+    name it (``QualityRating.marker``): never reused, so an archived marker's ratings keep it."""
+
+    marker_set = models.ForeignKey(LocalMarkerSet, on_delete=models.PROTECT, related_name="markers")
+    number = models.PositiveSmallIntegerField()
+    stage = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=300)
+    guidance = models.TextField(max_length=2_000, blank=True)
+
+    class Meta:
+        ordering = ["marker_set", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["marker_set", "number"], name="local_marker_number_once_per_set"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
 class QualityAssessment(TimeStampedModel):
     class Framework(models.TextChoices):
         SAR_2022 = "sar_2022", "SAR quality markers (SCIE, 2022)"
         CSPR_2016 = "cspr_2016", "SCR and CSPR quality markers (NSPCC and SCIE)"
         DHR_HO_2016 = "dhr_ho_2016", "Home Office DHR quality assurance criteria"
+        LOCAL = "local", "The partnership's own marker set"
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="quality")
     framework = models.CharField(max_length=20, choices=Framework.choices)
+    # The partnership's own set, when ``framework`` is LOCAL (ADR 0024).
+    local_set = models.ForeignKey(
+        LocalMarkerSet,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
     summary = models.TextField(max_length=10_000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(framework="local", local_set__isnull=False)
+                | (~models.Q(framework="local") & models.Q(local_set__isnull=True)),
+                name="quality_local_framework_has_set",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Quality assessment of {self.review}"
@@ -786,3 +854,32 @@ class Reopening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review} reopened {self.reopened_at:%d %b %Y}"
+
+
+class NationalReturn(TimeStampedModel):
+    """What the partnership returns to a national body about a review (issue 17): the answers
+    to one scheme of ``reviews/returns/categories.py`` (the national SAR analysis, the Child
+    Safeguarding Practice Review Panel, the Home Office), one return per review and scheme (a
+    joint review may make one for each of its review types). ``answers`` holds {question code:
+    option code, list of option codes, or number}, checked against the scheme by the service."""
+
+    class Scheme(models.TextChoices):
+        SAR = "sar", "National analysis of Safeguarding Adults Reviews"
+        CSPR = "cspr", "Child Safeguarding Practice Review Panel"
+        DHR = "dhr", "Home Office analysis of Domestic Homicide Reviews"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="national_returns")
+    scheme = models.CharField(max_length=10, choices=Scheme.choices)
+    answers = models.JSONField(default=dict)
+    notes = models.TextField(max_length=2_000, blank=True)
+
+    class Meta:
+        ordering = ["review", "scheme"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "scheme"], name="national_return_once_per_scheme"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} return for {self.review}"

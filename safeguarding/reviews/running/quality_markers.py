@@ -10,13 +10,15 @@
   "default to confirm" in docs/rules.md. DHR assessments made before this set existed were made
   against the CSPR markers; they keep that set (``set_for``).
 - Joint review: the CSPR markers, with a note that the SAR markers also apply to an adult track.
+- A partnership's own set (``LocalMarkerSet``, ADR 0024): a regional checklist entered by the
+  business unit as data, chosen when a review of a kind it applies to is first assessed.
 
 Titles and meanings are paraphrased in our own words, not quoted.
 """
 
 from dataclasses import dataclass
 
-from ..models import QualityAssessment, Review
+from ..models import LocalMarkerSet, QualityAssessment, Review
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Marker:
     stage: str
     title: str
     meaning: str
+    archived: bool = False  # a partnership's marker archived after it was rated
 
 
 @dataclass(frozen=True)
@@ -354,12 +357,48 @@ def markers_for(review: Review) -> MarkerSet:
     return CSPR_SET
 
 
-def set_for(review: Review) -> MarkerSet:
+def local_marker_set(local_set: LocalMarkerSet, rated=()) -> MarkerSet:
+    """A partnership's own set as a MarkerSet: its current markers, and the archived ones an
+    assessment rated (``rated``: their numbers), so those ratings are still shown and kept."""
+    rated = set(rated)
+    markers = tuple(
+        Marker(m.number, m.stage, m.title, m.guidance, archived=m.is_archived)
+        for m in local_set.markers.all()
+        if not m.is_archived or m.number in rated
+    )
+    return MarkerSet(
+        framework=QualityAssessment.Framework.LOCAL,
+        title=local_set.name,
+        source=local_set.source,
+        markers=markers,
+        note=local_set.note,
+    )
+
+
+def local_sets_for(review: Review) -> list[LocalMarkerSet]:
+    """The partnership's own sets a review may be assessed against: current, for its kind,
+    with at least one current marker."""
+    sets = (
+        LocalMarkerSet.objects.filter(
+            partnership_id=review.partnership_id, archived_at__isnull=True
+        )
+        .filter(markers__archived_at__isnull=True)
+        .distinct()
+    )
+    return [s for s in sets if review.kind in s.review_kinds]
+
+
+def set_for(review: Review, local_set: LocalMarkerSet | None = None) -> MarkerSet:
     """The set the review is (or will be) assessed against: the one its assessment recorded,
-    so an assessment is never re-read against another set; else the one that fits its kind."""
+    so an assessment is never re-read against another set; else ``local_set`` (the
+    partnership's own set chosen for the first assessment); else the one that fits its kind."""
     assessment = getattr(review, "quality", None) if hasattr(review, "quality") else None
     if assessment is None:
-        return markers_for(review)
+        return local_marker_set(local_set) if local_set is not None else markers_for(review)
+    if assessment.framework == QualityAssessment.Framework.LOCAL:
+        assert assessment.local_set is not None  # constraint quality_local_framework_has_set
+        rated = assessment.ratings.values_list("marker", flat=True)
+        return local_marker_set(assessment.local_set, rated)
     fitting = markers_for(review)
     if assessment.framework == fitting.framework:
         return fitting

@@ -36,6 +36,7 @@ from ..models import (
     DocumentVersion,
     FamilyContact,
     Finding,
+    LocalMarkerSet,
     Meeting,
     Person,
     PersonIdentity,
@@ -50,7 +51,7 @@ from ..models import (
 )
 from ..services import review_create, review_move
 from .invitations import meeting_invitation, meeting_invitees, meeting_path, meeting_when
-from .quality_markers import set_for
+from .quality_markers import local_sets_for, set_for
 from .selectors import progress_check_open
 
 # A new version of these is a report to read: the business unit is told (issue 13).
@@ -1232,14 +1233,26 @@ def _report_received(review: Review, version: DocumentVersion, actor) -> int:
 
 
 def quality_assessment_save(
-    *, review: Review, actor, ratings: dict[int, dict], summary: str = ""
+    *,
+    review: Review,
+    actor,
+    ratings: dict[int, dict],
+    summary: str = "",
+    local_set: LocalMarkerSet | None = None,
 ) -> QualityAssessment:
     """``ratings``: {marker number: {"rating", "evidence", "comments"}} for every marker of
     the set the review is assessed against (``set_for``: the set an existing assessment
     recorded, so its ratings are never re-read against another set; else the set that fits the
     review's kind, the Home Office criteria for a DHR)."""
     _writable(review)
-    marker_set = set_for(review)
+    existing = getattr(review, "quality", None) if hasattr(review, "quality") else None
+    if local_set is not None:
+        # The partnership's own set (ADR 0024): chosen for the first assessment only.
+        if existing is not None and existing.local_set_id != local_set.pk:
+            raise ServiceError("This review was assessed against another set: it keeps it")
+        if existing is None and local_set not in local_sets_for(review):
+            raise ServiceError("Choose a marker set of the partnership that applies to the review")
+    marker_set = set_for(review, local_set)
     for number in marker_set.numbers:
         row = ratings.get(number) or {}
         if row.get("rating") not in QualityRating.Rating.values:
@@ -1252,6 +1265,7 @@ def quality_assessment_save(
             review=review,
             defaults={
                 "framework": marker_set.framework,
+                "local_set": local_set,
                 "created_by": actor,
                 "modified_by": actor,
             },
@@ -1276,7 +1290,11 @@ def quality_assessment_save(
             action="quality.assessed",
             actor=actor,
             target=review,
-            payload={"framework": marker_set.framework, "first": created},
+            payload={
+                "framework": marker_set.framework,
+                "first": created,
+                **({"marker_set": assessment.local_set_id} if assessment.local_set_id else {}),
+            },
         )
     return assessment
 

@@ -56,7 +56,7 @@ from .forms import (
     TermsForm,
 )
 from .invitations import review_meeting_invitees
-from .quality_markers import set_for
+from .quality_markers import local_sets_for, set_for
 
 READ_ONLY = "This review has been signed off: its content is read-only. Reopen it to change it"
 
@@ -188,6 +188,13 @@ def _detail(request, partnership, review: Review, move_errors=None):
             move_errors=[{"text": reason, "href": ""} for reason in (move_errors or [])],
             can_reopen=permissions.can_manage_review(request.user, review)
             and review.stage in (Review.Stage.SIGN_OFF, Review.Stage.SIGNED_OFF),
+            # The review's national return (issue 17): the owner's business unit and leads.
+            shows_national_return=not review.is_rapid_review
+            and partnership.pk == review.partnership_id
+            and (
+                is_business_unit(request.user, partnership)
+                or is_partner_lead(request.user, partnership)
+            ),
         ),
     )
 
@@ -644,10 +651,27 @@ def review_document_download(request, slug: str, pk: int, version_pk: int):
 @require_http_methods(["GET", "POST"])
 def review_quality(request, slug: str, pk: int):
     partnership, review = _review(request, slug, pk)
-    marker_set = set_for(review)
     assessment = getattr(review, "quality", None) if hasattr(review, "quality") else None
+    # The partnership's own marker sets (ADR 0024), offered before the first assessment; an
+    # assessment keeps the set it was made against.
+    local_sets = []
+    chosen = None
+    choice = request.POST.get("marker_set") or request.GET.get("marker_set") or ""
+    if assessment is None and _can_manage(request, review):
+        local_sets = local_sets_for(review)
+        if choice and choice != "national":
+            chosen = next((s for s in local_sets if str(s.pk) == choice), None)
+            if chosen is None:
+                raise Http404("No such marker set for this review")
+    marker_set = set_for(review, chosen)
     ratings = {r.marker: r for r in assessment.ratings.all()} if assessment else {}
     form = None
+    if local_sets and not choice and request.method == "GET":
+        return render(
+            request,
+            "reviews/review/quality_choose.html",
+            _context(request, partnership, review, national=marker_set, local_sets=local_sets),
+        )
     if _can_manage(request, review) or request.method == "POST":
         _require(permissions.can_manage_review(request.user, review), review)
         initial = {"summary": assessment.summary if assessment else ""}
@@ -663,6 +687,7 @@ def review_quality(request, slug: str, pk: int):
                     actor=request.user,
                     ratings=form.ratings(),
                     summary=form.cleaned_data["summary"],
+                    local_set=chosen,
                 )
             except ServiceError as error:
                 _show_service_error(form, error)
@@ -689,6 +714,7 @@ def review_quality(request, slug: str, pk: int):
             assessment=assessment,
             rows=rows,
             counts=counts,
+            marker_set_choice=choice if assessment is None else "",
         ),
     )
 

@@ -19,6 +19,10 @@ from safeguarding.publication import services as publication_services
 from safeguarding.workspace import demo_content as demo
 from safeguarding.workspace.demo_actions import load_demo_actions
 from safeguarding.workspace.demo_duties import load_demo_duties, load_demo_roles
+from safeguarding.workspace.demo_home_office import (
+    load_demo_home_office,
+    load_demo_returns_and_markers,
+)
 from safeguarding.workspace.demo_library import load_demo_digest, load_demo_library
 from safeguarding.workspace.demo_people import load_demo_invitations
 from safeguarding.workspace.demo_publications import load_demo_publications
@@ -116,6 +120,8 @@ def load_demo() -> None:
     load_demo_review_work(partnerships=partnerships, users=users)
     load_demo_duties(partnerships=partnerships, users=users)
     load_demo_shared_case(partnerships=partnerships, users=users, agencies=agencies)
+    load_demo_home_office(partnerships=partnerships, uploader=editor)
+    load_demo_returns_and_markers(partnerships=partnerships, actor=editor)
     for slug, title, category, review_type, kind, paragraphs in demo.DOCUMENTS:
         content = pdf_bytes(title, paragraphs) if kind == "pdf" else docx_bytes(title, paragraphs)
         filename = title.lower().replace(":", "").replace(" ", "-") + f".{kind}"
