@@ -74,6 +74,12 @@ def test_a_change_drops_the_old_vectors_at_once(
     assert bytes(RecordVector.objects.get(record=record).vector) != bytes(before)
 
 
+def _vector_callbacks(callbacks):
+    """The callbacks that queue vectors (the public pages' content version adds its own, ADR
+    0023)."""
+    return [c for c in callbacks if getattr(c, "__name__", "") != "forget_read_versions"]
+
+
 @override_settings(TASKS=DUMMY_TASKS)
 def test_an_import_queues_its_records_in_batches(
     partnership, business_unit_user, django_capture_on_commit_callbacks, monkeypatch
@@ -88,7 +94,7 @@ def test_an_import_queues_its_records_in_batches(
             name="records.json",
         )
     assert result.created == 5
-    assert len(callbacks) == 1  # one for the whole import
+    assert len(_vector_callbacks(callbacks)) == 1  # one for the whole import
     queued = default_task_backend.results
     assert [r.task.name for r in queued] == [compute_record_vectors.name] * 3
     ids = sorted(LibraryRecord.objects.values_list("pk", flat=True))
@@ -104,7 +110,7 @@ def test_nothing_is_queued_without_the_model(
     settings.LIBRARY_SEARCH_VECTORS = False
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _add(partnership, business_unit_user)
-    assert callbacks == []
+    assert _vector_callbacks(callbacks) == []
 
 
 @needs_model
