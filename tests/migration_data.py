@@ -25,6 +25,7 @@ NOT_DATA = [
     "safeguarding.library.migrations.0002_search_index",
     "safeguarding.library.migrations.0004_year_optional_welsh_types",
     "safeguarding.library.migrations.0005_search_index_publisher",
+    "safeguarding.library.migrations.0006_search_index_keeps_letters",
     "safeguarding.accounts.migrations.0002_email_lower_case",
     "safeguarding.actions.migrations.0003_reminder_claims",
     "safeguarding.clock.migrations.0005_reminder_claims",

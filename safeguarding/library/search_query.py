@@ -157,8 +157,9 @@ def name_phrases(query: str) -> list[list[str]]:
     """Phrases for the case names in ``query``: a capital letter with the word that names
     whose it is ("Child Y" → child y, "Mrs K" → mrs k, "the J twins" → j twins, "Siblings A
     and B" → siblings a, a and b). Single letters are otherwise too common to search for
-    (and most are stopwords), so without this "Child Y" would search for "child" alone. "I",
-    and "A" starting the query as an article, are not names."""
+    (and most are stopwords), so without this "Child Y" would search for "child" alone. "I"
+    is a name only after a word that names whose it is ("Young Person I", not "what I
+    learnt"); "A" starting the query as an article is not one."""
     spans = word_spans(query)
     typed = [query[start:end] for start, end, _ in spans]
     folded = [w for _, _, w in spans]
@@ -168,7 +169,7 @@ def name_phrases(query: str) -> list[list[str]]:
         if len(t) == 1
         and t.isalpha()
         and t.isupper()
-        and t != "I"
+        and (t != "I" or (i > 0 and folded[i - 1] in NAME_WORDS and folded[i - 1] != "and"))
         and not (i == 0 and t == "A" and len(typed) > 1 and typed[1][:1].islower())
     }
     phrases: list[list[str]] = []

@@ -100,6 +100,7 @@ def test_name_phrases_keep_the_single_letters_of_case_names():
     assert name_phrases("the J twins") == [["j", "twins"]]
     assert name_phrases("A baby who died") == []  # an article, not a name
     assert name_phrases("what I learnt") == []
+    assert name_phrases("Young Person I") == [["person", "i"]]
     assert word_pairs("Elm Court residents") == [["elm", "court"], ["court", "residents"]]
 
 
@@ -113,6 +114,26 @@ def test_a_case_name_with_a_single_letter_finds_its_review(partnership):
         )
     result = search.search_records(partnership, "Child Y")
     assert titles(result)[0] == "Child Y"
+
+
+def test_the_letters_a_and_i_of_case_names_are_searched_on_both_databases(partnership):
+    """PostgreSQL's ``english`` configuration drops "a" and "i" as stopwords, so "Child A"
+    was only "child" there; the index's ``library_english`` keeps them (issue 15)."""
+    make_record(partnership, title="Child A", summary="A boy whose neglect went unseen at school.")
+    make_record(partnership, title="Young Person I", summary="A girl who went missing often.")
+    for letter in "BCDE":
+        make_record(
+            partnership,
+            title=f"Child {letter}: a child neglected at school",
+            summary="A child whose neglect at school went unseen; a child in need.",
+        )
+        make_record(
+            partnership,
+            title=f"Young Person {letter}: a young person who went missing",
+            summary="A young person missing from home; the person was a girl.",
+        )
+    assert titles(search.search_records(partnership, "Child A"))[0] == "Child A"
+    assert titles(search.search_records(partnership, "Young Person I"))[0] == "Young Person I"
 
 
 def test_two_word_names_rank_their_review_first(partnership):
