@@ -54,6 +54,48 @@ NAME_WORDS = frozenset(
     ]
 )
 
+# Words that name a kind of review, or whose review it is (issue 15: "safeguarding adults
+# reviews about care homes", "CSPRs about babies", "child practice reviews teenagers", "adult
+# practice reviews Wales"). The records of that kind rank first (a boost, not a filter: the
+# words may also be about something else). Matched on stems, longest first.
+REVIEW_TYPE_WORDS: dict[str, tuple[str, ...]] = {
+    "cspr": (
+        "child safeguarding practice review",
+        "local child safeguarding practice review",
+        "cspr",
+        "lcspr",
+    ),
+    "scr": ("serious case review", "scr"),
+    "sar": ("safeguarding adults review", "safeguarding adult review", "sar"),
+    "dhr": ("domestic homicide review", "dhr"),
+    "cpr": ("child practice review", "cpr"),
+    "apr": ("adult practice review", "apr"),
+    "susr": ("single unified safeguarding review", "susr"),
+    "national": ("national review", "national panel review"),
+}
+# Wales: its reviews are child and adult practice reviews and, from 2025, the SUSR.
+WELSH_WORDS = ("wales", "welsh")
+WELSH_REVIEW_TYPES = ("cpr", "apr", "susr")
+AGE_GROUP_WORDS: dict[str, tuple[str, ...]] = {
+    "infant": ("baby", "babies", "infant", "infants", "newborn", "newborns"),
+    "young_child": ("toddler", "toddlers", "preschool"),
+    "adolescent": ("teenager", "teenagers", "teen", "teens", "teenage", "adolescent"),
+    "young_adult": ("young adult", "young adults"),
+    "older_adult": (
+        "older people",
+        "older person",
+        "older adult",
+        "older adults",
+        "older woman",
+        "older man",
+        "older women",
+        "older men",
+        "elderly",
+        "pensioner",
+        "pensioners",
+    ),
+}
+
 
 @dataclass
 class Analysis:
@@ -73,6 +115,9 @@ class Analysis:
     year_from: int | None = None  # from year words in the query ("since 2019")
     year_to: int | None = None  # ("before 2015": 2014)
     year_text: str = ""  # the year words as typed, to show what was understood
+    # Kinds of review and age groups the query's words name (ranked first, not filtered).
+    review_types: frozenset[str] = frozenset()
+    age_groups: frozenset[str] = frozenset()
 
 
 def _split_alternatives(expansion: str) -> list[str]:
@@ -186,6 +231,29 @@ def name_phrases(query: str) -> list[list[str]]:
         if phrase not in phrases:
             phrases.append(phrase)
     return phrases
+
+
+def facet_words(query: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The review types and age groups that ``query``'s words name: ("safeguarding adults
+    reviews about care homes") → ({"sar"}, {}); ("CSPRs about babies") → ({"cspr"},
+    {"infant"}); "Wales" or "Welsh" names the Welsh review types, unless a type is named."""
+    query_stems: list[str | None] = [stem(w) for w in words(query)]
+    found: dict[str, set[str]] = {"review_type": set(), "age_group": set()}
+    wanted = [
+        (len(words(phrase)), name, value, [stem(w) for w in words(phrase)])
+        for name, table in (("review_type", REVIEW_TYPE_WORDS), ("age_group", AGE_GROUP_WORDS))
+        for value, phrases in table.items()
+        for phrase in phrases
+    ]
+    for _, name, value, phrase in sorted(wanted, key=lambda w: -w[0]):
+        at = _find(query_stems, phrase)
+        if at >= 0:
+            found[name].add(value)
+            for i in range(at, at + len(phrase)):
+                query_stems[i] = None  # used up ("local child safeguarding …" is one)
+    if not found["review_type"] and {stem(w) for w in WELSH_WORDS} & set(query_stems):
+        found["review_type"].update(WELSH_REVIEW_TYPES)
+    return frozenset(found["review_type"]), frozenset(found["age_group"])
 
 
 def word_pairs(query: str, limit: int = 12) -> list[list[str]]:
@@ -316,6 +384,7 @@ def analyse(
     highlight_phrases = [tuple(stem(w) for w in p) for p in every if len(p) > 1]
     names = name_phrases(query)
     pairs = [p for p in word_pairs(corrected_query or query) if p not in names]
+    review_types, age_groups = facet_words(corrected_query or query)
     highlight_phrases += [tuple(stem(w) for w in p) for p in names]
     return Analysis(
         words=kept,
@@ -331,6 +400,8 @@ def analyse(
         year_from=year_from,
         year_to=year_to,
         year_text=year_text,
+        review_types=review_types,
+        age_groups=age_groups,
     )
 
 
