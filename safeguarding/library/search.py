@@ -35,8 +35,10 @@ The search is in four modules, one concern each, importing one way:
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from django.db.models.functions import Substr
@@ -62,6 +64,7 @@ RRF_K = 20
 KEYWORD_WEIGHT = 1.0
 EXPANSION_WEIGHT = 0.7
 MEANING_WEIGHT = 1.0
+QUERY_VECTORS_KEPT = 512  # the vectors of the latest queries, per process
 MEANING_CANDIDATES = 200  # records taken from the meaning ranking
 MEANING_MIN_SIMILARITY = 0.2  # below this cosine a record is not "about" the query
 # ... and its share of MEANING_WEIGHT grows from nothing there to all of it at this cosine
@@ -210,6 +213,15 @@ def _passes(cat: Catalogue, row: int, filters: dict[str, set[str]], skip: str = 
     return True
 
 
+@lru_cache(maxsize=QUERY_VECTORS_KEPT)
+def _query_vector(text: str) -> np.ndarray:
+    """The sentence vector of a query, kept per process: turning a page or choosing a filter
+    searches the same words again, and the model is most of a search's time."""
+    vector = embeddings.embed([text])[0]
+    vector.setflags(write=False)
+    return vector
+
+
 def _meaning_ranking(
     cat: Catalogue, text: str, partnership_id: int | None, public_only: bool
 ) -> list[tuple[int, float]]:
@@ -217,7 +229,7 @@ def _meaning_ranking(
     down to MEANING_MIN_SIMILARITY."""
     if not embeddings.available() or not len(cat.vectors):
         return []
-    query_vector = embeddings.embed([text])[0]
+    query_vector = _query_vector(text)
     similarity = (cat.vectors @ query_vector) * cat.vector_weights
     best = np.full(len(cat.ids), -1.0, dtype=np.float32)
     np.maximum.at(best, cat.vector_rows, similarity)
@@ -358,25 +370,27 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
     members: dict[int, list[int]] = {}
     if len(head) < 2:
         return ranked, members
-    # Each row is compared with the rows kept so far only (a few dozen), not all with all.
     index = cat.passages[head] if len(cat.passages) else np.full((len(head), 2), -1)
     comparable = (index[:, 0] >= 0) & (index[:, 1] >= 0)  # both passages (see NEAR_DUPLICATE)
+    # One product for every pair of the head (300 × 300: well under a millisecond).
+    first = np.zeros((len(head), cat.vectors.shape[1]), dtype=np.float32)
+    first[comparable] = cat.vectors[index[comparable, 0]]
+    near = (first @ first.T) >= NEAR_DUPLICATE
+    near &= comparable[:, None] & comparable[None, :]
     kept: list[int] = []  # positions in head
-    kept_vectors: list[int] = []  # of those, the ones with both passages
+    kept_vector = np.zeros(len(head), dtype=bool)  # kept, with both passages
     by_identity: dict[str, int] = {}
     for position, row in enumerate(head):
         identity = cat.identity[row] if cat.identity else str(row)
         leader = by_identity.get(identity)
-        if leader is None and comparable[position] and kept_vectors:
-            heads = cat.vectors[index[kept_vectors, 0]] @ cat.vectors[index[position, 0]]
-            close = np.flatnonzero(heads >= NEAR_DUPLICATE)
-            if len(close):
-                leader = kept_vectors[int(close[0])]
+        if leader is None and comparable[position]:
+            close = near[position] & kept_vector
+            if close.any():
+                leader = int(np.argmax(close))  # the best-placed one
         if leader is None:
             kept.append(position)
             by_identity.setdefault(identity, position)
-            if comparable[position]:
-                kept_vectors.append(position)
+            kept_vector[position] = comparable[position]
         else:
             members.setdefault(head[leader], []).append(row)
     return [head[p] for p in kept] + tail, members
@@ -411,14 +425,26 @@ def _diversify(cat: Catalogue, ranked: list[int], scores: dict[int, float]) -> l
 
 def _facets(cat: Catalogue, rows: list[int], wanted: dict[str, set[str]]) -> dict:
     facets: dict[str, list[FacetValue]] = {}
+    # Which rows each filter lets through (once per filter, not once per facet and row).
+    passing = {
+        name: [_passes(cat, row, {name: chosen}) for row in rows] for name, chosen in wanted.items()
+    }
     for name in FACETS:
-        counts: Counter = Counter()
         values = cat.facet_values[name]
-        for row in rows:
-            if not _passes(cat, row, wanted, skip=name):
-                continue
-            value = values[row]
-            counts.update(value if isinstance(value, tuple) else (value,))
+        others = [
+            kept
+            for other, kept in passing.items()
+            if other != name and not (name == "year" and other in YEAR_FILTERS)
+        ]
+        if others:
+            chosen_rows = [row for row, *ok in zip(rows, *others, strict=True) if all(ok)]
+        else:
+            chosen_rows = rows
+        picked = [values[row] for row in chosen_rows]
+        if name == "theme":
+            counts = Counter(itertools.chain.from_iterable(picked))
+        else:
+            counts = Counter(picked)
         chosen = wanted.get(name, set())
         for value in chosen:  # a chosen value stays listed, even with no matches
             counts.setdefault(value, 0)
