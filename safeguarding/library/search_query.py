@@ -10,6 +10,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .search_catalogue import Catalogue
 from .text import STOPWORDS, english_frequencies, stem, word_spans, words
@@ -133,6 +134,40 @@ def _terms_for(cat: Catalogue, partnership_id: int | None) -> dict[str, str]:
     return terms
 
 
+@dataclass(frozen=True)
+class _Term:
+    term: str
+    stems: list[str]
+    alternatives: list[str]
+    alternative_stems: list[list[str]]  # each alternative's content words, stemmed
+
+
+def _prepared_terms(cat: Catalogue, partnership_id: int | None) -> tuple[set[str], list[_Term]]:
+    """The words of the terms, and the terms longest first with their stems: worked out once
+    per catalogue and partnership, not for every search."""
+    prepared = cat.prepared_terms.get(partnership_id)
+    if prepared is None:
+        terms = _terms_for(cat, partnership_id)
+        by_length = sorted(terms.items(), key=lambda t: (-len(t[0].split()), t[0]))
+        prepared = (
+            {w for t in terms for w in t.split()},
+            [
+                _Term(
+                    term=term,
+                    stems=[stem(w) for w in term.split()],
+                    alternatives=_split_alternatives(expansion),
+                    alternative_stems=[
+                        [stem(w) for w in words(a) if w not in STOPWORDS]
+                        for a in _split_alternatives(expansion)
+                    ],
+                )
+                for term, expansion in by_length
+            ],
+        )
+        cat.prepared_terms[partnership_id] = prepared
+    return prepared
+
+
 def _find(seq: list, part: list) -> int:
     """Where ``part`` starts in ``seq`` (-1 if it is not there)."""
     n = len(part)
@@ -233,19 +268,25 @@ def name_phrases(query: str) -> list[list[str]]:
     return phrases
 
 
+@lru_cache(maxsize=1)
+def _facet_phrases() -> list[tuple[str, str, list[str]]]:
+    """(facet, value, stems) of REVIEW_TYPE_WORDS and AGE_GROUP_WORDS, longest first."""
+    wanted = [
+        (name, value, [stem(w) for w in words(phrase)])
+        for name, table in (("review_type", REVIEW_TYPE_WORDS), ("age_group", AGE_GROUP_WORDS))
+        for value, phrases in table.items()
+        for phrase in phrases
+    ]
+    return sorted(wanted, key=lambda w: -len(w[2]))
+
+
 def facet_words(query: str) -> tuple[frozenset[str], frozenset[str]]:
     """The review types and age groups that ``query``'s words name: ("safeguarding adults
     reviews about care homes") → ({"sar"}, {}); ("CSPRs about babies") → ({"cspr"},
     {"infant"}); "Wales" or "Welsh" names the Welsh review types, unless a type is named."""
     query_stems: list[str | None] = [stem(w) for w in words(query)]
     found: dict[str, set[str]] = {"review_type": set(), "age_group": set()}
-    wanted = [
-        (len(words(phrase)), name, value, [stem(w) for w in words(phrase)])
-        for name, table in (("review_type", REVIEW_TYPE_WORDS), ("age_group", AGE_GROUP_WORDS))
-        for value, phrases in table.items()
-        for phrase in phrases
-    ]
-    for _, name, value, phrase in sorted(wanted, key=lambda w: -w[0]):
+    for name, value, phrase in _facet_phrases():
         at = _find(query_stems, phrase)
         if at >= 0:
             found[name].add(value)
@@ -299,8 +340,7 @@ def analyse(
             meaning_text=query,
             highlight={stem(w) for w in kept},
         )
-    terms = _terms_for(cat, partnership_id)
-    term_words = {w for t in terms for w in t.split()}
+    term_words, prepared_terms = _prepared_terms(cat, partnership_id)
 
     # 1. spelling
     corrections: dict[str, str] = {}
@@ -356,10 +396,8 @@ def analyse(
             (phrases if same_meaning else expansion_phrases).append(phrase)
             expansions.append(text)
 
-    by_length = sorted(terms.items(), key=lambda t: (-len(t[0].split()), t[0]))
-    for term, expansion in by_length:
-        term_stems = [stem(w) for w in term.split()]
-        alternatives = _split_alternatives(expansion)
+    for prepared in prepared_terms:
+        term, term_stems, alternatives = prepared.term, prepared.stems, prepared.alternatives
         at = _find(query_stems, term_stems)
         if at >= 0:
             for i in range(at, at + len(term_stems)):
@@ -370,8 +408,7 @@ def analyse(
             if abbreviation:
                 glosses.append(f"{term} ({alternatives[0]})")
             continue
-        for alternative in alternatives:
-            alt = [stem(w) for w in words(alternative) if w not in STOPWORDS]
+        for alt in prepared.alternative_stems:
             if len(alt) > 1 and _find(content_stems, alt) >= 0:
                 add(term, same_meaning=True)
                 break
