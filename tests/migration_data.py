@@ -25,6 +25,9 @@ NOT_DATA = [
     "safeguarding.library.migrations.0002_search_index",
     "safeguarding.library.migrations.0004_year_optional_welsh_types",
     "safeguarding.library.migrations.0005_search_index_publisher",
+    "safeguarding.library.migrations.0006_search_index_keeps_letters",
+    # Adds to an existing database the shared search terms that 0003 loads on a new one.
+    "safeguarding.library.migrations.0007_more_default_terms",
     "safeguarding.accounts.migrations.0002_email_lower_case",
     "safeguarding.actions.migrations.0003_reminder_claims",
     "safeguarding.clock.migrations.0005_reminder_claims",

@@ -45,6 +45,9 @@ class Catalogue:
     # digits only): for grouping near-duplicates and the same review held by two partnerships.
     passages: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
     identity: list[str] = field(default_factory=list)
+    # What search_query.py works out once from the terms, per partnership (cleared with the
+    # catalogue when the stamp changes).
+    prepared_terms: dict = field(default_factory=dict)
     _vocabulary: Vocabulary | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

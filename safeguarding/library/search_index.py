@@ -6,8 +6,11 @@
   unicode61`` tokenizer. The text is not stored twice: FTS5 reads it from
   ``library_libraryrecord`` when it needs it.
 - **PostgreSQL**: ``library_search(record_id, document tsvector)`` with a GIN index; the
-  document is ``setweight(to_tsvector('english', …))``: A the title, B the summary, learning and
-  themes, C the recommendations, D the full text.
+  document is ``setweight(to_tsvector('library_english', …))``: A the title, B the summary,
+  learning and themes, C the recommendations, D the full text. ``library_english`` is
+  PostgreSQL's ``english`` configuration with a Snowball stemmer that keeps every word: the
+  ``english`` one drops stopwords, among them the letters "a" and "i", so the case name "Child
+  A" could not be searched as a phrase (issue 15). The query drops stopwords itself.
 
 Both are kept in step by database triggers on ``library_libraryrecord`` (an FTS5 external-content
 table needs the *old* text to take a row out, which only a trigger still has), created by the
@@ -62,6 +65,10 @@ POSTGRES_FULL_TEXT_CHARS = 400_000
 # PostgreSQL: what a match anywhere (the full text included) counts for, before the weighted
 # ts_rank of the matched word in the record's head (title A, summary B …).
 POSTGRES_MATCH_BASE = 0.2
+# PostgreSQL: the text search configuration of the index and of its queries: ``english`` with
+# the same Snowball stemmer but no stopword list (see the module's docstring).
+PG_CONFIG = "library_english"
+PG_DICTIONARY = "library_english_stem"
 _PG_RANDOM = "floor(random() * 9.0e18)::bigint"
 # What the search reads of every record, in an index that holds it all: on SQLite these
 # columns come after full_text in the row, and reading them from the table would mean walking
@@ -121,23 +128,41 @@ def _postgres_head(row: str) -> str:
 
     middle = field("summary", "learning", "themes_text", "publisher")
     return (
-        f"setweight(to_tsvector('english', {field('title')}), 'A') || "
-        f"setweight(to_tsvector('english', {middle}), 'B')"
-        f" || setweight(to_tsvector('english', {field('recommendations')}), 'C')"
+        f"setweight(to_tsvector('{PG_CONFIG}', {field('title')}), 'A') || "
+        f"setweight(to_tsvector('{PG_CONFIG}', {middle}), 'B')"
+        f" || setweight(to_tsvector('{PG_CONFIG}', {field('recommendations')}), 'C')"
     )
 
 
 def _postgres_full(row: str) -> str:
     return (
-        f"setweight(to_tsvector('english', left(coalesce({row}.full_text, ''), "
+        f"setweight(to_tsvector('{PG_CONFIG}', left(coalesce({row}.full_text, ''), "
         f"{POSTGRES_FULL_TEXT_CHARS})), 'D')"
     )
+
+
+def _postgres_configuration() -> str:
+    """Create ``library_english`` if it is missing: a copy of ``english`` whose words go
+    through a Snowball English stemmer with no stopword list."""
+    return f"""DO $$ BEGIN
+      IF NOT EXISTS (SELECT 1 FROM pg_ts_dict WHERE dictname = '{PG_DICTIONARY}'
+                     AND dictnamespace = current_schema()::regnamespace) THEN
+        CREATE TEXT SEARCH DICTIONARY {PG_DICTIONARY} (TEMPLATE = snowball, Language = english);
+      END IF;
+      IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = '{PG_CONFIG}'
+                     AND cfgnamespace = current_schema()::regnamespace) THEN
+        CREATE TEXT SEARCH CONFIGURATION {PG_CONFIG} (COPY = english);
+        ALTER TEXT SEARCH CONFIGURATION {PG_CONFIG} ALTER MAPPING FOR asciiword, asciihword,
+          hword_asciipart, word, hword, hword_part WITH {PG_DICTIONARY};
+      END IF;
+    END $$"""
 
 
 def _postgres_schema() -> list[str]:
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in COLUMNS)
     bump = f"UPDATE {STATE_TABLE} SET version = {_PG_RANDOM} WHERE id = 1;"
     statements = [
+        _postgres_configuration(),
         f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (id integer PRIMARY KEY, version bigint "
         "NOT NULL)",
         f"INSERT INTO {STATE_TABLE} (id, version) VALUES (1, 1) ON CONFLICT (id) DO NOTHING",
@@ -203,11 +228,19 @@ def _postgres_schema_complete(conn) -> bool:
         cursor.execute(
             "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL "
             "AND to_regclass(%s) IS NOT NULL, "
-            "(SELECT count(*) FROM pg_trigger WHERE tgname LIKE %s AND NOT tgisinternal)",
-            [INDEX_TABLE, STATE_TABLE, f"{INDEX_TABLE}_meta", f"{INDEX_TABLE}%"],
+            "(SELECT count(*) FROM pg_trigger WHERE tgname LIKE %s AND NOT tgisinternal), "
+            "EXISTS (SELECT 1 FROM pg_proc WHERE proname = %s AND prosrc LIKE %s)",
+            [
+                INDEX_TABLE,
+                STATE_TABLE,
+                f"{INDEX_TABLE}_meta",
+                f"{INDEX_TABLE}%",
+                f"{INDEX_TABLE}_refresh",
+                f"%{PG_CONFIG}%",
+            ],
         )
-        tables, triggers = cursor.fetchone()
-    return bool(tables) and triggers == 5
+        tables, triggers, configured = cursor.fetchone()
+    return bool(tables) and triggers == 5 and bool(configured)
 
 
 def drop_index(using_connection=None) -> None:
@@ -227,6 +260,8 @@ def drop_index(using_connection=None) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {INDEX_TABLE}_truncate ON {RECORD_TABLE}")
             cursor.execute(f"DROP FUNCTION IF EXISTS {INDEX_TABLE}_refresh()")
             cursor.execute(f"DROP FUNCTION IF EXISTS {INDEX_TABLE}_bump()")
+            cursor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {PG_CONFIG}")
+            cursor.execute(f"DROP TEXT SEARCH DICTIONARY IF EXISTS {PG_DICTIONARY}")
         cursor.execute(f"DROP TABLE IF EXISTS {INDEX_TABLE}")
         cursor.execute(f"DROP TABLE IF EXISTS {STATE_TABLE}")
         cursor.execute(f"DROP INDEX IF EXISTS {INDEX_TABLE}_meta")
@@ -395,7 +430,7 @@ def keyword_matches(
             terms = [" <-> ".join(p) if len(p) > 1 else p[0] for p in phrases if p]
             cursor.execute(
                 f"""WITH q AS (
-                  SELECT t.n, to_tsquery('english', t.term) AS q
+                  SELECT t.n, to_tsquery('{PG_CONFIG}', t.term) AS q
                   FROM unnest(%s::text[]) WITH ORDINALITY AS t(term, n)
                 ), live AS (
                   SELECT r.id FROM {RECORD_TABLE} r WHERE {conditions}
@@ -448,7 +483,7 @@ def words_in_index(
             else:
                 cursor.execute(
                     f"SELECT 1 FROM {INDEX_TABLE} s JOIN {RECORD_TABLE} r "
-                    f"ON r.id = s.record_id WHERE s.document @@ plainto_tsquery('english', %s) "
+                    f"ON r.id = s.record_id WHERE s.document @@ plainto_tsquery('{PG_CONFIG}', %s) "
                     f"AND {conditions} LIMIT 1",
                     [word, *params],
                 )

@@ -10,6 +10,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .search_catalogue import Catalogue
 from .text import STOPWORDS, english_frequencies, stem, word_spans, words
@@ -54,6 +55,48 @@ NAME_WORDS = frozenset(
     ]
 )
 
+# Words that name a kind of review, or whose review it is (issue 15: "safeguarding adults
+# reviews about care homes", "CSPRs about babies", "child practice reviews teenagers", "adult
+# practice reviews Wales"). The records of that kind rank first (a boost, not a filter: the
+# words may also be about something else). Matched on stems, longest first.
+REVIEW_TYPE_WORDS: dict[str, tuple[str, ...]] = {
+    "cspr": (
+        "child safeguarding practice review",
+        "local child safeguarding practice review",
+        "cspr",
+        "lcspr",
+    ),
+    "scr": ("serious case review", "scr"),
+    "sar": ("safeguarding adults review", "safeguarding adult review", "sar"),
+    "dhr": ("domestic homicide review", "dhr"),
+    "cpr": ("child practice review", "cpr"),
+    "apr": ("adult practice review", "apr"),
+    "susr": ("single unified safeguarding review", "susr"),
+    "national": ("national review", "national panel review"),
+}
+# Wales: its reviews are child and adult practice reviews and, from 2025, the SUSR.
+WELSH_WORDS = ("wales", "welsh")
+WELSH_REVIEW_TYPES = ("cpr", "apr", "susr")
+AGE_GROUP_WORDS: dict[str, tuple[str, ...]] = {
+    "infant": ("baby", "babies", "infant", "infants", "newborn", "newborns"),
+    "young_child": ("toddler", "toddlers", "preschool"),
+    "adolescent": ("teenager", "teenagers", "teen", "teens", "teenage", "adolescent"),
+    "young_adult": ("young adult", "young adults"),
+    "older_adult": (
+        "older people",
+        "older person",
+        "older adult",
+        "older adults",
+        "older woman",
+        "older man",
+        "older women",
+        "older men",
+        "elderly",
+        "pensioner",
+        "pensioners",
+    ),
+}
+
 
 @dataclass
 class Analysis:
@@ -73,6 +116,9 @@ class Analysis:
     year_from: int | None = None  # from year words in the query ("since 2019")
     year_to: int | None = None  # ("before 2015": 2014)
     year_text: str = ""  # the year words as typed, to show what was understood
+    # Kinds of review and age groups the query's words name (ranked first, not filtered).
+    review_types: frozenset[str] = frozenset()
+    age_groups: frozenset[str] = frozenset()
 
 
 def _split_alternatives(expansion: str) -> list[str]:
@@ -86,6 +132,40 @@ def _terms_for(cat: Catalogue, partnership_id: int | None) -> dict[str, str]:
         if owner is None or owner == partnership_id:
             terms[" ".join(words(term))] = expansion
     return terms
+
+
+@dataclass(frozen=True)
+class _Term:
+    term: str
+    stems: list[str]
+    alternatives: list[str]
+    alternative_stems: list[list[str]]  # each alternative's content words, stemmed
+
+
+def _prepared_terms(cat: Catalogue, partnership_id: int | None) -> tuple[set[str], list[_Term]]:
+    """The words of the terms, and the terms longest first with their stems: worked out once
+    per catalogue and partnership, not for every search."""
+    prepared = cat.prepared_terms.get(partnership_id)
+    if prepared is None:
+        terms = _terms_for(cat, partnership_id)
+        by_length = sorted(terms.items(), key=lambda t: (-len(t[0].split()), t[0]))
+        prepared = (
+            {w for t in terms for w in t.split()},
+            [
+                _Term(
+                    term=term,
+                    stems=[stem(w) for w in term.split()],
+                    alternatives=_split_alternatives(expansion),
+                    alternative_stems=[
+                        [stem(w) for w in words(a) if w not in STOPWORDS]
+                        for a in _split_alternatives(expansion)
+                    ],
+                )
+                for term, expansion in by_length
+            ],
+        )
+        cat.prepared_terms[partnership_id] = prepared
+    return prepared
 
 
 def _find(seq: list, part: list) -> int:
@@ -157,8 +237,9 @@ def name_phrases(query: str) -> list[list[str]]:
     """Phrases for the case names in ``query``: a capital letter with the word that names
     whose it is ("Child Y" → child y, "Mrs K" → mrs k, "the J twins" → j twins, "Siblings A
     and B" → siblings a, a and b). Single letters are otherwise too common to search for
-    (and most are stopwords), so without this "Child Y" would search for "child" alone. "I",
-    and "A" starting the query as an article, are not names."""
+    (and most are stopwords), so without this "Child Y" would search for "child" alone. "I"
+    is a name only after a word that names whose it is ("Young Person I", not "what I
+    learnt"); "A" starting the query as an article is not one."""
     spans = word_spans(query)
     typed = [query[start:end] for start, end, _ in spans]
     folded = [w for _, _, w in spans]
@@ -168,7 +249,7 @@ def name_phrases(query: str) -> list[list[str]]:
         if len(t) == 1
         and t.isalpha()
         and t.isupper()
-        and t != "I"
+        and (t != "I" or (i > 0 and folded[i - 1] in NAME_WORDS and folded[i - 1] != "and"))
         and not (i == 0 and t == "A" and len(typed) > 1 and typed[1][:1].islower())
     }
     phrases: list[list[str]] = []
@@ -185,6 +266,35 @@ def name_phrases(query: str) -> list[list[str]]:
         if phrase not in phrases:
             phrases.append(phrase)
     return phrases
+
+
+@lru_cache(maxsize=1)
+def _facet_phrases() -> list[tuple[str, str, list[str]]]:
+    """(facet, value, stems) of REVIEW_TYPE_WORDS and AGE_GROUP_WORDS, longest first."""
+    wanted = [
+        (name, value, [stem(w) for w in words(phrase)])
+        for name, table in (("review_type", REVIEW_TYPE_WORDS), ("age_group", AGE_GROUP_WORDS))
+        for value, phrases in table.items()
+        for phrase in phrases
+    ]
+    return sorted(wanted, key=lambda w: -len(w[2]))
+
+
+def facet_words(query: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The review types and age groups that ``query``'s words name: ("safeguarding adults
+    reviews about care homes") → ({"sar"}, {}); ("CSPRs about babies") → ({"cspr"},
+    {"infant"}); "Wales" or "Welsh" names the Welsh review types, unless a type is named."""
+    query_stems: list[str | None] = [stem(w) for w in words(query)]
+    found: dict[str, set[str]] = {"review_type": set(), "age_group": set()}
+    for name, value, phrase in _facet_phrases():
+        at = _find(query_stems, phrase)
+        if at >= 0:
+            found[name].add(value)
+            for i in range(at, at + len(phrase)):
+                query_stems[i] = None  # used up ("local child safeguarding …" is one)
+    if not found["review_type"] and {stem(w) for w in WELSH_WORDS} & set(query_stems):
+        found["review_type"].update(WELSH_REVIEW_TYPES)
+    return frozenset(found["review_type"]), frozenset(found["age_group"])
 
 
 def word_pairs(query: str, limit: int = 12) -> list[list[str]]:
@@ -230,8 +340,7 @@ def analyse(
             meaning_text=query,
             highlight={stem(w) for w in kept},
         )
-    terms = _terms_for(cat, partnership_id)
-    term_words = {w for t in terms for w in t.split()}
+    term_words, prepared_terms = _prepared_terms(cat, partnership_id)
 
     # 1. spelling
     corrections: dict[str, str] = {}
@@ -287,10 +396,8 @@ def analyse(
             (phrases if same_meaning else expansion_phrases).append(phrase)
             expansions.append(text)
 
-    by_length = sorted(terms.items(), key=lambda t: (-len(t[0].split()), t[0]))
-    for term, expansion in by_length:
-        term_stems = [stem(w) for w in term.split()]
-        alternatives = _split_alternatives(expansion)
+    for prepared in prepared_terms:
+        term, term_stems, alternatives = prepared.term, prepared.stems, prepared.alternatives
         at = _find(query_stems, term_stems)
         if at >= 0:
             for i in range(at, at + len(term_stems)):
@@ -301,8 +408,7 @@ def analyse(
             if abbreviation:
                 glosses.append(f"{term} ({alternatives[0]})")
             continue
-        for alternative in alternatives:
-            alt = [stem(w) for w in words(alternative) if w not in STOPWORDS]
+        for alt in prepared.alternative_stems:
             if len(alt) > 1 and _find(content_stems, alt) >= 0:
                 add(term, same_meaning=True)
                 break
@@ -315,6 +421,7 @@ def analyse(
     highlight_phrases = [tuple(stem(w) for w in p) for p in every if len(p) > 1]
     names = name_phrases(query)
     pairs = [p for p in word_pairs(corrected_query or query) if p not in names]
+    review_types, age_groups = facet_words(corrected_query or query)
     highlight_phrases += [tuple(stem(w) for w in p) for p in names]
     return Analysis(
         words=kept,
@@ -330,6 +437,8 @@ def analyse(
         year_from=year_from,
         year_to=year_to,
         year_text=year_text,
+        review_types=review_types,
+        age_groups=age_groups,
     )
 
 

@@ -3,11 +3,12 @@ spelling that leaves the index's own words alone, near-duplicates grouped, the s
 listed once across partnerships, rare exact words, confident totals. Against real records in
 the test database (SQLite or PostgreSQL)."""
 
+import numpy as np
 import pytest
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.library import search, search_catalogue
-from safeguarding.library.search_query import name_phrases, word_pairs, year_words
+from safeguarding.library.search_query import facet_words, name_phrases, word_pairs, year_words
 
 from .search_support import make_record
 
@@ -100,6 +101,7 @@ def test_name_phrases_keep_the_single_letters_of_case_names():
     assert name_phrases("the J twins") == [["j", "twins"]]
     assert name_phrases("A baby who died") == []  # an article, not a name
     assert name_phrases("what I learnt") == []
+    assert name_phrases("Young Person I") == [["person", "i"]]
     assert word_pairs("Elm Court residents") == [["elm", "court"], ["court", "residents"]]
 
 
@@ -113,6 +115,26 @@ def test_a_case_name_with_a_single_letter_finds_its_review(partnership):
         )
     result = search.search_records(partnership, "Child Y")
     assert titles(result)[0] == "Child Y"
+
+
+def test_the_letters_a_and_i_of_case_names_are_searched_on_both_databases(partnership):
+    """PostgreSQL's ``english`` configuration drops "a" and "i" as stopwords, so "Child A"
+    was only "child" there; the index's ``library_english`` keeps them (issue 15)."""
+    make_record(partnership, title="Child A", summary="A boy whose neglect went unseen at school.")
+    make_record(partnership, title="Young Person I", summary="A girl who went missing often.")
+    for letter in "BCDE":
+        make_record(
+            partnership,
+            title=f"Child {letter}: a child neglected at school",
+            summary="A child whose neglect at school went unseen; a child in need.",
+        )
+        make_record(
+            partnership,
+            title=f"Young Person {letter}: a young person who went missing",
+            summary="A young person missing from home; the person was a girl.",
+        )
+    assert titles(search.search_records(partnership, "Child A"))[0] == "Child A"
+    assert titles(search.search_records(partnership, "Young Person I"))[0] == "Young Person I"
 
 
 def test_two_word_names_rank_their_review_first(partnership):
@@ -240,6 +262,27 @@ def test_near_duplicates_are_grouped_under_the_first(partnership):
 
 
 @pytest.mark.search_vectors
+def test_near_duplicates_are_grouped_when_only_their_full_texts_start_differently(partnership):
+    """The first passage decides: real reviews' full texts start alike ("This review concerns
+    …"), so that passage told nothing, and template copies whose openings differed were
+    listed one after another (issue 15)."""
+    openings = (
+        "Introduction. The partnership commissioned this review after the death of the baby.",
+        "Terms of reference: the period from the pregnancy to the death; agencies took part.",
+        "The family were offered the chance to contribute; the mother met the reviewer twice.",
+    )
+    for name, opening in zip(("Child N", "Child U", "Baby C"), openings, strict=True):
+        make_record(
+            partnership,
+            title=f"{name}: an infant who died in an unsafe sleeping environment",
+            summary=NEAR,
+            full_text=opening,
+        )
+    result = search.search_records(partnership, "infant died sofa sleeping")
+    assert len(result.hits) == 1 and result.hits[0].grouped == 2
+
+
+@pytest.mark.search_vectors
 def test_distinct_reviews_on_one_topic_are_not_grouped(partnership):
     make_record(
         partnership,
@@ -302,3 +345,118 @@ def test_the_catalogue_knows_each_records_identity(partnership):
     make_record(partnership, title="Child Y: a review", publisher="Testshire", year=2020)
     cat = search_catalogue.catalogue()
     assert cat.identity == ["child y a review testshire 2020"]
+
+
+# Diversity ----------------------------------------------------------------------------------
+
+
+def _catalogue_of(vectors):
+    """A catalogue of len(vectors) records whose first passages are ``vectors`` (unit
+    length), for the reordering alone."""
+    vectors = np.array(vectors, dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    count = len(vectors)
+    passages = np.full((count, 2), -1, dtype=np.int64)
+    passages[:, 0] = np.arange(count)
+    return search_catalogue.Catalogue(
+        stamp=0,
+        ids=np.arange(1, count + 1),
+        row_of={n + 1: n for n in range(count)},
+        partnership=np.ones(count, dtype=np.int64),
+        public=np.ones(count, dtype=bool),
+        facet_values={},
+        theme_names={},
+        vectors=vectors,
+        vector_rows=np.arange(count),
+        vector_weights=np.ones(count, dtype=np.float32),
+        terms=[],
+        passages=passages,
+    )
+
+
+def test_a_record_much_like_one_above_gives_its_place_to_one_that_says_something_else(
+    monkeypatch,
+):
+    # 0 and 1 are close copies (cosine 0.99), 2 is about something else (cosine 0.1 to both)
+    cat = _catalogue_of([[1, 0, 0], [0.99, 0.14, 0], [0.1, 0, 1], [1, 0, 0], [1, 0, 0]])
+    assert search._diversify(cat, [0, 1, 2], {0: 1.0, 1: 0.95, 2: 0.8}) == [0, 2, 1]
+    # ... but not one that scores far lower, and the first result always stays first
+    assert search._diversify(cat, [0, 1, 2], {0: 1.0, 1: 0.95, 2: 0.05}) == [0, 1, 2]
+    assert search._diversify(cat, [1, 0, 2], {0: 0.95, 1: 1.0, 2: 0.8})[0] == 1
+    # records past DIVERSE_DEPTH keep their places
+    monkeypatch.setattr(search, "DIVERSE_DEPTH", 3)
+    scores = {0: 1.0, 1: 0.95, 2: 0.8, 3: 0.7, 4: 0.6}
+    assert search._diversify(cat, [0, 1, 2, 4, 3], scores) == [0, 2, 1, 4, 3]
+
+
+# Review types and age groups named in the query -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "types", "ages"),
+    [
+        ("safeguarding adults reviews about care homes", {"sar"}, set()),
+        ("SARs learning disability", {"sar"}, set()),
+        ("child safeguarding practice reviews about babies", {"cspr"}, {"infant"}),
+        ("local child safeguarding practice review", {"cspr"}, set()),
+        ("child practice reviews teenagers", {"cpr"}, {"adolescent"}),
+        ("adult practice reviews Wales", {"apr"}, set()),
+        ("Welsh reviews of neglect", {"cpr", "apr", "susr"}, set()),
+        ("older people killed by family", set(), {"older_adult"}),
+        ("DHR", {"dhr"}, set()),
+        ("neglect of a child at school", set(), set()),
+    ],
+)
+def test_review_types_and_age_groups_named_in_the_query(query, types, ages):
+    assert facet_words(query) == (frozenset(types), frozenset(ages))
+
+
+def test_the_review_type_the_query_names_ranks_first(partnership):
+    for review_type in ("dhr", "cspr", "sar", "scr"):
+        make_record(
+            partnership,
+            title=f"Review {review_type}: hoarding",
+            summary="Hoarding in a flat; the tenant refused help and the fire service visited.",
+            review_type=review_type,
+        )
+    result = search.search_records(partnership, "safeguarding adults reviews hoarding")
+    assert result.hits[0].review_type == "sar"
+    assert search.search_records(partnership, "hoarding DHR").hits[0].review_type == "dhr"
+
+
+# Abbreviations --------------------------------------------------------------------------------
+
+
+def test_a_glossary_abbreviation_finds_the_review_that_spells_it_out(partnership):
+    make_record(
+        partnership,
+        title="Ms D",
+        summary="She had been referred to an independent domestic violence adviser twice.",
+    )
+    for n in range(4):
+        make_record(
+            partnership,
+            title=f"Domestic abuse review {n}",
+            summary="Domestic abuse was known to the police and the GP.",
+        )
+    result = search.search_records(partnership, "IDVA")
+    assert titles(result) == ["Ms D"]
+    assert "independent domestic violence adviser" in result.expansions
+
+
+def test_the_more_terms_migration_adds_only_missing_shared_terms():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from safeguarding.library.models import SearchTerm
+
+    migration = import_module("safeguarding.library.migrations.0007_more_default_terms")
+    SearchTerm.objects.filter(partnership=None, term="idva").delete()
+    SearchTerm.objects.filter(partnership=None, term="sar").update(expansion="changed here")
+    migration.load(apps, None)
+    assert SearchTerm.objects.get(partnership=None, term="idva").expansion.startswith(
+        "independent domestic violence"
+    )
+    assert SearchTerm.objects.get(partnership=None, term="sar").expansion == "changed here"
+    assert SearchTerm.objects.filter(partnership=None, term="idva").count() == 1
