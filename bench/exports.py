@@ -86,9 +86,16 @@ def build(entries: int, actions: int, log=print) -> None:
             {"chronology_entries": entries}, SEED + 4, target, [user], agencies, log=log
         )
         build_action_plans(
-            {"recommendations": max(1, actions * 3 // 10), "actions": actions,
-             "action_reviews": reviews},
-            SEED + 5, target, [user], agencies, log=log,
+            {
+                "recommendations": max(1, actions * 3 // 10),
+                "actions": actions,
+                "action_reviews": reviews,
+            },
+            SEED + 5,
+            target,
+            [user],
+            agencies,
+            log=log,
         )
     log(f"  built in {time.perf_counter() - started:.1f} s")
 
@@ -180,29 +187,41 @@ def main(argv: list[str] | None = None) -> int:
     if args.regenerate or have != wanted:
         for path in (DB_PATH, stamp):
             path.unlink(missing_ok=True)
-        print(f"Building {DB_PATH.relative_to(ROOT)}: {args.entries} entries, "
-              f"{args.actions} actions")
-        child = subprocess.run(
-            [sys.executable, "-c", "import bench.exports as b; b._setup(); "
-             f"b.build({args.entries}, {args.actions})"],
-            cwd=ROOT, check=True,
+        print(
+            f"Building {DB_PATH.relative_to(ROOT)}: {args.entries} entries, {args.actions} actions"
         )
-        del child
+        subprocess.run(  # noqa: S603 - our own script
+            [
+                sys.executable,
+                "-c",
+                f"import bench.exports as b; b._setup(); b.build({args.entries}, {args.actions})",
+            ],
+            cwd=ROOT,
+            check=True,
+        )
         stamp.write_text(json.dumps(wanted))
 
     results = {}
     for name in EXPORTS:
-        out = subprocess.run(
+        out = subprocess.run(  # noqa: S603 - our own script
             [sys.executable, __file__, "--measure", name, "--repeat", str(args.repeat)],
-            cwd=ROOT, check=True, capture_output=True, text=True,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         results[name] = json.loads(out.strip().splitlines()[-1])
         r = results[name]
-        print(f"{name:16} {r['seconds_median']:6.2f} s  {r['python_peak_mb']:6.1f} MB Python peak"
-              f"  RSS {r['rss_before_mb']:.0f} -> {r['rss_peak_mb']:.0f} MB"
-              f"  {r['queries']} queries  {r['bytes']:,} bytes")
+        print(
+            f"{name:16} {r['seconds_median']:6.2f} s  {r['python_peak_mb']:6.1f} MB Python peak"
+            f"  RSS {r['rss_before_mb']:.0f} -> {r['rss_peak_mb']:.0f} MB"
+            f"  {r['queries']} queries  {r['bytes']:,} bytes"
+        )
     commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     report = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -305,9 +305,13 @@ def tracker_export_rows(
             f"{link['finding__number']}. {link['finding__title']}"
         )
     themes: dict[int, set[str]] = defaultdict(set)
-    for theme_link in Recommendation.findings.through.objects.filter(
-        recommendation_id__in=recommendation_ids, finding__themes__isnull=False
-    ).values("recommendation_id", "finding__themes__name").iterator(chunk_size=EXPORT_CHUNK):
+    for theme_link in (
+        Recommendation.findings.through.objects.filter(
+            recommendation_id__in=recommendation_ids, finding__themes__isnull=False
+        )
+        .values("recommendation_id", "finding__themes__name")
+        .iterator(chunk_size=EXPORT_CHUNK)
+    ):
         themes[theme_link["recommendation_id"]].add(theme_link["finding__themes__name"])
     kinds = dict(Review.Kind.choices)
     statuses = dict(Status.choices)

@@ -247,9 +247,7 @@ def allowed_pseudonyms(
 EXPORT_CHUNK = 2_000
 
 
-def export_rows(
-    qs: QuerySet, *, personalised: bool, show_proposed: bool = False
-) -> Iterator[dict]:
+def export_rows(qs: QuerySet, *, personalised: bool, show_proposed: bool = False) -> Iterator[dict]:
     """Every entry under the filters as plain dicts, people as display names (then the names
     proposed by the agency and not yet confirmed, see ``shows_proposed_names``): four queries
     whatever the number of rows. The entries are yielded as they are read, a chunk at a time,
