@@ -317,7 +317,8 @@ def tracker_export_rows(
     statuses = dict(Status.choices)
     methods = dict(Recommendation.ImpactMethod.choices)
     judgements = dict(Recommendation.Judgement.choices)
-    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
+    for values in rows.iterator(chunk_size=EXPORT_CHUNK):
+        row: dict[str, Any] = dict(values)  # a plain dict, which gets display fields below
         recommendation_id = row["recommendation_id"]
         row["reference"] = f"{row['recommendation_number']}.{row['number']}"
         row["review_kind_label"] = kinds.get(row["review_kind"], row["review_kind"])
