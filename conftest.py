@@ -19,7 +19,6 @@ SLOWEST_FIRST = (
     "tests/test_access_matrix.py",
     "tests/test_migration_reminder_claims.py",
     "tests/test_identities_at_rest.py",
-    "safeguarding/accounts/tests/test_sign_in_details.py::test_the_migration_",
 )
 
 

@@ -8,6 +8,8 @@ in the spreadsheets and "4 September 2026" in Word.
 """
 
 import datetime
+from collections.abc import Iterable
+from typing import IO
 
 from safeguarding.core import documents, spreadsheets
 
@@ -62,8 +64,12 @@ TRACKER_COLUMNS = [
 ]
 
 
-def tracker_xlsx(rows: list[dict], *, partnership, filters_text: str, today: datetime.date):
-    """The partnership tracker: one row per action (rows from selectors.tracker_export_rows)."""
+def tracker_xlsx(
+    rows: Iterable[dict], *, partnership, filters_text: str, today: datetime.date
+) -> tuple[IO[bytes], int]:
+    """The partnership tracker: one row per action (rows from selectors.tracker_export_rows),
+    in a temporary file written as the rows come (memory does not grow with them), and the
+    number of actions written."""
     workbook = spreadsheets.workbook_new()
     sheet = spreadsheets.Sheet(workbook, "Actions", TRACKER_COLUMNS)
     for row in rows:
@@ -99,12 +105,12 @@ def tracker_xlsx(rows: list[dict], *, partnership, filters_text: str, today: dat
         workbook,
         [
             ["Action tracker", partnership.name],
-            ["Actions", len(rows)],
+            ["Actions", sheet.appended],
             ["Filters", filters_text],
             ["Produced", date_label(today)],
         ],
     )
-    return spreadsheets.workbook_bytes(workbook)
+    return spreadsheets.workbook_file(workbook), sheet.appended
 
 
 PLAN_COLUMNS = [

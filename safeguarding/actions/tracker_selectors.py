@@ -9,6 +9,7 @@ review and agency joined, export rows with their findings and themes in one quer
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,12 +234,18 @@ def _latest_update():
     return ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-id")
 
 
+#: Actions read from the database at a time by the export (a server-side cursor on PostgreSQL).
+EXPORT_CHUNK = 2_000
+
+
 def tracker_export_rows(
     actions: QuerySet[Action], *, view: str, today: datetime.date
-) -> list[dict]:
+) -> Iterator[dict]:
     """Every action under the view and filters, as plain rows for the tracker spreadsheet: a
-    fixed number of queries (the actions with their latest update and evidence count, then the
-    findings and themes of their recommendations)."""
+    fixed number of queries (the findings and themes of their recommendations, then the actions
+    with their latest update and evidence count). The rows are yielded as they are read, a
+    chunk at a time, so memory holds one chunk of actions (and the findings and themes of every
+    recommendation), however many there are; the queries run when the first row is asked for."""
     condition = view_conditions(today).get(view, Q())
     chosen = actions.filter(condition)
     evidence_count = (
@@ -248,7 +255,7 @@ def tracker_export_rows(
         .annotate(n=Count("pk"))
         .values("n")
     )
-    rows: list[Any] = list(  # dicts, which get display fields below
+    rows = (  # dicts, which get display fields below
         chosen.annotate(
             latest_update_at=Subquery(_latest_update().values("created_at")[:1]),
             latest_update_note=Subquery(_latest_update().values("note")[:1]),
@@ -292,20 +299,26 @@ def tracker_export_rows(
         Recommendation.findings.through.objects.filter(recommendation_id__in=recommendation_ids)
         .order_by("recommendation_id", "finding__number")
         .values("recommendation_id", "finding__number", "finding__title")
+        .iterator(chunk_size=EXPORT_CHUNK)
     ):
         findings[link["recommendation_id"]].append(
             f"{link['finding__number']}. {link['finding__title']}"
         )
     themes: dict[int, set[str]] = defaultdict(set)
-    for theme_link in Recommendation.findings.through.objects.filter(
-        recommendation_id__in=recommendation_ids, finding__themes__isnull=False
-    ).values("recommendation_id", "finding__themes__name"):
+    for theme_link in (
+        Recommendation.findings.through.objects.filter(
+            recommendation_id__in=recommendation_ids, finding__themes__isnull=False
+        )
+        .values("recommendation_id", "finding__themes__name")
+        .iterator(chunk_size=EXPORT_CHUNK)
+    ):
         themes[theme_link["recommendation_id"]].add(theme_link["finding__themes__name"])
     kinds = dict(Review.Kind.choices)
     statuses = dict(Status.choices)
     methods = dict(Recommendation.ImpactMethod.choices)
     judgements = dict(Recommendation.Judgement.choices)
-    for row in rows:
+    for values in rows.iterator(chunk_size=EXPORT_CHUNK):
+        row: dict[str, Any] = dict(values)  # a plain dict, which gets display fields below
         recommendation_id = row["recommendation_id"]
         row["reference"] = f"{row['recommendation_number']}.{row['number']}"
         row["review_kind_label"] = kinds.get(row["review_kind"], row["review_kind"])
@@ -318,4 +331,4 @@ def tracker_export_rows(
             row["latest_update_on"] = timezone.localdate(row["latest_update_at"])
         else:
             row["latest_update_on"] = None
-    return rows
+        yield row

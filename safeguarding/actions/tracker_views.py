@@ -170,11 +170,12 @@ def tracker_xlsx(request, slug: str):
     visible = tracker_selectors.actions_visible_to(user=request.user, partnership=partnership)
     actions = tracker_selectors.filtered_actions(visible, filters)
     rows = tracker_selectors.tracker_export_rows(actions, view=filters.view, today=today)
+    workbook, count = exports.tracker_xlsx(
+        rows, partnership=partnership, filters_text=filters.describe(), today=today
+    )
     return file_response(
         request,
-        content=exports.tracker_xlsx(
-            rows, partnership=partnership, filters_text=filters.describe(), today=today
-        ),
+        content=workbook,
         filename=f"action-tracker-{partnership.slug}-{today:%Y%m%d}.xlsx",
         content_type=exports.XLSX,
         audit_action="action_plan.exported",
@@ -182,7 +183,7 @@ def tracker_xlsx(request, slug: str):
         partnership=partnership,
         payload={
             "kind": "tracker_xlsx",
-            "rows": len(rows),
+            "rows": count,
             **({"filters": filters.as_payload()} if filters.as_payload() else {}),
         },
     )

@@ -17,7 +17,7 @@ import re
 import unicodedata
 import uuid
 from pathlib import PurePath
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -122,7 +122,7 @@ def _record_download(request: HttpRequest, *, action: str, target, partnership, 
 def file_response(
     request: HttpRequest,
     *,
-    content: bytes | str | FieldFile,
+    content: bytes | str | FieldFile | IO[bytes],
     filename: str,
     content_type: str,
     audit_action: str | None = None,
@@ -132,7 +132,9 @@ def file_response(
     public: bool = False,
     inline: bool = False,
 ) -> HttpResponse:
-    """Serve ``content`` (bytes, text, or a stored file) as ``filename``.
+    """Serve ``content`` (bytes, text, a stored file, or an open binary file such as a large
+    export written to a temporary file) as ``filename``. A file is streamed in chunks and
+    closed when it has been sent.
 
     A staff file (``public=False``) needs ``audit_action``: the download is recorded (with
     ``target``, ``partnership`` and ``payload``) before the response is returned, and the
@@ -149,6 +151,8 @@ def file_response(
         except (OSError, ValueError):
             raise Http404("No such file") from None
         response: HttpResponse = FileResponse(handle, content_type=content_type)
+    elif not isinstance(content, (bytes, str)):
+        response = FileResponse(content, content_type=content_type)
     else:
         response = HttpResponse(content, content_type=content_type)
     if not public:

@@ -7,7 +7,9 @@ dates as date cells and text as text (never a formula), and every string is writ
 
 import datetime
 import io
+import tempfile
 from collections.abc import Iterable, Sequence
+from typing import IO
 
 from .text import printable
 
@@ -25,6 +27,21 @@ def workbook_bytes(workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def workbook_file(workbook) -> IO[bytes]:
+    """The workbook saved to a temporary file (rewound to its start), for a large export: the
+    write-only sheets already hold their rows on disk as they are appended, and the file is
+    served in chunks (``core.files.file_response``), so memory does not grow with the rows.
+    The file is removed when it is closed (the response closes it when it has been sent)."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
+    try:
+        workbook.save(handle)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle
 
 
 class Sheet:
@@ -54,6 +71,7 @@ class Sheet:
         self._last_column = get_column_letter(len(columns))
         self._header_row = header_row
         self._rows = header_row
+        self.appended = 0  # rows of the table written so far
         bold = Font(bold=True)
         for index, line in enumerate(preamble):
             cell = WriteOnlyCell(self.sheet, value=printable(line))
@@ -72,6 +90,7 @@ class Sheet:
             [_cell(self.sheet, value, self._date_format, self._cell_class) for value in values]
         )
         self._rows += 1
+        self.appended += 1
 
     def finish(self) -> None:
         self.sheet.auto_filter.ref = (

@@ -94,12 +94,17 @@ def _load_safetensors(buffer: bytes) -> dict[str, np.ndarray]:
 
 def _build_graph(w: dict[str, np.ndarray]) -> bytes:
     """The BERT encoder and mean pooling as an ONNX graph (opset 20), weights inlined."""
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import ModelProto, TensorProto, helper, numpy_helper
 
-    initialisers, nodes = [], []
+    # The weights are written straight into the model's own list of initialisers (one copy of
+    # each; helper.make_graph and make_model would copy all of them twice more), and the
+    # tensors read from the file are let go before the model is serialised: loading the model
+    # peaked at about 670 MB of memory before, which `load_demo` (issue 16) inherited.
+    model = ModelProto()
+    nodes = []
 
     def const(name, array):
-        initialisers.append(
+        model.graph.initializer.add().CopyFrom(
             numpy_helper.from_array(np.ascontiguousarray(array, dtype=array.dtype), name)
         )
         return name
@@ -207,21 +212,25 @@ def _build_graph(w: dict[str, np.ndarray]) -> bytes:
         ],
         "pooled",
     )
+    w.clear()  # the file's tensors (views of its bytes): no longer needed
     value = helper.make_tensor_value_info
-    graph = helper.make_graph(
-        nodes,
-        MODEL_NAME,
+    graph = model.graph
+    graph.name = MODEL_NAME
+    graph.node.extend(nodes)
+    graph.input.extend(
         [
             value("input_ids", TensorProto.INT64, ["B", "L"]),
             value("position_ids", TensorProto.INT64, ["L"]),
             value("mask", TensorProto.FLOAT, ["B", "L"]),
             value("mask_bias", TensorProto.FLOAT, ["B", 1, 1, "L"]),
-        ],
-        [value("pooled", TensorProto.FLOAT, ["B", DIM])],
-        initialisers,
+        ]
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20)], ir_version=10)
-    return model.SerializeToString()
+    graph.output.extend([value("pooled", TensorProto.FLOAT, ["B", DIM])])
+    model.ir_version = 10
+    model.opset_import.extend([helper.make_opsetid("", 20)])
+    serialised = model.SerializeToString()
+    model.Clear()
+    return serialised
 
 
 class Embedder:
@@ -230,6 +239,8 @@ class Embedder:
         from tokenizers import Tokenizer
 
         weights, tokenizer = _read_model_files()
+        graph = _build_graph(_load_safetensors(weights))
+        del weights  # the file's bytes, freed before onnxruntime makes its own copy
         self.tokenizer = Tokenizer.from_str(tokenizer)
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
@@ -241,8 +252,9 @@ class Embedder:
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         options.log_severity_level = 3
         self.session = onnxruntime.InferenceSession(
-            _build_graph(_load_safetensors(weights)), options, providers=["CPUExecutionProvider"]
+            graph, options, providers=["CPUExecutionProvider"]
         )
+        del graph
         self.lock = threading.Lock()
 
     def embed(self, texts: list[str]) -> np.ndarray:

@@ -3,7 +3,9 @@ writers in ``core.documents`` and ``core.spreadsheets``), with the filters of th
 choice of pseudonyms or real names. Each file says which it is at the top."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import IO
 
 from django.utils import timezone
 
@@ -69,7 +71,9 @@ def _cells(row: dict, context: ExportContext) -> list[str]:
     ]
 
 
-def to_xlsx(rows: list[dict], context: ExportContext) -> bytes:
+def to_xlsx(rows: Iterable[dict], context: ExportContext) -> IO[bytes]:
+    """The workbook in a temporary file, written as the rows come (any number: memory does not
+    grow with them). Every string is cleaned by the sheet (``core.spreadsheets``)."""
     workbook = spreadsheets.workbook_new()
     sheet = spreadsheets.Sheet(
         workbook,
@@ -87,12 +91,12 @@ def to_xlsx(rows: list[dict], context: ExportContext) -> bytes:
             ["Partnership", context.partnership],
             ["Names", "Real names" if context.personalised else "Pseudonyms"],
             ["Filters", context.filters_text or "None: every entry"],
-            ["Entries", len(rows)],
+            ["Entries", sheet.appended],
             ["Made", timezone.localtime().strftime("%d/%m/%Y %H:%M")],
             ["Handling", _marking(context)],
         ],
     )
-    return spreadsheets.workbook_bytes(workbook)
+    return spreadsheets.workbook_file(workbook)
 
 
 def chronology_document(rows: list[dict], context: ExportContext) -> documents.Document:
@@ -126,9 +130,13 @@ def to_pdf(rows: list[dict], context: ExportContext) -> bytes:
     return documents.pdf_bytes(chronology_document(rows, context))
 
 
-WRITERS = {"xlsx": to_xlsx, "docx": to_docx, "pdf": to_pdf}
+WRITERS = {"docx": to_docx, "pdf": to_pdf}
 
 
-def render(fmt: str, rows: list[dict], context: ExportContext) -> bytes:
-    # Entries stored with control characters (before they were removed at input) still export.
-    return WRITERS[fmt](printable(rows), printable(context))
+def render(fmt: str, rows: Iterable[dict], context: ExportContext) -> bytes | IO[bytes]:
+    """Excel as a temporary file written row by row (no limit on rows); Word and PDF (at most
+    ``MAX_ROWS``) as bytes. Entries stored with control characters (before they were removed at
+    input) still export."""
+    if fmt == "xlsx":
+        return to_xlsx(rows, printable(context))
+    return WRITERS[fmt](printable(list(rows)), printable(context))

@@ -6,6 +6,7 @@ by a later file) are never part of the chronology."""
 
 import datetime
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import CharField, Count, Prefetch, QuerySet
@@ -242,53 +243,62 @@ def allowed_pseudonyms(
     return allowed
 
 
-def export_rows(qs: QuerySet, *, personalised: bool, show_proposed: bool = False) -> list[dict]:
+#: Entries read from the database at a time by an export (a server-side cursor on PostgreSQL).
+EXPORT_CHUNK = 2_000
+
+
+def export_rows(qs: QuerySet, *, personalised: bool, show_proposed: bool = False) -> Iterator[dict]:
     """Every entry under the filters as plain dicts, people as display names (then the names
     proposed by the agency and not yet confirmed, see ``shows_proposed_names``): four queries
-    whatever the number of rows."""
-    rows = list(
-        qs.values(
-            "id",
-            "occurred_on",
-            "occurred_at",
-            "date_is_approximate",
-            "agency__name",
-            "event",
-            "source_record",
-            "practitioner_role",
-            "significance",
-        )
-    )
+    whatever the number of rows. The entries are yielded as they are read, a chunk at a time,
+    so an export of tens of thousands holds one chunk of entries in memory (and the people of
+    every entry as ids); the queries run when the first row is asked for."""
     Through = ChronologyEntry.people.through
-    links = list(
-        Through.objects.filter(chronologyentry_id__in=qs.values("id")).values_list(
-            "chronologyentry_id", "person_id"
-        )
-    )
+    people_of: dict[int, list[int]] = {}
+    for entry_id, person_id in (
+        Through.objects.filter(chronologyentry_id__in=qs.values("id"))
+        .values_list("chronologyentry_id", "person_id")
+        .iterator(chunk_size=EXPORT_CHUNK)
+    ):
+        people_of.setdefault(entry_id, []).append(person_id)
     names = {}
-    if links:
-        people = Person.objects.filter(pk__in={person for _, person in links})
+    if people_of:
+        people = Person.objects.filter(
+            pk__in=Through.objects.filter(chronologyentry_id__in=qs.values("id")).values(
+                "person_id"
+            )
+        )
         if personalised:
             people = people.select_related("identity")
         for person in people:
             names[person.pk] = (person.pseudonym, person_label(person, personalised=personalised))
-    by_entry: dict[int, list[tuple[str, str]]] = {}
-    for entry_id, person_id in links:
-        by_entry.setdefault(entry_id, []).append(names[person_id])
     proposals = ChronologyEntry.proposed_people.through.objects.filter(
         chronologyentry_id__in=qs.values("id"),
         proposedperson__state=ProposedPerson.State.PROPOSED,
     ).values_list("chronologyentry_id", "proposedperson__pseudonym")
     proposed_by_entry: dict[int, list[str]] = {}
-    for entry_id, pseudonym in proposals:
+    for entry_id, pseudonym in proposals.iterator(chunk_size=EXPORT_CHUNK):
         proposed_by_entry.setdefault(entry_id, []).append(pseudonym)
-    for row in rows:
-        row["people"] = [label for _, label in sorted(by_entry.get(row["id"], []))]
+    rows = qs.values(
+        "id",
+        "occurred_on",
+        "occurred_at",
+        "date_is_approximate",
+        "agency__name",
+        "event",
+        "source_record",
+        "practitioner_role",
+        "significance",
+    )
+    for row in rows.iterator(chunk_size=EXPORT_CHUNK):
+        row["people"] = [
+            label for _, label in sorted(names[pk] for pk in people_of.get(row["id"], ()))
+        ]
         for pseudonym in sorted(proposed_by_entry.get(row["id"], [])):
             row["people"].append(
                 proposed_label(ProposedPerson(pseudonym=pseudonym), shown=show_proposed)
             )
-    return rows
+        yield row
 
 
 def person_label(person: Person, *, personalised: bool) -> str:

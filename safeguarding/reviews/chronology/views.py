@@ -236,7 +236,7 @@ def export(request, slug: str, pk: int):
         target=review,
         payload={
             "format": fmt,
-            "rows": len(rows),
+            "rows": summary.total,
             "names": "real" if personalised else "pseudonyms",
             "filters": filters.as_payload(),
         },

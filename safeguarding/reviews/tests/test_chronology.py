@@ -105,7 +105,7 @@ def test_a_contributor_exports_only_their_own_rows(client, contributor, review, 
 
     client.force_login(contributor)
     response = client.get(url(review, "chronology_export", "format=xlsx&names=real"))
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(response.getvalue())).worksheets[0]
     events = [row[5] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert events == ["Police visit", "Call to the house"]
     people = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -310,7 +310,7 @@ def test_the_excel_export_has_every_entry_under_the_filters(bu_client, review, e
 
     response = bu_client.get(url(review, "chronology_export", "format=xlsx"))
     assert response["Content-Disposition"].endswith('.xlsx"')
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert rows[0][:4] == ("Date", "Time", "Approximate", "Agency")
     assert [row[5] for row in rows[1:]] == [
@@ -322,7 +322,7 @@ def test_the_excel_export_has_every_entry_under_the_filters(bu_client, review, e
     assert rows[1][4] == "Child A; Mother B"
     assert rows[1][9] == "yes" and rows[3][2] == "yes"
     response = bu_client.get(url(review, "chronology_export", "format=xlsx&significance=key"))
-    rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].values)
+    rows = list(load_workbook(io.BytesIO(response.getvalue())).worksheets[0].values)
     assert len(rows) == 2
     event = AuditEvent.objects.filter(action="chronology.exported").order_by("pk").last()
     assert event.payload == {
@@ -331,6 +331,41 @@ def test_the_excel_export_has_every_entry_under_the_filters(bu_client, review, e
         "names": "pseudonyms",
         "filters": {"significance": "key"},
     }
+
+
+def test_the_excel_export_streams_from_a_file_and_costs_the_same_queries_for_4_or_300_entries(
+    bu_client, review, entries, agency, health, business_unit_user
+):
+    """Issue 16: an export of any size is written row by row to a temporary file and streamed
+    (memory bounded: bench/exports.py), its queries fixed whatever the number of entries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from openpyxl import load_workbook
+
+    child, mother = Person.objects.filter(case=review.case).order_by("pseudonym")
+    export = url(review, "chronology_export", "format=xlsx&names=real")
+    with CaptureQueriesContext(connection) as small:
+        response = bu_client.get(export)
+    assert response.streaming
+    assert len(list(load_workbook(io.BytesIO(response.getvalue())).worksheets[0].values)) == 5
+    for n in range(296):
+        entry(review, agency if n % 2 else health, D(2024, 1, 1) + datetime.timedelta(days=n),
+              business_unit_user, f"Entry {n}", people=[child, mother][: n % 3])  # fmt: skip
+
+    with CaptureQueriesContext(connection) as large:
+        response = bu_client.get(export)
+
+    assert len(large) == len(small)
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
+    rows = list(workbook.worksheets[0].values)
+    assert len(rows) == 301
+    assert rows[1][5] == "Entry 0" and rows[1][4] is None
+    assert rows[2][4] == "Zebedee Quillfeather (Child A)"
+    assert rows[3][4] == "Zebedee Quillfeather (Child A); Marigold Quillfeather (Mother B)"
+    about = dict(workbook["About"].values)
+    assert about["Entries"] == 300
+    event = AuditEvent.objects.filter(action="chronology.exported").order_by("pk").last()
+    assert (event.payload["rows"], event.payload["names"]) == (300, "real")
 
 
 def test_the_word_export_with_real_names(bu_client, review, entries):

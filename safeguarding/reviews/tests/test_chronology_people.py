@@ -206,7 +206,7 @@ def test_a_proposed_name_shows_to_the_agency_and_the_business_unit_but_not_to_a_
     export = client.get(url(new_review, "chronology_export") + "?format=xlsx")
     cells = " ".join(
         str(cell)
-        for row in load_workbook(io.BytesIO(export.content))
+        for row in load_workbook(io.BytesIO(export.getvalue()))
         .worksheets[0]
         .iter_rows(values_only=True)
         for cell in row
