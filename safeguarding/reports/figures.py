@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.actions.models import Action, Recommendation, Theme
-from safeguarding.clock.models import Event, Milestone
+from safeguarding.clock.models import Event, Milestone, MilestoneRule
 from safeguarding.core.calendar import add_calendar_months
 from safeguarding.publication.models import Publication
 from safeguarding.referrals.models import (
@@ -785,6 +785,7 @@ KEYS = {
         "actions_completed",
         "actions_outstanding",
         "actions_outstanding_overdue",
+        "milestones_done",
         "not_implemented",
         "impact_recorded",
         "themes",
@@ -863,6 +864,22 @@ def records(
                 )
                 for r in annual.impact_recorded
             ],
+        )
+    if key == "milestones_done":
+        if not group.isdigit():
+            return None
+        milestones = Milestone.objects.filter(
+            partnership=partnership,
+            rule_id=int(group),
+            status=Milestone.Status.DONE,
+            done_on__range=(period.start, period.end),
+        )
+        rule = MilestoneRule.objects.filter(pk=int(group)).first()
+        if rule is None:
+            return None
+        return Records(
+            f"{rule.name} ({rule.rule_id}): milestones done",
+            *_rows("milestones", key, milestones, slug),
         )
     if key == "themes":
         if not group.isdigit():
@@ -983,14 +1000,15 @@ def _rows(source: str, key: str, queryset: QuerySet, slug: str) -> tuple[str, li
             )
             for n in queryset.select_related("case").order_by("sent_on", "pk")
         ]
-    if source.endswith("_milestones"):
+    if source.endswith("milestones"):
         return "Done", [
             Row(
                 m.subject_label,
                 m.rule.name,
                 m.done_on,
                 m.subject_url,
-                f"Due {m.original_due_on:%-d %B %Y} ({m.rule.rule_id})",
+                f"Due {m.original_due_on:%-d %B %Y} ({m.rule.rule_id}): "
+                + ("on time" if m.done_on <= m.original_due_on else "late"),
             )
             for m in queryset.select_related("rule").order_by("done_on", "pk")
         ]
