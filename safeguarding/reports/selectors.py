@@ -8,8 +8,9 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -110,7 +111,7 @@ def _decided_not_to_implement():
     )
 
 
-def annual_action_sets(*, partnership: Partnership, year) -> tuple[QuerySet[Action], dict[str, Q]]:
+def annual_action_sets(*, partnership: Partnership, year) -> tuple[Any, dict[str, Q]]:
     """The partnership's actions (each with ``decided_at``: when the decision not to implement
     was recorded, its update or the last change if none) and the filters of the action figures
     for a year or any period (R24): the annual figures count them, the lists behind the figures
@@ -164,7 +165,7 @@ def annual_figures(
 
     actions, sets = annual_action_sets(partnership=partnership, year=year)
     counts = actions.aggregate(**{name: Count("pk", filter=q) for name, q in sets.items()})
-    not_implemented = list(
+    not_implemented: list[Action] = list(
         actions.filter(
             status=Status.NOT_IMPLEMENTED,
             decided_at__gte=year.starts_at,

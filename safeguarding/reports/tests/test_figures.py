@@ -504,9 +504,7 @@ def test_the_workbook_holds_every_figure_with_the_link_to_its_records(
     assert referrals[3].startswith("http://testserver/manage/")
     assert "figures/records/referrals/?year=2024" in referrals[3]
     trend_rows = list(book["Timeliness"].iter_rows(min_row=4, values_only=True))
-    assert ("Complete the rapid review", "R9", "WT2023") == trend_rows[0][:3] or any(
-        r[:3] == ("Complete the rapid review", "R9", "WT2023") for r in trend_rows
-    )
+    assert any(r[:3] == ("Complete the rapid review", "R9", "WT2023") for r in trend_rows)
     event = AuditEvent.objects.filter(action="report_figures.exported").get()
     assert event.payload["format"] == "xlsx"
 
@@ -546,12 +544,17 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
-@pytest.mark.parametrize("name", ["figures", "timeliness", "figures_xlsx", "figures_docx"])
+# The session and user, the partnership and membership (about 7), then the figures' own.
+PINNED = {"figures": 29, "timeliness": 9, "figures_xlsx": 33, "figures_docx": 33}
+
+
+@pytest.mark.parametrize("name", list(PINNED))
 def test_pages_make_the_same_queries_whatever_the_data(
     bu_client, partnership, agency, business_unit_user, world, name
 ):
     url = reverse(f"reports:{name}", args=[partnership.slug]) + "?year=2024"
     before = _queries(bu_client, url)
+    assert before == PINNED[name]
 
     for number in range(3):  # more of everything
         review = review_for(
@@ -589,6 +592,7 @@ def test_the_records_page_makes_the_same_queries_whatever_the_data(bu_client, pa
     url = reverse("reports:figure_records", args=[partnership.slug, "reviews_commissioned"])
     url += "?year=2024"
     before = _queries(bu_client, url)
+    assert before == 10
     for number in range(3):
         review_for(partnership, title=f"More {number}", started_on=d(2024, 6, 3))
 
