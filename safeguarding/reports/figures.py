@@ -52,7 +52,7 @@ from safeguarding.reviews.models import Review
 from . import selectors
 from .period import Period
 
-EXPECTED_MONTHS = 6  # a review's report in six months from the decision (R14, R22, R32)
+EXPECTED_MONTHS = 6  # a review's report in six months from the decision (R14, R26, R33)
 NOTIFICATION_DAYS = 5  # working days (R2)
 RAPID_REVIEW_DAYS = 15  # working days (R9)
 
@@ -618,7 +618,7 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
             "Time from decision to sign-off and to publication",
             duration_figures,
             intro=f"Against the expectation of a report within {EXPECTED_MONTHS} months of "
-            "the decision to hold the review (R14, R22, R32).",
+            "the decision to hold the review (R14, R26, R33).",
             chart=Chart(
                 f"Reviews within and over {EXPECTED_MONTHS} months",
                 "A bar for each figure, its length the number of reviews",
