@@ -1,7 +1,7 @@
 """A board's report figures in a real browser (issue 17): the business unit opens the figures
 from the partnership's home, chooses the financial year, checks a number against the records
-behind it, downloads the workbook and the Word document, reads the timeliness trends and meets
-axe checks every page. (Other dates and their error summary are tested through the Django
+behind it, downloads the workbook and the Word document and reads the timeliness trends; axe checks
+every page. (Other dates and their error summary are tested through the Django
 client in reports/tests/test_figures.py: a no-JavaScript browser journey for them hung under
 load and was left out.)"""
 
