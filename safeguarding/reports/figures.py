@@ -884,7 +884,9 @@ def records(
     if key == "themes":
         if not group.isdigit():
             return None
-        theme = Theme.objects.filter(pk=int(group)).first()
+        theme = Theme.objects.filter(
+            Q(partnership=None) | Q(partnership=partnership), pk=int(group)
+        ).first()  # the shared vocabulary or the partnership's own: never another's theme name
         if theme is None:
             return None
         reviews = (
