@@ -347,6 +347,11 @@ ACCESS = {
     "actions:evidence": AGENCY_RECORD,
     "reports:annual": READERS,
     "reports:annual_xlsx": READERS,
+    "reports:figures": READERS,
+    "reports:figures_xlsx": READERS,
+    "reports:figures_docx": READERS,
+    "reports:figure_records": READERS,
+    "reports:timeliness": READERS,
     # Learning digests (issue 7)
     "digests:list": READERS,
     "digests:issue_start": BUSINESS_UNIT_ONLY,
@@ -1200,6 +1205,7 @@ def _build_world(sample_pdf):
         "public_page:block_edit": {"slug": partnership.slug, "pk": block.pk},
         "public_page:document_archive": {"slug": partnership.slug, "pk": document.pk},
         "records:retention_edit": {"slug": slug, "key": "referral_without_case"},
+        "reports:figure_records": {"slug": slug, "key": "reviews_ongoing"},
         "records:hold_lift": {"slug": slug, "pk": hold.pk},
         **{
             f"partnership_roles:{name}": {"slug": slug, "pk": partnership_role.pk}
@@ -1469,6 +1475,8 @@ DOWNLOADS = {
     "actions:evidence": ("", "action.evidence_downloaded"),
     "reports:annual_xlsx": ("", "action_plan.exported"),
     "reviews:national_returns_xlsx": ("", "national_return.exported"),
+    "reports:figures_xlsx": ("", "report_figures.exported"),
+    "reports:figures_docx": ("", "report_figures.exported"),
     "library:submission_download": ("", "library.submission_downloaded"),
     "referrals:notification_summary": ("format=txt", "case.summary_downloaded"),
     "notifications:attachment": ("", "notification.attachment_downloaded"),
@@ -1579,6 +1587,11 @@ GET_ONLY = frozenset(
         "reviews:national_returns_xlsx",
         "reviews:marker_sets",
         "reviews:marker_set",
+        "reports:figures",
+        "reports:figures_xlsx",
+        "reports:figures_docx",
+        "reports:figure_records",
+        "reports:timeliness",
         "digests:list",
         "digests:issue",
         "digests:issue_preview",
@@ -1757,6 +1770,7 @@ APPOINTED_POST_ACCESS = {
 NOT_A_PARTNERSHIP_RECORD = {
     "clock:setting_edit",
     "records:retention_edit",
+    "reports:figure_records",  # a figure's name, not a record
     "setup:decision_maker_add",  # a review type
     "setup:guidance_adopt",  # a national guidance version
     "setup:guidance_remove",  # the partnership's adoption, named by the national version
@@ -2288,7 +2302,7 @@ def test_the_appointed_reviewer_and_panel_member_open_their_reviews_and_nothing_
 # Links a role cannot follow are not shown to it -----------------------------------------------
 
 LINK_ROLES = [*ROLES, *APPOINTED]
-CRAWL_LIMIT = 600
+CRAWL_LIMIT = 700  # the report figures link each number to its records (issue 17)
 
 
 def _internal(href: str) -> str | None:
@@ -2449,6 +2463,7 @@ MARKER_SET_RECORD_PAGES = {
 NOT_THE_OWNERS_RECORD = {
     "clock:setting_edit",
     "records:retention_edit",
+    "reports:figure_records",
     "setup:decision_maker_add",
     "refer:type_start",
     "refer:page",

@@ -18,5 +18,6 @@ class ReportsConfig(AppConfig):
                 "yearly_report.recorded": "Recorded a yearly report and its recipients",
                 "yearly_report.published": "Recorded when a yearly report was published",
                 "yearly_report.sent": "Recorded that a yearly report was sent to a recipient",
+                "report_figures.exported": "Downloaded a board's report figures",
             }
         )

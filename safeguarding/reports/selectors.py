@@ -8,6 +8,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -110,6 +111,28 @@ def _decided_not_to_implement():
     )
 
 
+def annual_action_sets(*, partnership: Partnership, year) -> tuple[Any, dict[str, Q]]:
+    """The partnership's actions (each with ``decided_at``: when the decision not to implement
+    was recorded, its update or the last change if none) and the filters of the action figures
+    for a year or any period (R24): the annual figures count them, the lists behind the figures
+    read them."""
+    start, end = year.start, year.end
+    actions = Action.objects.filter(partnership=partnership).annotate(
+        decided_at=Coalesce(Subquery(_decided_not_to_implement()), "modified_at")
+    )
+    outstanding = (
+        Q(recommendation__agreed_on__lte=end)
+        & (Q(completed_on__isnull=True) | Q(completed_on__gt=end))
+        & (~Q(status=Status.NOT_IMPLEMENTED) | Q(decided_at__gte=year.ends_before))
+    )
+    return actions, {
+        "agreed": Q(recommendation__agreed_on__range=(start, end)),
+        "completed": Q(status=Status.COMPLETE, completed_on__range=(start, end)),
+        "outstanding": outstanding,
+        "outstanding_overdue": outstanding & Q(target_date__lte=end),
+    }
+
+
 def annual_figures(
     *, partnership: Partnership, year: FinancialYear, today: datetime.date
 ) -> AnnualFigures:
@@ -140,28 +163,17 @@ def annual_figures(
         .order_by("started_on", "pk")
     )
 
-    # When the decision not to implement was recorded (its update; the last change if none).
-    actions = Action.objects.filter(partnership=partnership).annotate(
-        decided_at=Coalesce(Subquery(_decided_not_to_implement()), "modified_at")
-    )
-    outstanding = (
-        Q(recommendation__agreed_on__lte=end)
-        & (Q(completed_on__isnull=True) | Q(completed_on__gt=end))
-        & (~Q(status=Status.NOT_IMPLEMENTED) | Q(decided_at__gte=year.ends_before))
-    )
-    # Every count below needs the recommendation agreed by the year end and the action not
-    # complete before the year began: reading only those keeps the page flat as the years pile
-    # up (issue 16), instead of every action the partnership ever agreed.
+    actions, sets = annual_action_sets(partnership=partnership, year=year)
+    # Every count needs the recommendation agreed by the year end and the action not complete
+    # before the year began: counting only those keeps the page flat as the years pile up
+    # (issue 16), instead of reading every action the partnership ever agreed.
     in_play = Q(recommendation__agreed_on__lte=end) & (
         Q(completed_on__isnull=True) | Q(completed_on__gte=start)
     )
     counts = actions.filter(in_play).aggregate(
-        agreed=Count("pk", filter=Q(recommendation__agreed_on__range=(start, end))),
-        completed=Count("pk", filter=Q(status=Status.COMPLETE, completed_on__range=(start, end))),
-        outstanding=Count("pk", filter=outstanding),
-        outstanding_overdue=Count("pk", filter=outstanding & Q(target_date__lte=end)),
+        **{name: Count("pk", filter=q) for name, q in sets.items()}
     )
-    not_implemented = list(
+    not_implemented: list[Action] = list(
         actions.filter(
             status=Status.NOT_IMPLEMENTED,
             decided_at__gte=year.starts_at,

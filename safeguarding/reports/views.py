@@ -1,22 +1,31 @@
-"""The partnership's reports, under /manage/<partnership>/reports/: today the figures for the
-annual report (R24), as a page and a spreadsheet.
+"""The partnership's reports, under /manage/<partnership>/reports/: the figures for the annual
+report (R24), as a page and a spreadsheet; each board's report pack for a period (its figures,
+charts and the records behind each figure, as a page, a workbook and a Word document) and the
+timeliness of every milestone rule across the years (issue 17).
 
 Each view: partnership (404 outside it) → permission (403) → the year chosen → selectors → page
 or file. Reports read the other apps and write nothing but the audit event of an export.
 """
 
+from urllib.parse import quote
+
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.actions.exports import XLSX
+from safeguarding.core import documents
 from safeguarding.core.files import file_response
 
-from . import exports, selectors
+from . import charts, exports, pack_exports, selectors, trends
+from . import figures as figures_selectors
 from .forms import AnnualYearForm
+from .period import PeriodForm
 from .permissions import can_view_reports
 
 
@@ -76,3 +85,152 @@ def annual_figures_xlsx(request, slug: str):
             "filters": {"year": figures.year.short_label},
         },
     )
+
+
+# A board's report pack (issue 17) -----------------------------------------------------------------
+
+
+def _pack_period(request, slug: str):
+    partnership = _for_readers(request, slug)
+    today = timezone.localdate()
+    years = selectors.annual_years(partnership=partnership, today=today)
+    form = PeriodForm(
+        request.GET if "year" in request.GET else None,
+        years=years,
+        default=selectors.default_annual_year(today),
+    )
+    return partnership, form, form.period(), today
+
+
+def _records_link(request, partnership, period):
+    base = reverse("reports:figure_records", args=[partnership.slug, "KEY"])
+
+    def link(figure, absolute: bool = True) -> str:
+        query = period.query() + (f"&group={quote(figure.group)}" if figure.group else "")
+        url = base.replace("KEY", figure.key) + "?" + query
+        return request.build_absolute_uri(url) if absolute else url
+
+    return link
+
+
+@require_GET
+def figures(request, slug: str):
+    partnership, form, period, today = _pack_period(request, slug)
+    pack = figures_selectors.board_pack(partnership=partnership, period=period, today=today)
+    link = _records_link(request, partnership, period)
+    sections = [
+        {
+            "section": section,
+            "chart": charts.bar_chart_svg(
+                title=section.chart.title,
+                description=section.chart.description,
+                bars=[(bar.label, bar.value) for bar in section.chart.bars],
+            )
+            if section.chart and section.chart.bars
+            else None,
+            "rows": [(figure, link(figure, absolute=False)) for figure in section.figures],
+        }
+        for section in pack.sections
+    ]
+    return render(
+        request,
+        "reports/figures.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "pack": pack,
+            "sections": sections,
+            "period_query": period.query(),
+        },
+    )
+
+
+@require_GET
+def figure_records(request, slug: str, key: str):
+    partnership, form, period, today = _pack_period(request, slug)
+    if form.is_bound and not form.is_valid():
+        raise Http404("No such period")  # a list never silently shows another period
+    group = request.GET.get("group", "")[:200]
+    found = figures_selectors.records(
+        partnership=partnership, period=period, key=key, group=group, today=today
+    )
+    if found is None:
+        raise Http404("No such figure")
+    return render(
+        request,
+        "reports/figure_records.html",
+        {
+            "partnership": partnership,
+            "period": period,
+            "records": found,
+            "period_query": period.query(),
+        },
+    )
+
+
+@require_GET
+def timeliness(request, slug: str):
+    partnership = _for_readers(request, slug)
+    today = timezone.localdate()
+    rule_trends = trends.timeliness_trends(partnership=partnership, today=today)
+    shown = [
+        {
+            "trend": trend,
+            "chart": charts.bar_chart_svg(
+                title=f"{trend.rule.name}: % on time by financial year",
+                description="A bar for each financial year, its length the share of "
+                "milestones done on time",
+                bars=[(line.year.short_label, line.percent_on_time or 0) for line in trend.years],
+                unit="%",
+            ),
+        }
+        for trend in rule_trends
+        if trend.done
+    ]
+    return render(
+        request,
+        "reports/timeliness.html",
+        {
+            "partnership": partnership,
+            "shown": shown,
+            "without": [trend for trend in rule_trends if not trend.done],
+        },
+    )
+
+
+def _pack_file(request, slug: str, fmt: str):
+    partnership, _form, period, today = _pack_period(request, slug)
+    pack = figures_selectors.board_pack(partnership=partnership, period=period, today=today)
+    rule_trends = trends.timeliness_trends(partnership=partnership, today=today)
+    link = _records_link(request, partnership, period)
+    name = f"figures-{partnership.slug}-{period.slug}.{fmt}"
+    if fmt == "xlsx":
+        content = pack_exports.pack_xlsx(pack, trends=rule_trends, today=today, link=link)
+        content_type = XLSX
+    else:
+        content = documents.docx_bytes(
+            pack_exports.pack_document(pack, trends=rule_trends, today=today, link=link)
+        )
+        content_type = documents.DOCX
+    return file_response(
+        request,
+        content=content,
+        filename=name,
+        content_type=content_type,
+        audit_action="report_figures.exported",
+        target=partnership,
+        partnership=partnership,
+        payload={"format": fmt, "period": period.short_label},
+    )
+
+
+@never_cache
+@require_GET
+def figures_xlsx(request, slug: str):
+    return _pack_file(request, slug, "xlsx")
+
+
+@never_cache
+@require_GET
+def figures_docx(request, slug: str):
+    return _pack_file(request, slug, "docx")

@@ -249,7 +249,9 @@ def test_public_list_and_issue_query_counts_do_not_grow(
         for k in range(size):
             services.item_add(issue=made, actor=business_unit_user, heading=f"I{k}", text="T")
         DigestIssue.objects.filter(pk=made.pk).update(status=DigestIssue.Status.PUBLISHED)
-    with django_assert_max_num_queries(4):  # the content version (ADR 0023), partnership, count, page
+    with django_assert_max_num_queries(
+        4
+    ):  # the content version (ADR 0023), partnership, count, page
         assert client.get(public("list")).status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get(public("issue", size)).status_code == 200

@@ -1,0 +1,1055 @@
+"""The figures a board publishes for a period, and the records behind each one (issue 17).
+
+Every figure is defined once here, as *a set of records*: a scoped queryset (``_sources``) and a
+filter on it (``Q``) or, for durations, a test on each record. The page counts the set with one
+aggregate query per source; the list "records behind this figure" reads the same set. So a
+figure and its list cannot disagree, and both are scoped to the partnership by construction.
+
+Which date puts a record in a period (docs/adr: how figures are defined):
+
+- a referral: the day it was received (``received_on``);
+- a screening outcome: the day its track was opened (``Track.created_at``, local day);
+- a serious incident notification to the Panel: the day it was sent (``sent_on``);
+- a timeliness milestone (notification within 5 working days, rapid review within 15): the day
+  it was done (``done_on``); on time when done on or before the due date first set by the rule
+  (``original_due_on``: an extension does not make a late milestone on time);
+- a decision: the day it was decided (``decided_on``), once final, counted by the partnership
+  that decides the track (its own or a shared track it decides, ADR 0022);
+- a review commissioned: started (``started_on``); completed: signed off (``signed_off_at``);
+  ongoing: started by the last day and not signed off by then. Rapid reviews are counted apart;
+- a publication: published (``published_at``);
+- a recommendation: agreed (``agreed_on``); its actions by their status today;
+- a recurring theme: tagged on a finding of a review signed off in the period, in two reviews or
+  more.
+"""
+
+import datetime
+import functools
+import statistics
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from safeguarding.accounts.models import Partnership, ReviewType
+from safeguarding.actions.models import Action, Recommendation, Theme
+from safeguarding.clock.models import Event, Milestone, MilestoneRule
+from safeguarding.core.calendar import add_calendar_months
+from safeguarding.publication.models import Publication
+from safeguarding.referrals.models import (
+    OUTCOMES_BY_TYPE,
+    Decision,
+    Notification,
+    Outcome,
+    Referral,
+    Track,
+)
+from safeguarding.reviews.models import Review
+
+from . import selectors
+from .period import Period
+
+EXPECTED_MONTHS = 6  # a review's report in six months from the decision (R14, R26, R33)
+NOTIFICATION_DAYS = 5  # working days (R2)
+RAPID_REVIEW_DAYS = 15  # working days (R9)
+
+SCREENING_LABELS = {
+    "notify": "Notify the Panel",
+    "mandatory": "Mandatory review criteria met",
+    "discretionary": "A discretionary review could be held",
+    "required": "A review is required",
+    "not_met": "Criteria not met",
+    "unknown": "Not enough known yet",
+    "": "Not screened",
+}
+
+
+# The shapes the page, the downloads and the tests read -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: int
+    key: str  # the set of records behind it (``records``)
+    group: str = ""  # for a figure of a breakdown: which value of it
+
+    def query(self) -> str:
+        return f"&group={self.group}" if self.group else ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart of some of the section's figures (drawn by ``charts.bar_chart_svg``)."""
+
+    title: str
+    description: str
+    bars: list[Figure]
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    figures: list[Figure]
+    intro: str = ""
+    chart: Chart | None = None
+    note: str = ""
+    # Extra figures that are not counts (medians), as (label, text) lines.
+    measures: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Pack:
+    """The figures in the shape one board's report needs."""
+
+    title: str
+    statute: str
+    partnership: Partnership
+    period: Period
+    sections: list[Section]
+    complete: bool  # the period has ended
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+    def value(self, key: str, group: str = "") -> int:
+        """The value of one figure (for tests and the workbook)."""
+        for section in self.sections:
+            for figure in section.figures:
+                if figure.key == key and figure.group == group:
+                    return figure.value
+        raise KeyError((key, group))
+
+
+PACK_TITLES = {
+    Partnership.Kind.CHILDREN: (
+        "Figures for the yearly report",
+        "Working Together to Safeguard Children 2023: the safeguarding partners publish a "
+        "yearly report of what they have done, including the reviews, and how effective the "
+        "arrangements have been.",
+    ),
+    Partnership.Kind.ADULTS: (
+        "Figures for the annual report",
+        "Care Act 2014, Schedule 2: the Safeguarding Adults Board publishes an annual report "
+        "of the reviews it arranged that concluded or are ongoing, what it did to implement "
+        "their findings, and its reasons for any decision not to implement a finding.",
+    ),
+    Partnership.Kind.COMMUNITY_SAFETY: (
+        "Domestic Homicide Review figures",
+        "The Community Safety Partnership's Domestic Homicide Reviews: the deaths considered, "
+        "the decisions whether to hold a review, the reviews held and their timeliness.",
+    ),
+    Partnership.Kind.COMBINED: (
+        "Figures for the annual report",
+        "The partnership's reviews of every kind it runs, in the shape each statutory report "
+        "needs.",
+    ),
+}
+
+
+# The sets of records -----------------------------------------------------------------------------
+
+
+def _local_day(value: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localdate(value) if value else None
+
+
+def _decisions(partnership: Partnership) -> QuerySet[Decision]:
+    """The final decisions this partnership makes: its own tracks, less those a partner decides,
+    and the tracks of shared cases it decides (ADR 0022)."""
+    return Decision.objects.filter(state=Decision.State.FINAL).filter(
+        Q(track__decided_by=partnership)
+        | Q(track__decided_by__isnull=True, track__case__partnership=partnership)
+    )
+
+
+def _decided_on():
+    """The first final decision on any track of the review: where its clock starts."""
+    return (
+        Decision.objects.filter(state=Decision.State.FINAL, track__reviews=OuterRef("pk"))
+        .order_by("decided_on")
+        .values("decided_on")[:1]
+    )
+
+
+def _reviews(partnership: Partnership) -> QuerySet[Review]:
+    return Review.objects.filter(partnership=partnership).exclude(kind=Review.Kind.RAPID_REVIEW)
+
+
+def _timeliness(partnership: Partnership, event: str, period: Period) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(
+        partnership=partnership,
+        rule__done_on_event=event,
+        status=Milestone.Status.DONE,
+        done_on__range=(period.start, period.end),
+    )
+
+
+def _sources(partnership: Partnership, period: Period) -> dict[str, QuerySet]:
+    start, end = period.start, period.end
+    return {
+        "referrals": Referral.objects.filter(
+            partnership=partnership, received_on__range=(start, end)
+        ),
+        "screening": Track.objects.filter(
+            case__partnership=partnership,
+            created_at__gte=period.starts_at,
+            created_at__lt=period.ends_before,
+        ),
+        "notifications": Notification.objects.filter(
+            case__partnership=partnership,
+            recipient=Notification.Recipient.PANEL,
+            sent_on__range=(start, end),
+        ),
+        "notification_milestones": _timeliness(partnership, Event.PANEL_NOTIFIED, period),
+        "rapid_reviews": Review.objects.filter(
+            partnership=partnership,
+            kind=Review.Kind.RAPID_REVIEW,
+            started_on__range=(start, end),
+        ),
+        "rapid_review_milestones": _timeliness(partnership, Event.RAPID_REVIEW_COMPLETED, period),
+        "decisions": _decisions(partnership).filter(decided_on__range=(start, end)),
+        "reviews": _reviews(partnership),
+        "publications": Publication.objects.filter(
+            partnership=partnership,
+            published_at__gte=period.starts_at,
+            published_at__lt=period.ends_before,
+        ),
+        "recommendations": Recommendation.objects.filter(
+            review__partnership=partnership, agreed_on__range=(start, end)
+        ),
+        "actions": Action.objects.filter(
+            partnership=partnership, recommendation__agreed_on__range=(start, end)
+        ),
+    }
+
+
+def _review_sets(period: Period) -> dict[str, Q]:
+    completed = Q(signed_off_at__gte=period.starts_at, signed_off_at__lt=period.ends_before)
+    return {
+        "reviews_commissioned": Q(started_on__range=(period.start, period.end)),
+        "reviews_completed": completed,
+        "reviews_ongoing": Q(started_on__lte=period.end)
+        & (Q(signed_off_at__isnull=True) | Q(signed_off_at__gte=period.ends_before)),
+    }
+
+
+def _on_time() -> Q:
+    return Q(done_on__lte=F("original_due_on"))
+
+
+# The figures a key stands for: (source, filter). A breakdown key takes a group value.
+def _filters(period: Period) -> dict[str, tuple[str, Callable[[str], Q]]]:
+    reviews = _review_sets(period)
+    return {
+        "referrals": ("referrals", lambda g: Q()),
+        "referrals_by_type": ("referrals", lambda g: Q(review_type=g)),
+        "referrals_by_agency": ("referrals", lambda g: Q(referrer_organisation=g)),
+        "screening": ("screening", _screening_q),
+        "notifications": ("notifications", lambda g: Q()),
+        "notifications_on_time": ("notification_milestones", lambda g: _on_time()),
+        "notifications_late": ("notification_milestones", lambda g: ~_on_time()),
+        "rapid_reviews": ("rapid_reviews", lambda g: Q()),
+        "rapid_reviews_on_time": ("rapid_review_milestones", lambda g: _on_time()),
+        "rapid_reviews_late": ("rapid_review_milestones", lambda g: ~_on_time()),
+        "decisions": ("decisions", _decision_q),
+        **{key: ("reviews", functools.partial(_review_q, q)) for key, q in reviews.items()},
+        "publications": ("publications", lambda g: Q()),
+        "recommendations": ("recommendations", lambda g: Q()),
+        "actions_by_status": ("actions", lambda g: Q(status=g)),
+    }
+
+
+def _screening_q(group: str) -> Q:
+    review_type, _, result = group.partition(":")
+    return Q(review_type=review_type, screening_result=result)
+
+
+def _decision_q(group: str) -> Q:
+    review_type, _, outcome = group.partition(":")
+    return Q(track__review_type=review_type, outcome=outcome)
+
+
+REVIEW_KINDS = {
+    ReviewType.CSPR: [Review.Kind.LCSPR],
+    ReviewType.SAFEGUARDING_ADULTS_REVIEW: [Review.Kind.SAR],
+    ReviewType.DHR: [Review.Kind.DHR],
+}
+
+
+def _review_q(q: Q, group: str) -> Q:
+    return q & Q(kind=group) if group else q
+
+
+# Durations (tested per record, not in SQL: a calendar month is not a fixed number of days) ------
+
+
+@dataclass(frozen=True)
+class Duration:
+    record: Model
+    review: Review
+    decided_on: datetime.date | None
+    done_on: datetime.date
+
+    @property
+    def days(self) -> int | None:
+        return (self.done_on - self.decided_on).days if self.decided_on else None
+
+    @property
+    def within_expectation(self) -> bool | None:
+        if self.decided_on is None:
+            return None
+        return self.done_on <= add_calendar_months(self.decided_on, EXPECTED_MONTHS)
+
+
+def _durations(partnership: Partnership, period: Period) -> dict[str, list[Duration]]:
+    """Reviews signed off in the period and publications published in it, each with the day
+    the review was decided on (its first final decision). Two queries."""
+    signed = (
+        _reviews(partnership)
+        .filter(_review_sets(period)["reviews_completed"])
+        .annotate(decided_on=Subquery(_decided_on()))
+        .order_by("signed_off_at", "pk")
+    )
+    published = (
+        _sources(partnership, period)["publications"]
+        .select_related("review")
+        .annotate(decided_on=Subquery(_decided_on_of_publication()))
+        .order_by("published_at", "pk")
+    )
+    return {
+        "signed_off": [
+            Duration(review, review, review.decided_on, _local_day(review.signed_off_at))
+            for review in signed
+        ],
+        "published": [
+            Duration(
+                publication,
+                publication.review,
+                publication.decided_on,
+                _local_day(publication.published_at),
+            )
+            for publication in published
+        ],
+    }
+
+
+def _decided_on_of_publication():
+    return (
+        Decision.objects.filter(state=Decision.State.FINAL, track__reviews=OuterRef("review_id"))
+        .order_by("decided_on")
+        .values("decided_on")[:1]
+    )
+
+
+DURATION_SETS = {
+    "signed_off_within": ("signed_off", True),
+    "signed_off_over": ("signed_off", False),
+    "signed_off_undated": ("signed_off", None),
+    "published_within": ("published", True),
+    "published_over": ("published", False),
+    "published_undated": ("published", None),
+}
+
+
+def _median_days(durations: Iterable[Duration]) -> str:
+    days = [d.days for d in durations if d.days is not None]
+    if not days:
+        return "No reviews"
+    return f"{statistics.median(days):g} days ({len(days)} reviews)"
+
+
+# The pack ----------------------------------------------------------------------------------------
+
+
+def _counted(rows: Iterable[dict], *fields: str) -> dict[tuple, int]:
+    return {tuple(row[f] for f in fields): row["n"] for row in rows}
+
+
+def board_pack(*, partnership: Partnership, period: Period, today: datetime.date) -> Pack:
+    """Every figure of the partnership's report for the period, in sections, each figure with
+    the key of the records behind it. A fixed number of queries (about twenty), whatever the
+    number of records."""
+    types = partnership.review_types
+    sources = _sources(partnership, period)
+    sections: list[Section] = []
+
+    # Referrals -----------------------------------------------------------------------------
+    by_type = _counted(
+        sources["referrals"].order_by().values("review_type").annotate(n=Count("pk")),
+        "review_type",
+    )
+    by_agency = (
+        sources["referrals"].order_by().values("referrer_organisation").annotate(n=Count("pk"))
+    )
+    type_figures = [
+        Figure(label, by_type.get((value,), 0), "referrals_by_type", value)
+        for value, label in ReviewType.choices
+        if value in types or by_type.get((value,))
+    ]
+    sections.append(
+        Section(
+            "referrals",
+            "Referrals received",
+            [Figure("Referrals received", sum(by_type.values()), "referrals"), *type_figures],
+            intro="Referrals are counted on the day they were received.",
+            chart=Chart(
+                "Referrals received, by the review asked for",
+                "A bar for each type of review, its length the number of referrals",
+                type_figures,
+            ),
+        )
+    )
+    agency_figures = [
+        Figure(
+            row["referrer_organisation"] or "Not given",
+            row["n"],
+            "referrals_by_agency",
+            row["referrer_organisation"],
+        )
+        for row in sorted(by_agency, key=lambda r: (-r["n"], r["referrer_organisation"]))
+    ]
+    sections.append(
+        Section(
+            "referral_sources",
+            "Referrals by the organisation that referred",
+            agency_figures,
+            intro="As the referrer named their organisation.",
+            chart=Chart(
+                "Referrals by the organisation that referred",
+                "A bar for each referring organisation, its length the number of referrals",
+                agency_figures,
+            ),
+        )
+    )
+
+    # Screening ----------------------------------------------------------------------------
+    screened = _counted(
+        sources["screening"]
+        .order_by()
+        .values("review_type", "screening_result")
+        .annotate(n=Count("pk")),
+        "review_type",
+        "screening_result",
+    )
+    screening_figures = [
+        Figure(
+            f"{ReviewType(review_type).label}: {SCREENING_LABELS.get(result, result)}",
+            n,
+            "screening",
+            f"{review_type}:{result}",
+        )
+        for (review_type, result), n in sorted(screened.items())
+    ]
+    sections.append(
+        Section(
+            "screening",
+            "Screening outcomes",
+            screening_figures,
+            intro="Each review type a case was screened for, counted on the day it was opened.",
+        )
+    )
+
+    # Serious incidents and rapid reviews (children) ------------------------------------------
+    if ReviewType.CSPR in types:
+        notes = sources["notification_milestones"].aggregate(
+            on_time=Count("pk", filter=_on_time()), late=Count("pk", filter=~_on_time())
+        )
+        notified = [
+            Figure(
+                "Serious incidents notified to the Panel",
+                sources["notifications"].count(),
+                "notifications",
+            ),
+            Figure(
+                f"Notified within {NOTIFICATION_DAYS} working days",
+                notes["on_time"],
+                "notifications_on_time",
+            ),
+            Figure(
+                f"Notified later than {NOTIFICATION_DAYS} working days",
+                notes["late"],
+                "notifications_late",
+            ),
+        ]
+        sections.append(
+            Section(
+                "notifications",
+                "Serious incident notifications",
+                notified,
+                intro="The local authority notifies the Child Safeguarding Practice Review Panel "
+                f"within {NOTIFICATION_DAYS} working days of becoming aware (R2).",
+                chart=Chart(
+                    "Notifications within and later than 5 working days",
+                    "Two bars: notifications on time and late",
+                    notified[1:],
+                ),
+                note="Timeliness is read from the notification milestones done in the period.",
+            )
+        )
+        rapid = sources["rapid_review_milestones"].aggregate(
+            on_time=Count("pk", filter=_on_time()), late=Count("pk", filter=~_on_time())
+        )
+        rapid_figures = [
+            Figure("Rapid reviews started", sources["rapid_reviews"].count(), "rapid_reviews"),
+            Figure(
+                f"Completed within {RAPID_REVIEW_DAYS} working days",
+                rapid["on_time"],
+                "rapid_reviews_on_time",
+            ),
+            Figure(
+                f"Completed later than {RAPID_REVIEW_DAYS} working days",
+                rapid["late"],
+                "rapid_reviews_late",
+            ),
+        ]
+        sections.append(
+            Section(
+                "rapid_reviews",
+                "Rapid reviews",
+                rapid_figures,
+                intro=f"A rapid review is expected within {RAPID_REVIEW_DAYS} working days of "
+                "the notification (R9).",
+                chart=Chart(
+                    "Rapid reviews within and later than 15 working days",
+                    "Two bars: rapid reviews on time and late",
+                    rapid_figures[1:],
+                ),
+            )
+        )
+
+    # Decisions ----------------------------------------------------------------------------
+    decided = _counted(
+        sources["decisions"]
+        .order_by()
+        .values("track__review_type", "outcome")
+        .annotate(n=Count("pk")),
+        "track__review_type",
+        "outcome",
+    )
+    for review_type in types:
+        outcome_figures = [
+            Figure(
+                outcome.label,
+                decided.get((review_type, outcome.value), 0),
+                "decisions",
+                f"{review_type}:{outcome.value}",
+            )
+            for outcome in OUTCOMES_BY_TYPE[review_type]
+        ]
+        label = ReviewType(review_type).label
+        sections.append(
+            Section(
+                f"decisions_{review_type}",
+                f"Decisions: {label}",
+                outcome_figures,
+                intro="Final decisions, counted on the day they were decided.",
+                chart=Chart(
+                    f"Decisions by outcome: {label}",
+                    "A bar for each outcome, its length the number of decisions",
+                    outcome_figures,
+                ),
+            )
+        )
+
+    # Reviews ----------------------------------------------------------------------------
+    kinds = [kind for review_type in types for kind in REVIEW_KINDS[review_type]]
+    review_sets = _review_sets(period)
+    counts = sources["reviews"].aggregate(
+        **{
+            f"{name}:{kind}": Count("pk", filter=q & Q(kind=kind))
+            for name, q in review_sets.items()
+            for kind in [*kinds, Review.Kind.JOINT]
+        }
+    )
+    review_figures = []
+    for kind in [*kinds, Review.Kind.JOINT]:
+        if kind == Review.Kind.JOINT and not any(counts[f"{name}:{kind}"] for name in review_sets):
+            continue
+        label = Review.Kind(kind).label
+        review_figures += [
+            Figure(
+                f"{label}: commissioned",
+                counts[f"reviews_commissioned:{kind}"],
+                "reviews_commissioned",
+                kind,
+            ),
+            Figure(
+                f"{label}: completed (signed off)",
+                counts[f"reviews_completed:{kind}"],
+                "reviews_completed",
+                kind,
+            ),
+            Figure(
+                f"{label}: ongoing at {period.end:%-d %B %Y}",
+                counts[f"reviews_ongoing:{kind}"],
+                "reviews_ongoing",
+                kind,
+            ),
+        ]
+    sections.append(
+        Section(
+            "reviews",
+            "Reviews commissioned, completed and ongoing",
+            review_figures,
+            intro="Commissioned: started in the period. Completed: signed off in it. Ongoing: "
+            "started by its last day and not signed off by then.",
+            chart=Chart(
+                "Reviews commissioned, completed and ongoing",
+                "A bar for each figure, its length the number of reviews",
+                review_figures,
+            ),
+        )
+    )
+
+    # Durations and publication -------------------------------------------------------------
+    durations = _durations(partnership, period)
+    duration_figures = [
+        Figure(_duration_label(name, within), _duration_count(durations[part], within), name)
+        for name, (part, within) in DURATION_SETS.items()
+    ]
+    sections.append(
+        Section(
+            "timeliness",
+            "Time from decision to sign-off and to publication",
+            duration_figures,
+            intro=f"Against the expectation of a report within {EXPECTED_MONTHS} months of "
+            "the decision to hold the review (R14, R26, R33).",
+            chart=Chart(
+                f"Reviews within and over {EXPECTED_MONTHS} months",
+                "A bar for each figure, its length the number of reviews",
+                [f for f in duration_figures if not f.key.endswith("_undated")],
+            ),
+            measures=[
+                ("Median time from decision to sign-off", _median_days(durations["signed_off"])),
+                ("Median time from decision to publication", _median_days(durations["published"])),
+            ],
+        )
+    )
+    sections.append(
+        Section(
+            "publications",
+            "Publications",
+            [Figure("Reviews published", len(durations["published"]), "publications")],
+            intro="Counted on the day the report was published.",
+        )
+    )
+
+    # Recommendations, actions and implementation (R24) ---------------------------------------
+    by_status = _counted(
+        sources["actions"].order_by().values("status").annotate(n=Count("pk")), "status"
+    )
+    status_figures = [
+        Figure(label, by_status.get((value,), 0), "actions_by_status", value)
+        for value, label in Action.Status.choices
+    ]
+    sections.append(
+        Section(
+            "recommendations",
+            "Recommendations and actions",
+            [
+                Figure(
+                    "Recommendations agreed", sources["recommendations"].count(), "recommendations"
+                ),
+                *status_figures,
+            ],
+            intro="Recommendations agreed in the period; their actions by their status today.",
+            chart=Chart(
+                "Actions of the recommendations agreed, by status",
+                "A bar for each status, its length the number of actions",
+                status_figures,
+            ),
+        )
+    )
+    annual = selectors.annual_figures(partnership=partnership, year=period, today=today)
+    sections.append(
+        Section(
+            "implementation",
+            "Implementing the findings",
+            [
+                Figure(
+                    "Actions completed in the period", annual.actions_completed, "actions_completed"
+                ),
+                Figure(
+                    f"Actions outstanding at {period.end:%-d %B %Y}",
+                    annual.actions_outstanding,
+                    "actions_outstanding",
+                ),
+                Figure(
+                    "Of those, overdue",
+                    annual.actions_outstanding_overdue,
+                    "actions_outstanding_overdue",
+                ),
+                Figure(
+                    "Decisions not to implement an action",
+                    len(annual.not_implemented),
+                    "not_implemented",
+                ),
+                Figure(
+                    "Recommendations with impact recorded",
+                    annual.impact_recorded_count,
+                    "impact_recorded",
+                ),
+            ],
+            intro="What was done to implement the findings of the reviews, and the reasons for "
+            "any decision not to implement one (R24).",
+            note="The reasons are listed behind the figure of decisions not to implement.",
+        )
+    )
+
+    # Recurring themes ----------------------------------------------------------------------
+    themes = (
+        Theme.objects.filter(
+            findings__review__in=sources["reviews"].filter(review_sets["reviews_completed"])
+        )
+        .values("pk", "name", "facet")
+        .annotate(n=Count("findings__review", distinct=True))
+        .filter(n__gte=2)
+        .order_by("-n", "name")
+    )
+    theme_figures = [Figure(row["name"], row["n"], "themes", str(row["pk"])) for row in themes]
+    sections.append(
+        Section(
+            "themes",
+            "Recurring themes",
+            theme_figures,
+            intro="Themes tagged on the findings of two or more reviews signed off in the "
+            "period; each figure is the number of reviews.",
+            chart=Chart(
+                "Recurring themes",
+                "A bar for each theme, its length the number of reviews",
+                theme_figures,
+            )
+            if theme_figures
+            else None,
+        )
+    )
+
+    title, statute = PACK_TITLES[Partnership.Kind(partnership.kind)]
+    return Pack(title, statute, partnership, period, sections, complete=period.end < today)
+
+
+def _duration_label(name: str, within: bool | None) -> str:
+    done = "Signed off" if name.startswith("signed_off") else "Published"
+    if within is None:
+        return f"{done} with no final decision recorded"
+    return f"{done} {'within' if within else 'more than'} {EXPECTED_MONTHS} months of the decision"
+
+
+def _duration_count(durations: list[Duration], within: bool | None) -> int:
+    return sum(1 for d in durations if d.within_expectation is within)
+
+
+# The records behind a figure ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    reference: str
+    text: str
+    day: datetime.date | None
+    url: str = ""
+    detail: str = ""
+
+
+@dataclass
+class Records:
+    title: str
+    date_label: str
+    rows: list[Row]
+
+
+KEYS = {
+    *[
+        "referrals",
+        "referrals_by_type",
+        "referrals_by_agency",
+        "screening",
+        "notifications",
+        "notifications_on_time",
+        "notifications_late",
+        "rapid_reviews",
+        "rapid_reviews_on_time",
+        "rapid_reviews_late",
+        "decisions",
+        "reviews_commissioned",
+        "reviews_completed",
+        "reviews_ongoing",
+        "publications",
+        "recommendations",
+        "actions_by_status",
+        "actions_completed",
+        "actions_outstanding",
+        "actions_outstanding_overdue",
+        "milestones_done",
+        "not_implemented",
+        "impact_recorded",
+        "themes",
+    ],
+    *DURATION_SETS,
+}
+
+
+def records(
+    *, partnership: Partnership, period: Period, key: str, group: str, today: datetime.date
+) -> Records | None:
+    """The records behind one figure (None for an unknown key): the same set the figure
+    counts, read through the same scoped querysets. A fixed number of queries."""
+    if key not in KEYS:
+        return None
+    slug = partnership.slug
+    if key in DURATION_SETS:
+        part, within = DURATION_SETS[key]
+        durations = _durations(partnership, period)[part]
+        return Records(
+            _duration_label(key, within),
+            "Decided on, then done on",
+            [
+                Row(
+                    d.review.reference,
+                    d.review.title,
+                    d.done_on,
+                    reverse("reviews:detail", args=[slug, d.review.pk]),
+                    f"Decided {d.decided_on:%-d %B %Y}; {d.days} days"
+                    if d.decided_on
+                    else "No final decision recorded",
+                )
+                for d in durations
+                if d.within_expectation is within
+            ],
+        )
+    if key in {"actions_completed", "actions_outstanding", "actions_outstanding_overdue"}:
+        actions, sets = selectors.annual_action_sets(partnership=partnership, year=period)
+        name = key.removeprefix("actions_")
+        return Records(
+            {
+                "completed": "Actions completed in the period",
+                "outstanding": f"Actions outstanding at {period.end:%-d %B %Y}",
+                "outstanding_overdue": "Actions outstanding and overdue",
+            }[name],
+            "Target date",
+            _action_rows(actions.filter(sets[name]), slug),
+        )
+    if key in {"not_implemented", "impact_recorded"}:
+        annual = selectors.annual_figures(partnership=partnership, year=period, today=today)
+        if key == "not_implemented":
+            return Records(
+                "Decisions not to implement an action, with the reasons (R24)",
+                "Decided on",
+                [
+                    Row(
+                        a.reference,
+                        a.text,
+                        a.decided_on,
+                        reverse("actions:action", args=[slug, a.pk]),
+                        f"{a.agency.name}. Reason: {a.not_implemented_reason}",
+                    )
+                    for a in annual.not_implemented
+                ],
+            )
+        return Records(
+            "Recommendations with impact recorded",
+            "Recorded on",
+            [
+                Row(
+                    f"{r.review.reference} recommendation {r.number}",
+                    r.text,
+                    r.impact_recorded_on,
+                    reverse("reviews:detail", args=[slug, r.review_id]),
+                    r.get_impact_judgement_display(),
+                )
+                for r in annual.impact_recorded
+            ],
+        )
+    if key == "milestones_done":
+        if not group.isdigit():
+            return None
+        milestones = Milestone.objects.filter(
+            partnership=partnership,
+            rule_id=int(group),
+            status=Milestone.Status.DONE,
+            done_on__range=(period.start, period.end),
+        )
+        rule = MilestoneRule.objects.filter(pk=int(group)).first()
+        if rule is None:
+            return None
+        return Records(
+            f"{rule.name} ({rule.rule_id}): milestones done",
+            *_rows("milestones", key, milestones, slug),
+        )
+    if key == "themes":
+        if not group.isdigit():
+            return None
+        theme = Theme.objects.filter(
+            Q(partnership=None) | Q(partnership=partnership), pk=int(group)
+        ).first()  # the shared vocabulary or the partnership's own: never another's theme name
+        if theme is None:
+            return None
+        reviews = (
+            _reviews(partnership)
+            .filter(_review_sets(period)["reviews_completed"], findings__themes=theme)
+            .distinct()
+            .order_by("signed_off_at", "pk")
+        )
+        return Records(
+            f"Reviews signed off with the theme {theme.name}",
+            "Signed off",
+            [_review_row(r, slug, r.signed_off_at) for r in reviews],
+        )
+
+    source, make_filter = _filters(period)[key]
+    queryset = _sources(partnership, period)[source].filter(make_filter(group))
+    title = _title(key, group, period)
+    return Records(title, *_rows(source, key, queryset, slug))
+
+
+def _title(key: str, group: str, period: Period) -> str:
+    titles = {
+        "referrals": "Referrals received",
+        "referrals_by_type": f"Referrals asking for a {_choice(ReviewType, group)}",
+        "referrals_by_agency": f"Referrals from {group or 'an organisation not given'}",
+        "notifications": "Serious incidents notified to the Panel",
+        "notifications_on_time": f"Notified within {NOTIFICATION_DAYS} working days",
+        "notifications_late": f"Notified later than {NOTIFICATION_DAYS} working days",
+        "rapid_reviews": "Rapid reviews started",
+        "rapid_reviews_on_time": f"Rapid reviews within {RAPID_REVIEW_DAYS} working days",
+        "rapid_reviews_late": f"Rapid reviews later than {RAPID_REVIEW_DAYS} working days",
+        "reviews_commissioned": "Reviews commissioned",
+        "reviews_completed": "Reviews completed (signed off)",
+        "reviews_ongoing": f"Reviews ongoing at {period.end:%-d %B %Y}",
+        "publications": "Reviews published",
+        "recommendations": "Recommendations agreed",
+        "actions_by_status": f"Actions with the status {_choice(Action.Status, group)}",
+    }
+    if key == "screening":
+        review_type, _, result = group.partition(":")
+        return f"Screened for a {_choice(ReviewType, review_type)}: " + SCREENING_LABELS.get(
+            result, result
+        )
+    if key == "decisions":
+        review_type, _, outcome = group.partition(":")
+        return f"Decisions on a {_choice(ReviewType, review_type)}: {_choice(Outcome, outcome)}"
+    title = titles[key]
+    if key.startswith("reviews_") and group:
+        title += f": {_choice(Review.Kind, group)}"
+    return title
+
+
+def _choice(choices, value: str) -> str:
+    return dict(choices.choices).get(value, value or "none")
+
+
+def _review_row(review: Review, slug: str, when) -> Row:
+    day = _local_day(when) if isinstance(when, datetime.datetime) else when
+    return Row(
+        review.reference,
+        review.title,
+        day,
+        reverse("reviews:detail", args=[slug, review.pk]),
+        review.get_kind_display(),
+    )
+
+
+def _action_rows(actions: QuerySet[Action], slug: str) -> list[Row]:
+    actions = actions.select_related("agency").order_by("target_date", "pk")
+    return [
+        Row(
+            a.reference,
+            a.text,
+            a.target_date,
+            reverse("actions:action", args=[slug, a.pk]),
+            f"{a.agency.name}: {a.get_status_display()}",
+        )
+        for a in actions
+    ]
+
+
+def _rows(source: str, key: str, queryset: QuerySet, slug: str) -> tuple[str, list[Row]]:
+    if source == "referrals":
+        return "Received", [
+            Row(
+                r.reference,
+                f"{r.get_review_type_display()} from {r.referrer_organisation}",
+                r.received_on,
+                reverse("referrals:detail", args=[slug, r.pk]),
+            )
+            for r in queryset.order_by("received_on", "pk")
+        ]
+    if source == "screening":
+        tracks = queryset.select_related("case").annotate(day=TruncDate("created_at"))
+        return "Opened", [
+            Row(
+                t.case.reference,
+                t.get_review_type_display(),
+                _local_day(t.created_at),
+                reverse("referrals:case", args=[slug, t.case_id]),
+                SCREENING_LABELS.get(t.screening_result, t.screening_result),
+            )
+            for t in tracks.order_by("created_at", "pk")
+        ]
+    if source == "notifications":
+        return "Sent", [
+            Row(
+                n.case.reference,
+                n.get_recipient_display(),
+                n.sent_on,
+                reverse("referrals:case", args=[slug, n.case_id]),
+                n.reference,
+            )
+            for n in queryset.select_related("case").order_by("sent_on", "pk")
+        ]
+    if source.endswith("milestones"):
+        return "Done", [
+            Row(
+                m.subject_label,
+                m.rule.name,
+                m.done_on,
+                m.subject_url,
+                f"Due {m.original_due_on:%-d %B %Y} ({m.rule.rule_id}): "
+                + ("on time" if m.done_on <= m.original_due_on else "late"),
+            )
+            for m in queryset.select_related("rule").order_by("done_on", "pk")
+        ]
+    if source == "decisions":
+        return "Decided", [
+            Row(
+                d.track.case.reference,
+                d.get_outcome_display(),
+                d.decided_on,
+                reverse("referrals:case", args=[slug, d.track.case_id]),
+                d.track.get_review_type_display(),
+            )
+            for d in queryset.select_related("track__case").order_by("decided_on", "pk")
+        ]
+    if source in {"reviews", "rapid_reviews"}:
+        field = "signed_off_at" if key == "reviews_completed" else "started_on"
+        label = "Signed off" if key == "reviews_completed" else "Started"
+        return label, [
+            _review_row(r, slug, getattr(r, field)) for r in queryset.order_by(field, "pk")
+        ]
+    if source == "publications":
+        return "Published", [
+            Row(
+                p.review.reference,
+                p.title,
+                _local_day(p.published_at),
+                reverse("publication:detail", args=[slug, p.pk]),
+                p.get_status_display(),
+            )
+            for p in queryset.select_related("review").order_by("published_at", "pk")
+        ]
+    if source == "recommendations":
+        return "Agreed", [
+            Row(
+                f"{r.review.reference} recommendation {r.number}",
+                r.text,
+                r.agreed_on,
+                reverse("reviews:detail", args=[slug, r.review_id]),
+            )
+            for r in queryset.select_related("review").order_by("agreed_on", "pk")
+        ]
+    return "Target date", _action_rows(queryset, slug)

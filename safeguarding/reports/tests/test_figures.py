@@ -1,0 +1,599 @@
+"""The board's report figures for a period (issue 17): each figure computed from known data,
+the records behind it, the period form, the page's charts and tables, the downloads (read back
+with openpyxl and python-docx) and the queries each page makes."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from docx import Document as WordDocument
+from openpyxl import load_workbook
+
+from safeguarding.accounts.models import Partnership
+from safeguarding.actions.models import Action, Theme
+from safeguarding.actions.tests.tracker_support import (
+    action_for,
+    at,
+    finding_for,
+    recommendation_for,
+    review_for,
+)
+from safeguarding.audit.models import AuditEvent
+from safeguarding.clock.models import Milestone, MilestoneRule
+from safeguarding.publication.models import Publication
+from safeguarding.referrals.models import Case, Decision, Notification, Track
+from safeguarding.referrals.tests.staff_support import make_referral
+from safeguarding.reports import figures, trends
+from safeguarding.reports.period import Period, PeriodForm
+from safeguarding.reports.selectors import FinancialYear
+from safeguarding.reviews.models import Review
+
+pytestmark = pytest.mark.django_db
+
+d = datetime.date
+YEAR = Period.of_year(FinancialYear(2024))  # 1 April 2024 to 31 March 2025
+TODAY = d(2026, 11, 26)
+
+
+def _referral(partnership, received_on, review_type="cspr", organisation="Testshire Police"):
+    referral = make_referral(
+        partnership, review_type=review_type, referrer_organisation=organisation
+    )
+    type(referral).objects.filter(pk=referral.pk).update(received_on=received_on)
+    return referral
+
+
+def _track(case, review_type, result, opened_on):
+    track = Track.objects.create(case=case, review_type=review_type, screening_result=result)
+    Track.objects.filter(pk=track.pk).update(created_at=at(opened_on))
+    return track
+
+
+def _decide(track, outcome, decided_on, state=Decision.State.FINAL):
+    return Decision.objects.create(
+        track=track,
+        outcome=outcome,
+        rationale="Fictional rationale.",
+        decided_on=decided_on,
+        state=state,
+    )
+
+
+def _milestone(partnership, case, code, starts_on, due_on, done_on, *, extended_to=None):
+    rule = MilestoneRule.objects.get(code=code)
+    return Milestone.objects.create(
+        partnership=partnership,
+        rule=rule,
+        subject_type=ContentType.objects.get_for_model(Case),
+        subject_id=case.pk,
+        subject_label=case.reference,
+        offset_amount=rule.offset_amount,
+        offset_unit=rule.offset_unit,
+        starts_on=starts_on,
+        due_on=extended_to or due_on,
+        original_due_on=due_on,
+        status=Milestone.Status.DONE,
+        done_on=done_on,
+    )
+
+
+@pytest.fixture
+def world(partnership, agency, business_unit_user):
+    """Records on both sides of 1 April 2024 and of 31 March 2025, and one of another
+    partnership inside the year (never counted)."""
+    partnership.agencies.add(agency)
+    made = {}
+    # Referrals: three in the year (two CSPR from the police, one SAR from a GP), one before.
+    _referral(partnership, d(2024, 4, 1))
+    _referral(partnership, d(2025, 3, 31))
+    _referral(partnership, d(2024, 9, 9), "sar", "Testshire GP practice")
+    _referral(partnership, d(2024, 3, 31))
+
+    # Reviews: an LCSPR decided 1 May 2024 and signed off 1 October 2024 (within 6 months),
+    # a SAR decided 1 April 2024 and signed off 2 January 2025 (over), one still running.
+    lcspr = review_for(
+        partnership, title="Child A", started_on=d(2024, 5, 10), signed_off_at=at(d(2024, 10, 1))
+    )
+    sar = review_for(
+        partnership,
+        title="Adult B",
+        kind=Review.Kind.SAR,
+        started_on=d(2023, 12, 1),
+        signed_off_at=at(d(2025, 1, 2)),
+    )
+    running = review_for(partnership, title="Child C", started_on=d(2024, 6, 3))
+    review_for(partnership, title="Child D", started_on=d(2025, 4, 2))  # after the year
+    rapid = review_for(
+        partnership, title="Child R", kind=Review.Kind.RAPID_REVIEW, started_on=d(2024, 4, 15)
+    )
+    made.update(lcspr=lcspr, sar=sar, running=running, rapid=rapid)
+
+    lcspr_track = _track(lcspr.case, "cspr", "notify", d(2024, 4, 20))
+    lcspr.tracks.add(lcspr_track)
+    _decide(lcspr_track, "rapid_review_then_local", d(2024, 5, 1))
+    sar_track = _track(sar.case, "sar", "mandatory", d(2024, 3, 20))  # screened before
+    sar.tracks.add(sar_track)
+    _decide(sar_track, "mandatory", d(2024, 4, 1))
+    no_review = _track(running.case, "sar", "not_met", d(2024, 7, 1))
+    _decide(no_review, "no_review", d(2024, 7, 8))
+    pending = _track(rapid.case, "cspr", "notify", d(2024, 4, 10))
+    _decide(pending, "refer_national", d(2024, 4, 30), state=Decision.State.AWAITING_SIGNATURES)
+
+    # Notifications to the Panel: two in the year, one to Ofsted (not counted).
+    for sent_on, recipient in [
+        (d(2024, 4, 12), Notification.Recipient.PANEL),
+        (d(2024, 11, 4), Notification.Recipient.PANEL),
+        (d(2024, 11, 4), Notification.Recipient.OFSTED),
+    ]:
+        Notification.objects.create(
+            case=rapid.case,
+            recipient=recipient,
+            rule_id="R2",
+            sent_on=sent_on,
+            recorded_by=business_unit_user,
+        )
+    # Milestones: a notification on time, one late even though extended, a rapid review late.
+    _milestone(
+        partnership,
+        rapid.case,
+        "cspr-serious-incident-notification",
+        d(2024, 4, 8),
+        d(2024, 4, 15),
+        d(2024, 4, 12),
+    )
+    _milestone(
+        partnership,
+        lcspr.case,
+        "cspr-serious-incident-notification",
+        d(2024, 10, 1),
+        d(2024, 10, 8),
+        d(2024, 11, 4),
+        extended_to=d(2024, 11, 30),
+    )
+    _milestone(
+        partnership, rapid.case, "cspr-rapid-review", d(2024, 4, 8), d(2024, 4, 29), d(2024, 5, 3)
+    )
+    _milestone(
+        partnership,
+        sar.case,
+        "cspr-rapid-review",  # done the year before
+        d(2023, 4, 3),
+        d(2023, 4, 24),
+        d(2023, 4, 20),
+    )
+
+    # Publication of the LCSPR on 1 December 2024 (7 months after the decision: over 6).
+    Publication.objects.create(
+        partnership=partnership,
+        review=lcspr,
+        review_type="cspr",
+        title="Child A",
+        status=Publication.Status.PUBLISHED,
+        published_at=at(d(2024, 12, 1)),
+    )
+
+    # Recommendations and actions; themes on findings of both reviews signed off.
+    theme = Theme.objects.create(
+        partnership=partnership, facet=Theme.Facet.PRACTICE, name="Information sharing"
+    )
+    lonely = Theme.objects.create(
+        partnership=partnership, facet=Theme.Facet.PRACTICE, name="Only once"
+    )
+    f1 = finding_for(lcspr, 1, themes=[theme, lonely])
+    finding_for(sar, 1, themes=[theme])
+    finding_for(running, 1, themes=[lonely])  # not signed off: does not make it recur
+    rec = recommendation_for(lcspr, 1, [f1], agreed_on=d(2024, 10, 5))
+    recommendation_for(lcspr, 2, [f1], agreed_on=d(2025, 4, 5))  # after the year
+    made["done"] = action_for(
+        rec,
+        1,
+        agency,
+        target_date=d(2025, 1, 1),
+        status=Action.Status.COMPLETE,
+        completed_on=d(2024, 12, 1),
+    )
+    made["open"] = action_for(rec, 2, agency, target_date=d(2025, 2, 1))
+    made["theme"] = theme
+
+    # Another partnership's referral and review in the year: never counted.
+    _referral(
+        other := Partnership.objects.create(
+            name="Elsewhere",
+            slug="elsewhere-x",
+            kind="children",
+            runs_cspr=True,
+            area_name="Elsewhere",
+            contact_email="x@elsewhere.example",
+        ),
+        d(2024, 6, 1),
+    )
+    review_for(other, title="Elsewhere child", started_on=d(2024, 6, 1))
+    return made
+
+
+def _pack(partnership):
+    return figures.board_pack(partnership=partnership, period=YEAR, today=TODAY)
+
+
+def test_each_figure_is_computed_from_the_records_of_the_period(partnership, world):
+    pack = _pack(partnership)
+
+    assert pack.value("referrals") == 3
+    assert pack.value("referrals_by_type", "cspr") == 2
+    assert pack.value("referrals_by_type", "sar") == 1
+    assert pack.value("referrals_by_agency", "Testshire Police") == 2
+    assert pack.value("referrals_by_agency", "Testshire GP practice") == 1
+    assert pack.value("screening", "cspr:notify") == 2
+    assert pack.value("screening", "sar:not_met") == 1
+    with pytest.raises(KeyError):
+        pack.value("screening", "sar:mandatory")  # opened before the year
+    assert pack.value("notifications") == 2  # Ofsted's is not a Panel notification
+    assert pack.value("notifications_on_time") == 1
+    assert pack.value("notifications_late") == 1  # an extension does not make it on time
+    assert pack.value("rapid_reviews") == 1
+    assert pack.value("rapid_reviews_on_time") == 0
+    assert pack.value("rapid_reviews_late") == 1
+    assert pack.value("decisions", "cspr:rapid_review_then_local") == 1
+    assert pack.value("decisions", "cspr:refer_national") == 0  # not final
+    assert pack.value("decisions", "sar:mandatory") == 1
+    assert pack.value("decisions", "sar:no_review") == 1
+    assert pack.value("reviews_commissioned", "lcspr") == 2  # Child A and Child C
+    assert pack.value("reviews_completed", "lcspr") == 1
+    assert pack.value("reviews_ongoing", "lcspr") == 1
+    assert pack.value("reviews_commissioned", "sar") == 0
+    assert pack.value("reviews_completed", "sar") == 1
+    assert pack.value("signed_off_within") == 1
+    assert pack.value("signed_off_over") == 1
+    assert pack.value("published_within") == 0
+    assert pack.value("published_over") == 1
+    assert pack.value("publications") == 1
+    assert pack.value("recommendations") == 1
+    assert pack.value("actions_by_status", "complete") == 1
+    assert pack.value("actions_by_status", "on_track") == 1
+    assert pack.value("actions_completed") == 1
+    assert pack.value("actions_outstanding") == 1
+    assert pack.value("actions_outstanding_overdue") == 1  # target 1 February 2025
+    assert pack.value("themes", str(world["theme"].pk)) == 2
+    assert [f.label for f in pack.section("themes").figures] == ["Information sharing"]
+    measures = dict(pack.section("timeliness").measures)
+    # 1 May to 1 October 2024: 153 days; 1 April 2024 to 2 January 2025: 276 days.
+    assert measures["Median time from decision to sign-off"] == "214.5 days (2 reviews)"
+    assert measures["Median time from decision to publication"] == "214 days (1 reviews)"
+
+
+@pytest.mark.parametrize(
+    ("key", "group", "expected"),
+    [
+        ("referrals_by_type", "sar", 1),
+        ("reviews_ongoing", "lcspr", ["Child C"]),
+        ("reviews_completed", "", ["Child A", "Adult B"]),
+        ("signed_off_over", "", ["Adult B"]),
+        ("notifications_late", "", 1),
+        ("decisions", "sar:no_review", 1),
+        ("actions_outstanding", "", 1),
+    ],
+)
+def test_the_records_behind_a_figure_are_the_ones_it_counts(
+    partnership, world, key, group, expected
+):
+    found = figures.records(partnership=partnership, period=YEAR, key=key, group=group, today=TODAY)
+
+    if isinstance(expected, int):
+        assert len(found.rows) == expected
+    else:
+        assert [row.text for row in found.rows] == expected
+
+
+def test_every_figure_of_the_pack_has_records_matching_its_number(partnership, world):
+    pack = _pack(partnership)
+
+    for section in pack.sections:
+        for figure in section.figures:
+            found = figures.records(
+                partnership=partnership,
+                period=YEAR,
+                key=figure.key,
+                group=figure.group,
+                today=TODAY,
+            )
+            assert len(found.rows) == figure.value, (figure.key, figure.group)
+
+
+def test_an_unknown_figure_has_no_records(partnership, world):
+    assert (
+        figures.records(partnership=partnership, period=YEAR, key="nope", group="", today=TODAY)
+        is None
+    )
+    assert (
+        figures.records(partnership=partnership, period=YEAR, key="themes", group="x", today=TODAY)
+        is None
+    )
+
+
+def test_the_pack_takes_the_shape_of_the_board(partnership, world):
+    partnership.kind = Partnership.Kind.ADULTS
+    partnership.runs_cspr = False
+    partnership.save()
+
+    pack = _pack(partnership)
+
+    keys = [section.key for section in pack.sections]
+    assert pack.title == "Figures for the annual report"
+    assert "Care Act 2014" in pack.statute
+    assert "notifications" not in keys and "rapid_reviews" not in keys
+    assert "decisions_sar" in keys and "decisions_cspr" not in keys
+    assert "implementation" in keys
+
+
+def test_any_dates_can_be_the_period(partnership, world):
+    pack = figures.board_pack(
+        partnership=partnership, period=Period(d(2024, 4, 1), d(2024, 4, 30)), today=TODAY
+    )
+
+    assert pack.value("referrals") == 1
+    assert pack.value("reviews_ongoing", "lcspr") == 0  # Child A started 10 May
+
+
+# Timeliness trends -----------------------------------------------------------------------------
+
+
+def test_the_trend_of_a_rule_counts_each_year_on_time_and_the_median_working_days(
+    partnership, world
+):
+    rule_trends = trends.timeliness_trends(partnership=partnership, today=TODAY)
+
+    rapid = next(t for t in rule_trends if t.rule.code == "cspr-rapid-review")
+    by_year = {line.year.start_year: line for line in rapid.years}
+    assert [line.year.start_year for line in rapid.years] == [2023, 2024, 2025, 2026]
+    assert (by_year[2023].done, by_year[2023].on_time, by_year[2023].percent_on_time) == (1, 1, 100)
+    # 3 April to 20 April 2023: Good Friday 7 and Easter Monday 10 April are not working days.
+    assert by_year[2023].median_working_days == 11
+    assert (by_year[2024].done, by_year[2024].percent_on_time) == (1, 0)
+    assert by_year[2024].median_working_days == 19  # 8 April to 3 May 2024 (6 May is later)
+    assert by_year[2025].percent_on_time is None
+    notify = next(t for t in rule_trends if t.rule.code == "cspr-serious-incident-notification")
+    assert notify.years[1].done == 2 and notify.years[1].percent_on_time == 50
+    assert notify.years[1].median_working_days == (4 + 24) / 2
+
+
+# The period form -------------------------------------------------------------------------------
+
+
+YEARS = [FinancialYear(2025), FinancialYear(2024)]
+
+
+def _form(data):
+    return PeriodForm(data, years=YEARS, default=FinancialYear(2024))
+
+
+def test_the_form_chooses_a_financial_year_or_other_dates():
+    assert _form({"year": "2025"}).period() == Period(d(2025, 4, 1), d(2026, 3, 31), 2025)
+    form = _form(
+        {
+            "year": "custom",
+            "date_from_0": "1",
+            "date_from_1": "4",
+            "date_from_2": "2024",
+            "date_to_0": "30",
+            "date_to_1": "9",
+            "date_to_2": "2024",
+        }
+    )
+    assert form.is_valid()
+    assert form.period() == Period(d(2024, 4, 1), d(2024, 9, 30))
+    assert (
+        PeriodForm(None, years=YEARS, default=FinancialYear(2024)).period().financial_year == 2024
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"year": "1990"}, "Select a financial year from the list, or other dates"),
+        ({"year": "custom"}, "Enter the first day of the period"),
+        (
+            {"year": "custom", "date_from_0": "31", "date_from_1": "2", "date_from_2": "2024"},
+            "From must be a real date",
+        ),
+        (
+            {
+                "year": "custom",
+                "date_from_0": "2",
+                "date_from_1": "4",
+                "date_from_2": "2024",
+                "date_to_0": "1",
+                "date_to_1": "4",
+                "date_to_2": "2024",
+            },
+            "The last day must be the same as or after the first",
+        ),
+        (
+            {
+                "year": "custom",
+                "date_from_0": "1",
+                "date_from_1": "4",
+                "date_from_2": "2000",
+                "date_to_0": "1",
+                "date_to_1": "4",
+                "date_to_2": "2024",
+            },
+            "The period must be 10 years or shorter",
+        ),
+    ],
+)
+def test_the_form_refuses_a_bad_period_and_shows_the_default(data, message):
+    form = _form(data)
+
+    assert not form.is_valid()
+    assert message in str(form.errors)
+    assert form.period().financial_year == 2024
+
+
+# The pages -------------------------------------------------------------------------------------
+
+
+def test_the_figures_page_draws_each_chart_followed_by_its_table(bu_client, partnership, world):
+    url = reverse("reports:figures", args=[partnership.slug])
+
+    page = bu_client.get(url + "?year=2024").content.decode()
+
+    assert "April 2024 to March 2025" in page
+    charts = re.findall(r'<svg class="app-chart"[^>]*role="img"[^>]*>', page)
+    assert len(charts) >= 5
+    assert page.count('<title id="chart-') == len(charts)
+    for match in re.finditer(r"</svg></figure>\s*(<\S+)", page):
+        assert match.group(1) == "<table"
+    records = reverse("reports:figure_records", args=[partnership.slug, "referrals"])
+    assert f'href="{records}?year=2024">3<' in page
+
+
+def test_the_figures_page_shows_other_dates_and_errors(bu_client, partnership, world):
+    url = reverse("reports:figures", args=[partnership.slug])
+
+    page = bu_client.get(
+        url + "?year=custom&date_from_0=1&date_from_1=4&date_from_2=2024"
+        "&date_to_0=30&date_to_1=4&date_to_2=2024"
+    ).content.decode()
+    assert "1 April 2024 to 30 April 2024" in page
+    bad = bu_client.get(url + "?year=custom&date_from_0=40").content.decode()
+    assert "govuk-error-summary" in bad and "From must include a day, month and year" in bad
+
+
+def test_the_records_page_lists_the_records_and_refuses_unknown_figures(
+    bu_client, partnership, world
+):
+    url = reverse("reports:figure_records", args=[partnership.slug, "reviews_ongoing"])
+
+    page = bu_client.get(url + "?year=2024&group=lcspr").content.decode()
+
+    assert "Child C" in page and "Child A" not in page and "Elsewhere child" not in page
+    assert reverse("reviews:detail", args=[partnership.slug, world["running"].pk]) in page
+    bad = reverse("reports:figure_records", args=[partnership.slug, "unknown"])
+    assert bu_client.get(bad + "?year=2024").status_code == 404
+    assert bu_client.get(url + "?year=custom").status_code == 404  # a bad period
+
+
+def test_the_timeliness_page_shows_each_rule_with_its_guidance_version(
+    bu_client, partnership, world
+):
+    page = bu_client.get(reverse("reports:timeliness", args=[partnership.slug])).content.decode()
+
+    assert "Complete the rapid review" in page
+    assert "(WT2023)" in page and "R9" in page
+    assert "April 2024 to March 2025" in page
+    assert 'role="img"' in page
+
+
+def test_the_workbook_holds_every_figure_with_the_link_to_its_records(
+    bu_client, partnership, world
+):
+    response = bu_client.get(
+        reverse("reports:figures_xlsx", args=[partnership.slug]) + "?year=2024"
+    )
+
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    rows = list(book["Figures"].iter_rows(min_row=5, values_only=True))
+    referrals = next(r for r in rows if r[1] == "Referrals received")
+    assert referrals[2] == 3
+    assert referrals[3].startswith("http://testserver/manage/")
+    assert "figures/records/referrals/?year=2024" in referrals[3]
+    trend_rows = list(book["Timeliness"].iter_rows(min_row=4, values_only=True))
+    assert any(r[:3] == ("Complete the rapid review", "R9", "WT2023") for r in trend_rows)
+    event = AuditEvent.objects.filter(action="report_figures.exported").get()
+    assert event.payload["format"] == "xlsx"
+
+
+def test_the_word_document_has_a_heading_and_table_per_section(bu_client, partnership, world):
+    response = bu_client.get(
+        reverse("reports:figures_docx", args=[partnership.slug]) + "?year=2024"
+    )
+
+    assert response.status_code == 200
+    word = WordDocument(io.BytesIO(response.content))
+    headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+    assert "Referrals received" in headings
+    assert "Timeliness across the years" in headings
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    assert "Referrals received" in cells and "3" in cells
+
+
+def test_partner_leads_read_the_figures_and_contributors_do_not(
+    client, user_for_role, partnership, world
+):
+    from safeguarding.accounts.models import Role
+
+    url = reverse("reports:figures", args=[partnership.slug])
+    client.force_login(user_for_role(Role.PARTNER_LEAD))
+    assert client.get(url).status_code == 200
+    client.force_login(user_for_role(Role.AGENCY_CONTRIBUTOR))
+    assert client.get(url).status_code == 403
+
+
+# Queries stay flat with the data ---------------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+# The session and user, the partnership and membership (about 7), then the figures' own.
+PINNED = {"figures": 29, "timeliness": 9, "figures_xlsx": 33, "figures_docx": 33}
+
+
+@pytest.mark.parametrize("name", list(PINNED))
+def test_pages_make_the_same_queries_whatever_the_data(
+    bu_client, partnership, agency, business_unit_user, world, name
+):
+    url = reverse(f"reports:{name}", args=[partnership.slug]) + "?year=2024"
+    before = _queries(bu_client, url)
+    assert before == PINNED[name]
+
+    for number in range(3):  # more of everything
+        review = review_for(
+            partnership,
+            title=f"More {number}",
+            started_on=d(2024, 6, 3),
+            signed_off_at=at(d(2024, 12, 2)),
+        )
+        _referral(partnership, d(2024, 8, 1), organisation=f"Org {number}")
+        track = _track(review.case, "cspr", "notify", d(2024, 6, 1))
+        review.tracks.add(track)
+        _decide(track, "rapid_review_then_local", d(2024, 6, 1))
+        _milestone(
+            partnership,
+            review.case,
+            "cspr-rapid-review",
+            d(2024, 6, 3),
+            d(2024, 6, 24),
+            d(2024, 6, 20),
+        )
+        finding_for(review, 1, themes=[world["theme"]])
+        Publication.objects.create(
+            partnership=partnership,
+            review=review,
+            review_type="cspr",
+            title=review.title,
+            status=Publication.Status.PUBLISHED,
+            published_at=at(d(2025, 1, 6)),
+        )
+
+    assert _queries(bu_client, url) == before
+
+
+def test_the_records_page_makes_the_same_queries_whatever_the_data(bu_client, partnership, world):
+    url = reverse("reports:figure_records", args=[partnership.slug, "reviews_commissioned"])
+    url += "?year=2024"
+    before = _queries(bu_client, url)
+    assert before == 10
+    for number in range(3):
+        review_for(partnership, title=f"More {number}", started_on=d(2024, 6, 3))
+
+    assert _queries(bu_client, url) == before
