@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from safeguarding.publication.models import Publication
-from safeguarding.records.models import RetentionHold
+from safeguarding.records.models import RetentionHold, RetentionSetting
 from safeguarding.records.retention import retention_due_counts, retention_plan
 from safeguarding.referrals.models import Case, Decision
 from safeguarding.reviews.models import (
@@ -19,6 +19,7 @@ from safeguarding.reviews.models import (
     PersonIdentity,
     Review,
 )
+from safeguarding.reviews.tests.review_support import make_lcspr
 
 from .test_retention import closed_case, later, published_review
 
@@ -63,8 +64,6 @@ def _add_cases(partnership, actor, agency, *, n: int) -> None:
     Publication.objects.filter(partnership=partnership).update(
         published_at=long_ago, publish_on=LONG_AGO, earliest_removal_on=later(-10 * 12)
     )
-    from safeguarding.reviews.tests.review_support import make_lcspr
-
     make_lcspr(partnership, actor)  # running: its case is kept
 
 
@@ -111,14 +110,13 @@ def test_the_retention_page_counts_what_the_run_would_do_in_the_same_queries_at_
     assert large["closed_cases"] == (4 * 3, 8)
     assert large["chronology_entries"] == (8, 4)
     assert large["case_identities"][1] == 8  # the held case and the running review's are kept
+    assert "12 of ‘closed cases and their reviews’ in 8 cases" in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_the_page_counts_follow_a_partnerships_own_period_and_a_rule_switched_off(
     partnership, business_unit_user, bu_client, agency
 ):
-    from safeguarding.records.models import RetentionSetting
-
     _add_cases(partnership, business_unit_user, agency, n=2)
     RetentionSetting.objects.create(
         partnership=partnership, record_type="chronology_entries", months=12, enabled=False
