@@ -277,24 +277,38 @@ def _pks(queryset: models.QuerySet) -> list:
 # What each rule finds ---------------------------------------------------------------------------
 
 
+# The records each case rule acts on: (model label, model, the path from a record to its case's
+# primary key, further filters). One table for the daily run (one case at a time) and for the
+# retention page's counts (every case of the partnership at once, ``retention_due_counts``).
+CASE_RECORDS: dict[str, tuple[tuple[str, type[models.Model], str, dict], ...]] = {
+    "closed_cases": (
+        ("referrals.Case", Case, "pk", {"archived_at__isnull": True}),
+        ("reviews.Review", Review, "case_id", {"archived_at__isnull": True}),
+    ),
+    "case_identities": (
+        ("reviews.PersonIdentity", PersonIdentity, "person__case_id", {}),
+        ("referrals.ReferralIdentity", ReferralIdentity, "referral__case_id", {}),
+    ),
+    "agency_returns": (("reviews.AgencyReturn", AgencyReturn, "request__review__case_id", {}),),
+    "chronology_entries": (("reviews.ChronologyEntry", ChronologyEntry, "review__case_id", {}),),
+    "family_contacts": (("reviews.FamilyContact", FamilyContact, "review__case_id", {}),),
+}
+
+
 def _case_querysets(key: str, case: Case) -> dict[str, models.QuerySet]:
-    if key == "closed_cases":
-        return {
-            "referrals.Case": Case.objects.filter(pk=case.pk, archived_at__isnull=True),
-            "reviews.Review": Review.objects.filter(case=case, archived_at__isnull=True),
-        }
-    if key == "case_identities":
-        return {
-            "reviews.PersonIdentity": PersonIdentity.objects.filter(person__case=case),
-            "referrals.ReferralIdentity": ReferralIdentity.objects.filter(referral__case=case),
-        }
-    if key == "agency_returns":
-        return {"reviews.AgencyReturn": AgencyReturn.objects.filter(request__review__case=case)}
-    if key == "chronology_entries":
-        return {"reviews.ChronologyEntry": ChronologyEntry.objects.filter(review__case=case)}
-    if key == "family_contacts":
-        return {"reviews.FamilyContact": FamilyContact.objects.filter(review__case=case)}
-    raise KeyError(key)
+    return {
+        label: model.objects.filter(**{path: case.pk}, **filters)
+        for label, model, path, filters in CASE_RECORDS[key]
+    }
+
+
+def _case_due_on(state: CaseState, period: Period, today: datetime.date) -> bool:
+    """Whether a case rule acts on a case today (its period counted from the day it closed)."""
+    return (
+        state.closed_on is not None
+        and period.enabled
+        and add_calendar_months(state.closed_on, period.amount) <= today
+    )
 
 
 def _case_batches(
@@ -310,7 +324,7 @@ def _case_batches(
             continue
         for key in CASE_RULES:
             period = periods[key]
-            if not period.enabled or add_calendar_months(state.closed_on, period.amount) > today:
+            if not _case_due_on(state, period, today):
                 continue
             found = {label: _pks(qs) for label, qs in _case_querysets(key, case).items()}
             found = {label: pks for label, pks in found.items() if pks}
@@ -527,6 +541,70 @@ def retention_plan(
     if whole_service:
         run.batches += _service_batches(periods_for(None), today)
     return run
+
+
+@dataclass(frozen=True)
+class DueCount:
+    """How many records of one record type the next run would act on, and in how many cases."""
+
+    record_type: RecordType
+    count: int
+    cases: int
+
+
+def retention_due_counts(*, partnership: Partnership, today: datetime.date) -> list[DueCount]:
+    """The figures of ``retention_plan(partnerships=[partnership])`` by record type, in a fixed
+    number of queries whatever the partnership's data (the retention page, issue 16).
+
+    The same rules as the run: every case's state from ``case_state`` (its history fetched in a
+    fixed number of queries), the case rules' periods from ``_case_due_on`` and their records from
+    ``CASE_RECORDS``, counted per case in one grouped query per kind of record; the other rules
+    are the run's own (one query each). ``cases``: the distinct cases with a record due."""
+    periods = periods_for(partnership)
+    found: dict[str, tuple[int, set]] = {}
+
+    def add(key: str, count: int, cases: Iterable = ()) -> None:
+        if count:
+            before, seen = found.get(key, (0, set()))
+            found[key] = (before + count, seen | set(cases))
+
+    if periods["referral_without_case"].enabled:
+        for batch in _referral_batches(partnership, periods["referral_without_case"], today):
+            add("referral_without_case", batch.count)
+    states = {
+        case.pk: case_state(case, today=today)
+        for case in cases_with_history(Case.objects.filter(partnership=partnership))
+    }
+    of_partnership = Case.objects.filter(partnership=partnership).values("pk")
+    for key in CASE_RULES:
+        due = {pk for pk, state in states.items() if _case_due_on(state, periods[key], today)}
+        if not due:
+            continue
+        for _label, model, path, filters in CASE_RECORDS[key]:
+            per_case = (
+                model.objects.filter(**filters)
+                .filter(**{f"{path}__in": of_partnership})
+                .order_by()
+                .values_list(path)
+                .annotate(n=models.Count("pk"))
+            )
+            counted = {case_pk: n for case_pk, n in per_case if case_pk in due}
+            add(key, sum(counted.values()), counted)
+    simple = (
+        ("digest_subscribers", _subscriber_batches),
+        ("notifications", _notification_batches),
+        ("invitations", _invitation_batches),
+        ("audit_events", _audit_batches),
+    )
+    for key, batches in simple:
+        if periods[key].enabled:
+            for batch in batches(partnership, periods[key], today):
+                add(key, batch.count)
+    return [
+        DueCount(record_type, found[record_type.key][0], len(found[record_type.key][1]))
+        for record_type in SCHEDULE
+        if record_type.key in found
+    ]
 
 
 # Doing it ---------------------------------------------------------------------------------------

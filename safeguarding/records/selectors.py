@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -13,7 +12,7 @@ from safeguarding.referrals.models import Case
 
 from .models import RetentionHold
 from .permissions import can_manage_records
-from .retention import Period, periods_for, retention_plan
+from .retention import DueCount, Period, periods_for, retention_due_counts
 from .retention_schedule import BY_KEY, SCHEDULE, RecordType
 
 
@@ -30,23 +29,10 @@ def record_type_get(*, key: str) -> RecordType:
     return record_type
 
 
-@dataclass(frozen=True)
-class DueRow:
-    record_type: RecordType
-    count: int
-    cases: int
-
-
-def retention_due(*, partnership: Partnership, today: datetime.date) -> list[DueRow]:
-    """What the next daily run would do to the partnership's records, by record type."""
-    plan = retention_plan(today=today, partnerships=[partnership])
-    rows: dict[str, DueRow] = {}
-    for batch in plan.batches:
-        row = rows.get(batch.record_type.key) or DueRow(batch.record_type, 0, 0)
-        rows[batch.record_type.key] = DueRow(
-            row.record_type, row.count + batch.count, row.cases + (batch.case is not None)
-        )
-    return [rows[rt.key] for rt in SCHEDULE if rt.key in rows]
+def retention_due(*, partnership: Partnership, today: datetime.date) -> list[DueCount]:
+    """What the next daily run would do to the partnership's records, by record type (the
+    figures of the run's dry run, in a fixed number of queries)."""
+    return retention_due_counts(partnership=partnership, today=today)
 
 
 def holds_in_place(*, partnership: Partnership) -> QuerySet[RetentionHold]:
