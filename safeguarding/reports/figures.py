@@ -38,6 +38,7 @@ from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.actions.models import Action, Recommendation, Theme
 from safeguarding.clock.models import Event, Milestone, MilestoneRule
 from safeguarding.core.calendar import add_calendar_months
+from safeguarding.core.rule_sources import rule_source, rules_in_words
 from safeguarding.publication.models import Publication
 from safeguarding.referrals.models import (
     OUTCOMES_BY_TYPE,
@@ -481,8 +482,10 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
                 "notifications",
                 "Serious incident notifications",
                 notified,
-                intro="The local authority notifies the Child Safeguarding Practice Review Panel "
-                f"within {NOTIFICATION_DAYS} working days of becoming aware (R2).",
+                intro=rules_in_words(
+                    "The local authority notifies the Child Safeguarding Practice Review Panel "
+                    f"within {NOTIFICATION_DAYS} working days of becoming aware (R2)."
+                ),
                 chart=Chart(
                     "Notifications within and later than 5 working days",
                     "Two bars: notifications on time and late",
@@ -512,8 +515,10 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
                 "rapid_reviews",
                 "Rapid reviews",
                 rapid_figures,
-                intro=f"A rapid review is expected within {RAPID_REVIEW_DAYS} working days of "
-                "the notification (R9).",
+                intro=rules_in_words(
+                    f"A rapid review is expected within {RAPID_REVIEW_DAYS} working days of "
+                    "the notification (R9)."
+                ),
                 chart=Chart(
                     "Rapid reviews within and later than 15 working days",
                     "Two bars: rapid reviews on time and late",
@@ -617,8 +622,10 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
             "timeliness",
             "Time from decision to sign-off and to publication",
             duration_figures,
-            intro=f"Against the expectation of a report within {EXPECTED_MONTHS} months of "
-            "the decision to hold the review (R14, R26, R33).",
+            intro=rules_in_words(
+                f"Against the expectation of a report within {EXPECTED_MONTHS} months of "
+                "the decision to hold the review (R14, R26, R33)."
+            ),
             chart=Chart(
                 f"Reviews within and over {EXPECTED_MONTHS} months",
                 "A bar for each figure, its length the number of reviews",
@@ -695,8 +702,10 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
                     "impact_recorded",
                 ),
             ],
-            intro="What was done to implement the findings of the reviews, and the reasons for "
-            "any decision not to implement one (R24).",
+            intro=rules_in_words(
+                "What was done to implement the findings of the reviews, and the reasons for "
+                "any decision not to implement one (R24)."
+            ),
             note="The reasons are listed behind the figure of decisions not to implement.",
         )
     )
@@ -838,7 +847,7 @@ def records(
         annual = selectors.annual_figures(partnership=partnership, year=period, today=today)
         if key == "not_implemented":
             return Records(
-                "Decisions not to implement an action, with the reasons (R24)",
+                rules_in_words("Decisions not to implement an action, with the reasons (R24)"),
                 "Decided on",
                 [
                     Row(
@@ -878,7 +887,7 @@ def records(
         if rule is None:
             return None
         return Records(
-            f"{rule.name} ({rule.rule_id}): milestones done",
+            f"{rule.name} ({rule_source(rule.rule_id)}): milestones done",
             *_rows("milestones", key, milestones, slug),
         )
     if key == "themes":
@@ -1009,7 +1018,7 @@ def _rows(source: str, key: str, queryset: QuerySet, slug: str) -> tuple[str, li
                 m.rule.name,
                 m.done_on,
                 m.subject_url,
-                f"Due {m.original_due_on:%-d %B %Y} ({m.rule.rule_id}): "
+                f"Due {m.original_due_on:%-d %B %Y} ({rule_source(m.rule.rule_id)}): "
                 + ("on time" if m.done_on <= m.original_due_on else "late"),
             )
             for m in queryset.select_related("rule").order_by("done_on", "pk")

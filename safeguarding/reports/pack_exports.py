@@ -6,6 +6,7 @@ import datetime
 
 from safeguarding.actions import exports
 from safeguarding.core import documents, spreadsheets
+from safeguarding.core.rule_sources import rule_source
 
 from .figures import Pack
 from .trends import RuleTrend
@@ -106,7 +107,9 @@ def pack_document(
     for trend in with_data:
         rule = trend.rule
         blocks.append(
-            documents.Heading(f"{rule.name} ({rule.rule_id}, {rule.version.code})", level=2)
+            documents.Heading(
+                f"{rule.name} ({rule_source(rule.rule_id)}, {rule.version.code})", level=2
+            )
         )
         blocks.append(
             documents.Table(
