@@ -237,6 +237,61 @@ SCENARIOS: list[Scenario] = [
     page("setup:agency_remove", pk="agency"),
     page("actions:completion_request", pk="action"),
     page("actions:not_implemented", pk="action"),
+    # Records of bench/record_data.py ---------------------------------------------------------
+    page("library:record", pk="library_record", expect="learning from a review in"),
+    page("library:record_edit", pk="library_record", expect="learning from a review in"),
+    page("library:record_archive", pk="library_record", expect="out of the library?"),
+    page(
+        "library_public:record",
+        user=None,
+        pk="public_library_record",
+        expect="learning from a review in",
+    ),
+    page("digests:issue", pk="draft_issue", expect="Learning digest"),
+    page("digests:issue_edit", pk="draft_issue", expect="Title, period and introduction"),
+    page("digests:issue_choose", pk="draft_issue", expect="Choose proposed items"),
+    page("digests:issue_preview", pk="draft_issue", expect="Learning digest"),
+    page("digests:issue_publish", pk="draft_issue", expect="Publish the issue"),
+    page("digests:item_add", pk="draft_issue", expect="Add your own item"),
+    page(
+        "digests:item_edit", pk="draft_issue", item_pk="draft_issue_item", expect="Change an item"
+    ),
+    page("digests_public:issue", user=None, number="published_issue", expect="Learning digest"),
+    page(
+        "information_requests:detail",
+        pk="information_request",
+        expect="Request for information to",
+    ),
+    page("information_requests:answer", pk="open_information_request", expect="Record the answer"),
+    page("information_requests:refuse", pk="open_information_request", expect="Record a refusal"),
+    page(
+        "information_requests:escalate",
+        pk="open_information_request",
+        expect="Record an escalation",
+    ),
+    page("notifications:detail", pk="notification", expect="Overdue: request for information"),
+    # A review's own records (bench/record_data.py: build_review_records)
+    page("reviews:meeting", pk="records_review", meeting_pk="meeting", expect="Review panel"),
+    page("reviews:meeting_remove", pk="records_review", meeting_pk="meeting"),
+    page("reviews:meeting_restore", pk="records_review", meeting_pk="archived_meeting"),
+    page("reviews:appointment", pk="records_review", appointment_pk="appointment"),
+    page("reviews:appointment_end", pk="records_review", appointment_pk="appointment"),
+    page("reviews:appointment_restore", pk="records_review", appointment_pk="ended_appointment"),
+    page("reviews:person", pk="records_review", person_pk="person"),
+    page("reviews:person_identity", pk="records_review", person_pk="person"),
+    page("reviews:person_remove", pk="records_review", person_pk="person"),
+    page("reviews:person_restore", pk="records_review", person_pk="archived_person"),
+    page("reviews:family_contact", pk="records_review", contact_pk="family_contact"),
+    page("reviews:family_contact_remove", pk="records_review", contact_pk="family_contact"),
+    page(
+        "reviews:family_contact_restore", pk="records_review", contact_pk="archived_family_contact"
+    ),
+    page("reviews:request_detail", request_pk="agency_request"),
+    page("reviews:request_chase", request_pk="agency_request"),
+    page("reviews:request_close", request_pk="agency_request"),
+    page("reviews:request_readdress", request_pk="agency_request"),
+    page("reviews:request_record_return", request_pk="agency_request"),
+    page("reviews:requests_chase", pk="agency_request_review"),
 ]
 
 
@@ -306,14 +361,6 @@ EXCLUDED: dict[str, str] = {
     "digests:item_remove": _POST,
     "reports:yearly_sent": _POST,
     # Records the generated data sets do not hold yet
-    "digests:issue": _NO_RECORD,
-    "digests:issue_choose": _NO_RECORD,
-    "digests:issue_edit": _NO_RECORD,
-    "digests:issue_preview": _NO_RECORD,
-    "digests:issue_publish": _NO_RECORD,
-    "digests:item_add": _NO_RECORD,
-    "digests:item_edit": _NO_RECORD,
-    "digests_public:issue": _NO_RECORD,
     "published:detail": _NO_RECORD,
     "publication:detail": _NO_RECORD,
     "publication:correct": _NO_RECORD,
@@ -327,17 +374,8 @@ EXCLUDED: dict[str, str] = {
     "publication:publish": _NO_RECORD,
     "publication:step_add": _NO_RECORD,
     "publication:withdraw": _NO_RECORD,
-    "library:record": _NO_RECORD,
-    "library:record_edit": _NO_RECORD,
-    "library:record_archive": _NO_RECORD,
     "library:submission": _NO_RECORD,
     "library:submission_sent": _NO_RECORD,
-    "library_public:record": _NO_RECORD,
-    "information_requests:detail": _NO_RECORD,
-    "information_requests:answer": _NO_RECORD,
-    "information_requests:escalate": _NO_RECORD,
-    "information_requests:refuse": _NO_RECORD,
-    "notifications:detail": _NO_RECORD,
     "reports:yearly_detail": _NO_RECORD,
     "reports:yearly_published": _NO_RECORD,
     # Pages of a record in a state, or of a kind, the data sets do not hold yet (a decision
@@ -359,13 +397,7 @@ EXCLUDED: dict[str, str] = {
             "referrals:share_answer",
             "referrals:sign",
             "referrals:signatory_replace",
-            "reviews:appointment",
-            "reviews:appointment_end",
-            "reviews:appointment_restore",
             "reviews:commission",
-            "reviews:family_contact",
-            "reviews:family_contact_remove",
-            "reviews:family_contact_restore",
             "reviews:immediate_actions",
             "reviews:marker_add",
             "reviews:marker_archive",
@@ -374,22 +406,9 @@ EXCLUDED: dict[str, str] = {
             "reviews:marker_set",
             "reviews:marker_set_archive",
             "reviews:marker_set_edit",
-            "reviews:meeting",
-            "reviews:meeting_remove",
-            "reviews:meeting_restore",
             "reviews:panel",
-            "reviews:person",
-            "reviews:person_identity",
             "reviews:person_proposal",
-            "reviews:person_remove",
-            "reviews:person_restore",
             "reviews:rapid_review_outcome",
-            "reviews:request_chase",
-            "reviews:request_close",
-            "reviews:request_detail",
-            "reviews:request_readdress",
-            "reviews:request_record_return",
-            "reviews:requests_chase",
             "reviews:sign_off_decline",
             "reviews:sign_off_disagreement_resolve",
             "setup:agency_contact_change",
@@ -485,6 +504,50 @@ def _milestone_rule(p) -> int:
     return next(row.rule.pk for row in rows if row.rule.configurable)
 
 
+def _draft_issue_item(p) -> int:
+    from safeguarding.digests.models import DigestItem
+
+    return _first(DigestItem, issue_id=LOOKUPS["draft_issue"](p))
+
+
+def _published_issue(p) -> int:
+    from safeguarding.digests.models import DigestIssue
+
+    return DigestIssue.objects.get(pk=_first(DigestIssue, partnership=p, status="published")).number
+
+
+def _notification(p) -> int:
+    from safeguarding.notifications.models import Notification
+
+    return _first(Notification, partnership=p, recipient__email=USERS["business_unit"])
+
+
+def _records_review(p) -> int:
+    """The target's first review: it has live and archived meetings, appointments, people and
+    family contacts (bench/record_data.py archives one of each on every tenth review)."""
+    from safeguarding.reviews.models import Review
+
+    return _first(Review, partnership=p)
+
+
+def _review_record(model: str, *, archived: bool) -> Callable[[Any], int]:
+    def lookup(p) -> int:
+        from safeguarding.reviews import models
+
+        review = _records_review(p)
+        cls = getattr(models, model)
+        where = {"case__reviews": review} if model == "Person" else {"review_id": review}
+        return _first(cls, archived_at__isnull=not archived, **where)
+
+    return lookup
+
+
+def _agency_request_review(p) -> int:
+    from safeguarding.reviews.models import AgencyRequest
+
+    return AgencyRequest.objects.get(pk=LOOKUPS["agency_request"](p)).review_id
+
+
 LOOKUPS: dict[str, Callable[[Any], Any]] = {
     "review": _review,
     "chronology_review": _chronology_review,
@@ -506,6 +569,44 @@ LOOKUPS: dict[str, Callable[[Any], Any]] = {
     "agency": _simple("safeguarding.accounts.models", "Agency", partnerships="p"),
     "member": _simple("safeguarding.accounts.models", "User", memberships__partnership="p"),
     "milestone_rule": _milestone_rule,
+    "library_record": _simple(
+        "safeguarding.library.models", "LibraryRecord", partnership="p", archived_at__isnull=True
+    ),
+    "public_library_record": _simple(
+        "safeguarding.library.models",
+        "LibraryRecord",
+        partnership="p",
+        archived_at__isnull=True,
+        is_public=True,
+    ),
+    "draft_issue": _simple(
+        "safeguarding.digests.models", "DigestIssue", partnership="p", status="draft"
+    ),
+    "draft_issue_item": _draft_issue_item,
+    "published_issue": _published_issue,
+    "information_request": _simple(
+        "safeguarding.information_requests.models", "InformationRequest", partnership="p"
+    ),
+    "open_information_request": _simple(
+        "safeguarding.information_requests.models",
+        "InformationRequest",
+        partnership="p",
+        status="open",
+    ),
+    "notification": _notification,
+    "records_review": _records_review,
+    "meeting": _review_record("Meeting", archived=False),
+    "archived_meeting": _review_record("Meeting", archived=True),
+    "appointment": _review_record("Appointment", archived=False),
+    "ended_appointment": _review_record("Appointment", archived=True),
+    "person": _review_record("Person", archived=False),
+    "archived_person": _review_record("Person", archived=True),
+    "family_contact": _review_record("FamilyContact", archived=False),
+    "archived_family_contact": _review_record("FamilyContact", archived=True),
+    "agency_request": _simple(
+        "safeguarding.reviews.models", "AgencyRequest", review__partnership="p"
+    ),
+    "agency_request_review": _agency_request_review,
 }
 
 BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
