@@ -625,10 +625,11 @@ def build(params: dict, rng: random.Random, media_root: Path, log=print) -> dict
 
         build_action_plans(params, SEED + 5, target, business_unit(target), agencies, log=log)
 
-        from bench.record_data import build_records, build_review_records
+        from bench.record_data import build_publications, build_records, build_review_records
 
         build_records(params, SEED + 6, target, business_unit(target), log=log)
         build_review_records(SEED + 7, target, business_unit(target), log=log)
+        build_publications(SEED + 8, target, business_unit(target), log=log)
 
     return dataset_counts(target)
 
@@ -1010,6 +1011,7 @@ def record_counts(target) -> dict:
     from safeguarding.information_requests.models import InformationRequest
     from safeguarding.library.models import LibraryRecord
     from safeguarding.notifications.models import Notification
+    from safeguarding.publication.models import Publication
     from safeguarding.reviews.models import (
         AgencyRequest,
         Appointment,
@@ -1027,6 +1029,10 @@ def record_counts(target) -> dict:
             partnership=target
         ).count(),
         "target_notifications": Notification.objects.filter(partnership=target).count(),
+        "target_publications": Publication.objects.filter(partnership=target).count(),
+        "target_publications_published": Publication.objects.filter(
+            partnership=target, status="published"
+        ).count(),
         "target_meetings": Meeting.objects.filter(review__partnership=target).count(),
         "target_appointments": Appointment.objects.filter(review__partnership=target).count(),
         "target_people": Person.objects.filter(case__partnership=target).count(),

@@ -262,3 +262,77 @@ def build_review_records(seed: int, target, business_unit, log=print) -> None:
         f"{counts['meetings']} meetings, {counts['people']} people, {counts['contacts']} family "
         f"contacts, {counts['requests']} agency requests"
     )
+
+
+def build_publications(seed: int, target, business_unit, log=print) -> None:
+    """The publication of every signed-off child and adults review of the target (a Domestic
+    Homicide Review's needs the Home Office panel's letter: left out), through the publishing
+    services: the decision, a PDF report checked for identifiers, each step the rules require
+    (dated a month after sign-off) and publication. The service publishes today; the dates are
+    then set back to two months after the sign-off, when it would have gone out. Reviews signed
+    off less than three months before the generator's anchor stay in preparation (drafts). Each
+    publication becomes a library record by itself (the library's receiver)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from safeguarding.core.calendar import add_calendar_months
+    from safeguarding.publication import publishing, rules
+    from safeguarding.publication.models import Publication, Revision
+    from safeguarding.reviews.models import Review
+    from safeguarding.workspace.documents import pdf_bytes
+
+    rng = random.Random(seed)
+    anchor = dt.date(2026, 11, 20)
+    reviews = Review.objects.filter(
+        partnership=target, stage=Review.Stage.SIGNED_OFF, kind__in=["lcspr", "sar"]
+    ).order_by("pk")
+    published = drafts = 0
+    with override_settings(LIBRARY_SEARCH_VECTORS=False):
+        for review in reviews:
+            actor = rng.choice(business_unit)
+            signed = timezone.localdate(review.signed_off_at)
+            publication = publishing.publication_start(review=review, actor=actor)
+            if not publication.review_type:  # the generated reviews have no tracks linked
+                publication.review_type = "cspr" if review.kind == "lcspr" else "sar"
+                Publication.objects.filter(pk=publication.pk).update(
+                    review_type=publication.review_type
+                )
+            publishing.publication_update(
+                publication=publication,
+                actor=actor,
+                form=Publication.Form.FULL_REPORT,
+                summary=_text(rng, 50),
+                reviewer_names=f"{rng.choice(['Alex', 'Sam', 'Jo'])} Hart, independent reviewer",
+            )
+            report = pdf_bytes(publication.title, [_text(rng, 40) for _ in range(6)])
+            publishing.publication_file_upload(
+                publication=publication,
+                actor=actor,
+                uploaded=SimpleUploadedFile("report.pdf", report, "application/pdf"),
+                title="The review report",
+            )
+            for kind, _rule in rules.required_steps(publication):
+                publishing.step_record(
+                    publication=publication,
+                    actor=actor,
+                    kind=kind,
+                    done_on=min(signed + dt.timedelta(days=30), anchor),
+                    evidence="Sent by secure email to the named contact",
+                )
+            if signed > anchor - dt.timedelta(days=90):
+                drafts += 1
+                continue
+            publishing.publication_publish(
+                publication=publication, publish_on=timezone.localdate(), actor=actor
+            )
+            publish_on = signed + dt.timedelta(days=60)
+            at = timezone.make_aware(dt.datetime.combine(publish_on, dt.time(10)))
+            Publication.objects.filter(pk=publication.pk).update(
+                publish_on=publish_on,
+                published_at=at,
+                earliest_removal_on=add_calendar_months(publish_on, 12),
+            )
+            Revision.objects.filter(publication=publication).update(published_at=at)
+            published += 1
+    log(f"  {published} publications published, {drafts} in preparation")
