@@ -63,6 +63,7 @@ SIZES = {
         "digest_issues": 40,
         "information_requests": 500,
         "notifications": 500,
+        "yearly_report_years": 9,
     },
     # One year's worth beside the ten: a tenth of every row that piles up with the years (the
     # same 20 neighbours, members, agencies and sections). bench/run.py times every page on this
@@ -91,6 +92,7 @@ SIZES = {
         "digest_issues": 4,
         "information_requests": 50,
         "notifications": 50,
+        "yearly_report_years": 1,
     },
     # The same shape, about a hundredth of the rows: query counts must be the same on both.
     "small": {
@@ -115,6 +117,7 @@ SIZES = {
         "digest_issues": 2,
         "information_requests": 5,
         "notifications": 5,
+        "yearly_report_years": 1,
     },
 }
 
@@ -625,11 +628,17 @@ def build(params: dict, rng: random.Random, media_root: Path, log=print) -> dict
 
         build_action_plans(params, SEED + 5, target, business_unit(target), agencies, log=log)
 
-        from bench.record_data import build_publications, build_records, build_review_records
+        from bench.record_data import (
+            build_publications,
+            build_records,
+            build_review_records,
+            build_settings,
+        )
 
         build_records(params, SEED + 6, target, business_unit(target), log=log)
         build_review_records(SEED + 7, target, business_unit(target), log=log)
         build_publications(SEED + 8, target, business_unit(target), log=log)
+        build_settings(params, SEED + 9, target, log=log)
 
     return dataset_counts(target)
 

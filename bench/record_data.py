@@ -336,3 +336,99 @@ def build_publications(seed: int, target, business_unit, log=print) -> None:
             Revision.objects.filter(publication=publication).update(published_at=at)
             published += 1
     log(f"  {published} publications published, {drafts} in preparation")
+
+
+def build_settings(params: dict, seed: int, target, log=print) -> None:
+    """The partnership's settings, through the services: a yearly report of each kind it owes
+    for each year of the data set (``yearly_report_years``; the newest not published yet),
+    two local quality-marker sets of six markers (one marker archived), a contact at each
+    agency, two decision makers for each kind of review it runs, and the adoption of every
+    guidance version that covers its reviews. All but the reports are the same in both data
+    sets: they do not pile up with the years."""
+    from bench.generate import BENCH_USERS
+    from safeguarding.accounts.models import Agency, Role, User
+    from safeguarding.guidance.models import GuidanceVersion
+    from safeguarding.guidance.services import adoption_record
+    from safeguarding.reports.yearly_selectors import kinds_for
+    from safeguarding.reports.yearly_services import yearly_report_record
+    from safeguarding.reviews.marker_sets import services as markers
+    from safeguarding.workspace.setup.services import agency_contact_add, decision_maker_name
+
+    rng = random.Random(seed)
+    actor = User.objects.get(email=BENCH_USERS["business_unit"])
+    last = 2025
+    years = range(last - params["yearly_report_years"] + 1, last + 1)
+    for year in years:
+        for kind in kinds_for(target):
+            yearly_report_record(
+                partnership=target,
+                actor=actor,
+                kind=kind,
+                start_year=year,
+                published_on=dt.date(year + 1, 9, 30) if year < last else None,
+                web_address=f"https://{target.slug}.example/reports/{kind}-{year}.pdf"
+                if year < last
+                else "",
+            )
+    for number, name in enumerate(("Local quality markers", "Adults board markers")):
+        marker_set = markers.marker_set_create(
+            partnership=target,
+            name=name,
+            review_kinds=["lcspr", "joint"] if number == 0 else ["sar"],
+            source="https://northmoor-safeguarding.example/quality-markers",
+            actor=actor,
+        )
+        added = [
+            markers.marker_add(
+                marker_set=marker_set,
+                stage=rng.choice(["Scoping", "Analysis", "Report"]),
+                title=f"{rng.choice(TOPICS)} is considered ({index + 1})",
+                guidance=_text(rng, 20),
+                actor=actor,
+            )
+            for index in range(6)
+        ]
+        markers.marker_archive(marker=added[-1], actor=actor)
+    for agency in Agency.objects.filter(partnerships=target).order_by("pk"):
+        agency_contact_add(
+            partnership=target,
+            actor=actor,
+            agency=agency,
+            name=f"{rng.choice(['Lee', 'Kim', 'Ash'])} {rng.choice(['Moss', 'Vale'])}",
+            email=f"safeguarding.lead.{agency.pk}@agency.example",
+            role="Designated safeguarding lead",
+        )
+    leads = list(
+        User.objects.filter(
+            memberships__partnership=target,
+            memberships__role__in=[Role.PARTNER_LEAD, Role.BUSINESS_UNIT],
+        )
+        .order_by("-memberships__role", "pk")  # partner leads first
+        .distinct()[:2]
+    )
+    capacities = ("Chair of the partnership", "Independent scrutineer")
+    for review_type in target.review_types:
+        for capacity, user in zip(capacities, leads, strict=True):
+            decision_maker_name(
+                partnership=target,
+                actor=actor,
+                review_type=review_type,
+                capacity=capacity,
+                user=user,
+            )
+    adopted = 0
+    types = {t.value for t in target.review_types}
+    for version in GuidanceVersion.objects.order_by("effective_from", "pk"):
+        if set(version.review_types) & types:
+            adoption_record(
+                partnership=target,
+                version=version,
+                adopted_on=version.effective_from,
+                confirmed=True,
+                actor=actor,
+            )
+            adopted += 1
+    log(
+        f"  {len(years)} year(s) of yearly reports, 2 marker sets, agency contacts, "
+        f"{2 * len(target.review_types)} decision makers, {adopted} guidance adoptions"
+    )

@@ -280,6 +280,19 @@ SCENARIOS: list[Scenario] = [
     page("publication:publish", pk="publication"),
     page("publication:correct", pk="publication"),
     page("publication:withdraw", pk="publication"),
+    # The partnership's settings and yearly reports (bench/record_data.py: build_settings)
+    page("reports:yearly_detail", pk="yearly_report"),
+    page("reports:yearly_published", pk="yearly_report"),
+    page("setup:agency_contact_change", pk="contact_agency", contact_pk="agency_contact"),
+    page("setup:agency_contact_remove", pk="contact_agency", contact_pk="agency_contact"),
+    page("setup:decision_maker_change", pk="decision_maker"),
+    page("setup:decision_maker_remove", pk="decision_maker"),
+    page("setup:guidance_adopt", code="guidance_code"),
+    page("setup:guidance_remove", code="guidance_code"),
+    page("reviews:marker_set", pk="marker_set", expect="Local quality markers"),
+    page("reviews:marker_set_edit", pk="marker_set"),
+    page("reviews:marker_add", pk="marker_set"),
+    page("reviews:marker_edit", pk="marker_set", marker_pk="marker"),
     # A review's own records (bench/record_data.py: build_review_records)
     page("reviews:meeting", pk="records_review", meeting_pk="meeting", expect="Review panel"),
     page("reviews:meeting_remove", pk="records_review", meeting_pk="meeting"),
@@ -362,6 +375,9 @@ EXCLUDED: dict[str, str] = {
     "digests:item_move": _POST,
     "digests:item_remove": _POST,
     "reports:yearly_sent": _POST,
+    "reviews:marker_restore": _POST,
+    "reviews:marker_archive": _POST,
+    "reviews:marker_set_archive": _POST,
     "reviews:requests_chase": _POST,
     "reviews:request_chase": _POST,
     "reviews:person_restore": _POST,
@@ -375,8 +391,6 @@ EXCLUDED: dict[str, str] = {
     "publication:home_office_letter": _NO_RECORD,
     "library:submission": _NO_RECORD,
     "library:submission_sent": _NO_RECORD,
-    "reports:yearly_detail": _NO_RECORD,
-    "reports:yearly_published": _NO_RECORD,
     # Pages of a record in a state, or of a kind, the data sets do not hold yet (a decision
     # awaiting signature, a disagreement, a meeting, an appointment, a family contact, an agency
     # request, a rapid review, a case share, a hold, a role, a contact). Each is a page that
@@ -398,24 +412,11 @@ EXCLUDED: dict[str, str] = {
             "referrals:signatory_replace",
             "reviews:commission",
             "reviews:immediate_actions",
-            "reviews:marker_add",
-            "reviews:marker_archive",
-            "reviews:marker_edit",
-            "reviews:marker_restore",
-            "reviews:marker_set",
-            "reviews:marker_set_archive",
-            "reviews:marker_set_edit",
             "reviews:panel",
             "reviews:person_proposal",
             "reviews:rapid_review_outcome",
             "reviews:sign_off_decline",
             "reviews:sign_off_disagreement_resolve",
-            "setup:agency_contact_change",
-            "setup:agency_contact_remove",
-            "setup:decision_maker_change",
-            "setup:decision_maker_remove",
-            "setup:guidance_adopt",
-            "setup:guidance_remove",
         ),
         _NO_RECORD,
     ),
@@ -553,6 +554,28 @@ def _publication_file(p) -> int:
     return _first(PublicationFile, publication_id=LOOKUPS["publication"](p))
 
 
+def _contact_agency(p) -> int:
+    from safeguarding.accounts.models import AgencyContact
+
+    return AgencyContact.objects.get(pk=LOOKUPS["agency_contact"](p)).agency_id
+
+
+def _guidance_code(p) -> str:
+    from safeguarding.guidance.models import GuidanceAdoption
+
+    return (
+        GuidanceAdoption.objects.filter(partnership=p)
+        .order_by("pk")
+        .values_list("version__code", flat=True)[0]
+    )
+
+
+def _marker(p) -> int:
+    from safeguarding.reviews.models import LocalMarker
+
+    return _first(LocalMarker, marker_set_id=LOOKUPS["marker_set"](p), archived_at__isnull=True)
+
+
 LOOKUPS: dict[str, Callable[[Any], Any]] = {
     "review": _review,
     "chronology_review": _chronology_review,
@@ -612,6 +635,15 @@ LOOKUPS: dict[str, Callable[[Any], Any]] = {
         "safeguarding.publication.models", "Publication", partnership="p", status="published"
     ),
     "publication_file": _publication_file,
+    "yearly_report": _simple("safeguarding.reports.models", "YearlyReport", partnership="p"),
+    "agency_contact": _simple("safeguarding.accounts.models", "AgencyContact", partnership="p"),
+    "contact_agency": _contact_agency,
+    "decision_maker": _simple("safeguarding.referrals.models", "DecisionMaker", partnership="p"),
+    "guidance_code": _guidance_code,
+    "marker_set": _simple(
+        "safeguarding.reviews.models", "LocalMarkerSet", partnership="p", archived_at__isnull=True
+    ),
+    "marker": _marker,
 }
 
 BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
