@@ -293,6 +293,8 @@ SCENARIOS: list[Scenario] = [
     page("reviews:marker_set_edit", pk="marker_set"),
     page("reviews:marker_add", pk="marker_set"),
     page("reviews:marker_edit", pk="marker_set", marker_pk="marker"),
+    page("records:retention_edit", key="retention_key"),
+    page("reviews:commission", case_pk="commission_case"),
     # A review's own records (bench/record_data.py: build_review_records)
     page("reviews:meeting", pk="records_review", meeting_pk="meeting", expect="Review panel"),
     page("reviews:meeting_remove", pk="records_review", meeting_pk="meeting"),
@@ -403,14 +405,12 @@ EXCLUDED: dict[str, str] = {
             "people:invite_check",
             "people:person_reactivate",
             "records:hold_lift",
-            "records:retention_edit",
             "referrals:decision",
             "referrals:decline",
             "referrals:disagreement_resolve",
             "referrals:share_answer",
             "referrals:sign",
             "referrals:signatory_replace",
-            "reviews:commission",
             "reviews:immediate_actions",
             "reviews:panel",
             "reviews:person_proposal",
@@ -576,6 +576,27 @@ def _marker(p) -> int:
     return _first(LocalMarker, marker_set_id=LOOKUPS["marker_set"](p), archived_at__isnull=True)
 
 
+def _retention_key(p) -> str:
+    from safeguarding.records.selectors import BY_KEY
+
+    return next(key for key, record_type in BY_KEY.items() if record_type.configurable)
+
+
+def _commission_case(p) -> int:
+    """A case with a final decision that calls for a review not commissioned yet (the generated
+    reviews are linked to no track, so every such decision qualifies)."""
+    from safeguarding.referrals.models import Track
+    from safeguarding.reviews import workflow
+
+    track = _first(
+        Track,
+        case__partnership=p,
+        decision__state="final",
+        decision__outcome__in=list(workflow.REVIEW_KIND_FOR_OUTCOME),
+    )
+    return Track.objects.get(pk=track).case_id
+
+
 LOOKUPS: dict[str, Callable[[Any], Any]] = {
     "review": _review,
     "chronology_review": _chronology_review,
@@ -644,6 +665,8 @@ LOOKUPS: dict[str, Callable[[Any], Any]] = {
         "safeguarding.reviews.models", "LocalMarkerSet", partnership="p", archived_at__isnull=True
     ),
     "marker": _marker,
+    "retention_key": _retention_key,
+    "commission_case": _commission_case,
 }
 
 BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
