@@ -387,16 +387,21 @@ EXCLUDED: dict[str, str] = {
     "reviews:appointment_restore": _POST,
     "reviews:family_contact_restore": _POST,
     # Records the generated data sets do not hold yet
+    # A finding of the identifier check (the generated reports hold no real identity), the Home
+    # Office panel of a Domestic Homicide Review's publication (not generated), the submission of
+    # a published review to a national library (prepared by a POST first)
     "publication:finding_resolve": _NO_RECORD,
     "publication:findings_false_match": _NO_RECORD,
     "publication:home_office": _NO_RECORD,
     "publication:home_office_letter": _NO_RECORD,
     "library:submission": _NO_RECORD,
     "library:submission_sent": _NO_RECORD,
-    # Pages of a record in a state, or of a kind, the data sets do not hold yet (a decision
-    # awaiting signature, a disagreement, a meeting, an appointment, a family contact, an agency
-    # request, a rapid review, a case share, a hold, a role, a contact). Each is a page that
-    # should have a scenario: generate.py should make one such record and a scenario use it.
+    # Pages of a record in a state the data sets do not hold yet: a referral decision awaiting
+    # signature or disputed (the generator writes final decisions only), a case share offered,
+    # a review in sign-off or a rapid review (its panel, immediate actions, outcome), a person
+    # proposed by an agency, an action whose completion is asked for, a deactivated member, an
+    # invitation being checked, a partnership role, a legal hold. Each should have a scenario:
+    # bench/record_data.py should make one such record and a scenario use it.
     **dict.fromkeys(
         (
             "actions:completion_decide",
