@@ -342,8 +342,9 @@ def build_settings(params: dict, seed: int, target, log=print) -> None:
     """The partnership's settings, through the services: a yearly report of each kind it owes
     for each year of the data set (``yearly_report_years``; the newest not published yet),
     two local quality-marker sets of six markers (one marker archived), a contact at each
-    agency, two decision makers for each kind of review it runs, and the adoption of every
-    guidance version that covers its reviews. All but the reports are the same in both data
+    agency, two decision makers for each kind of review it runs, the adoption of every
+    guidance version that covers its reviews, the partnership chair, a legal hold on one case in
+    500 and one member deactivated. All but the reports and holds are the same in both data
     sets: they do not pile up with the years."""
     from bench.generate import BENCH_USERS
     from safeguarding.accounts.models import Agency, Role, User
@@ -428,6 +429,33 @@ def build_settings(params: dict, seed: int, target, log=print) -> None:
                 actor=actor,
             )
             adopted += 1
+    # The partnership chair since April 2019; a legal hold on one case in 500 (the cases pile up
+    # with the years); one agency contributor deactivated by an administrator.
+    from safeguarding.accounts.models import PartnershipRole
+    from safeguarding.accounts.partnership_roles.services import partnership_role_record
+    from safeguarding.accounts.people.services import person_deactivate
+    from safeguarding.records.services import retention_hold_place
+    from safeguarding.referrals.models import Case
+
+    partnership_role_record(
+        partnership=target,
+        actor=actor,
+        kind=PartnershipRole.Kind.CHAIR,
+        person_name="Morgan Ellery",
+        job_title="Independent chair",
+        starts_on=dt.date(2019, 4, 1),
+    )
+    for case in Case.objects.filter(partnership=target).order_by("pk")[::500]:
+        retention_hold_place(
+            partnership=target, case=case, reason="Subject of a civil claim", actor=actor
+        )
+    administrator, contributor = (
+        User.objects.filter(memberships__partnership=target, memberships__role=role)
+        .order_by("pk")
+        .last()
+        for role in (Role.ADMINISTRATOR, Role.AGENCY_CONTRIBUTOR)
+    )
+    person_deactivate(partnership=target, actor=administrator, person=contributor)
     log(
         f"  {len(years)} year(s) of yearly reports, 2 marker sets, agency contacts, "
         f"{2 * len(target.review_types)} decision makers, {adopted} guidance adoptions"

@@ -294,6 +294,10 @@ SCENARIOS: list[Scenario] = [
     page("reviews:marker_add", pk="marker_set"),
     page("reviews:marker_edit", pk="marker_set", marker_pk="marker"),
     page("records:retention_edit", key="retention_key"),
+    page("records:hold_lift", pk="retention_hold"),
+    page("partnership_roles:change", pk="partnership_role"),
+    page("partnership_roles:end", pk="partnership_role"),
+    page("people:person_reactivate", user="administrator", pk="deactivated_member"),
     page("reviews:commission", case_pk="commission_case"),
     # A review's own records (bench/record_data.py: build_review_records)
     page("reviews:meeting", pk="records_review", meeting_pk="meeting", expect="Review panel"),
@@ -399,17 +403,13 @@ EXCLUDED: dict[str, str] = {
     # Pages of a record in a state the data sets do not hold yet: a referral decision awaiting
     # signature or disputed (the generator writes final decisions only), a case share offered,
     # a review in sign-off or a rapid review (its panel, immediate actions, outcome), a person
-    # proposed by an agency, an action whose completion is asked for, a deactivated member, an
-    # invitation being checked, a partnership role, a legal hold. Each should have a scenario:
+    # proposed by an agency, an action whose completion is asked for, an invitation being
+    # checked. Each should have a scenario:
     # bench/record_data.py should make one such record and a scenario use it.
     **dict.fromkeys(
         (
             "actions:completion_decide",
-            "partnership_roles:change",
-            "partnership_roles:end",
             "people:invite_check",
-            "people:person_reactivate",
-            "records:hold_lift",
             "referrals:decision",
             "referrals:decline",
             "referrals:disagreement_resolve",
@@ -602,6 +602,13 @@ def _commission_case(p) -> int:
     return Track.objects.get(pk=track).case_id
 
 
+def _deactivated_member(p) -> int:
+    from safeguarding.accounts.models import Deactivation
+
+    deactivation = _first(Deactivation, partnership=p)
+    return Deactivation.objects.get(pk=deactivation).user_id
+
+
 LOOKUPS: dict[str, Callable[[Any], Any]] = {
     "review": _review,
     "chronology_review": _chronology_review,
@@ -672,6 +679,13 @@ LOOKUPS: dict[str, Callable[[Any], Any]] = {
     "marker": _marker,
     "retention_key": _retention_key,
     "commission_case": _commission_case,
+    "retention_hold": _simple(
+        "safeguarding.records.models", "RetentionHold", partnership="p", lifted_at__isnull=True
+    ),
+    "partnership_role": _simple(
+        "safeguarding.accounts.models", "PartnershipRole", partnership="p", ends_on__isnull=True
+    ),
+    "deactivated_member": _deactivated_member,
 }
 
 BY_NAME = {scenario.name: scenario for scenario in SCENARIOS}
