@@ -59,6 +59,11 @@ SIZES = {
         "action_reviews": 300,
         "recommendations": 3_000,
         "actions": 10_000,
+        "library_records": 200,
+        "digest_issues": 40,
+        "information_requests": 500,
+        "notifications": 500,
+        "yearly_report_years": 9,
     },
     # One year's worth beside the ten: a tenth of every row that piles up with the years (the
     # same 20 neighbours, members, agencies and sections). bench/run.py times every page on this
@@ -83,6 +88,11 @@ SIZES = {
         "action_reviews": 30,
         "recommendations": 300,
         "actions": 1_000,
+        "library_records": 20,
+        "digest_issues": 4,
+        "information_requests": 50,
+        "notifications": 50,
+        "yearly_report_years": 1,
     },
     # The same shape, about a hundredth of the rows: query counts must be the same on both.
     "small": {
@@ -103,6 +113,11 @@ SIZES = {
         "action_reviews": 3,
         "recommendations": 30,
         "actions": 100,
+        "library_records": 2,
+        "digest_issues": 2,
+        "information_requests": 5,
+        "notifications": 5,
+        "yearly_report_years": 1,
     },
 }
 
@@ -226,6 +241,7 @@ def generator_hash() -> str:
         Path(__file__),
         Path(__file__).with_name("chronology_data.py"),
         Path(__file__).with_name("action_data.py"),
+        Path(__file__).with_name("record_data.py"),
     ]
     return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:16]
 
@@ -612,6 +628,18 @@ def build(params: dict, rng: random.Random, media_root: Path, log=print) -> dict
 
         build_action_plans(params, SEED + 5, target, business_unit(target), agencies, log=log)
 
+        from bench.record_data import (
+            build_publications,
+            build_records,
+            build_review_records,
+            build_settings,
+        )
+
+        build_records(params, SEED + 6, target, business_unit(target), log=log)
+        build_review_records(SEED + 7, target, business_unit(target), log=log)
+        build_publications(SEED + 8, target, business_unit(target), log=log)
+        build_settings(params, SEED + 9, target, log=log)
+
     return dataset_counts(target)
 
 
@@ -986,6 +1014,42 @@ def build_casework(params, rng, target, business_unit, agencies, log=print) -> N
     log(f"  {len(milestones)} milestones on {len(subjects)} referrals and cases")
 
 
+def record_counts(target) -> dict:
+    """The records of bench/record_data.py."""
+    from safeguarding.digests.models import DigestIssue
+    from safeguarding.information_requests.models import InformationRequest
+    from safeguarding.library.models import LibraryRecord
+    from safeguarding.notifications.models import Notification
+    from safeguarding.publication.models import Publication
+    from safeguarding.reviews.models import (
+        AgencyRequest,
+        Appointment,
+        FamilyContact,
+        Meeting,
+        Person,
+    )
+
+    issues = DigestIssue.objects.filter(partnership=target)
+    return {
+        "target_library_records": LibraryRecord.objects.filter(partnership=target).count(),
+        "target_digest_issues": issues.count(),
+        "target_digest_issues_published": issues.filter(status="published").count(),
+        "target_information_requests": InformationRequest.objects.filter(
+            partnership=target
+        ).count(),
+        "target_notifications": Notification.objects.filter(partnership=target).count(),
+        "target_publications": Publication.objects.filter(partnership=target).count(),
+        "target_publications_published": Publication.objects.filter(
+            partnership=target, status="published"
+        ).count(),
+        "target_meetings": Meeting.objects.filter(review__partnership=target).count(),
+        "target_appointments": Appointment.objects.filter(review__partnership=target).count(),
+        "target_people": Person.objects.filter(case__partnership=target).count(),
+        "target_family_contacts": FamilyContact.objects.filter(review__partnership=target).count(),
+        "target_agency_requests": AgencyRequest.objects.filter(review__partnership=target).count(),
+    }
+
+
 def dataset_counts(target) -> dict:
     """How big the data set is (for the stamp and the results file)."""
     from django.db.models import Q
@@ -1024,6 +1088,7 @@ def dataset_counts(target) -> dict:
             )
         ).count(),
         "target_referrals": Referral.objects.filter(partnership=target).count(),
+        **record_counts(target),
         "target_referrals_new": Referral.objects.filter(partnership=target, status="new").count(),
         "target_referrals_new_cspr": Referral.objects.filter(
             partnership=target, status="new", review_type="cspr"
