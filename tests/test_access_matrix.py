@@ -11,8 +11,9 @@ page can be left open by accident. Expected outcomes:
          agency, a role that never sees such records), answered as if it did not exist (ADR 0010)
   post   the URL only accepts POST (405 on GET)
 
-The reviewer and panel member of the matrix are not appointed to any review, and the agency
-contributor's agency is the one asked for returns and a chronology and owning the action.
+The reviewer and panel member of the matrix are not appointed to any review (two others, built
+with the world, are: ``appointed``), and the agency contributor's agency is the one asked for
+returns and a chronology and owning the action.
 """
 
 import datetime
@@ -480,13 +481,16 @@ def world(django_db_setup, django_db_blocker, sample_pdf):
         outer.__enter__()
         try:
             built = _build_world(sample_pdf)
-            _sign_in_once(built[0])
+            APPOINTED_USERS.update(_appoint(built))
+            _sign_in_once({**built[0], **APPOINTED_USERS})
         except BaseException:
             outer.__exit__(*sys.exc_info())
             raise
     try:
         yield built
     finally:
+        APPOINTED_USERS.clear()
+        HARVESTED.clear()
         SESSIONS.clear()
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
@@ -1807,10 +1811,19 @@ def _post_outcome(response) -> str:
     return "405" if response.status_code == 405 else _outcome(response)
 
 
+# The reviewer and panel member appointed to reviews (role: user), built with the world.
+APPOINTED_USERS: dict[str, object] = {}
+
+
 @pytest.fixture
-def appointed(db, world):
+def appointed(world) -> dict:
     """The reviewer and panel member appointed (linked accounts) to the local review and the
-    signed-off one; not to the rapid review."""
+    signed-off one; not to the rapid review. Built once with the world (``_appoint``), in its
+    transaction: a test's changes to them are rolled back with the test."""
+    return APPOINTED_USERS
+
+
+def _appoint(world) -> dict:
     from safeguarding.reviews.models import Appointment, Review
 
     _users, kwargs, partnership = world
@@ -1842,18 +1855,30 @@ def _url(name: str, kwargs: dict, partnership, **override) -> str:
         return reverse(name, kwargs={"slug": partnership.slug, **override})
 
 
-def _client(user, *, new_session: bool = False) -> Client:
+def _client(user, *, renewed_now: bool = False) -> Client:
     """A client signed in as ``user`` (None: anonymous): with the session the world signed the
-    user in with (SESSIONS), or, for users made in a test or with ``new_session``, a new one."""
+    user in with (SESSIONS), or, for users made in a test, a new one.
+
+    ``renewed_now``: the session is first marked renewed now (in the test's transaction), as a
+    new sign-in would mark it, so the session middleware does not renew it (a write) for a
+    minute; signing in again for each attempt (a session, last_login and an audit event) cost
+    a quarter of the module's time."""
     from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from safeguarding.accounts.middleware import SESSION_RENEWED_AT
 
     client = Client()
     if user is None:
         return client
-    if not new_session and user.pk in SESSIONS:
-        client.cookies[settings.SESSION_COOKIE_NAME] = SESSIONS[user.pk]
-    else:
+    if user.pk not in SESSIONS:
         client.force_login(user)
+        return client
+    client.cookies[settings.SESSION_COOKIE_NAME] = SESSIONS[user.pk]
+    if renewed_now:
+        session = SessionStore(session_key=SESSIONS[user.pk])
+        session[SESSION_RENEWED_AT] = int(timezone.now().timestamp())
+        session.save(must_create=False)
     return client
 
 
@@ -2088,7 +2113,21 @@ def _forms_posting_to(html: str, page_path: str, target_path: str) -> list[dict]
     return found
 
 
+# The harvested POST data of each URL name: the world is the same at the start of every test
+# (each test's changes are rolled back), so each page is fetched for its form once per module.
+HARVESTED: dict[str, dict] = {}
+
+
 def harvested_form(name, users, kwargs, partnership, sample_pdf, appointed_users) -> dict:
+    """The POST data for ``name`` (harvested once, then reused: send a ``_fresh`` copy)."""
+    if name not in HARVESTED:
+        HARVESTED[name] = _harvest_form(
+            name, users, kwargs, partnership, sample_pdf, appointed_users
+        )
+    return HARVESTED[name]
+
+
+def _harvest_form(name, users, kwargs, partnership, sample_pdf, appointed_users) -> dict:
     """The POST data for ``name``: its page's own form, as the first role that may send it sees
     it (most fields first); {} when no page of the URL shows a form (a POST-only button)."""
     every = {**users, **appointed_users}
@@ -2164,9 +2203,9 @@ def test_a_post_by_anyone_who_may_not_do_it_is_refused_and_changes_nothing(
         expected = expected_post(name, role) if address == url else "404"
         if address != url and name in GET_ONLY:
             expected = "405"
-        # Signed in before the comparison (signing in writes last_login and an audit event), in
-        # a new session: one of the world's, older than a minute, would be renewed (a write).
-        client = _client(every[role], new_session=True)
+        # The session marked renewed before the comparison: one of the world's, older than a
+        # minute, would be renewed by the request (a write).
+        client = _client(every[role], renewed_now=True)
         files_before = stored_files()
 
         def send(client=client, address=address, expected=expected, role=role):
