@@ -117,7 +117,8 @@ def publication_start(request, slug: str, review_pk: int):
 
 
 def _detail_context(publication, today):
-    # The steps are read once (the rules below read them again).
+    # The steps, settings and review types are read once (the rules below ask again).
+    rules.read_once_for_page(publication)
     prefetch_related_objects(
         [publication],
         Prefetch("steps", queryset=PrePublicationStep.objects.select_related("recorded_by")),

@@ -21,26 +21,29 @@ KIND_TYPES = {"lcspr": {"cspr"}, "rapid_review": {"cspr"}, "sar": {"sar"}, "dhr"
 
 
 def _settings(publication: Publication) -> PublicationSettings:
-    """The partnership's settings, read once for the publication object (a page asks the rules
-    several times: issue 16)."""
     cached = publication.__dict__.get("_rules_settings")
-    if cached is None:
-        cached = publication.__dict__["_rules_settings"] = settings_for(publication.partnership)
-    return cached
+    return cached if cached is not None else settings_for(publication.partnership)
+
+
+def _review_types_read(publication: Publication) -> frozenset[str]:
+    types = set(publication.review.tracks.values_list("review_type", flat=True))
+    return frozenset(types or KIND_TYPES.get(publication.review.kind, {publication.review_type}))
 
 
 def review_types_of(publication: Publication) -> set[str]:
     """The review types the publication answers for: its review's tracks (a joint review has
-    several), or the review's kind when it has none recorded. Read once for the publication
-    object (the tracks of a review do not change once it is signed off)."""
+    several), or the review's kind when it has none recorded."""
     cached = publication.__dict__.get("_rules_review_types")
-    if cached is None:
-        types = set(publication.review.tracks.values_list("review_type", flat=True))
-        cached = frozenset(
-            types or KIND_TYPES.get(publication.review.kind, {publication.review_type})
-        )
-        publication.__dict__["_rules_review_types"] = cached
-    return set(cached)
+    return set(cached if cached is not None else _review_types_read(publication))
+
+
+def read_once_for_page(publication: Publication) -> None:
+    """Read the partnership's settings and the review's types once for a page that asks the
+    rules several times (the publication's page: steps allowed, what is missing, the earliest
+    date, the Home Office Panel; issue 16). Kept on this object only: elsewhere the rules read
+    them afresh each time."""
+    publication.__dict__["_rules_settings"] = settings_for(publication.partnership)
+    publication.__dict__["_rules_review_types"] = _review_types_read(publication)
 
 
 def required_steps(publication: Publication) -> list[tuple[str, str]]:
