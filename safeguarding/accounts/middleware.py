@@ -1,12 +1,29 @@
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django_otp import user_has_device
+from django_otp import device_classes
 
 from . import services
+
+
+@functools.cache
+def _device_models() -> tuple:
+    """The installed device models (django-otp looks for them among every model on each call)."""
+    return tuple(device_classes())
+
+
+def has_confirmed_device(user) -> bool:
+    """``django_otp.user_has_device(user, confirmed=True)``, asked on every request of a user
+    who has not verified: the same question of every device model, without looking for the
+    models among all of them each time, and reading no device's row (issue 16)."""
+    return any(
+        model.objects.devices_for_user(user, confirmed=True).exists() for model in _device_models()
+    )
 
 
 class TwoFactorMiddleware:
@@ -29,7 +46,7 @@ class TwoFactorMiddleware:
                 reverse("accounts:sign_out"),
             }
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
-                if user_has_device(user, confirmed=True):
+                if has_confirmed_device(user):
                     return redirect(f"{reverse('accounts:two_factor_verify')}")
                 if settings.TWO_FACTOR_REQUIRED:
                     return redirect(reverse("accounts:two_factor_setup"))

@@ -1,9 +1,12 @@
 """Reads of requests for information, scoped to who may see them (the case's readers)."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import DateField, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
@@ -27,25 +30,49 @@ class RequestLists:
     closed: list[InformationRequest]
 
 
-def information_request_lists(
+def information_requests_in_order(
     *, user, partnership: Partnership, today: datetime.date, case: Case | None = None
-) -> RequestLists:
-    """The partnership's (or one case's) requests: overdue, still open, answered or refused
-    (newest first). One query."""
+) -> QuerySet[InformationRequest]:
+    """The partnership's (or one case's) requests in the list's order, for a page of it to be
+    read (issue 16): overdue, then still open (soonest due first), then answered or refused
+    (newest first)."""
     if not can_view_information_requests(user, partnership):
         raise Http404("No such page")
     rows = _base(partnership)
     if case is not None:
         rows = rows.filter(case=case)
+    still_open = Q(status=InformationRequest.Status.OPEN)
+    return (
+        rows.annotate(
+            group=DbCase(
+                When(still_open & Q(due_on__lt=today), then=Value(0)),
+                When(still_open, then=Value(1)),
+                default=Value(2),
+            ),
+            due=DbCase(When(still_open, then=F("due_on"))),
+            closed_on=DbCase(
+                When(still_open, then=Value(None, output_field=DateField())),
+                default=Coalesce("answered_on", "refused_on", "made_on"),
+            ),
+            tie=DbCase(When(still_open, then=F("pk")), default=-F("pk")),
+        )
+        .order_by("group", "due", F("closed_on").desc(), "tie")
+        .prefetch_related("escalations")
+    )
+
+
+def information_request_lists(
+    *, rows: Iterable[InformationRequest], today: datetime.date
+) -> RequestLists:
+    """Rows of ``information_requests_in_order`` (a page of them) in the list's three parts."""
     overdue, waiting, closed = [], [], []
-    for row in rows.prefetch_related("escalations"):
+    for row in rows:
         if row.is_overdue(today):
             overdue.append(row)
         elif row.status == InformationRequest.Status.OPEN:
             waiting.append(row)
         else:
             closed.append(row)
-    closed.sort(key=lambda r: (r.answered_on or r.refused_on or r.made_on, r.pk), reverse=True)
     return RequestLists(overdue=overdue, open=waiting, closed=closed)
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.core.pagination import paginate
 from safeguarding.referrals.selectors import case_get_for_user
 
 from . import selectors, services
@@ -28,18 +29,33 @@ def _may_record(request, partnership) -> None:
         raise PermissionDenied(services.NOT_ALLOWED)
 
 
+def _page_of_requests(request, partnership, *, case):
+    """A page of the requests (issue 16: the list grows with the years), in its three parts."""
+    today = timezone.localdate()
+    page, pagination = paginate(
+        request,
+        selectors.information_requests_in_order(
+            user=request.user, partnership=partnership, today=today, case=case
+        ),
+    )
+    return selectors.information_request_lists(rows=page.object_list, today=today), pagination
+
+
 @require_http_methods(["GET"])
 def request_list(request, slug: str):
     partnership = _partnership(request, slug)
     if not can_view_information_requests(request.user, partnership):
         raise PermissionDenied("Only the business unit and partner leads see these requests")
-    lists = selectors.information_request_lists(
-        user=request.user, partnership=partnership, today=timezone.localdate()
-    )
+    lists, pagination = _page_of_requests(request, partnership, case=None)
     return render(
         request,
         "information_requests/list.html",
-        {"partnership": partnership, "lists": lists, "case": None},
+        {
+            "partnership": partnership,
+            "lists": lists,
+            "pagination": pagination,
+            "case": None,
+        },
     )
 
 
@@ -47,15 +63,14 @@ def request_list(request, slug: str):
 def case_requests(request, slug: str, case_pk: int):
     partnership = _partnership(request, slug)
     case = case_get_for_user(user=request.user, partnership=partnership, pk=case_pk)
-    lists = selectors.information_request_lists(
-        user=request.user, partnership=partnership, today=timezone.localdate(), case=case
-    )
+    lists, pagination = _page_of_requests(request, partnership, case=case)
     return render(
         request,
         "information_requests/list.html",
         {
             "partnership": partnership,
             "lists": lists,
+            "pagination": pagination,
             "case": case,
             "can_record": can_record_information_requests(request.user, partnership),
         },

@@ -46,7 +46,7 @@ def bump(partnership_ids: Iterable[int] | None) -> None:
     # Forget the versions read, now and when the writer commits (a request of this process
     # that read the old number in between must not keep it).
     forget_read_versions()
-    transaction.on_commit(forget_read_versions)
+    _forget_on_commit()
     if partnership_ids is None:
         PublicContentVersion.objects.update(counter=F("counter") + 1, changed_at=now)
         return
@@ -57,6 +57,18 @@ def bump(partnership_ids: Iterable[int] | None) -> None:
     PublicContentVersion.objects.filter(partnership_id__in=ids).update(
         counter=F("counter") + 1, changed_at=now
     )
+
+
+def _forget_on_commit() -> None:
+    """One callback per transaction, however many rows it writes (an import of 200 records
+    bumps 200 times). One registered in a savepoint that was rolled back has gone from the
+    list with it, so the next bump registers it again."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        callback is forget_read_versions for _, callback, _ in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(forget_read_versions)
 
 
 # slug -> (read at, the row): each server process reads a partnership's version at most once

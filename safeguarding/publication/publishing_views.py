@@ -7,6 +7,7 @@ redirect with a success message.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +23,7 @@ from safeguarding.reviews.selectors import review_get_for_user
 
 from . import permissions, publishing, rules
 from . import publishing_selectors as selectors
-from .models import HomeOfficeSubmission, Publication
+from .models import HomeOfficeSubmission, PrePublicationStep, Publication
 from .publishing_forms import (
     CorrectForm,
     DecisionForm,
@@ -116,7 +117,13 @@ def publication_start(request, slug: str, review_pk: int):
 
 
 def _detail_context(publication, today):
-    steps_done = {step.kind: step for step in publication.steps.select_related("recorded_by")}
+    # The steps, settings and review types are read once (the rules below ask again).
+    rules.read_once_for_page(publication)
+    prefetch_related_objects(
+        [publication],
+        Prefetch("steps", queryset=PrePublicationStep.objects.select_related("recorded_by")),
+    )
+    steps_done = {step.kind: step for step in publication.steps.all()}
     steps = [
         {
             "kind": kind,

@@ -20,11 +20,30 @@ def settings_for(partnership) -> PublicationSettings:
 KIND_TYPES = {"lcspr": {"cspr"}, "rapid_review": {"cspr"}, "sar": {"sar"}, "dhr": {"dhr"}}
 
 
+def _settings(publication: Publication) -> PublicationSettings:
+    cached = publication.__dict__.get("_rules_settings")
+    return cached if cached is not None else settings_for(publication.partnership)
+
+
+def _review_types_read(publication: Publication) -> frozenset[str]:
+    types = set(publication.review.tracks.values_list("review_type", flat=True))
+    return frozenset(types or KIND_TYPES.get(publication.review.kind, {publication.review_type}))
+
+
 def review_types_of(publication: Publication) -> set[str]:
     """The review types the publication answers for: its review's tracks (a joint review has
     several), or the review's kind when it has none recorded."""
-    types = set(publication.review.tracks.values_list("review_type", flat=True))
-    return types or KIND_TYPES.get(publication.review.kind, {publication.review_type})
+    cached = publication.__dict__.get("_rules_review_types")
+    return set(cached if cached is not None else _review_types_read(publication))
+
+
+def read_once_for_page(publication: Publication) -> None:
+    """Read the partnership's settings and the review's types once for a page that asks the
+    rules several times (the publication's page: steps allowed, what is missing, the earliest
+    date, the Home Office Panel; issue 16). Kept on this object only: elsewhere the rules read
+    them afresh each time."""
+    publication.__dict__["_rules_settings"] = settings_for(publication.partnership)
+    publication.__dict__["_rules_review_types"] = _review_types_read(publication)
 
 
 def required_steps(publication: Publication) -> list[tuple[str, str]]:
@@ -37,7 +56,7 @@ def required_steps(publication: Publication) -> list[tuple[str, str]]:
     steps = []
     if "cspr" in types:
         steps += [(Kind.ADVANCE_COPY_PANEL, "R17"), (Kind.ADVANCE_COPY_SOS, "R17")]
-        if "WT2018" in versions or settings_for(publication.partnership).advance_copy_to_ofsted:
+        if "WT2018" in versions or _settings(publication).advance_copy_to_ofsted:
             steps.append((Kind.ADVANCE_COPY_OFSTED, "R17"))
     if "dhr" in types:
         steps += [(Kind.HOME_OFFICE_CONTENT, "R34"), (Kind.DA_COMMISSIONER_COPY, "R36")]
@@ -60,7 +79,7 @@ def earliest_publish_on(
         if k in done
     ]
     if advance:
-        days = settings_for(publication.partnership).advance_copy_working_days
+        days = _settings(publication).advance_copy_working_days
         date = add_working_days(max(advance), days)
         if date > earliest:
             earliest = date
@@ -103,7 +122,7 @@ def missing_for_publication(
             "Resolve every possible identifier the check found: replace the file or mark the "
             "finding a false match"
         )
-    done = set(publication.steps.values_list("kind", flat=True))
+    done = {step.kind for step in publication.steps.all()}  # prefetched by a page, or read
     for kind, rule in required_steps(publication):
         if kind not in done:
             missing.append(f"Record the step ‘{Kind(kind).label}’ ({rule_source(rule)})")

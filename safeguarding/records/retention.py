@@ -31,7 +31,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safeguarding.accounts.models import Invitation, Partnership
@@ -203,6 +204,106 @@ def case_state(case: Case, *, today: datetime.date) -> CaseState:
     return CaseState(max(dates))
 
 
+# The same rules in the database (the retention page, issue 16) -----------------------------------
+
+
+def last_day_counted(today: datetime.date, months: int) -> datetime.date:
+    """The latest day ``d`` with ``add_calendar_months(d, months) <= today``: a period of
+    ``months`` counted from any day up to it has ended by ``today``. (Not always
+    ``add_calendar_months(today, -months)``: on 28 February, a month from 31 January has
+    ended too.)"""
+    day = add_calendar_months(today, -months)
+    while add_calendar_months(day + datetime.timedelta(days=1), months) <= today:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def _any(*alternatives: Q | None) -> Q:
+    """The alternatives that can hold (``None``: one that cannot, worked out in Python)."""
+    found = [q for q in alternatives if q is not None]
+    if not found:
+        return Q(pk__in=[])
+    combined = found[0]
+    for q in found[1:]:
+        combined |= q
+    return combined
+
+
+def _later_than(field: str, day: datetime.date) -> Q:
+    """A moment whose local date is after ``day``."""
+    return Q(**{f"{field}__gte": _start_of_day_after(day)})
+
+
+def _published_after(day: datetime.date, today: datetime.date) -> Q:
+    """On a review: its publication's ``published_on`` (as ``case_state`` takes it: the
+    moment, else the date set, else today) is after ``day``."""
+    return _any(
+        _later_than("publication__published_at", day),
+        Q(publication__published_at__isnull=True, publication__publish_on__gt=day),
+        Q(publication__published_at__isnull=True, publication__publish_on__isnull=True)
+        if today > day
+        else None,
+    )
+
+
+def _public_after(day: datetime.date, today: datetime.date) -> Q:
+    """On a review: its publication's ``public_until`` (the later of the earliest removal,
+    else the publication day, and 12 months after publication) is after ``day``."""
+    return _any(
+        Q(publication__earliest_removal_on__gt=day),
+        Q(publication__earliest_removal_on__isnull=True) & _published_after(day, today),
+        _published_after(last_day_counted(day, PUBLIC_MONTHS), today),
+    )
+
+
+def cases_closed_by(
+    cases: models.QuerySet[Case], *, day: datetime.date, today: datetime.date
+) -> models.QuerySet[Case]:
+    """The cases that ``case_state`` finds closed on ``day`` or before, found in the
+    database in one query, whatever their number. The same rules, turned round: a case is
+    left out if anything keeps it open (module docstring) or any of its dates is after
+    ``day``. Checked against ``case_state`` case by case in test_retention_page_queries."""
+    rapid = Review.Kind.RAPID_REVIEW
+    holds = RetentionHold.objects.filter(case=OuterRef("pk"), lifted_at__isnull=True)
+    reviewed = Review.tracks.through.objects.filter(track=OuterRef("pk")).exclude(
+        review__kind=rapid
+    )
+    open_tracks = Track.objects.filter(case=OuterRef("pk")).filter(
+        _any(
+            Q(decision__isnull=True),
+            _later_than("decision__finalised_at", day),
+            Q(decision__outcome__in=list(REVIEW_KIND_FOR_OUTCOME)) & ~Exists(reviewed),
+        )
+    )
+    running_rapid = Q(kind=rapid) & _any(
+        ~Q(stage=Review.Stage.SUBMITTED_TO_PANEL),
+        Q(panel_submitted_on__gt=day),
+        Q(panel_response_on__gt=day),
+    )
+    published = Publication.Status
+    public_until = min(day, today)  # kept while public after today; counted from that day
+    open_review = ~Q(kind=rapid) & _any(
+        ~Q(stage=Review.Stage.SIGNED_OFF),
+        _later_than("signed_off_at", day),
+        Q(signed_off_at__isnull=True, started_on__gt=day),
+        Q(publication__isnull=True),
+        Q(publication__status__in=[published.DRAFT, published.SCHEDULED]),
+        Q(publication__status=published.WITHDRAWN)
+        & _any(
+            _later_than("publication__withdrawn_at", day),
+            Q(publication__withdrawn_at__isnull=True) if today > day else None,
+        ),
+        Q(publication__status=published.PUBLISHED) & _public_after(public_until, today),
+    )
+    open_reviews = Review.objects.filter(case=OuterRef("pk")).filter(running_rapid | open_review)
+    return (
+        cases.filter(status=Status.DECIDED, created_at__lt=_start_of_day_after(day))
+        .exclude(Exists(holds))
+        .exclude(Exists(open_tracks))
+        .exclude(Exists(open_reviews))
+    )
+
+
 # Batches ----------------------------------------------------------------------------------------
 
 
@@ -343,12 +444,17 @@ def _case_batches(
     return batches
 
 
+def _referrals_due(partnership, period: Period, today) -> models.QuerySet[Referral]:
+    cutoff = add_calendar_months(today, -period.amount)
+    return Referral.objects.filter(
+        partnership=partnership, case__isnull=True, received_on__lte=cutoff
+    )
+
+
 def _referral_batches(partnership, period: Period, today) -> list[Batch]:
     cutoff = add_calendar_months(today, -period.amount)
     referrals = list(
-        Referral.objects.filter(partnership=partnership, case__isnull=True, received_on__lte=cutoff)
-        .order_by("pk")
-        .values_list("pk", "reference")
+        _referrals_due(partnership, period, today).order_by("pk").values_list("pk", "reference")
     )
     return [
         Batch(
@@ -363,15 +469,17 @@ def _referral_batches(partnership, period: Period, today) -> list[Batch]:
     ]
 
 
+def _subscribers_due(partnership, period: Period, today) -> models.QuerySet[Subscriber]:
+    before = _start_of_day_after(add_calendar_months(today, -period.amount))
+    return Subscriber.objects.filter(partnership=partnership).filter(
+        Q(unsubscribed_at__lt=before)
+        | Q(confirmed_at__isnull=True, unsubscribed_at__isnull=True, created_at__lt=before)
+    )
+
+
 def _subscriber_batches(partnership, period: Period, today) -> list[Batch]:
     cutoff = add_calendar_months(today, -period.amount)
-    before = _start_of_day_after(cutoff)
-    pks = _pks(
-        Subscriber.objects.filter(partnership=partnership).filter(
-            Q(unsubscribed_at__lt=before)
-            | Q(confirmed_at__isnull=True, unsubscribed_at__isnull=True, created_at__lt=before)
-        )
-    )
+    pks = _pks(_subscribers_due(partnership, period, today))
     return [
         Batch(period.record_type, period, partnership, {"digests.Subscriber": chunk}, cutoff=cutoff)
         for chunk in _chunks(pks)
@@ -382,12 +490,18 @@ def _notifications_due(queryset: models.QuerySet, before: datetime.datetime) -> 
     return queryset.filter(Q(read_at__lt=before) | Q(read_at__isnull=True, created_at__lt=before))
 
 
-def _notification_batches(partnership, period: Period, today) -> list[Batch]:
+def _partnership_notifications_due(
+    partnership, period: Period, today
+) -> models.QuerySet[Notification]:
     """Read notifications from when they were read; the others (never read, or emails to
     people without an account) from when they were sent."""
+    before = _start_of_day_after(add_calendar_months(today, -period.amount))
+    return _notifications_due(Notification.objects.filter(partnership=partnership), before)
+
+
+def _notification_batches(partnership, period: Period, today) -> list[Batch]:
     cutoff = add_calendar_months(today, -period.amount)
-    before = _start_of_day_after(cutoff)
-    pks = _pks(_notifications_due(Notification.objects.filter(partnership=partnership), before))
+    pks = _pks(_partnership_notifications_due(partnership, period, today))
     return [
         Batch(
             period.record_type,
@@ -400,12 +514,16 @@ def _notification_batches(partnership, period: Period, today) -> list[Batch]:
     ]
 
 
-def _invitation_batches(partnership, period: Period, today) -> list[Batch]:
+def _partnership_invitations_due(partnership, period: Period, today) -> models.QuerySet[Invitation]:
     """Invitations never accepted: cancelled ones from when they were cancelled, the others
     from when their link expired. Accepted invitations are kept."""
+    before = _start_of_day_after(add_calendar_months(today, -period.amount))
+    return _invitations_due(Invitation.objects.filter(partnership=partnership), before)
+
+
+def _invitation_batches(partnership, period: Period, today) -> list[Batch]:
     cutoff = add_calendar_months(today, -period.amount)
-    before = _start_of_day_after(cutoff)
-    pks = _pks(_invitations_due(Invitation.objects.filter(partnership=partnership), before))
+    pks = _pks(_partnership_invitations_due(partnership, period, today))
     return [
         Batch(
             period.record_type, period, partnership, {"accounts.Invitation": chunk}, cutoff=cutoff
@@ -420,13 +538,16 @@ def _invitations_due(queryset: models.QuerySet, before: datetime.datetime) -> mo
     )
 
 
+def _audit_events_due(partnership, period: Period, today) -> models.QuerySet[AuditEvent]:
+    cutoff = add_calendar_months(today, -period.amount)
+    return AuditEvent.objects.filter(
+        partnership=partnership, occurred_at__lt=_start_of_day_after(cutoff)
+    )
+
+
 def _audit_batches(partnership, period: Period, today) -> list[Batch]:
     cutoff = add_calendar_months(today, -period.amount)
-    pks = _pks(
-        AuditEvent.objects.filter(
-            partnership=partnership, occurred_at__lt=_start_of_day_after(cutoff)
-        )
-    )
+    pks = _pks(_audit_events_due(partnership, period, today))
     return [
         Batch(period.record_type, period, partnership, {"audit.AuditEvent": chunk}, cutoff=cutoff)
         for chunk in _chunks(pks, size=BATCH * 5)
@@ -553,57 +674,57 @@ class DueCount:
 
 
 def retention_due_counts(*, partnership: Partnership, today: datetime.date) -> list[DueCount]:
-    """The figures of ``retention_plan(partnerships=[partnership])`` by record type, in a fixed
-    number of queries whatever the partnership's data (the retention page, issue 16).
+    """The figures of ``retention_plan(partnerships=[partnership])`` by record type, counted in
+    the database in a fixed number of queries whatever the partnership's data (the retention
+    page, issue 16): one per rule.
 
-    The same rules as the run: every case's state from ``case_state`` (its history fetched in a
-    fixed number of queries), the case rules' periods from ``_case_due_on`` and their records from
-    ``CASE_RECORDS``, counted per case in one grouped query per kind of record; the other rules
-    are the run's own (one query each). ``cases``: the distinct cases with a record due."""
+    The same rules as the run: a case rule's cases are those ``cases_closed_by`` finds closed
+    on the last day its period has ended by today (``_case_due_on``), its records those of
+    ``CASE_RECORDS``, counted per case by a subquery and added up; the other rules count the
+    run's own querysets. ``cases``: the distinct cases with a record due."""
     periods = periods_for(partnership)
-    found: dict[str, tuple[int, set]] = {}
-
-    def add(key: str, count: int, cases: Iterable = ()) -> None:
-        if count:
-            before, seen = found.get(key, (0, set()))
-            found[key] = (before + count, seen | set(cases))
-
-    if periods["referral_without_case"].enabled:
-        for batch in _referral_batches(partnership, periods["referral_without_case"], today):
-            add("referral_without_case", batch.count)
-    states = {
-        case.pk: case_state(case, today=today)
-        for case in cases_with_history(Case.objects.filter(partnership=partnership))
-    }
-    of_partnership = Case.objects.filter(partnership=partnership).values("pk")
-    for key in CASE_RULES:
-        due = {pk for pk, state in states.items() if _case_due_on(state, periods[key], today)}
-        if not due:
-            continue
-        for _label, model, path, filters in CASE_RECORDS[key]:
-            per_case = (
-                model.objects.filter(**filters)
-                .filter(**{f"{path}__in": of_partnership})
-                .order_by()
-                .values_list(path)
-                .annotate(n=models.Count("pk"))
-            )
-            counted = {case_pk: n for case_pk, n in per_case if case_pk in due}
-            add(key, sum(counted.values()), counted)
+    found: dict[str, tuple[int, int]] = {}
     simple = (
-        ("digest_subscribers", _subscriber_batches),
-        ("notifications", _notification_batches),
-        ("invitations", _invitation_batches),
-        ("audit_events", _audit_batches),
+        ("referral_without_case", _referrals_due),
+        ("digest_subscribers", _subscribers_due),
+        ("notifications", _partnership_notifications_due),
+        ("invitations", _partnership_invitations_due),
+        ("audit_events", _audit_events_due),
     )
-    for key, batches in simple:
+    for key, due in simple:
         if periods[key].enabled:
-            for batch in batches(partnership, periods[key], today):
-                add(key, batch.count)
+            found[key] = (due(partnership, periods[key], today).count(), 0)
+    cases = Case.objects.filter(partnership=partnership)
+    for key in CASE_RULES:
+        period = periods[key]
+        if not period.enabled:
+            continue
+        counts = {
+            f"n{i}": Coalesce(
+                Subquery(
+                    model.objects.filter(**{path: OuterRef("pk")}, **filters)
+                    .order_by()
+                    .annotate(n=models.Func(models.F("pk"), function="COUNT"))
+                    .values("n")
+                ),
+                0,
+            )
+            for i, (_label, model, path, filters) in enumerate(CASE_RECORDS[key])
+        }
+        with_records = _any(*(Q(**{f"{name}__gt": 0}) for name in counts))
+        figures = (
+            cases_closed_by(cases, day=last_day_counted(today, period.amount), today=today)
+            .annotate(**counts)
+            .aggregate(
+                records=Sum(sum((models.F(name) for name in counts), models.Value(0))),
+                cases=models.Count("pk", filter=with_records),
+            )
+        )
+        found[key] = (figures["records"] or 0, figures["cases"])
     return [
-        DueCount(record_type, found[record_type.key][0], len(found[record_type.key][1]))
+        DueCount(record_type, *found[record_type.key])
         for record_type in SCHEDULE
-        if record_type.key in found
+        if found.get(record_type.key, (0, 0))[0]
     ]
 
 

@@ -141,3 +141,32 @@ def test_the_emailed_confirmation_lasts_30_minutes(client, business_unit_user):
     page = client.get(reverse(SETUP)).content.decode()
     assert "First, we need to check it is you" in page
     assert "<svg" not in page
+
+
+@pytest.mark.django_db
+def test_the_middleware_asks_the_same_device_question_as_django_otp(
+    business_unit_user, django_user_model
+):
+    """``has_confirmed_device`` (issue 16: cheaper on every request of a user who has not
+    verified) answers as ``django_otp.user_has_device(user, confirmed=True)`` for every kind
+    of device, confirmed or not, and for another user's."""
+    from django_otp import user_has_device
+
+    from safeguarding.accounts.middleware import has_confirmed_device
+
+    other = django_user_model.objects.create_user(email="other@example.org", password="x" * 20)
+
+    def same() -> bool:
+        for user in (business_unit_user, other):
+            assert has_confirmed_device(user) == user_has_device(user, confirmed=True)
+        return has_confirmed_device(business_unit_user)
+
+    assert same() is False
+    TOTPDevice.objects.create(user=business_unit_user, name="App", confirmed=False)
+    EmailDevice.objects.create(user=other, name="Email", confirmed=True)
+    assert same() is False
+    email = EmailDevice.objects.create(user=business_unit_user, name="Email", confirmed=True)
+    assert same() is True
+    email.delete()
+    TOTPDevice.objects.filter(user=business_unit_user).update(confirmed=True)
+    assert same() is True

@@ -4,6 +4,8 @@ made, due, answered or refused, escalated; listed open and overdue; reminded; au
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from safeguarding.accounts.models import Role
@@ -12,7 +14,10 @@ from safeguarding.clock.reminders import reminders_send
 from safeguarding.core.errors import ServiceError
 from safeguarding.information_requests import services
 from safeguarding.information_requests.models import InformationRequest
-from safeguarding.information_requests.selectors import information_request_lists
+from safeguarding.information_requests.selectors import (
+    information_request_lists,
+    information_requests_in_order,
+)
 from safeguarding.notifications.models import Notification
 from safeguarding.referrals.tests.staff_support import make_case
 
@@ -119,9 +124,11 @@ def test_the_list_puts_overdue_requests_first(partnership, case, business_unit_u
     services.information_request_answer(
         request=answered, actor=business_unit_user, answered_on=MADE, answer_summary="Given."
     )
-    lists = information_request_lists(
-        user=business_unit_user, partnership=partnership, today=MADE.replace(day=20)
+    today = MADE.replace(day=20)
+    rows = information_requests_in_order(
+        user=business_unit_user, partnership=partnership, today=today
     )
+    lists = information_request_lists(rows=rows, today=today)
     assert lists.overdue == [late] and lists.open == [waiting] and lists.closed == [answered]
 
 
@@ -224,3 +231,43 @@ def test_the_list_page_does_not_grow_with_the_requests(
     url = reverse("information_requests:list", args=[partnership.slug])
     with django_assert_max_num_queries(12):
         assert bu_client.get(url).status_code == 200
+
+
+def test_the_list_is_paginated_in_its_order_with_flat_queries(
+    bu_client, partnership, case, business_unit_user
+):
+    """Issue 16: 25 requests a page, overdue first, then open, then the newest answered."""
+    today = datetime.date.today()
+    late = [
+        _make(case, business_unit_user, recipient=f"Late {n}", made_on=MADE, due_on=DUE)
+        for n in range(2)
+    ]
+    waiting = _make(
+        case,
+        business_unit_user,
+        recipient="Waiting body",
+        made_on=today,
+        due_on=today + datetime.timedelta(days=30),
+    )
+    url = reverse("information_requests:list", args=[partnership.slug])
+    bu_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert bu_client.get(url).status_code == 200
+    for n in range(26):
+        answered = _make(case, business_unit_user, recipient=f"Answered {n:02}")
+        services.information_request_answer(
+            request=answered,
+            actor=business_unit_user,
+            answered_on=MADE + datetime.timedelta(days=n),
+            answer_summary="Given.",
+        )
+    with CaptureQueriesContext(connection) as many:
+        first = bu_client.get(url)
+    assert len(many) == len(few)
+    rows = first.context["lists"]
+    assert rows.overdue == late and rows.open == [waiting]
+    assert [r.recipient for r in rows.closed] == [f"Answered {n:02}" for n in range(25, 3, -1)]
+    assert 'class="govuk-pagination"' in first.text and 'href="?page=2"' in first.text
+    second = bu_client.get(url, {"page": "2"}).context["lists"]
+    assert not second.overdue and not second.open
+    assert [r.recipient for r in second.closed] == [f"Answered {n:02}" for n in (3, 2, 1, 0)]

@@ -12,7 +12,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.utils import timezone
 from safeguarding.accounts.models import Role
 from safeguarding.digests import services as digest_services
 from safeguarding.digests.tests.support import issue as digest_issue
-from safeguarding.public_site import services
+from safeguarding.public_site import content_version, services
 from safeguarding.public_site.models import ContentBlock, PublicContentVersion
 from safeguarding.publication import publishing
 from safeguarding.publication.tests import test_publishing as publishing_support
@@ -345,3 +345,48 @@ def _kwargs(name: str) -> dict:
     if name == "digests_public:issue":
         kwargs["number"] = 1
     return kwargs
+
+
+def _forget_callbacks() -> int:
+    return sum(
+        callback is content_version.forget_read_versions
+        for _, callback, _ in connection.run_on_commit
+    )
+
+
+@pytest.mark.django_db(transaction=True)  # real transactions: nothing registered before
+def test_a_transaction_of_many_writes_registers_one_callback(partnership):
+    """An import of 200 records bumps 200 times: the versions read are forgotten once, on
+    commit (issue 16). A callback registered in a savepoint rolled back goes with it, and the
+    next bump registers it again."""
+    before = counter(partnership)
+    with transaction.atomic():
+        for position in range(200):
+            ContentBlock.objects.create(
+                partnership=partnership,
+                heading=f"Section {position}",
+                body="Text",
+                position=position,
+            )
+        assert _forget_callbacks() == 1
+    assert counter(partnership) == before + 200
+
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            content_version.bump({partnership.pk})
+            assert _forget_callbacks() == 1
+            raise RuntimeError("rolled back")
+        assert _forget_callbacks() == 0
+        content_version.bump({partnership.pk})
+        content_version.bump({partnership.pk})
+        assert _forget_callbacks() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_versions_read_are_forgotten_when_the_writer_commits(partnership):
+    content_version.version_for_slug(partnership.slug)
+    with transaction.atomic():
+        content_version.bump({partnership.pk})
+        content_version.version_for_slug(partnership.slug)  # read again before the commit
+        assert content_version._read
+    assert not content_version._read

@@ -6,6 +6,8 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -723,3 +725,23 @@ def test_findings_found_on_upload_are_not_announced_as_a_success(bu_client, publ
     assert "possible identifier" in page
     assert "govuk-notification-banner--success" not in page
     assert ">Important<" in page
+
+
+@pytest.mark.django_db
+def test_the_detail_page_reads_the_tracks_and_the_settings_once(
+    bu_client, published, django_assert_max_num_queries
+):
+    """Issue 16: the rules are asked several times on the page (steps allowed, what is missing,
+    the earliest date, the Home Office Panel); the review's tracks, the partnership's settings
+    and the steps are read once."""
+    url = _url("detail", published)
+    bu_client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = bu_client.get(url)
+    assert response.status_code == 200
+    reads = [q["sql"] for q in captured.captured_queries]
+    assert sum('FROM "referrals_track"' in sql for sql in reads) == 1
+    assert sum('FROM "publication_publicationsettings"' in sql for sql in reads) == 1
+    assert sum('FROM "publication_prepublicationstep"' in sql for sql in reads) == 1
+    with django_assert_max_num_queries(22):  # 31 before (issue 16)
+        bu_client.get(url)

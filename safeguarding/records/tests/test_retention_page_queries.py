@@ -8,10 +8,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from safeguarding.core.calendar import add_calendar_months
 from safeguarding.publication.models import Publication
 from safeguarding.records.models import RetentionHold, RetentionSetting
-from safeguarding.records.retention import retention_due_counts, retention_plan
-from safeguarding.referrals.models import Case, Decision
+from safeguarding.records.retention import (
+    case_state,
+    cases_closed_by,
+    cases_with_history,
+    last_day_counted,
+    retention_due_counts,
+    retention_plan,
+)
+from safeguarding.referrals.models import Case, Decision, Track
+from safeguarding.referrals.tests.staff_support import make_case
 from safeguarding.reviews.models import (
     ChronologyEntry,
     FamilyContact,
@@ -132,3 +141,100 @@ def test_the_page_counts_follow_a_partnerships_own_period_and_a_rule_switched_of
     assert figures == _plan_figures(partnership, today)
     assert "chronology_entries" not in figures
     assert "case_identities" not in figures
+
+
+def test_last_day_counted_is_the_last_day_whose_period_has_ended():
+    """Every day of two years, every period the schedule uses: the day found is the last one
+    from which ``add_calendar_months`` reaches today or earlier (month ends included)."""
+    start = datetime.date(2027, 1, 1)
+    for offset in range(0, 2 * 366):
+        today = start + datetime.timedelta(days=offset)
+        for months in (0, 1, 12, 24, 120):
+            day = last_day_counted(today, months)
+            assert add_calendar_months(day, months) <= today
+            assert add_calendar_months(day + datetime.timedelta(days=1), months) > today
+
+
+def _case_of_every_shape(partnership, actor) -> None:
+    """Cases in every state ``case_state`` tells apart: closed, held, undecided, decided on a
+    review not commissioned, a track with no decision, running and rapid reviews, and
+    publications drafted, scheduled, published (dated in every way) and withdrawn."""
+    closed_case(partnership, actor, pseudonym="Closed")
+    held = closed_case(partnership, actor, pseudonym="Held")
+    RetentionHold.objects.create(
+        partnership=partnership, case=held, reason="Trial", placed_by=actor
+    )
+    lifted = closed_case(partnership, actor, pseudonym="Lifted")
+    RetentionHold.objects.create(
+        partnership=partnership,
+        case=lifted,
+        reason="Trial",
+        placed_by=actor,
+        lifted_at=timezone.now(),
+    )
+    make_case(partnership, actor, pseudonym="Undecided")
+    uncommissioned = closed_case(partnership, actor, pseudonym="Uncommissioned")
+    Decision.objects.filter(track__case=uncommissioned).update(outcome="mandatory")
+    undecided_track = closed_case(partnership, actor, pseudonym="Second track")
+    Track.objects.create(case=undecided_track, review_type="sar")
+    make_lcspr(partnership, actor)  # running
+    for months_ago in (0, 11, 12, 13, 30):
+        published_review(partnership, actor, months_ago=months_ago)
+    long_removal = published_review(partnership, actor, months_ago=13)
+    Publication.objects.filter(review=long_removal).update(earliest_removal_on=later(6))
+    no_moment = published_review(partnership, actor, months_ago=14)
+    Publication.objects.filter(review=no_moment).update(published_at=None)
+    undated = published_review(partnership, actor, months_ago=14)
+    Publication.objects.filter(review=undated).update(
+        published_at=None, publish_on=None, earliest_removal_on=None
+    )
+    for status in ("draft", "scheduled"):
+        review = published_review(partnership, actor, months_ago=20)
+        Publication.objects.filter(review=review).update(status=status)
+    withdrawn = published_review(partnership, actor, months_ago=5)
+    Publication.objects.filter(review=withdrawn).update(
+        status="withdrawn", withdrawn_at=timezone.now() - datetime.timedelta(days=40)
+    )
+    withdrawn_undated = published_review(partnership, actor, months_ago=5)
+    Publication.objects.filter(review=withdrawn_undated).update(status="withdrawn")
+    signed_unpublished = published_review(partnership, actor, months_ago=20)
+    Publication.objects.filter(review=signed_unpublished).delete()
+    for stage, submitted in (("submitted_to_panel", True), ("meeting", False)):
+        review, _ = make_lcspr(partnership, actor)
+        Review.objects.filter(pk=review.pk).update(
+            kind="rapid_review",
+            stage=stage,
+            panel_submitted_on=later(-2) if submitted else None,
+            panel_response_on=later(-1) if submitted else None,
+        )
+        if submitted:  # the rapid review was the whole of it: the case can close
+            Decision.objects.filter(track__case=review.case).update(outcome="no_further_review")
+    old = timezone.now() - datetime.timedelta(days=3 * 365)
+    Case.objects.filter(partnership=partnership).update(created_at=old)
+    Decision.objects.filter(track__case__partnership=partnership).update(finalised_at=old)
+
+
+@pytest.mark.django_db
+def test_the_cases_found_closed_in_the_database_are_those_case_state_finds_closed(
+    partnership, business_unit_user
+):
+    _case_of_every_shape(partnership, business_unit_user)
+    cases = Case.objects.filter(partnership=partnership)
+    closed_somewhere = set()
+    for today in (later(-1), later(0), later(11), later(12), later(13), later(40)):
+        states = {
+            case.pk: case_state(case, today=today).closed_on for case in cases_with_history(cases)
+        }
+        days = {today, today - datetime.timedelta(days=1), later(-40)}
+        days |= {last_day_counted(today, months) for months in (1, 12, 24)}
+        for closed_on in filter(None, states.values()):
+            days |= {closed_on, closed_on - datetime.timedelta(days=1)}
+        for day in sorted(days):
+            expected = {pk for pk, closed_on in states.items() if closed_on and closed_on <= day}
+            found = set(cases_closed_by(cases, day=day, today=today).values_list("pk", flat=True))
+            assert found == expected, (today, day)
+            closed_somewhere |= expected
+    # Every shape that can close did on one of those days: the closed case, the lifted hold,
+    # the seven published reviews dated in some way, the two withdrawn, the rapid review sent
+    # to the Panel. The others never did.
+    assert len(closed_somewhere) == 12
