@@ -1,4 +1,4 @@
-"""The statutory publication rules as code (R15–R17, R34–R36): which steps each review type
+"""The statutory publication rules as code (R15–R17, R34–R36, R46): which steps each review type
 needs, the earliest publication date, and why a publication cannot go out yet."""
 
 import datetime
@@ -44,7 +44,7 @@ def required_steps(publication: Publication) -> list[tuple[str, str]]:
         if "VPA2024" in versions:
             steps.append((Kind.DARDR_SOS_COPY, "R36"))
     if "sar" in types:
-        steps.append((Kind.BOARD_SIGN_OFF, "R15"))
+        steps.append((Kind.BOARD_SIGN_OFF, "R46"))  # the Board signs its SAR off (local practice)
     return steps
 
 
