@@ -81,11 +81,27 @@ def signs_off_publication_q(partnership: Partnership) -> Q:
 
 def sign_off_partners(*, case: Case) -> list[Partnership]:
     """The partner partnerships that sign off the publication of ``case``'s review, by name."""
-    shares = _signs_off(CaseShare.objects.filter(case=case, state=CaseShare.State.ACCEPTED))
+    shares = _signs_off(_accepted_for_case(case))
     return [
         share.partner
         for share in shares.select_related("partner").order_by("partner__name", "partner_id")
     ]
+
+
+def review_partners(*, case: Case) -> list[Partnership]:
+    """The partner partnerships that take part in the review of ``case`` (an accepted share
+    that grants it): the owner may ask their agencies for information (ADR 0022)."""
+    return [
+        share.partner
+        for share in _accepted_for_case(case)
+        .filter(grants_review=True)
+        .select_related("partner")
+        .order_by("partner__name", "partner_id")
+    ]
+
+
+def _accepted_for_case(case: Case) -> QuerySet[CaseShare]:
+    return CaseShare.objects.filter(case=case, state=CaseShare.State.ACCEPTED)
 
 
 def case_share_accepted(*, case: Case, partnership: Partnership) -> CaseShare | None:
