@@ -217,7 +217,7 @@ def test_a_joint_sar_and_dhr_decided_by_two_bodies_with_one_review_and_one_publi
     page.goto(_service_path(asked_police.body))
     assert f"/manage/{csp.slug}/" in page.url
     _check_axe(page, axe_source, "the request under the CSP's address")
-    page.get_by_label("Report").fill("Fictional: the police's contact with Adult J.")
+    page.locator("#id_report").fill("Fictional: the police's contact with Adult J.")
     page.get_by_role("button", name="Send").click()
     page.wait_for_load_state()
     expect(page.locator("main")).to_contain_text("Version 1 of your agency report")
