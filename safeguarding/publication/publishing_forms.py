@@ -143,7 +143,7 @@ class PartnerSignOffForm(GovukForm):
         },
     )
     note = forms.CharField(
-        label="Note (optional)",
+        label="Note",
         required=False,
         max_length=2_000,
         widget=forms.Textarea(attrs={"rows": 3}),
