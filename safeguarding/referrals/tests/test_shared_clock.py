@@ -5,7 +5,6 @@ extends and records the notification that completes them); the owner reads them 
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from safeguarding.accounts.models import Role
@@ -22,18 +21,9 @@ from safeguarding.referrals.models import Decision, Track
 
 from .share_support import joint_case
 from .staff_support import today
+from .test_case_sharing import _case_url, _client
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _case_url(partnership, case) -> str:
-    return reverse("referrals:case", args=[partnership.slug, case.pk])
 
 
 def _no_dhr(joint) -> Decision:
@@ -121,6 +111,7 @@ def test_the_owner_reads_the_partners_milestones_and_cannot_change_them():
     page = _client(joint.board_unit).get(_case_url(joint.board, joint.case)).content.decode()
     assert "Kept by Fictional Community Safety Partnership" in page
     assert reverse("clock:pause", args=[joint.board.slug, decide.pk]) not in page
+    assert reverse("clock:extend", args=[joint.board.slug, decide.pk]) not in page
     # Under the owner's address the partner's milestone answers 404; the partner pauses it.
     pause = "clock:pause"
     board = _client(joint.board_unit)

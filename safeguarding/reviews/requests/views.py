@@ -91,32 +91,8 @@ def request_list(request, slug: str, pk: int):
         return _render_list(request, partnership, review)
     partnership, review = _review_for_manager(request, slug, pk)
     form = RequestSendForm(request.POST, agencies=services.requestable_agencies(review))
-    if form.is_valid():
-        try:
-            sent = services.agency_requests_send(
-                review=review,
-                agencies=form.selected_agencies(),
-                kind=form.cleaned_data["kind"],
-                due_on=form.cleaned_data["due_on"],
-                instructions=form.cleaned_data["instructions"],
-                actor=request.user,
-            )
-        except ServiceError as error:
-            _show_service_error(form, error)
-        else:
-            emails = selectors.request_emails(requests=sent)
-            unsent = [r.agency.name for r in sent if not emails.get(r.pk)]
-            message = f"Request sent to {len(sent)} agenc{'y' if len(sent) == 1 else 'ies'}."
-            if unsent:
-                message += (
-                    f" No one at {_names(unsent)} has an account or an email contact, so "
-                    f"{'it was' if len(unsent) == 1 else 'they were'} not emailed: send them "
-                    "the request yourself and record what they return"
-                )
-            else:
-                message += " Each has been emailed"
-            messages.success(request, message)
-            return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
+    if form.is_valid() and _send(request, form, review):
+        return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
     return _render_list(request, partnership, review, form=form)
 
 
@@ -132,34 +108,8 @@ def request_partner(request, slug: str, pk: int, partner_pk: int):
         raise Http404("No such partner")
     agencies = services.partner_agencies(review, partner)
     form = RequestSendForm(posted(request), agencies=agencies, kinds=services.PARTNER_KINDS)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sent = services.agency_requests_send(
-                review=review,
-                agencies=form.selected_agencies(),
-                kind=form.cleaned_data["kind"],
-                due_on=form.cleaned_data["due_on"],
-                instructions=form.cleaned_data["instructions"],
-                actor=request.user,
-                answered_in=partner,
-            )
-        except ServiceError as error:
-            _show_service_error(form, error)
-        else:
-            emails = selectors.request_emails(requests=sent)
-            unsent = [r.agency.name for r in sent if not emails.get(r.pk)]
-            message = (
-                f"Request sent to {len(sent)} agenc{'y' if len(sent) == 1 else 'ies'} of "
-                f"{partner.name}."
-            )
-            if unsent:
-                message += (
-                    f" No one at {_names(unsent)} has an account or an email contact in "
-                    f"{partner.name}, so {'it was' if len(unsent) == 1 else 'they were'} not "
-                    "emailed: send them the request yourself and record what they return"
-                )
-            messages.success(request, message)
-            return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
+    if request.method == "POST" and form.is_valid() and _send(request, form, review, partner):
+        return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
     return render(
         request,
         "reviews/requests/partner_send.html",
@@ -172,6 +122,38 @@ def request_partner(request, slug: str, pk: int, partner_pk: int):
             "read_only": review.is_read_only,
         },
     )
+
+
+def _send(request, form, review, partner=None) -> bool:
+    """Send the valid ``form``'s request (to agencies of ``partner`` when given, ADR 0022) and
+    say so; False, with the service's error on the form, when it is refused."""
+    try:
+        sent = services.agency_requests_send(
+            review=review,
+            agencies=form.selected_agencies(),
+            kind=form.cleaned_data["kind"],
+            due_on=form.cleaned_data["due_on"],
+            instructions=form.cleaned_data["instructions"],
+            actor=request.user,
+            answered_in=partner,
+        )
+    except ServiceError as error:
+        _show_service_error(form, error)
+        return False
+    emails = selectors.request_emails(requests=sent)
+    unsent = [r.agency.name for r in sent if not emails.get(r.pk)]
+    of, where = (f" of {partner.name}", f" in {partner.name}") if partner else ("", "")
+    message = f"Request sent to {len(sent)} agenc{'y' if len(sent) == 1 else 'ies'}{of}."
+    if unsent:
+        message += (
+            f" No one at {_names(unsent)} has an account or an email contact{where}, so "
+            f"{'it was' if len(unsent) == 1 else 'they were'} not emailed: send them "
+            "the request yourself and record what they return"
+        )
+    else:
+        message += " Each has been emailed"
+    messages.success(request, message)
+    return True
 
 
 def _names(names: list[str]) -> str:
