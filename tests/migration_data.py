@@ -45,6 +45,9 @@ NOT_DATA = [
     # Records on each existing case the guidance versions it would have had (ADR 0018).
     "safeguarding.referrals.migrations.0011_existing_cases_guidance",
     "safeguarding.reviews.migrations.0008_chronology_uploads_and_proposed_people",
+    # Gives the partner the milestones of the track it already decides on a shared case (ADR
+    # 0022); an emptied database has no share.
+    "safeguarding.referrals.migrations.0018_shared_track_milestones",
     # Stores the signatories of decisions already recorded (ADR 0019).
     "safeguarding.referrals.migrations.0014_decision_signatories",
     # Dates the sign-off of reviews marked signed off without a date (issue 17).

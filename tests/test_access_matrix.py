@@ -32,6 +32,7 @@ from django.utils import timezone
 from safeguarding.accounts.models import (
     AgencyContact,
     Invitation,
+    Membership,
     Partnership,
     PartnershipRole,
     Role,
@@ -313,6 +314,8 @@ ACCESS = {
     "reviews:request_close": record(allow=[BU], forbid=[PL, AGENCY]),
     "reviews:request_readdress": record(allow=[BU], forbid=[PL, AGENCY]),
     "reviews:my_requests": AGENCY_ONLY,
+    # Asking an agency of a partnership that shares the review (ADR 0022): the business unit.
+    "reviews:request_partner": CHANGE_RECORD,
     "reviews:request_detail": AGENCY_RECORD,
     "reviews:return_attachment": AGENCY_RECORD,
     "reviews:immediate_actions": CHANGE_RECORD,
@@ -388,6 +391,10 @@ ACCESS = {
     "publication:publish": CHANGE_RECORD,
     "publication:correct": CHANGE_RECORD,
     "publication:withdraw": READ_RECORD,  # partner leads may withdraw before 12 months (R16)
+    # A partner's sign-off of another partnership's publication of a shared review (ADR 0022):
+    # under a partnership's own address its own publication is not one (404 to everyone); the
+    # partner's roles are in SHARED_ACCESS.
+    "publication:partner_sign_off": record(),
     "published:archive": PUBLIC,
     "published:feed": PUBLIC,
     "published:detail": PUBLIC,
@@ -1052,6 +1059,7 @@ def _build_world(sample_pdf):
             )
         },
         "publication:start": {"slug": slug, "review_pk": signed.pk},
+        "publication:partner_sign_off": {"slug": slug, "pk": publication.pk},
         "publication:home_office": {"slug": slug, "pk": dhr_publication.pk},
         "publication:home_office_letter": {
             "slug": slug,
@@ -1235,6 +1243,7 @@ def _build_world(sample_pdf):
     }
     users.update(shared["users"])
     kwargs["shared"] = shared["kwargs"]
+    kwargs["reviews:request_partner"] = shared["request_partner"]
     return users, kwargs, partnership
 
 
@@ -1291,11 +1300,40 @@ def _build_shared(partnership, business_unit_user, users) -> dict:
     Review.objects.filter(pk=joint_review.pk).update(case=joint)
     case_kwargs = {"slug": partner.slug, "pk": joint.pk}
     review_kwargs = {"slug": partner.slug, "pk": joint_review.pk}
+    # The one publication of the joint review, prepared by this partnership: the partner signs
+    # it off on its own page (R46); and a request to the partner's contributor's agency, which
+    # the partner's contributor answers under the partner's address.
+    joint_publication = Publication.objects.create(
+        partnership=partnership,
+        review=joint_review,
+        review_type="cspr",
+        title="Child J",
+        reviewer_names="A Fictional Reviewer",
+    )
+    partner_agency = Membership.objects.get(
+        user=partner_users[f"partner {AGENCY}"], partnership=partner
+    ).agency
+    partner.agencies.add(partner_agency)
+    partner_request = AgencyRequest.objects.create(
+        review=joint_review,
+        agency=partner_agency,
+        kind="agency_report",
+        due_on=timezone.localdate() + datetime.timedelta(days=10),
+        requested_by=business_unit_user,
+        answered_in=partner,
+    )
     return {
         "partner": partner,
         "offered_in": offered_in,
         "users": partner_users,
+        "request_partner": {
+            "slug": partnership.slug,
+            "pk": joint_review.pk,
+            "partner_pk": partner.pk,
+        },
         "kwargs": {
+            "publication:partner_sign_off": {"slug": partner.slug, "pk": joint_publication.pk},
+            "reviews:request_detail": {"slug": partner.slug, "request_pk": partner_request.pk},
             "referrals:case": case_kwargs,
             "referrals:screening": case_kwargs,
             "referrals:became_aware": case_kwargs,
@@ -2467,16 +2505,23 @@ SHARED_ACCESS = {
         for name in ("plan", "plan_docx", "plan_xlsx", "learning_add", "recommendation_add")
     },
     "referrals:case": {f"partner {BU}": "allow", f"partner {PL}": "allow"},
+    # The partner signs off the one publication of the joint review (R46): its business unit
+    # records it, its partner leads read it.
+    "publication:partner_sign_off": READ_SHARED,
+    # A request addressed to the partner's agency: its contributor answers it, and no one else
+    # of the partner reaches it.
+    "reviews:request_detail": {f"partner {AGENCY}": "allow"},
     "referrals:decision": {f"partner {BU}": "allow", f"partner {PL}": "403"},
     "referrals:case_share_end": {f"partner {BU}": "allow", f"partner {PL}": "403"},
     "referrals:sign": {f"partner {BU}": "403", f"partner {PL}": "allow"},
+    # The partner records the notifications of the track it decides (its clock, ADR 0022).
+    "referrals:notification_add": {f"partner {BU}": "allow", f"partner {PL}": "403"},
     "referrals:decline": {f"partner {BU}": "403", f"partner {PL}": "allow"},
     **dict.fromkeys(
         (
             "referrals:screening",
             "referrals:became_aware",
             "referrals:send_for_decision",
-            "referrals:notification_add",
             "referrals:notification_summary",
             "referrals:case_shares",
             "reviews:commission",

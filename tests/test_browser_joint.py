@@ -1,8 +1,10 @@
 """A joint SAR/DHR shared by the adults board (it holds the case) and the community safety
 partnership, in a real browser (ADR 0022): the board's business unit offers the case, the
-CSP's business unit accepts it and records the DHR decision, the CSP chair signs it while the
-board's decision maker signs the SAR decision, one joint review runs (read by the CSP under its
-own address), and its one publication appears on both public Reviews pages. axe checks every
+CSP's business unit accepts it (its DHR clock is then its own, read-only for the board) and
+records the DHR decision, the CSP chair signs it while the board's decision maker signs the SAR
+decision, one joint review runs (read by the CSP under its own address), the board asks an
+agency of the CSP for a report and the CSP's contributor answers it, publishing waits for the
+CSP's sign-off, and the one publication appears on both public Reviews pages. axe checks every
 page on the way."""
 
 import datetime
@@ -11,14 +13,21 @@ import re
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.publication.models import Publication
+from safeguarding.accounts.models import Role
+from safeguarding.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
+from safeguarding.clock.models import Milestone
+from safeguarding.publication import rules
+from safeguarding.publication.models import PartnerSignOff, PrePublicationStep, Publication
 from safeguarding.referrals import services
 from safeguarding.referrals.models import CaseShare, Decision, Track
 from safeguarding.referrals.tests.share_support import joint_case
 from safeguarding.reviews import services as stages
 from safeguarding.reviews.models import (
+    AgencyRequest,
+    AgencyReturn,
     DocumentVersion,
     Finding,
     QualityAssessment,
@@ -113,6 +122,11 @@ def test_a_joint_sar_and_dhr_decided_by_two_bodies_with_one_review_and_one_publi
     expect(page.locator("main")).to_contain_text("You accepted the case")
     expect(page.locator("main")).to_contain_text(f"{board.name} holds this case")
     _check_axe(page, axe_source, "shared case page")
+    # The DHR decision's deadline is the CSP's own: on its case page with its actions, and
+    # read-only on the board's.
+    decide = Milestone.objects.get(rule__review_type="dhr", rule__starts_on_event="csp_aware")
+    assert decide.partnership == csp
+    expect(page.locator("#milestones ~ table")).to_contain_text(decide.rule.name)
 
     # 3. It records the DHR decision for its track, under its own address.
     page.get_by_role("link", name="Record the decision for the Domestic Homicide Review").click()
@@ -143,6 +157,11 @@ def test_a_joint_sar_and_dhr_decided_by_two_bodies_with_one_review_and_one_publi
     assert dhr.state == Decision.State.FINAL
     assert dhr.signatures.get().capacity == "CSP chair"
 
+    _as(page, joint.board_unit)
+    page.goto(f"/manage/{board.slug}/cases/{case.pk}/")
+    expect(page.locator("main")).to_contain_text(f"Kept by {csp.name}")
+    _check_axe(page, axe_source, "the board's case page with the CSP's deadlines")
+
     # 5. The board decides and signs the SAR track with its own decision maker.
     sar = services.decision_record(
         track=Track.objects.get(case=case, review_type="sar"),
@@ -166,6 +185,44 @@ def test_a_joint_sar_and_dhr_decided_by_two_bodies_with_one_review_and_one_publi
     page.wait_for_load_state()
     _check_axe(page, axe_source, "chronology under the CSP's address")
 
+    # 6b. The board asks an agency of the CSP for a report; the CSP's contributor of that agency
+    # answers it under the CSP's address. An empty form is refused first.
+    police = AgencyFactory(name="Fictional CSP Police", slug="fictional-csp-police")
+    csp.agencies.add(police)
+    officer = UserFactory(full_name="CSP police contributor", email="police@csp.example")
+    MembershipFactory(user=officer, partnership=csp, role=Role.AGENCY_CONTRIBUTOR, agency=police)
+    _as(page, joint.board_unit)
+    page.goto(reverse("reviews:requests", args=[board.slug, review.pk]))
+    page.get_by_role("link", name=f"Ask an agency of {csp.name}").click()
+    page.wait_for_load_state()
+    _check_axe(page, axe_source, "asking an agency of the CSP")
+    page.get_by_role("button", name="Send the request").click()
+    page.wait_for_load_state()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select at least one agency")
+    _check_axe(page, axe_source, "asking an agency of the CSP, with errors")
+    assert not AgencyRequest.objects.exists()
+    page.get_by_label("Fictional CSP Police").check()
+    page.get_by_label("Agency report or individual management review").check()
+    due = today + datetime.timedelta(days=14)
+    page.fill("[name=due_on_0]", str(due.day))
+    page.fill("[name=due_on_1]", str(due.month))
+    page.fill("[name=due_on_2]", str(due.year))
+    page.get_by_role("button", name="Send the request").click()
+    page.wait_for_load_state()
+    expect(page.locator("main")).to_contain_text(f"Request sent to 1 agency of {csp.name}")
+    (asked_police,) = [e for e in mail.outbox if e.to == [officer.email]]
+    _as(page, officer)
+    page.goto(reverse("reviews:my_requests", args=[csp.slug]))
+    _check_axe(page, axe_source, "the CSP contributor's requests")
+    page.goto(_service_path(asked_police.body))
+    assert f"/manage/{csp.slug}/" in page.url
+    _check_axe(page, axe_source, "the request under the CSP's address")
+    page.locator("#id_report").fill("Fictional: the police's contact with Adult J.")
+    page.get_by_role("button", name="Send").click()
+    page.wait_for_load_state()
+    expect(page.locator("main")).to_contain_text("Version 1 of your agency report")
+    assert AgencyReturn.objects.get().submitted_by == officer
+
     # 7. Signed off by both bodies, published once, listed on both public Reviews pages.
     Finding.objects.create(review=review, number=1, title="Fictional", text="Fictional.")
     document = ReviewDocument.objects.create(review=review, title="Report", kind="final_report")
@@ -186,18 +243,73 @@ def test_a_joint_sar_and_dhr_decided_by_two_bodies_with_one_review_and_one_publi
     review_services.review_sign(review=review, user=joint.csp_chair)
     review.refresh_from_db()
     assert review.stage == Review.Stage.SIGNED_OFF
-    publish_on = today - datetime.timedelta(days=1)
-    Publication.objects.create(
+    publication = Publication.objects.create(
         partnership=board,
         review=review,
         review_type="sar",
         title="Joint SAR and DHR: Adult J",
         reviewer_names="A Fictional Reviewer",
-        status="published",
-        publish_on=publish_on,
-        published_at=timezone.now(),
-        earliest_removal_on=publish_on + datetime.timedelta(days=366),
+        form=Publication.Form.IMPROVEMENTS,
+        not_full_reason="Fictional: the family asked for the full report not to be published.",
+        improvements="Fictional improvements.",
     )
+    for kind, rule in rules.required_steps(publication):  # the board's own steps, recorded
+        PrePublicationStep.objects.create(
+            publication=publication,
+            kind=kind,
+            done_on=today,
+            evidence="Fictional evidence.",
+            rule_id=rule,
+            recorded_by=joint.board_unit,
+        )
+
+    # 8. Publishing waits for the CSP's sign-off: refused with the reason, nothing changed.
+    _as(page, joint.board_unit)
+    publish_url = reverse("publication:publish", args=[board.slug, publication.pk])
+    page.goto(publish_url)
+    page.get_by_role("button", name="Publish or schedule").click()
+    page.wait_for_load_state()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        f"{csp.name} shares this review and must record its sign-off"
+    )
+    _check_axe(page, axe_source, "publishing refused without the CSP's sign-off")
+    publication.refresh_from_db()
+    assert publication.status == Publication.Status.DRAFT
+
+    # 9. The CSP's business unit signs it off from its own publications list.
+    _as(page, joint.csp_unit)
+    page.goto(reverse("publication:list", args=[csp.slug]))
+    _check_axe(page, axe_source, "the CSP's publications list")
+    page.get_by_role("link", name="Joint SAR and DHR: Adult J").click()
+    page.wait_for_load_state()
+    _check_axe(page, axe_source, "the CSP's sign-off page")
+    page.get_by_role("button", name="Record the sign-off").click()
+    page.wait_for_load_state()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter who signed")
+    _check_axe(page, axe_source, "the CSP's sign-off page with errors")
+    assert not PartnerSignOff.objects.exists()
+    page.fill("[name=signed_off_on_0]", str(today.day))
+    page.fill("[name=signed_off_on_1]", str(today.month))
+    page.fill("[name=signed_off_on_2]", str(today.year))
+    page.get_by_label("Who signed it off for your partnership").fill(
+        "Fictional Chair of the Community Safety Partnership"
+    )
+    page.get_by_role("button", name="Record the sign-off").click()
+    page.wait_for_load_state()
+    expect(page.locator("main")).to_contain_text("Your partnership's sign-off is recorded")
+    assert PartnerSignOff.objects.get().recorded_by == joint.csp_unit
+
+    # 10. The board sees both sign-offs and publishes, once.
+    _as(page, joint.board_unit)
+    page.goto(reverse("publication:detail", args=[board.slug, publication.pk]))
+    expect(page.locator("#partner-sign-offs ~ dl")).to_contain_text(
+        "Fictional Chair of the Community Safety Partnership"
+    )
+    _check_axe(page, axe_source, "the board's publication page with both sign-offs")
+    page.goto(publish_url)
+    page.get_by_role("button", name="Publish or schedule").click()
+    page.wait_for_load_state()
+    expect(page.locator("main")).to_contain_text("The review has been published")
     page.context.clear_cookies()
     for partnership in (board, csp):
         page.goto(f"/{partnership.slug}/reviews/")

@@ -23,6 +23,8 @@ class ClockConfig(AppConfig):
                 "milestone.reminder_sent": "Sent a milestone reminder",
                 "milestone.setting_changed": "Changed a statutory clock setting",
                 "milestone.moved": "Moved a referral's milestone to its case",
+                "milestone.handed_over": "Gave a shared case's milestone to the partnership "
+                "that decides its track",
                 "milestone.restarted": "Counted a milestone from a corrected date",
                 "milestone.repeated": "Set the next due date of a repeating milestone",
             }

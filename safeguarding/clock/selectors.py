@@ -14,7 +14,7 @@ from .models import Milestone, MilestoneRule, PartnershipMilestoneSetting, subje
 def milestone_list_for_subject(*, subject: Model) -> QuerySet[Milestone]:
     return (
         Milestone.objects.filter(subject_type=subject_type_for(subject), subject_id=subject.pk)
-        .select_related("rule")
+        .select_related("rule", "partnership")
         .order_by("due_on", "id")
     )
 

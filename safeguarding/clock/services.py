@@ -1,9 +1,18 @@
 """Starting, completing, pausing and extending milestones: every write to a milestone is here,
 audited. Every date sum goes through core.calendar (R39, R40). A subject starts only the rules of
-the guidance versions it follows (ADR 0018)."""
+the guidance versions it follows (ADR 0018).
+
+Per-track owners (ADR 0022): a milestone belongs to one partnership (``Milestone.partnership``),
+the one whose staff home shows it, whose business unit is reminded of it and may pause, extend
+or complete it. For a case shared between partnerships, the milestones of the track a partner
+decides (a DHR decided by the Community Safety Partnership on a Safeguarding Adults Board's
+case) belong to the partner: callers pass ``owners`` (review type -> ``TrackOwner``) when they
+start or move milestones, and ``milestones_hand_over`` moves a track's milestones when a share
+gives the track to a partner or takes it back."""
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Model
@@ -21,6 +30,18 @@ from .models import (
     PartnershipMilestoneSetting,
     subject_type_for,
 )
+
+
+@dataclass(frozen=True)
+class TrackOwner:
+    """Who keeps the milestones of one review type of a subject, and the subject's page under
+    that partnership's address (the link in its dashboard and reminders)."""
+
+    partnership: Partnership
+    url: str
+
+
+Owners = Mapping[str, TrackOwner]
 
 
 def due_date(start: datetime.date, amount: int, unit: str) -> datetime.date:
@@ -45,13 +66,15 @@ def milestones_start(
     review_types: list[str] | None = None,
     versions: Collection[str] | None = None,
     owner=None,
+    owners: Owners | None = None,
 ) -> list[Milestone]:
     """Start every milestone whose rule begins with ``event`` (once per subject and rule).
 
     ``review_types`` limits the rules to those types (default: the types the partnership runs).
     ``versions`` are the codes of the guidance versions the subject follows (a case's recorded
     versions); only their rules start. Without it, the versions that apply to the partnership
-    on ``on_date`` (a referral before it has a case).
+    on ``on_date`` (a referral before it has a case). ``owners`` gives the milestones of a
+    review type to another partnership (a track a partner decides, ADR 0022).
     """
     types = review_types or [t.value for t in partnership.review_types]
     if versions is None:
@@ -72,14 +95,15 @@ def milestones_start(
                 continue
             amount = setting.offset_amount if setting and rule.configurable else rule.offset_amount
             due = due_date(on_date, amount, rule.offset_unit)
+            keeper = (owners or {}).get(rule.review_type)
             milestone, created = Milestone.objects.get_or_create(
                 rule=rule,
                 subject_type=subject_type,
                 subject_id=subject.pk,
                 defaults={
-                    "partnership": partnership,
+                    "partnership": keeper.partnership if keeper else partnership,
                     "subject_label": label,
-                    "subject_url": url,
+                    "subject_url": keeper.url if keeper else url,
                     "offset_amount": amount,
                     "offset_unit": rule.offset_unit,
                     "starts_on": on_date,
@@ -161,7 +185,7 @@ def milestones_follow_versions(
                 subject=subject,
                 on_date=milestone.starts_on,
                 label=label,
-                url=url,
+                url=milestone.subject_url or url,
                 review_types=[rule.review_type],
                 versions=versions,
                 owner=milestone.owner,
@@ -170,11 +194,19 @@ def milestones_follow_versions(
 
 
 def milestones_move(
-    *, source: Model, target: Model, label: str, url: str, versions: Collection[str], actor=None
+    *,
+    source: Model,
+    target: Model,
+    label: str,
+    url: str,
+    versions: Collection[str],
+    actor=None,
+    owners: Owners | None = None,
 ) -> None:
     """Move a referral's milestones to the case it joins. A clock the case already runs (the
     same rule, from an earlier referral) keeps the case's; a milestone of a version the case
-    does not follow gives way to the case's own rule (``milestones_follow_versions``)."""
+    does not follow gives way to the case's own rule (``milestones_follow_versions``). A
+    milestone of a track a partner decides (``owners``) goes to the partner."""
     source_type, target_type = subject_type_for(source), subject_type_for(target)
     with transaction.atomic():
         target_rules = set(
@@ -190,12 +222,21 @@ def milestones_move(
                 if milestone.status in (Milestone.Status.DUE, Milestone.Status.PAUSED):
                     _close_not_applicable(milestone, actor, "already on the case")
                 continue
+            keeper = (owners or {}).get(milestone.rule.review_type)
             milestone.subject_type = target_type
             milestone.subject_id = target.pk
             milestone.subject_label = label
-            milestone.subject_url = url
+            milestone.subject_url = keeper.url if keeper else url
+            if keeper:
+                milestone.partnership = keeper.partnership
             milestone.save(
-                update_fields=["subject_type", "subject_id", "subject_label", "subject_url"]
+                update_fields=[
+                    "subject_type",
+                    "subject_id",
+                    "subject_label",
+                    "subject_url",
+                    "partnership",
+                ]
             )
             audit_record(
                 action="milestone.moved",
@@ -207,6 +248,46 @@ def milestones_move(
         milestones_follow_versions(
             subject=target, versions=versions, label=label, url=url, actor=actor
         )
+
+
+def milestones_hand_over(
+    *, subject: Model, review_type: str, to: TrackOwner, actor
+) -> list[Milestone]:
+    """Give the milestones of one review type of ``subject`` to ``to.partnership`` (a share
+    gives a partner the track, or an ended share gives it back, ADR 0022): from now on they are
+    on its staff home, its business unit is reminded and manages them, and the other side
+    reads them on the case page. Done ones move too, so the track's history stays together.
+    One audit event in each partnership's trail per milestone moved."""
+    moved = []
+    with transaction.atomic():
+        for milestone in (
+            Milestone.objects.select_for_update(of=("self",))
+            .select_related("rule", "partnership")
+            .filter(
+                subject_type=subject_type_for(subject),
+                subject_id=subject.pk,
+                rule__review_type=review_type,
+            )
+            .exclude(partnership=to.partnership)
+        ):
+            was = milestone.partnership
+            milestone.partnership = to.partnership
+            milestone.subject_url = to.url
+            milestone.save(update_fields=["partnership", "subject_url", "modified_at"])
+            for trail in (was, to.partnership):
+                audit_record(
+                    action="milestone.handed_over",
+                    actor=actor,
+                    target=milestone,
+                    partnership=trail,
+                    payload={
+                        "rule": milestone.rule.rule_id,
+                        "from": was.slug,
+                        "to": to.partnership.slug,
+                    },
+                )
+            moved.append(milestone)
+    return moved
 
 
 def milestones_restart(

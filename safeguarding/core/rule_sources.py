@@ -1,4 +1,4 @@
-"""Rule IDs (R1…R45, docs/rules.md) as people read them on screen: the guidance and, where the
+"""Rule IDs (R1…R46, docs/rules.md) as people read them on screen: the guidance and, where the
 sources give it, the chapter, section, regulation or paragraph, in plain words.
 
 The IDs are for the code and docs/rules.md; a page never shows a bare "R9". Templates use the
@@ -67,6 +67,8 @@ RULE_SOURCES: dict[str, str] = {
     "R43": "the Welsh Government's Single Unified Safeguarding Review guidance",
     "R44": "UK GDPR: a Subject Access Request is not a Safeguarding Adults Review",
     "R45": "the Home Office draft revised Domestic Homicide Review statutory guidance (May 2024)",
+    "R46": "local practice: each body that holds or shares the review signs the report off "
+    "before it is published",
 }
 
 # One ID, a range ("R19-R22", "R19–R22") or a list of them ("R1, R2", "R16 and R35").

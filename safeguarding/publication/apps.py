@@ -23,6 +23,8 @@ class PublicationConfig(AppConfig):
                 "publication.file_replaced": "Replaced a file to publish",
                 "publication.finding_false_match": "Marked a possible identifier a false match",
                 "publication.step_recorded": "Recorded a step before publication",
+                "publication.partner_signed_off": "Recorded a partner partnership's sign-off "
+                "of a shared review's publication",
                 "publication.home_office_submitted": "Submitted a DHR to the Home Office panel",
                 "publication.home_office_letter": "Recorded the Home Office panel's letter",
                 "publication.home_office_letter_downloaded": "Downloaded a Home Office letter",
@@ -40,6 +42,12 @@ class PublicationConfig(AppConfig):
                     subject="Due {{ due_on|date:'j F Y' }}: {% if steps %}steps before "
                     "publication{% else %}publication{% endif %} of {{ review.reference }}",
                     template="publication/email/steps_due.txt",
+                ),
+                "publication.partner_signed_off": NotificationKind(
+                    label="A partner partnership signed off a shared review's publication",
+                    subject="{{ partner.name }} signed off the publication of "
+                    "{{ publication.review.reference }}",
+                    template="publication/email/partner_signed_off.txt",
                 ),
                 "publication.step_overdue": NotificationKind(
                     label="A step before publication is overdue",

@@ -192,6 +192,36 @@ class PrePublicationStep(models.Model):
         return f"{self.get_kind_display()} on {self.done_on:%d %b %Y}"
 
 
+class PartnerSignOff(models.Model):
+    """A partner partnership's sign-off of the publication of a review it shares (ADR 0022,
+    R46): for a joint SAR/DHR held by the Safeguarding Adults Board, the Community Safety
+    Partnership signs the report off before it goes out. Recorded by the partner's business
+    unit, under its own address; publishing waits for it. Never changed or deleted."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, related_name="partner_sign_offs"
+    )
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    signed_off_on = models.DateField()
+    signed_off_by = models.CharField(
+        max_length=200, help_text="Who signed the report off for the partnership, and their role"
+    )
+    note = models.TextField(max_length=2_000, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["signed_off_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "partnership"], name="partner_sign_off_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Sign-off by {self.partnership} on {self.signed_off_on:%d %b %Y}"
+
+
 class Revision(models.Model):
     """What was published, frozen. A correction is a new revision; history is kept."""
 

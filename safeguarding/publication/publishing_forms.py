@@ -127,6 +127,31 @@ class StepForm(GovukForm):
         ]
 
 
+class PartnerSignOffForm(GovukForm):
+    """A partner partnership signs off the publication of a review it shares (R46)."""
+
+    signed_off_on = GovukDateField(
+        label="Date your partnership signed it off", help_text="For example, 27 3 2027"
+    )
+    signed_off_by = forms.CharField(
+        label="Who signed it off for your partnership",
+        max_length=200,
+        help_text="Their name and role, for example 'Chair of the Community Safety Partnership'",
+        error_messages={
+            "required": "Enter who signed the publication off for your partnership, and their role",
+            "max_length": "Who signed it off must be 200 characters or fewer",
+        },
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, the meeting where it was agreed",
+        error_messages={"max_length": "The note must be 2,000 characters or fewer"},
+    )
+
+
 class PublishForm(GovukForm):
     publish_on = GovukDateField(
         label="Publication date",

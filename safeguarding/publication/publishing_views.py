@@ -21,7 +21,7 @@ from safeguarding.core.pagination import paginate
 from safeguarding.reviews.running.quality_markers import DHR_RESUBMISSION_REASONS
 from safeguarding.reviews.selectors import review_get_for_user
 
-from . import permissions, publishing, rules
+from . import partner_sign_off, permissions, publishing, rules
 from . import publishing_selectors as selectors
 from .models import HomeOfficeSubmission, PrePublicationStep, Publication
 from .publishing_forms import (
@@ -33,6 +33,7 @@ from .publishing_forms import (
     FileUploadForm,
     HomeOfficeLetterForm,
     HomeOfficeSubmitForm,
+    PartnerSignOffForm,
     PublishForm,
     StepForm,
     WithdrawForm,
@@ -94,6 +95,8 @@ def publication_list(request, slug: str):
             "publications": page.object_list,
             "pagination": pagination,
             "can_manage": permissions.can_manage_publications(request.user, partnership),
+            # Other partnerships' publications of reviews shared with this one (ADR 0022).
+            "shared": list(partner_sign_off.shared_publication_list(partnership=partnership)),
         },
     )
 
@@ -151,6 +154,7 @@ def _detail_context(publication, today):
         ),
         "replaced_files": [f for f in files if f.replaced_at is not None],
         "steps": steps,
+        "partner_sign_offs": rules.partner_sign_offs(publication),
         "needs_home_office": publishing.needs_home_office(publication),
         "steps_to_record": any(step["done"] is None for step in steps),
         "earliest": earliest,
@@ -506,4 +510,52 @@ def publication_withdraw(request, slug: str, pk: int):
         form=form,
         early=early,
         allowed=permissions.can_withdraw(request.user, publication, today),
+    )
+
+
+# A partner's sign-off of a shared review's publication (ADR 0022, R46) -----------------------
+
+
+@require_http_methods(["GET", "POST"])
+def partner_sign_off_record(request, slug: str, pk: int):
+    """Under the partner's own address: the publication another partnership prepares of a
+    review shared with this one, and the form its business unit signs it off with. 404 outside
+    the share; partner leads read it (403 on posting)."""
+    partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
+    publication = partner_sign_off.shared_publication_get_for_user(
+        user=request.user, partnership=partnership, pk=pk
+    )
+    can_sign = permissions.can_manage_publications(request.user, partnership)
+    if request.method == "POST" and not can_sign:
+        raise PermissionDenied("Only the business unit records the partnership's sign-off")
+    signed = partner_sign_off.sign_off_of(publication=publication, partnership=partnership)
+    form = PartnerSignOffForm(posted(request))
+    if request.method == "POST" and signed is None and form.is_valid():
+        try:
+            partner_sign_off.partner_sign_off_record(
+                publication=publication,
+                partnership=partnership,
+                actor=request.user,
+                **form.cleaned_data,
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Your partnership's sign-off is recorded. {publication.partnership.name} "
+                "has been told",
+            )
+            return redirect("publication:partner_sign_off", slug=partnership.slug, pk=pk)
+    return render(
+        request,
+        "publication/staff/partner_sign_off.html",
+        {
+            "partnership": partnership,
+            "publication": publication,
+            "signed": signed,
+            "can_sign": can_sign and signed is None,
+            "sign_offs": rules.partner_sign_offs(publication),
+            "form": form,
+        },
     )

@@ -1,4 +1,4 @@
-"""The statutory publication rules as code (R15–R17, R34–R36): which steps each review type
+"""The statutory publication rules as code (R15–R17, R34–R36, R46): which steps each review type
 needs, the earliest publication date, and why a publication cannot go out yet."""
 
 import datetime
@@ -6,8 +6,15 @@ import datetime
 from safeguarding.core.calendar import add_calendar_months, add_working_days
 from safeguarding.core.rule_sources import rule_source
 from safeguarding.referrals.selectors import case_guidance_codes
+from safeguarding.referrals.share_selectors import sign_off_partners
 
-from .models import CheckFinding, PrePublicationStep, Publication, PublicationSettings
+from .models import (
+    CheckFinding,
+    PartnerSignOff,
+    PrePublicationStep,
+    Publication,
+    PublicationSettings,
+)
 
 Kind = PrePublicationStep.Kind
 
@@ -62,9 +69,31 @@ def required_steps(publication: Publication) -> list[tuple[str, str]]:
         steps += [(Kind.HOME_OFFICE_CONTENT, "R34"), (Kind.DA_COMMISSIONER_COPY, "R36")]
         if "VPA2024" in versions:
             steps.append((Kind.DARDR_SOS_COPY, "R36"))
-    if "sar" in types:
-        steps.append((Kind.BOARD_SIGN_OFF, "R15"))
+    # The Board signs its SAR off (R46, local practice). When a partner Board decides the SAR
+    # track of a shared case, its own sign-off (``partner_sign_offs``) stands for this step.
+    if (
+        "sar" in types
+        and not publication.review.tracks.filter(review_type="sar", decided_by__isnull=False)
+        .exclude(decided_by=publication.partnership_id)
+        .exists()
+    ):
+        steps.append((Kind.BOARD_SIGN_OFF, "R46"))
     return steps
+
+
+def partner_sign_offs(publication: Publication) -> list[tuple[object, PartnerSignOff | None]]:
+    """Each partner partnership that shares the review and signs its publication off (ADR
+    0022, R46), with its sign-off or None while it has not recorded one."""
+    done = {
+        sign_off.partnership_id: sign_off
+        for sign_off in PartnerSignOff.objects.filter(publication=publication).select_related(
+            "recorded_by"
+        )
+    }
+    return [
+        (partner, done.get(partner.pk))
+        for partner in sign_off_partners(case=publication.review.case)
+    ]
 
 
 def earliest_publish_on(
@@ -126,6 +155,12 @@ def missing_for_publication(
     for kind, rule in required_steps(publication):
         if kind not in done:
             missing.append(f"Record the step ‘{Kind(kind).label}’ ({rule_source(rule)})")
+    for partner, sign_off in partner_sign_offs(publication):
+        if sign_off is None:
+            missing.append(
+                f"{partner.name} shares this review and must record its sign-off of the "
+                f"publication ({rule_source('R46')})"
+            )
     if publish_on is None:
         missing.append("Choose the publication date")
     else:

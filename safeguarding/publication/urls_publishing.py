@@ -40,4 +40,10 @@ urlpatterns = [
     path("reviews/<int:pk>/publish/", views.publication_publish, name="publish"),
     path("reviews/<int:pk>/correct/", views.publication_correct, name="correct"),
     path("reviews/<int:pk>/withdraw/", views.publication_withdraw, name="withdraw"),
+    # Another partnership's publication of a review shared with this one (ADR 0022)
+    path(
+        "shared/<int:pk>/sign-off/",
+        views.partner_sign_off_record,
+        name="partner_sign_off",
+    ),
 ]

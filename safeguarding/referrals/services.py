@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership, ReviewType, Role
 from safeguarding.accounts.partnership_roles.selectors import capacity_payload, signature_capacity
+from safeguarding.accounts.permissions import is_business_unit
 from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
@@ -41,6 +42,7 @@ from .models import (
     age_group_for,
 )
 from .selectors import case_dhr_test, case_guidance_codes
+from .share_selectors import milestone_owners
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
 
@@ -250,6 +252,7 @@ def _move_milestones_to_case(referral: Referral, case: Case, actor=None) -> None
         url=_case_url(case),
         versions=case_guidance_codes(case=case),
         actor=actor,
+        owners=milestone_owners(case=case),
     )
 
 
@@ -930,6 +933,7 @@ def _finalise(decision: Decision, user) -> None:
             url=url,
             review_types=[track.review_type],
             versions=versions,
+            owners=milestone_owners(case=case),
         )
     if not case.tracks.exclude(decision__state=Decision.State.FINAL).exists():
         _set_case_status(case, Status.DECIDED, user)
@@ -945,11 +949,61 @@ NOTIFICATION_RULES: dict[str, tuple[str, Event | None]] = {
 }
 
 
+# The track whose clock each notification completes: a partner that decides the track keeps
+# its milestones (ADR 0022), so its business unit records the notification (the DHR's notice to
+# the Home Office, R32, when the Community Safety Partnership decides a shared case's DHR).
+NOTIFICATION_TRACK: dict[str, str] = {
+    Notification.Recipient.PANEL: ReviewType.CSPR,
+    Notification.Recipient.OFSTED: ReviewType.CSPR,
+    Notification.Recipient.SECRETARY_OF_STATE: ReviewType.CSPR,
+    Notification.Recipient.HOME_OFFICE: ReviewType.DHR,
+}
+
+
+def _recorders(case: Case) -> dict[str, int]:
+    """Recipient -> the id of the partnership whose business unit records it: the one that
+    decides the track it belongs to (the case's owner unless a share gave it away). One query."""
+    given = dict(
+        Track.objects.filter(case=case, decided_by__isnull=False).values_list(
+            "review_type", "decided_by_id"
+        )
+    )
+    return {
+        recipient: given.get(review_type, case.partnership_id)
+        for recipient, review_type in NOTIFICATION_TRACK.items()
+    }
+
+
+def notification_recipients_for(*, case: Case, partnership: Partnership) -> list[str]:
+    """The recipients ``partnership`` may record notifications to on ``case``."""
+    recorders = _recorders(case)
+    return [
+        value for value in Notification.Recipient.values if recorders.get(value) == partnership.pk
+    ]
+
+
 def notification_record(
-    *, case: Case, recipient: str, sent_on: datetime.date, reference: str, actor
+    *,
+    case: Case,
+    recipient: str,
+    sent_on: datetime.date,
+    reference: str,
+    actor,
+    partnership: Partnership | None = None,
 ) -> Notification:
+    """Record a notification sent (by the business unit of ``partnership``, the case's owner
+    unless given: a partner records those of the track it decides) and complete its clock."""
     if recipient not in NOTIFICATION_RULES:
         raise ServiceError("Select who was notified", field="recipient")
+    partnership = partnership or case.partnership
+    if not is_business_unit(actor, partnership):
+        raise ServiceError("Only the business unit can record a notification")
+    if _recorders(case).get(recipient) != partnership.pk:
+        raise ServiceError(
+            "Another partnership decides this review type, so its business unit records this "
+            "notification",
+            field="recipient",
+        )
     if sent_on > timezone.localdate():
         raise ServiceError("The date sent must be today or in the past", field="sent_on")
     if sent_on < case.became_aware_on:
@@ -977,6 +1031,7 @@ def notification_record(
             action="notification.recorded",
             actor=actor,
             target=case,
+            partnership=partnership,
             payload={"recipient": recipient, "rule": rule_id},
         )
     return notification

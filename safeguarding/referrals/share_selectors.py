@@ -11,17 +11,24 @@ A case belongs to one partnership (the owner, ``Case.partnership``). An accepted
 - its publication on the partner's public page (``publication_listed_q``,
   ``grants_publication``).
 
-Nothing else follows a share: referrals, real identities, milestones, requests, actions and
-the publication's staff pages stay the owner's, so they keep filtering by the owner only.
+Nothing else follows a share: referrals, real identities, actions and the publication's staff
+pages stay the owner's, so they keep filtering by the owner only. Three things follow the track
+a partner decides or the review it takes part in: the milestones of that track belong to the
+partner (``milestone_owners``, the clock's per-track owners); agency requests the owner
+addresses to the partner's agencies are answered by the partner's contributors
+(``reviews.requests``); and the publication waits for the partner's own sign-off
+(``publication.partner_sign_off``).
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from safeguarding.accounts.models import Partnership
+from safeguarding.clock.services import TrackOwner
 
 from . import permissions
-from .models import Case, CaseShare
+from .models import Case, CaseShare, Track
 
 
 def _accepted(partnership: Partnership, **grants) -> QuerySet[CaseShare]:
@@ -57,6 +64,44 @@ def publication_listed_q(partnership: Partnership) -> Q:
         case_id=OuterRef("review__case_id")
     )
     return Q(partnership=partnership) | Q(Exists(shared))
+
+
+def _signs_off(shares: QuerySet[CaseShare]) -> QuerySet[CaseShare]:
+    """Shares whose partner signs off the publication (R46): it decides a track of the case or
+    lists its publication."""
+    return shares.filter(Q(grants_publication=True) | ~Q(decides_review_type=""))
+
+
+def signs_off_publication_q(partnership: Partnership) -> Q:
+    """Publications of another partnership's review whose case is shared with ``partnership``
+    by an accepted share that makes it sign the publication off (ADR 0022, R46)."""
+    shared = _signs_off(_accepted(partnership)).filter(case_id=OuterRef("review__case_id"))
+    return Q(Exists(shared)) & ~Q(partnership=partnership)
+
+
+def sign_off_partners(*, case: Case) -> list[Partnership]:
+    """The partner partnerships that sign off the publication of ``case``'s review, by name."""
+    shares = _signs_off(_accepted_for_case(case))
+    return [
+        share.partner
+        for share in shares.select_related("partner").order_by("partner__name", "partner_id")
+    ]
+
+
+def review_partners(*, case: Case) -> list[Partnership]:
+    """The partner partnerships that take part in the review of ``case`` (an accepted share
+    that grants it): the owner may ask their agencies for information (ADR 0022)."""
+    return [
+        share.partner
+        for share in _accepted_for_case(case)
+        .filter(grants_review=True)
+        .select_related("partner")
+        .order_by("partner__name", "partner_id")
+    ]
+
+
+def _accepted_for_case(case: Case) -> QuerySet[CaseShare]:
+    return CaseShare.objects.filter(case=case, state=CaseShare.State.ACCEPTED)
 
 
 def case_share_accepted(*, case: Case, partnership: Partnership) -> CaseShare | None:
@@ -122,3 +167,19 @@ def share_partner_choices(*, case: Case) -> QuerySet[Partnership]:
 def case_share_waiting_count(*, partnership: Partnership) -> int:
     """How many cases other partnerships offered to ``partnership`` wait for its answer."""
     return CaseShare.objects.filter(partner=partnership, state=CaseShare.State.INVITED).count()
+
+
+def milestone_owners(*, case: Case) -> dict[str, TrackOwner]:
+    """The clock's per-track owners of ``case`` (ADR 0022): each review type a partner decides,
+    with the partner and the case's page under the partner's address. A review type missing
+    here keeps its milestones with the owner."""
+    return {
+        track.review_type: TrackOwner(
+            partnership=track.decided_by,
+            url=reverse("referrals:case", args=[track.decided_by.slug, case.pk]),
+        )
+        for track in Track.objects.filter(case=case, decided_by__isnull=False).select_related(
+            "decided_by"
+        )
+        if track.decided_by is not None
+    }

@@ -11,10 +11,13 @@ from safeguarding.accounts.models import Partnership, Role
 from safeguarding.accounts.permissions import is_business_unit
 from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
+from safeguarding.clock import services as clock
 from safeguarding.core.errors import ServiceError
 from safeguarding.notifications.services import notify
 
 from .models import Case, CaseShare, Decision, Track
+from .selectors import case_guidance_codes
+from .services import AWARE_EVENT
 
 NOT_OWNER = "Only the business unit of the partnership that holds the case can share it"
 NOT_PARTNER = "Only the business unit of the partnership the case is offered to can answer"
@@ -57,6 +60,10 @@ def _tell(share: CaseShare, *, kind: str, to: Partnership, link: str) -> None:
 
 def _answer_url(share: CaseShare) -> str:
     return reverse("referrals:share_answer", args=[share.partner.slug, share.pk])
+
+
+def _case_in(partnership: Partnership, case: Case) -> str:
+    return reverse("referrals:case", args=[partnership.slug, case.pk])
 
 
 def _owner_case_url(share: CaseShare) -> str:
@@ -165,6 +172,27 @@ def case_share_accept(*, share: CaseShare, actor) -> CaseShare:
                 )
             track.decided_by = share.partner
             track.save(update_fields=["decided_by"])
+            # The clock's per-track owner: the track's milestones (its decision's deadline,
+            # telling the Home Office, the report) are the partner's from now on.
+            keeper = clock.TrackOwner(
+                partnership=share.partner, url=_case_in(share.partner, share.case)
+            )
+            clock.milestones_hand_over(
+                subject=share.case, review_type=track.review_type, to=keeper, actor=actor
+            )
+            # The partner became aware of the case when it was offered: its decision's clock
+            # (for a DHR, the chair decides within a month, R31) runs from that day, once.
+            clock.milestones_start(
+                partnership=share.partner,
+                event=AWARE_EVENT[track.review_type],
+                subject=share.case,
+                on_date=timezone.localdate(share.invited_at),
+                label=f"{share.case.reference} ({share.case.pseudonym})",
+                url=keeper.url,
+                review_types=[track.review_type],
+                versions=case_guidance_codes(case=share.case),
+                owners={track.review_type: keeper},
+            )
         share.state = CaseShare.State.ACCEPTED
         share.answered_by = actor
         share.answered_at = timezone.now()
@@ -237,6 +265,12 @@ def case_share_end(*, share: CaseShare, reason: str, actor) -> CaseShare:
             raise ServiceError(
                 f"{share.partner.name}'s decision on this case waits for signatures: end the "
                 "share once it is final"
+            )
+        # The partner no longer reaches the case: the owner keeps every clock of it again.
+        back = clock.TrackOwner(partnership=owner, url=_case_in(owner, share.case))
+        for review_type in tracks.values_list("review_type", flat=True):
+            clock.milestones_hand_over(
+                subject=share.case, review_type=review_type, to=back, actor=actor
             )
         tracks.filter(decision__isnull=True).update(decided_by=None)
         share.state = CaseShare.State.ENDED

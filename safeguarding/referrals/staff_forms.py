@@ -362,6 +362,12 @@ class NotificationForm(GovukForm):
         error_messages={"max_length": "Reference must be 100 characters or fewer"},
     )
 
+    def __init__(self, *args, recipients: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if recipients is not None:  # a partner records those of the track it decides only
+            field = self.fields["recipient"]
+            field.choices = [c for c in Notification.Recipient.choices if c[0] in recipients]
+
 
 class BecameAwareForm(GovukForm):
     became_aware_on = GovukDateField(

@@ -27,7 +27,7 @@ from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
 
 from . import permissions, selectors, services, share_selectors, share_services
-from .models import CaseShare, Decision, Notification, Status
+from .models import CaseShare, Decision, Status
 from .screening import ScreeningFactsError
 from .staff_forms import (
     BecameAwareForm,
@@ -303,6 +303,10 @@ def case_detail(request, slug: str, pk: int):
             "milestones": list(clock_selectors.milestone_list_for_subject(subject=case)),
             "guidance_rows": selectors.case_guidance_rows(case=case),
             "can_act": can_act,
+            "is_business_unit": is_business_unit,
+            "can_record_notifications": is_business_unit
+            and not owns
+            and bool(services.notification_recipients_for(case=case, partnership=partnership)),
             "can_decide": can_act and case.status != Status.NEW,
         },
     )
@@ -648,16 +652,24 @@ def signatory_replace(request, slug: str, pk: int, decision_maker_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def notification_add(request, slug: str, pk: int):
-    partnership, case = _owner_case(request, slug, pk)
+    """The business unit records a notification sent. A partner reaching a shared case records
+    those of the track it decides (the Home Office told of its DHR decision, ADR 0022); the
+    owner records the others."""
+    partnership, case = _case(request, slug, pk, permissions.can_screen)
+    allowed = services.notification_recipients_for(case=case, partnership=partnership)
+    if not allowed:
+        raise PermissionDenied(
+            f"Only {case.partnership.name}, which holds the case, records its notifications"
+        )
     initial = {}
     recipient = request.GET.get("recipient")
-    if recipient in Notification.Recipient.values:
+    if recipient in allowed:
         initial["recipient"] = recipient
-    form = NotificationForm(_posted(request), initial=initial)
+    form = NotificationForm(_posted(request), initial=initial, recipients=allowed)
     if request.method == "POST" and form.is_valid():
         try:
             notification = services.notification_record(
-                case=case, actor=request.user, **form.cleaned_data
+                case=case, actor=request.user, partnership=partnership, **form.cleaned_data
             )
         except ServiceError as error:
             _show_service_error(form, error)
@@ -667,7 +679,7 @@ def notification_add(request, slug: str, pk: int):
                 f"Notification to the {notification.get_recipient_display()} recorded "
                 f"({notification.rule_id})",
             )
-            return redirect(f"{_case_url(case)}#notifications")
+            return redirect(f"{_case_url(case, partnership)}#notifications")
     return render(
         request,
         "referrals/staff/notification_form.html",

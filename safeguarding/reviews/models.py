@@ -249,6 +249,15 @@ class AgencyRequest(models.Model):
         related_name="replaces",
         help_text="The request to another agency that this one was re-addressed to",
     )
+    answered_in = models.ForeignKey(
+        Partnership,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A partner partnership sharing the review (ADR 0022) whose agency was asked: "
+        "its contributors answer. Empty: the review's own partnership",
+    )
 
     class Meta:
         ordering = ["due_on", "agency__name"]
@@ -277,6 +286,15 @@ class AgencyRequest(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.closure == self.Closure.CANCELLED
+
+    @property
+    def answering_partnership_id(self) -> int:
+        """The partnership whose contributors of the agency answer (ADR 0022)."""
+        return self.answered_in_id or self.review.partnership_id
+
+    @property
+    def answering_partnership(self) -> Partnership:
+        return self.answered_in or self.review.partnership
 
     @property
     def is_nothing_to_return(self) -> bool:

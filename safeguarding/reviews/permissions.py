@@ -88,10 +88,12 @@ def agency_ids_for(user, partnership) -> set[int]:
 
 
 def can_answer_request(user, request) -> bool:
+    """A contributor of the agency asked, in the partnership that answers the request (the
+    review's, or the partner whose agency was asked, ADR 0022)."""
     review = request.review
     if review.is_read_only:
         return False
-    return request.agency_id in agency_ids_for(user, review.partnership)
+    return request.agency_id in agency_ids_for(user, request.answering_partnership)
 
 
 __all__ = ["roles_in"]

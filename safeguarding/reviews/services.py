@@ -19,6 +19,7 @@ from safeguarding.clock.models import Event
 from safeguarding.notifications.services import notify
 from safeguarding.referrals.models import Case, DecisionMaker
 from safeguarding.referrals.selectors import case_guidance_codes
+from safeguarding.referrals.share_selectors import milestone_owners
 
 from . import workflow
 from .models import Review
@@ -130,6 +131,7 @@ def _rapid_review_sent(review: Review, actor) -> None:
         url=reverse("referrals:case", args=[review.partnership.slug, case.pk]),
         review_types=[ReviewType.CSPR],
         versions=case_guidance_codes(case=case),
+        owners=milestone_owners(case=case),
     )
 
 

@@ -361,7 +361,6 @@ def test_the_partner_sees_the_case_but_not_its_referrals_or_the_owners_pages():
         "referrals:screening",
         "referrals:became_aware",
         "referrals:send_for_decision",
-        "referrals:notification_add",
         "referrals:notification_summary",
         "referrals:case_shares",
         "reviews:commission",
@@ -370,6 +369,10 @@ def test_the_partner_sees_the_case_but_not_its_referrals_or_the_owners_pages():
         key = "case_pk" if name.startswith("reviews:") else "pk"
         url = reverse(name, kwargs={"slug": joint.csp.slug, key: joint.case.pk})
         assert client.get(url).status_code == 403, name
+    # The partner records the notifications of the track it decides (the Home Office told of its
+    # DHR decision): the page opens, offering that recipient only (test_shared_clock.py).
+    url = reverse("referrals:notification_add", args=[joint.csp.slug, joint.case.pk])
+    assert client.get(url).status_code == 200
 
 
 def test_the_shared_case_is_in_the_partners_list_and_no_one_elses():

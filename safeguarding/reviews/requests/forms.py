@@ -39,10 +39,14 @@ class RequestSendForm(GovukForm):
         error_messages={"max_length": "Instructions must be 5,000 characters or fewer"},
     )
 
-    def __init__(self, *args, agencies, **kwargs):
+    def __init__(self, *args, agencies, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)
         self._agencies = {str(a.pk): a for a in agencies}
         self.fields["agencies"].choices = [(pk, a.name) for pk, a in self._agencies.items()]
+        if kinds is not None:  # a partner's agency is asked for what it can return (ADR 0022)
+            self.fields["kind"].choices = [
+                c for c in AgencyRequest.Kind.choices if c[0] in set(kinds)
+            ]
 
     def selected_agencies(self):
         return [self._agencies[pk] for pk in self.cleaned_data["agencies"]]

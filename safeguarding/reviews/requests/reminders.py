@@ -29,7 +29,7 @@ def agency_reminders_due(today: datetime.date) -> list[tuple[AgencyRequest, str]
     open_requests = (
         AgencyRequest.objects.filter(returned_at__isnull=True, closure="")
         .exclude(review__stage=Review.Stage.SIGNED_OFF)
-        .select_related("agency", "review", "review__partnership")
+        .select_related("agency", "review", "review__partnership", "answered_in")
     )
     upcoming = open_requests.filter(
         due_on__gte=today, due_on__lte=add_working_days(today, NOTICE_WORKING_DAYS)
@@ -43,7 +43,9 @@ def agency_reminders_due(today: datetime.date) -> list[tuple[AgencyRequest, str]
 
 
 def agency_request_reminder(request: AgencyRequest, kind: str) -> Reminder:
-    partnership = request.review.partnership
+    # A request to a partner's agency (ADR 0022) reminds the partner's contributors under the
+    # partner's address; the owner's business unit sees it overdue on the review's requests.
+    partnership = request.answering_partnership
     contributors = user_list_with_role(
         partnership=partnership, role=Role.AGENCY_CONTRIBUTOR, agency=request.agency
     )
@@ -55,7 +57,7 @@ def agency_request_reminder(request: AgencyRequest, kind: str) -> Reminder:
     )
     business_unit = (
         user_list_with_role(partnership=partnership, role=Role.BUSINESS_UNIT)
-        if kind == Kind.OVERDUE
+        if kind == Kind.OVERDUE and request.answered_in_id is None
         else []
     )
     return Reminder(

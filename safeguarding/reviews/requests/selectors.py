@@ -3,7 +3,7 @@ agency contributors, to their own agencies)."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -33,13 +33,29 @@ def agency_request_get_for_user(*, user, partnership, pk: int) -> AgencyRequest:
             "replaces",
             "replaces__agency",
         ),
-        review__partnership=partnership,
+        Q(review__partnership=partnership) | Q(answered_in=partnership),
         pk=pk,
     )
-    contributor = agency_request.agency_id in agency_ids_for(user, partnership)
+    if not is_answered_here(agency_request, partnership):
+        # A partner's contributors reach only the requests addressed to their agency in their
+        # partnership (ADR 0022); nothing else of the owner's review.
+        contributor = False
+    else:
+        contributor = agency_request.agency_id in agency_ids_for(user, partnership)
+    if agency_request.review.partnership_id != partnership.pk and not contributor:
+        raise Http404("No such request")
     if not contributor and not can_view_review(user, agency_request.review):
         raise Http404("No such request")
     return agency_request
+
+
+def is_answered_here(agency_request: AgencyRequest, partnership) -> bool:
+    """The request is answered by ``partnership``'s contributors of the agency."""
+    return agency_request.answering_partnership_id == partnership.pk
+
+
+def _answered_in_q(partnership) -> Q:
+    return Q(review__partnership=partnership, answered_in__isnull=True) | Q(answered_in=partnership)
 
 
 def return_get(*, request: AgencyRequest, pk: int) -> AgencyReturn:
@@ -52,7 +68,9 @@ def return_get(*, request: AgencyRequest, pk: int) -> AgencyReturn:
 
 
 def _with_returns(queryset: QuerySet[AgencyRequest]) -> QuerySet[AgencyRequest]:
-    return queryset.select_related("agency", "review", "replaced_by__agency").prefetch_related(
+    return queryset.select_related(
+        "agency", "review", "review__partnership", "replaced_by__agency", "answered_in"
+    ).prefetch_related(
         Prefetch(
             "returns",
             queryset=AgencyReturn.objects.select_related("submitted_by").order_by("-version"),
@@ -119,11 +137,32 @@ def request_rows_for_review(*, review: Review) -> list[RequestRow]:
         _with_returns(review.requests.all()).order_by("due_on", "agency__name", "kind", "pk")
     )
     emails = request_emails(requests=[row.request for row in rows])
-    counts = contributor_counts(
-        partnership=review.partnership, agency_ids={row.request.agency_id for row in rows}
-    )
-    contacts = agency_contact_counts(partnership=review.partnership)
+    # Contributors and contacts are counted in the partnership that answers each request: the
+    # review's, or a partner's for a request to its agency (ADR 0022; queried only if any).
+    by_answerer: dict[int, tuple[dict[int, int], dict[int, int]]] = {
+        review.partnership_id: (
+            contributor_counts(
+                partnership=review.partnership,
+                agency_ids={r.request.agency_id for r in rows if r.request.answered_in_id is None},
+            ),
+            agency_contact_counts(partnership=review.partnership),
+        )
+    }
     for row in rows:
+        answerer = row.request.answered_in or review.partnership
+        if answerer.pk not in by_answerer:
+            by_answerer[answerer.pk] = (
+                contributor_counts(
+                    partnership=answerer,
+                    agency_ids={
+                        r.request.agency_id
+                        for r in rows
+                        if r.request.answering_partnership_id == answerer.pk
+                    },
+                ),
+                agency_contact_counts(partnership=answerer),
+            )
+        counts, contacts = by_answerer[answerer.pk]
         row.emailed = emails.get(row.request.pk, [])
         row.contributors = counts.get(row.request.agency_id, 0)
         row.contacts = contacts.get(row.request.agency_id, 0)
@@ -132,10 +171,11 @@ def request_rows_for_review(*, review: Review) -> list[RequestRow]:
 
 def request_rows_for_agencies(*, partnership, agency_ids: set[int]) -> list[RequestRow]:
     """An agency contributor's requests: only their agencies', across the partnership's
-    reviews. Shows no other content of the review."""
+    reviews, and those a partnership sharing its case with this one addressed to their agency
+    here (ADR 0022). Shows no other content of the review."""
     return _rows(
         _with_returns(
-            AgencyRequest.objects.filter(review__partnership=partnership, agency_id__in=agency_ids)
+            AgencyRequest.objects.filter(_answered_in_q(partnership), agency_id__in=agency_ids)
         ).order_by("returned_at", "due_on", "id")
     )
 
@@ -144,7 +184,7 @@ def open_request_count_for_agencies(*, partnership, agency_ids: set[int]) -> int
     if not agency_ids:
         return 0
     return AgencyRequest.objects.filter(
-        review__partnership=partnership,
+        _answered_in_q(partnership),
         agency_id__in=agency_ids,
         returned_at__isnull=True,
         closure="",

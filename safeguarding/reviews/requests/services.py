@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Agency, ReviewType, Role
+from safeguarding.accounts.models import Agency, Partnership, ReviewType, Role
 from safeguarding.accounts.selectors import agency_contact_list, user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
@@ -27,6 +27,7 @@ from safeguarding.core.uploads import DOCX, ODT, PDF, XLSX, validate_upload
 from safeguarding.notifications.services import notify
 from safeguarding.referrals.models import Case
 from safeguarding.referrals.selectors import case_guidance_codes
+from safeguarding.referrals.share_selectors import review_partners
 
 from ..models import AgencyRequest, AgencyReturn, Review
 
@@ -55,6 +56,11 @@ def rapid_review_deadline(review: Review) -> datetime.date:
     return rapid_review_expected(review.case)[0]
 
 
+# A partner's contributors answer through the return forms (ADR 0022); a chronology goes
+# through the review's chronology pages, which stay the owner's.
+PARTNER_KINDS = (AgencyRequest.Kind.AGENCY_SUMMARY, AgencyRequest.Kind.AGENCY_REPORT)
+
+
 def requestable_agencies(review: Review) -> list[Agency]:
     """The agencies a review may ask: those already involved and the partnership's own."""
     agencies = {a.pk: a for a in review.agencies.all()}
@@ -62,11 +68,25 @@ def requestable_agencies(review: Review) -> list[Agency]:
     return sorted(agencies.values(), key=lambda a: a.name)
 
 
+def request_partners(review: Review) -> list[Partnership]:
+    """The partner partnerships whose agencies the review may ask (ADR 0022): those the case
+    is shared with by an accepted share that takes part in the review."""
+    return review_partners(case=review.case)
+
+
+def partner_agencies(review: Review, partner: Partnership) -> list[Agency]:
+    """The agencies of ``partner`` the review may ask; empty unless ``partner`` takes part."""
+    if partner.pk not in {p.pk for p in request_partners(review)}:
+        return []
+    return sorted(partner.agencies.all(), key=lambda a: a.name)
+
+
 def agency_contributors(request: AgencyRequest) -> list:
     """Who at the agency is told about the request: its active contributors in the
-    partnership (none for an agency whose people have no account in the service)."""
+    partnership that answers it (the review's, or the partner whose agency was asked, ADR
+    0022; none for an agency whose people have no account in the service)."""
     return user_list_with_role(
-        partnership=request.review.partnership,
+        partnership=request.answering_partnership,
         role=Role.AGENCY_CONTRIBUTOR,
         agency=request.agency,
     )
@@ -82,13 +102,14 @@ def agency_recipients(request: AgencyRequest) -> list:
     return [
         contact.email
         for contact in agency_contact_list(
-            partnership=request.review.partnership, agency=request.agency
+            partnership=request.answering_partnership, agency=request.agency
         )
     ]
 
 
 def _request_link(request: AgencyRequest) -> str:
-    return reverse("reviews:request_detail", args=[request.review.partnership.slug, request.pk])
+    """The request's page under the address of the partnership that answers it."""
+    return reverse("reviews:request_detail", args=[request.answering_partnership.slug, request.pk])
 
 
 def _tell_contributors(request: AgencyRequest, *, chase: bool) -> int:
@@ -96,7 +117,7 @@ def _tell_contributors(request: AgencyRequest, *, chase: bool) -> int:
     when it has no contributor (in the caller's transaction; the emails go after the commit);
     return how many were told. An agency with neither is told nothing: the request pages show
     it ("not emailed")."""
-    partnership = request.review.partnership
+    partnership = request.answering_partnership
     return len(
         notify(
             kind="agency_request.chased" if chase else "agency_request.sent",
@@ -118,16 +139,35 @@ def agency_requests_send(
     due_on: datetime.date,
     instructions: str,
     actor,
+    answered_in: Partnership | None = None,
 ) -> list[AgencyRequest]:
     """Ask each agency for one kind of information by ``due_on`` and tell its contributors (a
-    notification each, emailed after the commit)."""
+    notification each, emailed after the commit). With ``answered_in``, the agencies are those
+    of a partner partnership sharing the review (ADR 0022): its contributors answer, under its
+    own address, and see nothing else of the review."""
     if review.is_read_only:
         raise ServiceError("The review is signed off: reopen it before asking agencies")
     if kind not in AgencyRequest.Kind.values:
         raise ServiceError("Select what you are asking for", field="kind")
     if not agencies:
         raise ServiceError("Select at least one agency", field="agencies")
-    allowed = {a.pk for a in requestable_agencies(review)}
+    if answered_in is not None:
+        if answered_in.pk == review.partnership_id:
+            answered_in = None
+        elif not partner_agencies(review, answered_in):
+            raise ServiceError("That partnership does not take part in this review")
+        elif kind not in PARTNER_KINDS:
+            raise ServiceError(
+                "Ask a partner's agency for an agency summary or an agency report: its "
+                "chronology is added by the business unit",
+                field="kind",
+            )
+    allowed = {
+        a.pk
+        for a in (
+            partner_agencies(review, answered_in) if answered_in else requestable_agencies(review)
+        )
+    }
     if any(a.pk not in allowed for a in agencies):
         raise ServiceError("Select agencies of this partnership", field="agencies")
     today = timezone.localdate()
@@ -164,6 +204,7 @@ def agency_requests_send(
                     due_on=due_on,
                     instructions=instructions.strip(),
                     requested_by=actor,
+                    answered_in=answered_in,
                 )
                 audit_record(
                     action="agency_request.sent",
@@ -175,6 +216,7 @@ def agency_requests_send(
                         "agency": agency.slug,
                         "kind": kind,
                         "due_on": due_on.isoformat(),
+                        "answered_in": answered_in.slug if answered_in else "",
                     },
                 )
                 created.append(request)

@@ -4,6 +4,7 @@ see only their agency's requests and return versioned answers (docs/rules.md
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -74,6 +75,7 @@ def _render_list(request, partnership, review, *, form=None, chase_form=None, st
             "rapid_review_span": span,
             "read_only": review.is_read_only,
             "can_manage": can_manage,
+            "partners": services.request_partners(review) if can_manage else [],
         },
         status=status,
     )
@@ -89,33 +91,69 @@ def request_list(request, slug: str, pk: int):
         return _render_list(request, partnership, review)
     partnership, review = _review_for_manager(request, slug, pk)
     form = RequestSendForm(request.POST, agencies=services.requestable_agencies(review))
-    if form.is_valid():
-        try:
-            sent = services.agency_requests_send(
-                review=review,
-                agencies=form.selected_agencies(),
-                kind=form.cleaned_data["kind"],
-                due_on=form.cleaned_data["due_on"],
-                instructions=form.cleaned_data["instructions"],
-                actor=request.user,
-            )
-        except ServiceError as error:
-            _show_service_error(form, error)
-        else:
-            emails = selectors.request_emails(requests=sent)
-            unsent = [r.agency.name for r in sent if not emails.get(r.pk)]
-            message = f"Request sent to {len(sent)} agenc{'y' if len(sent) == 1 else 'ies'}."
-            if unsent:
-                message += (
-                    f" No one at {_names(unsent)} has an account or an email contact, so "
-                    f"{'it was' if len(unsent) == 1 else 'they were'} not emailed: send them "
-                    "the request yourself and record what they return"
-                )
-            else:
-                message += " Each has been emailed"
-            messages.success(request, message)
-            return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
+    if form.is_valid() and _send(request, form, review):
+        return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
     return _render_list(request, partnership, review, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def request_partner(request, slug: str, pk: int, partner_pk: int):
+    """The owner's business unit asks an agency of a partner partnership that takes part in the
+    review of a shared case (ADR 0022): the partner's contributors of that agency answer it
+    under their own address and see nothing else of the review. 404 for a partnership that
+    does not take part."""
+    partnership, review = _review_for_manager(request, slug, pk)
+    partner = next((p for p in services.request_partners(review) if p.pk == partner_pk), None)
+    if partner is None:
+        raise Http404("No such partner")
+    agencies = services.partner_agencies(review, partner)
+    form = RequestSendForm(posted(request), agencies=agencies, kinds=services.PARTNER_KINDS)
+    if request.method == "POST" and form.is_valid() and _send(request, form, review, partner):
+        return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
+    return render(
+        request,
+        "reviews/requests/partner_send.html",
+        {
+            "partnership": partnership,
+            "review": review,
+            "partner": partner,
+            "agencies": agencies,
+            "form": form,
+            "read_only": review.is_read_only,
+        },
+    )
+
+
+def _send(request, form, review, partner=None) -> bool:
+    """Send the valid ``form``'s request (to agencies of ``partner`` when given, ADR 0022) and
+    say so; False, with the service's error on the form, when it is refused."""
+    try:
+        sent = services.agency_requests_send(
+            review=review,
+            agencies=form.selected_agencies(),
+            kind=form.cleaned_data["kind"],
+            due_on=form.cleaned_data["due_on"],
+            instructions=form.cleaned_data["instructions"],
+            actor=request.user,
+            answered_in=partner,
+        )
+    except ServiceError as error:
+        _show_service_error(form, error)
+        return False
+    emails = selectors.request_emails(requests=sent)
+    unsent = [r.agency.name for r in sent if not emails.get(r.pk)]
+    of, where = (f" of {partner.name}", f" in {partner.name}") if partner else ("", "")
+    message = f"Request sent to {len(sent)} agenc{'y' if len(sent) == 1 else 'ies'}{of}."
+    if unsent:
+        message += (
+            f" No one at {_names(unsent)} has an account or an email contact{where}, so "
+            f"{'it was' if len(unsent) == 1 else 'they were'} not emailed: send them "
+            "the request yourself and record what they return"
+        )
+    else:
+        message += " Each has been emailed"
+    messages.success(request, message)
+    return True
 
 
 def _names(names: list[str]) -> str:
@@ -186,7 +224,9 @@ def _request_for_reader(request, slug: str, request_pk: int):
     agency_request = selectors.agency_request_get_for_user(
         user=request.user, partnership=partnership, pk=request_pk
     )
-    contributor = agency_request.agency_id in agency_ids_for(request.user, partnership)
+    contributor = selectors.is_answered_here(
+        agency_request, partnership
+    ) and agency_request.agency_id in agency_ids_for(request.user, partnership)
     return partnership, agency_request, contributor
 
 
