@@ -15,7 +15,7 @@ from safeguarding.accounts.partnership_roles.selectors import capacity_payload, 
 from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
-from safeguarding.clock.models import Event
+from safeguarding.clock.models import REPORT_CLOCK_STARTS, Event, ReportClockStart
 from safeguarding.core import encryption
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.rate_limits import RateLimit
@@ -879,6 +879,16 @@ def decision_signatory_replace(
     return new
 
 
+# The clock event a decision to hold a review starts (the report's clock, R14, R26, R33). Whether
+# it starts on the decision or with the review is the clock's REPORT_CLOCK_STARTS.
+REVIEW_START_EVENT: dict[str, Event] = {
+    Outcome.RAPID_REVIEW_THEN_LOCAL: Event.LCSPR_INITIATED,
+    Outcome.MANDATORY: Event.SAR_INITIATED,
+    Outcome.DISCRETIONARY: Event.SAR_INITIATED,
+    Outcome.REVIEW: Event.DHR_INITIATED,
+}
+
+
 def _finalise(decision: Decision, user) -> None:
     track = decision.track
     case = track.case
@@ -896,13 +906,9 @@ def _finalise(decision: Decision, user) -> None:
     url = _case_url(case)
     on = decision.decided_on
     versions = case_guidance_codes(case=case)
-    start_events: dict[str, Event] = {
-        Outcome.RAPID_REVIEW_THEN_LOCAL: Event.LCSPR_INITIATED,
-        Outcome.MANDATORY: Event.SAR_INITIATED,
-        Outcome.DISCRETIONARY: Event.SAR_INITIATED,
-        Outcome.REVIEW: Event.DHR_INITIATED,
-    }
-    start = start_events.get(decision.outcome)
+    start = REVIEW_START_EVENT.get(decision.outcome)
+    if start and REPORT_CLOCK_STARTS.get(start) == ReportClockStart.REVIEW_START:
+        start = None  # R26: a SAR's report clock starts with the review (reviews.running)
     done_events: dict[str, Event] = {
         # The partners' CSPR decision follows the rapid review (§rapid-review), so it completes it.
         ReviewType.CSPR: Event.RAPID_REVIEW_COMPLETED,
