@@ -51,6 +51,8 @@ NOT_DATA = [
     "safeguarding.reviews.migrations.0014_fill_sign_off_dates",
     # Keeps on each milestone done before it the working days it took (issue 17).
     "safeguarding.clock.migrations.0011_milestone_done",
+    # Links earlier referrals to the agency whose name the referrer typed (issue 17).
+    "safeguarding.referrals.migrations.0019_link_source_agencies",
 ]
 
 

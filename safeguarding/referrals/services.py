@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Partnership, ReviewType, Role
+from safeguarding.accounts.models import Agency, Partnership, ReviewType, Role
 from safeguarding.accounts.partnership_roles.selectors import capacity_payload, signature_capacity
 from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
@@ -23,6 +23,7 @@ from safeguarding.guidance.selectors import versions_applying
 from safeguarding.notifications.services import notify
 
 from . import objections
+from .agency_match import matching_agency_id
 from .models import (
     OUTCOMES_BY_TYPE,
     Case,
@@ -132,6 +133,9 @@ def referral_submit(
             if submission_key is not None:
                 referral.submission_key = submission_key
             referral.age_group = age_group_for(referral.age_years)
+            referral.source_agency_id = matching_agency_id(
+                referral.referrer_organisation, partnership.agencies.all()
+            )
             for _ in range(5):
                 referral.reference = _new_reference()
                 if not Referral.objects.filter(reference=referral.reference).exists():
@@ -163,6 +167,26 @@ def referral_submit(
                 return existing, None
         raise
     return referral, token
+
+
+def referral_source_agency_set(*, referral: Referral, agency: Agency | None, actor) -> Referral:
+    """Set or correct the partnership's agency the referral came from (None: not one of its
+    agencies), as the business unit reads it during triage. Audited in the same transaction."""
+    if agency is not None and not referral.partnership.agencies.filter(pk=agency.pk).exists():
+        raise ServiceError("Select one of the partnership's agencies", field="agency")
+    previous = referral.source_agency_id
+    with transaction.atomic():
+        referral.source_agency = agency
+        referral.modified_by = actor
+        referral.save(update_fields=["source_agency", "modified_by", "modified_at"])
+        audit_record(
+            action="referral.source_agency_set",
+            actor=actor,
+            target=referral,
+            partnership=referral.partnership,
+            payload={"from": previous, "to": agency.pk if agency else None},
+        )
+    return referral
 
 
 def _start_awareness_clock(referral: Referral) -> None:

@@ -26,7 +26,7 @@ Which date puts a record in a period (docs/adr: how figures are defined):
 import datetime
 import functools
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -35,7 +35,7 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Partnership, ReviewType
+from safeguarding.accounts.models import Agency, Partnership, ReviewType
 from safeguarding.actions.models import Action, Recommendation, Theme
 from safeguarding.clock.models import (
     REPORT_CLOCK_STARTS,
@@ -48,6 +48,7 @@ from safeguarding.clock.models import (
 from safeguarding.core.calendar import add_calendar_months
 from safeguarding.core.rule_sources import rule_source, rules_in_words
 from safeguarding.publication.models import Publication
+from safeguarding.referrals.agency_match import normalised_organisation
 from safeguarding.referrals.models import (
     OUTCOMES_BY_TYPE,
     CaseGuidance,
@@ -274,7 +275,6 @@ def _filters(period: Period) -> dict[str, tuple[str, Callable[[str], Q]]]:
     return {
         "referrals": ("referrals", lambda g: Q()),
         "referrals_by_type": ("referrals", lambda g: Q(review_type=g)),
-        "referrals_by_agency": ("referrals", lambda g: Q(referrer_organisation=g)),
         "screening": ("screening", _screening_q),
         "notifications": ("notifications", lambda g: Q()),
         **{
@@ -337,6 +337,66 @@ def _extension_measure(counts: dict[str, int]) -> tuple[str, str]:
         f"{counts['extended_with_reason']} of the {counts['extended']} done within an "
         "agreed extension",
     )
+
+
+NOT_MATCHED = "not matched to an agency"
+
+
+def _source_figures(referrals: QuerySet[Referral]) -> list[Figure]:
+    """Referrals by the agency they came from; those not linked to one, by the organisation
+    typed, normalised (agency_match.py) so spelling variants make one row. One query."""
+    linked: dict[int, list] = {}
+    typed: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for row in (
+        referrals.order_by()
+        .values("source_agency_id", "source_agency__name", "referrer_organisation")
+        .annotate(n=Count("pk"))
+    ):
+        if row["source_agency_id"] is not None:
+            entry = linked.setdefault(row["source_agency_id"], [row["source_agency__name"], 0])
+            entry[1] += row["n"]
+        else:
+            typed[normalised_organisation(row["referrer_organisation"])][
+                row["referrer_organisation"].strip()
+            ] += row["n"]
+    found = [
+        Figure(name, n, "referrals_by_agency", f"agency:{pk}") for pk, (name, n) in linked.items()
+    ]
+    for name, spellings in typed.items():
+        shown = min(spellings, key=lambda s: (-spellings[s], s)) or "Not given"
+        found.append(
+            Figure(
+                f"{shown} ({NOT_MATCHED})",
+                sum(spellings.values()),
+                "referrals_by_agency",
+                f"typed:{name}",
+            )
+        )
+    return sorted(found, key=lambda f: (-f.value, f.label))
+
+
+def _source_records(referrals: QuerySet[Referral], group: str) -> tuple[str, QuerySet] | None:
+    """The referrals behind one row of ``_source_figures`` and the row's title."""
+    kind, _, value = group.partition(":")
+    if kind == "agency" and value.isdigit():
+        agency = Agency.objects.filter(pk=int(value)).first()
+        if agency is None:
+            return None
+        return f"Referrals from {agency.name}", referrals.filter(source_agency=agency)
+    if kind == "typed":
+        unlinked = referrals.filter(source_agency__isnull=True)
+        matched = [
+            (pk, organisation.strip())
+            for pk, organisation in unlinked.values_list("pk", "referrer_organisation")
+            if normalised_organisation(organisation) == value
+        ]
+        ids = [pk for pk, _ in matched]
+        spellings = Counter(organisation for _, organisation in matched)
+        shown = min(spellings, key=lambda s: (-spellings[s], s), default="") or (
+            "an organisation not given"
+        )
+        return f"Referrals from {shown} ({NOT_MATCHED})", unlinked.filter(pk__in=ids)
+    return None
 
 
 def _screening_q(group: str) -> Q:
@@ -540,9 +600,6 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
         sources["referrals"].order_by().values("review_type").annotate(n=Count("pk")),
         "review_type",
     )
-    by_agency = (
-        sources["referrals"].order_by().values("referrer_organisation").annotate(n=Count("pk"))
-    )
     type_figures = [
         Figure(label, by_type.get((value,), 0), "referrals_by_type", value)
         for value, label in ReviewType.choices
@@ -561,21 +618,16 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
             ),
         )
     )
-    agency_figures = [
-        Figure(
-            row["referrer_organisation"] or "Not given",
-            row["n"],
-            "referrals_by_agency",
-            row["referrer_organisation"],
-        )
-        for row in sorted(by_agency, key=lambda r: (-r["n"], r["referrer_organisation"]))
-    ]
+    agency_figures = _source_figures(sources["referrals"])
     sections.append(
         Section(
             "referral_sources",
             "Referrals by the organisation that referred",
             agency_figures,
-            intro="As the referrer named their organisation.",
+            intro="By the partnership's agency each referral came from: matched from the "
+            "organisation the referrer typed, or set by the business unit during triage. A "
+            "referral from elsewhere is counted under the name typed (case, spaces and "
+            "punctuation ignored), marked as not matched to an agency.",
             chart=Chart(
                 "Referrals by the organisation that referred",
                 "A bar for each referring organisation, its length the number of referrals",
@@ -1065,6 +1117,12 @@ def records(
             [_review_row(r, slug, r.signed_off_at) for r in reviews],
         )
 
+    if key == "referrals_by_agency":
+        chosen = _source_records(_sources(partnership, period)["referrals"], group)
+        if chosen is None:
+            return None
+        title, referrals = chosen
+        return Records(title, *_rows("referrals", key, referrals, slug))
     source, make_filter = _filters(period)[key]
     queryset = _sources(partnership, period)[source].filter(make_filter(group))
     title = _title(key, group, period)
@@ -1083,7 +1141,6 @@ def _title(key: str, group: str, period: Period) -> str:
     titles = {
         "referrals": "Referrals received",
         "referrals_by_type": f"Referrals asking for a {_choice(ReviewType, group)}",
-        "referrals_by_agency": f"Referrals from {group or 'an organisation not given'}",
         "notifications": "Serious incidents notified to the Panel",
         **{
             f"notifications_{name}": f"Notifications to the Panel: {label}"
