@@ -8,14 +8,14 @@ extension (done by the due date as extended, ``due_on``), never in place of it (
 Working days come from the clock's calendar (``core.calendar``: weekends and bank holidays in
 England), kept on the milestone when it is done (``working_days_taken``).
 
-Counted in the database, grouped by rule and financial year: five queries (the rules, the
-earliest year, the counts, the working days, and any milestone done without them), whatever the
-number of milestones; no row per milestone comes back (the medians are read from a count of each
-number of working days).
+Counted in the database, grouped by rule, financial year and working days taken: four queries
+(the rules, the earliest year, the counts, and any milestone done without its working days
+kept), whatever the number of milestones; no row per milestone comes back (the medians are read
+from a count of each number of working days).
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Min, Q, Value, When
@@ -98,10 +98,13 @@ def timeliness_trends(*, partnership: Partnership, today: datetime.date) -> list
     first = FinancialYear.containing(earliest).start_year if earliest else current
     years = [FinancialYear(y) for y in range(first, current + 1)]
     done = done.filter(done_on__lte=years[-1].end).annotate(financial_year=_financial_year(years))
-    totals = {
-        (row["rule_id"], row["financial_year"]): row
-        for row in done.order_by()
-        .values("rule_id", "financial_year")
+    # One pass over the milestones: counted by rule, financial year and working days taken;
+    # the totals are the sums of a rule's year, the medians read from the counts.
+    totals: defaultdict[tuple[int, int], Counter[str]] = defaultdict(Counter)
+    days: defaultdict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for row in (
+        done.order_by()
+        .values("rule_id", "financial_year", "working_days_taken")
         .annotate(
             n=Count("pk"),
             on_time=Count("pk", filter=Q(done_on__lte=F("original_due_on"))),
@@ -110,15 +113,11 @@ def timeliness_trends(*, partnership: Partnership, today: datetime.date) -> list
                 filter=Q(done_on__lte=F("original_due_on")) | Q(done_on__lte=F("due_on")),
             ),
         )
-    }
-    days: defaultdict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for row in (
-        done.filter(working_days_taken__isnull=False)
-        .order_by()
-        .values("rule_id", "financial_year", "working_days_taken")
-        .annotate(n=Count("pk"))
     ):
-        days[(row["rule_id"], row["financial_year"])][row["working_days_taken"]] = row["n"]
+        cell = (row["rule_id"], row["financial_year"])
+        totals[cell].update({key: row[key] for key in ("n", "on_time", "within_extension")})
+        if row["working_days_taken"] is not None:
+            days[cell][row["working_days_taken"]] = row["n"]
     # Milestones done without the working days kept (written straight to the table, not by the
     # clock's service): counted here, usually none.
     for rule_id, year, starts_on, done_on in done.filter(
