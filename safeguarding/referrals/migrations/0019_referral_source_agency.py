@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_partnership_roles'),
-        ('referrals', '0017_decision_awaiting_signature_index'),
+        ("referrals", "0018_shared_track_milestones"),
     ]
 
     operations = [

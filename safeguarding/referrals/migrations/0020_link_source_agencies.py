@@ -36,6 +36,6 @@ def unlink(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("referrals", "0018_referral_source_agency")]
+    dependencies = [("referrals", "0019_referral_source_agency")]
 
     operations = [migrations.RunPython(link, unlink)]
