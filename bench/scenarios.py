@@ -232,6 +232,7 @@ SCENARIOS: list[Scenario] = [
     page("reviews:reopen", pk="review"),
     page("referrals:identity", pk="referral"),
     page("referrals:link_case", pk="new_referral"),
+    page("referrals:source_agency", pk="new_referral"),
     page("referrals:send_for_decision", pk="case"),
     page("people:person_deactivate", user="administrator", pk="member"),
     page("setup:agency_remove", pk="agency"),

@@ -52,6 +52,10 @@ NOT_DATA = [
     "safeguarding.referrals.migrations.0014_decision_signatories",
     # Dates the sign-off of reviews marked signed off without a date (issue 17).
     "safeguarding.reviews.migrations.0014_fill_sign_off_dates",
+    # Keeps on each milestone done before it the working days it took (issue 17).
+    "safeguarding.clock.migrations.0011_milestone_done",
+    # Links earlier referrals to the agency whose name the referrer typed (issue 17).
+    "safeguarding.referrals.migrations.0020_link_source_agencies",
 ]
 
 

@@ -1,9 +1,7 @@
 """A board's report figures in a real browser (issue 17): the business unit opens the figures
 from the partnership's home, chooses the financial year, checks a number against the records
 behind it, downloads the workbook and the Word document and reads the timeliness trends; axe checks
-every page. (Other dates and their error summary are tested through the Django
-client in reports/tests/test_figures.py: a no-JavaScript browser journey for them hung under
-load and was left out.)"""
+every page; other dates and their error summary with JavaScript switched off."""
 
 import pytest
 from docx import Document as WordDocument
@@ -18,6 +16,7 @@ from .test_browser import (  # noqa: F401
     browser,
     describe,
     page,
+    page_without_js,
     sign_in,
 )
 
@@ -85,3 +84,38 @@ def test_the_business_unit_produces_the_year_figures_and_checks_them(
     page.wait_for_load_state()
     expect(page.get_by_role("heading", level=2, name="Complete the rapid review")).to_be_visible()
     _check_axe(page, axe_source, "the timeliness trends")
+
+
+def test_other_dates_work_without_javascript(
+    page_without_js,  # noqa: F811
+    partnership,
+    business_unit_user,
+    world,  # noqa: F811
+):
+    """The period form is a plain GET form: with JavaScript switched off in the browser
+    context, other dates are chosen, shown, and a wrong pair is refused with an error
+    summary."""
+    tab = page_without_js
+    business_unit_user.set_password(PASSWORD)
+    business_unit_user.save()
+    sign_in(tab, business_unit_user.email)
+    tab.goto(f"/manage/{partnership.slug}/reports/figures/")
+
+    def choose(first: tuple[str, str, str], last: tuple[str, str, str]) -> None:
+        tab.get_by_label("Period").select_option("custom")
+        for prefix, values in (("date_from", first), ("date_to", last)):
+            for number, value in enumerate(values):
+                tab.locator(f"input[name={prefix}_{number}]").fill(value)
+        with tab.expect_navigation():
+            tab.get_by_role("button", name="Show figures").click()
+
+    choose(("1", "4", "2024"), ("30", "9", "2024"))
+    expect(
+        tab.get_by_role("heading", level=2, name="1 April 2024 to 30 September 2024")
+    ).to_be_visible()
+    assert "year=custom" in tab.url
+
+    choose(("2", "4", "2024"), ("1", "4", "2024"))
+    summary = tab.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("The last day must be the same as or after the first")

@@ -46,6 +46,26 @@ class Event(models.TextChoices):
     DHR_REPORT_COMPLETED = "dhr_report_completed", "The review's report was completed"
 
 
+class ReportClockStart(models.TextChoices):
+    """Which day of a review starts the clock of its report (R14, R26, R33)."""
+
+    DECISION = "decision", "the decision to hold the review"
+    REVIEW_START = "review_start", "the start of the review"
+
+
+# The one place that says which day each report rule's start event falls on (ADR 0026): the
+# referrals app fires the events that start at the decision when the decision is final, the
+# reviews app those that start with the review when it is commissioned, and the report figures
+# measure a review's months from the same day. R14: a local child safeguarding practice review's
+# report 6 months after the decision; R26: a SAR's 6 months after the review starts; R33: a
+# DHR's 6 months after the decision.
+REPORT_CLOCK_STARTS: dict[str, ReportClockStart] = {
+    Event.LCSPR_INITIATED: ReportClockStart.DECISION,  # R14
+    Event.SAR_INITIATED: ReportClockStart.REVIEW_START,  # R26
+    Event.DHR_INITIATED: ReportClockStart.DECISION,  # R33
+}
+
+
 class OffsetUnit(models.TextChoices):
     WORKING_DAYS = "working_days", "working days"
     CALENDAR_DAYS = "calendar_days", "calendar days"
@@ -140,6 +160,9 @@ class Milestone(models.Model):
     original_due_on = models.DateField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DUE)
     done_on = models.DateField(null=True, blank=True)
+    # Working days from the start to done (core.calendar), kept when the milestone is done so
+    # the timeliness trends take medians in the database (issue 17); empty before it is done.
+    working_days_taken = models.IntegerField(null=True, blank=True)
     paused_reason = models.TextField(blank=True)
     extension_reason = models.TextField(blank=True)
     owner = models.ForeignKey(
@@ -165,6 +188,20 @@ class Milestone(models.Model):
             # Overdue across partnerships (a shared case's milestones are its owner's): the
             # staff home's count of overdue cases and the reminders read a range of it.
             models.Index(fields=["status", "due_on", "subject_type"], name="milestone_overdue"),
+            # Done in a period: the report figures' timeliness and the trends (issue 17), which
+            # count from the index alone (every column they read is in it).
+            models.Index(
+                fields=[
+                    "partnership",
+                    "status",
+                    "done_on",
+                    "rule",
+                    "working_days_taken",
+                    "original_due_on",
+                    "due_on",
+                ],
+                name="milestone_done",
+            ),
         ]
 
     def __str__(self) -> str:

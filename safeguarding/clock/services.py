@@ -19,7 +19,7 @@ from django.db.models import Model
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.audit.services import audit_record
-from safeguarding.core.calendar import add_calendar_months, add_working_days
+from safeguarding.core.calendar import add_calendar_months, add_working_days, working_days_between
 from safeguarding.core.errors import ServiceError
 from safeguarding.guidance.selectors import codes_applying
 
@@ -360,7 +360,8 @@ def milestones_complete(
         ):
             milestone.status = Milestone.Status.DONE
             milestone.done_on = on_date
-            milestone.save(update_fields=["status", "done_on", "modified_at"])
+            milestone.working_days_taken = working_days_between(milestone.starts_on, on_date)
+            milestone.save(update_fields=["status", "done_on", "working_days_taken", "modified_at"])
             audit_record(
                 action="milestone.completed",
                 actor=actor,

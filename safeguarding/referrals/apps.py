@@ -74,6 +74,7 @@ class ReferralsConfig(AppConfig):
             {
                 "referral.submitted": "A referral was submitted",
                 "referral.uploaded": "Created a referral from a Word form",
+                "referral.source_agency_set": "Set the agency a referral came from",
                 "referral.identity_viewed": "Viewed the real identity of a person referred",
                 "identity.keys_rotated": "Re-encrypted real identities with the first key",
                 "referral.linked_to_case": "Linked a referral to a case",

@@ -169,6 +169,15 @@ class Referral(TimeStampedModel):
     referrer_name = models.CharField(max_length=200)
     referrer_job_title = models.CharField(max_length=200)
     referrer_organisation = models.CharField(max_length=200)
+    # The partnership's agency the referral came from: matched on submission from the
+    # organisation typed (agency_match.py), or set by the business unit during triage.
+    source_agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_sent",
+    )
     referrer_email = models.EmailField()
     referrer_phone = models.CharField(max_length=40, blank=True)
     discussed_with_safeguarding_lead = models.BooleanField(null=True, blank=True)

@@ -121,7 +121,7 @@ def referral_get_for_user(*, user, partnership: Partnership, pk: int) -> Referra
         raise Http404("No such referral")
     try:
         return (
-            Referral.objects.select_related("case")
+            Referral.objects.select_related("case", "source_agency")
             .prefetch_related(Prefetch("agencies", queryset=Agency.objects.order_by("name")))
             .get(partnership=partnership, pk=pk)
         )

@@ -10,13 +10,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Partnership, ReviewType, Role
+from safeguarding.accounts.models import Agency, Partnership, ReviewType, Role
 from safeguarding.accounts.partnership_roles.selectors import capacity_payload, signature_capacity
 from safeguarding.accounts.permissions import is_business_unit
 from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
-from safeguarding.clock.models import Event
+from safeguarding.clock.models import REPORT_CLOCK_STARTS, Event, ReportClockStart
 from safeguarding.core import encryption
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.rate_limits import RateLimit
@@ -24,6 +24,7 @@ from safeguarding.guidance.selectors import versions_applying
 from safeguarding.notifications.services import notify
 
 from . import objections
+from .agency_match import matching_agency_id
 from .models import (
     OUTCOMES_BY_TYPE,
     Case,
@@ -134,6 +135,9 @@ def referral_submit(
             if submission_key is not None:
                 referral.submission_key = submission_key
             referral.age_group = age_group_for(referral.age_years)
+            referral.source_agency_id = matching_agency_id(
+                referral.referrer_organisation, partnership.agencies.all()
+            )
             for _ in range(5):
                 referral.reference = _new_reference()
                 if not Referral.objects.filter(reference=referral.reference).exists():
@@ -165,6 +169,26 @@ def referral_submit(
                 return existing, None
         raise
     return referral, token
+
+
+def referral_source_agency_set(*, referral: Referral, agency: Agency | None, actor) -> Referral:
+    """Set or correct the partnership's agency the referral came from (None: not one of its
+    agencies), as the business unit reads it during triage. Audited in the same transaction."""
+    if agency is not None and not referral.partnership.agencies.filter(pk=agency.pk).exists():
+        raise ServiceError("Select one of the partnership's agencies", field="agency")
+    previous = referral.source_agency_id
+    with transaction.atomic():
+        referral.source_agency = agency
+        referral.modified_by = actor
+        referral.save(update_fields=["source_agency", "modified_by", "modified_at"])
+        audit_record(
+            action="referral.source_agency_set",
+            actor=actor,
+            target=referral,
+            partnership=referral.partnership,
+            payload={"from": previous, "to": agency.pk if agency else None},
+        )
+    return referral
 
 
 def _start_awareness_clock(referral: Referral) -> None:
@@ -882,6 +906,16 @@ def decision_signatory_replace(
     return new
 
 
+# The clock event a decision to hold a review starts (the report's clock, R14, R26, R33). Whether
+# it starts on the decision or with the review is the clock's REPORT_CLOCK_STARTS.
+REVIEW_START_EVENT: dict[str, Event] = {
+    Outcome.RAPID_REVIEW_THEN_LOCAL: Event.LCSPR_INITIATED,
+    Outcome.MANDATORY: Event.SAR_INITIATED,
+    Outcome.DISCRETIONARY: Event.SAR_INITIATED,
+    Outcome.REVIEW: Event.DHR_INITIATED,
+}
+
+
 def _finalise(decision: Decision, user) -> None:
     track = decision.track
     case = track.case
@@ -899,13 +933,9 @@ def _finalise(decision: Decision, user) -> None:
     url = _case_url(case)
     on = decision.decided_on
     versions = case_guidance_codes(case=case)
-    start_events: dict[str, Event] = {
-        Outcome.RAPID_REVIEW_THEN_LOCAL: Event.LCSPR_INITIATED,
-        Outcome.MANDATORY: Event.SAR_INITIATED,
-        Outcome.DISCRETIONARY: Event.SAR_INITIATED,
-        Outcome.REVIEW: Event.DHR_INITIATED,
-    }
-    start = start_events.get(decision.outcome)
+    start = REVIEW_START_EVENT.get(decision.outcome)
+    if start and REPORT_CLOCK_STARTS.get(start) == ReportClockStart.REVIEW_START:
+        start = None  # R26: a SAR's report clock starts with the review (reviews.running)
     done_events: dict[str, Event] = {
         # The partners' CSPR decision follows the rapid review (§rapid-review), so it completes it.
         ReviewType.CSPR: Event.RAPID_REVIEW_COMPLETED,

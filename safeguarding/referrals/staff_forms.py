@@ -4,7 +4,7 @@ services.py, whose ServiceError the views show on the matching field."""
 
 from django import forms
 
-from safeguarding.accounts.models import Partnership, ReviewType
+from safeguarding.accounts.models import Agency, Partnership, ReviewType
 from safeguarding.core.forms import GovukDateField, GovukForm
 
 from . import screening
@@ -107,6 +107,35 @@ class LinkCaseForm(GovukForm):
     @property
     def selected_case(self) -> Case:
         return self._cases[self.cleaned_data["case"]]
+
+
+NOT_AN_AGENCY = "none"
+
+
+class SourceAgencyForm(GovukForm):
+    """Which of the partnership's agencies the referral came from (issue 17)."""
+
+    agency = forms.ChoiceField(
+        label="Which agency did the referral come from?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the agency the referral came from, or that it is not one of "
+            "the partnership's agencies",
+            "invalid_choice": "Select one of the agencies listed",
+        },
+    )
+
+    def __init__(self, *args, agencies: list[Agency], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._agencies = {str(agency.pk): agency for agency in agencies}
+        self.fields["agency"].choices = [
+            *((pk, agency.name) for pk, agency in self._agencies.items()),
+            (NOT_AN_AGENCY, "Not one of the partnership's agencies"),
+        ]
+
+    @property
+    def selected_agency(self) -> Agency | None:
+        return self._agencies.get(self.cleaned_data["agency"])
 
 
 # Screening -------------------------------------------------------------------------------------

@@ -14,6 +14,11 @@ urlpatterns = [
     path("referrals/<int:pk>/identity/", views.referral_identity, name="identity"),
     path("referrals/<int:pk>/start-screening/", views.referral_open_case, name="open_case"),
     path("referrals/<int:pk>/link-to-case/", views.referral_link_case, name="link_case"),
+    path(
+        "referrals/<int:pk>/source-agency/",
+        views.referral_source_agency,
+        name="source_agency",
+    ),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/screening/", views.case_screening, name="screening"),
     path("cases/<int:pk>/became-aware/", views.case_became_aware, name="became_aware"),

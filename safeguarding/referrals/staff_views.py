@@ -30,6 +30,7 @@ from . import permissions, selectors, services, share_selectors, share_services
 from .models import CaseShare, Decision, Status
 from .screening import ScreeningFactsError
 from .staff_forms import (
+    NOT_AN_AGENCY,
     BecameAwareForm,
     CaseShareAnswerForm,
     CaseShareEndForm,
@@ -43,6 +44,7 @@ from .staff_forms import (
     ScreeningFactsForm,
     SendForDecisionForm,
     SignatoryReplaceForm,
+    SourceAgencyForm,
     TriageFilterForm,
 )
 
@@ -255,6 +257,30 @@ def referral_link_case(request, slug: str, pk: int):
             "cases": cases,
             "limit": selectors.OPEN_CASE_LIMIT,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_source_agency(request, slug: str, pk: int):
+    """Set or correct the agency the referral came from (issue 17), during triage."""
+    partnership, referral = _referral(request, slug, pk, permissions.can_triage_referrals)
+    agencies = list(selectors.agency_list_for_partnership(partnership=partnership))
+    initial = {"agency": str(referral.source_agency_id or NOT_AN_AGENCY)}
+    form = SourceAgencyForm(_posted(request), agencies=agencies, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_source_agency_set(
+                referral=referral, agency=form.selected_agency, actor=request.user
+            )
+        except ServiceError as error:
+            _show_service_error(form, error)
+        else:
+            messages.success(request, f"Source agency of referral {referral.reference} saved")
+            return redirect("referrals:detail", partnership.slug, referral.pk)
+    return render(
+        request,
+        "referrals/staff/source_agency.html",
+        {"partnership": partnership, "referral": referral, "form": form},
     )
 
 

@@ -26,22 +26,32 @@ Which date puts a record in a period (docs/adr: how figures are defined):
 import datetime
 import functools
 import statistics
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Model, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from safeguarding.accounts.models import Partnership, ReviewType
+from safeguarding.accounts.models import Agency, Partnership, ReviewType
 from safeguarding.actions.models import Action, Recommendation, Theme
-from safeguarding.clock.models import Event, Milestone, MilestoneRule
+from safeguarding.clock.models import (
+    REPORT_CLOCK_STARTS,
+    Event,
+    Milestone,
+    MilestoneRule,
+    OffsetUnit,
+    ReportClockStart,
+)
 from safeguarding.core.calendar import add_calendar_months
 from safeguarding.core.rule_sources import rule_source, rules_in_words
 from safeguarding.publication.models import Publication
+from safeguarding.referrals.agency_match import normalised_organisation
 from safeguarding.referrals.models import (
     OUTCOMES_BY_TYPE,
+    CaseGuidance,
     Decision,
     Notification,
     Outcome,
@@ -168,15 +178,6 @@ def _decisions(partnership: Partnership) -> QuerySet[Decision]:
     )
 
 
-def _decided_on():
-    """The first final decision on any track of the review: where its clock starts."""
-    return (
-        Decision.objects.filter(state=Decision.State.FINAL, track__reviews=OuterRef("pk"))
-        .order_by("decided_on")
-        .values("decided_on")[:1]
-    )
-
-
 def _reviews(partnership: Partnership) -> QuerySet[Review]:
     return Review.objects.filter(partnership=partnership).exclude(kind=Review.Kind.RAPID_REVIEW)
 
@@ -240,7 +241,32 @@ def _review_sets(period: Period) -> dict[str, Q]:
 
 
 def _on_time() -> Q:
+    """On time against the due date the rule first set: the headline (ADR 0026)."""
     return Q(done_on__lte=F("original_due_on"))
+
+
+def _within_extension() -> Q:
+    """Done by the due date as extended (on time, or late against the first due date but
+    within an agreed extension)."""
+    return _on_time() | Q(done_on__lte=F("due_on"))
+
+
+def _extended() -> Q:
+    """Late against the first due date but within an agreed extension."""
+    return ~_on_time() & Q(done_on__lte=F("due_on"))
+
+
+def _late() -> Q:
+    """Late against the first due date and any extension."""
+    return ~_within_extension()
+
+
+TIMELINESS_SETS: dict[str, Callable[[], Q]] = {
+    "on_time": _on_time,
+    "within_extension": _within_extension,
+    "extended": _extended,
+    "late": _late,
+}
 
 
 # The figures a key stands for: (source, filter). A breakdown key takes a group value.
@@ -249,20 +275,128 @@ def _filters(period: Period) -> dict[str, tuple[str, Callable[[str], Q]]]:
     return {
         "referrals": ("referrals", lambda g: Q()),
         "referrals_by_type": ("referrals", lambda g: Q(review_type=g)),
-        "referrals_by_agency": ("referrals", lambda g: Q(referrer_organisation=g)),
         "screening": ("screening", _screening_q),
         "notifications": ("notifications", lambda g: Q()),
-        "notifications_on_time": ("notification_milestones", lambda g: _on_time()),
-        "notifications_late": ("notification_milestones", lambda g: ~_on_time()),
+        **{
+            f"notifications_{name}": ("notification_milestones", _constant(q))
+            for name, q in TIMELINESS_SETS.items()
+        },
         "rapid_reviews": ("rapid_reviews", lambda g: Q()),
-        "rapid_reviews_on_time": ("rapid_review_milestones", lambda g: _on_time()),
-        "rapid_reviews_late": ("rapid_review_milestones", lambda g: ~_on_time()),
+        **{
+            f"rapid_reviews_{name}": ("rapid_review_milestones", _constant(q))
+            for name, q in TIMELINESS_SETS.items()
+        },
         "decisions": ("decisions", _decision_q),
         **{key: ("reviews", functools.partial(_review_q, q)) for key, q in reviews.items()},
         "publications": ("publications", lambda g: Q()),
         "recommendations": ("recommendations", lambda g: Q()),
         "actions_by_status": ("actions", lambda g: Q(status=g)),
     }
+
+
+def _constant(q: Callable[[], Q]) -> Callable[[str], Q]:
+    return lambda group: q()
+
+
+def _timeliness_counts(milestones: QuerySet[Milestone]) -> dict[str, int]:
+    """The four timeliness sets of some milestones and the extensions with a reason, in one
+    aggregate query."""
+    return milestones.aggregate(
+        done=Count("pk"),
+        **{name: Count("pk", filter=q()) for name, q in TIMELINESS_SETS.items()},
+        extended_with_reason=Count("pk", filter=_extended() & ~Q(extension_reason="")),
+    )
+
+
+def _timeliness_figures(prefix: str, counts: dict[str, int], within: str) -> list[Figure]:
+    """On time against the first due date (the headline), then within an agreed extension."""
+    return [
+        Figure(
+            f"On time against the first due date ({within})", counts["on_time"], f"{prefix}_on_time"
+        ),
+        Figure(
+            "Within the agreed extension (on time, or late against the first due date but "
+            "done by the extended date)",
+            counts["within_extension"],
+            f"{prefix}_within_extension",
+        ),
+        Figure(
+            "Of those, late against the first due date but within the agreed extension",
+            counts["extended"],
+            f"{prefix}_extended",
+        ),
+        Figure(
+            "Late against the first due date and any extension", counts["late"], f"{prefix}_late"
+        ),
+    ]
+
+
+def _extension_measure(counts: dict[str, int]) -> tuple[str, str]:
+    return (
+        "Extensions with a reason recorded",
+        f"{counts['extended_with_reason']} of the {counts['extended']} done within an "
+        "agreed extension",
+    )
+
+
+NOT_MATCHED = "not matched to an agency"
+
+
+def _source_figures(referrals: QuerySet[Referral]) -> list[Figure]:
+    """Referrals by the agency they came from; those not linked to one, by the organisation
+    typed, normalised (agency_match.py) so spelling variants make one row. One query."""
+    linked: dict[int, list] = {}
+    typed: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for row in (
+        referrals.order_by()
+        .values("source_agency_id", "source_agency__name", "referrer_organisation")
+        .annotate(n=Count("pk"))
+    ):
+        if row["source_agency_id"] is not None:
+            entry = linked.setdefault(row["source_agency_id"], [row["source_agency__name"], 0])
+            entry[1] += row["n"]
+        else:
+            typed[normalised_organisation(row["referrer_organisation"])][
+                row["referrer_organisation"].strip()
+            ] += row["n"]
+    found = [
+        Figure(name, n, "referrals_by_agency", f"agency:{pk}") for pk, (name, n) in linked.items()
+    ]
+    for name, spellings in typed.items():
+        shown = min(spellings, key=lambda s: (-spellings[s], s)) or "Not given"
+        found.append(
+            Figure(
+                f"{shown} ({NOT_MATCHED})",
+                sum(spellings.values()),
+                "referrals_by_agency",
+                f"typed:{name}",
+            )
+        )
+    return sorted(found, key=lambda f: (-f.value, f.label))
+
+
+def _source_records(referrals: QuerySet[Referral], group: str) -> tuple[str, QuerySet] | None:
+    """The referrals behind one row of ``_source_figures`` and the row's title."""
+    kind, _, value = group.partition(":")
+    if kind == "agency" and value.isdigit():
+        agency = Agency.objects.filter(pk=int(value)).first()
+        if agency is None:
+            return None
+        return f"Referrals from {agency.name}", referrals.filter(source_agency=agency)
+    if kind == "typed":
+        unlinked = referrals.filter(source_agency__isnull=True)
+        matched = [
+            (pk, organisation.strip())
+            for pk, organisation in unlinked.values_list("pk", "referrer_organisation")
+            if normalised_organisation(organisation) == value
+        ]
+        ids = [pk for pk, _ in matched]
+        spellings = Counter(organisation for _, organisation in matched)
+        shown = min(spellings, key=lambda s: (-spellings[s], s), default="") or (
+            "an organisation not given"
+        )
+        return f"Referrals from {shown} ({NOT_MATCHED})", unlinked.filter(pk__in=ids)
+    return None
 
 
 def _screening_q(group: str) -> Q:
@@ -287,64 +421,146 @@ def _review_q(q: Q, group: str) -> Q:
 
 
 # Durations (tested per record, not in SQL: a calendar month is not a fixed number of days) ------
+#
+# A review's report is expected a number of months after its clock starts, and which day starts
+# it is the clock's own rule (ADR 0026): the report rule of the review type in the case's
+# guidance version names its start event, and the clock's REPORT_CLOCK_STARTS says whether that
+# event falls on the decision to hold the review (R14, R33) or on the start of the review (R26).
+# The figures and the clock's report milestones therefore count from the same day.
+
+
+@dataclass(frozen=True)
+class ClockStart:
+    day: datetime.date | None  # None: the day it counts from is not recorded (no final decision)
+    starts_with: ReportClockStart | None
+    months: int = EXPECTED_MONTHS
 
 
 @dataclass(frozen=True)
 class Duration:
     record: Model
     review: Review
-    decided_on: datetime.date | None
+    start: ClockStart
     done_on: datetime.date
 
     @property
+    def started_on(self) -> datetime.date | None:
+        return self.start.day
+
+    @property
     def days(self) -> int | None:
-        return (self.done_on - self.decided_on).days if self.decided_on else None
+        return (self.done_on - self.start.day).days if self.start.day else None
 
     @property
     def within_expectation(self) -> bool | None:
-        if self.decided_on is None:
+        if self.start.day is None:
             return None
-        return self.done_on <= add_calendar_months(self.decided_on, EXPECTED_MONTHS)
+        return self.done_on <= add_calendar_months(self.start.day, self.start.months)
+
+
+REPORT_DONE_EVENTS = {
+    ReviewType.CSPR: Event.LCSPR_REPORT_COMPLETED,  # R14
+    ReviewType.SAFEGUARDING_ADULTS_REVIEW: Event.SAR_REPORT_COMPLETED,  # R26
+    ReviewType.DHR: Event.DHR_REPORT_COMPLETED,  # R33
+}
+
+
+def _clock_starts(reviews: list[Review]) -> dict[int, ClockStart]:
+    """The day each review's report clock starts, from the report rule of each of its review
+    types in the case's guidance version. Three queries, whatever the number of reviews."""
+    if not reviews:
+        return {}
+    ids = [r.pk for r in reviews]
+    rules: defaultdict[str, list[tuple[int, datetime.date, str, int, str]]] = defaultdict(list)
+    for review_type, version_id, effective, event, amount, unit in (
+        MilestoneRule.objects.filter(done_on_event__in=REPORT_DONE_EVENTS.values())
+        .order_by("version__effective_from", "pk")
+        .values_list(
+            "review_type",
+            "version_id",
+            "version__effective_from",
+            "starts_on_event",
+            "offset_amount",
+            "offset_unit",
+        )
+    ):
+        rules[review_type].append((version_id, effective, event, amount, unit))
+    followed: defaultdict[int, set[int]] = defaultdict(set)
+    for case_id, version_id in CaseGuidance.objects.filter(
+        case__in={r.case_id for r in reviews}
+    ).values_list("case_id", "version_id"):
+        followed[case_id].add(version_id)
+    types: defaultdict[int, dict[str, datetime.date | None]] = defaultdict(dict)
+    for review_id, review_type, state, decided_on in Track.objects.filter(
+        reviews__in=ids
+    ).values_list("reviews", "review_type", "decision__state", "decision__decided_on"):
+        final = decided_on if state == Decision.State.FINAL else None
+        known = types[review_id].get(review_type)
+        types[review_id][review_type] = min((d for d in (known, final) if d), default=None)
+    starts = {}
+    for review in reviews:
+        candidates = []
+        for review_type, decided_on in types[review.pk].items():
+            rule = _report_rule(rules[review_type], followed[review.case_id])
+            if rule is None:
+                continue
+            event, amount, unit = rule
+            starts_with = REPORT_CLOCK_STARTS.get(event)
+            day = review.started_on if starts_with == ReportClockStart.REVIEW_START else decided_on
+            months = amount if unit == OffsetUnit.CALENDAR_MONTHS else EXPECTED_MONTHS
+            candidates.append(ClockStart(day, starts_with, months))
+        dated = [c for c in candidates if c.day is not None]
+        # A joint review counts from the first of its clocks to start.
+        starts[review.pk] = (
+            min(dated, key=lambda c: c.day)  # type: ignore[arg-type,return-value]
+            if dated
+            else ClockStart(None, candidates[0].starts_with if candidates else None)
+        )
+    return starts
+
+
+def _report_rule(
+    rules: list[tuple[int, datetime.date, str, int, str]], versions: set[int]
+) -> tuple[str, int, str] | None:
+    """The report rule of the version the case follows; for a case with none recorded, the
+    rule of the latest version (the versions of one review type agree on the start today)."""
+    chosen = [r for r in rules if r[0] in versions] or rules[-1:]
+    if not chosen:
+        return None
+    _version, _effective, event, amount, unit = chosen[-1]
+    return event, amount, unit
 
 
 def _durations(partnership: Partnership, period: Period) -> dict[str, list[Duration]]:
     """Reviews signed off in the period and publications published in it, each with the day
-    the review was decided on (its first final decision). Two queries."""
-    signed = (
+    its report's clock started. Five queries."""
+    signed = list(
         _reviews(partnership)
         .filter(_review_sets(period)["reviews_completed"])
-        .annotate(decided_on=Subquery(_decided_on()))
         .order_by("signed_off_at", "pk")
     )
-    published = (
+    published = list(
         _sources(partnership, period)["publications"]
         .select_related("review")
-        .annotate(decided_on=Subquery(_decided_on_of_publication()))
         .order_by("published_at", "pk")
     )
+    reviews = {r.pk: r for r in [*signed, *(p.review for p in published)]}
+    starts = _clock_starts(list(reviews.values()))
     return {
         "signed_off": [
-            Duration(review, review, review.decided_on, _local_day(review.signed_off_at))
+            Duration(review, review, starts[review.pk], _local_day(review.signed_off_at))
             for review in signed
         ],
         "published": [
             Duration(
                 publication,
                 publication.review,
-                publication.decided_on,
+                starts[publication.review_id],
                 _local_day(publication.published_at),
             )
             for publication in published
         ],
     }
-
-
-def _decided_on_of_publication():
-    return (
-        Decision.objects.filter(state=Decision.State.FINAL, track__reviews=OuterRef("review_id"))
-        .order_by("decided_on")
-        .values("decided_on")[:1]
-    )
 
 
 DURATION_SETS = {
@@ -384,9 +600,6 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
         sources["referrals"].order_by().values("review_type").annotate(n=Count("pk")),
         "review_type",
     )
-    by_agency = (
-        sources["referrals"].order_by().values("referrer_organisation").annotate(n=Count("pk"))
-    )
     type_figures = [
         Figure(label, by_type.get((value,), 0), "referrals_by_type", value)
         for value, label in ReviewType.choices
@@ -405,21 +618,16 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
             ),
         )
     )
-    agency_figures = [
-        Figure(
-            row["referrer_organisation"] or "Not given",
-            row["n"],
-            "referrals_by_agency",
-            row["referrer_organisation"],
-        )
-        for row in sorted(by_agency, key=lambda r: (-r["n"], r["referrer_organisation"]))
-    ]
+    agency_figures = _source_figures(sources["referrals"])
     sections.append(
         Section(
             "referral_sources",
             "Referrals by the organisation that referred",
             agency_figures,
-            intro="As the referrer named their organisation.",
+            intro="By the partnership's agency each referral came from: matched from the "
+            "organisation the referrer typed, or set by the business unit during triage. A "
+            "referral from elsewhere is counted under the name typed (case, spaces and "
+            "punctuation ignored), marked as not matched to an agency.",
             chart=Chart(
                 "Referrals by the organisation that referred",
                 "A bar for each referring organisation, its length the number of referrals",
@@ -457,24 +665,15 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
 
     # Serious incidents and rapid reviews (children) ------------------------------------------
     if ReviewType.CSPR in types:
-        notes = sources["notification_milestones"].aggregate(
-            on_time=Count("pk", filter=_on_time()), late=Count("pk", filter=~_on_time())
-        )
+        notes = _timeliness_counts(sources["notification_milestones"])
         notified = [
             Figure(
                 "Serious incidents notified to the Panel",
                 sources["notifications"].count(),
                 "notifications",
             ),
-            Figure(
-                f"Notified within {NOTIFICATION_DAYS} working days",
-                notes["on_time"],
-                "notifications_on_time",
-            ),
-            Figure(
-                f"Notified later than {NOTIFICATION_DAYS} working days",
-                notes["late"],
-                "notifications_late",
+            *_timeliness_figures(
+                "notifications", notes, f"within {NOTIFICATION_DAYS} working days"
             ),
         ]
         sections.append(
@@ -487,27 +686,22 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
                     f"within {NOTIFICATION_DAYS} working days of becoming aware (R2)."
                 ),
                 chart=Chart(
-                    "Notifications within and later than 5 working days",
-                    "Two bars: notifications on time and late",
-                    notified[1:],
+                    "Notifications on time, within an extension and late",
+                    "Three bars: on time against the first due date, late against it but "
+                    "within an agreed extension, and late",
+                    [notified[1], notified[3], notified[4]],
                 ),
-                note="Timeliness is read from the notification milestones done in the period.",
+                note="Timeliness is read from the notification milestones done in the period. "
+                "The first figure is measured against the due date the rule first set; an "
+                "extension is counted only in the figures that say so.",
+                measures=[_extension_measure(notes)],
             )
         )
-        rapid = sources["rapid_review_milestones"].aggregate(
-            on_time=Count("pk", filter=_on_time()), late=Count("pk", filter=~_on_time())
-        )
+        rapid = _timeliness_counts(sources["rapid_review_milestones"])
         rapid_figures = [
             Figure("Rapid reviews started", sources["rapid_reviews"].count(), "rapid_reviews"),
-            Figure(
-                f"Completed within {RAPID_REVIEW_DAYS} working days",
-                rapid["on_time"],
-                "rapid_reviews_on_time",
-            ),
-            Figure(
-                f"Completed later than {RAPID_REVIEW_DAYS} working days",
-                rapid["late"],
-                "rapid_reviews_late",
+            *_timeliness_figures(
+                "rapid_reviews", rapid, f"within {RAPID_REVIEW_DAYS} working days"
             ),
         ]
         sections.append(
@@ -520,10 +714,14 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
                     "the notification (R9)."
                 ),
                 chart=Chart(
-                    "Rapid reviews within and later than 15 working days",
-                    "Two bars: rapid reviews on time and late",
-                    rapid_figures[1:],
+                    "Rapid reviews on time, within an extension and late",
+                    "Three bars: on time against the first due date, late against it but "
+                    "within an agreed extension, and late",
+                    [rapid_figures[1], rapid_figures[3], rapid_figures[4]],
                 ),
+                note="The first figure is measured against the due date the rule first set; "
+                "an extension is counted only in the figures that say so.",
+                measures=[_extension_measure(rapid)],
             )
         )
 
@@ -620,11 +818,14 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     sections.append(
         Section(
             "timeliness",
-            "Time from decision to sign-off and to publication",
+            "Time to sign-off and to publication",
             duration_figures,
             intro=rules_in_words(
-                f"Against the expectation of a report within {EXPECTED_MONTHS} months of "
-                "the decision to hold the review (R14, R26, R33)."
+                f"Against the expectation of a report within {EXPECTED_MONTHS} months, counted "
+                "as the clock counts it: from the decision to hold a local child safeguarding "
+                "practice review (R14) or a Domestic Homicide Review (R33), and from the start "
+                "of a Safeguarding Adults Review (R26). A joint review counts from the first of "
+                "its clocks to start."
             ),
             chart=Chart(
                 f"Reviews within and over {EXPECTED_MONTHS} months",
@@ -632,8 +833,8 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
                 [f for f in duration_figures if not f.key.endswith("_undated")],
             ),
             measures=[
-                ("Median time from decision to sign-off", _median_days(durations["signed_off"])),
-                ("Median time from decision to publication", _median_days(durations["published"])),
+                ("Median time to sign-off", _median_days(durations["signed_off"])),
+                ("Median time to publication", _median_days(durations["published"])),
             ],
         )
     )
@@ -745,8 +946,8 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
 def _duration_label(name: str, within: bool | None) -> str:
     done = "Signed off" if name.startswith("signed_off") else "Published"
     if within is None:
-        return f"{done} with no final decision recorded"
-    return f"{done} {'within' if within else 'more than'} {EXPECTED_MONTHS} months of the decision"
+        return f"{done} with no start of the clock recorded"
+    return f"{done} {'within' if within else 'more than'} {EXPECTED_MONTHS} months of the start"
 
 
 def _duration_count(durations: list[Duration], within: bool | None) -> int:
@@ -779,11 +980,9 @@ KEYS = {
         "referrals_by_agency",
         "screening",
         "notifications",
-        "notifications_on_time",
-        "notifications_late",
+        *[f"notifications_{name}" for name in TIMELINESS_SETS],
         "rapid_reviews",
-        "rapid_reviews_on_time",
-        "rapid_reviews_late",
+        *[f"rapid_reviews_{name}" for name in TIMELINESS_SETS],
         "decisions",
         "reviews_commissioned",
         "reviews_completed",
@@ -795,6 +994,8 @@ KEYS = {
         "actions_outstanding",
         "actions_outstanding_overdue",
         "milestones_done",
+        "milestones_on_time",
+        "milestones_within_extension",
         "not_implemented",
         "impact_recorded",
         "themes",
@@ -816,15 +1017,16 @@ def records(
         durations = _durations(partnership, period)[part]
         return Records(
             _duration_label(key, within),
-            "Decided on, then done on",
+            "Done on",
             [
                 Row(
                     d.review.reference,
                     d.review.title,
                     d.done_on,
                     reverse("reviews:detail", args=[slug, d.review.pk]),
-                    f"Decided {d.decided_on:%-d %B %Y}; {d.days} days"
-                    if d.decided_on
+                    f"Counted from {d.start.starts_with.label} on {d.started_on:%-d %B %Y}; "
+                    f"{d.days} days"
+                    if d.started_on and d.start.starts_with
                     else "No final decision recorded",
                 )
                 for d in durations
@@ -874,7 +1076,7 @@ def records(
                 for r in annual.impact_recorded
             ],
         )
-    if key == "milestones_done":
+    if key in {"milestones_done", "milestones_on_time", "milestones_within_extension"}:
         if not group.isdigit():
             return None
         milestones = Milestone.objects.filter(
@@ -883,11 +1085,16 @@ def records(
             status=Milestone.Status.DONE,
             done_on__range=(period.start, period.end),
         )
+        which = "done"
+        if key != "milestones_done":
+            which = key.removeprefix("milestones_")
+            milestones = milestones.filter(TIMELINESS_SETS[which]())
         rule = MilestoneRule.objects.filter(pk=int(group)).first()
         if rule is None:
             return None
         return Records(
-            f"{rule.name} ({rule_source(rule.rule_id)}): milestones done",
+            f"{rule.name} ({rule_source(rule.rule_id)}): milestones "
+            + ("done" if which == "done" else TIMELINESS_TITLES[which]),
             *_rows("milestones", key, milestones, slug),
         )
     if key == "themes":
@@ -910,23 +1117,40 @@ def records(
             [_review_row(r, slug, r.signed_off_at) for r in reviews],
         )
 
+    if key == "referrals_by_agency":
+        chosen = _source_records(_sources(partnership, period)["referrals"], group)
+        if chosen is None:
+            return None
+        title, referrals = chosen
+        return Records(title, *_rows("referrals", key, referrals, slug))
     source, make_filter = _filters(period)[key]
     queryset = _sources(partnership, period)[source].filter(make_filter(group))
     title = _title(key, group, period)
     return Records(title, *_rows(source, key, queryset, slug))
 
 
+TIMELINESS_TITLES = {
+    "on_time": "on time against the first due date",
+    "within_extension": "within the agreed extension (or on time)",
+    "extended": "late against the first due date but within the agreed extension",
+    "late": "late against the first due date and any extension",
+}
+
+
 def _title(key: str, group: str, period: Period) -> str:
     titles = {
         "referrals": "Referrals received",
         "referrals_by_type": f"Referrals asking for a {_choice(ReviewType, group)}",
-        "referrals_by_agency": f"Referrals from {group or 'an organisation not given'}",
         "notifications": "Serious incidents notified to the Panel",
-        "notifications_on_time": f"Notified within {NOTIFICATION_DAYS} working days",
-        "notifications_late": f"Notified later than {NOTIFICATION_DAYS} working days",
+        **{
+            f"notifications_{name}": f"Notifications to the Panel: {label}"
+            for name, label in TIMELINESS_TITLES.items()
+        },
         "rapid_reviews": "Rapid reviews started",
-        "rapid_reviews_on_time": f"Rapid reviews within {RAPID_REVIEW_DAYS} working days",
-        "rapid_reviews_late": f"Rapid reviews later than {RAPID_REVIEW_DAYS} working days",
+        **{
+            f"rapid_reviews_{name}": f"Rapid reviews: {label}"
+            for name, label in TIMELINESS_TITLES.items()
+        },
         "reviews_commissioned": "Reviews commissioned",
         "reviews_completed": "Reviews completed (signed off)",
         "reviews_ongoing": f"Reviews ongoing at {period.end:%-d %B %Y}",
@@ -977,6 +1201,18 @@ def _action_rows(actions: QuerySet[Action], slug: str) -> list[Row]:
     ]
 
 
+def _milestone_detail(m: Milestone) -> str:
+    text = f"First due {m.original_due_on:%-d %B %Y} ({rule_source(m.rule.rule_id)})"
+    if m.due_on != m.original_due_on:
+        text += f"; extended to {m.due_on:%-d %B %Y}"
+        text += f" ({m.extension_reason})" if m.extension_reason else " (no reason recorded)"
+    if m.done_on <= m.original_due_on:
+        return f"{text}: on time"
+    if m.done_on <= m.due_on:
+        return f"{text}: late against the first due date, within the extension"
+    return f"{text}: late"
+
+
 def _rows(source: str, key: str, queryset: QuerySet, slug: str) -> tuple[str, list[Row]]:
     if source == "referrals":
         return "Received", [
@@ -1018,8 +1254,7 @@ def _rows(source: str, key: str, queryset: QuerySet, slug: str) -> tuple[str, li
                 m.rule.name,
                 m.done_on,
                 m.subject_url,
-                f"Due {m.original_due_on:%-d %B %Y} ({rule_source(m.rule.rule_id)}): "
-                + ("on time" if m.done_on <= m.original_due_on else "late"),
+                _milestone_detail(m),
             )
             for m in queryset.select_related("rule").order_by("done_on", "pk")
         ]

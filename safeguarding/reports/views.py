@@ -177,9 +177,9 @@ def timeliness(request, slug: str):
         {
             "trend": trend,
             "chart": charts.bar_chart_svg(
-                title=f"{trend.rule.name}: % on time by financial year",
+                title=f"{trend.rule.name}: % on time against the first due date, by financial year",
                 description="A bar for each financial year, its length the share of "
-                "milestones done on time",
+                "milestones done on time against the due date the rule first set",
                 bars=[(line.year.short_label, line.percent_on_time or 0) for line in trend.years],
                 unit="%",
             ),

@@ -20,7 +20,7 @@ from safeguarding.accounts.partnership_roles.selectors import capacity_payload, 
 from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
 from safeguarding.clock import services as clock
-from safeguarding.clock.models import Event, Milestone
+from safeguarding.clock.models import REPORT_CLOCK_STARTS, Event, Milestone, ReportClockStart
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.models import apply_changes, apply_many_changes
 from safeguarding.core.uploads import FileKind
@@ -28,6 +28,8 @@ from safeguarding.notifications.models import Notification
 from safeguarding.notifications.services import notify
 from safeguarding.referrals import objections
 from safeguarding.referrals.models import Case, Decision, DecisionMaker, Track
+from safeguarding.referrals.selectors import case_guidance_codes
+from safeguarding.referrals.services import REVIEW_START_EVENT
 
 from .. import workflow
 from ..models import (
@@ -122,7 +124,29 @@ def review_commission(*, case: Case, tracks: list[Track], actor) -> Review:
             target=review,
             payload={"kind": kind, "tracks": sorted(t.review_type for t in tracks)},
         )
+        _start_report_clock(review, tracks)
     return review
+
+
+def _start_report_clock(review: Review, tracks: list[Track]) -> None:
+    """Start the report's clock of each track whose rule counts from the start of the review
+    (R26: a SAR's report 6 months after the review starts); the others started on the decision
+    (R14, R33). Which is which is the clock's REPORT_CLOCK_STARTS."""
+    case = review.case
+    for track in tracks:
+        event = REVIEW_START_EVENT.get(track.decision.outcome)
+        if event is None or REPORT_CLOCK_STARTS.get(event) != ReportClockStart.REVIEW_START:
+            continue
+        clock.milestones_start(
+            partnership=case.partnership,
+            event=event,
+            subject=case,
+            on_date=review.started_on,
+            label=f"{case.reference} ({case.pseudonym})",
+            url=reverse("referrals:case", args=[case.partnership.slug, case.pk]),
+            review_types=[track.review_type],
+            versions=case_guidance_codes(case=case),
+        )
 
 
 def _writable(review: Review) -> None:
