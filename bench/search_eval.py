@@ -65,6 +65,7 @@ import argparse
 import datetime as dt
 import gc
 import json
+import os
 import random
 import statistics
 import sys
@@ -482,6 +483,9 @@ def main(argv: list[str] | None = None) -> int:
         "--tuning-only", action="store_true", help="print the tuning half's figures alone"
     )
     args = parser.parse_args(argv)
+    # The sentence model runs on one thread, as in the web server (config/gunicorn.conf.py):
+    # for one short query that is about twice as fast as two on a busy machine.
+    os.environ.setdefault("LIBRARY_EMBED_THREADS", "1")
     all_queries = queries(args.queries)  # checked before the data set is built
     own_file = args.queries.resolve() != DEFAULT_QUERIES.resolve()
     wanted = {
