@@ -4,6 +4,8 @@
     .venv/bin/python bench/search_eval.py --regenerate
     .venv/bin/python bench/search_eval.py --failures       # the TUNING half's misses, in detail
     .venv/bin/python bench/search_eval.py --no-timing      # quality only (faster)
+    .venv/bin/python bench/search_eval.py --tuning-only    # print the tuning half alone
+    .venv/bin/python bench/search_eval.py --queries other.json   # another query file, all held out
     DATABASE_URL=postgres://postgres@127.0.0.1:54334/app .venv/bin/python bench/search_eval.py
 
 **The library.** The 90 records of ``bench/search_eval/records.json`` (written from the case
@@ -26,6 +28,11 @@ number (q001, q003 …) is in the *tuning* half, one with an even number in the 
 ids run in file order grouped by kind, so each kind is split about evenly (118 / 118). Only
 the tuning half's failures may be looked at (``--failures`` prints nothing else); the held-out
 half is the headline figure.
+
+**Another query file** (``--queries PATH``, same format as ``queries.json``; ids may be any
+unique strings): every one of its queries is held out, since none of them was seen while
+tuning, and the figures are printed per kind (its own kinds too). Its relevant briefs must be
+among the 90 records. Results go to ``search-eval-<database>-<file name>.json``.
 
 **Three rankings of every query, in the same run and on the same index:**
 
@@ -58,6 +65,7 @@ import argparse
 import datetime as dt
 import gc
 import json
+import os
 import random
 import statistics
 import sys
@@ -85,6 +93,10 @@ WELSH_TYPES = {
 }
 
 
+DEFAULT_QUERIES = EVAL_DIR / "queries.json"
+FILTERS = ("review_type", "age_group")  # the filters a query file may carry
+
+
 def half_of(query_id: str) -> str:
     """The fixed split: odd query numbers tune, even ones are held out."""
     return "tuning" if int(query_id.lstrip("q")) % 2 == 1 else "held-out"
@@ -94,8 +106,48 @@ def _load(name: str) -> dict:
     return json.loads((EVAL_DIR / name).read_text(encoding="utf-8"))
 
 
-def queries() -> list[dict]:
-    return [dict(q, half=half_of(q["id"])) for q in _load("queries.json")["queries"]]
+def _check_queries(found: list, path: Path) -> None:
+    """A query file in the format of queries.json, or ValueError saying what is wrong."""
+    briefs = {b["id"] for b in _load("briefs.json")["briefs"]}
+    seen: set[str] = set()
+    for n, query in enumerate(found, start=1):
+        where = f"{path.name}, query {n}"
+        if not isinstance(query, dict):
+            raise ValueError(f"{where}: not an object")
+        for key in ("id", "kind", "text"):
+            if not isinstance(query.get(key), str) or not query[key].strip():
+                raise ValueError(f"{where}: no {key!r}")
+        if query["id"] in seen:
+            raise ValueError(f"{where}: the id {query['id']!r} is used twice")
+        seen.add(query["id"])
+        relevant = query.get("relevant")
+        if not isinstance(relevant, list) or not relevant:
+            raise ValueError(f"{where} ({query['id']}): 'relevant' must list at least one brief")
+        unknown = [b for b in relevant if b not in briefs]
+        if unknown:
+            raise ValueError(f"{where} ({query['id']}): no brief {', '.join(map(str, unknown))}")
+        filters = query.get("filters") or {}
+        if not isinstance(filters, dict) or set(filters) - set(FILTERS):
+            raise ValueError(f"{where} ({query['id']}): filters may only be {', '.join(FILTERS)}")
+
+
+def queries(path: Path | str | None = None) -> list[dict]:
+    """The queries of ``path`` (queries.json by default), each with its half: the default
+    file's fixed split, or held-out for every query of any other file (none of them was seen
+    while tuning)."""
+    path = Path(path) if path else DEFAULT_QUERIES
+    found = json.loads(path.read_text(encoding="utf-8")).get("queries")
+    if not isinstance(found, list) or not found:
+        raise ValueError(f"{path.name}: no 'queries' list")
+    _check_queries(found, path)
+    default = path.resolve() == DEFAULT_QUERIES.resolve()
+    return [dict(q, half=half_of(q["id"]) if default else "held-out") for q in found]
+
+
+def kinds_of(rows: list[dict]) -> list[str]:
+    """The kinds of ``rows``: the default file's in their order, then any others by name."""
+    present = {r["kind"] for r in rows}
+    return [k for k in KINDS if k in present] + sorted(present - set(KINDS))
 
 
 # The data set ---------------------------------------------------------------------------------
@@ -195,7 +247,7 @@ def bm25_ids(partnership_id: int, text: str, filters: dict, limit: int = DEPTH) 
     where = ["r.partnership_id = %s", "r.archived_at IS NULL"]
     params: list = [partnership_id]
     for name, value in (filters or {}).items():
-        if name not in ("review_type", "age_group"):
+        if name not in FILTERS:
             raise ValueError(f"No filter {name!r} in the query file's schema")
         where.append(f"r.{name} = %s")
         params.append(value)
@@ -289,12 +341,13 @@ def block(rows: list[dict], mode: str) -> dict:
 
 def summarise(rows: list[dict]) -> dict:
     out = {}
+    kinds = kinds_of(rows)
     for half in (*HALVES, "all"):
         chosen = rows if half == "all" else [r for r in rows if r["half"] == half]
         out[half] = {
             mode: {
                 "all": block(chosen, mode),
-                **{k: block([r for r in chosen if r["kind"] == k], mode) for k in KINDS},
+                **{k: block([r for r in chosen if r["kind"] == k], mode) for k in kinds},
             }
             for mode in MODES
         }
@@ -302,11 +355,17 @@ def summarise(rows: list[dict]) -> dict:
 
 
 def quality_table(summary: dict, half: str) -> str:
+    """One line per kind (those of the summary, in its order): hit@5, recall@5, top-1 and
+    MRR@10 of each ranking."""
+    width = max(13, *(len(k) for k in summary[half]["default"]))
     lines = [
-        f"{'kind':<13} {'n':>3}  "
+        f"{'kind':<{width}} {'n':>3}  "
         + "  ".join(f"{m + ' hit@5 rec@5 top1 MRR':<30}" for m in MODES).rstrip()
     ]
-    for kind in ("all", *KINDS):
+    for kind in summary[half]["default"]:
+        n = summary[half]["default"][kind]["queries"]
+        if not n:
+            continue
         cells = []
         for mode in MODES:
             b = summary[half][mode][kind]
@@ -314,8 +373,7 @@ def quality_table(summary: dict, half: str) -> str:
                 f"{'':<{len(mode)}} {b['hit_at_5']:>5.2f} {b['recall_at_5']:>5.2f} "
                 f"{b['top_1']:>4.2f} {b['mrr_at_10']:>4.2f}"
             )
-        n = summary[half]["default"][kind]["queries"]
-        lines.append(f"{kind:<13} {n:>3}  " + "  ".join(f"{c:<30}" for c in cells).rstrip())
+        lines.append(f"{kind:<{width}} {n:>3}  " + "  ".join(f"{c:<30}" for c in cells).rstrip())
     return "\n".join(lines)
 
 
@@ -414,7 +472,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-timing", action="store_true")
     parser.add_argument("--rounds", type=int, default=3, help="timed searches per query")
     parser.add_argument("--label", default="", help="a note stored with the results")
+    parser.add_argument(
+        "--queries",
+        type=Path,
+        default=DEFAULT_QUERIES,
+        help="a query file in the format of queries.json (default: that file); every query "
+        "of another file is held out",
+    )
+    parser.add_argument(
+        "--tuning-only", action="store_true", help="print the tuning half's figures alone"
+    )
     args = parser.parse_args(argv)
+    # The sentence model runs on one thread, as in the web server (config/gunicorn.conf.py):
+    # for one short query that is about twice as fast as two on a busy machine.
+    os.environ.setdefault("LIBRARY_EMBED_THREADS", "1")
+    all_queries = queries(args.queries)  # checked before the data set is built
+    own_file = args.queries.resolve() != DEFAULT_QUERIES.resolve()
     wanted = {
         "seed": search_common.SEED,
         "distractors": DISTRACTORS,
@@ -437,18 +510,23 @@ def main(argv: list[str] | None = None) -> int:
 
     search_common.sync_terms()
     partnership = Partnership.objects.get(slug=stamp["slug"])
-    all_queries = queries()
     rows = measure_quality(partnership, all_queries)
     summary = summarise(rows)
     model = embeddings.model_name() if embeddings.available() else "none"
     print(
         f"\nLibrary search, honest bench: {stamp['counts']['records']:,} records "
         f"({DISTRACTORS:,} generated distractors + 90 evaluation records), "
-        f"{len(all_queries)} queries, {connection.vendor}; sentence model: {model}"
+        f"{len(all_queries)} queries from {args.queries.name}, {connection.vendor}; "
+        f"sentence model: {model}"
     )
     for half in HALVES:
         count = sum(1 for r in rows if r["half"] == half)
-        title = "HELD-OUT half (the headline)" if half == "held-out" else "tuning half"
+        if not count or (args.tuning_only and half != "tuning"):
+            continue
+        if own_file:
+            title = f"ALL HELD OUT ({args.queries.name}: none of its queries was tuned on)"
+        else:
+            title = "HELD-OUT half (the headline)" if half == "held-out" else "tuning half"
         print(f"\n{title}: {count} queries\n")
         print(quality_table(summary, half))
     if args.failures:
@@ -463,13 +541,15 @@ def main(argv: list[str] | None = None) -> int:
         "label": args.label,
         "database": connection.vendor,
         "model": embeddings.model_name() if embeddings.available() else None,
-        "split": "odd query number: tuning; even: held-out",
+        "queries": str(args.queries),
+        "split": "every query held out" if own_file else "odd query number: tuning; even: held-out",
         "data_set": {k: v for k, v in stamp.items() if k != "forced"},
         "summary": summary,
         "speed": speed,
         "per_query": rows,
     }
-    output = search_common.RESULTS_DIR / f"search-eval-{connection.vendor}.json"
+    suffix = f"-{args.queries.stem}" if own_file else ""
+    output = search_common.RESULTS_DIR / f"search-eval-{connection.vendor}{suffix}.json"
     output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"\nResults written to {output.relative_to(search_common.ROOT)}")
     return 0

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -222,14 +223,28 @@ def _query_vector(text: str) -> np.ndarray:
     return vector
 
 
-def _meaning_ranking(
-    cat: Catalogue, text: str, partnership_id: int | None, public_only: bool
-) -> list[tuple[int, float]]:
-    """(catalogue row, similarity) of the records closest in meaning to ``text``, best first,
-    down to MEANING_MIN_SIMILARITY."""
+# The query's vector is worked out in this thread while the full-text queries run in the
+# request's own: onnxruntime and the database drivers let go of the GIL while they work, so a
+# search takes about the longer of the two, not their sum. One thread per process: the model
+# runs one batch at a time anyway (``embeddings.Embedder.lock``).
+_embedder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="library-query-vector")
+
+
+def _start_query_vector(cat: Catalogue, text: str) -> Future | None:
+    """The query's vector, started now in ``_embedder`` (None when vectors are off)."""
     if not embeddings.available() or not len(cat.vectors):
+        return None
+    return _embedder.submit(_query_vector, text)
+
+
+def _meaning_ranking(
+    cat: Catalogue, pending: Future | None, partnership_id: int | None, public_only: bool
+) -> list[tuple[int, float]]:
+    """(catalogue row, similarity) of the records closest in meaning to the query whose vector
+    ``pending`` holds, best first, down to MEANING_MIN_SIMILARITY."""
+    if pending is None:
         return []
-    query_vector = _query_vector(text)
+    query_vector = pending.result()
     similarity = (cat.vectors @ query_vector) * cat.vector_weights
     best = np.full(len(cat.ids), -1.0, dtype=np.float32)
     np.maximum.at(best, cat.vector_rows, similarity)
@@ -297,6 +312,9 @@ def search_records(
         return [cat.row_of[pk] for pk, _ in matches if pk in cat.row_of]
 
     where = {"partnership_id": partnership_id, "public_only": public_only}
+    pending = None
+    if mode == "smart" and analysis.words:
+        pending = _start_query_vector(cat, analysis.meaning_text)  # while the index works
     # The query's own words, what its abbreviations stand for, and (smart mode) its case names
     # and side-by-side words as phrases: a phrase is one more term to the index's ranking,
     # counting for much when it is rare ("child y", "elm court") and nothing when it is common.
@@ -313,8 +331,8 @@ def search_records(
             rows(search_index.keyword_matches(analysis.expansion_phrases, **where)),
             EXPANSION_WEIGHT,
         )
-    if mode == "smart" and analysis.words:
-        meaning = _meaning_ranking(cat, analysis.meaning_text, partnership_id, public_only)
+    if pending is not None:
+        meaning = _meaning_ranking(cat, pending, partnership_id, public_only)
         span = MEANING_FULL_SIMILARITY - MEANING_MIN_SIMILARITY
         shares = [min(1.0, (s - MEANING_MIN_SIMILARITY) / span) for _, s in meaning]
         fuse([row for row, _ in meaning], MEANING_WEIGHT, shares)
@@ -329,7 +347,7 @@ def search_records(
                 for row in scores:
                     if values[row] in named:
                         scores[row] *= 1 + FACET_BOOST
-    matching = [row for row in scores if _passes(cat, row, wanted)]
+    matching = [row for row in scores if _passes(cat, row, wanted)] if wanted else list(scores)
     matching.sort(key=lambda row: (-scores[row], int(cat.ids[row])))
     members: dict[int, list[int]] = {}
     if mode == "smart":  # (the keyword baseline lists every match)
@@ -377,13 +395,15 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
     first[comparable] = cat.vectors[index[comparable, 0]]
     near = (first @ first.T) >= NEAR_DUPLICATE
     near &= comparable[:, None] & comparable[None, :]
+    near = np.tril(near, k=-1)  # each row's near-duplicates placed above it
+    has_near = near.any(axis=1)  # most rows have none: no per-row array work for them
     kept: list[int] = []  # positions in head
     kept_vector = np.zeros(len(head), dtype=bool)  # kept, with both passages
     by_identity: dict[str, int] = {}
     for position, row in enumerate(head):
         identity = cat.identity[row] if cat.identity else str(row)
         leader = by_identity.get(identity)
-        if leader is None and comparable[position]:
+        if leader is None and has_near[position]:
             close = near[position] & kept_vector
             if close.any():
                 leader = int(np.argmax(close))  # the best-placed one
@@ -554,25 +574,43 @@ def snippet(
         hit = [
             s in highlight and w not in STOPWORDS for s, (_, _, w) in zip(stems, spans, strict=True)
         ]
-        for phrase in phrases:
-            n = len(phrase)
-            first = phrase[0]
+        if phrases:
+            starts: dict[str, list[int]] = {}
+            firsts = {phrase[0] for phrase in phrases}
             for i, s in enumerate(stems):
-                if s == first and tuple(stems[i : i + n]) == phrase:
-                    for j in range(i, i + n):
-                        hit[j] = True
+                if s in firsts:
+                    starts.setdefault(s, []).append(i)
+            for phrase in phrases:
+                n = len(phrase)
+                for i in starts.get(phrase[0], ()):
+                    if tuple(stems[i : i + n]) == phrase:
+                        for j in range(i, i + n):
+                            hit[j] = True
         if best is None:
             best = (0, 0, -index, text, spans, 0, hit)
-        if not any(hit):
+        positions = [i for i, h in enumerate(hit) if h]
+        if not positions:
             continue
-        for start in (i for i, h in enumerate(hit) if h):
+        # Each window starts 3 words before a matched word and is ``size`` words long; the
+        # matched words inside it are kept as a sliding range of ``positions`` (both ends
+        # only move forward), with a count of each stem: linear in the matches.
+        inside: Counter[str] = Counter()
+        low = high = 0
+        for start in positions:
             begin = max(0, start - 3)
-            window = range(begin, min(len(spans), begin + size))
-            distinct = len({stems[i] for i in window if hit[i]})
-            count = sum(hit[i] for i in window)
-            candidate = (distinct, count, -index, text, spans, begin, hit)
-            if candidate[:3] > best[:3]:
-                best = candidate
+            end = min(len(spans), begin + size)
+            while high < len(positions) and positions[high] < end:
+                inside[stems[positions[high]]] += 1
+                high += 1
+            while positions[low] < begin:
+                gone = stems[positions[low]]
+                inside[gone] -= 1
+                if not inside[gone]:
+                    del inside[gone]
+                low += 1
+            candidate = (len(inside), high - low, -index)
+            if candidate > best[:3]:
+                best = (*candidate, text, spans, begin, hit)
     if best is None:
         return SafeString("")
     _, _, _, text, spans, begin, hit = best

@@ -121,6 +121,54 @@ def _closest(word: str, choices: list[str], rank) -> str | None:
     return min(candidates, key=lambda c: (c[1], rank(c[0]), c[0]))[0]
 
 
+# American spellings and their British forms, as (American, British) endings or beginnings of
+# a word: English reviews spell "behaviour", "honour", "paediatric", "organisation", "centre",
+# "anaemia", "foetal"; a practitioner may type the other. An American word is corrected to its
+# British form when the library uses that form (and not the word as typed).
+BRITISH_ENDINGS = (
+    ("or", "our"),  # honor, behavior, neighbor, labor, color
+    ("ors", "ours"),
+    ("oral", "oural"),  # behavioral
+    ("ize", "ise"),  # recognize, organize
+    ("ized", "ised"),
+    ("izes", "ises"),
+    ("izing", "ising"),
+    ("ization", "isation"),
+    ("izations", "isations"),
+    ("yze", "yse"),  # analyze
+    ("yzed", "ysed"),
+    ("ense", "ence"),  # defense, offense
+    ("ter", "tre"),  # center, theater
+    ("ters", "tres"),
+    ("og", "ogue"),  # catalog, dialog
+    ("eled", "elled"),  # traveled, labeled
+    ("eling", "elling"),
+)
+BRITISH_BEGINNINGS = (
+    ("ped", "paed"),  # pediatric, pediatrician
+    ("anem", "anaem"),  # anemia
+    ("anest", "anaest"),  # anesthetic
+    ("hem", "haem"),  # hemorrhage
+    ("esoph", "oesoph"),
+    ("fet", "foet"),  # fetal, fetus
+    ("estro", "oestro"),
+)
+
+
+def british_spellings(word: str) -> list[str]:
+    """The British forms ``word`` may have, if it is spelt the American way (none otherwise):
+    "honor" → ["honour"], "pediatric" → ["paediatric"], "hospitalization" →
+    ["hospitalisation"]."""
+    out = []
+    for american, british in BRITISH_ENDINGS:
+        if word.endswith(american) and len(word) > len(american) + 2:
+            out.append(word[: -len(american)] + british)
+    for american, british in BRITISH_BEGINNINGS:
+        if word.startswith(american) and len(word) > len(american) + 1:
+            out.append(british + word[len(american) :])
+    return out
+
+
 @dataclass
 class Vocabulary:
     """The words the library uses, with how often, for correcting misspelt query words."""
@@ -151,6 +199,9 @@ class Vocabulary:
         common one; a word neither knows may be corrected to a common English word."""
         if len(word) < 4 or word.isdigit() or word in STOPWORDS or word in self:
             return word
+        for british in british_spellings(word):
+            if british in self.counts:
+                return british
         english = english_frequencies()
         known = english.get(word, 0)
         if self._choices is None:

@@ -99,6 +99,25 @@ def test_known_short_and_common_words_are_left_alone(vocabulary, word):
     assert vocabulary.correct(word) == word
 
 
+def test_american_spellings_become_the_library_s_british_ones():
+    vocabulary = Vocabulary.from_texts(
+        [
+            "Honour-based abuse. The paediatrician saw challenging behaviour.",
+            "Hospitalisation of an anaemic child; the centre was closed. Honor Oak Park.",
+        ]
+    )
+    assert vocabulary.correct("behavior") == "behaviour"
+    assert vocabulary.correct("pediatrician") == "paediatrician"
+    assert vocabulary.correct("hospitalization") == "hospitalisation"
+    assert vocabulary.correct("center") == "centre"
+    assert vocabulary.correct("anemic") == "anaemic"
+    # A word the library uses as typed is left alone (a place name here), and so is an
+    # American spelling whose British form the library does not use.
+    assert vocabulary.correct("honor") == "honor"
+    assert vocabulary.correct("color") == "color"
+    assert Vocabulary.from_texts(["Honour killing."]).correct("honor") == "honour"
+
+
 def test_unknown_words_may_become_common_english_words(vocabulary):
     assert vocabulary.correct("pictres") == "pictures"
     assert vocabulary.correct("qzxwvk") == "qzxwvk"
