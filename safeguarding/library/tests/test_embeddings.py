@@ -16,7 +16,9 @@ from safeguarding.library import embeddings, search_catalogue, startup
 
 from .search_support import make_record
 
-needs_model = pytest.mark.skipif(not embeddings.available(), reason="no sentence model installed")
+# Whether the package is installed: `available()` also reads LIBRARY_SEARCH_VECTORS, which
+# the test settings turn off, so asking it here skipped these tests everywhere.
+needs_model = pytest.mark.skipif(not embeddings._installed(), reason="no sentence model installed")
 
 REFERENCE = json.loads((Path(__file__).parent / "data" / "minilm_reference.json").read_text())
 
@@ -44,6 +46,7 @@ def test_the_long_passage_is_cut_at_256_tokens():
 
 
 @needs_model
+@pytest.mark.search_vectors
 def test_warm_up_loads_the_model():
     assert embeddings.warm_up() >= 0
     assert embeddings._model is not None
