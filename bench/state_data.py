@@ -18,6 +18,7 @@ NOTE = "Fictional: made by the benchmark generator."
 
 def build_states(params: dict, seed: int, target, business_unit, log=print) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
     from django.utils import timezone
 
     from bench.generate import BENCH_USERS
@@ -33,6 +34,7 @@ def build_states(params: dict, seed: int, target, business_unit, log=print) -> N
     from safeguarding.referrals.models import OUTCOMES_BY_TYPE, Case, ReviewType, Track
     from safeguarding.reviews.models import Review
     from safeguarding.reviews.rapid_review import services as rapid_reviews
+    from safeguarding.reviews.requests.services import rapid_review_deadline
     from safeguarding.workspace.documents import pdf_bytes
 
     rng = random.Random(seed)
@@ -84,7 +86,11 @@ def build_states(params: dict, seed: int, target, business_unit, log=print) -> N
         if rapid == wanted:
             break
         try:
-            rapid_reviews.rapid_review_start(case=case, actor=editor)
+            with transaction.atomic():
+                review = rapid_reviews.rapid_review_start(case=case, actor=editor)
+                # Its pages show the deadline, which only guidance with the rapid-review rule
+                # sets (a case that follows an older version has none): such a case is skipped.
+                rapid_review_deadline(review)
         except ServiceError:
             continue
         rapid += 1
