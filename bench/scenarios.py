@@ -198,6 +198,11 @@ SCENARIOS: list[Scenario] = [
         pk="awaiting_decision",
         decision_maker_pk="awaiting_decision_maker",
     ),
+    page(
+        "referrals:disagreement_resolve",
+        pk="disputed_decision",
+        disagreement_pk="disagreement",
+    ),
     page("reviews:panel", pk="rapid_review"),
     page("reviews:immediate_actions", pk="rapid_review"),
     page("reviews:rapid_review_outcome", pk="rapid_review"),
@@ -414,15 +419,14 @@ EXCLUDED: dict[str, str] = {
     "publication:findings_false_match": _NO_RECORD,
     "publication:home_office": _NO_RECORD,
     "publication:home_office_letter": _NO_RECORD,
-    # Pages of a record in a state the data sets do not hold yet: a disputed referral decision,
-    # a case share offered, a review in sign-off, a person proposed by an agency, an invitation
-    # being checked (its form is kept in the session). Each should have a scenario:
-    # bench/state_data.py should make one such record and a scenario use it (as it does for a
-    # decision awaiting signatures, a rapid review, a completion asked for, a submission).
+    # Pages of a record in a state the data sets do not hold yet: a case share offered, a review
+    # in sign-off, a person proposed by an agency, an invitation being checked (its form is kept
+    # in the session). Each should have a scenario: bench/state_data.py should make one such
+    # record and a scenario use it (as it does for a decision awaiting signatures or disputed, a
+    # rapid review, a completion asked for, a submission).
     **dict.fromkeys(
         (
             "people:invite_check",
-            "referrals:disagreement_resolve",
             "referrals:share_answer",
             "reviews:person_proposal",
             "reviews:sign_off_decline",
@@ -654,6 +658,16 @@ LOOKUPS: dict[str, Callable[[Any], Any]] = {
     "awaiting_decision": _awaiting_decision,
     "awaiting_decision_maker": lambda p: _awaiting_signatory(p).decision_maker.pk,
     "awaiting_signer": lambda p: _awaiting_signatory(p).decision_maker.user_id,
+    "disputed_decision": _simple(
+        "safeguarding.referrals.models",
+        "Decision",
+        track__case__partnership="p",
+        state="disputed",
+    ),
+    "disagreement": lambda p: _first(
+        __import__("safeguarding.referrals.models", fromlist=["Disagreement"]).Disagreement,
+        decision_id=LOOKUPS["disputed_decision"](p),
+    ),
     "rapid_review": _simple(
         "safeguarding.reviews.models", "Review", partnership="p", kind="rapid_review"
     ),

@@ -2,11 +2,12 @@
 
 The other generators leave every referral decision signed and every review where it ends up;
 these pages need a record part-way: a referral decision awaiting signatures (signing it,
-declining to sign, replacing a signatory), a track not decided yet (recording its decision), a
-rapid review (its panel, immediate actions and outcome), an action whose completion is asked
-for, and a national-library submission prepared for a published review. As many of each as
-``params["pending"]`` (1 a year of data). Its own random generator (seed 2026 + 10), run after
-the others, so adding it changed no other row of the data set.
+declining to sign, replacing a signatory) or disputed (resolving the disagreement), a track
+not decided yet (recording its decision), a rapid review (its panel, immediate actions and
+outcome), an action whose completion is asked for, and a national-library submission prepared
+for a published review. As many of each as ``params["pending"]`` (1 a year of data). Its own
+random generator (seed 2026 + 10), run after the others, so adding it changed no other row of
+the data set.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def build_states(params: dict, seed: int, target, business_unit, log=print) -> N
     from safeguarding.library.models import LibraryRecord
     from safeguarding.publication.models import Publication
     from safeguarding.referrals import permissions
+    from safeguarding.referrals import selectors as referral_selectors
     from safeguarding.referrals import services as referrals
     from safeguarding.referrals.models import OUTCOMES_BY_TYPE, Case, ReviewType, Track
     from safeguarding.reviews.models import Review
@@ -56,22 +58,37 @@ def build_states(params: dict, seed: int, target, business_unit, log=print) -> N
         if permissions.decides_track(target, track)
     ]
     rng.shuffle(undecided)
-    decisions = 0
+    recorded = []
     for track in undecided[:-1]:
-        if decisions == wanted:
+        if len(recorded) == 2 * wanted:
             break
         try:
-            referrals.decision_record(
-                track=track,
-                outcome=OUTCOMES_BY_TYPE[track.review_type][0],
-                rationale=NOTE,
-                decided_on=today,
-                actor=editor,
+            recorded.append(
+                referrals.decision_record(
+                    track=track,
+                    outcome=OUTCOMES_BY_TYPE[track.review_type][0],
+                    rationale=NOTE,
+                    decided_on=today,
+                    actor=editor,
+                )
             )
         except ServiceError:
             continue
-        decisions += 1
+    decisions = min(len(recorded), wanted)
+    # The second half disputed: a decision maker disagrees, for the business unit to resolve.
+    disputed = 0
+    for decision in recorded[wanted:]:
+        signatory = next(
+            row
+            for row in referral_selectors.decision_signatories(decision=decision)
+            if row.signature is None
+        )
+        referrals.decision_decline(
+            decision=decision, user=signatory.decision_maker.user, kind="disagreed", reason=NOTE
+        )
+        disputed += 1
     made("decisions awaiting signatures", decisions)
+    made("disputed decisions", disputed)
 
     # Rapid reviews, on cases with a CSPR track and none yet.
     cases = list(
@@ -139,6 +156,6 @@ def build_states(params: dict, seed: int, target, business_unit, log=print) -> N
         prepared += 1
     made("national-library submissions", prepared)
     log(
-        f"  {decisions} decisions awaiting signatures, {rapid} rapid reviews, {asked} completion "
-        f"requests, {prepared} national-library submissions prepared"
+        f"  {decisions} decisions awaiting signatures, {disputed} disputed, {rapid} rapid "
+        f"reviews, {asked} completion requests, {prepared} national-library submissions prepared"
     )
