@@ -60,6 +60,7 @@ SIZES = {
         "recommendations": 3_000,
         "actions": 10_000,
         "library_records": 200,
+        "pending": 10,  # records part-way (bench/state_data.py)
         "digest_issues": 40,
         "information_requests": 500,
         "notifications": 500,
@@ -89,6 +90,7 @@ SIZES = {
         "recommendations": 300,
         "actions": 1_000,
         "library_records": 20,
+        "pending": 1,
         "digest_issues": 4,
         "information_requests": 50,
         "notifications": 50,
@@ -114,6 +116,7 @@ SIZES = {
         "recommendations": 30,
         "actions": 100,
         "library_records": 2,
+        "pending": 1,
         "digest_issues": 2,
         "information_requests": 5,
         "notifications": 5,
@@ -242,6 +245,7 @@ def generator_hash() -> str:
         Path(__file__).with_name("chronology_data.py"),
         Path(__file__).with_name("action_data.py"),
         Path(__file__).with_name("record_data.py"),
+        Path(__file__).with_name("state_data.py"),
     ]
     return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()[:16]
 
@@ -639,6 +643,10 @@ def build(params: dict, rng: random.Random, media_root: Path, log=print) -> dict
         build_review_records(SEED + 7, target, business_unit(target), log=log)
         build_publications(SEED + 8, target, business_unit(target), log=log)
         build_settings(params, SEED + 9, target, log=log)
+
+        from bench.state_data import build_states
+
+        build_states(params, SEED + 10, target, business_unit(target), log=log)
 
     return dataset_counts(target)
 

@@ -209,6 +209,8 @@ def user_for(key: str, partnership):
     from safeguarding.accounts.models import User
 
     wanted = USERS[key]
+    if wanted.startswith("lookup:"):  # a user found in the data set (a lookup of user ids)
+        return User.objects.get(pk=LOOKUPS[wanted.removeprefix("lookup:")](partnership))
     if wanted.startswith("role:"):
         user = (
             User.objects.filter(

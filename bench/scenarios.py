@@ -70,6 +70,8 @@ USERS: dict[str, str] = {
     "partner_lead": "role:partner_lead",
     "administrator": "role:administrator",
     "agency_contributor": "role:agency_contributor",
+    # A named decision maker who has still to sign the decision awaiting signatures
+    "signatory": "lookup:awaiting_signer",
 }
 
 
@@ -187,6 +189,26 @@ SCENARIOS: list[Scenario] = [
     # Staff: one record ------------------------------------------------------------------------
     page("referrals:detail", pk="referral"),
     page("referrals:case", pk="case"),
+    # Records part-way (bench/state_data.py)
+    page("referrals:decision", pk="undecided_track_case", track_pk="undecided_track"),
+    page("referrals:sign", pk="awaiting_decision", user="signatory"),
+    page("referrals:decline", pk="awaiting_decision", user="signatory"),
+    page(
+        "referrals:signatory_replace",
+        pk="awaiting_decision",
+        decision_maker_pk="awaiting_decision_maker",
+    ),
+    page(
+        "referrals:disagreement_resolve",
+        pk="disputed_decision",
+        disagreement_pk="disagreement",
+    ),
+    page("reviews:panel", pk="rapid_review"),
+    page("reviews:immediate_actions", pk="rapid_review"),
+    page("reviews:rapid_review_outcome", pk="rapid_review"),
+    page("actions:completion_decide", pk="completion_action"),
+    page("library:submission", pk="submitted_record"),
+    page("library:submission_sent", pk="submitted_record"),
     page("referrals:screening", pk="case"),
     page("referrals:case_shares", pk="case"),
     page("referrals:became_aware", pk="case"),
@@ -393,34 +415,21 @@ EXCLUDED: dict[str, str] = {
     "reviews:family_contact_restore": _POST,
     # Records the generated data sets do not hold yet
     # A finding of the identifier check (the generated reports hold no real identity), the Home
-    # Office panel of a Domestic Homicide Review's publication (not generated), the submission of
-    # a published review to a national library (prepared by a POST first)
+    # Office panel of a Domestic Homicide Review's publication (not generated)
     "publication:finding_resolve": _NO_RECORD,
     "publication:findings_false_match": _NO_RECORD,
     "publication:home_office": _NO_RECORD,
     "publication:home_office_letter": _NO_RECORD,
-    "library:submission": _NO_RECORD,
-    "library:submission_sent": _NO_RECORD,
-    # Pages of a record in a state the data sets do not hold yet: a referral decision awaiting
-    # signature or disputed (the generator writes final decisions only), a case share offered,
-    # a review in sign-off or a rapid review (its panel, immediate actions, outcome), a person
-    # proposed by an agency, an action whose completion is asked for, an invitation being
-    # checked. Each should have a scenario:
-    # bench/record_data.py should make one such record and a scenario use it.
+    # Pages of a record in a state the data sets do not hold yet: a case share offered, a review
+    # in sign-off, a person proposed by an agency, an invitation being checked (its form is kept
+    # in the session). Each should have a scenario: bench/state_data.py should make one such
+    # record and a scenario use it (as it does for a decision awaiting signatures or disputed, a
+    # rapid review, a completion asked for, a submission).
     **dict.fromkeys(
         (
-            "actions:completion_decide",
             "people:invite_check",
-            "referrals:decision",
-            "referrals:decline",
-            "referrals:disagreement_resolve",
             "referrals:share_answer",
-            "referrals:sign",
-            "referrals:signatory_replace",
-            "reviews:immediate_actions",
-            "reviews:panel",
             "reviews:person_proposal",
-            "reviews:rapid_review_outcome",
             "reviews:sign_off_decline",
             "reviews:sign_off_disagreement_resolve",
         ),
@@ -614,7 +623,68 @@ def _deactivated_member(p) -> int:
     return Deactivation.objects.get(pk=deactivation).user_id
 
 
+def _undecided_track(p) -> int:
+    from safeguarding.referrals import permissions
+    from safeguarding.referrals.models import Track
+
+    tracks = Track.objects.filter(case__partnership=p, decision__isnull=True).select_related("case")
+    for track in tracks.order_by("pk"):
+        if permissions.decides_track(p, track):
+            return track.pk
+    raise LookupError("no undecided track in the data set")
+
+
+def _undecided_track_case(p) -> int:
+    from safeguarding.referrals.models import Track
+
+    return Track.objects.get(pk=_undecided_track(p)).case_id
+
+
+def _awaiting_decision(p) -> int:
+    from safeguarding.referrals.models import Decision
+
+    return _first(Decision, track__case__partnership=p, state=Decision.State.AWAITING_SIGNATURES)
+
+
+def _awaiting_signatory(p) -> Any:
+    from safeguarding.referrals import selectors
+    from safeguarding.referrals.models import Decision
+
+    decision = Decision.objects.get(pk=_awaiting_decision(p))
+    for row in selectors.decision_signatories(decision=decision):
+        if row.signature is None:
+            return row
+    raise LookupError("no signatory left to sign in the data set")
+
+
 LOOKUPS: dict[str, Callable[[Any], Any]] = {
+    "undecided_track": _undecided_track,
+    "undecided_track_case": _undecided_track_case,
+    "awaiting_decision": _awaiting_decision,
+    "awaiting_decision_maker": lambda p: _awaiting_signatory(p).decision_maker.pk,
+    "awaiting_signer": lambda p: _awaiting_signatory(p).decision_maker.user_id,
+    "disputed_decision": _simple(
+        "safeguarding.referrals.models",
+        "Decision",
+        track__case__partnership="p",
+        state="disputed",
+    ),
+    "disagreement": lambda p: _first(
+        __import__("safeguarding.referrals.models", fromlist=["Disagreement"]).Disagreement,
+        decision_id=LOOKUPS["disputed_decision"](p),
+    ),
+    "rapid_review": _simple(
+        "safeguarding.reviews.models", "Review", partnership="p", kind="rapid_review"
+    ),
+    "completion_action": _simple(
+        "safeguarding.actions.models", "Action", partnership="p", status="completion_requested"
+    ),
+    "submitted_record": _simple(
+        "safeguarding.library.models",
+        "LibraryRecord",
+        partnership="p",
+        national_submission__isnull=False,
+    ),
     "review": _review,
     "chronology_review": _chronology_review,
     "tracker_theme": _tracker_theme,

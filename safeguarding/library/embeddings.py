@@ -9,7 +9,9 @@ weights with ``onnx`` and run by onnxruntime (limited to 2 threads, or LIBRARY_E
 tokenising is Hugging Face ``tokenizers``. Output matches sentence-transformers (256 tokens at
 most, mean pooling, L2-normalised) to about 1e-7, so a cosine similarity is a dot product.
 
-The model is loaded once per process, on first use (about 2 s and 300 MB). ``available()``
+The model is loaded once per process, on first use (about 2 s; the process grows by about
+70 MB at once and 90–190 MB once passages have been embedded, with a peak near 140 MB while it
+loads: the weights go through a temporary file that onnxruntime maps, ``Embedder``). ``available()``
 says whether it is installed and vectors are wanted (the setting LIBRARY_SEARCH_VECTORS,
 default True): without it, search still works on words alone.
 """
@@ -22,6 +24,7 @@ import logging
 import os
 import re
 import struct
+import tempfile
 import threading
 import time
 import zipfile
@@ -42,6 +45,8 @@ SHORT_HEAD_WORDS = 80
 EXTRA_PASSAGES = 4
 EXTRA_PASSAGE_WORDS = 180
 BATCH = 8
+WEIGHTS_FILE = "weights.bin"
+WEIGHTS_ALIGN = 1 << 16  # onnxruntime maps external data whose offset is aligned
 
 logger = logging.getLogger(__name__)
 
@@ -70,43 +75,78 @@ def model_name() -> str:
     return MODEL_NAME
 
 
-def _read_model_files() -> tuple[bytes, str]:
+def _read_model_files() -> tuple[dict[str, np.ndarray], str]:
+    """The float32 tensors of ``model.safetensors`` and the text of ``tokenizer.json``. A
+    safetensors file is an 8-byte little-endian header length, a JSON header, then the raw
+    little-endian data; each tensor is decompressed from the archive straight into its own
+    array, a megabyte at a time, so the file's 90 MB are never held whole (issue 16)."""
     directory = _package_dir()
     if directory is None:
         raise RuntimeError(f"The sentence model package ({PACKAGE}) is not installed")
-    with zipfile.ZipFile(directory / "model.zip") as archive:
-        return archive.read("model.safetensors"), archive.read("tokenizer.json").decode()
-
-
-def _load_safetensors(buffer: bytes) -> dict[str, np.ndarray]:
-    """The float32 tensors of a safetensors file: an 8-byte little-endian header length, a
-    JSON header, then the raw little-endian data."""
-    (length,) = struct.unpack("<Q", buffer[:8])
     tensors = {}
-    for name, meta in json.loads(buffer[8 : 8 + length]).items():
-        if name != "__metadata__" and meta["dtype"] == "F32":
-            start, end = meta["data_offsets"]
-            tensors[name] = np.frombuffer(
-                buffer, "<f4", (end - start) // 4, 8 + length + start
-            ).reshape(meta["shape"])
-    return tensors
+    with zipfile.ZipFile(directory / "model.zip") as archive:
+        tokenizer = archive.read("tokenizer.json").decode()
+        with archive.open("model.safetensors") as stream:
+            (length,) = struct.unpack("<Q", stream.read(8))
+            header = json.loads(stream.read(length))
+            header.pop("__metadata__", None)
+            position = 0
+            for name, meta in sorted(header.items(), key=lambda item: item[1]["data_offsets"]):
+                start, end = meta["data_offsets"]
+                _read_into(stream, memoryview(bytearray(start - position)))  # a gap, if any
+                if meta["dtype"] == "F32":
+                    array = np.empty(meta["shape"], "<f4")
+                else:  # not used: read past it
+                    array = np.empty(end - start, np.uint8)
+                _read_into(stream, memoryview(array).cast("B"))
+                if meta["dtype"] == "F32":
+                    tensors[name] = array
+                position = end
+    return tensors, tokenizer
 
 
-def _build_graph(w: dict[str, np.ndarray]) -> bytes:
-    """The BERT encoder and mean pooling as an ONNX graph (opset 20), weights inlined."""
+def _read_into(stream, buffer: memoryview) -> None:
+    done = 0
+    while done < len(buffer):
+        chunk = stream.read(min(1 << 20, len(buffer) - done))
+        if not chunk:
+            raise RuntimeError("The sentence model's weights are cut short")
+        buffer[done : done + len(chunk)] = chunk
+        done += len(chunk)
+
+
+def _build_graph(w: dict[str, np.ndarray]) -> tuple[bytes, list[tuple[int, np.ndarray]]]:
+    """The BERT encoder and mean pooling as an ONNX graph (opset 20), and its large weights:
+    (offset, array) pairs that the graph expects in the file WEIGHTS_FILE beside it (ONNX
+    external data), each at an offset aligned for mapping (``Embedder`` writes the file)."""
     from onnx import ModelProto, TensorProto, helper, numpy_helper
 
-    # The weights are written straight into the model's own list of initialisers (one copy of
-    # each; helper.make_graph and make_model would copy all of them twice more), and the
-    # tensors read from the file are let go before the model is serialised: loading the model
-    # peaked at about 670 MB of memory before, which `load_demo` (issue 16) inherited.
     model = ModelProto()
     nodes = []
+    weights: list[tuple[int, np.ndarray]] = []
+    end = 0
 
     def const(name, array):
-        model.graph.initializer.add().CopyFrom(
-            numpy_helper.from_array(np.ascontiguousarray(array, dtype=array.dtype), name)
-        )
+        nonlocal end
+        array = np.ascontiguousarray(array, dtype=array.dtype)
+        if array.size < 1024:  # shapes, indices, the scale: inline
+            model.graph.initializer.add().CopyFrom(numpy_helper.from_array(array, name))
+            return name
+        offset = -(-end // WEIGHTS_ALIGN) * WEIGHTS_ALIGN
+        tensor = model.graph.initializer.add()
+        tensor.name = name
+        tensor.data_type = helper.np_dtype_to_tensor_dtype(array.dtype)
+        tensor.dims.extend(array.shape)
+        tensor.data_location = TensorProto.EXTERNAL
+        for key, value in (
+            ("location", WEIGHTS_FILE),
+            ("offset", str(offset)),
+            ("length", str(array.nbytes)),
+        ):
+            entry = tensor.external_data.add()
+            entry.key, entry.value = key, value
+        weights.append((offset, array))
+        end = offset + array.nbytes
         return name
 
     def op(kind, inputs, name, **attributes):
@@ -212,7 +252,7 @@ def _build_graph(w: dict[str, np.ndarray]) -> bytes:
         ],
         "pooled",
     )
-    w.clear()  # the file's tensors (views of its bytes): no longer needed
+    w.clear()  # the file's tensors that the graph does not use as they are
     value = helper.make_tensor_value_info
     graph = model.graph
     graph.name = MODEL_NAME
@@ -228,9 +268,7 @@ def _build_graph(w: dict[str, np.ndarray]) -> bytes:
     graph.output.extend([value("pooled", TensorProto.FLOAT, ["B", DIM])])
     model.ir_version = 10
     model.opset_import.extend([helper.make_opsetid("", 20)])
-    serialised = model.SerializeToString()
-    model.Clear()
-    return serialised
+    return model.SerializeToString(), weights
 
 
 class Embedder:
@@ -238,9 +276,8 @@ class Embedder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        weights, tokenizer = _read_model_files()
-        graph = _build_graph(_load_safetensors(weights))
-        del weights  # the file's bytes, freed before onnxruntime makes its own copy
+        tensors, tokenizer = _read_model_files()
+        graph, weights = _build_graph(tensors)
         self.tokenizer = Tokenizer.from_str(tokenizer)
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
@@ -251,10 +288,25 @@ class Embedder:
         options.inter_op_num_threads = 1
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(
-            graph, options, providers=["CPUExecutionProvider"]
-        )
-        del graph
+        # The graph and its weights go to a private temporary folder, each array freed once
+        # written; onnxruntime maps the weights file rather than copying it, and the folder is
+        # removed once the session is made (the mapping outlives the name). Handing onnxruntime
+        # the graph with its weights inside, as bytes, held the arrays, the protobuf, its bytes
+        # and onnxruntime's own copies at once: about 400 MB above the process, which
+        # `load_demo` inherited (issue 16). The graph, and so every vector, is the same.
+        with tempfile.TemporaryDirectory(prefix="minilm-", ignore_cleanup_errors=True) as folder:
+            with open(Path(folder) / WEIGHTS_FILE, "wb") as file:
+                while weights:
+                    offset, array = weights.pop()
+                    file.seek(offset)
+                    file.write(memoryview(array).cast("B"))
+                    del array
+            path = Path(folder) / "model.onnx"
+            path.write_bytes(graph)
+            del graph
+            self.session = onnxruntime.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
         self.lock = threading.Lock()
 
     def embed(self, texts: list[str]) -> np.ndarray:
