@@ -16,6 +16,7 @@ from safeguarding.core.models import apply_changes
 from safeguarding.referrals.models import OUTCOMES_BY_TYPE, Case
 
 from ..models import ImmediateAction, Review
+from ..requests.services import rapid_review_expected
 from ..services import review_create, review_move
 from ..workflow import StageError
 
@@ -30,6 +31,7 @@ def rapid_review_start(*, case: Case, actor) -> Review:
         raise ServiceError("Send the case for a CSPR decision before starting a rapid review")
     if case.reviews.filter(kind=Review.Kind.RAPID_REVIEW).exists():
         raise ServiceError("This case already has a rapid review")
+    rapid_review_expected(case)  # R9: refused for a case whose guidance has no rapid review
     with transaction.atomic():
         review = review_create(
             case=case,

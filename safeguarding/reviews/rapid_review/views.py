@@ -64,7 +64,14 @@ def start_rapid_review(request, slug: str, case_pk: int):
         raise PermissionDenied(
             f"Only {case.partnership.name}, which holds the case, can start a rapid review"
         )
-    deadline, span = rapid_review_expected(case)
+    try:
+        deadline, span = rapid_review_expected(case)
+    except ServiceError as refused:  # R9: no rapid review in the case's guidance
+        return render(
+            request,
+            "reviews/rapid_review/start.html",
+            {"partnership": partnership, "case": case, "error": refused.message, "refused": True},
+        )
     error = ""
     if request.method == "POST":
         try:

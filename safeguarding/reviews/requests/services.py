@@ -40,14 +40,23 @@ REASON_MAX = 2_000
 def rapid_review_expected(case: Case) -> tuple[datetime.date, str]:
     """R9: when the rapid review is expected, and the span in words ("15 working days"), from
     the clock rule of the case's guidance version (the one place the figure is written:
-    clock/default_rules.py), counted from the day the partnership became aware (day 0, R40)."""
-    due, rule = clock.expected_due(
-        partnership=case.partnership,
-        rule_id="R9",
-        versions=case_guidance_codes(case=case),
-        start=case.became_aware_on,
-        review_type=ReviewType.CSPR,
-    )
+    clock/default_rules.py), counted from the day the partnership became aware (day 0, R40).
+    Refused in words for a case whose guidance versions hold no rapid review (it came with
+    Working Together 2018)."""
+    try:
+        due, rule = clock.expected_due(
+            partnership=case.partnership,
+            rule_id="R9",
+            versions=case_guidance_codes(case=case),
+            start=case.became_aware_on,
+            review_type=ReviewType.CSPR,
+        )
+    except ServiceError:
+        raise ServiceError(
+            "A rapid review is not part of the guidance this case follows (the partnership "
+            f"became aware on {case.became_aware_on:%-d %B %Y}). The case page shows its "
+            "guidance versions"
+        ) from None
     return due, clock.offset_words(partnership=case.partnership, rule=rule)
 
 

@@ -102,6 +102,30 @@ def test_the_case_page_offers_to_start_the_rapid_review_once(
 
 
 @pytest.mark.django_db
+def test_a_case_whose_guidance_has_no_rapid_review_is_refused_in_words(
+    bu_client, partnership, business_unit_user
+):
+    """R9 came with Working Together 2018: a case the partnership became aware of before any
+    children's guidance the service holds has no rapid review, and the start page says so
+    rather than failing (found by the bench's generated cases)."""
+    case = make_case(partnership, business_unit_user, pseudonym="Child S")
+    referral_services.case_send_for_decision(
+        case=case, review_types=["cspr"], actor=business_unit_user
+    )
+    case.guidance.all().delete()
+    type(case).objects.filter(pk=case.pk).update(became_aware_on=datetime.date(2017, 6, 1))
+    start_url = reverse("reviews:start_rapid_review", args=["testshire", case.pk])
+    page = bu_client.get(start_url)
+    assert page.status_code == 200
+    assert "A rapid review is not part of the guidance this case follows" in page.content.decode()
+    assert "Start the rapid review</button>" not in page.content.decode()
+    refused = bu_client.post(start_url)
+    assert refused.status_code == 200
+    assert "govuk-error-summary" in refused.content.decode()
+    assert not Review.objects.filter(case=case).exists()
+
+
+@pytest.mark.django_db
 def test_only_the_business_unit_starts_a_rapid_review(client_for, partnership, business_unit_user):
     case = make_case(partnership, business_unit_user)
     start_url = reverse("reviews:start_rapid_review", args=["testshire", case.pk])
