@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP_STATIC := $(shell find safeguarding/static -type f -not -path '*/vendor/*' 2>/dev/null)
 # pytest-xdist: one worker per core (make test-fast WORKERS=1 for one process). Tests are handed
-# out one by one, except an xdist_group (the access matrix), which stays on one worker.
+# out one by one (conftest.py hands out the slowest first); an xdist_group would stay on one
+# worker (none is used: with pytest 9.2 and pytest-xdist 3.8 loadgroup does not group).
 WORKERS ?= auto
 XDIST := -n $(WORKERS) --dist loadgroup
 # Keep the compiled modules (and pytest's rewritten test modules) in __pycache__ between runs even
