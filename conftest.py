@@ -13,12 +13,11 @@ from safeguarding.accounts.tests.factories import (
 ROLES = [role.value for role in Role]
 
 #: The longest tests (the access matrix builds its world once and runs on one worker; the
-#: migration round trips render every migration state), handed out first so that the workers
+#: migration round trip renders every migration state), handed out first so that the workers
 #: finish together rather than one of them starting them last (make test-fast's wall time).
 SLOWEST_FIRST = (
     "tests/test_access_matrix.py",
-    "tests/test_migration_reminder_claims.py",
-    "tests/test_identities_at_rest.py",
+    "tests/test_migration_round_trip.py",
 )
 
 

@@ -26,6 +26,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
+from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -90,8 +91,10 @@ from safeguarding.reviews.models import (
 from safeguarding.reviews.rapid_review import services as rapid_review_services
 from safeguarding.reviews.tests.review_support import commission, decided_case, make_lcspr
 
-# One xdist group: the module runs on one worker, which builds the world (below) once.
-pytestmark = pytest.mark.xdist_group("access_matrix")
+# No xdist group: the module's tests are handed out one by one like the others (conftest.py
+# hands them out first), and each worker that runs some builds the world once (about 1 s of CPU).
+# A group would put the whole module (about 100 s of CPU) on one worker; with pytest 9.2 and
+# pytest-xdist 3.8 `--dist loadgroup` does not group anyway (pytest-xdist issue 1386).
 
 ROLES = ["anonymous", *[r.value for r in Role], "outsider"]
 MEMBERS = [r.value for r in Role]
@@ -481,8 +484,8 @@ def world(django_db_setup, django_db_blocker, sample_pdf):
     It is made inside a transaction that stays open for the module and is rolled back at its
     end; each test runs in pytest-django's own transaction, a savepoint inside that one, so what
     a test changes is undone after it and nothing of the world reaches another module (which may
-    count rows). Under pytest-xdist the module's tests are one group (``--dist loadgroup``), so
-    they run together on one worker and the world is built once there.
+    count rows). Under pytest-xdist (conftest.py hands the module's tests out first, in a row),
+    the module's tests are spread over the workers, and each builds the world once.
     """
     with django_db_blocker.unblock():
         outer = transaction.atomic()
@@ -1895,6 +1898,9 @@ def _url(name: str, kwargs: dict, partnership, **override) -> str:
         return reverse(name, kwargs={"slug": partnership.slug, **override})
 
 
+_HANDLER = ClientHandler(enforce_csrf_checks=False)
+
+
 def _client(user, *, renewed_now: bool = False) -> Client:
     """A client signed in as ``user`` (None: anonymous): with the session the world signed the
     user in with (SESSIONS), or, for users made in a test, a new one.
@@ -1909,6 +1915,9 @@ def _client(user, *, renewed_now: bool = False) -> Client:
     from safeguarding.accounts.middleware import SESSION_RENEWED_AT
 
     client = Client()
+    # One handler for every client of the module: a new one loads the middleware again on its
+    # first request (thousands of clients; about 3% of the module's time).
+    client.handler = _HANDLER
     if user is None:
         return client
     if user.pk not in SESSIONS:
@@ -2368,14 +2377,16 @@ def test_the_appointed_reviewer_and_panel_member_open_their_reviews_and_nothing_
     name, world, appointed
 ):
     """The appointed open what DESIGN §2 gives them; the matrix's reviewer and panel member,
-    with the same roles but appointed to nothing, get 404 for the same review pages."""
-    users, kwargs, partnership = world
+    with the same roles but appointed to nothing, get 404 for the same review pages: ACCESS
+    says so, and test_who_may_open_each_page asks for the same URL as the same users (it is
+    not asked again here)."""
+    _users, kwargs, partnership = world
     url = _url(name, kwargs, partnership)
     seen = {role: _outcome(_client(appointed[role]).get(url)) for role in APPOINTED}
     assert seen == {role: expected_get(name, role) for role in APPOINTED}, f"{name} ({url})"
     if name in APPOINTED_ACCESS:
         for role in ("reviewer", "panel_member"):
-            assert _outcome(_client(users[role]).get(url)) == "404", (name, role)
+            assert ACCESS[name][role] == "404", (name, role)
 
 
 # Links a role cannot follow are not shown to it -----------------------------------------------

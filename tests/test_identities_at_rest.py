@@ -11,7 +11,8 @@ The identity of a person referred (``ReferralIdentity``) and of a person in a ca
 
 The pages still show the identity to the business unit after "show identity" and not to others,
 the database refuses to filter by an encrypted column, a referral draft in the session holds no
-plaintext, and the migration encrypts rows written before it (and decrypts them backwards).
+plaintext. The migration that encrypts rows written before it (and decrypts them backwards) is
+tested in tests/test_migration_round_trip.py, in the same round trip as the reminder engine's.
 """
 
 import datetime
@@ -24,9 +25,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import FieldError
-from django.core.management import call_command
 from django.db import connection, connections
-from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -314,58 +313,3 @@ def test_a_draft_page_sealed_with_a_removed_key_is_asked_again(client, partnersh
     assert response.status_code == 200
     html = response.content.decode()
     assert "Zephyrine" not in html and "There is a problem" not in html
-
-
-# The migration ----------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_encrypts_rows_written_before_it_and_decrypts_them_backwards(
-    partnership, business_unit_user
-):
-    review, _makers = make_lcspr(partnership, business_unit_user)
-    referral = _referral_with_identity(partnership)
-    person = _person_with_identity(review, business_unit_user)
-
-    try:
-        # Both apps back in one plan: one pass over the migration states, not two.
-        executor = MigrationExecutor(connection)
-        executor.migrate(
-            [("referrals", "0004_rate_limit_counted_in_core"), ("reviews", "0006_upload_path")]
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT first_name, last_name, other_names, date_of_birth, address "
-                "FROM referrals_referralidentity WHERE referral_id = %s",
-                [referral.pk],
-            )
-            first, last, other, born, address = cursor.fetchone()
-            cursor.execute(
-                "SELECT full_name, date_of_birth, other_identifiers "
-                "FROM reviews_personidentity WHERE person_id = %s",
-                [person.pk],
-            )
-            full_name, person_born, other_identifiers = cursor.fetchone()
-        # Backwards: plaintext and real dates again.
-        assert (first, last, other, address) == (
-            "Zephyrine",
-            "Quarterbridge",
-            "Zeffie Marchbanks",
-            REFERRED["address"],
-        )
-        assert str(born) == "2013-07-21" and str(person_born) == "1987-11-03"
-        assert (full_name, other_identifiers) == (IN_CASE["full_name"], OTHER_IDENTIFIERS)
-    finally:
-        call_command("migrate", verbosity=0)  # the latest state, also if an assertion failed
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT first_name, date_of_birth FROM referrals_referralidentity "
-            "WHERE referral_id = %s",
-            [referral.pk],
-        )
-        tokens = cursor.fetchone()
-    assert all(token.startswith("gAAAAA") for token in tokens)
-    assert ReferralIdentity.objects.get(referral=referral).date_of_birth == datetime.date(
-        2013, 7, 21
-    )
-    assert PersonIdentity.objects.get(person=person).other_identifiers == OTHER_IDENTIFIERS

@@ -1,5 +1,17 @@
-"""The upgrade to one reminder engine keeps the history: reminders sent before it (in the three old
-tables) become claims, so none is sent again; migrating back restores them."""
+"""The data migrations that move rows between shapes keep every row, back and forth, in one round
+trip: migrating renders every migration state in between, the costliest thing the suite does
+(about 30 s of CPU a trip), so one trip serves both of them.
+
+- The upgrade to one reminder engine keeps the history (clock 0005, reviews 0005, actions 0003):
+  reminders sent before it (in the three old tables) become claims, so none is sent again;
+  migrating back puts the claims made after it back into the old tables.
+- Real identities are encrypted at rest (referrals 0005, reviews 0007; issue 12, item 6): the
+  migration encrypts the rows written before it and decrypts them backwards.
+
+The trip goes back to the earliest state either needs (the reminder engine's targets, and
+referrals 0004 for the identities: reviews 0004 is before reviews 0007 already), so both data
+migrations are undone and done again, each with the rows it moves.
+"""
 
 import datetime
 
@@ -23,16 +35,28 @@ from safeguarding.clock.models import Event, MilestoneRule, ReminderClaim
 from safeguarding.clock.reminders import reminders_send
 from safeguarding.guidance.default_versions import load_default_versions
 from safeguarding.guidance.models import GuidanceVersion
-from safeguarding.referrals.models import Case
-from safeguarding.reviews.models import AgencyRequest
+from safeguarding.referrals.models import Case, ReferralIdentity
+from safeguarding.reviews.models import AgencyRequest, PersonIdentity
+from safeguarding.reviews.tests.review_support import make_lcspr
+from tests.test_identities_at_rest import (
+    IN_CASE,
+    OTHER_IDENTIFIERS,
+    REFERRED,
+    _person_with_identity,
+    _referral_with_identity,
+)
 
 BEFORE = [
+    # The reminder engine: before clock 0005, reviews 0005 and actions 0003.
     ("clock", "0004_review_events"),
     ("reviews", "0004_finding_created_at_finding_kind"),
     ("actions", "0002_default_themes"),
+    # The identities: before referrals 0005 (and reviews 0007, after reviews 0004).
+    ("referrals", "0004_rate_limit_counted_in_core"),
 ]
 # After the upgrade: every app's latest migration (clock 0005, reviews 0005 and actions 0003
-# move the old rows into claims), so the models the reminder engine reads match the tables.
+# move the old rows into claims; referrals 0005 and reviews 0007 encrypt the identities), so the
+# models the reminder engine reads match the tables.
 KNOWN_ON = datetime.date(2026, 11, 2)  # the R4 milestone is due on 9 November 2026
 TODAY = datetime.date(2026, 11, 10)  # everything below is overdue today
 SENT_AT = datetime.datetime(2026, 11, 5, 7, 0, tzinfo=datetime.UTC)
@@ -86,6 +110,16 @@ def world(partnership, agency, business_unit_user, user_for_role):
     return milestone, request, action
 
 
+@pytest.fixture
+def identities(partnership, business_unit_user):
+    """A referral and a person in a case, each with a real identity written through the
+    services (so encrypted)."""
+    review, _makers = make_lcspr(partnership, business_unit_user)
+    referral = _referral_with_identity(partnership)
+    person = _person_with_identity(review, business_unit_user)
+    return referral, person
+
+
 OLD_TABLES = (
     ("clock.MilestoneReminder", "milestone_id", 0),
     ("reviews.AgencyRequestReminder", "request_id", 1),
@@ -93,13 +127,54 @@ OLD_TABLES = (
 )
 
 
+def _identities_are_plain_again(referral, person) -> None:
+    """Backwards: plaintext and real dates again."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT first_name, last_name, other_names, date_of_birth, address "
+            "FROM referrals_referralidentity WHERE referral_id = %s",
+            [referral.pk],
+        )
+        first, last, other, born, address = cursor.fetchone()
+        cursor.execute(
+            "SELECT full_name, date_of_birth, other_identifiers "
+            "FROM reviews_personidentity WHERE person_id = %s",
+            [person.pk],
+        )
+        full_name, person_born, other_identifiers = cursor.fetchone()
+    assert (first, last, other, address) == (
+        "Zephyrine",
+        "Quarterbridge",
+        "Zeffie Marchbanks",
+        REFERRED["address"],
+    )
+    assert str(born) == "2013-07-21" and str(person_born) == "1987-11-03"
+    assert (full_name, other_identifiers) == (IN_CASE["full_name"], OTHER_IDENTIFIERS)
+
+
+def _identities_are_encrypted(referral, person) -> None:
+    """Forwards: Fernet tokens in the columns, which the models read back."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT first_name, date_of_birth FROM referrals_referralidentity "
+            "WHERE referral_id = %s",
+            [referral.pk],
+        )
+        tokens = cursor.fetchone()
+    assert all(token.startswith("gAAAAA") for token in tokens)
+    assert ReferralIdentity.objects.get(referral=referral).date_of_birth == datetime.date(
+        2013, 7, 21
+    )
+    assert PersonIdentity.objects.get(person=person).other_identifiers == OTHER_IDENTIFIERS
+
+
 @pytest.mark.django_db(transaction=True)
-def test_reminders_sent_before_the_upgrade_are_not_sent_again(world):
-    """One round trip (migrating back and forth renders every migration state: the costliest
-    test there is). Back: the claims made after the upgrade go back into the old tables. Then
-    the old tables hold the reminders sent before the upgrade, and forward: they become claims,
-    so none is sent again."""
+def test_the_data_migrations_keep_reminders_sent_and_identities_both_ways(world, identities):
+    """Back: the claims made after the upgrade go back into the old tables, and the identities
+    are plain text again. Then the old tables hold the reminders sent before the upgrade, and
+    forward: they become claims, so none is sent again; the identities are encrypted again."""
     subjects = world
+    referral, person = identities
     for subject in subjects:
         ReminderClaim.objects.create(
             subject=subject,
@@ -119,6 +194,7 @@ def test_reminders_sent_before_the_upgrade_are_not_sent_again(world):
                 "claimed@testshire.example",
                 SENT_AT,
             )
+        _identities_are_plain_again(referral, person)
 
         # The reminders sent before the upgrade, as the old engines wrote them.
         for model, field, index in OLD_TABLES:
@@ -148,10 +224,12 @@ def test_reminders_sent_before_the_upgrade_are_not_sent_again(world):
             ),
             (request, "overdue", datetime.date(2026, 11, 9), "someone@testshire.example", SENT_AT),
         ]
+        mail.outbox.clear()  # what the services sent while the identities' records were made
         assert reminders_send(today=TODAY) == 0  # each was sent before the upgrade
         assert mail.outbox == []
     finally:
-        # Every app's latest migration again (not just AFTER: later migrations of these apps,
-        # such as the identity encryption, were unapplied too), for the tests that follow; and
-        # migrate's post_migrate handlers (the library's search index).
+        # Every app's latest migration again (migrate_to_latest is not reached if an assertion
+        # failed), for the tests that follow; and migrate's post_migrate handlers (the
+        # library's search index).
         call_command("migrate", verbosity=0)
+    _identities_are_encrypted(referral, person)
