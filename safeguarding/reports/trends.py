@@ -20,7 +20,7 @@ a milestone counted was done without its working days kept.
 
 import datetime
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, JSONField, Min, Q, Value, When
@@ -128,34 +128,57 @@ def _count(done, years: list[FinancialYear]) -> dict[Cell, list[int]]:
         ).values_list(
             "rule_id", "financial_year", "starts_on", "done_on", "original_due_on", "due_on"
         ):
-            cell = counts.setdefault(
+            tally = counts.setdefault(
                 (rule_id, year, working_days_between(starts_on, done_on)), [0, 0, 0]
             )
-            cell[0] += 1
-            cell[1] += done_on <= original_due_on
-            cell[2] += done_on <= original_due_on or done_on <= due_on
+            tally[0] += 1
+            tally[1] += done_on <= original_due_on
+            tally[2] += done_on <= original_due_on or done_on <= due_on
     return counts
 
 
-def _counts_kept_and_current(
+#: A rule's year: (done, on time, within extension, median working days).
+Figures = tuple[int, int, int, float | None]
+
+
+def _figures(counts: dict[Cell, list[int]]) -> dict[tuple[int, int], Figures]:
+    """Each (rule id, financial year)'s totals, and the median read from its counts."""
+    totals: defaultdict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    days: defaultdict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for (rule_id, start_year, taken), (n, on_time, within) in counts.items():
+        key = (rule_id, start_year)
+        total = totals[key]
+        total[0] += n
+        total[1] += on_time
+        total[2] += within
+        days[key][taken] = days[key].get(taken, 0) + n
+    return {
+        key: (done, on_time, within, _median(days[key]))
+        for key, (done, on_time, within) in totals.items()
+    }
+
+
+def _figures_kept_and_current(
     partnership: Partnership, done, years: list[FinancialYear], current: int
-) -> dict[Cell, list[int]]:
-    """The counts of every year shown: the past years from ``TimelinessYear`` where kept and
-    not stale, the current year and any past year not kept counted now (one query), those past
-    years then stored (two writes: claimed, then kept if no milestone of theirs changed while
-    they were counted; a database trigger marks a year stale, see ``TimelinessYear``)."""
+) -> dict[tuple[int, int], Figures]:
+    """The figures of every year shown: the past years from ``TimelinessYear`` where kept and
+    not stale (a line per rule: its totals and median, so a kept year costs the same whatever
+    the number of milestones), the current year and any past year not kept counted now (one
+    query), those past years then stored (two writes: claimed, then kept if no milestone of
+    theirs changed while they were counted; a database trigger marks a year stale, see
+    ``TimelinessYear``)."""
     past = [y.start_year for y in years if y.start_year < current]
     kept = {
         row.start_year: row
         for row in TimelinessYear.objects.filter(partnership=partnership, start_year__in=past)
     }
-    counts: dict[Cell, list[int]] = {}
+    figures: dict[tuple[int, int], Figures] = {}
     missing = []
     for start_year in past:
         row = kept.get(start_year)
         if row is not None and row.stored and not row.stale:
-            for rule_id, taken, n, on_time, within in row.counts:
-                counts[(rule_id, start_year, taken)] = [n, on_time, within]
+            for rule_id, n, on_time, within, median in row.counts:
+                figures[(rule_id, start_year)] = (n, on_time, within, median)
         else:
             missing.append(start_year)
     token = uuid.uuid4().hex
@@ -174,27 +197,27 @@ def _counts_kept_and_current(
             unique_fields=["partnership", "start_year"],
             update_fields=["stale", "stored", "token"],
         )
-    counted = _count(done, [FinancialYear(y) for y in [*missing, current]])
-    counts.update(counted)
+    counted = _figures(_count(done, [FinancialYear(y) for y in [*missing, current]]))
+    figures.update(counted)
     if missing:
-        per_year: dict[int, list[list[int]]] = {y: [] for y in missing}
-        for (rule_id, start_year, taken), (n, on_time, within) in counted.items():
+        per_year: dict[int, list[list]] = {y: [] for y in missing}
+        for (rule_id, start_year), line in sorted(counted.items()):
             if start_year in per_year:
-                per_year[start_year].append([rule_id, taken, n, on_time, within])
+                per_year[start_year].append([rule_id, *line])
         TimelinessYear.objects.filter(
             partnership=partnership, start_year__in=missing, token=token, stale=False
         ).update(
             stored=True,
             counts=Case(
                 *[
-                    When(start_year=y, then=Value(sorted(rows), output_field=JSONField()))
+                    When(start_year=y, then=Value(rows, output_field=JSONField()))
                     for y, rows in per_year.items()
                 ],
                 default=Value([], output_field=JSONField()),
                 output_field=JSONField(),
             ),
         )
-    return counts
+    return figures
 
 
 def timeliness_trends(*, partnership: Partnership, today: datetime.date) -> list[RuleTrend]:
@@ -214,28 +237,19 @@ def timeliness_trends(*, partnership: Partnership, today: datetime.date) -> list
     earliest = done.aggregate(first=Min("done_on"))["first"]
     first = FinancialYear.containing(earliest).start_year if earliest else current
     years = [FinancialYear(y) for y in range(first, current + 1)]
-    # Counted by rule, financial year and working days taken: the totals are the sums of a
-    # rule's year, the medians read from the counts.
-    totals: defaultdict[tuple[int, int], Counter[str]] = defaultdict(Counter)
-    days: defaultdict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for (rule_id, start_year, taken), (n, on_time, within) in _counts_kept_and_current(
-        partnership, done, years, current
-    ).items():
-        cell = (rule_id, start_year)
-        totals[cell].update({"n": n, "on_time": on_time, "within_extension": within})
-        days[cell][taken] = days[cell].get(taken, 0) + n
+    figures = _figures_kept_and_current(partnership, done, years, current)
     trends = []
     for rule in rules:
         lines = []
         for year in years:
-            row = totals.get((rule.pk, year.start_year))
+            n, on_time, within, median = figures.get((rule.pk, year.start_year), (0, 0, 0, None))
             lines.append(
                 YearTimeliness(
                     year=year,
-                    done=row["n"] if row else 0,
-                    on_time=row["on_time"] if row else 0,
-                    within_extension=row["within_extension"] if row else 0,
-                    median_working_days=_median(days.get((rule.pk, year.start_year), {})),
+                    done=n,
+                    on_time=on_time,
+                    within_extension=within,
+                    median_working_days=median,
                 )
             )
         trends.append(RuleTrend(rule, lines))
