@@ -117,24 +117,6 @@ def milestones_start(
     return started
 
 
-def _expected(
-    *,
-    partnership: Partnership,
-    rule_id: str,
-    versions: Collection[str],
-    start: datetime.date,
-    review_type: str | None,
-) -> tuple[datetime.date, MilestoneRule, int]:
-    rules = MilestoneRule.objects.filter(rule_id=rule_id, version__code__in=list(versions))
-    if review_type is not None:
-        rules = rules.filter(review_type=review_type)
-    rule = rules.order_by("-version__effective_from").first()
-    if rule is None:
-        raise ServiceError(f"No clock rule {rule_id} in the guidance this case follows")
-    amount = _offset_amount(partnership=partnership, rule=rule)
-    return due_date(start, amount, rule.offset_unit), rule, amount
-
-
 def expected_due(
     *,
     partnership: Partnership,
@@ -142,43 +124,22 @@ def expected_due(
     versions: Collection[str],
     start: datetime.date,
     review_type: str | None = None,
-) -> tuple[datetime.date, MilestoneRule]:
-    """The due date a rule gives from ``start`` (the rule of the subject's versions, with the
-    partnership's own offset where the rule allows one), without starting a milestone: the one
-    place other apps read a clock rule's figure from (e.g. R9's 15 working days)."""
-    due, rule, _amount = _expected(
-        partnership=partnership,
-        rule_id=rule_id,
-        versions=versions,
-        start=start,
-        review_type=review_type,
-    )
-    return due, rule
-
-
-def expected_due_in_words(
-    *,
-    partnership: Partnership,
-    rule_id: str,
-    versions: Collection[str],
-    start: datetime.date,
-    review_type: str | None = None,
 ) -> tuple[datetime.date, str]:
-    """``expected_due`` and the rule's offset in words ("15 working days"), reading the
-    partnership's setting once (issue 16: the rapid-review pages read it twice)."""
-    due, rule, amount = _expected(
-        partnership=partnership,
-        rule_id=rule_id,
-        versions=versions,
-        start=start,
-        review_type=review_type,
-    )
-    return due, f"{amount} {OffsetUnit(rule.offset_unit).label}"
-
-
-def _offset_amount(*, partnership: Partnership, rule: MilestoneRule) -> int:
+    """The due date a rule gives from ``start`` (the rule of the subject's versions, with the
+    partnership's own offset where the rule allows one), without starting a milestone, and the
+    offset in words ("15 working days"): the one place other apps read a clock rule's figure
+    from (e.g. R9's 15 working days). The partnership's setting is read once (issue 16: the
+    rapid-review pages read it twice)."""
+    rules = MilestoneRule.objects.filter(rule_id=rule_id, version__code__in=list(versions))
+    if review_type is not None:
+        rules = rules.filter(review_type=review_type)
+    rule = rules.order_by("-version__effective_from").first()
+    if rule is None:
+        raise ServiceError(f"No clock rule {rule_id} in the guidance this case follows")
     setting = PartnershipMilestoneSetting.objects.filter(partnership=partnership, rule=rule).first()
-    return setting.offset_amount if setting and rule.configurable else rule.offset_amount
+    amount = setting.offset_amount if setting and rule.configurable else rule.offset_amount
+    in_words = f"{amount} {OffsetUnit(rule.offset_unit).label}"
+    return due_date(start, amount, rule.offset_unit), in_words
 
 
 def _close_not_applicable(milestone: Milestone, actor, reason: str) -> None:

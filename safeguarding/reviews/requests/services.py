@@ -44,7 +44,7 @@ def rapid_review_expected(case: Case) -> tuple[datetime.date, str]:
     Refused in words for a case whose guidance versions hold no rapid review (it came with
     Working Together 2018)."""
     try:
-        return clock.expected_due_in_words(
+        return clock.expected_due(
             partnership=case.partnership,
             rule_id="R9",
             versions=case_guidance_codes(case=case),
