@@ -103,6 +103,12 @@ class Recommendation(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["review", "number"], name="recommendation_number_once")
         ]
+        indexes = [
+            # Agreed in a period: the report figures and the annual figures count the
+            # recommendations (and their actions) of a range of days, not every one the
+            # partnership ever agreed (issue 16).
+            models.Index(fields=["agreed_on", "review"], name="recommendation_agreed"),
+        ]
 
     def __str__(self) -> str:
         return f"Recommendation {self.number}"

@@ -124,10 +124,12 @@ def expected_due(
     versions: Collection[str],
     start: datetime.date,
     review_type: str | None = None,
-) -> tuple[datetime.date, MilestoneRule]:
+) -> tuple[datetime.date, str]:
     """The due date a rule gives from ``start`` (the rule of the subject's versions, with the
-    partnership's own offset where the rule allows one), without starting a milestone: the one
-    place other apps read a clock rule's figure from (e.g. R9's 15 working days)."""
+    partnership's own offset where the rule allows one), without starting a milestone, and the
+    offset in words ("15 working days"): the one place other apps read a clock rule's figure
+    from (e.g. R9's 15 working days). The partnership's setting is read once (issue 16: the
+    rapid-review pages read it twice)."""
     rules = MilestoneRule.objects.filter(rule_id=rule_id, version__code__in=list(versions))
     if review_type is not None:
         rules = rules.filter(review_type=review_type)
@@ -136,14 +138,8 @@ def expected_due(
         raise ServiceError(f"No clock rule {rule_id} in the guidance this case follows")
     setting = PartnershipMilestoneSetting.objects.filter(partnership=partnership, rule=rule).first()
     amount = setting.offset_amount if setting and rule.configurable else rule.offset_amount
-    return due_date(start, amount, rule.offset_unit), rule
-
-
-def offset_words(*, partnership: Partnership, rule: MilestoneRule) -> str:
-    """The rule's offset in words for this partnership, e.g. "15 working days"."""
-    setting = PartnershipMilestoneSetting.objects.filter(partnership=partnership, rule=rule).first()
-    amount = setting.offset_amount if setting and rule.configurable else rule.offset_amount
-    return f"{amount} {OffsetUnit(rule.offset_unit).label}"
+    in_words = f"{amount} {OffsetUnit(rule.offset_unit).label}"
+    return due_date(start, amount, rule.offset_unit), in_words
 
 
 def _close_not_applicable(milestone: Milestone, actor, reason: str) -> None:

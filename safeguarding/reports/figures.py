@@ -873,7 +873,7 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
             ),
         )
     )
-    annual = selectors.annual_figures(partnership=partnership, year=period, today=today)
+    annual = selectors.implementation_counts(partnership=partnership, year=period)
     sections.append(
         Section(
             "implementation",
@@ -894,12 +894,12 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
                 ),
                 Figure(
                     "Decisions not to implement an action",
-                    len(annual.not_implemented),
+                    annual.not_implemented,
                     "not_implemented",
                 ),
                 Figure(
                     "Recommendations with impact recorded",
-                    annual.impact_recorded_count,
+                    annual.impact_recorded,
                     "impact_recorded",
                 ),
             ],

@@ -117,3 +117,36 @@ class ReportRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_recipient_display()} ({self.report})"
+
+
+class TimelinessYear(models.Model):
+    """The timeliness trends' counts of one past financial year of a partnership, kept so the
+    trends page reads the past years stored and counts only the current year (issue 16).
+
+    ``counts`` is a list of ``[rule id, working days taken, done, on time, within extension]``,
+    one per rule and number of working days (``reports.trends``). A year is read from here only
+    when ``stored`` and not ``stale``. Database triggers on ``clock_milestone`` (migration
+    ``reports/0002``, ADR 0027) mark a year stale whenever a milestone done in it is added,
+    changed or deleted, by any code path (the services, bulk writes, data migrations, raw SQL),
+    in the same transaction; the page counts a stale year again and stores it."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="timeliness_years"
+    )
+    start_year = models.PositiveSmallIntegerField()
+    stale = models.BooleanField(default=True)
+    stored = models.BooleanField(default=False)
+    # Set by the page that claims the year for counting: its counts are kept only if the year is
+    # still claimed by it and not marked stale since (a milestone changed while it counted).
+    token = models.CharField(max_length=32, blank=True)
+    counts = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "start_year"], name="timeliness_year_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Timeliness {self.start_year} ({self.partnership_id})"

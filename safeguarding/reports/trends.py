@@ -8,22 +8,28 @@ extension (done by the due date as extended, ``due_on``), never in place of it (
 Working days come from the clock's calendar (``core.calendar``: weekends and bank holidays in
 England), kept on the milestone when it is done (``working_days_taken``).
 
-Counted in the database, grouped by rule, financial year and working days taken: four queries
-(the rules, the earliest year, the counts, and any milestone done without its working days
-kept), whatever the number of milestones; no row per milestone comes back (the medians are read
-from a count of each number of working days).
+Counted in the database, grouped by rule, financial year and working days taken; no row per
+milestone comes back (the medians are read from a count of each number of working days).
+Past financial years are counted once and kept (``TimelinessYear``, issue 16): a database
+trigger marks a year stale when a milestone done in it is added, changed or deleted, and the
+next page counts that year again. So the page counts only the current year (and any stale
+year): four queries when every past year is kept (the rules, the earliest year, the kept years,
+the counts), two more when a year is counted again (claiming it, keeping it), and one more when
+a milestone counted was done without its working days kept.
 """
 
 import datetime
-from collections import Counter, defaultdict
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, Min, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, JSONField, Min, Q, Value, When
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.clock.models import Milestone, MilestoneRule
 from safeguarding.core.calendar import working_days_between
 
+from .models import TimelinessYear
 from .selectors import FinancialYear
 
 
@@ -82,26 +88,21 @@ def _median(counts: dict[int, int]) -> float | None:
     return sum(found) / len(found)
 
 
-def timeliness_trends(*, partnership: Partnership, today: datetime.date) -> list[RuleTrend]:
-    """Every rule of the review types the partnership runs, each with a line per financial
-    year from the first milestone done to the current year (oldest first)."""
-    rules = list(
-        MilestoneRule.objects.filter(review_type__in=partnership.review_types)
-        .select_related("version")
-        .order_by("review_type", "rule_id", "version__effective_from", "code")
-    )
-    done = Milestone.objects.filter(
-        partnership=partnership, status=Milestone.Status.DONE, done_on__isnull=False
-    )
-    current = FinancialYear.containing(today).start_year
-    earliest = done.aggregate(first=Min("done_on"))["first"]
-    first = FinancialYear.containing(earliest).start_year if earliest else current
-    years = [FinancialYear(y) for y in range(first, current + 1)]
-    done = done.filter(done_on__lte=years[-1].end).annotate(financial_year=_financial_year(years))
-    # One pass over the milestones: counted by rule, financial year and working days taken;
-    # the totals are the sums of a rule's year, the medians read from the counts.
-    totals: defaultdict[tuple[int, int], Counter[str]] = defaultdict(Counter)
-    days: defaultdict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+#: A cell of the counts: (rule id, financial year, working days taken).
+Cell = tuple[int, int, int]
+
+
+def _count(done, years: list[FinancialYear]) -> dict[Cell, list[int]]:
+    """Milestones done in the given financial years, counted in one query by rule, financial
+    year and working days taken: {cell: [done, on time, within extension]}."""
+    if not years:
+        return {}
+    in_years = Q()
+    for year in years:
+        in_years |= Q(done_on__range=(year.start, year.end))
+    done = done.filter(in_years).annotate(financial_year=_financial_year(years))
+    counts: dict[Cell, list[int]] = {}
+    unkept = False
     for row in (
         done.order_by()
         .values("rule_id", "financial_year", "working_days_taken")
@@ -114,30 +115,141 @@ def timeliness_trends(*, partnership: Partnership, today: datetime.date) -> list
             ),
         )
     ):
-        cell = (row["rule_id"], row["financial_year"])
-        totals[cell].update({key: row[key] for key in ("n", "on_time", "within_extension")})
-        if row["working_days_taken"] is not None:
-            days[cell][row["working_days_taken"]] = row["n"]
-    # Milestones done without the working days kept (written straight to the table, not by the
-    # clock's service): counted here, usually none.
-    for rule_id, year, starts_on, done_on in done.filter(
-        working_days_taken__isnull=True
-    ).values_list("rule_id", "financial_year", "starts_on", "done_on"):
-        cell = days[(rule_id, year)]
-        taken = working_days_between(starts_on, done_on)
-        cell[taken] = cell.get(taken, 0) + 1
+        if row["working_days_taken"] is None:
+            unkept = True
+            continue
+        cell = (row["rule_id"], row["financial_year"], row["working_days_taken"])
+        counts[cell] = [row["n"], row["on_time"], row["within_extension"]]
+    if unkept:
+        # Milestones done without the working days kept (written straight to the table, not by
+        # the clock's service; usually none): read one by one, a query only when there are any.
+        for rule_id, year, starts_on, done_on, original_due_on, due_on in done.filter(
+            working_days_taken__isnull=True
+        ).values_list(
+            "rule_id", "financial_year", "starts_on", "done_on", "original_due_on", "due_on"
+        ):
+            tally = counts.setdefault(
+                (rule_id, year, working_days_between(starts_on, done_on)), [0, 0, 0]
+            )
+            tally[0] += 1
+            tally[1] += done_on <= original_due_on
+            tally[2] += done_on <= original_due_on or done_on <= due_on
+    return counts
+
+
+#: A rule's year: (done, on time, within extension, median working days).
+Figures = tuple[int, int, int, float | None]
+
+
+def _figures(counts: dict[Cell, list[int]]) -> dict[tuple[int, int], Figures]:
+    """Each (rule id, financial year)'s totals, and the median read from its counts."""
+    totals: defaultdict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    days: defaultdict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for (rule_id, start_year, taken), (n, on_time, within) in counts.items():
+        key = (rule_id, start_year)
+        total = totals[key]
+        total[0] += n
+        total[1] += on_time
+        total[2] += within
+        days[key][taken] = days[key].get(taken, 0) + n
+    return {
+        key: (done, on_time, within, _median(days[key]))
+        for key, (done, on_time, within) in totals.items()
+    }
+
+
+def _figures_kept_and_current(
+    partnership: Partnership, done, years: list[FinancialYear], current: int
+) -> dict[tuple[int, int], Figures]:
+    """The figures of every year shown: the past years from ``TimelinessYear`` where kept and
+    not stale (a line per rule: its totals and median, so a kept year costs the same whatever
+    the number of milestones), the current year and any past year not kept counted now (one
+    query), those past years then stored (two writes: claimed, then kept if no milestone of
+    theirs changed while they were counted; a database trigger marks a year stale, see
+    ``TimelinessYear``)."""
+    past = [y.start_year for y in years if y.start_year < current]
+    kept = {
+        row.start_year: row
+        for row in TimelinessYear.objects.filter(partnership=partnership, start_year__in=past)
+    }
+    figures: dict[tuple[int, int], Figures] = {}
+    missing = []
+    for start_year in past:
+        row = kept.get(start_year)
+        if row is not None and row.stored and not row.stale:
+            for rule_id, n, on_time, within, median in row.counts:
+                figures[(rule_id, start_year)] = (n, on_time, within, median)
+        else:
+            missing.append(start_year)
+    token = uuid.uuid4().hex
+    if missing:
+        # Claimed before counting: a milestone changed from here on marks the year stale again
+        # (a trigger waits for this row if it is being written), so counts that may miss a
+        # change are never kept.
+        TimelinessYear.objects.bulk_create(
+            [
+                TimelinessYear(
+                    partnership=partnership, start_year=y, stale=False, stored=False, token=token
+                )
+                for y in missing
+            ],
+            update_conflicts=True,
+            unique_fields=["partnership", "start_year"],
+            update_fields=["stale", "stored", "token"],
+        )
+    counted = _figures(_count(done, [FinancialYear(y) for y in [*missing, current]]))
+    figures.update(counted)
+    if missing:
+        per_year: dict[int, list[list]] = {y: [] for y in missing}
+        for (rule_id, start_year), line in sorted(counted.items()):
+            if start_year in per_year:
+                per_year[start_year].append([rule_id, *line])
+        TimelinessYear.objects.filter(
+            partnership=partnership, start_year__in=missing, token=token, stale=False
+        ).update(
+            stored=True,
+            counts=Case(
+                *[
+                    When(start_year=y, then=Value(rows, output_field=JSONField()))
+                    for y, rows in per_year.items()
+                ],
+                default=Value([], output_field=JSONField()),
+                output_field=JSONField(),
+            ),
+        )
+    return figures
+
+
+def timeliness_trends(*, partnership: Partnership, today: datetime.date) -> list[RuleTrend]:
+    """Every rule of the review types the partnership runs, each with a line per financial
+    year from the first milestone done to the current year (oldest first). Four queries when
+    every past year is kept (the rules, the earliest year, the kept years, the current year's
+    counts), two more when a past year is counted again, whatever the number of milestones."""
+    rules = list(
+        MilestoneRule.objects.filter(review_type__in=partnership.review_types)
+        .select_related("version")
+        .order_by("review_type", "rule_id", "version__effective_from", "code")
+    )
+    done = Milestone.objects.filter(
+        partnership=partnership, status=Milestone.Status.DONE, done_on__isnull=False
+    )
+    current = FinancialYear.containing(today).start_year
+    earliest = done.aggregate(first=Min("done_on"))["first"]
+    first = FinancialYear.containing(earliest).start_year if earliest else current
+    years = [FinancialYear(y) for y in range(first, current + 1)]
+    figures = _figures_kept_and_current(partnership, done, years, current)
     trends = []
     for rule in rules:
         lines = []
         for year in years:
-            row = totals.get((rule.pk, year.start_year))
+            n, on_time, within, median = figures.get((rule.pk, year.start_year), (0, 0, 0, None))
             lines.append(
                 YearTimeliness(
                     year=year,
-                    done=row["n"] if row else 0,
-                    on_time=row["on_time"] if row else 0,
-                    within_extension=row["within_extension"] if row else 0,
-                    median_working_days=_median(days.get((rule.pk, year.start_year), {})),
+                    done=n,
+                    on_time=on_time,
+                    within_extension=within,
+                    median_working_days=median,
                 )
             )
         trends.append(RuleTrend(rule, lines))

@@ -31,6 +31,7 @@ from safeguarding.publication.models import Publication
 from safeguarding.referrals.models import Case, Decision, Notification, Track
 from safeguarding.referrals.tests.staff_support import make_referral
 from safeguarding.reports import figures, trends
+from safeguarding.reports.models import TimelinessYear
 from safeguarding.reports.period import Period, PeriodForm
 from safeguarding.reports.selectors import FinancialYear
 from safeguarding.reviews.models import Review
@@ -382,6 +383,93 @@ def test_the_trend_of_a_rule_counts_each_year_on_time_and_the_median_working_day
     assert notify.years[1].median_working_days == (4 + 24) / 2
 
 
+def _lines(rule_trends):
+    return {
+        (t.rule.code, line.year.start_year): (
+            line.done,
+            line.on_time,
+            line.within_extension,
+            line.median_working_days,
+        )
+        for t in rule_trends
+        for line in t.years
+    }
+
+
+def _kept(partnership):
+    """(stored, stale) of each past year (the trigger also marks the current year, never kept)."""
+    return {
+        row.start_year: (row.stored, row.stale)
+        for row in TimelinessYear.objects.filter(partnership=partnership, start_year__lt=2026)
+    }
+
+
+def test_past_years_are_kept_and_a_change_to_a_past_milestone_counts_its_year_again(
+    partnership, world
+):
+    """Issue 16: the trends keep each past financial year's counts; a database trigger marks a
+    year stale when a milestone done in it is added, changed or deleted (by any write, here
+    the ORM's update and delete, which run no Python signal), and the next call counts it
+    again. The figures are the same as counting every year afresh."""
+    fresh = _lines(trends.timeliness_trends(partnership=partnership, today=TODAY))
+    assert _kept(partnership) == {2023: (True, False), 2024: (True, False), 2025: (True, False)}
+    assert _lines(trends.timeliness_trends(partnership=partnership, today=TODAY)) == fresh
+
+    # The rapid review of April 2024 was done late (3 May, due 29 April): record it on time.
+    late = Milestone.objects.filter(
+        pk=Milestone.objects.get(
+            partnership=partnership, rule__code="cspr-rapid-review", done_on=d(2024, 5, 3)
+        ).pk
+    )
+    assert late.update(done_on=d(2024, 4, 26)) == 1
+    assert _kept(partnership)[2024] == (True, True)  # stale
+    assert _kept(partnership)[2023] == (True, False)  # untouched
+    changed = _lines(trends.timeliness_trends(partnership=partnership, today=TODAY))
+    assert changed[("cspr-rapid-review", 2024)] == (1, 1, 1, 14)  # 8 to 26 April 2024
+    assert _kept(partnership)[2024] == (True, False)
+    stored = TimelinessYear.objects.get(partnership=partnership, start_year=2024)
+    rapid = MilestoneRule.objects.get(code="cspr-rapid-review")
+    assert [rapid.pk, 1, 1, 1, 14] in stored.counts  # done, on time, within, median
+
+    # Moved back a year: both years are counted again; deleted: its year too.
+    assert late.update(done_on=d(2024, 3, 28)) == 1
+    assert _kept(partnership)[2023] == (True, True) and _kept(partnership)[2024] == (True, True)
+    moved = _lines(trends.timeliness_trends(partnership=partnership, today=TODAY))
+    assert moved[("cspr-rapid-review", 2023)][0] == 2
+    assert moved[("cspr-rapid-review", 2024)][0] == 0
+    Milestone.objects.filter(partnership=partnership, done_on=d(2024, 4, 12)).delete()
+    assert _kept(partnership)[2024] == (True, True)
+    after = _lines(trends.timeliness_trends(partnership=partnership, today=TODAY))
+    assert after[("cspr-serious-incident-notification", 2024)][0] == 1
+
+    # Whatever was kept, the figures equal counting every year afresh.
+    TimelinessYear.objects.all().delete()
+    assert _lines(trends.timeliness_trends(partnership=partnership, today=TODAY)) == after
+
+
+def test_a_milestone_added_to_a_past_year_or_undone_counts_its_year_again(partnership, world):
+    trends.timeliness_trends(partnership=partnership, today=TODAY)
+    case = review_for(partnership, title="Added", started_on=d(2023, 6, 1)).case
+    added = _milestone(
+        partnership, case, "cspr-rapid-review", d(2023, 6, 1), d(2023, 6, 22), d(2023, 6, 21)
+    )
+    assert _kept(partnership)[2023] == (True, True)
+    lines = _lines(trends.timeliness_trends(partnership=partnership, today=TODAY))
+    assert lines[("cspr-rapid-review", 2023)][:2] == (2, 2)
+
+    # Put back to due (the clock's own service saves the row): no longer counted.
+    added.status = Milestone.Status.DUE
+    added.save()
+    assert _kept(partnership)[2023] == (True, True)
+    lines = _lines(trends.timeliness_trends(partnership=partnership, today=TODAY))
+    assert lines[("cspr-rapid-review", 2023)][:2] == (1, 1)
+
+    # A change to another partnership's milestone or to a field the trends do not read
+    # leaves the year kept.
+    Milestone.objects.filter(pk=added.pk).update(owner=None, subject_label="Renamed")
+    assert _kept(partnership)[2023] == (True, False)
+
+
 # The period form -------------------------------------------------------------------------------
 
 
@@ -565,8 +653,12 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
-# The session and user, the partnership and membership (about 7), then the figures' own.
-PINNED = {"figures": 32, "timeliness": 11, "figures_xlsx": 38, "figures_docx": 38}
+# The session and user, the partnership and membership (about 7), then the figures' own. The
+# pages with the timeliness trends count the past years not kept yet and keep them (3 queries
+# more: claim the years, read the milestones done without working days kept, keep the years);
+# the next request reads them kept (KEPT), until a milestone of a past year changes.
+PINNED = {"figures": 29, "timeliness": 14, "figures_xlsx": 38, "figures_docx": 38}
+KEPT = {"figures": 29, "timeliness": 11, "figures_xlsx": 35, "figures_docx": 35}
 
 
 @pytest.mark.parametrize("name", list(PINNED))
@@ -576,6 +668,7 @@ def test_pages_make_the_same_queries_whatever_the_data(
     url = reverse(f"reports:{name}", args=[partnership.slug]) + "?year=2024"
     before = _queries(bu_client, url)
     assert before == PINNED[name]
+    assert _queries(bu_client, url) == KEPT[name]
 
     for number in range(3):  # more of everything
         review = review_for(
@@ -607,6 +700,7 @@ def test_pages_make_the_same_queries_whatever_the_data(
         )
 
     assert _queries(bu_client, url) == before
+    assert _queries(bu_client, url) == KEPT[name]
 
 
 def test_the_records_page_makes_the_same_queries_whatever_the_data(bu_client, partnership, world):

@@ -44,7 +44,7 @@ def rapid_review_expected(case: Case) -> tuple[datetime.date, str]:
     Refused in words for a case whose guidance versions hold no rapid review (it came with
     Working Together 2018)."""
     try:
-        due, rule = clock.expected_due(
+        return clock.expected_due(
             partnership=case.partnership,
             rule_id="R9",
             versions=case_guidance_codes(case=case),
@@ -57,7 +57,6 @@ def rapid_review_expected(case: Case) -> tuple[datetime.date, str]:
             f"became aware on {case.became_aware_on:%-d %B %Y}). The case page shows its "
             "guidance versions"
         ) from None
-    return due, clock.offset_words(partnership=case.partnership, rule=rule)
 
 
 def rapid_review_deadline(review: Review) -> datetime.date:

@@ -6,6 +6,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from safeguarding.audit.models import AuditEvent
@@ -398,3 +400,32 @@ def test_the_business_unit_opens_each_rapid_review_page(bu_client, rapid_review)
         assert response.status_code == 200, name
         assert rapid_review.reference in response.content.decode()
     assert bu_client.get(url("rapid_review_report", rapid_review, format="html")).status_code == 400
+
+
+# Queries: the pages read the partnership's milestone setting for R9 once (issue 16: it was
+# read twice, for the deadline and again for its span in words), whatever the review holds.
+RAPID_REVIEW_PAGE_QUERIES = {"immediate_actions": 15, "rapid_review_outcome": 12, "panel": 12}
+
+
+@pytest.mark.django_db
+def test_rapid_review_pages_read_the_milestone_setting_once_in_pinned_queries(
+    bu_client, rapid_review, agency, business_unit_user
+):
+    def queries(name):
+        with CaptureQueriesContext(connection) as captured:
+            assert bu_client.get(url(name, rapid_review)).status_code == 200
+        settings_reads = [
+            q for q in captured if "clock_partnershipmilestonesetting" in q["sql"].lower()
+        ]
+        return len(captured), len(settings_reads)
+
+    counted = {name: queries(name) for name in RAPID_REVIEW_PAGE_QUERIES}
+    assert counted == {name: (n, 1) for name, n in RAPID_REVIEW_PAGE_QUERIES.items()}
+    services.immediate_action_record(
+        review=rapid_review,
+        action="Fictional: a safety plan agreed with the family",
+        agency=agency,
+        taken_on=rapid_review.case.became_aware_on,
+        actor=business_unit_user,
+    )
+    assert {name: queries(name) for name in RAPID_REVIEW_PAGE_QUERIES} == counted
