@@ -85,15 +85,11 @@ def test_a_device_confirmed_after_sign_in_is_asked_for_on_the_next_request(
 
 
 @pytest.mark.django_db
-def test_the_session_store_reads_a_live_session_and_not_an_expired_one(
-    client, business_unit_user
-):
+def test_the_session_store_reads_a_live_session_and_not_an_expired_one(client, business_unit_user):
     sign_in(client)
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
     loaded = SessionStore(session_key=key).load()
-    assert loaded == client.session.load() and loaded["_auth_user_id"] == str(
-        business_unit_user.pk
-    )
+    assert loaded == client.session.load() and loaded["_auth_user_id"] == str(business_unit_user.pk)
     Session.objects.filter(session_key=key).update(
         expire_date=timezone.now() - datetime.timedelta(seconds=1)
     )
