@@ -333,20 +333,25 @@ def build_shares(wanted: int, target, editor, made, log=print) -> None:
             modified_by=their_unit,
         )
 
+    def offer(case, partner, role, actor, review=False, publication=False) -> CaseShare:
+        return shares.case_share_invite(
+            case=case,
+            partner=partner,
+            role=role,
+            decides_review_type="",
+            grants_review=review,
+            grants_publication=publication,
+            note=NOTE,
+            actor=actor,
+        )
+
     from django.utils import timezone
 
     target_day = timezone.localdate()
     offered = joined = signing = 0
     for number in range(wanted):
-        shares.case_share_invite(
-            case=their_case(number, "O"),
-            partner=target,
-            role=CaseShare.Role.HOST_AUTHORITY,
-            decides_review_type="",
-            grants_review=True,
-            grants_publication=False,
-            note=NOTE,
-            actor=their_unit,
+        offer(
+            their_case(number, "O"), target, CaseShare.Role.HOST_AUTHORITY, their_unit, review=True
         )
         offered += 1
     reviews = (
@@ -355,16 +360,7 @@ def build_shares(wanted: int, target, editor, made, log=print) -> None:
         .order_by("-pk")
     )
     for review in reviews[:wanted]:
-        share = shares.case_share_invite(
-            case=review.case,
-            partner=neighbour,
-            role=CaseShare.Role.PLACING_AUTHORITY,
-            decides_review_type="",
-            grants_review=True,
-            grants_publication=False,
-            note=NOTE,
-            actor=editor,
-        )
+        share = offer(review.case, neighbour, CaseShare.Role.PLACING_AUTHORITY, editor, review=True)
         shares.case_share_accept(share=share, actor=their_unit)
         joined += 1
     for number in range(wanted):
@@ -379,16 +375,7 @@ def build_shares(wanted: int, target, editor, made, log=print) -> None:
         )
         publication = publishing.publication_start(review=review, actor=their_unit)
         Publication.objects.filter(pk=publication.pk).update(review_type="cspr")
-        share = shares.case_share_invite(
-            case=case,
-            partner=target,
-            role=CaseShare.Role.HOST_AUTHORITY,
-            decides_review_type="",
-            grants_review=False,
-            grants_publication=True,
-            note=NOTE,
-            actor=their_unit,
-        )
+        share = offer(case, target, CaseShare.Role.HOST_AUTHORITY, their_unit, publication=True)
         shares.case_share_accept(share=share, actor=editor)
         signing += 1
     made("cases offered to the target", offered)
