@@ -178,7 +178,9 @@ AUTHENTICATION_BACKENDS = [
     # AxesStandaloneBackend must come first: it refuses locked-out credentials.
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user with the two-factor middleware's question
+    # answered in the same query (issue 16).
+    "safeguarding.accounts.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "workspace:staff_home"
@@ -218,6 +220,8 @@ PUBLIC_CONTENT_VERSION_READ_SECONDS = env.float("PUBLIC_CONTENT_VERSION_READ_SEC
 # renews it when more than SESSION_RENEW_AFTER_SECONDS have passed since it was last renewed,
 # so a session ends between SESSION_IDLE_SECONDS - SESSION_RENEW_AFTER_SECONDS and
 # SESSION_IDLE_SECONDS after the last request, never later.
+# Django's database sessions, read with SQL built once per process (issue 16).
+SESSION_ENGINE = "safeguarding.accounts.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_RENEW_AFTER_SECONDS = 60

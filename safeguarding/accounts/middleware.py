@@ -1,28 +1,26 @@
-import functools
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django_otp import device_classes
 
 from . import services
-
-
-@functools.cache
-def _device_models() -> tuple:
-    """The installed device models (django-otp looks for them among every model on each call)."""
-    return tuple(device_classes())
+from .backends import CONFIRMED_DEVICE
+from .devices import device_models
 
 
 def has_confirmed_device(user) -> bool:
     """``django_otp.user_has_device(user, confirmed=True)``, asked on every request of a user
-    who has not verified: the same question of every device model, without looking for the
-    models among all of them each time, and reading no device's row (issue 16)."""
+    who has not verified. The user loaded for this request by ``backends.ModelBackend``
+    already has the answer, read in the same query (issue 16); otherwise the same question of
+    every device model, without looking for the models among all of them each time, and
+    reading no device's row."""
+    answer = getattr(user, CONFIRMED_DEVICE, None)
+    if answer is not None:
+        return bool(answer)
     return any(
-        model.objects.devices_for_user(user, confirmed=True).exists() for model in _device_models()
+        model.objects.devices_for_user(user, confirmed=True).exists() for model in device_models()
     )
 
 

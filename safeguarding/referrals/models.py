@@ -231,7 +231,11 @@ class Referral(TimeStampedModel):
         indexes = [
             models.Index(fields=["partnership", "status", "-received_on"], name="referral_triage"),
             models.Index(fields=["partnership", "-received_on", "-id"], name="referral_newest"),
-            models.Index(fields=["partnership", "review_type"], name="referral_type"),
+            # The triage page's counts per status under the review-type filter are read from
+            # this index alone (issue 16: 25 ms → 2 ms over ten years' 5,000 child referrals).
+            models.Index(
+                fields=["partnership", "review_type", "status"], name="referral_type_status"
+            ),
             models.Index(fields=["partnership", "age_group"], name="referral_age_group"),
         ]
 
