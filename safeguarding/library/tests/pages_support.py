@@ -55,7 +55,9 @@ def published_review(
         uploaded=SimpleUploadedFile("report.pdf", pdf_bytes),
         title="Full report",
     )
-    sent = add_working_days(timezone.localdate(), -7)
+    # Eight working days back, not seven: on a weekend or bank holiday seven back and seven on
+    # (R17 advance copies) land on the next working day, after today.
+    sent = add_working_days(timezone.localdate(), -8)
     for kind in ("advance_copy_panel", "advance_copy_sos"):
         publishing.step_record(
             publication=publication, actor=actor, kind=kind, done_on=sent, evidence="Emailed."

@@ -404,7 +404,7 @@ def test_the_business_unit_opens_each_rapid_review_page(bu_client, rapid_review)
 
 # Queries: the pages read the partnership's milestone setting for R9 once (issue 16: it was
 # read twice, for the deadline and again for its span in words), whatever the review holds.
-RAPID_REVIEW_PAGE_QUERIES = {"immediate_actions": 15, "rapid_review_outcome": 12, "panel": 12}
+RAPID_REVIEW_PAGE_QUERIES = {"immediate_actions": 13, "rapid_review_outcome": 10, "panel": 10}
 
 
 @pytest.mark.django_db
