@@ -460,3 +460,54 @@ def test_the_more_terms_migration_adds_only_missing_shared_terms():
     )
     assert SearchTerm.objects.get(partnership=None, term="sar").expansion == "changed here"
     assert SearchTerm.objects.filter(partnership=None, term="idva").count() == 1
+
+
+# Copies -------------------------------------------------------------------------------------
+
+_TEMPLATE = [
+    "The infant was found unresponsive in the morning after sharing the adult bed.",
+    "Safer sleep advice had been given by the midwife but was not repeated by the health visitor.",
+    "The father was not seen by any professional during the pregnancy or after the birth.",
+    "Both parents had been drinking alcohol on the evening before the death, the police found.",
+    "The family had moved house three times in the year and the records did not follow them.",
+    "The review found that the agencies did not share what each of them knew about the family.",
+]
+
+
+def test_records_filled_in_from_one_template_are_one_result(partnership):
+    """Records that share their wording word for word are grouped whatever their titles and
+    vectors (issue 15: template records crowded out the review that answers); a review on
+    the same topic in its own words is not."""
+    for n, name in enumerate(("Child N", "Child U", "Baby C", "Infant P")):
+        sentences = _TEMPLATE[n % 3 :] + _TEMPLATE[: n % 3]
+        make_record(
+            partnership,
+            title=f"{name}: sudden unexpected death in infancy",
+            summary=" ".join(sentences[:5]).replace("The infant", name),
+        )
+    make_record(
+        partnership,
+        title="Baby T: a caravan, out of season",
+        summary="Baby T died in a static caravan at a holiday park after sharing his parents' "
+        "bed; nobody had asked where the family were living or where the baby slept.",
+    )
+    cat = search_catalogue.catalogue()
+    assert len(cat.copies) == 6  # every two of the four template records
+    result = search.search_records(partnership, "infant death sharing bed")
+    assert len(result.hits) == 2 and result.grouped == 3
+    assert sorted(hit.grouped for hit in result.hits) == [0, 3]
+    assert "Baby T: a caravan, out of season" in titles(result)
+    # The keyword mode lists every match.
+    keyword = search.search_records(partnership, "infant death sharing bed", mode="keyword")
+    assert len(keyword.hits) == 5 and keyword.grouped == 0
+
+
+def test_a_copy_of_a_grouped_record_joins_its_group():
+    """Copies of copies are one group: 0 and 2 share little, but 1 is a copy of both."""
+    cat = _catalogue_of([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]])
+    cat.copies = np.array([[0, 1], [1, 2]])
+    ranked, members = search._group(cat, [0, 1, 2, 3])
+    assert ranked == [0, 3] and members == {0: [1, 2]}
+    # Placed the other way round, 1 (a copy of both) is grouped under the better-placed 0.
+    ranked, members = search._group(cat, [0, 2, 1, 3])
+    assert ranked == [0, 2, 3] and members == {0: [1]}
