@@ -97,6 +97,9 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
 # common in English ("eduction" → "education"; "stranger" is left alone).
 ENGLISH_RATIO = 50
 ENGLISH_MIN_FREQUENCY = 200  # English words offered as corrections when the library has none
+# A word this rare in English (the list's floor is 50: variant and archaic spellings such as
+# "hording" and "honer") counts as unknown: more likely a slip for a library word than meant.
+ENGLISH_RARE = 100
 
 
 @lru_cache(maxsize=1)
@@ -209,6 +212,8 @@ class Vocabulary:
                 return british
         english = english_frequencies()
         known = english.get(word, 0)
+        if known < ENGLISH_RARE:
+            known = 0
         if self._choices is None:
             self._choices = [w for w in self.counts if len(w) >= 3]
         best = _closest(word, self._choices, lambda c: -self.counts[c])
@@ -218,7 +223,9 @@ class Vocabulary:
             return word
         if known:
             return word
-        return _closest(word, _common_english(), lambda c: -english.get(c, 0)) or word
+        fixed = _closest(word, _common_english(), lambda c: -english.get(c, 0)) or word
+        # ... in the library's British spelling when it has one ("honer" → honor → honour)
+        return next((b for b in british_spellings(fixed) if b in self.counts), fixed)
 
 
 # Copies -------------------------------------------------------------------------------------
