@@ -16,7 +16,7 @@ from django.db import connection
 
 from . import embeddings, search_index
 from .models import LibraryRecord, RecordVector, SearchTerm
-from .text import Vocabulary, copy_pairs, shingle_signatures, words
+from .text import SIGNATURE_SIZE, Vocabulary, copy_pairs, shingle_signatures, words
 
 # A record's similarity: the best of its passages, the summary passage counting in full and
 # the full-text passage a little less.
@@ -132,7 +132,7 @@ def _build_catalogue(stamp: int) -> Catalogue:
         ).values_list("pk", "title", "summary", "learning")
     }
     titles = {pk: title for pk, (title, _) in texts.items()}
-    signatures, signed = shingle_signatures([texts.get(r[0], ("", ""))[1] for r in rows])
+    signatures, signed = _copy_signatures([(r[0], texts.get(r[0], ("", ""))[1]) for r in rows])
     identity = [
         " ".join(words(f"{titles.get(r[0], '')} {r[6]} {r[4] or ''}")) or str(r[0]) for r in rows
     ]
@@ -170,5 +170,31 @@ def _build_catalogue(stamp: int) -> Catalogue:
     )
 
 
+# The copy signatures of records' texts, kept across catalogue rebuilds: after a record is
+# saved only its own is made again. {record id: (hash of its text, signature or None)}.
+_signatures: dict[int, tuple[int, np.ndarray | None]] = {}
+
+
+def _copy_signatures(texts: list[tuple[int, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """``text.shingle_signatures`` of the (record id, text) pairs, made only for the texts
+    whose signature is not kept already."""
+    missing = [
+        i for i, (pk, text) in enumerate(texts) if _signatures.get(pk, (None,))[0] != hash(text)
+    ]
+    if missing:
+        made, made_signed = shingle_signatures([texts[i][1] for i in missing])
+        for j, i in enumerate(missing):
+            pk, text = texts[i]
+            _signatures[pk] = (hash(text), made[j] if made_signed[j] else None)
+    signatures = np.zeros((len(texts), SIGNATURE_SIZE), dtype=np.uint32)
+    signed = np.zeros(len(texts), dtype=bool)
+    for i, (pk, _) in enumerate(texts):
+        kept = _signatures[pk][1]
+        if kept is not None:
+            signatures[i], signed[i] = kept, True
+    return signatures, signed
+
+
 def clear_caches() -> None:
     _catalogues.clear()
+    _signatures.clear()

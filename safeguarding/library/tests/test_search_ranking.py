@@ -47,7 +47,19 @@ def test_year_words_become_a_year_range(query, years, rest):
     assert typed and typed in query
 
 
-@pytest.mark.parametrize("query", ["2019", "since 2019", "1066 and all that", "s47 enquiries"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "2019",
+        "since 2019",
+        "1066 and all that",
+        "s47 enquiries",
+        # a month or season dates what happened, not when the review was published
+        "woman killed by her partner in spring 2020 during lockdown",
+        "baby died at Christmas 2019",
+        "flat fire in March 2021",
+    ],
+)
 def test_no_year_range_without_something_else_to_search_or_a_real_year(query):
     assert year_words(query) == (None, None, query, "")
 
