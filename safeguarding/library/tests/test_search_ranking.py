@@ -523,3 +523,23 @@ def test_a_copy_of_a_grouped_record_joins_its_group():
     # Placed the other way round, 1 (a copy of both) is grouped under the better-placed 0.
     ranked, members = search._group(cat, [0, 2, 1, 3])
     assert ranked == [0, 2, 3] and members == {0: [1]}
+
+
+def test_copies_follow_the_records_text_and_signatures_are_kept_across_rebuilds(partnership):
+    first = make_record(partnership, title="Child N", summary=" ".join(_TEMPLATE))
+    make_record(partnership, title="Child U", summary=" ".join(_TEMPLATE[1:] + _TEMPLATE[:1]))
+    cat = search_catalogue.catalogue()
+    assert len(cat.copies) == 1
+    kept = dict(search_catalogue._signatures)
+    # Rewritten in its own words, the first record is no longer a copy; the other record's
+    # signature is the one kept from before, not made again.
+    first.summary = (
+        "Child N died in a house fire started by a cigarette; the smoke alarm had no battery "
+        "and the fire service had not been told that the mother used home oxygen."
+    )
+    first.save()
+    cat = search_catalogue.catalogue()
+    assert len(cat.copies) == 0
+    others = [pk for pk in kept if pk != first.pk]
+    assert all(search_catalogue._signatures[pk] is kept[pk] for pk in others)
+    assert search_catalogue._signatures[first.pk] is not kept[first.pk]
