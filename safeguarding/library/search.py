@@ -84,7 +84,12 @@ KEYWORD_SCORE_WEIGHT = 0.15
 # the first passage (the closest pair 0.757), records made from one template are at 0.86 on
 # average. (Until issue 15's second round the starts of the full texts had to be at least 0.8
 # too; they are no help: real reviews' full texts start alike, up to 0.87, and half the
-# template pairs fell below it.)
+# template pairs fell below it.) Copies are grouped too, and more surely (issue 15, fourth
+# round): records that share a fifth of their summary's and learning's wording word for word
+# (``Catalogue.copies``), and a copy of a grouped record joins its group, so that records filled
+# in from one template are one result. The cosine alone missed most of them (a template's
+# records are at 0.2–0.95 with each other) and can join distinct reviews (a real review and a
+# template record reach 0.88 on the bench); shared wording does neither.
 NEAR_DUPLICATE = 0.8
 GROUP_DEPTH = 300
 # Diversity (issue 15: records on one topic crowd out the one that answers): the first
@@ -92,9 +97,11 @@ GROUP_DEPTH = 300
 # record with the best (score ÷ best score) − DIVERSITY × (its greatest cosine with a record
 # already placed above it), on their first passages. Nothing is dropped; the first result
 # stays first. 1.0 from 0.1–2 on the bench's tuning half (0.75–1.5 score alike; 2 moved a
-# keyword query's answer out of the first five).
+# keyword query's answer out of the first five). 0.5 since copies are grouped (issue 15, fourth
+# round: with templates folded into one result, a strong penalty mostly pushed down real
+# reviews on the same topic as a template's; 0, 0.25, 0.5 and 1 tried on both development sets).
 DIVERSE_DEPTH = 50
-DIVERSITY = 1.0
+DIVERSITY = 0.5
 # A "confident" match scores at least this share of the best match's score: the total the
 # page leads with, for a common phrase that half the library mentions somewhere.
 CONFIDENT_SHARE = 0.5
@@ -380,10 +387,11 @@ def search_records(
 
 def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list[int]]]:
     """``ranked`` with near-duplicates taken out, and {kept row: the rows grouped under it}.
-    Among the first GROUP_DEPTH rows, a row is grouped under the first better-placed kept row
-    that is the same review (``Catalogue.identity``: the same review held by two partnerships
-    is listed once) or a near-duplicate of it (see NEAR_DUPLICATE). Rows past GROUP_DEPTH are
-    left as they are."""
+    Among the first GROUP_DEPTH rows, a row is grouped under the best-placed kept row that is
+    the same review (``Catalogue.identity``: the same review held by two partnerships is
+    listed once) or a near-duplicate of it (see NEAR_DUPLICATE), or under the group of any
+    better-placed row that it is a copy of (the same wording: ``Catalogue.copies``). Rows
+    past GROUP_DEPTH are left as they are."""
     head, tail = ranked[:GROUP_DEPTH], ranked[GROUP_DEPTH:]
     members: dict[int, list[int]] = {}
     if len(head) < 2:
@@ -396,15 +404,26 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
     near = (first @ first.T) >= NEAR_DUPLICATE
     near &= comparable[:, None] & comparable[None, :]
     near = np.tril(near, k=-1)  # each row's near-duplicates placed above it
-    has_near = near.any(axis=1)  # most rows have none: no per-row array work for them
+    # Copies among the head: each row's copies placed above it.
+    copy = np.zeros((len(head), len(head)), dtype=bool)
+    if len(cat.copies):
+        position_of = np.full(len(cat.ids), -1, dtype=np.int64)
+        position_of[head] = np.arange(len(head))
+        a, b = position_of[cat.copies[:, 0]], position_of[cat.copies[:, 1]]
+        both = (a >= 0) & (b >= 0)
+        copy[np.maximum(a[both], b[both]), np.minimum(a[both], b[both])] = True
+    has_near = near.any(axis=1) | copy.any(axis=1)  # most rows have none: no array work
     kept: list[int] = []  # positions in head
     kept_vector = np.zeros(len(head), dtype=bool)  # kept, with both passages
+    leader_of = np.arange(len(head))  # the position each row is listed under
     by_identity: dict[str, int] = {}
     for position, row in enumerate(head):
         identity = cat.identity[row] if cat.identity else str(row)
         leader = by_identity.get(identity)
         if leader is None and has_near[position]:
             close = near[position] & kept_vector
+            # A copy of a grouped row joins that row's group: copies of copies are one group.
+            close[leader_of[copy[position]]] = True
             if close.any():
                 leader = int(np.argmax(close))  # the best-placed one
         if leader is None:
@@ -412,6 +431,7 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
             by_identity.setdefault(identity, position)
             kept_vector[position] = comparable[position]
         else:
+            leader_of[position] = leader
             members.setdefault(head[leader], []).append(row)
     return [head[p] for p in kept] + tail, members
 

@@ -16,11 +16,16 @@ from django.db import connection
 
 from . import embeddings, search_index
 from .models import LibraryRecord, RecordVector, SearchTerm
-from .text import Vocabulary, words
+from .text import SIGNATURE_SIZE, Vocabulary, copy_pairs, shingle_signatures, words
 
 # A record's similarity: the best of its passages, the summary passage counting in full and
 # the full-text passage a little less.
 PASSAGE_WEIGHTS = (1.0, 0.9)
+# Two records are copies when their summaries and learning share at least this share of their
+# five-word sequences (``text.copy_pairs``; issue 15). Chosen from the bench's records alone, no
+# query involved: its distinct reviews, written apart, share at most 0.03 with any record,
+# records made from one template 0.29 on average (a tenth of those pairs under 0.18).
+COPY_SHARE = 0.2
 
 
 @dataclass
@@ -45,6 +50,8 @@ class Catalogue:
     # digits only): for grouping near-duplicates and the same review held by two partnerships.
     passages: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
     identity: list[str] = field(default_factory=list)
+    # (row, row) of every two records that are copies of each other (see COPY_SHARE).
+    copies: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
     # What search_query.py works out once from the terms, per partnership (cleared with the
     # catalogue when the stamp changes).
     prepared_terms: dict = field(default_factory=dict)
@@ -118,7 +125,14 @@ def _build_catalogue(stamp: int) -> Catalogue:
         "theme": [tuple(themes.get(r[0], ())) for r in rows],
         "publisher": [r[6] for r in rows],
     }
-    titles = dict(LibraryRecord.objects.filter(archived_at__isnull=True).values_list("pk", "title"))
+    texts = {
+        pk: (title, f"{summary}\n{learning}")
+        for pk, title, summary, learning in LibraryRecord.objects.filter(
+            archived_at__isnull=True
+        ).values_list("pk", "title", "summary", "learning")
+    }
+    titles = {pk: title for pk, (title, _) in texts.items()}
+    signatures, signed = _copy_signatures([(r[0], texts.get(r[0], ("", ""))[1]) for r in rows])
     identity = [
         " ".join(words(f"{titles.get(r[0], '')} {r[6]} {r[4] or ''}")) or str(r[0]) for r in rows
     ]
@@ -152,8 +166,35 @@ def _build_catalogue(stamp: int) -> Catalogue:
         terms=list(SearchTerm.objects.values_list("partnership_id", "term", "expansion")),
         passages=passages,
         identity=identity,
+        copies=copy_pairs(signatures, signed, COPY_SHARE),
     )
+
+
+# The copy signatures of records' texts, kept across catalogue rebuilds: after a record is
+# saved only its own is made again. {record id: (hash of its text, signature or None)}.
+_signatures: dict[int, tuple[int, np.ndarray | None]] = {}
+
+
+def _copy_signatures(texts: list[tuple[int, str]]) -> tuple[np.ndarray, np.ndarray]:
+    """``text.shingle_signatures`` of the (record id, text) pairs, made only for the texts
+    whose signature is not kept already."""
+    missing = [
+        i for i, (pk, text) in enumerate(texts) if _signatures.get(pk, (None,))[0] != hash(text)
+    ]
+    if missing:
+        made, made_signed = shingle_signatures([texts[i][1] for i in missing])
+        for j, i in enumerate(missing):
+            pk, text = texts[i]
+            _signatures[pk] = (hash(text), made[j] if made_signed[j] else None)
+    signatures = np.zeros((len(texts), SIGNATURE_SIZE), dtype=np.uint32)
+    signed = np.zeros(len(texts), dtype=bool)
+    for i, (pk, _) in enumerate(texts):
+        kept = _signatures[pk][1]
+        if kept is not None:
+            signatures[i], signed[i] = kept, True
+    return signatures, signed
 
 
 def clear_caches() -> None:
     _catalogues.clear()
+    _signatures.clear()

@@ -211,6 +211,11 @@ _YEAR_WORDS: list[tuple[re.Pattern, Callable[..., tuple[int | None, int | None]]
     (rf"\b{_PUBLISHED}(?:in\s+|during\s+)?{_YEAR}\b", lambda a: (a, a)),
 ]
 _YEAR_PATTERNS = [(re.compile(p, re.IGNORECASE), f) for p, f in _YEAR_WORDS]
+# A year after a month or a season ("in spring 2020", "March 2019") dates what happened, not
+# when the review was published (issue 15: a lockdown query filtered out its own review).
+_MONTHS = "january february march april may june july august september october november december"
+_SEASONS = "jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn winter christmas"
+EVENT_DATE_WORDS = frozenset(f"{_MONTHS} {_SEASONS} easter".split(" "))
 
 
 def year_words(query: str) -> tuple[int | None, int | None, str, str]:
@@ -224,6 +229,9 @@ def year_words(query: str) -> tuple[int | None, int | None, str, str]:
             continue
         numbers = [int(n) for n in match.groups() if n]
         if not all(FIRST_YEAR <= n <= LAST_YEAR for n in numbers):
+            continue
+        before = words(query[: match.start()])
+        if before and before[-1] in EVENT_DATE_WORDS:
             continue
         year_from, year_to = years(*numbers)
         rest = " ".join(f"{query[: match.start()]} {query[match.end() :]}".split())

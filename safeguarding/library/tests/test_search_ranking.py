@@ -47,7 +47,19 @@ def test_year_words_become_a_year_range(query, years, rest):
     assert typed and typed in query
 
 
-@pytest.mark.parametrize("query", ["2019", "since 2019", "1066 and all that", "s47 enquiries"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "2019",
+        "since 2019",
+        "1066 and all that",
+        "s47 enquiries",
+        # a month or season dates what happened, not when the review was published
+        "woman killed by her partner in spring 2020 during lockdown",
+        "baby died at Christmas 2019",
+        "flat fire in March 2021",
+    ],
+)
 def test_no_year_range_without_something_else_to_search_or_a_real_year(query):
     assert year_words(query) == (None, None, query, "")
 
@@ -460,3 +472,74 @@ def test_the_more_terms_migration_adds_only_missing_shared_terms():
     )
     assert SearchTerm.objects.get(partnership=None, term="sar").expansion == "changed here"
     assert SearchTerm.objects.filter(partnership=None, term="idva").count() == 1
+
+
+# Copies -------------------------------------------------------------------------------------
+
+_TEMPLATE = [
+    "The infant was found unresponsive in the morning after sharing the adult bed.",
+    "Safer sleep advice had been given by the midwife but was not repeated by the health visitor.",
+    "The father was not seen by any professional during the pregnancy or after the birth.",
+    "Both parents had been drinking alcohol on the evening before the death, the police found.",
+    "The family had moved house three times in the year and the records did not follow them.",
+    "The review found that the agencies did not share what each of them knew about the family.",
+]
+
+
+def test_records_filled_in_from_one_template_are_one_result(partnership):
+    """Records that share their wording word for word are grouped whatever their titles and
+    vectors (issue 15: template records crowded out the review that answers); a review on
+    the same topic in its own words is not."""
+    for n, name in enumerate(("Child N", "Child U", "Baby C", "Infant P")):
+        sentences = _TEMPLATE[n % 3 :] + _TEMPLATE[: n % 3]
+        make_record(
+            partnership,
+            title=f"{name}: sudden unexpected death in infancy",
+            summary=" ".join(sentences[:5]).replace("The infant", name),
+        )
+    make_record(
+        partnership,
+        title="Baby T: a caravan, out of season",
+        summary="Baby T died in a static caravan at a holiday park after sharing his parents' "
+        "bed; nobody had asked where the family were living or where the baby slept.",
+    )
+    cat = search_catalogue.catalogue()
+    assert len(cat.copies) == 6  # every two of the four template records
+    result = search.search_records(partnership, "infant death sharing bed")
+    assert len(result.hits) == 2 and result.grouped == 3
+    assert sorted(hit.grouped for hit in result.hits) == [0, 3]
+    assert "Baby T: a caravan, out of season" in titles(result)
+    # The keyword mode lists every match.
+    keyword = search.search_records(partnership, "infant death sharing bed", mode="keyword")
+    assert len(keyword.hits) == 5 and keyword.grouped == 0
+
+
+def test_a_copy_of_a_grouped_record_joins_its_group():
+    """Copies of copies are one group: 0 and 2 share little, but 1 is a copy of both."""
+    cat = _catalogue_of([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]])
+    cat.copies = np.array([[0, 1], [1, 2]])
+    ranked, members = search._group(cat, [0, 1, 2, 3])
+    assert ranked == [0, 3] and members == {0: [1, 2]}
+    # Placed the other way round, 1 (a copy of both) is grouped under the better-placed 0.
+    ranked, members = search._group(cat, [0, 2, 1, 3])
+    assert ranked == [0, 2, 3] and members == {0: [1]}
+
+
+def test_copies_follow_the_records_text_and_signatures_are_kept_across_rebuilds(partnership):
+    first = make_record(partnership, title="Child N", summary=" ".join(_TEMPLATE))
+    make_record(partnership, title="Child U", summary=" ".join(_TEMPLATE[1:] + _TEMPLATE[:1]))
+    cat = search_catalogue.catalogue()
+    assert len(cat.copies) == 1
+    kept = dict(search_catalogue._signatures)
+    # Rewritten in its own words, the first record is no longer a copy; the other record's
+    # signature is the one kept from before, not made again.
+    first.summary = (
+        "Child N died in a house fire started by a cigarette; the smoke alarm had no battery "
+        "and the fire service had not been told that the mother used home oxygen."
+    )
+    first.save()
+    cat = search_catalogue.catalogue()
+    assert len(cat.copies) == 0
+    others = [pk for pk in kept if pk != first.pk]
+    assert all(search_catalogue._signatures[pk] is kept[pk] for pk in others)
+    assert search_catalogue._signatures[first.pk] is not kept[first.pk]
