@@ -32,14 +32,16 @@ def source_hash(*names: str) -> str:
 def configure(name: str) -> dict:
     """Start Django on the scenario's own database: ``bench/.data/<name>.sqlite3``, or, when
     DATABASE_URL names a PostgreSQL server, a database ``bench_<name>`` on it (created if
-    missing). Returns {"vendor", "where", "stamp_path"}."""
+    missing; ``BENCH_DB_PREFIX`` replaces "bench_", so that two people sharing a server do not
+    share a data set). Returns {"vendor", "where", "stamp_path"}."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         base, _, _ = url.rpartition("/")
-        db_name = f"bench_{name.replace('-', '_')}"
+        prefix = os.environ.get("BENCH_DB_PREFIX", "bench_")
+        db_name = f"{prefix}{name.replace('-', '_')}"
         _create_postgres_database(url, db_name)
         os.environ["DATABASE_URL"] = f"{base}/{db_name}"
         where = f"PostgreSQL database {db_name}"
