@@ -318,7 +318,10 @@ def search_records(
     # The query's own words, what its abbreviations stand for, and (smart mode) its case names
     # and side-by-side words as phrases: a phrase is one more term to the index's ranking,
     # counting for much when it is rare ("child y", "elm court") and nothing when it is common.
-    own = search_index.keyword_matches(analysis.phrases + analysis.name_phrases, **where)
+    # (One query for both lists, each ranked as if alone: ``keyword_match_lists``.)
+    own, expanded = search_index.keyword_match_lists(
+        [analysis.phrases + analysis.name_phrases, analysis.expansion_phrases], **where
+    )
     fuse(rows(own), KEYWORD_WEIGHT)
     if mode == "smart" and own and own[0][1] > 0:
         best = own[0][1]
@@ -327,10 +330,7 @@ def search_records(
             if row is not None:
                 scores[row] += KEYWORD_SCORE_WEIGHT * max(0.0, score) / best
     if analysis.expansion_phrases:
-        fuse(
-            rows(search_index.keyword_matches(analysis.expansion_phrases, **where)),
-            EXPANSION_WEIGHT,
-        )
+        fuse(rows(expanded), EXPANSION_WEIGHT)
     if pending is not None:
         meaning = _meaning_ranking(cat, pending, partnership_id, public_only)
         span = MEANING_FULL_SIMILARITY - MEANING_MIN_SIMILARITY
