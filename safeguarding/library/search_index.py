@@ -392,6 +392,31 @@ def match_expression(phrases: Sequence[Sequence[str]]) -> str:
     return " | ".join("(" + " <-> ".join(p) + ")" if len(p) > 1 else p[0] for p in phrases)
 
 
+# The PostgreSQL ranking of one list of words and phrases (see ``keyword_match_lists``);
+# ``{conditions}`` is replaced with the live records' conditions.
+_POSTGRES_RANKING = f"""WITH q AS (
+  SELECT t.n, to_tsquery('{PG_CONFIG}', t.term) AS q
+  FROM unnest(%s::text[]) WITH ORDINALITY AS t(term, n)
+), live AS (
+  SELECT r.id FROM {RECORD_TABLE} r WHERE {{conditions}}
+), m AS (
+  SELECT q.n, q.q, s.record_id FROM q
+  JOIN {INDEX_TABLE} s ON s.document @@ q.q
+  JOIN live ON live.id = s.record_id
+), df AS (
+  SELECT n, count(*) AS df FROM m GROUP BY n
+), total AS (SELECT count(*) AS n FROM live
+), parts AS MATERIALIZED (
+  SELECT m.record_id, ln(1 + (total.n - df.df + 0.5) / (df.df + 0.5))
+    * ({POSTGRES_MATCH_BASE} + ts_rank('{POSTGRES_WEIGHTS}', s.head, m.q))
+    AS part
+  FROM m JOIN df USING (n) CROSS JOIN total
+  JOIN {INDEX_TABLE} s ON s.record_id = m.record_id
+)
+SELECT record_id, sum(part) AS score FROM parts
+GROUP BY record_id ORDER BY score DESC, record_id"""
+
+
 def keyword_matches(
     phrases: Sequence[Sequence[str]],
     *,
@@ -453,38 +478,16 @@ def keyword_match_lists(
             # per word or phrase (no document read), the number of records each matches
             # (its document frequency), then for each record the sum over the words it
             # matches of idf × (a base for a match anywhere + ts_rank on the small "head"
-            # vector of title, summary, learning, themes and recommendations). A word's
-            # frequency does not depend on the other words, so the lists (``g``) share the
-            # lookups' query and are summed apart.
-            terms, groups = [], []
+            # vector of title, summary, learning, themes and recommendations). One query a
+            # list: in one statement for all lists (tried), the sums came out in another
+            # order, and records of the same score but for the last bit (records made from
+            # one template) swapped places.
+            sql = _POSTGRES_RANKING.replace("{conditions}", conditions)
             for g, phrases in wanted:
-                for p in phrases:
-                    terms.append(" <-> ".join(p) if len(p) > 1 else p[0])
-                    groups.append(g)
-            cursor.execute(
-                f"""WITH q AS (
-                  SELECT t.n, t.g, to_tsquery('{PG_CONFIG}', t.term) AS q
-                  FROM unnest(%s::text[], %s::int[]) WITH ORDINALITY AS t(term, g, n)
-                ), live AS (
-                  SELECT r.id FROM {RECORD_TABLE} r WHERE {conditions}
-                ), m AS (
-                  SELECT q.n, q.g, q.q, s.record_id FROM q
-                  JOIN {INDEX_TABLE} s ON s.document @@ q.q
-                  JOIN live ON live.id = s.record_id
-                ), df AS (
-                  SELECT n, count(*) AS df FROM m GROUP BY n
-                ), total AS (SELECT count(*) AS n FROM live
-                ), parts AS MATERIALIZED (
-                  SELECT m.g, m.record_id, ln(1 + (total.n - df.df + 0.5) / (df.df + 0.5))
-                    * ({POSTGRES_MATCH_BASE} + ts_rank('{POSTGRES_WEIGHTS}', s.head, m.q))
-                    AS part
-                  FROM m JOIN df USING (n) CROSS JOIN total
-                  JOIN {INDEX_TABLE} s ON s.record_id = m.record_id
-                )
-                SELECT g, record_id, sum(part) AS score FROM parts
-                GROUP BY g, record_id ORDER BY g, score DESC, record_id""",
-                [terms, groups, *params],
-            )
+                terms = [" <-> ".join(p) if len(p) > 1 else p[0] for p in phrases]
+                cursor.execute(sql, [terms, *params])
+                out[g] = [(row[0], float(row[1])) for row in cursor.fetchall()]
+            return out
         for g, record_id, score in cursor.fetchall():
             out[g].append((record_id, float(score)))
     return out
