@@ -35,6 +35,7 @@ The search is in four modules, one concern each, importing one way:
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -43,14 +44,13 @@ from functools import lru_cache
 
 import numpy as np
 from django.db.models.functions import Substr
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from . import embeddings, search_index
 from .models import AgeGroup, LibraryRecord, ReviewType
 from .search_catalogue import Catalogue, catalogue
 from .search_query import Analysis, analyse
-from .text import STOPWORDS, stem, word_spans
+from .text import STOPWORDS, WORD, stem, word_spans
 
 FACETS = ("review_type", "year", "age_group", "theme", "publisher")
 SNIPPET_WORDS = 30
@@ -325,7 +325,10 @@ def search_records(
     # The query's own words, what its abbreviations stand for, and (smart mode) its case names
     # and side-by-side words as phrases: a phrase is one more term to the index's ranking,
     # counting for much when it is rare ("child y", "elm court") and nothing when it is common.
-    own = search_index.keyword_matches(analysis.phrases + analysis.name_phrases, **where)
+    # (One query for both lists, each ranked as if alone: ``keyword_match_lists``.)
+    own, expanded = search_index.keyword_match_lists(
+        [analysis.phrases + analysis.name_phrases, analysis.expansion_phrases], **where
+    )
     fuse(rows(own), KEYWORD_WEIGHT)
     if mode == "smart" and own and own[0][1] > 0:
         best = own[0][1]
@@ -334,10 +337,7 @@ def search_records(
             if row is not None:
                 scores[row] += KEYWORD_SCORE_WEIGHT * max(0.0, score) / best
     if analysis.expansion_phrases:
-        fuse(
-            rows(search_index.keyword_matches(analysis.expansion_phrases, **where)),
-            EXPANSION_WEIGHT,
-        )
+        fuse(rows(expanded), EXPANSION_WEIGHT)
     if pending is not None:
         meaning = _meaning_ranking(cat, pending, partnership_id, public_only)
         span = MEANING_FULL_SIMILARITY - MEANING_MIN_SIMILARITY
@@ -571,6 +571,14 @@ def _hits(
 # Snippets -------------------------------------------------------------------------------------
 
 
+def _tokens(text: str) -> list[str]:
+    """The words of ``text`` as ``word_spans`` gives them, without their offsets (the regular
+    expression's own list: for a full text several times quicker than the spans)."""
+    if text.isascii():
+        return WORD.findall(text.lower())
+    return [w for _, _, w in word_spans(text)]
+
+
 def snippet(
     texts: list[str],
     highlight: set[str],
@@ -580,37 +588,37 @@ def snippet(
     """The passage of ``texts`` (in order of preference) with the most of the ``highlight``
     stems and ``phrases`` (stems side by side), about ``size`` words, every matched word in
     <mark>; everything else escaped. The last text (the full text) is read only when the
-    others have no match."""
-    best = None  # (distinct matches, matches, -text index, text, spans, start, hit)
+    others have no match; when none has, the start of the first text with words."""
+    best = None  # (distinct matches, matches, -text index, text, start, matched positions)
+    fallback = ""  # the first text with words
+    firsts = {phrase[0] for phrase in phrases}
     for index, text in enumerate(texts):
         if not text:
             continue
-        if index == len(texts) - 1 and best is not None and best[0] > 0:
+        if index == len(texts) - 1 and best is not None:
             break  # the last text (the full text) only when the others have no match
-        spans = word_spans(text)
-        if not spans:
+        tokens = _tokens(text)
+        if not tokens:
             continue
-        stems = [stem(w) for _, _, w in spans]
-        hit = [
-            s in highlight and w not in STOPWORDS for s, (_, _, w) in zip(stems, spans, strict=True)
-        ]
-        if phrases:
-            starts: dict[str, list[int]] = {}
-            firsts = {phrase[0] for phrase in phrases}
-            for i, s in enumerate(stems):
-                if s in firsts:
-                    starts.setdefault(s, []).append(i)
+        fallback = fallback or text
+        # Stems only for the distinct words (a full text has thousands of words, a few
+        # hundred distinct); a text none of whose words can match is passed over at once.
+        distinct = set(tokens)
+        marked = {w for w in distinct if w not in STOPWORDS and stem(w) in highlight}
+        starting = {w for w in distinct if stem(w) in firsts} if firsts else set()
+        if not marked and not starting:
+            continue
+        hit = {i for i, w in enumerate(tokens) if w in marked}
+        for i in [i for i, w in enumerate(tokens) if w in starting] if starting else ():
+            first = stem(tokens[i])
             for phrase in phrases:
                 n = len(phrase)
-                for i in starts.get(phrase[0], ()):
-                    if tuple(stems[i : i + n]) == phrase:
-                        for j in range(i, i + n):
-                            hit[j] = True
-        if best is None:
-            best = (0, 0, -index, text, spans, 0, hit)
-        positions = [i for i, h in enumerate(hit) if h]
-        if not positions:
+                if phrase[0] == first and tuple(stem(t) for t in tokens[i : i + n]) == phrase:
+                    hit.update(range(i, i + n))
+        if not hit:
             continue
+        positions = sorted(hit)
+        stems = [stem(tokens[p]) for p in positions]
         # Each window starts 3 words before a matched word and is ``size`` words long; the
         # matched words inside it are kept as a sliding range of ``positions`` (both ends
         # only move forward), with a count of each stem: linear in the matches.
@@ -618,33 +626,40 @@ def snippet(
         low = high = 0
         for start in positions:
             begin = max(0, start - 3)
-            end = min(len(spans), begin + size)
+            end = min(len(tokens), begin + size)
             while high < len(positions) and positions[high] < end:
-                inside[stems[positions[high]]] += 1
+                inside[stems[high]] += 1
                 high += 1
             while positions[low] < begin:
-                gone = stems[positions[low]]
+                gone = stems[low]
                 inside[gone] -= 1
                 if not inside[gone]:
                     del inside[gone]
                 low += 1
             candidate = (len(inside), high - low, -index)
-            if candidate > best[:3]:
-                best = (*candidate, text, spans, begin, hit)
+            if best is None or candidate > best[:3]:
+                best = (*candidate, text, begin, hit)
     if best is None:
-        return SafeString("")
-    _, _, _, text, spans, begin, hit = best
+        if not fallback:
+            return SafeString("")
+        text, begin, hit = fallback, 0, set()
+    else:
+        _, _, _, text, begin, hit = best
+    # The words' offsets up to the window's end and one more (is there more after it?): the
+    # same as ``word_spans`` gives (lower case changes no ASCII letter's class).
+    spans = [m.span() for m in itertools.islice(WORD.finditer(text), begin + size + 1)]
     end = min(len(spans), begin + size)
     out = ["…" if begin > 0 else ""]
     position = spans[begin][0]
     for i in range(begin, end):
-        start, stop, _ = spans[i]
-        out.append(escape(text[position:start]))
-        word = escape(text[start:stop])
-        out.append(f"<mark>{word}</mark>" if hit[i] else word)
+        start, stop = spans[i]
+        out.append(html.escape(text[position:start]))
+        word = html.escape(text[start:stop])
+        out.append(f"<mark>{word}</mark>" if i in hit else word)
         position = stop
     if end < len(spans):
         out.append("…")
     else:
-        out.append(escape(text[position:].rstrip()))
-    return mark_safe("".join(out).strip())  # every piece of text is escaped above
+        out.append(html.escape(text[position:].rstrip()))
+    # Every piece of text is escaped above (``html.escape``, which Django's ``escape`` calls).
+    return mark_safe("".join(out).strip())

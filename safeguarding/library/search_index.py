@@ -392,6 +392,31 @@ def match_expression(phrases: Sequence[Sequence[str]]) -> str:
     return " | ".join("(" + " <-> ".join(p) + ")" if len(p) > 1 else p[0] for p in phrases)
 
 
+# The PostgreSQL ranking of one list of words and phrases (see ``keyword_match_lists``);
+# ``{conditions}`` is replaced with the live records' conditions.
+_POSTGRES_RANKING = f"""WITH q AS (
+  SELECT t.n, to_tsquery('{PG_CONFIG}', t.term) AS q
+  FROM unnest(%s::text[]) WITH ORDINALITY AS t(term, n)
+), live AS (
+  SELECT r.id FROM {RECORD_TABLE} r WHERE {{conditions}}
+), m AS (
+  SELECT q.n, q.q, s.record_id FROM q
+  JOIN {INDEX_TABLE} s ON s.document @@ q.q
+  JOIN live ON live.id = s.record_id
+), df AS (
+  SELECT n, count(*) AS df FROM m GROUP BY n
+), total AS (SELECT count(*) AS n FROM live
+), parts AS MATERIALIZED (
+  SELECT m.record_id, ln(1 + (total.n - df.df + 0.5) / (df.df + 0.5))
+    * ({POSTGRES_MATCH_BASE} + ts_rank('{POSTGRES_WEIGHTS}', s.head, m.q))
+    AS part
+  FROM m JOIN df USING (n) CROSS JOIN total
+  JOIN {INDEX_TABLE} s ON s.record_id = m.record_id
+)
+SELECT record_id, sum(part) AS score FROM parts
+GROUP BY record_id ORDER BY score DESC, record_id"""
+
+
 def keyword_matches(
     phrases: Sequence[Sequence[str]],
     *,
@@ -400,9 +425,23 @@ def keyword_matches(
 ) -> list[tuple[int, float]]:
     """(record id, score) of every live record of the partnership (every partnership with
     None) that matches any of ``phrases``, best first; higher scores are better. One query."""
-    if not any(phrases):
-        return []
-    expression = match_expression(phrases)
+    return keyword_match_lists([phrases], partnership_id=partnership_id, public_only=public_only)[0]
+
+
+def keyword_match_lists(
+    lists: Sequence[Sequence[Sequence[str]]],
+    *,
+    partnership_id: int | None,
+    public_only: bool,
+) -> list[list[tuple[int, float]]]:
+    """``keyword_matches`` of each of ``lists`` (each list of phrases ranked on its own, as if
+    it were searched alone), in one query: the smart search's own words and its synonyms are
+    one round trip, and the live records are found once."""
+    out: list[list[tuple[int, float]]] = [[] for _ in lists]
+    wanted = [(g, [p for p in phrases if p]) for g, phrases in enumerate(lists)]
+    wanted = [(g, phrases) for g, phrases in wanted if phrases]
+    if not wanted:
+        return out
     where, params = ["r.archived_at IS NULL"], []
     if partnership_id is not None:
         where.append("r.partnership_id = %s")
@@ -412,13 +451,26 @@ def keyword_matches(
     conditions = " AND ".join(where)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            # A join, not "rowid IN (…)": FTS5 would run the match once per listed rowid.
+            # A join, not "rowid IN (…)": FTS5 would run the match once per listed rowid. The
+            # join is to the live records' ids, read first from an index that covers the
+            # conditions (``library_search_meta`` or ``library_live``): joined to the record
+            # table itself, every match would read its record's row, whose partnership,
+            # visibility and archiving lie after the full text (half the query's time on the
+            # bench). CROSS JOIN keeps the index's match as the outer loop. Each list is its
+            # own MATCH, so its bm25() is what it would be alone.
             weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
+            selects = [
+                f"SELECT {g} AS g, live.id AS id, -bm25({INDEX_TABLE}, {weights}) AS score "
+                f"FROM {INDEX_TABLE} CROSS JOIN live ON live.id = {INDEX_TABLE}.rowid "
+                f"WHERE {INDEX_TABLE} MATCH %s"
+                for g, _ in wanted
+            ]
             cursor.execute(
-                f"SELECT r.id, -bm25({INDEX_TABLE}, {weights}) AS score FROM {INDEX_TABLE} "
-                f"JOIN {RECORD_TABLE} r ON r.id = {INDEX_TABLE}.rowid "
-                f"WHERE {INDEX_TABLE} MATCH %s AND {conditions} ORDER BY score DESC, r.id",
-                [expression, *params],
+                f"WITH live AS MATERIALIZED (SELECT r.id FROM {RECORD_TABLE} r "
+                f"WHERE {conditions}) "
+                + " UNION ALL ".join(selects)
+                + " ORDER BY g, score DESC, id",
+                [*params, *(match_expression(phrases) for _, phrases in wanted)],
             )
         else:
             # PostgreSQL's own ranking has no inverse document frequency (a common word
@@ -426,33 +478,19 @@ def keyword_matches(
             # per word or phrase (no document read), the number of records each matches
             # (its document frequency), then for each record the sum over the words it
             # matches of idf × (a base for a match anywhere + ts_rank on the small "head"
-            # vector of title, summary, learning, themes and recommendations).
-            terms = [" <-> ".join(p) if len(p) > 1 else p[0] for p in phrases if p]
-            cursor.execute(
-                f"""WITH q AS (
-                  SELECT t.n, to_tsquery('{PG_CONFIG}', t.term) AS q
-                  FROM unnest(%s::text[]) WITH ORDINALITY AS t(term, n)
-                ), live AS (
-                  SELECT r.id FROM {RECORD_TABLE} r WHERE {conditions}
-                ), m AS (
-                  SELECT q.n, q.q, s.record_id FROM q
-                  JOIN {INDEX_TABLE} s ON s.document @@ q.q
-                  JOIN live ON live.id = s.record_id
-                ), df AS (
-                  SELECT n, count(*) AS df FROM m GROUP BY n
-                ), total AS (SELECT count(*) AS n FROM live
-                ), parts AS MATERIALIZED (
-                  SELECT m.record_id, ln(1 + (total.n - df.df + 0.5) / (df.df + 0.5))
-                    * ({POSTGRES_MATCH_BASE} + ts_rank('{POSTGRES_WEIGHTS}', s.head, m.q))
-                    AS part
-                  FROM m JOIN df USING (n) CROSS JOIN total
-                  JOIN {INDEX_TABLE} s ON s.record_id = m.record_id
-                )
-                SELECT record_id, sum(part) AS score FROM parts
-                GROUP BY record_id ORDER BY score DESC, record_id""",
-                [terms, *params],
-            )
-        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+            # vector of title, summary, learning, themes and recommendations). One query a
+            # list: in one statement for all lists (tried), the sums came out in another
+            # order, and records of the same score but for the last bit (records made from
+            # one template) swapped places.
+            sql = _POSTGRES_RANKING.replace("{conditions}", conditions)
+            for g, phrases in wanted:
+                terms = [" <-> ".join(p) if len(p) > 1 else p[0] for p in phrases]
+                cursor.execute(sql, [terms, *params])
+                out[g] = [(row[0], float(row[1])) for row in cursor.fetchall()]
+            return out
+        for g, record_id, score in cursor.fetchall():
+            out[g].append((record_id, float(score)))
+    return out
 
 
 def words_in_index(

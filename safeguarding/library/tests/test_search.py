@@ -364,3 +364,32 @@ def test_record_years_are_shown(partnership):
 def test_clear_caches(partnership, library):
     search_catalogue.clear_caches()
     assert search_records(partnership, "strangulation").total >= 1
+
+
+def test_the_words_and_their_synonyms_are_one_full_text_query_on_sqlite(partnership, library):
+    """The stamp, the full-text query for the query's own words and the synonyms its search
+    terms add (on SQLite one query for both, each list ranked as if alone; on PostgreSQL one
+    each, see ``keyword_match_lists``), the page of hits."""
+    search_records(partnership, "baby drinking")  # builds the per-process catalogue
+    with CaptureQueriesContext(connection) as captured:
+        result = search_records(partnership, "baby drinking")
+    assert result.expansions  # "infant", "alcohol" …
+    sql = [q["sql"] for q in captured.captured_queries]
+    full_text = 1 if connection.vendor == "sqlite" else 2
+    assert len(sql) == 2 + full_text
+    assert sum("library_search" in s and ("MATCH" in s or "@@" in s) for s in sql) == full_text
+
+
+def test_each_list_of_one_full_text_query_is_ranked_as_if_alone(partnership, library):
+    from safeguarding.library import search_index
+
+    where = {"partnership_id": partnership.pk, "public_only": False}
+    own = [["baby"], ["sleeping"]]
+    synonyms = [["infant"], ["co", "sleeping"], ["alcohol"]]
+    both = search_index.keyword_match_lists([own, [], synonyms], **where)
+    assert both == [
+        search_index.keyword_matches(own, **where),
+        [],
+        search_index.keyword_matches(synonyms, **where),
+    ]
+    assert both[0] and both[2]

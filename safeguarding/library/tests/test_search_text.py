@@ -159,6 +159,67 @@ def test_snippet_prefers_earlier_texts_and_falls_back_to_the_start():
     assert str(snippet(["", ""], {"risk"})) == ""
 
 
+def _reference_snippet(texts, highlight, phrases, size):
+    """What ``snippet`` chooses, worked out the slow, plain way: every word's stem, every
+    window recounted. Returns (text index, first word, matched word positions) or None."""
+    from safeguarding.library.text import STOPWORDS
+
+    best = None
+    for index, text in enumerate(texts):
+        if index == len(texts) - 1 and best is not None:
+            break
+        tokens = [w for _, _, w in word_spans(text or "")]
+        stems = [stem(w) for w in tokens]
+        hit = {i for i, w in enumerate(tokens) if w not in STOPWORDS and stems[i] in highlight}
+        for phrase in phrases:
+            for i in range(len(stems)):
+                if tuple(stems[i : i + len(phrase)]) == phrase:
+                    hit.update(range(i, i + len(phrase)))
+        for start in sorted(hit):
+            begin = max(0, start - 3)
+            inside = [p for p in hit if begin <= p < begin + size]
+            candidate = (len({stems[p] for p in inside}), len(inside), -index)
+            if best is None or candidate > best[0]:
+                best = (candidate, index, begin, hit)
+    return None if best is None else best[1:]
+
+
+def test_snippet_chooses_as_the_plain_way_does_on_random_texts():
+    """The snippet's quick path (stems of distinct words only, a text with none of the words
+    passed over, offsets only for the window shown) chooses the same window and marks as
+    recounting every window does, capitals, accents, phrases and stopwords in phrases too."""
+    import random
+
+    from safeguarding.library.text import fold
+
+    rng = random.Random(15)
+    pool = "child a neglect neglected Neglecting baby Môn café risk the and of sleep co-sleeping"
+    vocab = pool.split() + [f"w{n}" for n in range(12)]
+    for _ in range(400):
+        texts = [
+            " ".join(rng.choice(vocab) for _ in range(rng.randint(0, 60))) + rng.choice([".", ""])
+            for _ in range(rng.randint(1, 4))
+        ]
+        highlight = {stem(fold(w).lower()) for w in rng.sample(vocab, 3)}
+        phrases = [(stem("child"), "a")] if rng.random() < 0.5 else []
+        size = rng.choice([4, 10, 30])
+        html = str(snippet(texts, highlight, phrases, size=size))
+        expected = _reference_snippet(texts, highlight, phrases, size)
+        if expected is None:
+            first = next((t for t in texts if words(t)), "")
+            assert "<mark>" not in html
+            assert html.replace("…", "").split()[:1] == first.split()[:1]
+            continue
+        index, begin, hit = expected
+        spans = word_spans(texts[index])
+        shown = spans[begin : begin + size]
+        marked = [texts[index][a:b] for i, (a, b, _) in enumerate(shown, begin) if i in hit]
+        assert html.count("<mark>") == len(marked), (texts, html)
+        assert html.startswith("…") == (begin > 0)
+        for word in marked:
+            assert f"<mark>{word}</mark>" in html
+
+
 def test_a_record_with_only_a_full_text_gets_passages_from_all_through_it():
     from types import SimpleNamespace
 
