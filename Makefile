@@ -74,10 +74,10 @@ run: install pdf-fonts staticfiles/staticfiles.json ## Install everything, load 
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install pdf-fonts chromium ## Install what the tests need (Chromium too) and run the whole suite
-	$(PYTEST) $(XDIST)
+	HYPOTHESIS_EXAMPLES=full $(PYTEST) $(XDIST)
 
 test-fast: install pdf-fonts ## Everything but the browser journeys, keeping the test database between runs
-	$(PYTEST) $(XDIST) -m "not browser" --reuse-db
+	HYPOTHESIS_EXAMPLES=fast $(PYTEST) $(XDIST) -m "not browser" --reuse-db
 
 typecheck: install ## mypy with django-stubs over every services and selectors module
 	$(PY) -m mypy
