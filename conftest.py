@@ -1,5 +1,6 @@
 """Fixtures shared by every test: a partnership, a user for every role, a client per role."""
 
+import hypothesis
 import pytest
 
 from safeguarding.accounts.models import Role
@@ -9,8 +10,16 @@ from safeguarding.accounts.tests.factories import (
     PartnershipFactory,
     UserFactory,
 )
+from safeguarding.core.tests.hypothesis_examples import FAST as FAST_HYPOTHESIS
 
 ROLES = [role.value for role in Role]
+
+# `make test-fast` (HYPOTHESIS_EXAMPLES=fast): property tests that name no number of examples
+# try 20, not Hypothesis's 100; those that name one try a fifth of it (core/tests/
+# hypothesis_examples.py). `make test` and plain pytest runs try every example.
+if FAST_HYPOTHESIS:
+    hypothesis.settings.register_profile("fast", max_examples=20)
+    hypothesis.settings.load_profile("fast")
 
 #: The longest tests (the access matrix builds its world once and runs on one worker; the
 #: migration round trip renders every migration state), handed out first so that the workers

@@ -18,6 +18,7 @@ from safeguarding.core.calendar import (
     is_working_day,
     working_days_between,
 )
+from safeguarding.core.tests.hypothesis_examples import examples
 
 # --------------------------------------------------------------------------------------
 # GOV.UK reference data (bundled with govuk-bank-holidays, read offline)
@@ -260,7 +261,7 @@ def test_add_calendar_months_falls_back_to_the_last_day_of_short_months(start, m
 # Property-based tests
 # --------------------------------------------------------------------------------------
 
-_fast = settings(max_examples=100, deadline=None)
+_fast = settings(max_examples=examples(100), deadline=None)
 
 any_dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2035, 12, 31))
 working_dates = any_dates.filter(is_working_day)

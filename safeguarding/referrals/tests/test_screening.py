@@ -24,6 +24,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from safeguarding.core.tests.hypothesis_examples import examples
 from safeguarding.referrals.screening import (
     ABUSE_OR_NEGLECT_VALUES,
     BOOLEAN_FACTS,
@@ -1117,7 +1118,7 @@ def _answers_over_completions(question: str, facts: Facts) -> set:
     return answers
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=examples(300), deadline=None)
 @given(facts=partial_facts, question=st.sampled_from(sorted(QUESTION_FACTS)))
 def test_unknown_exactly_when_the_missing_facts_could_change_the_answer(facts, question):
     answers = _answers_over_completions(question, facts)
@@ -1131,7 +1132,7 @@ def test_unknown_exactly_when_the_missing_facts_could_change_the_answer(facts, q
         assert answer == "unknown"
 
 
-@hypothesis_settings(max_examples=200, deadline=None)
+@hypothesis_settings(max_examples=examples(200), deadline=None)
 @given(facts=partial_facts, other=partial_facts, question=st.sampled_from(sorted(QUESTION_FACTS)))
 def test_answers_ignore_other_facts(facts, other, question):
     names = QUESTION_FACTS[question]
@@ -1139,7 +1140,7 @@ def test_answers_ignore_other_facts(facts, other, question):
     assert _answer(question, mixed) == _answer(question, facts)
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=examples(300), deadline=None)
 @given(facts=partial_facts)
 def test_results_are_always_in_the_allowed_sets(facts):
     result = screen(facts)
@@ -1150,14 +1151,14 @@ def test_results_are_always_in_the_allowed_sets(facts):
     assert list(result.notifications) == [n for n in NOTIFICATIONS if n in result.notifications]
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=examples(300), deadline=None)
 @given(facts=partial_facts)
 def test_panel_is_notified_exactly_when_cspr_says_notify(facts):
     result = screen(facts)
     assert ("panel" in result.notifications) is (result.cspr.result == "notify")
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=examples(300), deadline=None)
 @given(facts=complete_facts, dhr_test=dhr_tests)
 def test_complete_facts_never_give_unknown(facts, dhr_test):
     result = screen(facts, dhr_test=dhr_test)
@@ -1166,7 +1167,7 @@ def test_complete_facts_never_give_unknown(facts, dhr_test):
     assert not any(r.startswith(("Find out", "Check")) for r in reasons)
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=examples(300), deadline=None)
 @given(facts=partial_facts, more=partial_facts)
 def test_more_facts_never_change_a_definite_answer(facts, more):
     filled = Facts(
@@ -1185,7 +1186,7 @@ def test_more_facts_never_change_a_definite_answer(facts, more):
 _REASON = re.compile(r"^[A-Z].* \((R\d+)(, R\d+)*\)$")
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=examples(300), deadline=None)
 @given(facts=partial_facts, dhr_test=dhr_tests)
 def test_rules_are_sorted_unique_and_match_the_reasons(facts, dhr_test):
     result = screen(facts, dhr_test=dhr_test)
@@ -1205,7 +1206,7 @@ def test_rules_are_sorted_unique_and_match_the_reasons(facts, dhr_test):
         assert len(set(track.reasons)) == len(track.reasons)
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=examples(300), deadline=None)
 @given(facts=partial_facts, dhr_test=dhr_tests)
 def test_multi_track_rules_appear_on_both_tracks(facts, dhr_test):
     result = screen(facts, dhr_test=dhr_test)
@@ -1223,7 +1224,7 @@ def test_multi_track_rules_appear_on_both_tracks(facts, dhr_test):
     assert ("R42" in result.dhr.rules) is r42
 
 
-@hypothesis_settings(max_examples=200, deadline=None)
+@hypothesis_settings(max_examples=examples(200), deadline=None)
 @given(facts=partial_facts, dhr_test=dhr_tests)
 def test_sar_mandatory_and_discretionary_need_an_adult_with_care_needs(facts, dhr_test):
     result = screen(facts, dhr_test=dhr_test)
@@ -1239,7 +1240,7 @@ def test_sar_mandatory_and_discretionary_need_an_adult_with_care_needs(facts, dh
             assert facts.domestic_abuse is True
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=examples(300), deadline=None)
 @given(facts=partial_facts)
 def test_the_dhr_test_changes_nothing_but_the_dhr_track(facts):
     default, dardr = screen(facts), screen(facts, dhr_test=DhrTest.VPA_2024_S19)
@@ -1250,7 +1251,7 @@ def test_the_dhr_test_changes_nothing_but_the_dhr_track(facts):
     assert screen(facts, dhr_test="vpa2024_s19") == dardr
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=examples(300), deadline=None)
 @given(facts=partial_facts, dhr_test=dhr_tests)
 def test_reasons_never_say_the_death_was_caused(facts, dhr_test):
     # The tests ask whether the death resulted, or appears to have resulted, from abuse or
