@@ -56,6 +56,9 @@ NOT_DATA = [
     "safeguarding.clock.migrations.0011_milestone_done",
     # Links earlier referrals to the agency whose name the referrer typed (issue 17).
     "safeguarding.referrals.migrations.0020_link_source_agencies",
+    # Creates the triggers that mark a kept timeliness year stale (ADR 0027): no rows, and a
+    # flush leaves triggers in place.
+    "safeguarding.reports.migrations.0002_timeliness_years",
 ]
 
 
