@@ -244,14 +244,23 @@ def _start_query_vector(cat: Catalogue, text: str) -> Future | None:
     return _embedder.submit(_query_vector, text)
 
 
+def _start_meaning(
+    cat: Catalogue, text: str, partnership_id: int | None, public_only: bool
+) -> Future | None:
+    """``_meaning_ranking`` of ``text``, started now in ``_embedder`` (None when vectors are
+    off): the similarities are worked out in that thread too, while the request's own waits for
+    the index, so nothing of the meaning ranking is left for after the full-text query."""
+    if not embeddings.available() or not len(cat.vectors):
+        return None
+    return _embedder.submit(_meaning_ranking, cat, text, partnership_id, public_only)
+
+
 def _meaning_ranking(
-    cat: Catalogue, pending: Future | None, partnership_id: int | None, public_only: bool
+    cat: Catalogue, text: str, partnership_id: int | None, public_only: bool
 ) -> list[tuple[int, float]]:
-    """(catalogue row, similarity) of the records closest in meaning to the query whose vector
-    ``pending`` holds, best first, down to MEANING_MIN_SIMILARITY."""
-    if pending is None:
-        return []
-    query_vector = pending.result()
+    """(catalogue row, similarity) of the records closest in meaning to ``text``, best first,
+    down to MEANING_MIN_SIMILARITY."""
+    query_vector = _query_vector(text)
     similarity = (cat.vectors @ query_vector) * cat.vector_weights
     best = np.full(len(cat.ids), -1.0, dtype=np.float32)
     np.maximum.at(best, cat.vector_rows, similarity)
@@ -320,8 +329,8 @@ def search_records(
 
     where = {"partnership_id": partnership_id, "public_only": public_only}
     pending = None
-    if mode == "smart" and analysis.words:
-        pending = _start_query_vector(cat, analysis.meaning_text)  # while the index works
+    if mode == "smart" and analysis.words:  # while the index works
+        pending = _start_meaning(cat, analysis.meaning_text, partnership_id, public_only)
     # The query's own words, what its abbreviations stand for, and (smart mode) its case names
     # and side-by-side words as phrases: a phrase is one more term to the index's ranking,
     # counting for much when it is rare ("child y", "elm court") and nothing when it is common.
@@ -339,7 +348,7 @@ def search_records(
     if analysis.expansion_phrases:
         fuse(rows(expanded), EXPANSION_WEIGHT)
     if pending is not None:
-        meaning = _meaning_ranking(cat, pending, partnership_id, public_only)
+        meaning = pending.result()
         span = MEANING_FULL_SIMILARITY - MEANING_MIN_SIMILARITY
         shares = [min(1.0, (s - MEANING_MIN_SIMILARITY) / span) for _, s in meaning]
         fuse([row for row, _ in meaning], MEANING_WEIGHT, shares)
@@ -355,7 +364,10 @@ def search_records(
                     if values[row] in named:
                         scores[row] *= 1 + FACET_BOOST
     matching = [row for row in scores if _passes(cat, row, wanted)] if wanted else list(scores)
-    matching.sort(key=lambda row: (-scores[row], int(cat.ids[row])))
+    # Best first, equal scores by record id: the catalogue's rows are in record id order, so
+    # sorting by row and then (stably) by score is that order, without reading ``cat.ids``.
+    matching.sort()
+    matching.sort(key=scores.__getitem__, reverse=True)
     members: dict[int, list[int]] = {}
     if mode == "smart":  # (the keyword baseline lists every match)
         matching, members = _group(cat, matching)

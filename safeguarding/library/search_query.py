@@ -404,9 +404,12 @@ def analyse(
             (phrases if same_meaning else expansion_phrases).append(phrase)
             expansions.append(text)
 
+    content_set = set(content_stems)
     for prepared in prepared_terms:
         term, term_stems, alternatives = prepared.term, prepared.stems, prepared.alternatives
-        at = _find(query_stems, term_stems)
+        # (A term whose first stem is not in the query cannot be in it: most terms are not,
+        # and the membership test is much cheaper than ``_find``.)
+        at = _find(query_stems, term_stems) if term_stems and term_stems[0] in query_stems else -1
         if at >= 0:
             for i in range(at, at + len(term_stems)):
                 query_stems[i] = None  # used up
@@ -417,7 +420,7 @@ def analyse(
                 glosses.append(f"{term} ({alternatives[0]})")
             continue
         for alt in prepared.alternative_stems:
-            if len(alt) > 1 and _find(content_stems, alt) >= 0:
+            if len(alt) > 1 and alt[0] in content_set and _find(content_stems, alt) >= 0:
                 add(term, same_meaning=True)
                 break
     if glosses:
