@@ -206,7 +206,15 @@ CACHES = {
         "LOCATION": "public-pages",
         "OPTIONS": {"MAX_ENTRIES": env.int("PUBLIC_PAGE_CACHE_ENTRIES", default=2_000)},
     },
+    # Rendered parts of staff report pages, each under a digest of everything it shows
+    # (reports/views.py: the timeliness page's sections), so never stale; bounded.
+    "report_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "report-fragments",
+        "OPTIONS": {"MAX_ENTRIES": env.int("REPORT_FRAGMENT_CACHE_ENTRIES", default=2_000)},
+    },
 }
+REPORT_FRAGMENT_CACHE_SECONDS = env.int("REPORT_FRAGMENT_CACHE_SECONDS", default=24 * 60 * 60)
 # How long a browser or proxy may reuse a public page without asking (then it asks with its
 # ETag and gets a 304 if nothing changed), and the longest a page stays in the server's cache.
 PUBLIC_PAGE_MAX_AGE = env.int("PUBLIC_PAGE_MAX_AGE", default=60)

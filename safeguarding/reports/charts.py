@@ -28,10 +28,17 @@ def _clip(text: str, size: int = 38) -> str:
 
 
 def bar_chart_svg(
-    *, title: str, description: str, bars: list[tuple[str, float]], unit: str = ""
+    *,
+    title: str,
+    description: str,
+    bars: list[tuple[str, float]],
+    unit: str = "",
+    number: int | str | None = None,
 ) -> SafeString:
-    """A horizontal bar chart: one labelled bar per (label, value), scaled to the largest."""
-    number = next(_ids)
+    """A horizontal bar chart: one labelled bar per (label, value), scaled to the largest.
+    ``number`` names its title and description (``chart-<number>-title``): unique on the page,
+    and the same every time for a chart kept and reused (by default, a number of this process)."""
+    number = next(_ids) if number is None else number
     title_id, desc_id = f"chart-{number}-title", f"chart-{number}-desc"
     largest = max((value for _label, value in bars), default=0) or 1
     room = WIDTH - LABEL_WIDTH - VALUE_WIDTH

@@ -7,13 +7,18 @@ Each view: partnership (404 outside it) → permission (403) → the year chosen
 or file. Reports read the other apps and write nothing but the audit event of an export.
 """
 
+import hashlib
 from urllib.parse import quote
 
+from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -168,31 +173,87 @@ def figure_records(request, slug: str, key: str):
     )
 
 
-@require_GET
-def timeliness(request, slug: str):
-    partnership = _for_readers(request, slug)
-    today = timezone.localdate()
-    rule_trends = trends.timeliness_trends(partnership=partnership, today=today)
-    shown = [
-        {
-            "trend": trend,
-            "chart": charts.bar_chart_svg(
+#: Rendered sections of the timeliness page, each kept under a digest of everything it shows.
+FRAGMENT_CACHE = "report_fragments"
+#: Part of every key: change it when _timeliness_rule.html or the chart changes shape.
+_TIMELINESS_FRAGMENT = "timeliness-rule-1"
+
+
+def _timeliness_key(partnership, trend) -> str:
+    """The key of a rule's rendered section: a digest of the partnership's slug (its links),
+    every column of the rule and its guidance version, and every figure of every year. Any
+    change to what the section shows is a new key, so a kept section is never stale (issue 16:
+    the figures themselves are read on every request; only the drawing is reused)."""
+    rule = trend.rule
+    shown = (
+        _TIMELINESS_FRAGMENT,
+        partnership.slug,
+        [(f.attname, getattr(rule, f.attname)) for f in rule._meta.concrete_fields],
+        [(f.attname, getattr(rule.version, f.attname)) for f in rule.version._meta.concrete_fields],
+        [
+            (
+                line.year.start_year,
+                line.done,
+                line.on_time,
+                line.within_extension,
+                line.median_working_days,
+            )
+            for line in trend.years
+        ],
+    )
+    digest = hashlib.sha256(repr(shown).encode()).hexdigest()
+    return f"reports:timeliness:{partnership.pk}:{rule.pk}:{digest}"
+
+
+def _timeliness_sections(partnership, rule_trends) -> list[SafeString]:
+    """Each rule's chart and table, rendered once per content (issue 16: 21 rules of eleven
+    years drawn on every request were nearly all of the page's time) and then read from the
+    cache in one lookup."""
+    records = {
+        kind: reverse("reports:figure_records", args=[partnership.slug, f"milestones_{kind}"])
+        for kind in ("done", "on_time", "within_extension")
+    }
+    keys = {trend.rule.pk: _timeliness_key(partnership, trend) for trend in rule_trends}
+    cache = caches[FRAGMENT_CACHE]
+    kept = cache.get_many(list(keys.values()))
+    rendered = {}
+    sections = []
+    for trend in rule_trends:
+        key = keys[trend.rule.pk]
+        html = kept.get(key)
+        if html is None:
+            chart = charts.bar_chart_svg(
                 title=f"{trend.rule.name}: % on time against the first due date, by financial year",
                 description="A bar for each financial year, its length the share of "
                 "milestones done on time against the due date the rule first set",
                 bars=[(line.year.short_label, line.percent_on_time or 0) for line in trend.years],
                 unit="%",
-            ),
-        }
-        for trend in rule_trends
-        if trend.done
-    ]
+                number=f"rule-{trend.rule.pk}",
+            )
+            html = render_to_string(
+                "reports/_timeliness_rule.html",
+                {"rule": trend.rule, "trend": trend, "chart": chart, "records": records},
+            )
+            rendered[key] = str(html)
+        sections.append(mark_safe(html))  # our own template's output, kept as rendered
+    if rendered:
+        cache.set_many(rendered, timeout=settings.REPORT_FRAGMENT_CACHE_SECONDS)
+    return sections
+
+
+@require_GET
+def timeliness(request, slug: str):
+    partnership = _for_readers(request, slug)
+    today = timezone.localdate()
+    rule_trends = trends.timeliness_trends(partnership=partnership, today=today)
     return render(
         request,
         "reports/timeliness.html",
         {
             "partnership": partnership,
-            "shown": shown,
+            "sections": _timeliness_sections(
+                partnership, [trend for trend in rule_trends if trend.done]
+            ),
             "without": [trend for trend in rule_trends if not trend.done],
         },
     )

@@ -713,3 +713,73 @@ def test_the_records_page_makes_the_same_queries_whatever_the_data(bu_client, pa
         review_for(partnership, title=f"More {number}", started_on=d(2024, 6, 3))
 
     assert _queries(bu_client, url) == before
+
+
+# The timeliness page's sections, drawn once per content (issue 16) ------------------------------
+
+
+def _main(response) -> str:
+    """The page's main content, without what differs per response (chart ids are fixed)."""
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def test_the_timeliness_page_reuses_its_drawn_sections_and_never_shows_stale_figures(
+    bu_client, partnership, world
+):
+    """The page draws each rule's chart and table once and keeps them under a digest of what
+    they show: a change to the data, in a past year (kept by TimelinessYear) or in the current
+    one, or to a rule, shows on the very next request, and the page is always the one drawn
+    afresh."""
+    from django.core.cache import caches
+
+    from safeguarding.reports.views import FRAGMENT_CACHE, _timeliness_key
+
+    cache = caches[FRAGMENT_CACHE]
+    cache.clear()
+    url = reverse("reports:timeliness", args=[partnership.slug])
+    first = _main(bu_client.get(url))
+    today = datetime.date.today()
+    shown = [t for t in trends.timeliness_trends(partnership=partnership, today=today) if t.done]
+    assert shown and all(cache.get(_timeliness_key(partnership, t)) for t in shown)
+    assert _main(bu_client.get(url)) == first  # from the cache
+
+    def fresh() -> str:
+        kept = _main(bu_client.get(url))
+        cache.clear()
+        assert _main(bu_client.get(url)) == kept  # the same as drawn afresh
+        return kept
+
+    rapid = MilestoneRule.objects.get(code="cspr-rapid-review")
+    row_2024 = re.compile(
+        r"April 2024 to March 2025</th>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>\s*"
+        r"<td[^>]*>(.*?)</td>",
+        re.S,
+    )
+
+    def rapid_2024(page: str) -> str:
+        section = page[page.index(f'id="rule-{rapid.pk}"') :]
+        section = section[: section.index("</section>")]
+        return row_2024.search(section).group(3).strip()
+
+    assert rapid_2024(first) == "0%"  # the rapid review of April 2024 was done late
+    # Recorded on time, straight in the table (no signal): the next request shows it.
+    late = Milestone.objects.filter(partnership=partnership, rule=rapid, done_on=d(2024, 5, 3))
+    assert late.update(done_on=d(2024, 4, 26)) == 1
+    page = fresh()
+    assert rapid_2024(page) == "100%" and page != first
+
+    # A milestone done this financial year: counted on the next request.
+    case = review_for(partnership, title="This year", started_on=today).case
+    _milestone(partnership, case, "cspr-rapid-review", today, today, today)
+    year = FinancialYear.containing(today)
+    page = fresh()
+    section = page[page.index(f'id="rule-{rapid.pk}"') :]
+    section = section[: section.index("</section>")]
+    assert re.search(rf"{year.label}</th>\s*<td[^>]*><a [^>]*>1<span", section), (
+        "the current year's milestone is shown"
+    )
+
+    # The rule renamed: the section shows the new name.
+    MilestoneRule.objects.filter(pk=rapid.pk).update(name="Rapid review renamed")
+    assert "Rapid review renamed" in fresh()
