@@ -193,6 +193,9 @@ def _timeliness(partnership: Partnership, event: str, period: Period) -> QuerySe
 
 def _sources(partnership: Partnership, period: Period) -> dict[str, QuerySet]:
     start, end = period.start, period.end
+    recommendations = Recommendation.objects.filter(
+        review__partnership=partnership, agreed_on__range=(start, end)
+    )
     return {
         "referrals": Referral.objects.filter(
             partnership=partnership, received_on__range=(start, end)
@@ -221,12 +224,13 @@ def _sources(partnership: Partnership, period: Period) -> dict[str, QuerySet]:
             published_at__gte=period.starts_at,
             published_at__lt=period.ends_before,
         ),
-        "recommendations": Recommendation.objects.filter(
-            review__partnership=partnership, agreed_on__range=(start, end)
-        ),
-        "actions": Action.objects.filter(
-            partnership=partnership, recommendation__agreed_on__range=(start, end)
-        ),
+        "recommendations": recommendations,
+        # The actions of the recommendations agreed in the period, read through them (an
+        # action's partnership is its review's, actions.services.action_add). Filtering on the
+        # action's own partnership made SQLite read every action the partnership ever had
+        # (the ``action_tracker`` index) and check each recommendation's date: 6.5 ms at ten
+        # years against 0.9 ms this way (issue 16).
+        "actions": Action.objects.filter(recommendation__in=recommendations.values("pk")),
     }
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -112,13 +112,21 @@ def _decided_not_to_implement():
 
 
 def annual_action_sets(*, partnership: Partnership, year) -> tuple[Any, dict[str, Q]]:
-    """The partnership's actions (each with ``decided_at``: when the decision not to implement
-    was recorded, its update or the last change if none) and the filters of the action figures
-    for a year or any period (R24): the annual figures count them, the lists behind the figures
-    read them."""
+    """The partnership's actions (each with ``decided_at``: for an action decided against, when
+    the decision not to implement was recorded, its update or the last change if none) and the
+    filters of the action figures for a year or any period (R24): the annual figures count
+    them, the lists behind the figures read them."""
     start, end = year.start, year.end
+    # ``decided_at`` is read only for actions decided against: the update is looked up for
+    # those alone (a CASE), not for each of the thousands of actions counted (issue 16).
     actions = Action.objects.filter(partnership=partnership).annotate(
-        decided_at=Coalesce(Subquery(_decided_not_to_implement()), "modified_at")
+        decided_at=Case(
+            When(
+                status=Status.NOT_IMPLEMENTED,
+                then=Coalesce(Subquery(_decided_not_to_implement()), "modified_at"),
+            ),
+            default=F("modified_at"),
+        )
     )
     outstanding = (
         Q(recommendation__agreed_on__lte=end)

@@ -168,3 +168,43 @@ def test_the_annual_figures_spreadsheet_has_the_figures_and_the_reasons(
     assert rows[0][6] == "The service was decommissioned"
     signed = workbook["Reviews signed off"]
     assert [row[1].value for row in signed.iter_rows(2)] == ["Child A", "Adult B"]
+
+
+def test_the_cheaper_action_queries_count_as_the_old_ones_did(partnership, annual_world):
+    """Issue 16: the board pack reads a period's actions through its recommendations, and the
+    decision's date is looked up only for actions decided against. Every year, the same actions
+    and the same counts as the old querysets (the action's own partnership; the decision's
+    date for every action)."""
+    from django.db.models import Count, Q, Subquery
+    from django.db.models.functions import Coalesce
+
+    from safeguarding.actions.models import Action
+    from safeguarding.reports import figures as pack
+    from safeguarding.reports.period import Period
+
+    for start_year in range(2021, 2027):
+        year = selectors.FinancialYear(start_year)
+        period = Period.of_year(year)
+        old_actions = Action.objects.filter(
+            partnership=partnership, recommendation__agreed_on__range=(year.start, year.end)
+        )
+        new_actions = pack._sources(partnership, period)["actions"]
+        assert sorted(new_actions.values_list("pk", flat=True)) == sorted(
+            old_actions.values_list("pk", flat=True)
+        )
+        _actions, sets = selectors.annual_action_sets(partnership=partnership, year=year)
+        old = Action.objects.filter(partnership=partnership).annotate(
+            decided_at=Coalesce(Subquery(selectors._decided_not_to_implement()), "modified_at")
+        )
+        expected = old.aggregate(**{name: Count("pk", filter=q) for name, q in sets.items()})
+        _, counts = selectors._action_counts(partnership=partnership, year=year)
+        assert counts == expected, start_year
+        assert list(
+            selectors._decided_not_to_implement_in(_actions, year).values_list("pk", "decided_at")
+        ) == list(
+            old.filter(
+                Q(status=Action.Status.NOT_IMPLEMENTED),
+                decided_at__gte=year.starts_at,
+                decided_at__lt=year.ends_before,
+            ).values_list("pk", "decided_at")
+        )
