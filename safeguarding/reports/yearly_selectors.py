@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
@@ -15,6 +15,17 @@ def yearly_report_list(*, user, partnership: Partnership) -> QuerySet[YearlyRepo
     if not can_view_reports(user, partnership):
         raise Http404("No such page")
     return YearlyReport.objects.filter(partnership=partnership).prefetch_related("recipients")
+
+
+def yearly_report_rows(*, user, partnership: Partnership) -> QuerySet[YearlyReport]:
+    """The list's rows: each report with the number of its recipients counted in the same
+    query (``recipient_count``), not every recipient read (issue 16)."""
+    return (
+        yearly_report_list(user=user, partnership=partnership)
+        .prefetch_related(None)
+        .annotate(recipient_count=Count("recipients"))
+        .order_by(*YearlyReport._meta.ordering)  # Meta.ordering is dropped with an aggregate
+    )
 
 
 def yearly_report_get_for_user(*, user, partnership: Partnership, pk: int) -> YearlyReport:

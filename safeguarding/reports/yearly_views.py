@@ -34,7 +34,7 @@ def report_list(request, slug: str):
     partnership = _partnership(request, slug)
     if not can_view_reports(request.user, partnership):
         raise PermissionDenied("Only the business unit and partner leads see the yearly reports")
-    reports = selectors.yearly_report_list(user=request.user, partnership=partnership)
+    reports = selectors.yearly_report_rows(user=request.user, partnership=partnership)
     return render(
         request,
         "reports/yearly_list.html",

@@ -138,3 +138,42 @@ def test_bad_input_shows_the_error_summary_and_records_nothing(bu_client, partne
     assert 'href="#id_start_year"' in page and 'href="#id_web_address"' in page
     assert not YearlyReport.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="yearly_report.").exists()
+
+
+def test_the_list_counts_each_reports_recipients_in_the_same_queries_whatever_the_years(
+    bu_client, partnership, business_unit_user
+):
+    """Issue 16: the list shows how many recipients each report has, counted in its one query
+    (not every recipient read), so the page's queries do not grow with the years."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("reports:yearly_list", args=[partnership.slug])
+
+    def listing() -> tuple[int, list[tuple[str, str]]]:
+        with CaptureQueriesContext(connection) as queries:
+            page = bu_client.get(url).content.decode()
+        return len(queries), re.findall(
+            r'data-label="Year">([^<]+)</td>.*?data-label="Sent">([^<]+)</td>', page, re.S
+        )
+
+    services.yearly_report_record(
+        partnership=partnership, actor=business_unit_user, kind="children", start_year=2024
+    )
+    before, rows = listing()
+    assert rows == [("April 2024 to March 2025", "2 recipients")]
+    for year in range(2015, 2024):
+        for kind in ("children", "adults"):
+            services.yearly_report_record(
+                partnership=partnership, actor=business_unit_user, kind=kind, start_year=year
+            )
+    after, rows = listing()
+    assert after == before
+    assert len(rows) == 19
+    assert rows[:3] == [
+        ("April 2024 to March 2025", "2 recipients"),
+        ("April 2023 to March 2024", "5 recipients"),  # adults, then children
+        ("April 2023 to March 2024", "2 recipients"),
+    ]
