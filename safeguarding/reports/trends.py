@@ -10,12 +10,12 @@ England), kept on the milestone when it is done (``working_days_taken``).
 
 Counted in the database, grouped by rule, financial year and working days taken; no row per
 milestone comes back (the medians are read from a count of each number of working days).
-Past financial years are counted once and kept (``TimelinessYear``, issue 16): a database
-trigger marks a year stale when a milestone done in it is added, changed or deleted, and the
-next page counts that year again. So the page counts only the current year (and any stale
-year): four queries when every past year is kept (the rules, the earliest year, the kept years,
-the counts), two more when a year is counted again (claiming it, keeping it), and one more when
-a milestone counted was done without its working days kept.
+Every financial year, the current one included, is counted once and kept (``TimelinessYear``,
+issue 16): a database trigger marks a year stale when a milestone done in it is added, changed
+or deleted, and the next page counts that year again. So the page counts only the stale years:
+three queries when every year is kept (the rules, the earliest year, the kept years), three
+more when a year is counted again (claiming it, counting, keeping it), and one more when a
+milestone counted was done without its working days kept.
 """
 
 import datetime
@@ -161,20 +161,22 @@ def _figures(counts: dict[Cell, list[int]]) -> dict[tuple[int, int], Figures]:
 def _figures_kept_and_current(
     partnership: Partnership, done, years: list[FinancialYear], current: int
 ) -> dict[tuple[int, int], Figures]:
-    """The figures of every year shown: the past years from ``TimelinessYear`` where kept and
-    not stale (a line per rule: its totals and median, so a kept year costs the same whatever
-    the number of milestones), the current year and any past year not kept counted now (one
-    query), those past years then stored (two writes: claimed, then kept if no milestone of
+    """The figures of every year shown: from ``TimelinessYear`` where kept and not stale (a line
+    per rule: its totals and median, so a kept year costs the same whatever the number of
+    milestones), any year not kept (the current one included) counted now (one query), and
+    stored (two writes: claimed, then kept if no milestone of
     theirs changed while they were counted; a database trigger marks a year stale, see
     ``TimelinessYear``)."""
-    past = [y.start_year for y in years if y.start_year < current]
+    # The current year is kept too (issue 16): the triggers mark it stale like any other year,
+    # so it is counted again on the first request after a milestone done in it changes.
+    shown = [y.start_year for y in years if y.start_year <= current]
     kept = {
         row.start_year: row
-        for row in TimelinessYear.objects.filter(partnership=partnership, start_year__in=past)
+        for row in TimelinessYear.objects.filter(partnership=partnership, start_year__in=shown)
     }
     figures: dict[tuple[int, int], Figures] = {}
     missing = []
-    for start_year in past:
+    for start_year in shown:
         row = kept.get(start_year)
         if row is not None and row.stored and not row.stale:
             for rule_id, n, on_time, within, median in row.counts:
@@ -197,7 +199,7 @@ def _figures_kept_and_current(
             unique_fields=["partnership", "start_year"],
             update_fields=["stale", "stored", "token"],
         )
-    counted = _figures(_count(done, [FinancialYear(y) for y in [*missing, current]]))
+    counted = _figures(_count(done, [FinancialYear(y) for y in missing]))
     figures.update(counted)
     if missing:
         per_year: dict[int, list[list]] = {y: [] for y in missing}
@@ -222,9 +224,9 @@ def _figures_kept_and_current(
 
 def timeliness_trends(*, partnership: Partnership, today: datetime.date) -> list[RuleTrend]:
     """Every rule of the review types the partnership runs, each with a line per financial
-    year from the first milestone done to the current year (oldest first). Four queries when
-    every past year is kept (the rules, the earliest year, the kept years, the current year's
-    counts), two more when a past year is counted again, whatever the number of milestones."""
+    year from the first milestone done to the current year (oldest first). Three queries when
+    every year is kept (the rules, the earliest year, the kept years), three more when a year
+    is counted again, whatever the number of milestones."""
     rules = list(
         MilestoneRule.objects.filter(review_type__in=partnership.review_types)
         .select_related("version")
