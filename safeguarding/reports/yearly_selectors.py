@@ -24,7 +24,7 @@ def yearly_report_rows(*, user, partnership: Partnership) -> QuerySet[YearlyRepo
         yearly_report_list(user=user, partnership=partnership)
         .prefetch_related(None)
         .annotate(recipient_count=Count("recipients"))
-        .order_by(*YearlyReport._meta.ordering)  # Meta.ordering is dropped with an aggregate
+        .order_by("-start_year", "kind")  # Meta.ordering, dropped by Django with an aggregate
     )
 
 
