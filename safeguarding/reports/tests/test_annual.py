@@ -208,3 +208,52 @@ def test_the_cheaper_action_queries_count_as_the_old_ones_did(partnership, annua
                 decided_at__lt=year.ends_before,
             ).values_list("pk", "decided_at")
         )
+
+
+def test_the_annual_page_makes_the_same_queries_whatever_the_data(
+    bu_client, partnership, police, business_unit_user, annual_world
+):
+    """Issue 16: the page's queries are fixed; more reviews, recommendations, actions and
+    decisions not to implement in and around the year add rows to its lists, not queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safeguarding.actions.models import Action
+    from safeguarding.actions.tests.tracker_support import (
+        action_for,
+        at,
+        finding_for,
+        not_implemented,
+        recommendation_for,
+        review_for,
+    )
+
+    url = reverse("reports:annual", args=[partnership.slug]) + "?year=2024"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert bu_client.get(url).status_code == 200
+        return len(captured)
+
+    before = queries()
+    assert before == 13
+    d = datetime.date
+    for number in range(3):
+        review = review_for(
+            partnership,
+            title=f"More {number}",
+            started_on=d(2023, 6, 1),
+            signed_off_at=at(d(2024, 9, 2)),
+        )
+        finding = finding_for(review, 1)
+        for rec_number, agreed in ((1, d(2023, 8, 1)), (2, d(2024, 8, 1))):
+            recommendation = recommendation_for(review, rec_number, [finding], agreed_on=agreed)
+            action = action_for(
+                recommendation, 1, police, target_date=d(2025, 1, 6), status=Action.Status.AT_RISK
+            )
+        not_implemented(
+            action, business_unit_user, "Fictional: no longer needed", at(d(2024, 11, 4))
+        )
+    page = bu_client.get(url).content.decode()
+    assert "More 2" in page and "Fictional: no longer needed" in page
+    assert queries() == before
