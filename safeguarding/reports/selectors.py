@@ -194,6 +194,22 @@ def implementation_counts(*, partnership: Partnership, year) -> ImplementationCo
     )
 
 
+# The columns the annual figures' lists show (the page, its spreadsheet and the records behind
+# the board pack's figures): each list reads only those (issue 16: at ten years the year's
+# lists hold hundreds of rows, and a review or recommendation row is mostly long text).
+_REVIEW_SHOWN = ("pk", "reference", "title", "kind", "signed_off_at")
+_IMPACT_SHOWN = (
+    "pk",
+    "number",
+    "text",
+    "impact_recorded_on",
+    "impact_judgement",
+    "review__id",
+    "review__reference",
+    "review__title",
+)
+
+
 def annual_figures(
     *, partnership: Partnership, year: FinancialYear, today: datetime.date
 ) -> AnnualFigures:
@@ -217,11 +233,13 @@ def annual_figures(
             ),
         )
         .order_by("signed_off_at", "pk")
+        .only(*_REVIEW_SHOWN, "signed_off_at")
     )
     ongoing = list(
         reviews.filter(started_on__lte=end)
         .filter(Q(signed_off_at__isnull=True) | Q(signed_off_at__gte=year.ends_before))
         .order_by("started_on", "pk")
+        .only(*_REVIEW_SHOWN, "started_on")
     )
 
     actions, counts = _action_counts(partnership=partnership, year=year)
@@ -234,6 +252,7 @@ def annual_figures(
         _impact_recorded_in(partnership, year)
         .select_related("review")
         .order_by("review__reference", "number")
+        .only(*_IMPACT_SHOWN)
     )
     # Display attributes for the template, not model fields (so unknown to the type checker).
     for review in signed_off:
