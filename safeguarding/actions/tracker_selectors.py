@@ -18,12 +18,14 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     Max,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.expressions import Case, When
@@ -176,7 +178,17 @@ def tracker_counts_by_agency(
             n=Count("pk"),
             before_today=Count("pk", filter=Q(target_date__lt=today)),
             soon=Count("pk", filter=Q(target_date__gte=today, target_date__lte=soon)),
-            no_impact=Count("pk", filter=Q(status=Status.COMPLETE) & Q(without_impact)),
+            # CASE, not AND: SQLite then looks up only a complete action's recommendation.
+            no_impact=Sum(
+                Case(
+                    When(
+                        status=Status.COMPLETE,
+                        then=Case(When(without_impact, then=Value(1)), default=Value(0)),
+                    ),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+            ),
         )
     )
     per_agency: dict[int, dict[str, int]] = {}
