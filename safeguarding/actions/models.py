@@ -161,6 +161,11 @@ class Action(TimeStampedModel):
         indexes = [
             models.Index(fields=["partnership", "status", "target_date"], name="action_tracker"),
             models.Index(fields=["agency", "status", "target_date"], name="action_agency"),
+            # The tracker's counts by owner agency read only this index (issue 16).
+            models.Index(
+                fields=["partnership", "agency", "status", "target_date", "recommendation"],
+                name="action_counts",
+            ),
         ]
 
     def __str__(self) -> str:
