@@ -440,39 +440,24 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
         a, b = position_of[cat.copies[:, 0]], position_of[cat.copies[:, 1]]
         both = (a >= 0) & (b >= 0)
         copy[np.maximum(a[both], b[both]), np.minimum(a[both], b[both])] = True
-    # Each row's near-duplicates and copies placed above it, as lists of positions in
-    # ascending order (``np.nonzero`` reads row by row), so the walk below is plain Python:
-    # most of the head's rows have some (a template's records), and a few numpy calls per row
-    # cost more than the lists.
-    near_rows, near_cols = np.nonzero(near)
-    near_cuts = np.searchsorted(near_rows, np.arange(len(head) + 1)).tolist()
-    near_of = near_cols.tolist()
-    copy_rows, copy_cols = np.nonzero(copy)
-    copy_cuts = np.searchsorted(copy_rows, np.arange(len(head) + 1)).tolist()
-    copy_of = copy_cols.tolist()
+    has_near = near.any(axis=1) | copy.any(axis=1)  # most rows have none: no array work
     kept: list[int] = []  # positions in head
-    kept_vector = [False] * len(head)  # kept, with both passages
-    comparable_of = comparable.tolist()
-    leader_of = list(range(len(head)))  # the position each row is listed under
+    kept_vector = np.zeros(len(head), dtype=bool)  # kept, with both passages
+    leader_of = np.arange(len(head))  # the position each row is listed under
     by_identity: dict[str, int] = {}
     for position, row in enumerate(head):
         identity = cat.identity[row] if cat.identity else str(row)
         leader = by_identity.get(identity)
-        if leader is None:
-            # The best-placed (lowest) of: a kept near-duplicate, the group of a copy (a copy
-            # of a grouped row joins that row's group: copies of copies are one group).
-            for other in near_of[near_cuts[position] : near_cuts[position + 1]]:
-                if kept_vector[other]:
-                    leader = other  # ascending: the first kept one is the best-placed
-                    break
-            copies = copy_of[copy_cuts[position] : copy_cuts[position + 1]]
-            if copies:
-                group = min(leader_of[other] for other in copies)
-                leader = group if leader is None else min(leader, group)
+        if leader is None and has_near[position]:
+            close = near[position] & kept_vector
+            # A copy of a grouped row joins that row's group: copies of copies are one group.
+            close[leader_of[copy[position]]] = True
+            if close.any():
+                leader = int(np.argmax(close))  # the best-placed one
         if leader is None:
             kept.append(position)
             by_identity.setdefault(identity, position)
-            kept_vector[position] = comparable_of[position]
+            kept_vector[position] = comparable[position]
         else:
             leader_of[position] = leader
             members.setdefault(head[leader], []).append(row)
