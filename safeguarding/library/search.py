@@ -317,12 +317,19 @@ def search_records(
     limit = max(1, min(int(limit), 100))
     offset = max(0, int(offset))
 
-    scores: dict[int, float] = {}  # catalogue row → fused score
+    # The fusion is worked out in numpy, one array of scores by catalogue row, each list's
+    # share added in the same order and with the same operations as a loop of Python floats
+    # would (so the same sums to the last bit: the ranking must not move, issue 15).
+    total = np.zeros(len(cat.ids), dtype=np.float64)
+    listed: list[list[int]] = []  # each list's rows, in fusion order (the rows' first mention)
 
     def fuse(ranking: list[int], weight: float, shares=None) -> None:
-        for rank, row in enumerate(ranking, start=1):
-            share = 1.0 if shares is None else shares[rank - 1]
-            scores[row] = scores.get(row, 0.0) + share * weight / (RRF_K + rank)
+        if not ranking:
+            return
+        listed.append(ranking)
+        ranks = np.arange(RRF_K + 1, RRF_K + 1 + len(ranking), dtype=np.float64)
+        share = 1.0 if shares is None else np.asarray(shares, dtype=np.float64)
+        np.add.at(total, np.asarray(ranking, dtype=np.int64), (share * weight) / ranks)
 
     def rows(matches: list[tuple[int, float]]) -> list[int]:
         return [cat.row_of[pk] for pk, _ in matches if pk in cat.row_of]
@@ -338,13 +345,16 @@ def search_records(
     own, expanded = search_index.keyword_match_lists(
         [analysis.phrases + analysis.name_phrases, analysis.expansion_phrases], **where
     )
-    fuse(rows(own), KEYWORD_WEIGHT)
+    own_rows = rows(own)
+    fuse(own_rows, KEYWORD_WEIGHT)
     if mode == "smart" and own and own[0][1] > 0:
         best = own[0][1]
-        for pk, score in own:
-            row = cat.row_of.get(pk)
-            if row is not None:
-                scores[row] += KEYWORD_SCORE_WEIGHT * max(0.0, score) / best
+        own_scores = np.array([score for pk, score in own if pk in cat.row_of], dtype=np.float64)
+        np.add.at(
+            total,
+            np.asarray(own_rows, dtype=np.int64),
+            (KEYWORD_SCORE_WEIGHT * np.maximum(0.0, own_scores)) / best,
+        )
     if analysis.expansion_phrases:
         fuse(rows(expanded), EXPANSION_WEIGHT)
     if pending is not None:
@@ -352,6 +362,10 @@ def search_records(
         span = MEANING_FULL_SIMILARITY - MEANING_MIN_SIMILARITY
         shares = [min(1.0, (s - MEANING_MIN_SIMILARITY) / span) for _, s in meaning]
         fuse([row for row, _ in meaning], MEANING_WEIGHT, shares)
+    # Every row with a share, in the order of its first mention (as a dict filled list by
+    # list would hold them: the facets count them in this order).
+    found = list(dict.fromkeys(itertools.chain.from_iterable(listed)))
+    at = np.asarray(found, dtype=np.int64)
 
     if mode == "smart":
         for name, named in (
@@ -360,14 +374,16 @@ def search_records(
         ):
             if named:
                 values = cat.facet_values[name]
-                for row in scores:
-                    if values[row] in named:
-                        scores[row] *= 1 + FACET_BOOST
-    matching = [row for row in scores if _passes(cat, row, wanted)] if wanted else list(scores)
+                boosted = [row for row in found if values[row] in named]
+                if boosted:
+                    total[np.asarray(boosted, dtype=np.int64)] *= 1 + FACET_BOOST
+    fused = total[at]
+    scores: dict[int, float] = dict(zip(found, fused.tolist(), strict=True))  # row → score
     # Best first, equal scores by record id: the catalogue's rows are in record id order, so
-    # sorting by row and then (stably) by score is that order, without reading ``cat.ids``.
-    matching.sort()
-    matching.sort(key=scores.__getitem__, reverse=True)
+    # ordering by score (descending) and then by row is that order, without reading ``cat.ids``.
+    matching = at[np.lexsort((at, -fused))].tolist()
+    if wanted:
+        matching = [row for row in matching if _passes(cat, row, wanted)]
     members: dict[int, list[int]] = {}
     if mode == "smart":  # (the keyword baseline lists every match)
         matching, members = _group(cat, matching)

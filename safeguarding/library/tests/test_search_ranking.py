@@ -3,6 +3,8 @@ spelling that leaves the index's own words alone, near-duplicates grouped, the s
 listed once across partnerships, rare exact words, confident totals. Against real records in
 the test database (SQLite or PostgreSQL)."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -543,3 +545,27 @@ def test_copies_follow_the_records_text_and_signatures_are_kept_across_rebuilds(
     others = [pk for pk in kept if pk != first.pk]
     assert all(search_catalogue._signatures[pk] is kept[pk] for pk in others)
     assert search_catalogue._signatures[first.pk] is not kept[first.pk]
+
+
+@pytest.mark.parametrize("mode", ["smart", "keyword"])
+def test_equal_scores_are_listed_in_record_id_order(partnership, mode):
+    # Issue 15, third speed round: the fusion's scores are summed in numpy and ordered by
+    # score, then by catalogue row (record id order); records that score alike stay in id order.
+    made = [
+        make_record(
+            partnership,
+            title=f"Review {letter}",
+            publisher=f"Partnership {letter}",
+            summary=f"Hoarding in a flat, the {word} said.",
+        )
+        for letter, word in zip("QPRS", ("carer", "nurse", "tenant", "doctor"), strict=True)
+    ]
+    result = search.search_records(partnership, "hoarding flat", mode=mode)
+    ids = [hit.record_id for hit in result.hits]
+    assert sorted(ids) == sorted(r.pk for r in made)
+    scores = [hit.score for hit in result.hits]
+    assert scores == sorted(scores, reverse=True)
+    for a, b in itertools.pairwise(result.hits):
+        if a.score == b.score:
+            assert a.record_id < b.record_id
+    assert result.total == 4
