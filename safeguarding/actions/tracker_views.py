@@ -76,7 +76,9 @@ def tracker(request, slug: str):
     counts, by_agency = tracker_selectors.tracker_counts_by_agency(actions, today)
     page = _page(
         request,
-        tracker_selectors.tracker_rows(actions, view=filters.view, today=today),
+        tracker_selectors.TrackerPageRows(
+            actions, view=filters.view, today=today, narrowed=filters.narrowed
+        ),
         counts[filters.view],
         today,
     )
