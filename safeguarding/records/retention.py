@@ -673,6 +673,27 @@ class DueCount:
     cases: int
 
 
+def _count_per_case(model: type[models.Model], path: str, filters: dict) -> models.Expression:
+    """How many of ``model``'s records (``filters``) each case of the outer query has: the case
+    itself read from its own row (no lookup of the case by its key per case, issue 16), any
+    other record by a count subquery."""
+    if model is Case and path == "pk":
+        return models.Case(
+            models.When(Q(**filters), then=models.Value(1)),
+            default=models.Value(0),
+            output_field=models.IntegerField(),
+        )
+    return Coalesce(
+        Subquery(
+            model.objects.filter(**{path: OuterRef("pk")}, **filters)
+            .order_by()
+            .annotate(n=models.Func(models.F("pk"), function="COUNT"))
+            .values("n")
+        ),
+        0,
+    )
+
+
 def retention_due_counts(*, partnership: Partnership, today: datetime.date) -> list[DueCount]:
     """The figures of ``retention_plan(partnerships=[partnership])`` by record type, counted in
     the database in a fixed number of queries whatever the partnership's data (the retention
@@ -700,15 +721,7 @@ def retention_due_counts(*, partnership: Partnership, today: datetime.date) -> l
         if not period.enabled:
             continue
         counts = {
-            f"n{i}": Coalesce(
-                Subquery(
-                    model.objects.filter(**{path: OuterRef("pk")}, **filters)
-                    .order_by()
-                    .annotate(n=models.Func(models.F("pk"), function="COUNT"))
-                    .values("n")
-                ),
-                0,
-            )
+            f"n{i}": _count_per_case(model, path, filters)
             for i, (_label, model, path, filters) in enumerate(CASE_RECORDS[key])
         }
         with_records = _any(*(Q(**{f"{name}__gt": 0}) for name in counts))
