@@ -8,7 +8,7 @@ count does not grow with the number of findings, recommendations or actions.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership
@@ -110,12 +110,22 @@ def recommendation_get_for_user(*, user, partnership: Partnership, pk: int) -> R
 
 def themes_by_facet(*, partnership: Partnership) -> list[dict]:
     """The shared vocabulary and the partnership's own themes, grouped by facet, each with the
-    number of this partnership's findings tagged with it (``finding_count``)."""
-    themes = services.themes_available(partnership).annotate(
-        finding_count=Count("findings", filter=Q(findings__review__partnership=partnership))
-    )
+    number of this partnership's findings tagged with it (``finding_count``).
+
+    The counts are read from the partnership's findings (its reviews, their findings, their
+    theme links: indexes all the way), grouped by theme, in a second query: counting per theme
+    read every link of the shared themes with each finding's review (3.4 ms on ten years'
+    findings against 1.2, issue 16)."""
+    tagged = {
+        row["theme_id"]: row["n"]
+        for row in Theme.findings.through.objects.filter(finding__review__partnership=partnership)
+        .order_by()
+        .values("theme_id")
+        .annotate(n=Count("pk"))
+    }
     grouped: dict[str, list[Theme]] = {facet: [] for facet in Theme.Facet.values}
-    for theme in themes:
+    for theme in services.themes_available(partnership):
+        theme.finding_count = tagged.get(theme.pk, 0)
         grouped[theme.facet].append(theme)
     return [
         {"facet": facet, "label": Theme.Facet(facet).label, "themes": grouped[facet]}

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from safeguarding.accounts.models import Role
 from safeguarding.actions import tracker_selectors
-from safeguarding.actions.models import Action
+from safeguarding.actions.models import Action, Theme
 from safeguarding.core.calendar import add_working_days
 from safeguarding.reviews.models import Finding, Review
 
@@ -36,6 +36,9 @@ Status = Action.Status
 # Exact (issue 16): with the unread count and the owner agencies' names (one query after the
 # grouped count); was at most 12 and 14 (10 and 12 in fact) before the grouped count by status.
 TRACKER_QUERIES = {"business_unit": 12, "agency_contributor": 14}
+# The themes page: the signed-in request, the partnership, the roles, the themes, the counts by
+# theme and the unread count.
+THEMES_QUERIES = 7
 
 
 def tracker_url(partnership, **query) -> str:
@@ -359,9 +362,7 @@ def test_a_page_read_status_by_status_is_the_same_rows_in_the_same_order(
     )
     assert len(whole) > 10
     for narrowed in (False, True):
-        rows = tracker_selectors.TrackerPageRows(
-            actions, view=view, today=when, narrowed=narrowed
-        )
+        rows = tracker_selectors.TrackerPageRows(actions, view=view, today=when, narrowed=narrowed)
         for start in range(0, len(whole) + 10, 10):
             page = [action.pk for action in rows[start : start + 10]]
             assert page == whole[start : start + 10]
@@ -440,3 +441,35 @@ def test_an_agency_outside_the_partnership_is_not_found(bu_client, partnership):
     response = bu_client.get(reverse("actions:agency", args=[partnership.slug, "no-such-agency"]))
 
     assert response.status_code == 404
+
+
+# The themes page ---------------------------------------------------------------------------------
+
+
+def test_the_themes_page_counts_this_partnerships_findings_per_theme(
+    bu_client, partnership, other_partnership, django_assert_num_queries
+):
+    """Each theme shows how many of this partnership's findings carry it (read in one grouped
+    query from the partnership's findings, issue 16), not another partnership's."""
+    sharing, neglect = theme("Information sharing"), theme("Neglect", Theme.Facet.HARM)
+    here = review_for(partnership, title="Child H")
+    finding_for(here, 1, themes=[sharing, neglect])
+    finding_for(here, 2, themes=[sharing])
+    finding_for(review_for(other_partnership, title="Child O"), 1, themes=[sharing, neglect])
+    url = reverse("actions:themes", args=[partnership.slug])
+
+    with django_assert_num_queries(THEMES_QUERIES):
+        page = bu_client.get(url).content.decode()
+
+    def count(name: str) -> str:
+        match = re.search(
+            rf'<td class="govuk-table__cell">{name}</td>\s*'
+            rf'<td class="govuk-table__cell govuk-table__cell--numeric">(\d+)<',
+            page,
+        )
+        assert match, name
+        return match.group(1)
+
+    assert count("Information sharing") == "2"
+    assert count("Neglect") == "1"
+    assert count("Domestic abuse") == "0"
