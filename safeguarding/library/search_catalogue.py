@@ -55,6 +55,9 @@ class Catalogue:
     # What search_query.py works out once from the terms, per partnership (cleared with the
     # catalogue when the stamp changes).
     prepared_terms: dict = field(default_factory=dict)
+    # The records most like each record (``similar.similar_records``), per (record id, public
+    # only, limit): worked out once per state of the library (cleared with the catalogue).
+    similar: dict = field(default_factory=dict)
     _vocabulary: Vocabulary | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -93,8 +93,25 @@ def _excerpt(text: str, size: int = 60) -> str:
 
 def similar_records(record, limit: int = 5, public_only: bool = False) -> list[SimilarItem]:
     """The partnership's live records most like ``record`` (by meaning, or by shared words
-    when no sentence model is installed), best first."""
+    when no sentence model is installed), best first.
+
+    Which records they are is worked out once per state of the library and kept in the
+    catalogue (any change to a record, its themes, its vectors or the search terms makes a new
+    one): ranking the record against every record of the library grew with the library
+    (issue 16: 0.8 ms for 40 records, 4.8 ms for 400). Their titles and summaries are read
+    afresh."""
     cat = catalogue()
+    key = (record.pk, public_only, limit)
+    ranked = cat.similar.get(key)
+    if ranked is None:
+        ranked = _similar_ranked(cat, record, limit, public_only)
+        cat.similar[key] = ranked
+    return _record_items(cat, ranked)
+
+
+def _similar_ranked(
+    cat: Catalogue, record, limit: int, public_only: bool
+) -> list[tuple[int, float]]:
     row = cat.row_of.get(record.pk)
     if embeddings.available() and len(cat.vectors):
         if row is not None:
@@ -104,7 +121,7 @@ def similar_records(record, limit: int = 5, public_only: bool = False) -> list[S
         ranked = _rank_records_by_vector(
             cat, own, record.partnership_id, exclude_row=row, public_only=public_only
         )
-        return _record_items(cat, ranked[:limit])
+        return ranked[:limit]
     words_ = content_words(f"{record.title} {record.themes_text} {record.summary}")[:20]
     matches = search_index.keyword_matches(
         [[w] for w in words_], partnership_id=record.partnership_id, public_only=public_only
@@ -112,7 +129,7 @@ def similar_records(record, limit: int = 5, public_only: bool = False) -> list[S
     ranked = [
         (cat.row_of[pk], score) for pk, score in matches if pk != record.pk and pk in cat.row_of
     ]
-    return _record_items(cat, ranked[:limit])
+    return ranked[:limit]
 
 
 def _fallback_similarity(text: str, others: list[str]) -> np.ndarray:

@@ -4,6 +4,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from safeguarding.actions.models import Action
 from safeguarding.actions.tests.support import add_action, add_recommendation, signed_off_review
@@ -147,3 +148,25 @@ def test_similar_records(partnership, other_partnership):
     assert library["sudi"].pk not in [item.id for item in similar]
     assert len(similar) <= 3
     assert all(item.kind == "record" for item in similar)
+
+
+def test_similar_records_are_worked_out_once_per_state_of_the_library(partnership):
+    """Kept in the catalogue (issue 16): asked again, only the library's version and the
+    records' titles are read; a change to a record makes them worked out again."""
+    library = make_library(partnership)
+    twin = make_record(
+        partnership,
+        title="Child Z: death of an infant sharing a bed with parents",
+        summary="The baby died while bed sharing with parents who had drunk alcohol.",
+        themes=["Sudden unexpected death in infancy (SUDI)"],
+    )
+    first = finder.similar_records(library["sudi"], limit=3)
+    assert first[0].id == twin.pk
+
+    with CaptureQueriesContext(connection) as again:
+        assert finder.similar_records(library["sudi"], limit=3) == first
+    assert len(again) == 2
+
+    twin.archived_at = timezone.now()
+    twin.save(update_fields=["archived_at"])
+    assert twin.pk not in [item.id for item in finder.similar_records(library["sudi"], limit=3)]
