@@ -225,6 +225,10 @@ def tracker_counts_by_agency(
     return totals, rows
 
 
+# The action's own columns on the tracker's page and in its spreadsheet.
+_ACTION_COLUMNS = ("number", "text", "lead_name", "target_date", "status", "completed_on")
+
+
 def tracker_rows(
     actions: QuerySet[Action], *, view: str, today: datetime.date, upto: int | None = None
 ):
@@ -251,12 +255,7 @@ def tracker_rows(
         chosen = actions.filter(view_conditions(today).get(view, Q()))
     rows = chosen.select_related("recommendation", "recommendation__review", "agency").only(
         "id",
-        "number",
-        "text",
-        "lead_name",
-        "target_date",
-        "status",
-        "completed_on",
+        *_ACTION_COLUMNS,
         "agency__id",
         "agency__name",
         "agency__slug",
@@ -359,12 +358,7 @@ def tracker_export_rows(
         )
         .values(
             "pk",
-            "number",
-            "text",
-            "lead_name",
-            "target_date",
-            "status",
-            "completed_on",
+            *_ACTION_COLUMNS,
             "not_implemented_reason",
             "latest_update_at",
             "latest_update_note",
