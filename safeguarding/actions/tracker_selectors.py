@@ -3,8 +3,8 @@ page of rows and the rows of its spreadsheet.
 
 Every read of actions starts from ``actions_visible_to``: the business unit and partner leads see
 every action of the partnership, an agency contributor only their own agency's. Lists are one
-query each, whatever the number of actions (counts in one aggregate, the page of rows with its
-review and agency joined, export rows with their findings and themes in one query each).
+query each, whatever the number of actions (counts in two grouped queries, the page of rows with
+its review and agency joined, export rows with their findings and themes in one query each).
 """
 
 import datetime
