@@ -4,7 +4,8 @@ owned by the data set's agencies, in every status. Rows as ``actions.services`` 
 reason for every action not being implemented, ``completed_on`` for every complete one, impact
 results only where a method was planned), bulk-created for speed.
 
-Dates run from 2017 to 2028 around the data set's "today" (20 November 2026): most actions whose
+Dates run from 2017 (the one-year set: December 2025) to 2028 around the data set's "today"
+(20 November 2026): most actions whose
 target date is long past are complete, some were decided against, some are still open
 (overdue); most of those due later are open. Its own random generator (seed 2026 + 5), so adding
 it changes no other generated row.
@@ -93,21 +94,26 @@ def build_action_plans(params: dict, seed: int, target, business_unit, agencies,
     count_reviews = params.get("action_reviews", 0)
     if not (count_recommendations and count_actions and count_reviews):
         return
+    from bench.generate import history_day
+
     rng = random.Random(seed)
     cases = list(Case.objects.filter(partnership=target).order_by("pk")[:count_reviews])
     actor = business_unit[0]
     agencies = list(agencies)
     themes = list(Theme.objects.filter(partnership__isnull=True).order_by("pk"))
-    span = (LAST_START - FIRST_START).days
+    # The one-year set's reviews start within its year (a month in, as the ten-year set's do).
+    first_start = history_day(params, FIRST_START)
+    span = (LAST_START - first_start).days
 
     # Reviews: most signed off some months after they started -----------------------------------
     reviews = []
     for number, case in enumerate(cases, start=1):
         # The first three cover every type (the small data set has only three reviews).
         kind = KIND_MIX[number - 1][0] if number <= len(KIND_MIX) else _weighted(rng, KIND_MIX)
-        started = FIRST_START + dt.timedelta(days=rng.randint(0, span))
+        started = first_start + dt.timedelta(days=rng.randint(0, span))
         if number <= len(KIND_MIX):  # and recent enough to have open and overdue actions
             started = LAST_START - dt.timedelta(days=rng.randint(300, 500))
+            started = max(started, first_start)  # not before the one-year set's first day
         signed = started + dt.timedelta(days=rng.randint(150, 400))
         done = signed < ANCHOR
         reviews.append(
