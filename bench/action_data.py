@@ -4,7 +4,8 @@ owned by the data set's agencies, in every status. Rows as ``actions.services`` 
 reason for every action not being implemented, ``completed_on`` for every complete one, impact
 results only where a method was planned), bulk-created for speed.
 
-Dates run from 2017 to 2028 around the data set's "today" (20 November 2026): most actions whose
+Dates run from 2017 (the one-year set: December 2025) to 2028 around the data set's "today"
+(20 November 2026): most actions whose
 target date is long past are complete, some were decided against, some are still open
 (overdue); most of those due later are open. Its own random generator (seed 2026 + 5), so adding
 it changes no other generated row.
@@ -93,21 +94,26 @@ def build_action_plans(params: dict, seed: int, target, business_unit, agencies,
     count_reviews = params.get("action_reviews", 0)
     if not (count_recommendations and count_actions and count_reviews):
         return
+    from bench.generate import history_day
+
     rng = random.Random(seed)
     cases = list(Case.objects.filter(partnership=target).order_by("pk")[:count_reviews])
     actor = business_unit[0]
     agencies = list(agencies)
     themes = list(Theme.objects.filter(partnership__isnull=True).order_by("pk"))
-    span = (LAST_START - FIRST_START).days
+    # The one-year set's reviews start within its year (a month in, as the ten-year set's do).
+    first_start = history_day(params, FIRST_START)
+    span = (LAST_START - first_start).days
 
     # Reviews: most signed off some months after they started -----------------------------------
     reviews = []
     for number, case in enumerate(cases, start=1):
         # The first three cover every type (the small data set has only three reviews).
         kind = KIND_MIX[number - 1][0] if number <= len(KIND_MIX) else _weighted(rng, KIND_MIX)
-        started = FIRST_START + dt.timedelta(days=rng.randint(0, span))
+        started = first_start + dt.timedelta(days=rng.randint(0, span))
         if number <= len(KIND_MIX):  # and recent enough to have open and overdue actions
             started = LAST_START - dt.timedelta(days=rng.randint(300, 500))
+            started = max(started, first_start)  # not before the one-year set's first day
         signed = started + dt.timedelta(days=rng.randint(150, 400))
         done = signed < ANCHOR
         reviews.append(
@@ -231,6 +237,7 @@ def build_action_plans(params: dict, seed: int, target, business_unit, agencies,
     for index in rng.sample(range(len(recommendations)), count_actions - sum(per_recommendation)):
         per_recommendation[index] += 1
     actions = []
+    now = timezone.now()
     for recommendation, how_many in zip(recommendations, per_recommendation, strict=True):
         for number in range(1, how_many + 1):
             target_date = recommendation.agreed_on + dt.timedelta(days=rng.randint(30, 720))
@@ -241,6 +248,16 @@ def build_action_plans(params: dict, seed: int, target, business_unit, agencies,
             if status == "complete":
                 completed = target_date + dt.timedelta(days=rng.randint(-60, 45))
                 completed = max(min(completed, ANCHOR), recommendation.agreed_on)
+            # An action decided against was last changed when it was decided (half way to its
+            # target date, not after the anchor): the annual figures date the decision by it
+            # when no update records it. Until 5 December 2026 it was the moment of generation,
+            # so every action ever decided against fell in the current financial year (547 at
+            # ten years). No random draw: the other columns and rows are as before.
+            changed = now
+            if status == "not_implemented":
+                decided = recommendation.agreed_on + (target_date - recommendation.agreed_on) / 2
+                decided = min(decided, ANCHOR)
+                changed = timezone.make_aware(dt.datetime.combine(decided, dt.time(16)))
             actions.append(
                 Action(
                     partnership=target,
@@ -255,11 +272,16 @@ def build_action_plans(params: dict, seed: int, target, business_unit, agencies,
                     if status == "not_implemented"
                     else "",
                     completed_on=completed,
+                    created_at=now,
                     created_by=actor,
+                    modified_at=changed,
                     modified_by=actor,
                 )
             )
-    Action.objects.bulk_create(actions, batch_size=2000)
+    from bench.generate import explicit_dates
+
+    with explicit_dates(Action):
+        Action.objects.bulk_create(actions, batch_size=2000)
     log(
         f"  {len(reviews)} reviews with {len(findings)} findings, {len(recommendations)} "
         f"recommendations and {len(actions)} actions"

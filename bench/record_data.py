@@ -42,7 +42,7 @@ def build_records(params: dict, seed: int, target, business_unit, log=print) -> 
     from django.test import override_settings
     from django.urls import reverse
 
-    from bench.generate import BENCH_USERS
+    from bench.generate import BENCH_USERS, history_day, history_start
     from safeguarding.accounts.models import User
     from safeguarding.actions.services import themes_available
     from safeguarding.digests import services as digests
@@ -57,7 +57,8 @@ def build_records(params: dict, seed: int, target, business_unit, log=print) -> 
 
     rng = random.Random(seed)
     editor = User.objects.get(email=BENCH_USERS["business_unit"])
-    years = list(range(2017, 2027))
+    # The years of the reviews catalogued: 2017 to 2026; in a first year, that year's.
+    years = list(range(max(2017, history_start(params).year), 2027))
 
     # Library records: the partnership's own catalogue of reviews published elsewhere.
     themes = list(themes_available(target))
@@ -118,9 +119,10 @@ def build_records(params: dict, seed: int, target, business_unit, log=print) -> 
     cases = list(Case.objects.filter(partnership=target).order_by("pk"))
     bases = [LegalBasis.CHILDREN_ACT_S16H, LegalBasis.CARE_ACT_S45]
     requests = []
+    made_from, made_last = history_day(params, dt.date(2017, 1, 2)), dt.date(2026, 11, 11)
     for number in range(params["information_requests"]):
         case = rng.choice(cases)
-        made = dt.date(2017, 1, 2) + dt.timedelta(days=rng.randint(0, 3600))
+        made = made_from + dt.timedelta(days=rng.randint(0, (made_last - made_from).days))
         request = information_request_make(
             case=case,
             actor=rng.choice(business_unit),

@@ -5,8 +5,9 @@
     .venv/bin/python bench/run.py --scenario reviews.list --scenario annual_figures --repeat 50
     .venv/bin/python bench/run.py --regenerate     # build the data sets again first
 
-Two generated data sets (bench/generate.py): ``one_year`` (a tenth of every row that piles up
-with the years) and ``default`` (ten years). Both are opened in this process, each through its
+Two generated data sets (bench/generate.py): ``one_year`` (the partnership's first year: a
+tenth of every row that piles up, dated in the year before the data sets' today; ADR 0028) and
+``default`` (ten years). Both are opened in this process, each through its
 own connection, and every scenario is asked of both in interleaved rounds (one request of each
 scenario on each data set per round), so that a slow moment on the machine hits both alike. The
 requests go through django.test.Client (no network, no server threads) against copies of the

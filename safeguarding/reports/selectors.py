@@ -198,6 +198,19 @@ def implementation_counts(*, partnership: Partnership, year) -> ImplementationCo
 # the board pack's figures): each list reads only those (issue 16: at ten years the year's
 # lists hold hundreds of rows, and a review or recommendation row is mostly long text).
 _REVIEW_SHOWN = ("pk", "reference", "title", "kind", "signed_off_at")
+_NOT_IMPLEMENTED_SHOWN = (
+    "pk",
+    "number",
+    "text",
+    "not_implemented_reason",
+    "agency__id",
+    "agency__name",
+    "recommendation__id",
+    "recommendation__number",
+    "recommendation__review__id",
+    "recommendation__review__reference",
+    "recommendation__review__title",
+)
 _IMPACT_SHOWN = (
     "pk",
     "number",
@@ -247,6 +260,7 @@ def annual_figures(
         _decided_not_to_implement_in(actions, year)
         .select_related("agency", "recommendation", "recommendation__review")
         .order_by("recommendation__review__reference", "recommendation__number", "number")
+        .only(*_NOT_IMPLEMENTED_SHOWN)
     )
     impact = list(
         _impact_recorded_in(partnership, year)
