@@ -8,12 +8,12 @@ from importlib import import_module
 import pytest
 from django.apps import apps as current_apps
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from safeguarding.accounts.tests.factories import UserFactory
 from safeguarding.actions.tests.tracker_support import review_for
 from safeguarding.audit.models import AuditEvent
 from safeguarding.audit.services import audit_record
+from safeguarding.core.tests.migrating import Executor
 from safeguarding.publication.models import Publication
 from safeguarding.referrals.models import DecisionMaker
 from safeguarding.reports import selectors as reports
@@ -65,7 +65,7 @@ def _sign(review: Review, partnership, capacity: str, signed_at: datetime.dateti
 def test_the_migration_dates_each_signed_off_review_from_the_best_evidence(
     partnership, business_unit_user
 ):
-    executor = MigrationExecutor(connection)
+    executor = Executor(connection)
     executor.migrate(BEFORE_CONSTRAINT)  # the constraint off: the state the demo left
     try:
         signed = _signed_without_date(partnership, "Child S")
@@ -129,7 +129,7 @@ def test_the_migration_dates_each_signed_off_review_from_the_best_evidence(
         # Dated today from the audit trail or the last change: still ongoing at 31 March 2025.
         assert {r.title for r in figures.reviews_ongoing} == {"Child R", "Child M", "Child N"}
     finally:
-        executor = MigrationExecutor(connection)
+        executor = Executor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
 
     with pytest.raises(IntegrityError), transaction.atomic():
