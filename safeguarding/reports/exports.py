@@ -88,16 +88,16 @@ def figure_lines(figures: AnnualFigures) -> list[tuple[str, int]]:
     """The figures, as (label, number) lines: what the page's summary list and the sheet show."""
     end = exports.date_label(figures.year.end)
     lines = [
-        ("Reviews signed off in the year", len(figures.reviews_signed_off)),
+        ("Reviews signed off in the year", figures.reviews_signed_off_count),
         ("Findings concluded (findings of the reviews signed off)", figures.findings_concluded),
         ("Learning points of the reviews signed off", figures.learning_points_concluded),
-        (f"Reviews still ongoing at {end}", len(figures.reviews_ongoing)),
+        (f"Reviews still ongoing at {end}", figures.reviews_ongoing_count),
         ("Recommendations agreed in the year", figures.recommendations_agreed),
         ("Actions agreed in the year", figures.actions_agreed),
         ("Actions completed in the year", figures.actions_completed),
         (f"Actions outstanding at {end}", figures.actions_outstanding),
         (f"Of those, overdue at {end}", figures.actions_outstanding_overdue),
-        ("Decisions in the year not to implement an action", len(figures.not_implemented)),
+        ("Decisions in the year not to implement an action", figures.not_implemented_count),
         ("Recommendations with impact recorded in the year", figures.impact_recorded_count),
     ]
     lines += [(f"Impact judged: {label}", count) for label, count in figures.judgements]

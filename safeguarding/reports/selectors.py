@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -97,10 +97,12 @@ class AnnualFigures:
     not_implemented: Sequence[Action]  # each with decided_at
     impact_recorded: list[Recommendation]
     judgements: list[tuple[str, int]]  # (label, count) for every judgement
-
-    @property
-    def impact_recorded_count(self) -> int:
-        return len(self.impact_recorded)
+    # How many rows each list has in all: more than it holds when only the first are read
+    # (``annual_figures(shown=...)``, the page; the spreadsheet and the records read them all).
+    reviews_signed_off_count: int
+    reviews_ongoing_count: int
+    not_implemented_count: int
+    impact_recorded_count: int
 
 
 def _decided_not_to_implement():
@@ -223,13 +225,26 @@ _IMPACT_SHOWN = (
 )
 
 
+#: Rows of each list the annual figures page shows; the rest are one link away (the records
+#: behind the figure) and all are in the spreadsheet (issue 16, ADR 0029).
+ANNUAL_SHOWN = 10
+
+
 def annual_figures(
-    *, partnership: Partnership, year: FinancialYear, today: datetime.date
+    *,
+    partnership: Partnership,
+    year: FinancialYear,
+    today: datetime.date,
+    shown: int | None = None,
 ) -> AnnualFigures:
     """The implementation figures a board's annual report needs for one financial year (R24):
     reviews signed off (findings concluded), reviews still ongoing at 31 March, actions completed,
     actions outstanding at the year end (and how many of those were overdue), decisions not to
     implement with their reasons, and impact recorded with its judgement. Six queries.
+
+    With ``shown``, each of the four lists holds only its first ``shown`` rows and the figures
+    are counted in the database instead (three more queries, whatever the size): the page then
+    shows as much at ten years as at one (issue 16).
 
     An action counts as outstanding at the year end when its recommendation was agreed by then
     and it was neither complete (``completed_on``) nor decided against (the update recording the
@@ -237,8 +252,12 @@ def annual_figures(
     """
     start, end = year.start, year.end
     reviews = Review.objects.filter(partnership=partnership).exclude(kind=Review.Kind.RAPID_REVIEW)
-    signed_off = list(
-        reviews.filter(signed_off_at__gte=year.starts_at, signed_off_at__lt=year.ends_before)
+    in_year = Q(signed_off_at__gte=year.starts_at, signed_off_at__lt=year.ends_before)
+    still_ongoing = Q(started_on__lte=end) & (
+        Q(signed_off_at__isnull=True) | Q(signed_off_at__gte=year.ends_before)
+    )
+    signed_off_rows = (
+        reviews.filter(in_year)
         .annotate(
             finding_count=Count("findings", filter=Q(findings__kind=Finding.Kind.FINDING)),
             learning_point_count=Count(
@@ -248,34 +267,72 @@ def annual_figures(
         .order_by("signed_off_at", "pk")
         .only(*_REVIEW_SHOWN, "signed_off_at")
     )
-    ongoing = list(
-        reviews.filter(started_on__lte=end)
-        .filter(Q(signed_off_at__isnull=True) | Q(signed_off_at__gte=year.ends_before))
+    ongoing_rows = (
+        reviews.filter(still_ongoing)
         .order_by("started_on", "pk")
         .only(*_REVIEW_SHOWN, "started_on")
     )
-
     actions, counts = _action_counts(partnership=partnership, year=year)
-    not_implemented: list[Action] = list(
+    not_implemented_rows = (
         _decided_not_to_implement_in(actions, year)
         .select_related("agency", "recommendation", "recommendation__review")
         .order_by("recommendation__review__reference", "recommendation__number", "number")
         .only(*_NOT_IMPLEMENTED_SHOWN)
     )
-    impact = list(
+    impact_rows = (
         _impact_recorded_in(partnership, year)
         .select_related("review")
         .order_by("review__reference", "number")
         .only(*_IMPACT_SHOWN)
     )
+    by_judgement: defaultdict[str, int] = defaultdict(int)
+    if shown is None:
+        signed_off = list(signed_off_rows)
+        ongoing = list(ongoing_rows)
+        not_implemented: list[Action] = list(not_implemented_rows)
+        impact = list(impact_rows)
+        for recommendation in impact:
+            by_judgement[recommendation.impact_judgement] += 1
+        review_counts = {
+            "signed_off": len(signed_off),
+            "findings": sum(review.finding_count for review in signed_off),
+            "learning_points": sum(review.learning_point_count for review in signed_off),
+            "ongoing": len(ongoing),
+        }
+        not_implemented_count = len(not_implemented)
+    else:
+        signed_off = list(signed_off_rows[:shown])
+        ongoing = list(ongoing_rows[:shown])
+        not_implemented = list(not_implemented_rows[:shown])
+        impact = list(impact_rows[:shown])
+        review_counts = (
+            reviews.filter(in_year | still_ongoing)
+            .annotate(
+                finding_count=Count("findings", filter=Q(findings__kind=Finding.Kind.FINDING)),
+                learning_point_count=Count(
+                    "findings", filter=Q(findings__kind=Finding.Kind.LEARNING_POINT)
+                ),
+            )
+            .aggregate(
+                signed_off=Count("pk", filter=in_year),
+                findings=Coalesce(Sum("finding_count", filter=in_year), 0),
+                learning_points=Coalesce(Sum("learning_point_count", filter=in_year), 0),
+                ongoing=Count("pk", filter=still_ongoing),
+            )
+        )
+        not_implemented_count = _decided_not_to_implement_in(actions, year).count()
+        for judgement, n in (
+            _impact_recorded_in(partnership, year)
+            .values_list("impact_judgement")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            by_judgement[judgement] = n
     # Display attributes for the template, not model fields (so unknown to the type checker).
     for review in signed_off:
         review.signed_off_on = timezone.localdate(review.signed_off_at)  # type: ignore[attr-defined]
     for action in not_implemented:
         action.decided_on = timezone.localdate(action.decided_at)  # type: ignore[attr-defined]
-    by_judgement: defaultdict[str, int] = defaultdict(int)
-    for recommendation in impact:
-        by_judgement[recommendation.impact_judgement] += 1
     recommendations_agreed = Recommendation.objects.filter(
         review__partnership=partnership, agreed_on__range=(start, end)
     ).count()
@@ -283,8 +340,8 @@ def annual_figures(
         year=year,
         complete=year.end < today,
         reviews_signed_off=signed_off,
-        findings_concluded=sum(review.finding_count for review in signed_off),
-        learning_points_concluded=sum(review.learning_point_count for review in signed_off),
+        findings_concluded=review_counts["findings"],
+        learning_points_concluded=review_counts["learning_points"],
         reviews_ongoing=ongoing,
         recommendations_agreed=recommendations_agreed,
         actions_agreed=counts["agreed"],
@@ -296,4 +353,8 @@ def annual_figures(
         judgements=[
             (label, by_judgement.get(value, 0)) for value, label in Recommendation.Judgement.choices
         ],
+        reviews_signed_off_count=review_counts["signed_off"],
+        reviews_ongoing_count=review_counts["ongoing"],
+        not_implemented_count=not_implemented_count,
+        impact_recorded_count=sum(by_judgement.values()),
     )

@@ -41,7 +41,7 @@ def _for_readers(request, slug: str):
     return partnership
 
 
-def _annual(request, slug: str):
+def _annual(request, slug: str, shown: int | None = None):
     partnership = _for_readers(request, slug)
     today = timezone.localdate()
     years = selectors.annual_years(partnership=partnership, today=today)
@@ -51,13 +51,15 @@ def _annual(request, slug: str):
         default=selectors.default_annual_year(today),
     )
     year = form.year_chosen()
-    figures = selectors.annual_figures(partnership=partnership, year=year, today=today)
+    figures = selectors.annual_figures(partnership=partnership, year=year, today=today, shown=shown)
     return partnership, form, figures, today
 
 
 @require_GET
 def annual_figures(request, slug: str):
-    partnership, form, figures, _today = _annual(request, slug)
+    """The year's figures and the first rows of each list, each list's rest one link away (the
+    records behind the figure) and every row in the spreadsheet (issue 16, ADR 0029)."""
+    partnership, form, figures, _today = _annual(request, slug, shown=selectors.ANNUAL_SHOWN)
     return render(
         request,
         "reports/annual.html",
@@ -67,6 +69,7 @@ def annual_figures(request, slug: str):
             "figures": figures,
             "lines": exports.figure_lines(figures),
             "year_query": f"year={figures.year.start_year}",
+            "shown": selectors.ANNUAL_SHOWN,
         },
     )
 

@@ -214,7 +214,9 @@ def test_the_annual_page_makes_the_same_queries_whatever_the_data(
     bu_client, partnership, police, business_unit_user, annual_world
 ):
     """Issue 16: the page's queries are fixed; more reviews, recommendations, actions and
-    decisions not to implement in and around the year add rows to its lists, not queries."""
+    decisions not to implement in and around the year add rows to its lists, not queries.
+    16: the six lists and counts, the first rows of each list with the three counts of the
+    rows not shown (ADR 0029), the years offered, the session, user and partnership."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -236,7 +238,7 @@ def test_the_annual_page_makes_the_same_queries_whatever_the_data(
         return len(captured)
 
     before = queries()
-    assert before == 13
+    assert before == 16
     d = datetime.date
     for number in range(3):
         review = review_for(
@@ -257,3 +259,109 @@ def test_the_annual_page_makes_the_same_queries_whatever_the_data(
     page = bu_client.get(url).content.decode()
     assert "More 2" in page and "Fictional: no longer needed" in page
     assert queries() == before
+
+
+def _more_in_the_year(partnership, police, business_unit_user, count: int) -> None:
+    """``count`` more of each list's rows in the year 2024 to 2025: reviews signed off (each
+    with two findings and a learning point), reviews ongoing at 31 March, decisions not to
+    implement, and impact recorded."""
+    from safeguarding.actions.models import Action
+    from safeguarding.actions.tests.tracker_support import (
+        action_for,
+        at,
+        finding_for,
+        not_implemented,
+        recommendation_for,
+        review_for,
+    )
+    from safeguarding.reviews.models import Finding
+
+    d = datetime.date
+    for number in range(count):
+        signed = review_for(
+            partnership,
+            title=f"Signed {number:02d}",
+            started_on=d(2023, 6, 1),
+            signed_off_at=at(d(2024, 9, 2)),
+        )
+        finding = finding_for(signed, 1)
+        finding_for(signed, 2, "Risk not assessed")
+        finding_for(signed, 3, "Quick learning", kind=Finding.Kind.LEARNING_POINT)
+        review_for(partnership, title=f"Running {number:02d}", started_on=d(2024, 10, 1))
+        recommendation = recommendation_for(
+            signed,
+            1,
+            [finding],
+            agreed_on=d(2024, 8, 1),
+            impact_method="audit",
+            impact_result="Fictional: shared in 9 of 10 cases",
+            impact_judgement="partly" if number % 2 else "changed",
+            impact_recorded_on=d(2025, 1, 6),
+        )
+        action = action_for(
+            recommendation, 1, police, target_date=d(2025, 1, 6), status=Action.Status.AT_RISK
+        )
+        not_implemented(
+            action, business_unit_user, f"Fictional reason {number:02d}", at(d(2024, 11, 4))
+        )
+
+
+def test_the_page_counts_its_lists_as_the_spreadsheet_does(
+    partnership, police, business_unit_user, annual_world
+):
+    """The page reads the first rows of each list and counts the rest in the database; its
+    figures are the ones the full lists give (the spreadsheet's and the records')."""
+    from safeguarding.reports.exports import figure_lines
+
+    _more_in_the_year(partnership, police, business_unit_user, 12)
+    day = datetime.date(2026, 11, 26)
+    full = selectors.annual_figures(partnership=partnership, year=YEAR, today=day)
+    first = selectors.annual_figures(partnership=partnership, year=YEAR, today=day, shown=10)
+
+    assert figure_lines(first) == figure_lines(full)
+    assert full.reviews_signed_off_count == 14 and full.findings_concluded == 3 + 24
+    assert full.not_implemented_count == 13 and full.impact_recorded_count == 13
+    for name in ("reviews_signed_off", "reviews_ongoing", "not_implemented", "impact_recorded"):
+        rows = [row.pk for row in getattr(first, name)]
+        assert rows == [row.pk for row in getattr(full, name)][:10], name
+
+
+def test_the_page_shows_the_first_rows_of_each_list_and_links_to_all(
+    bu_client, partnership, police, business_unit_user, annual_world
+):
+    """Issue 16, ADR 0029: each list shows its first ten rows and says how many there are, with
+    a link to every row (the records behind the figure, for the same year)."""
+    _more_in_the_year(partnership, police, business_unit_user, 12)
+    url = reverse("reports:annual", args=[partnership.slug]) + "?year=2024"
+
+    page = bu_client.get(url).content.decode()
+
+    # The world's own decision (its review's reference first), then nine of the twelve.
+    assert "The service was decommissioned" in page
+    assert page.count("Fictional reason") == 9
+    assert "Signed 09" not in page  # signed off 2 September, after Child A (10 June)
+    records = reverse("reports:figure_records", args=[partnership.slug, "KEY"])
+    for key, count, what in (
+        ("reviews_completed", 14, "reviews signed off in the year"),
+        ("reviews_ongoing", 14, "reviews still ongoing"),
+        ("not_implemented", 13, "decisions not to implement, with the reasons"),
+        ("impact_recorded", 13, "recommendations with impact recorded"),
+    ):
+        href = records.replace("KEY", key) + "?year=2024"
+        assert f'href="{href}">View all {count} {what}</a>' in page, key
+        assert f"The first 10 of {count}." in page
+        listed = bu_client.get(href).content.decode()
+        assert f"{count} records." in listed, key
+    every = bu_client.get(records.replace("KEY", "not_implemented") + "?year=2024")
+    assert every.content.decode().count("Fictional reason") == 12
+
+
+def test_a_short_list_has_no_link_and_an_empty_one_says_so(bu_client, partnership, annual_world):
+    url = reverse("reports:annual", args=[partnership.slug])
+
+    page = bu_client.get(url + "?year=2024").content.decode()
+    assert "View all" not in page and "The first 10" not in page
+    empty = bu_client.get(url + "?year=2022").content.decode()  # before the first sign-off
+    assert "No review was signed off in this year." in empty
+    assert "No decision not to implement an action was recorded in this year." in empty
+    assert "No impact was recorded in this year." in empty
