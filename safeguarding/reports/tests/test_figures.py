@@ -704,6 +704,26 @@ def test_pages_make_the_same_queries_whatever_the_data(
     assert _queries(bu_client, url) == KEPT[name]
 
 
+@pytest.mark.parametrize("name", ["figures", "figures_xlsx", "figures_docx"])
+def test_a_period_with_no_review_signed_off_or_published_makes_the_same_queries(
+    bu_client, partnership, world, name
+):
+    """Issue 16: the report clocks of the reviews signed off and published are read in three
+    queries that run even when there are none (the board pack made 24 queries for a first year
+    and 27 for a tenth)."""
+    url = reverse(f"reports:{name}", args=[partnership.slug])
+    quiet = (
+        "?year=custom&date_from_0=1&date_from_1=1&date_from_2=2020"
+        "&date_to_0=31&date_to_1=1&date_to_2=2020"
+    )
+    busy = "?year=2024"
+    _queries(bu_client, url + busy)  # the timeliness years kept
+    assert _queries(bu_client, url + quiet) == _queries(bu_client, url + busy) == KEPT[name]
+    if name == "figures":
+        page = bu_client.get(url + quiet).content.decode()
+        assert "1 January 2020 to 31 January 2020" in page
+
+
 def test_the_records_page_makes_the_same_queries_whatever_the_data(bu_client, partnership, world):
     url = reverse("reports:figure_records", args=[partnership.slug, "reviews_commissioned"])
     url += "?year=2024"
