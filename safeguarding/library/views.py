@@ -462,17 +462,26 @@ def themes_by_year(request, slug: str):
     partnership = _reader(request, slug)
     form = ThemesFilterForm(request.GET or None)
     facet = form.cleaned_data.get("facet", "") if form.is_bound and form.is_valid() else ""
-    figures = selectors.themes_by_year(partnership=partnership, facet=facet)
+    figures = selectors.themes_by_year(
+        partnership=partnership,
+        facet=facet,
+        years_shown=selectors.THEME_YEARS_SHOWN,
+        page=_page_number(request),
+    )
     return render(
         request,
         "library/themes.html",
         {
             "partnership": partnership,
             "form": form,
+            # Page 1 is the newest years; the links keep the group chosen (issue 16, ADR 0029).
+            "pagination": pagination(request, figures.page, figures.pages),
             "facet_label": dict(Theme.Facet.choices).get(facet, ""),
             "figures": figures,
             "chart": themes_chart.draw(figures),
+            "table_rows": themes_chart.table_rows(figures),
             "recurring": [row for row in figures.rows if row.recurring],
+            "years_shown": selectors.THEME_YEARS_SHOWN,
         },
     )
 

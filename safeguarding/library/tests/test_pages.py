@@ -592,20 +592,85 @@ def test_the_themes_chart_and_table_hold_the_same_figures(
             finding=finding, actor=business_unit_user, themes=[neglect]
         )
 
-    html = bu_client.get(url("themes")).content.decode()
-    svg = html[html.index("<svg") : html.index("</svg>")]
-    table = html[html.index('<table class="govuk-table app-themes-table"') :]
-    chart_cells, table_cells = _cells(svg, "g"), _cells(table, "td")
-    assert chart_cells == table_cells
-    this_year = str(timezone.localdate().year)
+    this_year = timezone.localdate().year
+    assert this_year - 2019 + 1 > 5  # the years with data are more than a page of them
     n, h = str(neglect.pk), str(hoarding.pk)
-    assert table_cells[(n, "2019")] == 2
-    assert table_cells[(n, "2020")] == 0
-    assert table_cells[(n, "2021")] == 1
-    assert table_cells[(h, "2021")] == 1
-    assert table_cells[(n, this_year)] == 1
-    assert "Recurring" in table  # neglect appeared in more than one year
-    assert 'role="img"' in svg and "<title" in svg
+    cells = {}
+    for page in (1, 2):  # the newest five years, then the earlier ones (ADR 0029)
+        html = bu_client.get(url("themes"), {"page": page}).content.decode()
+        svg = html[html.index("<svg") : html.index("</svg>")]
+        table = html[html.index('<table class="govuk-table app-themes-table"') :]
+        chart_cells, table_cells = _cells(svg, "g"), _cells(table, "td")
+        assert chart_cells == table_cells
+        assert 'role="img"' in svg and "<title" in svg
+        cells[page] = table_cells
+    assert {year for _, year in cells[1]} == {str(y) for y in range(this_year - 4, this_year + 1)}
+    assert cells[1][(n, str(this_year))] == 1
+    assert {year for _, year in cells[2]} == {"2019", "2020", "2021"}  # from the first with data
+    assert cells[2][(n, "2019")] == 2
+    assert cells[2][(n, "2020")] == 0
+    assert cells[2][(n, "2021")] == 1
+    assert cells[2][(h, "2021")] == 1
+    assert "Recurring" in html  # neglect appeared in more than one of 2019 to 2021
+
+
+def test_a_finding_counts_in_the_year_it_was_written_in_england(
+    partnership, business_unit_user, sample_pdf
+):
+    """The year is read from the stored UTC moment (issue 16): the same as the year in England,
+    as the year turns in winter, when British time is UTC."""
+    from zoneinfo import ZoneInfo
+
+    from safeguarding.library import selectors
+    from safeguarding.reviews.models import Finding
+
+    (neglect,) = shared_themes("Neglect")
+    review = signed_off_review(partnership, business_unit_user, sample_pdf)
+    first, second = review.findings.all()[:2]
+    for finding in (first, second):
+        action_services.finding_themes_set(
+            finding=finding, actor=business_unit_user, themes=[neglect]
+        )
+    london = ZoneInfo("Europe/London")
+    moments = {
+        first.pk: datetime.datetime(2019, 12, 31, 23, 59, tzinfo=london),
+        second.pk: datetime.datetime(2020, 1, 1, 0, 1, tzinfo=london),
+    }
+    for pk, moment in moments.items():
+        Finding.objects.filter(pk=pk).update(created_at=moment)
+
+    figures = selectors.themes_by_year(partnership=partnership)
+
+    (row,) = figures.rows
+    assert dict(row.cells) == {2019: 1, 2020: 1}
+
+
+def test_the_themes_pages_keep_the_group_and_answer_any_page_number(
+    bu_client, partnership, business_unit_user
+):
+    """Issue 16, ADR 0029: five years a page, the newest first; the pagination keeps the group
+    chosen; a page past the last shows the last, one that is not a number the first."""
+    neglect, strangulation = shared_themes("Neglect", "Non-fatal strangulation")
+    add_record(partnership, business_unit_user, year=2012, published_on=None, themes=[neglect])
+    add_record(partnership, business_unit_user, year=2024, published_on=None, themes=[neglect])
+    add_record(
+        partnership, business_unit_user, year=2024, published_on=None, themes=[strangulation]
+    )
+    last = 2024  # the pages run back from the last year with data
+
+    first = bu_client.get(url("themes"), {"facet": "harm"}).content.decode()
+    assert f"Years {last - 4} to {last}." in first
+    assert "The figures go back to 2012" in first
+    assert "Neglect" in first and "Non-fatal strangulation" not in first  # another group
+    assert 'href="?facet=harm&amp;page=2"' in first and 'rel="next"' in first
+    middle = bu_client.get(url("themes"), {"facet": "harm", "page": 2}).content.decode()
+    assert "No theme in this group was recorded in these years." in middle
+    assert "app-themes-chart" not in middle and 'rel="prev"' in middle
+    for wild in ("99", "-3", "two"):
+        page = bu_client.get(url("themes"), {"facet": "harm", "page": wild})
+        assert page.status_code == 200
+        expected = "2012 to 2014 (page 3 of 3)" if wild == "99" else f"{last - 4} to {last}."
+        assert f"Years {expected}" in page.content.decode(), wild
 
 
 def test_the_themes_view_filters_by_group_and_says_when_empty(
