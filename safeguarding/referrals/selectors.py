@@ -74,6 +74,13 @@ def referral_counts_by_status(
     return {key: value or 0 for key, value in counts.items()}
 
 
+def referral_count_new(*, partnership: Partnership) -> int:
+    """How many of the partnership's referrals are new (not yet screened): the staff home's
+    figure, counted on the triage index alone, not with every status of every referral ever
+    received (issue 16). One query."""
+    return Referral.objects.filter(partnership=partnership, status=Status.NEW).count()
+
+
 def referral_list_for_triage(
     *,
     partnership: Partnership,

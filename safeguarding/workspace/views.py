@@ -14,7 +14,6 @@ from safeguarding.clock.selectors import milestone_dashboard
 from safeguarding.public_site import selectors as public_selectors
 from safeguarding.referrals import selectors as referral_selectors
 from safeguarding.referrals import share_selectors
-from safeguarding.referrals.models import Status
 from safeguarding.referrals.permissions import can_view_referrals
 from safeguarding.reviews import case_selectors
 from safeguarding.reviews.permissions import agency_ids_for, can_list_cases
@@ -79,9 +78,7 @@ def partnership_home(request, slug: str):
             user=request.user, partnership=partnership, today=timezone.localdate()
         )
     if context["can_view_referrals"]:
-        context["open_referrals"] = referral_selectors.referral_counts_by_status(
-            partnership=partnership
-        )[Status.NEW]
+        context["open_referrals"] = referral_selectors.referral_count_new(partnership=partnership)
     if business_unit:
         context["shares_waiting"] = share_selectors.case_share_waiting_count(
             partnership=partnership

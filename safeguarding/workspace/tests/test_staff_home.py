@@ -283,3 +283,19 @@ def test_demo_shows_partners_a_delegates_signature_a_yearly_report_and_requests(
         reverse("referrals:case", args=[slug, decision.track.case_id])
     ).content.decode()
     assert "Signed as Delegated Safeguarding Partner" in case_page
+
+
+@pytest.mark.django_db
+def test_the_home_counts_the_new_referrals_only(bu_client, partnership, other_partnership):
+    """The figure is counted on its own (issue 16), not with every status of every referral."""
+    from safeguarding.referrals.models import Status
+    from safeguarding.referrals.tests.staff_support import make_referral
+
+    for _ in range(3):
+        make_referral(partnership)
+    screened = make_referral(partnership)
+    Referral.objects.filter(pk=screened.pk).update(status=Status.IN_SCREENING)
+    make_referral(other_partnership)
+
+    html = bu_client.get(reverse("workspace:partnership_home", args=["testshire"])).content
+    assert "New referrals: 3</a>" in html.decode()
