@@ -26,6 +26,7 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.actions.exports import XLSX
 from safeguarding.core import documents
 from safeguarding.core.files import file_response
+from safeguarding.core.pagination import paginate
 
 from . import charts, exports, pack_exports, selectors, trends
 from . import figures as figures_selectors
@@ -164,6 +165,8 @@ def figure_records(request, slug: str, key: str):
     )
     if found is None:
         raise Http404("No such figure")
+    # 25 rows a page, the period and group kept in the links (issue 16, ADR 0029).
+    page, links = paginate(request, found.rows)
     return render(
         request,
         "reports/figure_records.html",
@@ -171,6 +174,10 @@ def figure_records(request, slug: str, key: str):
             "partnership": partnership,
             "period": period,
             "records": found,
+            "rows": page.object_list,
+            "total": page.paginator.count,
+            "page": page,
+            "pagination": links,
             "period_query": period.query(),
         },
     )

@@ -365,3 +365,24 @@ def test_a_short_list_has_no_link_and_an_empty_one_says_so(bu_client, partnershi
     assert "No review was signed off in this year." in empty
     assert "No decision not to implement an action was recorded in this year." in empty
     assert "No impact was recorded in this year." in empty
+
+
+def test_the_records_behind_a_figure_come_25_a_page_with_the_period_kept(
+    bu_client, partnership, police, business_unit_user, annual_world
+):
+    """The page "View all" leads to (ADR 0029): GOV.UK pagination whose links keep the period;
+    a page past the last answers the last, one that is not a number the first."""
+    _more_in_the_year(partnership, police, business_unit_user, 30)
+    url = reverse("reports:figure_records", args=[partnership.slug, "not_implemented"])
+
+    first = bu_client.get(url + "?year=2024").content.decode()
+    assert "31 records. Showing 1 to 25." in first
+    assert first.count("Fictional reason") == 24  # the world's own decision first
+    assert 'href="?year=2024&amp;page=2"' in first and 'rel="next"' in first
+    second = bu_client.get(url + "?year=2024&page=2").content.decode()
+    assert "Showing 26 to 31." in second and second.count("Fictional reason") == 6
+    assert 'href="?year=2024&amp;page=1"' in second
+    assert "Showing 26 to 31." in bu_client.get(url + "?year=2024&page=99").content.decode()
+    assert "Showing 1 to 25." in bu_client.get(url + "?year=2024&page=x").content.decode()
+    short = bu_client.get(url + "?year=2023").content.decode()
+    assert "govuk-pagination" not in short and "Showing" not in short
