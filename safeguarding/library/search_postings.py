@@ -52,7 +52,7 @@ class Postings:
 
     n_row: int
     norm: np.ndarray  # per catalogue row: k1 * (1 - b + b * D / avgdl)
-    row_of_id: np.ndarray  # record id → catalogue row, -1 if not live
+    row_of_id: np.ndarray  # record id → catalogue row, -1 if not live (and in the last place)
     terms: dict[str, np.ndarray] = field(default_factory=dict)  # token → sorted instances
     phrases: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     live: dict[tuple, np.ndarray] = field(default_factory=dict)  # (partnership, public) → rows
@@ -98,7 +98,8 @@ def _ranked(
         idf = math.log((postings.n_row - len(docs) + 0.5) / (len(docs) + 0.5))
         if idf <= 0.0:
             idf = 1e-6
-        rows = postings.row_of_id[docs]
+        # (a record id past the end, one added since the statistics were read, is not live)
+        rows = postings.row_of_id[np.minimum(docs, len(postings.row_of_id) - 1)]
         keep = rows >= 0
         keep[keep] = live[rows[keep]]
         rows, freq = rows[keep], freq[keep]
@@ -175,7 +176,8 @@ def _read_statistics(cat: Catalogue) -> Postings:
             f"UNION ALL SELECT id, sz FROM {table}_docsize"
         )
         rows = cursor.fetchall()
-    row_of_id = np.full(int(cat.ids.max()) + 1 if len(cat.ids) else 1, -1, dtype=np.int64)
+    # (one past the highest live record id: -1 for any record id from there on)
+    row_of_id = np.full(int(cat.ids.max()) + 2 if len(cat.ids) else 1, -1, dtype=np.int64)
     row_of_id[cat.ids] = np.arange(len(cat.ids))
     averages = next((bytes(blob) for key, blob in rows if key == -1), b"")
     n_row, *totals = _varints(averages) or [0]

@@ -55,6 +55,8 @@ def library(partnership, other_partnership):
         summary="Dental decay and neglect of an infant sleeping on a sofa.",
         publisher="Otherton Safeguarding Children Partnership",
     )
+    records["split"] = make_record(partnership, title="Title", summary="summary of it")
+    # (made last: the highest record id is one that is not live)
     records["archived"] = make_record(
         partnership,
         title="Child B: an archived review of neglect",
@@ -62,7 +64,6 @@ def library(partnership, other_partnership):
     )
     records["archived"].archived_at = timezone.now()
     records["archived"].save()
-    records["split"] = make_record(partnership, title="Title", summary="summary of it")
     return records
 
 
