@@ -208,26 +208,27 @@ def _varints(blob: bytes) -> list[int]:
 
 
 def _load_terms(postings: Postings, tokens: set[str]) -> None:
-    """Read the instances of the tokens not read yet (one query, none when all are)."""
+    """Read the instances of the tokens not read yet (one query, none when all are). Each
+    token's instances come as one text of numbers (``group_concat``), parsed by numpy: half
+    the time of a row per instance for a common word."""
     missing = sorted(t for t in tokens if t not in postings.terms)
     if not missing:
         return
-    found: dict[str, list[int]] = {t: [] for t in missing}
+    found = dict.fromkeys(missing, _EMPTY)
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_VOCAB} USING fts5vocab(main, "
             f"{search_index.INDEX_TABLE}, instance)"
         )
         cursor.execute(
-            f"SELECT term, (doc << {_DOC_SHIFT}) | ((CASE col {_COLUMN_NUMBER} END) "
-            f'<< {_COL_SHIFT}) | "offset" FROM temp.{_VOCAB} WHERE term IN '
-            f"({', '.join(['%s'] * len(missing))})",
+            f"SELECT term, group_concat((doc << {_DOC_SHIFT}) | ((CASE col {_COLUMN_NUMBER} END) "
+            f'<< {_COL_SHIFT}) | "offset") FROM temp.{_VOCAB} WHERE term IN '
+            f"({', '.join(['%s'] * len(missing))}) GROUP BY term",
             missing,
         )
-        for term, key in cursor.fetchall():
-            found[term].append(key)
-    for term, keys in found.items():
-        postings.terms[term] = np.sort(np.array(keys, dtype=np.int64))
+        for term, keys in cursor.fetchall():
+            found[term] = np.sort(np.fromstring(keys, dtype=np.int64, sep=","))
+    postings.terms.update(found)
 
 
 # The query's tokens --------------------------------------------------------------------------
