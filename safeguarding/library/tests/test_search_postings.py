@@ -14,9 +14,7 @@ from .search_support import make_library, make_record
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "sqlite", reason="PostgreSQL keeps its SQL ranking"
-    ),
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL keeps its SQL ranking"),
 ]
 
 LISTS = [
