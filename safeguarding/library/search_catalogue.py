@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -58,6 +59,9 @@ class Catalogue:
     # The records most like each record (``similar.similar_records``), per (record id, public
     # only, limit): worked out once per state of the library (cleared with the catalogue).
     similar: dict = field(default_factory=dict)
+    # What the default search's in-memory ranking reads of the full-text index
+    # (``search_postings.Postings``), on first use after a change.
+    postings: Any = None
     _vocabulary: Vocabulary | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -58,6 +58,8 @@ COLUMNS = (
 # Column weights for ranking. SQLite bm25() takes one per column, in COLUMNS order; PostgreSQL
 # ts_rank_cd() takes {D, C, B, A}. Tuned on the bench query set (bench/search_quality.py).
 SQLITE_WEIGHTS = (8.0, 4.0, 4.0, 2.0, 4.0, 1.0, 4.0)
+# SQLite: the FTS5 tokenizer of the index (``search_postings`` tokenizes the query with it too).
+SQLITE_TOKENIZER = "porter unicode61 remove_diacritics 2"
 POSTGRES_WEIGHTS = "{0.1, 0.3, 0.6, 1.0}"  # D (unused: not in the head), C, B, A
 # PostgreSQL: at most this many characters of the full text go into the document (a tsvector
 # holds at most 1 MB; positions past 16,383 are all counted as the last one anyway).
@@ -95,7 +97,7 @@ def _sqlite_schema() -> list[str]:
         META_INDEX_SQL,
         f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX_TABLE} USING fts5({cols}, "
         f"content='{RECORD_TABLE}', content_rowid='id', "
-        "tokenize='porter unicode61 remove_diacritics 2')",
+        f"tokenize='{SQLITE_TOKENIZER}')",
         f"CREATE TRIGGER IF NOT EXISTS {INDEX_TABLE}_ai AFTER INSERT ON {RECORD_TABLE} BEGIN "
         f"INSERT INTO {INDEX_TABLE} (rowid, {cols}) VALUES (new.id, {new}); {bump} END",
         f"CREATE TRIGGER IF NOT EXISTS {INDEX_TABLE}_ad AFTER DELETE ON {RECORD_TABLE} BEGIN "

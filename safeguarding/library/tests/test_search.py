@@ -366,18 +366,23 @@ def test_clear_caches(partnership, library):
     assert search_records(partnership, "strangulation").total >= 1
 
 
-def test_the_words_and_their_synonyms_are_one_full_text_query_on_sqlite(partnership, library):
+def test_the_words_and_their_synonyms_are_at_most_one_full_text_query(partnership, library):
     """The stamp, the full-text query for the query's own words and the synonyms its search
-    terms add (on SQLite one query for both, each list ranked as if alone; on PostgreSQL one
-    each, see ``keyword_match_lists``), the page of hits."""
+    terms add (on PostgreSQL one query each, see ``keyword_match_lists``; on SQLite none once
+    the words were read into memory, see ``search_postings``), the page of hits. The keyword
+    mode keeps one full-text query on SQLite."""
     search_records(partnership, "baby drinking")  # builds the per-process catalogue
     with CaptureQueriesContext(connection) as captured:
         result = search_records(partnership, "baby drinking")
     assert result.expansions  # "infant", "alcohol" …
     sql = [q["sql"] for q in captured.captured_queries]
-    full_text = 1 if connection.vendor == "sqlite" else 2
+    full_text = 0 if connection.vendor == "sqlite" else 2
     assert len(sql) == 2 + full_text
     assert sum("library_search" in s and ("MATCH" in s or "@@" in s) for s in sql) == full_text
+    with CaptureQueriesContext(connection) as captured:
+        search_records(partnership, "baby drinking", mode="keyword")
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert sum("library_search" in s and ("MATCH" in s or "@@" in s) for s in sql) == 1
 
 
 def test_each_list_of_one_full_text_query_is_ranked_as_if_alone(partnership, library):
