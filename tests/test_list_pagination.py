@@ -126,3 +126,13 @@ def test_public_archive_is_paginated_and_its_pages_keep_the_filter(client, partn
     second = client.get(url, {"type": "cspr", "year": "2023", "page": "2"})
     assert len(detail.findall(second.text)) == 2
     assert client.get(url, {"page": "50"}).status_code == 200
+
+
+def test_a_row_link_is_the_url_reverse_gives_for_that_key():
+    from safeguarding.core.links import row_link
+
+    detail = row_link("published:detail", "testshire")
+    for key in (1, 7, 42, 10**9):
+        assert detail(key) == reverse("published:detail", args=["testshire", key])
+    download = row_link("public_site:document_download", "a-b")
+    assert download(3) == reverse("public_site:document_download", args=["a-b", 3])

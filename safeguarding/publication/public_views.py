@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import GovukForm
+from safeguarding.core.links import row_link
 from safeguarding.core.pagination import paginate_in_one_query
 from safeguarding.core.text import printable
 
@@ -71,10 +72,12 @@ def archive(request, slug: str):
     )
     items = list(page.object_list)
     dardr_from = public_selectors.dardr_name_from(partnership)
+    detail = row_link("published:detail", partnership.slug)
     for item in items:
         item.type_label = public_selectors.review_type_label(
             partnership, item.review_type, today, dardr_from=dardr_from
         )
+        item.url = detail(item.pk)
     return render(
         request,
         "publication/public/archive.html",
@@ -138,10 +141,8 @@ def feed(request, slug: str):
         language="en-gb",
         feed_url=request.build_absolute_uri(),
     )
-    # Every entry's link is the review's page: reversed once, the key put in per entry.
-    detail_url = request.build_absolute_uri(
-        reverse("published:detail", args=[partnership.slug, 0])
-    ).removesuffix("/0/")
+    detail = row_link("published:detail", partnership.slug)
+    origin = request.build_absolute_uri("/").removesuffix("/")  # scheme and host
     for item in public_selectors.feed_items(partnership=partnership, today=today):
         revised = item.latest_at is not None
         published = item.published_at
@@ -151,7 +152,7 @@ def feed(request, slug: str):
         label = public_selectors.review_type_label(
             partnership, item.review_type, today, dardr_from=dardr_from
         )
-        url = f"{detail_url}/{item.pk}/"
+        url = origin + detail(item.pk)
         atom.add_item(
             title=printable(item.latest_title if revised else item.title),
             link=url,
