@@ -67,6 +67,7 @@ def _pages() -> dict[str, str]:
     issue = DigestIssue.objects.filter(partnership__slug=SLUG, status="published").first()
     pages = {
         "reviews": reverse("public_site:reviews", args=[SLUG]),
+        "documents": reverse("public_site:documents", args=[SLUG]),
         "archive": reverse("published:archive", args=[SLUG]),
         "library": reverse("library_public:search", args=[SLUG]),
         "digests": reverse("digests_public:list", args=[SLUG]),

@@ -36,6 +36,8 @@ def test_published_review_pages_have_no_axe_violations(page, axe_source, partner
         "archive": reverse("published:archive", args=[slug]),
         "archive with an error": reverse("published:archive", args=[slug]) + "?year=abc",
         "review page": reverse("published:detail", args=[slug, recent.pk]),
+        "documents": reverse("public_site:documents", args=[slug]),
+        "documents with an error": reverse("public_site:documents", args=[slug]) + "?category=x",
     }
     failures = []
     for name, url in pages.items():

@@ -126,3 +126,62 @@ def test_public_archive_is_paginated_and_its_pages_keep_the_filter(client, partn
     second = client.get(url, {"type": "cspr", "year": "2023", "page": "2"})
     assert len(detail.findall(second.text)) == 2
     assert client.get(url, {"page": "50"}).status_code == 200
+
+
+def test_a_row_link_is_the_url_reverse_gives_for_that_key():
+    from safeguarding.core.links import row_link
+
+    detail = row_link("published:detail", "testshire")
+    for key in (1, 7, 42, 10**9):
+        assert detail(key) == reverse("published:detail", args=["testshire", key])
+    download = row_link("public_site:document_download", "a-b")
+    assert download(3) == reverse("public_site:document_download", args=["a-b", 3])
+
+
+def test_staff_publication_list_counts_each_ones_open_findings_in_its_order(
+    bu_client, partnership, business_unit_user, other_partnership
+):
+    """The open findings are a subquery per row of the page (not a join grouped by every
+    column): open findings of the files in use only; the order is by status, then newest."""
+    from django.utils import timezone
+
+    from safeguarding.publication.models import CheckFinding, Publication, PublicationFile
+
+    def publication(title, status, day, findings=()):
+        made = support.publication(partnership, title, publish_on=day, status=status)
+        for resolution, replaced in findings:
+            file = PublicationFile.objects.create(
+                publication=made,
+                title="Report",
+                file="r.pdf",
+                original_name="r.pdf",
+                file_kind="pdf",
+                size_bytes=1,
+                uploaded_by=business_unit_user,
+                replaced_at=timezone.now() if replaced else None,
+            )
+            CheckFinding.objects.create(
+                file=file, kind="name", text="x", page=1, context="x", resolution=resolution
+            )
+        return made
+
+    publication("Draft two open", Publication.Status.DRAFT, date(2024, 3, 1), [("", False)] * 2)
+    publication(
+        "Draft resolved",
+        Publication.Status.DRAFT,
+        date(2024, 4, 1),
+        [("false_match", False), ("", True)],  # resolved, and open on a replaced file
+    )
+    publication("Published old", Publication.Status.PUBLISHED, date(2023, 1, 1))
+    publication("Published new", Publication.Status.PUBLISHED, date(2024, 1, 1), [("", False)])
+    support.publication(other_partnership, "Theirs", publish_on=date(2024, 5, 1))
+    html = bu_client.get(reverse("publication:list", args=[partnership.slug])).text
+    rows = re.findall(
+        r'data-label="Title"><a[^>]*>([^<]+)</a>.*?data-label="Open findings">(\d+)<', html, re.S
+    )
+    assert rows == [
+        ("Draft resolved", "0"),
+        ("Draft two open", "2"),
+        ("Published new", "1"),
+        ("Published old", "0"),
+    ]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest
 
 PAGE_SIZE = 25
@@ -49,3 +49,37 @@ def paginate(
     ``{% include "govuk/pagination.html" %}``. A queryset is read as one COUNT and one slice."""
     page = Paginator(rows, per_page).get_page(request.GET.get("page"))
     return page, pagination(request, page.number, page.paginator.num_pages)
+
+
+_MAX_PAGE = 1_000_000  # a page number past this is not read as an offset (SQLite's is 64-bit)
+
+
+class _Counted(Paginator):
+    """A paginator told its count (read with the page's rows), so it never counts again."""
+
+    def __init__(self, count: int, per_page: int):
+        super().__init__([], per_page)
+        self.__dict__["count"] = count  # the cached_property, already known
+
+
+def paginate_in_one_query(
+    request: HttpRequest, rows: QuerySet[Any], *, per_page: int = PAGE_SIZE
+) -> tuple[Page, dict[str, Any] | None]:
+    """As ``paginate``, but the page's rows and the count of every row come back in one query
+    (``COUNT(*) OVER ()`` beside each row), so the page makes the same queries whether the list
+    is empty or not: ``paginate`` counts, then skips the rows' query when the count is 0.
+    A page number that is not a number answers the first page, as ``paginate`` does; one past
+    the last page or below 1 (found only when the requested page comes back empty) falls back to
+    ``paginate``, which answers the last page, in two more queries."""
+    try:
+        number = int(request.GET.get("page") or 1)
+    except (TypeError, ValueError):
+        number = 1
+    if 1 <= number <= _MAX_PAGE:
+        start = (number - 1) * per_page
+        found = list(rows.annotate(_rows_counted=Window(Count("pk")))[start : start + per_page])
+        if found or number == 1:
+            count = found[0]._rows_counted if found else 0
+            page = Page(found, number, _Counted(count, per_page))
+            return page, pagination(request, number, page.paginator.num_pages)
+    return paginate(request, rows, per_page=per_page)

@@ -86,3 +86,14 @@ class DocumentUploadForm(GovukForm):
         uploaded = self.cleaned_data["file"]
         self.kind = validate_upload(uploaded, allowed=ACCEPTED_DOCUMENT_KINDS)
         return uploaded
+
+
+class DocumentFilterForm(GovukForm):
+    """The public documents page's filter (GET): one category or every document."""
+
+    category = forms.ChoiceField(
+        label="Category",
+        required=False,
+        choices=[("", "All documents"), *PublicDocument.Category.choices],
+        error_messages={"invalid_choice": "Select a category from the list"},
+    )

@@ -1,13 +1,14 @@
 """The cache of the public pages for visitors who are not signed in (ADR 0023).
 
-A public page (the partnership's Reviews page, the archive, a published review, the library,
-the digests) is the same for every anonymous visitor on a given day until the partnership's
-public content changes. This middleware sits before sessions, authentication and CSRF: for a GET
-without a session cookie it looks up the partnership's content version (one query) and answers
-from the cache when the page was rendered for that version, host, address and day; otherwise
-the view renders it and the response is kept. Every such response carries an ETag (of the body),
-Last-Modified (the last change of the content, or midnight: the 12-month window moves then) and
-``Cache-Control: public, max-age=...``, and a conditional GET that matches answers 304.
+A public page (the partnership's Reviews page and its documents, the archive, a published
+review, the library, the digests) is the same for every anonymous visitor on a given day until
+the partnership's public content changes. This middleware sits before sessions, authentication
+and CSRF: for a GET without a session cookie it looks up the partnership's content version (one
+query) and answers from the cache when the page was rendered for that version, host, address and
+day; otherwise the view renders it and the response is kept. Every such response carries an ETag
+(of the body), Last-Modified (the last change of the content, or midnight: the 12-month window
+moves then) and ``Cache-Control: public, max-age=...``, and a conditional GET that matches
+answers 304.
 
 A request with a session cookie (staff, or anyone with a message waiting) is neither answered
 from nor stored in the cache, and its response is marked private, so a shared cache never holds
@@ -36,6 +37,7 @@ from .content_version import version_for_slug
 CACHED_PAGES = frozenset(
     {
         "public_site:reviews",
+        "public_site:documents",
         "published:archive",
         "published:detail",
         "published:feed",

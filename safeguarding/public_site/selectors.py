@@ -1,4 +1,7 @@
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
@@ -29,12 +32,62 @@ def public_document_get_live(*, partnership: Partnership, pk: int) -> PublicDocu
         raise Http404("No such document") from None
 
 
-def public_document_groups(*, partnership: Partnership) -> list[tuple[str, list[PublicDocument]]]:
-    """Live documents grouped by category, in the category order, empty groups left out."""
-    documents = list(public_document_list_live(partnership=partnership).order_by("title"))
-    groups = []
-    for category in PublicDocument.Category:
-        members = [doc for doc in documents if doc.category == category.value]
-        if members:
-            groups.append((category.label, members))
-    return groups
+# The Reviews page shows each category's newest documents, up to this many, and links to the
+# category's page of every live document (issue 16: the page stays the same size whatever the
+# years of documents a partnership keeps live).
+DOCUMENTS_SHOWN = 5
+
+
+@dataclass
+class DocumentGroup:
+    category: str
+    label: str
+    documents: list[PublicDocument]  # the newest DOCUMENTS_SHOWN, newest first
+    live: int  # how many of the category are live
+
+    @property
+    def more(self) -> bool:
+        return self.live > len(self.documents)
+
+
+def public_document_groups(*, partnership: Partnership) -> list[DocumentGroup]:
+    """For each category, in the category order (empty ones left out): its newest live
+    documents, up to ``DOCUMENTS_SHOWN``, and how many are live. One query: each category's
+    rows numbered and counted by window functions, only the first ``DOCUMENTS_SHOWN`` read."""
+    newest_first = (F("created_at").desc(), F("id").desc())
+    rows = (
+        public_document_list_live(partnership=partnership)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("category")], order_by=newest_first),
+            live_in_category=Window(Count("pk"), partition_by=[F("category")]),
+        )
+        .filter(rank__lte=DOCUMENTS_SHOWN)
+        .order_by("category", "rank")
+    )
+    by_category: dict[str, list[PublicDocument]] = {}
+    live: dict[str, int] = {}
+    for document in rows:
+        by_category.setdefault(document.category, []).append(document)
+        live[document.category] = document.live_in_category
+    return [
+        DocumentGroup(
+            category=category.value,
+            label=category.label,
+            documents=by_category[category.value],
+            live=live[category.value],
+        )
+        for category in PublicDocument.Category
+        if category.value in by_category
+    ]
+
+
+def public_document_list_page(
+    *, partnership: Partnership, category: str | None = None
+) -> QuerySet[PublicDocument]:
+    """Every live document (of ``category``, if given), by title: the documents page."""
+    documents = public_document_list_live(partnership=partnership)
+    if category:
+        documents = documents.filter(category=category)
+    return documents.only(
+        "id", "partnership_id", "title", "category", "file_kind", "size_bytes"
+    ).order_by("title", "id")

@@ -7,12 +7,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
-from safeguarding.core.pagination import paginate
+from safeguarding.core.links import row_link
+from safeguarding.core.pagination import paginate, paginate_in_one_query
 from safeguarding.publication import public_selectors
 from safeguarding.publication.selectors import national_review_list_live
 
 from . import selectors, services
-from .forms import ContentBlockForm, DocumentUploadForm
+from .forms import ContentBlockForm, DocumentFilterForm, DocumentUploadForm
+from .models import PublicDocument
 from .permissions import can_manage_public_page
 
 # Public pages -------------------------------------------------------------------------------
@@ -32,18 +34,58 @@ def home(request):
 @require_GET
 def reviews(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
+    # Issue 5: published reviews per type, right on the day the page is viewed (R35: every one
+    # published in the last 12 months).
+    published_sections = public_selectors.published_by_type(
+        partnership=partnership, today=timezone.localdate()
+    )
+    detail = row_link("published:detail", partnership.slug)
+    for section in published_sections:
+        for item in section["items"]:
+            item.url = detail(item.pk)
+    document_groups = selectors.public_document_groups(partnership=partnership)
+    download = row_link("public_site:document_download", partnership.slug)
+    for group in document_groups:
+        for document in group.documents:
+            document.url = download(document.pk)
     return render(
         request,
         "public_site/reviews.html",
         {
             "partnership": partnership,
             "blocks": selectors.content_block_list(partnership=partnership),
-            "document_groups": selectors.public_document_groups(partnership=partnership),
+            "document_groups": document_groups,
             "national_reviews": national_review_list_live(partnership=partnership)[:20],
-            # Issue 5: published reviews per type, right on the day the page is viewed.
-            "published_sections": public_selectors.published_by_type(
-                partnership=partnership, today=timezone.localdate()
-            ),
+            "published_sections": published_sections,
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def documents(request, slug: str):
+    """Every live document of the partnership's public page, by title, a page at a time, with a
+    filter by category kept across the pages. The Reviews page shows each category's newest."""
+    partnership = account_selectors.partnership_get_public(slug=slug)
+    form = DocumentFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    category = filters.get("category") or None
+    page, pagination = paginate_in_one_query(
+        request, selectors.public_document_list_page(partnership=partnership, category=category)
+    )
+    download = row_link("public_site:document_download", partnership.slug)
+    for document in page.object_list:
+        document.url = download(document.pk)
+    return render(
+        request,
+        "public_site/documents.html",
+        {
+            "partnership": partnership,
+            "form": form,
+            "documents": page.object_list,
+            "page": page,
+            "pagination": pagination,
+            "category_label": PublicDocument.Category(category).label if category else "",
         },
     )
 

@@ -105,7 +105,13 @@ class Publication(ArchivableModel):
             models.Index(
                 fields=["partnership", "status", "review_type", "-publish_on"],
                 name="publication_public_list",
-            )
+            ),
+            # The staff list's order (publishing_selectors.publication_list): a page is read in
+            # the index's order, not sorted from every publication (issue 16).
+            models.Index(
+                fields=["partnership", "status", "-publish_on", "-id"],
+                name="publication_staff_list",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from types import EllipsisType
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership, ReviewType
@@ -26,7 +26,10 @@ from safeguarding.referrals.share_selectors import publication_listed_q
 from .models import Publication, PublicationFile, PublicationSettings, Revision
 
 DARDR_LABEL = "Domestic Abuse Related Death Review"
-FEED_SIZE = 50
+# The Atom feed carries the latest entries only (issue 16): a reader polls it for what is new,
+# and the archive pages list everything older. A bound keeps the feed the same size however
+# many years of reviews a partnership has published.
+FEED_SIZE = 20
 
 
 def window_start(today: date) -> date:
@@ -261,5 +264,23 @@ def publication_file_get_public(
 
 
 def feed_items(*, partnership: Partnership, today: date) -> QuerySet[Publication]:
-    """The latest publications for the Atom feed."""
-    return _live(partnership, today).order_by("-publish_on", "-id")[:FEED_SIZE]
+    """The ``FEED_SIZE`` latest publications for the Atom feed, newest first, in one query:
+    each with the columns the feed shows and, as ``latest_title``, ``latest_summary`` and
+    ``latest_at``, its latest revision's (None for an item without a revision). Neither the
+    files nor the review are read: the feed links to the review's page."""
+    latest = Revision.objects.filter(publication=OuterRef("pk")).order_by("-number")
+    return (
+        Publication.objects.filter(
+            publication_listed_q(partnership),
+            status=Publication.Status.PUBLISHED,
+            publish_on__isnull=False,
+            publish_on__lte=today,
+        )
+        .only("id", "title", "summary", "review_type", "publish_on", "published_at")
+        .annotate(
+            latest_title=Subquery(latest.values("title")[:1]),
+            latest_summary=Subquery(latest.values("summary")[:1]),
+            latest_at=Subquery(latest.values("published_at")[:1]),
+        )
+        .order_by("-publish_on", "-id")[:FEED_SIZE]
+    )

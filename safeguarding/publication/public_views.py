@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import GovukForm
-from safeguarding.core.pagination import paginate
+from safeguarding.core.links import row_link
+from safeguarding.core.pagination import paginate_in_one_query
 from safeguarding.core.text import printable
 
 from . import public_selectors
@@ -59,7 +60,8 @@ def archive(request, slug: str):
     today = timezone.localdate()
     form = ArchiveFilterForm(request.GET or None, partnership=partnership, today=today)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    page, pagination = paginate(
+    # One query for the page and the count, so an empty archive makes the same queries.
+    page, pagination = paginate_in_one_query(
         request,
         public_selectors.archive(
             partnership=partnership,
@@ -70,10 +72,12 @@ def archive(request, slug: str):
     )
     items = list(page.object_list)
     dardr_from = public_selectors.dardr_name_from(partnership)
+    detail = row_link("published:detail", partnership.slug)
     for item in items:
         item.type_label = public_selectors.review_type_label(
             partnership, item.review_type, today, dardr_from=dardr_from
         )
+        item.url = detail(item.pk)
     return render(
         request,
         "publication/public/archive.html",
@@ -137,28 +141,29 @@ def feed(request, slug: str):
         language="en-gb",
         feed_url=request.build_absolute_uri(),
     )
+    detail = row_link("published:detail", partnership.slug)
+    origin = request.build_absolute_uri("/").removesuffix("/")  # scheme and host
     for item in public_selectors.feed_items(partnership=partnership, today=today):
-        revisions = list(item.revisions.all())
-        latest = revisions[0] if revisions else None
+        revised = item.latest_at is not None
         published = item.published_at
         if published is None or timezone.localdate(published) != item.publish_on:
             published = timezone.make_aware(datetime.combine(item.publish_on, time(9)))
-        updated = latest.published_at if latest is not None else published
+        updated = item.latest_at if revised else published
         label = public_selectors.review_type_label(
             partnership, item.review_type, today, dardr_from=dardr_from
         )
-        url = request.build_absolute_uri(
-            reverse("published:detail", args=[partnership.slug, item.pk])
-        )
+        url = origin + detail(item.pk)
         atom.add_item(
-            title=printable(latest.title if latest else item.title),
+            title=printable(item.latest_title if revised else item.title),
             link=url,
             unique_id=url,
-            description=printable((latest.summary if latest else item.summary) or label),
+            description=printable((item.latest_summary if revised else item.summary) or label),
             pubdate=published,
             updateddate=max(updated, published),
             categories=[printable(label)],
         )
-    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
-    atom.write(response, "utf-8")
-    return response
+    # Written to a string first: the feed writer makes a write per tag and text, each of which
+    # HttpResponse.write would turn into bytes on its own.
+    return HttpResponse(
+        atom.writeString("utf-8").encode(), content_type="application/atom+xml; charset=utf-8"
+    )

@@ -1,7 +1,8 @@
 """Reads for publishing signed-off reviews, scoped to one partnership; one publication is read
 through ``publication_get_for_user`` (ADR 0010)."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
@@ -11,15 +12,37 @@ from .models import CheckFinding, Publication, PublicationFile
 
 
 def publication_list(*, partnership: Partnership) -> QuerySet[Publication]:
+    """The partnership's publications for the staff list, by status then newest, with the
+    columns the list shows and each one's open findings (a subquery per row of the page).
+
+    Read a page at a time in the order of the ``publication_staff_list`` index, so a page does
+    not read every publication of every year: the findings were a join grouped by every column
+    of the publication, its review and its case (issue 16)."""
+    open_findings = (
+        CheckFinding.objects.filter(
+            file__publication=OuterRef("pk"),
+            resolution=CheckFinding.Resolution.OPEN,
+            file__replaced_at__isnull=True,
+        )
+        .order_by()
+        .values("file__publication")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Publication.objects.filter(partnership=partnership)
-        .select_related("review", "review__case")
-        .annotate(
-            open_findings=Count(
-                "files__findings",
-                filter=Q(files__findings__resolution="", files__replaced_at__isnull=True),
-            )
+        .select_related("review")
+        .only(
+            "id",
+            "partnership_id",
+            "title",
+            "status",
+            "publish_on",
+            "available_on_request",
+            "review__id",
+            "review__reference",
         )
+        .annotate(open_findings=Coalesce(Subquery(open_findings), 0))
         .order_by("status", "-publish_on", "-id")
     )
 

@@ -25,6 +25,7 @@ from safeguarding.core.files import file_response
 from safeguarding.core.forms import GovukForm
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
+from safeguarding.core.pagination import paginate_in_one_query
 
 from . import permissions, selectors, services, share_selectors, share_services
 from .models import CaseShare, Decision, Status
@@ -847,12 +848,17 @@ def case_share_end(request, slug: str, pk: int, share_pk: int):
 def shares(request, slug: str):
     """Cases other partnerships offered to this one: waiting for an answer, and accepted."""
     partnership = _for_readers(request, slug)
+    page, pagination = paginate_in_one_query(
+        request, share_selectors.case_share_list_for_partner(partnership=partnership)
+    )
     return render(
         request,
         "referrals/staff/shares.html",
         {
             "partnership": partnership,
-            "shares": share_selectors.case_share_list_for_partner(partnership=partnership),
+            "shares": page.object_list,
+            "page": page,
+            "pagination": pagination,
             "can_answer": permissions.can_screen(request.user, partnership),
         },
     )

@@ -102,7 +102,8 @@ def test_the_second_anonymous_request_is_one_query_with_validators_and_public_ma
 
 
 @pytest.mark.parametrize(
-    "name", ["published:archive", "digests_public:list", "library_public:search"]
+    "name",
+    ["published:archive", "digests_public:list", "library_public:search", "public_site:documents"],
 )
 def test_the_other_public_pages_are_cached_too(partnership, name, django_assert_num_queries):
     url = reverse(name, args=[partnership.slug])

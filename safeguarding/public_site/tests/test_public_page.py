@@ -282,3 +282,143 @@ def test_another_partnerships_business_unit_cannot_edit_this_page(client, block,
     assert response.status_code == 404
     block.refresh_from_db()
     assert block.heading == "Safeguarding Adults Reviews"
+
+
+# The documents: the newest of each category on the Reviews page, every one on their own page --
+
+
+def _documents(partnership, category, count, *, start=0, archived=0):
+    """``count`` live documents of ``category`` (titles "<category> NN", created a day apart,
+    the highest number newest) and ``archived`` taken down."""
+    from django.utils import timezone
+
+    made = []
+    for n in range(start, start + count + archived):
+        document = PublicDocument.objects.create(
+            partnership=partnership,
+            title=f"{category} {n:02}",
+            category=category,
+            file="x.pdf",
+            original_name="x.pdf",
+            file_kind="pdf",
+            size_bytes=10,
+        )
+        when = timezone.now() - datetime.timedelta(days=100 - n)
+        PublicDocument.objects.filter(pk=document.pk).update(
+            created_at=when, archived_at=when if n >= start + count else None
+        )
+        made.append(document)
+    return made
+
+
+def _reviews_page(client, settings):
+    settings.PUBLIC_CONTENT_VERSION_READ_SECONDS = 0
+    return client.get(reverse("public_site:reviews", args=["testshire"])).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_reviews_page_shows_each_categorys_newest_documents_and_links_to_all_of_them(
+    client, partnership, settings, django_assert_num_queries
+):
+    """Issue 16: the Reviews page stays the same size whatever the years of live documents;
+    each category shows its newest five and links to its page of every one."""
+    from safeguarding.public_site.selectors import DOCUMENTS_SHOWN
+
+    assert DOCUMENTS_SHOWN == 5
+    _documents(partnership, "procedure", 12, archived=3)
+    _documents(partnership, "leaflet", 2)
+    with django_assert_num_queries(8):  # the same queries as with one document or none
+        html = _reviews_page(client, settings)
+    procedures = html[html.index("Procedures and guidance") : html.index("Leaflets for families")]
+    shown = [f"procedure {n:02}" for n in (11, 10, 9, 8, 7)]  # newest first; taken down not
+    assert [title for title in shown if title in procedures] == shown
+    assert "procedure 06" not in procedures and "procedure 12" not in procedures
+    assert "The 5 newest of 12." in procedures
+    documents_url = reverse("public_site:documents", args=["testshire"])
+    assert f'href="{documents_url}?category=procedure">See all 12 procedures and guidance' in html
+    leaflets = html[html.index("Leaflets for families") :]
+    assert "leaflet 00" in leaflets and "leaflet 01" in leaflets
+    assert "See all 2" not in leaflets and "newest of" not in leaflets  # nothing more to see
+    assert "Referral forms" not in html  # an empty category is left out
+    assert f'href="{documents_url}">All documents' in html
+
+
+@pytest.mark.django_db
+def test_the_reviews_page_makes_the_same_queries_with_no_document(
+    client, partnership, settings, django_assert_num_queries
+):
+    with django_assert_num_queries(8):
+        html = _reviews_page(client, settings)
+    assert "Documents" not in html
+
+
+def _documents_page(client, **params):
+    return client.get(reverse("public_site:documents", args=["testshire"]), params)
+
+
+def _titles(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'/documents/\d+/">([^<]+)</a>', html)
+
+
+@pytest.mark.django_db
+def test_the_documents_page_lists_every_live_document_by_title_a_page_at_a_time(
+    client, partnership, other_partnership, settings, django_assert_num_queries
+):
+    _documents(partnership, "procedure", 20, archived=2)
+    _documents(partnership, "leaflet", 10)
+    _documents(other_partnership, "procedure", 3)
+    settings.PUBLIC_CONTENT_VERSION_READ_SECONDS = 0
+    # the content version, the partnership, the page of documents with their count
+    with django_assert_num_queries(3):
+        first = _documents_page(client).content.decode()
+    expected = sorted(
+        [f"leaflet {n:02}" for n in range(10)] + [f"procedure {n:02}" for n in range(20)]
+    )
+    assert _titles(first) == expected[:25]
+    assert "30 documents, showing 1 to 25." in first
+    assert "govuk-pagination" in first
+    second = _documents_page(client, page="2").content.decode()
+    assert _titles(second) == expected[25:]
+    assert "procedure 20" not in first + second  # taken down
+    # Filtered: the category is kept in the links to the other pages.
+    with django_assert_num_queries(3):
+        procedures = _documents_page(client, category="procedure").content.decode()
+    assert _titles(procedures) == [f"procedure {n:02}" for n in range(20)]
+    assert "20 documents in procedures and guidance." in procedures
+    assert "govuk-pagination" not in procedures
+    _documents(partnership, "procedure", 10, start=30)
+    page_1 = _documents_page(client, category="procedure").content.decode()
+    assert "?category=procedure&amp;page=2" in page_1
+    page_2 = _documents_page(client, category="procedure", page="2").content.decode()
+    assert _titles(page_2) == [f"procedure {n:02}" for n in range(35, 40)]
+    assert "?category=procedure&amp;page=1" in page_2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("asked", "shown"), [("x", 1), ("0", 2), ("9", 2), ("-3", 2)])
+def test_a_bad_documents_page_number_answers_a_page_that_exists(client, partnership, asked, shown):
+    _documents(partnership, "other", 30)
+    html = _documents_page(client, page=asked).content.decode()
+    assert f'aria-label="Page {shown}" aria-current="page"' in html
+    assert len(_titles(html)) == (25 if shown == 1 else 5)
+
+
+@pytest.mark.django_db
+def test_a_bad_category_shows_a_govuk_error_and_every_document(client, partnership):
+    _documents(partnership, "leaflet", 2)
+    response = _documents_page(client, category="secret")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html and "Select a category from the list" in html
+    assert _titles(html) == ["leaflet 00", "leaflet 01"]
+
+
+@pytest.mark.django_db
+def test_the_documents_page_says_when_there_are_none(client, partnership):
+    assert "has not put any documents on its page" in _documents_page(client).content.decode()
+    html = _documents_page(client, category="referral_form").content.decode()
+    assert "There are no referral forms on the page." in html
+    assert _documents_page(client).status_code == 200
+    assert client.get("/no-such-place/documents/").status_code == 404

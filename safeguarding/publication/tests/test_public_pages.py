@@ -2,6 +2,7 @@
 files and the Atom feed, all right on the day they are viewed (the clock is moved)."""
 
 import itertools
+import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, time
 from unittest import mock
@@ -296,6 +297,69 @@ def test_the_archive_says_when_it_is_empty(client, partnership):
     assert "There are no archived reviews yet." in html
 
 
+def _archive_titles(html: str) -> list[str]:
+    link = r'class="govuk-link" href="/[^"]+/published/\d+/">Review of ([^<]+)</a>'
+    return re.findall(link, html)
+
+
+def test_the_archive_makes_the_same_queries_empty_or_full(
+    client, partnership, publish, django_assert_num_queries, settings
+):
+    """Issue 16: the page's rows and their count are one query, so an empty archive (a first
+    year) makes the same queries as a full one: the content version (ADR 0023), the
+    partnership, its publication settings and the page. Was 3 empty and 4 with items."""
+    url = reverse("published:archive", args=[partnership.slug])
+    settings.PUBLIC_CONTENT_VERSION_READ_SECONDS = 0  # the version is read on every request
+
+    def visit(**params) -> str:
+        with on(TODAY), django_assert_num_queries(4):
+            return client.get(url, params).text
+
+    assert "There are no archived reviews yet." in visit()
+    assert "No archived reviews match these filters." in visit(type="sar")
+    for n in range(30):
+        publish(title=f"Child A{n:02}", publish_on=date(2015, 1, 1 + n), with_file=False)
+    assert len(_archive_titles(visit())) == 25
+    assert len(_archive_titles(visit(type="cspr", page="2"))) == 5
+
+
+def test_the_archive_is_paginated_with_its_filters_kept(client, partnership, publish):
+    for n in range(27):
+        publish(title=f"Child P{n:02}", publish_on=date(2015, 2, 1 + n), with_file=False)
+    publish(title="Adult Q", review_type="sar", publish_on=date(2015, 3, 1), with_file=False)
+    url = reverse("published:archive", args=[partnership.slug])
+    with on(TODAY):
+        first = client.get(url, {"type": "cspr", "year": "2015"}).text
+        second = client.get(url, {"type": "cspr", "year": "2015", "page": "2"}).text
+    newest_first = [f"Child P{n:02}" for n in reversed(range(27))]
+    assert _archive_titles(first) == newest_first[:25]
+    assert _archive_titles(second) == newest_first[25:]
+    assert "govuk-pagination" in first
+    # The links to the other pages keep the filters.
+    assert "?type=cspr&amp;year=2015&amp;page=2" in first
+    assert "?type=cspr&amp;year=2015&amp;page=1" in second
+    assert "Adult Q" not in first + second
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [("abc", 1), ("1.5", 1), ("", 1), ("2", 2), ("3", 2), ("999999999999999999999", 2), ("0", 2)],
+)
+def test_a_bad_archive_page_number_answers_a_page_that_exists(
+    client, partnership, publish, asked, shown
+):
+    """As core.pagination promises (Django's get_page): not a number, the first page; past the
+    last page or below 1, the last."""
+    for n in range(26):
+        publish(title=f"Child B{n:02}", publish_on=date(2015, 4, 1 + n), with_file=False)
+    with on(TODAY):
+        url = reverse("published:archive", args=[partnership.slug])
+        response = client.get(url, {"page": asked})
+    assert response.status_code == 200
+    assert len(_archive_titles(response.text)) == (25 if shown == 1 else 1)
+    assert f'aria-label="Page {shown}" aria-current="page"' in response.text
+
+
 # A page per review ------------------------------------------------------------------------
 
 
@@ -380,11 +444,11 @@ def test_the_archive_and_detail_query_counts_are_fixed(
     client, partnership, publish, django_assert_max_num_queries
 ):
     items = [publish(title=f"Child T{n}", publish_on=date(2020 + n, 1, 3)) for n in range(4)]
-    with on(TODAY), django_assert_max_num_queries(5):  # +1: the public content version (ADR 0023)
+    with on(TODAY), django_assert_max_num_queries(4):  # +1: the public content version (ADR 0023)
         client.get(reverse("published:archive", args=[partnership.slug]))
     with on(TODAY), django_assert_max_num_queries(8):
         client.get(reverse("published:detail", args=[partnership.slug, items[0].pk]))
-    with on(TODAY), django_assert_max_num_queries(6):
+    with on(TODAY), django_assert_max_num_queries(4):
         client.get(reverse("published:feed", args=[partnership.slug]))
 
 
@@ -401,3 +465,76 @@ def test_the_demo_shows_published_reviews_and_no_recent_dhrs(client):
     assert "Review of Adult T" in archive
     archive = client.get(reverse("published:archive", args=["riverton-safeguarding"])).text
     assert "Review of Adult V" in archive and "Available on request" in archive
+
+
+def _feed(client, partnership):
+    with on(TODAY):
+        response = client.get(reverse("published:feed", args=[partnership.slug]))
+    assert response.status_code == 200
+    return ET.fromstring(response.content)  # noqa: S314 - our own feed
+
+
+ATOM = {"a": "http://www.w3.org/2005/Atom"}
+
+
+def test_the_atom_feed_carries_the_latest_entries_only_in_the_same_queries(
+    client, partnership, publish, django_assert_num_queries
+):
+    """Issue 16: the feed is bounded (FEED_SIZE newest), whatever the years of reviews, and
+    reads the same queries: the content version (ADR 0023), the partnership, its publication
+    settings and the entries with their latest revision."""
+    assert public_selectors.FEED_SIZE == 20
+    empty = _feed(client, partnership)
+    assert empty.findall("a:entry", ATOM) == []
+    days = [date(2016 + n // 12, n % 12 + 1, 5) for n in range(public_selectors.FEED_SIZE + 5)]
+    for n, day in enumerate(days):
+        publish(title=f"Child F{n}", publish_on=day, with_file=False)
+    with django_assert_num_queries(4):
+        root = _feed(client, partnership)
+    entries = root.findall("a:entry", ATOM)
+    assert len(entries) == public_selectors.FEED_SIZE
+    titles = [entry.findtext("a:title", namespaces=ATOM) for entry in entries]
+    newest = [f"Review of Child F{n}" for n in reversed(range(len(days)))]
+    assert titles == newest[: public_selectors.FEED_SIZE]
+    link = entries[0].find("a:link", ATOM).get("href")
+    newest_item = Publication.objects.get(title=newest[0])
+    assert link == "http://testserver" + reverse(
+        "published:detail", args=[partnership.slug, newest_item.pk]
+    )
+    assert entries[0].findtext("a:id", namespaces=ATOM) == link
+    # One more item: still FEED_SIZE entries and the same queries.
+    publish(title="Child F-last", publish_on=date(2026, 10, 1), with_file=False)
+    with django_assert_num_queries(4):
+        root = _feed(client, partnership)
+    entries = root.findall("a:entry", ATOM)
+    assert len(entries) == public_selectors.FEED_SIZE
+    assert entries[0].findtext("a:title", namespaces=ATOM) == "Review of Child F-last"
+
+
+def test_the_atom_feed_shows_the_latest_revision_and_when_it_was_updated(
+    client, partnership, publish
+):
+    first = publish(title="Child U", publish_on=date(2026, 3, 1), with_file=False)
+    publish(title="Child W", publish_on=date(2026, 4, 1), with_file=False)
+    revised_at = timezone.make_aware(datetime(2026, 10, 20, 14, 30))
+    Revision.objects.create(
+        publication=first,
+        number=2,
+        published_at=revised_at,
+        title="Review of Child U (revised)",
+        summary="The revised summary.",
+        form="full_report",
+        reviewer_names=first.reviewer_names,
+    )
+    root = _feed(client, partnership)
+    entries = {
+        entry.findtext("a:title", namespaces=ATOM): entry for entry in root.findall("a:entry", ATOM)
+    }
+    assert set(entries) == {"Review of Child U (revised)", "Review of Child W"}
+    revised = entries["Review of Child U (revised)"]
+    assert revised.findtext("a:summary", namespaces=ATOM) == "The revised summary."
+    when = datetime.fromisoformat
+    assert when(revised.findtext("a:updated", namespaces=ATOM)) == revised_at
+    assert revised.findtext("a:published", namespaces=ATOM).startswith("2026-03-01T09:00:00")
+    # The feed was last updated when its latest entry was: the revision.
+    assert when(root.findtext("a:updated", namespaces=ATOM)) == revised_at

@@ -435,3 +435,62 @@ def test_the_partners_shared_decision_keeps_its_signatories_when_its_makers_chan
     )
     assert [s.decision_maker_id for s in signatories] == [chair.pk]
     assert all(s.decision_maker.partnership_id == joint.csp.pk for s in signatories)
+
+
+def test_the_shared_cases_list_is_paginated_waiting_first_in_the_same_queries(
+    django_assert_num_queries,
+):
+    """Issue 16: shares pile up with the years; the list is read a page at a time (the page
+    and its count in one query), waiting for an answer first, then accepted, newest first;
+    ended and declined ones are not listed; the same queries empty or full."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from safeguarding.core.pagination import PAGE_SIZE
+    from safeguarding.referrals.models import Case
+
+    joint = joint_case(offer=False)
+    client = _client(joint.csp_unit)
+    url = reverse("referrals:shares", args=[joint.csp.slug])
+    client.get(url)  # the session's first request
+    with django_assert_num_queries(6):
+        empty = client.get(url).content.decode()
+    assert "No case is shared with your partnership." in empty
+    start = timezone.now() - timedelta(days=400)
+    states = ["accepted"] * 20 + ["invited"] * 8 + ["ended"] * 2
+    for n, state in enumerate(states):
+        case = Case.objects.create(
+            partnership=joint.board,
+            reference=f"S-{n:02}",
+            pseudonym=f"Person S{n:02}",
+            became_aware_on=date(2026, 1, 5),
+        )
+        share = CaseShare.objects.create(
+            case=case,
+            partner=joint.csp,
+            role=CaseShare.Role.HOST_AUTHORITY,
+            state=state,
+            invited_by=joint.board_unit,
+            ended_by=joint.board_unit if state == "ended" else None,
+            ended_at=timezone.now() if state == "ended" else None,
+            end_reason="Finished" if state == "ended" else "",
+        )
+        CaseShare.objects.filter(pk=share.pk).update(invited_at=start + timedelta(days=n))
+    with django_assert_num_queries(6):
+        first = client.get(url).content.decode()
+    second = client.get(url, {"page": "2"}).content.decode()
+    beyond = client.get(url, {"page": "7"}).content.decode()
+
+    def listed(html):
+        import re
+
+        return re.findall(r"(Person S\d\d) \(S-\d\d\)", html)
+
+    waiting = [f"Person S{n:02}" for n in range(27, 19, -1)]
+    accepted = [f"Person S{n:02}" for n in range(19, -1, -1)]
+    assert listed(first) == (waiting + accepted)[:PAGE_SIZE]
+    assert listed(second) == (waiting + accepted)[PAGE_SIZE:]
+    assert listed(beyond) == listed(second)  # past the last page: the last page
+    assert "Person S28" not in first + second  # ended
+    assert 'aria-label="Page 2"' in first and "govuk-pagination" in first

@@ -405,3 +405,95 @@ def test_a_signed_off_review_still_shows_who_signed_after_a_change(
     page = bu_client.get(reverse("reviews:sign_off", args=[partnership.slug, review.pk]))
     assert page.status_code == 200
     assert signer.full_name in page.text and "Newly Named" in page.text
+
+
+def _waiting_by_the_old_join(partnership, review_type):
+    """The count as the page made it before issue 16 (a join from every track)."""
+    from django.db.models import Q
+
+    from safeguarding.reviews.models import Review
+
+    return (
+        Review.objects.filter(
+            Q(tracks__decided_by=partnership)
+            | Q(partnership=partnership, tracks__decided_by__isnull=True),
+            stage=Review.Stage.SIGN_OFF,
+            tracks__review_type=review_type,
+        )
+        .distinct()
+        .count()
+    )
+
+
+def test_the_reviews_waiting_for_sign_off_are_counted_per_type_in_one_query(
+    partnership, other_partnership, bu_client, django_assert_num_queries
+):
+    """Issue 16: one query for every review type, read from the reviews at sign-off (not from
+    every track), with the same counts as the join it replaced; the page makes the same
+    queries whatever the reviews."""
+    from datetime import date
+
+    from safeguarding.referrals.models import Case
+    from safeguarding.reviews.models import Review
+    from safeguarding.workspace.setup import selectors
+
+    for p in (partnership, other_partnership):
+        p.runs_cspr = p.runs_safeguarding_adults_reviews = p.runs_dhr = True
+        p.save()
+    numbers = iter(range(1, 100))
+
+    def review(owner, stage, *tracks):
+        n = next(numbers)
+        case = Case.objects.create(
+            partnership=owner,
+            reference=f"W-{n}",
+            pseudonym=f"W {n}",
+            became_aware_on=date(2026, 1, 5),
+        )
+        made = Review.objects.create(
+            partnership=owner,
+            case=case,
+            kind="lcspr",
+            stage=stage,
+            reference=f"W-REV-{n}",
+            title=f"W {n}",
+            started_on=date(2026, 2, 1),
+            signed_off_at=timezone.now() if stage == "signed_off" else None,
+        )
+        made.tracks.set(
+            Track.objects.create(case=case, review_type=review_type, decided_by=decider)
+            for review_type, decider in tracks
+        )
+        return made
+
+    def counts():
+        return selectors.signatures_waiting_by_type(
+            partnership=partnership, review_types=["cspr", "sar", "dhr"]
+        )
+
+    page = _url("decision_maker_list", partnership)
+    with django_assert_num_queries(7):  # the three types' waiting reviews: one query (was 3)
+        assert bu_client.get(page).status_code == 200
+    assert counts() == {"cspr": 0, "sar": 0, "dhr": 0}
+    review(partnership, "sign_off", ("cspr", None), ("sar", None))  # its own, undecided: both
+    review(partnership, "sign_off", ("cspr", partnership))  # its own, decided here
+    review(partnership, "sign_off", ("sar", other_partnership))  # decided elsewhere: not here
+    review(other_partnership, "sign_off", ("dhr", partnership))  # shared, decided here
+    review(other_partnership, "sign_off", ("cspr", None))  # the other's, undecided: not here
+    review(partnership, "drafting", ("cspr", None))  # not at sign-off
+    review(partnership, "signed_off", ("dhr", partnership))  # signed off already
+    assert counts() == {"cspr": 2, "sar": 1, "dhr": 1}
+    for review_type in ("cspr", "sar", "dhr"):
+        assert counts()[review_type] == _waiting_by_the_old_join(partnership, review_type)
+        assert selectors.signatures_waiting(
+            partnership=partnership, review_type=review_type
+        ) == _waiting_by_the_old_join(partnership, review_type)
+    theirs = selectors.signatures_waiting_by_type(
+        partnership=other_partnership, review_types=["cspr", "sar", "dhr"]
+    )
+    assert theirs == {
+        t: _waiting_by_the_old_join(other_partnership, t) for t in ("cspr", "sar", "dhr")
+    }
+    assert theirs == {"cspr": 1, "sar": 1, "dhr": 0}
+    with django_assert_num_queries(7):  # the three types' waiting reviews: one query (was 3)
+        assert bu_client.get(page).status_code == 200
