@@ -1,0 +1,136 @@
+"""Each case's closing day, kept on the case (``Case.closes_on``) for the retention page.
+
+The retention page counts the records the next daily run would act on. Working out from the
+history which of thousands of old decided cases are closed took most of the page's time at
+ten years (issue 16), so the day each case closes is kept on the case: recomputed from its
+history (``retention.case_state``) whenever the case, one of its tracks, decisions, reviews,
+publications or retention holds is saved or deleted, after the transaction commits. The daily
+run does not read it: it works from the history, and checks each case again before it acts.
+
+``closes_on`` is the day ``case_state`` would give with "today" far in the future: the latest
+of the case's dates, a publication's 12 public months included even if they have not ended.
+Empty while something other than time keeps the case open (a hold, a running review...). For
+any day before today, a case is closed by that day exactly when ``closes_on`` is that day or
+earlier (``case_state`` keeps it open while a publication is public after today, and its
+closing day is then after today too; where it counts "today" for a missing date, the stored
+day is later than any day before today). Tested against ``cases_closed_by``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from safeguarding.publication.models import Publication
+from safeguarding.referrals.models import Case, Decision, Track
+from safeguarding.reviews.models import Review
+
+from .models import RetentionHold
+from .retention import case_state, cases_with_history
+
+# "Today" far ahead: every period has ended, so the closing day does not depend on the date.
+FAR_AHEAD = datetime.date(9000, 1, 1)
+CHUNK = 500
+
+
+def closing_day(case: Case) -> datetime.date | None:
+    """The day the case closes if nothing changes (``case`` from ``cases_with_history``)."""
+    return case_state(case, today=FAR_AHEAD).closed_on
+
+
+def refresh_closing(case_ids: Iterable[int]) -> int:
+    """Work out the closing day of these cases again from their history and store the ones
+    that changed; how many changed."""
+    ids = sorted(set(case_ids))
+    changed = []
+    for start in range(0, len(ids), CHUNK):
+        cases = cases_with_history(Case.objects.filter(pk__in=ids[start : start + CHUNK]))
+        for case in cases:
+            day = closing_day(case)
+            if day != case.closes_on:
+                case.closes_on = day
+                changed.append(case)
+    Case.objects.bulk_update(changed, ["closes_on"], batch_size=CHUNK)
+    return len(changed)
+
+
+def refresh_every_case() -> int:
+    """Every case's closing day (the data migration, the bench's generator)."""
+    return refresh_closing(Case.objects.values_list("pk", flat=True))
+
+
+# Kept after every change ------------------------------------------------------------------------
+
+_pending = threading.local()
+
+
+def _case_ids_of(kind: str, pks: set[int]) -> set[int]:
+    if kind == "case":
+        return pks
+    if kind == "track":
+        return set(Track.objects.filter(pk__in=pks).values_list("case_id", flat=True))
+    return set(Review.objects.filter(pk__in=pks).values_list("case_id", flat=True))  # review
+
+
+def _flush() -> None:
+    found: dict[str, set[int]] = getattr(_pending, "found", {})
+    _pending.found = {}
+    case_ids: set[int] = set()
+    for kind, pks in found.items():
+        case_ids |= _case_ids_of(kind, pks)
+    if case_ids:
+        refresh_closing(case_ids)
+
+
+def _changed(kind: str, pk: int | None) -> None:
+    """Note a change to a case (``kind`` "case"), a track's or a review's; the closing days
+    are worked out once, after the commit."""
+    if pk is None:
+        return
+    found = getattr(_pending, "found", None)
+    if found is None:
+        found = _pending.found = {}
+    found.setdefault(kind, set()).add(pk)
+    # Every time (a callback of a transaction rolled back never runs): the first to run
+    # after the commit does the work, the others find nothing left.
+    transaction.on_commit(_flush)
+
+
+def _case_saved(sender, instance: Case, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= {"closes_on"}:
+        return
+    _changed("case", instance.pk)
+
+
+def _case_of(sender, instance, **kwargs) -> None:
+    _changed("case", instance.case_id)
+
+
+def _track_of(sender, instance: Decision, **kwargs) -> None:
+    _changed("track", instance.track_id)
+
+
+def _review_of(sender, instance: Publication, **kwargs) -> None:
+    _changed("review", instance.review_id)
+
+
+def _tracks_linked(sender, instance: Review | Track, action: str, **kwargs) -> None:
+    """A review linked to a track or unlinked (from either side: both are of the case)."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        _changed("case", instance.case_id)
+
+
+def connect() -> None:
+    """Called by the records app's ``ready``."""
+    post_save.connect(_case_saved, sender=Case, dispatch_uid="closing_case")
+    for model in (Track, Review, RetentionHold):
+        for signal in (post_save, post_delete):
+            signal.connect(_case_of, sender=model, dispatch_uid=f"closing_{model.__name__}")
+    for signal in (post_save, post_delete):
+        signal.connect(_track_of, sender=Decision, dispatch_uid="closing_decision")
+        signal.connect(_review_of, sender=Publication, dispatch_uid="closing_publication")
+    m2m_changed.connect(_tracks_linked, sender=Review.tracks.through, dispatch_uid="closing_m2m")
