@@ -108,8 +108,9 @@ class Case(ArchivableModel):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            # The retention page: the cases closed by a day, without reading their history.
-            models.Index(fields=["partnership", "closes_on"], name="case_closes_on"),
+            # The retention page: the cases closed by a day, without reading their history
+            # (with whether each is archived: the closed-cases rule counts those that are not).
+            models.Index(fields=["partnership", "closes_on", "archived_at"], name="case_closes_on"),
             # The retention page's case rules take the decided cases created before a day as a
             # range of this index (issue 16: it was (partnership, status), and each rule read
             # every decided case of the partnership for its creation date).

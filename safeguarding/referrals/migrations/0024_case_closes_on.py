@@ -19,6 +19,8 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="case",
-            index=models.Index(fields=["partnership", "closes_on"], name="case_closes_on"),
+            index=models.Index(
+                fields=["partnership", "closes_on", "archived_at"], name="case_closes_on"
+            ),
         ),
     ]
