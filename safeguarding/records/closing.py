@@ -19,6 +19,7 @@ day is later than any day before today). Tested against ``cases_closed_by``.
 from __future__ import annotations
 
 import datetime
+import logging
 import threading
 from collections.abc import Iterable
 
@@ -31,6 +32,8 @@ from safeguarding.reviews.models import Review
 
 from .models import RetentionHold
 from .retention import case_state, cases_with_history
+
+logger = logging.getLogger(__name__)
 
 # "Today" far ahead: every period has ended, so the closing day does not depend on the date.
 FAR_AHEAD = datetime.date(9000, 1, 1)
@@ -61,6 +64,17 @@ def refresh_closing(case_ids: Iterable[int]) -> int:
 def refresh_every_case() -> int:
     """Every case's closing day (the data migration, the bench's generator)."""
     return refresh_closing(Case.objects.values_list("pk", flat=True))
+
+
+def refresh_closing_daily(*, today: datetime.date) -> int:
+    """A daily job (settings.DAILY_JOBS, after the retention run): every case's closing day
+    worked out again. It should find nothing to change: a change means a write that bypassed
+    the saves below (``update()``, ``bulk_create()``, raw SQL), so it is logged; the page is
+    right again from then on. ``today`` is not used: the day does not depend on it."""
+    changed = refresh_every_case()
+    if changed:
+        logger.warning("Closing days: %s case(s) had a closing day out of date", changed)
+    return changed
 
 
 # Kept after every change ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils import timezone
 from safeguarding.core.calendar import add_calendar_months
 from safeguarding.publication.models import Publication
 from safeguarding.records import services
-from safeguarding.records.closing import refresh_every_case
+from safeguarding.records.closing import refresh_closing_daily, refresh_every_case
 from safeguarding.records.models import RetentionHold, RetentionSetting
 from safeguarding.records.retention import (
     case_state,
@@ -314,3 +314,19 @@ def test_the_closing_day_follows_a_hold_and_a_case_reopened_by_a_review(
         review.delete()
     case.refresh_from_db()
     assert case.closes_on == closed_on
+
+
+@pytest.mark.django_db
+def test_the_daily_job_puts_right_a_closing_day_a_write_left_out_of_date(
+    partnership, business_unit_user, caplog
+):
+    """``update()`` sends no signal: the daily job works every day out again and says so."""
+    case = closed_case(partnership, business_unit_user, pseudonym="Child A")
+    refresh_every_case()
+    assert refresh_closing_daily(today=later(0)) == 0
+    closed_on = Case.objects.get(pk=case.pk).closes_on
+    assert closed_on is not None
+    Case.objects.filter(pk=case.pk).update(closes_on=None)
+    assert refresh_closing_daily(today=later(0)) == 1
+    assert Case.objects.get(pk=case.pk).closes_on == closed_on
+    assert "1 case(s) had a closing day out of date" in caplog.text
