@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import threading
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -79,7 +78,26 @@ def refresh_closing_daily(*, today: datetime.date) -> int:
 
 # Kept after every change ------------------------------------------------------------------------
 
-_pending = threading.local()
+
+class _Flush:
+    """The cases, tracks and reviews a transaction changed; their cases' closing days worked
+    out once, after the commit. One per transaction (found among its commit callbacks): a
+    transaction rolled back takes it with its callbacks."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, set[int]] = {}
+        self.done = False  # run (tests run callbacks before the test's transaction ends)
+
+    def add(self, kind: str, pk: int) -> None:
+        self.found.setdefault(kind, set()).add(pk)
+
+    def __call__(self) -> None:
+        case_ids: set[int] = set()
+        for kind, pks in self.found.items():
+            case_ids |= _case_ids_of(kind, pks)
+        self.found, self.done = {}, True
+        if case_ids:
+            refresh_closing(case_ids)
 
 
 def _case_ids_of(kind: str, pks: set[int]) -> set[int]:
@@ -90,28 +108,18 @@ def _case_ids_of(kind: str, pks: set[int]) -> set[int]:
     return set(Review.objects.filter(pk__in=pks).values_list("case_id", flat=True))  # review
 
 
-def _flush() -> None:
-    found: dict[str, set[int]] = getattr(_pending, "found", {})
-    _pending.found = {}
-    case_ids: set[int] = set()
-    for kind, pks in found.items():
-        case_ids |= _case_ids_of(kind, pks)
-    if case_ids:
-        refresh_closing(case_ids)
-
-
 def _changed(kind: str, pk: int | None) -> None:
-    """Note a change to a case (``kind`` "case"), a track's or a review's; the closing days
-    are worked out once, after the commit."""
+    """Note a change to a case (``kind`` "case"), a track's or a review's."""
     if pk is None:
         return
-    found = getattr(_pending, "found", None)
-    if found is None:
-        found = _pending.found = {}
-    found.setdefault(kind, set()).add(pk)
-    # Every time (a callback of a transaction rolled back never runs): the first to run
-    # after the commit does the work, the others find nothing left.
-    transaction.on_commit(_flush)
+    connection = transaction.get_connection()
+    for entry in connection.run_on_commit:
+        if isinstance(entry[1], _Flush) and not entry[1].done:
+            entry[1].add(kind, pk)
+            return
+    flush = _Flush()
+    flush.add(kind, pk)
+    transaction.on_commit(flush)  # outside a transaction: at once
 
 
 def _case_saved(sender, instance: Case, update_fields=None, **kwargs) -> None:

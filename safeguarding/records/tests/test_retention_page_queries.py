@@ -4,14 +4,14 @@ queries that does not grow with the partnership's cases."""
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from safeguarding.core.calendar import add_calendar_months
 from safeguarding.publication.models import Publication
 from safeguarding.records import services
-from safeguarding.records.closing import refresh_closing_daily, refresh_every_case
+from safeguarding.records.closing import _Flush, refresh_closing_daily, refresh_every_case
 from safeguarding.records.models import RetentionHold, RetentionSetting
 from safeguarding.records.retention import (
     case_state,
@@ -330,3 +330,24 @@ def test_the_daily_job_puts_right_a_closing_day_a_write_left_out_of_date(
     assert refresh_closing_daily(today=later(0)) == 1
     assert Case.objects.get(pk=case.pk).closes_on == closed_on
     assert "1 case(s) had a closing day out of date" in caplog.text
+
+
+def _flushes() -> list[_Flush]:
+    return [entry[1] for entry in connection.run_on_commit if isinstance(entry[1], _Flush)]
+
+
+@pytest.mark.django_db
+def test_changes_are_noted_once_per_transaction_and_go_with_a_rollback(
+    partnership, business_unit_user
+):
+    """The changes are noted on one commit callback of the transaction: a savepoint rolled
+    back takes the one it registered with it."""
+    case = closed_case(partnership, business_unit_user, pseudonym="Child A")
+    before = _flushes()
+    assert len(before) == 1  # the saves of closed_case: one callback for all of them
+    with pytest.raises(RuntimeError), transaction.atomic():
+        RetentionHold.objects.create(
+            partnership=partnership, case=case, reason="Trial", placed_by=business_unit_user
+        )
+        raise RuntimeError("rolled back")
+    assert _flushes() == before
