@@ -672,6 +672,12 @@ def build(params: dict, rng: random.Random, media_root: Path, log=print) -> dict
 
         build_states(params, SEED + 10, target, business_unit(target), log=log)
 
+        # Each case's closing day, as the services' saves keep it (the rows above were
+        # mostly bulk-created, which sends no signal): the retention page reads it.
+        from safeguarding.records.closing import refresh_every_case
+
+        log(f"  {refresh_every_case()} cases with a closing day")
+
     return dataset_counts(target)
 
 

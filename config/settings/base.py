@@ -305,7 +305,11 @@ MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 # The daily run (clock/tasks.py: the send_milestone_reminders task and `manage.py send_reminders`)
 # calls each of these after the reminders, with today's real date: the retention schedule
 # (records/retention.py).
-DAILY_JOBS = ["safeguarding.records.retention.retention_apply_daily"]
+DAILY_JOBS = [
+    "safeguarding.records.retention.retention_apply_daily",
+    # Each case's closing day worked out again (records/closing.py): a safety net, logged.
+    "safeguarding.records.closing.refresh_closing_daily",
+]
 # Backups (`manage.py backup` / `restore`, docs/how-to/back-up-and-restore.md): the key that
 # encrypts them, 32 bytes in URL-safe base64 (`manage.py backup --new-key`). Several keys,
 # separated by commas, read older backups; the first one encrypts. Keep it apart from backups.

@@ -13,6 +13,9 @@ class RecordsConfig(AppConfig):
         from safeguarding.audit.registry import register_actions
 
         from . import checks  # noqa: F401 - registers the system check of the backup key
+        from .closing import connect
+
+        connect()  # each case's closing day, kept for the retention page (issue 16)
 
         register_actions(
             {

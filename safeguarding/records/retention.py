@@ -304,6 +304,17 @@ def cases_closed_by(
     )
 
 
+def _cases_closed_on_page(
+    cases: models.QuerySet[Case], *, day: datetime.date, today: datetime.date
+) -> models.QuerySet[Case]:
+    """``cases_closed_by`` for the retention page: for a day before today, read from each
+    case's closing day kept on it (records/closing.py: the same cases, without reading the
+    history of thousands of old cases, issue 16); for today, from the history."""
+    if day < today:
+        return cases.filter(closes_on__lte=day)
+    return cases_closed_by(cases, day=day, today=today)
+
+
 # Batches ----------------------------------------------------------------------------------------
 
 
@@ -699,8 +710,8 @@ def retention_due_counts(*, partnership: Partnership, today: datetime.date) -> l
     the database in a fixed number of queries whatever the partnership's data (the retention
     page, issue 16): one per rule.
 
-    The same rules as the run: a case rule's cases are those ``cases_closed_by`` finds closed
-    on the last day its period has ended by today (``_case_due_on``), its records those of
+    The same rules as the run: a case rule's cases are those closed on the last day its
+    period has ended by today (``_case_due_on``; ``_cases_closed_on_page``), its records those of
     ``CASE_RECORDS``, counted per case by a subquery and added up; the other rules count the
     run's own querysets. ``cases``: the distinct cases with a record due."""
     periods = periods_for(partnership)
@@ -726,7 +737,7 @@ def retention_due_counts(*, partnership: Partnership, today: datetime.date) -> l
         }
         with_records = _any(*(Q(**{f"{name}__gt": 0}) for name in counts))
         figures = (
-            cases_closed_by(cases, day=last_day_counted(today, period.amount), today=today)
+            _cases_closed_on_page(cases, day=last_day_counted(today, period.amount), today=today)
             .annotate(**counts)
             .aggregate(
                 records=Sum(sum((models.F(name) for name in counts), models.Value(0))),

@@ -99,10 +99,18 @@ class Case(ArchivableModel):
     )
     facts = models.JSONField(default=dict, blank=True)
     facts_updated_at = models.DateTimeField(null=True, blank=True)
+    # The day the case closes if nothing changes (records/closing.py): kept by the records
+    # app whenever the case, its tracks, decisions, reviews, publications or holds change.
+    # Empty while it is kept open. Read by the retention page only (issue 16); the daily run
+    # works from the history itself.
+    closes_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            # The retention page: the cases closed by a day, without reading their history
+            # (with whether each is archived: the closed-cases rule counts those that are not).
+            models.Index(fields=["partnership", "closes_on", "archived_at"], name="case_closes_on"),
             # The retention page's case rules take the decided cases created before a day as a
             # range of this index (issue 16: it was (partnership, status), and each rule read
             # every decided case of the partnership for its creation date).

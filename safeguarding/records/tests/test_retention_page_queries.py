@@ -4,12 +4,14 @@ queries that does not grow with the partnership's cases."""
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from safeguarding.core.calendar import add_calendar_months
 from safeguarding.publication.models import Publication
+from safeguarding.records import services
+from safeguarding.records.closing import _Flush, refresh_closing_daily, refresh_every_case
 from safeguarding.records.models import RetentionHold, RetentionSetting
 from safeguarding.records.retention import (
     case_state,
@@ -74,6 +76,9 @@ def _add_cases(partnership, actor, agency, *, n: int) -> None:
         published_at=long_ago, publish_on=LONG_AGO, earliest_removal_on=later(-10 * 12)
     )
     make_lcspr(partnership, actor)  # running: its case is kept
+    # The dates were moved back with update(), which no service does: the closing days are
+    # worked out again, as the services' saves do after their commit.
+    refresh_every_case()
 
 
 def _plan_figures(partnership, today) -> dict[str, tuple[int, int]]:
@@ -212,6 +217,7 @@ def _case_of_every_shape(partnership, actor) -> None:
     old = timezone.now() - datetime.timedelta(days=3 * 365)
     Case.objects.filter(partnership=partnership).update(created_at=old)
     Decision.objects.filter(track__case__partnership=partnership).update(finalised_at=old)
+    refresh_every_case()  # as after update() above (the services' saves keep them)
 
 
 @pytest.mark.django_db
@@ -238,3 +244,110 @@ def test_the_cases_found_closed_in_the_database_are_those_case_state_finds_close
     # the seven published reviews dated in some way, the two withdrawn, the rapid review sent
     # to the Panel. The others never did.
     assert len(closed_somewhere) == 12
+
+
+@pytest.mark.django_db
+def test_the_closing_day_kept_on_each_case_finds_the_cases_the_history_finds_closed(
+    partnership, business_unit_user
+):
+    """The page reads each case's kept closing day (records/closing.py) for every day
+    before today: the same cases as ``cases_closed_by`` from the history, for every shape
+    of case and every day around their closing days."""
+    _case_of_every_shape(partnership, business_unit_user)
+    cases = Case.objects.filter(partnership=partnership)
+    compared = 0
+    for today in (later(-1), later(0), later(11), later(12), later(13), later(40)):
+        days = {today - datetime.timedelta(days=1), later(-40)}
+        days |= {last_day_counted(today, months) for months in (1, 12, 24)}
+        for closes_on in filter(None, cases.values_list("closes_on", flat=True)):
+            days |= {closes_on, closes_on - datetime.timedelta(days=1)}
+        for day in sorted(d for d in days if d < today):
+            expected = set(
+                cases_closed_by(cases, day=day, today=today).values_list("pk", flat=True)
+            )
+            kept = set(cases.filter(closes_on__lte=day).values_list("pk", flat=True))
+            assert kept == expected, (today, day)
+            compared += bool(expected)
+    assert compared > 10
+
+
+@pytest.mark.django_db
+def test_the_closing_day_follows_a_hold_and_a_case_reopened_by_a_review(
+    partnership, business_unit_user, django_capture_on_commit_callbacks
+):
+    """Kept by the saves themselves, after the commit: a hold empties it and lifting it
+    gives it back; a review commissioned on a closed case reopens it and empties it."""
+    with django_capture_on_commit_callbacks(execute=True):
+        case = closed_case(partnership, business_unit_user, pseudonym="Child A")
+    case.refresh_from_db()
+    closed_on = case.closes_on
+    assert (
+        closed_on
+        == case_state(
+            cases_with_history(Case.objects.filter(pk=case.pk)).get(), today=later(0)
+        ).closed_on
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retention_hold_place(
+            partnership=partnership, case=case, reason="Inquest", actor=business_unit_user
+        )
+    case.refresh_from_db()
+    assert case.closes_on is None
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retention_hold_lift(
+            hold=RetentionHold.objects.get(case=case), actor=business_unit_user
+        )
+    case.refresh_from_db()
+    assert case.closes_on == closed_on
+    with django_capture_on_commit_callbacks(execute=True):
+        review = Review.objects.create(
+            partnership=partnership,
+            case=case,
+            kind=Review.Kind.LCSPR,
+            reference="LCSPR-REOPEN",
+            stage=Review.Stage.COMMISSIONING,
+            started_on=later(0),
+        )
+    case.refresh_from_db()
+    assert case.closes_on is None  # reopened: a review is running
+    with django_capture_on_commit_callbacks(execute=True):
+        review.delete()
+    case.refresh_from_db()
+    assert case.closes_on == closed_on
+
+
+@pytest.mark.django_db
+def test_the_daily_job_puts_right_a_closing_day_a_write_left_out_of_date(
+    partnership, business_unit_user, caplog
+):
+    """``update()`` sends no signal: the daily job works every day out again and says so."""
+    case = closed_case(partnership, business_unit_user, pseudonym="Child A")
+    refresh_every_case()
+    assert refresh_closing_daily(today=later(0)) == 0
+    closed_on = Case.objects.get(pk=case.pk).closes_on
+    assert closed_on is not None
+    Case.objects.filter(pk=case.pk).update(closes_on=None)
+    assert refresh_closing_daily(today=later(0)) == 1
+    assert Case.objects.get(pk=case.pk).closes_on == closed_on
+    assert "1 case(s) had a closing day out of date" in caplog.text
+
+
+def _flushes() -> list[_Flush]:
+    return [entry[1] for entry in connection.run_on_commit if isinstance(entry[1], _Flush)]
+
+
+@pytest.mark.django_db
+def test_changes_are_noted_once_per_transaction_and_go_with_a_rollback(
+    partnership, business_unit_user
+):
+    """The changes are noted on one commit callback of the transaction: a savepoint rolled
+    back takes the one it registered with it."""
+    case = closed_case(partnership, business_unit_user, pseudonym="Child A")
+    before = _flushes()
+    assert len(before) == 1  # the saves of closed_case: one callback for all of them
+    with pytest.raises(RuntimeError), transaction.atomic():
+        RetentionHold.objects.create(
+            partnership=partnership, case=case, reason="Trial", placed_by=business_unit_user
+        )
+        raise RuntimeError("rolled back")
+    assert _flushes() == before
