@@ -360,14 +360,21 @@ def search_records(
         )
     if analysis.expansion_phrases:
         fuse(rows(expanded), EXPANSION_WEIGHT)
+    # Every row with a share, in the order of its first mention (as a dict filled list by
+    # list would hold them: the facets count them in this order). The full-text matches'
+    # facets are counted now, while the model may still be working out the query's vector
+    # (issue 15, fifth speed round); the meaning ranking's other records are added after.
+    found = list(dict.fromkeys(itertools.chain.from_iterable(listed)))
+    counted = _count_facets(cat, found, wanted)
     if pending is not None:
         meaning = pending.result()
         span = MEANING_FULL_SIMILARITY - MEANING_MIN_SIMILARITY
         shares = [min(1.0, (s - MEANING_MIN_SIMILARITY) / span) for _, s in meaning]
         fuse([row for row, _ in meaning], MEANING_WEIGHT, shares)
-    # Every row with a share, in the order of its first mention (as a dict filled list by
-    # list would hold them: the facets count them in this order).
-    found = list(dict.fromkeys(itertools.chain.from_iterable(listed)))
+        seen = set(found)
+        more = [row for row in dict.fromkeys(row for row, _ in meaning) if row not in seen]
+        found += more
+        _count_facets(cat, more, wanted, counted)
     at = np.asarray(found, dtype=np.int64)
 
     if mode == "smart":
@@ -392,7 +399,7 @@ def search_records(
         matching, members = _group(cat, matching)
         matching = _diversify(cat, matching, scores)
     grouped = sum(len(m) for m in members.values())
-    facets = _facets(cat, list(scores), wanted)
+    facets = _facets(cat, counted, wanted)
     page = matching[offset : offset + limit]
     hits = _hits(cat, page, scores, analysis, members)
     best = scores[matching[0]] if matching else 0.0
@@ -494,8 +501,19 @@ def _diversify(cat: Catalogue, ranked: list[int], scores: dict[int, float]) -> l
     return [head[i] for i in placed] + tail
 
 
-def _facets(cat: Catalogue, rows: list[int], wanted: dict[str, set[str]]) -> dict:
-    facets: dict[str, list[FacetValue]] = {}
+def _count_facets(
+    cat: Catalogue,
+    rows: list[int],
+    wanted: dict[str, set[str]],
+    counts: dict[str, Counter] | None = None,
+) -> dict[str, Counter]:
+    """Each facet's values counted over ``rows`` (each facet over the rows that the other
+    facets' filters let through), added to ``counts`` if given. Counting a list in two parts,
+    one after the other, gives the same counters, in the same order, as counting it whole: the
+    default search counts its full-text matches while the query's vector is worked out, and
+    the records only the meaning ranking found once it is there."""
+    if counts is None:
+        counts = {name: Counter() for name in FACETS}
     # Which rows each filter lets through (once per filter, not once per facet and row).
     passing = {
         name: [_passes(cat, row, {name: chosen}) for row in rows] for name, chosen in wanted.items()
@@ -513,9 +531,17 @@ def _facets(cat: Catalogue, rows: list[int], wanted: dict[str, set[str]]) -> dic
             chosen_rows = rows
         picked = [values[row] for row in chosen_rows]
         if name == "theme":
-            counts = Counter(itertools.chain.from_iterable(picked))
+            counts[name].update(itertools.chain.from_iterable(picked))
         else:
-            counts = Counter(picked)
+            counts[name].update(picked)
+    return counts
+
+
+def _facets(cat: Catalogue, counted: dict[str, Counter], wanted: dict[str, set[str]]) -> dict:
+    """The facets to show from ``_count_facets``'s counts."""
+    facets: dict[str, list[FacetValue]] = {}
+    for name in FACETS:
+        counts = counted[name]
         chosen = wanted.get(name, set())
         for value in chosen:  # a chosen value stays listed, even with no matches
             counts.setdefault(value, 0)
