@@ -230,10 +230,14 @@ def _query_vector(text: str) -> np.ndarray:
     return vector
 
 
-# The query's vector is worked out in this thread while the full-text queries run in the
-# request's own: onnxruntime and the database drivers let go of the GIL while they work, so a
-# search takes about the longer of the two, not their sum. One thread per process: the model
-# runs one batch at a time anyway (``embeddings.Embedder.lock``).
+# The query's vector is worked out in this thread while the full-text ranking runs in the
+# request's own: onnxruntime lets go of the GIL while it works, so a search takes about the
+# longer of the two, not their sum. One thread per process: the model runs one batch at a time
+# anyway (``embeddings.Embedder.lock``). The thread does nothing but the vector: the similarities
+# with the records' vectors are worked out in the request's thread once the vector is there
+# (issue 15, fifth speed round). In the thread, each numpy step that lets go of the GIL (the
+# product with every passage vector) had to win it back from the request's thread, busy with
+# Python, which gives it up only every ``sys.getswitchinterval()`` (5 ms).
 _embedder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="library-query-vector")
 
 
@@ -244,23 +248,11 @@ def _start_query_vector(cat: Catalogue, text: str) -> Future | None:
     return _embedder.submit(_query_vector, text)
 
 
-def _start_meaning(
-    cat: Catalogue, text: str, partnership_id: int | None, public_only: bool
-) -> Future | None:
-    """``_meaning_ranking`` of ``text``, started now in ``_embedder`` (None when vectors are
-    off): the similarities are worked out in that thread too, while the request's own waits for
-    the index, so nothing of the meaning ranking is left for after the full-text query."""
-    if not embeddings.available() or not len(cat.vectors):
-        return None
-    return _embedder.submit(_meaning_ranking, cat, text, partnership_id, public_only)
-
-
 def _meaning_ranking(
-    cat: Catalogue, text: str, partnership_id: int | None, public_only: bool
+    cat: Catalogue, query_vector: np.ndarray, partnership_id: int | None, public_only: bool
 ) -> list[tuple[int, float]]:
-    """(catalogue row, similarity) of the records closest in meaning to ``text``, best first,
-    down to MEANING_MIN_SIMILARITY."""
-    query_vector = _query_vector(text)
+    """(catalogue row, similarity) of the records closest in meaning to the query whose
+    sentence vector is ``query_vector``, best first, down to MEANING_MIN_SIMILARITY."""
     similarity = (cat.vectors @ query_vector) * cat.vector_weights
     best = np.full(len(cat.ids), -1.0, dtype=np.float32)
     np.maximum.at(best, cat.vector_rows, similarity)
@@ -337,7 +329,7 @@ def search_records(
     where = {"partnership_id": partnership_id, "public_only": public_only}
     pending = None
     if mode == "smart" and analysis.words:  # while the index works
-        pending = _start_meaning(cat, analysis.meaning_text, partnership_id, public_only)
+        pending = _start_query_vector(cat, analysis.meaning_text)
     # The query's own words, what its abbreviations stand for, and (smart mode) its case names
     # and side-by-side words as phrases: a phrase is one more term to the index's ranking,
     # counting for much when it is rare ("child y", "elm court") and nothing when it is common.
@@ -367,7 +359,7 @@ def search_records(
     found = list(dict.fromkeys(itertools.chain.from_iterable(listed)))
     counted = _count_facets(cat, found, wanted)
     if pending is not None:
-        meaning = pending.result()
+        meaning = _meaning_ranking(cat, pending.result(), partnership_id, public_only)
         span = MEANING_FULL_SIMILARITY - MEANING_MIN_SIMILARITY
         shares = [min(1.0, (s - MEANING_MIN_SIMILARITY) / span) for _, s in meaning]
         fuse([row for row, _ in meaning], MEANING_WEIGHT, shares)
