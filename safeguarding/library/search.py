@@ -447,10 +447,13 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
     kept_vector = np.zeros(len(head), dtype=bool)  # kept, with both passages
     leader_of = np.arange(len(head))  # the position each row is listed under
     by_identity: dict[str, int] = {}
+    # (The walk reads Python lists, not numpy scalars: most rows take the first branch only.)
+    identities = cat.identity
+    has_near_of, comparable_of = has_near.tolist(), comparable.tolist()
     for position, row in enumerate(head):
-        identity = cat.identity[row] if cat.identity else str(row)
+        identity = identities[row] if identities else str(row)
         leader = by_identity.get(identity)
-        if leader is None and has_near[position]:
+        if leader is None and has_near_of[position]:
             close = near[position] & kept_vector
             # A copy of a grouped row joins that row's group: copies of copies are one group.
             close[leader_of[copy[position]]] = True
@@ -459,7 +462,8 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
         if leader is None:
             kept.append(position)
             by_identity.setdefault(identity, position)
-            kept_vector[position] = comparable[position]
+            if comparable_of[position]:
+                kept_vector[position] = True
         else:
             leader_of[position] = leader
             members.setdefault(head[leader], []).append(row)
