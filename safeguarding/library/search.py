@@ -230,10 +230,14 @@ def _query_vector(text: str) -> np.ndarray:
     return vector
 
 
-# The query's vector is worked out in this thread while the full-text queries run in the
-# request's own: onnxruntime and the database drivers let go of the GIL while they work, so a
-# search takes about the longer of the two, not their sum. One thread per process: the model
-# runs one batch at a time anyway (``embeddings.Embedder.lock``).
+# The query's vector is worked out in this thread while the full-text ranking runs in the
+# request's own: onnxruntime lets go of the GIL while it works, so a search takes about the
+# longer of the two, not their sum. One thread per process: the model runs one batch at a time
+# anyway (``embeddings.Embedder.lock``). The thread does nothing but the vector: the similarities
+# with the records' vectors are worked out in the request's thread once the vector is there
+# (issue 15, fifth speed round). In the thread, each numpy step that lets go of the GIL (the
+# product with every passage vector) had to win it back from the request's thread, busy with
+# Python, which gives it up only every ``sys.getswitchinterval()`` (5 ms).
 _embedder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="library-query-vector")
 
 
@@ -244,23 +248,11 @@ def _start_query_vector(cat: Catalogue, text: str) -> Future | None:
     return _embedder.submit(_query_vector, text)
 
 
-def _start_meaning(
-    cat: Catalogue, text: str, partnership_id: int | None, public_only: bool
-) -> Future | None:
-    """``_meaning_ranking`` of ``text``, started now in ``_embedder`` (None when vectors are
-    off): the similarities are worked out in that thread too, while the request's own waits for
-    the index, so nothing of the meaning ranking is left for after the full-text query."""
-    if not embeddings.available() or not len(cat.vectors):
-        return None
-    return _embedder.submit(_meaning_ranking, cat, text, partnership_id, public_only)
-
-
 def _meaning_ranking(
-    cat: Catalogue, text: str, partnership_id: int | None, public_only: bool
+    cat: Catalogue, query_vector: np.ndarray, partnership_id: int | None, public_only: bool
 ) -> list[tuple[int, float]]:
-    """(catalogue row, similarity) of the records closest in meaning to ``text``, best first,
-    down to MEANING_MIN_SIMILARITY."""
-    query_vector = _query_vector(text)
+    """(catalogue row, similarity) of the records closest in meaning to the query whose
+    sentence vector is ``query_vector``, best first, down to MEANING_MIN_SIMILARITY."""
     similarity = (cat.vectors @ query_vector) * cat.vector_weights
     best = np.full(len(cat.ids), -1.0, dtype=np.float32)
     np.maximum.at(best, cat.vector_rows, similarity)
@@ -337,7 +329,7 @@ def search_records(
     where = {"partnership_id": partnership_id, "public_only": public_only}
     pending = None
     if mode == "smart" and analysis.words:  # while the index works
-        pending = _start_meaning(cat, analysis.meaning_text, partnership_id, public_only)
+        pending = _start_query_vector(cat, analysis.meaning_text)
     # The query's own words, what its abbreviations stand for, and (smart mode) its case names
     # and side-by-side words as phrases: a phrase is one more term to the index's ranking,
     # counting for much when it is rare ("child y", "elm court") and nothing when it is common.
@@ -360,14 +352,21 @@ def search_records(
         )
     if analysis.expansion_phrases:
         fuse(rows(expanded), EXPANSION_WEIGHT)
+    # Every row with a share, in the order of its first mention (as a dict filled list by
+    # list would hold them: the facets count them in this order). The full-text matches'
+    # facets are counted now, while the model may still be working out the query's vector
+    # (issue 15, fifth speed round); the meaning ranking's other records are added after.
+    found = list(dict.fromkeys(itertools.chain.from_iterable(listed)))
+    counted = _count_facets(cat, found, wanted)
     if pending is not None:
-        meaning = pending.result()
+        meaning = _meaning_ranking(cat, pending.result(), partnership_id, public_only)
         span = MEANING_FULL_SIMILARITY - MEANING_MIN_SIMILARITY
         shares = [min(1.0, (s - MEANING_MIN_SIMILARITY) / span) for _, s in meaning]
         fuse([row for row, _ in meaning], MEANING_WEIGHT, shares)
-    # Every row with a share, in the order of its first mention (as a dict filled list by
-    # list would hold them: the facets count them in this order).
-    found = list(dict.fromkeys(itertools.chain.from_iterable(listed)))
+        seen = set(found)
+        more = [row for row in dict.fromkeys(row for row, _ in meaning) if row not in seen]
+        found += more
+        _count_facets(cat, more, wanted, counted)
     at = np.asarray(found, dtype=np.int64)
 
     if mode == "smart":
@@ -392,7 +391,7 @@ def search_records(
         matching, members = _group(cat, matching)
         matching = _diversify(cat, matching, scores)
     grouped = sum(len(m) for m in members.values())
-    facets = _facets(cat, list(scores), wanted)
+    facets = _facets(cat, counted, wanted)
     page = matching[offset : offset + limit]
     hits = _hits(cat, page, scores, analysis, members)
     best = scores[matching[0]] if matching else 0.0
@@ -448,10 +447,13 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
     kept_vector = np.zeros(len(head), dtype=bool)  # kept, with both passages
     leader_of = np.arange(len(head))  # the position each row is listed under
     by_identity: dict[str, int] = {}
+    # (The walk reads Python lists, not numpy scalars: most rows take the first branch only.)
+    identities = cat.identity
+    has_near_of, comparable_of = has_near.tolist(), comparable.tolist()
     for position, row in enumerate(head):
-        identity = cat.identity[row] if cat.identity else str(row)
+        identity = identities[row] if identities else str(row)
         leader = by_identity.get(identity)
-        if leader is None and has_near[position]:
+        if leader is None and has_near_of[position]:
             close = near[position] & kept_vector
             # A copy of a grouped row joins that row's group: copies of copies are one group.
             close[leader_of[copy[position]]] = True
@@ -460,7 +462,8 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
         if leader is None:
             kept.append(position)
             by_identity.setdefault(identity, position)
-            kept_vector[position] = comparable[position]
+            if comparable_of[position]:
+                kept_vector[position] = True
         else:
             leader_of[position] = leader
             members.setdefault(head[leader], []).append(row)
@@ -494,8 +497,19 @@ def _diversify(cat: Catalogue, ranked: list[int], scores: dict[int, float]) -> l
     return [head[i] for i in placed] + tail
 
 
-def _facets(cat: Catalogue, rows: list[int], wanted: dict[str, set[str]]) -> dict:
-    facets: dict[str, list[FacetValue]] = {}
+def _count_facets(
+    cat: Catalogue,
+    rows: list[int],
+    wanted: dict[str, set[str]],
+    counts: dict[str, Counter] | None = None,
+) -> dict[str, Counter]:
+    """Each facet's values counted over ``rows`` (each facet over the rows that the other
+    facets' filters let through), added to ``counts`` if given. Counting a list in two parts,
+    one after the other, gives the same counters, in the same order, as counting it whole: the
+    default search counts its full-text matches while the query's vector is worked out, and
+    the records only the meaning ranking found once it is there."""
+    if counts is None:
+        counts = {name: Counter() for name in FACETS}
     # Which rows each filter lets through (once per filter, not once per facet and row).
     passing = {
         name: [_passes(cat, row, {name: chosen}) for row in rows] for name, chosen in wanted.items()
@@ -513,9 +527,17 @@ def _facets(cat: Catalogue, rows: list[int], wanted: dict[str, set[str]]) -> dic
             chosen_rows = rows
         picked = [values[row] for row in chosen_rows]
         if name == "theme":
-            counts = Counter(itertools.chain.from_iterable(picked))
+            counts[name].update(itertools.chain.from_iterable(picked))
         else:
-            counts = Counter(picked)
+            counts[name].update(picked)
+    return counts
+
+
+def _facets(cat: Catalogue, counted: dict[str, Counter], wanted: dict[str, set[str]]) -> dict:
+    """The facets to show from ``_count_facets``'s counts."""
+    facets: dict[str, list[FacetValue]] = {}
+    for name in FACETS:
+        counts = counted[name]
         chosen = wanted.get(name, set())
         for value in chosen:  # a chosen value stays listed, even with no matches
             counts.setdefault(value, 0)
