@@ -134,6 +134,9 @@ TEMPLATES = [
             "builtins": [
                 "safeguarding.core.templatetags.govuk",
                 "safeguarding.reviews.templatetags.case_navigation",
+                # After Django's own: its {% url %} replaces Django's (issue 16).
+                "safeguarding.core.templatetags.cached_url",
+                "safeguarding.core.templatetags.layout",
             ],
         },
     }

@@ -5,8 +5,20 @@ per request and cached on the user object.
 """
 
 import rules
+from django.db import router
+
+from safeguarding.core.compiled_sql import CompiledQuery
 
 from .models import Membership, Role
+
+# Every staff page asks for the user's roles: the query's SQL is built once (issue 16).
+_ROLES = CompiledQuery(
+    lambda user_id: (
+        Membership.objects.filter(user_id=user_id).order_by().values_list("partnership_id", "role")
+    ),
+    # A user id no row has, standing for the real one while the SQL is built.
+    {"user_id": (-7_301_946_289, Membership._meta.get_field("user"))},
+)
 
 
 def roles_in(user, partnership) -> frozenset[str]:
@@ -16,9 +28,7 @@ def roles_in(user, partnership) -> frozenset[str]:
     cache = getattr(user, "_roles_by_partnership", None)
     if cache is None:
         cache = {}
-        for partnership_id, role in Membership.objects.filter(user=user).values_list(
-            "partnership_id", "role"
-        ):
+        for partnership_id, role in _ROLES.rows(router.db_for_read(Membership), user_id=user.pk):
             cache.setdefault(partnership_id, set()).add(role)
         user._roles_by_partnership = cache
     return frozenset(cache.get(partnership.pk, ()))

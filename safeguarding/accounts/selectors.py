@@ -1,7 +1,10 @@
 """Reads of partnerships and memberships, scoped to what the user may see."""
 
+from django.db import router
 from django.db.models import QuerySet
 from django.http import Http404
+
+from safeguarding.core.compiled_sql import CompiledQuery
 
 from .models import Agency, AgencyContact, Membership, Partnership, User
 from .permissions import is_member
@@ -11,11 +14,21 @@ def partnership_list_public() -> QuerySet[Partnership]:
     return Partnership.objects.order_by("name")
 
 
+# Every partnership page reads its partnership by slug: the query's SQL is built once
+# (issue 16). The slug is unique.
+_PARTNERSHIP = CompiledQuery(
+    lambda slug: Partnership.objects.filter(slug=slug).order_by(),
+    {"slug": ("compiled-sql-placeholder", Partnership._meta.get_field("slug"))},
+)
+
+
 def partnership_get_public(*, slug: str) -> Partnership:
-    try:
-        return Partnership.objects.get(slug=slug)
-    except Partnership.DoesNotExist:
-        raise Http404("No such partnership") from None
+    alias = router.db_for_read(Partnership)
+    sql, params = _PARTNERSHIP.sql_and_params(alias, slug=slug)
+    found = list(Partnership.objects.raw(sql, params).using(alias))
+    if not found:
+        raise Http404("No such partnership")
+    return found[0]
 
 
 def partnership_get_for_user(*, user, slug: str) -> Partnership:

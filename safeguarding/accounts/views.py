@@ -23,6 +23,7 @@ from safeguarding.core.errors import ServiceError
 
 from . import selectors, services
 from .forms import EmailedCodeForm, GovukPasswordHints, SecurityCodeForm, SignInForm
+from .middleware import has_confirmed_device
 
 WRONG_CODE = (
     "The security code is wrong or has expired. Wait for the next code in your app, then enter it"
@@ -174,7 +175,7 @@ def account(request):
         "accounts/account.html",
         {
             "memberships": selectors.membership_list_for_user(user=request.user),
-            "has_two_factor": user_has_device(request.user, confirmed=True),
+            "has_two_factor": has_confirmed_device(request.user),
         },
     )
 

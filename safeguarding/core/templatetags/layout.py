@@ -1,0 +1,70 @@
+"""``{% once %}…{% endonce %}``: a part of the layout rendered once per process (a builtin, see
+TEMPLATES in settings; issue 16).
+
+Every page renders the same head links, footer and scripts: static file URLs, fixed URLs and
+the service name, the same for every request. ``{% once a b %}`` renders its body the first
+time and then returns that text for every render with the same values of ``a`` and ``b``
+(say ``user.is_authenticated``), the same script prefix and the same autoescaping. Use it only
+for markup that depends on nothing but the values named, settings and fixed URLs: never for
+anything of a user, a record, a form or the request (the CSRF token, the CSP nonce). The body
+is rendered afresh, and not remembered, when a value is not a plain ``bool``, ``int``, ``str``
+or ``None``. Any change of settings (tests' ``override_settings``) forgets every remembered
+part.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from django import template
+from django.core.signals import setting_changed
+from django.urls import get_script_prefix
+
+register = template.Library()
+
+_KEY_TYPES = (bool, int, str, type(None))
+# Each {% once %} keeps at most this many renderings (one per set of values).
+MAX_KEYS = 16
+_NODES: weakref.WeakSet[OnceNode] = weakref.WeakSet()
+
+
+class OnceNode(template.Node):
+    def __init__(self, nodelist, values):
+        self.nodelist = nodelist
+        self.values = values
+        self.rendered: dict[tuple, str] = {}
+        _NODES.add(self)
+
+    def render(self, context):
+        values = tuple(value.resolve(context) for value in self.values)
+        if not all(type(value) in _KEY_TYPES for value in values):
+            return self.nodelist.render(context)
+        # The type too: True and 1 are equal keys.
+        key = (
+            get_script_prefix(),
+            context.autoescape,
+            *((type(value), value) for value in values),
+        )
+        found = self.rendered.get(key)
+        if found is None:
+            found = self.nodelist.render(context)
+            if len(self.rendered) < MAX_KEYS:
+                self.rendered[key] = found
+        return found
+
+
+@register.tag
+def once(parser, token):
+    """``{% once value … %}`` body ``{% endonce %}``: see the module's docstring."""
+    values = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endonce",))
+    parser.delete_first_token()
+    return OnceNode(nodelist, values)
+
+
+def forget_all(**kwargs) -> None:
+    for node in _NODES:
+        node.rendered.clear()
+
+
+setting_changed.connect(forget_all, dispatch_uid="core.templatetags.layout.forget_all")
