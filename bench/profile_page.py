@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40, help="profile lines to print")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key")
     parser.add_argument("--layout", action="store_true", help="also time the layout alone")
+    parser.add_argument("--callers", default="", help="print the callers of functions matching")
     parser.add_argument("--size", default="one_year", choices=["one_year", "default"])
     args = parser.parse_args()
 
@@ -106,7 +107,11 @@ def main() -> None:
             calls[name]()
         profiler.disable()
         print(f"\n--- {name}: {args.profile} requests, by {args.sort}")
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+        stats = pstats.Stats(profiler).sort_stats(args.sort)
+        if args.callers:
+            stats.print_callers(args.callers)
+        else:
+            stats.print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 from . import services
 from .backends import CONFIRMED_DEVICE
@@ -24,6 +25,15 @@ def has_confirmed_device(user) -> bool:
     )
 
 
+def unwrapped(user):
+    """The object behind ``user``'s lazy proxies, which have been evaluated."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
 class TwoFactorMiddleware:
     """Finish two-factor sign-in before anything else.
 
@@ -37,7 +47,12 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not user.is_verified():
+        signed_in = user.is_authenticated
+        # The user is loaded now (the line above): the rest of the request reads it directly,
+        # not through the two lazy proxies of Django's and django-otp's middleware, which
+        # every attribute read would pass through (issue 16). The same object either way.
+        request.user = user = unwrapped(user)
+        if signed_in and not user.is_verified():
             allowed = {
                 reverse("accounts:two_factor_verify"),
                 reverse("accounts:two_factor_setup"),

@@ -164,9 +164,9 @@ def test_the_count_costs_one_query_on_a_page_and_none_on_a_download(client, part
     client.force_login(alex)
 
     (count,) = _count_queries(client, reverse("accounts:account"))
-    assert "COUNT(*)" in count
+    assert "COUNT(" in count  # the unread count (SQL built once, issue 16)
     download = reverse("notifications:attachment", args=[notification.pk, attachment.pk])
-    assert not any("COUNT(*)" in sql for sql in _count_queries(client, download))
+    assert not any("COUNT(" in sql for sql in _count_queries(client, download))
 
 
 def test_a_partnership_cannot_be_called_notifications():
