@@ -40,17 +40,19 @@ def _as_key(values) -> bool:
     return all(type(value) in _KEY_TYPES for value in values)
 
 
-def reverse_remembered(view_name, args: list, kwargs: dict, current_app) -> str:
-    """``reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)``."""
+def reverse_remembered(view_name, args: list, kwargs: dict, current_app, where=None) -> str:
+    """``reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)``. ``where``:
+    the URL configuration's resolver and the script prefix, if the caller has them."""
     if (
         type(view_name) in _KEY_TYPES
         and _as_key(args)
         and _as_key(kwargs.values())
         and (current_app is None or type(current_app) is str)
     ):
+        resolver, prefix = where or _where()
         return _reverse(
-            get_resolver(get_urlconf()),
-            get_script_prefix(),
+            resolver,
+            prefix,
             get_language(),
             current_app,
             view_name,
@@ -58,6 +60,10 @@ def reverse_remembered(view_name, args: list, kwargs: dict, current_app) -> str:
             tuple(sorted(kwargs.items())),
         )
     return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
+
+
+def _where() -> tuple:
+    return get_resolver(get_urlconf()), get_script_prefix()
 
 
 class RememberedURLNode(URLNode):
@@ -75,7 +81,12 @@ class RememberedURLNode(URLNode):
                 current_app = None
         url = ""
         try:
-            url = reverse_remembered(view_name, args, kwargs, current_app)
+            # The URL configuration and the script prefix are set before a view runs and stay
+            # for its rendering: read once per rendering (a Context; includes share it).
+            where = context.__dict__.get("_url_where")
+            if where is None:
+                where = context._url_where = _where()
+            url = reverse_remembered(view_name, args, kwargs, current_app, where)
         except NoReverseMatch:
             if self.asvar is None:
                 raise

@@ -12,6 +12,7 @@ from django.utils import timezone
 from safeguarding.accounts.models import Role
 from safeguarding.core.email_transport import Attachment
 from safeguarding.notifications.models import Notification
+from safeguarding.notifications.selectors import notification_unread_count
 from safeguarding.notifications.services import notify
 
 from .conftest import EXAMPLE
@@ -173,3 +174,16 @@ def test_a_partnership_cannot_be_called_notifications():
     from safeguarding.accounts.models import RESERVED_SLUGS
 
     assert "notifications" in RESERVED_SLUGS
+
+
+# The count's SQL is built once (issue 16): the same answer as the ORM's count.
+def test_unread_count_by_compiled_sql(partnership, user_for_role):
+    alex, sam = user_for_role(Role.BUSINESS_UNIT), user_for_role(Role.PANEL_MEMBER)
+    assert notification_unread_count(user=alex) == 0
+    first = tell(partnership, alex, "One")
+    tell(partnership, alex, "Two")
+    tell(partnership, sam, "Three")
+    assert notification_unread_count(user=alex) == 2
+    Notification.objects.filter(pk=first.pk).update(read_at=timezone.now())
+    assert notification_unread_count(user=alex) == 1
+    assert notification_unread_count(user=sam) == 1

@@ -1,0 +1,157 @@
+"""What every staff page pays (issue 16): the remembered ``{% url %}``, ``{% once %}``, the
+per-request reads with SQL built once, and the user without its lazy proxies. (The unread
+count: notifications/tests/test_pages.py.)"""
+
+import re
+
+import pytest
+from django.http import Http404
+from django.template import Context, Template, engines
+from django.test import override_settings
+from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.utils.functional import LazyObject
+
+from safeguarding.accounts.models import Role
+from safeguarding.accounts.permissions import roles_in
+from safeguarding.accounts.selectors import partnership_get_for_user, partnership_get_public
+from safeguarding.accounts.tests.factories import MembershipFactory
+from safeguarding.core.templatetags.cached_url import _reverse
+
+
+def render(source: str, **context) -> str:
+    return engines["django"].from_string(source).render(context)
+
+
+# {% url %} --------------------------------------------------------------------------------
+
+
+def test_url_is_django_s_url_for_every_kind_of_argument(partnership):
+    _reverse.cache_clear()
+    for _ in range(2):  # built, then remembered
+        fixed = render("{% url 'public_site:accessibility' %}")
+        assert fixed == reverse("public_site:accessibility")
+        assert render("{% url 'public_site:reviews' slug %}", slug="testshire") == reverse(
+            "public_site:reviews", args=["testshire"]
+        )
+        assert render("{% url 'public_site:reviews' slug=slug %}", slug="testshire") == reverse(
+            "public_site:reviews", kwargs={"slug": "testshire"}
+        )
+        assert (
+            render("{% url 'public_site:reviews' p.slug as there %}[{{ there }}]", p=partnership)
+            == f"[{reverse('public_site:reviews', args=['testshire'])}]"
+        )
+        assert render("{% url 'notifications:detail' 7 %}") == reverse(
+            "notifications:detail", args=[7]
+        )
+    assert _reverse.cache_info().hits >= 5
+
+
+def test_url_never_takes_a_bool_for_an_int():
+    _reverse.cache_clear()
+    by_bool = render("{% url 'public_site:reviews' n %}", n=True)
+    by_int = render("{% url 'public_site:reviews' n %}", n=1)
+    # True and 1 are equal keys to a dict: the bool is never one.
+    assert (by_bool, by_int) == (
+        reverse("public_site:reviews", args=[True]),
+        reverse("public_site:reviews", args=[1]),
+    )
+    assert by_bool != by_int
+    assert _reverse.cache_info().currsize == 1
+
+
+def test_url_that_does_not_reverse_still_fails_and_is_not_remembered():
+    _reverse.cache_clear()
+    with pytest.raises(NoReverseMatch):
+        render("{% url 'no_such_page' %}")
+    assert render("{% url 'no_such_page' as nothing %}[{{ nothing }}]") == "[]"
+    assert _reverse.cache_info().currsize == 0
+
+
+def test_url_follows_the_script_prefix():
+    try:
+        set_script_prefix("/one/")
+        first = render("{% url 'public_site:accessibility' %}")
+        set_script_prefix("/two/")
+        second = render("{% url 'public_site:accessibility' %}")
+    finally:
+        set_script_prefix("/")
+    assert first.startswith("/one/") and second.startswith("/two/")
+    assert render("{% url 'public_site:accessibility' %}") == reverse("public_site:accessibility")
+
+
+# {% once %} -------------------------------------------------------------------------------
+
+
+def test_once_renders_its_body_once_for_each_value():
+    template = Template("{% load layout %}{% once flag %}{{ flag }}:{{ other }}{% endonce %}")
+    assert template.render(Context({"flag": True, "other": "a"})) == "True:a"
+    # The same value: the first rendering, whatever else changed (so never use it for that).
+    assert template.render(Context({"flag": True, "other": "b"})) == "True:a"
+    assert template.render(Context({"flag": False, "other": "c"})) == "False:c"
+    # 1 is not True.
+    assert template.render(Context({"flag": 1, "other": "d"})) == "1:d"
+
+
+def test_once_renders_afresh_a_value_that_is_not_plain():
+    template = Template("{% load layout %}{% once value %}{{ value|length }}{% endonce %}")
+    assert template.render(Context({"value": [1]})) == "1"
+    assert template.render(Context({"value": [1, 2]})) == "2"
+
+
+def test_once_forgets_on_a_change_of_settings():
+    template = Template("{% load layout %}{% once %}{{ service_name }}{% endonce %}")
+    assert template.render(Context({"service_name": "A"})) == "A"
+    with override_settings(SERVICE_NAME="B"):
+        assert template.render(Context({"service_name": "B"})) == "B"
+
+
+def test_the_layout_s_fixed_parts_follow_the_user(client, business_unit_user):
+    sign_in = reverse("accounts:sign_in")
+    anonymous = client.get(reverse("public_site:accessibility")).content.decode()
+    assert f'href="{sign_in}">Staff sign in' in anonymous
+    client.force_login(business_unit_user)
+    signed_in = client.get(reverse("accounts:account")).content.decode()
+    assert "Staff sign in" not in signed_in
+    assert "Accessibility statement" in signed_in
+    links = [re.findall(r'<link rel="[^"]+"[^>]*>', page) for page in (anonymous, signed_in)]
+    assert links[0] == links[1]
+    assert len(links[0]) == 3
+    assert (
+        client.get(reverse("public_site:accessibility")).content.decode().count("Staff sign in")
+        == 0
+    )
+
+
+# Reads with SQL built once ----------------------------------------------------------------
+
+
+def test_partnership_by_slug(partnership, business_unit_user, other_partnership):
+    found = partnership_get_public(slug="testshire")
+    assert found == partnership
+    assert (found.name, found.slug) == (partnership.name, partnership.slug)
+    assert found._state.adding is False
+    with pytest.raises(Http404):
+        partnership_get_public(slug="nowhere")
+    assert partnership_get_for_user(user=business_unit_user, slug="testshire") == partnership
+    with pytest.raises(Http404):
+        partnership_get_for_user(user=business_unit_user, slug="elsewhere")
+
+
+def test_roles_in_each_partnership(partnership, other_partnership, user_for_role):
+    user = user_for_role(Role.BUSINESS_UNIT)
+    MembershipFactory(user=user, partnership=partnership, role=Role.PANEL_MEMBER)
+    MembershipFactory(user=user, partnership=other_partnership, role=Role.ADMINISTRATOR)
+    assert roles_in(user, partnership) == {Role.BUSINESS_UNIT, Role.PANEL_MEMBER}
+    assert roles_in(user, other_partnership) == {Role.ADMINISTRATOR}
+    assert roles_in(user_for_role(Role.REVIEWER), other_partnership) == frozenset()
+
+
+def test_the_request_s_user_is_the_user_itself(client, business_unit_user):
+    response = client.get(reverse("accounts:sign_in"))
+    assert not isinstance(response.wsgi_request.user, LazyObject)
+    client.force_login(business_unit_user)
+    response = client.get(reverse("workspace:staff_home"))
+    user = response.wsgi_request.user
+    assert not isinstance(user, LazyObject)
+    assert user == business_unit_user
+    assert user.is_verified() is False
