@@ -14,6 +14,7 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.datastructures import MultiValueDict
 
+from . import widget_markup
 from .text import printable
 
 
@@ -72,8 +73,19 @@ class GovukForm(forms.Form):
 
 
 class GovukFormRenderer(TemplatesSetting):
+    """Django's widgets' markup, the inputs and text areas written in Python (issue 16): a
+    form page rendered each widget through two or three templates (the input, its attributes,
+    the wrapper of its type). ``widget_markup.html_for`` gives the same characters, and is used
+    only while Django's templates for them are the ones it copies (checked once)."""
+
     form_template_name = "govuk/forms/form.html"
     field_template_name = "govuk/forms/field.html"
+
+    def render(self, template_name, context, request=None):
+        write = widget_markup.writer_for(template_name, self.get_template)
+        if write is not None and request is None:
+            return write(context["widget"])
+        return super().render(template_name, context, request=request)
 
 
 class GovukDateWidget(forms.MultiWidget):
