@@ -155,3 +155,16 @@ def test_the_request_s_user_is_the_user_itself(client, business_unit_user):
     assert not isinstance(user, LazyObject)
     assert user == business_unit_user
     assert user.is_verified() is False
+
+
+def test_the_account_page_reads_the_device_answer_the_user_came_with(
+    client, business_unit_user, django_assert_num_queries
+):
+    # The session, the user (with "has a confirmed device?"), the memberships, the unread count:
+    # no query of its own for the two-factor line (two before: one per device model).
+    client.force_login(business_unit_user)
+    client.get(reverse("accounts:account"))
+    with django_assert_num_queries(4):
+        response = client.get(reverse("accounts:account"))
+    row = response.content.decode().split("Two-factor sign-in</dt>")[1]
+    assert row.split("</dd>")[0].endswith(">Off")
