@@ -9,7 +9,7 @@ Run from the root of the checkout whose code is to be dumped (that checkout's ``
 and, with DATABASE_URL, its PostgreSQL database are used, as ``bench/search_eval.py`` uses
 them). For each query of ``queries.json``, ``queries_fresh.json`` and ``queries_fresh2.json``
 the dump holds the default mode's first ten record ids in order, and beside them what else the
-page shows: each hit's score, the total, the grouped count, the confident count and the
+page shows: each hit's score and snippet, the total, the grouped count, the confident count and the
 facets, so that ``--compare`` can say whether only the ranking or anything at all changed.
 """
 
@@ -44,6 +44,7 @@ def dump(out: Path) -> None:
             found[f"{name}:{query['id']}"] = {
                 "top": [hit.record_id for hit in result.hits],
                 "scores": [hit.score for hit in result.hits],
+                "snippets": [str(hit.snippet) for hit in result.hits],
                 "grouped_under": [hit.grouped for hit in result.hits],
                 "total": result.total,
                 "grouped": result.grouped,

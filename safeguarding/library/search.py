@@ -431,9 +431,10 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
     # One product for every pair of the head (300 × 300: well under a millisecond).
     first = np.zeros((len(head), cat.vectors.shape[1]), dtype=np.float32)
     first[comparable] = cat.vectors[index[comparable, 0]]
+    # (A row without both passages is all zeros here, so near nothing: NEAR_DUPLICATE > 0. A
+    # row's near-duplicates placed below it are never looked at: only kept rows are, and
+    # they are placed above it.)
     near = (first @ first.T) >= NEAR_DUPLICATE
-    near &= comparable[:, None] & comparable[None, :]
-    near = np.tril(near, k=-1)  # each row's near-duplicates placed above it
     # Copies among the head: each row's copies placed above it.
     copy = np.zeros((len(head), len(head)), dtype=bool)
     if len(cat.copies):
@@ -442,32 +443,61 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
         a, b = position_of[cat.copies[:, 0]], position_of[cat.copies[:, 1]]
         both = (a >= 0) & (b >= 0)
         copy[np.maximum(a[both], b[both]), np.minimum(a[both], b[both])] = True
-    has_near = near.any(axis=1) | copy.any(axis=1)  # most rows have none: no array work
-    kept: list[int] = []  # positions in head
-    kept_vector = np.zeros(len(head), dtype=bool)  # kept, with both passages
-    leader_of = np.arange(len(head))  # the position each row is listed under
+    # The walk reads each row's near-duplicates and copies above it as the bits of a Python
+    # int, not numpy rows (issue 15, sixth speed round: numpy's per-call cost on 300 rows,
+    # most of which have near-duplicates or copies on the bench, was most of the grouping).
+    near_above, copies_above = _bit_rows(near), _bit_rows(copy)
+    kept: list[int] = []  # positions in head, best-placed first
+    kept_vector = 0  # the bits of the kept positions with both passages
+    leader_of = list(range(len(head)))  # the position each row is listed under
+    group_of: dict[int, int] = {}  # kept position → the bits of the positions listed under it
     by_identity: dict[str, int] = {}
-    # (The walk reads Python lists, not numpy scalars: most rows take the first branch only.)
     identities = cat.identity
-    has_near_of, comparable_of = has_near.tolist(), comparable.tolist()
+    comparable_of = comparable.tolist()
+    nobody = len(head)
     for position, row in enumerate(head):
         identity = identities[row] if identities else str(row)
         leader = by_identity.get(identity)
-        if leader is None and has_near_of[position]:
-            close = near[position] & kept_vector
-            # A copy of a grouped row joins that row's group: copies of copies are one group.
-            close[leader_of[copy[position]]] = True
-            if close.any():
-                leader = int(np.argmax(close))  # the best-placed one
+        if leader is None:
+            close = near_above[position] & kept_vector
+            best = _lowest_bit(close) if close else nobody  # the best-placed one
+            copies = copies_above[position]
+            if copies:
+                # A copy of a grouped row joins that row's group: copies of copies are one
+                # group. The best-placed group holding any of its copies (at worst the
+                # group of its best-placed copy).
+                best = min(best, leader_of[_lowest_bit(copies)])
+                for placed in kept:
+                    if placed >= best:
+                        break
+                    if group_of[placed] & copies:
+                        best = placed
+                        break
+            if best < nobody:
+                leader = best
         if leader is None:
             kept.append(position)
+            group_of[position] = 1 << position
             by_identity.setdefault(identity, position)
             if comparable_of[position]:
-                kept_vector[position] = True
+                kept_vector |= 1 << position
         else:
             leader_of[position] = leader
+            group_of[leader] |= 1 << position
             members.setdefault(head[leader], []).append(row)
     return [head[p] for p in kept] + tail, members
+
+
+def _bit_rows(matrix: np.ndarray) -> list[int]:
+    """Each row of a square boolean matrix as a Python int whose bit j is column j."""
+    packed = np.packbits(matrix, axis=1, bitorder="little")
+    width, data = packed.shape[1], packed.tobytes()
+    return [int.from_bytes(data[i : i + width], "little") for i in range(0, len(data), width)]
+
+
+def _lowest_bit(bits: int) -> int:
+    """The position of the lowest bit set in ``bits`` (not 0)."""
+    return (bits & -bits).bit_length() - 1
 
 
 def _diversify(cat: Catalogue, ranked: list[int], scores: dict[int, float]) -> list[int]:
@@ -702,15 +732,17 @@ def snippet(
     # same as ``word_spans`` gives (lower case changes no ASCII letter's class).
     spans = [m.span() for m in itertools.islice(WORD.finditer(text), begin + size + 1)]
     end = min(len(spans), begin + size)
+    # The text between two marked words is escaped in one piece (escaping works character by
+    # character, so the same as word by word; issue 15, sixth speed round).
     out = ["…" if begin > 0 else ""]
-    position = spans[begin][0]
-    for i in range(begin, end):
+    position = spans[begin][0]  # the start of the text not yet written
+    for i in sorted(hit.intersection(range(begin, end))):
         start, stop = spans[i]
         out.append(html.escape(text[position:start]))
-        word = html.escape(text[start:stop])
-        out.append(f"<mark>{word}</mark>" if i in hit else word)
+        out.append(f"<mark>{html.escape(text[start:stop])}</mark>")
         position = stop
     if end < len(spans):
+        out.append(html.escape(text[position : spans[end - 1][1]]))
         out.append("…")
     else:
         out.append(html.escape(text[position:].rstrip()))

@@ -569,3 +569,75 @@ def test_equal_scores_are_listed_in_record_id_order(partnership, mode):
         if a.score == b.score:
             assert a.record_id < b.record_id
     assert result.total == 4
+
+
+def _plain_group(cat, ranked):
+    """What ``search._group`` does, the plain way (numpy rows; before issue 15's sixth speed
+    round): a row goes under the best-placed kept row that is the same review, or a kept
+    near-duplicate (both passages), or the group of any better-placed copy."""
+    head, tail = ranked[: search.GROUP_DEPTH], ranked[search.GROUP_DEPTH :]
+    members = {}
+    if len(head) < 2:
+        return ranked, members
+    index = cat.passages[head]
+    comparable = (index[:, 0] >= 0) & (index[:, 1] >= 0)
+    first = np.zeros((len(head), cat.vectors.shape[1]), dtype=np.float32)
+    first[comparable] = cat.vectors[index[comparable, 0]]
+    near = (first @ first.T) >= search.NEAR_DUPLICATE
+    near &= comparable[:, None] & comparable[None, :]
+    near = np.tril(near, k=-1)
+    copy = np.zeros((len(head), len(head)), dtype=bool)
+    position = {row: n for n, row in enumerate(head)}
+    for a, b in cat.copies.tolist():
+        if a in position and b in position:
+            copy[max(position[a], position[b]), min(position[a], position[b])] = True
+    kept, kept_vector, leader_of, by_identity = (
+        [],
+        np.zeros(len(head), bool),
+        np.arange(len(head)),
+        {},
+    )
+    for n, row in enumerate(head):
+        identity = cat.identity[row] if cat.identity else str(row)
+        leader = by_identity.get(identity)
+        if leader is None:
+            close = near[n] & kept_vector
+            close[leader_of[copy[n]]] = True
+            if close.any():
+                leader = int(np.argmax(close))
+        if leader is None:
+            kept.append(n)
+            by_identity.setdefault(identity, n)
+            kept_vector[n] = comparable[n]
+        else:
+            leader_of[n] = leader
+            members.setdefault(head[leader], []).append(row)
+    return [head[n] for n in kept] + tail, members
+
+
+def test_grouping_is_the_plain_walk_on_random_catalogues():
+    """The grouping's walk over bits (issue 15, sixth speed round) groups as the plain walk
+    over numpy rows does: near-duplicates, copies, copies of grouped copies, the same review
+    held twice, rows without both passages, and more rows than GROUP_DEPTH."""
+    rng = np.random.default_rng(15)
+    for trial in range(60):
+        count = int(rng.integers(2, 40)) if trial % 10 else search.GROUP_DEPTH + 20
+        # A few topics, each record close to its topic's vector: many near-duplicates.
+        topics = rng.normal(size=(int(rng.integers(1, 6)), 8))
+        vectors = topics[rng.integers(0, len(topics), count)] + rng.normal(
+            scale=rng.choice([0.2, 0.5]), size=(count, 8)
+        )
+        cat = _catalogue_of(vectors)
+        with_both = rng.random(count) < 0.8
+        cat.passages[with_both, 1] = cat.passages[with_both, 0]
+        pairs = {
+            tuple(sorted(pair))
+            for pair in rng.integers(0, count, size=(int(rng.integers(0, 3 * count)), 2)).tolist()
+            if pair[0] != pair[1]
+        }
+        cat.copies = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+        cat.identity = [f"review {n % max(1, count - 3)}" for n in range(count)]
+        if trial % 3 == 0:
+            cat.identity = []
+        ranked = rng.permutation(count).tolist()
+        assert search._group(cat, ranked) == _plain_group(cat, ranked), trial
