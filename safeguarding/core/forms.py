@@ -84,7 +84,9 @@ class GovukFormRenderer(TemplatesSetting):
     def render(self, template_name, context, request=None):
         write = widget_markup.writer_for(template_name, self.get_template)
         if write is not None and request is None:
-            return write(context["widget"])
+            html = write(context["widget"])
+            if html is not None:
+                return html
         return super().render(template_name, context, request=request)
 
 

@@ -1,4 +1,4 @@
-"""Django's input and text area widgets' markup, written in Python (issue 16).
+"""Django's input, text area and select widgets' markup, written in Python (issue 16).
 
 Each function gives exactly what Django's form renderer gives for the template of the same
 name (the sources are below, copied from Django 5.2; the renderer strips the rendering, so the
@@ -10,7 +10,9 @@ template that overrides one, goes back to the template.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape as _escape
 
+from django.template.base import render_value_in_context
 from django.template.defaultfilters import stringformat
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
@@ -18,6 +20,8 @@ from django.utils.safestring import SafeData, mark_safe
 ATTRS = "django/forms/widgets/attrs.html"
 INPUT = "django/forms/widgets/input.html"
 TEXTAREA = "django/forms/widgets/textarea.html"
+SELECT = "django/forms/widgets/select.html"
+SELECT_OPTION = "django/forms/widgets/select_option.html"
 
 SOURCES = {
     ATTRS: "{% for name, value in widget.attrs.items %}{% if value is not False %} {{ name }}"
@@ -27,6 +31,14 @@ SOURCES = {
     '{% include "django/forms/widgets/attrs.html" %}>\n',
     TEXTAREA: '<textarea name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>'
     "\n{% if widget.value %}{{ widget.value }}{% endif %}</textarea>\n",
+    SELECT: '<select name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>'
+    "{% for group_name, group_choices, group_index in widget.optgroups %}{% if group_name %}\n"
+    '  <optgroup label="{{ group_name }}">{% endif %}{% for option in group_choices %}\n'
+    "  {% include option.template_name with widget=option %}{% endfor %}{% if group_name %}\n"
+    "  </optgroup>{% endif %}{% endfor %}\n"
+    "</select>\n",
+    SELECT_OPTION: "<option value=\"{{ widget.value|stringformat:'s' }}\""
+    '{% include "django/forms/widgets/attrs.html" %}>{{ widget.label }}</option>\n',
 }
 # The widgets whose template is only the input's, and a line end.
 WRAPPER_SOURCE = '{% include "django/forms/widgets/input.html" %}\n'
@@ -56,6 +68,25 @@ def _text(value) -> str:
     return conditional_escape(value if isinstance(value, str) else str(value))
 
 
+class _Autoescaped:
+    """What ``render_value_in_context`` reads of a template context: ``{{ value }}`` in an
+    autoescaped template, localised as the settings say."""
+
+    autoescape = True
+    use_l10n = None
+    use_tz = None
+
+
+_CONTEXT = _Autoescaped()
+
+
+def text(value) -> str:
+    """``{{ value }}`` in an autoescaped template, for any value (a label, a number, a date)."""
+    if type(value) is str:  # the common case; a SafeString is a subclass and goes below
+        return _escape(value)  # what django.utils.html.escape does, without its lazy wrapper
+    return render_value_in_context(value, _CONTEXT)
+
+
 def _formatted(value) -> str:
     """``{{ value|stringformat:'s' }}``."""
     formatted = stringformat(value, "s")
@@ -79,18 +110,40 @@ def input_html(widget: dict) -> str:
     return f'<input type="{kind}" name="{name}"{shown}{attrs(widget)}>'
 
 
+def select_html(widget: dict) -> str | None:
+    """``select.html`` with each option's ``select_option.html``; None if an option has another
+    template (a widget's own ``option_template_name``)."""
+    html = [f'<select name="{_text(widget["name"])}"{attrs(widget)}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            html.append(f'\n  <optgroup label="{text(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != SELECT_OPTION:
+                return None
+            # The option's template ends with a line end, which its include keeps.
+            html.append(
+                f'\n  <option value="{_formatted(option["value"])}"{attrs(option)}>'
+                f"{text(option['label'])}</option>\n"
+            )
+        if group_name:
+            html.append("\n  </optgroup>")
+    html.append("\n</select>")
+    return "".join(html)
+
+
 def textarea_html(widget: dict) -> str:
     value = widget["value"]
     shown = _text(value) if value else ""
     return f'<textarea name="{_text(widget["name"])}"{attrs(widget)}>\n{shown}</textarea>'
 
 
-_WRITERS: dict[str, Callable[[dict], str] | None] = {}
+_WRITERS: dict[str, Callable[[dict], str | None] | None] = {}
 
 
-def writer_for(template_name: str, get_template) -> Callable[[dict], str] | None:
+def writer_for(template_name: str, get_template) -> Callable[[dict], str | None] | None:
     """The function writing ``template_name``'s markup, if Django's template is the one copied
-    (``get_template``: the form renderer's)."""
+    (``get_template``: the form renderer's). The function may answer None: render the
+    template."""
     if template_name not in _WRITERS:
         _WRITERS[template_name] = _writer(template_name, get_template)
     return _WRITERS[template_name]
@@ -103,7 +156,7 @@ def _source(name: str, get_template) -> str | None:
         return None
 
 
-def _writer(template_name: str, get_template) -> Callable[[dict], str] | None:
+def _writer(template_name: str, get_template) -> Callable[[dict], str | None] | None:
     if any(_source(name, get_template) != SOURCES[name] for name in (ATTRS, INPUT)):
         return None
     if template_name == INPUT:
@@ -112,4 +165,8 @@ def _writer(template_name: str, get_template) -> Callable[[dict], str] | None:
         return input_html
     if template_name == TEXTAREA and _source(TEXTAREA, get_template) == SOURCES[TEXTAREA]:
         return textarea_html
+    if template_name == SELECT and all(
+        _source(name, get_template) == SOURCES[name] for name in (SELECT, SELECT_OPTION)
+    ):
+        return select_html
     return None

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from safeguarding.core import govuk_markup
 from safeguarding.core import rule_sources as _rule_sources
 
 register = template.Library()
@@ -55,7 +56,17 @@ def field_anchor(bound_field: forms.BoundField) -> str:
 
 @register.simple_tag
 def govuk_field(field: forms.BoundField) -> str:
-    """Render one bound field as a GOV.UK form group."""
+    """Render one bound field as a GOV.UK form group: ``govuk/forms/<kind>.html``, or the same
+    markup written in Python (``core.govuk_markup``, issue 16)."""
+    kind, context = field_context(field)
+    write = govuk_markup.writer_for(kind)
+    if write is not None:
+        return mark_safe(write(context))  # every value in it is escaped
+    return render_to_string(f"govuk/forms/{kind}.html", context)
+
+
+def field_context(field: forms.BoundField) -> tuple[str, dict]:
+    """The field's kind and its template's context."""
     widget = field.field.widget
     kind = _kind(widget)
     errors = list(field.errors)
@@ -114,7 +125,7 @@ def govuk_field(field: forms.BoundField) -> str:
                 }
             )
         context["parts"] = parts
-    return render_to_string(f"govuk/forms/{kind}.html", context)
+    return kind, context
 
 
 @register.inclusion_tag("govuk/error_summary.html")

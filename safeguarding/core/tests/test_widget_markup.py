@@ -1,4 +1,5 @@
-"""The inputs and text areas written in Python give Django's templates' characters (issue 16)."""
+"""The inputs, text areas and selects written in Python give Django's templates' characters
+(issue 16)."""
 
 import datetime
 import decimal
@@ -57,11 +58,48 @@ def test_same_markup_as_django_s_templates(widget_class):
     assert widget_markup.writer_for(widget.template_name, ours.get_template) is not None
 
 
+CHOICES = [
+    [],
+    [("a", "A & B"), ("b", "<b>bold</b>"), ("", "Any")],
+    [
+        ("", "Choose"),
+        (1, "One"),
+        (2, 2),
+        (3, datetime.date(2026, 12, 6)),
+        ("x", mark_safe("<i>s</i>")),
+    ],
+    # Groups, as the action tracker's theme filter has them.
+    [("", "Any theme"), ("Risk", [(10, "Neglect"), (11, "Self-harm")]), ("Practice & <x>", [])],
+    [("Agency", [("a", "Police"), ("b", "Health")]), ("c", "Other")],
+]
+SELECTED = [None, "", "a", 2, "10", ["a", "b"], [11, "c"]]
+
+
+@pytest.mark.parametrize("widget_class", [forms.Select, forms.SelectMultiple])
+def test_selects_same_markup_as_django_s_templates(widget_class):
+    ours, django_s = GovukFormRenderer(), TemplatesSetting()
+    for attrs in ATTRS:
+        for choices in CHOICES:
+            widget = widget_class(attrs=attrs, choices=choices)
+            for value in SELECTED:
+                kwargs = {"name": "field-name", "value": value, "attrs": {"id": "id_x"}}
+                written = widget.render(renderer=ours, **kwargs)
+                assert written == widget.render(renderer=django_s, **kwargs), (choices, value)
+    assert widget_markup.writer_for(widget.template_name, ours.get_template) is not None
+    null = forms.NullBooleanSelect()
+    for value in [None, True, False, "unknown"]:
+        assert null.render("n", value, renderer=ours) == null.render("n", value, renderer=django_s)
+
+
+class _OwnOption(forms.Select):
+    option_template_name = "django/forms/widgets/input.html"
+
+
 def test_other_templates_are_rendered_by_django():
     ours = GovukFormRenderer()
-    assert widget_markup.writer_for("django/forms/widgets/select.html", ours.get_template) is None
+    assert widget_markup.writer_for("django/forms/widgets/radio.html", ours.get_template) is None
     assert widget_markup.writer_for("govuk/forms/input.html", ours.get_template) is None
-    select = forms.Select(choices=[("a", "A & B")])
-    assert select.render("s", "a", renderer=ours) == select.render(
-        "s", "a", renderer=TemplatesSetting()
-    )
+    # A select whose options have another template: the template renders it.
+    own = _OwnOption(choices=[("a", "A & B")])
+    assert widget_markup.select_html(own.get_context("s", "a", {})["widget"]) is None
+    assert own.render("s", "a", renderer=ours) == own.render("s", "a", renderer=TemplatesSetting())
