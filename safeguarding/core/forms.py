@@ -14,8 +14,10 @@ from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.datastructures import MultiValueDict
 
-from . import widget_markup
+from . import govuk_markup, widget_markup
+from .templatetags.govuk import govuk_field
 from .text import printable
+from .widget_markup import text
 
 
 def posted(request):
@@ -73,21 +75,43 @@ class GovukForm(forms.Form):
 
 
 class GovukFormRenderer(TemplatesSetting):
-    """Django's widgets' markup, the inputs and text areas written in Python (issue 16): a
+    """Forms, fields and Django's widgets' markup, much of it written in Python (issue 16): a
     form page rendered each widget through two or three templates (the input, its attributes,
-    the wrapper of its type). ``widget_markup.html_for`` gives the same characters, and is used
-    only while Django's templates for them are the ones it copies (checked once)."""
+    the wrapper of its type), each field through two more. ``widget_markup.writer_for`` gives
+    the inputs', text areas' and selects' characters, used only while Django's templates for
+    them are the ones it copies (checked once); ``form.html`` and ``field.html`` (a loop over
+    the fields, and ``{% govuk_field %}``) are written here, used only while their sources are
+    the ones below (their SHA-256)."""
 
     form_template_name = "govuk/forms/form.html"
     field_template_name = "govuk/forms/field.html"
+    OWN_SHA256 = {
+        form_template_name: "94e36525eeb352c2add36a4193287b38b497ac5a4562fc1471064bd2d079d88a",
+        field_template_name: "6032fae7ad0e8a82b1696dd652a7f048f2b416398f339f9feca246b7c43e65c3",
+    }
 
     def render(self, template_name, context, request=None):
+        if template_name in self.OWN_SHA256 and self._own_is_copied(template_name):
+            if template_name == self.field_template_name:
+                return govuk_field(context["field"]).strip()
+            form = context["form"]
+            hidden = "".join(text(field) for field in form.hidden_fields())
+            groups = "".join(f"{text(field.as_field_group())}\n" for field in form.visible_fields())
+            return f"{hidden}\n{groups}\n".strip()
         write = widget_markup.writer_for(template_name, self.get_template)
         if write is not None and request is None:
             html = write(context["widget"])
             if html is not None:
                 return html
         return super().render(template_name, context, request=request)
+
+    _copied: dict[str, bool] = {}
+
+    def _own_is_copied(self, template_name: str) -> bool:
+        if template_name not in self._copied:
+            digest = govuk_markup.source_sha256(template_name, self.get_template)
+            self._copied[template_name] = digest == self.OWN_SHA256[template_name]
+        return self._copied[template_name]
 
 
 class GovukDateWidget(forms.MultiWidget):

@@ -199,9 +199,11 @@ WRITERS: dict[str, tuple[str, Callable[[dict], str]]] = {
 _CHOSEN: dict[str, Callable[[dict], str] | None] = {}
 
 
-def source_sha256(template_name: str) -> str:
+def source_sha256(template_name: str, get=get_template) -> str:
+    """The SHA-256 of the source of the template ``get`` (the template engine's, or a form
+    renderer's ``get_template``) finds; "" if none."""
     try:
-        source = get_template(template_name).template.source
+        source = get(template_name).template.source
     except Exception:
         return ""
     return hashlib.sha256(source.encode()).hexdigest()

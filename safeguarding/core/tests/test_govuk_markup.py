@@ -4,11 +4,12 @@ import datetime
 
 import pytest
 from django import forms
+from django.forms.renderers import TemplatesSetting
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from safeguarding.core import govuk_markup
-from safeguarding.core.forms import GovukDateField, GovukForm
+from safeguarding.core.forms import GovukDateField, GovukForm, GovukFormRenderer
 from safeguarding.core.templatetags.govuk import field_context, govuk_field
 
 ODD = "A <b>bold</b> & \"quoted\" 'label'"
@@ -96,3 +97,26 @@ def test_every_kind_has_its_function():
     for kind in govuk_markup.WRITERS:
         assert govuk_markup.writer_for(kind) is not None, kind
     assert govuk_markup.writer_for("no-such-kind") is None
+
+
+class _TemplatesOnly(TemplatesSetting):
+    """The project's form and field templates, every widget through Django's templates."""
+
+    form_template_name = GovukFormRenderer.form_template_name
+    field_template_name = GovukFormRenderer.field_template_name
+
+
+def test_forms_same_markup_as_their_templates():
+    """``form.html`` and ``field.html`` written in the renderer give the templates' characters,
+    hidden fields and all."""
+    form_class = _form_class(True, "A hint", ODD)
+    form_class.base_fields["secret"] = forms.CharField(widget=forms.HiddenInput, initial="<s>")
+    form_class.base_fields["again"] = forms.CharField(show_hidden_initial=True, initial="i")
+    for data in DATA:
+        ours = form_class(data, initial=INITIAL, renderer=GovukFormRenderer())
+        theirs = form_class(data, initial=INITIAL, renderer=_TemplatesOnly())
+        assert str(ours) == str(theirs)
+        for name in ours.fields:
+            assert ours[name].as_field_group() == theirs[name].as_field_group()
+    renderer = GovukFormRenderer()
+    assert all(renderer._own_is_copied(name) for name in renderer.OWN_SHA256)
