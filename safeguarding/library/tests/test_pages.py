@@ -323,6 +323,28 @@ def test_bad_records_are_refused_with_the_error_summary_and_nothing_is_saved(
     assert not LibraryRecord.objects.exists()
 
 
+def test_a_refused_record_form_keeps_what_was_entered(bu_client):
+    """The form groups and widgets written in Python (issue 16) show the input again, escaped:
+    text, the chosen radio, select option and theme checkbox, and the date's parts."""
+    theme = shared_themes("Non-fatal strangulation")[0]
+    title = 'Fish & "chips" <b>review</b>'
+    posted = {**FORM, "title": title, "year": "20x0", "published_on_1": "13"}
+    posted["themes_domestic_abuse"] = [theme.pk]
+    response = bu_client.post(url("record_add"), posted)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html and 'href="#id_published_on_0"' in html
+    assert 'value="Fish &amp; &quot;chips&quot; &lt;b&gt;review&lt;/b&gt;"' in html
+    assert 'type="radio" value="dhr" checked>' in html
+    assert '<option value="adult" selected>' in html
+    assert f'type="checkbox" value="{theme.pk}" checked>' in html
+    assert (
+        'name="year" value="20x0"' in html
+        and 'name="published_on_1" type="text" inputmode="numeric" value="13"' in html
+    )
+    assert not LibraryRecord.objects.exists()
+
+
 def test_the_business_unit_changes_and_takes_out_a_record(
     bu_client, partnership, business_unit_user
 ):
