@@ -90,66 +90,63 @@ def checkbox(context: dict) -> str:
     )
 
 
-def checkboxes(context: dict) -> str:
-    """``checkboxes.html``: a group of checkboxes."""
+def _choice_group(context: dict, module: str, item_markup: Callable[..., str]) -> str:
+    """``checkboxes.html`` or ``radios.html`` around their items: ``item_markup(item, id,
+    name, checked)`` gives one item's lines, between the loop's line ends and indents."""
     name = text(context["field"].html_name)
-    items = []
-    for item in context["items"]:
-        item_id = text(item["id"])
-        checked = " checked" if item["checked"] else ""
-        items.append(
-            "\n"
-            '      <div class="govuk-checkboxes__item">\n'
-            f'        <input class="govuk-checkboxes__input" id="{item_id}" name="{name}" '
-            f'type="checkbox" value="{text(item["value"])}"{checked}>\n'
-            '        <label class="govuk-label govuk-checkboxes__label" '
-            f'for="{item_id}">{text(item["label"])}</label>\n'
-            "      </div>\n"
-            "      "
-        )
+    items = "".join(
+        f"\n{item_markup(item, text(item['id']), name, ' checked' if item['checked'] else '')}"
+        "\n      "
+        for item in context["items"]
+    )
     return (
         _legend(context)
-        + '    <div class="govuk-checkboxes" data-module="govuk-checkboxes">\n'
-        + f"      {''.join(items)}\n"
+        + f'    <div class="govuk-{module}" data-module="govuk-{module}">\n'
+        + f"      {items}\n"
         + "    </div>\n"
         + "  </fieldset>\n"
         + "</div>\n"
     )
+
+
+def _checkbox_item(item: dict, item_id: str, name: str, checked: str) -> str:
+    return (
+        '      <div class="govuk-checkboxes__item">\n'
+        f'        <input class="govuk-checkboxes__input" id="{item_id}" name="{name}" '
+        f'type="checkbox" value="{text(item["value"])}"{checked}>\n'
+        '        <label class="govuk-label govuk-checkboxes__label" '
+        f'for="{item_id}">{text(item["label"])}</label>\n'
+        "      </div>"
+    )
+
+
+def _radio_item(item: dict, item_id: str, name: str, checked: str) -> str:
+    described, hint = "", ""
+    if item["hint"]:
+        described = f' aria-describedby="{item_id}-item-hint"'
+        hint = (
+            f'<div id="{item_id}-item-hint" class="govuk-hint govuk-radios__hint">'
+            f"{text(item['hint'])}</div>"
+        )
+    return (
+        '      <div class="govuk-radios__item">\n'
+        f'        <input class="govuk-radios__input" id="{item_id}" name="{name}" '
+        f'type="radio" value="{text(item["value"])}"{checked}{described}>\n'
+        '        <label class="govuk-label govuk-radios__label" '
+        f'for="{item_id}">{text(item["label"])}</label>\n'
+        f"        {hint}\n"
+        "      </div>"
+    )
+
+
+def checkboxes(context: dict) -> str:
+    """``checkboxes.html``: a group of checkboxes."""
+    return _choice_group(context, "checkboxes", _checkbox_item)
 
 
 def radios(context: dict) -> str:
     """``radios.html``: a group of radios, each with its hint if it has one."""
-    name = text(context["field"].html_name)
-    items = []
-    for item in context["items"]:
-        item_id = text(item["id"])
-        checked = " checked" if item["checked"] else ""
-        described, hint = "", ""
-        if item["hint"]:
-            described = f' aria-describedby="{item_id}-item-hint"'
-            hint = (
-                f'<div id="{item_id}-item-hint" class="govuk-hint govuk-radios__hint">'
-                f"{text(item['hint'])}</div>"
-            )
-        items.append(
-            "\n"
-            '      <div class="govuk-radios__item">\n'
-            f'        <input class="govuk-radios__input" id="{item_id}" name="{name}" '
-            f'type="radio" value="{text(item["value"])}"{checked}{described}>\n'
-            '        <label class="govuk-label govuk-radios__label" '
-            f'for="{item_id}">{text(item["label"])}</label>\n'
-            f"        {hint}\n"
-            "      </div>\n"
-            "      "
-        )
-    return (
-        _legend(context)
-        + '    <div class="govuk-radios" data-module="govuk-radios">\n'
-        + f"      {''.join(items)}\n"
-        + "    </div>\n"
-        + "  </fieldset>\n"
-        + "</div>\n"
-    )
+    return _choice_group(context, "radios", _radio_item)
 
 
 def date(context: dict) -> str:
