@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField, Count, F, IntegerField, Prefetch, QuerySet
 from django.db.models.functions import Cast, Substr
@@ -195,7 +196,10 @@ def _theme_counts(records: QuerySet[LibraryRecord]) -> list[tuple[int, str, int]
         .annotate(n=Count("pk"))
         .order_by()
     )
-    sql, params = grouped.query.sql_with_params()
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # a filter nothing can match (no query, as the ORM would do)
+        return []
     quote = connection.ops.quote_name
     theme_id, theme = quote("theme_id"), quote(Theme._meta.db_table)
     columns = f"grouped.{theme_id}, {theme}.{quote('name')}, grouped.{quote('n')}"
