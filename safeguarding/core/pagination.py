@@ -3,7 +3,9 @@
 Every list that grows with the years is cut into pages here, so a page's time and its queries
 stay flat however much data a partnership holds (issue 16). The links keep the request's other
 GET parameters (the filters); a page number past the last answers the last page and one that is
-not a number the first (Django's ``Paginator.get_page``), as GOV.UK services do.
+not a number the first (Django's ``Paginator.get_page``), as GOV.UK services do. A page with
+two lists pages each under its own parameter (``param``, e.g. ``shared_page``): each list's
+links keep the other's page.
 """
 
 from collections.abc import Sequence
@@ -16,15 +18,18 @@ from django.http import HttpRequest
 PAGE_SIZE = 25
 
 
-def pagination(request: HttpRequest, page: int, pages: int) -> dict[str, Any] | None:
+def pagination(
+    request: HttpRequest, page: int, pages: int, *, param: str = "page"
+) -> dict[str, Any] | None:
     """The GOV.UK pagination component's items: first, last, the pages next to the current
-    one, and ellipses between; each link keeps the request's other GET parameters."""
+    one, and ellipses between; each link sets ``param`` and keeps the request's other GET
+    parameters (the filters, another list's page)."""
     if pages <= 1:
         return None
 
     def href(number: int) -> str:
         query = request.GET.copy()
-        query["page"] = str(number)
+        query[param] = str(number)
         return "?" + query.urlencode()
 
     shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
@@ -43,12 +48,16 @@ def pagination(request: HttpRequest, page: int, pages: int) -> dict[str, Any] | 
 
 
 def paginate(
-    request: HttpRequest, rows: QuerySet[Any] | Sequence[Any], *, per_page: int = PAGE_SIZE
+    request: HttpRequest,
+    rows: QuerySet[Any] | Sequence[Any],
+    *,
+    per_page: int = PAGE_SIZE,
+    param: str = "page",
 ) -> tuple[Page, dict[str, Any] | None]:
-    """The requested page of ``rows`` (``?page=``) and its pagination links, for
+    """The requested page of ``rows`` (``?page=``, or ``param``) and its pagination links, for
     ``{% include "govuk/pagination.html" %}``. A queryset is read as one COUNT and one slice."""
-    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
-    return page, pagination(request, page.number, page.paginator.num_pages)
+    page = Paginator(rows, per_page).get_page(request.GET.get(param))
+    return page, pagination(request, page.number, page.paginator.num_pages, param=param)
 
 
 _MAX_PAGE = 1_000_000  # a page number past this is not read as an offset (SQLite's is 64-bit)
@@ -63,7 +72,7 @@ class _Counted(Paginator):
 
 
 def paginate_in_one_query(
-    request: HttpRequest, rows: QuerySet[Any], *, per_page: int = PAGE_SIZE
+    request: HttpRequest, rows: QuerySet[Any], *, per_page: int = PAGE_SIZE, param: str = "page"
 ) -> tuple[Page, dict[str, Any] | None]:
     """As ``paginate``, but the page's rows and the count of every row come back in one query
     (``COUNT(*) OVER ()`` beside each row), so the page makes the same queries whether the list
@@ -72,7 +81,7 @@ def paginate_in_one_query(
     the last page or below 1 (found only when the requested page comes back empty) falls back to
     ``paginate``, which answers the last page, in two more queries."""
     try:
-        number = int(request.GET.get("page") or 1)
+        number = int(request.GET.get(param) or 1)
     except (TypeError, ValueError):
         number = 1
     if 1 <= number <= _MAX_PAGE:
@@ -81,5 +90,5 @@ def paginate_in_one_query(
         if found or number == 1:
             count = found[0]._rows_counted if found else 0
             page = Page(found, number, _Counted(count, per_page))
-            return page, pagination(request, number, page.paginator.num_pages)
-    return paginate(request, rows, per_page=per_page)
+            return page, pagination(request, number, page.paginator.num_pages, param=param)
+    return paginate(request, rows, per_page=per_page, param=param)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import CharField, Count, F, IntegerField, Prefetch, QuerySet
 from django.db.models.functions import Cast, Substr
 from django.http import Http404
@@ -172,18 +174,39 @@ def record_browse(
         else:
             items.sort(key=lambda item: (-item[2], item[1].lower()))
         facets[name] = items
-    theme_counts = (
-        LibraryRecord.themes.through.objects.filter(
-            libraryrecord__in=_narrowed(base, filters, skip="theme")
-        )
-        .values_list("theme_id", "theme__name")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
     facets["theme"] = sorted(
-        ((str(pk), name, n) for pk, name, n in theme_counts), key=lambda i: (-i[2], i[1].lower())
+        (
+            (str(pk), name, n)
+            for pk, name, n in _theme_counts(_narrowed(base, filters, skip="theme"))
+        ),
+        key=lambda i: (-i[2], i[1].lower()),
     )
     return records, total, facets
+
+
+def _theme_counts(records: QuerySet[LibraryRecord]) -> list[tuple[int, str, int]]:
+    """(theme id, name, count of ``records`` with it) for every theme of ``records``, in one
+    query: the record-theme links are grouped by theme id first, then each theme's name is read
+    once, instead of joining every link to its theme and grouping by the name too (issue 16:
+    the links grow with the library, the themes hardly). The ORM cannot select from a grouped
+    subquery, hence the SQL around the ORM's own."""
+    grouped = (
+        LibraryRecord.themes.through.objects.filter(libraryrecord__in=records)
+        .values_list("theme_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # a filter nothing can match (no query, as the ORM would do)
+        return []
+    quote = connection.ops.quote_name
+    theme_id, theme = quote("theme_id"), quote(Theme._meta.db_table)
+    columns = f"grouped.{theme_id}, {theme}.{quote('name')}, grouped.{quote('n')}"
+    joined = f"{theme} ON {theme}.{quote('id')} = grouped.{theme_id}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM ({sql}) grouped INNER JOIN {joined}", params)  # noqa: S608
+        return cursor.fetchall()
 
 
 def record_list_public_page(

@@ -11,7 +11,7 @@ publication's page; ``rules.missing_for_publication`` refuses publishing until i
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -35,15 +35,14 @@ NOT_PARTNER = "Only the business unit of a partnership that shares the review ca
 
 def shared_publication_list(*, partnership: Partnership) -> QuerySet[Publication]:
     """Publications of other partnerships' reviews that ``partnership`` signs off, newest
-    first, each with its sign-off by ``partnership`` (``my_sign_off``, a list of 0 or 1)."""
+    first, each with whether ``partnership`` has signed it off (``signed_off``, in the same
+    query, so a page of them is one query, empty or full: issue 16)."""
     return (
         Publication.objects.filter(signs_off_publication_q(partnership))
-        .select_related("partnership", "review", "review__case")
-        .prefetch_related(
-            Prefetch(
-                "partner_sign_offs",
-                queryset=PartnerSignOff.objects.filter(partnership=partnership),
-                to_attr="my_sign_off",
+        .select_related("partnership")
+        .annotate(
+            signed_off=Exists(
+                PartnerSignOff.objects.filter(publication=OuterRef("pk"), partnership=partnership)
             )
         )
         .order_by("-id")

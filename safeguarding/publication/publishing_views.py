@@ -17,7 +17,7 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
-from safeguarding.core.pagination import paginate
+from safeguarding.core.pagination import paginate_in_one_query
 from safeguarding.reviews.running.quality_markers import DHR_RESUBMISSION_REASONS
 from safeguarding.reviews.selectors import review_get_for_user
 
@@ -83,20 +83,35 @@ def _page(request, template, partnership, publication, **context):
 # The list and the page of one publication ------------------------------------------------------
 
 
+SHARED_PAGE = "shared_page"  # the page parameter of the list of shared reviews' publications
+
+
 @require_GET
 def publication_list(request, slug: str):
     partnership = _for_readers(request, slug)
-    page, pagination = paginate(request, selectors.publication_list(partnership=partnership))
+    # Each list a page at a time in one query (the same queries empty or full), each under its
+    # own page parameter: a list's links keep the other's page (issue 16).
+    page, pagination = paginate_in_one_query(
+        request, selectors.publication_list(partnership=partnership)
+    )
+    # Other partnerships' publications of reviews shared with this one (ADR 0022).
+    shared_page, shared_pagination = paginate_in_one_query(
+        request,
+        partner_sign_off.shared_publication_list(partnership=partnership),
+        param=SHARED_PAGE,
+    )
     return render(
         request,
         "publication/staff/list.html",
         {
             "partnership": partnership,
             "publications": page.object_list,
+            "page": page,
             "pagination": pagination,
             "can_manage": permissions.can_manage_publications(request.user, partnership),
-            # Other partnerships' publications of reviews shared with this one (ADR 0022).
-            "shared": list(partner_sign_off.shared_publication_list(partnership=partnership)),
+            "shared": shared_page.object_list,
+            "shared_page": shared_page,
+            "shared_pagination": shared_pagination,
         },
     )
 

@@ -170,6 +170,41 @@ def test_facet_filters_narrow_the_results_and_pages_follow(
     assert 'rel="prev"' in page2 and 'rel="next"' not in page2
 
 
+def test_the_library_without_a_query_counts_each_theme_once_by_its_name(
+    partnership, business_unit_user
+):
+    """Issue 16: the theme facet of the library with no query is grouped by theme id and each
+    theme's name read once; the counts are over the records the other filters let through, a
+    chosen theme is still listed, archived and other partnerships' records are not counted."""
+    from safeguarding.accounts.tests.factories import PartnershipFactory
+    from safeguarding.library import selectors
+
+    many_records(partnership, business_unit_user, 9)  # 4 "Neglect" (cspr), 5 "Self-neglect…"
+    both = add_record(
+        partnership,
+        business_unit_user,
+        themes=shared_themes("Neglect", "Self-neglect and hoarding"),
+    )
+    archived = add_record(
+        partnership, business_unit_user, title="Archived", themes=shared_themes("Neglect")
+    )
+    LibraryRecord.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    elsewhere = PartnershipFactory()
+    add_record(elsewhere, business_unit_user, themes=shared_themes("Neglect"))
+
+    def theme_facet(filters, public_only=False):
+        _records, _total, facets = selectors.record_browse(
+            partnership=partnership, filters=filters, public_only=public_only, offset=0, limit=20
+        )
+        return [(label, n) for _value, label, n in facets["theme"]]
+
+    assert theme_facet({}) == [("Self-neglect and hoarding", 6), ("Neglect", 5)]
+    assert theme_facet({"review_type": ["cspr"]}) == [("Neglect", 4)]  # "both" is a SAR
+    neglect = str(both.themes.get(name="Neglect").pk)
+    # Choosing a theme does not narrow its own facet.
+    assert theme_facet({"theme": [neglect]}) == theme_facet({})
+
+
 def test_a_search_that_is_too_long_is_an_error(bu_client):
     response = bu_client.get(url("search"), {"q": "x" * 201})
     assert response.status_code == 200

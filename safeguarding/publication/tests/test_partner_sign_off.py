@@ -29,6 +29,11 @@ pytestmark = pytest.mark.django_db
 Kind = PrePublicationStep.Kind
 
 
+# Session, user, partnership, role, the page of publications, the page of shared ones, the
+# unread notifications count (measured; pinned so the list cannot grow with the years).
+LIST_QUERIES = 7
+
+
 def _client(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -248,3 +253,87 @@ def test_an_ended_share_asks_no_sign_off_and_closes_the_page():
     share_services.case_share_end(share=joint.share, reason="Fictional", actor=joint.board_unit)
     assert rules.partner_sign_offs(publication) == []
     assert _client(joint.csp_unit).get(_url(joint.csp, publication)).status_code == 404
+
+
+def test_both_lists_of_publications_page_apart_and_keep_each_others_page(
+    django_assert_num_queries,
+):
+    """Issue 16: the partnership's publications and those of reviews shared with it each come
+    a page at a time in one query (the same queries with none and with pages of both), the
+    shared ones under ``shared_page``; each list's links keep the other's page."""
+    import re
+
+    from safeguarding.core.pagination import PAGE_SIZE
+    from safeguarding.referrals.models import Case
+
+    joint = joint_case()
+    client = _client(joint.csp_unit)
+    url = reverse("publication:list", args=[joint.csp.slug])
+    client.get(url)  # the session's first request
+    with django_assert_num_queries(LIST_QUERIES):
+        empty = client.get(url).content.decode()
+    assert "No publications yet" in empty and "govuk-pagination" not in empty
+
+    today = timezone.localdate()
+    own_case = Case.objects.create(
+        partnership=joint.csp,
+        reference="OWN-1",
+        pseudonym="Person O",
+        became_aware_on=datetime.date(2026, 1, 5),
+    )
+    for n in range(PAGE_SIZE + 2):
+        for partnership, case, prefix in (
+            (joint.board, joint.case, "Shared"),
+            (joint.csp, own_case, "Own"),
+        ):
+            review = Review.objects.create(
+                partnership=partnership,
+                case=case,
+                kind=Review.Kind.JOINT,
+                stage=Review.Stage.SIGNED_OFF,
+                signed_off_at=timezone.now(),
+                reference=f"{prefix[0]}R-{n:02}",
+                title=f"{prefix} {n:02}",
+                started_on=today - datetime.timedelta(days=200),
+            )
+            Publication.objects.create(
+                partnership=partnership,
+                review=review,
+                review_type="sar",
+                title=f"{prefix} publication {n:02}",
+                reviewer_names="A Fictional Reviewer",
+            )
+    signed = Publication.objects.get(title="Shared publication 26")
+    PartnerSignOff.objects.create(
+        publication=signed,
+        partnership=joint.csp,
+        signed_off_on=today,
+        signed_off_by="Fictional Chair",
+        recorded_by=joint.csp_unit,
+    )
+
+    def listed(html, prefix):
+        return re.findall(rf">{prefix} publication (\d\d)<", html)
+
+    with django_assert_num_queries(LIST_QUERIES):
+        first = client.get(url).content.decode()
+    shared = [f"{n:02}" for n in range(PAGE_SIZE + 1, -1, -1)]  # newest first
+    assert listed(first, "Shared") == shared[:PAGE_SIZE]
+    assert len(listed(first, "Own")) == PAGE_SIZE
+    assert first.count("Signed off</strong>") == 1
+    assert 'aria-label="Pages of publications of shared reviews"' in first
+    assert 'href="?shared_page=2"' in first and 'href="?page=2"' in first
+
+    both = client.get(url, {"page": "2", "shared_page": "2"}).content.decode()
+    assert listed(both, "Shared") == shared[PAGE_SIZE:]
+    assert len(listed(both, "Own")) == 2
+    # Each list's links change its own page and keep the other's.
+    assert 'href="?page=1&amp;shared_page=2"' in both
+    assert 'href="?page=2&amp;shared_page=1"' in both
+
+    own_second = client.get(url, {"page": "2"}).content.decode()
+    assert listed(own_second, "Shared") == shared[:PAGE_SIZE]  # the shared list stays on 1
+    assert 'href="?page=2&amp;shared_page=2"' in own_second
+    for bad, same_as in (("abc", first), ("0", both), ("99", both), ("1.5", first)):
+        html = client.get(url, {"shared_page": bad}).content.decode()
+        assert listed(html, "Shared") == listed(same_as, "Shared"), bad

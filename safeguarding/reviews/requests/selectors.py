@@ -3,7 +3,7 @@ agency contributors, to their own agencies)."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -90,9 +90,16 @@ class RequestRow:
     # How many email-only contacts the partnership holds at the agency now (ADR 0020).
     contacts: int = 0
 
+    # The latest return's version where the returns were not read (an agency's own list).
+    version_read: int | None = None
+
     @property
     def latest(self) -> AgencyReturn | None:
         return self.returns[0] if self.returns else None
+
+    @property
+    def latest_version(self) -> int | None:
+        return self.returns[0].version if self.returns else self.version_read
 
     @property
     def not_emailed(self) -> bool:
@@ -169,15 +176,33 @@ def request_rows_for_review(*, review: Review) -> list[RequestRow]:
     return sorted(rows, key=lambda row: row.request.is_cancelled)
 
 
-def request_rows_for_agencies(*, partnership, agency_ids: set[int]) -> list[RequestRow]:
+def request_list_for_agencies(*, partnership, agency_ids: set[int]) -> QuerySet[AgencyRequest]:
     """An agency contributor's requests: only their agencies', across the partnership's
     reviews, and those a partnership sharing its case with this one addressed to their agency
-    here (ADR 0022). Shows no other content of the review."""
-    return _rows(
-        _with_returns(
-            AgencyRequest.objects.filter(_answered_in_q(partnership), agency_id__in=agency_ids)
-        ).order_by("returned_at", "due_on", "id")
+    here (ADR 0022); those waiting for a return first, by due date, then the rest by when they
+    were returned. Each carries its latest return's version (``latest_version``, None before
+    the first) instead of its returns: the list shows no more, and reads no more, so it can be
+    read a page at a time in one query (issue 16). Shows no other content of the review."""
+    latest = (
+        AgencyReturn.objects.filter(request=OuterRef("pk")).order_by("-version").values("version")
     )
+    return (
+        AgencyRequest.objects.filter(_answered_in_q(partnership), agency_id__in=agency_ids)
+        .select_related("agency", "review")
+        .annotate(latest_version=Subquery(latest[:1]))
+        .order_by(F("returned_at").asc(nulls_first=True), "due_on", "id")
+    )
+
+
+def request_rows_for_list(requests) -> list[RequestRow]:
+    """Rows for requests read by ``request_list_for_agencies`` (their returns not read)."""
+    today = timezone.localdate()
+    return [
+        RequestRow(
+            request=r, returns=[], overdue=r.is_overdue(today), version_read=r.latest_version
+        )
+        for r in requests
+    ]
 
 
 def open_request_count_for_agencies(*, partnership, agency_ids: set[int]) -> int:

@@ -14,6 +14,7 @@ from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted
 from safeguarding.core.forms import show_service_error as _show_service_error
+from safeguarding.core.pagination import paginate_in_one_query
 from safeguarding.core.uploads import KINDS
 
 from ..models import AgencyRequest
@@ -205,14 +206,18 @@ def my_requests(request, slug: str):
     agency_ids = agency_ids_for(request.user, partnership)
     if not agency_ids:
         raise PermissionDenied("This page is for agency contributors")
+    page, pagination = paginate_in_one_query(
+        request,
+        selectors.request_list_for_agencies(partnership=partnership, agency_ids=agency_ids),
+    )
     return render(
         request,
         "reviews/requests/mine.html",
         {
             "partnership": partnership,
-            "rows": selectors.request_rows_for_agencies(
-                partnership=partnership, agency_ids=agency_ids
-            ),
+            "rows": selectors.request_rows_for_list(page.object_list),
+            "page": page,
+            "pagination": pagination,
         },
     )
 

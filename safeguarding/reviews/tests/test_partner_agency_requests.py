@@ -160,10 +160,10 @@ def test_the_partners_contributor_sees_only_the_request_addressed_to_its_agency(
     url = reverse("reviews:request_detail", args=[joint.csp.slug, to_police.pk])
     assert other.get(url).status_code == 404
     assert other.post(url, {"report": "x"}).status_code == 404
-    rows = request_selectors.request_rows_for_agencies(
+    rows = request_selectors.request_list_for_agencies(
         partnership=joint.csp, agency_ids={housing.pk}
     )
-    assert rows == []
+    assert list(rows) == []
     # The partner's business unit reads the review but answers no agency request.
     assert _client(joint.csp_unit).get(url).status_code == 404
     # Another partnership: 404.

@@ -254,6 +254,69 @@ def test_a_contributor_sees_only_their_agencys_requests_and_no_identities(
     assert client.get(requests_url(rapid_review)).status_code == 404
 
 
+MY_REQUESTS_QUERIES = 7  # session, user, partnership, roles, agencies, the page, unread count
+
+
+@pytest.mark.django_db
+def test_a_contributors_requests_come_a_page_at_a_time_in_the_same_queries(
+    client, rapid_review, agency, contributor_a, business_unit_user, django_assert_num_queries
+):
+    """Issue 16: an agency's requests pile up with the years. The list is read a page at a
+    time (the page and its count in one query, each request's latest return version beside
+    it), so it makes the same queries with no request and with many; waiting ones first."""
+    from django.utils import timezone
+
+    from safeguarding.core.pagination import PAGE_SIZE
+
+    url = reverse("reviews:my_requests", args=["testshire"])
+    client.force_login(contributor_a)
+    client.get(url)  # the session's first request
+    with django_assert_num_queries(MY_REQUESTS_QUERIES):
+        empty = client.get(url).content.decode()
+    assert "There are no requests for your agency" in empty
+    assert "govuk-pagination" not in empty
+
+    returned = send(rapid_review, [agency], business_unit_user, kind=AgencyRequest.Kind.CHRONOLOGY)[
+        0
+    ]
+    for version in (1, 2):
+        AgencyReturn.objects.create(request=returned, version=version, submitted_by=contributor_a)
+    AgencyRequest.objects.filter(pk=returned.pk).update(returned_at=timezone.now())
+    waiting = send(rapid_review, [agency], business_unit_user)[0]
+    now = timezone.now()
+    closed = [
+        AgencyRequest(
+            review=rapid_review,
+            agency=agency,
+            kind=SUMMARY,
+            due_on=waiting.due_on + datetime.timedelta(days=n + 1),
+            requested_by=business_unit_user,
+            closure=AgencyRequest.Closure.NOTHING_TO_RETURN,
+            closed_at=now,
+            closed_by=business_unit_user,
+            closure_reason="No involvement.",
+        )
+        for n in range(PAGE_SIZE)
+    ]
+    AgencyRequest.objects.bulk_create(closed)
+    with django_assert_num_queries(MY_REQUESTS_QUERIES):
+        first = client.get(url).content.decode()
+    second = client.get(url, {"page": "2"}).content.decode()
+
+    def listed(html):
+        return html.count('data-label="Status"')
+
+    assert listed(first) == PAGE_SIZE and listed(second) == 2
+    assert detail_url(waiting) in first  # waiting first (earliest due)
+    assert "Requested" in first and "Nothing to return" in first
+    assert detail_url(returned) in second and "Returned v2" in second  # returned last
+    assert 'href="?page=2"' in first and 'href="?page=1"' in second
+    assert "(page 2 of 2)" in second
+    for bad, same_as in (("abc", first), ("0", second), ("99", second), ("-1", second)):
+        assert listed(client.get(url, {"page": bad}).content.decode()) == listed(same_as), bad
+    assert detail_url(returned) in client.get(url, {"page": "99"}).content.decode()
+
+
 IDENTITY_ADDRESS = "1 Fictional Row"
 
 
