@@ -235,7 +235,7 @@ def test_the_page_costs_the_same_number_of_queries_whatever_the_size(
 def test_the_merged_view_shows_fifty_entries_a_page_and_its_links_keep_the_filters(
     bu_client, review, agency, health, business_unit_user
 ):
-    """ADR 0031: 50 rows a page with the GOV.UK pagination; the timeline and the caption
+    """ADR 0032: 50 rows a page with the GOV.UK pagination; the timeline and the caption
     still count every entry under the filters."""
     for n in range(120):
         entry(review, agency if n % 3 else health, D(2021, 1, 1) + datetime.timedelta(days=n),
