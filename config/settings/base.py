@@ -136,6 +136,8 @@ TEMPLATES = [
                 "safeguarding.reviews.templatetags.case_navigation",
                 # After Django's own: its {% url %} replaces Django's (issue 16).
                 "safeguarding.core.templatetags.cached_url",
+                # After Django's own: its |date replaces Django's (issue 16).
+                "safeguarding.core.templatetags.cached_date",
                 "safeguarding.core.templatetags.layout",
             ],
         },

@@ -578,7 +578,12 @@ class ChronologyEntry(models.Model):
                 fields=["review", "occurred_on", "occurred_at", "id"], name="chrono_merged"
             ),
             models.Index(fields=["review", "agency"], name="chrono_agency"),
-            models.Index(fields=["review", "occurred_on", "agency"], name="chrono_timeline"),
+            # The timeline's grouped read and the agencies with entries, from the index alone:
+            # only the rows still in the chronology (archived_at IS NULL) are read (issue 16).
+            models.Index(
+                fields=["review", "archived_at", "occurred_on", "agency"],
+                name="chrono_timeline_live",
+            ),
             models.Index(fields=["review", "agency", "fingerprint"], name="chrono_fingerprint"),
         ]
 

@@ -2,6 +2,7 @@
 per-request reads with SQL built once, and the user without its lazy proxies. (The unread
 count: notifications/tests/test_pages.py.)"""
 
+import datetime
 import re
 
 import pytest
@@ -20,6 +21,46 @@ from safeguarding.core.templatetags.cached_url import _reverse
 
 def render(source: str, **context) -> str:
     return engines["django"].from_string(source).render(context)
+
+
+# |date ----------------------------------------------------------------------------------
+
+
+DATE_FORMATS = ["j F Y", "D j M Y", "l j F Y", "j M Y", "Y-m-d", "jS F Y", "N j, Y", "d/m/Y"]
+
+
+def test_date_is_django_s_date_for_dates_datetimes_and_other_values():
+    from django.template.defaultfilters import date as django_date
+    from django.utils import timezone, translation
+
+    from safeguarding.core.templatetags.cached_date import _date_format
+
+    _date_format.cache_clear()
+    day = datetime.date(2026, 9, 3)
+    moment = timezone.make_aware(datetime.datetime(2026, 3, 29, 1, 30), datetime.UTC)
+    for language in ["en-gb", "cy"]:
+        with translation.override(language):
+            for _ in range(2):  # written, then remembered
+                for fmt in [*DATE_FORMATS, None]:
+                    source = "{{ d|date }}" if fmt is None else "{{ d|date:f }}"
+                    assert render(source, d=day, f=fmt) == django_date(day, fmt)
+                    # a datetime (in the current time zone) is never remembered
+                    assert render(source, d=moment, f=fmt) == django_date(
+                        timezone.localtime(moment), fmt
+                    )
+                assert render("{{ d|date:'H:i' }}", d=moment) == "02:30"  # British Summer Time
+                assert render("[{{ d|date:'j F' }}]", d=None) == "[]"
+                assert render("[{{ d|date:'j F' }}]", d="") == "[]"
+    assert _date_format.cache_info().hits > 0
+
+
+def test_date_forgets_on_a_change_of_settings():
+    from safeguarding.core.templatetags.cached_date import _date_format
+
+    assert render("{{ d|date }}", d=datetime.date(2026, 9, 3)) == "3 Sep 2026"
+    assert _date_format.cache_info().currsize > 0
+    with override_settings(DATE_FORMAT="Y/m/d"):
+        assert _date_format.cache_info().currsize == 0
 
 
 # {% url %} --------------------------------------------------------------------------------

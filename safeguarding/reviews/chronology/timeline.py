@@ -44,6 +44,46 @@ def _bin(day: datetime.date, unit: str) -> datetime.date:
     return day
 
 
+def _bin_ordinals(days, unit: str) -> dict[datetime.date, int]:
+    """Each day's bin as a day number (``toordinal``): the day, the Monday of its week, or the
+    first of its month."""
+    if unit == "week":
+        return {day: day.toordinal() - day.weekday() for day in days}
+    if unit == "month":
+        return {day: day.toordinal() - day.day + 1 for day in days}
+    return {day: day.toordinal() for day in days}
+
+
+def _binned(
+    groups: list[tuple[datetime.date, int, int]], max_marks: int
+) -> tuple[str, dict[tuple[int, int], int]]:
+    """The marks: entries per (day, agency), or per (week, agency) or (month, agency) when
+    there are more than ``max_marks``, keyed by (bin as a day number, agency id). Each day's
+    agencies are kept as bits of one number, so a level's marks are counted over the days
+    (thousands) rather than the groups (tens of thousands); only the level drawn is added up."""
+    ids = sorted({agency_id for _, agency_id, _ in groups})
+    rank = {agency_id: index for index, agency_id in enumerate(ids)}
+    agencies_of: dict[datetime.date, int] = {}
+    for day, agency_id, _count in groups:
+        agencies_of[day] = agencies_of.get(day, 0) | 1 << rank[agency_id]
+    unit, bin_of = "day", {}
+    for unit in ("day", "week", "month"):
+        bin_of = _bin_ordinals(agencies_of, unit)
+        if unit == "month":
+            break
+        agencies_in: dict[int, int] = {}
+        for day, agencies in agencies_of.items():
+            key = bin_of[day]
+            agencies_in[key] = agencies_in.get(key, 0) | agencies
+        if sum(agencies.bit_count() for agencies in agencies_in.values()) <= max_marks:
+            break
+    counts: dict[tuple[int, int], int] = {}
+    for day, agency_id, count in groups:
+        key = (bin_of[day], agency_id)
+        counts[key] = counts.get(key, 0) + count
+    return unit, counts
+
+
 def draw(
     *,
     agencies: list[tuple[int, str]],
@@ -57,23 +97,19 @@ def draw(
     if not groups:
         return None
     lanes = {agency_id: index for index, (agency_id, _name) in enumerate(agencies)}
-    groups = [g for g in groups if g[1] in lanes]
+    if not all(agency_id in lanes for agency_id in {agency_id for _, agency_id, _ in groups}):
+        groups = [g for g in groups if g[1] in lanes]
     if not groups:
         return None
-    days = {day for day, _, _ in groups}
-    unit = "day"
-    for unit in ("day", "week", "month"):
-        bins = {day: _bin(day, unit) for day in days}
-        binned: dict[tuple[datetime.date, int], int] = {}
-        for day, agency_id, count in groups:
-            key = (bins[day], agency_id)
-            binned[key] = binned.get(key, 0) + count
-        if len(binned) <= max_marks:
-            break
-    multi = sorted({bins.get(day) or _bin(day, unit) for day in multi_agency_days})
+    unit, binned = _binned(groups, max_marks)
+    multi = [
+        datetime.date.fromordinal(ordinal)
+        for ordinal in sorted(set(_bin_ordinals(multi_agency_days, unit).values()))
+    ]
 
     first = min(day for day, _, _ in groups)
     last = max(day for day, _, _ in groups)
+    first_ordinal = first.toordinal()
     span = max((last - first).days, 1)
     plot = WIDTH - LABEL_WIDTH - RIGHT
     height = TOP + LANE * len(agencies) + BOTTOM
@@ -149,12 +185,11 @@ def draw(
             f'font-size="11">{escape(text)}</text>'
         )
     # Marks
-    for (day, agency_id), count in sorted(binned.items()):
+    for (ordinal, agency_id), count in sorted(binned.items()):
         y = TOP + LANE * lanes[agency_id] + LANE / 2
         radius = round(3 + 6 * math.sqrt(count / biggest), 1) if biggest > 1 else 4
-        out.append(
-            f'<circle cx="{x(day)}" cy="{y}" r="{radius}" fill="{BLUE}" fill-opacity="0.75"/>'
-        )
+        cx = round(LABEL_WIDTH + (ordinal - first_ordinal) / span * plot, 1)  # x(day)
+        out.append(f'<circle cx="{cx}" cy="{y}" r="{radius}" fill="{BLUE}" fill-opacity="0.75"/>')
     out.append("</svg>")
     return Timeline(svg=mark_safe("".join(out)), binned_by=unit, marks=len(binned))
 

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
+from safeguarding.core.pagination import pagination
 
 from ..models import ChronologyEntry, ChronologyUpload
 from ..permissions import can_view_identities, can_view_review
@@ -120,6 +121,8 @@ def merged(request, slug: str, pk: int):
     )
     paginator.count = summary.total  # known from the summary: no second COUNT
     page = paginator.get_page(request.GET.get("page"))
+    # The GOV.UK pagination component; its links keep the filters and the names chosen.
+    page_links = pagination(request, page.number, paginator.num_pages)
 
     gaps_before = {gap.before: gap for gap in summary.gaps}
     show_proposed = selectors.shows_proposed_names(request.user, review, scope)
@@ -169,6 +172,7 @@ def merged(request, slug: str, pk: int):
             "form": form,
             "filters": filters,
             "page": page,
+            "pagination": page_links,
             "rows": rows,
             "summary": summary,
             "timeline": drawing,

@@ -227,7 +227,29 @@ def test_the_page_costs_the_same_number_of_queries_whatever_the_size(
     add(400, D(2021, 1, 1))
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = bu_client.get(url(review, query="names=real"))
-    assert "Page 1 of 3" in response.content.decode()
+    page = response.content.decode()
+    # 405 entries, 50 a page: the GOV.UK pagination, its links keeping the names chosen
+    assert 'aria-label="Page 9"' in page and 'href="?names=real&amp;page=2" rel="next"' in page
+
+
+def test_the_merged_view_shows_fifty_entries_a_page_and_its_links_keep_the_filters(
+    bu_client, review, agency, health, business_unit_user
+):
+    """ADR 0032: 50 rows a page with the GOV.UK pagination; the timeline and the caption
+    still count every entry under the filters."""
+    for n in range(120):
+        entry(review, agency if n % 3 else health, D(2021, 1, 1) + datetime.timedelta(days=n),
+              business_unit_user, f"Entry {n}")  # fmt: skip
+    query = f"agency={agency.pk}"
+    page = bu_client.get(url(review, query=query + "&page=2")).content.decode()
+    assert "80 entries match the filters" in page  # 120 less health's 40
+    assert page.count('<tr class="govuk-table__row">') == 1 + 30  # the header, then 80 - 50
+    assert f'href="?agency={agency.pk}&amp;page=1" rel="prev"' in page
+    assert 'aria-label="Page 2" aria-current="page"' in page
+    assert 'rel="next"' not in page
+    first = bu_client.get(url(review, query=query)).content.decode()
+    assert first.count('<tr class="govuk-table__row">') == 1 + 50
+    assert "80 entries from 1 agency" in first  # the timeline: every entry
 
 
 # One entry in the browser --------------------------------------------------------------------
