@@ -205,7 +205,7 @@ def test_a_period_that_is_not_a_financial_year_is_counted_not_kept(partnership, 
     actions, sets = selectors.annual_action_sets(partnership=partnership, year=period)
     counts = selectors._action_counts(partnership=partnership, year=period)[1]
     assert counts == selectors._count_actions(actions, sets, period)
-    assert not ActionYear.objects.exists()
+    assert not ActionYear.objects.exclude(start_year=0).exists()  # 0: PostgreSQL's lock row
     # The board pack's financial year is kept like the annual page's.
     selectors.implementation_counts(
         partnership=partnership, year=Period.of_year(selectors.FinancialYear(2024))
