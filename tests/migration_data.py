@@ -61,6 +61,8 @@ NOT_DATA = [
     # Creates the triggers that mark a kept timeliness year stale (ADR 0027): no rows, and a
     # flush leaves triggers in place.
     "safeguarding.reports.migrations.0002_timeliness_years",
+    # Creates the triggers that mark kept action figures stale (ADR 0031): no rows either.
+    "safeguarding.reports.migrations.0003_action_years",
 ]
 
 

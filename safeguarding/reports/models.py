@@ -150,3 +150,40 @@ class TimelinessYear(models.Model):
 
     def __str__(self) -> str:
         return f"Timeliness {self.start_year} ({self.partnership_id})"
+
+
+class ActionYear(models.Model):
+    """The action figures of one financial year of a partnership (R24: actions agreed,
+    completed, outstanding at the year end and overdue then, decisions not to implement), kept
+    so the annual figures and the board pack read one row instead of counting every action
+    still open at the year end (issue 16, ADR 0031).
+
+    ``counts`` maps each figure's name to its number. A year is read from here only when
+    ``stored`` and not ``stale``. Database triggers on ``actions_action``,
+    ``actions_actionupdate`` (decisions not to implement) and ``actions_recommendation`` (its
+    agreed date; migration ``reports/0003``) mark stale, in the writer's transaction and
+    whatever wrote it, every kept year of the partnership from the first year a change can
+    move: an action open at the end of many years counts in each of them.
+
+    ``start_year`` 0 is not a year: it is the partnership's row that, on PostgreSQL, every
+    writer's trigger and every page claiming a year take in turn, so a page counting a year not
+    kept before waits for a writer still in progress (see ``selectors._action_counts``)."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="action_years"
+    )
+    start_year = models.PositiveSmallIntegerField()
+    stale = models.BooleanField(default=True)
+    stored = models.BooleanField(default=False)
+    # Set by the page that claims the year for counting: its counts are kept only if the year is
+    # still claimed by it and not marked stale since (an action changed while it counted).
+    token = models.CharField(max_length=32, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "start_year"], name="action_year_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Actions {self.start_year} ({self.partnership_id})"

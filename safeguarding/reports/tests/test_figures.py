@@ -657,9 +657,12 @@ def _queries(client, url) -> int:
 # (about 5), then the figures' own. The pages with the timeliness trends count the years not
 # kept yet and keep them (4 queries more: claim the years, count them, read the milestones done
 # without working days kept, keep the years); the next request reads every year kept (KEPT),
-# the current one included, until a milestone done in one of them changes.
-PINNED = {"figures": 27, "timeliness": 12, "figures_xlsx": 36, "figures_docx": 36}
-KEPT = {"figures": 27, "timeliness": 8, "figures_xlsx": 32, "figures_docx": 32}
+# the current one included, until a milestone done in one of them changes. The board pack's
+# action figures are kept per financial year too (ADR 0031): the first request reads, claims,
+# counts and keeps the year (3 queries more than reading it kept); any other period counts
+# them in one query, as many as reading them kept.
+PINNED = {"figures": 29, "timeliness": 12, "figures_xlsx": 38, "figures_docx": 38}
+KEPT = {"figures": 26, "timeliness": 8, "figures_xlsx": 31, "figures_docx": 31}
 
 
 @pytest.mark.parametrize("name", list(PINNED))
@@ -690,7 +693,9 @@ def test_pages_make_the_same_queries_whatever_the_data(
             d(2024, 6, 24),
             d(2024, 6, 20),
         )
-        finding_for(review, 1, themes=[world["theme"]])
+        finding = finding_for(review, 1, themes=[world["theme"]])
+        recommendation = recommendation_for(review, 1, [finding], agreed_on=d(2024, 7, 1))
+        action_for(recommendation, 1, agency, target_date=d(2025, 1, 6))  # the year counted again
         Publication.objects.create(
             partnership=partnership,
             review=review,

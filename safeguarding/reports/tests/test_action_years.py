@@ -1,0 +1,229 @@
+"""The kept action figures (``reports.ActionYear``, ADR 0031, issue 16): after any change to the
+actions, their decisions or their recommendations, by a service, ``save()``, ``update()``,
+``bulk_create()`` or ``delete()``, the figures the page shows equal a fresh count, on SQLite and
+PostgreSQL (the database triggers of migration ``reports/0003``)."""
+
+import datetime
+
+import pytest
+
+from safeguarding.actions.models import Action, ActionUpdate, Recommendation
+from safeguarding.actions.tests.tracker_support import (
+    action_for,
+    at,
+    build_annual_world,
+    finding_for,
+    not_implemented,
+    recommendation_for,
+    review_for,
+    update_for,
+)
+from safeguarding.reports import selectors
+from safeguarding.reports.models import ActionYear
+from safeguarding.reports.period import Period
+
+pytestmark = pytest.mark.django_db
+
+d = datetime.date
+Status = Action.Status
+YEARS = range(2021, 2027)
+
+
+@pytest.fixture
+def police(partnership, agency):
+    partnership.agencies.add(agency)
+    return agency
+
+
+@pytest.fixture
+def world(partnership, police, business_unit_user):
+    return build_annual_world(partnership, police, business_unit_user)
+
+
+def _fresh(partnership, start_year: int) -> dict[str, int]:
+    """Counted now, with no kept row: the plain queries."""
+    year = selectors.FinancialYear(start_year)
+    actions, sets = selectors.annual_action_sets(partnership=partnership, year=year)
+    return selectors._count_actions(actions, sets, year)
+
+
+def _shown(partnership) -> dict[int, dict[str, int]]:
+    """What the page shows each year: kept where kept, counted and kept where not."""
+    return {
+        y: selectors._action_counts(partnership=partnership, year=selectors.FinancialYear(y))[1]
+        for y in YEARS
+    }
+
+
+def _assert_kept_equal_fresh(partnership) -> None:
+    shown = _shown(partnership)
+    assert shown == {y: _fresh(partnership, y) for y in YEARS}
+    # Every year is kept now, and reading it again gives the same.
+    kept = ActionYear.objects.filter(partnership=partnership, start_year__in=YEARS)
+    assert sorted(r.start_year for r in kept if r.stored and not r.stale) == list(YEARS)
+    assert _shown(partnership) == shown
+
+
+def _one_action(partnership, police, agreed_on=None, **kwargs) -> Action:
+    agreed_on = agreed_on or d(2022, 6, 1)
+    review = review_for(partnership, title="Fictional review", started_on=d(2021, 5, 4))
+    recommendation = recommendation_for(review, 1, [finding_for(review, 1)], agreed_on=agreed_on)
+    return action_for(recommendation, 1, police, target_date=d(2023, 1, 9), **kwargs)
+
+
+def test_the_kept_figures_equal_a_fresh_count_after_every_kind_of_change(
+    partnership, police, business_unit_user, world
+):
+    _assert_kept_equal_fresh(partnership)  # every year counted once and kept
+    action = _one_action(partnership, police)  # created
+    _assert_kept_equal_fresh(partnership)
+
+    action.status, action.completed_on = Status.COMPLETE, d(2024, 2, 5)  # completed
+    action.save()
+    _assert_kept_equal_fresh(partnership)
+
+    action.status, action.completed_on = Status.ON_TRACK, None  # reopened
+    action.save()
+    _assert_kept_equal_fresh(partnership)
+
+    Action.objects.filter(pk=action.pk).update(target_date=d(2021, 9, 1))  # overdue earlier
+    _assert_kept_equal_fresh(partnership)
+
+    not_implemented(action, business_unit_user, "Fictional: not needed", at(d(2023, 3, 31), 23))
+    _assert_kept_equal_fresh(partnership)  # decided against
+
+    update = ActionUpdate.objects.get(action=action, kind=ActionUpdate.Kind.NOT_IMPLEMENTED)
+    ActionUpdate.objects.filter(pk=update.pk).update(created_at=at(d(2025, 4, 2)))
+    _assert_kept_equal_fresh(partnership)  # the decision's date moved across a year end
+
+    update.delete()  # the decision dated by the action's last change again
+    _assert_kept_equal_fresh(partnership)
+
+    action.status, action.not_implemented_reason = Status.AT_RISK, ""  # decision undone
+    action.save()
+    _assert_kept_equal_fresh(partnership)
+
+    recommendation = action.recommendation
+    recommendation.agreed_on = d(2025, 3, 31)  # agreed a year later
+    recommendation.save()
+    _assert_kept_equal_fresh(partnership)
+    Recommendation.objects.filter(pk=recommendation.pk).update(agreed_on=d(2025, 4, 1))
+    _assert_kept_equal_fresh(partnership)  # and across the year end
+
+    # Completed on either side of a year end.
+    Action.objects.filter(pk=action.pk).update(status=Status.COMPLETE, completed_on=d(2026, 3, 31))
+    _assert_kept_equal_fresh(partnership)
+    Action.objects.filter(pk=action.pk).update(completed_on=d(2026, 4, 1))
+    _assert_kept_equal_fresh(partnership)
+
+    action.delete()  # deleted
+    _assert_kept_equal_fresh(partnership)
+
+
+def test_actions_written_in_bulk_and_deleted_in_bulk_mark_their_years(
+    partnership, police, business_unit_user, world
+):
+    _assert_kept_equal_fresh(partnership)
+    first = _one_action(partnership, police, agreed_on=d(2021, 7, 1))
+    Action.objects.bulk_create(
+        [
+            Action(
+                partnership=partnership,
+                recommendation=first.recommendation,
+                number=n,
+                text="Fictional action",
+                agency=police,
+                lead_name="Sam Lead",
+                target_date=d(2022, 2, 1),
+                status=status,
+                completed_on=completed_on,
+                not_implemented_reason="Fictional" if status == Status.NOT_IMPLEMENTED else "",
+            )
+            for n, status, completed_on in (
+                (2, Status.COMPLETE, d(2023, 8, 1)),
+                (3, Status.NOT_STARTED, None),
+                (4, Status.NOT_IMPLEMENTED, None),
+            )
+        ]
+    )
+    _assert_kept_equal_fresh(partnership)
+    Action.objects.filter(recommendation=first.recommendation).update(target_date=d(2026, 1, 1))
+    _assert_kept_equal_fresh(partnership)
+    Action.objects.filter(recommendation=first.recommendation).delete()
+    _assert_kept_equal_fresh(partnership)
+
+
+def test_a_change_the_figures_do_not_read_leaves_the_years_kept(partnership, police, world):
+    action = _one_action(partnership, police)
+    _shown(partnership)
+    action.text = "Fictional: reworded"
+    action.lead_name = "Another Lead"
+    action.save()
+    assert not ActionYear.objects.filter(partnership=partnership, stale=True).exclude(start_year=0)
+
+
+def test_a_completion_marks_only_the_years_it_can_move(partnership, police, world):
+    """Completing an action agreed years ago moves the year it is completed in and later, not
+    the years it was outstanding at the end of."""
+    action = _one_action(partnership, police, agreed_on=d(2021, 6, 1))
+    _shown(partnership)
+    action.status, action.completed_on = Status.COMPLETE, d(2025, 5, 1)
+    action.save()
+    stale = ActionYear.objects.filter(partnership=partnership, stale=True).exclude(start_year=0)
+    assert sorted(stale.values_list("start_year", flat=True)) == [2025, 2026]
+    _assert_kept_equal_fresh(partnership)
+
+
+def test_a_count_made_while_an_action_changed_is_not_kept(partnership, police, world):
+    """The page claims the year before counting; a change after the claim marks it stale again,
+    so the counts (which may miss the change) are not kept."""
+    year = selectors.FinancialYear(2024)
+    action = _one_action(partnership, police)
+    real = selectors._count_actions
+
+    def count_then_change(actions, sets, year_counted):
+        counts = real(actions, sets, year_counted)
+        Action.objects.filter(pk=action.pk).update(
+            status=Status.COMPLETE, completed_on=d(2024, 6, 1)
+        )
+        return counts
+
+    selectors._count_actions = count_then_change
+    try:
+        selectors._action_counts(partnership=partnership, year=year)
+    finally:
+        selectors._count_actions = real
+    row = ActionYear.objects.get(partnership=partnership, start_year=2024)
+    assert row.stale and not row.stored
+    assert selectors._action_counts(partnership=partnership, year=year)[1] == _fresh(
+        partnership, 2024
+    )
+
+
+def test_a_period_that_is_not_a_financial_year_is_counted_not_kept(partnership, police, world):
+    period = Period(d(2024, 1, 1), d(2024, 12, 31))
+    actions, sets = selectors.annual_action_sets(partnership=partnership, year=period)
+    counts = selectors._action_counts(partnership=partnership, year=period)[1]
+    assert counts == selectors._count_actions(actions, sets, period)
+    assert not ActionYear.objects.exclude(start_year=0).exists()  # 0: PostgreSQL's lock row
+    # The board pack's financial year is kept like the annual page's.
+    selectors.implementation_counts(
+        partnership=partnership, year=Period.of_year(selectors.FinancialYear(2024))
+    )
+    assert ActionYear.objects.filter(partnership=partnership, start_year=2024, stored=True)
+
+
+def test_an_update_for_the_decision_made_later_moves_it(
+    partnership, police, business_unit_user, world
+):
+    action = _one_action(partnership, police)
+    not_implemented(action, business_unit_user, "Fictional: first", at(d(2022, 9, 1)))
+    _assert_kept_equal_fresh(partnership)
+    update_for(
+        action,
+        business_unit_user,
+        ActionUpdate.Kind.NOT_IMPLEMENTED,
+        "Fictional: again",
+        at(d(2025, 9, 1)),
+    )
+    _assert_kept_equal_fresh(partnership)
