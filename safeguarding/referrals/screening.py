@@ -543,7 +543,13 @@ def _abuse_by_others(facts: Facts) -> Tri:
 
 
 def _suicide_after_da(facts: Facts) -> Tri:
-    return all_of(facts.suicide, _domestic_abuse(facts))
+    """R29. Reading (as in ``_suicide_after_domestic_abuse``): with someone outside the family
+    and household responsible, a missing ``suicide`` or ``domestic_abuse`` does not leave a
+    suicide after domestic abuse open; both given true still make one."""
+    answer = all_of(facts.suicide, _domestic_abuse(facts))
+    if answer is None and facts.harmed_by in _OUTSIDE_FAMILY_AND_HOUSEHOLD:
+        return False
+    return answer
 
 
 def _death_resulted(facts: Facts) -> Tri:
