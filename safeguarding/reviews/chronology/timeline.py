@@ -322,11 +322,23 @@ def draw(
             f'font-size="11">{escape(text)}</text>'
         )
     # Marks
+    # Each bin's x, each lane's y and each count's radius worked out once (marks share them).
+    ys = {agency_id: TOP + LANE * lane + LANE / 2 for agency_id, lane in lanes.items()}
+    xs: dict[int, float] = {}
+    radii: dict[int, float | int] = {}
     for (ordinal, agency_id), count in sorted(binned.items()):
-        y = TOP + LANE * lanes[agency_id] + LANE / 2
-        radius = round(3 + 6 * math.sqrt(count / biggest), 1) if biggest > 1 else 4
-        cx = round(LABEL_WIDTH + (ordinal - first_ordinal) / span * plot, 1)  # x(day)
-        out.append(f'<circle cx="{cx}" cy="{y}" r="{radius}" fill="{BLUE}" fill-opacity="0.75"/>')
+        cx = xs.get(ordinal)
+        if cx is None:
+            cx = xs[ordinal] = round(LABEL_WIDTH + (ordinal - first_ordinal) / span * plot, 1)
+        radius = radii.get(count)
+        if radius is None:
+            radius = radii[count] = (
+                round(3 + 6 * math.sqrt(count / biggest), 1) if biggest > 1 else 4
+            )
+        out.append(
+            f'<circle cx="{cx}" cy="{ys[agency_id]}" r="{radius}" fill="{BLUE}" '
+            'fill-opacity="0.75"/>'
+        )
     out.append("</svg>")
     return Timeline(svg=mark_safe("".join(out)), binned_by=unit, marks=len(binned))
 
