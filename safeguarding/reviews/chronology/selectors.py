@@ -232,11 +232,11 @@ def kept_months(*, review: Review, scope: set[int] | None) -> KeptMonths:
             return KeptMonths(agencies=[], rows=[])
         kept = kept.filter(agency_id__in=scope)
     # The agencies in the database's order of names; the rows through the cursor (as summary).
-    kept = kept.order_by("agency__name", "agency_id", "month").values_list(
+    columns = kept.order_by("agency__name", "agency_id", "month").values_list(
         "agency_id", "agency__name", "month", "entries", "days"
     )
-    db = kept.db
-    sql, params = kept.query.get_compiler(using=db).as_sql()
+    db = columns.db
+    sql, params = columns.query.get_compiler(using=db).as_sql()
     with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
