@@ -705,7 +705,9 @@ def _count_per_case(model: type[models.Model], path: str, filters: dict) -> mode
     )
 
 
-def retention_due_counts(*, partnership: Partnership, today: datetime.date) -> list[DueCount]:
+def retention_due_counts(
+    *, partnership: Partnership, today: datetime.date, periods: dict[str, Period] | None = None
+) -> list[DueCount]:
     """The figures of ``retention_plan(partnerships=[partnership])`` by record type, counted in
     the database in a fixed number of queries whatever the partnership's data (the retention
     page, issue 16): one per rule.
@@ -713,8 +715,10 @@ def retention_due_counts(*, partnership: Partnership, today: datetime.date) -> l
     The same rules as the run: a case rule's cases are those closed on the last day its
     period has ended by today (``_case_due_on``; ``_cases_closed_on_page``), its records those of
     ``CASE_RECORDS``, counted per case by a subquery and added up; the other rules count the
-    run's own querysets. ``cases``: the distinct cases with a record due."""
-    periods = periods_for(partnership)
+    run's own querysets. ``cases``: the distinct cases with a record due. ``periods``: the
+    partnership's (``periods_for``), if the caller has read them already."""
+    if periods is None:
+        periods = periods_for(partnership)
     found: dict[str, tuple[int, int]] = {}
     simple = (
         ("referral_without_case", _referrals_due),

@@ -29,10 +29,17 @@ def record_type_get(*, key: str) -> RecordType:
     return record_type
 
 
-def retention_due(*, partnership: Partnership, today: datetime.date) -> list[DueCount]:
+def retention_due(
+    *, partnership: Partnership, today: datetime.date, periods: list[Period] | None = None
+) -> list[DueCount]:
     """What the next daily run would do to the partnership's records, by record type (the
-    figures of the run's dry run, in a fixed number of queries)."""
-    return retention_due_counts(partnership=partnership, today=today)
+    figures of the run's dry run, in a fixed number of queries). ``periods``: the
+    partnership's (``retention_periods``), if the caller has read them already."""
+    return retention_due_counts(
+        partnership=partnership,
+        today=today,
+        periods=None if periods is None else {p.record_type.key: p for p in periods},
+    )
 
 
 def holds_in_place(*, partnership: Partnership) -> QuerySet[RetentionHold]:

@@ -33,13 +33,16 @@ def _partnership(request, slug: str):
 
 def retention(request, slug: str):
     partnership = _partnership(request, slug)
+    periods = selectors.retention_periods(partnership=partnership)
     return render(
         request,
         "records/retention.html",
         {
             "partnership": partnership,
-            "periods": selectors.retention_periods(partnership=partnership),
-            "due": selectors.retention_due(partnership=partnership, today=timezone.localdate()),
+            "periods": periods,
+            "due": selectors.retention_due(
+                partnership=partnership, today=timezone.localdate(), periods=periods
+            ),
             "holds": selectors.holds_in_place(partnership=partnership),
             "archived": selectors.archived_cases(partnership=partnership),
         },

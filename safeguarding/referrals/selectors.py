@@ -18,7 +18,7 @@ from safeguarding.accounts.models import Agency, Partnership, ReviewType
 from safeguarding.core.rule_sources import rules_in_words
 from safeguarding.guidance.default_versions import dhr_test_for
 from safeguarding.guidance.models import Strand
-from safeguarding.guidance.selectors import codes_applying, versions_applying
+from safeguarding.guidance.selectors import versions_applying
 
 from . import permissions, screening, share_selectors
 from .models import (
@@ -763,7 +763,7 @@ def case_guidance_rows(*, case: Case) -> list[CaseGuidanceRow]:
             )
             for row in recorded
         ]
-    applying = versions_applying(partnership=case.partnership, on_date=case.became_aware_on)
+    applying = _versions_applying(case)
     return [
         CaseGuidanceRow(
             strand=strand,
@@ -786,6 +786,16 @@ def case_guidance_codes(*, case: Case) -> list[str]:
         return list(cached)
     codes = sorted(case.guidance.values_list("version__code", flat=True))
     if not codes:
-        codes = codes_applying(partnership=case.partnership, on_date=case.became_aware_on)
+        codes = sorted(applied.version.code for applied in _versions_applying(case).values())
     case._guidance_codes = tuple(codes)  # type: ignore[attr-defined]
     return codes
+
+
+def _versions_applying(case: Case) -> dict:
+    """``versions_applying`` on the day the partnership became aware of the case, read once
+    per request (the screening's codes and the case page's guidance rows both need it)."""
+    cached = getattr(case, "_guidance_applying", None)
+    if cached is None:
+        cached = versions_applying(partnership=case.partnership, on_date=case.became_aware_on)
+        case._guidance_applying = cached  # type: ignore[attr-defined]
+    return cached

@@ -56,6 +56,20 @@ def case_search_for_user(*, user, partnership: Partnership, search: CaseSearch) 
     reviews = running_selectors.review_list_for_user(
         user=user, partnership=partnership, shared=True
     )
+    cases = _cases_found(user=user, partnership=partnership, search=search, reviews=reviews)
+    return cases.prefetch_related(
+        Prefetch(
+            "reviews", queryset=reviews.order_by("started_on", "id"), to_attr="visible_reviews"
+        ),
+        Prefetch("tracks", queryset=Track.objects.order_by("review_type")),
+    ).order_by("-became_aware_on", "-id")
+
+
+def _cases_found(
+    *, user, partnership: Partnership, search: CaseSearch, reviews: QuerySet[Review]
+) -> QuerySet[Case]:
+    """The cases of ``case_search_for_user``, unordered and without their reviews; ``reviews``:
+    the reviews the user may read (``review_list_for_user(shared=True)``)."""
     # The partnership's cases and those shared with it by an accepted share (ADR 0022).
     cases = Case.objects.filter(case_visible_q(partnership))
     sees_cases = can_view_referrals(user, partnership)
@@ -103,12 +117,7 @@ def case_search_for_user(*, user, partnership: Partnership, search: CaseSearch) 
         cases = cases.filter(became_aware_on__lte=search.aware_to)
     if search.overdue:
         cases = cases.filter(_overdue(reviews, search.today or timezone.localdate()))
-    return cases.prefetch_related(
-        Prefetch(
-            "reviews", queryset=reviews.order_by("started_on", "id"), to_attr="visible_reviews"
-        ),
-        Prefetch("tracks", queryset=Track.objects.order_by("review_type")),
-    ).order_by("-became_aware_on", "-id")
+    return cases
 
 
 def _overdue(reviews: QuerySet[Review], today: datetime.date) -> Q:
@@ -133,23 +142,20 @@ class CaseCounts:
 
 
 def case_counts_for_user(*, user, partnership: Partnership, today: datetime.date) -> CaseCounts:
-    """In three aggregate queries, whatever the number of cases and reviews. Case statuses count
-    only for readers of cases; reviewers and panel members get their own cases' counts."""
-    cases = case_search_for_user(user=user, partnership=partnership, search=CaseSearch())
-    case_counts = cases.order_by().aggregate(
-        in_screening=Count("id", filter=Q(status=Status.IN_SCREENING)),
-        awaiting_decision=Count("id", filter=Q(status=Status.AWAITING_DECISION)),
-    )
-    overdue = (
-        case_search_for_user(
-            user=user, partnership=partnership, search=CaseSearch(overdue=True, today=today)
-        )
-        .order_by()
-        .count()
-    )
+    """In two aggregate queries, whatever the number of cases and reviews: the cases' (by
+    status, and those with an overdue deadline, as ``CaseSearch(overdue=True)`` finds them) and
+    the reviews' by stage. Case statuses count only for readers of cases; reviewers and panel
+    members get their own cases' counts."""
     reviews = running_selectors.review_list_for_user(
         user=user, partnership=partnership, shared=True
     )
+    cases = _cases_found(user=user, partnership=partnership, search=CaseSearch(), reviews=reviews)
+    case_counts = cases.order_by().aggregate(
+        in_screening=Count("id", filter=Q(status=Status.IN_SCREENING)),
+        awaiting_decision=Count("id", filter=Q(status=Status.AWAITING_DECISION)),
+        overdue=Count("id", filter=_overdue(reviews, today)),
+    )
+    overdue = case_counts["overdue"] or 0
     by_stage = dict(
         reviews.order_by().values("stage").annotate(n=Count("id")).values_list("stage", "n")
     )

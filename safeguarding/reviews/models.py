@@ -591,6 +591,31 @@ class ChronologyEntry(models.Model):
         return f"{self.occurred_on} {self.agency}: {self.event[:40]}"
 
 
+class ChronologyMonth(models.Model):
+    """What the timeline of a long chronology is drawn from (issue 16, ADR 0033): for each
+    review, agency and month, the entries still in the chronology (not archived) and the days
+    of the month they fall on (bit ``d - 1`` for day ``d``). Kept by database triggers on
+    ``reviews_chronologyentry`` (migration reviews 0021), in the writer's transaction, whatever
+    the writer (services, ``bulk_create``, ``update()``, data migrations, the bench generator):
+    each change recounts the months it touches from the entries. Never written by the code."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first of the month
+    entries = models.PositiveIntegerField()
+    days = models.IntegerField()  # bit d - 1 set: an entry on day d (31 bits at most)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "month", "agency"], name="chronology_month_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} {self.month:%Y-%m} agency {self.agency_id}: {self.entries}"
+
+
 class FamilyContact(RemovableRecord):
     """Contacts with the family and their advocates (§family-involvement; R37)."""
 

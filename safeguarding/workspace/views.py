@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.audit_trail import selectors as audit_selectors
+from safeguarding.accounts.models import Role
 from safeguarding.accounts.permissions import is_administrator, is_business_unit, roles_in
 from safeguarding.clock.selectors import milestone_dashboard
 from safeguarding.public_site import selectors as public_selectors
@@ -23,6 +24,7 @@ from safeguarding.reviews.running import selectors as review_selectors
 from .forms import CaseSearchForm
 
 CASE_PAGE_SIZE = 25
+ROLE_LABELS = dict(Role.choices)
 
 
 @require_GET
@@ -51,10 +53,10 @@ def partnership_home(request, slug: str):
     context = {
         "partnership": partnership,
         "roles": sorted(roles_in(request.user, partnership)),
+        # As the memberships would list them (by role, one each: membership_unique_role), from
+        # the roles the request has read already: no query.
         "role_labels": [
-            m.get_role_display()
-            for m in account_selectors.membership_list_for_user(user=request.user)
-            if m.partnership_id == partnership.pk
+            ROLE_LABELS.get(role, role) for role in sorted(roles_in(request.user, partnership))
         ],
         "is_business_unit": business_unit,
         "is_administrator": is_administrator(request.user, partnership),

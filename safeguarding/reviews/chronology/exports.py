@@ -4,6 +4,7 @@ choice of pseudonyms or real names. Each file says which it is at the top."""
 
 import datetime
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import IO
 
@@ -45,7 +46,7 @@ class ExportContext:
     partnership: str
     personalised: bool
     filters_text: str
-    multi_agency_days: set
+    multi_agency_days: AbstractSet  # of dates
 
 
 def _marking(context: ExportContext) -> str:

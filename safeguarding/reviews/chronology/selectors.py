@@ -8,6 +8,7 @@ import datetime
 import itertools
 from collections import Counter
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from django.db import connections
@@ -20,12 +21,14 @@ from safeguarding.referrals.share_selectors import review_visible_q
 from ..models import (
     AgencyRequest,
     ChronologyEntry,
+    ChronologyMonth,
     ChronologyUpload,
     Person,
     ProposedPerson,
     Review,
 )
 from ..permissions import agency_ids_for, can_view_identities, can_view_review
+from . import timeline
 from .parser import AllowedPseudonym, ChronologyRow
 
 PAGE_SIZE = 50  # entries a page of the merged view; the timeline and exports have them all
@@ -150,11 +153,13 @@ def proposed_label(proposal: ProposedPerson, *, shown: bool) -> str:
 
 @dataclass
 class Summary:
-    """What the timeline and the table marks need, from one grouped query."""
+    """What the timeline and the table marks need, from one grouped query (``groups``) or from
+    the kept months (``months``, when the timeline is drawn by month: ``kept_summary``)."""
 
     groups: list[tuple[datetime.date, int, int]] = field(default_factory=list)  # day, agency, n
+    months: "timeline.Months | None" = None
     total: int = 0
-    multi_agency_days: set[datetime.date] = field(default_factory=set)
+    multi_agency_days: AbstractSet[datetime.date] = field(default_factory=set)
     gaps: list["Gap"] = field(default_factory=list)
     first: datetime.date | None = None
     last: datetime.date | None = None
@@ -208,13 +213,66 @@ def summary(qs: QuerySet, *, gap_days: int = DEFAULT_GAP_DAYS) -> Summary:
     return result
 
 
-def agencies_with_entries(*, review: Review, scope: set[int] | None) -> list[Agency]:
-    qs = Agency.objects.filter(
-        pk__in=ChronologyEntry.objects.filter(review=review).active().values("agency_id")
-    )
+@dataclass
+class KeptMonths:
+    """The agencies with entries (by name) and the kept months of a review's chronology as
+    one user may read it: (first of the month as a day number, agency id, entries, day bits)."""
+
+    agencies: list[Agency]
+    rows: list[tuple[int, int, int, int]]
+
+
+def kept_months(*, review: Review, scope: set[int] | None) -> KeptMonths:
+    """One query on the kept months (``ChronologyMonth``, ADR 0033) and their agencies: the
+    agencies with entries for the filters, and what ``kept_summary`` draws a long timeline
+    from, without reading the entries."""
+    kept = ChronologyMonth.objects.filter(review=review)
     if scope is not None:
-        qs = qs.filter(pk__in=scope)
-    return list(qs.order_by("name"))
+        if not scope:
+            return KeptMonths(agencies=[], rows=[])
+        kept = kept.filter(agency_id__in=scope)
+    # The agencies in the database's order of names; the rows through the cursor (as summary).
+    columns = kept.order_by("agency__name", "agency_id", "month").values_list(
+        "agency_id", "agency__name", "month", "entries", "days"
+    )
+    db = columns.db
+    sql, params = columns.query.get_compiler(using=db).as_sql()
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    agencies: list[Agency] = []
+    rows = []
+    last_id = None
+    for agency_id, name, month, count, days in found:
+        if agency_id != last_id:
+            agencies.append(Agency.from_db(db, ["id", "name"], (agency_id, name)))
+            last_id = agency_id
+        rows.append((month.toordinal(), agency_id, count, days))
+    return KeptMonths(agencies=agencies, rows=rows)
+
+
+def kept_summary(
+    kept: KeptMonths, *, filters: Filters, max_marks: int = timeline.MAX_MARKS
+) -> Summary | None:
+    """The summary from the kept months, when they can give it exactly and the timeline is
+    drawn by month (more than ``max_marks`` marks by day and by week: a long chronology): no
+    filter but the agency, which the kept months are kept by. None otherwise: the caller reads
+    the groups (``summary``). The multi-agency days and the gaps come from the day bits."""
+    if filters.person_id or filters.date_from or filters.date_to or filters.significance:
+        return None
+    rows = kept.rows
+    if filters.agency_id:
+        rows = [row for row in rows if row[1] == filters.agency_id]
+    if not rows:
+        return Summary()
+    months = timeline.Months(rows)
+    if months.unit(max_marks) != "month":
+        return None
+    result = Summary(months=months, total=months.total)
+    result.multi_agency_days = months.multi_agency_days()
+    result.first, result.last = months.first_and_last()
+    result.gaps = [Gap(after, before) for after, before in months.gaps(filters.gap_days)]
+    return result
 
 
 def people_in_case(*, review: Review) -> list[Person]:

@@ -71,8 +71,8 @@ def _base_context(request, partnership, review) -> dict:
     }
 
 
-def _filters(request, review, scope):
-    agencies = selectors.agencies_with_entries(review=review, scope=scope)
+def _filters(request, review, kept: selectors.KeptMonths):
+    agencies = kept.agencies
     people = selectors.people_in_case(review=review)
     bound = FilterForm.is_submitted(request.GET)
     form = FilterForm(request.GET if bound else None, agencies=agencies, people=people)
@@ -109,13 +109,16 @@ def _filters_text(filters: selectors.Filters, agencies, people) -> str:
 @require_GET
 def merged(request, slug: str, pk: int):
     partnership, review, scope = _chronology(request, slug, pk)
-    form, filters, agencies, _people = _filters(request, review, scope)
+    kept = selectors.kept_months(review=review, scope=scope)
+    form, filters, agencies, _people = _filters(request, review, kept)
     personalised = _wants_real_names(request, review)
     if personalised:
         services.chronology_identities_shown(review=review, actor=request.user)
 
     qs = selectors.entries(review=review, scope=scope, filters=filters)
-    summary = selectors.summary(qs, gap_days=filters.gap_days)
+    summary = selectors.kept_summary(kept, filters=filters)
+    if summary is None:
+        summary = selectors.summary(qs, gap_days=filters.gap_days)
     paginator = Paginator(
         selectors.entries_with_people(qs, personalised=personalised), selectors.PAGE_SIZE
     )
@@ -154,6 +157,7 @@ def merged(request, slug: str, pk: int):
     drawing = timeline_svg.draw(
         agencies=lane_agencies,
         groups=summary.groups,
+        months=summary.months,
         gaps=summary.gaps,
         multi_agency_days=summary.multi_agency_days,
         gap_days=filters.gap_days,
@@ -200,10 +204,13 @@ def export(request, slug: str, pk: int):
     fmt = request.GET.get("format", "xlsx")  # Excel unless another format is asked for
     if fmt not in exports.FORMATS:
         raise Http404("Choose a format: xlsx, docx or pdf")
-    _form, filters, agencies, people = _filters(request, review, scope)
+    kept = selectors.kept_months(review=review, scope=scope)
+    _form, filters, agencies, people = _filters(request, review, kept)
     personalised = _wants_real_names(request, review)
     qs = selectors.entries(review=review, scope=scope, filters=filters)
-    summary = selectors.summary(qs, gap_days=filters.gap_days)
+    summary = selectors.kept_summary(kept, filters=filters)
+    if summary is None:
+        summary = selectors.summary(qs, gap_days=filters.gap_days)
     limit = exports.MAX_ROWS.get(fmt)
     if limit is not None and summary.total > limit:
         label = "Word" if fmt == "docx" else "PDF"
