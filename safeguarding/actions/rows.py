@@ -1,0 +1,41 @@
+"""The rows of the action tracker's table (the tracker and an agency's actions), written in
+Python as ``core/row_markup.py`` describes (issue 16, ADR 0033)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.utils.safestring import SafeString
+
+from safeguarding.core.row_markup import date, number, row_link, table_rows, text, truncatewords
+
+from .models import Action
+
+
+def tracker_rows(actions: Iterable[Action], *, partnership) -> SafeString:
+    """The rows of ``actions/tracker/_table.html``: each action (with ``tag``, its status
+    label and colour) linked to its page, its agency, lead, target date and status."""
+    link = row_link("actions:action", partnership.slug)
+    return table_rows((_tracker_row(action, link) for action in actions), indent="    ")
+
+
+def _tracker_row(action: Action, link: Callable[[int], str]) -> str:
+    review = action.recommendation.review
+    return (
+        '<tr class="govuk-table__row">\n'
+        '      <td class="govuk-table__cell" data-label="Action"><a class="govuk-link" '
+        f'href="{link(action.pk)}">Action {number(action.recommendation.number)}.'
+        f"{number(action.number)}"
+        f'<span class="govuk-visually-hidden"> of {text(review.reference)}</span></a><br>'
+        f"{truncatewords(action.text, 25)}<br>"
+        f'<span class="govuk-body-s">{text(review.reference)} {text(review.title)}</span></td>\n'
+        '      <td class="govuk-table__cell" data-label="Owner agency">'
+        f"{text(action.agency.name)}</td>\n"
+        f'      <td class="govuk-table__cell" data-label="Lead">{text(action.lead_name)}</td>\n'
+        '      <td class="govuk-table__cell" data-label="Target date">'
+        f"{date(action.target_date, 'j F Y')}</td>\n"
+        '      <td class="govuk-table__cell" data-label="Status">'
+        f'<strong class="govuk-tag {text(action.tag["colour"])}">'
+        f"{text(action.tag['label'])}</strong></td>\n"
+        "    </tr>"
+    )
