@@ -18,13 +18,13 @@ pagination) and puts the rows in with ``{{ rows }}``:
         )
 
 Every value goes through ``text`` (what ``{{ value }}`` writes in an autoescaped template:
-escaped, numbers and dates localised), ``date`` (``{{ value|date:"j F Y" }}``) or
-``truncatewords`` (``{{ value|truncatewords:n }}``); a link comes from ``row_link`` (the URL
-reversed once per page); markup fixed in the code needs nothing. Nothing else is put in an
-f-string: a value written without ``text`` is not escaped. The rows are exactly what the
-template's ``{% for %}`` wrote (``table_rows`` keeps its line ends and indents); the tests of
-each ``rows.py`` compare the function with the loop it replaced, on values with ``<script>``,
-quotes and ampersands.
+escaped, numbers and dates localised), ``number``, ``date`` (``{{ value|date:"j F Y" }}``),
+``truncatewords`` (``{{ value|truncatewords:n }}``) or ``linebreaksbr``; a link comes from
+``row_link`` (the URL reversed once per page); markup fixed in the code needs nothing. Nothing
+else is put in an f-string: a value written without ``text`` is not escaped. The rows are
+exactly what the template's ``{% for %}`` wrote (``table_rows`` keeps its line ends and
+indents); ``core/tests/test_row_markup.py`` keeps each loop replaced and compares the function
+with it, on values with ``<script>``, quotes and ampersands.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.template.defaultfilters import linebreaksbr as _linebreaksbr
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -41,7 +42,15 @@ from .links import row_link
 from .templatetags.cached_date import date as _date_filter
 from .widget_markup import text
 
-__all__ = ["date", "number", "row_link", "table_rows", "text", "truncatewords"]
+__all__ = [
+    "date",
+    "linebreaksbr",
+    "number",
+    "row_link",
+    "table_rows",
+    "text",
+    "truncatewords",
+]
 
 
 def number(value: int) -> str:
@@ -78,3 +87,8 @@ def table_rows(
     the loop was, indented as its ``{% for %}`` was."""
     after = indent if tags_indent is None else tags_indent
     return mark_safe("".join(f"\n{indent}{row}\n{after}" for row in rows))
+
+
+def linebreaksbr(value) -> str:
+    """``{{ value|linebreaksbr }}``: escaped, each line end a ``<br>``."""
+    return _linebreaksbr(value, autoescape=True)

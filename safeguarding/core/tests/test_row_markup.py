@@ -11,7 +11,7 @@ from django.utils import timezone
 from safeguarding.accounts.models import Agency, Partnership
 from safeguarding.actions.models import Action, Recommendation
 from safeguarding.actions.plan_selectors import status_tag as action_tag
-from safeguarding.actions.rows import tracker_rows
+from safeguarding.actions.rows import tracker_rows, with_plan_action_rows
 from safeguarding.core import row_markup
 from safeguarding.digests.models import DigestIssue
 from safeguarding.digests.rows import issue_rows
@@ -220,3 +220,30 @@ def test_values_are_escaped_as_the_template_escapes_them():
     assert row_markup.number(1234) == "1234"
     assert row_markup.date(None, "j F Y") == ""
     assert row_markup.truncatewords("a <b> c d", 2) == "a &lt;b&gt; …"
+
+
+PLAN_LOOP = """  <tbody class="govuk-table__body">
+  {% for action in recommendation.actions.all %}
+  <tr class="govuk-table__row">
+    <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{% url 'actions:action' partnership.slug action.pk %}"><span class="govuk-visually-hidden">Action </span>{{ action.reference }}</a></th>
+    <td class="govuk-table__cell">{{ action.text|linebreaksbr }}</td>
+    <td class="govuk-table__cell">{{ action.agency.name }}</td>
+    <td class="govuk-table__cell">{{ action.lead_name }}</td>
+    <td class="govuk-table__cell">{{ action.target_date|date:"j F Y" }}</td>
+    <td class="govuk-table__cell">{% include "actions/_plan_status.html" with tag=action.tag %}</td>
+  </tr>
+  {% endfor %}
+  </tbody>"""  # noqa: E501
+PLAN_NOW = '  <tbody class="govuk-table__body">\n  {{ rows }}\n  </tbody>'
+
+
+def test_plan_action_rows():
+    actions = _actions()
+    recommendation = actions[0].recommendation
+    recommendation._prefetched_objects_cache = {"actions": _prefetched(Action, actions)}
+    for action in actions:
+        action.recommendation = recommendation
+    with_plan_action_rows([recommendation], partnership=PARTNERSHIP)
+    context = {"recommendation": recommendation, "partnership": PARTNERSHIP}
+    html = _same(PLAN_LOOP, PLAN_NOW, context, recommendation.action_rows)
+    assert "line one<br>line two" in html and "<script>" not in html
