@@ -19,7 +19,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR.parent) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR.parent))
 
-from bench.run import activate, prepare_databases, user_for  # noqa: E402
+from bench.run import activate, path_for, prepare_databases, user_for  # noqa: E402
+from bench.scenarios import SCENARIOS  # noqa: E402
 
 
 def _cpu_ms(call) -> float:
@@ -33,6 +34,7 @@ def main() -> None:
     data_set = prepare_databases(regenerate=False)[size]
     activate(data_set)
     from django.template import engines
+    from django.urls import resolve
     from django.utils import timezone
 
     from safeguarding.accounts.models import Partnership
@@ -58,12 +60,13 @@ def main() -> None:
     referrals = list(referral_selectors.referral_list_for_triage(partnership=partnership)[:50])
     search = case_selectors.CaseSearch(today=today)
     cases = list(
-        case_selectors.case_search_for_user(user=user, partnership=partnership, search=search)[
-            :25
-        ]
+        case_selectors.case_search_for_user(user=user, partnership=partnership, search=search)[:25]
     )
     issues = list(digest_selectors.issue_list(partnership=partnership)[:25])
-    review = Review.objects.filter(partnership=partnership).order_by("pk").first()
+    # The review of the bench's action plan page.
+    plan_scenario = next(s for s in SCENARIOS if s.name == "actions.plan")
+    review_pk = resolve(path_for(plan_scenario, partnership)).kwargs["review_pk"]
+    review = Review.objects.get(pk=review_pk)
     recommendations = plan_recommendations(review=review, today=today)
     plan_actions = sum(len(r.actions.all()) for r in recommendations)
     engine = engines["django"]
@@ -74,27 +77,25 @@ def main() -> None:
         for recommendation in recommendations:
             plan_loop.render({**base, "recommendation": recommendation})
 
+    def by_template(source: str, context: dict):
+        template = engine.from_string(source)
+        return lambda: template.render({**base, **context})
+
     tables = {
         f"tracker ({len(actions)} rows)": (
-            lambda t=engine.from_string(loops.TRACKER_LOOP): t.render(
-                {**base, "page": loops._Page(actions)}
-            ),
+            by_template(loops.TRACKER_LOOP, {"page": loops._Page(actions)}),
             lambda: tracker_rows(actions, partnership=partnership),
         ),
         f"triage ({len(referrals)} rows)": (
-            lambda t=engine.from_string(loops.TRIAGE_LOOP): t.render(
-                {**base, "page": loops._Page(referrals)}
-            ),
+            by_template(loops.TRIAGE_LOOP, {"page": loops._Page(referrals)}),
             lambda: triage_rows(referrals, partnership=partnership),
         ),
         f"cases ({len(cases)} rows)": (
-            lambda t=engine.from_string(loops.CASES_LOOP): t.render(
-                {**base, "page": loops._Page(cases), "sees_cases": True}
-            ),
+            by_template(loops.CASES_LOOP, {"page": loops._Page(cases), "sees_cases": True}),
             lambda: case_rows(cases, partnership=partnership, sees_cases=True),
         ),
         f"digests ({len(issues)} rows)": (
-            lambda t=engine.from_string(loops.ISSUES_LOOP): t.render({**base, "issues": issues}),
+            by_template(loops.ISSUES_LOOP, {"issues": issues}),
             lambda: issue_rows(issues, partnership=partnership),
         ),
         f"plan ({plan_actions} actions)": (
