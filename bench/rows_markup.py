@@ -40,15 +40,15 @@ def main() -> None:
     from safeguarding.accounts.models import Partnership
     from safeguarding.actions import tracker_selectors
     from safeguarding.actions.plan_selectors import plan_recommendations, status_tag
-    from safeguarding.actions.rows import tracker_rows, with_plan_action_rows
+    from safeguarding.actions.rows import tracker_rows_html, with_plan_action_rows
     from safeguarding.core.tests import test_row_markup as loops
     from safeguarding.digests import selectors as digest_selectors
-    from safeguarding.digests.rows import issue_rows
+    from safeguarding.digests.rows import issue_rows_html
     from safeguarding.referrals import selectors as referral_selectors
-    from safeguarding.referrals.rows import triage_rows
+    from safeguarding.referrals.rows import triage_rows_html
     from safeguarding.reviews import case_selectors
     from safeguarding.reviews.models import Review
-    from safeguarding.workspace.rows import case_rows
+    from safeguarding.workspace.rows import case_rows_html
 
     partnership = Partnership.objects.get(slug=data_set["stamp"]["target_slug"])
     user = user_for("business_unit", partnership)
@@ -84,19 +84,19 @@ def main() -> None:
     tables = {
         f"tracker ({len(actions)} rows)": (
             by_template(loops.TRACKER_LOOP, {"page": loops._Page(actions)}),
-            lambda: tracker_rows(actions, partnership=partnership),
+            lambda: tracker_rows_html(actions, partnership=partnership),
         ),
         f"triage ({len(referrals)} rows)": (
             by_template(loops.TRIAGE_LOOP, {"page": loops._Page(referrals)}),
-            lambda: triage_rows(referrals, partnership=partnership),
+            lambda: triage_rows_html(referrals, partnership=partnership),
         ),
         f"cases ({len(cases)} rows)": (
             by_template(loops.CASES_LOOP, {"page": loops._Page(cases), "sees_cases": True}),
-            lambda: case_rows(cases, partnership=partnership, sees_cases=True),
+            lambda: case_rows_html(cases, partnership=partnership, sees_cases=True),
         ),
         f"digests ({len(issues)} rows)": (
             by_template(loops.ISSUES_LOOP, {"issues": issues}),
-            lambda: issue_rows(issues, partnership=partnership),
+            lambda: issue_rows_html(issues, partnership=partnership),
         ),
         f"plan ({plan_actions} actions)": (
             plan_by_loop,

@@ -21,7 +21,7 @@ from safeguarding.core.row_markup import (
 from .models import Action, Recommendation
 
 
-def tracker_rows(actions: Iterable[Action], *, partnership) -> SafeString:
+def tracker_rows_html(actions: Iterable[Action], *, partnership) -> SafeString:
     """The rows of ``actions/tracker/_table.html``: each action (with ``tag``, its status
     label and colour) linked to its page, its agency, lead, target date and status."""
     link = row_link("actions:action", partnership.slug)

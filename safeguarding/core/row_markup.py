@@ -7,7 +7,7 @@ written by a function of the app's ``rows.py`` (one function per table, named af
 the helpers here, and the template keeps the table's frame (caption, head, empty state,
 pagination) and puts the rows in with ``{{ rows }}``:
 
-    def tracker_rows(actions, *, partnership) -> SafeString:
+    def tracker_rows_html(actions, *, partnership) -> SafeString:
         link = row_link("actions:action", partnership.slug)
         return table_rows(
             f'<tr class="govuk-table__row">\\n'

@@ -12,7 +12,7 @@ from safeguarding.core.row_markup import date, number, row_link, table_rows, tex
 from .models import DigestIssue
 
 
-def issue_rows(issues: Iterable[DigestIssue], *, partnership) -> SafeString:
+def issue_rows_html(issues: Iterable[DigestIssue], *, partnership) -> SafeString:
     """The rows of ``digests/staff/list.html``'s table: each issue's number, title (linked),
     period, items (``item_count``) and status (with the day it was published)."""
     link = row_link("digests:issue", partnership.slug)

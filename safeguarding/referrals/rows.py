@@ -27,7 +27,7 @@ def status_tag(status: str, label) -> str:
     return f'<strong class="govuk-tag govuk-tag--{colour}">{text(label)}</strong>\n'
 
 
-def triage_rows(referrals: Iterable[Referral], *, partnership) -> SafeString:
+def triage_rows_html(referrals: Iterable[Referral], *, partnership) -> SafeString:
     """The rows of ``referrals/staff/triage.html``'s table: each referral linked to its page,
     its type, age group, date received, status and case (linked) if it has one."""
     referral_link = row_link("referrals:detail", partnership.slug)

@@ -12,7 +12,7 @@ from safeguarding.referrals.models import Case
 from safeguarding.referrals.rows import status_tag
 
 
-def case_rows(cases: Iterable[Case], *, partnership, sees_cases: bool) -> SafeString:
+def case_rows_html(cases: Iterable[Case], *, partnership, sees_cases: bool) -> SafeString:
     """The rows of ``workspace/case_list.html``'s table: each case (linked to its page for
     those who see cases) with its pseudonym and review types, its status, its reviews the user
     may read (``visible_reviews``, linked) and the date the partnership became aware."""

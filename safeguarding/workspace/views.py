@@ -21,7 +21,7 @@ from safeguarding.reviews.requests.selectors import open_request_count_for_agenc
 from safeguarding.reviews.running import selectors as review_selectors
 
 from .forms import CaseSearchForm
-from .rows import case_rows
+from .rows import case_rows_html
 
 CASE_PAGE_SIZE = 25
 
@@ -133,7 +133,9 @@ def case_list(request, slug: str):
             "partnership": partnership,
             "form": form,
             "page": page,
-            "rows": case_rows(page.object_list, partnership=partnership, sees_cases=sees_cases),
+            "rows": case_rows_html(
+                page.object_list, partnership=partnership, sees_cases=sees_cases
+            ),
             "query": query.urlencode(),
             "filtered": search != case_selectors.CaseSearch(today=search.today),
             "sees_cases": sees_cases,

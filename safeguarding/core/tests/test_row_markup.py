@@ -11,14 +11,14 @@ from django.utils import timezone
 from safeguarding.accounts.models import Agency, Partnership
 from safeguarding.actions.models import Action, Recommendation
 from safeguarding.actions.plan_selectors import status_tag as action_tag
-from safeguarding.actions.rows import tracker_rows, with_plan_action_rows
+from safeguarding.actions.rows import tracker_rows_html, with_plan_action_rows
 from safeguarding.core import row_markup
 from safeguarding.digests.models import DigestIssue
-from safeguarding.digests.rows import issue_rows
+from safeguarding.digests.rows import issue_rows_html
 from safeguarding.referrals.models import Case, Referral, Track
-from safeguarding.referrals.rows import triage_rows
+from safeguarding.referrals.rows import triage_rows_html
 from safeguarding.reviews.models import Review
-from safeguarding.workspace.rows import case_rows
+from safeguarding.workspace.rows import case_rows_html
 
 NASTY = "<script>alert('x')</script> & \"quoted\" O'Neill"
 PARTNERSHIP = Partnership(pk=7, slug="north-south", name="North")
@@ -120,7 +120,9 @@ def _actions() -> list[Action]:
 def test_tracker_rows():
     actions = _actions()
     context = {"page": _Page(actions), "partnership": PARTNERSHIP}
-    html = _same(TRACKER_LOOP, TRACKER_NOW, context, tracker_rows(actions, partnership=PARTNERSHIP))
+    html = _same(
+        TRACKER_LOOP, TRACKER_NOW, context, tracker_rows_html(actions, partnership=PARTNERSHIP)
+    )
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert _same(TRACKER_LOOP, TRACKER_NOW, {"page": _Page([]), "partnership": PARTNERSHIP}, "")
 
@@ -146,7 +148,7 @@ def _referrals() -> list[Referral]:
 def test_triage_rows():
     referrals = _referrals()
     context = {"page": _Page(referrals), "partnership": PARTNERSHIP}
-    rows = triage_rows(referrals, partnership=PARTNERSHIP)
+    rows = triage_rows_html(referrals, partnership=PARTNERSHIP)
     html = _same(TRIAGE_LOOP, ROWS_NOW, context, rows)
     assert "<script>" not in html and "Not yet" in html and "govuk-tag--grey" in html
 
@@ -185,7 +187,7 @@ def _cases() -> list[Case]:
 def test_case_rows(sees_cases):
     cases = _cases()
     context = {"page": _Page(cases), "partnership": PARTNERSHIP, "sees_cases": sees_cases}
-    rows = case_rows(cases, partnership=PARTNERSHIP, sees_cases=sees_cases)
+    rows = case_rows_html(cases, partnership=PARTNERSHIP, sees_cases=sees_cases)
     html = _same(CASES_LOOP, ROWS_NOW, context, rows)
     assert "<script>" not in html and "None yet" in html
     case_link = 'href="/manage/north-south/cases/1/"'
@@ -208,7 +210,7 @@ def test_issue_rows():
         issue.item_count = pk - 1
         issues.append(issue)
     with timezone.override("Europe/London"):
-        rows = issue_rows(issues, partnership=PARTNERSHIP)
+        rows = issue_rows_html(issues, partnership=PARTNERSHIP)
         html = _same(ISSUES_LOOP, ISSUES_NOW, {"issues": issues, "partnership": PARTNERSHIP}, rows)
     assert "1 July 2026" in html and "<script>" not in html
 
