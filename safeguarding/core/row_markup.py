@@ -2,7 +2,7 @@
 
 A staff list page shows 25 or 50 rows of a dozen values each. Through the template engine each
 value is a variable lookup, a filter, localisation and escaping, and each link a ``{% url %}``:
-the action tracker spent about 9 ms of its 40 on its 50 rows' template. A page's rows are now
+the action tracker spent 5–9 ms of its 40 on its 50 rows' template. A page's rows are now
 written by a function of the app's ``rows.py`` (one function per table, named after it), with
 the helpers here, and the template keeps the table's frame (caption, head, empty state,
 pagination) and puts the rows in with ``{{ rows }}``:
