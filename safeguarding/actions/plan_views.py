@@ -37,6 +37,7 @@ from .plan_forms import (
     RecommendationForm,
     ThemeAddForm,
 )
+from .rows import with_plan_action_rows
 
 BUSINESS_UNIT_ONLY = "Only the business unit can change the action plan"
 
@@ -156,15 +157,13 @@ def plan(request, slug: str, review_pk: int):
     partnership, review = _review(request, slug, review_pk)
     today = timezone.localdate()
     findings = selectors.plan_findings(review=review)
+    recommendations = selectors.plan_recommendations(review=review, today=today)
+    with_plan_action_rows(recommendations, partnership=partnership)
     return render(
         request,
         "actions/plan/plan.html",
         _review_context(
-            request,
-            partnership,
-            review,
-            findings=findings,
-            recommendations=selectors.plan_recommendations(review=review, today=today),
+            request, partnership, review, findings=findings, recommendations=recommendations
         ),
     )
 

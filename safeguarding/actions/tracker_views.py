@@ -22,6 +22,7 @@ from safeguarding.reviews.selectors import review_get_for_user
 
 from . import agency_selectors, exports, permissions, plan_selectors, tracker_selectors
 from .plan_selectors import status_tag
+from .rows import tracker_rows_html
 from .tracker_forms import TrackerFilterForm
 
 
@@ -106,6 +107,7 @@ def tracker(request, slug: str):
             "caption": _caption(tracker_selectors.VIEW_LABELS[filters.view], page.paginator.count),
             "view_links": view_links,
             "page": page,
+            "rows": tracker_rows_html(page.object_list, partnership=partnership),
             "query": query.urlencode(),
             "by_agency": by_agency,
             "sees_everything": everything,
@@ -156,6 +158,7 @@ def agency_actions(request, slug: str, agency_slug: str):
             "status_links": status_links,
             "counts": counts,
             "page": page,
+            "rows": tracker_rows_html(page.object_list, partnership=partnership),
             "caption": _caption(statuses.get(status, "All actions"), page.paginator.count),
             "query": f"status={status}" if status else "",
             "sees_everything": permissions.sees_every_action(request.user, partnership),

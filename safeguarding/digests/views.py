@@ -27,6 +27,7 @@ from .forms import (
     PublishForm,
 )
 from .models import DigestIssue
+from .rows import issue_rows_html
 
 BUSINESS_UNIT_ONLY = "Only the business unit can change learning digests"
 
@@ -85,6 +86,7 @@ def issue_list(request, slug: str):
         "list.html",
         partnership,
         issues=page.object_list,
+        rows=issue_rows_html(page.object_list, partnership=partnership),
         pagination=pagination,
         subscribers=selectors.subscriber_counts(partnership=partnership),
         can_manage=permissions.can_manage_digests(request.user, partnership),

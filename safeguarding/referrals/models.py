@@ -119,6 +119,10 @@ class Case(ArchivableModel):
             ),
             # The retention page's archived cases, newest first, 50 at a time (issue 16).
             models.Index(fields=["partnership", "-archived_at", "-id"], name="case_archived"),
+            # The list of cases and reviews, newest first, 25 at a time: the cases of the
+            # partnership or shared with it are found walking this index, which stops at the
+            # page's last row (issue 16: it read and sorted every case, 7.5 ms at ten years).
+            models.Index(fields=["-became_aware_on", "-id"], name="case_list_order"),
         ]
 
     def __str__(self) -> str:

@@ -29,6 +29,7 @@ from safeguarding.core.pagination import paginate_in_one_query
 
 from . import permissions, selectors, services, share_selectors, share_services
 from .models import CaseShare, Decision, Status
+from .rows import triage_rows_html
 from .screening import ScreeningFactsError
 from .staff_forms import (
     NOT_AN_AGENCY,
@@ -142,6 +143,7 @@ def triage(request, slug: str):
             "partnership": partnership,
             "form": form,
             "page": page,
+            "rows": triage_rows_html(page.object_list, partnership=partnership),
             "query": query.urlencode(),
             "status_links": status_links,
             "filtered": bool(status or any(filters.values())),

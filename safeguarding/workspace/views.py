@@ -22,6 +22,7 @@ from safeguarding.reviews.requests.selectors import open_request_count_for_agenc
 from safeguarding.reviews.running import selectors as review_selectors
 
 from .forms import CaseSearchForm
+from .rows import case_rows_html
 
 CASE_PAGE_SIZE = 25
 ROLE_LABELS = dict(Role.choices)
@@ -126,6 +127,7 @@ def case_list(request, slug: str):
     page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    sees_cases = can_view_referrals(request.user, partnership)
     return render(
         request,
         "workspace/case_list.html",
@@ -133,8 +135,11 @@ def case_list(request, slug: str):
             "partnership": partnership,
             "form": form,
             "page": page,
+            "rows": case_rows_html(
+                page.object_list, partnership=partnership, sees_cases=sees_cases
+            ),
             "query": query.urlencode(),
             "filtered": search != case_selectors.CaseSearch(today=search.today),
-            "sees_cases": can_view_referrals(request.user, partnership),
+            "sees_cases": sees_cases,
         },
     )

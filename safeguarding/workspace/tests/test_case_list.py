@@ -223,3 +223,24 @@ def test_the_staff_home_counts_link_to_the_filtered_list(
     assert "Search all cases and reviews" in html
     # And the service navigation has the list.
     assert f'href="{_url(partnership)}">Cases and reviews</a>' in html
+
+
+def test_the_page_of_cases_is_read_in_order_from_an_index(partnership, business_unit_user):
+    """The newest 25 cases of the partnership (or shared with it) come from walking
+    ``case_list_order``, which stops at the page's last row: not a sort of every case (issue
+    16). SQLite's plan; PostgreSQL chooses its own."""
+    from django.db import connection
+
+    from safeguarding.reviews import case_selectors
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan checked is SQLite's")
+    search = case_selectors.CaseSearch(today=timezone.localdate())
+    cases = case_selectors.case_search_for_user(
+        user=business_unit_user, partnership=partnership, search=search
+    )[:25]
+    sql, params = cases.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "USING INDEX case_list_order" in plan and "TEMP B-TREE" not in plan, plan

@@ -1,0 +1,251 @@
+"""The rows written in Python (``<app>/rows.py``, ADR 0034) give the characters the template
+loops they replaced gave: each loop is kept here as it was, and both are rendered on rows whose
+values hold markup, quotes and ampersands, with and without their optional parts (issue 16)."""
+
+import datetime
+
+import pytest
+from django.template import engines
+from django.utils import timezone
+
+from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.actions.models import Action, Recommendation
+from safeguarding.actions.plan_selectors import status_tag as action_tag
+from safeguarding.actions.rows import tracker_rows_html, with_plan_action_rows
+from safeguarding.core import row_markup
+from safeguarding.digests.models import DigestIssue
+from safeguarding.digests.rows import issue_rows_html
+from safeguarding.referrals.models import Case, Referral, Track
+from safeguarding.referrals.rows import triage_rows_html
+from safeguarding.reviews.models import Review
+from safeguarding.workspace.rows import case_rows_html
+
+NASTY = "<script>alert('x')</script> & \"quoted\" O'Neill"
+PARTNERSHIP = Partnership(pk=7, slug="north-south", name="North")
+
+# The loops as they were in the templates (with the lines around them), before ADR 0034.
+TRACKER_LOOP = """  <tbody class="govuk-table__body">
+    {% for action in page.object_list %}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell" data-label="Action"><a class="govuk-link" href="{% url 'actions:action' partnership.slug action.pk %}">Action {{ action.recommendation.number }}.{{ action.number }}<span class="govuk-visually-hidden"> of {{ action.recommendation.review.reference }}</span></a><br>{{ action.text|truncatewords:25 }}<br><span class="govuk-body-s">{{ action.recommendation.review.reference }} {{ action.recommendation.review.title }}</span></td>
+      <td class="govuk-table__cell" data-label="Owner agency">{{ action.agency.name }}</td>
+      <td class="govuk-table__cell" data-label="Lead">{{ action.lead_name }}</td>
+      <td class="govuk-table__cell" data-label="Target date">{{ action.target_date|date:"j F Y" }}</td>
+      <td class="govuk-table__cell" data-label="Status"><strong class="govuk-tag {{ action.tag.colour }}">{{ action.tag.label }}</strong></td>
+    </tr>
+    {% endfor %}
+  </tbody>"""  # noqa: E501
+TRACKER_NOW = '  <tbody class="govuk-table__body">\n    {{ rows }}\n  </tbody>'
+
+TRIAGE_LOOP = """      <tbody class="govuk-table__body">
+        {% for referral in page.object_list %}
+        <tr class="govuk-table__row">
+          <td class="govuk-table__cell" data-label="Reference"><a class="govuk-link" href="{% url 'referrals:detail' partnership.slug referral.pk %}">{{ referral.reference }}</a></td>
+          <td class="govuk-table__cell" data-label="Review type">{{ referral.get_review_type_display }}</td>
+          <td class="govuk-table__cell" data-label="Age group">{{ referral.get_age_group_display }}</td>
+          <td class="govuk-table__cell" data-label="Received">{{ referral.received_on|date:"j F Y" }}</td>
+          <td class="govuk-table__cell" data-label="Status">{% include "referrals/staff/_status_tag.html" with status=referral.status label=referral.get_status_display %}</td>
+          <td class="govuk-table__cell" data-label="Case">{% if referral.case %}<a class="govuk-link" href="{% url 'referrals:case' partnership.slug referral.case.pk %}">{{ referral.case.reference }}<span class="govuk-visually-hidden"> ({{ referral.case.pseudonym }})</span></a>{% else %}Not yet{% endif %}</td>
+        </tr>
+        {% endfor %}
+      </tbody>"""  # noqa: E501
+CASES_LOOP = """      <tbody class="govuk-table__body">
+        {% for case in page.object_list %}
+        <tr class="govuk-table__row">
+          <td class="govuk-table__cell" data-label="Case">{% if sees_cases %}<a class="govuk-link" href="{% url 'referrals:case' partnership.slug case.pk %}">{{ case.reference }}</a>{% else %}{{ case.reference }}{% endif %}<br>{{ case.pseudonym }}{% for track in case.tracks.all %}{% if forloop.first %}<br><span class="govuk-body-s">{% endif %}{{ track.get_review_type_display }}{% if not forloop.last %}, {% else %}</span>{% endif %}{% endfor %}</td>
+          <td class="govuk-table__cell" data-label="Status">{% include "referrals/staff/_status_tag.html" with status=case.status label=case.get_status_display %}</td>
+          <td class="govuk-table__cell" data-label="Reviews">{% for review in case.visible_reviews %}{% if forloop.first %}<ul class="govuk-list">{% endif %}<li><a class="govuk-link" href="{% url 'reviews:detail' partnership.slug review.pk %}">{{ review.reference }}</a> {{ review.get_kind_display }}: {{ review.get_stage_display|lower }}</li>{% if forloop.last %}</ul>{% endif %}{% empty %}None yet{% endfor %}</td>
+          <td class="govuk-table__cell" data-label="Became aware">{{ case.became_aware_on|date:"j F Y" }}</td>
+        </tr>
+        {% endfor %}
+      </tbody>"""  # noqa: E501
+# The triage and the case list: the same lines around the rows.
+ROWS_NOW = '      <tbody class="govuk-table__body">\n        {{ rows }}\n      </tbody>'
+
+ISSUES_LOOP = """  <tbody class="govuk-table__body">
+  {% for issue in issues %}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell govuk-table__cell--numeric">{{ issue.number }}</td>
+      <td class="govuk-table__cell"><a class="govuk-link" href="{% url 'digests:issue' partnership.slug issue.pk %}">{{ issue.title }}</a></td>
+      <td class="govuk-table__cell">{{ issue.period_start|date:"j F Y" }} to {{ issue.period_end|date:"j F Y" }}</td>
+      <td class="govuk-table__cell govuk-table__cell--numeric">{{ issue.item_count }}</td>
+      <td class="govuk-table__cell">{% if issue.status == "published" %}<strong class="govuk-tag govuk-tag--green">Published</strong><br><span class="govuk-body-s">{{ issue.published_at|date:"j F Y" }}</span>{% else %}<strong class="govuk-tag govuk-tag--yellow">Draft</strong>{% endif %}</td>
+    </tr>
+  {% endfor %}
+  </tbody>"""  # noqa: E501
+ISSUES_NOW = '  <tbody class="govuk-table__body">\n  {{ rows }}\n  </tbody>'
+
+
+def _same(loop: str, now: str, context: dict, rows) -> str:
+    engine = engines["django"]
+    before = engine.from_string(loop).render(context)
+    after = engine.from_string(now).render({"rows": rows})
+    assert after == before
+    return after
+
+
+class _Page:
+    def __init__(self, rows):
+        self.object_list = rows
+
+
+def _actions() -> list[Action]:
+    today = datetime.date(2026, 12, 6)
+    review = Review(pk=3, reference="SAR-2026-001 <b>", title=NASTY)
+    rows = []
+    for pk, (status, target, text) in enumerate(
+        [
+            ("not_started", datetime.date(2026, 1, 5), NASTY),
+            ("on_track", datetime.date(2027, 3, 1), " ".join(["word&"] * 40)),
+            ("complete", datetime.date(2026, 2, 28), ""),
+            ("not_implemented", datetime.date(2025, 12, 31), "line one\nline two"),
+        ],
+        start=1,
+    ):
+        action = Action(
+            pk=pk * 1000 + 7,
+            number=pk,
+            text=text,
+            lead_name=NASTY if pk == 1 else "A. Lead",
+            target_date=target,
+            status=status,
+            recommendation=Recommendation(pk=9, number=12, review=review),
+            agency=Agency(pk=4, name="Police & <Crime>", slug="police"),
+        )
+        action.tag = action_tag(action, today)
+        rows.append(action)
+    return rows
+
+
+def test_tracker_rows():
+    actions = _actions()
+    context = {"page": _Page(actions), "partnership": PARTNERSHIP}
+    html = _same(
+        TRACKER_LOOP, TRACKER_NOW, context, tracker_rows_html(actions, partnership=PARTNERSHIP)
+    )
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert _same(TRACKER_LOOP, TRACKER_NOW, {"page": _Page([]), "partnership": PARTNERSHIP}, "")
+
+
+def _referrals() -> list[Referral]:
+    case = Case(pk=55, reference="C-1 & <2>", pseudonym=NASTY)
+    rows = []
+    for pk, status in enumerate(["new", "in_screening", "awaiting_decision", "decided", "odd"]):
+        rows.append(
+            Referral(
+                pk=pk + 1,
+                reference=f"R-{pk} <'\">",
+                review_type=["cspr", "sar", "dhr", "cspr", "unknown<"][pk],
+                age_group=["child", "adult", "not_known", "young_person", "x&y"][pk],
+                received_on=datetime.date(2026, pk + 1, 9),
+                status=status,
+                case=case if pk % 2 else None,
+            )
+        )
+    return rows
+
+
+def test_triage_rows():
+    referrals = _referrals()
+    context = {"page": _Page(referrals), "partnership": PARTNERSHIP}
+    rows = triage_rows_html(referrals, partnership=PARTNERSHIP)
+    html = _same(TRIAGE_LOOP, ROWS_NOW, context, rows)
+    assert "<script>" not in html and "Not yet" in html and "govuk-tag--grey" in html
+
+
+def _prefetched(model, rows):
+    cached = model.objects.none()
+    cached._result_cache, cached._prefetch_done = rows, True
+    return cached
+
+
+def _cases() -> list[Case]:
+    cases = []
+    for pk, (tracks, reviews) in enumerate([(2, 2), (0, 0), (1, 1), (3, 0)], start=1):
+        case = Case(
+            pk=pk,
+            reference=f"CASE-{pk} & <b>",
+            pseudonym=NASTY,
+            status=["in_screening", "decided", "closed", "new"][pk - 1],
+            became_aware_on=datetime.date(2020 + pk, pk, 1),
+        )
+        types = ["cspr", "dhr", "sar"][:tracks]
+        case._prefetched_objects_cache = {
+            "tracks": _prefetched(
+                Track, [Track(pk=pk * 10 + i, review_type=t) for i, t in enumerate(types)]
+            )
+        }
+        case.visible_reviews = [
+            Review(pk=pk * 100 + i, reference=f"REV-{i} <i>", kind="sar", stage="drafting")
+            for i in range(reviews)
+        ]
+        cases.append(case)
+    return cases
+
+
+@pytest.mark.parametrize("sees_cases", [True, False])
+def test_case_rows(sees_cases):
+    cases = _cases()
+    context = {"page": _Page(cases), "partnership": PARTNERSHIP, "sees_cases": sees_cases}
+    rows = case_rows_html(cases, partnership=PARTNERSHIP, sees_cases=sees_cases)
+    html = _same(CASES_LOOP, ROWS_NOW, context, rows)
+    assert "<script>" not in html and "None yet" in html
+    case_link = 'href="/manage/north-south/cases/1/"'
+    assert (case_link in html) is sees_cases
+
+
+def test_issue_rows():
+    late_evening = datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC)  # 1 July in London
+    issues = []
+    for pk, status in enumerate(["published", "draft", "published"], start=1):
+        issue = DigestIssue(
+            pk=pk,
+            number=pk * 1000,
+            title=NASTY,
+            period_start=datetime.date(2026, pk, 1),
+            period_end=datetime.date(2026, pk + 1, 1),
+            status=status,
+            published_at=late_evening if status == "published" else None,
+        )
+        issue.item_count = pk - 1
+        issues.append(issue)
+    with timezone.override("Europe/London"):
+        rows = issue_rows_html(issues, partnership=PARTNERSHIP)
+        html = _same(ISSUES_LOOP, ISSUES_NOW, {"issues": issues, "partnership": PARTNERSHIP}, rows)
+    assert "1 July 2026" in html and "<script>" not in html
+
+
+def test_values_are_escaped_as_the_template_escapes_them():
+    assert row_markup.text(NASTY) == (
+        "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &quot;quoted&quot; O&#x27;Neill"
+    )
+    assert row_markup.number(1234) == "1234"
+    assert row_markup.date(None, "j F Y") == ""
+    assert row_markup.truncatewords("a <b> c d", 2) == "a &lt;b&gt; …"
+
+
+PLAN_LOOP = """  <tbody class="govuk-table__body">
+  {% for action in recommendation.actions.all %}
+  <tr class="govuk-table__row">
+    <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{% url 'actions:action' partnership.slug action.pk %}"><span class="govuk-visually-hidden">Action </span>{{ action.reference }}</a></th>
+    <td class="govuk-table__cell">{{ action.text|linebreaksbr }}</td>
+    <td class="govuk-table__cell">{{ action.agency.name }}</td>
+    <td class="govuk-table__cell">{{ action.lead_name }}</td>
+    <td class="govuk-table__cell">{{ action.target_date|date:"j F Y" }}</td>
+    <td class="govuk-table__cell">{% include "actions/_plan_status.html" with tag=action.tag %}</td>
+  </tr>
+  {% endfor %}
+  </tbody>"""  # noqa: E501
+PLAN_NOW = '  <tbody class="govuk-table__body">\n  {{ rows }}\n  </tbody>'
+
+
+def test_plan_action_rows():
+    actions = _actions()
+    recommendation = actions[0].recommendation
+    recommendation._prefetched_objects_cache = {"actions": _prefetched(Action, actions)}
+    for action in actions:
+        action.recommendation = recommendation
+    with_plan_action_rows([recommendation], partnership=PARTNERSHIP)
+    context = {"recommendation": recommendation, "partnership": PARTNERSHIP}
+    html = _same(PLAN_LOOP, PLAN_NOW, context, recommendation.action_rows)
+    assert "line one<br>line two" in html and "<script>" not in html
