@@ -60,7 +60,7 @@ from safeguarding.referrals.models import (
 )
 from safeguarding.reviews.models import Review
 
-from . import selectors
+from . import selectors, trends
 from .period import Period
 
 EXPECTED_MONTHS = 6  # a review's report in six months from the decision (R14, R26, R33)
@@ -263,6 +263,36 @@ def _extended() -> Q:
 def _late() -> Q:
     """Late against the first due date and any extension."""
     return ~_within_extension()
+
+
+def _kept_timeliness(partnership: Partnership, period: Period) -> dict[str, dict[str, int]] | None:
+    """For a financial year, the counts of ``_timeliness_counts`` for the notifications and the
+    rapid reviews, read from the timeliness years kept per rule (``trends.year_by_rule``,
+    ADR 0027): two queries whatever the number of milestones, where counting them read every
+    milestone done in the year (issue 16). None for any other period."""
+    if period.financial_year is None:
+        return None
+    events = (Event.PANEL_NOTIFIED, Event.RAPID_REVIEW_COMPLETED)
+    by_rule = trends.year_by_rule(
+        partnership=partnership, year=selectors.FinancialYear(period.financial_year)
+    )
+    rule_events = dict(
+        MilestoneRule.objects.filter(done_on_event__in=events).values_list("pk", "done_on_event")
+    )
+    names = ("done", *TIMELINESS_SETS, "extended_with_reason")
+    counts = {event: dict.fromkeys(names, 0) for event in events}
+    for rule_id, (done, on_time, within, _median, with_reason) in by_rule.items():
+        if rule_id not in rule_events:
+            continue
+        total = counts[rule_events[rule_id]]
+        # On time and within the extension are kept; the rest follow (done_on is set).
+        total["done"] += done
+        total["on_time"] += on_time
+        total["within_extension"] += within
+        total["extended"] += within - on_time
+        total["late"] += done - within
+        total["extended_with_reason"] += with_reason
+    return counts
 
 
 TIMELINESS_SETS: dict[str, Callable[[], Q]] = {
@@ -676,7 +706,12 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
 
     # Serious incidents and rapid reviews (children) ------------------------------------------
     if ReviewType.CSPR in types:
-        notes = _timeliness_counts(sources["notification_milestones"])
+        kept = _kept_timeliness(partnership, period)
+        notes = (
+            kept[Event.PANEL_NOTIFIED]
+            if kept
+            else _timeliness_counts(sources["notification_milestones"])
+        )
         notified = [
             Figure(
                 "Serious incidents notified to the Panel",
@@ -708,7 +743,11 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
                 measures=[_extension_measure(notes)],
             )
         )
-        rapid = _timeliness_counts(sources["rapid_review_milestones"])
+        rapid = (
+            kept[Event.RAPID_REVIEW_COMPLETED]
+            if kept
+            else _timeliness_counts(sources["rapid_review_milestones"])
+        )
         rapid_figures = [
             Figure("Rapid reviews started", sources["rapid_reviews"].count(), "rapid_reviews"),
             *_timeliness_figures(
@@ -859,11 +898,11 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     )
 
     # Recommendations, actions and implementation (R24) ---------------------------------------
-    by_status = _counted(
-        sources["actions"].order_by().values("status").annotate(n=Count("pk")), "status"
-    )
+    # Counted with the implementation figures (kept per financial year, ADR 0031): the
+    # actions agreed in the period by their status today (issue 16).
+    annual = selectors.implementation_counts(partnership=partnership, year=period)
     status_figures = [
-        Figure(label, by_status.get((value,), 0), "actions_by_status", value)
+        Figure(label, annual.actions_by_status[value], "actions_by_status", value)
         for value, label in Action.Status.choices
     ]
     sections.append(
@@ -884,7 +923,6 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
             ),
         )
     )
-    annual = selectors.implementation_counts(partnership=partnership, year=period)
     sections.append(
         Section(
             "implementation",

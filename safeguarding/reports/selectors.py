@@ -145,8 +145,15 @@ def annual_action_sets(*, partnership: Partnership, year) -> tuple[Any, dict[str
     }
 
 
+#: The keys of the kept action figures: ``annual_action_sets``' figures, the decisions not to
+#: implement, and the actions of the recommendations agreed in the period by their status today
+#: (the board pack's "actions by status", ``by_status:<status>``).
+BY_STATUS = {value: f"by_status:{value}" for value in Status.values}
+
+
 def _count_actions(actions, sets: dict[str, Q], year) -> dict[str, int]:
-    """The action figures and the decisions not to implement in the year, in one query."""
+    """The action figures, the decisions not to implement in the year and the actions agreed in
+    it by their status today, in one query."""
     # Every count but the decisions needs the recommendation agreed by the year end and the
     # action not complete before the year began: counting only those keeps the count flat as
     # the years pile up (issue 16), instead of reading every action the partnership ever agreed.
@@ -154,9 +161,11 @@ def _count_actions(actions, sets: dict[str, Q], year) -> dict[str, int]:
         Q(completed_on__isnull=True) | Q(completed_on__gte=year.start)
     )
     decided = _decided_in(year)
-    counts = actions.filter(in_play | decided).aggregate(
+    agreed = sets["agreed"]
+    counts = actions.filter(in_play | decided | agreed).aggregate(
         **{name: Count("pk", filter=q & in_play) for name, q in sets.items()},
         not_implemented=Count("pk", filter=decided),
+        **{key: Count("pk", filter=agreed & Q(status=value)) for value, key in BY_STATUS.items()},
     )
     return {name: n or 0 for name, n in counts.items()}
 
@@ -178,7 +187,13 @@ def _action_counts(*, partnership: Partnership, year) -> tuple[Any, dict[str, in
     if start_year is None:
         return actions, _count_actions(actions, sets, year)
     row = ActionYear.objects.filter(partnership=partnership, start_year=start_year).first()
-    if row is not None and row.stored and not row.stale:
+    # A year kept in an older shape (without the figures added since) is counted again.
+    if (
+        row is not None
+        and row.stored
+        and not row.stale
+        and set(BY_STATUS.values()) <= set(row.counts)
+    ):
         return actions, dict(row.counts)
     token = uuid.uuid4().hex
     # Claimed before counting: an action changed from here on marks the year stale again, and
@@ -230,6 +245,8 @@ class ImplementationCounts:
     actions_outstanding_overdue: int
     not_implemented: int
     impact_recorded: int
+    # The actions of the recommendations agreed in the period by their status today.
+    actions_by_status: dict[str, int]
 
 
 def implementation_counts(*, partnership: Partnership, year) -> ImplementationCounts:
@@ -243,6 +260,7 @@ def implementation_counts(*, partnership: Partnership, year) -> ImplementationCo
         actions_outstanding_overdue=counts["outstanding_overdue"],
         not_implemented=counts["not_implemented"],
         impact_recorded=_impact_recorded_in(partnership, year).count(),
+        actions_by_status={value: counts[key] for value, key in BY_STATUS.items()},
     )
 
 

@@ -271,8 +271,10 @@ def timeliness(request, slug: str):
 
 def _pack_file(request, slug: str, fmt: str):
     partnership, _form, period, today = _pack_period(request, slug)
-    pack = figures_selectors.board_pack(partnership=partnership, period=period, today=today)
+    # The trends first: they keep every financial year's timeliness, which the pack of a
+    # financial year then reads kept (figures._kept_timeliness), counting no year twice.
     rule_trends = trends.timeliness_trends(partnership=partnership, today=today)
+    pack = figures_selectors.board_pack(partnership=partnership, period=period, today=today)
     link = _records_link(request, partnership, period)
     name = f"figures-{partnership.slug}-{period.slug}.{fmt}"
     if fmt == "xlsx":

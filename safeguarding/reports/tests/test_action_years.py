@@ -163,14 +163,35 @@ def test_a_change_the_figures_do_not_read_leaves_the_years_kept(partnership, pol
 
 
 def test_a_completion_marks_only_the_years_it_can_move(partnership, police, world):
-    """Completing an action agreed years ago moves the year it is completed in and later, not
-    the years it was outstanding at the end of."""
+    """Completing an action agreed years ago moves the year it is completed in and later, and
+    the year it was agreed in (its actions by status, migration ``reports/0004``), not the years
+    it was outstanding at the end of."""
     action = _one_action(partnership, police, agreed_on=d(2021, 6, 1))
     _shown(partnership)
     action.status, action.completed_on = Status.COMPLETE, d(2025, 5, 1)
     action.save()
     stale = ActionYear.objects.filter(partnership=partnership, stale=True).exclude(start_year=0)
-    assert sorted(stale.values_list("start_year", flat=True)) == [2025, 2026]
+    assert sorted(stale.values_list("start_year", flat=True)) == [2021, 2025, 2026]
+    _assert_kept_equal_fresh(partnership)
+
+
+def test_a_change_of_status_marks_the_year_agreed_and_the_figures_by_status_follow(
+    partnership, police, world
+):
+    """The actions agreed in a year by their status today (the board pack's figure): a change
+    of status, by ``save()`` or ``update()``, marks only the year its recommendation was agreed
+    in (reports/0004), and the kept figures equal a fresh count."""
+    action = _one_action(partnership, police, agreed_on=d(2022, 6, 1))
+    before = _shown(partnership)[2022]
+    action.status = Status.AT_RISK
+    action.save()
+    stale = ActionYear.objects.filter(partnership=partnership, stale=True).exclude(start_year=0)
+    assert list(stale.values_list("start_year", flat=True)) == [2022]
+    after = _shown(partnership)[2022]
+    at_risk, on_track = (selectors.BY_STATUS[s] for s in (Status.AT_RISK, Status.ON_TRACK))
+    assert (after[at_risk], after[on_track]) == (before[at_risk] + 1, before[on_track] - 1)
+    _assert_kept_equal_fresh(partnership)
+    Action.objects.filter(pk=action.pk).update(status=Status.NOT_STARTED)
     _assert_kept_equal_fresh(partnership)
 
 
