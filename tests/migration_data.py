@@ -63,6 +63,9 @@ NOT_DATA = [
     "safeguarding.reports.migrations.0002_timeliness_years",
     # Creates the triggers that mark kept action figures stale (ADR 0031): no rows either.
     "safeguarding.reports.migrations.0003_action_years",
+    # Replaces two of those triggers, adds the tracks' and marks kept rows stale (issue 16): no
+    # rows either.
+    "safeguarding.reports.migrations.0004_kept_pack_figures",
 ]
 
 

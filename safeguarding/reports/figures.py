@@ -200,11 +200,7 @@ def _sources(partnership: Partnership, period: Period) -> dict[str, QuerySet]:
         "referrals": Referral.objects.filter(
             partnership=partnership, received_on__range=(start, end)
         ),
-        "screening": Track.objects.filter(
-            case__partnership=partnership,
-            created_at__gte=period.starts_at,
-            created_at__lt=period.ends_before,
-        ),
+        "screening": selectors.screening_tracks(partnership, period),
         "notifications": Notification.objects.filter(
             case__partnership=partnership,
             recipient=Notification.Recipient.PANEL,
@@ -678,14 +674,9 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     )
 
     # Screening ----------------------------------------------------------------------------
-    screened = _counted(
-        sources["screening"]
-        .order_by()
-        .values("review_type", "screening_result")
-        .annotate(n=Count("pk")),
-        "review_type",
-        "screening_result",
-    )
+    # Counted with the implementation figures, kept per financial year (ADR 0031; issue 16).
+    annual = selectors.implementation_counts(partnership=partnership, year=period)
+    screened = annual.screening
     screening_figures = [
         Figure(
             f"{ReviewType(review_type).label}: {SCREENING_LABELS.get(result, result)}",
@@ -898,9 +889,7 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     )
 
     # Recommendations, actions and implementation (R24) ---------------------------------------
-    # Counted with the implementation figures (kept per financial year, ADR 0031): the
-    # actions agreed in the period by their status today (issue 16).
-    annual = selectors.implementation_counts(partnership=partnership, year=period)
+    # The actions agreed in the period by their status today: kept with them too.
     status_figures = [
         Figure(label, annual.actions_by_status[value], "actions_by_status", value)
         for value, label in Action.Status.choices

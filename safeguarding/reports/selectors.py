@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.actions.models import Action, ActionUpdate, Recommendation
+from safeguarding.referrals.models import Track
 from safeguarding.reports.models import ActionYear
 from safeguarding.reviews.models import Finding, Review
 
@@ -170,6 +171,37 @@ def _count_actions(actions, sets: dict[str, Q], year) -> dict[str, int]:
     return {name: n or 0 for name, n in counts.items()}
 
 
+def screening_tracks(partnership: Partnership, period):
+    """The tracks opened in the period (the board pack's screening outcomes, counted on the local
+    day a track was opened), through the partnership's cases."""
+    return Track.objects.filter(
+        case__partnership=partnership,
+        created_at__gte=period.starts_at,
+        created_at__lt=period.ends_before,
+    )
+
+
+def _count_screening(partnership: Partnership, period) -> list[list]:
+    """The tracks opened in the period by review type and screening result, as kept:
+    ``[[review type, result, count], ...]``. One query."""
+    return [
+        [review_type, result, n]
+        for review_type, result, n in screening_tracks(partnership, period)
+        .order_by("review_type", "screening_result")
+        .values_list("review_type", "screening_result")
+        .annotate(n=Count("pk"))
+    ]
+
+
+def _count_kept(partnership: Partnership, actions, sets: dict[str, Q], year) -> dict[str, Any]:
+    """Everything a kept year holds (``ActionYear``): the action figures and the screening
+    outcomes. Two queries."""
+    return {
+        **_count_actions(actions, sets, year),
+        "screening": _count_screening(partnership, year),
+    }
+
+
 def _kept_year(year) -> int | None:
     """The financial year a period is, if it is one (only those are kept)."""
     if isinstance(year, FinancialYear):
@@ -177,22 +209,23 @@ def _kept_year(year) -> int | None:
     return getattr(year, "financial_year", None)
 
 
-def _action_counts(*, partnership: Partnership, year) -> tuple[Any, dict[str, int]]:
-    """The action figures of ``annual_action_sets`` and the decisions not to implement in the
-    year. A financial year's are kept (``ActionYear``, ADR 0031): read from one row when kept and
-    not stale (one query, whatever the number of actions); else counted and kept in four
-    (read, claim, count, store). Any other period is counted (one query)."""
+def _action_counts(*, partnership: Partnership, year) -> tuple[Any, dict[str, Any]]:
+    """The action figures of ``annual_action_sets``, the decisions not to implement in the
+    year, the actions agreed in it by status and the screening outcomes (``_count_kept``). A
+    financial year's are kept (``ActionYear``, ADR 0031): read from one row when kept and not
+    stale (one query, whatever the number of actions and tracks); else counted and kept in five
+    (read, claim, count twice, store). Any other period is counted (two queries)."""
     actions, sets = annual_action_sets(partnership=partnership, year=year)
     start_year = _kept_year(year)
     if start_year is None:
-        return actions, _count_actions(actions, sets, year)
+        return actions, _count_kept(partnership, actions, sets, year)
     row = ActionYear.objects.filter(partnership=partnership, start_year=start_year).first()
     # A year kept in an older shape (without the figures added since) is counted again.
     if (
         row is not None
         and row.stored
         and not row.stale
-        and set(BY_STATUS.values()) <= set(row.counts)
+        and {"screening", *BY_STATUS.values()} <= set(row.counts)
     ):
         return actions, dict(row.counts)
     token = uuid.uuid4().hex
@@ -211,7 +244,7 @@ def _action_counts(*, partnership: Partnership, year) -> tuple[Any, dict[str, in
         unique_fields=["partnership", "start_year"],
         update_fields=["stale", "stored", "token"],
     )
-    counts = _count_actions(actions, sets, year)
+    counts = _count_kept(partnership, actions, sets, year)
     ActionYear.objects.filter(
         partnership=partnership, start_year=start_year, token=token, stale=False
     ).update(stored=True, counts=counts)
@@ -247,6 +280,8 @@ class ImplementationCounts:
     impact_recorded: int
     # The actions of the recommendations agreed in the period by their status today.
     actions_by_status: dict[str, int]
+    # The tracks opened in the period: {(review type, screening result): count}.
+    screening: dict[tuple[str, str], int]
 
 
 def implementation_counts(*, partnership: Partnership, year) -> ImplementationCounts:
@@ -261,6 +296,7 @@ def implementation_counts(*, partnership: Partnership, year) -> ImplementationCo
         not_implemented=counts["not_implemented"],
         impact_recorded=_impact_recorded_in(partnership, year).count(),
         actions_by_status={value: counts[key] for value, key in BY_STATUS.items()},
+        screening={(review_type, result): n for review_type, result, n in counts["screening"]},
     )
 
 

@@ -6,8 +6,11 @@ ADR 0031 amended, ADR 0027 amended).
   reason"): the milestone trigger's list of columns gains ``extension_reason``.
 - The action years (``reports_actionyear``) now also keep the actions of the recommendations
   agreed in the year by their status today (the board pack's "actions by status"): a change of
-  an action's status marks the years from its recommendation's agreed date, as well as the
-  dates it marked before.
+  an action's status also marks the year its recommendation was agreed in.
+- They also keep the board pack's screening outcomes (the tracks opened in the year, by review
+  type and screening result): triggers on ``referrals_track`` (added, deleted, or a change of
+  its case, review type, result or opening moment) mark the year it was opened in, and on
+  ``referrals_case`` (moved to another partnership) every year from its first track's.
 
 Every kept year of both tables is marked stale: each is counted again, in the new shape, on
 its first request."""
@@ -127,11 +130,112 @@ PG_STALE_YEAR = """
     $$ LANGUAGE plpgsql
     """.replace("FY_OF_DAY", actions.PG_FY.format(d="day"))
 
+# Screening: a track counts in the financial year of the local day it was opened. The local day
+# is the UTC day or the next (British time is UTC or an hour ahead): both years are marked.
+TRACK_COLUMNS = ("case_id", "review_type", "screening_result", "created_at")
+
+
+def _sqlite_track_stale(row: str) -> str:
+    years = ", ".join(
+        actions._fy_sqlite(f"date({row}.created_at{shift})") for shift in ("", ", '+1 hour'")
+    )
+    return (
+        "UPDATE reports_actionyear SET stale = 1 WHERE partnership_id = "  # noqa: S608
+        f"(SELECT partnership_id FROM referrals_case WHERE id = {row}.case_id) "
+        f"AND start_year > 0 AND start_year IN ({years});"
+    )
+
+
+SQLITE_TRACK_FIRST = "(SELECT date(MIN(created_at)) FROM referrals_track WHERE case_id = NEW.id)"
+SQLITE_TRACKS = [
+    "CREATE TRIGGER reports_action_years_track_insert AFTER INSERT ON referrals_track BEGIN "
+    + _sqlite_track_stale("NEW")
+    + " END",
+    "CREATE TRIGGER reports_action_years_track_delete AFTER DELETE ON referrals_track BEGIN "
+    + _sqlite_track_stale("OLD")
+    + " END",
+    "CREATE TRIGGER reports_action_years_track_update AFTER UPDATE ON referrals_track WHEN "
+    + " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in TRACK_COLUMNS)
+    + " BEGIN "
+    + _sqlite_track_stale("OLD")
+    + " "
+    + _sqlite_track_stale("NEW")
+    + " END",
+    "CREATE TRIGGER reports_action_years_case AFTER UPDATE ON referrals_case "
+    "WHEN OLD.partnership_id IS NOT NEW.partnership_id BEGIN "
+    + actions._sqlite_stale("OLD.partnership_id", SQLITE_TRACK_FIRST)
+    + " "
+    + actions._sqlite_stale("NEW.partnership_id", SQLITE_TRACK_FIRST)
+    + " END",
+]
+SQLITE_TRACKS_REVERSE = [
+    f"DROP TRIGGER IF EXISTS reports_action_years_{name}"
+    for name in ("track_insert", "track_delete", "track_update", "case")
+]
+
+
+PG_TRACK_STALE = """
+            PERFORM reports_action_years_stale_year(
+                (SELECT partnership_id FROM referrals_case WHERE id = ROW.case_id),
+                ((ROW.created_atSHIFT) AT TIME ZONE 'UTC')::date);"""
+
+
+def _pg_track_stale(row: str) -> str:
+    return "\n".join(
+        PG_TRACK_STALE.replace("ROW", row).replace("SHIFT", shift)
+        for shift in ("", " + interval '1 hour'")
+    )
+
+
+PG_TRACKS = [
+    f"""
+    CREATE FUNCTION reports_action_years_track() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN{_pg_track_stale("OLD")}
+        END IF;
+        IF TG_OP IN ('UPDATE', 'INSERT') THEN{_pg_track_stale("NEW")}
+        END IF;
+        RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE FUNCTION reports_action_years_case() RETURNS trigger AS $$
+    DECLARE
+        first_day date;
+    BEGIN
+        first_day := (SELECT (MIN(created_at) AT TIME ZONE 'UTC')::date FROM referrals_track
+                      WHERE case_id = NEW.id);
+        PERFORM reports_action_years_stale(OLD.partnership_id, first_day);
+        PERFORM reports_action_years_stale(NEW.partnership_id, first_day);
+        RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "CREATE TRIGGER reports_action_years_track_insert_delete AFTER INSERT OR DELETE "
+    "ON referrals_track FOR EACH ROW EXECUTE FUNCTION reports_action_years_track()",
+    "CREATE TRIGGER reports_action_years_track_update AFTER UPDATE ON referrals_track "
+    "FOR EACH ROW WHEN ("
+    + " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in TRACK_COLUMNS)
+    + ") EXECUTE FUNCTION reports_action_years_track()",
+    "CREATE TRIGGER reports_action_years_case AFTER UPDATE ON referrals_case FOR EACH ROW "
+    "WHEN (OLD.partnership_id IS DISTINCT FROM NEW.partnership_id) "
+    "EXECUTE FUNCTION reports_action_years_case()",
+]
+PG_TRACKS_REVERSE = [
+    "DROP TRIGGER IF EXISTS reports_action_years_track_insert_delete ON referrals_track",
+    "DROP TRIGGER IF EXISTS reports_action_years_track_update ON referrals_track",
+    "DROP TRIGGER IF EXISTS reports_action_years_case ON referrals_case",
+    "DROP FUNCTION IF EXISTS reports_action_years_track()",
+    "DROP FUNCTION IF EXISTS reports_action_years_case()",
+]
+
 SQLITE = [
     "DROP TRIGGER IF EXISTS reports_timeliness_update",
     _sqlite_timeliness_update(SQLITE_TIMELINESS_CHANGED),
     "DROP TRIGGER IF EXISTS reports_action_years_update",
     _sqlite_action_update(" " + SQLITE_STATUS_YEAR),
+    *SQLITE_TRACKS,
     "UPDATE reports_timelinessyear SET stale = 1",
     "UPDATE reports_actionyear SET stale = 1",
 ]
@@ -140,6 +244,7 @@ SQLITE_REVERSE = [
     _sqlite_timeliness_update(timeliness.SQLITE_CHANGED),
     "DROP TRIGGER IF EXISTS reports_action_years_update",
     _sqlite_action_update(""),
+    *SQLITE_TRACKS_REVERSE,
     "UPDATE reports_timelinessyear SET stale = 1",
     "UPDATE reports_actionyear SET stale = 1",
 ]
@@ -148,6 +253,7 @@ PG = [
     _pg_timeliness_update(PG_TIMELINESS_CHANGED),
     PG_STALE_YEAR,
     _pg_action_function(PG_STATUS_YEAR),
+    *PG_TRACKS,
     "UPDATE reports_timelinessyear SET stale = true",
     "UPDATE reports_actionyear SET stale = true",
 ]
@@ -155,6 +261,7 @@ PG_REVERSE = [
     "DROP TRIGGER IF EXISTS reports_timeliness_update ON clock_milestone",
     _pg_timeliness_update(timeliness.PG_CHANGED),
     _pg_action_function(""),
+    *PG_TRACKS_REVERSE,
     "DROP FUNCTION IF EXISTS reports_action_years_stale_year(bigint, date)",
     "UPDATE reports_timelinessyear SET stale = true",
     "UPDATE reports_actionyear SET stale = true",
@@ -174,7 +281,10 @@ def _run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reports", "0003_action_years")]
+    dependencies = [
+        ("referrals", "0024_case_closes_on"),
+        ("reports", "0003_action_years"),
+    ]
 
     operations = [
         migrations.RunPython(
