@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -122,6 +123,39 @@ def _records_link(request, partnership, period):
     return link
 
 
+# A row of a section's table, built here rather than in the template: the same markup, a
+# fraction of the cost per row (issue 16: a tenth year's recurring themes are 60 rows more).
+_FIGURE_ROW = (
+    '\n      <tr class="govuk-table__row">'
+    '\n        <th scope="row" class="govuk-table__header">{label}</th>'
+    '\n        <td class="govuk-table__cell govuk-table__cell--numeric">{cell}</td>'
+    "\n      </tr>\n      "
+)
+_FIGURE_LINK = (
+    '<a class="govuk-link" href="{url}">{value}'
+    '<span class="govuk-visually-hidden"> records: {label}</span></a>'
+)
+
+
+def _figure_rows(figures, link) -> SafeString:
+    """The rows of a section's table (``reports/figures.html``): each figure's label, and its
+    number linked to the records behind it (0 unlinked)."""
+    rows = []
+    for figure in figures:
+        label = conditional_escape(figure.label)
+        cell = (
+            _FIGURE_LINK.format(
+                url=conditional_escape(link(figure, absolute=False)),
+                value=figure.value,
+                label=label,
+            )
+            if figure.value
+            else "0"
+        )
+        rows.append(_FIGURE_ROW.format(label=label, cell=cell))
+    return mark_safe("".join(rows))  # every value escaped above
+
+
 @require_GET
 def figures(request, slug: str):
     partnership, form, period, today = _pack_period(request, slug)
@@ -137,7 +171,7 @@ def figures(request, slug: str):
             )
             if section.chart and section.chart.bars
             else None,
-            "rows": [(figure, link(figure, absolute=False)) for figure in section.figures],
+            "rows": _figure_rows(section.figures, link),
         }
         for section in pack.sections
     ]
