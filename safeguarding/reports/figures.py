@@ -191,6 +191,14 @@ def _timeliness(partnership: Partnership, event: str, period: Period) -> QuerySe
     )
 
 
+def _publications(partnership: Partnership, period: Period) -> QuerySet[Publication]:
+    return Publication.objects.filter(
+        partnership=partnership,
+        published_at__gte=period.starts_at,
+        published_at__lt=period.ends_before,
+    )
+
+
 def _sources(partnership: Partnership, period: Period) -> dict[str, QuerySet]:
     start, end = period.start, period.end
     recommendations = Recommendation.objects.filter(
@@ -215,11 +223,7 @@ def _sources(partnership: Partnership, period: Period) -> dict[str, QuerySet]:
         "rapid_review_milestones": _timeliness(partnership, Event.RAPID_REVIEW_COMPLETED, period),
         "decisions": _decisions(partnership).filter(decided_on__range=(start, end)),
         "reviews": _reviews(partnership),
-        "publications": Publication.objects.filter(
-            partnership=partnership,
-            published_at__gte=period.starts_at,
-            published_at__lt=period.ends_before,
-        ),
+        "publications": _publications(partnership, period),
         "recommendations": recommendations,
         # The actions of the recommendations agreed in the period, read through them (an
         # action's partnership is its review's, actions.services.action_add). Filtering on the
@@ -568,13 +572,25 @@ def _report_rule(
     return event, amount, unit
 
 
+#: The columns of a review that its duration and the records behind it read.
+_DURATION_REVIEW = ("id", "reference", "title", "case_id", "started_on")
+
+
 def _durations(partnership: Partnership, period: Period) -> dict[str, list[Duration]]:
     """Reviews signed off in the period and publications published in it, each with the day
     its report's clock started. Five queries."""
     signed_in_period = _reviews(partnership).filter(_review_sets(period)["reviews_completed"])
-    published_in_period = _sources(partnership, period)["publications"]
-    signed = list(signed_in_period.order_by("signed_off_at", "pk"))
-    published = list(published_in_period.select_related("review").order_by("published_at", "pk"))
+    published_in_period = _publications(partnership, period)
+    # Only the columns a duration reads (issue 16: a review row is mostly long and encrypted
+    # text, and a tenth year signs off and publishes six times as many as a first).
+    signed = list(
+        signed_in_period.order_by("signed_off_at", "pk").only(*_DURATION_REVIEW, "signed_off_at")
+    )
+    published = list(
+        published_in_period.select_related("review")
+        .order_by("published_at", "pk")
+        .only("pk", "published_at", "review_id", *(f"review__{f}" for f in _DURATION_REVIEW))
+    )
     reviews = {r.pk: r for r in [*signed, *(p.review for p in published)]}
     starts = _clock_starts(
         list(reviews.values()),
