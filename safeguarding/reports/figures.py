@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
-from safeguarding.actions.models import Action, Recommendation, Theme
+from safeguarding.actions.models import Action, Theme
 from safeguarding.clock.models import (
     REPORT_CLOCK_STARTS,
     Event,
@@ -201,8 +201,8 @@ def _publications(partnership: Partnership, period: Period) -> QuerySet[Publicat
 
 def _sources(partnership: Partnership, period: Period) -> dict[str, QuerySet]:
     start, end = period.start, period.end
-    recommendations = Recommendation.objects.filter(
-        review__partnership=partnership, agreed_on__range=(start, end)
+    recommendations = selectors.partnership_recommendations(partnership).filter(
+        agreed_on__range=(start, end)
     )
     return {
         "referrals": Referral.objects.filter(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -63,15 +63,28 @@ class FinancialYear:
         return cls(day.year if day.month >= 4 else day.year - 1)
 
 
+def partnership_recommendations(partnership: Partnership):
+    """The partnership's recommendations (those of its reviews), as ``EXISTS`` on the review:
+    with a date range, SQLite then reads the range of the date's index (``recommendation_agreed``,
+    ``recommendation_impact_recorded``) instead of every recommendation of every review of the
+    partnership, as the join on the review made it do without statistics (issue 16)."""
+    return Recommendation.objects.filter(
+        Exists(Review.objects.filter(pk=OuterRef("review_id"), partnership=partnership))
+    )
+
+
 def annual_years(*, partnership: Partnership, today: datetime.date) -> list[FinancialYear]:
     """The financial years from the first with data (a review started or a recommendation
     agreed) to the current one, newest first. Two queries."""
     current = FinancialYear.containing(today)
     firsts = [
         Review.objects.filter(partnership=partnership).aggregate(first=Min("started_on"))["first"],
-        Recommendation.objects.filter(review__partnership=partnership).aggregate(
-            first=Min("agreed_on")
-        )["first"],
+        # The first by the agreed date's index (the earliest of the partnership's, as MIN).
+        partnership_recommendations(partnership)
+        .filter(agreed_on__isnull=False)
+        .order_by("agreed_on")
+        .values_list("agreed_on", flat=True)
+        .first(),
     ]
     known = [day for day in firsts if day is not None]
     first = FinancialYear.containing(min(known)).start_year if known else current.start_year - 1
@@ -264,9 +277,11 @@ def _decided_not_to_implement_in(actions, year):
 
 
 def _impact_recorded_in(partnership: Partnership, year):
-    return Recommendation.objects.filter(
-        review__partnership=partnership, impact_recorded_on__range=(year.start, year.end)
-    ).exclude(impact_judgement="")
+    return (
+        partnership_recommendations(partnership)
+        .filter(impact_recorded_on__range=(year.start, year.end))
+        .exclude(impact_judgement="")
+    )
 
 
 @dataclass(frozen=True)
@@ -437,9 +452,9 @@ def annual_figures(
         review.signed_off_on = timezone.localdate(review.signed_off_at)  # type: ignore[attr-defined]
     for action in not_implemented:
         action.decided_on = timezone.localdate(action.decided_at)  # type: ignore[attr-defined]
-    recommendations_agreed = Recommendation.objects.filter(
-        review__partnership=partnership, agreed_on__range=(start, end)
-    ).count()
+    recommendations_agreed = (
+        partnership_recommendations(partnership).filter(agreed_on__range=(start, end)).count()
+    )
     return AnnualFigures(
         year=year,
         complete=year.end < today,
