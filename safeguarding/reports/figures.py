@@ -27,10 +27,11 @@ import datetime
 import functools
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -471,9 +472,33 @@ class ClockStart:
 
 
 @dataclass(frozen=True)
+class ReviewRef:
+    """The columns of a review that its duration and the records behind it read (issue 16: read
+    as values, not as models; a tenth year signs off and publishes six times a first's)."""
+
+    pk: int
+    reference: str
+    title: str
+    case_id: int
+    started_on: datetime.date | None
+
+
+class _ClockSubject(Protocol):
+    """What ``_clock_starts`` reads of a review: a ``Review`` or a ``ReviewRef``."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def case_id(self) -> Any: ...
+
+    @property
+    def started_on(self) -> datetime.date | None: ...
+
+
+@dataclass(frozen=True)
 class Duration:
-    record: Model
-    review: Review
+    review: ReviewRef
     start: ClockStart
     done_on: datetime.date
 
@@ -500,7 +525,7 @@ REPORT_DONE_EVENTS = {
 
 
 def _clock_starts(
-    reviews: list[Review], among: QuerySet[Review] | None = None
+    reviews: Sequence[_ClockSubject], among: QuerySet[Review] | None = None
 ) -> dict[int, ClockStart]:
     """The day each review's report clock starts, from the report rule of each of its review
     types in the case's guidance version. Three queries, whatever the number of reviews.
@@ -581,17 +606,21 @@ def _durations(partnership: Partnership, period: Period) -> dict[str, list[Durat
     its report's clock started. Five queries."""
     signed_in_period = _reviews(partnership).filter(_review_sets(period)["reviews_completed"])
     published_in_period = _publications(partnership, period)
-    # Only the columns a duration reads (issue 16: a review row is mostly long and encrypted
-    # text, and a tenth year signs off and publishes six times as many as a first).
-    signed = list(
-        signed_in_period.order_by("signed_off_at", "pk").only(*_DURATION_REVIEW, "signed_off_at")
-    )
-    published = list(
-        published_in_period.select_related("review")
-        .order_by("published_at", "pk")
-        .only("pk", "published_at", "review_id", *(f"review__{f}" for f in _DURATION_REVIEW))
-    )
-    reviews = {r.pk: r for r in [*signed, *(p.review for p in published)]}
+    # Only the columns a duration reads, as values (issue 16: a review row is mostly long and
+    # encrypted text, and a tenth year signs off and publishes six times as many as a first).
+    signed = [
+        (ReviewRef(*row[:-1]), row[-1])
+        for row in signed_in_period.order_by("signed_off_at", "pk").values_list(
+            *_DURATION_REVIEW, "signed_off_at"
+        )
+    ]
+    published = [
+        (ReviewRef(*row[:-1]), row[-1])
+        for row in published_in_period.order_by("published_at", "pk").values_list(
+            *(f"review__{f}" for f in _DURATION_REVIEW), "published_at"
+        )
+    ]
+    reviews = {r.pk: r for r, _done in [*signed, *published]}
     starts = _clock_starts(
         list(reviews.values()),
         among=Review.objects.filter(
@@ -600,19 +629,8 @@ def _durations(partnership: Partnership, period: Period) -> dict[str, list[Durat
         ),
     )
     return {
-        "signed_off": [
-            Duration(review, review, starts[review.pk], _local_day(review.signed_off_at))
-            for review in signed
-        ],
-        "published": [
-            Duration(
-                publication,
-                publication.review,
-                starts[publication.review_id],
-                _local_day(publication.published_at),
-            )
-            for publication in published
-        ],
+        part: [Duration(review, starts[review.pk], _local_day(done)) for review, done in rows]
+        for part, rows in (("signed_off", signed), ("published", published))
     }
 
 
