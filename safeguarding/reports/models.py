@@ -126,10 +126,10 @@ class TimelinessYear(models.Model):
     ``counts`` is a list of ``[rule id, done, on time, within extension, median working days,
     extended with a reason]``, one per rule (``reports.trends``; the last since
     ``reports/0004``, which adds ``extension_reason`` to the trigger's columns). A year is read
-    from here only when ``stored`` and not ``stale``. Database triggers on ``clock_milestone`` (migration
-    ``reports/0002``, ADR 0027) mark a year stale whenever a milestone done in it is added,
-    changed or deleted, by any code path (the services, bulk writes, data migrations, raw SQL),
-    in the same transaction; the page counts a stale year again and stores it."""
+    from here only when ``stored`` and not ``stale``. Database triggers on ``clock_milestone``
+    (migration ``reports/0002``, ADR 0027) mark a year stale whenever a milestone done in it is
+    added, changed or deleted, by any code path (the services, bulk writes, data migrations, raw
+    SQL), in the same transaction; the page counts a stale year again and stores it."""
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="timeliness_years"
