@@ -108,6 +108,10 @@ class Recommendation(TimeStampedModel):
             # recommendations (and their actions) of a range of days, not every one the
             # partnership ever agreed (issue 16).
             models.Index(fields=["agreed_on", "review"], name="recommendation_agreed"),
+            # Impact recorded in a period: the annual figures and the board pack (issue 16).
+            models.Index(
+                fields=["impact_recorded_on", "review"], name="recommendation_impact_recorded"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,16 +27,17 @@ import datetime
 import functools
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
-from safeguarding.actions.models import Action, Recommendation, Theme
+from safeguarding.actions.models import Action, Theme
 from safeguarding.clock.models import (
     REPORT_CLOCK_STARTS,
     Event,
@@ -60,7 +61,7 @@ from safeguarding.referrals.models import (
 )
 from safeguarding.reviews.models import Review
 
-from . import selectors
+from . import selectors, trends
 from .period import Period
 
 EXPECTED_MONTHS = 6  # a review's report in six months from the decision (R14, R26, R33)
@@ -191,20 +192,24 @@ def _timeliness(partnership: Partnership, event: str, period: Period) -> QuerySe
     )
 
 
+def _publications(partnership: Partnership, period: Period) -> QuerySet[Publication]:
+    return Publication.objects.filter(
+        partnership=partnership,
+        published_at__gte=period.starts_at,
+        published_at__lt=period.ends_before,
+    )
+
+
 def _sources(partnership: Partnership, period: Period) -> dict[str, QuerySet]:
     start, end = period.start, period.end
-    recommendations = Recommendation.objects.filter(
-        review__partnership=partnership, agreed_on__range=(start, end)
+    recommendations = selectors.partnership_recommendations(partnership).filter(
+        agreed_on__range=(start, end)
     )
     return {
         "referrals": Referral.objects.filter(
             partnership=partnership, received_on__range=(start, end)
         ),
-        "screening": Track.objects.filter(
-            case__partnership=partnership,
-            created_at__gte=period.starts_at,
-            created_at__lt=period.ends_before,
-        ),
+        "screening": selectors.screening_tracks(partnership, period),
         "notifications": Notification.objects.filter(
             case__partnership=partnership,
             recipient=Notification.Recipient.PANEL,
@@ -219,11 +224,7 @@ def _sources(partnership: Partnership, period: Period) -> dict[str, QuerySet]:
         "rapid_review_milestones": _timeliness(partnership, Event.RAPID_REVIEW_COMPLETED, period),
         "decisions": _decisions(partnership).filter(decided_on__range=(start, end)),
         "reviews": _reviews(partnership),
-        "publications": Publication.objects.filter(
-            partnership=partnership,
-            published_at__gte=period.starts_at,
-            published_at__lt=period.ends_before,
-        ),
+        "publications": _publications(partnership, period),
         "recommendations": recommendations,
         # The actions of the recommendations agreed in the period, read through them (an
         # action's partnership is its review's, actions.services.action_add). Filtering on the
@@ -263,6 +264,36 @@ def _extended() -> Q:
 def _late() -> Q:
     """Late against the first due date and any extension."""
     return ~_within_extension()
+
+
+def _kept_timeliness(partnership: Partnership, period: Period) -> dict[str, dict[str, int]] | None:
+    """For a financial year, the counts of ``_timeliness_counts`` for the notifications and the
+    rapid reviews, read from the timeliness years kept per rule (``trends.year_by_rule``,
+    ADR 0027): two queries whatever the number of milestones, where counting them read every
+    milestone done in the year (issue 16). None for any other period."""
+    if period.financial_year is None:
+        return None
+    events = (Event.PANEL_NOTIFIED, Event.RAPID_REVIEW_COMPLETED)
+    by_rule = trends.year_by_rule(
+        partnership=partnership, year=selectors.FinancialYear(period.financial_year)
+    )
+    rule_events = dict(
+        MilestoneRule.objects.filter(done_on_event__in=events).values_list("pk", "done_on_event")
+    )
+    names = ("done", *TIMELINESS_SETS, "extended_with_reason")
+    counts = {event: dict.fromkeys(names, 0) for event in events}
+    for rule_id, (done, on_time, within, _median, with_reason) in by_rule.items():
+        if rule_id not in rule_events:
+            continue
+        total = counts[rule_events[rule_id]]
+        # On time and within the extension are kept; the rest follow (done_on is set).
+        total["done"] += done
+        total["on_time"] += on_time
+        total["within_extension"] += within
+        total["extended"] += within - on_time
+        total["late"] += done - within
+        total["extended_with_reason"] += with_reason
+    return counts
 
 
 TIMELINESS_SETS: dict[str, Callable[[], Q]] = {
@@ -441,9 +472,33 @@ class ClockStart:
 
 
 @dataclass(frozen=True)
+class ReviewRef:
+    """The columns of a review that its duration and the records behind it read (issue 16: read
+    as values, not as models; a tenth year signs off and publishes six times a first's)."""
+
+    pk: int
+    reference: str
+    title: str
+    case_id: int
+    started_on: datetime.date | None
+
+
+class _ClockSubject(Protocol):
+    """What ``_clock_starts`` reads of a review: a ``Review`` or a ``ReviewRef``."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def case_id(self) -> Any: ...
+
+    @property
+    def started_on(self) -> datetime.date | None: ...
+
+
+@dataclass(frozen=True)
 class Duration:
-    record: Model
-    review: Review
+    review: ReviewRef
     start: ClockStart
     done_on: datetime.date
 
@@ -470,7 +525,7 @@ REPORT_DONE_EVENTS = {
 
 
 def _clock_starts(
-    reviews: list[Review], among: QuerySet[Review] | None = None
+    reviews: Sequence[_ClockSubject], among: QuerySet[Review] | None = None
 ) -> dict[int, ClockStart]:
     """The day each review's report clock starts, from the report rule of each of its review
     types in the case's guidance version. Three queries, whatever the number of reviews.
@@ -542,14 +597,30 @@ def _report_rule(
     return event, amount, unit
 
 
+#: The columns of a review that its duration and the records behind it read.
+_DURATION_REVIEW = ("id", "reference", "title", "case_id", "started_on")
+
+
 def _durations(partnership: Partnership, period: Period) -> dict[str, list[Duration]]:
     """Reviews signed off in the period and publications published in it, each with the day
     its report's clock started. Five queries."""
     signed_in_period = _reviews(partnership).filter(_review_sets(period)["reviews_completed"])
-    published_in_period = _sources(partnership, period)["publications"]
-    signed = list(signed_in_period.order_by("signed_off_at", "pk"))
-    published = list(published_in_period.select_related("review").order_by("published_at", "pk"))
-    reviews = {r.pk: r for r in [*signed, *(p.review for p in published)]}
+    published_in_period = _publications(partnership, period)
+    # Only the columns a duration reads, as values (issue 16: a review row is mostly long and
+    # encrypted text, and a tenth year signs off and publishes six times as many as a first).
+    signed = [
+        (ReviewRef(*row[:-1]), row[-1])
+        for row in signed_in_period.order_by("signed_off_at", "pk").values_list(
+            *_DURATION_REVIEW, "signed_off_at"
+        )
+    ]
+    published = [
+        (ReviewRef(*row[:-1]), row[-1])
+        for row in published_in_period.order_by("published_at", "pk").values_list(
+            *(f"review__{f}" for f in _DURATION_REVIEW), "published_at"
+        )
+    ]
+    reviews = {r.pk: r for r, _done in [*signed, *published]}
     starts = _clock_starts(
         list(reviews.values()),
         among=Review.objects.filter(
@@ -558,19 +629,8 @@ def _durations(partnership: Partnership, period: Period) -> dict[str, list[Durat
         ),
     )
     return {
-        "signed_off": [
-            Duration(review, review, starts[review.pk], _local_day(review.signed_off_at))
-            for review in signed
-        ],
-        "published": [
-            Duration(
-                publication,
-                publication.review,
-                starts[publication.review_id],
-                _local_day(publication.published_at),
-            )
-            for publication in published
-        ],
+        part: [Duration(review, starts[review.pk], _local_day(done)) for review, done in rows]
+        for part, rows in (("signed_off", signed), ("published", published))
     }
 
 
@@ -648,14 +708,9 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     )
 
     # Screening ----------------------------------------------------------------------------
-    screened = _counted(
-        sources["screening"]
-        .order_by()
-        .values("review_type", "screening_result")
-        .annotate(n=Count("pk")),
-        "review_type",
-        "screening_result",
-    )
+    # Counted with the implementation figures, kept per financial year (ADR 0031; issue 16).
+    annual = selectors.implementation_counts(partnership=partnership, year=period)
+    screened = annual.screening
     screening_figures = [
         Figure(
             f"{ReviewType(review_type).label}: {SCREENING_LABELS.get(result, result)}",
@@ -676,7 +731,12 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
 
     # Serious incidents and rapid reviews (children) ------------------------------------------
     if ReviewType.CSPR in types:
-        notes = _timeliness_counts(sources["notification_milestones"])
+        kept = _kept_timeliness(partnership, period)
+        notes = (
+            kept[Event.PANEL_NOTIFIED]
+            if kept
+            else _timeliness_counts(sources["notification_milestones"])
+        )
         notified = [
             Figure(
                 "Serious incidents notified to the Panel",
@@ -708,7 +768,11 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
                 measures=[_extension_measure(notes)],
             )
         )
-        rapid = _timeliness_counts(sources["rapid_review_milestones"])
+        rapid = (
+            kept[Event.RAPID_REVIEW_COMPLETED]
+            if kept
+            else _timeliness_counts(sources["rapid_review_milestones"])
+        )
         rapid_figures = [
             Figure("Rapid reviews started", sources["rapid_reviews"].count(), "rapid_reviews"),
             *_timeliness_figures(
@@ -859,11 +923,9 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     )
 
     # Recommendations, actions and implementation (R24) ---------------------------------------
-    by_status = _counted(
-        sources["actions"].order_by().values("status").annotate(n=Count("pk")), "status"
-    )
+    # The actions agreed in the period by their status today: kept with them too.
     status_figures = [
-        Figure(label, by_status.get((value,), 0), "actions_by_status", value)
+        Figure(label, annual.actions_by_status[value], "actions_by_status", value)
         for value, label in Action.Status.choices
     ]
     sections.append(
@@ -884,7 +946,6 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
             ),
         )
     )
-    annual = selectors.implementation_counts(partnership=partnership, year=period)
     sections.append(
         Section(
             "implementation",

@@ -123,12 +123,13 @@ class TimelinessYear(models.Model):
     """The timeliness trends' counts of one past financial year of a partnership, kept so the
     trends page reads the past years stored and counts only the current year (issue 16).
 
-    ``counts`` is a list of ``[rule id, working days taken, done, on time, within extension]``,
-    one per rule and number of working days (``reports.trends``). A year is read from here only
-    when ``stored`` and not ``stale``. Database triggers on ``clock_milestone`` (migration
-    ``reports/0002``, ADR 0027) mark a year stale whenever a milestone done in it is added,
-    changed or deleted, by any code path (the services, bulk writes, data migrations, raw SQL),
-    in the same transaction; the page counts a stale year again and stores it."""
+    ``counts`` is a list of ``[rule id, done, on time, within extension, median working days,
+    extended with a reason]``, one per rule (``reports.trends``; the last since
+    ``reports/0004``, which adds ``extension_reason`` to the trigger's columns). A year is read
+    from here only when ``stored`` and not ``stale``. Database triggers on ``clock_milestone``
+    (migration ``reports/0002``, ADR 0027) mark a year stale whenever a milestone done in it is
+    added, changed or deleted, by any code path (the services, bulk writes, data migrations, raw
+    SQL), in the same transaction; the page counts a stale year again and stores it."""
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="timeliness_years"
@@ -158,12 +159,16 @@ class ActionYear(models.Model):
     so the annual figures and the board pack read one row instead of counting every action
     still open at the year end (issue 16, ADR 0031).
 
-    ``counts`` maps each figure's name to its number. A year is read from here only when
-    ``stored`` and not ``stale``. Database triggers on ``actions_action``,
-    ``actions_actionupdate`` (decisions not to implement) and ``actions_recommendation`` (its
-    agreed date; migration ``reports/0003``) mark stale, in the writer's transaction and
-    whatever wrote it, every kept year of the partnership from the first year a change can
-    move: an action open at the end of many years counts in each of them.
+    ``counts`` maps each figure's name to its number, with the board pack's actions agreed in
+    the year by status (``by_status:<status>``) and its screening outcomes (``screening``:
+    ``[review type, result, count]`` lines; migration ``reports/0004``). A year is read from
+    here only when ``stored``, not ``stale`` and in that shape. Database triggers on
+    ``actions_action``, ``actions_actionupdate`` (decisions not to implement) and
+    ``actions_recommendation`` (its agreed date; migration ``reports/0003``) mark stale, in the
+    writer's transaction and whatever wrote it, every kept year of the partnership from the
+    first year a change can move: an action open at the end of many years counts in each of
+    them; a change of status also marks the year agreed, and triggers on ``referrals_track``
+    and ``referrals_case`` the year a track was opened in (``reports/0004``).
 
     ``start_year`` 0 is not a year: it is the partnership's row that, on PostgreSQL, every
     writer's trigger and every page claiming a year take in turn, so a page counting a year not

@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.actions.models import Action, ActionUpdate, Recommendation
+from safeguarding.referrals.models import Track
 from safeguarding.reports.models import ActionYear
 from safeguarding.reviews.models import Finding, Review
 
@@ -62,15 +63,28 @@ class FinancialYear:
         return cls(day.year if day.month >= 4 else day.year - 1)
 
 
+def partnership_recommendations(partnership: Partnership):
+    """The partnership's recommendations (those of its reviews), as ``EXISTS`` on the review:
+    with a date range, SQLite then reads the range of the date's index (``recommendation_agreed``,
+    ``recommendation_impact_recorded``) instead of every recommendation of every review of the
+    partnership, as the join on the review made it do without statistics (issue 16)."""
+    return Recommendation.objects.filter(
+        Exists(Review.objects.filter(pk=OuterRef("review_id"), partnership=partnership))
+    )
+
+
 def annual_years(*, partnership: Partnership, today: datetime.date) -> list[FinancialYear]:
     """The financial years from the first with data (a review started or a recommendation
     agreed) to the current one, newest first. Two queries."""
     current = FinancialYear.containing(today)
     firsts = [
         Review.objects.filter(partnership=partnership).aggregate(first=Min("started_on"))["first"],
-        Recommendation.objects.filter(review__partnership=partnership).aggregate(
-            first=Min("agreed_on")
-        )["first"],
+        # The first by the agreed date's index (the earliest of the partnership's, as MIN).
+        partnership_recommendations(partnership)
+        .filter(agreed_on__isnull=False)
+        .order_by("agreed_on")
+        .values_list("agreed_on", flat=True)
+        .first(),
     ]
     known = [day for day in firsts if day is not None]
     first = FinancialYear.containing(min(known)).start_year if known else current.start_year - 1
@@ -145,8 +159,15 @@ def annual_action_sets(*, partnership: Partnership, year) -> tuple[Any, dict[str
     }
 
 
+#: The keys of the kept action figures: ``annual_action_sets``' figures, the decisions not to
+#: implement, and the actions of the recommendations agreed in the period by their status today
+#: (the board pack's "actions by status", ``by_status:<status>``).
+BY_STATUS = {value: f"by_status:{value}" for value in Status.values}
+
+
 def _count_actions(actions, sets: dict[str, Q], year) -> dict[str, int]:
-    """The action figures and the decisions not to implement in the year, in one query."""
+    """The action figures, the decisions not to implement in the year and the actions agreed in
+    it by their status today, in one query."""
     # Every count but the decisions needs the recommendation agreed by the year end and the
     # action not complete before the year began: counting only those keeps the count flat as
     # the years pile up (issue 16), instead of reading every action the partnership ever agreed.
@@ -154,11 +175,44 @@ def _count_actions(actions, sets: dict[str, Q], year) -> dict[str, int]:
         Q(completed_on__isnull=True) | Q(completed_on__gte=year.start)
     )
     decided = _decided_in(year)
-    counts = actions.filter(in_play | decided).aggregate(
+    agreed = sets["agreed"]
+    counts = actions.filter(in_play | decided | agreed).aggregate(
         **{name: Count("pk", filter=q & in_play) for name, q in sets.items()},
         not_implemented=Count("pk", filter=decided),
+        **{key: Count("pk", filter=agreed & Q(status=value)) for value, key in BY_STATUS.items()},
     )
     return {name: n or 0 for name, n in counts.items()}
+
+
+def screening_tracks(partnership: Partnership, period):
+    """The tracks opened in the period (the board pack's screening outcomes, counted on the local
+    day a track was opened), through the partnership's cases."""
+    return Track.objects.filter(
+        case__partnership=partnership,
+        created_at__gte=period.starts_at,
+        created_at__lt=period.ends_before,
+    )
+
+
+def _count_screening(partnership: Partnership, period) -> list[list]:
+    """The tracks opened in the period by review type and screening result, as kept:
+    ``[[review type, result, count], ...]``. One query."""
+    return [
+        [review_type, result, n]
+        for review_type, result, n in screening_tracks(partnership, period)
+        .order_by("review_type", "screening_result")
+        .values_list("review_type", "screening_result")
+        .annotate(n=Count("pk"))
+    ]
+
+
+def _count_kept(partnership: Partnership, actions, sets: dict[str, Q], year) -> dict[str, Any]:
+    """Everything a kept year holds (``ActionYear``): the action figures and the screening
+    outcomes. Two queries."""
+    return {
+        **_count_actions(actions, sets, year),
+        "screening": _count_screening(partnership, year),
+    }
 
 
 def _kept_year(year) -> int | None:
@@ -168,17 +222,24 @@ def _kept_year(year) -> int | None:
     return getattr(year, "financial_year", None)
 
 
-def _action_counts(*, partnership: Partnership, year) -> tuple[Any, dict[str, int]]:
-    """The action figures of ``annual_action_sets`` and the decisions not to implement in the
-    year. A financial year's are kept (``ActionYear``, ADR 0031): read from one row when kept and
-    not stale (one query, whatever the number of actions); else counted and kept in four
-    (read, claim, count, store). Any other period is counted (one query)."""
+def _action_counts(*, partnership: Partnership, year) -> tuple[Any, dict[str, Any]]:
+    """The action figures of ``annual_action_sets``, the decisions not to implement in the
+    year, the actions agreed in it by status and the screening outcomes (``_count_kept``). A
+    financial year's are kept (``ActionYear``, ADR 0031): read from one row when kept and not
+    stale (one query, whatever the number of actions and tracks); else counted and kept in five
+    (read, claim, count twice, store). Any other period is counted (two queries)."""
     actions, sets = annual_action_sets(partnership=partnership, year=year)
     start_year = _kept_year(year)
     if start_year is None:
-        return actions, _count_actions(actions, sets, year)
+        return actions, _count_kept(partnership, actions, sets, year)
     row = ActionYear.objects.filter(partnership=partnership, start_year=start_year).first()
-    if row is not None and row.stored and not row.stale:
+    # A year kept in an older shape (without the figures added since) is counted again.
+    if (
+        row is not None
+        and row.stored
+        and not row.stale
+        and {"screening", *BY_STATUS.values()} <= set(row.counts)
+    ):
         return actions, dict(row.counts)
     token = uuid.uuid4().hex
     # Claimed before counting: an action changed from here on marks the year stale again, and
@@ -196,7 +257,7 @@ def _action_counts(*, partnership: Partnership, year) -> tuple[Any, dict[str, in
         unique_fields=["partnership", "start_year"],
         update_fields=["stale", "stored", "token"],
     )
-    counts = _count_actions(actions, sets, year)
+    counts = _count_kept(partnership, actions, sets, year)
     ActionYear.objects.filter(
         partnership=partnership, start_year=start_year, token=token, stale=False
     ).update(stored=True, counts=counts)
@@ -216,9 +277,11 @@ def _decided_not_to_implement_in(actions, year):
 
 
 def _impact_recorded_in(partnership: Partnership, year):
-    return Recommendation.objects.filter(
-        review__partnership=partnership, impact_recorded_on__range=(year.start, year.end)
-    ).exclude(impact_judgement="")
+    return (
+        partnership_recommendations(partnership)
+        .filter(impact_recorded_on__range=(year.start, year.end))
+        .exclude(impact_judgement="")
+    )
 
 
 @dataclass(frozen=True)
@@ -230,6 +293,10 @@ class ImplementationCounts:
     actions_outstanding_overdue: int
     not_implemented: int
     impact_recorded: int
+    # The actions of the recommendations agreed in the period by their status today.
+    actions_by_status: dict[str, int]
+    # The tracks opened in the period: {(review type, screening result): count}.
+    screening: dict[tuple[str, str], int]
 
 
 def implementation_counts(*, partnership: Partnership, year) -> ImplementationCounts:
@@ -243,6 +310,8 @@ def implementation_counts(*, partnership: Partnership, year) -> ImplementationCo
         actions_outstanding_overdue=counts["outstanding_overdue"],
         not_implemented=counts["not_implemented"],
         impact_recorded=_impact_recorded_in(partnership, year).count(),
+        actions_by_status={value: counts[key] for value, key in BY_STATUS.items()},
+        screening={(review_type, result): n for review_type, result, n in counts["screening"]},
     )
 
 
@@ -383,9 +452,9 @@ def annual_figures(
         review.signed_off_on = timezone.localdate(review.signed_off_at)  # type: ignore[attr-defined]
     for action in not_implemented:
         action.decided_on = timezone.localdate(action.decided_at)  # type: ignore[attr-defined]
-    recommendations_agreed = Recommendation.objects.filter(
-        review__partnership=partnership, agreed_on__range=(start, end)
-    ).count()
+    recommendations_agreed = (
+        partnership_recommendations(partnership).filter(agreed_on__range=(start, end)).count()
+    )
     return AnnualFigures(
         year=year,
         complete=year.end < today,

@@ -91,10 +91,17 @@ def _median(counts: dict[int, int]) -> float | None:
 #: A cell of the counts: (rule id, financial year, working days taken).
 Cell = tuple[int, int, int]
 
+#: Late against the first due date but within an agreed extension, with its reason recorded
+#: (the board pack's "extensions with a reason", ``figures._extension_measure``).
+EXTENDED_WITH_REASON = Q(done_on__gt=F("original_due_on"), done_on__lte=F("due_on")) & ~Q(
+    extension_reason=""
+)
+
 
 def _count(done, years: list[FinancialYear]) -> dict[Cell, list[int]]:
     """Milestones done in the given financial years, counted in one query by rule, financial
-    year and working days taken: {cell: [done, on time, within extension]}."""
+    year and working days taken: {cell: [done, on time, within extension, extended with a
+    reason]}."""
     if not years:
         return {}
     in_years = Q()
@@ -113,48 +120,56 @@ def _count(done, years: list[FinancialYear]) -> dict[Cell, list[int]]:
                 "pk",
                 filter=Q(done_on__lte=F("original_due_on")) | Q(done_on__lte=F("due_on")),
             ),
+            with_reason=Count("pk", filter=EXTENDED_WITH_REASON),
         )
     ):
         if row["working_days_taken"] is None:
             unkept = True
             continue
         cell = (row["rule_id"], row["financial_year"], row["working_days_taken"])
-        counts[cell] = [row["n"], row["on_time"], row["within_extension"]]
+        counts[cell] = [row["n"], row["on_time"], row["within_extension"], row["with_reason"]]
     if unkept:
         # Milestones done without the working days kept (written straight to the table, not by
         # the clock's service; usually none): read one by one, a query only when there are any.
-        for rule_id, year, starts_on, done_on, original_due_on, due_on in done.filter(
+        for rule_id, year, starts_on, done_on, original_due_on, due_on, reason in done.filter(
             working_days_taken__isnull=True
         ).values_list(
-            "rule_id", "financial_year", "starts_on", "done_on", "original_due_on", "due_on"
+            "rule_id",
+            "financial_year",
+            "starts_on",
+            "done_on",
+            "original_due_on",
+            "due_on",
+            "extension_reason",
         ):
             tally = counts.setdefault(
-                (rule_id, year, working_days_between(starts_on, done_on)), [0, 0, 0]
+                (rule_id, year, working_days_between(starts_on, done_on)), [0, 0, 0, 0]
             )
             tally[0] += 1
             tally[1] += done_on <= original_due_on
             tally[2] += done_on <= original_due_on or done_on <= due_on
+            tally[3] += original_due_on < done_on <= due_on and reason != ""
     return counts
 
 
-#: A rule's year: (done, on time, within extension, median working days).
-Figures = tuple[int, int, int, float | None]
+#: A rule's year: (done, on time, within extension, median working days, extended with a
+#: reason).
+Figures = tuple[int, int, int, float | None, int]
 
 
 def _figures(counts: dict[Cell, list[int]]) -> dict[tuple[int, int], Figures]:
     """Each (rule id, financial year)'s totals, and the median read from its counts."""
-    totals: defaultdict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    totals: defaultdict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     days: defaultdict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    for (rule_id, start_year, taken), (n, on_time, within) in counts.items():
+    for (rule_id, start_year, taken), cell in counts.items():
         key = (rule_id, start_year)
         total = totals[key]
-        total[0] += n
-        total[1] += on_time
-        total[2] += within
-        days[key][taken] = days[key].get(taken, 0) + n
+        for i, n in enumerate(cell):
+            total[i] += n
+        days[key][taken] = days[key].get(taken, 0) + cell[0]
     return {
-        key: (done, on_time, within, _median(days[key]))
-        for key, (done, on_time, within) in totals.items()
+        key: (done, on_time, within, _median(days[key]), with_reason)
+        for key, (done, on_time, within, with_reason) in totals.items()
     }
 
 
@@ -178,9 +193,16 @@ def _figures_kept_and_current(
     missing = []
     for start_year in shown:
         row = kept.get(start_year)
-        if row is not None and row.stored and not row.stale:
-            for rule_id, n, on_time, within, median in row.counts:
-                figures[(rule_id, start_year)] = (n, on_time, within, median)
+        # A line per rule: [rule id, done, on time, within extension, median, extended with a
+        # reason]; a year kept in an older shape (without the last) is counted again.
+        if (
+            row is not None
+            and row.stored
+            and not row.stale
+            and all(len(line) == 6 for line in row.counts)
+        ):
+            for rule_id, n, on_time, within, median, with_reason in row.counts:
+                figures[(rule_id, start_year)] = (n, on_time, within, median, with_reason)
         else:
             missing.append(start_year)
     token = uuid.uuid4().hex
@@ -244,7 +266,9 @@ def timeliness_trends(*, partnership: Partnership, today: datetime.date) -> list
     for rule in rules:
         lines = []
         for year in years:
-            n, on_time, within, median = figures.get((rule.pk, year.start_year), (0, 0, 0, None))
+            n, on_time, within, median, _reason = figures.get(
+                (rule.pk, year.start_year), (0, 0, 0, None, 0)
+            )
             lines.append(
                 YearTimeliness(
                     year=year,
@@ -256,3 +280,15 @@ def timeliness_trends(*, partnership: Partnership, today: datetime.date) -> list
             )
         trends.append(RuleTrend(rule, lines))
     return trends
+
+
+def year_by_rule(*, partnership: Partnership, year: FinancialYear) -> dict[int, Figures]:
+    """One financial year's timeliness figures, by rule id: kept in ``TimelinessYear`` like the
+    trends' years (one query when kept, three more when counted again), so the board pack's
+    notification and rapid-review timeliness for a financial year costs the same whatever the
+    number of milestones (issue 16)."""
+    done = Milestone.objects.filter(
+        partnership=partnership, status=Milestone.Status.DONE, done_on__isnull=False
+    )
+    figures = _figures_kept_and_current(partnership, done, [year], year.start_year)
+    return {rule_id: line for (rule_id, _start_year), line in figures.items()}

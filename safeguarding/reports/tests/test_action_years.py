@@ -40,14 +40,14 @@ def world(partnership, police, business_unit_user):
     return build_annual_world(partnership, police, business_unit_user)
 
 
-def _fresh(partnership, start_year: int) -> dict[str, int]:
+def _fresh(partnership, start_year: int) -> dict:
     """Counted now, with no kept row: the plain queries."""
     year = selectors.FinancialYear(start_year)
     actions, sets = selectors.annual_action_sets(partnership=partnership, year=year)
-    return selectors._count_actions(actions, sets, year)
+    return selectors._count_kept(partnership, actions, sets, year)
 
 
-def _shown(partnership) -> dict[int, dict[str, int]]:
+def _shown(partnership) -> dict[int, dict]:
     """What the page shows each year: kept where kept, counted and kept where not."""
     return {
         y: selectors._action_counts(partnership=partnership, year=selectors.FinancialYear(y))[1]
@@ -163,14 +163,35 @@ def test_a_change_the_figures_do_not_read_leaves_the_years_kept(partnership, pol
 
 
 def test_a_completion_marks_only_the_years_it_can_move(partnership, police, world):
-    """Completing an action agreed years ago moves the year it is completed in and later, not
-    the years it was outstanding at the end of."""
+    """Completing an action agreed years ago moves the year it is completed in and later, and
+    the year it was agreed in (its actions by status, migration ``reports/0004``), not the years
+    it was outstanding at the end of."""
     action = _one_action(partnership, police, agreed_on=d(2021, 6, 1))
     _shown(partnership)
     action.status, action.completed_on = Status.COMPLETE, d(2025, 5, 1)
     action.save()
     stale = ActionYear.objects.filter(partnership=partnership, stale=True).exclude(start_year=0)
-    assert sorted(stale.values_list("start_year", flat=True)) == [2025, 2026]
+    assert sorted(stale.values_list("start_year", flat=True)) == [2021, 2025, 2026]
+    _assert_kept_equal_fresh(partnership)
+
+
+def test_a_change_of_status_marks_the_year_agreed_and_the_figures_by_status_follow(
+    partnership, police, world
+):
+    """The actions agreed in a year by their status today (the board pack's figure): a change
+    of status, by ``save()`` or ``update()``, marks only the year its recommendation was agreed
+    in (reports/0004), and the kept figures equal a fresh count."""
+    action = _one_action(partnership, police, agreed_on=d(2022, 6, 1))
+    before = _shown(partnership)[2022]
+    action.status = Status.AT_RISK
+    action.save()
+    stale = ActionYear.objects.filter(partnership=partnership, stale=True).exclude(start_year=0)
+    assert list(stale.values_list("start_year", flat=True)) == [2022]
+    after = _shown(partnership)[2022]
+    at_risk, on_track = (selectors.BY_STATUS[s] for s in (Status.AT_RISK, Status.ON_TRACK))
+    assert (after[at_risk], after[on_track]) == (before[at_risk] + 1, before[on_track] - 1)
+    _assert_kept_equal_fresh(partnership)
+    Action.objects.filter(pk=action.pk).update(status=Status.NOT_STARTED)
     _assert_kept_equal_fresh(partnership)
 
 
@@ -204,7 +225,7 @@ def test_a_period_that_is_not_a_financial_year_is_counted_not_kept(partnership, 
     period = Period(d(2024, 1, 1), d(2024, 12, 31))
     actions, sets = selectors.annual_action_sets(partnership=partnership, year=period)
     counts = selectors._action_counts(partnership=partnership, year=period)[1]
-    assert counts == selectors._count_actions(actions, sets, period)
+    assert counts == selectors._count_kept(partnership, actions, sets, period)
     assert not ActionYear.objects.exclude(start_year=0).exists()  # 0: PostgreSQL's lock row
     # The board pack's financial year is kept like the annual page's.
     selectors.implementation_counts(
@@ -227,3 +248,47 @@ def test_an_update_for_the_decision_made_later_moves_it(
         at(d(2025, 9, 1)),
     )
     _assert_kept_equal_fresh(partnership)
+
+
+def test_the_kept_screening_outcomes_equal_a_fresh_count_after_every_kind_of_change(
+    partnership, police, world, other_partnership
+):
+    """The board pack's screening outcomes (tracks opened in the year by review type and
+    result) are kept with the action figures (migration ``reports/0004``): a track added,
+    screened again, re-dated across a year end (and across midnight in British summer time),
+    moved to another case or deleted, and a case moved to another partnership, each by
+    ``save()``, ``update()`` or ``delete()``, mark the years they move; the kept figures equal a
+    fresh count."""
+    from safeguarding.referrals.models import Case, Track
+
+    review = review_for(partnership, title="Fictional screened", started_on=d(2022, 5, 4))
+    _assert_kept_equal_fresh(partnership)
+    track = Track.objects.create(case=review.case, review_type="sar", screening_result="unknown")
+    moved = Track.objects.filter(pk=track.pk)
+    moved.update(created_at=at(d(2022, 6, 1)))
+    _assert_kept_equal_fresh(partnership)
+    assert ["sar", "unknown", 1] in _shown(partnership)[2022]["screening"]
+    track.screening_result = "mandatory"
+    track.save(update_fields=["screening_result"])
+    _assert_kept_equal_fresh(partnership)
+    assert ["sar", "mandatory", 1] in _shown(partnership)[2022]["screening"]
+    # 31 March 2023 at 23:30 UTC is 1 April 2023 in London (summer time): the 2023 year.
+    moved.update(created_at=datetime.datetime(2023, 3, 31, 23, 30, tzinfo=datetime.UTC))
+    _assert_kept_equal_fresh(partnership)
+    assert ["sar", "mandatory", 1] in _shown(partnership)[2023]["screening"]
+    assert ["sar", "mandatory", 1] not in _shown(partnership)[2022]["screening"]
+    other = review_for(partnership, title="Fictional other case", started_on=d(2022, 5, 4))
+    moved.update(case=other.case)
+    _assert_kept_equal_fresh(partnership)
+    Case.objects.filter(pk=other.case_id).update(partnership=other_partnership)
+    _assert_kept_equal_fresh(partnership)
+    assert ["sar", "mandatory", 1] not in _shown(partnership)[2023]["screening"]
+    Case.objects.filter(pk=other.case_id).update(partnership=partnership)
+    _assert_kept_equal_fresh(partnership)
+    moved.delete()
+    _assert_kept_equal_fresh(partnership)
+    assert all(
+        row[:2] != ["sar", "mandatory"]
+        for y in YEARS
+        for row in _shown(partnership)[y]["screening"]
+    )
