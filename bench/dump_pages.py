@@ -22,7 +22,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR.parent) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR.parent))
 
-from bench.run import activate, path_for, prepare_databases, request, user_for  # noqa: E402
+from bench.run import activate, client_for, path_for, prepare_databases, request  # noqa: E402
 from bench.scenarios import SCENARIOS  # noqa: E402
 
 _VARYING = [
@@ -46,7 +46,6 @@ def main() -> None:
     args = parser.parse_args()
 
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -60,11 +59,7 @@ def main() -> None:
         users: dict = {}
         for name in args.scenario:
             scenario = next(s for s in SCENARIOS if s.name == name)
-            client = Client()
-            if scenario.user is not None:
-                if scenario.user not in users:
-                    users[scenario.user] = user_for(scenario.user, partnership)
-                client.force_login(users[scenario.user])
+            client = client_for(scenario, partnership, users)
             path = path_for(scenario, partnership)
             for extra in args.query:
                 path += ("&" if "?" in path else "?") + extra

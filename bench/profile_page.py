@@ -25,7 +25,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR.parent) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR.parent))
 
-from bench.run import activate, path_for, prepare_databases, request, user_for  # noqa: E402
+from bench.run import activate, client_for, path_for, prepare_databases, request, user_for  # noqa: E402
 from bench.scenarios import FLOOR, SCENARIOS  # noqa: E402
 
 LAYOUT_SOURCE = '{% extends "base.html" %}{% block content %}{% endblock %}'
@@ -41,15 +41,9 @@ def timed(call, repeat: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
-def client_for(name: str, partnership, users: dict):
-    from django.test import Client
-
+def scenario_call(name: str, partnership, users: dict):
     scenario = next(s for s in SCENARIOS if s.name == name)
-    client = Client()
-    if scenario.user is not None:
-        if scenario.user not in users:
-            users[scenario.user] = user_for(scenario.user, partnership)
-        client.force_login(users[scenario.user])
+    client = client_for(scenario, partnership, users)
     path = path_for(scenario, partnership)
     request(client, scenario, path, check_content=True)
     return lambda: request(client, scenario, path)
@@ -90,7 +84,7 @@ def main() -> None:
 
     partnership = Partnership.objects.get(slug=data_set["stamp"]["target_slug"])
     users: dict = {}
-    calls = {name: client_for(name, partnership, users) for name in [FLOOR, *args.scenario]}
+    calls = {name: scenario_call(name, partnership, users) for name in [FLOOR, *args.scenario]}
     if args.layout:
         calls["layout"] = layout_call(partnership, users)
     for call in calls.values():  # warm up

@@ -228,6 +228,19 @@ def user_for(key: str, partnership):
     return User.objects.get(email=wanted)
 
 
+def client_for(scenario: Scenario, partnership, users: dict):
+    """A test client for the scenario: signed in as its user (each user read once into
+    ``users``, which the caller keeps per data set), or anonymous."""
+    from django.test import Client
+
+    client = Client()
+    if scenario.user is not None:
+        if scenario.user not in users:
+            users[scenario.user] = user_for(scenario.user, partnership)
+        client.force_login(users[scenario.user])
+    return client
+
+
 def path_for(scenario: Scenario, partnership) -> str:
     """The scenario's path on the active data set: the target's slug and any record it names."""
     from django.urls import NoReverseMatch, reverse
@@ -291,8 +304,6 @@ def capture_queries(client, scenario: Scenario, path: str) -> dict:
 
 
 def run(scenarios: list[Scenario], sets: dict[str, dict], repeat: int, warmup: int):
-    from django.test import Client
-
     from safeguarding.accounts.models import Partnership
 
     # (scenario name, set) -> client, path, size
@@ -314,11 +325,7 @@ def run(scenarios: list[Scenario], sets: dict[str, dict], repeat: int, warmup: i
             path = "?"
             try:
                 path = path_for(scenario, partnership)
-                client = Client()
-                if scenario.user is not None:
-                    if scenario.user not in users:
-                        users[scenario.user] = user_for(scenario.user, partnership)
-                    client.force_login(users[scenario.user])
+                client = client_for(scenario, partnership, users)
                 response = request(client, scenario, path, check_content=True)
                 for _ in range(warmup):
                     request(client, scenario, path)

@@ -1,15 +1,19 @@
-"""Check bench/search_eval/queries.json against briefs.json.
+"""Check a query file of bench/search_eval (queries.json by default) against briefs.json.
 
 Run from the repository root:
 
     .venv/bin/python bench/search_eval/check_queries.py
+    .venv/bin/python bench/search_eval/check_queries.py queries_fresh3.json
+
+Ids are a letter and three digits in file order (q001 … in queries.json, f, g and h in the
+fresh sets); the letter is the first query's.
 
 Checks the format of every query, that ids are unique and in order, that every relevant id is a
 brief, that year-constrained queries name no brief without a year, that filters use the briefs'
 own fields and codes, that paraphrase queries do not contain a distinctive term or the case name
 of a brief they should find, and that no two queries share a text. Prints the number of queries
 and the average number of relevant briefs per kind, and exits 1 listing every problem if anything
-is wrong. It reads only the two JSON files in this folder.
+is wrong. It reads only JSON files in this folder.
 """
 
 from __future__ import annotations
@@ -45,6 +49,8 @@ def check(queries_doc: dict, briefs: list[dict]) -> list[str]:
     queries = queries_doc.get("queries")
     if not isinstance(queries, list) or not queries:
         return [*problems, "queries must be a non-empty list"]
+    first_id = queries[0].get("id") if isinstance(queries[0], dict) else None
+    prefix = first_id[:1] if isinstance(first_id, str) and first_id else "q"
 
     seen_ids: set[str] = set()
     seen_texts: dict[str, str] = {}
@@ -57,8 +63,8 @@ def check(queries_doc: dict, briefs: list[dict]) -> list[str]:
             continue
         if extra:
             problems.append(f"{qid}: unknown fields {extra}")
-        if qid != f"q{position:03d}":
-            problems.append(f"{qid}: expected id q{position:03d}")
+        if qid != f"{prefix}{position:03d}":
+            problems.append(f"{qid}: expected id {prefix}{position:03d}")
         if qid in seen_ids:
             problems.append(f"{qid}: duplicate id")
         seen_ids.add(qid)
@@ -145,7 +151,8 @@ def summary(queries: list[dict]) -> str:
 
 def main() -> int:
     briefs = json.loads((HERE / "briefs.json").read_text(encoding="utf-8"))["briefs"]
-    queries_doc = json.loads((HERE / "queries.json").read_text(encoding="utf-8"))
+    name = sys.argv[1] if len(sys.argv) > 1 else "queries.json"
+    queries_doc = json.loads((HERE / Path(name).name).read_text(encoding="utf-8"))
     problems = check(queries_doc, briefs)
     if problems:
         print("\n".join(problems))
