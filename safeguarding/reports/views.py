@@ -18,8 +18,6 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -30,7 +28,7 @@ from safeguarding.core import documents
 from safeguarding.core.files import file_response
 from safeguarding.core.pagination import paginate
 
-from . import charts, exports, pack_exports, selectors, trends
+from . import charts, exports, pack_exports, rows, selectors, trends
 from . import figures as figures_selectors
 from .forms import AnnualYearForm
 from .period import PeriodForm
@@ -73,77 +71,9 @@ def annual_figures(request, slug: str):
             "lines": exports.figure_lines(figures),
             "year_query": f"year={figures.year.start_year}",
             "shown": selectors.ANNUAL_SHOWN,
-            "rows": _annual_rows(figures, partnership.slug),
+            "rows": rows.annual_rows_html(figures, partnership.slug),
         },
     )
-
-
-def _row(*cells: str) -> str:
-    """A table row of ``reports/annual.html`` (cells already escaped), its whitespace as the
-    template's loop wrote it."""
-    return '\n    <tr class="govuk-table__row">' + "".join(cells) + "\n    </tr>\n    "
-
-
-def _cell(value, numeric: bool = False) -> str:
-    kind = " govuk-table__cell--numeric" if numeric else ""
-    return f'\n      <td class="govuk-table__cell{kind}">{conditional_escape(value)}</td>'
-
-
-def _day(value) -> str:
-    return date_format(value, "j F Y") if value else ""  # as the template's |date:"j F Y"
-
-
-def _annual_rows(figures: selectors.AnnualFigures, slug: str) -> dict[str, SafeString]:
-    """The rows of the annual page's four lists, built here rather than in the template: the
-    same markup, a fraction of the cost per row (issue 16: a tenth year's lists are full)."""
-    signed_off = [
-        _row(
-            _cell(f"{r.reference} {r.title}"),
-            _cell(r.get_kind_display()),
-            _cell(_day(r.signed_off_on)),  # type: ignore[attr-defined]
-            _cell(r.finding_count, numeric=True),  # type: ignore[attr-defined]
-            _cell(r.learning_point_count, numeric=True),  # type: ignore[attr-defined]
-        )
-        for r in figures.reviews_signed_off
-    ]
-    ongoing = [
-        _row(
-            _cell(f"{r.reference} {r.title}"),
-            _cell(r.get_kind_display()),
-            _cell(_day(r.started_on)),
-        )
-        for r in figures.reviews_ongoing
-    ]
-    not_implemented = [
-        _row(
-            _cell(f"{a.recommendation.review.reference} {a.recommendation.review.title}"),
-            '\n      <td class="govuk-table__cell"><a class="govuk-link" href="'
-            + conditional_escape(reverse("actions:action", args=[slug, a.pk]))
-            + f'">{conditional_escape(a.reference)}</a></td>',
-            _cell(a.agency.name),
-            _cell(_day(a.decided_on)),  # type: ignore[attr-defined]
-            _cell(a.not_implemented_reason),
-        )
-        for a in figures.not_implemented
-    ]
-    impact = [
-        _row(
-            _cell(f"{r.review.reference} {r.review.title}"),
-            _cell(r.number),
-            _cell(_day(r.impact_recorded_on)),
-            _cell(r.get_impact_judgement_display()),
-        )
-        for r in figures.impact_recorded
-    ]
-    return {
-        name: mark_safe("".join(rows))  # every value escaped by _cell
-        for name, rows in (
-            ("signed_off", signed_off),
-            ("ongoing", ongoing),
-            ("not_implemented", not_implemented),
-            ("impact", impact),
-        )
-    }
 
 
 @never_cache
@@ -193,39 +123,6 @@ def _records_link(request, partnership, period):
     return link
 
 
-# A row of a section's table, built here rather than in the template: the same markup, a
-# fraction of the cost per row (issue 16: a tenth year's recurring themes are 60 rows more).
-_FIGURE_ROW = (
-    '\n      <tr class="govuk-table__row">'
-    '\n        <th scope="row" class="govuk-table__header">{label}</th>'
-    '\n        <td class="govuk-table__cell govuk-table__cell--numeric">{cell}</td>'
-    "\n      </tr>\n      "
-)
-_FIGURE_LINK = (
-    '<a class="govuk-link" href="{url}">{value}'
-    '<span class="govuk-visually-hidden"> records: {label}</span></a>'
-)
-
-
-def _figure_rows(figures, link) -> SafeString:
-    """The rows of a section's table (``reports/figures.html``): each figure's label, and its
-    number linked to the records behind it (0 unlinked)."""
-    rows = []
-    for figure in figures:
-        label = conditional_escape(figure.label)
-        cell = (
-            _FIGURE_LINK.format(
-                url=conditional_escape(link(figure, absolute=False)),
-                value=figure.value,
-                label=label,
-            )
-            if figure.value
-            else "0"
-        )
-        rows.append(_FIGURE_ROW.format(label=label, cell=cell))
-    return mark_safe("".join(rows))  # every value escaped above
-
-
 @require_GET
 def figures(request, slug: str):
     partnership, form, period, today = _pack_period(request, slug)
@@ -241,7 +138,7 @@ def figures(request, slug: str):
             )
             if section.chart and section.chart.bars
             else None,
-            "rows": _figure_rows(section.figures, link),
+            "rows": rows.figure_rows_html(section.figures, link),
         }
         for section in pack.sections
     ]
