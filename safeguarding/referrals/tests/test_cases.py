@@ -10,6 +10,7 @@ from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from safeguarding.audit.models import AuditEvent
 from safeguarding.clock.models import Milestone
+from safeguarding.core.tests.when_run import ONE_DAY, when_run
 from safeguarding.referrals import services
 from safeguarding.referrals.models import Case, Notification, Status, Track
 
@@ -356,21 +357,21 @@ def test_recording_the_panel_notification_marks_the_deadline_done(bu_client, cas
         ({"recipient": "panel", "sent_on_0": "31", "sent_on_1": "2", "sent_on_2": "2026"}, "real"),
         ({"recipient": "panel", "sent_on_0": "3", "sent_on_2": "2026"}, "must include a day"),
         (
-            {"recipient": "panel", **_date("sent_on", today() + datetime.timedelta(days=1))},
+            lambda: {"recipient": "panel", **_date("sent_on", today() + ONE_DAY)},
             "The date sent must be today or in the past",
         ),
         (
-            {"recipient": "panel", **_date("sent_on", today() - datetime.timedelta(days=1))},
+            lambda: {"recipient": "panel", **_date("sent_on", today() - ONE_DAY)},
             "on or after the date the partnership became aware",
         ),
         (
-            {"recipient": "panel", "reference": "x" * 101, **_date("sent_on", today())},
+            lambda: {"recipient": "panel", "reference": "x" * 101, **_date("sent_on", today())},
             "Reference must be 100 characters or fewer",
         ),
     ],
 )
 def test_bad_notifications_are_refused_and_nothing_is_saved(bu_client, case, data, message):
-    response = bu_client.post(case_url(case, "referrals:notification_add"), data)
+    response = bu_client.post(case_url(case, "referrals:notification_add"), when_run(data))
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html

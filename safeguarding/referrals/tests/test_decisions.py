@@ -12,6 +12,7 @@ from safeguarding.accounts.tests.factories import MembershipFactory, UserFactory
 from safeguarding.audit.models import AuditEvent
 from safeguarding.clock.models import Milestone
 from safeguarding.core.calendar import add_calendar_months
+from safeguarding.core.tests.when_run import ONE_DAY, when_run
 from safeguarding.referrals import selectors, services
 from safeguarding.referrals.models import Decision, DecisionMaker, Signature, Status
 
@@ -116,15 +117,15 @@ def test_sar_decisions_offer_mandatory_and_discretionary(bu_client, case, busine
             "must include a day, month and year",
         ),
         (
-            {
+            lambda: {
                 "outcome": "no_further_review",
                 "rationale": "Reasons.",
-                **_date("decided_on", today() + datetime.timedelta(days=1)),
+                **_date("decided_on", today() + ONE_DAY),
             },
             "The date of the decision must be today or in the past",
         ),
         (
-            {
+            lambda: {
                 "outcome": "no_further_review",
                 "rationale": "Reasons.",
                 **_date("decided_on", today() - datetime.timedelta(days=3)),
@@ -134,7 +135,7 @@ def test_sar_decisions_offer_mandatory_and_discretionary(bu_client, case, busine
     ],
 )
 def test_bad_decisions_are_refused_and_nothing_is_saved(bu_client, track, data, message):
-    response = bu_client.post(decision_url(track), data)
+    response = bu_client.post(decision_url(track), when_run(data))
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html

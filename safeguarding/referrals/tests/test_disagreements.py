@@ -11,6 +11,7 @@ from django.urls import reverse
 from safeguarding.accounts.models import Role
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.tests.when_run import ONE_DAY, when_run
 from safeguarding.notifications.models import Notification
 from safeguarding.referrals import selectors, services
 from safeguarding.referrals.models import Decision, Disagreement, Signature, Status
@@ -237,15 +238,15 @@ def test_a_disputed_decision_cannot_be_changed_until_resolved(bu_client, decisio
         ({"resolution": ""}, "Select the outcome of the escalation"),
         ({"resolution": "overrule"}, "Select the outcome of the escalation"),
         ({"reason": ""}, "Enter the reasons for the outcome"),
-        (_date("resolved_on", today() + datetime.timedelta(days=1)), "today or in the past"),
-        (_date("resolved_on", today() - datetime.timedelta(days=1)), "on or after the day"),
+        (lambda: _date("resolved_on", today() + ONE_DAY), "today or in the past"),
+        (lambda: _date("resolved_on", today() - ONE_DAY), "on or after the day"),
     ],
 )
 def test_bad_resolutions_show_an_error_summary_and_change_nothing(
     bu_client, decision, makers, changes, message
 ):
     disagreement = disagree(decision, makers["Police"])
-    response = bu_client.post(resolve_url(disagreement), resolution("sign", **changes))
+    response = bu_client.post(resolve_url(disagreement), resolution("sign", **when_run(changes)))
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html

@@ -14,11 +14,11 @@ from django.utils import timezone
 from safeguarding.accounts.models import Partnership
 from safeguarding.accounts.tests.factories import AgencyFactory, PartnershipFactory
 from safeguarding.audit.models import AuditEvent
+from safeguarding.core.tests.when_run import ONE_DAY, when_run
 from safeguarding.referrals import services
 from safeguarding.referrals.models import Referral, ReferralIdentity, Status
 from safeguarding.referrals.public_forms import PAGES
 
-TODAY = timezone.localdate()
 BORN = datetime.date(2012, 5, 14)
 INCIDENT = datetime.date(2025, 3, 2)
 DIED = datetime.date(2025, 3, 4)
@@ -360,7 +360,7 @@ def test_a_malformed_phone_number_is_refused(client, partnership):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        (date_data("date_of_birth", TODAY + datetime.timedelta(days=1)),
+        (lambda: date_data("date_of_birth", timezone.localdate() + ONE_DAY),
          "Date of birth must be today or in the past"),
         ({**date_data("date_of_birth", None), "age_years": "131"}, "Age must be 130 or less"),
         ({**date_data("date_of_birth", None), "age_years": "twelve"}, "Age must be a whole number"),
@@ -373,7 +373,8 @@ def test_a_malformed_phone_number_is_refused(client, partnership):
     ],
 )  # fmt: skip
 def test_about_the_person_refuses_bad_answers(client, partnership, changes, message):
-    response = client.post(page_url("cspr", "about-the-person"), about_the_person(**changes))
+    data = about_the_person(**when_run(changes))
+    response = client.post(page_url("cspr", "about-the-person"), data)
     assert message in errors_of(response)
 
 
@@ -381,11 +382,11 @@ def test_about_the_person_refuses_bad_answers(client, partnership, changes, mess
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        (date_data("incident_date", TODAY + datetime.timedelta(days=1)),
+        (lambda: date_data("incident_date", timezone.localdate() + ONE_DAY),
          "Date of the incident must be today or in the past"),
         (date_data("incident_date", BORN - datetime.timedelta(days=1)),
          "Date of the incident must be on or after the date of birth"),
-        (date_data("date_of_death", TODAY + datetime.timedelta(days=1)),
+        (lambda: date_data("date_of_death", timezone.localdate() + ONE_DAY),
          "Date of death must be today or in the past"),
         ({**date_data("incident_date", datetime.date(2010, 1, 1)),
           **date_data("date_of_death", datetime.date(2011, 1, 1))},
@@ -403,7 +404,7 @@ def test_about_the_person_refuses_bad_answers(client, partnership, changes, mess
 )  # fmt: skip
 def test_what_happened_refuses_bad_answers(client, partnership, changes, message):
     client.post(page_url("cspr", "about-the-person"), about_the_person())
-    response = client.post(page_url("cspr", "what-happened"), what_happened(**changes))
+    response = client.post(page_url("cspr", "what-happened"), what_happened(**when_run(changes)))
     assert message in errors_of(response)
     draft = client.session[f"referral_draft:{partnership.pk}:cspr"]
     assert "what-happened" not in draft["pages"]

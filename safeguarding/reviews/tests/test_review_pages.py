@@ -14,6 +14,7 @@ from safeguarding.accounts.models import Role
 from safeguarding.audit.models import AuditEvent
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.tests.document_checks import assert_accessible_pdf, docx_facts
+from safeguarding.core.tests.when_run import ONE_DAY, when_run
 from safeguarding.reviews.models import (
     Appointment,
     DocumentVersion,
@@ -53,8 +54,12 @@ def lcspr(lcspr_setup):
     return lcspr_setup[0]
 
 
-YESTERDAY = today() - datetime.timedelta(days=1)
-TOMORROW = today() + datetime.timedelta(days=1)
+def yesterday() -> datetime.date:
+    return today() - ONE_DAY
+
+
+def tomorrow() -> datetime.date:
+    return today() + ONE_DAY
 
 
 def url(name, review, **kwargs):
@@ -191,7 +196,7 @@ def test_the_review_moves_on_when_the_terms_and_reviewer_are_in_place(
     review_services.terms_update(
         review=lcspr,
         actor=business_unit_user,
-        scope_start=YESTERDAY,
+        scope_start=yesterday(),
         scope_end=today(),
         key_lines_of_enquiry="How did agencies share information?",
         methodology="Learning Together",
@@ -255,11 +260,11 @@ def test_the_business_unit_saves_the_terms_of_reference(bu_client, lcspr, agency
     partnership.agencies.add(agency)
     response = bu_client.post(
         url("terms", lcspr),
-        terms_post(YESTERDAY, today(), parallel_processes="Inquest opened", agencies=[agency.pk]),
+        terms_post(yesterday(), today(), parallel_processes="Inquest opened", agencies=[agency.pk]),
     )
     assert response.status_code == 302
     lcspr.refresh_from_db()
-    assert lcspr.scope_start == YESTERDAY and lcspr.methodology == "SILP"
+    assert lcspr.scope_start == yesterday() and lcspr.methodology == "SILP"
     assert list(lcspr.agencies.all()) == [agency]
     assert AuditEvent.objects.filter(action="review.updated", object_id=str(lcspr.pk)).exists()
 
@@ -267,12 +272,12 @@ def test_the_business_unit_saves_the_terms_of_reference(bu_client, lcspr, agency
 @pytest.mark.parametrize(
     "start,end,message",
     [
-        (today(), YESTERDAY, "must be the same as or after the start"),
-        (YESTERDAY, TOMORROW, "must be today or in the past"),
+        (today, yesterday, "must be the same as or after the start"),
+        (yesterday, tomorrow, "must be today or in the past"),
     ],
 )
 def test_bad_terms_are_refused_and_nothing_is_saved(bu_client, lcspr, start, end, message):
-    response = bu_client.post(url("terms", lcspr), terms_post(start, end))
+    response = bu_client.post(url("terms", lcspr), terms_post(when_run(start), when_run(end)))
     page = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in page and message in page
@@ -283,7 +288,7 @@ def test_bad_terms_are_refused_and_nothing_is_saved(bu_client, lcspr, start, end
 def test_the_terms_are_read_only_for_partner_leads(client, user_for_role, lcspr):
     client.force_login(user_for_role(Role.PARTNER_LEAD))
     assert "<form" not in client.get(url("terms", lcspr)).content.decode().split("govuk-main")[-1]
-    assert client.post(url("terms", lcspr), terms_post(YESTERDAY, today())).status_code == 403
+    assert client.post(url("terms", lcspr), terms_post(yesterday(), today())).status_code == 403
 
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
@@ -366,7 +371,7 @@ def test_an_account_without_a_reviewer_role_cannot_be_linked(lcspr, business_uni
 
 def test_a_bad_appointment_is_refused_and_nothing_is_saved(bu_client, lcspr):
     response = bu_client.post(
-        url("appointments", lcspr), {"name": "", **date_post("appointed_on", TOMORROW)}
+        url("appointments", lcspr), {"name": "", **date_post("appointed_on", tomorrow())}
     )
     page = response.content.decode()
     assert "Select the role they are appointed to" in page
@@ -396,10 +401,10 @@ def test_an_appointed_reviewer_records_a_meeting(client, lcspr, user_for_role):
 def test_a_meeting_may_be_planned_ahead(bu_client, lcspr):
     """A meeting not held yet is a planned one (its invitations: test_meeting_invitations.py)."""
     response = bu_client.post(
-        url("meetings", lcspr), {"title": "Panel meeting", **date_post("held_on", TOMORROW)}
+        url("meetings", lcspr), {"title": "Panel meeting", **date_post("held_on", tomorrow())}
     )
     assert response.status_code == 302
-    assert Meeting.objects.get().held_on == TOMORROW
+    assert Meeting.objects.get().held_on == tomorrow()
 
 
 def test_a_panel_member_reads_meetings_but_cannot_record_one(client, lcspr, user_for_role):
@@ -441,7 +446,7 @@ def test_a_cspr_family_page_does_not_warn_about_advocacy(bu_client, lcspr):
 
 def test_a_family_contact_in_the_future_is_refused(bu_client, lcspr):
     response = bu_client.post(
-        url("family", lcspr), {"kind": "leaflet_sent", **date_post("happened_on", TOMORROW)}
+        url("family", lcspr), {"kind": "leaflet_sent", **date_post("happened_on", tomorrow())}
     )
     assert "must be today or in the past" in response.content.decode()
     assert not FamilyContact.objects.exists()
