@@ -328,7 +328,7 @@ def search_records(
 
     where = {"partnership_id": partnership_id, "public_only": public_only}
     pending = None
-    if mode == "smart" and analysis.words:  # while the index works
+    if mode == "smart" and analysis.words and not analysis.names_only:  # while the index works
         pending = _start_query_vector(cat, analysis.meaning_text)
     # The query's own words, what its abbreviations stand for, and (smart mode) its case names
     # and side-by-side words as phrases: a phrase is one more term to the index's ranking,

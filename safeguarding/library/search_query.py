@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .places import place_words, places_in
 from .search_catalogue import Catalogue
 from .text import STOPWORDS, english_frequencies, stem, word_spans, words
 
@@ -119,6 +120,9 @@ class Analysis:
     # Kinds of review and age groups the query's words name (ranked first, not filtered).
     review_types: frozenset[str] = frozenset()
     age_groups: frozenset[str] = frozenset()
+    # The query is nothing but case names ("Child X", "Mrs K"): a pseudonym means nothing to
+    # the sentence model, so the meaning ranking would only add noise (ranking round six).
+    names_only: bool = False
 
 
 def _split_alternatives(expansion: str) -> list[str]:
@@ -352,10 +356,12 @@ def analyse(
 
     # 1. spelling
     corrections: dict[str, str] = {}
-    if any(w not in term_words and len(w) >= 4 and not w.isdigit() for w in raw):
+    # (Neither a search term's words nor a place name's are misspellings: "Benfro", "Kernow".)
+    known = place_words()
+    if any(w not in term_words and w not in known and len(w) >= 4 and not w.isdigit() for w in raw):
         vocabulary = cat.vocabulary()
         for w in dict.fromkeys(raw):
-            if w in term_words:
+            if w in term_words or w in known:
                 continue
             fixed = vocabulary.correct(w)
             if fixed != w:
@@ -423,6 +429,16 @@ def analyse(
             if len(alt) > 1 and alt[0] in content_set and _find(content_stems, alt) >= 0:
                 add(term, same_meaning=True)
                 break
+    # 3. place names (``places.py``): the other names of a place the query names, as its own
+    # words ("Sir Benfro" also searches for "Pembrokeshire"), and the members of a region it
+    # names, as looser words ("Greater Manchester": Stockport, Wigan …).
+    for place in places_in(all_words):
+        for name in place.same:
+            add(name, same_meaning=True)
+        for name in place.members:
+            add(name, same_meaning=False)
+        if " ".join(place.words) != " ".join(words(place.english)):
+            glosses.append(place.english)
     if glosses:
         meaning_text = f"{meaning_text} ({'; '.join(glosses)})"
     phrases = phrases[:MAX_PHRASES]
@@ -434,6 +450,8 @@ def analyse(
     pairs = [p for p in word_pairs(corrected_query or query) if p not in names]
     review_types, age_groups = facet_words(corrected_query or query)
     highlight_phrases += [tuple(stem(w) for w in p) for p in names]
+    named = {w for p in names for w in p}
+    names_only = bool(names) and all(w in named for w in kept)
     return Analysis(
         words=kept,
         corrections=corrections,
@@ -450,6 +468,7 @@ def analyse(
         year_text=year_text,
         review_types=review_types,
         age_groups=age_groups,
+        names_only=names_only,
     )
 
 
