@@ -78,20 +78,29 @@ REVIEW_TYPE_WORDS: dict[str, tuple[str, ...]] = {
 # Wales: its reviews are child and adult practice reviews and, from 2025, the SUSR.
 WELSH_WORDS = ("wales", "welsh")
 WELSH_REVIEW_TYPES = ("cpr", "apr", "susr")
+# Who an "older" or "young" word is about: "older victims", "young women" (not "older brother").
+_OLDER_PEOPLE = (
+    "people person adult adults woman women man men victim victims resident residents patient "
+    "patients parent parents mother mothers father fathers relative relatives couple couples"
+).split()
+_YOUNG_ADULTS = "adult adults woman women man men".split()
 AGE_GROUP_WORDS: dict[str, tuple[str, ...]] = {
     "infant": ("baby", "babies", "infant", "infants", "newborn", "newborns"),
-    "young_child": ("toddler", "toddlers", "preschool"),
+    "young_child": (
+        "toddler",
+        "toddlers",
+        "preschool",
+        "pre school",
+        "young child",
+        "young children",
+        "under fives",
+        "under 5s",
+    ),
     "adolescent": ("teenager", "teenagers", "teen", "teens", "teenage", "adolescent"),
-    "young_adult": ("young adult", "young adults"),
+    "young_adult": tuple(f"young {w}" for w in _YOUNG_ADULTS),
     "older_adult": (
-        "older people",
-        "older person",
-        "older adult",
-        "older adults",
-        "older woman",
-        "older man",
-        "older women",
-        "older men",
+        *(f"older {w}" for w in _OLDER_PEOPLE),
+        *(f"elderly {w}" for w in _OLDER_PEOPLE),
         "elderly",
         "pensioner",
         "pensioners",
@@ -189,25 +198,34 @@ _PUBLISHED = r"(?:(?:published|reviews?|written)\s+){0,2}"
 # is the query's year words.
 _YEAR_WORDS: list[tuple[re.Pattern, Callable[..., tuple[int | None, int | None]]]] = [
     (
-        rf"\b{_PUBLISHED}(?:between\s+|from\s+|in\s+)?{_YEAR}\s*(?:-|–|—|to|and|until|till)"
+        rf"\b{_PUBLISHED}(?:between\s+|from\s+|in\s+)?{_YEAR}\s*(?:-|–|—|to|and|or|until|till)"
         rf"\s*{_YEAR}\b",
         lambda a, b: (min(a, b), max(a, b)),
     ),
     (
-        rf"\b{_PUBLISHED}(?:since|from|in\s+or\s+after)\s+{_YEAR}(?:\s+onwards?)?\b",
+        rf"\b{_PUBLISHED}(?:since|from|starting|(?:in|on)\s+or\s+after|no\s+earlier\s+than|"
+        rf"not\s+before)\s+{_YEAR}(?:\s+onwards?)?\b",
         lambda a: (a, None),
     ),
-    (rf"\b{_PUBLISHED}(?:after|post|later\s+than)\s*-?\s*{_YEAR}\b", lambda a: (a + 1, None)),
+    (
+        rf"\b{_PUBLISHED}(?<!no\s)(?<!not\s)(?:after|post|later\s+than)\s*-?\s*{_YEAR}\b",
+        lambda a: (a + 1, None),
+    ),
     (
         rf"\b{_PUBLISHED}(?:in\s+)?{_YEAR}\s*(?:onwards?|or\s+later|or\s+after|and\s+later|"
         rf"and\s+after|or\s+since|\+)",
         lambda a: (a, None),
     ),
     (
-        rf"\b{_PUBLISHED}(?:before|pre|prior\s+to|earlier\s+than)\s*-?\s*{_YEAR}\b",
+        rf"\b{_PUBLISHED}(?<!or\s)(?<!no\s)(?<!not\s)(?:before|pre|prior\s+to|earlier\s+than)"
+        rf"\s*-?\s*{_YEAR}\b",
         lambda a: (None, a - 1),
     ),
-    (rf"\b{_PUBLISHED}(?:until|till|up\s+to)\s+{_YEAR}\b", lambda a: (None, a)),
+    (
+        rf"\b{_PUBLISHED}(?:until|till|up\s+to(?:\s+and\s+including)?|(?:in|on)\s+or\s+before|"
+        rf"no\s+later\s+than|not\s+after)\s+{_YEAR}\b",
+        lambda a: (None, a),
+    ),
     (
         rf"\b{_PUBLISHED}(?:in\s+)?{_YEAR}\s+(?:or|and)\s+(?:earlier|before)\b",
         lambda a: (None, a),
@@ -215,6 +233,11 @@ _YEAR_WORDS: list[tuple[re.Pattern, Callable[..., tuple[int | None, int | None]]
     (rf"\b{_PUBLISHED}(?:in\s+|during\s+)?{_YEAR}\b", lambda a: (a, a)),
 ]
 _YEAR_PATTERNS = [(re.compile(p, re.IGNORECASE), f) for p, f in _YEAR_WORDS]
+_BARE_YEAR = _YEAR_PATTERNS[-1][0]  # a year alone ("domestic homicide 2021")
+_PUBLICATION_WORDS = re.compile(r"\b(?:published|reviews?|written)\b", re.IGNORECASE)
+# A year alone in a query of more content words than this is a description of the case ("killed
+# by her mum's boyfriend in 2020 while …"): the year of what happened, not of the review.
+DESCRIPTION_WORDS = 6
 # A year after a month or a season ("in spring 2020", "March 2019") dates what happened, not
 # when the review was published (issue 15: a lockdown query filtered out its own review).
 _MONTHS = "january february march april may june july august september october november december"
@@ -239,8 +262,15 @@ def year_words(query: str) -> tuple[int | None, int | None, str, str]:
             continue
         year_from, year_to = years(*numbers)
         rest = " ".join(f"{query[: match.start()]} {query[match.end() :]}".split())
-        if not [w for w in words(rest) if w not in STOPWORDS]:
+        topic = [w for w in words(rest) if w not in STOPWORDS]
+        if not topic:
             return None, None, query, ""
+        if (
+            pattern is _BARE_YEAR
+            and len(topic) > DESCRIPTION_WORDS
+            and not _PUBLICATION_WORDS.search(match.group())
+        ):
+            continue
         return year_from, year_to, rest, match.group().strip()
     return None, None, query, ""
 
