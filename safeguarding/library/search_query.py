@@ -79,11 +79,33 @@ REVIEW_TYPE_WORDS: dict[str, tuple[str, ...]] = {
 WELSH_WORDS = ("wales", "welsh")
 WELSH_REVIEW_TYPES = ("cpr", "apr", "susr")
 # Who an "older" or "young" word is about: "older victims", "young women" (not "older brother").
-_OLDER_PEOPLE = (
-    "people person adult adults woman women man men victim victims resident residents patient "
-    "patients parent parents mother mothers father fathers relative relatives couple couples"
-).split()
-_YOUNG_ADULTS = "adult adults woman women man men".split()
+_OLDER_PEOPLE = [
+    "people",
+    "person",
+    "adult",
+    "adults",
+    "woman",
+    "women",
+    "man",
+    "men",
+    "victim",
+    "victims",
+    "resident",
+    "residents",
+    "patient",
+    "patients",
+    "parent",
+    "parents",
+    "mother",
+    "mothers",
+    "father",
+    "fathers",
+    "relative",
+    "relatives",
+    "couple",
+    "couples",
+]
+_YOUNG_ADULTS = ["adult", "adults", "woman", "women", "man", "men"]
 AGE_GROUP_WORDS: dict[str, tuple[str, ...]] = {
     "infant": ("baby", "babies", "infant", "infants", "newborn", "newborns"),
     "young_child": (
