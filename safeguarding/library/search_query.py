@@ -154,6 +154,9 @@ class Analysis:
     # The query is nothing but case names ("Child X", "Mrs K"): a pseudonym means nothing to
     # the sentence model, so the meaning ranking would only add noise (ranking round six).
     names_only: bool = False
+    # Themes of the library's taxonomy whose whole name the query holds ("domestic abuse",
+    # "neglect", "modern slavery"): their records rank first, as for review types.
+    themes: frozenset[str] = frozenset()
 
 
 def _split_alternatives(expansion: str) -> list[str]:
@@ -521,6 +524,27 @@ def analyse(
         review_types=review_types,
         age_groups=age_groups,
         names_only=names_only,
+        themes=_themes_named(cat, all_words),
+    )
+
+
+def _themes_named(cat: Catalogue, folded: list[str]) -> frozenset[str]:
+    """The ids of the themes whose whole name (its content words' stems, side by side) is in the
+    query's words ``folded``."""
+    prepared = cat.prepared_terms.get("themes")
+    if prepared is None:
+        prepared = [
+            (theme_id, [stem(w) for w in words(name) if w not in STOPWORDS])
+            for theme_id, name in cat.theme_names.items()
+        ]
+        prepared = [(t, stems) for t, stems in prepared if stems]
+        cat.prepared_terms["themes"] = prepared
+    query_stems = [stem(w) for w in folded if w not in STOPWORDS]
+    present = set(query_stems)
+    return frozenset(
+        theme_id
+        for theme_id, stems in prepared
+        if stems[0] in present and _find(query_stems, stems) >= 0
     )
 
 
