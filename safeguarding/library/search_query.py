@@ -505,7 +505,7 @@ def analyse(
     pairs = [p for p in word_pairs(corrected_query or query) if p not in names]
     review_types, age_groups = facet_words(corrected_query or query)
     highlight_phrases += [tuple(stem(w) for w in p) for p in names]
-    named = {w for p in names for w in p}
+    named = {w for p in names for w in p} | NAME_WORDS
     names_only = bool(names) and all(w in named for w in kept)
     return Analysis(
         words=kept,
