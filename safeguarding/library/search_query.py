@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .places import place_words, places_in
 from .search_catalogue import Catalogue
 from .text import STOPWORDS, english_frequencies, stem, word_spans, words
 
@@ -77,20 +78,51 @@ REVIEW_TYPE_WORDS: dict[str, tuple[str, ...]] = {
 # Wales: its reviews are child and adult practice reviews and, from 2025, the SUSR.
 WELSH_WORDS = ("wales", "welsh")
 WELSH_REVIEW_TYPES = ("cpr", "apr", "susr")
+# Who an "older" or "young" word is about: "older victims", "young women" (not "older brother").
+_OLDER_PEOPLE = [
+    "people",
+    "person",
+    "adult",
+    "adults",
+    "woman",
+    "women",
+    "man",
+    "men",
+    "victim",
+    "victims",
+    "resident",
+    "residents",
+    "patient",
+    "patients",
+    "parent",
+    "parents",
+    "mother",
+    "mothers",
+    "father",
+    "fathers",
+    "relative",
+    "relatives",
+    "couple",
+    "couples",
+]
+_YOUNG_ADULTS = ["adult", "adults", "woman", "women", "man", "men"]
 AGE_GROUP_WORDS: dict[str, tuple[str, ...]] = {
     "infant": ("baby", "babies", "infant", "infants", "newborn", "newborns"),
-    "young_child": ("toddler", "toddlers", "preschool"),
+    "young_child": (
+        "toddler",
+        "toddlers",
+        "preschool",
+        "pre school",
+        "young child",
+        "young children",
+        "under fives",
+        "under 5s",
+    ),
     "adolescent": ("teenager", "teenagers", "teen", "teens", "teenage", "adolescent"),
-    "young_adult": ("young adult", "young adults"),
+    "young_adult": tuple(f"young {w}" for w in _YOUNG_ADULTS),
     "older_adult": (
-        "older people",
-        "older person",
-        "older adult",
-        "older adults",
-        "older woman",
-        "older man",
-        "older women",
-        "older men",
+        *(f"older {w}" for w in _OLDER_PEOPLE),
+        *(f"elderly {w}" for w in _OLDER_PEOPLE),
         "elderly",
         "pensioner",
         "pensioners",
@@ -119,6 +151,12 @@ class Analysis:
     # Kinds of review and age groups the query's words name (ranked first, not filtered).
     review_types: frozenset[str] = frozenset()
     age_groups: frozenset[str] = frozenset()
+    # The query is nothing but case names ("Child X", "Mrs K"): a pseudonym means nothing to
+    # the sentence model, so the meaning ranking would only add noise (ranking round six).
+    names_only: bool = False
+    # Themes of the library's taxonomy whose whole name the query holds ("domestic abuse",
+    # "neglect", "modern slavery"): their records rank first, as for review types.
+    themes: frozenset[str] = frozenset()
 
 
 def _split_alternatives(expansion: str) -> list[str]:
@@ -185,25 +223,34 @@ _PUBLISHED = r"(?:(?:published|reviews?|written)\s+){0,2}"
 # is the query's year words.
 _YEAR_WORDS: list[tuple[re.Pattern, Callable[..., tuple[int | None, int | None]]]] = [
     (
-        rf"\b{_PUBLISHED}(?:between\s+|from\s+|in\s+)?{_YEAR}\s*(?:-|–|—|to|and|until|till)"
+        rf"\b{_PUBLISHED}(?:between\s+|from\s+|in\s+)?{_YEAR}\s*(?:-|–|—|to|and|or|until|till)"
         rf"\s*{_YEAR}\b",
         lambda a, b: (min(a, b), max(a, b)),
     ),
     (
-        rf"\b{_PUBLISHED}(?:since|from|in\s+or\s+after)\s+{_YEAR}(?:\s+onwards?)?\b",
+        rf"\b{_PUBLISHED}(?:since|from|starting|(?:in|on)\s+or\s+after|no\s+earlier\s+than|"
+        rf"not\s+before)\s+{_YEAR}(?:\s+onwards?)?\b",
         lambda a: (a, None),
     ),
-    (rf"\b{_PUBLISHED}(?:after|post|later\s+than)\s*-?\s*{_YEAR}\b", lambda a: (a + 1, None)),
+    (
+        rf"\b{_PUBLISHED}(?<!no\s)(?<!not\s)(?:after|post|later\s+than)\s*-?\s*{_YEAR}\b",
+        lambda a: (a + 1, None),
+    ),
     (
         rf"\b{_PUBLISHED}(?:in\s+)?{_YEAR}\s*(?:onwards?|or\s+later|or\s+after|and\s+later|"
         rf"and\s+after|or\s+since|\+)",
         lambda a: (a, None),
     ),
     (
-        rf"\b{_PUBLISHED}(?:before|pre|prior\s+to|earlier\s+than)\s*-?\s*{_YEAR}\b",
+        rf"\b{_PUBLISHED}(?<!or\s)(?<!no\s)(?<!not\s)(?:before|pre|prior\s+to|earlier\s+than)"
+        rf"\s*-?\s*{_YEAR}\b",
         lambda a: (None, a - 1),
     ),
-    (rf"\b{_PUBLISHED}(?:until|till|up\s+to)\s+{_YEAR}\b", lambda a: (None, a)),
+    (
+        rf"\b{_PUBLISHED}(?:until|till|up\s+to(?:\s+and\s+including)?|(?:in|on)\s+or\s+before|"
+        rf"no\s+later\s+than|not\s+after)\s+{_YEAR}\b",
+        lambda a: (None, a),
+    ),
     (
         rf"\b{_PUBLISHED}(?:in\s+)?{_YEAR}\s+(?:or|and)\s+(?:earlier|before)\b",
         lambda a: (None, a),
@@ -211,6 +258,11 @@ _YEAR_WORDS: list[tuple[re.Pattern, Callable[..., tuple[int | None, int | None]]
     (rf"\b{_PUBLISHED}(?:in\s+|during\s+)?{_YEAR}\b", lambda a: (a, a)),
 ]
 _YEAR_PATTERNS = [(re.compile(p, re.IGNORECASE), f) for p, f in _YEAR_WORDS]
+_BARE_YEAR = _YEAR_PATTERNS[-1][0]  # a year alone ("domestic homicide 2021")
+_PUBLICATION_WORDS = re.compile(r"\b(?:published|reviews?|written)\b", re.IGNORECASE)
+# A year alone in a query of more content words than this is a description of the case ("killed
+# by her mum's boyfriend in 2020 while …"): the year of what happened, not of the review.
+DESCRIPTION_WORDS = 6
 # A year after a month or a season ("in spring 2020", "March 2019") dates what happened, not
 # when the review was published (issue 15: a lockdown query filtered out its own review).
 _MONTHS = "january february march april may june july august september october november december"
@@ -235,8 +287,15 @@ def year_words(query: str) -> tuple[int | None, int | None, str, str]:
             continue
         year_from, year_to = years(*numbers)
         rest = " ".join(f"{query[: match.start()]} {query[match.end() :]}".split())
-        if not [w for w in words(rest) if w not in STOPWORDS]:
+        topic = [w for w in words(rest) if w not in STOPWORDS]
+        if not topic:
             return None, None, query, ""
+        if (
+            pattern is _BARE_YEAR
+            and len(topic) > DESCRIPTION_WORDS
+            and not _PUBLICATION_WORDS.search(match.group())
+        ):
+            continue
         return year_from, year_to, rest, match.group().strip()
     return None, None, query, ""
 
@@ -352,10 +411,12 @@ def analyse(
 
     # 1. spelling
     corrections: dict[str, str] = {}
-    if any(w not in term_words and len(w) >= 4 and not w.isdigit() for w in raw):
+    # (Neither a search term's words nor a place name's are misspellings: "Benfro", "Kernow".)
+    known = place_words()
+    if any(w not in term_words and w not in known and len(w) >= 4 and not w.isdigit() for w in raw):
         vocabulary = cat.vocabulary()
         for w in dict.fromkeys(raw):
-            if w in term_words:
+            if w in term_words or w in known:
                 continue
             fixed = vocabulary.correct(w)
             if fixed != w:
@@ -423,6 +484,16 @@ def analyse(
             if len(alt) > 1 and alt[0] in content_set and _find(content_stems, alt) >= 0:
                 add(term, same_meaning=True)
                 break
+    # 3. place names (``places.py``): the other names of a place the query names, as its own
+    # words ("Sir Benfro" also searches for "Pembrokeshire"), and the members of a region it
+    # names, as looser words ("Greater Manchester": Stockport, Wigan …).
+    for place in places_in(all_words):
+        for name in place.same:
+            add(name, same_meaning=True)
+        for name in place.members:
+            add(name, same_meaning=False)
+        if " ".join(place.words) != " ".join(words(place.english)):
+            glosses.append(place.english)
     if glosses:
         meaning_text = f"{meaning_text} ({'; '.join(glosses)})"
     phrases = phrases[:MAX_PHRASES]
@@ -434,6 +505,8 @@ def analyse(
     pairs = [p for p in word_pairs(corrected_query or query) if p not in names]
     review_types, age_groups = facet_words(corrected_query or query)
     highlight_phrases += [tuple(stem(w) for w in p) for p in names]
+    named = {w for p in names for w in p} | NAME_WORDS
+    names_only = bool(names) and all(w in named for w in kept)
     return Analysis(
         words=kept,
         corrections=corrections,
@@ -450,6 +523,28 @@ def analyse(
         year_text=year_text,
         review_types=review_types,
         age_groups=age_groups,
+        names_only=names_only,
+        themes=_themes_named(cat, all_words),
+    )
+
+
+def _themes_named(cat: Catalogue, folded: list[str]) -> frozenset[str]:
+    """The ids of the themes whose whole name (its content words' stems, side by side) is in the
+    query's words ``folded``."""
+    prepared = cat.prepared_terms.get("themes")
+    if prepared is None:
+        prepared = [
+            (theme_id, [stem(w) for w in words(name) if w not in STOPWORDS])
+            for theme_id, name in cat.theme_names.items()
+        ]
+        prepared = [(t, stems) for t, stems in prepared if stems]
+        cat.prepared_terms["themes"] = prepared
+    query_stems = [stem(w) for w in folded if w not in STOPWORDS]
+    present = set(query_stems)
+    return frozenset(
+        theme_id
+        for theme_id, stems in prepared
+        if stems[0] in present and _find(query_stems, stems) >= 0
     )
 
 
