@@ -17,6 +17,8 @@ from safeguarding.digests.models import DigestIssue
 from safeguarding.digests.rows import issue_rows_html
 from safeguarding.referrals.models import Case, Referral, Track
 from safeguarding.referrals.rows import triage_rows_html
+from safeguarding.reports.models import YearlyReport
+from safeguarding.reports.rows import yearly_rows_html
 from safeguarding.reviews.models import Review
 from safeguarding.workspace.rows import case_rows_html
 
@@ -249,3 +251,40 @@ def test_plan_action_rows():
     context = {"recommendation": recommendation, "partnership": PARTNERSHIP}
     html = _same(PLAN_LOOP, PLAN_NOW, context, recommendation.action_rows)
     assert "line one<br>line two" in html and "<script>" not in html
+
+
+YEARLY_LOOP = """  <tbody class="govuk-table__body">
+  {% for report in reports %}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell" data-label="Report"><a class="govuk-link" href="{% url 'reports:yearly_detail' partnership.slug report.pk %}">{{ report.get_kind_display }}<span class="govuk-visually-hidden"> {{ report.year_label }}</span></a></td>
+      <td class="govuk-table__cell" data-label="Year">{{ report.year_label }}</td>
+      <td class="govuk-table__cell" data-label="Published">{% if report.published_on %}{{ report.published_on|date:"j F Y" }}{% else %}Not yet{% endif %}</td>
+      <td class="govuk-table__cell" data-label="Sent">{{ report.recipient_count }} recipient{{ report.recipient_count|pluralize }}</td>
+    </tr>
+  {% endfor %}
+  </tbody>"""  # noqa: E501
+
+
+def test_yearly_report_rows():
+    reports = []
+    for pk, (kind, published_on, recipients) in enumerate(
+        [
+            ("children", datetime.date(2025, 9, 30), 2),
+            ("adults", None, 1),
+            ("adults", datetime.date(2024, 1, 2), 0),
+        ],
+        start=1,
+    ):
+        report = YearlyReport(
+            pk=pk * 1000, kind=kind, start_year=2020 + pk, published_on=published_on
+        )
+        report.recipient_count = recipients
+        reports.append(report)
+    html = _same(
+        YEARLY_LOOP,
+        ISSUES_NOW,
+        {"reports": reports, "partnership": PARTNERSHIP},
+        yearly_rows_html(reports, PARTNERSHIP.slug),
+    )
+    assert "1 recipient<" in html and "0 recipients" in html and "Not yet" in html
+    assert _same(YEARLY_LOOP, ISSUES_NOW, {"reports": [], "partnership": PARTNERSHIP}, "")
