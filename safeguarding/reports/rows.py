@@ -102,7 +102,8 @@ def yearly_rows_html(reports, slug: str) -> SafeString:
             '      <td class="govuk-table__cell" data-label="Report">'
             f'<a class="govuk-link" href="{link(report.pk)}">{text(report.get_kind_display())}'
             f'<span class="govuk-visually-hidden"> {text(report.year_label)}</span></a></td>\n'
-            f'      <td class="govuk-table__cell" data-label="Year">{text(report.year_label)}</td>\n'
+            '      <td class="govuk-table__cell" data-label="Year">'
+            f"{text(report.year_label)}</td>\n"
             '      <td class="govuk-table__cell" data-label="Published">'
             f"{date(report.published_on, 'j F Y') if report.published_on else 'Not yet'}</td>\n"
             '      <td class="govuk-table__cell" data-label="Sent">'

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted, show_service_error
-
 from safeguarding.core.pagination import paginate_in_one_query
 
 from . import yearly_selectors as selectors
