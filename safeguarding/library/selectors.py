@@ -418,11 +418,17 @@ def themes_by_year(
     on the first request after a change, which counts every year again."""
     counts = _theme_year_counts(partnership)
     themes_seen = {theme_id for theme_id, _, _ in counts}
-    themes = {theme.pk: theme for theme in Theme.objects.filter(pk__in=themes_seen)}
+    # (name, facet) by id: the values, not models (60 themes on every request).
+    themes = {
+        pk: (name, theme_facet)
+        for pk, name, theme_facet in Theme.objects.filter(pk__in=themes_seen).values_list(
+            "pk", "name", "facet"
+        )
+    }
     seen: defaultdict[tuple[int, int], int] = defaultdict(int)
     for theme_id, year, n in counts:
         theme = themes.get(theme_id)
-        if theme is not None and (not facet or theme.facet == facet):
+        if theme is not None and (not facet or theme[1] == facet):
             seen[(theme_id, year)] += n
     if first_year is not None:
         seen = defaultdict(int, {key: n for key, n in seen.items() if key[1] >= first_year})
@@ -441,14 +447,15 @@ def themes_by_year(
         page = 1
         years = list(range(first_with_data, last_with_data + 1))
     rows: dict[int, ThemeRow] = {}
+    column = {year: index for index, year in enumerate(years)}
     for (theme_id, year), count in seen.items():
-        theme = themes[theme_id]
         row = rows.get(theme_id)
         if row is None:
+            name, theme_facet = themes[theme_id]
             row = rows[theme_id] = ThemeRow(
-                theme_id=theme_id, name=theme.name, facet=theme.facet, counts=[0] * len(years)
+                theme_id=theme_id, name=name, facet=theme_facet, counts=[0] * len(years)
             )
-        row.counts[years.index(year)] = count
+        row.counts[column[year]] = count
     for row in rows.values():
         row.total = sum(row.counts)
         row.years_seen = sum(1 for count in row.counts if count)
