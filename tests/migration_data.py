@@ -69,6 +69,8 @@ NOT_DATA = [
     # Replaces two of those triggers, adds the tracks' and marks kept rows stale (issue 16): no
     # rows either.
     "safeguarding.reports.migrations.0004_kept_pack_figures",
+    # Creates the triggers that mark the themes page's kept counts stale (ADR 0036): no rows.
+    "safeguarding.library.migrations.0008_theme_counts",
 ]
 
 

@@ -187,3 +187,33 @@ class NationalLibrarySubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} for {self.get_library_display()}"
+
+
+class ThemeCounts(models.Model):
+    """The themes page's figures kept for a partnership (issue 16, ADR 0036): how many records
+    and reviews each theme appeared in, by year (``counts``: ``[theme_id, year, n]`` for every
+    year), counted at ``counted_version``.
+
+    Database triggers (migration ``library/0008``) add one to ``version`` in the writer's
+    transaction whenever a row the figures read changes, whatever the writer: a library record
+    (its partnership, year, archiving or publication), its themes, a finding's themes, a finding
+    (its review or the moment it was written), a review's partnership or a publication's review.
+    The page uses the counts only while ``counted_version == version``; otherwise it counts
+    again and keeps the result under the version it read *before* counting, so a change committed
+    while it counted leaves the row stale, never wrong.
+
+    The partnership is not a database constraint: a trigger may write this row while the
+    partnership's own rows are being deleted, and an orphaned row is harmless."""
+
+    partnership = models.OneToOneField(
+        Partnership,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+    )
+    version = models.BigIntegerField(default=0)
+    counted_version = models.BigIntegerField(default=-1)
+    counts = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"Theme counts of partnership {self.partnership_id} at version {self.version}"

@@ -18,7 +18,14 @@ from safeguarding.actions.models import Theme
 from safeguarding.publication.models import Publication, PublicationFile, Revision
 
 from . import permissions
-from .models import AgeGroup, LibraryRecord, NationalLibrarySubmission, ReviewType, SearchTerm
+from .models import (
+    AgeGroup,
+    LibraryRecord,
+    NationalLibrarySubmission,
+    ReviewType,
+    SearchTerm,
+    ThemeCounts,
+)
 
 JSON_PAGE_SIZE = 25
 
@@ -319,6 +326,72 @@ def _utc_year(field: str) -> Cast:
     return Cast(Substr(Cast(field, output_field=CharField()), 1, 4), output_field=IntegerField())
 
 
+def count_theme_years(partnership: Partnership) -> list[list[int]]:
+    """Every ``[theme_id, year, n]`` of the themes page, counted afresh (two queries): the
+    partnership's library records (by the record's year) and its own reviews' findings (by the
+    year the finding was written) for reviews not already in the library as a published record.
+    A review counts once per theme and year, however many of its findings carry the theme."""
+    record_pairs = LibraryRecord.themes.through.objects.filter(
+        libraryrecord__partnership=partnership,
+        libraryrecord__archived_at__isnull=True,
+        libraryrecord__year__isnull=False,  # (a record whose year is not known has no column)
+    )
+    finding_pairs = Theme.findings.through.objects.filter(
+        finding__review__partnership=partnership
+    ).exclude(
+        finding__review__publication__library_record__isnull=False,
+        finding__review__publication__library_record__archived_at__isnull=True,
+    )
+    # Counted in the database, (theme, year) -> distinct records and reviews: the rows read do
+    # not grow with the findings (issue 16). The year a finding was written is read from the
+    # stored UTC moment (``_utc_year``), not with ExtractYear: on SQLite that is a Python
+    # function called on every finding (4 of the page's 6 ms at ten years).
+    seen: defaultdict[tuple[int, int], int] = defaultdict(int)
+    by_record = (
+        record_pairs.values("theme_id", "libraryrecord__year")
+        .annotate(n=Count("libraryrecord_id", distinct=True))
+        .order_by()
+    )
+    for group in by_record:
+        if group["libraryrecord__year"] is not None:  # (filtered out above; for the type checker)
+            seen[(group["theme_id"], group["libraryrecord__year"])] += group["n"]
+    by_review = (
+        finding_pairs.values("theme_id", year=_utc_year("finding__created_at"))
+        .annotate(n=Count("finding__review_id", distinct=True))
+        .order_by()
+    )
+    for found in by_review:
+        seen[(found["theme_id"], found["year"])] += found["n"]
+    return [[theme_id, year, n] for (theme_id, year), n in sorted(seen.items())]
+
+
+def _theme_year_counts(partnership: Partnership) -> list[list[int]]:
+    """The kept counts if nothing they read has changed since (one query); else counted again
+    and kept under the version read before counting (ADR 0036): a change committed while
+    counting has already moved the version on, so the row stays stale and the next request
+    counts again. A GET writes here, as the timeliness years do (ADR 0027): a cache write."""
+    kept = (
+        ThemeCounts.objects.filter(partnership=partnership)
+        .values_list("version", "counted_version", "counts")
+        .first()
+    )
+    if kept is not None and kept[0] == kept[1]:
+        return kept[2]
+    version = kept[0] if kept is not None else 0
+    counts = count_theme_years(partnership)
+    ThemeCounts.objects.bulk_create(
+        [
+            ThemeCounts(
+                partnership=partnership, version=version, counted_version=version, counts=counts
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["partnership"],
+        update_fields=["counted_version", "counts"],
+    )
+    return counts
+
+
 #: Years the themes page shows at a time: the newest first, earlier ones a page away.
 THEME_YEARS_SHOWN = 5
 
@@ -340,42 +413,23 @@ def themes_by_year(
     newest first, and only ``page``'s years are shown (a page past the last shows the last, one
     below 1 the first): the grid is as wide at ten years as at five (issue 16, ADR 0029).
 
-    Three queries, whatever the size of the library."""
-    record_pairs = LibraryRecord.themes.through.objects.filter(
-        libraryrecord__partnership=partnership,
-        libraryrecord__archived_at__isnull=True,
-        libraryrecord__year__isnull=False,  # (a record whose year is not known has no column)
-    )
-    finding_pairs = Theme.findings.through.objects.filter(
-        finding__review__partnership=partnership
-    ).exclude(
-        finding__review__publication__library_record__isnull=False,
-        finding__review__publication__library_record__archived_at__isnull=True,
-    )
-    if facet:
-        record_pairs = record_pairs.filter(theme__facet=facet)
-        finding_pairs = finding_pairs.filter(theme__facet=facet)
-
-    # Counted in the database, (theme, year) -> distinct records and reviews: the rows read do
-    # not grow with the findings (issue 16). The year a finding was written is read from the
-    # stored UTC moment (``_utc_year``), not with ExtractYear: on SQLite that is a Python
-    # function called on every finding (4 of the page's 6 ms at ten years).
+    Read from the partnership's kept counts (``ThemeCounts``, ADR 0036): two queries (the kept
+    row and the themes named), whatever the size of the library or the number of years; five
+    on the first request after a change, which counts every year again."""
+    counts = _theme_year_counts(partnership)
+    themes_seen = {theme_id for theme_id, _, _ in counts}
+    # (name, facet) by id: the values, not models (60 themes on every request).
+    themes = {
+        pk: (name, theme_facet)
+        for pk, name, theme_facet in Theme.objects.filter(pk__in=themes_seen).values_list(
+            "pk", "name", "facet"
+        )
+    }
     seen: defaultdict[tuple[int, int], int] = defaultdict(int)
-    by_record = (
-        record_pairs.values("theme_id", "libraryrecord__year")
-        .annotate(n=Count("libraryrecord_id", distinct=True))
-        .order_by()
-    )
-    for group in by_record:
-        if group["libraryrecord__year"] is not None:  # (filtered out above; for the type checker)
-            seen[(group["theme_id"], group["libraryrecord__year"])] += group["n"]
-    by_review = (
-        finding_pairs.values("theme_id", year=_utc_year("finding__created_at"))
-        .annotate(n=Count("finding__review_id", distinct=True))
-        .order_by()
-    )
-    for found in by_review:
-        seen[(found["theme_id"], found["year"])] += found["n"]
+    for theme_id, year, n in counts:
+        theme = themes.get(theme_id)
+        if theme is not None and (not facet or theme[1] == facet):
+            seen[(theme_id, year)] += n
     if first_year is not None:
         seen = defaultdict(int, {key: n for key, n in seen.items() if key[1] >= first_year})
     if not seen:
@@ -392,18 +446,16 @@ def themes_by_year(
     else:
         page = 1
         years = list(range(first_with_data, last_with_data + 1))
-    themes = {
-        theme.pk: theme for theme in Theme.objects.filter(pk__in={theme_id for theme_id, _ in seen})
-    }
     rows: dict[int, ThemeRow] = {}
+    column = {year: index for index, year in enumerate(years)}
     for (theme_id, year), count in seen.items():
-        theme = themes[theme_id]
         row = rows.get(theme_id)
         if row is None:
+            name, theme_facet = themes[theme_id]
             row = rows[theme_id] = ThemeRow(
-                theme_id=theme_id, name=theme.name, facet=theme.facet, counts=[0] * len(years)
+                theme_id=theme_id, name=name, facet=theme_facet, counts=[0] * len(years)
             )
-        row.counts[years.index(year)] = count
+        row.counts[column[year]] = count
     for row in rows.values():
         row.total = sum(row.counts)
         row.years_seen = sum(1 for count in row.counts if count)

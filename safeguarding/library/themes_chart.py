@@ -68,6 +68,19 @@ def draw(figures: ThemesByYear) -> SafeString | None:
             out.append(
                 f'<text x="{x:.1f}" y="{TOP - 10}" text-anchor="middle" fill="{TEXT}">{year}</text>'
             )
+    # What every row shares is worked out once: each column's positions, and each count's
+    # shade, text colour and plural (the page draws a cell for every theme and year; issue 16).
+    width = f"{max(cell - 2, 1):.1f}"
+    columns = [
+        (
+            year,
+            f"{LABEL_WIDTH + cell * index + 1:.1f}",
+            f"{LABEL_WIDTH + cell * index + cell / 2:.1f}",
+        )
+        for index, year in enumerate(years)
+    ]
+    labelled = cell >= 14
+    by_count: dict[int, tuple[str, str, str]] = {}
     for row_index, row in enumerate(rows):
         y = TOP + ROW * row_index
         label = row.name if len(row.name) <= 42 else row.name[:41] + "…"
@@ -76,22 +89,28 @@ def draw(figures: ThemesByYear) -> SafeString | None:
             f'<text x="{LABEL_WIDTH - 8}" y="{y + ROW / 2 + 4:.1f}" text-anchor="end" '
             f'fill="{TEXT}">{escape(label)}</text>'
         )
-        for index, (year, count) in enumerate(zip(years, row.counts, strict=True)):
-            x = LABEL_WIDTH + cell * index
-            fill = _shade(count, biggest)
+        rect_y, text_y = f"{y + 1}", f"{y + ROW / 2 + 4:.1f}"
+        for (year, rect_x, text_x), count in zip(columns, row.counts, strict=True):
+            shared = by_count.get(count)
+            if shared is None:
+                # Black text keeps 4.5:1 up to the darkest shades; white on the darkest only.
+                colour = WHITE if count and _strength(count, biggest) > 0.95 else TEXT
+                shared = by_count[count] = (
+                    _shade(count, biggest),
+                    "" if count == 1 else "s",
+                    colour,
+                )
+            fill, plural, colour = shared
             out.append(
                 f'<g class="app-themes-chart__cell" data-theme="{row.theme_id}" '
                 f'data-year="{year}" data-count="{count}">'
-                f"<title>{name}, {year}: {count} "
-                f"review{'' if count == 1 else 's'}</title>"
-                f'<rect x="{x + 1:.1f}" y="{y + 1}" width="{max(cell - 2, 1):.1f}" '
+                f"<title>{name}, {year}: {count} review{plural}</title>"
+                f'<rect x="{rect_x}" y="{rect_y}" width="{width}" '
                 f'height="{ROW - 2}" fill="{fill}"/>'
             )
-            if count and cell >= 14:
-                # Black text keeps 4.5:1 up to the darkest shades; white on the darkest only.
-                colour = WHITE if _strength(count, biggest) > 0.95 else TEXT
+            if count and labelled:
                 out.append(
-                    f'<text x="{x + cell / 2:.1f}" y="{y + ROW / 2 + 4:.1f}" '
+                    f'<text x="{text_x}" y="{text_y}" '
                     f'text-anchor="middle" fill="{colour}">{count}</text>'
                 )
             out.append("</g>")

@@ -38,6 +38,7 @@ from .publishing_forms import (
     StepForm,
     WithdrawForm,
 )
+from .rows import publication_rows_html
 
 
 def _for_readers(request, slug: str):
@@ -106,6 +107,7 @@ def publication_list(request, slug: str):
         {
             "partnership": partnership,
             "publications": page.object_list,
+            "rows": publication_rows_html(page.object_list, partnership.slug),
             "page": page,
             "pagination": pagination,
             "can_manage": permissions.can_manage_publications(request.user, partnership),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.safestring import SafeString, mark_safe
 
-from safeguarding.core.row_markup import date, row_link, text
+from safeguarding.core.row_markup import date, number, row_link, table_rows, text
 
 
 def _row(*cells: str) -> str:
@@ -90,3 +90,28 @@ def figure_rows_html(figures, link) -> SafeString:
             "\n      </tr>\n      "
         )
     return mark_safe("".join(rows))  # every value through text
+
+
+def yearly_rows_html(reports, slug: str) -> SafeString:
+    """The rows of the yearly reports' list (``reports/yearly_list.html``): two a year, one of
+    each kind, so the list grows with the years (issue 16)."""
+    link = row_link("reports:yearly_detail", slug)
+    return table_rows(
+        (
+            '<tr class="govuk-table__row">\n'
+            '      <td class="govuk-table__cell" data-label="Report">'
+            f'<a class="govuk-link" href="{link(report.pk)}">{text(report.get_kind_display())}'
+            f'<span class="govuk-visually-hidden"> {text(report.year_label)}</span></a></td>\n'
+            '      <td class="govuk-table__cell" data-label="Year">'
+            f"{text(report.year_label)}</td>\n"
+            '      <td class="govuk-table__cell" data-label="Published">'
+            f"{date(report.published_on, 'j F Y') if report.published_on else 'Not yet'}</td>\n"
+            '      <td class="govuk-table__cell" data-label="Sent">'
+            f"{number(report.recipient_count)} "
+            f"recipient{'' if report.recipient_count == 1 else 's'}</td>\n"
+            "    </tr>"
+            for report in reports
+        ),
+        indent="    ",
+        tags_indent="  ",
+    )

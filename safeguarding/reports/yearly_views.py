@@ -11,10 +11,12 @@ from django.views.decorators.http import require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted, show_service_error
+from safeguarding.core.pagination import paginate_in_one_query
 
 from . import yearly_selectors as selectors
 from . import yearly_services as services
 from .permissions import can_record_yearly_reports, can_view_reports
+from .rows import yearly_rows_html
 from .yearly_forms import PublishedForm, SentForm, YearlyReportForm
 
 FIRST_YEAR = 2018  # the partnerships' first yearly reports (Working Together 2018)
@@ -34,13 +36,19 @@ def report_list(request, slug: str):
     partnership = _partnership(request, slug)
     if not can_view_reports(request.user, partnership):
         raise PermissionDenied("Only the business unit and partner leads see the yearly reports")
-    reports = selectors.yearly_report_rows(user=request.user, partnership=partnership)
+    # Two reports a year: a page at a time, with the count in the same query (issue 16).
+    page, pagination = paginate_in_one_query(
+        request, selectors.yearly_report_rows(user=request.user, partnership=partnership)
+    )
     return render(
         request,
         "reports/yearly_list.html",
         {
             "partnership": partnership,
-            "reports": reports,
+            "reports": page.object_list,
+            "rows": yearly_rows_html(page.object_list, partnership.slug),
+            "page": page,
+            "pagination": pagination,
             "kinds": selectors.kinds_for(partnership),
             "can_record": can_record_yearly_reports(request.user, partnership),
         },

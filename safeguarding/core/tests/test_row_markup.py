@@ -15,8 +15,12 @@ from safeguarding.actions.rows import tracker_rows_html, with_plan_action_rows
 from safeguarding.core import row_markup
 from safeguarding.digests.models import DigestIssue
 from safeguarding.digests.rows import issue_rows_html
+from safeguarding.publication.models import Publication
+from safeguarding.publication.rows import publication_rows_html
 from safeguarding.referrals.models import Case, Referral, Track
 from safeguarding.referrals.rows import triage_rows_html
+from safeguarding.reports.models import YearlyReport
+from safeguarding.reports.rows import yearly_rows_html
 from safeguarding.reviews.models import Review
 from safeguarding.workspace.rows import case_rows_html
 
@@ -249,3 +253,80 @@ def test_plan_action_rows():
     context = {"recommendation": recommendation, "partnership": PARTNERSHIP}
     html = _same(PLAN_LOOP, PLAN_NOW, context, recommendation.action_rows)
     assert "line one<br>line two" in html and "<script>" not in html
+
+
+YEARLY_LOOP = """  <tbody class="govuk-table__body">
+  {% for report in reports %}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell" data-label="Report"><a class="govuk-link" href="{% url 'reports:yearly_detail' partnership.slug report.pk %}">{{ report.get_kind_display }}<span class="govuk-visually-hidden"> {{ report.year_label }}</span></a></td>
+      <td class="govuk-table__cell" data-label="Year">{{ report.year_label }}</td>
+      <td class="govuk-table__cell" data-label="Published">{% if report.published_on %}{{ report.published_on|date:"j F Y" }}{% else %}Not yet{% endif %}</td>
+      <td class="govuk-table__cell" data-label="Sent">{{ report.recipient_count }} recipient{{ report.recipient_count|pluralize }}</td>
+    </tr>
+  {% endfor %}
+  </tbody>"""  # noqa: E501
+
+
+def test_yearly_report_rows():
+    reports = []
+    for pk, (kind, published_on, recipients) in enumerate(
+        [
+            ("children", datetime.date(2025, 9, 30), 2),
+            ("adults", None, 1),
+            ("adults", datetime.date(2024, 1, 2), 0),
+        ],
+        start=1,
+    ):
+        report = YearlyReport(
+            pk=pk * 1000, kind=kind, start_year=2020 + pk, published_on=published_on
+        )
+        report.recipient_count = recipients
+        reports.append(report)
+    html = _same(
+        YEARLY_LOOP,
+        ISSUES_NOW,
+        {"reports": reports, "partnership": PARTNERSHIP},
+        yearly_rows_html(reports, PARTNERSHIP.slug),
+    )
+    assert "1 recipient<" in html and "0 recipients" in html and "Not yet" in html
+    assert _same(YEARLY_LOOP, ISSUES_NOW, {"reports": [], "partnership": PARTNERSHIP}, "")
+
+
+PUBLICATIONS_LOOP = """  <tbody class="govuk-table__body">
+  {% for publication in publications %}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell" data-label="Title"><a class="govuk-link" href="{% url 'publication:detail' partnership.slug publication.pk %}">{{ publication.title }}</a></td>
+      <td class="govuk-table__cell" data-label="Review">{{ publication.review.reference }}</td>
+      <td class="govuk-table__cell" data-label="Status"><strong class="govuk-tag{% if publication.status == 'published' %} govuk-tag--green{% elif publication.status == 'scheduled' %} govuk-tag--blue{% elif publication.status == 'withdrawn' %} govuk-tag--grey{% else %} govuk-tag--yellow{% endif %}">{{ publication.get_status_display }}</strong>{% if publication.status == 'withdrawn' and publication.available_on_request %}<br><span class="govuk-body-s">Available on request</span>{% endif %}</td>
+      <td class="govuk-table__cell" data-label="Date">{{ publication.publish_on|date:"j F Y"|default:"Not set" }}</td>
+      <td class="govuk-table__cell" data-label="Open findings">{{ publication.open_findings }}</td>
+    </tr>
+  {% endfor %}
+  </tbody>"""  # noqa: E501
+
+
+def test_publication_rows():
+    review = Review(pk=3, reference="CSPR-2026-001 <b>", title=NASTY)
+    publications = []
+    cases = [(s, True) for s, _ in Publication.Status.choices] + [("withdrawn", False)]
+    for pk, (status, on_request) in enumerate(cases, start=1):
+        publication = Publication(
+            pk=pk * 1000,
+            title=NASTY,
+            status=status,
+            available_on_request=on_request,
+            publish_on=datetime.date(2026, 1, pk) if pk % 2 else None,
+            review=review,
+        )
+        publication.open_findings = pk - 1
+        publications.append(publication)
+    context = {"publications": publications, "partnership": PARTNERSHIP}
+    html = _same(
+        PUBLICATIONS_LOOP,
+        ISSUES_NOW,
+        context,
+        publication_rows_html(publications, PARTNERSHIP.slug),
+    )
+    assert "Available on request" in html and "Not set" in html and "<script>" not in html
+    empty = {"publications": [], "partnership": PARTNERSHIP}
+    assert _same(PUBLICATIONS_LOOP, ISSUES_NOW, empty, "")

@@ -177,3 +177,33 @@ def test_the_list_counts_each_reports_recipients_in_the_same_queries_whatever_th
         ("April 2023 to March 2024", "5 recipients"),  # adults, then children
         ("April 2023 to March 2024", "2 recipients"),
     ]
+
+
+def test_the_list_comes_a_page_at_a_time_in_the_same_queries(
+    bu_client, partnership, business_unit_user, django_assert_num_queries
+):
+    """Issue 16: two reports a year, so the list is 25 a page with GOV.UK pagination; every
+    page, and a page number that is not one, answers in the same queries as an empty list."""
+    url = reverse("reports:yearly_list", args=[partnership.slug])
+    with django_assert_num_queries(6):
+        assert "No yearly report is recorded yet" in bu_client.get(url).content.decode()
+    for year in range(2011, 2024):
+        for kind in ("children", "adults"):
+            services.yearly_report_record(
+                partnership=partnership, actor=business_unit_user, kind=kind, start_year=year
+            )
+    services.yearly_report_record(
+        partnership=partnership, actor=business_unit_user, kind="children", start_year=2024
+    )
+    with django_assert_num_queries(6):
+        first = bu_client.get(url).content.decode()
+    assert first.count('data-label="Year"') == 25
+    assert "April 2024 to March 2025" in first and 'href="?page=2"' in first
+    with django_assert_num_queries(6):
+        second = bu_client.get(url, {"page": 2}).content.decode()
+    assert second.count('data-label="Year"') == 2
+    assert "April 2011 to March 2012" in second and 'rel="prev"' in second
+    assert "Yearly reports (page 2 of 2)" in second
+    for wild, shown in (("abc", "April 2024 to March 2025"), ("99", "April 2011 to March 2012")):
+        page = bu_client.get(url, {"page": wild})
+        assert page.status_code == 200 and shown in page.content.decode(), wild
