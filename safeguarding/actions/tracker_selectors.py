@@ -35,7 +35,7 @@ from safeguarding.core.calendar import add_working_days
 from safeguarding.reviews.models import Review
 from safeguarding.reviews.permissions import agency_ids_for
 
-from .models import Action, ActionEvidence, ActionUpdate, Recommendation, Theme
+from .models import Action, ActionCount, ActionEvidence, ActionUpdate, Recommendation, Theme
 from .permissions import sees_every_action
 
 Status = Action.Status
@@ -215,6 +215,73 @@ def tracker_counts_by_agency(
             counts["no_impact_evidence"] += no_impact.get(group["agency_id"], 0)
         if status == Status.NOT_IMPLEMENTED:
             counts["not_implemented"] += n
+    return _by_agency_name(per_agency)
+
+
+def tracker_counts(
+    *, user, partnership: Partnership, filters: TrackerFilters, today: datetime.date
+) -> tuple[dict[str, int], list[dict]]:
+    """How many of the actions the user sees under ``filters`` are in each view, in total and per
+    owner agency (as ``tracker_counts_by_agency``, which counts them under a theme or a year).
+
+    Otherwise from the kept counts (``ActionCount``, kept by database triggers: per agency,
+    status, review kind and whether the recommendation's impact is missing), a few rows however
+    many actions the years have left (issue 16: the grouped counts over ten years' 10,000
+    actions took 20 ms against 1 in a first year), and one grouped count of the open actions due
+    from today on (the ``action_dated`` index alone): the due-soon view is among them, and the
+    overdue view is every action in its statuses less those. Three queries, as before."""
+    if filters.theme is not None or filters.year:
+        visible = actions_visible_to(user=user, partnership=partnership)
+        return tracker_counts_by_agency(filtered_actions(visible, filters), today)
+    kept = ActionCount.objects.filter(partnership=partnership)
+    dated = actions_visible_to(user=user, partnership=partnership).filter(
+        status__in=Action.OPEN, target_date__gte=today
+    )
+    if not sees_every_action(user, partnership):
+        kept = kept.filter(agency_id__in=own_agency_ids(user, partnership))
+    if filters.agency is not None:
+        kept = kept.filter(agency=filters.agency)
+        dated = dated.filter(agency=filters.agency)
+    if filters.review_type:
+        kept = kept.filter(review_kind=filters.review_type)
+        dated = dated.filter(recommendation__review__kind=filters.review_type)
+    soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    per_agency: dict[int, dict[str, int]] = {}
+    for agency_id, status, impact_missing, n in kept.values_list(
+        "agency_id", "status", "impact_missing", "n"
+    ):
+        if not n:
+            continue
+        counts = per_agency.setdefault(agency_id, dict.fromkeys(VIEW_LABELS, 0))
+        counts["all"] += n
+        if status in Action.OPEN:
+            counts["open"] += n
+        if status in Action.AGENCY_SETTABLE:
+            counts["overdue"] += n  # less those due from today on, below
+        if status == Status.AT_RISK:
+            counts["at_risk"] += n
+        if status == Status.COMPLETION_REQUESTED:
+            counts["awaiting_acceptance"] += n
+        if status == Status.COMPLETE:
+            counts["complete"] += n
+            if impact_missing:
+                counts["no_impact_evidence"] += n
+        if status == Status.NOT_IMPLEMENTED:
+            counts["not_implemented"] += n
+    for group in (
+        dated.order_by()
+        .values("agency_id", "status")
+        .annotate(n=Count("pk"), soon=Count("pk", filter=Q(target_date__lte=soon)))
+    ):
+        counts = per_agency.setdefault(group["agency_id"], dict.fromkeys(VIEW_LABELS, 0))
+        counts["due_soon"] += group["soon"]
+        if group["status"] in Action.AGENCY_SETTABLE:
+            counts["overdue"] -= group["n"]
+    return _by_agency_name(per_agency)
+
+
+def _by_agency_name(per_agency: dict[int, dict[str, int]]) -> tuple[dict[str, int], list[dict]]:
+    """The totals of every view, and a row per agency (name, slug and counts) by name."""
     rows: list[dict[str, Any]] = [
         {"agency__slug": agency.slug, "agency__name": agency.name, **per_agency[agency.pk]}
         for agency in Agency.objects.filter(pk__in=list(per_agency))
