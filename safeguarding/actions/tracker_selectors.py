@@ -24,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.expressions import Case, When
@@ -247,8 +248,10 @@ def tracker_counts(
         dated = dated.filter(recommendation__review__kind=filters.review_type)
     soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
     per_agency: dict[int, dict[str, int]] = {}
-    for agency_id, status, impact_missing, n in kept.values_list(
-        "agency_id", "status", "impact_missing", "n"
+    for agency_id, status, impact_missing, n in (
+        kept.order_by()
+        .values_list("agency_id", "status", "impact_missing")
+        .annotate(total=Sum("n"))
     ):
         if not n:
             continue
@@ -268,12 +271,15 @@ def tracker_counts(
                 counts["no_impact_evidence"] += n
         if status == Status.NOT_IMPLEMENTED:
             counts["not_implemented"] += n
+    # Grouped by the agency plus 0: grouped by the column itself, SQLite (no statistics) walks
+    # the whole of the partnership's ``action_counts`` index for its order (3.2 ms on ten years'
+    # actions) rather than the open statuses' dated range of ``action_dated`` (0.4).
     for group in (
         dated.order_by()
-        .values("agency_id", "status")
+        .values("status", owner=F("agency_id") + 0)
         .annotate(n=Count("pk"), soon=Count("pk", filter=Q(target_date__lte=soon)))
     ):
-        counts = per_agency.setdefault(group["agency_id"], dict.fromkeys(VIEW_LABELS, 0))
+        counts = per_agency.setdefault(group["owner"], dict.fromkeys(VIEW_LABELS, 0))
         counts["due_soon"] += group["soon"]
         if group["status"] in Action.AGENCY_SETTABLE:
             counts["overdue"] -= group["n"]
