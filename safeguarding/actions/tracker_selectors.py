@@ -133,10 +133,24 @@ def own_agency_ids(user, partnership: Partnership) -> set[int]:
     return cache[partnership.pk]
 
 
-def actions_visible_to(*, user, partnership: Partnership) -> QuerySet[Action]:
+def actions_visible_to(
+    *, user, partnership: Partnership, by_recommendation: bool = False
+) -> QuerySet[Action]:
     """Every action of the partnership for the business unit and partner leads; an agency
-    contributor's own agency's actions only (nothing for anyone else)."""
-    actions = Action.objects.filter(partnership=partnership)
+    contributor's own agency's actions only (nothing for anyone else).
+
+    ``by_recommendation``: the same actions, for a query that should find them through their
+    recommendations (under a theme): the partnership is compared as ``partnership_id + 0``, which
+    no index serves, so SQLite (which keeps no statistics) reads the theme's recommendations'
+    actions instead of every action of the partnership (issue 16: the counts under a theme
+    23 → 2.5 ms on ten years' actions)."""
+    if by_recommendation:
+        actions = (
+            Action.objects.alias(in_partnership=F("partnership_id") + 0)
+            .filter(in_partnership=partnership.pk)
+        )
+    else:
+        actions = Action.objects.filter(partnership=partnership)
     if sees_every_action(user, partnership):
         return actions
     return actions.filter(agency_id__in=own_agency_ids(user, partnership))
@@ -232,7 +246,9 @@ def tracker_counts(
     from today on (the ``action_dated`` index alone): the due-soon view is among them, and the
     overdue view is every action in its statuses less those. Three queries, as before."""
     if filters.theme is not None or filters.year:
-        visible = actions_visible_to(user=user, partnership=partnership)
+        visible = actions_visible_to(
+            user=user, partnership=partnership, by_recommendation=filters.theme is not None
+        )
         return tracker_counts_by_agency(filtered_actions(visible, filters), today)
     kept = ActionCount.objects.filter(partnership=partnership)
     dated = actions_visible_to(user=user, partnership=partnership).filter(
