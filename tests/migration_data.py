@@ -69,6 +69,10 @@ NOT_DATA = [
     # Replaces two of those triggers, adds the tracks' and marks kept rows stale (issue 16): no
     # rows either.
     "safeguarding.reports.migrations.0004_kept_pack_figures",
+    # Create the triggers that keep the tracker's and the triage page's counts (ADR 0035) and
+    # fill them from the actions and referrals already there: a flushed database has none.
+    "safeguarding.actions.migrations.0008_tracker_counts",
+    "safeguarding.referrals.migrations.0026_triage_counts",
 ]
 
 

@@ -144,10 +144,10 @@ def actions_visible_to(
     no index serves, so SQLite (which keeps no statistics) reads the theme's recommendations'
     actions instead of every action of the partnership (issue 16: the counts under a theme
     23 → 2.5 ms on ten years' actions)."""
+    actions: QuerySet[Action]
     if by_recommendation:
-        actions = (
-            Action.objects.alias(in_partnership=F("partnership_id") + 0)
-            .filter(in_partnership=partnership.pk)
+        actions = Action.objects.alias(in_partnership=F("partnership_id") + 0).filter(
+            in_partnership=partnership.pk
         )
     else:
         actions = Action.objects.filter(partnership=partnership)
