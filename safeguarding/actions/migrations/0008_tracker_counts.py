@@ -37,13 +37,25 @@ REVIEW_CHANGED = "OLD.kind IS NOT NEW.kind"
 
 
 def _action(row: str, sign: str) -> str:
-    """One added to (sign "+") or taken from ("-") the row of the action ``row``."""
+    """One added to the row of the action ``row`` (sign "+"; made if missing)."""
     return (
         f"INSERT INTO {TABLE} ({COLUMNS}, n) "
         f"SELECT {row}.partnership_id, {row}.agency_id, {row}.status, v.kind, "
         f"r.impact_result = '', {sign}1 "
         f"FROM {RECOMMENDATION} r JOIN {REVIEW} v ON v.id = r.review_id "
         f"WHERE r.id = {row}.recommendation_id {UPSERT};"
+    )
+
+
+def _take(row: str) -> str:
+    """One taken from the row of the action ``row``: an update, never an insert, so an action
+    deleted after its count row (a flush empties the tables in any order) leaves nothing."""
+    return (
+        f"UPDATE {TABLE} SET n = n - 1 WHERE partnership_id = {row}.partnership_id "
+        f"AND agency_id = {row}.agency_id AND status = {row}.status "
+        "AND (review_kind, impact_missing) = ("
+        f"SELECT v.kind, r.impact_result = '' FROM {RECOMMENDATION} r "
+        f"JOIN {REVIEW} v ON v.id = r.review_id WHERE r.id = {row}.recommendation_id);"
     )
 
 
@@ -74,9 +86,9 @@ SQLITE = [
     f"CREATE TRIGGER actions_count_insert AFTER INSERT ON {ACTION} "
     f"BEGIN {_action('NEW', '+')} END",
     f"CREATE TRIGGER actions_count_delete AFTER DELETE ON {ACTION} "
-    f"BEGIN {_action('OLD', '-')} END",
+    f"BEGIN {_take('OLD')} END",
     f"CREATE TRIGGER actions_count_update AFTER UPDATE ON {ACTION} WHEN {ACTION_CHANGED} "
-    f"BEGIN {_action('OLD', '-')} {_action('NEW', '+')} END",
+    f"BEGIN {_take('OLD')} {_action('NEW', '+')} END",
     f"CREATE TRIGGER actions_count_recommendation AFTER UPDATE ON {RECOMMENDATION} "
     f"WHEN {RECOMMENDATION_CHANGED} "
     f"BEGIN {_recommendation('OLD', '-')} {_recommendation('NEW', '+')} END",
@@ -110,9 +122,10 @@ def _pg_function(name: str, body: str) -> str:
 
 def _pg_lock_then(row: str, sign: str) -> str:
     # The recommendation and review read FOR SHARE first (an INSERT's SELECT may not lock).
+    change = _action(row, "+") if sign == "+" else _take(row)
     return (
         f"PERFORM 1 FROM {RECOMMENDATION} r JOIN {REVIEW} v ON v.id = r.review_id "
-        f"WHERE r.id = {row}.recommendation_id {_LOCK}; {_action(row, sign)}"
+        f"WHERE r.id = {row}.recommendation_id {_LOCK}; {change}"
     )
 
 
