@@ -71,6 +71,10 @@ NOT_DATA = [
     "safeguarding.reports.migrations.0004_kept_pack_figures",
     # Creates the triggers that mark the themes page's kept counts stale (ADR 0036): no rows.
     "safeguarding.library.migrations.0008_theme_counts",
+    # Create the triggers that keep the tracker's and the triage page's counts (ADR 0037) and
+    # fill them from the actions and referrals already there: a flushed database has none.
+    "safeguarding.actions.migrations.0008_tracker_counts",
+    "safeguarding.referrals.migrations.0026_triage_counts",
 ]
 
 

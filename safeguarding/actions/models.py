@@ -170,6 +170,11 @@ class Action(TimeStampedModel):
                 fields=["partnership", "agency", "status", "target_date", "recommendation"],
                 name="action_counts",
             ),
+            # The open actions due from today on, per owner agency, read from this index alone:
+            # with the kept counts (``ActionCount``) they give the overdue and due-soon views.
+            models.Index(
+                fields=["partnership", "status", "target_date", "agency"], name="action_dated"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -185,6 +190,36 @@ class Action(TimeStampedModel):
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.status in self.AGENCY_SETTABLE and self.target_date < today
+
+
+class ActionCount(models.Model):
+    """How many of a partnership's actions each owner agency has in each status, by the kind of
+    the review they come from and whether their recommendation has an impact result yet (issue
+    16): what the tracker's counts read, whatever the number of actions over the years. Kept by
+    database triggers (migration actions 0008), in the writer's transaction, whatever the writer
+    (services, ``update()``, ``bulk_create()``, data migrations, the bench generator): an action
+    added, deleted or changed in partnership, agency, status or recommendation adds one to the
+    row it enters and takes one from the row it leaves; a recommendation whose impact result is
+    recorded or cleared (or moved to another review), or a review whose kind changes, moves its
+    actions' counts. A row may stay at 0. Never written by the code."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=30)
+    review_kind = models.CharField(max_length=20)
+    impact_missing = models.BooleanField()  # the recommendation's impact result is empty
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "agency", "status", "review_kind", "impact_missing"],
+                name="action_count_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id} {self.agency_id} {self.status} {self.review_kind}: {self.n}"
 
 
 class ActionUpdate(models.Model):

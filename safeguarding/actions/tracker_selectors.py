@@ -24,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.expressions import Case, When
@@ -35,7 +36,7 @@ from safeguarding.core.calendar import add_working_days
 from safeguarding.reviews.models import Review
 from safeguarding.reviews.permissions import agency_ids_for
 
-from .models import Action, ActionEvidence, ActionUpdate, Recommendation, Theme
+from .models import Action, ActionCount, ActionEvidence, ActionUpdate, Recommendation, Theme
 from .permissions import sees_every_action
 
 Status = Action.Status
@@ -132,10 +133,24 @@ def own_agency_ids(user, partnership: Partnership) -> set[int]:
     return cache[partnership.pk]
 
 
-def actions_visible_to(*, user, partnership: Partnership) -> QuerySet[Action]:
+def actions_visible_to(
+    *, user, partnership: Partnership, by_recommendation: bool = False
+) -> QuerySet[Action]:
     """Every action of the partnership for the business unit and partner leads; an agency
-    contributor's own agency's actions only (nothing for anyone else)."""
-    actions = Action.objects.filter(partnership=partnership)
+    contributor's own agency's actions only (nothing for anyone else).
+
+    ``by_recommendation``: the same actions, for a query that should find them through their
+    recommendations (under a theme): the partnership is compared as ``partnership_id + 0``, which
+    no index serves, so SQLite (which keeps no statistics) reads the theme's recommendations'
+    actions instead of every action of the partnership (issue 16: the counts under a theme
+    23 → 2.5 ms on ten years' actions)."""
+    actions: QuerySet[Action]
+    if by_recommendation:
+        actions = Action.objects.alias(in_partnership=F("partnership_id") + 0).filter(
+            in_partnership=partnership.pk
+        )
+    else:
+        actions = Action.objects.filter(partnership=partnership)
     if sees_every_action(user, partnership):
         return actions
     return actions.filter(agency_id__in=own_agency_ids(user, partnership))
@@ -215,6 +230,80 @@ def tracker_counts_by_agency(
             counts["no_impact_evidence"] += no_impact.get(group["agency_id"], 0)
         if status == Status.NOT_IMPLEMENTED:
             counts["not_implemented"] += n
+    return _by_agency_name(per_agency)
+
+
+def tracker_counts(
+    *, user, partnership: Partnership, filters: TrackerFilters, today: datetime.date
+) -> tuple[dict[str, int], list[dict]]:
+    """How many of the actions the user sees under ``filters`` are in each view, in total and per
+    owner agency (as ``tracker_counts_by_agency``, which counts them under a theme or a year).
+
+    Otherwise from the kept counts (``ActionCount``, kept by database triggers: per agency,
+    status, review kind and whether the recommendation's impact is missing), a few rows however
+    many actions the years have left (issue 16: the grouped counts over ten years' 10,000
+    actions took 20 ms against 1 in a first year), and one grouped count of the open actions due
+    from today on (the ``action_dated`` index alone): the due-soon view is among them, and the
+    overdue view is every action in its statuses less those. Three queries, as before."""
+    if filters.theme is not None or filters.year:
+        visible = actions_visible_to(
+            user=user, partnership=partnership, by_recommendation=filters.theme is not None
+        )
+        return tracker_counts_by_agency(filtered_actions(visible, filters), today)
+    kept = ActionCount.objects.filter(partnership=partnership)
+    dated = actions_visible_to(user=user, partnership=partnership).filter(
+        status__in=Action.OPEN, target_date__gte=today
+    )
+    if not sees_every_action(user, partnership):
+        kept = kept.filter(agency_id__in=own_agency_ids(user, partnership))
+    if filters.agency is not None:
+        kept = kept.filter(agency=filters.agency)
+        dated = dated.filter(agency=filters.agency)
+    if filters.review_type:
+        kept = kept.filter(review_kind=filters.review_type)
+        dated = dated.filter(recommendation__review__kind=filters.review_type)
+    soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    per_agency: dict[int, dict[str, int]] = {}
+    for agency_id, status, impact_missing, n in (
+        kept.order_by()
+        .values_list("agency_id", "status", "impact_missing")
+        .annotate(total=Sum("n"))
+    ):
+        if not n:
+            continue
+        counts = per_agency.setdefault(agency_id, dict.fromkeys(VIEW_LABELS, 0))
+        counts["all"] += n
+        if status in Action.OPEN:
+            counts["open"] += n
+        if status in Action.AGENCY_SETTABLE:
+            counts["overdue"] += n  # less those due from today on, below
+        if status == Status.AT_RISK:
+            counts["at_risk"] += n
+        if status == Status.COMPLETION_REQUESTED:
+            counts["awaiting_acceptance"] += n
+        if status == Status.COMPLETE:
+            counts["complete"] += n
+            if impact_missing:
+                counts["no_impact_evidence"] += n
+        if status == Status.NOT_IMPLEMENTED:
+            counts["not_implemented"] += n
+    # Grouped by the agency plus 0: grouped by the column itself, SQLite (no statistics) walks
+    # the whole of the partnership's ``action_counts`` index for its order (3.2 ms on ten years'
+    # actions) rather than the open statuses' dated range of ``action_dated`` (0.4).
+    for group in (
+        dated.order_by()
+        .values("status", owner=F("agency_id") + 0)
+        .annotate(n=Count("pk"), soon=Count("pk", filter=Q(target_date__lte=soon)))
+    ):
+        counts = per_agency.setdefault(group["owner"], dict.fromkeys(VIEW_LABELS, 0))
+        counts["due_soon"] += group["soon"]
+        if group["status"] in Action.AGENCY_SETTABLE:
+            counts["overdue"] -= group["n"]
+    return _by_agency_name(per_agency)
+
+
+def _by_agency_name(per_agency: dict[int, dict[str, int]]) -> tuple[dict[str, int], list[dict]]:
+    """The totals of every view, and a row per agency (name, slug and counts) by name."""
     rows: list[dict[str, Any]] = [
         {"agency__slug": agency.slug, "agency__name": agency.name, **per_agency[agency.pk]}
         for agency in Agency.objects.filter(pk__in=list(per_agency))

@@ -74,7 +74,9 @@ def tracker(request, slug: str):
     form, filters, agencies = _filter_form(request, partnership)
     visible = tracker_selectors.actions_visible_to(user=request.user, partnership=partnership)
     actions = tracker_selectors.filtered_actions(visible, filters)
-    counts, by_agency = tracker_selectors.tracker_counts_by_agency(actions, today)
+    counts, by_agency = tracker_selectors.tracker_counts(
+        user=request.user, partnership=partnership, filters=filters, today=today
+    )
     page = _page(
         request,
         tracker_selectors.TrackerPageRows(

@@ -314,11 +314,14 @@ def _counted_one_by_one(actions, today_):
     "narrow", [{}, {"agency": "police"}, {"review_type": "lcspr"}, {"review_type": "sar"}]
 )
 def test_the_counts_by_agency_equal_a_count_per_view_and_agency(
-    partnership, police, health, views_world, narrow
+    partnership, police, health, views_world, business_unit_user, narrow
 ):
-    """The grouped count (by agency and status, summed into views in Python) gives the figures
-    a COUNT of each view's condition gives, for every view and agency (issue 16)."""
+    """The grouped count (by agency and status, summed into views in Python), and the kept
+    counts with the count of actions due from today on (``tracker_counts``), give the figures a
+    COUNT of each view's condition gives, for every view and agency (issue 16), for the business
+    unit and for a contributor (their own agency's only)."""
     build_actions(partnership, [police, health], 12)
+    contributor = contributor_for(partnership, police)
     filters = tracker_selectors.TrackerFilters(
         agency={"police": police}.get(narrow.get("agency", "")),
         review_type=narrow.get("review_type", ""),
@@ -326,10 +329,19 @@ def test_the_counts_by_agency_equal_a_count_per_view_and_agency(
     actions = tracker_selectors.filtered_actions(
         Action.objects.filter(partnership=partnership), filters
     )
+    mine = actions.filter(agency=police)
     for when in (today(), days(-45), days(90)):
-        assert tracker_selectors.tracker_counts_by_agency(actions, when) == _counted_one_by_one(
-            actions, when
+        expected = _counted_one_by_one(actions, when)
+        assert tracker_selectors.tracker_counts_by_agency(actions, when) == expected
+        assert (
+            tracker_selectors.tracker_counts(
+                user=business_unit_user, partnership=partnership, filters=filters, today=when
+            )
+            == expected
         )
+        assert tracker_selectors.tracker_counts(
+            user=contributor, partnership=partnership, filters=filters, today=when
+        ) == _counted_one_by_one(mine, when)
 
 
 # Size ------------------------------------------------------------------------------------------
