@@ -128,6 +128,20 @@ def _narrowed(records: QuerySet[LibraryRecord], filters: dict, skip: str = ""):
     return records
 
 
+# What a list of results shows of a record (library/rows.py), and the order's columns.
+RESULT_COLUMNS = (
+    "id",
+    "partnership_id",
+    "title",
+    "review_type",
+    "publisher",
+    "year",
+    "published_on",
+    "is_public",
+    "summary",
+)
+
+
 def record_browse(
     *, partnership: Partnership, filters: dict, public_only: bool, offset: int, limit: int
 ) -> tuple[list[LibraryRecord], int, dict]:
@@ -141,8 +155,10 @@ def record_browse(
     )
     matching = _narrowed(base, filters)
     total = matching.count()
+    # Only the columns the results show (issue 16): sorting whole rows, their full texts
+    # included, was most of the query at ten years.
     records = list(
-        matching.order_by(
+        matching.only(*RESULT_COLUMNS).order_by(
             F("year").desc(nulls_last=True),
             F("published_on").desc(nulls_last=True),
             "title",

@@ -57,6 +57,7 @@ def public_document_groups(*, partnership: Partnership) -> list[DocumentGroup]:
     newest_first = (F("created_at").desc(), F("id").desc())
     rows = (
         public_document_list_live(partnership=partnership)
+        .only("id", "partnership_id", "title", "category", "file_kind", "size_bytes", "created_at")
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("category")], order_by=newest_first),
             live_in_category=Window(Count("pk"), partition_by=[F("category")]),
