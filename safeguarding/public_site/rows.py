@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 from safeguarding.core.row_markup import number, table_rows, text
 from safeguarding.core.templatetags.govuk import govuk_text
 
-from .models import ContentBlock, PublicDocument
+from .models import PublicDocument
 
 
 def _size(document: PublicDocument) -> str:
@@ -50,17 +50,16 @@ def newest_document_rows_html(
     )
 
 
-def section_rows_html(blocks: Iterable[ContentBlock]) -> SafeString:
-    """The Reviews page's sections: each heading and its text as GOV.UK paragraphs and lists
-    (``govuk_text``)."""
+def section_rows_html(sections: Iterable[tuple[int, str, str]]) -> SafeString:
+    """The Reviews page's sections, each (key, heading, body) of a ``ContentBlock``: the
+    heading and the text as GOV.UK paragraphs and lists (``govuk_text``)."""
     return table_rows(
         (
-            f'<section aria-labelledby="section-{number(block.pk)}">\n'
-            f'      <h2 class="govuk-heading-m" id="section-{number(block.pk)}">'
-            f"{text(block.heading)}</h2>\n"
-            f"      {govuk_text(block.body)}\n"
+            f'<section aria-labelledby="section-{number(pk)}">\n'
+            f'      <h2 class="govuk-heading-m" id="section-{number(pk)}">{text(heading)}</h2>\n'
+            f"      {govuk_text(body)}\n"
             "    </section>"
-            for block in blocks
+            for pk, heading, body in sections
         ),
         indent="    ",
     )

@@ -13,6 +13,12 @@ def content_block_list(*, partnership: Partnership) -> QuerySet[ContentBlock]:
     return ContentBlock.objects.filter(partnership=partnership).order_by("position", "id")
 
 
+def content_block_sections(*, partnership: Partnership) -> list[tuple[int, str, str]]:
+    """(key, heading, body) of each section of the public page, in order: what the Reviews
+    page shows of them (``rows.section_rows_html``), without making a model of each."""
+    return list(content_block_list(partnership=partnership).values_list("pk", "heading", "body"))
+
+
 def content_block_get(*, partnership: Partnership, pk: int) -> ContentBlock:
     try:
         return ContentBlock.objects.get(partnership=partnership, pk=pk)

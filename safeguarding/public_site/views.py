@@ -53,7 +53,7 @@ def reviews(request, slug: str):
         {
             "partnership": partnership,
             "sections": rows.section_rows_html(
-                selectors.content_block_list(partnership=partnership)
+                selectors.content_block_sections(partnership=partnership)
             ),
             "document_groups": document_groups,
             "national_reviews": national_review_list_live(partnership=partnership)[:20],
