@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -199,6 +200,23 @@ def record_browse(
     return records, total, facets
 
 
+# The tests of _facet_counts on a row (review type, year, age group, publisher[, in theme]).
+def _year_from(row: tuple, *, year: int) -> bool:
+    return row[1] is not None and row[1] >= year
+
+
+def _year_to(row: tuple, *, year: int) -> bool:
+    return row[1] is not None and row[1] <= year
+
+
+def _value_in(row: tuple, *, index: int, chosen: frozenset) -> bool:
+    return row[index] in chosen
+
+
+def _in_theme(row: tuple) -> bool:
+    return bool(row[4])
+
+
 def _facet_counts(records: QuerySet[LibraryRecord], filters: dict) -> tuple[int, dict]:
     """How many of ``records`` match every filter, and each facet's values counted over the
     records matching the other facets' filters (a year not known is no value), from one query
@@ -214,9 +232,9 @@ def _facet_counts(records: QuerySet[LibraryRecord], filters: dict) -> tuple[int,
             if year is None:
                 continue
             if name == "year_from":
-                tests.append(("year", lambda row, y=year: row[1] is not None and row[1] >= y))
+                tests.append(("year", partial(_year_from, year=year)))
             else:
-                tests.append(("year", lambda row, y=year: row[1] is not None and row[1] <= y))
+                tests.append(("year", partial(_year_to, year=year)))
         elif name in ("year", "theme"):
             numbers = [
                 int(v)
@@ -224,13 +242,13 @@ def _facet_counts(records: QuerySet[LibraryRecord], filters: dict) -> tuple[int,
                 if str(v).isascii() and str(v).isdecimal() and len(str(v)) <= 9
             ]
             if name == "year":
-                tests.append(("year", lambda row, years=frozenset(numbers): row[1] in years))
+                tests.append(("year", partial(_value_in, index=1, chosen=frozenset(numbers))))
             else:
                 theme_numbers = numbers
-                tests.append(("theme", lambda row: bool(row[4])))
+                tests.append(("theme", _in_theme))
         elif name in FACETS_COUNTED:
             index = FACETS_COUNTED.index(name)
-            tests.append((name, lambda row, i=index, chosen=frozenset(values): row[i] in chosen))
+            tests.append((name, partial(_value_in, index=index, chosen=frozenset(values))))
     columns = [*FACETS_COUNTED]
     if theme_numbers:
         records = records.annotate(
