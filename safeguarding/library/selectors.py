@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from operator import itemgetter
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -263,6 +264,11 @@ def _facet_counts(records: QuerySet[LibraryRecord], filters: dict) -> tuple[int,
     if theme_numbers is not None and not theme_numbers:
         rows = [(*row, False) for row in rows]  # no theme asked for exists: none matches
     counts: dict[str, Counter] = {name: Counter() for name in FACETS_COUNTED}
+    if not tests:  # no filter (the library as it opens): every record counts everywhere
+        for i, name in enumerate(FACETS_COUNTED):
+            counts[name] = Counter(map(itemgetter(i), rows))
+            counts[name].pop(None, None)
+        return len(rows), counts
     total = 0
     for row in rows:
         failed = {facet for facet, test in tests if not test(row)}
