@@ -17,6 +17,7 @@ from safeguarding.core.text import printable
 
 from . import selectors
 from .importing import FIELDS
+from .rows import result_rows_html
 from .views import published_page, run_search, similar_to
 
 SCHEMA = "library-record/1"
@@ -27,6 +28,12 @@ SCHEMA = "library-record/1"
 def search_page(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     context = run_search(request, partnership, public_only=True)
+    context["rows"] = result_rows_html(
+        context["records"],
+        record_url="library_public:record",
+        partnership=partnership,
+        show_visibility=False,
+    )
     return render(request, "library/public/search.html", {"partnership": partnership, **context})
 
 

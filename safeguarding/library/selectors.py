@@ -4,12 +4,15 @@ and the figures of the themes view, each with a fixed number of queries."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
+from operator import itemgetter
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import CharField, Count, F, IntegerField, Prefetch, QuerySet
+from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Cast, Substr
 from django.http import Http404
 
@@ -135,21 +138,40 @@ def _narrowed(records: QuerySet[LibraryRecord], filters: dict, skip: str = ""):
     return records
 
 
+# What a list of results shows of a record (library/rows.py), and the order's columns.
+RESULT_COLUMNS = (
+    "id",
+    "partnership_id",
+    "title",
+    "review_type",
+    "publisher",
+    "year",
+    "published_on",
+    "is_public",
+    "summary",
+)
+
+
+FACETS_COUNTED = ("review_type", "year", "age_group", "publisher")
+
+
 def record_browse(
     *, partnership: Partnership, filters: dict, public_only: bool, offset: int, limit: int
 ) -> tuple[list[LibraryRecord], int, dict]:
     """The library with no query: records matching the filters, newest first, and the facet
     counts (each facet counted over the records matching the other facets' filters), as the
-    search gives them: ``{facet: [(value, label, count)]}``. Seven queries."""
+    search gives them: ``{facet: [(value, label, count)]}``. Three queries: the facet values
+    of every record (counted here), the page of records and the theme counts."""
     base = (
         record_list_public(partnership=partnership)
         if public_only
         else record_list_live(partnership=partnership)
     )
     matching = _narrowed(base, filters)
-    total = matching.count()
+    # Only the columns the results show (issue 16): sorting whole rows, their full texts
+    # included, was most of the query at ten years.
     records = list(
-        matching.order_by(
+        matching.only(*RESULT_COLUMNS).order_by(
             F("year").desc(nulls_last=True),
             F("published_on").desc(nulls_last=True),
             "title",
@@ -159,19 +181,14 @@ def record_browse(
     for record in records:
         words = record.summary.split()
         record.snippet = " ".join(words[:40]) + (" …" if len(words) > 40 else "")
+    total, counts = _facet_counts(base, filters)
     facets: dict[str, list[tuple[str, str, int]]] = {}
     labels = {"review_type": dict(ReviewType.choices), "age_group": dict(AgeGroup.choices)}
-    for name in ("review_type", "year", "age_group", "publisher"):
-        counts = (
-            _narrowed(base, filters, skip=name)
-            .values_list(name)
-            .annotate(count=Count("pk"))
-            .order_by()
-        )
+    for name in FACETS_COUNTED:
         items = [
             (str(value), labels.get(name, {}).get(value, str(value)), n)
-            for value, n in counts
-            if value is not None  # (a year not known is no value to filter by)
+            # In the values' order, as the database grouped them (ties below keep it).
+            for value, n in sorted(counts[name].items())
         ]
         if name == "year":
             items.sort(key=lambda item: item[0], reverse=True)
@@ -189,6 +206,85 @@ def record_browse(
         key=lambda i: (-i[2], i[1].lower()),
     )
     return records, total, facets
+
+
+# The tests of _facet_counts on a row (review type, year, age group, publisher[, in theme]).
+def _year_from(row: tuple, *, year: int) -> bool:
+    return row[1] is not None and row[1] >= year
+
+
+def _year_to(row: tuple, *, year: int) -> bool:
+    return row[1] is not None and row[1] <= year
+
+
+def _value_in(row: tuple, *, index: int, chosen: frozenset) -> bool:
+    return row[index] in chosen
+
+
+def _in_theme(row: tuple) -> bool:
+    return bool(row[4])
+
+
+def _facet_counts(records: QuerySet[LibraryRecord], filters: dict) -> tuple[int, dict]:
+    """How many of ``records`` match every filter, and each facet's values counted over the
+    records matching the other facets' filters (a year not known is no value), from one query
+    of each record's facet values (issue 16: the grouped count of each facet was a query of its
+    own, each reading every record). The filters are ``_narrowed``'s, tested here."""
+    tests: list[tuple[str, Callable[[tuple], bool]]] = []  # (the facet it belongs to, test)
+    theme_numbers: list[int] | None = None
+    for name, values in filters.items():
+        if not values:
+            continue
+        if name in YEAR_RANGE:
+            year = _year_number(values[0] if isinstance(values, list | tuple) else values)
+            if year is None:
+                continue
+            if name == "year_from":
+                tests.append(("year", partial(_year_from, year=year)))
+            else:
+                tests.append(("year", partial(_year_to, year=year)))
+        elif name in ("year", "theme"):
+            numbers = [
+                int(v)
+                for v in values
+                if str(v).isascii() and str(v).isdecimal() and len(str(v)) <= 9
+            ]
+            if name == "year":
+                tests.append(("year", partial(_value_in, index=1, chosen=frozenset(numbers))))
+            else:
+                theme_numbers = numbers
+                tests.append(("theme", _in_theme))
+        elif name in FACETS_COUNTED:
+            index = FACETS_COUNTED.index(name)
+            tests.append((name, partial(_value_in, index=index, chosen=frozenset(values))))
+    columns = [*FACETS_COUNTED]
+    if theme_numbers:
+        records = records.annotate(
+            in_theme=Exists(
+                LibraryRecord.themes.through.objects.filter(
+                    libraryrecord_id=OuterRef("pk"), theme_id__in=theme_numbers
+                )
+            )
+        )
+        columns.append("in_theme")
+    rows = list(records.values_list(*columns).order_by())
+    if theme_numbers is not None and not theme_numbers:
+        rows = [(*row, False) for row in rows]  # no theme asked for exists: none matches
+    counts: dict[str, Counter] = {name: Counter() for name in FACETS_COUNTED}
+    if not tests:  # no filter (the library as it opens): every record counts everywhere
+        for i, name in enumerate(FACETS_COUNTED):
+            counts[name] = Counter(map(itemgetter(i), rows))
+            counts[name].pop(None, None)
+        return len(rows), counts
+    total = 0
+    for row in rows:
+        failed = {facet for facet, test in tests if not test(row)}
+        if not failed:
+            total += 1
+        for i, name in enumerate(FACETS_COUNTED):
+            if (not failed or failed == {name}) and row[i] is not None:
+                counts[name][row[i]] += 1
+    return total, counts
 
 
 def _theme_counts(records: QuerySet[LibraryRecord]) -> list[tuple[int, str, int]]:

@@ -41,6 +41,7 @@ from .forms import (
     ThemesFilterForm,
 )
 from .models import LibraryRecord
+from .rows import result_rows_html
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
@@ -190,6 +191,12 @@ def search_page(request, slug: str):
     partnership = _reader(request, slug)
     public_only = not permissions.sees_non_public_records(request.user, partnership)
     context = run_search(request, partnership, public_only=public_only)
+    context["rows"] = result_rows_html(
+        context["records"],
+        record_url="library:record",
+        partnership=partnership,
+        show_visibility=True,
+    )
     return render(
         request,
         "library/search.html",

@@ -13,6 +13,12 @@ def content_block_list(*, partnership: Partnership) -> QuerySet[ContentBlock]:
     return ContentBlock.objects.filter(partnership=partnership).order_by("position", "id")
 
 
+def content_block_sections(*, partnership: Partnership) -> list[tuple[int, str, str]]:
+    """(key, heading, body) of each section of the public page, in order: what the Reviews
+    page shows of them (``rows.section_rows_html``), without making a model of each."""
+    return list(content_block_list(partnership=partnership).values_list("pk", "heading", "body"))
+
+
 def content_block_get(*, partnership: Partnership, pk: int) -> ContentBlock:
     try:
         return ContentBlock.objects.get(partnership=partnership, pk=pk)
@@ -57,6 +63,7 @@ def public_document_groups(*, partnership: Partnership) -> list[DocumentGroup]:
     newest_first = (F("created_at").desc(), F("id").desc())
     rows = (
         public_document_list_live(partnership=partnership)
+        .only("id", "partnership_id", "title", "category", "file_kind", "size_bytes", "created_at")
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("category")], order_by=newest_first),
             live_in_category=Window(Count("pk"), partition_by=[F("category")]),

@@ -10,9 +10,10 @@ from safeguarding.core.files import file_response
 from safeguarding.core.links import row_link
 from safeguarding.core.pagination import paginate, paginate_in_one_query
 from safeguarding.publication import public_selectors
+from safeguarding.publication.rows import published_rows_html
 from safeguarding.publication.selectors import national_review_list_live
 
-from . import selectors, services
+from . import rows, selectors, services
 from .forms import ContentBlockForm, DocumentFilterForm, DocumentUploadForm
 from .models import PublicDocument
 from .permissions import can_manage_public_page
@@ -41,19 +42,19 @@ def reviews(request, slug: str):
     )
     detail = row_link("published:detail", partnership.slug)
     for section in published_sections:
-        for item in section["items"]:
-            item.url = detail(item.pk)
+        section["rows"] = published_rows_html(section["items"], detail)
     document_groups = selectors.public_document_groups(partnership=partnership)
     download = row_link("public_site:document_download", partnership.slug)
     for group in document_groups:
-        for document in group.documents:
-            document.url = download(document.pk)
+        group.rows = rows.newest_document_rows_html(group.documents, download)
     return render(
         request,
         "public_site/reviews.html",
         {
             "partnership": partnership,
-            "blocks": selectors.content_block_list(partnership=partnership),
+            "sections": rows.section_rows_html(
+                selectors.content_block_sections(partnership=partnership)
+            ),
             "document_groups": document_groups,
             "national_reviews": national_review_list_live(partnership=partnership)[:20],
             "published_sections": published_sections,
@@ -74,8 +75,6 @@ def documents(request, slug: str):
         request, selectors.public_document_list_page(partnership=partnership, category=category)
     )
     download = row_link("public_site:document_download", partnership.slug)
-    for document in page.object_list:
-        document.url = download(document.pk)
     return render(
         request,
         "public_site/documents.html",
@@ -83,6 +82,7 @@ def documents(request, slug: str):
             "partnership": partnership,
             "form": form,
             "documents": page.object_list,
+            "rows": rows.document_rows_html(page.object_list, download),
             "page": page,
             "pagination": pagination,
             "category_label": PublicDocument.Category(category).label if category else "",

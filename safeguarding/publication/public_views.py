@@ -19,6 +19,7 @@ from safeguarding.core.pagination import paginate_in_one_query
 from safeguarding.core.text import printable
 
 from . import public_selectors
+from .rows import archive_rows_html
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -85,6 +86,7 @@ def archive(request, slug: str):
             "partnership": partnership,
             "form": form,
             "items": items,
+            "rows": archive_rows_html(items),
             "page": page,
             "pagination": pagination,
             "filtered": bool(filters.get("type") or filters.get("year")),

@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -203,6 +204,90 @@ def test_the_library_without_a_query_counts_each_theme_once_by_its_name(
     neglect = str(both.themes.get(name="Neglect").pk)
     # Choosing a theme does not narrow its own facet.
     assert theme_facet({"theme": [neglect]}) == theme_facet({})
+
+
+def _facets_counted_one_query_each(base, filters):
+    """The browse's total and facet counts as they were worked out before issue 16's change:
+    a grouped count query per facet (the reference for ``_facet_counts``)."""
+    from django.db.models import Count
+
+    from safeguarding.library.selectors import FACETS_COUNTED, _narrowed
+
+    total = _narrowed(base, filters).count()
+    counts = {}
+    for name in FACETS_COUNTED:
+        grouped = (
+            _narrowed(base, filters, skip=name).values_list(name).annotate(n=Count("pk")).order_by()
+        )
+        counts[name] = {value: n for value, n in grouped if value is not None}
+    return total, counts
+
+
+def test_the_facets_counted_from_one_query_equal_a_grouped_count_per_facet(
+    partnership, business_unit_user, django_assert_max_num_queries
+):
+    """Issue 16: the browse reads each record's facet values once and counts them in Python;
+    for every kind of filter (and filters that match nothing, bad values, a year not known,
+    a record not public, an archived one, another partnership's) the figures are the grouped
+    counts of the database, the records' page and theme facet unchanged."""
+    from safeguarding.accounts.tests.factories import PartnershipFactory
+    from safeguarding.library import selectors
+
+    many_records(partnership, business_unit_user, 23)
+    add_record(partnership, business_unit_user, year=None, age_group="adult", publisher="P <&>")
+    add_record(partnership, business_unit_user, is_public=False, themes=shared_themes("Neglect"))
+    archived = add_record(partnership, business_unit_user, title="Archived")
+    LibraryRecord.objects.filter(pk=archived.pk).update(archived_at=timezone.now())
+    add_record(PartnershipFactory(), business_unit_user)
+    neglect = str(shared_themes("Neglect")[0].pk)
+    hoarding = str(shared_themes("Self-neglect and hoarding")[0].pk)
+    for filters in [
+        {},
+        {"review_type": ["cspr"]},
+        {"review_type": ["cspr", "sar"], "publisher": ["Publisher 1"]},
+        {"year": ["2003", "2004"], "age_group": ["older_adult"]},
+        {"year": ["abc"]},
+        {"year_from": "2010"},
+        {"year_from": ["2005"], "year_to": ["2012"], "review_type": ["sar"]},
+        {"year_to": "x"},
+        {"theme": [neglect]},
+        {"theme": [neglect, hoarding], "year_from": "2015"},
+        {"theme": ["nope"]},
+        {"theme": ["999999"], "review_type": ["sar"]},
+        {"publisher": ["P <&>"], "review_type": [], "unknown": ["x"]},
+        {"age_group": ["nobody"]},
+    ]:
+        for public_only in (True, False):
+            base = (
+                selectors.record_list_public(partnership=partnership)
+                if public_only
+                else selectors.record_list_live(partnership=partnership)
+            )
+            total, counts = selectors._facet_counts(base, filters)
+            assert (total, counts) == _facets_counted_one_query_each(base, filters), filters
+            # The values, the page, the themes (fewer when a filter cannot match: year "abc").
+            with django_assert_max_num_queries(3):
+                records, shown, facets = selectors.record_browse(
+                    partnership=partnership,
+                    filters=filters,
+                    public_only=public_only,
+                    offset=0,
+                    limit=20,
+                )
+            assert shown == total
+            assert [r.pk for r in records] == [
+                r.pk
+                for r in selectors._narrowed(base, filters).order_by(
+                    F("year").desc(nulls_last=True),
+                    F("published_on").desc(nulls_last=True),
+                    "title",
+                    "pk",
+                )[:20]
+            ]
+            for name in selectors.FACETS_COUNTED:
+                assert {value: n for value, _label, n in facets[name]} == {
+                    str(value): n for value, n in counts[name].items()
+                }
 
 
 def test_a_search_that_is_too_long_is_an_error(bu_client):

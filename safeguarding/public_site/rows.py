@@ -1,0 +1,65 @@
+"""The rows of the public site's lists, written in Python as ``core/row_markup.py`` describes
+(issue 16, ADR 0034): the documents page's documents, the Reviews page's sections and each
+category's newest documents. The templates keep the frame (headings, counts, empty states,
+pagination)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.template.defaultfilters import filesizeformat
+from django.utils.safestring import SafeString
+
+from safeguarding.core.row_markup import number, table_rows, text
+from safeguarding.core.templatetags.govuk import govuk_text
+
+from .models import PublicDocument
+
+
+def _size(document: PublicDocument) -> str:
+    return text(filesizeformat(document.size_bytes))
+
+
+def document_rows_html(
+    documents: Iterable[PublicDocument], link: Callable[[int], str]
+) -> SafeString:
+    """The documents of ``public_site/documents.html``: title (linked to the file), category,
+    kind of file and size."""
+    return table_rows(
+        (
+            f'<li><a class="govuk-link" href="{text(link(doc.pk))}">{text(doc.title)}</a>\n'
+            f'        <span class="govuk-body-s">({text(doc.get_category_display())}; '
+            f"{text(doc.kind.label)}, {_size(doc)})</span></li>"
+            for doc in documents
+        ),
+        indent="      ",
+    )
+
+
+def newest_document_rows_html(
+    documents: Iterable[PublicDocument], link: Callable[[int], str]
+) -> SafeString:
+    """One category's newest documents on the Reviews page: title (linked), kind and size."""
+    return table_rows(
+        (
+            f'<li><a class="govuk-link" href="{text(link(doc.pk))}">{text(doc.title)}</a>\n'
+            f'        <span class="govuk-body-s">({text(doc.kind.label)}, {_size(doc)})</span></li>'
+            for doc in documents
+        ),
+        indent="      ",
+    )
+
+
+def section_rows_html(sections: Iterable[tuple[int, str, str]]) -> SafeString:
+    """The Reviews page's sections, each (key, heading, body) of a ``ContentBlock``: the
+    heading and the text as GOV.UK paragraphs and lists (``govuk_text``)."""
+    return table_rows(
+        (
+            f'<section aria-labelledby="section-{number(pk)}">\n'
+            f'      <h2 class="govuk-heading-m" id="section-{number(pk)}">{text(heading)}</h2>\n'
+            f"      {govuk_text(body)}\n"
+            "    </section>"
+            for pk, heading, body in sections
+        ),
+        indent="    ",
+    )
