@@ -72,7 +72,7 @@ class CompiledQuery:
                 params[position] = prepared
         return sql, params
 
-    def objects(self, alias: str, **values: Any) -> list[Model]:
+    def objects(self, alias: str, **values: Any) -> list[Any]:
         """The model instances of the queryset for these values, as iterating it gives them
         (``select_related`` objects and annotations set; no prefetching)."""
         connection = connections[alias]
