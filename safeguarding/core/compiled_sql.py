@@ -142,8 +142,9 @@ def _out_of_range(field: Field, value: Any, connection) -> bool:
     """Whether ``value`` is an integer the field's column cannot hold (the ORM answers "no
     rows" for it rather than send it to the database, which would refuse it)."""
     internal_type = field.get_internal_type()
-    if not isinstance(value, int) or internal_type not in connection.ops.integer_field_ranges:
+    if internal_type not in connection.ops.integer_field_ranges:
         return False
+    value = field.get_prep_value(value)  # "123" as 123, as the ORM takes it
     low, high = connection.ops.integer_field_range(internal_type)
     return (low is not None and value < low) or (high is not None and value > high)
 

@@ -49,6 +49,8 @@ def test_a_record_is_what_the_orm_gives(partnership, other_partnership, review):
         assert query.get(partnership=partnership, pk=review.pk + 1000) is None
     # An id no column holds (a URL's <int:pk> may be any number of digits): not found.
     assert query.get(partnership=partnership, pk=10**30) is None
+    assert query.get(partnership=partnership, pk=str(10**30)) is None
+    assert query.get(partnership=partnership, pk=str(review.pk)).pk == review.pk
 
 
 def test_the_scope_s_partnership_stands_in_every_place(partnership, other_partnership, review):
