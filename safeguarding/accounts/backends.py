@@ -61,9 +61,7 @@ class ModelBackend(DjangoModelBackend):
             user_id = User._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        alias = router.db_for_read(User)
-        sql, params = _USER.sql_and_params(alias, user_id=user_id)
-        found = list(User._default_manager.raw(sql, params).using(alias))
+        found = _USER.objects(router.db_for_read(User), user_id=user_id)
         if not found:
             return None
         user = found[0]

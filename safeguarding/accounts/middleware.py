@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
+from safeguarding.core.templatetags.cached_url import reverse_remembered
+
 from . import services
 from .backends import CONFIRMED_DEVICE
 from .devices import device_models
@@ -53,10 +55,15 @@ class TwoFactorMiddleware:
         # every attribute read would pass through (issue 16). The same object either way.
         request.user = user = unwrapped(user)
         if signed_in and not user.is_verified():
+            # Remembered URLs (core.templatetags.cached_url): three reverses on every request
+            # of a user without a device cost more than the rest of this middleware.
             allowed = {
-                reverse("accounts:two_factor_verify"),
-                reverse("accounts:two_factor_setup"),
-                reverse("accounts:sign_out"),
+                reverse_remembered(name, [], {}, None)
+                for name in (
+                    "accounts:two_factor_verify",
+                    "accounts:two_factor_setup",
+                    "accounts:sign_out",
+                )
             }
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                 if has_confirmed_device(user):

@@ -23,9 +23,7 @@ _PARTNERSHIP = CompiledQuery(
 
 
 def partnership_get_public(*, slug: str) -> Partnership:
-    alias = router.db_for_read(Partnership)
-    sql, params = _PARTNERSHIP.sql_and_params(alias, slug=slug)
-    found = list(Partnership.objects.raw(sql, params).using(alias))
+    found = _PARTNERSHIP.objects(router.db_for_read(Partnership), slug=slug)
     if not found:
         raise Http404("No such partnership")
     return found[0]

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.core.compiled_sql import RecordQuery
 from safeguarding.reviews.models import Finding, Review
 
 from . import permissions, services
@@ -136,19 +137,24 @@ def themes_by_facet(*, partnership: Partnership) -> list[dict]:
 # One action ------------------------------------------------------------------------------------
 
 
+# Every page of an action reads it first: the SQL is built once (issue 16).
+_ACTION = RecordQuery(
+    lambda: Action.objects.select_related(
+        "agency",
+        "partnership",
+        "recommendation",
+        "recommendation__review",
+        "recommendation__review__partnership",
+    )
+)
+
+
 def action_get_for_user(*, user, partnership: Partnership, pk: int) -> Action:
     """An action, for the readers of its review's action plan and the contributors of the agency
     that owns it; 404 for anyone else, whether or not it exists (ADR 0010)."""
-    try:
-        action = Action.objects.select_related(
-            "agency",
-            "partnership",
-            "recommendation",
-            "recommendation__review",
-            "recommendation__review__partnership",
-        ).get(partnership=partnership, pk=pk)
-    except Action.DoesNotExist:
-        raise Http404("No such action") from None
+    action = _ACTION.get(partnership=partnership, pk=pk)
+    if action is None:
+        raise Http404("No such action")
     if not permissions.can_view_action(user, action):
         raise Http404("No such action")
     return action

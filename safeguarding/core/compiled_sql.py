@@ -7,6 +7,11 @@ database alias (and vendor) from an ordinary queryset in which each value that c
 placeholder, then swaps the real values in by position. The SQL is Django's own, parameters
 stay parameters (nothing is formatted into the SQL), and the values are prepared by their
 fields as the ORM prepares them.
+
+``objects()`` gives the model instances iterating the queryset would give (its
+``select_related`` objects and annotations included), from the rows of the SQL built once, as
+Django's ``ModelIterable`` makes them: the scoped reads of one record that many pages share
+(a review, a case, a publication...) cost several times their query to build (issue 16).
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connections
-from django.db.models import Field, QuerySet
+from django.db import connections, router
+from django.db.models import Field, Model, Q, QuerySet
+from django.db.models.expressions import ColPairs
+from django.db.models.query import ModelIterable, get_related_populators
 
 
 class CompiledQuery:
@@ -29,23 +36,29 @@ class CompiledQuery:
     ):
         self.build = build
         self.placeholders = placeholders
-        self._compiled: dict[tuple[str, str], tuple[str, list, dict[str, int]]] = {}
+        self._compiled: dict[tuple[str, str], tuple[str, list, dict[str, list[int]]]] = {}
+        self._plans: dict[tuple[str, str], _ObjectsPlan] = {}
 
-    def _compile(self, alias: str) -> tuple[str, list, dict[str, int]]:
+    def _compile(self, alias: str) -> tuple[str, list, dict[str, list[int]]]:
         connection = connections[alias]
         key = (alias, connection.vendor)
         if key not in self._compiled:
             queryset = self.build(**{name: value for name, (value, _) in self.placeholders.items()})
-            sql, params = queryset.query.get_compiler(using=alias).as_sql()
+            compiler = queryset.query.get_compiler(using=alias)
+            sql, params = compiler.as_sql()
             params = list(params)
             positions = {}
             for name, (value, field) in self.placeholders.items():
                 prepared = field.get_db_prep_value(value, connection, prepared=False)
                 found = [i for i, param in enumerate(params) if param == prepared]
-                if len(found) != 1:
-                    raise ValueError(f"placeholder {name} is in the SQL {len(found)} times")
-                positions[name] = found[0]
+                # A value may stand in several places (the partnership of a record and of the
+                # share that lets it see the record): every one takes the real value.
+                if not found:
+                    raise ValueError(f"placeholder {name} is not in the SQL")
+                positions[name] = found
             self._compiled[key] = (sql, params, positions)
+            if key not in self._plans:
+                self._plans[key] = _ObjectsPlan(queryset, compiler, alias)
         return self._compiled[key]
 
     def sql_and_params(self, alias: str, **values: Any) -> tuple[str, list]:
@@ -54,11 +67,125 @@ class CompiledQuery:
         params = list(params)
         for name, value in values.items():
             field = self.placeholders[name][1]
-            params[positions[name]] = field.get_db_prep_value(value, connection, prepared=False)
+            prepared = field.get_db_prep_value(value, connection, prepared=False)
+            for position in positions[name]:
+                params[position] = prepared
         return sql, params
+
+    def objects(self, alias: str, **values: Any) -> list[Any]:
+        """The model instances of the queryset for these values, as iterating it gives them
+        (``select_related`` objects and annotations set; no prefetching)."""
+        connection = connections[alias]
+        for name, value in values.items():
+            if _out_of_range(self.placeholders[name][1], value, connection):
+                return []  # as the ORM: no row has such an id (a URL's <int:pk> may be any size)
+        sql, params = self.sql_and_params(alias, **values)
+        plan = self._plans[(alias, connection.vendor)]
+        if not plan.usable:
+            raise TypeError("objects() reads plain querysets of models (no prefetch, no extra)")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [plan.instance(row, connection) for row in rows]
 
     def rows(self, alias: str, **values: Any) -> list[tuple]:
         sql, params = self.sql_and_params(alias, **values)
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+
+# Ids no row has, standing for the real ones while a record's SQL is built.
+PARTNERSHIP_PLACEHOLDER = -7_301_946_289
+PK_PLACEHOLDER = -7_301_946_290
+
+
+class RecordQuery(CompiledQuery):
+    """One record of a partnership by its id, as ``records().filter(scope(partnership),
+    pk=pk)`` finds it (``records``: the model's queryset with its ``select_related``;
+    ``scope``: a partnership's Q, by default the record's own ``partnership``), with the SQL
+    built once. Many pages begin by reading their record this way (a review, a case, a
+    publication, an action...). ``get`` returns the record or None: the caller answers 404
+    and checks what the user may do, as before. A model without a ``partnership`` of its own
+    names the partnership model (``partnership_model``) beside its ``scope``."""
+
+    def __init__(
+        self,
+        records: Callable[[], QuerySet],
+        scope: Callable[[Any], Q] | None = None,
+        *,
+        partnership_model: type[Model] | None = None,
+    ) -> None:
+        self.model = records().model
+        if partnership_model is None:
+            partnership_model = self.model._meta.get_field("partnership").related_model
+
+        def build(partnership_id: int, pk: int) -> QuerySet:
+            partnership = partnership_model(pk=partnership_id)
+            where = scope(partnership) if scope is not None else Q(partnership=partnership)
+            return records().filter(where, pk=pk).order_by()
+
+        super().__init__(
+            build,
+            {
+                "partnership_id": (PARTNERSHIP_PLACEHOLDER, partnership_model._meta.pk),
+                "pk": (PK_PLACEHOLDER, self.model._meta.pk),
+            },
+        )
+
+    def get(self, *, partnership, pk: int) -> Any:
+        found = self.objects(router.db_for_read(self.model), partnership_id=partnership.pk, pk=pk)
+        return found[0] if found else None
+
+
+def _out_of_range(field: Field, value: Any, connection) -> bool:
+    """Whether ``value`` is an integer the field's column cannot hold (the ORM answers "no
+    rows" for it rather than send it to the database, which would refuse it)."""
+    internal_type = field.get_internal_type()
+    if internal_type not in connection.ops.integer_field_ranges:
+        return False
+    value = field.get_prep_value(value)  # "123" as 123, as the ORM takes it
+    low, high = connection.ops.integer_field_range(internal_type)
+    return (low is not None and value < low) or (high is not None and value > high)
+
+
+class _ObjectsPlan:
+    """What Django's ``ModelIterable`` works out from the compiler for each query, kept: the
+    columns each model is made from, the related populators, the annotations and the
+    converters of the values (dates from SQLite's text, booleans...)."""
+
+    def __init__(self, queryset: QuerySet, compiler, alias: str):
+        self.usable = (
+            queryset._iterable_class is ModelIterable
+            and not queryset._prefetch_related_lookups
+            and not queryset._known_related_objects
+        )
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = [column[0] for column in select[0 : compiler.col_count]]
+        self.usable = self.usable and klass_info is not None and not compiler.has_extra_select
+        self.usable = self.usable and not any(isinstance(field, ColPairs) for field in fields)
+        if not self.usable:
+            return
+        self.alias = alias
+        self.model = klass_info["model"]
+        select_fields = klass_info["select_fields"]
+        self.start, self.end = select_fields[0], select_fields[-1] + 1
+        self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
+        self.related_populators = get_related_populators(klass_info, select, alias)
+        self.annotations = list(compiler.annotation_col_map.items())
+        self.converters = list(compiler.get_converters(fields).items())
+
+    def instance(self, row: tuple, connection) -> Model:
+        if self.converters:
+            row = list(row)
+            for position, (converters, expression) in self.converters:
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
+        obj = self.model.from_db(self.alias, self.init_list, row[self.start : self.end])
+        for populator in self.related_populators:
+            populator.populate(row, obj)
+        for name, position in self.annotations:
+            setattr(obj, name, row[position])
+        return obj

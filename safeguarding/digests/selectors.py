@@ -6,6 +6,7 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
 from safeguarding.accounts.models import Partnership
+from safeguarding.core.compiled_sql import RecordQuery
 
 from . import permissions
 from .models import DigestIssue, DigestItem, Subscriber
@@ -25,15 +26,19 @@ def issue_list(*, partnership: Partnership) -> QuerySet[DigestIssue]:
     )
 
 
+# Every page of an issue reads it first: the SQL is built once (issue 16).
+_ISSUE = RecordQuery(lambda: DigestIssue.objects.select_related("partnership"))
+
+
 def issue_get_for_user(*, user, partnership: Partnership, pk: int) -> DigestIssue:
     """An issue of the partnership for those who see the learning digests (the business unit and
     partner leads); 404 for anyone else, whether or not it exists (ADR 0010)."""
     if not permissions.can_view_digests(user, partnership):
         raise Http404("No such digest issue")
-    try:
-        return DigestIssue.objects.select_related("partnership").get(partnership=partnership, pk=pk)
-    except DigestIssue.DoesNotExist:
-        raise Http404("No such digest issue") from None
+    issue = _ISSUE.get(partnership=partnership, pk=pk)
+    if issue is None:
+        raise Http404("No such digest issue")
+    return issue
 
 
 def item_list(*, issue: DigestIssue) -> list[DigestItem]:

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
+from safeguarding.core.compiled_sql import RecordQuery
 from safeguarding.referrals.models import Case
 from safeguarding.reviews.models import Review
 
@@ -76,13 +77,17 @@ def information_request_lists(
     return RequestLists(overdue=overdue, open=waiting, closed=closed)
 
 
+# Every page of a request reads it first: the SQL is built once (issue 16).
+_REQUEST = RecordQuery(lambda: InformationRequest.objects.select_related("case", "review"))
+
+
 def information_request_get_for_user(
     *, user, partnership: Partnership, pk: int
 ) -> InformationRequest:
     """One request; 404 outside the partnership and for members who do not see cases."""
     if not can_view_information_requests(user, partnership):
         raise Http404("No such request")
-    request = _base(partnership).filter(pk=pk).first()
+    request = _REQUEST.get(partnership=partnership, pk=pk)
     if request is None:
         raise Http404("No such request")
     return request

@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
+from safeguarding.core.compiled_sql import RecordQuery
 
 from . import permissions
 from .models import CheckFinding, Publication, PublicationFile
@@ -47,17 +48,21 @@ def publication_list(*, partnership: Partnership) -> QuerySet[Publication]:
     )
 
 
+# Every page of a publication reads it first: the SQL is built once (issue 16).
+_PUBLICATION = RecordQuery(
+    lambda: Publication.objects.select_related("review", "review__case", "partnership")
+)
+
+
 def publication_get_for_user(*, user, partnership: Partnership, pk: int) -> Publication:
     """A publication being prepared or published, for the business unit and partner leads;
     404 for anyone else, whether or not it exists (ADR 0010)."""
     if not permissions.can_view_publications(user, partnership):
         raise Http404("No such publication")
-    try:
-        return Publication.objects.select_related("review", "review__case", "partnership").get(
-            partnership=partnership, pk=pk
-        )
-    except Publication.DoesNotExist:
-        raise Http404("No such publication") from None
+    publication = _PUBLICATION.get(partnership=partnership, pk=pk)
+    if publication is None:
+        raise Http404("No such publication")
+    return publication
 
 
 def files_for(*, publication: Publication) -> list[PublicationFile]:

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
+from safeguarding.core.compiled_sql import RecordQuery
 from safeguarding.core.rule_sources import rules_in_words
 from safeguarding.guidance.default_versions import dhr_test_for
 from safeguarding.guidance.models import Strand
@@ -198,18 +199,30 @@ def case_list_open(*, partnership: Partnership, limit: int = OPEN_CASE_LIMIT) ->
     )
 
 
+# A case's pages and a decision's read it first: the SQL (with the share's EXISTS) is built
+# once (issue 16, core.compiled_sql).
+_CASE = RecordQuery(
+    lambda: Case.objects.select_related("partnership"), share_selectors.case_visible_q
+)
+_DECISION = RecordQuery(
+    lambda: Decision.objects.select_related(
+        "track", "track__case", "track__case__partnership", "track__decided_by"
+    ),
+    lambda partnership: share_selectors.case_visible_q(partnership, "track__case__"),
+    partnership_model=Partnership,
+)
+
+
 def case_get_for_user(*, user, partnership: Partnership, pk: int) -> Case:
     """One case of the partnership, or one shared with it by an accepted share (ADR 0022);
     404 outside them and for members who do not see cases. Whether ``partnership`` owns the
     case or reaches it through a share: ``share_selectors.case_share_accepted``."""
     if not permissions.can_view_referrals(user, partnership):
         raise Http404("No such case")
-    try:
-        return Case.objects.select_related("partnership").get(
-            share_selectors.case_visible_q(partnership), pk=pk
-        )
-    except Case.DoesNotExist:
-        raise Http404("No such case") from None
+    case = _CASE.get(partnership=partnership, pk=pk)
+    if case is None:
+        raise Http404("No such case")
+    return case
 
 
 def case_referrals(*, case: Case) -> list[Referral]:
@@ -487,12 +500,9 @@ def decision_get_for_user(*, user, partnership: Partnership, pk: int) -> Decisio
     """One decision of a case the partnership owns or reaches through an accepted share
     (ADR 0022), for those who see cases and for its named decision makers; 404 for anyone
     else."""
-    try:
-        decision = Decision.objects.select_related(
-            "track", "track__case", "track__case__partnership", "track__decided_by"
-        ).get(share_selectors.case_visible_q(partnership, "track__case__"), pk=pk)
-    except Decision.DoesNotExist:
-        raise Http404("No such decision") from None
+    decision = _DECISION.get(partnership=partnership, pk=pk)
+    if decision is None:
+        raise Http404("No such decision")
     if not (
         permissions.can_view_referrals(user, partnership)
         or permissions.can_sign_decision(user, decision)

@@ -101,14 +101,23 @@ def test_the_session_store_reads_a_live_session_and_not_an_expired_one(client, b
 
 
 @pytest.mark.django_db
-def test_a_placeholder_must_be_in_the_sql_once(business_unit_user, django_user_model):
+def test_a_placeholder_takes_the_value_everywhere_it_stands(business_unit_user, django_user_model):
     pk = django_user_model._meta.pk
     twice = CompiledQuery(
-        lambda user_id: django_user_model.objects.filter(pk=user_id).exclude(pk=user_id),
+        lambda user_id: (
+            django_user_model.objects.filter(pk=user_id)
+            .filter(pk__lte=user_id)
+            .values_list("email")
+        ),
         {"user_id": (-5, pk)},
     )
-    with pytest.raises(ValueError, match="2 times"):
-        twice.rows("default", user_id=business_unit_user.pk)
+    # Were the second place left at -5, no user would match.
+    assert twice.rows("default", user_id=business_unit_user.pk) == [(business_unit_user.email,)]
+    missing = CompiledQuery(
+        lambda user_id: django_user_model.objects.filter(pk=7), {"user_id": (-5, pk)}
+    )
+    with pytest.raises(ValueError, match="not in the SQL"):
+        missing.rows("default", user_id=business_unit_user.pk)
     once = CompiledQuery(
         lambda user_id: django_user_model.objects.filter(pk=user_id).values_list("email"),
         {"user_id": (-5, pk)},

@@ -16,7 +16,6 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership
-from safeguarding.referrals.share_selectors import review_visible_q
 
 from ..models import (
     AgencyRequest,
@@ -28,6 +27,7 @@ from ..models import (
     Review,
 )
 from ..permissions import agency_ids_for, can_view_identities, can_view_review
+from ..selectors import review_in_scope
 from . import timeline
 from .parser import AllowedPseudonym, ChronologyRow
 
@@ -63,14 +63,11 @@ def chronology_get_for_user(*, user, partnership: Partnership, pk: int) -> Chron
     """The review's chronology for its readers (every agency's rows) and for contributors whose
     agency was asked for a chronology (their own rows); 404 for anyone else, whether or not the
     review exists (ADR 0010)."""
-    try:
-        # The chronology is one: a partnership the case is shared with by an accepted share
-        # granting the review reads it too, every agency's rows (ADR 0022).
-        review = Review.objects.select_related("case", "partnership").get(
-            review_visible_q(partnership), pk=pk
-        )
-    except Review.DoesNotExist:
-        raise Http404("No such review") from None
+    # The chronology is one: a partnership the case is shared with by an accepted share
+    # granting the review reads it too, every agency's rows (ADR 0022).
+    review = review_in_scope(partnership=partnership, pk=pk, shared=True)
+    if review is None:
+        raise Http404("No such review")
     if can_view_review(user, review, partnership):
         return Chronology(review=review, scope=None)
     if review.partnership_id != partnership.pk:

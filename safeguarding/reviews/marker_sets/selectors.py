@@ -4,6 +4,8 @@ another partnership answers 404, as one that does not exist (ADR 0010)."""
 from django.db.models import Count, Q
 from django.http import Http404
 
+from safeguarding.core.compiled_sql import RecordQuery
+
 from ..models import LocalMarker, LocalMarkerSet
 
 
@@ -16,13 +18,15 @@ def marker_set_list(*, partnership):
     )
 
 
+# The SQL is built once (issue 16).
+_MARKER_SET = RecordQuery(lambda: LocalMarkerSet.objects.select_related("partnership"))
+
+
 def marker_set_get(*, partnership, pk: int) -> LocalMarkerSet:
-    try:
-        return LocalMarkerSet.objects.select_related("partnership").get(
-            partnership=partnership, pk=pk
-        )
-    except LocalMarkerSet.DoesNotExist:
-        raise Http404("No such marker set") from None
+    marker_set = _MARKER_SET.get(partnership=partnership, pk=pk)
+    if marker_set is None:
+        raise Http404("No such marker set")
+    return marker_set
 
 
 def marker_get(*, marker_set: LocalMarkerSet, pk: int) -> LocalMarker:

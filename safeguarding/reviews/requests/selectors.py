@@ -8,34 +8,40 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from safeguarding.accounts.models import Membership, Role
+from safeguarding.accounts.models import Membership, Partnership, Role
 from safeguarding.accounts.selectors import agency_contact_counts
+from safeguarding.core.compiled_sql import RecordQuery
 from safeguarding.notifications.models import Notification
 from safeguarding.notifications.selectors import notifications_about
 
 from ..models import AgencyRequest, AgencyReturn, ImmediateAction, Review
 from ..permissions import agency_ids_for, can_view_review
 
+# Every page of an agency request reads it first: the SQL is built once (issue 16).
+_AGENCY_REQUEST = RecordQuery(
+    lambda: AgencyRequest.objects.select_related(
+        "review",
+        "review__partnership",
+        "review__case",
+        "agency",
+        "requested_by",
+        "closed_by",
+        "replaced_by",
+        "replaced_by__agency",
+        "replaces",
+        "replaces__agency",
+    ),
+    lambda partnership: Q(review__partnership=partnership) | Q(answered_in=partnership),
+    partnership_model=Partnership,
+)
+
 
 def agency_request_get_for_user(*, user, partnership, pk: int) -> AgencyRequest:
     """The request, for its agency's contributors and the review's readers; 404 for anyone
     else, so another agency's contributor cannot tell that it exists (ADR 0010)."""
-    agency_request = get_object_or_404(
-        AgencyRequest.objects.select_related(
-            "review",
-            "review__partnership",
-            "review__case",
-            "agency",
-            "requested_by",
-            "closed_by",
-            "replaced_by",
-            "replaced_by__agency",
-            "replaces",
-            "replaces__agency",
-        ),
-        Q(review__partnership=partnership) | Q(answered_in=partnership),
-        pk=pk,
-    )
+    agency_request = _AGENCY_REQUEST.get(partnership=partnership, pk=pk)
+    if agency_request is None:
+        raise Http404("No such request")
     if not is_answered_here(agency_request, partnership):
         # A partner's contributors reach only the requests addressed to their agency in their
         # partnership (ADR 0022); nothing else of the owner's review.
