@@ -56,9 +56,11 @@ class CompiledQuery:
                 if not found:
                     raise ValueError(f"placeholder {name} is not in the SQL")
                 positions[name] = found
+            # The plan first: a thread that finds the SQL kept must find its plan too (under
+            # gunicorn threads two first requests of a worker may build at once; both build
+            # the same, and each assignment is one step).
+            self._plans[key] = _ObjectsPlan(queryset, compiler, alias)
             self._compiled[key] = (sql, params, positions)
-            if key not in self._plans:
-                self._plans[key] = _ObjectsPlan(queryset, compiler, alias)
         return self._compiled[key]
 
     def sql_and_params(self, alias: str, **values: Any) -> tuple[str, list]:

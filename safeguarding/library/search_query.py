@@ -229,11 +229,11 @@ _YEAR_WORDS: list[tuple[re.Pattern, Callable[..., tuple[int | None, int | None]]
     ),
     (
         rf"\b{_PUBLISHED}(?:since|from|starting|(?:in|on)\s+or\s+after|no\s+earlier\s+than|"
-        rf"not\s+before)\s+{_YEAR}(?:\s+onwards?)?\b",
+        rf"not\s+before|not\s+earlier\s+than)\s+{_YEAR}(?:\s+onwards?)?\b",
         lambda a: (a, None),
     ),
     (
-        rf"\b{_PUBLISHED}(?<!no\s)(?<!not\s)(?:after|post|later\s+than)\s*-?\s*{_YEAR}\b",
+        rf"\b{_PUBLISHED}(?<!\bno\s)(?<!\bnot\s)(?:after|post|later\s+than)\s*-?\s*{_YEAR}\b",
         lambda a: (a + 1, None),
     ),
     (
@@ -242,13 +242,13 @@ _YEAR_WORDS: list[tuple[re.Pattern, Callable[..., tuple[int | None, int | None]]
         lambda a: (a, None),
     ),
     (
-        rf"\b{_PUBLISHED}(?<!or\s)(?<!no\s)(?<!not\s)(?:before|pre|prior\s+to|earlier\s+than)"
+        rf"\b{_PUBLISHED}(?<!\bor\s)(?<!\bno\s)(?<!\bnot\s)(?:before|pre|prior\s+to|earlier\s+than)"
         rf"\s*-?\s*{_YEAR}\b",
         lambda a: (None, a - 1),
     ),
     (
         rf"\b{_PUBLISHED}(?:until|till|up\s+to(?:\s+and\s+including)?|(?:in|on)\s+or\s+before|"
-        rf"no\s+later\s+than|not\s+after)\s+{_YEAR}\b",
+        rf"no\s+later\s+than|not\s+later\s+than|not\s+after)\s+{_YEAR}\b",
         lambda a: (None, a),
     ),
     (
@@ -268,6 +268,10 @@ DESCRIPTION_WORDS = 6
 _MONTHS = "january february march april may june july august september october november december"
 _SEASONS = "jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn winter christmas"
 EVENT_DATE_WORDS = frozenset(f"{_MONTHS} {_SEASONS} easter".split(" "))
+# A year straight after one of these is compared, never a year alone.
+_COMPARING_WORDS = frozenset(
+    ["before", "after", "than", "pre", "post", "prior", "since", "until", "till"]
+)
 
 
 def year_words(query: str) -> tuple[int | None, int | None, str, str]:
@@ -285,6 +289,10 @@ def year_words(query: str) -> tuple[int | None, int | None, str, str]:
         before = words(query[: match.start()])
         if before and before[-1] in EVENT_DATE_WORDS:
             continue
+        if pattern is _BARE_YEAR and before and before[-1] in _COMPARING_WORDS:
+            # "before 2015" that no pattern above took ("or before 2015" as part of something
+            # else): never read it as that year alone, which would filter the other way.
+            return None, None, query, ""
         year_from, year_to = years(*numbers)
         rest = " ".join(f"{query[: match.start()]} {query[match.end() :]}".split())
         topic = [w for w in words(rest) if w not in STOPWORDS]

@@ -115,6 +115,13 @@ def test_the_keyword_mode_knows_no_place_names(partnership):
         ("neglect not before 2019", (2019, None), "neglect"),
         ("neglect after 2019", (2020, None), "neglect"),
         ("neglect before 2019", (None, 2018), "neglect"),
+        # a word ending in "or", "no" or "not" before the comparison is not "or"/"no"/"not"
+        ("care sector before 2015", (None, 2014), "care sector"),
+        ("doctor before 2015", (None, 2014), "doctor"),
+        ("visitor before 2016 neglect", (None, 2015), "visitor neglect"),
+        ("casino after 2019", (2020, None), "casino"),
+        ("neglect not later than 2020", (None, 2020), "neglect"),
+        ("neglect not earlier than 2018", (2018, None), "neglect"),
         # publication words make a lone year a publication year, however long the query
         (
             "reviews published in 2020 about a boy killed by his stepfather while off school",
