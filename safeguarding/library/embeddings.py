@@ -441,8 +441,9 @@ class Embedder:
         own, so a query's vector does not depend on what it is batched with."""
         feeds = self._feeds([self.tokenizer.encode(text or " ").ids])
         with self.lock:
-            out = self.query_session.run(None, feeds)[0][0]
-        return out / max(float(np.linalg.norm(out)), 1e-12)
+            out = self.query_session.run(None, feeds)[0]
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)  # as ``embed``
+        return out[0]
 
 
 _model: Embedder | None = None
