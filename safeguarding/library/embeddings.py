@@ -271,6 +271,87 @@ def _build_graph(w: dict[str, np.ndarray]) -> tuple[bytes, list[tuple[int, np.nd
     return model.SerializeToString(), weights
 
 
+def _int8_graph(
+    graph: bytes, weights: list[tuple[int, np.ndarray]]
+) -> tuple[bytes, list[tuple[int, np.ndarray]]]:
+    """The query graph: ``graph`` with the encoder's 24 weight products in 8-bit integers, as
+    onnxruntime's dynamic quantisation makes them (``quantize_dynamic``, per channel), built
+    here from the float32 weights: each weight column is scaled by its largest magnitude to
+    −127…127 and rounded (so the same weights give the same graph); each product quantises
+    its input to 0…255 as it runs (``DynamicQuantizeLinear``), multiplies in integers
+    (``MatMulInteger``) and scales back. The weights are a quarter of the bytes, and a query
+    of a few tokens is bound by reading them (docs/search.md, "int8 query vectors"). Returns
+    the graph and its new weights, at aligned offsets after ``weights``' own in WEIGHTS_FILE;
+    the float32 weights it no longer uses are left out of it."""
+    from onnx import ModelProto, TensorProto, helper, numpy_helper
+
+    model = ModelProto.FromString(graph)
+    initializers = {tensor.name: tensor for tensor in model.graph.initializer}
+    arrays = dict(weights)
+    end = max(offset + array.nbytes for offset, array in weights)
+    added: list[tuple[int, np.ndarray]] = []
+    replaced: set[str] = set()
+
+    def external(name: str, array: np.ndarray) -> str:
+        nonlocal end
+        offset = -(-end // WEIGHTS_ALIGN) * WEIGHTS_ALIGN
+        tensor = model.graph.initializer.add()
+        tensor.name = name
+        tensor.data_type = helper.np_dtype_to_tensor_dtype(array.dtype)
+        tensor.dims.extend(array.shape)
+        tensor.data_location = TensorProto.EXTERNAL
+        for key, value in (
+            ("location", WEIGHTS_FILE),
+            ("offset", str(offset)),
+            ("length", str(array.nbytes)),
+        ):
+            entry = tensor.external_data.add()
+            entry.key, entry.value = key, value
+        added.append((offset, array))
+        end = offset + array.nbytes
+        return name
+
+    def inline(name: str, array: np.ndarray) -> str:
+        model.graph.initializer.add().CopyFrom(numpy_helper.from_array(array, name))
+        return name
+
+    nodes = []
+    for node in model.graph.node:
+        weight = initializers.get(node.input[1]) if node.op_type == "MatMul" else None
+        if weight is None:
+            nodes.append(node)
+            continue
+        offset = int(next(e.value for e in weight.external_data if e.key == "offset"))
+        w = arrays[offset]  # (in, out)
+        scale = (np.abs(w).max(axis=0) / np.float32(127)).astype(np.float32)
+        scale[scale == 0] = 1
+        q = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
+        p, x, out = node.name, node.input[0], node.output[0]
+        wq = external(p + "_wq", np.ascontiguousarray(q))
+        ws = inline(p + "_ws", scale) if scale.size < 1024 else external(p + "_ws", scale)
+        wz = inline(p + "_wz", np.zeros(scale.size, np.int8))
+        nodes += [
+            helper.make_node(
+                "DynamicQuantizeLinear", [x], [p + "_xq", p + "_xs", p + "_xz"], name=p + "_dq"
+            ),
+            helper.make_node(
+                "MatMulInteger", [p + "_xq", wq, p + "_xz", wz], [p + "_yi"], name=p + "_mm"
+            ),
+            helper.make_node(
+                "Cast", [p + "_yi"], [p + "_yf"], name=p + "_cast", to=TensorProto.FLOAT
+            ),
+            helper.make_node("Mul", [p + "_xs", ws], [p + "_s"], name=p + "_scale"),
+            helper.make_node("Mul", [p + "_yf", p + "_s"], [out], name=p + "_out"),
+        ]
+        replaced.add(weight.name)
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    kept = [tensor for tensor in model.graph.initializer if tensor.name not in replaced]
+    del model.graph.initializer[:]
+    model.graph.initializer.extend(kept)
+    return model.SerializeToString(), added
+
+
 class Embedder:
     def __init__(self) -> None:
         import onnxruntime
@@ -278,6 +359,14 @@ class Embedder:
 
         tensors, tokenizer = _read_model_files()
         graph, weights = _build_graph(tensors)
+        # The query graph (8-bit weights) shares the weights file; LIBRARY_QUERY_INT8 = False
+        # runs queries on the float32 graph, as records always are.
+        query_graph, query_weights = (
+            _int8_graph(graph, weights)
+            if getattr(settings, "LIBRARY_QUERY_INT8", True)
+            else (None, [])
+        )
+        weights += query_weights
         self.tokenizer = Tokenizer.from_str(tokenizer)
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
@@ -307,7 +396,30 @@ class Embedder:
             self.session = onnxruntime.InferenceSession(
                 str(path), options, providers=["CPUExecutionProvider"]
             )
+            self.query_session = self.session
+            if query_graph is not None:
+                path = Path(folder) / "query.onnx"
+                path.write_bytes(query_graph)
+                del query_graph
+                self.query_session = onnxruntime.InferenceSession(
+                    str(path), options, providers=["CPUExecutionProvider"]
+                )
         self.lock = threading.Lock()
+
+    @staticmethod
+    def _feeds(rows: list[list[int]]) -> dict[str, np.ndarray]:
+        length = max(len(ids) for ids in rows)
+        ids = np.zeros((len(rows), length), np.int64)
+        mask = np.zeros((len(rows), length), np.float32)
+        for r, row in enumerate(rows):
+            ids[r, : len(row)] = row
+            mask[r, : len(row)] = 1
+        return {
+            "input_ids": ids,
+            "position_ids": np.arange(length, dtype=np.int64),
+            "mask": mask,
+            "mask_bias": ((1 - mask) * np.float32(-1e9))[:, None, None, :],
+        }
 
     def embed(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), DIM), np.float32)
@@ -317,22 +429,21 @@ class Embedder:
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")  # little padding
         for start in range(0, len(order), BATCH):
             rows = order[start : start + BATCH]
-            length = max(len(encodings[i].ids) for i in rows)
-            ids = np.zeros((len(rows), length), np.int64)
-            mask = np.zeros((len(rows), length), np.float32)
-            for r, i in enumerate(rows):
-                ids[r, : len(encodings[i].ids)] = encodings[i].ids
-                mask[r, : len(encodings[i].ids)] = 1
-            feeds = {
-                "input_ids": ids,
-                "position_ids": np.arange(length, dtype=np.int64),
-                "mask": mask,
-                "mask_bias": ((1 - mask) * np.float32(-1e9))[:, None, None, :],
-            }
+            feeds = self._feeds([encodings[i].ids for i in rows])
             with self.lock:
                 out[rows] = self.session.run(None, feeds)[0]
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """A search query's vector from the query graph (8-bit weights unless
+        LIBRARY_QUERY_INT8 is False), alone: its input's quantisation scale is the query's
+        own, so a query's vector does not depend on what it is batched with."""
+        feeds = self._feeds([self.tokenizer.encode(text or " ").ids])
+        with self.lock:
+            out = self.query_session.run(None, feeds)[0]
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)  # as ``embed``
+        return out[0]
 
 
 _model: Embedder | None = None
@@ -352,6 +463,13 @@ def embed(texts: list[str]) -> np.ndarray:
     return model().embed(list(texts))
 
 
+def embed_query(text: str) -> np.ndarray:
+    """(384,) float32, L2-normalised: a search query's vector, to compare with the records'
+    (``embed``). From the 8-bit query graph unless LIBRARY_QUERY_INT8 is False: its cosine
+    with ``embed``'s vector of the same text is at least 0.97 (docs/search.md)."""
+    return model().embed_query(text)
+
+
 def warm_up() -> float | None:
     """Load the model now and embed one sentence (onnxruntime allocates on its first run), so
     that no search waits for it; the seconds it took, or None when vectors are off. Called when
@@ -361,6 +479,7 @@ def warm_up() -> float | None:
         return None
     started = time.perf_counter()
     embed(["warm up"])
+    embed_query("warm up")
     seconds = time.perf_counter() - started
     logger.info("Sentence model %s loaded in %.1f s", MODEL_NAME, seconds)
     return seconds

@@ -230,8 +230,9 @@ def _passes(cat: Catalogue, row: int, filters: dict[str, set[str]], skip: str = 
 @lru_cache(maxsize=QUERY_VECTORS_KEPT)
 def _query_vector(text: str) -> np.ndarray:
     """The sentence vector of a query, kept per process: turning a page or choosing a filter
-    searches the same words again, and the model is most of a search's time."""
-    vector = embeddings.embed([text])[0]
+    searches the same words again, and the model is most of a search's time. From the model's
+    8-bit query graph (``embeddings.embed_query``; the records' vectors are float32)."""
+    vector = embeddings.embed_query(text)
     vector.setflags(write=False)
     return vector
 
