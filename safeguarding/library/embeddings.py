@@ -115,6 +115,27 @@ def _read_into(stream, buffer: memoryview) -> None:
         done += len(chunk)
 
 
+def _external_tensor(model, name: str, array: np.ndarray, end: int) -> int:
+    """Add ``array`` to ``model`` as an initializer kept in the weights file, at the first
+    aligned offset from ``end``; return that offset (the caller writes the bytes there)."""
+    from onnx import TensorProto, helper
+
+    offset = -(-end // WEIGHTS_ALIGN) * WEIGHTS_ALIGN
+    tensor = model.graph.initializer.add()
+    tensor.name = name
+    tensor.data_type = helper.np_dtype_to_tensor_dtype(array.dtype)
+    tensor.dims.extend(array.shape)
+    tensor.data_location = TensorProto.EXTERNAL
+    for key, value in (
+        ("location", WEIGHTS_FILE),
+        ("offset", str(offset)),
+        ("length", str(array.nbytes)),
+    ):
+        entry = tensor.external_data.add()
+        entry.key, entry.value = key, value
+    return offset
+
+
 def _build_graph(w: dict[str, np.ndarray]) -> tuple[bytes, list[tuple[int, np.ndarray]]]:
     """The BERT encoder and mean pooling as an ONNX graph (opset 20), and its large weights:
     (offset, array) pairs that the graph expects in the file WEIGHTS_FILE beside it (ONNX
@@ -132,19 +153,7 @@ def _build_graph(w: dict[str, np.ndarray]) -> tuple[bytes, list[tuple[int, np.nd
         if array.size < 1024:  # shapes, indices, the scale: inline
             model.graph.initializer.add().CopyFrom(numpy_helper.from_array(array, name))
             return name
-        offset = -(-end // WEIGHTS_ALIGN) * WEIGHTS_ALIGN
-        tensor = model.graph.initializer.add()
-        tensor.name = name
-        tensor.data_type = helper.np_dtype_to_tensor_dtype(array.dtype)
-        tensor.dims.extend(array.shape)
-        tensor.data_location = TensorProto.EXTERNAL
-        for key, value in (
-            ("location", WEIGHTS_FILE),
-            ("offset", str(offset)),
-            ("length", str(array.nbytes)),
-        ):
-            entry = tensor.external_data.add()
-            entry.key, entry.value = key, value
+        offset = _external_tensor(model, name, array, end)
         weights.append((offset, array))
         end = offset + array.nbytes
         return name
@@ -294,19 +303,7 @@ def _int8_graph(
 
     def external(name: str, array: np.ndarray) -> str:
         nonlocal end
-        offset = -(-end // WEIGHTS_ALIGN) * WEIGHTS_ALIGN
-        tensor = model.graph.initializer.add()
-        tensor.name = name
-        tensor.data_type = helper.np_dtype_to_tensor_dtype(array.dtype)
-        tensor.dims.extend(array.shape)
-        tensor.data_location = TensorProto.EXTERNAL
-        for key, value in (
-            ("location", WEIGHTS_FILE),
-            ("offset", str(offset)),
-            ("length", str(array.nbytes)),
-        ):
-            entry = tensor.external_data.add()
-            entry.key, entry.value = key, value
+        offset = _external_tensor(model, name, array, end)
         added.append((offset, array))
         end = offset + array.nbytes
         return name
