@@ -183,8 +183,8 @@ def _detail(request, partnership, review: Review, move_errors=None):
             review,
             groups=_task_groups(review, request.user, partnership),
             next_stage=Review.Stage(target).label if target else "",
-            milestones=list(clock_selectors.milestone_list_for_subject(subject=review.case)),
-            tracks=list(review.tracks.all()),
+            milestones=clock_selectors.milestone_rows_for_subject(subject=review.case),
+            tracks=selectors.review_tracks(review=review),
             move_errors=[{"text": reason, "href": ""} for reason in (move_errors or [])],
             can_reopen=permissions.can_manage_review(request.user, review)
             and review.stage in (Review.Stage.SIGN_OFF, Review.Stage.SIGNED_OFF),
