@@ -36,6 +36,7 @@ from safeguarding.referrals import selectors as referral_selectors
 from .. import permissions, workflow
 from .. import services as stages
 from ..models import Appointment, FamilyContact, QualityRating, Review, ReviewDisagreement
+from ..rows import review_rows_html
 from ..selectors import review_get_for_user
 from . import selectors, services, terms_document
 from .forms import (
@@ -124,6 +125,7 @@ def review_list(request, slug: str):
         {
             "partnership": partnership,
             "reviews": page.object_list,
+            "rows": review_rows_html(page.object_list, partnership.slug),
             "page": page,
             "pagination": pagination,
             "sees_all": is_business_unit(user, partnership) or is_partner_lead(user, partnership),

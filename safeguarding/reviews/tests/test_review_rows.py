@@ -1,16 +1,19 @@
-"""The merged chronology's rows written in Python (``reviews/chronology/rows.py``, ADR 0034)
-give the characters the template loop they replaced gave: the loop is kept here as it was, and
-both are rendered on rows with markup, quotes and ampersands, gaps, approximate dates, times,
-people and none (issue 16)."""
+"""The reviews app's rows written in Python (``reviews/rows.py`` for the list of reviews,
+``reviews/chronology/rows.py`` for the merged chronology; ADR 0034) give the characters the
+template loops they replaced gave: each loop is kept here as it was, and both are rendered on
+rows with markup, quotes and ampersands, and with and without their optional parts (gaps,
+approximate dates, times, people; issue 16)."""
 
 import datetime
 
 from django.template import engines
 
-from safeguarding.accounts.models import Agency
+from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.referrals.models import Case
 from safeguarding.reviews.chronology.rows import chronology_rows_html
 from safeguarding.reviews.chronology.selectors import Gap
-from safeguarding.reviews.models import ChronologyEntry
+from safeguarding.reviews.models import ChronologyEntry, Review
+from safeguarding.reviews.rows import review_rows_html
 
 NASTY = "<script>alert('x')</script> & \"quoted\" O'Neill"
 
@@ -93,4 +96,48 @@ def test_chronology_rows_are_what_the_loop_wrote():
     for rows in (_rows(), _rows()[:1], _rows()[1:2], []):
         before = engine.from_string(LOOP).render({"rows": rows})
         after = engine.from_string(NOW).render({"rows_html": chronology_rows_html(rows)})
+        assert after == before
+
+
+REVIEWS_LOOP = """  <tbody class="govuk-table__body">
+  {% for review in reviews %}
+  <tr class="govuk-table__row">
+    <td class="govuk-table__cell" data-label="Review"><a class="govuk-link" href="{% url 'reviews:detail' partnership.slug review.pk %}">{{ review.reference }} {{ review.title }}</a></td>
+    <td class="govuk-table__cell" data-label="Kind">{{ review.get_kind_display }}</td>
+    <td class="govuk-table__cell" data-label="Case">{{ review.case.reference }}</td>
+    <td class="govuk-table__cell" data-label="Stage"><strong class="govuk-tag {% if review.stage == 'signed_off' %}govuk-tag--green{% else %}govuk-tag--blue{% endif %}">{{ review.get_stage_display }}</strong></td>
+    <td class="govuk-table__cell" data-label="Started">{{ review.started_on|date:"j F Y" }}</td>
+  </tr>
+  {% endfor %}
+  </tbody>"""  # noqa: E501
+REVIEWS_NOW = '  <tbody class="govuk-table__body">\n  {{ rows }}\n  </tbody>'
+
+
+def test_review_rows_are_what_the_loop_wrote():
+    partnership = Partnership(pk=7, slug="north-south", name="North")
+    case = Case(pk=3, reference="CASE-<1>&", pseudonym="Child A")
+    reviews = [
+        Review(
+            pk=pk,
+            reference=f"CSPR-2026-00{pk}",
+            title=NASTY if pk == 1 else "",
+            kind=kind,
+            stage=stage,
+            started_on=datetime.date(2026, pk, 28),
+            case=case,
+        )
+        for pk, kind, stage in [
+            (1, "lcspr", "signed_off"),
+            (2, "rapid_review", "commissioning"),
+            (3, "sar", "drafting"),
+        ]
+    ]
+    engine = engines["django"]
+    for rows in (reviews, reviews[:1], []):
+        before = engine.from_string(REVIEWS_LOOP).render(
+            {"reviews": rows, "partnership": partnership}
+        )
+        after = engine.from_string(REVIEWS_NOW).render(
+            {"rows": review_rows_html(rows, partnership.slug)}
+        )
         assert after == before
