@@ -3,11 +3,15 @@ describes (issue 16, ADR 0034)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from safeguarding.core.row_markup import date, table_rows, text
+from safeguarding.core.templatetags.cached_date import date as _date_filter
 
 from .models import AuditEvent
 
@@ -28,10 +32,20 @@ def _event_row(event: AuditEvent) -> str:
     return (
         '<tr class="govuk-table__row">\n'
         '    <td class="govuk-table__cell" data-label="When">'
-        f"{date(event.occurred_at, 'j M Y H:i')}</td>\n"
+        f"{_when(event.occurred_at)}</td>\n"
         '    <td class="govuk-table__cell" data-label="Who">'
         f"{text(event.actor_label) if event.actor_label else '–'}</td>\n"
         f'    <td class="govuk-table__cell" data-label="What">{text(event.action_label)}</td>\n'
         f'    <td class="govuk-table__cell" data-label="Record">{record}</td>\n'
         "  </tr>"
     )
+
+
+def _when(value) -> str:
+    """``{{ value|date:"j M Y H:i" }}`` of an aware moment: its local day written as the
+    remembered ``|date`` writes a day (Django's filter reads its format again for every
+    datetime), then the hour and minute."""
+    if isinstance(value, datetime.datetime) and settings.USE_TZ and timezone.is_aware(value):
+        local = timezone.localtime(value)
+        return text(_date_filter(local.date(), "j M Y")) + f" {local:%H:%M}"
+    return date(value, "j M Y H:i")
