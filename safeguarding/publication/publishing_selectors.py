@@ -113,7 +113,7 @@ _REVISION_FILES = CompiledQuery(
     lambda publication_id: (
         Revision.files.through.objects.filter(revision__publication_id=publication_id)
         .select_related("publicationfile")
-        .order_by(*(f"publicationfile__{name}" for name in PublicationFile._meta.ordering))
+        .order_by("publicationfile__title", "publicationfile__id")  # PublicationFile's order
     ),
     {"publication_id": (PK_PLACEHOLDER, Publication._meta.pk)},
 )

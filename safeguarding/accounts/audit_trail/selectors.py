@@ -2,6 +2,7 @@
 
 import datetime
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -105,6 +106,8 @@ def audit_event_page_for_partnership(
     page = max(1, min(page, MAX_PAGE))
     need = page * per_page + 1
     reads = _first_pages(need) if not any(filters.values()) else None
+    own: Iterable[AuditEvent]
+    theirs: Iterable[AuditEvent]
     if reads is not None:  # the first pages unfiltered: SQL built once (issue 16)
         own = reads[0].read(partnership_id=partnership.pk)
         theirs = reads[1].read(partnership_id=partnership.pk)
