@@ -1,12 +1,14 @@
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.accounts.permissions import is_business_unit, is_partner_lead
 from safeguarding.core.calendar import add_working_days
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, PK_PLACEHOLDER, CompiledQuery
 
 from .models import Milestone, MilestoneRule, PartnershipMilestoneSetting, subject_type_for
 
@@ -16,6 +18,28 @@ def milestone_list_for_subject(*, subject: Model) -> QuerySet[Milestone]:
         Milestone.objects.filter(subject_type=subject_type_for(subject), subject_id=subject.pk)
         .select_related("rule", "partnership")
         .order_by("due_on", "id")
+    )
+
+
+# A subject's milestones, as ``milestone_list_for_subject`` reads them, from SQL built once
+# (issue 16: the case and review pages; core.compiled_sql).
+_SUBJECT_MILESTONES = CompiledQuery(
+    lambda subject_type_id, subject_id: (
+        Milestone.objects.filter(subject_type_id=subject_type_id, subject_id=subject_id)
+        .select_related("rule", "partnership")
+        .order_by("due_on", "id")
+    ),
+    {
+        "subject_type_id": (PARTNERSHIP_PLACEHOLDER, ContentType._meta.pk),
+        # A positive column: its placeholder is a (positive) id no subject has.
+        "subject_id": (-PK_PLACEHOLDER, Milestone._meta.get_field("subject_id")),
+    },
+)
+
+
+def milestone_rows_for_subject(*, subject: Model) -> list[Milestone]:
+    return _SUBJECT_MILESTONES.read(
+        subject_type_id=subject_type_for(subject).pk, subject_id=subject.pk
     )
 
 

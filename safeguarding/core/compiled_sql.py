@@ -38,6 +38,7 @@ class CompiledQuery:
         self.placeholders = placeholders
         self._compiled: dict[tuple[str, str], tuple[str, list, dict[str, list[int]]]] = {}
         self._plans: dict[tuple[str, str], _ObjectsPlan] = {}
+        self._model: type[Model] | None = None
 
     def _compile(self, alias: str) -> tuple[str, list, dict[str, list[int]]]:
         connection = connections[alias]
@@ -95,6 +96,28 @@ class CompiledQuery:
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+    def _read_alias(self) -> str:
+        if self._model is None:
+            self._model = self.build(**{n: v for n, (v, _) in self.placeholders.items()}).model
+        return router.db_for_read(self._model)
+
+    def read(self, **values: Any) -> list[Any]:
+        """``objects()`` on the database the router reads the queryset's model from."""
+        return self.objects(self._read_alias(), **values)
+
+    def read_rows(self, **values: Any) -> list[tuple]:
+        """``rows()`` on the database the router reads the queryset's model from."""
+        return self.rows(self._read_alias(), **values)
+
+
+def set_prefetched(instance: Model, name: str, model: type[Model], objects: list) -> None:
+    """Give ``instance.<name>.all()`` these objects, as ``prefetch_related`` leaves them (read
+    with a ``CompiledQuery`` of the related rows for a whole page instead)."""
+    queryset = model._default_manager.all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 # Ids no row has, standing for the real ones while a record's SQL is built.

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.actions.models import Theme
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery
 from safeguarding.library.models import LibraryRecord, ReviewType
 from safeguarding.publication.models import NationalReview, Publication
 
@@ -233,26 +234,87 @@ def _aware(value: datetime.date, *, end: bool) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(value, moment))
 
 
+# The proposals' reads by partnership and period, with SQL built once (issue 16,
+# core.compiled_sql): the partnership, the period's first and last days (and their moments).
+_DAY = LibraryRecord._meta.get_field("published_on")
+_MOMENT = Theme.findings.through._meta.get_field("finding").related_model._meta.get_field(
+    "created_at"
+)
+_PERIOD = {
+    "partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk),
+    "start": (datetime.date(1111, 1, 1), _DAY),
+    "end": (datetime.date(1111, 1, 2), _DAY),
+}
+_RECORDS = CompiledQuery(
+    lambda partnership_id, start, end: LibraryRecord.objects.filter(
+        partnership_id=partnership_id,
+        archived_at__isnull=True,
+        is_public=True,
+        published_on__gte=start,
+        published_on__lte=end,
+    ).order_by("published_on", "title", "id"),
+    _PERIOD,
+)
+_PUBLICATIONS = CompiledQuery(
+    lambda partnership_id, start, end: Publication.objects.filter(
+        partnership_id=partnership_id,
+        status=Publication.Status.PUBLISHED,
+        publish_on__gte=start,
+        publish_on__lte=end,
+        library_record__isnull=True,
+    ).order_by("publish_on", "title", "id"),
+    _PERIOD,
+)
+_NATIONAL_REVIEWS = CompiledQuery(
+    lambda partnership_id, start, end: NationalReview.objects.filter(
+        partnership_id=partnership_id,
+        archived_at__isnull=True,
+        library_record__isnull=True,
+        published_on__gte=start,
+        published_on__lte=end,
+    ).order_by("published_on", "title", "id"),
+    _PERIOD,
+)
+_RECORD_THEMES_IN_PERIOD = CompiledQuery(
+    lambda partnership_id, start, end: (
+        _record_theme_rows(Partnership(pk=partnership_id))
+        .filter(libraryrecord__published_on__gte=start, libraryrecord__published_on__lte=end)
+        .values_list("theme_id")
+    ),
+    _PERIOD,
+)
+_FINDING_THEMES_IN_PERIOD = CompiledQuery(
+    lambda partnership_id, start, end: (
+        _finding_theme_rows(Partnership(pk=partnership_id))
+        .filter(finding__created_at__gte=start, finding__created_at__lte=end)
+        .values_list("theme_id")
+    ),
+    {
+        "partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk),
+        "start": (datetime.datetime(1111, 1, 1, tzinfo=datetime.UTC), _MOMENT),
+        "end": (datetime.datetime(1111, 1, 2, tzinfo=datetime.UTC), _MOMENT),
+    },
+)
+
+
 def theme_proposals(
     *, partnership: Partnership, period_start: datetime.date, period_end: datetime.date
 ) -> list[Proposal]:
     """Themes that recur: in the period at least twice, or in the period and an earlier year.
     Counted from the library's records and the partnership's own findings (five queries)."""
     in_records = Counter(
-        _record_theme_rows(partnership)
-        .filter(
-            libraryrecord__published_on__gte=period_start,
-            libraryrecord__published_on__lte=period_end,
+        row[0]
+        for row in _RECORD_THEMES_IN_PERIOD.read_rows(
+            partnership_id=partnership.pk, start=period_start, end=period_end
         )
-        .values_list("theme_id", flat=True)
     )
     in_findings = Counter(
-        _finding_theme_rows(partnership)
-        .filter(
-            finding__created_at__gte=_aware(period_start, end=False),
-            finding__created_at__lte=_aware(period_end, end=True),
+        row[0]
+        for row in _FINDING_THEMES_IN_PERIOD.read_rows(
+            partnership_id=partnership.pk,
+            start=_aware(period_start, end=False),
+            end=_aware(period_end, end=True),
         )
-        .values_list("theme_id", flat=True)
     )
     seen = set(in_records) | set(in_findings)
     if not seen:
@@ -312,12 +374,8 @@ def proposals_for(
 ) -> list[Proposal]:
     """Everything the service proposes for an issue covering the period, in the order an issue
     usually runs: reviews published, their key learning, national reviews, recurring themes."""
-    in_period = {"published_on__gte": period_start, "published_on__lte": period_end}
-    records = list(
-        LibraryRecord.objects.filter(
-            partnership=partnership, archived_at__isnull=True, is_public=True, **in_period
-        ).order_by("published_on", "title", "id")
-    )
+    period = {"partnership_id": partnership.pk, "start": period_start, "end": period_end}
+    records = _RECORDS.read(**period)
     national_records = [
         r
         for r in records
@@ -328,26 +386,12 @@ def proposals_for(
     reviews: list[Proposal] = []
     for record in review_records:
         reviews.extend(_review_proposals(record))
-    publications = Publication.objects.filter(
-        partnership=partnership,
-        status=Publication.Status.PUBLISHED,
-        publish_on__gte=period_start,
-        publish_on__lte=period_end,
-        library_record__isnull=True,
-    ).order_by("publish_on", "title", "id")
+    publications = _PUBLICATIONS.read(**period)
     for publication in publications:
         reviews.extend(_publication_proposals(publication, partnership.slug))
 
     national = [_national_record_proposal(r) for r in national_records]
-    national += [
-        _national_review_proposal(review)
-        for review in NationalReview.objects.filter(
-            partnership=partnership,
-            archived_at__isnull=True,
-            library_record__isnull=True,
-            **in_period,
-        ).order_by("published_on", "title", "id")
-    ]
+    national += [_national_review_proposal(review) for review in _NATIONAL_REVIEWS.read(**period)]
     order = {Kind.REVIEW: 0, Kind.LEARNING: 1}
     reviews.sort(key=lambda p: order[p.kind])  # stable: reviews first, then their learning
     themes = theme_proposals(

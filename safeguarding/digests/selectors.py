@@ -6,7 +6,12 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
 from safeguarding.accounts.models import Partnership
-from safeguarding.core.compiled_sql import RecordQuery
+from safeguarding.core.compiled_sql import (
+    PARTNERSHIP_PLACEHOLDER,
+    PK_PLACEHOLDER,
+    CompiledQuery,
+    RecordQuery,
+)
 
 from . import permissions
 from .models import DigestIssue, DigestItem, Subscriber
@@ -41,8 +46,32 @@ def issue_get_for_user(*, user, partnership: Partnership, pk: int) -> DigestIssu
     return issue
 
 
+_ITEMS = CompiledQuery(
+    lambda issue_id: (
+        DigestItem.objects.filter(issue_id=issue_id)
+        .select_related("record")
+        .order_by("position", "id")
+    ),
+    {"issue_id": (PK_PLACEHOLDER, DigestIssue._meta.pk)},
+)
+_SUBSCRIBER_COUNTS = CompiledQuery(
+    lambda partnership_id: (
+        Subscriber.objects.filter(partnership_id=partnership_id)
+        .values("partnership_id")
+        .annotate(
+            confirmed=Count(
+                "id", filter=Q(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+            ),
+            waiting=Count("id", filter=Q(confirmed_at__isnull=True, unsubscribed_at__isnull=True)),
+        )
+        .values_list("confirmed", "waiting")
+    ),
+    {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+)
+
+
 def item_list(*, issue: DigestIssue) -> list[DigestItem]:
-    return list(issue.items.select_related("record").order_by("position", "id"))
+    return _ITEMS.read(issue_id=issue.pk)
 
 
 def item_get(*, issue: DigestIssue, pk: int) -> DigestItem:
@@ -59,10 +88,9 @@ def next_number(*, partnership: Partnership) -> int:
 
 def subscriber_counts(*, partnership: Partnership) -> dict[str, int]:
     """How many subscribers will get the next issue, and how many have not confirmed yet."""
-    return Subscriber.objects.filter(partnership=partnership).aggregate(
-        confirmed=Count("id", filter=Q(confirmed_at__isnull=False, unsubscribed_at__isnull=True)),
-        waiting=Count("id", filter=Q(confirmed_at__isnull=True, unsubscribed_at__isnull=True)),
-    )
+    found = _SUBSCRIBER_COUNTS.read_rows(partnership_id=partnership.pk)  # SQL built once
+    confirmed, waiting = found[0] if found else (0, 0)
+    return {"confirmed": confirmed, "waiting": waiting}
 
 
 def subscribers_to_send(*, issue: DigestIssue) -> QuerySet[Subscriber]:

@@ -146,14 +146,15 @@ def _renumber(issue: DigestIssue, ordered: list[DigestItem]) -> None:
         DigestItem.objects.bulk_update(changed, ["position"])
 
 
-def issue_proposals(*, issue: DigestIssue) -> tuple[list, list]:
-    """The proposals for the issue's period: (not in the issue yet, in it already)."""
+def issue_proposals(*, issue: DigestIssue, items: list | None = None) -> tuple[list, list]:
+    """The proposals for the issue's period: (not in the issue yet, in it already). ``items``:
+    the issue's items when the caller has read them."""
     proposals = proposals_for(
         partnership=issue.partnership,
         period_start=issue.period_start,
         period_end=issue.period_end,
     )
-    included = {item_key(item) for item in issue.items.all()}
+    included = {item_key(item) for item in (issue.items.all() if items is None else items)}
     return (
         [p for p in proposals if p.key not in included],
         [p for p in proposals if p.key in included],

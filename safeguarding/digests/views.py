@@ -129,7 +129,7 @@ def issue_detail(request, slug: str, pk: int):
         "subscribers": selectors.subscriber_counts(partnership=partnership),
     }
     if editable:
-        available, _ = services.issue_proposals(issue=issue)
+        available, _ = services.issue_proposals(issue=issue, items=items)
         context["proposals_waiting"] = len(available)
     return _page(request, "detail.html", partnership, issue, **context)
 

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from safeguarding.accounts.models import Partnership
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery
 
 from .models import GuidanceAdoption, GuidanceVersion, Strand
 
@@ -34,8 +35,19 @@ def version_list() -> list[GuidanceVersion]:
     return list(GuidanceVersion.objects.all())
 
 
+# Read on every case page (the screening's DHR test, the guidance rows): SQL built once
+# (issue 16, core.compiled_sql).
+_ADOPTIONS = CompiledQuery(
+    lambda partnership_id: GuidanceAdoption.objects.filter(
+        partnership_id=partnership_id
+    ).select_related("version"),
+    {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+)
+_VERSIONS = CompiledQuery(lambda: GuidanceVersion.objects.all(), {})
+
+
 def adoption_list(*, partnership: Partnership) -> list[GuidanceAdoption]:
-    return list(GuidanceAdoption.objects.filter(partnership=partnership).select_related("version"))
+    return _ADOPTIONS.read(partnership_id=partnership.pk)
 
 
 def versions_applying(*, partnership: Partnership, on_date: datetime.date) -> dict[str, Applied]:
@@ -44,7 +56,7 @@ def versions_applying(*, partnership: Partnership, on_date: datetime.date) -> di
     it recorded no adoption for (counted from their effective date), the latest to start."""
     adopted = {a.version_id: a.adopted_on for a in adoption_list(partnership=partnership)}
     chosen: dict[str, Applied] = {}
-    for version in GuidanceVersion.objects.all():
+    for version in _VERSIONS.read():
         if version.pk in adopted:
             since, by_adoption = adopted[version.pk], True
         elif version.default_on:

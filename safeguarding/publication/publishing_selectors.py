@@ -6,10 +6,15 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
-from safeguarding.core.compiled_sql import RecordQuery
+from safeguarding.core.compiled_sql import (
+    PK_PLACEHOLDER,
+    CompiledQuery,
+    RecordQuery,
+    set_prefetched,
+)
 
 from . import permissions
-from .models import CheckFinding, Publication, PublicationFile
+from .models import CheckFinding, PrePublicationStep, Publication, PublicationFile, Revision
 
 
 def publication_list(*, partnership: Partnership) -> QuerySet[Publication]:
@@ -50,7 +55,9 @@ def publication_list(*, partnership: Partnership) -> QuerySet[Publication]:
 
 # Every page of a publication reads it first: the SQL is built once (issue 16).
 _PUBLICATION = RecordQuery(
-    lambda: Publication.objects.select_related("review", "review__case", "partnership")
+    lambda: Publication.objects.select_related(
+        "review", "review__case", "review__case__partnership", "partnership"
+    )
 )
 
 
@@ -63,6 +70,70 @@ def publication_get_for_user(*, user, partnership: Partnership, pk: int) -> Publ
     if publication is None:
         raise Http404("No such publication")
     return publication
+
+
+_FILES = CompiledQuery(
+    lambda publication_id: PublicationFile.objects.filter(
+        publication_id=publication_id
+    ).select_related("uploaded_by"),
+    {"publication_id": (PK_PLACEHOLDER, Publication._meta.pk)},
+)
+_FINDINGS = CompiledQuery(
+    lambda publication_id: CheckFinding.objects.filter(
+        file__publication_id=publication_id
+    ).select_related("resolved_by"),
+    {"publication_id": (PK_PLACEHOLDER, Publication._meta.pk)},
+)
+
+
+def files_with_findings(*, publication: Publication) -> list[PublicationFile]:
+    """``files_for`` from SQL built once (the publication's page, issue 16): the files, then
+    every finding of the publication's files given to its file."""
+    files = _FILES.read(publication_id=publication.pk)
+    by_file: dict[int, list[CheckFinding]] = {}
+    if files:
+        for finding in _FINDINGS.read(publication_id=publication.pk):
+            by_file.setdefault(finding.file_id, []).append(finding)
+    for file in files:
+        set_prefetched(file, "findings", CheckFinding, by_file.get(file.pk, []))
+    return files
+
+
+_STEPS = CompiledQuery(
+    lambda publication_id: PrePublicationStep.objects.filter(
+        publication_id=publication_id
+    ).select_related("recorded_by"),
+    {"publication_id": (PK_PLACEHOLDER, Publication._meta.pk)},
+)
+_REVISIONS = CompiledQuery(
+    lambda publication_id: Revision.objects.filter(publication_id=publication_id),
+    {"publication_id": (PK_PLACEHOLDER, Publication._meta.pk)},
+)
+_REVISION_FILES = CompiledQuery(
+    lambda publication_id: (
+        Revision.files.through.objects.filter(revision__publication_id=publication_id)
+        .select_related("publicationfile")
+        .order_by("publicationfile__title", "publicationfile__id")  # PublicationFile's order
+    ),
+    {"publication_id": (PK_PLACEHOLDER, Publication._meta.pk)},
+)
+
+
+def steps_for(*, publication: Publication) -> list[PrePublicationStep]:
+    """The steps recorded before publication (with who recorded them), SQL built once."""
+    return _STEPS.read(publication_id=publication.pk)
+
+
+def revisions_with_files(*, publication: Publication) -> list[Revision]:
+    """``publication.revisions.prefetch_related("files")`` from SQL built once (issue 16)."""
+    revisions = _REVISIONS.read(publication_id=publication.pk)
+    by_revision: dict[int, list[PublicationFile]] = {}
+    if revisions:
+        for link in _REVISION_FILES.read(publication_id=publication.pk):
+            by_revision.setdefault(link.revision_id, []).append(link.publicationfile)
+    for revision in revisions:
+        set_prefetched(revision, "files", PublicationFile, by_revision.get(revision.pk, []))
+    return revisions
 
 
 def files_for(*, publication: Publication) -> list[PublicationFile]:

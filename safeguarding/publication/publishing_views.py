@@ -7,13 +7,13 @@ redirect with a success message.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safeguarding.accounts import selectors as account_selectors
+from safeguarding.core.compiled_sql import set_prefetched
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
@@ -137,11 +137,12 @@ def publication_start(request, slug: str, review_pk: int):
 
 
 def _detail_context(publication, today):
-    # The steps, settings and review types are read once (the rules below ask again).
-    rules.read_once_for_page(publication)
-    prefetch_related_objects(
-        [publication],
-        Prefetch("steps", queryset=PrePublicationStep.objects.select_related("recorded_by")),
+    # The steps, settings, review types, files and partners' sign-offs are read once (the
+    # rules below ask again), with SQL built once (issue 16).
+    files = selectors.files_with_findings(publication=publication)
+    rules.read_once_for_page(publication, [f for f in files if f.replaced_at is None])
+    set_prefetched(
+        publication, "steps", PrePublicationStep, selectors.steps_for(publication=publication)
     )
     steps_done = {step.kind: step for step in publication.steps.all()}
     steps = [
@@ -159,7 +160,6 @@ def _detail_context(publication, today):
         for reason in rules.missing_for_publication(publication, earliest, today)
         if publication.status in (Publication.Status.DRAFT, Publication.Status.SCHEDULED)
     ]
-    files = selectors.files_for(publication=publication)
     return {
         "live_files": [f for f in files if f.replaced_at is None],
         "open_findings": sum(
@@ -177,7 +177,7 @@ def _detail_context(publication, today):
         "earliest": earliest,
         "earliest_why": why,
         "missing": missing,
-        "revisions": publication.revisions.prefetch_related("files"),
+        "revisions": selectors.revisions_with_files(publication=publication),
         "today": today,
     }
 

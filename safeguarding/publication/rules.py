@@ -3,10 +3,14 @@ needs, the earliest publication date, and why a publication cannot go out yet.""
 
 import datetime
 
+from safeguarding.accounts.models import Partnership
 from safeguarding.core.calendar import add_calendar_months, add_working_days
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, PK_PLACEHOLDER, CompiledQuery
 from safeguarding.core.rule_sources import rule_source
+from safeguarding.referrals.models import Track
 from safeguarding.referrals.selectors import case_guidance_codes
 from safeguarding.referrals.share_selectors import sign_off_partners
+from safeguarding.reviews.models import Review
 
 from .models import (
     CheckFinding,
@@ -44,13 +48,41 @@ def review_types_of(publication: Publication) -> set[str]:
     return set(cached if cached is not None else _review_types_read(publication))
 
 
-def read_once_for_page(publication: Publication) -> None:
+# The publication's page reads these with SQL built once (issue 16, core.compiled_sql).
+_SETTINGS = CompiledQuery(
+    lambda partnership_id: PublicationSettings.objects.filter(partnership_id=partnership_id),
+    {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+)
+_TRACK_TYPES = CompiledQuery(
+    lambda review_id: Track.objects.filter(reviews=review_id).values_list("review_type"),
+    {"review_id": (PK_PLACEHOLDER, Review._meta.pk)},
+)
+
+
+_SIGN_OFFS = CompiledQuery(
+    lambda publication_id: PartnerSignOff.objects.filter(
+        publication_id=publication_id
+    ).select_related("recorded_by"),
+    {"publication_id": (PK_PLACEHOLDER, Publication._meta.pk)},
+)
+
+
+def read_once_for_page(publication: Publication, live_files: list | None = None) -> None:
     """Read the partnership's settings and the review's types once for a page that asks the
     rules several times (the publication's page: steps allowed, what is missing, the earliest
     date, the Home Office Panel; issue 16). Kept on this object only: elsewhere the rules read
-    them afresh each time."""
-    publication.__dict__["_rules_settings"] = settings_for(publication.partnership)
-    publication.__dict__["_rules_review_types"] = _review_types_read(publication)
+    them afresh each time. ``live_files`` (not replaced, their findings prefetched), when the
+    page has read them, answer what is missing about the files without asking again."""
+    found = _SETTINGS.read(partnership_id=publication.partnership_id)
+    publication.__dict__["_rules_settings"] = (
+        found[0] if found else settings_for(publication.partnership)
+    )
+    types = {row[0] for row in _TRACK_TYPES.read_rows(review_id=publication.review_id)}
+    publication.__dict__["_rules_review_types"] = frozenset(
+        types or KIND_TYPES.get(publication.review.kind, {publication.review_type})
+    )
+    if live_files is not None:
+        publication.__dict__["_rules_live_files"] = live_files
 
 
 def required_steps(publication: Publication) -> list[tuple[str, str]]:
@@ -83,12 +115,22 @@ def required_steps(publication: Publication) -> list[tuple[str, str]]:
 
 def partner_sign_offs(publication: Publication) -> list[tuple[object, PartnerSignOff | None]]:
     """Each partner partnership that shares the review and signs its publication off (ADR
-    0022, R46), with its sign-off or None while it has not recorded one."""
+    0022, R46), with its sign-off or None while it has not recorded one. Read once on a page
+    that asked ``read_once_for_page``."""
+    if "_rules_settings" in publication.__dict__:
+        cached = publication.__dict__.get("_rules_partner_sign_offs")
+        if cached is None:
+            cached = publication.__dict__["_rules_partner_sign_offs"] = _partner_sign_offs(
+                publication
+            )
+        return list(cached)
+    return _partner_sign_offs(publication)
+
+
+def _partner_sign_offs(publication: Publication) -> list[tuple[object, PartnerSignOff | None]]:
     done = {
         sign_off.partnership_id: sign_off
-        for sign_off in PartnerSignOff.objects.filter(publication=publication).select_related(
-            "recorded_by"
-        )
+        for sign_off in _SIGN_OFFS.read(publication_id=publication.pk)
     }
     return [
         (partner, done.get(partner.pk))
@@ -141,12 +183,23 @@ def missing_for_publication(
             missing.append("Record why the full report is not being published")  # R15
         if not publication.improvements.strip():
             missing.append("Write the information about the improvements to be made")  # R15
-    live_files = publication.files.filter(replaced_at__isnull=True)
-    if publication.form == Publication.Form.FULL_REPORT and not live_files.exists():
+    read = publication.__dict__.get("_rules_live_files")  # the page's files, or asked here
+    if read is not None:
+        any_live = bool(read)
+        unchecked = any(file.checked_at is None for file in read)
+        unresolved = any(
+            finding.resolution == "" for file in read for finding in file.findings.all()
+        )
+    else:
+        live_files = publication.files.filter(replaced_at__isnull=True)
+        any_live = publication.form != Publication.Form.FULL_REPORT or live_files.exists()
+        unchecked = live_files.filter(checked_at__isnull=True).exists()
+        unresolved = CheckFinding.objects.filter(file__in=live_files, resolution="").exists()
+    if publication.form == Publication.Form.FULL_REPORT and not any_live:
         missing.append("Upload the report to publish")
-    if live_files.filter(checked_at__isnull=True).exists():
+    if unchecked:
         missing.append("Run the check for real names and other identifiers on every file")
-    if CheckFinding.objects.filter(file__in=live_files, resolution="").exists():
+    if unresolved:
         missing.append(
             "Resolve every possible identifier the check found: replace the file or mark the "
             "finding a false match"

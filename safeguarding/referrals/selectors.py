@@ -14,8 +14,13 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from safeguarding.accounts.models import Agency, Partnership, ReviewType
-from safeguarding.core.compiled_sql import RecordQuery
+from safeguarding.accounts.models import Agency, Partnership, ReviewType, User
+from safeguarding.core.compiled_sql import (
+    PARTNERSHIP_PLACEHOLDER,
+    PK_PLACEHOLDER,
+    CompiledQuery,
+    RecordQuery,
+)
 from safeguarding.core.rule_sources import rules_in_words
 from safeguarding.guidance.default_versions import dhr_test_for
 from safeguarding.guidance.models import Strand
@@ -24,6 +29,7 @@ from safeguarding.guidance.selectors import versions_applying
 from . import permissions, screening, share_selectors
 from .models import (
     Case,
+    CaseGuidance,
     Decision,
     DecisionMaker,
     DecisionSignatory,
@@ -225,6 +231,29 @@ def case_get_for_user(*, user, partnership: Partnership, pk: int) -> Case:
     return case
 
 
+_CASE_REFERRALS = CompiledQuery(
+    lambda case_id: Referral.objects.filter(case_id=case_id).order_by("received_on", "id"),
+    {"case_id": (PK_PLACEHOLDER, Case._meta.pk)},
+)
+
+
+def case_referral_list(*, case: Case) -> list[Referral]:
+    """The case's referrals, first received first, without their agencies (the case page lists
+    neither), from SQL built once (issue 16)."""
+    return _CASE_REFERRALS.read(case_id=case.pk)
+
+
+_CASE_REVIEWS = CompiledQuery(
+    lambda case_id: Case.objects.filter(pk=case_id, reviews__isnull=False).values_list("pk")[:1],
+    {"case_id": (PK_PLACEHOLDER, Case._meta.pk)},
+)
+
+
+def case_has_reviews(*, case: Case) -> bool:
+    """Whether a review (of any kind) was started for the case."""
+    return bool(_CASE_REVIEWS.read_rows(case_id=case.pk))
+
+
 def case_referrals(*, case: Case) -> list[Referral]:
     return list(
         Referral.objects.filter(case=case)
@@ -287,39 +316,72 @@ def _signatory_rows(
     return rows
 
 
+# The case page's reads of its tracks, decisions and signatures: SQL built once per process
+# (issue 16, ADR 0038), the case's id its one value. Each list is read whole for the case and
+# given to its decision here (what ``prefetch_related`` did with an ``IN`` of the decisions).
+def _by_case(build) -> CompiledQuery:
+    return CompiledQuery(build, {"case_id": (PK_PLACEHOLDER, Case._meta.pk)})
+
+
+_CASE_TRACKS = _by_case(
+    lambda case_id: (
+        Track.objects.filter(case_id=case_id)
+        .select_related("decision", "decided_by")
+        .order_by("review_type")
+    )
+)
+_CASE_SIGNATURES = _by_case(
+    lambda case_id: (
+        Signature.objects.filter(decision__track__case_id=case_id)
+        .select_related("user", "decision_maker")
+        .order_by("signed_at", "id")
+    )
+)
+_CASE_DISAGREEMENTS = _by_case(
+    lambda case_id: (
+        Disagreement.objects.filter(decision__track__case_id=case_id)
+        .select_related("user", "resolution_recorded_by")
+        .order_by("raised_at", "id")
+    )
+)
+_CASE_REPLACED_SIGNATORIES = _by_case(
+    lambda case_id: (
+        DecisionSignatory.objects.filter(
+            decision__track__case_id=case_id, replaced_at__isnull=False
+        )
+        .select_related("decision_maker__user", "replacement__decision_maker__user", "replaced_by")
+        .order_by("replaced_at", "id")
+    )
+)
+_CASE_CURRENT_SIGNATORIES = _by_case(
+    lambda case_id: _current_signatories(
+        DecisionSignatory.objects.filter(decision__track__case_id=case_id)
+    )
+)
+
+
+def _by_decision(rows: list) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for row in rows:
+        found.setdefault(row.decision_id, []).append(row)
+    return found
+
+
 def case_tracks(*, case: Case) -> list[TrackRow]:
     """The case's tracks with their decisions, signatures, disagreements and the decision
     makers who must sign: at most six queries however many tracks, decisions and signatures
     there are. Signatures and disagreements of earlier rounds (before a decision was changed) are
     listed with the disagreements, not counted."""
-    tracks = list(
-        Track.objects.filter(case=case)
-        .select_related("decision", "decided_by")
-        .prefetch_related(
-            Prefetch(
-                "decision__signatures",
-                queryset=Signature.objects.select_related("user", "decision_maker").order_by(
-                    "signed_at", "id"
-                ),
-            ),
-            Prefetch(
-                "decision__disagreements",
-                queryset=Disagreement.objects.select_related(
-                    "user", "resolution_recorded_by"
-                ).order_by("raised_at", "id"),
-            ),
-            Prefetch(
-                "decision__signatories",
-                queryset=DecisionSignatory.objects.filter(replaced_at__isnull=False)
-                .select_related(
-                    "decision_maker__user", "replacement__decision_maker__user", "replaced_by"
-                )
-                .order_by("replaced_at", "id"),
-                to_attr="replaced_signatories",
-            ),
-        )
-        .order_by("review_type")
-    )
+    tracks = _CASE_TRACKS.read(case_id=case.pk)
+    decided = [t.decision for t in tracks if getattr(t, "decision", None) is not None]
+    signatures: dict[int, list[Signature]] = {}
+    disagreements_of: dict[int, list[Disagreement]] = {}
+    if decided:
+        signatures = _by_decision(_CASE_SIGNATURES.read(case_id=case.pk))
+        disagreements_of = _by_decision(_CASE_DISAGREEMENTS.read(case_id=case.pk))
+        replaced = _by_decision(_CASE_REPLACED_SIGNATORIES.read(case_id=case.pk))
+        for decision in decided:
+            decision.replaced_signatories = replaced.get(decision.pk, [])
     # Who would sign a decision not recorded yet: the decision makers named now by the
     # partnership that decides the track (the case's, or a partner it was shared with: ADR
     # 0022); a recorded decision keeps its own signatories (ADR 0019).
@@ -333,21 +395,19 @@ def case_tracks(*, case: Case) -> list[TrackRow]:
         ).select_related("user"):
             makers_by_type.setdefault((maker.partnership_id, maker.review_type), []).append(maker)
     if tracks:
-        for row in _current_signatories(
-            DecisionSignatory.objects.filter(decision__track__case=case)
-        ):
+        for row in _CASE_CURRENT_SIGNATORIES.read(case_id=case.pk):
             makers_by_decision.setdefault(row.decision_id, []).append(row.decision_maker)
     rows = []
     for track in tracks:
         track.case = case  # who decides it reads the case's partnership: no query per track
         decision = getattr(track, "decision", None)
-        disagreements = list(decision.disagreements.all()) if decision else []
+        disagreements = disagreements_of.get(decision.pk, []) if decision else []
         rows.append(
             TrackRow(
                 track=track,
                 decision=decision,
                 signatories=_signatory_rows(
-                    [s for s in decision.signatures.all() if s.round == decision.round]
+                    [s for s in signatures.get(decision.pk, []) if s.round == decision.round]
                     if decision
                     else [],
                     makers_by_decision.get(decision.pk, [])
@@ -372,10 +432,18 @@ def track_get(*, case: Case, pk: int) -> Track:
         raise Http404("No such track") from None
 
 
+_CASE_NOTIFICATIONS = CompiledQuery(
+    lambda case_id: (
+        Notification.objects.filter(case_id=case_id)
+        .select_related("recorded_by")
+        .order_by("sent_on")
+    ),
+    {"case_id": (PK_PLACEHOLDER, Case._meta.pk)},
+)
+
+
 def notification_list_for_case(*, case: Case) -> list[Notification]:
-    return list(
-        Notification.objects.filter(case=case).select_related("recorded_by").order_by("sent_on")
-    )
+    return _CASE_NOTIFICATIONS.read(case_id=case.pk)
 
 
 # Screening -------------------------------------------------------------------------------------
@@ -635,21 +703,13 @@ def _decision_makers(track: Track) -> list[DecisionMaker]:
     )
 
 
-def decisions_awaiting_signature(
-    *, user, partnership: Partnership, case: Case | None = None
-) -> list[Decision]:
-    """Decisions of ``partnership`` (or of one ``case``) that still need ``user``'s signature
-    in at least one of the capacities they are named for, oldest first. One query."""
-    if not getattr(user, "is_authenticated", False):
-        return []
+def _awaiting_signature(partnership: Partnership, user) -> QuerySet[Decision]:
     # The decisions ``partnership`` takes: its own cases' tracks and the shared tracks given to
     # it (ADR 0022); its decision makers sign only those.
     decisions = Decision.objects.filter(
         share_selectors.decided_here_q(partnership, "track__"),
         state__in=[Decision.State.AWAITING_SIGNATURES, Decision.State.DISPUTED],
     )
-    if case is not None:
-        decisions = decisions.filter(track__case=case)
     unsigned_capacity = DecisionSignatory.objects.filter(
         decision=OuterRef("pk"), replaced_at__isnull=True, decision_maker__user=user
     ).exclude(
@@ -662,12 +722,40 @@ def decisions_awaiting_signature(
     their_disagreement = Disagreement.objects.filter(
         decision=OuterRef("pk"), round=OuterRef("round"), user=user
     ).filter(Q(resolution="") | Q(resolution=Disagreement.Resolution.WITHOUT_SIGNATURE))
-    return list(
+    return (
         decisions.filter(Exists(unsigned_capacity))
         .exclude(Exists(their_disagreement))
         .select_related("track", "track__case")
         .order_by("decided_on", "id")
     )
+
+
+# A user placeholder distinct from the partnership's and the case's (core.compiled_sql).
+_USER_PLACEHOLDER = -7_301_946_291
+
+# The case page's question, with the SQL built once (issue 16).
+_CASE_AWAITING = CompiledQuery(
+    lambda partnership_id, case_id, user_id: _awaiting_signature(
+        Partnership(pk=partnership_id), User(pk=user_id)
+    ).filter(track__case_id=case_id),
+    {
+        "partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk),
+        "case_id": (PK_PLACEHOLDER, Case._meta.pk),
+        "user_id": (_USER_PLACEHOLDER, User._meta.pk),
+    },
+)
+
+
+def decisions_awaiting_signature(
+    *, user, partnership: Partnership, case: Case | None = None
+) -> list[Decision]:
+    """Decisions of ``partnership`` (or of one ``case``) that still need ``user``'s signature
+    in at least one of the capacities they are named for, oldest first. One query."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if case is not None:
+        return _CASE_AWAITING.read(partnership_id=partnership.pk, case_id=case.pk, user_id=user.pk)
+    return list(_awaiting_signature(partnership, user))
 
 
 # The notification summary ----------------------------------------------------------------------
@@ -773,11 +861,26 @@ class CaseGuidanceRow:
     recorded: bool
 
 
+_CASE_GUIDANCE = CompiledQuery(
+    lambda case_id: CaseGuidance.objects.filter(case_id=case_id).select_related("version"),
+    {"case_id": (PK_PLACEHOLDER, Case._meta.pk)},
+)
+
+
+def _recorded_guidance(case: Case) -> list[CaseGuidance]:
+    """The guidance versions recorded on the case (by strand), read once per request: the
+    screening's codes and the case page's rows both need them (SQL built once, issue 16)."""
+    cached = getattr(case, "_guidance_recorded", None)
+    if cached is None:
+        cached = case._guidance_recorded = _CASE_GUIDANCE.read(case_id=case.pk)  # type: ignore[attr-defined]
+    return cached
+
+
 def case_guidance_rows(*, case: Case) -> list[CaseGuidanceRow]:
     """The guidance versions the case follows and why, for the case page. A case recorded
     before versions existed and not yet migrated (never in practice: migration 0011 records
     them) shows the versions that apply on its day of awareness, marked not recorded."""
-    recorded = list(case.guidance.select_related("version"))
+    recorded = _recorded_guidance(case)
     if recorded:
         return [
             CaseGuidanceRow(
@@ -812,7 +915,7 @@ def case_guidance_codes(*, case: Case) -> list[str]:
     cached = getattr(case, "_guidance_codes", None)  # read once per request (screening, panel)
     if cached is not None:
         return list(cached)
-    codes = sorted(case.guidance.values_list("version__code", flat=True))
+    codes = sorted(row.version.code for row in _recorded_guidance(case))
     if not codes:
         codes = sorted(applied.version.code for applied in _versions_applying(case).values())
     case._guidance_codes = tuple(codes)  # type: ignore[attr-defined]

@@ -284,6 +284,7 @@ def _case_guidance_record(case: Case, actor) -> bool:
     """Record on the case the guidance versions that apply on the day the partnership became
     aware (ADR 0018). True when they changed (a corrected day of awareness)."""
     case.__dict__.pop("_guidance_codes", None)  # read again after this (selectors memo)
+    case.__dict__.pop("_guidance_recorded", None)
     applying = versions_applying(partnership=case.partnership, on_date=case.became_aware_on)
     before = dict(case.guidance.values_list("strand", "version__code"))
     after = {strand: applied.version.code for strand, applied in applying.items()}

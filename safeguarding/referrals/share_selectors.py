@@ -27,6 +27,7 @@ from django.urls import reverse
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.clock.services import TrackOwner
+from safeguarding.core.compiled_sql import PK_PLACEHOLDER, CompiledQuery
 
 from . import permissions
 from .models import Case, CaseShare, Track
@@ -80,13 +81,20 @@ def signs_off_publication_q(partnership: Partnership) -> Q:
     return Q(Exists(shared)) & ~Q(partnership=partnership)
 
 
+# Asked on the publication's page: SQL built once (issue 16, core.compiled_sql).
+_SIGN_OFF_SHARES = CompiledQuery(
+    lambda case_id: (
+        _signs_off(CaseShare.objects.filter(case_id=case_id, state=CaseShare.State.ACCEPTED))
+        .select_related("partner")
+        .order_by("partner__name", "partner_id")
+    ),
+    {"case_id": (PK_PLACEHOLDER, Case._meta.pk)},
+)
+
+
 def sign_off_partners(*, case: Case) -> list[Partnership]:
     """The partner partnerships that sign off the publication of ``case``'s review, by name."""
-    shares = _signs_off(_accepted_for_case(case))
-    return [
-        share.partner
-        for share in shares.select_related("partner").order_by("partner__name", "partner_id")
-    ]
+    return [share.partner for share in _SIGN_OFF_SHARES.read(case_id=case.pk)]
 
 
 def review_partners(*, case: Case) -> list[Partnership]:

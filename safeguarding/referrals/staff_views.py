@@ -304,13 +304,21 @@ def case_detail(request, slug: str, pk: int):
     is_business_unit = permissions.can_screen(request.user, partnership)
     can_act = is_business_unit and owns
     tracks = selectors.case_tracks(case=case)
+    # "Start the rapid review" is offered while the case has no review: asked only when the
+    # button could show (a CSPR track, for those who act on the case).
+    starts_rapid_review = (
+        can_act
+        and any(row.track.review_type == "cspr" for row in tracks)
+        and not selectors.case_has_reviews(case=case)
+    )
     return render(
         request,
         "referrals/staff/case_detail.html",
         {
             "partnership": partnership,
             "case": case,
-            "referrals": selectors.case_referrals(case=case) if owns else [],
+            "referrals": selectors.case_referral_list(case=case) if owns else [],
+            "starts_rapid_review": starts_rapid_review,
             "owns": owns,
             "share": share_selectors.case_share_accepted(case=case, partnership=partnership),
             "decided_here": {
@@ -329,7 +337,7 @@ def case_detail(request, slug: str, pk: int):
             "tracks": tracks,
             "awaiting_my_signature": awaiting,
             "awaiting_ids": {decision.pk for decision in awaiting},
-            "milestones": list(clock_selectors.milestone_list_for_subject(subject=case)),
+            "milestones": clock_selectors.milestone_rows_for_subject(subject=case),
             "guidance_rows": selectors.case_guidance_rows(case=case),
             "can_act": can_act,
             "is_business_unit": is_business_unit,

@@ -3,9 +3,24 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
+
+from safeguarding.core.compiled_sql import PK_PLACEHOLDER, CompiledQuery
 from safeguarding.referrals.models import Outcome
 
-from .models import AgencyRequest, Review
+from .models import (
+    AgencyRequest,
+    Appointment,
+    ChronologyEntry,
+    FamilyContact,
+    Finding,
+    ImmediateAction,
+    Meeting,
+    Person,
+    QualityAssessment,
+    Review,
+    ReviewDocument,
+)
 
 Stage = Review.Stage
 
@@ -123,10 +138,47 @@ class Task:
     managers_only: bool = False
 
 
+def _task_flags_query(review_id: int):
+    review = OuterRef("pk")
+    return Review.objects.filter(pk=review_id).values_list(
+        Exists(Appointment.objects.active().filter(review=review, role="reviewer")),
+        Exists(Person.objects.active().filter(case_id=OuterRef("case_id"))),
+        Exists(ChronologyEntry.objects.filter(review=review, archived_at__isnull=True)),
+        Exists(FamilyContact.objects.active().filter(review=review)),
+        Exists(Meeting.objects.active().filter(review=review)),
+        Exists(Finding.objects.filter(review=review)),
+        Exists(ReviewDocument.objects.filter(review=review)),
+        Exists(QualityAssessment.objects.filter(review=review)),
+        Exists(ImmediateAction.objects.filter(review=review)),
+    )
+
+
+# The task list's questions about a review (is there a reviewer, people, a chronology...) in
+# one query, and its agency requests, each from SQL built once (issue 16, core.compiled_sql).
+_TASK_FLAGS = CompiledQuery(_task_flags_query, {"review_id": (PK_PLACEHOLDER, Review._meta.pk)})
+_TASK_REQUESTS = CompiledQuery(
+    lambda review_id: AgencyRequest._default_manager.filter(review_id=review_id),
+    {"review_id": (PK_PLACEHOLDER, Review._meta.pk)},
+)
+_FLAGS = (
+    "reviewer",
+    "people",
+    "chronology",
+    "family",
+    "meetings",
+    "findings",
+    "documents",
+    "quality",
+    "immediate_actions",
+)
+
+
 def task_list(review: Review) -> list[tuple[str, list[Task]]]:
     """The GOV.UK task list for a review: what is done and what is next, grouped by stage."""
     done, doing, todo, blocked = "Completed", "In progress", "Not yet started", "Cannot start yet"
-    requests = [r for r in review.requests.all() if not r.is_cancelled]
+    requests = [r for r in _TASK_REQUESTS.read(review_id=review.pk) if not r.is_cancelled]
+    found = _TASK_FLAGS.read_rows(review_id=review.pk)
+    has = dict(zip(_FLAGS, (bool(value) for value in found[0]), strict=True)) if found else {}
     returned = [r for r in requests if not r.is_open]
 
     def ask_status():
@@ -144,7 +196,7 @@ def task_list(review: Review) -> list[tuple[str, list[Task]]]:
                     Task("Ask agencies for summaries", ask_status(), "reviews:requests"),
                     Task(
                         "Record immediate actions",
-                        done if review.immediate_actions.exists() else todo,
+                        done if has["immediate_actions"] else todo,
                         "reviews:immediate_actions",
                         managers_only=True,
                     ),
@@ -188,12 +240,12 @@ def task_list(review: Review) -> list[tuple[str, list[Task]]]:
                 Task("Terms of reference", done if has_tor else todo, "reviews:terms"),
                 Task(
                     "Appoint the reviewer, chair and panel",
-                    done if review.appointments.active().filter(role="reviewer").exists() else todo,
+                    done if has["reviewer"] else todo,
                     "reviews:appointments",
                 ),
                 Task(
                     "People in the case",
-                    done if review.case.people.active().exists() else todo,
+                    done if has["people"] else todo,
                     "reviews:people",
                 ),
             ],
@@ -208,19 +260,17 @@ def task_list(review: Review) -> list[tuple[str, list[Task]]]:
                 ),
                 Task(
                     "Merged chronology",
-                    (done if review.chronology.filter(archived_at__isnull=True).exists() else todo)
-                    if after_commissioning
-                    else blocked,
+                    (done if has["chronology"] else todo) if after_commissioning else blocked,
                     "reviews:chronology",
                 ),
                 Task(
                     "Family involvement",
-                    doing if review.family_contacts.active().exists() else todo,
+                    doing if has["family"] else todo,
                     "reviews:family",
                 ),
                 Task(
                     "Meetings",
-                    doing if review.meetings.active().exists() else todo,
+                    doing if has["meetings"] else todo,
                     "reviews:meetings",
                 ),
             ],
@@ -230,17 +280,17 @@ def task_list(review: Review) -> list[tuple[str, list[Task]]]:
             [
                 Task(
                     "Findings",
-                    (done if review.findings.exists() else todo) if drafting else blocked,
+                    (done if has["findings"] else todo) if drafting else blocked,
                     "reviews:findings",
                 ),
                 Task(
                     "Draft report and documents",
-                    doing if review.documents.exists() else todo,
+                    doing if has["documents"] else todo,
                     "reviews:documents",
                 ),
                 Task(
                     "Quality markers",
-                    (done if hasattr(review, "quality") else todo) if drafting else blocked,
+                    (done if has["quality"] else todo) if drafting else blocked,
                     "reviews:quality",
                 ),
                 Task(

@@ -2,12 +2,14 @@
 
 import datetime
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from safeguarding.accounts.models import Membership, Partnership
 from safeguarding.audit.models import AuditEvent
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery
 
 # Deeper pages than this are refused: narrow the dates instead (keeps every page fast).
 MAX_PAGE = 200
@@ -57,6 +59,39 @@ def _filtered(
     return events.order_by("-occurred_at", "-id")
 
 
+def _own(partnership: Partnership, **filters) -> QuerySet[AuditEvent]:
+    return _filtered(AuditEvent.objects.filter(partnership=partnership), **filters)
+
+
+def _theirs(partnership: Partnership, **filters) -> QuerySet[AuditEvent]:
+    members = Membership.objects.filter(partnership=partnership).values("user_id")
+    return _filtered(
+        AuditEvent.objects.filter(partnership__isnull=True, actor_id__in=members), **filters
+    )
+
+
+# The unfiltered reads of the first pages (the trail as it opens), by how many events they
+# need: each pair of queries built once per process (core.compiled_sql), for so many pages.
+_COMPILED_PAGES = 5
+_FIRST_PAGE_READS: dict[int, tuple[CompiledQuery, CompiledQuery]] = {}
+
+
+def _first_pages(need: int) -> tuple[CompiledQuery, CompiledQuery] | None:
+    reads = _FIRST_PAGE_READS.get(need)
+    if reads is None and len(_FIRST_PAGE_READS) < _COMPILED_PAGES:
+        placeholder = {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)}
+        reads = _FIRST_PAGE_READS[need] = (
+            CompiledQuery(
+                lambda partnership_id: _own(Partnership(pk=partnership_id))[:need], placeholder
+            ),
+            CompiledQuery(
+                lambda partnership_id: _theirs(Partnership(pk=partnership_id))[:need],
+                placeholder,
+            ),
+        )
+    return reads
+
+
 def audit_event_page_for_partnership(
     *, partnership: Partnership, page: int = 1, per_page: int = 50, **filters
 ) -> AuditPage:
@@ -70,11 +105,15 @@ def audit_event_page_for_partnership(
     """
     page = max(1, min(page, MAX_PAGE))
     need = page * per_page + 1
-    own = _filtered(AuditEvent.objects.filter(partnership=partnership), **filters)[:need]
-    members = Membership.objects.filter(partnership=partnership).values("user_id")
-    theirs = _filtered(
-        AuditEvent.objects.filter(partnership__isnull=True, actor_id__in=members), **filters
-    )[:need]
+    reads = _first_pages(need) if not any(filters.values()) else None
+    own: Iterable[AuditEvent]
+    theirs: Iterable[AuditEvent]
+    if reads is not None:  # the first pages unfiltered: SQL built once (issue 16)
+        own = reads[0].read(partnership_id=partnership.pk)
+        theirs = reads[1].read(partnership_id=partnership.pk)
+    else:
+        own = _own(partnership, **filters)[:need]
+        theirs = _theirs(partnership, **filters)[:need]
     merged = list(
         heapq.merge(own, theirs, key=lambda event: (event.occurred_at, event.id), reverse=True)
     )

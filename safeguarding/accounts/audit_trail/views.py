@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from safeguarding.accounts import selectors as account_selectors
+from safeguarding.audit.rows import event_rows_html
 
 from . import selectors
 from .forms import AuditFilterForm
@@ -41,6 +42,7 @@ def trail(request, slug: str):
             "partnership": partnership,
             "form": form,
             "page": page,
+            "rows": event_rows_html(page.events),
             "query": query.urlencode(),
         },
     )

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership
+from safeguarding.core.compiled_sql import PK_PLACEHOLDER, CompiledQuery
 
 from ..models import (
     AgencyRequest,
@@ -219,24 +220,39 @@ class KeptMonths:
     rows: list[tuple[int, int, int, int]]
 
 
+def _kept_columns(kept: QuerySet) -> QuerySet:
+    # The agencies in the database's order of names; the rows through the cursor (as summary).
+    return kept.order_by("agency__name", "agency_id", "month").values_list(
+        "agency_id", "agency__name", "month", "entries", "days"
+    )
+
+
+_KEPT_MONTHS = CompiledQuery(
+    lambda review_id: _kept_columns(ChronologyMonth.objects.filter(review_id=review_id)),
+    {"review_id": (PK_PLACEHOLDER, Review._meta.pk)},
+)
+_PEOPLE_IN_CASE = CompiledQuery(
+    lambda case_id: Person.objects.active().filter(case_id=case_id).order_by("pseudonym"),
+    {"case_id": (PK_PLACEHOLDER, Person._meta.get_field("case").target_field)},
+)
+
+
 def kept_months(*, review: Review, scope: set[int] | None) -> KeptMonths:
     """One query on the kept months (``ChronologyMonth``, ADR 0033) and their agencies: the
     agencies with entries for the filters, and what ``kept_summary`` draws a long timeline
     from, without reading the entries."""
-    kept = ChronologyMonth.objects.filter(review=review)
-    if scope is not None:
+    if scope is None:  # every agency: the SQL built once (issue 16)
+        db = router.db_for_read(ChronologyMonth)
+        found = _KEPT_MONTHS.rows(db, review_id=review.pk)
+    else:
         if not scope:
             return KeptMonths(agencies=[], rows=[])
-        kept = kept.filter(agency_id__in=scope)
-    # The agencies in the database's order of names; the rows through the cursor (as summary).
-    columns = kept.order_by("agency__name", "agency_id", "month").values_list(
-        "agency_id", "agency__name", "month", "entries", "days"
-    )
-    db = columns.db
-    sql, params = columns.query.get_compiler(using=db).as_sql()
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
+        columns = _kept_columns(ChronologyMonth.objects.filter(review=review, agency_id__in=scope))
+        db = columns.db
+        sql, params = columns.query.get_compiler(using=db).as_sql()
+        with connections[db].cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchall()
     agencies: list[Agency] = []
     rows = []
     last_id = None
@@ -274,7 +290,7 @@ def kept_summary(
 
 def people_in_case(*, review: Review) -> list[Person]:
     """The people in the case a chronology row may name: not those removed from it."""
-    return list(Person.objects.active().filter(case_id=review.case_id).order_by("pseudonym"))
+    return _PEOPLE_IN_CASE.read(case_id=review.case_id)
 
 
 def allowed_pseudonyms(

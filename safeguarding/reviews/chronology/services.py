@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from safeguarding.accounts.models import Agency
 from safeguarding.audit.services import audit_record
+from safeguarding.core.compiled_sql import PK_PLACEHOLDER, CompiledQuery
 from safeguarding.core.errors import ServiceError
 
 from ..models import (
@@ -46,11 +47,19 @@ from .staging import file_sha256
 REFUSE, REPLACE, NEW_ONLY = "refuse", "replace", "new_only"
 
 
+def _review_agencies(review_id: int):
+    asked = AgencyRequest.objects.filter(review_id=review_id).values("agency_id")
+    named = Review.agencies.through.objects.filter(review_id=review_id).values("agency_id")
+    return Agency.objects.filter(Q(pk__in=named) | Q(pk__in=asked)).order_by("name")
+
+
+# Asked on every chronology page: SQL built once (issue 16, core.compiled_sql).
+_REVIEW_AGENCIES = CompiledQuery(_review_agencies, {"review_id": (PK_PLACEHOLDER, Review._meta.pk)})
+
+
 def review_agencies(review: Review) -> list[Agency]:
     """The agencies on the review: those named on it and those asked for information."""
-    asked = AgencyRequest.objects.filter(review=review).values("agency_id")
-    named = Review.agencies.through.objects.filter(review_id=review.pk).values("agency_id")
-    return list(Agency.objects.filter(Q(pk__in=named) | Q(pk__in=asked)).order_by("name"))
+    return _REVIEW_AGENCIES.read(review_id=review.pk)
 
 
 def agencies_user_may_add_for(user, review: Review) -> list[Agency]:

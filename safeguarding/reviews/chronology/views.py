@@ -34,6 +34,7 @@ from ..permissions import can_view_identities, can_view_review
 from . import exports, parser, selectors, services, staging
 from . import timeline as timeline_svg
 from .forms import DuplicateChoiceForm, EntryForm, FilterForm, UploadForm
+from .rows import chronology_rows_html
 
 ERRORS_IN_SUMMARY = 25
 REPEATED_ROWS_SHOWN = 25
@@ -178,6 +179,7 @@ def merged(request, slug: str, pk: int):
             "page": page,
             "pagination": page_links,
             "rows": rows,
+            "rows_html": chronology_rows_html(rows),
             "summary": summary,
             "timeline": drawing,
             "query": query.urlencode(),

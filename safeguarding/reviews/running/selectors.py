@@ -11,6 +11,7 @@ from safeguarding.accounts.models import Partnership
 from safeguarding.accounts.permissions import is_business_unit, is_partner_lead
 from safeguarding.audit.models import AuditEvent
 from safeguarding.clock.models import Milestone, subject_type_for
+from safeguarding.core.compiled_sql import PK_PLACEHOLDER, CompiledQuery
 from safeguarding.referrals.models import Case, Decision, Track
 from safeguarding.referrals.share_selectors import review_visible_q
 
@@ -48,19 +49,36 @@ def review_list_for_user(
     return reviews.order_by("-started_on", "-id")
 
 
-def commissionable_tracks(*, case: Case) -> list[Track]:
-    """The case's tracks whose final decision calls for a review that has not started yet."""
-    tracks = (
+# Asked on the case page: SQL built once (issue 16, core.compiled_sql).
+_COMMISSIONABLE = CompiledQuery(
+    lambda case_id: (
         Track.objects.filter(
-            case=case,
+            case_id=case_id,
             decision__state=Decision.State.FINAL,
             decision__outcome__in=list(workflow.REVIEW_KIND_FOR_OUTCOME),
         )
         .exclude(reviews__kind__in=[k for k in Review.Kind.values if k != "rapid_review"])
         .select_related("decision")
         .distinct()
-    )
-    return list(tracks)
+    ),
+    {"case_id": (PK_PLACEHOLDER, Case._meta.pk)},
+)
+
+
+_REVIEW_TRACKS = CompiledQuery(
+    lambda review_id: Track.objects.filter(reviews=review_id),
+    {"review_id": (PK_PLACEHOLDER, Review._meta.pk)},
+)
+
+
+def review_tracks(*, review: Review) -> list[Track]:
+    """``review.tracks.all()`` (the review page), from SQL built once (issue 16)."""
+    return _REVIEW_TRACKS.read(review_id=review.pk)
+
+
+def commissionable_tracks(*, case: Case) -> list[Track]:
+    """The case's tracks whose final decision calls for a review that has not started yet."""
+    return _COMMISSIONABLE.read(case_id=case.pk)
 
 
 def people_for_review(*, review: Review, archived: bool | None = False) -> QuerySet[Person]:

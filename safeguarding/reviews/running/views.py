@@ -36,6 +36,7 @@ from safeguarding.referrals import selectors as referral_selectors
 from .. import permissions, workflow
 from .. import services as stages
 from ..models import Appointment, FamilyContact, QualityRating, Review, ReviewDisagreement
+from ..rows import review_rows_html
 from ..selectors import review_get_for_user
 from . import selectors, services, terms_document
 from .forms import (
@@ -124,6 +125,7 @@ def review_list(request, slug: str):
         {
             "partnership": partnership,
             "reviews": page.object_list,
+            "rows": review_rows_html(page.object_list, partnership.slug),
             "page": page,
             "pagination": pagination,
             "sees_all": is_business_unit(user, partnership) or is_partner_lead(user, partnership),
@@ -183,8 +185,8 @@ def _detail(request, partnership, review: Review, move_errors=None):
             review,
             groups=_task_groups(review, request.user, partnership),
             next_stage=Review.Stage(target).label if target else "",
-            milestones=list(clock_selectors.milestone_list_for_subject(subject=review.case)),
-            tracks=list(review.tracks.all()),
+            milestones=clock_selectors.milestone_rows_for_subject(subject=review.case),
+            tracks=selectors.review_tracks(review=review),
             move_errors=[{"text": reason, "href": ""} for reason in (move_errors or [])],
             can_reopen=permissions.can_manage_review(request.user, review)
             and review.stage in (Review.Stage.SIGN_OFF, Review.Stage.SIGNED_OFF),
