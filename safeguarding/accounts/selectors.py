@@ -72,9 +72,16 @@ def agency_list_for_partnership(*, partnership: Partnership) -> QuerySet[Agency]
     A partnership with neither yet (just set up) gets every agency, so forms still work."""
     from django.db.models import Q
 
+    # Two subqueries, not an OR over two many-valued joins with DISTINCT: that multiplied each
+    # agency by its links and its memberships (8-17 ms at ten years against 0.1; issue 16).
     agencies = Agency.objects.filter(
-        Q(partnerships=partnership) | Q(memberships__partnership=partnership)
-    ).distinct()
+        Q(
+            pk__in=partnership.agencies.through.objects.filter(partnership=partnership).values(
+                "agency_id"
+            )
+        )
+        | Q(pk__in=Membership.objects.filter(partnership=partnership).values("agency_id"))
+    )
     if not agencies.exists():
         agencies = Agency.objects.all()
     return agencies.order_by("name")

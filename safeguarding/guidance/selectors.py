@@ -3,7 +3,10 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db import router
+
 from safeguarding.accounts.models import Partnership
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery
 
 from .models import GuidanceAdoption, GuidanceVersion, Strand
 
@@ -34,8 +37,24 @@ def version_list() -> list[GuidanceVersion]:
     return list(GuidanceVersion.objects.all())
 
 
+# Read by every page that works out a case's guidance or a clock rule (the rapid-review pages
+# among them): the SQL built once (ADR 0038; issue 16).
+_ADOPTIONS = CompiledQuery(
+    lambda partnership_id: GuidanceAdoption.objects.filter(
+        partnership_id=partnership_id
+    ).select_related("version"),
+    {
+        "partnership_id": (
+            PARTNERSHIP_PLACEHOLDER,
+            GuidanceAdoption._meta.get_field("partnership").target_field,
+        )
+    },
+)
+_VERSIONS = CompiledQuery(lambda: GuidanceVersion.objects.all(), {})
+
+
 def adoption_list(*, partnership: Partnership) -> list[GuidanceAdoption]:
-    return list(GuidanceAdoption.objects.filter(partnership=partnership).select_related("version"))
+    return _ADOPTIONS.objects(router.db_for_read(GuidanceAdoption), partnership_id=partnership.pk)
 
 
 def versions_applying(*, partnership: Partnership, on_date: datetime.date) -> dict[str, Applied]:
@@ -44,7 +63,7 @@ def versions_applying(*, partnership: Partnership, on_date: datetime.date) -> di
     it recorded no adoption for (counted from their effective date), the latest to start."""
     adopted = {a.version_id: a.adopted_on for a in adoption_list(partnership=partnership)}
     chosen: dict[str, Applied] = {}
-    for version in GuidanceVersion.objects.all():
+    for version in _VERSIONS.objects(router.db_for_read(GuidanceVersion)):
         if version.pk in adopted:
             since, by_adoption = adopted[version.pk], True
         elif version.default_on:

@@ -11,11 +11,12 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import router
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
-from safeguarding.core.compiled_sql import RecordQuery
+from safeguarding.core.compiled_sql import PK_PLACEHOLDER, CompiledQuery, RecordQuery
 from safeguarding.core.rule_sources import rules_in_words
 from safeguarding.guidance.default_versions import dhr_test_for
 from safeguarding.guidance.models import Strand
@@ -24,6 +25,7 @@ from safeguarding.guidance.selectors import versions_applying
 from . import permissions, screening, share_selectors
 from .models import (
     Case,
+    CaseGuidance,
     Decision,
     DecisionMaker,
     DecisionSignatory,
@@ -806,13 +808,23 @@ def case_guidance_rows(*, case: Case) -> list[CaseGuidanceRow]:
     ]
 
 
+# The codes a case follows, read by the rapid-review pages and the screening: SQL built once
+# (ADR 0038; issue 16).
+_GUIDANCE_CODES = CompiledQuery(
+    lambda case_id: CaseGuidance.objects.filter(case_id=case_id).values_list("version__code"),
+    {"case_id": (PK_PLACEHOLDER, Case._meta.pk)},
+)
+
+
 def case_guidance_codes(*, case: Case) -> list[str]:
     """The codes of the guidance versions the case follows: those recorded on it, or (for a
     case without any recorded) those applying on the day the partnership became aware."""
     cached = getattr(case, "_guidance_codes", None)  # read once per request (screening, panel)
     if cached is not None:
         return list(cached)
-    codes = sorted(case.guidance.values_list("version__code", flat=True))
+    codes = sorted(
+        code for (code,) in _GUIDANCE_CODES.rows(router.db_for_read(CaseGuidance), case_id=case.pk)
+    )
     if not codes:
         codes = sorted(applied.version.code for applied in _versions_applying(case).values())
     case._guidance_codes = tuple(codes)  # type: ignore[attr-defined]
