@@ -15,7 +15,12 @@ from safeguarding.accounts.models import (
     User,
 )
 from safeguarding.actions.models import Action
-from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery
+from safeguarding.core.compiled_sql import (
+    PARTNERSHIP_PLACEHOLDER,
+    PK_PLACEHOLDER,
+    CompiledQuery,
+    RecordQuery,
+)
 from safeguarding.referrals.models import DecisionMaker, Track
 from safeguarding.reviews.models import AgencyRequest, Review
 
@@ -30,12 +35,24 @@ def agency_list_linked(*, partnership: Partnership) -> QuerySet[Agency]:
     )
 
 
+# An agency's setup pages read it first: the SQL built once (ADR 0038; issue 16).
+_LINKED_AGENCY = CompiledQuery(
+    lambda partnership_id, pk: (
+        agency_list_linked(partnership=Partnership(pk=partnership_id)).filter(pk=pk).order_by()
+    ),
+    {
+        "partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk),
+        "pk": (PK_PLACEHOLDER, Agency._meta.pk),
+    },
+)
+
+
 def agency_get_linked(*, partnership: Partnership, pk: int) -> Agency:
     """One agency linked to the partnership: 404 for any other."""
-    try:
-        return agency_list_linked(partnership=partnership).get(pk=pk)
-    except Agency.DoesNotExist:
-        raise Http404("No such agency in this partnership") from None
+    found = _LINKED_AGENCY.objects(router.db_for_read(Agency), partnership_id=partnership.pk, pk=pk)
+    if not found:
+        raise Http404("No such agency in this partnership")
+    return found[0]
 
 
 def agency_list_not_linked(*, partnership: Partnership) -> QuerySet[Agency]:
@@ -95,11 +112,14 @@ def decision_maker_groups(*, partnership: Partnership) -> list[DecisionMakerGrou
     ]
 
 
+_DECISION_MAKER = RecordQuery(lambda: DecisionMaker.objects.select_related("user"))
+
+
 def decision_maker_get(*, partnership: Partnership, pk: int) -> DecisionMaker:
-    try:
-        return DecisionMaker.objects.select_related("user").get(partnership=partnership, pk=pk)
-    except DecisionMaker.DoesNotExist:
-        raise Http404("No such decision maker") from None
+    maker = _DECISION_MAKER.get(partnership=partnership, pk=pk)
+    if maker is None:
+        raise Http404("No such decision maker")
+    return maker
 
 
 def signatures_waiting(*, partnership: Partnership, review_type: str) -> int:
