@@ -20,6 +20,7 @@ addresses to the partner's agencies are answered by the partner's contributors
 (``publication.partner_sign_off``).
 """
 
+from django.db import router
 from django.db.models import Case as SqlCase
 from django.db.models import Exists, OuterRef, Q, QuerySet, When
 from django.http import Http404
@@ -27,6 +28,7 @@ from django.urls import reverse
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.clock.services import TrackOwner
+from safeguarding.core.compiled_sql import CompiledQuery
 
 from . import permissions
 from .models import Case, CaseShare, Track
@@ -80,25 +82,32 @@ def signs_off_publication_q(partnership: Partnership) -> Q:
     return Q(Exists(shared)) & ~Q(partnership=partnership)
 
 
+def _partners(shares: QuerySet[CaseShare]) -> QuerySet[CaseShare]:
+    return shares.select_related("partner").order_by("partner__name", "partner_id")
+
+
+# Read by the publication's and the requests' pages: the SQL built once (ADR 0038; issue 16).
+_CASE_ID = {"case_id": (-7_301_946_291, Case._meta.pk)}
+_SIGN_OFF_PARTNERS = CompiledQuery(
+    lambda case_id: _partners(_signs_off(_accepted_for_case(Case(pk=case_id)))), _CASE_ID
+)
+_REVIEW_PARTNERS = CompiledQuery(
+    lambda case_id: _partners(_accepted_for_case(Case(pk=case_id)).filter(grants_review=True)),
+    _CASE_ID,
+)
+
+
 def sign_off_partners(*, case: Case) -> list[Partnership]:
     """The partner partnerships that sign off the publication of ``case``'s review, by name."""
-    shares = _signs_off(_accepted_for_case(case))
-    return [
-        share.partner
-        for share in shares.select_related("partner").order_by("partner__name", "partner_id")
-    ]
+    shares = _SIGN_OFF_PARTNERS.objects(router.db_for_read(CaseShare), case_id=case.pk)
+    return [share.partner for share in shares]
 
 
 def review_partners(*, case: Case) -> list[Partnership]:
     """The partner partnerships that take part in the review of ``case`` (an accepted share
     that grants it): the owner may ask their agencies for information (ADR 0022)."""
-    return [
-        share.partner
-        for share in _accepted_for_case(case)
-        .filter(grants_review=True)
-        .select_related("partner")
-        .order_by("partner__name", "partner_id")
-    ]
+    shares = _REVIEW_PARTNERS.objects(router.db_for_read(CaseShare), case_id=case.pk)
+    return [share.partner for share in shares]
 
 
 def _accepted_for_case(case: Case) -> QuerySet[CaseShare]:
