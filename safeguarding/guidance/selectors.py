@@ -114,9 +114,13 @@ def strand_groups(*, partnership: Partnership, today: datetime.date) -> list[Str
     types = {t.value for t in partnership.review_types}
     adopted = {a.version_id: a.adopted_on for a in adoption_list(partnership=partnership)}
     applying = versions_applying(partnership=partnership, on_date=today)
+    # Every version in one read (ordered by strand first), not a query per strand (issue 16).
+    by_strand: dict[str, list[GuidanceVersion]] = {}
+    for version in _VERSIONS.objects(router.db_for_read(GuidanceVersion)):
+        by_strand.setdefault(version.strand, []).append(version)
     groups = []
     for strand in Strand:
-        versions = list(GuidanceVersion.objects.filter(strand=strand))
+        versions = by_strand.get(strand.value, [])
         if not versions or not set(versions[0].review_types) & types:
             continue
         current = applying.get(strand.value)

@@ -52,9 +52,13 @@ def review_list_for_user(
 
 def commissionable_tracks(*, case: Case) -> list[Track]:
     """The case's tracks whose final decision calls for a review that has not started yet."""
+    return _COMMISSIONABLE.objects(router.db_for_read(Track), case_id=case.pk)
+
+
+def _commissionable(case_id: int) -> QuerySet[Track]:
     tracks = (
         Track.objects.filter(
-            case=case,
+            case_id=case_id,
             decision__state=Decision.State.FINAL,
             decision__outcome__in=list(workflow.REVIEW_KIND_FOR_OUTCOME),
         )
@@ -62,7 +66,11 @@ def commissionable_tracks(*, case: Case) -> list[Track]:
         .select_related("decision")
         .distinct()
     )
-    return list(tracks)
+    return tracks
+
+
+# The commission page's tracks, with the SQL built once (ADR 0038; issue 16).
+_COMMISSIONABLE = CompiledQuery(_commissionable, {"case_id": (PK_PLACEHOLDER, Case._meta.pk)})
 
 
 def people_for_review(*, review: Review, archived: bool | None = False) -> QuerySet[Person]:
@@ -211,12 +219,19 @@ def person_identity_held(*, person: Person) -> bool:
 def proposals_for_review(*, review: Review) -> list[ProposedPerson]:
     """The people agencies' chronologies proposed for the review, with how many of its rows
     name each (``rows``), waiting ones first. One query."""
-    return list(
-        ProposedPerson.objects.filter(review=review)
+    return _PROPOSALS.objects(router.db_for_read(ProposedPerson), review_id=review.pk)
+
+
+# The people page's proposals, with the SQL built once (ADR 0038; issue 16).
+_PROPOSALS = CompiledQuery(
+    lambda review_id: (
+        ProposedPerson.objects.filter(review_id=review_id)
         .select_related("agency", "person", "decided_by")
         .annotate(rows=Count("entries", filter=Q(entries__archived_at__isnull=True)))
         .order_by("decided_at", "proposed_at", "id")
-    )
+    ),
+    {"review_id": (_OWNER_PLACEHOLDER, Review._meta.pk)},
+)
 
 
 def proposal_get(*, review: Review, pk: int) -> ProposedPerson:

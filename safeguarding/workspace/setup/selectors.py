@@ -74,15 +74,61 @@ class AgencyWork:
 
 
 def agency_open_work(*, partnership: Partnership, agency: Agency) -> AgencyWork:
+    ids = {"partnership_id": partnership.pk, "agency_id": agency.pk}
     return AgencyWork(
-        open_requests=AgencyRequest.objects.filter(
-            review__partnership=partnership, agency=agency, returned_at__isnull=True, closure=""
-        ).count(),
-        open_actions=Action.objects.filter(
-            partnership=partnership, agency=agency, status__in=Action.OPEN
-        ).count(),
-        contributors=Membership.objects.filter(partnership=partnership, agency=agency).count(),
+        open_requests=_count(_OPEN_REQUESTS, AgencyRequest, ids),
+        open_actions=_count(_OPEN_ACTIONS, Action, ids),
+        contributors=_count(_CONTRIBUTORS, Membership, ids),
     )
+
+
+def _counted(records: QuerySet) -> QuerySet:
+    """``records.count()`` as a queryset whose SQL can be kept: grouped by a constant, which
+    Django leaves out of GROUP BY, so one row (0 when nothing matches)."""
+    return (
+        records.order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    )
+
+
+def _count(query: CompiledQuery, model, ids: dict) -> int:
+    (row,) = query.rows(router.db_for_read(model), **ids)
+    return row[0]
+
+
+# The agency removal page's three counts, with the SQL built once (ADR 0038; issue 16).
+_AGENCY_IDS = {
+    "partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk),
+    "agency_id": (PK_PLACEHOLDER, Agency._meta.pk),
+}
+_OPEN_REQUESTS = CompiledQuery(
+    lambda partnership_id, agency_id: _counted(
+        AgencyRequest.objects.filter(
+            review__partnership_id=partnership_id,
+            agency_id=agency_id,
+            returned_at__isnull=True,
+            closure="",
+        )
+    ),
+    _AGENCY_IDS,
+)
+_OPEN_ACTIONS = CompiledQuery(
+    lambda partnership_id, agency_id: _counted(
+        Action.objects.filter(
+            partnership_id=partnership_id, agency_id=agency_id, status__in=Action.OPEN
+        )
+    ),
+    _AGENCY_IDS,
+)
+_CONTRIBUTORS = CompiledQuery(
+    lambda partnership_id, agency_id: _counted(
+        Membership.objects.filter(partnership_id=partnership_id, agency_id=agency_id)
+    ),
+    _AGENCY_IDS,
+)
 
 
 @dataclass(frozen=True)
