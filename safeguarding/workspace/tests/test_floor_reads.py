@@ -228,3 +228,67 @@ def test_a_persons_pages_queries_are_pinned(
     with django_assert_num_queries(10):
         assert bu_client.get(url).status_code == 200
     assert Membership.objects.filter(user=person).count() == 1
+
+
+def test_who_holds_a_role_and_the_contact_counts_are_the_orms(
+    partnership, other_partnership, agency, business_unit_user
+):
+    from django.utils import timezone
+
+    from safeguarding.accounts.models import AgencyContact, User
+    from safeguarding.accounts.selectors import agency_contact_counts, user_list_with_role
+
+    other_agency = AgencyFactory(name="Other", slug="other")
+    people = {}
+    for name, where, role, at, active in (
+        ("b-here", partnership, Role.AGENCY_CONTRIBUTOR, agency, True),
+        ("a-here", partnership, Role.AGENCY_CONTRIBUTOR, agency, True),
+        ("gone", partnership, Role.AGENCY_CONTRIBUTOR, agency, False),
+        ("other-agency", partnership, Role.AGENCY_CONTRIBUTOR, other_agency, True),
+        ("elsewhere", other_partnership, Role.AGENCY_CONTRIBUTOR, agency, True),
+        ("reviewer", partnership, Role.REVIEWER, None, True),
+    ):
+        people[name] = UserFactory(email=f"{name}@testshire.example", is_active=active)
+        MembershipFactory(user=people[name], partnership=where, role=role, agency=at)
+
+    def orm(role, at=None):
+        memberships = Membership.objects.filter(partnership=partnership, role=role)
+        if at is not None:
+            memberships = memberships.filter(agency=at)
+        return list(
+            User.objects.filter(is_active=True, pk__in=memberships.values("user_id")).order_by(
+                "email"
+            )
+        )
+
+    for role, at in (
+        (Role.AGENCY_CONTRIBUTOR, agency),
+        (Role.AGENCY_CONTRIBUTOR, None),
+        (Role.AGENCY_CONTRIBUTOR, other_agency),
+        (Role.REVIEWER, None),
+        (Role.BUSINESS_UNIT, None),
+        (Role.PANEL_MEMBER, agency),
+    ):
+        found = user_list_with_role(partnership=partnership, role=role, agency=at)
+        assert found == orm(role, at)
+    assert user_list_with_role(
+        partnership=partnership, role=Role.AGENCY_CONTRIBUTOR, agency=agency
+    ) == [people["a-here"], people["b-here"]]
+
+    for at, name, archived in (
+        (agency, "One", None),
+        (agency, "Two", None),
+        (other_agency, "Three", None),
+        (other_agency, "Gone", timezone.now()),
+    ):
+        AgencyContact.objects.create(
+            partnership=partnership,
+            agency=at,
+            name=name,
+            email=f"{name.lower()}@agency.example",
+            role="Lead",
+            added_by=business_unit_user,
+            archived_at=archived,
+        )
+    assert agency_contact_counts(partnership=partnership) == {agency.pk: 2, other_agency.pk: 1}
+    assert agency_contact_counts(partnership=other_partnership) == {}
