@@ -13,6 +13,7 @@ gives the track to a partner or takes it back."""
 import datetime
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import router, transaction
 from django.db.models import Model
@@ -143,7 +144,7 @@ def _rule_for(rule_id: str, versions: list[str], review_type: str | None):
     if key[0] > 8:  # never in practice (a case follows a version or two per strand)
         return _rules(rule_id, versions, review_type).first()
     if key not in _RULE_QUERIES:
-        placeholders = {"rule_id": ("\x00rule\x00", _RULE_ID)}
+        placeholders: dict[str, tuple[Any, Any]] = {"rule_id": ("\x00rule\x00", _RULE_ID)}
         placeholders.update(
             {f"version_{n}": (f"\x00version {n}\x00", _VERSION_CODE) for n in range(key[0])}
         )
