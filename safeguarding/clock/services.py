@@ -13,13 +13,19 @@ gives the track to a partner or takes it back."""
 import datetime
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Model
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.audit.services import audit_record
 from safeguarding.core.calendar import add_calendar_months, add_working_days, working_days_between
+from safeguarding.core.compiled_sql import (
+    PARTNERSHIP_PLACEHOLDER,
+    PK_PLACEHOLDER,
+    CompiledQuery,
+)
 from safeguarding.core.errors import ServiceError
 from safeguarding.guidance.selectors import codes_applying
 
@@ -117,6 +123,59 @@ def milestones_start(
     return started
 
 
+def _rules(rule_id: str, versions: list[str], review_type: str | None):
+    rules = MilestoneRule.objects.filter(rule_id=rule_id, version__code__in=versions)
+    if review_type is not None:
+        rules = rules.filter(review_type=review_type)
+    return rules.order_by("-version__effective_from")[:1]
+
+
+# ``expected_due``'s two reads, with the SQL built once (ADR 0038; issue 16): the rule, one
+# query per number of versions and with or without a review type (placeholders no rule has),
+# and the partnership's setting of it.
+_RULE_QUERIES: dict[tuple[int, bool], CompiledQuery] = {}
+_RULE_ID = MilestoneRule._meta.get_field("rule_id")
+_VERSION_CODE = MilestoneRule._meta.get_field("version").related_model._meta.get_field("code")
+_REVIEW_TYPE = MilestoneRule._meta.get_field("review_type")
+
+
+def _rule_for(rule_id: str, versions: list[str], review_type: str | None):
+    key = (len(versions), review_type is not None)
+    if key[0] > 8:  # never in practice (a case follows a version or two per strand)
+        return _rules(rule_id, versions, review_type).first()
+    if key not in _RULE_QUERIES:
+        placeholders: dict[str, tuple[Any, Any]] = {"rule_id": ("\x00rule\x00", _RULE_ID)}
+        placeholders.update(
+            {f"version_{n}": (f"\x00version {n}\x00", _VERSION_CODE) for n in range(key[0])}
+        )
+        if review_type is not None:
+            placeholders["review_type"] = ("\x00review type\x00", _REVIEW_TYPE)
+
+        def build(rule_id: str, review_type: str | None = None, **codes: str):
+            return _rules(rule_id, [codes[f"version_{n}"] for n in range(len(codes))], review_type)
+
+        _RULE_QUERIES[key] = CompiledQuery(build, placeholders)
+    values = {"rule_id": rule_id, **{f"version_{n}": code for n, code in enumerate(versions)}}
+    if review_type is not None:
+        values["review_type"] = review_type
+    found = _RULE_QUERIES[key].objects(router.db_for_read(MilestoneRule), **values)
+    return found[0] if found else None
+
+
+_SETTING = CompiledQuery(
+    lambda partnership_id, rule_id: PartnershipMilestoneSetting.objects.filter(
+        partnership_id=partnership_id, rule_id=rule_id
+    ).order_by("pk")[:1],
+    {
+        "partnership_id": (
+            PARTNERSHIP_PLACEHOLDER,
+            PartnershipMilestoneSetting._meta.get_field("partnership").target_field,
+        ),
+        "rule_id": (PK_PLACEHOLDER, MilestoneRule._meta.pk),
+    },
+)
+
+
 def expected_due(
     *,
     partnership: Partnership,
@@ -130,13 +189,15 @@ def expected_due(
     offset in words ("15 working days"): the one place other apps read a clock rule's figure
     from (e.g. R9's 15 working days). The partnership's setting is read once (issue 16: the
     rapid-review pages read it twice)."""
-    rules = MilestoneRule.objects.filter(rule_id=rule_id, version__code__in=list(versions))
-    if review_type is not None:
-        rules = rules.filter(review_type=review_type)
-    rule = rules.order_by("-version__effective_from").first()
+    rule = _rule_for(rule_id, list(versions), review_type)
     if rule is None:
         raise ServiceError(f"No clock rule {rule_id} in the guidance this case follows")
-    setting = PartnershipMilestoneSetting.objects.filter(partnership=partnership, rule=rule).first()
+    found = _SETTING.objects(
+        router.db_for_read(PartnershipMilestoneSetting),
+        partnership_id=partnership.pk,
+        rule_id=rule.pk,
+    )
+    setting = found[0] if found else None
     amount = setting.offset_amount if setting and rule.configurable else rule.offset_amount
     in_words = f"{amount} {OffsetUnit(rule.offset_unit).label}"
     return due_date(start, amount, rule.offset_unit), in_words

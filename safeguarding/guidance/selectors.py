@@ -55,8 +55,14 @@ def versions_applying(*, partnership: Partnership, on_date: datetime.date) -> di
     ``on_date``: of the versions it adopted on or before that day, and the default-on versions
     it recorded no adoption for (counted from their effective date), the latest to start."""
     adopted = {a.version_id: a.adopted_on for a in adoption_list(partnership=partnership)}
+    return _applying(adopted, _VERSIONS.read(), on_date)
+
+
+def _applying(
+    adopted: dict[int, datetime.date], versions: list[GuidanceVersion], on_date: datetime.date
+) -> dict[str, Applied]:
     chosen: dict[str, Applied] = {}
-    for version in _VERSIONS.read():
+    for version in versions:
         if version.pk in adopted:
             since, by_adoption = adopted[version.pk], True
         elif version.default_on:
@@ -106,10 +112,16 @@ def strand_groups(*, partnership: Partnership, today: datetime.date) -> list[Str
     adopted them and the one that applies to a case it becomes aware of today."""
     types = {t.value for t in partnership.review_types}
     adopted = {a.version_id: a.adopted_on for a in adoption_list(partnership=partnership)}
-    applying = versions_applying(partnership=partnership, on_date=today)
+    # Every version in one read (ordered by strand first), not a query per strand, and the
+    # adoptions and versions read once for what applies today too (issue 16).
+    all_versions = _VERSIONS.read()
+    applying = _applying(adopted, all_versions, today)
+    by_strand: dict[str, list[GuidanceVersion]] = {}
+    for version in all_versions:
+        by_strand.setdefault(version.strand, []).append(version)
     groups = []
     for strand in Strand:
-        versions = list(GuidanceVersion.objects.filter(strand=strand))
+        versions = by_strand.get(strand.value, [])
         if not versions or not set(versions[0].review_types) & types:
             continue
         current = applying.get(strand.value)

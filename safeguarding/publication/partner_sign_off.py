@@ -20,6 +20,7 @@ from safeguarding.accounts.models import Partnership, Role
 from safeguarding.accounts.permissions import is_business_unit
 from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
+from safeguarding.core.compiled_sql import RecordQuery
 from safeguarding.core.errors import ServiceError
 from safeguarding.notifications.services import notify
 from safeguarding.referrals.share_selectors import sign_off_partners, signs_off_publication_q
@@ -56,14 +57,17 @@ def shared_publication_get_for_user(*, user, partnership: Partnership, pk: int) 
     own pages)."""
     if not permissions.can_view_publications(user, partnership):
         raise Http404("No such publication")
-    try:
-        return (
-            Publication.objects.filter(signs_off_publication_q(partnership))
-            .select_related("partnership", "review", "review__case")
-            .get(pk=pk)
-        )
-    except Publication.DoesNotExist:
-        raise Http404("No such publication") from None
+    publication = _SHARED_PUBLICATION.get(partnership=partnership, pk=pk)
+    if publication is None:
+        raise Http404("No such publication")
+    return publication
+
+
+# The sign-off pages read it first: the SQL built once (ADR 0038; issue 16).
+_SHARED_PUBLICATION = RecordQuery(
+    lambda: Publication.objects.select_related("partnership", "review", "review__case"),
+    signs_off_publication_q,
+)
 
 
 def sign_off_of(*, publication: Publication, partnership: Partnership) -> PartnerSignOff | None:

@@ -90,6 +90,15 @@ _SIGN_OFF_SHARES = CompiledQuery(
     ),
     {"case_id": (PK_PLACEHOLDER, Case._meta.pk)},
 )
+_REVIEW_PARTNERS = CompiledQuery(
+    lambda case_id: (
+        _accepted_for_case(Case(pk=case_id))
+        .filter(grants_review=True)
+        .select_related("partner")
+        .order_by("partner__name", "partner_id")
+    ),
+    {"case_id": (PK_PLACEHOLDER, Case._meta.pk)},
+)
 
 
 def sign_off_partners(*, case: Case) -> list[Partnership]:
@@ -100,13 +109,8 @@ def sign_off_partners(*, case: Case) -> list[Partnership]:
 def review_partners(*, case: Case) -> list[Partnership]:
     """The partner partnerships that take part in the review of ``case`` (an accepted share
     that grants it): the owner may ask their agencies for information (ADR 0022)."""
-    return [
-        share.partner
-        for share in _accepted_for_case(case)
-        .filter(grants_review=True)
-        .select_related("partner")
-        .order_by("partner__name", "partner_id")
-    ]
+    shares = _REVIEW_PARTNERS.read(case_id=case.pk)
+    return [share.partner for share in shares]
 
 
 def _accepted_for_case(case: Case) -> QuerySet[CaseShare]:

@@ -13,6 +13,7 @@ from safeguarding.accounts.models import (
     PartnershipRole,
     User,
 )
+from safeguarding.core.compiled_sql import RecordQuery
 
 
 def role_list(*, partnership: Partnership) -> QuerySet[PartnershipRole]:
@@ -36,8 +37,12 @@ def role_groups(*, partnership: Partnership, on: datetime.date) -> RoleGroups:
     return RoleGroups(current=current, ended=ended)
 
 
+# A role's pages read it first: the SQL built once (ADR 0038; issue 16).
+_ROLE = RecordQuery(lambda: PartnershipRole.objects.select_related("user", "delegated_by"))
+
+
 def role_get(*, partnership: Partnership, pk: int) -> PartnershipRole:
-    role = role_list(partnership=partnership).filter(pk=pk).first()
+    role = _ROLE.get(partnership=partnership, pk=pk)
     if role is None:
         raise Http404("No such role in this partnership")
     return role

@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
+from django.db import router
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -15,6 +16,7 @@ from safeguarding.accounts.models import (
     Role,
     User,
 )
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, PK_PLACEHOLDER, CompiledQuery
 
 PER_PAGE = 25
 
@@ -101,13 +103,49 @@ def people_page(
     return paginated, _rows(partnership, paginated.object_list)
 
 
+# A person's pages read the person, their roles and any open deactivation here: the SQL of
+# the three built once (ADR 0038; issue 16), as ``_people`` and ``_rows`` build it.
+_PLACEHOLDERS = {
+    "partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk),
+    "pk": (PK_PLACEHOLDER, User._meta.pk),
+}
+_PERSON = CompiledQuery(
+    lambda partnership_id, pk: _people(Partnership(pk=partnership_id)).filter(pk=pk).order_by(),
+    _PLACEHOLDERS,
+)
+_PERSON_MEMBERSHIPS = CompiledQuery(
+    lambda partnership_id, pk: (
+        Membership.objects.filter(partnership_id=partnership_id, user_id=pk)
+        .select_related("agency")
+        .order_by("role")
+    ),
+    _PLACEHOLDERS,
+)
+_PERSON_DEACTIVATIONS = CompiledQuery(
+    lambda partnership_id, pk: Deactivation.objects.filter(
+        partnership_id=partnership_id, user_id=pk, reactivated_at__isnull=True
+    ),
+    _PLACEHOLDERS,
+)
+
+
 def person_get(*, partnership: Partnership, pk: int) -> PersonRow:
     """A person of the partnership (current or deactivated); 404 for anyone else, so the
     existence of other partnerships' people is not revealed."""
-    user = _people(partnership).filter(pk=pk).first()
-    if user is None:
+    alias = router.db_for_read(User)
+    found = _PERSON.objects(alias, partnership_id=partnership.pk, pk=pk)
+    if not found:
         raise Http404("No such person in this partnership")
-    return _rows(partnership, [user])[0]
+    user = found[0]
+    order = {role: index for index, role in enumerate(Role.values)}
+    memberships = _PERSON_MEMBERSHIPS.objects(alias, partnership_id=partnership.pk, pk=user.pk)
+    deactivations = _PERSON_DEACTIVATIONS.objects(alias, partnership_id=partnership.pk, pk=user.pk)
+    return PersonRow(
+        user=user,
+        memberships=sorted(memberships, key=lambda m: order[m.role]),
+        # As ``_rows``: the last open one read, if several.
+        deactivation=deactivations[-1] if deactivations else None,
+    )
 
 
 def person_has_other_partnerships(*, user: User, partnership: Partnership) -> bool:

@@ -82,9 +82,14 @@ def request_partners(review: Review) -> list[Partnership]:
     return review_partners(case=review.case)
 
 
-def partner_agencies(review: Review, partner: Partnership) -> list[Agency]:
-    """The agencies of ``partner`` the review may ask; empty unless ``partner`` takes part."""
-    if partner.pk not in {p.pk for p in request_partners(review)}:
+def partner_agencies(
+    review: Review, partner: Partnership, partners: list[Partnership] | None = None
+) -> list[Agency]:
+    """The agencies of ``partner`` the review may ask; empty unless ``partner`` takes part
+    (``partners``: ``request_partners(review)`` when the caller has read it already)."""
+    if partners is None:
+        partners = request_partners(review)
+    if partner.pk not in {p.pk for p in partners}:
         return []
     return sorted(partner.agencies.all(), key=lambda a: a.name)
 

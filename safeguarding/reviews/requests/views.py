@@ -104,10 +104,11 @@ def request_partner(request, slug: str, pk: int, partner_pk: int):
     under their own address and see nothing else of the review. 404 for a partnership that
     does not take part."""
     partnership, review = _review_for_manager(request, slug, pk)
-    partner = next((p for p in services.request_partners(review) if p.pk == partner_pk), None)
+    partners = services.request_partners(review)
+    partner = next((p for p in partners if p.pk == partner_pk), None)
     if partner is None:
         raise Http404("No such partner")
-    agencies = services.partner_agencies(review, partner)
+    agencies = services.partner_agencies(review, partner, partners)
     form = RequestSendForm(posted(request), agencies=agencies, kinds=services.PARTNER_KINDS)
     if request.method == "POST" and form.is_valid() and _send(request, form, review, partner):
         return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)

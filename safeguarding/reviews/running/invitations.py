@@ -8,10 +8,12 @@ Its uid stays the same for the life of the meeting and ``Meeting.sequence`` coun
 so an update or cancellation (``method="CANCEL"``) replaces the invitation in calendars.
 """
 
+from django.db import router
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 
 from safeguarding.accounts.models import Membership, Role, User
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, PK_PLACEHOLDER, CompiledQuery
 from safeguarding.core.email_transport import Attachment
 from safeguarding.notifications.calendar import (
     CalendarEvent,
@@ -36,17 +38,38 @@ def review_meeting_invitees(review: Review) -> list[User]:
     """The review's appointees (appointments not ended) with an active account who still hold
     a reviewer or panel member role in the partnership, by email address: who the review's
     meetings invite."""
+    return _INVITEES.objects(
+        router.db_for_read(User), partnership_id=review.partnership_id, review_id=review.pk
+    )
+
+
+def _invitees(partnership_id: int, review_id: int):
     still_members = Membership.objects.filter(
-        partnership=review.partnership, role__in=APPOINTED_ROLES
+        partnership_id=partnership_id, role__in=APPOINTED_ROLES
     ).values("user_id")
     appointed = (
-        Appointment.objects.active().filter(review=review, user__isnull=False).values("user_id")
+        Appointment.objects.active()
+        .filter(review_id=review_id, user__isnull=False)
+        .values("user_id")
     )
-    return list(
+    return (
         User.objects.filter(is_active=True, pk__in=appointed)
         .filter(pk__in=still_members)
         .order_by("email")
     )
+
+
+# A meeting's page shows who it invites: the SQL built once (ADR 0038; issue 16).
+_INVITEES = CompiledQuery(
+    _invitees,
+    {
+        "partnership_id": (
+            PARTNERSHIP_PLACEHOLDER,
+            Membership._meta.get_field("partnership").target_field,
+        ),
+        "review_id": (PK_PLACEHOLDER, Review._meta.pk),
+    },
+)
 
 
 def meeting_when(meeting: Meeting) -> str:

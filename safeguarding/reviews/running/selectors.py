@@ -4,6 +4,7 @@ to the reviews they are appointed to)."""
 import datetime
 from dataclasses import dataclass
 
+from django.db import router
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -96,32 +97,54 @@ def people_for_review(*, review: Review, archived: bool | None = False) -> Query
     )
 
 
+# A review (or case) id no row has, standing for the real one while a record's SQL is built.
+_OWNER_PLACEHOLDER = -7_301_946_291
+
+
+def _record_of(records, owner: str) -> CompiledQuery:
+    """One record by id under its review (or case), as ``records().get(<owner>=..., pk=...)``
+    finds it, with the SQL built once (ADR 0038): the record pages of a review read one."""
+    model = records().model
+    return CompiledQuery(
+        lambda owner_id, pk: records().filter(**{owner: owner_id, "pk": pk}).order_by(),
+        {
+            "owner_id": (_OWNER_PLACEHOLDER, model._meta.get_field(owner).target_field),
+            "pk": (PK_PLACEHOLDER, model._meta.pk),
+        },
+    )
+
+
+_PERSON = _record_of(lambda: Person.objects.all(), "case_id")
+_APPOINTMENT = _record_of(lambda: Appointment.objects.select_related("review"), "review_id")
+_MEETING = _record_of(lambda: Meeting.objects.select_related("review", "recorded_by"), "review_id")
+_FAMILY_CONTACT = _record_of(
+    lambda: FamilyContact.objects.select_related("review", "person"), "review_id"
+)
+
+
+def _one(query: CompiledQuery, owner_id, pk: int, missing: str):
+    found = query.objects(
+        router.db_for_read(query.placeholders["pk"][1].model), owner_id=owner_id, pk=pk
+    )
+    if len(found) != 1:
+        raise Http404(missing)
+    return found[0]
+
+
 def person_get(*, review: Review, pk: int) -> Person:
-    try:
-        return Person.objects.get(case_id=review.case_id, pk=pk)
-    except Person.DoesNotExist:
-        raise Http404("No such person") from None
+    return _one(_PERSON, review.case_id, pk, "No such person")
 
 
 def appointment_get(*, review: Review, pk: int) -> Appointment:
-    try:
-        return Appointment.objects.select_related("review").get(review=review, pk=pk)
-    except Appointment.DoesNotExist:
-        raise Http404("No such appointment") from None
+    return _one(_APPOINTMENT, review.pk, pk, "No such appointment")
 
 
 def meeting_get(*, review: Review, pk: int) -> Meeting:
-    try:
-        return Meeting.objects.select_related("review", "recorded_by").get(review=review, pk=pk)
-    except Meeting.DoesNotExist:
-        raise Http404("No such meeting") from None
+    return _one(_MEETING, review.pk, pk, "No such meeting")
 
 
 def family_contact_get(*, review: Review, pk: int) -> FamilyContact:
-    try:
-        return FamilyContact.objects.select_related("review", "person").get(review=review, pk=pk)
-    except FamilyContact.DoesNotExist:
-        raise Http404("No such contact") from None
+    return _one(_FAMILY_CONTACT, review.pk, pk, "No such contact")
 
 
 @dataclass(frozen=True)
@@ -153,12 +176,35 @@ HISTORY_FIELD_LABELS = {
 }
 
 
-def record_history(*, record, limit: int = 20) -> list[HistoryLine]:
+def _history(object_type: str, object_id: str, limit: int) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(object_type=object_type, object_id=object_id).order_by(
+        "-occurred_at", "-id"
+    )[:limit]
+
+
+_HISTORY_LIMIT = 20
+# The history of a record page, with the SQL built once (ADR 0038); two strings no event has
+# stand for the record's type and id while it is built.
+_HISTORY = CompiledQuery(
+    lambda object_type, object_id: _history(object_type, object_id, _HISTORY_LIMIT),
+    {
+        "object_type": ("\x00record type\x00", AuditEvent._meta.get_field("object_type")),
+        "object_id": ("\x00record id\x00", AuditEvent._meta.get_field("object_id")),
+    },
+)
+
+
+def record_history(*, record, limit: int = _HISTORY_LIMIT) -> list[HistoryLine]:
     """The newest ``limit`` audit events about ``record`` (a person, appointment, meeting or
     family contact), as lines to show on its page: who did what, when."""
-    events = AuditEvent.objects.filter(
-        object_type=record._meta.label_lower, object_id=str(record.pk)
-    ).order_by("-occurred_at", "-id")[:limit]
+    if limit == _HISTORY_LIMIT:
+        events = _HISTORY.objects(
+            router.db_for_read(AuditEvent),
+            object_type=record._meta.label_lower,
+            object_id=str(record.pk),
+        )
+    else:
+        events = list(_history(record._meta.label_lower, str(record.pk), limit))
     return [
         HistoryLine(
             at=event.occurred_at,
@@ -182,12 +228,19 @@ def person_identity_held(*, person: Person) -> bool:
 def proposals_for_review(*, review: Review) -> list[ProposedPerson]:
     """The people agencies' chronologies proposed for the review, with how many of its rows
     name each (``rows``), waiting ones first. One query."""
-    return list(
-        ProposedPerson.objects.filter(review=review)
+    return _PROPOSALS.objects(router.db_for_read(ProposedPerson), review_id=review.pk)
+
+
+# The people page's proposals, with the SQL built once (ADR 0038; issue 16).
+_PROPOSALS = CompiledQuery(
+    lambda review_id: (
+        ProposedPerson.objects.filter(review_id=review_id)
         .select_related("agency", "person", "decided_by")
         .annotate(rows=Count("entries", filter=Q(entries__archived_at__isnull=True)))
         .order_by("decided_at", "proposed_at", "id")
-    )
+    ),
+    {"review_id": (_OWNER_PLACEHOLDER, Review._meta.pk)},
+)
 
 
 def proposal_get(*, review: Review, pk: int) -> ProposedPerson:

@@ -268,10 +268,13 @@ def review_commission(request, slug: str, case_pk: int):
 def review_terms(request, slug: str, pk: int):
     partnership, review = _review(request, slug, pk)
     form = None
+    # The page shows the agencies in scope; the rest of ``terms_facts`` is the document's. Read
+    # once, for the form's initial value too (issue 16: 4 queries fewer).
+    agencies = list(review.agencies.all())
     if _can_manage(request, review) or request.method == "POST":
         _require(permissions.can_manage_review(request.user, review), review)
         initial = {f: getattr(review, f) for f in services.TERMS_FIELDS}
-        initial["agencies"] = list(review.agencies.all())
+        initial["agencies"] = agencies
         form = TermsForm(_posted(request), partnership=partnership, initial=initial)
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
@@ -286,7 +289,7 @@ def review_terms(request, slug: str, pk: int):
     return render(
         request,
         "reviews/review/terms.html",
-        _context(request, partnership, review, form=form, **selectors.terms_facts(review=review)),
+        _context(request, partnership, review, form=form, agencies=agencies),
     )
 
 

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import router
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
 from safeguarding.accounts.models import (
@@ -14,6 +15,12 @@ from safeguarding.accounts.models import (
     User,
 )
 from safeguarding.actions.models import Action
+from safeguarding.core.compiled_sql import (
+    PARTNERSHIP_PLACEHOLDER,
+    PK_PLACEHOLDER,
+    CompiledQuery,
+    RecordQuery,
+)
 from safeguarding.referrals.models import DecisionMaker, Track
 from safeguarding.reviews.models import AgencyRequest, Review
 
@@ -28,12 +35,24 @@ def agency_list_linked(*, partnership: Partnership) -> QuerySet[Agency]:
     )
 
 
+# An agency's setup pages read it first: the SQL built once (ADR 0038; issue 16).
+_LINKED_AGENCY = CompiledQuery(
+    lambda partnership_id, pk: (
+        agency_list_linked(partnership=Partnership(pk=partnership_id)).filter(pk=pk).order_by()
+    ),
+    {
+        "partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk),
+        "pk": (PK_PLACEHOLDER, Agency._meta.pk),
+    },
+)
+
+
 def agency_get_linked(*, partnership: Partnership, pk: int) -> Agency:
     """One agency linked to the partnership: 404 for any other."""
-    try:
-        return agency_list_linked(partnership=partnership).get(pk=pk)
-    except Agency.DoesNotExist:
-        raise Http404("No such agency in this partnership") from None
+    found = _LINKED_AGENCY.objects(router.db_for_read(Agency), partnership_id=partnership.pk, pk=pk)
+    if not found:
+        raise Http404("No such agency in this partnership")
+    return found[0]
 
 
 def agency_list_not_linked(*, partnership: Partnership) -> QuerySet[Agency]:
@@ -55,15 +74,61 @@ class AgencyWork:
 
 
 def agency_open_work(*, partnership: Partnership, agency: Agency) -> AgencyWork:
+    ids = {"partnership_id": partnership.pk, "agency_id": agency.pk}
     return AgencyWork(
-        open_requests=AgencyRequest.objects.filter(
-            review__partnership=partnership, agency=agency, returned_at__isnull=True, closure=""
-        ).count(),
-        open_actions=Action.objects.filter(
-            partnership=partnership, agency=agency, status__in=Action.OPEN
-        ).count(),
-        contributors=Membership.objects.filter(partnership=partnership, agency=agency).count(),
+        open_requests=_count(_OPEN_REQUESTS, AgencyRequest, ids),
+        open_actions=_count(_OPEN_ACTIONS, Action, ids),
+        contributors=_count(_CONTRIBUTORS, Membership, ids),
     )
+
+
+def _counted(records: QuerySet) -> QuerySet:
+    """``records.count()`` as a queryset whose SQL can be kept: grouped by a constant, which
+    Django leaves out of GROUP BY, so one row (0 when nothing matches)."""
+    return (
+        records.order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    )
+
+
+def _count(query: CompiledQuery, model, ids: dict) -> int:
+    (row,) = query.rows(router.db_for_read(model), **ids)
+    return row[0]
+
+
+# The agency removal page's three counts, with the SQL built once (ADR 0038; issue 16).
+_AGENCY_IDS = {
+    "partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk),
+    "agency_id": (PK_PLACEHOLDER, Agency._meta.pk),
+}
+_OPEN_REQUESTS = CompiledQuery(
+    lambda partnership_id, agency_id: _counted(
+        AgencyRequest.objects.filter(
+            review__partnership_id=partnership_id,
+            agency_id=agency_id,
+            returned_at__isnull=True,
+            closure="",
+        )
+    ),
+    _AGENCY_IDS,
+)
+_OPEN_ACTIONS = CompiledQuery(
+    lambda partnership_id, agency_id: _counted(
+        Action.objects.filter(
+            partnership_id=partnership_id, agency_id=agency_id, status__in=Action.OPEN
+        )
+    ),
+    _AGENCY_IDS,
+)
+_CONTRIBUTORS = CompiledQuery(
+    lambda partnership_id, agency_id: _counted(
+        Membership.objects.filter(partnership_id=partnership_id, agency_id=agency_id)
+    ),
+    _AGENCY_IDS,
+)
 
 
 @dataclass(frozen=True)
@@ -93,11 +158,14 @@ def decision_maker_groups(*, partnership: Partnership) -> list[DecisionMakerGrou
     ]
 
 
+_DECISION_MAKER = RecordQuery(lambda: DecisionMaker.objects.select_related("user"))
+
+
 def decision_maker_get(*, partnership: Partnership, pk: int) -> DecisionMaker:
-    try:
-        return DecisionMaker.objects.select_related("user").get(partnership=partnership, pk=pk)
-    except DecisionMaker.DoesNotExist:
-        raise Http404("No such decision maker") from None
+    maker = _DECISION_MAKER.get(partnership=partnership, pk=pk)
+    if maker is None:
+        raise Http404("No such decision maker")
+    return maker
 
 
 def signatures_waiting(*, partnership: Partnership, review_type: str) -> int:
@@ -123,25 +191,50 @@ def signatures_waiting_by_type(
     partnership (7,675 at ten years; issue 16)."""
     if not review_types:
         return {}
+    key = tuple(review_types)
+    if key not in _WAITING:
+        if len(_WAITING) >= 64:  # a partnership runs one to three review types
+            _WAITING.clear()
+        _WAITING[key] = CompiledQuery(
+            lambda partnership_id: _waiting(Partnership(pk=partnership_id), review_types),
+            {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+        )
+    (counts,) = _WAITING[key].rows(router.db_for_read(Review), partnership_id=partnership.pk)
+    return {review_type: counts[n] or 0 for n, review_type in enumerate(review_types)}
+
+
+# ``signatures_waiting_by_type``'s query, with the SQL built once per set of review types
+# (ADR 0038; issue 16).
+_WAITING: dict[tuple[str, ...], CompiledQuery] = {}
+
+
+def _waiting(partnership: Partnership, review_types: list[str]) -> QuerySet[Review]:
     decided_here = Track.objects.filter(decided_by=partnership).values("reviews")
 
     def tracks(review_type: str) -> QuerySet[Track]:
         return Track.objects.filter(reviews=OuterRef("pk"), review_type=review_type)
 
-    counts = Review.objects.filter(
-        Q(partnership=partnership) | Q(pk__in=decided_here), stage=Review.Stage.SIGN_OFF
-    ).aggregate(
-        **{
-            f"waiting_{n}": Count(
-                "pk",
-                filter=Q(Exists(tracks(review_type).filter(decided_by=partnership)))
-                | Q(partnership=partnership)
-                & Q(Exists(tracks(review_type).filter(decided_by__isnull=True))),
-            )
-            for n, review_type in enumerate(review_types)
-        }
+    # Grouped by a constant, which Django leaves out of GROUP BY: one row of counts, as
+    # ``aggregate()`` gives, from a queryset whose SQL can be kept.
+    counts = {
+        f"waiting_{n}": Count(
+            "pk",
+            filter=Q(Exists(tracks(review_type).filter(decided_by=partnership)))
+            | Q(partnership=partnership)
+            & Q(Exists(tracks(review_type).filter(decided_by__isnull=True))),
+        )
+        for n, review_type in enumerate(review_types)
+    }
+    return (
+        Review.objects.filter(
+            Q(partnership=partnership) | Q(pk__in=decided_here), stage=Review.Stage.SIGN_OFF
+        )
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(**counts)
+        .values_list(*counts)
     )
-    return {review_type: counts[f"waiting_{n}"] for n, review_type in enumerate(review_types)}
 
 
 def member_list(*, partnership: Partnership) -> QuerySet[User]:
