@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import router
 from django.db.models import (
     BooleanField,
     Count,
@@ -31,6 +32,7 @@ from django.utils import timezone
 
 from safeguarding.accounts.models import Agency, Partnership
 from safeguarding.core.calendar import add_working_days
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery
 from safeguarding.reviews.models import Review
 from safeguarding.reviews.permissions import agency_ids_for
 
@@ -395,10 +397,52 @@ class TrackerPageRows:
 # Choices for the filters -------------------------------------------------------------------------
 
 
+# The choices' queries run on every tracker page: their SQL is built once (ADR 0038; issue 16:
+# building them cost several times running them).
+_PARTNERSHIP_AGENCIES = CompiledQuery(
+    lambda partnership_id: Agency.objects.filter(partnerships=partnership_id).order_by("name"),
+    {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+)
+_THEMES_TAGGED = CompiledQuery(
+    lambda partnership_id: Theme.objects.filter(
+        Exists(
+            FindingThemeCount.objects.filter(
+                theme_id=OuterRef("pk"), partnership_id=partnership_id, n__gt=0
+            )
+        )
+    ).order_by("facet", "name"),
+    {"partnership_id": (PARTNERSHIP_PLACEHOLDER, FindingThemeCount._meta.get_field("partnership"))},
+)
+
+
+def _agreed_span(partnership_id: int) -> QuerySet:
+    reviews = Review.objects.filter(partnership_id=partnership_id).values("pk")
+    agreed = (
+        Recommendation.objects.alias(of_review=F("review_id") + 0)
+        .filter(of_review__in=reviews)
+        .values("agreed_on")
+    )
+    return (
+        Partnership.objects.filter(pk=partnership_id)
+        .order_by()
+        .values_list(
+            Subquery(agreed.order_by("agreed_on")[:1]),
+            Subquery(agreed.order_by("-agreed_on")[:1]),
+        )
+    )
+
+
+_AGREED_SPAN = CompiledQuery(
+    _agreed_span, {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)}
+)
+
+
 def filter_agencies(*, user, partnership: Partnership) -> list[Agency]:
     """The agencies a user may filter by: the partnership's, or a contributor's own."""
     if sees_every_action(user, partnership):
-        return list(partnership.agencies.order_by("name"))
+        return _PARTNERSHIP_AGENCIES.objects(
+            router.db_for_read(Agency), partnership_id=partnership.pk
+        )
     return list(Agency.objects.filter(pk__in=own_agency_ids(user, partnership)).order_by("name"))
 
 
@@ -406,10 +450,7 @@ def filter_themes(*, partnership: Partnership) -> list[Theme]:
     """The themes tagged on findings of the partnership's reviews (the ones that can match):
     those with a finding of the partnership's in the kept counts (``FindingThemeCount``, issue
     16), not a lookup through every link of each theme."""
-    tagged_here = FindingThemeCount.objects.filter(
-        theme_id=OuterRef("pk"), partnership=partnership, n__gt=0
-    )
-    return list(Theme.objects.filter(Exists(tagged_here)).order_by("facet", "name"))
+    return _THEMES_TAGGED.objects(router.db_for_read(Theme), partnership_id=partnership.pk)
 
 
 def filter_years(*, partnership: Partnership) -> list[int]:
@@ -421,20 +462,12 @@ def filter_years(*, partnership: Partnership) -> list[int]:
     partnership's, not a ``MIN``/``MAX`` over every recommendation it ever agreed (issue 16: 0.1
     → 1.5 ms from one year to ten). The review is compared as ``review_id + 0`` so that SQLite
     does not read the reviews' recommendations and sort them instead."""
-    reviews = Review.objects.filter(partnership=partnership).values("pk")
-    agreed = (
-        Recommendation.objects.alias(of_review=F("review_id") + 0)
-        .filter(of_review__in=reviews)
-        .values("agreed_on")
-    )
-    span = Partnership.objects.filter(pk=partnership.pk).values(
-        first=Subquery(agreed.order_by("agreed_on")[:1]),
-        last=Subquery(agreed.order_by("-agreed_on")[:1]),
-    )
-    dates = next(iter(span), None)
-    if dates is None or dates["first"] is None:
+    rows = _AGREED_SPAN.rows(router.db_for_read(Recommendation), partnership_id=partnership.pk)
+    if not rows or rows[0][0] is None:
         return []
-    return list(range(dates["last"].year, dates["first"].year - 1, -1))
+    # The raw column: a date on PostgreSQL, its ISO text on SQLite.
+    first, last = (int(str(value)[:4]) for value in rows[0])
+    return list(range(last, first - 1, -1))
 
 
 # The tracker as a spreadsheet ------------------------------------------------------------------
