@@ -17,6 +17,7 @@ from safeguarding.reviews.models import Finding, Review
 
 from . import permissions, services
 from .models import Action, ActionEvidence, ActionUpdate, FindingThemeCount, Recommendation, Theme
+from .rows import theme_rows_html
 
 Status = Action.Status
 
@@ -126,7 +127,12 @@ def themes_by_facet(*, partnership: Partnership) -> list[dict]:
         theme.finding_count = tagged.get(theme.pk, 0)
         grouped[theme.facet].append(theme)
     return [
-        {"facet": facet, "label": Theme.Facet(facet).label, "themes": grouped[facet]}
+        {
+            "facet": facet,
+            "label": Theme.Facet(facet).label,
+            "themes": grouped[facet],
+            "rows": theme_rows_html(grouped[facet]),  # ADR 0034
+        }
         for facet in Theme.Facet.values
     ]
 

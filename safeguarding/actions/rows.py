@@ -80,3 +80,24 @@ def _plan_row(action: Action, link: Callable[[int], str]) -> str:
         f'    <td class="govuk-table__cell">{plan_status(action.tag)}</td>\n'
         "  </tr>"
     )
+
+
+def theme_rows_html(themes: Iterable) -> SafeString:
+    """The rows of a facet's table on ``actions/plan/themes.html``: each theme (with
+    ``finding_count``), marked when the partnership added it."""
+    return table_rows((_theme_row(theme) for theme in themes), indent="  ")
+
+
+def _theme_row(theme) -> str:
+    added = (
+        ' <strong class="govuk-tag govuk-tag--blue">Added by the partnership</strong>'
+        if theme.partnership_id
+        else ""
+    )
+    return (
+        '<tr class="govuk-table__row">\n'
+        f'    <td class="govuk-table__cell">{text(theme.name)}{added}</td>\n'
+        '    <td class="govuk-table__cell govuk-table__cell--numeric">'
+        f"{number(theme.finding_count)}</td>\n"
+        "  </tr>"
+    )
