@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from safeguarding.core.row_markup import (
@@ -100,4 +101,26 @@ def _theme_row(theme) -> str:
         '    <td class="govuk-table__cell govuk-table__cell--numeric">'
         f"{number(theme.finding_count)}</td>\n"
         "  </tr>"
+    )
+
+
+def agency_count_rows_html(by_agency: Iterable[dict], *, partnership) -> SafeString:
+    """The rows of the tracker's table of actions by owner agency (``tracker_counts``' rows:
+    each agency's name and slug with its counts), each agency linked to its actions."""
+    return table_rows(
+        (_agency_count_row(row, partnership.slug) for row in by_agency), indent="    "
+    )
+
+
+def _agency_count_row(row: dict, slug: str) -> str:
+    link = text(reverse("actions:agency", args=[slug, row["agency__slug"]]))
+    numeric = "govuk-table__cell govuk-table__cell--numeric"
+    return (
+        '<tr class="govuk-table__row">\n'
+        '      <td class="govuk-table__cell" data-label="Agency"><a class="govuk-link" '
+        f'href="{link}">{text(row["agency__name"])}</a></td>\n'
+        f'      <td class="{numeric}" data-label="Actions">{number(row["all"])}</td>\n'
+        f'      <td class="{numeric}" data-label="Open">{number(row["open"])}</td>\n'
+        f'      <td class="{numeric}" data-label="Overdue">{number(row["overdue"])}</td>\n'
+        "    </tr>"
     )
