@@ -243,6 +243,9 @@ class ActionThemeCount(models.Model):
     n = models.IntegerField()
 
     class Meta:
+        # After the tables whose inserts write it, by name (a backup is restored table by
+        # table in name order, the kept rows last: records/backup.py).
+        db_table = "actions_themecount_action"
         constraints = [
             models.UniqueConstraint(
                 fields=[
@@ -274,6 +277,9 @@ class RecommendationTheme(models.Model):
     n = models.IntegerField()
 
     class Meta:
+        # After the tables whose inserts write it, by name (a backup is restored table by
+        # table in name order, the kept rows last: records/backup.py).
+        db_table = "actions_themecount_recommendation"
         constraints = [
             models.UniqueConstraint(
                 fields=["theme", "recommendation"], name="recommendation_theme_once"
@@ -295,6 +301,9 @@ class FindingThemeCount(models.Model):
     n = models.IntegerField()
 
     class Meta:
+        # After the tables whose inserts write it, by name (a backup is restored table by
+        # table in name order, the kept rows last: records/backup.py).
+        db_table = "actions_themecount_finding"
         constraints = [
             models.UniqueConstraint(
                 fields=["theme", "partnership"], name="finding_theme_count_once"

@@ -1,10 +1,14 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+# The kept tables are named to sort after the tables whose inserts write them (actions_action and
+# the two link tables): a backup is restored table by table in name order, each table's rows
+# replacing what triggers wrote into it before (records/backup.py).
+#
 # Triggers that keep two tables equal to a fresh count, whatever writes the rows, in the
 # writer's transaction (issue 16; ADR 0037 for the same on the tracker's plain counts):
 #
-# actions_actionthemecount: the actions per (partnership, theme, owner agency, status, kind of
+# actions_themecount_action: the actions per (partnership, theme, owner agency, status, kind of
 # their review, whether their recommendation has no impact result), an action counted once under
 # each theme carried by a finding its recommendation answers:
 # - an action added, deleted, or changed in partnership, agency, status or recommendation: one
@@ -17,7 +21,7 @@ from django.db import migrations, models
 # - a finding given a theme (or losing it): the actions of each recommendation answering it added
 #   under (taken from) the theme, unless another finding of that recommendation carries it.
 #
-# actions_findingthemecount: the theme links of the partnership's findings per (partnership,
+# actions_themecount_finding: the theme links of the partnership's findings per (partnership,
 # theme): a link added or deleted, a finding moved to another review, a review moved to another
 # partnership.
 #
@@ -29,9 +33,9 @@ from django.db import migrations, models
 # same theme at once are counted in turn (the second sees the first's and adds nothing), and an
 # action written meanwhile is counted by one of the two triggers, never both.
 
-COUNT = "actions_actionthemecount"
-FINDING_COUNT = "actions_findingthemecount"
-ANSWERED = "actions_recommendationtheme"
+COUNT = "actions_themecount_action"
+FINDING_COUNT = "actions_themecount_finding"
+ANSWERED = "actions_themecount_recommendation"
 ACTION = "actions_action"
 RECOMMENDATION = "actions_recommendation"
 REVIEW = "reviews_review"
@@ -473,6 +477,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "db_table": "actions_themecount_action",
                 "constraints": [
                     models.UniqueConstraint(
                         fields=(
@@ -516,6 +521,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "db_table": "actions_themecount_finding",
                 "constraints": [
                     models.UniqueConstraint(
                         fields=("theme", "partnership"), name="finding_theme_count_once"
@@ -551,6 +557,7 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
+                "db_table": "actions_themecount_recommendation",
                 "constraints": [
                     models.UniqueConstraint(
                         fields=("theme", "recommendation"), name="recommendation_theme_once"
