@@ -75,6 +75,9 @@ NOT_DATA = [
     # fill them from the actions and referrals already there: a flushed database has none.
     "safeguarding.actions.migrations.0008_tracker_counts",
     "safeguarding.referrals.migrations.0026_triage_counts",
+    # Creates the triggers that keep the tracker's counts under a theme and the themes page's
+    # figures (issue 16) and fills them from the rows already there: none in a flushed database.
+    "safeguarding.actions.migrations.0009_theme_counts",
 ]
 
 

@@ -172,8 +172,11 @@ class Action(TimeStampedModel):
             ),
             # The open actions due from today on, per owner agency, read from this index alone:
             # with the kept counts (``ActionCount``) they give the overdue and due-soon views.
+            # With the recommendation, the actions under a theme are picked from the index too
+            # (their recommendation looked up in the theme's list), before any row is read.
             models.Index(
-                fields=["partnership", "status", "target_date", "agency"], name="action_dated"
+                fields=["partnership", "status", "target_date", "agency", "recommendation"],
+                name="action_dated_answering",
             ),
         ]
 
@@ -220,6 +223,95 @@ class ActionCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership_id} {self.agency_id} {self.status} {self.review_kind}: {self.n}"
+
+
+class ActionThemeCount(models.Model):
+    """``ActionCount`` under each theme (issue 16): how many of a partnership's actions answer a
+    finding tagged with the theme (an action counts once per theme, however many of its
+    recommendation's findings carry it), per owner agency, status, review kind and whether the
+    impact result is missing: the tracker's counts under a theme. Kept by database triggers
+    (migration actions 0009) as ``ActionCount`` is, and also when a recommendation gains or
+    loses a finding or a finding gains or loses a theme. A row may stay at 0. Never written by
+    the code."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=30)
+    review_kind = models.CharField(max_length=20)
+    impact_missing = models.BooleanField()  # the recommendation's impact result is empty
+    n = models.IntegerField()
+
+    class Meta:
+        # After the tables whose inserts write it, by name (a backup is restored table by
+        # table in name order, the kept rows last: records/backup.py).
+        db_table = "actions_themecount_action"
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "theme",
+                    "partnership",
+                    "agency",
+                    "status",
+                    "review_kind",
+                    "impact_missing",
+                ],
+                name="action_theme_count_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id} {self.theme_id} {self.agency_id} {self.status}: {self.n}"
+
+
+class RecommendationTheme(models.Model):
+    """The themes a recommendation answers (issue 16): one row per recommendation and theme
+    carried by at least one of the findings it answers, ``n`` of them. Kept by database triggers
+    (migration actions 0009) when a recommendation gains or loses a finding or a finding gains
+    or loses a theme; a row is removed when its last finding goes. The tracker finds the
+    actions under a theme through this list, not through every link of the theme's findings.
+    Never written by the code."""
+
+    recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    n = models.IntegerField()
+
+    class Meta:
+        # After the tables whose inserts write it, by name (a backup is restored table by
+        # table in name order, the kept rows last: records/backup.py).
+        db_table = "actions_themecount_recommendation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "recommendation"], name="recommendation_theme_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.recommendation_id} theme {self.theme_id}: {self.n}"
+
+
+class FindingThemeCount(models.Model):
+    """How many of a partnership's findings carry each theme (issue 16): the themes page's
+    figures. Kept by database triggers (migration actions 0009): a finding's theme added or
+    taken away, a finding moved to another review, a review moved to another partnership. A row
+    may stay at 0. Never written by the code."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    n = models.IntegerField()
+
+    class Meta:
+        # After the tables whose inserts write it, by name (a backup is restored table by
+        # table in name order, the kept rows last: records/backup.py).
+        db_table = "actions_themecount_finding"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["theme", "partnership"], name="finding_theme_count_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id} theme {self.theme_id}: {self.n}"
 
 
 class ActionUpdate(models.Model):

@@ -8,7 +8,7 @@ count does not grow with the number of findings, recommendations or actions.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership
@@ -16,7 +16,8 @@ from safeguarding.core.compiled_sql import RecordQuery
 from safeguarding.reviews.models import Finding, Review
 
 from . import permissions, services
-from .models import Action, ActionEvidence, ActionUpdate, Recommendation, Theme
+from .models import Action, ActionEvidence, ActionUpdate, FindingThemeCount, Recommendation, Theme
+from .rows import theme_rows_html
 
 Status = Action.Status
 
@@ -113,23 +114,25 @@ def themes_by_facet(*, partnership: Partnership) -> list[dict]:
     """The shared vocabulary and the partnership's own themes, grouped by facet, each with the
     number of this partnership's findings tagged with it (``finding_count``).
 
-    The counts are read from the partnership's findings (its reviews, their findings, their
-    theme links: indexes all the way), grouped by theme, in a second query: counting per theme
-    read every link of the shared themes with each finding's review (3.4 ms on ten years'
-    findings against 1.2, issue 16)."""
-    tagged = {
-        row["theme_id"]: row["n"]
-        for row in Theme.findings.through.objects.filter(finding__review__partnership=partnership)
-        .order_by()
-        .values("theme_id")
-        .annotate(n=Count("pk"))
-    }
+    The counts are kept per partnership and theme by database triggers (``FindingThemeCount``,
+    migration actions 0009): counted, they read every theme link of the partnership's findings
+    (6.8 ms on ten years' against 0.3 on a first year's, issue 16)."""
+    tagged = dict(
+        FindingThemeCount.objects.filter(partnership=partnership, n__gt=0).values_list(
+            "theme_id", "n"
+        )
+    )
     grouped: dict[str, list[Theme]] = {facet: [] for facet in Theme.Facet.values}
     for theme in services.themes_available(partnership):
         theme.finding_count = tagged.get(theme.pk, 0)
         grouped[theme.facet].append(theme)
     return [
-        {"facet": facet, "label": Theme.Facet(facet).label, "themes": grouped[facet]}
+        {
+            "facet": facet,
+            "label": Theme.Facet(facet).label,
+            "themes": grouped[facet],
+            "rows": theme_rows_html(grouped[facet]),  # ADR 0034
+        }
         for facet in Theme.Facet.values
     ]
 

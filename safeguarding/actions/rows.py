@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from safeguarding.core.row_markup import (
@@ -79,4 +80,47 @@ def _plan_row(action: Action, link: Callable[[int], str]) -> str:
         f'    <td class="govuk-table__cell">{date(action.target_date, "j F Y")}</td>\n'
         f'    <td class="govuk-table__cell">{plan_status(action.tag)}</td>\n'
         "  </tr>"
+    )
+
+
+def theme_rows_html(themes: Iterable) -> SafeString:
+    """The rows of a facet's table on ``actions/plan/themes.html``: each theme (with
+    ``finding_count``), marked when the partnership added it."""
+    return table_rows((_theme_row(theme) for theme in themes), indent="  ")
+
+
+def _theme_row(theme) -> str:
+    added = (
+        ' <strong class="govuk-tag govuk-tag--blue">Added by the partnership</strong>'
+        if theme.partnership_id
+        else ""
+    )
+    return (
+        '<tr class="govuk-table__row">\n'
+        f'    <td class="govuk-table__cell">{text(theme.name)}{added}</td>\n'
+        '    <td class="govuk-table__cell govuk-table__cell--numeric">'
+        f"{number(theme.finding_count)}</td>\n"
+        "  </tr>"
+    )
+
+
+def agency_count_rows_html(by_agency: Iterable[dict], *, partnership) -> SafeString:
+    """The rows of the tracker's table of actions by owner agency (``tracker_counts``' rows:
+    each agency's name and slug with its counts), each agency linked to its actions."""
+    return table_rows(
+        (_agency_count_row(row, partnership.slug) for row in by_agency), indent="    "
+    )
+
+
+def _agency_count_row(row: dict, slug: str) -> str:
+    link = text(reverse("actions:agency", args=[slug, row["agency__slug"]]))
+    numeric = "govuk-table__cell govuk-table__cell--numeric"
+    return (
+        '<tr class="govuk-table__row">\n'
+        '      <td class="govuk-table__cell" data-label="Agency"><a class="govuk-link" '
+        f'href="{link}">{text(row["agency__name"])}</a></td>\n'
+        f'      <td class="{numeric}" data-label="Actions">{number(row["all"])}</td>\n'
+        f'      <td class="{numeric}" data-label="Open">{number(row["open"])}</td>\n'
+        f'      <td class="{numeric}" data-label="Overdue">{number(row["overdue"])}</td>\n'
+        "    </tr>"
     )

@@ -22,7 +22,7 @@ from safeguarding.reviews.selectors import review_get_for_user
 
 from . import agency_selectors, exports, permissions, plan_selectors, tracker_selectors
 from .plan_selectors import status_tag
-from .rows import tracker_rows_html
+from .rows import agency_count_rows_html, tracker_rows_html
 from .tracker_forms import TrackerFilterForm
 
 
@@ -112,6 +112,7 @@ def tracker(request, slug: str):
             "rows": tracker_rows_html(page.object_list, partnership=partnership),
             "query": query.urlencode(),
             "by_agency": by_agency,
+            "agency_rows": agency_count_rows_html(by_agency, partnership=partnership),
             "sees_everything": everything,
             "own_agencies": [] if everything else agencies,
             "due_soon_days": tracker_selectors.DUE_SOON_WORKING_DAYS,

@@ -1,0 +1,209 @@
+"""The counts kept per theme (``ActionThemeCount``, ``FindingThemeCount`` and the list
+``RecommendationTheme``, issue 16): after
+any change to actions, their recommendations' findings, the findings' themes, a recommendation's
+impact or review, a review's kind or partnership, or a finding's review, by ``save()``,
+``update()``, ``bulk_create()``, ``set()``/``add()``/``remove()`` or ``delete()``, the kept
+counts equal a fresh count, on SQLite and PostgreSQL (the triggers of migration
+``actions/0009``)."""
+
+import pytest
+from django.db.models import Count
+
+from safeguarding.accounts.tests.factories import PartnershipFactory
+from safeguarding.actions.models import (
+    Action,
+    ActionThemeCount,
+    FindingThemeCount,
+    Recommendation,
+    RecommendationTheme,
+    Theme,
+)
+from safeguarding.reviews.models import Finding, Review
+
+from .tracker_support import (
+    action_for,
+    agency_in,
+    days,
+    finding_for,
+    recommendation_for,
+    review_for,
+    theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+KEY = ("theme_id", "partnership_id", "agency_id", "status", "review_kind", "impact_missing")
+
+
+def _fresh_actions() -> dict[tuple, int]:
+    """Each action once under each distinct theme of its recommendation's findings."""
+    counts: dict[tuple, int] = {}
+    for action in Action.objects.select_related("recommendation__review"):
+        recommendation = action.recommendation
+        themes = set(
+            Theme.findings.through.objects.filter(
+                finding__recommendations=recommendation
+            ).values_list("theme_id", flat=True)
+        )
+        for theme_id in themes:
+            key = (
+                theme_id,
+                action.partnership_id,
+                action.agency_id,
+                action.status,
+                recommendation.review.kind,
+                recommendation.impact_result == "",
+            )
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _fresh_findings() -> dict[tuple, int]:
+    return {
+        (row["theme_id"], row["finding__review__partnership_id"]): row["n"]
+        for row in Theme.findings.through.objects.order_by()
+        .values("theme_id", "finding__review__partnership_id")
+        .annotate(n=Count("pk"))
+    }
+
+
+def _fresh_answered() -> dict[tuple, int]:
+    """Per recommendation and theme, how many of its findings carry the theme."""
+    return {
+        (row["recommendation_id"], row["finding__themes"]): row["n"]
+        for row in Recommendation.findings.through.objects.filter(finding__themes__isnull=False)
+        .order_by()
+        .values("recommendation_id", "finding__themes")
+        .annotate(n=Count("pk"))
+    }
+
+
+def assert_kept():
+    kept = {
+        tuple(row[k] for k in KEY): row["n"]
+        for row in ActionThemeCount.objects.filter(n__gt=0).values(*KEY, "n")
+    }
+    assert kept == _fresh_actions()
+    assert not ActionThemeCount.objects.filter(n__lt=0).exists()
+    kept_findings = {
+        (row["theme_id"], row["partnership_id"]): row["n"]
+        for row in FindingThemeCount.objects.filter(n__gt=0).values(
+            "theme_id", "partnership_id", "n"
+        )
+    }
+    assert kept_findings == _fresh_findings()
+    assert not FindingThemeCount.objects.filter(n__lt=0).exists()
+    answered = {
+        (row["recommendation_id"], row["theme_id"]): row["n"]
+        for row in RecommendationTheme.objects.values("recommendation_id", "theme_id", "n")
+    }
+    assert answered == _fresh_answered()  # no row at 0 kept
+
+
+def test_kept_theme_counts_follow_every_kind_of_write(partnership, agency):
+    partnership.agencies.add(agency)
+    health = agency_in(partnership, "Testshire Health Trust", "testshire-health")
+    sharing = theme("Information sharing")
+    assert_kept()
+    practice = Theme.objects.filter(partnership__isnull=True).exclude(pk=sharing.pk)[:3]
+    voice, risk, other = list(practice)
+
+    review = review_for(partnership, title="Child A", kind=Review.Kind.LCSPR)
+    first = finding_for(review, 1, themes=[sharing, voice])
+    second = finding_for(review, 2, themes=[sharing])  # the same theme again
+    third = finding_for(review, 3)  # no theme yet
+    both = recommendation_for(review, 1, [first, second])
+    alone = recommendation_for(review, 2, [third])
+    assert_kept()
+
+    actions = [
+        action_for(both, 1, agency, target_date=days(10)),
+        action_for(both, 2, health, target_date=days(-5)),
+        action_for(alone, 1, agency, target_date=days(30), status=Action.Status.AT_RISK),
+    ]
+    assert_kept()
+
+    # An action's key columns changed by save() and update(); a column not in the key.
+    actions[0].status = Action.Status.COMPLETE
+    actions[0].completed_on = days(-1)
+    actions[0].save()
+    assert_kept()
+    Action.objects.filter(pk=actions[1].pk).update(agency=agency)
+    assert_kept()
+    Action.objects.filter(pk=actions[1].pk).update(lead_name="Someone else")
+    assert_kept()
+    Action.objects.filter(pk=actions[2].pk).update(recommendation=both, number=9)
+    assert_kept()
+    Action.objects.filter(pk=actions[2].pk).update(recommendation=alone, number=1)
+    elsewhere = PartnershipFactory(name="Elsewhere Safeguarding Partnership", slug="elsewhere")
+    Action.objects.filter(pk=actions[2].pk).update(partnership=elsewhere)
+    assert_kept()
+    Action.objects.filter(pk=actions[2].pk).update(partnership=partnership)
+
+    # Themes given to and taken from findings (one another finding of the recommendation
+    # already carries: no change for it).
+    third.themes.add(sharing, risk)
+    assert_kept()
+    first.themes.remove(sharing)  # the second still carries it
+    assert_kept()
+    second.themes.remove(sharing)
+    assert_kept()
+    Theme.findings.through.objects.filter(finding=third).delete()
+    assert_kept()
+    second.themes.set([sharing, other])
+    assert_kept()
+
+    # Findings answered and no longer answered by a recommendation.
+    both.findings.add(third)
+    assert_kept()
+    third.themes.add(voice)  # the first carries it too
+    assert_kept()
+    both.findings.remove(first)
+    assert_kept()
+    alone.findings.set([first, second])
+    assert_kept()
+
+    # The impact recorded and cleared; a recommendation moved; a review's kind changed.
+    Recommendation.objects.filter(pk=both.pk).update(impact_result="Audit: 9 in 10 shared")
+    assert_kept()
+    Recommendation.objects.filter(pk=both.pk).update(impact_result="")
+    assert_kept()
+    adults = review_for(partnership, title="Adult Z", kind=Review.Kind.SAR)
+    Recommendation.objects.filter(pk=alone.pk).update(review=adults, number=7)
+    assert_kept()
+    Review.objects.filter(pk=review.pk).update(kind=Review.Kind.DHR)
+    assert_kept()
+
+    # A finding moved to another review; a review moved to another partnership.
+    Finding.objects.filter(pk=second.pk).update(review=adults, number=9)
+    assert_kept()
+    Review.objects.filter(pk=adults.pk).update(partnership=elsewhere)
+    assert_kept()
+    Review.objects.filter(pk=adults.pk).update(partnership=partnership)
+
+    # Many at once, then deleted.
+    copies = []
+    for n, action in enumerate(Action.objects.all()):
+        action.pk, action.number = None, 60 + n
+        copies.append(action)
+    Action.objects.bulk_create(copies)
+    assert_kept()
+    Action.objects.filter(number__gte=60).delete()
+    assert_kept()
+    Action.objects.filter(agency=health).delete()
+    assert_kept()
+    Action.objects.filter(pk=actions[0].pk).delete()
+    assert_kept()
+    third.delete()  # its theme links and answers go with it
+    assert_kept()
+
+    # Emptied in any order (as a flush does): nothing negative left behind.
+    ActionThemeCount.objects.all().delete()
+    FindingThemeCount.objects.all().delete()
+    RecommendationTheme.objects.all().delete()
+    Action.objects.all().delete()
+    Recommendation.findings.through.objects.all().delete()
+    Theme.findings.through.objects.all().delete()
+    assert not ActionThemeCount.objects.exists()
+    assert not FindingThemeCount.objects.exists()
+    assert not RecommendationTheme.objects.exists()
