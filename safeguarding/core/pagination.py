@@ -109,4 +109,3 @@ def paginate_in_one_query(
             page = Page(found, number, _Counted(count, per_page))
             return page, pagination(request, number, page.paginator.num_pages, param=param)
     return paginate(request, rows, per_page=per_page, param=param)
-
