@@ -252,6 +252,12 @@ class FacetCounts(models.Model):
     counted_version = models.BigIntegerField(default=-1)
     counts = models.JSONField(default=dict, blank=True)
 
+    class Meta:
+        # Named to sort after the records and their theme links: a backup is restored table by
+        # table in name order, and the triggers write this table as those rows go in; restored
+        # after them, the backup's own rows replace what the triggers wrote.
+        db_table = "library_recordfacetcounts"
+
     def __str__(self) -> str:
         return (
             f"Library facet counts of partnership {self.partnership_id} at version {self.version}"

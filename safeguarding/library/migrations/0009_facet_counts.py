@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 # The library's facet counts with no query kept per partnership (issue 16, ADR 0040), as the
 # themes page's (ADR 0036, library/0008): triggers add one to the partnership's
-# ``library_facetcounts.version`` whenever a row the counts read is added, changed or deleted,
+# ``library_recordfacetcounts.version`` whenever a row the counts read is added, changed or deleted,
 # in the writer's transaction. Each table names the partnership a row of it belongs to (OLD
 # and NEW for an update), and the columns whose change can move a count. A theme's name is
 # shown by every partnership's facet: renaming one moves every kept row on. No row is filled
@@ -57,11 +57,11 @@ def _name(table: str, op: str) -> str:
 THEME_RENAMED = "library_facet_counts_actions_theme_update"
 
 SQLITE_BUMP = (
-    "INSERT INTO library_facetcounts (partnership_id, version, counted_version, counts) "
+    "INSERT INTO library_recordfacetcounts (partnership_id, version, counted_version, counts) "
     "SELECT p, 1, -1, '{{}}' FROM (SELECT {p} AS p) WHERE p IS NOT NULL "
     "ON CONFLICT (partnership_id) DO UPDATE SET version = version + 1;"
 )
-EVERY_ROW = "UPDATE library_facetcounts SET version = version + 1;"
+EVERY_ROW = "UPDATE library_recordfacetcounts SET version = version + 1;"
 
 
 def _sqlite() -> list[str]:
@@ -102,9 +102,9 @@ PG_BUMP_FUNCTION = """
 CREATE FUNCTION library_facet_counts_bump(p bigint) RETURNS void AS $$
 BEGIN
     IF p IS NOT NULL THEN
-        INSERT INTO library_facetcounts (partnership_id, version, counted_version, counts)
+        INSERT INTO library_recordfacetcounts (partnership_id, version, counted_version, counts)
         VALUES (p, 1, -1, '{}'::jsonb)
-        ON CONFLICT (partnership_id) DO UPDATE SET version = library_facetcounts.version + 1;
+        ON CONFLICT (partnership_id) DO UPDATE SET version = library_recordfacetcounts.version + 1;
     END IF;
 END;
 $$ LANGUAGE plpgsql
@@ -208,6 +208,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
+            options={"db_table": "library_recordfacetcounts"},
         ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
