@@ -71,6 +71,9 @@ NOT_DATA = [
     "safeguarding.reports.migrations.0004_kept_pack_figures",
     # Creates the triggers that mark the themes page's kept counts stale (ADR 0036): no rows.
     "safeguarding.library.migrations.0008_theme_counts",
+    # Creates the triggers that mark the library's kept facet counts stale (ADR 0042) and an
+    # index: no rows.
+    "safeguarding.library.migrations.0009_facet_counts",
     # Create the triggers that keep the tracker's and the triage page's counts (ADR 0037) and
     # fill them from the actions and referrals already there: a flushed database has none.
     "safeguarding.actions.migrations.0008_tracker_counts",

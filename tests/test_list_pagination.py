@@ -185,3 +185,30 @@ def test_staff_publication_list_counts_each_ones_open_findings_in_its_order(
         ("Published new", "1"),
         ("Published old", "0"),
     ]
+
+
+@pytest.mark.parametrize("themes", [0, 3, 60])
+def test_the_count_apart_answers_the_same_pages_as_the_window_count(themes):
+    """``paginate_in_one_query(count_apart=True)`` (the public archive, issue 16) counts in a
+    scalar subquery instead of ``COUNT(*) OVER ()``: the same page, count and links for every
+    page number, in one query while the page has rows."""
+    from safeguarding.actions.models import Theme
+    from safeguarding.core.pagination import paginate_in_one_query
+
+    Theme.objects.bulk_create(
+        Theme(name=f"Paged theme {n:03}", facet="harm") for n in range(themes)
+    )
+    rows = Theme.objects.filter(name__startswith="Paged theme").order_by("-name", "-id")
+    for number in ["", "1", "2", "3", "abc", "0", "-1", "99", "99999999999"]:
+        request = RequestFactory().get("/", {"page": number, "type": "x"} if number else {})
+        window, window_links = paginate_in_one_query(request, rows, per_page=25)
+        with CaptureQueriesContext(connection) as captured:
+            apart, apart_links = paginate_in_one_query(request, rows, per_page=25, count_apart=True)
+        assert (apart.number, apart.paginator.count, apart_links) == (
+            window.number,
+            window.paginator.count,
+            window_links,
+        ), number
+        assert [t.pk for t in apart.object_list] == [t.pk for t in window.object_list], number
+        if number in ("", "1", "abc") or (themes == 60 and number in ("2", "3")):
+            assert len(captured.captured_queries) == 1, number  # a page that has rows

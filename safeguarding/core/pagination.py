@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery, Window
 from django.http import HttpRequest
 
 PAGE_SIZE = 25
@@ -72,21 +72,38 @@ class _Counted(Paginator):
 
 
 def paginate_in_one_query(
-    request: HttpRequest, rows: QuerySet[Any], *, per_page: int = PAGE_SIZE, param: str = "page"
+    request: HttpRequest,
+    rows: QuerySet[Any],
+    *,
+    per_page: int = PAGE_SIZE,
+    param: str = "page",
+    count_apart: bool = False,
 ) -> tuple[Page, dict[str, Any] | None]:
     """As ``paginate``, but the page's rows and the count of every row come back in one query
     (``COUNT(*) OVER ()`` beside each row), so the page makes the same queries whether the list
     is empty or not: ``paginate`` counts, then skips the rows' query when the count is 0.
     A page number that is not a number answers the first page, as ``paginate`` does; one past
     the last page or below 1 (found only when the requested page comes back empty) falls back to
-    ``paginate``, which answers the last page, in two more queries."""
+    ``paginate``, which answers the last page, in two more queries.
+
+    ``count_apart``: the count is a scalar subquery (``(SELECT COUNT(*) ...)``, run once by the
+    database) instead of ``COUNT(*) OVER ()``, which makes the database read and sort every row
+    before it can stop at the page: for a list whose page can be read in order through an index
+    (issue 16)."""
     try:
         number = int(request.GET.get(param) or 1)
     except (TypeError, ValueError):
         number = 1
     if 1 <= number <= _MAX_PAGE:
         start = (number - 1) * per_page
-        found = list(rows.annotate(_rows_counted=Window(Count("pk")))[start : start + per_page])
+        if count_apart:
+            every = rows.order_by().values(
+                n=Func(F("pk"), function="COUNT", output_field=IntegerField())
+            )
+            counted = rows.annotate(_rows_counted=Subquery(every))
+        else:
+            counted = rows.annotate(_rows_counted=Window(Count("pk")))
+        found = list(counted[start : start + per_page])
         if found or number == 1:
             count = found[0]._rows_counted if found else 0
             page = Page(found, number, _Counted(count, per_page))

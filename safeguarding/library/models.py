@@ -97,6 +97,13 @@ class LibraryRecord(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["partnership", "archived_at", "-year"], name="library_live"),
+            # The library with no query, newest first (issue 16): read in this order and
+            # stopped at a page instead of sorting every record. On PostgreSQL the migration
+            # (library/0009) makes the years and dates NULLS LAST, as the page's ORDER BY.
+            models.Index(
+                fields=["partnership", "archived_at", "-year", "-published_on", "title", "id"],
+                name="library_browse_order",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -217,3 +224,41 @@ class ThemeCounts(models.Model):
 
     def __str__(self) -> str:
         return f"Theme counts of partnership {self.partnership_id} at version {self.version}"
+
+
+class FacetCounts(models.Model):
+    """The library's facet counts with no query and no filter, kept for a partnership (issue
+    16, ADR 0042): for the public library and for the staff library (every live record), the
+    number of records and each facet's values counted (``counts``: ``{"public": {...},
+    "live": {...}}``, each ``{"total": n, "review_type": [[value, n]...], "year": ...,
+    "age_group": ..., "publisher": ..., "theme": [[theme_id, name, n]...]}``), counted at
+    ``counted_version``.
+
+    Database triggers (migration ``library/0009``) add one to ``version`` in the writer's
+    transaction whenever something counted changes, whatever the writer: a library record (its
+    partnership, archiving, visibility, national review, review type, year, age group or
+    publisher), its themes, a national review's archiving, or a theme's name (every
+    partnership's row). As ``ThemeCounts`` (ADR 0036), the page uses the counts only while
+    ``counted_version == version``, and keeps a fresh count under the version it read before
+    counting. The partnership is not a database constraint, for the same reason."""
+
+    partnership = models.OneToOneField(
+        Partnership,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+    )
+    version = models.BigIntegerField(default=0)
+    counted_version = models.BigIntegerField(default=-1)
+    counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        # Named to sort after the records and their theme links: a backup is restored table by
+        # table in name order, and the triggers write this table as those rows go in; restored
+        # after them, the backup's own rows replace what the triggers wrote.
+        db_table = "library_recordfacetcounts"
+
+    def __str__(self) -> str:
+        return (
+            f"Library facet counts of partnership {self.partnership_id} at version {self.version}"
+        )

@@ -35,6 +35,7 @@ from safeguarding.publication.models import Publication, PublicationFile, Revisi
 from . import permissions
 from .models import (
     AgeGroup,
+    FacetCounts,
     LibraryRecord,
     NationalLibrarySubmission,
     ReviewType,
@@ -180,8 +181,10 @@ def record_browse(
 ) -> tuple[list[LibraryRecord], int, dict]:
     """The library with no query: records matching the filters, newest first, and the facet
     counts (each facet counted over the records matching the other facets' filters), as the
-    search gives them: ``{facet: [(value, label, count)]}``. Three queries: the facet values
-    of every record (counted here), the page of records and the theme counts."""
+    search gives them: ``{facet: [(value, label, count)]}``. With a filter, three queries:
+    the page of records, the facet values of every record (counted here) and the theme counts.
+    With none (the library as it opens), two: the page, read through ``library_browse_order``
+    in its order, and the kept counts (``FacetCounts``, ADR 0042; five after a change)."""
     base = (
         record_list_public(partnership=partnership)
         if public_only
@@ -201,7 +204,11 @@ def record_browse(
     for record in records:
         words = record.summary.split()
         record.snippet = " ".join(words[:40]) + (" …" if len(words) > 40 else "")
-    total, counts = _facet_counts(base, filters)
+    if any(filters.values()):
+        total, counts = _facet_counts(base, filters)
+        themes = _theme_counts(_narrowed(base, filters, skip="theme"))
+    else:  # the library as it opens: the kept counts (issue 16, ADR 0042)
+        total, counts, themes = _kept_facet_counts(partnership, public_only=public_only)
     facets: dict[str, list[tuple[str, str, int]]] = {}
     labels = {"review_type": dict(ReviewType.choices), "age_group": dict(AgeGroup.choices)}
     for name in FACETS_COUNTED:
@@ -219,13 +226,63 @@ def record_browse(
             items.sort(key=lambda item: (-item[2], item[1].lower()))
         facets[name] = items
     facets["theme"] = sorted(
-        (
-            (str(pk), name, n)
-            for pk, name, n in _theme_counts(_narrowed(base, filters, skip="theme"))
-        ),
+        ((str(pk), name, n) for pk, name, n in themes),
         key=lambda i: (-i[2], i[1].lower()),
     )
     return records, total, facets
+
+
+def count_facets(partnership: Partnership) -> dict:
+    """The library's counts with no query and no filter, for the public library and the staff
+    one (every live record), as ``FacetCounts.counts`` keeps them: four queries."""
+    counted = {}
+    for kind, records in (
+        ("public", record_list_public(partnership=partnership)),
+        ("live", record_list_live(partnership=partnership)),
+    ):
+        total, counts = _facet_counts(records, {})
+        counted[kind] = {
+            "total": total,
+            **{name: sorted(map(list, counts[name].items())) for name in FACETS_COUNTED},
+            "theme": sorted(map(list, _theme_counts(records))),
+        }
+    return counted
+
+
+def _kept_facet_counts(
+    partnership: Partnership, *, public_only: bool
+) -> tuple[int, dict[str, Counter], list[tuple[int, str, int]]]:
+    """The total, the facets' counts and the themes' of the library with no query and no
+    filter: from the kept row while nothing it counted has changed (one query), else counted
+    again (four) and kept under the version read before counting (ADR 0042, as ADR 0036): a
+    change committed meanwhile has moved the version on, so the next request counts again. A
+    GET writes here, a cache write."""
+    kept = (
+        FacetCounts.objects.filter(partnership=partnership)
+        .values_list("version", "counted_version", "counts")
+        .first()
+    )
+    if kept is not None and kept[0] == kept[1]:
+        counted = kept[2]
+    else:
+        version = kept[0] if kept is not None else 0
+        counted = count_facets(partnership)
+        FacetCounts.objects.bulk_create(
+            [
+                FacetCounts(
+                    partnership=partnership,
+                    version=version,
+                    counted_version=version,
+                    counts=counted,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["partnership"],
+            update_fields=["counted_version", "counts"],
+        )
+    of = counted["public" if public_only else "live"]
+    counts = {name: Counter(dict(map(tuple, of[name]))) for name in FACETS_COUNTED}
+    return of["total"], counts, [tuple(theme) for theme in of["theme"]]
 
 
 # The tests of _facet_counts on a row (review type, year, age group, publisher[, in theme]).

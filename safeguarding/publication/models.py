@@ -112,6 +112,11 @@ class Publication(ArchivableModel):
                 fields=["partnership", "status", "-publish_on", "-id"],
                 name="publication_staff_list",
             ),
+            # The public archive's and feed's order (public_selectors): their conditions (the
+            # partnership's or a share's, the window, withdrawn on request) are an OR no index
+            # serves, so their page is read newest first through this one and stopped at the
+            # page, not sorted from every publication (issue 16).
+            models.Index(fields=["-publish_on", "-id"], name="publication_newest"),
         ]
 
     def __str__(self) -> str:

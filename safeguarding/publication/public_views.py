@@ -61,7 +61,8 @@ def archive(request, slug: str):
     today = timezone.localdate()
     form = ArchiveFilterForm(request.GET or None, partnership=partnership, today=today)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    # One query for the page and the count, so an empty archive makes the same queries.
+    # One query for the page and the count, so an empty archive makes the same queries; the
+    # count apart, so the page is read newest first through an index (issue 16).
     page, pagination = paginate_in_one_query(
         request,
         public_selectors.archive(
@@ -70,6 +71,7 @@ def archive(request, slug: str):
             type=filters.get("type") or None,
             year=filters.get("year") or None,
         ),
+        count_apart=True,
     )
     items = list(page.object_list)
     dardr_from = public_selectors.dardr_name_from(partnership)

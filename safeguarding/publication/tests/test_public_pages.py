@@ -9,6 +9,8 @@ from unittest import mock
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -538,3 +540,28 @@ def test_the_atom_feed_shows_the_latest_revision_and_when_it_was_updated(
     assert revised.findtext("a:published", namespaces=ATOM).startswith("2026-03-01T09:00:00")
     # The feed was last updated when its latest entry was: the revision.
     assert when(root.findtext("a:updated", namespaces=ATOM)) == revised_at
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_the_archive_and_feed_read_their_page_newest_first_through_an_index(
+    client, partnership, publish
+):
+    """Issue 16: the archive's and the feed's conditions (the partnership's or a share's, an OR)
+    fit no index, so SQLite reads ``publication_newest`` in the page's order and stops at the
+    page instead of sorting every publication; the archive's count is a subquery run once, not
+    ``COUNT(*) OVER ()`` (which reads every row first)."""
+    for n in range(3):
+        publish(title=f"Child I{n}", publish_on=date(2015 + n, 1, 5), with_file=False)
+    for name in ("published:archive", "published:feed"):
+        with on(TODAY), CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(name, args=[partnership.slug])).status_code == 200
+        (page,) = [
+            q["sql"]
+            for q in captured.captured_queries
+            if 'FROM "publication_publication"' in q["sql"] and "ORDER BY" in q["sql"]
+        ]
+        assert "OVER ()" not in page
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {page}")
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "USING INDEX publication_newest" in plan and "TEMP B-TREE" not in plan, plan
