@@ -5,9 +5,10 @@ pseudonym, type, case status, review stage, agency, dates and overdue deadlines.
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import router
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Field, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
@@ -205,7 +206,8 @@ def _counts_queries(*, sees_all: bool, sees_cases: bool) -> tuple[CompiledQuery,
     if key not in _COUNTS_QUERIES:
 
         def reviews_for(partnership_id: int, user_id: int | None) -> QuerySet[Review]:
-            scope = review_visible_q(partnership_id) if sees_all else Q(partnership=partnership_id)
+            partnership = Partnership(pk=partnership_id)
+            scope = review_visible_q(partnership) if sees_all else Q(partnership=partnership)
             reviews = Review.objects.filter(scope, archived_at__isnull=True)
             if not sees_all:
                 reviews = reviews.filter(
@@ -221,7 +223,7 @@ def _counts_queries(*, sees_all: bool, sees_cases: bool) -> tuple[CompiledQuery,
             user_id: int | None = None,
         ):
             reviews = reviews_for(partnership_id, user_id)
-            found = Case.objects.filter(case_visible_q(partnership_id))
+            found = Case.objects.filter(case_visible_q(Partnership(pk=partnership_id)))
             if not sees_cases:
                 found = found.filter(Exists(reviews.filter(case=OuterRef("pk"))))
             overdue = _overdue(reviews, today, case_type, review_type)
@@ -254,7 +256,7 @@ def _counts_queries(*, sees_all: bool, sees_cases: bool) -> tuple[CompiledQuery,
             )
 
         subject_type = Milestone._meta.get_field("subject_type")
-        placeholders = {
+        placeholders: dict[str, tuple[Any, Field]] = {
             "partnership_id": (_PARTNERSHIP_PLACEHOLDER, Case._meta.get_field("partnership"))
         }
         if not sees_all:
@@ -282,6 +284,6 @@ def _aggregated(queryset: QuerySet, **aggregates) -> QuerySet:
     for alias, aggregate in aggregates.items():
         query.add_annotation(aggregate, alias, select=True)
     query.default_cols = False
-    aggregated = queryset._chain()
+    aggregated = queryset.all()
     aggregated.query = query
     return aggregated

@@ -3,6 +3,7 @@ partnership concluded in a financial year with its returns (for the list and the
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django.utils import timezone
 
@@ -84,7 +85,7 @@ class ReturnReview:
     reference: str
     title: str
     kind: str
-    signed_off_at: datetime.datetime
+    signed_off_at: datetime.datetime  # never None: the reviews are those signed off
 
     def get_kind_display(self) -> str:
         return str(Review.Kind(self.kind).label)
@@ -112,8 +113,8 @@ def national_return_rows(*, partnership: Partnership, year: Year) -> list[Return
         year.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
     )
     reviews = [
-        ReturnReview(*values)
-        for values in Review.objects.filter(
+        ReturnReview(pk, reference, title, kind, cast(datetime.datetime, signed_off_at))
+        for pk, reference, title, kind, signed_off_at in Review.objects.filter(
             partnership=partnership, signed_off_at__gte=starts, signed_off_at__lt=ends
         )
         .exclude(kind=Review.Kind.RAPID_REVIEW)
