@@ -186,8 +186,12 @@ class Milestone(models.Model):
             models.Index(fields=["partnership", "status", "due_on"], name="milestone_dashboard"),
             models.Index(fields=["subject_type", "subject_id"], name="milestone_subject"),
             # Overdue across partnerships (a shared case's milestones are its owner's): the
-            # staff home's count of overdue cases and the reminders read a range of it.
-            models.Index(fields=["status", "due_on", "subject_type"], name="milestone_overdue"),
+            # staff home's count of overdue cases and the reminders read a range of it, and the
+            # subjects' ids from the index alone (issue 16: reading 2,400 late milestones' rows
+            # for their ids took 8 ms at ten years, 0.6 ms from the index).
+            models.Index(
+                fields=["status", "due_on", "subject_type", "subject_id"], name="milestone_overdue"
+            ),
             # Done in a period: the report figures' timeliness and the trends (issue 17), which
             # count from the index alone (every column they read is in it).
             models.Index(

@@ -3,8 +3,8 @@ partnership concluded in a financial year with its returns (for the list and the
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership
@@ -25,15 +25,9 @@ def scheme_codes_for(review: Review, track_types=None) -> list[str]:
     """The schemes the review is returned under: its own kind's; a joint review's, one per
     review type of its tracks; none for a rapid review (the Panel has it already, R10).
     ``track_types``: the review types of its tracks when already read."""
-    if review.kind == Review.Kind.JOINT:
-        types = (
-            set(track_types)
-            if track_types is not None
-            else set(review.tracks.values_list("review_type", flat=True))
-        )
-        return [code for code in _ORDER if code in types]
-    code = _KIND_SCHEME.get(str(review.kind))
-    return [code] if code else []
+    if review.kind == Review.Kind.JOINT and track_types is None:
+        track_types = list(review.tracks.values_list("review_type", flat=True))
+    return _scheme_codes(str(review.kind), list(track_types or []))
 
 
 def schemes_for(review: Review) -> list[Scheme]:
@@ -82,9 +76,24 @@ def years_offered(*, partnership: Partnership, today: datetime.date) -> list[Yea
     return [Year(y) for y in range(current.start_year, start - 1, -1)]
 
 
+@dataclass(frozen=True)
+class ReturnReview:
+    """What a row shows of its review (read as values: a tenth year lists twice the reviews of
+    a first, issue 16)."""
+
+    pk: int
+    reference: str
+    title: str
+    kind: str
+    signed_off_at: datetime.datetime  # never None: the reviews are those signed off
+
+    def get_kind_display(self) -> str:
+        return str(Review.Kind(self.kind).label)
+
+
 @dataclass
 class ReturnRow:
-    review: Review
+    review: ReturnReview
     scheme: Scheme
     national_return: NationalReturn | None
 
@@ -96,27 +105,43 @@ class ReturnRow:
 def national_return_rows(*, partnership: Partnership, year: Year) -> list[ReturnRow]:
     """One row per review of the partnership signed off in the year (the date it is counted as
     concluded, R24) and scheme it answers, with its return or None: a review still to be
-    returned is listed too. Three queries, whatever the number of reviews."""
+    returned is listed too. Three queries, whatever the number of reviews (one when none was
+    signed off in the year)."""
     tz = timezone.get_current_timezone()
     starts = datetime.datetime.combine(year.start, datetime.time.min, tzinfo=tz)
     ends = datetime.datetime.combine(
         year.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
     )
-    reviews = (
-        Review.objects.filter(
+    reviews = [
+        ReturnReview(pk, reference, title, kind, cast(datetime.datetime, signed_off_at))
+        for pk, reference, title, kind, signed_off_at in Review.objects.filter(
             partnership=partnership, signed_off_at__gte=starts, signed_off_at__lt=ends
         )
         .exclude(kind=Review.Kind.RAPID_REVIEW)
-        .prefetch_related(
-            "tracks",
-            Prefetch("national_returns", queryset=NationalReturn.objects.order_by("scheme")),
-        )
         .order_by("signed_off_at", "pk")
-    )
+        .values_list("pk", "reference", "title", "kind", "signed_off_at")
+    ]
+    if not reviews:
+        return []
+    ids = [review.pk for review in reviews]
+    types: dict[int, list[str]] = {}
+    for review_id, review_type in Review.tracks.through.objects.filter(
+        review_id__in=ids
+    ).values_list("review_id", "track__review_type"):
+        types.setdefault(review_id, []).append(review_type)
+    returns: dict[tuple[int, str], NationalReturn] = {
+        (r.review_id, r.scheme): r for r in NationalReturn.objects.filter(review_id__in=ids)
+    }
     rows = []
     for review in reviews:
-        returns = {r.scheme: r for r in review.national_returns.all()}
-        types = [t.review_type for t in review.tracks.all()]
-        for code in scheme_codes_for(review, track_types=types):
-            rows.append(ReturnRow(review, SCHEMES[code], returns.get(code)))
+        for code in _scheme_codes(review.kind, types.get(review.pk, [])):
+            rows.append(ReturnRow(review, SCHEMES[code], returns.get((review.pk, code))))
     return rows
+
+
+def _scheme_codes(kind: str, track_types: list[str]) -> list[str]:
+    """``scheme_codes_for`` from a review's kind and its tracks' review types."""
+    if kind == Review.Kind.JOINT:
+        return [code for code in _ORDER if code in set(track_types)]
+    code = _KIND_SCHEME.get(str(kind))
+    return [code] if code else []

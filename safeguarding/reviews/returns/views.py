@@ -25,6 +25,7 @@ from ..selectors import review_get_for_user
 from . import exports, selectors, services
 from .categories import SCHEMES
 from .forms import NationalReturnForm, ReturnYearForm
+from .rows import return_rows_html
 
 
 def can_read_returns(user, partnership) -> bool:
@@ -109,6 +110,7 @@ def national_returns(request, slug: str):
             "form": form,
             "year": year,
             "rows": rows,
+            "row_html": return_rows_html(rows, slug=partnership.slug),
             "missing": sum(1 for row in rows if row.national_return is None),
             "year_query": f"year={year.start_year}",
         },

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from safeguarding.accounts.models import Role
@@ -261,9 +262,29 @@ def test_the_year_page_reads_in_few_queries_whatever_the_number_of_reviews(
         bu_client.get(list_url)
     for name in ("Adult G", "Adult H", "Adult I"):
         make_review(partnership, business_unit_user, signed_off=today, pseudonym=name)
+    joint = make_review(
+        partnership, business_unit_user, types=("sar", "dhr"), signed_off=today, pseudonym="J & K"
+    )
+    services.national_return_save(
+        review=joint,
+        scheme="sar",
+        answers={**{k: v for k, v in SAR_ANSWERS.items() if k != "notes"}, "individuals": 1},
+        actor=business_unit_user,
+    )
     with CaptureQueriesContext(connection) as four:
-        assert bu_client.get(list_url).status_code == 200
-    assert len(four) == len(one)
+        response = bu_client.get(list_url)
+        assert response.status_code == 200
+    # Pinned (issue 16): the session, user, roles, partnership and unread count, the first
+    # year, the reviews, their tracks' types and their returns.
+    assert len(four) == len(one) == 9
+    html = response.content.decode()
+    # A joint review is a row per scheme, each with its own link and status (ADR 0034 rows).
+    joint_url = url(joint)
+    joint.refresh_from_db()
+    assert f'href="{joint_url}?scheme=sar">{joint.reference} {escape(joint.title)}</a>' in html
+    assert f'href="{joint_url}?scheme=dhr">{joint.reference} {escape(joint.title)}</a>' in html
+    assert html.count('govuk-tag--green">Recorded') == 1
+    assert html.count("Not recorded") == 5
 
 
 def test_every_option_code_is_unique_within_its_question():

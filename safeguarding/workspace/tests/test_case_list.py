@@ -244,3 +244,57 @@ def test_the_page_of_cases_is_read_in_order_from_an_index(partnership, business_
         cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "USING INDEX case_list_order" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("role", [Role.BUSINESS_UNIT, Role.PARTNER_LEAD, Role.REVIEWER])
+def test_the_staff_home_counts_are_the_lists_counts(
+    partnership, cases, business_unit_user, user_for_role, role
+):
+    """The counts read only the cases a count can take, with SQL built once per shape of scope
+    (issue 16): each is what the filtered list finds, for every role."""
+    from safeguarding.reviews import case_selectors
+
+    today = timezone.localdate()
+    user = business_unit_user if role == Role.BUSINESS_UNIT else user_for_role(role)
+    review = _review(cases["child"], business_unit_user, stage=Review.Stage.DRAFTING)
+    Appointment.objects.create(
+        review=review,
+        user=user,
+        role=Appointment.Role.REVIEWER,
+        name="Reviewer",
+        appointed_on=today,
+        created_by=user,
+    )
+    decided = make_case(partnership, business_unit_user, pseudonym="Decided C")
+    Case.objects.filter(pk=decided.pk).update(status=Status.DECIDED)
+    Case.objects.filter(pk=cases["adult"].pk).update(status=Status.AWAITING_DECISION)
+    rule = MilestoneRule.objects.first()
+    for subject in (decided, review):
+        Milestone.objects.create(
+            partnership=partnership,
+            rule=rule,
+            subject_type=subject_type_for(type(subject)),
+            subject_id=subject.pk,
+            subject_label="Late",
+            offset_amount=5,
+            offset_unit=rule.offset_unit,
+            starts_on=today - datetime.timedelta(days=30),
+            due_on=today - datetime.timedelta(days=1),
+            original_due_on=today - datetime.timedelta(days=1),
+        )
+
+    def found(**search) -> int:
+        return case_selectors.case_search_for_user(
+            user=user, partnership=partnership, search=case_selectors.CaseSearch(**search)
+        ).count()
+
+    counts = case_selectors.case_counts_for_user(user=user, partnership=partnership, today=today)
+    assert counts.in_screening == found(case_status=Status.IN_SCREENING)
+    assert counts.awaiting_decision == found(case_status=Status.AWAITING_DECISION)
+    assert counts.overdue_cases == found(overdue=True, today=today)
+    assert counts.overdue_cases >= 1
+    assert {stage: n for stage, _label, n in counts.reviews_by_stage} == {Review.Stage.DRAFTING: 1}
+    # Tomorrow the late milestones are no later; a day before they were due, none is late.
+    earlier = today - datetime.timedelta(days=2)
+    counts = case_selectors.case_counts_for_user(user=user, partnership=partnership, today=earlier)
+    assert counts.overdue_cases == found(overdue=True, today=earlier)
