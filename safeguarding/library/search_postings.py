@@ -70,7 +70,7 @@ def keyword_match_lists(
     make no token of)."""
     where = {"partnership_id": partnership_id, "public_only": public_only}
     if connection.vendor != "sqlite":
-        return search_index.keyword_match_lists(lists, **where)
+        return search_index.keyword_match_lists(lists, **where, lean=True)
     wanted = [[p for p in phrases if p] for phrases in lists]
     tokens = phrase_tokens([" ".join(p) for phrases in wanted for p in phrases])
     if any(not tokens[" ".join(p)] for phrases in wanted for p in phrases):
