@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/search_eval_dump.py OUT.json            # in this checkout
     cd /tmp/old-checkout && /path/to/bench/search_eval_dump.py OUT.json  # the same on old code
+    .venv/bin/python bench/search_eval_dump.py --all OUT.json      # every query file
     .venv/bin/python bench/search_eval_dump.py --compare A.json B.json
 
 Run from the root of the checkout whose code is to be dumped (that checkout's ``bench/.data``
@@ -21,9 +22,12 @@ import sys
 from pathlib import Path
 
 FILES = ("queries.json", "queries_fresh.json", "queries_fresh2.json")
+# ``--all``: every query file of bench/search_eval/ (the held-out ones too: a dump only checks
+# that a speed change moved nothing, it tunes nothing).
+ALL_FILES = "queries*.json"
 
 
-def dump(out: Path) -> None:
+def dump(out: Path, every_file: bool = False) -> None:
     root = Path.cwd()
     sys.path.insert(0, str(root))
     os.environ.setdefault("LIBRARY_EMBED_THREADS", "1")
@@ -36,7 +40,10 @@ def dump(out: Path) -> None:
     search_common.sync_terms()
     partnership = Partnership.objects.get(slug=search_eval.SLUG)
     found: dict[str, dict] = {}
-    for name in FILES:
+    names = FILES
+    if every_file:
+        names = tuple(sorted(p.name for p in search_eval.EVAL_DIR.glob(ALL_FILES)))
+    for name in names:
         for query in search_eval.queries(search_eval.EVAL_DIR / name):
             result = search_records(
                 partnership, query["text"], filters=query.get("filters") or None, limit=10
@@ -74,4 +81,6 @@ def compare(a: Path, b: Path) -> int:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--compare"]:
         sys.exit(compare(Path(sys.argv[2]), Path(sys.argv[3])))
-    dump(Path(sys.argv[1]))
+    every = "--all" in sys.argv[1:]
+    args = [a for a in sys.argv[1:] if a != "--all"]
+    dump(Path(args[0]), every_file=every)

@@ -1,0 +1,106 @@
+"""The default search's full-text ranking statement on PostgreSQL (issue 15, PostgreSQL speed
+round; docs/search.md): ``search_index._POSTGRES_LEAN_RANKING`` works each word's idf out once
+instead of once per matching record, and must give the same (record id, score) lists, in the
+same order and to the last bit, as the statement the keyword mode keeps, on a real index."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from safeguarding.library import search_index, search_postings
+from safeguarding.library.search import search_records
+from safeguarding.library.search_catalogue import catalogue
+
+from .search_support import make_library, make_record
+from .test_search_postings import LISTS
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="SQLite ranks the default search in memory"
+    ),
+]
+
+# Records that match many of a list's words, so that each record's score is a sum of several
+# parts (a float sum depends on the order of its parts).
+MANY = [
+    [["neglect"], ["dental"], ["decay"], ["infant"], ["sleeping"], ["sofa"], ["child", "a"]],
+    [["drugs"], ["county", "lines"], ["strangulation"], ["non", "fatal"], ["review"]],
+]
+
+
+@pytest.fixture
+def library(partnership, other_partnership):
+    records = make_library(partnership)
+    for n in range(6):  # records made from one template: equal scores but for the last bit
+        records[f"template{n}"] = make_record(
+            partnership,
+            title=f"Child A{n}: neglect, dental decay and an infant sleeping on a sofa",
+            summary="Neglect and dental decay; the infant was sleeping on a sofa. " * (1 + n % 2),
+            full_text="County lines, drugs and non-fatal strangulation were seen. " * (n + 1),
+            recommendations="Review neglect early." if n % 3 else "",
+            is_public=bool(n % 2),
+        )
+    records["other"] = make_record(
+        other_partnership,
+        title="Child A: neglect in another area",
+        summary="Dental decay and neglect of an infant sleeping on a sofa.",
+    )
+    records["archived"] = make_record(
+        partnership, title="Child B: an archived review of neglect", summary="Drugs."
+    )
+    records["archived"].archived_at = timezone.now()
+    records["archived"].save()
+    return records
+
+
+def both(lists, **where):
+    return (
+        search_index.keyword_match_lists(lists, **where),
+        search_index.keyword_match_lists(lists, **where, lean=False),
+    )
+
+
+@pytest.mark.parametrize("phrases", LISTS + MANY)
+@pytest.mark.parametrize(
+    "where", ["partnership", "partnership public", "every partnership", "every public"]
+)
+def test_the_same_scores_as_the_keyword_statement(partnership, library, phrases, where):
+    kwargs = {
+        "partnership_id": None if "every" in where else partnership.pk,
+        "public_only": "public" in where,
+    }
+    lean, plain = both([phrases, [], [["infant"], ["alcohol"]]], **kwargs)
+    assert lean == plain  # the same ids, order and floats
+
+
+def test_the_comparison_compares_something(partnership, library):
+    """Matches, several parts a record, scores that differ, the idf of more than one document
+    frequency, only live records of the partnership."""
+    where = {"partnership_id": partnership.pk, "public_only": False}
+    (found,), _ = both([MANY[0]], **where)
+    ids = [pk for pk, _ in found]
+    assert library["template0"].pk in ids
+    assert library["other"].pk not in ids and library["archived"].pk not in ids
+    assert len({score for _, score in found}) > 3
+    assert both([[["zzqxv"]]], **where)[0] == [[]]
+
+
+def test_the_default_search_and_the_keyword_mode_both_use_it(partnership, library):
+    """Both modes run the lean statement (ADR 0043): the keyword mode, the speed goal's
+    yardstick, is not left with the slower statement to flatter the ratio."""
+    search_records(partnership, "baby drinking")  # builds the per-process catalogue
+    with CaptureQueriesContext(connection) as captured:
+        search_records(partnership, "baby drinking")
+    ranking = [q["sql"] for q in captured.captured_queries if "@@" in q["sql"]]
+    assert len(ranking) == 2 and all("generate_series" in sql for sql in ranking)
+    with CaptureQueriesContext(connection) as captured:
+        search_records(partnership, "baby drinking", mode="keyword")
+    ranking = [q["sql"] for q in captured.captured_queries if "@@" in q["sql"]]
+    assert len(ranking) == 1 and "generate_series" in ranking[0]
+    lists = [[["baby"]], [["infant"], ["alcohol"]]]
+    where = {"partnership_id": partnership.pk, "public_only": False}
+    assert search_postings.keyword_match_lists(catalogue(), lists, **where) == (
+        search_index.keyword_match_lists(lists, **where)
+    )
