@@ -419,7 +419,8 @@ SELECT record_id, sum(part) AS score FROM parts
 GROUP BY record_id ORDER BY score DESC, record_id"""
 # The ranking on PostgreSQL, for the default search and the keyword mode alike (issue 15,
 # PostgreSQL speed round; ADR 0043): the same statement as ``_POSTGRES_RANKING`` (kept as the
-# reference the tests compare it with), the same plan and the same scores to the last bit, with less work.
+# reference the tests compare it with), the same plan and the same scores to the last bit,
+# with less work.
 # ``_POSTGRES_RANKING`` works the numeric ``ln`` of a word's idf out again for every record
 # that matches the word, most of the statement's time. Here the idf of each document frequency
 # that occurs is worked out once, in an InitPlan (an uncorrelated subquery, run once per
