@@ -140,6 +140,8 @@ _REVIEW_TYPE = MilestoneRule._meta.get_field("review_type")
 
 
 def _rule_for(rule_id: str, versions: list[str], review_type: str | None):
+    if not versions:  # a case no guidance version applies to (aware before any took effect):
+        return None  # no rule; ``version__code__in=[]`` cannot be compiled (EmptyResultSet)
     key = (len(versions), review_type is not None)
     if key[0] > 8:  # never in practice (a case follows a version or two per strand)
         return _rules(rule_id, versions, review_type).first()

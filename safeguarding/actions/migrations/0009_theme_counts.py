@@ -28,8 +28,9 @@ from django.db import migrations, models
 # Deltas, not recounts. A grouped take is an upsert of a negative count followed by the removal
 # of the theme's negative rows: a count row missing (a flush empties the tables in any order)
 # is left missing. On PostgreSQL the upserts take the count's row lock; an action's trigger
-# reads its recommendation and review FOR SHARE (as 0008's); a link's trigger locks the
-# recommendations it moves FOR NO KEY UPDATE first, so two links giving one recommendation the
+# reads its recommendation and review FOR SHARE (as 0008's); a link's or a tag's trigger locks
+# the finding's review FOR SHARE and the finding FOR NO KEY UPDATE (``_finding_locks``), then
+# the recommendations it moves FOR NO KEY UPDATE, so two links giving one recommendation the
 # same theme at once are counted in turn (the second sees the first's and adds nothing), and an
 # action written meanwhile is counted by one of the two triggers, never both.
 
@@ -352,18 +353,31 @@ def _pg_locks(name: str) -> str:
         )
     if name.startswith("actions_theme_count_answer"):
         row = "NEW" if name.endswith("insert") else "OLD"
-        return (
+        return _finding_locks(row) + (
             f"PERFORM 1 FROM {RECOMMENDATION} WHERE id = {row}.recommendation_id "
             "FOR NO KEY UPDATE;"
         )
     if name.startswith("actions_theme_count_tag"):
         row = "NEW" if name.endswith("insert") else "OLD"
-        return (
+        return _finding_locks(row) + (
             f"PERFORM 1 FROM {RECOMMENDATION} WHERE id IN (SELECT recommendation_id "
-            f"FROM {ANSWERS} WHERE finding_id = {row}.finding_id) ORDER BY id FOR NO KEY UPDATE; "
-            f"PERFORM 1 FROM {FINDING} WHERE id = {row}.finding_id FOR SHARE;"
+            f"FROM {ANSWERS} WHERE finding_id = {row}.finding_id) ORDER BY id FOR NO KEY UPDATE;"
         )
     return ""
+
+
+def _finding_locks(row: str) -> str:
+    """A link's or a tag's trigger first locks the finding's review FOR SHARE (a change of the
+    review's kind or partnership waits, or is waited for) and then the finding FOR NO KEY
+    UPDATE, in both triggers: linking a recommendation to a finding and giving that finding a
+    theme at once are counted in turn, each trigger's later statements seeing the other's
+    committed row (read committed: a new snapshot per statement), so neither misses the pair
+    (found in review, 7 December)."""
+    return (
+        f"PERFORM 1 FROM {REVIEW} WHERE id = (SELECT review_id FROM {FINDING} "
+        f"WHERE id = {row}.finding_id) FOR SHARE; "
+        f"PERFORM 1 FROM {FINDING} WHERE id = {row}.finding_id FOR NO KEY UPDATE; "
+    )
 
 
 def _pg(name: str, table: str, event: str, condition: str, body: str) -> list[str]:

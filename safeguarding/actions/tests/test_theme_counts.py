@@ -207,3 +207,62 @@ def test_kept_theme_counts_follow_every_kind_of_write(partnership, agency):
     assert not ActionThemeCount.objects.exists()
     assert not FindingThemeCount.objects.exists()
     assert not RecommendationTheme.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["tag", "link"])
+def test_a_link_and_a_tag_of_one_finding_at_once_are_both_counted(partnership, agency, first):
+    """PostgreSQL: one person gives a finding a theme while another makes a recommendation
+    answer that finding, both in open transactions. Each trigger locks the finding (and its
+    review) first, so the second waits for the first to commit and counts the pair; without
+    the lock neither saw the other's row and the recommendation's actions were never counted
+    under the theme (found in review, 7 December)."""
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL only (SQLite writes one at a time)")
+    import threading
+    import time
+
+    partnership.agencies.add(agency)
+    sharing = theme("Information sharing")
+    review = review_for(partnership, title="Child A", kind=Review.Kind.LCSPR)
+    finding = finding_for(review, 1)
+    other = finding_for(review, 2)
+    recommendation = recommendation_for(review, 1, [other])
+    action_for(recommendation, 1, agency, target_date=days(10))
+    assert_kept()
+
+    def tag():
+        sharing.findings.add(finding)
+
+    def link():
+        recommendation.findings.add(finding)
+
+    steps = {"tag": tag, "link": link}
+    second = "link" if first == "tag" else "tag"
+    started, errors = threading.Event(), []
+
+    def run_first():
+        try:
+            with transaction.atomic():
+                steps[first]()
+                started.set()
+                time.sleep(1.0)  # the second runs its trigger now
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+            started.set()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run_first)
+    thread.start()
+    try:
+        assert started.wait(10)
+        with transaction.atomic():
+            steps[second]()
+    finally:
+        thread.join(10)
+    assert not errors
+    assert ActionThemeCount.objects.filter(theme=sharing, n=1).count() == 1
+    assert_kept()

@@ -165,6 +165,17 @@ def test_the_clock_rule_of_a_case_is_the_one_the_orm_finds(partnership):
                 assert clock_services._rule_for(rule.rule_id, versions, review_type) == expected
 
 
+def test_a_case_that_follows_no_guidance_version_is_refused_in_words(partnership):
+    """A case the partnership became aware of before any version took effect records none:
+    its clock rule is none (a refusal the pages show), not an error from an empty ``IN``."""
+    assert clock_services._rule_for("R9", [], None) is None
+    assert clock_services._rule_for("R9", [], "cspr") is None
+    with pytest.raises(clock_services.ServiceError, match="No clock rule R9"):
+        clock_services.expected_due(
+            partnership=partnership, rule_id="R9", versions=[], start=today()
+        )
+
+
 def test_guidance_reads_are_the_orms(partnership, business_unit_user):
     version = GuidanceVersion.objects.first()
     GuidanceAdoption.objects.create(
