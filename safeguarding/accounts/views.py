@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_otp import login as otp_login
 from django_otp import user_has_device
 
@@ -47,7 +47,7 @@ class SignOutView(auth_views.LogoutView):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def signed_out(request):
     return render(request, "accounts/signed_out.html")
 
@@ -168,7 +168,7 @@ def two_factor_setup(request):
     )
 
 
-@require_GET
+@require_safe
 def account(request):
     return render(
         request,

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
@@ -152,7 +152,7 @@ def _action_context(request, partnership, action: Action, **extra) -> dict:
 # The action plan of a review -------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def plan(request, slug: str, review_pk: int):
     partnership, review = _review(request, slug, review_pk)
     today = timezone.localdate()
@@ -499,7 +499,7 @@ def action_edit(request, slug: str, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def action_detail(request, slug: str, pk: int):
     partnership, action = _action(request, slug, pk)
     user = request.user
@@ -661,7 +661,7 @@ def not_implemented(request, slug: str, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def evidence_file(request, slug: str, pk: int, evidence_pk: int):
     _, action = _action(request, slug, pk)
     evidence = selectors.evidence_get(action=action, pk=evidence_pk)

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
@@ -67,7 +67,7 @@ def _query_without(request, *names: str):
     return query
 
 
-@require_GET
+@require_safe
 def tracker(request, slug: str):
     partnership = _for_tracker(request, slug)
     today = timezone.localdate()
@@ -120,7 +120,7 @@ def tracker(request, slug: str):
     )
 
 
-@require_GET
+@require_safe
 def agency_actions(request, slug: str, agency_slug: str):
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     agency = agency_selectors.agency_get_for_user(
@@ -170,7 +170,7 @@ def agency_actions(request, slug: str, agency_slug: str):
 
 
 @never_cache
-@require_GET
+@require_safe
 def tracker_xlsx(request, slug: str):
     partnership = _for_tracker(request, slug)
     today = timezone.localdate()
@@ -221,12 +221,12 @@ def _plan_export(request, slug: str, review_pk: int, fmt: str):
 
 
 @never_cache
-@require_GET
+@require_safe
 def plan_docx(request, slug: str, review_pk: int):
     return _plan_export(request, slug, review_pk, "docx")
 
 
 @never_cache
-@require_GET
+@require_safe
 def plan_xlsx(request, slug: str, review_pk: int):
     return _plan_export(request, slug, review_pk, "xlsx")

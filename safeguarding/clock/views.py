@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.permissions import is_business_unit
@@ -123,7 +123,7 @@ def _for_settings(request, slug: str):
     return partnership
 
 
-@require_GET
+@require_safe
 def settings_list(request, slug: str):
     partnership = _for_settings(request, slug)
     return render(

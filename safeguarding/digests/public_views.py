@@ -10,7 +10,7 @@ one-click POST of RFC 8058 (``List-Unsubscribe-Post``), which carries no CSRF to
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.client_address import client_address
@@ -40,7 +40,7 @@ def _size(field_file) -> int | None:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def issue_list(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     page, pagination = paginate(request, selectors.issue_list_published(partnership=partnership))
@@ -56,7 +56,7 @@ def issue_list(request, slug: str):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def issue_detail(request, slug: str, number: int):
     partnership = account_selectors.partnership_get_public(slug=slug)
     issue = selectors.issue_get_published(partnership=partnership, number=number)
@@ -86,13 +86,13 @@ def _file(request, slug: str, number: int, kind: str):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def issue_pdf(request, slug: str, number: int):
     return _file(request, slug, number, "pdf")
 
 
 @login_not_required
-@require_GET
+@require_safe
 def issue_docx(request, slug: str, number: int):
     return _file(request, slug, number, "docx")
 
@@ -123,7 +123,7 @@ def subscribe(request, slug: str):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def subscribe_sent(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     return render(request, "digests/public/subscribe_sent.html", {"partnership": partnership})

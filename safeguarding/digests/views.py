@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
@@ -77,7 +77,7 @@ def _page(request, template: str, partnership, issue=None, **context):
 # The list and starting an issue ----------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def issue_list(request, slug: str):
     partnership = _partnership(request, slug)
     page, pagination = paginate(request, selectors.issue_list(partnership=partnership))
@@ -115,7 +115,7 @@ def issue_start(request, slug: str):
 # The editor -------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def issue_detail(request, slug: str, pk: int):
     partnership, issue = _issue(request, slug, pk)
     can_manage = permissions.can_manage_digests(request.user, partnership)
@@ -234,7 +234,7 @@ def item_remove(request, slug: str, pk: int, item_pk: int):
     return _to_issue(issue, "#items")
 
 
-@require_GET
+@require_safe
 def issue_preview(request, slug: str, pk: int):
     partnership, issue = _issue(request, slug, pk)
     document = rendering.build_document(issue, selectors.item_list(issue=issue))

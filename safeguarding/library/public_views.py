@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.text import printable
@@ -24,7 +24,7 @@ SCHEMA = "library-record/1"
 
 
 @login_not_required
-@require_GET
+@require_safe
 def search_page(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     context = run_search(request, partnership, public_only=True)
@@ -38,7 +38,7 @@ def search_page(request, slug: str):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def record_detail(request, slug: str, pk: int):
     partnership = account_selectors.partnership_get_public(slug=slug)
     record = selectors.record_get_public(partnership=partnership, pk=pk)
@@ -82,7 +82,7 @@ def record_document(request, record) -> dict:
 
 
 @login_not_required
-@require_GET
+@require_safe
 def records_json(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     raw_page = request.GET.get("page", "1")

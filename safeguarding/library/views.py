@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.actions.models import Theme
@@ -186,7 +186,7 @@ def _years_text(year_from: int | None, year_to: int | None) -> str:
     return ""
 
 
-@require_GET
+@require_safe
 def search_page(request, slug: str):
     partnership = _reader(request, slug)
     public_only = not permissions.sees_non_public_records(request.user, partnership)
@@ -228,7 +228,7 @@ def published_page(record: LibraryRecord) -> str:
     return reverse("published:detail", args=[record.partnership.slug, publication.pk])
 
 
-@require_GET
+@require_safe
 def record_detail(request, slug: str, pk: int):
     partnership, record = _record(request, slug, pk)
     public_only = not permissions.sees_non_public_records(request.user, partnership)
@@ -358,7 +358,7 @@ def import_page(request, slug: str):
 # National reviews ------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def national_reviews(request, slug: str):
     partnership = _reader(request, slug)
     return render(
@@ -464,7 +464,7 @@ def search_term_remove(request, slug: str, pk: int):
 # Themes by year --------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def themes_by_year(request, slug: str):
     partnership = _reader(request, slug)
     form = ThemesFilterForm(request.GET or None)
@@ -532,7 +532,7 @@ def submission(request, slug: str, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def submission_download(request, slug: str, pk: int):
     _partnership, record, library = _own_published(request, slug, pk)
     prepared = selectors.submission_for(record=record)

@@ -4,7 +4,7 @@ signed-in person has this page and sees only their own notifications: someone el
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from safeguarding.core.files import file_response
 
@@ -13,7 +13,7 @@ from . import selectors, services
 PAGE_SIZE = 25
 
 
-@require_GET
+@require_safe
 def notification_list(request):
     try:
         number = int(request.GET.get("page", "1"))
@@ -28,7 +28,7 @@ def notification_list(request):
     )
 
 
-@require_GET
+@require_safe
 def notification_detail(request, pk: int):
     """Opening a notification marks it read."""
     notification = selectors.notification_get_for_user(user=request.user, pk=pk)
@@ -46,7 +46,7 @@ def notifications_mark_all_read(request):
     return redirect("notifications:list")
 
 
-@require_GET
+@require_safe
 def notification_attachment(request, pk: int, attachment_pk: int):
     """A file that came with the notification (a calendar invitation), for its recipient. Like
     every staff download it is audited: it names a review and a meeting."""

@@ -3,9 +3,10 @@
 A public page (the partnership's Reviews page and its documents, the archive, a published
 review, the library, the digests) is the same for every anonymous visitor on a given day until
 the partnership's public content changes. This middleware sits before sessions, authentication
-and CSRF: for a GET without a session cookie it looks up the partnership's content version (one
-query) and answers from the cache when the page was rendered for that version, host, address and
-day; otherwise the view renders it and the response is kept. Every such response carries an ETag
+and CSRF: for a GET (or HEAD) without a session cookie it looks up the partnership's content
+version (one query) and answers from the cache when the page was rendered for that version,
+host, address and day; otherwise the view renders it and the response is kept. Every such
+response carries an ETag
 (of the body), Last-Modified (the last change of the content, or midnight: the 12-month window
 moves then) and ``Cache-Control: public, max-age=...``, and a conditional GET that matches
 answers 304.
@@ -100,7 +101,7 @@ class PublicPageCacheMiddleware:
         self.cookie_name = settings.SESSION_COOKIE_NAME
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method != "GET":
+        if request.method not in ("GET", "HEAD"):  # HEAD: the same page and headers, no body
             return self.get_response(request)
         slug = _cached_page(request.path_info)
         if slug is None:

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
@@ -22,7 +22,7 @@ from .permissions import can_manage_public_page
 
 
 @login_not_required
-@require_GET
+@require_safe
 def home(request):
     return render(
         request,
@@ -32,7 +32,7 @@ def home(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def reviews(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     # Issue 5: published reviews per type, right on the day the page is viewed (R35: every one
@@ -63,7 +63,7 @@ def reviews(request, slug: str):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def documents(request, slug: str):
     """Every live document of the partnership's public page, by title, a page at a time, with a
     filter by category kept across the pages. The Reviews page shows each category's newest."""
@@ -91,7 +91,7 @@ def documents(request, slug: str):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def document_download(request, slug: str, pk: int):
     partnership = account_selectors.partnership_get_public(slug=slug)
     document = selectors.public_document_get_live(partnership=partnership, pk=pk)
@@ -105,13 +105,13 @@ def document_download(request, slug: str, pk: int):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def accessibility(request):
     return render(request, "public_site/accessibility.html")
 
 
 @login_not_required
-@require_GET
+@require_safe
 def privacy(request):
     return render(request, "public_site/privacy.html")
 
@@ -126,7 +126,7 @@ def _partnership_for_editor(request, slug: str):
     return partnership
 
 
-@require_GET
+@require_safe
 def manage(request, slug: str):
     partnership = _partnership_for_editor(request, slug)
     page, pagination = paginate(

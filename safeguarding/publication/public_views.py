@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
@@ -55,7 +55,7 @@ class ArchiveFilterForm(GovukForm):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def archive(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     today = timezone.localdate()
@@ -97,7 +97,7 @@ def archive(request, slug: str):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def detail(request, slug: str, pk: int):
     partnership = account_selectors.partnership_get_public(slug=slug)
     today = timezone.localdate()
@@ -116,7 +116,7 @@ def detail(request, slug: str, pk: int):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def file_download(request, slug: str, pk: int, file_pk: int):
     partnership = account_selectors.partnership_get_public(slug=slug)
     published_file = public_selectors.publication_file_get_public(
@@ -132,7 +132,7 @@ def file_download(request, slug: str, pk: int, file_pk: int):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def feed(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     today = timezone.localdate()

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.compiled_sql import set_prefetched
@@ -87,7 +87,7 @@ def _page(request, template, partnership, publication, **context):
 SHARED_PAGE = "shared_page"  # the page parameter of the list of shared reviews' publications
 
 
-@require_GET
+@require_safe
 def publication_list(request, slug: str):
     partnership = _for_readers(request, slug)
     # Each list a page at a time in one query (the same queries empty or full), each under its
@@ -182,7 +182,7 @@ def _detail_context(publication, today):
     }
 
 
-@require_GET
+@require_safe
 def publication_detail(request, slug: str, pk: int):
     partnership, publication = _publication(request, slug, pk, manage=False)
     today = timezone.localdate()
@@ -425,7 +425,7 @@ def home_office_letter(request, slug: str, pk: int, submission_pk: int):
     )
 
 
-@require_GET
+@require_safe
 def home_office_letter_download(request, slug: str, pk: int, submission_pk: int):
     partnership, publication = _publication(request, slug, pk, manage=False)
     submission = _submission(publication, submission_pk)

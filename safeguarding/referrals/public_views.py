@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.models import Partnership, ReviewType
@@ -186,7 +186,7 @@ def start(request, slug: str):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def type_start(request, slug: str, review_type: str):
     partnership = _partnership_running(slug, review_type)
     context = _start_context(partnership, [review_type])
@@ -375,7 +375,7 @@ def check(request, slug: str, review_type: str):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def sent(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     record = request.session.get(_sent_key(partnership))
@@ -411,7 +411,7 @@ def _referral_for_status_token(*, partnership: Partnership, token: str) -> Refer
 
 
 @login_not_required
-@require_GET
+@require_safe
 def status(request, slug: str, token: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
     referral = _referral_for_status_token(partnership=partnership, token=token)
@@ -441,7 +441,7 @@ def status(request, slug: str, token: str):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def word_form(request, slug: str, review_type: str):
     partnership = _partnership_running(slug, review_type)
     content = word_forms.referral_form_docx(

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.clock import selectors as clock_selectors
@@ -100,7 +100,7 @@ def _case_url(case, partnership=None) -> str:
 # Triage ----------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def triage(request, slug: str):
     partnership = _for_readers(request, slug)
     agencies = list(selectors.agency_list_for_partnership(partnership=partnership))
@@ -155,7 +155,7 @@ def triage(request, slug: str):
 # Referrals -------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def referral_detail(request, slug: str, pk: int):
     partnership, referral = _referral(request, slug, pk)
     return render(
@@ -290,7 +290,7 @@ def referral_source_agency(request, slug: str, pk: int):
 # Cases -----------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def case_detail(request, slug: str, pk: int):
     partnership, case = _case(request, slug, pk)
     screening = selectors.case_screening(case=case)
@@ -745,7 +745,7 @@ def case_became_aware(request, slug: str, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def notification_summary(request, slug: str, pk: int):
     partnership, case = _case(request, slug, pk)
     if not permissions.owns_case(partnership, case):
@@ -854,7 +854,7 @@ def case_share_end(request, slug: str, pk: int, share_pk: int):
     )
 
 
-@require_GET
+@require_safe
 def shares(request, slug: str):
     """Cases other partnerships offered to this one: waiting for an answer, and accepted."""
     partnership = _for_readers(request, slug)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.actions.exports import XLSX
@@ -56,7 +56,7 @@ def _annual(request, slug: str, shown: int | None = None):
     return partnership, form, figures, today
 
 
-@require_GET
+@require_safe
 def annual_figures(request, slug: str):
     """The year's figures and the first rows of each list, each list's rest one link away (the
     records behind the figure) and every row in the spreadsheet (issue 16, ADR 0029)."""
@@ -77,7 +77,7 @@ def annual_figures(request, slug: str):
 
 
 @never_cache
-@require_GET
+@require_safe
 def annual_figures_xlsx(request, slug: str):
     partnership, _form, figures, today = _annual(request, slug)
     name = f"annual-figures-{partnership.slug}-{figures.year.start_year}-{figures.year.end:%y}"
@@ -123,7 +123,7 @@ def _records_link(request, partnership, period):
     return link
 
 
-@require_GET
+@require_safe
 def figures(request, slug: str):
     partnership, form, period, today = _pack_period(request, slug)
     pack = figures_selectors.board_pack(partnership=partnership, period=period, today=today)
@@ -155,7 +155,7 @@ def figures(request, slug: str):
     )
 
 
-@require_GET
+@require_safe
 def figure_records(request, slug: str, key: str):
     partnership, form, period, today = _pack_period(request, slug)
     if form.is_bound and not form.is_valid():
@@ -252,7 +252,7 @@ def _timeliness_sections(partnership, rule_trends) -> list[SafeString]:
     return sections
 
 
-@require_GET
+@require_safe
 def timeliness(request, slug: str):
     partnership = _for_readers(request, slug)
     today = timezone.localdate()
@@ -299,12 +299,12 @@ def _pack_file(request, slug: str, fmt: str):
 
 
 @never_cache
-@require_GET
+@require_safe
 def figures_xlsx(request, slug: str):
     return _pack_file(request, slug, "xlsx")
 
 
 @never_cache
-@require_GET
+@require_safe
 def figures_docx(request, slug: str):
     return _pack_file(request, slug, "docx")

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.audit_trail import selectors as audit_selectors
@@ -28,7 +28,7 @@ CASE_PAGE_SIZE = 25
 ROLE_LABELS = dict(Role.choices)
 
 
-@require_GET
+@require_safe
 def staff_home(request):
     """The partnerships the signed-in user works in. One partnership: go straight there."""
     memberships = list(account_selectors.membership_list_for_user(user=request.user))
@@ -46,7 +46,7 @@ def staff_home(request):
     return render(request, "workspace/staff_home.html", {"rows": rows})
 
 
-@require_GET
+@require_safe
 def partnership_home(request, slug: str):
     """What this user can do in one partnership, and what happened lately (business unit)."""
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)

@@ -1,6 +1,6 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.audit.rows import event_rows_html
@@ -12,7 +12,7 @@ from .permissions import can_view_audit_trail
 PAGE_SIZE = 50
 
 
-@require_GET
+@require_safe
 def trail(request, slug: str):
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     if not can_view_audit_trail(request.user, partnership):

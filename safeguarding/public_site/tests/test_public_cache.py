@@ -391,3 +391,18 @@ def test_the_versions_read_are_forgotten_when_the_writer_commits(partnership):
         content_version.version_for_slug(partnership.slug)  # read again before the commit
         assert content_version._read
     assert not content_version._read
+
+
+def test_a_head_request_is_answered_as_a_get_without_a_body(partnership):
+    """HEAD (link checkers, monitors, caches revalidating) is a safe method: every read-only
+    page answers it as it answers GET (``require_safe``, not ``require_GET``'s 405), the public
+    pages with their validators, and a staff page still sends an anonymous visitor to sign in."""
+    client = anonymous()
+    got = client.get(reviews_url(partnership))
+    head = client.head(reviews_url(partnership))
+    assert head.status_code == 200 and head.content == b""
+    assert head["ETag"] == got["ETag"] and head["Cache-Control"] == got["Cache-Control"]
+    archive = reverse("published:archive", args=[partnership.slug])
+    assert client.head(archive).status_code == 200
+    staff = reverse("actions:tracker", args=[partnership.slug])
+    assert client.head(staff).status_code == 302

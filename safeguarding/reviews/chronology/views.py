@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
@@ -107,7 +107,7 @@ def _filters_text(filters: selectors.Filters, agencies, people) -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def merged(request, slug: str, pk: int):
     partnership, review, scope = _chronology(request, slug, pk)
     kept = selectors.kept_months(review=review, scope=scope)
@@ -200,7 +200,7 @@ def merged(request, slug: str, pk: int):
 
 
 @never_cache
-@require_GET
+@require_safe
 def export(request, slug: str, pk: int):
     partnership, review, scope = _chronology(request, slug, pk)
     fmt = request.GET.get("format", "xlsx")  # Excel unless another format is asked for
@@ -256,7 +256,7 @@ def export(request, slug: str, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def template(request, slug: str, pk: int):
     _partnership, review, _scope = _chronology(request, slug, pk)
     fmt = request.GET.get("format", "csv")
@@ -550,7 +550,7 @@ def _upload_choice(request, partnership, review, agencies, allowed):
     )
 
 
-@require_GET
+@require_safe
 def upload_file(request, slug: str, pk: int, upload_pk: int):
     """An imported chronology file as it was uploaded (audited like every staff download)."""
     partnership, review, scope = _chronology(request, slug, pk)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.permissions import is_business_unit
@@ -223,7 +223,7 @@ def panel(request, slug: str, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def rapid_review_report(request, slug: str, pk: int):
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     review = review_get_for_user(user=request.user, partnership=partnership, pk=pk)

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
@@ -201,7 +201,7 @@ def request_chase(request, slug: str, request_pk: int):
     return redirect("reviews:requests", slug=partnership.slug, pk=review.pk)
 
 
-@require_GET
+@require_safe
 def my_requests(request, slug: str):
     partnership = account_selectors.partnership_get_for_user(user=request.user, slug=slug)
     agency_ids = agency_ids_for(request.user, partnership)
@@ -481,7 +481,7 @@ def request_readdress(request, slug: str, request_pk: int):
     )
 
 
-@require_GET
+@require_safe
 def return_attachment(request, slug: str, request_pk: int, return_pk: int):
     _, agency_request, _ = _request_for_reader(request, slug, request_pk)
     agency_return = selectors.return_get(request=agency_request, pk=return_pk)

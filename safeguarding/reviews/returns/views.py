@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.permissions import is_business_unit, is_partner_lead
@@ -99,7 +99,7 @@ def _year_rows(request, slug: str):
     return partnership, form, year, rows, today
 
 
-@require_GET
+@require_safe
 def national_returns(request, slug: str):
     partnership, form, year, rows, _today = _year_rows(request, slug)
     return render(
@@ -118,7 +118,7 @@ def national_returns(request, slug: str):
 
 
 @never_cache
-@require_GET
+@require_safe
 def national_returns_xlsx(request, slug: str):
     partnership, _form, year, rows, today = _year_rows(request, slug)
     return file_response(

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.permissions import (
@@ -105,7 +105,7 @@ def _to(name: str, review: Review, anchor: str = ""):
 # The list and the task list --------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def review_list(request, slug: str):
     partnership = _partnership(request, slug)
     user = request.user
@@ -201,7 +201,7 @@ def _detail(request, partnership, review: Review, move_errors=None):
     )
 
 
-@require_GET
+@require_safe
 def review_detail(request, slug: str, pk: int):
     partnership, review = _review(request, slug, pk)
     return _detail(request, partnership, review)
@@ -293,7 +293,7 @@ def review_terms(request, slug: str, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def review_terms_document(request, slug: str, pk: int):
     _, review = _review(request, slug, pk)
     fmt = request.GET.get("format", "docx")
@@ -580,7 +580,7 @@ def review_family(request, slug: str, pk: int):
 # Documents -------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def review_documents(request, slug: str, pk: int):
     partnership, review = _review(request, slug, pk)
     return render(
@@ -634,7 +634,7 @@ def review_document_upload(request, slug: str, pk: int):
     )
 
 
-@require_GET
+@require_safe
 def review_document_download(request, slug: str, pk: int, version_pk: int):
     review = _review(request, slug, pk)[1]
     version = selectors.document_version_get(review=review, pk=version_pk)
