@@ -178,6 +178,11 @@ class Action(TimeStampedModel):
                 fields=["partnership", "status", "target_date", "agency", "recommendation"],
                 name="action_dated_answering",
             ),
+            # The decisions not to implement of a year: the candidates changed in it picked
+            # from this index before any decision's update is looked up (issue 16).
+            models.Index(
+                fields=["partnership", "status", "modified_at"], name="action_status_modified"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
 
-from . import selectors, services
+from . import rows, selectors, services
 from .forms import HoldForm, LiftHoldForm, PersonExportForm, PersonSearchForm, RetentionSettingForm
 from .permissions import can_manage_records
 from .person_data import person_data_export, person_matches
@@ -34,6 +34,7 @@ def _partnership(request, slug: str):
 def retention(request, slug: str):
     partnership = _partnership(request, slug)
     periods = selectors.retention_periods(partnership=partnership)
+    holds = list(selectors.holds_in_place(partnership=partnership))
     return render(
         request,
         "records/retention.html",
@@ -43,7 +44,8 @@ def retention(request, slug: str):
             "due": selectors.retention_due(
                 partnership=partnership, today=timezone.localdate(), periods=periods
             ),
-            "holds": selectors.holds_in_place(partnership=partnership),
+            "holds": holds,
+            "hold_rows": rows.hold_rows_html(holds, partnership.slug),
             "archived": selectors.archived_cases(partnership=partnership),
         },
     )

@@ -271,6 +271,19 @@ class Referral(TimeStampedModel):
             models.Index(
                 fields=["partnership", "case", "received_on"], name="referral_without_case"
             ),
+            # The board pack counts a period's referrals by review type and by the agency or
+            # organisation they came from in one grouped query over this index alone (issue 16:
+            # two queries read every referral of the partnership, or each row of the period).
+            models.Index(
+                fields=[
+                    "partnership",
+                    "received_on",
+                    "review_type",
+                    "source_agency",
+                    "referrer_organisation",
+                ],
+                name="referral_received_counts",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -659,6 +672,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["sent_on", "id"]
+        # The board pack counts the Panel notifications of a period from this index (issue 16:
+        # it read the notifications of every case the partnership ever had).
+        indexes = [
+            models.Index(fields=["recipient", "sent_on", "case"], name="notification_recipient_sent")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_recipient_display()} notified on {self.sent_on:%d %b %Y}"

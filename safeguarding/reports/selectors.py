@@ -273,7 +273,22 @@ def _decided_in(year) -> Q:
 
 
 def _decided_not_to_implement_in(actions, year):
-    return actions.filter(_decided_in(year))
+    """The actions decided against in the year. ``decided_at`` is their last "not implemented"
+    update's moment, or their last change without one: so every such action either changed in
+    the year or has such an update in it. Those candidates are picked first (the change from
+    the ``action_status_modified`` index, the update by the action's), and ``decided_at`` is
+    worked out for them alone, not for every action the partnership ever decided against
+    (issue 16). The same actions: the exact test is still applied to each candidate."""
+    changed_in_year = Q(modified_at__gte=year.starts_at, modified_at__lt=year.ends_before)
+    updated_in_year = Exists(
+        ActionUpdate.objects.filter(
+            action=OuterRef("pk"),
+            kind=ActionUpdate.Kind.NOT_IMPLEMENTED,
+            created_at__gte=year.starts_at,
+            created_at__lt=year.ends_before,
+        )
+    )
+    return actions.filter(_decided_in(year)).filter(changed_in_year | updated_in_year)
 
 
 def _impact_recorded_in(partnership: Partnership, year):

@@ -94,7 +94,12 @@ class Review(ArchivableModel):
 
     class Meta:
         ordering = ["-started_on", "-id"]
-        indexes = [models.Index(fields=["partnership", "stage"], name="review_partnership_stage")]
+        indexes = [
+            models.Index(fields=["partnership", "stage"], name="review_partnership_stage"),
+            # The retention page counts the reviews of each closed case from this index alone
+            # (issue 16: the row of each of thousands of closed cases' reviews was read).
+            models.Index(fields=["case", "archived_at"], name="review_case_archived"),
+        ]
         constraints = [
             # Signed off is the last stage (workflow.py); publication follows in its own app
             # and needs the review signed off, so this covers published reviews too.
