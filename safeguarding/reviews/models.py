@@ -99,6 +99,10 @@ class Review(ArchivableModel):
             # The retention page counts the reviews of each closed case from this index alone
             # (issue 16: the row of each of thousands of closed cases' reviews was read).
             models.Index(fields=["case", "archived_at"], name="review_case_archived"),
+            # The staff home's reviews, newest first, read in order twenty at a time, and a
+            # partnership's first review (the report pages' years), without reading every
+            # review of the partnership (issue 16).
+            models.Index(fields=["partnership", "-started_on", "-id"], name="review_newest"),
         ]
         constraints = [
             # Signed off is the last stage (workflow.py); publication follows in its own app

@@ -62,8 +62,12 @@ def partnership_home(request, slug: str):
         "is_business_unit": business_unit,
         "is_administrator": is_administrator(request.user, partnership),
         "can_view_referrals": can_view_referrals(request.user, partnership),
+        # Only what the list shows (a review row is mostly long text, and its case is not
+        # shown): issue 16.
         "my_reviews": list(
-            review_selectors.review_list_for_user(user=request.user, partnership=partnership)[:20]
+            review_selectors.review_list_for_user(user=request.user, partnership=partnership)
+            .select_related(None)
+            .only("pk", "reference", "title", "kind", "stage")[:20]
         )
         if not business_unit
         else [],

@@ -11,4 +11,8 @@ class Migration(migrations.Migration):
             model_name="review",
             index=models.Index(fields=["case", "archived_at"], name="review_case_archived"),
         ),
+        migrations.AddIndex(
+            model_name="review",
+            index=models.Index(fields=["partnership", "-started_on", "-id"], name="review_newest"),
+        ),
     ]
