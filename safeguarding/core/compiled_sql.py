@@ -38,6 +38,7 @@ class CompiledQuery:
         self.placeholders = placeholders
         self._compiled: dict[tuple[str, str], tuple[str, list, dict[str, list[int]]]] = {}
         self._plans: dict[tuple[str, str], _ObjectsPlan] = {}
+        self._converters: dict[tuple[str, str], list] = {}
         self._model: type[Model] | None = None
 
     def _compile(self, alias: str) -> tuple[str, list, dict[str, list[int]]]:
@@ -61,6 +62,8 @@ class CompiledQuery:
             # gunicorn threads two first requests of a worker may build at once; both build
             # the same, and each assignment is one step).
             self._plans[key] = _ObjectsPlan(queryset, compiler, alias)
+            columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
+            self._converters[key] = list(compiler.get_converters(columns).items())
             self._compiled[key] = (sql, params, positions)
         return self._compiled[key]
 
@@ -96,6 +99,32 @@ class CompiledQuery:
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+    def value_rows(self, alias: str, **values: Any) -> list[tuple]:
+        """The rows ``values_list()`` of the queryset gives for these values: ``rows()`` with
+        the backend's and the expressions' converters applied (dates from SQLite's text...)."""
+        connection = connections[alias]
+        sql, params = self.sql_and_params(alias, **values)
+        converters = self._converters[(alias, connection.vendor)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            converted.append(tuple(row))
+        return converted
+
+    def read_values(self, **values: Any) -> list[tuple]:
+        """``value_rows()`` on the database the router reads the queryset's model from."""
+        return self.value_rows(self._read_alias(), **values)
 
     def _read_alias(self) -> str:
         if self._model is None:

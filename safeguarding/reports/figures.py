@@ -47,6 +47,7 @@ from safeguarding.clock.models import (
     ReportClockStart,
 )
 from safeguarding.core.calendar import add_calendar_months
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery
 from safeguarding.core.rule_sources import rule_source, rules_in_words
 from safeguarding.publication.models import Publication
 from safeguarding.referrals.agency_match import normalised_organisation
@@ -546,29 +547,56 @@ def _clock_starts(
         if not reviews:
             return {}
         among = Review.objects.filter(pk__in=[r.pk for r in reviews])
+    return _starts_from(
+        reviews,
+        _report_rules().values_list(*_RULE_COLUMNS),
+        _guidance_of(among).values_list("case_id", "version_id"),
+        _tracks_of(among).values_list(*_TRACK_COLUMNS),
+    )
+
+
+#: What the clock starts read: the report rules, each case's guidance and each review's tracks.
+_RULE_COLUMNS = (
+    "review_type",
+    "version_id",
+    "version__effective_from",
+    "starts_on_event",
+    "offset_amount",
+    "offset_unit",
+)
+_TRACK_COLUMNS = ("reviews", "review_type", "decision__state", "decision__decided_on")
+
+
+def _report_rules() -> QuerySet[MilestoneRule]:
+    return MilestoneRule.objects.filter(done_on_event__in=REPORT_DONE_EVENTS.values()).order_by(
+        "version__effective_from", "pk"
+    )
+
+
+def _guidance_of(among: QuerySet[Review]) -> QuerySet[CaseGuidance]:
+    return CaseGuidance.objects.filter(case__in=among.values("case_id"))
+
+
+def _tracks_of(among: QuerySet[Review]) -> QuerySet[Track]:
+    return Track.objects.filter(reviews__in=among.values("pk"))
+
+
+def _starts_from(
+    reviews: Sequence[_ClockSubject],
+    rule_rows: Iterable[tuple],
+    guidance_rows: Iterable[tuple],
+    track_rows: Iterable[tuple],
+) -> dict[int, ClockStart]:
+    """``_clock_starts`` from the rows it reads (``_RULE_COLUMNS`` of the report rules, each
+    case's guidance versions, ``_TRACK_COLUMNS`` of the reviews' tracks)."""
     rules: defaultdict[str, list[tuple[int, datetime.date, str, int, str]]] = defaultdict(list)
-    for review_type, version_id, effective, event, amount, unit in (
-        MilestoneRule.objects.filter(done_on_event__in=REPORT_DONE_EVENTS.values())
-        .order_by("version__effective_from", "pk")
-        .values_list(
-            "review_type",
-            "version_id",
-            "version__effective_from",
-            "starts_on_event",
-            "offset_amount",
-            "offset_unit",
-        )
-    ):
+    for review_type, version_id, effective, event, amount, unit in rule_rows:
         rules[review_type].append((version_id, effective, event, amount, unit))
     followed: defaultdict[int, set[int]] = defaultdict(set)
-    for case_id, version_id in CaseGuidance.objects.filter(
-        case__in=among.values("case_id")
-    ).values_list("case_id", "version_id"):
+    for case_id, version_id in guidance_rows:
         followed[case_id].add(version_id)
     types: defaultdict[int, dict[str, datetime.date | None]] = defaultdict(dict)
-    for review_id, review_type, state, decided_on in Track.objects.filter(
-        reviews__in=among.values("pk")
-    ).values_list("reviews", "review_type", "decision__state", "decision__decided_on"):
+    for review_id, review_type, state, decided_on in track_rows:
         final = decided_on if state == Decision.State.FINAL else None
         known = types[review_id].get(review_type)
         types[review_id][review_type] = min((d for d in (known, final) if d), default=None)
@@ -610,32 +638,85 @@ def _report_rule(
 _DURATION_REVIEW = ("id", "reference", "title", "case_id", "started_on")
 
 
+def _signed_in(partnership_id: int, starts_at, ends_before) -> QuerySet[Review]:
+    return _reviews(Partnership(pk=partnership_id)).filter(
+        signed_off_at__gte=starts_at, signed_off_at__lt=ends_before
+    )
+
+
+def _published_in(partnership_id: int, starts_at, ends_before) -> QuerySet[Publication]:
+    return Publication.objects.filter(
+        partnership=partnership_id, published_at__gte=starts_at, published_at__lt=ends_before
+    )
+
+
+def _among(partnership_id: int, starts_at, ends_before) -> QuerySet[Review]:
+    """The reviews signed off in the period and those published in it, in SQL."""
+    return Review.objects.filter(
+        Q(pk__in=_signed_in(partnership_id, starts_at, ends_before).values("pk"))
+        | Q(pk__in=_published_in(partnership_id, starts_at, ends_before).values("review_id"))
+    )
+
+
+# The durations' five reads, their SQL built once (ADR 0038, core.compiled_sql): building them
+# in the ORM on every request was a quarter of the board pack's time (issue 16). The period's
+# bounds stand in the SQL as parameters, like the partnership.
+_PERIOD_PLACEHOLDERS = {
+    "partnership_id": (PARTNERSHIP_PLACEHOLDER, Review._meta.get_field("partnership")),
+    "starts_at": (
+        datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC),
+        Review._meta.get_field("signed_off_at"),
+    ),
+    "ends_before": (
+        datetime.datetime(1901, 2, 3, 4, 5, 7, tzinfo=datetime.UTC),
+        Review._meta.get_field("signed_off_at"),
+    ),
+}
+_SIGNED_ROWS = CompiledQuery(
+    lambda **period: (
+        _signed_in(**period)
+        .order_by("signed_off_at", "pk")
+        .values_list(*_DURATION_REVIEW, "signed_off_at")
+    ),
+    _PERIOD_PLACEHOLDERS,
+)
+_PUBLISHED_ROWS = CompiledQuery(
+    lambda **period: (
+        _published_in(**period)
+        .order_by("published_at", "pk")
+        .values_list(*(f"review__{f}" for f in _DURATION_REVIEW), "published_at")
+    ),
+    _PERIOD_PLACEHOLDERS,
+)
+_RULE_ROWS = CompiledQuery(lambda: _report_rules().values_list(*_RULE_COLUMNS), {})
+_GUIDANCE_ROWS = CompiledQuery(
+    lambda **period: _guidance_of(_among(**period)).values_list("case_id", "version_id"),
+    _PERIOD_PLACEHOLDERS,
+)
+_TRACK_ROWS = CompiledQuery(
+    lambda **period: _tracks_of(_among(**period)).values_list(*_TRACK_COLUMNS),
+    _PERIOD_PLACEHOLDERS,
+)
+
+
 def _durations(partnership: Partnership, period: Period) -> dict[str, list[Duration]]:
     """Reviews signed off in the period and publications published in it, each with the day
-    its report's clock started. Five queries."""
-    signed_in_period = _reviews(partnership).filter(_review_sets(period)["reviews_completed"])
-    published_in_period = _publications(partnership, period)
+    its report's clock started. Five queries, whatever the number of reviews."""
+    bounds = {
+        "partnership_id": partnership.pk,
+        "starts_at": period.starts_at,
+        "ends_before": period.ends_before,
+    }
     # Only the columns a duration reads, as values (issue 16: a review row is mostly long and
     # encrypted text, and a tenth year signs off and publishes six times as many as a first).
-    signed = [
-        (ReviewRef(*row[:-1]), row[-1])
-        for row in signed_in_period.order_by("signed_off_at", "pk").values_list(
-            *_DURATION_REVIEW, "signed_off_at"
-        )
-    ]
-    published = [
-        (ReviewRef(*row[:-1]), row[-1])
-        for row in published_in_period.order_by("published_at", "pk").values_list(
-            *(f"review__{f}" for f in _DURATION_REVIEW), "published_at"
-        )
-    ]
+    signed = [(ReviewRef(*row[:-1]), row[-1]) for row in _SIGNED_ROWS.read_values(**bounds)]
+    published = [(ReviewRef(*row[:-1]), row[-1]) for row in _PUBLISHED_ROWS.read_values(**bounds)]
     reviews = {r.pk: r for r, _done in [*signed, *published]}
-    starts = _clock_starts(
+    starts = _starts_from(
         list(reviews.values()),
-        among=Review.objects.filter(
-            Q(pk__in=signed_in_period.values("pk"))
-            | Q(pk__in=published_in_period.values("review_id"))
-        ),
+        _RULE_ROWS.read_values(),
+        _GUIDANCE_ROWS.read_values(**bounds),
+        _TRACK_ROWS.read_values(**bounds),
     )
     return {
         part: [Duration(review, starts[review.pk], _local_day(done)) for review, done in rows]
