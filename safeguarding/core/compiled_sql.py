@@ -140,6 +140,20 @@ class CompiledQuery:
         return self.rows(self._read_alias(), **values)
 
 
+def aggregating(queryset: QuerySet, **aggregates: Any) -> QuerySet:
+    """A queryset whose SQL is ``queryset.aggregate(**aggregates)``'s (one row, the aggregates'
+    columns in their order, no grouping), for ``CompiledQuery``: ``aggregate()`` runs at once and
+    gives no queryset to build from. For aggregates over the rows themselves (no annotation
+    that ``aggregate()`` would wrap in a subquery)."""
+    query = queryset.query.chain()
+    for alias, aggregate in aggregates.items():
+        query.add_annotation(aggregate, alias, select=True)
+    query.default_cols = False
+    aggregated = queryset.all()
+    aggregated.query = query
+    return aggregated
+
+
 def set_prefetched(instance: Model, name: str, model: type[Model], objects: list) -> None:
     """Give ``instance.<name>.all()`` these objects, as ``prefetch_related`` leaves them (read
     with a ``CompiledQuery`` of the related rows for a whole page instead)."""

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.db import connections, router
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
@@ -47,7 +48,7 @@ from safeguarding.clock.models import (
     ReportClockStart,
 )
 from safeguarding.core.calendar import add_calendar_months
-from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery, aggregating
 from safeguarding.core.rule_sources import rule_source, rules_in_words
 from safeguarding.publication.models import Publication
 from safeguarding.referrals.agency_match import normalised_organisation
@@ -236,6 +237,10 @@ def _sources(partnership: Partnership, period: Period) -> dict[str, QuerySet]:
     }
 
 
+#: The keys of ``_review_sets``, in its order.
+REVIEW_SET_NAMES = ("reviews_commissioned", "reviews_completed", "reviews_ongoing")
+
+
 def _review_sets(period: Period) -> dict[str, Q]:
     completed = Q(signed_off_at__gte=period.starts_at, signed_off_at__lt=period.ends_before)
     return {
@@ -378,22 +383,11 @@ def _extension_measure(counts: dict[str, int]) -> tuple[str, str]:
 NOT_MATCHED = "not matched to an agency"
 
 
-def _referral_counts(referrals: QuerySet[Referral]) -> list[dict]:
-    """The period's referrals counted by review type and by where they came from, in one
-    grouped query over the ``referral_received_counts`` index alone: the board pack's two
-    referral sections are sums of its rows (issue 16: two queries, one reading every referral
-    of the partnership)."""
-    return list(
-        referrals.order_by()
-        .values("review_type", "source_agency_id", "source_agency__name", "referrer_organisation")
-        .annotate(n=Count("pk"))
-    )
-
-
 def _source_figures(rows: list[dict]) -> list[Figure]:
     """Referrals by the agency they came from; those not linked to one, by the organisation
     typed, normalised (agency_match.py) so spelling variants make one row. From the rows of
-    ``_referral_counts``."""
+    ``_REFERRAL_COUNTS``: the period's referrals counted by review type and by where they came
+    from, in one grouped query over the ``referral_received_counts`` index alone."""
     linked: dict[int, list] = {}
     typed: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:
@@ -741,11 +735,157 @@ def _median_days(durations: Iterable[Duration]) -> str:
     return f"{statistics.median(days):g} days ({len(days)} reviews)"
 
 
+# The pack's reads, their SQL built once ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """What a ``Period`` gives the reads (``_sources``): placeholders while their SQL is built."""
+
+    start: datetime.date
+    end: datetime.date
+    starts_at: datetime.datetime
+    ends_before: datetime.datetime
+
+
+#: Each value a board-pack read may take, with a placeholder no real row has and the field that
+#: prepares it (core.compiled_sql).
+_BOUND_FIELDS: dict[str, tuple[Any, Any]] = {
+    "partnership_id": (PARTNERSHIP_PLACEHOLDER, Review._meta.get_field("partnership")),
+    "start": (datetime.date(1901, 3, 4), Referral._meta.get_field("received_on")),
+    "end": (datetime.date(1901, 3, 5), Referral._meta.get_field("received_on")),
+    "starts_at": (
+        datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC),
+        Review._meta.get_field("signed_off_at"),
+    ),
+    "ends_before": (
+        datetime.datetime(1901, 2, 3, 4, 5, 7, tzinfo=datetime.UTC),
+        Review._meta.get_field("signed_off_at"),
+    ),
+}
+
+
+class _PeriodQuery:
+    """A read of the partnership's records in a period (``build(partnership, bounds)``, from
+    ``_sources``), its SQL built once per database with the partnership and the period's bounds
+    as parameters (ADR 0038, core.compiled_sql). Building the board pack's dozen aggregates in
+    the ORM on every request cost several times running them (issue 16)."""
+
+    def __init__(self, build: Callable[[Partnership, _Bounds], QuerySet]):
+        self.build = build
+        self._compiled: CompiledQuery | None = None
+
+    def _queryset(self, values: dict[str, Any]) -> QuerySet:
+        bounds = _Bounds(values["start"], values["end"], values["starts_at"], values["ends_before"])
+        return self.build(Partnership(pk=values["partnership_id"]), bounds)
+
+    def _query(self) -> CompiledQuery:
+        if self._compiled is None:
+            placeholders = {name: value for name, (value, _field) in _BOUND_FIELDS.items()}
+            queryset = self._queryset(placeholders)
+            alias = router.db_for_read(queryset.model)
+            connection = connections[alias]
+            _sql, params = queryset.query.get_compiler(using=alias).as_sql()
+            # Only the values the read's SQL holds are its parameters (a count of the year's
+            # referrals has no moments); the others stay placeholders that are in no SQL.
+            used = {
+                name: (value, field)
+                for name, (value, field) in _BOUND_FIELDS.items()
+                if field.get_db_prep_value(value, connection, prepared=False) in list(params)
+            }
+            self._compiled = CompiledQuery(
+                lambda **given: self._queryset({**placeholders, **given}), used
+            )
+        return self._compiled
+
+    def rows(self, partnership: Partnership, period: Period) -> list[tuple]:
+        query = self._query()
+        values = {
+            "partnership_id": partnership.pk,
+            "start": period.start,
+            "end": period.end,
+            "starts_at": period.starts_at,
+            "ends_before": period.ends_before,
+        }
+        return query.read_values(**{name: values[name] for name in query.placeholders})
+
+
+def _count(source: str) -> _PeriodQuery:
+    """The number of records of one of ``_sources``."""
+    return _PeriodQuery(
+        lambda partnership, bounds: aggregating(
+            _sources(partnership, bounds)[source].order_by(), n=Count("*")
+        )
+    )
+
+
+_REFERRAL_COLUMNS = (
+    "review_type",
+    "source_agency_id",
+    "source_agency__name",
+    "referrer_organisation",
+)
+_REFERRAL_COUNTS = _PeriodQuery(
+    lambda partnership, bounds: (
+        _sources(partnership, bounds)["referrals"]
+        .order_by()
+        .values(*_REFERRAL_COLUMNS)
+        .annotate(n=Count("pk"))
+        .values_list(*_REFERRAL_COLUMNS, "n")
+    )
+)
+_NOTIFICATIONS = _count("notifications")
+_RAPID_REVIEWS = _count("rapid_reviews")
+_RECOMMENDATIONS = _count("recommendations")
+_DECISIONS = _PeriodQuery(
+    lambda partnership, bounds: (
+        _sources(partnership, bounds)["decisions"]
+        .order_by()
+        .values("track__review_type", "outcome")
+        .annotate(n=Count("pk"))
+        .values_list("track__review_type", "outcome", "n")
+    )
+)
+_THEMES = _PeriodQuery(
+    lambda partnership, bounds: (
+        Theme.objects.filter(
+            findings__review__in=_sources(partnership, bounds)["reviews"].filter(
+                _review_sets(bounds)["reviews_completed"]
+            )
+        )
+        .values("pk", "name", "facet")
+        .annotate(n=Count("findings__review", distinct=True))
+        .filter(n__gte=2)
+        .order_by("-n", "name")
+        .values_list("pk", "name", "n")
+    )
+)
+#: The reviews' counts, one aggregate per set of kinds a partnership runs.
+_REVIEW_COUNTS: dict[tuple[str, ...], _PeriodQuery] = {}
+
+
+def _review_counts(partnership: Partnership, period: Period, kinds: list[str]) -> dict[str, int]:
+    """Reviews commissioned, completed and ongoing in the period, by kind: one aggregate."""
+    names = [f"{name}:{kind}" for name in REVIEW_SET_NAMES for kind in kinds]
+    if tuple(kinds) not in _REVIEW_COUNTS:
+
+        def build(partnership: Partnership, bounds: _Bounds) -> QuerySet:
+            review_sets = _review_sets(bounds)
+            return aggregating(
+                _sources(partnership, bounds)["reviews"].order_by(),
+                **{
+                    f"{name}:{kind}": Count("pk", filter=q & Q(kind=kind))
+                    for name, q in review_sets.items()
+                    for kind in kinds
+                },
+            )
+
+        _REVIEW_COUNTS[tuple(kinds)] = _PeriodQuery(build)
+    (row,) = _REVIEW_COUNTS[tuple(kinds)].rows(partnership, period)
+    return dict(zip(names, row, strict=True))
+
+
 # The pack ----------------------------------------------------------------------------------------
-
-
-def _counted(rows: Iterable[dict], *fields: str) -> dict[tuple, int]:
-    return {tuple(row[f] for f in fields): row["n"] for row in rows}
 
 
 def board_pack(*, partnership: Partnership, period: Period, today: datetime.date) -> Pack:
@@ -753,11 +893,13 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     the key of the records behind it. A fixed number of queries (about twenty), whatever the
     number of records."""
     types = partnership.review_types
-    sources = _sources(partnership, period)
     sections: list[Section] = []
 
     # Referrals -----------------------------------------------------------------------------
-    referral_rows = _referral_counts(sources["referrals"])
+    referral_rows = [
+        dict(zip((*_REFERRAL_COLUMNS, "n"), row, strict=True))
+        for row in _REFERRAL_COUNTS.rows(partnership, period)
+    ]
     by_type: defaultdict[tuple, int] = defaultdict(int)
     for row in referral_rows:
         by_type[(row["review_type"],)] += row["n"]
@@ -825,12 +967,12 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
         notes = (
             kept[Event.PANEL_NOTIFIED]
             if kept
-            else _timeliness_counts(sources["notification_milestones"])
+            else _timeliness_counts(_sources(partnership, period)["notification_milestones"])
         )
         notified = [
             Figure(
                 "Serious incidents notified to the Panel",
-                sources["notifications"].count(),
+                _NOTIFICATIONS.rows(partnership, period)[0][0],
                 "notifications",
             ),
             *_timeliness_figures(
@@ -861,10 +1003,14 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
         rapid = (
             kept[Event.RAPID_REVIEW_COMPLETED]
             if kept
-            else _timeliness_counts(sources["rapid_review_milestones"])
+            else _timeliness_counts(_sources(partnership, period)["rapid_review_milestones"])
         )
         rapid_figures = [
-            Figure("Rapid reviews started", sources["rapid_reviews"].count(), "rapid_reviews"),
+            Figure(
+                "Rapid reviews started",
+                _RAPID_REVIEWS.rows(partnership, period)[0][0],
+                "rapid_reviews",
+            ),
             *_timeliness_figures(
                 "rapid_reviews", rapid, f"within {RAPID_REVIEW_DAYS} working days"
             ),
@@ -891,14 +1037,10 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
         )
 
     # Decisions ----------------------------------------------------------------------------
-    decided = _counted(
-        sources["decisions"]
-        .order_by()
-        .values("track__review_type", "outcome")
-        .annotate(n=Count("pk")),
-        "track__review_type",
-        "outcome",
-    )
+    decided = {
+        (review_type, outcome): n
+        for review_type, outcome, n in _DECISIONS.rows(partnership, period)
+    }
     for review_type in types:
         outcome_figures = [
             Figure(
@@ -927,13 +1069,7 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     # Reviews ----------------------------------------------------------------------------
     kinds = [kind for review_type in types for kind in REVIEW_KINDS[review_type]]
     review_sets = _review_sets(period)
-    counts = sources["reviews"].aggregate(
-        **{
-            f"{name}:{kind}": Count("pk", filter=q & Q(kind=kind))
-            for name, q in review_sets.items()
-            for kind in [*kinds, Review.Kind.JOINT]
-        }
-    )
+    counts = _review_counts(partnership, period, [*kinds, Review.Kind.JOINT])
     review_figures = []
     for kind in [*kinds, Review.Kind.JOINT]:
         if kind == Review.Kind.JOINT and not any(counts[f"{name}:{kind}"] for name in review_sets):
@@ -1024,7 +1160,9 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
             "Recommendations and actions",
             [
                 Figure(
-                    "Recommendations agreed", sources["recommendations"].count(), "recommendations"
+                    "Recommendations agreed",
+                    _RECOMMENDATIONS.rows(partnership, period)[0][0],
+                    "recommendations",
                 ),
                 *status_figures,
             ],
@@ -1074,16 +1212,9 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     )
 
     # Recurring themes ----------------------------------------------------------------------
-    themes = (
-        Theme.objects.filter(
-            findings__review__in=sources["reviews"].filter(review_sets["reviews_completed"])
-        )
-        .values("pk", "name", "facet")
-        .annotate(n=Count("findings__review", distinct=True))
-        .filter(n__gte=2)
-        .order_by("-n", "name")
-    )
-    theme_figures = [Figure(row["name"], row["n"], "themes", str(row["pk"])) for row in themes]
+    theme_figures = [
+        Figure(name, n, "themes", str(pk)) for pk, name, n in _THEMES.rows(partnership, period)
+    ]
     sections.append(
         Section(
             "themes",
