@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.actions.models import Action, ActionUpdate, Recommendation
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery, aggregating
 from safeguarding.referrals.models import Track
 from safeguarding.reports.models import ActionYear
 from safeguarding.reviews.models import Finding, Review
@@ -73,18 +74,52 @@ def partnership_recommendations(partnership: Partnership):
     )
 
 
+# The report pages' reads of the partnership's years and kept figures, their SQL built once
+# (ADR 0038, core.compiled_sql): both pages make them on every request (issue 16).
+_PARTNERSHIP = {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Review._meta.get_field("partnership"))}
+_FIRST_REVIEW = CompiledQuery(
+    lambda partnership_id: aggregating(
+        Review.objects.filter(partnership=partnership_id).order_by(), first=Min("started_on")
+    ),
+    _PARTNERSHIP,
+)
+# The first by the agreed date's index (the earliest of the partnership's, as MIN).
+_FIRST_AGREED = CompiledQuery(
+    lambda partnership_id: (
+        partnership_recommendations(Partnership(pk=partnership_id))
+        .filter(agreed_on__isnull=False)
+        .order_by("agreed_on")
+        .values_list("agreed_on")[:1]
+    ),
+    _PARTNERSHIP,
+)
+_YEAR_START = datetime.date(1901, 3, 4)
+_YEAR_END = datetime.date(1901, 3, 5)
+_IN_YEAR = {
+    **_PARTNERSHIP,
+    "start": (_YEAR_START, Recommendation._meta.get_field("agreed_on")),
+    "end": (_YEAR_END, Recommendation._meta.get_field("agreed_on")),
+}
+_ACTION_YEAR = CompiledQuery(
+    lambda partnership_id, start_year: ActionYear.objects.filter(
+        partnership=partnership_id, start_year=start_year
+    ).order_by("pk")[:1],
+    {
+        **_PARTNERSHIP,
+        # A year no row has, within the column's range (an id out of it would find nothing).
+        "start_year": (32_719, ActionYear._meta.get_field("start_year")),
+    },
+)
+
+
 def annual_years(*, partnership: Partnership, today: datetime.date) -> list[FinancialYear]:
     """The financial years from the first with data (a review started or a recommendation
     agreed) to the current one, newest first. Two queries."""
     current = FinancialYear.containing(today)
+    agreed = _FIRST_AGREED.read_values(partnership_id=partnership.pk)
     firsts = [
-        Review.objects.filter(partnership=partnership).aggregate(first=Min("started_on"))["first"],
-        # The first by the agreed date's index (the earliest of the partnership's, as MIN).
-        partnership_recommendations(partnership)
-        .filter(agreed_on__isnull=False)
-        .order_by("agreed_on")
-        .values_list("agreed_on", flat=True)
-        .first(),
+        _FIRST_REVIEW.read_values(partnership_id=partnership.pk)[0][0],
+        agreed[0][0] if agreed else None,
     ]
     known = [day for day in firsts if day is not None]
     first = FinancialYear.containing(min(known)).start_year if known else current.start_year - 1
@@ -232,7 +267,8 @@ def _action_counts(*, partnership: Partnership, year) -> tuple[Any, dict[str, An
     start_year = _kept_year(year)
     if start_year is None:
         return actions, _count_kept(partnership, actions, sets, year)
-    row = ActionYear.objects.filter(partnership=partnership, start_year=start_year).first()
+    found = _ACTION_YEAR.read(partnership_id=partnership.pk, start_year=start_year)
+    row = found[0] if found else None
     # A year kept in an older shape (without the figures added since) is counted again.
     if (
         row is not None
@@ -299,6 +335,44 @@ def _impact_recorded_in(partnership: Partnership, year):
     )
 
 
+class _Year:
+    """A year's bounds while the SQL of a read of it is built."""
+
+    def __init__(self, start: datetime.date, end: datetime.date):
+        self.start, self.end = start, end
+
+
+_IMPACT_COUNT = CompiledQuery(
+    lambda partnership_id, start, end: aggregating(
+        _impact_recorded_in(Partnership(pk=partnership_id), _Year(start, end)).order_by(),
+        n=Count("*"),
+    ),
+    _IN_YEAR,
+)
+_IMPACT_BY_JUDGEMENT = CompiledQuery(
+    lambda partnership_id, start, end: (
+        _impact_recorded_in(Partnership(pk=partnership_id), _Year(start, end))
+        .values_list("impact_judgement")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ),
+    _IN_YEAR,
+)
+_AGREED_COUNT = CompiledQuery(
+    lambda partnership_id, start, end: aggregating(
+        partnership_recommendations(Partnership(pk=partnership_id))
+        .filter(agreed_on__range=(start, end))
+        .order_by(),
+        n=Count("*"),
+    ),
+    _IN_YEAR,
+)
+
+
+def _in_year(partnership: Partnership, year) -> dict[str, Any]:
+    return {"partnership_id": partnership.pk, "start": year.start, "end": year.end}
+
+
 @dataclass(frozen=True)
 class ImplementationCounts:
     """The implementation figures of ``annual_figures`` as counts only (the board pack's)."""
@@ -324,7 +398,7 @@ def implementation_counts(*, partnership: Partnership, year) -> ImplementationCo
         actions_outstanding=counts["outstanding"],
         actions_outstanding_overdue=counts["outstanding_overdue"],
         not_implemented=counts["not_implemented"],
-        impact_recorded=_impact_recorded_in(partnership, year).count(),
+        impact_recorded=_IMPACT_COUNT.read_values(**_in_year(partnership, year))[0][0],
         actions_by_status={value: counts[key] for value, key in BY_STATUS.items()},
         screening={(review_type, result): n for review_type, result, n in counts["screening"]},
     )
@@ -384,7 +458,7 @@ def annual_figures(
     and it was neither complete (``completed_on``) nor decided against (the update recording the
     decision) by then; overdue if its target date was on or before 31 March.
     """
-    start, end = year.start, year.end
+    end = year.end
     reviews = Review.objects.filter(partnership=partnership).exclude(kind=Review.Kind.RAPID_REVIEW)
     in_year = Q(signed_off_at__gte=year.starts_at, signed_off_at__lt=year.ends_before)
     still_ongoing = Q(started_on__lte=end) & (
@@ -455,21 +529,14 @@ def annual_figures(
             )
         )
         not_implemented_count = counts["not_implemented"]
-        for judgement, n in (
-            _impact_recorded_in(partnership, year)
-            .values_list("impact_judgement")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
+        for judgement, n in _IMPACT_BY_JUDGEMENT.read_values(**_in_year(partnership, year)):
             by_judgement[judgement] = n
     # Display attributes for the template, not model fields (so unknown to the type checker).
     for review in signed_off:
         review.signed_off_on = timezone.localdate(review.signed_off_at)  # type: ignore[attr-defined]
     for action in not_implemented:
         action.decided_on = timezone.localdate(action.decided_at)  # type: ignore[attr-defined]
-    recommendations_agreed = (
-        partnership_recommendations(partnership).filter(agreed_on__range=(start, end)).count()
-    )
+    recommendations_agreed = _AGREED_COUNT.read_values(**_in_year(partnership, year))[0][0]
     return AnnualFigures(
         year=year,
         complete=year.end < today,
