@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.db import connections, router
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
@@ -738,81 +737,9 @@ def _median_days(durations: Iterable[Duration]) -> str:
 # The pack's reads, their SQL built once ----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Bounds:
-    """What a ``Period`` gives the reads (``_sources``): placeholders while their SQL is built."""
-
-    start: datetime.date
-    end: datetime.date
-    starts_at: datetime.datetime
-    ends_before: datetime.datetime
-
-
-#: Each value a board-pack read may take, with a placeholder no real row has and the field that
-#: prepares it (core.compiled_sql).
-_BOUND_FIELDS: dict[str, tuple[Any, Any]] = {
-    "partnership_id": (PARTNERSHIP_PLACEHOLDER, Review._meta.get_field("partnership")),
-    "start": (datetime.date(1901, 3, 4), Referral._meta.get_field("received_on")),
-    "end": (datetime.date(1901, 3, 5), Referral._meta.get_field("received_on")),
-    "starts_at": (
-        datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC),
-        Review._meta.get_field("signed_off_at"),
-    ),
-    "ends_before": (
-        datetime.datetime(1901, 2, 3, 4, 5, 7, tzinfo=datetime.UTC),
-        Review._meta.get_field("signed_off_at"),
-    ),
-}
-
-
-class _PeriodQuery:
-    """A read of the partnership's records in a period (``build(partnership, bounds)``, from
-    ``_sources``), its SQL built once per database with the partnership and the period's bounds
-    as parameters (ADR 0038, core.compiled_sql). Building the board pack's dozen aggregates in
-    the ORM on every request cost several times running them (issue 16)."""
-
-    def __init__(self, build: Callable[[Partnership, _Bounds], QuerySet]):
-        self.build = build
-        self._compiled: CompiledQuery | None = None
-
-    def _queryset(self, values: dict[str, Any]) -> QuerySet:
-        bounds = _Bounds(values["start"], values["end"], values["starts_at"], values["ends_before"])
-        return self.build(Partnership(pk=values["partnership_id"]), bounds)
-
-    def _query(self) -> CompiledQuery:
-        if self._compiled is None:
-            placeholders = {name: value for name, (value, _field) in _BOUND_FIELDS.items()}
-            queryset = self._queryset(placeholders)
-            alias = router.db_for_read(queryset.model)
-            connection = connections[alias]
-            _sql, params = queryset.query.get_compiler(using=alias).as_sql()
-            # Only the values the read's SQL holds are its parameters (a count of the year's
-            # referrals has no moments); the others stay placeholders that are in no SQL.
-            used = {
-                name: (value, field)
-                for name, (value, field) in _BOUND_FIELDS.items()
-                if field.get_db_prep_value(value, connection, prepared=False) in list(params)
-            }
-            self._compiled = CompiledQuery(
-                lambda **given: self._queryset({**placeholders, **given}), used
-            )
-        return self._compiled
-
-    def rows(self, partnership: Partnership, period: Period) -> list[tuple]:
-        query = self._query()
-        values = {
-            "partnership_id": partnership.pk,
-            "start": period.start,
-            "end": period.end,
-            "starts_at": period.starts_at,
-            "ends_before": period.ends_before,
-        }
-        return query.read_values(**{name: values[name] for name in query.placeholders})
-
-
-def _count(source: str) -> _PeriodQuery:
+def _count(source: str) -> selectors.PeriodQuery:
     """The number of records of one of ``_sources``."""
-    return _PeriodQuery(
+    return selectors.PeriodQuery(
         lambda partnership, bounds: aggregating(
             _sources(partnership, bounds)[source].order_by(), n=Count("*")
         )
@@ -825,7 +752,7 @@ _REFERRAL_COLUMNS = (
     "source_agency__name",
     "referrer_organisation",
 )
-_REFERRAL_COUNTS = _PeriodQuery(
+_REFERRAL_COUNTS = selectors.PeriodQuery(
     lambda partnership, bounds: (
         _sources(partnership, bounds)["referrals"]
         .order_by()
@@ -837,7 +764,7 @@ _REFERRAL_COUNTS = _PeriodQuery(
 _NOTIFICATIONS = _count("notifications")
 _RAPID_REVIEWS = _count("rapid_reviews")
 _RECOMMENDATIONS = _count("recommendations")
-_DECISIONS = _PeriodQuery(
+_DECISIONS = selectors.PeriodQuery(
     lambda partnership, bounds: (
         _sources(partnership, bounds)["decisions"]
         .order_by()
@@ -846,7 +773,7 @@ _DECISIONS = _PeriodQuery(
         .values_list("track__review_type", "outcome", "n")
     )
 )
-_THEMES = _PeriodQuery(
+_THEMES = selectors.PeriodQuery(
     lambda partnership, bounds: (
         Theme.objects.filter(
             findings__review__in=_sources(partnership, bounds)["reviews"].filter(
@@ -861,7 +788,7 @@ _THEMES = _PeriodQuery(
     )
 )
 #: The reviews' counts, one aggregate per set of kinds a partnership runs.
-_REVIEW_COUNTS: dict[tuple[str, ...], _PeriodQuery] = {}
+_REVIEW_COUNTS: dict[tuple[str, ...], selectors.PeriodQuery] = {}
 
 
 def _review_counts(partnership: Partnership, period: Period, kinds: list[str]) -> dict[str, int]:
@@ -869,7 +796,7 @@ def _review_counts(partnership: Partnership, period: Period, kinds: list[str]) -
     names = [f"{name}:{kind}" for name in REVIEW_SET_NAMES for kind in kinds]
     if tuple(kinds) not in _REVIEW_COUNTS:
 
-        def build(partnership: Partnership, bounds: _Bounds) -> QuerySet:
+        def build(partnership: Partnership, bounds: selectors.Bounds) -> QuerySet:
             review_sets = _review_sets(bounds)
             return aggregating(
                 _sources(partnership, bounds)["reviews"].order_by(),
@@ -880,7 +807,7 @@ def _review_counts(partnership: Partnership, period: Period, kinds: list[str]) -
                 },
             )
 
-        _REVIEW_COUNTS[tuple(kinds)] = _PeriodQuery(build)
+        _REVIEW_COUNTS[tuple(kinds)] = selectors.PeriodQuery(build)
     (row,) = _REVIEW_COUNTS[tuple(kinds)].rows(partnership, period)
     return dict(zip(names, row, strict=True))
 

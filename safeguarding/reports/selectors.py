@@ -7,11 +7,23 @@ The annual implementation figures (R24): what the partnership did in a financial
 import datetime
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, When
+from django.db import connections, router
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -72,6 +84,93 @@ def partnership_recommendations(partnership: Partnership):
     return Recommendation.objects.filter(
         Exists(Review.objects.filter(pk=OuterRef("review_id"), partnership=partnership))
     )
+
+
+# A read of a period with its SQL built once -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What a ``Period`` or a ``FinancialYear`` gives a ``PeriodQuery``: placeholders while its
+    SQL is built."""
+
+    start: datetime.date
+    end: datetime.date
+    starts_at: datetime.datetime
+    ends_before: datetime.datetime
+
+
+#: Each value a board-pack read may take, with a placeholder no real row has and the field that
+#: prepares it (core.compiled_sql).
+BOUND_FIELDS: dict[str, tuple[Any, Any]] = {
+    "partnership_id": (PARTNERSHIP_PLACEHOLDER, Review._meta.get_field("partnership")),
+    "start": (datetime.date(1901, 3, 4), Recommendation._meta.get_field("agreed_on")),
+    "end": (datetime.date(1901, 3, 5), Recommendation._meta.get_field("agreed_on")),
+    "starts_at": (
+        datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC),
+        Review._meta.get_field("signed_off_at"),
+    ),
+    "ends_before": (
+        datetime.datetime(1901, 2, 3, 4, 5, 7, tzinfo=datetime.UTC),
+        Review._meta.get_field("signed_off_at"),
+    ),
+}
+
+
+class PeriodQuery:
+    """A read of the partnership's records in a period (``build(partnership, bounds)``: the
+    board pack's ``_sources``, the annual figures' lists), its SQL built once per database with
+    the partnership and the period's bounds as parameters (ADR 0038, core.compiled_sql).
+    Building the report pages' dozen reads in the ORM on every request cost several times
+    running them (issue 16)."""
+
+    def __init__(self, build: Callable[[Partnership, Bounds], QuerySet]):
+        self.build = build
+        self._compiled: CompiledQuery | None = None
+
+    def _queryset(self, values: dict[str, Any]) -> QuerySet:
+        bounds = Bounds(values["start"], values["end"], values["starts_at"], values["ends_before"])
+        return self.build(Partnership(pk=values["partnership_id"]), bounds)
+
+    def _query(self) -> CompiledQuery:
+        if self._compiled is None:
+            placeholders = {name: value for name, (value, _field) in BOUND_FIELDS.items()}
+            queryset = self._queryset(placeholders)
+            alias = router.db_for_read(queryset.model)
+            connection = connections[alias]
+            _sql, params = queryset.query.get_compiler(using=alias).as_sql()
+            # Only the values the read's SQL holds are its parameters (a count of the year's
+            # referrals has no moments); the others stay placeholders that are in no SQL.
+            used = {
+                name: (value, field)
+                for name, (value, field) in BOUND_FIELDS.items()
+                if field.get_db_prep_value(value, connection, prepared=False) in list(params)
+            }
+            self._compiled = CompiledQuery(
+                lambda **given: self._queryset({**placeholders, **given}), used
+            )
+        return self._compiled
+
+    def _values(self, query: CompiledQuery, partnership: Partnership, period) -> dict[str, Any]:
+        values = {
+            "partnership_id": partnership.pk,
+            "start": period.start,
+            "end": period.end,
+            "starts_at": period.starts_at,
+            "ends_before": period.ends_before,
+        }
+        return {name: values[name] for name in query.placeholders}
+
+    def rows(self, partnership: Partnership, period) -> list[tuple]:
+        """What ``values_list()`` of the read gives (``period``: a ``Period`` or a
+        ``FinancialYear``)."""
+        query = self._query()
+        return query.read_values(**self._values(query, partnership, period))
+
+    def objects(self, partnership: Partnership, period) -> list:
+        """The model instances of the read, as iterating it gives them."""
+        query = self._query()
+        return query.read(**self._values(query, partnership, period))
 
 
 # The report pages' reads of the partnership's years and kept figures, their SQL built once
@@ -438,6 +537,71 @@ _IMPACT_SHOWN = (
 ANNUAL_SHOWN = 10
 
 
+_REVIEW_COUNTS = ("signed_off", "findings", "learning_points", "ongoing")
+_REVIEW_COUNT_COLUMNS = tuple(f"n_{name}" for name in _REVIEW_COUNTS)
+
+
+def _annual_reads(partnership: Partnership, year) -> dict[str, QuerySet]:
+    """The annual figures' four lists (the columns they show, in order) and the counts of the
+    reviews signed off in the year, their findings and learning points, and the reviews
+    ongoing at its end (one aggregate, ``_REVIEW_COUNTS``). Built, not run."""
+    reviews = Review.objects.filter(partnership=partnership).exclude(kind=Review.Kind.RAPID_REVIEW)
+    in_year = Q(signed_off_at__gte=year.starts_at, signed_off_at__lt=year.ends_before)
+    still_ongoing = Q(started_on__lte=year.end) & (
+        Q(signed_off_at__isnull=True) | Q(signed_off_at__gte=year.ends_before)
+    )
+    actions, _sets = annual_action_sets(partnership=partnership, year=year)
+    finding, learning_point = Finding.Kind.FINDING, Finding.Kind.LEARNING_POINT
+    return {
+        "signed_off": reviews.filter(in_year)
+        .annotate(
+            finding_count=Count("findings", filter=Q(findings__kind=finding)),
+            learning_point_count=Count("findings", filter=Q(findings__kind=learning_point)),
+        )
+        .order_by("signed_off_at", "pk")
+        .only(*_REVIEW_SHOWN, "signed_off_at"),
+        "ongoing": reviews.filter(still_ongoing)
+        .order_by("started_on", "pk")
+        .only(*_REVIEW_SHOWN, "started_on"),
+        "not_implemented": _decided_not_to_implement_in(actions, year)
+        .select_related("agency", "recommendation", "recommendation__review")
+        .order_by("recommendation__review__reference", "recommendation__number", "number")
+        .only(*_NOT_IMPLEMENTED_SHOWN),
+        "impact": _impact_recorded_in(partnership, year)
+        .select_related("review")
+        .order_by("review__reference", "number")
+        .only(*_IMPACT_SHOWN),
+        # Each review once (its findings joined): the distinct reviews, the findings of those
+        # signed off in the year by kind.
+        "counts": aggregating(
+            reviews.filter(in_year | still_ongoing).order_by(),
+            # Named apart from the relation (an aggregate named ``findings`` would be what
+            # ``findings__kind`` then looks up).
+            n_signed_off=Count("pk", filter=in_year, distinct=True),
+            n_findings=Count("findings", filter=in_year & Q(findings__kind=finding)),
+            n_learning_points=Count("findings", filter=in_year & Q(findings__kind=learning_point)),
+            n_ongoing=Count("pk", filter=still_ongoing, distinct=True),
+        ),
+    }
+
+
+#: The page's reads (the first ``ANNUAL_SHOWN`` rows of each list, and the counts) with their
+#: SQL built once (``PeriodQuery``).
+_ANNUAL_PAGE_READS = {
+    name: PeriodQuery(
+        lambda partnership, bounds, name=name: _annual_reads(partnership, bounds)[name][
+            :ANNUAL_SHOWN
+        ]
+    )
+    for name in ("signed_off", "ongoing", "not_implemented", "impact")
+}
+_ANNUAL_PAGE_COUNTS = PeriodQuery(
+    lambda partnership, bounds: _annual_reads(partnership, bounds)["counts"].values_list(
+        *_REVIEW_COUNT_COLUMNS
+    )
+)
+
+
 def annual_figures(
     *,
     partnership: Partnership,
@@ -458,47 +622,15 @@ def annual_figures(
     and it was neither complete (``completed_on``) nor decided against (the update recording the
     decision) by then; overdue if its target date was on or before 31 March.
     """
-    end = year.end
-    reviews = Review.objects.filter(partnership=partnership).exclude(kind=Review.Kind.RAPID_REVIEW)
-    in_year = Q(signed_off_at__gte=year.starts_at, signed_off_at__lt=year.ends_before)
-    still_ongoing = Q(started_on__lte=end) & (
-        Q(signed_off_at__isnull=True) | Q(signed_off_at__gte=year.ends_before)
-    )
-    signed_off_rows = (
-        reviews.filter(in_year)
-        .annotate(
-            finding_count=Count("findings", filter=Q(findings__kind=Finding.Kind.FINDING)),
-            learning_point_count=Count(
-                "findings", filter=Q(findings__kind=Finding.Kind.LEARNING_POINT)
-            ),
-        )
-        .order_by("signed_off_at", "pk")
-        .only(*_REVIEW_SHOWN, "signed_off_at")
-    )
-    ongoing_rows = (
-        reviews.filter(still_ongoing)
-        .order_by("started_on", "pk")
-        .only(*_REVIEW_SHOWN, "started_on")
-    )
-    actions, counts = _action_counts(partnership=partnership, year=year)
-    not_implemented_rows = (
-        _decided_not_to_implement_in(actions, year)
-        .select_related("agency", "recommendation", "recommendation__review")
-        .order_by("recommendation__review__reference", "recommendation__number", "number")
-        .only(*_NOT_IMPLEMENTED_SHOWN)
-    )
-    impact_rows = (
-        _impact_recorded_in(partnership, year)
-        .select_related("review")
-        .order_by("review__reference", "number")
-        .only(*_IMPACT_SHOWN)
-    )
+    _actions, counts = _action_counts(partnership=partnership, year=year)
+    # The page's reads are built once (below); the others here.
+    reads = _annual_reads(partnership, year) if shown != ANNUAL_SHOWN else {}
     by_judgement: defaultdict[str, int] = defaultdict(int)
     if shown is None:
-        signed_off = list(signed_off_rows)
-        ongoing = list(ongoing_rows)
-        not_implemented: list[Action] = list(not_implemented_rows)
-        impact = list(impact_rows)
+        signed_off = list(reads["signed_off"])
+        ongoing = list(reads["ongoing"])
+        not_implemented: list[Action] = list(reads["not_implemented"])
+        impact = list(reads["impact"])
         for recommendation in impact:
             by_judgement[recommendation.impact_judgement] += 1
         review_counts = {
@@ -509,25 +641,19 @@ def annual_figures(
         }
         not_implemented_count = len(not_implemented)
     else:
-        signed_off = list(signed_off_rows[:shown])
-        ongoing = list(ongoing_rows[:shown])
-        not_implemented = list(not_implemented_rows[:shown])
-        impact = list(impact_rows[:shown])
-        review_counts = (
-            reviews.filter(in_year | still_ongoing)
-            .annotate(
-                finding_count=Count("findings", filter=Q(findings__kind=Finding.Kind.FINDING)),
-                learning_point_count=Count(
-                    "findings", filter=Q(findings__kind=Finding.Kind.LEARNING_POINT)
-                ),
+        if shown == ANNUAL_SHOWN:  # the page: the reads' SQL built once (issue 16)
+            signed_off, ongoing, not_implemented, impact = (
+                _ANNUAL_PAGE_READS[name].objects(partnership, year)
+                for name in ("signed_off", "ongoing", "not_implemented", "impact")
             )
-            .aggregate(
-                signed_off=Count("pk", filter=in_year),
-                findings=Coalesce(Sum("finding_count", filter=in_year), 0),
-                learning_points=Coalesce(Sum("learning_point_count", filter=in_year), 0),
-                ongoing=Count("pk", filter=still_ongoing),
-            )
-        )
+            (row,) = _ANNUAL_PAGE_COUNTS.rows(partnership, year)
+        else:
+            signed_off = list(reads["signed_off"][:shown])
+            ongoing = list(reads["ongoing"][:shown])
+            not_implemented = list(reads["not_implemented"][:shown])
+            impact = list(reads["impact"][:shown])
+            (row,) = reads["counts"].values_list(*_REVIEW_COUNT_COLUMNS)
+        review_counts = dict(zip(_REVIEW_COUNTS, row, strict=True))
         not_implemented_count = counts["not_implemented"]
         for judgement, n in _IMPACT_BY_JUDGEMENT.read_values(**_in_year(partnership, year)):
             by_judgement[judgement] = n
