@@ -40,6 +40,7 @@ from safeguarding.audit.models import AuditEvent
 from safeguarding.audit.services import audit_record
 from safeguarding.clock.models import Milestone
 from safeguarding.core.calendar import add_calendar_months
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery, aggregating
 from safeguarding.core.models import RateLimitHit
 from safeguarding.digests.models import Subscriber
 from safeguarding.notifications.models import Notification
@@ -456,7 +457,10 @@ def _case_batches(
 
 
 def _referrals_due(partnership, period: Period, today) -> models.QuerySet[Referral]:
-    cutoff = add_calendar_months(today, -period.amount)
+    return _referrals_received_by(partnership, add_calendar_months(today, -period.amount))
+
+
+def _referrals_received_by(partnership, cutoff: datetime.date) -> models.QuerySet[Referral]:
     return Referral.objects.filter(
         partnership=partnership, case__isnull=True, received_on__lte=cutoff
     )
@@ -481,7 +485,12 @@ def _referral_batches(partnership, period: Period, today) -> list[Batch]:
 
 
 def _subscribers_due(partnership, period: Period, today) -> models.QuerySet[Subscriber]:
-    before = _start_of_day_after(add_calendar_months(today, -period.amount))
+    return _subscribers_before(
+        partnership, _start_of_day_after(add_calendar_months(today, -period.amount))
+    )
+
+
+def _subscribers_before(partnership, before: datetime.datetime) -> models.QuerySet[Subscriber]:
     return Subscriber.objects.filter(partnership=partnership).filter(
         Q(unsubscribed_at__lt=before)
         | Q(confirmed_at__isnull=True, unsubscribed_at__isnull=True, created_at__lt=before)
@@ -507,6 +516,10 @@ def _partnership_notifications_due(
     """Read notifications from when they were read; the others (never read, or emails to
     people without an account) from when they were sent."""
     before = _start_of_day_after(add_calendar_months(today, -period.amount))
+    return _notifications_before(partnership, before)
+
+
+def _notifications_before(partnership, before: datetime.datetime) -> models.QuerySet[Notification]:
     return _notifications_due(Notification.objects.filter(partnership=partnership), before)
 
 
@@ -529,6 +542,10 @@ def _partnership_invitations_due(partnership, period: Period, today) -> models.Q
     """Invitations never accepted: cancelled ones from when they were cancelled, the others
     from when their link expired. Accepted invitations are kept."""
     before = _start_of_day_after(add_calendar_months(today, -period.amount))
+    return _invitations_before(partnership, before)
+
+
+def _invitations_before(partnership, before: datetime.datetime) -> models.QuerySet[Invitation]:
     return _invitations_due(Invitation.objects.filter(partnership=partnership), before)
 
 
@@ -551,9 +568,11 @@ def _invitations_due(queryset: models.QuerySet, before: datetime.datetime) -> mo
 
 def _audit_events_due(partnership, period: Period, today) -> models.QuerySet[AuditEvent]:
     cutoff = add_calendar_months(today, -period.amount)
-    return AuditEvent.objects.filter(
-        partnership=partnership, occurred_at__lt=_start_of_day_after(cutoff)
-    )
+    return _audit_events_before(partnership, _start_of_day_after(cutoff))
+
+
+def _audit_events_before(partnership, before: datetime.datetime) -> models.QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(partnership=partnership, occurred_at__lt=before)
 
 
 def _audit_batches(partnership, period: Period, today) -> list[Batch]:
@@ -705,6 +724,85 @@ def _count_per_case(model: type[models.Model], path: str, filters: dict) -> mode
     )
 
 
+# The page's counts with their SQL built once per database (ADR 0038, core.compiled_sql):
+# building the ten queries in the ORM was most of the page's time (issue 16). The partnership
+# and the day or moment each rule counts from are parameters.
+_PARTNERSHIP_ID = PARTNERSHIP_PLACEHOLDER
+_DAY = datetime.date(1901, 3, 4)
+_BEFORE = datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
+
+
+def _count_before(build, field: models.Field, moment) -> CompiledQuery:
+    """``build(partnership, moment).count()``, its SQL built once."""
+    return CompiledQuery(
+        lambda partnership_id, moment: aggregating(
+            build(Partnership(pk=partnership_id), moment).order_by(), n=models.Count("*")
+        ),
+        {
+            "partnership_id": (_PARTNERSHIP_ID, Case._meta.get_field("partnership")),
+            "moment": (moment, field),
+        },
+    )
+
+
+_SIMPLE_COUNTS = {
+    "referral_without_case": (
+        _count_before(_referrals_received_by, Referral._meta.get_field("received_on"), _DAY),
+        lambda period, today: add_calendar_months(today, -period.amount),
+    ),
+    **{
+        key: (
+            _count_before(build, AuditEvent._meta.get_field("occurred_at"), _BEFORE),
+            lambda period, today: _start_of_day_after(add_calendar_months(today, -period.amount)),
+        )
+        for key, build in (
+            ("digest_subscribers", _subscribers_before),
+            ("notifications", _notifications_before),
+            ("invitations", _invitations_before),
+            ("audit_events", _audit_events_before),
+        )
+    },
+}
+#: A case rule's counts for a day before today, one per rule (built when first asked).
+_CASE_COUNTS: dict[str, CompiledQuery] = {}
+
+
+def _case_counts(
+    key: str, cases: models.QuerySet[Case], day: datetime.date, today
+) -> models.QuerySet:
+    """The records of a case rule in the cases closed by ``day`` and those cases: a query of
+    one row (``records``, ``cases``)."""
+    counts = {
+        f"n{i}": _count_per_case(model, path, filters)
+        for i, (_label, model, path, filters) in enumerate(CASE_RECORDS[key])
+    }
+    with_records = _any(*(Q(**{f"{name}__gt": 0}) for name in counts))
+    return aggregating(
+        _cases_closed_on_page(cases, day=day, today=today).annotate(**counts).order_by(),
+        records=Sum(sum((models.F(name) for name in counts), models.Value(0))),
+        cases=models.Count("pk", filter=with_records),
+    ).values_list("records", "cases")
+
+
+def _case_counts_before_today(key: str, partnership: Partnership, day: datetime.date):
+    if key not in _CASE_COUNTS:
+        # The day is before today: the cases' kept closing days are read (``today`` plays no
+        # part in the SQL then; the day after the placeholder stands for it).
+        _CASE_COUNTS[key] = CompiledQuery(
+            lambda partnership_id, day: _case_counts(
+                key,
+                Case.objects.filter(partnership=partnership_id),
+                day,
+                day + datetime.timedelta(days=1),
+            ),
+            {
+                "partnership_id": (_PARTNERSHIP_ID, Case._meta.get_field("partnership")),
+                "day": (_DAY, Case._meta.get_field("closes_on")),
+            },
+        )
+    return _CASE_COUNTS[key].read_values(partnership_id=partnership.pk, day=day)[0]
+
+
 def retention_due_counts(
     *, partnership: Partnership, today: datetime.date, periods: dict[str, Period] | None = None
 ) -> list[DueCount]:
@@ -720,35 +818,24 @@ def retention_due_counts(
     if periods is None:
         periods = periods_for(partnership)
     found: dict[str, tuple[int, int]] = {}
-    simple = (
-        ("referral_without_case", _referrals_due),
-        ("digest_subscribers", _subscribers_due),
-        ("notifications", _partnership_notifications_due),
-        ("invitations", _partnership_invitations_due),
-        ("audit_events", _audit_events_due),
-    )
-    for key, due in simple:
+    for key in _SIMPLE_COUNTS:  # the run's own querysets (``_referrals_due``...), counted
         if periods[key].enabled:
-            found[key] = (due(partnership, periods[key], today).count(), 0)
+            query, moment = _SIMPLE_COUNTS[key]
+            ((n,),) = query.read_values(
+                partnership_id=partnership.pk, moment=moment(periods[key], today)
+            )
+            found[key] = (n, 0)
     cases = Case.objects.filter(partnership=partnership)
     for key in CASE_RULES:
         period = periods[key]
         if not period.enabled:
             continue
-        counts = {
-            f"n{i}": _count_per_case(model, path, filters)
-            for i, (_label, model, path, filters) in enumerate(CASE_RECORDS[key])
-        }
-        with_records = _any(*(Q(**{f"{name}__gt": 0}) for name in counts))
-        figures = (
-            _cases_closed_on_page(cases, day=last_day_counted(today, period.amount), today=today)
-            .annotate(**counts)
-            .aggregate(
-                records=Sum(sum((models.F(name) for name in counts), models.Value(0))),
-                cases=models.Count("pk", filter=with_records),
-            )
-        )
-        found[key] = (figures["records"] or 0, figures["cases"])
+        day = last_day_counted(today, period.amount)
+        if day < today:
+            records, with_records = _case_counts_before_today(key, partnership, day)
+        else:
+            ((records, with_records),) = _case_counts(key, cases, day, today)
+        found[key] = (int(records or 0), int(with_records or 0))
     return [
         DueCount(record_type, *found[record_type.key])
         for record_type in SCHEDULE
