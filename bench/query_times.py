@@ -76,7 +76,9 @@ def main() -> None:
             results.setdefault(name, {})[size] = {
                 "wall": statistics.median(walls),
                 "cpu": statistics.median(cpus),
-                "queries": [(statistics.median(ts), sql) for ts, sql in zip(per_query, sqls)],
+                "queries": [
+                    (statistics.median(ts), sql) for ts, sql in zip(per_query, sqls, strict=False)
+                ],
             }
     for name, by_size in results.items():
         sizes = list(by_size)

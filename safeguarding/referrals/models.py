@@ -675,7 +675,9 @@ class Notification(models.Model):
         # The board pack counts the Panel notifications of a period from this index (issue 16:
         # it read the notifications of every case the partnership ever had).
         indexes = [
-            models.Index(fields=["recipient", "sent_on", "case"], name="notification_recipient_sent")
+            models.Index(
+                fields=["recipient", "sent_on", "case"], name="notification_recipient_sent"
+            )
         ]
 
     def __str__(self) -> str:
