@@ -82,6 +82,14 @@ def signs_off_publication_q(partnership: Partnership) -> Q:
     return Q(Exists(shared)) & ~Q(partnership=partnership)
 
 
+def signs_off_publications_q(partnership: Partnership) -> Q:
+    """The publications ``signs_off_publication_q`` finds, for a list of them: found from the
+    cases of the partnership's shares (an ``IN`` the database starts from), not by asking each
+    publication of every partnership whether a share names its case (issue 16)."""
+    cases = _signs_off(_accepted(partnership)).values("case_id")
+    return Q(review__case_id__in=cases) & ~Q(partnership=partnership)
+
+
 # Asked on the publication's page: SQL built once (issue 16, core.compiled_sql).
 _SIGN_OFF_SHARES = CompiledQuery(
     lambda case_id: (
