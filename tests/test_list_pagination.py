@@ -212,3 +212,55 @@ def test_the_count_apart_answers_the_same_pages_as_the_window_count(themes):
         assert [t.pk for t in apart.object_list] == [t.pk for t in window.object_list], number
         if number in ("", "1", "abc") or (themes == 60 and number in ("2", "3")):
             assert len(captured.captured_queries) == 1, number  # a page that has rows
+
+
+@pytest.mark.parametrize("themes", [0, 3, 60])
+@pytest.mark.parametrize("count_apart", [False, True])
+def test_a_compiled_list_answers_the_same_pages_as_the_orm(
+    themes, count_apart, partnership, other_partnership
+):
+    """``CompiledList`` (issue 16: a list's page from SQL built once, the offset a parameter)
+    gives the page, count, objects and links ``paginate_in_one_query`` gives for the same
+    queryset, for every page number, for two partnerships' values of one compiled SQL, in one
+    query while the page has rows."""
+    from safeguarding.accounts.models import Partnership
+    from safeguarding.actions.models import Theme
+    from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER
+    from safeguarding.core.pagination import CompiledList, paginate_in_one_query
+
+    def listed(partnership_id):
+        return (
+            Theme.objects.filter(partnership_id=partnership_id, name__startswith="Paged theme")
+            .select_related("partnership")
+            .order_by("-name", "-id")
+        )
+
+    owners = [partnership, other_partnership]
+    for index, owner in enumerate(owners):
+        Theme.objects.bulk_create(
+            Theme(partnership=owner, name=f"Paged theme {n:03}", facet="harm")
+            for n in range(themes + index)
+        )
+    compiled = CompiledList(
+        listed,
+        {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+        count_apart=count_apart,
+    )
+    for owner in owners:
+        for number in ["", "1", "2", "3", "abc", "0", "-1", "99", "99999999999"]:
+            request = RequestFactory().get("/", {"page": number, "type": "x"} if number else {})
+            orm, orm_links = paginate_in_one_query(request, listed(owner.pk), per_page=25)
+            with CaptureQueriesContext(connection) as captured:
+                page, links = compiled.page(request, partnership_id=owner.pk)
+            assert (page.number, page.paginator.count, links) == (
+                orm.number,
+                orm.paginator.count,
+                orm_links,
+            ), number
+            assert [(t.pk, t.name, t.partnership.name) for t in page.object_list] == [
+                (t.pk, t.name, t.partnership.name) for t in orm.object_list
+            ], number
+            if number in ("", "1", "abc") or (themes == 60 and number in ("2", "3")):
+                assert len(captured.captured_queries) == 1, number  # a page that has rows
+                sql = captured.captured_queries[0]["sql"]
+                assert sql.endswith(f"OFFSET {(page.number - 1) * 25}")  # the offset, a parameter

@@ -27,15 +27,28 @@ from django.db.models.query import ModelIterable, get_related_populators
 
 class CompiledQuery:
     """``build(**placeholders)`` returns the queryset; ``placeholders`` maps each changing
-    value's name to (a placeholder value no real row has, the field that prepares it)."""
+    value's name to (a placeholder value no real row has, the field that prepares it).
+
+    ``page_size``: the queryset is read ``page_size`` rows at a time from an ``offset`` given
+    with the values (a list's pages): Django writes a slice's bounds into the SQL as numbers,
+    so the offset is made a parameter of the SQL built once."""
 
     def __init__(
         self,
         build: Callable[..., QuerySet],
         placeholders: dict[str, tuple[Any, Field]],
+        *,
+        page_size: int | None = None,
     ):
+        if page_size is not None:
+            whole = build
+
+            def build(**values: Any) -> QuerySet:
+                return whole(**values)[_OFFSET_PLACEHOLDER : _OFFSET_PLACEHOLDER + page_size]
+
         self.build = build
         self.placeholders = placeholders
+        self.page_size = page_size
         self._compiled: dict[tuple[str, str], tuple[str, list, dict[str, list[int]]]] = {}
         self._plans: dict[tuple[str, str], _ObjectsPlan] = {}
         self._converters: dict[tuple[str, str], list] = {}
@@ -58,6 +71,13 @@ class CompiledQuery:
                 if not found:
                     raise ValueError(f"placeholder {name} is not in the SQL")
                 positions[name] = found
+            if self.page_size is not None:
+                tail = f" OFFSET {_OFFSET_PLACEHOLDER}"
+                if not sql.endswith(tail) or sql.count(str(_OFFSET_PLACEHOLDER)) != 1:
+                    raise ValueError("the page's offset is not the end of the SQL")
+                sql = sql[: -len(tail)] + " OFFSET %s"
+                positions["offset"] = [len(params)]
+                params.append(_OFFSET_PLACEHOLDER)
             # The plan first: a thread that finds the SQL kept must find its plan too (under
             # gunicorn threads two first requests of a worker may build at once; both build
             # the same, and each assignment is one step).
@@ -72,8 +92,11 @@ class CompiledQuery:
         connection = connections[alias]
         params = list(params)
         for name, value in values.items():
-            field = self.placeholders[name][1]
-            prepared = field.get_db_prep_value(value, connection, prepared=False)
+            if name == "offset":
+                prepared = int(value)
+            else:
+                field = self.placeholders[name][1]
+                prepared = field.get_db_prep_value(value, connection, prepared=False)
             for position in positions[name]:
                 params[position] = prepared
         return sql, params
@@ -83,7 +106,7 @@ class CompiledQuery:
         (``select_related`` objects and annotations set; no prefetching)."""
         connection = connections[alias]
         for name, value in values.items():
-            if _out_of_range(self.placeholders[name][1], value, connection):
+            if name != "offset" and _out_of_range(self.placeholders[name][1], value, connection):
                 return []  # as the ORM: no row has such an id (a URL's <int:pk> may be any size)
         sql, params = self.sql_and_params(alias, **values)
         plan = self._plans[(alias, connection.vendor)]
@@ -163,7 +186,9 @@ def set_prefetched(instance: Model, name: str, model: type[Model], objects: list
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
-# Ids no row has, standing for the real ones while a record's SQL is built.
+# Ids no row has, standing for the real ones while a record's SQL is built; an offset no page
+# has (made a parameter: ``page_size``).
+_OFFSET_PLACEHOLDER = 7_301_946_291
 PARTNERSHIP_PLACEHOLDER = -7_301_946_289
 PK_PLACEHOLDER = -7_301_946_290
 

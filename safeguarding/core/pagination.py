@@ -8,12 +8,14 @@ two lists pages each under its own parameter (``param``, e.g. ``shared_page``): 
 links keep the other's page.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery, Window
+from django.db.models import Count, F, Field, Func, IntegerField, QuerySet, Subquery, Window
 from django.http import HttpRequest
+
+from .compiled_sql import CompiledQuery
 
 PAGE_SIZE = 25
 
@@ -90,22 +92,70 @@ def paginate_in_one_query(
     database) instead of ``COUNT(*) OVER ()``, which makes the database read and sort every row
     before it can stop at the page: for a list whose page can be read in order through an index
     (issue 16)."""
-    try:
-        number = int(request.GET.get(param) or 1)
-    except (TypeError, ValueError):
-        number = 1
+    number = _page_number(request, param)
     if 1 <= number <= _MAX_PAGE:
         start = (number - 1) * per_page
-        if count_apart:
-            every = rows.order_by().values(
-                n=Func(F("pk"), function="COUNT", output_field=IntegerField())
-            )
-            counted = rows.annotate(_rows_counted=Subquery(every))
-        else:
-            counted = rows.annotate(_rows_counted=Window(Count("pk")))
-        found = list(counted[start : start + per_page])
+        found = list(_counted(rows, count_apart)[start : start + per_page])
         if found or number == 1:
-            count = found[0]._rows_counted if found else 0
-            page = Page(found, number, _Counted(count, per_page))
-            return page, pagination(request, number, page.paginator.num_pages, param=param)
+            return _counted_page(request, found, number, per_page, param)
     return paginate(request, rows, per_page=per_page, param=param)
+
+
+def _page_number(request: HttpRequest, param: str) -> int:
+    try:
+        return int(request.GET.get(param) or 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _counted(rows: QuerySet[Any], count_apart: bool) -> QuerySet[Any]:
+    """``rows``, each with the count of every row (``_rows_counted``)."""
+    if count_apart:
+        every = rows.order_by().values(
+            n=Func(F("pk"), function="COUNT", output_field=IntegerField())
+        )
+        return rows.annotate(_rows_counted=Subquery(every))
+    return rows.annotate(_rows_counted=Window(Count("pk")))
+
+
+def _counted_page(
+    request: HttpRequest, found: list, number: int, per_page: int, param: str
+) -> tuple[Page, dict[str, Any] | None]:
+    count = found[0]._rows_counted if found else 0
+    page = Page(found, number, _Counted(count, per_page))
+    return page, pagination(request, number, page.paginator.num_pages, param=param)
+
+
+class CompiledList:
+    """A list read a page at a time as ``paginate_in_one_query`` reads it (the page's rows and
+    the count of every row in one query), with the SQL built once per process (ADR 0038's
+    ``CompiledQuery``; the page's offset a parameter): ``build(**placeholders)`` returns the
+    list's queryset for the values that change (a partnership...). Building a list's query in
+    the ORM cost a staff list page about as much as running it (issue 16). A page past the
+    last falls back to ``paginate`` on the ORM's queryset, as ``paginate_in_one_query`` does."""
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        placeholders: dict[str, tuple[Any, Field]],
+        *,
+        per_page: int = PAGE_SIZE,
+        count_apart: bool = False,
+    ):
+        self.build = build
+        self.per_page = per_page
+        self._page = CompiledQuery(
+            lambda **values: _counted(build(**values), count_apart),
+            placeholders,
+            page_size=per_page,
+        )
+
+    def page(
+        self, request: HttpRequest, *, param: str = "page", **values: Any
+    ) -> tuple[Page, dict[str, Any] | None]:
+        number = _page_number(request, param)
+        if 1 <= number <= _MAX_PAGE:
+            found = self._page.read(offset=(number - 1) * self.per_page, **values)
+            if found or number == 1:
+                return _counted_page(request, found, number, self.per_page, param)
+        return paginate(request, self.build(**values), per_page=self.per_page, param=param)

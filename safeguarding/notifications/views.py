@@ -9,22 +9,22 @@ from django.views.decorators.http import require_POST, require_safe
 from safeguarding.core.files import file_response
 
 from . import selectors, services
-
-PAGE_SIZE = 25
+from .rows import notification_rows_html
 
 
 @require_safe
 def notification_list(request):
-    try:
-        number = int(request.GET.get("page", "1"))
-    except ValueError:
-        number = 1
-    page = selectors.notification_page_for_user(user=request.user, page=number, per_page=PAGE_SIZE)
+    page, _ = selectors.notification_page_for_user(user=request.user, request=request)
     page_numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "page_numbers": page_numbers, "ellipsis": page.paginator.ELLIPSIS},
+        {
+            "page": page,
+            "rows": notification_rows_html(page.object_list),
+            "page_numbers": page_numbers,
+            "ellipsis": page.paginator.ELLIPSIS,
+        },
     )
 
 

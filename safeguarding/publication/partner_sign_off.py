@@ -20,10 +20,15 @@ from safeguarding.accounts.models import Partnership, Role
 from safeguarding.accounts.permissions import is_business_unit
 from safeguarding.accounts.selectors import user_list_with_role
 from safeguarding.audit.services import audit_record
-from safeguarding.core.compiled_sql import RecordQuery
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, RecordQuery
 from safeguarding.core.errors import ServiceError
+from safeguarding.core.pagination import CompiledList
 from safeguarding.notifications.services import notify
-from safeguarding.referrals.share_selectors import sign_off_partners, signs_off_publication_q
+from safeguarding.referrals.share_selectors import (
+    sign_off_partners,
+    signs_off_publication_q,
+    signs_off_publications_q,
+)
 
 from . import permissions
 from .models import PartnerSignOff, Publication
@@ -39,8 +44,9 @@ def shared_publication_list(*, partnership: Partnership) -> QuerySet[Publication
     first, each with whether ``partnership`` has signed it off (``signed_off``, in the same
     query, so a page of them is one query, empty or full: issue 16)."""
     return (
-        Publication.objects.filter(signs_off_publication_q(partnership))
+        Publication.objects.filter(signs_off_publications_q(partnership))
         .select_related("partnership")
+        .only("id", "title", "partnership__id", "partnership__name")
         .annotate(
             signed_off=Exists(
                 PartnerSignOff.objects.filter(publication=OuterRef("pk"), partnership=partnership)
@@ -48,6 +54,13 @@ def shared_publication_list(*, partnership: Partnership) -> QuerySet[Publication
         )
         .order_by("-id")
     )
+
+
+# The staff list of publications reads a page of them at a time: the SQL built once (issue 16).
+SHARED_PUBLICATION_PAGES = CompiledList(
+    lambda partnership_id: shared_publication_list(partnership=Partnership(pk=partnership_id)),
+    {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+)
 
 
 def shared_publication_get_for_user(*, user, partnership: Partnership, pk: int) -> Publication:

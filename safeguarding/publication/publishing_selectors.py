@@ -7,11 +7,13 @@ from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.core.compiled_sql import (
+    PARTNERSHIP_PLACEHOLDER,
     PK_PLACEHOLDER,
     CompiledQuery,
     RecordQuery,
     set_prefetched,
 )
+from safeguarding.core.pagination import CompiledList
 
 from . import permissions
 from .models import CheckFinding, PrePublicationStep, Publication, PublicationFile, Revision
@@ -51,6 +53,16 @@ def publication_list(*, partnership: Partnership) -> QuerySet[Publication]:
         .annotate(open_findings=Coalesce(Subquery(open_findings), 0))
         .order_by("status", "-publish_on", "-id")
     )
+
+
+# The staff list reads a page at a time, the SQL built once, the count of every publication a
+# subquery apart (``COUNT(*) OVER ()`` had the database work out every publication's open
+# findings before it could stop at the page: issue 16).
+PUBLICATION_PAGES = CompiledList(
+    lambda partnership_id: publication_list(partnership=Partnership(pk=partnership_id)),
+    {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+    count_apart=True,
+)
 
 
 # Every page of a publication reads it first: the SQL is built once (issue 16).

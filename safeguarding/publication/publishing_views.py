@@ -17,7 +17,6 @@ from safeguarding.core.compiled_sql import set_prefetched
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
-from safeguarding.core.pagination import paginate_in_one_query
 from safeguarding.reviews.running.quality_markers import DHR_RESUBMISSION_REASONS
 from safeguarding.reviews.selectors import review_get_for_user
 
@@ -38,7 +37,7 @@ from .publishing_forms import (
     StepForm,
     WithdrawForm,
 )
-from .rows import publication_rows_html
+from .rows import publication_rows_html, shared_publication_rows_html
 
 
 def _for_readers(request, slug: str):
@@ -92,14 +91,10 @@ def publication_list(request, slug: str):
     partnership = _for_readers(request, slug)
     # Each list a page at a time in one query (the same queries empty or full), each under its
     # own page parameter: a list's links keep the other's page (issue 16).
-    page, pagination = paginate_in_one_query(
-        request, selectors.publication_list(partnership=partnership)
-    )
+    page, pagination = selectors.PUBLICATION_PAGES.page(request, partnership_id=partnership.pk)
     # Other partnerships' publications of reviews shared with this one (ADR 0022).
-    shared_page, shared_pagination = paginate_in_one_query(
-        request,
-        partner_sign_off.shared_publication_list(partnership=partnership),
-        param=SHARED_PAGE,
+    shared_page, shared_pagination = partner_sign_off.SHARED_PUBLICATION_PAGES.page(
+        request, param=SHARED_PAGE, partnership_id=partnership.pk
     )
     return render(
         request,
@@ -112,6 +107,7 @@ def publication_list(request, slug: str):
             "pagination": pagination,
             "can_manage": permissions.can_manage_publications(request.user, partnership),
             "shared": shared_page.object_list,
+            "shared_rows": shared_publication_rows_html(shared_page.object_list, partnership.slug),
             "shared_page": shared_page,
             "shared_pagination": shared_pagination,
         },

@@ -1,7 +1,8 @@
 """The rows of the lists of published reviews, written in Python as ``core/row_markup.py``
 describes (issue 16, ADR 0034): the public archive's items, the Reviews page's items of the last
-12 months and the publications' staff list (a page of 25 at ten years against a first year's
-dozen). The templates keep the list's frame (heading, empty state, pagination)."""
+12 months and the publications' staff lists, the partnership's own (a page of 25 at ten years
+against a first year's dozen) and the shared reviews'. The templates keep the list's frame (heading,
+empty state, pagination)."""
 
 from __future__ import annotations
 
@@ -76,6 +77,32 @@ def publication_rows_html(publications, slug: str) -> SafeString:
             f"{date(p.publish_on, 'j F Y') or 'Not set'}</td>\n"
             '      <td class="govuk-table__cell" data-label="Open findings">'
             f"{text(p.open_findings)}</td>\n"
+            "    </tr>"
+            for p in publications
+        ),
+        indent="    ",
+        tags_indent="  ",
+    )
+
+
+_SIGNED_OFF = '<strong class="govuk-tag govuk-tag--green">Signed off</strong>'
+_NOT_SIGNED_OFF = '<strong class="govuk-tag govuk-tag--red">Not signed off</strong>'
+
+
+def shared_publication_rows_html(publications, slug: str) -> SafeString:
+    """The rows of ``publication/staff/list.html``'s table of publications of reviews shared
+    with the partnership: each linked to its sign-off, who holds it and whether the
+    partnership has signed it off (``signed_off``)."""
+    link = row_link("publication:partner_sign_off", slug)
+    return table_rows(
+        (
+            '<tr class="govuk-table__row">\n'
+            '      <td class="govuk-table__cell" data-label="Title">'
+            f'<a class="govuk-link" href="{link(p.pk)}">{text(p.title)}</a></td>\n'
+            '      <td class="govuk-table__cell" data-label="Held by">'
+            f"{text(p.partnership.name)}</td>\n"
+            '      <td class="govuk-table__cell" data-label="Your sign-off">'
+            f"{_SIGNED_OFF if p.signed_off else _NOT_SIGNED_OFF}</td>\n"
             "    </tr>"
             for p in publications
         ),

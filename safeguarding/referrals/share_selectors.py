@@ -27,7 +27,8 @@ from django.urls import reverse
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.clock.services import TrackOwner
-from safeguarding.core.compiled_sql import PK_PLACEHOLDER, CompiledQuery
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, PK_PLACEHOLDER, CompiledQuery
+from safeguarding.core.pagination import CompiledList
 
 from . import permissions
 from .models import Case, CaseShare, Track
@@ -79,6 +80,14 @@ def signs_off_publication_q(partnership: Partnership) -> Q:
     by an accepted share that makes it sign the publication off (ADR 0022, R46)."""
     shared = _signs_off(_accepted(partnership)).filter(case_id=OuterRef("review__case_id"))
     return Q(Exists(shared)) & ~Q(partnership=partnership)
+
+
+def signs_off_publications_q(partnership: Partnership) -> Q:
+    """The publications ``signs_off_publication_q`` finds, for a list of them: found from the
+    cases of the partnership's shares (an ``IN`` the database starts from), not by asking each
+    publication of every partnership whether a share names its case (issue 16)."""
+    cases = _signs_off(_accepted(partnership)).values("case_id")
+    return Q(review__case_id__in=cases) & ~Q(partnership=partnership)
 
 
 # Asked on the publication's page: SQL built once (issue 16, core.compiled_sql).
@@ -162,6 +171,13 @@ def case_share_list_for_partner(*, partnership: Partnership) -> QuerySet[CaseSha
             "-id",
         )
     )
+
+
+# The shared cases' page reads its list a page at a time: the SQL built once (issue 16).
+CASE_SHARE_PAGES = CompiledList(
+    lambda partnership_id: case_share_list_for_partner(partnership=Partnership(pk=partnership_id)),
+    {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+)
 
 
 def case_share_get_for_user(*, user, partnership: Partnership, pk: int) -> CaseShare:

@@ -25,11 +25,10 @@ from safeguarding.core.files import file_response
 from safeguarding.core.forms import GovukForm
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
-from safeguarding.core.pagination import paginate_in_one_query
 
 from . import permissions, selectors, services, share_selectors, share_services
 from .models import CaseShare, Decision, Status
-from .rows import triage_rows_html
+from .rows import share_rows_html, triage_rows_html
 from .screening import ScreeningFactsError
 from .staff_forms import (
     NOT_AN_AGENCY,
@@ -858,18 +857,20 @@ def case_share_end(request, slug: str, pk: int, share_pk: int):
 def shares(request, slug: str):
     """Cases other partnerships offered to this one: waiting for an answer, and accepted."""
     partnership = _for_readers(request, slug)
-    page, pagination = paginate_in_one_query(
-        request, share_selectors.case_share_list_for_partner(partnership=partnership)
-    )
+    page, pagination = share_selectors.CASE_SHARE_PAGES.page(request, partnership_id=partnership.pk)
     return render(
         request,
         "referrals/staff/shares.html",
         {
             "partnership": partnership,
             "shares": page.object_list,
+            "rows": share_rows_html(
+                page.object_list,
+                partnership=partnership,
+                can_answer=permissions.can_screen(request.user, partnership),
+            ),
             "page": page,
             "pagination": pagination,
-            "can_answer": permissions.can_screen(request.user, partnership),
         },
     )
 

@@ -187,3 +187,39 @@ def test_unread_count_by_compiled_sql(partnership, user_for_role):
     Notification.objects.filter(pk=first.pk).update(read_at=timezone.now())
     assert notification_unread_count(user=alex) == 1
     assert notification_unread_count(user=sam) == 1
+
+
+def test_the_list_is_read_a_page_at_a_time_in_the_same_queries(
+    client, partnership, alex, sam, django_assert_num_queries
+):
+    """Issue 16: a page of 25 and the count of every notification in one query (with the
+    session, the user, the unread count...), however many there are; newest first, page 2 the
+    next 25, a page past the last the last, one that is not a number the first."""
+    client.force_login(alex)
+    client.get(LIST)  # the session's first request
+    with django_assert_num_queries(4):
+        empty = client.get(LIST).content.decode()
+    assert "You have no notifications yet." in empty
+    start = timezone.now() - datetime.timedelta(days=60)
+    for n in range(30):
+        made = tell(partnership, alex, f"Paper {n:02}")
+        Notification.objects.filter(pk=made.pk).update(
+            created_at=start + datetime.timedelta(hours=n)
+        )
+    tell(partnership, sam, "Someone else's paper")
+    with django_assert_num_queries(4):
+        first = client.get(LIST).content.decode()
+    second = client.get(LIST, {"page": "2"}).content.decode()
+    beyond = client.get(LIST, {"page": "9"}).content.decode()
+    wrong = client.get(LIST, {"page": "abc"}).content.decode()
+
+    def listed(html):
+        import re
+
+        return re.findall(r"Paper (\d\d) is ready", html)
+
+    newest_first = [f"{n:02}" for n in range(29, -1, -1)]
+    assert listed(first) == newest_first[:25] and listed(wrong) == listed(first)
+    assert listed(second) == newest_first[25:] and listed(beyond) == listed(second)
+    assert "Someone else" not in first + second
+    assert 'aria-label="Page 2"' in first and 'aria-current="page"' in second

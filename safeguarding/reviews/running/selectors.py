@@ -12,7 +12,8 @@ from safeguarding.accounts.models import Partnership
 from safeguarding.accounts.permissions import is_business_unit, is_partner_lead
 from safeguarding.audit.models import AuditEvent
 from safeguarding.clock.models import Milestone, subject_type_for
-from safeguarding.core.compiled_sql import PK_PLACEHOLDER, CompiledQuery
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, PK_PLACEHOLDER, CompiledQuery
+from safeguarding.core.pagination import CompiledList
 from safeguarding.referrals.models import Case, Decision, Track
 from safeguarding.referrals.share_selectors import review_visible_q
 
@@ -41,13 +42,47 @@ def review_list_for_user(
     the partnership by an accepted share granting the review (ADR 0022), for the lists that
     link to the review's own pages."""
     sees_all = is_business_unit(user, partnership) or is_partner_lead(user, partnership)
-    scope = review_visible_q(partnership) if shared and sees_all else Q(partnership=partnership)
+    return _reviews_listed(
+        partnership, shared=shared and sees_all, appointed=None if sees_all else user.pk
+    )
+
+
+def _reviews_listed(
+    partnership: Partnership, *, shared: bool, appointed: int | None
+) -> QuerySet[Review]:
+    scope = review_visible_q(partnership) if shared else Q(partnership=partnership)
     reviews = Review.objects.filter(scope, archived_at__isnull=True).select_related("case")
-    if not sees_all:
+    if appointed is not None:
         reviews = reviews.filter(
-            Exists(Appointment.objects.active().filter(review=OuterRef("pk"), user=user))
+            Exists(Appointment.objects.active().filter(review=OuterRef("pk"), user_id=appointed))
         )
     return reviews.order_by("-started_on", "-id")
+
+
+# The list of reviews, a page at a time with its count in one query, the SQL built once per
+# shape (issue 16): the business unit's and partner leads' (with the shared cases' reviews),
+# and a reviewer's or panel member's (the reviews they are appointed to).
+_PARTNERSHIP_ID = {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)}
+_EVERY_REVIEW_PAGES = CompiledList(
+    lambda partnership_id: _reviews_listed(
+        Partnership(pk=partnership_id), shared=True, appointed=None
+    ),
+    _PARTNERSHIP_ID,
+)
+_APPOINTED_REVIEW_PAGES = CompiledList(
+    lambda partnership_id, user_id: _reviews_listed(
+        Partnership(pk=partnership_id), shared=False, appointed=user_id
+    ),
+    {**_PARTNERSHIP_ID, "user_id": (PK_PLACEHOLDER, Appointment._meta.get_field("user"))},
+)
+
+
+def review_page_for_user(*, request, user, partnership: Partnership):
+    """The page ``?page=`` asks for of ``review_list_for_user(shared=True)`` and its pagination
+    links, as ``paginate_in_one_query`` reads it (issue 16)."""
+    if is_business_unit(user, partnership) or is_partner_lead(user, partnership):
+        return _EVERY_REVIEW_PAGES.page(request, partnership_id=partnership.pk)
+    return _APPOINTED_REVIEW_PAGES.page(request, partnership_id=partnership.pk, user_id=user.pk)
 
 
 # Asked on the case page: SQL built once (issue 16, core.compiled_sql).

@@ -29,7 +29,6 @@ from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted as _posted
 from safeguarding.core.forms import show_service_error as _show_service_error
-from safeguarding.core.pagination import paginate
 from safeguarding.core.uploads import KINDS
 from safeguarding.referrals import selectors as referral_selectors
 
@@ -116,8 +115,8 @@ def review_list(request, slug: str):
         or is_panel_member(user, partnership)
     ):
         raise PermissionDenied("You cannot see reviews")
-    page, pagination = paginate(
-        request, selectors.review_list_for_user(user=user, partnership=partnership, shared=True)
+    page, pagination = selectors.review_page_for_user(
+        request=request, user=user, partnership=partnership
     )
     return render(
         request,
