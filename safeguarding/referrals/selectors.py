@@ -19,6 +19,7 @@ from safeguarding.core.compiled_sql import (
     PARTNERSHIP_PLACEHOLDER,
     PK_PLACEHOLDER,
     CompiledQuery,
+    ManyToManyQuery,
     RecordQuery,
 )
 from safeguarding.core.rule_sources import rules_in_words
@@ -146,19 +147,22 @@ def agency_list_for_partnership(*, partnership: Partnership) -> QuerySet[Agency]
 # Referrals -------------------------------------------------------------------------------------
 
 
+# A referral's pages read it first, with its agencies as ``prefetch_related`` gave them
+# (ordered by name): the SQL of both is built once (issue 16).
+_REFERRAL = RecordQuery(lambda: Referral.objects.select_related("case", "source_agency"))
+_REFERRAL_AGENCIES = ManyToManyQuery(Referral, "agencies", order_by=("name",))
+
+
 def referral_get_for_user(*, user, partnership: Partnership, pk: int) -> Referral:
     """One referral of the partnership, with its agencies and case; 404 outside it and for
     members who do not see referrals. The identity is not loaded: see referral_identity_get."""
     if not permissions.can_view_referrals(user, partnership):
         raise Http404("No such referral")
-    try:
-        return (
-            Referral.objects.select_related("case", "source_agency")
-            .prefetch_related(Prefetch("agencies", queryset=Agency.objects.order_by("name")))
-            .get(partnership=partnership, pk=pk)
-        )
-    except Referral.DoesNotExist:
-        raise Http404("No such referral") from None
+    referral = _REFERRAL.get(partnership=partnership, pk=pk)
+    if referral is None:
+        raise Http404("No such referral")
+    _REFERRAL_AGENCIES.prefetch(referral)
+    return referral
 
 
 def referral_identity_get(*, referral: Referral) -> ReferralIdentity | None:
