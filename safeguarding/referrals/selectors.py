@@ -587,17 +587,34 @@ def decision_signatories(*, decision: Decision) -> list[SignatoryRow]:
     """Every current signatory of the decision (ADR 0019), with their signature of this round
     (or None) and any disagreement of theirs that stands in its place, plus any signature of
     this round by someone no longer a signatory."""
-    signatures = list(
-        Signature.objects.filter(decision=decision, round=decision.round)
+    signatures = _ROUND_SIGNATURES.read(decision_id=decision.pk, round=decision.round)
+    disagreements = _ROUND_DISAGREEMENTS.read(decision_id=decision.pk, round=decision.round)
+    makers = [row.decision_maker for row in _SIGNATORIES.read(decision_id=decision.pk)]
+    return _signatory_rows(signatures, makers, disagreements)
+
+
+# A decision's signing pages read its signatories, and this round's signatures and
+# disagreements: the SQL is built once (issue 16). A round no decision reaches stands in for
+# the real one while it is built.
+_ROUND = (32_761, Signature._meta.get_field("round"))
+_ROUND_SIGNATURES = CompiledQuery(
+    lambda decision_id, round: (
+        Signature.objects.filter(decision_id=decision_id, round=round)
         .select_related("user", "decision_maker")
         .order_by("signed_at", "id")
-    )
-    disagreements = list(Disagreement.objects.filter(decision=decision, round=decision.round))
-    makers = [
-        row.decision_maker
-        for row in _current_signatories(DecisionSignatory.objects.filter(decision=decision))
-    ]
-    return _signatory_rows(signatures, makers, disagreements)
+    ),
+    {"decision_id": (PK_PLACEHOLDER, Decision._meta.pk), "round": _ROUND},
+)
+_ROUND_DISAGREEMENTS = CompiledQuery(
+    lambda decision_id, round: Disagreement.objects.filter(decision_id=decision_id, round=round),
+    {"decision_id": (PK_PLACEHOLDER, Decision._meta.pk), "round": _ROUND},
+)
+_SIGNATORIES = CompiledQuery(
+    lambda decision_id: _current_signatories(
+        DecisionSignatory.objects.filter(decision_id=decision_id)
+    ),
+    {"decision_id": (PK_PLACEHOLDER, Decision._meta.pk)},
+)
 
 
 def _current_signatories(rows: QuerySet[DecisionSignatory]) -> QuerySet[DecisionSignatory]:

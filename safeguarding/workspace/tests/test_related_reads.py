@@ -1,7 +1,9 @@
 """A record read with its many-to-many objects from SQL built once (issue 16,
 ``core.compiled_sql.ManyToManyQuery``): a referral with its agencies, a recommendation with its
 findings and agencies, a library record with its themes. Each gives what the ORM's
-``prefetch_related`` gave, in the same order, ``.all()`` reads no more, and 404s stay 404s."""
+``prefetch_related`` gave, in the same order, ``.all()`` reads no more, and 404s stay 404s. A
+decision's signatories, with this round's signatures and disagreements (``CompiledQuery``), are
+the rows the ORM's reads gave."""
 
 import pytest
 from django.db.models import Prefetch
@@ -15,8 +17,19 @@ from safeguarding.actions.tests.support import add_recommendation, signed_off_re
 from safeguarding.library import selectors as library_selectors
 from safeguarding.library.tests.search_support import make_record
 from safeguarding.referrals import selectors as referral_selectors
-from safeguarding.referrals.models import Referral
-from safeguarding.referrals.tests.staff_support import make_referral
+from safeguarding.referrals import services as referral_services
+from safeguarding.referrals.models import (
+    DecisionSignatory,
+    Disagreement,
+    Referral,
+    Signature,
+)
+from safeguarding.referrals.tests.staff_support import (
+    make_case,
+    make_referral,
+    name_decision_makers,
+    today,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +117,53 @@ def test_a_library_record_and_its_themes_are_the_orms(
     with django_assert_num_queries(0):
         _same(compiled, orm, ["themes"])
     assert len(compiled.themes.all()) == 4
+
+
+def test_a_decisions_signatories_are_the_orms(partnership, business_unit_user):
+    makers = name_decision_makers(partnership)
+    case = make_case(partnership, business_unit_user)
+    (track,) = referral_services.case_send_for_decision(
+        case=case, review_types=["cspr"], actor=business_unit_user
+    )
+    decision = referral_services.decision_record(
+        track=track,
+        outcome="rapid_review_then_local",
+        rationale="The rapid review found learning about agencies working together.",
+        decided_on=today(),
+        actor=business_unit_user,
+    )
+    referral_services.decision_sign(decision=decision, user=makers["Police"])
+    referral_services.decision_decline(
+        decision=decision,
+        user=makers["Local authority"],
+        kind="disagreed",
+        reason="The threshold for a local review is not met on what we know.",
+    )
+    decision.refresh_from_db()
+
+    rows = referral_selectors.decision_signatories(decision=decision)
+
+    signatures = list(
+        Signature.objects.filter(decision=decision, round=decision.round)
+        .select_related("user", "decision_maker")
+        .order_by("signed_at", "id")
+    )
+    disagreements = list(Disagreement.objects.filter(decision=decision, round=decision.round))
+    makers_now = [
+        row.decision_maker
+        for row in DecisionSignatory.objects.filter(decision=decision, replaced_at__isnull=True)
+        .select_related("decision_maker__user")
+        .order_by("decision_maker__capacity", "id")
+    ]
+    expected = referral_selectors._signatory_rows(signatures, makers_now, disagreements)
+    assert len(rows) == 3
+    assert [
+        (r.decision_maker.pk, r.decision_maker.user.email, r.signature and r.signature.pk)
+        for r in rows
+    ] == [
+        (r.decision_maker.pk, r.decision_maker.user.email, r.signature and r.signature.pk)
+        for r in expected
+    ]
+    assert [r.disagreement for r in rows] == [r.disagreement for r in expected]
+    assert any(r.signature for r in rows)
+    assert any(r.disagreement for r in rows)
