@@ -81,6 +81,9 @@ NOT_DATA = [
     # Creates the triggers that keep the tracker's counts under a theme and the themes page's
     # figures (issue 16) and fills them from the rows already there: none in a flushed database.
     "safeguarding.actions.migrations.0009_theme_counts",
+    # Creates the triggers that keep each person's unread notifications count (ADR 0046) and
+    # fills it from the notifications already there: none in a flushed database.
+    "safeguarding.notifications.migrations.0002_unread_counts",
 ]
 
 

@@ -8,11 +8,11 @@ count does not grow with the number of findings, recommendations or actions.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership
-from safeguarding.core.compiled_sql import RecordQuery
+from safeguarding.core.compiled_sql import ManyToManyQuery, RecordQuery
 from safeguarding.reviews.models import Finding, Review
 
 from . import permissions, services
@@ -91,17 +91,25 @@ def finding_get(*, review: Review, pk: int) -> Finding:
         raise Http404("No such finding") from None
 
 
+# A recommendation's pages read it first, with its findings and agencies as
+# ``prefetch_related`` gave them (in their models' order): the SQL is built once (issue 16).
+_RECOMMENDATION = RecordQuery(
+    lambda: Recommendation.objects.select_related("review", "review__partnership", "review__case"),
+    lambda partnership: Q(review__partnership=partnership),
+    partnership_model=Partnership,
+)
+_RECOMMENDATION_FINDINGS = ManyToManyQuery(Recommendation, "findings")
+_RECOMMENDATION_AGENCIES = ManyToManyQuery(Recommendation, "agencies")
+
+
 def recommendation_get_for_user(*, user, partnership: Partnership, pk: int) -> Recommendation:
     """A recommendation, for the readers of its review's action plan; 404 for anyone else,
     whether or not it exists (ADR 0010)."""
-    try:
-        recommendation = (
-            Recommendation.objects.select_related("review", "review__partnership", "review__case")
-            .prefetch_related("findings", "agencies")
-            .get(review__partnership=partnership, pk=pk)
-        )
-    except Recommendation.DoesNotExist:
-        raise Http404("No such recommendation") from None
+    recommendation = _RECOMMENDATION.get(partnership=partnership, pk=pk)
+    if recommendation is None:
+        raise Http404("No such recommendation")
+    _RECOMMENDATION_FINDINGS.prefetch(recommendation)
+    _RECOMMENDATION_AGENCIES.prefetch(recommendation)
     if not permissions.can_view_action_plan(user, recommendation.review):
         raise Http404("No such recommendation")
     return recommendation

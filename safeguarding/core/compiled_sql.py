@@ -193,6 +193,44 @@ PARTNERSHIP_PLACEHOLDER = -7_301_946_289
 PK_PLACEHOLDER = -7_301_946_290
 
 
+class ManyToManyQuery:
+    """The objects of one record's many-to-many field (``model.<name>``), as
+    ``prefetch_related(Prefetch(name, queryset=<target>.objects.order_by(*order_by)))`` gives
+    them (``order_by`` by default the target's own ordering), with the SQL built once: the
+    links of the record joined to their objects (issue 16). ``prefetch(record)`` leaves them
+    where the prefetch leaves them, so ``record.<name>.all()`` reads no more."""
+
+    def __init__(self, model: type[Model], name: str, order_by: tuple[str, ...] | None = None):
+        field = model._meta.get_field(name)
+        self.name = name
+        self.target = field.related_model
+        through = field.remote_field.through
+        source, linked = field.m2m_field_name(), field.m2m_reverse_field_name()
+        ordering = self.target._meta.ordering if order_by is None else order_by
+        self.linked = linked
+        self.query = CompiledQuery(
+            lambda pk: (
+                through.objects.filter(**{f"{source}_id": pk})
+                .select_related(linked)
+                .order_by(*(_under(linked, term) for term in ordering))
+            ),
+            {"pk": (PK_PLACEHOLDER, model._meta.pk)},
+        )
+
+    def prefetch(self, record: Model) -> None:
+        links = self.query.read(pk=record.pk)
+        set_prefetched(
+            record, self.name, self.target, [getattr(link, self.linked) for link in links]
+        )
+
+
+def _under(relation: str, term: str) -> str:
+    """An ordering term of the target model, as a term of the link that points to it."""
+    if term.startswith("-"):
+        return f"-{relation}__{term[1:]}"
+    return f"{relation}__{term}"
+
+
 class RecordQuery(CompiledQuery):
     """One record of a partnership by its id, as ``records().filter(scope(partnership),
     pk=pk)`` finds it (``records``: the model's queryset with its ``select_related``;

@@ -22,14 +22,13 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Cast, Substr
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.actions.models import Theme
-from safeguarding.core.compiled_sql import RecordQuery
+from safeguarding.core.compiled_sql import ManyToManyQuery, RecordQuery
 from safeguarding.publication.models import Publication, PublicationFile, Revision
 
 from . import permissions
@@ -77,6 +76,7 @@ _RECORD = RecordQuery(
     ),
     lambda partnership: Q(partnership=partnership, archived_at__isnull=True),
 )
+_RECORD_THEMES = ManyToManyQuery(LibraryRecord, "themes", order_by=("facet", "name"))
 
 
 def record_get_for_user(*, user, partnership: Partnership, pk: int) -> LibraryRecord:
@@ -88,9 +88,7 @@ def record_get_for_user(*, user, partnership: Partnership, pk: int) -> LibraryRe
     record = _RECORD.get(partnership=partnership, pk=pk)
     if record is None:
         raise Http404("No such library record")
-    prefetch_related_objects(
-        [record], Prefetch("themes", queryset=Theme.objects.order_by("facet", "name"))
-    )
+    _RECORD_THEMES.prefetch(record)
     if not record.is_public and not permissions.sees_non_public_records(user, partnership):
         raise Http404("No such library record")
     return record

@@ -70,6 +70,23 @@ class Notification(models.Model):
         return self.read_at is not None
 
 
+class UnreadCount(models.Model):
+    """How many of a person's notifications are unread: the count in the service navigation of
+    every staff page (issue 16, ADR 0046). Kept by database triggers on the notifications
+    (migration ``notifications/0002``), whatever writes them (``notify``, marking read,
+    ``update()``, ``bulk_create()``, deletes); never written by the code. No row, or a row at
+    0, means none unread. Named to sort after ``Notification``: a restore loads tables in name
+    order and each table's rows replace what triggers wrote into it (``records/backup.py``)."""
+
+    recipient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    n = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.n} unread (user {self.recipient_id})"
+
+
 class NotificationAttachment(models.Model):
     """A file that went with the email (a calendar invitation), kept so that the recipient can
     also download it from the notification in the service."""

@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Page
 from django.db import models, router
-from django.db.models import Count
 from django.http import Http404, HttpRequest
 
 from safeguarding.core.compiled_sql import PK_PLACEHOLDER, CompiledQuery
 from safeguarding.core.pagination import CompiledList
 
-from .models import Notification, NotificationAttachment
+from .models import Notification, NotificationAttachment, UnreadCount
 
 
 def _newest_first(recipient_id: int):
@@ -70,23 +69,18 @@ def notification_attachment_get(*, notification: Notification, pk: int) -> Notif
     raise Http404("No such attachment")
 
 
-# The service navigation of every staff page shows the count: its SQL is built once (issue 16).
-# Grouped by the one recipient, so no row means none unread.
+# The service navigation of every staff page shows the count: its SQL is built once, and it
+# reads the one row database triggers keep per person (``UnreadCount``, ADR 0046), not the
+# unread notifications themselves, which grow with the years (issue 16).
 _UNREAD = CompiledQuery(
-    lambda user_id: (
-        Notification.objects.filter(recipient_id=user_id, read_at__isnull=True)
-        .order_by()
-        .values("recipient_id")
-        .annotate(unread=Count("pk"))
-        .values_list("unread")
-    ),
+    lambda user_id: UnreadCount.objects.filter(recipient_id=user_id).values_list("n"),
     # A user id no row has, standing for the real one while the SQL is built.
-    {"user_id": (-7_301_946_290, Notification._meta.get_field("recipient"))},
+    {"user_id": (-7_301_946_290, UnreadCount._meta.get_field("recipient"))},
 )
 
 
 def notification_unread_count(*, user) -> int:
-    rows = _UNREAD.rows(router.db_for_read(Notification), user_id=user.pk)
+    rows = _UNREAD.rows(router.db_for_read(UnreadCount), user_id=user.pk)
     return rows[0][0] if rows else 0
 
 

@@ -19,6 +19,7 @@ from safeguarding.core.compiled_sql import (
     PARTNERSHIP_PLACEHOLDER,
     PK_PLACEHOLDER,
     CompiledQuery,
+    ManyToManyQuery,
     RecordQuery,
 )
 from safeguarding.core.rule_sources import rules_in_words
@@ -146,19 +147,22 @@ def agency_list_for_partnership(*, partnership: Partnership) -> QuerySet[Agency]
 # Referrals -------------------------------------------------------------------------------------
 
 
+# A referral's pages read it first, with its agencies as ``prefetch_related`` gave them
+# (ordered by name): the SQL of both is built once (issue 16).
+_REFERRAL = RecordQuery(lambda: Referral.objects.select_related("case", "source_agency"))
+_REFERRAL_AGENCIES = ManyToManyQuery(Referral, "agencies", order_by=("name",))
+
+
 def referral_get_for_user(*, user, partnership: Partnership, pk: int) -> Referral:
     """One referral of the partnership, with its agencies and case; 404 outside it and for
     members who do not see referrals. The identity is not loaded: see referral_identity_get."""
     if not permissions.can_view_referrals(user, partnership):
         raise Http404("No such referral")
-    try:
-        return (
-            Referral.objects.select_related("case", "source_agency")
-            .prefetch_related(Prefetch("agencies", queryset=Agency.objects.order_by("name")))
-            .get(partnership=partnership, pk=pk)
-        )
-    except Referral.DoesNotExist:
-        raise Http404("No such referral") from None
+    referral = _REFERRAL.get(partnership=partnership, pk=pk)
+    if referral is None:
+        raise Http404("No such referral")
+    _REFERRAL_AGENCIES.prefetch(referral)
+    return referral
 
 
 def referral_identity_get(*, referral: Referral) -> ReferralIdentity | None:
@@ -583,17 +587,34 @@ def decision_signatories(*, decision: Decision) -> list[SignatoryRow]:
     """Every current signatory of the decision (ADR 0019), with their signature of this round
     (or None) and any disagreement of theirs that stands in its place, plus any signature of
     this round by someone no longer a signatory."""
-    signatures = list(
-        Signature.objects.filter(decision=decision, round=decision.round)
+    signatures = _ROUND_SIGNATURES.read(decision_id=decision.pk, round=decision.round)
+    disagreements = _ROUND_DISAGREEMENTS.read(decision_id=decision.pk, round=decision.round)
+    makers = [row.decision_maker for row in _SIGNATORIES.read(decision_id=decision.pk)]
+    return _signatory_rows(signatures, makers, disagreements)
+
+
+# A decision's signing pages read its signatories, and this round's signatures and
+# disagreements: the SQL is built once (issue 16). A round no decision reaches stands in for
+# the real one while it is built.
+_ROUND = (32_761, Signature._meta.get_field("round"))
+_ROUND_SIGNATURES = CompiledQuery(
+    lambda decision_id, round: (
+        Signature.objects.filter(decision_id=decision_id, round=round)
         .select_related("user", "decision_maker")
         .order_by("signed_at", "id")
-    )
-    disagreements = list(Disagreement.objects.filter(decision=decision, round=decision.round))
-    makers = [
-        row.decision_maker
-        for row in _current_signatories(DecisionSignatory.objects.filter(decision=decision))
-    ]
-    return _signatory_rows(signatures, makers, disagreements)
+    ),
+    {"decision_id": (PK_PLACEHOLDER, Decision._meta.pk), "round": _ROUND},
+)
+_ROUND_DISAGREEMENTS = CompiledQuery(
+    lambda decision_id, round: Disagreement.objects.filter(decision_id=decision_id, round=round),
+    {"decision_id": (PK_PLACEHOLDER, Decision._meta.pk), "round": _ROUND},
+)
+_SIGNATORIES = CompiledQuery(
+    lambda decision_id: _current_signatories(
+        DecisionSignatory.objects.filter(decision_id=decision_id)
+    ),
+    {"decision_id": (PK_PLACEHOLDER, Decision._meta.pk)},
+)
 
 
 def _current_signatories(rows: QuerySet[DecisionSignatory]) -> QuerySet[DecisionSignatory]:
