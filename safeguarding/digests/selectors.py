@@ -116,6 +116,19 @@ def issue_list_published(*, partnership: Partnership) -> QuerySet[DigestIssue]:
     ).order_by("-number")
 
 
+_LATEST_PUBLISHED = CompiledQuery(
+    lambda partnership_id: issue_list_published(partnership=Partnership(pk=partnership_id))[
+        :LATEST_ON_REVIEWS_PAGE
+    ],
+    {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+)
+
+
+def issue_list_latest_published(*, partnership: Partnership) -> list[DigestIssue]:
+    """The newest ``LATEST_ON_REVIEWS_PAGE`` published issues (SQL built once)."""
+    return _LATEST_PUBLISHED.read(partnership_id=partnership.pk)
+
+
 def issue_get_published(*, partnership: Partnership, number: int) -> DigestIssue:
     try:
         return DigestIssue.objects.select_related("partnership").get(

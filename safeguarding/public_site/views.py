@@ -11,7 +11,7 @@ from safeguarding.core.links import row_link
 from safeguarding.core.pagination import paginate, paginate_in_one_query
 from safeguarding.publication import public_selectors
 from safeguarding.publication.rows import published_rows_html
-from safeguarding.publication.selectors import national_review_list_live
+from safeguarding.publication.selectors import national_review_list_shown
 
 from . import rows, selectors, services
 from .forms import ContentBlockForm, DocumentFilterForm, DocumentUploadForm
@@ -47,6 +47,7 @@ def reviews(request, slug: str):
     download = row_link("public_site:document_download", partnership.slug)
     for group in document_groups:
         group.rows = rows.newest_document_rows_html(group.documents, download)
+    national_reviews = national_review_list_shown(partnership=partnership)
     return render(
         request,
         "public_site/reviews.html",
@@ -56,7 +57,8 @@ def reviews(request, slug: str):
                 selectors.content_block_sections(partnership=partnership)
             ),
             "document_groups": document_groups,
-            "national_reviews": national_review_list_live(partnership=partnership)[:20],
+            "national_reviews": national_reviews,
+            "national_rows": rows.national_review_rows_html(national_reviews),
             "published_sections": published_sections,
         },
     )

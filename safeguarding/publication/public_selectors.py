@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from types import EllipsisType
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import router
+from django.db.models import DateField, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.core.calendar import add_calendar_months
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery
 from safeguarding.referrals.models import CaseShare
 from safeguarding.referrals.share_selectors import publication_listed_q
 
@@ -37,11 +39,32 @@ def window_start(today: date) -> date:
     return add_calendar_months(today, -12)
 
 
+# The public pages' reads, with their SQL built once (issue 16, core.compiled_sql): a day no
+# publication has stands for the day asked about while the SQL is built.
+DAY_PLACEHOLDER = date(1901, 2, 3)
+WINDOW_PLACEHOLDER = date(1901, 2, 4)
+_PARTNERSHIP_ID = (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)
+_SETTINGS = CompiledQuery(
+    lambda partnership_id: PublicationSettings.objects.filter(
+        partnership_id=partnership_id
+    ).order_by(),
+    {"partnership_id": _PARTNERSHIP_ID},
+)
+
+
 def dardr_name_from(partnership: Partnership) -> date | None:
-    try:
-        return partnership.publication_settings.dardr_name_from
-    except PublicationSettings.DoesNotExist:
-        return None
+    """The partnership's DARDR day (R38), read once per partnership instance as
+    ``partnership.publication_settings`` would be (kept on it, or its absence)."""
+    relation = Partnership._meta.get_field("publication_settings")
+    if not relation.is_cached(partnership):
+        found = _SETTINGS.objects(
+            router.db_for_read(PublicationSettings), partnership_id=partnership.pk
+        )
+        if found:
+            relation.field.set_cached_value(found[0], partnership)
+        relation.set_cached_value(partnership, found[0] if found else None)
+    settings = relation.get_cached_value(partnership)
+    return settings.dardr_name_from if settings is not None else None
 
 
 def review_type_label(
@@ -87,16 +110,42 @@ def _live(partnership: Partnership, today: date) -> QuerySet[Publication]:
 
 def published_in_window(*, partnership: Partnership, today: date) -> QuerySet[Publication]:
     """Every item published in the last 12 months, newest first (one query for the page)."""
+    return _in_window(partnership, today, window_start(today))
+
+
+def _in_window(partnership: Partnership, today: date, start: date) -> QuerySet[Publication]:
     return (
         Publication.objects.filter(
             publication_listed_q(partnership),
             status=Publication.Status.PUBLISHED,
             publish_on__lte=today,
-            publish_on__gt=window_start(today),
+            publish_on__gt=start,
         )
         .only("id", "partnership_id", "title", "review_type", "publish_on", "form")
         .order_by("-publish_on", "-id")
     )
+
+
+# The Reviews page's list, with the case of each item (to place a shared one under the type this
+# partnership decided) and the partnership's accepted shares' decided types: SQL built once.
+_IN_WINDOW = CompiledQuery(
+    lambda partnership_id, today, start: _in_window(
+        Partnership(pk=partnership_id), today, start
+    ).annotate(case_id=F("review__case_id")),
+    {
+        "partnership_id": _PARTNERSHIP_ID,
+        "today": (DAY_PLACEHOLDER, DateField()),
+        "start": (WINDOW_PLACEHOLDER, DateField()),
+    },
+)
+_DECIDED_TYPES = CompiledQuery(
+    lambda partnership_id: (
+        CaseShare.objects.filter(partner_id=partnership_id, state=CaseShare.State.ACCEPTED)
+        .order_by()
+        .values_list("case_id", "decides_review_type")
+    ),
+    {"partnership_id": _PARTNERSHIP_ID},
+)
 
 
 def published_for_type(
@@ -108,27 +157,19 @@ def published_for_type(
 def published_by_type(*, partnership: Partnership, today: date) -> list[dict]:
     """For each review type the partnership runs: its label on the day and its items published
     in the last 12 months (an empty list means 'none in the past 12 months')."""
-    items = list(published_in_window(partnership=partnership, today=today))
+    items = _IN_WINDOW.read(partnership_id=partnership.pk, today=today, start=window_start(today))
     dardr_from = dardr_name_from(partnership)
     runs = [review_type.value for review_type in partnership.review_types]
     # A joint review published by the partnership that holds the case is listed under the type
     # this partnership decided (a CSP's DHR), or its first type.
-    shared = [item for item in items if item.partnership_id != partnership.pk]
     decided: dict[int, str] = {}
-    if shared:
-        case_of = dict(
-            Publication.objects.filter(pk__in=[item.pk for item in shared]).values_list(
-                "pk", "review__case_id"
-            )
-        )
-        by_case = dict(
-            CaseShare.objects.filter(
-                partner=partnership,
-                state=CaseShare.State.ACCEPTED,
-                case_id__in=case_of.values(),
-            ).values_list("case_id", "decides_review_type")
-        )
-        decided = {pk: by_case.get(case_id, "") for pk, case_id in case_of.items()}
+    if any(item.partnership_id != partnership.pk for item in items):
+        by_case = dict(_DECIDED_TYPES.read_rows(partnership_id=partnership.pk))
+        decided = {
+            item.pk: by_case.get(item.case_id, "")
+            for item in items
+            if item.partnership_id != partnership.pk
+        }
     section = {
         item.pk: item.review_type
         if item.review_type in runs or not runs
