@@ -8,12 +8,14 @@ two lists pages each under its own parameter (``param``, e.g. ``shared_page``): 
 links keep the other's page.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery, Window
+from django.db.models import Count, F, Field, Func, IntegerField, QuerySet, Subquery, Window
 from django.http import HttpRequest
+
+from .compiled_sql import CompiledQuery
 
 PAGE_SIZE = 25
 
@@ -90,22 +92,89 @@ def paginate_in_one_query(
     database) instead of ``COUNT(*) OVER ()``, which makes the database read and sort every row
     before it can stop at the page: for a list whose page can be read in order through an index
     (issue 16)."""
-    try:
-        number = int(request.GET.get(param) or 1)
-    except (TypeError, ValueError):
-        number = 1
+    number = _page_number(request, param)
     if 1 <= number <= _MAX_PAGE:
         start = (number - 1) * per_page
-        if count_apart:
-            every = rows.order_by().values(
-                n=Func(F("pk"), function="COUNT", output_field=IntegerField())
-            )
-            counted = rows.annotate(_rows_counted=Subquery(every))
-        else:
-            counted = rows.annotate(_rows_counted=Window(Count("pk")))
-        found = list(counted[start : start + per_page])
+        found = list(_counted(rows, count_apart)[start : start + per_page])
         if found or number == 1:
-            count = found[0]._rows_counted if found else 0
-            page = Page(found, number, _Counted(count, per_page))
-            return page, pagination(request, number, page.paginator.num_pages, param=param)
+            return _page_of(request, found, number, per_page, param)
     return paginate(request, rows, per_page=per_page, param=param)
+
+
+def _page_number(request: HttpRequest, param: str) -> int:
+    try:
+        return int(request.GET.get(param) or 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _counted(rows: QuerySet[Any], count_apart: bool) -> QuerySet[Any]:
+    if count_apart:
+        every = rows.order_by().values(
+            n=Func(F("pk"), function="COUNT", output_field=IntegerField())
+        )
+        return rows.annotate(_rows_counted=Subquery(every))
+    return rows.annotate(_rows_counted=Window(Count("pk")))
+
+
+def _page_of(
+    request: HttpRequest, found: list, number: int, per_page: int, param: str
+) -> tuple[Page, dict[str, Any] | None]:
+    count = found[0]._rows_counted if found else 0
+    page = Page(found, number, _Counted(count, per_page))
+    return page, pagination(request, number, page.paginator.num_pages, param=param)
+
+
+class CompiledPages:
+    """``paginate_in_one_query`` for a list read on every request of a public page, with the
+    SQL of each of its first ``compiled_pages`` pages built once per process (issue 16,
+    ``core.compiled_sql``): ``rows(**values)`` is the list's queryset, each value a filter's
+    (a partnership, a day, a type...); ``placeholders`` names every value the list may take
+    with a placeholder no row has and the field that prepares it. The values given on a
+    request (the filters set) choose the statement: one per set of names and page. Later pages,
+    and a page past the last, are read as ``paginate_in_one_query`` reads them."""
+
+    def __init__(
+        self,
+        rows: Callable[..., QuerySet[Any]],
+        placeholders: dict[str, tuple[Any, Field]],
+        *,
+        per_page: int = PAGE_SIZE,
+        count_apart: bool = False,
+        compiled_pages: int = 10,
+    ):
+        self.rows = rows
+        self.placeholders = placeholders
+        self.per_page = per_page
+        self.count_apart = count_apart
+        self.compiled_pages = compiled_pages
+        self._queries: dict[tuple[frozenset[str], int], CompiledQuery] = {}
+
+    def _query(self, names: frozenset[str], start: int) -> CompiledQuery:
+        key = (names, start)
+        if key not in self._queries:
+            end = start + self.per_page
+            self._queries[key] = CompiledQuery(
+                lambda **values: _counted(self.rows(**values), self.count_apart)[start:end],
+                {name: self.placeholders[name] for name in names},
+            )
+        return self._queries[key]
+
+    def page(
+        self, request: HttpRequest, *, param: str = "page", **values: Any
+    ) -> tuple[Page, dict[str, Any] | None]:
+        number = _page_number(request, param)
+        if 1 <= number <= self.compiled_pages:
+            start = (number - 1) * self.per_page
+            found = self._query(frozenset(values), start).read(**values)
+            if found or number == 1:
+                return _page_of(request, found, number, self.per_page, param)
+            # Past the last page: the last page, as paginate_in_one_query answers it.
+            return paginate(request, self.rows(**values), per_page=self.per_page, param=param)
+        return paginate_in_one_query(
+            request,
+            self.rows(**values),
+            per_page=self.per_page,
+            param=param,
+            count_apart=self.count_apart,
+        )

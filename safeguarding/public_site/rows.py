@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from safeguarding.core.row_markup import date, number, table_rows, text
@@ -84,4 +85,20 @@ def national_review_rows_html(reviews: Iterable) -> SafeString:
             for review in reviews
         ),
         indent="      ",
+    )
+
+
+def partnership_rows_html(partnerships: Iterable[tuple[str, str, str, str]]) -> SafeString:
+    """The home page's partnerships, each (slug, name, kind's label, area): the name linked to
+    its Reviews page, then what it is and where."""
+    link = reverse("public_site:reviews", args=["compiled-slug-placeholder"])
+    head, _, tail = link.partition("compiled-slug-placeholder")
+    return table_rows(
+        (
+            f'<li><a class="govuk-link govuk-!-font-weight-bold" href="{text(head + slug + tail)}">'
+            f'{text(name)}</a><br><span class="govuk-body-s">{text(kind)} for {text(area)}</span>'
+            "</li>"
+            for slug, name, kind, area in partnerships
+        ),
+        indent="  ",
     )

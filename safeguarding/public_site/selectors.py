@@ -6,6 +6,7 @@ from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery
+from safeguarding.core.pagination import CompiledPages
 from safeguarding.core.uploads import KINDS
 
 from .models import ContentBlock, PublicDocument
@@ -139,3 +140,26 @@ def public_document_list_page(
     return documents.only(
         "id", "partnership_id", "title", "category", "file_kind", "size_bytes"
     ).order_by("title", "id")
+
+
+# The documents page's pages: SQL built once for each filter and each of the first pages (issue
+# 16, core.pagination.CompiledPages).
+DOCUMENT_PAGES = CompiledPages(
+    lambda partnership_id, **filters: public_document_list_page(
+        partnership=Partnership(pk=partnership_id), **filters
+    ),
+    {
+        **_PARTNERSHIP_ID,
+        "category": (
+            "compiled-sql-category-placeholder",
+            PublicDocument._meta.get_field("category"),
+        ),
+    },
+)
+
+
+def public_document_page(request, *, partnership: Partnership, category: str | None = None):
+    """The requested page of ``public_document_list_page`` and its pagination links (one
+    query)."""
+    filters = {"category": category} if category else {}
+    return DOCUMENT_PAGES.page(request, partnership_id=partnership.pk, **filters)

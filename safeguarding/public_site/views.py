@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
 from safeguarding.core.links import row_link
-from safeguarding.core.pagination import paginate, paginate_in_one_query
+from safeguarding.core.pagination import paginate
 from safeguarding.publication import public_selectors
 from safeguarding.publication.rows import published_rows_html
 from safeguarding.publication.selectors import national_review_list_shown
@@ -24,10 +24,11 @@ from .permissions import can_manage_public_page
 @login_not_required
 @require_safe
 def home(request):
+    partnerships = account_selectors.partnership_list_public_rows()
     return render(
         request,
         "public_site/home.html",
-        {"partnerships": account_selectors.partnership_list_public()},
+        {"partnerships": partnerships, "rows": rows.partnership_rows_html(partnerships)},
     )
 
 
@@ -73,8 +74,8 @@ def documents(request, slug: str):
     form = DocumentFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     category = filters.get("category") or None
-    page, pagination = paginate_in_one_query(
-        request, selectors.public_document_list_page(partnership=partnership, category=category)
+    page, pagination = selectors.public_document_page(
+        request, partnership=partnership, category=category
     )
     download = row_link("public_site:document_download", partnership.slug)
     return render(

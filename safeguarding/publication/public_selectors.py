@@ -21,7 +21,13 @@ from django.http import Http404
 
 from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.core.calendar import add_calendar_months
-from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery
+from safeguarding.core.compiled_sql import (
+    PARTNERSHIP_PLACEHOLDER,
+    PK_PLACEHOLDER,
+    CompiledQuery,
+    set_prefetched,
+)
+from safeguarding.core.pagination import CompiledPages
 from safeguarding.referrals.models import CaseShare
 from safeguarding.referrals.share_selectors import publication_listed_q
 
@@ -199,21 +205,72 @@ def archive(
 ) -> QuerySet[Publication]:
     """Published items older than the 12-month window, and withdrawn items that remain
     available on request (shown without files)."""
+    return _archive(
+        partnership,
+        window_start(today),
+        type=type,
+        **({"year_from": date(year, 1, 1), "year_to": date(year, 12, 31)} if year else {}),
+    )
+
+
+def _archive(
+    partnership: Partnership,
+    window: date,
+    *,
+    type: str | None = None,
+    year_from: date | None = None,
+    year_to: date | None = None,
+) -> QuerySet[Publication]:
     qs = Publication.objects.filter(publication_listed_q(partnership)).filter(
         Q(
             status=Publication.Status.PUBLISHED,
             publish_on__isnull=False,
-            publish_on__lte=window_start(today),
+            publish_on__lte=window,
         )
         | Q(status=Publication.Status.WITHDRAWN, available_on_request=True)
     )
     if type:
         qs = qs.filter(review_type=type)
-    if year:
-        qs = qs.filter(publish_on__year=year)
+    if year_from is not None and year_to is not None:  # the year published (its first and last day)
+        qs = qs.filter(publish_on__gte=year_from, publish_on__lte=year_to)
     return qs.only(
         "id", "title", "review_type", "publish_on", "status", "form", "available_on_request"
     ).order_by("-publish_on", "-id")
+
+
+# The archive's pages: SQL built once for each filter set and each of the first pages (issue 16,
+# core.pagination.CompiledPages); the count is a subquery run once, so the page is read newest
+# first through ``publication_newest`` and stops (ADR 0042).
+ARCHIVE_PAGES = CompiledPages(
+    lambda partnership_id, window, **filters: _archive(
+        Partnership(pk=partnership_id), window, **filters
+    ),
+    {
+        "partnership_id": _PARTNERSHIP_ID,
+        "window": (WINDOW_PLACEHOLDER, DateField()),
+        "type": ("compiled-sql-type-placeholder", Publication._meta.get_field("review_type")),
+        "year_from": (date(1901, 3, 5), DateField()),
+        "year_to": (date(1901, 3, 6), DateField()),
+    },
+    count_apart=True,
+)
+
+
+def archive_page(
+    request,
+    *,
+    partnership: Partnership,
+    today: date,
+    type: str | None = None,
+    year: int | None = None,
+):
+    """The requested page of ``archive`` and its pagination links (one query)."""
+    filters: dict = {"type": type} if type else {}
+    if year:
+        filters.update(year_from=date(year, 1, 1), year_to=date(year, 12, 31))
+    return ARCHIVE_PAGES.page(
+        request, partnership_id=partnership.pk, window=window_start(today), **filters
+    )
 
 
 def archive_years(*, partnership: Partnership, today: date) -> list[int]:
@@ -265,18 +322,53 @@ class PublicView:
         return list(self.revision.files.all())
 
 
-def publication_get_public(*, partnership: Partnership, pk: int, today: date) -> PublicView:
-    """A published item (publish_on reached) or a withdrawn one still available on request.
-    Drafts, scheduled items and other withdrawn items are 404."""
-    qs = _base(partnership).filter(
+def _public(partnership: Partnership, today: date) -> QuerySet[Publication]:
+    return _base(partnership).filter(
         Q(status=Publication.Status.PUBLISHED, publish_on__isnull=False, publish_on__lte=today)
         | Q(status=Publication.Status.WITHDRAWN, available_on_request=True)
     )
-    try:
-        publication = qs.get(pk=pk)
-    except Publication.DoesNotExist:
-        raise Http404("No such published review") from None
-    revisions = list(publication.revisions.all())
+
+
+# A published review's page reads the item, its revisions and their files as ``_public``'s
+# prefetching did, each with its SQL built once (issue 16, core.compiled_sql).
+_PK = (PK_PLACEHOLDER, Publication._meta.pk)
+_PUBLIC_ITEM = CompiledQuery(
+    lambda partnership_id, today, pk: (
+        _public(Partnership(pk=partnership_id), today)
+        .prefetch_related(None)
+        .filter(pk=pk)
+        .order_by()
+    ),
+    {"partnership_id": _PARTNERSHIP_ID, "today": (DAY_PLACEHOLDER, DateField()), "pk": _PK},
+)
+_REVISIONS = CompiledQuery(
+    lambda pk: Revision.objects.filter(publication_id=pk).order_by("-number"), {"pk": _PK}
+)
+_REVISION_FILES = CompiledQuery(
+    lambda pk: (
+        PublicationFile.objects.filter(revisions__publication_id=pk)
+        .annotate(revision_id=F("revisions__id"))
+        .order_by("title", "id")
+    ),
+    {"pk": _PK},
+)
+
+
+def publication_get_public(*, partnership: Partnership, pk: int, today: date) -> PublicView:
+    """A published item (publish_on reached) or a withdrawn one still available on request.
+    Drafts, scheduled items and other withdrawn items are 404."""
+    found = _PUBLIC_ITEM.read(partnership_id=partnership.pk, today=today, pk=pk)
+    if not found:
+        raise Http404("No such published review")
+    publication = found[0]
+    revisions = _REVISIONS.read(pk=publication.pk)
+    if revisions:  # as prefetching: the files only when there are revisions
+        files: dict[int, list[PublicationFile]] = {}
+        for published_file in _REVISION_FILES.read(pk=publication.pk):
+            files.setdefault(published_file.revision_id, []).append(published_file)
+        for revision in revisions:
+            set_prefetched(revision, "files", PublicationFile, files.get(revision.pk, []))
+    set_prefetched(publication, "revisions", Revision, revisions)
     return PublicView(publication=publication, revision=revisions[0] if revisions else None)
 
 
@@ -304,11 +396,16 @@ def publication_file_get_public(
         raise Http404("No such file") from None
 
 
-def feed_items(*, partnership: Partnership, today: date) -> QuerySet[Publication]:
-    """The ``FEED_SIZE`` latest publications for the Atom feed, newest first, in one query:
-    each with the columns the feed shows and, as ``latest_title``, ``latest_summary`` and
-    ``latest_at``, its latest revision's (None for an item without a revision). Neither the
-    files nor the review are read: the feed links to the review's page."""
+def feed_items(*, partnership: Partnership, today: date) -> list[Publication]:
+    """The ``FEED_SIZE`` latest publications for the Atom feed, newest first, in one query
+    (SQL built once): each with the columns the feed shows and, as ``latest_title``,
+    ``latest_summary`` and ``latest_at``, its latest revision's (None for an item without a
+    revision). Neither the files nor the review are read: the feed links to the review's
+    page."""
+    return _FEED.read(partnership_id=partnership.pk, today=today)
+
+
+def _feed(partnership: Partnership, today: date) -> QuerySet[Publication]:
     latest = Revision.objects.filter(publication=OuterRef("pk")).order_by("-number")
     return (
         Publication.objects.filter(
@@ -325,3 +422,9 @@ def feed_items(*, partnership: Partnership, today: date) -> QuerySet[Publication
         )
         .order_by("-publish_on", "-id")[:FEED_SIZE]
     )
+
+
+_FEED = CompiledQuery(
+    lambda partnership_id, today: _feed(Partnership(pk=partnership_id), today),
+    {"partnership_id": _PARTNERSHIP_ID, "today": (DAY_PLACEHOLDER, DateField())},
+)

@@ -15,7 +15,6 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import GovukForm
 from safeguarding.core.links import row_link
-from safeguarding.core.pagination import paginate_in_one_query
 from safeguarding.core.text import printable
 
 from . import public_selectors
@@ -63,15 +62,12 @@ def archive(request, slug: str):
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     # One query for the page and the count, so an empty archive makes the same queries; the
     # count apart, so the page is read newest first through an index (issue 16).
-    page, pagination = paginate_in_one_query(
+    page, pagination = public_selectors.archive_page(
         request,
-        public_selectors.archive(
-            partnership=partnership,
-            today=today,
-            type=filters.get("type") or None,
-            year=filters.get("year") or None,
-        ),
-        count_apart=True,
+        partnership=partnership,
+        today=today,
+        type=filters.get("type") or None,
+        year=filters.get("year") or None,
     )
     items = list(page.object_list)
     dardr_from = public_selectors.dardr_name_from(partnership)
