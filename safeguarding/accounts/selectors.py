@@ -14,6 +14,21 @@ def partnership_list_public() -> QuerySet[Partnership]:
     return Partnership.objects.order_by("name")
 
 
+_PUBLIC_LIST = CompiledQuery(
+    lambda: partnership_list_public().values_list("slug", "name", "kind", "area_name"), {}
+)
+
+
+def partnership_list_public_rows() -> list[tuple[str, str, str, str]]:
+    """(slug, name, kind's label, area) of every partnership, by name: the home page's list
+    (SQL built once)."""
+    labels = dict(Partnership.Kind.choices)
+    return [
+        (slug, name, labels.get(kind, kind), area)
+        for slug, name, kind, area in _PUBLIC_LIST.rows(router.db_for_read(Partnership))
+    ]
+
+
 # Every partnership page reads its partnership by slug: the query's SQL is built once
 # (issue 16). The slug is unique.
 _PARTNERSHIP = CompiledQuery(

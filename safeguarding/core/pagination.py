@@ -129,10 +129,13 @@ def _counted_page(
 class CompiledList:
     """A list read a page at a time as ``paginate_in_one_query`` reads it (the page's rows and
     the count of every row in one query), with the SQL built once per process (ADR 0038's
-    ``CompiledQuery``; the page's offset a parameter): ``build(**placeholders)`` returns the
-    list's queryset for the values that change (a partnership...). Building a list's query in
-    the ORM cost a staff list page about as much as running it (issue 16). A page past the
-    last falls back to ``paginate`` on the ORM's queryset, as ``paginate_in_one_query`` does."""
+    ``CompiledQuery``; the page's offset a parameter, ADRs 0045 and 0047): ``build(**values)``
+    returns the list's queryset for the values that change (a partnership, a day, a filter...);
+    ``placeholders`` names every value the list may take with a placeholder no row has and the
+    field that prepares it. The values given on a request (which filters are set) choose the
+    statement: one per set of names, built at its first use. Building a list's query in the ORM
+    cost a list page about as much as running it (issue 16). A page past the last falls back to
+    ``paginate`` on the ORM's queryset, as ``paginate_in_one_query`` does."""
 
     def __init__(
         self,
@@ -143,19 +146,28 @@ class CompiledList:
         count_apart: bool = False,
     ):
         self.build = build
+        self.placeholders = placeholders
         self.per_page = per_page
-        self._page = CompiledQuery(
-            lambda **values: _counted(build(**values), count_apart),
-            placeholders,
-            page_size=per_page,
-        )
+        self.count_apart = count_apart
+        self._pages: dict[frozenset[str], CompiledQuery] = {}
+
+    def _query(self, names: frozenset[str]) -> CompiledQuery:
+        if names not in self._pages:
+            self._pages[names] = CompiledQuery(
+                lambda **values: _counted(self.build(**values), self.count_apart),
+                {name: self.placeholders[name] for name in names},
+                page_size=self.per_page,
+            )
+        return self._pages[names]
 
     def page(
         self, request: HttpRequest, *, param: str = "page", **values: Any
     ) -> tuple[Page, dict[str, Any] | None]:
         number = _page_number(request, param)
         if 1 <= number <= _MAX_PAGE:
-            found = self._page.read(offset=(number - 1) * self.per_page, **values)
+            found = self._query(frozenset(values)).read(
+                offset=(number - 1) * self.per_page, **values
+            )
             if found or number == 1:
                 return _counted_page(request, found, number, self.per_page, param)
         return paginate(request, self.build(**values), per_page=self.per_page, param=param)

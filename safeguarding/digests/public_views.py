@@ -17,10 +17,10 @@ from safeguarding.core.client_address import client_address
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.files import file_response
 from safeguarding.core.forms import posted, show_service_error
-from safeguarding.core.pagination import paginate
 
 from . import rendering, selectors, services
 from .forms import SubscribeForm
+from .rows import published_issue_rows_html
 from .views import base_url
 
 FILE_KINDS = {
@@ -43,13 +43,14 @@ def _size(field_file) -> int | None:
 @require_safe
 def issue_list(request, slug: str):
     partnership = account_selectors.partnership_get_public(slug=slug)
-    page, pagination = paginate(request, selectors.issue_list_published(partnership=partnership))
+    page, pagination = selectors.PUBLISHED_PAGES.page(request, partnership_id=partnership.pk)
     return render(
         request,
         "digests/public/list.html",
         {
             "partnership": partnership,
             "issues": page.object_list,
+            "rows": published_issue_rows_html(page.object_list, partnership=partnership),
             "pagination": pagination,
         },
     )

@@ -42,3 +42,20 @@ def _issue_row(issue: DigestIssue, link: Callable[[int], str]) -> str:
         f'      <td class="govuk-table__cell">{status}</td>\n'
         "    </tr>"
     )
+
+
+def published_issue_rows_html(issues: Iterable[DigestIssue], *, partnership) -> SafeString:
+    """The issues of ``digests/public/list.html``: number and title linked to the issue's page,
+    the period covered and the day published."""
+    link = row_link("digests_public:issue", partnership.slug)
+    return table_rows(
+        (
+            f'<li><a class="govuk-link" href="{link(issue.number)}">Issue {number(issue.number)}: '
+            f"{text(issue.title)}</a><br>\n"
+            f'      <span class="govuk-body-s">Covers {date(issue.period_start, "j F Y")} to '
+            f"{date(issue.period_end, 'j F Y')}. Published {date(issue.published_at, 'j F Y')}."
+            "</span></li>"
+            for issue in issues
+        ),
+        indent="    ",
+    )

@@ -12,6 +12,7 @@ from safeguarding.core.compiled_sql import (
     CompiledQuery,
     RecordQuery,
 )
+from safeguarding.core.pagination import CompiledList
 
 from . import permissions
 from .models import DigestIssue, DigestItem, Subscriber
@@ -116,13 +117,46 @@ def issue_list_published(*, partnership: Partnership) -> QuerySet[DigestIssue]:
     ).order_by("-number")
 
 
+_LATEST_PUBLISHED = CompiledQuery(
+    lambda partnership_id: issue_list_published(partnership=Partnership(pk=partnership_id))[
+        :LATEST_ON_REVIEWS_PAGE
+    ],
+    {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+)
+
+
+def issue_list_latest_published(*, partnership: Partnership) -> list[DigestIssue]:
+    """The newest ``LATEST_ON_REVIEWS_PAGE`` published issues (SQL built once)."""
+    return _LATEST_PUBLISHED.read(partnership_id=partnership.pk)
+
+
+# The public list's pages: SQL built once for each of the first pages (issue 16,
+# core.pagination.CompiledList): the page and the count in one query.
+PUBLISHED_PAGES = CompiledList(
+    lambda partnership_id: issue_list_published(partnership=Partnership(pk=partnership_id)),
+    {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+)
+
+
+_PUBLISHED_ISSUE = CompiledQuery(
+    lambda partnership_id, number: (
+        DigestIssue.objects.select_related("partnership")
+        .filter(partnership_id=partnership_id, number=number, status=DigestIssue.Status.PUBLISHED)
+        .order_by()
+    ),
+    {
+        "partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk),
+        "number": (2_147_483_001, DigestIssue._meta.get_field("number")),  # in range, positive
+    },
+)
+
+
 def issue_get_published(*, partnership: Partnership, number: int) -> DigestIssue:
-    try:
-        return DigestIssue.objects.select_related("partnership").get(
-            partnership=partnership, number=number, status=DigestIssue.Status.PUBLISHED
-        )
-    except DigestIssue.DoesNotExist:
-        raise Http404("No such digest issue") from None
+    """A published issue of the partnership by its number, or 404 (SQL built once)."""
+    found = _PUBLISHED_ISSUE.read(partnership_id=partnership.pk, number=number)
+    if not found:
+        raise Http404("No such digest issue")
+    return found[0]
 
 
 def subscriber_get_by_token(*, partnership: Partnership, token: str) -> Subscriber:

@@ -8,15 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from safeguarding.core.row_markup import number, table_rows, text
+from safeguarding.core.row_markup import date, number, table_rows, text
 from safeguarding.core.templatetags.govuk import govuk_text
 
 from .models import PublicDocument
+from .selectors import ListedDocument
 
 
-def _size(document: PublicDocument) -> str:
+def _size(document: PublicDocument | ListedDocument) -> str:
     return text(filesizeformat(document.size_bytes))
 
 
@@ -37,7 +39,7 @@ def document_rows_html(
 
 
 def newest_document_rows_html(
-    documents: Iterable[PublicDocument], link: Callable[[int], str]
+    documents: Iterable[ListedDocument], link: Callable[[int], str]
 ) -> SafeString:
     """One category's newest documents on the Reviews page: title (linked), kind and size."""
     return table_rows(
@@ -62,4 +64,41 @@ def section_rows_html(sections: Iterable[tuple[int, str, str]]) -> SafeString:
             for pk, heading, body in sections
         ),
         indent="    ",
+    )
+
+
+def national_review_rows_html(reviews: Iterable) -> SafeString:
+    """The Reviews page's national reviews: title linked to the review's own address, the day
+    published and the summary, if any."""
+    return table_rows(
+        (
+            f'<li><a class="govuk-link" href="{text(review.url)}" rel="noreferrer noopener">'
+            f"{text(review.title)}</a>\n"
+            f'        <span class="govuk-body-s">(published {date(review.published_on, "j F Y")})'
+            "</span>"
+            + (
+                f'<br><span class="govuk-body-s">{text(review.summary)}</span>'
+                if review.summary
+                else ""
+            )
+            + "</li>"
+            for review in reviews
+        ),
+        indent="      ",
+    )
+
+
+def partnership_rows_html(partnerships: Iterable[tuple[str, str, str, str]]) -> SafeString:
+    """The home page's partnerships, each (slug, name, kind's label, area): the name linked to
+    its Reviews page, then what it is and where."""
+    link = reverse("public_site:reviews", args=["compiled-slug-placeholder"])
+    head, _, tail = link.partition("compiled-slug-placeholder")
+    return table_rows(
+        (
+            f'<li><a class="govuk-link govuk-!-font-weight-bold" href="{text(head + slug + tail)}">'
+            f'{text(name)}</a><br><span class="govuk-body-s">{text(kind)} for {text(area)}</span>'
+            "</li>"
+            for slug, name, kind, area in partnerships
+        ),
+        indent="  ",
     )

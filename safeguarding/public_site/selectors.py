@@ -5,6 +5,9 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery
+from safeguarding.core.pagination import CompiledList
+from safeguarding.core.uploads import KINDS
 
 from .models import ContentBlock, PublicDocument
 
@@ -13,10 +16,20 @@ def content_block_list(*, partnership: Partnership) -> QuerySet[ContentBlock]:
     return ContentBlock.objects.filter(partnership=partnership).order_by("position", "id")
 
 
+# The Reviews page's reads, with their SQL built once (issue 16, core.compiled_sql).
+_PARTNERSHIP_ID = {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)}
+_SECTIONS = CompiledQuery(
+    lambda partnership_id: content_block_list(
+        partnership=Partnership(pk=partnership_id)
+    ).values_list("pk", "heading", "body"),
+    _PARTNERSHIP_ID,
+)
+
+
 def content_block_sections(*, partnership: Partnership) -> list[tuple[int, str, str]]:
     """(key, heading, body) of each section of the public page, in order: what the Reviews
     page shows of them (``rows.section_rows_html``), without making a model of each."""
-    return list(content_block_list(partnership=partnership).values_list("pk", "heading", "body"))
+    return _SECTIONS.read_rows(partnership_id=partnership.pk)
 
 
 def content_block_get(*, partnership: Partnership, pk: int) -> ContentBlock:
@@ -44,11 +57,25 @@ def public_document_get_live(*, partnership: Partnership, pk: int) -> PublicDocu
 DOCUMENTS_SHOWN = 5
 
 
+@dataclass(slots=True)
+class ListedDocument:
+    """A live document as the Reviews page lists it: the columns shown, no model made."""
+
+    pk: int
+    title: str
+    file_kind: str
+    size_bytes: int
+
+    @property
+    def kind(self):
+        return KINDS[self.file_kind]
+
+
 @dataclass
 class DocumentGroup:
     category: str
     label: str
-    documents: list[PublicDocument]  # the newest DOCUMENTS_SHOWN, newest first
+    documents: list[ListedDocument]  # the newest DOCUMENTS_SHOWN, newest first
     live: int  # how many of the category are live
 
     @property
@@ -56,14 +83,10 @@ class DocumentGroup:
         return self.live > len(self.documents)
 
 
-def public_document_groups(*, partnership: Partnership) -> list[DocumentGroup]:
-    """For each category, in the category order (empty ones left out): its newest live
-    documents, up to ``DOCUMENTS_SHOWN``, and how many are live. One query: each category's
-    rows numbered and counted by window functions, only the first ``DOCUMENTS_SHOWN`` read."""
+def _newest_by_category(partnership: Partnership) -> QuerySet[PublicDocument]:
     newest_first = (F("created_at").desc(), F("id").desc())
-    rows = (
+    return (
         public_document_list_live(partnership=partnership)
-        .only("id", "partnership_id", "title", "category", "file_kind", "size_bytes", "created_at")
         .annotate(
             rank=Window(RowNumber(), partition_by=[F("category")], order_by=newest_first),
             live_in_category=Window(Count("pk"), partition_by=[F("category")]),
@@ -71,11 +94,30 @@ def public_document_groups(*, partnership: Partnership) -> list[DocumentGroup]:
         .filter(rank__lte=DOCUMENTS_SHOWN)
         .order_by("category", "rank")
     )
-    by_category: dict[str, list[PublicDocument]] = {}
+
+
+_GROUP_COLUMNS = ("id", "title", "category", "file_kind", "size_bytes", "live_in_category")
+_GROUPS = CompiledQuery(
+    lambda partnership_id: _newest_by_category(Partnership(pk=partnership_id)).values_list(
+        *_GROUP_COLUMNS
+    ),
+    _PARTNERSHIP_ID,
+)
+
+
+def public_document_groups(*, partnership: Partnership) -> list[DocumentGroup]:
+    """For each category, in the category order (empty ones left out): its newest live
+    documents, up to ``DOCUMENTS_SHOWN``, and how many are live. One query: each category's
+    rows numbered and counted by window functions, only the first ``DOCUMENTS_SHOWN`` read
+    (SQL built once; each row made a document with the columns shown)."""
+    by_category: dict[str, list[ListedDocument]] = {}
     live: dict[str, int] = {}
-    for document in rows:
-        by_category.setdefault(document.category, []).append(document)
-        live[document.category] = document.live_in_category
+    for pk, title, category, file_kind, size_bytes, live_in_category in _GROUPS.read_rows(
+        partnership_id=partnership.pk
+    ):
+        document = ListedDocument(pk, title, file_kind, size_bytes)
+        by_category.setdefault(category, []).append(document)
+        live[category] = live_in_category
     return [
         DocumentGroup(
             category=category.value,
@@ -98,3 +140,26 @@ def public_document_list_page(
     return documents.only(
         "id", "partnership_id", "title", "category", "file_kind", "size_bytes"
     ).order_by("title", "id")
+
+
+# The documents page's pages: SQL built once for each filter and each of the first pages (issue
+# 16, core.pagination.CompiledList).
+DOCUMENT_PAGES = CompiledList(
+    lambda partnership_id, **filters: public_document_list_page(
+        partnership=Partnership(pk=partnership_id), **filters
+    ),
+    {
+        **_PARTNERSHIP_ID,
+        "category": (
+            "compiled-sql-category-placeholder",
+            PublicDocument._meta.get_field("category"),
+        ),
+    },
+)
+
+
+def public_document_page(request, *, partnership: Partnership, category: str | None = None):
+    """The requested page of ``public_document_list_page`` and its pagination links (one
+    query)."""
+    filters = {"category": category} if category else {}
+    return DOCUMENT_PAGES.page(request, partnership_id=partnership.pk, **filters)

@@ -8,10 +8,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.files import file_response
 from safeguarding.core.links import row_link
-from safeguarding.core.pagination import paginate, paginate_in_one_query
+from safeguarding.core.pagination import paginate
 from safeguarding.publication import public_selectors
 from safeguarding.publication.rows import published_rows_html
-from safeguarding.publication.selectors import national_review_list_live
+from safeguarding.publication.selectors import national_review_list_shown
 
 from . import rows, selectors, services
 from .forms import ContentBlockForm, DocumentFilterForm, DocumentUploadForm
@@ -24,10 +24,11 @@ from .permissions import can_manage_public_page
 @login_not_required
 @require_safe
 def home(request):
+    partnerships = account_selectors.partnership_list_public_rows()
     return render(
         request,
         "public_site/home.html",
-        {"partnerships": account_selectors.partnership_list_public()},
+        {"partnerships": partnerships, "rows": rows.partnership_rows_html(partnerships)},
     )
 
 
@@ -47,6 +48,7 @@ def reviews(request, slug: str):
     download = row_link("public_site:document_download", partnership.slug)
     for group in document_groups:
         group.rows = rows.newest_document_rows_html(group.documents, download)
+    national_reviews = national_review_list_shown(partnership=partnership)
     return render(
         request,
         "public_site/reviews.html",
@@ -56,7 +58,8 @@ def reviews(request, slug: str):
                 selectors.content_block_sections(partnership=partnership)
             ),
             "document_groups": document_groups,
-            "national_reviews": national_review_list_live(partnership=partnership)[:20],
+            "national_reviews": national_reviews,
+            "national_rows": rows.national_review_rows_html(national_reviews),
             "published_sections": published_sections,
         },
     )
@@ -71,8 +74,8 @@ def documents(request, slug: str):
     form = DocumentFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     category = filters.get("category") or None
-    page, pagination = paginate_in_one_query(
-        request, selectors.public_document_list_page(partnership=partnership, category=category)
+    page, pagination = selectors.public_document_page(
+        request, partnership=partnership, category=category
     )
     download = row_link("public_site:document_download", partnership.slug)
     return render(

@@ -15,11 +15,19 @@ from dataclasses import dataclass
 from datetime import date
 from types import EllipsisType
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import router
+from django.db.models import DateField, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership, ReviewType
 from safeguarding.core.calendar import add_calendar_months
+from safeguarding.core.compiled_sql import (
+    PARTNERSHIP_PLACEHOLDER,
+    PK_PLACEHOLDER,
+    CompiledQuery,
+    set_prefetched,
+)
+from safeguarding.core.pagination import CompiledList
 from safeguarding.referrals.models import CaseShare
 from safeguarding.referrals.share_selectors import publication_listed_q
 
@@ -37,11 +45,32 @@ def window_start(today: date) -> date:
     return add_calendar_months(today, -12)
 
 
+# The public pages' reads, with their SQL built once (issue 16, core.compiled_sql): a day no
+# publication has stands for the day asked about while the SQL is built.
+DAY_PLACEHOLDER = date(1901, 2, 3)
+WINDOW_PLACEHOLDER = date(1901, 2, 4)
+_PARTNERSHIP_ID = (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)
+_SETTINGS = CompiledQuery(
+    lambda partnership_id: PublicationSettings.objects.filter(
+        partnership_id=partnership_id
+    ).order_by(),
+    {"partnership_id": _PARTNERSHIP_ID},
+)
+
+
 def dardr_name_from(partnership: Partnership) -> date | None:
-    try:
-        return partnership.publication_settings.dardr_name_from
-    except PublicationSettings.DoesNotExist:
-        return None
+    """The partnership's DARDR day (R38), read once per partnership instance as
+    ``partnership.publication_settings`` would be (kept on it, or its absence)."""
+    relation = Partnership._meta.get_field("publication_settings")
+    if not relation.is_cached(partnership):
+        found = _SETTINGS.objects(
+            router.db_for_read(PublicationSettings), partnership_id=partnership.pk
+        )
+        if found:
+            relation.field.set_cached_value(found[0], partnership)
+        relation.set_cached_value(partnership, found[0] if found else None)
+    settings = relation.get_cached_value(partnership)
+    return settings.dardr_name_from if settings is not None else None
 
 
 def review_type_label(
@@ -87,16 +116,42 @@ def _live(partnership: Partnership, today: date) -> QuerySet[Publication]:
 
 def published_in_window(*, partnership: Partnership, today: date) -> QuerySet[Publication]:
     """Every item published in the last 12 months, newest first (one query for the page)."""
+    return _in_window(partnership, today, window_start(today))
+
+
+def _in_window(partnership: Partnership, today: date, start: date) -> QuerySet[Publication]:
     return (
         Publication.objects.filter(
             publication_listed_q(partnership),
             status=Publication.Status.PUBLISHED,
             publish_on__lte=today,
-            publish_on__gt=window_start(today),
+            publish_on__gt=start,
         )
         .only("id", "partnership_id", "title", "review_type", "publish_on", "form")
         .order_by("-publish_on", "-id")
     )
+
+
+# The Reviews page's list, with the case of each item (to place a shared one under the type this
+# partnership decided) and the partnership's accepted shares' decided types: SQL built once.
+_IN_WINDOW = CompiledQuery(
+    lambda partnership_id, today, start: _in_window(
+        Partnership(pk=partnership_id), today, start
+    ).annotate(case_id=F("review__case_id")),
+    {
+        "partnership_id": _PARTNERSHIP_ID,
+        "today": (DAY_PLACEHOLDER, DateField()),
+        "start": (WINDOW_PLACEHOLDER, DateField()),
+    },
+)
+_DECIDED_TYPES = CompiledQuery(
+    lambda partnership_id: (
+        CaseShare.objects.filter(partner_id=partnership_id, state=CaseShare.State.ACCEPTED)
+        .order_by()
+        .values_list("case_id", "decides_review_type")
+    ),
+    {"partnership_id": _PARTNERSHIP_ID},
+)
 
 
 def published_for_type(
@@ -108,27 +163,19 @@ def published_for_type(
 def published_by_type(*, partnership: Partnership, today: date) -> list[dict]:
     """For each review type the partnership runs: its label on the day and its items published
     in the last 12 months (an empty list means 'none in the past 12 months')."""
-    items = list(published_in_window(partnership=partnership, today=today))
+    items = _IN_WINDOW.read(partnership_id=partnership.pk, today=today, start=window_start(today))
     dardr_from = dardr_name_from(partnership)
     runs = [review_type.value for review_type in partnership.review_types]
     # A joint review published by the partnership that holds the case is listed under the type
     # this partnership decided (a CSP's DHR), or its first type.
-    shared = [item for item in items if item.partnership_id != partnership.pk]
     decided: dict[int, str] = {}
-    if shared:
-        case_of = dict(
-            Publication.objects.filter(pk__in=[item.pk for item in shared]).values_list(
-                "pk", "review__case_id"
-            )
-        )
-        by_case = dict(
-            CaseShare.objects.filter(
-                partner=partnership,
-                state=CaseShare.State.ACCEPTED,
-                case_id__in=case_of.values(),
-            ).values_list("case_id", "decides_review_type")
-        )
-        decided = {pk: by_case.get(case_id, "") for pk, case_id in case_of.items()}
+    if any(item.partnership_id != partnership.pk for item in items):
+        by_case = dict(_DECIDED_TYPES.read_rows(partnership_id=partnership.pk))
+        decided = {
+            item.pk: by_case.get(item.case_id, "")
+            for item in items
+            if item.partnership_id != partnership.pk
+        }
     section = {
         item.pk: item.review_type
         if item.review_type in runs or not runs
@@ -158,21 +205,72 @@ def archive(
 ) -> QuerySet[Publication]:
     """Published items older than the 12-month window, and withdrawn items that remain
     available on request (shown without files)."""
+    return _archive(
+        partnership,
+        window_start(today),
+        type=type,
+        **({"year_from": date(year, 1, 1), "year_to": date(year, 12, 31)} if year else {}),
+    )
+
+
+def _archive(
+    partnership: Partnership,
+    window: date,
+    *,
+    type: str | None = None,
+    year_from: date | None = None,
+    year_to: date | None = None,
+) -> QuerySet[Publication]:
     qs = Publication.objects.filter(publication_listed_q(partnership)).filter(
         Q(
             status=Publication.Status.PUBLISHED,
             publish_on__isnull=False,
-            publish_on__lte=window_start(today),
+            publish_on__lte=window,
         )
         | Q(status=Publication.Status.WITHDRAWN, available_on_request=True)
     )
     if type:
         qs = qs.filter(review_type=type)
-    if year:
-        qs = qs.filter(publish_on__year=year)
+    if year_from is not None and year_to is not None:  # the year published (its first and last day)
+        qs = qs.filter(publish_on__gte=year_from, publish_on__lte=year_to)
     return qs.only(
         "id", "title", "review_type", "publish_on", "status", "form", "available_on_request"
     ).order_by("-publish_on", "-id")
+
+
+# The archive's pages: SQL built once for each filter set and each of the first pages (issue 16,
+# core.pagination.CompiledList); the count is a subquery run once, so the page is read newest
+# first through ``publication_newest`` and stops (ADR 0042).
+ARCHIVE_PAGES = CompiledList(
+    lambda partnership_id, window, **filters: _archive(
+        Partnership(pk=partnership_id), window, **filters
+    ),
+    {
+        "partnership_id": _PARTNERSHIP_ID,
+        "window": (WINDOW_PLACEHOLDER, DateField()),
+        "type": ("compiled-sql-type-placeholder", Publication._meta.get_field("review_type")),
+        "year_from": (date(1901, 3, 5), DateField()),
+        "year_to": (date(1901, 3, 6), DateField()),
+    },
+    count_apart=True,
+)
+
+
+def archive_page(
+    request,
+    *,
+    partnership: Partnership,
+    today: date,
+    type: str | None = None,
+    year: int | None = None,
+):
+    """The requested page of ``archive`` and its pagination links (one query)."""
+    filters: dict = {"type": type} if type else {}
+    if year:
+        filters.update(year_from=date(year, 1, 1), year_to=date(year, 12, 31))
+    return ARCHIVE_PAGES.page(
+        request, partnership_id=partnership.pk, window=window_start(today), **filters
+    )
 
 
 def archive_years(*, partnership: Partnership, today: date) -> list[int]:
@@ -224,18 +322,53 @@ class PublicView:
         return list(self.revision.files.all())
 
 
-def publication_get_public(*, partnership: Partnership, pk: int, today: date) -> PublicView:
-    """A published item (publish_on reached) or a withdrawn one still available on request.
-    Drafts, scheduled items and other withdrawn items are 404."""
-    qs = _base(partnership).filter(
+def _public(partnership: Partnership, today: date) -> QuerySet[Publication]:
+    return _base(partnership).filter(
         Q(status=Publication.Status.PUBLISHED, publish_on__isnull=False, publish_on__lte=today)
         | Q(status=Publication.Status.WITHDRAWN, available_on_request=True)
     )
-    try:
-        publication = qs.get(pk=pk)
-    except Publication.DoesNotExist:
-        raise Http404("No such published review") from None
-    revisions = list(publication.revisions.all())
+
+
+# A published review's page reads the item, its revisions and their files as ``_public``'s
+# prefetching did, each with its SQL built once (issue 16, core.compiled_sql).
+_PK = (PK_PLACEHOLDER, Publication._meta.pk)
+_PUBLIC_ITEM = CompiledQuery(
+    lambda partnership_id, today, pk: (
+        _public(Partnership(pk=partnership_id), today)
+        .prefetch_related(None)
+        .filter(pk=pk)
+        .order_by()
+    ),
+    {"partnership_id": _PARTNERSHIP_ID, "today": (DAY_PLACEHOLDER, DateField()), "pk": _PK},
+)
+_REVISIONS = CompiledQuery(
+    lambda pk: Revision.objects.filter(publication_id=pk).order_by("-number"), {"pk": _PK}
+)
+_REVISION_FILES = CompiledQuery(
+    lambda pk: (
+        PublicationFile.objects.filter(revisions__publication_id=pk)
+        .annotate(revision_id=F("revisions__id"))
+        .order_by("title", "id")
+    ),
+    {"pk": _PK},
+)
+
+
+def publication_get_public(*, partnership: Partnership, pk: int, today: date) -> PublicView:
+    """A published item (publish_on reached) or a withdrawn one still available on request.
+    Drafts, scheduled items and other withdrawn items are 404."""
+    found = _PUBLIC_ITEM.read(partnership_id=partnership.pk, today=today, pk=pk)
+    if not found:
+        raise Http404("No such published review")
+    publication = found[0]
+    revisions = _REVISIONS.read(pk=publication.pk)
+    if revisions:  # as prefetching: the files only when there are revisions
+        files: dict[int, list[PublicationFile]] = {}
+        for published_file in _REVISION_FILES.read(pk=publication.pk):
+            files.setdefault(published_file.revision_id, []).append(published_file)
+        for revision in revisions:
+            set_prefetched(revision, "files", PublicationFile, files.get(revision.pk, []))
+    set_prefetched(publication, "revisions", Revision, revisions)
     return PublicView(publication=publication, revision=revisions[0] if revisions else None)
 
 
@@ -263,11 +396,16 @@ def publication_file_get_public(
         raise Http404("No such file") from None
 
 
-def feed_items(*, partnership: Partnership, today: date) -> QuerySet[Publication]:
-    """The ``FEED_SIZE`` latest publications for the Atom feed, newest first, in one query:
-    each with the columns the feed shows and, as ``latest_title``, ``latest_summary`` and
-    ``latest_at``, its latest revision's (None for an item without a revision). Neither the
-    files nor the review are read: the feed links to the review's page."""
+def feed_items(*, partnership: Partnership, today: date) -> list[Publication]:
+    """The ``FEED_SIZE`` latest publications for the Atom feed, newest first, in one query
+    (SQL built once): each with the columns the feed shows and, as ``latest_title``,
+    ``latest_summary`` and ``latest_at``, its latest revision's (None for an item without a
+    revision). Neither the files nor the review are read: the feed links to the review's
+    page."""
+    return _FEED.read(partnership_id=partnership.pk, today=today)
+
+
+def _feed(partnership: Partnership, today: date) -> QuerySet[Publication]:
     latest = Revision.objects.filter(publication=OuterRef("pk")).order_by("-number")
     return (
         Publication.objects.filter(
@@ -284,3 +422,9 @@ def feed_items(*, partnership: Partnership, today: date) -> QuerySet[Publication
         )
         .order_by("-publish_on", "-id")[:FEED_SIZE]
     )
+
+
+_FEED = CompiledQuery(
+    lambda partnership_id, today: _feed(Partnership(pk=partnership_id), today),
+    {"partnership_id": _PARTNERSHIP_ID, "today": (DAY_PLACEHOLDER, DateField())},
+)

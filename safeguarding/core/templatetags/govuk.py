@@ -3,10 +3,11 @@
 Loaded as a builtin (see TEMPLATES in settings), so templates need no ``{% load %}``.
 """
 
+from html import escape as _html_escape
+
 from django import forms, template
 from django.forms.forms import NON_FIELD_ERRORS
 from django.template.loader import render_to_string
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from safeguarding.core import govuk_markup
@@ -149,7 +150,8 @@ def error_summary(*forms_to_check) -> dict:
 @register.filter(needs_autoescape=True)
 def govuk_text(value: str, autoescape: bool = True) -> str:
     """Plain text to GOV.UK paragraphs: blank lines separate paragraphs; lines starting
-    with "- " become a bulleted list. Everything is escaped; no HTML passes through."""
+    with "- " become a bulleted list. Everything is escaped; no HTML passes through (each line
+    by ``html.escape``, what Django's ``escape`` does without its lazy-string wrapper)."""
     if not value:
         return ""
     blocks = [block.strip("\n") for block in str(value).replace("\r\n", "\n").split("\n\n")]
@@ -159,10 +161,10 @@ def govuk_text(value: str, autoescape: bool = True) -> str:
         if not lines:
             continue
         if all(line.startswith("- ") for line in lines):
-            items = "".join(f"<li>{escape(line[2:].strip())}</li>" for line in lines)
+            items = "".join(f"<li>{_html_escape(line[2:].strip())}</li>" for line in lines)
             html.append(f'<ul class="govuk-list govuk-list--bullet">{items}</ul>')
         else:
-            html.append(f'<p class="govuk-body">{"<br>".join(escape(x) for x in lines)}</p>')
+            html.append(f'<p class="govuk-body">{"<br>".join(_html_escape(x) for x in lines)}</p>')
     return mark_safe("\n".join(html))
 
 

@@ -9,16 +9,22 @@ import pytest
 from django.template import engines
 from django.utils.safestring import mark_safe
 
+from safeguarding.accounts.models import Partnership
 from safeguarding.core.links import row_link
+from safeguarding.digests.models import DigestIssue
+from safeguarding.digests.rows import published_issue_rows_html
 from safeguarding.library.models import LibraryRecord
 from safeguarding.library.rows import result_rows_html
 from safeguarding.public_site.models import ContentBlock, PublicDocument
 from safeguarding.public_site.rows import (
     document_rows_html,
+    national_review_rows_html,
     newest_document_rows_html,
+    partnership_rows_html,
     section_rows_html,
 )
-from safeguarding.publication.models import Publication
+from safeguarding.public_site.selectors import ListedDocument
+from safeguarding.publication.models import NationalReview, Publication
 from safeguarding.publication.rows import archive_rows_html, published_rows_html
 
 from .test_row_markup import NASTY, PARTNERSHIP
@@ -229,3 +235,105 @@ def test_result_rows(searched, record_url, show_visibility):
     assert ("<mark>match</mark>" in html) is searched
     if searched:
         assert "1 near-identical record grouped" in html and "2 near-identical records" in html
+
+
+def test_newest_document_rows_of_listed_documents():
+    """The Reviews page lists its newest documents as ``ListedDocument`` (no model made): the
+    same characters as the loop over the models."""
+    documents = _documents()
+    link = row_link("public_site:document_download", PARTNERSHIP.slug)
+    listed = [ListedDocument(d.pk, d.title, d.file_kind, d.size_bytes) for d in documents]
+    _same(
+        NEWEST_LOOP,
+        NEWEST_NOW,
+        {"group": {"documents": documents}},
+        newest_document_rows_html(listed, link),
+    )
+
+
+NATIONAL_LOOP = """    <ul class="govuk-list">
+      {% for review in national_reviews %}
+      <li><a class="govuk-link" href="{{ review.url }}" rel="noreferrer noopener">{{ review.title }}</a>
+        <span class="govuk-body-s">(published {{ review.published_on|date:"j F Y" }})</span>{% if review.summary %}<br><span class="govuk-body-s">{{ review.summary }}</span>{% endif %}</li>
+      {% endfor %}
+    </ul>"""  # noqa: E501
+NATIONAL_NOW = '    <ul class="govuk-list">\n      {{ rows }}\n    </ul>'
+
+
+def test_national_review_rows():
+    reviews = [
+        NationalReview(
+            pk=pk,
+            title=NASTY,
+            url=f"https://example.org/{pk}?a=1&b=<2>",
+            published_on=published_on,
+            summary=summary,
+        )
+        for pk, (published_on, summary) in enumerate(
+            [(datetime.date(2024, 5, 1), NASTY), (None, ""), (datetime.date(2019, 1, 31), "x")],
+            start=1,
+        )
+    ]
+    html = _same(
+        NATIONAL_LOOP,
+        NATIONAL_NOW,
+        {"national_reviews": reviews},
+        national_review_rows_html(reviews),
+    )
+    assert "1 May 2024" in html and "<script>" not in html
+    _same(NATIONAL_LOOP, NATIONAL_NOW, {"national_reviews": []}, national_review_rows_html([]))
+
+
+PARTNERSHIPS_LOOP = """<ul class="govuk-list">
+  {% for p in partnerships %}
+  <li><a class="govuk-link govuk-!-font-weight-bold" href="{% url 'public_site:reviews' p.slug %}">{{ p.name }}</a><br><span class="govuk-body-s">{{ p.get_kind_display }} for {{ p.area_name }}</span></li>
+  {% endfor %}
+</ul>"""  # noqa: E501
+PARTNERSHIPS_NOW = '<ul class="govuk-list">\n  {{ rows }}\n</ul>'
+
+
+def test_partnership_rows():
+    partnerships = [
+        Partnership(pk=pk, slug=f"north-{pk}", name=NASTY, kind=kind, area_name=NASTY)
+        for pk, kind in enumerate([k.value for k in Partnership.Kind] + ["odd<"], start=1)
+    ]
+    labels = dict(Partnership.Kind.choices)
+    rows = [(p.slug, p.name, labels.get(p.kind, p.kind), p.area_name) for p in partnerships]
+    html = _same(
+        PARTNERSHIPS_LOOP,
+        PARTNERSHIPS_NOW,
+        {"partnerships": partnerships},
+        partnership_rows_html(rows),
+    )
+    assert "/north-1/reviews/" in html and "<script>" not in html
+
+
+ISSUES_LOOP = """  <ul class="govuk-list govuk-list--spaced">
+    {% for issue in issues %}
+    <li><a class="govuk-link" href="{% url 'digests_public:issue' partnership.slug issue.number %}">Issue {{ issue.number }}: {{ issue.title }}</a><br>
+      <span class="govuk-body-s">Covers {{ issue.period_start|date:"j F Y" }} to {{ issue.period_end|date:"j F Y" }}. Published {{ issue.published_at|date:"j F Y" }}.</span></li>
+    {% endfor %}
+  </ul>"""  # noqa: E501
+ISSUES_NOW = '  <ul class="govuk-list govuk-list--spaced">\n    {{ rows }}\n  </ul>'
+
+
+def test_published_issue_rows():
+    moment = datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC)  # 1 April in London
+    issues = [
+        DigestIssue(
+            pk=pk,
+            number=number,
+            title=NASTY,
+            period_start=datetime.date(2025, 1, 1),
+            period_end=datetime.date(2025, 3, 31),
+            published_at=moment,
+        )
+        for pk, number in [(1, 12), (2, 1001)]
+    ]
+    html = _same(
+        ISSUES_LOOP,
+        ISSUES_NOW,
+        {"issues": issues, "partnership": PARTNERSHIP},
+        published_issue_rows_html(issues, partnership=PARTNERSHIP),
+    )
+    assert "Issue 12:" in html and "1 April 2026" in html and "<script>" not in html

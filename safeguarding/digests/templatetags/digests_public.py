@@ -10,4 +10,6 @@ register = template.Library()
 @register.simple_tag
 def latest_digest_issues(partnership, count: int = selectors.LATEST_ON_REVIEWS_PAGE):
     """The partnership's newest published issues (one query)."""
+    if count == selectors.LATEST_ON_REVIEWS_PAGE:
+        return selectors.issue_list_latest_published(partnership=partnership)
     return list(selectors.issue_list_published(partnership=partnership)[:count])
