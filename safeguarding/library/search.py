@@ -447,14 +447,24 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
     # row's near-duplicates placed below it are never looked at: only kept rows are, and
     # they are placed above it.)
     near = (first @ first.T) >= NEAR_DUPLICATE
-    # Copies among the head: each row's copies placed above it.
+    # Copies among the head: each row's copies placed above it, read from each head row's own
+    # copies (``Grouping.copy_partners``) rather than from every pair of the catalogue.
     copy = np.zeros((len(head), len(head)), dtype=bool)
-    if len(cat.copies):
+    grouping = _grouping(cat)
+    if len(grouping.copy_partners):
+        rows = np.asarray(head, dtype=np.int64)
         position_of = np.full(len(cat.ids), -1, dtype=np.int64)
-        position_of[head] = np.arange(len(head))
-        a, b = position_of[cat.copies[:, 0]], position_of[cat.copies[:, 1]]
-        both = (a >= 0) & (b >= 0)
-        copy[np.maximum(a[both], b[both]), np.minimum(a[both], b[both])] = True
+        position_of[rows] = np.arange(len(head))
+        starts = grouping.copy_offsets[rows]
+        counts = grouping.copy_offsets[rows + 1] - starts
+        listed = int(counts.sum())
+        if listed:
+            # The positions in ``copy_partners`` of each head row's partners, one after another.
+            at = np.arange(listed) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+            a = np.repeat(np.arange(len(head)), counts)
+            b = position_of[grouping.copy_partners[at]]
+            both = b >= 0
+            copy[np.maximum(a[both], b[both]), np.minimum(a[both], b[both])] = True
     # The walk reads each row's near-duplicates and copies above it as the bits of a Python
     # int, not numpy rows (issue 15, sixth speed round: numpy's per-call cost on 300 rows,
     # most of which have near-duplicates or copies on the bench, was most of the grouping).
@@ -498,6 +508,35 @@ def _group(cat: Catalogue, ranked: list[int]) -> tuple[list[int], dict[int, list
             group_of[leader] |= 1 << position
             members.setdefault(head[leader], []).append(row)
     return [head[p] for p in kept] + tail, members
+
+
+@dataclass
+class Grouping:
+    """Each catalogue row's copies (``Catalogue.copies`` both ways round, by row:
+    ``copy_partners[copy_offsets[r]:copy_offsets[r + 1]]``), worked out once per catalogue, so
+    that ``_group`` looks up its 300 rows' copies instead of every pair of the library (issue
+    15, PostgreSQL speed round two)."""
+
+    copy_offsets: np.ndarray
+    copy_partners: np.ndarray
+    made_from: np.ndarray  # ``Catalogue.copies`` as it was (a test may replace it)
+
+
+def _grouping(cat: Catalogue) -> Grouping:
+    found = cat.grouping
+    if found is not None and found.made_from is cat.copies:
+        return found
+    pairs = np.asarray(cat.copies, dtype=np.int64).reshape(-1, 2)
+    owner = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    partner = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    offsets = np.zeros(len(cat.ids) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=len(cat.ids)), out=offsets[1:])
+    found = cat.grouping = Grouping(
+        copy_offsets=offsets,
+        copy_partners=partner[np.argsort(owner, kind="stable")],
+        made_from=cat.copies,
+    )
+    return found
 
 
 def _bit_rows(matrix: np.ndarray) -> list[int]:

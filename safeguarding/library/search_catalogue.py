@@ -62,6 +62,8 @@ class Catalogue:
     # What the default search's in-memory ranking reads of the full-text index
     # (``search_postings.Postings``), on first use after a change.
     postings: Any = None
+    # What grouping near-duplicates reads of every row (``search.Grouping``), on first use.
+    grouping: Any = None
     _vocabulary: Vocabulary | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

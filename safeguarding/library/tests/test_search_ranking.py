@@ -642,3 +642,24 @@ def test_grouping_is_the_plain_walk_on_random_catalogues():
             cat.identity = []
         ranked = rng.permutation(count).tolist()
         assert search._group(cat, ranked) == _plain_group(cat, ranked), trial
+
+
+def test_the_grouping_reads_each_rows_copies_from_an_index_made_once_per_catalogue():
+    """``search._grouping`` (issue 15, PostgreSQL speed round two) lists each row's copies both
+    ways round, is made once per catalogue, and is made again when the copies are replaced."""
+    cat = _catalogue_of([[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [0, 1, 1]])
+    cat.copies = np.array([[0, 3], [1, 3], [2, 4]])
+    grouping = search._grouping(cat)
+    partners = {
+        row: sorted(
+            grouping.copy_partners[grouping.copy_offsets[row] : grouping.copy_offsets[row + 1]]
+        )
+        for row in range(5)
+    }
+    assert partners == {0: [3], 1: [3], 2: [4], 3: [0, 1], 4: [2]}
+    assert search._grouping(cat) is grouping
+    cat.copies = np.zeros((0, 2), dtype=np.int64)
+    assert len(search._grouping(cat).copy_partners) == 0
+    assert search._group(cat, [3, 0, 1]) == ([3, 0, 1], {})
+    cat.copies = np.array([[0, 3]])
+    assert search._group(cat, [3, 0, 1]) == ([3, 1], {3: [0]})
