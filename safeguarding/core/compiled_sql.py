@@ -16,7 +16,7 @@ Django's ``ModelIterable`` makes them: the scoped reads of one record that many 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import connections, router
@@ -36,7 +36,7 @@ class CompiledQuery:
     def __init__(
         self,
         build: Callable[..., QuerySet],
-        placeholders: dict[str, tuple[Any, Field]],
+        placeholders: Mapping[str, tuple[Any, Any]],
         *,
         page_size: int | None = None,
     ):

@@ -8,11 +8,11 @@ two lists pages each under its own parameter (``param``, e.g. ``shared_page``): 
 links keep the other's page.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Field, Func, IntegerField, QuerySet, Subquery, Window
+from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery, Window
 from django.http import HttpRequest
 
 from .compiled_sql import CompiledQuery
@@ -140,7 +140,7 @@ class CompiledList:
     def __init__(
         self,
         build: Callable[..., QuerySet],
-        placeholders: dict[str, tuple[Any, Field]],
+        placeholders: Mapping[str, tuple[Any, Any]],
         *,
         per_page: int = PAGE_SIZE,
         count_apart: bool = False,

@@ -14,6 +14,7 @@ to 25 Nov 2026 and moves to the archive on 26 Nov 2026.
 from dataclasses import dataclass
 from datetime import date
 from types import EllipsisType
+from typing import cast
 
 from django.db import router
 from django.db.models import DateField, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -69,7 +70,7 @@ def dardr_name_from(partnership: Partnership) -> date | None:
         if found:
             relation.field.set_cached_value(found[0], partnership)
         relation.set_cached_value(partnership, found[0] if found else None)
-    settings = relation.get_cached_value(partnership)
+    settings = cast("PublicationSettings | None", relation.get_cached_value(partnership))
     return settings.dardr_name_from if settings is not None else None
 
 

@@ -587,12 +587,15 @@ def _annual_reads(partnership: Partnership, year) -> dict[str, QuerySet]:
 
 #: The page's reads (the first ``ANNUAL_SHOWN`` rows of each list, and the counts) with their
 #: SQL built once (``PeriodQuery``).
+def _annual_list(name: str) -> Callable[[Partnership, Bounds], QuerySet]:
+    def build(partnership: Partnership, bounds: Bounds) -> QuerySet:
+        return _annual_reads(partnership, bounds)[name][:ANNUAL_SHOWN]
+
+    return build
+
+
 _ANNUAL_PAGE_READS = {
-    name: PeriodQuery(
-        lambda partnership, bounds, name=name: _annual_reads(partnership, bounds)[name][
-            :ANNUAL_SHOWN
-        ]
-    )
+    name: PeriodQuery(_annual_list(name))
     for name in ("signed_off", "ongoing", "not_implemented", "impact")
 }
 _ANNUAL_PAGE_COUNTS = PeriodQuery(
@@ -659,7 +662,7 @@ def annual_figures(
             by_judgement[judgement] = n
     # Display attributes for the template, not model fields (so unknown to the type checker).
     for review in signed_off:
-        review.signed_off_on = timezone.localdate(review.signed_off_at)  # type: ignore[attr-defined]
+        review.signed_off_on = timezone.localdate(review.signed_off_at)
     for action in not_implemented:
         action.decided_on = timezone.localdate(action.decided_at)  # type: ignore[attr-defined]
     recommendations_agreed = _AGREED_COUNT.read_values(**_in_year(partnership, year))[0][0]
