@@ -68,6 +68,10 @@ def _recipients(recipients: Iterable[Recipient]) -> list[tuple[User | None, str]
     return result
 
 
+def _write_order(user: User | None) -> tuple[bool, int]:
+    return (user is None, user.pk if user is not None else 0)
+
+
 def _render(kind_code: str, context: Mapping[str, Any]) -> tuple[str, str]:
     kind = kind_get(kind_code)
     subject_template = engines["django"].from_string(
@@ -122,9 +126,14 @@ def notify(
         "attaches_files": transport_attaches_files(),
         **(context or {}),
     }
-    created: list[Notification] = []
-    emails: list[tuple[int, OutgoingEmail]] = []
-    for user, address in _recipients(recipients):
+    told = _recipients(recipients)
+    # Written with account holders in the order of their ids (then the rest), whatever order
+    # they were given in: each unread notification takes its person's kept count row lock
+    # until the commit (ADR 0046), and two requests telling the same people in opposite orders
+    # would wait on each other (a deadlock on PostgreSQL). Returned and emailed as given.
+    written: dict[int, tuple[Notification, tuple[int, OutgoingEmail]]] = {}
+    for position in sorted(range(len(told)), key=lambda i: _write_order(told[i][0])):
+        user, address = told[position]
         stored_context = {**base, "recipient": user}
         subject, body = _render(kind, stored_context)
         email_body = body
@@ -161,8 +170,8 @@ def notify(
             )
             for attachment in attachments
         )
-        created.append(notification)
-        emails.append(
+        written[position] = (
+            notification,
             (
                 notification.pk,
                 OutgoingEmail(
@@ -175,8 +184,10 @@ def notify(
                     attachments=tuple(attachments),
                     reference=f"notification-{notification.pk}",
                 ),
-            )
+            ),
         )
+    created = [written[position][0] for position in sorted(written)]
+    emails = [written[position][1] for position in sorted(written)]
     if emails:
         transaction.on_commit(lambda: notifications_email(emails))
     return created

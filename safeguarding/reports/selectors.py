@@ -146,6 +146,16 @@ class PeriodQuery:
                 for name, (value, field) in BOUND_FIELDS.items()
                 if field.get_db_prep_value(value, connection, prepared=False) in list(params)
             }
+            # A bound the SQL holds in another form than its field's (a day compared with a
+            # moment's column) would not be found above, and its placeholder would stay in the
+            # SQL as a constant: every figure counted from 1901. Refuse it instead.
+            prepared = [
+                field.get_db_prep_value(value, connection, prepared=False)
+                for value, field in used.values()
+            ]
+            left = [p for p in params if str(p).startswith("1901-") and p not in prepared]
+            if left:
+                raise ValueError(f"A period bound in the SQL as {left!r}: use a field's form")
             self._compiled = CompiledQuery(
                 lambda **given: self._queryset({**placeholders, **given}), used
             )

@@ -108,6 +108,32 @@ def test_kept_counts_follow_every_kind_of_write(partnership, user_for_role):
     assert not UnreadCount.objects.exists()
 
 
+def test_people_are_written_in_the_order_of_their_ids_and_returned_as_given(
+    partnership, user_for_role, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Each unread notification holds its person's count row until the commit: two requests
+    telling the same people in opposite orders must lock them in one order, or PostgreSQL
+    deadlocks one of them. The notices and emails still come back in the order given."""
+    first = user_for_role(Role.BUSINESS_UNIT, email="first@testshire.example")
+    second = user_for_role(Role.PANEL_MEMBER, email="second@testshire.example")
+    assert first.pk < second.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        told = tell(partnership, [second, "no-account@testshire.example", first], "Order")
+    assert [n.email for n in told] == [
+        "second@testshire.example",
+        "no-account@testshire.example",
+        "first@testshire.example",
+    ]
+    by_email = {n.email: n.pk for n in told}
+    assert (
+        by_email["first@testshire.example"]
+        < by_email["second@testshire.example"]
+        < by_email["no-account@testshire.example"]
+    )
+    assert [m.to for m in mailoutbox] == [[n.email] for n in told]
+    assert_kept()
+
+
 def test_a_deleted_user_takes_their_count_away(partnership, user_for_role):
     alex = user_for_role(Role.BUSINESS_UNIT, email="alex@testshire.example")
     tell(partnership, [alex], "One")

@@ -873,3 +873,24 @@ def test_the_timeliness_page_reuses_its_drawn_sections_and_never_shows_stale_fig
     # The rule renamed: the section shows the new name.
     MilestoneRule.objects.filter(pk=rapid.pk).update(name="Rapid review renamed")
     assert "Rapid review renamed" in fresh()
+
+
+@pytest.mark.filterwarnings("ignore:DateTimeField .* received a naive datetime")
+def test_a_period_bound_the_sql_holds_in_another_form_is_refused():
+    """A report read comparing a moment's column with a day would keep its placeholder day in
+    the SQL as a constant (every figure counted from 1901): ``PeriodQuery`` refuses it."""
+    from safeguarding.reports.selectors import PeriodQuery
+
+    fine = PeriodQuery(
+        lambda partnership, bounds: Review.objects.filter(
+            partnership=partnership, signed_off_at__gte=bounds.starts_at
+        )
+    )
+    assert set(fine._query().placeholders) == {"partnership_id", "starts_at"}
+    wrong = PeriodQuery(
+        lambda partnership, bounds: Review.objects.filter(
+            partnership=partnership, signed_off_at__gte=bounds.start
+        )
+    )
+    with pytest.raises(ValueError, match="A period bound in the SQL"):
+        wrong._query()
