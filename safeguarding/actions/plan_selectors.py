@@ -12,7 +12,13 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership
-from safeguarding.core.compiled_sql import ManyToManyQuery, RecordQuery
+from safeguarding.core.compiled_sql import (
+    PK_PLACEHOLDER,
+    CompiledQuery,
+    ManyToManyQuery,
+    RecordQuery,
+    set_prefetched,
+)
 from safeguarding.reviews.models import Finding, Review
 
 from . import permissions, services
@@ -52,35 +58,89 @@ def _tagged(actions, today: datetime.date):
 # The action plan of a review -------------------------------------------------------------------
 
 
-def plan_findings(*, review: Review) -> list[Finding]:
-    """The review's findings and learning points, with their themes."""
-    return list(
-        review.findings.order_by("number").prefetch_related(
-            Prefetch("themes", queryset=Theme.objects.order_by("facet", "name"))
-        )
+# The action plan's reads, each of the whole review, with the SQL built once (issue 16; ADR
+# 0040): what ``prefetch_related`` read with an ``IN`` of the page's findings and
+# recommendations is one read of the review's rows, given to each parent in Python, as the
+# prefetch leaves them (``set_prefetched``: the template calls ``.all()``).
+def _of_review(build) -> CompiledQuery:
+    return CompiledQuery(build, {"review_id": (PK_PLACEHOLDER, Review._meta.pk)})
+
+
+_PLAN_FINDINGS = _of_review(
+    lambda review_id: Finding.objects.filter(review_id=review_id).order_by("number")
+)
+_PLAN_FINDING_THEMES = _of_review(
+    lambda review_id: (
+        Theme.findings.through.objects.filter(finding__review_id=review_id)
+        .select_related("theme")
+        .order_by("theme__facet", "theme__name")
+    )  # Theme's order, as the prefetch read them
+)
+_PLAN_RECOMMENDATIONS = _of_review(
+    lambda review_id: Recommendation.objects.filter(review_id=review_id).order_by("number")
+)
+_PLAN_ANSWERED = _of_review(
+    lambda review_id: (
+        Recommendation.findings.through.objects.filter(recommendation__review_id=review_id)
+        .select_related("finding")
+        .order_by("finding__number")
     )
+)
+_PLAN_ADDRESSED = _of_review(
+    lambda review_id: (
+        Recommendation.agencies.through.objects.filter(recommendation__review_id=review_id)
+        .select_related("agency")
+        .order_by("agency__name")
+    )  # Agency's order, as the prefetch read them
+)
+_PLAN_ACTIONS = _of_review(
+    lambda review_id: (
+        Action.objects.filter(recommendation__review_id=review_id)
+        .select_related("agency")
+        .order_by("number")
+    )
+)
+
+
+def _grouped(rows, key: str, value: str | None = None) -> dict[int, list]:
+    """The rows (or each row's ``value``) by their ``key`` id, in the rows' order."""
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, key), []).append(
+            row if value is None else getattr(row, value)
+        )
+    return grouped
+
+
+def plan_findings(*, review: Review) -> list[Finding]:
+    """The review's findings and learning points, with their themes (``finding.themes.all()``,
+    by facet and name)."""
+    findings = _PLAN_FINDINGS.read(review_id=review.pk)
+    if findings:
+        themes = _grouped(_PLAN_FINDING_THEMES.read(review_id=review.pk), "finding_id", "theme")
+        for finding in findings:
+            set_prefetched(finding, "themes", Theme, themes.get(finding.pk, []))
+    return findings
 
 
 def plan_recommendations(*, review: Review, today: datetime.date) -> list[Recommendation]:
     """The review's recommendations with the findings they answer, the agencies they are
     addressed to and their actions (each with ``tag``: status label and colour)."""
-    recommendations = list(
-        Recommendation.objects.filter(review=review)
-        .order_by("number")
-        .prefetch_related(
-            Prefetch("findings", queryset=Finding.objects.order_by("number")),
-            "agencies",
-            Prefetch(
-                "actions",
-                queryset=Action.objects.select_related("agency").order_by("number"),
-            ),
-        )
-    )
+    recommendations = _PLAN_RECOMMENDATIONS.read(review_id=review.pk)
+    if not recommendations:
+        return recommendations
+    answered = _grouped(_PLAN_ANSWERED.read(review_id=review.pk), "recommendation_id", "finding")
+    addressed = _grouped(_PLAN_ADDRESSED.read(review_id=review.pk), "recommendation_id", "agency")
+    actions = _grouped(_PLAN_ACTIONS.read(review_id=review.pk), "recommendation_id")
     for recommendation in recommendations:
-        # Action.reference reads recommendation.number: reuse the loaded row.
-        for action in recommendation.actions.all():
+        set_prefetched(recommendation, "findings", Finding, answered.get(recommendation.pk, []))
+        set_prefetched(recommendation, "agencies", Agency, addressed.get(recommendation.pk, []))
+        own = actions.get(recommendation.pk, [])
+        for action in own:
+            # Action.reference reads recommendation.number: the row already read.
             action.recommendation = recommendation
-        _tagged(recommendation.actions.all(), today)
+        set_prefetched(recommendation, "actions", Action, own)
+        _tagged(own, today)
     return recommendations
 
 

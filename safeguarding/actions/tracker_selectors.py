@@ -70,8 +70,12 @@ DEFAULT_VIEW = "open"
 
 
 # The views of actions in several statuses: (statuses, the condition on the target date).
-def _status_views(today: datetime.date) -> dict[str, tuple[tuple[str, ...], Q]]:
-    soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+def _status_views(
+    today: datetime.date | None, soon: datetime.date | None = None
+) -> dict[str, tuple[tuple[str, ...], Q]]:
+    # ``today`` is None only where the SQL of a view comparing no day is built once.
+    if soon is None and today is not None:
+        soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
     return {
         "open": (Action.OPEN, Q()),
         "due_soon": (Action.OPEN, Q(target_date__gte=today, target_date__lte=soon)),
@@ -79,11 +83,12 @@ def _status_views(today: datetime.date) -> dict[str, tuple[tuple[str, ...], Q]]:
     }
 
 
-def view_conditions(today: datetime.date) -> dict[str, Q]:
-    """The condition of each view on ``today``."""
+def view_conditions(today: datetime.date, soon=None) -> dict[str, Q]:
+    """The condition of each view on ``today`` (``soon``: the last day due soon, worked out
+    from ``today`` when not given)."""
     several = {
         key: Q(status__in=statuses) & dates
-        for key, (statuses, dates) in _status_views(today).items()
+        for key, (statuses, dates) in _status_views(today, soon).items()
     }
     return {
         **several,
@@ -188,7 +193,7 @@ def filtered_actions(actions: QuerySet[Action], filters: TrackerFilters) -> Quer
 
 
 def tracker_counts_by_agency(
-    actions: QuerySet[Action], today: datetime.date
+    actions: QuerySet[Action], today: datetime.date, *, known: list[Agency] | None = None
 ) -> tuple[dict[str, int], list[dict]]:
     """How many of ``actions`` are in each view, in total and per owner agency (name and slug
     with the counts), ordered by agency name.
@@ -200,7 +205,7 @@ def tracker_counts_by_agency(
     the complete actions without impact evidence per agency (only they look up their
     recommendation). The views are summed from the groups in Python (each view is a set of
     statuses, some with a date range); the agencies' names come from a third query of at most
-    one row per agency."""
+    one row per agency (none when ``known`` holds each of them, see ``_by_agency_name``)."""
     soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
     groups = (
         actions.order_by()
@@ -240,11 +245,143 @@ def tracker_counts_by_agency(
             counts["no_impact_evidence"] += no_impact.get(group["agency_id"], 0)
         if status == Status.NOT_IMPLEMENTED:
             counts["not_implemented"] += n
-    return _by_agency_name(per_agency)
+    return _by_agency_name(per_agency, known)
+
+
+def _kept_counts(
+    partnership: Partnership, filters: TrackerFilters, *, agency_ids: set[int] | None = None
+) -> QuerySet:
+    """The kept counts under the filters (``ActionCount``, or ``ActionThemeCount`` under a
+    theme), as (agency, status, impact missing, actions) rows; ``agency_ids``: a contributor's
+    own agencies only."""
+    kept: QuerySet[ActionCount] | QuerySet[ActionThemeCount]
+    if filters.theme is not None:
+        # Under a theme, the counts kept per theme (migration actions 0009; issue 16: counted,
+        # they read every action of the theme's recommendations, 940 of ten years' against 96).
+        kept = ActionThemeCount.objects.filter(theme=filters.theme, partnership=partnership)
+    else:
+        kept = ActionCount.objects.filter(partnership=partnership)
+    if agency_ids is not None:
+        kept = kept.filter(agency_id__in=agency_ids)
+    if filters.agency is not None:
+        kept = kept.filter(agency=filters.agency)
+    if filters.review_type:
+        kept = kept.filter(review_kind=filters.review_type)
+    return (
+        kept.order_by()
+        .values_list("agency_id", "status", "impact_missing")
+        .annotate(total=Sum("n"))
+    )
+
+
+def _dated_counts(
+    actions: QuerySet[Action], filters: TrackerFilters, *, today: datetime.date, soon
+) -> QuerySet:
+    """The open actions due from today on under the filters, as (status, owner agency, actions,
+    of them due by ``soon``) rows.
+
+    Grouped by the agency plus 0: grouped by the column itself, SQLite (no statistics) walks the
+    whole of the partnership's ``action_counts`` index for its order (3.2 ms on ten years'
+    actions) rather than the open statuses' dated range of ``action_dated_answering`` (0.4)."""
+    dated = actions.filter(status__in=Action.OPEN, target_date__gte=today)
+    if filters.theme is not None:
+        dated = filtered_actions(dated, TrackerFilters(theme=filters.theme))
+    if filters.agency is not None:
+        dated = dated.filter(agency=filters.agency)
+    if filters.review_type:
+        dated = dated.filter(recommendation__review__kind=filters.review_type)
+    return (
+        dated.order_by()
+        .values("status", owner=F("agency_id") + 0)
+        .annotate(n=Count("pk"), soon=Count("pk", filter=Q(target_date__lte=soon)))
+        .values_list("status", "owner", "n", "soon")
+    )
+
+
+# The tracker's reads of every action of the partnership (the business unit and partner leads,
+# not under a year) with the SQL built once per shape: which filters are set, and for the rows
+# the view (issue 16; ADRs 0038, 0045). Building them in the ORM cost the page more than
+# running them. The placeholders stand for the values that change.
+_DAY_PLACEHOLDER = datetime.date(1901, 2, 3)
+_SOON_PLACEHOLDER = datetime.date(1901, 2, 4)
+_PLACEHOLDERS = {
+    "partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk),
+    "today": (_DAY_PLACEHOLDER, Action._meta.get_field("target_date")),
+    "soon": (_SOON_PLACEHOLDER, Action._meta.get_field("target_date")),
+    "theme_id": (-7_301_946_291, Theme._meta.pk),
+    "agency_id": (-7_301_946_292, Agency._meta.pk),
+    "review_type": ("review-type-placeholder", Review._meta.get_field("kind")),
+}
+
+
+class _Shapes:
+    """A read built once per shape (``shape``: what the build takes besides the values; the
+    names of the values given: which filters are set) and database."""
+
+    def __init__(self, build, page_size: int | None = None):
+        self.build = build
+        self.page_size = page_size
+        self._queries: dict[tuple, CompiledQuery] = {}
+
+    def query(self, shape: tuple, values) -> CompiledQuery:
+        names = frozenset(name for name in values if name != "offset")
+        key = (shape, names)
+        if key not in self._queries:
+            self._queries[key] = CompiledQuery(
+                lambda **given: self.build(*shape, **given),
+                {name: _PLACEHOLDERS[name] for name in names},
+                page_size=self.page_size,
+            )
+        return self._queries[key]
+
+
+def compiled_values(*, user, partnership: Partnership, filters: TrackerFilters) -> dict | None:
+    """The values of the tracker's reads built once (the partnership, the filters set), or None
+    where they do not serve: a contributor (their own agencies, a list of any length) and the
+    counts under a year (counted)."""
+    if filters.year or not sees_every_action(user, partnership):
+        return None
+    values: dict[str, Any] = {"partnership_id": partnership.pk}
+    if filters.theme is not None:
+        values["theme_id"] = filters.theme.pk
+    if filters.agency is not None:
+        values["agency_id"] = filters.agency.pk
+    if filters.review_type:
+        values["review_type"] = filters.review_type
+    return values
+
+
+def _filters_of(theme_id=None, agency_id=None, review_type: str = "") -> TrackerFilters:
+    """The filters the values stand for, to build a read from."""
+    return TrackerFilters(
+        theme=None if theme_id is None else Theme(pk=theme_id),
+        agency=None if agency_id is None else Agency(pk=agency_id),
+        review_type=review_type,
+    )
+
+
+_KEPT_COUNTS = _Shapes(
+    lambda partnership_id, **filters: _kept_counts(
+        Partnership(pk=partnership_id), _filters_of(**filters)
+    )
+)
+_DATED_COUNTS = _Shapes(
+    lambda partnership_id, today, soon, **filters: _dated_counts(
+        Action.objects.filter(partnership_id=partnership_id),
+        _filters_of(**filters),
+        today=today,
+        soon=soon,
+    )
+)
 
 
 def tracker_counts(
-    *, user, partnership: Partnership, filters: TrackerFilters, today: datetime.date
+    *,
+    user,
+    partnership: Partnership,
+    filters: TrackerFilters,
+    today: datetime.date,
+    known: list[Agency] | None = None,
 ) -> tuple[dict[str, int], list[dict]]:
     """How many of the actions the user sees under ``filters`` are in each view, in total and per
     owner agency (as ``tracker_counts_by_agency``, which counts them under a year).
@@ -261,33 +398,20 @@ def tracker_counts(
         visible = actions_visible_to(
             user=user, partnership=partnership, by_recommendation=filters.theme is not None
         )
-        return tracker_counts_by_agency(filtered_actions(visible, filters), today)
-    kept: QuerySet[ActionCount] | QuerySet[ActionThemeCount]
-    dated = actions_visible_to(user=user, partnership=partnership).filter(
-        status__in=Action.OPEN, target_date__gte=today
-    )
-    if filters.theme is not None:
-        # Under a theme, the counts kept per theme (migration actions 0009; issue 16: counted,
-        # they read every action of the theme's recommendations, 940 of ten years' against 96).
-        kept = ActionThemeCount.objects.filter(theme=filters.theme, partnership=partnership)
-        dated = filtered_actions(dated, TrackerFilters(theme=filters.theme))
-    else:
-        kept = ActionCount.objects.filter(partnership=partnership)
-    if not sees_every_action(user, partnership):
-        kept = kept.filter(agency_id__in=own_agency_ids(user, partnership))
-    if filters.agency is not None:
-        kept = kept.filter(agency=filters.agency)
-        dated = dated.filter(agency=filters.agency)
-    if filters.review_type:
-        kept = kept.filter(review_kind=filters.review_type)
-        dated = dated.filter(recommendation__review__kind=filters.review_type)
+        return tracker_counts_by_agency(filtered_actions(visible, filters), today, known=known)
     soon = add_working_days(today, DUE_SOON_WORKING_DAYS)
+    values = compiled_values(user=user, partnership=partnership, filters=filters)
+    if values is not None:  # every action of the partnership: the SQL built once (issue 16)
+        kept_rows = _KEPT_COUNTS.query((), values).read_values(**values)
+        dated_values = {**values, "today": today, "soon": soon}
+        dated_rows = _DATED_COUNTS.query((), dated_values).read_values(**dated_values)
+    else:  # a contributor's own agencies
+        own = own_agency_ids(user, partnership)
+        kept_rows = list(_kept_counts(partnership, filters, agency_ids=own))
+        visible = actions_visible_to(user=user, partnership=partnership)
+        dated_rows = list(_dated_counts(visible, filters, today=today, soon=soon))
     per_agency: dict[int, dict[str, int]] = {}
-    for agency_id, status, impact_missing, n in (
-        kept.order_by()
-        .values_list("agency_id", "status", "impact_missing")
-        .annotate(total=Sum("n"))
-    ):
+    for agency_id, status, impact_missing, n in kept_rows:
         if not n:
             continue
         counts = per_agency.setdefault(agency_id, dict.fromkeys(VIEW_LABELS, 0))
@@ -306,28 +430,30 @@ def tracker_counts(
                 counts["no_impact_evidence"] += n
         if status == Status.NOT_IMPLEMENTED:
             counts["not_implemented"] += n
-    # Grouped by the agency plus 0: grouped by the column itself, SQLite (no statistics) walks
-    # the whole of the partnership's ``action_counts`` index for its order (3.2 ms on ten years'
-    # actions) rather than the open statuses' dated range of ``action_dated_answering`` (0.4).
-    for group in (
-        dated.order_by()
-        .values("status", owner=F("agency_id") + 0)
-        .annotate(n=Count("pk"), soon=Count("pk", filter=Q(target_date__lte=soon)))
-    ):
-        counts = per_agency.setdefault(group["owner"], dict.fromkeys(VIEW_LABELS, 0))
-        counts["due_soon"] += group["soon"]
-        if group["status"] in Action.AGENCY_SETTABLE:
-            counts["overdue"] -= group["n"]
-    return _by_agency_name(per_agency)
+    for status, owner, n, due_soon in dated_rows:
+        counts = per_agency.setdefault(owner, dict.fromkeys(VIEW_LABELS, 0))
+        counts["due_soon"] += due_soon
+        if status in Action.AGENCY_SETTABLE:
+            counts["overdue"] -= n
+    return _by_agency_name(per_agency, known)
 
 
-def _by_agency_name(per_agency: dict[int, dict[str, int]]) -> tuple[dict[str, int], list[dict]]:
-    """The totals of every view, and a row per agency (name, slug and counts) by name."""
+def _by_agency_name(
+    per_agency: dict[int, dict[str, int]], known: list[Agency] | None = None
+) -> tuple[dict[str, int], list[dict]]:
+    """The totals of every view, and a row per agency (name, slug and counts) by name: taken
+    from ``known`` (agencies read in the database's order of names, as the tracker's filter
+    has them) when it holds every agency counted, else read (issue 16: one query less on every
+    tracker page; names are unique, so the order by name alone is the order by name and id)."""
+    agencies: list[Agency] | QuerySet[Agency]
+    if known is not None and per_agency.keys() <= {agency.pk for agency in known}:
+        agencies = [agency for agency in known if agency.pk in per_agency]
+    else:
+        agencies = Agency.objects.filter(pk__in=list(per_agency)).only("slug", "name")
+        agencies = agencies.order_by("name", "pk")
     rows: list[dict[str, Any]] = [
         {"agency__slug": agency.slug, "agency__name": agency.name, **per_agency[agency.pk]}
-        for agency in Agency.objects.filter(pk__in=list(per_agency))
-        .only("slug", "name")
-        .order_by("name", "pk")
+        for agency in agencies
     ]
     totals = {key: sum(row[key] for row in rows) for key in VIEW_LABELS}
     return totals, rows
@@ -338,7 +464,12 @@ _ACTION_COLUMNS = ("number", "text", "lead_name", "target_date", "status", "comp
 
 
 def tracker_rows(
-    actions: QuerySet[Action], *, view: str, today: datetime.date, upto: int | None = None
+    actions: QuerySet[Action],
+    *,
+    view: str,
+    today: datetime.date,
+    upto: int | None = None,
+    soon=None,
 ):
     """The rows of the table for ``view``: soonest target first, each with its review and agency
     (one query per page).
@@ -349,7 +480,7 @@ def tracker_rows(
     date) with no sort: without it, the database read and sorted every open action to take 50
     (2,915 on ten years' actions, issue 16). The same rows in the same order: the first
     ``upto`` of the view are among the first ``upto`` of their own status."""
-    several = _status_views(today)
+    several = _status_views(today, soon)
     if upto is not None and view in several:
         # Each status's first rows (they come from ``actions``, so the scope and filters hold);
         # the outer query reads them by primary key.
@@ -360,7 +491,7 @@ def tracker_rows(
             firsts |= Q(pk__in=ordered.values("pk")[:upto])
         chosen = Action.objects.filter(firsts)
     else:
-        chosen = actions.filter(view_conditions(today).get(view, Q()))
+        chosen = actions.filter(view_conditions(today, soon).get(view, Q()))
     rows = chosen.select_related("recommendation", "recommendation__review", "agency").only(
         "id",
         *_ACTION_COLUMNS,
@@ -376,22 +507,71 @@ def tracker_rows(
     return rows.order_by("target_date", "pk")
 
 
+# The days each view's condition compares with (the names of their placeholders).
+_VIEW_DAYS = {"due_soon": ("today", "soon"), "overdue": ("today",)}
+
+
+def _page_rows(view: str, partnership_id: int, today=None, soon=None, **filters) -> QuerySet:
+    """The rows of ``view`` under the filters, for the SQL built once: a narrowed view's whole
+    list (read a page at a time, the offset a parameter), else its first page's rows."""
+    chosen = _filters_of(**filters)
+    actions = filtered_actions(Action.objects.filter(partnership_id=partnership_id), chosen)
+    if soon is None:  # a view comparing no "soon" day: not worked out from a placeholder
+        soon = today
+    if chosen.narrowed:
+        return tracker_rows(actions, view=view, today=today, soon=soon)
+    upto = TRACKER_PAGE_SIZE
+    return tracker_rows(actions, view=view, today=today, soon=soon, upto=upto)[:upto]
+
+
+_NARROWED_ROWS = _Shapes(_page_rows, page_size=TRACKER_PAGE_SIZE)
+_FIRST_ROWS = _Shapes(_page_rows)
+
+
 class TrackerPageRows:
     """The rows of ``view`` for a Paginator whose count is already known: a slice reads only
     the rows up to its end (``tracker_rows(upto=...)``), in one query. Not for actions under a
     theme, review type or year (``narrowed``): those filters join each action read to its
     recommendation, and reading each status's first rows apart read more actions than one
-    pass (9 ms against 5 on ten years' actions)."""
+    pass (9 ms against 5 on ten years' actions).
+
+    ``compiled``: the values of the reads built once (``compiled_values``), used for a page of
+    ``TRACKER_PAGE_SIZE`` rows or fewer: any page of a narrowed view, the first of the others
+    (issue 16)."""
 
     def __init__(
-        self, actions: QuerySet[Action], *, view: str, today: datetime.date, narrowed: bool
+        self,
+        actions: QuerySet[Action],
+        *,
+        view: str,
+        today: datetime.date,
+        narrowed: bool,
+        compiled: dict | None = None,
     ):
         self.actions, self.view, self.today, self.narrowed = actions, view, today, narrowed
+        self.compiled = compiled
 
     def __getitem__(self, bounds: slice) -> list[Action]:
+        start, stop = bounds.start or 0, bounds.stop
+        wanted = stop - start
+        if wanted <= 0:
+            return []  # an empty list: no query, as the ORM's empty slice
+        compiled = self.compiled is not None and self.view in VIEW_LABELS
+        if compiled and 0 <= wanted <= TRACKER_PAGE_SIZE and (self.narrowed or start == 0):
+            return self._compiled(start)[:wanted]
         upto = None if self.narrowed else bounds.stop
         rows = tracker_rows(self.actions, view=self.view, today=self.today, upto=upto)
         return list(rows[bounds])
+
+    def _compiled(self, start: int) -> list[Action]:
+        values = dict(self.compiled or {})
+        days = {"today": self.today, "soon": add_working_days(self.today, DUE_SOON_WORKING_DAYS)}
+        for name in _VIEW_DAYS.get(self.view, ()):
+            values[name] = days[name]
+        if self.narrowed:
+            values["offset"] = start
+            return _NARROWED_ROWS.query((self.view,), values).read(**values)
+        return _FIRST_ROWS.query((self.view,), values).read(**values)
 
 
 # Choices for the filters -------------------------------------------------------------------------

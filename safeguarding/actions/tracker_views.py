@@ -75,12 +75,18 @@ def tracker(request, slug: str):
     visible = tracker_selectors.actions_visible_to(user=request.user, partnership=partnership)
     actions = tracker_selectors.filtered_actions(visible, filters)
     counts, by_agency = tracker_selectors.tracker_counts(
-        user=request.user, partnership=partnership, filters=filters, today=today
+        user=request.user, partnership=partnership, filters=filters, today=today, known=agencies
     )
     page = _page(
         request,
         tracker_selectors.TrackerPageRows(
-            actions, view=filters.view, today=today, narrowed=filters.narrowed
+            actions,
+            view=filters.view,
+            today=today,
+            narrowed=filters.narrowed,
+            compiled=tracker_selectors.compiled_values(
+                user=request.user, partnership=partnership, filters=filters
+            ),
         ),
         counts[filters.view],
         today,
@@ -134,10 +140,14 @@ def agency_actions(request, slug: str, agency_slug: str):
     actions = tracker_selectors.actions_visible_to(
         user=request.user, partnership=partnership
     ).filter(agency=agency)
-    counts = agency_selectors.agency_status_counts(actions, today)
+    # Every action of the agency (those who see every action): the SQL built once (issue 16).
+    compiled = None
+    if permissions.sees_every_action(request.user, partnership):
+        compiled = {"partnership_id": partnership.pk, "agency_id": agency.pk}
+    counts = agency_selectors.agency_status_counts(actions, today, compiled=compiled)
     page = _page(
         request,
-        agency_selectors.agency_rows(actions, status=status, today=today),
+        agency_selectors.AgencyPageRows(actions, status=status, today=today, compiled=compiled),
         counts[status] if status else counts["all"],
         today,
     )

@@ -3,18 +3,20 @@
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case as DbCase
-from django.db.models import DateField, F, Q, QuerySet, Value, When
+from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
-from safeguarding.core.compiled_sql import RecordQuery
+from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, PK_PLACEHOLDER, RecordQuery
+from safeguarding.core.pagination import CompiledList
 from safeguarding.referrals.models import Case
 from safeguarding.reviews.models import Review
 
-from .models import InformationRequest, LegalBasis
+from .models import Escalation, InformationRequest, LegalBasis
 from .permissions import can_view_information_requests
 
 
@@ -31,35 +33,79 @@ class RequestLists:
     closed: list[InformationRequest]
 
 
+def _in_order(
+    partnership: Partnership, today: datetime.date, case: Case | None = None
+) -> QuerySet[InformationRequest]:
+    """The partnership's (or one case's) requests in the list's order, each with the number of
+    times it was escalated (``escalation_count``)."""
+    rows = _base(partnership)
+    if case is not None:
+        rows = rows.filter(case=case)
+    still_open = Q(status=InformationRequest.Status.OPEN)
+    escalations = (
+        Escalation.objects.filter(request=OuterRef("pk"))
+        .order_by()
+        .values("request")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return rows.annotate(
+        group=DbCase(
+            When(still_open & Q(due_on__lt=today), then=Value(0)),
+            When(still_open, then=Value(1)),
+            default=Value(2),
+        ),
+        due=DbCase(When(still_open, then=F("due_on"))),
+        closed_on=DbCase(
+            When(still_open, then=Value(None, output_field=DateField())),
+            default=Coalesce("answered_on", "refused_on", "made_on"),
+        ),
+        tie=DbCase(When(still_open, then=F("pk")), default=-F("pk")),
+        escalation_count=Coalesce(Subquery(escalations), 0),
+    ).order_by("group", "due", F("closed_on").desc(), "tie")
+
+
 def information_requests_in_order(
     *, user, partnership: Partnership, today: datetime.date, case: Case | None = None
 ) -> QuerySet[InformationRequest]:
     """The partnership's (or one case's) requests in the list's order, for a page of it to be
     read (issue 16): overdue, then still open (soonest due first), then answered or refused
-    (newest first)."""
+    (newest first); each with ``escalation_count``."""
     if not can_view_information_requests(user, partnership):
         raise Http404("No such page")
-    rows = _base(partnership)
+    return _in_order(partnership, today, case)
+
+
+# The list's pages (the partnership's, a case's) from SQL built once, the page's rows and the
+# count of every request in one query (ADR 0045; issue 16: paginate counted, read the page,
+# then prefetched the page's escalations only to count them, each query built anew).
+REQUEST_PAGES = CompiledList(
+    lambda partnership_id, today, case_id=None: _in_order(
+        Partnership(pk=partnership_id),
+        today,
+        None if case_id is None else Case(pk=case_id),
+    ),
+    {
+        "partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk),
+        "today": (
+            datetime.date(1901, 2, 3),  # a placeholder day
+            InformationRequest._meta.get_field("due_on"),
+        ),
+        "case_id": (PK_PLACEHOLDER, Case._meta.pk),
+    },
+)
+
+
+def information_request_page(
+    request, *, user, partnership: Partnership, today: datetime.date, case: Case | None = None
+):
+    """A page of ``information_requests_in_order`` and its pagination links (``?page=``)."""
+    if not can_view_information_requests(user, partnership):
+        raise Http404("No such page")
+    values: dict[str, Any] = {"partnership_id": partnership.pk, "today": today}
     if case is not None:
-        rows = rows.filter(case=case)
-    still_open = Q(status=InformationRequest.Status.OPEN)
-    return (
-        rows.annotate(
-            group=DbCase(
-                When(still_open & Q(due_on__lt=today), then=Value(0)),
-                When(still_open, then=Value(1)),
-                default=Value(2),
-            ),
-            due=DbCase(When(still_open, then=F("due_on"))),
-            closed_on=DbCase(
-                When(still_open, then=Value(None, output_field=DateField())),
-                default=Coalesce("answered_on", "refused_on", "made_on"),
-            ),
-            tie=DbCase(When(still_open, then=F("pk")), default=-F("pk")),
-        )
-        .order_by("group", "due", F("closed_on").desc(), "tie")
-        .prefetch_related("escalations")
-    )
+        values["case_id"] = case.pk
+    return REQUEST_PAGES.page(request, **values)
 
 
 def information_request_lists(

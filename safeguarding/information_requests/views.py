@@ -11,13 +11,13 @@ from django.views.decorators.http import require_http_methods
 from safeguarding.accounts import selectors as account_selectors
 from safeguarding.core.errors import ServiceError
 from safeguarding.core.forms import posted, show_service_error
-from safeguarding.core.pagination import paginate
 from safeguarding.referrals.selectors import case_get_for_user
 
 from . import selectors, services
 from .forms import AnswerForm, EscalationForm, RefusalForm, RequestMakeForm
 from .models import InformationRequest
 from .permissions import can_record_information_requests, can_view_information_requests
+from .rows import request_rows_html
 
 
 def _partnership(request, slug: str):
@@ -32,13 +32,17 @@ def _may_record(request, partnership) -> None:
 def _page_of_requests(request, partnership, *, case):
     """A page of the requests (issue 16: the list grows with the years), in its three parts."""
     today = timezone.localdate()
-    page, pagination = paginate(
-        request,
-        selectors.information_requests_in_order(
-            user=request.user, partnership=partnership, today=today, case=case
-        ),
+    page, pagination = selectors.information_request_page(
+        request, user=request.user, partnership=partnership, today=today, case=case
     )
-    return selectors.information_request_lists(rows=page.object_list, today=today), pagination
+    lists = selectors.information_request_lists(rows=page.object_list, today=today)
+    # Each table's rows written in Python (ADR 0034).
+    tables = {
+        "overdue": request_rows_html(lists.overdue, slug=partnership.slug, overdue=True),
+        "open": request_rows_html(lists.open, slug=partnership.slug, overdue=False),
+        "closed": request_rows_html(lists.closed, slug=partnership.slug, overdue=False),
+    }
+    return lists, tables, pagination
 
 
 @require_http_methods(["GET"])
@@ -46,13 +50,14 @@ def request_list(request, slug: str):
     partnership = _partnership(request, slug)
     if not can_view_information_requests(request.user, partnership):
         raise PermissionDenied("Only the business unit and partner leads see these requests")
-    lists, pagination = _page_of_requests(request, partnership, case=None)
+    lists, tables, pagination = _page_of_requests(request, partnership, case=None)
     return render(
         request,
         "information_requests/list.html",
         {
             "partnership": partnership,
             "lists": lists,
+            "tables": tables,
             "pagination": pagination,
             "case": None,
         },
@@ -63,13 +68,14 @@ def request_list(request, slug: str):
 def case_requests(request, slug: str, case_pk: int):
     partnership = _partnership(request, slug)
     case = case_get_for_user(user=request.user, partnership=partnership, pk=case_pk)
-    lists, pagination = _page_of_requests(request, partnership, case=case)
+    lists, tables, pagination = _page_of_requests(request, partnership, case=case)
     return render(
         request,
         "information_requests/list.html",
         {
             "partnership": partnership,
             "lists": lists,
+            "tables": tables,
             "pagination": pagination,
             "case": case,
             "can_record": can_record_information_requests(request.user, partnership),

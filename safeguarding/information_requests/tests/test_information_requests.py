@@ -271,3 +271,60 @@ def test_the_list_is_paginated_in_its_order_with_flat_queries(
     second = bu_client.get(url, {"page": "2"}).context["lists"]
     assert not second.overdue and not second.open
     assert [r.recipient for r in second.closed] == [f"Answered {n:02}" for n in (3, 2, 1, 0)]
+
+
+def test_a_page_from_sql_built_once_is_the_orms_page(partnership, case, business_unit_user):
+    """Issue 16: the list's pages (the partnership's, one case's) read through ``REQUEST_PAGES``
+    give the ORM's rows in its order, with the count of every request and each one's
+    escalations, for any day."""
+    from django.test import RequestFactory
+
+    from safeguarding.information_requests.selectors import information_request_page
+
+    other_case = make_case(partnership, business_unit_user)
+    for n in range(30):
+        made = MADE + datetime.timedelta(days=n)
+        request = _make(
+            case if n % 3 else other_case,
+            business_unit_user,
+            recipient=f"Body {n:02}",
+            made_on=made,
+            due_on=DUE + datetime.timedelta(days=n),
+        )
+        for _ in range(n % 3):
+            services.information_request_escalate(
+                request=request,
+                actor=business_unit_user,
+                escalated_on=made,
+                escalated_to="Its chief executive",
+                note="Not answered.",
+            )
+        if n % 4 == 0:
+            services.information_request_answer(
+                request=request, actor=business_unit_user, answered_on=made, answer_summary="Given."
+            )
+    for today in (MADE, DUE + datetime.timedelta(days=10), DUE + datetime.timedelta(days=90)):
+        for of_case in (None, case, other_case):
+            expected = list(
+                information_requests_in_order(
+                    user=business_unit_user, partnership=partnership, today=today, case=of_case
+                )
+            )
+            for number in (1, 2) if len(expected) > 25 else (1,):
+                request = RequestFactory().get("/", {"page": number})
+                page, _links = information_request_page(
+                    request,
+                    user=business_unit_user,
+                    partnership=partnership,
+                    today=today,
+                    case=of_case,
+                )
+                wanted = expected[(number - 1) * 25 : number * 25]
+                assert [row.pk for row in page.object_list] == [row.pk for row in wanted]
+                assert [row.escalation_count for row in page.object_list] == [
+                    row.escalations.count() for row in wanted
+                ]
+                assert [row.case.reference for row in page.object_list] == [
+                    row.case.reference for row in wanted
+                ]
+                assert page.paginator.count == len(expected)

@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from safeguarding.accounts.models import Agency, Partnership
-from safeguarding.core.compiled_sql import PK_PLACEHOLDER, CompiledQuery
+from safeguarding.core.compiled_sql import PK_PLACEHOLDER, CompiledQuery, set_prefetched
 
 from ..models import (
     AgencyRequest,
@@ -134,6 +134,93 @@ def entries_with_people(qs: QuerySet, *, personalised: bool) -> QuerySet:
         Prefetch("people", queryset=people),
         Prefetch("proposed_people", queryset=_pending_proposals(), to_attr="pending_proposals"),
     )
+
+
+# A page of the whole chronology (every agency's rows, no filter, pseudonyms) with the SQL built
+# once (issue 16; ADRs 0038, 0045): the page's entries with their agency, the offset a
+# parameter, then the page's people and the names proposed for it, each read by the page's ids
+# (one statement per number of entries on the page, each id a parameter), as the prefetches
+# gave them.
+_ENTRY_PAGE = CompiledQuery(
+    lambda review_id: (
+        ChronologyEntry.objects.filter(review_id=review_id)
+        .active()
+        .select_related("agency")
+        .order_by("occurred_on", "occurred_at", "id")
+    ),
+    {"review_id": (PK_PLACEHOLDER, Review._meta.pk)},
+    page_size=PAGE_SIZE,
+)
+_ENTRY_PLACEHOLDER = -7_301_946_400  # the page's ids: this, less one for each next
+
+
+class _ByEntries:
+    """A read of the links of a page's entries (``build(ids)``), built once per number of
+    entries on the page."""
+
+    def __init__(self, build):
+        self.build = build
+        self._queries: dict[int, CompiledQuery] = {}
+
+    def read(self, ids: list[int]) -> list:
+        n = len(ids)
+        if n not in self._queries:
+            names = [f"e{i}" for i in range(n)]
+            field = ChronologyEntry._meta.pk
+            self._queries[n] = CompiledQuery(
+                lambda **given: self.build([given[name] for name in names]),
+                {name: (_ENTRY_PLACEHOLDER - i, field) for i, name in enumerate(names)},
+            )
+        return self._queries[n].read(**{f"e{i}": pk for i, pk in enumerate(ids)})
+
+
+_PAGE_PEOPLE = _ByEntries(
+    lambda ids: (
+        ChronologyEntry.people.through.objects.filter(chronologyentry_id__in=ids)
+        .select_related("person")
+        .order_by("person__pseudonym")
+    )  # as the prefetch's queryset
+)
+_PAGE_PROPOSALS = _ByEntries(
+    lambda ids: (
+        ChronologyEntry.proposed_people.through.objects.filter(
+            chronologyentry_id__in=ids, proposedperson__state=ProposedPerson.State.PROPOSED
+        )
+        .select_related("proposedperson")
+        .order_by("proposedperson__pseudonym")
+    )  # as ``_pending_proposals``
+)
+
+
+class EntryPage:
+    """The entries for a Paginator whose count is known (the summary's): a slice is
+    ``entries_with_people(qs)[bounds]``, or with ``compiled`` (the whole chronology: no scope,
+    no filter, pseudonyms) a page of at most ``PAGE_SIZE`` read with the SQL built once."""
+
+    def __init__(self, qs: QuerySet, *, review: Review, personalised: bool, compiled: bool):
+        self.qs, self.review, self.personalised = qs, review, personalised
+        self.compiled = compiled and not personalised
+
+    def __getitem__(self, bounds: slice) -> list[ChronologyEntry]:
+        start, stop = bounds.start or 0, bounds.stop
+        if stop <= start:
+            return []  # an empty list: no query, as the ORM's empty slice
+        if not self.compiled or stop - start > PAGE_SIZE:
+            return list(entries_with_people(self.qs, personalised=self.personalised)[bounds])
+        found = _ENTRY_PAGE.read(review_id=self.review.pk, offset=start)[: stop - start]
+        if not found:
+            return found
+        ids = [entry.pk for entry in found]
+        people: dict[int, list[Person]] = {}
+        for link in _PAGE_PEOPLE.read(ids):
+            people.setdefault(link.chronologyentry_id, []).append(link.person)
+        proposals: dict[int, list[ProposedPerson]] = {}
+        for link in _PAGE_PROPOSALS.read(ids):
+            proposals.setdefault(link.chronologyentry_id, []).append(link.proposedperson)
+        for entry in found:
+            set_prefetched(entry, "people", Person, people.get(entry.pk, []))
+            entry.pending_proposals = proposals.get(entry.pk, [])
+        return found
 
 
 def shows_proposed_names(user, review: Review, scope: set[int] | None) -> bool:

@@ -120,8 +120,15 @@ def merged(request, slug: str, pk: int):
     summary = selectors.kept_summary(kept, filters=filters)
     if summary is None:
         summary = selectors.summary(qs, gap_days=filters.gap_days)
+    # The whole chronology (no scope, no filter, pseudonyms): its page with the SQL built once.
     paginator = Paginator(
-        selectors.entries_with_people(qs, personalised=personalised), selectors.PAGE_SIZE
+        selectors.EntryPage(
+            qs,
+            review=review,
+            personalised=personalised,
+            compiled=scope is None and not filters.active,
+        ),
+        selectors.PAGE_SIZE,
     )
     paginator.count = summary.total  # known from the summary: no second COUNT
     page = paginator.get_page(request.GET.get("page"))

@@ -351,3 +351,44 @@ def test_the_people_page_keeps_its_query_count_with_proposals(
     with django_assert_max_num_queries(13):
         page = bu_client.get(url(new_review, "people")).content.decode()
     assert "Visitor 8" in page
+
+
+def test_a_page_read_with_sql_built_once_is_the_orms_page(bu_client, new_review, agency):
+    """Issue 16: a page of the whole chronology (no scope, no filter, pseudonyms) read with the
+    SQL built once gives the entries, their agency, their people and the names proposed for
+    them that the ORM's prefetching gave, on a full page, a last page and a short one."""
+    from safeguarding.reviews.chronology import selectors
+
+    for pseudonym in ("Mother M", "Brother B"):
+        Person.objects.create(case=new_review.case, pseudonym=pseudonym, role_in_case="other")
+    people = ["Mother M; Lodger; Brother B", "Lodger", "", "Brother B; Mother M", "child k"]
+    rows = [
+        [
+            f"{day % 28 + 1:02}/{day // 28 % 12 + 1:02}/2024",
+            f"{day % 24:02}:15" if day % 5 else "",
+            "",
+            people[day % len(people)],
+            f"Contact {day}",
+            f"CN-{day}",
+            "",
+            "routine",
+        ]
+        for day in range(70)
+    ]
+    assert post_file(bu_client, new_review, agency, csv_bytes(rows)).status_code == 302
+    qs = selectors.entries(review=new_review, scope=None, filters=selectors.Filters())
+    compiled = selectors.EntryPage(qs, review=new_review, personalised=False, compiled=True)
+    plain = selectors.EntryPage(qs, review=new_review, personalised=False, compiled=False)
+    assert plain.compiled is False and compiled.compiled is True
+    for start, stop in ((0, 50), (50, 70), (0, 20), (60, 70)):
+        got, want = compiled[start:stop], plain[start:stop]
+        assert [e.pk for e in got] == [e.pk for e in want] and len(got) == stop - start
+        assert [e.agency.name for e in got] == [e.agency.name for e in want]
+        assert [[p.pk for p in e.people.all()] for e in got] == [
+            [p.pk for p in e.people.all()] for e in want
+        ]
+        assert [[p.pk for p in e.pending_proposals] for e in got] == [
+            [p.pk for p in e.pending_proposals] for e in want
+        ]
+    assert any(e.pending_proposals for e in compiled[0:50])
+    assert any(e.people.all() for e in compiled[0:50])
