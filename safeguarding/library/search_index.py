@@ -438,6 +438,64 @@ _POSTGRES_LEAN_RANKING = _POSTGRES_RANKING.replace(_POSTGRES_IDF, f"({_POSTGRES_
 assert _POSTGRES_LEAN_RANKING != _POSTGRES_RANKING
 
 
+def _postgres_lists_ranking(count: int) -> str:
+    """``_POSTGRES_LEAN_RANKING`` for ``count`` lists in one statement (the default search's
+    own words and its synonyms: one round trip, one plan, the live records found once; issue
+    15, PostgreSQL speed round three). Each list keeps its own chain of the same CTEs under
+    the same aliases (``q{g} q``, ``m{g} m`` …), each referenced as often as in the statement
+    of one list, so each is planned as it would be alone (a CTE referenced more than once is
+    materialized and planned apart; one referenced once is folded in where it is read), and
+    each record's parts are added in the same order; ``live`` is shared (it is materialized
+    in both). Parameters: each list's terms in turn, the live records' conditions after the
+    first list's. Rows: (list number, record id, score), by list, then as the one-list
+    statement orders them."""
+    idf = _POSTGRES_IDF_ONCE.replace("FROM m GROUP BY n", "FROM m{g} m GROUP BY n")
+    ctes = []
+    for g in range(count):
+        chain = [
+            f"""q{g} AS (
+  SELECT t.n, to_tsquery('{PG_CONFIG}', t.term) AS q
+  FROM unnest(%s::text[]) WITH ORDINALITY AS t(term, n)
+)""",
+            f"""m{g} AS (
+  SELECT q.n, q.q, s.record_id FROM q{g} q
+  JOIN {INDEX_TABLE} s ON s.document @@ q.q
+  JOIN live ON live.id = s.record_id
+)""",
+            f"""df{g} AS (
+  SELECT n, count(*) AS df FROM m{g} m GROUP BY n
+)""",
+            f"""total{g} AS (SELECT count(*) AS n FROM live
+)""",
+            f"""parts{g} AS MATERIALIZED (
+  SELECT m.record_id, ({idf.replace("{g}", str(g))})
+    * ({POSTGRES_MATCH_BASE} + ts_rank('{POSTGRES_WEIGHTS}', s.head, m.q))
+    AS part
+  FROM m{g} m JOIN df{g} df USING (n) CROSS JOIN total{g} total
+  JOIN {INDEX_TABLE} s ON s.record_id = m.record_id
+)""",
+        ]
+        if g == 0:
+            chain.insert(
+                1,
+                f"""live AS (
+  SELECT r.id FROM {RECORD_TABLE} r WHERE {{conditions}}
+)""",
+            )
+        ctes += chain
+    selects = [
+        f"SELECT {g} AS g, record_id, sum(part) AS score FROM parts{g}\nGROUP BY record_id"
+        for g in range(count)
+    ]
+    return (
+        "WITH "
+        + ", ".join(ctes)
+        + "\n"
+        + "\nUNION ALL ".join(selects)
+        + "\nORDER BY g, score DESC, record_id"
+    )
+
+
 def keyword_matches(
     phrases: Sequence[Sequence[str]],
     *,
@@ -455,10 +513,11 @@ def keyword_match_lists(
     partnership_id: int | None,
     public_only: bool,
     lean: bool = True,
+    together: bool = True,
 ) -> list[list[tuple[int, float]]]:
     """``keyword_matches`` of each of ``lists`` (each list of phrases ranked on its own, as if
     it were searched alone), in one query: the smart search's own words and its synonyms are
-    one round trip, and the live records are found once."""
+    one round trip, and the live records are found once (on PostgreSQL since ADR 0049)."""
     out: list[list[tuple[int, float]]] = [[] for _ in lists]
     wanted = [(g, [p for p in phrases if p]) for g, phrases in enumerate(lists)]
     wanted = [(g, phrases) for g, phrases in wanted if phrases]
@@ -500,12 +559,26 @@ def keyword_match_lists(
             # per word or phrase (no document read), the number of records each matches
             # (its document frequency), then for each record the sum over the words it
             # matches of idf × (a base for a match anywhere + ts_rank on the small "head"
-            # vector of title, summary, learning, themes and recommendations). One query a
-            # list: in one statement for all lists (tried), the sums came out in another
-            # order, and records of the same score but for the last bit (records made from
-            # one template) swapped places.
+            # vector of title, summary, learning, themes and recommendations). Each list is
+            # ranked by its own chain of CTEs: with one chain for all lists (a list column,
+            # tried), the sums came out in another order, and records of the same score but
+            # for the last bit (records made from one template) swapped places.
             # ``lean`` (every search: ``_POSTGRES_LEAN_RANKING``, ADR 0043); ``lean=False``, the
             # reference statement, only for the tests that compare the two.
+            if lean and together and len(wanted) > 1:
+                # Several lists (the default search's own words and its synonyms): one
+                # statement, a chain of the lean statement's CTEs for each list, each planned
+                # as if alone (``_postgres_lists_ranking``, ADR 0049). ``together=False``: a
+                # statement a list, for the tests that compare the two.
+                sql = _postgres_lists_ranking(len(wanted)).replace("{conditions}", conditions)
+                terms = [
+                    [" <-> ".join(p) if len(p) > 1 else p[0] for p in phrases]
+                    for _, phrases in wanted
+                ]
+                cursor.execute(sql, [terms[0], *params, *terms[1:]])
+                for g, record_id, score in cursor.fetchall():
+                    out[wanted[g][0]].append((record_id, float(score)))
+                return out
             ranking = _POSTGRES_LEAN_RANKING if lean else _POSTGRES_RANKING
             sql = ranking.replace("{conditions}", conditions)
             for g, phrases in wanted:
