@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -132,7 +133,7 @@ def _paused(partnership_id: int) -> QuerySet[Milestone]:
 
 
 #: Each list of the dashboard: the read (soonest first) and the values it takes.
-_DASHBOARD_LISTS = {
+_DASHBOARD_LISTS: dict[str, tuple[Callable[..., QuerySet[Milestone]], tuple[str, ...]]] = {
     "overdue": (_overdue, ("partnership_id", "today")),
     "due_this_week": (_due_this_week, ("partnership_id", "today", "week_end")),
     "paused": (_paused, ("partnership_id",)),

@@ -37,8 +37,13 @@ def _count_reads(partnership: Partnership) -> dict[str, QuerySet]:
 
 
 #: What each reader of the home sees counted: those who see referrals, and the business unit.
-REFERRAL_COUNTS = ("open_referrals",)
-BUSINESS_UNIT_COUNTS = ("open_referrals", "shares_waiting", "block_count", "document_count")
+REFERRAL_COUNTS: tuple[str, ...] = ("open_referrals",)
+BUSINESS_UNIT_COUNTS: tuple[str, ...] = (
+    "open_referrals",
+    "shares_waiting",
+    "block_count",
+    "document_count",
+)
 
 
 def _counts_query(names: tuple[str, ...]) -> CompiledQuery:
@@ -54,7 +59,9 @@ def _counts_query(names: tuple[str, ...]) -> CompiledQuery:
     return CompiledQuery(build, {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)})
 
 
-_COUNTS = {names: _counts_query(names) for names in (REFERRAL_COUNTS, BUSINESS_UNIT_COUNTS)}
+_COUNTS: dict[tuple[str, ...], CompiledQuery] = {
+    names: _counts_query(names) for names in (REFERRAL_COUNTS, BUSINESS_UNIT_COUNTS)
+}
 
 
 def home_counts(*, partnership: Partnership, names: tuple[str, ...]) -> dict[str, int]:
