@@ -17,7 +17,7 @@ from .models import AuditEvent
 
 
 def event_rows_html(events: Iterable[AuditEvent]) -> SafeString:
-    """The rows of ``audit/_event_table.html``'s table: when, who, what, and the record with
+    """The rows of ``audit/_event_rows_table.html``'s table: when, who, what, and the record with
     the fields changed."""
     return table_rows((_event_row(event) for event in events), indent="  ")
 

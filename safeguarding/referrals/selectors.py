@@ -100,11 +100,11 @@ def referral_counts_by_status(
     return {key: value or 0 for key, value in counts.items()}
 
 
-def referral_count_new(*, partnership: Partnership) -> int:
-    """How many of the partnership's referrals are new (not yet screened): the staff home's
-    figure, counted on the triage index alone, not with every status of every referral ever
-    received (issue 16). One query."""
-    return Referral.objects.filter(partnership=partnership, status=Status.NEW).count()
+def referrals_new(*, partnership: Partnership) -> QuerySet[Referral]:
+    """The partnership's referrals that are new (not yet screened): the staff home counts them
+    on the triage index alone, not with every status of every referral ever received (issue
+    16)."""
+    return Referral.objects.filter(partnership=partnership, status=Status.NEW)
 
 
 def referral_list_for_triage(
@@ -691,16 +691,28 @@ def decision_disagreements(*, decision: Decision) -> list[Disagreement]:
     )
 
 
-def disagreement_list_open(*, partnership: Partnership) -> list[Disagreement]:
-    """The disagreements the partnership's business unit has still to resolve (with decisions
-    of the tracks it decides, ADR 0022), oldest first. One query."""
-    return list(
+def _disagreements_open(partnership_id: int) -> QuerySet[Disagreement]:
+    return (
         Disagreement.objects.filter(
-            share_selectors.decided_here_q(partnership, "decision__track__"), resolution=""
+            share_selectors.decided_here_q(Partnership(pk=partnership_id), "decision__track__"),
+            resolution="",
         )
         .select_related("decision__track__case")
         .order_by("raised_at", "id")
     )
+
+
+# The staff home's (every sign-in of the business unit): SQL built once (issue 16).
+_DISAGREEMENTS_OPEN = CompiledQuery(
+    _disagreements_open,
+    {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)},
+)
+
+
+def disagreement_list_open(*, partnership: Partnership) -> list[Disagreement]:
+    """The disagreements the partnership's business unit has still to resolve (with decisions
+    of the tracks it decides, ADR 0022), oldest first. One query."""
+    return _DISAGREEMENTS_OPEN.read(partnership_id=partnership.pk)
 
 
 def disagreement_get(*, decision: Decision, pk: int) -> Disagreement:
@@ -766,6 +778,17 @@ _CASE_AWAITING = CompiledQuery(
     },
 )
 
+# The staff home's question (every sign-in), with the SQL built once (issue 16).
+_AWAITING = CompiledQuery(
+    lambda partnership_id, user_id: _awaiting_signature(
+        Partnership(pk=partnership_id), User(pk=user_id)
+    ),
+    {
+        "partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk),
+        "user_id": (_USER_PLACEHOLDER, User._meta.pk),
+    },
+)
+
 
 def decisions_awaiting_signature(
     *, user, partnership: Partnership, case: Case | None = None
@@ -776,7 +799,7 @@ def decisions_awaiting_signature(
         return []
     if case is not None:
         return _CASE_AWAITING.read(partnership_id=partnership.pk, case_id=case.pk, user_id=user.pk)
-    return list(_awaiting_signature(partnership, user))
+    return _AWAITING.read(partnership_id=partnership.pk, user_id=user.pk)
 
 
 # The notification summary ----------------------------------------------------------------------

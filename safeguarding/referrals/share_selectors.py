@@ -210,9 +210,9 @@ def share_partner_choices(*, case: Case) -> QuerySet[Partnership]:
     return Partnership.objects.exclude(pk=case.partnership_id).exclude(pk__in=live).order_by("name")
 
 
-def case_share_waiting_count(*, partnership: Partnership) -> int:
-    """How many cases other partnerships offered to ``partnership`` wait for its answer."""
-    return CaseShare.objects.filter(partner=partnership, state=CaseShare.State.INVITED).count()
+def case_shares_waiting(*, partnership: Partnership) -> QuerySet[CaseShare]:
+    """The cases other partnerships offered to ``partnership`` that wait for its answer."""
+    return CaseShare.objects.filter(partner=partnership, state=CaseShare.State.INVITED)
 
 
 def milestone_owners(*, case: Case) -> dict[str, TrackOwner]:

@@ -45,7 +45,8 @@ def bar_chart_svg(
     height = TOP * 2 + ROW * max(len(bars), 1)
     # Each row written out with only its label escaped (the rest are numbers, and the unit is
     # escaped once): the markup format_html_join made, at a fraction of the cost per bar (issue
-    # 16: the board pack of a tenth year draws 60 bars more).
+    # 16: the board pack of a tenth year draws 60 bars more). A label is often a lazy
+    # translation: made a string once, not at each use through the lazy proxy.
     unit = conditional_escape(unit)
     rows = []
     for index, (label, value) in enumerate(bars):
@@ -54,7 +55,7 @@ def bar_chart_svg(
         width = max(length, 1) if value else 0
         rows.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR - 4}" text-anchor="end" font-size="14">'
-            f"{conditional_escape(_clip(label))}</text>"
+            f"{conditional_escape(_clip(str(label)))}</text>"
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width}" height="{BAR}" fill="{BLUE}"></rect>'
             f'<text x="{LABEL_WIDTH + length + 6}" y="{y + BAR - 4}" font-size="14" '
             f'font-weight="bold">{value:g}{unit}</text>'

@@ -271,6 +271,15 @@ def _late() -> Q:
     return ~_within_extension()
 
 
+#: The rules of the notifications and rapid reviews (their SQL built once: issue 16).
+_NOTIFIED_AND_RAPID_RULES = CompiledQuery(
+    lambda: MilestoneRule.objects.filter(
+        done_on_event__in=(Event.PANEL_NOTIFIED, Event.RAPID_REVIEW_COMPLETED)
+    ).values_list("pk", "done_on_event"),
+    {},
+)
+
+
 def _kept_timeliness(partnership: Partnership, period: Period) -> dict[str, dict[str, int]] | None:
     """For a financial year, the counts of ``_timeliness_counts`` for the notifications and the
     rapid reviews, read from the timeliness years kept per rule (``trends.year_by_rule``,
@@ -282,9 +291,7 @@ def _kept_timeliness(partnership: Partnership, period: Period) -> dict[str, dict
     by_rule = trends.year_by_rule(
         partnership=partnership, year=selectors.FinancialYear(period.financial_year)
     )
-    rule_events = dict(
-        MilestoneRule.objects.filter(done_on_event__in=events).values_list("pk", "done_on_event")
-    )
+    rule_events = dict(_NOTIFIED_AND_RAPID_RULES.read_values())
     names = ("done", *TIMELINESS_SETS, "extended_with_reason")
     counts = {event: dict.fromkeys(names, 0) for event in events}
     for rule_id, (done, on_time, within, _median, with_reason) in by_rule.items():

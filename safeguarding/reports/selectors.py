@@ -366,16 +366,21 @@ def _kept_year(year) -> int | None:
     return getattr(year, "financial_year", None)
 
 
-def _action_counts(*, partnership: Partnership, year) -> tuple[Any, dict[str, Any]]:
+def _action_counts(*, partnership: Partnership, year) -> dict[str, Any]:
     """The action figures of ``annual_action_sets``, the decisions not to implement in the
     year, the actions agreed in it by status and the screening outcomes (``_count_kept``). A
     financial year's are kept (``ActionYear``, ADR 0031): read from one row when kept and not
-    stale (one query, whatever the number of actions and tracks); else counted and kept in five
-    (read, claim, count twice, store). Any other period is counted (two queries)."""
-    actions, sets = annual_action_sets(partnership=partnership, year=year)
+    stale (one query, whatever the number of actions and tracks; the querysets that count them
+    are then not even built, issue 16); else counted and kept in five (read, claim, count
+    twice, store). Any other period is counted (two queries)."""
+
+    def counted() -> dict[str, Any]:
+        actions, sets = annual_action_sets(partnership=partnership, year=year)
+        return _count_kept(partnership, actions, sets, year)
+
     start_year = _kept_year(year)
     if start_year is None:
-        return actions, _count_kept(partnership, actions, sets, year)
+        return counted()
     found = _ACTION_YEAR.read(partnership_id=partnership.pk, start_year=start_year)
     row = found[0] if found else None
     # A year kept in an older shape (without the figures added since) is counted again.
@@ -385,7 +390,7 @@ def _action_counts(*, partnership: Partnership, year) -> tuple[Any, dict[str, An
         and not row.stale
         and {"screening", *BY_STATUS.values()} <= set(row.counts)
     ):
-        return actions, dict(row.counts)
+        return dict(row.counts)
     token = uuid.uuid4().hex
     # Claimed before counting: an action changed from here on marks the year stale again, and
     # the store below then keeps nothing. The partnership's row (start_year 0) is claimed with
@@ -402,11 +407,11 @@ def _action_counts(*, partnership: Partnership, year) -> tuple[Any, dict[str, An
         unique_fields=["partnership", "start_year"],
         update_fields=["stale", "stored", "token"],
     )
-    counts = _count_kept(partnership, actions, sets, year)
+    counts = counted()
     ActionYear.objects.filter(
         partnership=partnership, start_year=start_year, token=token, stale=False
     ).update(stored=True, counts=counts)
-    return actions, counts
+    return counts
 
 
 def _decided_in(year) -> Q:
@@ -501,7 +506,7 @@ def implementation_counts(*, partnership: Partnership, year) -> ImplementationCo
     """Counted as ``annual_figures`` counts them, with no list read (the board pack shows the
     numbers; the lists are behind each figure): the action figures kept (``_action_counts``)
     and one count. Issue 16."""
-    _actions, counts = _action_counts(partnership=partnership, year=year)
+    counts = _action_counts(partnership=partnership, year=year)
     return ImplementationCounts(
         actions_completed=counts["completed"],
         actions_outstanding=counts["outstanding"],
@@ -635,7 +640,7 @@ def annual_figures(
     and it was neither complete (``completed_on``) nor decided against (the update recording the
     decision) by then; overdue if its target date was on or before 31 March.
     """
-    _actions, counts = _action_counts(partnership=partnership, year=year)
+    counts = _action_counts(partnership=partnership, year=year)
     # The page's reads are built once (below); the others here.
     reads = _annual_reads(partnership, year) if shown != ANNUAL_SHOWN else {}
     by_judgement: defaultdict[str, int] = defaultdict(int)

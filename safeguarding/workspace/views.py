@@ -11,16 +11,17 @@ from safeguarding.accounts import selectors as account_selectors
 from safeguarding.accounts.audit_trail import selectors as audit_selectors
 from safeguarding.accounts.models import Role
 from safeguarding.accounts.permissions import is_administrator, is_business_unit, roles_in
+from safeguarding.audit.rows import event_rows_html
+from safeguarding.clock.rows import dashboard_rows_html
 from safeguarding.clock.selectors import milestone_dashboard
-from safeguarding.public_site import selectors as public_selectors
 from safeguarding.referrals import selectors as referral_selectors
-from safeguarding.referrals import share_selectors
 from safeguarding.referrals.permissions import can_view_referrals
 from safeguarding.reviews import case_selectors
 from safeguarding.reviews.permissions import agency_ids_for, can_list_cases
 from safeguarding.reviews.requests.selectors import open_request_count_for_agencies
 from safeguarding.reviews.running import selectors as review_selectors
 
+from . import selectors
 from .forms import CaseSearchForm
 from .rows import case_rows_html
 
@@ -62,12 +63,8 @@ def partnership_home(request, slug: str):
         "is_business_unit": business_unit,
         "is_administrator": is_administrator(request.user, partnership),
         "can_view_referrals": can_view_referrals(request.user, partnership),
-        # Only what the list shows (a review row is mostly long text, and its case is not
-        # shown): issue 16.
-        "my_reviews": list(
-            review_selectors.review_list_for_user(user=request.user, partnership=partnership)
-            .select_related(None)
-            .only("pk", "reference", "title", "kind", "stage")[:20]
+        "my_reviews": review_selectors.review_list_for_home(
+            user=request.user, partnership=partnership
         )
         if not business_unit
         else [],
@@ -84,30 +81,27 @@ def partnership_home(request, slug: str):
         context["case_counts"] = case_selectors.case_counts_for_user(
             user=request.user, partnership=partnership, today=timezone.localdate()
         )
-    if context["can_view_referrals"]:
-        context["open_referrals"] = referral_selectors.referral_count_new(partnership=partnership)
+    if context["can_view_referrals"]:  # the business unit's counts: more than the referrals
+        names = selectors.BUSINESS_UNIT_COUNTS if business_unit else selectors.REFERRAL_COUNTS
+        context.update(selectors.home_counts(partnership=partnership, names=names))
     if business_unit:
-        context["shares_waiting"] = share_selectors.case_share_waiting_count(
-            partnership=partnership
-        )
         context["disagreements_to_resolve"] = referral_selectors.disagreement_list_open(
             partnership=partnership
         )
         context["sign_off_disagreements_to_resolve"] = review_selectors.review_disagreements_open(
             partnership=partnership
         )
-        context["dashboard"] = milestone_dashboard(
-            partnership=partnership, today=timezone.localdate()
-        )
-        context["block_count"] = public_selectors.content_block_list(
-            partnership=partnership
-        ).count()
-        context["document_count"] = public_selectors.public_document_list_live(
-            partnership=partnership
-        ).count()
-        context["recent_events"] = audit_selectors.audit_event_page_for_partnership(
+        dashboard = milestone_dashboard(partnership=partnership, today=timezone.localdate())
+        context["dashboard"] = dashboard
+        context["dashboard_rows"] = {
+            name: dashboard_rows_html(getattr(dashboard, name))
+            for name in ("overdue", "due_this_week", "paused")
+        }
+        recent_events = audit_selectors.audit_event_page_for_partnership(
             partnership=partnership, per_page=10
         ).events
+        context["recent_events"] = recent_events
+        context["recent_event_rows"] = event_rows_html(recent_events)
     return render(request, "workspace/partnership_home.html", context)
 
 

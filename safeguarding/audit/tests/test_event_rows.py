@@ -1,5 +1,5 @@
 """The audit trail's rows written in Python (``audit/rows.py``, ADR 0034) give the characters
-the template loop of ``audit/_event_table.html`` gives, on events with markup, quotes and
+the template loop of the old ``audit/_event_table.html`` gave, on events with markup, quotes and
 ampersands, with and without an actor, a record and changed fields (issue 16)."""
 
 import datetime
@@ -11,7 +11,7 @@ from safeguarding.audit.rows import event_rows_html
 
 NASTY = "<script>alert('x')</script> & \"quoted\" O'Neill"
 
-# The loop of audit/_event_table.html (which the staff home still includes).
+# The loop of the old audit/_event_table.html (the staff home and the trail now write rows).
 LOOP = """  <tbody class="govuk-table__body">
   {% for event in events %}
   <tr class="govuk-table__row">

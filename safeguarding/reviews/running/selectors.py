@@ -76,6 +76,37 @@ _APPOINTED_REVIEW_PAGES = CompiledList(
     {**_PARTNERSHIP_ID, "user_id": (PK_PLACEHOLDER, Appointment._meta.get_field("user"))},
 )
 
+#: The newest reviews the staff home lists for someone who is not the business unit (issue 16).
+HOME_REVIEWS = 20
+
+
+def _home_reviews(partnership_id: int, appointed: int | None) -> QuerySet[Review]:
+    """``review_list_for_user``'s first ``HOME_REVIEWS``, only the columns the home shows (a
+    review row is mostly long text, and its case is not shown)."""
+    return (
+        _reviews_listed(Partnership(pk=partnership_id), shared=False, appointed=appointed)
+        .select_related(None)
+        .only("pk", "reference", "title", "kind", "stage")[:HOME_REVIEWS]
+    )
+
+
+# Read on every sign-in of a partner lead, panel member or reviewer: SQL built once per shape.
+_HOME_EVERY_REVIEW = CompiledQuery(
+    lambda partnership_id: _home_reviews(partnership_id, None), _PARTNERSHIP_ID
+)
+_HOME_APPOINTED_REVIEWS = CompiledQuery(
+    lambda partnership_id, user_id: _home_reviews(partnership_id, user_id),
+    {**_PARTNERSHIP_ID, "user_id": (PK_PLACEHOLDER, Appointment._meta.get_field("user"))},
+)
+
+
+def review_list_for_home(*, user, partnership: Partnership) -> list[Review]:
+    """The first ``HOME_REVIEWS`` of ``review_list_for_user`` (newest first), with only their
+    reference, title, kind and stage."""
+    if is_business_unit(user, partnership) or is_partner_lead(user, partnership):
+        return _HOME_EVERY_REVIEW.read(partnership_id=partnership.pk)
+    return _HOME_APPOINTED_REVIEWS.read(partnership_id=partnership.pk, user_id=user.pk)
+
 
 def review_page_for_user(*, request, user, partnership: Partnership):
     """The page ``?page=`` asks for of ``review_list_for_user(shared=True)`` and its pagination
@@ -378,11 +409,17 @@ def review_disagreement_get(*, review: Review, pk: int) -> ReviewDisagreement:
         raise Http404("No such disagreement") from None
 
 
-def review_disagreements_open(*, partnership: Partnership) -> list[ReviewDisagreement]:
-    """The partnership's disagreements with a review's sign-off that the business unit has
-    still to resolve, oldest first. One query."""
-    return list(
-        ReviewDisagreement.objects.filter(review__partnership=partnership, resolution="")
+_DISAGREEMENTS_OPEN = CompiledQuery(
+    lambda partnership_id: (
+        ReviewDisagreement.objects.filter(review__partnership=partnership_id, resolution="")
         .select_related("review")
         .order_by("raised_at", "id")
-    )
+    ),
+    _PARTNERSHIP_ID,
+)
+
+
+def review_disagreements_open(*, partnership: Partnership) -> list[ReviewDisagreement]:
+    """The partnership's disagreements with a review's sign-off that the business unit has
+    still to resolve, oldest first. One query (the staff home's: SQL built once, issue 16)."""
+    return _DISAGREEMENTS_OPEN.read(partnership_id=partnership.pk)
