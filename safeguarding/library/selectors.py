@@ -28,7 +28,15 @@ from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.actions.models import Theme
-from safeguarding.core.compiled_sql import ManyToManyQuery, RecordQuery
+from safeguarding.core.compiled_sql import (
+    PARTNERSHIP_PLACEHOLDER,
+    PK_PLACEHOLDER,
+    CompiledQuery,
+    ManyToManyQuery,
+    RecordQuery,
+    set_prefetched,
+)
+from safeguarding.core.pagination import CompiledList
 from safeguarding.publication.models import Publication, PublicationFile, Revision
 
 from . import permissions
@@ -94,15 +102,29 @@ def record_get_for_user(*, user, partnership: Partnership, pk: int) -> LibraryRe
     return record
 
 
+# A record's public page reads it as ``record_list_public`` finds it, then its themes (the
+# staff pages' ``_RECORD_THEMES``), each with its SQL built once (issue 16, ADR 0038).
+_PARTNERSHIP_ID = (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)
+_PUBLIC_RECORD = CompiledQuery(
+    lambda partnership_id, pk: (
+        record_list_public(partnership=Partnership(pk=partnership_id))
+        .select_related("publication")
+        .filter(pk=pk)
+        .order_by()
+    ),
+    {"partnership_id": _PARTNERSHIP_ID, "pk": (PK_PLACEHOLDER, LibraryRecord._meta.pk)},
+)
+
+
 def record_get_public(*, partnership: Partnership, pk: int) -> LibraryRecord:
-    try:
-        return (
-            _with_themes(record_list_public(partnership=partnership))
-            .select_related("publication")
-            .get(pk=pk)
-        )
-    except LibraryRecord.DoesNotExist:
-        raise Http404("No such library record") from None
+    found = _PUBLIC_RECORD.read(partnership_id=partnership.pk, pk=pk)
+    if not found:
+        raise Http404("No such library record")
+    record = found[0]
+    _RECORD_THEMES.prefetch(record)
+    # The partnership it was found in (the page links to its publication's page by its slug).
+    LibraryRecord.partnership.field.set_cached_value(record, partnership)
+    return record
 
 
 def records_in_order(
@@ -110,13 +132,53 @@ def records_in_order(
 ) -> list[LibraryRecord]:
     """The records a search found, in the search's order (one query). Records that are not
     (or no longer) live, or not public when ``public_only``, are left out."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []  # as the ORM: ``pk__in=[]`` reads nothing
+    values = {f"id{n}": pk for n, pk in enumerate(wanted)}
+    if len(wanted) <= MAX_IDS_COMPILED:
+        found_records = _records_by_ids(public_only, len(wanted)).read(
+            partnership_id=partnership.pk, **values
+        )
+    else:
+        found_records = list(_by_ids(partnership.pk, public_only, wanted))
+    found = {record.pk: record for record in found_records}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _by_ids(partnership_id: int, public_only: bool, ids: list[int]) -> QuerySet[LibraryRecord]:
+    partnership = Partnership(pk=partnership_id)
     records = (
         record_list_public(partnership=partnership)
         if public_only
         else record_list_live(partnership=partnership)
     )
-    found = {record.pk: record for record in records.filter(pk__in=ids)}
-    return [found[pk] for pk in ids if pk in found]
+    return records.filter(pk__in=ids)
+
+
+# The records a search page or a record's similar reviews show, by their ids: the SQL for each
+# number of ids (up to a page of results) built once (issue 16), each id a placeholder.
+MAX_IDS_COMPILED = 25
+_RECORDS_BY_IDS: dict[tuple[bool, int], CompiledQuery] = {}
+
+
+def _records_by_ids(public_only: bool, count: int) -> CompiledQuery:
+    key = (public_only, count)
+    if key not in _RECORDS_BY_IDS:
+        names = [f"id{n}" for n in range(count)]
+        _RECORDS_BY_IDS[key] = CompiledQuery(
+            lambda partnership_id, **ids: _by_ids(
+                partnership_id, public_only, [ids[name] for name in names]
+            ),
+            {
+                "partnership_id": _PARTNERSHIP_ID,
+                **{
+                    name: (PK_PLACEHOLDER - 10 - n, LibraryRecord._meta.pk)
+                    for n, name in enumerate(names)
+                },
+            },
+        )
+    return _RECORDS_BY_IDS[key]
 
 
 YEAR_RANGE = ("year_from", "year_to")
@@ -391,11 +453,60 @@ def record_list_public_page(
     *, partnership: Partnership, page: int, page_size: int = JSON_PAGE_SIZE
 ) -> tuple[list[LibraryRecord], int]:
     """One page of the public records for the JSON endpoint, oldest id first (stable while
-    records are added), with their themes: (records, count of all public records)."""
+    records are added), with their themes: (records, count of all public records).
+
+    A page of ``JSON_PAGE_SIZE``: the page and the count in one query, then the page's themes,
+    each with its SQL built once (issue 16, ``CompiledList``); past the last page (only the
+    count is wanted) or another size, the ORM as before."""
+    if page_size == JSON_PAGE_SIZE and 1 <= page <= 999_999:  # the view takes up to 6 digits
+        found = _JSON_PAGES.read_page(page, partnership_id=partnership.pk)
+        if found:
+            themes: dict[int, list[Theme]] = {record.pk: [] for record in found}
+            for record_id, theme in _page_themes(partnership, found):
+                if record_id in themes:
+                    themes[record_id].append(theme)
+            for record in found:
+                set_prefetched(record, "themes", Theme, themes[record.pk])
+            return found, found[0]._rows_counted
     records = record_list_public(partnership=partnership).order_by("pk")
     count = records.count()
     start = (page - 1) * page_size
     return list(_with_themes(records)[start : start + page_size]), count
+
+
+_JSON_PAGES = CompiledList(
+    lambda partnership_id: record_list_public(partnership=Partnership(pk=partnership_id)).order_by(
+        "pk"
+    ),
+    {"partnership_id": _PARTNERSHIP_ID},
+    per_page=JSON_PAGE_SIZE,
+    count_apart=True,
+)
+# The themes of the records of a page: the partnership's theme links whose record is in the
+# page's range of ids (a page is a range: oldest id first), in the order ``_with_themes`` gives.
+_JSON_PAGE_THEMES = CompiledQuery(
+    lambda partnership_id, first, last: (
+        LibraryRecord.themes.through.objects.filter(
+            libraryrecord__partnership_id=partnership_id,
+            libraryrecord_id__gte=first,
+            libraryrecord_id__lte=last,
+        )
+        .select_related("theme")
+        .order_by("theme__facet", "theme__name")
+    ),
+    {
+        "partnership_id": _PARTNERSHIP_ID,
+        "first": (PK_PLACEHOLDER, LibraryRecord._meta.pk),
+        "last": (PK_PLACEHOLDER - 1, LibraryRecord._meta.pk),
+    },
+)
+
+
+def _page_themes(partnership: Partnership, records: list[LibraryRecord]):
+    links = _JSON_PAGE_THEMES.read(
+        partnership_id=partnership.pk, first=records[0].pk, last=records[-1].pk
+    )
+    return [(link.libraryrecord_id, link.theme) for link in links]
 
 
 def national_record_list(*, partnership: Partnership) -> QuerySet[LibraryRecord]:
