@@ -34,7 +34,6 @@ from safeguarding.core.compiled_sql import (
     CompiledQuery,
     ManyToManyQuery,
     RecordQuery,
-    set_prefetched,
 )
 from safeguarding.core.pagination import CompiledList
 from safeguarding.publication.models import Publication, PublicationFile, Revision
@@ -453,25 +452,31 @@ def record_list_public_page(
     *, partnership: Partnership, page: int, page_size: int = JSON_PAGE_SIZE
 ) -> tuple[list[LibraryRecord], int]:
     """One page of the public records for the JSON endpoint, oldest id first (stable while
-    records are added), with their themes: (records, count of all public records).
+    records are added), each with the names of its themes as ``theme_names`` (in the order of
+    ``_with_themes``): (records, count of all public records).
 
-    A page of ``JSON_PAGE_SIZE``: the page and the count in one query, then the page's themes,
-    each with its SQL built once (issue 16, ``CompiledList``); past the last page (only the
-    count is wanted) or another size, the ORM as before."""
+    A page of ``JSON_PAGE_SIZE``: the page and the count in one query, then the names of the
+    page's themes, each with its SQL built once (issue 16, ``CompiledList``); past the last
+    page (only the count is wanted) or another size, the ORM as before."""
     if page_size == JSON_PAGE_SIZE and 1 <= page <= 999_999:  # the view takes up to 6 digits
         found = _JSON_PAGES.read_page(page, partnership_id=partnership.pk)
         if found:
-            themes: dict[int, list[Theme]] = {record.pk: [] for record in found}
-            for record_id, theme in _page_themes(partnership, found):
-                if record_id in themes:
-                    themes[record_id].append(theme)
+            names: dict[int, list[str]] = {record.pk: [] for record in found}
+            for record_id, name in _JSON_PAGE_THEMES.read_rows(
+                partnership_id=partnership.pk, first=found[0].pk, last=found[-1].pk
+            ):
+                if record_id in names:
+                    names[record_id].append(name)
             for record in found:
-                set_prefetched(record, "themes", Theme, themes[record.pk])
+                record.theme_names = names[record.pk]
             return found, found[0]._rows_counted
     records = record_list_public(partnership=partnership).order_by("pk")
     count = records.count()
     start = (page - 1) * page_size
-    return list(_with_themes(records)[start : start + page_size]), count
+    shown = list(_with_themes(records)[start : start + page_size])
+    for record in shown:
+        record.theme_names = [theme.name for theme in record.themes.all()]
+    return shown, count
 
 
 _JSON_PAGES = CompiledList(
@@ -482,8 +487,9 @@ _JSON_PAGES = CompiledList(
     per_page=JSON_PAGE_SIZE,
     count_apart=True,
 )
-# The themes of the records of a page: the partnership's theme links whose record is in the
-# page's range of ids (a page is a range: oldest id first), in the order ``_with_themes`` gives.
+# The names of the themes of a page's records: the partnership's theme links whose record is in
+# the page's range of ids (a page is a range: oldest id first), in the order ``_with_themes``
+# gives (no model made of each link and theme: issue 16).
 _JSON_PAGE_THEMES = CompiledQuery(
     lambda partnership_id, first, last: (
         LibraryRecord.themes.through.objects.filter(
@@ -491,8 +497,8 @@ _JSON_PAGE_THEMES = CompiledQuery(
             libraryrecord_id__gte=first,
             libraryrecord_id__lte=last,
         )
-        .select_related("theme")
         .order_by("theme__facet", "theme__name")
+        .values_list("libraryrecord_id", "theme__name")
     ),
     {
         "partnership_id": _PARTNERSHIP_ID,
@@ -500,13 +506,6 @@ _JSON_PAGE_THEMES = CompiledQuery(
         "last": (PK_PLACEHOLDER - 1, LibraryRecord._meta.pk),
     },
 )
-
-
-def _page_themes(partnership: Partnership, records: list[LibraryRecord]):
-    links = _JSON_PAGE_THEMES.read(
-        partnership_id=partnership.pk, first=records[0].pk, last=records[-1].pk
-    )
-    return [(link.libraryrecord_id, link.theme) for link in links]
 
 
 def national_record_list(*, partnership: Partnership) -> QuerySet[LibraryRecord]:
