@@ -475,7 +475,7 @@ def record_list_public_page(
     start = (page - 1) * page_size
     shown = list(_with_themes(records)[start : start + page_size])
     for record in shown:
-        record.theme_names = [theme.name for theme in record.themes.all()]
+        record.theme_names = [theme.name for theme in record.themes.all()]  # type: ignore[attr-defined]
     return shown, count
 
 
