@@ -160,14 +160,19 @@ class CompiledList:
             )
         return self._pages[names]
 
+    def read_page(self, number: int, **values: Any) -> list[Any]:
+        """The rows of page ``number`` (1 to 1,000,000) for these values, each with the count
+        of every row as ``_rows_counted``: none past the last page."""
+        if not 1 <= number <= _MAX_PAGE:
+            raise ValueError(f"no page {number}")
+        return self._query(frozenset(values)).read(offset=(number - 1) * self.per_page, **values)
+
     def page(
         self, request: HttpRequest, *, param: str = "page", **values: Any
     ) -> tuple[Page, dict[str, Any] | None]:
         number = _page_number(request, param)
         if 1 <= number <= _MAX_PAGE:
-            found = self._query(frozenset(values)).read(
-                offset=(number - 1) * self.per_page, **values
-            )
+            found = self.read_page(number, **values)
             if found or number == 1:
                 return _counted_page(request, found, number, self.per_page, param)
         return paginate(request, self.build(**values), per_page=self.per_page, param=param)

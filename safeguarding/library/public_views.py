@@ -70,7 +70,7 @@ def record_document(request, record) -> dict:
         "year": record.year,
         "published_on": record.published_on.isoformat() if record.published_on else None,
         "age_group": record.age_group,
-        "themes": [theme.name for theme in record.themes.all()],
+        "themes": record.theme_names,  # read with the page (selectors.record_list_public_page)
         "summary": record.summary,
         "learning": record.learning,
         "recommendations": record.recommendations,
@@ -78,7 +78,7 @@ def record_document(request, record) -> dict:
         "url": url,
         "is_public": record.is_public,
     }
-    return {name: values[name] for name in FIELDS}
+    return {name: printable(values[name]) for name in FIELDS}
 
 
 @login_not_required
@@ -97,13 +97,17 @@ def records_json(request, slug: str):
     pages = max(1, math.ceil(count / size))
     if page > pages:
         return JsonResponse({"error": f"There are {pages} pages"}, status=404)
-    base = request.build_absolute_uri(reverse("library_public:json", args=[partnership.slug]))
+    base = printable(
+        request.build_absolute_uri(reverse("library_public:json", args=[partnership.slug]))
+    )
     for record in records:
         record.partnership = partnership
+    # Open data is read by other systems: no control characters, whatever was stored (the
+    # values cleaned, not the schema's own names).
     document = {
         "schema": SCHEMA,
         "documentation": "docs/library-schema.md",
-        "partnership": {"name": partnership.name, "slug": partnership.slug},
+        "partnership": printable({"name": partnership.name, "slug": partnership.slug}),
         "count": count,
         "page": page,
         "pages": pages,
@@ -112,5 +116,4 @@ def records_json(request, slug: str):
         "previous": f"{base}?page={page - 1}" if page > 1 else None,
         "records": [record_document(request, record) for record in records],
     }
-    # Open data is read by other systems: no control characters, whatever was stored.
-    return JsonResponse(printable(document), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})

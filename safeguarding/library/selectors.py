@@ -28,7 +28,14 @@ from django.http import Http404
 
 from safeguarding.accounts.models import Partnership
 from safeguarding.actions.models import Theme
-from safeguarding.core.compiled_sql import ManyToManyQuery, RecordQuery
+from safeguarding.core.compiled_sql import (
+    PARTNERSHIP_PLACEHOLDER,
+    PK_PLACEHOLDER,
+    CompiledQuery,
+    ManyToManyQuery,
+    RecordQuery,
+)
+from safeguarding.core.pagination import CompiledList
 from safeguarding.publication.models import Publication, PublicationFile, Revision
 
 from . import permissions
@@ -94,15 +101,29 @@ def record_get_for_user(*, user, partnership: Partnership, pk: int) -> LibraryRe
     return record
 
 
+# A record's public page reads it as ``record_list_public`` finds it, then its themes (the
+# staff pages' ``_RECORD_THEMES``), each with its SQL built once (issue 16, ADR 0038).
+_PARTNERSHIP_ID = (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)
+_PUBLIC_RECORD = CompiledQuery(
+    lambda partnership_id, pk: (
+        record_list_public(partnership=Partnership(pk=partnership_id))
+        .select_related("publication")
+        .filter(pk=pk)
+        .order_by()
+    ),
+    {"partnership_id": _PARTNERSHIP_ID, "pk": (PK_PLACEHOLDER, LibraryRecord._meta.pk)},
+)
+
+
 def record_get_public(*, partnership: Partnership, pk: int) -> LibraryRecord:
-    try:
-        return (
-            _with_themes(record_list_public(partnership=partnership))
-            .select_related("publication")
-            .get(pk=pk)
-        )
-    except LibraryRecord.DoesNotExist:
-        raise Http404("No such library record") from None
+    found = _PUBLIC_RECORD.read(partnership_id=partnership.pk, pk=pk)
+    if not found:
+        raise Http404("No such library record")
+    record = found[0]
+    _RECORD_THEMES.prefetch(record)
+    # The partnership it was found in (the page links to its publication's page by its slug).
+    LibraryRecord.partnership.field.set_cached_value(record, partnership)
+    return record
 
 
 def records_in_order(
@@ -110,13 +131,53 @@ def records_in_order(
 ) -> list[LibraryRecord]:
     """The records a search found, in the search's order (one query). Records that are not
     (or no longer) live, or not public when ``public_only``, are left out."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []  # as the ORM: ``pk__in=[]`` reads nothing
+    values = {f"id{n}": pk for n, pk in enumerate(wanted)}
+    if len(wanted) <= MAX_IDS_COMPILED:
+        found_records = _records_by_ids(public_only, len(wanted)).read(
+            partnership_id=partnership.pk, **values
+        )
+    else:
+        found_records = list(_by_ids(partnership.pk, public_only, wanted))
+    found = {record.pk: record for record in found_records}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _by_ids(partnership_id: int, public_only: bool, ids: list[int]) -> QuerySet[LibraryRecord]:
+    partnership = Partnership(pk=partnership_id)
     records = (
         record_list_public(partnership=partnership)
         if public_only
         else record_list_live(partnership=partnership)
     )
-    found = {record.pk: record for record in records.filter(pk__in=ids)}
-    return [found[pk] for pk in ids if pk in found]
+    return records.filter(pk__in=ids)
+
+
+# The records a search page or a record's similar reviews show, by their ids: the SQL for each
+# number of ids (up to a page of results) built once (issue 16), each id a placeholder.
+MAX_IDS_COMPILED = 25
+_RECORDS_BY_IDS: dict[tuple[bool, int], CompiledQuery] = {}
+
+
+def _records_by_ids(public_only: bool, count: int) -> CompiledQuery:
+    key = (public_only, count)
+    if key not in _RECORDS_BY_IDS:
+        names = [f"id{n}" for n in range(count)]
+        _RECORDS_BY_IDS[key] = CompiledQuery(
+            lambda partnership_id, **ids: _by_ids(
+                partnership_id, public_only, [ids[name] for name in names]
+            ),
+            {
+                "partnership_id": _PARTNERSHIP_ID,
+                **{
+                    name: (PK_PLACEHOLDER - 10 - n, LibraryRecord._meta.pk)
+                    for n, name in enumerate(names)
+                },
+            },
+        )
+    return _RECORDS_BY_IDS[key]
 
 
 YEAR_RANGE = ("year_from", "year_to")
@@ -391,11 +452,60 @@ def record_list_public_page(
     *, partnership: Partnership, page: int, page_size: int = JSON_PAGE_SIZE
 ) -> tuple[list[LibraryRecord], int]:
     """One page of the public records for the JSON endpoint, oldest id first (stable while
-    records are added), with their themes: (records, count of all public records)."""
+    records are added), each with the names of its themes as ``theme_names`` (in the order of
+    ``_with_themes``): (records, count of all public records).
+
+    A page of ``JSON_PAGE_SIZE``: the page and the count in one query, then the names of the
+    page's themes, each with its SQL built once (issue 16, ``CompiledList``); past the last
+    page (only the count is wanted) or another size, the ORM as before."""
+    if page_size == JSON_PAGE_SIZE and 1 <= page <= 999_999:  # the view takes up to 6 digits
+        found = _JSON_PAGES.read_page(page, partnership_id=partnership.pk)
+        if found:
+            names: dict[int, list[str]] = {record.pk: [] for record in found}
+            for record_id, name in _JSON_PAGE_THEMES.read_rows(
+                partnership_id=partnership.pk, first=found[0].pk, last=found[-1].pk
+            ):
+                if record_id in names:
+                    names[record_id].append(name)
+            for record in found:
+                record.theme_names = names[record.pk]
+            return found, found[0]._rows_counted
     records = record_list_public(partnership=partnership).order_by("pk")
     count = records.count()
     start = (page - 1) * page_size
-    return list(_with_themes(records)[start : start + page_size]), count
+    shown = list(_with_themes(records)[start : start + page_size])
+    for record in shown:
+        record.theme_names = [theme.name for theme in record.themes.all()]  # type: ignore[attr-defined]
+    return shown, count
+
+
+_JSON_PAGES = CompiledList(
+    lambda partnership_id: record_list_public(partnership=Partnership(pk=partnership_id)).order_by(
+        "pk"
+    ),
+    {"partnership_id": _PARTNERSHIP_ID},
+    per_page=JSON_PAGE_SIZE,
+    count_apart=True,
+)
+# The names of the themes of a page's records: the partnership's theme links whose record is in
+# the page's range of ids (a page is a range: oldest id first), in the order ``_with_themes``
+# gives (no model made of each link and theme: issue 16).
+_JSON_PAGE_THEMES = CompiledQuery(
+    lambda partnership_id, first, last: (
+        LibraryRecord.themes.through.objects.filter(
+            libraryrecord__partnership_id=partnership_id,
+            libraryrecord_id__gte=first,
+            libraryrecord_id__lte=last,
+        )
+        .order_by("theme__facet", "theme__name")
+        .values_list("libraryrecord_id", "theme__name")
+    ),
+    {
+        "partnership_id": _PARTNERSHIP_ID,
+        "first": (PK_PLACEHOLDER, LibraryRecord._meta.pk),
+        "last": (PK_PLACEHOLDER - 1, LibraryRecord._meta.pk),
+    },
+)
 
 
 def national_record_list(*, partnership: Partnership) -> QuerySet[LibraryRecord]:

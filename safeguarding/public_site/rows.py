@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from safeguarding.core.row_markup import date, number, table_rows, text
+from safeguarding.core.row_markup import date, file_size, number, table_rows, text
 from safeguarding.core.templatetags.govuk import govuk_text
 
 from .models import PublicDocument
@@ -19,7 +18,7 @@ from .selectors import ListedDocument
 
 
 def _size(document: PublicDocument | ListedDocument) -> str:
-    return text(filesizeformat(document.size_bytes))
+    return file_size(document.size_bytes)
 
 
 def document_rows_html(

@@ -10,6 +10,12 @@ anything of a user, a record, a form or the request (the CSRF token, the CSP non
 is rendered afresh, and not remembered, when a value is not a plain ``bool``, ``int``, ``str``
 or ``None``. Any change of settings (tests' ``override_settings``) forgets every remembered
 part.
+
+It also gives every template its ``{% extends %}`` (a builtin after Django's): Django's, except
+that the root layout's blocks are found once per compiled layout instead of on every render.
+Django's ``ExtendsNode`` walked the whole of ``base.html``'s node tree on every page to find
+its ``{% block %}`` nodes (a third of rendering the accessibility page, issue 16); the tree of
+a compiled template does not change, so the blocks found are kept on it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,14 @@ import weakref
 
 from django import template
 from django.core.signals import setting_changed
+from django.template.base import Template, TextNode
+from django.template.loader_tags import (
+    BLOCK_CONTEXT_KEY,
+    BlockContext,
+    BlockNode,
+    ExtendsNode,
+    do_extends,
+)
 from django.urls import get_script_prefix
 
 register = template.Library()
@@ -68,3 +82,43 @@ def forget_all(**kwargs) -> None:
 
 
 setting_changed.connect(forget_all, dispatch_uid="core.templatetags.layout.forget_all")
+
+
+class RememberedExtendsNode(ExtendsNode):
+    """Django's ``ExtendsNode`` (5.2's ``render``, line for line), the root layout's blocks
+    found once per compiled template (``_root_blocks``)."""
+
+    def render(self, context):
+        compiled_parent = self.get_parent(context)
+        if BLOCK_CONTEXT_KEY not in context.render_context:
+            context.render_context[BLOCK_CONTEXT_KEY] = BlockContext()
+        block_context = context.render_context[BLOCK_CONTEXT_KEY]
+        block_context.add_blocks(self.blocks)
+        blocks = _root_blocks(compiled_parent)
+        if blocks is not None:
+            block_context.add_blocks(blocks)
+        with context.render_context.push_state(compiled_parent, isolated_context=False):
+            return compiled_parent._render(context)
+
+
+def _root_blocks(parent: Template) -> dict[str, BlockNode] | None:
+    """The ``{% block %}`` nodes of ``parent`` by name if it extends nothing (it is the root
+    layout), else None, as Django's ``ExtendsNode.render`` finds them; kept on the template
+    (``add_blocks`` only reads the dict)."""
+    if "_root_blocks" not in parent.__dict__:
+        found = None
+        for node in parent.nodelist:
+            # The ExtendsNode has to be the first non-text node.
+            if not isinstance(node, TextNode):
+                if not isinstance(node, ExtendsNode):
+                    found = {n.name: n for n in parent.nodelist.get_nodes_by_type(BlockNode)}
+                break
+        parent.__dict__["_root_blocks"] = found
+    return parent.__dict__["_root_blocks"]
+
+
+@register.tag("extends")
+def extends(parser, token):
+    """Django's ``{% extends %}``, rendered by ``RememberedExtendsNode``."""
+    node = do_extends(parser, token)
+    return RememberedExtendsNode(node.nodelist, node.parent_name, node.template_dirs)

@@ -3,6 +3,8 @@ import datetime
 import pytest
 from django import forms
 from django.template import Context, Template
+from hypothesis import given
+from hypothesis import strategies as st
 
 from safeguarding.core.forms import GovukDateField
 from safeguarding.core.templatetags.govuk import govuk_text
@@ -100,3 +102,34 @@ def test_govuk_text_makes_paragraphs_and_lists_and_escapes():
     assert '<p class="govuk-body">First &lt;b&gt;para&lt;/b&gt;<br>same para</p>' in html
     assert '<ul class="govuk-list govuk-list--bullet"><li>one</li><li>two</li></ul>' in html
     assert govuk_text("") == ""
+
+
+def _govuk_text_a_line_at_a_time(value) -> str:
+    """``govuk_text`` as it was written before it escaped the text once (issue 16)."""
+    from html import escape
+
+    if not value:
+        return ""
+    blocks = [block.strip("\n") for block in str(value).replace("\r\n", "\n").split("\n\n")]
+    html = []
+    for block in blocks:
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if all(line.startswith("- ") for line in lines):
+            items = "".join(f"<li>{escape(line[2:].strip())}</li>" for line in lines)
+            html.append(f'<ul class="govuk-list govuk-list--bullet">{items}</ul>')
+        else:
+            html.append(f'<p class="govuk-body">{"<br>".join(escape(x) for x in lines)}</p>')
+    return "\n".join(html)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["- ", "-", " ", "\n", "\r\n", "\r", "\t", "\u00a0", "&", "<", '"', "'"])
+        | st.text(max_size=8),
+        max_size=30,
+    ).map("".join)
+)
+def test_govuk_text_escaped_once_writes_what_escaping_each_line_wrote(value):
+    assert govuk_text(value) == _govuk_text_a_line_at_a_time(value)

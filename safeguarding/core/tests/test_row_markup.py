@@ -330,3 +330,22 @@ def test_publication_rows():
     assert "Available on request" in html and "Not set" in html and "<script>" not in html
     empty = {"publications": [], "partnership": PARTNERSHIP}
     assert _same(PUBLICATIONS_LOOP, ISSUES_NOW, empty, "")
+
+
+@pytest.mark.parametrize(
+    "size", [0, 1, 1023, 1024, 1536, 123_456, 10**6, 1048576, 10**7, 10**9, 5 * 10**12, 10**16]
+)
+def test_file_size_is_filesizeformat_in_each_language_and_setting(size):
+    from django.template.defaultfilters import filesizeformat
+    from django.test import override_settings
+    from django.utils import translation
+
+    from safeguarding.core.row_markup import file_size
+
+    assert file_size(size) == file_size(size) == filesizeformat(size)
+    with translation.override("de"):
+        assert file_size(size) == filesizeformat(size)
+    with override_settings(USE_THOUSAND_SEPARATOR=True, NUMBER_GROUPING=3):
+        assert file_size(size) == filesizeformat(size)
+    assert file_size(size) == filesizeformat(size)
+    assert file_size(str(size)) == filesizeformat(str(size))
