@@ -784,17 +784,56 @@ def _case_counts(
     ).values_list("records", "cases")
 
 
+def _records_of_closed_cases(
+    model: type[models.Model], path: str, filters: dict, partnership_id, day: datetime.date
+) -> models.Expression:
+    """How many of ``model``'s records (``filters``) belong to the partnership's cases closed by
+    ``day`` (their kept closing day): one count over a join from the cases' index, run once."""
+    case = path.removesuffix("_id")  # "review__case_id" -> "review__case"
+    rows = model.objects.filter(
+        **filters, **{f"{case}__partnership": partnership_id, f"{case}__closes_on__lte": day}
+    )
+    return Subquery(
+        rows.order_by().values(n=models.Func(models.F("pk"), function="COUNT")),
+        output_field=models.IntegerField(),
+    )
+
+
+def _case_counts_by_kept_day(key: str, partnership_id, day: datetime.date) -> models.QuerySet[Case]:
+    """``_case_counts`` for a day before today, read from the cases' kept closing days: the
+    same two figures, the records counted model by model over a join rather than case by case
+    (a count subquery per case, run for each of a ten-year partnership's 3,700 closed cases:
+    about 3 ms of the retention page's 5 at ten years, issue 16). A case counts in ``cases``
+    when it is itself a record of the rule or has one: the case's own test comes first, so the
+    database looks for its other records only when the case is not one."""
+    cases = Case.objects.filter(partnership=partnership_id, closes_on__lte=day)
+    records: models.Expression = models.Value(0)
+    with_records = None
+    for _label, model, path, filters in CASE_RECORDS[key]:
+        if model is Case and path == "pk":
+            records = records + Sum(
+                models.Case(
+                    models.When(Q(**filters), then=models.Value(1)),
+                    default=models.Value(0),
+                    output_field=models.IntegerField(),
+                )
+            )
+            test = Q(**filters)
+        else:
+            records = records + _records_of_closed_cases(model, path, filters, partnership_id, day)
+            test = Q(Exists(model.objects.filter(**{path: OuterRef("pk")}, **filters)))
+        with_records = test if with_records is None else with_records | test
+    return aggregating(
+        cases.order_by(), records=records, cases=models.Count("pk", filter=with_records)
+    ).values_list("records", "cases")
+
+
 def _case_counts_before_today(key: str, partnership: Partnership, day: datetime.date):
     if key not in _CASE_COUNTS:
         # The day is before today: the cases' kept closing days are read (``today`` plays no
-        # part in the SQL then; the day after the placeholder stands for it).
+        # part in the SQL then).
         _CASE_COUNTS[key] = CompiledQuery(
-            lambda partnership_id, day: _case_counts(
-                key,
-                Case.objects.filter(partnership=partnership_id),
-                day,
-                day + datetime.timedelta(days=1),
-            ),
+            lambda partnership_id, day: _case_counts_by_kept_day(key, partnership_id, day),
             {
                 "partnership_id": (_PARTNERSHIP_ID, Case._meta.get_field("partnership")),
                 "day": (_DAY, Case._meta.get_field("closes_on")),

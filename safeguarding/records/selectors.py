@@ -43,9 +43,20 @@ def retention_due(
 
 
 def holds_in_place(*, partnership: Partnership) -> QuerySet[RetentionHold]:
-    return RetentionHold.objects.filter(
-        partnership=partnership, lifted_at__isnull=True
-    ).select_related("case", "placed_by")
+    """The holds in place with the columns the retention page's table shows
+    (``rows.hold_rows_html``): a partnership's holds pile up with its cases, and each case's
+    and person's every column made a growing part of the page (issue 16)."""
+    return (
+        RetentionHold.objects.filter(partnership=partnership, lifted_at__isnull=True)
+        .select_related("case", "placed_by")
+        .only(
+            "reason",
+            "placed_at",
+            "case__reference",
+            "case__pseudonym",
+            "placed_by__full_name",
+        )
+    )
 
 
 def hold_get_for_user(*, user, partnership: Partnership, pk: int) -> RetentionHold:

@@ -233,6 +233,28 @@ def test_the_list_page_does_not_grow_with_the_requests(
         assert bu_client.get(url).status_code == 200
 
 
+def test_a_requests_case_and_review_are_shown_from_the_pages_query(
+    bu_client, partnership, business_unit_user
+):
+    """Issue 16: the page reads only the columns its rows show; a request's case and review
+    come with it (no query per row)."""
+    from safeguarding.reviews.tests.review_support import make_lcspr
+
+    review, _maker = make_lcspr(partnership, business_unit_user)
+    url = reverse("information_requests:list", args=[partnership.slug])
+    _make(review.case, business_unit_user, recipient="Body 0")
+    bu_client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        bu_client.get(url)
+    for n in range(1, 4):
+        _make(review.case, business_unit_user, recipient=f"Body {n}", review=review)
+    with CaptureQueriesContext(connection) as four:
+        page = bu_client.get(url).content.decode()
+    assert len(four) == len(one)
+    assert page.count(f'<span class="govuk-body-s">{review.reference}</span>') == 3
+    assert page.count(f"{review.case.reference} {review.case.pseudonym}") == 4
+
+
 def test_the_list_is_paginated_in_its_order_with_flat_queries(
     bu_client, partnership, case, business_unit_user
 ):

@@ -352,3 +352,28 @@ def test_changes_are_noted_once_per_transaction_and_go_with_a_rollback(
         )
         raise RuntimeError("rolled back")
     assert _flushes() == before
+
+
+@pytest.mark.django_db
+def test_the_page_counts_an_archived_cases_reviews_and_skips_what_is_archived(
+    partnership, business_unit_user, agency
+):
+    """Issue 16: the page counts each model's records of the closed cases over a join and a
+    case among ``cases`` when it or one of its records is due: an archived case whose review
+    is not archived counts its review and the case once; an archived review is not counted."""
+    _add_cases(partnership, business_unit_user, agency, n=2)
+    reviewed, other = (
+        Review.objects.filter(partnership=partnership, stage=Review.Stage.SIGNED_OFF)
+        .order_by("pk")
+        .values_list("case_id", flat=True)[:2]
+    )
+    Case.objects.filter(pk=reviewed).update(archived_at=timezone.now())
+    Review.objects.filter(case_id=other).update(archived_at=timezone.now())
+    today = timezone.localdate()
+    figures = {
+        row.record_type.key: (row.count, row.cases)
+        for row in retention_due_counts(partnership=partnership, today=today)
+    }
+    assert figures == _plan_figures(partnership, today)
+    # 2 closed cases, 2 reviews' cases, 2 reviews: less the archived case and review.
+    assert figures["closed_cases"] == (6 - 2, 4)
