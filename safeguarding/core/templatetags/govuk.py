@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from safeguarding.core import govuk_markup
 from safeguarding.core import rule_sources as _rule_sources
+from safeguarding.core.pagination import pagination_html
 
 register = template.Library()
 
@@ -200,3 +201,10 @@ def rules_in_words(text) -> str:
     """Text that may carry rule IDs (screening reasons, deadline rules), with each ID replaced by
     its guidance in plain words."""
     return _rule_sources.rules_in_words(str(text))
+
+
+@register.simple_tag(takes_context=True)
+def govuk_pagination(context) -> SafeString:
+    """``{% include "govuk/pagination.html" %}``'s markup for the context's ``pagination`` and
+    ``pagination_label``, written in Python (``core.pagination.pagination_html``)."""
+    return pagination_html(context.get("pagination"), context.get("pagination_label", ""))
