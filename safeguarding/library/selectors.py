@@ -274,26 +274,25 @@ def record_browse(
     the page of records, the facet values of every record (counted here) and the theme counts.
     With none (the library as it opens), two: the page, read through ``library_browse_order``
     in its order, and the kept counts (``FacetCounts``, ADR 0042; five after a change)."""
-    base = (
-        record_list_public(partnership=partnership)
-        if public_only
-        else record_list_live(partnership=partnership)
-    )
-    filtered = any(filters.values())
-    if filtered:
+    if any(filters.values()):
+        base = (
+            record_list_public(partnership=partnership)
+            if public_only
+            else record_list_live(partnership=partnership)
+        )
         records = list(_browse_order(_narrowed(base, filters))[offset : offset + limit])
-    else:  # the library as it opens (and its pages): the SQL built once (issue 16)
+        total, counts = _facet_counts(base, filters)
+        themes = _theme_counts(_narrowed(base, filters, skip="theme"))
+    else:
+        # The library as it opens (and its pages): the page's SQL built once, no queryset
+        # built, and the kept counts (issue 16, ADR 0042).
         records = _browse_page(public_only, limit).read(
             partnership_id=partnership.pk, offset=offset
         )
+        total, counts, themes = _kept_facet_counts(partnership, public_only=public_only)
     for record in records:
         words = record.summary.split()
         record.snippet = " ".join(words[:40]) + (" …" if len(words) > 40 else "")
-    if filtered:
-        total, counts = _facet_counts(base, filters)
-        themes = _theme_counts(_narrowed(base, filters, skip="theme"))
-    else:  # the library as it opens: the kept counts (issue 16, ADR 0042)
-        total, counts, themes = _kept_facet_counts(partnership, public_only=public_only)
     facets: dict[str, list[tuple[str, str, int]]] = {}
     labels = {"review_type": dict(ReviewType.choices), "age_group": dict(AgeGroup.choices)}
     for name in FACETS_COUNTED:
