@@ -280,7 +280,8 @@ def record_browse(
             if public_only
             else record_list_live(partnership=partnership)
         )
-        records = list(_browse_order(_narrowed(base, filters))[offset : offset + limit])
+        # Each record is given its snippet below (an attribute the model does not declare).
+        records: list = list(_browse_order(_narrowed(base, filters))[offset : offset + limit])
         total, counts = _facet_counts(base, filters)
         themes = _theme_counts(_narrowed(base, filters, skip="theme"))
     else:
