@@ -14,8 +14,10 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery, Window
 from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
 
 from .compiled_sql import CompiledQuery
+from .widget_markup import text
 
 PAGE_SIZE = 25
 
@@ -47,6 +49,59 @@ def pagination(
         "previous": href(page - 1) if page > 1 else "",
         "next": href(page + 1) if page < pages else "",
     }
+
+
+_PREVIOUS = (
+    '<div class="govuk-pagination__prev"><a class="govuk-link govuk-pagination__link" '
+    'href="{href}" rel="prev"><svg class="govuk-pagination__icon govuk-pagination__icon--prev" '
+    'xmlns="http://www.w3.org/2000/svg" height="13" width="15" aria-hidden="true" '
+    'focusable="false" viewBox="0 0 15 13"><path d="m6.5938-0.0078125-6.7266 6.7266 6.7441 '
+    '6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984l4.2931-4.293-1.414-1.414z"></path>'
+    '</svg><span class="govuk-pagination__link-title">Previous<span '
+    'class="govuk-visually-hidden"> page</span></span></a></div>'
+)
+_NEXT = (
+    '<div class="govuk-pagination__next"><a class="govuk-link govuk-pagination__link" '
+    'href="{href}" rel="next"><span class="govuk-pagination__link-title">Next<span '
+    'class="govuk-visually-hidden"> page</span></span><svg class="govuk-pagination__icon '
+    'govuk-pagination__icon--next" xmlns="http://www.w3.org/2000/svg" height="13" width="15" '
+    'aria-hidden="true" focusable="false" viewBox="0 0 15 13"><path d="m8.107-0.0078125-1.4136 '
+    "1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441-6.4062-6.7246-6.7266z"
+    '"></path></svg></a></div>'
+)
+_CURRENT = ' aria-current="page"'
+_ELLIPSIS = '<li class="govuk-pagination__item govuk-pagination__item--ellipses">&ctdot;</li>'
+
+
+def pagination_html(pagination: dict[str, Any] | None, label: Any = "") -> SafeString:
+    """What ``{% include "govuk/pagination.html" %}`` writes for ``pagination`` (as
+    ``pagination()`` gives it) and ``pagination_label``, written in Python (issue 16: the
+    include, its loop and its conditions cost a listed public page more than its rows'
+    links). ``core/tests/test_pagination_markup.py`` compares the two."""
+    if not pagination:
+        return mark_safe("\n")
+    items = []
+    for item in pagination["items"]:
+        if item.get("ellipsis"):
+            items.append(f"\n    \n    {_ELLIPSIS}\n    \n    ")
+            continue
+        current = item.get("current")
+        number_text = text(item["number"])
+        items.append(
+            '\n    \n    <li class="govuk-pagination__item'
+            f'{" govuk-pagination__item--current" if current else ""}">'
+            f'<a class="govuk-link govuk-pagination__link" href="{text(item["href"])}" '
+            f'aria-label="Page {number_text}"{_CURRENT if current else ""}>'
+            f"{number_text}</a></li>\n    \n    "
+        )
+    previous = pagination.get("previous")
+    following = pagination.get("next")
+    return mark_safe(
+        f'\n<nav class="govuk-pagination" aria-label="{text(label or "Pages of results")}">\n  '
+        f"{_PREVIOUS.format(href=text(previous)) if previous else ''}"
+        f'\n  <ul class="govuk-pagination__list">\n    {"".join(items)}\n  </ul>\n  '
+        f"{_NEXT.format(href=text(following)) if following else ''}\n</nav>\n\n"
+    )
 
 
 def paginate(

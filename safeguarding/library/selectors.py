@@ -235,6 +235,36 @@ RESULT_COLUMNS = (
 FACETS_COUNTED = ("review_type", "year", "age_group", "publisher")
 
 
+def _browse_order(records: QuerySet[LibraryRecord]) -> QuerySet[LibraryRecord]:
+    """Newest first, with only the columns the results show (issue 16): sorting whole rows,
+    their full texts included, was most of the query at ten years."""
+    return records.only(*RESULT_COLUMNS).order_by(
+        F("year").desc(nulls_last=True),
+        F("published_on").desc(nulls_last=True),
+        "title",
+        "pk",
+    )
+
+
+# The library with no filter, a page at a time: the SQL built once for the public and the staff
+# library and each page size, the offset a parameter (issue 16, ADR 0038).
+_BROWSE_PAGES: dict[tuple[bool, int], CompiledQuery] = {}
+
+
+def _browse_page(public_only: bool, limit: int) -> CompiledQuery:
+    key = (public_only, limit)
+    if key not in _BROWSE_PAGES:
+        listed = record_list_public if public_only else record_list_live
+        _BROWSE_PAGES[key] = CompiledQuery(
+            lambda partnership_id: _browse_order(
+                listed(partnership=Partnership(pk=partnership_id))
+            ),
+            {"partnership_id": _PARTNERSHIP_ID},
+            page_size=limit,
+        )
+    return _BROWSE_PAGES[key]
+
+
 def record_browse(
     *, partnership: Partnership, filters: dict, public_only: bool, offset: int, limit: int
 ) -> tuple[list[LibraryRecord], int, dict]:
@@ -244,30 +274,26 @@ def record_browse(
     the page of records, the facet values of every record (counted here) and the theme counts.
     With none (the library as it opens), two: the page, read through ``library_browse_order``
     in its order, and the kept counts (``FacetCounts``, ADR 0042; five after a change)."""
-    base = (
-        record_list_public(partnership=partnership)
-        if public_only
-        else record_list_live(partnership=partnership)
-    )
-    matching = _narrowed(base, filters)
-    # Only the columns the results show (issue 16): sorting whole rows, their full texts
-    # included, was most of the query at ten years.
-    records = list(
-        matching.only(*RESULT_COLUMNS).order_by(
-            F("year").desc(nulls_last=True),
-            F("published_on").desc(nulls_last=True),
-            "title",
-            "pk",
-        )[offset : offset + limit]
-    )
+    if any(filters.values()):
+        base = (
+            record_list_public(partnership=partnership)
+            if public_only
+            else record_list_live(partnership=partnership)
+        )
+        # Each record is given its snippet below (an attribute the model does not declare).
+        records: list = list(_browse_order(_narrowed(base, filters))[offset : offset + limit])
+        total, counts = _facet_counts(base, filters)
+        themes = _theme_counts(_narrowed(base, filters, skip="theme"))
+    else:
+        # The library as it opens (and its pages): the page's SQL built once, no queryset
+        # built, and the kept counts (issue 16, ADR 0042).
+        records = _browse_page(public_only, limit).read(
+            partnership_id=partnership.pk, offset=offset
+        )
+        total, counts, themes = _kept_facet_counts(partnership, public_only=public_only)
     for record in records:
         words = record.summary.split()
         record.snippet = " ".join(words[:40]) + (" …" if len(words) > 40 else "")
-    if any(filters.values()):
-        total, counts = _facet_counts(base, filters)
-        themes = _theme_counts(_narrowed(base, filters, skip="theme"))
-    else:  # the library as it opens: the kept counts (issue 16, ADR 0042)
-        total, counts, themes = _kept_facet_counts(partnership, public_only=public_only)
     facets: dict[str, list[tuple[str, str, int]]] = {}
     labels = {"review_type": dict(ReviewType.choices), "age_group": dict(AgeGroup.choices)}
     for name in FACETS_COUNTED:
@@ -308,6 +334,17 @@ def count_facets(partnership: Partnership) -> dict:
     return counted
 
 
+# The kept row, its SQL built once (as ``.values_list(...).first()`` read it: by its key).
+_KEPT_COUNTS = CompiledQuery(
+    lambda partnership_id: (
+        FacetCounts.objects.filter(partnership_id=partnership_id)
+        .values_list("version", "counted_version", "counts")
+        .order_by("pk")[:1]
+    ),
+    {"partnership_id": _PARTNERSHIP_ID},
+)
+
+
 def _kept_facet_counts(
     partnership: Partnership, *, public_only: bool
 ) -> tuple[int, dict[str, Counter], list[tuple[int, str, int]]]:
@@ -316,11 +353,8 @@ def _kept_facet_counts(
     again (four) and kept under the version read before counting (ADR 0042, as ADR 0036): a
     change committed meanwhile has moved the version on, so the next request counts again. A
     GET writes here, a cache write."""
-    kept = (
-        FacetCounts.objects.filter(partnership=partnership)
-        .values_list("version", "counted_version", "counts")
-        .first()
-    )
+    found = _KEPT_COUNTS.read_values(partnership_id=partnership.pk)
+    kept = found[0] if found else None
     if kept is not None and kept[0] == kept[1]:
         counted = kept[2]
     else:

@@ -215,8 +215,12 @@ def similar_to(record: LibraryRecord, partnership, *, public_only: bool) -> list
     """Similar reviews in the same library (public ones only on the public page)."""
     from . import similar
 
-    items = similar.similar_records(record, limit=5, public_only=public_only)
-    ids = [item.id for item in items if item.kind == "record" and item.id != record.pk]
+    # The ids only: the records are read here as the page shows them (one query, not two).
+    ids = [
+        pk
+        for pk in similar.similar_record_ids(record, limit=5, public_only=public_only)
+        if pk != record.pk
+    ]
     return selectors.records_in_order(partnership=partnership, ids=ids, public_only=public_only)
 
 

@@ -3,15 +3,17 @@
 Loaded as a builtin (see TEMPLATES in settings), so templates need no ``{% load %}``.
 """
 
+from functools import lru_cache
 from html import escape as _html_escape
 
 from django import forms, template
 from django.forms.forms import NON_FIELD_ERRORS
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from safeguarding.core import govuk_markup
 from safeguarding.core import rule_sources as _rule_sources
+from safeguarding.core.pagination import pagination_html
 
 register = template.Library()
 
@@ -154,6 +156,23 @@ def govuk_text(value: str, autoescape: bool = True) -> str:
     by ``html.escape``, what Django's ``escape`` does without its lazy-string wrapper)."""
     if not value:
         return ""
+    if type(value) is str and len(value) <= KEPT_TEXT_LENGTH:
+        return _kept_govuk_text(value)
+    return _govuk_text(value)
+
+
+# A text's paragraphs depend on nothing but the text: those of the most recent texts up to this
+# long are kept (the Reviews page's forty sections, a library record's summary and learning,
+# written again on every request; issue 16). At most about 1,024 × 8,000 characters held.
+KEPT_TEXT_LENGTH = 8_000
+
+
+@lru_cache(maxsize=1024)
+def _kept_govuk_text(value: str) -> SafeString:
+    return _govuk_text(value)
+
+
+def _govuk_text(value) -> SafeString:
     # Escaped whole, once (issue 16: a line at a time cost the Reviews page's forty sections a
     # call per line): escaping changes no white space and no "- ", so the lines, their
     # stripping and the lists come out as escaping each line gave them.
@@ -182,3 +201,10 @@ def rules_in_words(text) -> str:
     """Text that may carry rule IDs (screening reasons, deadline rules), with each ID replaced by
     its guidance in plain words."""
     return _rule_sources.rules_in_words(str(text))
+
+
+@register.simple_tag(takes_context=True)
+def govuk_pagination(context) -> SafeString:
+    """``{% include "govuk/pagination.html" %}``'s markup for the context's ``pagination`` and
+    ``pagination_label``, written in Python (``core.pagination.pagination_html``)."""
+    return pagination_html(context.get("pagination"), context.get("pagination_label", ""))
