@@ -306,7 +306,7 @@ def _overdue_counts(
     review_type: int,
     *,
     sees_cases: bool,
-) -> dict[str, Subquery]:
+) -> dict[str, Subquery | Value]:
     """The overdue cases among ``found`` (the cases the user may see), as ``_overdue`` finds
     them, counted in one or two columns to add up.
 
