@@ -84,6 +84,9 @@ NOT_DATA = [
     # Creates the triggers that keep each person's unread notifications count (ADR 0046) and
     # fills it from the notifications already there: none in a flushed database.
     "safeguarding.notifications.migrations.0002_unread_counts",
+    # Creates the triggers that keep each case's earliest due date of its milestones still due
+    # (issue 16) and fills them from the milestones already there: none in a flushed database.
+    "safeguarding.referrals.migrations.0028_case_due",
 ]
 
 

@@ -145,6 +145,9 @@ def manage(request, slug: str):
             "partnership": partnership,
             "blocks": selectors.content_block_list(partnership=partnership),
             "documents": page.object_list,
+            "document_rows": rows.managed_document_rows_html(
+                page.object_list, slug=partnership.slug
+            ),
             "pagination": pagination,
         },
     )

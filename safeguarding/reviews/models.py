@@ -103,6 +103,11 @@ class Review(ArchivableModel):
             # partnership's first review (the report pages' years), without reading every
             # review of the partnership (issue 16).
             models.Index(fields=["partnership", "-started_on", "-id"], name="review_newest"),
+            # The list of reviews of the partnership and those shared with it, newest first,
+            # 25 at a time: walked in order, it stops at the page's last row (issue 16: every
+            # visible review was read and sorted with its long texts, 0.7 ms in a first year
+            # against 3.6 at ten years).
+            models.Index(fields=["-started_on", "-id"], name="review_list_order"),
         ]
         constraints = [
             # Signed off is the last stage (workflow.py); publication follows in its own app

@@ -18,6 +18,7 @@ from safeguarding.library.rows import result_rows_html
 from safeguarding.public_site.models import ContentBlock, PublicDocument
 from safeguarding.public_site.rows import (
     document_rows_html,
+    managed_document_rows_html,
     national_review_rows_html,
     newest_document_rows_html,
     partnership_rows_html,
@@ -143,6 +144,30 @@ def test_document_rows():
         NEWEST_LOOP, NEWEST_NOW, {"group": group}, newest_document_rows_html(documents, link)
     )
     assert "3.0\xa0GB" in html and "Procedures" not in html
+
+
+MANAGED_LOOP = """  <tbody class="govuk-table__body">
+  {% for doc in documents %}
+  <tr class="govuk-table__row">
+    <td class="govuk-table__cell">{{ doc.title }}</td>
+    <td class="govuk-table__cell">{{ doc.get_category_display }}</td>
+    <td class="govuk-table__cell">{{ doc.kind.label }}, {{ doc.size_bytes|filesizeformat }}</td>
+    <td class="govuk-table__cell"><a class="govuk-link" href="{% url 'public_page:document_archive' partnership.slug doc.pk %}">Take down<span class="govuk-visually-hidden"> {{ doc.title }}</span></a></td>
+  </tr>
+  {% endfor %}
+  </tbody>"""  # noqa: E501
+MANAGED_NOW = '  <tbody class="govuk-table__body">\n  {{ rows }}\n  </tbody>'
+
+
+def test_managed_document_rows():
+    """The staff page of the public page: its documents table (issue 16)."""
+    documents = _documents()
+    context = {"documents": documents, "partnership": PARTNERSHIP}
+    rows = managed_document_rows_html(documents, slug=PARTNERSHIP.slug)
+    html = _same(MANAGED_LOOP, MANAGED_NOW, context, rows)
+    assert "Take down" in html and "<script>" not in html and "3.0\xa0GB" in html
+    empty = managed_document_rows_html([], slug=PARTNERSHIP.slug)
+    assert _same(MANAGED_LOOP, MANAGED_NOW, {**context, "documents": []}, empty)
 
 
 SECTIONS_LOOP = """    <h1 class="govuk-heading-xl">Reviews</h1>

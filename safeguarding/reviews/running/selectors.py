@@ -68,6 +68,8 @@ _EVERY_REVIEW_PAGES = CompiledList(
         Partnership(pk=partnership_id), shared=True, appointed=None
     ),
     _PARTNERSHIP_ID,
+    # Counted apart, the page read in order from ``review_list_order`` (issue 16).
+    count_apart=True,
 )
 _APPOINTED_REVIEW_PAGES = CompiledList(
     lambda partnership_id, user_id: _reviews_listed(
