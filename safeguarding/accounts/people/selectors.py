@@ -2,6 +2,7 @@
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import router
@@ -46,11 +47,11 @@ class PersonRow:
         return labels
 
 
-def _members(partnership: Partnership) -> QuerySet[Membership]:
+def _members(partnership: Partnership) -> QuerySet[Membership, Any]:
     return Membership.objects.filter(partnership=partnership).values("user_id")
 
 
-def _deactivated(partnership: Partnership) -> QuerySet[Deactivation]:
+def _deactivated(partnership: Partnership) -> QuerySet[Deactivation, Any]:
     return Deactivation.objects.filter(partnership=partnership, reactivated_at__isnull=True).values(
         "user_id"
     )
