@@ -129,6 +129,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safeguarding.core.context_processors.service",
+                # Replaces the csrf_token of Django's own processor (issue 16).
+                "safeguarding.core.context_processors.csrf",
                 "safeguarding.notifications.context_processors.unread_notifications",
             ],
             "builtins": [

@@ -1,8 +1,10 @@
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
@@ -55,22 +57,25 @@ class TwoFactorMiddleware:
         # every attribute read would pass through (issue 16). The same object either way.
         request.user = user = unwrapped(user)
         if signed_in and not user.is_verified():
-            # Remembered URLs (core.templatetags.cached_url): three reverses on every request
-            # of a user without a device cost more than the rest of this middleware.
-            allowed = {
-                reverse_remembered(name, [], {}, None)
-                for name in (
-                    "accounts:two_factor_verify",
-                    "accounts:two_factor_setup",
-                    "accounts:sign_out",
-                )
-            }
+            # Remembered once per URL configuration and script prefix: three reverses on every
+            # request of a user without a device cost more than the rest of this middleware.
+            allowed = _two_factor_paths(get_resolver(get_urlconf()), get_script_prefix())
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                 if has_confirmed_device(user):
                     return redirect(f"{reverse('accounts:two_factor_verify')}")
                 if settings.TWO_FACTOR_REQUIRED:
                     return redirect(reverse("accounts:two_factor_setup"))
         return self.get_response(request)
+
+
+@lru_cache(maxsize=16)
+def _two_factor_paths(resolver, prefix: str) -> frozenset[str]:
+    """The paths a signed-in user who has not verified may still reach (the resolver and the
+    script prefix are the key: ``reverse`` reads them itself)."""
+    return frozenset(
+        reverse_remembered(name, [], {}, None, where=(resolver, prefix))
+        for name in ("accounts:two_factor_verify", "accounts:two_factor_setup", "accounts:sign_out")
+    )
 
 
 # Session keys (epoch seconds): when the user signed in, and when the session was last renewed.

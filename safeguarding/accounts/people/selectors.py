@@ -2,6 +2,7 @@
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db import router
@@ -46,12 +47,23 @@ class PersonRow:
         return labels
 
 
+def _members(partnership: Partnership) -> QuerySet[Membership, Any]:
+    return Membership.objects.filter(partnership=partnership).values("user_id")
+
+
+def _deactivated(partnership: Partnership) -> QuerySet[Deactivation, Any]:
+    return Deactivation.objects.filter(partnership=partnership, reactivated_at__isnull=True).values(
+        "user_id"
+    )
+
+
 def _people(partnership: Partnership) -> QuerySet[User]:
-    """Everyone with a role in the partnership, and everyone deactivated there."""
+    """Everyone with a role in the partnership, and everyone deactivated there: two ``IN``
+    subqueries (issue 16; an ``OR`` over the two joins with ``DISTINCT`` made each person a row
+    per role and deactivation, then sorted them all: 5 ms for the first page at ten years)."""
     return User.objects.filter(
-        Q(memberships__partnership=partnership)
-        | Q(deactivations__partnership=partnership, deactivations__reactivated_at__isnull=True)
-    ).distinct()
+        Q(pk__in=_members(partnership)) | Q(pk__in=_deactivated(partnership))
+    )
 
 
 def _rows(partnership: Partnership, users) -> list[PersonRow]:
@@ -91,9 +103,9 @@ def people_page(
     if query:
         people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
     if role == "deactivated":
-        people = people.filter(
-            deactivations__partnership=partnership, deactivations__reactivated_at__isnull=True
-        ).exclude(memberships__partnership=partnership)
+        people = people.filter(pk__in=_deactivated(partnership)).exclude(
+            pk__in=_members(partnership)
+        )
     elif role in Role.values:
         people = people.filter(
             pk__in=Membership.objects.filter(partnership=partnership, role=role).values("user_id")

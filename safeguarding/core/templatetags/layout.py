@@ -11,6 +11,13 @@ is rendered afresh, and not remembered, when a value is not a plain ``bool``, ``
 or ``None``. Any change of settings (tests' ``override_settings``) forgets every remembered
 part.
 
+``{% once a b leaving csrf_token %}`` remembers its body with a hole where the body's
+``{% csrf_token %}`` writes the token, and fills the hole with this request's token on every
+render: the staff navigation (its sign-out form), the same for everyone who sees the same
+partnership, link to the list of cases and unread count (issue 16). The token is the
+``csrf_token`` of the context, masked afresh for each request as Django's tag gets it; without
+one (``NOTPROVIDED``, no request) the body is rendered afresh.
+
 It also gives every template its ``{% extends %}`` (a builtin after Django's): Django's, except
 that the root layout's blocks are found once per compiled layout instead of on every render.
 Django's ``ExtendsNode`` walked the whole of ``base.html``'s node tree on every page to find
@@ -20,6 +27,7 @@ a compiled template does not change, so the blocks found are kept on it.
 
 from __future__ import annotations
 
+import secrets
 import weakref
 
 from django import template
@@ -33,20 +41,30 @@ from django.template.loader_tags import (
     do_extends,
 )
 from django.urls import get_script_prefix
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 _KEY_TYPES = (bool, int, str, type(None))
-# Each {% once %} keeps at most this many renderings (one per set of values).
-MAX_KEYS = 16
+# Each {% once %} keeps at most this many renderings (one per set of values): the staff
+# navigation's keys are partnerships × unread counts.
+MAX_KEYS = 256
 _NODES: weakref.WeakSet[OnceNode] = weakref.WeakSet()
+# Stands for the CSRF token while a body ``leaving csrf_token`` is rendered: letters and digits
+# (as a token is), new in each process, so no page's text can hold it.
+_TOKEN_HOLE = f"csrftokenhole{secrets.token_hex(16)}"
+# What Django's csrf context processor gives when there is no token (not a secret).
+_NOT_PROVIDED = "NOTPROVIDED"
 
 
 class OnceNode(template.Node):
-    def __init__(self, nodelist, values):
+    def __init__(self, nodelist, values, leave_token: bool = False):
         self.nodelist = nodelist
         self.values = values
-        self.rendered: dict[tuple, str] = {}
+        self.leave_token = leave_token
+        # The body's text, or with ``leave_token`` its parts around the token.
+        self.rendered: dict[tuple, str | tuple[str, ...]] = {}
         _NODES.add(self)
 
     def render(self, context):
@@ -61,19 +79,51 @@ class OnceNode(template.Node):
         )
         found = self.rendered.get(key)
         if found is None:
+            if self.leave_token:
+                return self._render_leaving_token(context, key)
             found = self.nodelist.render(context)
             if len(self.rendered) < MAX_KEYS:
                 self.rendered[key] = found
-        return found
+        if type(found) is not tuple:
+            return found
+        token = _csrf_token(context)
+        if token is None:
+            return self.nodelist.render(context)
+        return mark_safe(token.join(found))  # the parts and the token are escaped
+
+    def _render_leaving_token(self, context, key: tuple):
+        token = _csrf_token(context)
+        if token is None:
+            return self.nodelist.render(context)
+        with context.push(csrf_token=_TOKEN_HOLE):
+            text = self.nodelist.render(context)
+        parts = tuple(text.split(_TOKEN_HOLE))
+        if len(self.rendered) < MAX_KEYS:
+            self.rendered[key] = text if len(parts) == 1 else parts
+        return mark_safe(token.join(parts))  # the parts and the token are escaped
+
+
+def _csrf_token(context) -> str | None:
+    """The request's CSRF token as ``{% csrf_token %}`` writes it (escaped, as ``format_html``
+    does), or None where that tag writes no token."""
+    token = context.get("csrf_token")
+    if not token or token == _NOT_PROVIDED:
+        return None
+    return conditional_escape(token)
 
 
 @register.tag
 def once(parser, token):
-    """``{% once value … %}`` body ``{% endonce %}``: see the module's docstring."""
-    values = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    """``{% once value … [leaving csrf_token] %}`` body ``{% endonce %}``: see the module's
+    docstring."""
+    bits = token.split_contents()[1:]
+    leave_token = bits[-2:] == ["leaving", "csrf_token"]
+    if leave_token:
+        bits = bits[:-2]
+    values = [parser.compile_filter(bit) for bit in bits]
     nodelist = parser.parse(("endonce",))
     parser.delete_first_token()
-    return OnceNode(nodelist, values)
+    return OnceNode(nodelist, values, leave_token)
 
 
 def forget_all(**kwargs) -> None:

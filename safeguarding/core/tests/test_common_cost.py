@@ -146,6 +146,90 @@ def test_once_forgets_on_a_change_of_settings():
         assert template.render(Context({"service_name": "B"})) == "B"
 
 
+def test_once_leaving_the_csrf_token_fills_it_in_on_every_render():
+    template = Template(
+        "{% load layout %}{% once flag leaving csrf_token %}"
+        "{{ flag }}:{{ other }}:{% csrf_token %}.{% csrf_token %}{% endonce %}"
+    )
+
+    def field(token: str) -> str:
+        return f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+
+    first = template.render(Context({"flag": True, "other": "a", "csrf_token": "t1"}))
+    assert first == f"True:a:{field('t1')}.{field('t1')}"
+    again = template.render(Context({"flag": True, "other": "b", "csrf_token": "t2"}))
+    assert again == f"True:a:{field('t2')}.{field('t2')}"
+    # The token escaped as {% csrf_token %} escapes it; none, or NOTPROVIDED: rendered afresh.
+    assert field("&lt;x&gt;") in template.render(
+        Context({"flag": True, "other": "c", "csrf_token": "<x>"})
+    )
+    for missing in ({}, {"csrf_token": "NOTPROVIDED"}):
+        assert template.render(Context({"flag": True, "other": "d", **missing})) == "True:d:."
+    # A body without the token: as {% once %}.
+    plain = Template("{% load layout %}{% once leaving csrf_token %}{{ other }}{% endonce %}")
+    assert plain.render(Context({"other": "e", "csrf_token": "t3"})) == "e"
+    assert plain.render(Context({"other": "f", "csrf_token": "t4"})) == "e"
+
+
+def test_the_staff_navigation_follows_its_partnership_count_and_token(
+    client, business_unit_user, partnership, user_for_role
+):
+    from safeguarding.notifications.models import Notification
+
+    client.force_login(business_unit_user)
+    home = reverse("workspace:partnership_home", args=[partnership.slug])
+    tokens = set()
+    for unread in (0, 1, 0):
+        Notification.objects.filter(recipient=business_unit_user).delete()
+        for _ in range(unread):
+            Notification.objects.create(
+                recipient=business_unit_user,
+                email=business_unit_user.email,
+                partnership=partnership,
+                kind="test",
+                subject="s",
+                body="b",
+            )
+        page = client.get(home).content.decode()
+        tag = '<strong class="govuk-tag govuk-tag--blue">1<span'
+        assert (tag in page) is (unread == 1)
+        assert f'href="{reverse("workspace:case_list", args=[partnership.slug])}"' in page
+        tokens.add(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1))
+    assert len(tokens) == 3  # masked afresh for each request
+    administrator = user_for_role(Role.ADMINISTRATOR)
+    client.force_login(administrator)
+    page = client.get(reverse("people:list", args=[partnership.slug])).content.decode()
+    assert "Cases and reviews</a>" not in page  # not for administrators
+    page = client.get(reverse("accounts:account")).content.decode()
+    assert "Public page</a>" not in page  # no partnership
+
+
+def test_the_csrf_token_is_django_s_token_masked_afresh(client, business_unit_user):
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
+    from django.test import Client, RequestFactory
+
+    from safeguarding.core.context_processors import masked_csrf_token
+
+    request = RequestFactory().get("/")
+    request.META["CSRF_COOKIE"] = "a" * 16 + "Z9" * 8
+    tokens = [masked_csrf_token(request) for _ in range(300)]
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    assert len(set(tokens)) == 300
+    assert all(len(t) == 64 and _unmask_cipher_token(t) == "a" * 16 + "Z9" * 8 for t in tokens)
+    assert set("".join(t[:32] for t in tokens)) == set(CSRF_ALLOWED_CHARS)
+    # No secret yet: Django's get_token makes one.
+    fresh = RequestFactory().get("/")
+    assert _unmask_cipher_token(masked_csrf_token(fresh)) == fresh.META["CSRF_COOKIE"]
+    # A page's token is accepted by Django's CSRF check, and a wrong one refused.
+    checked = Client(enforce_csrf_checks=True)
+    checked.force_login(business_unit_user)
+    page = checked.get(reverse("accounts:account")).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    sign_out = reverse("accounts:sign_out")
+    assert checked.post(sign_out, {"csrfmiddlewaretoken": token[::-1]}).status_code == 403
+    assert checked.post(sign_out, {"csrfmiddlewaretoken": token}).status_code == 302
+
+
 def test_the_layout_s_fixed_parts_follow_the_user(client, business_unit_user):
     sign_in = reverse("accounts:sign_in")
     anonymous = client.get(reverse("public_site:accessibility")).content.decode()
