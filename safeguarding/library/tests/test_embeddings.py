@@ -88,6 +88,9 @@ def test_start_up_builds_the_catalogue_and_vocabulary(partnership):
     built = search_catalogue.catalogue()
     assert built._vocabulary is not None
     assert "toddler" in built.vocabulary().counts
+    # ... and what the first search would otherwise work out from it (speed round four)
+    assert {None, partnership.pk, "themes"} <= set(built.prepared_terms)
+    assert built.grouping is not None
 
 
 def test_warm_up_is_off_in_tests_and_without_vectors(settings):
