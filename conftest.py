@@ -84,6 +84,19 @@ def pytest_runtestloop(session):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """pytest-django's (each xdist worker's own database names), and the restore drill's test
+    database made as a copy of the default one just migrated, not migrated a second time
+    (core/tests/database_copy.py: about 50 s of CPU per worker)."""
+    from django.conf import settings
+
+    from safeguarding.core.tests.database_copy import copy_of_default
+
+    if "restore_drill" in settings.DATABASES:
+        copy_of_default("restore_drill")
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """A database kept by --reuse-db may have been emptied by the last run's transactional
     tests: put back the data the migrations load (tests/migration_data.py)."""

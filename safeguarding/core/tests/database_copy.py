@@ -1,0 +1,94 @@
+"""A second test database made as a copy of the first, not by migrating it again.
+
+The test settings have a second database, ``restore_drill`` (the backup and restore drill,
+records/tests/test_backup_drill.py), on the same engine and server as the default one. Django
+creates every test database the same way: it runs every migration on it. Migrating renders
+Django's model states again and again (about 50 s of CPU for this project's migrations), and
+each pytest-xdist worker did it twice, once per database, before its first test.
+
+A new copy of the default test database just migrated is the same database: the same tables,
+indexes, triggers, recorded migrations and the rows the migrations load. So on a new test
+database (``make test``, CI) the drill's database is copied from it: SQLite's online backup of
+the file, PostgreSQL's ``CREATE DATABASE ... TEMPLATE``, each well under a second. A database
+kept between runs (``--reuse-db``, ``make test-fast``) is migrated as Django does, as it may
+hold an older state and migrating a state already there costs little.
+
+tests/test_database_copy.py checks the copy against the default database: the same schema and
+the same recorded migrations.
+"""
+
+import sqlite3
+from functools import partial
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
+
+
+def copy_of_default(alias: str) -> None:
+    """Make Django create the ``alias`` test database as a copy of the default one (which
+    Django creates first: every other test database depends on it unless told otherwise)."""
+    creation = connections[alias].creation
+    creation.create_test_db = partial(_create_test_db_as_copy, creation, creation.create_test_db)
+
+
+def _create_test_db_as_copy(
+    creation, migrate, verbosity=1, autoclobber=False, serialize=True, keepdb=False
+):
+    """``BaseDatabaseCreation.create_test_db`` with a copy in place of ``migrate``."""
+    if keepdb:
+        return migrate(
+            verbosity=verbosity, autoclobber=autoclobber, serialize=serialize, keepdb=keepdb
+        )
+    connection = creation.connection
+    source = connections[DEFAULT_DB_ALIAS]
+    name = creation._get_test_db_name()
+    if verbosity >= 1:
+        creation.log(
+            f"Copying test database for alias "
+            f"{creation._get_database_display_str(verbosity, name)} from {DEFAULT_DB_ALIAS!r}..."
+        )
+    connection.close()
+    if connection.vendor == "sqlite":
+        _sqlite_copy(source, name)
+    elif connection.vendor == "postgresql":
+        _postgresql_copy(creation, source, name)
+    else:  # pragma: no cover (the project runs on these two)
+        return migrate(
+            verbosity=verbosity, autoclobber=autoclobber, serialize=serialize, keepdb=keepdb
+        )
+    settings.DATABASES[connection.alias]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    # The rest as Django does after migrating.
+    if serialize:
+        connection._test_serialized_contents = creation.serialize_db_to_string()
+    call_command("createcachetable", database=connection.alias)
+    connection.ensure_connection()
+    return name
+
+
+def _sqlite_copy(source, name: str) -> None:
+    """The default test database's file copied page by page (SQLite's online backup, which
+    reads what is committed, write-ahead log included) over any file left at ``name``."""
+    source.close()
+    with sqlite3.connect(source.settings_dict["NAME"]) as read:
+        target = sqlite3.connect(name)
+        try:
+            read.backup(target)
+        finally:
+            target.close()
+    read.close()
+
+
+def _postgresql_copy(creation, source, name: str) -> None:
+    """A new database with the default test database as its template. PostgreSQL refuses a
+    template anyone is connected to: this process's connection to it is closed first (the
+    worker's only one; each worker has its own test databases)."""
+    source.close()
+    source.close_pool()
+    quote = creation._quote_name
+    with creation._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
+        cursor.execute(
+            f"CREATE DATABASE {quote(name)} TEMPLATE {quote(source.settings_dict['NAME'])}"
+        )
