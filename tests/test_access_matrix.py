@@ -1987,9 +1987,10 @@ def rows_written() -> int | None:
     """How many rows this connection has inserted, updated or deleted so far: a counter that
     every INSERT, UPDATE and DELETE moves, in any table, even one that leaves a row as it was
     (SQLite's total_changes(); on PostgreSQL the current transaction's n_tup_ins, n_tup_upd and
-    n_tup_del over every table, its savepoints included). None on another database, where
-    every attempt is compared row by row. test_the_write_counter_sees_every_kind_of_write
-    proves on each run that the counter moves for each kind of write."""
+    n_tup_del over every table of the public schema, where all the project's tables are, its
+    savepoints included). None on another database, where every attempt is compared row by row.
+    test_the_write_counter_sees_every_kind_of_write proves on each run that the counter moves for
+    each kind of write."""
     from django.db import connection
 
     if connection.vendor == "sqlite":
@@ -1997,7 +1998,7 @@ def rows_written() -> int | None:
     elif connection.vendor == "postgresql":
         query = (
             "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0)"
-            " FROM pg_stat_xact_all_tables"
+            " FROM pg_stat_xact_all_tables WHERE schemaname = 'public'"  # the project's tables
         )
     else:
         return None
