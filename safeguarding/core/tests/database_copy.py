@@ -6,12 +6,14 @@ creates every test database the same way: it runs every migration on it. Migrati
 Django's model states again and again (about 50 s of CPU for this project's migrations), and
 each pytest-xdist worker did it twice, once per database, before its first test.
 
-A new copy of the default test database just migrated is the same database: the same tables,
-indexes, triggers, recorded migrations and the rows the migrations load. So on a new test
-database (``make test``, CI) the drill's database is copied from it: SQLite's online backup of
-the file, PostgreSQL's ``CREATE DATABASE ... TEMPLATE``, each well under a second. A database
-kept between runs (``--reuse-db``, ``make test-fast``) is migrated as Django does, as it may
-hold an older state and migrating a state already there costs little.
+A copy of the default test database just migrated is the same database: the same tables,
+indexes, triggers, recorded migrations and the rows the migrations load. So the drill's
+database is copied from it: SQLite's online backup of the file, PostgreSQL's
+``CREATE DATABASE ... TEMPLATE``, each about a second. Also when databases are kept between
+runs (``--reuse-db``, ``make test-fast``): the default one has just been brought up to date,
+and a copy is never behind it. (Migrating the second database was also wrong in one way: the
+data migrations write through the default connection, so the drill's database never got their
+rows, and a kept default database emptied by a transactional test made them fail.)
 
 tests/test_database_copy.py checks the copy against the default database: the same schema and
 the same recorded migrations.
@@ -19,6 +21,7 @@ the same recorded migrations.
 
 import sqlite3
 from functools import partial
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -36,10 +39,6 @@ def _create_test_db_as_copy(
     creation, migrate, verbosity=1, autoclobber=False, serialize=True, keepdb=False
 ):
     """``BaseDatabaseCreation.create_test_db`` with a copy in place of ``migrate``."""
-    if keepdb:
-        return migrate(
-            verbosity=verbosity, autoclobber=autoclobber, serialize=serialize, keepdb=keepdb
-        )
     connection = creation.connection
     source = connections[DEFAULT_DB_ALIAS]
     name = creation._get_test_db_name()
@@ -69,8 +68,10 @@ def _create_test_db_as_copy(
 
 def _sqlite_copy(source, name: str) -> None:
     """The default test database's file copied page by page (SQLite's online backup, which
-    reads what is committed, write-ahead log included) over any file left at ``name``."""
+    reads what is committed, write-ahead log included) in place of any file left at ``name``."""
     source.close()
+    for leftover in (name, f"{name}-wal", f"{name}-shm"):
+        Path(leftover).unlink(missing_ok=True)
     with sqlite3.connect(source.settings_dict["NAME"]) as read:
         target = sqlite3.connect(name)
         try:
