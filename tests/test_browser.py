@@ -55,7 +55,7 @@ CSP_MESSAGE = re.compile(r"content security policy", re.IGNORECASE)
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: make chromium (apt-get install -y chromium-headless-shell)")
+        pytest.skip(f"{CHROMIUM} is missing: make chromium")
     # Playwright's sync API runs an event loop in this thread; Django would then refuse
     # database calls (made by the test itself and by live_server's flush) as "async unsafe".
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
