@@ -109,6 +109,10 @@ REQUEST_PAGES = CompiledList(
         ),
         "case_id": (PK_PLACEHOLDER, Case._meta.pk),
     },
+    # The count as a scalar subquery, not a window over the list: a window made the database
+    # build every request's row (its case, review and escalations) before the page was cut,
+    # 6.0 against 2.0 ms at ten years' 500 requests (issue 16).
+    count_apart=True,
 )
 
 
