@@ -223,7 +223,9 @@ def test_a_period_that_is_not_a_financial_year_is_counted_not_kept(partnership, 
     period = Period(d(2024, 1, 1), d(2024, 12, 31))
     actions, sets = selectors.annual_action_sets(partnership=partnership, year=period)
     counts = selectors._action_counts(partnership=partnership, year=period)
-    assert counts == selectors._count_kept(partnership, actions, sets, period)
+    kept = selectors._count_kept(partnership, actions, sets, period)
+    # Without the annual figures' counts, which only a financial year shows (reports/0005).
+    assert counts == {k: v for k, v in kept.items() if k not in selectors.ANNUAL_KEYS}
     assert not ActionYear.objects.exclude(start_year=0).exists()  # 0: PostgreSQL's lock row
     # The board pack's financial year is kept like the annual page's.
     selectors.implementation_counts(
