@@ -672,8 +672,10 @@ def annual_figures(
     implement with their reasons, and impact recorded with its judgement. Six queries.
 
     With ``shown``, each of the four lists holds only its first ``shown`` rows and the figures
-    are counted in the database instead (three more queries, whatever the size): the page then
-    shows as much at ten years as at one (issue 16).
+    are counted in the database instead: the page then shows as much at ten years as at one
+    (issue 16). A financial year's counts of reviews, recommendations agreed and impact recorded
+    are kept with its action figures (``ANNUAL_KEYS``, migration ``reports/0005``): the page reads
+    them from that one row, not from every review and recommendation of the year.
 
     An action counts as outstanding at the year end when its recommendation was agreed by then
     and it was neither complete (``completed_on``) nor decided against (the update recording the

@@ -324,7 +324,7 @@ def test_the_kept_annual_counts_equal_a_fresh_count_after_changes_to_reviews_and
 
     recommendation = recommendation_for(review, 1, [finding], agreed_on=d(2023, 5, 2))
     _assert_kept_equal_fresh(partnership)  # agreed, with no action
-    recommendation.impact_method = "Fictional: an audit of referrals"
+    recommendation.impact_method = Recommendation.ImpactMethod.AUDIT
     recommendation.save()
     action_services.impact_record(
         recommendation=recommendation,
