@@ -473,7 +473,14 @@ def _decided_not_to_implement_in(actions, year):
             created_at__lt=year.ends_before,
         )
     )
-    return actions.filter(_decided_in(year)).filter(changed_in_year | updated_in_year)
+    # The candidates' cheap tests first: SQLite then works ``decided_at`` out (two correlated
+    # subqueries) only for the actions changed or decided in the year, not for every one the
+    # partnership ever decided against (1.3 -> 1.1 ms at ten years of bench data).
+    return (
+        actions.filter(status=Status.NOT_IMPLEMENTED)
+        .filter(changed_in_year | updated_in_year)
+        .filter(_decided_in(year))
+    )
 
 
 def _impact_recorded_in(partnership: Partnership, year):
