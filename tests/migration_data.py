@@ -69,6 +69,8 @@ NOT_DATA = [
     # Replaces two of those triggers, adds the tracks' and marks kept rows stale (issue 16): no
     # rows either.
     "safeguarding.reports.migrations.0004_kept_pack_figures",
+    # Creates the triggers that mark the annual figures' kept counts stale (ADR 0056): no rows.
+    "safeguarding.reports.migrations.0005_kept_annual_counts",
     # Creates the triggers that mark the themes page's kept counts stale (ADR 0036): no rows.
     "safeguarding.library.migrations.0008_theme_counts",
     # Creates the triggers that mark the library's kept facet counts stale (ADR 0042) and an

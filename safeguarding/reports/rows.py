@@ -28,8 +28,8 @@ def annual_rows_html(figures, slug: str) -> dict[str, SafeString]:
             _cell(text(f"{r.reference} {r.title}")),
             _cell(text(r.get_kind_display())),
             _cell(date(r.signed_off_on, "j F Y")),
-            _cell(text(r.finding_count), numeric=True),
-            _cell(text(r.learning_point_count), numeric=True),
+            _cell(number(r.finding_count), numeric=True),
+            _cell(number(r.learning_point_count), numeric=True),
         )
         for r in figures.reviews_signed_off
     ]
@@ -54,7 +54,7 @@ def annual_rows_html(figures, slug: str) -> dict[str, SafeString]:
     impact = [
         _row(
             _cell(text(f"{r.review.reference} {r.review.title}")),
-            _cell(text(r.number)),
+            _cell(number(r.number)),
             _cell(date(r.impact_recorded_on, "j F Y")),
             _cell(text(r.get_impact_judgement_display())),
         )
