@@ -49,6 +49,18 @@ def status_tag(action: Action, today: datetime.date) -> dict[str, str]:
     return {"label": label, "colour": colour}
 
 
+_STATUS_LABELS = dict(Status.choices)
+
+
+def status_tag_of(status: str, target_date: datetime.date, today: datetime.date) -> dict[str, str]:
+    """``status_tag`` from an action's status and target date alone (a row read as values)."""
+    if status in Action.AGENCY_SETTABLE and target_date < today:
+        label, colour = OVERDUE
+    else:
+        label, colour = _STATUS_LABELS.get(status, status), STATUS_COLOURS[status]
+    return {"label": label, "colour": colour}
+
+
 def _tagged(actions, today: datetime.date):
     for action in actions:
         action.tag = status_tag(action, today)

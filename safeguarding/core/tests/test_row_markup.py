@@ -12,6 +12,7 @@ from safeguarding.accounts.models import Agency, Partnership
 from safeguarding.actions.models import Action, Recommendation
 from safeguarding.actions.plan_selectors import status_tag as action_tag
 from safeguarding.actions.rows import tracker_rows_html, with_plan_action_rows
+from safeguarding.actions.tracker_selectors import TrackerRow
 from safeguarding.core import row_markup
 from safeguarding.digests.models import DigestIssue
 from safeguarding.digests.rows import issue_rows_html
@@ -124,8 +125,10 @@ def _actions() -> list[Action]:
 def test_tracker_rows():
     actions = _actions()
     context = {"page": _Page(actions), "partnership": PARTNERSHIP}
+    rows = [TrackerRow.of(action, datetime.date(2026, 12, 6)) for action in actions]
+    assert [row.tag for row in rows] == [action.tag for action in actions]
     html = _same(
-        TRACKER_LOOP, TRACKER_NOW, context, tracker_rows_html(actions, partnership=PARTNERSHIP)
+        TRACKER_LOOP, TRACKER_NOW, context, tracker_rows_html(rows, partnership=PARTNERSHIP)
     )
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert _same(TRACKER_LOOP, TRACKER_NOW, {"page": _Page([]), "partnership": PARTNERSHIP}, "")
