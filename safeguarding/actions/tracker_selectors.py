@@ -48,7 +48,7 @@ from .models import (
     Theme,
 )
 from .permissions import sees_every_action
-from .plan_selectors import status_tag_of
+from .status_tags import status_tag_of
 
 Status = Action.Status
 DUE_SOON_WORKING_DAYS = 20
@@ -566,7 +566,7 @@ def _tracker_row_values(rows: QuerySet[Action]) -> QuerySet:
 
 
 def _rows_of(values: list[tuple], today: datetime.date) -> list[TrackerRow]:
-    return [TrackerRow(*row, status_tag_of(row[5], row[4], today)) for row in values]
+    return [TrackerRow._make((*row, status_tag_of(row[5], row[4], today))) for row in values]
 
 
 # The days each view's condition compares with (the names of their placeholders).
