@@ -134,6 +134,18 @@ def test_tracker_rows():
     assert _same(TRACKER_LOOP, TRACKER_NOW, {"page": _Page([]), "partnership": PARTNERSHIP}, "")
 
 
+def test_a_tracker_rows_tag_is_the_actions():
+    """``status_tag_of`` (a row read as values) gives ``status_tag`` (the action's) for every
+    status, a day before, on and after its target date."""
+    from safeguarding.actions.status_tags import status_tag_of
+
+    target = datetime.date(2026, 12, 6)
+    for status in Action.Status.values:
+        action = Action(status=status, target_date=target)
+        for today in (target - datetime.timedelta(days=1), target, target + datetime.timedelta(1)):
+            assert status_tag_of(status, target, today) == action_tag(action, today)
+
+
 def _referrals() -> list[Referral]:
     case = Case(pk=55, reference="C-1 & <2>", pseudonym=NASTY)
     rows = []
