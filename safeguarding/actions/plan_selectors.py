@@ -24,29 +24,9 @@ from safeguarding.reviews.models import Finding, Review
 from . import permissions, services
 from .models import Action, ActionEvidence, ActionUpdate, FindingThemeCount, Recommendation, Theme
 from .rows import theme_rows_html
+from .status_tags import status_tag
 
 Status = Action.Status
-
-# GOV.UK tag colour for each status (the label is the status's own).
-STATUS_COLOURS: dict[str, str] = {
-    Status.NOT_STARTED: "govuk-tag--light-blue",
-    Status.ON_TRACK: "govuk-tag--turquoise",
-    Status.AT_RISK: "govuk-tag--orange",
-    Status.COMPLETION_REQUESTED: "govuk-tag--blue",
-    Status.COMPLETE: "govuk-tag--green",
-    Status.NOT_IMPLEMENTED: "govuk-tag--grey",
-}
-OVERDUE = ("Overdue", "govuk-tag--red")
-
-
-def status_tag(action: Action, today: datetime.date) -> dict[str, str]:
-    """The label and colour shown for an action: an open action past its target date shows as
-    overdue."""
-    if action.is_overdue(today):
-        label, colour = OVERDUE
-    else:
-        label, colour = action.get_status_display(), STATUS_COLOURS[action.status]
-    return {"label": label, "colour": colour}
 
 
 def _tagged(actions, today: datetime.date):

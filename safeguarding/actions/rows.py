@@ -5,6 +5,7 @@ action plan's tables of actions, written in Python as ``core/row_markup.py`` des
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -21,26 +22,30 @@ from safeguarding.core.row_markup import (
 
 from .models import Action, Recommendation
 
+if TYPE_CHECKING:
+    from .tracker_selectors import TrackerRow
 
-def tracker_rows_html(actions: Iterable[Action], *, partnership) -> SafeString:
-    """The rows of ``actions/tracker/_table.html``: each action (with ``tag``, its status
-    label and colour) linked to its page, its agency, lead, target date and status."""
+
+def tracker_rows_html(rows: Iterable[TrackerRow], *, partnership) -> SafeString:
+    """The rows of ``actions/tracker/_table.html``: each action (a ``TrackerRow``, with its
+    tag: status label and colour) linked to its page, its agency, lead, target date and
+    status."""
     link = row_link("actions:action", partnership.slug)
-    return table_rows((_tracker_row(action, link) for action in actions), indent="    ")
+    return table_rows((_tracker_row(action, link) for action in rows), indent="    ")
 
 
-def _tracker_row(action: Action, link: Callable[[int], str]) -> str:
-    review = action.recommendation.review
+def _tracker_row(action: TrackerRow, link: Callable[[int], str]) -> str:
+    reference = text(action.review_reference)
     return (
         '<tr class="govuk-table__row">\n'
         '      <td class="govuk-table__cell" data-label="Action"><a class="govuk-link" '
-        f'href="{link(action.pk)}">Action {number(action.recommendation.number)}.'
+        f'href="{link(action.pk)}">Action {number(action.recommendation_number)}.'
         f"{number(action.number)}"
-        f'<span class="govuk-visually-hidden"> of {text(review.reference)}</span></a><br>'
+        f'<span class="govuk-visually-hidden"> of {reference}</span></a><br>'
         f"{truncatewords(action.text, 25)}<br>"
-        f'<span class="govuk-body-s">{text(review.reference)} {text(review.title)}</span></td>\n'
+        f'<span class="govuk-body-s">{reference} {text(action.review_title)}</span></td>\n'
         '      <td class="govuk-table__cell" data-label="Owner agency">'
-        f"{text(action.agency.name)}</td>\n"
+        f"{text(action.agency_name)}</td>\n"
         f'      <td class="govuk-table__cell" data-label="Lead">{text(action.lead_name)}</td>\n'
         '      <td class="govuk-table__cell" data-label="Target date">'
         f"{date(action.target_date, 'j F Y')}</td>\n"

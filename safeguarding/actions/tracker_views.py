@@ -6,8 +6,6 @@ What an agency contributor sees is narrowed in the selector (``actions_visible_t
 and its spreadsheet always show the same actions.
 """
 
-import datetime
-
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -21,7 +19,6 @@ from safeguarding.core.files import file_response
 from safeguarding.reviews.selectors import review_get_for_user
 
 from . import agency_selectors, exports, permissions, plan_selectors, tracker_selectors
-from .plan_selectors import status_tag
 from .rows import agency_count_rows_html, tracker_rows_html
 from .tracker_forms import TrackerFilterForm
 
@@ -47,13 +44,10 @@ def _filter_form(request, partnership):
     return form, form.filters(), agencies
 
 
-def _page(request, rows, count: int, today: datetime.date):
+def _page(request, rows, count: int):
     paginator = Paginator(rows, tracker_selectors.TRACKER_PAGE_SIZE)
     paginator.count = count  # known from the counts: no second COUNT query
-    page = paginator.get_page(request.GET.get("page"))
-    for action in page.object_list:
-        action.tag = status_tag(action, today)
-    return page
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _caption(label: str, count: int) -> str:
@@ -89,7 +83,6 @@ def tracker(request, slug: str):
             ),
         ),
         counts[filters.view],
-        today,
     )
     query = _query_without(request, "page")
     view_links = []
@@ -149,8 +142,8 @@ def agency_actions(request, slug: str, agency_slug: str):
         request,
         agency_selectors.AgencyPageRows(actions, status=status, today=today, compiled=compiled),
         counts[status] if status else counts["all"],
-        today,
     )
+    rows = [tracker_selectors.TrackerRow.of(action, today) for action in page.object_list]
     status_links = [
         {
             "value": value,
@@ -171,7 +164,7 @@ def agency_actions(request, slug: str, agency_slug: str):
             "status_links": status_links,
             "counts": counts,
             "page": page,
-            "rows": tracker_rows_html(page.object_list, partnership=partnership),
+            "rows": tracker_rows_html(rows, partnership=partnership),
             "caption": _caption(statuses.get(status, "All actions"), page.paginator.count),
             "query": f"status={status}" if status else "",
             "sees_everything": permissions.sees_every_action(request.user, partnership),

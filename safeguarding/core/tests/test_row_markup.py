@@ -12,6 +12,7 @@ from safeguarding.accounts.models import Agency, Partnership
 from safeguarding.actions.models import Action, Recommendation
 from safeguarding.actions.plan_selectors import status_tag as action_tag
 from safeguarding.actions.rows import tracker_rows_html, with_plan_action_rows
+from safeguarding.actions.tracker_selectors import TrackerRow
 from safeguarding.core import row_markup
 from safeguarding.digests.models import DigestIssue
 from safeguarding.digests.rows import issue_rows_html
@@ -124,11 +125,25 @@ def _actions() -> list[Action]:
 def test_tracker_rows():
     actions = _actions()
     context = {"page": _Page(actions), "partnership": PARTNERSHIP}
+    rows = [TrackerRow.of(action, datetime.date(2026, 12, 6)) for action in actions]
+    assert [row.tag for row in rows] == [action.tag for action in actions]
     html = _same(
-        TRACKER_LOOP, TRACKER_NOW, context, tracker_rows_html(actions, partnership=PARTNERSHIP)
+        TRACKER_LOOP, TRACKER_NOW, context, tracker_rows_html(rows, partnership=PARTNERSHIP)
     )
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert _same(TRACKER_LOOP, TRACKER_NOW, {"page": _Page([]), "partnership": PARTNERSHIP}, "")
+
+
+def test_a_tracker_rows_tag_is_the_actions():
+    """``status_tag_of`` (a row read as values) gives ``status_tag`` (the action's) for every
+    status, a day before, on and after its target date."""
+    from safeguarding.actions.status_tags import status_tag_of
+
+    target = datetime.date(2026, 12, 6)
+    for status in Action.Status.values:
+        action = Action(status=status, target_date=target)
+        for today in (target - datetime.timedelta(days=1), target, target + datetime.timedelta(1)):
+            assert status_tag_of(status, target, today) == action_tag(action, today)
 
 
 def _referrals() -> list[Referral]:
