@@ -20,6 +20,7 @@ from safeguarding.actions.rows import (
     tracker_rows_html,
     with_plan_action_rows,
 )
+from safeguarding.clock.models import Milestone, MilestoneRule
 from safeguarding.core import row_markup
 from safeguarding.digests.models import DigestIssue
 from safeguarding.digests.rows import issue_rows_html
@@ -157,6 +158,54 @@ PLAN_FINDINGS_NOW = """{% if findings %}{{ finding_cards }}{% else %}
 PLAN_RECOMMENDATIONS_NOW = """{% if recommendations %}{{ recommendation_sections }}{% else %}
 <p class="govuk-body">No recommendations yet.{% if can_manage %}{% if findings %} Add a recommendation for each change the review asks for, then add the actions agencies will take.{% else %} Add the findings and learning points first.{% endif %}{% else %} The business unit adds them with the actions agencies will take.{% endif %}</p>
 {% endif %}"""  # noqa: E501
+MILESTONES_BEFORE = """{% comment %}
+The milestones of one subject. Include with: milestones, and optionally milestone_actions (show
+pause / resume / extend links: business unit only), caption, partnership (for the links).
+A milestone kept by another partnership (the track a partner decides on a shared case, ADR 0022)
+is read-only here and says who keeps it.
+A due milestone whose date has passed shows as Overdue.
+{% endcomment %}{% now "Y-m-d" as today_iso %}
+<table class="govuk-table app-milestones">
+  <caption class="govuk-table__caption govuk-table__caption--s">{{ caption|default:"Deadlines" }}</caption>
+  <thead class="govuk-table__head"><tr class="govuk-table__row">
+    <th scope="col" class="govuk-table__header">Milestone</th>
+    <th scope="col" class="govuk-table__header">Guidance</th>
+    <th scope="col" class="govuk-table__header">Due</th>
+    <th scope="col" class="govuk-table__header">Status</th>
+    {% if milestone_actions %}<th scope="col" class="govuk-table__header"><span class="govuk-visually-hidden">Actions</span></th>{% endif %}
+  </tr></thead>
+  <tbody class="govuk-table__body">
+  {% for milestone in milestones %}
+  <tr class="govuk-table__row">
+    <td class="govuk-table__cell">{{ milestone.rule.name }}<br><span class="govuk-body-s">{{ milestone.offset_amount }} {{ milestone.get_offset_unit_display }} from {{ milestone.starts_on|date:"j F Y" }}</span>{% if partnership and milestone.partnership_id != partnership.pk and not milestone_actions %}<br><span class="govuk-body-s">Kept by {{ milestone.partnership.name }}</span>{% endif %}</td>
+    <td class="govuk-table__cell">{{ milestone.rule.rule_id|rule_source }} <strong class="govuk-tag {% if milestone.rule.basis == 'statutory' %}govuk-tag--purple{% elif milestone.rule.basis == 'expectation' %}govuk-tag--blue{% else %}govuk-tag--grey{% endif %}">{{ milestone.rule.get_basis_display }}</strong></td>
+    <td class="govuk-table__cell">{{ milestone.due_on|date:"l j F Y" }}{% if milestone.due_on != milestone.original_due_on %}<br><span class="govuk-body-s">Extended from {{ milestone.original_due_on|date:"j F Y" }}{% if milestone.extension_reason %}: {{ milestone.extension_reason }}{% endif %}</span>{% endif %}</td>
+    <td class="govuk-table__cell">
+      {% if milestone.status == "done" %}<strong class="govuk-tag govuk-tag--green">Done</strong>{% if milestone.done_on %} <span class="govuk-body-s">{{ milestone.done_on|date:"j F Y" }}</span>{% endif %}
+      {% elif milestone.status == "paused" %}<strong class="govuk-tag govuk-tag--grey">Paused</strong>{% if milestone.paused_reason %}<br><span class="govuk-body-s">{{ milestone.paused_reason }}</span>{% endif %}
+      {% elif milestone.status == "not_applicable" %}<strong class="govuk-tag govuk-tag--grey">Not applicable</strong>
+      {% elif milestone.due_on|date:"Y-m-d" < today_iso %}<strong class="govuk-tag govuk-tag--red">Overdue</strong>
+      {% else %}<strong class="govuk-tag govuk-tag--blue">Due</strong>{% endif %}
+    </td>
+    {% if milestone_actions %}
+    <td class="govuk-table__cell">
+      {% if milestone.partnership_id != partnership.pk %}
+      <span class="govuk-body-s">Kept by {{ milestone.partnership.name }}</span>
+      {% elif milestone.status == "due" %}
+      <a class="govuk-link" href="{% url 'clock:pause' partnership.slug milestone.pk %}">Pause<span class="govuk-visually-hidden"> {{ milestone.rule.name }}</span></a><br>
+      {% elif milestone.status == "paused" %}
+      <a class="govuk-link" href="{% url 'clock:resume' partnership.slug milestone.pk %}">Resume<span class="govuk-visually-hidden"> {{ milestone.rule.name }}</span></a><br>
+      {% endif %}
+      {% if milestone.partnership_id == partnership.pk and milestone.status == "due" or milestone.partnership_id == partnership.pk and milestone.status == "paused" %}
+      <a class="govuk-link" href="{% url 'clock:extend' partnership.slug milestone.pk %}">Extend<span class="govuk-visually-hidden"> {{ milestone.rule.name }}</span></a>
+      {% endif %}
+    </td>
+    {% endif %}
+  </tr>
+  {% endfor %}
+  </tbody>
+</table>
+"""  # noqa: E501
 ISSUES_NOW = '  <tbody class="govuk-table__body">\n  {{ rows }}\n  </tbody>'
 
 
@@ -524,3 +573,54 @@ def test_plan_findings_and_recommendations(can_manage):
             after = engine.from_string(now).render({**context, **extra})
             assert after == before
     assert "<script>" not in cards + sections
+
+
+def _milestones(today: datetime.date) -> list[Milestone]:
+    other = Partnership(pk=8, slug="other", name="Other & <Co>")
+    rows = []
+    cases = [
+        ("due", today - datetime.timedelta(days=1), "", "", 7),  # overdue, ours
+        ("due", today + datetime.timedelta(days=3), NASTY, "", 7),  # extended
+        ("due", today, "", "", 8),  # another partnership's
+        ("paused", today, "", NASTY, 7),
+        ("paused", today - datetime.timedelta(days=9), "", "", 8),
+        ("done", today, "", "", 7),
+        ("not_applicable", today, "", "", 7),
+    ]
+    for pk, (status, due_on, extension, paused, owner) in enumerate(cases, start=1):
+        rule = MilestoneRule(
+            pk=pk,
+            name=f"Rule {pk} & <b>",
+            rule_id=["R1", "R2"][pk % 2],
+            basis=["statutory", "expectation", "local"][pk % 3],
+        )
+        milestone = Milestone(
+            pk=pk * 11,
+            rule=rule,
+            partnership=PARTNERSHIP if owner == 7 else other,
+            offset_amount=pk * 5,
+            offset_unit=["working_days", "calendar_days", "calendar_months"][pk % 3],
+            starts_on=datetime.date(2026, 1, pk),
+            due_on=due_on,
+            original_due_on=due_on if not extension else due_on - datetime.timedelta(days=30),
+            extension_reason=extension,
+            status=status,
+            done_on=today if status == "done" and pk % 2 else None,
+            paused_reason=paused,
+        )
+        rows.append(milestone)
+    return rows
+
+
+@pytest.mark.parametrize("actions", [True, False])
+@pytest.mark.parametrize("partnership", [PARTNERSHIP, None])
+def test_milestone_rows(actions, partnership):
+    milestones = _milestones(timezone.localdate())
+    engine = engines["django"]
+    context = {"milestones": milestones, "milestone_actions": actions, "caption": "Deadlines"}
+    if partnership is not None:
+        context["partnership"] = partnership
+    before = engine.from_string(MILESTONES_BEFORE).render(context)
+    after = engine.get_template("clock/_milestones.html").render(context)
+    assert after == before
+    assert "Overdue" in after and "<script>" not in after
