@@ -151,7 +151,7 @@ def case_page_for_user(*, request, user, partnership: Partnership, search: CaseS
     (``paginate_in_one_query``), built once when nothing narrows the list, then the page's
     reviews and tracks in one query each (none for an empty page)."""
     sees_all = can_view_referrals(user, partnership)
-    values = {"partnership_id": partnership.pk}
+    values: dict[str, Any] = {"partnership_id": partnership.pk}
     if not sees_all:
         values["user_id"] = user.pk
     if search == CaseSearch(today=search.today):
