@@ -37,7 +37,7 @@ from .plan_forms import (
     RecommendationForm,
     ThemeAddForm,
 )
-from .rows import with_plan_action_rows
+from .rows import finding_cards_html, recommendation_sections_html, with_plan_action_rows
 
 BUSINESS_UNIT_ONLY = "Only the business unit can change the action plan"
 
@@ -159,13 +159,17 @@ def plan(request, slug: str, review_pk: int):
     findings = selectors.plan_findings(review=review)
     recommendations = selectors.plan_recommendations(review=review, today=today)
     with_plan_action_rows(recommendations, partnership=partnership)
-    return render(
-        request,
-        "actions/plan/plan.html",
-        _review_context(
-            request, partnership, review, findings=findings, recommendations=recommendations
-        ),
+    context = _review_context(
+        request, partnership, review, findings=findings, recommendations=recommendations
     )
+    can_manage = context["can_manage"]
+    context["finding_cards"] = finding_cards_html(
+        findings, partnership=partnership, review=review, can_manage=can_manage
+    )
+    context["recommendation_sections"] = recommendation_sections_html(
+        recommendations, partnership=partnership, can_manage=can_manage
+    )
+    return render(request, "actions/plan/plan.html", context)
 
 
 @require_http_methods(["GET", "POST"])

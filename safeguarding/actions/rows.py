@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.urls import reverse
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from safeguarding.core.row_markup import (
     date,
@@ -19,6 +19,7 @@ from safeguarding.core.row_markup import (
     text,
     truncatewords,
 )
+from safeguarding.core.templatetags.govuk import govuk_text
 
 from .models import Action, Recommendation
 
@@ -128,4 +129,159 @@ def _agency_count_row(row: dict, slug: str) -> str:
         f'      <td class="{numeric}" data-label="Open">{number(row["open"])}</td>\n'
         f'      <td class="{numeric}" data-label="Overdue">{number(row["overdue"])}</td>\n'
         "    </tr>"
+    )
+
+
+def finding_cards_html(findings: Iterable, *, partnership, review, can_manage: bool) -> SafeString:
+    """What ``actions/plan/plan.html``'s loop over the findings wrote for each (between its
+    ``{% for %}`` and ``{% empty %}``): a summary card with the finding's kind, number, title,
+    text (``govuk_text``) and themes, and for the business unit the link to change its themes
+    (issue 16: the plan's template was most of its time)."""
+    link = row_link("actions:finding_themes", partnership.slug, review.pk) if can_manage else None
+    return mark_safe("".join(_finding_card(finding, link) for finding in findings))
+
+
+def _finding_card(finding, link: Callable[[int], str] | None) -> str:
+    kind = finding.get_kind_display()
+    numbered = number(finding.number)
+    actions = (
+        '<ul class="govuk-summary-card__actions"><li class="govuk-summary-card__action">'
+        f'<a class="govuk-link" href="{link(finding.pk)}">Change themes'
+        f'<span class="govuk-visually-hidden"> of {text(str(kind).lower())} {numbered}</span>'
+        "</a></li></ul>"
+        if link is not None
+        else ""
+    )
+    themes = "".join(
+        f'<strong class="govuk-tag govuk-tag--grey">{text(theme.name)}</strong> '
+        for theme in finding.themes.all()
+    )
+    return (
+        f'\n<div class="govuk-summary-card" id="finding-{numbered}">\n'
+        '  <div class="govuk-summary-card__title-wrapper">\n'
+        f'    <h3 class="govuk-summary-card__title">{text(kind)} {numbered}: '
+        f"{text(finding.title)}</h3>\n"
+        f"    {actions}\n"
+        "  </div>\n"
+        '  <div class="govuk-summary-card__content">\n'
+        f"    {govuk_text(finding.text)}\n"
+        f'    <p class="govuk-body-s">Themes: {themes or "none yet"}</p>\n'
+        "  </div>\n"
+        "</div>\n"
+    )
+
+
+_JUDGEMENT_COLOURS = {"changed": "govuk-tag--green", "partly": "govuk-tag--yellow"}
+_ROW = '  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">'
+_VALUE = '</dt><dd class="govuk-summary-list__value">'
+
+
+def recommendation_sections_html(
+    recommendations: Iterable[Recommendation], *, partnership, can_manage: bool
+) -> SafeString:
+    """What ``actions/plan/plan.html``'s loop over the recommendations wrote for each (between
+    its ``{% for %}`` and ``{% empty %}``): a section with the recommendation's text, its
+    summary list, the business unit's links and its table of actions (``action_rows``, from
+    ``with_plan_action_rows``)."""
+    links = (
+        (
+            row_link("actions:recommendation_edit", partnership.slug),
+            row_link("actions:impact", partnership.slug),
+            row_link("actions:action_add", partnership.slug),
+        )
+        if can_manage
+        else None
+    )
+    return mark_safe(
+        "".join(_recommendation_section(rec, links, can_manage) for rec in recommendations)
+    )
+
+
+def _recommendation_section(recommendation: Recommendation, links, can_manage: bool) -> str:
+    numbered = number(recommendation.number)
+    answers = "<br>".join(
+        f"{text(finding.get_kind_display())} {number(finding.number)}: {text(finding.title)}"
+        for finding in recommendation.findings.all()
+    )
+    agencies = recommendation.agencies.all()
+    addressed = ""
+    if recommendation.to_partnership:
+        addressed = "The partnership as a whole" + ("<br>" if agencies else "")
+    addressed += "<br>".join(text(agency.name) for agency in agencies)
+    if recommendation.impact_method:
+        how = (
+            f"{text(recommendation.get_impact_method_display())}: "
+            f"{linebreaksbr(recommendation.impact_plan)}"
+        )
+        if recommendation.impact_review_on:
+            how += f"<br>To check by {date(recommendation.impact_review_on, 'j F Y')}"
+    else:
+        how = "Not planned yet"
+    if recommendation.impact_judgement:
+        colour = _JUDGEMENT_COLOURS.get(recommendation.impact_judgement, "govuk-tag--grey")
+        impact = (
+            f'<strong class="govuk-tag {colour}">'
+            f"{text(recommendation.get_impact_judgement_display())}</strong><br>"
+            f"{linebreaksbr(recommendation.impact_result)}"
+        )
+        if recommendation.impact_recorded_on:
+            impact += f"<br>Recorded {date(recommendation.impact_recorded_on, 'j F Y')}"
+    else:
+        impact = "Not recorded yet"
+    manage = ""
+    if links is not None:
+        edit, impact_link, action_add = links
+        pk = recommendation.pk
+        manage = (
+            '\n<ul class="govuk-list">\n'
+            f'  <li><a class="govuk-link" href="{edit(pk)}">Change<span '
+            f'class="govuk-visually-hidden"> recommendation {numbered}</span></a></li>\n'
+            f'  <li><a class="govuk-link" href="{impact_link(pk)}">Impact<span '
+            f'class="govuk-visually-hidden"> of recommendation {numbered}</span></a></li>\n'
+            f'  <li><a class="govuk-link" href="{action_add(pk)}">Add an action<span '
+            f'class="govuk-visually-hidden"> to recommendation {numbered}</span></a></li>\n'
+            "</ul>\n"
+        )
+    if recommendation.actions.all():
+        table = (
+            '\n<table class="govuk-table">\n'
+            '  <caption class="govuk-table__caption govuk-table__caption--s">Actions for '
+            f"recommendation {numbered}</caption>\n"
+            '  <thead class="govuk-table__head"><tr class="govuk-table__row">\n'
+            '    <th scope="col" class="govuk-table__header">Ref</th>\n'
+            '    <th scope="col" class="govuk-table__header">Action</th>\n'
+            '    <th scope="col" class="govuk-table__header">Owner</th>\n'
+            '    <th scope="col" class="govuk-table__header">Lead</th>\n'
+            '    <th scope="col" class="govuk-table__header">Target date</th>\n'
+            '    <th scope="col" class="govuk-table__header">Status</th>\n'
+            "  </tr></thead>\n"
+            '  <tbody class="govuk-table__body">\n'
+            f"  {recommendation.action_rows}\n"
+            "  </tbody>\n"
+            "</table>\n"
+        )
+    else:
+        more = (
+            " Add an action: what one agency will do, who leads it and by when."
+            if can_manage
+            else ""
+        )
+        table = f'\n<p class="govuk-body">No actions yet.{more}</p>\n'
+    return (
+        f'\n<section id="recommendation-{numbered}" '
+        f'aria-labelledby="recommendation-{numbered}-title">\n'
+        f'<h3 class="govuk-heading-m" id="recommendation-{numbered}-title">'
+        f"Recommendation {numbered}</h3>\n"
+        f"{govuk_text(recommendation.text)}\n"
+        '<dl class="govuk-summary-list">\n'
+        f"{_ROW}Answers{_VALUE}{answers}</dd></div>\n"
+        f"{_ROW}Addressed to{_VALUE}{addressed}</dd></div>\n"
+        f"{_ROW}Scope{_VALUE}{text(recommendation.get_scope_display())}</dd></div>\n"
+        f"{_ROW}Expected change{_VALUE}{linebreaksbr(recommendation.expected_change)}</dd></div>\n"
+        f"{_ROW}Agreed{_VALUE}{date(recommendation.agreed_on, 'j F Y')}</dd></div>\n"
+        f"{_ROW}How the partnership will know{_VALUE}{how}</dd></div>\n"
+        f"{_ROW}Impact{_VALUE}{impact}</dd></div>\n"
+        "</dl>\n"
+        f"{manage}\n{table}\n"
+        "</section>\n"
     )

@@ -26,7 +26,14 @@ from django.utils import timezone
 from safeguarding.accounts.models import Agency, Partnership, ReviewType
 from safeguarding.accounts.permissions import is_business_unit, is_partner_lead
 from safeguarding.clock.models import Milestone, subject_type_for
-from safeguarding.core.compiled_sql import CompiledQuery
+from safeguarding.core.compiled_sql import (
+    PARTNERSHIP_PLACEHOLDER,
+    PK_PLACEHOLDER,
+    CompiledByIds,
+    CompiledQuery,
+    set_prefetched,
+)
+from safeguarding.core.pagination import CompiledList, paginate_in_one_query
 from safeguarding.referrals.models import Case, CaseDue, CaseShare, Referral, Status, Track
 from safeguarding.referrals.permissions import can_view_referrals
 from safeguarding.referrals.share_selectors import case_visible_q, review_visible_q
@@ -79,6 +86,101 @@ def case_search_for_user(*, user, partnership: Partnership, search: CaseSearch) 
         ),
         Prefetch("tracks", queryset=Track.objects.order_by("review_type")),
     ).order_by("-became_aware_on", "-id")
+
+
+#: Cases on a page of the list of cases and reviews.
+CASE_PAGE_SIZE = 25
+# The list page's columns of a case (``workspace.rows.case_rows_html``) and of its reviews.
+_CASE_COLUMNS = ("pk", "reference", "pseudonym", "status", "became_aware_on")
+_REVIEW_COLUMNS = ("pk", "case_id", "reference", "kind", "stage")
+_PARTNERSHIP_ID = {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)}
+_USER_ID = {"user_id": (PK_PLACEHOLDER, Appointment._meta.get_field("user"))}
+
+
+def _listed(partnership_id: int, user_id: int | None = None) -> QuerySet[Case]:
+    """``_cases_found`` with an empty search, newest first, only the columns the list shows:
+    ``user_id`` for a reviewer or panel member (the cases of the reviews they are appointed
+    to), none for the business unit and partner leads (every case)."""
+    partnership = Partnership(pk=partnership_id)
+    cases = Case.objects.filter(case_visible_q(partnership))
+    if user_id is not None:
+        reviews = running_selectors.reviews_listed(partnership, shared=False, appointed=user_id)
+        cases = cases.filter(Exists(reviews.filter(case=OuterRef("pk"))))
+    return cases.only(*_CASE_COLUMNS).order_by("-became_aware_on", "-id")
+
+
+# The unfiltered list a page at a time with its count in one query, then the page's reviews and
+# tracks by the page's ids, each with the SQL built once (issue 16; ADRs 0040, 0048): building
+# the list's three querysets and prefetching cost the page more than running them.
+_EVERY_CASE_PAGES = CompiledList(
+    lambda partnership_id: _listed(partnership_id),
+    _PARTNERSHIP_ID,
+    per_page=CASE_PAGE_SIZE,
+    count_apart=True,
+)
+_APPOINTED_CASE_PAGES = CompiledList(
+    _listed, {**_PARTNERSHIP_ID, **_USER_ID}, per_page=CASE_PAGE_SIZE, count_apart=True
+)
+_PAGE_REVIEWS = CompiledByIds(
+    lambda ids, partnership_id, user_id=None: (
+        running_selectors.reviews_listed(
+            Partnership(pk=partnership_id), shared=user_id is None, appointed=user_id
+        )
+        .filter(case_id__in=ids)
+        .select_related(None)
+        .only(*_REVIEW_COLUMNS)
+        .order_by("started_on", "id")  # as the prefetch's queryset
+    ),
+    Case._meta.pk,
+    {**_PARTNERSHIP_ID, **_USER_ID},
+)
+_PAGE_TRACKS = CompiledByIds(
+    lambda ids: (
+        Track.objects.filter(case_id__in=ids)
+        .only("pk", "case_id", "review_type")
+        .order_by("review_type")
+    ),
+    Case._meta.pk,
+)
+
+
+def case_page_for_user(*, request, user, partnership: Partnership, search: CaseSearch):
+    """The page ``?page=`` asks for of ``case_search_for_user`` (25 cases, with only the
+    columns the list shows, each with ``visible_reviews`` and its ``tracks``) and its
+    pagination links: the rows and the count of every row in one query
+    (``paginate_in_one_query``), built once when nothing narrows the list, then the page's
+    reviews and tracks in one query each (none for an empty page)."""
+    sees_all = can_view_referrals(user, partnership)
+    values: dict[str, Any] = {"partnership_id": partnership.pk}
+    if not sees_all:
+        values["user_id"] = user.pk
+    if search == CaseSearch(today=search.today):
+        pages = _EVERY_CASE_PAGES if sees_all else _APPOINTED_CASE_PAGES
+        page, links = pages.page(request, **values)
+    else:
+        reviews = running_selectors.review_list_for_user(
+            user=user, partnership=partnership, shared=True
+        )
+        found = _cases_found(user=user, partnership=partnership, search=search, reviews=reviews)
+        page, links = paginate_in_one_query(
+            request,
+            found.only(*_CASE_COLUMNS).order_by("-became_aware_on", "-id"),
+            per_page=CASE_PAGE_SIZE,
+            count_apart=True,
+        )
+    cases = list(page.object_list)
+    page.object_list = cases
+    ids = [case.pk for case in cases]
+    by_case: dict[int, list[Review]] = {pk: [] for pk in ids}
+    for review in _PAGE_REVIEWS.read(ids, **values):
+        by_case[review.case_id].append(review)
+    tracks: dict[int, list[Track]] = {pk: [] for pk in ids}
+    for track in _PAGE_TRACKS.read(ids):
+        tracks[track.case_id].append(track)
+    for case in cases:
+        case.visible_reviews = by_case[case.pk]
+        set_prefetched(case, "tracks", Track, tracks[case.pk])
+    return page, links
 
 
 def _cases_found(

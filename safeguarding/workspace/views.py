@@ -2,7 +2,6 @@
 selectors; writes nothing."""
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -25,7 +24,6 @@ from . import selectors
 from .forms import CaseSearchForm
 from .rows import case_rows_html
 
-CASE_PAGE_SIZE = 25
 ROLE_LABELS = dict(Role.choices)
 
 
@@ -119,10 +117,9 @@ def case_list(request, slug: str):
         request.GET if bound else None, partnership=partnership, agencies=agencies
     )
     search = form.search(today=timezone.localdate())
-    cases = case_selectors.case_search_for_user(
-        user=request.user, partnership=partnership, search=search
+    page, _ = case_selectors.case_page_for_user(
+        request=request, user=request.user, partnership=partnership, search=search
     )
-    page = Paginator(cases, CASE_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     sees_cases = can_view_referrals(request.user, partnership)

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db import router
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from safeguarding.accounts.models import (
     Deactivation,
@@ -17,7 +17,13 @@ from safeguarding.accounts.models import (
     Role,
     User,
 )
-from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, PK_PLACEHOLDER, CompiledQuery
+from safeguarding.core.compiled_sql import (
+    PARTNERSHIP_PLACEHOLDER,
+    PK_PLACEHOLDER,
+    CompiledByIds,
+    CompiledQuery,
+)
+from safeguarding.core.pagination import CompiledList
 
 PER_PAGE = 25
 
@@ -66,20 +72,41 @@ def _people(partnership: Partnership) -> QuerySet[User]:
     )
 
 
-def _rows(partnership: Partnership, users) -> list[PersonRow]:
-    users = list(users)
-    memberships: dict[int, list[Membership]] = {}
-    for membership in (
-        Membership.objects.filter(partnership=partnership, user__in=users)
+# A page's roles and open deactivations, read by the page's people (each id a parameter) with
+# the SQL built once per number of people (issue 16; ADR 0048), as the ORM read them.
+_PARTNERSHIP_ID = {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)}
+_PAGE_MEMBERSHIPS = CompiledByIds(
+    lambda ids, partnership_id: (
+        Membership.objects.filter(partnership_id=partnership_id, user__in=ids)
         .select_related("agency")
         .order_by("role")
-    ):
+    ),
+    User._meta.pk,
+    _PARTNERSHIP_ID,
+)
+_PAGE_DEACTIVATIONS = CompiledByIds(
+    lambda ids, partnership_id: Deactivation.objects.filter(
+        partnership_id=partnership_id, user__in=ids, reactivated_at__isnull=True
+    ),
+    User._meta.pk,
+    _PARTNERSHIP_ID,
+)
+# The unfiltered list, a page at a time with its count in one query, the SQL built once.
+_EVERY_PERSON_PAGES = CompiledList(
+    lambda partnership_id: _people(Partnership(pk=partnership_id)).order_by("full_name", "email"),
+    _PARTNERSHIP_ID,
+    per_page=PER_PAGE,
+)
+
+
+def _rows(partnership: Partnership, users) -> list[PersonRow]:
+    users = list(users)
+    ids = [user.pk for user in users]
+    memberships: dict[int, list[Membership]] = {}
+    for membership in _PAGE_MEMBERSHIPS.read(ids, partnership_id=partnership.pk):
         memberships.setdefault(membership.user_id, []).append(membership)
     open_deactivations = {
-        d.user_id: d
-        for d in Deactivation.objects.filter(
-            partnership=partnership, user__in=users, reactivated_at__isnull=True
-        )
+        d.user_id: d for d in _PAGE_DEACTIVATIONS.read(ids, partnership_id=partnership.pk)
     }
     order = {role: index for index, role in enumerate(Role.values)}
     return [
@@ -93,13 +120,17 @@ def _rows(partnership: Partnership, users) -> list[PersonRow]:
 
 
 def people_page(
-    *, partnership: Partnership, query: str = "", role: str = "", page: int | str = 1
+    *, request: HttpRequest, partnership: Partnership, query: str = "", role: str = ""
 ) -> tuple[Page, list[PersonRow]]:
-    """One page of the partnership's people, by name: their roles here and whether they are
-    deactivated. ``query`` matches part of a name or email address; ``role`` one role (or
-    "deactivated")."""
-    people = _people(partnership)
+    """The page ``?page=`` asks for of the partnership's people, by name: their roles here and
+    whether they are deactivated. ``query`` matches part of a name or email address; ``role``
+    one role (or "deactivated"). Unfiltered, the page and its count are one query built once
+    (``CompiledList``)."""
     query = query.strip()
+    if not query and not role:
+        paginated, _ = _EVERY_PERSON_PAGES.page(request, partnership_id=partnership.pk)
+        return paginated, _rows(partnership, paginated.object_list)
+    people = _people(partnership)
     if query:
         people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
     if role == "deactivated":
@@ -111,7 +142,7 @@ def people_page(
             pk__in=Membership.objects.filter(partnership=partnership, role=role).values("user_id")
         )
     people = people.order_by("full_name", "email")
-    paginated = Paginator(people, PER_PAGE).get_page(page)
+    paginated = Paginator(people, PER_PAGE).get_page(request.GET.get("page", 1))
     return paginated, _rows(partnership, paginated.object_list)
 
 

@@ -19,6 +19,7 @@ from safeguarding.core.forms import posted, show_service_error
 from . import selectors, services
 from .forms import AcceptForm, InviteForm, PeopleFilterForm, RolesForm, role_choices
 from .permissions import can_manage_people, roles_grantable_by
+from .rows import people_rows_html
 
 INVITE_SESSION_KEY = "people_invite"
 
@@ -60,7 +61,7 @@ def people_list(request, slug: str):
     if form.is_bound and form.is_valid():
         query, role = form.cleaned_data["q"], form.cleaned_data["role"]
     page, rows = selectors.people_page(
-        partnership=partnership, query=query, role=role, page=request.GET.get("page", 1)
+        request=request, partnership=partnership, query=query, role=role
     )
     filters = request.GET.copy()
     filters.pop("page", None)
@@ -72,6 +73,7 @@ def people_list(request, slug: str):
             "form": form,
             "page": page,
             "rows": rows,
+            "rows_html": people_rows_html(rows, partnership=partnership),
             "filters": filters.urlencode(),
             "filtered": bool(query or role),
             "invitations": selectors.invitation_list_open(partnership=partnership),

@@ -7,12 +7,21 @@ import datetime
 import pytest
 from django.template import engines
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
-from safeguarding.accounts.models import Agency, Partnership
-from safeguarding.actions.models import Action, Recommendation
+from safeguarding.accounts.models import Agency, Deactivation, Membership, Partnership, User
+from safeguarding.accounts.people.rows import people_rows_html
+from safeguarding.accounts.people.selectors import PersonRow
+from safeguarding.actions.models import Action, Recommendation, Theme
 from safeguarding.actions.plan_selectors import status_tag as action_tag
-from safeguarding.actions.rows import tracker_rows_html, with_plan_action_rows
+from safeguarding.actions.rows import (
+    finding_cards_html,
+    recommendation_sections_html,
+    tracker_rows_html,
+    with_plan_action_rows,
+)
 from safeguarding.actions.tracker_selectors import TrackerRow
+from safeguarding.clock.models import Milestone, MilestoneRule
 from safeguarding.core import row_markup
 from safeguarding.digests.models import DigestIssue
 from safeguarding.digests.rows import issue_rows_html
@@ -22,7 +31,7 @@ from safeguarding.referrals.models import Case, Referral, Track
 from safeguarding.referrals.rows import triage_rows_html
 from safeguarding.reports.models import YearlyReport
 from safeguarding.reports.rows import yearly_rows_html
-from safeguarding.reviews.models import Review
+from safeguarding.reviews.models import Finding, Review
 from safeguarding.workspace.rows import case_rows_html
 
 NASTY = "<script>alert('x')</script> & \"quoted\" O'Neill"
@@ -78,6 +87,126 @@ ISSUES_LOOP = """  <tbody class="govuk-table__body">
     </tr>
   {% endfor %}
   </tbody>"""  # noqa: E501
+PEOPLE_LOOP = """      <tbody class="govuk-table__body">
+      {% for row in rows %}
+        <tr class="govuk-table__row">
+          <td class="govuk-table__cell" data-label="Name"><a class="govuk-link" href="{% url 'people:person' partnership.slug row.user.pk %}">{{ row.user.full_name }}</a><br><span class="govuk-body-s govuk-!-text-break-word">{{ row.user.email }}</span></td>
+          <td class="govuk-table__cell" data-label="Roles here">{% if row.memberships %}<ul class="govuk-list govuk-!-margin-bottom-0">{% for label in row.role_labels %}<li>{{ label }}</li>{% endfor %}</ul>{% else %}None{% endif %}</td>
+          <td class="govuk-table__cell" data-label="Status">{% include "people/_status.html" %}</td>
+        </tr>
+      {% endfor %}
+      </tbody>"""  # noqa: E501
+PEOPLE_NOW = '      <tbody class="govuk-table__body">\n      {{ rows }}\n      </tbody>'
+PLAN_FINDINGS_LOOP = """{% for finding in findings %}
+<div class="govuk-summary-card" id="finding-{{ finding.number }}">
+  <div class="govuk-summary-card__title-wrapper">
+    <h3 class="govuk-summary-card__title">{{ finding.get_kind_display }} {{ finding.number }}: {{ finding.title }}</h3>
+    {% if can_manage %}<ul class="govuk-summary-card__actions"><li class="govuk-summary-card__action"><a class="govuk-link" href="{% url 'actions:finding_themes' partnership.slug review.pk finding.pk %}">Change themes<span class="govuk-visually-hidden"> of {{ finding.get_kind_display|lower }} {{ finding.number }}</span></a></li></ul>{% endif %}
+  </div>
+  <div class="govuk-summary-card__content">
+    {{ finding.text|govuk_text }}
+    <p class="govuk-body-s">Themes: {% for theme in finding.themes.all %}<strong class="govuk-tag govuk-tag--grey">{{ theme.name }}</strong> {% empty %}none yet{% endfor %}</p>
+  </div>
+</div>
+{% empty %}
+<p class="govuk-body">No findings or learning points have been recorded for this review yet.{% if can_manage %} Add them first: each recommendation answers one or more of them.{% else %} The business unit adds them once the review is signed off.{% endif %}</p>
+{% endfor %}"""  # noqa: E501
+PLAN_RECOMMENDATIONS_LOOP = """{% for recommendation in recommendations %}
+<section id="recommendation-{{ recommendation.number }}" aria-labelledby="recommendation-{{ recommendation.number }}-title">
+<h3 class="govuk-heading-m" id="recommendation-{{ recommendation.number }}-title">Recommendation {{ recommendation.number }}</h3>
+{{ recommendation.text|govuk_text }}
+<dl class="govuk-summary-list">
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Answers</dt><dd class="govuk-summary-list__value">{% for finding in recommendation.findings.all %}{{ finding.get_kind_display }} {{ finding.number }}: {{ finding.title }}{% if not forloop.last %}<br>{% endif %}{% endfor %}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Addressed to</dt><dd class="govuk-summary-list__value">{% if recommendation.to_partnership %}The partnership as a whole{% if recommendation.agencies.all %}<br>{% endif %}{% endif %}{% for agency in recommendation.agencies.all %}{{ agency.name }}{% if not forloop.last %}<br>{% endif %}{% endfor %}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Scope</dt><dd class="govuk-summary-list__value">{{ recommendation.get_scope_display }}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Expected change</dt><dd class="govuk-summary-list__value">{{ recommendation.expected_change|linebreaksbr }}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Agreed</dt><dd class="govuk-summary-list__value">{{ recommendation.agreed_on|date:"j F Y" }}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">How the partnership will know</dt><dd class="govuk-summary-list__value">{% if recommendation.impact_method %}{{ recommendation.get_impact_method_display }}: {{ recommendation.impact_plan|linebreaksbr }}{% if recommendation.impact_review_on %}<br>To check by {{ recommendation.impact_review_on|date:"j F Y" }}{% endif %}{% else %}Not planned yet{% endif %}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Impact</dt><dd class="govuk-summary-list__value">{% if recommendation.impact_judgement %}<strong class="govuk-tag {% if recommendation.impact_judgement == 'changed' %}govuk-tag--green{% elif recommendation.impact_judgement == 'partly' %}govuk-tag--yellow{% else %}govuk-tag--grey{% endif %}">{{ recommendation.get_impact_judgement_display }}</strong><br>{{ recommendation.impact_result|linebreaksbr }}{% if recommendation.impact_recorded_on %}<br>Recorded {{ recommendation.impact_recorded_on|date:"j F Y" }}{% endif %}{% else %}Not recorded yet{% endif %}</dd></div>
+</dl>
+{% if can_manage %}
+<ul class="govuk-list">
+  <li><a class="govuk-link" href="{% url 'actions:recommendation_edit' partnership.slug recommendation.pk %}">Change<span class="govuk-visually-hidden"> recommendation {{ recommendation.number }}</span></a></li>
+  <li><a class="govuk-link" href="{% url 'actions:impact' partnership.slug recommendation.pk %}">Impact<span class="govuk-visually-hidden"> of recommendation {{ recommendation.number }}</span></a></li>
+  <li><a class="govuk-link" href="{% url 'actions:action_add' partnership.slug recommendation.pk %}">Add an action<span class="govuk-visually-hidden"> to recommendation {{ recommendation.number }}</span></a></li>
+</ul>
+{% endif %}
+{% if recommendation.actions.all %}
+<table class="govuk-table">
+  <caption class="govuk-table__caption govuk-table__caption--s">Actions for recommendation {{ recommendation.number }}</caption>
+  <thead class="govuk-table__head"><tr class="govuk-table__row">
+    <th scope="col" class="govuk-table__header">Ref</th>
+    <th scope="col" class="govuk-table__header">Action</th>
+    <th scope="col" class="govuk-table__header">Owner</th>
+    <th scope="col" class="govuk-table__header">Lead</th>
+    <th scope="col" class="govuk-table__header">Target date</th>
+    <th scope="col" class="govuk-table__header">Status</th>
+  </tr></thead>
+  <tbody class="govuk-table__body">
+  {{ recommendation.action_rows }}
+  </tbody>
+</table>
+{% else %}
+<p class="govuk-body">No actions yet.{% if can_manage %} Add an action: what one agency will do, who leads it and by when.{% endif %}</p>
+{% endif %}
+</section>
+{% empty %}
+<p class="govuk-body">No recommendations yet.{% if can_manage %}{% if findings %} Add a recommendation for each change the review asks for, then add the actions agencies will take.{% else %} Add the findings and learning points first.{% endif %}{% else %} The business unit adds them with the actions agencies will take.{% endif %}</p>
+{% endfor %}"""  # noqa: E501
+PLAN_FINDINGS_NOW = """{% if findings %}{{ finding_cards }}{% else %}
+<p class="govuk-body">No findings or learning points have been recorded for this review yet.{% if can_manage %} Add them first: each recommendation answers one or more of them.{% else %} The business unit adds them once the review is signed off.{% endif %}</p>
+{% endif %}"""  # noqa: E501
+PLAN_RECOMMENDATIONS_NOW = """{% if recommendations %}{{ recommendation_sections }}{% else %}
+<p class="govuk-body">No recommendations yet.{% if can_manage %}{% if findings %} Add a recommendation for each change the review asks for, then add the actions agencies will take.{% else %} Add the findings and learning points first.{% endif %}{% else %} The business unit adds them with the actions agencies will take.{% endif %}</p>
+{% endif %}"""  # noqa: E501
+MILESTONES_BEFORE = """{% comment %}
+The milestones of one subject. Include with: milestones, and optionally milestone_actions (show
+pause / resume / extend links: business unit only), caption, partnership (for the links).
+A milestone kept by another partnership (the track a partner decides on a shared case, ADR 0022)
+is read-only here and says who keeps it.
+A due milestone whose date has passed shows as Overdue.
+{% endcomment %}{% now "Y-m-d" as today_iso %}
+<table class="govuk-table app-milestones">
+  <caption class="govuk-table__caption govuk-table__caption--s">{{ caption|default:"Deadlines" }}</caption>
+  <thead class="govuk-table__head"><tr class="govuk-table__row">
+    <th scope="col" class="govuk-table__header">Milestone</th>
+    <th scope="col" class="govuk-table__header">Guidance</th>
+    <th scope="col" class="govuk-table__header">Due</th>
+    <th scope="col" class="govuk-table__header">Status</th>
+    {% if milestone_actions %}<th scope="col" class="govuk-table__header"><span class="govuk-visually-hidden">Actions</span></th>{% endif %}
+  </tr></thead>
+  <tbody class="govuk-table__body">
+  {% for milestone in milestones %}
+  <tr class="govuk-table__row">
+    <td class="govuk-table__cell">{{ milestone.rule.name }}<br><span class="govuk-body-s">{{ milestone.offset_amount }} {{ milestone.get_offset_unit_display }} from {{ milestone.starts_on|date:"j F Y" }}</span>{% if partnership and milestone.partnership_id != partnership.pk and not milestone_actions %}<br><span class="govuk-body-s">Kept by {{ milestone.partnership.name }}</span>{% endif %}</td>
+    <td class="govuk-table__cell">{{ milestone.rule.rule_id|rule_source }} <strong class="govuk-tag {% if milestone.rule.basis == 'statutory' %}govuk-tag--purple{% elif milestone.rule.basis == 'expectation' %}govuk-tag--blue{% else %}govuk-tag--grey{% endif %}">{{ milestone.rule.get_basis_display }}</strong></td>
+    <td class="govuk-table__cell">{{ milestone.due_on|date:"l j F Y" }}{% if milestone.due_on != milestone.original_due_on %}<br><span class="govuk-body-s">Extended from {{ milestone.original_due_on|date:"j F Y" }}{% if milestone.extension_reason %}: {{ milestone.extension_reason }}{% endif %}</span>{% endif %}</td>
+    <td class="govuk-table__cell">
+      {% if milestone.status == "done" %}<strong class="govuk-tag govuk-tag--green">Done</strong>{% if milestone.done_on %} <span class="govuk-body-s">{{ milestone.done_on|date:"j F Y" }}</span>{% endif %}
+      {% elif milestone.status == "paused" %}<strong class="govuk-tag govuk-tag--grey">Paused</strong>{% if milestone.paused_reason %}<br><span class="govuk-body-s">{{ milestone.paused_reason }}</span>{% endif %}
+      {% elif milestone.status == "not_applicable" %}<strong class="govuk-tag govuk-tag--grey">Not applicable</strong>
+      {% elif milestone.due_on|date:"Y-m-d" < today_iso %}<strong class="govuk-tag govuk-tag--red">Overdue</strong>
+      {% else %}<strong class="govuk-tag govuk-tag--blue">Due</strong>{% endif %}
+    </td>
+    {% if milestone_actions %}
+    <td class="govuk-table__cell">
+      {% if milestone.partnership_id != partnership.pk %}
+      <span class="govuk-body-s">Kept by {{ milestone.partnership.name }}</span>
+      {% elif milestone.status == "due" %}
+      <a class="govuk-link" href="{% url 'clock:pause' partnership.slug milestone.pk %}">Pause<span class="govuk-visually-hidden"> {{ milestone.rule.name }}</span></a><br>
+      {% elif milestone.status == "paused" %}
+      <a class="govuk-link" href="{% url 'clock:resume' partnership.slug milestone.pk %}">Resume<span class="govuk-visually-hidden"> {{ milestone.rule.name }}</span></a><br>
+      {% endif %}
+      {% if milestone.partnership_id == partnership.pk and milestone.status == "due" or milestone.partnership_id == partnership.pk and milestone.status == "paused" %}
+      <a class="govuk-link" href="{% url 'clock:extend' partnership.slug milestone.pk %}">Extend<span class="govuk-visually-hidden"> {{ milestone.rule.name }}</span></a>
+      {% endif %}
+    </td>
+    {% endif %}
+  </tr>
+  {% endfor %}
+  </tbody>
+</table>
+"""  # noqa: E501
 ISSUES_NOW = '  <tbody class="govuk-table__body">\n  {{ rows }}\n  </tbody>'
 
 
@@ -364,3 +493,149 @@ def test_file_size_is_filesizeformat_in_each_language_and_setting(size):
         assert file_size(size) == filesizeformat(size)
     assert file_size(size) == filesizeformat(size)
     assert file_size(str(size)) == filesizeformat(str(size))
+
+
+def test_people_rows():
+    agency = Agency(pk=4, name="Police & <Crime>", slug="police")
+    rows = [
+        PersonRow(
+            user=User(pk=1, full_name=NASTY, email="a&b@example.org", is_active=True),
+            memberships=[
+                Membership(pk=1, role="business_unit"),
+                Membership(pk=2, role="agency_contributor", agency=agency),
+            ],
+        ),
+        PersonRow(  # deactivated here
+            user=User(pk=2, full_name="B", email="b@example.org", is_active=True),
+            deactivation=Deactivation(pk=3),
+        ),
+        PersonRow(user=User(pk=3, full_name="C", email="c@example.org", is_active=False)),
+        PersonRow(user=User(pk=4, full_name="D", email="d@example.org", is_active=True)),
+    ]
+    rows_html = people_rows_html(rows, partnership=PARTNERSHIP)
+    context = {"rows": rows, "partnership": PARTNERSHIP}
+    html = _same(PEOPLE_LOOP, PEOPLE_NOW, context, rows_html)
+    assert "Deactivated" in html and "Account switched off" in html and "Active" in html
+    assert "<script>" not in html and "Police &amp; &lt;Crime&gt;" in html
+
+
+def _plan() -> tuple[list[Finding], list[Recommendation]]:
+    agency = Agency(pk=4, name="Police & <Crime>", slug="police")
+    findings = []
+    for pk, kind in enumerate(["finding", "learning_point", "finding"], start=1):
+        finding = Finding(pk=pk, number=pk, kind=kind, title=NASTY, text=f"One\n\n- two {NASTY}")
+        themes = [Theme(pk=i, name=f"Theme {i} & <x>") for i in range(pk - 1)]
+        finding._prefetched_objects_cache = {"themes": _prefetched(Theme, themes)}
+        findings.append(finding)
+    recommendations = []
+    for pk, (judgement, method, actions) in enumerate(
+        [("changed", "audit", 2), ("partly", "", 0), ("no_evidence", "measure", 1), ("", "", 0)],
+        start=1,
+    ):
+        recommendation = Recommendation(
+            pk=pk,
+            number=pk,
+            text=NASTY,
+            to_partnership=pk % 2 == 1,
+            scope="multi_agency",
+            expected_change="Line & one\nline <two>",
+            agreed_on=datetime.date(2026, pk, 3),
+            impact_method=method,
+            impact_plan="Plan\nwith <lines>" if method else "",
+            impact_review_on=datetime.date(2027, 1, pk) if pk == 1 else None,
+            impact_judgement=judgement,
+            impact_result="Result & <more>" if judgement else "",
+            impact_recorded_on=datetime.date(2027, 2, 1) if pk < 3 else None,
+        )
+        recommendation._prefetched_objects_cache = {
+            "findings": _prefetched(Finding, findings[: pk % 3]),
+            "agencies": _prefetched(Agency, [agency] * (pk % 3)),
+            "actions": _prefetched(Action, [Action(pk=pk * 10 + i) for i in range(actions)]),
+        }
+        recommendation.action_rows = mark_safe("<tr>rows</tr>") if actions else ""
+        recommendations.append(recommendation)
+    return findings, recommendations
+
+
+@pytest.mark.parametrize("can_manage", [True, False])
+def test_plan_findings_and_recommendations(can_manage):
+    findings, recommendations = _plan()
+    review = Review(pk=3)
+    for shown_findings, shown_recommendations in ((findings, recommendations), ([], [])):
+        context = {
+            "partnership": PARTNERSHIP,
+            "review": review,
+            "can_manage": can_manage,
+            "findings": shown_findings,
+            "recommendations": shown_recommendations,
+        }
+        engine = engines["django"]
+        cards = finding_cards_html(
+            shown_findings, partnership=PARTNERSHIP, review=review, can_manage=can_manage
+        )
+        sections = recommendation_sections_html(
+            shown_recommendations, partnership=PARTNERSHIP, can_manage=can_manage
+        )
+        for loop, now, extra in (
+            (PLAN_FINDINGS_LOOP, PLAN_FINDINGS_NOW, {"finding_cards": cards}),
+            (
+                PLAN_RECOMMENDATIONS_LOOP,
+                PLAN_RECOMMENDATIONS_NOW,
+                {"recommendation_sections": sections},
+            ),
+        ):
+            before = engine.from_string("{% load govuk %}" + loop).render(context)
+            after = engine.from_string(now).render({**context, **extra})
+            assert after == before
+    assert "<script>" not in cards + sections
+
+
+def _milestones(today: datetime.date) -> list[Milestone]:
+    other = Partnership(pk=8, slug="other", name="Other & <Co>")
+    rows = []
+    cases = [
+        ("due", today - datetime.timedelta(days=1), "", "", 7),  # overdue, ours
+        ("due", today + datetime.timedelta(days=3), NASTY, "", 7),  # extended
+        ("due", today, "", "", 8),  # another partnership's
+        ("paused", today, "", NASTY, 7),
+        ("paused", today - datetime.timedelta(days=9), "", "", 8),
+        ("done", today, "", "", 7),
+        ("not_applicable", today, "", "", 7),
+    ]
+    for pk, (status, due_on, extension, paused, owner) in enumerate(cases, start=1):
+        rule = MilestoneRule(
+            pk=pk,
+            name=f"Rule {pk} & <b>",
+            rule_id=["R1", "R2"][pk % 2],
+            basis=["statutory", "expectation", "local"][pk % 3],
+        )
+        milestone = Milestone(
+            pk=pk * 11,
+            rule=rule,
+            partnership=PARTNERSHIP if owner == 7 else other,
+            offset_amount=pk * 5,
+            offset_unit=["working_days", "calendar_days", "calendar_months"][pk % 3],
+            starts_on=datetime.date(2026, 1, pk),
+            due_on=due_on,
+            original_due_on=due_on if not extension else due_on - datetime.timedelta(days=30),
+            extension_reason=extension,
+            status=status,
+            done_on=today if status == "done" and pk % 2 else None,
+            paused_reason=paused,
+        )
+        rows.append(milestone)
+    return rows
+
+
+@pytest.mark.parametrize("actions", [True, False])
+@pytest.mark.parametrize("partnership", [PARTNERSHIP, None])
+def test_milestone_rows(actions, partnership):
+    milestones = _milestones(timezone.localdate())
+    engine = engines["django"]
+    context = {"milestones": milestones, "milestone_actions": actions, "caption": "Deadlines"}
+    if partnership is not None:
+        context["partnership"] = partnership
+    before = engine.from_string(MILESTONES_BEFORE).render(context)
+    after = engine.get_template("clock/_milestones.html").render(context)
+    assert after == before
+    assert "Overdue" in after and "<script>" not in after

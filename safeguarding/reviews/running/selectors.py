@@ -42,14 +42,16 @@ def review_list_for_user(
     the partnership by an accepted share granting the review (ADR 0022), for the lists that
     link to the review's own pages."""
     sees_all = is_business_unit(user, partnership) or is_partner_lead(user, partnership)
-    return _reviews_listed(
+    return reviews_listed(
         partnership, shared=shared and sees_all, appointed=None if sees_all else user.pk
     )
 
 
-def _reviews_listed(
+def reviews_listed(
     partnership: Partnership, *, shared: bool, appointed: int | None
 ) -> QuerySet[Review]:
+    """The reviews ``review_list_for_user`` lists: ``shared`` with those of cases shared with
+    the partnership, ``appointed`` (a user's id) only those the user is appointed to."""
     scope = review_visible_q(partnership) if shared else Q(partnership=partnership)
     reviews = Review.objects.filter(scope, archived_at__isnull=True).select_related("case")
     if appointed is not None:
@@ -64,7 +66,7 @@ def _reviews_listed(
 # and a reviewer's or panel member's (the reviews they are appointed to).
 _PARTNERSHIP_ID = {"partnership_id": (PARTNERSHIP_PLACEHOLDER, Partnership._meta.pk)}
 _EVERY_REVIEW_PAGES = CompiledList(
-    lambda partnership_id: _reviews_listed(
+    lambda partnership_id: reviews_listed(
         Partnership(pk=partnership_id), shared=True, appointed=None
     ),
     _PARTNERSHIP_ID,
@@ -72,7 +74,7 @@ _EVERY_REVIEW_PAGES = CompiledList(
     count_apart=True,
 )
 _APPOINTED_REVIEW_PAGES = CompiledList(
-    lambda partnership_id, user_id: _reviews_listed(
+    lambda partnership_id, user_id: reviews_listed(
         Partnership(pk=partnership_id), shared=False, appointed=user_id
     ),
     {**_PARTNERSHIP_ID, "user_id": (PK_PLACEHOLDER, Appointment._meta.get_field("user"))},
@@ -86,7 +88,7 @@ def _home_reviews(partnership_id: int, appointed: int | None) -> QuerySet[Review
     """``review_list_for_user``'s first ``HOME_REVIEWS``, only the columns the home shows (a
     review row is mostly long text, and its case is not shown)."""
     return (
-        _reviews_listed(Partnership(pk=partnership_id), shared=False, appointed=appointed)
+        reviews_listed(Partnership(pk=partnership_id), shared=False, appointed=appointed)
         .select_related(None)
         .only("pk", "reference", "title", "kind", "stage")[:HOME_REVIEWS]
     )

@@ -298,3 +298,47 @@ def test_the_staff_home_counts_are_the_lists_counts(
     earlier = today - datetime.timedelta(days=2)
     counts = case_selectors.case_counts_for_user(user=user, partnership=partnership, today=earlier)
     assert counts.overdue_cases == found(overdue=True, today=earlier)
+
+
+def test_the_page_read_with_sql_built_once_is_the_orm_s(rf, partnership, cases, business_unit_user):
+    """``case_page_for_user`` (the page and its count in one query, the SQL built once when
+    nothing narrows the list; the page's reviews and tracks by its ids) gives the cases, their
+    visible reviews and their tracks that ``case_search_for_user`` and its prefetches give, for
+    the business unit and a reviewer, unfiltered and filtered (issue 16)."""
+    from safeguarding.reviews import case_selectors
+
+    reviewer = UserFactory()
+    MembershipFactory(user=reviewer, partnership=partnership, role=Role.REVIEWER)
+    mine = _review(cases["child"], business_unit_user)
+    _review(cases["child"], business_unit_user, kind=Review.Kind.RAPID_REVIEW)
+    _review(cases["adult"], business_unit_user, kind=Review.Kind.SAR)
+    Appointment.objects.create(
+        review=mine, user=reviewer, role="reviewer", name="R. V.", appointed_on=timezone.localdate()
+    )
+    today = timezone.localdate()
+    for user in (business_unit_user, reviewer):
+        for search in (
+            case_selectors.CaseSearch(today=today),
+            case_selectors.CaseSearch(text="Child", today=today),
+        ):
+            page, _ = case_selectors.case_page_for_user(
+                request=rf.get("/"), user=user, partnership=partnership, search=search
+            )
+            orm = case_selectors.case_search_for_user(
+                user=user, partnership=partnership, search=search
+            )[:25]
+
+            def seen(found):
+                return [
+                    (
+                        case.pk,
+                        case.reference,
+                        case.status,
+                        [(r.pk, r.reference, r.kind, r.stage) for r in case.visible_reviews],
+                        [t.review_type for t in case.tracks.all()],
+                    )
+                    for case in found
+                ]
+
+            assert seen(page.object_list) == seen(orm)
+            assert page.paginator.count == len(orm)
