@@ -28,6 +28,8 @@ NOT_DATA = [
     "safeguarding.library.migrations.0004_year_optional_welsh_types",
     "safeguarding.library.migrations.0005_search_index_publisher",
     "safeguarding.library.migrations.0006_search_index_keeps_letters",
+    # Fills the search index's word pairs (ADR 0057) from rows already indexed.
+    "safeguarding.library.migrations.0010_search_index_pairs",
     # Adds to an existing database the shared search terms that 0003 loads on a new one.
     "safeguarding.library.migrations.0007_more_default_terms",
     "safeguarding.accounts.migrations.0002_email_lower_case",

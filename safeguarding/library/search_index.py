@@ -160,6 +160,77 @@ def _postgres_configuration() -> str:
     END $$"""
 
 
+# The phrase check's word list (issue 15, PostgreSQL speed round five; ADR 0057). A phrase term
+# ("child <-> y") matched against ``document`` is found by the GIN index for every record that
+# holds both words anywhere, and each of those documents (4.8 kB on the bench, out of line) is
+# then read to check the words' positions. ``terms`` holds the document's words without
+# positions, each pair of words side by side in it ("child y": a lexeme with a space, which no
+# word is), worked out from the document's own positions, and the record's own id ("#12": no
+# word starts with "#"). ``library_search_match`` (once per query term) turns a term into a
+# lookup in ``terms`` that finds exactly the records whose document matches the term, read from
+# the GIN index alone: a word is its lexeme; two words side by side are their pair; anything
+# else (a longer phrase: its pairs first) is checked against the documents inside the function
+# and looked up by the ids it finds. ``paired`` is false only for a document whose pairs would
+# not fit in a tsvector (1 MB of lexemes) or with a pair longer than a lexeme can be (2,047
+# bytes, left out): its phrases are always checked against its document. Kept in step by the
+# index's trigger.
+PG_PAIRS_FUNCTIONS = [
+    f"""CREATE OR REPLACE FUNCTION {INDEX_TABLE}_pairs(doc tsvector) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+      SELECT coalesce(array_agg(DISTINCT a.lexeme || ' ' || b.lexeme), '{{}}')
+      FROM (SELECT u.lexeme, p FROM unnest(doc) u, unnest(u.positions) p) a
+      JOIN (SELECT u.lexeme, p FROM unnest(doc) u, unnest(u.positions) p) b ON b.p = a.p + 1
+    $$""",
+    f"""CREATE OR REPLACE FUNCTION {INDEX_TABLE}_terms(id bigint, doc tsvector,
+      OUT terms tsvector, OUT paired boolean)
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    DECLARE
+      pairs text[] := {INDEX_TABLE}_pairs(doc);
+    BEGIN
+      paired := (SELECT coalesce(sum(octet_length(u.lexeme)), 0) FROM unnest(doc) u)
+        + (SELECT coalesce(sum(octet_length(p)), 0) FROM unnest(pairs) p) < 1000000
+        AND NOT EXISTS (SELECT 1 FROM unnest(pairs) p WHERE octet_length(p) > 2046);
+      terms := strip(doc) || array_to_tsvector(ARRAY['#' || id])
+        || CASE WHEN paired THEN array_to_tsvector(pairs) ELSE ''::tsvector END;
+    END $$""",
+    f"""CREATE OR REPLACE FUNCTION {INDEX_TABLE}_match(q tsquery) RETURNS tsquery
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
+    DECLARE
+      t text := q::text;
+      lexemes text[];
+      pairs tsquery;
+    BEGIN
+      IF t ~ '^''[^''\\\\]+''$' THEN
+        RETURN q;
+      END IF;
+      IF t ~ '^''[^''\\\\]+''( <-> ''[^''\\\\]+'')+$' THEN
+        lexemes := string_to_array(substr(t, 2, length(t) - 2), ''' <-> ''');
+        FOR i IN 1 .. array_length(lexemes, 1) - 1 LOOP
+          IF octet_length(lexemes[i]) + octet_length(lexemes[i + 1]) > 2045 THEN
+            pairs := NULL;  -- no paired document has that pair: check the documents
+            EXIT;
+          END IF;
+          pairs := CASE WHEN pairs IS NULL
+            THEN quote_literal(lexemes[i] || ' ' || lexemes[i + 1])::tsquery
+            ELSE pairs && quote_literal(lexemes[i] || ' ' || lexemes[i + 1])::tsquery END;
+        END LOOP;
+      END IF;
+      IF pairs IS NOT NULL AND array_length(lexemes, 1) = 2 THEN
+        SELECT string_agg(quote_literal('#' || s.record_id), ' | ') INTO t
+        FROM {INDEX_TABLE} s WHERE NOT s.paired AND s.document @@ q;
+        RETURN CASE WHEN t IS NULL THEN pairs ELSE pairs || t::tsquery END;
+      ELSIF pairs IS NOT NULL THEN
+        SELECT string_agg(quote_literal('#' || s.record_id), ' | ') INTO t
+        FROM {INDEX_TABLE} s WHERE (s.terms @@ pairs OR NOT s.paired) AND s.document @@ q;
+      ELSE
+        SELECT string_agg(quote_literal('#' || s.record_id), ' | ') INTO t
+        FROM {INDEX_TABLE} s WHERE s.document @@ q;
+      END IF;
+      RETURN coalesce(t, quote_literal('#'))::tsquery;
+    END $$""",
+]
+
+
 def _postgres_schema() -> list[str]:
     changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in COLUMNS)
     bump = f"UPDATE {STATE_TABLE} SET version = {_PG_RANDOM} WHERE id = 1;"
@@ -170,8 +241,13 @@ def _postgres_schema() -> list[str]:
         f"INSERT INTO {STATE_TABLE} (id, version) VALUES (1, 1) ON CONFLICT (id) DO NOTHING",
         META_INDEX_SQL,
         f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (record_id bigint PRIMARY KEY, "
-        "document tsvector NOT NULL, head tsvector NOT NULL)",
+        "document tsvector NOT NULL, head tsvector NOT NULL, terms tsvector NOT NULL, "
+        "paired boolean NOT NULL)",
         f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_document ON {INDEX_TABLE} USING GIN (document)",
+        f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_terms ON {INDEX_TABLE} USING GIN (terms)",
+        f"CREATE INDEX IF NOT EXISTS {INDEX_TABLE}_unpaired ON {INDEX_TABLE} (record_id) "
+        "WHERE NOT paired",
+        *PG_PAIRS_FUNCTIONS,
         f"""CREATE OR REPLACE FUNCTION {INDEX_TABLE}_refresh() RETURNS trigger AS $$
         BEGIN
           IF TG_OP = 'TRUNCATE' THEN
@@ -179,11 +255,14 @@ def _postgres_schema() -> list[str]:
           ELSIF TG_OP = 'DELETE' THEN
             DELETE FROM {INDEX_TABLE} WHERE record_id = OLD.id;
           ELSIF TG_OP = 'INSERT' OR ({changed}) THEN
-            INSERT INTO {INDEX_TABLE} (record_id, head, document)
-            SELECT NEW.id, x.h, x.h || {_postgres_full("NEW")}
-            FROM (SELECT {_postgres_head("NEW")} AS h) x
+            INSERT INTO {INDEX_TABLE} (record_id, head, document, terms, paired)
+            SELECT NEW.id, x.h, x.d, t.terms, t.paired
+            FROM (SELECT h, h || {_postgres_full("NEW")} AS d
+                  FROM (SELECT {_postgres_head("NEW")} AS h) y) x,
+              LATERAL {INDEX_TABLE}_terms(NEW.id, x.d) t
             ON CONFLICT (record_id) DO UPDATE
-              SET head = EXCLUDED.head, document = EXCLUDED.document;
+              SET head = EXCLUDED.head, document = EXCLUDED.document, terms = EXCLUDED.terms,
+                paired = EXCLUDED.paired;
           END IF;
           {bump}
           RETURN NULL;
@@ -229,16 +308,19 @@ def _postgres_schema_complete(conn) -> bool:
     with conn.cursor() as cursor:
         cursor.execute(
             "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL "
-            "AND to_regclass(%s) IS NOT NULL, "
+            "AND to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL, "
             "(SELECT count(*) FROM pg_trigger WHERE tgname LIKE %s AND NOT tgisinternal), "
-            "EXISTS (SELECT 1 FROM pg_proc WHERE proname = %s AND prosrc LIKE %s)",
+            "EXISTS (SELECT 1 FROM pg_proc WHERE proname = %s AND prosrc LIKE %s "
+            "AND prosrc LIKE %s)",
             [
                 INDEX_TABLE,
                 STATE_TABLE,
                 f"{INDEX_TABLE}_meta",
+                f"{INDEX_TABLE}_terms",
                 f"{INDEX_TABLE}%",
                 f"{INDEX_TABLE}_refresh",
                 f"%{PG_CONFIG}%",
+                f"%{INDEX_TABLE}_terms(%",
             ],
         )
         tables, triggers, configured = cursor.fetchone()
@@ -262,6 +344,9 @@ def drop_index(using_connection=None) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {INDEX_TABLE}_truncate ON {RECORD_TABLE}")
             cursor.execute(f"DROP FUNCTION IF EXISTS {INDEX_TABLE}_refresh()")
             cursor.execute(f"DROP FUNCTION IF EXISTS {INDEX_TABLE}_bump()")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {INDEX_TABLE}_match(tsquery)")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {INDEX_TABLE}_terms(bigint, tsvector)")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {INDEX_TABLE}_pairs(tsvector)")
             cursor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {PG_CONFIG}")
             cursor.execute(f"DROP TEXT SEARCH DICTIONARY IF EXISTS {PG_DICTIONARY}")
         cursor.execute(f"DROP TABLE IF EXISTS {INDEX_TABLE}")
@@ -362,9 +447,11 @@ def rebuild_index(vectors: bool = True, log=None) -> int:
         else:
             cursor.execute(f"DELETE FROM {INDEX_TABLE}")
             cursor.execute(
-                f"INSERT INTO {INDEX_TABLE} (record_id, head, document) "
-                f"SELECT r.id, x.h, x.h || {_postgres_full('r')} FROM {RECORD_TABLE} r, "
-                f"LATERAL (SELECT {_postgres_head('r')} AS h) x"
+                f"INSERT INTO {INDEX_TABLE} (record_id, head, document, terms, paired) "
+                f"SELECT r.id, x.h, x.d, t.terms, t.paired FROM {RECORD_TABLE} r, "
+                f"LATERAL (SELECT h, h || {_postgres_full('r')} AS d "
+                f"FROM (SELECT {_postgres_head('r')} AS h) y) x, "
+                f"LATERAL {INDEX_TABLE}_terms(r.id, x.d) t"
             )
     bump_version()
     count = LibraryRecord.objects.count()
@@ -436,9 +523,26 @@ _POSTGRES_IDF_ONCE = """(SELECT array_agg(CASE WHEN d IN (SELECT count(*) FROM m
     FROM (SELECT count(*) AS n FROM live) t, generate_series(1, t.n) d)[df.df + 0 * total.n]"""
 _POSTGRES_LEAN_RANKING = _POSTGRES_RANKING.replace(_POSTGRES_IDF, f"({_POSTGRES_IDF_ONCE})")
 assert _POSTGRES_LEAN_RANKING != _POSTGRES_RANKING
+# A list with a phrase (issue 15, PostgreSQL speed round five; ADR 0057): each term is looked
+# up in ``terms`` (``PG_PAIRS_FUNCTIONS``), the words and the pairs of words side by side,
+# without reading the document, which is read only where that lookup is not the whole answer.
+# The same rows (n, q, record) come out of ``m``, from the same table, so the statement keeps
+# its plan and each record's parts are added in the same order. ``library_search_match`` runs
+# once per term (a function in FROM, not in the join's condition). A list of words alone (the
+# keyword mode's, always) keeps the statement as it was.
+_POSTGRES_DOCUMENT_MATCH = f"JOIN {INDEX_TABLE} s ON s.document @@ q.q"
+_POSTGRES_TERMS_MATCH = f"JOIN {INDEX_TABLE} s ON s.terms @@ {INDEX_TABLE}_match(q.q)"
+_POSTGRES_PHRASE_RANKING = _POSTGRES_LEAN_RANKING.replace(
+    _POSTGRES_DOCUMENT_MATCH, _POSTGRES_TERMS_MATCH
+)
+assert _POSTGRES_PHRASE_RANKING != _POSTGRES_LEAN_RANKING
 
 
-def _postgres_lists_ranking(count: int) -> str:
+def _has_phrase(phrases: Sequence[Sequence[str]]) -> bool:
+    return any(len(p) > 1 for p in phrases)
+
+
+def _postgres_lists_ranking(phrased: Sequence[bool]) -> str:
     """``_POSTGRES_LEAN_RANKING`` for ``count`` lists in one statement (the default search's
     own words and its synonyms: one round trip, one plan, the live records found once; issue
     15, PostgreSQL speed round three). Each list keeps its own chain of the same CTEs under
@@ -448,7 +552,9 @@ def _postgres_lists_ranking(count: int) -> str:
     each record's parts are added in the same order; ``live`` is shared (it is materialized
     in both). Parameters: each list's terms in turn, the live records' conditions after the
     first list's. Rows: (list number, record id, score), by list, then as the one-list
-    statement orders them."""
+    statement orders them. ``phrased``: for each list, whether it has a phrase (its terms are
+    then looked up in ``terms``, as in ``_POSTGRES_PHRASE_RANKING``)."""
+    count = len(phrased)
     idf = _POSTGRES_IDF_ONCE.replace("FROM m GROUP BY n", "FROM m{g} m GROUP BY n")
     ctes = []
     for g in range(count):
@@ -459,7 +565,7 @@ def _postgres_lists_ranking(count: int) -> str:
 )""",
             f"""m{g} AS (
   SELECT q.n, q.q, s.record_id FROM q{g} q
-  JOIN {INDEX_TABLE} s ON s.document @@ q.q
+  {_POSTGRES_TERMS_MATCH if phrased[g] else _POSTGRES_DOCUMENT_MATCH}
   JOIN live ON live.id = s.record_id
 )""",
             f"""df{g} AS (
@@ -570,7 +676,9 @@ def keyword_match_lists(
                 # statement, a chain of the lean statement's CTEs for each list, each planned
                 # as if alone (``_postgres_lists_ranking``, ADR 0049). ``together=False``: a
                 # statement a list, for the tests that compare the two.
-                sql = _postgres_lists_ranking(len(wanted)).replace("{conditions}", conditions)
+                sql = _postgres_lists_ranking(
+                    tuple(_has_phrase(phrases) for _, phrases in wanted)
+                ).replace("{conditions}", conditions)
                 terms = [
                     [" <-> ".join(p) if len(p) > 1 else p[0] for p in phrases]
                     for _, phrases in wanted
@@ -579,9 +687,12 @@ def keyword_match_lists(
                 for g, record_id, score in cursor.fetchall():
                     out[wanted[g][0]].append((record_id, float(score)))
                 return out
-            ranking = _POSTGRES_LEAN_RANKING if lean else _POSTGRES_RANKING
-            sql = ranking.replace("{conditions}", conditions)
             for g, phrases in wanted:
+                ranking = _POSTGRES_RANKING
+                if lean:
+                    phrased = _has_phrase(phrases)
+                    ranking = _POSTGRES_PHRASE_RANKING if phrased else _POSTGRES_LEAN_RANKING
+                sql = ranking.replace("{conditions}", conditions)
                 terms = [" <-> ".join(p) if len(p) > 1 else p[0] for p in phrases]
                 cursor.execute(sql, [terms, *params])
                 out[g] = [(row[0], float(row[1])) for row in cursor.fetchall()]

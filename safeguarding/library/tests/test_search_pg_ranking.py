@@ -1,14 +1,20 @@
 """The default search's full-text ranking statement on PostgreSQL (issue 15, PostgreSQL speed
 round; docs/search.md): ``search_index._POSTGRES_LEAN_RANKING`` works each word's idf out once
 instead of once per matching record, and must give the same (record id, score) lists, in the
-same order and to the last bit, as the statement the keyword mode keeps, on a real index."""
+same order and to the last bit, as the statement the keyword mode keeps, on a real index. A
+list with a phrase looks its terms up in ``library_search.terms`` (words, the pairs of words
+side by side and the record's id; ADR 0057): the same lists again, and ``terms`` kept in step
+with the records."""
+
+import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from safeguarding.library import search_index, search_postings
+from safeguarding.library import search_index, search_postings, services
+from safeguarding.library.models import LibraryRecord
 from safeguarding.library.search import search_records
 from safeguarding.library.search_catalogue import catalogue
 
@@ -27,6 +33,12 @@ pytestmark = [
 MANY = [
     [["neglect"], ["dental"], ["decay"], ["infant"], ["sleeping"], ["sofa"], ["child", "a"]],
     [["drugs"], ["county", "lines"], ["strangulation"], ["non", "fatal"], ["review"]],
+]
+# Phrases that ``terms`` cannot answer alone, checked against the documents (ADR 0057): longer
+# than two words, with their pairs in records but not all in a row, a word three times.
+PHRASES = [
+    [["infant", "sleeping", "on", "a", "sofa"], ["decay", "and", "an", "infant"], ["sofa"]],
+    [["neglect", "neglect", "neglect"], ["dental", "decay", "infant"], ["lines", "drugs"]],
 ]
 
 
@@ -62,7 +74,7 @@ def both(lists, **where):
     )
 
 
-@pytest.mark.parametrize("phrases", LISTS + MANY)
+@pytest.mark.parametrize("phrases", LISTS + MANY + PHRASES)
 @pytest.mark.parametrize(
     "where", ["partnership", "partnership public", "every partnership", "every public"]
 )
@@ -150,3 +162,79 @@ def test_lists_in_one_statement_leave_empty_lists_out(partnership, library):
     with CaptureQueriesContext(connection) as captured:
         search_index.keyword_match_lists([own, [], synonyms], **where)
     assert len(captured.captured_queries) == 1
+
+
+STALE_TERMS = """SELECT count(*), count(*) FILTER (WHERE s.terms IS DISTINCT FROM t.terms
+  OR s.paired IS DISTINCT FROM t.paired)
+FROM library_search s, LATERAL library_search_terms(s.record_id, s.document) t"""
+
+
+def test_the_phrase_lists_use_the_terms_and_the_word_lists_do_not(partnership, library):
+    """Only a list with a phrase looks its terms up in ``terms``; the keyword mode's words
+    alone keep the statement as it was (ADR 0057)."""
+    where = {"partnership_id": partnership.pk, "public_only": False}
+    with CaptureQueriesContext(connection) as captured:
+        search_index.keyword_match_lists([[["child", "a"], ["infant"]]], **where)
+        search_index.keyword_match_lists([[["infant"], ["alcohol"]]], **where)
+        search_index.keyword_match_lists([[["child", "a"]], [["infant"]]], **where)
+    phrased, words, both = (q["sql"] for q in captured.captured_queries)
+    assert "s.terms @@ library_search_match(q.q)" in phrased and "s.document" not in phrased
+    assert "terms" not in words and "s.document @@ q.q" in words
+    assert both.count("library_search_match") == 1 and both.count("s.document @@ q.q") == 1
+
+
+def test_a_document_without_its_pairs_is_checked_whole(partnership, library):
+    """A document whose pairs were not kept (too many for a tsvector) is checked against its
+    document, found by its id: the same lists as the reference statement."""
+    where = {"partnership_id": partnership.pk, "public_only": False}
+    unpaired = [library["template0"].pk, library["template3"].pk]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE library_search SET paired = false, "
+            "terms = strip(document) || array_to_tsvector(ARRAY['#' || record_id]) "
+            "WHERE record_id = ANY(%s)",
+            [unpaired],
+        )
+    compared = 0
+    for phrases in LISTS + MANY + PHRASES:
+        lean, plain = both([phrases], **where)
+        assert lean == plain, phrases
+        compared += any(pk in unpaired for pk, _ in lean[0])
+    assert compared > 3
+
+
+def test_terms_kept_in_step_with_the_records(partnership, business_unit_user, library):
+    """An edit, an import, a deletion and a rebuild leave every record's ``terms`` what its
+    document gives, and a phrase an edit adds is found."""
+    record = library["template1"]
+    record.full_text = "Cuckooing was seen before the exploitation was named."
+    record.save()
+    services.library_import(
+        partnership=partnership,
+        actor=business_unit_user,
+        source=json.dumps({"records": [IMPORTED]}).encode(),
+        name="x.json",
+    )
+    library["template2"].delete()
+    where = {"partnership_id": partnership.pk, "public_only": False}
+    found = search_index.keyword_match_lists([[["cuckooing", "was"], ["sofa", "drift"]]], **where)
+    imported = LibraryRecord.objects.get(external_id=IMPORTED["external_id"])
+    assert {pk for pk, _ in found[0]} == {record.pk, imported.pk}
+    for rebuilt in (False, True):
+        if rebuilt:
+            search_index.rebuild_index(vectors=False)
+        with connection.cursor() as cursor:
+            cursor.execute(STALE_TERMS)
+            assert cursor.fetchone() == (LibraryRecord.objects.count(), 0)
+
+
+IMPORTED = {
+    "external_id": "pairs-2024-01",
+    "title": "Child P: sofa drift",
+    "review_type": "cspr",
+    "publisher": "Northwold Safeguarding Children Partnership",
+    "year": 2024,
+    "summary": "Sofa drift and cuckooing.",
+    "full_text": "A fictional report.",
+    "is_public": False,
+}
