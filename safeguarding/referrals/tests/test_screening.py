@@ -1028,6 +1028,9 @@ QUESTION_FACTS: dict[str, tuple[str, ...]] = {
         "normally_resident_in_area",
         "care_and_support_needs",
         "agency_working_concern",
+        # Who was responsible: someone outside the family and household rules out a suicide
+        # after domestic abuse (R29), a death that resulted from abuse (R19 C1).
+        "harmed_by",
     ),
     "DHR": (*_DEATH_FACTS, "responsible_in_household"),
     "DARDR": (*_DEATH_FACTS, "responsible_aged_16_or_over"),
