@@ -1,6 +1,7 @@
 """Fixtures shared by every test: a partnership, a user for every role, a client per role."""
 
 import gc
+import os
 import sys
 
 import hypothesis
@@ -83,15 +84,31 @@ def pytest_runtestloop(session):
     return _deep_frame["run_in_deep_frame"](lambda: rest(session=session))
 
 
+def pytest_configure(config):
+    """With pytest-xdist workers and new test databases, one process migrates a template test
+    database while the workers start, and each worker's database is a copy of it
+    (core/tests/template_database.py); the workers run the tests that need no database first."""
+    from safeguarding.core.tests import template_database
+
+    template = template_database.start(config)
+    if template is not None:
+        config.add_cleanup(template.close)
+    if os.environ.get(template_database.ENVIRONMENT):
+        config.pluginmanager.register(template_database.DatabaseFreeFirst(), "database-free-first")
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """pytest-django's (each xdist worker's own database names), and the restore drill's test
-    database made as a copy of the default one just migrated, not migrated a second time
-    (core/tests/database_copy.py: about 50 s of CPU per worker)."""
+    """pytest-django's (each xdist worker's own database names); the default test database
+    copied from the run's template when there is one (core/tests/template_database.py); and
+    the restore drill's test database made as a copy of the default one, not migrated a second
+    time (core/tests/database_copy.py: about 50 s of CPU per worker)."""
     from django.conf import settings
 
     from safeguarding.core.tests.database_copy import copy_of_default
+    from safeguarding.core.tests.template_database import use_template_for_default
 
+    use_template_for_default()
     if "restore_drill" in settings.DATABASES:
         copy_of_default("restore_drill")
 

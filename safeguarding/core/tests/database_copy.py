@@ -33,26 +33,40 @@ def copy_of_default(alias: str) -> None:
     Django creates first: every other test database depends on it unless told otherwise). On
     another engine than the project's two, Django migrates it as usual."""
     creation = connections[alias].creation
-    if creation.connection.vendor in ("sqlite", "postgresql"):
-        creation.create_test_db = partial(_create_test_db_as_copy, creation)
+    connection = creation.connection
+    if connection.vendor not in ("sqlite", "postgresql"):
+        return
+    source = connections[DEFAULT_DB_ALIAS]
+
+    def copy(name: str) -> None:
+        if connection.vendor == "sqlite":
+            _sqlite_copy(source, name)
+        else:
+            _postgresql_copy(creation, source, name)
+
+    replace_create_test_db(creation, copy, source_label=repr(DEFAULT_DB_ALIAS))
 
 
-def _create_test_db_as_copy(creation, verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+def replace_create_test_db(creation, copy, source_label: str) -> None:
+    """Make Django create this connection's test database with ``copy(name)`` (which makes
+    the database ``name`` as a copy of a migrated one) in place of ``migrate``."""
+    creation.create_test_db = partial(_create_test_db_as_copy, creation, copy, source_label)
+
+
+def _create_test_db_as_copy(
+    creation, copy, source_label, verbosity=1, autoclobber=False, serialize=True, keepdb=False
+):
     """``BaseDatabaseCreation.create_test_db`` with a copy in place of ``migrate`` (the same
     arguments; a copy is made whatever ``keepdb`` says)."""
     connection = creation.connection
-    source = connections[DEFAULT_DB_ALIAS]
     name = creation._get_test_db_name()
     if verbosity >= 1:
         creation.log(
             f"Copying test database for alias "
-            f"{creation._get_database_display_str(verbosity, name)} from {DEFAULT_DB_ALIAS!r}..."
+            f"{creation._get_database_display_str(verbosity, name)} from {source_label}..."
         )
     connection.close()
-    if connection.vendor == "sqlite":
-        _sqlite_copy(source, name)
-    else:
-        _postgresql_copy(creation, source, name)
+    copy(name)
     settings.DATABASES[connection.alias]["NAME"] = name
     connection.settings_dict["NAME"] = name
     # The rest as Django does after migrating.
@@ -67,9 +81,15 @@ def _sqlite_copy(source, name: str) -> None:
     """The default test database's file copied page by page (SQLite's online backup, which
     reads what is committed, write-ahead log included) in place of any file left at ``name``."""
     source.close()
+    sqlite_file_copy(source.settings_dict["NAME"], name)
+
+
+def sqlite_file_copy(source_name: str, name: str) -> None:
+    """The SQLite database at ``source_name`` copied by SQLite's online backup to ``name``,
+    in place of any file (and write-ahead log) left there."""
     for leftover in (name, f"{name}-wal", f"{name}-shm"):
         Path(leftover).unlink(missing_ok=True)
-    read, target = sqlite3.connect(source.settings_dict["NAME"]), sqlite3.connect(name)
+    read, target = sqlite3.connect(source_name), sqlite3.connect(name)
     try:
         read.backup(target)
     finally:
@@ -83,9 +103,13 @@ def _postgresql_copy(creation, source, name: str) -> None:
     worker's only one; each worker has its own test databases)."""
     source.close()
     source.close_pool()
+    postgresql_template_copy(creation, source.settings_dict["NAME"], name)
+
+
+def postgresql_template_copy(creation, source_name: str, name: str) -> None:
+    """A new database ``name`` made with ``source_name`` as its template (no one may be
+    connected to it), in place of any database left with that name."""
     quote = creation._quote_name
     with creation._nodb_cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
-        cursor.execute(
-            f"CREATE DATABASE {quote(name)} TEMPLATE {quote(source.settings_dict['NAME'])}"
-        )
+        cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(source_name)}")
