@@ -87,9 +87,13 @@ def pytest_runtestloop(session):
 def pytest_configure(config):
     """With pytest-xdist workers and new test databases, one process migrates a template test
     database while the workers start, and each worker's database is a copy of it
-    (core/tests/template_database.py); the workers run the tests that need no database first."""
+    (core/tests/template_database.py); the workers run the tests that need no database first.
+    Every process renders migration states with less of Django's work (core/tests/migrating.py).
+    """
     from safeguarding.core.tests import template_database
+    from safeguarding.core.tests.migrating import faster_swappable_lookups
 
+    faster_swappable_lookups()
     template = template_database.start(config)
     if template is not None:
         config.add_cleanup(template.close)

@@ -65,3 +65,25 @@ class Executor(MigrationExecutor):
                 break
 
         return state
+
+
+def faster_swappable_lookups() -> None:
+    """Give the project's app registry its own cache of ``get_swappable_settings_name``.
+
+    Django caches that method with ``functools.cache`` on the class, so the one cache is shared
+    by every registry, and each migration state's registry empties it whenever it renders a
+    model (``Apps.clear_cache``). Rendering states asks the project's registry for the same
+    answers again and again (every related field it copies asks it), and found none cached:
+    about 9% of a migration's CPU (migrating a new test database: 76-80 s of CPU against
+    69-72 s with this, back to back on a loaded machine). The answers depend only on the
+    settings and the project's models, which do not change in a test run; the project's
+    registry still empties its own cache when it changes. Test processes only (conftest.py)."""
+    import functools
+
+    from django.apps import apps
+    from django.apps.registry import Apps
+
+    if "get_swappable_settings_name" not in vars(apps):
+        apps.get_swappable_settings_name = functools.cache(
+            Apps.get_swappable_settings_name.__wrapped__.__get__(apps)
+        )

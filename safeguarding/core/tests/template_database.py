@@ -187,6 +187,9 @@ def main(marker: Path) -> int:
     django.setup()
     from django.db import connections
 
+    from safeguarding.core.tests.migrating import faster_swappable_lookups
+
+    faster_swappable_lookups()
     connection = connections["default"]
     try:
         name = template_name(connection)
