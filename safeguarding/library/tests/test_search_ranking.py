@@ -7,9 +7,10 @@ import itertools
 
 import numpy as np
 import pytest
+from django.db import connection
 
 from safeguarding.accounts.models import Partnership
-from safeguarding.library import search, search_catalogue
+from safeguarding.library import search, search_catalogue, search_index
 from safeguarding.library.search_query import facet_words, name_phrases, word_pairs, year_words
 
 from .search_support import make_record
@@ -223,6 +224,30 @@ def test_a_word_only_in_a_record_the_searcher_cannot_see_is_still_corrected(part
     public = search.search_records(partnership, "swent refuge", public_only=True)
     assert public.corrections == {"swent": "went"}  # (no hint that a hidden record says it)
     assert search.search_records(partnership, "swent refuge").corrections == {}
+
+
+def test_words_in_index_looks_in_the_index_first(partnership):
+    # A word in no record (what spelling asks about) must not walk the partnership's records
+    # on SQLite: the index's matches first, each record then found by its key (issue 15).
+    other = Partnership.objects.create(name="Other", slug="other-words")
+    make_record(partnership, title="A mother who went missing", summary="She went to a refuge.")
+    make_record(other, title="Swent review", summary="Elsewhere.")
+    sent = []
+
+    def keep(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(keep):
+        found = search_index.words_in_index(
+            ["went", "swent", "zzyzx"], partnership_id=partnership.pk, public_only=False
+        )
+    assert found == {"went"}
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sent[-1][0], sent[-1][1])
+            plan = [row[-1] for row in cursor.fetchall()]
+        assert plan[0].startswith(f"SCAN {search_index.INDEX_TABLE} VIRTUAL TABLE"), plan
 
 
 # The same review twice, near-duplicates ------------------------------------------------------
