@@ -502,7 +502,7 @@ class Duration:
     def days(self) -> int | None:
         return (self.done_on - self.start.day).days if self.start.day else None
 
-    @property
+    @functools.cached_property  # the pack counts each duration in three figures
     def within_expectation(self) -> bool | None:
         if self.start.day is None:
             return None
@@ -700,8 +700,14 @@ def _durations(partnership: Partnership, period: Period) -> dict[str, list[Durat
         _GUIDANCE_ROWS.read_values(**bounds),
         _TRACK_ROWS.read_values(**bounds),
     )
+    # The local day of each moment, the time zone looked up once (``timezone.localdate`` looks
+    # it up for each: a tenth year's 60-odd reviews, issue 16).
+    zone = timezone.get_current_timezone()
     return {
-        part: [Duration(review, starts[review.pk], _local_day(done)) for review, done in rows]
+        part: [
+            Duration(review, starts[review.pk], done.astimezone(zone).date() if done else None)
+            for review, done in rows
+        ]
         for part, rows in (("signed_off", signed), ("published", published))
     }
 
