@@ -73,6 +73,8 @@ NOT_DATA = [
     "safeguarding.reports.migrations.0004_kept_pack_figures",
     # Creates the triggers that mark the annual figures' kept counts stale (ADR 0056): no rows.
     "safeguarding.reports.migrations.0005_kept_annual_counts",
+    # Creates the triggers that mark the board pack's kept counts stale (ADR 0059): no rows.
+    "safeguarding.reports.migrations.0006_kept_board_pack_counts",
     # Creates the triggers that mark the themes page's kept counts stale (ADR 0036): no rows.
     "safeguarding.library.migrations.0008_theme_counts",
     # Creates the triggers that mark the library's kept facet counts stale (ADR 0042) and an

@@ -117,6 +117,9 @@ class Publication(ArchivableModel):
             # serves, so their page is read newest first through this one and stopped at the
             # page, not sorted from every publication (issue 16).
             models.Index(fields=["-publish_on", "-id"], name="publication_newest"),
+            # The publications of a period (the board pack's durations and their clocks): read
+            # from the period's rows, not from every publication of the partnership (issue 16).
+            models.Index(fields=["partnership", "published_at"], name="publication_published"),
         ]
 
     def __str__(self) -> str:

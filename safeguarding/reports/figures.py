@@ -171,17 +171,9 @@ def _local_day(value: datetime.datetime | None) -> datetime.date | None:
     return timezone.localdate(value) if value else None
 
 
-def _decisions(partnership: Partnership) -> QuerySet[Decision]:
-    """The final decisions this partnership makes: its own tracks, less those a partner decides,
-    and the tracks of shared cases it decides (ADR 0022)."""
-    return Decision.objects.filter(state=Decision.State.FINAL).filter(
-        Q(track__decided_by=partnership)
-        | Q(track__decided_by__isnull=True, track__case__partnership=partnership)
-    )
-
-
-def _reviews(partnership: Partnership) -> QuerySet[Review]:
-    return Review.objects.filter(partnership=partnership).exclude(kind=Review.Kind.RAPID_REVIEW)
+# Defined with the reads the kept years count (selectors, ADR 0059).
+_decisions = selectors.final_decisions
+_reviews = selectors.pack_reviews
 
 
 def _timeliness(partnership: Partnership, event: str, period: Period) -> QuerySet[Milestone]:
@@ -236,18 +228,8 @@ def _sources(partnership: Partnership, period: Period) -> dict[str, QuerySet]:
     }
 
 
-#: The keys of ``_review_sets``, in its order.
-REVIEW_SET_NAMES = ("reviews_commissioned", "reviews_completed", "reviews_ongoing")
-
-
-def _review_sets(period: Period) -> dict[str, Q]:
-    completed = Q(signed_off_at__gte=period.starts_at, signed_off_at__lt=period.ends_before)
-    return {
-        "reviews_commissioned": Q(started_on__range=(period.start, period.end)),
-        "reviews_completed": completed,
-        "reviews_ongoing": Q(started_on__lte=period.end)
-        & (Q(signed_off_at__isnull=True) | Q(signed_off_at__gte=period.ends_before)),
-    }
+REVIEW_SET_NAMES = selectors.REVIEW_SET_NAMES
+_review_sets = selectors.review_sets
 
 
 def _on_time() -> Q:
@@ -520,7 +502,7 @@ class Duration:
     def days(self) -> int | None:
         return (self.done_on - self.start.day).days if self.start.day else None
 
-    @property
+    @functools.cached_property  # the pack counts each duration in three figures
     def within_expectation(self) -> bool | None:
         if self.start.day is None:
             return None
@@ -718,8 +700,14 @@ def _durations(partnership: Partnership, period: Period) -> dict[str, list[Durat
         _GUIDANCE_ROWS.read_values(**bounds),
         _TRACK_ROWS.read_values(**bounds),
     )
+    # The local day of each moment, the time zone looked up once (``timezone.localdate`` looks
+    # it up for each: a tenth year's 60-odd reviews, issue 16).
+    zone = timezone.get_current_timezone()
     return {
-        part: [Duration(review, starts[review.pk], _local_day(done)) for review, done in rows]
+        part: [
+            Duration(review, starts[review.pk], done.astimezone(zone).date() if done else None)
+            for review, done in rows
+        ]
         for part, rows in (("signed_off", signed), ("published", published))
     }
 
@@ -753,47 +741,16 @@ def _count(source: str) -> selectors.PeriodQuery:
     )
 
 
-_REFERRAL_COLUMNS = (
-    "review_type",
-    "source_agency_id",
-    "source_agency__name",
-    "referrer_organisation",
-)
-_REFERRAL_COUNTS = selectors.PeriodQuery(
-    lambda partnership, bounds: (
-        _sources(partnership, bounds)["referrals"]
-        .order_by()
-        .values(*_REFERRAL_COLUMNS)
-        .annotate(n=Count("pk"))
-        .values_list(*_REFERRAL_COLUMNS, "n")
-    )
-)
+# A financial year's referrals by type and source, decisions by outcome, recurring themes,
+# reviews by kind and recommendations agreed are kept with its action figures (``selectors.
+# PACK_KEYS``, ADR 0059); these count them for any other period, with the same reads.
+_REFERRAL_COLUMNS = selectors.PACK_REFERRAL_COLUMNS
+_REFERRAL_COUNTS = selectors.PeriodQuery(selectors.pack_referral_counts)
 _NOTIFICATIONS = _count("notifications")
 _RAPID_REVIEWS = _count("rapid_reviews")
 _RECOMMENDATIONS = _count("recommendations")
-_DECISIONS = selectors.PeriodQuery(
-    lambda partnership, bounds: (
-        _sources(partnership, bounds)["decisions"]
-        .order_by()
-        .values("track__review_type", "outcome")
-        .annotate(n=Count("pk"))
-        .values_list("track__review_type", "outcome", "n")
-    )
-)
-_THEMES = selectors.PeriodQuery(
-    lambda partnership, bounds: (
-        Theme.objects.filter(
-            findings__review__in=_sources(partnership, bounds)["reviews"].filter(
-                _review_sets(bounds)["reviews_completed"]
-            )
-        )
-        .values("pk", "name", "facet")
-        .annotate(n=Count("findings__review", distinct=True))
-        .filter(n__gte=2)
-        .order_by("-n", "name")
-        .values_list("pk", "name", "n")
-    )
-)
+_DECISIONS = selectors.PeriodQuery(selectors.pack_decision_counts)
+_THEMES = selectors.PeriodQuery(selectors.pack_theme_counts)
 #: The reviews' counts, one aggregate per set of kinds a partnership runs.
 _REVIEW_COUNTS: dict[tuple[str, ...], selectors.PeriodQuery] = {}
 
@@ -828,11 +785,16 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     number of records."""
     types = partnership.review_types
     sections: list[Section] = []
+    # Counted with the implementation figures, kept per financial year (ADR 0031; issue 16):
+    # the screening outcomes and actions by status, and (``pack``, ADR 0059) the referrals,
+    # decisions, reviews, recommendations agreed and recurring themes.
+    annual = selectors.implementation_counts(partnership=partnership, year=period)
+    pack = annual.pack
 
     # Referrals -----------------------------------------------------------------------------
     referral_rows = [
         dict(zip((*_REFERRAL_COLUMNS, "n"), row, strict=True))
-        for row in _REFERRAL_COUNTS.rows(partnership, period)
+        for row in (pack["pack:referrals"] if pack else _REFERRAL_COUNTS.rows(partnership, period))
     ]
     by_type: defaultdict[tuple, int] = defaultdict(int)
     for row in referral_rows:
@@ -874,8 +836,6 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     )
 
     # Screening ----------------------------------------------------------------------------
-    # Counted with the implementation figures, kept per financial year (ADR 0031; issue 16).
-    annual = selectors.implementation_counts(partnership=partnership, year=period)
     screened = annual.screening
     screening_figures = [
         Figure(
@@ -973,7 +933,9 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     # Decisions ----------------------------------------------------------------------------
     decided = {
         (review_type, outcome): n
-        for review_type, outcome, n in _DECISIONS.rows(partnership, period)
+        for review_type, outcome, n in (
+            pack["pack:decisions"] if pack else _DECISIONS.rows(partnership, period)
+        )
     }
     for review_type in types:
         outcome_figures = [
@@ -1003,7 +965,11 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
     # Reviews ----------------------------------------------------------------------------
     kinds = [kind for review_type in types for kind in REVIEW_KINDS[review_type]]
     review_sets = _review_sets(period)
-    counts = _review_counts(partnership, period, [*kinds, Review.Kind.JOINT])
+    counts = (
+        pack["pack:reviews"]
+        if pack
+        else _review_counts(partnership, period, [*kinds, Review.Kind.JOINT])
+    )
     review_figures = []
     for kind in [*kinds, Review.Kind.JOINT]:
         if kind == Review.Kind.JOINT and not any(counts[f"{name}:{kind}"] for name in review_sets):
@@ -1095,7 +1061,9 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
             [
                 Figure(
                     "Recommendations agreed",
-                    _RECOMMENDATIONS.rows(partnership, period)[0][0],
+                    annual.recommendations_agreed
+                    if annual.recommendations_agreed is not None
+                    else _RECOMMENDATIONS.rows(partnership, period)[0][0],
                     "recommendations",
                 ),
                 *status_figures,
@@ -1147,7 +1115,8 @@ def board_pack(*, partnership: Partnership, period: Period, today: datetime.date
 
     # Recurring themes ----------------------------------------------------------------------
     theme_figures = [
-        Figure(name, n, "themes", str(pk)) for pk, name, n in _THEMES.rows(partnership, period)
+        Figure(name, n, "themes", str(pk))
+        for pk, name, n in (pack["pack:themes"] if pack else _THEMES.rows(partnership, period))
     ]
     sections.append(
         Section(

@@ -28,9 +28,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from safeguarding.accounts.models import Partnership
-from safeguarding.actions.models import Action, ActionUpdate, Recommendation
+from safeguarding.actions.models import Action, ActionUpdate, Recommendation, Theme
 from safeguarding.core.compiled_sql import PARTNERSHIP_PLACEHOLDER, CompiledQuery, aggregating
-from safeguarding.referrals.models import Track
+from safeguarding.referrals.models import Decision, Referral, Track
 from safeguarding.reports.models import ActionYear
 from safeguarding.reviews.models import Finding, Review
 
@@ -359,9 +359,21 @@ ANNUAL_KEYS = ("annual:reviews", "annual:agreed", "annual:judgements")
 
 def _count_annual(partnership: Partnership, year) -> dict[str, Any]:
     """The annual figures' counts of a year (``ANNUAL_KEYS``), as the page counted them (the
-    aggregate of ``_annual_reads``, ``_AGREED_COUNT``, ``_IMPACT_BY_JUDGEMENT``). Two queries:
-    the recommendations agreed and those with impact recorded are grouped by judgement in one."""
-    (reviews,) = _annual_reads(partnership, year)["counts"].values_list(*_REVIEW_COUNT_COLUMNS)
+    aggregate of ``_annual_reads``, ``_AGREED_COUNT``, ``_IMPACT_BY_JUDGEMENT``), with the board
+    pack's reviews by kind (``pack:reviews``) in the same aggregate. Two queries: the
+    recommendations agreed and those with impact recorded are grouped by judgement in one."""
+    sets = review_sets(year)
+    by_kind = {
+        f"{name}:{kind}": Count("pk", filter=q & Q(kind=kind), distinct=True)
+        for name, q in sets.items()
+        for kind in PACK_REVIEW_KINDS
+    }
+    (row,) = aggregating(
+        pack_reviews(partnership).filter(Q(*sets.values(), _connector=Q.OR)).order_by(),
+        **_review_aggregates(year),
+        **by_kind,
+    ).values_list(*_REVIEW_COUNT_COLUMNS, *by_kind)
+    reviews = row[: len(_REVIEW_COUNT_COLUMNS)]
     agreed = Q(agreed_on__range=(year.start, year.end))
     impact = Q(impact_recorded_on__range=(year.start, year.end)) & ~Q(impact_judgement="")
     groups = (
@@ -376,16 +388,123 @@ def _count_annual(partnership: Partnership, year) -> dict[str, Any]:
         "annual:reviews": list(reviews),
         "annual:agreed": sum(n_agreed for _judgement, n_agreed, _n in rows),
         "annual:judgements": [[judgement, n] for judgement, _agreed, n in rows if n],
+        "pack:reviews": dict(zip(by_kind, row[len(_REVIEW_COUNT_COLUMNS) :], strict=True)),
+    }
+
+
+# The board pack's counts of a period (``figures.board_pack``): each figure defined once, here;
+# a financial year's kept with the action figures (``PACK_KEYS``, migration ``reports/0006``,
+# ADR 0059), any other period's counted by the pack with the same reads. ---------------------
+
+
+def final_decisions(partnership: Partnership) -> QuerySet[Decision]:
+    """The final decisions this partnership makes: its own tracks, less those a partner decides,
+    and the tracks of shared cases it decides (ADR 0022)."""
+    return Decision.objects.filter(state=Decision.State.FINAL).filter(
+        Q(track__decided_by=partnership)
+        | Q(track__decided_by__isnull=True, track__case__partnership=partnership)
+    )
+
+
+def pack_reviews(partnership: Partnership) -> QuerySet[Review]:
+    """The partnership's reviews the pack counts (rapid reviews are counted apart)."""
+    return Review.objects.filter(partnership=partnership).exclude(kind=Review.Kind.RAPID_REVIEW)
+
+
+#: The keys of ``review_sets``, in its order.
+REVIEW_SET_NAMES = ("reviews_commissioned", "reviews_completed", "reviews_ongoing")
+#: The kinds of review the pack counts (kept for every kind: a partnership's kinds may change).
+PACK_REVIEW_KINDS = [kind for kind in Review.Kind.values if kind != Review.Kind.RAPID_REVIEW]
+
+
+def review_sets(period) -> dict[str, Q]:
+    """Reviews commissioned (started), completed (signed off) and ongoing (started by the last
+    day and not signed off by then) in the period."""
+    completed = Q(signed_off_at__gte=period.starts_at, signed_off_at__lt=period.ends_before)
+    return {
+        "reviews_commissioned": Q(started_on__range=(period.start, period.end)),
+        "reviews_completed": completed,
+        "reviews_ongoing": Q(started_on__lte=period.end)
+        & (Q(signed_off_at__isnull=True) | Q(signed_off_at__gte=period.ends_before)),
+    }
+
+
+PACK_REFERRAL_COLUMNS = (
+    "review_type",
+    "source_agency_id",
+    "source_agency__name",
+    "referrer_organisation",
+)
+
+
+def pack_referral_counts(partnership: Partnership, period) -> QuerySet:
+    """The period's referrals counted by review type and by where they came from
+    (``PACK_REFERRAL_COLUMNS`` and the count), over the ``referral_received_counts`` index."""
+    return (
+        Referral.objects.filter(
+            partnership=partnership, received_on__range=(period.start, period.end)
+        )
+        .order_by()
+        .values(*PACK_REFERRAL_COLUMNS)
+        .annotate(n=Count("pk"))
+        .values_list(*PACK_REFERRAL_COLUMNS, "n")
+    )
+
+
+def pack_decision_counts(partnership: Partnership, period) -> QuerySet:
+    """The final decisions of the period by review type and outcome: ``(type, outcome, n)``."""
+    return (
+        final_decisions(partnership)
+        .filter(decided_on__range=(period.start, period.end))
+        .order_by()
+        .values("track__review_type", "outcome")
+        .annotate(n=Count("pk"))
+        .values_list("track__review_type", "outcome", "n")
+    )
+
+
+def pack_theme_counts(partnership: Partnership, period) -> QuerySet:
+    """The themes tagged on findings of two or more reviews signed off in the period, most
+    reviews first: ``(theme id, name, reviews)``."""
+    return (
+        Theme.objects.filter(
+            findings__review__in=pack_reviews(partnership).filter(
+                review_sets(period)["reviews_completed"]
+            )
+        )
+        .values("pk", "name", "facet")
+        .annotate(n=Count("findings__review", distinct=True))
+        .filter(n__gte=2)
+        .order_by("-n", "name")
+        .values_list("pk", "name", "n")
+    )
+
+
+#: The board pack's counts kept with the action figures (``reports/0006``): its referrals by
+#: type and source (``[[type, agency id, agency name, organisation typed, n], ...]``), final
+#: decisions by type and outcome, recurring themes, and reviews by kind (``_count_annual``).
+PACK_KEYS = ("pack:referrals", "pack:decisions", "pack:themes", "pack:reviews")
+
+
+def _count_pack(partnership: Partnership, year) -> dict[str, Any]:
+    """The board pack's referrals, decisions and themes of a year, as the pack reads them for
+    any other period. Three queries."""
+    return {
+        "pack:referrals": [list(row) for row in pack_referral_counts(partnership, year)],
+        "pack:decisions": [list(row) for row in pack_decision_counts(partnership, year)],
+        "pack:themes": [list(row) for row in pack_theme_counts(partnership, year)],
     }
 
 
 def _count_kept(partnership: Partnership, actions, sets: dict[str, Q], year) -> dict[str, Any]:
     """Everything a kept year holds (``ActionYear``): the action figures, the screening
-    outcomes and the annual figures' counts (``ANNUAL_KEYS``). Four queries."""
+    outcomes, the annual figures' counts (``ANNUAL_KEYS``) and the board pack's (``PACK_KEYS``).
+    Seven queries."""
     return {
         **_count_actions(actions, sets, year),
         "screening": _count_screening(partnership, year),
         **_count_annual(partnership, year),
+        **_count_pack(partnership, year),
     }
 
 
@@ -401,8 +520,8 @@ def _action_counts(*, partnership: Partnership, year) -> dict[str, Any]:
     year, the actions agreed in it by status and the screening outcomes (``_count_kept``). A
     financial year's are kept (``ActionYear``, ADR 0031): read from one row when kept and not
     stale (one query, whatever the number of actions, tracks, reviews and recommendations; the
-    querysets that count them are then not even built, issue 16); else counted and kept in seven
-    (read, claim, count four times, store). Any other period is counted without the annual
+    querysets that count them are then not even built, issue 16); else counted and kept in ten
+    (read, claim, count seven times, store). Any other period is counted without the annual
     figures' counts, which only a financial year shows (two queries)."""
 
     def counted() -> dict[str, Any]:
@@ -423,7 +542,7 @@ def _action_counts(*, partnership: Partnership, year) -> dict[str, Any]:
         row is not None
         and row.stored
         and not row.stale
-        and {"screening", *BY_STATUS.values(), *ANNUAL_KEYS} <= set(row.counts)
+        and {"screening", *BY_STATUS.values(), *ANNUAL_KEYS, *PACK_KEYS} <= set(row.counts)
     ):
         return dict(row.counts)
     token = uuid.uuid4().hex
@@ -542,6 +661,10 @@ class ImplementationCounts:
     actions_by_status: dict[str, int]
     # The tracks opened in the period: {(review type, screening result): count}.
     screening: dict[tuple[str, str], int]
+    # A financial year's: the board pack's counts kept with it (``PACK_KEYS``) and the
+    # recommendations agreed in it; None for any other period (the pack counts them).
+    pack: dict[str, Any] | None = None
+    recommendations_agreed: int | None = None
 
 
 def implementation_counts(*, partnership: Partnership, year) -> ImplementationCounts:
@@ -561,6 +684,8 @@ def implementation_counts(*, partnership: Partnership, year) -> ImplementationCo
         ),
         actions_by_status={value: counts[key] for value, key in BY_STATUS.items()},
         screening={(review_type, result): n for review_type, result, n in counts["screening"]},
+        pack={key: counts[key] for key in PACK_KEYS} if PACK_KEYS[0] in counts else None,
+        recommendations_agreed=counts.get("annual:agreed"),
     )
 
 
@@ -606,11 +731,9 @@ def _annual_reads(partnership: Partnership, year) -> dict[str, QuerySet]:
     """The annual figures' four lists (the columns they show, in order) and the counts of the
     reviews signed off in the year, their findings and learning points, and the reviews
     ongoing at its end (one aggregate, ``_REVIEW_COUNTS``). Built, not run."""
-    reviews = Review.objects.filter(partnership=partnership).exclude(kind=Review.Kind.RAPID_REVIEW)
-    in_year = Q(signed_off_at__gte=year.starts_at, signed_off_at__lt=year.ends_before)
-    still_ongoing = Q(started_on__lte=year.end) & (
-        Q(signed_off_at__isnull=True) | Q(signed_off_at__gte=year.ends_before)
-    )
+    reviews = pack_reviews(partnership)
+    sets = review_sets(year)
+    in_year, still_ongoing = sets["reviews_completed"], sets["reviews_ongoing"]
     actions, _sets = annual_action_sets(partnership=partnership, year=year)
     finding, learning_point = Finding.Kind.FINDING, Finding.Kind.LEARNING_POINT
     return {
@@ -635,14 +758,24 @@ def _annual_reads(partnership: Partnership, year) -> dict[str, QuerySet]:
         # Each review once (its findings joined): the distinct reviews, the findings of those
         # signed off in the year by kind.
         "counts": aggregating(
-            reviews.filter(in_year | still_ongoing).order_by(),
-            # Named apart from the relation (an aggregate named ``findings`` would be what
-            # ``findings__kind`` then looks up).
-            n_signed_off=Count("pk", filter=in_year, distinct=True),
-            n_findings=Count("findings", filter=in_year & Q(findings__kind=finding)),
-            n_learning_points=Count("findings", filter=in_year & Q(findings__kind=learning_point)),
-            n_ongoing=Count("pk", filter=still_ongoing, distinct=True),
+            reviews.filter(in_year | still_ongoing).order_by(), **_review_aggregates(year)
         ),
+    }
+
+
+def _review_aggregates(year) -> dict[str, Count]:
+    """The counts of ``_REVIEW_COUNTS`` over the partnership's reviews (their findings joined):
+    each review once, the findings of those signed off in the year by kind."""
+    sets = review_sets(year)
+    in_year, still_ongoing = sets["reviews_completed"], sets["reviews_ongoing"]
+    finding, learning_point = Finding.Kind.FINDING, Finding.Kind.LEARNING_POINT
+    # Named apart from the relation (an aggregate named ``findings`` would be what
+    # ``findings__kind`` then looks up).
+    return {
+        "n_signed_off": Count("pk", filter=in_year, distinct=True),
+        "n_findings": Count("findings", filter=in_year & Q(findings__kind=finding)),
+        "n_learning_points": Count("findings", filter=in_year & Q(findings__kind=learning_point)),
+        "n_ongoing": Count("pk", filter=still_ongoing, distinct=True),
     }
 
 

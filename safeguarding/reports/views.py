@@ -114,9 +114,10 @@ def _pack_period(request, slug: str):
 
 def _records_link(request, partnership, period):
     base = reverse("reports:figure_records", args=[partnership.slug, "KEY"])
+    period_query = period.query()  # once, not for each of the pack's hundred-odd figures
 
     def link(figure, absolute: bool = True) -> str:
-        query = period.query() + (f"&group={quote(figure.group)}" if figure.group else "")
+        query = period_query + (f"&group={quote(figure.group)}" if figure.group else "")
         url = base.replace("KEY", figure.key) + "?" + query
         return request.build_absolute_uri(url) if absolute else url
 

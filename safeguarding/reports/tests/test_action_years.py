@@ -4,6 +4,7 @@ actions, their decisions or their recommendations, by a service, ``save()``, ``u
 PostgreSQL (the database triggers of migration ``reports/0003``)."""
 
 import datetime
+import uuid
 
 import pytest
 
@@ -224,8 +225,11 @@ def test_a_period_that_is_not_a_financial_year_is_counted_not_kept(partnership, 
     actions, sets = selectors.annual_action_sets(partnership=partnership, year=period)
     counts = selectors._action_counts(partnership=partnership, year=period)
     kept = selectors._count_kept(partnership, actions, sets, period)
-    # Without the annual figures' counts, which only a financial year shows (reports/0005).
-    assert counts == {k: v for k, v in kept.items() if k not in selectors.ANNUAL_KEYS}
+    # Without the annual figures' counts, which only a financial year shows (reports/0005),
+    # and the board pack's, which the pack counts itself for any other period (reports/0006).
+    assert counts == {
+        k: v for k, v in kept.items() if k not in (*selectors.ANNUAL_KEYS, *selectors.PACK_KEYS)
+    }
     assert not ActionYear.objects.exclude(start_year=0).exists()  # 0: PostgreSQL's lock row
     # The board pack's financial year is kept like the annual page's.
     selectors.implementation_counts(
@@ -352,3 +356,155 @@ def test_the_kept_annual_counts_equal_a_fresh_count_after_changes_to_reviews_and
     Finding.objects.filter(review=review).delete()
     review.delete()
     _assert_kept_equal_fresh(partnership)  # deleted
+
+
+def _pack_kept_equals_counted(partnership, start_year: int) -> None:
+    """The board pack of a financial year (its counts kept) shows what the same dates as any
+    other period (every figure counted afresh) show."""
+    from safeguarding.reports import figures
+
+    year = Period.of_year(selectors.FinancialYear(start_year))
+    other = Period(year.start, year.end)
+    today = d(2026, 11, 26)
+    kept = figures.board_pack(partnership=partnership, period=year, today=today)
+    counted = figures.board_pack(partnership=partnership, period=other, today=today)
+    assert [(s.key, s.figures) for s in kept.sections] == [
+        (s.key, s.figures) for s in counted.sections
+    ]
+
+
+def test_the_kept_board_pack_counts_equal_a_fresh_count_after_every_kind_of_change(
+    partnership, police, business_unit_user, world, other_partnership
+):
+    """The board pack's referrals by type and source, final decisions by outcome and recurring
+    themes kept with the action figures (reports/0006, ADR 0059): after referrals, decisions,
+    tracks, cases, agencies, theme tags and themes are added, changed (through a service,
+    ``save()`` and ``update()``), written in bulk, moved across a year end or to another
+    partnership and back, and deleted, the kept counts equal a fresh count."""
+    from safeguarding.actions import services as action_services
+    from safeguarding.actions.models import Theme
+    from safeguarding.referrals import services as referral_services
+    from safeguarding.referrals.models import Case, Decision, Referral, Track
+    from safeguarding.referrals.tests.staff_support import make_referral
+    from safeguarding.reviews.models import Finding
+
+    _assert_kept_equal_fresh(partnership)
+    # Referrals: submitted (the service; received today, this year), re-dated across a year
+    # end, linked to an agency (the service), the agency renamed, re-typed, written in bulk,
+    # moved to another partnership and back, deleted.
+    referral = make_referral(partnership, referrer_organisation="Fictional Police")
+    _assert_kept_equal_fresh(partnership)
+    referrals = Referral.objects.filter(pk=referral.pk)
+    referrals.update(received_on=d(2024, 3, 31))
+    _assert_kept_equal_fresh(partnership)
+    referrals.update(received_on=d(2024, 4, 1))
+    _assert_kept_equal_fresh(partnership)
+    referral.refresh_from_db()
+    referral_services.referral_source_agency_set(
+        referral=referral, agency=police, actor=business_unit_user
+    )
+    _assert_kept_equal_fresh(partnership)
+    police.name = "Fictional Constabulary"
+    police.save()
+    _assert_kept_equal_fresh(partnership)
+    assert [row for row in _shown(partnership)[2024]["pack:referrals"] if row[1] == police.pk] == [
+        ["cspr", police.pk, "Fictional Constabulary", "Fictional Police", 1]
+    ]
+    referral.review_type = "sar"
+    referral.save()
+    _assert_kept_equal_fresh(partnership)
+    copies = Referral.objects.bulk_create(
+        [
+            Referral(
+                **{
+                    f.attname: getattr(referral, f.attname)
+                    for f in Referral._meta.concrete_fields
+                    if f.attname not in ("id", "reference", "submission_key")
+                },
+                reference=f"FICT-{n}",
+                submission_key=uuid.uuid4(),
+            )
+            for n in range(2)
+        ]
+    )
+    _assert_kept_equal_fresh(partnership)
+    referrals.update(partnership=other_partnership)
+    _assert_kept_equal_fresh(partnership)
+    referrals.update(partnership=partnership)
+    _assert_kept_equal_fresh(partnership)
+    Referral.objects.filter(pk__in=[c.pk for c in copies]).delete()
+    _pack_kept_equals_counted(partnership, 2024)
+
+    # Decisions: recorded (the service: awaiting signatures, not counted), made final, its
+    # outcome changed, re-dated across a year end, the track given to a partner and back, its
+    # type changed, the case moved to another partnership and back, deleted.
+    review = world[1]["still_running"]
+    track = Track.objects.create(case=review.case, review_type="cspr", screening_result="notify")
+    decision = referral_services.decision_record(
+        track=track,
+        outcome="rapid_review_then_local",
+        rationale="Fictional reasons.",
+        decided_on=d(2024, 9, 3),
+        actor=business_unit_user,
+    )
+    _assert_kept_equal_fresh(partnership)
+    decisions = Decision.objects.filter(pk=decision.pk)
+    decisions.update(state=Decision.State.FINAL)
+    _assert_kept_equal_fresh(partnership)
+    assert ["cspr", "rapid_review_then_local", 1] in _shown(partnership)[2024]["pack:decisions"]
+    decision.refresh_from_db()
+    decision.outcome = "other_learning"
+    decision.save()
+    _assert_kept_equal_fresh(partnership)
+    decisions.update(decided_on=d(2025, 4, 1))
+    _assert_kept_equal_fresh(partnership)
+    tracks = Track.objects.filter(pk=track.pk)
+    tracks.update(decided_by=other_partnership)
+    _assert_kept_equal_fresh(partnership)
+    assert not any(_shown(partnership)[y]["pack:decisions"] for y in YEARS)
+    tracks.update(decided_by=None)
+    _assert_kept_equal_fresh(partnership)
+    tracks.update(review_type="sar")
+    _assert_kept_equal_fresh(partnership)
+    Case.objects.filter(pk=review.case_id).update(partnership=other_partnership)
+    _assert_kept_equal_fresh(partnership)
+    Case.objects.filter(pk=review.case_id).update(partnership=partnership)
+    _assert_kept_equal_fresh(partnership)
+    _pack_kept_equals_counted(partnership, 2025)
+    decisions.delete()
+    _assert_kept_equal_fresh(partnership)
+
+    # Themes: two reviews signed off in 2024-25 tagged (the service), the theme renamed, a tag
+    # moved to a finding of another year's review, tags written in bulk and deleted.
+    theme = Theme.objects.filter(partnership__isnull=True).order_by("pk").first()
+    signed = list(
+        Finding.objects.filter(
+            review__partnership=partnership,
+            review__signed_off_at__gte=at(d(2024, 4, 1), 0),
+            review__signed_off_at__lt=at(d(2025, 4, 1), 0),
+        ).order_by("review_id", "pk")
+    )
+    first, second = signed[0], next(f for f in signed if f.review_id != signed[0].review_id)
+    for finding in (first, second):
+        action_services.finding_themes_set(
+            finding=finding, actor=business_unit_user, themes=[theme]
+        )
+    _assert_kept_equal_fresh(partnership)
+    assert [theme.pk, theme.name, 2] in _shown(partnership)[2024]["pack:themes"]
+    theme.name = "Fictional renamed theme"
+    theme.save()
+    _assert_kept_equal_fresh(partnership)
+    later = Finding.objects.filter(review=world[1]["signed_after"]).first()
+    links = Theme.findings.through.objects.filter(theme=theme, finding=second)
+    links.update(finding=later)
+    _assert_kept_equal_fresh(partnership)
+    assert not _shown(partnership)[2024]["pack:themes"]
+    links = Theme.findings.through.objects.filter(theme=theme)
+    links.delete()
+    Theme.findings.through.objects.bulk_create(
+        [Theme.findings.through(theme=theme, finding=f) for f in (first, second)]
+    )
+    _assert_kept_equal_fresh(partnership)
+    _pack_kept_equals_counted(partnership, 2024)
+    first.delete()
+    _assert_kept_equal_fresh(partnership)
