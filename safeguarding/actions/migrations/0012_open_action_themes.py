@@ -15,7 +15,8 @@ from django.db import migrations, models
 # - a recommendation moved to another review, a review whose kind changes: the kind of their
 #   actions' rows set again;
 # - a recommendation gaining a theme (a RecommendationTheme row inserted) or losing one (the row
-#   deleted at 0): its open actions added under (removed from) the theme.
+#   deleted at 0): its open actions added under (removed from) the theme. (0009's triggers change
+#   only such a row's count, never its theme or recommendation.)
 #
 # On PostgreSQL an action's trigger first reads its recommendation and review FOR SHARE (as
 # 0009's do; a change of the target date alone runs none of 0009's), and a RecommendationTheme
@@ -36,9 +37,6 @@ ACTION_CHANGED = " OR ".join(
 )
 RECOMMENDATION_CHANGED = "OLD.review_id IS NOT NEW.review_id"
 REVIEW_KIND_CHANGED = "OLD.kind IS NOT NEW.kind"
-ANSWERED_CHANGED = (
-    "OLD.theme_id IS NOT NEW.theme_id OR OLD.recommendation_id IS NOT NEW.recommendation_id"
-)
 
 
 def _action_add(row: str) -> str:
@@ -112,13 +110,6 @@ TRIGGERS = [
     ("actions_theme_row_review", REVIEW, "UPDATE", REVIEW_KIND_CHANGED, _review_kind("NEW")),
     ("actions_theme_row_answered_insert", ANSWERED, "INSERT", "", _answered_add("NEW")),
     ("actions_theme_row_answered_delete", ANSWERED, "DELETE", "", _answered_take("OLD")),
-    (
-        "actions_theme_row_answered_update",
-        ANSWERED,
-        "UPDATE",
-        ANSWERED_CHANGED,
-        _answered_take("OLD") + " " + _answered_add("NEW"),
-    ),
 ]
 
 SQLITE = [
