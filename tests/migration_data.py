@@ -93,6 +93,9 @@ NOT_DATA = [
     # Creates the triggers that keep each case's earliest due date of its milestones still due
     # (issue 16) and fills them from the milestones already there: none in a flushed database.
     "safeguarding.referrals.migrations.0028_case_due",
+    # Creates the triggers that keep the open actions' rows under each theme (ADR 0060) and
+    # fills them from the actions already there: none in a flushed database.
+    "safeguarding.actions.migrations.0012_open_action_themes",
 ]
 
 

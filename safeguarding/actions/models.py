@@ -325,6 +325,77 @@ class FindingThemeCount(models.Model):
         return f"{self.partnership_id} theme {self.theme_id}: {self.n}"
 
 
+class OpenActionTheme(models.Model):
+    """An open action under each theme its recommendation answers (issue 16): its partnership,
+    owner agency, status, target date and the kind of its review, one row per (action, theme)
+    while the action is open (``Action.OPEN``). The tracker under a theme reads its views of
+    open actions (all open, due soon, overdue) from here: a page of rows walks the index in
+    target-date order and stops at the page's end, and the actions due from today on are
+    counted from the index alone, whatever the number of actions closed over the years. Kept by
+    database triggers (migration actions 0012; ADR 0060): an action written or deleted, its
+    recommendation moved to another review, a review's kind changed, a recommendation gaining or
+    losing a theme (``RecommendationTheme``). Never written by the code.
+
+    No foreign key constraints and nothing cascades from the code (``DO_NOTHING``): the triggers
+    remove the rows with the action or the theme, and deleting an action reads nothing more."""
+
+    action = models.ForeignKey(
+        Action, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    status = models.CharField(max_length=30)
+    target_date = models.DateField()
+    review_kind = models.CharField(max_length=20)
+
+    class Meta:
+        # After the tables whose inserts write it, by name (a backup is restored table by
+        # table in name order, the kept rows last: records/backup.py), RecommendationTheme's
+        # included.
+        db_table = "actions_themecount_row"
+        constraints = [
+            models.UniqueConstraint(fields=["action", "theme"], name="open_action_theme_once")
+        ]
+        indexes = [
+            # A theme's open actions of one review kind, then of any, in target-date order;
+            # the status and agency in the index so that counts read no row.
+            models.Index(
+                fields=[
+                    "theme",
+                    "partnership",
+                    "review_kind",
+                    "target_date",
+                    "action",
+                    "status",
+                    "agency",
+                ],
+                name="open_theme_kind_dated",
+            ),
+            models.Index(
+                fields=[
+                    "theme",
+                    "partnership",
+                    "target_date",
+                    "action",
+                    "status",
+                    "agency",
+                    "review_kind",
+                ],
+                name="open_theme_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Action {self.action_id} theme {self.theme_id}: {self.status}"
+
+
 class ActionUpdate(models.Model):
     """One entry in an action's history: a progress note, a status change, a completion asked
     for, accepted or returned. Never changed afterwards."""

@@ -43,6 +43,7 @@ from .models import (
     ActionThemeCount,
     ActionUpdate,
     FindingThemeCount,
+    OpenActionTheme,
     Recommendation,
     RecommendationTheme,
     Theme,
@@ -361,6 +362,34 @@ def _filters_of(theme_id=None, agency_id=None, review_type: str = "") -> Tracker
     )
 
 
+def _open_under_theme(
+    partnership_id: int, theme_id: int, agency_id=None, review_type: str = ""
+) -> QuerySet[OpenActionTheme]:
+    """The partnership's open actions under the theme (and the agency, the review type), from
+    their kept rows (``OpenActionTheme``, migration actions 0012)."""
+    kept = OpenActionTheme.objects.filter(theme_id=theme_id, partnership_id=partnership_id)
+    if agency_id is not None:
+        kept = kept.filter(agency_id=agency_id)
+    if review_type:
+        kept = kept.filter(review_kind=review_type)
+    return kept
+
+
+def _theme_dated_counts(partnership_id, today, soon, theme_id, **filters) -> QuerySet:
+    """``_dated_counts`` under a theme, from the kept rows of the open actions: a range of the
+    ``open_theme_kind_dated`` (or ``open_theme_dated``) index alone, no action, recommendation or
+    review read (issue 16: 0.6 → 1.5 ms from one year to ten, each action looked up in the
+    theme's recommendations and its review read for its kind)."""
+    return (
+        _open_under_theme(partnership_id, theme_id, **filters)
+        .filter(target_date__gte=today)
+        .order_by()
+        .values("status", owner=F("agency_id"))
+        .annotate(n=Count("pk"), soon=Count("pk", filter=Q(target_date__lte=soon)))
+        .values_list("status", "owner", "n", "soon")
+    )
+
+
 _KEPT_COUNTS = _Shapes(
     lambda partnership_id, **filters: _kept_counts(
         Partnership(pk=partnership_id), _filters_of(**filters)
@@ -374,6 +403,7 @@ _DATED_COUNTS = _Shapes(
         soon=soon,
     )
 )
+_THEME_DATED_COUNTS = _Shapes(_theme_dated_counts)
 
 
 def tracker_counts(
@@ -405,7 +435,9 @@ def tracker_counts(
     if values is not None:  # every action of the partnership: the SQL built once (issue 16)
         kept_rows = _KEPT_COUNTS.query((), values).read_values(**values)
         dated_values = {**values, "today": today, "soon": soon}
-        dated_rows = _DATED_COUNTS.query((), dated_values).read_values(**dated_values)
+        # Under a theme, the open actions' kept rows (ADR 0060).
+        dated = _THEME_DATED_COUNTS if filters.theme is not None else _DATED_COUNTS
+        dated_rows = dated.query((), dated_values).read_values(**dated_values)
     else:  # a contributor's own agencies
         own = own_agency_ids(user, partnership)
         kept_rows = list(_kept_counts(partnership, filters, agency_ids=own))
@@ -577,9 +609,20 @@ def _page_rows(view: str, partnership_id: int, today=None, soon=None, **filters)
     """The rows of ``view`` under the filters, for the SQL built once: a narrowed view's whole
     list (read a page at a time, the offset a parameter), else its first page's rows."""
     chosen = _filters_of(**filters)
-    actions = filtered_actions(Action.objects.filter(partnership_id=partnership_id), chosen)
     if soon is None:  # a view comparing no "soon" day: not worked out from a placeholder
         soon = today
+    several = _status_views(today, soon)
+    if chosen.theme is not None and view in several:
+        # A view of open actions under a theme: their kept rows in the index's order of target
+        # date and action, read up to the page's end (ADR 0060; issue 16: each overdue action
+        # of ten years looked up in the theme's recommendations and its review read for its
+        # kind, then sorted, 0.1 → 1.7 ms from one year to ten).
+        statuses, dates = several[view]
+        kept = _open_under_theme(partnership_id, **filters).filter(dates, status__in=statuses)
+        return kept.order_by("target_date", "action_id").values_list(
+            *(f"action__{name}" for name in _ROW_VALUES)
+        )
+    actions = filtered_actions(Action.objects.filter(partnership_id=partnership_id), chosen)
     if chosen.narrowed:
         return _tracker_row_values(tracker_rows(actions, view=view, today=today, soon=soon))
     upto = TRACKER_PAGE_SIZE

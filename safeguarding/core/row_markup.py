@@ -101,8 +101,20 @@ def date(value, arg: str) -> str:
 
 
 def truncatewords(value, words: int) -> str:
-    """``{{ value|truncatewords:words }}`` of a plain (not safe) value."""
-    return text(Truncator(str(value)).words(words, truncate=" …"))
+    """``{{ value|truncatewords:words }}`` of a plain (not safe) value: what Django's
+    ``Truncator.words`` does (split on whitespace, the first ``words`` joined by spaces, " …"
+    added unless the text already ends with it), without its lazy object (about half of a
+    tracker row's cost, issue 16)."""
+    if words <= 0:
+        return text(Truncator(str(value)).words(words, truncate=_TRUNCATED))
+    parts = str(value).split()
+    if len(parts) <= words:
+        return text(" ".join(parts))
+    kept = " ".join(parts[:words])
+    return text(kept if kept.endswith(_TRUNCATED) else kept + _TRUNCATED)
+
+
+_TRUNCATED = " …"
 
 
 def table_rows(

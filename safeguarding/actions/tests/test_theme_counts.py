@@ -1,19 +1,23 @@
-"""The counts kept per theme (``ActionThemeCount``, ``FindingThemeCount`` and the list
-``RecommendationTheme``, issue 16): after
+"""The counts kept per theme (``ActionThemeCount``, ``FindingThemeCount``, the list
+``RecommendationTheme`` and the open actions' rows ``OpenActionTheme``, issue 16): after
 any change to actions, their recommendations' findings, the findings' themes, a recommendation's
 impact or review, a review's kind or partnership, or a finding's review, by ``save()``,
-``update()``, ``bulk_create()``, ``set()``/``add()``/``remove()`` or ``delete()``, the kept
-counts equal a fresh count, on SQLite and PostgreSQL (the triggers of migration
-``actions/0009``)."""
+``update()``, ``bulk_create()``, ``set()``/``add()``/``remove()``, ``delete()`` or the
+services, the kept counts and rows equal a fresh count, on SQLite and PostgreSQL (the triggers
+of migrations ``actions/0009`` and ``actions/0012``)."""
 
 import pytest
 from django.db.models import Count
 
+from safeguarding.accounts.models import Role
 from safeguarding.accounts.tests.factories import PartnershipFactory
+from safeguarding.actions import services
 from safeguarding.actions.models import (
     Action,
     ActionThemeCount,
+    ActionUpdate,
     FindingThemeCount,
+    OpenActionTheme,
     Recommendation,
     RecommendationTheme,
     Theme,
@@ -25,6 +29,7 @@ from .tracker_support import (
     agency_in,
     days,
     finding_for,
+    member,
     recommendation_for,
     review_for,
     theme,
@@ -78,7 +83,45 @@ def _fresh_answered() -> dict[tuple, int]:
     }
 
 
+OPEN_KEY = (
+    "action_id",
+    "theme_id",
+    "partnership_id",
+    "agency_id",
+    "status",
+    "target_date",
+    "review_kind",
+)
+
+
+def _fresh_open() -> set[tuple]:
+    """Each open action under each theme its recommendation's findings carry."""
+    rows = set()
+    for action in Action.objects.filter(status__in=Action.OPEN).select_related(
+        "recommendation__review"
+    ):
+        themes = Theme.findings.through.objects.filter(
+            finding__recommendations=action.recommendation_id
+        ).values_list("theme_id", flat=True)
+        kind = action.recommendation.review.kind
+        for theme_id in set(themes):
+            rows.add(
+                (
+                    action.pk,
+                    theme_id,
+                    action.partnership_id,
+                    action.agency_id,
+                    action.status,
+                    action.target_date,
+                    kind,
+                )
+            )
+    return rows
+
+
 def assert_kept():
+    kept_open = list(OpenActionTheme.objects.values_list(*OPEN_KEY))
+    assert sorted(kept_open) == sorted(_fresh_open())
     kept = {
         tuple(row[k] for k in KEY): row["n"]
         for row in ActionThemeCount.objects.filter(n__gt=0).values(*KEY, "n")
@@ -139,6 +182,45 @@ def test_kept_theme_counts_follow_every_kind_of_write(partnership, agency):
     Action.objects.filter(pk=actions[2].pk).update(partnership=elsewhere)
     assert_kept()
     Action.objects.filter(pk=actions[2].pk).update(partnership=partnership)
+    assert_kept()
+
+    # A target date moved (update() and save()), a closed action opened again, and the
+    # services: an action added, its owner and target changed, its progress, not implemented.
+    Action.objects.filter(pk=actions[1].pk).update(target_date=days(40))
+    assert_kept()
+    actions[2].refresh_from_db()
+    actions[2].target_date = days(-20)
+    actions[2].save()
+    assert_kept()
+    Action.objects.filter(pk=actions[0].pk).update(status=Action.Status.NOT_STARTED)
+    assert_kept()
+    Action.objects.filter(pk=actions[0].pk).update(status=Action.Status.COMPLETE)
+    actor = member(partnership, Role.BUSINESS_UNIT)
+    added = services.action_add(
+        recommendation=both,
+        actor=actor,
+        text="Audit the referrals",
+        agency=health,
+        lead_name="Alex Lead",
+        target_date=days(15),
+    )
+    assert_kept()
+    services.action_change(
+        action=added,
+        actor=actor,
+        text="Audit the referrals",
+        agency=agency,
+        lead_name="Alex Lead",
+        target_date=days(25),
+    )
+    assert_kept()
+    services.action_progress(
+        action=added, actor=actor, note="Half done", status=Action.Status.AT_RISK
+    )
+    assert_kept()
+    services.action_not_implemented(action=added, actor=actor, reason="Overtaken by events")
+    assert_kept()
+    ActionUpdate.objects.filter(action=added).delete()  # its history would protect it below
 
     # Themes given to and taken from findings (one another finding of the recommendation
     # already carries: no change for it).
@@ -201,12 +283,14 @@ def test_kept_theme_counts_follow_every_kind_of_write(partnership, agency):
     ActionThemeCount.objects.all().delete()
     FindingThemeCount.objects.all().delete()
     RecommendationTheme.objects.all().delete()
+    OpenActionTheme.objects.all().delete()
     Action.objects.all().delete()
     Recommendation.findings.through.objects.all().delete()
     Theme.findings.through.objects.all().delete()
     assert not ActionThemeCount.objects.exists()
     assert not FindingThemeCount.objects.exists()
     assert not RecommendationTheme.objects.exists()
+    assert not OpenActionTheme.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

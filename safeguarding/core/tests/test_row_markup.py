@@ -370,6 +370,20 @@ def test_values_are_escaped_as_the_template_escapes_them():
     assert row_markup.number(1234) == "1234"
     assert row_markup.date(None, "j F Y") == ""
     assert row_markup.truncatewords("a <b> c d", 2) == "a &lt;b&gt; …"
+    template = engines["django"].from_string("{{ value|truncatewords:words }}")
+    for value, words in [
+        ("a <b> c d", 2),
+        ("one two", 2),
+        ("one two three", 2),
+        ("  spaced\n\tout\u00a0words\u2003here  ", 3),
+        ("ends with … already here", 3),
+        ("", 5),
+        (12345, 1),
+        ("a b", 0),
+        (NASTY, 4),
+    ]:
+        expected = template.render({"value": value, "words": words})
+        assert row_markup.truncatewords(value, words) == expected, (value, words)
 
 
 PLAN_LOOP = """  <tbody class="govuk-table__body">
