@@ -103,7 +103,7 @@ def test_production_refuses_sqlite(url):
 
 
 def test_the_ci_deployment_check_still_passes():
-    """The last step of .ci/run: `manage.py check --deploy` with a generated key."""
+    """One of .ci/run's checks: `manage.py check --deploy` with a generated key."""
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
