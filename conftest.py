@@ -31,6 +31,14 @@ if FAST_HYPOTHESIS:
 SLOWEST_FIRST = (
     "tests/test_access_matrix.py",
     "tests/test_migration_round_trip.py",
+    # The longest journeys (18-48 s each on a quiet machine), first among the transactional
+    # tests that pytest-django runs last: one of them started last kept a worker busy while the
+    # others had finished.
+    "tests/test_browser_reviews.py",
+    "tests/test_browser_joint.py",
+    "tests/test_browser_handoffs.py",
+    "tests/test_browser_referrals.py",
+    "tests/test_browser_actions.py",
 )
 
 
