@@ -80,9 +80,13 @@ class Template:
 
 
 def start(config) -> "Template | None":
-    """A template for this run, if it runs tests on pytest-xdist workers with new databases."""
+    """A template for this run, if it runs tests on pytest-xdist workers with new databases on
+    one of the project's two engines (the workers copy it only on those)."""
+    from django.db import connections
+
     if (
-        getattr(config, "workerinput", None) is not None
+        connections["default"].vendor not in ("sqlite", "postgresql")
+        or getattr(config, "workerinput", None) is not None
         or not config.pluginmanager.hasplugin("xdist")
         or not config.getoption("numprocesses", None)
         or config.getoption("dist", "no") == "no"
